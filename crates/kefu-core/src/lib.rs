@@ -1,1 +1,11 @@
+//! kefu's pure core: the domain model, settings and the metric engine of `metrics.md`.
+//!
+//! Nothing here does I/O. Adapters (importers, storage, the CLI) hand events in and take
+//! facts out.
 
+pub mod engine;
+pub mod figures;
+pub mod model;
+pub mod money;
+pub mod settings;
+pub mod time;

@@ -1,1 +1,14 @@
+//! kefu's embedded store: one SQLite file holding raw events (messages packed per store-day,
+//! orders, refunds, ratings, the roster) and the derived per-(account, day) counters that
+//! reports read.
+//!
+//! The rest of kefu talks to storage only through [`Db`]; a PostgreSQL implementation would
+//! offer the same methods.
 
+pub mod chunk;
+mod db;
+mod schema;
+
+pub use db::{
+    AccountInfo, Db, ImportSummary, LOOKBACK_DAYS, LoadedEvents, Result, StoreError, StoreInfo,
+};

@@ -1,0 +1,580 @@
+//! The metric engine: events + settings → rounds, receptions, attributions, reminders and
+//! per-(account, day) counters, exactly as `metrics.md` defines them.
+//!
+//! Pure: no I/O, and the result does not depend on the order of the input rows (messages of
+//! one stream with the same time keep their `seq` order, which the importer sets from file
+//! order).
+
+use std::cmp::Ordering;
+use std::collections::{BTreeMap, HashMap};
+
+use rayon::slice::ParallelSliceMut;
+
+use crate::figures::{C, Counters};
+use crate::model::{Message, NameId, Names, Order, Rating, Refund, Sender};
+use crate::settings::MetricSettings;
+use crate::time::{Day, HOUR_MS, Millis, SECOND_MS, time_of_day};
+
+/// The events of one store, ids pointing into `names`.
+pub struct StoreEvents<'a> {
+    pub names: &'a Names,
+    pub messages: &'a [Message],
+    pub orders: &'a [Order],
+    pub refunds: &'a [Refund],
+    pub ratings: &'a [Rating],
+}
+
+/// How a round ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Answered at `at`; `by_bot` when the answering message came from a bot.
+    Answered { at: Millis, by_bot: bool },
+    /// Closed by a `system` message that handed the conversation to another account.
+    Transferred { at: Millis, to: NameId },
+    /// Still open when the data ends.
+    Unanswered,
+}
+
+/// "The buyer asks, the store answers" (§1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Round {
+    pub account: NameId,
+    pub buyer: NameId,
+    pub open: Millis,
+    pub outcome: Outcome,
+    pub in_service_hours: bool,
+    /// Index of the reception of the day the round opened on (the day it belongs to).
+    pub reception: u32,
+    /// The days with a buyer message in this round, as a range of `Analysis::touched_days`.
+    touched: (u32, u32),
+}
+
+impl Round {
+    pub fn response_ms(&self) -> Option<i64> {
+        match self.outcome {
+            Outcome::Answered { at, .. } => Some(at - self.open),
+            _ => None,
+        }
+    }
+    pub fn answer_time(&self) -> Option<Millis> {
+        match self.outcome {
+            Outcome::Answered { at, .. } => Some(at),
+            _ => None,
+        }
+    }
+    pub fn is_transferred(&self) -> bool {
+        matches!(self.outcome, Outcome::Transferred { .. })
+    }
+}
+
+/// R(a, b, d) of §2.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reception {
+    pub account: NameId,
+    pub buyer: NameId,
+    pub day: Day,
+    pub first_time: Millis,
+    pub last_time: Millis,
+    /// The buyer's first message of the day, when the buyer wrote that day.
+    pub first_buyer_time: Option<Millis>,
+    pub served: bool,
+    /// Some touched round was answered or transferred.
+    pub handled: bool,
+    pub inquiry: bool,
+    pub first_response_ms: Option<i64>,
+    /// Answered rounds opened this day, in service hours, slower than `slow_response_secs`.
+    pub slow_rounds: u32,
+    /// At least `slow_response_rounds` slow rounds.
+    pub slow: bool,
+    pub buyer_msgs: u32,
+    pub agent_msgs: u32,
+    pub bot_msgs: u32,
+    pub auto_msgs: u32,
+    /// Rounds that belong to this reception, as a range of `Analysis::rounds`.
+    pub rounds: (u32, u32),
+    /// Answer times of the answered rounds this reception touches, ascending, as a range of
+    /// `Analysis::answer_times`.
+    answers: (u32, u32),
+    /// Orders attributed to this reception, and how many of them are paid.
+    pub attributed_orders: u32,
+    pub attributed_paid: u32,
+}
+
+impl Reception {
+    pub fn consulted(&self) -> bool {
+        self.first_buyer_time.is_some()
+    }
+    pub fn unreplied(&self) -> bool {
+        self.consulted() && !self.handled
+    }
+    pub fn duration_ms(&self) -> i64 {
+        self.last_time - self.first_time
+    }
+}
+
+/// Why an order went where it went (§3) and who reminded it (§4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct OrderFact {
+    /// The winning reception and the answer time that won it; `None` = silent.
+    pub attributed: Option<(u32, Millis)>,
+    /// The account and time of the first reminder message.
+    pub reminded: Option<(NameId, Millis)>,
+}
+
+/// Everything the engine derives from one store's events.
+pub struct Analysis {
+    pub rounds: Vec<Round>,
+    pub receptions: Vec<Reception>,
+    /// Parallel to the input orders.
+    pub orders: Vec<OrderFact>,
+    touched_days: Vec<Day>,
+    answer_times: Vec<Millis>,
+}
+
+impl Analysis {
+    pub fn touched_days(&self, r: &Round) -> &[Day] {
+        &self.touched_days[r.touched.0 as usize..r.touched.1 as usize]
+    }
+    pub fn answer_times(&self, r: &Reception) -> &[Millis] {
+        &self.answer_times[r.answers.0 as usize..r.answers.1 as usize]
+    }
+    pub fn rounds_of(&self, r: &Reception) -> &[Round] {
+        &self.rounds[r.rounds.0 as usize..r.rounds.1 as usize]
+    }
+    /// The latest answer of a touched round at or before `t`.
+    pub fn last_answer_before(&self, r: &Reception, t: Millis) -> Option<Millis> {
+        let answers = self.answer_times(r);
+        let n = answers.partition_point(|&a| a <= t);
+        n.checked_sub(1).map(|i| answers[i])
+    }
+}
+
+/// Per-(account, day) counters, and the store-level counters per day.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Facts {
+    pub accounts: BTreeMap<(NameId, Day), Counters>,
+    pub store: BTreeMap<Day, Counters>,
+}
+
+impl Facts {
+    pub fn keep_days(&mut self, from: Day, to: Day) {
+        self.accounts.retain(|&(_, d), _| d >= from && d <= to);
+        self.store.retain(|&d, _| d >= from && d <= to);
+    }
+}
+
+/// Runs the whole engine: rounds, receptions, attribution, reminders.
+pub fn analyze(ev: &StoreEvents<'_>, s: &MetricSettings) -> Analysis {
+    let mut a = build_streams(ev, s);
+    mark_inquiries(&mut a, ev.orders);
+    let rank = account_rank(ev);
+    a.orders = attribute(&mut a, ev.orders, s, &rank);
+    remind(&mut a, ev, s, &rank);
+    a
+}
+
+/// Analyzes and reduces to counters.
+pub fn compute(ev: &StoreEvents<'_>, s: &MetricSettings) -> Facts {
+    rollup(&analyze(ev, s), ev)
+}
+
+fn build_streams(ev: &StoreEvents<'_>, s: &MetricSettings) -> Analysis {
+    let msgs = ev.messages;
+    let mut order: Vec<u32> = (0..msgs.len() as u32).collect();
+    order.par_sort_unstable_by_key(|&i| {
+        let m = &msgs[i as usize];
+        (m.account, m.buyer, m.time, m.seq)
+    });
+    let mut a = Analysis {
+        rounds: Vec::new(),
+        receptions: Vec::new(),
+        orders: Vec::new(),
+        touched_days: Vec::new(),
+        answer_times: Vec::new(),
+    };
+    let slow_ms = s.slow_response_secs * SECOND_MS;
+    let mut pending_answers: Vec<(u32, Millis)> = Vec::new();
+    let mut start = 0;
+    while start < order.len() {
+        let first = &msgs[order[start] as usize];
+        let mut end = start + 1;
+        while end < order.len() {
+            let m = &msgs[order[end] as usize];
+            if m.account != first.account || m.buyer != first.buyer {
+                break;
+            }
+            end += 1;
+        }
+        let stream = order[start..end].iter().map(|&i| &msgs[i as usize]);
+        one_stream(&mut a, stream, s, slow_ms, &mut pending_answers);
+        start = end;
+    }
+    a
+}
+
+/// Rounds and receptions of one stream S(a, b), messages in (time, seq) order.
+fn one_stream<'m>(
+    a: &mut Analysis,
+    stream: impl Iterator<Item = &'m Message> + Clone,
+    s: &MetricSettings,
+    slow_ms: i64,
+    pending_answers: &mut Vec<(u32, Millis)>,
+) {
+    let rec_base = a.receptions.len();
+    let round_base = a.rounds.len();
+    let mut open: Option<usize> = None;
+    for m in stream {
+        let day = Day::of(m.time);
+        if a.receptions.len() == rec_base || a.receptions.last().map(|r| r.day) != Some(day) {
+            a.receptions.push(Reception {
+                account: m.account,
+                buyer: m.buyer,
+                day,
+                first_time: m.time,
+                last_time: m.time,
+                first_buyer_time: None,
+                served: false,
+                handled: false,
+                inquiry: false,
+                first_response_ms: None,
+                slow_rounds: 0,
+                slow: false,
+                buyer_msgs: 0,
+                agent_msgs: 0,
+                bot_msgs: 0,
+                auto_msgs: 0,
+                rounds: (0, 0),
+                answers: (0, 0),
+                attributed_orders: 0,
+                attributed_paid: 0,
+            });
+        }
+        let rec_idx = a.receptions.len() - 1;
+        let rec = &mut a.receptions[rec_idx];
+        rec.last_time = m.time;
+        match m.sender {
+            Sender::Buyer => {
+                rec.buyer_msgs += 1;
+                rec.first_buyer_time.get_or_insert(m.time);
+                match open {
+                    None => {
+                        let t = a.touched_days.len() as u32;
+                        a.touched_days.push(day);
+                        a.rounds.push(Round {
+                            account: m.account,
+                            buyer: m.buyer,
+                            open: m.time,
+                            outcome: Outcome::Unanswered,
+                            in_service_hours: s.service_hours.contains(m.time),
+                            reception: rec_idx as u32,
+                            touched: (t, t + 1),
+                        });
+                        open = Some(a.rounds.len() - 1);
+                    }
+                    Some(r) => {
+                        if a.touched_days.last() != Some(&day) {
+                            a.touched_days.push(day);
+                            a.rounds[r].touched.1 += 1;
+                        }
+                    }
+                }
+            }
+            Sender::Agent | Sender::Bot => {
+                if m.sender == Sender::Agent {
+                    rec.agent_msgs += 1;
+                } else {
+                    rec.bot_msgs += 1;
+                }
+                if let Some(r) = open.take() {
+                    a.rounds[r].outcome = Outcome::Answered {
+                        at: m.time,
+                        by_bot: m.sender == Sender::Bot,
+                    };
+                }
+            }
+            Sender::Auto => rec.auto_msgs += 1,
+            Sender::System => {
+                if let (Some(to), Some(r)) = (m.transfer_to, open) {
+                    a.rounds[r].outcome = Outcome::Transferred { at: m.time, to };
+                    open = None;
+                }
+            }
+        }
+    }
+
+    // Each round counts on the reception of its opening day and marks every day it touches.
+    pending_answers.clear();
+    let receptions = &mut a.receptions[rec_base..];
+    let find = |day: Day, recs: &[Reception]| recs.binary_search_by_key(&day, |r| r.day).ok();
+    let mut first_round_seen_for = usize::MAX;
+    for ri in round_base..a.rounds.len() {
+        let round = a.rounds[ri];
+        let own = round.reception as usize - rec_base;
+        let rec = &mut receptions[own];
+        if rec.rounds == (0, 0) {
+            rec.rounds = (ri as u32, ri as u32);
+        }
+        rec.rounds.1 = ri as u32 + 1;
+        let response = round.response_ms();
+        if first_round_seen_for != own {
+            // Rounds come in time order, so the first one met for a reception is its first.
+            first_round_seen_for = own;
+            if round.in_service_hours {
+                rec.first_response_ms = response;
+            }
+        }
+        if response.is_some_and(|ms| ms > slow_ms) && round.in_service_hours {
+            rec.slow_rounds += 1;
+        }
+        let (t0, t1) = round.touched;
+        for &day in &a.touched_days[t0 as usize..t1 as usize] {
+            let Some(k) = find(day, receptions) else {
+                continue;
+            };
+            let r = &mut receptions[k];
+            match round.outcome {
+                Outcome::Answered { at, .. } => {
+                    r.served = true;
+                    r.handled = true;
+                    pending_answers.push(((rec_base + k) as u32, at));
+                }
+                Outcome::Transferred { .. } => r.handled = true,
+                Outcome::Unanswered => {}
+            }
+        }
+    }
+    pending_answers.sort_unstable();
+    let mut i = 0;
+    while i < pending_answers.len() {
+        let rec = pending_answers[i].0;
+        let start = a.answer_times.len() as u32;
+        while i < pending_answers.len() && pending_answers[i].0 == rec {
+            a.answer_times.push(pending_answers[i].1);
+            i += 1;
+        }
+        a.receptions[rec as usize].answers = (start, a.answer_times.len() as u32);
+    }
+    let min_slow = s.slow_response_rounds.max(1);
+    for r in &mut a.receptions[rec_base..] {
+        r.slow = r.slow_rounds >= min_slow;
+    }
+}
+
+/// §2 inquiry: consulted, and no order by the buyer on that day before the first buyer time.
+fn mark_inquiries(a: &mut Analysis, orders: &[Order]) {
+    let mut first_order: HashMap<(NameId, Day), Millis> = HashMap::with_capacity(orders.len());
+    for o in orders {
+        let e = first_order
+            .entry((o.buyer, Day::of(o.created_at)))
+            .or_insert(o.created_at);
+        *e = (*e).min(o.created_at);
+    }
+    for r in &mut a.receptions {
+        r.inquiry = match r.first_buyer_time {
+            None => false,
+            Some(t) => first_order.get(&(r.buyer, r.day)).is_none_or(|&o| o >= t),
+        };
+    }
+}
+
+/// Position of each account name in byte order, for the spec's "smaller account name" ties.
+fn account_rank(ev: &StoreEvents<'_>) -> Vec<u32> {
+    let mut ids: Vec<NameId> = (0..ev.names.len() as NameId).collect();
+    ids.sort_unstable_by(|&x, &y| ev.names.name(x).as_bytes().cmp(ev.names.name(y).as_bytes()));
+    let mut rank = vec![0u32; ev.names.len()];
+    for (pos, id) in ids.into_iter().enumerate() {
+        rank[id as usize] = pos as u32;
+    }
+    rank
+}
+
+fn rank_of(rank: &[u32], id: NameId) -> u32 {
+    rank.get(id as usize).copied().unwrap_or(u32::MAX)
+}
+
+/// §3 last-touch attribution.
+fn attribute(
+    a: &mut Analysis,
+    orders: &[Order],
+    s: &MetricSettings,
+    rank: &[u32],
+) -> Vec<OrderFact> {
+    let mut by_buyer: Vec<u32> = (0..a.receptions.len() as u32).collect();
+    by_buyer.par_sort_unstable_by_key(|&i| {
+        let r = &a.receptions[i as usize];
+        (r.buyer, r.day)
+    });
+    let window = s.conversion_window_days.max(1) as i32;
+    let mut facts = vec![OrderFact::default(); orders.len()];
+    for (oi, o) in orders.iter().enumerate() {
+        let last = Day::of(o.created_at);
+        let first = last.offset(1 - window);
+        let lo = by_buyer.partition_point(|&i| {
+            let r = &a.receptions[i as usize];
+            (r.buyer, r.day) < (o.buyer, first)
+        });
+        let mut best: Option<(Millis, Day, u32, u32)> = None; // (answer, day, rank, reception)
+        for &ri in &by_buyer[lo..] {
+            let r = &a.receptions[ri as usize];
+            if r.buyer != o.buyer || r.day > last {
+                break;
+            }
+            let Some(at) = a.last_answer_before(r, o.created_at) else {
+                continue;
+            };
+            let cand = (at, r.day, rank_of(rank, r.account), ri);
+            let better = match best {
+                None => true,
+                Some(b) => match (cand.0, cand.1).cmp(&(b.0, b.1)) {
+                    Ordering::Greater => true,
+                    Ordering::Less => false,
+                    Ordering::Equal => cand.2 < b.2,
+                },
+            };
+            if better {
+                best = Some(cand);
+            }
+        }
+        if let Some((at, _, _, ri)) = best {
+            facts[oi].attributed = Some((ri, at));
+            let r = &mut a.receptions[ri as usize];
+            r.attributed_orders += 1;
+            if o.paid_at.is_some() {
+                r.attributed_paid += 1;
+            }
+        }
+    }
+    facts
+}
+
+/// §4 payment reminders: the first agent message after the order was placed, before it was
+/// paid or closed, within the reminder window.
+fn remind(a: &mut Analysis, ev: &StoreEvents<'_>, s: &MetricSettings, rank: &[u32]) {
+    let mut agent_msgs: Vec<(NameId, Millis, u32, NameId)> = ev
+        .messages
+        .iter()
+        .filter(|m| m.sender == Sender::Agent)
+        .map(|m| (m.buyer, m.time, rank_of(rank, m.account), m.account))
+        .collect();
+    agent_msgs.par_sort_unstable();
+    let window_ms = s.reminder_window_hours * HOUR_MS;
+    for (oi, o) in ev.orders.iter().enumerate() {
+        let i = agent_msgs.partition_point(|&(b, t, _, _)| (b, t) <= (o.buyer, o.created_at));
+        let Some(&(b, t, _, account)) = agent_msgs.get(i) else {
+            continue;
+        };
+        let before = |limit: Option<Millis>| limit.is_none_or(|l| t < l);
+        if b == o.buyer && t - o.created_at <= window_ms && before(o.paid_at) && before(o.closed_at)
+        {
+            a.orders[oi].reminded = Some((account, t));
+        }
+    }
+}
+
+/// Reduces an analysis to counters per (account, day) and store-level counters per day.
+pub fn rollup(a: &Analysis, ev: &StoreEvents<'_>) -> Facts {
+    let mut f = Facts::default();
+    for r in &a.receptions {
+        let c = f.accounts.entry((r.account, r.day)).or_default();
+        c.bump(C::receptions);
+        if r.consulted() {
+            c.bump(C::consulted);
+        }
+        if r.served {
+            c.bump(C::served);
+            c.add(C::served_duration_ms, r.duration_ms());
+        }
+        if r.unreplied() {
+            c.bump(C::unreplied);
+        }
+        if r.inquiry {
+            c.bump(C::inquiries);
+            if r.attributed_orders > 0 {
+                c.bump(C::ordered);
+            }
+            if r.attributed_paid > 0 {
+                c.bump(C::paid);
+            }
+        }
+        if r.attributed_paid > 0 {
+            c.bump(C::paid_receptions);
+        }
+        if r.slow {
+            c.bump(C::slow);
+        }
+        if let Some(ms) = r.first_response_ms {
+            c.add(C::first_response_ms, ms);
+            c.bump(C::first_response_n);
+        }
+        c.add(C::buyer_msgs, r.buyer_msgs as i64);
+        c.add(C::agent_msgs, r.agent_msgs as i64);
+        c.add(C::bot_msgs, r.bot_msgs as i64);
+        c.add(C::auto_msgs, r.auto_msgs as i64);
+        for round in a.rounds_of(r) {
+            if round.is_transferred() {
+                continue;
+            }
+            c.bump(C::rounds);
+            let response = round.response_ms();
+            if time_of_day(round.open) >= 8 * HOUR_MS {
+                c.bump(C::rounds_0800);
+                if response.is_some_and(|ms| ms <= 180 * SECOND_MS) {
+                    c.bump(C::rounds_0800_within_3min);
+                }
+            }
+            if let (Some(ms), true) = (response, round.in_service_hours) {
+                c.add(C::response_ms, ms);
+                c.bump(C::response_n);
+            }
+        }
+    }
+    for (o, fact) in ev.orders.iter().zip(&a.orders) {
+        if let (Some((ri, _)), Some(_)) = (fact.attributed, o.paid_at) {
+            let r = &a.receptions[ri as usize];
+            let c = f.accounts.entry((r.account, r.day)).or_default();
+            c.add(C::sales_cents, o.amount);
+            c.bump(C::paid_orders);
+            c.add(C::items, o.items);
+        }
+        if let Some((account, t)) = fact.reminded {
+            let c = f.accounts.entry((account, Day::of(t))).or_default();
+            c.bump(C::reminded_orders);
+            if o.paid_at.is_some() {
+                c.bump(C::reminder_success);
+                c.add(C::reminder_sales_cents, o.amount);
+            }
+        }
+        if o.paid_at.is_some() {
+            let c = f.store.entry(Day::of(o.created_at)).or_default();
+            c.bump(C::total_orders);
+            c.add(C::total_sales_cents, o.amount);
+            if fact.attributed.is_none() {
+                c.bump(C::silent_orders);
+                c.add(C::silent_sales_cents, o.amount);
+            }
+        }
+    }
+    for rt in ev.ratings {
+        let c = f
+            .accounts
+            .entry((rt.account, Day::of(rt.time)))
+            .or_default();
+        c.bump(C::ratings);
+        if rt.score >= 4 {
+            c.bump(C::ratings_satisfied);
+        }
+    }
+    for rf in ev.refunds {
+        let Some(account) = rf.account else { continue };
+        let c = f
+            .accounts
+            .entry((account, Day::of(rf.requested_at)))
+            .or_default();
+        c.bump(C::refunds);
+        if let Some(done) = rf.finished_at {
+            c.add(C::refund_ms, done - rf.requested_at);
+            c.bump(C::refunds_finished);
+        }
+    }
+    f
+}

@@ -1,0 +1,309 @@
+//! Additive counters and the figures of `metrics.md` §5 computed from them.
+//!
+//! Every figure is a count, a sum, or a ratio of two sums, so the engine reduces receptions
+//! to per-(account, day) [`Counters`] once, and any period, group or store is a plain sum of
+//! counters. Rates and means are formed only at the very end, in [`Figure::value`].
+
+use std::ops::AddAssign;
+
+macro_rules! counters {
+    ($($name:ident),* $(,)?) => {
+        /// Index of one counter in [`Counters`]; the names double as database columns.
+        #[allow(non_camel_case_types)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        #[repr(usize)]
+        pub enum C { $($name),* }
+        impl C {
+            pub const ALL: &'static [C] = &[$(C::$name),*];
+            pub fn column(self) -> &'static str {
+                match self { $(C::$name => stringify!($name)),* }
+            }
+        }
+    };
+}
+
+counters!(
+    receptions,
+    consulted,
+    served,
+    unreplied,
+    inquiries,
+    ordered,
+    paid,
+    sales_cents,
+    paid_orders,
+    items,
+    paid_receptions,
+    first_response_ms,
+    first_response_n,
+    response_ms,
+    response_n,
+    slow,
+    rounds,
+    rounds_0800,
+    rounds_0800_within_3min,
+    buyer_msgs,
+    agent_msgs,
+    bot_msgs,
+    auto_msgs,
+    served_duration_ms,
+    reminded_orders,
+    reminder_success,
+    reminder_sales_cents,
+    ratings,
+    ratings_satisfied,
+    refunds,
+    refund_ms,
+    refunds_finished,
+    total_orders,
+    total_sales_cents,
+    silent_orders,
+    silent_sales_cents,
+);
+
+pub const COUNTERS: usize = C::ALL.len();
+
+/// Additive counters for a set of receptions (and the orders, reminders, ratings and refunds
+/// that count with them).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Counters(pub [i64; COUNTERS]);
+
+impl Default for Counters {
+    fn default() -> Self {
+        Counters([0; COUNTERS])
+    }
+}
+
+impl Counters {
+    pub fn get(&self, c: C) -> i64 {
+        self.0[c as usize]
+    }
+    pub fn add(&mut self, c: C, v: i64) {
+        self.0[c as usize] += v;
+    }
+    pub fn bump(&mut self, c: C) {
+        self.0[c as usize] += 1;
+    }
+    pub fn is_zero(&self) -> bool {
+        self.0.iter().all(|&v| v == 0)
+    }
+}
+
+impl AddAssign<&Counters> for Counters {
+    fn add_assign(&mut self, rhs: &Counters) {
+        for (a, b) in self.0.iter_mut().zip(rhs.0.iter()) {
+            *a += b;
+        }
+    }
+}
+
+impl<'a> std::iter::Sum<&'a Counters> for Counters {
+    fn sum<I: Iterator<Item = &'a Counters>>(iter: I) -> Self {
+        let mut total = Counters::default();
+        for c in iter {
+            total += c;
+        }
+        total
+    }
+}
+
+/// The value of one figure.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Value {
+    Count(i64),
+    /// Cents; shown as yuan.
+    Money(i64),
+    /// A rate or a mean; `None` when its denominator is zero.
+    Ratio(Option<f64>),
+}
+
+/// One figure of §5: its key, names and how it follows from counters.
+pub struct Figure {
+    pub key: &'static str,
+    pub zh: &'static str,
+    pub en: &'static str,
+    pub compute: fn(&Counters) -> Value,
+}
+
+impl Figure {
+    pub fn value(&self, c: &Counters) -> Value {
+        (self.compute)(c)
+    }
+}
+
+fn ratio(num: i64, den: i64) -> Value {
+    Value::Ratio((den != 0).then(|| num as f64 / den as f64))
+}
+
+/// A mean of milliseconds, in seconds.
+fn mean_secs(sum_ms: i64, n: i64) -> Value {
+    Value::Ratio((n != 0).then(|| sum_ms as f64 / 1000.0 / n as f64))
+}
+
+macro_rules! fig {
+    ($key:literal, $zh:literal, $en:literal, |$c:ident| $body:expr) => {
+        Figure {
+            key: $key,
+            zh: $zh,
+            en: $en,
+            compute: |$c: &Counters| $body,
+        }
+    };
+}
+
+use C::*;
+use Value::{Count, Money};
+
+/// Every figure of an account (and of a group, day or store), in the spec's order.
+pub const ACCOUNT_FIGURES: &[Figure] = &[
+    fig!("consulted", "咨询人数", "Consulted", |c| Count(
+        c.get(consulted)
+    )),
+    fig!("served", "接待人数", "Served", |c| Count(c.get(served))),
+    fig!("unreplied", "未回复人数", "Unreplied", |c| Count(
+        c.get(unreplied)
+    )),
+    fig!("reply_rate", "回复率", "Reply rate", |c| ratio(
+        c.get(consulted) - c.get(unreplied),
+        c.get(consulted)
+    )),
+    fig!("inquiries", "询单人数", "Inquiries", |c| Count(
+        c.get(inquiries)
+    )),
+    fig!(
+        "ordered",
+        "询单→下单人数",
+        "Inquiry → ordered",
+        |c| Count(c.get(ordered))
+    ),
+    fig!(
+        "paid",
+        "询单→最终付款人数",
+        "Inquiry → paid",
+        |c| Count(c.get(paid))
+    ),
+    fig!(
+        "inquiry_conversion",
+        "询单→最终付款转化率",
+        "Inquiry → paid conversion",
+        |c| ratio(c.get(paid), c.get(inquiries))
+    ),
+    fig!(
+        "order_conversion",
+        "询单→下单转化率",
+        "Inquiry → order conversion",
+        |c| ratio(c.get(ordered), c.get(inquiries))
+    ),
+    fig!(
+        "payment_rate",
+        "下单→付款成功率",
+        "Order → payment rate",
+        |c| ratio(c.get(paid), c.get(ordered))
+    ),
+    fig!("sales", "客服销售额", "Agent sales", |c| Money(
+        c.get(sales_cents)
+    )),
+    fig!("paid_orders", "付款订单数", "Paid orders", |c| Count(
+        c.get(paid_orders)
+    )),
+    fig!("items", "销售件数", "Items sold", |c| Count(
+        c.get(items)
+    )),
+    fig!("avg_order_value", "客单价", "Average order value", |c| {
+        Value::Ratio(
+            (c.get(paid_receptions) != 0)
+                .then(|| c.get(sales_cents) as f64 / 100.0 / c.get(paid_receptions) as f64),
+        )
+    }),
+    fig!(
+        "avg_first_response_secs",
+        "平均首次响应时长",
+        "Avg first response (s)",
+        |c| mean_secs(c.get(first_response_ms), c.get(first_response_n))
+    ),
+    fig!(
+        "avg_response_secs",
+        "平均响应时长",
+        "Avg response (s)",
+        |c| mean_secs(c.get(response_ms), c.get(response_n))
+    ),
+    fig!("slow", "慢响应人数", "Slow responses", |c| Count(
+        c.get(slow)
+    )),
+    fig!("rounds", "对话轮次", "Rounds", |c| Count(c.get(rounds))),
+    fig!(
+        "answered_within_3min_rate",
+        "三分钟响应率",
+        "Answered within 3 min",
+        |c| ratio(c.get(rounds_0800_within_3min), c.get(rounds_0800))
+    ),
+    fig!(
+        "answer_question_ratio",
+        "答问比",
+        "Answer/question ratio",
+        |c| ratio(c.get(agent_msgs), c.get(buyer_msgs))
+    ),
+    fig!(
+        "avg_duration_secs",
+        "平均接待时长",
+        "Avg reception duration (s)",
+        |c| mean_secs(c.get(served_duration_ms), c.get(served))
+    ),
+    fig!(
+        "reminded_orders",
+        "催付订单数",
+        "Reminded orders",
+        |c| Count(c.get(reminded_orders))
+    ),
+    fig!(
+        "reminder_success",
+        "催付成功数",
+        "Successful reminders",
+        |c| Count(c.get(reminder_success))
+    ),
+    fig!(
+        "reminder_sales",
+        "催付成功金额",
+        "Reminder sales",
+        |c| Money(c.get(reminder_sales_cents))
+    ),
+    fig!("ratings", "评价数", "Ratings", |c| Count(c.get(ratings))),
+    fig!("satisfaction_rate", "满意率", "Satisfaction rate", |c| {
+        ratio(c.get(ratings_satisfied), c.get(ratings))
+    }),
+    fig!("refunds", "退款处理数", "Refunds handled", |c| Count(
+        c.get(refunds)
+    )),
+    fig!(
+        "avg_refund_secs",
+        "平均退款时长",
+        "Avg refund time (s)",
+        |c| mean_secs(c.get(refund_ms), c.get(refunds_finished))
+    ),
+];
+
+/// The store-level figures reported beside the account figures for a store or a day.
+pub const STORE_FIGURES: &[Figure] = &[
+    fig!(
+        "total_orders",
+        "付款订单总数",
+        "Total paid orders",
+        |c| Count(c.get(total_orders))
+    ),
+    fig!("total_sales", "店铺销售额", "Total sales", |c| Money(
+        c.get(total_sales_cents)
+    )),
+    fig!("silent_orders", "静默下单数", "Silent orders", |c| {
+        Count(c.get(silent_orders))
+    }),
+    fig!("silent_sales", "静默销售额", "Silent sales", |c| Money(
+        c.get(silent_sales_cents)
+    )),
+];
+
+pub fn figure(key: &str) -> Option<&'static Figure> {
+    ACCOUNT_FIGURES
+        .iter()
+        .chain(STORE_FIGURES)
+        .find(|f| f.key == key)
+}

@@ -1,0 +1,276 @@
+//! The canonical records of `formats.md`, with names interned to integers.
+//!
+//! Two layers use the same record types: an import batch (ids from the batch's own
+//! [`Names`]) and the engine's input for one store (ids from that store's names in the
+//! database). Whoever builds a record says which table its ids point into.
+
+use std::collections::HashMap;
+
+use crate::time::Millis;
+
+/// An interned name: a store, buyer or account.
+pub type NameId = u32;
+
+/// Interns names to dense ids so that millions of rows carry 4-byte keys instead of strings.
+#[derive(Debug, Default, Clone)]
+pub struct Names {
+    ids: HashMap<Box<str>, NameId>,
+    names: Vec<Box<str>>,
+}
+
+impl Names {
+    pub fn intern(&mut self, name: &str) -> NameId {
+        if let Some(&id) = self.ids.get(name) {
+            return id;
+        }
+        let id = self.names.len() as NameId;
+        self.names.push(name.into());
+        self.ids.insert(name.into(), id);
+        id
+    }
+    pub fn get(&self, name: &str) -> Option<NameId> {
+        self.ids.get(name).copied()
+    }
+    /// The name of an id this table handed out; an unknown id reads as "".
+    pub fn name(&self, id: NameId) -> &str {
+        self.names.get(id as usize).map_or("", |n| n)
+    }
+    pub fn len(&self) -> usize {
+        self.names.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.names.is_empty()
+    }
+    pub fn iter(&self) -> impl Iterator<Item = (NameId, &str)> {
+        self.names
+            .iter()
+            .enumerate()
+            .map(|(i, n)| (i as NameId, &**n))
+    }
+}
+
+/// Who sent a chat message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Sender {
+    Buyer,
+    Agent,
+    Bot,
+    Auto,
+    System,
+}
+
+impl Sender {
+    pub const ALL: [Sender; 5] = [
+        Sender::Buyer,
+        Sender::Agent,
+        Sender::Bot,
+        Sender::Auto,
+        Sender::System,
+    ];
+
+    /// Accepts the canonical values and their Chinese synonyms.
+    pub fn parse(s: &str) -> Option<Sender> {
+        Some(match s.trim() {
+            "buyer" | "买家" => Sender::Buyer,
+            "agent" | "客服" => Sender::Agent,
+            "bot" | "机器人" => Sender::Bot,
+            "auto" | "自动回复" => Sender::Auto,
+            "system" | "系统" => Sender::System,
+            _ => return None,
+        })
+    }
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Sender::Buyer => "buyer",
+            Sender::Agent => "agent",
+            Sender::Bot => "bot",
+            Sender::Auto => "auto",
+            Sender::System => "system",
+        }
+    }
+    pub fn code(self) -> u8 {
+        self as u8
+    }
+    pub fn from_code(c: u8) -> Option<Sender> {
+        Sender::ALL.get(c as usize).copied()
+    }
+}
+
+/// An agent's role in the roster.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Role {
+    Presale,
+    Aftersale,
+    Bot,
+}
+
+impl Role {
+    pub fn parse(s: &str) -> Option<Role> {
+        Some(match s.trim() {
+            "presale" | "售前" => Role::Presale,
+            "aftersale" | "售后" => Role::Aftersale,
+            "bot" | "机器人" => Role::Bot,
+            _ => return None,
+        })
+    }
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Presale => "presale",
+            Role::Aftersale => "aftersale",
+            Role::Bot => "bot",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RefundStatus {
+    Success,
+    Closed,
+    Pending,
+}
+
+impl RefundStatus {
+    pub fn parse(s: &str) -> Option<RefundStatus> {
+        Some(match s.trim() {
+            "success" | "退款成功" | "成功" => RefundStatus::Success,
+            "closed" | "退款关闭" | "关闭" => RefundStatus::Closed,
+            "pending" | "退款中" | "处理中" => RefundStatus::Pending,
+            _ => return None,
+        })
+    }
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RefundStatus::Success => "success",
+            RefundStatus::Closed => "closed",
+            RefundStatus::Pending => "pending",
+        }
+    }
+    /// The spec's default when the column is empty.
+    pub fn default_for(finished_at: Option<Millis>) -> RefundStatus {
+        if finished_at.is_some() {
+            RefundStatus::Success
+        } else {
+            RefundStatus::Pending
+        }
+    }
+}
+
+/// Parses a rating: `1`..`5` or 很满意=5, 满意=4, 一般=3, 不满意=2, 很不满意=1.
+pub fn parse_score(s: &str) -> Option<u8> {
+    Some(match s.trim() {
+        "很满意" => 5,
+        "满意" => 4,
+        "一般" => 3,
+        "不满意" => 2,
+        "很不满意" => 1,
+        other => match other.parse::<u8>() {
+            Ok(n @ 1..=5) => n,
+            _ => return None,
+        },
+    })
+}
+
+/// One chat message as the engine sees it (text is kept by storage, not needed for figures).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Message {
+    pub time: Millis,
+    pub buyer: NameId,
+    pub account: NameId,
+    pub sender: Sender,
+    pub transfer_to: Option<NameId>,
+    /// Import order: breaks ties between messages of the same second.
+    pub seq: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Order {
+    pub order_id: String,
+    pub buyer: NameId,
+    pub created_at: Millis,
+    pub paid_at: Option<Millis>,
+    pub closed_at: Option<Millis>,
+    /// 实付金额 in cents.
+    pub amount: i64,
+    pub items: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refund {
+    pub refund_id: String,
+    pub order_id: String,
+    pub buyer: NameId,
+    pub requested_at: Millis,
+    pub finished_at: Option<Millis>,
+    pub amount: i64,
+    pub status: RefundStatus,
+    pub account: Option<NameId>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Rating {
+    pub time: Millis,
+    pub buyer: NameId,
+    pub account: NameId,
+    pub score: u8,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Agent {
+    pub account: NameId,
+    pub name: Option<String>,
+    pub group: Option<String>,
+    pub role: Option<Role>,
+}
+
+/// A byte range into a batch's text arena.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct TextRef {
+    pub start: u32,
+    pub len: u32,
+}
+
+/// A message as imported: the engine's [`Message`] plus what storage keeps beside it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ImportedMessage {
+    pub store: NameId,
+    pub message: Message,
+    pub text: TextRef,
+    pub msg_id: Option<TextRef>,
+}
+
+/// Everything one import read, names interned in `names` (stores, buyers and accounts share
+/// one table; a record's `store` field says which store it belongs to).
+#[derive(Debug, Default, Clone)]
+pub struct ImportBatch {
+    pub names: Names,
+    /// Message texts and ids, referenced by [`TextRef`]s.
+    pub text: String,
+    pub messages: Vec<ImportedMessage>,
+    pub orders: Vec<(NameId, Order)>,
+    pub refunds: Vec<(NameId, Refund)>,
+    pub ratings: Vec<(NameId, Rating)>,
+    pub agents: Vec<(NameId, Agent)>,
+}
+
+impl ImportBatch {
+    pub fn push_text(&mut self, s: &str) -> TextRef {
+        let start = self.text.len() as u32;
+        self.text.push_str(s);
+        TextRef {
+            start,
+            len: s.len() as u32,
+        }
+    }
+    pub fn text(&self, r: TextRef) -> &str {
+        self.text
+            .get(r.start as usize..(r.start + r.len) as usize)
+            .unwrap_or("")
+    }
+    pub fn is_empty(&self) -> bool {
+        self.messages.is_empty()
+            && self.orders.is_empty()
+            && self.refunds.is_empty()
+            && self.ratings.is_empty()
+            && self.agents.is_empty()
+    }
+}

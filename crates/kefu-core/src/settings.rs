@@ -1,0 +1,293 @@
+//! Metric settings and the TOML configuration file that sets them, globally or per store.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde::Deserialize;
+
+use crate::time::{HOUR_MS, Millis, UtcOffset, time_of_day};
+
+/// The settings of `metrics.md`, with the spec's defaults.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MetricSettings {
+    pub slow_response_secs: i64,
+    pub slow_response_rounds: u32,
+    pub conversion_window_days: u32,
+    pub service_hours: ServiceHours,
+    pub reminder_window_hours: i64,
+}
+
+impl Default for MetricSettings {
+    fn default() -> Self {
+        MetricSettings {
+            slow_response_secs: 120,
+            slow_response_rounds: 1,
+            conversion_window_days: 1,
+            service_hours: ServiceHours::all_day(),
+            reminder_window_hours: 72,
+        }
+    }
+}
+
+impl MetricSettings {
+    /// A canonical text of the settings: facts computed under one fingerprint are reused only
+    /// while the fingerprint stays the same.
+    pub fn fingerprint(&self) -> String {
+        format!(
+            "slow_response_secs={};slow_response_rounds={};conversion_window_days={};service_hours={};reminder_window_hours={}",
+            self.slow_response_secs,
+            self.slow_response_rounds,
+            self.conversion_window_days,
+            self.service_hours,
+            self.reminder_window_hours
+        )
+    }
+
+    fn apply(&mut self, o: &MetricOverrides) -> Result<(), ConfigError> {
+        if let Some(v) = o.slow_response_secs {
+            self.slow_response_secs = nonneg("slow_response_secs", v)?;
+        }
+        if let Some(v) = o.slow_response_rounds {
+            self.slow_response_rounds = positive("slow_response_rounds", v)?;
+        }
+        if let Some(v) = o.conversion_window_days {
+            self.conversion_window_days = positive("conversion_window_days", v)?;
+        }
+        if let Some(v) = &o.service_hours {
+            self.service_hours = ServiceHours::parse(v).ok_or_else(|| ConfigError::Invalid {
+                key: "service_hours".into(),
+                expected: "a window like \"08:00-24:00\" (several joined by commas)".into(),
+            })?;
+        }
+        if let Some(v) = o.reminder_window_hours {
+            self.reminder_window_hours = nonneg("reminder_window_hours", v)?;
+        }
+        Ok(())
+    }
+
+    /// How many days before and after a changed day can see their figures change: rounds
+    /// spill over midnight, attribution looks `conversion_window_days` back and reminders
+    /// `reminder_window_hours` forward.
+    pub fn reach_days(&self) -> i32 {
+        let reminder_days = (self.reminder_window_hours + 23) / 24;
+        (self.conversion_window_days as i64)
+            .max(reminder_days)
+            .max(1) as i32
+            + 1
+    }
+}
+
+fn nonneg(key: &str, v: i64) -> Result<i64, ConfigError> {
+    if v < 0 {
+        return Err(ConfigError::Invalid {
+            key: key.into(),
+            expected: "a number ≥ 0".into(),
+        });
+    }
+    Ok(v)
+}
+
+fn positive(key: &str, v: i64) -> Result<u32, ConfigError> {
+    if !(1..=366).contains(&v) {
+        return Err(ConfigError::Invalid {
+            key: key.into(),
+            expected: "a number from 1 to 366".into(),
+        });
+    }
+    Ok(v as u32)
+}
+
+/// Windows of the day, each `[start, end)` in milliseconds since midnight.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServiceHours(Vec<(i64, i64)>);
+
+impl ServiceHours {
+    pub fn all_day() -> Self {
+        ServiceHours(vec![(0, 24 * HOUR_MS)])
+    }
+
+    /// `08:00-24:00`, `22:00-02:00` (across midnight) or several joined by commas.
+    pub fn parse(s: &str) -> Option<ServiceHours> {
+        let mut windows = Vec::new();
+        for part in s.split(',') {
+            let (a, b) = part.trim().split_once('-')?;
+            let (a, b) = (clock(a)?, clock(b)?);
+            if a < b {
+                windows.push((a, b));
+            } else if a > b {
+                windows.push((a, 24 * HOUR_MS));
+                if b > 0 {
+                    windows.push((0, b));
+                }
+            } else {
+                return None;
+            }
+        }
+        (!windows.is_empty()).then_some(ServiceHours(windows))
+    }
+
+    pub fn contains(&self, t: Millis) -> bool {
+        let tod = time_of_day(t);
+        self.0.iter().any(|&(a, b)| a <= tod && tod < b)
+    }
+}
+
+impl fmt::Display for ServiceHours {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, (a, b)) in self.0.iter().enumerate() {
+            if i > 0 {
+                f.write_str(",")?;
+            }
+            write!(
+                f,
+                "{:02}:{:02}-{:02}:{:02}",
+                a / HOUR_MS,
+                a / 60_000 % 60,
+                b / HOUR_MS,
+                b / 60_000 % 60
+            )?;
+        }
+        Ok(())
+    }
+}
+
+fn clock(s: &str) -> Option<i64> {
+    let (h, m) = s.trim().split_once(':')?;
+    let (h, m): (i64, i64) = (h.parse().ok()?, m.parse().ok()?);
+    if !(0..=24).contains(&h) || !(0..60).contains(&m) || (h == 24 && m != 0) {
+        return None;
+    }
+    Some(h * HOUR_MS + m * 60_000)
+}
+
+/// Settings for one store: the metric settings and its time zone.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct StoreSettings {
+    pub metrics: MetricSettings,
+    pub timezone: UtcOffset,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("{0}")]
+    Toml(String),
+    #[error("setting `{key}`: expected {expected}")]
+    Invalid { key: String, expected: String },
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MetricOverrides {
+    slow_response_secs: Option<i64>,
+    slow_response_rounds: Option<i64>,
+    conversion_window_days: Option<i64>,
+    service_hours: Option<String>,
+    reminder_window_hours: Option<i64>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StoreSection {
+    timezone: Option<String>,
+    #[serde(default)]
+    metrics: MetricOverrides,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ConfigFile {
+    timezone: Option<String>,
+    #[serde(default)]
+    metrics: MetricOverrides,
+    #[serde(default)]
+    stores: BTreeMap<String, StoreSection>,
+}
+
+/// A parsed configuration: defaults for every store plus per-store overrides.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Config {
+    pub default: StoreSettings,
+    pub stores: BTreeMap<String, StoreSettings>,
+}
+
+impl Config {
+    /// Parses the TOML text of a configuration file (errors name the line and the key).
+    pub fn parse(text: &str) -> Result<Config, ConfigError> {
+        let file: ConfigFile =
+            toml::from_str(text).map_err(|e| ConfigError::Toml(e.to_string()))?;
+        let mut default = StoreSettings::default();
+        if let Some(tz) = &file.timezone {
+            default.timezone = parse_tz(tz)?;
+        }
+        default.metrics.apply(&file.metrics)?;
+        let mut stores = BTreeMap::new();
+        for (name, section) in &file.stores {
+            let mut s = default.clone();
+            if let Some(tz) = &section.timezone {
+                s.timezone = parse_tz(tz)?;
+            }
+            s.metrics.apply(&section.metrics)?;
+            stores.insert(name.clone(), s);
+        }
+        Ok(Config { default, stores })
+    }
+
+    pub fn store(&self, name: &str) -> &StoreSettings {
+        self.stores.get(name).unwrap_or(&self.default)
+    }
+}
+
+fn parse_tz(s: &str) -> Result<UtcOffset, ConfigError> {
+    UtcOffset::parse(s).ok_or_else(|| ConfigError::Invalid {
+        key: "timezone".into(),
+        expected: "an offset like \"+08:00\" or a zone such as \"Asia/Shanghai\"".into(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn config_overrides() {
+        let c = Config::parse(
+            r#"
+            [metrics]
+            slow_response_secs = 30
+            [stores."格力官方旗舰店".metrics]
+            service_hours = "08:00-24:00"
+            "#,
+        )
+        .unwrap();
+        assert_eq!(c.default.metrics.slow_response_secs, 30);
+        let g = c.store("格力官方旗舰店");
+        assert_eq!(g.metrics.slow_response_secs, 30);
+        assert!(!g.metrics.service_hours.contains(7 * HOUR_MS));
+        assert!(g.metrics.service_hours.contains(8 * HOUR_MS));
+        assert!(c.store("other").metrics.service_hours.contains(7 * HOUR_MS));
+    }
+
+    #[test]
+    fn config_errors_are_clear() {
+        let e = Config::parse("[metrics]\nslow_respons_secs = 3\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("slow_respons_secs") && e.contains("line 2"),
+            "{e}"
+        );
+        let e = Config::parse("[metrics]\nservice_hours = \"8-9\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("service_hours"), "{e}");
+        assert!(Config::parse("[metrics]\nconversion_window_days = 0\n").is_err());
+    }
+
+    #[test]
+    fn service_hours_wrap_midnight() {
+        let h = ServiceHours::parse("22:00-02:00").unwrap();
+        assert!(h.contains(23 * HOUR_MS) && h.contains(HOUR_MS) && !h.contains(3 * HOUR_MS));
+        assert_eq!(h.to_string(), "22:00-24:00,00:00-02:00");
+        assert!(ServiceHours::parse("08:00-08:00").is_none());
+    }
+}

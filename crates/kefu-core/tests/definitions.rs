@@ -1,0 +1,359 @@
+//! The spec's worked example and one hand-checked case per definition of `metrics.md`.
+
+mod support;
+
+use kefu_core::settings::{MetricSettings, ServiceHours};
+use support::*;
+
+fn defaults() -> MetricSettings {
+    MetricSettings::default()
+}
+
+/// §6, line by line.
+fn worked_example() -> Store {
+    let mut s = Store::default();
+    s.msg("店:小美", "tom", "2026-11-11 09:00:00", "buyer")
+        .msg("店:小美", "tom", "2026-11-11 09:00:20", "auto")
+        .msg("店:小美", "tom", "2026-11-11 09:00:30", "buyer")
+        .msg("店:小美", "tom", "2026-11-11 09:01:40", "agent")
+        .msg("店:小美", "tom", "2026-11-11 09:02:00", "buyer")
+        .msg("店:小美", "tom", "2026-11-11 09:02:30", "agent")
+        .order(
+            "O1",
+            "tom",
+            "2026-11-11 09:10:00",
+            Some("2026-11-11 09:12:00"),
+            None,
+            3999,
+        );
+    s
+}
+
+#[test]
+fn worked_example_figures() {
+    let s = worked_example();
+    let c = s.account(&defaults(), "店:小美");
+    assert_eq!(count(&c, "consulted"), 1);
+    assert_eq!(count(&c, "served"), 1);
+    assert_eq!(count(&c, "inquiries"), 1);
+    assert_eq!(ratio(&c, "avg_first_response_secs"), Some(100.0));
+    assert_eq!(count(&c, "rounds"), 2);
+    assert_eq!(ratio(&c, "avg_response_secs"), Some(65.0));
+    assert_eq!(ratio(&c, "answer_question_ratio"), Some(2.0 / 3.0));
+    assert_eq!(ratio(&c, "avg_duration_secs"), Some(150.0));
+    assert_eq!(count(&c, "ordered"), 1);
+    assert_eq!(count(&c, "paid"), 1);
+    assert_eq!(count(&c, "sales"), 399_900);
+    assert_eq!(count(&c, "slow"), 0);
+    assert_eq!(ratio(&c, "reply_rate"), Some(1.0));
+    let tight = MetricSettings {
+        slow_response_secs: 90,
+        ..defaults()
+    };
+    assert_eq!(count(&s.account(&tight, "店:小美"), "slow"), 1);
+}
+
+#[test]
+fn worked_example_order_before_asking() {
+    let mut s = worked_example();
+    s.orders[0].created_at = t("2026-11-11 08:55:00");
+    let c = s.account(&defaults(), "店:小美");
+    assert_eq!(count(&c, "inquiries"), 0);
+    assert_eq!(count(&c, "sales"), 0);
+    let store = s.store(&defaults());
+    assert_eq!(count(&store, "silent_orders"), 1);
+    assert_eq!(count(&store, "silent_sales"), 399_900);
+    assert_eq!(count(&store, "total_sales"), 399_900);
+}
+
+#[test]
+fn round_across_midnight_belongs_to_its_opening_day() {
+    let mut s = Store::default();
+    s.msg("a", "b", "2026-11-10 23:59:00", "buyer")
+        .msg("a", "b", "2026-11-11 00:00:30", "buyer")
+        .msg("a", "b", "2026-11-11 00:01:00", "agent");
+    let f = s.facts(&defaults());
+    let a = s.names.get("a").unwrap();
+    let d10 = f.accounts[&(a, day("2026-11-10"))];
+    let d11 = f.accounts[&(a, day("2026-11-11"))];
+    // The round opened on the 10th: its response (120 s) and round count are the 10th's.
+    assert_eq!(count(&d10, "rounds"), 1);
+    assert_eq!(ratio(&d10, "avg_first_response_secs"), Some(120.0));
+    assert_eq!(count(&d10, "served"), 1);
+    // The 11th's reception touches the same round: served, not unreplied, but no round of its own.
+    assert_eq!(count(&d11, "rounds"), 0);
+    assert_eq!(count(&d11, "served"), 1);
+    assert_eq!(count(&d11, "unreplied"), 0);
+    assert_eq!(ratio(&d11, "avg_first_response_secs"), None);
+    assert_eq!(count(&d11, "consulted"), 1);
+}
+
+#[test]
+fn transfer_closes_the_round_and_leaves_response_figures() {
+    let mut s = Store::default();
+    s.msg("店小蜜", "b", "2026-11-11 10:00:00", "buyer")
+        .transfer("店小蜜", "b", "2026-11-11 10:00:10", "店:小美")
+        .msg("店:小美", "b", "2026-11-11 10:00:12", "buyer")
+        .msg("店:小美", "b", "2026-11-11 10:00:40", "agent");
+    let bot = s.account(&defaults(), "店小蜜");
+    assert_eq!(count(&bot, "consulted"), 1);
+    assert_eq!(count(&bot, "served"), 0);
+    assert_eq!(
+        count(&bot, "unreplied"),
+        0,
+        "a transferred round is handled"
+    );
+    assert_eq!(count(&bot, "rounds"), 0);
+    assert_eq!(ratio(&bot, "avg_response_secs"), None);
+    assert_eq!(ratio(&bot, "answered_within_3min_rate"), None);
+    let human = s.account(&defaults(), "店:小美");
+    assert_eq!(ratio(&human, "avg_first_response_secs"), Some(28.0));
+}
+
+#[test]
+fn auto_and_system_messages_never_answer() {
+    let mut s = Store::default();
+    s.msg("a", "b", "2026-11-11 10:00:00", "buyer")
+        .msg("a", "b", "2026-11-11 10:00:01", "auto")
+        .msg("a", "b", "2026-11-11 10:00:02", "system")
+        .msg("a", "b", "2026-11-11 10:05:00", "bot");
+    let c = s.account(&defaults(), "a");
+    assert_eq!(ratio(&c, "avg_first_response_secs"), Some(300.0));
+    assert_eq!(count(&c, "slow"), 1);
+    assert_eq!(
+        ratio(&c, "answer_question_ratio"),
+        Some(0.0),
+        "bot messages are not agent messages"
+    );
+}
+
+#[test]
+fn unanswered_round_makes_the_reception_unreplied() {
+    let mut s = Store::default();
+    s.msg("a", "b", "2026-11-11 10:00:00", "buyer")
+        .msg("a", "b", "2026-11-11 10:00:05", "auto");
+    let c = s.account(&defaults(), "a");
+    assert_eq!(count(&c, "unreplied"), 1);
+    assert_eq!(ratio(&c, "reply_rate"), Some(0.0));
+    assert_eq!(count(&c, "rounds"), 1);
+    assert_eq!(ratio(&c, "answered_within_3min_rate"), Some(0.0));
+    assert_eq!(ratio(&c, "avg_duration_secs"), None, "not served");
+}
+
+#[test]
+fn service_hours_leave_out_response_figures_only() {
+    let mut s = Store::default();
+    s.msg("a", "b", "2026-11-11 07:00:00", "buyer")
+        .msg("a", "b", "2026-11-11 07:10:00", "agent")
+        .msg("a", "b", "2026-11-11 09:00:00", "buyer")
+        .msg("a", "b", "2026-11-11 09:00:50", "agent");
+    let hours = MetricSettings {
+        service_hours: ServiceHours::parse("08:00-24:00").unwrap(),
+        ..defaults()
+    };
+    let c = s.account(&hours, "a");
+    assert_eq!(count(&c, "rounds"), 2);
+    assert_eq!(ratio(&c, "avg_response_secs"), Some(50.0));
+    assert_eq!(
+        ratio(&c, "avg_first_response_secs"),
+        None,
+        "the first round of the day is outside service hours"
+    );
+    assert_eq!(count(&c, "slow"), 0);
+    // The three-minute rate has its own fixed 08:00-24:00 window, whatever the setting.
+    assert_eq!(ratio(&c, "answered_within_3min_rate"), Some(1.0));
+    let all_day = s.account(&defaults(), "a");
+    assert_eq!(ratio(&all_day, "avg_first_response_secs"), Some(600.0));
+    assert_eq!(ratio(&all_day, "answered_within_3min_rate"), Some(1.0));
+    assert_eq!(count(&all_day, "slow"), 1);
+}
+
+#[test]
+fn slow_needs_enough_slow_rounds() {
+    let mut s = Store::default();
+    s.msg("a", "b", "2026-11-11 10:00:00", "buyer")
+        .msg("a", "b", "2026-11-11 10:01:00", "agent")
+        .msg("a", "b", "2026-11-11 10:02:00", "buyer")
+        .msg("a", "b", "2026-11-11 10:03:00", "agent");
+    let tight = MetricSettings {
+        slow_response_secs: 30,
+        slow_response_rounds: 2,
+        ..defaults()
+    };
+    assert_eq!(count(&s.account(&tight, "a"), "slow"), 1);
+    let three = MetricSettings {
+        slow_response_rounds: 3,
+        ..tight
+    };
+    assert_eq!(count(&s.account(&three, "a"), "slow"), 0);
+}
+
+#[test]
+fn attribution_last_touch_window_and_ties() {
+    let mut s = Store::default();
+    // Day 10: a answers at 20:00. Day 11: b answers at 09:00 and c at 09:00 too (tie).
+    s.msg("a", "x", "2026-11-10 19:59:00", "buyer")
+        .msg("a", "x", "2026-11-10 20:00:00", "agent")
+        .msg("c", "x", "2026-11-11 08:59:00", "buyer")
+        .msg("c", "x", "2026-11-11 09:00:00", "agent")
+        .msg("b", "x", "2026-11-11 08:58:00", "buyer")
+        .msg("b", "x", "2026-11-11 09:00:00", "agent")
+        .order(
+            "O1",
+            "x",
+            "2026-11-11 09:00:00",
+            Some("2026-11-11 09:30:00"),
+            None,
+            100,
+        );
+    // Same answer time: the smaller account name wins.
+    assert_eq!(count(&s.account(&defaults(), "b"), "sales"), 10_000);
+    assert_eq!(count(&s.account(&defaults(), "c"), "sales"), 0);
+    // An order before any answer of the day is silent with a one-day window...
+    let mut early = s.clone();
+    early.orders[0].created_at = t("2026-11-11 08:00:00");
+    assert_eq!(count(&early.store(&defaults()), "silent_orders"), 1);
+    // ...and goes to the previous day's reception with a two-day window.
+    let two = MetricSettings {
+        conversion_window_days: 2,
+        ..defaults()
+    };
+    assert_eq!(count(&early.account(&two, "a"), "sales"), 10_000);
+    assert_eq!(count(&early.store(&two), "silent_orders"), 0);
+}
+
+#[test]
+fn answer_shared_by_two_days_goes_to_the_later_day() {
+    let mut s = Store::default();
+    s.msg("a", "x", "2026-11-10 23:59:00", "buyer")
+        .msg("a", "x", "2026-11-11 00:00:10", "buyer")
+        .msg("a", "x", "2026-11-11 00:01:00", "agent")
+        .order(
+            "O1",
+            "x",
+            "2026-11-11 00:05:00",
+            Some("2026-11-11 00:06:00"),
+            None,
+            50,
+        );
+    let two = MetricSettings {
+        conversion_window_days: 2,
+        ..defaults()
+    };
+    let f = s.facts(&two);
+    let a = s.names.get("a").unwrap();
+    assert_eq!(count(&f.accounts[&(a, day("2026-11-11"))], "sales"), 5_000);
+    assert_eq!(count(&f.accounts[&(a, day("2026-11-10"))], "sales"), 0);
+}
+
+#[test]
+fn inquiry_versus_after_sale() {
+    let mut s = Store::default();
+    s.order(
+        "O0",
+        "x",
+        "2026-11-11 09:00:00",
+        Some("2026-11-11 09:01:00"),
+        None,
+        10,
+    )
+    .msg("a", "x", "2026-11-11 09:00:00", "buyer")
+    .msg("a", "x", "2026-11-11 09:00:30", "agent")
+    .order(
+        "O1",
+        "y",
+        "2026-11-11 08:00:00",
+        Some("2026-11-11 08:01:00"),
+        None,
+        10,
+    )
+    .msg("a", "y", "2026-11-11 09:00:00", "buyer")
+    .msg("a", "y", "2026-11-11 09:00:30", "agent");
+    let c = s.account(&defaults(), "a");
+    // x ordered at exactly the first buyer time: still an inquiry. y ordered before asking.
+    assert_eq!(count(&c, "inquiries"), 1);
+    assert_eq!(count(&c, "consulted"), 2);
+}
+
+#[test]
+fn reminders() {
+    let mut s = Store::default();
+    s.order(
+        "O1",
+        "x",
+        "2026-11-11 10:00:00",
+        Some("2026-11-12 09:00:00"),
+        None,
+        20,
+    )
+    .msg("b", "x", "2026-11-11 10:00:00", "agent") // not after created_at
+    .msg("b", "x", "2026-11-11 11:00:00", "agent")
+    .msg("a", "x", "2026-11-11 11:00:00", "agent") // same time: smaller name wins
+    .order(
+        "O2",
+        "y",
+        "2026-11-11 10:00:00",
+        None,
+        Some("2026-11-11 12:00:00"),
+        30,
+    )
+    .msg("a", "y", "2026-11-11 12:00:00", "agent") // not before closed_at
+    .order("O3", "z", "2026-11-11 10:00:00", None, None, 40)
+    .msg("a", "z", "2026-11-14 10:00:01", "agent") // outside 72 h
+    .order("O4", "w", "2026-11-11 10:00:00", None, None, 40)
+    .msg("b", "w", "2026-11-14 10:00:00", "agent"); // exactly 72 h: within
+    let a = s.account(&defaults(), "a");
+    assert_eq!(count(&a, "reminded_orders"), 1);
+    assert_eq!(count(&a, "reminder_success"), 1);
+    assert_eq!(count(&a, "reminder_sales"), 2_000);
+    let b = s.account(&defaults(), "b");
+    assert_eq!(count(&b, "reminded_orders"), 1);
+    assert_eq!(count(&b, "reminder_success"), 0);
+    let f = s.facts(&defaults());
+    let bid = s.names.get("b").unwrap();
+    assert_eq!(
+        count(&f.accounts[&(bid, day("2026-11-14"))], "reminded_orders"),
+        1,
+        "counted on the reminder's day"
+    );
+}
+
+#[test]
+fn ratings_and_refunds() {
+    let mut s = Store::default();
+    s.rating("a", "x", "2026-11-11 10:00:00", 5)
+        .rating("a", "y", "2026-11-11 11:00:00", 3)
+        .refund(
+            Some("a"),
+            "x",
+            "2026-11-11 10:00:00",
+            Some("2026-11-11 12:00:00"),
+        )
+        .refund(Some("a"), "y", "2026-11-11 10:00:00", None)
+        .refund(None, "z", "2026-11-11 10:00:00", None);
+    let c = s.account(&defaults(), "a");
+    assert_eq!(count(&c, "ratings"), 2);
+    assert_eq!(ratio(&c, "satisfaction_rate"), Some(0.5));
+    assert_eq!(count(&c, "refunds"), 2);
+    assert_eq!(ratio(&c, "avg_refund_secs"), Some(7200.0));
+    assert_eq!(
+        count(&s.store(&defaults()), "refunds"),
+        2,
+        "unhandled refunds count for nobody"
+    );
+}
+
+#[test]
+fn undefined_rates_are_none() {
+    let s = Store::default();
+    let c = s.store(&defaults());
+    for key in [
+        "reply_rate",
+        "inquiry_conversion",
+        "avg_order_value",
+        "avg_first_response_secs",
+        "satisfaction_rate",
+    ] {
+        assert_eq!(ratio(&c, key), None, "{key}");
+    }
+}

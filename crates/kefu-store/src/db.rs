@@ -1,0 +1,918 @@
+//! The SQLite store: raw events in, derived counters out.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use kefu_core::engine::{self, Analysis, Facts, StoreEvents};
+use kefu_core::figures::{C, COUNTERS, Counters};
+use kefu_core::model::{
+    Agent, ImportBatch, Message, NameId, Names, Order, Rating, Refund, RefundStatus, Role,
+};
+use kefu_core::settings::{Config, MetricSettings};
+use kefu_core::time::{DAY_MS, Day, Millis};
+use rayon::slice::ParallelSliceMut;
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
+use rustc_hash::FxHashSet;
+
+use crate::chunk::{self, ChunkError};
+use crate::schema;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database {path}: {source}")]
+    Open {
+        path: String,
+        source: rusqlite::Error,
+    },
+    #[error("database: {0}")]
+    Sql(#[from] rusqlite::Error),
+    #[error("database: {0}")]
+    Chunk(#[from] ChunkError),
+    #[error(
+        "database schema version {found} is newer than this kefu understands ({supported}); upgrade kefu"
+    )]
+    TooNew { found: i64, supported: i64 },
+    #[error("no store named `{0}` in the database")]
+    UnknownStore(String),
+}
+
+pub type Result<T> = std::result::Result<T, StoreError>;
+
+/// How far before a recomputed range events are loaded as context, so that a round opened
+/// before the range and answered inside it is seen whole. Rounds left open longer than this
+/// are the one approximation of incremental recomputation; `kefu recompute` is always exact.
+pub const LOOKBACK_DAYS: i32 = 7;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoreInfo {
+    pub id: i64,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccountInfo {
+    pub id: NameId,
+    pub name: String,
+    pub display_name: Option<String>,
+    pub group: Option<String>,
+    pub role: Option<Role>,
+    pub in_roster: bool,
+    pub is_bot: bool,
+}
+
+/// What an import changed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ImportSummary {
+    pub stores: Vec<String>,
+    pub messages_added: u64,
+    pub messages_duplicate: u64,
+    pub orders: u64,
+    pub refunds: u64,
+    pub ratings_added: u64,
+    pub ratings_duplicate: u64,
+    pub agents: u64,
+    /// Store-days whose figures were recomputed.
+    pub days_recomputed: u64,
+}
+
+/// One store's events over a range of days, ids pointing into `names`.
+#[derive(Debug, Default)]
+pub struct LoadedEvents {
+    pub names: Names,
+    pub messages: Vec<Message>,
+    pub orders: Vec<Order>,
+    pub refunds: Vec<Refund>,
+    pub ratings: Vec<Rating>,
+}
+
+impl LoadedEvents {
+    pub fn view(&self) -> StoreEvents<'_> {
+        StoreEvents {
+            names: &self.names,
+            messages: &self.messages,
+            orders: &self.orders,
+            refunds: &self.refunds,
+            ratings: &self.ratings,
+        }
+    }
+}
+
+/// A kefu database file.
+pub struct Db {
+    conn: Connection,
+}
+
+impl Db {
+    /// Opens (creating if needed) and migrates the database at `path`.
+    pub fn open(path: &Path) -> Result<Db> {
+        let open_err = |source| StoreError::Open {
+            path: path.display().to_string(),
+            source,
+        };
+        let mut conn = Connection::open(path).map_err(open_err)?;
+        conn.busy_timeout(std::time::Duration::from_secs(30))
+            .map_err(open_err)?;
+        conn.pragma_update(None, "journal_mode", "WAL")
+            .map_err(open_err)?;
+        conn.pragma_update(None, "synchronous", "NORMAL")
+            .map_err(open_err)?;
+        conn.pragma_update(None, "cache_size", -262_144)
+            .map_err(open_err)?;
+        conn.pragma_update(None, "temp_store", "MEMORY")
+            .map_err(open_err)?;
+        let found: i64 = conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(open_err)?;
+        if found > schema::VERSION {
+            return Err(StoreError::TooNew {
+                found,
+                supported: schema::VERSION,
+            });
+        }
+        schema::migrate(&mut conn).map_err(open_err)?;
+        Ok(Db { conn })
+    }
+
+    pub fn stores(&self) -> Result<Vec<StoreInfo>> {
+        let mut st = self
+            .conn
+            .prepare("SELECT id, name FROM stores ORDER BY name")?;
+        let rows = st.query_map([], |r| {
+            Ok(StoreInfo {
+                id: r.get(0)?,
+                name: r.get(1)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    pub fn store(&self, name: &str) -> Result<StoreInfo> {
+        self.conn
+            .query_row("SELECT id, name FROM stores WHERE name = ?1", [name], |r| {
+                Ok(StoreInfo {
+                    id: r.get(0)?,
+                    name: r.get(1)?,
+                })
+            })
+            .optional()?
+            .ok_or_else(|| StoreError::UnknownStore(name.to_string()))
+    }
+
+    /// Every account of a store that is in the roster or has sent or received a message.
+    pub fn accounts(&self, store_id: i64) -> Result<Vec<AccountInfo>> {
+        let mut st = self.conn.prepare(
+            "SELECT a.account_id, n.name, a.display_name, a.grp, a.role, a.in_roster, a.is_bot
+             FROM accounts a JOIN names n ON n.store_id = a.store_id AND n.id = a.account_id
+             WHERE a.store_id = ?1 ORDER BY n.name",
+        )?;
+        let rows = st.query_map([store_id], |r| {
+            let role: Option<String> = r.get(4)?;
+            Ok(AccountInfo {
+                id: r.get(0)?,
+                name: r.get(1)?,
+                display_name: r.get(2)?,
+                group: r.get(3)?,
+                role: role.as_deref().and_then(Role::parse),
+                in_roster: r.get(5)?,
+                is_bot: r.get(6)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// The first and last day with any event of the store.
+    pub fn day_span(&self, store_id: i64) -> Result<Option<(Day, Day)>> {
+        day_span(&self.conn, store_id)
+    }
+
+    /// Writes a batch and recomputes the figures it can change, atomically: a failure or a
+    /// kill half-way leaves the database as it was.
+    pub fn import(&mut self, batch: &ImportBatch, config: &Config) -> Result<ImportSummary> {
+        let tx = self.conn.transaction()?;
+        let mut summary = ImportSummary::default();
+        let mut store_ids: Vec<NameId> = batch
+            .messages
+            .iter()
+            .map(|m| m.store)
+            .chain(batch.orders.iter().map(|o| o.0))
+            .chain(batch.refunds.iter().map(|o| o.0))
+            .chain(batch.ratings.iter().map(|o| o.0))
+            .chain(batch.agents.iter().map(|o| o.0))
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        store_ids.sort_by(|a, b| batch.names.name(*a).cmp(batch.names.name(*b)));
+        for bs in store_ids {
+            let name = batch.names.name(bs);
+            let settings = &config.store(name).metrics;
+            let (store_id, next_seq, fingerprint) = ensure_store(&tx, name)?;
+            let mut names = load_names(&tx, store_id)?;
+            let mut map = NameMap {
+                to_store: vec![None; batch.names.len()],
+                new: Vec::new(),
+            };
+            let mut touched = BTreeSet::new();
+            let added = write_messages(
+                &tx,
+                store_id,
+                next_seq,
+                batch,
+                bs,
+                &mut names,
+                &mut map,
+                &mut touched,
+                &mut summary,
+            )?;
+            tx.execute(
+                "UPDATE stores SET next_seq = ?2 WHERE id = ?1",
+                params![store_id, (next_seq + added) as i64],
+            )?;
+            write_others(
+                &tx,
+                store_id,
+                batch,
+                bs,
+                &mut names,
+                &mut map,
+                &mut touched,
+                &mut summary,
+            )?;
+            save_new_names(&tx, store_id, &names, &map)?;
+            summary.stores.push(name.to_string());
+            if fingerprint.as_deref() != Some(settings.fingerprint().as_str()) {
+                summary.days_recomputed += recompute_store(&tx, store_id, settings)?;
+            } else {
+                summary.days_recomputed +=
+                    recompute_days(&tx, store_id, settings, &names, &touched)?;
+            }
+        }
+        tx.execute(
+            "INSERT INTO imports (files, messages_added, messages_duplicate, orders, refunds, ratings, agents)
+             VALUES ('', ?1, ?2, ?3, ?4, ?5, ?6)",
+            params![
+                summary.messages_added as i64,
+                summary.messages_duplicate as i64,
+                summary.orders as i64,
+                summary.refunds as i64,
+                summary.ratings_added as i64,
+                summary.agents as i64
+            ],
+        )?;
+        tx.commit()?;
+        Ok(summary)
+    }
+
+    /// Recomputes every figure of the named stores (all when `None`) under `config`.
+    pub fn recompute(&mut self, config: &Config, store: Option<&str>) -> Result<u64> {
+        let tx = self.conn.transaction()?;
+        let mut days = 0;
+        for s in select_stores(&tx, store)? {
+            days += recompute_store(&tx, s.id, &config.store(&s.name).metrics)?;
+        }
+        tx.commit()?;
+        Ok(days)
+    }
+
+    /// Brings stored figures in line with `config`: stores whose facts were computed under
+    /// other settings are recomputed. Returns the names of the stores recomputed.
+    pub fn sync_settings(&mut self, config: &Config, store: Option<&str>) -> Result<Vec<String>> {
+        let mut stale = Vec::new();
+        for s in select_stores(&self.conn, store)? {
+            let fp: Option<String> =
+                self.conn
+                    .query_row("SELECT settings FROM stores WHERE id = ?1", [s.id], |r| {
+                        r.get(0)
+                    })?;
+            if fp.as_deref() != Some(config.store(&s.name).metrics.fingerprint().as_str()) {
+                stale.push(s.name);
+            }
+        }
+        if !stale.is_empty() {
+            let tx = self.conn.transaction()?;
+            for name in &stale {
+                let s = select_stores(&tx, Some(name))?;
+                if let Some(s) = s.first() {
+                    recompute_store(&tx, s.id, &config.store(name).metrics)?;
+                }
+            }
+            tx.commit()?;
+        }
+        Ok(stale)
+    }
+
+    /// Counters summed per account over `[from, to]` (store-level rows excluded).
+    pub fn counters_by_account(
+        &self,
+        store_id: i64,
+        from: Day,
+        to: Day,
+    ) -> Result<Vec<(NameId, Counters)>> {
+        self.sum_counters(store_id, from, to, "account_id", "AND account_id >= 0")
+    }
+
+    /// Counters summed per day over `[from, to]`, every account and the store-level rows.
+    pub fn counters_by_day(
+        &self,
+        store_id: i64,
+        from: Day,
+        to: Day,
+    ) -> Result<Vec<(Day, Counters)>> {
+        let rows = self.sum_counters(store_id, from, to, "day", "")?;
+        Ok(rows.into_iter().map(|(d, c)| (Day(d as i32), c)).collect())
+    }
+
+    fn sum_counters(
+        &self,
+        store_id: i64,
+        from: Day,
+        to: Day,
+        key: &str,
+        filter: &str,
+    ) -> Result<Vec<(NameId, Counters)>> {
+        let sums: String = C::ALL
+            .iter()
+            .map(|c| format!(", SUM({})", c.column()))
+            .collect();
+        let sql = format!(
+            "SELECT {key}{sums} FROM counters WHERE store_id = ?1 AND day BETWEEN ?2 AND ?3 {filter} GROUP BY {key} ORDER BY {key}"
+        );
+        let mut st = self.conn.prepare_cached(&sql)?;
+        let rows = st.query_map(params![store_id, from.0, to.0], |r| {
+            let mut c = Counters::default();
+            for i in 0..COUNTERS {
+                c.0[i] = r.get(i + 1)?;
+            }
+            Ok((r.get::<_, i64>(0)? as NameId, c))
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Loads a store's events for `[from, to]` (by message day, order creation, refund request
+    /// and rating time).
+    pub fn load_events(&self, store_id: i64, from: Day, to: Day) -> Result<LoadedEvents> {
+        load_events(&self.conn, store_id, from, to)
+    }
+
+    /// The messages of one stream S(account, buyer) over `[from, to]`, texts included.
+    pub fn transcript(
+        &self,
+        store_id: i64,
+        account: NameId,
+        buyer: NameId,
+        from: Day,
+        to: Day,
+    ) -> Result<Vec<chunk::StoredMessage>> {
+        let mut st = self.conn.prepare_cached(
+            "SELECT day, data FROM message_days WHERE store_id = ?1 AND day BETWEEN ?2 AND ?3 ORDER BY day",
+        )?;
+        let mut rows = st.query(params![store_id, from.0, to.0])?;
+        let mut out = Vec::new();
+        while let Some(r) = rows.next()? {
+            let day = Day(r.get(0)?);
+            let blob: Vec<u8> = r.get(1)?;
+            out.extend(
+                chunk::decode_full(day, &blob)?
+                    .into_iter()
+                    .filter(|m| m.message.account == account && m.message.buyer == buyer),
+            );
+        }
+        Ok(out)
+    }
+
+    /// The interned buyer and account names of a store.
+    pub fn names(&self, store_id: i64) -> Result<Names> {
+        load_names(&self.conn, store_id)
+    }
+}
+
+fn select_stores(conn: &Connection, store: Option<&str>) -> Result<Vec<StoreInfo>> {
+    let mut st =
+        conn.prepare("SELECT id, name FROM stores WHERE ?1 IS NULL OR name = ?1 ORDER BY name")?;
+    let rows = st.query_map([store], |r| {
+        Ok(StoreInfo {
+            id: r.get(0)?,
+            name: r.get(1)?,
+        })
+    })?;
+    let v: Vec<StoreInfo> = rows.collect::<rusqlite::Result<_>>()?;
+    if let (Some(name), true) = (store, v.is_empty()) {
+        return Err(StoreError::UnknownStore(name.to_string()));
+    }
+    Ok(v)
+}
+
+fn ensure_store(tx: &Transaction, name: &str) -> Result<(i64, u64, Option<String>)> {
+    tx.execute("INSERT OR IGNORE INTO stores (name) VALUES (?1)", [name])?;
+    Ok(tx.query_row(
+        "SELECT id, next_seq, settings FROM stores WHERE name = ?1",
+        [name],
+        |r| Ok((r.get(0)?, r.get::<_, i64>(1)? as u64, r.get(2)?)),
+    )?)
+}
+
+fn load_names(conn: &Connection, store_id: i64) -> Result<Names> {
+    let mut st = conn.prepare_cached("SELECT name FROM names WHERE store_id = ?1 ORDER BY id")?;
+    let mut rows = st.query([store_id])?;
+    let mut names = Names::default();
+    while let Some(r) = rows.next()? {
+        names.intern(r.get_ref(0)?.as_str().map_err(rusqlite::Error::from)?);
+    }
+    Ok(names)
+}
+
+/// Maps a batch's name ids to the store's, remembering which names are new.
+struct NameMap {
+    to_store: Vec<Option<NameId>>,
+    new: Vec<NameId>,
+}
+
+impl NameMap {
+    fn get(&mut self, batch: &ImportBatch, names: &mut Names, id: NameId) -> NameId {
+        if let Some(Some(s)) = self.to_store.get(id as usize) {
+            return *s;
+        }
+        let name = batch.names.name(id);
+        let before = names.len();
+        let s = names.intern(name);
+        if names.len() > before {
+            self.new.push(s);
+        }
+        if let Some(slot) = self.to_store.get_mut(id as usize) {
+            *slot = Some(s);
+        }
+        s
+    }
+}
+
+fn save_new_names(tx: &Transaction, store_id: i64, names: &Names, map: &NameMap) -> Result<()> {
+    let mut st = tx.prepare_cached("INSERT INTO names (store_id, id, name) VALUES (?1, ?2, ?3)")?;
+    for &id in &map.new {
+        st.execute(params![store_id, id, names.name(id)])?;
+    }
+    Ok(())
+}
+
+/// A message to be written, borrowing its texts from the batch or from a decoded day.
+struct Entry<'a> {
+    message: Message,
+    msg_id: Option<&'a str>,
+    text: &'a str,
+}
+
+#[allow(clippy::too_many_arguments)]
+fn write_messages(
+    tx: &Transaction,
+    store_id: i64,
+    next_seq: u64,
+    batch: &ImportBatch,
+    bs: NameId,
+    names: &mut Names,
+    map: &mut NameMap,
+    touched: &mut BTreeSet<Day>,
+    summary: &mut ImportSummary,
+) -> Result<u64> {
+    let mut idx: Vec<u32> = (0..batch.messages.len() as u32)
+        .filter(|&i| batch.messages[i as usize].store == bs)
+        .collect();
+    if idx.is_empty() {
+        return Ok(0);
+    }
+    idx.par_sort_unstable_by_key(|&i| {
+        let m = &batch.messages[i as usize].message;
+        (m.time, m.seq)
+    });
+    let mut bots = BTreeSet::new();
+    let mut accounts = BTreeSet::new();
+    let mut load =
+        tx.prepare_cached("SELECT data FROM message_days WHERE store_id = ?1 AND day = ?2")?;
+    let mut save = tx.prepare_cached(
+        "INSERT OR REPLACE INTO message_days (store_id, day, messages, data) VALUES (?1, ?2, ?3, ?4)",
+    )?;
+    let mut max_seq = 0;
+    let mut start = 0;
+    while start < idx.len() {
+        let day = Day::of(batch.messages[idx[start] as usize].message.time);
+        let mut end = start;
+        while end < idx.len() && Day::of(batch.messages[idx[end] as usize].message.time) == day {
+            end += 1;
+        }
+        let existing: Option<Vec<u8>> = load
+            .query_row(params![store_id, day.0], |r| r.get(0))
+            .optional()?;
+        let existing = match &existing {
+            Some(blob) => chunk::decode_full(day, blob)?,
+            None => Vec::new(),
+        };
+        let mut entries: Vec<Entry> = existing
+            .iter()
+            .map(|m| Entry {
+                message: m.message,
+                msg_id: m.msg_id.as_deref(),
+                text: &m.text,
+            })
+            .collect();
+        let mut by_id: FxHashSet<&str> = FxHashSet::default();
+        let mut by_tuple: FxHashSet<(Millis, NameId, NameId, u8, &str)> = FxHashSet::default();
+        for e in &entries {
+            let m = &e.message;
+            match e.msg_id {
+                Some(id) => by_id.insert(id),
+                None => by_tuple.insert((m.time, m.buyer, m.account, m.sender.code(), e.text)),
+            };
+        }
+        let old = entries.len();
+        for &i in &idx[start..end] {
+            let im = &batch.messages[i as usize];
+            let mut m = im.message;
+            m.buyer = map.get(batch, names, m.buyer);
+            m.account = map.get(batch, names, m.account);
+            m.transfer_to = m.transfer_to.map(|t| map.get(batch, names, t));
+            m.seq += next_seq;
+            max_seq = max_seq.max(im.message.seq + 1);
+            let text = batch.text(im.text);
+            let msg_id = im.msg_id.map(|r| batch.text(r));
+            let fresh = match msg_id {
+                Some(id) => by_id.insert(id),
+                None => by_tuple.insert((m.time, m.buyer, m.account, m.sender.code(), text)),
+            };
+            if !fresh {
+                summary.messages_duplicate += 1;
+                continue;
+            }
+            if m.sender == kefu_core::model::Sender::Bot {
+                bots.insert(m.account);
+            }
+            accounts.insert(m.account);
+            entries.push(Entry {
+                message: m,
+                msg_id,
+                text,
+            });
+        }
+        let added = entries.len() - old;
+        if added > 0 {
+            summary.messages_added += added as u64;
+            touched.insert(day);
+            entries.sort_by_key(|e| (e.message.time, e.message.seq));
+            let stored: Vec<chunk::StoredRef> = entries
+                .iter()
+                .map(|e| chunk::StoredRef {
+                    message: &e.message,
+                    msg_id: e.msg_id,
+                    text: e.text,
+                })
+                .collect();
+            let blob = chunk::encode_refs(day, &stored);
+            save.execute(params![store_id, day.0, entries.len() as i64, blob])?;
+        }
+        start = end;
+    }
+    let mut acc =
+        tx.prepare_cached("INSERT OR IGNORE INTO accounts (store_id, account_id) VALUES (?1, ?2)")?;
+    for a in &accounts {
+        acc.execute(params![store_id, a])?;
+    }
+    let mut bot = tx
+        .prepare_cached("UPDATE accounts SET is_bot = 1 WHERE store_id = ?1 AND account_id = ?2")?;
+    for b in &bots {
+        bot.execute(params![store_id, b])?;
+    }
+    Ok(max_seq)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn write_others(
+    tx: &Transaction,
+    store_id: i64,
+    batch: &ImportBatch,
+    bs: NameId,
+    names: &mut Names,
+    map: &mut NameMap,
+    touched: &mut BTreeSet<Day>,
+    summary: &mut ImportSummary,
+) -> Result<()> {
+    let mut old_order =
+        tx.prepare_cached("SELECT created_at FROM orders WHERE store_id = ?1 AND order_id = ?2")?;
+    let mut put_order = tx.prepare_cached(
+        "INSERT OR REPLACE INTO orders (store_id, order_id, buyer_id, created_at, paid_at, closed_at, amount_cents, items)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    )?;
+    for (_, o) in batch.orders.iter().filter(|o| o.0 == bs) {
+        let buyer = map.get(batch, names, o.buyer);
+        let old: Option<Millis> = old_order
+            .query_row(params![store_id, o.order_id], |r| r.get(0))
+            .optional()?;
+        if let Some(t) = old {
+            touched.insert(Day::of(t));
+        }
+        touched.insert(Day::of(o.created_at));
+        put_order.execute(params![
+            store_id,
+            o.order_id,
+            buyer,
+            o.created_at,
+            o.paid_at,
+            o.closed_at,
+            o.amount,
+            o.items
+        ])?;
+        summary.orders += 1;
+    }
+    let mut old_refund = tx.prepare_cached(
+        "SELECT requested_at FROM refunds WHERE store_id = ?1 AND refund_id = ?2",
+    )?;
+    let mut put_refund = tx.prepare_cached(
+        "INSERT OR REPLACE INTO refunds (store_id, refund_id, order_id, buyer_id, requested_at, finished_at, amount_cents, status, account_id)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    )?;
+    for (_, r) in batch.refunds.iter().filter(|o| o.0 == bs) {
+        let buyer = map.get(batch, names, r.buyer);
+        let account = r.account.map(|a| map.get(batch, names, a));
+        let old: Option<Millis> = old_refund
+            .query_row(params![store_id, r.refund_id], |r| r.get(0))
+            .optional()?;
+        if let Some(t) = old {
+            touched.insert(Day::of(t));
+        }
+        touched.insert(Day::of(r.requested_at));
+        put_refund.execute(params![
+            store_id,
+            r.refund_id,
+            r.order_id,
+            buyer,
+            r.requested_at,
+            r.finished_at,
+            r.amount,
+            r.status.as_str(),
+            account
+        ])?;
+        summary.refunds += 1;
+    }
+    let mut put_rating = tx.prepare_cached(
+        "INSERT OR IGNORE INTO ratings (store_id, time, buyer_id, account_id, score) VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?;
+    for (_, r) in batch.ratings.iter().filter(|o| o.0 == bs) {
+        let buyer = map.get(batch, names, r.buyer);
+        let account = map.get(batch, names, r.account);
+        if put_rating.execute(params![store_id, r.time, buyer, account, r.score])? > 0 {
+            summary.ratings_added += 1;
+            touched.insert(Day::of(r.time));
+        } else {
+            summary.ratings_duplicate += 1;
+        }
+    }
+    let mut put_agent = tx.prepare_cached(
+        "INSERT INTO accounts (store_id, account_id, display_name, grp, role, in_roster, is_bot)
+         VALUES (?1, ?2, ?3, ?4, ?5, 1, ?6)
+         ON CONFLICT (store_id, account_id) DO UPDATE SET display_name = excluded.display_name,
+           grp = excluded.grp, role = excluded.role, in_roster = 1, is_bot = MAX(is_bot, excluded.is_bot)",
+    )?;
+    for (_, a) in batch.agents.iter().filter(|o| o.0 == bs) {
+        let Agent {
+            account,
+            name,
+            group,
+            role,
+        } = a;
+        let account = map.get(batch, names, *account);
+        let is_bot = *role == Some(Role::Bot);
+        put_agent.execute(params![
+            store_id,
+            account,
+            name,
+            group,
+            role.map(Role::as_str),
+            is_bot
+        ])?;
+        summary.agents += 1;
+    }
+    Ok(())
+}
+
+fn day_span(conn: &Connection, store_id: i64) -> Result<Option<(Day, Day)>> {
+    let q = |sql: &str| -> Result<(Option<i64>, Option<i64>)> {
+        Ok(conn.query_row(sql, [store_id], |r| Ok((r.get(0)?, r.get(1)?)))?)
+    };
+    let mut lo: Option<i32> = None;
+    let mut hi: Option<i32> = None;
+    let mut widen = |a: Option<i64>, b: Option<i64>, as_day: fn(i64) -> i32| {
+        if let (Some(a), Some(b)) = (a, b) {
+            lo = Some(lo.map_or(as_day(a), |l| l.min(as_day(a))));
+            hi = Some(hi.map_or(as_day(b), |h| h.max(as_day(b))));
+        }
+    };
+    let day_of = |t: i64| Day::of(t).0;
+    let (a, b) = q("SELECT MIN(day), MAX(day) FROM message_days WHERE store_id = ?1")?;
+    widen(a, b, |d| d as i32);
+    let (a, b) = q(
+        "SELECT MIN(created_at), MAX(MAX(created_at), COALESCE(MAX(paid_at), 0)) FROM orders WHERE store_id = ?1",
+    )?;
+    widen(a, b, day_of);
+    let (a, b) = q("SELECT MIN(requested_at), MAX(requested_at) FROM refunds WHERE store_id = ?1")?;
+    widen(a, b, day_of);
+    let (a, b) = q("SELECT MIN(time), MAX(time) FROM ratings WHERE store_id = ?1")?;
+    widen(a, b, day_of);
+    Ok(lo.zip(hi).map(|(l, h)| (Day(l), Day(h))))
+}
+
+fn load_events(conn: &Connection, store_id: i64, from: Day, to: Day) -> Result<LoadedEvents> {
+    let names = load_names(conn, store_id)?;
+    let (t0, t1) = (from.start(), to.start() + DAY_MS - 1);
+    let mut messages = Vec::new();
+    {
+        let mut st = conn.prepare_cached(
+            "SELECT day, data FROM message_days WHERE store_id = ?1 AND day BETWEEN ?2 AND ?3 ORDER BY day",
+        )?;
+        let mut rows = st.query(params![store_id, from.0, to.0])?;
+        while let Some(r) = rows.next()? {
+            let day = Day(r.get(0)?);
+            let blob = r.get_ref(1)?.as_blob().map_err(rusqlite::Error::from)?;
+            chunk::decode_messages(day, blob, &mut messages)?;
+        }
+    }
+    let mut st = conn.prepare_cached(
+        "SELECT order_id, buyer_id, created_at, paid_at, closed_at, amount_cents, items FROM orders
+         WHERE store_id = ?1 AND created_at BETWEEN ?2 AND ?3",
+    )?;
+    let orders = st
+        .query_map(params![store_id, t0, t1], |r| {
+            Ok(Order {
+                order_id: r.get(0)?,
+                buyer: r.get(1)?,
+                created_at: r.get(2)?,
+                paid_at: r.get(3)?,
+                closed_at: r.get(4)?,
+                amount: r.get(5)?,
+                items: r.get(6)?,
+            })
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let mut st = conn.prepare_cached(
+        "SELECT refund_id, order_id, buyer_id, requested_at, finished_at, amount_cents, status, account_id FROM refunds
+         WHERE store_id = ?1 AND requested_at BETWEEN ?2 AND ?3",
+    )?;
+    let refunds = st
+        .query_map(params![store_id, t0, t1], |r| {
+            let status: String = r.get(6)?;
+            let finished_at: Option<Millis> = r.get(4)?;
+            Ok(Refund {
+                refund_id: r.get(0)?,
+                order_id: r.get(1)?,
+                buyer: r.get(2)?,
+                requested_at: r.get(3)?,
+                finished_at,
+                amount: r.get(5)?,
+                status: RefundStatus::parse(&status)
+                    .unwrap_or(RefundStatus::default_for(finished_at)),
+                account: r.get(7)?,
+            })
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let mut st = conn.prepare_cached(
+        "SELECT time, buyer_id, account_id, score FROM ratings WHERE store_id = ?1 AND time BETWEEN ?2 AND ?3",
+    )?;
+    let ratings = st
+        .query_map(params![store_id, t0, t1], |r| {
+            Ok(Rating {
+                time: r.get(0)?,
+                buyer: r.get(1)?,
+                account: r.get(2)?,
+                score: r.get(3)?,
+            })
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(LoadedEvents {
+        names,
+        messages,
+        orders,
+        refunds,
+        ratings,
+    })
+}
+
+/// Recomputes the whole store and records the settings used.
+fn recompute_store(tx: &Transaction, store_id: i64, settings: &MetricSettings) -> Result<u64> {
+    tx.execute("DELETE FROM counters WHERE store_id = ?1", [store_id])?;
+    tx.execute("DELETE FROM order_facts WHERE store_id = ?1", [store_id])?;
+    let mut days = 0;
+    if let Some((lo, hi)) = day_span(tx, store_id)? {
+        days = recompute_range(tx, store_id, settings, lo, hi)?;
+    }
+    tx.execute(
+        "UPDATE stores SET settings = ?2 WHERE id = ?1",
+        params![store_id, settings.fingerprint()],
+    )?;
+    Ok(days)
+}
+
+/// Recomputes the days that changed events can reach, range by merged range.
+fn recompute_days(
+    tx: &Transaction,
+    store_id: i64,
+    settings: &MetricSettings,
+    _names: &Names,
+    touched: &BTreeSet<Day>,
+) -> Result<u64> {
+    let reach = settings.reach_days();
+    let mut ranges: Vec<(Day, Day)> = Vec::new();
+    for &d in touched {
+        let (lo, hi) = (d.offset(-reach), d.offset(reach));
+        match ranges.last_mut() {
+            // Ranges closer than the context they load are merged: loading once is cheaper.
+            Some(last) if lo.0 <= last.1.0 + 2 * reach + LOOKBACK_DAYS => last.1 = hi,
+            _ => ranges.push((lo, hi)),
+        }
+    }
+    let mut days = 0;
+    for (lo, hi) in ranges {
+        days += recompute_range(tx, store_id, settings, lo, hi)?;
+    }
+    Ok(days)
+}
+
+/// Recomputes the counters and order facts of the days `[lo, hi]` from events loaded with
+/// enough context around them to make those days exact.
+fn recompute_range(
+    tx: &Transaction,
+    store_id: i64,
+    settings: &MetricSettings,
+    lo: Day,
+    hi: Day,
+) -> Result<u64> {
+    let reach = settings.reach_days();
+    let events = load_events(
+        tx,
+        store_id,
+        lo.offset(-reach - LOOKBACK_DAYS),
+        hi.offset(reach),
+    )?;
+    let analysis = engine::analyze(&events.view(), settings);
+    let mut facts = engine::rollup(&analysis, &events.view());
+    facts.keep_days(lo, hi);
+    write_facts(tx, store_id, lo, hi, &facts)?;
+    write_order_facts(tx, store_id, lo, hi, &events, &analysis)?;
+    Ok((hi.0 - lo.0 + 1) as u64)
+}
+
+fn write_facts(tx: &Transaction, store_id: i64, lo: Day, hi: Day, facts: &Facts) -> Result<()> {
+    tx.execute(
+        "DELETE FROM counters WHERE store_id = ?1 AND day BETWEEN ?2 AND ?3",
+        params![store_id, lo.0, hi.0],
+    )?;
+    let cols: String = C::ALL.iter().map(|c| format!(", {}", c.column())).collect();
+    let marks: String = (0..COUNTERS).map(|i| format!(", ?{}", i + 4)).collect();
+    let sql = format!(
+        "INSERT INTO counters (store_id, day, account_id{cols}) VALUES (?1, ?2, ?3{marks})"
+    );
+    let mut st = tx.prepare_cached(&sql)?;
+    let mut put = |day: Day, account: i64, c: &Counters| -> Result<()> {
+        if c.is_zero() {
+            return Ok(());
+        }
+        let mut values: Vec<i64> = Vec::with_capacity(COUNTERS + 3);
+        values.extend([store_id, day.0 as i64, account]);
+        values.extend_from_slice(&c.0);
+        st.execute(rusqlite::params_from_iter(values))?;
+        Ok(())
+    };
+    for (&(account, day), c) in &facts.accounts {
+        put(day, account as i64, c)?;
+    }
+    for (&day, c) in &facts.store {
+        put(day, -1, c)?;
+    }
+    Ok(())
+}
+
+fn write_order_facts(
+    tx: &Transaction,
+    store_id: i64,
+    lo: Day,
+    hi: Day,
+    ev: &LoadedEvents,
+    a: &Analysis,
+) -> Result<()> {
+    let mut st = tx.prepare_cached(
+        "INSERT OR REPLACE INTO order_facts (store_id, order_id, account_id, reception_day, answer_at, reminded_by, reminded_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )?;
+    for (o, f) in ev.orders.iter().zip(&a.orders) {
+        let day = Day::of(o.created_at);
+        if day < lo || day > hi {
+            continue;
+        }
+        let attributed = f
+            .attributed
+            .map(|(ri, at)| (&a.receptions[ri as usize], at));
+        st.execute(params![
+            store_id,
+            o.order_id,
+            attributed.map(|(r, _)| r.account),
+            attributed.map(|(r, _)| r.day.0),
+            attributed.map(|(_, at)| at),
+            f.reminded.map(|(acc, _)| acc),
+            f.reminded.map(|(_, t)| t),
+        ])?;
+    }
+    Ok(())
+}

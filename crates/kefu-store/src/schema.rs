@@ -1,0 +1,127 @@
+//! Versioned schema migrations, applied in order and recorded in `PRAGMA user_version`.
+
+use kefu_core::figures::C;
+use rusqlite::Connection;
+
+/// Each entry upgrades the schema by one version; never edit one that has shipped.
+fn migrations() -> Vec<String> {
+    let counter_columns: String = C::ALL
+        .iter()
+        .map(|c| format!(",\n    {} INTEGER NOT NULL DEFAULT 0", c.column()))
+        .collect();
+    vec![format!(
+        "
+CREATE TABLE stores (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    -- fingerprint of the metric settings the stored facts were computed with
+    settings TEXT,
+    next_seq INTEGER NOT NULL DEFAULT 0
+);
+-- buyers and accounts of a store, interned; ids are dense per store
+CREATE TABLE names (
+    store_id INTEGER NOT NULL,
+    id INTEGER NOT NULL,
+    name TEXT NOT NULL,
+    PRIMARY KEY (store_id, id)
+) WITHOUT ROWID;
+CREATE TABLE accounts (
+    store_id INTEGER NOT NULL,
+    account_id INTEGER NOT NULL,
+    display_name TEXT,
+    grp TEXT,
+    role TEXT,
+    in_roster INTEGER NOT NULL DEFAULT 0,
+    is_bot INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (store_id, account_id)
+) WITHOUT ROWID;
+-- raw messages, one packed blob per store-day (see chunk.rs)
+CREATE TABLE message_days (
+    store_id INTEGER NOT NULL,
+    day INTEGER NOT NULL,
+    messages INTEGER NOT NULL,
+    data BLOB NOT NULL,
+    PRIMARY KEY (store_id, day)
+) WITHOUT ROWID;
+CREATE TABLE orders (
+    store_id INTEGER NOT NULL,
+    order_id TEXT NOT NULL,
+    buyer_id INTEGER NOT NULL,
+    created_at INTEGER NOT NULL,
+    paid_at INTEGER,
+    closed_at INTEGER,
+    amount_cents INTEGER NOT NULL,
+    items INTEGER NOT NULL,
+    PRIMARY KEY (store_id, order_id)
+) WITHOUT ROWID;
+CREATE INDEX orders_by_time ON orders (store_id, created_at);
+CREATE TABLE refunds (
+    store_id INTEGER NOT NULL,
+    refund_id TEXT NOT NULL,
+    order_id TEXT NOT NULL,
+    buyer_id INTEGER NOT NULL,
+    requested_at INTEGER NOT NULL,
+    finished_at INTEGER,
+    amount_cents INTEGER NOT NULL,
+    status TEXT NOT NULL,
+    account_id INTEGER,
+    PRIMARY KEY (store_id, refund_id)
+) WITHOUT ROWID;
+CREATE INDEX refunds_by_time ON refunds (store_id, requested_at);
+CREATE TABLE ratings (
+    store_id INTEGER NOT NULL,
+    time INTEGER NOT NULL,
+    buyer_id INTEGER NOT NULL,
+    account_id INTEGER NOT NULL,
+    score INTEGER NOT NULL,
+    PRIMARY KEY (store_id, time, buyer_id, account_id, score)
+) WITHOUT ROWID;
+-- derived: additive counters per (store, day, account); account_id -1 holds store-level counters
+CREATE TABLE counters (
+    store_id INTEGER NOT NULL,
+    day INTEGER NOT NULL,
+    account_id INTEGER NOT NULL{counter_columns},
+    PRIMARY KEY (store_id, day, account_id)
+) WITHOUT ROWID;
+-- derived: where each order was attributed (NULL = silent) and who reminded it
+CREATE TABLE order_facts (
+    store_id INTEGER NOT NULL,
+    order_id TEXT NOT NULL,
+    account_id INTEGER,
+    reception_day INTEGER,
+    answer_at INTEGER,
+    reminded_by INTEGER,
+    reminded_at INTEGER,
+    PRIMARY KEY (store_id, order_id)
+) WITHOUT ROWID;
+CREATE TABLE imports (
+    id INTEGER PRIMARY KEY,
+    started_at TEXT NOT NULL DEFAULT (datetime('now')),
+    files TEXT NOT NULL,
+    messages_added INTEGER NOT NULL,
+    messages_duplicate INTEGER NOT NULL,
+    orders INTEGER NOT NULL,
+    refunds INTEGER NOT NULL,
+    ratings INTEGER NOT NULL,
+    agents INTEGER NOT NULL
+);
+"
+    )]
+}
+
+pub const VERSION: i64 = 1;
+
+pub fn migrate(conn: &mut Connection) -> rusqlite::Result<i64> {
+    let current: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    let all = migrations();
+    if current >= all.len() as i64 {
+        return Ok(current);
+    }
+    let tx = conn.transaction()?;
+    for (i, sql) in all.iter().enumerate().skip(current as usize) {
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", i as i64 + 1)?;
+    }
+    tx.commit()?;
+    Ok(all.len() as i64)
+}
