@@ -38,10 +38,16 @@ pub enum StoreError {
 
 pub type Result<T> = std::result::Result<T, StoreError>;
 
-/// How far before a recomputed range events are loaded as context, so that a round opened
-/// before the range and answered inside it is seen whole. Rounds left open longer than this
-/// are the one approximation of incremental recomputation; `kefu recompute` is always exact.
+/// How far around a recomputed range events are loaded as context, so that a round opened
+/// before the range and answered inside it (or opened inside and answered after) is seen
+/// whole. A round left open longer than this is the one approximation of incremental
+/// recomputation, and only in stores above [`FULL_RECOMPUTE_LIMIT`] messages; `kefu
+/// recompute` is always exact.
 pub const LOOKBACK_DAYS: i32 = 7;
+
+/// Stores with at most this many messages are recomputed whole on every import: exact in
+/// every case and still well under a second.
+pub const FULL_RECOMPUTE_LIMIT: u64 = 1_000_000;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoreInfo {
@@ -100,6 +106,7 @@ impl LoadedEvents {
 /// A kefu database file.
 pub struct Db {
     conn: Connection,
+    full_recompute_limit: u64,
 }
 
 impl Db {
@@ -130,7 +137,15 @@ impl Db {
             });
         }
         schema::migrate(&mut conn).map_err(open_err)?;
-        Ok(Db { conn })
+        Ok(Db {
+            conn,
+            full_recompute_limit: FULL_RECOMPUTE_LIMIT,
+        })
+    }
+
+    /// Overrides [`FULL_RECOMPUTE_LIMIT`] (tests use 0 to exercise incremental recomputation).
+    pub fn set_full_recompute_limit(&mut self, messages: u64) {
+        self.full_recompute_limit = messages;
     }
 
     pub fn stores(&self) -> Result<Vec<StoreInfo>> {
@@ -239,7 +254,13 @@ impl Db {
             )?;
             save_new_names(&tx, store_id, &names, &map)?;
             summary.stores.push(name.to_string());
-            if fingerprint.as_deref() != Some(settings.fingerprint().as_str()) {
+            let stored: i64 = tx.query_row(
+                "SELECT COALESCE(SUM(messages), 0) FROM message_days WHERE store_id = ?1",
+                [store_id],
+                |r| r.get(0),
+            )?;
+            let small = stored as u64 <= self.full_recompute_limit;
+            if small || fingerprint.as_deref() != Some(settings.fingerprint().as_str()) {
                 summary.days_recomputed += recompute_store(&tx, store_id, settings)?;
             } else {
                 summary.days_recomputed +=
