@@ -1,1 +1,543 @@
-fn main() {}
+//! `kefu`: the command line. Thin: argument parsing and wiring of the importer, the store and
+//! the engine.
+
+mod explain;
+mod i18n;
+mod report;
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{Context, Result, bail};
+use clap::{Parser, Subcommand};
+use indicatif::{ProgressBar, ProgressStyle};
+use kefu_core::settings::Config;
+use kefu_core::time::Day;
+use kefu_import::{Encoding, ImportError, ImportOptions};
+use kefu_store::Db;
+
+use crate::i18n::Lang;
+use crate::report::{By, Format};
+
+#[derive(Parser)]
+#[command(
+    name = "kefu",
+    version,
+    about = "kefu 客服绩效：从聊天记录和订单算出精确的客服指标 / exact customer-service KPIs from chat logs and orders"
+)]
+struct Cli {
+    /// 界面语言 / language of messages and table headers (default: from the locale, else Chinese)
+    #[arg(long, global = true, value_enum)]
+    lang: Option<Lang>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// 导入聊天记录、订单、退款、评价、花名册 / import chat logs, orders, refunds, ratings, roster
+    ///
+    /// Files are CSV (UTF-8, UTF-8 with BOM or GBK/GB18030), JSON Lines or .xlsx in the
+    /// canonical formats, or a Taobao/Tmall 订单报表; the kind is recognised from the header.
+    /// A directory stands for the files in it. A file with bad rows is rejected whole unless
+    /// --skip-bad is given. Re-importing the same data changes nothing.
+    Import {
+        /// database file (created if missing)
+        #[arg(long)]
+        db: PathBuf,
+        /// store of rows without a `store` column
+        #[arg(long)]
+        store: Option<String>,
+        /// import good rows and write bad ones to a rejects CSV
+        #[arg(long)]
+        skip_bad: bool,
+        /// where to write rejected rows (default: <db>.rejects.csv)
+        #[arg(long)]
+        rejects: Option<PathBuf>,
+        /// force the text encoding of CSV files: utf-8 or gbk (default: detected)
+        #[arg(long)]
+        encoding: Option<Encoding>,
+        /// settings file (TOML): metric settings and time zones
+        #[arg(long)]
+        config: Option<PathBuf>,
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// 报表：按客服、组、店铺或日期汇总 / figures by account, group, store or day
+    Report {
+        #[arg(long)]
+        db: PathBuf,
+        /// first day, YYYY-MM-DD
+        #[arg(long)]
+        from: String,
+        /// last day (included), YYYY-MM-DD
+        #[arg(long)]
+        to: String,
+        #[arg(long, value_enum, default_value = "account")]
+        by: By,
+        /// only this store
+        #[arg(long)]
+        store: Option<String>,
+        /// settings file (TOML); figures are recomputed when the settings differ from the stored ones
+        #[arg(long)]
+        config: Option<PathBuf>,
+        #[arg(long, value_enum, default_value = "table")]
+        format: Format,
+        /// write to this file instead of standard output (required for xlsx)
+        #[arg(long)]
+        output: Option<PathBuf>,
+    },
+    /// 明细：某客服某天的接待、轮次和订单归属 / the receptions, rounds and orders behind a day's figures
+    Explain {
+        #[arg(long)]
+        db: PathBuf,
+        #[arg(long)]
+        account: String,
+        /// YYYY-MM-DD
+        #[arg(long)]
+        day: String,
+        /// only this buyer
+        #[arg(long)]
+        buyer: Option<String>,
+        #[arg(long)]
+        store: Option<String>,
+        #[arg(long)]
+        config: Option<PathBuf>,
+    },
+    /// 重新计算全部指标（如修改设置后）/ recompute every figure from the stored events
+    Recompute {
+        #[arg(long)]
+        db: PathBuf,
+        #[arg(long)]
+        store: Option<String>,
+        #[arg(long)]
+        config: Option<PathBuf>,
+    },
+    /// 生成演示店铺数据并导入 / generate a demo store, import it and print the ranking
+    ///
+    /// With --write-files DIR the canonical files are written to DIR; they are imported only
+    /// when --db is given too.
+    Demo {
+        /// database file (default: kefu-demo.db)
+        #[arg(long)]
+        db: Option<PathBuf>,
+        #[arg(long, default_value_t = 30)]
+        days: u32,
+        /// number of human agents
+        #[arg(long, default_value_t = 20)]
+        agents: u32,
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+        /// scale arrivals to about this many messages
+        #[arg(long)]
+        messages: Option<u64>,
+        /// write the generated canonical files to this directory
+        #[arg(long)]
+        write_files: Option<PathBuf>,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let lang = Lang::detect(cli.lang);
+    match run(cli.command, lang) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("{}: {e:#}", lang.t("错误", "error"));
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn load_config(path: Option<&Path>) -> Result<Config> {
+    let Some(path) = path else {
+        return Ok(Config::default());
+    };
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    Config::parse(&text).with_context(|| format!("settings file {}", path.display()))
+}
+
+fn parse_day(s: &str, flag: &str) -> Result<Day> {
+    Day::parse(s).with_context(|| format!("--{flag} `{s}`: expected a day like 2026-11-11"))
+}
+
+fn run(cmd: Command, lang: Lang) -> Result<()> {
+    match cmd {
+        Command::Import {
+            db,
+            store,
+            skip_bad,
+            rejects,
+            encoding,
+            config,
+            files,
+        } => {
+            let config = load_config(config.as_deref())?;
+            let rejects = rejects.unwrap_or_else(|| with_suffix(&db, ".rejects.csv"));
+            import(
+                &db, &files, store, skip_bad, encoding, &config, &rejects, lang,
+            )
+        }
+        Command::Report {
+            db,
+            from,
+            to,
+            by,
+            store,
+            config,
+            format,
+            output,
+        } => {
+            let (from, to) = (parse_day(&from, "from")?, parse_day(&to, "to")?);
+            if to < from {
+                bail!("--to {to} is before --from {from}");
+            }
+            let config = load_config(config.as_deref())?;
+            let mut db = open_existing(&db)?;
+            db.sync_settings(&config, store.as_deref())?;
+            let report = report::build(&db, by, from, to, store.as_deref())?;
+            write_report(&report, format, output.as_deref(), lang)
+        }
+        Command::Explain {
+            db,
+            account,
+            day,
+            buyer,
+            store,
+            config,
+        } => {
+            let day = parse_day(&day, "day")?;
+            let config = load_config(config.as_deref())?;
+            let db = open_existing(&db)?;
+            let settings = &config.store(store.as_deref().unwrap_or("")).metrics;
+            let q = explain::Query {
+                store: store.as_deref(),
+                account: &account,
+                day,
+                buyer: buyer.as_deref(),
+            };
+            print!("{}", explain::explain(&db, &q, settings, lang)?);
+            Ok(())
+        }
+        Command::Recompute { db, store, config } => {
+            let config = load_config(config.as_deref())?;
+            let mut db = open_existing(&db)?;
+            let spinner = spinner(lang.t("重新计算", "recomputing"));
+            let days = db.recompute(&config, store.as_deref())?;
+            spinner.finish_and_clear();
+            eprintln!(
+                "{} {days} {}",
+                lang.t("已重新计算", "recomputed"),
+                lang.t("个店铺日", "store-days")
+            );
+            Ok(())
+        }
+        Command::Demo {
+            db,
+            days,
+            agents,
+            seed,
+            messages,
+            write_files,
+        } => demo(db, days, agents, seed, messages, write_files, lang),
+    }
+}
+
+fn with_suffix(p: &Path, suffix: &str) -> PathBuf {
+    let mut s = p.as_os_str().to_owned();
+    s.push(suffix);
+    PathBuf::from(s)
+}
+
+fn open_existing(path: &Path) -> Result<Db> {
+    if !path.exists() {
+        bail!(
+            "database {} does not exist (create it with `kefu import`)",
+            path.display()
+        );
+    }
+    Ok(Db::open(path)?)
+}
+
+fn spinner(msg: &str) -> ProgressBar {
+    let pb = ProgressBar::new_spinner();
+    pb.set_message(msg.to_string());
+    if std::io::stderr().is_terminal() {
+        pb.enable_steady_tick(std::time::Duration::from_millis(120));
+    }
+    pb
+}
+
+/// Expands directories into the data files they hold, sorted by name.
+fn expand(files: &[PathBuf]) -> Result<Vec<PathBuf>> {
+    let mut out = Vec::new();
+    for f in files {
+        if f.is_dir() {
+            let mut inner: Vec<PathBuf> = std::fs::read_dir(f)
+                .with_context(|| format!("reading directory {}", f.display()))?
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| {
+                    p.extension().and_then(|e| e.to_str()).is_some_and(|e| {
+                        matches!(
+                            e.to_ascii_lowercase().as_str(),
+                            "csv" | "jsonl" | "ndjson" | "json" | "xlsx" | "xls"
+                        )
+                    })
+                })
+                .collect();
+            inner.sort();
+            out.extend(inner);
+        } else {
+            out.push(f.clone());
+        }
+    }
+    Ok(out)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn import(
+    db_path: &Path,
+    files: &[PathBuf],
+    store: Option<String>,
+    skip_bad: bool,
+    encoding: Option<Encoding>,
+    config: &Config,
+    rejects: &Path,
+    lang: Lang,
+) -> Result<()> {
+    let files = expand(files)?;
+    let opts = ImportOptions {
+        default_store: store,
+        encoding,
+        config,
+        skip_bad,
+    };
+    let bar = ProgressBar::new(0);
+    bar.set_style(
+        ProgressStyle::with_template("{msg} [{bar:30}] {bytes}/{total_bytes} ({eta})")
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
+    bar.set_message(lang.t("读取", "reading").to_string());
+    let outcome = kefu_import::read_files(&files, &opts, &|done, total| {
+        bar.set_length(total);
+        bar.set_position(done);
+    });
+    bar.finish_and_clear();
+    let outcome = match outcome {
+        Ok(o) => o,
+        Err(e @ ImportError::BadRows { .. }) => {
+            bail!(
+                "{e}\n{}",
+                lang.t(
+                    "文件未导入（用 --skip-bad 只导入正确的行）",
+                    "nothing was imported (use --skip-bad to import the good rows)"
+                )
+            )
+        }
+        Err(e) => return Err(e.into()),
+    };
+    for f in &outcome.files {
+        for w in &f.warnings {
+            eprintln!("{}: {}: {w}", lang.t("警告", "warning"), f.path.display());
+        }
+    }
+    let rejected: usize = outcome.files.iter().map(|f| f.rejected.len()).sum();
+    if rejected > 0 {
+        kefu_import::write_rejects(&outcome.files, rejects)
+            .with_context(|| format!("writing {}", rejects.display()))?;
+    }
+    let spinner = spinner(lang.t("写入并计算指标", "writing and computing figures"));
+    let mut db = Db::open(db_path)?;
+    let summary = db.import(&outcome.batch, config)?;
+    spinner.finish_and_clear();
+    let mut out = std::io::stdout().lock();
+    for f in &outcome.files {
+        writeln!(
+            out,
+            "{}  {}  {} {}  {} {}",
+            f.path.display(),
+            f.kind.map_or("-".to_string(), |k| k.to_string()),
+            f.rows,
+            lang.t("行", "rows"),
+            f.rejected.len(),
+            lang.t("行被拒绝", "rejected")
+        )?;
+    }
+    writeln!(
+        out,
+        "{}: {} {} ({} {}), {} {}, {} {}, {} {}, {} {}; {} {} {}",
+        lang.t("导入完成", "imported"),
+        summary.messages_added,
+        lang.t("条新消息", "new messages"),
+        summary.messages_duplicate,
+        lang.t("条重复已跳过", "duplicates skipped"),
+        summary.orders,
+        lang.t("订单", "orders"),
+        summary.refunds,
+        lang.t("退款", "refunds"),
+        summary.ratings_added,
+        lang.t("评价", "ratings"),
+        summary.agents,
+        lang.t("花名册行", "roster rows"),
+        lang.t("重新计算了", "recomputed"),
+        summary.days_recomputed,
+        lang.t("个店铺日", "store-days"),
+    )?;
+    if rejected > 0 {
+        writeln!(
+            out,
+            "{} {rejected} {}: {}",
+            lang.t("有", "wrote"),
+            lang.t("行被拒绝，已写入", "rejected rows to"),
+            rejects.display()
+        )?;
+    }
+    Ok(())
+}
+
+fn write_report(
+    report: &report::Report,
+    format: Format,
+    output: Option<&Path>,
+    lang: Lang,
+) -> Result<()> {
+    let mut sink: Box<dyn Write> = match (format, output) {
+        (Format::Xlsx, None) => bail!("--format xlsx needs --output FILE.xlsx"),
+        (Format::Xlsx, Some(path)) => return report::write_xlsx(report, lang, path),
+        (_, Some(path)) => Box::new(std::io::BufWriter::new(
+            std::fs::File::create(path).with_context(|| format!("creating {}", path.display()))?,
+        )),
+        (_, None) => Box::new(std::io::stdout().lock()),
+    };
+    match format {
+        Format::Json => {
+            serde_json::to_writer_pretty(&mut sink, &report::to_json(report))?;
+            writeln!(sink)?;
+        }
+        Format::Csv => report::write_csv(report, &mut sink)?,
+        Format::Table => sink.write_all(report::to_table(report, lang).as_bytes())?,
+        Format::Xlsx => unreachable!("handled above"),
+    }
+    sink.flush()?;
+    Ok(())
+}
+
+fn demo(
+    db: Option<PathBuf>,
+    days: u32,
+    agents: u32,
+    seed: u64,
+    messages: Option<u64>,
+    write_files: Option<PathBuf>,
+    lang: Lang,
+) -> Result<()> {
+    let cfg = kefu_demo::DemoConfig {
+        days,
+        agents,
+        seed,
+        messages_target: messages,
+        ..Default::default()
+    };
+    let import_to = match (&write_files, db) {
+        (Some(_), None) => None,
+        (_, db) => Some(db.unwrap_or_else(|| PathBuf::from("kefu-demo.db"))),
+    };
+    let tmp;
+    let dir = match &write_files {
+        Some(d) => {
+            std::fs::create_dir_all(d).with_context(|| format!("creating {}", d.display()))?;
+            d.clone()
+        }
+        None => {
+            tmp = std::env::temp_dir().join(format!("kefu-demo-{}-{seed}", std::process::id()));
+            std::fs::create_dir_all(&tmp)?;
+            tmp.clone()
+        }
+    };
+    let bar = ProgressBar::new(days as u64);
+    bar.set_message(lang.t("生成演示数据", "generating demo data").to_string());
+    bar.set_style(
+        ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    let summary = kefu_demo::write_files(&cfg, &dir, &|done, total| {
+        bar.set_length(total);
+        bar.set_position(done);
+    })
+    .with_context(|| format!("writing demo files to {}", dir.display()))?;
+    bar.finish_and_clear();
+    eprintln!(
+        "{}: {} {}, {} {}, {} {} ({} – {})",
+        lang.t("演示店铺", "demo store"),
+        summary.messages,
+        lang.t("条消息", "messages"),
+        summary.orders,
+        lang.t("个订单", "orders"),
+        summary.agents,
+        lang.t("名客服", "agents"),
+        summary.first_day,
+        summary.last_day
+    );
+    let Some(db_path) = import_to else {
+        eprintln!(
+            "{} {}",
+            lang.t("文件已写入", "files written to"),
+            dir.display()
+        );
+        return Ok(());
+    };
+    let config = Config::default();
+    if db_path.exists() {
+        std::fs::remove_file(&db_path)
+            .with_context(|| format!("replacing {}", db_path.display()))?;
+        for suffix in ["-wal", "-shm"] {
+            let _ = std::fs::remove_file(with_suffix(&db_path, suffix));
+        }
+    }
+    import(
+        &db_path,
+        &summary.files,
+        None,
+        false,
+        None,
+        &config,
+        &with_suffix(&db_path, ".rejects.csv"),
+        lang,
+    )?;
+    if write_files.is_none() {
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+    let db = Db::open(&db_path)?;
+    let (from, to) = (
+        parse_day(&summary.first_day, "from")?,
+        parse_day(&summary.last_day, "to")?,
+    );
+    let mut rep = report::build(&db, By::Account, from, to, None)?;
+    rep.rows.sort_by(|a, b| {
+        (
+            a.is_bot,
+            std::cmp::Reverse(a.counters.get(kefu_core::figures::C::sales_cents)),
+        )
+            .cmp(&(
+                b.is_bot,
+                std::cmp::Reverse(b.counters.get(kefu_core::figures::C::sales_cents)),
+            ))
+    });
+    println!(
+        "\n{} {} – {}\n",
+        lang.t("客服排名（按客服销售额）", "Agent ranking (by agent sales)"),
+        from,
+        to
+    );
+    print!("{}", report::to_table(&rep, lang));
+    println!(
+        "\n{}: kefu report --db {} --from {from} --to {to} --by group\n      kefu explain --db {} --account ACCOUNT --day {to}",
+        lang.t("接着试试", "Next, try"),
+        db_path.display(),
+        db_path.display()
+    );
+    Ok(())
+}

@@ -4,7 +4,7 @@
 //! [`Names`]) and the engine's input for one store (ids from that store's names in the
 //! database). Whoever builds a record says which table its ids point into.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 use crate::time::Millis;
 
@@ -14,7 +14,7 @@ pub type NameId = u32;
 /// Interns names to dense ids so that millions of rows carry 4-byte keys instead of strings.
 #[derive(Debug, Default, Clone)]
 pub struct Names {
-    ids: HashMap<Box<str>, NameId>,
+    ids: FxHashMap<Box<str>, NameId>,
     names: Vec<Box<str>>,
 }
 
@@ -253,6 +253,8 @@ pub struct ImportBatch {
 }
 
 impl ImportBatch {
+    /// Appends to the text arena. The arena holds at most 4 GiB (u32 offsets); importers check
+    /// [`ImportBatch::text_room`] first.
     pub fn push_text(&mut self, s: &str) -> TextRef {
         let start = self.text.len() as u32;
         self.text.push_str(s);
@@ -260,6 +262,10 @@ impl ImportBatch {
             start,
             len: s.len() as u32,
         }
+    }
+    /// Whether `len` more bytes of text still fit in the arena.
+    pub fn text_room(&self, len: usize) -> bool {
+        self.text.len() + len <= u32::MAX as usize
     }
     pub fn text(&self, r: TextRef) -> &str {
         self.text

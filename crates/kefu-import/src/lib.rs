@@ -1,1 +1,557 @@
+//! kefu's importer: reads the canonical files of `formats.md` (CSV, JSON Lines, xlsx/xls) and
+//! marketplace exports (the Taobao/Tmall 订单报表, see [`taobao`]) into one
+//! [`ImportBatch`] of interned records.
+//!
+//! - The kind of each file (messages, orders, refunds, ratings, agents, Taobao orders) comes
+//!   from its header, never from its name.
+//! - The text encoding is UTF-8 (BOM or not) or GB18030/GBK, detected per file unless
+//!   [`ImportOptions::encoding`] says otherwise.
+//! - Every bad row is reported with its file, physical line, column, value and what was
+//!   expected. By default one bad row fails the whole import (nothing is half-imported);
+//!   with [`ImportOptions::skip_bad`] the good rows are kept and the bad ones listed, for
+//!   [`write_rejects`].
+//!
+//! Decisions where `formats.md` is silent:
+//! - Values are trimmed of surrounding spaces, except a message's `text`, kept as written.
+//! - Amounts of orders and refunds must not be negative; `items` must be a whole number ≥ 0
+//!   (`2.0` counts as 2).
+//! - A CSV row whose field count differs from the header's is rejected (short: truncated; long:
+//!   an unquoted delimiter). Blank lines are skipped. A header line with TABs and no commas
+//!   makes a tab-separated file (Excel re-saves).
+//! - JSON Lines: the first object's keys give the kind; `null` is an empty value; numbers are
+//!   taken as written (`129.9`, `5`); booleans, arrays and objects are rejected; unknown keys
+//!   of any line are listed in one warning.
+//! - Workbooks: the first sheet; its first non-empty row is the header; blank rows are
+//!   skipped; line numbers are the sheet's row numbers.
+//! - Message `seq` counts the accepted message rows of one [`read_files`] call, in file order
+//!   then row order, from 0: it equals the message's index in [`ImportBatch::messages`].
+//! - A file that the given encoding cannot fully decode is read with U+FFFD in place of the
+//!   bad bytes and a warning, not rejected.
 
+// No input may panic the importer: data is never unwrapped or indexed unchecked.
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing
+    )
+)]
+
+mod columns;
+mod convert;
+mod csv_file;
+mod decode;
+mod jsonl;
+pub mod taobao;
+mod workbook;
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+
+use kefu_core::model::ImportBatch;
+use kefu_core::settings::Config;
+
+use crate::columns::Layout;
+use crate::convert::{RowFail, Sink};
+
+/// The text encoding of a file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Encoding {
+    Utf8,
+    /// GB18030, which reads GBK and GB2312 too.
+    Gb18030,
+}
+
+impl FromStr for Encoding {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "utf-8" | "utf8" => Ok(Encoding::Utf8),
+            "gbk" | "gb18030" | "gb2312" | "gb-18030" | "cp936" => Ok(Encoding::Gb18030),
+            _ => Err(format!(
+                "unknown encoding `{s}`: expected utf-8, gbk or gb18030"
+            )),
+        }
+    }
+}
+
+impl fmt::Display for Encoding {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Encoding::Utf8 => "utf-8",
+            Encoding::Gb18030 => "gb18030",
+        })
+    }
+}
+
+/// What a file holds, as recognised from its header.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum FileKind {
+    Messages,
+    Orders,
+    Refunds,
+    Ratings,
+    Agents,
+    /// The Taobao/Tmall seller-centre order report (订单报表), read as orders.
+    TaobaoOrders,
+}
+
+impl FileKind {
+    pub const ALL: [FileKind; 6] = [
+        FileKind::Messages,
+        FileKind::Orders,
+        FileKind::Refunds,
+        FileKind::Ratings,
+        FileKind::Agents,
+        FileKind::TaobaoOrders,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FileKind::Messages => "messages",
+            FileKind::Orders => "orders",
+            FileKind::Refunds => "refunds",
+            FileKind::Ratings => "ratings",
+            FileKind::Agents => "agents",
+            FileKind::TaobaoOrders => "taobao_orders",
+        }
+    }
+
+    /// The columns a header of this kind must have.
+    pub fn required_columns(self) -> Vec<&'static str> {
+        columns::columns(self)
+            .iter()
+            .filter(|c| c.required)
+            .filter_map(|c| c.names.first().copied())
+            .collect()
+    }
+}
+
+impl fmt::Display for FileKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// How to read the files of one import.
+#[derive(Debug, Clone)]
+pub struct ImportOptions<'a> {
+    /// The store of rows without a `store` value; when neither is given: `default`.
+    pub default_store: Option<String>,
+    /// Overrides the encoding detection of text files.
+    pub encoding: Option<Encoding>,
+    /// Time zones per store (`config.store(name).timezone`), for times with an offset.
+    pub config: &'a Config,
+    /// Keep the good rows of files with bad rows (and list the bad ones) instead of failing.
+    pub skip_bad: bool,
+}
+
+impl<'a> ImportOptions<'a> {
+    pub fn new(config: &'a Config) -> Self {
+        ImportOptions {
+            default_store: None,
+            encoding: None,
+            config,
+            skip_bad: false,
+        }
+    }
+}
+
+/// A row that was not imported, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RejectedRow {
+    /// 1-based physical line (the header is line 1; for JSON Lines the object's line; for a
+    /// workbook the sheet's row number).
+    pub line: u64,
+    /// The column as the file names it, when one column is at fault.
+    pub column: Option<String>,
+    /// The offending value.
+    pub value: Option<String>,
+    /// What was expected.
+    pub reason: String,
+    /// The original row.
+    pub raw: String,
+}
+
+impl RejectedRow {
+    /// `file:line: column `x`: value `y`: expected …`
+    pub fn describe(&self, path: &Path) -> String {
+        format!("{}:{self}", path.display())
+    }
+}
+
+impl fmt::Display for RejectedRow {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: ", self.line)?;
+        if let Some(c) = &self.column {
+            write!(f, "column `{c}`: ")?;
+        }
+        if let Some(v) = self.value.as_ref().filter(|v| !v.is_empty()) {
+            const MAX: usize = 80;
+            if v.chars().count() > MAX {
+                let short: String = v.chars().take(MAX).collect();
+                write!(f, "value `{short}…`: ")?;
+            } else {
+                write!(f, "value `{v}`: ")?;
+            }
+        }
+        f.write_str(&self.reason)
+    }
+}
+
+/// What happened to one file.
+#[derive(Debug, Clone)]
+pub struct FileReport {
+    pub path: PathBuf,
+    pub kind: Option<FileKind>,
+    /// The encoding the text was read with (workbooks: `Utf8`).
+    pub encoding: Encoding,
+    /// Data rows read (accepted + rejected; blank lines are not rows).
+    pub rows: u64,
+    pub accepted: u64,
+    pub rejected: Vec<RejectedRow>,
+    pub warnings: Vec<String>,
+}
+
+/// The records of all files and a report per file.
+#[derive(Debug, Clone)]
+pub struct ImportOutcome {
+    pub batch: ImportBatch,
+    pub files: Vec<FileReport>,
+}
+
+/// Why an import failed. Every error names the file, and the line and column where there is
+/// one.
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    #[error("{}: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{}: the file is empty: expected a header row", path.display())]
+    Empty { path: PathBuf },
+    #[error(
+        "{}: cannot tell what kind of file this is from its header `{header}`: expected the \
+         columns of messages (time, buyer, account, sender), orders (order_id, buyer, \
+         created_at, amount), refunds (refund_id, order_id, buyer, requested_at, amount), \
+         ratings (time, buyer, account, score), agents (account) or a Taobao order report \
+         (订单编号, 买家会员名, …)",
+        path.display()
+    )]
+    UnknownKind { path: PathBuf, header: String },
+    #[error(
+        "{}: looks like a {kind} file, but its header lacks the required column(s) {}",
+        path.display(),
+        quoted(missing)
+    )]
+    MissingColumns {
+        path: PathBuf,
+        kind: FileKind,
+        missing: Vec<String>,
+    },
+    /// The file cannot be read as the form it claims (e.g. the first line of a JSON Lines file
+    /// is not a JSON object).
+    #[error("{}:{line}: {reason}", path.display())]
+    Malformed {
+        path: PathBuf,
+        line: u64,
+        reason: String,
+    },
+    #[error("{}: cannot read the workbook: {message}", path.display())]
+    Workbook { path: PathBuf, message: String },
+    #[error("{}", bad_rows(path, *count, first, more))]
+    BadRows {
+        path: PathBuf,
+        /// Bad rows in this file.
+        count: u64,
+        first: Box<RejectedRow>,
+        /// The next few bad rows after `first`.
+        more: Vec<RejectedRow>,
+    },
+    #[error(
+        "{}:{line}: the message texts of one import would exceed 4 GiB: import fewer files at once",
+        path.display()
+    )]
+    TooMuchText { path: PathBuf, line: u64 },
+}
+
+fn quoted(names: &[String]) -> String {
+    names
+        .iter()
+        .map(|n| format!("`{n}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn bad_rows(path: &Path, count: u64, first: &RejectedRow, more: &[RejectedRow]) -> String {
+    let mut s = first.describe(path);
+    for r in more {
+        s.push('\n');
+        s.push_str(&r.describe(path));
+    }
+    let shown = 1 + more.len() as u64;
+    if count > shown {
+        s.push_str(&format!("\n… and {} more bad row(s)", count - shown));
+    }
+    s.push_str(&format!("\n{count} bad row(s) in {}", path.display()));
+    s
+}
+
+/// How many bad rows are kept when they fail the import anyway.
+const SHOWN_BAD_ROWS: usize = 5;
+
+/// Reads files into one batch, in the order given.
+///
+/// `progress(done, size)` is called now and then with the bytes of the current file
+/// processed so far and its size. Without [`ImportOptions::skip_bad`], the first file with
+/// bad rows ends the import with [`ImportError::BadRows`].
+pub fn read_files(
+    paths: &[PathBuf],
+    opts: &ImportOptions,
+    progress: &dyn Fn(u64, u64),
+) -> Result<ImportOutcome, ImportError> {
+    let mut sink = Sink::new(opts.config, opts.default_store.as_deref());
+    let mut files = Vec::with_capacity(paths.len());
+    for path in paths {
+        let report = read_file(path, opts, &mut sink, progress)?;
+        if !opts.skip_bad && !report.rejected.is_empty() {
+            let count = report.rows - report.accepted;
+            let mut rows = report.rejected.into_iter();
+            if let Some(first) = rows.next() {
+                return Err(ImportError::BadRows {
+                    path: path.clone(),
+                    count,
+                    first: Box::new(first),
+                    more: rows.collect(),
+                });
+            }
+            continue;
+        }
+        files.push(report);
+    }
+    Ok(ImportOutcome {
+        batch: sink.batch,
+        files,
+    })
+}
+
+/// The physical form of a file.
+enum Form {
+    Delimited,
+    JsonLines,
+    Workbook,
+}
+
+fn form_of(path: &Path, bytes: &[u8]) -> Form {
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase);
+    match ext.as_deref() {
+        Some("jsonl" | "ndjson" | "json") => return Form::JsonLines,
+        Some("xlsx" | "xlsm" | "xlsb" | "xls" | "ods") => return Form::Workbook,
+        Some("csv" | "tsv") => return Form::Delimited,
+        _ => {}
+    }
+    if bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(b"\xD0\xCF\x11\xE0") {
+        return Form::Workbook;
+    }
+    let start = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    match start.iter().find(|b| !b.is_ascii_whitespace()) {
+        Some(b'{') => Form::JsonLines,
+        _ => Form::Delimited,
+    }
+}
+
+fn read_file(
+    path: &Path,
+    opts: &ImportOptions,
+    sink: &mut Sink<'_>,
+    progress: &dyn Fn(u64, u64),
+) -> Result<FileReport, ImportError> {
+    let bytes = std::fs::read(path).map_err(|source| ImportError::Io {
+        path: path.into(),
+        source,
+    })?;
+    let size = bytes.len() as u64;
+    progress(0, size);
+    let mut run = FileRun {
+        sink,
+        keep_all: opts.skip_bad,
+        report: FileReport {
+            path: path.to_path_buf(),
+            kind: None,
+            encoding: Encoding::Utf8,
+            rows: 0,
+            accepted: 0,
+            rejected: Vec::new(),
+            warnings: Vec::new(),
+        },
+    };
+    run.sink.notes = Default::default();
+    match form_of(path, &bytes) {
+        Form::Workbook => workbook::read(bytes, &mut run)?,
+        _ if opts.encoding.is_none()
+            && (bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF")) =>
+        {
+            let reason =
+                "the file is UTF-16 (as Excel saves \"Unicode text\"): save it as CSV (UTF-8) \
+                          or as .xlsx instead"
+                    .to_string();
+            return Err(ImportError::Malformed {
+                path: path.into(),
+                line: 1,
+                reason,
+            });
+        }
+        form => {
+            let mut decoded = decode::decode(bytes, opts.encoding);
+            run.report.encoding = decoded.encoding;
+            run.report.warnings.extend(decoded.warning.take());
+            let scale = |done: usize| {
+                let len = decoded.text().len().max(1) as u128;
+                (done as u128 * size as u128 / len) as u64
+            };
+            let report_progress = |done: usize| progress(scale(done).min(size), size);
+            match form {
+                Form::JsonLines => jsonl::read(decoded.text(), &mut run, &report_progress)?,
+                _ => csv_file::read(decoded.text(), &mut run, &report_progress)?,
+            }
+        }
+    }
+    let n = run.sink.notes.closed_unpaid_without_time;
+    if n > 0 {
+        run.report.warnings.push(format!(
+            "{n} closed order(s) were never paid and the file has no close-time column \
+             (订单关闭时间): they are kept as unpaid orders without closed_at"
+        ));
+    }
+    progress(size, size);
+    Ok(run.report)
+}
+
+/// One file being read: forwards rows to the sink and keeps the report.
+pub(crate) struct FileRun<'s, 'a> {
+    sink: &'s mut Sink<'a>,
+    keep_all: bool,
+    report: FileReport,
+}
+
+impl FileRun<'_, '_> {
+    fn path(&self) -> &Path {
+        &self.report.path
+    }
+
+    /// Recognises the file from its header (already cleaned) and notes the kind and warnings
+    /// (unknown columns too, when `warn_unknown`).
+    fn layout(&mut self, header: &[String], warn_unknown: bool) -> Result<Layout, ImportError> {
+        let layout = columns::layout(&self.report.path, header)?;
+        self.report.kind = Some(layout.kind);
+        self.report.warnings.extend(layout.warnings.iter().cloned());
+        if warn_unknown && !layout.unknown.is_empty() {
+            self.report
+                .warnings
+                .push(columns::unknown_columns_warning(&layout.unknown));
+        }
+        Ok(layout)
+    }
+
+    /// Converts one data row; `line` and `raw` give the row's line and original text, asked
+    /// only when it is needed (a bad row).
+    fn row(
+        &mut self,
+        layout: &Layout,
+        header: &[String],
+        vals: &[&str],
+        line: impl FnOnce() -> u64,
+        raw: impl FnOnce() -> String,
+    ) -> Result<(), ImportError> {
+        self.report.rows += 1;
+        match self.sink.row(layout.kind, vals) {
+            Ok(()) => {
+                self.report.accepted += 1;
+                Ok(())
+            }
+            Err(RowFail::Bad { col, reason }) => {
+                let line = line();
+                let column = col.map(|c| layout.column_name(c, header));
+                let value = col.map(|c| convert::val(vals, c).to_string());
+                self.push_reject(RejectedRow {
+                    line,
+                    column,
+                    value,
+                    reason,
+                    raw: raw(),
+                });
+                Ok(())
+            }
+            Err(RowFail::TextFull) => Err(ImportError::TooMuchText {
+                path: self.path().into(),
+                line: line(),
+            }),
+        }
+    }
+
+    /// A row that could not even be split into values.
+    fn reject(&mut self, line: u64, reason: String, raw: String) {
+        self.report.rows += 1;
+        self.push_reject(RejectedRow {
+            line,
+            column: None,
+            value: None,
+            reason,
+            raw,
+        });
+    }
+
+    fn reject_value(
+        &mut self,
+        line: u64,
+        column: &str,
+        value: String,
+        reason: String,
+        raw: String,
+    ) {
+        self.report.rows += 1;
+        let r = RejectedRow {
+            line,
+            column: Some(column.to_string()),
+            value: Some(value),
+            reason,
+            raw,
+        };
+        self.push_reject(r);
+    }
+
+    fn push_reject(&mut self, r: RejectedRow) {
+        // When bad rows fail the import, only the first few are shown: keep no more.
+        if self.keep_all || self.report.rejected.len() < SHOWN_BAD_ROWS {
+            self.report.rejected.push(r);
+        }
+    }
+}
+
+/// Writes the rejected rows of an import as CSV: `file,line,column,value,reason,raw`.
+pub fn write_rejects(outcome_files: &[FileReport], path: &Path) -> std::io::Result<()> {
+    let mut w = csv::Writer::from_path(path)?;
+    w.write_record(["file", "line", "column", "value", "reason", "raw"])?;
+    for f in outcome_files {
+        let file = f.path.display().to_string();
+        for r in &f.rejected {
+            let line = r.line.to_string();
+            w.write_record([
+                file.as_str(),
+                line.as_str(),
+                r.column.as_deref().unwrap_or(""),
+                r.value.as_deref().unwrap_or(""),
+                r.reason.as_str(),
+                r.raw.as_str(),
+            ])?;
+        }
+    }
+    w.flush()
+}

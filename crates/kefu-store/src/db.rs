@@ -861,13 +861,23 @@ fn recompute_range(
     hi: Day,
 ) -> Result<u64> {
     let reach = settings.reach_days();
-    let events = load_events(
-        tx,
-        store_id,
+    let (ctx_lo, ctx_hi) = (
         lo.offset(-reach - LOOKBACK_DAYS),
-        hi.offset(reach),
-    )?;
+        hi.offset(reach + LOOKBACK_DAYS),
+    );
+    let events = load_events(tx, store_id, ctx_lo, ctx_hi)?;
     let analysis = engine::analyze(&events.view(), settings);
+    // A round that reaches into the range from outside (or out of it) changes the days it
+    // spans: widen the range to them, as far as the loaded context keeps them exact.
+    let (mut lo, mut hi) = (lo, hi);
+    for r in &analysis.rounds {
+        let first = Day::of(r.open);
+        let last = analysis.touched_days(r).last().copied().unwrap_or(first);
+        if first <= hi && last >= lo {
+            lo = lo.min(first).max(ctx_lo.offset(1));
+            hi = hi.max(last).min(ctx_hi.offset(-reach));
+        }
+    }
     let mut facts = engine::rollup(&analysis, &events.view());
     facts.keep_days(lo, hi);
     write_facts(tx, store_id, lo, hi, &facts)?;

@@ -1,0 +1,39 @@
+//! The CLI's two languages. Chinese first; English when asked for by `--lang` or the locale.
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Lang {
+    Zh,
+    En,
+}
+
+impl Lang {
+    /// `--lang` wins; otherwise `LC_ALL`, `LC_MESSAGES`, `LANG`: Chinese for `zh*` and for the
+    /// neutral `C`/`POSIX` locales (Chinese is the default), English for any other language.
+    pub fn detect(flag: Option<Lang>) -> Lang {
+        if let Some(l) = flag {
+            return l;
+        }
+        for var in ["LC_ALL", "LC_MESSAGES", "LANG"] {
+            if let Ok(v) = std::env::var(var) {
+                if v.is_empty() {
+                    continue;
+                }
+                let neutral = v == "C" || v.starts_with("C.") || v == "POSIX";
+                return if v.starts_with("zh") || neutral {
+                    Lang::Zh
+                } else {
+                    Lang::En
+                };
+            }
+        }
+        Lang::Zh
+    }
+
+    /// Picks the text of this language.
+    pub fn t<'a>(self, zh: &'a str, en: &'a str) -> &'a str {
+        match self {
+            Lang::Zh => zh,
+            Lang::En => en,
+        }
+    }
+}

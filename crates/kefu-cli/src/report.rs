@@ -1,0 +1,342 @@
+//! `kefu report`: counters from the store, summed by account, group, day or store, and
+//! written as a table, JSON, CSV or xlsx.
+
+use std::io::Write;
+
+use anyhow::{Context, Result};
+use kefu_core::figures::{ACCOUNT_FIGURES, Counters, Figure, STORE_FIGURES, Value};
+use kefu_core::money::{format_yuan, yuan_f64};
+use kefu_core::time::Day;
+use kefu_store::Db;
+use serde_json::{Map, Value as Json};
+
+use crate::i18n::Lang;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum By {
+    Account,
+    Group,
+    Store,
+    Day,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Table,
+    Json,
+    Csv,
+    Xlsx,
+}
+
+/// One row of a report: the store, the grouping key and the summed counters.
+pub struct Row {
+    pub store: String,
+    /// Account name, group name (None = no group), or day; empty for `--by store`.
+    pub key: Option<String>,
+    pub is_bot: bool,
+    pub counters: Counters,
+}
+
+pub struct Report {
+    pub by: By,
+    pub rows: Vec<Row>,
+}
+
+impl Report {
+    fn key_name(&self) -> Option<&'static str> {
+        match self.by {
+            By::Account => Some("account"),
+            By::Group => Some("group"),
+            By::Day => Some("day"),
+            By::Store => None,
+        }
+    }
+
+    fn figures(&self) -> Vec<&'static Figure> {
+        let store_level = matches!(self.by, By::Store | By::Day);
+        ACCOUNT_FIGURES
+            .iter()
+            .chain(STORE_FIGURES.iter().filter(|_| store_level))
+            .collect()
+    }
+}
+
+/// Reads the rows of a report from the store.
+pub fn build(db: &Db, by: By, from: Day, to: Day, store: Option<&str>) -> Result<Report> {
+    let stores = match store {
+        Some(name) => vec![db.store(name)?],
+        None => db.stores()?,
+    };
+    let mut rows = Vec::new();
+    for s in stores {
+        match by {
+            By::Account | By::Group => {
+                let names = db.names(s.id)?;
+                let accounts = db.accounts(s.id)?;
+                let info = |id| accounts.iter().find(|a| a.id == id);
+                let mut groups: Vec<(Option<String>, Counters)> = Vec::new();
+                let mut account_rows = Vec::new();
+                for (id, c) in db.counters_by_account(s.id, from, to)? {
+                    let a = info(id);
+                    let is_bot =
+                        a.is_some_and(|a| a.is_bot || a.role == Some(kefu_core::model::Role::Bot));
+                    if by == By::Account {
+                        account_rows.push(Row {
+                            store: s.name.clone(),
+                            key: Some(names.name(id).to_string()),
+                            is_bot,
+                            counters: c,
+                        });
+                    } else if !is_bot {
+                        let g = a.and_then(|a| a.group.clone()).filter(|g| !g.is_empty());
+                        match groups.iter_mut().find(|(k, _)| *k == g) {
+                            Some((_, sum)) => *sum += &c,
+                            None => groups.push((g, c)),
+                        }
+                    }
+                }
+                account_rows.sort_by(|a, b| (a.is_bot, &a.key).cmp(&(b.is_bot, &b.key)));
+                rows.extend(account_rows);
+                groups.sort_by(|a, b| (a.0.is_none(), &a.0).cmp(&(b.0.is_none(), &b.0)));
+                rows.extend(groups.into_iter().map(|(g, c)| Row {
+                    store: s.name.clone(),
+                    key: g,
+                    is_bot: false,
+                    counters: c,
+                }));
+            }
+            By::Day => {
+                for (day, c) in db.counters_by_day(s.id, from, to)? {
+                    rows.push(Row {
+                        store: s.name.clone(),
+                        key: Some(day.to_string()),
+                        is_bot: false,
+                        counters: c,
+                    });
+                }
+            }
+            By::Store => {
+                let total: Counters = db
+                    .counters_by_day(s.id, from, to)?
+                    .iter()
+                    .map(|(_, c)| c)
+                    .sum();
+                rows.push(Row {
+                    store: s.name.clone(),
+                    key: None,
+                    is_bot: false,
+                    counters: total,
+                });
+            }
+        }
+    }
+    Ok(Report { by, rows })
+}
+
+fn json_value(v: Value) -> Json {
+    match v {
+        Value::Count(n) => Json::from(n),
+        Value::Money(c) => {
+            serde_json::Number::from_f64(yuan_f64(c)).map_or(Json::Null, Json::Number)
+        }
+        Value::Ratio(r) => r
+            .and_then(serde_json::Number::from_f64)
+            .map_or(Json::Null, Json::Number),
+    }
+}
+
+pub fn to_json(report: &Report) -> Json {
+    let figures = report.figures();
+    let rows = report
+        .rows
+        .iter()
+        .map(|row| {
+            let mut m = Map::new();
+            m.insert("store".into(), Json::from(row.store.clone()));
+            if let Some(k) = report.key_name() {
+                m.insert(k.into(), row.key.clone().map_or(Json::Null, Json::from));
+            }
+            for f in &figures {
+                m.insert(f.key.into(), json_value(f.value(&row.counters)));
+            }
+            Json::Object(m)
+        })
+        .collect();
+    Json::Array(rows)
+}
+
+/// A figure as people read it: rates in percent, seconds with one decimal, yuan with two.
+pub fn display(f: &Figure, v: Value) -> String {
+    match v {
+        Value::Count(n) => n.to_string(),
+        Value::Money(c) => format_yuan(c),
+        Value::Ratio(None) => "-".into(),
+        Value::Ratio(Some(x)) if f.key.ends_with("_secs") => format!("{x:.1}"),
+        Value::Ratio(Some(x)) if f.key == "avg_order_value" => format!("{x:.2}"),
+        Value::Ratio(Some(x)) if f.key == "answer_question_ratio" => format!("{x:.2}"),
+        Value::Ratio(Some(x)) => format!("{:.2}%", x * 100.0),
+    }
+}
+
+fn headers(report: &Report, lang: Lang, machine: bool) -> Vec<String> {
+    let mut h = vec![if machine {
+        "store".to_string()
+    } else {
+        lang.t("店铺", "Store").to_string()
+    }];
+    if let Some(k) = report.key_name() {
+        h.push(if machine {
+            k.to_string()
+        } else {
+            match report.by {
+                By::Account => lang.t("客服账号", "Account"),
+                By::Group => lang.t("组", "Group"),
+                _ => lang.t("日期", "Day"),
+            }
+            .to_string()
+        });
+    }
+    for f in report.figures() {
+        h.push(if machine {
+            f.key.to_string()
+        } else {
+            lang.t(f.zh, f.en).to_string()
+        });
+    }
+    h
+}
+
+fn key_cell(row: &Row, lang: Lang) -> String {
+    let mut k = row
+        .key
+        .clone()
+        .unwrap_or_else(|| lang.t("(未分组)", "(no group)").to_string());
+    if row.is_bot {
+        k.push_str(lang.t(" [机器人]", " [bot]"));
+    }
+    k
+}
+
+fn cells(report: &Report, row: &Row, lang: Lang) -> Vec<String> {
+    let mut c = vec![row.store.clone()];
+    if report.key_name().is_some() {
+        c.push(key_cell(row, lang));
+    }
+    for f in report.figures() {
+        c.push(display(f, f.value(&row.counters)));
+    }
+    c
+}
+
+/// Display width: CJK characters take two columns in a terminal.
+fn width(s: &str) -> usize {
+    s.chars()
+        .map(|c| {
+            if (c as u32) >= 0x1100 && !matches!(c, '→' | '·') {
+                2
+            } else {
+                1
+            }
+        })
+        .sum()
+}
+
+pub fn to_table(report: &Report, lang: Lang) -> String {
+    let head = headers(report, lang, false);
+    let body: Vec<Vec<String>> = report.rows.iter().map(|r| cells(report, r, lang)).collect();
+    let mut widths: Vec<usize> = head.iter().map(|h| width(h)).collect();
+    for row in &body {
+        for (i, c) in row.iter().enumerate() {
+            widths[i] = widths[i].max(width(c));
+        }
+    }
+    let mut out = String::new();
+    let line = |out: &mut String, cells: &[String]| {
+        for (i, c) in cells.iter().enumerate() {
+            let pad = widths[i] - width(c);
+            if i < 2 {
+                out.push_str(c);
+                out.push_str(&" ".repeat(pad));
+            } else {
+                out.push_str(&" ".repeat(pad));
+                out.push_str(c);
+            }
+            out.push_str(if i + 1 < cells.len() { "  " } else { "\n" });
+        }
+    };
+    line(&mut out, &head);
+    for row in &body {
+        line(&mut out, row);
+    }
+    if body.is_empty() {
+        out.push_str(lang.t("（该时间段没有数据）\n", "(no data in this period)\n"));
+    }
+    out
+}
+
+pub fn write_csv(report: &Report, out: impl Write) -> Result<()> {
+    let mut w = csv::Writer::from_writer(out);
+    w.write_record(headers(report, Lang::En, true))?;
+    let figures = report.figures();
+    for row in &report.rows {
+        let mut rec = vec![row.store.clone()];
+        if report.key_name().is_some() {
+            rec.push(row.key.clone().unwrap_or_default());
+        }
+        for f in &figures {
+            rec.push(match f.value(&row.counters) {
+                Value::Count(n) => n.to_string(),
+                Value::Money(c) => format_yuan(c),
+                Value::Ratio(None) => String::new(),
+                Value::Ratio(Some(x)) => x.to_string(),
+            });
+        }
+        w.write_record(rec)?;
+    }
+    w.flush()?;
+    Ok(())
+}
+
+pub fn write_xlsx(report: &Report, lang: Lang, path: &std::path::Path) -> Result<()> {
+    use rust_xlsxwriter::{Format as XFormat, Workbook};
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    let bold = XFormat::new().set_bold();
+    let pct = XFormat::new().set_num_format("0.00%");
+    let money = XFormat::new().set_num_format("#,##0.00");
+    let dec = XFormat::new().set_num_format("0.0");
+    for (i, h) in headers(report, lang, false).iter().enumerate() {
+        ws.write_string_with_format(0, i as u16, h, &bold)?;
+    }
+    let figures = report.figures();
+    for (r, row) in report.rows.iter().enumerate() {
+        let r = r as u32 + 1;
+        ws.write_string(r, 0, &row.store)?;
+        let mut col = 1u16;
+        if report.key_name().is_some() {
+            ws.write_string(r, col, key_cell(row, lang))?;
+            col += 1;
+        }
+        for f in &figures {
+            match f.value(&row.counters) {
+                Value::Count(n) => ws.write_number(r, col, n as f64)?,
+                Value::Money(c) => ws.write_number_with_format(r, col, yuan_f64(c), &money)?,
+                Value::Ratio(None) => ws,
+                Value::Ratio(Some(x))
+                    if f.key.ends_with("_secs") || f.key == "answer_question_ratio" =>
+                {
+                    ws.write_number_with_format(r, col, x, &dec)?
+                }
+                Value::Ratio(Some(x)) if f.key == "avg_order_value" => {
+                    ws.write_number_with_format(r, col, x, &money)?
+                }
+                Value::Ratio(Some(x)) => ws.write_number_with_format(r, col, x, &pct)?,
+            };
+            col += 1;
+        }
+    }
+    ws.set_freeze_panes(1, 0)?;
+    wb.save(path)
+        .with_context(|| format!("writing {}", path.display()))?;
+    Ok(())
+}

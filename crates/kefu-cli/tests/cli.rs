@@ -1,0 +1,351 @@
+//! The `kefu` command line, tested from outside against the sample store's expected figures.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+fn sample() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../testdata/sample")
+}
+
+fn kefu(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_kefu"))
+        .args(args)
+        .env("LANG", "en_US.UTF-8")
+        .output()
+        .expect("run kefu")
+}
+
+fn ok(args: &[&str]) -> String {
+    let out = kefu(args);
+    assert!(
+        out.status.success(),
+        "kefu {args:?} failed:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).expect("utf-8 output")
+}
+
+fn import_sample(db: &Path) -> String {
+    let input = sample().join("input");
+    ok(&[
+        "import",
+        "--db",
+        db.to_str().unwrap(),
+        "--store",
+        "晨光旗舰店",
+        input.to_str().unwrap(),
+    ])
+}
+
+fn report(db: &Path, by: &str, extra: &[&str]) -> Vec<Value> {
+    let mut args = vec![
+        "report",
+        "--db",
+        db.to_str().unwrap(),
+        "--from",
+        "2026-11-10",
+        "--to",
+        "2026-11-12",
+        "--by",
+        by,
+        "--format",
+        "json",
+    ];
+    args.extend_from_slice(extra);
+    let v: Value = serde_json::from_str(&ok(&args)).expect("json report");
+    v.as_array().expect("array").clone()
+}
+
+/// Compares every key of every expected row; floats to 1e-9.
+fn assert_rows_match(actual: &[Value], expected: &[Value], key: &str) {
+    assert_eq!(
+        actual.len(),
+        expected.len(),
+        "row count\nactual: {actual:#?}"
+    );
+    for e in expected {
+        let a = actual
+            .iter()
+            .find(|a| a["store"] == e["store"] && a.get(key) == e.get(key))
+            .unwrap_or_else(|| panic!("no row for {}", e[key]));
+        for (k, ev) in e.as_object().unwrap() {
+            let av = &a[k];
+            match (ev.as_f64(), av.as_f64()) {
+                (Some(x), Some(y)) => assert!(
+                    (x - y).abs() <= 1e-9 * x.abs().max(1.0),
+                    "{} {k}: expected {x}, got {y}",
+                    e[key]
+                ),
+                _ => assert_eq!(av, ev, "{} {k}", e[key]),
+            }
+        }
+    }
+}
+
+fn expected(name: &str) -> Value {
+    serde_json::from_str(&std::fs::read_to_string(sample().join(name)).unwrap()).unwrap()
+}
+
+#[test]
+fn sample_store_default_and_tight_settings() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("k.db");
+    let out = import_sample(&db);
+    assert!(out.contains("2695 new messages"), "{out}");
+    let want = expected("expected-default.json");
+    assert_rows_match(
+        &report(&db, "account", &[]),
+        want["accounts"].as_array().unwrap(),
+        "account",
+    );
+    assert_rows_match(
+        &report(&db, "store", &[]),
+        want["stores"].as_array().unwrap(),
+        "store",
+    );
+
+    let tight = sample().join("tight.toml");
+    let tight = ["--config", tight.to_str().unwrap()];
+    let want = expected("expected-tight.json");
+    assert_rows_match(
+        &report(&db, "account", &tight),
+        want["accounts"].as_array().unwrap(),
+        "account",
+    );
+    assert_rows_match(
+        &report(&db, "store", &tight),
+        want["stores"].as_array().unwrap(),
+        "store",
+    );
+
+    // Back to the defaults: the figures follow the settings given, both ways.
+    let want = expected("expected-default.json");
+    assert_rows_match(
+        &report(&db, "store", &[]),
+        want["stores"].as_array().unwrap(),
+        "store",
+    );
+}
+
+#[test]
+fn reimport_changes_nothing_and_groups_days_add_up() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("k.db");
+    import_sample(&db);
+    let before = report(&db, "account", &[]);
+    let again = import_sample(&db);
+    assert!(
+        again.contains("0 new messages (2695 duplicates skipped)"),
+        "{again}"
+    );
+    assert_eq!(report(&db, "account", &[]), before);
+
+    // Groups are sums of their people (bots apart); days add up to the store.
+    let groups = report(&db, "group", &[]);
+    let group_names: Vec<&str> = groups
+        .iter()
+        .map(|g| g["group"].as_str().unwrap())
+        .collect();
+    assert_eq!(group_names, ["售前一组", "售前二组"]);
+    let people_consulted: i64 = before
+        .iter()
+        .filter(|a| a["account"] != "店小蜜")
+        .map(|a| a["consulted"].as_i64().unwrap())
+        .sum();
+    assert_eq!(
+        groups
+            .iter()
+            .map(|g| g["consulted"].as_i64().unwrap())
+            .sum::<i64>(),
+        people_consulted
+    );
+    let days = report(&db, "day", &[]);
+    assert_eq!(days.len(), 3);
+    let store = &report(&db, "store", &[])[0];
+    for key in [
+        "consulted",
+        "rounds",
+        "paid_orders",
+        "total_orders",
+        "silent_orders",
+        "reminded_orders",
+        "ratings",
+    ] {
+        let sum: i64 = days.iter().map(|d| d[key].as_i64().unwrap()).sum();
+        assert_eq!(sum, store[key].as_i64().unwrap(), "{key}");
+    }
+}
+
+#[test]
+fn bad_file_is_rejected_whole_unless_skip_bad() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("k.db");
+    let bad = dir.path().join("orders.csv");
+    std::fs::write(
+        &bad,
+        "order_id,buyer,created_at,amount\nA1,tom,2026-11-11 10:00:00,10.00\nA2,tom,2026-11-11 25:00:00,10.00\nA3,tom,2026-11-11 10:00:00,ten\n",
+    )
+    .unwrap();
+    let out = kefu(&[
+        "import",
+        "--db",
+        db.to_str().unwrap(),
+        bad.to_str().unwrap(),
+    ]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("orders.csv") && err.contains(":3") && err.contains("created_at"),
+        "{err}"
+    );
+    // Nothing was written.
+    if db.exists() {
+        let r = kefu(&[
+            "report",
+            "--db",
+            db.to_str().unwrap(),
+            "--from",
+            "2026-11-11",
+            "--to",
+            "2026-11-11",
+            "--by",
+            "store",
+            "--format",
+            "json",
+        ]);
+        assert_eq!(String::from_utf8_lossy(&r.stdout).trim(), "[]");
+    }
+    let rejects = dir.path().join("rejects.csv");
+    let out = ok(&[
+        "import",
+        "--db",
+        db.to_str().unwrap(),
+        "--skip-bad",
+        "--rejects",
+        rejects.to_str().unwrap(),
+        bad.to_str().unwrap(),
+    ]);
+    assert!(out.contains("rejects.csv"), "{out}");
+    let rejected = std::fs::read_to_string(&rejects).unwrap();
+    assert_eq!(rejected.lines().count(), 3, "header + 2 rows:\n{rejected}");
+    assert!(rejected.contains("A2") && rejected.contains("A3"));
+    let store = &report(&db, "store", &["--store", "default"])[0];
+    let _ = store;
+    let r = ok(&[
+        "report",
+        "--db",
+        db.to_str().unwrap(),
+        "--from",
+        "2026-11-11",
+        "--to",
+        "2026-11-11",
+        "--by",
+        "store",
+        "--format",
+        "json",
+    ]);
+    let v: Value = serde_json::from_str(&r).unwrap();
+    assert_eq!(v[0]["store"], "default");
+    assert_eq!(v[0]["total_orders"], 0, "A1 is unpaid");
+}
+
+#[test]
+fn explain_shows_rounds_and_attribution() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("k.db");
+    import_sample(&db);
+    let out = ok(&[
+        "explain",
+        "--db",
+        db.to_str().unwrap(),
+        "--account",
+        "晨光旗舰店:Lily",
+        "--day",
+        "2026-11-11",
+    ]);
+    assert!(out.contains("receptions:"), "{out}");
+    assert!(out.contains("answered in"), "{out}");
+    assert!(
+        out.contains("attributed here") || out.contains("attributed to"),
+        "{out}"
+    );
+    let zh = Command::new(env!("CARGO_BIN_EXE_kefu"))
+        .args([
+            "--lang",
+            "zh",
+            "explain",
+            "--db",
+            db.to_str().unwrap(),
+            "--account",
+            "nobody",
+            "--day",
+            "2026-11-11",
+        ])
+        .output()
+        .unwrap();
+    assert!(!zh.status.success());
+    assert!(String::from_utf8_lossy(&zh.stderr).contains("没有"));
+}
+
+#[test]
+fn table_csv_and_xlsx_formats() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("k.db");
+    import_sample(&db);
+    let d = db.to_str().unwrap();
+    let table = ok(&[
+        "--lang",
+        "zh",
+        "report",
+        "--db",
+        d,
+        "--from",
+        "2026-11-10",
+        "--to",
+        "2026-11-12",
+    ]);
+    assert!(
+        table.contains("咨询人数") && table.contains("晨光旗舰店:Lily"),
+        "{table}"
+    );
+    let csv = ok(&[
+        "report",
+        "--db",
+        d,
+        "--from",
+        "2026-11-10",
+        "--to",
+        "2026-11-12",
+        "--format",
+        "csv",
+    ]);
+    assert!(csv.starts_with("store,account,consulted,"), "{csv}");
+    assert_eq!(csv.lines().count(), 7);
+    let xlsx = dir.path().join("r.xlsx");
+    ok(&[
+        "report",
+        "--db",
+        d,
+        "--from",
+        "2026-11-10",
+        "--to",
+        "2026-11-12",
+        "--format",
+        "xlsx",
+        "--output",
+        xlsx.to_str().unwrap(),
+    ]);
+    assert!(std::fs::read(&xlsx).unwrap().starts_with(b"PK"));
+    let bad = kefu(&[
+        "report",
+        "--db",
+        d,
+        "--from",
+        "2026-11-12",
+        "--to",
+        "2026-11-10",
+    ]);
+    assert!(!bad.status.success());
+}

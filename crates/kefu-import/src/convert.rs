@@ -1,0 +1,389 @@
+//! Turns one row's values (in the column order of [`crate::columns`]) into a record of the
+//! batch. Every source (CSV, JSON Lines, workbooks) ends here, so the rules live in one place.
+
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
+use kefu_core::model::{
+    Agent, ImportBatch, ImportedMessage, Message, NameId, Names, Order, Rating, Refund,
+    RefundStatus, Role, Sender, parse_score,
+};
+use kefu_core::money::parse_yuan;
+use kefu_core::settings::Config;
+use kefu_core::time::{Millis, UtcOffset, parse_time};
+
+use crate::FileKind;
+
+/// Why a row was not taken.
+#[derive(Debug)]
+pub(crate) enum RowFail {
+    /// The row is bad: which column (index into the kind's columns), and what was expected.
+    Bad { col: Option<usize>, reason: String },
+    /// The text arena is full: the whole import stops.
+    TextFull,
+}
+
+pub(crate) fn bad(col: usize, reason: impl Into<String>) -> RowFail {
+    RowFail::Bad {
+        col: Some(col),
+        reason: reason.into(),
+    }
+}
+
+pub(crate) const TIME_EXPECTED: &str =
+    "expected a time like 2026-11-11 09:00:00, 2026/11/11 09:00:00 or 2026-11-11T09:00:00+08:00";
+const MONEY_EXPECTED: &str =
+    "expected an amount in yuan with at most 2 decimals, such as 199.00 or 1299.5";
+const SENDER_EXPECTED: &str =
+    "expected a sender: buyer, agent, bot, auto or system (or 买家, 客服, 机器人, 自动回复, 系统)";
+const ROLE_EXPECTED: &str = "expected a role: presale, aftersale or bot (or 售前, 售后, 机器人)";
+const STATUS_EXPECTED: &str =
+    "expected a refund status: success, closed or pending (or 退款成功, 退款关闭, 退款中)";
+const SCORE_EXPECTED: &str = "expected a score from 1 to 5 or 很满意, 满意, 一般, 不满意, 很不满意";
+const ITEMS_EXPECTED: &str = "expected a whole number of items such as 1";
+
+/// The value of column `i`, "" when the row has none.
+pub(crate) fn val<'a>(v: &[&'a str], i: usize) -> &'a str {
+    v.get(i).copied().unwrap_or("")
+}
+
+/// A required name or id: trimmed and non-empty.
+pub(crate) fn required<'a>(v: &[&'a str], i: usize, what: &str) -> Result<&'a str, RowFail> {
+    let s = val(v, i).trim();
+    if s.is_empty() {
+        Err(bad(i, format!("missing value: expected {what}")))
+    } else {
+        Ok(s)
+    }
+}
+
+pub(crate) fn time_req(v: &[&str], i: usize, tz: UtcOffset) -> Result<Millis, RowFail> {
+    let s = val(v, i).trim();
+    if s.is_empty() {
+        return Err(bad(i, format!("missing value: {TIME_EXPECTED}")));
+    }
+    parse_time(s, tz).map_err(|_| bad(i, TIME_EXPECTED))
+}
+
+pub(crate) fn time_opt(v: &[&str], i: usize, tz: UtcOffset) -> Result<Option<Millis>, RowFail> {
+    let s = val(v, i).trim();
+    if s.is_empty() {
+        return Ok(None);
+    }
+    parse_time(s, tz)
+        .map(Some)
+        .map_err(|_| bad(i, TIME_EXPECTED))
+}
+
+/// An amount paid or refunded: yuan, not negative.
+pub(crate) fn money_req(v: &[&str], i: usize) -> Result<i64, RowFail> {
+    let s = val(v, i).trim();
+    if s.is_empty() {
+        return Err(bad(i, format!("missing value: {MONEY_EXPECTED}")));
+    }
+    match parse_yuan(s) {
+        Ok(c) if c >= 0 => Ok(c),
+        Ok(_) => Err(bad(i, "expected an amount that is not negative")),
+        Err(_) => Err(bad(i, MONEY_EXPECTED)),
+    }
+}
+
+/// A count of items: empty means 1; `2.0` (as spreadsheets and JSON floats write it) is 2.
+pub(crate) fn items_opt(v: &[&str], i: usize) -> Result<i64, RowFail> {
+    let s = val(v, i).trim();
+    if s.is_empty() {
+        return Ok(1);
+    }
+    let (int, frac) = s.split_once('.').unwrap_or((s, ""));
+    if !frac.bytes().all(|b| b == b'0') {
+        return Err(bad(i, ITEMS_EXPECTED));
+    }
+    match int.parse::<i64>() {
+        Ok(n) if n >= 0 => Ok(n),
+        _ => Err(bad(i, ITEMS_EXPECTED)),
+    }
+}
+
+fn opt_text(s: &str) -> Option<String> {
+    let s = s.trim();
+    (!s.is_empty()).then(|| s.to_string())
+}
+
+/// The last store seen, so that a file of one store looks its name up once.
+#[derive(Default)]
+struct StoreCache {
+    name: String,
+    id: NameId,
+    tz: UtcOffset,
+    valid: bool,
+}
+
+/// A fast hash for short, trusted keys (a word-wise multiply hash with a strong finaliser):
+/// interning millions of names through SipHash costs more than parsing the rows.
+#[derive(Default, Clone, Copy)]
+pub(crate) struct FxHasher(u64);
+
+const FX_K: u64 = 0xf135_7aea_2e62_a9c5;
+
+impl FxHasher {
+    fn add(&mut self, word: u64) {
+        self.0 = self.0.wrapping_add(word).wrapping_mul(FX_K);
+    }
+}
+
+impl Hasher for FxHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(c);
+            self.add(u64::from_le_bytes(w));
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut w = 0u64;
+            for (i, &b) in rest.iter().enumerate() {
+                w |= (b as u64) << (8 * i);
+            }
+            self.add(w ^ ((rest.len() as u64) << 59));
+        }
+    }
+    fn write_u8(&mut self, i: u8) {
+        self.add(i as u64);
+    }
+    fn write_usize(&mut self, i: usize) {
+        self.add(i as u64);
+    }
+    fn finish(&self) -> u64 {
+        // The multiplications only carry differences upwards: mix them into every bit
+        // (MurmurHash3's finaliser).
+        let mut h = self.0;
+        h ^= h >> 33;
+        h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+        h ^= h >> 33;
+        h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+        h ^ (h >> 33)
+    }
+}
+
+type Interned = HashMap<Box<str>, NameId, BuildHasherDefault<FxHasher>>;
+
+fn intern(interned: &mut Interned, names: &mut Names, name: &str) -> NameId {
+    if let Some(&id) = interned.get(name) {
+        return id;
+    }
+    let id = names.intern(name);
+    interned.insert(name.into(), id);
+    id
+}
+
+/// Per-file counts that end up as warnings.
+#[derive(Default, Debug)]
+pub(crate) struct FileNotes {
+    pub closed_unpaid_without_time: u64,
+}
+
+/// Receives the rows of every file of one import.
+pub(crate) struct Sink<'a> {
+    pub batch: ImportBatch,
+    config: &'a Config,
+    default_store: String,
+    cache: StoreCache,
+    /// Names already interned in `batch.names`, looked up with a faster hash.
+    interned: Interned,
+    pub notes: FileNotes,
+}
+
+impl<'a> Sink<'a> {
+    pub fn new(config: &'a Config, default_store: Option<&str>) -> Self {
+        let default_store = match default_store.map(str::trim) {
+            Some(s) if !s.is_empty() => s.to_string(),
+            _ => "default".to_string(),
+        };
+        Sink {
+            batch: ImportBatch::default(),
+            config,
+            default_store,
+            cache: StoreCache::default(),
+            interned: HashMap::default(),
+            notes: FileNotes::default(),
+        }
+    }
+
+    /// Interns a name into the batch's table.
+    pub fn intern(&mut self, name: &str) -> NameId {
+        intern(&mut self.interned, &mut self.batch.names, name)
+    }
+
+    /// The store of a row (its `store` value, else the import's default) and its time zone.
+    pub fn store(&mut self, field: &str) -> (NameId, UtcOffset) {
+        let field = field.trim();
+        let name = if field.is_empty() {
+            self.default_store.as_str()
+        } else {
+            field
+        };
+        if !(self.cache.valid && self.cache.name == name) {
+            self.cache.id = intern(&mut self.interned, &mut self.batch.names, name);
+            self.cache.tz = self.config.store(name).timezone;
+            self.cache.name.clear();
+            self.cache.name.push_str(name);
+            self.cache.valid = true;
+        }
+        (self.cache.id, self.cache.tz)
+    }
+
+    /// Converts one row of a file of `kind`; nothing is added when the row is bad.
+    pub fn row(&mut self, kind: FileKind, v: &[&str]) -> Result<(), RowFail> {
+        match kind {
+            FileKind::Messages => self.message(v),
+            FileKind::Orders => self.order(v),
+            FileKind::Refunds => self.refund(v),
+            FileKind::Ratings => self.rating(v),
+            FileKind::Agents => self.agent(v),
+            FileKind::TaobaoOrders => crate::taobao::convert(self, v),
+        }
+    }
+
+    // Columns: time, buyer, account, sender, text, msg_id, transfer_to, store.
+    fn message(&mut self, v: &[&str]) -> Result<(), RowFail> {
+        let (store, tz) = self.store(val(v, 7));
+        let time = time_req(v, 0, tz)?;
+        let buyer = required(v, 1, "the buyer's nick")?;
+        let account = required(v, 2, "the store's chat account, such as 店铺名:小美")?;
+        let sender = match val(v, 3).trim() {
+            "" => return Err(bad(3, format!("missing value: {SENDER_EXPECTED}"))),
+            s => Sender::parse(s).ok_or_else(|| bad(3, SENDER_EXPECTED))?,
+        };
+        let text = val(v, 4);
+        let msg_id = val(v, 5).trim();
+        let transfer_to = val(v, 6).trim();
+        if self.batch.text.len() + text.len() + msg_id.len() > u32::MAX as usize {
+            return Err(RowFail::TextFull);
+        }
+        let buyer = self.intern(buyer);
+        let account = self.intern(account);
+        let transfer_to = (!transfer_to.is_empty()).then(|| self.intern(transfer_to));
+        let text = self.batch.push_text(text);
+        let msg_id = (!msg_id.is_empty()).then(|| self.batch.push_text(msg_id));
+        let seq = self.batch.messages.len() as u64;
+        self.batch.messages.push(ImportedMessage {
+            store,
+            message: Message {
+                time,
+                buyer,
+                account,
+                sender,
+                transfer_to,
+                seq,
+            },
+            text,
+            msg_id,
+        });
+        Ok(())
+    }
+
+    // Columns: order_id, buyer, created_at, amount, paid_at, closed_at, items, store.
+    fn order(&mut self, v: &[&str]) -> Result<(), RowFail> {
+        let (store, tz) = self.store(val(v, 7));
+        let order_id = required(v, 0, "an order id")?;
+        let buyer = required(v, 1, "the buyer's nick")?;
+        let created_at = time_req(v, 2, tz)?;
+        let amount = money_req(v, 3)?;
+        let paid_at = time_opt(v, 4, tz)?;
+        let closed_at = time_opt(v, 5, tz)?;
+        let items = items_opt(v, 6)?;
+        let buyer = self.intern(buyer);
+        self.batch.orders.push((
+            store,
+            Order {
+                order_id: order_id.to_string(),
+                buyer,
+                created_at,
+                paid_at,
+                closed_at,
+                amount,
+                items,
+            },
+        ));
+        Ok(())
+    }
+
+    // Columns: refund_id, order_id, buyer, requested_at, amount, finished_at, status, account,
+    // store.
+    fn refund(&mut self, v: &[&str]) -> Result<(), RowFail> {
+        let (store, tz) = self.store(val(v, 8));
+        let refund_id = required(v, 0, "a refund id")?;
+        let order_id = required(v, 1, "the id of the refunded order")?;
+        let buyer = required(v, 2, "the buyer's nick")?;
+        let requested_at = time_req(v, 3, tz)?;
+        let amount = money_req(v, 4)?;
+        let finished_at = time_opt(v, 5, tz)?;
+        let status = match val(v, 6).trim() {
+            "" => RefundStatus::default_for(finished_at),
+            s => RefundStatus::parse(s).ok_or_else(|| bad(6, STATUS_EXPECTED))?,
+        };
+        let account = val(v, 7).trim();
+        let buyer = self.intern(buyer);
+        let account = (!account.is_empty()).then(|| self.intern(account));
+        self.batch.refunds.push((
+            store,
+            Refund {
+                refund_id: refund_id.to_string(),
+                order_id: order_id.to_string(),
+                buyer,
+                requested_at,
+                finished_at,
+                amount,
+                status,
+                account,
+            },
+        ));
+        Ok(())
+    }
+
+    // Columns: time, buyer, account, score, store.
+    fn rating(&mut self, v: &[&str]) -> Result<(), RowFail> {
+        let (store, tz) = self.store(val(v, 4));
+        let time = time_req(v, 0, tz)?;
+        let buyer = required(v, 1, "the buyer's nick")?;
+        let account = required(v, 2, "the rated account")?;
+        let score = match val(v, 3).trim() {
+            "" => return Err(bad(3, format!("missing value: {SCORE_EXPECTED}"))),
+            s => parse_score(s).ok_or_else(|| bad(3, SCORE_EXPECTED))?,
+        };
+        let buyer = self.intern(buyer);
+        let account = self.intern(account);
+        self.batch.ratings.push((
+            store,
+            Rating {
+                time,
+                buyer,
+                account,
+                score,
+            },
+        ));
+        Ok(())
+    }
+
+    // Columns: account, name, group, role, store.
+    fn agent(&mut self, v: &[&str]) -> Result<(), RowFail> {
+        let (store, _) = self.store(val(v, 4));
+        let account = required(v, 0, "the agent's chat account, such as 店铺名:小美")?;
+        let role = match val(v, 3).trim() {
+            "" => None,
+            s => Some(Role::parse(s).ok_or_else(|| bad(3, ROLE_EXPECTED))?),
+        };
+        let account = self.intern(account);
+        self.batch.agents.push((
+            store,
+            Agent {
+                account,
+                name: opt_text(val(v, 1)),
+                group: opt_text(val(v, 2)),
+                role,
+            },
+        ));
+        Ok(())
+    }
+}

@@ -1,0 +1,78 @@
+//! Text encoding: UTF-8 (with or without BOM) or GB18030, a superset of GBK.
+
+use crate::Encoding;
+
+/// A file's text, decoded, with what was noticed on the way.
+pub(crate) struct Decoded {
+    text: String,
+    pub encoding: Encoding,
+    pub warning: Option<String>,
+}
+
+impl Decoded {
+    /// The text without a byte-order mark.
+    pub fn text(&self) -> &str {
+        self.text.strip_prefix('\u{feff}').unwrap_or(&self.text)
+    }
+}
+
+const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// Decodes a whole file. The rule of `formats.md`: a UTF-8 BOM, or bytes that are valid UTF-8
+/// throughout, mean UTF-8; anything else is GB18030. `forced` overrides the guess. Bytes that
+/// are invalid in the chosen encoding become U+FFFD and are reported in a warning.
+pub(crate) fn decode(bytes: Vec<u8>, forced: Option<Encoding>) -> Decoded {
+    // One validation pass serves both the guess and the conversion (files can be 1 GB).
+    let valid = String::from_utf8(bytes).map_err(|e| e.into_bytes());
+    let encoding = forced.unwrap_or(match &valid {
+        Ok(_) => Encoding::Utf8,
+        Err(b) if b.starts_with(UTF8_BOM) => Encoding::Utf8,
+        Err(_) => Encoding::Gb18030,
+    });
+    let (text, warning) = match (encoding, valid) {
+        (Encoding::Utf8, Ok(s)) => (s, None),
+        (Encoding::Utf8, Err(bytes)) => {
+            let s = String::from_utf8_lossy(&bytes).into_owned();
+            let w = "the file is not valid UTF-8 throughout: invalid bytes were replaced with \
+                     U+FFFD (is it GBK? then leave the encoding to be detected, or choose gbk)";
+            (s, Some(w.to_string()))
+        }
+        (Encoding::Gb18030, valid) => {
+            let bytes = match &valid {
+                Ok(s) => s.as_bytes(),
+                Err(b) => b.as_slice(),
+            };
+            let (cow, had_errors) = encoding_rs::GB18030.decode_without_bom_handling(bytes);
+            let w = had_errors.then(|| {
+                "the file is neither valid UTF-8 nor valid GB18030/GBK: undecodable bytes were \
+                 replaced with U+FFFD"
+                    .to_string()
+            });
+            (cow.into_owned(), w)
+        }
+    };
+    Decoded {
+        text,
+        encoding,
+        warning,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn detects() {
+        let d = decode(b"\xEF\xBB\xBFa,b\n".to_vec(), None);
+        assert_eq!((d.text(), d.encoding), ("a,b\n", Encoding::Utf8));
+        let (gbk, _, _) = encoding_rs::GBK.encode("买家,客服\n");
+        let d = decode(gbk.into_owned(), None);
+        assert_eq!((d.text(), d.encoding), ("买家,客服\n", Encoding::Gb18030));
+        assert!(d.warning.is_none());
+        let d = decode("买家".as_bytes().to_vec(), None);
+        assert_eq!(d.encoding, Encoding::Utf8);
+        let d = decode(vec![0xff, 0xfe, b'a'], Some(Encoding::Utf8));
+        assert!(d.warning.is_some());
+    }
+}

@@ -1,0 +1,127 @@
+//! JSON Lines: one object per line with the canonical field names as keys. The small path:
+//! clarity over speed.
+
+use std::borrow::Cow;
+use std::collections::BTreeSet;
+
+use serde_json::{Map, Value};
+
+use crate::columns::{clean_header, columns, unknown_columns_warning};
+use crate::{FileRun, ImportError};
+
+const PROGRESS_EVERY: u64 = 1 << 13;
+
+fn parse(line: &str) -> Result<Map<String, Value>, String> {
+    match serde_json::from_str::<Value>(line) {
+        Ok(Value::Object(m)) => Ok(m),
+        Ok(other) => Err(format!(
+            "expected a JSON object (one per line), found {}",
+            match other {
+                Value::Array(_) => "an array",
+                Value::String(_) => "a string",
+                Value::Number(_) => "a number",
+                Value::Bool(_) => "a boolean",
+                _ => "null",
+            }
+        )),
+        Err(e) => Err(format!("invalid JSON: {e}")),
+    }
+}
+
+pub(crate) fn read(
+    text: &str,
+    run: &mut FileRun<'_, '_>,
+    progress: &dyn Fn(usize),
+) -> Result<(), ImportError> {
+    // (1-based line number, byte offset, line) of every line that is not blank.
+    let mut offset = 0usize;
+    let mut lines = text.split('\n').enumerate().filter_map(|(i, l)| {
+        let start = offset;
+        offset += l.len() + 1;
+        let l = l.strip_suffix('\r').unwrap_or(l);
+        (!l.trim().is_empty()).then_some((i as u64 + 1, start, l))
+    });
+    let Some((first_no, _, first)) = lines.next() else {
+        return Err(ImportError::Empty {
+            path: run.path().into(),
+        });
+    };
+    let first_obj = parse(first).map_err(|reason| ImportError::Malformed {
+        path: run.path().into(),
+        line: first_no,
+        reason: format!("{reason}: the first object's keys tell what kind of file this is"),
+    })?;
+    let header: Vec<String> = first_obj
+        .keys()
+        .map(|k| clean_header(k).to_string())
+        .collect();
+    let layout = run.layout(&header, false)?;
+    let cols = columns(layout.kind);
+    let mut unknown: BTreeSet<String> = BTreeSet::new();
+    let mut n: u64 = 0;
+    let mut pending = Some((first_no, Ok(first_obj), first));
+    loop {
+        let (line_no, obj, line) = match pending.take() {
+            Some(p) => p,
+            None => match lines.next() {
+                Some((no, start, l)) => {
+                    n += 1;
+                    if n.is_multiple_of(PROGRESS_EVERY) {
+                        progress(start);
+                    }
+                    (no, parse(l), l)
+                }
+                None => break,
+            },
+        };
+        let obj = match obj {
+            Ok(o) => o,
+            Err(reason) => {
+                run.reject(line_no, reason, line.to_string());
+                continue;
+            }
+        };
+        let mut slots: Vec<Option<&Value>> = vec![None; cols.len()];
+        for (key, value) in &obj {
+            let key = clean_header(key);
+            match cols.iter().position(|c| c.names.contains(&key)) {
+                Some(k) => {
+                    if let Some(slot) = slots.get_mut(k).filter(|s| s.is_none()) {
+                        *slot = Some(value);
+                    }
+                }
+                None => {
+                    if !key.is_empty() && !unknown.contains(key) {
+                        unknown.insert(key.to_string());
+                    }
+                }
+            }
+        }
+        let mut owned: Vec<Cow<'_, str>> = Vec::with_capacity(cols.len());
+        let mut wrong = None;
+        for (k, slot) in slots.iter().enumerate() {
+            owned.push(match slot {
+                None | Some(Value::Null) => Cow::Borrowed(""),
+                Some(Value::String(s)) => Cow::Borrowed(s.as_str()),
+                Some(Value::Number(x)) => Cow::Owned(x.to_string()),
+                Some(other) => {
+                    wrong = Some((k, other.to_string()));
+                    Cow::Borrowed("")
+                }
+            });
+        }
+        if let Some((k, value)) = wrong {
+            let column = layout.column_name(k, &header);
+            let reason = "expected a string or a number".to_string();
+            run.reject_value(line_no, &column, value, reason, line.to_string());
+            continue;
+        }
+        let vals: Vec<&str> = owned.iter().map(|c| c.as_ref()).collect();
+        run.row(&layout, &header, &vals, || line_no, || line.to_string())?;
+    }
+    if !unknown.is_empty() {
+        let list: Vec<&str> = unknown.iter().map(String::as_str).collect();
+        run.report.warnings.push(unknown_columns_warning(&list));
+    }
+    Ok(())
+}
