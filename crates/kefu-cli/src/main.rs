@@ -1,6 +1,9 @@
 //! `kefu`: the command line. Thin: argument parsing and wiring of the importer, the store and
 //! the engine.
 
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 mod explain;
 mod i18n;
 mod report;
@@ -314,47 +317,68 @@ fn import(
         config,
         skip_bad,
     };
-    let bar = ProgressBar::new(0);
+    let sizes: Vec<u64> = files
+        .iter()
+        .map(|f| std::fs::metadata(f).map_or(0, |m| m.len()))
+        .collect();
+    let bar = ProgressBar::new(sizes.iter().sum());
     bar.set_style(
         ProgressStyle::with_template("{msg} [{bar:30}] {bytes}/{total_bytes} ({eta})")
             .unwrap_or_else(|_| ProgressStyle::default_bar())
             .progress_chars("=> "),
     );
-    bar.set_message(lang.t("读取", "reading").to_string());
-    let outcome = kefu_import::read_files(&files, &opts, &|done, total| {
-        bar.set_length(total);
-        bar.set_position(done);
-    });
-    bar.finish_and_clear();
-    let outcome = match outcome {
-        Ok(o) => o,
-        Err(e @ ImportError::BadRows { .. }) => {
-            bail!(
-                "{e}\n{}",
-                lang.t(
-                    "文件未导入（用 --skip-bad 只导入正确的行）",
-                    "nothing was imported (use --skip-bad to import the good rows)"
-                )
-            )
+    bar.set_message(lang.t("导入", "importing").to_string());
+    let mut db = Db::open(db_path)?;
+    let mut session = db.begin_import()?;
+    let mut reports = Vec::with_capacity(files.len());
+    // One file is parsed while the one before is written: two cores, two stages.
+    std::thread::scope(|scope| -> Result<()> {
+        let (send, receive) = std::sync::mpsc::sync_channel(1);
+        let (files, sizes, opts, bar) = (&files, &sizes, &opts, &bar);
+        scope.spawn(move || {
+            let mut offset = 0;
+            for (path, size) in files.iter().zip(sizes) {
+                let read =
+                    kefu_import::read_one(path, opts, &|done, _| bar.set_position(offset + done));
+                offset += size;
+                let failed = read.is_err();
+                if send.send(read).is_err() || failed {
+                    break;
+                }
+            }
+        });
+        for read in receive {
+            let (batch, report) = match read {
+                Ok(r) => r,
+                Err(e @ ImportError::BadRows { .. }) => bail!(
+                    "{e}\n{}",
+                    lang.t(
+                        "没有导入任何数据（用 --skip-bad 只导入正确的行）",
+                        "nothing was imported (use --skip-bad to import the good rows)"
+                    )
+                ),
+                Err(e) => return Err(e.into()),
+            };
+            session.add(batch)?;
+            reports.push(report);
         }
-        Err(e) => return Err(e.into()),
-    };
-    for f in &outcome.files {
+        Ok(())
+    })?;
+    bar.set_message(lang.t("计算指标", "computing figures").to_string());
+    let summary = session.finish(config)?;
+    bar.finish_and_clear();
+    for f in &reports {
         for w in &f.warnings {
             eprintln!("{}: {}: {w}", lang.t("警告", "warning"), f.path.display());
         }
     }
-    let rejected: usize = outcome.files.iter().map(|f| f.rejected.len()).sum();
+    let rejected: usize = reports.iter().map(|f| f.rejected.len()).sum();
     if rejected > 0 {
-        kefu_import::write_rejects(&outcome.files, rejects)
+        kefu_import::write_rejects(&reports, rejects)
             .with_context(|| format!("writing {}", rejects.display()))?;
     }
-    let spinner = spinner(lang.t("写入并计算指标", "writing and computing figures"));
-    let mut db = Db::open(db_path)?;
-    let summary = db.import(&outcome.batch, config)?;
-    spinner.finish_and_clear();
     let mut out = std::io::stdout().lock();
-    for f in &outcome.files {
+    for f in &reports {
         writeln!(
             out,
             "{}  {}  {} {}  {} {}",

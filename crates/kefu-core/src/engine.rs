@@ -8,7 +8,8 @@
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, HashMap};
 
-use rayon::slice::ParallelSliceMut;
+use rayon::iter::{IntoParallelRefIterator, ParallelIterator};
+use rayon::slice::{ParallelSlice, ParallelSliceMut};
 
 use crate::figures::{C, Counters};
 use crate::model::{Message, NameId, Names, Order, Rating, Refund, Sender};
@@ -178,38 +179,126 @@ pub fn compute(ev: &StoreEvents<'_>, s: &MetricSettings) -> Facts {
     rollup(&analyze(ev, s), ev)
 }
 
+/// The order the engine walks messages in: stream by stream, each in (time, seq) order.
+pub fn stream_key(m: &Message) -> (NameId, NameId, Millis, u64) {
+    (m.account, m.buyer, m.time, m.seq)
+}
+
+/// Sorts messages into stream order in place. Callers that own their messages sort them with
+/// this first; the engine then skips its own (indirect, slower) sort.
+pub fn sort_streams(messages: &mut [Message]) {
+    messages.par_sort_unstable_by_key(stream_key);
+}
+
 fn build_streams(ev: &StoreEvents<'_>, s: &MetricSettings) -> Analysis {
     let msgs = ev.messages;
-    let mut order: Vec<u32> = (0..msgs.len() as u32).collect();
-    order.par_sort_unstable_by_key(|&i| {
-        let m = &msgs[i as usize];
-        (m.account, m.buyer, m.time, m.seq)
-    });
-    let mut a = Analysis {
-        rounds: Vec::new(),
-        receptions: Vec::new(),
-        orders: Vec::new(),
-        touched_days: Vec::new(),
-        answer_times: Vec::new(),
+    let sorted = msgs
+        .windows(2)
+        .all(|w| stream_key(&w[0]) <= stream_key(&w[1]));
+    let order: Vec<u32> = if sorted {
+        Vec::new()
+    } else {
+        let mut order: Vec<u32> = (0..msgs.len() as u32).collect();
+        order.par_sort_unstable_by_key(|&i| stream_key(&msgs[i as usize]));
+        order
     };
-    let slow_ms = s.slow_response_secs * SECOND_MS;
-    let mut pending_answers: Vec<(u32, Millis)> = Vec::new();
-    let mut start = 0;
-    while start < order.len() {
-        let first = &msgs[order[start] as usize];
-        let mut end = start + 1;
-        while end < order.len() {
-            let m = &msgs[order[end] as usize];
-            if m.account != first.account || m.buyer != first.buyer {
-                break;
-            }
-            end += 1;
+    let at = |k: usize| -> &Message {
+        if sorted {
+            &msgs[k]
+        } else {
+            &msgs[order[k] as usize]
         }
-        let stream = order[start..end].iter().map(|&i| &msgs[i as usize]);
-        one_stream(&mut a, stream, s, slow_ms, &mut pending_answers);
-        start = end;
+    };
+    // Cut the messages into parts at stream boundaries and analyze the parts in parallel.
+    let parts = (rayon::current_num_threads() * 4).max(1);
+    let mut cuts = vec![0];
+    for p in 1..parts {
+        let mut k = msgs.len() * p / parts;
+        let last = *cuts.last().unwrap_or(&0);
+        if k <= last {
+            continue;
+        }
+        while k < msgs.len()
+            && k > 0
+            && (at(k).account, at(k).buyer) == (at(k - 1).account, at(k - 1).buyer)
+        {
+            k += 1;
+        }
+        if k < msgs.len() {
+            cuts.push(k);
+        }
     }
-    a
+    cuts.push(msgs.len());
+    let slow_ms = s.slow_response_secs * SECOND_MS;
+    let pieces: Vec<Analysis> = cuts
+        .par_windows(2)
+        .map(|w| {
+            let mut a = Analysis::empty();
+            let mut pending_answers: Vec<(u32, Millis)> = Vec::new();
+            let mut start = w[0];
+            while start < w[1] {
+                let first = at(start);
+                let mut end = start + 1;
+                while end < w[1] && (at(end).account, at(end).buyer) == (first.account, first.buyer)
+                {
+                    end += 1;
+                }
+                one_stream(
+                    &mut a,
+                    (start..end).map(at),
+                    s,
+                    slow_ms,
+                    &mut pending_answers,
+                );
+                start = end;
+            }
+            a
+        })
+        .collect();
+    Analysis::concat(pieces)
+}
+
+impl Analysis {
+    fn empty() -> Analysis {
+        Analysis {
+            rounds: Vec::new(),
+            receptions: Vec::new(),
+            orders: Vec::new(),
+            touched_days: Vec::new(),
+            answer_times: Vec::new(),
+        }
+    }
+
+    /// Joins analyses of disjoint sets of streams, shifting their internal indices.
+    fn concat(pieces: Vec<Analysis>) -> Analysis {
+        let mut a = Analysis::empty();
+        a.rounds
+            .reserve(pieces.iter().map(|p| p.rounds.len()).sum());
+        a.receptions
+            .reserve(pieces.iter().map(|p| p.receptions.len()).sum());
+        for p in pieces {
+            let (rounds, recs, days, answers) = (
+                a.rounds.len() as u32,
+                a.receptions.len() as u32,
+                a.touched_days.len() as u32,
+                a.answer_times.len() as u32,
+            );
+            a.rounds.extend(p.rounds.into_iter().map(|mut r| {
+                r.reception += recs;
+                r.touched = (r.touched.0 + days, r.touched.1 + days);
+                r
+            }));
+            a.receptions.extend(p.receptions.into_iter().map(|mut r| {
+                // Empty ranges stay empty when shifted.
+                r.rounds = (r.rounds.0 + rounds, r.rounds.1 + rounds);
+                r.answers = (r.answers.0 + answers, r.answers.1 + answers);
+                r
+            }));
+            a.touched_days.extend(p.touched_days);
+            a.answer_times.extend(p.answer_times);
+        }
+        a
+    }
 }
 
 /// Rounds and receptions of one stream S(a, b), messages in (time, seq) order.
@@ -311,7 +400,7 @@ fn one_stream<'m>(
         let round = a.rounds[ri];
         let own = round.reception as usize - rec_base;
         let rec = &mut receptions[own];
-        if rec.rounds == (0, 0) {
+        if rec.rounds.0 == rec.rounds.1 {
             rec.rounds = (ri as u32, ri as u32);
         }
         rec.rounds.1 = ri as u32 + 1;
@@ -405,38 +494,44 @@ fn attribute(
         (r.buyer, r.day)
     });
     let window = s.conversion_window_days.max(1) as i32;
+    let winners: Vec<Option<(u32, Millis)>> = orders
+        .par_iter()
+        .map(|o| {
+            let last = Day::of(o.created_at);
+            let first = last.offset(1 - window);
+            let lo = by_buyer.partition_point(|&i| {
+                let r = &a.receptions[i as usize];
+                (r.buyer, r.day) < (o.buyer, first)
+            });
+            let mut best: Option<(Millis, Day, u32, u32)> = None; // (answer, day, rank, reception)
+            for &ri in &by_buyer[lo..] {
+                let r = &a.receptions[ri as usize];
+                if r.buyer != o.buyer || r.day > last {
+                    break;
+                }
+                let Some(at) = a.last_answer_before(r, o.created_at) else {
+                    continue;
+                };
+                let cand = (at, r.day, rank_of(rank, r.account), ri);
+                let better = match best {
+                    None => true,
+                    Some(b) => match (cand.0, cand.1).cmp(&(b.0, b.1)) {
+                        Ordering::Greater => true,
+                        Ordering::Less => false,
+                        Ordering::Equal => cand.2 < b.2,
+                    },
+                };
+                if better {
+                    best = Some(cand);
+                }
+            }
+            best.map(|(at, _, _, ri)| (ri, at))
+        })
+        .collect();
     let mut facts = vec![OrderFact::default(); orders.len()];
-    for (oi, o) in orders.iter().enumerate() {
-        let last = Day::of(o.created_at);
-        let first = last.offset(1 - window);
-        let lo = by_buyer.partition_point(|&i| {
-            let r = &a.receptions[i as usize];
-            (r.buyer, r.day) < (o.buyer, first)
-        });
-        let mut best: Option<(Millis, Day, u32, u32)> = None; // (answer, day, rank, reception)
-        for &ri in &by_buyer[lo..] {
-            let r = &a.receptions[ri as usize];
-            if r.buyer != o.buyer || r.day > last {
-                break;
-            }
-            let Some(at) = a.last_answer_before(r, o.created_at) else {
-                continue;
-            };
-            let cand = (at, r.day, rank_of(rank, r.account), ri);
-            let better = match best {
-                None => true,
-                Some(b) => match (cand.0, cand.1).cmp(&(b.0, b.1)) {
-                    Ordering::Greater => true,
-                    Ordering::Less => false,
-                    Ordering::Equal => cand.2 < b.2,
-                },
-            };
-            if better {
-                best = Some(cand);
-            }
-        }
-        if let Some((at, _, _, ri)) = best {
-            facts[oi].attributed = Some((ri, at));
+    for ((fact, o), winner) in facts.iter_mut().zip(orders).zip(winners) {
+        if let Some((ri, at)) = winner {
+            fact.attributed = Some((ri, at));
             let r = &mut a.receptions[ri as usize];
             r.attributed_orders += 1;
             if o.paid_at.is_some() {
@@ -458,16 +553,22 @@ fn remind(a: &mut Analysis, ev: &StoreEvents<'_>, s: &MetricSettings, rank: &[u3
         .collect();
     agent_msgs.par_sort_unstable();
     let window_ms = s.reminder_window_hours * HOUR_MS;
-    for (oi, o) in ev.orders.iter().enumerate() {
-        let i = agent_msgs.partition_point(|&(b, t, _, _)| (b, t) <= (o.buyer, o.created_at));
-        let Some(&(b, t, _, account)) = agent_msgs.get(i) else {
-            continue;
-        };
-        let before = |limit: Option<Millis>| limit.is_none_or(|l| t < l);
-        if b == o.buyer && t - o.created_at <= window_ms && before(o.paid_at) && before(o.closed_at)
-        {
-            a.orders[oi].reminded = Some((account, t));
-        }
+    let reminded: Vec<Option<(NameId, Millis)>> = ev
+        .orders
+        .par_iter()
+        .map(|o| {
+            let i = agent_msgs.partition_point(|&(b, t, _, _)| (b, t) <= (o.buyer, o.created_at));
+            let &(b, t, _, account) = agent_msgs.get(i)?;
+            let before = |limit: Option<Millis>| limit.is_none_or(|l| t < l);
+            (b == o.buyer
+                && t - o.created_at <= window_ms
+                && before(o.paid_at)
+                && before(o.closed_at))
+            .then_some((account, t))
+        })
+        .collect();
+    for (fact, r) in a.orders.iter_mut().zip(reminded) {
+        fact.reminded = r;
     }
 }
 

@@ -318,24 +318,45 @@ pub fn read_files(
     let mut files = Vec::with_capacity(paths.len());
     for path in paths {
         let report = read_file(path, opts, &mut sink, progress)?;
-        if !opts.skip_bad && !report.rejected.is_empty() {
-            let count = report.rows - report.accepted;
-            let mut rows = report.rejected.into_iter();
-            if let Some(first) = rows.next() {
-                return Err(ImportError::BadRows {
-                    path: path.clone(),
-                    count,
-                    first: Box::new(first),
-                    more: rows.collect(),
-                });
-            }
-            continue;
-        }
-        files.push(report);
+        files.push(refuse_bad_rows(path, report, opts)?);
     }
     Ok(ImportOutcome {
         batch: sink.batch,
         files,
+    })
+}
+
+/// Reads one file into a batch of its own (message `seq` counts from 0 in file order), so
+/// that a large import holds one file in memory at a time.
+pub fn read_one(
+    path: &Path,
+    opts: &ImportOptions,
+    progress: &dyn Fn(u64, u64),
+) -> Result<(ImportBatch, FileReport), ImportError> {
+    let mut sink = Sink::new(opts.config, opts.default_store.as_deref());
+    let report = read_file(path, opts, &mut sink, progress)?;
+    let report = refuse_bad_rows(path, report, opts)?;
+    Ok((sink.batch, report))
+}
+
+/// Without `skip_bad`, a file with bad rows fails the import.
+fn refuse_bad_rows(
+    path: &Path,
+    report: FileReport,
+    opts: &ImportOptions,
+) -> Result<FileReport, ImportError> {
+    if opts.skip_bad || report.rejected.is_empty() {
+        return Ok(report);
+    }
+    let count = report.rows - report.accepted;
+    let mut rejected = report.rejected;
+    // Not empty: checked above.
+    let first = rejected.remove(0);
+    Err(ImportError::BadRows {
+        path: path.to_path_buf(),
+        count,
+        first: Box::new(first),
+        more: rejected,
     })
 }
 
@@ -417,6 +438,11 @@ fn read_file(
                 (done as u128 * size as u128 / len) as u64
             };
             let report_progress = |done: usize| progress(scale(done).min(size), size);
+            // Room for a chat log's rows and texts up front: growing these by doubling copies
+            // them again and again, and large imports are message files.
+            let batch = &mut run.sink.batch;
+            batch.messages.reserve(decoded.text().len() / 96);
+            batch.text.reserve(decoded.text().len() / 2);
             match form {
                 Form::JsonLines => jsonl::read(decoded.text(), &mut run, &report_progress)?,
                 _ => csv_file::read(decoded.text(), &mut run, &report_progress)?,

@@ -1,9 +1,12 @@
-//! The messages of one store-day, packed into one blob.
+//! The messages of one store-day, packed into two blobs.
 //!
 //! A store-day is the unit in which messages are written, deduplicated and read back: the
-//! engine needs messages in time order per day range, never one message by key, and packing a
-//! day into one row writes and scans an order of magnitude faster than a row per message.
-//! Integers are LEB128 varints; times are milliseconds after the day's start.
+//! engine needs messages in time order over a range of days, never one message by key, and a
+//! row per day writes and scans an order of magnitude faster than a row per message.
+//!
+//! - `events`: what the engine reads — time, buyer, account, sender, transfer, seq — as LEB128
+//!   varints (times in milliseconds after the day's start). Recomputation reads only this.
+//! - `texts`: message ids and bodies, LZ4-compressed; read for deduplication and transcripts.
 
 use kefu_core::model::{Message, NameId, Sender};
 use kefu_core::time::{Day, Millis};
@@ -16,15 +19,6 @@ pub struct StoredMessage {
     pub text: String,
 }
 
-#[derive(Debug, thiserror::Error)]
-#[error("message blob of day {day} is damaged at byte {at}")]
-pub struct ChunkError {
-    pub day: Day,
-    pub at: usize,
-}
-
-const FORMAT: u8 = 1;
-
 /// A message to encode, borrowing its texts.
 pub struct StoredRef<'a> {
     pub message: &'a Message,
@@ -32,76 +26,84 @@ pub struct StoredRef<'a> {
     pub text: &'a str,
 }
 
-/// Encodes messages already sorted by (time, seq), all on `day`.
-pub fn encode(day: Day, msgs: &[StoredMessage]) -> Vec<u8> {
-    let refs: Vec<StoredRef> = msgs
-        .iter()
-        .map(|m| StoredRef {
-            message: &m.message,
-            msg_id: m.msg_id.as_deref(),
-            text: &m.text,
-        })
-        .collect();
-    encode_refs(day, &refs)
+#[derive(Debug, thiserror::Error)]
+#[error("message blob of day {day} is damaged at byte {at}")]
+pub struct ChunkError {
+    pub day: Day,
+    pub at: usize,
+}
+
+const FORMAT: u8 = 2;
+
+/// The two blobs of a day.
+pub struct Encoded {
+    pub events: Vec<u8>,
+    pub texts: Vec<u8>,
 }
 
 /// Encodes messages already sorted by (time, seq), all on `day`.
-pub fn encode_refs(day: Day, msgs: &[StoredRef]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(msgs.len() * 48);
-    out.push(FORMAT);
-    put(&mut out, msgs.len() as u64);
+pub fn encode(day: Day, msgs: &[StoredRef]) -> Encoded {
+    let mut events = Vec::with_capacity(msgs.len() * 16 + 8);
+    let mut texts = Vec::with_capacity(msgs.len() * 40);
+    events.push(FORMAT);
+    put(&mut events, msgs.len() as u64);
     for m in msgs {
         let e = m.message;
-        put(&mut out, (e.time - day.start()) as u64);
-        put(&mut out, e.buyer as u64);
-        put(&mut out, e.account as u64);
-        out.push(e.sender.code());
-        put(&mut out, e.transfer_to.map_or(0, |t| t as u64 + 1));
-        put(&mut out, e.seq);
+        put(&mut events, (e.time - day.start()) as u64);
+        put(&mut events, e.buyer as u64);
+        put(&mut events, e.account as u64);
+        events.push(e.sender.code());
+        put(&mut events, e.transfer_to.map_or(0, |t| t as u64 + 1));
+        put(&mut events, e.seq);
         match m.msg_id {
-            None => put(&mut out, 0),
+            None => put(&mut texts, 0),
             Some(id) => {
-                put(&mut out, id.len() as u64 + 1);
-                out.extend_from_slice(id.as_bytes());
+                put(&mut texts, id.len() as u64 + 1);
+                texts.extend_from_slice(id.as_bytes());
             }
         }
-        put(&mut out, m.text.len() as u64);
-        out.extend_from_slice(m.text.as_bytes());
+        put(&mut texts, m.text.len() as u64);
+        texts.extend_from_slice(m.text.as_bytes());
     }
-    out
+    Encoded {
+        events,
+        texts: lz4_flex::compress_prepend_size(&texts),
+    }
 }
 
-/// Decodes the engine's view of a day (texts skipped), appending to `out`.
-pub fn decode_messages(day: Day, blob: &[u8], out: &mut Vec<Message>) -> Result<(), ChunkError> {
+/// Decodes the engine's view of a day, appending to `out`.
+pub fn decode_messages(day: Day, events: &[u8], out: &mut Vec<Message>) -> Result<(), ChunkError> {
     let mut r = Reader {
-        b: blob,
+        b: events,
         pos: 0,
         day,
     };
     r.header()?;
     let n = r.get()? as usize;
-    out.reserve(n);
+    out.reserve(n.min(events.len()));
     for _ in 0..n {
-        let m = r.message()?;
-        r.skip_text()?; // msg_id
-        r.skip_plain_text()?;
-        out.push(m);
+        out.push(r.message()?);
     }
     Ok(())
 }
 
 /// Decodes a day completely, texts included.
-pub fn decode_full(day: Day, blob: &[u8]) -> Result<Vec<StoredMessage>, ChunkError> {
+pub fn decode_full(
+    day: Day,
+    events: &[u8],
+    texts: &[u8],
+) -> Result<Vec<StoredMessage>, ChunkError> {
+    let mut messages = Vec::new();
+    decode_messages(day, events, &mut messages)?;
+    let plain =
+        lz4_flex::decompress_size_prepended(texts).map_err(|_| ChunkError { day, at: 0 })?;
     let mut r = Reader {
-        b: blob,
+        b: &plain,
         pos: 0,
         day,
     };
-    r.header()?;
-    let n = r.get()? as usize;
-    let mut out = Vec::with_capacity(n.min(blob.len()));
-    for _ in 0..n {
-        let message = r.message()?;
+    let mut out = Vec::with_capacity(messages.len());
+    for message in messages {
         let msg_id = match r.get()? {
             0 => None,
             len => Some(r.string(len as usize - 1)?),
@@ -187,28 +189,15 @@ impl Reader<'_> {
             seq,
         })
     }
-    fn bytes(&mut self, len: usize) -> Result<&[u8], ChunkError> {
+    fn string(&mut self, len: usize) -> Result<String, ChunkError> {
+        let at = self.pos;
         let end = self
             .pos
             .checked_add(len)
             .filter(|&e| e <= self.b.len())
             .ok_or_else(|| self.err())?;
-        let s = &self.b[self.pos..end];
         self.pos = end;
-        Ok(s)
-    }
-    fn string(&mut self, len: usize) -> Result<String, ChunkError> {
-        let at = self.pos;
-        let s = self.bytes(len)?;
-        String::from_utf8(s.to_vec()).map_err(|_| ChunkError { day: self.day, at })
-    }
-    fn skip_text(&mut self) -> Result<(), ChunkError> {
-        let len = self.get()? as usize;
-        self.bytes(len.saturating_sub(1)).map(|_| ())
-    }
-    fn skip_plain_text(&mut self) -> Result<(), ChunkError> {
-        let len = self.get()? as usize;
-        self.bytes(len).map(|_| ())
+        String::from_utf8(self.b[at..end].to_vec()).map_err(|_| ChunkError { day: self.day, at })
     }
 }
 
@@ -245,13 +234,24 @@ mod tests {
                 text: String::new(),
             },
         ];
-        let blob = encode(day, &msgs);
-        assert_eq!(decode_full(day, &blob).unwrap(), msgs);
+        let refs: Vec<StoredRef> = msgs
+            .iter()
+            .map(|m| StoredRef {
+                message: &m.message,
+                msg_id: m.msg_id.as_deref(),
+                text: &m.text,
+            })
+            .collect();
+        let blob = encode(day, &refs);
+        assert_eq!(decode_full(day, &blob.events, &blob.texts).unwrap(), msgs);
         let mut plain = Vec::new();
-        decode_messages(day, &blob, &mut plain).unwrap();
+        decode_messages(day, &blob.events, &mut plain).unwrap();
         assert_eq!(plain, msgs.iter().map(|m| m.message).collect::<Vec<_>>());
-        for cut in 0..blob.len() {
-            assert!(decode_full(day, &blob[..cut]).is_err());
+        for cut in 0..blob.events.len() {
+            assert!(decode_full(day, &blob.events[..cut], &blob.texts).is_err());
+        }
+        for cut in 0..blob.texts.len() {
+            assert!(decode_full(day, &blob.events, &blob.texts[..cut]).is_err());
         }
     }
 }

@@ -10,6 +10,6 @@ mod db;
 mod schema;
 
 pub use db::{
-    AccountInfo, Db, FULL_RECOMPUTE_LIMIT, ImportSummary, LOOKBACK_DAYS, LoadedEvents, Result,
-    StoreError, StoreInfo,
+    AccountInfo, Db, FULL_RECOMPUTE_LIMIT, ImportSession, ImportSummary, LOOKBACK_DAYS,
+    LoadedEvents, Result, StoreError, StoreInfo,
 };

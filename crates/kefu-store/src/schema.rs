@@ -35,12 +35,13 @@ CREATE TABLE accounts (
     is_bot INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (store_id, account_id)
 ) WITHOUT ROWID;
--- raw messages, one packed blob per store-day (see chunk.rs)
+-- raw messages, packed per store-day (see chunk.rs): engine fields and compressed texts
 CREATE TABLE message_days (
     store_id INTEGER NOT NULL,
     day INTEGER NOT NULL,
     messages INTEGER NOT NULL,
-    data BLOB NOT NULL,
+    events BLOB NOT NULL,
+    texts BLOB NOT NULL,
     PRIMARY KEY (store_id, day)
 ) WITHOUT ROWID;
 CREATE TABLE orders (

@@ -105,13 +105,13 @@ proptest! {
         let dir = tempfile::tempdir().unwrap();
         let config = Config::default();
         let mut whole = Db::open(&dir.path().join("whole.db")).unwrap();
-        whole.import(&batch(&msgs, &orders), &config).unwrap();
+        whole.import(batch(&msgs, &orders), &config).unwrap();
 
         let mut parts = Db::open(&dir.path().join("parts.db")).unwrap();
         parts.set_full_recompute_limit(0);
         let (early, late): (Vec<Msg>, Vec<Msg>) = msgs.iter().partition(|m| m.0 < split);
-        parts.import(&batch(&late, &[]), &config).unwrap();
-        parts.import(&batch(&early, &orders), &config).unwrap();
+        parts.import(batch(&late, &[]), &config).unwrap();
+        parts.import(batch(&early, &orders), &config).unwrap();
         // The seqs of the two imports differ, which can reorder same-second messages; compare
         // only when no stream has two messages in the same second.
         let mut keys: Vec<_> = msgs.iter().map(|m| (m.2, m.3, m.0, m.1)).collect();
@@ -149,10 +149,10 @@ fn reimport_is_a_no_op() {
         })
         .collect();
     let b = batch(&msgs, &[(1, 4000, 1, Some(60))]);
-    let first = db.import(&b, &Config::default()).unwrap();
+    let first = db.import(b.clone(), &Config::default()).unwrap();
     assert_eq!(first.messages_added, 50);
     let before = all_counters(&db);
-    let again = db.import(&b, &Config::default()).unwrap();
+    let again = db.import(b.clone(), &Config::default()).unwrap();
     assert_eq!(again.messages_added, 0);
     assert_eq!(again.messages_duplicate, 50);
     assert_eq!(all_counters(&db), before);
@@ -164,7 +164,7 @@ fn settings_change_recomputes_and_order_updates_replace() {
     let mut db = Db::open(&dir.path().join("k.db")).unwrap();
     // Buyer asks at 10:00, agent answers after 100 s; order placed after the answer, unpaid.
     let msgs: Vec<Msg> = vec![(0, 36_000, 0, 0, 0), (0, 36_100, 0, 0, 1)];
-    db.import(&batch(&msgs, &[(0, 37_000, 0, None)]), &Config::default())
+    db.import(batch(&msgs, &[(0, 37_000, 0, None)]), &Config::default())
         .unwrap();
     let s = db.store("店").unwrap();
     let sum = |db: &Db| {
@@ -185,7 +185,7 @@ fn settings_change_recomputes_and_order_updates_replace() {
     assert_eq!(c.get(C::slow), 1);
     assert!(db.sync_settings(&tight, None).unwrap().is_empty());
     // A later export of the same order, now paid: the newer state replaces the older.
-    db.import(&batch(&[], &[(0, 37_000, 0, Some(60))]), &tight)
+    db.import(batch(&[], &[(0, 37_000, 0, Some(60))]), &tight)
         .unwrap();
     let c = sum(&db).unwrap();
     assert_eq!((c.get(C::paid), c.get(C::sales_cents)), (1, 100));
