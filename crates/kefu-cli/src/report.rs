@@ -71,7 +71,6 @@ pub fn build(db: &Db, by: By, from: Day, to: Day, store: Option<&str>) -> Result
     for s in stores {
         match by {
             By::Account | By::Group => {
-                let names = db.names(s.id)?;
                 let accounts = db.accounts(s.id)?;
                 let info = |id| accounts.iter().find(|a| a.id == id);
                 let mut groups: Vec<(Option<String>, Counters)> = Vec::new();
@@ -83,7 +82,7 @@ pub fn build(db: &Db, by: By, from: Day, to: Day, store: Option<&str>) -> Result
                     if by == By::Account {
                         account_rows.push(Row {
                             store: s.name.clone(),
-                            key: Some(names.name(id).to_string()),
+                            key: Some(a.map_or_else(|| format!("#{id}"), |a| a.name.clone())),
                             is_bot,
                             counters: c,
                         });

@@ -4,7 +4,9 @@
 //! [`Names`]) and the engine's input for one store (ids from that store's names in the
 //! database). Whoever builds a record says which table its ids point into.
 
-use rustc_hash::FxHashMap;
+use std::hash::BuildHasher;
+
+use hashbrown::HashTable;
 
 use crate::time::Millis;
 
@@ -12,41 +14,115 @@ use crate::time::Millis;
 pub type NameId = u32;
 
 /// Interns names to dense ids so that millions of rows carry 4-byte keys instead of strings.
-#[derive(Debug, Default, Clone)]
+///
+/// All names live in one text arena; the hash table holds only ids. A store's hundreds of
+/// thousands of buyer names thus cost no allocation each, and load from two blobs.
+#[derive(Clone, Default)]
 pub struct Names {
-    ids: FxHashMap<Box<str>, NameId>,
-    names: Vec<Box<str>>,
+    text: String,
+    /// End offset in `text` of each name; name `i` starts where name `i - 1` ends.
+    ends: Vec<usize>,
+    ids: HashTable<NameId>,
+}
+
+impl std::fmt::Debug for Names {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.iter().map(|(_, n)| n)).finish()
+    }
+}
+
+fn hash_name(name: &str) -> u64 {
+    rustc_hash::FxBuildHasher.hash_one(name)
 }
 
 impl Names {
+    /// Rebuilds a table from its arena and end offsets (as [`Names::parts`] gives them);
+    /// `None` when the offsets do not cut the text into names.
+    pub fn from_parts(text: String, ends: Vec<usize>) -> Option<Names> {
+        let mut start = 0;
+        for &end in &ends {
+            if end < start || !text.is_char_boundary(end) {
+                return None;
+            }
+            start = end;
+        }
+        if start != text.len() {
+            return None;
+        }
+        let mut names = Names {
+            text,
+            ends,
+            ids: HashTable::with_capacity(0),
+        };
+        names.ids.reserve(names.ends.len(), |&id| {
+            hash_name(names_name(&names.text, &names.ends, id))
+        });
+        for id in 0..names.ends.len() as NameId {
+            let name = names_name(&names.text, &names.ends, id);
+            let (text, ends) = (&names.text, &names.ends);
+            // A name given twice keeps its first id, as interning it twice would.
+            if names
+                .ids
+                .find(hash_name(name), |&other| {
+                    names_name(text, ends, other) == name
+                })
+                .is_none()
+            {
+                names.ids.insert_unique(hash_name(name), id, |&other| {
+                    hash_name(names_name(text, ends, other))
+                });
+            }
+        }
+        Some(names)
+    }
+
+    /// The arena and the end offset of each name.
+    pub fn parts(&self) -> (&str, &[usize]) {
+        (&self.text, &self.ends)
+    }
+
     pub fn intern(&mut self, name: &str) -> NameId {
-        if let Some(&id) = self.ids.get(name) {
+        let hash = hash_name(name);
+        let (text, ends) = (&self.text, &self.ends);
+        if let Some(&id) = self
+            .ids
+            .find(hash, |&id| names_name(text, ends, id) == name)
+        {
             return id;
         }
-        let id = self.names.len() as NameId;
-        self.names.push(name.into());
-        self.ids.insert(name.into(), id);
+        let id = self.ends.len() as NameId;
+        self.text.push_str(name);
+        self.ends.push(self.text.len());
+        let (text, ends) = (&self.text, &self.ends);
+        self.ids
+            .insert_unique(hash, id, |&other| hash_name(names_name(text, ends, other)));
         id
     }
     pub fn get(&self, name: &str) -> Option<NameId> {
-        self.ids.get(name).copied()
+        self.ids
+            .find(hash_name(name), |&id| self.name(id) == name)
+            .copied()
     }
     /// The name of an id this table handed out; an unknown id reads as "".
     pub fn name(&self, id: NameId) -> &str {
-        self.names.get(id as usize).map_or("", |n| n)
+        names_name(&self.text, &self.ends, id)
     }
     pub fn len(&self) -> usize {
-        self.names.len()
+        self.ends.len()
     }
     pub fn is_empty(&self) -> bool {
-        self.names.is_empty()
+        self.ends.is_empty()
     }
     pub fn iter(&self) -> impl Iterator<Item = (NameId, &str)> {
-        self.names
-            .iter()
-            .enumerate()
-            .map(|(i, n)| (i as NameId, &**n))
+        (0..self.ends.len() as NameId).map(|id| (id, self.name(id)))
     }
+}
+
+fn names_name<'a>(text: &'a str, ends: &[usize], id: NameId) -> &'a str {
+    let i = id as usize;
+    let Some(&end) = ends.get(i) else { return "" };
+    let start = if i == 0 { 0 } else { ends[i - 1] };
+    text.get(start..end).unwrap_or("")
 }
 
 /// Who sent a chat message.
@@ -168,6 +244,35 @@ pub fn parse_score(s: &str) -> Option<u8> {
             _ => return None,
         },
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_intern_and_round_trip() {
+        let mut n = Names::default();
+        assert_eq!(n.intern("小美"), 0);
+        assert_eq!(n.intern("tom"), 1);
+        assert_eq!(n.intern("小美"), 0);
+        assert_eq!(n.intern(""), 2);
+        assert_eq!((n.name(1), n.name(2), n.name(9)), ("tom", "", ""));
+        assert_eq!(n.get("tom"), Some(1));
+        assert_eq!(n.get("jerry"), None);
+        let (text, ends) = n.parts();
+        let m = Names::from_parts(text.to_string(), ends.to_vec()).unwrap();
+        assert_eq!(m.get("小美"), Some(0));
+        assert_eq!(m.len(), 3);
+        assert!(
+            Names::from_parts("小美".into(), vec![1, 6]).is_none(),
+            "not a char boundary"
+        );
+        assert!(
+            Names::from_parts("ab".into(), vec![1]).is_none(),
+            "text left over"
+        );
+    }
 }
 
 /// One chat message as the engine sees it (text is kept by storage, not needed for figures).

@@ -119,12 +119,48 @@ pub fn decode_full(
     Ok(out)
 }
 
-fn put(out: &mut Vec<u8>, mut v: u64) {
+/// Appends `v` as a LEB128 varint.
+pub fn put(out: &mut Vec<u8>, mut v: u64) {
     while v >= 0x80 {
         out.push(v as u8 | 0x80);
         v >>= 7;
     }
     out.push(v as u8);
+}
+
+/// Reads a sequence of varints, remembering whether it ended cleanly.
+pub struct Varints<'a> {
+    r: Reader<'a>,
+    failed: bool,
+}
+
+impl<'a> Varints<'a> {
+    pub fn new(b: &'a [u8]) -> Self {
+        Varints {
+            r: Reader {
+                b,
+                pos: 0,
+                day: Day(0),
+            },
+            failed: false,
+        }
+    }
+    /// Whether the bytes ended inside a varint.
+    pub fn failed(&self) -> bool {
+        self.failed
+    }
+}
+
+impl Iterator for Varints<'_> {
+    type Item = u64;
+    fn next(&mut self) -> Option<u64> {
+        if self.failed || self.r.pos >= self.r.b.len() {
+            return None;
+        }
+        let v = self.r.get().ok();
+        self.failed = v.is_none();
+        v
+    }
 }
 
 struct Reader<'a> {

@@ -29,6 +29,8 @@ pub enum StoreError {
     Sql(#[from] rusqlite::Error),
     #[error("database: {0}")]
     Chunk(#[from] ChunkError),
+    #[error("database: the names of store {0} are damaged")]
+    Names(i64),
     #[error(
         "database schema version {found} is newer than this kefu understands ({supported}); upgrade kefu"
     )]
@@ -120,6 +122,10 @@ impl Db {
         let mut conn = Connection::open(path).map_err(open_err)?;
         conn.busy_timeout(std::time::Duration::from_secs(30))
             .map_err(open_err)?;
+        // Large pages: a day of messages is a few megabytes, read as one blob; small pages
+        // would turn that into a long chain of overflow pages. Takes effect on new files only.
+        conn.pragma_update(None, "page_size", 65_536)
+            .map_err(open_err)?;
         conn.pragma_update(None, "journal_mode", "DELETE")
             .map_err(open_err)?;
         conn.pragma_update(None, "synchronous", "NORMAL")
@@ -177,9 +183,8 @@ impl Db {
     /// Every account of a store that is in the roster or has sent or received a message.
     pub fn accounts(&self, store_id: i64) -> Result<Vec<AccountInfo>> {
         let mut st = self.conn.prepare(
-            "SELECT a.account_id, n.name, a.display_name, a.grp, a.role, a.in_roster, a.is_bot
-             FROM accounts a JOIN names n ON n.store_id = a.store_id AND n.id = a.account_id
-             WHERE a.store_id = ?1 ORDER BY n.name",
+            "SELECT account_id, name, display_name, grp, role, in_roster, is_bot
+             FROM accounts WHERE store_id = ?1 ORDER BY name",
         )?;
         let rows = st.query_map([store_id], |r| {
             let role: Option<String> = r.get(4)?;
@@ -225,7 +230,8 @@ impl Db {
         let tx = self.conn.transaction()?;
         let mut days = 0;
         for s in select_stores(&tx, store)? {
-            days += recompute_store(&tx, s.id, &config.store(&s.name).metrics)?;
+            let names = load_names(&tx, s.id)?;
+            days += recompute_store(&tx, s.id, &config.store(&s.name).metrics, names)?;
         }
         tx.commit()?;
         Ok(days)
@@ -250,7 +256,8 @@ impl Db {
             for name in &stale {
                 let s = select_stores(&tx, Some(name))?;
                 if let Some(s) = s.first() {
-                    recompute_store(&tx, s.id, &config.store(name).metrics)?;
+                    let names = load_names(&tx, s.id)?;
+                    recompute_store(&tx, s.id, &config.store(name).metrics, names)?;
                 }
             }
             tx.commit()?;
@@ -308,7 +315,13 @@ impl Db {
     /// Loads a store's events for `[from, to]` (by message day, order creation, refund request
     /// and rating time), messages in the engine's stream order.
     pub fn load_events(&self, store_id: i64, from: Day, to: Day) -> Result<LoadedEvents> {
-        load_events(&self.conn, store_id, from, to)
+        load_events(
+            &self.conn,
+            store_id,
+            load_names(&self.conn, store_id)?,
+            from,
+            to,
+        )
     }
 
     /// The messages of one stream S(account, buyer) over `[from, to]`, texts included.
@@ -351,6 +364,8 @@ struct SessionStore {
     /// Settings fingerprint of the stored facts when the session began.
     fingerprint: Option<String>,
     names: Names,
+    /// How many names the database held for the store when the session began.
+    names_saved: usize,
     next_seq: u64,
     touched: BTreeSet<Day>,
 }
@@ -391,6 +406,7 @@ impl ImportSession<'_> {
                         id,
                         name: name.to_string(),
                         fingerprint,
+                        names_saved: names.len(),
                         names,
                         next_seq,
                         touched: BTreeSet::new(),
@@ -401,7 +417,6 @@ impl ImportSession<'_> {
             let st = &mut self.stores[k];
             let mut map = NameMap {
                 to_store: vec![None; batch.names.len()],
-                new: Vec::new(),
             };
             let tx = &self.tx;
             let summary = &mut self.summary;
@@ -427,7 +442,6 @@ impl ImportSession<'_> {
                 &mut st.touched,
                 summary,
             )?;
-            save_new_names(tx, st.id, &st.names, &map)?;
         }
         Ok(())
     }
@@ -435,11 +449,14 @@ impl ImportSession<'_> {
     /// Recomputes what the batches can have changed and commits.
     pub fn finish(mut self, config: &Config) -> Result<ImportSummary> {
         let tx = &self.tx;
-        for st in &self.stores {
+        for st in std::mem::take(&mut self.stores) {
             tx.execute(
                 "UPDATE stores SET next_seq = ?2 WHERE id = ?1",
                 params![st.id, st.next_seq as i64],
             )?;
+            if st.names.len() > st.names_saved {
+                save_names(tx, st.id, &st.names)?;
+            }
             let settings = &config.store(&st.name).metrics;
             let stored: i64 = tx.query_row(
                 "SELECT COALESCE(SUM(messages), 0) FROM message_days WHERE store_id = ?1",
@@ -449,11 +466,11 @@ impl ImportSession<'_> {
             let small = stored as u64 <= self.full_recompute_limit;
             self.summary.days_recomputed +=
                 if small || st.fingerprint.as_deref() != Some(settings.fingerprint().as_str()) {
-                    recompute_store(tx, st.id, settings)?
+                    recompute_store(tx, st.id, settings, st.names)?
                 } else {
-                    recompute_days(tx, st.id, settings, &st.touched)?
+                    recompute_days(tx, st.id, settings, st.names, &st.touched)?
                 };
-            self.summary.stores.push(st.name.clone());
+            self.summary.stores.push(st.name);
         }
         let s = &self.summary;
         tx.execute(
@@ -499,19 +516,47 @@ fn ensure_store(tx: &Transaction, name: &str) -> Result<(i64, u64, Option<String
 }
 
 fn load_names(conn: &Connection, store_id: i64) -> Result<Names> {
-    let mut st = conn.prepare_cached("SELECT name FROM names WHERE store_id = ?1 ORDER BY id")?;
-    let mut rows = st.query([store_id])?;
-    let mut names = Names::default();
-    while let Some(r) = rows.next()? {
-        names.intern(r.get_ref(0)?.as_str().map_err(rusqlite::Error::from)?);
+    let row: Option<(String, Vec<u8>)> = conn
+        .query_row(
+            "SELECT text, ends FROM store_names WHERE store_id = ?1",
+            [store_id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    let Some((text, ends)) = row else {
+        return Ok(Names::default());
+    };
+    let mut offsets = Vec::new();
+    let mut end = 0usize;
+    let mut r = chunk::Varints::new(&ends);
+    while let Some(len) = r.next() {
+        end = end.saturating_add(len as usize);
+        offsets.push(end);
     }
-    Ok(names)
+    if r.failed() {
+        return Err(StoreError::Names(store_id));
+    }
+    Names::from_parts(text, offsets).ok_or(StoreError::Names(store_id))
 }
 
-/// Maps a batch's name ids to the store's, remembering which names are new.
+fn save_names(tx: &Transaction, store_id: i64, names: &Names) -> Result<()> {
+    let (text, ends) = names.parts();
+    let mut lengths = Vec::with_capacity(ends.len() * 2);
+    let mut start = 0;
+    for &end in ends {
+        chunk::put(&mut lengths, (end - start) as u64);
+        start = end;
+    }
+    tx.execute(
+        "INSERT OR REPLACE INTO store_names (store_id, text, ends) VALUES (?1, ?2, ?3)",
+        params![store_id, text, lengths],
+    )?;
+    Ok(())
+}
+
+/// Maps a batch's name ids to the store's.
 struct NameMap {
     to_store: Vec<Option<NameId>>,
-    new: Vec<NameId>,
 }
 
 impl NameMap {
@@ -519,25 +564,12 @@ impl NameMap {
         if let Some(Some(s)) = self.to_store.get(id as usize) {
             return *s;
         }
-        let name = batch.names.name(id);
-        let before = names.len();
-        let s = names.intern(name);
-        if names.len() > before {
-            self.new.push(s);
-        }
+        let s = names.intern(batch.names.name(id));
         if let Some(slot) = self.to_store.get_mut(id as usize) {
             *slot = Some(s);
         }
         s
     }
-}
-
-fn save_new_names(tx: &Transaction, store_id: i64, names: &Names, map: &NameMap) -> Result<()> {
-    let mut st = tx.prepare_cached("INSERT INTO names (store_id, id, name) VALUES (?1, ?2, ?3)")?;
-    for &id in &map.new {
-        st.execute(params![store_id, id, names.name(id)])?;
-    }
-    Ok(())
 }
 
 /// A message to be written, borrowing its texts from the batch or from a decoded day.
@@ -723,10 +755,11 @@ fn write_messages(
             }
         }
     }
-    let mut acc =
-        tx.prepare_cached("INSERT OR IGNORE INTO accounts (store_id, account_id) VALUES (?1, ?2)")?;
-    for a in &accounts {
-        acc.execute(params![store_id, a])?;
+    let mut acc = tx.prepare_cached(
+        "INSERT OR IGNORE INTO accounts (store_id, account_id, name) VALUES (?1, ?2, ?3)",
+    )?;
+    for &a in &accounts {
+        acc.execute(params![store_id, a, names.name(a)])?;
     }
     let mut bot = tx
         .prepare_cached("UPDATE accounts SET is_bot = 1 WHERE store_id = ?1 AND account_id = ?2")?;
@@ -817,9 +850,11 @@ fn write_others(
     let mut put_rating = tx.prepare_cached(
         "INSERT OR IGNORE INTO ratings (store_id, time, buyer_id, account_id, score) VALUES (?1, ?2, ?3, ?4, ?5)",
     )?;
+    let mut rated = BTreeSet::new();
     for (_, r) in batch.ratings.iter().filter(|o| o.0 == bs) {
         let buyer = map.get(batch, names, r.buyer);
         let account = map.get(batch, names, r.account);
+        rated.insert(account);
         if put_rating.execute(params![store_id, r.time, buyer, account, r.score])? > 0 {
             summary.ratings_added += 1;
             touched.insert(Day::of(r.time));
@@ -827,9 +862,21 @@ fn write_others(
             summary.ratings_duplicate += 1;
         }
     }
+    // Accounts known only from ratings or refunds are accounts too: reports list them.
+    let mut known = tx.prepare_cached(
+        "INSERT OR IGNORE INTO accounts (store_id, account_id, name) VALUES (?1, ?2, ?3)",
+    )?;
+    for (_, r) in batch.refunds.iter().filter(|o| o.0 == bs) {
+        if let Some(a) = r.account {
+            rated.insert(map.get(batch, names, a));
+        }
+    }
+    for &a in &rated {
+        known.execute(params![store_id, a, names.name(a)])?;
+    }
     let mut put_agent = tx.prepare_cached(
-        "INSERT INTO accounts (store_id, account_id, display_name, grp, role, in_roster, is_bot)
-         VALUES (?1, ?2, ?3, ?4, ?5, 1, ?6)
+        "INSERT INTO accounts (store_id, account_id, name, display_name, grp, role, in_roster, is_bot)
+         VALUES (?1, ?2, ?7, ?3, ?4, ?5, 1, ?6)
          ON CONFLICT (store_id, account_id) DO UPDATE SET display_name = excluded.display_name,
            grp = excluded.grp, role = excluded.role, in_roster = 1, is_bot = MAX(is_bot, excluded.is_bot)",
     )?;
@@ -848,7 +895,8 @@ fn write_others(
             name,
             group,
             role.map(Role::as_str),
-            is_bot
+            is_bot,
+            names.name(account)
         ])?;
         summary.agents += 1;
     }
@@ -881,8 +929,13 @@ fn day_span(conn: &Connection, store_id: i64) -> Result<Option<(Day, Day)>> {
     Ok(lo.zip(hi).map(|(l, h)| (Day(l), Day(h))))
 }
 
-fn load_events(conn: &Connection, store_id: i64, from: Day, to: Day) -> Result<LoadedEvents> {
-    let names = load_names(conn, store_id)?;
+fn load_events(
+    conn: &Connection,
+    store_id: i64,
+    names: Names,
+    from: Day,
+    to: Day,
+) -> Result<LoadedEvents> {
     let (t0, t1) = (from.start(), to.start() + DAY_MS - 1);
     let total: i64 = conn.query_row(
         "SELECT COALESCE(SUM(messages), 0) FROM message_days WHERE store_id = ?1 AND day BETWEEN ?2 AND ?3",
@@ -966,12 +1019,17 @@ fn load_events(conn: &Connection, store_id: i64, from: Day, to: Day) -> Result<L
 }
 
 /// Recomputes the whole store and records the settings used.
-fn recompute_store(tx: &Transaction, store_id: i64, settings: &MetricSettings) -> Result<u64> {
+fn recompute_store(
+    tx: &Transaction,
+    store_id: i64,
+    settings: &MetricSettings,
+    names: Names,
+) -> Result<u64> {
     tx.execute("DELETE FROM counters WHERE store_id = ?1", [store_id])?;
     tx.execute("DELETE FROM order_facts WHERE store_id = ?1", [store_id])?;
     let mut days = 0;
     if let Some((lo, hi)) = day_span(tx, store_id)? {
-        days = recompute_range(tx, store_id, settings, lo, hi)?;
+        days = recompute_range(tx, store_id, settings, names, lo, hi)?.0;
     }
     tx.execute(
         "UPDATE stores SET settings = ?2 WHERE id = ?1",
@@ -985,6 +1043,7 @@ fn recompute_days(
     tx: &Transaction,
     store_id: i64,
     settings: &MetricSettings,
+    mut names: Names,
     touched: &BTreeSet<Day>,
 ) -> Result<u64> {
     let reach = settings.reach_days();
@@ -999,26 +1058,29 @@ fn recompute_days(
     }
     let mut days = 0;
     for (lo, hi) in ranges {
-        days += recompute_range(tx, store_id, settings, lo, hi)?;
+        let (n, back) = recompute_range(tx, store_id, settings, names, lo, hi)?;
+        days += n;
+        names = back;
     }
     Ok(days)
 }
 
 /// Recomputes the counters and order facts of the days `[lo, hi]` from events loaded with
-/// enough context around them to make those days exact.
+/// enough context around them to make those days exact. Hands the store's names back.
 fn recompute_range(
     tx: &Transaction,
     store_id: i64,
     settings: &MetricSettings,
+    names: Names,
     lo: Day,
     hi: Day,
-) -> Result<u64> {
+) -> Result<(u64, Names)> {
     let reach = settings.reach_days();
     let (ctx_lo, ctx_hi) = (
         lo.offset(-reach - LOOKBACK_DAYS),
         hi.offset(reach + LOOKBACK_DAYS),
     );
-    let events = load_events(tx, store_id, ctx_lo, ctx_hi)?;
+    let events = load_events(tx, store_id, names, ctx_lo, ctx_hi)?;
     let analysis = engine::analyze(&events.view(), settings);
     // A round that reaches into the range from outside (or out of it) changes the days it
     // spans: widen the range to them, as far as the loaded context keeps them exact.
@@ -1035,7 +1097,7 @@ fn recompute_range(
     facts.keep_days(lo, hi);
     write_facts(tx, store_id, lo, hi, &facts)?;
     write_order_facts(tx, store_id, lo, hi, &events, &analysis)?;
-    Ok((hi.0 - lo.0 + 1) as u64)
+    Ok(((hi.0 - lo.0 + 1) as u64, events.names))
 }
 
 fn write_facts(tx: &Transaction, store_id: i64, lo: Day, hi: Day, facts: &Facts) -> Result<()> {

@@ -18,16 +18,17 @@ CREATE TABLE stores (
     settings TEXT,
     next_seq INTEGER NOT NULL DEFAULT 0
 );
--- buyers and accounts of a store, interned; ids are dense per store
-CREATE TABLE names (
-    store_id INTEGER NOT NULL,
-    id INTEGER NOT NULL,
-    name TEXT NOT NULL,
-    PRIMARY KEY (store_id, id)
-) WITHOUT ROWID;
+-- buyers and accounts of a store, interned (ids are dense per store): all names in one UTF-8
+-- text, and the end offset of each as varints (see kefu_core::model::Names)
+CREATE TABLE store_names (
+    store_id INTEGER PRIMARY KEY,
+    text BLOB NOT NULL,
+    ends BLOB NOT NULL
+);
 CREATE TABLE accounts (
     store_id INTEGER NOT NULL,
     account_id INTEGER NOT NULL,
+    name TEXT NOT NULL,
     display_name TEXT,
     grp TEXT,
     role TEXT,
