@@ -529,7 +529,7 @@ fn load_names(conn: &Connection, store_id: i64) -> Result<Names> {
     let mut offsets = Vec::new();
     let mut end = 0usize;
     let mut r = chunk::Varints::new(&ends);
-    while let Some(len) = r.next() {
+    for len in r.by_ref() {
         end = end.saturating_add(len as usize);
         offsets.push(end);
     }
