@@ -9,6 +9,7 @@ use std::cmp::Ordering;
 use std::collections::{BTreeMap, HashMap};
 
 use rayon::iter::{IntoParallelRefIterator, ParallelIterator};
+use rustc_hash::FxHashMap;
 use rayon::slice::{ParallelSlice, ParallelSliceMut};
 
 use crate::figures::{C, Counters};
@@ -168,7 +169,7 @@ impl Facts {
 pub fn analyze(ev: &StoreEvents<'_>, s: &MetricSettings) -> Analysis {
     let mut a = build_streams(ev, s);
     mark_inquiries(&mut a, ev.orders);
-    let rank = account_rank(ev);
+    let rank = account_rank(ev, &a);
     a.orders = attribute(&mut a, ev.orders, s, &rank);
     remind(&mut a, ev, s, &rank);
     a
@@ -467,10 +468,17 @@ fn mark_inquiries(a: &mut Analysis, orders: &[Order]) {
 }
 
 /// Position of each account name in byte order, for the spec's "smaller account name" ties.
-fn account_rank(ev: &StoreEvents<'_>) -> Vec<u32> {
-    let mut ids: Vec<NameId> = (0..ev.names.len() as NameId).collect();
+/// Only accounts are ranked (buyers never tie-break), indexed by name id.
+fn account_rank(ev: &StoreEvents<'_>, a: &Analysis) -> Vec<u32> {
+    let mut is_account = vec![false; ev.names.len()];
+    for r in &a.receptions {
+        if let Some(slot) = is_account.get_mut(r.account as usize) {
+            *slot = true;
+        }
+    }
+    let mut ids: Vec<NameId> = (0..ev.names.len() as NameId).filter(|&i| is_account[i as usize]).collect();
     ids.sort_unstable_by(|&x, &y| ev.names.name(x).as_bytes().cmp(ev.names.name(y).as_bytes()));
-    let mut rank = vec![0u32; ev.names.len()];
+    let mut rank = vec![u32::MAX; ev.names.len()];
     for (pos, id) in ids.into_iter().enumerate() {
         rank[id as usize] = pos as u32;
     }
@@ -574,9 +582,27 @@ fn remind(a: &mut Analysis, ev: &StoreEvents<'_>, s: &MetricSettings, rank: &[u3
 
 /// Reduces an analysis to counters per (account, day) and store-level counters per day.
 pub fn rollup(a: &Analysis, ev: &StoreEvents<'_>) -> Facts {
+    type Sums = FxHashMap<(NameId, Day), Counters>;
+    // Receptions reduce in parallel into small maps (one entry per account-day), merged after.
+    let parts = (rayon::current_num_threads() * 4).max(1);
+    let chunk = a.receptions.len().div_ceil(parts).max(1);
+    let maps: Vec<Sums> = a.receptions.par_chunks(chunk).map(|recs| reception_sums(a, recs)).collect();
+    let mut sums = Sums::default();
+    for m in maps {
+        for (k, c) in m {
+            *sums.entry(k).or_default() += &c;
+        }
+    }
     let mut f = Facts::default();
-    for r in &a.receptions {
-        let c = f.accounts.entry((r.account, r.day)).or_default();
+    f.accounts = sums.into_iter().collect();
+    rollup_orders_ratings_refunds(a, ev, &mut f);
+    f
+}
+
+fn reception_sums(a: &Analysis, recs: &[Reception]) -> FxHashMap<(NameId, Day), Counters> {
+    let mut sums: FxHashMap<(NameId, Day), Counters> = FxHashMap::default();
+    for r in recs {
+        let c = sums.entry((r.account, r.day)).or_default();
         c.bump(C::receptions);
         if r.consulted() {
             c.bump(C::consulted);
@@ -629,6 +655,10 @@ pub fn rollup(a: &Analysis, ev: &StoreEvents<'_>) -> Facts {
             }
         }
     }
+    sums
+}
+
+fn rollup_orders_ratings_refunds(a: &Analysis, ev: &StoreEvents<'_>, f: &mut Facts) {
     for (o, fact) in ev.orders.iter().zip(&a.orders) {
         if let (Some((ri, _)), Some(_)) = (fact.attributed, o.paid_at) {
             let r = &a.receptions[ri as usize];
@@ -677,5 +707,4 @@ pub fn rollup(a: &Analysis, ev: &StoreEvents<'_>) -> Facts {
             c.bump(C::refunds_finished);
         }
     }
-    f
 }

@@ -10,6 +10,8 @@
 
 use kefu_core::model::{Message, NameId, Sender};
 use kefu_core::time::{Day, Millis};
+use rayon::iter::ParallelIterator;
+use rayon::slice::ParallelSlice;
 
 /// A stored message with its text and source id.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -41,34 +43,48 @@ pub struct Encoded {
     pub texts: Vec<u8>,
 }
 
+/// Messages per independently compressed block of texts: blocks encode in parallel.
+const TEXT_BLOCK: usize = 32_768;
+
 /// Encodes messages already sorted by (time, seq), all on `day`.
 pub fn encode(day: Day, msgs: &[StoredRef]) -> Encoded {
-    let mut events = Vec::with_capacity(msgs.len() * 16 + 8);
-    let mut texts = Vec::with_capacity(msgs.len() * 40);
+    let parts: Vec<(Vec<u8>, Vec<u8>)> = msgs
+        .par_chunks(TEXT_BLOCK)
+        .map(|block| {
+            let mut events = Vec::with_capacity(block.len() * 16);
+            let mut texts = Vec::with_capacity(block.len() * 40);
+            for m in block {
+                let e = m.message;
+                put(&mut events, (e.time - day.start()) as u64);
+                put(&mut events, e.buyer as u64);
+                put(&mut events, e.account as u64);
+                events.push(e.sender.code());
+                put(&mut events, e.transfer_to.map_or(0, |t| t as u64 + 1));
+                put(&mut events, e.seq);
+                match m.msg_id {
+                    None => put(&mut texts, 0),
+                    Some(id) => {
+                        put(&mut texts, id.len() as u64 + 1);
+                        texts.extend_from_slice(id.as_bytes());
+                    }
+                }
+                put(&mut texts, m.text.len() as u64);
+                texts.extend_from_slice(m.text.as_bytes());
+            }
+            (events, lz4_flex::compress_prepend_size(&texts))
+        })
+        .collect();
+    let mut events = Vec::with_capacity(parts.iter().map(|p| p.0.len()).sum::<usize>() + 12);
     events.push(FORMAT);
     put(&mut events, msgs.len() as u64);
-    for m in msgs {
-        let e = m.message;
-        put(&mut events, (e.time - day.start()) as u64);
-        put(&mut events, e.buyer as u64);
-        put(&mut events, e.account as u64);
-        events.push(e.sender.code());
-        put(&mut events, e.transfer_to.map_or(0, |t| t as u64 + 1));
-        put(&mut events, e.seq);
-        match m.msg_id {
-            None => put(&mut texts, 0),
-            Some(id) => {
-                put(&mut texts, id.len() as u64 + 1);
-                texts.extend_from_slice(id.as_bytes());
-            }
-        }
-        put(&mut texts, m.text.len() as u64);
-        texts.extend_from_slice(m.text.as_bytes());
+    let mut texts = Vec::with_capacity(parts.iter().map(|p| p.1.len() + 5).sum::<usize>() + 5);
+    put(&mut texts, parts.len() as u64);
+    for (e, t) in parts {
+        events.extend_from_slice(&e);
+        put(&mut texts, t.len() as u64);
+        texts.extend_from_slice(&t);
     }
-    Encoded {
-        events,
-        texts: lz4_flex::compress_prepend_size(&texts),
-    }
+    Encoded { events, texts }
 }
 
 /// Decodes the engine's view of a day, appending to `out`.
@@ -88,33 +104,33 @@ pub fn decode_messages(day: Day, events: &[u8], out: &mut Vec<Message>) -> Resul
 }
 
 /// Decodes a day completely, texts included.
-pub fn decode_full(
-    day: Day,
-    events: &[u8],
-    texts: &[u8],
-) -> Result<Vec<StoredMessage>, ChunkError> {
+pub fn decode_full(day: Day, events: &[u8], texts: &[u8]) -> Result<Vec<StoredMessage>, ChunkError> {
     let mut messages = Vec::new();
     decode_messages(day, events, &mut messages)?;
-    let plain =
-        lz4_flex::decompress_size_prepended(texts).map_err(|_| ChunkError { day, at: 0 })?;
-    let mut r = Reader {
-        b: &plain,
-        pos: 0,
-        day,
-    };
+    let mut blocks = Reader { b: texts, pos: 0, day };
+    let n_blocks = blocks.get()?;
     let mut out = Vec::with_capacity(messages.len());
-    for message in messages {
-        let msg_id = match r.get()? {
-            0 => None,
-            len => Some(r.string(len as usize - 1)?),
-        };
-        let len = r.get()? as usize;
-        let text = r.string(len)?;
-        out.push(StoredMessage {
-            message,
-            msg_id,
-            text,
-        });
+    let mut messages = messages.into_iter();
+    for _ in 0..n_blocks {
+        let len = blocks.get()? as usize;
+        let at = blocks.pos;
+        let end = at.checked_add(len).filter(|&e| e <= texts.len()).ok_or_else(|| blocks.err())?;
+        blocks.pos = end;
+        let plain = lz4_flex::decompress_size_prepended(&texts[at..end]).map_err(|_| ChunkError { day, at })?;
+        let mut r = Reader { b: &plain, pos: 0, day };
+        while r.pos < plain.len() {
+            let message = messages.next().ok_or_else(|| r.err())?;
+            let msg_id = match r.get()? {
+                0 => None,
+                len => Some(r.string(len as usize - 1)?),
+            };
+            let len = r.get()? as usize;
+            let text = r.string(len)?;
+            out.push(StoredMessage { message, msg_id, text });
+        }
+    }
+    if messages.next().is_some() || blocks.pos != texts.len() {
+        return Err(blocks.err());
     }
     Ok(out)
 }

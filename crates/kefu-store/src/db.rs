@@ -610,22 +610,26 @@ fn write_messages(
         return Ok(0);
     }
     // Intern every name first, so that the parallel part below only reads the map.
-    let mut accounts = BTreeSet::new();
-    let mut bots = BTreeSet::new();
+    // Which batch names are accounts (2) or bots (3), by batch id: cheaper than a set per row.
+    let mut role = vec![0u8; batch.names.len()];
     let mut max_seq = 0;
     for &i in &idx {
         let m = &batch.messages[i as usize].message;
         map.get(batch, names, m.buyer);
-        let account = map.get(batch, names, m.account);
+        map.get(batch, names, m.account);
         if let Some(t) = m.transfer_to {
             map.get(batch, names, t);
         }
-        accounts.insert(account);
-        if m.sender == Sender::Bot {
-            bots.insert(account);
+        if let Some(r) = role.get_mut(m.account as usize) {
+            *r = (*r).max(if m.sender == Sender::Bot { 3 } else { 2 });
         }
         max_seq = max_seq.max(m.seq + 1);
     }
+    let store_id_of = |id: usize| map.to_store.get(id).copied().flatten();
+    let accounts: BTreeSet<NameId> =
+        role.iter().enumerate().filter(|(_, r)| **r >= 2).filter_map(|(id, _)| store_id_of(id)).collect();
+    let bots: BTreeSet<NameId> =
+        role.iter().enumerate().filter(|(_, r)| **r == 3).filter_map(|(id, _)| store_id_of(id)).collect();
     idx.par_sort_unstable_by_key(|&i| {
         let m = &batch.messages[i as usize].message;
         (m.time, m.seq)
