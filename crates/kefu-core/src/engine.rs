@@ -6,11 +6,11 @@
 //! order).
 
 use std::cmp::Ordering;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use rayon::iter::{IntoParallelRefIterator, ParallelIterator};
-use rustc_hash::FxHashMap;
 use rayon::slice::{ParallelSlice, ParallelSliceMut};
+use rustc_hash::FxHashMap;
 
 use crate::figures::{C, Counters};
 use crate::model::{Message, NameId, Names, Order, Rating, Refund, Sender};
@@ -452,7 +452,8 @@ fn one_stream<'m>(
 
 /// §2 inquiry: consulted, and no order by the buyer on that day before the first buyer time.
 fn mark_inquiries(a: &mut Analysis, orders: &[Order]) {
-    let mut first_order: HashMap<(NameId, Day), Millis> = HashMap::with_capacity(orders.len());
+    let mut first_order: FxHashMap<(NameId, Day), Millis> = FxHashMap::default();
+    first_order.reserve(orders.len());
     for o in orders {
         let e = first_order
             .entry((o.buyer, Day::of(o.created_at)))
@@ -476,7 +477,9 @@ fn account_rank(ev: &StoreEvents<'_>, a: &Analysis) -> Vec<u32> {
             *slot = true;
         }
     }
-    let mut ids: Vec<NameId> = (0..ev.names.len() as NameId).filter(|&i| is_account[i as usize]).collect();
+    let mut ids: Vec<NameId> = (0..ev.names.len() as NameId)
+        .filter(|&i| is_account[i as usize])
+        .collect();
     ids.sort_unstable_by(|&x, &y| ev.names.name(x).as_bytes().cmp(ev.names.name(y).as_bytes()));
     let mut rank = vec![u32::MAX; ev.names.len()];
     for (pos, id) in ids.into_iter().enumerate() {
@@ -586,15 +589,21 @@ pub fn rollup(a: &Analysis, ev: &StoreEvents<'_>) -> Facts {
     // Receptions reduce in parallel into small maps (one entry per account-day), merged after.
     let parts = (rayon::current_num_threads() * 4).max(1);
     let chunk = a.receptions.len().div_ceil(parts).max(1);
-    let maps: Vec<Sums> = a.receptions.par_chunks(chunk).map(|recs| reception_sums(a, recs)).collect();
+    let maps: Vec<Sums> = a
+        .receptions
+        .par_chunks(chunk)
+        .map(|recs| reception_sums(a, recs))
+        .collect();
     let mut sums = Sums::default();
     for m in maps {
         for (k, c) in m {
             *sums.entry(k).or_default() += &c;
         }
     }
-    let mut f = Facts::default();
-    f.accounts = sums.into_iter().collect();
+    let mut f = Facts {
+        accounts: sums.into_iter().collect(),
+        ..Default::default()
+    };
     rollup_orders_ratings_refunds(a, ev, &mut f);
     f
 }

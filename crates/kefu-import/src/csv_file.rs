@@ -143,11 +143,18 @@ struct Records<'t> {
 
 impl<'t> Records<'t> {
     fn new(text: &'t str, pos: usize, delimiter: u8) -> Self {
-        Records { text, pos, delimiter }
+        Records {
+            text,
+            pos,
+            delimiter,
+        }
     }
 
     /// The next record; `Err((at, reason))` when the text cannot be read as CSV from `at`.
-    fn next_record(&mut self, fields: &mut Vec<std::borrow::Cow<'t, str>>) -> Option<Result<(usize, usize), (usize, String)>> {
+    fn next_record(
+        &mut self,
+        fields: &mut Vec<std::borrow::Cow<'t, str>>,
+    ) -> Option<Result<(usize, usize), (usize, String)>> {
         let bytes = self.text.as_bytes();
         // Blank lines are not records.
         while self.pos < bytes.len() && matches!(bytes[self.pos], b'\r' | b'\n') {
@@ -192,7 +199,9 @@ impl<'t> Records<'t> {
         self.pos = end;
         for f in rec.iter() {
             // The text is valid UTF-8 and the reader only removes ASCII quotes, so this holds.
-            fields.push(std::borrow::Cow::Owned(String::from_utf8_lossy(f).into_owned()));
+            fields.push(std::borrow::Cow::Owned(
+                String::from_utf8_lossy(f).into_owned(),
+            ));
         }
         Some(Ok((start, end)))
     }
@@ -215,7 +224,10 @@ fn split(
         let (start, end) = match next {
             Ok(span) => span,
             Err((at, reason)) => {
-                let _ = tx.send(Msg::Failed { at: at as u64, reason });
+                let _ = tx.send(Msg::Failed {
+                    at: at as u64,
+                    reason,
+                });
                 return;
             }
         };
@@ -229,13 +241,20 @@ fn split(
             }
             Shape::Ok
         };
-        chunk.rows.push(RowMeta { start: start as u64, end: end as u64, shape });
+        chunk.rows.push(RowMeta {
+            start: start as u64,
+            end: end as u64,
+            shape,
+        });
         if chunk.rows.len() >= CHUNK_ROWS {
             let mut next = back.try_recv().unwrap_or_default();
             next.vals.clear();
             next.ends.clear();
             next.rows.clear();
-            if tx.send(Msg::Rows(std::mem::replace(&mut chunk, next))).is_err() {
+            if tx
+                .send(Msg::Rows(std::mem::replace(&mut chunk, next)))
+                .is_err()
+            {
                 return; // The converting side stopped.
             }
         }
@@ -322,9 +341,17 @@ mod tests {
 
     /// Records as the csv crate reads them, for comparison.
     fn with_csv(text: &str) -> Vec<Vec<String>> {
-        let mut rdr = ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.as_bytes());
+        let mut rdr = ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(text.as_bytes());
         rdr.byte_records()
-            .map(|r| r.unwrap().iter().map(|f| String::from_utf8_lossy(f).into_owned()).collect())
+            .map(|r| {
+                r.unwrap()
+                    .iter()
+                    .map(|f| String::from_utf8_lossy(f).into_owned())
+                    .collect()
+            })
             .collect()
     }
 

@@ -103,21 +103,55 @@ pub fn decode_messages(day: Day, events: &[u8], out: &mut Vec<Message>) -> Resul
     Ok(())
 }
 
+/// Decodes the engine's view of a day into `out`, which must have room for exactly the day's
+/// messages (the count stored beside the blob).
+pub fn decode_into(day: Day, events: &[u8], out: &mut [Message]) -> Result<(), ChunkError> {
+    let mut r = Reader {
+        b: events,
+        pos: 0,
+        day,
+    };
+    r.header()?;
+    if r.get()? as usize != out.len() {
+        return Err(r.err());
+    }
+    for slot in out.iter_mut() {
+        *slot = r.message()?;
+    }
+    Ok(())
+}
+
 /// Decodes a day completely, texts included.
-pub fn decode_full(day: Day, events: &[u8], texts: &[u8]) -> Result<Vec<StoredMessage>, ChunkError> {
+pub fn decode_full(
+    day: Day,
+    events: &[u8],
+    texts: &[u8],
+) -> Result<Vec<StoredMessage>, ChunkError> {
     let mut messages = Vec::new();
     decode_messages(day, events, &mut messages)?;
-    let mut blocks = Reader { b: texts, pos: 0, day };
+    let mut blocks = Reader {
+        b: texts,
+        pos: 0,
+        day,
+    };
     let n_blocks = blocks.get()?;
     let mut out = Vec::with_capacity(messages.len());
     let mut messages = messages.into_iter();
     for _ in 0..n_blocks {
         let len = blocks.get()? as usize;
         let at = blocks.pos;
-        let end = at.checked_add(len).filter(|&e| e <= texts.len()).ok_or_else(|| blocks.err())?;
+        let end = at
+            .checked_add(len)
+            .filter(|&e| e <= texts.len())
+            .ok_or_else(|| blocks.err())?;
         blocks.pos = end;
-        let plain = lz4_flex::decompress_size_prepended(&texts[at..end]).map_err(|_| ChunkError { day, at })?;
-        let mut r = Reader { b: &plain, pos: 0, day };
+        let plain = lz4_flex::decompress_size_prepended(&texts[at..end])
+            .map_err(|_| ChunkError { day, at })?;
+        let mut r = Reader {
+            b: &plain,
+            pos: 0,
+            day,
+        };
         while r.pos < plain.len() {
             let message = messages.next().ok_or_else(|| r.err())?;
             let msg_id = match r.get()? {
@@ -126,7 +160,11 @@ pub fn decode_full(day: Day, events: &[u8], texts: &[u8]) -> Result<Vec<StoredMe
             };
             let len = r.get()? as usize;
             let text = r.string(len)?;
-            out.push(StoredMessage { message, msg_id, text });
+            out.push(StoredMessage {
+                message,
+                msg_id,
+                text,
+            });
         }
     }
     if messages.next().is_some() || blocks.pos != texts.len() {
@@ -305,5 +343,41 @@ mod tests {
         for cut in 0..blob.texts.len() {
             assert!(decode_full(day, &blob.events, &blob.texts[..cut]).is_err());
         }
+        let mut into = vec![msgs[0].message; 2];
+        decode_into(day, &blob.events, &mut into).unwrap();
+        assert_eq!(into, plain);
+        assert!(
+            decode_into(day, &blob.events, &mut into[..1]).is_err(),
+            "count must match"
+        );
+    }
+
+    #[test]
+    fn many_blocks_round_trip() {
+        let day = Day(20_000);
+        let msgs: Vec<StoredMessage> = (0..(TEXT_BLOCK * 2 + 7) as u64)
+            .map(|i| StoredMessage {
+                message: Message {
+                    time: day.start() + i as i64,
+                    buyer: (i % 97) as u32,
+                    account: (i % 5) as u32,
+                    sender: Sender::ALL[(i % 5) as usize],
+                    transfer_to: None,
+                    seq: i,
+                },
+                msg_id: (i % 2 == 0).then(|| format!("m{i}")),
+                text: format!("消息{i}"),
+            })
+            .collect();
+        let refs: Vec<StoredRef> = msgs
+            .iter()
+            .map(|m| StoredRef {
+                message: &m.message,
+                msg_id: m.msg_id.as_deref(),
+                text: &m.text,
+            })
+            .collect();
+        let blob = encode(day, &refs);
+        assert_eq!(decode_full(day, &blob.events, &blob.texts).unwrap(), msgs);
     }
 }

@@ -10,7 +10,9 @@ use kefu_core::model::{
 };
 use kefu_core::settings::{Config, MetricSettings};
 use kefu_core::time::{DAY_MS, Day, Millis};
-use rayon::iter::{IndexedParallelIterator, IntoParallelRefIterator, ParallelIterator};
+use rayon::iter::{
+    IndexedParallelIterator, IntoParallelIterator, IntoParallelRefIterator, ParallelIterator,
+};
 use rayon::slice::ParallelSliceMut;
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use rustc_hash::FxHashSet;
@@ -626,10 +628,18 @@ fn write_messages(
         max_seq = max_seq.max(m.seq + 1);
     }
     let store_id_of = |id: usize| map.to_store.get(id).copied().flatten();
-    let accounts: BTreeSet<NameId> =
-        role.iter().enumerate().filter(|(_, r)| **r >= 2).filter_map(|(id, _)| store_id_of(id)).collect();
-    let bots: BTreeSet<NameId> =
-        role.iter().enumerate().filter(|(_, r)| **r == 3).filter_map(|(id, _)| store_id_of(id)).collect();
+    let accounts: BTreeSet<NameId> = role
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| **r >= 2)
+        .filter_map(|(id, _)| store_id_of(id))
+        .collect();
+    let bots: BTreeSet<NameId> = role
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| **r == 3)
+        .filter_map(|(id, _)| store_id_of(id))
+        .collect();
     idx.par_sort_unstable_by_key(|&i| {
         let m = &batch.messages[i as usize].message;
         (m.time, m.seq)
@@ -941,25 +951,40 @@ fn load_events(
     to: Day,
 ) -> Result<LoadedEvents> {
     let (t0, t1) = (from.start(), to.start() + DAY_MS - 1);
-    let total: i64 = conn.query_row(
-        "SELECT COALESCE(SUM(messages), 0) FROM message_days WHERE store_id = ?1 AND day BETWEEN ?2 AND ?3",
-        params![store_id, from.0, to.0],
-        |r| r.get(0),
-    )?;
-    // Sized once: growing a vector of ten million messages by doubling would need half as much
-    // memory again while copying.
-    let mut messages = Vec::with_capacity(total.max(0) as usize);
+    let mut days: Vec<(Day, usize, Vec<u8>)> = Vec::new();
     {
         let mut st = conn.prepare_cached(
-            "SELECT day, events FROM message_days WHERE store_id = ?1 AND day BETWEEN ?2 AND ?3 ORDER BY day",
+            "SELECT day, messages, events FROM message_days WHERE store_id = ?1 AND day BETWEEN ?2 AND ?3 ORDER BY day",
         )?;
         let mut rows = st.query(params![store_id, from.0, to.0])?;
         while let Some(r) = rows.next()? {
-            let day = Day(r.get(0)?);
-            let blob = r.get_ref(1)?.as_blob().map_err(rusqlite::Error::from)?;
-            chunk::decode_messages(day, blob, &mut messages)?;
+            days.push((
+                Day(r.get(0)?),
+                r.get::<_, i64>(1)?.max(0) as usize,
+                r.get(2)?,
+            ));
         }
     }
+    // Each day decodes in parallel into its own part of one vector, sized once.
+    let placeholder = Message {
+        time: 0,
+        buyer: 0,
+        account: 0,
+        sender: Sender::Buyer,
+        transfer_to: None,
+        seq: 0,
+    };
+    let mut messages = vec![placeholder; days.iter().map(|d| d.1).sum()];
+    let mut parts: Vec<&mut [Message]> = Vec::with_capacity(days.len());
+    let mut rest = messages.as_mut_slice();
+    for (_, n, _) in &days {
+        let (part, tail) = rest.split_at_mut(*n);
+        parts.push(part);
+        rest = tail;
+    }
+    days.par_iter()
+        .zip(parts.into_par_iter())
+        .try_for_each(|((day, _, blob), part)| chunk::decode_into(*day, blob, part))?;
     let mut st = conn.prepare_cached(
         "SELECT order_id, buyer_id, created_at, paid_at, closed_at, amount_cents, items FROM orders
          WHERE store_id = ?1 AND created_at BETWEEN ?2 AND ?3",
