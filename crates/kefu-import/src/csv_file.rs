@@ -157,15 +157,16 @@ impl<'t> Records<'t> {
     ) -> Option<Result<(usize, usize), (usize, String)>> {
         let bytes = self.text.as_bytes();
         // Blank lines are not records.
-        while self.pos < bytes.len() && matches!(bytes[self.pos], b'\r' | b'\n') {
+        while matches!(bytes.get(self.pos), Some(b'\r' | b'\n')) {
             self.pos += 1;
         }
         if self.pos >= bytes.len() {
             return None;
         }
         let start = self.pos;
-        let line_end = memchr::memchr(b'\n', &bytes[start..]).map_or(bytes.len(), |i| start + i);
-        let mut line = &self.text[start..line_end];
+        let rest = bytes.get(start..).unwrap_or_default();
+        let line_end = memchr::memchr(b'\n', rest).map_or(bytes.len(), |i| start + i);
+        let mut line = self.text.get(start..line_end).unwrap_or_default();
         if let Some(l) = line.strip_suffix('\r') {
             line = l;
         }
@@ -187,7 +188,7 @@ impl<'t> Records<'t> {
             .has_headers(false)
             .flexible(true)
             .delimiter(self.delimiter)
-            .from_reader(&bytes[start..]);
+            .from_reader(rest);
         let mut rec = ByteRecord::new();
         match rdr.read_byte_record(&mut rec) {
             Ok(true) => {}
