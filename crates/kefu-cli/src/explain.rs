@@ -7,7 +7,7 @@ use anyhow::{Result, bail};
 use kefu_core::engine::{self, Analysis, Outcome, Reception};
 use kefu_core::model::Sender;
 use kefu_core::money::format_yuan;
-use kefu_core::settings::MetricSettings;
+use kefu_core::settings::Config;
 use kefu_core::time::{Day, format_time};
 use kefu_store::{Db, LOOKBACK_DAYS, LoadedEvents, StoreInfo};
 
@@ -65,8 +65,9 @@ fn clock(t: i64) -> String {
     format_time(t)[11..].to_string()
 }
 
-pub fn explain(db: &Db, q: &Query, settings: &MetricSettings, lang: Lang) -> Result<String> {
+pub fn explain(db: &Db, q: &Query, config: &Config, lang: Lang) -> Result<String> {
     let store = pick_store(db, q, lang)?;
+    let settings = &config.store(&store.name).metrics;
     let reach = settings.reach_days();
     let ev: LoadedEvents = db.load_events(
         store.id,

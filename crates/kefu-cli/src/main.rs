@@ -90,6 +90,10 @@ enum Command {
         /// write to this file instead of standard output (required for xlsx)
         #[arg(long)]
         output: Option<PathBuf>,
+        /// only these figures, comma-separated keys (e.g. consulted,inquiry_conversion,sales);
+        /// default: every figure
+        #[arg(long)]
+        figures: Option<String>,
     },
     /// 明细：某客服某天的接待、轮次和订单归属 / the receptions, rounds and orders behind a day's figures
     Explain {
@@ -192,6 +196,7 @@ fn run(cmd: Command, lang: Lang) -> Result<()> {
             config,
             format,
             output,
+            figures,
         } => {
             let (from, to) = (parse_day(&from, "from")?, parse_day(&to, "to")?);
             if to < from {
@@ -200,7 +205,10 @@ fn run(cmd: Command, lang: Lang) -> Result<()> {
             let config = load_config(config.as_deref())?;
             let mut db = open_existing(&db)?;
             db.sync_settings(&config, store.as_deref())?;
-            let report = report::build(&db, by, from, to, store.as_deref())?;
+            let mut report = report::build(&db, by, from, to, store.as_deref())?;
+            if let Some(keys) = &figures {
+                report.only = report::pick_figures(keys)?;
+            }
             write_report(&report, format, output.as_deref(), lang)
         }
         Command::Explain {
@@ -214,14 +222,13 @@ fn run(cmd: Command, lang: Lang) -> Result<()> {
             let day = parse_day(&day, "day")?;
             let config = load_config(config.as_deref())?;
             let db = open_existing(&db)?;
-            let settings = &config.store(store.as_deref().unwrap_or("")).metrics;
             let q = explain::Query {
                 store: store.as_deref(),
                 account: &account,
                 day,
                 buyer: buyer.as_deref(),
             };
-            print!("{}", explain::explain(&db, &q, settings, lang)?);
+            print!("{}", explain::explain(&db, &q, &config, lang)?);
             Ok(())
         }
         Command::Recompute { db, store, config } => {
@@ -378,7 +385,7 @@ fn import(
             .with_context(|| format!("writing {}", rejects.display()))?;
     }
     let mut out = std::io::stdout().lock();
-    for f in &reports {
+    for f in reports.iter().filter(|_| reports.len() <= 12) {
         writeln!(
             out,
             "{}  {}  {} {}  {} {}",
@@ -540,16 +547,13 @@ fn demo(
         parse_day(&summary.last_day, "to")?,
     );
     let mut rep = report::build(&db, By::Account, from, to, None)?;
-    rep.rows.sort_by(|a, b| {
-        (
-            a.is_bot,
-            std::cmp::Reverse(a.counters.get(kefu_core::figures::C::sales_cents)),
-        )
-            .cmp(&(
-                b.is_bot,
-                std::cmp::Reverse(b.counters.get(kefu_core::figures::C::sales_cents)),
-            ))
-    });
+    let sales =
+        |r: &report::Row| std::cmp::Reverse(r.counters.get(kefu_core::figures::C::sales_cents));
+    rep.rows
+        .sort_by(|a, b| (a.is_bot, sales(a)).cmp(&(b.is_bot, sales(b))));
+    rep.only = report::pick_figures(
+        "consulted,inquiries,inquiry_conversion,sales,avg_first_response_secs,avg_response_secs,slow,reply_rate,satisfaction_rate",
+    )?;
     println!(
         "\n{} {} – {}\n",
         lang.t("客服排名（按客服销售额）", "Agent ranking (by agent sales)"),
@@ -557,11 +561,16 @@ fn demo(
         to
     );
     print!("{}", report::to_table(&rep, lang));
+    let top = rep
+        .rows
+        .first()
+        .and_then(|r| r.key.clone())
+        .unwrap_or_else(|| "ACCOUNT".into());
+    let db = db_path.display();
     println!(
-        "\n{}: kefu report --db {} --from {from} --to {to} --by group\n      kefu explain --db {} --account ACCOUNT --day {to}",
+        "\n{}:\n  kefu report --db {db} --from {from} --to {to} --by account     # {}\n  kefu report --db {db} --from {from} --to {to} --by group\n  kefu explain --db {db} --account {top} --day {to}",
         lang.t("接着试试", "Next, try"),
-        db_path.display(),
-        db_path.display()
+        lang.t("全部指标", "every figure"),
     );
     Ok(())
 }

@@ -40,6 +40,8 @@ pub struct Row {
 pub struct Report {
     pub by: By,
     pub rows: Vec<Row>,
+    /// Only these figures (by key), in this order; all of them when empty.
+    pub only: Vec<&'static Figure>,
 }
 
 impl Report {
@@ -53,12 +55,33 @@ impl Report {
     }
 
     fn figures(&self) -> Vec<&'static Figure> {
+        if !self.only.is_empty() {
+            return self.only.clone();
+        }
         let store_level = matches!(self.by, By::Store | By::Day);
         ACCOUNT_FIGURES
             .iter()
             .chain(STORE_FIGURES.iter().filter(|_| store_level))
             .collect()
     }
+}
+
+/// The figures named by a comma-separated list of keys (`consulted,sales`).
+pub fn pick_figures(keys: &str) -> Result<Vec<&'static Figure>> {
+    keys.split(',')
+        .map(str::trim)
+        .filter(|k| !k.is_empty())
+        .map(|k| {
+            kefu_core::figures::figure(k).ok_or_else(|| {
+                let known: Vec<&str> = ACCOUNT_FIGURES
+                    .iter()
+                    .chain(STORE_FIGURES)
+                    .map(|f| f.key)
+                    .collect();
+                anyhow::anyhow!("unknown figure `{k}`; known figures: {}", known.join(", "))
+            })
+        })
+        .collect()
 }
 
 /// Reads the rows of a report from the store.
@@ -129,7 +152,11 @@ pub fn build(db: &Db, by: By, from: Day, to: Day, store: Option<&str>) -> Result
             }
         }
     }
-    Ok(Report { by, rows })
+    Ok(Report {
+        by,
+        rows,
+        only: Vec::new(),
+    })
 }
 
 fn json_value(v: Value) -> Json {
