@@ -549,8 +549,7 @@ fn demo(
     let mut rep = report::build(&db, By::Account, from, to, None)?;
     let sales =
         |r: &report::Row| std::cmp::Reverse(r.counters.get(kefu_core::figures::C::sales_cents));
-    rep.rows
-        .sort_by(|a, b| (a.is_bot, sales(a)).cmp(&(b.is_bot, sales(b))));
+    rep.rows.sort_by_key(|r| (r.is_bot, sales(r)));
     rep.only = report::pick_figures(
         "consulted,inquiries,inquiry_conversion,sales,avg_first_response_secs,avg_response_secs,slow,reply_rate,satisfaction_rate",
     )?;
