@@ -1,12 +1,9 @@
 //! Turns one row's values (in the column order of [`crate::columns`]) into a record of the
 //! batch. Every source (CSV, JSON Lines, workbooks) ends here, so the rules live in one place.
 
-use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
-
 use kefu_core::model::{
-    Agent, ImportBatch, ImportedMessage, Message, NameId, Names, Order, Rating, Refund,
-    RefundStatus, Role, Sender, parse_score,
+    Agent, ImportBatch, ImportedMessage, Message, NameId, Order, Rating, Refund, RefundStatus,
+    Role, Sender, parse_score,
 };
 use kefu_core::money::parse_yuan;
 use kefu_core::settings::Config;
@@ -118,65 +115,6 @@ struct StoreCache {
     valid: bool,
 }
 
-/// A fast hash for short, trusted keys (a word-wise multiply hash with a strong finaliser):
-/// interning millions of names through SipHash costs more than parsing the rows.
-#[derive(Default, Clone, Copy)]
-pub(crate) struct FxHasher(u64);
-
-const FX_K: u64 = 0xf135_7aea_2e62_a9c5;
-
-impl FxHasher {
-    fn add(&mut self, word: u64) {
-        self.0 = self.0.wrapping_add(word).wrapping_mul(FX_K);
-    }
-}
-
-impl Hasher for FxHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        let mut chunks = bytes.chunks_exact(8);
-        for c in &mut chunks {
-            let mut w = [0u8; 8];
-            w.copy_from_slice(c);
-            self.add(u64::from_le_bytes(w));
-        }
-        let rest = chunks.remainder();
-        if !rest.is_empty() {
-            let mut w = 0u64;
-            for (i, &b) in rest.iter().enumerate() {
-                w |= (b as u64) << (8 * i);
-            }
-            self.add(w ^ ((rest.len() as u64) << 59));
-        }
-    }
-    fn write_u8(&mut self, i: u8) {
-        self.add(i as u64);
-    }
-    fn write_usize(&mut self, i: usize) {
-        self.add(i as u64);
-    }
-    fn finish(&self) -> u64 {
-        // The multiplications only carry differences upwards: mix them into every bit
-        // (MurmurHash3's finaliser).
-        let mut h = self.0;
-        h ^= h >> 33;
-        h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
-        h ^= h >> 33;
-        h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
-        h ^ (h >> 33)
-    }
-}
-
-type Interned = HashMap<Box<str>, NameId, BuildHasherDefault<FxHasher>>;
-
-fn intern(interned: &mut Interned, names: &mut Names, name: &str) -> NameId {
-    if let Some(&id) = interned.get(name) {
-        return id;
-    }
-    let id = names.intern(name);
-    interned.insert(name.into(), id);
-    id
-}
-
 /// Per-file counts that end up as warnings.
 #[derive(Default, Debug)]
 pub(crate) struct FileNotes {
@@ -189,8 +127,6 @@ pub(crate) struct Sink<'a> {
     config: &'a Config,
     default_store: String,
     cache: StoreCache,
-    /// Names already interned in `batch.names`, looked up with a faster hash.
-    interned: Interned,
     pub notes: FileNotes,
 }
 
@@ -205,14 +141,13 @@ impl<'a> Sink<'a> {
             config,
             default_store,
             cache: StoreCache::default(),
-            interned: HashMap::default(),
             notes: FileNotes::default(),
         }
     }
 
     /// Interns a name into the batch's table.
     pub fn intern(&mut self, name: &str) -> NameId {
-        intern(&mut self.interned, &mut self.batch.names, name)
+        self.batch.names.intern(name)
     }
 
     /// The store of a row (its `store` value, else the import's default) and its time zone.
@@ -224,7 +159,7 @@ impl<'a> Sink<'a> {
             field
         };
         if !(self.cache.valid && self.cache.name == name) {
-            self.cache.id = intern(&mut self.interned, &mut self.batch.names, name);
+            self.cache.id = self.batch.names.intern(name);
             self.cache.tz = self.config.store(name).timezone;
             self.cache.name.clear();
             self.cache.name.push_str(name);
