@@ -47,6 +47,7 @@ enum Command {
     /// --skip-bad is given. Re-importing the same data changes nothing.
     Import {
         /// database file (created if missing)
+        /// 数据库文件 / database file
         #[arg(long)]
         db: PathBuf,
         /// store of rows without a `store` column
@@ -64,11 +65,13 @@ enum Command {
         /// settings file (TOML): metric settings and time zones
         #[arg(long)]
         config: Option<PathBuf>,
+        /// files or directories to import
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
     /// 报表：按客服、组、店铺或日期汇总 / figures by account, group, store or day
     Report {
+        /// 数据库文件 / database file
         #[arg(long)]
         db: PathBuf,
         /// first day, YYYY-MM-DD
@@ -77,6 +80,7 @@ enum Command {
         /// last day (included), YYYY-MM-DD
         #[arg(long)]
         to: String,
+        /// 按什么汇总 / one row per account, group, store or day
         #[arg(long, value_enum, default_value = "account")]
         by: By,
         /// only this store
@@ -85,6 +89,7 @@ enum Command {
         /// settings file (TOML); figures are recomputed when the settings differ from the stored ones
         #[arg(long)]
         config: Option<PathBuf>,
+        /// 输出格式 / output format: aligned table, JSON array of rows, CSV or Excel
         #[arg(long, value_enum, default_value = "table")]
         format: Format,
         /// write to this file instead of standard output (required for xlsx)
@@ -97,8 +102,10 @@ enum Command {
     },
     /// 明细：某客服某天的接待、轮次和订单归属 / the receptions, rounds and orders behind a day's figures
     Explain {
+        /// 数据库文件 / database file
         #[arg(long)]
         db: PathBuf,
+        /// 客服账号 / the chat account, e.g. 晨光旗舰店:小美
         #[arg(long)]
         account: String,
         /// YYYY-MM-DD
@@ -107,13 +114,16 @@ enum Command {
         /// only this buyer
         #[arg(long)]
         buyer: Option<String>,
+        /// the store, when several stores have the account
         #[arg(long)]
         store: Option<String>,
+        /// settings file (TOML)
         #[arg(long)]
         config: Option<PathBuf>,
     },
     /// 重新计算全部指标（如修改设置后）/ recompute every figure from the stored events
     Recompute {
+        /// 数据库文件 / database file
         #[arg(long)]
         db: PathBuf,
         #[arg(long)]
@@ -129,11 +139,13 @@ enum Command {
         /// database file (default: kefu-demo.db)
         #[arg(long)]
         db: Option<PathBuf>,
+        /// number of days, from 2026-11-01 (双十一 falls inside from 11 days on)
         #[arg(long, default_value_t = 30)]
         days: u32,
         /// number of human agents
         #[arg(long, default_value_t = 20)]
         agents: u32,
+        /// random seed: the same seed gives the same store
         #[arg(long, default_value_t = 42)]
         seed: u64,
         /// scale arrivals to about this many messages
