@@ -11,7 +11,7 @@ use kefu_core::settings::Config;
 use kefu_core::time::{Day, format_time};
 use kefu_store::{Db, LOOKBACK_DAYS, LoadedEvents, StoreInfo};
 
-use crate::i18n::Lang;
+use kefu_report::Lang;
 
 pub struct Query<'a> {
     pub store: Option<&'a str>,

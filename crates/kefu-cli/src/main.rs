@@ -5,8 +5,6 @@
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 mod explain;
-mod i18n;
-mod report;
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -20,8 +18,7 @@ use kefu_core::time::Day;
 use kefu_import::{Encoding, ImportError, ImportOptions};
 use kefu_store::Db;
 
-use crate::i18n::Lang;
-use crate::report::{By, Format};
+use kefu_report::{self as report, By, Format, Lang};
 
 #[derive(Parser)]
 #[command(
@@ -449,7 +446,11 @@ fn write_report(
 ) -> Result<()> {
     let mut sink: Box<dyn Write> = match (format, output) {
         (Format::Xlsx, None) => bail!("--format xlsx needs --output FILE.xlsx"),
-        (Format::Xlsx, Some(path)) => return report::write_xlsx(report, lang, path),
+        (Format::Xlsx, Some(path)) => {
+            let bytes = report::to_xlsx(report, lang)?;
+            return std::fs::write(path, bytes)
+                .with_context(|| format!("writing {}", path.display()));
+        }
         (_, Some(path)) => Box::new(std::io::BufWriter::new(
             std::fs::File::create(path).with_context(|| format!("creating {}", path.display()))?,
         )),

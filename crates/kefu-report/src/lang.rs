@@ -1,4 +1,4 @@
-//! The CLI's two languages. Chinese first; English when asked for by `--lang` or the locale.
+//! kefu's two languages: Chinese first, complete English.
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Lang {

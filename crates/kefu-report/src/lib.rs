@@ -1,16 +1,14 @@
-//! `kefu report`: counters from the store, summed by account, group, day or store, and
-//! written as a table, JSON, CSV or xlsx.
+//! Reports: stored counters summed by account, group, day or store, and written as a table,
+//! JSON, CSV or xlsx. Shared by the command line and the web app, so that every screen,
+//! export and API answer shows the same figures under the same names.
 
 use std::io::Write;
 
-use anyhow::{Context, Result};
 use kefu_core::figures::{ACCOUNT_FIGURES, Counters, Figure, STORE_FIGURES, Value};
 use kefu_core::money::{format_yuan, yuan_f64};
 use kefu_core::time::Day;
 use kefu_store::Db;
 use serde_json::{Map, Value as Json};
-
-use crate::i18n::Lang;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum By {
@@ -27,6 +25,25 @@ pub enum Format {
     Csv,
     Xlsx,
 }
+
+mod lang;
+pub use lang::Lang;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ReportError {
+    #[error(transparent)]
+    Store(#[from] kefu_store::StoreError),
+    #[error("unknown figure `{key}`; known figures: {known}")]
+    UnknownFigure { key: String, known: String },
+    #[error("writing the report: {0}")]
+    Io(#[from] std::io::Error),
+    #[error("writing CSV: {0}")]
+    Csv(#[from] csv::Error),
+    #[error("building the Excel file: {0}")]
+    Xlsx(#[from] rust_xlsxwriter::XlsxError),
+}
+
+pub type Result<T> = std::result::Result<T, ReportError>;
 
 /// One row of a report: the store, the grouping key and the summed counters.
 pub struct Row {
@@ -72,13 +89,14 @@ pub fn pick_figures(keys: &str) -> Result<Vec<&'static Figure>> {
         .map(str::trim)
         .filter(|k| !k.is_empty())
         .map(|k| {
-            kefu_core::figures::figure(k).ok_or_else(|| {
-                let known: Vec<&str> = ACCOUNT_FIGURES
+            kefu_core::figures::figure(k).ok_or_else(|| ReportError::UnknownFigure {
+                key: k.to_string(),
+                known: ACCOUNT_FIGURES
                     .iter()
                     .chain(STORE_FIGURES)
                     .map(|f| f.key)
-                    .collect();
-                anyhow::anyhow!("unknown figure `{k}`; known figures: {}", known.join(", "))
+                    .collect::<Vec<_>>()
+                    .join(", "),
             })
         })
         .collect()
@@ -323,7 +341,8 @@ pub fn write_csv(report: &Report, out: impl Write) -> Result<()> {
     Ok(())
 }
 
-pub fn write_xlsx(report: &Report, lang: Lang, path: &std::path::Path) -> Result<()> {
+/// The report as an `.xlsx` workbook: the table's columns and names, numbers as numbers.
+pub fn to_xlsx(report: &Report, lang: Lang) -> Result<Vec<u8>> {
     use rust_xlsxwriter::{Format as XFormat, Workbook};
     let mut wb = Workbook::new();
     let ws = wb.add_worksheet();
@@ -362,7 +381,5 @@ pub fn write_xlsx(report: &Report, lang: Lang, path: &std::path::Path) -> Result
         }
     }
     ws.set_freeze_panes(1, 0)?;
-    wb.save(path)
-        .with_context(|| format!("writing {}", path.display()))?;
-    Ok(())
+    Ok(wb.save_to_buffer()?)
 }
