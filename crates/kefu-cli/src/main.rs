@@ -128,29 +128,74 @@ enum Command {
         #[arg(long)]
         config: Option<PathBuf>,
     },
+    /// 启动网页版 / serve the web app (dashboard, ranking, JSON API) on this machine
+    Serve {
+        /// 数据库文件 / database file
+        #[arg(long)]
+        db: PathBuf,
+        /// address to listen on
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        addr: std::net::SocketAddr,
+        /// settings file (TOML)
+        #[arg(long)]
+        config: Option<PathBuf>,
+    },
+    /// 用户管理 / web users: add one (the password is read from standard input)
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
     /// 生成演示店铺数据并导入 / generate a demo store, import it and print the ranking
     ///
     /// With --write-files DIR the canonical files are written to DIR; they are imported only
     /// when --db is given too.
-    Demo {
-        /// database file (default: kefu-demo.db)
+    Demo(DemoArgs),
+}
+
+#[derive(clap::Args)]
+struct DemoArgs {
+    /// database file (default: kefu-demo.db)
+    #[arg(long)]
+    db: Option<PathBuf>,
+    /// number of days, from 2026-11-01 (双十一 falls inside from 11 days on)
+    #[arg(long, default_value_t = 30)]
+    days: u32,
+    /// number of human agents
+    #[arg(long, default_value_t = 20)]
+    agents: u32,
+    /// random seed: the same seed gives the same store
+    #[arg(long, default_value_t = 42)]
+    seed: u64,
+    /// scale arrivals to about this many messages
+    #[arg(long)]
+    messages: Option<u64>,
+    /// write the generated canonical files to this directory
+    #[arg(long)]
+    write_files: Option<PathBuf>,
+    /// then serve the web app on 127.0.0.1:8080 (creates the user `admin` with a printed
+    /// password when the database has no user)
+    #[arg(long)]
+    serve: bool,
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// add a user; the password comes from standard input (a prompt when it is a terminal)
+    Add {
+        /// 数据库文件 / database file
         #[arg(long)]
-        db: Option<PathBuf>,
-        /// number of days, from 2026-11-01 (双十一 falls inside from 11 days on)
-        #[arg(long, default_value_t = 30)]
-        days: u32,
-        /// number of human agents
-        #[arg(long, default_value_t = 20)]
-        agents: u32,
-        /// random seed: the same seed gives the same store
-        #[arg(long, default_value_t = 42)]
-        seed: u64,
-        /// scale arrivals to about this many messages
+        db: PathBuf,
+        /// admin (everything), supervisor (assigned stores), qa, agent (own figures only)
         #[arg(long)]
-        messages: Option<u64>,
-        /// write the generated canonical files to this directory
-        #[arg(long)]
-        write_files: Option<PathBuf>,
+        role: String,
+        /// for a supervisor or qa: a store they may see (repeatable)
+        #[arg(long = "store")]
+        stores: Vec<String>,
+        /// for an agent: their chat account, as STORE/ACCOUNT or ACCOUNT (repeatable)
+        #[arg(long = "account")]
+        accounts: Vec<String>,
+        /// the login name
+        name: String,
     },
 }
 
@@ -253,14 +298,22 @@ fn run(cmd: Command, lang: Lang) -> Result<()> {
             );
             Ok(())
         }
-        Command::Demo {
-            db,
-            days,
-            agents,
-            seed,
-            messages,
-            write_files,
-        } => demo(db, days, agents, seed, messages, write_files, lang),
+        Command::Demo(args) => demo(args, lang),
+        Command::Serve { db, addr, config } => {
+            let config = load_config(config.as_deref())?;
+            open_existing(&db)?;
+            serve(&db, addr, config, lang)
+        }
+        Command::User {
+            command:
+                UserCommand::Add {
+                    db,
+                    role,
+                    stores,
+                    accounts,
+                    name,
+                },
+        } => user_add(&db, &role, &stores, &accounts, &name, lang),
     }
 }
 
@@ -469,15 +522,16 @@ fn write_report(
     Ok(())
 }
 
-fn demo(
-    db: Option<PathBuf>,
-    days: u32,
-    agents: u32,
-    seed: u64,
-    messages: Option<u64>,
-    write_files: Option<PathBuf>,
-    lang: Lang,
-) -> Result<()> {
+fn demo(args: DemoArgs, lang: Lang) -> Result<()> {
+    let DemoArgs {
+        db,
+        days,
+        agents,
+        seed,
+        messages,
+        write_files,
+        serve: serve_after,
+    } = args;
     let cfg = kefu_demo::DemoConfig {
         days,
         agents,
@@ -583,6 +637,87 @@ fn demo(
         "\n{}:\n  kefu report --db {db} --from {from} --to {to} --by account     # {}\n  kefu report --db {db} --from {from} --to {to} --by group\n  kefu explain --db {db} --account {top} --day {to}",
         lang.t("接着试试", "Next, try"),
         lang.t("全部指标", "every figure"),
+    );
+    if serve_after {
+        let db_path = PathBuf::from(db.to_string());
+        let store = Db::open(&db_path)?;
+        if store.user("admin")?.is_none() {
+            let password = kefu_store::random_token()[..16].to_string();
+            store.create_user("admin", kefu_store::UserRole::Admin, &password)?;
+            println!(
+                "\n{}: admin / {password}",
+                lang.t("首个登录账号", "First login")
+            );
+        }
+        drop(store);
+        let addr: std::net::SocketAddr = ([127, 0, 0, 1], 8080).into();
+        serve(&db_path, addr, Config::default(), lang)?;
+    }
+    Ok(())
+}
+
+fn serve(db: &Path, addr: std::net::SocketAddr, config: Config, lang: Lang) -> Result<()> {
+    println!(
+        "\n{}: http://{addr}/  ({})",
+        lang.t("网页版已启动", "Web app running"),
+        lang.t("Ctrl-C 停止", "Ctrl-C stops it")
+    );
+    kefu_web::serve_blocking(db.to_path_buf(), addr, config)?;
+    Ok(())
+}
+
+/// Adds a web user; the password comes from standard input, hidden when it is a terminal.
+fn user_add(
+    db: &Path,
+    role: &str,
+    stores: &[String],
+    accounts: &[String],
+    name: &str,
+    lang: Lang,
+) -> Result<()> {
+    let role = kefu_store::UserRole::parse(role)
+        .with_context(|| format!("--role `{role}`: expected admin, supervisor, qa or agent"))?;
+    let password = if std::io::stdin().is_terminal() {
+        rpassword::prompt_password(lang.t("密码: ", "Password: "))?
+    } else {
+        let mut line = String::new();
+        std::io::stdin().read_line(&mut line)?;
+        line.trim_end_matches(['\r', '\n']).to_string()
+    };
+    let store = Db::open(db)?;
+    let user = store.create_user(name, role, &password)?;
+    for s in stores {
+        store.assign_store(&user, store.store(s)?.id)?;
+    }
+    for a in accounts {
+        let (store_name, account) = match a.split_once('/') {
+            Some((s, acc)) => (Some(s), acc),
+            None => (None, a.as_str()),
+        };
+        let candidates = match store_name {
+            Some(s) => vec![store.store(s)?],
+            None => store.stores()?,
+        };
+        let mut linked = false;
+        for s in candidates {
+            if let Some(info) = store
+                .accounts(s.id)?
+                .into_iter()
+                .find(|x| x.name == account)
+            {
+                store.link_account(&user, s.id, info.id)?;
+                linked = true;
+            }
+        }
+        if !linked {
+            bail!("--account `{a}`: no store has this chat account");
+        }
+    }
+    store.audit(None, "user.add", &format!("{name} ({})", role.as_str()))?;
+    println!(
+        "{} {name} ({})",
+        lang.t("已添加用户", "added user"),
+        role.as_str()
     );
     Ok(())
 }

@@ -5,9 +5,10 @@
 use std::io::Write;
 
 use kefu_core::figures::{ACCOUNT_FIGURES, Counters, Figure, STORE_FIGURES, Value};
+use kefu_core::model::{NameId, Role};
 use kefu_core::money::{format_yuan, yuan_f64};
 use kefu_core::time::Day;
-use kefu_store::Db;
+use kefu_store::{Db, StoreInfo};
 use serde_json::{Map, Value as Json};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -16,6 +17,19 @@ pub enum By {
     Group,
     Store,
     Day,
+}
+
+impl By {
+    /// `account`, `group`, `store` or `day`.
+    pub fn parse(s: &str) -> Option<By> {
+        Some(match s {
+            "account" => By::Account,
+            "group" => By::Group,
+            "store" => By::Store,
+            "day" => By::Day,
+            _ => return None,
+        })
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -50,6 +64,8 @@ pub struct Row {
     pub store: String,
     /// Account name, group name (None = no group), or day; empty for `--by store`.
     pub key: Option<String>,
+    /// The account of an account row.
+    pub account: Option<NameId>,
     pub is_bot: bool,
     pub counters: Counters,
 }
@@ -59,10 +75,13 @@ pub struct Report {
     pub rows: Vec<Row>,
     /// Only these figures (by key), in this order; all of them when empty.
     pub only: Vec<&'static Figure>,
+    /// Whether the rows cover whole stores (not only some accounts): only then do store and
+    /// day rows carry the store-level figures.
+    pub whole_store: bool,
 }
 
 impl Report {
-    fn key_name(&self) -> Option<&'static str> {
+    pub fn key_name(&self) -> Option<&'static str> {
         match self.by {
             By::Account => Some("account"),
             By::Group => Some("group"),
@@ -71,11 +90,12 @@ impl Report {
         }
     }
 
-    fn figures(&self) -> Vec<&'static Figure> {
+    /// The figures the report shows, in order.
+    pub fn figures(&self) -> Vec<&'static Figure> {
         if !self.only.is_empty() {
             return self.only.clone();
         }
-        let store_level = matches!(self.by, By::Store | By::Day);
+        let store_level = self.whole_store && matches!(self.by, By::Store | By::Day);
         ACCOUNT_FIGURES
             .iter()
             .chain(STORE_FIGURES.iter().filter(|_| store_level))
@@ -102,14 +122,60 @@ pub fn pick_figures(keys: &str) -> Result<Vec<&'static Figure>> {
         .collect()
 }
 
-/// Reads the rows of a report from the store.
+/// What part of a store a report covers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Scope {
+    pub store: StoreInfo,
+    /// Only these accounts (an agent's own), without store-level figures; `None`: everything.
+    pub accounts: Option<Vec<NameId>>,
+}
+
+impl Scope {
+    fn sees(&self, account: NameId) -> bool {
+        self.accounts
+            .as_ref()
+            .is_none_or(|ids| ids.contains(&account))
+    }
+}
+
+/// Reads the rows of a report: every store, or the one named.
 pub fn build(db: &Db, by: By, from: Day, to: Day, store: Option<&str>) -> Result<Report> {
     let stores = match store {
         Some(name) => vec![db.store(name)?],
         None => db.stores()?,
     };
+    let scopes: Vec<Scope> = stores
+        .into_iter()
+        .map(|store| Scope {
+            store,
+            accounts: None,
+        })
+        .collect();
+    build_scoped(db, by, from, to, &scopes)
+}
+
+/// Reads the rows of a report over the given parts of stores.
+pub fn build_scoped(db: &Db, by: By, from: Day, to: Day, scopes: &[Scope]) -> Result<Report> {
     let mut rows = Vec::new();
-    for s in stores {
+    for scope in scopes {
+        let s = &scope.store;
+        let row = |key: Option<String>, counters: Counters| Row {
+            store: s.name.clone(),
+            key,
+            account: None,
+            is_bot: false,
+            counters,
+        };
+        // The sum of the visible accounts' counters over a range, when the scope is limited.
+        let own = |from: Day, to: Day| -> Result<Option<Counters>> {
+            let mut total: Option<Counters> = None;
+            for (id, c) in db.counters_by_account(s.id, from, to)? {
+                if scope.sees(id) {
+                    *total.get_or_insert_with(Counters::default) += &c;
+                }
+            }
+            Ok(total)
+        };
         match by {
             By::Account | By::Group => {
                 let accounts = db.accounts(s.id)?;
@@ -117,13 +183,16 @@ pub fn build(db: &Db, by: By, from: Day, to: Day, store: Option<&str>) -> Result
                 let mut groups: Vec<(Option<String>, Counters)> = Vec::new();
                 let mut account_rows = Vec::new();
                 for (id, c) in db.counters_by_account(s.id, from, to)? {
+                    if !scope.sees(id) {
+                        continue;
+                    }
                     let a = info(id);
-                    let is_bot =
-                        a.is_some_and(|a| a.is_bot || a.role == Some(kefu_core::model::Role::Bot));
+                    let is_bot = a.is_some_and(|a| a.is_bot || a.role == Some(Role::Bot));
                     if by == By::Account {
                         account_rows.push(Row {
                             store: s.name.clone(),
                             key: Some(a.map_or_else(|| format!("#{id}"), |a| a.name.clone())),
+                            account: Some(id),
                             is_bot,
                             counters: c,
                         });
@@ -138,43 +207,62 @@ pub fn build(db: &Db, by: By, from: Day, to: Day, store: Option<&str>) -> Result
                 account_rows.sort_by(|a, b| (a.is_bot, &a.key).cmp(&(b.is_bot, &b.key)));
                 rows.extend(account_rows);
                 groups.sort_by(|a, b| (a.0.is_none(), &a.0).cmp(&(b.0.is_none(), &b.0)));
-                rows.extend(groups.into_iter().map(|(g, c)| Row {
-                    store: s.name.clone(),
-                    key: g,
-                    is_bot: false,
-                    counters: c,
-                }));
+                rows.extend(groups.into_iter().map(|(g, c)| row(g, c)));
             }
-            By::Day => {
+            By::Day if scope.accounts.is_none() => {
                 for (day, c) in db.counters_by_day(s.id, from, to)? {
-                    rows.push(Row {
-                        store: s.name.clone(),
-                        key: Some(day.to_string()),
-                        is_bot: false,
-                        counters: c,
-                    });
+                    rows.push(row(Some(day.to_string()), c));
                 }
             }
-            By::Store => {
+            By::Day => {
+                let mut day = from;
+                while day <= to {
+                    if let Some(c) = own(day, day)? {
+                        rows.push(row(Some(day.to_string()), c));
+                    }
+                    day = day.offset(1);
+                }
+            }
+            By::Store if scope.accounts.is_none() => {
                 let total: Counters = db
                     .counters_by_day(s.id, from, to)?
                     .iter()
                     .map(|(_, c)| c)
                     .sum();
-                rows.push(Row {
-                    store: s.name.clone(),
-                    key: None,
-                    is_bot: false,
-                    counters: total,
-                });
+                rows.push(row(None, total));
             }
+            By::Store => rows.push(row(None, own(from, to)?.unwrap_or_default())),
         }
     }
+    let whole_store = scopes.iter().all(|s| s.accounts.is_none());
     Ok(Report {
         by,
         rows,
         only: Vec::new(),
+        whole_store,
     })
+}
+
+/// A figure's value as a number to compare and chart (money in yuan).
+pub fn number(v: Value) -> Option<f64> {
+    match v {
+        Value::Count(n) => Some(n as f64),
+        Value::Money(c) => Some(yuan_f64(c)),
+        Value::Ratio(r) => r,
+    }
+}
+
+/// Whether a smaller value of the figure is the better one (for highlighting).
+pub fn lower_is_better(key: &str) -> bool {
+    matches!(
+        key,
+        "unreplied"
+            | "avg_first_response_secs"
+            | "avg_response_secs"
+            | "slow"
+            | "refunds"
+            | "avg_refund_secs"
+    )
 }
 
 fn json_value(v: Value) -> Json {

@@ -153,6 +153,10 @@ impl Db {
     }
 
     /// Overrides [`FULL_RECOMPUTE_LIMIT`] (tests use 0 to exercise incremental recomputation).
+    pub(crate) fn conn(&self) -> &Connection {
+        &self.conn
+    }
+
     pub fn set_full_recompute_limit(&mut self, messages: u64) {
         self.full_recompute_limit = messages;
     }

@@ -8,8 +8,10 @@
 pub mod chunk;
 mod db;
 mod schema;
+pub mod users;
 
 pub use db::{
     AccountInfo, Db, FULL_RECOMPUTE_LIMIT, ImportSession, ImportSummary, LOOKBACK_DAYS,
     LoadedEvents, Result, StoreError, StoreInfo,
 };
+pub use users::{AuditEntry, Session, User, UserError, UserRole, random_token};

@@ -1,0 +1,86 @@
+//! Who may see what: the one place where a user and a requested store become the rows a
+//! page or the API may read. Handlers never look at roles themselves.
+
+use kefu_core::model::NameId;
+use kefu_store::{Db, StoreInfo, User, UserRole};
+
+use crate::WebError;
+
+/// The rows of one store a user may see.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Rows {
+    /// Every account and the store-level figures.
+    All,
+    /// Only these accounts; no store-level figures.
+    Accounts(Vec<NameId>),
+}
+
+impl Rows {
+    pub fn account(&self, id: NameId) -> bool {
+        match self {
+            Rows::All => true,
+            Rows::Accounts(ids) => ids.contains(&id),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Allowed {
+    pub store: StoreInfo,
+    pub rows: Rows,
+}
+
+/// The stores (with their rows) `user` may see, limited to `requested` when given.
+///
+/// - admin: every store;
+/// - supervisor, qa: the stores assigned to them;
+/// - agent: the stores of their linked chat accounts, and only those accounts.
+///
+/// A store the user may not see is answered as if it did not exist.
+pub fn allowed(db: &Db, user: &User, requested: Option<&str>) -> Result<Vec<Allowed>, WebError> {
+    let stores = db.stores()?;
+    let mut out: Vec<Allowed> = match user.role {
+        UserRole::Admin => stores
+            .into_iter()
+            .map(|store| Allowed {
+                store,
+                rows: Rows::All,
+            })
+            .collect(),
+        UserRole::Supervisor | UserRole::Qa => {
+            let mine = db.user_stores(user)?;
+            stores
+                .into_iter()
+                .filter(|s| mine.contains(&s.id))
+                .map(|store| Allowed {
+                    store,
+                    rows: Rows::All,
+                })
+                .collect()
+        }
+        UserRole::Agent => {
+            let linked = db.user_accounts(user)?;
+            stores
+                .into_iter()
+                .filter_map(|store| {
+                    let ids: Vec<NameId> = linked
+                        .iter()
+                        .filter(|(s, _)| *s == store.id)
+                        .map(|(_, a)| *a)
+                        .collect();
+                    (!ids.is_empty()).then_some(Allowed {
+                        store,
+                        rows: Rows::Accounts(ids),
+                    })
+                })
+                .collect()
+        }
+    };
+    if let Some(name) = requested {
+        out.retain(|a| a.store.name == name);
+        if out.is_empty() {
+            return Err(WebError::NotFound(format!("no store named `{name}`")));
+        }
+    }
+    Ok(out)
+}

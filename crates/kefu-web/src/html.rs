@@ -1,0 +1,188 @@
+//! HTML building blocks: escaping, the page frame, the SVG bar chart.
+
+use kefu_store::Session;
+
+use crate::i18n::{Lang, S};
+
+/// Escapes text for HTML element content and double-quoted attribute values.
+pub fn esc(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Percent-encodes a query parameter value.
+pub fn url(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+const CSS: &str = "
+body{font-family:system-ui,'PingFang SC','Microsoft YaHei',sans-serif;margin:0;color:#1d2330;background:#f6f7f9}
+header{display:flex;gap:1.2em;align-items:center;padding:.6em 1.2em;background:#1d2330;color:#fff}
+header a{color:#fff}header .me{margin-left:auto}header form{display:inline}
+main{padding:1em 1.2em;max-width:1400px}
+a{color:#1a56c4}a:focus,button:focus,input:focus,select:focus{outline:3px solid #f5a623}
+table{border-collapse:collapse;background:#fff;font-size:.9em}
+th,td{border:1px solid #dde1e7;padding:.3em .5em;text-align:right;white-space:nowrap}
+th:first-child,td:first-child{text-align:left}
+td.best{background:#d8f3dc;font-weight:600}td.worst{background:#fde2e1}
+.up{color:#16794a}.down{color:#b42318}
+.error{color:#b42318;font-weight:600}
+form.login{display:flex;flex-direction:column;gap:.6em;max-width:18em;margin:3em auto}
+form.filters{display:flex;gap:.8em;align-items:end;flex-wrap:wrap;margin-bottom:1em}
+.wrap{overflow-x:auto}
+svg text{font-size:11px;fill:#1d2330}svg a:focus rect{stroke:#f5a623;stroke-width:3}
+@media print{header form,form.filters{display:none}}
+";
+
+/// The page frame: header with navigation, language switch and logout, then `body`.
+/// `here` is the current path and query (without `lang`), for the language switch.
+pub fn page(lang: Lang, title: &str, session: Option<&Session>, here: &str, body: &str) -> String {
+    let other = match lang {
+        Lang::Zh => "en",
+        Lang::En => "zh-CN",
+    };
+    let sep = if here.contains('?') { '&' } else { '?' };
+    let switch = format!(
+        "<a href=\"{}{sep}lang={other}\" lang=\"{other}\">{}</a>",
+        esc(here),
+        esc(lang.t(S::Language))
+    );
+    let lq = format!("?lang={}", lang.code());
+    let nav = match session {
+        Some(s) => format!(
+            "<nav><a href=\"/{lq}\">{}</a> · <a href=\"/ranking{lq}\">{}</a></nav>{switch}\
+             <span class=\"me\">{} ({})</span>\
+             <form method=\"post\" action=\"/logout\"><input type=\"hidden\" name=\"csrf\" value=\"{}\">\
+             <button type=\"submit\">{}</button></form>",
+            esc(lang.t(S::Overview)),
+            esc(lang.t(S::Ranking)),
+            esc(&s.user.name),
+            s.user.role.as_str(),
+            esc(&s.csrf),
+            esc(lang.t(S::Logout)),
+        ),
+        None => switch,
+    };
+    format!(
+        "<!DOCTYPE html><html lang=\"{code}\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">\
+         <title>{title} · {app}</title><style>{CSS}</style></head>\
+         <body><header><strong>{app}</strong>{nav}</header><main><h1>{title}</h1>{body}</main></body></html>",
+        code = lang.code(),
+        title = esc(title),
+        app = esc(lang.t(S::AppName)),
+    )
+}
+
+/// A bar per (label, value, link); bars are links, values are in `<title>` for screen
+/// readers and tooltips.
+pub fn bar_chart(title: &str, bars: &[(String, Option<f64>, String)]) -> String {
+    let (w, h, left, bottom, top) = (760.0_f64, 240.0_f64, 56.0, 40.0, 16.0);
+    let max = bars
+        .iter()
+        .filter_map(|b| b.1)
+        .fold(0.0_f64, f64::max)
+        .max(f64::MIN_POSITIVE);
+    let n = bars.len().max(1) as f64;
+    let slot = (w - left - 8.0) / n;
+    let bw = (slot * 0.7).max(1.0);
+    let plot = h - bottom - top;
+    let mut svg = format!(
+        "<svg role=\"img\" aria-label=\"{t}\" viewBox=\"0 0 {w} {h}\" width=\"{w}\" height=\"{h}\" \
+         xmlns=\"http://www.w3.org/2000/svg\"><title>{t}</title>\
+         <line x1=\"{left}\" y1=\"{base}\" x2=\"{w}\" y2=\"{base}\" stroke=\"#8a94a6\"/>\
+         <text x=\"{lx}\" y=\"{ty}\" text-anchor=\"end\">{maxl}</text>\
+         <text x=\"{lx}\" y=\"{base}\" text-anchor=\"end\">0</text>",
+        t = esc(title),
+        base = h - bottom,
+        lx = left - 4.0,
+        ty = top + 4.0,
+        maxl = esc(&short_number(max)),
+    );
+    let every = (bars.len() / 10).max(1);
+    for (i, (label, value, link)) in bars.iter().enumerate() {
+        let x = left + 4.0 + slot * i as f64;
+        let v = value.unwrap_or(0.0).max(0.0);
+        let bh = (v / max * plot).max(if v > 0.0 { 1.0 } else { 0.0 });
+        let shown = value.map_or("-".to_string(), short_number);
+        svg.push_str(&format!(
+            "<a href=\"{link}\"><rect x=\"{x:.1}\" y=\"{y:.1}\" width=\"{bw:.1}\" height=\"{bh:.1}\" fill=\"#3b6fd4\">\
+             <title>{label}: {shown}</title></rect></a>",
+            link = esc(link),
+            y = h - bottom - bh,
+            label = esc(label),
+            shown = esc(&shown),
+        ));
+        if i % every == 0 {
+            svg.push_str(&format!(
+                "<text x=\"{cx:.1}\" y=\"{ly}\" text-anchor=\"middle\">{l}</text>",
+                cx = x + bw / 2.0,
+                ly = h - bottom + 14.0,
+                l = esc(label.get(5..).unwrap_or(label)),
+            ));
+        }
+    }
+    svg.push_str("</svg>");
+    svg
+}
+
+fn short_number(x: f64) -> String {
+    if x.fract() == 0.0 && x.abs() < 1e15 {
+        format!("{}", x as i64)
+    } else {
+        format!("{x:.2}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escaping() {
+        assert_eq!(
+            esc("<a href=\"x\">'&'</a>"),
+            "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;"
+        );
+        assert_eq!(url("晨光 a&b"), "%E6%99%A8%E5%85%89%20a%26b");
+    }
+
+    #[test]
+    fn chart_has_a_link_per_bar() {
+        let bars = vec![
+            (
+                "2026-11-10".to_string(),
+                Some(3.0),
+                "/?from=2026-11-10".to_string(),
+            ),
+            (
+                "2026-11-11".to_string(),
+                None,
+                "/?from=2026-11-11&x=<".to_string(),
+            ),
+        ];
+        let svg = bar_chart("a<b", &bars);
+        assert_eq!(svg.matches("<a href=").count(), 2);
+        assert!(svg.contains("&amp;x=&lt;"));
+        assert!(svg.contains("a&lt;b"));
+        assert!(!svg.contains("NaN"));
+    }
+}

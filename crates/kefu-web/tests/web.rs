@@ -1,0 +1,693 @@
+//! The web application through its router: authentication, throttling, CSRF, role
+//! isolation and the report API against the sample store's expected figures.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::ConnectInfo;
+use axum::http::{Request, StatusCode, header};
+use http_body_util::BodyExt;
+use kefu_core::settings::Config;
+use kefu_store::{Db, UserRole};
+use kefu_web::{AppState, router};
+use serde_json::Value;
+use tower::ServiceExt;
+
+const STORE: &str = "晨光旗舰店";
+const OTHER: &str = "另一家店";
+const PW: &str = "secret-password";
+
+fn sample() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../testdata/sample")
+}
+
+/// A database with the sample store twice (under two names) and four users:
+/// admin, sup (supervisor of STORE), lily (agent linked to STORE's Lily), and eve (agent).
+fn setup() -> (tempfile::TempDir, Router) {
+    setup_with(&[STORE, OTHER])
+}
+
+fn setup_with(stores: &[&str]) -> (tempfile::TempDir, Router) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("k.db");
+    let config = Config::default();
+    let mut db = Db::open(&path).unwrap();
+    let input = sample().join("input");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&input)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.sort();
+    for &store in stores {
+        let mut opts = kefu_import::ImportOptions::new(&config);
+        opts.default_store = Some(store.to_string());
+        let out = kefu_import::read_files(&files, &opts, &|_, _| {}).unwrap();
+        db.import(out.batch, &config).unwrap();
+    }
+    db.create_user("admin", UserRole::Admin, PW).unwrap();
+    let sup = db.create_user("sup", UserRole::Supervisor, PW).unwrap();
+    let lily = db.create_user("lily", UserRole::Agent, PW).unwrap();
+    db.create_user("eve", UserRole::Agent, PW).unwrap();
+    let store = db.store(stores[0]).unwrap();
+    db.assign_store(&sup, store.id).unwrap();
+    let account = db
+        .accounts(store.id)
+        .unwrap()
+        .into_iter()
+        .find(|a| a.name == "晨光旗舰店:Lily")
+        .unwrap();
+    db.link_account(&lily, store.id, account.id).unwrap();
+    drop(db);
+    (dir, router(AppState::new(path, config)))
+}
+
+struct Res {
+    status: StatusCode,
+    headers: axum::http::HeaderMap,
+    body: String,
+}
+
+impl Res {
+    fn location(&self) -> &str {
+        self.headers
+            .get(header::LOCATION)
+            .map_or("", |v| v.to_str().unwrap())
+    }
+
+    /// The value a `Set-Cookie` gives `name`, and the whole header.
+    fn set_cookie(&self, name: &str) -> Option<(String, String)> {
+        self.headers
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .map(|v| v.to_str().unwrap().to_string())
+            .find(|v| v.starts_with(&format!("{name}=")))
+            .map(|v| {
+                let value = v[name.len() + 1..].split(';').next().unwrap().to_string();
+                (value, v)
+            })
+    }
+
+    fn json(&self) -> Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("{e}: {}", self.body))
+    }
+
+    /// The value of the first hidden `csrf` input.
+    fn csrf_field(&self) -> String {
+        let at = self
+            .body
+            .find("name=\"csrf\" value=\"")
+            .expect("csrf field")
+            + 19;
+        self.body[at..at + 64].to_string()
+    }
+}
+
+async fn send(app: &Router, req: Request<Body>) -> Res {
+    let res = app.clone().oneshot(req).await.unwrap();
+    let status = res.status();
+    let headers = res.headers().clone();
+    let bytes = res.into_body().collect().await.unwrap().to_bytes();
+    Res {
+        status,
+        headers,
+        body: String::from_utf8(bytes.to_vec()).unwrap(),
+    }
+}
+
+async fn get(app: &Router, uri: &str, session: Option<&str>) -> Res {
+    let mut req = Request::get(uri);
+    if let Some(s) = session {
+        req = req.header(header::COOKIE, format!("kefu_session={s}"));
+    }
+    send(app, req.body(Body::empty()).unwrap()).await
+}
+
+async fn post_form(app: &Router, uri: &str, cookie: &str, form: &str, ip: [u8; 4]) -> Res {
+    let mut req = Request::post(uri)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::COOKIE, cookie)
+        .body(Body::from(form.to_string()))
+        .unwrap();
+    req.extensions_mut()
+        .insert(ConnectInfo(SocketAddr::from((ip, 40000))));
+    send(app, req).await
+}
+
+/// Logs in through the form (GET /login for the token, then POST) from `ip`, with an
+/// existing session cookie when given.
+async fn try_login(app: &Router, name: &str, pw: &str, ip: [u8; 4], old: Option<&str>) -> Res {
+    let page = get(app, "/login", None).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let (token, cookie) = page.set_cookie("kefu_login").expect("login cookie");
+    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"));
+    assert_eq!(page.csrf_field(), token);
+    let mut cookies = format!("kefu_login={token}");
+    if let Some(old) = old {
+        cookies.push_str(&format!("; kefu_session={old}"));
+    }
+    let form = format!("name={name}&password={pw}&csrf={token}");
+    post_form(app, "/login", &cookies, &form, ip).await
+}
+
+async fn login(app: &Router, name: &str) -> String {
+    let res = try_login(app, name, PW, [10, 0, 0, 1], None).await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    assert_eq!(res.location(), "/");
+    let (sid, cookie) = res.set_cookie("kefu_session").expect("session cookie");
+    for attr in ["HttpOnly", "SameSite=Strict", "Path=/"] {
+        assert!(cookie.contains(attr), "{cookie}");
+    }
+    assert_eq!(sid.len(), 64);
+    sid
+}
+
+const ROUTES: &[&str] = &[
+    "/",
+    "/?store=%E6%99%A8&from=2026-11-10",
+    "/ranking",
+    "/ranking?sort=consulted",
+    "/api/v1/report",
+    "/api/v1/report?by=store",
+    "/no-such-page",
+    "/api/v1/no-such-endpoint",
+];
+
+#[tokio::test]
+async fn anonymous_requests_get_only_the_login_page() {
+    let (_dir, app) = setup();
+    let forged = "ab".repeat(32);
+    for session in [None, Some(forged.as_str()), Some("x; y")] {
+        for uri in ROUTES {
+            let res = get(&app, uri, session).await;
+            if uri.starts_with("/api/") {
+                assert_eq!(res.status, StatusCode::UNAUTHORIZED, "{uri}");
+                let j = res.json();
+                assert_eq!(j["error"]["code"], "unauthenticated", "{uri}");
+                assert!(j["error"]["message"].is_string());
+            } else {
+                assert_eq!(res.status, StatusCode::SEE_OTHER, "{uri}");
+                assert_eq!(res.location(), "/login", "{uri}");
+                assert!(!res.body.contains(STORE));
+            }
+        }
+    }
+    let res = post_form(&app, "/logout", "", "csrf=x", [10, 0, 0, 1]).await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
+    assert_eq!(res.location(), "/login");
+    // the login page itself is public, and sends no figures
+    let res = get(&app, "/login", None).await;
+    assert_eq!(res.status, StatusCode::OK);
+    assert!(res.body.contains("<form"));
+    assert!(
+        res.headers[header::CONTENT_SECURITY_POLICY]
+            .to_str()
+            .unwrap()
+            .contains("default-src 'none'")
+    );
+}
+
+#[tokio::test]
+async fn login_is_throttled_per_name_and_per_address() {
+    let (_dir, app) = setup();
+    for _ in 0..5 {
+        let res = try_login(&app, "admin", "wrong-password", [10, 0, 0, 2], None).await;
+        assert_eq!(res.status, StatusCode::UNAUTHORIZED);
+        assert!(res.set_cookie("kefu_session").is_none());
+        assert!(res.body.contains("用户名或密码错误"), "{}", res.body);
+    }
+    // the 6th attempt is refused even with the right password, from any address
+    let res = try_login(&app, "admin", PW, [10, 0, 0, 3], None).await;
+    assert_eq!(res.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(res.body.contains("5 分钟"), "{}", res.body);
+    assert!(res.set_cookie("kefu_session").is_none());
+    // other users are not affected
+    login(&app, "sup").await;
+
+    // per address: five failures under different names, then even a good login is refused
+    for i in 0..5 {
+        let res = try_login(&app, &format!("nobody{i}"), "x", [10, 0, 0, 9], None).await;
+        assert_eq!(res.status, StatusCode::UNAUTHORIZED);
+    }
+    let res = try_login(&app, "lily", PW, [10, 0, 0, 9], None).await;
+    assert_eq!(res.status, StatusCode::TOO_MANY_REQUESTS);
+    let res = try_login(&app, "lily", PW, [10, 0, 0, 10], None).await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
+}
+
+#[tokio::test]
+async fn login_needs_its_form_token_and_makes_a_new_session_each_time() {
+    let (_dir, app) = setup();
+    // no login cookie, or a token that is not the cookie's: refused before any check
+    let res = post_form(
+        &app,
+        "/login",
+        "",
+        &format!("name=admin&password={PW}&csrf={}", "a".repeat(64)),
+        [10, 0, 0, 1],
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN);
+    let res = post_form(
+        &app,
+        "/login",
+        &format!("kefu_login={}", "b".repeat(64)),
+        &format!("name=admin&password={PW}&csrf={}", "a".repeat(64)),
+        [10, 0, 0, 1],
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN);
+    assert!(res.set_cookie("kefu_session").is_none());
+
+    let first = login(&app, "admin").await;
+    let second = login(&app, "admin").await;
+    assert_ne!(first, second);
+    assert_eq!(get(&app, "/", Some(&first)).await.status, StatusCode::OK);
+
+    // a session id planted in the browser is never adopted, and a re-login from a browser
+    // with a live session replaces it
+    let planted = "cd".repeat(32);
+    let res = try_login(&app, "admin", PW, [10, 0, 0, 1], Some(&planted)).await;
+    let (third, _) = res.set_cookie("kefu_session").unwrap();
+    assert_ne!(third, planted);
+    let res = try_login(&app, "admin", PW, [10, 0, 0, 1], Some(&third)).await;
+    let (fourth, _) = res.set_cookie("kefu_session").unwrap();
+    assert_ne!(fourth, third);
+    assert_eq!(
+        get(&app, "/", Some(&third)).await.status,
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(get(&app, "/", Some(&fourth)).await.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn logout_needs_the_csrf_token() {
+    let (dir, app) = setup();
+    let sid = login(&app, "admin").await;
+    let page = get(&app, "/", Some(&sid)).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let csrf = page.csrf_field();
+    let cookie = format!("kefu_session={sid}");
+    for form in [
+        String::new(),
+        "csrf=".into(),
+        format!("csrf={}", "0".repeat(64)),
+    ] {
+        let res = post_form(&app, "/logout", &cookie, &form, [10, 0, 0, 1]).await;
+        assert_eq!(res.status, StatusCode::FORBIDDEN, "{form}");
+        assert_eq!(get(&app, "/", Some(&sid)).await.status, StatusCode::OK);
+    }
+    let res = post_form(
+        &app,
+        "/logout",
+        &cookie,
+        &format!("csrf={csrf}"),
+        [10, 0, 0, 1],
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
+    assert_eq!(res.location(), "/login");
+    assert!(
+        res.set_cookie("kefu_session")
+            .unwrap()
+            .1
+            .contains("Max-Age=0")
+    );
+    assert_eq!(
+        get(&app, "/", Some(&sid)).await.status,
+        StatusCode::SEE_OTHER
+    );
+    // both ends of the session, and a failed login, are in the audit log
+    try_login(&app, "admin", "wrong-password", [10, 0, 0, 7], None).await;
+    let db = Db::open(&dir.path().join("k.db")).unwrap();
+    let log = db.audit_log(10).unwrap();
+    let actions: Vec<(&str, Option<&str>)> = log
+        .iter()
+        .map(|e| (e.action.as_str(), e.user.as_deref()))
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            ("login_failed", None),
+            ("logout", Some("admin")),
+            ("login", Some("admin"))
+        ]
+    );
+    assert!(log[0].detail.contains("ip=10.0.0.7"), "{:?}", log[0]);
+}
+
+const RANGE: &str = "from=2026-11-10&to=2026-11-12";
+
+fn expected() -> Value {
+    let text = std::fs::read_to_string(sample().join("expected-default.json")).unwrap();
+    serde_json::from_str(&text).unwrap()
+}
+
+/// Every key of every expected row, floats to 1e-9 (as the CLI's own test).
+fn assert_rows_match(actual: &Value, expected: &[Value], key: &str) {
+    let actual = actual.as_array().expect("array");
+    assert_eq!(actual.len(), expected.len(), "{actual:#?}");
+    for e in expected {
+        let a = actual
+            .iter()
+            .find(|a| a["store"] == e["store"] && a.get(key) == e.get(key))
+            .unwrap_or_else(|| panic!("no row for {}", e[key]));
+        assert_eq!(
+            a.as_object().unwrap().len(),
+            e.as_object().unwrap().len(),
+            "keys of {a}"
+        );
+        for (k, ev) in e.as_object().unwrap() {
+            let av = &a[k];
+            match (ev.as_f64(), av.as_f64()) {
+                (Some(x), Some(y)) => assert!(
+                    (x - y).abs() <= 1e-9 * x.abs().max(1.0),
+                    "{} {k}: expected {x}, got {y}",
+                    e[key]
+                ),
+                _ => assert_eq!(av, ev, "{} {k}", e[key]),
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn api_numbers_equal_the_expected_figures() {
+    let (_dir, app) = setup();
+    let sid = login(&app, "admin").await;
+    let want = expected();
+    let store = "%E6%99%A8%E5%85%89%E6%97%97%E8%88%B0%E5%BA%97";
+    let res = get(
+        &app,
+        &format!("/api/v1/report?by=store&store={store}&{RANGE}"),
+        Some(&sid),
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    assert_rows_match(&res.json(), want["stores"].as_array().unwrap(), "store");
+    let res = get(
+        &app,
+        &format!("/api/v1/report?by=account&store={store}&{RANGE}"),
+        Some(&sid),
+    )
+    .await;
+    assert_rows_match(&res.json(), want["accounts"].as_array().unwrap(), "account");
+    // by day: the days sum to the store
+    let res = get(
+        &app,
+        &format!("/api/v1/report?by=day&store={store}&{RANGE}"),
+        Some(&sid),
+    )
+    .await;
+    let days = res.json();
+    let days = days.as_array().unwrap();
+    assert_eq!(days.len(), 3);
+    assert_eq!(days[0]["day"], "2026-11-10");
+    let consulted: i64 = days.iter().map(|d| d["consulted"].as_i64().unwrap()).sum();
+    assert!(consulted >= want["stores"][0]["consulted"].as_i64().unwrap());
+    let total: i64 = days
+        .iter()
+        .map(|d| d["total_orders"].as_i64().unwrap())
+        .sum();
+    assert_eq!(total, want["stores"][0]["total_orders"].as_i64().unwrap());
+    // the admin sees both stores
+    let res = get(
+        &app,
+        &format!("/api/v1/report?by=store&{RANGE}"),
+        Some(&sid),
+    )
+    .await;
+    assert_eq!(res.json().as_array().unwrap().len(), 2);
+    // bad requests are JSON errors with a stable code
+    for q in [
+        "by=week",
+        "from=2026-13-01",
+        "from=2026-11-12&to=2026-11-10",
+        "from=2020-01-01&to=2026-01-01",
+    ] {
+        let res = get(&app, &format!("/api/v1/report?{q}"), Some(&sid)).await;
+        assert_eq!(res.status, StatusCode::BAD_REQUEST, "{q}");
+        assert_eq!(res.json()["error"]["code"], "bad_request", "{q}");
+    }
+    let res = get(&app, "/api/v1/report?store=nope", Some(&sid)).await;
+    assert_eq!(res.status, StatusCode::NOT_FOUND);
+    assert_eq!(res.json()["error"]["code"], "not_found");
+}
+
+#[tokio::test]
+async fn an_agent_sees_only_their_own_accounts() {
+    let (_dir, app) = setup();
+    let sid = login(&app, "lily").await;
+    let want = expected();
+    let lily: Vec<Value> = want["accounts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a["account"] == "晨光旗舰店:Lily")
+        .cloned()
+        .collect();
+    let res = get(
+        &app,
+        &format!("/api/v1/report?by=account&{RANGE}"),
+        Some(&sid),
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::OK);
+    assert_rows_match(&res.json(), &lily, "account");
+    // store and day rows are the sums of their own accounts, without store-level figures
+    for by in ["store", "day"] {
+        let res = get(&app, &format!("/api/v1/report?by={by}&{RANGE}"), Some(&sid)).await;
+        let rows = res.json();
+        for row in rows.as_array().unwrap() {
+            assert!(row.get("total_orders").is_none(), "{row}");
+            assert!(row.get("silent_sales").is_none(), "{row}");
+        }
+        if by == "store" {
+            assert_eq!(rows[0]["consulted"], lily[0]["consulted"]);
+            assert_eq!(rows[0]["sales"], lily[0]["sales"]);
+        }
+    }
+    let res = get(&app, &format!("/ranking?{RANGE}"), Some(&sid)).await;
+    assert_eq!(res.status, StatusCode::OK);
+    assert!(res.body.contains("晨光旗舰店:Lily"));
+    for other in ["七七", "小美", "老王", "阿强", "店小蜜"] {
+        assert!(!res.body.contains(other), "{other} shown to an agent");
+    }
+    let res = get(&app, &format!("/?{RANGE}"), Some(&sid)).await;
+    assert_eq!(res.status, StatusCode::OK);
+    assert!(res.body.contains("仅显示您本人账号的指标"));
+    // the other store does not exist for them
+    let other = "%E5%8F%A6%E4%B8%80%E5%AE%B6%E5%BA%97";
+    assert_eq!(
+        get(&app, &format!("/api/v1/report?store={other}"), Some(&sid))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    // an agent without linked accounts sees nothing at all
+    let eve = login(&app, "eve").await;
+    let res = get(
+        &app,
+        &format!("/api/v1/report?by=account&{RANGE}"),
+        Some(&eve),
+    )
+    .await;
+    assert_eq!(res.json(), Value::Array(vec![]));
+    let res = get(&app, &format!("/ranking?{RANGE}"), Some(&eve)).await;
+    assert_eq!(res.status, StatusCode::NOT_FOUND);
+    assert!(!res.body.contains("Lily"));
+}
+
+#[tokio::test]
+async fn a_supervisor_sees_only_assigned_stores() {
+    let (_dir, app) = setup();
+    let sid = login(&app, "sup").await;
+    let other = "%E5%8F%A6%E4%B8%80%E5%AE%B6%E5%BA%97";
+    for uri in [
+        format!("/api/v1/report?store={other}"),
+        format!("/api/v1/report?by=store&store={other}"),
+    ] {
+        let res = get(&app, &uri, Some(&sid)).await;
+        assert_eq!(res.status, StatusCode::NOT_FOUND, "{uri}");
+        assert!(!res.body.contains("consulted"));
+    }
+    for uri in [
+        format!("/ranking?store={other}"),
+        format!("/?store={other}"),
+    ] {
+        let res = get(&app, &uri, Some(&sid)).await;
+        assert_eq!(res.status, StatusCode::NOT_FOUND, "{uri}");
+        assert!(!res.body.contains("晨光旗舰店:Lily"));
+    }
+    let res = get(
+        &app,
+        &format!("/api/v1/report?by=store&{RANGE}"),
+        Some(&sid),
+    )
+    .await;
+    let rows = res.json();
+    let rows = rows.as_array().unwrap();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0]["store"], STORE);
+    assert!(rows[0].get("total_orders").is_some());
+    let res = get(&app, &format!("/ranking?{RANGE}"), Some(&sid)).await;
+    assert!(!res.body.contains(OTHER));
+}
+
+#[tokio::test]
+async fn pages_render_figures_chart_ranking_and_both_languages() {
+    let (_dir, app) = setup();
+    let sid = login(&app, "admin").await;
+    // default range: the last 7 days with data, i.e. the whole sample
+    let res = get(&app, "/", Some(&sid)).await;
+    assert_eq!(res.status, StatusCode::OK);
+    assert!(res.body.contains("<html lang=\"zh-CN\""));
+    // (the sample's events run from 2026-11-10 to a refund on 2026-11-14; the first store
+    // by name is shown)
+    assert!(
+        res.body
+            .contains("<caption>另一家店 2026-11-10 – 2026-11-14</caption>"),
+        "{}",
+        res.body
+    );
+    assert!(res.body.contains("咨询人数"));
+    assert!(res.body.contains("389"), "store consulted");
+    // a bar per day, each a link to that day
+    assert!(res.body.contains("<svg"));
+    assert!(res.body.contains("from=2026-11-11&amp;to=2026-11-11"));
+    let res = get(&app, &format!("/?lang=en&{RANGE}&chart=sales"), Some(&sid)).await;
+    assert!(res.body.contains("<html lang=\"en\""));
+    assert!(res.body.contains("Overview") && res.body.contains("Agent sales"));
+    assert!(!res.body.contains("咨询人数"));
+    let res = get(&app, "/?lang=x", Some(&sid)).await;
+    assert!(res.body.contains("<html lang=\"zh-CN\""));
+    let req = Request::get("/ranking")
+        .header(header::COOKIE, format!("kefu_session={sid}"))
+        .header(header::ACCEPT_LANGUAGE, "en-GB,en;q=0.9")
+        .body(Body::empty())
+        .unwrap();
+    assert!(send(&app, req).await.body.contains("Agent ranking"));
+
+    // ranking: people and bots apart, sorted, best and worst marked
+    let res = get(
+        &app,
+        &format!("/ranking?{RANGE}&sort=consulted&dir=desc"),
+        Some(&sid),
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::OK);
+    let people = res.body.find("人工客服").unwrap();
+    let bots = res.body.find("<h2>机器人").unwrap();
+    assert!(people < bots);
+    assert!(res.body[bots..].contains("店小蜜"));
+    let order: Vec<usize> = ["老王", "晨光旗舰店:Lily", "小美", "七七", "阿强"]
+        .iter()
+        .map(|n| {
+            res.body[..bots]
+                .find(&format!(
+                    "<td>晨光旗舰店:{}",
+                    n.trim_start_matches("晨光旗舰店:")
+                ))
+                .unwrap()
+        })
+        .collect();
+    assert!(order.windows(2).all(|w| w[0] < w[1]), "{order:?}");
+    assert!(res.body.contains("class=\"best\"") && res.body.contains("class=\"worst\""));
+    let res = get(
+        &app,
+        &format!("/ranking?{RANGE}&sort=consulted&dir=asc"),
+        Some(&sid),
+    )
+    .await;
+    assert!(
+        res.body.find("<td>晨光旗舰店:阿强").unwrap()
+            < res.body.find("<td>晨光旗舰店:老王").unwrap()
+    );
+    // unknown pages are 404 for users
+    assert_eq!(
+        get(&app, "/nope", Some(&sid)).await.status,
+        StatusCode::NOT_FOUND
+    );
+}
+
+#[tokio::test]
+async fn oversized_forms_and_bad_queries_are_refused_cleanly() {
+    let (_dir, app) = setup();
+    let big = format!("name={}&password=x&csrf=y", "a".repeat(64 * 1024));
+    let res = post_form(&app, "/login", "", &big, [10, 0, 0, 1]).await;
+    assert_eq!(res.status, StatusCode::PAYLOAD_TOO_LARGE);
+    let sid = login(&app, "admin").await;
+    let res = get(&app, "/api/v1/report?by=store&by=day", Some(&sid)).await;
+    assert_eq!(res.status, StatusCode::BAD_REQUEST);
+    assert_eq!(res.json()["error"]["code"], "bad_request");
+}
+
+/// `serve` on a real socket: the login page answers, anonymous pages redirect, and an
+/// address in use is a clear error.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_answers_on_a_socket() {
+    use std::io::{Read, Write};
+    let (dir, _) = setup();
+    let path = dir.path().join("k.db");
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = taken.local_addr().unwrap();
+    let err = kefu_web::serve(path.clone(), addr, Config::default())
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains(&addr.to_string()), "{err}");
+    drop(taken);
+    tokio::spawn(kefu_web::serve(path, addr, Config::default()));
+    let fetch = move |path: &'static str| {
+        tokio::task::spawn_blocking(move || {
+            for _ in 0..100 {
+                if let Ok(mut s) = std::net::TcpStream::connect(addr) {
+                    write!(
+                        s,
+                        "GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+                    )
+                    .unwrap();
+                    let mut out = String::new();
+                    s.read_to_string(&mut out).unwrap();
+                    return out;
+                }
+                std::thread::sleep(std::time::Duration::from_millis(50));
+            }
+            panic!("server did not start");
+        })
+    };
+    let login = fetch("/login").await.unwrap();
+    assert!(login.starts_with("HTTP/1.1 200"), "{login}");
+    assert!(
+        login
+            .to_ascii_lowercase()
+            .contains("set-cookie: kefu_login=")
+    );
+    let home = fetch("/").await.unwrap();
+    assert!(home.starts_with("HTTP/1.1 303"), "{home}");
+}
+
+#[tokio::test]
+async fn names_from_the_data_are_escaped() {
+    let evil = "<script>alert(1)</script>\"'&";
+    let (_dir, app) = setup_with(&[evil]);
+    let sid = login(&app, "admin").await;
+    for uri in ["/", "/ranking", "/?chart=sales&lang=en"] {
+        let res = get(&app, uri, Some(&sid)).await;
+        assert_eq!(res.status, StatusCode::OK, "{uri}");
+        assert!(!res.body.contains("<script"), "{uri}");
+        assert!(
+            res.body
+                .contains("&lt;script&gt;alert(1)&lt;/script&gt;&quot;&#39;&amp;"),
+            "{uri}"
+        );
+    }
+    // in links, the name is percent-encoded
+    let res = get(&app, "/", Some(&sid)).await;
+    assert!(
+        res.body
+            .contains("store=%3Cscript%3Ealert%281%29%3C%2Fscript%3E%22%27%26")
+    );
+    let res = get(&app, "/api/v1/report?by=store", Some(&sid)).await;
+    assert_eq!(res.json()[0]["store"], evil);
+}
