@@ -40,6 +40,7 @@ pub enum Format {
     Xlsx,
 }
 
+pub mod explain;
 mod lang;
 pub use lang::Lang;
 
@@ -406,9 +407,19 @@ pub fn to_table(report: &Report, lang: Lang) -> String {
     out
 }
 
+/// CSV for machines: a header of figure keys (`store,account,consulted,…`), plain numbers.
 pub fn write_csv(report: &Report, out: impl Write) -> Result<()> {
+    csv_with_header(report, headers(report, Lang::En, true), out)
+}
+
+/// CSV for people: the header names of the screen in `lang`, plain numbers.
+pub fn write_csv_named(report: &Report, lang: Lang, out: impl Write) -> Result<()> {
+    csv_with_header(report, headers(report, lang, false), out)
+}
+
+fn csv_with_header(report: &Report, header: Vec<String>, out: impl Write) -> Result<()> {
     let mut w = csv::Writer::from_writer(out);
-    w.write_record(headers(report, Lang::En, true))?;
+    w.write_record(header)?;
     let figures = report.figures();
     for row in &report.rows {
         let mut rec = vec![row.store.clone()];

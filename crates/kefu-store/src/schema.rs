@@ -37,15 +37,18 @@ CREATE TABLE accounts (
     is_bot INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (store_id, account_id)
 ) WITHOUT ROWID;
--- raw messages, packed per store-day (see chunk.rs): engine fields and compressed texts
+-- raw messages, packed per store-day (see chunk.rs): engine fields and compressed texts.
+-- A rowid table with a separate key index: a seek in a WITHOUT ROWID table reads each visited
+-- row whole, and these rows are megabytes.
 CREATE TABLE message_days (
+    id INTEGER PRIMARY KEY,
     store_id INTEGER NOT NULL,
     day INTEGER NOT NULL,
     messages INTEGER NOT NULL,
     events BLOB NOT NULL,
     texts BLOB NOT NULL,
-    PRIMARY KEY (store_id, day)
-) WITHOUT ROWID;
+    UNIQUE (store_id, day)
+);
 CREATE TABLE orders (
     store_id INTEGER NOT NULL,
     order_id TEXT NOT NULL,

@@ -84,3 +84,29 @@ pub fn allowed(db: &Db, user: &User, requested: Option<&str>) -> Result<Vec<Allo
     }
     Ok(out)
 }
+
+/// The store and account a drill-down page shows: the named account of the requested store
+/// (or of the first store the user may see), if the user may see that account. An account
+/// the user may not see is answered as if it did not exist.
+pub fn account(
+    db: &Db,
+    user: &User,
+    store: Option<&str>,
+    account: &str,
+) -> Result<(Allowed, NameId), WebError> {
+    let missing = || WebError::NotFound(format!("no account named `{account}`"));
+    let allowed = allowed(db, user, store)?
+        .into_iter()
+        .next()
+        .ok_or_else(missing)?;
+    let id = db
+        .accounts(allowed.store.id)?
+        .into_iter()
+        .find(|a| a.name == account)
+        .map(|a| a.id)
+        .ok_or_else(missing)?;
+    if !allowed.rows.account(id) {
+        return Err(missing());
+    }
+    Ok((allowed, id))
+}

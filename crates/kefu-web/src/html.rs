@@ -49,6 +49,11 @@ form.login{display:flex;flex-direction:column;gap:.6em;max-width:18em;margin:3em
 form.filters{display:flex;gap:.8em;align-items:end;flex-wrap:wrap;margin-bottom:1em}
 .wrap{overflow-x:auto}
 svg text{font-size:11px;fill:#1d2330}svg a:focus rect{stroke:#f5a623;stroke-width:3}
+.transcript td.text,.orders td.text{white-space:normal;text-align:left;min-width:16em;max-width:40em}
+tr.msg.buyer td{background:#eef4ff}tr.msg.agent td{background:#eefaf1}tr.msg.bot td{background:#f3effb}
+tr.msg.auto td{background:#f4f4f4;color:#5b6474;font-style:italic}tr.msg.system td{background:#fff7e0;color:#6b5300}
+.who{font-weight:600}td.opens{color:#1a56c4}td.answers{color:#16794a;font-weight:600}.transfer{font-weight:600}
+table.facts th{text-align:left}
 @media print{header form,form.filters{display:none}}
 ";
 

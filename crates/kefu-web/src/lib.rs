@@ -9,8 +9,11 @@
 
 pub mod access;
 pub mod auth;
+mod drill;
+mod export;
 mod html;
 pub mod i18n;
+pub mod openapi;
 mod pages;
 pub mod report;
 
@@ -35,13 +38,16 @@ pub struct AppState {
     pub throttle: Arc<Mutex<auth::Throttle>>,
     /// Bounds the database work running at once (each connection has its own cache).
     db_slots: Arc<Semaphore>,
+    /// Open connections kept between requests: their page caches stay warm.
+    pool: Arc<Mutex<Vec<Db>>>,
     /// Bounds the password checks running at once (Argon2 takes 19 MiB and tens of ms
     /// each), so a flood of logins cannot exhaust memory.
     pub(crate) login_slots: Arc<Semaphore>,
 }
 
-/// Database tasks at most at once.
-pub const DB_SLOTS: usize = 16;
+/// Database tasks at most at once: a few more than cores, so that one waiting on the disk
+/// does not idle a core, but not so many that they thrash.
+pub const DB_SLOTS: usize = 4;
 /// Password checks at most at once.
 pub const LOGIN_SLOTS: usize = 2;
 
@@ -52,25 +58,36 @@ impl AppState {
             config: Arc::new(config),
             throttle: Arc::new(Mutex::new(auth::Throttle::default())),
             db_slots: Arc::new(Semaphore::new(DB_SLOTS)),
+            pool: Arc::new(Mutex::new(Vec::new())),
             login_slots: Arc::new(Semaphore::new(LOGIN_SLOTS)),
         }
     }
 
-    /// Runs `f` on a database connection of its own, on a blocking thread.
+    /// Runs `f` on a database connection (from the pool, or newly opened), on a blocking
+    /// thread.
     pub async fn db<T, F>(&self, f: F) -> Result<T, WebError>
     where
         T: Send + 'static,
         F: FnOnce(&Db) -> Result<T, WebError> + Send + 'static,
     {
         let path = self.db_path.clone();
+        let pool = self.pool.clone();
         let _slot = self
             .db_slots
             .acquire()
             .await
             .map_err(|e| WebError::Internal(e.to_string()))?;
         tokio::task::spawn_blocking(move || {
-            let db = Db::open(&path)?;
-            f(&db)
+            let pooled = pool.lock().ok().and_then(|mut p| p.pop());
+            let db = match pooled {
+                Some(db) => db,
+                None => Db::open(&path)?,
+            };
+            let result = f(&db);
+            if let Ok(mut p) = pool.lock() {
+                p.push(db);
+            }
+            result
         })
         .await
         .map_err(|e| WebError::Internal(format!("database task: {e}")))?
@@ -169,7 +186,11 @@ pub fn router(state: AppState) -> Router {
         .route("/favicon.ico", get(|| async { StatusCode::NO_CONTENT }))
         .route("/", get(pages::overview))
         .route("/ranking", get(pages::ranking))
+        .route("/account", get(drill::account))
+        .route("/reception", get(drill::reception))
+        .route("/ranking/export", get(export::ranking))
         .route("/api/v1/report", get(pages::api_report))
+        .route("/api/v1/openapi.json", get(openapi::document))
         .fallback(pages::not_found)
         .layer(axum::middleware::map_response(security_headers))
         .with_state(state)
@@ -202,7 +223,7 @@ async fn security_headers(mut res: Response) -> Response {
 pub enum ServeError {
     #[error(transparent)]
     Store(#[from] StoreError),
-    #[error("{addr}: {source}")]
+    #[error("cannot listen on {addr}")]
     Bind {
         addr: SocketAddr,
         source: std::io::Error,

@@ -26,9 +26,10 @@ pub struct Params {
     pub sort: Option<String>,
     pub dir: Option<String>,
     pub chart: Option<String>,
+    pub format: Option<String>,
 }
 
-fn error_page(lang: Lang, user: &CurrentUser, e: WebError) -> Response {
+pub(crate) fn error_page(lang: Lang, user: &CurrentUser, e: WebError) -> Response {
     let body = format!("<p class=\"error\">{}</p>", esc(&e.public_message()));
     (
         e.status(),
@@ -380,6 +381,21 @@ pub async fn ranking(
         },
         &hidden,
     );
+    let export = |format: &str| {
+        format!(
+            "/ranking/export?format={format}&store={}&from={}&to={}&lang={}",
+            url(&name),
+            r.from,
+            r.to,
+            lang.code()
+        )
+    };
+    body.push_str(&format!(
+        "<p class=\"exports\">{}: <a href=\"{}\">Excel (.xlsx)</a> · <a href=\"{}\">CSV</a></p>",
+        esc(lang.t(S::Export)),
+        esc(&export("xlsx")),
+        esc(&export("csv"))
+    ));
     for (bots, title) in [(false, S::People), (true, S::Bots)] {
         let rows: Vec<&Row> = r.rows.iter().filter(|x| x.is_bot == bots).collect();
         if rows.is_empty() {
@@ -449,9 +465,16 @@ pub async fn ranking(
                 .and_then(|id| r.groups.iter().find(|(g, _)| *g == id))
                 .and_then(|(_, g)| g.clone())
                 .unwrap_or_default();
+            let account = row.key.as_deref().unwrap_or("");
+            let drill = format!(
+                "{}&lang={}",
+                crate::drill::account_link(&name, account, r.from, r.to),
+                lang.code()
+            );
             body.push_str(&format!(
-                "<tr><td>{}</td><td>{}</td>",
-                esc(row.key.as_deref().unwrap_or("")),
+                "<tr><td><a href=\"{}\">{}</a></td><td>{}</td>",
+                esc(&drill),
+                esc(account),
                 esc(&group)
             ));
             for (f, (best, worst)) in figures.iter().zip(&marks) {

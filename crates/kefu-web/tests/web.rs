@@ -168,6 +168,7 @@ const ROUTES: &[&str] = &[
     "/?store=%E6%99%A8&from=2026-11-10",
     "/ranking",
     "/ranking?sort=consulted",
+    "/ranking/export?format=xlsx",
     "/api/v1/report",
     "/api/v1/report?by=store",
     "/no-such-page",
@@ -586,7 +587,7 @@ async fn pages_render_figures_chart_ranking_and_both_languages() {
         .map(|n| {
             res.body[..bots]
                 .find(&format!(
-                    "<td>晨光旗舰店:{}",
+                    "\">晨光旗舰店:{}</a></td>",
                     n.trim_start_matches("晨光旗舰店:")
                 ))
                 .unwrap()
@@ -601,8 +602,8 @@ async fn pages_render_figures_chart_ranking_and_both_languages() {
     )
     .await;
     assert!(
-        res.body.find("<td>晨光旗舰店:阿强").unwrap()
-            < res.body.find("<td>晨光旗舰店:老王").unwrap()
+        res.body.find("\">晨光旗舰店:阿强</a></td>").unwrap()
+            < res.body.find("\">晨光旗舰店:老王</a></td>").unwrap()
     );
     // unknown pages are 404 for users
     assert_eq!(
@@ -690,4 +691,100 @@ async fn names_from_the_data_are_escaped() {
     );
     let res = get(&app, "/api/v1/report?by=store", Some(&sid)).await;
     assert_eq!(res.json()[0]["store"], evil);
+}
+
+#[tokio::test]
+async fn ranking_exports_as_xlsx_and_csv_with_the_screen_names() {
+    let (_dir, app) = setup();
+    let boss = login(&app, "admin").await;
+    let req = Request::get(format!("/ranking/export?format=xlsx&{RANGE}"))
+        .header(header::COOKIE, format!("kefu_session={boss}"))
+        .body(Body::empty())
+        .unwrap();
+    let res = app.clone().oneshot(req).await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let disposition = res.headers()[header::CONTENT_DISPOSITION]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        disposition.contains("ranking-2026-11-10-2026-11-12.xlsx"),
+        "{disposition}"
+    );
+    let bytes = res.into_body().collect().await.unwrap().to_bytes();
+    assert!(bytes.starts_with(b"PK"), "an xlsx file is a zip");
+
+    let csv = get(
+        &app,
+        &format!("/ranking/export?format=csv&{RANGE}"),
+        Some(&boss),
+    )
+    .await;
+    assert_eq!(csv.status, StatusCode::OK);
+    let header_line = csv.body.lines().next().unwrap();
+    assert!(
+        header_line.starts_with("店铺,客服账号,咨询人数"),
+        "{header_line}"
+    );
+    assert!(
+        csv.body.contains("晨光旗舰店:Lily") && csv.body.contains("33535.00"),
+        "{}",
+        csv.body
+    );
+    let en = get(
+        &app,
+        &format!("/ranking/export?format=csv&lang=en&{RANGE}"),
+        Some(&boss),
+    )
+    .await;
+    assert!(
+        en.body.starts_with("Store,Account,Consulted"),
+        "{}",
+        en.body
+    );
+    let bad = get(
+        &app,
+        &format!("/ranking/export?format=pdf&{RANGE}"),
+        Some(&boss),
+    )
+    .await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+
+    // An agent's export holds their own row only.
+    let lily = login(&app, "lily").await;
+    let mine = get(
+        &app,
+        &format!("/ranking/export?format=csv&{RANGE}"),
+        Some(&lily),
+    )
+    .await;
+    assert!(mine.body.contains("晨光旗舰店:Lily"));
+    assert!(
+        !mine.body.contains("七七") && !mine.body.contains("店小蜜"),
+        "{}",
+        mine.body
+    );
+}
+
+#[tokio::test]
+async fn openapi_document_lists_every_figure() {
+    let (_dir, app) = setup();
+    assert_eq!(
+        get(&app, "/api/v1/openapi.json", None).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    let sid = login(&app, "admin").await;
+    let doc = get(&app, "/api/v1/openapi.json", Some(&sid)).await.json();
+    assert_eq!(doc["openapi"], "3.1.0");
+    let row = &doc["components"]["schemas"]["Row"]["properties"];
+    let api = get(
+        &app,
+        &format!("/api/v1/report?by=store&{RANGE}"),
+        Some(&sid),
+    )
+    .await
+    .json();
+    for key in api[0].as_object().unwrap().keys() {
+        assert!(row.get(key).is_some(), "the document lacks `{key}`");
+    }
 }

@@ -1,0 +1,523 @@
+//! Drill-down: the receptions behind an account's figures (`/account`), and one reception's
+//! transcript with its rounds and orders (`/reception`). The data comes from
+//! `kefu_report::explain`, the same as `kefu explain` prints.
+
+use axum::extract::{Query, State};
+use axum::http::HeaderMap;
+use axum::response::{Html, IntoResponse, Response};
+use kefu_core::model::Sender;
+use kefu_core::money::format_yuan;
+use kefu_core::time::{Day, format_time};
+use kefu_report::explain::{
+    self, Explanation, Mark, Reason, ReceptionView, RoundOutcome, Scope, format_secs,
+};
+use serde::Deserialize;
+
+use crate::access::{self, Allowed};
+use crate::auth::CurrentUser;
+use crate::html::{esc, page, url};
+use crate::i18n::{Lang, S};
+use crate::pages::error_page;
+use crate::{AppState, WebError, report};
+
+/// Longest range the account page lists reception by reception; of a longer range it lists
+/// the last days.
+pub const MAX_DRILL_DAYS: i32 = 31;
+
+#[derive(Debug, Default, Deserialize)]
+pub struct DrillParams {
+    pub store: Option<String>,
+    pub account: Option<String>,
+    pub buyer: Option<String>,
+    pub day: Option<String>,
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub lang: Option<String>,
+}
+
+/// `/account?…` for a store, an account and a range.
+pub fn account_link(store: &str, account: &str, from: Day, to: Day) -> String {
+    format!(
+        "/account?store={}&account={}&from={from}&to={to}",
+        url(store),
+        url(account)
+    )
+}
+
+/// `/reception?…` for one reception.
+fn reception_link(store: &str, account: &str, buyer: &str, day: Day) -> String {
+    format!(
+        "/reception?store={}&account={}&buyer={}&day={day}",
+        url(store),
+        url(account),
+        url(buyer)
+    )
+}
+
+fn required<'a>(v: &'a Option<String>, what: &str) -> Result<&'a str, WebError> {
+    v.as_deref()
+        .filter(|s| !s.is_empty())
+        .ok_or_else(|| WebError::BadRequest(format!("`{what}` is required")))
+}
+
+fn explain_error(e: kefu_report::ReportError) -> WebError {
+    match e {
+        kefu_report::ReportError::Store(e) => WebError::Store(e),
+        other => WebError::Internal(other.to_string()),
+    }
+}
+
+fn yes(lang: Lang, b: bool) -> &'static str {
+    lang.t(if b { S::Yes } else { S::No })
+}
+
+fn th(lang: Lang, items: &[S]) -> String {
+    items
+        .iter()
+        .map(|s| format!("<th>{}</th>", esc(lang.t(*s))))
+        .collect()
+}
+
+struct Loaded {
+    store: Allowed,
+    x: Explanation,
+}
+
+/// `GET /account?store=&account=&from=&to=`: the account's receptions over the range, each
+/// a link to its transcript.
+pub async fn account(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    headers: HeaderMap,
+    Query(p): Query<DrillParams>,
+) -> Response {
+    let lang = Lang::pick(p.lang.as_deref(), &headers);
+    let u = user.session.user.clone();
+    let config = state.config.clone();
+    let (qstore, qaccount, qfrom, qto) = (p.store, p.account, p.from, p.to);
+    let loaded = state
+        .db(move |db| {
+            let name = required(&qaccount, "account")?;
+            let (store, id) = access::account(db, &u, qstore.as_deref(), name)?;
+            let (from, to) = report::range(
+                db,
+                qfrom.as_deref(),
+                qto.as_deref(),
+                std::slice::from_ref(&store),
+            )?;
+            let clamped = to.0 - from.0 >= MAX_DRILL_DAYS;
+            let from = if clamped {
+                to.offset(1 - MAX_DRILL_DAYS)
+            } else {
+                from
+            };
+            let scope = Scope {
+                account: id,
+                from,
+                to,
+                buyer: None,
+                transcripts: false,
+            };
+            let settings = &config.store(&store.store.name).metrics;
+            let x = explain::explain_scope(db, &store.store, &scope, settings)
+                .map_err(explain_error)?;
+            Ok((Loaded { store, x }, clamped))
+        })
+        .await;
+    let (Loaded { store, x }, clamped) = match loaded {
+        Ok(l) => l,
+        Err(e) => return error_page(lang, &user, e),
+    };
+    let sname = store.store.name.as_str();
+    let lq = format!("&lang={}", lang.code());
+    let mut body = format!(
+        "<form class=\"filters\" method=\"get\" action=\"/account\">\
+         <input type=\"hidden\" name=\"lang\" value=\"{lc}\">\
+         <input type=\"hidden\" name=\"store\" value=\"{s}\">\
+         <input type=\"hidden\" name=\"account\" value=\"{a}\">\
+         <label>{f}<br><input type=\"date\" name=\"from\" value=\"{from}\"></label>\
+         <label>{t}<br><input type=\"date\" name=\"to\" value=\"{to}\"></label>\
+         <button type=\"submit\">{show}</button></form>\
+         <p>{sl}: {s} · {al}: {a} · {from} – {to}</p>",
+        lc = lang.code(),
+        s = esc(sname),
+        a = esc(&x.account),
+        f = esc(lang.t(S::From)),
+        t = esc(lang.t(S::To)),
+        show = esc(lang.t(S::Show)),
+        sl = esc(lang.t(S::Store)),
+        al = esc(lang.t(S::Account)),
+        from = x.from,
+        to = x.to,
+    );
+    if clamped {
+        body.push_str(&format!("<p>{}</p>", esc(lang.t(S::LastDaysOnly))));
+    }
+    let consulted = x.receptions.iter().filter(|r| r.consulted).count();
+    body.push_str(&format!(
+        "<p>{}: {} · {}: {consulted}</p>",
+        esc(lang.t(S::ReceptionCount)),
+        x.receptions.len(),
+        esc(lang.t(S::Consulted)),
+    ));
+    if x.receptions.is_empty() {
+        body.push_str(&format!("<p>{}</p>", esc(lang.t(S::NoReceptions))));
+    } else {
+        body.push_str(&format!(
+            "<div class=\"wrap\"><table class=\"receptions\"><thead><tr>{}</tr></thead><tbody>",
+            th(
+                lang,
+                &[
+                    S::Day,
+                    S::Buyer,
+                    S::Consulted,
+                    S::Served,
+                    S::Unreplied,
+                    S::Inquiry,
+                    S::Slow,
+                    S::FirstResponse,
+                    S::RoundCount,
+                    S::Ordered,
+                    S::PaidCount,
+                    S::SalesYuan,
+                ]
+            )
+        ));
+        for r in &x.receptions {
+            let href = reception_link(sname, &x.account, &r.buyer, r.day) + &lq;
+            body.push_str(&format!(
+                "<tr><td>{day}</td><td><a href=\"{href}\">{buyer}</a></td>\
+                 <td>{c}</td><td>{s}</td><td>{u}</td><td>{i}</td><td>{sl}</td>\
+                 <td>{fr}</td><td>{rounds}</td><td>{o}</td><td>{p}</td><td>{sales}</td></tr>",
+                day = r.day,
+                href = esc(&href),
+                buyer = esc(&r.buyer),
+                c = esc(yes(lang, r.consulted)),
+                s = esc(yes(lang, r.served)),
+                u = esc(yes(lang, r.unreplied)),
+                i = esc(yes(lang, r.inquiry)),
+                sl = esc(yes(lang, r.slow)),
+                fr = esc(&r.first_response_ms.map_or("-".into(), format_secs)),
+                rounds = r.counted_rounds(),
+                o = r.attributed_orders,
+                p = r.attributed_paid,
+                sales = format_yuan(r.sales_cents),
+            ));
+        }
+        body.push_str("</tbody></table></div>");
+    }
+    reminded(&mut body, lang, &x);
+    let here = account_link(sname, &x.account, x.from, x.to);
+    let title = format!("{} — {}", lang.t(S::Receptions), x.account);
+    Html(page(lang, &title, Some(&user.session), &here, &body)).into_response()
+}
+
+fn reminded(body: &mut String, lang: Lang, x: &Explanation) {
+    body.push_str(&format!(
+        "<h2>{}: {}</h2>",
+        esc(lang.t(S::RemindedOrders)),
+        x.reminded.len()
+    ));
+    if x.reminded.is_empty() {
+        return;
+    }
+    body.push_str(&format!(
+        "<div class=\"wrap\"><table><thead><tr>{}</tr></thead><tbody>",
+        th(
+            lang,
+            &[
+                S::OrderId,
+                S::Buyer,
+                S::Placed,
+                S::RemindedAt,
+                S::AmountYuan,
+                S::PaidCount
+            ]
+        )
+    ));
+    for o in &x.reminded {
+        body.push_str(&format!(
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            esc(&o.order_id),
+            esc(&o.buyer),
+            format_time(o.created_at),
+            format_time(o.reminded_at),
+            format_yuan(o.amount),
+            esc(if o.paid {
+                lang.t(S::ReminderPaid)
+            } else {
+                lang.t(S::No)
+            }),
+        ));
+    }
+    body.push_str("</tbody></table></div>");
+}
+
+/// `GET /reception?store=&account=&buyer=&day=`: one reception's transcript with the rounds
+/// marked, its rounds, and the orders with the reason they were (or were not) attributed.
+pub async fn reception(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    headers: HeaderMap,
+    Query(p): Query<DrillParams>,
+) -> Response {
+    let lang = Lang::pick(p.lang.as_deref(), &headers);
+    let u = user.session.user.clone();
+    let config = state.config.clone();
+    let loaded = state
+        .db(move |db| {
+            let name = required(&p.account, "account")?;
+            let buyer = required(&p.buyer, "buyer")?;
+            let day = required(&p.day, "day")?;
+            let day = Day::parse(day).ok_or_else(|| {
+                WebError::BadRequest(format!("`day` is not a YYYY-MM-DD day: `{day}`"))
+            })?;
+            let (store, id) = access::account(db, &u, p.store.as_deref(), name)?;
+            let none = || WebError::NotFound(format!("no reception of `{buyer}` on {day}"));
+            let buyer = db.names(store.store.id)?.get(buyer).ok_or_else(none)?;
+            let settings = &config.store(&store.store.name).metrics;
+            let x = explain::explain(db, &store.store, id, day, Some(buyer), settings)
+                .map_err(explain_error)?;
+            if x.receptions.is_empty() {
+                return Err(none());
+            }
+            Ok(Loaded { store, x })
+        })
+        .await;
+    let Loaded { store, x } = match loaded {
+        Ok(l) => l,
+        Err(e) => return error_page(lang, &user, e),
+    };
+    let sname = store.store.name.as_str();
+    let r = &x.receptions[0];
+    let lq = format!("&lang={}", lang.code());
+    let back = account_link(sname, &x.account, r.day, r.day) + &lq;
+    let mut body = format!(
+        "<p>{sl}: {s} · {al}: <a href=\"{back}\">{a}</a> · {bl}: {b} · {dl}: {day}</p>\
+         <p><a href=\"{back}\">{bk}</a></p>",
+        sl = esc(lang.t(S::Store)),
+        s = esc(sname),
+        al = esc(lang.t(S::Account)),
+        back = esc(&back),
+        a = esc(&x.account),
+        bl = esc(lang.t(S::Buyer)),
+        b = esc(&r.buyer),
+        dl = esc(lang.t(S::Day)),
+        day = r.day,
+        bk = esc(lang.t(S::BackToReceptions)),
+    );
+    summary(&mut body, lang, r);
+    transcript(&mut body, lang, r);
+    rounds(&mut body, lang, r);
+    orders(&mut body, lang, r);
+    let here = reception_link(sname, &x.account, &r.buyer, r.day);
+    let title = format!("{} — {} · {}", lang.t(S::Transcript), r.buyer, r.day);
+    Html(page(lang, &title, Some(&user.session), &here, &body)).into_response()
+}
+
+/// The reception's flags and numbers.
+fn summary(body: &mut String, lang: Lang, r: &ReceptionView) {
+    let rows: [(S, String); 10] = [
+        (S::Consulted, yes(lang, r.consulted).into()),
+        (S::Served, yes(lang, r.served).into()),
+        (S::Unreplied, yes(lang, r.unreplied).into()),
+        (S::Inquiry, yes(lang, r.inquiry).into()),
+        (S::Slow, yes(lang, r.slow).into()),
+        (
+            S::FirstResponse,
+            r.first_response_ms.map_or("-".into(), format_secs),
+        ),
+        (S::Duration, format_secs(r.duration_ms)),
+        (
+            S::Messages,
+            format!(
+                "{} {} / {} {} / {} {} / {} {}",
+                r.buyer_msgs,
+                lang.t(S::FromBuyer),
+                r.agent_msgs,
+                lang.t(S::FromAgent),
+                r.bot_msgs,
+                lang.t(S::FromBot),
+                r.auto_msgs,
+                lang.t(S::FromAuto)
+            ),
+        ),
+        (S::SalesYuan, format_yuan(r.sales_cents)),
+        (
+            S::TouchedAnswers,
+            if r.answers.is_empty() {
+                "-".to_string()
+            } else {
+                r.answers
+                    .iter()
+                    .map(|&t| format_time(t))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            },
+        ),
+    ];
+    body.push_str("<div class=\"wrap\"><table class=\"facts\"><tbody>");
+    for (k, v) in rows {
+        body.push_str(&format!(
+            "<tr><th>{}</th><td>{}</td></tr>",
+            esc(lang.t(k)),
+            esc(&v)
+        ));
+    }
+    body.push_str("</tbody></table></div>");
+}
+
+fn sender(lang: Lang, s: Sender) -> &'static str {
+    lang.t(match s {
+        Sender::Buyer => S::FromBuyer,
+        Sender::Agent => S::FromAgent,
+        Sender::Bot => S::FromBot,
+        Sender::Auto => S::FromAuto,
+        Sender::System => S::FromSystem,
+    })
+}
+
+fn mark(lang: Lang, m: Mark) -> String {
+    // "第 1 轮开始" / "round 1 opens"
+    match m {
+        Mark::Opens { round } => {
+            format!("{} {round} {}", lang.t(S::RoundWord), lang.t(S::RoundOpens))
+        }
+        Mark::Answers { round, response_ms } => format!(
+            "{} {round} {} {}",
+            lang.t(S::RoundWord),
+            lang.t(S::RoundAnswered),
+            format_secs(response_ms)
+        ),
+    }
+}
+
+/// The day's messages, each row classed by its sender, rounds marked.
+fn transcript(body: &mut String, lang: Lang, r: &ReceptionView) {
+    body.push_str(&format!(
+        "<h2>{}</h2><div class=\"wrap\"><table class=\"transcript\"><thead><tr>{}</tr></thead><tbody>",
+        esc(lang.t(S::Transcript)),
+        th(lang, &[S::Time, S::Sender, S::Text, S::Mark])
+    ));
+    for m in &r.messages {
+        let transfer = m.transfer_to.as_ref().map_or(String::new(), |t| {
+            format!(
+                " <span class=\"transfer\">→ {} {}</span>",
+                esc(lang.t(S::TransferTo)),
+                esc(t)
+            )
+        });
+        let (class, marked) = match m.mark {
+            Some(k @ Mark::Opens { .. }) => (" class=\"opens\"", esc(&mark(lang, k))),
+            Some(k @ Mark::Answers { .. }) => (" class=\"answers\"", esc(&mark(lang, k))),
+            None => ("", String::new()),
+        };
+        body.push_str(&format!(
+            "<tr class=\"msg {s}\"><td>{t}</td><td><span class=\"who\">{who}</span></td>\
+             <td class=\"text\">{text}{transfer}</td><td{class}>{marked}</td></tr>",
+            s = m.sender.as_str(),
+            t = format_time(m.time).get(11..).unwrap_or_default(),
+            who = esc(sender(lang, m.sender)),
+            text = esc(&m.text),
+        ));
+    }
+    body.push_str("</tbody></table></div>");
+}
+
+/// The rounds opened this day.
+fn rounds(body: &mut String, lang: Lang, r: &ReceptionView) {
+    body.push_str(&format!(
+        "<h2>{}</h2><div class=\"wrap\"><table class=\"rounds\"><thead><tr><th>#</th>{}</tr></thead><tbody>",
+        esc(lang.t(S::RoundsOpened)),
+        th(
+            lang,
+            &[S::Opened, S::Outcome, S::Response, S::ServiceHours]
+        )
+    ));
+    for (k, round) in r.rounds.iter().enumerate() {
+        let outcome = match &round.outcome {
+            RoundOutcome::Answered { at, by_bot } => format!(
+                "{} {}",
+                lang.t(if *by_bot {
+                    S::BotAnswered
+                } else {
+                    S::AgentAnswered
+                }),
+                format_time(*at)
+            ),
+            RoundOutcome::Transferred { at, to } => {
+                format!("{} {} → {to}", lang.t(S::Transferred), format_time(*at))
+            }
+            RoundOutcome::Unanswered => lang.t(S::Unanswered).to_string(),
+        };
+        body.push_str(&format!(
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            k + 1,
+            format_time(round.open),
+            esc(&outcome),
+            esc(&round.response_ms().map_or("-".into(), format_secs)),
+            esc(yes(lang, round.in_service_hours)),
+        ));
+    }
+    body.push_str("</tbody></table></div>");
+}
+
+/// Why each order of the buyer went where it went.
+fn orders(body: &mut String, lang: Lang, r: &ReceptionView) {
+    body.push_str(&format!("<h2>{}</h2>", esc(lang.t(S::Orders))));
+    if r.orders.is_empty() {
+        body.push_str(&format!("<p>{}</p>", esc(lang.t(S::NoOrders))));
+        return;
+    }
+    body.push_str(&format!(
+        "<div class=\"wrap\"><table class=\"orders\"><thead><tr>{}</tr></thead><tbody>",
+        th(
+            lang,
+            &[
+                S::OrderId,
+                S::Placed,
+                S::AmountYuan,
+                S::PaidAt,
+                S::Attribution
+            ]
+        )
+    ));
+    for o in &r.orders {
+        let mut why = match &o.reason {
+            Reason::Here { answer } => format!(
+                "{} {} ≤ {}",
+                lang.t(S::AttributedHere),
+                format_time(*answer),
+                format_time(o.created_at)
+            ),
+            Reason::Elsewhere {
+                account,
+                day,
+                answer,
+                own_answer,
+            } => format!(
+                "{} {account} {day} ({} {}); {}",
+                lang.t(S::AttributedTo),
+                lang.t(S::AnswerAt),
+                format_time(*answer),
+                match own_answer {
+                    Some(t) => format!("{} {}", lang.t(S::OwnLastAnswer), format_time(*t)),
+                    None => lang.t(S::NoOwnAnswer).to_string(),
+                }
+            ),
+            Reason::Silent => lang.t(S::Silent).to_string(),
+        };
+        if o.before_question {
+            why = format!("{why} [{}]", lang.t(S::BeforeQuestion));
+        }
+        body.push_str(&format!(
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"text\">{}</td></tr>",
+            esc(&o.order_id),
+            format_time(o.created_at),
+            format_yuan(o.amount),
+            esc(&o.paid_at.map_or(lang.t(S::Unpaid).to_string(), format_time)),
+            esc(&why),
+        ));
+    }
+    body.push_str("</tbody></table></div>");
+}
