@@ -173,6 +173,27 @@ fn pages_in_headless_chromium() {
     );
     d.screenshot(&shots.join("ranking.png")).unwrap();
 
+    // Drill down: from the ranking to the account's receptions, then to one transcript.
+    d.click_link("晨光旗舰店:Lily").unwrap();
+    d.wait_for("the account page", |d| {
+        d.url().unwrap_or_default().contains("/account")
+    })
+    .unwrap();
+    let page = d.source().unwrap();
+    assert!(page.contains("/reception?"), "receptions listed:\n{page}");
+    d.screenshot(&shots.join("account.png")).unwrap();
+    d.click("a[href^='/reception']").unwrap();
+    d.wait_for("a transcript", |d| {
+        d.url().unwrap_or_default().contains("/reception")
+    })
+    .unwrap();
+    let page = d.source().unwrap();
+    assert!(
+        page.contains("第 1 轮"),
+        "round marks in the transcript:\n{page}"
+    );
+    d.screenshot(&shots.join("transcript.png")).unwrap();
+
     d.goto(&format!(
         "{base}/ranking?from=2026-11-10&to=2026-11-12&lang=en"
     ))

@@ -135,6 +135,21 @@ impl Driver {
             .ok_or_else(|| format!("no element {css}"))
     }
 
+    /// Clicks the link whose text is exactly `text`.
+    pub fn click_link(&self, text: &str) -> Result<(), String> {
+        let v = self.session_call(
+            "POST",
+            "/element",
+            Some(json!({"using": "link text", "value": text})),
+        )?;
+        let el = v["value"][ELEMENT]
+            .as_str()
+            .ok_or_else(|| format!("no link {text}"))?
+            .to_string();
+        self.session_call("POST", &format!("/element/{el}/click"), Some(json!({})))
+            .map(|_| ())
+    }
+
     pub fn type_into(&self, css: &str, text: &str) -> Result<(), String> {
         let el = self.find(css)?;
         self.session_call(
