@@ -638,6 +638,9 @@ fn reception_sums(a: &Analysis, recs: &[Reception]) -> FxHashMap<(NameId, Day), 
         if r.slow {
             c.bump(C::slow);
         }
+        if let Some(t) = r.first_buyer_time {
+            c.bump(C::consulted_at_hour((time_of_day(t) / HOUR_MS) as usize));
+        }
         if let Some(ms) = r.first_response_ms {
             c.add(C::first_response_ms, ms);
             c.bump(C::first_response_n);

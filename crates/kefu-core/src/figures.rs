@@ -59,9 +59,42 @@ counters!(
     total_sales_cents,
     silent_orders,
     silent_sales_cents,
+    // Consulted receptions by the hour of day of the buyer's first message (hours 0..23).
+    consulted_h00,
+    consulted_h01,
+    consulted_h02,
+    consulted_h03,
+    consulted_h04,
+    consulted_h05,
+    consulted_h06,
+    consulted_h07,
+    consulted_h08,
+    consulted_h09,
+    consulted_h10,
+    consulted_h11,
+    consulted_h12,
+    consulted_h13,
+    consulted_h14,
+    consulted_h15,
+    consulted_h16,
+    consulted_h17,
+    consulted_h18,
+    consulted_h19,
+    consulted_h20,
+    consulted_h21,
+    consulted_h22,
+    consulted_h23,
 );
 
 pub const COUNTERS: usize = C::ALL.len();
+
+impl C {
+    /// The counter of consulted receptions whose first buyer message fell in `hour` (0..23;
+    /// later hours count as 23).
+    pub fn consulted_at_hour(hour: usize) -> C {
+        C::ALL[C::consulted_h00 as usize + hour.min(23)]
+    }
+}
 
 /// Additive counters for a set of receptions (and the orders, reminders, ratings and refunds
 /// that count with them).

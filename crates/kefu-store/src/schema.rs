@@ -158,10 +158,23 @@ CREATE TABLE audit_log (
 );
 "
         .to_string(),
+        // 3: personal API tokens
+        "
+CREATE TABLE api_tokens (
+    -- 64 random bits, hex: finds the row; the rest of the token is the secret
+    key TEXT PRIMARY KEY,
+    user_id INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    -- Argon2id of the secret, PHC string format
+    secret_hash TEXT NOT NULL,
+    -- unix seconds
+    created_at INTEGER NOT NULL
+) WITHOUT ROWID;
+"
+        .to_string(),
     ]
 }
 
-pub const VERSION: i64 = 2;
+pub const VERSION: i64 = 3;
 
 pub fn migrate(conn: &mut Connection) -> rusqlite::Result<i64> {
     let current: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;

@@ -7,9 +7,9 @@
 use std::sync::OnceLock;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use argon2::Argon2;
 use argon2::password_hash::rand_core::{OsRng, RngCore};
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::{Algorithm, Argon2, Params, Version};
 use kefu_core::model::NameId;
 use rusqlite::{OptionalExtension, params};
 
@@ -100,6 +100,16 @@ pub struct AuditEntry {
     pub user: Option<String>,
     pub action: String,
     pub detail: String,
+}
+
+/// How a personal API token begins.
+pub const API_TOKEN_PREFIX: &str = "kefu_";
+
+/// Argon2id with small costs for API token secrets: they are 256 random bits, so a slow
+/// hash adds nothing, and every API request checks one.
+fn token_hasher() -> Result<Argon2<'static>, UserError> {
+    let params = Params::new(64, 1, 1, None).map_err(|e| UserError::Hash(e.to_string()))?;
+    Ok(Argon2::new(Algorithm::Argon2id, Version::V0x13, params))
 }
 
 /// 256 random bits from the operating system, as 64 hex digits.
@@ -218,6 +228,59 @@ impl Db {
             )
             .optional()?;
         Ok(row.and_then(to_user))
+    }
+
+    /// Every user, by name.
+    pub fn users(&self) -> Result<Vec<User>, UserError> {
+        let mut st = self
+            .conn()
+            .prepare("SELECT id, name, role FROM users ORDER BY name")?;
+        let rows = st.query_map([], user_row)?;
+        let rows: Vec<(i64, String, String)> = rows.collect::<rusqlite::Result<_>>()?;
+        Ok(rows.into_iter().filter_map(to_user).collect())
+    }
+
+    /// Creates a personal API token for `user` and returns it; only a hash of its secret is
+    /// kept, so it is shown once. A token is [`API_TOKEN_PREFIX`], 16 hex digits that find it
+    /// and 64 hex digits of secret.
+    pub fn create_api_token(&self, user: &User) -> Result<String, UserError> {
+        let key = random_token()[..16].to_string();
+        let secret = random_token();
+        let salt = SaltString::generate(&mut OsRng);
+        let hash = token_hasher()?
+            .hash_password(secret.as_bytes(), &salt)
+            .map_err(|e| UserError::Hash(e.to_string()))?
+            .to_string();
+        self.conn().execute(
+            "INSERT INTO api_tokens (key, user_id, secret_hash, created_at) VALUES (?1, ?2, ?3, ?4)",
+            params![key, user.id, hash, now_secs()],
+        )?;
+        Ok(format!("{API_TOKEN_PREFIX}{key}{secret}"))
+    }
+
+    /// The user of an API token, if it is one.
+    pub fn api_token_user(&self, token: &str) -> Result<Option<User>, UserError> {
+        let Some(rest) = token.strip_prefix(API_TOKEN_PREFIX) else {
+            return Ok(None);
+        };
+        if rest.len() != 80 || !rest.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Ok(None);
+        }
+        let (key, secret) = rest.split_at(16);
+        let row: Option<((i64, String, String), String)> = self
+            .conn()
+            .query_row(
+                "SELECT u.id, u.name, u.role, t.secret_hash
+                 FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.key = ?1",
+                [key],
+                |r| Ok((user_row(r)?, r.get(3)?)),
+            )
+            .optional()?;
+        Ok(row.and_then(|(user, phc)| {
+            password_matches(secret, &phc)
+                .then(|| to_user(user))
+                .flatten()
+        }))
     }
 
     /// Starts a session for `user`; returns its id and CSRF token.
@@ -404,6 +467,20 @@ mod tests {
 
         db.audit(Some(&u), "login", "ok").unwrap();
         db.audit(None, "login_failed", "name=nobody").unwrap();
+        let names: Vec<String> = db.users().unwrap().into_iter().map(|u| u.name).collect();
+        assert_eq!(names, vec!["王主管".to_string()]);
+        let token = db.create_api_token(&u).unwrap();
+        assert!(token.starts_with(API_TOKEN_PREFIX) && token.len() == 85);
+        assert_eq!(db.api_token_user(&token).unwrap(), Some(u.clone()));
+        let mut forged = token.clone();
+        forged.replace_range(84.., if token.ends_with('0') { "1" } else { "0" });
+        assert_eq!(db.api_token_user(&forged).unwrap(), None);
+        assert_eq!(db.api_token_user("kefu_x").unwrap(), None);
+        let stored: String = db
+            .conn()
+            .query_row("SELECT secret_hash FROM api_tokens", [], |r| r.get(0))
+            .unwrap();
+        assert!(stored.starts_with("$argon2id$") && !stored.contains(&token[21..]));
         let log = db.audit_log(10).unwrap();
         assert_eq!(log.len(), 2);
         assert_eq!(log[0].user, None);
@@ -425,8 +502,8 @@ mod tests {
             .conn()
             .query_row("PRAGMA user_version", [], |r| r.get(0))
             .unwrap();
-        assert_eq!(v, 2);
-        assert_eq!(crate::schema::VERSION, 2);
+        assert_eq!(v, crate::schema::VERSION);
+        assert_eq!(crate::schema::VERSION, 3);
         db.create_user("admin", UserRole::Admin, "12345678")
             .unwrap();
     }

@@ -110,3 +110,60 @@ pub fn account(
     }
     Ok((allowed, id))
 }
+
+/// The stores a user may import into.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ImportScope {
+    /// Any store, new ones included (admin).
+    Any,
+    /// Only these existing stores, by name (supervisor).
+    Stores(Vec<String>),
+}
+
+impl ImportScope {
+    pub fn allows(&self, store: &str) -> bool {
+        match self {
+            ImportScope::Any => true,
+            ImportScope::Stores(names) => names.iter().any(|n| n == store),
+        }
+    }
+}
+
+/// Whether the navigation offers the import page to `user`.
+pub fn may_import(user: &User) -> bool {
+    matches!(user.role, UserRole::Admin | UserRole::Supervisor)
+}
+
+/// Whether `user` administers users, settings and the audit log.
+pub fn is_admin(user: &User) -> bool {
+    user.role == UserRole::Admin
+}
+
+/// Where `user` may import: admins anywhere, supervisors into their stores, others nowhere.
+pub fn import_scope(db: &Db, user: &User) -> Result<ImportScope, WebError> {
+    match user.role {
+        UserRole::Admin => Ok(ImportScope::Any),
+        UserRole::Supervisor => {
+            let mine = db.user_stores(user)?;
+            Ok(ImportScope::Stores(
+                db.stores()?
+                    .into_iter()
+                    .filter(|s| mine.contains(&s.id))
+                    .map(|s| s.name)
+                    .collect(),
+            ))
+        }
+        UserRole::Qa | UserRole::Agent => Err(WebError::Forbidden(
+            "importing needs an admin or a supervisor".into(),
+        )),
+    }
+}
+
+/// Admin-only pages (settings, users, audit log).
+pub fn admin(user: &User) -> Result<(), WebError> {
+    if is_admin(user) {
+        Ok(())
+    } else {
+        Err(WebError::Forbidden("this page is for admins".into()))
+    }
+}

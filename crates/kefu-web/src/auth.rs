@@ -117,6 +117,33 @@ impl FromRequestParts<AppState> for CurrentUser {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
         let api = parts.uri.path().starts_with("/api/");
+        // Scripts use a personal API token instead of a session (the API only).
+        let bearer = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .filter(|_| api)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(|t| t.trim().to_string());
+        if let Some(token) = bearer {
+            return match state.db(move |db| Ok(db.api_token_user(&token)?)).await {
+                Ok(Some(user)) => Ok(CurrentUser {
+                    // no CSRF token: a token request cannot submit forms
+                    session: Session {
+                        user,
+                        csrf: String::new(),
+                        expires_at: i64::MAX,
+                    },
+                    session_id: String::new(),
+                }),
+                Ok(None) => Err(json_error(
+                    StatusCode::UNAUTHORIZED,
+                    "unauthenticated",
+                    "the API token is not valid",
+                )),
+                Err(e) => Err(crate::ApiError(e).into_response()),
+            };
+        }
         let found = match cookie(&parts.headers, SESSION_COOKIE).filter(|s| is_token(s)) {
             Some(id) => {
                 let sid = id.clone();

@@ -5,6 +5,7 @@
 use axum::extract::{Query, State};
 use axum::http::HeaderMap;
 use axum::response::{Html, IntoResponse, Response};
+use kefu_core::figures::{C, Counters};
 use kefu_core::model::Sender;
 use kefu_core::money::format_yuan;
 use kefu_core::time::{Day, format_time};
@@ -15,6 +16,7 @@ use serde::Deserialize;
 
 use crate::access::{self, Allowed};
 use crate::auth::CurrentUser;
+use crate::charts::{self, Bar};
 use crate::html::{esc, page, url};
 use crate::i18n::{Lang, S};
 use crate::pages::error_page;
@@ -121,10 +123,16 @@ pub async fn account(
             let settings = &config.store(&store.store.name).metrics;
             let x = explain::explain_scope(db, &store.store, &scope, settings)
                 .map_err(explain_error)?;
-            Ok((Loaded { store, x }, clamped))
+            let counters = db
+                .counters_by_account(store.store.id, from, to)?
+                .into_iter()
+                .find(|(a, _)| *a == id)
+                .map(|(_, c)| c)
+                .unwrap_or_default();
+            Ok((Loaded { store, x }, clamped, counters))
         })
         .await;
-    let (Loaded { store, x }, clamped) = match loaded {
+    let (Loaded { store, x }, clamped, counters) = match loaded {
         Ok(l) => l,
         Err(e) => return error_page(lang, &user, e),
     };
@@ -160,11 +168,15 @@ pub async fn account(
         x.receptions.len(),
         esc(lang.t(S::Consulted)),
     ));
+    let list = account_link(sname, &x.account, x.from, x.to) + &lq + "#receptions";
+    response_histogram(&mut body, lang, &x);
+    funnel(&mut body, lang, &counters, &list);
+    daily_trend(&mut body, lang, sname, &x);
     if x.receptions.is_empty() {
         body.push_str(&format!("<p>{}</p>", esc(lang.t(S::NoReceptions))));
     } else {
         body.push_str(&format!(
-            "<div class=\"wrap\"><table class=\"receptions\"><thead><tr>{}</tr></thead><tbody>",
+            "<div class=\"wrap\"><table class=\"receptions\" id=\"receptions\"><thead><tr>{}</tr></thead><tbody>",
             th(
                 lang,
                 &[
@@ -210,6 +222,143 @@ pub async fn account(
     let here = account_link(sname, &x.account, x.from, x.to);
     let title = format!("{} — {}", lang.t(S::Receptions), x.account);
     Html(page(lang, &title, Some(&user.session), &here, &body)).into_response()
+}
+
+/// The bins of the response-time histogram, in seconds: `[lower, upper)`, the last open.
+pub const RESPONSE_BINS: [(i64, Option<i64>); 6] = [
+    (0, Some(30)),
+    (30, Some(60)),
+    (60, Some(120)),
+    (120, Some(300)),
+    (300, Some(600)),
+    (600, None),
+];
+
+/// The nearest-rank `q`-th percentile of ascending `sorted`: its ⌈q/100 × n⌉-th element.
+pub fn nearest_rank(sorted: &[i64], q: usize) -> Option<i64> {
+    let n = sorted.len();
+    let rank = (q * n).div_ceil(100).max(1);
+    sorted.get(rank - 1).copied()
+}
+
+/// The response times of the account's answered rounds in service hours (the rounds the
+/// `response_n` counter counts), with p50, p90 and p95.
+fn response_histogram(body: &mut String, lang: Lang, x: &Explanation) {
+    let mut times: Vec<i64> = x
+        .receptions
+        .iter()
+        .flat_map(|r| &r.rounds)
+        .filter(|r| r.in_service_hours)
+        .filter_map(|r| r.response_ms())
+        .collect();
+    times.sort_unstable();
+    let bars: Vec<Bar> = RESPONSE_BINS
+        .iter()
+        .map(|&(lo, hi)| {
+            let n = times
+                .iter()
+                .filter(|&&ms| ms >= lo * 1000 && hi.is_none_or(|h| ms < h * 1000))
+                .count();
+            Bar {
+                label: match hi {
+                    Some(h) => format!("{lo}–{h} s"),
+                    None => format!("≥ {lo} s"),
+                },
+                value: n as f64,
+                shown: n.to_string(),
+                link: None,
+                color: charts::BLUE,
+            }
+        })
+        .collect();
+    let p = |q| nearest_rank(&times, q).map_or("-".to_string(), format_secs);
+    body.push_str(&format!(
+        "<h2>{t}</h2><figure class=\"histogram\">{svg}<figcaption>{n}: {count} · \
+         p50 = {p50} · p90 = {p90} · p95 = {p95}<br>{note} {bins}</figcaption></figure>",
+        t = esc(lang.t(S::ResponseHistogram)),
+        svg = charts::columns(lang.t(S::ResponseHistogram), lang.t(S::Response), &bars),
+        n = esc(lang.t(S::AnsweredRounds)),
+        count = times.len(),
+        p50 = esc(&p(50)),
+        p90 = esc(&p(90)),
+        p95 = esc(&p(95)),
+        note = esc(lang.t(S::PercentileNote)),
+        bins = esc(lang.t(S::BinNote)),
+    ));
+}
+
+/// Inquiry → ordered → paid, from the account's counters, with the conversion rates.
+fn funnel(body: &mut String, lang: Lang, c: &Counters, drill: &str) {
+    let fig = |key: &str| kefu_core::figures::figure(key);
+    let rate = |key: &str| {
+        fig(key).map_or(String::new(), |f| {
+            format!("{} {}", lang.figure(f), report::display(f, f.value(c)))
+        })
+    };
+    let bar = |key: &str, counter: C, rates: Vec<String>| {
+        let n = c.get(counter);
+        Bar {
+            label: fig(key).map_or("", |f| lang.figure(f)).to_string(),
+            value: n as f64,
+            shown: if rates.is_empty() {
+                n.to_string()
+            } else {
+                format!("{n} ({})", rates.join("; "))
+            },
+            link: Some(drill.to_string()),
+            color: charts::GREEN,
+        }
+    };
+    let bars = [
+        bar("inquiries", C::inquiries, Vec::new()),
+        bar("ordered", C::ordered, vec![rate("order_conversion")]),
+        bar("paid", C::paid, vec![rate("inquiry_conversion")]),
+    ];
+    body.push_str(&format!(
+        "<h2>{t}</h2><figure class=\"funnel\">{svg}</figure>",
+        t = esc(lang.t(S::Funnel)),
+        svg = charts::rows(lang.t(S::Funnel), &bars),
+    ));
+}
+
+/// Consulted and sales by day, each column a link to that day's receptions.
+fn daily_trend(body: &mut String, lang: Lang, store: &str, x: &Explanation) {
+    let mut consulted = Vec::new();
+    let mut sales = Vec::new();
+    let mut day = x.from;
+    while day <= x.to {
+        let of_day = x.receptions.iter().filter(|r| r.day == day);
+        let n = of_day.clone().filter(|r| r.consulted).count();
+        let cents: i64 = of_day.map(|r| r.sales_cents).sum();
+        let link =
+            Some(account_link(store, &x.account, day, day) + &format!("&lang={}", lang.code()));
+        let label = day.to_string().get(5..).unwrap_or_default().to_string();
+        consulted.push(Bar {
+            label: label.clone(),
+            value: n as f64,
+            shown: n.to_string(),
+            link: link.clone(),
+            color: charts::BLUE,
+        });
+        sales.push(Bar {
+            label,
+            value: cents as f64,
+            shown: format_yuan(cents),
+            link,
+            color: charts::GREEN,
+        });
+        day = day.offset(1);
+    }
+    for (title, bars, class) in [
+        (S::DailyConsulted, consulted, "daily-consulted"),
+        (S::DailySales, sales, "daily-sales"),
+    ] {
+        body.push_str(&format!(
+            "<h2>{t}</h2><figure class=\"{class}\">{svg}</figure>",
+            t = esc(lang.t(title)),
+            svg = charts::columns(lang.t(title), lang.t(S::Day), &bars),
+        ));
+    }
 }
 
 fn reminded(body: &mut String, lang: Lang, x: &Explanation) {
@@ -520,4 +669,21 @@ fn orders(body: &mut String, lang: Lang, r: &ReceptionView) {
         ));
     }
     body.push_str("</tbody></table></div>");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::nearest_rank;
+
+    #[test]
+    fn nearest_rank_percentiles() {
+        let v = [15, 20, 35, 40, 50];
+        assert_eq!(nearest_rank(&v, 30), Some(20));
+        assert_eq!(nearest_rank(&v, 40), Some(20));
+        assert_eq!(nearest_rank(&v, 50), Some(35));
+        assert_eq!(nearest_rank(&v, 100), Some(50));
+        assert_eq!(nearest_rank(&v, 0), Some(15));
+        assert_eq!(nearest_rank(&[7], 95), Some(7));
+        assert_eq!(nearest_rank(&[], 50), None);
+    }
 }

@@ -73,12 +73,13 @@ pub fn page(lang: Lang, title: &str, session: Option<&Session>, here: &str, body
     let lq = format!("?lang={}", lang.code());
     let nav = match session {
         Some(s) => format!(
-            "<nav><a href=\"/{lq}\">{}</a> · <a href=\"/ranking{lq}\">{}</a></nav>{switch}\
+            "<nav><a href=\"/{lq}\">{}</a> · <a href=\"/ranking{lq}\">{}</a>{}</nav>{switch}\
              <span class=\"me\">{} ({})</span>\
              <form method=\"post\" action=\"/logout\"><input type=\"hidden\" name=\"csrf\" value=\"{}\">\
              <button type=\"submit\">{}</button></form>",
             esc(lang.t(S::Overview)),
             esc(lang.t(S::Ranking)),
+            admin_nav(lang, s, &lq),
             esc(&s.user.name),
             s.user.role.as_str(),
             esc(&s.csrf),
@@ -95,6 +96,25 @@ pub fn page(lang: Lang, title: &str, session: Option<&Session>, here: &str, body
         title = esc(title),
         app = esc(lang.t(S::AppName)),
     )
+}
+
+/// The links to the import page (admins, supervisors) and the admin pages.
+fn admin_nav(lang: Lang, s: &Session, lq: &str) -> String {
+    let mut out = String::new();
+    if crate::access::may_import(&s.user) {
+        out.push_str(&format!(
+            " · <a href=\"/import{lq}\">{}</a>",
+            esc(lang.t(S::ImportPage))
+        ));
+    }
+    if crate::access::is_admin(&s.user) {
+        out.push_str(&format!(
+            " · <a href=\"/settings{lq}\">{}</a> · <a href=\"/audit{lq}\">{}</a>",
+            esc(lang.t(S::Settings)),
+            esc(lang.t(S::AuditLog))
+        ));
+    }
+    out
 }
 
 /// A bar per (label, value, link); bars are links, values are in `<title>` for screen

@@ -8,11 +8,14 @@
 //!   script, no external resource (the Content-Security-Policy forbids both).
 
 pub mod access;
+mod admin;
 pub mod auth;
+mod charts;
 mod drill;
 mod export;
 mod html;
 pub mod i18n;
+mod import;
 pub mod openapi;
 mod pages;
 pub mod report;
@@ -43,6 +46,8 @@ pub struct AppState {
     /// Bounds the password checks running at once (Argon2 takes 19 MiB and tens of ms
     /// each), so a flood of logins cannot exhaust memory.
     pub(crate) login_slots: Arc<Semaphore>,
+    /// The rejected rows of recent imports, for download.
+    pub(crate) rejects: Arc<import::Rejects>,
 }
 
 /// Database tasks at most at once: a few more than cores, so that one waiting on the disk
@@ -60,6 +65,7 @@ impl AppState {
             db_slots: Arc::new(Semaphore::new(DB_SLOTS)),
             pool: Arc::new(Mutex::new(Vec::new())),
             login_slots: Arc::new(Semaphore::new(LOGIN_SLOTS)),
+            rejects: Arc::new(import::Rejects::default()),
         }
     }
 
@@ -189,6 +195,23 @@ pub fn router(state: AppState) -> Router {
         .route("/account", get(drill::account))
         .route("/reception", get(drill::reception))
         .route("/ranking/export", get(export::ranking))
+        .route(
+            "/import",
+            get(import::import_page)
+                .post(import::upload)
+                .layer(DefaultBodyLimit::max(import::UPLOAD_LIMIT)),
+        )
+        .route("/import/rejects/{token}", get(import::rejects))
+        .route("/settings", get(admin::settings))
+        .route(
+            "/settings/users",
+            post(admin::add_user).layer(DefaultBodyLimit::max(FORM_LIMIT)),
+        )
+        .route(
+            "/settings/tokens",
+            post(admin::add_token).layer(DefaultBodyLimit::max(FORM_LIMIT)),
+        )
+        .route("/audit", get(admin::audit))
         .route("/api/v1/report", get(pages::api_report))
         .route("/api/v1/openapi.json", get(openapi::document))
         .fallback(pages::not_found)

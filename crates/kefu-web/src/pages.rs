@@ -6,11 +6,13 @@ use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use kefu_core::figures::Figure;
+use kefu_core::money::format_yuan;
 use kefu_core::time::Day;
 use serde::Deserialize;
 
 use crate::access::{self, Allowed, Rows};
 use crate::auth::CurrentUser;
+use crate::charts::{self, Bar};
 use crate::html::{bar_chart, esc, page, url};
 use crate::i18n::{Lang, S};
 use crate::report::{self, By, Row};
@@ -88,29 +90,37 @@ fn filters(
          <label>{f}<br><input type=\"date\" name=\"from\" value=\"{from}\"></label>\
          <label>{t}<br><input type=\"date\" name=\"to\" value=\"{to}\"></label>\
          <button type=\"submit\">{show}</button>\
-         <a href=\"{l7}\">{last7}</a> <a href=\"{l30}\">{last30}</a></form>",
+         <span class=\"quick\" title=\"{note}\">{quick}</span></form>",
         lc = lang.code(),
         s = esc(lang.t(S::Store)),
         f = esc(lang.t(S::From)),
         t = esc(lang.t(S::To)),
         show = esc(lang.t(S::Show)),
-        l7 = esc(&link(
-            path,
-            store,
-            last.offset(-6),
-            last,
-            &format!("&lang={}", lang.code())
-        )),
-        l30 = esc(&link(
-            path,
-            store,
-            last.offset(-29),
-            last,
-            &format!("&lang={}", lang.code())
-        )),
-        last7 = esc(lang.t(S::Last7)),
-        last30 = esc(lang.t(S::Last30)),
+        note = esc(&format!("{}: {last}", lang.t(S::QuickRanges))),
+        quick = quick_ranges(last)
+            .iter()
+            .map(|&(s, f, t)| format!(
+                "<a href=\"{}\">{}</a>",
+                esc(&link(path, store, f, t, &format!("&lang={}", lang.code()))),
+                esc(lang.t(s))
+            ))
+            .collect::<Vec<_>>()
+            .join(" "),
     )
+}
+
+/// The quick ranges, relative to `last`, the last day with data (demo data may lie in the
+/// past): today, yesterday, the last 7 and 30 days, and this month up to `last`.
+fn quick_ranges(last: Day) -> [(S, Day, Day); 5] {
+    let (y, m, _) = last.ymd();
+    let month = Day::from_ymd(y, m, 1).unwrap_or(last);
+    [
+        (S::Today, last, last),
+        (S::Yesterday, last.offset(-1), last.offset(-1)),
+        (S::Last7, last.offset(-6), last),
+        (S::Last30, last.offset(-29), last),
+        (S::ThisMonth, month, last),
+    ]
 }
 
 /// The one store a page shows: the requested one or the first the user may see.
@@ -130,6 +140,16 @@ struct Overview {
     current: Row,
     previous: Row,
     days: Vec<Row>,
+    /// The `--by group` rows (people only), for users who see the whole store.
+    groups: Vec<Row>,
+    /// Consulted by hour of day.
+    hours: [i64; 24],
+}
+
+/// Consulted receptions by hour of day of the buyer's first message: stored counters, so
+/// any range costs one sum.
+fn consulted_by_hour(c: &kefu_core::figures::Counters) -> [i64; 24] {
+    std::array::from_fn(|h| c.get(kefu_core::figures::C::consulted_at_hour(h)))
 }
 
 /// `GET /`: a store's figures for a range, against the previous period of equal length,
@@ -150,16 +170,24 @@ pub async fn overview(
             let (from, to) = report::range(db, p.from.as_deref(), p.to.as_deref(), only)?;
             let last = db.day_span(store.store.id)?.map_or(to, |(_, l)| l);
             let len = to.0 - from.0 + 1;
+            let groups = if store.rows == Rows::All {
+                report::build(db, By::Group, from, to, only)?.rows
+            } else {
+                Vec::new()
+            };
             let row = |f: Day, t: Day| -> Result<Row, WebError> {
                 report::build(db, By::Store, f, t, only)?
                     .rows
                     .pop()
                     .ok_or_else(|| WebError::Internal("store row missing".into()))
             };
+            let current = row(from, to)?;
             Ok(Overview {
-                current: row(from, to)?,
+                hours: consulted_by_hour(&current.counters),
+                current,
                 previous: row(from.offset(-len), from.offset(-1))?,
                 days: report::build(db, By::Day, from, to, only)?.rows,
+                groups,
                 allowed: all,
                 store,
                 from,
@@ -233,6 +261,7 @@ pub async fn overview(
         ),
         chart_links
     ));
+    hour_trend(&mut body, lang, o.hours);
     // figures against the previous period
     body.push_str(&format!(
         "<div class=\"wrap\"><table><caption>{store} {from} – {to}</caption><thead><tr><th>{f}</th><th>{c}</th><th>{p}</th><th>{ch}</th></tr></thead><tbody>",
@@ -269,6 +298,17 @@ pub async fn overview(
         ));
     }
     body.push_str("</tbody></table></div>");
+    if whole {
+        let ranking = link(
+            "/ranking",
+            &name,
+            o.from,
+            o.to,
+            &format!("&sort=sales&dir=desc{lq}"),
+        );
+        sales_split(&mut body, lang, &o.current, &ranking);
+        teams(&mut body, lang, &o.groups);
+    }
     let here = link(
         "/",
         &name,
@@ -284,6 +324,114 @@ pub async fn overview(
         &body,
     ))
     .into_response()
+}
+
+/// The trend by hour of day: a column per hour with the consulted receptions.
+fn hour_trend(body: &mut String, lang: Lang, hours: [i64; 24]) {
+    body.push_str(&format!("<h2>{}</h2>", esc(lang.t(S::HourTrend))));
+    let bars: Vec<Bar> = hours
+        .iter()
+        .enumerate()
+        .map(|(h, &n)| Bar {
+            label: h.to_string(),
+            value: n as f64,
+            shown: n.to_string(),
+            link: None,
+            color: charts::BLUE,
+        })
+        .collect();
+    let consulted = kefu_core::figures::figure("consulted").map_or("", |f| lang.figure(f));
+    body.push_str(&format!(
+        "<figure class=\"hours\">{}<figcaption>{}: {}</figcaption></figure>",
+        charts::columns(lang.t(S::HourTrend), lang.t(S::HourOfDay), &bars),
+        esc(consulted),
+        hours.iter().sum::<i64>()
+    ));
+}
+
+/// Silent against agent sales (静默 vs 客服), with their shares of the store's sales.
+fn sales_split(body: &mut String, lang: Lang, current: &Row, ranking: &str) {
+    use kefu_core::figures::C;
+    let c = &current.counters;
+    let total = c.get(C::total_sales_cents);
+    let name = |key: &str| kefu_core::figures::figure(key).map_or("", |f| lang.figure(f));
+    let share = |cents: i64| {
+        if total == 0 {
+            "-".to_string()
+        } else {
+            format!("{:.1}%", cents as f64 / total as f64 * 100.0)
+        }
+    };
+    let bar = |key: &str, cents: i64, link: Option<String>, color| Bar {
+        label: name(key).to_string(),
+        value: cents as f64,
+        shown: if key == "total_sales" {
+            format_yuan(cents)
+        } else {
+            format!(
+                "{} ({} {})",
+                format_yuan(cents),
+                lang.t(S::Share),
+                share(cents)
+            )
+        },
+        link,
+        color,
+    };
+    let bars = [
+        bar("total_sales", total, None, charts::GREY),
+        bar(
+            "sales",
+            c.get(C::sales_cents),
+            Some(ranking.to_string()),
+            charts::BLUE,
+        ),
+        bar(
+            "silent_sales",
+            c.get(C::silent_sales_cents),
+            None,
+            charts::GREEN,
+        ),
+    ];
+    body.push_str(&format!(
+        "<h2>{t}</h2><figure class=\"sales-split\">{svg}<figcaption>{note}</figcaption></figure>",
+        t = esc(lang.t(S::SalesSplit)),
+        svg = charts::rows(lang.t(S::SalesSplit), &bars),
+        note = esc(lang.t(S::SalesSplitNote)),
+    ));
+}
+
+/// The team comparison: the `--by group` rows of the report (people only).
+fn teams(body: &mut String, lang: Lang, groups: &[Row]) {
+    body.push_str(&format!("<h2>{}</h2>", esc(lang.t(S::Teams))));
+    if groups.is_empty() {
+        body.push_str(&format!("<p>{}</p>", esc(lang.t(S::NoData))));
+        return;
+    }
+    let figures = report::figures(By::Group, false);
+    body.push_str(&format!(
+        "<div class=\"wrap\"><table class=\"teams\"><thead><tr><th>{}</th>",
+        esc(lang.t(S::Group))
+    ));
+    for f in &figures {
+        body.push_str(&format!("<th>{}</th>", esc(lang.figure(f))));
+    }
+    body.push_str("</tr></thead><tbody>");
+    for row in groups {
+        let group = row
+            .key
+            .clone()
+            .unwrap_or_else(|| lang.t(S::NoGroup).to_string());
+        body.push_str(&format!("<tr><td>{}</td>", esc(&group)));
+        for f in &figures {
+            body.push_str(&format!(
+                "<td>{}</td>",
+                esc(&report::display(f, f.value(&row.counters)))
+            ));
+        }
+        body.push_str("</tr>");
+    }
+    body.push_str("</tbody></table></div>");
 }
 
 struct Ranking {

@@ -469,3 +469,152 @@ async fn names_from_the_data_are_escaped_in_drill_down_pages() {
     assert!(!res.body.contains("<script"));
     assert!(res.body.contains("class=\"msg buyer\""));
 }
+
+/// The `<title>label: value</title>` pairs of the SVG inside the element opened by `marker`.
+fn chart_values(body: &str, marker: &str) -> Vec<(String, String)> {
+    let start = body.find(marker).unwrap_or_else(|| panic!("{marker}"));
+    let part = &body[start..start + body[start..].find("</svg>").unwrap()];
+    part.split("<title>")
+        .skip(2)
+        .map(|t| {
+            let t = &t[..t.find("</title>").unwrap()];
+            let (l, v) = t.split_once(": ").unwrap();
+            (l.to_string(), v.to_string())
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn agent_page_shows_response_histogram_funnel_and_daily_trend() {
+    let (_dir, path, app) = setup();
+    let sid = login(&app, "admin").await;
+    let (x, counters) = explanation(&path, LILY, "2026-11-10", "2026-11-12");
+    let res = get(&app, &account_uri(LILY), Some(&sid)).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    let body = &res.body;
+
+    // the histogram counts the answered rounds in service hours: the `response_n` counter
+    let bins = chart_values(body, "<figure class=\"histogram\">");
+    let labels: Vec<&str> = bins.iter().map(|(l, _)| l.as_str()).collect();
+    assert_eq!(
+        labels,
+        [
+            "0–30 s",
+            "30–60 s",
+            "60–120 s",
+            "120–300 s",
+            "300–600 s",
+            "≥ 600 s"
+        ]
+    );
+    let total: i64 = bins.iter().map(|(_, v)| v.parse::<i64>().unwrap()).sum();
+    assert!(total > 0);
+    assert_eq!(total, counters.get(C::response_n));
+    assert!(body.contains(&format!("服务时间内已回复轮次: {total}")));
+    // percentiles by nearest rank, computed by hand from the explanation's rounds
+    let mut times: Vec<i64> = Vec::new();
+    for r in &x.receptions {
+        for round in &r.rounds {
+            if let (true, Some(ms)) = (round.in_service_hours, round.response_ms()) {
+                times.push(ms);
+            }
+        }
+    }
+    assert_eq!(times.len() as i64, total);
+    assert_eq!(times.iter().sum::<i64>(), counters.get(C::response_ms));
+    times.sort();
+    for q in [50_usize, 90, 95] {
+        // the smallest value with at least q% of the values at or below it
+        let mut rank = 1;
+        while rank * 100 < q * times.len() {
+            rank += 1;
+        }
+        let v = times[rank - 1];
+        let at_or_below = times.iter().filter(|&&t| t <= v).count();
+        assert!(at_or_below * 100 >= q * times.len());
+        assert!(
+            body.contains(&format!("p{q} = {}", explain::format_secs(v))),
+            "p{q}"
+        );
+    }
+    assert!(body.contains("最近秩法"));
+    // each bin holds the times in [lower, upper)
+    let bounds = [0, 30_000, 60_000, 120_000, 300_000, 600_000, i64::MAX];
+    for (i, (_, v)) in bins.iter().enumerate() {
+        let n = times
+            .iter()
+            .filter(|&&t| t >= bounds[i] && t < bounds[i + 1])
+            .count();
+        assert_eq!(v, &n.to_string(), "bin {i}");
+    }
+
+    // the funnel: the account's counters and the report's rates
+    let funnel = chart_values(body, "<figure class=\"funnel\">");
+    let rate = |key: &str| {
+        let f = kefu_core::figures::figure(key).unwrap();
+        kefu_report::display(f, f.value(&counters))
+    };
+    assert_eq!(
+        funnel,
+        vec![
+            (
+                "询单人数".to_string(),
+                counters.get(C::inquiries).to_string()
+            ),
+            (
+                "询单→下单人数".to_string(),
+                format!(
+                    "{} (询单→下单转化率 {})",
+                    counters.get(C::ordered),
+                    rate("order_conversion")
+                )
+            ),
+            (
+                "询单→最终付款人数".to_string(),
+                format!(
+                    "{} (询单→最终付款转化率 {})",
+                    counters.get(C::paid),
+                    rate("inquiry_conversion")
+                )
+            ),
+        ]
+    );
+    assert!(counters.get(C::inquiries) >= counters.get(C::ordered));
+    assert!(body.contains("#receptions\"><rect"));
+    assert!(body.contains("id=\"receptions\""));
+
+    // the daily trend: a column per day, a link to that day, summing to the counters
+    let consulted = chart_values(body, "<figure class=\"daily-consulted\">");
+    let sales = chart_values(body, "<figure class=\"daily-sales\">");
+    assert_eq!(consulted.len(), 3);
+    let sum: i64 = consulted
+        .iter()
+        .map(|(_, v)| v.parse::<i64>().unwrap())
+        .sum();
+    assert_eq!(sum, counters.get(C::consulted));
+    let cents: i64 = sales
+        .iter()
+        .map(|(_, v)| {
+            let (y, f) = v.split_once('.').unwrap_or((v, "0"));
+            y.parse::<i64>().unwrap() * 100 + format!("{f:0<2}").parse::<i64>().unwrap()
+        })
+        .sum();
+    assert_eq!(cents, counters.get(C::sales_cents));
+    assert!(body.contains(&format!(
+        "<a href=\"/account?store={STORE_Q}&amp;account={}&amp;from=2026-11-11&amp;to=2026-11-11&amp;lang=zh-CN\"><rect",
+        q(LILY)
+    )));
+
+    // English
+    let en = get(&app, &format!("{}&lang=en", account_uri(LILY)), Some(&sid)).await;
+    for text in [
+        "Response-time distribution",
+        "nearest rank",
+        "Inquiry → ordered → paid funnel",
+        "Consulted by day",
+        "Sales by day (yuan)",
+    ] {
+        assert!(en.body.contains(text), "{text}");
+    }
+    assert!(!en.body.contains("最近秩法") && !en.body.contains("询单人数"));
+}

@@ -173,6 +173,10 @@ const ROUTES: &[&str] = &[
     "/api/v1/report?by=store",
     "/no-such-page",
     "/api/v1/no-such-endpoint",
+    "/import",
+    "/import/rejects/0000000000000000000000000000000000000000000000000000000000000000",
+    "/settings",
+    "/audit",
 ];
 
 #[tokio::test]
@@ -787,4 +791,132 @@ async fn openapi_document_lists_every_figure() {
     for key in api[0].as_object().unwrap().keys() {
         assert!(row.get(key).is_some(), "the document lacks `{key}`");
     }
+}
+
+/// The `<title>label: value</title>` numbers of the SVG inside the element opened by `marker`.
+fn chart_values(body: &str, marker: &str) -> Vec<(String, String)> {
+    let start = body.find(marker).unwrap_or_else(|| panic!("{marker}"));
+    let part = &body[start..start + body[start..].find("</svg>").unwrap()];
+    part.split("<title>")
+        .skip(2)
+        .map(|t| {
+            let t = &t[..t.find("</title>").unwrap()];
+            let (l, v) = t.split_once(": ").unwrap();
+            (l.to_string(), v.to_string())
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn overview_quick_ranges_teams_sales_split_and_hours_agree_with_kefu_report() {
+    use kefu_core::figures::C;
+    let (dir, app) = setup();
+    let sid = login(&app, "admin").await;
+    let store = "%E6%99%A8%E5%85%89%E6%97%97%E8%88%B0%E5%BA%97";
+    let res = get(&app, &format!("/?store={store}&{RANGE}"), Some(&sid)).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    let body = &res.body;
+    // quick ranges, relative to the last day with data (2026-11-14), said in a title
+    assert!(body.contains("title=\"快捷日期以最后一个有数据的日期为准: 2026-11-14\""));
+    for (range, name) in [
+        ("from=2026-11-14&amp;to=2026-11-14", "今天"),
+        ("from=2026-11-13&amp;to=2026-11-13", "昨天"),
+        ("from=2026-11-08&amp;to=2026-11-14", "最近 7 天"),
+        ("from=2026-10-16&amp;to=2026-11-14", "最近 30 天"),
+        ("from=2026-11-01&amp;to=2026-11-14", "本月"),
+    ] {
+        assert!(
+            body.contains(&format!("{range}&amp;lang=zh-CN\">{name}</a>")),
+            "{name}"
+        );
+    }
+    let (from, to) = (
+        kefu_core::time::Day::parse("2026-11-10").unwrap(),
+        kefu_core::time::Day::parse("2026-11-12").unwrap(),
+    );
+    let db = Db::open(&dir.path().join("k.db")).unwrap();
+    // the team table: the rows of `kefu report --by group`, figure by figure
+    let groups = kefu_report::build(&db, kefu_report::By::Group, from, to, Some(STORE)).unwrap();
+    assert!(!groups.rows.is_empty());
+    let teams = &body[body.find("<table class=\"teams\">").unwrap()..];
+    let teams = &teams[..teams.find("</table>").unwrap()];
+    assert_eq!(teams.matches("<tr><td>").count(), groups.rows.len());
+    for row in &groups.rows {
+        let mut cells = format!(
+            "<tr><td>{}</td>",
+            row.key.clone().unwrap_or_else(|| "未分组".into())
+        );
+        for f in groups.figures() {
+            cells.push_str(&format!(
+                "<td>{}</td>",
+                kefu_report::display(f, f.value(&row.counters))
+            ));
+        }
+        assert!(teams.contains(&format!("{cells}</tr>")), "{cells}\n{teams}");
+    }
+    // silent vs agent sales: the store row's counters, with shares of the store's sales
+    let total = kefu_report::build(&db, kefu_report::By::Store, from, to, Some(STORE))
+        .unwrap()
+        .rows
+        .pop()
+        .unwrap()
+        .counters;
+    let split = chart_values(body, "<figure class=\"sales-split\">");
+    let yuan = kefu_core::money::format_yuan;
+    let (t, s, a) = (
+        total.get(C::total_sales_cents),
+        total.get(C::silent_sales_cents),
+        total.get(C::sales_cents),
+    );
+    assert!(t > 0 && s > 0 && a > 0);
+    let pct = |c: i64| format!("{:.1}%", c as f64 / t as f64 * 100.0);
+    assert_eq!(
+        split,
+        vec![
+            ("店铺销售额".to_string(), yuan(t)),
+            (
+                "客服销售额".to_string(),
+                format!("{} (占比 {})", yuan(a), pct(a))
+            ),
+            (
+                "静默销售额".to_string(),
+                format!("{} (占比 {})", yuan(s), pct(s))
+            ),
+        ]
+    );
+    // the agent bar drills down to the ranking by sales
+    assert!(body.contains(&format!(
+        "<a href=\"/ranking?store={store}&amp;from=2026-11-10&amp;to=2026-11-12&amp;sort=sales&amp;dir=desc&amp;lang=zh-CN\">"
+    )));
+    // the trend by hour: 24 columns summing to the store's consulted counter
+    let hours = chart_values(body, "<figure class=\"hours\">");
+    assert_eq!(hours.len(), 24);
+    let sum: i64 = hours.iter().map(|(_, v)| v.parse::<i64>().unwrap()).sum();
+    assert_eq!(sum, total.get(C::consulted));
+    assert!(body.contains(&format!("<figcaption>咨询人数: {sum}</figcaption>")));
+    // English, and a long range: the trend by hour comes from stored counters, any range
+    let res = get(
+        &app,
+        &format!("/?store={store}&from=2026-09-01&to=2026-11-12&lang=en"),
+        Some(&sid),
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::OK);
+    for text in [
+        "Today",
+        "Yesterday",
+        "This month",
+        "Team comparison (people)",
+        "Silent vs agent sales",
+    ] {
+        assert!(res.body.contains(text), "{text}");
+    }
+    assert!(res.body.contains("<figure class=\"hours\">"));
+    assert!(!res.body.contains("未分组") && !res.body.contains("静默"));
+    // an agent sees neither the team table nor the store's sales split
+    let lily = login(&app, "lily").await;
+    let res = get(&app, &format!("/?store={store}&{RANGE}"), Some(&lily)).await;
+    assert_eq!(res.status, StatusCode::OK);
+    assert!(!res.body.contains("class=\"teams\"") && !res.body.contains("sales-split"));
+    assert!(res.body.contains("<figure class=\"hours\">"));
 }

@@ -1,0 +1,485 @@
+//! Admin pages: settings (metric settings per store, roster, users), adding users, and the
+//! audit log. Everyone else gets 403 ([`access::admin`]).
+
+use axum::extract::{Form, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use kefu_core::settings::StoreSettings;
+use kefu_store::{UserError, UserRole};
+use serde::Deserialize;
+
+use crate::access;
+use crate::auth::{CurrentUser, LangQuery, csrf_ok};
+use crate::html::{esc, page};
+use crate::i18n::{Lang, S};
+use crate::pages::error_page;
+use crate::{AppState, WebError};
+
+/// Audit entries shown.
+pub const AUDIT_ROWS: u32 = 200;
+
+fn frame(
+    lang: Lang,
+    user: &CurrentUser,
+    status: StatusCode,
+    title: S,
+    here: &str,
+    body: &str,
+) -> Response {
+    (
+        status,
+        Html(page(lang, lang.t(title), Some(&user.session), here, body)),
+    )
+        .into_response()
+}
+
+fn refused(lang: Lang, user: &CurrentUser, e: WebError) -> Response {
+    if matches!(e, WebError::Forbidden(_)) {
+        let body = format!("<p class=\"error\">{}</p>", esc(lang.t(S::NotAllowed)));
+        frame(lang, user, StatusCode::FORBIDDEN, S::Error, "/", &body)
+    } else {
+        error_page(lang, user, e)
+    }
+}
+
+fn th(lang: Lang, items: &[S]) -> String {
+    items
+        .iter()
+        .map(|s| format!("<th>{}</th>", esc(lang.t(*s))))
+        .collect()
+}
+
+fn settings_rows(s: &StoreSettings) -> String {
+    let m = &s.metrics;
+    [
+        ("slow_response_secs", m.slow_response_secs.to_string()),
+        ("slow_response_rounds", m.slow_response_rounds.to_string()),
+        (
+            "conversion_window_days",
+            m.conversion_window_days.to_string(),
+        ),
+        ("service_hours", m.service_hours.to_string()),
+        ("reminder_window_hours", m.reminder_window_hours.to_string()),
+        ("timezone", s.timezone.to_string()),
+    ]
+    .iter()
+    .map(|(k, v)| format!("<tr><td><code>{k}</code></td><td>{}</td></tr>", esc(v)))
+    .collect()
+}
+
+struct Listing {
+    stores: Vec<(String, Vec<kefu_store::AccountInfo>)>,
+    users: Vec<(kefu_store::User, Vec<String>, usize)>,
+}
+
+/// `GET /settings`
+pub async fn settings(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    headers: HeaderMap,
+    Query(q): Query<LangQuery>,
+) -> Response {
+    let lang = Lang::pick(q.lang.as_deref(), &headers);
+    let u = user.session.user.clone();
+    let loaded = state
+        .db(move |db| {
+            access::admin(&u)?;
+            let all = db.stores()?;
+            let mut stores = Vec::with_capacity(all.len());
+            for s in &all {
+                stores.push((s.name.clone(), db.accounts(s.id)?));
+            }
+            let mut users = Vec::new();
+            for user in db.users()? {
+                let ids = db.user_stores(&user)?;
+                let names = all
+                    .iter()
+                    .filter(|s| ids.contains(&s.id))
+                    .map(|s| s.name.clone())
+                    .collect();
+                let linked = db.user_accounts(&user)?.len();
+                users.push((user, names, linked));
+            }
+            Ok(Listing { stores, users })
+        })
+        .await;
+    let listing = match loaded {
+        Ok(l) => l,
+        Err(e) => return refused(lang, &user, e),
+    };
+    let config = &state.config;
+    let mut body = format!(
+        "<h2>{}</h2><p>{}</p><h3>{}</h3><table class=\"facts\"><thead><tr>{}</tr></thead><tbody>{}</tbody></table>",
+        esc(lang.t(S::MetricSettings)),
+        esc(lang.t(S::ConfigNote)),
+        esc(lang.t(S::DefaultSettings)),
+        th(lang, &[S::SettingKey, S::Value]),
+        settings_rows(&config.default),
+    );
+    for (name, _) in &listing.stores {
+        body.push_str(&format!(
+            "<h3>{}</h3><table class=\"facts\"><thead><tr>{}</tr></thead><tbody>{}</tbody></table>",
+            esc(name),
+            th(lang, &[S::SettingKey, S::Value]),
+            settings_rows(config.store(name)),
+        ));
+    }
+    body.push_str(&format!("<h2>{}</h2>", esc(lang.t(S::Roster))));
+    for (name, accounts) in &listing.stores {
+        body.push_str(&format!(
+            "<h3>{}</h3><div class=\"wrap\"><table><thead><tr>{}</tr></thead><tbody>",
+            esc(name),
+            th(
+                lang,
+                &[S::Account, S::DisplayName, S::Group, S::Role, S::Bot]
+            )
+        ));
+        for a in accounts {
+            body.push_str(&format!(
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                esc(&a.name),
+                esc(a.display_name.as_deref().unwrap_or("")),
+                esc(a.group.as_deref().unwrap_or("")),
+                a.role.map_or("", |r| r.as_str()),
+                esc(lang.t(if a.is_bot { S::Yes } else { S::No })),
+            ));
+        }
+        body.push_str("</tbody></table></div>");
+    }
+    body.push_str(&format!(
+        "<h2>{}</h2><table><thead><tr>{}</tr></thead><tbody>",
+        esc(lang.t(S::Users)),
+        th(
+            lang,
+            &[S::UserName, S::Role, S::UserStores, S::LinkedAccounts]
+        )
+    ));
+    for (u, stores, linked) in &listing.users {
+        body.push_str(&format!(
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{linked}</td></tr>",
+            esc(&u.name),
+            u.role.as_str(),
+            esc(&stores.join(", ")),
+        ));
+    }
+    body.push_str("</tbody></table>");
+    let roles: String = ["agent", "qa", "supervisor", "admin"]
+        .iter()
+        .map(|r| format!("<option value=\"{r}\">{r}</option>"))
+        .collect();
+    let store_options: String = listing
+        .stores
+        .iter()
+        .map(|(s, _)| format!("<option value=\"{}\">", esc(s)))
+        .collect();
+    body.push_str(&format!(
+        "<h2>{add}</h2><form method=\"post\" action=\"/settings/users?lang={lc}\" class=\"filters\">\
+         <input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">\
+         <label>{name}<br><input name=\"name\" required maxlength=\"64\" autocomplete=\"off\"></label>\
+         <label>{role}<br><select name=\"role\">{roles}</select></label>\
+         <label>{pw}<br><input type=\"password\" name=\"password\" required minlength=\"8\" autocomplete=\"new-password\"></label>\
+         <label>{store}<br><input name=\"store\" list=\"stores\"></label><datalist id=\"stores\">{store_options}</datalist>\
+         <label>{accounts}<br><input name=\"accounts\"></label>\
+         <button type=\"submit\">{add}</button></form>\
+         <h2>{tokens}</h2><p>{tokens_note}</p>\
+         <form method=\"post\" action=\"/settings/tokens?lang={lc}\">\
+         <input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">\
+         <button type=\"submit\">{new_token}</button></form>\
+         <p><a href=\"/audit?lang={lc}\">{audit}</a></p>",
+        add = esc(lang.t(S::AddUser)),
+        lc = lang.code(),
+        csrf = esc(&user.session.csrf),
+        name = esc(lang.t(S::UserName)),
+        role = esc(lang.t(S::Role)),
+        pw = esc(lang.t(S::Password)),
+        store = esc(lang.t(S::Store)),
+        accounts = esc(lang.t(S::LinkedAccounts)),
+        audit = esc(lang.t(S::AuditLog)),
+        tokens = esc(lang.t(S::ApiTokens)),
+        tokens_note = esc(lang.t(S::ApiTokensNote)),
+        new_token = esc(lang.t(S::NewToken)),
+    ));
+    frame(lang, &user, StatusCode::OK, S::Settings, "/settings", &body)
+}
+
+#[derive(Deserialize)]
+pub struct AddUserForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    role: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    store: String,
+    #[serde(default)]
+    accounts: String,
+}
+
+/// Why a user was not added: a page string and the offending value.
+enum Refusal {
+    Web(WebError),
+    Said(S, String),
+}
+
+impl From<WebError> for Refusal {
+    fn from(e: WebError) -> Self {
+        Refusal::Web(e)
+    }
+}
+
+impl From<kefu_store::StoreError> for Refusal {
+    fn from(e: kefu_store::StoreError) -> Self {
+        Refusal::Web(e.into())
+    }
+}
+
+impl From<UserError> for Refusal {
+    fn from(e: UserError) -> Self {
+        match e {
+            UserError::NameTaken(_) => Refusal::Said(S::UserNameTaken, String::new()),
+            UserError::BadName => Refusal::Said(S::UserBadName, String::new()),
+            UserError::BadPassword => Refusal::Said(S::UserBadPassword, String::new()),
+            e => Refusal::Web(e.into()),
+        }
+    }
+}
+
+/// `POST /settings/users`
+pub async fn add_user(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    headers: HeaderMap,
+    Query(q): Query<LangQuery>,
+    Form(form): Form<AddUserForm>,
+) -> Response {
+    let lang = Lang::pick(q.lang.as_deref(), &headers);
+    if let Err(e) = access::admin(&user.session.user) {
+        return refused(lang, &user, e);
+    }
+    if !csrf_ok(&user, &headers, &form.csrf) {
+        let body = format!("<p class=\"error\">{}</p>", esc(lang.t(S::FormExpired)));
+        return frame(
+            lang,
+            &user,
+            StatusCode::FORBIDDEN,
+            S::Error,
+            "/settings",
+            &body,
+        );
+    }
+    let admin = user.session.user.clone();
+    let done = state
+        .db(move |db| {
+            Ok(add_user_in(db, &admin, &form).map_err(|r| match r {
+                Refusal::Web(e) => Err(e),
+                Refusal::Said(s, v) => Ok((s, v)),
+            }))
+        })
+        .await;
+    match done {
+        Ok(Ok(())) => Redirect::to(&format!("/settings?lang={}", lang.code())).into_response(),
+        Ok(Err(Ok((s, value)))) => {
+            let body = format!(
+                "<p class=\"error\">{}{}</p><p><a href=\"/settings?lang={}\">{}</a></p>",
+                esc(lang.t(s)),
+                esc(&value),
+                lang.code(),
+                esc(lang.t(S::Settings))
+            );
+            frame(
+                lang,
+                &user,
+                StatusCode::BAD_REQUEST,
+                S::AddUser,
+                "/settings",
+                &body,
+            )
+        }
+        Ok(Err(Err(e))) | Err(e) => error_page(lang, &user, e),
+    }
+}
+
+fn add_user_in(
+    db: &kefu_store::Db,
+    admin: &kefu_store::User,
+    f: &AddUserForm,
+) -> Result<(), Refusal> {
+    let role = UserRole::parse(f.role.trim()).ok_or(Refusal::Said(S::BadRole, String::new()))?;
+    let store_name = f.store.trim();
+    let wanted: Vec<&str> = f
+        .accounts
+        .split([',', '，'])
+        .map(str::trim)
+        .filter(|a| !a.is_empty())
+        .collect();
+    let store = if store_name.is_empty() {
+        if !wanted.is_empty() {
+            return Err(Refusal::Said(S::StoreNeeded, String::new()));
+        }
+        None
+    } else {
+        let found = db
+            .stores()?
+            .into_iter()
+            .find(|s| s.name == store_name)
+            .ok_or_else(|| Refusal::Said(S::UnknownStoreName, store_name.to_string()))?;
+        Some(found)
+    };
+    let mut accounts = Vec::new();
+    if let Some(s) = &store {
+        let all = db.accounts(s.id)?;
+        for w in &wanted {
+            let a = all
+                .iter()
+                .find(|a| a.name == *w)
+                .ok_or_else(|| Refusal::Said(S::UnknownAccountName, w.to_string()))?;
+            accounts.push(a.id);
+        }
+    }
+    let new = db.create_user(f.name.trim(), role, &f.password)?;
+    if let Some(s) = &store {
+        if matches!(role, UserRole::Supervisor | UserRole::Qa) {
+            db.assign_store(&new, s.id)?;
+        }
+        for a in &accounts {
+            db.link_account(&new, s.id, *a)?;
+        }
+    }
+    db.audit(
+        Some(admin),
+        "user.add",
+        &format!(
+            "name={} role={} store={} accounts={}",
+            new.name,
+            role.as_str(),
+            store_name,
+            wanted.join(",")
+        ),
+    )?;
+    Ok(())
+}
+
+#[derive(Deserialize)]
+pub struct CsrfOnly {
+    #[serde(default)]
+    csrf: String,
+}
+
+/// `POST /settings/tokens`: a personal API token for the user, shown once.
+pub async fn add_token(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    headers: HeaderMap,
+    Query(q): Query<LangQuery>,
+    Form(form): Form<CsrfOnly>,
+) -> Response {
+    let lang = Lang::pick(q.lang.as_deref(), &headers);
+    if !csrf_ok(&user, &headers, &form.csrf) {
+        let body = format!("<p class=\"error\">{}</p>", esc(lang.t(S::FormExpired)));
+        return frame(
+            lang,
+            &user,
+            StatusCode::FORBIDDEN,
+            S::Error,
+            "/settings",
+            &body,
+        );
+    }
+    let u = user.session.user.clone();
+    let made = state
+        .db(move |db| {
+            let token = db.create_api_token(&u)?;
+            db.audit(Some(&u), "token.add", &format!("key={}", &token[5..21]))?;
+            Ok(token)
+        })
+        .await;
+    match made {
+        Ok(token) => {
+            let body = format!(
+                "<p>{}</p><p><code class=\"token\">{}</code></p><p>{}</p><pre>curl -H 'Authorization: Bearer {}' …/api/v1/report</pre>",
+                esc(lang.t(S::TokenShownOnce)),
+                esc(&token),
+                esc(lang.t(S::ApiTokensNote)),
+                esc(&token),
+            );
+            frame(
+                lang,
+                &user,
+                StatusCode::OK,
+                S::ApiTokens,
+                "/settings",
+                &body,
+            )
+        }
+        Err(e) => error_page(lang, &user, e),
+    }
+}
+
+/// Unix seconds as `YYYY-MM-DD HH:MM:SS` UTC.
+fn utc(secs: i64) -> String {
+    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+    // civil from days (Howard Hinnant)
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!(
+        "{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02}",
+        rem / 3600,
+        rem / 60 % 60,
+        rem % 60
+    )
+}
+
+/// `GET /audit`
+pub async fn audit(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    headers: HeaderMap,
+    Query(q): Query<LangQuery>,
+) -> Response {
+    let lang = Lang::pick(q.lang.as_deref(), &headers);
+    let u = user.session.user.clone();
+    let log = state
+        .db(move |db| {
+            access::admin(&u)?;
+            Ok(db.audit_log(AUDIT_ROWS)?)
+        })
+        .await;
+    let log = match log {
+        Ok(l) => l,
+        Err(e) => return refused(lang, &user, e),
+    };
+    let mut body = format!(
+        "<div class=\"wrap\"><table><thead><tr>{}</tr></thead><tbody>",
+        th(lang, &[S::Time, S::UserName, S::Action, S::Detail])
+    );
+    for e in &log {
+        body.push_str(&format!(
+            "<tr><td>{} UTC</td><td>{}</td><td>{}</td><td class=\"text\">{}</td></tr>",
+            utc(e.time),
+            esc(e.user.as_deref().unwrap_or("-")),
+            esc(&e.action),
+            esc(&e.detail),
+        ));
+    }
+    body.push_str("</tbody></table></div>");
+    frame(lang, &user, StatusCode::OK, S::AuditLog, "/audit", &body)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn utc_times() {
+        assert_eq!(super::utc(0), "1970-01-01 00:00:00");
+        assert_eq!(super::utc(1_795_000_000), "2026-11-18 11:06:40");
+    }
+}

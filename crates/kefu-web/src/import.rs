@@ -1,0 +1,627 @@
+//! The import page: upload files, import them in one transaction, show the import report.
+//!
+//! - `GET /import`: the form (files, store, "skip bad rows", the session's CSRF token).
+//! - `POST /import`: multipart; at most [`MAX_FILES`] files and [`UPLOAD_LIMIT`] bytes in
+//!   all. Files are streamed chunk by chunk into a temporary directory, never held whole in
+//!   memory, then read one at a time (`kefu_import::read_one`) into one import session:
+//!   either every file is imported or nothing is.
+//! - `GET /import/rejects/{token}`: the rejected rows of a `skip bad` import as CSV, for
+//!   the user who imported, for [`REJECTS_TTL`].
+//!
+//! Admins import into any store; supervisors only into their stores (every store a file
+//! names is checked before it is written); others get 403.
+
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use axum::body::Body;
+use axum::extract::multipart::{Field, MultipartError, MultipartRejection};
+use axum::extract::{Multipart, Path as UrlPath, Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+use kefu_core::model::ImportBatch;
+use kefu_import::{FileReport, ImportOptions};
+use kefu_store::{Db, ImportSummary, User};
+use tokio::io::AsyncWriteExt;
+
+use crate::access::{self, ImportScope};
+use crate::auth::{CurrentUser, LangQuery, csrf_ok, same_token};
+use crate::html::{esc, page};
+use crate::i18n::{Lang, S};
+use crate::pages::error_page;
+use crate::{AppState, WebError};
+
+/// The largest upload, all files together.
+pub const UPLOAD_LIMIT: usize = 200 * 1024 * 1024;
+/// The most files of one upload.
+pub const MAX_FILES: usize = 20;
+/// Rejected rows listed on the report page (all are in the CSV).
+pub const SHOWN_REJECTS: usize = 50;
+/// How long a rejects file is kept.
+pub const REJECTS_TTL: Duration = Duration::from_secs(3600);
+/// Rejects files kept at most (the oldest go first).
+const MAX_KEPT: usize = 32;
+/// The largest value of a text field of the form.
+const TEXT_FIELD_LIMIT: usize = 1024;
+
+/// The rejects files of recent imports.
+#[derive(Default)]
+pub struct Rejects {
+    kept: Mutex<Vec<Kept>>,
+}
+
+struct Kept {
+    token: String,
+    user_id: i64,
+    at: Instant,
+    path: PathBuf,
+    /// Removed with the entry.
+    _dir: tempfile::TempDir,
+}
+
+impl Rejects {
+    fn keep(&self, user: &User, dir: tempfile::TempDir, path: PathBuf) -> String {
+        let token = kefu_store::random_token();
+        if let Ok(mut kept) = self.kept.lock() {
+            kept.retain(|k| k.at.elapsed() < REJECTS_TTL);
+            if kept.len() >= MAX_KEPT {
+                kept.remove(0);
+            }
+            kept.push(Kept {
+                token: token.clone(),
+                user_id: user.id,
+                at: Instant::now(),
+                path,
+                _dir: dir,
+            });
+        }
+        token
+    }
+
+    /// The file of `token` if `user` made it and it has not expired.
+    fn find(&self, user: &User, token: &str) -> Option<PathBuf> {
+        let kept = self.kept.lock().ok()?;
+        kept.iter()
+            .find(|k| {
+                same_token(&k.token, token) && k.user_id == user.id && k.at.elapsed() < REJECTS_TTL
+            })
+            .map(|k| k.path.clone())
+    }
+}
+
+fn frame(lang: Lang, user: &CurrentUser, status: StatusCode, title: S, body: &str) -> Response {
+    let here = "/import";
+    (
+        status,
+        Html(page(lang, lang.t(title), Some(&user.session), here, body)),
+    )
+        .into_response()
+}
+
+fn form(lang: Lang, user: &CurrentUser, stores: &[String]) -> String {
+    let options: String = stores
+        .iter()
+        .map(|s| format!("<option value=\"{}\">", esc(s)))
+        .collect();
+    format!(
+        "<form method=\"post\" action=\"/import?lang={lc}\" enctype=\"multipart/form-data\" class=\"filters\">\
+         <input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">\
+         <label>{files}<br><input type=\"file\" name=\"files\" multiple required></label>\
+         <label>{store}<br><input name=\"store\" list=\"stores\" maxlength=\"64\"></label>\
+         <datalist id=\"stores\">{options}</datalist>\
+         <label><input type=\"checkbox\" name=\"skip_bad\" value=\"1\"> {skip}</label>\
+         <button type=\"submit\">{button}</button></form><p>{limits}</p>",
+        lc = lang.code(),
+        csrf = esc(&user.session.csrf),
+        files = esc(lang.t(S::ImportFiles)),
+        store = esc(lang.t(S::ImportStore)),
+        skip = esc(lang.t(S::SkipBad)),
+        button = esc(lang.t(S::ImportButton)),
+        limits = esc(lang.t(S::ImportLimits)),
+    )
+}
+
+/// `GET /import`
+pub async fn import_page(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    headers: HeaderMap,
+    Query(q): Query<LangQuery>,
+) -> Response {
+    let lang = Lang::pick(q.lang.as_deref(), &headers);
+    let u = user.session.user.clone();
+    let scope = state
+        .db(move |db| {
+            Ok(match access::import_scope(db, &u)? {
+                ImportScope::Any => db.stores()?.into_iter().map(|s| s.name).collect(),
+                ImportScope::Stores(names) => names,
+            })
+        })
+        .await;
+    match scope {
+        Ok(stores) => frame(
+            lang,
+            &user,
+            StatusCode::OK,
+            S::ImportPage,
+            &form(lang, &user, &stores),
+        ),
+        Err(e) => refused(lang, &user, e),
+    }
+}
+
+fn refused(lang: Lang, user: &CurrentUser, e: WebError) -> Response {
+    if matches!(e, WebError::Forbidden(_)) {
+        let body = format!("<p class=\"error\">{}</p>", esc(lang.t(S::NotAllowed)));
+        frame(lang, user, StatusCode::FORBIDDEN, S::Error, &body)
+    } else {
+        error_page(lang, user, e)
+    }
+}
+
+/// Why an upload was not imported.
+enum Failure {
+    Web(WebError),
+    /// A page string, with a status.
+    Said(StatusCode, S),
+    /// The import refused the data (nothing written): the message, and whether skipping bad
+    /// rows could have helped.
+    Data(String, bool),
+    /// A supervisor's file names another store.
+    NotYourStore(String),
+}
+
+impl From<WebError> for Failure {
+    fn from(e: WebError) -> Self {
+        Failure::Web(e)
+    }
+}
+
+impl From<kefu_store::StoreError> for Failure {
+    fn from(e: kefu_store::StoreError) -> Self {
+        Failure::Web(e.into())
+    }
+}
+
+impl From<kefu_store::UserError> for Failure {
+    fn from(e: kefu_store::UserError) -> Self {
+        Failure::Web(e.into())
+    }
+}
+
+fn multipart_failure(e: MultipartError) -> Failure {
+    if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        Failure::Said(StatusCode::PAYLOAD_TOO_LARGE, S::UploadTooLarge)
+    } else {
+        Failure::Said(StatusCode::BAD_REQUEST, S::BadUpload)
+    }
+}
+
+fn io_failure(e: std::io::Error) -> Failure {
+    Failure::Web(WebError::Internal(format!("upload: {e}")))
+}
+
+/// A text field's value, at most [`TEXT_FIELD_LIMIT`] bytes.
+async fn small_text(field: &mut Field<'_>) -> Result<String, Failure> {
+    let mut out = Vec::new();
+    while let Some(chunk) = field.chunk().await.map_err(multipart_failure)? {
+        if out.len() + chunk.len() > TEXT_FIELD_LIMIT {
+            return Err(Failure::Said(StatusCode::BAD_REQUEST, S::BadUpload));
+        }
+        out.extend_from_slice(&chunk);
+    }
+    String::from_utf8(out).map_err(|_| Failure::Said(StatusCode::BAD_REQUEST, S::BadUpload))
+}
+
+/// The name a file is shown under: its last path component, without control characters,
+/// at most 100 characters.
+fn shown_name(raw: &str) -> String {
+    let last = raw.rsplit(['/', '\\']).next().unwrap_or("");
+    let clean: String = last.chars().filter(|c| !c.is_control()).take(100).collect();
+    if clean.trim().is_empty() {
+        "upload".to_string()
+    } else {
+        clean
+    }
+}
+
+/// The extension the reader needs to tell a workbook or JSON Lines from CSV.
+fn extension(name: &str) -> String {
+    match name.rsplit_once('.') {
+        Some((_, ext))
+            if !ext.is_empty()
+                && ext.len() <= 8
+                && ext.bytes().all(|b| b.is_ascii_alphanumeric()) =>
+        {
+            format!(".{}", ext.to_ascii_lowercase())
+        }
+        _ => String::new(),
+    }
+}
+
+struct Upload {
+    dir: tempfile::TempDir,
+    /// (shown name, path in `dir`)
+    files: Vec<(String, PathBuf)>,
+    store: String,
+    skip_bad: bool,
+}
+
+/// Streams the form's files to a temporary directory. Nothing is written before the CSRF
+/// token (the form's first field, or the `X-CSRF-Token` header) is checked.
+async fn receive(
+    user: &CurrentUser,
+    headers: &HeaderMap,
+    mut mp: Multipart,
+) -> Result<Upload, Failure> {
+    let mut csrf = csrf_ok(user, headers, "");
+    let dir = tempfile::tempdir().map_err(io_failure)?;
+    let mut up = Upload {
+        dir,
+        files: Vec::new(),
+        store: String::new(),
+        skip_bad: false,
+    };
+    while let Some(mut field) = mp.next_field().await.map_err(multipart_failure)? {
+        let name = field.name().unwrap_or("").to_string();
+        match name.as_str() {
+            "csrf" => {
+                let token = small_text(&mut field).await?;
+                csrf = csrf_ok(user, headers, &token);
+            }
+            "store" => up.store = small_text(&mut field).await?.trim().to_string(),
+            "skip_bad" => up.skip_bad = !small_text(&mut field).await?.is_empty(),
+            "files" => {
+                if !csrf {
+                    return Err(Failure::Said(StatusCode::FORBIDDEN, S::FormExpired));
+                }
+                let shown = shown_name(field.file_name().unwrap_or(""));
+                if field.file_name().is_none_or(str::is_empty) {
+                    // no file chosen: browsers send an empty part
+                    while field.chunk().await.map_err(multipart_failure)?.is_some() {}
+                    continue;
+                }
+                if up.files.len() == MAX_FILES {
+                    return Err(Failure::Said(StatusCode::BAD_REQUEST, S::TooManyFiles));
+                }
+                let path =
+                    up.dir
+                        .path()
+                        .join(format!("{:02}{}", up.files.len(), extension(&shown)));
+                let mut out = tokio::fs::File::create(&path).await.map_err(io_failure)?;
+                while let Some(chunk) = field.chunk().await.map_err(multipart_failure)? {
+                    out.write_all(&chunk).await.map_err(io_failure)?;
+                }
+                out.flush().await.map_err(io_failure)?;
+                up.files.push((shown, path));
+            }
+            _ => while field.chunk().await.map_err(multipart_failure)?.is_some() {},
+        }
+    }
+    if !csrf {
+        return Err(Failure::Said(StatusCode::FORBIDDEN, S::FormExpired));
+    }
+    if up.files.is_empty() {
+        return Err(Failure::Said(StatusCode::BAD_REQUEST, S::NoFiles));
+    }
+    Ok(up)
+}
+
+/// The store names a batch writes to.
+fn batch_stores(batch: &ImportBatch) -> Vec<String> {
+    let mut ids: Vec<_> = batch
+        .messages
+        .iter()
+        .map(|m| m.store)
+        .chain(batch.orders.iter().map(|o| o.0))
+        .chain(batch.refunds.iter().map(|o| o.0))
+        .chain(batch.ratings.iter().map(|o| o.0))
+        .chain(batch.agents.iter().map(|o| o.0))
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    ids.into_iter()
+        .map(|id| batch.names.name(id).to_string())
+        .collect()
+}
+
+struct Done {
+    files: Vec<FileReport>,
+    summary: ImportSummary,
+}
+
+/// Reads the uploaded files one at a time into one import session (all or nothing).
+fn run_import(
+    db_path: &Path,
+    config: &kefu_core::settings::Config,
+    user: &User,
+    up: &Upload,
+) -> Result<Done, Failure> {
+    let mut db = Db::open(db_path)?;
+    let scope = access::import_scope(&db, user)?;
+    let default_store = match (&scope, up.store.is_empty()) {
+        (_, false) => Some(up.store.chars().take(64).collect()),
+        (ImportScope::Stores(mine), true) if mine.len() == 1 => Some(mine[0].clone()),
+        _ => None,
+    };
+    let opts = ImportOptions {
+        default_store,
+        encoding: None,
+        config,
+        skip_bad: up.skip_bad,
+    };
+    let mut session = db.begin_import()?;
+    let mut files = Vec::with_capacity(up.files.len());
+    for (shown, path) in &up.files {
+        let (batch, mut report) = kefu_import::read_one(path, &opts, &|_, _| {}).map_err(|e| {
+            let bad_rows = matches!(e, kefu_import::ImportError::BadRows { .. });
+            let msg = e.to_string().replace(&path.display().to_string(), shown);
+            Failure::Data(msg, bad_rows)
+        })?;
+        if let Some(other) = batch_stores(&batch).into_iter().find(|s| !scope.allows(s)) {
+            return Err(Failure::NotYourStore(other));
+        }
+        session.add(batch)?;
+        report.path = PathBuf::from(shown);
+        files.push(report);
+    }
+    let summary = session.finish(config)?;
+    let described: Vec<String> = files
+        .iter()
+        .map(|f| {
+            format!(
+                "{} ({}, {} rows, {} rejected)",
+                f.path.display(),
+                f.kind.map_or("-", |k| k.as_str()),
+                f.rows,
+                f.rejected.len()
+            )
+        })
+        .collect();
+    let detail = format!(
+        "files: {}; messages added {}, duplicates {}, orders {}, refunds {}, ratings {}, roster {}",
+        described.join(", "),
+        summary.messages_added,
+        summary.messages_duplicate,
+        summary.orders,
+        summary.refunds,
+        summary.ratings_added,
+        summary.agents,
+    );
+    db.audit(Some(user), "import", &detail)?;
+    Ok(Done { files, summary })
+}
+
+/// `POST /import`
+pub async fn upload(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    headers: HeaderMap,
+    Query(q): Query<LangQuery>,
+    mp: Result<Multipart, MultipartRejection>,
+) -> Response {
+    let lang = Lang::pick(q.lang.as_deref(), &headers);
+    let u = user.session.user.clone();
+    if let Err(e) = state.db(move |db| access::import_scope(db, &u)).await {
+        return refused(lang, &user, e);
+    }
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    let outcome = match (declared, mp) {
+        (Some(n), _) if n > UPLOAD_LIMIT as u64 => Err(Failure::Said(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            S::UploadTooLarge,
+        )),
+        (_, Err(_)) => Err(Failure::Said(StatusCode::BAD_REQUEST, S::BadUpload)),
+        (_, Ok(mp)) => match receive(&user, &headers, mp).await {
+            Err(f) => Err(f),
+            Ok(up) => {
+                let (path, config, u) = (
+                    state.db_path.clone(),
+                    state.config.clone(),
+                    user.session.user.clone(),
+                );
+                let Ok(_slot) = state.db_slots.acquire().await else {
+                    return (StatusCode::SERVICE_UNAVAILABLE, "shutting down").into_response();
+                };
+                tokio::task::spawn_blocking(move || {
+                    let done = run_import(&path, &config, &u, &up);
+                    (done, up)
+                })
+                .await
+                .map_err(|e| Failure::Web(WebError::Internal(format!("import task: {e}"))))
+                .and_then(|(done, up)| done.map(|d| (d, up)))
+            }
+        },
+    };
+    match outcome {
+        Ok((done, up)) => report_page(&state, lang, &user, done, up),
+        Err(f) => failure_page(lang, &user, f),
+    }
+}
+
+fn failure_page(lang: Lang, user: &CurrentUser, f: Failure) -> Response {
+    let (status, body) = match f {
+        Failure::Web(WebError::Forbidden(_)) => (
+            StatusCode::FORBIDDEN,
+            format!("<p class=\"error\">{}</p>", esc(lang.t(S::NotAllowed))),
+        ),
+        Failure::Web(e) => return error_page(lang, user, e),
+        Failure::Said(status, s) => (status, format!("<p class=\"error\">{}</p>", esc(lang.t(s)))),
+        Failure::Data(msg, bad_rows) => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            format!(
+                "<pre class=\"error\">{}</pre><p class=\"error\">{}</p>",
+                esc(&msg),
+                esc(lang.t(if bad_rows {
+                    S::NothingImported
+                } else {
+                    S::NothingImportedPlain
+                }))
+            ),
+        ),
+        Failure::NotYourStore(store) => (
+            StatusCode::FORBIDDEN,
+            format!(
+                "<p class=\"error\">{}{}</p>",
+                esc(lang.t(S::NotYourStore)),
+                esc(&store)
+            ),
+        ),
+    };
+    let body = format!(
+        "{body}<p><a href=\"/import?lang={}\">{}</a></p>",
+        lang.code(),
+        esc(lang.t(S::ImportPage))
+    );
+    frame(lang, user, status, S::ImportFailed, &body)
+}
+
+fn report_page(
+    state: &AppState,
+    lang: Lang,
+    user: &CurrentUser,
+    done: Done,
+    up: Upload,
+) -> Response {
+    let t = |s| esc(lang.t(s));
+    let mut body = String::from("<div class=\"wrap\"><table><thead><tr>");
+    for s in [
+        S::File,
+        S::Kind,
+        S::Encoding,
+        S::RowsRead,
+        S::Accepted,
+        S::Rejected,
+    ] {
+        body.push_str(&format!("<th>{}</th>", t(s)));
+    }
+    body.push_str("</tr></thead><tbody>");
+    for f in &done.files {
+        body.push_str(&format!(
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            esc(&f.path.display().to_string()),
+            f.kind.map_or("-", |k| k.as_str()),
+            esc(&f.encoding.to_string()),
+            f.rows,
+            f.accepted,
+            f.rejected.len(),
+        ));
+    }
+    body.push_str("</tbody></table></div>");
+    let s = &done.summary;
+    body.push_str("<table class=\"facts\"><tbody>");
+    for (label, n) in [
+        (S::NewMessages, s.messages_added),
+        (S::DuplicatesSkipped, s.messages_duplicate),
+        (S::Orders, s.orders),
+        (S::Refunds, s.refunds),
+        (S::RatingsAdded, s.ratings_added),
+        (S::RatingDuplicates, s.ratings_duplicate),
+        (S::RosterRows, s.agents),
+        (S::DaysRecomputed, s.days_recomputed),
+    ] {
+        body.push_str(&format!("<tr><th>{}</th><td>{n}</td></tr>", t(label)));
+    }
+    body.push_str("</tbody></table>");
+    let warnings: Vec<String> = done
+        .files
+        .iter()
+        .flat_map(|f| {
+            f.warnings.iter().map(move |w| {
+                format!(
+                    "<li>{}: {}</li>",
+                    esc(&f.path.display().to_string()),
+                    esc(w)
+                )
+            })
+        })
+        .collect();
+    if !warnings.is_empty() {
+        body.push_str(&format!(
+            "<h2>{}</h2><ul>{}</ul>",
+            t(S::Warnings),
+            warnings.concat()
+        ));
+    }
+    let rejected: usize = done.files.iter().map(|f| f.rejected.len()).sum();
+    if rejected > 0 {
+        body.push_str(&format!(
+            "<h2>{} ({rejected})</h2><div class=\"wrap\"><table><thead><tr>",
+            t(S::FirstRejected)
+        ));
+        for s in [S::File, S::Line, S::Column, S::Value, S::Reason] {
+            body.push_str(&format!("<th>{}</th>", t(s)));
+        }
+        body.push_str("</tr></thead><tbody>");
+        let rows = done
+            .files
+            .iter()
+            .flat_map(|f| f.rejected.iter().map(move |r| (f, r)))
+            .take(SHOWN_REJECTS);
+        for (f, r) in rows {
+            let value: String = r.value.as_deref().unwrap_or("").chars().take(80).collect();
+            body.push_str(&format!(
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"text\">{}</td></tr>",
+                esc(&f.path.display().to_string()),
+                r.line,
+                esc(r.column.as_deref().unwrap_or("")),
+                esc(&value),
+                esc(&r.reason),
+            ));
+        }
+        body.push_str("</tbody></table></div>");
+        let path = up.dir.path().join("rejects.csv");
+        match kefu_import::write_rejects(&done.files, &path) {
+            Ok(()) => {
+                let token = state.rejects.keep(&user.session.user, up.dir, path);
+                body.push_str(&format!(
+                    "<p><a href=\"/import/rejects/{token}\">{}</a></p>",
+                    t(S::DownloadRejects)
+                ));
+            }
+            Err(e) => eprintln!("kefu-web: writing rejects: {e}"),
+        }
+    }
+    body.push_str(&format!(
+        "<p><a href=\"/import?lang={}\">{}</a></p>",
+        lang.code(),
+        t(S::ImportAgain)
+    ));
+    frame(lang, user, StatusCode::OK, S::ImportReport, &body)
+}
+
+/// `GET /import/rejects/{token}`
+pub async fn rejects(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    headers: HeaderMap,
+    Query(q): Query<LangQuery>,
+    UrlPath(token): UrlPath<String>,
+) -> Response {
+    let lang = Lang::pick(q.lang.as_deref(), &headers);
+    let gone = || {
+        let body = format!("<p class=\"error\">{}</p>", esc(lang.t(S::RejectsGone)));
+        frame(lang, &user, StatusCode::NOT_FOUND, S::NotFound, &body)
+    };
+    let Some(path) = state.rejects.find(&user.session.user, &token) else {
+        return gone();
+    };
+    let Ok(bytes) = tokio::fs::read(&path).await else {
+        return gone();
+    };
+    let mut res = Body::from(bytes).into_response();
+    let h = res.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/csv; charset=utf-8"),
+    );
+    h.insert(
+        header::CONTENT_DISPOSITION,
+        HeaderValue::from_static("attachment; filename=\"rejects.csv\""),
+    );
+    res
+}

@@ -1,0 +1,525 @@
+//! The import page through the router: uploads, the import report, rejected rows, limits,
+//! CSRF and who may import where.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use axum::Router;
+use axum::body::{Body, Bytes};
+use axum::extract::ConnectInfo;
+use axum::http::{Request, StatusCode, header};
+use http_body_util::BodyExt;
+use kefu_core::settings::Config;
+use kefu_store::{Db, UserRole};
+use kefu_web::{AppState, router};
+use serde_json::Value;
+use tower::ServiceExt;
+
+const STORE: &str = "晨光旗舰店";
+const NEW: &str = "新开的店";
+const PW: &str = "secret-password";
+const BOUNDARY: &str = "kefu-test-boundary-7MA4YWxkTrZu0gW";
+
+fn sample_files() -> Vec<PathBuf> {
+    let input = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../testdata/sample/input");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&input)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.sort();
+    files
+}
+
+/// A database with the sample store (unless `empty`) and users admin, sup (supervisor of
+/// STORE), lily (agent) and qa.
+fn setup(empty: bool) -> (tempfile::TempDir, PathBuf, Router) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("k.db");
+    let config = Config::default();
+    let mut db = Db::open(&path).unwrap();
+    if !empty {
+        let mut opts = kefu_import::ImportOptions::new(&config);
+        opts.default_store = Some(STORE.to_string());
+        let out = kefu_import::read_files(&sample_files(), &opts, &|_, _| {}).unwrap();
+        db.import(out.batch, &config).unwrap();
+    }
+    db.create_user("admin", UserRole::Admin, PW).unwrap();
+    let sup = db.create_user("sup", UserRole::Supervisor, PW).unwrap();
+    db.create_user("lily", UserRole::Agent, PW).unwrap();
+    db.create_user("qa", UserRole::Qa, PW).unwrap();
+    if let Ok(store) = db.store(STORE) {
+        db.assign_store(&sup, store.id).unwrap();
+    }
+    drop(db);
+    (dir, path.clone(), router(AppState::new(path, config)))
+}
+
+struct Res {
+    status: StatusCode,
+    headers: axum::http::HeaderMap,
+    body: String,
+}
+
+async fn send(app: &Router, mut req: Request<Body>) -> Res {
+    req.extensions_mut()
+        .insert(ConnectInfo(SocketAddr::from(([10, 0, 0, 1], 40000))));
+    let res = app.clone().oneshot(req).await.unwrap();
+    let status = res.status();
+    let headers = res.headers().clone();
+    let bytes = res.into_body().collect().await.unwrap().to_bytes();
+    Res {
+        status,
+        headers,
+        body: String::from_utf8_lossy(&bytes).into_owned(),
+    }
+}
+
+async fn get(app: &Router, uri: &str, sid: &str) -> Res {
+    let req = Request::get(uri)
+        .header(header::COOKIE, format!("kefu_session={sid}"))
+        .body(Body::empty())
+        .unwrap();
+    send(app, req).await
+}
+
+/// Logs in through the form; returns the session id and its CSRF token.
+async fn login(app: &Router, name: &str) -> (String, String) {
+    let page = send(app, Request::get("/login").body(Body::empty()).unwrap()).await;
+    let token = csrf_of(&page.body);
+    let req = Request::post("/login")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::COOKIE, format!("kefu_login={token}"))
+        .body(Body::from(format!(
+            "name={name}&password={PW}&csrf={token}"
+        )))
+        .unwrap();
+    let res = send(app, req).await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    let sid = res
+        .headers
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .map(|v| v.to_str().unwrap())
+        .find_map(|v| v.strip_prefix("kefu_session="))
+        .unwrap()[..64]
+        .to_string();
+    let csrf = csrf_of(&get(app, "/", &sid).await.body);
+    (sid, csrf)
+}
+
+fn csrf_of(body: &str) -> String {
+    let at = body.find("name=\"csrf\" value=\"").expect("csrf field") + 19;
+    body[at..at + 64].to_string()
+}
+
+enum Part<'a> {
+    Text(&'a str, &'a str),
+    File(&'a str, &'a [u8]),
+}
+
+fn multipart(parts: &[Part]) -> Vec<u8> {
+    let mut out = Vec::new();
+    for p in parts {
+        out.extend_from_slice(format!("--{BOUNDARY}\r\n").as_bytes());
+        match p {
+            Part::Text(name, value) => {
+                out.extend_from_slice(
+                    format!("Content-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n")
+                        .as_bytes(),
+                );
+            }
+            Part::File(file, bytes) => {
+                out.extend_from_slice(
+                    format!(
+                        "Content-Disposition: form-data; name=\"files\"; filename=\"{file}\"\r\n\
+                         Content-Type: application/octet-stream\r\n\r\n"
+                    )
+                    .as_bytes(),
+                );
+                out.extend_from_slice(bytes);
+                out.extend_from_slice(b"\r\n");
+            }
+        }
+    }
+    out.extend_from_slice(format!("--{BOUNDARY}--\r\n").as_bytes());
+    out
+}
+
+async fn upload(app: &Router, sid: &str, parts: &[Part<'_>]) -> Res {
+    let body = multipart(parts);
+    let req = Request::post("/import")
+        .header(
+            header::CONTENT_TYPE,
+            format!("multipart/form-data; boundary={BOUNDARY}"),
+        )
+        .header(header::CONTENT_LENGTH, body.len())
+        .header(header::COOKIE, format!("kefu_session={sid}"))
+        .body(Body::from(body))
+        .unwrap();
+    send(app, req).await
+}
+
+async fn report(app: &Router, sid: &str) -> Value {
+    let res = get(
+        app,
+        "/api/v1/report?by=store&from=2026-11-01&to=2026-11-30",
+        sid,
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    serde_json::from_str(&res.body).unwrap()
+}
+
+fn audit(path: &Path) -> Vec<kefu_store::AuditEntry> {
+    Db::open(path).unwrap().audit_log(50).unwrap()
+}
+
+const GOOD_ORDERS: &str = "order_id,buyer,created_at,paid_at,closed_at,amount,items\n\
+    N1,b1,2026-11-10 10:00:00,2026-11-10 10:05:00,,10.00,1\n\
+    N2,b2,2026-11-11 11:00:00,,,20.50,2\n";
+const BAD_ORDERS: &str = "order_id,buyer,created_at,paid_at,closed_at,amount,items\n\
+    N1,b1,2026-11-10 10:00:00,2026-11-10 10:05:00,,10.00,1\n\
+    N2,b2,2026-11-11 11:00:00,,,<b>lots</b>,2\n\
+    N3,b3,2026-11-12 12:00:00,,,30.00,1\n";
+
+#[tokio::test]
+async fn an_upload_imports_like_the_command_line_and_shows_up_in_the_api() {
+    let (_dir, path, app) = setup(true);
+    let (sid, csrf) = login(&app, "admin").await;
+    let page = get(&app, "/import", &sid).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("enctype=\"multipart/form-data\""));
+    assert!(page.body.contains("name=\"skip_bad\""));
+    assert_eq!(csrf_of(&page.body), csrf);
+    assert!(!page.body.contains("<script"));
+    assert!(
+        get(&app, "/import?lang=en", &sid)
+            .await
+            .body
+            .contains("Skip bad rows")
+    );
+
+    let contents: Vec<(String, Vec<u8>)> = sample_files()
+        .iter()
+        .map(|p| {
+            (
+                p.file_name().unwrap().to_string_lossy().into_owned(),
+                std::fs::read(p).unwrap(),
+            )
+        })
+        .collect();
+    let mut parts = vec![Part::Text("csrf", &csrf), Part::Text("store", NEW)];
+    for (name, bytes) in &contents {
+        parts.push(Part::File(name, bytes));
+    }
+    let res = upload(&app, &sid, &parts).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    assert!(res.body.contains("导入报告"));
+    for (name, _) in &contents {
+        assert!(res.body.contains(&format!("<td>{name}</td>")), "{name}");
+    }
+    assert!(res.body.contains("新消息") && res.body.contains("重复消息"));
+    assert!(!res.body.contains("/import/rejects/"));
+
+    // the same files through the library give the same figures
+    let (_dir2, _, reference) = {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("k.db");
+        let config = Config::default();
+        let mut db = Db::open(&p).unwrap();
+        let mut opts = kefu_import::ImportOptions::new(&config);
+        opts.default_store = Some(NEW.to_string());
+        let out = kefu_import::read_files(&sample_files(), &opts, &|_, _| {}).unwrap();
+        db.import(out.batch, &config).unwrap();
+        db.create_user("admin", UserRole::Admin, PW).unwrap();
+        drop(db);
+        (dir, p.clone(), router(AppState::new(p, config)))
+    };
+    let (ref_sid, _) = login(&reference, "admin").await;
+    let got = report(&app, &sid).await;
+    assert_eq!(got, report(&reference, &ref_sid).await);
+    assert_eq!(got[0]["store"], NEW);
+    assert!(got[0]["consulted"].as_i64().unwrap() > 0);
+
+    // a second upload of the same messages skips them as duplicates
+    let (name, bytes) = &contents[1];
+    let res = upload(
+        &app,
+        &sid,
+        &[
+            Part::Text("csrf", &csrf),
+            Part::Text("store", NEW),
+            Part::File(name, bytes),
+        ],
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    assert_eq!(report(&app, &sid).await, got);
+
+    let log = audit(&path);
+    assert_eq!(log[0].action, "import");
+    assert_eq!(log[0].user.as_deref(), Some("admin"));
+    assert!(log[0].detail.contains(name.as_str()), "{}", log[0].detail);
+    assert!(log[0].detail.contains("rows"), "{}", log[0].detail);
+}
+
+#[tokio::test]
+async fn a_bad_row_refuses_the_file_unless_skipped_and_rejects_download() {
+    let (_dir, path, app) = setup(false);
+    let (sid, csrf) = login(&app, "admin").await;
+    let before = report(&app, &sid).await;
+    let res = upload(
+        &app,
+        &sid,
+        &[
+            Part::Text("csrf", &csrf),
+            Part::Text("store", NEW),
+            Part::File("good.csv", GOOD_ORDERS.as_bytes()),
+            Part::File("bad.csv", BAD_ORDERS.as_bytes()),
+        ],
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
+    assert!(res.body.contains("没有导入任何数据"), "{}", res.body);
+    assert!(res.body.contains("bad.csv:3"), "{}", res.body);
+    assert!(res.body.contains("&lt;b&gt;lots"), "escaped: {}", res.body);
+    assert!(!res.body.contains("<b>lots"));
+    assert!(!res.body.contains("/tmp"), "no server paths: {}", res.body);
+    // nothing written, not even the good file before it
+    assert_eq!(report(&app, &sid).await, before);
+    assert!(audit(&path).iter().all(|e| e.action != "import"));
+
+    let res = upload(
+        &app,
+        &sid,
+        &[
+            Part::Text("csrf", &csrf),
+            Part::Text("store", NEW),
+            Part::Text("skip_bad", "1"),
+            Part::File("good.csv", GOOD_ORDERS.as_bytes()),
+            Part::File("bad.csv", BAD_ORDERS.as_bytes()),
+        ],
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    assert!(res.body.contains("被拒绝的行"));
+    assert!(res.body.contains("<td>amount</td>"), "{}", res.body);
+    let rows = report(&app, &sid).await;
+    let new = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["store"] == NEW)
+        .expect("the new store");
+    // (orders are counted when paid: N1 only)
+    assert_eq!(new["total_orders"], 1, "{new}");
+    // bad.csv: 3 rows read, 2 accepted, 1 rejected
+    assert!(
+        res.body.contains("<td>3</td><td>2</td><td>1</td></tr>"),
+        "{}",
+        res.body
+    );
+
+    let at = res.body.find("/import/rejects/").expect("rejects link");
+    let link = res.body[at..at + 16 + 64].to_string();
+    let csv = get(&app, &link, &sid).await;
+    assert_eq!(csv.status, StatusCode::OK);
+    assert!(
+        csv.headers[header::CONTENT_TYPE]
+            .to_str()
+            .unwrap()
+            .starts_with("text/csv")
+    );
+    assert!(csv.body.starts_with("file,line,column,value,reason,raw"));
+    assert!(
+        csv.body.contains("bad.csv,3,amount,<b>lots</b>"),
+        "{}",
+        csv.body
+    );
+    // for the importing user only
+    let (other, _) = login(&app, "sup").await;
+    assert_eq!(get(&app, &link, &other).await.status, StatusCode::NOT_FOUND);
+    let forged = format!("/import/rejects/{}", "0".repeat(64));
+    assert_eq!(get(&app, &forged, &sid).await.status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn only_admins_and_supervisors_import_and_supervisors_only_into_their_stores() {
+    let (_dir, path, app) = setup(false);
+    for name in ["lily", "qa"] {
+        let (sid, csrf) = login(&app, name).await;
+        assert_eq!(
+            get(&app, "/import", &sid).await.status,
+            StatusCode::FORBIDDEN
+        );
+        assert!(!get(&app, "/", &sid).await.body.contains("href=\"/import"));
+        let res = upload(
+            &app,
+            &sid,
+            &[
+                Part::Text("csrf", &csrf),
+                Part::File("good.csv", GOOD_ORDERS.as_bytes()),
+            ],
+        )
+        .await;
+        assert_eq!(res.status, StatusCode::FORBIDDEN, "{name}");
+    }
+    let (sid, csrf) = login(&app, "sup").await;
+    assert!(get(&app, "/", &sid).await.body.contains("href=\"/import"));
+    let page = get(&app, "/import", &sid).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains(STORE));
+    let before = report(&app, &sid).await;
+    // another store, named in the form or in the file: refused, nothing written
+    let other_rows = format!(
+        "order_id,buyer,created_at,paid_at,closed_at,amount,items,store\n\
+         X1,b1,2026-11-10 10:00:00,,,1.00,1,{NEW}\n"
+    );
+    for parts in [
+        vec![
+            Part::Text("csrf", &csrf),
+            Part::Text("store", NEW),
+            Part::File("good.csv", GOOD_ORDERS.as_bytes()),
+        ],
+        vec![
+            Part::Text("csrf", &csrf),
+            Part::File("good.csv", GOOD_ORDERS.as_bytes()),
+            Part::File("other.csv", other_rows.as_bytes()),
+        ],
+    ] {
+        let res = upload(&app, &sid, &parts).await;
+        assert_eq!(res.status, StatusCode::FORBIDDEN, "{}", res.body);
+        assert!(res.body.contains(NEW), "{}", res.body);
+    }
+    assert_eq!(report(&app, &sid).await, before);
+    assert!(Db::open(&path).unwrap().store(NEW).is_err());
+    // their own store (the default when they have one)
+    let res = upload(
+        &app,
+        &sid,
+        &[
+            Part::Text("csrf", &csrf),
+            Part::File("good.csv", GOOD_ORDERS.as_bytes()),
+        ],
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    let after = report(&app, &sid).await;
+    assert_eq!(
+        after[0]["total_orders"].as_i64().unwrap(),
+        before[0]["total_orders"].as_i64().unwrap() + 1
+    );
+}
+
+#[tokio::test]
+async fn csrf_limits_and_garbage_are_refused_cleanly() {
+    let (_dir, _path, app) = setup(false);
+    let (sid, csrf) = login(&app, "admin").await;
+    let before = report(&app, &sid).await;
+    let file = Part::File("good.csv", GOOD_ORDERS.as_bytes());
+    // CSRF: missing, wrong, or after the files
+    for parts in [
+        vec![Part::File("good.csv", GOOD_ORDERS.as_bytes())],
+        vec![
+            Part::Text("csrf", &"0".repeat(64)),
+            Part::File("good.csv", GOOD_ORDERS.as_bytes()),
+        ],
+        vec![
+            Part::File("good.csv", GOOD_ORDERS.as_bytes()),
+            Part::Text("csrf", &csrf),
+        ],
+    ] {
+        let res = upload(&app, &sid, &parts).await;
+        assert_eq!(res.status, StatusCode::FORBIDDEN, "{}", res.body);
+    }
+    // too many files
+    let many: Vec<Part> = std::iter::once(Part::Text("csrf", &csrf))
+        .chain((0..21).map(|_| Part::File("good.csv", GOOD_ORDERS.as_bytes())))
+        .collect();
+    let res = upload(&app, &sid, &many).await;
+    assert_eq!(res.status, StatusCode::BAD_REQUEST);
+    assert!(res.body.contains("最多上传 20 个文件"), "{}", res.body);
+    // no file chosen
+    let res = upload(
+        &app,
+        &sid,
+        &[Part::Text("csrf", &csrf), Part::File("", b"")],
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::BAD_REQUEST);
+    assert!(res.body.contains("请选择至少一个文件"));
+    // garbage bytes, as a text file and as a workbook: an error page, nothing written
+    let garbage: Vec<u8> = (0..50_000u32)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+        .collect();
+    for name in ["x.csv", "x.xlsx", "x.jsonl", "noext"] {
+        let res = upload(
+            &app,
+            &sid,
+            &[Part::Text("csrf", &csrf), Part::File(name, &garbage)],
+        )
+        .await;
+        assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{name}");
+        assert!(res.body.contains("导入失败"), "{name}");
+        assert!(res.body.contains(name), "{name}: {}", res.body);
+    }
+    // not multipart at all
+    let req = Request::post("/import")
+        .header(header::CONTENT_TYPE, "text/plain")
+        .header(header::COOKIE, format!("kefu_session={sid}"))
+        .body(Body::from("hello"))
+        .unwrap();
+    assert_eq!(send(&app, req).await.status, StatusCode::BAD_REQUEST);
+    // a truncated multipart body
+    let mut body = multipart(&[Part::Text("csrf", &csrf), file]);
+    body.truncate(body.len() - 30);
+    let req = Request::post("/import")
+        .header(
+            header::CONTENT_TYPE,
+            format!("multipart/form-data; boundary={BOUNDARY}"),
+        )
+        .header(header::COOKIE, format!("kefu_session={sid}"))
+        .body(Body::from(body))
+        .unwrap();
+    assert_eq!(send(&app, req).await.status, StatusCode::BAD_REQUEST);
+    assert_eq!(report(&app, &sid).await, before);
+
+    // over the limit: declared, refused before reading
+    let req = Request::post("/import?lang=en")
+        .header(
+            header::CONTENT_TYPE,
+            format!("multipart/form-data; boundary={BOUNDARY}"),
+        )
+        .header(header::CONTENT_LENGTH, 201 * 1024 * 1024)
+        .header(header::COOKIE, format!("kefu_session={sid}"))
+        .body(Body::from(multipart(&[Part::Text("csrf", &csrf)])))
+        .unwrap();
+    let res = send(&app, req).await;
+    assert_eq!(res.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(
+        res.body.contains("exceeds the 200 MB limit"),
+        "{}",
+        res.body
+    );
+    // over the limit: streamed without a length, cut off while reading
+    let head = format!(
+        "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{csrf}\r\n\
+         --{BOUNDARY}\r\nContent-Disposition: form-data; name=\"files\"; filename=\"big.csv\"\r\n\r\n"
+    );
+    let mib = Bytes::from(vec![b'a'; 1024 * 1024]);
+    let chunks = std::iter::once(Bytes::from(head))
+        .chain(std::iter::repeat_n(mib, 201))
+        .map(Ok::<_, std::io::Error>);
+    let req = Request::post("/import")
+        .header(
+            header::CONTENT_TYPE,
+            format!("multipart/form-data; boundary={BOUNDARY}"),
+        )
+        .header(header::COOKIE, format!("kefu_session={sid}"))
+        .body(Body::from_stream(futures_util::stream::iter(chunks)))
+        .unwrap();
+    let res = send(&app, req).await;
+    assert_eq!(res.status, StatusCode::PAYLOAD_TOO_LARGE, "{}", res.body);
+    assert!(res.body.contains("200 MB"), "{}", res.body);
+    assert_eq!(report(&app, &sid).await, before);
+}
