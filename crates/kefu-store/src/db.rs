@@ -278,17 +278,25 @@ impl Db {
         from: Day,
         to: Day,
     ) -> Result<Vec<(NameId, Counters)>> {
-        self.sum_counters(store_id, from, to, "account_id", "AND account_id >= 0")
+        self.sum_counters(
+            store_id,
+            from,
+            to,
+            "account_id",
+            "AND account_id >= 0",
+            false,
+        )
     }
 
-    /// Counters summed per day over `[from, to]`, every account and the store-level rows.
+    /// Counters of the whole store per day over `[from, to]`: every account and the
+    /// store-level counters (the day's total row).
     pub fn counters_by_day(
         &self,
         store_id: i64,
         from: Day,
         to: Day,
     ) -> Result<Vec<(Day, Counters)>> {
-        let rows = self.sum_counters(store_id, from, to, "day", "")?;
+        let rows = self.sum_counters(store_id, from, to, "day", "AND account_id = -1", true)?;
         Ok(rows.into_iter().map(|(d, c)| (Day(d as i32), c)).collect())
     }
 
@@ -299,10 +307,20 @@ impl Db {
         to: Day,
         key: &str,
         filter: &str,
+        hours: bool,
     ) -> Result<Vec<(NameId, Counters)>> {
+        // The hourly counters are read only where they are shown (store and day rows); a
+        // ranking sums two hundred accounts and has no use for them.
+        let wanted = |c: &C| hours || !c.column().starts_with("consulted_h");
         let sums: String = C::ALL
             .iter()
-            .map(|c| format!(", SUM({})", c.column()))
+            .map(|c| {
+                if wanted(c) {
+                    format!(", SUM({})", c.column())
+                } else {
+                    ", 0".to_string()
+                }
+            })
             .collect();
         let sql = format!(
             "SELECT {key}{sums} FROM counters WHERE store_id = ?1 AND day BETWEEN ?2 AND ?3 {filter} GROUP BY {key} ORDER BY {key}"
@@ -1164,10 +1182,14 @@ fn write_facts(tx: &Transaction, store_id: i64, lo: Day, hi: Day, facts: &Facts)
         st.execute(rusqlite::params_from_iter(values))?;
         Ok(())
     };
+    // Row -1 of a day is the whole store: every account plus the store-level counters, so
+    // that store and day figures read one row a day instead of one per account.
+    let mut totals = facts.store.clone();
     for (&(account, day), c) in &facts.accounts {
         put(day, account as i64, c)?;
+        *totals.entry(day).or_default() += c;
     }
-    for (&day, c) in &facts.store {
+    for (&day, c) in &totals {
         put(day, -1, c)?;
     }
     Ok(())

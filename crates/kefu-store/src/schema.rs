@@ -82,7 +82,8 @@ CREATE TABLE ratings (
     score INTEGER NOT NULL,
     PRIMARY KEY (store_id, time, buyer_id, account_id, score)
 ) WITHOUT ROWID;
--- derived: additive counters per (store, day, account); account_id -1 holds store-level counters
+-- derived: additive counters per (store, day, account); account_id -1 is the day's whole
+-- store: every account plus the store-level counters
 CREATE TABLE counters (
     store_id INTEGER NOT NULL,
     day INTEGER NOT NULL,
