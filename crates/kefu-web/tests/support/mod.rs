@@ -1,0 +1,112 @@
+//! Helpers shared by the router tests of the import and admin pages: a database with the
+//! sample store and users, requests with a session, and the CSRF token of a page.
+
+#![allow(dead_code)]
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::ConnectInfo;
+use axum::http::{Request, StatusCode, header};
+use http_body_util::BodyExt;
+use kefu_core::settings::Config;
+use kefu_store::{Db, UserRole};
+use kefu_web::{AppState, router};
+use tower::ServiceExt;
+
+pub const STORE: &str = "晨光旗舰店";
+pub const PW: &str = "secret-password";
+
+pub fn sample_files() -> Vec<PathBuf> {
+    let input = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../testdata/sample/input");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&input)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.sort();
+    files
+}
+
+/// A database with the sample store (unless `empty`) and users admin, sup (supervisor of
+/// STORE), lily (agent) and qa.
+pub fn setup(empty: bool) -> (tempfile::TempDir, PathBuf, Router) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("k.db");
+    let config = Config::default();
+    let mut db = Db::open(&path).unwrap();
+    if !empty {
+        let mut opts = kefu_import::ImportOptions::new(&config);
+        opts.default_store = Some(STORE.to_string());
+        let out = kefu_import::read_files(&sample_files(), &opts, &|_, _| {}).unwrap();
+        db.import(out.batch, &config).unwrap();
+    }
+    db.create_user("admin", UserRole::Admin, PW).unwrap();
+    let sup = db.create_user("sup", UserRole::Supervisor, PW).unwrap();
+    db.create_user("lily", UserRole::Agent, PW).unwrap();
+    db.create_user("qa", UserRole::Qa, PW).unwrap();
+    if let Ok(store) = db.store(STORE) {
+        db.assign_store(&sup, store.id).unwrap();
+    }
+    drop(db);
+    (dir, path.clone(), router(AppState::new(path, config)))
+}
+
+pub struct Res {
+    pub status: StatusCode,
+    pub headers: axum::http::HeaderMap,
+    pub body: String,
+}
+
+pub async fn send(app: &Router, mut req: Request<Body>) -> Res {
+    req.extensions_mut()
+        .insert(ConnectInfo(SocketAddr::from(([10, 0, 0, 1], 40000))));
+    let res = app.clone().oneshot(req).await.unwrap();
+    let status = res.status();
+    let headers = res.headers().clone();
+    let bytes = res.into_body().collect().await.unwrap().to_bytes();
+    Res {
+        status,
+        headers,
+        body: String::from_utf8_lossy(&bytes).into_owned(),
+    }
+}
+
+pub async fn get(app: &Router, uri: &str, sid: &str) -> Res {
+    let req = Request::get(uri)
+        .header(header::COOKIE, format!("kefu_session={sid}"))
+        .body(Body::empty())
+        .unwrap();
+    send(app, req).await
+}
+
+/// Logs in through the form; returns the session id and its CSRF token.
+pub async fn login(app: &Router, name: &str) -> (String, String) {
+    let page = send(app, Request::get("/login").body(Body::empty()).unwrap()).await;
+    let token = csrf_of(&page.body);
+    let req = Request::post("/login")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::COOKIE, format!("kefu_login={token}"))
+        .body(Body::from(format!(
+            "name={name}&password={PW}&csrf={token}"
+        )))
+        .unwrap();
+    let res = send(app, req).await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    let sid = res
+        .headers
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .map(|v| v.to_str().unwrap())
+        .find_map(|v| v.strip_prefix("kefu_session="))
+        .unwrap()[..64]
+        .to_string();
+    let csrf = csrf_of(&get(app, "/", &sid).await.body);
+    (sid, csrf)
+}
+
+pub fn csrf_of(body: &str) -> String {
+    let at = body.find("name=\"csrf\" value=\"").expect("csrf field") + 19;
+    body[at..at + 64].to_string()
+}
