@@ -43,7 +43,12 @@ pub async fn ranking(
                 .ok_or_else(|| WebError::NotFound("no store to show".into()))?;
             let only = std::slice::from_ref(&store);
             let (from, to) = report::range(db, p.from.as_deref(), p.to.as_deref(), only)?;
-            let rep = report::build(db, By::Account, from, to, only)?;
+            let mut rep = report::build(db, By::Account, from, to, only)?;
+            // The rows the ranking page shows under the same filters.
+            let accounts = db.accounts(store.store.id)?;
+            rep.rows.retain(|row| {
+                crate::pages::passes(&p, row, accounts.iter().find(|a| Some(a.id) == row.account))
+            });
             let bytes = if csv {
                 let mut out = Vec::new();
                 kefu_report::write_csv_named(&rep, report_lang, &mut out)

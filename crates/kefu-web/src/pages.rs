@@ -29,6 +29,24 @@ pub struct Params {
     pub dir: Option<String>,
     pub chart: Option<String>,
     pub format: Option<String>,
+    /// Ranking filters: a roster group, and a role (presale, aftersale, bot).
+    pub group: Option<String>,
+    pub role: Option<String>,
+}
+
+/// Whether a ranking row passes the page's group and role filters (empty = everyone).
+pub(crate) fn passes(p: &Params, row: &Row, info: Option<&kefu_store::AccountInfo>) -> bool {
+    let group_ok = p
+        .group
+        .as_deref()
+        .filter(|g| !g.is_empty())
+        .is_none_or(|g| info.and_then(|a| a.group.as_deref()) == Some(g));
+    let role_ok = match p.role.as_deref().filter(|r| !r.is_empty()) {
+        None => true,
+        Some("bot") => row.is_bot,
+        Some(r) => !row.is_bot && info.and_then(|a| a.role).map(|x| x.as_str()) == Some(r),
+    };
+    group_ok && role_ok
 }
 
 pub(crate) fn error_page(lang: Lang, user: &CurrentUser, e: WebError) -> Response {
@@ -442,6 +460,8 @@ struct Ranking {
     last: Day,
     rows: Vec<Row>,
     groups: Vec<(kefu_core::model::NameId, Option<String>)>,
+    /// The store's roster groups, for the group filter.
+    group_names: Vec<String>,
 }
 
 /// `GET /ranking`: every figure per account, people and bots apart, sortable, with the best
@@ -455,6 +475,11 @@ pub async fn ranking(
     let lang = Lang::pick(p.lang.as_deref(), &headers);
     let u = user.session.user.clone();
     let (qstore, qfrom, qto) = (p.store.clone(), p.from.clone(), p.to.clone());
+    let filter = Params {
+        group: p.group.clone(),
+        role: p.role.clone(),
+        ..Params::default()
+    };
     let loaded = state
         .db(move |db| {
             let all = access::allowed(db, &u, None)?;
@@ -462,13 +487,23 @@ pub async fn ranking(
             let only = std::slice::from_ref(&store);
             let (from, to) = report::range(db, qfrom.as_deref(), qto.as_deref(), only)?;
             let last = db.day_span(store.store.id)?.map_or(to, |(_, l)| l);
-            let groups = db
-                .accounts(store.store.id)?
-                .into_iter()
-                .map(|a| (a.id, a.group))
-                .collect();
+            let accounts = db.accounts(store.store.id)?;
+            let mut rows = report::build(db, By::Account, from, to, only)?.rows;
+            rows.retain(|row| {
+                passes(
+                    &filter,
+                    row,
+                    accounts.iter().find(|a| Some(a.id) == row.account),
+                )
+            });
+            let mut group_names: Vec<String> =
+                accounts.iter().filter_map(|a| a.group.clone()).collect();
+            group_names.sort();
+            group_names.dedup();
+            let groups = accounts.into_iter().map(|a| (a.id, a.group)).collect();
             Ok(Ranking {
-                rows: report::build(db, By::Account, from, to, only)?.rows,
+                group_names,
+                rows,
                 allowed: all,
                 store,
                 from,
@@ -505,8 +540,41 @@ pub async fn ranking(
             }
         });
     }
+    let selected = |on: bool| if on { " selected" } else { "" };
+    let group_now = p.group.as_deref().unwrap_or("");
+    let role_now = p.role.as_deref().unwrap_or("");
+    let mut group_select = format!(
+        "<label>{}<select name=\"group\"><option value=\"\">{}</option>",
+        esc(lang.t(S::Group)),
+        esc(lang.t(S::Everyone))
+    );
+    for g in &r.group_names {
+        group_select.push_str(&format!(
+            "<option value=\"{v}\"{s}>{v}</option>",
+            v = esc(g),
+            s = selected(g == group_now)
+        ));
+    }
+    group_select.push_str("</select></label>");
+    let mut role_select = format!(
+        "<label>{}<select name=\"role\"><option value=\"\">{}</option>",
+        esc(lang.t(S::Role)),
+        esc(lang.t(S::Everyone))
+    );
+    for (value, label) in [
+        ("presale", S::Presale),
+        ("aftersale", S::Aftersale),
+        ("bot", S::Bot),
+    ] {
+        role_select.push_str(&format!(
+            "<option value=\"{value}\"{}>{}</option>",
+            selected(value == role_now),
+            esc(lang.t(label))
+        ));
+    }
+    role_select.push_str("</select></label>");
     let hidden = format!(
-        "{}{}",
+        "{group_select}{role_select}{}{}",
         sort.map_or(String::new(), |f| format!(
             "<input type=\"hidden\" name=\"sort\" value=\"{}\">",
             f.key
@@ -531,11 +599,13 @@ pub async fn ranking(
     );
     let export = |format: &str| {
         format!(
-            "/ranking/export?format={format}&store={}&from={}&to={}&lang={}",
+            "/ranking/export?format={format}&store={}&from={}&to={}&lang={}&group={}&role={}",
             url(&name),
             r.from,
             r.to,
-            lang.code()
+            lang.code(),
+            url(group_now),
+            url(role_now)
         )
     };
     body.push_str(&format!(

@@ -920,3 +920,37 @@ async fn overview_quick_ranges_teams_sales_split_and_hours_agree_with_kefu_repor
     assert!(!res.body.contains("class=\"teams\"") && !res.body.contains("sales-split"));
     assert!(res.body.contains("<figure class=\"hours\">"));
 }
+
+#[tokio::test]
+async fn ranking_filters_by_group_and_role_and_exports_the_same_rows() {
+    let (_dir, app) = setup();
+    let sid = login(&app, "admin").await;
+    let page = get(
+        &app,
+        &format!("/ranking?{RANGE}&group=%E5%94%AE%E5%89%8D%E4%BA%8C%E7%BB%84"),
+        Some(&sid),
+    )
+    .await;
+    assert_eq!(page.status, StatusCode::OK);
+    // 售前二组 is 老王 and 七七 in the sample roster.
+    assert!(
+        page.body.contains(">晨光旗舰店:老王</a>") && page.body.contains(">晨光旗舰店:七七</a>")
+    );
+    assert!(!page.body.contains(">晨光旗舰店:Lily</a>") && !page.body.contains(">店小蜜</a>"));
+    let csv = get(
+        &app,
+        &format!("/ranking/export?format=csv&{RANGE}&group=%E5%94%AE%E5%89%8D%E4%BA%8C%E7%BB%84"),
+        Some(&sid),
+    )
+    .await;
+    assert_eq!(
+        csv.body.lines().count(),
+        3,
+        "header and two agents:\n{}",
+        csv.body
+    );
+    let bots = get(&app, &format!("/ranking?{RANGE}&role=bot"), Some(&sid)).await;
+    assert!(bots.body.contains(">店小蜜</a>") && !bots.body.contains(">晨光旗舰店:Lily</a>"));
+    let presale = get(&app, &format!("/ranking?{RANGE}&role=presale"), Some(&sid)).await;
+    assert!(presale.body.contains(">晨光旗舰店:Lily</a>") && !presale.body.contains(">店小蜜</a>"));
+}
