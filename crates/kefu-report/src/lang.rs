@@ -29,6 +29,34 @@ impl Lang {
         Lang::Zh
     }
 
+    /// The language tag of the pages (`zh-CN`, `en`).
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Zh => "zh-CN",
+            Lang::En => "en",
+        }
+    }
+
+    /// A language tag such as `zh-CN`, `zh_TW`, `en-US` or `en`; other languages are `None`.
+    pub fn from_tag(tag: &str) -> Option<Lang> {
+        let primary = tag.split(['-', '_']).next().unwrap_or("");
+        if primary.eq_ignore_ascii_case("zh") {
+            Some(Lang::Zh)
+        } else if primary.eq_ignore_ascii_case("en") {
+            Some(Lang::En)
+        } else {
+            None
+        }
+    }
+
+    /// A figure's name in this language.
+    pub fn figure(self, f: &kefu_core::figures::Figure) -> &'static str {
+        match self {
+            Lang::Zh => f.zh,
+            Lang::En => f.en,
+        }
+    }
+
     /// Picks the text of this language.
     pub fn t<'a>(self, zh: &'a str, en: &'a str) -> &'a str {
         match self {

@@ -11,7 +11,7 @@ use serde::Deserialize;
 use crate::access;
 use crate::auth::{CurrentUser, LangQuery, csrf_ok};
 use crate::html::{esc, page};
-use crate::i18n::{Lang, S};
+use crate::i18n::{self, Lang, S, Strings};
 use crate::pages::error_page;
 use crate::{AppState, WebError};
 
@@ -28,14 +28,14 @@ fn frame(
 ) -> Response {
     (
         status,
-        Html(page(lang, lang.t(title), Some(&user.session), here, body)),
+        Html(page(lang, lang.s(title), Some(&user.session), here, body)),
     )
         .into_response()
 }
 
 fn refused(lang: Lang, user: &CurrentUser, e: WebError) -> Response {
     if matches!(e, WebError::Forbidden(_)) {
-        let body = format!("<p class=\"error\">{}</p>", esc(lang.t(S::NotAllowed)));
+        let body = format!("<p class=\"error\">{}</p>", esc(lang.s(S::NotAllowed)));
         frame(lang, user, StatusCode::FORBIDDEN, S::Error, "/", &body)
     } else {
         error_page(lang, user, e)
@@ -45,7 +45,7 @@ fn refused(lang: Lang, user: &CurrentUser, e: WebError) -> Response {
 fn th(lang: Lang, items: &[S]) -> String {
     items
         .iter()
-        .map(|s| format!("<th>{}</th>", esc(lang.t(*s))))
+        .map(|s| format!("<th>{}</th>", esc(lang.s(*s))))
         .collect()
 }
 
@@ -79,7 +79,7 @@ pub async fn settings(
     headers: HeaderMap,
     Query(q): Query<LangQuery>,
 ) -> Response {
-    let lang = Lang::pick(q.lang.as_deref(), &headers);
+    let lang = i18n::pick(q.lang.as_deref(), &headers);
     let u = user.session.user.clone();
     let loaded = state
         .db(move |db| {
@@ -110,9 +110,9 @@ pub async fn settings(
     let config = &state.config;
     let mut body = format!(
         "<h2>{}</h2><p>{}</p><h3>{}</h3><table class=\"facts\"><thead><tr>{}</tr></thead><tbody>{}</tbody></table>",
-        esc(lang.t(S::MetricSettings)),
-        esc(lang.t(S::ConfigNote)),
-        esc(lang.t(S::DefaultSettings)),
+        esc(lang.s(S::MetricSettings)),
+        esc(lang.s(S::ConfigNote)),
+        esc(lang.s(S::DefaultSettings)),
         th(lang, &[S::SettingKey, S::Value]),
         settings_rows(&config.default),
     );
@@ -124,7 +124,7 @@ pub async fn settings(
             settings_rows(config.store(name)),
         ));
     }
-    body.push_str(&format!("<h2>{}</h2>", esc(lang.t(S::Roster))));
+    body.push_str(&format!("<h2>{}</h2>", esc(lang.s(S::Roster))));
     for (name, accounts) in &listing.stores {
         body.push_str(&format!(
             "<h3>{}</h3><div class=\"wrap\"><table><thead><tr>{}</tr></thead><tbody>",
@@ -141,14 +141,14 @@ pub async fn settings(
                 esc(a.display_name.as_deref().unwrap_or("")),
                 esc(a.group.as_deref().unwrap_or("")),
                 a.role.map_or("", |r| r.as_str()),
-                esc(lang.t(if a.is_bot { S::Yes } else { S::No })),
+                esc(lang.s(if a.is_bot { S::Yes } else { S::No })),
             ));
         }
         body.push_str("</tbody></table></div>");
     }
     body.push_str(&format!(
         "<h2>{}</h2><table><thead><tr>{}</tr></thead><tbody>",
-        esc(lang.t(S::Users)),
+        esc(lang.s(S::Users)),
         th(
             lang,
             &[S::UserName, S::Role, S::UserStores, S::LinkedAccounts]
@@ -186,18 +186,18 @@ pub async fn settings(
          <input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">\
          <button type=\"submit\">{new_token}</button></form>\
          <p><a href=\"/audit?lang={lc}\">{audit}</a></p>",
-        add = esc(lang.t(S::AddUser)),
+        add = esc(lang.s(S::AddUser)),
         lc = lang.code(),
         csrf = esc(&user.session.csrf),
-        name = esc(lang.t(S::UserName)),
-        role = esc(lang.t(S::Role)),
-        pw = esc(lang.t(S::Password)),
-        store = esc(lang.t(S::Store)),
-        accounts = esc(lang.t(S::LinkedAccounts)),
-        audit = esc(lang.t(S::AuditLog)),
-        tokens = esc(lang.t(S::ApiTokens)),
-        tokens_note = esc(lang.t(S::ApiTokensNote)),
-        new_token = esc(lang.t(S::NewToken)),
+        name = esc(lang.s(S::UserName)),
+        role = esc(lang.s(S::Role)),
+        pw = esc(lang.s(S::Password)),
+        store = esc(lang.s(S::Store)),
+        accounts = esc(lang.s(S::LinkedAccounts)),
+        audit = esc(lang.s(S::AuditLog)),
+        tokens = esc(lang.s(S::ApiTokens)),
+        tokens_note = esc(lang.s(S::ApiTokensNote)),
+        new_token = esc(lang.s(S::NewToken)),
     ));
     frame(lang, &user, StatusCode::OK, S::Settings, "/settings", &body)
 }
@@ -255,12 +255,12 @@ pub async fn add_user(
     Query(q): Query<LangQuery>,
     Form(form): Form<AddUserForm>,
 ) -> Response {
-    let lang = Lang::pick(q.lang.as_deref(), &headers);
+    let lang = i18n::pick(q.lang.as_deref(), &headers);
     if let Err(e) = access::admin(&user.session.user) {
         return refused(lang, &user, e);
     }
     if !csrf_ok(&user, &headers, &form.csrf) {
-        let body = format!("<p class=\"error\">{}</p>", esc(lang.t(S::FormExpired)));
+        let body = format!("<p class=\"error\">{}</p>", esc(lang.s(S::FormExpired)));
         return frame(
             lang,
             &user,
@@ -284,10 +284,10 @@ pub async fn add_user(
         Ok(Err(Ok((s, value)))) => {
             let body = format!(
                 "<p class=\"error\">{}{}</p><p><a href=\"/settings?lang={}\">{}</a></p>",
-                esc(lang.t(s)),
+                esc(lang.s(s)),
                 esc(&value),
                 lang.code(),
-                esc(lang.t(S::Settings))
+                esc(lang.s(S::Settings))
             );
             frame(
                 lang,
@@ -376,9 +376,9 @@ pub async fn add_token(
     Query(q): Query<LangQuery>,
     Form(form): Form<CsrfOnly>,
 ) -> Response {
-    let lang = Lang::pick(q.lang.as_deref(), &headers);
+    let lang = i18n::pick(q.lang.as_deref(), &headers);
     if !csrf_ok(&user, &headers, &form.csrf) {
-        let body = format!("<p class=\"error\">{}</p>", esc(lang.t(S::FormExpired)));
+        let body = format!("<p class=\"error\">{}</p>", esc(lang.s(S::FormExpired)));
         return frame(
             lang,
             &user,
@@ -400,9 +400,9 @@ pub async fn add_token(
         Ok(token) => {
             let body = format!(
                 "<p>{}</p><p><code class=\"token\">{}</code></p><p>{}</p><pre>curl -H 'Authorization: Bearer {}' …/api/v1/report</pre>",
-                esc(lang.t(S::TokenShownOnce)),
+                esc(lang.s(S::TokenShownOnce)),
                 esc(&token),
-                esc(lang.t(S::ApiTokensNote)),
+                esc(lang.s(S::ApiTokensNote)),
                 esc(&token),
             );
             frame(
@@ -446,7 +446,7 @@ pub async fn audit(
     headers: HeaderMap,
     Query(q): Query<LangQuery>,
 ) -> Response {
-    let lang = Lang::pick(q.lang.as_deref(), &headers);
+    let lang = i18n::pick(q.lang.as_deref(), &headers);
     let u = user.session.user.clone();
     let log = state
         .db(move |db| {

@@ -21,7 +21,7 @@ use kefu_store::{Session, random_token};
 use serde::Deserialize;
 
 use crate::html::{esc, page};
-use crate::i18n::{Lang, S};
+use crate::i18n::{self, Lang, S, Strings};
 use crate::{AppState, WebError, json_error};
 
 pub const SESSION_COOKIE: &str = "kefu_session";
@@ -184,7 +184,7 @@ fn login_form(lang: Lang, headers: &HeaderMap, error: Option<S>, status: StatusC
         .filter(|t| is_token(t))
         .unwrap_or_else(random_token);
     let error = error.map_or(String::new(), |e| {
-        format!("<p class=\"error\" role=\"alert\">{}</p>", esc(lang.t(e)))
+        format!("<p class=\"error\" role=\"alert\">{}</p>", esc(lang.s(e)))
     });
     let body = format!(
         "<form method=\"post\" action=\"/login?lang={lc}\" class=\"login\">{error}\
@@ -193,13 +193,13 @@ fn login_form(lang: Lang, headers: &HeaderMap, error: Option<S>, status: StatusC
          <label>{pw}<input type=\"password\" name=\"password\" autocomplete=\"current-password\" required></label>\
          <button type=\"submit\">{login}</button></form>",
         lc = lang.code(),
-        name = esc(lang.t(S::UserName)),
-        pw = esc(lang.t(S::Password)),
-        login = esc(lang.t(S::Login)),
+        name = esc(lang.s(S::UserName)),
+        pw = esc(lang.s(S::Password)),
+        login = esc(lang.s(S::Login)),
     );
     let mut res = (
         status,
-        Html(page(lang, lang.t(S::Login), None, "/login", &body)),
+        Html(page(lang, lang.s(S::Login), None, "/login", &body)),
     )
         .into_response();
     set_cookie(&mut res, LOGIN_COOKIE, &token, "/login", 3600);
@@ -209,7 +209,7 @@ fn login_form(lang: Lang, headers: &HeaderMap, error: Option<S>, status: StatusC
 /// `GET /login`
 pub async fn login_page(Query(q): Query<LangQuery>, headers: HeaderMap) -> Response {
     login_form(
-        Lang::pick(q.lang.as_deref(), &headers),
+        i18n::pick(q.lang.as_deref(), &headers),
         &headers,
         None,
         StatusCode::OK,
@@ -234,7 +234,7 @@ pub async fn login(
     ext: Extensions,
     Form(form): Form<LoginForm>,
 ) -> Response {
-    let lang = Lang::pick(q.lang.as_deref(), &headers);
+    let lang = i18n::pick(q.lang.as_deref(), &headers);
     let expected = cookie(&headers, LOGIN_COOKIE).unwrap_or_default();
     if !is_token(&form.csrf) || !same_token(&form.csrf, &expected) {
         return login_form(lang, &headers, Some(S::FormExpired), StatusCode::FORBIDDEN);

@@ -18,7 +18,7 @@ use crate::access::{self, Allowed};
 use crate::auth::CurrentUser;
 use crate::charts::{self, Bar};
 use crate::html::{esc, page, url};
-use crate::i18n::{Lang, S};
+use crate::i18n::{self, Lang, S, Strings};
 use crate::pages::error_page;
 use crate::{AppState, WebError, report};
 
@@ -70,13 +70,13 @@ fn explain_error(e: kefu_report::ReportError) -> WebError {
 }
 
 fn yes(lang: Lang, b: bool) -> &'static str {
-    lang.t(if b { S::Yes } else { S::No })
+    lang.s(if b { S::Yes } else { S::No })
 }
 
 fn th(lang: Lang, items: &[S]) -> String {
     items
         .iter()
-        .map(|s| format!("<th>{}</th>", esc(lang.t(*s))))
+        .map(|s| format!("<th>{}</th>", esc(lang.s(*s))))
         .collect()
 }
 
@@ -93,7 +93,7 @@ pub async fn account(
     headers: HeaderMap,
     Query(p): Query<DrillParams>,
 ) -> Response {
-    let lang = Lang::pick(p.lang.as_deref(), &headers);
+    let lang = i18n::pick(p.lang.as_deref(), &headers);
     let u = user.session.user.clone();
     let config = state.config.clone();
     let (qstore, qaccount, qfrom, qto) = (p.store, p.account, p.from, p.to);
@@ -150,30 +150,30 @@ pub async fn account(
         lc = lang.code(),
         s = esc(sname),
         a = esc(&x.account),
-        f = esc(lang.t(S::From)),
-        t = esc(lang.t(S::To)),
-        show = esc(lang.t(S::Show)),
-        sl = esc(lang.t(S::Store)),
-        al = esc(lang.t(S::Account)),
+        f = esc(lang.s(S::From)),
+        t = esc(lang.s(S::To)),
+        show = esc(lang.s(S::Show)),
+        sl = esc(lang.s(S::Store)),
+        al = esc(lang.s(S::Account)),
         from = x.from,
         to = x.to,
     );
     if clamped {
-        body.push_str(&format!("<p>{}</p>", esc(lang.t(S::LastDaysOnly))));
+        body.push_str(&format!("<p>{}</p>", esc(lang.s(S::LastDaysOnly))));
     }
     let consulted = x.receptions.iter().filter(|r| r.consulted).count();
     body.push_str(&format!(
         "<p>{}: {} · {}: {consulted}</p>",
-        esc(lang.t(S::ReceptionCount)),
+        esc(lang.s(S::ReceptionCount)),
         x.receptions.len(),
-        esc(lang.t(S::Consulted)),
+        esc(lang.s(S::Consulted)),
     ));
     let list = account_link(sname, &x.account, x.from, x.to) + &lq + "#receptions";
     response_histogram(&mut body, lang, &x);
     funnel(&mut body, lang, &counters, &list);
     daily_trend(&mut body, lang, sname, &x);
     if x.receptions.is_empty() {
-        body.push_str(&format!("<p>{}</p>", esc(lang.t(S::NoReceptions))));
+        body.push_str(&format!("<p>{}</p>", esc(lang.s(S::NoReceptions))));
     } else {
         body.push_str(&format!(
             "<div class=\"wrap\"><table class=\"receptions\" id=\"receptions\"><thead><tr>{}</tr></thead><tbody>",
@@ -220,7 +220,7 @@ pub async fn account(
     }
     reminded(&mut body, lang, &x);
     let here = account_link(sname, &x.account, x.from, x.to);
-    let title = format!("{} — {}", lang.t(S::Receptions), x.account);
+    let title = format!("{} — {}", lang.s(S::Receptions), x.account);
     Html(page(lang, &title, Some(&user.session), &here, &body)).into_response()
 }
 
@@ -275,15 +275,15 @@ fn response_histogram(body: &mut String, lang: Lang, x: &Explanation) {
     body.push_str(&format!(
         "<h2>{t}</h2><figure class=\"histogram\">{svg}<figcaption>{n}: {count} · \
          p50 = {p50} · p90 = {p90} · p95 = {p95}<br>{note} {bins}</figcaption></figure>",
-        t = esc(lang.t(S::ResponseHistogram)),
-        svg = charts::columns(lang.t(S::ResponseHistogram), lang.t(S::Response), &bars),
-        n = esc(lang.t(S::AnsweredRounds)),
+        t = esc(lang.s(S::ResponseHistogram)),
+        svg = charts::columns(lang.s(S::ResponseHistogram), lang.s(S::Response), &bars),
+        n = esc(lang.s(S::AnsweredRounds)),
         count = times.len(),
         p50 = esc(&p(50)),
         p90 = esc(&p(90)),
         p95 = esc(&p(95)),
-        note = esc(lang.t(S::PercentileNote)),
-        bins = esc(lang.t(S::BinNote)),
+        note = esc(lang.s(S::PercentileNote)),
+        bins = esc(lang.s(S::BinNote)),
     ));
 }
 
@@ -316,8 +316,8 @@ fn funnel(body: &mut String, lang: Lang, c: &Counters, drill: &str) {
     ];
     body.push_str(&format!(
         "<h2>{t}</h2><figure class=\"funnel\">{svg}</figure>",
-        t = esc(lang.t(S::Funnel)),
-        svg = charts::rows(lang.t(S::Funnel), &bars),
+        t = esc(lang.s(S::Funnel)),
+        svg = charts::rows(lang.s(S::Funnel), &bars),
     ));
 }
 
@@ -355,8 +355,8 @@ fn daily_trend(body: &mut String, lang: Lang, store: &str, x: &Explanation) {
     ] {
         body.push_str(&format!(
             "<h2>{t}</h2><figure class=\"{class}\">{svg}</figure>",
-            t = esc(lang.t(title)),
-            svg = charts::columns(lang.t(title), lang.t(S::Day), &bars),
+            t = esc(lang.s(title)),
+            svg = charts::columns(lang.s(title), lang.s(S::Day), &bars),
         ));
     }
 }
@@ -364,7 +364,7 @@ fn daily_trend(body: &mut String, lang: Lang, store: &str, x: &Explanation) {
 fn reminded(body: &mut String, lang: Lang, x: &Explanation) {
     body.push_str(&format!(
         "<h2>{}: {}</h2>",
-        esc(lang.t(S::RemindedOrders)),
+        esc(lang.s(S::RemindedOrders)),
         x.reminded.len()
     ));
     if x.reminded.is_empty() {
@@ -393,9 +393,9 @@ fn reminded(body: &mut String, lang: Lang, x: &Explanation) {
             format_time(o.reminded_at),
             format_yuan(o.amount),
             esc(if o.paid {
-                lang.t(S::ReminderPaid)
+                lang.s(S::ReminderPaid)
             } else {
-                lang.t(S::No)
+                lang.s(S::No)
             }),
         ));
     }
@@ -410,7 +410,7 @@ pub async fn reception(
     headers: HeaderMap,
     Query(p): Query<DrillParams>,
 ) -> Response {
-    let lang = Lang::pick(p.lang.as_deref(), &headers);
+    let lang = i18n::pick(p.lang.as_deref(), &headers);
     let u = user.session.user.clone();
     let config = state.config.clone();
     let loaded = state
@@ -444,23 +444,23 @@ pub async fn reception(
     let mut body = format!(
         "<p>{sl}: {s} · {al}: <a href=\"{back}\">{a}</a> · {bl}: {b} · {dl}: {day}</p>\
          <p><a href=\"{back}\">{bk}</a></p>",
-        sl = esc(lang.t(S::Store)),
+        sl = esc(lang.s(S::Store)),
         s = esc(sname),
-        al = esc(lang.t(S::Account)),
+        al = esc(lang.s(S::Account)),
         back = esc(&back),
         a = esc(&x.account),
-        bl = esc(lang.t(S::Buyer)),
+        bl = esc(lang.s(S::Buyer)),
         b = esc(&r.buyer),
-        dl = esc(lang.t(S::Day)),
+        dl = esc(lang.s(S::Day)),
         day = r.day,
-        bk = esc(lang.t(S::BackToReceptions)),
+        bk = esc(lang.s(S::BackToReceptions)),
     );
     summary(&mut body, lang, r);
     transcript(&mut body, lang, r);
     rounds(&mut body, lang, r);
     orders(&mut body, lang, r);
     let here = reception_link(sname, &x.account, &r.buyer, r.day);
-    let title = format!("{} — {} · {}", lang.t(S::Transcript), r.buyer, r.day);
+    let title = format!("{} — {} · {}", lang.s(S::Transcript), r.buyer, r.day);
     Html(page(lang, &title, Some(&user.session), &here, &body)).into_response()
 }
 
@@ -482,13 +482,13 @@ fn summary(body: &mut String, lang: Lang, r: &ReceptionView) {
             format!(
                 "{} {} / {} {} / {} {} / {} {}",
                 r.buyer_msgs,
-                lang.t(S::FromBuyer),
+                lang.s(S::FromBuyer),
                 r.agent_msgs,
-                lang.t(S::FromAgent),
+                lang.s(S::FromAgent),
                 r.bot_msgs,
-                lang.t(S::FromBot),
+                lang.s(S::FromBot),
                 r.auto_msgs,
-                lang.t(S::FromAuto)
+                lang.s(S::FromAuto)
             ),
         ),
         (S::SalesYuan, format_yuan(r.sales_cents)),
@@ -509,7 +509,7 @@ fn summary(body: &mut String, lang: Lang, r: &ReceptionView) {
     for (k, v) in rows {
         body.push_str(&format!(
             "<tr><th>{}</th><td>{}</td></tr>",
-            esc(lang.t(k)),
+            esc(lang.s(k)),
             esc(&v)
         ));
     }
@@ -517,7 +517,7 @@ fn summary(body: &mut String, lang: Lang, r: &ReceptionView) {
 }
 
 fn sender(lang: Lang, s: Sender) -> &'static str {
-    lang.t(match s {
+    lang.s(match s {
         Sender::Buyer => S::FromBuyer,
         Sender::Agent => S::FromAgent,
         Sender::Bot => S::FromBot,
@@ -530,12 +530,12 @@ fn mark(lang: Lang, m: Mark) -> String {
     // "第 1 轮开始" / "round 1 opens"
     match m {
         Mark::Opens { round } => {
-            format!("{} {round} {}", lang.t(S::RoundWord), lang.t(S::RoundOpens))
+            format!("{} {round} {}", lang.s(S::RoundWord), lang.s(S::RoundOpens))
         }
         Mark::Answers { round, response_ms } => format!(
             "{} {round} {} {}",
-            lang.t(S::RoundWord),
-            lang.t(S::RoundAnswered),
+            lang.s(S::RoundWord),
+            lang.s(S::RoundAnswered),
             format_secs(response_ms)
         ),
     }
@@ -545,14 +545,14 @@ fn mark(lang: Lang, m: Mark) -> String {
 fn transcript(body: &mut String, lang: Lang, r: &ReceptionView) {
     body.push_str(&format!(
         "<h2>{}</h2><div class=\"wrap\"><table class=\"transcript\"><thead><tr>{}</tr></thead><tbody>",
-        esc(lang.t(S::Transcript)),
+        esc(lang.s(S::Transcript)),
         th(lang, &[S::Time, S::Sender, S::Text, S::Mark])
     ));
     for m in &r.messages {
         let transfer = m.transfer_to.as_ref().map_or(String::new(), |t| {
             format!(
                 " <span class=\"transfer\">→ {} {}</span>",
-                esc(lang.t(S::TransferTo)),
+                esc(lang.s(S::TransferTo)),
                 esc(t)
             )
         });
@@ -577,7 +577,7 @@ fn transcript(body: &mut String, lang: Lang, r: &ReceptionView) {
 fn rounds(body: &mut String, lang: Lang, r: &ReceptionView) {
     body.push_str(&format!(
         "<h2>{}</h2><div class=\"wrap\"><table class=\"rounds\"><thead><tr><th>#</th>{}</tr></thead><tbody>",
-        esc(lang.t(S::RoundsOpened)),
+        esc(lang.s(S::RoundsOpened)),
         th(
             lang,
             &[S::Opened, S::Outcome, S::Response, S::ServiceHours]
@@ -587,7 +587,7 @@ fn rounds(body: &mut String, lang: Lang, r: &ReceptionView) {
         let outcome = match &round.outcome {
             RoundOutcome::Answered { at, by_bot } => format!(
                 "{} {}",
-                lang.t(if *by_bot {
+                lang.s(if *by_bot {
                     S::BotAnswered
                 } else {
                     S::AgentAnswered
@@ -595,9 +595,9 @@ fn rounds(body: &mut String, lang: Lang, r: &ReceptionView) {
                 format_time(*at)
             ),
             RoundOutcome::Transferred { at, to } => {
-                format!("{} {} → {to}", lang.t(S::Transferred), format_time(*at))
+                format!("{} {} → {to}", lang.s(S::Transferred), format_time(*at))
             }
-            RoundOutcome::Unanswered => lang.t(S::Unanswered).to_string(),
+            RoundOutcome::Unanswered => lang.s(S::Unanswered).to_string(),
         };
         body.push_str(&format!(
             "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
@@ -613,9 +613,9 @@ fn rounds(body: &mut String, lang: Lang, r: &ReceptionView) {
 
 /// Why each order of the buyer went where it went.
 fn orders(body: &mut String, lang: Lang, r: &ReceptionView) {
-    body.push_str(&format!("<h2>{}</h2>", esc(lang.t(S::Orders))));
+    body.push_str(&format!("<h2>{}</h2>", esc(lang.s(S::Orders))));
     if r.orders.is_empty() {
-        body.push_str(&format!("<p>{}</p>", esc(lang.t(S::NoOrders))));
+        body.push_str(&format!("<p>{}</p>", esc(lang.s(S::NoOrders))));
         return;
     }
     body.push_str(&format!(
@@ -635,7 +635,7 @@ fn orders(body: &mut String, lang: Lang, r: &ReceptionView) {
         let mut why = match &o.reason {
             Reason::Here { answer } => format!(
                 "{} {} ≤ {}",
-                lang.t(S::AttributedHere),
+                lang.s(S::AttributedHere),
                 format_time(*answer),
                 format_time(o.created_at)
             ),
@@ -646,25 +646,25 @@ fn orders(body: &mut String, lang: Lang, r: &ReceptionView) {
                 own_answer,
             } => format!(
                 "{} {account} {day} ({} {}); {}",
-                lang.t(S::AttributedTo),
-                lang.t(S::AnswerAt),
+                lang.s(S::AttributedTo),
+                lang.s(S::AnswerAt),
                 format_time(*answer),
                 match own_answer {
-                    Some(t) => format!("{} {}", lang.t(S::OwnLastAnswer), format_time(*t)),
-                    None => lang.t(S::NoOwnAnswer).to_string(),
+                    Some(t) => format!("{} {}", lang.s(S::OwnLastAnswer), format_time(*t)),
+                    None => lang.s(S::NoOwnAnswer).to_string(),
                 }
             ),
-            Reason::Silent => lang.t(S::Silent).to_string(),
+            Reason::Silent => lang.s(S::Silent).to_string(),
         };
         if o.before_question {
-            why = format!("{why} [{}]", lang.t(S::BeforeQuestion));
+            why = format!("{why} [{}]", lang.s(S::BeforeQuestion));
         }
         body.push_str(&format!(
             "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"text\">{}</td></tr>",
             esc(&o.order_id),
             format_time(o.created_at),
             format_yuan(o.amount),
-            esc(&o.paid_at.map_or(lang.t(S::Unpaid).to_string(), format_time)),
+            esc(&o.paid_at.map_or(lang.s(S::Unpaid).to_string(), format_time)),
             esc(&why),
         ));
     }

@@ -8,7 +8,7 @@ use kefu_report::By;
 
 use crate::access;
 use crate::auth::CurrentUser;
-use crate::i18n::Lang;
+use crate::i18n;
 use crate::pages::Params;
 use crate::report;
 use crate::{AppState, WebError};
@@ -20,11 +20,8 @@ pub async fn ranking(
     headers: HeaderMap,
     Query(p): Query<Params>,
 ) -> Response {
-    let lang = Lang::pick(p.lang.as_deref(), &headers);
-    let report_lang = match lang {
-        Lang::Zh => kefu_report::Lang::Zh,
-        Lang::En => kefu_report::Lang::En,
-    };
+    let lang = i18n::pick(p.lang.as_deref(), &headers);
+    let report_lang = lang;
     let csv = match p.format.as_deref() {
         None | Some("") | Some("xlsx") => false,
         Some("csv") => true,

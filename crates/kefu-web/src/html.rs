@@ -2,7 +2,7 @@
 
 use kefu_store::Session;
 
-use crate::i18n::{Lang, S};
+use crate::i18n::{Lang, S, Strings};
 
 /// Escapes text for HTML element content and double-quoted attribute values.
 pub fn esc(s: &str) -> String {
@@ -68,7 +68,7 @@ pub fn page(lang: Lang, title: &str, session: Option<&Session>, here: &str, body
     let switch = format!(
         "<a href=\"{}{sep}lang={other}\" lang=\"{other}\">{}</a>",
         esc(here),
-        esc(lang.t(S::Language))
+        esc(lang.s(S::Language))
     );
     let lq = format!("?lang={}", lang.code());
     let nav = match session {
@@ -77,13 +77,13 @@ pub fn page(lang: Lang, title: &str, session: Option<&Session>, here: &str, body
              <span class=\"me\">{} ({})</span>\
              <form method=\"post\" action=\"/logout\"><input type=\"hidden\" name=\"csrf\" value=\"{}\">\
              <button type=\"submit\">{}</button></form>",
-            esc(lang.t(S::Overview)),
-            esc(lang.t(S::Ranking)),
+            esc(lang.s(S::Overview)),
+            esc(lang.s(S::Ranking)),
             admin_nav(lang, s, &lq),
             esc(&s.user.name),
             s.user.role.as_str(),
             esc(&s.csrf),
-            esc(lang.t(S::Logout)),
+            esc(lang.s(S::Logout)),
         ),
         None => switch,
     };
@@ -94,7 +94,7 @@ pub fn page(lang: Lang, title: &str, session: Option<&Session>, here: &str, body
          <body><header><strong>{app}</strong>{nav}</header><main><h1>{title}</h1>{body}</main></body></html>",
         code = lang.code(),
         title = esc(title),
-        app = esc(lang.t(S::AppName)),
+        app = esc(lang.s(S::AppName)),
     )
 }
 
@@ -104,14 +104,14 @@ fn admin_nav(lang: Lang, s: &Session, lq: &str) -> String {
     if crate::access::may_import(&s.user) {
         out.push_str(&format!(
             " · <a href=\"/import{lq}\">{}</a>",
-            esc(lang.t(S::ImportPage))
+            esc(lang.s(S::ImportPage))
         ));
     }
     if crate::access::is_admin(&s.user) {
         out.push_str(&format!(
             " · <a href=\"/settings{lq}\">{}</a> · <a href=\"/audit{lq}\">{}</a>",
-            esc(lang.t(S::Settings)),
-            esc(lang.t(S::AuditLog))
+            esc(lang.s(S::Settings)),
+            esc(lang.s(S::AuditLog))
         ));
     }
     out

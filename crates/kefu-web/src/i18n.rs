@@ -5,65 +5,37 @@
 
 use axum::http::HeaderMap;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Lang {
-    Zh,
-    En,
-}
+pub use kefu_report::Lang;
 
-impl Lang {
-    pub fn code(self) -> &'static str {
-        match self {
-            Lang::Zh => "zh-CN",
-            Lang::En => "en",
-        }
+/// `?lang=` first, then the first of `Accept-Language` that is Chinese or English, then
+/// Chinese.
+pub fn pick(query: Option<&str>, headers: &HeaderMap) -> Lang {
+    if let Some(l) = query.and_then(Lang::from_tag) {
+        return l;
     }
-
-    /// `?lang=` first, then the first of `Accept-Language` that is Chinese or English, then
-    /// Chinese.
-    pub fn pick(query: Option<&str>, headers: &HeaderMap) -> Lang {
-        if let Some(l) = query.and_then(Lang::parse) {
+    let accept = headers
+        .get_all(axum::http::header::ACCEPT_LANGUAGE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(|tag| tag.split(';').next().unwrap_or("").trim());
+    for tag in accept {
+        if let Some(l) = Lang::from_tag(tag) {
             return l;
         }
-        let accept = headers
-            .get_all(axum::http::header::ACCEPT_LANGUAGE)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .flat_map(|v| v.split(','))
-            .map(|tag| tag.split(';').next().unwrap_or("").trim());
-        for tag in accept {
-            if let Some(l) = Lang::parse(tag) {
-                return l;
-            }
-        }
-        Lang::Zh
     }
+    Lang::Zh
+}
 
-    fn parse(tag: &str) -> Option<Lang> {
-        let primary = tag.split(['-', '_']).next().unwrap_or("");
-        if primary.eq_ignore_ascii_case("zh") {
-            Some(Lang::Zh)
-        } else if primary.eq_ignore_ascii_case("en") {
-            Some(Lang::En)
-        } else {
-            None
-        }
-    }
+/// The pages' strings in a language.
+pub trait Strings {
+    fn s(self, s: S) -> &'static str;
+}
 
-    pub fn t(self, s: S) -> &'static str {
+impl Strings for Lang {
+    fn s(self, s: S) -> &'static str {
         let (zh, en) = s.texts();
-        match self {
-            Lang::Zh => zh,
-            Lang::En => en,
-        }
-    }
-
-    /// A figure's name.
-    pub fn figure(self, f: &kefu_core::figures::Figure) -> &'static str {
-        match self {
-            Lang::Zh => f.zh,
-            Lang::En => f.en,
-        }
+        self.t(zh, en)
     }
 }
 
@@ -554,19 +526,19 @@ mod tests {
     #[test]
     fn language_choice() {
         let mut h = HeaderMap::new();
-        assert_eq!(Lang::pick(None, &h), Lang::Zh);
+        assert_eq!(pick(None, &h), Lang::Zh);
         h.insert(
             "accept-language",
             "fr-FR, en-US;q=0.8, zh;q=0.5".parse().unwrap(),
         );
-        assert_eq!(Lang::pick(None, &h), Lang::En);
-        assert_eq!(Lang::pick(Some("zh-CN"), &h), Lang::Zh);
+        assert_eq!(pick(None, &h), Lang::En);
+        assert_eq!(pick(Some("zh-CN"), &h), Lang::Zh);
         h.insert(
             "accept-language",
             "zh-CN,zh;q=0.9,en;q=0.8".parse().unwrap(),
         );
-        assert_eq!(Lang::pick(None, &h), Lang::Zh);
-        assert_eq!(Lang::pick(Some("en"), &h), Lang::En);
-        assert_eq!(Lang::pick(Some("xx"), &h), Lang::Zh);
+        assert_eq!(pick(None, &h), Lang::Zh);
+        assert_eq!(pick(Some("en"), &h), Lang::En);
+        assert_eq!(pick(Some("xx"), &h), Lang::Zh);
     }
 }

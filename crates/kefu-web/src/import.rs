@@ -28,7 +28,7 @@ use tokio::io::AsyncWriteExt;
 use crate::access::{self, ImportScope};
 use crate::auth::{CurrentUser, LangQuery, csrf_ok, same_token};
 use crate::html::{esc, page};
-use crate::i18n::{Lang, S};
+use crate::i18n::{self, Lang, S, Strings};
 use crate::pages::error_page;
 use crate::{AppState, WebError};
 
@@ -94,7 +94,7 @@ fn frame(lang: Lang, user: &CurrentUser, status: StatusCode, title: S, body: &st
     let here = "/import";
     (
         status,
-        Html(page(lang, lang.t(title), Some(&user.session), here, body)),
+        Html(page(lang, lang.s(title), Some(&user.session), here, body)),
     )
         .into_response()
 }
@@ -114,11 +114,11 @@ fn form(lang: Lang, user: &CurrentUser, stores: &[String]) -> String {
          <button type=\"submit\">{button}</button></form><p>{limits}</p>",
         lc = lang.code(),
         csrf = esc(&user.session.csrf),
-        files = esc(lang.t(S::ImportFiles)),
-        store = esc(lang.t(S::ImportStore)),
-        skip = esc(lang.t(S::SkipBad)),
-        button = esc(lang.t(S::ImportButton)),
-        limits = esc(lang.t(S::ImportLimits)),
+        files = esc(lang.s(S::ImportFiles)),
+        store = esc(lang.s(S::ImportStore)),
+        skip = esc(lang.s(S::SkipBad)),
+        button = esc(lang.s(S::ImportButton)),
+        limits = esc(lang.s(S::ImportLimits)),
     )
 }
 
@@ -129,7 +129,7 @@ pub async fn import_page(
     headers: HeaderMap,
     Query(q): Query<LangQuery>,
 ) -> Response {
-    let lang = Lang::pick(q.lang.as_deref(), &headers);
+    let lang = i18n::pick(q.lang.as_deref(), &headers);
     let u = user.session.user.clone();
     let scope = state
         .db(move |db| {
@@ -153,7 +153,7 @@ pub async fn import_page(
 
 fn refused(lang: Lang, user: &CurrentUser, e: WebError) -> Response {
     if matches!(e, WebError::Forbidden(_)) {
-        let body = format!("<p class=\"error\">{}</p>", esc(lang.t(S::NotAllowed)));
+        let body = format!("<p class=\"error\">{}</p>", esc(lang.s(S::NotAllowed)));
         frame(lang, user, StatusCode::FORBIDDEN, S::Error, &body)
     } else {
         error_page(lang, user, e)
@@ -401,7 +401,7 @@ pub async fn upload(
     Query(q): Query<LangQuery>,
     mp: Result<Multipart, MultipartRejection>,
 ) -> Response {
-    let lang = Lang::pick(q.lang.as_deref(), &headers);
+    let lang = i18n::pick(q.lang.as_deref(), &headers);
     let u = user.session.user.clone();
     if let Err(e) = state.db(move |db| access::import_scope(db, &u)).await {
         return refused(lang, &user, e);
@@ -447,16 +447,16 @@ fn failure_page(lang: Lang, user: &CurrentUser, f: Failure) -> Response {
     let (status, body) = match f {
         Failure::Web(WebError::Forbidden(_)) => (
             StatusCode::FORBIDDEN,
-            format!("<p class=\"error\">{}</p>", esc(lang.t(S::NotAllowed))),
+            format!("<p class=\"error\">{}</p>", esc(lang.s(S::NotAllowed))),
         ),
         Failure::Web(e) => return error_page(lang, user, e),
-        Failure::Said(status, s) => (status, format!("<p class=\"error\">{}</p>", esc(lang.t(s)))),
+        Failure::Said(status, s) => (status, format!("<p class=\"error\">{}</p>", esc(lang.s(s)))),
         Failure::Data(msg, bad_rows) => (
             StatusCode::UNPROCESSABLE_ENTITY,
             format!(
                 "<pre class=\"error\">{}</pre><p class=\"error\">{}</p>",
                 esc(&msg),
-                esc(lang.t(if bad_rows {
+                esc(lang.s(if bad_rows {
                     S::NothingImported
                 } else {
                     S::NothingImportedPlain
@@ -467,7 +467,7 @@ fn failure_page(lang: Lang, user: &CurrentUser, f: Failure) -> Response {
             StatusCode::FORBIDDEN,
             format!(
                 "<p class=\"error\">{}{}</p>",
-                esc(lang.t(S::NotYourStore)),
+                esc(lang.s(S::NotYourStore)),
                 esc(&store)
             ),
         ),
@@ -475,7 +475,7 @@ fn failure_page(lang: Lang, user: &CurrentUser, f: Failure) -> Response {
     let body = format!(
         "{body}<p><a href=\"/import?lang={}\">{}</a></p>",
         lang.code(),
-        esc(lang.t(S::ImportPage))
+        esc(lang.s(S::ImportPage))
     );
     frame(lang, user, status, S::ImportFailed, &body)
 }
@@ -487,7 +487,7 @@ fn report_page(
     done: Done,
     up: Upload,
 ) -> Response {
-    let t = |s| esc(lang.t(s));
+    let t = |s| esc(lang.s(s));
     let mut body = String::from("<div class=\"wrap\"><table><thead><tr>");
     for s in [
         S::File,
@@ -602,9 +602,9 @@ pub async fn rejects(
     Query(q): Query<LangQuery>,
     UrlPath(token): UrlPath<String>,
 ) -> Response {
-    let lang = Lang::pick(q.lang.as_deref(), &headers);
+    let lang = i18n::pick(q.lang.as_deref(), &headers);
     let gone = || {
-        let body = format!("<p class=\"error\">{}</p>", esc(lang.t(S::RejectsGone)));
+        let body = format!("<p class=\"error\">{}</p>", esc(lang.s(S::RejectsGone)));
         frame(lang, &user, StatusCode::NOT_FOUND, S::NotFound, &body)
     };
     let Some(path) = state.rejects.find(&user.session.user, &token) else {

@@ -14,7 +14,7 @@ use crate::access::{self, Allowed, Rows};
 use crate::auth::CurrentUser;
 use crate::charts::{self, Bar};
 use crate::html::{bar_chart, esc, page, url};
-use crate::i18n::{Lang, S};
+use crate::i18n::{self, Lang, S, Strings};
 use crate::report::{self, By, Row};
 use crate::{ApiError, AppState, WebError};
 
@@ -55,7 +55,7 @@ pub(crate) fn error_page(lang: Lang, user: &CurrentUser, e: WebError) -> Respons
         e.status(),
         Html(page(
             lang,
-            lang.t(S::Error),
+            lang.s(S::Error),
             Some(&user.session),
             "/",
             &body,
@@ -110,17 +110,17 @@ fn filters(
          <button type=\"submit\">{show}</button>\
          <span class=\"quick\" title=\"{note}\">{quick}</span></form>",
         lc = lang.code(),
-        s = esc(lang.t(S::Store)),
-        f = esc(lang.t(S::From)),
-        t = esc(lang.t(S::To)),
-        show = esc(lang.t(S::Show)),
-        note = esc(&format!("{}: {last}", lang.t(S::QuickRanges))),
+        s = esc(lang.s(S::Store)),
+        f = esc(lang.s(S::From)),
+        t = esc(lang.s(S::To)),
+        show = esc(lang.s(S::Show)),
+        note = esc(&format!("{}: {last}", lang.s(S::QuickRanges))),
         quick = quick_ranges(last)
             .iter()
             .map(|&(s, f, t)| format!(
                 "<a href=\"{}\">{}</a>",
                 esc(&link(path, store, f, t, &format!("&lang={}", lang.code()))),
-                esc(lang.t(s))
+                esc(lang.s(s))
             ))
             .collect::<Vec<_>>()
             .join(" "),
@@ -178,7 +178,7 @@ pub async fn overview(
     headers: HeaderMap,
     Query(p): Query<Params>,
 ) -> Response {
-    let lang = Lang::pick(p.lang.as_deref(), &headers);
+    let lang = i18n::pick(p.lang.as_deref(), &headers);
     let u = user.session.user.clone();
     let loaded = state
         .db(move |db| {
@@ -241,7 +241,7 @@ pub async fn overview(
         "",
     );
     if !whole {
-        body.push_str(&format!("<p>{}</p>", esc(lang.t(S::OwnFigures))));
+        body.push_str(&format!("<p>{}</p>", esc(lang.s(S::OwnFigures))));
     }
     // trend chart: a bar per day, each a link to that day
     let mut bars = Vec::new();
@@ -271,10 +271,10 @@ pub async fn overview(
         .join(" · ");
     body.push_str(&format!(
         "<h2>{} — {}</h2>{}<p class=\"wrap\">{}</p>",
-        esc(lang.t(S::Trend)),
+        esc(lang.s(S::Trend)),
         esc(lang.figure(chart_fig)),
         bar_chart(
-            &format!("{} — {}", lang.t(S::Trend), lang.figure(chart_fig)),
+            &format!("{} — {}", lang.s(S::Trend), lang.figure(chart_fig)),
             &bars
         ),
         chart_links
@@ -286,10 +286,10 @@ pub async fn overview(
         store = esc(&name),
         from = o.from,
         to = o.to,
-        f = esc(lang.t(S::Figure)),
-        c = esc(lang.t(S::Current)),
-        p = esc(lang.t(S::Previous)),
-        ch = esc(lang.t(S::Change)),
+        f = esc(lang.s(S::Figure)),
+        c = esc(lang.s(S::Current)),
+        p = esc(lang.s(S::Previous)),
+        ch = esc(lang.s(S::Change)),
     ));
     for f in &figures {
         let (cur, prev) = (f.value(&o.current.counters), f.value(&o.previous.counters));
@@ -336,7 +336,7 @@ pub async fn overview(
     );
     Html(page(
         lang,
-        lang.t(S::Overview),
+        lang.s(S::Overview),
         Some(&user.session),
         &here,
         &body,
@@ -346,7 +346,7 @@ pub async fn overview(
 
 /// The trend by hour of day: a column per hour with the consulted receptions.
 fn hour_trend(body: &mut String, lang: Lang, hours: [i64; 24]) {
-    body.push_str(&format!("<h2>{}</h2>", esc(lang.t(S::HourTrend))));
+    body.push_str(&format!("<h2>{}</h2>", esc(lang.s(S::HourTrend))));
     let bars: Vec<Bar> = hours
         .iter()
         .enumerate()
@@ -361,7 +361,7 @@ fn hour_trend(body: &mut String, lang: Lang, hours: [i64; 24]) {
     let consulted = kefu_core::figures::figure("consulted").map_or("", |f| lang.figure(f));
     body.push_str(&format!(
         "<figure class=\"hours\">{}<figcaption>{}: {}</figcaption></figure>",
-        charts::columns(lang.t(S::HourTrend), lang.t(S::HourOfDay), &bars),
+        charts::columns(lang.s(S::HourTrend), lang.s(S::HourOfDay), &bars),
         esc(consulted),
         hours.iter().sum::<i64>()
     ));
@@ -389,7 +389,7 @@ fn sales_split(body: &mut String, lang: Lang, current: &Row, ranking: &str) {
             format!(
                 "{} ({} {})",
                 format_yuan(cents),
-                lang.t(S::Share),
+                lang.s(S::Share),
                 share(cents)
             )
         },
@@ -413,23 +413,23 @@ fn sales_split(body: &mut String, lang: Lang, current: &Row, ranking: &str) {
     ];
     body.push_str(&format!(
         "<h2>{t}</h2><figure class=\"sales-split\">{svg}<figcaption>{note}</figcaption></figure>",
-        t = esc(lang.t(S::SalesSplit)),
-        svg = charts::rows(lang.t(S::SalesSplit), &bars),
-        note = esc(lang.t(S::SalesSplitNote)),
+        t = esc(lang.s(S::SalesSplit)),
+        svg = charts::rows(lang.s(S::SalesSplit), &bars),
+        note = esc(lang.s(S::SalesSplitNote)),
     ));
 }
 
 /// The team comparison: the `--by group` rows of the report (people only).
 fn teams(body: &mut String, lang: Lang, groups: &[Row]) {
-    body.push_str(&format!("<h2>{}</h2>", esc(lang.t(S::Teams))));
+    body.push_str(&format!("<h2>{}</h2>", esc(lang.s(S::Teams))));
     if groups.is_empty() {
-        body.push_str(&format!("<p>{}</p>", esc(lang.t(S::NoData))));
+        body.push_str(&format!("<p>{}</p>", esc(lang.s(S::NoData))));
         return;
     }
     let figures = report::figures(By::Group, false);
     body.push_str(&format!(
         "<div class=\"wrap\"><table class=\"teams\"><thead><tr><th>{}</th>",
-        esc(lang.t(S::Group))
+        esc(lang.s(S::Group))
     ));
     for f in &figures {
         body.push_str(&format!("<th>{}</th>", esc(lang.figure(f))));
@@ -439,7 +439,7 @@ fn teams(body: &mut String, lang: Lang, groups: &[Row]) {
         let group = row
             .key
             .clone()
-            .unwrap_or_else(|| lang.t(S::NoGroup).to_string());
+            .unwrap_or_else(|| lang.s(S::NoGroup).to_string());
         body.push_str(&format!("<tr><td>{}</td>", esc(&group)));
         for f in &figures {
             body.push_str(&format!(
@@ -472,7 +472,7 @@ pub async fn ranking(
     headers: HeaderMap,
     Query(p): Query<Params>,
 ) -> Response {
-    let lang = Lang::pick(p.lang.as_deref(), &headers);
+    let lang = i18n::pick(p.lang.as_deref(), &headers);
     let u = user.session.user.clone();
     let (qstore, qfrom, qto) = (p.store.clone(), p.from.clone(), p.to.clone());
     let filter = Params {
@@ -545,8 +545,8 @@ pub async fn ranking(
     let role_now = p.role.as_deref().unwrap_or("");
     let mut group_select = format!(
         "<label>{}<select name=\"group\"><option value=\"\">{}</option>",
-        esc(lang.t(S::Group)),
-        esc(lang.t(S::Everyone))
+        esc(lang.s(S::Group)),
+        esc(lang.s(S::Everyone))
     );
     for g in &r.group_names {
         group_select.push_str(&format!(
@@ -558,8 +558,8 @@ pub async fn ranking(
     group_select.push_str("</select></label>");
     let mut role_select = format!(
         "<label>{}<select name=\"role\"><option value=\"\">{}</option>",
-        esc(lang.t(S::Role)),
-        esc(lang.t(S::Everyone))
+        esc(lang.s(S::Role)),
+        esc(lang.s(S::Everyone))
     );
     for (value, label) in [
         ("presale", S::Presale),
@@ -569,7 +569,7 @@ pub async fn ranking(
         role_select.push_str(&format!(
             "<option value=\"{value}\"{}>{}</option>",
             selected(value == role_now),
-            esc(lang.t(label))
+            esc(lang.s(label))
         ));
     }
     role_select.push_str("</select></label>");
@@ -610,7 +610,7 @@ pub async fn ranking(
     };
     body.push_str(&format!(
         "<p class=\"exports\">{}: <a href=\"{}\">Excel (.xlsx)</a> · <a href=\"{}\">CSV</a></p>",
-        esc(lang.t(S::Export)),
+        esc(lang.s(S::Export)),
         esc(&export("xlsx")),
         esc(&export("csv"))
     ));
@@ -621,9 +621,9 @@ pub async fn ranking(
         }
         body.push_str(&format!(
             "<h2>{}</h2><div class=\"wrap\"><table><thead><tr><th>{}</th><th>{}</th>",
-            esc(lang.t(title)),
-            esc(lang.t(S::Account)),
-            esc(lang.t(S::Group))
+            esc(lang.s(title)),
+            esc(lang.s(S::Account)),
+            esc(lang.s(S::Group))
         ));
         for f in &figures {
             let dir = if sort.is_some_and(|s| s.key == f.key) && desc {
@@ -701,12 +701,12 @@ pub async fn ranking(
                 let (class, title) = if n.is_some() && n == *best {
                     (
                         " class=\"best\"",
-                        format!(" title=\"{}\"", esc(lang.t(S::Best))),
+                        format!(" title=\"{}\"", esc(lang.s(S::Best))),
                     )
                 } else if n.is_some() && n == *worst {
                     (
                         " class=\"worst\"",
-                        format!(" title=\"{}\"", esc(lang.t(S::Worst))),
+                        format!(" title=\"{}\"", esc(lang.s(S::Worst))),
                     )
                 } else {
                     ("", String::new())
@@ -721,7 +721,7 @@ pub async fn ranking(
         body.push_str("</tbody></table></div>");
     }
     if r.rows.is_empty() {
-        body.push_str(&format!("<p>{}</p>", esc(lang.t(S::NoData))));
+        body.push_str(&format!("<p>{}</p>", esc(lang.s(S::NoData))));
     }
     let mut here_extra = String::new();
     if let Some(f) = sort {
@@ -730,7 +730,7 @@ pub async fn ranking(
     let here = link("/ranking", &name, r.from, r.to, &here_extra);
     Html(page(
         lang,
-        lang.t(S::Ranking),
+        lang.s(S::Ranking),
         Some(&user.session),
         &here,
         &body,
@@ -777,13 +777,13 @@ pub async fn not_found(
     if uri.path().starts_with("/api/") {
         return crate::json_error(StatusCode::NOT_FOUND, "not_found", "no such endpoint");
     }
-    let lang = Lang::pick(p.lang.as_deref(), &headers);
-    let body = format!("<p>{}</p>", esc(lang.t(S::NotFound)));
+    let lang = i18n::pick(p.lang.as_deref(), &headers);
+    let body = format!("<p>{}</p>", esc(lang.s(S::NotFound)));
     (
         StatusCode::NOT_FOUND,
         Html(page(
             lang,
-            lang.t(S::NotFound),
+            lang.s(S::NotFound),
             Some(&user.session),
             "/",
             &body,
