@@ -3,43 +3,32 @@
 
 use axum::extract::{Form, Query, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use kefu_core::settings::StoreSettings;
 use kefu_store::{UserError, UserRole};
 use serde::Deserialize;
 
 use crate::access;
 use crate::auth::{CurrentUser, LangQuery, csrf_ok};
-use crate::html::{esc, page};
+use crate::html::esc;
 use crate::i18n::{self, Lang, S, Strings};
-use crate::pages::error_page;
+use crate::pages::{error_page, framed};
 use crate::{AppState, WebError};
 
 /// Audit entries shown.
 pub const AUDIT_ROWS: u32 = 200;
 
-fn frame(
-    lang: Lang,
-    user: &CurrentUser,
-    status: StatusCode,
-    title: S,
-    here: &str,
-    body: &str,
-) -> Response {
-    (
-        status,
-        Html(page(lang, lang.s(title), Some(&user.session), here, body)),
+/// A settings form posted without this session's token.
+fn form_expired(lang: Lang, user: &CurrentUser) -> Response {
+    let body = format!("<p class=\"error\">{}</p>", esc(lang.s(S::FormExpired)));
+    framed(
+        lang,
+        user,
+        StatusCode::FORBIDDEN,
+        S::Error,
+        "/settings",
+        &body,
     )
-        .into_response()
-}
-
-fn refused(lang: Lang, user: &CurrentUser, e: WebError) -> Response {
-    if matches!(e, WebError::Forbidden(_)) {
-        let body = format!("<p class=\"error\">{}</p>", esc(lang.s(S::NotAllowed)));
-        frame(lang, user, StatusCode::FORBIDDEN, S::Error, "/", &body)
-    } else {
-        error_page(lang, user, e)
-    }
 }
 
 fn th(lang: Lang, items: &[S]) -> String {
@@ -105,7 +94,7 @@ pub async fn settings(
         .await;
     let listing = match loaded {
         Ok(l) => l,
-        Err(e) => return refused(lang, &user, e),
+        Err(e) => return error_page(lang, &user, e),
     };
     let config = &state.config;
     let mut body = format!(
@@ -199,7 +188,7 @@ pub async fn settings(
         tokens_note = esc(lang.s(S::ApiTokensNote)),
         new_token = esc(lang.s(S::NewToken)),
     ));
-    frame(lang, &user, StatusCode::OK, S::Settings, "/settings", &body)
+    framed(lang, &user, StatusCode::OK, S::Settings, "/settings", &body)
 }
 
 #[derive(Deserialize)]
@@ -257,18 +246,10 @@ pub async fn add_user(
 ) -> Response {
     let lang = i18n::pick(q.lang.as_deref(), &headers);
     if let Err(e) = access::admin(&user.session.user) {
-        return refused(lang, &user, e);
+        return error_page(lang, &user, e);
     }
     if !csrf_ok(&user, &headers, &form.csrf) {
-        let body = format!("<p class=\"error\">{}</p>", esc(lang.s(S::FormExpired)));
-        return frame(
-            lang,
-            &user,
-            StatusCode::FORBIDDEN,
-            S::Error,
-            "/settings",
-            &body,
-        );
+        return form_expired(lang, &user);
     }
     let admin = user.session.user.clone();
     let done = state
@@ -289,7 +270,7 @@ pub async fn add_user(
                 lang.code(),
                 esc(lang.s(S::Settings))
             );
-            frame(
+            framed(
                 lang,
                 &user,
                 StatusCode::BAD_REQUEST,
@@ -378,15 +359,7 @@ pub async fn add_token(
 ) -> Response {
     let lang = i18n::pick(q.lang.as_deref(), &headers);
     if !csrf_ok(&user, &headers, &form.csrf) {
-        let body = format!("<p class=\"error\">{}</p>", esc(lang.s(S::FormExpired)));
-        return frame(
-            lang,
-            &user,
-            StatusCode::FORBIDDEN,
-            S::Error,
-            "/settings",
-            &body,
-        );
+        return form_expired(lang, &user);
     }
     let u = user.session.user.clone();
     let made = state
@@ -405,7 +378,7 @@ pub async fn add_token(
                 esc(lang.s(S::ApiTokensNote)),
                 esc(&token),
             );
-            frame(
+            framed(
                 lang,
                 &user,
                 StatusCode::OK,
@@ -456,7 +429,7 @@ pub async fn audit(
         .await;
     let log = match log {
         Ok(l) => l,
-        Err(e) => return refused(lang, &user, e),
+        Err(e) => return error_page(lang, &user, e),
     };
     let mut body = format!(
         "<div class=\"wrap\"><table><thead><tr>{}</tr></thead><tbody>",
@@ -472,7 +445,7 @@ pub async fn audit(
         ));
     }
     body.push_str("</tbody></table></div>");
-    frame(lang, &user, StatusCode::OK, S::AuditLog, "/audit", &body)
+    framed(lang, &user, StatusCode::OK, S::AuditLog, "/audit", &body)
 }
 
 #[cfg(test)]

@@ -19,7 +19,7 @@ use axum::body::Body;
 use axum::extract::multipart::{Field, MultipartError, MultipartRejection};
 use axum::extract::{Multipart, Path as UrlPath, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{IntoResponse, Response};
 use kefu_core::model::ImportBatch;
 use kefu_import::{FileReport, ImportOptions};
 use kefu_store::{Db, ImportSummary, User};
@@ -27,9 +27,9 @@ use tokio::io::AsyncWriteExt;
 
 use crate::access::{self, ImportScope};
 use crate::auth::{CurrentUser, LangQuery, csrf_ok, same_token};
-use crate::html::{esc, page};
+use crate::html::esc;
 use crate::i18n::{self, Lang, S, Strings};
-use crate::pages::error_page;
+use crate::pages::{error_page, framed};
 use crate::{AppState, WebError};
 
 /// The largest upload, all files together.
@@ -90,15 +90,6 @@ impl Rejects {
     }
 }
 
-fn frame(lang: Lang, user: &CurrentUser, status: StatusCode, title: S, body: &str) -> Response {
-    let here = "/import";
-    (
-        status,
-        Html(page(lang, lang.s(title), Some(&user.session), here, body)),
-    )
-        .into_response()
-}
-
 fn form(lang: Lang, user: &CurrentUser, stores: &[String]) -> String {
     let options: String = stores
         .iter()
@@ -140,23 +131,15 @@ pub async fn import_page(
         })
         .await;
     match scope {
-        Ok(stores) => frame(
+        Ok(stores) => framed(
             lang,
             &user,
             StatusCode::OK,
             S::ImportPage,
+            "/import",
             &form(lang, &user, &stores),
         ),
-        Err(e) => refused(lang, &user, e),
-    }
-}
-
-fn refused(lang: Lang, user: &CurrentUser, e: WebError) -> Response {
-    if matches!(e, WebError::Forbidden(_)) {
-        let body = format!("<p class=\"error\">{}</p>", esc(lang.s(S::NotAllowed)));
-        frame(lang, user, StatusCode::FORBIDDEN, S::Error, &body)
-    } else {
-        error_page(lang, user, e)
+        Err(e) => error_page(lang, &user, e),
     }
 }
 
@@ -404,7 +387,7 @@ pub async fn upload(
     let lang = i18n::pick(q.lang.as_deref(), &headers);
     let u = user.session.user.clone();
     if let Err(e) = state.db(move |db| access::import_scope(db, &u)).await {
-        return refused(lang, &user, e);
+        return error_page(lang, &user, e);
     }
     let declared = headers
         .get(header::CONTENT_LENGTH)
@@ -445,10 +428,6 @@ pub async fn upload(
 
 fn failure_page(lang: Lang, user: &CurrentUser, f: Failure) -> Response {
     let (status, body) = match f {
-        Failure::Web(WebError::Forbidden(_)) => (
-            StatusCode::FORBIDDEN,
-            format!("<p class=\"error\">{}</p>", esc(lang.s(S::NotAllowed))),
-        ),
         Failure::Web(e) => return error_page(lang, user, e),
         Failure::Said(status, s) => (status, format!("<p class=\"error\">{}</p>", esc(lang.s(s)))),
         Failure::Data(msg, bad_rows) => (
@@ -477,7 +456,7 @@ fn failure_page(lang: Lang, user: &CurrentUser, f: Failure) -> Response {
         lang.code(),
         esc(lang.s(S::ImportPage))
     );
-    frame(lang, user, status, S::ImportFailed, &body)
+    framed(lang, user, status, S::ImportFailed, "/import", &body)
 }
 
 fn report_page(
@@ -591,7 +570,14 @@ fn report_page(
         lang.code(),
         t(S::ImportAgain)
     ));
-    frame(lang, user, StatusCode::OK, S::ImportReport, &body)
+    framed(
+        lang,
+        user,
+        StatusCode::OK,
+        S::ImportReport,
+        "/import",
+        &body,
+    )
 }
 
 /// `GET /import/rejects/{token}`
@@ -605,7 +591,14 @@ pub async fn rejects(
     let lang = i18n::pick(q.lang.as_deref(), &headers);
     let gone = || {
         let body = format!("<p class=\"error\">{}</p>", esc(lang.s(S::RejectsGone)));
-        frame(lang, &user, StatusCode::NOT_FOUND, S::NotFound, &body)
+        framed(
+            lang,
+            &user,
+            StatusCode::NOT_FOUND,
+            S::NotFound,
+            "/import",
+            &body,
+        )
     };
     let Some(path) = state.rejects.find(&user.session.user, &token) else {
         return gone();

@@ -49,19 +49,31 @@ pub(crate) fn passes(p: &Params, row: &Row, info: Option<&kefu_store::AccountInf
     group_ok && role_ok
 }
 
-pub(crate) fn error_page(lang: Lang, user: &CurrentUser, e: WebError) -> Response {
-    let body = format!("<p class=\"error\">{}</p>", esc(&e.public_message()));
+/// A page of the app's frame with `body`, answered with `status`.
+pub(crate) fn framed(
+    lang: Lang,
+    user: &CurrentUser,
+    status: StatusCode,
+    title: S,
+    here: &str,
+    body: &str,
+) -> Response {
     (
-        e.status(),
-        Html(page(
-            lang,
-            lang.s(S::Error),
-            Some(&user.session),
-            "/",
-            &body,
-        )),
+        status,
+        Html(page(lang, lang.s(title), Some(&user.session), here, body)),
     )
         .into_response()
+}
+
+/// An error as a page. A refusal by role is said in the user's language; other errors give
+/// their public message.
+pub(crate) fn error_page(lang: Lang, user: &CurrentUser, e: WebError) -> Response {
+    let message = match e {
+        WebError::Forbidden(_) => lang.s(S::NotAllowed).to_string(),
+        _ => e.public_message(),
+    };
+    let body = format!("<p class=\"error\">{}</p>", esc(&message));
+    framed(lang, user, e.status(), S::Error, "/", &body)
 }
 
 /// Query string of a page for `store` and a range, plus `extra` (already encoded).
@@ -779,15 +791,5 @@ pub async fn not_found(
     }
     let lang = i18n::pick(p.lang.as_deref(), &headers);
     let body = format!("<p>{}</p>", esc(lang.s(S::NotFound)));
-    (
-        StatusCode::NOT_FOUND,
-        Html(page(
-            lang,
-            lang.s(S::NotFound),
-            Some(&user.session),
-            "/",
-            &body,
-        )),
-    )
-        .into_response()
+    framed(lang, &user, StatusCode::NOT_FOUND, S::NotFound, "/", &body)
 }
