@@ -1,6 +1,10 @@
 //! Drill-down through the router: an account's receptions, one reception's transcript, and
 //! who may see them, on the specification's sample store.
 
+mod support;
+
+use support::chart_values;
+
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
@@ -468,20 +472,6 @@ async fn names_from_the_data_are_escaped_in_drill_down_pages() {
     assert_eq!(res.status, StatusCode::OK, "{href}");
     assert!(!res.body.contains("<script"));
     assert!(res.body.contains("class=\"msg buyer\""));
-}
-
-/// The `<title>label: value</title>` pairs of the SVG inside the element opened by `marker`.
-fn chart_values(body: &str, marker: &str) -> Vec<(String, String)> {
-    let start = body.find(marker).unwrap_or_else(|| panic!("{marker}"));
-    let part = &body[start..start + body[start..].find("</svg>").unwrap()];
-    part.split("<title>")
-        .skip(2)
-        .map(|t| {
-            let t = &t[..t.find("</title>").unwrap()];
-            let (l, v) = t.split_once(": ").unwrap();
-            (l.to_string(), v.to_string())
-        })
-        .collect()
 }
 
 #[tokio::test]

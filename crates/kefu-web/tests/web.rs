@@ -1,6 +1,10 @@
 //! The web application through its router: authentication, throttling, CSRF, role
 //! isolation and the report API against the sample store's expected figures.
 
+mod support;
+
+use support::chart_values;
+
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
@@ -791,20 +795,6 @@ async fn openapi_document_lists_every_figure() {
     for key in api[0].as_object().unwrap().keys() {
         assert!(row.get(key).is_some(), "the document lacks `{key}`");
     }
-}
-
-/// The `<title>label: value</title>` numbers of the SVG inside the element opened by `marker`.
-fn chart_values(body: &str, marker: &str) -> Vec<(String, String)> {
-    let start = body.find(marker).unwrap_or_else(|| panic!("{marker}"));
-    let part = &body[start..start + body[start..].find("</svg>").unwrap()];
-    part.split("<title>")
-        .skip(2)
-        .map(|t| {
-            let t = &t[..t.find("</title>").unwrap()];
-            let (l, v) = t.split_once(": ").unwrap();
-            (l.to_string(), v.to_string())
-        })
-        .collect()
 }
 
 #[tokio::test]

@@ -110,3 +110,17 @@ pub fn csrf_of(body: &str) -> String {
     let at = body.find("name=\"csrf\" value=\"").expect("csrf field") + 19;
     body[at..at + 64].to_string()
 }
+
+/// The `<title>label: value</title>` pairs of the SVG inside the element opened by `marker`.
+pub fn chart_values(body: &str, marker: &str) -> Vec<(String, String)> {
+    let start = body.find(marker).unwrap_or_else(|| panic!("{marker}"));
+    let part = &body[start..start + body[start..].find("</svg>").unwrap()];
+    part.split("<title>")
+        .skip(2)
+        .map(|t| {
+            let t = &t[..t.find("</title>").unwrap()];
+            let (l, v) = t.split_once(": ").unwrap();
+            (l.to_string(), v.to_string())
+        })
+        .collect()
+}
