@@ -172,10 +172,25 @@ CREATE TABLE api_tokens (
 ) WITHOUT ROWID;
 "
         .to_string(),
+        // 4: web-edited settings (per-store metric settings, user language)
+        "
+-- reserved: the web settings work fills this in
+"
+        .to_string(),
+        // 5: performance plans (versions, manual scores)
+        "
+-- reserved: the performance plans work fills this in
+"
+        .to_string(),
+        // 6: quality inspection (rules, reviews)
+        "
+-- reserved: the quality inspection work fills this in
+"
+        .to_string(),
     ]
 }
 
-pub const VERSION: i64 = 3;
+pub const VERSION: i64 = 6;
 
 pub fn migrate(conn: &mut Connection) -> rusqlite::Result<i64> {
     let current: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
