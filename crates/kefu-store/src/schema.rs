@@ -182,15 +182,20 @@ CREATE TABLE api_tokens (
 -- reserved: the performance plans work fills this in
 "
         .to_string(),
-        // 6: quality inspection (rules, reviews)
+        // 6: quality inspection: automatic rule sets and hits
         "
--- reserved: the quality inspection work fills this in
+-- reserved: the automatic quality rules work fills this in
+"
+        .to_string(),
+        // 7: quality inspection: scorecards, manual reviews, appeals, calibration, case library
+        "
+-- reserved: the manual review work fills this in
 "
         .to_string(),
     ]
 }
 
-pub const VERSION: i64 = 6;
+pub const VERSION: i64 = 7;
 
 pub fn migrate(conn: &mut Connection) -> rusqlite::Result<i64> {
     let current: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;

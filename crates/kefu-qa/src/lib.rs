@@ -1,0 +1,3 @@
+//! Quality inspection (质检), pure: automatic rules evaluated over receptions, and the
+//! arithmetic of manual reviews (scorecards, review scores, reviewer agreement). No I/O: the
+//! store and the web app feed it data and keep its results.
