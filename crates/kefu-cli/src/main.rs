@@ -5,6 +5,8 @@
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 mod explain;
+mod plan;
+mod qa;
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -59,7 +61,8 @@ enum Command {
         /// force the text encoding of CSV files: utf-8 or gbk (default: detected)
         #[arg(long)]
         encoding: Option<Encoding>,
-        /// settings file (TOML): metric settings and time zones
+        /// settings file (TOML): metric settings and time zones (default: the settings saved
+        /// in the web app, else the defaults)
         #[arg(long)]
         config: Option<PathBuf>,
         /// files or directories to import
@@ -83,7 +86,8 @@ enum Command {
         /// only this store
         #[arg(long)]
         store: Option<String>,
-        /// settings file (TOML); figures are recomputed when the settings differ from the stored ones
+        /// settings file (TOML); figures are recomputed when the settings differ from the stored
+        /// ones (default: the settings saved in the web app, else the defaults)
         #[arg(long)]
         config: Option<PathBuf>,
         /// 输出格式 / output format: aligned table, JSON array of rows, CSV or Excel
@@ -114,7 +118,7 @@ enum Command {
         /// the store, when several stores have the account
         #[arg(long)]
         store: Option<String>,
-        /// settings file (TOML)
+        /// settings file (TOML) (default: the settings saved in the web app, else the defaults)
         #[arg(long)]
         config: Option<PathBuf>,
     },
@@ -125,6 +129,7 @@ enum Command {
         db: PathBuf,
         #[arg(long)]
         store: Option<String>,
+        /// settings file (TOML) (default: the settings saved in the web app, else the defaults)
         #[arg(long)]
         config: Option<PathBuf>,
     },
@@ -136,7 +141,8 @@ enum Command {
         /// address to listen on
         #[arg(long, default_value = "127.0.0.1:8080")]
         addr: std::net::SocketAddr,
-        /// settings file (TOML)
+        /// settings file (TOML): the base; per-store settings saved in the web app take its
+        /// place for their stores
         #[arg(long)]
         config: Option<PathBuf>,
     },
@@ -150,6 +156,16 @@ enum Command {
     /// With --write-files DIR the canonical files are written to DIR; they are imported only
     /// when --db is given too.
     Demo(DemoArgs),
+    /// 绩效方案与提成 / performance plans: check, store versions, import scores, compute pay
+    Plan {
+        #[command(subcommand)]
+        command: plan::PlanCommand,
+    },
+    /// 自动质检 / automatic quality rules: check a rule file, run the rules, try them on a chat
+    Qa {
+        #[command(subcommand)]
+        command: qa::QaCommand,
+    },
 }
 
 #[derive(clap::Args)]
@@ -211,6 +227,15 @@ fn main() -> ExitCode {
     }
 }
 
+/// The settings a command works under: the `--config` file when given; otherwise the
+/// per-store settings saved from the web app in the database, over the defaults.
+fn settings_for(path: Option<&Path>, db: &Path) -> Result<Config> {
+    if path.is_some() || !db.exists() {
+        return load_config(path);
+    }
+    Ok(Db::open(db)?.with_saved_settings(&Config::default())?)
+}
+
 fn load_config(path: Option<&Path>) -> Result<Config> {
     let Some(path) = path else {
         return Ok(Config::default());
@@ -235,7 +260,7 @@ fn run(cmd: Command, lang: Lang) -> Result<()> {
             config,
             files,
         } => {
-            let config = load_config(config.as_deref())?;
+            let config = settings_for(config.as_deref(), &db)?;
             let rejects = rejects.unwrap_or_else(|| with_suffix(&db, ".rejects.csv"));
             import(
                 &db, &files, store, skip_bad, encoding, &config, &rejects, lang,
@@ -256,7 +281,7 @@ fn run(cmd: Command, lang: Lang) -> Result<()> {
             if to < from {
                 bail!("--to {to} is before --from {from}");
             }
-            let config = load_config(config.as_deref())?;
+            let config = settings_for(config.as_deref(), &db)?;
             let mut db = open_existing(&db)?;
             db.sync_settings(&config, store.as_deref())?;
             let mut report = report::build(&db, by, from, to, store.as_deref())?;
@@ -274,7 +299,7 @@ fn run(cmd: Command, lang: Lang) -> Result<()> {
             config,
         } => {
             let day = parse_day(&day, "day")?;
-            let config = load_config(config.as_deref())?;
+            let config = settings_for(config.as_deref(), &db)?;
             let db = open_existing(&db)?;
             let q = explain::Query {
                 store: store.as_deref(),
@@ -286,7 +311,7 @@ fn run(cmd: Command, lang: Lang) -> Result<()> {
             Ok(())
         }
         Command::Recompute { db, store, config } => {
-            let config = load_config(config.as_deref())?;
+            let config = settings_for(config.as_deref(), &db)?;
             let mut db = open_existing(&db)?;
             let spinner = spinner(lang.t("重新计算", "recomputing"));
             let days = db.recompute(&config, store.as_deref())?;
@@ -299,6 +324,8 @@ fn run(cmd: Command, lang: Lang) -> Result<()> {
             Ok(())
         }
         Command::Demo(args) => demo(args, lang),
+        Command::Plan { command } => plan::run(command, lang),
+        Command::Qa { command } => qa::run(command, lang),
         Command::Serve { db, addr, config } => {
             let config = load_config(config.as_deref())?;
             open_existing(&db)?;
@@ -613,6 +640,7 @@ fn demo(args: DemoArgs, lang: Lang) -> Result<()> {
         parse_day(&summary.first_day, "from")?,
         parse_day(&summary.last_day, "to")?,
     );
+    plan::save_shipped(&db, kefu_plan::Month::of(from))?;
     let mut rep = report::build(&db, By::Account, from, to, None)?;
     let sales =
         |r: &report::Row| std::cmp::Reverse(r.counters.get(kefu_core::figures::C::sales_cents));
@@ -634,9 +662,11 @@ fn demo(args: DemoArgs, lang: Lang) -> Result<()> {
         .unwrap_or_else(|| "ACCOUNT".into());
     let db = db_path.display();
     println!(
-        "\n{}:\n  kefu report --db {db} --from {from} --to {to} --by account     # {}\n  kefu report --db {db} --from {from} --to {to} --by group\n  kefu explain --db {db} --account {top} --day {to}",
+        "\n{}:\n  kefu report --db {db} --from {from} --to {to} --by account     # {}\n  kefu report --db {db} --from {from} --to {to} --by group\n  kefu explain --db {db} --account {top} --day {to}\n  kefu plan run --db {db} --month {}     # {}",
         lang.t("接着试试", "Next, try"),
         lang.t("全部指标", "every figure"),
+        kefu_plan::Month::of(to),
+        lang.t("绩效、梯队与提成", "scores, grades and pay"),
     );
     if serve_after {
         let db_path = PathBuf::from(db.to_string());

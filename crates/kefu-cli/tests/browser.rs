@@ -4,84 +4,10 @@
 
 mod support;
 
-use std::net::TcpStream;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::path::Path;
 
+use support::app::{login, run, serve, shots};
 use support::webdriver::Driver;
-
-fn kefu() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_kefu"));
-    c.env("LANG", "zh_CN.UTF-8");
-    c
-}
-
-fn run(args: &[&str], stdin: &str) {
-    let mut child = kefu()
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::null())
-        .spawn()
-        .expect("kefu");
-    use std::io::Write;
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(stdin.as_bytes())
-        .expect("write stdin");
-    assert!(child.wait().expect("wait").success(), "kefu {args:?}");
-}
-
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn serve(db: &Path) -> (Server, String) {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let addr = format!("127.0.0.1:{port}");
-    let child = kefu()
-        .args(["serve", "--db", db.to_str().unwrap(), "--addr", &addr])
-        .stdout(Stdio::null())
-        .spawn()
-        .expect("kefu serve");
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while TcpStream::connect(&addr).is_err() {
-        assert!(Instant::now() < deadline, "kefu serve did not start");
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    (Server(child), format!("http://{addr}"))
-}
-
-fn shots() -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("screenshots");
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-/// Logs in through the form; true when the login succeeded.
-fn login(d: &Driver, base: &str, name: &str, password: &str) -> bool {
-    d.goto(&format!("{base}/login?lang=zh-CN")).unwrap();
-    d.type_into("input[name=name]", name).unwrap();
-    d.type_into("input[name=password]", password).unwrap();
-    d.click("button[type=submit]").unwrap();
-    let done = |d: &Driver| {
-        !d.url().unwrap_or_default().contains("/login")
-            || d.source().unwrap_or_default().contains("role=\"alert\"")
-    };
-    d.wait_for("the login answer", done).unwrap();
-    !d.url().unwrap().contains("/login")
-}
 
 #[test]
 fn pages_in_headless_chromium() {
@@ -193,6 +119,30 @@ fn pages_in_headless_chromium() {
         "round marks in the transcript:\n{page}"
     );
     d.screenshot(&shots.join("transcript.png")).unwrap();
+
+    // Every number is a link: from a figure of the ranking to the items behind it, and on to
+    // one of their transcripts.
+    d.goto(&format!(
+        "{base}/ranking?from=2026-11-10&to=2026-11-12&lang=zh-CN"
+    ))
+    .unwrap();
+    d.click("table#people td a[href^='/list']").unwrap();
+    d.wait_for("the list page", |d| {
+        d.url().unwrap_or_default().contains("/list?")
+    })
+    .unwrap();
+    let page = d.source().unwrap();
+    assert!(
+        page.contains("列出条数") && page.contains("/reception?"),
+        "the items behind a figure:\n{page}"
+    );
+    d.screenshot(&shots.join("list.png")).unwrap();
+    d.click("table#items a[href^='/reception']").unwrap();
+    d.wait_for("a transcript from the list", |d| {
+        d.url().unwrap_or_default().contains("/reception")
+    })
+    .unwrap();
+    assert!(d.source().unwrap().contains("第 1 轮"));
 
     d.goto(&format!(
         "{base}/ranking?from=2026-11-10&to=2026-11-12&lang=en"

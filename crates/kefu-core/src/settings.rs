@@ -43,9 +43,78 @@ impl MetricSettings {
         )
     }
 
+    /// The keys of the settings, in the order forms and files show them.
+    pub const KEYS: [&'static str; 5] = [
+        "slow_response_secs",
+        "slow_response_rounds",
+        "conversion_window_days",
+        "service_hours",
+        "reminder_window_hours",
+    ];
+
+    /// The text value of a setting, as a form or a file writes it.
+    pub fn get(&self, key: &str) -> Option<String> {
+        Some(match key {
+            "slow_response_secs" => self.slow_response_secs.to_string(),
+            "slow_response_rounds" => self.slow_response_rounds.to_string(),
+            "conversion_window_days" => self.conversion_window_days.to_string(),
+            "service_hours" => self.service_hours.to_string(),
+            "reminder_window_hours" => self.reminder_window_hours.to_string(),
+            _ => return None,
+        })
+    }
+
+    /// Sets one setting from its text (a form field), with the same checks as the file.
+    pub fn set(&mut self, key: &str, value: &str) -> Result<(), ConfigError> {
+        let value = value.trim();
+        let number = || {
+            value.parse::<i64>().map_err(|_| ConfigError::Invalid {
+                key: key.into(),
+                expected: "a whole number".into(),
+            })
+        };
+        let mut o = MetricOverrides::default();
+        match key {
+            "slow_response_secs" => o.slow_response_secs = Some(number()?),
+            "slow_response_rounds" => o.slow_response_rounds = Some(number()?),
+            "conversion_window_days" => o.conversion_window_days = Some(number()?),
+            "service_hours" => o.service_hours = Some(value.to_string()),
+            "reminder_window_hours" => o.reminder_window_hours = Some(number()?),
+            _ => {
+                return Err(ConfigError::Invalid {
+                    key: key.into(),
+                    expected: format!("one of {}", Self::KEYS.join(", ")),
+                });
+            }
+        }
+        self.apply(&o)
+    }
+
+    /// The settings as the lines of a `[metrics]` section (every key, so the text stands on
+    /// its own whatever the defaults become).
+    pub fn to_toml(&self) -> String {
+        Self::KEYS
+            .iter()
+            .map(|k| match (*k, self.get(k)) {
+                ("service_hours", Some(v)) => format!("{k} = \"{v}\"\n"),
+                (_, Some(v)) => format!("{k} = {v}\n"),
+                (_, None) => String::new(),
+            })
+            .collect()
+    }
+
+    /// Settings from the lines of a `[metrics]` section; keys left out keep the defaults.
+    pub fn from_toml(text: &str) -> Result<MetricSettings, ConfigError> {
+        let o: MetricOverrides =
+            toml::from_str(text).map_err(|e| ConfigError::Toml(e.to_string()))?;
+        let mut m = MetricSettings::default();
+        m.apply(&o)?;
+        Ok(m)
+    }
+
     fn apply(&mut self, o: &MetricOverrides) -> Result<(), ConfigError> {
         if let Some(v) = o.slow_response_secs {
-            self.slow_response_secs = nonneg("slow_response_secs", v)?;
+            self.slow_response_secs = bounded("slow_response_secs", v, MAX_SLOW_RESPONSE_SECS)?;
         }
         if let Some(v) = o.slow_response_rounds {
             self.slow_response_rounds = positive("slow_response_rounds", v)?;
@@ -60,7 +129,8 @@ impl MetricSettings {
             })?;
         }
         if let Some(v) = o.reminder_window_hours {
-            self.reminder_window_hours = nonneg("reminder_window_hours", v)?;
+            self.reminder_window_hours =
+                bounded("reminder_window_hours", v, MAX_REMINDER_WINDOW_HOURS)?;
         }
         Ok(())
     }
@@ -77,11 +147,17 @@ impl MetricSettings {
     }
 }
 
-fn nonneg(key: &str, v: i64) -> Result<i64, ConfigError> {
-    if v < 0 {
+/// A day: a reply later than that is slow under any sensible threshold, and the bound keeps
+/// the engine's millisecond arithmetic far from overflow.
+pub const MAX_SLOW_RESPONSE_SECS: i64 = 86_400;
+/// A year of hours, for the same reasons.
+pub const MAX_REMINDER_WINDOW_HOURS: i64 = 366 * 24;
+
+fn bounded(key: &str, v: i64, max: i64) -> Result<i64, ConfigError> {
+    if !(0..=max).contains(&v) {
         return Err(ConfigError::Invalid {
             key: key.into(),
-            expected: "a number ≥ 0".into(),
+            expected: format!("a number from 0 to {max}"),
         });
     }
     Ok(v)
@@ -235,6 +311,13 @@ impl Config {
     pub fn store(&self, name: &str) -> &StoreSettings {
         self.stores.get(name).unwrap_or(&self.default)
     }
+
+    /// Gives one store its own metric settings (its time zone stays as configured).
+    pub fn set_store_metrics(&mut self, name: &str, metrics: MetricSettings) {
+        let timezone = self.store(name).timezone;
+        self.stores
+            .insert(name.to_string(), StoreSettings { metrics, timezone });
+    }
 }
 
 fn parse_tz(s: &str) -> Result<UtcOffset, ConfigError> {
@@ -281,6 +364,59 @@ mod tests {
             .to_string();
         assert!(e.contains("service_hours"), "{e}");
         assert!(Config::parse("[metrics]\nconversion_window_days = 0\n").is_err());
+    }
+
+    #[test]
+    fn fields_set_one_by_one_and_round_trip_through_toml() {
+        let mut m = MetricSettings::default();
+        m.set("slow_response_secs", " 45 ").unwrap();
+        m.set("service_hours", "08:00-24:00").unwrap();
+        m.set("conversion_window_days", "3").unwrap();
+        assert_eq!(m.slow_response_secs, 45);
+        assert_eq!(m.get("service_hours").as_deref(), Some("08:00-24:00"));
+        let text = m.to_toml();
+        assert_eq!(
+            text,
+            "slow_response_secs = 45\nslow_response_rounds = 1\nconversion_window_days = 3\n\
+             service_hours = \"08:00-24:00\"\nreminder_window_hours = 72\n"
+        );
+        assert_eq!(MetricSettings::from_toml(&text).unwrap(), m);
+        assert_eq!(
+            MetricSettings::from_toml("").unwrap(),
+            MetricSettings::default()
+        );
+        for (key, value, said) in [
+            ("slow_response_secs", "abc", "a whole number"),
+            ("slow_response_secs", "-1", "from 0 to 86400"),
+            ("slow_response_secs", "86401", "from 0 to 86400"),
+            ("slow_response_rounds", "0", "from 1 to 366"),
+            ("conversion_window_days", "367", "from 1 to 366"),
+            ("service_hours", "8-9", "08:00-24:00"),
+            ("reminder_window_hours", "8785", "from 0 to 8784"),
+            ("nonsense", "1", "one of slow_response_secs"),
+        ] {
+            let e = m.clone().set(key, value).unwrap_err().to_string();
+            assert!(e.contains(key) && e.contains(said), "{key}={value}: {e}");
+        }
+        // a refused value changes nothing
+        let before = m.clone();
+        assert!(m.set("slow_response_secs", "-5").is_err());
+        assert_eq!(m, before);
+    }
+
+    #[test]
+    fn a_store_gets_its_own_metrics_and_keeps_its_time_zone() {
+        let mut c = Config::parse("[stores.\"东京店\"]\ntimezone = \"+09:00\"\n").unwrap();
+        let m = MetricSettings {
+            slow_response_secs: 30,
+            ..MetricSettings::default()
+        };
+        c.set_store_metrics("东京店", m.clone());
+        c.set_store_metrics("新店", m.clone());
+        assert_eq!(c.store("东京店").metrics, m);
+        assert_eq!(c.store("东京店").timezone.to_string(), "+09:00");
+        assert_eq!(c.store("新店").timezone, c.default.timezone);
+        assert_eq!(c.store("别的店").metrics, MetricSettings::default());
     }
 
     #[test]

@@ -1,13 +1,17 @@
 //! The receptions, rounds and orders behind one account's figures, as data: what `kefu
 //! explain` prints and what the web app's drill-down pages show. One place decides which
 //! messages open and answer rounds, and why an order went where it went.
+//!
+//! [`list`] gives the items behind any one figure of a store, some of its accounts and some
+//! days (the receptions a count counts, the rounds an average averages, the orders a sum
+//! adds), a page at a time: the web app's `/list` page and `/api/v1/list`.
 
 use std::collections::HashMap;
 
 use kefu_core::engine::{self, Analysis, Outcome, Reception};
 use kefu_core::model::{NameId, Sender};
 use kefu_core::settings::MetricSettings;
-use kefu_core::time::{Day, Millis};
+use kefu_core::time::{Day, HOUR_MS, Millis, SECOND_MS, time_of_day};
 use kefu_store::{Db, LOOKBACK_DAYS, LoadedEvents, StoreInfo};
 
 use crate::Result;
@@ -154,6 +158,8 @@ pub enum Reason {
 #[derive(Debug, Clone)]
 pub struct Reminded {
     pub order_id: String,
+    /// The account whose message was the reminder.
+    pub account: String,
     pub buyer: String,
     pub created_at: Millis,
     pub reminded_at: Millis,
@@ -197,10 +203,11 @@ pub fn explain_scope(
     settings: &MetricSettings,
 ) -> Result<Explanation> {
     let reach = settings.reach_days();
-    let ev: LoadedEvents = db.load_events(
+    let ev: LoadedEvents = db.load_events_of_accounts(
         store.id,
         scope.from.offset(-reach - LOOKBACK_DAYS),
         scope.to.offset(reach),
+        &[scope.account],
     )?;
     let a = engine::analyze(&ev.view(), settings);
     let mut picked: Vec<(usize, &Reception)> = a
@@ -246,6 +253,7 @@ pub fn explain_scope(
                 && scope.buyer.is_none_or(|b| b == o.buyer))
             .then(|| Reminded {
                 order_id: o.order_id.clone(),
+                account: ev.names.name(acc).to_string(),
                 buyer: ev.names.name(o.buyer).to_string(),
                 created_at: o.created_at,
                 reminded_at: t,
@@ -309,21 +317,7 @@ fn reception(
     } else {
         Vec::new()
     };
-    let rounds = rounds
-        .iter()
-        .map(|round| RoundView {
-            open: round.open,
-            outcome: match round.outcome {
-                Outcome::Answered { at, by_bot } => RoundOutcome::Answered { at, by_bot },
-                Outcome::Transferred { at, to } => RoundOutcome::Transferred {
-                    at,
-                    to: ev.names.name(to).to_string(),
-                },
-                Outcome::Unanswered => RoundOutcome::Unanswered,
-            },
-            in_service_hours: round.in_service_hours,
-        })
-        .collect();
+    let rounds = rounds.iter().map(|round| round_view(ev, round)).collect();
     let mut orders = Vec::new();
     let mut sales_cents = 0;
     for &i in buyer_orders {
@@ -386,4 +380,537 @@ fn reception(
         answers: a.answer_times(r).to_vec(),
         orders,
     })
+}
+
+// ---------------------------------------------------------------------------------------
+// Lists: the items behind one figure, for a store, some of its accounts and some days.
+
+/// The kind of item a figure counts, and so the kind a list of it shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ItemKind {
+    Receptions,
+    Rounds,
+    Orders,
+    Reminders,
+    Ratings,
+    Refunds,
+}
+
+/// What a figure's list holds: the kind of item and which of them count.
+#[derive(Debug, Clone, Copy)]
+enum Behind {
+    /// Receptions passing the test.
+    Receptions(fn(&Reception) -> bool),
+    /// Rounds that are not transferred and pass the test.
+    Rounds(fn(&engine::Round) -> bool),
+    /// Paid orders attributed to a reception of the listed accounts and days.
+    AttributedPaid,
+    /// Paid orders placed on the listed days (store-level figures), silent ones only when set.
+    PlacedPaid {
+        silent_only: bool,
+    },
+    /// Orders reminded by the listed accounts on the listed days, paid ones only when set.
+    Reminded {
+        paid_only: bool,
+    },
+    Ratings,
+    /// Refunds handled by the listed accounts, finished ones only when set.
+    Refunds {
+        finished_only: bool,
+    },
+}
+
+/// The items behind the figure `key`; `None` for a key that is not a figure.
+///
+/// A rate or mean lists the items of its denominator (a reply rate lists the consulted
+/// receptions, an average response the rounds it averages), so that the figure can be
+/// recomputed from the list; `avg_order_value` lists the paid attributed orders.
+fn behind(key: &str) -> Option<Behind> {
+    use Behind as B;
+    Some(match key {
+        "consulted" | "reply_rate" => B::Receptions(|r| r.consulted()),
+        "served" | "avg_duration_secs" => B::Receptions(|r| r.served),
+        "unreplied" => B::Receptions(|r| r.unreplied()),
+        "inquiries" | "inquiry_conversion" | "order_conversion" => B::Receptions(|r| r.inquiry),
+        "ordered" | "payment_rate" => B::Receptions(|r| r.inquiry && r.attributed_orders > 0),
+        "paid" => B::Receptions(|r| r.inquiry && r.attributed_paid > 0),
+        "avg_first_response_secs" => B::Receptions(|r| r.first_response_ms.is_some()),
+        "slow" => B::Receptions(|r| r.slow),
+        "answer_question_ratio" => B::Receptions(|r| r.buyer_msgs > 0 || r.agent_msgs > 0),
+        "rounds" => B::Rounds(|_| true),
+        "avg_response_secs" => B::Rounds(|r| r.in_service_hours && r.response_ms().is_some()),
+        "answered_within_3min_rate" => B::Rounds(|r| time_of_day(r.open) >= 8 * HOUR_MS),
+        "sales" | "paid_orders" | "items" | "avg_order_value" => B::AttributedPaid,
+        "total_orders" | "total_sales" => B::PlacedPaid { silent_only: false },
+        "silent_orders" | "silent_sales" => B::PlacedPaid { silent_only: true },
+        "reminded_orders" => B::Reminded { paid_only: false },
+        "reminder_success" | "reminder_sales" => B::Reminded { paid_only: true },
+        "ratings" | "satisfaction_rate" => B::Ratings,
+        "refunds" => B::Refunds {
+            finished_only: false,
+        },
+        "avg_refund_secs" => B::Refunds {
+            finished_only: true,
+        },
+        _ => return None,
+    })
+}
+
+impl Behind {
+    fn kind(self) -> ItemKind {
+        match self {
+            Behind::Receptions(_) => ItemKind::Receptions,
+            Behind::Rounds(_) => ItemKind::Rounds,
+            Behind::AttributedPaid | Behind::PlacedPaid { .. } => ItemKind::Orders,
+            Behind::Reminded { .. } => ItemKind::Reminders,
+            Behind::Ratings => ItemKind::Ratings,
+            Behind::Refunds { .. } => ItemKind::Refunds,
+        }
+    }
+}
+
+/// The kind of item listed behind the figure `key`, if it is a figure.
+pub fn item_kind(key: &str) -> Option<ItemKind> {
+    behind(key).map(Behind::kind)
+}
+
+/// Whether the figure is a store-level one (only whole stores have it).
+pub fn store_level(key: &str) -> bool {
+    matches!(behind(key), Some(Behind::PlacedPaid { .. }))
+}
+
+/// Which items to list.
+#[derive(Debug, Clone)]
+pub struct ListQuery {
+    /// A figure key (`consulted`, `sales`, …).
+    pub figure: String,
+    /// Only these accounts; `None`: every account of the store (and the store-level figures).
+    pub accounts: Option<Vec<NameId>>,
+    pub from: Day,
+    pub to: Day,
+    /// Only receptions whose buyer first wrote in this hour of the day (0–23).
+    pub hour: Option<u32>,
+    /// Only rounds with a response time in `[lower, upper)` milliseconds (no upper: open).
+    pub response_ms: Option<(i64, Option<i64>)>,
+    /// The page: items `offset..offset + limit` of the whole list.
+    pub offset: usize,
+    pub limit: usize,
+}
+
+/// One page of the items behind a figure.
+#[derive(Debug, Clone)]
+pub struct Listing {
+    pub store: String,
+    pub kind: ItemKind,
+    /// How many items the whole list has (every page).
+    pub total: usize,
+    /// The sum of the listed amounts over every page (orders, reminders), in cents.
+    pub amount_cents: i64,
+    pub items: Items,
+}
+
+/// The items of one page, by kind.
+#[derive(Debug, Clone)]
+pub enum Items {
+    Receptions(Vec<ListedReception>),
+    Rounds(Vec<ListedRound>),
+    Orders(Vec<ListedOrder>),
+    Reminders(Vec<Reminded>),
+    Ratings(Vec<ListedRating>),
+    Refunds(Vec<ListedRefund>),
+}
+
+impl Items {
+    pub fn len(&self) -> usize {
+        match self {
+            Items::Receptions(v) => v.len(),
+            Items::Rounds(v) => v.len(),
+            Items::Orders(v) => v.len(),
+            Items::Reminders(v) => v.len(),
+            Items::Ratings(v) => v.len(),
+            Items::Refunds(v) => v.len(),
+        }
+    }
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// A reception in a list, with the numbers the figures count.
+#[derive(Debug, Clone)]
+pub struct ListedReception {
+    pub account: String,
+    pub buyer: String,
+    pub day: Day,
+    pub first_time: Millis,
+    pub consulted: bool,
+    pub served: bool,
+    pub unreplied: bool,
+    pub inquiry: bool,
+    pub slow: bool,
+    pub first_response_ms: Option<i64>,
+    pub duration_ms: i64,
+    pub buyer_msgs: u32,
+    pub agent_msgs: u32,
+    /// Rounds opened this day that count (transferred ones do not).
+    pub rounds: usize,
+    pub attributed_orders: u32,
+    pub attributed_paid: u32,
+    /// Paid amount of the orders attributed here, in cents.
+    pub sales_cents: i64,
+}
+
+/// A round in a list, with the reception it belongs to.
+#[derive(Debug, Clone)]
+pub struct ListedRound {
+    pub account: String,
+    pub buyer: String,
+    /// The day of the reception the round belongs to (the day it opened).
+    pub day: Day,
+    pub round: RoundView,
+    /// Opened 08:00–24:00 and answered within 180 s (the three-minute rate's numerator).
+    pub within_3min: bool,
+}
+
+/// An order in a list, with the reception that won it (none: silent).
+#[derive(Debug, Clone)]
+pub struct ListedOrder {
+    pub order_id: String,
+    pub buyer: String,
+    pub created_at: Millis,
+    pub paid_at: Option<Millis>,
+    pub amount: i64,
+    pub items: i64,
+    pub winner: Option<Winner>,
+}
+
+/// The reception an order is attributed to, and the answer that won it.
+#[derive(Debug, Clone)]
+pub struct Winner {
+    pub account: String,
+    pub day: Day,
+    pub answer: Millis,
+    /// Whether the winning reception is an inquiry (else the order counts in sales only).
+    pub inquiry: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct ListedRating {
+    pub account: String,
+    pub buyer: String,
+    pub time: Millis,
+    pub score: u8,
+    /// Whether the account talked with the buyer that day (a transcript to show).
+    pub reception: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct ListedRefund {
+    pub refund_id: String,
+    pub order_id: String,
+    pub account: String,
+    pub buyer: String,
+    pub requested_at: Millis,
+    pub finished_at: Option<Millis>,
+    pub amount: i64,
+    pub status: &'static str,
+}
+
+/// The items behind `q.figure` in `store`, one page of them.
+pub fn list(
+    db: &Db,
+    store: &StoreInfo,
+    q: &ListQuery,
+    settings: &MetricSettings,
+) -> Result<Listing> {
+    let what = behind(&q.figure).ok_or_else(|| crate::ReportError::UnknownFigure {
+        key: q.figure.clone(),
+        known: kefu_core::figures::ACCOUNT_FIGURES
+            .iter()
+            .chain(kefu_core::figures::STORE_FIGURES)
+            .map(|f| f.key)
+            .collect::<Vec<_>>()
+            .join(", "),
+    })?;
+    let reach = settings.reach_days();
+    let (from, to) = (q.from.offset(-reach - LOOKBACK_DAYS), q.to.offset(reach));
+    let ev: LoadedEvents = match &q.accounts {
+        Some(ids) => db.load_events_of_accounts(store.id, from, to, ids)?,
+        None => db.load_events(store.id, from, to)?,
+    };
+    let a = engine::analyze(&ev.view(), settings);
+    let sees = |account: NameId| q.accounts.as_ref().is_none_or(|ids| ids.contains(&account));
+    let in_days = |d: Day| d >= q.from && d <= q.to;
+    let name = |id: NameId| ev.names.name(id).to_string();
+    let hour_ok = |r: &Reception| {
+        q.hour.is_none_or(|h| {
+            r.first_buyer_time
+                .is_some_and(|t| time_of_day(t) / HOUR_MS == i64::from(h))
+        })
+    };
+    let response_ok = |round: &engine::Round| {
+        q.response_ms.is_none_or(|(lo, hi)| {
+            round
+                .response_ms()
+                .is_some_and(|ms| ms >= lo && hi.is_none_or(|h| ms < h))
+        })
+    };
+    let page = |n: usize| q.offset.min(n)..q.offset.saturating_add(q.limit).min(n);
+    let winner = |fact: &engine::OrderFact| {
+        fact.attributed.map(|(w, answer)| {
+            let r = &a.receptions[w as usize];
+            Winner {
+                account: name(r.account),
+                day: r.day,
+                answer,
+                inquiry: r.inquiry,
+            }
+        })
+    };
+    let listed_order = |i: usize| {
+        let o = &ev.orders[i];
+        ListedOrder {
+            order_id: o.order_id.clone(),
+            buyer: name(o.buyer),
+            created_at: o.created_at,
+            paid_at: o.paid_at,
+            amount: o.amount,
+            items: o.items,
+            winner: winner(&a.orders[i]),
+        }
+    };
+    let (total, amount_cents, items) = match what {
+        Behind::Receptions(test) => {
+            let mut picked: Vec<usize> = (0..a.receptions.len())
+                .filter(|&i| {
+                    let r = &a.receptions[i];
+                    sees(r.account) && in_days(r.day) && hour_ok(r) && test(r)
+                })
+                .collect();
+            picked.sort_by_key(|&i| {
+                let r = &a.receptions[i];
+                (r.day, r.first_time, r.account, r.buyer)
+            });
+            let shown = &picked[page(picked.len())];
+            let mut sales: HashMap<u32, i64> = shown.iter().map(|&i| (i as u32, 0)).collect();
+            for (o, f) in ev.orders.iter().zip(&a.orders) {
+                if let (Some((w, _)), Some(_)) = (f.attributed, o.paid_at)
+                    && let Some(s) = sales.get_mut(&w)
+                {
+                    *s += o.amount;
+                }
+            }
+            let items = shown
+                .iter()
+                .map(|&i| {
+                    let r = &a.receptions[i];
+                    ListedReception {
+                        account: name(r.account),
+                        buyer: name(r.buyer),
+                        day: r.day,
+                        first_time: r.first_time,
+                        consulted: r.consulted(),
+                        served: r.served,
+                        unreplied: r.unreplied(),
+                        inquiry: r.inquiry,
+                        slow: r.slow,
+                        first_response_ms: r.first_response_ms,
+                        duration_ms: r.duration_ms(),
+                        buyer_msgs: r.buyer_msgs,
+                        agent_msgs: r.agent_msgs,
+                        rounds: a
+                            .rounds_of(r)
+                            .iter()
+                            .filter(|x| !x.is_transferred())
+                            .count(),
+                        attributed_orders: r.attributed_orders,
+                        attributed_paid: r.attributed_paid,
+                        sales_cents: sales.get(&(i as u32)).copied().unwrap_or(0),
+                    }
+                })
+                .collect();
+            (picked.len(), 0, Items::Receptions(items))
+        }
+        Behind::Rounds(test) => {
+            let mut picked: Vec<(usize, &engine::Round)> = Vec::new();
+            for r in &a.receptions {
+                if !(sees(r.account) && in_days(r.day)) {
+                    continue;
+                }
+                let (start, _) = r.rounds;
+                for (k, round) in a.rounds_of(r).iter().enumerate() {
+                    if !round.is_transferred() && test(round) && response_ok(round) {
+                        picked.push((start as usize + k, round));
+                    }
+                }
+            }
+            picked.sort_by_key(|(i, round)| (round.open, round.account, round.buyer, *i));
+            let items = picked[page(picked.len())]
+                .iter()
+                .map(|(_, round)| {
+                    let r = &a.receptions[round.reception as usize];
+                    ListedRound {
+                        account: name(round.account),
+                        buyer: name(round.buyer),
+                        day: r.day,
+                        within_3min: time_of_day(round.open) >= 8 * HOUR_MS
+                            && round.response_ms().is_some_and(|ms| ms <= 180 * SECOND_MS),
+                        round: round_view(&ev, round),
+                    }
+                })
+                .collect();
+            (picked.len(), 0, Items::Rounds(items))
+        }
+        Behind::AttributedPaid | Behind::PlacedPaid { .. } => {
+            let mut picked: Vec<usize> = (0..ev.orders.len())
+                .filter(|&i| {
+                    let (o, f) = (&ev.orders[i], &a.orders[i]);
+                    o.paid_at.is_some()
+                        && match what {
+                            Behind::AttributedPaid => f.attributed.is_some_and(|(w, _)| {
+                                let r = &a.receptions[w as usize];
+                                sees(r.account) && in_days(r.day)
+                            }),
+                            Behind::PlacedPaid { silent_only } => {
+                                q.accounts.is_none()
+                                    && in_days(Day::of(o.created_at))
+                                    && (!silent_only || f.attributed.is_none())
+                            }
+                            _ => false,
+                        }
+                })
+                .collect();
+            picked.sort_by(|&x, &y| {
+                let (x, y) = (&ev.orders[x], &ev.orders[y]);
+                (x.created_at, &x.order_id).cmp(&(y.created_at, &y.order_id))
+            });
+            let amount = picked.iter().map(|&i| ev.orders[i].amount).sum();
+            let items = picked[page(picked.len())]
+                .iter()
+                .map(|&i| listed_order(i))
+                .collect();
+            (picked.len(), amount, Items::Orders(items))
+        }
+        Behind::Reminded { paid_only } => {
+            let mut picked: Vec<(usize, NameId, Millis)> = ev
+                .orders
+                .iter()
+                .zip(&a.orders)
+                .enumerate()
+                .filter_map(|(i, (o, f))| {
+                    let (account, t) = f.reminded?;
+                    (sees(account) && in_days(Day::of(t)) && (!paid_only || o.paid_at.is_some()))
+                        .then_some((i, account, t))
+                })
+                .collect();
+            picked.sort_by(|x, y| {
+                (x.2, &ev.orders[x.0].order_id).cmp(&(y.2, &ev.orders[y.0].order_id))
+            });
+            let amount = picked.iter().map(|&(i, ..)| ev.orders[i].amount).sum();
+            let items = picked[page(picked.len())]
+                .iter()
+                .map(|&(i, account, t)| {
+                    let o = &ev.orders[i];
+                    Reminded {
+                        order_id: o.order_id.clone(),
+                        account: name(account),
+                        buyer: name(o.buyer),
+                        created_at: o.created_at,
+                        reminded_at: t,
+                        paid: o.paid_at.is_some(),
+                        amount: o.amount,
+                    }
+                })
+                .collect();
+            (picked.len(), amount, Items::Reminders(items))
+        }
+        Behind::Ratings => {
+            let mut picked: Vec<&kefu_core::model::Rating> = ev
+                .ratings
+                .iter()
+                .filter(|rt| sees(rt.account) && in_days(Day::of(rt.time)))
+                .collect();
+            picked.sort_by_key(|rt| (rt.time, rt.account, rt.buyer, rt.score));
+            let shown = &picked[page(picked.len())];
+            // The page's (account, buyer, day)s, and which of them are receptions.
+            let mut wanted: Vec<(NameId, NameId, Day)> = shown
+                .iter()
+                .map(|rt| (rt.account, rt.buyer, Day::of(rt.time)))
+                .collect();
+            wanted.sort_unstable();
+            wanted.dedup();
+            let mut talked = vec![false; wanted.len()];
+            for r in &a.receptions {
+                if let Ok(i) = wanted.binary_search(&(r.account, r.buyer, r.day)) {
+                    talked[i] = true;
+                }
+            }
+            let items = shown
+                .iter()
+                .map(|rt| ListedRating {
+                    account: name(rt.account),
+                    buyer: name(rt.buyer),
+                    time: rt.time,
+                    score: rt.score,
+                    reception: wanted
+                        .binary_search(&(rt.account, rt.buyer, Day::of(rt.time)))
+                        .is_ok_and(|i| talked[i]),
+                })
+                .collect();
+            (picked.len(), 0, Items::Ratings(items))
+        }
+        Behind::Refunds { finished_only } => {
+            let mut picked: Vec<(&kefu_core::model::Refund, NameId)> = ev
+                .refunds
+                .iter()
+                .filter_map(|rf| {
+                    let account = rf.account?;
+                    (sees(account)
+                        && in_days(Day::of(rf.requested_at))
+                        && (!finished_only || rf.finished_at.is_some()))
+                    .then_some((rf, account))
+                })
+                .collect();
+            picked.sort_by(|x, y| {
+                (x.0.requested_at, &x.0.refund_id).cmp(&(y.0.requested_at, &y.0.refund_id))
+            });
+            let amount = picked.iter().map(|(rf, _)| rf.amount).sum();
+            let items = picked[page(picked.len())]
+                .iter()
+                .map(|&(rf, account)| ListedRefund {
+                    refund_id: rf.refund_id.clone(),
+                    order_id: rf.order_id.clone(),
+                    account: name(account),
+                    buyer: name(rf.buyer),
+                    requested_at: rf.requested_at,
+                    finished_at: rf.finished_at,
+                    amount: rf.amount,
+                    status: rf.status.as_str(),
+                })
+                .collect();
+            (picked.len(), amount, Items::Refunds(items))
+        }
+    };
+    Ok(Listing {
+        store: store.name.clone(),
+        kind: what.kind(),
+        total,
+        amount_cents,
+        items,
+    })
+}
+
+fn round_view(ev: &LoadedEvents, round: &engine::Round) -> RoundView {
+    RoundView {
+        open: round.open,
+        outcome: match round.outcome {
+            Outcome::Answered { at, by_bot } => RoundOutcome::Answered { at, by_bot },
+            Outcome::Transferred { at, to } => RoundOutcome::Transferred {
+                at,
+                to: ev.names.name(to).to_string(),
+            },
+            Outcome::Unanswered => RoundOutcome::Unanswered,
+        },
+        in_service_hours: round.in_service_hours,
+    }
 }

@@ -42,6 +42,7 @@ pub enum Format {
 
 pub mod explain;
 mod lang;
+pub mod plans;
 pub use lang::Lang;
 
 #[derive(Debug, thiserror::Error)]
@@ -362,7 +363,7 @@ fn cells(report: &Report, row: &Row, lang: Lang) -> Vec<String> {
 }
 
 /// Display width: CJK characters take two columns in a terminal.
-fn width(s: &str) -> usize {
+pub fn width(s: &str) -> usize {
     s.chars()
         .map(|c| {
             if (c as u32) >= 0x1100 && !matches!(c, '→' | '·') {

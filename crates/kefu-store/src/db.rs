@@ -39,6 +39,10 @@ pub enum StoreError {
     TooNew { found: i64, supported: i64 },
     #[error("no store named `{0}` in the database")]
     UnknownStore(String),
+    #[error("database: the saved settings of store `{store}` are not valid: {message}")]
+    SavedSettings { store: String, message: String },
+    #[error("database: stored scorecard {id} is not valid: {message}")]
+    SavedScorecard { id: i64, message: String },
 }
 
 pub type Result<T> = std::result::Result<T, StoreError>;
@@ -155,6 +159,10 @@ impl Db {
     /// Overrides [`FULL_RECOMPUTE_LIMIT`] (tests use 0 to exercise incremental recomputation).
     pub(crate) fn conn(&self) -> &Connection {
         &self.conn
+    }
+
+    pub(crate) fn conn_mut(&mut self) -> &mut Connection {
+        &mut self.conn
     }
 
     pub fn set_full_recompute_limit(&mut self, messages: u64) {
@@ -348,6 +356,46 @@ impl Db {
         )
     }
 
+    /// The events over `[from, to]` of the buyers who wrote with one of `accounts`: their
+    /// messages (with every account) and orders, and the store's refunds and ratings.
+    ///
+    /// The engine's facts about a buyer follow from that buyer's events alone: streams,
+    /// rounds and receptions are per (account, buyer), an order competes only among its
+    /// buyer's receptions, and a reminder is a message of a stream with the order's buyer
+    /// (ties between accounts go by name, among messages this keeps). So these buyers'
+    /// receptions, rounds, orders and reminders come out exactly as from the whole store,
+    /// and an account's lists cost its buyers' share of the store. Filtering before the
+    /// stream sort spares most of the loading time.
+    pub fn load_events_of_accounts(
+        &self,
+        store_id: i64,
+        from: Day,
+        to: Day,
+        accounts: &[NameId],
+    ) -> Result<LoadedEvents> {
+        let mut ev = load_unsorted_events(
+            &self.conn,
+            store_id,
+            load_names(&self.conn, store_id)?,
+            from,
+            to,
+        )?;
+        // Name ids are small and dense (indexes of the store's names): a flag per id.
+        let mut ours = vec![false; ev.names.len()];
+        for m in &ev.messages {
+            if accounts.contains(&m.account)
+                && let Some(flag) = ours.get_mut(m.buyer as usize)
+            {
+                *flag = true;
+            }
+        }
+        let keep = |b: NameId| ours.get(b as usize).copied().unwrap_or(false);
+        ev.messages.retain(|m| keep(m.buyer));
+        ev.orders.retain(|o| keep(o.buyer));
+        engine::sort_streams(&mut ev.messages);
+        Ok(ev)
+    }
+
     /// The messages of one stream S(account, buyer) over `[from, to]`, texts included.
     pub fn transcript(
         &self,
@@ -539,7 +587,7 @@ fn ensure_store(tx: &Transaction, name: &str) -> Result<(i64, u64, Option<String
     )?)
 }
 
-fn load_names(conn: &Connection, store_id: i64) -> Result<Names> {
+pub(crate) fn load_names(conn: &Connection, store_id: i64) -> Result<Names> {
     let row: Option<(String, Vec<u8>)> = conn
         .query_row(
             "SELECT text, ends FROM store_names WHERE store_id = ?1",
@@ -982,6 +1030,20 @@ fn load_events(
     from: Day,
     to: Day,
 ) -> Result<LoadedEvents> {
+    let mut ev = load_unsorted_events(conn, store_id, names, from, to)?;
+    // In stream order, which spares the engine its own indirect sort.
+    engine::sort_streams(&mut ev.messages);
+    Ok(ev)
+}
+
+/// The events over `[from, to]`, messages in day order (not yet in stream order).
+fn load_unsorted_events(
+    conn: &Connection,
+    store_id: i64,
+    names: Names,
+    from: Day,
+    to: Day,
+) -> Result<LoadedEvents> {
     let (t0, t1) = (from.start(), to.start() + DAY_MS - 1);
     let mut days: Vec<(Day, usize, Vec<u8>)> = Vec::new();
     {
@@ -1068,8 +1130,6 @@ fn load_events(
             })
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
-    // In stream order, which spares the engine its own indirect sort.
-    engine::sort_streams(&mut messages);
     Ok(LoadedEvents {
         names,
         messages,
@@ -1080,7 +1140,7 @@ fn load_events(
 }
 
 /// Recomputes the whole store and records the settings used.
-fn recompute_store(
+pub(crate) fn recompute_store(
     tx: &Transaction,
     store_id: i64,
     settings: &MetricSettings,

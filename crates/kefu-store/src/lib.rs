@@ -7,11 +7,19 @@
 
 pub mod chunk;
 mod db;
+pub mod plans;
+pub mod qa_reviews;
+mod qa_rules;
 mod schema;
+mod settings;
 pub mod users;
 
 pub use db::{
     AccountInfo, Db, FULL_RECOMPUTE_LIMIT, ImportSession, ImportSummary, LOOKBACK_DAYS,
     LoadedEvents, Result, StoreError, StoreInfo,
 };
-pub use users::{AuditEntry, Session, User, UserError, UserRole, random_token};
+pub use qa_rules::{FlaggedReception, QaRunSummary, ReceptionHit, RuleHitCount, StoredRuleSet};
+pub use settings::{AccountEdit, SavedSettings};
+pub use users::{
+    AuditEntry, LangPref, Session, TokenInfo, User, UserError, UserRole, random_token,
+};

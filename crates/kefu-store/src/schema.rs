@@ -174,22 +174,206 @@ CREATE TABLE api_tokens (
         .to_string(),
         // 4: web-edited settings (per-store metric settings, user language)
         "
--- reserved: the web settings work fills this in
+-- metric settings saved from the web for one store, as the lines of a [metrics] section
+-- (every key); they take the place of the configuration file's for that store
+CREATE TABLE store_settings (
+    store_id INTEGER PRIMARY KEY,
+    toml TEXT NOT NULL,
+    -- unix seconds
+    updated_at INTEGER NOT NULL,
+    updated_by TEXT
+);
+-- the language a user reads the pages in: 'zh', 'en', or NULL to follow the browser
+ALTER TABLE users ADD COLUMN lang TEXT CHECK (lang IN ('zh', 'en'));
 "
         .to_string(),
         // 5: performance plans (versions, manual scores)
         "
--- reserved: the performance plans work fills this in
+-- every saved version of a plan; a month uses the newest version with valid_from <= month
+CREATE TABLE plan_versions (
+    id INTEGER PRIMARY KEY,
+    plan_id TEXT NOT NULL,
+    -- YYYY-MM
+    valid_from TEXT NOT NULL,
+    toml TEXT NOT NULL,
+    -- unix seconds
+    saved_at INTEGER NOT NULL,
+    saved_by TEXT
+);
+CREATE INDEX plan_versions_by_plan ON plan_versions (plan_id, valid_from);
+-- scores entered by hand (manual items, qa_score) in hundredths of a point, and per-agent
+-- sales targets (item sales_target) in cents
+CREATE TABLE plan_scores (
+    store_id INTEGER NOT NULL,
+    month TEXT NOT NULL,
+    plan_id TEXT NOT NULL,
+    account_id INTEGER NOT NULL,
+    item TEXT NOT NULL,
+    value INTEGER NOT NULL,
+    PRIMARY KEY (store_id, month, plan_id, account_id, item)
+) WITHOUT ROWID;
+-- a month's paid orders and the attributions of its receptions, each one covering range
+-- read (the order id is in every index of a WITHOUT ROWID table)
+CREATE INDEX orders_by_payment ON orders (store_id, paid_at, amount_cents);
+CREATE INDEX order_facts_by_reception ON order_facts (store_id, reception_day, account_id);
 "
         .to_string(),
         // 6: quality inspection: automatic rule sets and hits
         "
--- reserved: the automatic quality rules work fills this in
+-- rule sets per store, versioned (the latest applies); TOML as kefu_qa::rules reads it
+CREATE TABLE qa_rule_sets (
+    store_id INTEGER NOT NULL,
+    version INTEGER NOT NULL,
+    rules TEXT NOT NULL,
+    author TEXT NOT NULL,
+    -- unix seconds
+    created_at INTEGER NOT NULL,
+    PRIMARY KEY (store_id, version)
+) WITHOUT ROWID;
+-- derived: receptions evaluated per (store, day, account), the denominator of hits per 100
+-- receptions; rules_version NULL = the shipped default or a rules file
+CREATE TABLE qa_receptions (
+    store_id INTEGER NOT NULL,
+    day INTEGER NOT NULL,
+    account_id INTEGER NOT NULL,
+    receptions INTEGER NOT NULL,
+    rules_version INTEGER,
+    PRIMARY KEY (store_id, day, account_id)
+) WITHOUT ROWID;
+-- derived: receptions each rule hit, and the sum of its score, per (store, day, account)
+CREATE TABLE qa_hit_counts (
+    store_id INTEGER NOT NULL,
+    day INTEGER NOT NULL,
+    account_id INTEGER NOT NULL,
+    rule TEXT NOT NULL,
+    hits INTEGER NOT NULL,
+    score INTEGER NOT NULL,
+    PRIMARY KEY (store_id, day, account_id, rule)
+) WITHOUT ROWID;
+-- derived: the hits of each flagged reception (see kefu-store/src/qa_rules.rs for the
+-- encoding of `hits`), score = sum of the rule scores, severity = the worst (0 low .. 3 critical)
+CREATE TABLE qa_reception_hits (
+    store_id INTEGER NOT NULL,
+    day INTEGER NOT NULL,
+    account_id INTEGER NOT NULL,
+    buyer_id INTEGER NOT NULL,
+    score INTEGER NOT NULL,
+    severity INTEGER NOT NULL,
+    hits TEXT NOT NULL,
+    PRIMARY KEY (store_id, day, account_id, buyer_id)
+) WITHOUT ROWID;
 "
         .to_string(),
         // 7: quality inspection: scorecards, manual reviews, appeals, calibration, case library
         "
--- reserved: the manual review work fills this in
+-- scorecards as shipped or edited: every change is a new version; reviews keep the version
+-- they were made with
+CREATE TABLE qa_scorecards (
+    id INTEGER PRIMARY KEY,
+    card TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('weakness', 'strength')),
+    -- the whole scorecard file the card was read from (TOML)
+    source TEXT NOT NULL,
+    -- unix seconds
+    created_at INTEGER NOT NULL,
+    UNIQUE (card, version)
+);
+-- week or month per store (淡季周 / 旺季月)
+CREATE TABLE qa_periods (
+    store_id INTEGER PRIMARY KEY,
+    period TEXT NOT NULL CHECK (period IN ('week', 'month'))
+);
+-- a calibration session: several reviewers score the same receptions blind
+CREATE TABLE qa_calibrations (
+    id INTEGER PRIMARY KEY,
+    store_id INTEGER NOT NULL,
+    name TEXT NOT NULL,
+    scorecard_id INTEGER NOT NULL REFERENCES qa_scorecards (id),
+    created_by INTEGER REFERENCES users (id) ON DELETE SET NULL,
+    created_at INTEGER NOT NULL
+);
+-- the reviews a reviewer owes in a period; a reception is (store, account, buyer, day)
+CREATE TABLE qa_assignments (
+    id INTEGER PRIMARY KEY,
+    store_id INTEGER NOT NULL,
+    period_from INTEGER NOT NULL,
+    period_to INTEGER NOT NULL,
+    -- NULL once the reviewer's user is deleted: the assignment leaves every list, and its
+    -- review (evidence in an agent's score) stays
+    reviewer_id INTEGER REFERENCES users (id) ON DELETE SET NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('weakness', 'strength')),
+    account_id INTEGER NOT NULL,
+    buyer_id INTEGER NOT NULL,
+    day INTEGER NOT NULL,
+    -- why it was drawn: comma-separated signals (flagged, low_rating, …), empty when random
+    signals TEXT NOT NULL DEFAULT '',
+    calibration_id INTEGER REFERENCES qa_calibrations (id) ON DELETE CASCADE,
+    created_at INTEGER NOT NULL
+);
+-- a reviewer reads a reception once per kind, and once more in each calibration
+CREATE UNIQUE INDEX qa_assignments_once ON qa_assignments
+    (reviewer_id, store_id, account_id, buyer_id, day, kind, IFNULL(calibration_id, 0));
+CREATE INDEX qa_assignments_by_period ON qa_assignments (store_id, period_from);
+-- the goal of a reviewer for a period (reviews to do)
+CREATE TABLE qa_goals (
+    store_id INTEGER NOT NULL,
+    period_from INTEGER NOT NULL,
+    reviewer_id INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    goal INTEGER NOT NULL,
+    PRIMARY KEY (store_id, period_from, reviewer_id)
+) WITHOUT ROWID;
+CREATE TABLE qa_reviews (
+    id INTEGER PRIMARY KEY,
+    assignment_id INTEGER NOT NULL UNIQUE REFERENCES qa_assignments (id) ON DELETE CASCADE,
+    store_id INTEGER NOT NULL,
+    account_id INTEGER NOT NULL,
+    buyer_id INTEGER NOT NULL,
+    day INTEGER NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('weakness', 'strength')),
+    reviewer_id INTEGER REFERENCES users (id) ON DELETE SET NULL,
+    scorecard_id INTEGER NOT NULL REFERENCES qa_scorecards (id),
+    -- item=answer;… (kefu_qa::review::encode_answers)
+    answers TEXT NOT NULL,
+    -- percent; NULL when no item applied
+    score REAL,
+    -- comma-separated ids of failed critical items
+    failed_critical TEXT NOT NULL DEFAULT '',
+    -- improvement note (劣势检验) or highlight (优势检验)
+    note TEXT NOT NULL,
+    training_topic TEXT,
+    -- 学习标签 ('learn from this') and other tags, comma-separated
+    tags TEXT NOT NULL DEFAULT '',
+    -- calibration reviews never count in agents' scores
+    calibration INTEGER NOT NULL DEFAULT 0,
+    created_at INTEGER NOT NULL
+);
+CREATE INDEX qa_reviews_by_account ON qa_reviews (store_id, account_id, day);
+-- at most one appeal per review; the score changes only when one is accepted
+CREATE TABLE qa_appeals (
+    review_id INTEGER PRIMARY KEY REFERENCES qa_reviews (id) ON DELETE CASCADE,
+    appellant_id INTEGER REFERENCES users (id) ON DELETE SET NULL,
+    reason TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('open', 'accepted', 'rejected')),
+    decided_by INTEGER REFERENCES users (id) ON DELETE SET NULL,
+    decision_comment TEXT,
+    -- the corrected score of an accepted appeal
+    new_score REAL,
+    created_at INTEGER NOT NULL,
+    decided_at INTEGER
+);
+-- 案例库: reviewed chats kept as good or bad examples for training
+CREATE TABLE qa_cases (
+    id INTEGER PRIMARY KEY,
+    review_id INTEGER NOT NULL REFERENCES qa_reviews (id) ON DELETE CASCADE,
+    store_id INTEGER NOT NULL,
+    verdict TEXT NOT NULL CHECK (verdict IN ('good', 'bad')),
+    -- scenario and product tags, comma-separated
+    tags TEXT NOT NULL,
+    note TEXT NOT NULL,
+    created_by INTEGER REFERENCES users (id) ON DELETE SET NULL,
+    created_at INTEGER NOT NULL
+);
 "
         .to_string(),
     ]

@@ -33,6 +33,10 @@ pub enum UserError {
     BadPassword,
     #[error("password hashing failed: {0}")]
     Hash(String),
+    #[error("there must always be an admin: this is the last one")]
+    LastAdmin,
+    #[error("no user with id {0}")]
+    NoSuchUser(i64),
 }
 
 impl From<rusqlite::Error> for UserError {
@@ -81,6 +85,44 @@ pub struct User {
     pub role: UserRole,
 }
 
+/// The language a user chose for the pages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum LangPref {
+    /// Whatever the browser asks for.
+    #[default]
+    Browser,
+    Zh,
+    En,
+}
+
+impl LangPref {
+    /// `zh`, `en`, or `browser`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LangPref::Browser => "browser",
+            LangPref::Zh => "zh",
+            LangPref::En => "en",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<LangPref> {
+        Some(match s {
+            "browser" | "" => LangPref::Browser,
+            "zh" => LangPref::Zh,
+            "en" => LangPref::En,
+            _ => return None,
+        })
+    }
+
+    fn column(self) -> Option<&'static str> {
+        (self != LangPref::Browser).then_some(self.as_str())
+    }
+
+    fn from_column(v: Option<String>) -> LangPref {
+        v.as_deref().and_then(LangPref::parse).unwrap_or_default()
+    }
+}
+
 /// A live login session.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Session {
@@ -89,6 +131,18 @@ pub struct Session {
     pub csrf: String,
     /// Unix seconds.
     pub expires_at: i64,
+    /// The user's language setting.
+    pub lang: LangPref,
+}
+
+/// A personal API token as listed: never its secret.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenInfo {
+    /// The public part that finds the token (16 hex digits after [`API_TOKEN_PREFIX`]).
+    pub key: String,
+    pub user: String,
+    /// Unix seconds.
+    pub created_at: i64,
 }
 
 /// One entry of the audit log.
@@ -119,7 +173,7 @@ pub fn random_token() -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-fn now_secs() -> i64 {
+pub(crate) fn now_secs() -> i64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_secs() as i64)
@@ -302,18 +356,19 @@ impl Db {
         let row = self
             .conn()
             .query_row(
-                "SELECT u.id, u.name, u.role, s.csrf, s.expires_at
+                "SELECT u.id, u.name, u.role, s.csrf, s.expires_at, u.lang
                  FROM sessions s JOIN users u ON u.id = s.user_id
                  WHERE s.id = ?1 AND s.expires_at > ?2",
                 params![id, now_secs()],
-                |r| Ok((user_row(r)?, r.get(3)?, r.get(4)?)),
+                |r| Ok((user_row(r)?, r.get(3)?, r.get(4)?, r.get(5)?)),
             )
             .optional()?;
-        Ok(row.and_then(|(user, csrf, expires_at)| {
+        Ok(row.and_then(|(user, csrf, expires_at, lang)| {
             to_user(user).map(|user| Session {
                 user,
                 csrf,
                 expires_at,
+                lang: LangPref::from_column(lang),
             })
         }))
     }
@@ -387,6 +442,190 @@ impl Db {
             .prepare("SELECT store_id FROM user_stores WHERE user_id = ?1 ORDER BY store_id")?;
         let rows = st.query_map([user.id], |r| r.get(0))?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// The user of that id.
+    pub fn user_by_id(&self, id: i64) -> Result<Option<User>, UserError> {
+        let row = self
+            .conn()
+            .query_row(
+                "SELECT id, name, role FROM users WHERE id = ?1",
+                [id],
+                user_row,
+            )
+            .optional()?;
+        Ok(row.and_then(to_user))
+    }
+
+    /// Whether `user` is an admin and no other admin is left.
+    fn last_admin(&self, user: &User) -> Result<bool, UserError> {
+        let others: i64 = self.conn().query_row(
+            "SELECT COUNT(*) FROM users WHERE role = 'admin' AND id != ?1",
+            [user.id],
+            |r| r.get(0),
+        )?;
+        let is_admin: bool = self.conn().query_row(
+            "SELECT EXISTS (SELECT 1 FROM users WHERE id = ?1 AND role = 'admin')",
+            [user.id],
+            |r| r.get(0),
+        )?;
+        Ok(is_admin && others == 0)
+    }
+
+    /// Changes a user's role, what they may see with it (stores for a supervisor or qa,
+    /// chat accounts for an agent) in one step; links that the new role does not use are
+    /// removed, so that a later role change grants nothing unexpected. The last admin keeps
+    /// the role.
+    pub fn set_user_access(
+        &self,
+        user: &User,
+        role: UserRole,
+        stores: &[i64],
+        accounts: &[(i64, NameId)],
+    ) -> Result<User, UserError> {
+        if role != UserRole::Admin && self.last_admin(user)? {
+            return Err(UserError::LastAdmin);
+        }
+        let tx = self.conn().unchecked_transaction()?;
+        let changed = tx.execute(
+            "UPDATE users SET role = ?2 WHERE id = ?1",
+            params![user.id, role.as_str()],
+        )?;
+        if changed == 0 {
+            return Err(UserError::NoSuchUser(user.id));
+        }
+        tx.execute("DELETE FROM user_stores WHERE user_id = ?1", [user.id])?;
+        tx.execute("DELETE FROM user_accounts WHERE user_id = ?1", [user.id])?;
+        if matches!(role, UserRole::Supervisor | UserRole::Qa) {
+            for s in stores {
+                tx.execute(
+                    "INSERT OR IGNORE INTO user_stores (user_id, store_id) VALUES (?1, ?2)",
+                    params![user.id, s],
+                )?;
+            }
+        }
+        if role == UserRole::Agent {
+            for (s, a) in accounts {
+                tx.execute(
+                    "INSERT OR IGNORE INTO user_accounts (user_id, store_id, account_id) VALUES (?1, ?2, ?3)",
+                    params![user.id, s, a],
+                )?;
+            }
+        }
+        tx.commit()?;
+        Ok(User {
+            role,
+            ..user.clone()
+        })
+    }
+
+    /// Whether `password` is the user's.
+    pub fn password_is(&self, user: &User, password: &str) -> Result<bool, UserError> {
+        if password.len() > MAX_PASSWORD_BYTES {
+            return Ok(false);
+        }
+        let phc: Option<String> = self
+            .conn()
+            .query_row(
+                "SELECT password_hash FROM users WHERE id = ?1",
+                [user.id],
+                |r| r.get(0),
+            )
+            .optional()?;
+        Ok(phc.is_some_and(|phc| password_matches(password, &phc)))
+    }
+
+    /// Sets a new password and ends the user's sessions, all but `keep` (the session that
+    /// changed its own password stays logged in).
+    pub fn set_password(
+        &self,
+        user: &User,
+        password: &str,
+        keep: Option<&str>,
+    ) -> Result<(), UserError> {
+        if password.len() < 8 || password.len() > MAX_PASSWORD_BYTES {
+            return Err(UserError::BadPassword);
+        }
+        let hash = hash_password(password)?;
+        let tx = self.conn().unchecked_transaction()?;
+        if tx.execute(
+            "UPDATE users SET password_hash = ?2 WHERE id = ?1",
+            params![user.id, hash],
+        )? == 0
+        {
+            return Err(UserError::NoSuchUser(user.id));
+        }
+        tx.execute(
+            "DELETE FROM sessions WHERE user_id = ?1 AND id IS NOT ?2",
+            params![user.id, keep],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Deletes a user with everything that depends on them (sessions, tokens, links, and
+    /// whatever other tables declare with `REFERENCES users … ON DELETE`). The last admin
+    /// stays.
+    pub fn delete_user(&self, user: &User) -> Result<(), UserError> {
+        if self.last_admin(user)? {
+            return Err(UserError::LastAdmin);
+        }
+        // SQLite enforces foreign keys only when asked, per connection and outside of a
+        // transaction. Asked for this one statement, every table's declared ON DELETE
+        // applies, so a later user who gets the same id inherits nothing.
+        let conn = self.conn();
+        conn.pragma_update(None, "foreign_keys", true)?;
+        let deleted = conn.execute("DELETE FROM users WHERE id = ?1", [user.id]);
+        conn.pragma_update(None, "foreign_keys", false)?;
+        if deleted? == 0 {
+            return Err(UserError::NoSuchUser(user.id));
+        }
+        Ok(())
+    }
+
+    /// A user's language setting.
+    pub fn user_lang(&self, user: &User) -> Result<LangPref, UserError> {
+        let v: Option<Option<String>> = self
+            .conn()
+            .query_row("SELECT lang FROM users WHERE id = ?1", [user.id], |r| {
+                r.get(0)
+            })
+            .optional()?;
+        Ok(LangPref::from_column(v.flatten()))
+    }
+
+    pub fn set_user_lang(&self, user: &User, lang: LangPref) -> Result<(), UserError> {
+        self.conn().execute(
+            "UPDATE users SET lang = ?2 WHERE id = ?1",
+            params![user.id, lang.column()],
+        )?;
+        Ok(())
+    }
+
+    /// The API tokens of `owner` (every user's when `None`), newest first.
+    pub fn api_tokens(&self, owner: Option<&User>) -> Result<Vec<TokenInfo>, UserError> {
+        let mut st = self.conn().prepare(
+            "SELECT t.key, u.name, t.created_at FROM api_tokens t JOIN users u ON u.id = t.user_id
+             WHERE ?1 IS NULL OR t.user_id = ?1 ORDER BY t.created_at DESC, t.key",
+        )?;
+        let rows = st.query_map([owner.map(|u| u.id)], |r| {
+            Ok(TokenInfo {
+                key: r.get(0)?,
+                user: r.get(1)?,
+                created_at: r.get(2)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Revokes the token of that key if it belongs to `owner` (any user's when `None`).
+    /// Returns whether one was revoked.
+    pub fn revoke_api_token(&self, key: &str, owner: Option<&User>) -> Result<bool, UserError> {
+        let n = self.conn().execute(
+            "DELETE FROM api_tokens WHERE key = ?1 AND (?2 IS NULL OR user_id = ?2)",
+            params![key, owner.map(|u| u.id)],
+        )?;
+        Ok(n > 0)
     }
 
     /// The (store, account) pairs linked to a user, ascending.
@@ -486,6 +725,98 @@ mod tests {
         assert_eq!(log[0].user, None);
         assert_eq!(log[1].user.as_deref(), Some("王主管"));
         assert_eq!(log[1].action, "login");
+    }
+
+    #[test]
+    fn access_passwords_deletion_and_the_last_admin() {
+        let (_dir, db) = db();
+        let admin = db
+            .create_user("admin", UserRole::Admin, "12345678")
+            .unwrap();
+        let agent = db.create_user("a", UserRole::Agent, "12345678").unwrap();
+        db.link_account(&agent, 1, 4).unwrap();
+        // the only admin can neither lose the role nor be deleted
+        assert!(matches!(
+            db.set_user_access(&admin, UserRole::Qa, &[1], &[]),
+            Err(UserError::LastAdmin)
+        ));
+        assert!(matches!(db.delete_user(&admin), Err(UserError::LastAdmin)));
+        // an agent turned supervisor: stores replace the account links
+        let sup = db
+            .set_user_access(&agent, UserRole::Supervisor, &[2, 1], &[(1, 9)])
+            .unwrap();
+        assert_eq!(sup.role, UserRole::Supervisor);
+        assert_eq!(db.user("a").unwrap(), Some(sup.clone()));
+        assert_eq!(db.user_stores(&sup).unwrap(), vec![1, 2]);
+        assert_eq!(db.user_accounts(&sup).unwrap(), vec![]);
+        let back = db
+            .set_user_access(&sup, UserRole::Agent, &[1], &[(1, 9), (1, 3)])
+            .unwrap();
+        assert_eq!(db.user_stores(&back).unwrap(), Vec::<i64>::new());
+        assert_eq!(db.user_accounts(&back).unwrap(), vec![(1, 3), (1, 9)]);
+        // a second admin: now the first may go
+        let other = db
+            .set_user_access(&back, UserRole::Admin, &[], &[])
+            .unwrap();
+        assert_eq!(db.user_by_id(other.id).unwrap(), Some(other.clone()));
+
+        // passwords: a reset ends every session but the one kept
+        let (s1, _) = db.create_session(&other).unwrap();
+        let (s2, _) = db.create_session(&other).unwrap();
+        assert!(db.password_is(&other, "12345678").unwrap());
+        assert!(matches!(
+            db.set_password(&other, "short", None),
+            Err(UserError::BadPassword)
+        ));
+        db.set_password(&other, "new password", Some(&s1)).unwrap();
+        assert!(!db.password_is(&other, "12345678").unwrap());
+        assert!(db.password_is(&other, "new password").unwrap());
+        assert!(db.session(&s1).unwrap().is_some());
+        assert!(db.session(&s2).unwrap().is_none());
+        db.set_password(&other, "newer password", None).unwrap();
+        assert!(db.session(&s1).unwrap().is_none());
+
+        // language: stored on the user, read with the session
+        assert_eq!(db.user_lang(&other).unwrap(), LangPref::Browser);
+        db.set_user_lang(&other, LangPref::En).unwrap();
+        let (s3, _) = db.create_session(&other).unwrap();
+        assert_eq!(db.session(&s3).unwrap().unwrap().lang, LangPref::En);
+        db.set_user_lang(&other, LangPref::Browser).unwrap();
+        assert_eq!(db.session(&s3).unwrap().unwrap().lang, LangPref::Browser);
+
+        // tokens: listed without secrets, revoked by their owner or anyone's by None
+        let t1 = db.create_api_token(&admin).unwrap();
+        let t2 = db.create_api_token(&other).unwrap();
+        let mine = db.api_tokens(Some(&admin)).unwrap();
+        assert_eq!(mine.len(), 1);
+        assert_eq!(
+            (mine[0].key.as_str(), mine[0].user.as_str()),
+            (&t1[5..21], "admin")
+        );
+        assert_eq!(db.api_tokens(None).unwrap().len(), 2);
+        assert!(!db.revoke_api_token(&t2[5..21], Some(&admin)).unwrap());
+        assert!(db.api_token_user(&t2).unwrap().is_some());
+        assert!(db.revoke_api_token(&t2[5..21], None).unwrap());
+        assert!(db.api_token_user(&t2).unwrap().is_none());
+
+        // deleting takes sessions, tokens and links along
+        db.create_api_token(&other).unwrap();
+        db.assign_store(&other, 1).unwrap();
+        db.delete_user(&admin).unwrap();
+        assert!(db.user("admin").unwrap().is_none());
+        assert!(db.api_token_user(&t1).unwrap().is_none());
+        assert!(matches!(db.delete_user(&other), Err(UserError::LastAdmin)));
+        for table in ["sessions", "api_tokens", "user_stores", "user_accounts"] {
+            let n: i64 = db
+                .conn()
+                .query_row(
+                    &format!("SELECT COUNT(*) FROM {table} WHERE user_id = ?1"),
+                    [admin.id],
+                    |r| r.get(0),
+                )
+                .unwrap();
+            assert_eq!(n, 0, "{table}");
+        }
     }
 
     #[test]

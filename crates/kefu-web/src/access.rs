@@ -159,6 +159,49 @@ pub fn import_scope(db: &Db, user: &User) -> Result<ImportScope, WebError> {
     }
 }
 
+/// The stores whose metric settings and roster `user` may edit: admins every store,
+/// supervisors their own; nobody else any.
+pub fn settings_stores(db: &Db, user: &User) -> Result<Vec<StoreInfo>, WebError> {
+    match user.role {
+        UserRole::Admin => Ok(db.stores()?),
+        UserRole::Supervisor => {
+            let mine = db.user_stores(user)?;
+            Ok(db
+                .stores()?
+                .into_iter()
+                .filter(|s| mine.contains(&s.id))
+                .collect())
+        }
+        UserRole::Qa | UserRole::Agent => Err(WebError::Forbidden(
+            "settings need an admin or a supervisor".into(),
+        )),
+    }
+}
+
+/// The store of `stores` (from [`settings_stores`]) named `requested`, or the first when
+/// none is named. A store outside them is answered as if it did not exist.
+pub fn settings_store(
+    stores: &[StoreInfo],
+    requested: Option<&str>,
+) -> Result<StoreInfo, WebError> {
+    match requested.filter(|r| !r.is_empty()) {
+        Some(name) => stores
+            .iter()
+            .find(|s| s.name == name)
+            .cloned()
+            .ok_or_else(|| WebError::NotFound(format!("no store named `{name}`"))),
+        None => stores
+            .first()
+            .cloned()
+            .ok_or_else(|| WebError::NotFound("no store yet: import data first".into())),
+    }
+}
+
+/// Whether the navigation offers the settings of stores to `user`.
+pub fn may_edit_settings(user: &User) -> bool {
+    matches!(user.role, UserRole::Admin | UserRole::Supervisor)
+}
+
 /// Admin-only pages (settings, users, audit log).
 pub fn admin(user: &User) -> Result<(), WebError> {
     if is_admin(user) {
@@ -166,4 +209,88 @@ pub fn admin(user: &User) -> Result<(), WebError> {
     } else {
         Err(WebError::Forbidden("this page is for admins".into()))
     }
+}
+
+/// Manual reviews (人工质检): admins and supervisors manage them in the stores they see —
+/// draw assignments, decide appeals, run calibrations, keep the case library.
+pub fn qa_manager(user: &User) -> bool {
+    matches!(user.role, UserRole::Admin | UserRole::Supervisor)
+}
+
+/// [`qa_manager`] as a refusal.
+pub fn qa_manage(user: &User) -> Result<(), WebError> {
+    if qa_manager(user) {
+        Ok(())
+    } else {
+        Err(WebError::Forbidden(
+            "managing reviews needs an admin or a supervisor".into(),
+        ))
+    }
+}
+
+/// The case library and the store-wide review lists: managers and QA reviewers.
+pub fn qa_library(user: &User) -> Result<(), WebError> {
+    if qa_manager(user) || user.role == UserRole::Qa {
+        Ok(())
+    } else {
+        Err(WebError::Forbidden(
+            "the case library is for supervisors and QA".into(),
+        ))
+    }
+}
+
+/// Who may be given reviews of `kind` in a store: weakness reviews (劣势检验) go to leads and
+/// QA who see the store, strength reviews (优势检验) to agents with a chat account in it.
+/// Each comes with their own chat accounts there (never theirs to review).
+pub fn qa_reviewers(
+    db: &Db,
+    store_id: i64,
+    kind: kefu_qa::review::ReviewKind,
+) -> Result<Vec<(User, Vec<NameId>)>, WebError> {
+    let mut out = Vec::new();
+    for user in db.users()? {
+        let own: Vec<NameId> = db
+            .user_accounts(&user)?
+            .into_iter()
+            .filter(|(s, _)| *s == store_id)
+            .map(|(_, a)| a)
+            .collect();
+        let eligible = match (kind, user.role) {
+            (kefu_qa::review::ReviewKind::Weakness, UserRole::Admin) => true,
+            (kefu_qa::review::ReviewKind::Weakness, UserRole::Supervisor | UserRole::Qa) => {
+                db.user_stores(&user)?.contains(&store_id)
+            }
+            (kefu_qa::review::ReviewKind::Strength, UserRole::Agent) => !own.is_empty(),
+            _ => false,
+        };
+        if eligible {
+            out.push((user, own));
+        }
+    }
+    Ok(out)
+}
+
+/// Whether `user`, who sees `store` as given, may read a review (or an assignment) of
+/// `account` whose reviewer is `reviewer`: the reviewer always; of a calibration (blind)
+/// otherwise only managers; of any other review whoever sees the account (managers and QA
+/// their stores, an agent their own accounts). Peers thus see only the chats assigned to them.
+pub fn qa_sees(
+    user: &User,
+    store: &Allowed,
+    account: NameId,
+    reviewer: Option<i64>,
+    calibration: bool,
+) -> bool {
+    if reviewer == Some(user.id) {
+        return true;
+    }
+    if calibration {
+        return qa_manager(user) && store.rows == Rows::All;
+    }
+    store.rows.account(account)
+}
+
+/// Only the agent whose chat was reviewed may appeal it.
+pub fn qa_may_appeal(user: &User, store: &Allowed, account: NameId) -> bool {
+    user.role == UserRole::Agent && store.rows.account(account)
 }

@@ -1,5 +1,6 @@
-//! Admin pages: settings (metric settings per store, roster, users), adding users, and the
-//! audit log. Everyone else gets 403 ([`access::admin`]).
+//! Admin pages: the settings overview (metric settings per store, roster, users, each linking
+//! to its editor: `store_settings.rs`, `roster.rs`, `users.rs`), adding users, personal API
+//! tokens, and the audit log. Everyone else gets 403 ([`access::admin`]).
 
 use axum::extract::{Form, Query, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -10,7 +11,7 @@ use serde::Deserialize;
 
 use crate::access;
 use crate::auth::{CurrentUser, LangQuery, csrf_ok};
-use crate::html::esc;
+use crate::html::{esc, url};
 use crate::i18n::{self, Lang, S, Strings};
 use crate::pages::{error_page, framed};
 use crate::{AppState, WebError};
@@ -19,7 +20,7 @@ use crate::{AppState, WebError};
 pub const AUDIT_ROWS: u32 = 200;
 
 /// A settings form posted without this session's token.
-fn form_expired(lang: Lang, user: &CurrentUser) -> Response {
+pub(crate) fn form_expired(lang: Lang, user: &CurrentUser) -> Response {
     let body = format!("<p class=\"error\">{}</p>", esc(lang.s(S::FormExpired)));
     framed(
         lang,
@@ -31,7 +32,7 @@ fn form_expired(lang: Lang, user: &CurrentUser) -> Response {
     )
 }
 
-fn th(lang: Lang, items: &[S]) -> String {
+pub(crate) fn th(lang: Lang, items: &[S]) -> String {
     items
         .iter()
         .map(|s| format!("<th>{}</th>", esc(lang.s(*s))))
@@ -96,7 +97,8 @@ pub async fn settings(
         Ok(l) => l,
         Err(e) => return error_page(lang, &user, e),
     };
-    let config = &state.config;
+    let config = state.config.current();
+    let lc = lang.code();
     let mut body = format!(
         "<h2>{}</h2><p>{}</p><h3>{}</h3><table class=\"facts\"><thead><tr>{}</tr></thead><tbody>{}</tbody></table>",
         esc(lang.s(S::MetricSettings)),
@@ -107,8 +109,10 @@ pub async fn settings(
     );
     for (name, _) in &listing.stores {
         body.push_str(&format!(
-            "<h3>{}</h3><table class=\"facts\"><thead><tr>{}</tr></thead><tbody>{}</tbody></table>",
+            "<h3>{}</h3><p><a href=\"/settings/metrics?store={}&amp;lang={lc}\">{}</a></p><table class=\"facts\"><thead><tr>{}</tr></thead><tbody>{}</tbody></table>",
             esc(name),
+            url(name),
+            esc(lang.t("修改此店铺的指标设置", "Change this store's metric settings")),
             th(lang, &[S::SettingKey, S::Value]),
             settings_rows(config.store(name)),
         ));
@@ -116,8 +120,10 @@ pub async fn settings(
     body.push_str(&format!("<h2>{}</h2>", esc(lang.s(S::Roster))));
     for (name, accounts) in &listing.stores {
         body.push_str(&format!(
-            "<h3>{}</h3><div class=\"wrap\"><table><thead><tr>{}</tr></thead><tbody>",
+            "<h3>{}</h3><p><a href=\"/settings/roster?store={}&amp;lang={lc}\">{}</a></p><div class=\"wrap\"><table><thead><tr>{}</tr></thead><tbody>",
             esc(name),
+            url(name),
+            esc(lang.t("编辑此店铺的花名册", "Edit this store's roster")),
             th(
                 lang,
                 &[S::Account, S::DisplayName, S::Group, S::Role, S::Bot]
@@ -136,7 +142,7 @@ pub async fn settings(
         body.push_str("</tbody></table></div>");
     }
     body.push_str(&format!(
-        "<h2>{}</h2><table><thead><tr>{}</tr></thead><tbody>",
+        "<h2>{}</h2><table><thead><tr>{}<th></th></tr></thead><tbody>",
         esc(lang.s(S::Users)),
         th(
             lang,
@@ -145,17 +151,30 @@ pub async fn settings(
     ));
     for (u, stores, linked) in &listing.users {
         body.push_str(&format!(
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{linked}</td></tr>",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{linked}</td><td><a href=\"/settings/user?id={}&amp;lang={lc}\">{}</a></td></tr>",
             esc(&u.name),
             u.role.as_str(),
             esc(&stores.join(", ")),
+            u.id,
+            esc(lang.t("编辑", "Edit")),
         ));
     }
     body.push_str("</tbody></table>");
-    let roles: String = ["agent", "qa", "supervisor", "admin"]
-        .iter()
-        .map(|r| format!("<option value=\"{r}\">{r}</option>"))
-        .collect();
+    let roles: String = [
+        UserRole::Agent,
+        UserRole::Qa,
+        UserRole::Supervisor,
+        UserRole::Admin,
+    ]
+    .iter()
+    .map(|r| {
+        format!(
+            "<option value=\"{}\">{}</option>",
+            r.as_str(),
+            esc(crate::users::role_label(lang, *r))
+        )
+    })
+    .collect();
     let store_options: String = listing
         .stores
         .iter()
@@ -174,9 +193,10 @@ pub async fn settings(
          <form method=\"post\" action=\"/settings/tokens?lang={lc}\">\
          <input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">\
          <button type=\"submit\">{new_token}</button></form>\
+         <p><a href=\"/settings/tokens?lang={lc}\">{all_tokens}</a></p>\
          <p><a href=\"/audit?lang={lc}\">{audit}</a></p>",
+        all_tokens = esc(lang.t("所有 API 令牌（可吊销）", "All API tokens (to revoke)")),
         add = esc(lang.s(S::AddUser)),
-        lc = lang.code(),
         csrf = esc(&user.session.csrf),
         name = esc(lang.s(S::UserName)),
         role = esc(lang.s(S::Role)),
@@ -392,7 +412,7 @@ pub async fn add_token(
 }
 
 /// Unix seconds as `YYYY-MM-DD HH:MM:SS` UTC.
-fn utc(secs: i64) -> String {
+pub(crate) fn utc(secs: i64) -> String {
     let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
     // civil from days (Howard Hinnant)
     let z = days + 719_468;

@@ -17,7 +17,7 @@ use axum::extract::{ConnectInfo, Form, FromRequestParts, Query, State};
 use axum::http::request::Parts;
 use axum::http::{Extensions, HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use kefu_store::{Session, random_token};
+use kefu_store::{LangPref, Session, random_token};
 use serde::Deserialize;
 
 use crate::html::{esc, page};
@@ -133,6 +133,7 @@ impl FromRequestParts<AppState> for CurrentUser {
                         user,
                         csrf: String::new(),
                         expires_at: i64::MAX,
+                        lang: LangPref::Browser,
                     },
                     session_id: String::new(),
                 }),
@@ -144,15 +145,20 @@ impl FromRequestParts<AppState> for CurrentUser {
                 Err(e) => Err(crate::ApiError(e).into_response()),
             };
         }
-        let found = match cookie(&parts.headers, SESSION_COOKIE).filter(|s| is_token(s)) {
-            Some(id) => {
+        let resolved = parts.extensions.get::<Resolved>().map(|r| r.0.clone());
+        let found = match (
+            resolved,
+            cookie(&parts.headers, SESSION_COOKIE).filter(|s| is_token(s)),
+        ) {
+            (Some(found), _) => Ok(found),
+            (None, Some(id)) => {
                 let sid = id.clone();
                 state
                     .db(move |db| Ok(db.session(&sid)?))
                     .await
                     .map(|s| s.map(|session| (session, id)))
             }
-            None => Ok(None),
+            (None, None) => Ok(None),
         };
         match found {
             Ok(Some((session, session_id))) => Ok(CurrentUser {
@@ -169,6 +175,42 @@ impl FromRequestParts<AppState> for CurrentUser {
             Err(e) => Err((e.status(), e.public_message()).into_response()),
         }
     }
+}
+
+/// The session [`resolve_session`] found for the request (`None`: no valid one).
+#[derive(Clone)]
+struct Resolved(Option<(Session, String)>);
+
+/// The language tag that stands for a user's setting, if they chose one.
+pub fn lang_tag(pref: LangPref) -> Option<&'static str> {
+    match pref {
+        LangPref::Browser => None,
+        LangPref::Zh => Some("zh-CN"),
+        LangPref::En => Some("en"),
+    }
+}
+
+/// Middleware: looks the session up once per request (for [`CurrentUser`]) and puts the
+/// user's language setting in place of the browser's `Accept-Language`, so that every page
+/// follows it; a `?lang=` link still wins, as the pages read it first.
+pub async fn resolve_session(
+    State(state): State<AppState>,
+    mut req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    if let Some(id) = cookie(req.headers(), SESSION_COOKIE).filter(|s| is_token(s)) {
+        let sid = id.clone();
+        // A failed lookup is left to the extractor, which answers it as the route should.
+        if let Ok(found) = state.db(move |db| Ok(db.session(&sid)?)).await {
+            if let Some(tag) = found.as_ref().and_then(|s| lang_tag(s.lang)) {
+                req.headers_mut()
+                    .insert(header::ACCEPT_LANGUAGE, HeaderValue::from_static(tag));
+            }
+            req.extensions_mut()
+                .insert(Resolved(found.map(|session| (session, id))));
+        }
+    }
+    next.run(req).await
 }
 
 #[derive(Deserialize)]

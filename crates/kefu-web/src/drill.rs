@@ -2,6 +2,8 @@
 //! transcript with its rounds and orders (`/reception`). The data comes from
 //! `kefu_report::explain`, the same as `kefu explain` prints.
 
+use axum::Json;
+use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::http::HeaderMap;
 use axum::response::{Html, IntoResponse, Response};
@@ -13,14 +15,17 @@ use kefu_report::explain::{
     self, Explanation, Mark, Reason, ReceptionView, RoundOutcome, Scope, format_secs,
 };
 use serde::Deserialize;
+use serde_json::json;
 
 use crate::access::{self, Allowed};
 use crate::auth::CurrentUser;
 use crate::charts::{self, Bar};
 use crate::html::{esc, page, url};
 use crate::i18n::{self, Lang, S, Strings};
+use crate::list::{PAGE_ROWS, Who, list_link};
 use crate::pages::error_page;
-use crate::{AppState, WebError, report};
+use crate::table::{self, Cell, Column, Content, Table};
+use crate::{ApiError, AppState, WebError, report};
 
 /// Longest range the account page lists reception by reception; of a longer range it lists
 /// the last days.
@@ -35,6 +40,11 @@ pub struct DrillParams {
     pub from: Option<String>,
     pub to: Option<String>,
     pub lang: Option<String>,
+    /// A table of the page as a file (`xlsx`, `csv`), and which table.
+    pub export: Option<String>,
+    pub table: Option<String>,
+    /// The page of the account page's receptions table (1-based).
+    pub page: Option<String>,
 }
 
 /// `/account?…` for a store, an account and a range.
@@ -47,7 +57,7 @@ pub fn account_link(store: &str, account: &str, from: Day, to: Day) -> String {
 }
 
 /// `/reception?…` for one reception.
-fn reception_link(store: &str, account: &str, buyer: &str, day: Day) -> String {
+pub(crate) fn reception_link(store: &str, account: &str, buyer: &str, day: Day) -> String {
     format!(
         "/reception?store={}&account={}&buyer={}&day={day}",
         url(store),
@@ -62,7 +72,7 @@ fn required<'a>(v: &'a Option<String>, what: &str) -> Result<&'a str, WebError> 
         .ok_or_else(|| WebError::BadRequest(format!("`{what}` is required")))
 }
 
-fn explain_error(e: kefu_report::ReportError) -> WebError {
+pub(crate) fn explain_error(e: kefu_report::ReportError) -> WebError {
     match e {
         kefu_report::ReportError::Store(e) => WebError::Store(e),
         other => WebError::Internal(other.to_string()),
@@ -94,8 +104,22 @@ pub async fn account(
     Query(p): Query<DrillParams>,
 ) -> Response {
     let lang = i18n::pick(p.lang.as_deref(), &headers);
+    let export = match p.export.as_deref().filter(|s| !s.is_empty()) {
+        None => None,
+        Some(f) => match table::Format::parse(f) {
+            Ok(f) => Some(f),
+            Err(e) => return error_page(lang, &user, e),
+        },
+    };
     let u = user.session.user.clone();
     let config = state.config.clone();
+    let table_id = p.table.clone();
+    let page_no: usize = p
+        .page
+        .as_deref()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(1usize)
+        .max(1);
     let (qstore, qaccount, qfrom, qto) = (p.store, p.account, p.from, p.to);
     let loaded = state
         .db(move |db| {
@@ -138,6 +162,23 @@ pub async fn account(
     };
     let sname = store.store.name.as_str();
     let lq = format!("&lang={}", lang.code());
+    let here = account_link(sname, &x.account, x.from, x.to);
+    let tables = [
+        figures_table(lang, sname, &x, &counters),
+        daily_table(lang, sname, &x),
+        receptions_table(lang, sname, &x),
+        reminded_table(lang, sname, &x),
+    ];
+    if let Some(format) = export {
+        let file = format!("{}-{}-{}", x.account, x.from, x.to);
+        return table::download(&tables, table_id.as_deref(), format, &file)
+            .unwrap_or_else(|e| error_page(lang, &user, e));
+    }
+    let [figures, daily, mut receptions, reminded] = tables;
+    // The page shows the receptions a page at a time; the download holds them all.
+    let total = receptions.rows.len();
+    let start = (page_no - 1).saturating_mul(PAGE_ROWS).min(total);
+    receptions.rows = receptions.rows.drain(start..).take(PAGE_ROWS).collect();
     let mut body = format!(
         "<form class=\"filters\" method=\"get\" action=\"/account\">\
          <input type=\"hidden\" name=\"lang\" value=\"{lc}\">\
@@ -162,66 +203,156 @@ pub async fn account(
         body.push_str(&format!("<p>{}</p>", esc(lang.s(S::LastDaysOnly))));
     }
     let consulted = x.receptions.iter().filter(|r| r.consulted).count();
+    let consulted_list =
+        list_link(sname, Who::Account(&x.account), x.from, x.to, "consulted") + &lq;
     body.push_str(&format!(
-        "<p>{}: {} · {}: {consulted}</p>",
+        "<p>{}: {} · {}: <a href=\"{}\">{consulted}</a></p>",
         esc(lang.s(S::ReceptionCount)),
         x.receptions.len(),
         esc(lang.s(S::Consulted)),
+        esc(&consulted_list),
     ));
-    let list = account_link(sname, &x.account, x.from, x.to) + &lq + "#receptions";
-    response_histogram(&mut body, lang, &x);
-    funnel(&mut body, lang, &counters, &list);
+    body.push_str(&format!("<h2>{}</h2>", esc(lang.s(S::AccountFigures))));
+    body.push_str(&figures.downloads(lang, &here));
+    body.push_str(&figures.html("figures"));
+    response_histogram(&mut body, lang, sname, &x);
+    funnel(&mut body, lang, sname, &x, &counters);
     daily_trend(&mut body, lang, sname, &x);
-    if x.receptions.is_empty() {
+    body.push_str(&format!("<h2>{}</h2>", esc(lang.s(S::DailyTable))));
+    body.push_str(&daily.downloads(lang, &here));
+    body.push_str(&daily.html("daily"));
+    body.push_str(&format!(
+        "<h2 id=\"receptions-list\">{}</h2>",
+        esc(lang.s(S::Receptions))
+    ));
+    if total == 0 {
         body.push_str(&format!("<p>{}</p>", esc(lang.s(S::NoReceptions))));
     } else {
-        body.push_str(&format!(
-            "<div class=\"wrap\"><table class=\"receptions\" id=\"receptions\"><thead><tr>{}</tr></thead><tbody>",
-            th(
-                lang,
-                &[
-                    S::Day,
-                    S::Buyer,
-                    S::Consulted,
-                    S::Served,
-                    S::Unreplied,
-                    S::Inquiry,
-                    S::Slow,
-                    S::FirstResponse,
-                    S::RoundCount,
-                    S::Ordered,
-                    S::PaidCount,
-                    S::SalesYuan,
-                ]
-            )
-        ));
-        for r in &x.receptions {
-            let href = reception_link(sname, &x.account, &r.buyer, r.day) + &lq;
-            body.push_str(&format!(
-                "<tr><td>{day}</td><td><a href=\"{href}\">{buyer}</a></td>\
-                 <td>{c}</td><td>{s}</td><td>{u}</td><td>{i}</td><td>{sl}</td>\
-                 <td>{fr}</td><td>{rounds}</td><td>{o}</td><td>{p}</td><td>{sales}</td></tr>",
-                day = r.day,
-                href = esc(&href),
-                buyer = esc(&r.buyer),
-                c = esc(yes(lang, r.consulted)),
-                s = esc(yes(lang, r.served)),
-                u = esc(yes(lang, r.unreplied)),
-                i = esc(yes(lang, r.inquiry)),
-                sl = esc(yes(lang, r.slow)),
-                fr = esc(&r.first_response_ms.map_or("-".into(), format_secs)),
-                rounds = r.counted_rounds(),
-                o = r.attributed_orders,
-                p = r.attributed_paid,
-                sales = format_yuan(r.sales_cents),
-            ));
+        body.push_str(&receptions.downloads(lang, &here));
+        body.push_str(&receptions.html("receptions"));
+        if total > PAGE_ROWS {
+            body.push_str(&table::pager(lang, &here, page_no, total, PAGE_ROWS));
         }
-        body.push_str("</tbody></table></div>");
     }
-    reminded(&mut body, lang, &x);
-    let here = account_link(sname, &x.account, x.from, x.to);
+    body.push_str(&format!(
+        "<h2>{}: {}</h2>",
+        esc(lang.s(S::RemindedOrders)),
+        x.reminded.len()
+    ));
+    if !reminded.rows.is_empty() {
+        body.push_str(&reminded.downloads(lang, &here));
+        body.push_str(&reminded.html("reminded"));
+    }
     let title = format!("{} — {}", lang.s(S::Receptions), x.account);
     Html(page(lang, &title, Some(&user.session), &here, &body)).into_response()
+}
+
+/// Every figure of the account over the page's days, each a link to the items behind it.
+fn figures_table(lang: Lang, store: &str, x: &Explanation, c: &Counters) -> Table {
+    let mut t = Table::new(
+        "figures",
+        lang.s(S::AccountFigures),
+        vec![
+            Column::of(lang, S::Figure),
+            Column::new(format!("{} – {}", x.from, x.to)),
+        ],
+    );
+    for f in report::figures(report::By::Account, false) {
+        let link = list_link(store, Who::Account(&x.account), x.from, x.to, f.key)
+            + &format!("&lang={}", lang.code());
+        t.rows.push(vec![
+            Cell::text(lang.figure(f)),
+            Cell::figure(f, f.value(c)).linked(Some(link)),
+        ]);
+    }
+    t
+}
+
+/// Consulted receptions and sales by day, each a link to that day's items.
+fn daily_table(lang: Lang, store: &str, x: &Explanation) -> Table {
+    let fig = |key| kefu_core::figures::figure(key);
+    let mut columns = vec![Column::of(lang, S::Day)];
+    columns.extend(
+        ["consulted", "sales"]
+            .iter()
+            .filter_map(|k| fig(k))
+            .map(|f| Column::figure(lang, f)),
+    );
+    let mut t = Table::new("daily", lang.s(S::DailyTable), columns);
+    for (day, consulted, cents) in by_day(x) {
+        let link = |key| {
+            Some(
+                list_link(store, Who::Account(&x.account), day, day, key)
+                    + &format!("&lang={}", lang.code()),
+            )
+        };
+        t.rows.push(vec![
+            Cell::text(day.to_string()),
+            Cell::new(Content::Count(consulted)).linked(link("consulted")),
+            Cell::new(Content::Money(cents)).linked(link("sales")),
+        ]);
+    }
+    t
+}
+
+/// (day, consulted receptions, sales in cents) for every day of the page.
+fn by_day(x: &Explanation) -> Vec<(Day, i64, i64)> {
+    let mut out = Vec::new();
+    let mut day = x.from;
+    while day <= x.to {
+        let of_day = x.receptions.iter().filter(|r| r.day == day);
+        let n = of_day.clone().filter(|r| r.consulted).count() as i64;
+        let cents: i64 = of_day.map(|r| r.sales_cents).sum();
+        out.push((day, n, cents));
+        day = day.offset(1);
+    }
+    out
+}
+
+/// Every reception of the account, each a link to its transcript.
+fn receptions_table(lang: Lang, store: &str, x: &Explanation) -> Table {
+    let col = |s| Column::of(lang, s);
+    let mut t = Table::new(
+        "receptions",
+        lang.s(S::Receptions),
+        [
+            S::Day,
+            S::Buyer,
+            S::Consulted,
+            S::Served,
+            S::Unreplied,
+            S::Inquiry,
+            S::Slow,
+            S::FirstResponse,
+            S::RoundCount,
+            S::Ordered,
+            S::PaidCount,
+            S::SalesYuan,
+        ]
+        .into_iter()
+        .map(col)
+        .collect(),
+    );
+    let yes = |b| Cell::text(yes(lang, b));
+    for r in &x.receptions {
+        let href =
+            reception_link(store, &x.account, &r.buyer, r.day) + &format!("&lang={}", lang.code());
+        t.rows.push(vec![
+            Cell::text(r.day.to_string()),
+            Cell::text(&r.buyer).linked(Some(href)),
+            yes(r.consulted),
+            yes(r.served),
+            yes(r.unreplied),
+            yes(r.inquiry),
+            yes(r.slow),
+            Cell::new(Content::Duration(r.first_response_ms)),
+            Cell::new(Content::Count(r.counted_rounds() as i64)),
+            Cell::new(Content::Count(r.attributed_orders.into())),
+            Cell::new(Content::Count(r.attributed_paid.into())),
+            Cell::new(Content::Money(r.sales_cents)),
+        ]);
+    }
+    t
 }
 
 /// The bins of the response-time histogram, in seconds: `[lower, upper)`, the last open.
@@ -234,6 +365,14 @@ pub const RESPONSE_BINS: [(i64, Option<i64>); 6] = [
     (600, None),
 ];
 
+/// A bin of the histogram as its column and the lists say it: `30–60 s`, `≥ 600 s`.
+pub fn bin_label((lo, hi): (i64, Option<i64>)) -> String {
+    match hi {
+        Some(h) => format!("{lo}–{h} s"),
+        None => format!("≥ {lo} s"),
+    }
+}
+
 /// The nearest-rank `q`-th percentile of ascending `sorted`: its ⌈q/100 × n⌉-th element.
 pub fn nearest_rank(sorted: &[i64], q: usize) -> Option<i64> {
     let n = sorted.len();
@@ -243,7 +382,14 @@ pub fn nearest_rank(sorted: &[i64], q: usize) -> Option<i64> {
 
 /// The response times of the account's answered rounds in service hours (the rounds the
 /// `response_n` counter counts), with p50, p90 and p95.
-fn response_histogram(body: &mut String, lang: Lang, x: &Explanation) {
+fn response_histogram(body: &mut String, lang: Lang, store: &str, x: &Explanation) {
+    let list = list_link(
+        store,
+        Who::Account(&x.account),
+        x.from,
+        x.to,
+        "avg_response_secs",
+    );
     let mut times: Vec<i64> = x
         .receptions
         .iter()
@@ -254,19 +400,17 @@ fn response_histogram(body: &mut String, lang: Lang, x: &Explanation) {
     times.sort_unstable();
     let bars: Vec<Bar> = RESPONSE_BINS
         .iter()
-        .map(|&(lo, hi)| {
+        .enumerate()
+        .map(|(bin, &(lo, hi))| {
             let n = times
                 .iter()
                 .filter(|&&ms| ms >= lo * 1000 && hi.is_none_or(|h| ms < h * 1000))
                 .count();
             Bar {
-                label: match hi {
-                    Some(h) => format!("{lo}–{h} s"),
-                    None => format!("≥ {lo} s"),
-                },
+                label: bin_label((lo, hi)),
                 value: n as f64,
                 shown: n.to_string(),
-                link: None,
+                link: Some(format!("{list}&bucket={bin}&lang={}", lang.code())),
                 color: charts::BLUE,
             }
         })
@@ -287,8 +431,9 @@ fn response_histogram(body: &mut String, lang: Lang, x: &Explanation) {
     ));
 }
 
-/// Inquiry → ordered → paid, from the account's counters, with the conversion rates.
-fn funnel(body: &mut String, lang: Lang, c: &Counters, drill: &str) {
+/// Inquiry → ordered → paid, from the account's counters, with the conversion rates; each
+/// bar a link to its receptions.
+fn funnel(body: &mut String, lang: Lang, store: &str, x: &Explanation, c: &Counters) {
     let fig = |key: &str| kefu_core::figures::figure(key);
     let rate = |key: &str| {
         fig(key).map_or(String::new(), |f| {
@@ -305,7 +450,10 @@ fn funnel(body: &mut String, lang: Lang, c: &Counters, drill: &str) {
             } else {
                 format!("{n} ({})", rates.join("; "))
             },
-            link: Some(drill.to_string()),
+            link: Some(
+                list_link(store, Who::Account(&x.account), x.from, x.to, key)
+                    + &format!("&lang={}", lang.code()),
+            ),
             color: charts::GREEN,
         }
     };
@@ -321,33 +469,32 @@ fn funnel(body: &mut String, lang: Lang, c: &Counters, drill: &str) {
     ));
 }
 
-/// Consulted and sales by day, each column a link to that day's receptions.
+/// Consulted and sales by day, each column a link to that day's receptions or orders.
 fn daily_trend(body: &mut String, lang: Lang, store: &str, x: &Explanation) {
     let mut consulted = Vec::new();
     let mut sales = Vec::new();
-    let mut day = x.from;
-    while day <= x.to {
-        let of_day = x.receptions.iter().filter(|r| r.day == day);
-        let n = of_day.clone().filter(|r| r.consulted).count();
-        let cents: i64 = of_day.map(|r| r.sales_cents).sum();
-        let link =
-            Some(account_link(store, &x.account, day, day) + &format!("&lang={}", lang.code()));
+    for (day, n, cents) in by_day(x) {
+        let link = |key| {
+            Some(
+                list_link(store, Who::Account(&x.account), day, day, key)
+                    + &format!("&lang={}", lang.code()),
+            )
+        };
         let label = day.to_string().get(5..).unwrap_or_default().to_string();
         consulted.push(Bar {
             label: label.clone(),
             value: n as f64,
             shown: n.to_string(),
-            link: link.clone(),
+            link: link("consulted"),
             color: charts::BLUE,
         });
         sales.push(Bar {
             label,
             value: cents as f64,
             shown: format_yuan(cents),
-            link,
+            link: link("sales"),
             color: charts::GREEN,
         });
-        day = day.offset(1);
     }
     for (title, bars, class) in [
         (S::DailyConsulted, consulted, "daily-consulted"),
@@ -361,59 +508,51 @@ fn daily_trend(body: &mut String, lang: Lang, store: &str, x: &Explanation) {
     }
 }
 
-fn reminded(body: &mut String, lang: Lang, x: &Explanation) {
-    body.push_str(&format!(
-        "<h2>{}: {}</h2>",
-        esc(lang.s(S::RemindedOrders)),
-        x.reminded.len()
-    ));
-    if x.reminded.is_empty() {
-        return;
-    }
-    body.push_str(&format!(
-        "<div class=\"wrap\"><table><thead><tr>{}</tr></thead><tbody>",
-        th(
-            lang,
-            &[
-                S::OrderId,
-                S::Buyer,
-                S::Placed,
-                S::RemindedAt,
-                S::AmountYuan,
-                S::PaidCount
-            ]
-        )
-    ));
+/// The orders the account reminded to pay, each a link to the reminding transcript.
+fn reminded_table(lang: Lang, store: &str, x: &Explanation) -> Table {
+    let mut t = Table::new(
+        "reminded",
+        lang.s(S::RemindedOrders),
+        [
+            S::OrderId,
+            S::Buyer,
+            S::Placed,
+            S::RemindedAt,
+            S::AmountYuan,
+            S::PaidCount,
+        ]
+        .into_iter()
+        .map(|s| Column::of(lang, s))
+        .collect(),
+    );
     for o in &x.reminded {
-        body.push_str(&format!(
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-            esc(&o.order_id),
-            esc(&o.buyer),
-            format_time(o.created_at),
-            format_time(o.reminded_at),
-            format_yuan(o.amount),
-            esc(if o.paid {
+        let href = reception_link(store, &x.account, &o.buyer, Day::of(o.reminded_at))
+            + &format!("&lang={}", lang.code());
+        t.rows.push(vec![
+            Cell::text(&o.order_id),
+            Cell::text(&o.buyer).linked(Some(href)),
+            Cell::text(format_time(o.created_at)),
+            Cell::text(format_time(o.reminded_at)),
+            Cell::new(Content::Money(o.amount)),
+            Cell::text(if o.paid {
                 lang.s(S::ReminderPaid)
             } else {
                 lang.s(S::No)
             }),
-        ));
+        ]);
     }
-    body.push_str("</tbody></table></div>");
+    t
 }
 
-/// `GET /reception?store=&account=&buyer=&day=`: one reception's transcript with the rounds
-/// marked, its rounds, and the orders with the reason they were (or were not) attributed.
-pub async fn reception(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    headers: HeaderMap,
-    Query(p): Query<DrillParams>,
-) -> Response {
-    let lang = i18n::pick(p.lang.as_deref(), &headers);
+/// One reception (transcript included) the user may see, for the page and the API.
+async fn load_reception(
+    state: &AppState,
+    user: &CurrentUser,
+    p: DrillParams,
+) -> Result<Loaded, WebError> {
     let u = user.session.user.clone();
     let config = state.config.clone();
-    let loaded = state
+    state
         .db(move |db| {
             let name = required(&p.account, "account")?;
             let buyer = required(&p.buyer, "buyer")?;
@@ -432,7 +571,19 @@ pub async fn reception(
             }
             Ok(Loaded { store, x })
         })
-        .await;
+        .await
+}
+
+/// `GET /reception?store=&account=&buyer=&day=`: one reception's transcript with the rounds
+/// marked, its rounds, and the orders with the reason they were (or were not) attributed.
+pub async fn reception(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    headers: HeaderMap,
+    Query(p): Query<DrillParams>,
+) -> Response {
+    let lang = i18n::pick(p.lang.as_deref(), &headers);
+    let loaded = load_reception(&state, &user, p).await;
     let Loaded { store, x } = match loaded {
         Ok(l) => l,
         Err(e) => return error_page(lang, &user, e),
@@ -516,7 +667,7 @@ fn summary(body: &mut String, lang: Lang, r: &ReceptionView) {
     body.push_str("</tbody></table></div>");
 }
 
-fn sender(lang: Lang, s: Sender) -> &'static str {
+pub(crate) fn sender(lang: Lang, s: Sender) -> &'static str {
     lang.s(match s {
         Sender::Buyer => S::FromBuyer,
         Sender::Agent => S::FromAgent,
@@ -542,7 +693,7 @@ fn mark(lang: Lang, m: Mark) -> String {
 }
 
 /// The day's messages, each row classed by its sender, rounds marked.
-fn transcript(body: &mut String, lang: Lang, r: &ReceptionView) {
+pub(crate) fn transcript(body: &mut String, lang: Lang, r: &ReceptionView) {
     body.push_str(&format!(
         "<h2>{}</h2><div class=\"wrap\"><table class=\"transcript\"><thead><tr>{}</tr></thead><tbody>",
         esc(lang.s(S::Transcript)),
@@ -669,6 +820,105 @@ fn orders(body: &mut String, lang: Lang, r: &ReceptionView) {
         ));
     }
     body.push_str("</tbody></table></div>");
+}
+
+/// `GET /api/v1/transcript?store=&account=&buyer=&day=`: one reception as JSON: its flags,
+/// messages (each with its sender and what it does to the rounds), rounds, and the orders
+/// with the reason they were or were not attributed.
+pub async fn api_transcript(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    query: Result<Query<DrillParams>, QueryRejection>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let Query(p) = query.map_err(|e| WebError::BadRequest(e.body_text()))?;
+    let Loaded { store, x } = load_reception(&state, &user, p).await?;
+    let r = &x.receptions[0];
+    let time = |t| json!(format_time(t));
+    let secs = |ms: Option<i64>| ms.map_or(serde_json::Value::Null, |ms| json!(ms as f64 / 1000.0));
+    let messages: Vec<_> = r
+        .messages
+        .iter()
+        .map(|m| {
+            json!({
+                "time": time(m.time),
+                "sender": m.sender.as_str(),
+                "text": m.text,
+                "transfer_to": m.transfer_to,
+                "mark": match m.mark {
+                    Some(Mark::Opens { round }) => json!({"opens": round}),
+                    Some(Mark::Answers { round, response_ms }) => {
+                        json!({"answers": round, "response_secs": response_ms as f64 / 1000.0})
+                    }
+                    None => serde_json::Value::Null,
+                },
+            })
+        })
+        .collect();
+    let rounds: Vec<_> = r
+        .rounds
+        .iter()
+        .enumerate()
+        .map(|(k, round)| {
+            json!({
+                "round": k + 1,
+                "open": time(round.open),
+                "outcome": crate::list::outcome_json(&round.outcome),
+                "response_secs": secs(round.response_ms()),
+                "in_service_hours": round.in_service_hours,
+            })
+        })
+        .collect();
+    let orders: Vec<_> = r
+        .orders
+        .iter()
+        .map(|o| {
+            let reason = match &o.reason {
+                Reason::Here { answer } => json!({"kind": "here", "answer_at": time(*answer)}),
+                Reason::Elsewhere {
+                    account,
+                    day,
+                    answer,
+                    own_answer,
+                } => json!({
+                    "kind": "elsewhere",
+                    "account": account,
+                    "day": day.to_string(),
+                    "answer_at": time(*answer),
+                    "own_last_answer": own_answer.map(format_time),
+                }),
+                Reason::Silent => json!({"kind": "silent"}),
+            };
+            json!({
+                "order_id": o.order_id,
+                "created_at": time(o.created_at),
+                "paid_at": o.paid_at.map(format_time),
+                "amount": kefu_core::money::yuan_f64(o.amount),
+                "before_question": o.before_question,
+                "attribution": reason,
+            })
+        })
+        .collect();
+    Ok(Json(json!({
+        "store": store.store.name,
+        "account": x.account,
+        "buyer": r.buyer,
+        "day": r.day.to_string(),
+        "consulted": r.consulted,
+        "served": r.served,
+        "unreplied": r.unreplied,
+        "inquiry": r.inquiry,
+        "slow": r.slow,
+        "first_response_secs": secs(r.first_response_ms),
+        "duration_secs": secs(Some(r.duration_ms)),
+        "buyer_msgs": r.buyer_msgs,
+        "agent_msgs": r.agent_msgs,
+        "bot_msgs": r.bot_msgs,
+        "auto_msgs": r.auto_msgs,
+        "sales": kefu_core::money::yuan_f64(r.sales_cents),
+        "messages": messages,
+        "rounds": rounds,
+        "orders": orders,
+    })))
 }
 
 #[cfg(test)]

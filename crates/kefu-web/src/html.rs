@@ -54,6 +54,8 @@ tr.msg.buyer td{background:#eef4ff}tr.msg.agent td{background:#eefaf1}tr.msg.bot
 tr.msg.auto td{background:#f4f4f4;color:#5b6474;font-style:italic}tr.msg.system td{background:#fff7e0;color:#6b5300}
 .who{font-weight:600}td.opens{color:#1a56c4}td.answers{color:#16794a;font-weight:600}.transfer{font-weight:600}
 table.facts th{text-align:left}
+table.form td{text-align:left;white-space:normal;vertical-align:top}tr.changed td{background:#fff7e0;font-weight:600}
+.saved{color:#16794a;font-weight:600}
 @media print{header form,form.filters{display:none}}
 ";
 
@@ -74,7 +76,7 @@ pub fn page(lang: Lang, title: &str, session: Option<&Session>, here: &str, body
     let nav = match session {
         Some(s) => format!(
             "<nav><a href=\"/{lq}\">{}</a> · <a href=\"/ranking{lq}\">{}</a>{}</nav>{switch}\
-             <span class=\"me\">{} ({})</span>\
+             <a class=\"me\" href=\"/me{lq}\">{} ({})</a>\
              <form method=\"post\" action=\"/logout\"><input type=\"hidden\" name=\"csrf\" value=\"{}\">\
              <button type=\"submit\">{}</button></form>",
             esc(lang.s(S::Overview)),
@@ -100,7 +102,17 @@ pub fn page(lang: Lang, title: &str, session: Option<&Session>, here: &str, body
 
 /// The links to the import page (admins, supervisors) and the admin pages.
 fn admin_nav(lang: Lang, s: &Session, lq: &str) -> String {
-    let mut out = String::new();
+    // Manual reviews concern every role (reviewers, reviewed agents, leads).
+    let mut out = format!(
+        " · <a href=\"/qa/assignments{lq}\">{}</a> · <a href=\"/plans{lq}\">{}</a>",
+        esc(lang.s(S::QaNav)),
+        esc(lang.s(S::PlansPage))
+    );
+    // Automatic rule hits: every role (agents see their own).
+    out.push_str(&format!(
+        " · <a href=\"/qa/hits{lq}\">{}</a>",
+        esc(lang.s(S::AutoHits))
+    ));
     if crate::access::may_import(&s.user) {
         out.push_str(&format!(
             " · <a href=\"/import{lq}\">{}</a>",
@@ -112,6 +124,13 @@ fn admin_nav(lang: Lang, s: &Session, lq: &str) -> String {
             " · <a href=\"/settings{lq}\">{}</a> · <a href=\"/audit{lq}\">{}</a>",
             esc(lang.s(S::Settings)),
             esc(lang.s(S::AuditLog))
+        ));
+    } else if crate::access::may_edit_settings(&s.user) {
+        // Supervisors edit their stores' metric settings and roster.
+        out.push_str(&format!(
+            " · <a href=\"/settings/metrics{lq}\">{}</a> · <a href=\"/settings/roster{lq}\">{}</a>",
+            esc(lang.s(S::MetricSettings)),
+            esc(lang.s(S::Roster))
         ));
     }
     out

@@ -404,7 +404,7 @@ pub async fn upload(
             Ok(up) => {
                 let (path, config, u) = (
                     state.db_path.clone(),
-                    state.config.clone(),
+                    state.config.current(),
                     user.session.user.clone(),
                 );
                 let Ok(_slot) = state.db_slots.acquire().await else {

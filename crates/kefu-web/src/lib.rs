@@ -16,9 +16,18 @@ mod export;
 mod html;
 pub mod i18n;
 mod import;
+mod list;
+mod me;
 pub mod openapi;
 mod pages;
+mod plans;
+mod qa_reviews;
+pub mod qa_rules;
 pub mod report;
+mod roster;
+pub mod store_settings;
+mod table;
+mod users;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -37,7 +46,8 @@ use tokio::sync::Semaphore;
 #[derive(Clone)]
 pub struct AppState {
     pub db_path: PathBuf,
-    pub config: Arc<Config>,
+    /// The metric settings in force (the serve configuration with the web's per-store ones).
+    pub config: store_settings::LiveConfig,
     pub throttle: Arc<Mutex<auth::Throttle>>,
     /// Bounds the database work running at once (each connection has its own cache).
     db_slots: Arc<Semaphore>,
@@ -60,7 +70,7 @@ impl AppState {
     pub fn new(db_path: PathBuf, config: Config) -> AppState {
         AppState {
             db_path,
-            config: Arc::new(config),
+            config: store_settings::LiveConfig::new(config),
             throttle: Arc::new(Mutex::new(auth::Throttle::default())),
             db_slots: Arc::new(Semaphore::new(DB_SLOTS)),
             pool: Arc::new(Mutex::new(Vec::new())),
@@ -76,6 +86,15 @@ impl AppState {
         T: Send + 'static,
         F: FnOnce(&Db) -> Result<T, WebError> + Send + 'static,
     {
+        self.db_mut(move |db| f(db)).await
+    }
+
+    /// [`AppState::db`] for work that needs the connection to itself (a transaction).
+    pub async fn db_mut<T, F>(&self, f: F) -> Result<T, WebError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Db) -> Result<T, WebError> + Send + 'static,
+    {
         let path = self.db_path.clone();
         let pool = self.pool.clone();
         let _slot = self
@@ -85,11 +104,11 @@ impl AppState {
             .map_err(|e| WebError::Internal(e.to_string()))?;
         tokio::task::spawn_blocking(move || {
             let pooled = pool.lock().ok().and_then(|mut p| p.pop());
-            let db = match pooled {
+            let mut db = match pooled {
                 Some(db) => db,
                 None => Db::open(&path)?,
             };
-            let result = f(&db);
+            let result = f(&mut db);
             if let Ok(mut p) = pool.lock() {
                 p.push(db);
             }
@@ -195,6 +214,7 @@ pub fn router(state: AppState) -> Router {
         .route("/account", get(drill::account))
         .route("/reception", get(drill::reception))
         .route("/ranking/export", get(export::ranking))
+        .route("/list", get(list::list))
         .route(
             "/import",
             get(import::import_page)
@@ -209,12 +229,146 @@ pub fn router(state: AppState) -> Router {
         )
         .route(
             "/settings/tokens",
-            post(admin::add_token).layer(DefaultBodyLimit::max(FORM_LIMIT)),
+            get(users::tokens)
+                .post(admin::add_token)
+                .layer(DefaultBodyLimit::max(FORM_LIMIT)),
+        )
+        .route(
+            "/settings/tokens/revoke",
+            post(users::revoke_token).layer(DefaultBodyLimit::max(FORM_LIMIT)),
+        )
+        .route(
+            "/settings/metrics",
+            get(store_settings::page)
+                .post(store_settings::save)
+                .layer(DefaultBodyLimit::max(FORM_LIMIT)),
+        )
+        .route(
+            "/settings/metrics/reset",
+            post(store_settings::reset).layer(DefaultBodyLimit::max(FORM_LIMIT)),
+        )
+        .route(
+            "/settings/roster",
+            get(roster::page)
+                .post(roster::save)
+                .layer(DefaultBodyLimit::max(roster::FORM_LIMIT)),
+        )
+        .route(
+            "/settings/user",
+            get(users::page)
+                .post(users::save)
+                .layer(DefaultBodyLimit::max(FORM_LIMIT)),
+        )
+        .route(
+            "/settings/user/password",
+            post(users::reset_password).layer(DefaultBodyLimit::max(FORM_LIMIT)),
+        )
+        .route(
+            "/settings/user/delete",
+            post(users::delete).layer(DefaultBodyLimit::max(FORM_LIMIT)),
+        )
+        .route(
+            "/me",
+            get(me::page)
+                .post(me::save_lang)
+                .layer(DefaultBodyLimit::max(FORM_LIMIT)),
+        )
+        .route(
+            "/me/password",
+            post(me::change_password).layer(DefaultBodyLimit::max(FORM_LIMIT)),
         )
         .route("/audit", get(admin::audit))
+        .route(
+            "/qa/assignments",
+            get(qa_reviews::assignments)
+                .post(qa_reviews::generate)
+                .layer(DefaultBodyLimit::max(FORM_LIMIT)),
+        )
+        .route(
+            "/qa/period",
+            post(qa_reviews::set_period).layer(DefaultBodyLimit::max(FORM_LIMIT)),
+        )
+        .route(
+            "/qa/review",
+            get(qa_reviews::review_page)
+                .post(qa_reviews::submit_review)
+                .layer(DefaultBodyLimit::max(FORM_LIMIT)),
+        )
+        .route("/qa/reviews", get(qa_reviews::reviews))
+        .route(
+            "/qa/appeal",
+            post(qa_reviews::appeal).layer(DefaultBodyLimit::max(FORM_LIMIT)),
+        )
+        .route(
+            "/qa/decide",
+            post(qa_reviews::decide).layer(DefaultBodyLimit::max(FORM_LIMIT)),
+        )
+        .route(
+            "/qa/calibration",
+            get(qa_reviews::calibration)
+                .post(qa_reviews::create_calibration)
+                .layer(DefaultBodyLimit::max(FORM_LIMIT)),
+        )
+        .route(
+            "/qa/cases",
+            get(qa_reviews::cases)
+                .post(qa_reviews::add_case)
+                .layer(DefaultBodyLimit::max(FORM_LIMIT)),
+        )
+        .route("/qa/summary", get(qa_reviews::summary_page))
+        .route(
+            "/qa/scorecards",
+            get(qa_reviews::scorecards)
+                .post(qa_reviews::save_scorecards)
+                .layer(DefaultBodyLimit::max(qa_reviews::SCORECARD_LIMIT)),
+        )
+        .route(
+            "/qa/rules",
+            get(qa_rules::rules_page)
+                .post(qa_rules::save_rules)
+                .layer(DefaultBodyLimit::max(qa_rules::RULES_FORM_LIMIT)),
+        )
+        .route(
+            "/qa/test",
+            get(qa_rules::test_page)
+                .post(qa_rules::test_chat)
+                .layer(DefaultBodyLimit::max(qa_rules::RULES_FORM_LIMIT)),
+        )
+        .route("/qa/hits", get(qa_rules::hits_page))
+        .route(
+            "/qa/run",
+            post(qa_rules::run).layer(DefaultBodyLimit::max(FORM_LIMIT)),
+        )
+        .route("/qa/reception", get(qa_rules::reception))
+        .route("/plans", get(plans::index))
+        .route("/plans/run", get(plans::run_page))
+        .route("/plans/payslip", get(plans::payslip))
+        .route("/plans/export", get(plans::export))
+        .route("/plans/edit", get(plans::edit))
+        .route(
+            "/plans/preview",
+            post(plans::preview).layer(DefaultBodyLimit::max(plans::FORM_LIMIT)),
+        )
+        .route(
+            "/plans/save",
+            post(plans::save).layer(DefaultBodyLimit::max(plans::FORM_LIMIT)),
+        )
+        .route(
+            "/plans/scores",
+            get(plans::scores_page)
+                .post(plans::save_scores)
+                .layer(DefaultBodyLimit::max(plans::FORM_LIMIT)),
+        )
+        .route("/api/v1/plans/run", get(plans::api_run))
         .route("/api/v1/report", get(pages::api_report))
+        .route("/api/v1/list", get(list::api_list))
+        .route("/api/v1/transcript", get(drill::api_transcript))
         .route("/api/v1/openapi.json", get(openapi::document))
         .fallback(pages::not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            auth::resolve_session,
+        ))
         .layer(axum::middleware::map_response(security_headers))
         .with_state(state)
 }
@@ -269,13 +423,16 @@ pub fn serve_blocking(
         .block_on(serve(db_path, addr, config))
 }
 
-/// Serves the web application on `addr` until the process ends. Figures computed under
-/// other settings than `config` are recomputed first.
+/// Serves the web application on `addr` until the process ends. `config` is the base; the
+/// per-store settings saved in the web app take its place for their stores. Figures computed
+/// under other settings than those are recomputed first.
 pub async fn serve(db_path: PathBuf, addr: SocketAddr, config: Config) -> Result<(), ServeError> {
-    let (path, cfg) = (db_path.clone(), config.clone());
+    let state = AppState::new(db_path.clone(), config);
+    let live = state.config.clone();
     tokio::task::spawn_blocking(move || -> Result<(), StoreError> {
-        let mut db = Db::open(&path)?;
-        db.sync_settings(&cfg, None)?;
+        let mut db = Db::open(&db_path)?;
+        live.reload(&db)?;
+        db.sync_settings(&live.current(), None)?;
         Ok(())
     })
     .await
@@ -283,7 +440,7 @@ pub async fn serve(db_path: PathBuf, addr: SocketAddr, config: Config) -> Result
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .map_err(|source| ServeError::Bind { addr, source })?;
-    let app = router(AppState::new(db_path, config));
+    let app = router(state);
     axum::serve(
         listener,
         app.into_make_service_with_connect_info::<SocketAddr>(),

@@ -1,18 +1,54 @@
 //! `GET /api/v1/openapi.json`: the API described for tools (OpenAPI 3.1), written from the
-//! same figure list the API answers with, so the two cannot drift apart.
+//! same figure list the API answers with, so the two cannot drift apart; the router tests
+//! check every key of real answers against the schemas here.
 
 use axum::Json;
 use kefu_core::figures::{ACCOUNT_FIGURES, STORE_FIGURES, Value};
-use serde_json::{Map, json};
+use serde_json::{Map, Value as J, json};
 
 use crate::auth::CurrentUser;
+use crate::drill::{RESPONSE_BINS, bin_label};
+use crate::list::{API_MAX_ROWS, PAGE_ROWS};
 
-pub async fn document(_user: CurrentUser) -> Json<serde_json::Value> {
+pub async fn document(_user: CurrentUser) -> Json<J> {
     Json(openapi())
 }
 
+/// An object schema whose properties all appear in every answer.
+fn object(properties: J) -> J {
+    let required: Vec<J> = properties
+        .as_object()
+        .map(|m| m.keys().map(|k| J::from(k.as_str())).collect())
+        .unwrap_or_default();
+    json!({"type": "object", "properties": properties, "required": required})
+}
+
+fn query(name: &str, schema: J, what: &str) -> J {
+    json!({"name": name, "in": "query", "required": false, "schema": schema, "description": what})
+}
+
+fn day(name: &str, what: &str) -> J {
+    query(name, json!({"type": "string", "format": "date"}), what)
+}
+
+fn errors(mut responses: Map<String, J>) -> J {
+    for code in ["400", "401", "404"] {
+        responses.insert(code.into(), json!({"$ref": "#/components/responses/Error"}));
+    }
+    J::Object(responses)
+}
+
+fn ok(description: &str, schema: J) -> Map<String, J> {
+    let mut m = Map::new();
+    m.insert(
+        "200".into(),
+        json!({"description": description, "content": {"application/json": {"schema": schema}}}),
+    );
+    m
+}
+
 /// The OpenAPI document of the JSON API.
-pub fn openapi() -> serde_json::Value {
+pub fn openapi() -> J {
     let mut figures = Map::new();
     for f in ACCOUNT_FIGURES.iter().chain(STORE_FIGURES) {
         let kind = match f.value(&Default::default()) {
@@ -39,35 +75,189 @@ pub fn openapi() -> serde_json::Value {
         "day".into(),
         json!({"type": "string", "format": "date", "description": "with by=day"}),
     );
-    let day = |name: &str, what: &str| json!({"name": name, "in": "query", "required": false, "schema": {"type": "string", "format": "date"}, "description": what});
+    let keys: Vec<&str> = ACCOUNT_FIGURES
+        .iter()
+        .chain(STORE_FIGURES)
+        .map(|f| f.key)
+        .collect();
+    let store = query(
+        "store",
+        json!({"type": "string"}),
+        "only this store (default: the first the user may see)",
+    );
+    let (from, to) = (
+        day("from", "first day (default: the last 7 days with data)"),
+        day("to", "last day, included"),
+    );
+    let text = json!({"type": "string"});
+    let time =
+        json!({"type": "string", "description": "store-local time, YYYY-MM-DD HH:MM:SS[.mmm]"});
+    let opt_time = json!({"type": ["string", "null"], "description": "store-local time"});
+    let secs = json!({"type": ["number", "null"], "description": "seconds; null when undefined"});
+    let yuan = json!({"type": "number", "description": "yuan"});
+    let int = json!({"type": "integer"});
+    let flag = json!({"type": "boolean"});
+    let date = json!({"type": "string", "format": "date"});
+    let outcome = json!({"type": "object", "properties": {
+        "kind": {"type": "string", "enum": ["agent_answered", "bot_answered", "transferred", "unanswered"]},
+        "at": time, "to": text
+    }, "required": ["kind"]});
+    let attribution = json!({"type": "object", "description": "the reception the order went to (last touch), or silent", "properties": {
+        "kind": {"type": "string", "enum": ["attributed", "silent"]},
+        "account": text, "day": date, "answer_at": time,
+        "inquiry": {"type": "boolean", "description": "the winning reception is an inquiry (else the order counts in sales only)"}
+    }, "required": ["kind"]});
+    let reception = object(json!({
+        "account": text, "buyer": text, "day": date, "first_time": time,
+        "consulted": flag, "served": flag, "unreplied": flag, "inquiry": flag, "slow": flag,
+        "first_response_secs": secs, "duration_secs": secs,
+        "buyer_msgs": int, "agent_msgs": int, "rounds": int,
+        "attributed_orders": int, "attributed_paid": int, "sales": yuan
+    }));
+    let round = object(json!({
+        "account": text, "buyer": text, "day": date, "open": time, "outcome": outcome,
+        "response_secs": secs, "in_service_hours": flag, "within_3min": flag
+    }));
+    let order = object(json!({
+        "order_id": text, "buyer": text, "created_at": time, "paid_at": opt_time,
+        "amount": yuan, "items": int, "attribution": attribution
+    }));
+    let reminder = object(json!({
+        "order_id": text, "account": text, "buyer": text, "created_at": time,
+        "reminded_at": time, "paid": flag, "amount": yuan
+    }));
+    let rating = object(json!({
+        "account": text, "buyer": text, "time": time, "score": int, "satisfied": flag
+    }));
+    let refund = object(json!({
+        "refund_id": text, "order_id": text, "account": text, "buyer": text,
+        "requested_at": time, "finished_at": opt_time, "amount": yuan,
+        "status": {"type": "string", "enum": ["success", "closed", "pending"]},
+        "refund_secs": secs
+    }));
+    let listing = object(json!({
+        "store": text,
+        "account": {"type": ["string", "null"], "description": "with account="},
+        "group": {"type": ["string", "null"], "description": "with group= (null: the whole store, or ungrouped=1)"},
+        "from": date, "to": date,
+        "figure": {"type": "string", "enum": keys},
+        "value": {"type": ["number", "null"], "description": "the figure's value from the stored counters (as /api/v1/report gives it); null when undefined or for a histogram bin"},
+        "kind": {"type": "string", "enum": ["receptions", "rounds", "orders", "reminders", "ratings", "refunds"]},
+        "total": {"type": "integer", "description": "items in the whole list (every page)"},
+        "amount": {"type": ["number", "null"], "description": "sum of the amounts of the whole list (orders, reminders, refunds), yuan"},
+        "page": int, "per_page": int,
+        "items": {"type": "array", "items": {"oneOf": [
+            {"$ref": "#/components/schemas/Reception"},
+            {"$ref": "#/components/schemas/Round"},
+            {"$ref": "#/components/schemas/Order"},
+            {"$ref": "#/components/schemas/Reminder"},
+            {"$ref": "#/components/schemas/Rating"},
+            {"$ref": "#/components/schemas/Refund"}
+        ]}}
+    }));
+    let message = object(json!({
+        "time": time,
+        "sender": {"type": "string", "enum": ["buyer", "agent", "bot", "auto", "system"], "description": "auto and system messages never answer a round"},
+        "text": text,
+        "transfer_to": {"type": ["string", "null"], "description": "the account a system message hands the conversation to"},
+        "mark": {"type": ["object", "null"], "description": "{\"opens\": n} or {\"answers\": n, \"response_secs\": s}; rounds numbered from 1"}
+    }));
+    let transcript_round = object(json!({
+        "round": int, "open": time, "outcome": outcome, "response_secs": secs, "in_service_hours": flag
+    }));
+    let transcript_order = object(json!({
+        "order_id": text, "created_at": time, "paid_at": opt_time, "amount": yuan,
+        "before_question": {"type": "boolean", "description": "placed on the day before the buyer's first message: the reception is no inquiry"},
+        "attribution": {"type": "object", "properties": {
+            "kind": {"type": "string", "enum": ["here", "elsewhere", "silent"]},
+            "answer_at": time, "account": text, "day": date,
+            "own_last_answer": opt_time
+        }, "required": ["kind"]}
+    }));
+    let transcript = object(json!({
+        "store": text, "account": text, "buyer": text, "day": date,
+        "consulted": flag, "served": flag, "unreplied": flag, "inquiry": flag, "slow": flag,
+        "first_response_secs": secs, "duration_secs": secs,
+        "buyer_msgs": int, "agent_msgs": int, "bot_msgs": int, "auto_msgs": int,
+        "sales": yuan,
+        "messages": {"type": "array", "items": {"$ref": "#/components/schemas/Message"}},
+        "rounds": {"type": "array", "items": {"$ref": "#/components/schemas/TranscriptRound"}},
+        "orders": {"type": "array", "items": {"$ref": "#/components/schemas/TranscriptOrder"}}
+    }));
+    let bins: Vec<String> = RESPONSE_BINS
+        .iter()
+        .enumerate()
+        .map(|(i, &bin)| format!("{i}: {}", bin_label(bin)))
+        .collect();
     json!({
         "openapi": "3.1.0",
         "info": {
             "title": "kefu API",
             "version": "1",
-            "description": "Figures of kefu (客服绩效). Every request needs a session (log in at /login). Figures are defined in docs/metrics.md; they equal `kefu report --format json` for the same filters."
+            "description": "Figures of kefu (客服绩效) and the items behind them. Every request needs a personal API token (`Authorization: Bearer kefu_…`, made at /settings/tokens) or a session cookie (log in at /login). A user sees only their stores (supervisor, qa) or their own chat accounts (agent); anything else is answered as not found. Figures are defined in docs/metrics.md; they equal `kefu report --format json` for the same filters. Errors are `{\"error\": {\"code\", \"message\"}}` with a stable code."
         },
+        "security": [{"bearer": []}, {"session": []}],
         "paths": {
             "/api/v1/report": {"get": {
                 "summary": "Figures by account, group, store or day",
                 "parameters": [
-                    {"name": "by", "in": "query", "required": false, "schema": {"type": "string", "enum": ["account", "group", "store", "day"], "default": "account"}},
-                    day("from", "first day (default: the last 7 days with data)"),
-                    day("to", "last day, included"),
-                    {"name": "store", "in": "query", "required": false, "schema": {"type": "string"}, "description": "only this store"}
+                    query("by", json!({"type": "string", "enum": ["account", "group", "store", "day"], "default": "account"}), "rows by"),
+                    from, to,
+                    query("store", json!({"type": "string"}), "only this store")
                 ],
-                "responses": {
-                    "200": {"description": "one object per row", "content": {"application/json": {"schema": {"type": "array", "items": {"$ref": "#/components/schemas/Row"}}}}},
-                    "400": {"$ref": "#/components/responses/Error"},
-                    "401": {"$ref": "#/components/responses/Error"},
-                    "404": {"$ref": "#/components/responses/Error"}
-                }
+                "responses": errors(ok("one object per row", json!({"type": "array", "items": {"$ref": "#/components/schemas/Row"}})))
             }},
-            "/api/v1/openapi.json": {"get": {"summary": "This document", "responses": {"200": {"description": "OpenAPI 3.1"}}}}
+            "/api/v1/list": {"get": {
+                "summary": "The items behind a figure (the receptions, rounds, orders, reminders, ratings or refunds it counts), a page at a time",
+                "description": "The filters of the /list page. A rate or an average lists the items of its denominator (reply_rate: the consulted receptions; avg_response_secs: the rounds it averages; avg_order_value: the paid attributed orders), so the figure can be recomputed from the items. Store-level figures (total_*, silent_*) are for users who see the whole store.",
+                "parameters": [
+                    store.clone(),
+                    query("account", json!({"type": "string"}), "one chat account"),
+                    query("group", json!({"type": "string"}), "one roster group (people only)"),
+                    query("ungrouped", json!({"type": "string", "enum": ["1"]}), "the people without a group"),
+                    from.clone(), to.clone(),
+                    day("day", "one day (instead of from/to)"),
+                    query("figure", json!({"type": "string", "enum": keys}), "the figure; required unless hour or bucket is given"),
+                    query("hour", json!({"type": "integer", "minimum": 0, "maximum": 23}), "consulted receptions whose buyer first wrote in this hour (figure consulted)"),
+                    query("bucket", json!({"type": "integer", "minimum": 0, "maximum": RESPONSE_BINS.len() - 1}), &format!("rounds of one bin of the response-time histogram (figure avg_response_secs): {}", bins.join(", "))),
+                    query("page", json!({"type": "integer", "minimum": 1, "default": 1}), "1-based page"),
+                    query("per_page", json!({"type": "integer", "minimum": 1, "maximum": API_MAX_ROWS, "default": PAGE_ROWS}), "items per page")
+                ],
+                "responses": errors(ok("one page of the items", json!({"$ref": "#/components/schemas/Listing"})))
+            }},
+            "/api/v1/transcript": {"get": {
+                "summary": "One reception: its flags, the day's messages with rounds marked, the rounds, and the buyer's orders with the reason they were or were not attributed",
+                "parameters": [
+                    store,
+                    {"name": "account", "in": "query", "required": true, "schema": {"type": "string"}},
+                    {"name": "buyer", "in": "query", "required": true, "schema": {"type": "string"}},
+                    {"name": "day", "in": "query", "required": true, "schema": {"type": "string", "format": "date"}}
+                ],
+                "responses": errors(ok("the reception", json!({"$ref": "#/components/schemas/Transcript"})))
+            }},
+            "/api/v1/openapi.json": {"get": {
+                "summary": "This document",
+                "responses": {"200": {"description": "OpenAPI 3.1"}, "401": {"$ref": "#/components/responses/Error"}}
+            }}
         },
         "components": {
+            "securitySchemes": {
+                "bearer": {"type": "http", "scheme": "bearer", "description": "a personal API token (`kefu_…`) from /settings/tokens"},
+                "session": {"type": "apiKey", "in": "cookie", "name": "kefu_session", "description": "the session of a logged-in browser"}
+            },
             "schemas": {
                 "Row": {"type": "object", "properties": figures},
+                "Listing": listing,
+                "Reception": reception,
+                "Round": round,
+                "Order": order,
+                "Reminder": reminder,
+                "Rating": rating,
+                "Refund": refund,
+                "Transcript": transcript,
+                "Message": message,
+                "TranscriptRound": transcript_round,
+                "TranscriptOrder": transcript_order,
                 "Error": {"type": "object", "properties": {"error": {"type": "object", "properties": {
                     "code": {"type": "string", "enum": ["bad_request", "unauthenticated", "forbidden", "not_found", "internal"]},
                     "message": {"type": "string"}

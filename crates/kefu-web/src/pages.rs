@@ -15,7 +15,9 @@ use crate::auth::CurrentUser;
 use crate::charts::{self, Bar};
 use crate::html::{bar_chart, esc, page, url};
 use crate::i18n::{self, Lang, S, Strings};
+use crate::list::{Who, list_link};
 use crate::report::{self, By, Row};
+use crate::table::{self, Cell, Column, Table};
 use crate::{ApiError, AppState, WebError};
 
 #[derive(Debug, Default, Deserialize)]
@@ -32,6 +34,18 @@ pub struct Params {
     /// Ranking filters: a roster group, and a role (presale, aftersale, bot).
     pub group: Option<String>,
     pub role: Option<String>,
+    /// A table of the page as a file: `xlsx` or `csv`, and which table (the first if unset).
+    pub export: Option<String>,
+    pub table: Option<String>,
+}
+
+/// The requested download of a page's table, if any.
+pub(crate) fn export_format(p: &Params) -> Result<Option<table::Format>, WebError> {
+    p.export
+        .as_deref()
+        .filter(|s| !s.is_empty())
+        .map(table::Format::parse)
+        .transpose()
 }
 
 /// Whether a ranking row passes the page's group and role filters (empty = everyone).
@@ -191,13 +205,18 @@ pub async fn overview(
     Query(p): Query<Params>,
 ) -> Response {
     let lang = i18n::pick(p.lang.as_deref(), &headers);
+    let export = match export_format(&p) {
+        Ok(e) => e,
+        Err(e) => return error_page(lang, &user, e),
+    };
     let u = user.session.user.clone();
+    let (qstore, qfrom, qto) = (p.store.clone(), p.from.clone(), p.to.clone());
     let loaded = state
         .db(move |db| {
             let all = access::allowed(db, &u, None)?;
-            let store = one_store(access::allowed(db, &u, p.store.as_deref())?)?;
+            let store = one_store(access::allowed(db, &u, qstore.as_deref())?)?;
             let only = std::slice::from_ref(&store);
-            let (from, to) = report::range(db, p.from.as_deref(), p.to.as_deref(), only)?;
+            let (from, to) = report::range(db, qfrom.as_deref(), qto.as_deref(), only)?;
             let last = db.day_span(store.store.id)?.map_or(to, |(_, l)| l);
             let len = to.0 - from.0 + 1;
             let groups = if store.rows == Rows::All {
@@ -255,7 +274,7 @@ pub async fn overview(
     if !whole {
         body.push_str(&format!("<p>{}</p>", esc(lang.s(S::OwnFigures))));
     }
-    // trend chart: a bar per day, each a link to that day
+    // trend chart: a bar per day, each a link to the items behind that day's value
     let mut bars = Vec::new();
     let mut day = o.from;
     while day <= o.to {
@@ -265,8 +284,8 @@ pub async fn overview(
             .iter()
             .find(|r| r.key.as_deref() == Some(d.as_str()))
             .and_then(|r| report::number(chart_fig.value(&r.counters)));
-        let extra = format!("&chart={}{lq}", chart_fig.key);
-        bars.push((d, value, link("/", &name, day, day, &extra)));
+        let list = list_link(&name, Who::Store, day, day, chart_fig.key) + &lq;
+        bars.push((d, value, list));
         day = day.offset(1);
     }
     let chart_links: String = figures
@@ -291,54 +310,6 @@ pub async fn overview(
         ),
         chart_links
     ));
-    hour_trend(&mut body, lang, o.hours);
-    // figures against the previous period
-    body.push_str(&format!(
-        "<div class=\"wrap\"><table><caption>{store} {from} – {to}</caption><thead><tr><th>{f}</th><th>{c}</th><th>{p}</th><th>{ch}</th></tr></thead><tbody>",
-        store = esc(&name),
-        from = o.from,
-        to = o.to,
-        f = esc(lang.s(S::Figure)),
-        c = esc(lang.s(S::Current)),
-        p = esc(lang.s(S::Previous)),
-        ch = esc(lang.s(S::Change)),
-    ));
-    for f in &figures {
-        let (cur, prev) = (f.value(&o.current.counters), f.value(&o.previous.counters));
-        let change = match (report::number(cur), report::number(prev)) {
-            (Some(c), Some(p)) if p != 0.0 => {
-                let pct = (c - p) / p.abs() * 100.0;
-                let good = (pct > 0.0) != report::lower_is_better(f.key);
-                let class = if pct == 0.0 {
-                    ""
-                } else if good {
-                    "up"
-                } else {
-                    "down"
-                };
-                format!("<span class=\"{class}\">{pct:+.1}%</span>")
-            }
-            _ => "-".to_string(),
-        };
-        body.push_str(&format!(
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{change}</td></tr>",
-            esc(lang.figure(f)),
-            esc(&report::display(f, cur)),
-            esc(&report::display(f, prev)),
-        ));
-    }
-    body.push_str("</tbody></table></div>");
-    if whole {
-        let ranking = link(
-            "/ranking",
-            &name,
-            o.from,
-            o.to,
-            &format!("&sort=sales&dir=desc{lq}"),
-        );
-        sales_split(&mut body, lang, &o.current, &ranking);
-        teams(&mut body, lang, &o.groups);
-    }
     let here = link(
         "/",
         &name,
@@ -346,6 +317,66 @@ pub async fn overview(
         o.to,
         &format!("&chart={}", chart_fig.key),
     );
+    hour_trend(&mut body, lang, &name, (o.from, o.to), o.hours);
+    // figures against the previous period, each value a link to the items behind it
+    let len = o.to.0 - o.from.0 + 1;
+    let (pfrom, pto) = (o.from.offset(-len), o.from.offset(-1));
+    let mut compared = Table::new(
+        "figures",
+        format!("{name} {} – {}", o.from, o.to),
+        vec![
+            Column::of(lang, S::Figure),
+            Column::new(format!("{} ({} – {})", lang.s(S::Current), o.from, o.to)),
+            Column::new(format!("{} ({pfrom} – {pto})", lang.s(S::Previous))),
+            Column::of(lang, S::Change),
+        ],
+    );
+    compared.caption = Some(compared.title.clone());
+    for f in &figures {
+        let (cur, prev) = (f.value(&o.current.counters), f.value(&o.previous.counters));
+        let change = match (report::number(cur), report::number(prev)) {
+            (Some(c), Some(p)) if p != 0.0 => {
+                let pct = (c - p) / p.abs() * 100.0;
+                let good = (pct > 0.0) != report::lower_is_better(f.key);
+                let cell = Cell::text(format!("{pct:+.1}%"));
+                if pct == 0.0 {
+                    cell
+                } else if good {
+                    cell.classed("up", None)
+                } else {
+                    cell.classed("down", None)
+                }
+            }
+            _ => Cell::text("-"),
+        };
+        let drill = |from, to| Some(list_link(&name, Who::Store, from, to, f.key) + &lq);
+        compared.rows.push(vec![
+            Cell::text(lang.figure(f)),
+            Cell::figure(f, cur).linked(drill(o.from, o.to)),
+            Cell::figure(f, prev).linked(drill(pfrom, pto)),
+            change,
+        ]);
+    }
+    let team_table = whole.then(|| teams_table(lang, &name, (o.from, o.to), &o.groups));
+    if let Some(format) = export {
+        let tables: Vec<Table> = std::iter::once(compared).chain(team_table).collect();
+        let file = format!("overview-{}-{}", o.from, o.to);
+        return table::download(&tables, p.table.as_deref(), format, &file)
+            .unwrap_or_else(|e| error_page(lang, &user, e));
+    }
+    body.push_str(&compared.downloads(lang, &here));
+    body.push_str(&compared.html("figures"));
+    if whole {
+        sales_split(&mut body, lang, &name, (o.from, o.to), &o.current);
+        body.push_str(&format!("<h2>{}</h2>", esc(lang.s(S::Teams))));
+        match team_table {
+            Some(t) if !t.rows.is_empty() => {
+                body.push_str(&t.downloads(lang, &here));
+                body.push_str(&t.html("teams"));
+            }
+            _ => body.push_str(&format!("<p>{}</p>", esc(lang.s(S::NoData)))),
+        }
+    }
     Html(page(
         lang,
         lang.s(S::Overview),
@@ -356,9 +387,17 @@ pub async fn overview(
     .into_response()
 }
 
-/// The trend by hour of day: a column per hour with the consulted receptions.
-fn hour_trend(body: &mut String, lang: Lang, hours: [i64; 24]) {
+/// The trend by hour of day: a column per hour with the consulted receptions, each a link to
+/// the receptions of that hour.
+fn hour_trend(
+    body: &mut String,
+    lang: Lang,
+    store: &str,
+    (from, to): (Day, Day),
+    hours: [i64; 24],
+) {
     body.push_str(&format!("<h2>{}</h2>", esc(lang.s(S::HourTrend))));
+    let list = list_link(store, Who::Store, from, to, "consulted");
     let bars: Vec<Bar> = hours
         .iter()
         .enumerate()
@@ -366,7 +405,7 @@ fn hour_trend(body: &mut String, lang: Lang, hours: [i64; 24]) {
             label: h.to_string(),
             value: n as f64,
             shown: n.to_string(),
-            link: None,
+            link: Some(format!("{list}&hour={h}&lang={}", lang.code())),
             color: charts::BLUE,
         })
         .collect();
@@ -379,8 +418,9 @@ fn hour_trend(body: &mut String, lang: Lang, hours: [i64; 24]) {
     ));
 }
 
-/// Silent against agent sales (静默 vs 客服), with their shares of the store's sales.
-fn sales_split(body: &mut String, lang: Lang, current: &Row, ranking: &str) {
+/// Silent against agent sales (静默 vs 客服), with their shares of the store's sales; each
+/// bar a link to its orders.
+fn sales_split(body: &mut String, lang: Lang, store: &str, (from, to): (Day, Day), current: &Row) {
     use kefu_core::figures::C;
     let c = &current.counters;
     let total = c.get(C::total_sales_cents);
@@ -392,7 +432,7 @@ fn sales_split(body: &mut String, lang: Lang, current: &Row, ranking: &str) {
             format!("{:.1}%", cents as f64 / total as f64 * 100.0)
         }
     };
-    let bar = |key: &str, cents: i64, link: Option<String>, color| Bar {
+    let bar = |key: &str, cents: i64, color| Bar {
         label: name(key).to_string(),
         value: cents as f64,
         shown: if key == "total_sales" {
@@ -405,23 +445,13 @@ fn sales_split(body: &mut String, lang: Lang, current: &Row, ranking: &str) {
                 share(cents)
             )
         },
-        link,
+        link: Some(list_link(store, Who::Store, from, to, key) + &format!("&lang={}", lang.code())),
         color,
     };
     let bars = [
-        bar("total_sales", total, None, charts::GREY),
-        bar(
-            "sales",
-            c.get(C::sales_cents),
-            Some(ranking.to_string()),
-            charts::BLUE,
-        ),
-        bar(
-            "silent_sales",
-            c.get(C::silent_sales_cents),
-            None,
-            charts::GREEN,
-        ),
+        bar("total_sales", total, charts::GREY),
+        bar("sales", c.get(C::sales_cents), charts::BLUE),
+        bar("silent_sales", c.get(C::silent_sales_cents), charts::GREEN),
     ];
     body.push_str(&format!(
         "<h2>{t}</h2><figure class=\"sales-split\">{svg}<figcaption>{note}</figcaption></figure>",
@@ -431,37 +461,27 @@ fn sales_split(body: &mut String, lang: Lang, current: &Row, ranking: &str) {
     ));
 }
 
-/// The team comparison: the `--by group` rows of the report (people only).
-fn teams(body: &mut String, lang: Lang, groups: &[Row]) {
-    body.push_str(&format!("<h2>{}</h2>", esc(lang.s(S::Teams))));
-    if groups.is_empty() {
-        body.push_str(&format!("<p>{}</p>", esc(lang.s(S::NoData))));
-        return;
-    }
+/// The team comparison: the `--by group` rows of the report (people only), each value a link
+/// to the group's items behind it.
+fn teams_table(lang: Lang, store: &str, (from, to): (Day, Day), groups: &[Row]) -> Table {
     let figures = report::figures(By::Group, false);
-    body.push_str(&format!(
-        "<div class=\"wrap\"><table class=\"teams\"><thead><tr><th>{}</th>",
-        esc(lang.s(S::Group))
-    ));
-    for f in &figures {
-        body.push_str(&format!("<th>{}</th>", esc(lang.figure(f))));
-    }
-    body.push_str("</tr></thead><tbody>");
+    let mut columns = vec![Column::of(lang, S::Group)];
+    columns.extend(figures.iter().map(|f| Column::figure(lang, f)));
+    let mut t = Table::new("teams", lang.s(S::Teams), columns);
     for row in groups {
         let group = row
             .key
             .clone()
             .unwrap_or_else(|| lang.s(S::NoGroup).to_string());
-        body.push_str(&format!("<tr><td>{}</td>", esc(&group)));
+        let who = Who::Group(row.key.as_deref());
+        let mut cells = vec![Cell::text(group)];
         for f in &figures {
-            body.push_str(&format!(
-                "<td>{}</td>",
-                esc(&report::display(f, f.value(&row.counters)))
-            ));
+            let link = list_link(store, who, from, to, f.key) + &format!("&lang={}", lang.code());
+            cells.push(Cell::figure(f, f.value(&row.counters)).linked(Some(link)));
         }
-        body.push_str("</tr>");
+        t.rows.push(cells);
     }
-    body.push_str("</tbody></table></div>");
+    t
 }
 
 struct Ranking {
@@ -485,6 +505,10 @@ pub async fn ranking(
     Query(p): Query<Params>,
 ) -> Response {
     let lang = i18n::pick(p.lang.as_deref(), &headers);
+    let export = match export_format(&p) {
+        Ok(e) => e,
+        Err(e) => return error_page(lang, &user, e),
+    };
     let u = user.session.user.clone();
     let (qstore, qfrom, qto) = (p.store.clone(), p.from.clone(), p.to.clone());
     let filter = Params {
@@ -609,137 +633,34 @@ pub async fn ranking(
         },
         &hidden,
     );
-    let export = |format: &str| {
-        format!(
-            "/ranking/export?format={format}&store={}&from={}&to={}&lang={}&group={}&role={}",
-            url(&name),
-            r.from,
-            r.to,
-            lang.code(),
-            url(group_now),
-            url(role_now)
-        )
-    };
-    body.push_str(&format!(
-        "<p class=\"exports\">{}: <a href=\"{}\">Excel (.xlsx)</a> · <a href=\"{}\">CSV</a></p>",
-        esc(lang.s(S::Export)),
-        esc(&export("xlsx")),
-        esc(&export("csv"))
-    ));
-    for (bots, title) in [(false, S::People), (true, S::Bots)] {
-        let rows: Vec<&Row> = r.rows.iter().filter(|x| x.is_bot == bots).collect();
-        if rows.is_empty() {
+    let here_query = format!(
+        "&group={}&role={}{}",
+        url(group_now),
+        url(role_now),
+        sort.map_or(String::new(), |f| format!(
+            "&sort={}&dir={}",
+            f.key,
+            if desc { "desc" } else { "asc" }
+        ))
+    );
+    let here = link("/ranking", &name, r.from, r.to, &here_query);
+    let tables = ranking_tables(lang, &r, sort, desc);
+    if let Some(format) = export {
+        let file = format!("ranking-{}-{}", r.from, r.to);
+        return table::download(&tables, p.table.as_deref(), format, &file)
+            .unwrap_or_else(|e| error_page(lang, &user, e));
+    }
+    for (t, title) in tables.iter().zip([S::People, S::Bots]) {
+        if t.rows.is_empty() {
             continue;
         }
-        body.push_str(&format!(
-            "<h2>{}</h2><div class=\"wrap\"><table><thead><tr><th>{}</th><th>{}</th>",
-            esc(lang.s(title)),
-            esc(lang.s(S::Account)),
-            esc(lang.s(S::Group))
-        ));
-        for f in &figures {
-            let dir = if sort.is_some_and(|s| s.key == f.key) && desc {
-                "asc"
-            } else {
-                "desc"
-            };
-            let href = link(
-                "/ranking",
-                &name,
-                r.from,
-                r.to,
-                &format!("&sort={}&dir={dir}&lang={}", f.key, lang.code()),
-            );
-            let mark = match sort {
-                Some(s) if s.key == f.key => {
-                    if desc {
-                        " ▼"
-                    } else {
-                        " ▲"
-                    }
-                }
-                _ => "",
-            };
-            body.push_str(&format!(
-                "<th><a href=\"{}\">{}{mark}</a></th>",
-                esc(&href),
-                esc(lang.figure(f))
-            ));
-        }
-        body.push_str("</tr></thead><tbody>");
-        // best and worst of each column
-        let marks: Vec<(Option<f64>, Option<f64>)> = figures
-            .iter()
-            .map(|f| {
-                let vals: Vec<f64> = rows
-                    .iter()
-                    .filter_map(|x| report::number(f.value(&x.counters)))
-                    .collect();
-                let hi = vals.iter().copied().reduce(f64::max);
-                let lo = vals.iter().copied().reduce(f64::min);
-                match (hi, lo) {
-                    (Some(hi), Some(lo)) if hi != lo => {
-                        if report::lower_is_better(f.key) {
-                            (Some(lo), Some(hi))
-                        } else {
-                            (Some(hi), Some(lo))
-                        }
-                    }
-                    _ => (None, None),
-                }
-            })
-            .collect();
-        for row in rows {
-            let group = row
-                .account
-                .and_then(|id| r.groups.iter().find(|(g, _)| *g == id))
-                .and_then(|(_, g)| g.clone())
-                .unwrap_or_default();
-            let account = row.key.as_deref().unwrap_or("");
-            let drill = format!(
-                "{}&lang={}",
-                crate::drill::account_link(&name, account, r.from, r.to),
-                lang.code()
-            );
-            body.push_str(&format!(
-                "<tr><td><a href=\"{}\">{}</a></td><td>{}</td>",
-                esc(&drill),
-                esc(account),
-                esc(&group)
-            ));
-            for (f, (best, worst)) in figures.iter().zip(&marks) {
-                let v = f.value(&row.counters);
-                let n = report::number(v);
-                let (class, title) = if n.is_some() && n == *best {
-                    (
-                        " class=\"best\"",
-                        format!(" title=\"{}\"", esc(lang.s(S::Best))),
-                    )
-                } else if n.is_some() && n == *worst {
-                    (
-                        " class=\"worst\"",
-                        format!(" title=\"{}\"", esc(lang.s(S::Worst))),
-                    )
-                } else {
-                    ("", String::new())
-                };
-                body.push_str(&format!(
-                    "<td{class}{title}>{}</td>",
-                    esc(&report::display(f, v))
-                ));
-            }
-            body.push_str("</tr>");
-        }
-        body.push_str("</tbody></table></div>");
+        body.push_str(&format!("<h2>{}</h2>", esc(lang.s(title))));
+        body.push_str(&t.downloads(lang, &here));
+        body.push_str(&t.html("ranking"));
     }
     if r.rows.is_empty() {
         body.push_str(&format!("<p>{}</p>", esc(lang.s(S::NoData))));
     }
-    let mut here_extra = String::new();
-    if let Some(f) = sort {
-        here_extra = format!("&sort={}&dir={}", f.key, if desc { "desc" } else { "asc" });
-    }
-    let here = link("/ranking", &name, r.from, r.to, &here_extra);
     Html(page(
         lang,
         lang.s(S::Ranking),
@@ -748,6 +669,96 @@ pub async fn ranking(
         &body,
     ))
     .into_response()
+}
+
+/// The ranking's tables, people and bots, as the page shows them: every figure cell a link to
+/// the items behind it, the best and worst value of each column marked, columns sortable.
+fn ranking_tables(
+    lang: Lang,
+    r: &Ranking,
+    sort: Option<&'static Figure>,
+    desc: bool,
+) -> Vec<Table> {
+    let name = &r.store.store.name;
+    let lq = format!("&lang={}", lang.code());
+    let figures = report::figures(By::Account, false);
+    let mut columns = vec![Column::of(lang, S::Account), Column::of(lang, S::Group)];
+    for f in &figures {
+        let dir = if sort.is_some_and(|s| s.key == f.key) && desc {
+            "asc"
+        } else {
+            "desc"
+        };
+        let mark = match sort {
+            Some(s) if s.key == f.key && desc => " ▼",
+            Some(s) if s.key == f.key => " ▲",
+            _ => "",
+        };
+        columns.push(Column {
+            name: format!("{}{mark}", lang.figure(f)),
+            link: Some(link(
+                "/ranking",
+                name,
+                r.from,
+                r.to,
+                &format!("&sort={}&dir={dir}{lq}", f.key),
+            )),
+        });
+    }
+    [(false, "people", S::People), (true, "bots", S::Bots)]
+        .into_iter()
+        .map(|(bots, id, title)| {
+            let rows: Vec<&Row> = r.rows.iter().filter(|x| x.is_bot == bots).collect();
+            let mut t = Table::new(id, lang.s(title), columns.clone());
+            // best and worst of each column
+            let marks: Vec<(Option<f64>, Option<f64>)> = figures
+                .iter()
+                .map(|f| {
+                    let vals: Vec<f64> = rows
+                        .iter()
+                        .filter_map(|x| report::number(f.value(&x.counters)))
+                        .collect();
+                    let hi = vals.iter().copied().reduce(f64::max);
+                    let lo = vals.iter().copied().reduce(f64::min);
+                    match (hi, lo) {
+                        (Some(hi), Some(lo)) if hi != lo => {
+                            if report::lower_is_better(f.key) {
+                                (Some(lo), Some(hi))
+                            } else {
+                                (Some(hi), Some(lo))
+                            }
+                        }
+                        _ => (None, None),
+                    }
+                })
+                .collect();
+            for row in rows {
+                let group = row
+                    .account
+                    .and_then(|id| r.groups.iter().find(|(g, _)| *g == id))
+                    .and_then(|(_, g)| g.clone())
+                    .unwrap_or_default();
+                let account = row.key.as_deref().unwrap_or("");
+                let drill = crate::drill::account_link(name, account, r.from, r.to) + &lq;
+                let mut cells = vec![Cell::text(account).linked(Some(drill)), Cell::text(group)];
+                for (f, (best, worst)) in figures.iter().zip(&marks) {
+                    let v = f.value(&row.counters);
+                    let n = report::number(v);
+                    let list = list_link(name, Who::Account(account), r.from, r.to, f.key) + &lq;
+                    let cell = Cell::figure(f, v).linked(Some(list));
+                    cells.push(if n.is_some() && n == *best {
+                        cell.classed("best", Some(lang.s(S::Best).to_string()))
+                    } else if n.is_some() && n == *worst {
+                        cell.classed("worst", Some(lang.s(S::Worst).to_string()))
+                    } else {
+                        cell
+                    });
+                }
+                t.rows.push(cells);
+            }
+            t
+        })
+        .collect()
 }
 
 /// `GET /api/v1/report?by=account|store|day&from=&to=&store=`: the rows the user may see,

@@ -6,32 +6,11 @@ mod support;
 use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
+use kefu_core::figures::Value;
 use kefu_core::settings::Config;
 use kefu_store::Db;
 use kefu_web::{AppState, router};
 use support::*;
-
-async fn post(app: &Router, uri: &str, sid: &str, form: &str) -> Res {
-    let req = Request::post(uri)
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .header(header::COOKIE, format!("kefu_session={sid}"))
-        .body(Body::from(form.to_string()))
-        .unwrap();
-    send(app, req).await
-}
-
-/// Percent-encodes a form value.
-fn enc(s: &str) -> String {
-    s.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
-}
 
 #[tokio::test]
 async fn settings_show_metrics_roster_and_users_to_admins_only() {
@@ -76,12 +55,15 @@ async fn settings_show_metrics_roster_and_users_to_admins_only() {
             assert_eq!(res.status, StatusCode::FORBIDDEN, "{name} {uri}");
             assert!(!res.body.contains("slow_response_secs"));
         }
-        assert!(
-            !get(&app, "/", &other)
-                .await
-                .body
-                .contains("href=\"/settings")
+        let home = get(&app, "/", &other).await.body;
+        assert!(!home.contains("href=\"/settings?") && !home.contains("href=\"/audit"));
+        // supervisors get their stores' metric settings and roster, nobody else
+        assert_eq!(
+            home.contains("href=\"/settings/metrics?"),
+            name == "sup",
+            "{name}"
         );
+        assert!(home.contains("href=\"/me?"), "{name}: my account");
     }
 }
 
@@ -293,4 +275,567 @@ async fn anonymous_posts_go_to_the_login_page() {
         assert_eq!(res.headers[header::LOCATION], "/login", "{uri}");
     }
     assert!(Db::open(&path).unwrap().user("x").unwrap().is_none());
+}
+
+/// The store row of the report API for the sample store over November.
+async fn store_row(app: &Router, sid: &str) -> serde_json::Value {
+    let res = get(
+        app,
+        &format!(
+            "/api/v1/report?by=store&store={}&from=2026-11-01&to=2026-11-30",
+            enc(STORE)
+        ),
+        sid,
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    let rows: serde_json::Value = serde_json::from_str(&res.body).unwrap();
+    rows[0].clone()
+}
+
+fn metrics_form(csrf: &str, store: &str, fields: &[(&str, &str)]) -> String {
+    let mut f = format!("csrf={csrf}&store={}", enc(store));
+    for (k, v) in fields {
+        f.push_str(&format!("&{k}={}", enc(v)));
+    }
+    f
+}
+
+/// The sample's `tight.toml`, as the form's fields.
+const TIGHT: [(&str, &str); 5] = [
+    ("slow_response_secs", "30"),
+    ("slow_response_rounds", "2"),
+    ("conversion_window_days", "2"),
+    ("service_hours", "08:00-24:00"),
+    ("reminder_window_hours", "24"),
+];
+
+#[tokio::test]
+async fn metric_settings_saved_in_the_web_recompute_the_store_and_show_the_effect() {
+    let (_dir, path, app) = setup(false);
+    let (sid, csrf) = login(&app, "admin").await;
+    // the sample's expected figures (testdata/sample/expected-*.json)
+    let before = store_row(&app, &sid).await;
+    assert_eq!(before["slow"], 143);
+    assert_eq!(before["sales"], 165656.1);
+
+    let page = get(
+        &app,
+        &format!("/settings/metrics?store={}", enc(STORE)),
+        &sid,
+    )
+    .await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.body
+            .contains("name=\"slow_response_secs\" value=\"120\"")
+    );
+    assert!(page.body.contains("慢响应阈值") && page.body.contains("来自配置文件"));
+    let en = get(&app, "/settings/metrics?lang=en", &sid).await;
+    assert!(en.body.contains("Slow response threshold") && en.body.contains("seconds"));
+
+    // bad values: every one named, nothing saved, what was typed is kept
+    let bad = metrics_form(
+        &csrf,
+        STORE,
+        &[
+            ("slow_response_secs", "-5"),
+            ("slow_response_rounds", "1"),
+            ("conversion_window_days", "1"),
+            ("service_hours", "9-17"),
+            ("reminder_window_hours", "72"),
+        ],
+    );
+    let res = post(&app, "/settings/metrics", &sid, &bad).await;
+    assert_eq!(res.status, StatusCode::BAD_REQUEST);
+    assert!(
+        res.body
+            .contains("id=\"slow_response_secs-error\">应为 0 到 86400 之间的整数")
+    );
+    assert!(res.body.contains("id=\"service_hours-error\">"));
+    assert!(res.body.contains("value=\"9-17\""));
+    assert!(!res.body.contains("reminder_window_hours-error"));
+    assert_eq!(store_row(&app, &sid).await["slow"], 143);
+
+    // the sample's tight settings: the figures become the expected tight ones
+    let res = post(
+        &app,
+        "/settings/metrics",
+        &sid,
+        &metrics_form(&csrf, STORE, &TIGHT),
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    assert!(
+        res.body
+            .contains("<tr class=\"changed\"><td>慢响应人数</td><td>143</td><td>168</td></tr>"),
+        "{}",
+        res.body
+    );
+    assert!(
+        res.body
+            .contains("<td>客服销售额</td><td>165656.10</td><td>184665.70</td>")
+    );
+    assert!(
+        res.body
+            .contains("<tr><td>咨询人数</td><td>389</td><td>389</td></tr>")
+    );
+    assert!(res.body.contains("2026-11-10 – 2026-11-14") || res.body.contains("– 2026-11-1"));
+    assert!(res.body.contains("保存人： admin"));
+    let after = store_row(&app, &sid).await;
+    assert_eq!(after["slow"], 168);
+    assert_eq!(after["sales"], 184665.7);
+    assert_eq!(after["reminder_sales"], 69550.9);
+    // stored, for the command line and the next start
+    let db = Db::open(&path).unwrap();
+    let saved = db.saved_settings().unwrap();
+    assert_eq!(saved.len(), 1);
+    assert_eq!(saved[0].metrics.slow_response_secs, 30);
+    assert_eq!(saved[0].updated_by.as_deref(), Some("admin"));
+    let log = db.audit_log(1).unwrap();
+    assert_eq!(log[0].action, "settings.save");
+    assert_eq!(
+        log[0].detail,
+        "store=晨光旗舰店 slow_response_secs: 120→30; slow_response_rounds: 1→2; \
+         conversion_window_days: 1→2; service_hours: 00:00-24:00→08:00-24:00; \
+         reminder_window_hours: 72→24"
+    );
+    drop(db);
+    let page = get(&app, "/settings", &sid).await;
+    assert!(
+        page.body
+            .contains("<td><code>slow_response_secs</code></td><td>30</td>")
+    );
+
+    // back to the configuration's settings
+    let res = post(
+        &app,
+        "/settings/metrics/reset",
+        &sid,
+        &format!("csrf={csrf}&store={}", enc(STORE)),
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    assert!(
+        res.body
+            .contains("<td>慢响应人数</td><td>168</td><td>143</td>")
+    );
+    assert_eq!(store_row(&app, &sid).await["slow"], 143);
+    let db = Db::open(&path).unwrap();
+    assert!(db.saved_settings().unwrap().is_empty());
+    assert_eq!(db.audit_log(1).unwrap()[0].action, "settings.reset");
+}
+
+#[tokio::test]
+async fn supervisors_set_their_own_stores_metrics() {
+    let (_dir, _path, app) = setup(false);
+    let (sid, csrf) = login(&app, "sup").await;
+    let page = get(&app, "/settings/metrics", &sid).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains(STORE));
+    let res = post(
+        &app,
+        "/settings/metrics",
+        &sid,
+        &metrics_form(&csrf, STORE, &TIGHT),
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::OK);
+    assert_eq!(store_row(&app, &sid).await["slow"], 168);
+    // other stores do not exist for them; qa and agents may not
+    let res = post(
+        &app,
+        "/settings/metrics",
+        &sid,
+        &metrics_form(&csrf, "别的店", &TIGHT),
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::NOT_FOUND);
+    for name in ["qa", "lily"] {
+        let (other, other_csrf) = login(&app, name).await;
+        let res = post(
+            &app,
+            "/settings/metrics",
+            &other,
+            &metrics_form(&other_csrf, STORE, &[("slow_response_secs", "1")]),
+        )
+        .await;
+        assert_eq!(res.status, StatusCode::FORBIDDEN, "{name}");
+    }
+}
+
+#[tokio::test]
+async fn roster_edits_show_at_once_in_the_group_report() {
+    let (_dir, path, app) = setup(false);
+    let (sid, csrf) = login(&app, "admin").await;
+    let db = Db::open(&path).unwrap();
+    let store = db.store(STORE).unwrap();
+    let accounts = db.accounts(store.id).unwrap();
+    let id = |name: &str| accounts.iter().find(|a| a.name == name).unwrap().id;
+    let (qiang, wang) = (id("晨光旗舰店:阿强"), id("晨光旗舰店:老王"));
+    drop(db);
+    let groups = |sid: String| {
+        let app = app.clone();
+        async move {
+            let res = get(
+                &app,
+                "/api/v1/report?by=group&from=2026-11-01&to=2026-11-30",
+                &sid,
+            )
+            .await;
+            let rows: serde_json::Value = serde_json::from_str(&res.body).unwrap();
+            rows.as_array()
+                .unwrap()
+                .iter()
+                .map(|r| {
+                    (
+                        r["group"].as_str().unwrap_or("").to_string(),
+                        r["consulted"].as_i64().unwrap(),
+                    )
+                })
+                .collect::<Vec<_>>()
+        }
+    };
+    let before = groups(sid.clone()).await;
+    let page = get(&app, "/settings/roster", &sid).await;
+    assert!(
+        page.body
+            .contains(&format!("name=\"group.{qiang}\" value=\"售前一组\""))
+    );
+    // 阿强 moves to a new group; 老王 becomes a bot (out of every group)
+    let form = format!(
+        "csrf={csrf}&store={}&name.{qiang}={}&group.{qiang}={}&role.{qiang}=aftersale&name.{wang}={}&group.{wang}={}&role.{wang}=presale&bot.{wang}=1",
+        enc(STORE),
+        enc("阿强"),
+        enc("售后组"),
+        enc("老王"),
+        enc("售前二组"),
+    );
+    let res = post(&app, "/settings/roster", &sid, &form).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    assert!(res.body.contains("修改的账号数： 2"));
+    let after = groups(sid.clone()).await;
+    let consulted = |rows: &[(String, i64)], g: &str| rows.iter().find(|r| r.0 == g).map(|r| r.1);
+    let db = Db::open(&path).unwrap();
+    let by_account = db
+        .counters_by_account(
+            store.id,
+            kefu_core::time::Day(0),
+            kefu_core::time::Day(i32::MAX / 2),
+        )
+        .unwrap();
+    let own = |a| {
+        kefu_core::figures::figure("consulted")
+            .unwrap()
+            .value(&by_account.iter().find(|(x, _)| *x == a).unwrap().1)
+    };
+    let Value::Count(qiang_consulted) = own(qiang) else {
+        panic!()
+    };
+    assert_eq!(consulted(&after, "售后组"), Some(qiang_consulted));
+    assert_eq!(
+        consulted(&after, "售前一组"),
+        consulted(&before, "售前一组").map(|c| c - qiang_consulted)
+    );
+    let Value::Count(wang_consulted) = own(wang) else {
+        panic!()
+    };
+    assert_eq!(
+        consulted(&after, "售前二组"),
+        consulted(&before, "售前二组").map(|c| c - wang_consulted),
+        "老王 is a bot now: out of every group"
+    );
+    let log = db.audit_log(1).unwrap();
+    assert_eq!(log[0].action, "roster.save");
+    assert!(
+        log[0]
+            .detail
+            .contains("晨光旗舰店:阿强: group 售前一组→售后组, role presale→aftersale"),
+        "{}",
+        log[0].detail
+    );
+    assert!(log[0].detail.contains("晨光旗舰店:老王: bot false→true"));
+    drop(db);
+    // a bad role: nothing saved
+    let res = post(
+        &app,
+        "/settings/roster",
+        &sid,
+        &format!(
+            "csrf={csrf}&store={}&name.{qiang}=x&role.{qiang}=boss",
+            enc(STORE)
+        ),
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::BAD_REQUEST);
+    assert!(res.body.contains("晨光旗舰店:阿强：角色无效"));
+    assert_eq!(groups(sid.clone()).await, after);
+    // agents and qa may not
+    let (lily, lily_csrf) = login(&app, "lily").await;
+    let res = post(
+        &app,
+        "/settings/roster",
+        &lily,
+        &format!("csrf={lily_csrf}&store={}", enc(STORE)),
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn admins_edit_reset_and_delete_users() {
+    let (_dir, path, app) = setup(false);
+    let (sid, csrf) = login(&app, "admin").await;
+    let db = Db::open(&path).unwrap();
+    let store = db.store(STORE).unwrap();
+    let lily = db.user("lily").unwrap().unwrap();
+    let admin = db.user("admin").unwrap().unwrap();
+    let account = db
+        .accounts(store.id)
+        .unwrap()
+        .into_iter()
+        .find(|a| a.name == "晨光旗舰店:Lily")
+        .unwrap();
+    drop(db);
+    let page = get(&app, &format!("/settings/user?id={}", lily.id), &sid).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.body
+            .contains(&format!("name=\"account.{}.{}\"", store.id, account.id))
+    );
+    // link lily to her account
+    let res = post(
+        &app,
+        "/settings/user",
+        &sid,
+        &format!(
+            "csrf={csrf}&id={}&role=agent&account.{}.{}=1",
+            lily.id, store.id, account.id
+        ),
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    let (lily_sid, lily_csrf) = login(&app, "lily").await;
+    let rows = get(
+        &app,
+        "/api/v1/report?by=account&from=2026-11-01&to=2026-11-30",
+        &lily_sid,
+    )
+    .await;
+    let rows: serde_json::Value = serde_json::from_str(&rows.body).unwrap();
+    assert_eq!(rows.as_array().unwrap().len(), 1);
+    assert_eq!(rows[0]["account"], "晨光旗舰店:Lily");
+    // the admin cannot change their own role nor delete themselves
+    let res = post(
+        &app,
+        "/settings/user",
+        &sid,
+        &format!("csrf={csrf}&id={}&role=qa", admin.id),
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::BAD_REQUEST);
+    assert!(res.body.contains("不能修改自己的角色"));
+    let res = post(
+        &app,
+        "/settings/user/delete",
+        &sid,
+        &format!("csrf={csrf}&id={}", admin.id),
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::BAD_REQUEST);
+    // a new password ends lily's sessions; the old one no longer works
+    let res = post(
+        &app,
+        "/settings/user/password",
+        &sid,
+        &format!("csrf={csrf}&id={}&password=short", lily.id),
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::BAD_REQUEST);
+    let res = post(
+        &app,
+        "/settings/user/password",
+        &sid,
+        &format!("csrf={csrf}&id={}&password=brand-new-password", lily.id),
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::OK);
+    assert_eq!(
+        get(&app, "/", &lily_sid).await.status,
+        StatusCode::SEE_OTHER
+    );
+    let _ = lily_csrf;
+    let db = Db::open(&path).unwrap();
+    assert!(
+        db.verify_login("lily", "brand-new-password")
+            .unwrap()
+            .is_some()
+    );
+    assert!(db.verify_login("lily", PW).unwrap().is_none());
+    drop(db);
+    // lily becomes qa of the store: the account link goes, the store comes
+    let res = post(
+        &app,
+        "/settings/user",
+        &sid,
+        &format!(
+            "csrf={csrf}&id={}&role=qa&store.{}=1&account.{}.{}=1",
+            lily.id, store.id, store.id, account.id
+        ),
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::OK);
+    let db = Db::open(&path).unwrap();
+    let now = db.user("lily").unwrap().unwrap();
+    assert_eq!(now.role, kefu_store::UserRole::Qa);
+    assert_eq!(db.user_stores(&now).unwrap(), vec![store.id]);
+    assert!(db.user_accounts(&now).unwrap().is_empty());
+    drop(db);
+    // deleted: gone, and the audit log says who did what
+    let res = post(
+        &app,
+        "/settings/user/delete",
+        &sid,
+        &format!("csrf={csrf}&id={}", lily.id),
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
+    let db = Db::open(&path).unwrap();
+    assert!(db.user("lily").unwrap().is_none());
+    let actions: Vec<String> = db
+        .audit_log(10)
+        .unwrap()
+        .into_iter()
+        .map(|e| e.action)
+        .collect();
+    for a in ["user.edit", "user.password", "user.delete"] {
+        assert!(actions.contains(&a.to_string()), "{a}: {actions:?}");
+    }
+    assert_eq!(db.audit_log(1).unwrap()[0].detail, "name=lily role=qa");
+    drop(db);
+    let missing = get(&app, &format!("/settings/user?id={}", lily.id), &sid).await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn tokens_are_listed_without_secrets_and_revoked() {
+    let (_dir, path, app) = setup(false);
+    let (sid, csrf) = login(&app, "admin").await;
+    let (qa, qa_csrf) = login(&app, "qa").await;
+    let res = post(&app, "/settings/tokens", &qa, &format!("csrf={qa_csrf}")).await;
+    let at = res.body.find("kefu_").unwrap();
+    let qa_token = res.body[at..at + 85].to_string();
+    let res = post(&app, "/settings/tokens", &sid, &format!("csrf={csrf}")).await;
+    let at = res.body.find("kefu_").unwrap();
+    let admin_token = res.body[at..at + 85].to_string();
+    // qa sees their own, without its secret; the admin sees both
+    let list = get(&app, "/settings/tokens", &qa).await;
+    assert!(
+        list.body
+            .contains(&format!("<code>{}…</code>", &qa_token[..21]))
+    );
+    assert!(!list.body.contains(&qa_token[21..]));
+    assert!(!list.body.contains(&admin_token[5..21]));
+    let all = get(&app, "/settings/tokens", &sid).await;
+    assert!(all.body.contains(&qa_token[5..21]) && all.body.contains(&admin_token[5..21]));
+    // qa cannot revoke the admin's; the admin can revoke qa's
+    let res = post(
+        &app,
+        "/settings/tokens/revoke",
+        &qa,
+        &format!("csrf={qa_csrf}&key={}", &admin_token[5..21]),
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::NOT_FOUND);
+    let res = post(
+        &app,
+        "/settings/tokens/revoke",
+        &sid,
+        &format!("csrf={csrf}&key={}", &qa_token[5..21]),
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
+    let db = Db::open(&path).unwrap();
+    assert!(db.api_token_user(&qa_token).unwrap().is_none());
+    assert!(db.api_token_user(&admin_token).unwrap().is_some());
+    assert_eq!(db.audit_log(1).unwrap()[0].action, "token.revoke");
+}
+
+#[tokio::test]
+async fn my_language_applies_to_every_page_and_my_password_needs_the_current_one() {
+    let (_dir, path, app) = setup(false);
+    let (sid, csrf) = login(&app, "lily").await;
+    let page = get(&app, "/me", &sid).await;
+    assert!(page.body.contains("我的账户") && page.body.contains("value=\"browser\" checked"));
+    let res = post(&app, "/me", &sid, &format!("csrf={csrf}&lang=en")).await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
+    // every page in English now, whatever the browser says; ?lang= still wins
+    for uri in ["/", "/ranking", "/me"] {
+        let req = Request::get(uri)
+            .header(header::COOKIE, format!("kefu_session={sid}"))
+            .header(header::ACCEPT_LANGUAGE, "zh-CN,zh;q=0.9")
+            .body(Body::empty())
+            .unwrap();
+        let res = send(&app, req).await;
+        assert!(res.body.contains("<html lang=\"en\""), "{uri}");
+    }
+    assert!(
+        get(&app, "/?lang=zh-CN", &sid)
+            .await
+            .body
+            .contains("<html lang=\"zh-CN\"")
+    );
+    let res = post(&app, "/me", &sid, &format!("csrf={csrf}&lang=klingon")).await;
+    assert_eq!(res.status, StatusCode::BAD_REQUEST);
+
+    // password: the current one is needed; other sessions end, this one stays
+    let (other_sid, _) = login(&app, "lily").await;
+    let form = |current: &str, new: &str, again: &str| {
+        format!(
+            "csrf={csrf}&current={}&password={}&again={}",
+            enc(current),
+            enc(new),
+            enc(again)
+        )
+    };
+    let res = post(
+        &app,
+        "/me/password",
+        &sid,
+        &form("wrong-one", "new-password-1", "new-password-1"),
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::BAD_REQUEST);
+    assert!(res.body.contains("The current password is wrong."));
+    let res = post(
+        &app,
+        "/me/password",
+        &sid,
+        &form(PW, "new-password-1", "new-password-2"),
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::BAD_REQUEST);
+    let res = post(
+        &app,
+        "/me/password",
+        &sid,
+        &form(PW, "new-password-1", "new-password-1"),
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    assert_eq!(get(&app, "/me", &sid).await.status, StatusCode::OK);
+    assert_eq!(
+        get(&app, "/me", &other_sid).await.status,
+        StatusCode::SEE_OTHER
+    );
+    let db = Db::open(&path).unwrap();
+    assert!(db.verify_login("lily", "new-password-1").unwrap().is_some());
+    let actions: Vec<String> = db
+        .audit_log(5)
+        .unwrap()
+        .into_iter()
+        .map(|e| e.action)
+        .collect();
+    assert!(actions.contains(&"user.password.own".to_string()));
+    assert!(actions.contains(&"user.lang".to_string()));
 }

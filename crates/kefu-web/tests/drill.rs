@@ -175,6 +175,12 @@ fn q(s: &str) -> String {
         .collect()
 }
 
+/// The receptions table of an account page.
+fn receptions_table(body: &str) -> &str {
+    let start = body.find("id=\"receptions\"").expect("receptions table");
+    &body[start..start + body[start..].find("</table>").unwrap()]
+}
+
 fn account_uri(account: &str) -> String {
     format!(
         "/account?store={STORE_Q}&account={}&from=2026-11-10&to=2026-11-12",
@@ -220,12 +226,22 @@ async fn account_page_lists_every_reception_behind_the_figures() {
     assert_eq!(res.status, StatusCode::OK, "{}", res.body);
     // one row per reception, each a link to its transcript
     assert_eq!(
-        res.body.matches("href=\"/reception?").count() as i64,
+        receptions_table(&res.body)
+            .matches("href=\"/reception?")
+            .count() as i64,
         receptions,
         "{}",
         res.body
     );
-    assert!(res.body.contains("咨询: 76"), "{}", res.body);
+    // the consulted count is a link to the consulted receptions
+    assert!(
+        res.body.contains(&format!(
+            "咨询: <a href=\"/list?store={STORE_Q}&amp;account={}&amp;from=2026-11-10&amp;to=2026-11-12&amp;figure=consulted&amp;lang=zh-CN\">76</a>",
+            q(LILY)
+        )),
+        "{}",
+        res.body
+    );
     for r in &x.receptions {
         assert!(
             res.body.contains(&format!(">{}</a>", r.buyer)),
@@ -236,7 +252,7 @@ async fn account_page_lists_every_reception_behind_the_figures() {
     assert!(res.body.contains("催付订单"));
     let en = get(&app, &format!("{}&lang=en", account_uri(LILY)), Some(&sid)).await;
     assert!(en.body.contains("<html lang=\"en\""));
-    assert!(en.body.contains("Consulted: 76") && en.body.contains("First response"));
+    assert!(en.body.contains("76</a>") && en.body.contains("First response"));
     assert!(!en.body.contains("首次响应"));
     // the ranking links every account to this page for its store and range
     let res = get(
@@ -263,7 +279,9 @@ async fn account_page_lists_every_reception_behind_the_figures() {
     assert_eq!(res.status, StatusCode::OK);
     assert!(res.body.contains("最后 31 天") && res.body.contains("2026-10-13 – 2026-11-12"));
     assert_eq!(
-        res.body.matches("href=\"/reception?").count() as i64,
+        receptions_table(&res.body)
+            .matches("href=\"/reception?")
+            .count() as i64,
         receptions
     );
     // bad queries
@@ -570,7 +588,10 @@ async fn agent_page_shows_response_histogram_funnel_and_daily_trend() {
         ]
     );
     assert!(counters.get(C::inquiries) >= counters.get(C::ordered));
-    assert!(body.contains("#receptions\"><rect"));
+    assert!(body.contains(&format!(
+        "<a href=\"/list?store={STORE_Q}&amp;account={}&amp;from=2026-11-10&amp;to=2026-11-12&amp;figure=inquiries&amp;lang=zh-CN\"><rect",
+        q(LILY)
+    )));
     assert!(body.contains("id=\"receptions\""));
 
     // the daily trend: a column per day, a link to that day, summing to the counters
@@ -591,7 +612,7 @@ async fn agent_page_shows_response_histogram_funnel_and_daily_trend() {
         .sum();
     assert_eq!(cents, counters.get(C::sales_cents));
     assert!(body.contains(&format!(
-        "<a href=\"/account?store={STORE_Q}&amp;account={}&amp;from=2026-11-11&amp;to=2026-11-11&amp;lang=zh-CN\"><rect",
+        "<a href=\"/list?store={STORE_Q}&amp;account={}&amp;from=2026-11-11&amp;to=2026-11-11&amp;figure=consulted&amp;lang=zh-CN\"><rect",
         q(LILY)
     )));
 

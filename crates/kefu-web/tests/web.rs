@@ -705,7 +705,19 @@ async fn names_from_the_data_are_escaped() {
 async fn ranking_exports_as_xlsx_and_csv_with_the_screen_names() {
     let (_dir, app) = setup();
     let boss = login(&app, "admin").await;
-    let req = Request::get(format!("/ranking/export?format=xlsx&{RANGE}"))
+    // The old address sends to the ranking's own download, filters kept.
+    let old = get(
+        &app,
+        &format!("/ranking/export?format=xlsx&{RANGE}&group=x"),
+        Some(&boss),
+    )
+    .await;
+    assert_eq!(old.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        old.location(),
+        "/ranking?export=xlsx&from=2026-11-10&to=2026-11-12&group=x"
+    );
+    let req = Request::get(format!("/ranking?export=xlsx&{RANGE}"))
         .header(header::COOKIE, format!("kefu_session={boss}"))
         .body(Body::empty())
         .unwrap();
@@ -722,56 +734,144 @@ async fn ranking_exports_as_xlsx_and_csv_with_the_screen_names() {
     let bytes = res.into_body().collect().await.unwrap().to_bytes();
     assert!(bytes.starts_with(b"PK"), "an xlsx file is a zip");
 
+    // The CSV has the columns of the screen: account, group, then every figure.
     let csv = get(
         &app,
-        &format!("/ranking/export?format=csv&{RANGE}"),
+        &format!("/ranking?export=csv&table=people&{RANGE}"),
         Some(&boss),
     )
     .await;
     assert_eq!(csv.status, StatusCode::OK);
     let header_line = csv.body.lines().next().unwrap();
     assert!(
-        header_line.starts_with("店铺,客服账号,咨询人数"),
+        header_line.starts_with("客服账号,组,咨询人数"),
         "{header_line}"
     );
     assert!(
-        csv.body.contains("晨光旗舰店:Lily") && csv.body.contains("33535.00"),
+        csv.body.contains("晨光旗舰店:Lily,售前一组,76,") && csv.body.contains("33535.00"),
         "{}",
         csv.body
     );
+    assert!(!csv.body.contains("店小蜜"), "bots are their own table");
+    let bots = get(
+        &app,
+        &format!("/ranking?export=csv&table=bots&{RANGE}"),
+        Some(&boss),
+    )
+    .await;
+    assert_eq!(bots.body.lines().count(), 2, "{}", bots.body);
+    assert!(bots.body.lines().nth(1).unwrap().starts_with("店小蜜,"));
     let en = get(
         &app,
-        &format!("/ranking/export?format=csv&lang=en&{RANGE}"),
+        &format!("/ranking?export=csv&lang=en&{RANGE}"),
         Some(&boss),
     )
     .await;
     assert!(
-        en.body.starts_with("Store,Account,Consulted"),
+        en.body.starts_with("Account,Group,Consulted"),
         "{}",
         en.body
     );
-    let bad = get(
-        &app,
-        &format!("/ranking/export?format=pdf&{RANGE}"),
-        Some(&boss),
-    )
-    .await;
-    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    for bad in [
+        "/ranking/export?format=pdf",
+        "/ranking?export=pdf",
+        "/ranking?export=csv&table=nope",
+    ] {
+        let res = get(&app, &format!("{bad}&{RANGE}"), Some(&boss)).await;
+        assert!(
+            matches!(res.status, StatusCode::BAD_REQUEST | StatusCode::NOT_FOUND),
+            "{bad}: {}",
+            res.status
+        );
+    }
+    // The page offers each table's downloads.
+    let page = get(&app, &format!("/ranking?{RANGE}"), Some(&boss)).await;
+    assert!(
+        page.body.contains("export=xlsx&amp;table=people")
+            && page.body.contains("export=csv&amp;table=bots")
+    );
 
     // An agent's export holds their own row only.
     let lily = login(&app, "lily").await;
-    let mine = get(
-        &app,
-        &format!("/ranking/export?format=csv&{RANGE}"),
-        Some(&lily),
-    )
-    .await;
+    let mine = get(&app, &format!("/ranking?export=csv&{RANGE}"), Some(&lily)).await;
     assert!(mine.body.contains("晨光旗舰店:Lily"));
     assert!(
         !mine.body.contains("七七") && !mine.body.contains("店小蜜"),
         "{}",
         mine.body
     );
+}
+
+#[tokio::test]
+async fn every_number_of_the_ranking_overview_and_teams_is_a_link_to_its_items() {
+    let (_dir, app) = setup();
+    let sid = login(&app, "admin").await;
+    let store = "%E6%99%A8%E5%85%89%E6%97%97%E8%88%B0%E5%BA%97";
+    let figures = kefu_core::figures::ACCOUNT_FIGURES.len();
+    let ranking = get(&app, &format!("/ranking?store={store}&{RANGE}"), Some(&sid)).await;
+    let people = table_of(&ranking.body, "id=\"people\"");
+    let rows = people.matches("<tr><td>").count();
+    assert_eq!(rows, 5);
+    assert_eq!(people.matches("<a href=\"/list?").count(), rows * figures);
+    assert!(people.contains(&format!(
+        "<a href=\"/list?store={store}&amp;account=%E6%99%A8%E5%85%89%E6%97%97%E8%88%B0%E5%BA%97%3ALily&amp;from=2026-11-10&amp;to=2026-11-12&amp;figure=sales&amp;lang=zh-CN\">33535.00</a>"
+    )));
+    let overview = get(&app, &format!("/?store={store}&{RANGE}"), Some(&sid)).await;
+    let body = &overview.body;
+    let compared = table_of(body, "id=\"figures\"");
+    let all = figures + kefu_core::figures::STORE_FIGURES.len();
+    // current and previous period, each value a link
+    assert_eq!(compared.matches("<a href=\"/list?").count(), 2 * all);
+    assert!(compared.contains(&format!(
+        "/list?store={store}&amp;from=2026-11-07&amp;to=2026-11-09&amp;figure=consulted"
+    )));
+    let teams = table_of(body, "id=\"teams\"");
+    assert_eq!(
+        teams.matches("<a href=\"/list?").count(),
+        teams.matches("<tr><td>").count() * figures
+    );
+    assert!(teams.contains("&amp;ungrouped=1&amp;") || teams.contains("&amp;group="));
+    // the charts' bars: a day, an hour, the sales split
+    for link in [
+        format!(
+            "/list?store={store}&amp;from=2026-11-11&amp;to=2026-11-11&amp;figure=consulted&amp;lang=zh-CN\"><rect"
+        ),
+        format!(
+            "/list?store={store}&amp;from=2026-11-10&amp;to=2026-11-12&amp;figure=consulted&amp;hour=9&amp;lang=zh-CN\"><rect"
+        ),
+        format!(
+            "/list?store={store}&amp;from=2026-11-10&amp;to=2026-11-12&amp;figure=silent_sales&amp;lang=zh-CN\"><rect"
+        ),
+    ] {
+        assert!(body.contains(&link), "{link}");
+    }
+    // the overview's tables download too
+    let csv = get(
+        &app,
+        &format!("/?store={store}&{RANGE}&export=csv&table=teams&lang=en"),
+        Some(&sid),
+    )
+    .await;
+    assert!(csv.body.starts_with("Group,Consulted,"), "{}", csv.body);
+}
+
+/// The table whose opening tag contains `marker`.
+fn table_of<'a>(body: &'a str, marker: &str) -> &'a str {
+    let start = body.find(marker).unwrap_or_else(|| panic!("{marker}"));
+    &body[start..start + body[start..].find("</table>").unwrap()]
+}
+
+/// The HTML without its links' tags (their text stays).
+fn strip_links(html: &str) -> String {
+    let mut out = String::new();
+    let mut rest = html;
+    while let Some(at) = rest.find("<a href=") {
+        out.push_str(&rest[..at]);
+        let end = rest[at..].find('>').unwrap();
+        rest = &rest[at + end + 1..];
+    }
+    out.push_str(rest);
+    out.replace("</a>", "")
 }
 
 #[tokio::test]
@@ -828,8 +928,7 @@ async fn overview_quick_ranges_teams_sales_split_and_hours_agree_with_kefu_repor
     // the team table: the rows of `kefu report --by group`, figure by figure
     let groups = kefu_report::build(&db, kefu_report::By::Group, from, to, Some(STORE)).unwrap();
     assert!(!groups.rows.is_empty());
-    let teams = &body[body.find("<table class=\"teams\">").unwrap()..];
-    let teams = &teams[..teams.find("</table>").unwrap()];
+    let teams = strip_links(table_of(body, "id=\"teams\""));
     assert_eq!(teams.matches("<tr><td>").count(), groups.rows.len());
     for row in &groups.rows {
         let mut cells = format!(
@@ -874,9 +973,9 @@ async fn overview_quick_ranges_teams_sales_split_and_hours_agree_with_kefu_repor
             ),
         ]
     );
-    // the agent bar drills down to the ranking by sales
+    // the agent bar drills down to the orders behind the agents' sales
     assert!(body.contains(&format!(
-        "<a href=\"/ranking?store={store}&amp;from=2026-11-10&amp;to=2026-11-12&amp;sort=sales&amp;dir=desc&amp;lang=zh-CN\">"
+        "<a href=\"/list?store={store}&amp;from=2026-11-10&amp;to=2026-11-12&amp;figure=sales&amp;lang=zh-CN\">"
     )));
     // the trend by hour: 24 columns summing to the store's consulted counter
     let hours = chart_values(body, "<figure class=\"hours\">");
@@ -929,7 +1028,7 @@ async fn ranking_filters_by_group_and_role_and_exports_the_same_rows() {
     assert!(!page.body.contains(">晨光旗舰店:Lily</a>") && !page.body.contains(">店小蜜</a>"));
     let csv = get(
         &app,
-        &format!("/ranking/export?format=csv&{RANGE}&group=%E5%94%AE%E5%89%8D%E4%BA%8C%E7%BB%84"),
+        &format!("/ranking?export=csv&{RANGE}&group=%E5%94%AE%E5%89%8D%E4%BA%8C%E7%BB%84"),
         Some(&sid),
     )
     .await;

@@ -106,6 +106,29 @@ pub async fn login(app: &Router, name: &str) -> (String, String) {
     (sid, csrf)
 }
 
+/// Posts a form with a session.
+pub async fn post(app: &Router, uri: &str, sid: &str, form: &str) -> Res {
+    let req = Request::post(uri)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::COOKIE, format!("kefu_session={sid}"))
+        .body(Body::from(form.to_string()))
+        .unwrap();
+    send(app, req).await
+}
+
+/// Percent-encodes a form or query value.
+pub fn enc(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
 pub fn csrf_of(body: &str) -> String {
     let at = body.find("name=\"csrf\" value=\"").expect("csrf field") + 19;
     body[at..at + 64].to_string()

@@ -1,0 +1,411 @@
+//! `kefu plan`: performance plans — check a plan file, store versions, import hand-entered
+//! scores, and compute a month's scores, grades, rankings and pay.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+use clap::Subcommand;
+use kefu_plan::{Month, Plan, PlanResult};
+use kefu_report::plans as render;
+use kefu_report::{Format, Lang};
+use kefu_store::Db;
+use kefu_store::plans::{PlanScore, SALES_TARGET_ITEM};
+
+use crate::{open_existing, settings_for};
+
+#[derive(Subcommand)]
+pub enum PlanCommand {
+    /// 检查绩效方案文件 / check plan files: every mistake with its line and field
+    Check {
+        /// plan files (TOML)
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// 计算绩效、梯队、排名和提成 / compute a month's scores, grades, ranking and pay
+    Run {
+        /// 数据库文件 / database file
+        #[arg(long)]
+        db: PathBuf,
+        /// YYYY-MM
+        #[arg(long)]
+        month: String,
+        /// the store (needed when the database holds several)
+        #[arg(long)]
+        store: Option<String>,
+        /// use this plan file instead of the stored versions
+        #[arg(long)]
+        plan: Option<PathBuf>,
+        /// only the stored plan with this id
+        #[arg(long)]
+        id: Option<String>,
+        /// print this agent's payslip (account, or the name after `store:`)
+        #[arg(long)]
+        account: Option<String>,
+        /// 输出格式 / table (ranking or payslip), JSON (everything), CSV or xlsx (payroll sheet)
+        #[arg(long, value_enum, default_value = "table")]
+        format: Format,
+        /// write to this file instead of standard output (required for xlsx)
+        #[arg(long)]
+        output: Option<PathBuf>,
+        /// settings file (TOML)
+        #[arg(long)]
+        config: Option<PathBuf>,
+    },
+    /// 保存方案版本 / store a plan as the version in force from a month on
+    Save {
+        /// 数据库文件 / database file
+        #[arg(long)]
+        db: PathBuf,
+        /// first month the version applies to, YYYY-MM
+        #[arg(long)]
+        from: String,
+        /// the plan file (TOML)
+        file: PathBuf,
+    },
+    /// 列出已保存的方案版本 / list the stored plan versions
+    List {
+        /// 数据库文件 / database file
+        #[arg(long)]
+        db: PathBuf,
+    },
+    /// 导入手工分数 / import hand-entered scores: CSV `account,item,value`
+    ///
+    /// item is a manual item of the plan (e.g. attitude), qa_score (0–100), or sales_target
+    /// (the agent's monthly target in yuan).
+    Scores {
+        /// 数据库文件 / database file
+        #[arg(long)]
+        db: PathBuf,
+        /// YYYY-MM
+        #[arg(long)]
+        month: String,
+        /// the stored plan's id
+        #[arg(long)]
+        id: String,
+        /// the store (needed when the database holds several)
+        #[arg(long)]
+        store: Option<String>,
+        /// the CSV file
+        file: PathBuf,
+    },
+}
+
+/// The plans kefu ships (`plans/`), as (file name, text).
+pub const SHIPPED: [(&str, &str); 3] = [
+    ("presale.toml", include_str!("../../../plans/presale.toml")),
+    (
+        "sales-target.toml",
+        include_str!("../../../plans/sales-target.toml"),
+    ),
+    (
+        "aftersale.toml",
+        include_str!("../../../plans/aftersale.toml"),
+    ),
+];
+
+/// Stores the shipped plans as in force from `from` (the demo does, so that its month has
+/// plans to run).
+pub fn save_shipped(db: &Db, from: Month) -> Result<()> {
+    for (name, text) in SHIPPED {
+        let plan = kefu_plan::parse(text).map_err(|e| anyhow::anyhow!("plans/{name}:{e}"))?;
+        db.save_plan_version(&plan.id, from, text, None)?;
+    }
+    Ok(())
+}
+
+fn parse_month(s: &str) -> Result<Month> {
+    Month::parse(s).with_context(|| format!("--month `{s}`: expected a month like 2026-11"))
+}
+
+/// Reads and validates a plan file; errors name the file, line and field.
+pub fn read_plan(path: &Path) -> Result<(Plan, String)> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    let plan = kefu_plan::parse(&text).map_err(|e| anyhow::anyhow!("{}:{e}", path.display()))?;
+    Ok((plan, text))
+}
+
+fn store_id(db: &Db, store: Option<&str>) -> Result<i64> {
+    if let Some(name) = store {
+        return Ok(db.store(name)?.id);
+    }
+    match db.stores()?.as_slice() {
+        [one] => Ok(one.id),
+        [] => bail!("the database holds no store yet"),
+        many => bail!(
+            "the database holds several stores ({}); choose one with --store",
+            many.iter()
+                .map(|s| s.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    }
+}
+
+pub fn run(cmd: PlanCommand, lang: Lang) -> Result<()> {
+    match cmd {
+        PlanCommand::Check { files } => {
+            let mut failed = 0;
+            for f in &files {
+                match read_plan(f) {
+                    Ok((plan, _)) => println!(
+                        "{}: {} `{}` ({}): {} {}, {} {}, {} {}",
+                        f.display(),
+                        lang.t("有效", "ok"),
+                        plan.id,
+                        plan.name,
+                        plan.kpis.len(),
+                        lang.t("项指标", "KPIs"),
+                        plan.pay.len(),
+                        lang.t("项薪酬", "pay components"),
+                        plan.grades.len(),
+                        lang.t("个梯队", "grades"),
+                    ),
+                    Err(e) => {
+                        eprintln!("{}: {e:#}", lang.t("错误", "error"));
+                        failed += 1;
+                    }
+                }
+            }
+            if failed > 0 {
+                bail!(
+                    "{failed} {}",
+                    lang.t("个方案文件无效", "plan file(s) are invalid")
+                );
+            }
+            Ok(())
+        }
+        PlanCommand::Save { db, from, file } => {
+            let from = parse_month(&from)?;
+            let (plan, text) = read_plan(&file)?;
+            let db = Db::open(&db)?;
+            let id = db.save_plan_version(&plan.id, from, &text, None)?;
+            println!(
+                "{} `{}` {} {from} ({} {id})",
+                lang.t("已保存方案", "saved plan"),
+                plan.id,
+                lang.t("生效月份", "in force from"),
+                lang.t("版本", "version"),
+            );
+            Ok(())
+        }
+        PlanCommand::List { db } => {
+            let db = open_existing(&db)?;
+            for v in db.plan_versions()? {
+                let name = kefu_plan::parse(&v.toml).map_or_else(|_| "?".into(), |p| p.name);
+                println!(
+                    "{}\t{}\t{} {}\t{} {}",
+                    v.plan_id,
+                    name,
+                    lang.t("生效", "from"),
+                    v.valid_from,
+                    lang.t("版本", "version"),
+                    v.id
+                );
+            }
+            Ok(())
+        }
+        PlanCommand::Scores {
+            db,
+            month,
+            id,
+            store,
+            file,
+        } => import_scores(&db, &month, &id, store.as_deref(), &file, lang),
+        PlanCommand::Run {
+            db,
+            month,
+            store,
+            plan,
+            id,
+            account,
+            format,
+            output,
+            config,
+        } => {
+            let month = parse_month(&month)?;
+            let config = settings_for(config.as_deref(), &db)?;
+            let mut db = open_existing(&db)?;
+            db.sync_settings(&config, store.as_deref())?;
+            let store_id = store_id(&db, store.as_deref())?;
+            let results = run_plans(&db, store_id, month, plan.as_deref(), id.as_deref())?;
+            write_results(
+                &results,
+                account.as_deref(),
+                format,
+                output.as_deref(),
+                lang,
+            )
+        }
+    }
+}
+
+/// Evaluates the plan file, or every stored plan in force for the month (only `id` if
+/// given); movement compares with the previous month under the version in force then.
+pub fn run_plans(
+    db: &Db,
+    store_id: i64,
+    month: Month,
+    file: Option<&Path>,
+    id: Option<&str>,
+) -> Result<Vec<PlanResult>> {
+    if let Some(path) = file {
+        let (plan, _) = read_plan(path)?;
+        return Ok(vec![db.run_plan(store_id, &plan, Some(&plan), month)?.0]);
+    }
+    let results = db.run_stored_plans(store_id, month, id)?;
+    if results.is_empty() {
+        bail!(
+            "no stored plan{} is in force for {month}: store one with `kefu plan save --from {month}` or give --plan FILE",
+            id.map_or(String::new(), |id| format!(" `{id}`"))
+        );
+    }
+    Ok(results)
+}
+
+fn write_results(
+    results: &[PlanResult],
+    account: Option<&str>,
+    format: Format,
+    output: Option<&Path>,
+    lang: Lang,
+) -> Result<()> {
+    if let (Format::Xlsx, Some(path)) = (format, output) {
+        let bytes = render::payroll_xlsx(results, lang)?;
+        return std::fs::write(path, bytes).with_context(|| format!("writing {}", path.display()));
+    }
+    let mut sink: Box<dyn Write> = match (format, output) {
+        (Format::Xlsx, None) => bail!("--format xlsx needs --output FILE.xlsx"),
+        (_, Some(path)) => Box::new(std::io::BufWriter::new(
+            std::fs::File::create(path).with_context(|| format!("creating {}", path.display()))?,
+        )),
+        // Buffered: a month's JSON holds every order, written in small pieces.
+        (_, None) => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
+    };
+    match (format, account) {
+        (Format::Table | Format::Json, Some(account)) => {
+            let found = results.iter().find_map(|r| {
+                r.payslips
+                    .iter()
+                    .find(|p| {
+                        p.account == account
+                            || p.account.rsplit(':').next() == Some(account)
+                            || render::agent_name(p) == account
+                    })
+                    .map(|p| (r, p))
+            });
+            let Some((r, p)) = found else {
+                bail!("`{account}` is not among the agents of the plan(s) for this month");
+            };
+            if format == Format::Json {
+                serde_json::to_writer_pretty(&mut sink, p)?;
+                writeln!(sink)?;
+            } else {
+                sink.write_all(render::payslip_text(r, p, lang).as_bytes())?;
+            }
+        }
+        (Format::Json, None) => {
+            serde_json::to_writer_pretty(&mut sink, results)?;
+            writeln!(sink)?;
+        }
+        (Format::Table, None) => {
+            for (i, r) in results.iter().enumerate() {
+                if i > 0 {
+                    writeln!(sink)?;
+                }
+                sink.write_all(render::ranking_table(r, lang).as_bytes())?;
+            }
+        }
+        (Format::Csv | Format::Xlsx, _) => render::write_payroll_csv(results, lang, &mut sink)?,
+    }
+    sink.flush()?;
+    Ok(())
+}
+
+fn import_scores(
+    db_path: &Path,
+    month: &str,
+    plan_id: &str,
+    store: Option<&str>,
+    file: &Path,
+    lang: Lang,
+) -> Result<()> {
+    let month = parse_month(month)?;
+    let mut db = open_existing(db_path)?;
+    let store_id = store_id(&db, store)?;
+    let Some((_, plan)) = db.stored_plan(plan_id, month)? else {
+        bail!("no stored plan `{plan_id}` is in force for {month}");
+    };
+    let accounts = db.accounts(store_id)?;
+    let mut reader = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .from_path(file)
+        .with_context(|| format!("reading {}", file.display()))?;
+    let headers = reader.headers()?.clone();
+    let col = |name: &str| {
+        headers
+            .iter()
+            .position(|h| h.trim_start_matches('\u{feff}') == name)
+            .with_context(|| format!("{}: the header needs an `{name}` column", file.display()))
+    };
+    let (c_account, c_item, c_value) = (col("account")?, col("item")?, col("value")?);
+    let mut scores = Vec::new();
+    for (i, record) in reader.records().enumerate() {
+        let line = i + 2;
+        let record = record?;
+        let at = |c: usize| record.get(c).unwrap_or("");
+        let (account, item, value) = (at(c_account), at(c_item), at(c_value));
+        let where_ = || format!("{}:{line}", file.display());
+        let Some(acc) = accounts.iter().find(|a| {
+            a.name == account
+                || a.name.rsplit(':').next() == Some(account)
+                || a.display_name.as_deref() == Some(account)
+        }) else {
+            bail!("{}, account: no account `{account}` in the store", where_());
+        };
+        let is_manual = plan.manual.iter().any(|m| m.key == item);
+        let value = if item == SALES_TARGET_ITEM {
+            kefu_core::money::parse_yuan(value)
+                .ok()
+                .filter(|c| *c >= 0)
+                .with_context(|| {
+                    format!("{}, value: `{value}` is not an amount in yuan", where_())
+                })?
+        } else if is_manual || item == kefu_plan::QA_SCORE {
+            kefu_plan::Decimal::parse(value)
+                .ok()
+                .and_then(|d| d.to_fixed(2))
+                .filter(|h| (0..=10_000).contains(h))
+                .with_context(|| {
+                    format!(
+                        "{}, value: `{value}` is not a score from 0 to 100 (at most 2 decimals)",
+                        where_()
+                    )
+                })?
+        } else {
+            bail!(
+                "{}, item: `{item}` is not a manual item of plan `{plan_id}` ({}), qa_score or sales_target",
+                where_(),
+                plan.manual
+                    .iter()
+                    .map(|m| m.key.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+        };
+        scores.push(PlanScore {
+            account_id: acc.id,
+            item: item.to_string(),
+            value,
+        });
+    }
+    db.set_plan_scores(store_id, month, plan_id, &scores)?;
+    println!(
+        "{} {} {}",
+        lang.t("已导入", "imported"),
+        scores.len(),
+        lang.t("条分数", "scores")
+    );
+    Ok(())
+}

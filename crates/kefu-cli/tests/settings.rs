@@ -1,0 +1,87 @@
+//! Which metric settings the command line works under: `--config` when given, otherwise the
+//! per-store settings saved in the web app, otherwise the defaults.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use kefu_core::settings::MetricSettings;
+use kefu_store::Db;
+use serde_json::Value;
+
+const STORE: &str = "晨光旗舰店";
+
+fn sample() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../testdata/sample")
+}
+
+fn ok(args: &[&str]) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_kefu"))
+        .args(args)
+        .env("LANG", "en_US.UTF-8")
+        .output()
+        .expect("run kefu");
+    assert!(
+        out.status.success(),
+        "kefu {args:?} failed:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).expect("utf-8 output")
+}
+
+/// The store's `slow` figure (143 under the defaults, 168 under the sample's tight settings:
+/// testdata/sample/expected-*.json).
+fn slow(db: &Path, extra: &[&str]) -> i64 {
+    let mut args = vec![
+        "report",
+        "--db",
+        db.to_str().unwrap(),
+        "--from",
+        "2026-11-01",
+        "--to",
+        "2026-11-30",
+        "--by",
+        "store",
+        "--format",
+        "json",
+    ];
+    args.extend_from_slice(extra);
+    let rows: Value = serde_json::from_str(&ok(&args)).unwrap();
+    rows[0]["slow"].as_i64().unwrap()
+}
+
+#[test]
+fn saved_web_settings_apply_without_config_and_the_file_wins_with_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("k.db");
+    let input = sample().join("input");
+    ok(&[
+        "import",
+        "--db",
+        db.to_str().unwrap(),
+        "--store",
+        STORE,
+        input.to_str().unwrap(),
+    ]);
+    // nothing saved: the defaults, as always
+    assert_eq!(slow(&db, &[]), 143);
+
+    // what the web app saves for the store (tight.toml's settings)
+    let tight_text = std::fs::read_to_string(sample().join("tight.toml")).unwrap();
+    let tight =
+        MetricSettings::from_toml(tight_text.trim_start_matches("[metrics]").trim()).unwrap();
+    {
+        let mut store = Db::open(&db).unwrap();
+        let info = store.store(STORE).unwrap();
+        store.save_store_settings(&info, &tight, None).unwrap();
+    }
+    assert_eq!(slow(&db, &[]), 168);
+
+    // a configuration file wins over the saved settings, for every store
+    let defaults = dir.path().join("defaults.toml");
+    std::fs::write(&defaults, "[metrics]\nslow_response_secs = 120\n").unwrap();
+    assert_eq!(slow(&db, &["--config", defaults.to_str().unwrap()]), 143);
+    // and without it the saved settings apply again (recomputed back)
+    assert_eq!(slow(&db, &[]), 168);
+    ok(&["recompute", "--db", db.to_str().unwrap()]);
+    assert_eq!(slow(&db, &[]), 168);
+}

@@ -1,0 +1,30 @@
+//! Performance plans (绩效方案): KPIs with weights and scoring rules, manual items, gates,
+//! commission and bonuses, grades (梯队) and rankings — as data, evaluated by pure functions.
+//!
+//! `parse` reads a plan from TOML and refuses an invalid one with the line and field at
+//! fault; `evaluate` turns a month's per-agent counters, orders and refunds into payslips.
+//! No I/O: the store gathers a [`PlanInput`], the CLI and the web app render the result.
+//! The rules (rounding, clawback, ranking ties) are written down in `docs/plans.md`.
+
+// Scores are hundredths of a point and are written that way: `87_50` is 87.50 points.
+#![allow(clippy::inconsistent_digit_grouping)]
+
+pub mod decimal;
+mod eval;
+pub mod model;
+pub mod month;
+mod parse;
+
+pub use decimal::{Decimal, Exact, Overflow};
+pub use eval::{
+    AgentInput, EvalError, GateLine, KpiLine, LateRefund, LateRefundLine, Movement, OrderLine,
+    PaidOrder, PayLine, Payslip, PlanInput, PlanResult, SalesBase, evaluate, weight_text,
+};
+pub use model::{Plan, QA_SCORE, TARGET_COMPLETION};
+pub use month::Month;
+pub use parse::{EditableNumber, PlanError, editable_numbers, parse, replace_numbers};
+
+/// Hundredths of a point as text: 8750 → `87.5`.
+pub fn score_text(hundredths: i64) -> String {
+    parse::score_text(hundredths)
+}

@@ -1,0 +1,486 @@
+//! Automatic quality rules (自动质检): a rule set is data (TOML, see `qa/rules.toml` and
+//! `docs/qa.md`), compiled once into a [`RuleSet`] and evaluated over one reception at a time.
+//!
+//! A reception is given as a [`Chat`]: its messages in order (sender, time, text), the orders
+//! attributed to it with their reminder facts, and when the account's shift ended that day.
+//! Every keyword list of every enabled rule goes into one Aho-Corasick automaton, so each
+//! message text is scanned once whatever the number of rules.
+//!
+//! A rule hits a reception at most once; the [`Hit`] names every message that triggered it
+//! (indexes into [`Chat::messages`]) and, for keyword rules, the exact byte spans matched.
+
+mod chat;
+mod config;
+mod eval;
+mod matcher;
+mod summary;
+
+use kefu_core::model::Sender;
+use kefu_core::time::Millis;
+use serde::{Deserialize, Serialize};
+
+pub use chat::{ChatError, ChatProblem, ParsedChat, parse_chat};
+pub use config::{Problem, RuleError, param_text, set_param};
+pub use summary::{HitCount, HitRow, HitTable, per_100};
+
+/// The rule set shipped with kefu, used until a store saves its own.
+pub const DEFAULT_RULES: &str = include_str!("../../../qa/rules.toml");
+
+/// How bad a hit is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Low,
+    Medium,
+    High,
+    Critical,
+}
+
+impl Severity {
+    pub const ALL: [Severity; 4] = [
+        Severity::Low,
+        Severity::Medium,
+        Severity::High,
+        Severity::Critical,
+    ];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Low => "low",
+            Severity::Medium => "medium",
+            Severity::High => "high",
+            Severity::Critical => "critical",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Severity> {
+        Severity::ALL.into_iter().find(|v| v.as_str() == s)
+    }
+    /// (中文, English)
+    pub fn names(self) -> (&'static str, &'static str) {
+        match self {
+            Severity::Low => ("轻微", "low"),
+            Severity::Medium => ("一般", "medium"),
+            Severity::High => ("严重", "high"),
+            Severity::Critical => ("高压线", "critical"),
+        }
+    }
+}
+
+/// What a rule is about; reports group hits by it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Category {
+    /// 服务禁忌用语
+    Taboo,
+    /// 高压线: off-platform payment or contact
+    Risk,
+    /// 服务规范: greeting, closing, rating invitation
+    Etiquette,
+    /// 响应时效
+    Responsiveness,
+    /// 跟进
+    FollowUp,
+    /// 买家情绪
+    Sentiment,
+    /// 销售
+    Sales,
+}
+
+impl Category {
+    pub const ALL: [Category; 7] = [
+        Category::Taboo,
+        Category::Risk,
+        Category::Etiquette,
+        Category::Responsiveness,
+        Category::FollowUp,
+        Category::Sentiment,
+        Category::Sales,
+    ];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Category::Taboo => "taboo",
+            Category::Risk => "risk",
+            Category::Etiquette => "etiquette",
+            Category::Responsiveness => "responsiveness",
+            Category::FollowUp => "follow_up",
+            Category::Sentiment => "sentiment",
+            Category::Sales => "sales",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Category> {
+        Category::ALL.into_iter().find(|v| v.as_str() == s)
+    }
+    /// (中文, English)
+    pub fn names(self) -> (&'static str, &'static str) {
+        match self {
+            Category::Taboo => ("服务禁忌用语", "forbidden phrases"),
+            Category::Risk => ("高压线", "red line"),
+            Category::Etiquette => ("服务规范", "service etiquette"),
+            Category::Responsiveness => ("响应时效", "responsiveness"),
+            Category::FollowUp => ("跟进", "follow-up"),
+            Category::Sentiment => ("买家情绪", "buyer sentiment"),
+            Category::Sales => ("销售", "sales"),
+        }
+    }
+}
+
+/// What a rule checks; each kind reads its own parameters (see `docs/qa.md`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    /// A message of `senders` contains a keyword (or a phone number).
+    Keywords,
+    /// The number of messages of `senders` containing a keyword is below `min` or above `max`.
+    KeywordCount,
+    /// None of the first agent messages greets, when the buyer wrote first.
+    Greeting,
+    /// None of the last agent messages closes properly.
+    Closing,
+    /// A round waited over `minutes` and the next agent messages do not apologise.
+    LongWaitApology,
+    /// The agent promised to come back (稍等, 我去查查) and did not within `minutes`.
+    MissedFollowUp,
+    /// A round answered after more than `seconds`.
+    SlowRound,
+    /// The reception ends with a buyer question nobody answered.
+    UnansweredRound,
+    /// As above, and the account was still at work after the question came in.
+    ShiftEndUnanswered,
+    /// An order attributed to the reception stayed unpaid and nobody reminded the buyer.
+    UnpaidNotReminded,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 10] = [
+        Kind::Keywords,
+        Kind::KeywordCount,
+        Kind::Greeting,
+        Kind::Closing,
+        Kind::LongWaitApology,
+        Kind::MissedFollowUp,
+        Kind::SlowRound,
+        Kind::UnansweredRound,
+        Kind::ShiftEndUnanswered,
+        Kind::UnpaidNotReminded,
+    ];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Keywords => "keywords",
+            Kind::KeywordCount => "keyword_count",
+            Kind::Greeting => "greeting",
+            Kind::Closing => "closing",
+            Kind::LongWaitApology => "long_wait_apology",
+            Kind::MissedFollowUp => "missed_follow_up",
+            Kind::SlowRound => "slow_round",
+            Kind::UnansweredRound => "unanswered_round",
+            Kind::ShiftEndUnanswered => "shift_end_unanswered",
+            Kind::UnpaidNotReminded => "unpaid_not_reminded",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Kind> {
+        Kind::ALL.into_iter().find(|v| v.as_str() == s)
+    }
+}
+
+/// The parameters of a rule; which ones apply depends on its [`Kind`]
+/// ([`Param::applies_to`]). Unset parameters take the kind's default.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Params {
+    pub senders: Option<Vec<Sender>>,
+    pub keywords: Option<Vec<String>>,
+    pub negations: Option<Vec<String>>,
+    pub allow: Option<Vec<String>>,
+    pub skip_quoted: Option<bool>,
+    pub phone_numbers: Option<bool>,
+    pub min: Option<u32>,
+    pub max: Option<u32>,
+    pub first_agent_messages: Option<u32>,
+    pub last_agent_messages: Option<u32>,
+    pub min_agent_messages: Option<u32>,
+    pub next_agent_messages: Option<u32>,
+    pub count_bot: Option<bool>,
+    pub minutes: Option<u32>,
+    pub seconds: Option<u32>,
+}
+
+/// A parameter's name and type, for validation and the web form.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Param {
+    Senders,
+    Keywords,
+    Negations,
+    Allow,
+    SkipQuoted,
+    PhoneNumbers,
+    Min,
+    Max,
+    FirstAgentMessages,
+    LastAgentMessages,
+    MinAgentMessages,
+    NextAgentMessages,
+    CountBot,
+    Minutes,
+    Seconds,
+}
+
+/// How a parameter is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ParamType {
+    List,
+    Bool,
+    Number,
+}
+
+impl Param {
+    pub const ALL: [Param; 15] = [
+        Param::Senders,
+        Param::Keywords,
+        Param::Negations,
+        Param::Allow,
+        Param::SkipQuoted,
+        Param::PhoneNumbers,
+        Param::Min,
+        Param::Max,
+        Param::FirstAgentMessages,
+        Param::LastAgentMessages,
+        Param::MinAgentMessages,
+        Param::NextAgentMessages,
+        Param::CountBot,
+        Param::Minutes,
+        Param::Seconds,
+    ];
+    pub fn name(self) -> &'static str {
+        match self {
+            Param::Senders => "senders",
+            Param::Keywords => "keywords",
+            Param::Negations => "negations",
+            Param::Allow => "allow",
+            Param::SkipQuoted => "skip_quoted",
+            Param::PhoneNumbers => "phone_numbers",
+            Param::Min => "min",
+            Param::Max => "max",
+            Param::FirstAgentMessages => "first_agent_messages",
+            Param::LastAgentMessages => "last_agent_messages",
+            Param::MinAgentMessages => "min_agent_messages",
+            Param::NextAgentMessages => "next_agent_messages",
+            Param::CountBot => "count_bot",
+            Param::Minutes => "minutes",
+            Param::Seconds => "seconds",
+        }
+    }
+    pub fn ty(self) -> ParamType {
+        match self {
+            Param::Senders | Param::Keywords | Param::Negations | Param::Allow => ParamType::List,
+            Param::SkipQuoted | Param::PhoneNumbers | Param::CountBot => ParamType::Bool,
+            _ => ParamType::Number,
+        }
+    }
+    /// (中文, English) label.
+    pub fn label(self) -> (&'static str, &'static str) {
+        match self {
+            Param::Senders => ("检查谁的消息", "whose messages"),
+            Param::Keywords => ("关键词", "keywords"),
+            Param::Negations => (
+                "否定前缀（紧挨关键词之前则不算）",
+                "negation prefixes (directly before the keyword: no hit)",
+            ),
+            Param::Allow => ("白名单", "allow-list"),
+            Param::SkipQuoted => (
+                "忽略引号、书名号内的关键词",
+                "ignore keywords inside quotes",
+            ),
+            Param::PhoneNumbers => ("检查手机号", "check phone numbers"),
+            Param::Min => ("至少几条", "at least"),
+            Param::Max => ("至多几条", "at most"),
+            Param::FirstAgentMessages => ("客服前几条消息", "first agent messages"),
+            Param::LastAgentMessages => ("客服最后几条消息", "last agent messages"),
+            Param::MinAgentMessages => (
+                "客服至少发几条才检查",
+                "checked from this many agent messages",
+            ),
+            Param::NextAgentMessages => ("之后几条客服消息", "next agent messages"),
+            Param::CountBot => ("机器人、自动回复也算", "bot and auto replies count"),
+            Param::Minutes => ("分钟", "minutes"),
+            Param::Seconds => ("秒", "seconds"),
+        }
+    }
+    /// Whether a rule of `kind` reads this parameter.
+    pub fn applies_to(self, kind: Kind) -> bool {
+        use Param as P;
+        match kind {
+            Kind::Keywords => matches!(
+                self,
+                P::Senders
+                    | P::Keywords
+                    | P::Negations
+                    | P::Allow
+                    | P::SkipQuoted
+                    | P::PhoneNumbers
+            ),
+            Kind::KeywordCount => matches!(
+                self,
+                P::Senders | P::Keywords | P::Negations | P::Min | P::Max | P::MinAgentMessages
+            ),
+            Kind::Greeting => matches!(self, P::Keywords | P::FirstAgentMessages | P::CountBot),
+            Kind::Closing => matches!(
+                self,
+                P::Keywords | P::LastAgentMessages | P::MinAgentMessages | P::CountBot
+            ),
+            Kind::LongWaitApology => {
+                matches!(self, P::Keywords | P::Minutes | P::NextAgentMessages)
+            }
+            Kind::MissedFollowUp => matches!(self, P::Keywords | P::Negations | P::Minutes),
+            Kind::SlowRound => matches!(self, P::Seconds),
+            Kind::UnansweredRound | Kind::ShiftEndUnanswered => matches!(self, P::Allow),
+            Kind::UnpaidNotReminded => false,
+        }
+    }
+    /// Whether a rule of `kind` cannot do without this parameter.
+    pub fn required_by(self, kind: Kind) -> bool {
+        use Param as P;
+        match kind {
+            Kind::Keywords => matches!(self, P::Senders),
+            Kind::KeywordCount => matches!(self, P::Senders | P::Keywords),
+            Kind::Greeting | Kind::Closing => matches!(self, P::Keywords),
+            Kind::LongWaitApology | Kind::MissedFollowUp => {
+                matches!(self, P::Keywords | P::Minutes)
+            }
+            Kind::SlowRound => matches!(self, P::Seconds),
+            _ => false,
+        }
+    }
+}
+
+/// One rule as written: what the TOML file and the web form hold.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RuleDef {
+    pub id: String,
+    /// Chinese name.
+    pub name: String,
+    pub name_en: String,
+    pub kind: Kind,
+    pub enabled: bool,
+    pub category: Category,
+    pub severity: Severity,
+    /// Negative: a deduction; positive: a bonus.
+    pub score: i32,
+    pub params: Params,
+}
+
+impl RuleDef {
+    /// The rule's name in a language (`en` = English).
+    pub fn title(&self, en: bool) -> &str {
+        if en && !self.name_en.is_empty() {
+            &self.name_en
+        } else if self.name.is_empty() {
+            &self.id
+        } else {
+            &self.name
+        }
+    }
+}
+
+/// One message of a reception as the rules see it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ChatMessage<'a> {
+    pub sender: Sender,
+    pub time: Millis,
+    pub text: &'a str,
+    /// A system message that handed the buyer to another account (closes the open round).
+    pub transfer: bool,
+}
+
+/// An order attributed to the reception, with the engine's reminder fact.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ChatOrder {
+    pub created_at: Millis,
+    pub paid_at: Option<Millis>,
+    /// When some agent first reminded the buyer to pay (see `metrics.md` §4).
+    pub reminded_at: Option<Millis>,
+}
+
+/// One reception: the messages of one account and one buyer on one day, in order.
+#[derive(Debug, Clone, Copy)]
+pub struct Chat<'a> {
+    pub messages: &'a [ChatMessage<'a>],
+    pub orders: &'a [ChatOrder],
+    /// The account's last agent message that day, over all its buyers: when its shift ended.
+    pub shift_end: Option<Millis>,
+}
+
+/// Where a keyword matched: a byte range of one message's text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Span {
+    pub message: u32,
+    pub start: u32,
+    pub end: u32,
+}
+
+/// A rule that fired on a reception.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Hit {
+    /// Index of the rule in [`RuleSet::rules`].
+    pub rule: usize,
+    /// How many times it fired in the reception (keyword matches, slow rounds, …).
+    pub count: u32,
+    /// The messages that triggered it, ascending, indexes into [`Chat::messages`].
+    pub messages: Vec<u32>,
+    /// The matched text, for keyword rules.
+    pub spans: Vec<Span>,
+}
+
+/// A compiled rule set: rules with their automaton, ready to evaluate.
+pub struct RuleSet {
+    rules: Vec<RuleDef>,
+    matcher: matcher::Matcher,
+}
+
+impl std::fmt::Debug for RuleSet {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RuleSet")
+            .field("rules", &self.rules)
+            .finish()
+    }
+}
+
+impl RuleSet {
+    /// Parses and compiles a TOML rule set; errors name the line and field.
+    pub fn parse(toml_text: &str) -> Result<RuleSet, Vec<RuleError>> {
+        RuleSet::compile(config::parse(toml_text)?).map_err(|e| vec![e])
+    }
+
+    /// The shipped default rule set.
+    pub fn default_rules() -> RuleSet {
+        // The shipped file is checked by the test `default_rules_parse`.
+        RuleSet::parse(DEFAULT_RULES).unwrap_or_else(|_| RuleSet {
+            rules: Vec::new(),
+            matcher: matcher::Matcher::empty(),
+        })
+    }
+
+    /// Compiles validated definitions.
+    pub fn compile(rules: Vec<RuleDef>) -> Result<RuleSet, RuleError> {
+        let matcher = matcher::Matcher::new(&rules).map_err(|message| RuleError {
+            line: 0,
+            field: String::new(),
+            problem: Problem::Syntax(message),
+        })?;
+        Ok(RuleSet { rules, matcher })
+    }
+
+    pub fn rules(&self) -> &[RuleDef] {
+        &self.rules
+    }
+
+    /// The definitions as TOML (what a store saves), comments dropped.
+    pub fn to_toml(&self) -> String {
+        config::to_toml(&self.rules)
+    }
+
+    /// The rules that fire on one reception, in rule order.
+    pub fn evaluate(&self, chat: &Chat<'_>) -> Vec<Hit> {
+        eval::evaluate(self, chat)
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,637 @@
+//! Every shipped rule with chats that must fire and chats that must not.
+
+use super::*;
+
+/// The ids of the default rules that fire on a hand-written chat.
+fn fired(chat: &str) -> Vec<String> {
+    fired_with(&RuleSet::default_rules(), chat)
+}
+
+fn fired_with(set: &RuleSet, chat: &str) -> Vec<String> {
+    let chat = parse_chat(chat, 72).expect("test chats are well-formed");
+    chat.evaluate(set)
+        .into_iter()
+        .map(|h| set.rules()[h.rule].id.clone())
+        .collect()
+}
+
+fn hit_of(chat: &str, rule: &str) -> Option<Hit> {
+    let set = RuleSet::default_rules();
+    let parsed = parse_chat(chat, 72).expect("test chats are well-formed");
+    parsed
+        .evaluate(&set)
+        .into_iter()
+        .find(|h| set.rules()[h.rule].id == rule)
+}
+
+fn fires(chat: &str, rule: &str) -> bool {
+    fired(chat).iter().any(|r| r == rule)
+}
+
+/// A polite, complete reception: greeting, answer, closing. Nothing but the bonus fires.
+const POLITE: &str = "
+buyer 10:00:00 在吗
+agent 10:00:20 您好，很高兴为您服务
+buyer 10:00:40 包邮吗
+agent 10:01:00 亲，全国包邮的呢
+buyer 10:01:30 好的
+agent 10:01:50 麻烦亲给个五星好评哦
+agent 10:02:00 感谢支持，祝您生活愉快
+";
+
+#[test]
+fn default_rules_parse() {
+    let set = RuleSet::parse(DEFAULT_RULES).expect("the shipped rules are valid");
+    assert_eq!(set.rules().len(), 15);
+    assert!(set.rules().iter().all(|r| r.enabled));
+}
+
+#[test]
+fn a_polite_reception_only_earns_the_bonus() {
+    assert_eq!(fired(POLITE), vec!["warm_wishes"]);
+}
+
+#[test]
+fn forbidden_phrase_fires_with_its_span() {
+    let chat = "buyer 10:00:00 这个怎么用\nagent 10:00:10 您好，说明书上有，你自己看\n";
+    let h = hit_of(chat, "forbidden_phrases").expect("fires");
+    assert_eq!(h.messages, vec![1]);
+    let text = "您好，说明书上有，你自己看";
+    let start = text.find("你自己看").unwrap() as u32;
+    assert_eq!(
+        h.spans,
+        vec![Span {
+            message: 1,
+            start,
+            end: start + "你自己看".len() as u32
+        }]
+    );
+    assert!(fires(
+        "buyer 10:00:00 哪个好\nagent 10:00:10 您好，随便你\n",
+        "forbidden_phrases"
+    ));
+    assert!(fires(
+        "buyer 10:00:00 快点\nagent 10:00:10 您好，急什么\n",
+        "forbidden_phrases"
+    ));
+    assert!(fires(
+        "buyer 10:00:00 啥\nagent 10:00:10 您好，听不懂吗\n",
+        "forbidden_phrases"
+    ));
+}
+
+#[test]
+fn forbidden_phrase_negated_allowed_or_quoted_does_not_fire() {
+    // Negation directly before the keyword.
+    assert!(!fires(
+        "buyer 10:00:00 你说随便我\nagent 10:00:10 您好，我不是随便你的意思\n",
+        "forbidden_phrases"
+    ));
+    assert!(!fires(
+        "buyer 10:00:00 ?\nagent 10:00:10 您好，我没说急什么\n",
+        "forbidden_phrases"
+    ));
+    // Allow-list phrase covering the keyword.
+    assert!(!fires(
+        "buyer 10:00:00 颜色\nagent 10:00:10 您好，颜色随便你挑\n",
+        "forbidden_phrases"
+    ));
+    // A quoted product or book name containing a keyword.
+    assert!(!fires(
+        "buyer 10:00:00 有书吗\nagent 10:00:10 您好，《急什么》这本书有货\n",
+        "forbidden_phrases"
+    ));
+    assert!(!fires(
+        "buyer 10:00:00 哪款\nagent 10:00:10 您好，我们的“随便你”系列很受欢迎\n",
+        "forbidden_phrases"
+    ));
+    // The buyer saying it is not the agent's fault.
+    assert!(!fires(
+        "buyer 10:00:00 随便你\nagent 10:00:10 您好，好的\n",
+        "forbidden_phrases"
+    ));
+    // Negation elsewhere in the message does not cancel a real occurrence.
+    assert!(fires(
+        "buyer 10:00:00 ?\nagent 10:00:10 您好，不是我说，随便你\n",
+        "forbidden_phrases"
+    ));
+}
+
+#[test]
+fn off_platform_contact_and_payment_fire() {
+    for text in [
+        "您好，加我微信聊",
+        "您好，加V发你图片",
+        "您好，加v信吧",
+        "您好，VX多少",
+        "您好，支付宝转账更便宜",
+        "您好，我的QQ号是多少来着",
+        "您好，打我电话13812345678",
+        "您好，打我电话138 1234 5678",
+    ] {
+        assert!(
+            fires(
+                &format!("buyer 10:00:00 在吗\nagent 10:00:10 {text}\n"),
+                "off_platform"
+            ),
+            "{text}"
+        );
+    }
+}
+
+#[test]
+fn off_platform_look_alikes_do_not_fire() {
+    for text in [
+        "您好，支持微信支付的",
+        "您好，不要加微信，平台内沟通就好",
+        "您好，您的订单号是2024061812345678901",
+        "您好，两件299元",
+    ] {
+        assert!(
+            !fires(
+                &format!("buyer 10:00:00 在吗\nagent 10:00:10 {text}\n"),
+                "off_platform"
+            ),
+            "{text}"
+        );
+    }
+    // The buyer offering their own number is not the agent's red line.
+    assert!(!fires(
+        "buyer 10:00:00 打我电话13812345678\nagent 10:00:10 您好\n",
+        "off_platform"
+    ));
+}
+
+#[test]
+fn greeting_missing_fires_and_bot_or_outreach_does_not() {
+    let h = hit_of("buyer 10:00:00 在吗\nagent 10:00:10 说\n", "no_greeting").expect("fires");
+    assert_eq!(h.messages, vec![1]);
+    assert!(!fires(
+        "buyer 10:00:00 在吗\nagent 10:00:10 在的亲\n",
+        "no_greeting"
+    ));
+    // The bot greeted before the agent came in.
+    assert!(!fires(
+        "buyer 10:00:00 在吗\nbot 10:00:01 您好，我是智能客服\nbuyer 10:00:30 转人工\nagent 10:00:40 请说\n",
+        "no_greeting"
+    ));
+    // The agent wrote first (a payment reminder): no first contact to greet.
+    assert!(!fires(
+        "agent 10:00:00 亲，订单还没付款哦\nbuyer 10:01:00 马上\n",
+        "no_greeting"
+    ));
+    // Nobody answered: the unanswered rule speaks, not the greeting rule.
+    assert!(!fires("buyer 10:00:00 在吗\n", "no_greeting"));
+}
+
+#[test]
+fn irregular_closing_fires_without_a_closing_phrase() {
+    let chat =
+        "buyer 10:00:00 在吗\nagent 10:00:10 您好\nbuyer 10:00:20 有货吗\nagent 10:00:30 有\n";
+    let h = hit_of(chat, "irregular_closing").expect("fires");
+    assert_eq!(h.messages, vec![3]);
+    assert!(!fires(
+        &format!("{chat}agent 10:00:40 还有什么可以帮您的吗\n"),
+        "irregular_closing"
+    ));
+    // One agent message is too short a reception to judge a closing.
+    assert!(!fires(
+        "buyer 10:00:00 在吗\nagent 10:00:10 您好\n",
+        "irregular_closing"
+    ));
+}
+
+#[test]
+fn rating_invitation_missing_or_repeated() {
+    let base = "buyer 10:00:00 在吗\nagent 10:00:10 您好\nbuyer 10:00:20 有货吗\nagent 10:00:30 有的\nagent 10:00:40 还有其他问题吗\n";
+    assert!(fires(base, "no_rating_invite"));
+    assert!(!fires(
+        &format!("{base}agent 10:00:50 满意的话给个好评哦\n"),
+        "no_rating_invite"
+    ));
+    // "不用评价" is not an invitation.
+    assert!(fires(
+        &format!("{base}agent 10:00:50 不用评价的\n"),
+        "no_rating_invite"
+    ));
+    let twice = format!("{base}agent 10:00:50 给个好评哦\nagent 10:01:00 记得五星好评呀\n");
+    let h = hit_of(&twice, "repeated_rating_invite").expect("fires");
+    assert_eq!((h.count, h.messages.clone()), (2, vec![5, 6]));
+    assert!(!fires(
+        &format!("{base}agent 10:00:50 给个好评哦\n"),
+        "repeated_rating_invite"
+    ));
+}
+
+#[test]
+fn long_wait_needs_an_apology_in_the_next_agent_messages() {
+    let late = "buyer 10:00:00 在吗\nagent 10:06:00 您好\nagent 10:06:10 请问有什么可以帮您\n";
+    let h = hit_of(late, "long_wait_no_apology").expect("fires");
+    assert_eq!(h.messages, vec![0, 1]);
+    // Apologised in the second agent message after the wait (K = 2).
+    assert!(!fires(
+        "buyer 10:00:00 在吗\nagent 10:06:00 您好\nagent 10:06:10 不好意思久等了\n",
+        "long_wait_no_apology"
+    ));
+    // Apologised only in the third: too late.
+    assert!(fires(
+        "buyer 10:00:00 在吗\nagent 10:06:00 您好\nagent 10:06:10 请说\nagent 10:06:20 抱歉\n",
+        "long_wait_no_apology"
+    ));
+    // Exactly five minutes is not over five minutes.
+    assert!(!fires(
+        "buyer 10:00:00 在吗\nagent 10:05:00 您好\n",
+        "long_wait_no_apology"
+    ));
+}
+
+#[test]
+fn missed_follow_up_when_the_agent_does_not_come_back() {
+    let gone = "buyer 10:00:00 我的快递呢\nagent 10:00:10 您好，我去查查，请稍等\nbuyer 10:30:00 人呢\nagent 10:40:00 查到了\n";
+    let h = hit_of(gone, "missed_follow_up").expect("fires");
+    assert_eq!(h.messages, vec![1]);
+    assert_eq!(h.spans.len(), 2, "我去查查 and 稍等");
+    assert!(fires(
+        "buyer 10:00:00 发票\nagent 10:00:10 您好，稍等\n",
+        "missed_follow_up"
+    ));
+    assert!(!fires(
+        "buyer 10:00:00 我的快递呢\nagent 10:00:10 您好，我查一下\nagent 10:03:00 明天到\n",
+        "missed_follow_up"
+    ));
+    // Handed to a colleague within the time: followed up.
+    assert!(!fires(
+        "buyer 10:00:00 退款\nagent 10:00:10 您好，稍等\ntransfer 10:02:00 转售后\n",
+        "missed_follow_up"
+    ));
+    assert!(!fires(
+        "buyer 10:00:00 在吗\nagent 10:00:10 您好，不用稍等，马上就好\nagent 10:30:00 好了\n",
+        "missed_follow_up"
+    ));
+}
+
+#[test]
+fn buyer_repeats_and_anger() {
+    assert!(fires(
+        "buyer 10:00:00 我刚刚说过了，要蓝色\nagent 10:00:10 您好\n",
+        "buyer_repeats"
+    ));
+    assert!(fires(
+        "buyer 10:00:00 都说了几遍了\nagent 10:00:10 您好\n",
+        "buyer_repeats"
+    ));
+    assert!(!fires(
+        "buyer 10:00:00 我不是说过了吗\nagent 10:00:10 您好\n",
+        "buyer_anger"
+    ));
+    assert!(!fires(
+        "buyer 10:00:00 要蓝色\nagent 10:00:10 您好\n",
+        "buyer_repeats"
+    ));
+    // The agent saying it is the forbidden rule's business, not the buyer rule's.
+    assert!(!fires(
+        "buyer 10:00:00 ?\nagent 10:00:10 您好，我说过了\n",
+        "buyer_repeats"
+    ));
+    assert!(fires(
+        "buyer 10:00:00 什么态度，我要投诉\nagent 10:00:10 您好\n",
+        "buyer_anger"
+    ));
+    let h = hit_of(
+        "buyer 10:00:00 什么态度，我要投诉\nagent 10:00:10 您好\n",
+        "buyer_anger",
+    )
+    .unwrap();
+    assert_eq!(h.count, 2);
+    assert!(!fires(
+        "buyer 10:00:00 放心，我不会给差评的\nagent 10:00:10 您好\n",
+        "buyer_anger"
+    ));
+    assert!(!fires(
+        "buyer 10:00:00 不想投诉，就问问\nagent 10:00:10 您好\n",
+        "buyer_anger"
+    ));
+    assert!(!fires(
+        "buyer 10:00:00 送垃圾袋吗\nagent 10:00:10 您好\n",
+        "buyer_anger"
+    ));
+    assert!(!fires(
+        "buyer 10:00:00 滚筒洗衣机有吗\nagent 10:00:10 您好\n",
+        "buyer_anger"
+    ));
+}
+
+#[test]
+fn slow_rounds_count_each_round_over_the_limit() {
+    let chat = "buyer 10:00:00 在吗\nagent 10:03:01 您好\nbuyer 10:04:00 有货吗\nagent 10:07:00 有\nbuyer 10:08:00 好\nagent 10:11:30 嗯\n";
+    let h = hit_of(chat, "slow_round").expect("fires");
+    // 181 s and 210 s are over 180 s; 180 s exactly is not.
+    assert_eq!((h.count, h.messages.clone()), (2, vec![0, 1, 4, 5]));
+    assert!(!fires(
+        "buyer 10:00:00 在吗\nagent 10:03:00 您好\n",
+        "slow_round"
+    ));
+    // A bot answer counts as an answer, as in the figures.
+    assert!(!fires(
+        "buyer 10:00:00 在吗\nbot 10:00:01 您好\n",
+        "slow_round"
+    ));
+}
+
+#[test]
+fn unanswered_round_at_the_end() {
+    let h = hit_of(
+        "buyer 10:00:00 在吗\nagent 10:00:10 您好\nbuyer 10:01:00 有货吗\nbuyer 10:02:00 人呢\n",
+        "unanswered_round",
+    )
+    .expect("fires");
+    assert_eq!(h.messages, vec![2, 3]);
+    // A last "好的" needs no answer.
+    assert!(!fires(
+        "buyer 10:00:00 有货吗\nagent 10:00:10 您好，有的\nbuyer 10:01:00 好的！\n",
+        "unanswered_round"
+    ));
+    // Transferred: somebody else answers.
+    assert!(!fires(
+        "buyer 10:00:00 退款\ntransfer 10:00:10 转售后\n",
+        "unanswered_round"
+    ));
+    // An auto reply is not an answer.
+    assert!(fires(
+        "buyer 10:00:00 在吗\nauto 10:00:01 亲，现在咨询的人较多\n",
+        "unanswered_round"
+    ));
+}
+
+#[test]
+fn shift_end_needs_the_agent_still_at_work() {
+    let chat = "buyer 17:50:00 在吗\nagent 17:50:10 您好\nbuyer 17:55:00 能开发票吗\n";
+    // The account wrote to other buyers until 18:00: it left this question behind.
+    assert!(fires(
+        &format!("{chat}shift 18:00:00\n"),
+        "shift_end_unanswered"
+    ));
+    // Its last message was before the question: the question came after the shift.
+    assert!(!fires(
+        &format!("{chat}shift 17:52:00\n"),
+        "shift_end_unanswered"
+    ));
+    assert!(fires(
+        &format!("{chat}shift 17:52:00\n"),
+        "unanswered_round"
+    ));
+    assert!(!fires(
+        "buyer 17:50:00 在吗\nagent 17:50:10 您好\nshift 18:00:00\n",
+        "shift_end_unanswered"
+    ));
+}
+
+#[test]
+fn unpaid_order_not_reminded() {
+    let chat = "buyer 10:00:00 有货吗\nagent 10:00:10 您好，有的\norder 10:05:00\n";
+    let h = hit_of(chat, "unpaid_not_reminded").expect("fires");
+    assert_eq!((h.count, h.messages.clone()), (1, vec![1]));
+    // Reminded by an agent message after the order.
+    assert!(!fires(
+        &format!("{chat}agent 10:10:00 亲，记得付款哦\n"),
+        "unpaid_not_reminded"
+    ));
+    // Paid on its own.
+    assert!(!fires(
+        "buyer 10:00:00 有货吗\nagent 10:00:10 您好，有的\norder 10:05:00 paid 10:06:00\n",
+        "unpaid_not_reminded"
+    ));
+    // A "reminder" after the window (72 h) is none: parse with a 0-hour window to check.
+    let set = RuleSet::default_rules();
+    let late = parse_chat(&format!("{chat}agent 10:10:00 付款哦\n"), 0).unwrap();
+    assert_eq!(late.orders[0].reminded_at, None);
+    assert!(
+        late.evaluate(&set)
+            .iter()
+            .any(|h| set.rules()[h.rule].id == "unpaid_not_reminded")
+    );
+}
+
+#[test]
+fn disabled_rules_do_not_fire() {
+    let text = DEFAULT_RULES.replace(
+        "id = \"forbidden_phrases\"\nname = \"服务禁忌用语\"\nname_en = \"Forbidden phrases\"\nkind = \"keywords\"\nenabled = true",
+        "id = \"forbidden_phrases\"\nname = \"服务禁忌用语\"\nname_en = \"Forbidden phrases\"\nkind = \"keywords\"\nenabled = false",
+    );
+    let set = RuleSet::parse(&text).unwrap();
+    assert!(!set.rules()[0].enabled);
+    assert!(
+        !fired_with(&set, "buyer 10:00:00 ?\nagent 10:00:10 您好，随便你\n")
+            .contains(&"forbidden_phrases".to_string())
+    );
+}
+
+#[test]
+fn errors_name_line_and_field() {
+    let text = "[[rule]]\nid = \"x\"\nkind = \"keywords\"\ncategory = \"taboo\"\nseverity = \"huge\"\nscore = -1\nsenders = [\"agent\"]\nkeywords = [\"a\"]\nminutes = 3\n";
+    let errs = RuleSet::parse(text).unwrap_err();
+    let shown: Vec<String> = errs.iter().map(|e| e.to_string()).collect();
+    assert_eq!(
+        shown,
+        vec![
+            "line 5: rule x: severity: one of low, medium, high, critical",
+            "line 9: rule x: minutes: does not apply to kind keywords",
+        ]
+    );
+    let errs = RuleSet::parse("[[rule]]\nid = \"y\"\nkind = \"slow_round\"\ncategory = \"taboo\"\nseverity = \"low\"\nscore = 1\n").unwrap_err();
+    assert_eq!(
+        errs[0].to_string(),
+        "line 2: rule y: seconds: kind slow_round needs it"
+    );
+    assert_eq!(
+        errs[0].describe(false),
+        "第 2 行：rule y: seconds: 类型 slow_round 必须填写"
+    );
+    let errs = RuleSet::parse("[[rule]]\nid = \"z\"\nkind = \"slow_round\"\ncategory = \"taboo\"\nseverity = \"low\"\nscore = 1\nseconds = -5\n").unwrap_err();
+    assert_eq!(
+        errs[0].to_string(),
+        "line 7: rule z: seconds: must be a whole number from 0 to 100000"
+    );
+    let errs = RuleSet::parse("[[rule]]\nid = \"z\"\nbogus = 1\n").unwrap_err();
+    assert_eq!(errs[0].line, 3, "{:?}", errs[0]);
+    let errs = RuleSet::parse("[[rule]\n").unwrap_err();
+    assert_eq!(errs[0].line, 1);
+    // Two rules with one id.
+    let one = "[[rule]]\nid = \"a\"\nkind = \"slow_round\"\ncategory = \"taboo\"\nseverity = \"low\"\nscore = 1\nseconds = 5\n";
+    let errs = RuleSet::parse(&format!("{one}{one}")).unwrap_err();
+    assert_eq!(
+        errs[0].to_string(),
+        "line 9: rule a: id: another rule has the same id"
+    );
+}
+
+#[test]
+fn toml_round_trips_and_form_fields_edit() {
+    let set = RuleSet::default_rules();
+    let again = RuleSet::parse(&set.to_toml()).expect("written TOML reads back");
+    assert_eq!(again.rules(), set.rules());
+    let mut p = set.rules()[0].params.clone();
+    set_param(&mut p, Param::Keywords, "随便你\n\n 急什么 \n").unwrap();
+    assert_eq!(
+        p.keywords,
+        Some(vec!["随便你".to_string(), "急什么".to_string()])
+    );
+    assert_eq!(param_text(&p, Param::Keywords), "随便你\n急什么");
+    set_param(&mut p, Param::SkipQuoted, "false").unwrap();
+    assert_eq!(p.skip_quoted, Some(false));
+    assert!(set_param(&mut p, Param::Minutes, "ten").is_err());
+    assert!(set_param(&mut p, Param::Senders, "agent\nwho").is_err());
+}
+
+#[test]
+fn chat_errors_name_the_line() {
+    assert_eq!(
+        parse_chat("buyer 10:00:00 在吗\nagent soon 您好\n", 72)
+            .unwrap_err()
+            .line,
+        2
+    );
+    let err = parse_chat("someone 10:00 hi\n", 72).unwrap_err();
+    assert_eq!((err.line, err.problem), (1, ChatProblem::FirstWord));
+    assert!(err.describe(false).starts_with("第 1 行：每行以 buyer"));
+    let c = parse_chat(
+        "# a comment\n\n买家 2024-06-18 10:00 在吗\n客服 2024-06-18 10:00:05 您好\n",
+        72,
+    )
+    .unwrap();
+    assert_eq!(c.messages.len(), 2);
+    assert_eq!(c.messages[1].time - c.messages[0].time, 5_000);
+}
+
+#[test]
+fn no_panic_on_odd_input() {
+    let set = RuleSet::default_rules();
+    for text in [
+        "",
+        "\"",
+        "《",
+        "》》《《",
+        "1",
+        "１３８",
+        "随便你\"",
+        "\u{0}",
+        "🙂随便你🙂",
+    ] {
+        let msgs = [ChatMessage {
+            sender: Sender::Agent,
+            time: 0,
+            text,
+            transfer: false,
+        }];
+        let _ = set.evaluate(&Chat {
+            messages: &msgs,
+            orders: &[],
+            shift_end: None,
+        });
+    }
+    let empty = set.evaluate(&Chat {
+        messages: &[],
+        orders: &[ChatOrder {
+            created_at: 0,
+            paid_at: None,
+            reminded_at: None,
+        }],
+        shift_end: Some(0),
+    });
+    // An order with no message before it still hits, pointing at no message.
+    assert_eq!(empty.len(), 1);
+    assert!(empty[0].messages.is_empty());
+}
+
+mod fuzz {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    /// Text made of the characters rules care about: keywords, negations, quotes, digits.
+    fn text() -> impl Strategy<Value = String> {
+        proptest::collection::vec(
+            prop::sample::select(vec![
+                "随便你",
+                "不是",
+                "《",
+                "》",
+                "“",
+                "”",
+                "\"",
+                "微信",
+                "支付",
+                "1",
+                "3",
+                "８",
+                "-",
+                " ",
+                "稍等",
+                "抱歉",
+                "好的",
+                "投诉",
+                "不会",
+                "评价",
+                "您好",
+                "祝您",
+                "🙂",
+                "a",
+                "V",
+            ]),
+            0..12,
+        )
+        .prop_map(|parts| parts.concat())
+    }
+
+    fn message() -> impl Strategy<Value = (u8, i64, String, bool)> {
+        (0u8..5, 0i64..4_000_000, text(), any::<bool>())
+    }
+
+    proptest! {
+        #[test]
+        fn hits_point_inside_the_chat(
+            mut msgs in proptest::collection::vec(message(), 0..20),
+            orders in proptest::collection::vec((0i64..4_000_000, any::<bool>(), any::<bool>()), 0..3),
+            shift in proptest::option::of(0i64..4_000_000),
+        ) {
+            msgs.sort_by_key(|m| m.1);
+            let set = RuleSet::default_rules();
+            let chat: Vec<ChatMessage<'_>> = msgs
+                .iter()
+                .map(|(s, t, text, transfer)| ChatMessage {
+                    sender: Sender::from_code(*s).unwrap_or(Sender::Buyer),
+                    time: *t,
+                    text,
+                    transfer: *transfer,
+                })
+                .collect();
+            let orders: Vec<ChatOrder> = orders
+                .iter()
+                .map(|&(t, paid, reminded)| ChatOrder {
+                    created_at: t,
+                    paid_at: paid.then_some(t + 1),
+                    reminded_at: reminded.then_some(t + 2),
+                })
+                .collect();
+            let hits = set.evaluate(&Chat { messages: &chat, orders: &orders, shift_end: shift });
+            for h in &hits {
+                prop_assert!(set.rules()[h.rule].enabled);
+                prop_assert!(h.count >= 1);
+                prop_assert!(h.messages.windows(2).all(|w| w[0] < w[1]));
+                prop_assert!(h.messages.iter().all(|&m| (m as usize) < chat.len()));
+                for s in &h.spans {
+                    let text = chat[s.message as usize].text;
+                    prop_assert!(text.get(s.start as usize..s.end as usize).is_some());
+                }
+            }
+        }
+
+        #[test]
+        fn odd_rule_files_and_chats_are_errors_not_panics(rules in "\\PC{0,200}", chat in "\\PC{0,200}") {
+            let _ = RuleSet::parse(&rules);
+            let _ = RuleSet::parse(&format!("[[rule]]\n{rules}"));
+            let _ = parse_chat(&chat, 72);
+            let _ = parse_chat(&format!("buyer 10:00 {chat}\norder {chat}"), 72);
+        }
+    }
+}

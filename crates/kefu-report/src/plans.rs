@@ -1,0 +1,479 @@
+//! Plan results as people and payroll clerks read them: the team ranking, one agent's
+//! payslip, and the payroll sheet (CSV, xlsx). The command line and the web app both use
+//! these, so every screen and export shows the same amounts.
+
+use std::io::Write;
+
+use kefu_core::money::{format_yuan, yuan_f64};
+use kefu_plan::{Movement, Payslip, PlanResult, score_text, weight_text};
+
+use crate::{Lang, Result, width};
+
+pub fn movement_text(m: Movement, lang: Lang) -> &'static str {
+    match m {
+        Movement::Up => lang.t("升级", "up"),
+        Movement::Down => lang.t("降级", "down"),
+        Movement::Same => lang.t("持平", "same"),
+        Movement::New => lang.t("新进", "new"),
+        Movement::Out => lang.t("未定级", "no grade"),
+    }
+}
+
+/// The name an agent goes by: the display name, else the account without the store prefix.
+pub fn agent_name(p: &Payslip) -> &str {
+    p.display_name
+        .as_deref()
+        .unwrap_or_else(|| p.account.rsplit(':').next().unwrap_or(&p.account))
+}
+
+fn aligned(rows: &[Vec<String>], left: usize) -> String {
+    let cols = rows.iter().map(Vec::len).max().unwrap_or(0);
+    let mut widths = vec![0; cols];
+    for row in rows {
+        for (i, c) in row.iter().enumerate() {
+            widths[i] = widths[i].max(width(c));
+        }
+    }
+    let mut out = String::new();
+    for row in rows {
+        for (i, c) in row.iter().enumerate() {
+            let pad = " ".repeat(widths[i] - width(c));
+            if i < left {
+                out.push_str(c);
+                out.push_str(&pad);
+            } else {
+                out.push_str(&pad);
+                out.push_str(c);
+            }
+            out.push_str(if i + 1 < row.len() { "  " } else { "\n" });
+        }
+    }
+    out
+}
+
+/// The team ranking with grades, movement, score, commissionable sales and pay.
+pub fn ranking_table(r: &PlanResult, lang: Lang) -> String {
+    let mut out = format!(
+        "{} {} — {} {}（{} {}）\n\n",
+        r.plan_name,
+        r.month,
+        lang.t("人数", "agents"),
+        r.headcount,
+        lang.t("结算截止", "settled before"),
+        r.settlement_end
+    );
+    let mut head = vec![
+        lang.t("排名", "Rank").to_string(),
+        lang.t("客服账号", "Account").to_string(),
+        lang.t("梯队", "Grade").to_string(),
+        lang.t("变动", "Movement").to_string(),
+        lang.t("绩效分", "Score").to_string(),
+        lang.t("提成销售额", "Net sales").to_string(),
+    ];
+    if let Some(first) = r.payslips.first() {
+        head.extend(
+            first
+                .pay
+                .iter()
+                .map(|l| lang.t(&l.name, &l.name_en).to_string()),
+        );
+    }
+    head.push(lang.t("合计", "Total").to_string());
+    let mut rows = vec![head];
+    for p in &r.payslips {
+        let mut row = vec![
+            p.rank.to_string(),
+            p.account.clone(),
+            p.grade.clone().unwrap_or_else(|| "–".into()),
+            movement_text(p.movement, lang).to_string(),
+            score_text(p.total_score),
+            format_yuan(p.sales.net_cents),
+        ];
+        row.extend(p.pay.iter().map(|l| format_yuan(l.amount_cents)));
+        row.push(format_yuan(p.total_cents));
+        rows.push(row);
+    }
+    out.push_str(&aligned(&rows, 4));
+    if r.payslips.is_empty() {
+        out.push_str(lang.t(
+            "（该月没有适用此方案的客服）\n",
+            "(no agent this plan applies to in this month)\n",
+        ));
+    }
+    out
+}
+
+/// One agent's payslip: every KPI with value, rule, score and weight; gates; the sales base
+/// with refunds and clawbacks by order; every pay component with its formula.
+pub fn payslip_text(r: &PlanResult, p: &Payslip, lang: Lang) -> String {
+    let mut out = format!(
+        "{} — {} {}\n{} {}  {} {}  {} {} ({} {})  {} {}\n\n",
+        r.plan_name,
+        p.account,
+        r.month,
+        lang.t("排名", "rank"),
+        p.rank,
+        lang.t("梯队", "grade"),
+        p.grade.as_deref().unwrap_or("–"),
+        lang.t("变动", "movement"),
+        movement_text(p.movement, lang),
+        lang.t("上月", "last month"),
+        p.previous_grade.as_deref().unwrap_or("–"),
+        lang.t("绩效分", "score"),
+        score_text(p.total_score),
+    );
+    let mut rows = vec![vec![
+        lang.t("指标", "KPI").to_string(),
+        lang.t("数值", "Value").to_string(),
+        lang.t("规则", "Rule").to_string(),
+        lang.t("得分", "Score").to_string(),
+        lang.t("权重", "Weight").to_string(),
+        lang.t("加权分", "Points").to_string(),
+    ]];
+    for k in &p.kpis {
+        let mut rule = k.rule.clone();
+        if let Some(g) = &k.zeroed_by {
+            rule.push_str(&format!(" [{} → 0]", g));
+        }
+        rows.push(vec![
+            lang.t(&k.name, &k.name_en).to_string(),
+            k.value_text.clone(),
+            rule,
+            score_text(k.score),
+            weight_text(k.weight_bp),
+            score_text(k.points),
+        ]);
+    }
+    rows.push(vec![
+        lang.t("合计", "Total").to_string(),
+        String::new(),
+        String::new(),
+        String::new(),
+        "100%".into(),
+        score_text(p.total_score),
+    ]);
+    out.push_str(&aligned(&rows, 3));
+    if !p.gates.is_empty() {
+        out.push_str(&format!("\n{}\n", lang.t("门槛", "Gates")));
+        for g in &p.gates {
+            out.push_str(&format!(
+                "  {}: {} ({} {}) → {}{}\n",
+                g.name,
+                g.condition,
+                lang.t("实际", "actual"),
+                g.value_text,
+                if g.fired {
+                    lang.t("触发：", "applied: ")
+                } else {
+                    lang.t("未触发", "not applied")
+                },
+                if g.fired {
+                    lang.t(&g.effect, &g.effect_en)
+                } else {
+                    ""
+                },
+            ));
+        }
+    }
+    let s = &p.sales;
+    out.push_str(&format!(
+        "\n{}\n  {} {} ({} {})\n  − {} {}\n  − {} {}\n  = {} {}\n",
+        lang.t("提成销售额", "Commissionable sales"),
+        lang.t("本月付款订单", "orders paid this month"),
+        format_yuan(s.gross_cents),
+        s.orders.len(),
+        lang.t("单", "orders"),
+        lang.t("结算日前完成的退款", "refunds finished by settlement"),
+        format_yuan(s.refunded_cents),
+        lang.t(
+            "往月订单结算后退款（扣回）",
+            "refunds of earlier months after their settlement (clawback)"
+        ),
+        format_yuan(s.late_refunds_cents),
+        lang.t("提成基数", "base"),
+        format_yuan(s.net_cents),
+    ));
+    for l in &s.late_refunds {
+        out.push_str(&format!(
+            "    {} {}  {} {}  {} {}  −{}\n",
+            lang.t("订单", "order"),
+            l.order_id,
+            lang.t("付款", "paid"),
+            l.paid_at,
+            lang.t("退款完成", "refunded"),
+            l.finished_at,
+            format_yuan(l.amount_cents)
+        ));
+    }
+    for o in s.orders.iter().filter(|o| o.refunded_cents > 0) {
+        out.push_str(&format!(
+            "    {} {}  {} {}  {}  {} −{}\n",
+            lang.t("订单", "order"),
+            o.order_id,
+            lang.t("付款", "paid"),
+            o.paid_at,
+            format_yuan(o.amount_cents),
+            lang.t("退款", "refund"),
+            format_yuan(o.refunded_cents)
+        ));
+    }
+    out.push_str(&format!("\n{}\n", lang.t("应发", "Pay")));
+    let mut rows = Vec::new();
+    for l in &p.pay {
+        rows.push(vec![
+            lang.t(&l.name, &l.name_en).to_string(),
+            l.formula.clone(),
+            format_yuan(l.amount_cents),
+        ]);
+    }
+    rows.push(vec![
+        lang.t("合计", "Total").to_string(),
+        String::new(),
+        format_yuan(p.total_cents),
+    ]);
+    out.push_str(&aligned(&rows, 2));
+    out
+}
+
+/// The pay components of all results, by name, in order of first appearance: the payroll
+/// sheet's amount columns.
+fn pay_columns(results: &[PlanResult], lang: Lang) -> Vec<String> {
+    let mut names: Vec<String> = Vec::new();
+    for r in results {
+        if let Some(p) = r.payslips.first() {
+            for l in &p.pay {
+                let name = lang.t(&l.name, &l.name_en);
+                if !names.iter().any(|n| n == name) {
+                    names.push(name.to_string());
+                }
+            }
+        }
+    }
+    names
+}
+
+/// Column names of the payroll sheet.
+pub fn payroll_headers(results: &[PlanResult], lang: Lang) -> Vec<String> {
+    let mut h: Vec<String> = [
+        lang.t("月份", "Month"),
+        lang.t("方案", "Plan"),
+        lang.t("客服账号", "Account"),
+        lang.t("姓名", "Name"),
+        lang.t("排名", "Rank"),
+        lang.t("梯队", "Grade"),
+        lang.t("上月梯队", "Previous grade"),
+        lang.t("变动", "Movement"),
+        lang.t("绩效分", "Score"),
+        lang.t("付款销售额", "Gross sales"),
+        lang.t("结算前退款", "Refunds"),
+        lang.t("扣回", "Clawback"),
+        lang.t("提成销售额", "Net sales"),
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    h.extend(pay_columns(results, lang));
+    h.push(lang.t("应发合计", "Total pay").to_string());
+    h
+}
+
+enum Cell {
+    Text(String),
+    Int(i64),
+    Score(i64),
+    Money(i64),
+    Empty,
+}
+
+fn payroll_rows(results: &[PlanResult], lang: Lang) -> Vec<Vec<Cell>> {
+    let columns = pay_columns(results, lang);
+    let mut rows = Vec::new();
+    for r in results {
+        for p in &r.payslips {
+            let mut row = vec![
+                Cell::Text(r.month.clone()),
+                Cell::Text(r.plan_name.clone()),
+                Cell::Text(p.account.clone()),
+                Cell::Text(agent_name(p).to_string()),
+                Cell::Int(p.rank as i64),
+                p.grade.clone().map_or(Cell::Empty, Cell::Text),
+                p.previous_grade.clone().map_or(Cell::Empty, Cell::Text),
+                Cell::Text(movement_text(p.movement, lang).to_string()),
+                Cell::Score(p.total_score),
+                Cell::Money(p.sales.gross_cents),
+                Cell::Money(p.sales.refunded_cents),
+                Cell::Money(p.sales.late_refunds_cents),
+                Cell::Money(p.sales.net_cents),
+            ];
+            for name in &columns {
+                row.push(
+                    p.pay
+                        .iter()
+                        .find(|l| lang.t(&l.name, &l.name_en) == name)
+                        .map_or(Cell::Empty, |l| Cell::Money(l.amount_cents)),
+                );
+            }
+            row.push(Cell::Money(p.total_cents));
+            rows.push(row);
+        }
+    }
+    rows
+}
+
+/// The payroll sheet as CSV: one row per agent, amounts in yuan with two decimals.
+pub fn write_payroll_csv(results: &[PlanResult], lang: Lang, out: impl Write) -> Result<()> {
+    let mut w = csv::Writer::from_writer(out);
+    w.write_record(payroll_headers(results, lang))?;
+    for row in payroll_rows(results, lang) {
+        w.write_record(row.iter().map(|c| match c {
+            Cell::Text(s) => s.clone(),
+            Cell::Int(n) => n.to_string(),
+            Cell::Score(h) => score_text(*h),
+            Cell::Money(c) => format_yuan(*c),
+            Cell::Empty => String::new(),
+        }))?;
+    }
+    w.flush()?;
+    Ok(())
+}
+
+/// The payroll workbook: the sheet a payroll clerk expects (one row per agent), and the
+/// clawed-back refunds by order on a second sheet.
+pub fn payroll_xlsx(results: &[PlanResult], lang: Lang) -> Result<Vec<u8>> {
+    use rust_xlsxwriter::{Format as XFormat, Workbook};
+    let mut wb = Workbook::new();
+    let bold = XFormat::new().set_bold();
+    let money = XFormat::new().set_num_format("#,##0.00");
+    let score = XFormat::new().set_num_format("0.00");
+    let ws = wb.add_worksheet();
+    ws.set_name(lang.t("工资表", "Payroll"))?;
+    for (i, h) in payroll_headers(results, lang).iter().enumerate() {
+        ws.write_string_with_format(0, i as u16, h, &bold)?;
+    }
+    for (r, row) in payroll_rows(results, lang).iter().enumerate() {
+        let r = r as u32 + 1;
+        for (c, cell) in row.iter().enumerate() {
+            let c = c as u16;
+            match cell {
+                Cell::Text(s) => ws.write_string(r, c, s)?,
+                Cell::Int(n) => ws.write_number(r, c, *n as f64)?,
+                Cell::Score(h) => ws.write_number_with_format(r, c, *h as f64 / 100.0, &score)?,
+                Cell::Money(m) => ws.write_number_with_format(r, c, yuan_f64(*m), &money)?,
+                Cell::Empty => ws,
+            };
+        }
+    }
+    ws.set_freeze_panes(1, 3)?;
+    let ws = wb.add_worksheet();
+    ws.set_name(lang.t("退款扣回明细", "Clawback"))?;
+    let head = [
+        lang.t("月份", "Month"),
+        lang.t("客服账号", "Account"),
+        lang.t("订单号", "Order"),
+        lang.t("付款时间", "Paid at"),
+        lang.t("退款完成时间", "Refund finished at"),
+        lang.t("扣回金额", "Amount"),
+    ];
+    for (i, h) in head.iter().enumerate() {
+        ws.write_string_with_format(0, i as u16, *h, &bold)?;
+    }
+    let mut r = 1u32;
+    for res in results {
+        for p in &res.payslips {
+            for l in &p.sales.late_refunds {
+                ws.write_string(r, 0, &res.month)?;
+                ws.write_string(r, 1, &p.account)?;
+                ws.write_string(r, 2, &l.order_id)?;
+                ws.write_string(r, 3, &l.paid_at)?;
+                ws.write_string(r, 4, &l.finished_at)?;
+                ws.write_number_with_format(r, 5, yuan_f64(l.amount_cents), &money)?;
+                r += 1;
+            }
+        }
+    }
+    Ok(wb.save_to_buffer()?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use kefu_core::figures::{C, Counters};
+    use kefu_plan::{AgentInput, Month, PaidOrder, PlanInput};
+
+    fn result() -> PlanResult {
+        let plan = kefu_plan::parse(
+            r#"id = "t"
+name = "方案"
+[[kpi]]
+figure = "inquiry_conversion"
+weight = 100
+bands = [{ min = "50%", score = 100 }]
+else = 60
+[[pay]]
+key = "c"
+name = "提成"
+tiered = { tiers = [{ from = 0, rate = "1%" }] }
+[[grade]]
+name = "A"
+min_score = 90
+[[grade]]
+name = "B"
+min_score = 0
+"#,
+        )
+        .unwrap();
+        let agent = |name: &str, paid: i64, amount: i64| {
+            let mut c = Counters::default();
+            c.add(C::inquiries, 10);
+            c.add(C::paid, paid);
+            AgentInput {
+                account: format!("店:{name}"),
+                counters: c,
+                orders: vec![PaidOrder {
+                    order_id: format!("O-{name}"),
+                    paid_at: Month::parse("2026-11").unwrap().first_day().start(),
+                    amount_cents: amount,
+                    refunds: vec![],
+                }],
+                previous_grade: Some("B".into()),
+                ..Default::default()
+            }
+        };
+        let input = PlanInput {
+            store: Counters::default(),
+            agents: vec![agent("乙", 3, 10_000), agent("甲", 6, 123_456)],
+        };
+        kefu_plan::evaluate(&plan, Month::parse("2026-11").unwrap(), &input).unwrap()
+    }
+
+    #[test]
+    fn ranking_and_payroll_show_the_same_amounts() {
+        let r = result();
+        let table = ranking_table(&r, Lang::Zh);
+        let lines: Vec<&str> = table.lines().collect();
+        assert_eq!(
+            lines[0],
+            "方案 2026-11 — 人数 2（结算截止 2026-12-06 00:00:00）"
+        );
+        assert!(lines[3].starts_with("1     店:甲"), "{table}");
+        assert!(lines[3].contains("升级"), "{table}");
+        // 1234.56 × 1% = 12.3456 → 12.35
+        assert!(lines[3].ends_with("1234.56  12.35  12.35"), "{table}");
+        let mut csv = Vec::new();
+        write_payroll_csv(std::slice::from_ref(&r), Lang::En, &mut csv).unwrap();
+        let csv = String::from_utf8(csv).unwrap();
+        let rows: Vec<&str> = csv.lines().collect();
+        assert_eq!(
+            rows[1],
+            "2026-11,方案,店:甲,甲,1,A,B,up,100,1234.56,0.00,0.00,1234.56,12.35,12.35"
+        );
+        assert_eq!(
+            rows[2],
+            "2026-11,方案,店:乙,乙,2,B,B,same,60,100.00,0.00,0.00,100.00,1.00,1.00"
+        );
+        let slip = payslip_text(&r, &r.payslips[0], Lang::En);
+        assert!(slip.contains("1234.56 × 1% = 12.35"), "{slip}");
+        assert!(slip.contains("≥ 50% → 100"), "{slip}");
+        assert!(payroll_xlsx(&[r], Lang::Zh).unwrap().len() > 1000);
+    }
+}

@@ -1,0 +1,684 @@
+//! Automatic quality rules in the database: each store's rule sets (versioned TOML), and the
+//! hits of evaluating a rule set over a range of days.
+//!
+//! A run reads each day's messages with their texts, cuts them into receptions (one account,
+//! one buyer, one day, as the engine does), evaluates the rules on every reception in parallel,
+//! and replaces the range's rows in three tables: receptions evaluated per (day, account) — the
+//! denominator of "hits per 100 receptions" —, hits per (day, account, rule), and the hits of
+//! each flagged reception with the exact messages and spans, for the transcript and for
+//! sampling. Orders come with the engine's stored facts (`order_facts`: the reception an order
+//! was attributed to and who reminded it), so a run needs no recomputation.
+//!
+//! The hits of a reception are one text: entries `;rule|severity|score|count|m,m|m.s.e,m.s.e`
+//! (messages, then spans as message.start.end). Rule ids are `[a-z0-9_]`, so the separators
+//! never occur inside a field and `;rule|` finds a rule's receptions.
+
+use kefu_core::model::{NameId, Sender};
+use kefu_core::time::{Day, Millis};
+use kefu_qa::rules::{Chat, ChatMessage, ChatOrder, Hit, RuleSet, Severity, Span};
+use rayon::iter::ParallelIterator;
+use rayon::slice::{ParallelSlice, ParallelSliceMut};
+use rusqlite::params;
+use rustc_hash::{FxHashMap, FxHashSet};
+
+use crate::chunk::{self, ChunkError};
+use crate::db::{Db, Result};
+
+/// A saved rule set.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredRuleSet {
+    pub version: i64,
+    pub toml: String,
+    pub author: String,
+    /// Unix seconds.
+    pub created_at: i64,
+}
+
+/// What a run did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct QaRunSummary {
+    pub days: u32,
+    pub receptions: u64,
+    /// Receptions with at least one hit.
+    pub flagged: u64,
+    /// (reception, rule) pairs.
+    pub hits: u64,
+}
+
+/// A reception some rule hit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FlaggedReception {
+    pub day: Day,
+    pub account: NameId,
+    pub buyer: NameId,
+    /// Rules that hit it.
+    pub rules: u32,
+    /// Sum of their scores (negative: deductions).
+    pub score: i64,
+    pub worst: Severity,
+}
+
+/// One rule's hit on one reception, as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReceptionHit {
+    pub rule: String,
+    pub severity: Severity,
+    pub score: i32,
+    pub count: u32,
+    /// Indexes into the reception's messages (its transcript, in order).
+    pub messages: Vec<u32>,
+    pub spans: Vec<Span>,
+}
+
+/// Receptions a rule hit on one account over a range, and the sum of the rule's score.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RuleHitCount {
+    pub account: NameId,
+    pub rule: String,
+    pub hits: u64,
+    pub score: i64,
+}
+
+fn severity_code(s: Severity) -> i64 {
+    match s {
+        Severity::Low => 0,
+        Severity::Medium => 1,
+        Severity::High => 2,
+        Severity::Critical => 3,
+    }
+}
+
+fn severity_of(code: i64) -> Severity {
+    match code {
+        3 => Severity::Critical,
+        2 => Severity::High,
+        1 => Severity::Medium,
+        _ => Severity::Low,
+    }
+}
+
+fn join<T>(items: &[T], f: impl Fn(&T) -> String) -> String {
+    items.iter().map(f).collect::<Vec<_>>().join(",")
+}
+
+/// The stored text of a reception's hits.
+fn encode_hits(rules: &RuleSet, hits: &[Hit]) -> String {
+    let mut out = String::new();
+    for h in hits {
+        let r = &rules.rules()[h.rule];
+        out.push_str(&format!(
+            ";{}|{}|{}|{}|{}|{}",
+            r.id,
+            r.severity.as_str(),
+            r.score,
+            h.count,
+            join(&h.messages, |m| m.to_string()),
+            join(&h.spans, |s| format!("{}.{}.{}", s.message, s.start, s.end)),
+        ));
+    }
+    out
+}
+
+/// Reads [`encode_hits`] back; a damaged entry is skipped, never a panic.
+fn decode_hits(text: &str) -> Vec<ReceptionHit> {
+    let numbers = |s: &str| -> Vec<u32> { s.split(',').filter_map(|x| x.parse().ok()).collect() };
+    text.split(';')
+        .filter(|e| !e.is_empty())
+        .filter_map(|entry| {
+            let f: Vec<&str> = entry.split('|').collect();
+            let [rule, severity, score, count, messages, spans] = f.as_slice() else {
+                return None;
+            };
+            Some(ReceptionHit {
+                rule: rule.to_string(),
+                severity: Severity::parse(severity)?,
+                score: score.parse().ok()?,
+                count: count.parse().ok()?,
+                messages: numbers(messages),
+                spans: spans
+                    .split(',')
+                    .filter_map(|s| {
+                        let n = s
+                            .split('.')
+                            .map(|x| x.parse::<u32>().ok())
+                            .collect::<Option<Vec<_>>>()?;
+                        let [message, start, end] = n.as_slice() else {
+                            return None;
+                        };
+                        Some(Span {
+                            message: *message,
+                            start: *start,
+                            end: *end,
+                        })
+                    })
+                    .collect(),
+            })
+        })
+        .collect()
+}
+
+/// What one day of a run produced.
+#[derive(Default)]
+struct DayResult {
+    day: Day,
+    receptions: FxHashMap<NameId, u64>,
+    /// (account, rule index) → (hits, score)
+    counts: FxHashMap<(NameId, usize), (u64, i64)>,
+    /// (account, buyer, score, worst severity, hits text)
+    flagged: Vec<(NameId, NameId, i64, Severity, String)>,
+    hits: u64,
+}
+
+type Orders = FxHashMap<(i32, NameId, NameId), Vec<ChatOrder>>;
+
+/// Receptions evaluated per parallel task: enough to amortise the task, small enough to
+/// balance two cores over a day.
+const RECEPTIONS_PER_TASK: usize = 2048;
+
+impl DayResult {
+    fn merge(&mut self, other: DayResult) {
+        for (account, n) in other.receptions {
+            *self.receptions.entry(account).or_default() += n;
+        }
+        for (key, (hits, score)) in other.counts {
+            let c = self.counts.entry(key).or_default();
+            c.0 += hits;
+            c.1 += score;
+        }
+        self.flagged.extend(other.flagged);
+        self.hits += other.hits;
+    }
+}
+
+fn evaluate_day(
+    day: Day,
+    events: &[u8],
+    texts: &[u8],
+    rules: &RuleSet,
+    orders: &Orders,
+    bots: &FxHashSet<NameId>,
+) -> std::result::Result<DayResult, ChunkError> {
+    let msgs = chunk::decode_full(day, events, texts)?;
+    let mut shift_end: FxHashMap<NameId, Millis> = FxHashMap::default();
+    for m in &msgs {
+        if m.message.sender == Sender::Agent {
+            let e = shift_end.entry(m.message.account).or_insert(m.message.time);
+            *e = (*e).max(m.message.time);
+        }
+    }
+    // Stored in (time, seq) order, so the index as the last key keeps that order inside
+    // each reception.
+    let mut order: Vec<(NameId, NameId, u32)> = msgs
+        .iter()
+        .enumerate()
+        .map(|(i, m)| (m.message.account, m.message.buyer, i as u32))
+        .collect();
+    order.par_sort_unstable();
+    let mut streams: Vec<(usize, usize)> = Vec::new();
+    let mut start = 0;
+    for k in 1..=order.len() {
+        if k == order.len() || order[k].0 != order[start].0 || order[k].1 != order[start].1 {
+            streams.push((start, k));
+            start = k;
+        }
+    }
+    let parts: Vec<DayResult> = streams
+        .par_chunks(RECEPTIONS_PER_TASK)
+        .map(|chunk| {
+            let mut out = DayResult {
+                day,
+                ..DayResult::default()
+            };
+            let mut chat: Vec<ChatMessage<'_>> = Vec::new();
+            for &(from, to) in chunk {
+                let (account, buyer, _) = order[from];
+                if bots.contains(&account) {
+                    continue;
+                }
+                chat.clear();
+                chat.extend(order[from..to].iter().map(|&(_, _, i)| {
+                    let m = &msgs[i as usize];
+                    ChatMessage {
+                        sender: m.message.sender,
+                        time: m.message.time,
+                        text: &m.text,
+                        transfer: m.message.transfer_to.is_some(),
+                    }
+                }));
+                let its_orders = orders
+                    .get(&(day.0, account, buyer))
+                    .map_or(&[][..], Vec::as_slice);
+                let hits = rules.evaluate(&Chat {
+                    messages: &chat,
+                    orders: its_orders,
+                    shift_end: shift_end.get(&account).copied(),
+                });
+                *out.receptions.entry(account).or_default() += 1;
+                if hits.is_empty() {
+                    continue;
+                }
+                let mut score = 0i64;
+                let mut worst = Severity::Low;
+                for h in &hits {
+                    let r = &rules.rules()[h.rule];
+                    let c = out.counts.entry((account, h.rule)).or_default();
+                    c.0 += 1;
+                    c.1 += i64::from(r.score);
+                    score += i64::from(r.score);
+                    worst = worst.max(r.severity);
+                }
+                out.hits += hits.len() as u64;
+                out.flagged
+                    .push((account, buyer, score, worst, encode_hits(rules, &hits)));
+            }
+            out
+        })
+        .collect();
+    let mut out = DayResult {
+        day,
+        ..DayResult::default()
+    };
+    for part in parts {
+        out.merge(part);
+    }
+    Ok(out)
+}
+
+impl Db {
+    /// The store's latest saved rule set, if it saved one.
+    pub fn qa_rules(&self, store_id: i64) -> Result<Option<StoredRuleSet>> {
+        let mut st = self.conn().prepare_cached(
+            "SELECT version, rules, author, created_at FROM qa_rule_sets WHERE store_id = ?1 ORDER BY version DESC LIMIT 1",
+        )?;
+        let mut rows = st.query_map(params![store_id], |r| {
+            Ok(StoredRuleSet {
+                version: r.get(0)?,
+                toml: r.get(1)?,
+                author: r.get(2)?,
+                created_at: r.get(3)?,
+            })
+        })?;
+        Ok(rows.next().transpose()?)
+    }
+
+    /// Saves a new version of the store's rule set (already validated by the caller) and
+    /// returns its version number.
+    pub fn qa_save_rules(&self, store_id: i64, toml: &str, author: &str) -> Result<i64> {
+        let tx = self.conn().unchecked_transaction()?;
+        let version: i64 = tx.query_row(
+            "SELECT COALESCE(MAX(version), 0) + 1 FROM qa_rule_sets WHERE store_id = ?1",
+            params![store_id],
+            |r| r.get(0),
+        )?;
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs() as i64);
+        tx.execute(
+            "INSERT INTO qa_rule_sets (store_id, version, rules, author, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![store_id, version, toml, author, now],
+        )?;
+        tx.commit()?;
+        Ok(version)
+    }
+
+    /// Evaluates `rules` over every reception of `[from, to]` (bot accounts skipped) and
+    /// replaces the range's stored hits. `version` is the saved rule set's version, `None`
+    /// for the shipped default or a file.
+    pub fn qa_run(
+        &self,
+        store_id: i64,
+        from: Day,
+        to: Day,
+        rules: &RuleSet,
+        version: Option<i64>,
+    ) -> Result<QaRunSummary> {
+        let bots: FxHashSet<NameId> = self
+            .accounts(store_id)?
+            .into_iter()
+            .filter(|a| a.is_bot)
+            .map(|a| a.id)
+            .collect();
+        let mut orders: Orders = FxHashMap::default();
+        {
+            let mut st = self.conn().prepare_cached(
+                "SELECT f.reception_day, f.account_id, o.buyer_id, o.created_at, o.paid_at, f.reminded_at
+                 FROM order_facts f JOIN orders o ON o.store_id = f.store_id AND o.order_id = f.order_id
+                 WHERE f.store_id = ?1 AND f.account_id IS NOT NULL AND f.reception_day BETWEEN ?2 AND ?3",
+            )?;
+            let mut rows = st.query(params![store_id, from.0, to.0])?;
+            while let Some(r) = rows.next()? {
+                let key = (
+                    r.get::<_, i32>(0)?,
+                    r.get::<_, i64>(1)? as NameId,
+                    r.get::<_, i64>(2)? as NameId,
+                );
+                orders.entry(key).or_default().push(ChatOrder {
+                    created_at: r.get(3)?,
+                    paid_at: r.get(4)?,
+                    reminded_at: r.get(5)?,
+                });
+            }
+        }
+        let tx = self.conn().unchecked_transaction()?;
+        for table in ["qa_receptions", "qa_hit_counts", "qa_reception_hits"] {
+            tx.execute(
+                &format!("DELETE FROM {table} WHERE store_id = ?1 AND day BETWEEN ?2 AND ?3"),
+                params![store_id, from.0, to.0],
+            )?;
+        }
+        let mut summary = QaRunSummary::default();
+        let mut days = tx.prepare(
+            "SELECT day, events, texts FROM message_days WHERE store_id = ?1 AND day BETWEEN ?2 AND ?3 ORDER BY day",
+        )?;
+        let mut rows = days.query(params![store_id, from.0, to.0])?;
+        // A day at a time, receptions in parallel inside it: days differ tenfold in size
+        // (a promotion peak), receptions do not.
+        while let Some(r) = rows.next()? {
+            let day = Day(r.get(0)?);
+            let events = r.get_ref(1)?.as_blob().map_err(rusqlite::Error::from)?;
+            let texts = r.get_ref(2)?.as_blob().map_err(rusqlite::Error::from)?;
+            let d = evaluate_day(day, events, texts, rules, &orders, &bots)?;
+            write_day(&tx, store_id, &d, rules, version)?;
+            summary.days += 1;
+            summary.receptions += d.receptions.values().sum::<u64>();
+            summary.flagged += d.flagged.len() as u64;
+            summary.hits += d.hits;
+        }
+        drop(rows);
+        drop(days);
+        tx.commit()?;
+        Ok(summary)
+    }
+
+    /// Receptions evaluated per account over `[from, to]`.
+    pub fn qa_receptions(&self, store_id: i64, from: Day, to: Day) -> Result<Vec<(NameId, u64)>> {
+        let mut st = self.conn().prepare_cached(
+            "SELECT account_id, SUM(receptions) FROM qa_receptions WHERE store_id = ?1 AND day BETWEEN ?2 AND ?3 GROUP BY account_id ORDER BY account_id",
+        )?;
+        let rows = st.query_map(params![store_id, from.0, to.0], |r| {
+            Ok((r.get::<_, i64>(0)? as NameId, r.get::<_, i64>(1)? as u64))
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Hits per (account, rule) over `[from, to]`.
+    pub fn qa_hit_counts(&self, store_id: i64, from: Day, to: Day) -> Result<Vec<RuleHitCount>> {
+        let mut st = self.conn().prepare_cached(
+            "SELECT account_id, rule, SUM(hits), SUM(score) FROM qa_hit_counts WHERE store_id = ?1 AND day BETWEEN ?2 AND ?3 GROUP BY account_id, rule ORDER BY account_id, rule",
+        )?;
+        let rows = st.query_map(params![store_id, from.0, to.0], |r| {
+            Ok(RuleHitCount {
+                account: r.get::<_, i64>(0)? as NameId,
+                rule: r.get(1)?,
+                hits: r.get::<_, i64>(2)? as u64,
+                score: r.get(3)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// The receptions of `[from, to]` that rules hit (only those hit by `rule` when given),
+    /// lowest score (most deducted) first, then by day, account and buyer. Sampling for
+    /// manual review weights by these.
+    pub fn qa_flagged_receptions(
+        &self,
+        store_id: i64,
+        from: Day,
+        to: Day,
+        rule: Option<&str>,
+    ) -> Result<Vec<FlaggedReception>> {
+        let needle = rule.map(|r| format!(";{r}|"));
+        let mut st = self.conn().prepare_cached(
+            "SELECT day, account_id, buyer_id, score, severity, hits FROM qa_reception_hits
+             WHERE store_id = ?1 AND day BETWEEN ?2 AND ?3 AND (?4 IS NULL OR instr(hits, ?4) > 0)
+             ORDER BY score, day, account_id, buyer_id",
+        )?;
+        let rows = st.query_map(params![store_id, from.0, to.0, needle], |r| {
+            let hits: String = r.get(5)?;
+            Ok(FlaggedReception {
+                day: Day(r.get(0)?),
+                account: r.get::<_, i64>(1)? as NameId,
+                buyer: r.get::<_, i64>(2)? as NameId,
+                rules: hits.matches(';').count() as u32,
+                score: r.get(3)?,
+                worst: severity_of(r.get(4)?),
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// The stored hits of one reception (empty when none hit it or no run covered its day).
+    pub fn qa_reception_hits(
+        &self,
+        store_id: i64,
+        day: Day,
+        account: NameId,
+        buyer: NameId,
+    ) -> Result<Vec<ReceptionHit>> {
+        let mut st = self.conn().prepare_cached(
+            "SELECT hits FROM qa_reception_hits WHERE store_id = ?1 AND day = ?2 AND account_id = ?3 AND buyer_id = ?4",
+        )?;
+        let mut rows = st.query_map(params![store_id, day.0, account, buyer], |r| {
+            r.get::<_, String>(0)
+        })?;
+        Ok(match rows.next().transpose()? {
+            Some(text) => decode_hits(&text),
+            None => Vec::new(),
+        })
+    }
+}
+
+fn write_day(
+    tx: &rusqlite::Transaction<'_>,
+    store_id: i64,
+    d: &DayResult,
+    rules: &RuleSet,
+    version: Option<i64>,
+) -> Result<()> {
+    let mut st = tx.prepare_cached(
+        "INSERT INTO qa_receptions (store_id, day, account_id, receptions, rules_version) VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?;
+    for (&account, &n) in &d.receptions {
+        st.execute(params![store_id, d.day.0, account, n as i64, version])?;
+    }
+    let mut st = tx.prepare_cached(
+        "INSERT INTO qa_hit_counts (store_id, day, account_id, rule, hits, score) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?;
+    for (&(account, rule), &(hits, score)) in &d.counts {
+        st.execute(params![
+            store_id,
+            d.day.0,
+            account,
+            rules.rules()[rule].id,
+            hits as i64,
+            score
+        ])?;
+    }
+    let mut st = tx.prepare_cached(
+        "INSERT INTO qa_reception_hits (store_id, day, account_id, buyer_id, score, severity, hits) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )?;
+    for (account, buyer, score, worst, hits) in &d.flagged {
+        st.execute(params![
+            store_id,
+            d.day.0,
+            account,
+            buyer,
+            score,
+            severity_code(*worst),
+            hits
+        ])?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use kefu_core::model::{Agent, ImportBatch, ImportedMessage, Message, Role};
+    use kefu_core::settings::Config;
+
+    /// One store-day: `(second, account, buyer, sender, text)`, in file order.
+    fn store(msgs: &[(i64, &str, &str, Sender, &str)], bots: &[&str]) -> (tempfile::TempDir, Db) {
+        let dir = tempfile::tempdir().unwrap();
+        let mut db = Db::open(&dir.path().join("k.db")).unwrap();
+        let mut b = ImportBatch::default();
+        let shop = b.names.intern("店");
+        let day = Day::parse("2026-11-11").unwrap();
+        for (i, &(sec, account, buyer, sender, text)) in msgs.iter().enumerate() {
+            let message = Message {
+                time: day.start() + sec * 1000,
+                buyer: b.names.intern(buyer),
+                account: b.names.intern(account),
+                sender,
+                transfer_to: None,
+                seq: i as u64,
+            };
+            let text = b.push_text(text);
+            b.messages.push(ImportedMessage {
+                store: shop,
+                message,
+                text,
+                msg_id: None,
+            });
+        }
+        for bot in bots {
+            let account = b.names.intern(bot);
+            b.agents.push((
+                shop,
+                Agent {
+                    account,
+                    name: None,
+                    group: None,
+                    role: Some(Role::Bot),
+                },
+            ));
+        }
+        db.import(b, &Config::default()).unwrap();
+        (dir, db)
+    }
+
+    #[test]
+    fn runs_mark_the_transcript_order_skip_bots_and_replace() {
+        use Sender::{Agent as A, Buyer as B};
+        // Two streams interleaved in time, messages of one second kept in file order, and a
+        // bot account that is not evaluated.
+        let (_dir, db) = store(
+            &[
+                (0, "店:甲", "b1", B, "在吗"),
+                (1, "店:乙", "b2", B, "在吗"),
+                (5, "店:甲", "b1", A, "您好"),
+                (5, "店:甲", "b1", A, "随便你"),
+                (6, "店:乙", "b2", A, "您好，加我微信"),
+                (7, "店:机器人", "b3", A, "随便你"),
+            ],
+            &["店:机器人"],
+        );
+        let s = db.store("店").unwrap();
+        let names = db.names(s.id).unwrap();
+        let id = |n: &str| names.get(n).unwrap();
+        let day = Day::parse("2026-11-11").unwrap();
+        let rules = RuleSet::default_rules();
+        let run = db.qa_run(s.id, day, day, &rules, Some(3)).unwrap();
+        assert_eq!(
+            (run.days, run.receptions),
+            (1, 2),
+            "the bot's reception is skipped"
+        );
+        let hits = db
+            .qa_reception_hits(s.id, day, id("店:甲"), id("b1"))
+            .unwrap();
+        let forbidden = hits.iter().find(|h| h.rule == "forbidden_phrases").unwrap();
+        // Index 2 of the transcript of 店:甲 × b1 is 随便你 (the second message of second 5).
+        assert_eq!(forbidden.messages, vec![2]);
+        let transcript = db
+            .transcript(s.id, id("店:甲"), id("b1"), day, day)
+            .unwrap();
+        let span = forbidden.spans[0];
+        assert_eq!(
+            &transcript[span.message as usize].text[span.start as usize..span.end as usize],
+            "随便你"
+        );
+        // Worst first: 乙 lost 20 for off_platform (plus closing), 甲 5 (plus closing).
+        let flagged = db.qa_flagged_receptions(s.id, day, day, None).unwrap();
+        let order: Vec<NameId> = flagged.iter().map(|f| f.account).collect();
+        assert_eq!(order, vec![id("店:乙"), id("店:甲")]);
+        assert_eq!(flagged[0].worst, Severity::Critical);
+        let only = db
+            .qa_flagged_receptions(s.id, day, day, Some("forbidden_phrases"))
+            .unwrap();
+        assert_eq!(only.len(), 1);
+        assert_eq!((only[0].account, only[0].buyer), (id("店:甲"), id("b1")));
+        // A rule id that is a prefix of another does not match it.
+        assert!(
+            db.qa_flagged_receptions(s.id, day, day, Some("forbidden"))
+                .unwrap()
+                .is_empty()
+        );
+        let counts = db.qa_hit_counts(s.id, day, day).unwrap();
+        let off = counts.iter().find(|c| c.rule == "off_platform").unwrap();
+        assert_eq!((off.account, off.hits, off.score), (id("店:乙"), 1, -20));
+        // Running again replaces.
+        db.qa_run(s.id, day, day, &rules, Some(3)).unwrap();
+        assert_eq!(db.qa_hit_counts(s.id, day, day).unwrap(), counts);
+        assert_eq!(
+            db.qa_receptions(s.id, day, day).unwrap(),
+            vec![(id("店:甲"), 1), (id("店:乙"), 1)]
+        );
+    }
+
+    #[test]
+    fn rule_sets_are_versioned() {
+        let (_dir, db) = store(&[(0, "店:甲", "b1", Sender::Buyer, "在吗")], &[]);
+        let s = db.store("店").unwrap();
+        assert_eq!(db.qa_rules(s.id).unwrap(), None);
+        assert_eq!(db.qa_save_rules(s.id, "# one", "sup").unwrap(), 1);
+        assert_eq!(db.qa_save_rules(s.id, "# two", "admin").unwrap(), 2);
+        let latest = db.qa_rules(s.id).unwrap().unwrap();
+        assert_eq!(
+            (latest.version, latest.toml.as_str(), latest.author.as_str()),
+            (2, "# two", "admin")
+        );
+    }
+
+    #[test]
+    fn hits_text_round_trips_and_damage_is_skipped() {
+        let rules = RuleSet::default_rules();
+        let hits = vec![
+            Hit {
+                rule: 0,
+                count: 2,
+                messages: vec![1, 4],
+                spans: vec![
+                    Span {
+                        message: 1,
+                        start: 3,
+                        end: 12,
+                    },
+                    Span {
+                        message: 4,
+                        start: 0,
+                        end: 9,
+                    },
+                ],
+            },
+            Hit {
+                rule: 10,
+                count: 1,
+                messages: vec![],
+                spans: vec![],
+            },
+        ];
+        let text = encode_hits(&rules, &hits);
+        assert_eq!(
+            text,
+            ";forbidden_phrases|high|-5|2|1,4|1.3.12,4.0.9;slow_round|medium|-1|1||"
+        );
+        let back = decode_hits(&text);
+        assert_eq!(back.len(), 2);
+        assert_eq!(back[0].messages, vec![1, 4]);
+        assert_eq!(back[0].spans, hits[0].spans);
+        assert_eq!((back[1].rule.as_str(), back[1].score), ("slow_round", -1));
+        assert!(decode_hits(";x|nope|1|1||;y|low|z|1||").is_empty());
+        assert_eq!(decode_hits(";ok|low|1|1|1,x|9.9").len(), 1);
+    }
+}

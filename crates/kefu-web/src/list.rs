@@ -1,0 +1,971 @@
+//! The items behind a figure (`/list`): the receptions, rounds, orders, reminders, ratings or
+//! refunds a number counts, a page at a time, each leading on to its transcript; and the same
+//! as JSON (`/api/v1/list`). The items come from `kefu_report::explain::list`, the figure's
+//! value from the stored counters, so the page shows both and they can be compared.
+
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Query, State};
+use axum::http::HeaderMap;
+use axum::response::{Html, IntoResponse, Response};
+use kefu_core::figures::{C, Counters, Figure, Value};
+use kefu_core::model::NameId;
+use kefu_core::money::{format_yuan, yuan_f64};
+use kefu_core::settings::MetricSettings;
+use kefu_core::time::{Day, format_time};
+use kefu_report::explain::{self, Items, ListQuery, Listing, RoundOutcome, Winner};
+use kefu_store::Db;
+use serde::Deserialize;
+use serde_json::{Value as Json, json};
+
+use crate::access::{self, Allowed, Rows};
+use crate::auth::CurrentUser;
+use crate::drill::{RESPONSE_BINS, bin_label, reception_link};
+use crate::html::{esc, page, url};
+use crate::i18n::{self, Lang, S, Strings};
+use crate::pages::error_page;
+use crate::report::{self, By};
+use crate::table::{self, Cell, Column, Content, Table};
+use crate::{ApiError, AppState, WebError};
+
+/// Rows a list page shows at once.
+pub const PAGE_ROWS: usize = 200;
+/// Rows the API gives at most per request.
+pub const API_MAX_ROWS: usize = 1000;
+/// Rows a list download holds at most (the first ones of the list).
+pub const EXPORT_ROWS: usize = 100_000;
+
+#[derive(Debug, Default, Deserialize)]
+pub struct ListParams {
+    pub store: Option<String>,
+    /// One account, or one roster group (people only), or neither: every visible account.
+    pub account: Option<String>,
+    pub group: Option<String>,
+    /// `1`: the accounts without a group (the team comparison's "no group" row).
+    pub ungrouped: Option<String>,
+    pub from: Option<String>,
+    pub to: Option<String>,
+    /// One day: the same as `from` = `to` = day.
+    pub day: Option<String>,
+    pub figure: Option<String>,
+    /// Consulted receptions whose buyer first wrote in this hour (0–23).
+    pub hour: Option<String>,
+    /// Rounds of one bin of the response-time histogram (0-based).
+    pub bucket: Option<String>,
+    /// 1-based page.
+    pub page: Option<String>,
+    /// Rows per page (API only; at most [`API_MAX_ROWS`]).
+    pub per_page: Option<String>,
+    pub lang: Option<String>,
+    pub export: Option<String>,
+    pub table: Option<String>,
+}
+
+/// Whose items a list shows.
+#[derive(Debug, Clone, Copy)]
+pub enum Who<'a> {
+    /// Every account the user may see in the store.
+    Store,
+    Account(&'a str),
+    /// A roster group's people; `None`: the people without a group.
+    Group(Option<&'a str>),
+}
+
+/// `/list?…` for a figure of a store (or one account or group) over `[from, to]`.
+pub fn list_link(store: &str, who: Who<'_>, from: Day, to: Day, figure: &str) -> String {
+    let who = match who {
+        Who::Store => String::new(),
+        Who::Account(a) => format!("&account={}", url(a)),
+        Who::Group(Some(g)) => format!("&group={}", url(g)),
+        Who::Group(None) => "&ungrouped=1".to_string(),
+    };
+    format!(
+        "/list?store={}{who}&from={from}&to={to}&figure={figure}",
+        url(store)
+    )
+}
+
+/// [`Who`] owned, for what a request loaded.
+#[derive(Debug, Clone)]
+pub enum Whose {
+    Store,
+    Account(String),
+    Group(Option<String>),
+}
+
+impl Whose {
+    pub fn who(&self) -> Who<'_> {
+        match self {
+            Whose::Store => Who::Store,
+            Whose::Account(a) => Who::Account(a),
+            Whose::Group(g) => Who::Group(g.as_deref()),
+        }
+    }
+    fn name(&self) -> Option<&str> {
+        match self {
+            Whose::Account(a) => Some(a),
+            Whose::Group(g) => g.as_deref(),
+            Whose::Store => None,
+        }
+    }
+}
+
+/// The parsed request: which figure, whose, which days and which page.
+struct Request {
+    figure: &'static Figure,
+    hour: Option<u32>,
+    bucket: Option<usize>,
+    page: usize,
+    per_page: usize,
+}
+
+fn parse_request(p: &ListParams, max_rows: usize) -> Result<Request, WebError> {
+    let number = |v: &Option<String>, what: &str| -> Result<Option<usize>, WebError> {
+        match v.as_deref().filter(|s| !s.is_empty()) {
+            None => Ok(None),
+            Some(s) => s.parse().map(Some).map_err(|_| {
+                WebError::BadRequest(format!("`{what}` is not a whole number: `{s}`"))
+            }),
+        }
+    };
+    let hour = number(&p.hour, "hour")?;
+    if hour.is_some_and(|h| h > 23) {
+        return Err(WebError::BadRequest("`hour` is 0 to 23".into()));
+    }
+    let bucket = number(&p.bucket, "bucket")?;
+    if bucket.is_some_and(|b| b >= RESPONSE_BINS.len()) {
+        return Err(WebError::BadRequest(format!(
+            "`bucket` is 0 to {}",
+            RESPONSE_BINS.len() - 1
+        )));
+    }
+    // The hour-of-day columns count consulted receptions, the histogram answered rounds.
+    let implied = if hour.is_some() {
+        Some("consulted")
+    } else if bucket.is_some() {
+        Some("avg_response_secs")
+    } else {
+        None
+    };
+    let key = match (p.figure.as_deref().filter(|s| !s.is_empty()), implied) {
+        (Some(k), Some(i)) if k != i => {
+            return Err(WebError::BadRequest(format!(
+                "`hour` goes with figure consulted and `bucket` with avg_response_secs, not `{k}`"
+            )));
+        }
+        (Some(k), _) => k,
+        (None, Some(i)) => i,
+        (None, None) => return Err(WebError::BadRequest("`figure` is required".into())),
+    };
+    let figure = kefu_core::figures::figure(key)
+        .ok_or_else(|| WebError::BadRequest(format!("no figure `{key}`")))?;
+    let page = number(&p.page, "page")?.unwrap_or(1).max(1);
+    let per_page = number(&p.per_page, "per_page")?
+        .unwrap_or(PAGE_ROWS)
+        .clamp(1, max_rows);
+    Ok(Request {
+        figure,
+        hour: hour.map(|h| h as u32),
+        bucket,
+        page,
+        per_page,
+    })
+}
+
+/// What a list shows, loaded.
+struct Loaded {
+    store: Allowed,
+    who: Whose,
+    from: Day,
+    to: Day,
+    /// The figure's value from the stored counters (`None` for a histogram bin, which has
+    /// no counter of its own).
+    value: Option<Value>,
+    listing: Listing,
+}
+
+/// The accounts of the list (`None`: the whole store) for what the user may see.
+fn accounts(db: &Db, store: &Allowed, who: Who<'_>) -> Result<Option<Vec<NameId>>, WebError> {
+    let roster = db.accounts(store.store.id)?;
+    let picked: Option<Vec<NameId>> = match who {
+        Who::Store => match &store.rows {
+            Rows::All => None,
+            Rows::Accounts(ids) => Some(ids.clone()),
+        },
+        Who::Account(name) => {
+            let id = roster
+                .iter()
+                .find(|a| a.name == name)
+                .map(|a| a.id)
+                .filter(|&id| store.rows.account(id))
+                .ok_or_else(|| WebError::NotFound(format!("no account named `{name}`")))?;
+            Some(vec![id])
+        }
+        // A group's figures are its people's (bots are kept apart), as `--by group` sums them.
+        Who::Group(group) => Some(
+            roster
+                .iter()
+                .filter(|a| !(a.is_bot || a.role == Some(kefu_core::model::Role::Bot)))
+                .filter(|a| a.group.as_deref().filter(|g| !g.is_empty()) == group)
+                .map(|a| a.id)
+                .filter(|&id| store.rows.account(id))
+                .collect(),
+        ),
+    };
+    Ok(picked)
+}
+
+fn load(
+    db: &Db,
+    settings: impl Fn(&str) -> MetricSettings,
+    user: &kefu_store::User,
+    p: &ListParams,
+    req: &Request,
+    offset: usize,
+    limit: usize,
+) -> Result<Loaded, WebError> {
+    let store = access::allowed(db, user, p.store.as_deref())?
+        .into_iter()
+        .next()
+        .ok_or_else(|| WebError::NotFound("no store to show".into()))?;
+    let group = p.group.as_deref().filter(|s| !s.is_empty());
+    let ungrouped = p.ungrouped.as_deref() == Some("1");
+    let who = match (p.account.as_deref().filter(|s| !s.is_empty()), group) {
+        (Some(a), _) => Who::Account(a),
+        (None, Some(g)) => Who::Group(Some(g)),
+        (None, None) if ungrouped => Who::Group(None),
+        (None, None) => Who::Store,
+    };
+    let only = std::slice::from_ref(&store);
+    let (from, to) = match p.day.as_deref().filter(|s| !s.is_empty()) {
+        Some(d) => report::range(db, Some(d), Some(d), only)?,
+        None => report::range(db, p.from.as_deref(), p.to.as_deref(), only)?,
+    };
+    let ids = accounts(db, &store, who)?;
+    if ids.is_some() && explain::store_level(req.figure.key) {
+        return Err(WebError::NotFound(format!(
+            "`{}` is a figure of whole stores only",
+            req.figure.key
+        )));
+    }
+    let counters: Counters = match &ids {
+        None => report::build(db, By::Store, from, to, only)?
+            .rows
+            .pop()
+            .map(|r| r.counters)
+            .unwrap_or_default(),
+        Some(ids) => db
+            .counters_by_account(store.store.id, from, to)?
+            .iter()
+            .filter(|(id, _)| ids.contains(id))
+            .map(|(_, c)| c)
+            .sum(),
+    };
+    let value = match (req.hour, req.bucket) {
+        (Some(h), _) => Some(Value::Count(counters.get(C::consulted_at_hour(h as usize)))),
+        (None, Some(_)) => None,
+        (None, None) => Some(req.figure.value(&counters)),
+    };
+    let query = ListQuery {
+        figure: req.figure.key.to_string(),
+        accounts: ids,
+        from,
+        to,
+        hour: req.hour,
+        response_ms: req
+            .bucket
+            .and_then(|b| RESPONSE_BINS.get(b))
+            .map(|&(lo, hi)| (lo * 1000, hi.map(|h| h * 1000))),
+        offset,
+        limit,
+    };
+    let settings = settings(&store.store.name);
+    let listing = explain::list(db, &store.store, &query, &settings).map_err(report_error)?;
+    let who = match who {
+        Who::Account(a) => Whose::Account(a.to_string()),
+        Who::Group(g) => Whose::Group(g.map(str::to_string)),
+        Who::Store => Whose::Store,
+    };
+    Ok(Loaded {
+        store,
+        who,
+        from,
+        to,
+        value,
+        listing,
+    })
+}
+
+fn report_error(e: kefu_report::ReportError) -> WebError {
+    match e {
+        kefu_report::ReportError::Store(e) => WebError::Store(e),
+        kefu_report::ReportError::UnknownFigure { key, .. } => {
+            WebError::BadRequest(format!("no figure `{key}`"))
+        }
+        other => WebError::Internal(other.to_string()),
+    }
+}
+
+fn yes(lang: Lang, b: bool) -> String {
+    lang.s(if b { S::Yes } else { S::No }).to_string()
+}
+
+/// Why an order went where it went, in a list.
+fn attribution(lang: Lang, winner: &Option<Winner>) -> String {
+    match winner {
+        Some(w) => {
+            let mut s = format!(
+                "{} {} {} ({} {})",
+                lang.s(S::AttributedTo),
+                w.account,
+                w.day,
+                lang.s(S::AnswerAt),
+                format_time(w.answer)
+            );
+            if !w.inquiry {
+                s.push_str(&format!(" [{}]", lang.s(S::NotInquiry)));
+            }
+            s
+        }
+        None => lang.s(S::Silent).to_string(),
+    }
+}
+
+/// The listed items as a table, each row leading on to the transcript behind it.
+fn items_table(lang: Lang, store: &str, listing: &Listing) -> Table {
+    let col = |s: S| Column::of(lang, s);
+    let transcript = |account: &str, buyer: &str, day: Day| {
+        Some(reception_link(store, account, buyer, day) + &format!("&lang={}", lang.code()))
+    };
+    let time = |t| Cell::text(format_time(t));
+    let title = lang.s(S::ListTitle);
+    match &listing.items {
+        Items::Receptions(v) => {
+            let mut t = Table::new(
+                "items",
+                title,
+                vec![
+                    col(S::Day),
+                    col(S::Account),
+                    col(S::Buyer),
+                    col(S::FirstMessage),
+                    col(S::Consulted),
+                    col(S::Served),
+                    col(S::Unreplied),
+                    col(S::Inquiry),
+                    col(S::Slow),
+                    col(S::FirstResponse),
+                    col(S::Duration),
+                    col(S::BuyerMsgs),
+                    col(S::AgentMsgs),
+                    col(S::RoundCount),
+                    col(S::Ordered),
+                    col(S::PaidCount),
+                    col(S::SalesYuan),
+                ],
+            );
+            for r in v {
+                t.rows.push(vec![
+                    Cell::text(r.day.to_string()),
+                    Cell::text(&r.account),
+                    Cell::text(&r.buyer).linked(transcript(&r.account, &r.buyer, r.day)),
+                    time(r.first_time),
+                    Cell::text(yes(lang, r.consulted)),
+                    Cell::text(yes(lang, r.served)),
+                    Cell::text(yes(lang, r.unreplied)),
+                    Cell::text(yes(lang, r.inquiry)),
+                    Cell::text(yes(lang, r.slow)),
+                    Cell::new(Content::Duration(r.first_response_ms)),
+                    Cell::new(Content::Duration(Some(r.duration_ms))),
+                    Cell::new(Content::Count(r.buyer_msgs.into())),
+                    Cell::new(Content::Count(r.agent_msgs.into())),
+                    Cell::new(Content::Count(r.rounds as i64)),
+                    Cell::new(Content::Count(r.attributed_orders.into())),
+                    Cell::new(Content::Count(r.attributed_paid.into())),
+                    Cell::new(Content::Money(r.sales_cents)),
+                ]);
+            }
+            t
+        }
+        Items::Rounds(v) => {
+            let mut t = Table::new(
+                "items",
+                title,
+                vec![
+                    col(S::Day),
+                    col(S::Account),
+                    col(S::Buyer),
+                    col(S::Opened),
+                    col(S::Outcome),
+                    col(S::Response),
+                    col(S::ServiceHours),
+                    col(S::Within3Min),
+                ],
+            );
+            for r in v {
+                let outcome = match &r.round.outcome {
+                    RoundOutcome::Answered { at, by_bot } => format!(
+                        "{} {}",
+                        lang.s(if *by_bot {
+                            S::BotAnswered
+                        } else {
+                            S::AgentAnswered
+                        }),
+                        format_time(*at)
+                    ),
+                    RoundOutcome::Transferred { at, to } => {
+                        format!("{} {} → {to}", lang.s(S::Transferred), format_time(*at))
+                    }
+                    RoundOutcome::Unanswered => lang.s(S::Unanswered).to_string(),
+                };
+                t.rows.push(vec![
+                    Cell::text(r.day.to_string()),
+                    Cell::text(&r.account),
+                    Cell::text(&r.buyer).linked(transcript(&r.account, &r.buyer, r.day)),
+                    time(r.round.open),
+                    Cell::text(outcome),
+                    Cell::new(Content::Duration(r.round.response_ms())),
+                    Cell::text(yes(lang, r.round.in_service_hours)),
+                    Cell::text(yes(lang, r.within_3min)),
+                ]);
+            }
+            t
+        }
+        Items::Orders(v) => {
+            let mut t = Table::new(
+                "items",
+                title,
+                vec![
+                    col(S::OrderId),
+                    col(S::Buyer),
+                    col(S::Placed),
+                    col(S::PaidAt),
+                    col(S::AmountYuan),
+                    col(S::ItemsSold),
+                    col(S::Attribution),
+                ],
+            );
+            for o in v {
+                let link = o
+                    .winner
+                    .as_ref()
+                    .and_then(|w| transcript(&w.account, &o.buyer, w.day));
+                t.rows.push(vec![
+                    Cell::text(&o.order_id).linked(link.clone()),
+                    Cell::text(&o.buyer).linked(link),
+                    time(o.created_at),
+                    Cell::text(o.paid_at.map_or(lang.s(S::Unpaid).to_string(), format_time)),
+                    Cell::new(Content::Money(o.amount)),
+                    Cell::new(Content::Count(o.items)),
+                    Cell::text(attribution(lang, &o.winner)),
+                ]);
+            }
+            t
+        }
+        Items::Reminders(v) => {
+            let mut t = Table::new(
+                "items",
+                title,
+                vec![
+                    col(S::OrderId),
+                    col(S::Account),
+                    col(S::Buyer),
+                    col(S::Placed),
+                    col(S::RemindedAt),
+                    col(S::AmountYuan),
+                    col(S::PaidCount),
+                ],
+            );
+            for o in v {
+                let link = transcript(&o.account, &o.buyer, Day::of(o.reminded_at));
+                t.rows.push(vec![
+                    Cell::text(&o.order_id),
+                    Cell::text(&o.account),
+                    Cell::text(&o.buyer).linked(link),
+                    time(o.created_at),
+                    time(o.reminded_at),
+                    Cell::new(Content::Money(o.amount)),
+                    Cell::text(if o.paid {
+                        lang.s(S::ReminderPaid).to_string()
+                    } else {
+                        lang.s(S::No).to_string()
+                    }),
+                ]);
+            }
+            t
+        }
+        Items::Ratings(v) => {
+            let mut t = Table::new(
+                "items",
+                title,
+                vec![
+                    col(S::Time),
+                    col(S::Account),
+                    col(S::Buyer),
+                    col(S::Score),
+                    col(S::Satisfied),
+                ],
+            );
+            for r in v {
+                let link = r
+                    .reception
+                    .then(|| transcript(&r.account, &r.buyer, Day::of(r.time)))
+                    .flatten();
+                t.rows.push(vec![
+                    time(r.time),
+                    Cell::text(&r.account),
+                    Cell::text(&r.buyer).linked(link),
+                    Cell::new(Content::Count(r.score.into())),
+                    Cell::text(yes(lang, r.score >= 4)),
+                ]);
+            }
+            t
+        }
+        Items::Refunds(v) => {
+            let mut t = Table::new(
+                "items",
+                title,
+                vec![
+                    col(S::RefundId),
+                    col(S::OrderId),
+                    col(S::Account),
+                    col(S::Buyer),
+                    col(S::Requested),
+                    col(S::Finished),
+                    col(S::AmountYuan),
+                    col(S::Status),
+                    col(S::RefundTime),
+                ],
+            );
+            for r in v {
+                t.rows.push(vec![
+                    Cell::text(&r.refund_id),
+                    Cell::text(&r.order_id),
+                    Cell::text(&r.account),
+                    Cell::text(&r.buyer),
+                    time(r.requested_at),
+                    Cell::text(r.finished_at.map_or("-".to_string(), format_time)),
+                    Cell::new(Content::Money(r.amount)),
+                    Cell::text(r.status),
+                    Cell::new(Content::Duration(r.finished_at.map(|f| f - r.requested_at))),
+                ]);
+            }
+            t
+        }
+    }
+}
+
+/// `GET /list?store=&account=|group=&from=&to=&figure=[&day=][&hour=][&bucket=][&page=]`:
+/// the items behind a figure, [`PAGE_ROWS`] a page, with the figure's value and the count of
+/// items; `&export=xlsx|csv` downloads the list (its first [`EXPORT_ROWS`] items).
+pub async fn list(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    headers: HeaderMap,
+    Query(p): Query<ListParams>,
+) -> Response {
+    let lang = i18n::pick(p.lang.as_deref(), &headers);
+    let export = match p
+        .export
+        .as_deref()
+        .filter(|s| !s.is_empty())
+        .map(table::Format::parse)
+        .transpose()
+    {
+        Ok(f) => f,
+        Err(e) => return error_page(lang, &user, e),
+    };
+    let req = match parse_request(&p, PAGE_ROWS) {
+        Ok(r) => r,
+        Err(e) => return error_page(lang, &user, e),
+    };
+    let (offset, limit) = match export {
+        Some(_) => (0, EXPORT_ROWS),
+        None => ((req.page - 1).saturating_mul(PAGE_ROWS), PAGE_ROWS),
+    };
+    let u = user.session.user.clone();
+    let config = state.config.clone();
+    let (p, figure, hour, bucket, page_no) = (p, req.figure, req.hour, req.bucket, req.page);
+    let loaded = state
+        .db(move |db| {
+            let settings = |name: &str| config.store(name).metrics.clone();
+            let l = load(db, settings, &u, &p, &req, offset, limit)?;
+            Ok((l, p))
+        })
+        .await;
+    let (l, p) = match loaded {
+        Ok(l) => l,
+        Err(e) => return error_page(lang, &user, e),
+    };
+    let sname = l.store.store.name.clone();
+    let table = items_table(lang, &sname, &l.listing);
+    let who = l.who.who();
+    let mut here = list_link(&sname, who, l.from, l.to, figure.key);
+    if let Some(h) = hour {
+        here.push_str(&format!("&hour={h}"));
+    }
+    if let Some(b) = bucket {
+        here.push_str(&format!("&bucket={b}"));
+    }
+    if let Some(format) = export {
+        let name = format!("{}-{}-{}", figure.key, l.from, l.to);
+        return table::download(
+            std::slice::from_ref(&table),
+            p.table.as_deref(),
+            format,
+            &name,
+        )
+        .unwrap_or_else(|e| error_page(lang, &user, e));
+    }
+    let whose = match who {
+        Who::Store => lang.s(S::WholeStore).to_string(),
+        Who::Account(a) => format!("{}: {a}", lang.s(S::Account)),
+        Who::Group(Some(g)) => format!("{}: {g}", lang.s(S::Group)),
+        Who::Group(None) => format!("{}: {}", lang.s(S::Group), lang.s(S::NoGroup)),
+    };
+    let mut filters = String::new();
+    for (name, value) in [
+        ("store", Some(sname.as_str())),
+        ("account", p.account.as_deref()),
+        ("group", p.group.as_deref()),
+        ("ungrouped", p.ungrouped.as_deref()),
+        (
+            "figure",
+            Some(figure.key).filter(|_| hour.is_some() || bucket.is_some()),
+        ),
+        ("hour", p.hour.as_deref()),
+        ("bucket", p.bucket.as_deref()),
+        ("lang", Some(lang.code())),
+    ] {
+        if let Some(v) = value.filter(|v| !v.is_empty()) {
+            filters.push_str(&format!(
+                "<input type=\"hidden\" name=\"{name}\" value=\"{}\">",
+                esc(v)
+            ));
+        }
+    }
+    // Another figure of the same people and days (an hour or a bin fixes its figure).
+    if hour.is_none() && bucket.is_none() {
+        let whole = matches!(l.who, Whose::Store) && l.store.rows == Rows::All;
+        let options: String = report::figures(By::Store, whole)
+            .iter()
+            .map(|f| {
+                format!(
+                    "<option value=\"{}\"{}>{}</option>",
+                    f.key,
+                    if f.key == figure.key { " selected" } else { "" },
+                    esc(lang.figure(f))
+                )
+            })
+            .collect();
+        filters.push_str(&format!(
+            "<label>{}<br><select name=\"figure\">{options}</select></label>",
+            esc(lang.s(S::ListFigure))
+        ));
+    }
+    let mut body = format!(
+        "<form class=\"filters\" method=\"get\" action=\"/list\">{filters}\
+         <label>{f}<br><input type=\"date\" name=\"from\" value=\"{from}\"></label>\
+         <label>{t}<br><input type=\"date\" name=\"to\" value=\"{to}\"></label>\
+         <button type=\"submit\">{show}</button></form>\
+         <p>{sl}: {s} · {whose} · {from} – {to}</p>",
+        f = esc(lang.s(S::From)),
+        t = esc(lang.s(S::To)),
+        show = esc(lang.s(S::Show)),
+        sl = esc(lang.s(S::Store)),
+        s = esc(&sname),
+        whose = esc(&whose),
+        from = l.from,
+        to = l.to,
+    );
+    let mut facts = vec![format!(
+        "{}: <strong class=\"figure-value\">{}</strong>",
+        esc(lang.figure(figure)),
+        esc(&l
+            .value
+            .map_or("-".to_string(), |v| report::display(figure, v)))
+    )];
+    if let Some(h) = hour {
+        facts.push(format!(
+            "{}: {h}:00–{}:00",
+            esc(lang.s(S::HourFilter)),
+            h + 1
+        ));
+    }
+    if let Some(&bin) = bucket.and_then(|b| RESPONSE_BINS.get(b)) {
+        let bin = bin_label(bin);
+        facts.push(format!("{}: {}", esc(lang.s(S::BucketFilter)), esc(&bin)));
+    }
+    facts.push(format!(
+        "{}: <strong class=\"listed-count\">{}</strong>",
+        esc(lang.s(S::ListedItems)),
+        l.listing.total
+    ));
+    if matches!(
+        l.listing.items,
+        Items::Orders(_) | Items::Reminders(_) | Items::Refunds(_)
+    ) {
+        facts.push(format!(
+            "{}: <strong class=\"listed-sum\">{}</strong>",
+            esc(lang.s(S::ListedSum)),
+            format_yuan(l.listing.amount_cents)
+        ));
+    }
+    body.push_str(&format!(
+        "<p class=\"list-facts\">{}</p><p class=\"note\">{}</p>",
+        facts.join(" · "),
+        esc(lang.s(S::ListNote))
+    ));
+    let pager = table::pager(lang, &here, page_no, l.listing.total, PAGE_ROWS);
+    body.push_str(&table.downloads(lang, &here));
+    if l.listing.items.is_empty() {
+        body.push_str(&format!("<p>{}</p>", esc(lang.s(S::NoData))));
+    } else {
+        body.push_str(&table.html("list"));
+    }
+    body.push_str(&pager);
+    let here_page = if page_no > 1 {
+        format!("{here}&page={page_no}")
+    } else {
+        here
+    };
+    let title = format!("{} — {}", lang.s(S::ListTitle), lang.figure(figure));
+    Html(page(lang, &title, Some(&user.session), &here_page, &body)).into_response()
+}
+
+fn millis(t: kefu_core::time::Millis) -> Json {
+    Json::from(format_time(t))
+}
+
+fn secs(ms: Option<i64>) -> Json {
+    ms.map_or(Json::Null, |ms| json!(ms as f64 / 1000.0))
+}
+
+fn yuan(cents: i64) -> Json {
+    json!(yuan_f64(cents))
+}
+
+fn winner_json(w: &Option<Winner>) -> Json {
+    match w {
+        Some(w) => json!({
+            "kind": "attributed",
+            "account": w.account,
+            "day": w.day.to_string(),
+            "answer_at": millis(w.answer),
+            "inquiry": w.inquiry,
+        }),
+        None => json!({"kind": "silent"}),
+    }
+}
+
+/// A round's outcome as JSON.
+pub(crate) fn outcome_json(o: &RoundOutcome) -> Json {
+    match o {
+        RoundOutcome::Answered { at, by_bot } => json!({
+            "kind": if *by_bot { "bot_answered" } else { "agent_answered" },
+            "at": millis(*at),
+        }),
+        RoundOutcome::Transferred { at, to } => {
+            json!({"kind": "transferred", "at": millis(*at), "to": to})
+        }
+        RoundOutcome::Unanswered => json!({"kind": "unanswered"}),
+    }
+}
+
+fn items_json(items: &Items) -> Json {
+    let list: Vec<Json> = match items {
+        Items::Receptions(v) => v
+            .iter()
+            .map(|r| {
+                json!({
+                    "account": r.account, "buyer": r.buyer, "day": r.day.to_string(),
+                    "first_time": millis(r.first_time),
+                    "consulted": r.consulted, "served": r.served, "unreplied": r.unreplied,
+                    "inquiry": r.inquiry, "slow": r.slow,
+                    "first_response_secs": secs(r.first_response_ms),
+                    "duration_secs": secs(Some(r.duration_ms)),
+                    "buyer_msgs": r.buyer_msgs, "agent_msgs": r.agent_msgs,
+                    "rounds": r.rounds,
+                    "attributed_orders": r.attributed_orders,
+                    "attributed_paid": r.attributed_paid,
+                    "sales": yuan(r.sales_cents),
+                })
+            })
+            .collect(),
+        Items::Rounds(v) => v
+            .iter()
+            .map(|r| {
+                json!({
+                    "account": r.account, "buyer": r.buyer, "day": r.day.to_string(),
+                    "open": millis(r.round.open),
+                    "outcome": outcome_json(&r.round.outcome),
+                    "response_secs": secs(r.round.response_ms()),
+                    "in_service_hours": r.round.in_service_hours,
+                    "within_3min": r.within_3min,
+                })
+            })
+            .collect(),
+        Items::Orders(v) => v
+            .iter()
+            .map(|o| {
+                json!({
+                    "order_id": o.order_id, "buyer": o.buyer,
+                    "created_at": millis(o.created_at),
+                    "paid_at": o.paid_at.map_or(Json::Null, millis),
+                    "amount": yuan(o.amount), "items": o.items,
+                    "attribution": winner_json(&o.winner),
+                })
+            })
+            .collect(),
+        Items::Reminders(v) => v
+            .iter()
+            .map(|o| {
+                json!({
+                    "order_id": o.order_id, "account": o.account, "buyer": o.buyer,
+                    "created_at": millis(o.created_at),
+                    "reminded_at": millis(o.reminded_at),
+                    "paid": o.paid, "amount": yuan(o.amount),
+                })
+            })
+            .collect(),
+        Items::Ratings(v) => v
+            .iter()
+            .map(|r| {
+                json!({
+                    "account": r.account, "buyer": r.buyer, "time": millis(r.time),
+                    "score": r.score, "satisfied": r.score >= 4,
+                })
+            })
+            .collect(),
+        Items::Refunds(v) => v
+            .iter()
+            .map(|r| {
+                json!({
+                    "refund_id": r.refund_id, "order_id": r.order_id,
+                    "account": r.account, "buyer": r.buyer,
+                    "requested_at": millis(r.requested_at),
+                    "finished_at": r.finished_at.map_or(Json::Null, millis),
+                    "amount": yuan(r.amount), "status": r.status,
+                    "refund_secs": secs(r.finished_at.map(|f| f - r.requested_at)),
+                })
+            })
+            .collect(),
+    };
+    Json::Array(list)
+}
+
+/// The name of an item kind in the API.
+pub fn kind_name(kind: explain::ItemKind) -> &'static str {
+    use explain::ItemKind as K;
+    match kind {
+        K::Receptions => "receptions",
+        K::Rounds => "rounds",
+        K::Orders => "orders",
+        K::Reminders => "reminders",
+        K::Ratings => "ratings",
+        K::Refunds => "refunds",
+    }
+}
+
+/// `GET /api/v1/list`: the items behind a figure, with the page's filters, as JSON.
+pub async fn api_list(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    query: Result<Query<ListParams>, QueryRejection>,
+) -> Result<axum::Json<Json>, ApiError> {
+    let Query(p) = query.map_err(|e| WebError::BadRequest(e.body_text()))?;
+    let req = parse_request(&p, API_MAX_ROWS)?;
+    let u = user.session.user.clone();
+    let config = state.config.clone();
+    let (figure, page_no, per_page) = (req.figure, req.page, req.per_page);
+    let offset = (page_no - 1).saturating_mul(per_page);
+    let l = state
+        .db(move |db| {
+            let settings = |name: &str| config.store(name).metrics.clone();
+            load(db, settings, &u, &p, &req, offset, per_page)
+        })
+        .await?;
+    let value = l.value.map_or(Json::Null, value_json);
+    Ok(axum::Json(json!({
+        "store": l.store.store.name,
+        "account": match &l.who { Whose::Account(a) => Json::from(a.as_str()), _ => Json::Null },
+        "group": match &l.who { Whose::Group(_) => l.who.name().map_or(Json::Null, Json::from), _ => Json::Null },
+        "from": l.from.to_string(),
+        "to": l.to.to_string(),
+        "figure": figure.key,
+        "value": value,
+        "kind": kind_name(l.listing.kind),
+        "total": l.listing.total,
+        "amount": match l.listing.kind {
+            explain::ItemKind::Orders | explain::ItemKind::Reminders | explain::ItemKind::Refunds => yuan(l.listing.amount_cents),
+            _ => Json::Null,
+        },
+        "page": page_no,
+        "per_page": per_page,
+        "items": items_json(&l.listing.items),
+    })))
+}
+
+/// A figure's value as the API writes it (yuan for money, `null` when undefined).
+pub fn value_json(v: Value) -> Json {
+    match v {
+        Value::Count(n) => json!(n),
+        Value::Money(c) => yuan(c),
+        Value::Ratio(r) => r.map_or(Json::Null, |x| json!(x)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn params(figure: &str) -> ListParams {
+        ListParams {
+            figure: Some(figure.into()),
+            ..ListParams::default()
+        }
+    }
+
+    #[test]
+    fn requests_are_checked() {
+        assert!(parse_request(&params("consulted"), PAGE_ROWS).is_ok());
+        assert!(parse_request(&params("nope"), PAGE_ROWS).is_err());
+        assert!(parse_request(&ListParams::default(), PAGE_ROWS).is_err());
+        let hour = ListParams {
+            hour: Some("9".into()),
+            ..ListParams::default()
+        };
+        assert_eq!(
+            parse_request(&hour, PAGE_ROWS).unwrap().figure.key,
+            "consulted"
+        );
+        let bad_hour = ListParams {
+            hour: Some("24".into()),
+            ..ListParams::default()
+        };
+        assert!(parse_request(&bad_hour, PAGE_ROWS).is_err());
+        let mixed = ListParams {
+            bucket: Some("1".into()),
+            ..params("sales")
+        };
+        assert!(parse_request(&mixed, PAGE_ROWS).is_err());
+        let big = ListParams {
+            per_page: Some("100000".into()),
+            page: Some("0".into()),
+            ..params("sales")
+        };
+        let r = parse_request(&big, API_MAX_ROWS).unwrap();
+        assert_eq!((r.page, r.per_page), (1, API_MAX_ROWS));
+    }
+
+    #[test]
+    fn links_name_whose_items() {
+        let d = Day::parse("2026-11-11").unwrap();
+        assert_eq!(
+            list_link("a b", Who::Group(None), d, d, "sales"),
+            "/list?store=a%20b&ungrouped=1&from=2026-11-11&to=2026-11-11&figure=sales"
+        );
+        assert!(
+            list_link("s", Who::Account("店:小美"), d, d, "consulted").contains("&account=%E5")
+        );
+    }
+}

@@ -1,0 +1,215 @@
+//! "My account": every user's own language setting and password.
+
+use std::time::Instant;
+
+use axum::extract::{Form, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use kefu_store::{LangPref, UserError};
+use serde::Deserialize;
+
+use crate::admin::form_expired;
+use crate::auth::{CurrentUser, LangQuery, csrf_ok};
+use crate::html::esc;
+use crate::i18n::{self, Lang, S, Strings};
+use crate::pages::{error_page, framed};
+use crate::{AppState, WebError};
+
+fn render(lang: Lang, user: &CurrentUser, message: &str) -> String {
+    let lc = lang.code();
+    let csrf = esc(&user.session.csrf);
+    let now = user.session.lang;
+    let choices: String = [
+        (
+            LangPref::Browser,
+            lang.t("跟随浏览器", "Follow the browser"),
+        ),
+        (LangPref::Zh, "中文"),
+        (LangPref::En, "English"),
+    ]
+    .iter()
+    .map(|(p, label)| {
+        format!(
+            "<label><input type=\"radio\" name=\"lang\" value=\"{}\"{}> {}</label><br>",
+            p.as_str(),
+            if *p == now { " checked" } else { "" },
+            esc(label)
+        )
+    })
+    .collect();
+    format!(
+        "{message}<p>{name_l}{colon}<strong>{name}</strong> · {role_l}{colon}{role}</p>\
+         <h2>{lang_h}</h2><p class=\"note\">{lang_note}</p>\
+         <form method=\"post\" action=\"/me?lang={lc}\"><input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">\
+         <fieldset><legend>{lang_h}</legend>{choices}</fieldset>\
+         <p><button type=\"submit\">{save}</button></p></form>\
+         <h2>{pw_h}</h2><form method=\"post\" action=\"/me/password?lang={lc}\" class=\"filters\">\
+         <input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">\
+         <label>{current}<br><input type=\"password\" name=\"current\" required autocomplete=\"current-password\"></label>\
+         <label>{new}<br><input type=\"password\" name=\"password\" required minlength=\"8\" autocomplete=\"new-password\"></label>\
+         <label>{again}<br><input type=\"password\" name=\"again\" required minlength=\"8\" autocomplete=\"new-password\"></label>\
+         <button type=\"submit\">{pw_h}</button></form>\
+         <p><a href=\"/settings/tokens?lang={lc}\">{tokens}</a></p>",
+        name_l = esc(lang.s(S::UserName)),
+        colon = lang.t("：", ": "),
+        name = esc(&user.session.user.name),
+        role_l = esc(lang.s(S::Role)),
+        role = esc(crate::users::role_label(lang, user.session.user.role)),
+        lang_h = esc(lang.t("界面语言", "Language of the pages")),
+        lang_note = esc(lang.t(
+            "链接中的 ?lang= 仍优先于此设置。",
+            "A ?lang= in a link still takes precedence over this setting."
+        )),
+        save = esc(lang.t("保存", "Save")),
+        pw_h = esc(lang.t("修改密码", "Change the password")),
+        current = esc(lang.t("当前密码", "Current password")),
+        new = esc(lang.t(
+            "新密码（至少 8 个字符）",
+            "New password (8 characters or more)"
+        )),
+        again = esc(lang.t("再次输入新密码", "New password again")),
+        tokens = esc(lang.s(S::ApiTokens)),
+    )
+}
+
+fn shown(lang: Lang, user: &CurrentUser, status: StatusCode, message: &str) -> Response {
+    let body = render(lang, user, message);
+    framed(lang, user, status, S::MyAccount, "/me", &body)
+}
+
+/// `GET /me`
+pub async fn page(user: CurrentUser, headers: HeaderMap, Query(q): Query<LangQuery>) -> Response {
+    let lang = i18n::pick(q.lang.as_deref(), &headers);
+    shown(lang, &user, StatusCode::OK, "")
+}
+
+#[derive(Deserialize)]
+pub struct LangForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    lang: String,
+}
+
+/// `POST /me`: the language setting. Answers with the page in the new language (a redirect
+/// without `?lang=`).
+pub async fn save_lang(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    headers: HeaderMap,
+    Query(q): Query<LangQuery>,
+    Form(form): Form<LangForm>,
+) -> Response {
+    let lang = i18n::pick(q.lang.as_deref(), &headers);
+    if !csrf_ok(&user, &headers, &form.csrf) {
+        return form_expired(lang, &user);
+    }
+    let Some(pref) = LangPref::parse(form.lang.trim()) else {
+        let message = format!(
+            "<p class=\"error\" role=\"alert\">{}</p>",
+            esc(lang.t("未知的语言。", "Not a known language."))
+        );
+        return shown(lang, &user, StatusCode::BAD_REQUEST, &message);
+    };
+    let me = user.session.user.clone();
+    let done = state
+        .db(move |db| {
+            db.set_user_lang(&me, pref)?;
+            db.audit(Some(&me), "user.lang", &format!("lang={}", pref.as_str()))?;
+            Ok(())
+        })
+        .await;
+    match done {
+        Ok(()) => Redirect::to("/me").into_response(),
+        Err(e) => error_page(lang, &user, e),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct PasswordForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    current: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    again: String,
+}
+
+/// `POST /me/password`: needs the current password; the user's other sessions end.
+pub async fn change_password(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    headers: HeaderMap,
+    Query(q): Query<LangQuery>,
+    Form(form): Form<PasswordForm>,
+) -> Response {
+    let lang = i18n::pick(q.lang.as_deref(), &headers);
+    if !csrf_ok(&user, &headers, &form.csrf) {
+        return form_expired(lang, &user);
+    }
+    if form.password != form.again {
+        let message = format!(
+            "<p class=\"error\" role=\"alert\">{}</p>",
+            esc(lang.t("两次输入的新密码不一致。", "The two new passwords differ."))
+        );
+        return shown(lang, &user, StatusCode::BAD_REQUEST, &message);
+    }
+    // Wrong current passwords count against the login throttle of the name: a stolen
+    // session must not become a way to guess the password.
+    let keys = [format!("name:{}", user.session.user.name)];
+    if state
+        .throttle
+        .lock()
+        .map_or(true, |mut t| t.blocked(&keys, Instant::now()))
+    {
+        let message = format!(
+            "<p class=\"error\" role=\"alert\">{}</p>",
+            esc(lang.s(S::TooManyAttempts))
+        );
+        return shown(lang, &user, StatusCode::TOO_MANY_REQUESTS, &message);
+    }
+    let (me, sid) = (user.session.user.clone(), user.session_id.clone());
+    let Ok(_slot) = state.login_slots.acquire().await else {
+        return (StatusCode::SERVICE_UNAVAILABLE, "shutting down").into_response();
+    };
+    let done = state
+        .db(move |db| {
+            if !db.password_is(&me, &form.current)? {
+                db.audit(Some(&me), "user.password.own_failed", "")?;
+                return Ok(Err(
+                    lang.t("当前密码不正确。", "The current password is wrong.")
+                ));
+            }
+            match db.set_password(&me, &form.password, Some(&sid)) {
+                Ok(()) => {
+                    db.audit(Some(&me), "user.password.own", "")?;
+                    Ok(Ok(()))
+                }
+                Err(UserError::BadPassword) => Ok(Err(lang.s(S::UserBadPassword))),
+                Err(e) => Err(WebError::from(e)),
+            }
+        })
+        .await;
+    match done {
+        Ok(Ok(())) => {
+            let message = format!(
+                "<p class=\"saved\" role=\"status\">{}</p>",
+                esc(lang.t(
+                    "密码已修改，其他设备上的登录已退出。",
+                    "The password is changed; other logins are ended."
+                ))
+            );
+            shown(lang, &user, StatusCode::OK, &message)
+        }
+        Ok(Err(said)) => {
+            if let Ok(mut t) = state.throttle.lock() {
+                t.fail(&keys, Instant::now());
+            }
+            let message = format!("<p class=\"error\" role=\"alert\">{}</p>", esc(said));
+            shown(lang, &user, StatusCode::BAD_REQUEST, &message)
+        }
+        Err(e) => error_page(lang, &user, e),
+    }
+}

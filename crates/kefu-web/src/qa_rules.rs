@@ -1,0 +1,1390 @@
+//! Automatic quality rules in the web app:
+//!
+//! - `/qa/rules`: a store's rule set — switches, severities, scores, parameters and keyword
+//!   lists as a form, or the TOML itself; saving validates and keeps every version
+//!   (admins and supervisors; others read it);
+//! - `/qa/test`: paste a chat, see which rules fire and the matched text highlighted;
+//! - `/qa/hits`: hits per 100 receptions by rule × account, group or store for a week or a
+//!   month, each figure linking to the receptions behind it; `/qa/run` evaluates the period;
+//! - `/qa/reception`: one reception's transcript with the messages that triggered rules
+//!   marked. [`qa_marks`] gives the same marks to other transcript pages.
+//!
+//! Who sees what comes from [`access`]: agents see only their own accounts' hits.
+
+use std::collections::HashMap;
+
+use axum::extract::{Form, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use kefu_core::model::{NameId, Sender};
+use kefu_core::time::{Day, Millis, format_time};
+use kefu_qa::rules::{
+    Category, HitCount, HitRow, HitTable, Param, ParamType, Problem, RuleDef, RuleSet, Severity,
+    Span, param_text, parse_chat, per_100, set_param,
+};
+use kefu_store::{Db, ReceptionHit, User};
+use serde::Deserialize;
+
+use crate::access::{self, Allowed, Rows};
+use crate::admin::form_expired;
+use crate::auth::{CurrentUser, csrf_ok};
+use crate::drill;
+use crate::html::{esc, url};
+use crate::i18n::{self, Lang, S, Strings};
+use crate::pages::{error_page, framed};
+use crate::{AppState, WebError};
+
+/// The largest rules form (keyword lists percent-encoded take three bytes a byte).
+pub const RULES_FORM_LIMIT: usize = 256 * 1024;
+/// Flagged receptions listed at most under one figure.
+pub const MAX_LISTED: usize = 500;
+
+#[derive(Debug, Default, Deserialize)]
+pub struct QaParams {
+    pub store: Option<String>,
+    pub lang: Option<String>,
+    /// week or month
+    pub period: Option<String>,
+    /// a day in the period
+    pub date: Option<String>,
+    /// account, group or store
+    pub by: Option<String>,
+    pub rule: Option<String>,
+    pub account: Option<String>,
+    pub buyer: Option<String>,
+    pub day: Option<String>,
+    pub saved: Option<i64>,
+}
+
+/// A store's rule set in force: its latest saved version, else the shipped default.
+struct InForce {
+    set: RuleSet,
+    version: Option<i64>,
+    toml: String,
+}
+
+fn in_force(db: &Db, store_id: i64) -> Result<InForce, WebError> {
+    match db.qa_rules(store_id)? {
+        Some(saved) => {
+            let set = RuleSet::parse(&saved.toml).map_err(|e| {
+                WebError::Internal(format!("saved rule set v{}: {}", saved.version, e[0]))
+            })?;
+            Ok(InForce {
+                set,
+                version: Some(saved.version),
+                toml: saved.toml,
+            })
+        }
+        None => Ok(InForce {
+            set: RuleSet::default_rules(),
+            version: None,
+            toml: kefu_qa::rules::DEFAULT_RULES.to_string(),
+        }),
+    }
+}
+
+/// The requested store (as if missing when the user may not see it), or the first the user
+/// may see.
+fn first_store(db: &Db, user: &User, store: Option<&str>) -> Result<Allowed, WebError> {
+    access::allowed(db, user, store)?
+        .into_iter()
+        .next()
+        .ok_or_else(|| WebError::NotFound("no store to show".into()))
+}
+
+fn pair(lang: Lang, names: (&'static str, &'static str)) -> &'static str {
+    lang.t(names.0, names.1)
+}
+
+fn severity_name(lang: Lang, s: Severity) -> &'static str {
+    pair(lang, s.names())
+}
+
+fn category_name(lang: Lang, c: Category) -> &'static str {
+    pair(lang, c.names())
+}
+
+fn hidden(name: &str, value: &str) -> String {
+    format!(
+        "<input type=\"hidden\" name=\"{}\" value=\"{}\">",
+        esc(name),
+        esc(value)
+    )
+}
+
+// ---------------------------------------------------------------------------------------------
+// /qa/rules
+
+struct RulesPage<'a> {
+    store: &'a str,
+    version: Option<i64>,
+    rules: &'a [RuleDef],
+    toml: &'a str,
+    errors: &'a [String],
+    editable: bool,
+    csrf: &'a str,
+    saved: Option<i64>,
+}
+
+fn rule_fields(lang: Lang, i: usize, r: &RuleDef, editable: bool) -> String {
+    let dis = if editable { "" } else { " disabled" };
+    let en = lang == Lang::En;
+    let mut out = format!(
+        "<fieldset class=\"rule\"><legend>{title} <code>{id}</code></legend>\
+         <p>{kl}: <code>{kind}</code> · {cl}: {cat}</p>\
+         <p><label><input type=\"checkbox\" name=\"r{i}.enabled\"{checked}{dis}> {on}</label> \
+         <label>{sl} <select name=\"r{i}.severity\"{dis}>",
+        title = esc(r.title(en)),
+        id = esc(&r.id),
+        kl = esc(lang.s(S::Kind)),
+        kind = r.kind.as_str(),
+        cl = esc(lang.s(S::AutoCategory)),
+        cat = esc(category_name(lang, r.category)),
+        checked = if r.enabled { " checked" } else { "" },
+        on = esc(lang.s(S::AutoEnabled)),
+        sl = esc(lang.s(S::AutoSeverity)),
+    );
+    for s in Severity::ALL {
+        out.push_str(&format!(
+            "<option value=\"{}\"{}>{}</option>",
+            s.as_str(),
+            if s == r.severity { " selected" } else { "" },
+            esc(severity_name(lang, s))
+        ));
+    }
+    out.push_str(&format!(
+        "</select></label> <label>{} <input type=\"number\" name=\"r{i}.score\" value=\"{}\" min=\"-1000\" max=\"1000\"{dis}></label></p>",
+        esc(lang.s(S::AutoScore)),
+        r.score
+    ));
+    for p in Param::ALL.into_iter().filter(|p| p.applies_to(r.kind)) {
+        let name = format!("r{i}.{}", p.name());
+        let label = esc(pair(lang, p.label()));
+        let value = param_text(&r.params, p);
+        out.push_str(&match p.ty() {
+            ParamType::List => format!(
+                "<p class=\"param\"><label>{label} <small>({})</small><br><textarea name=\"{name}\" rows=\"{}\" cols=\"48\"{dis}>{}</textarea></label></p>",
+                esc(lang.s(S::AutoOnePerLine)),
+                value.lines().count().clamp(2, 8),
+                esc(&value)
+            ),
+            ParamType::Number => format!(
+                "<p class=\"param\"><label>{label} <input type=\"number\" min=\"0\" name=\"{name}\" value=\"{}\"{dis}></label></p>",
+                esc(&value)
+            ),
+            ParamType::Bool => {
+                let opt = |v: &str, text: &str| {
+                    format!(
+                        "<option value=\"{v}\"{}>{}</option>",
+                        if value == v { " selected" } else { "" },
+                        esc(text)
+                    )
+                };
+                format!(
+                    "<p class=\"param\"><label>{label} <select name=\"{name}\"{dis}>{}{}{}</select></label></p>",
+                    opt("", "—"),
+                    opt("true", lang.s(S::Yes)),
+                    opt("false", lang.s(S::No))
+                )
+            }
+        });
+    }
+    out.push_str("</fieldset>");
+    out
+}
+
+fn rules_body(lang: Lang, p: &RulesPage<'_>) -> String {
+    let mut body = String::new();
+    body.push_str(&format!(
+        "<p>{}: {} · {}</p>",
+        esc(lang.s(S::Store)),
+        esc(p.store),
+        match p.version {
+            Some(v) => format!("{} v{v}", esc(lang.s(S::AutoRuleSetVersion))),
+            None => esc(lang.s(S::AutoRuleSetDefault)),
+        }
+    ));
+    body.push_str(&format!(
+        "<p><a href=\"/qa/test?store={s}&amp;lang={l}\">{t}</a> · <a href=\"/qa/hits?store={s}&amp;lang={l}\">{h}</a></p>",
+        s = esc(&url(p.store)),
+        l = lang.code(),
+        t = esc(lang.s(S::AutoTest)),
+        h = esc(lang.s(S::AutoHits)),
+    ));
+    if let Some(v) = p.saved {
+        body.push_str(&format!(
+            "<p class=\"ok\">{} (v{v})</p>",
+            esc(lang.s(S::AutoSaved))
+        ));
+    }
+    if !p.errors.is_empty() {
+        body.push_str(&format!(
+            "<div class=\"error\"><p>{}</p><ul>",
+            esc(lang.s(S::AutoInvalid))
+        ));
+        for e in p.errors {
+            body.push_str(&format!("<li>{}</li>", esc(e)));
+        }
+        body.push_str("</ul></div>");
+    }
+    if !p.editable {
+        body.push_str(&format!("<p>{}</p>", esc(lang.s(S::AutoReadOnly))));
+    }
+    let action = format!("/qa/rules?lang={}", lang.code());
+    body.push_str(&format!(
+        "<form method=\"post\" action=\"{}\" class=\"rules\">{}{}{}",
+        esc(&action),
+        hidden("csrf", p.csrf),
+        hidden("store", p.store),
+        hidden("mode", "form"),
+    ));
+    for (i, r) in p.rules.iter().enumerate() {
+        body.push_str(&rule_fields(lang, i, r, p.editable));
+    }
+    if p.editable {
+        body.push_str(&format!(
+            "<p><button type=\"submit\">{}</button></p>",
+            esc(lang.s(S::AutoSave))
+        ));
+    }
+    body.push_str("</form>");
+    body.push_str(&format!(
+        "<h2>{}</h2><form method=\"post\" action=\"{}\">{}{}{}\
+         <textarea name=\"toml\" rows=\"24\" cols=\"100\"{}>{}</textarea>",
+        esc(lang.s(S::AutoEditToml)),
+        esc(&action),
+        hidden("csrf", p.csrf),
+        hidden("store", p.store),
+        hidden("mode", "toml"),
+        if p.editable { "" } else { " readonly" },
+        esc(p.toml),
+    ));
+    if p.editable {
+        body.push_str(&format!(
+            "<p><button type=\"submit\">{}</button></p>",
+            esc(lang.s(S::AutoSave))
+        ));
+    }
+    body.push_str("</form>");
+    body
+}
+
+/// `GET /qa/rules?store=`: the store's rule set as a form.
+pub async fn rules_page(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    headers: HeaderMap,
+    Query(q): Query<QaParams>,
+) -> Response {
+    let lang = i18n::pick(q.lang.as_deref(), &headers);
+    let u = user.session.user.clone();
+    let store = q.store.clone();
+    let loaded = state
+        .db(move |db| {
+            let s = first_store(db, &u, store.as_deref())?;
+            let rules = in_force(db, s.store.id)?;
+            Ok((s, rules))
+        })
+        .await;
+    let (s, rules) = match loaded {
+        Ok(x) => x,
+        Err(e) => return error_page(lang, &user, e),
+    };
+    let body = rules_body(
+        lang,
+        &RulesPage {
+            store: &s.store.name,
+            version: rules.version,
+            rules: rules.set.rules(),
+            toml: &rules.toml,
+            errors: &[],
+            editable: access::qa_manager(&user.session.user),
+            csrf: &user.session.csrf,
+            saved: q.saved,
+        },
+    );
+    let here = format!("/qa/rules?store={}", url(&s.store.name));
+    framed(lang, &user, StatusCode::OK, S::AutoRules, &here, &body)
+}
+
+/// Applies the rule form's fields to `rules`; returns the mistakes, rule by rule.
+fn apply_form(rules: &mut [RuleDef], fields: &HashMap<String, String>, en: bool) -> Vec<String> {
+    let mut errors = Vec::new();
+    for (i, r) in rules.iter_mut().enumerate() {
+        let field = |name: &str| fields.get(&format!("r{i}.{name}"));
+        r.enabled = field("enabled").is_some();
+        if let Some(v) = field("severity") {
+            match Severity::parse(v) {
+                Some(s) => r.severity = s,
+                None => errors.push(format!(
+                    "rule {}: severity: {}",
+                    r.id,
+                    Problem::UnknownSeverity.text(en)
+                )),
+            }
+        }
+        if let Some(v) = field("score") {
+            match v.trim().parse::<i32>() {
+                Ok(n) if (-1000..=1000).contains(&n) => r.score = n,
+                _ => errors.push(format!(
+                    "rule {}: score: {}",
+                    r.id,
+                    Problem::ScoreRange.text(en)
+                )),
+            }
+        }
+        for p in Param::ALL.into_iter().filter(|p| p.applies_to(r.kind)) {
+            if let Some(v) = field(p.name())
+                && let Err(e) = set_param(&mut r.params, p, v)
+            {
+                errors.push(format!("rule {}: {}: {}", r.id, p.name(), e.text(en)));
+            }
+        }
+    }
+    errors
+}
+
+/// A rule set refused, shown again with its mistakes.
+struct Rejected {
+    store: String,
+    version: Option<i64>,
+    rules: Vec<RuleDef>,
+    toml: String,
+    errors: Vec<String>,
+}
+
+/// `POST /qa/rules`: saves the form (or the TOML) as the store's next rule set version.
+pub async fn save_rules(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    headers: HeaderMap,
+    Query(q): Query<QaParams>,
+    Form(form): Form<Vec<(String, String)>>,
+) -> Response {
+    let lang = i18n::pick(q.lang.as_deref(), &headers);
+    let fields: HashMap<String, String> = form.into_iter().collect();
+    let get = |k: &str| fields.get(k).cloned().unwrap_or_default();
+    if !csrf_ok(&user, &headers, &get("csrf")) {
+        return form_expired(lang, &user);
+    }
+    if !access::qa_manager(&user.session.user) {
+        return error_page(lang, &user, WebError::Forbidden("editing rules".into()));
+    }
+    let u = user.session.user.clone();
+    let store = get("store");
+    let en = lang == Lang::En;
+    let saved = state
+        .db(move |db| {
+            let s = first_store(db, &u, Some(&store))?;
+            let current = in_force(db, s.store.id)?;
+            let (toml, mut errors, rules) =
+                if fields.get("mode").map(String::as_str) == Some("toml") {
+                    let text = fields.get("toml").cloned().unwrap_or_default();
+                    match RuleSet::parse(&text) {
+                        Ok(set) => (text, Vec::new(), set.rules().to_vec()),
+                        Err(errs) => {
+                            let shown = errs.iter().map(|e| e.describe(en)).collect();
+                            (text, shown, current.set.rules().to_vec())
+                        }
+                    }
+                } else {
+                    let mut rules = current.set.rules().to_vec();
+                    let errors = apply_form(&mut rules, &fields, en);
+                    let text = RuleSet::compile(rules.clone())
+                        .map(|set| set.to_toml())
+                        .unwrap_or_default();
+                    (text, errors, rules)
+                };
+            if errors.is_empty() {
+                // Validate what will be stored exactly as a later run reads it.
+                if let Err(errs) = RuleSet::parse(&toml) {
+                    errors = errs
+                        .iter()
+                        .map(|e| format!("{}: {}", e.field, e.problem.text(en)))
+                        .collect();
+                }
+            }
+            if !errors.is_empty() {
+                return Ok(Err(Rejected {
+                    store: s.store.name,
+                    version: current.version,
+                    rules,
+                    toml,
+                    errors,
+                }));
+            }
+            let version = db.qa_save_rules(s.store.id, &toml, &u.name)?;
+            db.audit(
+                Some(&u),
+                "qa.rules",
+                &format!("store={} version={version}", s.store.name),
+            )?;
+            Ok(Ok((s.store.name, version)))
+        })
+        .await;
+    match saved {
+        Ok(Ok((store, version))) => Redirect::to(&format!(
+            "/qa/rules?store={}&saved={version}&lang={}",
+            url(&store),
+            lang.code()
+        ))
+        .into_response(),
+        Ok(Err(r)) => {
+            let body = rules_body(
+                lang,
+                &RulesPage {
+                    store: &r.store,
+                    version: r.version,
+                    rules: &r.rules,
+                    toml: &r.toml,
+                    errors: &r.errors,
+                    editable: true,
+                    csrf: &user.session.csrf,
+                    saved: None,
+                },
+            );
+            framed(
+                lang,
+                &user,
+                StatusCode::BAD_REQUEST,
+                S::AutoRules,
+                "/qa/rules",
+                &body,
+            )
+        }
+        Err(e) => error_page(lang, &user, e),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Transcripts with marks
+
+/// The rule marks of one reception's messages, for a transcript.
+#[derive(Debug, Default, Clone)]
+pub struct QaMarks {
+    /// Per message index: the titles of the rules it triggered (both languages).
+    labels: HashMap<u32, Vec<(String, String, Severity)>>,
+    spans: Vec<Span>,
+}
+
+/// A hit named for display.
+struct NamedHit {
+    zh: String,
+    en: String,
+    severity: Severity,
+    messages: Vec<u32>,
+    spans: Vec<Span>,
+}
+
+impl QaMarks {
+    fn new(hits: &[NamedHit]) -> QaMarks {
+        let mut m = QaMarks::default();
+        for h in hits {
+            for &i in &h.messages {
+                m.labels
+                    .entry(i)
+                    .or_default()
+                    .push((h.zh.clone(), h.en.clone(), h.severity));
+            }
+            m.spans.extend(h.spans.iter().copied());
+        }
+        m
+    }
+
+    /// Whether any rule points at message `i`.
+    pub fn flagged(&self, i: usize) -> bool {
+        self.labels.contains_key(&(i as u32))
+    }
+
+    /// The text of message `i`, escaped, with the matched keywords in `<mark>`.
+    pub fn text_html(&self, i: usize, text: &str) -> String {
+        let mut spans: Vec<(usize, usize)> = self
+            .spans
+            .iter()
+            .filter(|s| s.message == i as u32)
+            .map(|s| (s.start as usize, s.end as usize))
+            .collect();
+        spans.sort_unstable();
+        let mut out = String::new();
+        let mut at = 0;
+        for (s, e) in spans {
+            // Overlapping matches are marked once; spans off the text (a changed transcript)
+            // are ignored.
+            if s < at {
+                continue;
+            }
+            let (Some(before), Some(matched)) = (text.get(at..s), text.get(s..e)) else {
+                continue;
+            };
+            out.push_str(&esc(before));
+            out.push_str("<mark>");
+            out.push_str(&esc(matched));
+            out.push_str("</mark>");
+            at = e;
+        }
+        out.push_str(&esc(text.get(at..).unwrap_or("")));
+        out
+    }
+
+    /// The rules message `i` triggered, as small labels.
+    pub fn labels_html(&self, i: usize, lang: Lang) -> String {
+        self.labels
+            .get(&(i as u32))
+            .map(|ls| {
+                ls.iter()
+                    .map(|(zh, en, sev)| {
+                        format!(
+                            "<span class=\"qa {}\">⚑ {}</span>",
+                            sev.as_str(),
+                            esc(lang.t(zh, en))
+                        )
+                    })
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
+            .unwrap_or_default()
+    }
+}
+
+/// Names a stored hit by the rule set in force (a rule since removed keeps its id).
+fn titled(set: &RuleSet, hits: Vec<ReceptionHit>) -> Vec<NamedHit> {
+    hits.into_iter()
+        .map(|h| {
+            let (zh, en) = set
+                .rules()
+                .iter()
+                .find(|r| r.id == h.rule)
+                .map_or((h.rule.clone(), h.rule.clone()), |r| {
+                    (r.title(false).to_string(), r.title(true).to_string())
+                });
+            NamedHit {
+                zh,
+                en,
+                severity: h.severity,
+                messages: h.messages,
+                spans: h.spans,
+            }
+        })
+        .collect()
+}
+
+/// The stored rule marks of one reception (its messages as `Db::transcript` returns them for
+/// that day). For transcript pages: call inside `AppState::db`, then per message `i` use
+/// [`QaMarks::text_html`] for the text and [`QaMarks::labels_html`] beside it.
+pub fn qa_marks(
+    db: &Db,
+    store_id: i64,
+    day: Day,
+    account: NameId,
+    buyer: NameId,
+) -> Result<QaMarks, WebError> {
+    let hits = db.qa_reception_hits(store_id, day, account, buyer)?;
+    if hits.is_empty() {
+        return Ok(QaMarks::default());
+    }
+    let set = in_force(db, store_id)?.set;
+    Ok(QaMarks::new(&titled(&set, hits)))
+}
+
+fn transcript_html(lang: Lang, messages: &[(Sender, Millis, &str)], marks: &QaMarks) -> String {
+    let mut out = format!(
+        "<div class=\"wrap\"><table class=\"transcript\"><thead><tr><th>#</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>",
+        esc(lang.s(S::Time)),
+        esc(lang.s(S::Sender)),
+        esc(lang.s(S::Text)),
+        esc(lang.s(S::AutoRule)),
+    );
+    for (i, (sender, time, text)) in messages.iter().enumerate() {
+        let clock = format_time(*time);
+        out.push_str(&format!(
+            "<tr class=\"msg {s}{f}\"><td>{n}</td><td>{t}</td><td><span class=\"who\">{who}</span></td><td class=\"text\">{text}</td><td>{labels}</td></tr>",
+            s = sender.as_str(),
+            f = if marks.flagged(i) { " flagged" } else { "" },
+            n = i + 1,
+            t = esc(clock.get(11..).unwrap_or(&clock)),
+            who = esc(drill::sender(lang, *sender)),
+            text = marks.text_html(i, text),
+            labels = marks.labels_html(i, lang),
+        ));
+    }
+    out.push_str("</tbody></table></div>");
+    out
+}
+
+fn hits_table_html(lang: Lang, set: &RuleSet, hits: &[kefu_qa::rules::Hit]) -> String {
+    if hits.is_empty() {
+        return format!("<p>{}</p>", esc(lang.s(S::AutoNoHits)));
+    }
+    let en = lang == Lang::En;
+    let mut out = format!(
+        "<table class=\"hits\"><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>",
+        esc(lang.s(S::AutoRule)),
+        esc(lang.s(S::AutoCategory)),
+        esc(lang.s(S::AutoSeverity)),
+        esc(lang.s(S::AutoScore)),
+        esc(lang.s(S::AutoCount)),
+        esc(lang.s(S::AutoMessages)),
+    );
+    for h in hits {
+        let r = &set.rules()[h.rule];
+        let msgs: Vec<String> = h.messages.iter().map(|m| format!("#{}", m + 1)).collect();
+        out.push_str(&format!(
+            "<tr><td>{} <code>{}</code></td><td>{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{}</td></tr>",
+            esc(r.title(en)),
+            esc(&r.id),
+            esc(category_name(lang, r.category)),
+            esc(severity_name(lang, r.severity)),
+            r.score,
+            h.count,
+            msgs.join(" ")
+        ));
+    }
+    out.push_str("</tbody></table>");
+    out
+}
+
+// ---------------------------------------------------------------------------------------------
+// /qa/test
+
+const EXAMPLE_CHAT: &str = "buyer 10:00:01 在吗\nagent 10:00:30 您好，请问有什么可以帮您？\nbuyer 10:01:00 这个能便宜点吗\nagent 10:07:00 随便你，不买就算了\n";
+
+#[derive(Debug, Default, Deserialize)]
+pub struct TestForm {
+    pub csrf: String,
+    pub store: Option<String>,
+    pub chat: String,
+}
+
+fn test_body(lang: Lang, csrf: &str, store: &str, chat: &str, result: &str) -> String {
+    format!(
+        "<form method=\"post\" action=\"/qa/test?lang={l}\">{c}{s}\
+         <p><label>{cl}<br><textarea name=\"chat\" rows=\"12\" cols=\"90\">{chat}</textarea></label></p>\
+         <p><small>{help}</small></p><p><button type=\"submit\">{run}</button></p></form>{result}",
+        l = lang.code(),
+        c = hidden("csrf", csrf),
+        s = hidden("store", store),
+        cl = esc(lang.s(S::AutoChat)),
+        chat = esc(chat),
+        help = esc(lang.s(S::AutoChatHelp)),
+        run = esc(lang.s(S::AutoRunTest)),
+    )
+}
+
+/// `GET /qa/test`: the test box with an example chat.
+pub async fn test_page(
+    user: CurrentUser,
+    headers: HeaderMap,
+    Query(q): Query<QaParams>,
+) -> Response {
+    let lang = i18n::pick(q.lang.as_deref(), &headers);
+    let store = q.store.clone().unwrap_or_default();
+    let body = test_body(lang, &user.session.csrf, &store, EXAMPLE_CHAT, "");
+    framed(lang, &user, StatusCode::OK, S::AutoTest, "/qa/test", &body)
+}
+
+/// `POST /qa/test`: evaluates the store's rules (the shipped ones without a store) on the
+/// pasted chat.
+pub async fn test_chat(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    headers: HeaderMap,
+    Query(q): Query<QaParams>,
+    Form(form): Form<TestForm>,
+) -> Response {
+    let lang = i18n::pick(q.lang.as_deref(), &headers);
+    if !csrf_ok(&user, &headers, &form.csrf) {
+        return form_expired(lang, &user);
+    }
+    let u = user.session.user.clone();
+    let store = form.store.clone().filter(|s| !s.is_empty());
+    let config = state.config.clone();
+    let rules = state
+        .db(move |db| match store {
+            Some(name) => {
+                let s = first_store(db, &u, Some(&name))?;
+                let window = config.store(&s.store.name).metrics.reminder_window_hours;
+                Ok((in_force(db, s.store.id)?.set, window))
+            }
+            None => Ok((
+                RuleSet::default_rules(),
+                config.store("").metrics.reminder_window_hours,
+            )),
+        })
+        .await;
+    let (set, window) = match rules {
+        Ok(x) => x,
+        Err(e) => return error_page(lang, &user, e),
+    };
+    let (status, result) = match parse_chat(&form.chat, window) {
+        Err(e) => (
+            StatusCode::BAD_REQUEST,
+            format!(
+                "<p class=\"error\">{}</p>",
+                esc(&e.describe(lang == Lang::En))
+            ),
+        ),
+        Ok(chat) => {
+            let hits = chat.evaluate(&set);
+            let named: Vec<NamedHit> = hits
+                .iter()
+                .map(|h| {
+                    let r = &set.rules()[h.rule];
+                    NamedHit {
+                        zh: r.title(false).to_string(),
+                        en: r.title(true).to_string(),
+                        severity: r.severity,
+                        messages: h.messages.clone(),
+                        spans: h.spans.clone(),
+                    }
+                })
+                .collect();
+            let marks = QaMarks::new(&named);
+            let messages: Vec<(Sender, Millis, &str)> = chat
+                .messages
+                .iter()
+                .map(|m| (m.sender, m.time, m.text.as_str()))
+                .collect();
+            (
+                StatusCode::OK,
+                format!(
+                    "<h2>{}</h2>{}{}",
+                    esc(lang.s(S::AutoHits)),
+                    hits_table_html(lang, &set, &hits),
+                    transcript_html(lang, &messages, &marks)
+                ),
+            )
+        }
+    };
+    let store = form.store.unwrap_or_default();
+    let body = test_body(lang, &user.session.csrf, &store, &form.chat, &result);
+    framed(lang, &user, status, S::AutoTest, "/qa/test", &body)
+}
+
+// ---------------------------------------------------------------------------------------------
+// /qa/hits, /qa/run, /qa/reception
+
+/// Monday of the week of `d` (1970-01-01 was a Thursday).
+fn monday(d: Day) -> Day {
+    d.offset(-(d.0 + 3).rem_euclid(7))
+}
+
+/// The week or month around `date`.
+pub fn period(month: bool, date: Day) -> (Day, Day) {
+    if month {
+        let (y, m, _) = date.ymd();
+        let first = Day::from_ymd(y, m, 1).unwrap_or(date);
+        let (ny, nm) = if m == 12 { (y + 1, 1) } else { (y, m + 1) };
+        let next = Day::from_ymd(ny, nm, 1).unwrap_or(date.offset(1));
+        (first, next.offset(-1))
+    } else {
+        let from = monday(date);
+        (from, from.offset(6))
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum By {
+    Account,
+    Group,
+    Store,
+}
+
+struct HitsData {
+    allowed: Allowed,
+    rules: InForce,
+    from: Day,
+    to: Day,
+    month: bool,
+    by: By,
+    table: HitTable,
+    /// The period before, summed over the rows shown: the trend.
+    previous: (Day, Day, HitRow),
+    /// Whether any run covered the period.
+    ran: bool,
+    listed: Option<Vec<Listed>>,
+}
+
+/// A reception listed under a figure.
+struct Listed {
+    day: Day,
+    account: String,
+    buyer: String,
+    score: i64,
+    rules: u32,
+}
+
+fn hits_link(store: &str, month: bool, date: Day, by: By, extra: &str) -> String {
+    format!(
+        "/qa/hits?store={}&period={}&date={date}&by={}{extra}",
+        url(store),
+        if month { "month" } else { "week" },
+        match by {
+            By::Account => "account",
+            By::Group => "group",
+            By::Store => "store",
+        }
+    )
+}
+
+fn load_hits(db: &Db, user: &User, q: &QaParams) -> Result<HitsData, WebError> {
+    let allowed = first_store(db, user, q.store.as_deref())?;
+    let store_id = allowed.store.id;
+    let month = q.period.as_deref() != Some("week");
+    let last = db.day_span(store_id)?.map_or(Day::of(0), |(_, last)| last);
+    let date = match q.date.as_deref().filter(|d| !d.is_empty()) {
+        Some(d) => Day::parse(d).ok_or_else(|| {
+            WebError::BadRequest(format!("`date` is not a YYYY-MM-DD day: `{d}`"))
+        })?,
+        None => last,
+    };
+    let (from, to) = period(month, date);
+    let everything = allowed.rows == Rows::All;
+    let by = match (q.by.as_deref(), everything) {
+        (Some("group"), true) => By::Group,
+        (Some("store"), true) => By::Store,
+        _ => By::Account,
+    };
+    let rules = in_force(db, store_id)?;
+    let names = db.names(store_id)?;
+    let accounts = db.accounts(store_id)?;
+    let group_of = |id: NameId| -> String {
+        accounts
+            .iter()
+            .find(|a| a.id == id)
+            .and_then(|a| a.group.clone())
+            .unwrap_or_default()
+    };
+    let key = |id: NameId| -> String {
+        match by {
+            By::Account => names.name(id).to_string(),
+            By::Group => group_of(id),
+            By::Store => allowed.store.name.clone(),
+        }
+    };
+    let visible = |id: NameId| allowed.rows.account(id);
+    let rule_ids: Vec<String> = rules
+        .set
+        .rules()
+        .iter()
+        .filter(|r| r.enabled)
+        .map(|r| r.id.clone())
+        .collect();
+    // Rows × rules over a range, from the stored hits of the accounts the user sees.
+    let table_of = |from: Day, to: Day| -> Result<HitTable, WebError> {
+        let mut receptions: Vec<(String, u64)> = Vec::new();
+        for (id, n) in db.qa_receptions(store_id, from, to)? {
+            if !visible(id) {
+                continue;
+            }
+            let k = key(id);
+            match receptions.iter_mut().find(|(x, _)| *x == k) {
+                Some(row) => row.1 += n,
+                None => receptions.push((k, n)),
+            }
+        }
+        let counts: Vec<HitCount> = db
+            .qa_hit_counts(store_id, from, to)?
+            .into_iter()
+            .filter(|c| visible(c.account))
+            .map(|c| HitCount {
+                key: key(c.account),
+                rule: c.rule,
+                hits: c.hits,
+                score: c.score,
+            })
+            .collect();
+        Ok(HitTable::build(rule_ids.clone(), &receptions, &counts))
+    };
+    let table = table_of(from, to)?;
+    let ran = !table.rows.is_empty();
+    let (prev_from, prev_to) = period(month, from.offset(if month { -1 } else { -7 }));
+    let previous = table_of(prev_from, prev_to)?.total("");
+    let listed = match q.rule.as_deref().filter(|r| !r.is_empty()) {
+        None => None,
+        Some(rule) => {
+            let only = q.account.as_deref().filter(|a| !a.is_empty());
+            let mut rows = Vec::new();
+            for f in db.qa_flagged_receptions(store_id, from, to, Some(rule))? {
+                let account = names.name(f.account);
+                if !visible(f.account)
+                    || only.is_some_and(|a| a != account && a != group_of(f.account))
+                {
+                    continue;
+                }
+                rows.push(Listed {
+                    day: f.day,
+                    account: account.to_string(),
+                    buyer: names.name(f.buyer).to_string(),
+                    score: f.score,
+                    rules: f.rules,
+                });
+                if rows.len() >= MAX_LISTED {
+                    break;
+                }
+            }
+            Some(rows)
+        }
+    };
+    Ok(HitsData {
+        allowed,
+        rules,
+        from,
+        to,
+        month,
+        by,
+        table,
+        previous: (prev_from, prev_to, previous),
+        ran,
+        listed,
+    })
+}
+
+fn rate_cell(hits: u64, receptions: u64) -> String {
+    per_100(hits, receptions).map_or(String::new(), |x| format!("{x:.1}"))
+}
+
+/// `GET /qa/hits?store=&period=week|month&date=&by=account|group|store[&rule=&account=]`.
+pub async fn hits_page(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    headers: HeaderMap,
+    Query(q): Query<QaParams>,
+) -> Response {
+    let lang = i18n::pick(q.lang.as_deref(), &headers);
+    let cu = user.session.user.clone();
+    let rule = q.rule.clone();
+    let data = state.db(move |db| load_hits(db, &cu, &q)).await;
+    let d = match data {
+        Ok(d) => d,
+        Err(e) => return error_page(lang, &user, e),
+    };
+    let en = lang == Lang::En;
+    let store = d.allowed.store.name.as_str();
+    let lq = format!("&lang={}", lang.code());
+    let date = d.from;
+    let (prev, next) = if d.month {
+        (d.from.offset(-1), d.to.offset(1))
+    } else {
+        (d.from.offset(-7), d.from.offset(7))
+    };
+    let mut body = format!(
+        "<p>{sl}: {s} · {from} … {to} · \
+         <a href=\"{pw}\">{week}</a> · <a href=\"{pm}\">{month}</a> · \
+         <a href=\"{prev}\">← {pl}</a> · <a href=\"{next}\">{nl} →</a></p>",
+        sl = esc(lang.s(S::Store)),
+        s = esc(store),
+        from = d.from,
+        to = d.to,
+        pw = esc(&(hits_link(store, false, date, d.by, "") + &lq)),
+        week = esc(lang.s(S::AutoWeek)),
+        pm = esc(&(hits_link(store, true, date, d.by, "") + &lq)),
+        month = esc(lang.s(S::AutoMonth)),
+        prev = esc(&(hits_link(store, d.month, prev, d.by, "") + &lq)),
+        pl = esc(lang.s(S::AutoPrevious)),
+        next = esc(&(hits_link(store, d.month, next, d.by, "") + &lq)),
+        nl = esc(lang.s(S::AutoNext)),
+    );
+    if d.allowed.rows == Rows::All {
+        let by_link = |by: By, label: S| {
+            format!(
+                "<a href=\"{}\">{}</a>",
+                esc(&(hits_link(store, d.month, date, by, "") + &lq)),
+                esc(lang.s(label))
+            )
+        };
+        body.push_str(&format!(
+            "<p>{}: {} · {} · {}</p>",
+            esc(lang.s(S::AutoBy)),
+            by_link(By::Account, S::Account),
+            by_link(By::Group, S::Group),
+            by_link(By::Store, S::WholeStore),
+        ));
+    }
+    if access::qa_manager(&user.session.user) {
+        body.push_str(&format!(
+            "<form method=\"post\" action=\"/qa/run?lang={}\">{}{}{}{}<button type=\"submit\">{}</button> \
+             <a href=\"/qa/rules?store={}{}\">{}</a></form>",
+            lang.code(),
+            hidden("csrf", &user.session.csrf),
+            hidden("store", store),
+            hidden("from", &d.from.to_string()),
+            hidden("to", &d.to.to_string()),
+            esc(lang.s(S::AutoRunNow)),
+            esc(&url(store)),
+            esc(&lq),
+            esc(lang.s(S::AutoRules)),
+        ));
+    }
+    if !d.ran {
+        body.push_str(&format!("<p>{}</p>", esc(lang.s(S::AutoNotRun))));
+    }
+    // Rows × rules, hits per 100 receptions; each figure links to its receptions.
+    let t = &d.table;
+    body.push_str(&format!(
+        "<h2>{}</h2><div class=\"wrap\"><table class=\"qa-hits\"><thead><tr><th>{}</th><th>{}</th><th>{}</th>",
+        esc(lang.s(S::AutoPer100)),
+        esc(lang.s(match d.by {
+            By::Account => S::Account,
+            By::Group => S::Group,
+            By::Store => S::Store,
+        })),
+        esc(lang.s(S::ReceptionCount)),
+        esc(lang.s(S::AutoScore)),
+    ));
+    for id in &t.rules {
+        let title = d
+            .rules
+            .set
+            .rules()
+            .iter()
+            .find(|r| &r.id == id)
+            .map_or(id.as_str(), |r| r.title(en));
+        body.push_str(&format!("<th title=\"{}\">{}</th>", esc(id), esc(title)));
+    }
+    body.push_str("</tr></thead><tbody>");
+    let mut rows: Vec<&kefu_qa::rules::HitRow> = t.rows.iter().collect();
+    let total = t.total(lang.s(S::WholeStore));
+    if d.allowed.rows == Rows::All && d.by != By::Store && !t.rows.is_empty() {
+        rows.push(&total);
+    }
+    for r in rows {
+        let is_total = std::ptr::eq(r, &total);
+        let label = if r.key.is_empty() {
+            lang.s(S::NoGroup).to_string()
+        } else {
+            r.key.clone()
+        };
+        body.push_str(&format!(
+            "<tr{}><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>",
+            if is_total { " class=\"total\"" } else { "" },
+            esc(&label),
+            r.receptions,
+            r.score
+        ));
+        for (i, id) in t.rules.iter().enumerate() {
+            let cell = rate_cell(r.hits[i], r.receptions);
+            if r.hits[i] == 0 {
+                body.push_str(&format!("<td class=\"num\">{cell}</td>"));
+                continue;
+            }
+            let filter = if is_total || d.by == By::Store {
+                String::new()
+            } else {
+                format!("&account={}", url(&r.key))
+            };
+            let link = hits_link(
+                store,
+                d.month,
+                date,
+                d.by,
+                &format!("&rule={}{filter}", url(id)),
+            ) + &lq;
+            body.push_str(&format!(
+                "<td class=\"num\"><a href=\"{}\" title=\"{}\">{cell}</a></td>",
+                esc(&link),
+                r.hits[i]
+            ));
+        }
+        body.push_str("</tr>");
+    }
+    // The trend: the period before, over the same rows (the whole store, or the user's own
+    // accounts).
+    let (prev_from, prev_to, prev) = &d.previous;
+    body.push_str(&format!(
+        "<tr class=\"previous\"><td><a href=\"{}\">{} {prev_from} … {prev_to}</a></td><td class=\"num\">{}</td><td class=\"num\">{}</td>",
+        esc(&(hits_link(store, d.month, *prev_from, d.by, "") + &lq)),
+        esc(lang.s(S::AutoPrevious)),
+        prev.receptions,
+        prev.score
+    ));
+    for h in &prev.hits {
+        body.push_str(&format!(
+            "<td class=\"num\">{}</td>",
+            rate_cell(*h, prev.receptions)
+        ));
+    }
+    body.push_str("</tr></tbody></table></div>");
+    if let (Some(listed), Some(rule)) = (&d.listed, rule) {
+        let title = d
+            .rules
+            .set
+            .rules()
+            .iter()
+            .find(|r| r.id == rule)
+            .map_or(rule.as_str(), |r| r.title(en));
+        body.push_str(&format!(
+            "<h2>{} — {}</h2><table class=\"flagged\"><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>",
+            esc(lang.s(S::AutoFlagged)),
+            esc(title),
+            esc(lang.s(S::Day)),
+            esc(lang.s(S::Account)),
+            esc(lang.s(S::Buyer)),
+            esc(lang.s(S::AutoScore)),
+            esc(lang.s(S::AutoRulesHit)),
+        ));
+        for l in listed {
+            let link = format!(
+                "/qa/reception?store={}&account={}&buyer={}&day={}{lq}",
+                url(store),
+                url(&l.account),
+                url(&l.buyer),
+                l.day
+            );
+            body.push_str(&format!(
+                "<tr><td>{}</td><td>{}</td><td><a href=\"{}\">{}</a></td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
+                l.day,
+                esc(&l.account),
+                esc(&link),
+                esc(&l.buyer),
+                l.score,
+                l.rules
+            ));
+        }
+        body.push_str("</tbody></table>");
+        if listed.len() >= MAX_LISTED {
+            body.push_str(&format!("<p>{}</p>", esc(lang.s(S::AutoListCut))));
+        }
+    }
+    let here = hits_link(store, d.month, date, d.by, "");
+    framed(lang, &user, StatusCode::OK, S::AutoHits, &here, &body)
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct RunForm {
+    pub csrf: String,
+    pub store: String,
+    pub from: String,
+    pub to: String,
+}
+
+/// `POST /qa/run`: evaluates the store's rules over a period (admins, supervisors).
+pub async fn run(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    headers: HeaderMap,
+    Query(q): Query<QaParams>,
+    Form(form): Form<RunForm>,
+) -> Response {
+    let lang = i18n::pick(q.lang.as_deref(), &headers);
+    if !csrf_ok(&user, &headers, &form.csrf) {
+        return form_expired(lang, &user);
+    }
+    if !access::qa_manager(&user.session.user) {
+        return error_page(lang, &user, WebError::Forbidden("running rules".into()));
+    }
+    let u = user.session.user.clone();
+    let store = form.store.clone();
+    let ran = state
+        .db(move |db| {
+            let s = first_store(db, &u, Some(&form.store))?;
+            let day = |d: &str| {
+                Day::parse(d).ok_or_else(|| WebError::BadRequest(format!("not a day: `{d}`")))
+            };
+            let (from, to) = (day(&form.from)?, day(&form.to)?);
+            if from > to || to.0 - from.0 > 366 {
+                return Err(WebError::BadRequest("a period of at most a year".into()));
+            }
+            let rules = in_force(db, s.store.id)?;
+            let summary = db.qa_run(s.store.id, from, to, &rules.set, rules.version)?;
+            db.audit(
+                Some(&u),
+                "qa.run",
+                &format!(
+                    "store={} from={from} to={to} receptions={} hits={}",
+                    s.store.name, summary.receptions, summary.hits
+                ),
+            )?;
+            Ok((from, to))
+        })
+        .await;
+    match ran {
+        Ok((from, to)) => {
+            let month = to.0 - from.0 > 6;
+            Redirect::to(&format!(
+                "{}&lang={}",
+                hits_link(&store, month, from, By::Account, ""),
+                lang.code()
+            ))
+            .into_response()
+        }
+        Err(e) => error_page(lang, &user, e),
+    }
+}
+
+/// `GET /qa/reception?store=&account=&buyer=&day=`: one reception with its rule marks.
+pub async fn reception(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    headers: HeaderMap,
+    Query(q): Query<QaParams>,
+) -> Response {
+    let lang = i18n::pick(q.lang.as_deref(), &headers);
+    let u = user.session.user.clone();
+    let loaded = state
+        .db(move |db| {
+            let need = |v: &Option<String>, what: &str| {
+                v.clone()
+                    .filter(|s| !s.is_empty())
+                    .ok_or_else(|| WebError::BadRequest(format!("`{what}` is required")))
+            };
+            let (account, buyer, day) = (
+                need(&q.account, "account")?,
+                need(&q.buyer, "buyer")?,
+                need(&q.day, "day")?,
+            );
+            let day = Day::parse(&day).ok_or_else(|| {
+                WebError::BadRequest(format!("`day` is not a YYYY-MM-DD day: `{day}`"))
+            })?;
+            let (allowed, id) = access::account(db, &u, q.store.as_deref(), &account)?;
+            let none = || WebError::NotFound(format!("no reception of `{buyer}` on {day}"));
+            let buyer_id = db.names(allowed.store.id)?.get(&buyer).ok_or_else(none)?;
+            let messages = db.transcript(allowed.store.id, id, buyer_id, day, day)?;
+            if messages.is_empty() {
+                return Err(none());
+            }
+            let rules = in_force(db, allowed.store.id)?;
+            let hits = db.qa_reception_hits(allowed.store.id, day, id, buyer_id)?;
+            Ok((allowed, account, buyer, day, messages, rules, hits))
+        })
+        .await;
+    let (allowed, account, buyer, day, messages, rules, hits) = match loaded {
+        Ok(x) => x,
+        Err(e) => return error_page(lang, &user, e),
+    };
+    let en = lang == Lang::En;
+    let store = allowed.store.name.as_str();
+    let full = format!(
+        "/reception?store={}&account={}&buyer={}&day={day}&lang={}",
+        url(store),
+        url(&account),
+        url(&buyer),
+        lang.code()
+    );
+    let mut body = format!(
+        "<p>{}: {} · {}: {} · {}: {} · {}: {day}</p><p><a href=\"{}\">{}</a></p>",
+        esc(lang.s(S::Store)),
+        esc(store),
+        esc(lang.s(S::Account)),
+        esc(&account),
+        esc(lang.s(S::Buyer)),
+        esc(&buyer),
+        esc(lang.s(S::Day)),
+        esc(&full),
+        esc(lang.s(S::AutoFullReception)),
+    );
+    if hits.is_empty() {
+        body.push_str(&format!("<p>{}</p>", esc(lang.s(S::AutoNoHits))));
+    } else {
+        body.push_str(&format!(
+            "<table class=\"hits\"><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>",
+            esc(lang.s(S::AutoRule)),
+            esc(lang.s(S::AutoSeverity)),
+            esc(lang.s(S::AutoScore)),
+            esc(lang.s(S::AutoCount)),
+            esc(lang.s(S::AutoMessages)),
+        ));
+        for h in &hits {
+            let title = rules
+                .set
+                .rules()
+                .iter()
+                .find(|r| r.id == h.rule)
+                .map_or(h.rule.as_str(), |r| r.title(en));
+            let msgs: Vec<String> = h.messages.iter().map(|m| format!("#{}", m + 1)).collect();
+            body.push_str(&format!(
+                "<tr><td>{} <code>{}</code></td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{}</td></tr>",
+                esc(title),
+                esc(&h.rule),
+                esc(severity_name(lang, h.severity)),
+                h.score,
+                h.count,
+                msgs.join(" ")
+            ));
+        }
+        body.push_str("</tbody></table>");
+    }
+    let marks = QaMarks::new(&titled(&rules.set, hits));
+    let shown: Vec<(Sender, Millis, &str)> = messages
+        .iter()
+        .map(|m| (m.message.sender, m.message.time, m.text.as_str()))
+        .collect();
+    body.push_str(&transcript_html(lang, &shown, &marks));
+    let here = format!(
+        "/qa/reception?store={}&account={}&buyer={}&day={day}",
+        url(store),
+        url(&account),
+        url(&buyer)
+    );
+    framed(
+        lang,
+        &user,
+        StatusCode::OK,
+        S::AutoReceptionHits,
+        &here,
+        &body,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn weeks_start_on_monday_and_months_are_whole() {
+        // 2026-11-11 is a Wednesday.
+        let d = Day::parse("2026-11-11").unwrap();
+        assert_eq!(
+            period(false, d),
+            (
+                Day::parse("2026-11-09").unwrap(),
+                Day::parse("2026-11-15").unwrap()
+            )
+        );
+        assert_eq!(
+            period(true, d),
+            (
+                Day::parse("2026-11-01").unwrap(),
+                Day::parse("2026-11-30").unwrap()
+            )
+        );
+        let dec = Day::parse("2026-12-31").unwrap();
+        assert_eq!(period(true, dec).1, dec);
+        let sunday = Day::parse("2026-11-15").unwrap();
+        assert_eq!(period(false, sunday).0, Day::parse("2026-11-09").unwrap());
+    }
+
+    #[test]
+    fn marks_escape_text_and_wrap_spans() {
+        let text = "<b>随便你</b>";
+        let start = text.find('随').unwrap() as u32;
+        let marks = QaMarks::new(&[NamedHit {
+            zh: "禁忌".into(),
+            en: "taboo".into(),
+            severity: Severity::High,
+            messages: vec![0],
+            spans: vec![
+                Span {
+                    message: 0,
+                    start,
+                    end: start + 9,
+                },
+                // Off the text: ignored.
+                Span {
+                    message: 0,
+                    start: 99,
+                    end: 120,
+                },
+            ],
+        }]);
+        assert_eq!(
+            marks.text_html(0, text),
+            "&lt;b&gt;<mark>随便你</mark>&lt;/b&gt;"
+        );
+        assert!(marks.flagged(0) && !marks.flagged(1));
+        assert_eq!(
+            marks.labels_html(0, Lang::En),
+            "<span class=\"qa high\">⚑ taboo</span>"
+        );
+        assert_eq!(marks.text_html(1, "a&b"), "a&amp;b");
+    }
+}

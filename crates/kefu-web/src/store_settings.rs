@@ -1,0 +1,675 @@
+//! Per-store metric settings: the settings in force ([`LiveConfig`]) and the page that edits
+//! them (admins: every store; supervisors: their stores).
+//!
+//! The serve configuration (its `--config` file, or the defaults) is the base; settings saved
+//! here for a store take its place for that store. Saving recomputes the store and shows the
+//! effect on its figures over its last 30 days of data.
+
+use std::sync::{Arc, RwLock};
+
+use axum::extract::{Form, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use kefu_core::figures::Counters;
+use kefu_core::settings::{Config, MetricSettings, StoreSettings};
+use kefu_core::time::Day;
+use kefu_store::{Db, SavedSettings, StoreError, StoreInfo};
+use serde::Deserialize;
+
+use crate::access;
+use crate::admin::{form_expired, th, utc};
+use crate::auth::{CurrentUser, csrf_ok};
+use crate::html::{esc, url};
+use crate::i18n::{self, Lang, S, Strings};
+use crate::pages::{error_page, framed};
+use crate::report::{By, display};
+use crate::{AppState, WebError};
+
+/// Days of data the before/after comparison covers (ending on the store's last day).
+pub const EFFECT_DAYS: i32 = 30;
+
+/// The settings in force: the base configuration with the settings saved from the web in
+/// place of its own for their stores. Cheap to clone; every clone sees a reload.
+#[derive(Clone)]
+pub struct LiveConfig {
+    base: Arc<Config>,
+    current: Arc<RwLock<Arc<Config>>>,
+}
+
+impl LiveConfig {
+    /// The base alone (call [`LiveConfig::reload`] to add the saved settings).
+    pub fn new(base: Config) -> LiveConfig {
+        let base = Arc::new(base);
+        LiveConfig {
+            current: Arc::new(RwLock::new(base.clone())),
+            base,
+        }
+    }
+
+    /// The configuration `kefu serve` was started with.
+    pub fn base(&self) -> &Config {
+        &self.base
+    }
+
+    /// The whole configuration in force now.
+    pub fn current(&self) -> Arc<Config> {
+        // A poisoned lock still holds a whole configuration: it is only ever replaced.
+        match self.current.read() {
+            Ok(c) => c.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+
+    /// The settings in force for one store.
+    pub fn store(&self, name: &str) -> StoreSettings {
+        self.current().store(name).clone()
+    }
+
+    /// Reads the saved settings again.
+    pub fn reload(&self, db: &Db) -> Result<(), StoreError> {
+        let fresh = Arc::new(db.with_saved_settings(&self.base)?);
+        match self.current.write() {
+            Ok(mut c) => *c = fresh,
+            Err(poisoned) => *poisoned.into_inner() = fresh,
+        }
+        Ok(())
+    }
+}
+
+/// A setting's name, unit and meaning, in both languages.
+fn describe(lang: Lang, key: &str) -> (&'static str, &'static str, &'static str) {
+    match key {
+        "slow_response_secs" => (
+            lang.t("慢响应阈值", "Slow response threshold"),
+            lang.t("秒", "seconds"),
+            lang.t(
+                "服务时间内的一轮，回复晚于这个时长即为慢响应（0–86400）。",
+                "A round in service hours answered later than this is slow (0–86400).",
+            ),
+        ),
+        "slow_response_rounds" => (
+            lang.t("慢接待轮数", "Slow rounds per reception"),
+            lang.t("轮", "rounds"),
+            lang.t(
+                "一次接待有至少这么多慢响应的轮次，计入慢响应人数（1–366）。",
+                "A reception with at least this many slow rounds counts as slow (1–366).",
+            ),
+        ),
+        "conversion_window_days" => (
+            lang.t("转化归属天数", "Attribution window"),
+            lang.t("天", "days"),
+            lang.t(
+                "订单归属于下单当天及之前 N−1 天内最后回复的接待；1 = 仅当天（1–366）。",
+                "An order goes to the last answering reception on its day or the N−1 days before; 1 = same day only (1–366).",
+            ),
+        ),
+        "service_hours" => (
+            lang.t("服务时间", "Service hours"),
+            lang.t("时:分-时:分", "HH:MM-HH:MM"),
+            lang.t(
+                "此时间外开始的轮次不计入响应时间类指标；22:00-02:00 跨午夜，多个时段用逗号分隔。",
+                "Rounds opened outside are left out of response-time figures; 22:00-02:00 crosses midnight, several windows join with commas.",
+            ),
+        ),
+        "reminder_window_hours" => (
+            lang.t("催付时限", "Reminder window"),
+            lang.t("小时", "hours"),
+            lang.t(
+                "下单后这么多小时内的催付才算数（0–8784）。",
+                "A reminder counts within this many hours after the order (0–8784).",
+            ),
+        ),
+        _ => ("", "", ""),
+    }
+}
+
+/// What a setting must be, said in the user's language (the same bounds as
+/// `MetricSettings::set`).
+fn expected(lang: Lang, key: &str) -> &'static str {
+    match key {
+        "slow_response_secs" => lang.t(
+            "应为 0 到 86400 之间的整数",
+            "expected a whole number from 0 to 86400",
+        ),
+        "slow_response_rounds" | "conversion_window_days" => lang.t(
+            "应为 1 到 366 之间的整数",
+            "expected a whole number from 1 to 366",
+        ),
+        "reminder_window_hours" => lang.t(
+            "应为 0 到 8784 之间的整数",
+            "expected a whole number from 0 to 8784",
+        ),
+        _ => lang.t(
+            "应为如 08:00-24:00 的时段（跨午夜如 22:00-02:00，多个用逗号分隔）",
+            "expected a window like 08:00-24:00 (22:00-02:00 crosses midnight; several joined by commas)",
+        ),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct StoreQuery {
+    pub store: Option<String>,
+    pub lang: Option<String>,
+}
+
+/// The page's form as posted: the CSRF token, the store and the settings by key.
+#[derive(Deserialize)]
+pub struct SettingsForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    store: String,
+    #[serde(flatten)]
+    fields: std::collections::HashMap<String, String>,
+}
+
+/// What the page shows of a store's settings.
+struct Shown {
+    stores: Vec<StoreInfo>,
+    store: StoreInfo,
+    saved: Option<SavedSettings>,
+}
+
+fn load_shown(db: &Db, user: &kefu_store::User, store: Option<&str>) -> Result<Shown, WebError> {
+    let stores = access::settings_stores(db, user)?;
+    let store = access::settings_store(&stores, store)?;
+    let saved = db
+        .saved_settings()?
+        .into_iter()
+        .find(|s| s.store.id == store.id);
+    Ok(Shown {
+        stores,
+        store,
+        saved,
+    })
+}
+
+/// A store's counters over its last [`EFFECT_DAYS`] days of data.
+struct Window {
+    range: (Day, Day),
+    counters: Counters,
+}
+
+/// The store's [`Window`]; `None` when it has no data.
+fn window(db: &Db, store: &StoreInfo) -> Result<Option<Window>, WebError> {
+    let Some((lo, hi)) = db.day_span(store.id)? else {
+        return Ok(None);
+    };
+    let from = hi.offset(1 - EFFECT_DAYS).max(lo);
+    let report = kefu_report::build(db, By::Store, from, hi, Some(&store.name))
+        .map_err(|e| WebError::Internal(e.to_string()))?;
+    Ok(Some(Window {
+        range: (from, hi),
+        counters: report
+            .rows
+            .into_iter()
+            .next()
+            .map(|r| r.counters)
+            .unwrap_or_default(),
+    }))
+}
+
+/// The table of every store figure before and after, changed ones marked.
+fn effect_table(lang: Lang, range: (Day, Day), before: &Counters, after: &Counters) -> String {
+    let report = kefu_report::Report {
+        by: By::Store,
+        rows: Vec::new(),
+        only: Vec::new(),
+        whole_store: true,
+    };
+    let mut out = format!(
+        "<h2>{}</h2><p>{} {} – {}</p><div class=\"wrap\"><table class=\"effect\"><thead><tr><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>",
+        esc(lang.t("对指标的影响", "Effect on the figures")),
+        esc(lang.t("店铺最近 30 天数据：", "The store's last 30 days of data:")),
+        range.0,
+        range.1,
+        esc(lang.t("指标", "Figure")),
+        esc(lang.t("修改前", "Before")),
+        esc(lang.t("修改后", "After")),
+    );
+    for f in report.figures() {
+        let (b, a) = (display(f, f.value(before)), display(f, f.value(after)));
+        let class = if a == b { "" } else { " class=\"changed\"" };
+        out.push_str(&format!(
+            "<tr{class}><td>{}</td><td>{}</td><td>{}</td></tr>",
+            esc(lang.figure(f)),
+            esc(&b),
+            esc(&a)
+        ));
+    }
+    out.push_str("</tbody></table></div>");
+    out
+}
+
+/// The page: store choice, where the settings come from, the form (with `errors` by key and
+/// the values to show), and the outcome of a save: a notice above the form, its effect below.
+fn render(
+    lang: Lang,
+    user: &CurrentUser,
+    shown: &Shown,
+    values: &MetricSettings,
+    entered: &std::collections::HashMap<String, String>,
+    errors: &[(String, String)],
+    (notice, effect): (&str, &str),
+) -> String {
+    let lc = lang.code();
+    let mut body = format!("<p>{}</p>", esc(lang.s(S::ConfigNote)));
+    if shown.stores.len() > 1 {
+        body.push_str("<p>");
+        for s in &shown.stores {
+            if s.id == shown.store.id {
+                body.push_str(&format!("<strong>{}</strong> ", esc(&s.name)));
+            } else {
+                body.push_str(&format!(
+                    "<a href=\"/settings/metrics?store={}&amp;lang={lc}\">{}</a> ",
+                    url(&s.name),
+                    esc(&s.name)
+                ));
+            }
+        }
+        body.push_str("</p>");
+    }
+    let source = match &shown.saved {
+        Some(s) => format!(
+            "{} {} · {} UTC",
+            esc(lang.t("网页保存的设置，保存人：", "Saved on this site by")),
+            esc(s.updated_by.as_deref().unwrap_or("-")),
+            utc(s.updated_at)
+        ),
+        None => esc(lang.t(
+            "来自配置文件（未配置则为默认值）",
+            "From the configuration file (or the defaults)",
+        )),
+    };
+    body.push_str(&format!(
+        "<h2>{}</h2><p class=\"source\">{source}</p>",
+        esc(&shown.store.name)
+    ));
+    if !errors.is_empty() {
+        body.push_str(&format!(
+            "<p class=\"error\" role=\"alert\">{}</p>",
+            esc(lang.t(
+                "有设置项不正确，未保存。",
+                "Some settings are not valid; nothing was saved."
+            ))
+        ));
+    }
+    body.push_str(notice);
+    body.push_str(&format!(
+        "<form method=\"post\" action=\"/settings/metrics?lang={lc}\">\
+         <input type=\"hidden\" name=\"csrf\" value=\"{}\">\
+         <input type=\"hidden\" name=\"store\" value=\"{}\">\
+         <table class=\"facts form\"><thead><tr>{}<th>{}</th><th>{}</th></tr></thead><tbody>",
+        esc(&user.session.csrf),
+        esc(&shown.store.name),
+        th(lang, &[S::SettingKey, S::Value]),
+        esc(lang.t("单位", "Unit")),
+        esc(lang.t("说明", "Meaning")),
+    ));
+    for key in MetricSettings::KEYS {
+        let (name, unit, meaning) = describe(lang, key);
+        let value = entered
+            .get(key)
+            .cloned()
+            .or_else(|| values.get(key))
+            .unwrap_or_default();
+        let error = errors
+            .iter()
+            .find(|(k, _)| k == key)
+            .map_or(String::new(), |(_, e)| {
+                format!(
+                    "<br><span class=\"error\" id=\"{key}-error\">{}</span>",
+                    esc(e)
+                )
+            });
+        body.push_str(&format!(
+            "<tr><td><label for=\"{key}\">{}</label><br><code>{key}</code></td>\
+             <td><input id=\"{key}\" name=\"{key}\" value=\"{}\" required{}>{error}</td>\
+             <td>{}</td><td class=\"text\">{}</td></tr>",
+            esc(name),
+            esc(&value),
+            if error.is_empty() {
+                String::new()
+            } else {
+                format!(" aria-invalid=\"true\" aria-describedby=\"{key}-error\"")
+            },
+            esc(unit),
+            esc(meaning),
+        ));
+    }
+    body.push_str(&format!(
+        "</tbody></table><p><button type=\"submit\">{}</button></p></form>",
+        esc(lang.t("保存并重新计算", "Save and recompute"))
+    ));
+    if shown.saved.is_some() {
+        body.push_str(&format!(
+            "<form method=\"post\" action=\"/settings/metrics/reset?lang={lc}\">\
+             <input type=\"hidden\" name=\"csrf\" value=\"{}\">\
+             <input type=\"hidden\" name=\"store\" value=\"{}\">\
+             <button type=\"submit\">{}</button></form>",
+            esc(&user.session.csrf),
+            esc(&shown.store.name),
+            esc(lang.t(
+                "恢复为配置文件的设置并重新计算",
+                "Go back to the configuration file's settings and recompute"
+            )),
+        ));
+    }
+    body.push_str(effect);
+    body
+}
+
+fn here(store: &StoreInfo) -> String {
+    format!("/settings/metrics?store={}", url(&store.name))
+}
+
+/// `GET /settings/metrics?store=…`
+pub async fn page(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    headers: HeaderMap,
+    Query(q): Query<StoreQuery>,
+) -> Response {
+    let lang = i18n::pick(q.lang.as_deref(), &headers);
+    let u = user.session.user.clone();
+    let shown = state
+        .db(move |db| load_shown(db, &u, q.store.as_deref()))
+        .await;
+    match shown {
+        Ok(shown) => {
+            let values = state.config.store(&shown.store.name).metrics;
+            let body = render(
+                lang,
+                &user,
+                &shown,
+                &values,
+                &Default::default(),
+                &[],
+                ("", ""),
+            );
+            framed(
+                lang,
+                &user,
+                StatusCode::OK,
+                S::MetricSettings,
+                &here(&shown.store),
+                &body,
+            )
+        }
+        Err(e) => error_page(lang, &user, e),
+    }
+}
+
+/// Every field of the form checked; the settings, or the errors by key.
+fn parse_form(
+    lang: Lang,
+    fields: &std::collections::HashMap<String, String>,
+) -> Result<MetricSettings, Vec<(String, String)>> {
+    let mut m = MetricSettings::default();
+    let mut errors = Vec::new();
+    for key in MetricSettings::KEYS {
+        let value = fields.get(key).map_or("", String::as_str);
+        if m.set(key, value).is_err() {
+            errors.push((key.to_string(), expected(lang, key).to_string()));
+        }
+    }
+    if errors.is_empty() {
+        Ok(m)
+    } else {
+        Err(errors)
+    }
+}
+
+/// What changed, for the audit log: `key: old→new` for each.
+fn changes(old: &MetricSettings, new: &MetricSettings) -> String {
+    let changed: Vec<String> = MetricSettings::KEYS
+        .iter()
+        .filter_map(|k| {
+            let (a, b) = (old.get(k)?, new.get(k)?);
+            (a != b).then(|| format!("{k}: {a}→{b}"))
+        })
+        .collect();
+    if changed.is_empty() {
+        "unchanged".to_string()
+    } else {
+        changed.join("; ")
+    }
+}
+
+/// The outcome of a save or a reset, for the page.
+struct Saved {
+    shown: Shown,
+    /// The store's last days before and after (`None`: no data).
+    effect: Option<(Window, Counters)>,
+    days: u64,
+}
+
+/// Saves (`Some`) or forgets (`None`) a store's settings, recomputes, audits and reloads the
+/// settings in force.
+async fn apply(
+    state: &AppState,
+    user: &CurrentUser,
+    store: String,
+    new: Option<MetricSettings>,
+) -> Result<Saved, WebError> {
+    let (u, live) = (user.session.user.clone(), state.config.clone());
+    state
+        .db_mut(move |db| {
+            let shown = load_shown(db, &u, Some(&store))?;
+            let old = live.store(&shown.store.name).metrics;
+            let before = window(db, &shown.store)?;
+            let (days, action, detail) = match &new {
+                Some(m) => (
+                    db.save_store_settings(&shown.store, m, Some(&u))?,
+                    "settings.save",
+                    changes(&old, m),
+                ),
+                None => {
+                    let base = live.base().store(&shown.store.name).metrics.clone();
+                    let detail = changes(&old, &base);
+                    (
+                        db.forget_store_settings(&shown.store, &base)?,
+                        "settings.reset",
+                        detail,
+                    )
+                }
+            };
+            live.reload(db)?;
+            let after = window(db, &shown.store)?;
+            db.audit(
+                Some(&u),
+                action,
+                &format!("store={} {detail}", shown.store.name),
+            )?;
+            let shown = load_shown(db, &u, Some(&shown.store.name))?;
+            // Recomputation keeps the events, so the window stays the same days.
+            let effect = before.map(|b| (b, after.map(|a| a.counters).unwrap_or_default()));
+            Ok(Saved {
+                shown,
+                effect,
+                days,
+            })
+        })
+        .await
+}
+
+fn saved_page(lang: Lang, user: &CurrentUser, state: &AppState, saved: Saved) -> Response {
+    let values = state.config.store(&saved.shown.store.name).metrics;
+    let notice = format!(
+        "<p class=\"saved\" role=\"status\">{} {} {}</p>",
+        esc(lang.t("已保存，重新计算了", "Saved; recomputed")),
+        saved.days,
+        esc(lang.t("天。", "days.")),
+    );
+    let effect = saved
+        .effect
+        .as_ref()
+        .map_or(String::new(), |(before, after)| {
+            effect_table(lang, before.range, &before.counters, after)
+        });
+    let body = render(
+        lang,
+        user,
+        &saved.shown,
+        &values,
+        &Default::default(),
+        &[],
+        (&notice, &effect),
+    );
+    framed(
+        lang,
+        user,
+        StatusCode::OK,
+        S::MetricSettings,
+        &here(&saved.shown.store),
+        &body,
+    )
+}
+
+/// `POST /settings/metrics`: check every field, save, recompute, show the effect.
+pub async fn save(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    headers: HeaderMap,
+    Query(q): Query<StoreQuery>,
+    Form(form): Form<SettingsForm>,
+) -> Response {
+    let lang = i18n::pick(q.lang.as_deref(), &headers);
+    if !csrf_ok(&user, &headers, &form.csrf) {
+        return form_expired(lang, &user);
+    }
+    match parse_form(lang, &form.fields) {
+        Ok(m) => match apply(&state, &user, form.store, Some(m)).await {
+            Ok(saved) => saved_page(lang, &user, &state, saved),
+            Err(e) => error_page(lang, &user, e),
+        },
+        Err(errors) => {
+            let u = user.session.user.clone();
+            let store = form.store.clone();
+            let shown = match state.db(move |db| load_shown(db, &u, Some(&store))).await {
+                Ok(s) => s,
+                Err(e) => return error_page(lang, &user, e),
+            };
+            let values = state.config.store(&shown.store.name).metrics;
+            let body = render(
+                lang,
+                &user,
+                &shown,
+                &values,
+                &form.fields,
+                &errors,
+                ("", ""),
+            );
+            framed(
+                lang,
+                &user,
+                StatusCode::BAD_REQUEST,
+                S::MetricSettings,
+                &here(&shown.store),
+                &body,
+            )
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub struct ResetForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    store: String,
+}
+
+/// `POST /settings/metrics/reset`: back to the configuration's settings for the store.
+pub async fn reset(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    headers: HeaderMap,
+    Query(q): Query<StoreQuery>,
+    Form(form): Form<ResetForm>,
+) -> Response {
+    let lang = i18n::pick(q.lang.as_deref(), &headers);
+    if !csrf_ok(&user, &headers, &form.csrf) {
+        return form_expired(lang, &user);
+    }
+    match apply(&state, &user, form.store, None).await {
+        Ok(saved) => saved_page(lang, &user, &state, saved),
+        Err(e) => error_page(lang, &user, e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn changes_name_each_changed_setting() {
+        let old = MetricSettings::default();
+        let mut new = old.clone();
+        assert_eq!(changes(&old, &new), "unchanged");
+        new.slow_response_secs = 45;
+        new.set("service_hours", "08:00-22:00").unwrap();
+        assert_eq!(
+            changes(&old, &new),
+            "slow_response_secs: 120→45; service_hours: 00:00-24:00→08:00-22:00"
+        );
+    }
+
+    #[test]
+    fn the_form_reports_every_bad_field() {
+        let mut fields: std::collections::HashMap<String, String> = MetricSettings::KEYS
+            .iter()
+            .map(|k| (k.to_string(), MetricSettings::default().get(k).unwrap()))
+            .collect();
+        assert_eq!(
+            parse_form(Lang::En, &fields).unwrap(),
+            MetricSettings::default()
+        );
+        fields.insert("slow_response_secs".into(), "-3".into());
+        fields.insert("service_hours".into(), "9-17".into());
+        let errors = parse_form(Lang::Zh, &fields).unwrap_err();
+        let keys: Vec<&str> = errors.iter().map(|(k, _)| k.as_str()).collect();
+        assert_eq!(keys, ["slow_response_secs", "service_hours"]);
+        assert_eq!(errors[0].1, "应为 0 到 86400 之间的整数");
+        assert!(errors[1].1.starts_with("应为如 08:00-24:00 的时段"));
+        let en = parse_form(Lang::En, &fields).unwrap_err();
+        assert_eq!(en[0].1, "expected a whole number from 0 to 86400");
+    }
+
+    #[test]
+    fn live_config_reloads_saved_settings_over_the_base() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut db = Db::open(&dir.path().join("k.db")).unwrap();
+        let base = Config::parse("[metrics]\nslow_response_secs = 60\n").unwrap();
+        let live = LiveConfig::new(base);
+        let copy = live.clone();
+        assert_eq!(live.store("店").metrics.slow_response_secs, 60);
+        // a store exists once something was imported into it; an empty roster will do
+        let mut batch = kefu_core::model::ImportBatch::default();
+        let store = batch.names.intern("店");
+        let account = batch.names.intern("店:甲");
+        batch.agents.push((
+            store,
+            kefu_core::model::Agent {
+                account,
+                name: None,
+                group: None,
+                role: None,
+            },
+        ));
+        db.import(batch, live.base()).unwrap();
+        let info = db.store("店").unwrap();
+        let m = MetricSettings {
+            slow_response_secs: 30,
+            ..MetricSettings::default()
+        };
+        db.save_store_settings(&info, &m, None).unwrap();
+        live.reload(&db).unwrap();
+        assert_eq!(copy.store("店").metrics, m);
+        assert_eq!(copy.store("别的店").metrics.slow_response_secs, 60);
+        db.forget_store_settings(&info, &live.base().store("店").metrics)
+            .unwrap();
+        live.reload(&db).unwrap();
+        assert_eq!(copy.store("店").metrics.slow_response_secs, 60);
+    }
+}

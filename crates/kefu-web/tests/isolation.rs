@@ -1,0 +1,940 @@
+//! Role isolation, route by route: every route the router serves × {anonymous, agent A,
+//! agent B, supervisor of store 1, qa of store 1, admin}, with the outcome each must get, and
+//! what each response may contain: agent A never sees agent B's account or figures (nor
+//! anyone else's), agent B never A's, and nobody but the admin ever sees store 2.
+//!
+//! [`ROUTES`] is the one list of routes. A route added to the router must be added there:
+//! `every_route_of_the_router_is_in_the_matrix` compares it with the router's source.
+
+mod support;
+
+use std::collections::BTreeSet;
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use kefu_core::figures::{ACCOUNT_FIGURES, Counters};
+use kefu_core::model::NameId;
+use kefu_core::settings::Config;
+use kefu_core::time::Day;
+use kefu_store::{Db, UserRole};
+use kefu_web::{AppState, router};
+use support::*;
+
+/// The second store: its own accounts, buyer and a distinctive order amount.
+const STORE2: &str = "星河专营店";
+const STORE2_ACCOUNT: &str = "星河专营店:阿星";
+const STORE2_SALES: &str = "8888.88";
+
+/// Agent A's and agent B's chat accounts (in the sample store).
+const ACCOUNT_A: &str = "晨光旗舰店:Lily";
+const ACCOUNT_B: &str = "晨光旗舰店:阿强";
+/// Receptions of each: (buyer, day).
+const RECEPTION_A: (&str, &str) = ("buyer_0291", "2026-11-10");
+const RECEPTION_B: (&str, &str) = ("buyer_0013", "2026-11-12");
+/// The sample store's other accounts, which no agent here is linked to.
+const OTHER_ACCOUNTS: [&str; 3] = ["晨光旗舰店:小美", "晨光旗舰店:老王", "晨光旗舰店:七七"];
+
+const RANGE: &str = "from=2026-11-01&to=2026-11-30";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Who {
+    Anonymous,
+    AgentA,
+    AgentB,
+    Supervisor,
+    Qa,
+    Admin,
+}
+
+const EVERYONE: [Who; 6] = [
+    Who::Anonymous,
+    Who::AgentA,
+    Who::AgentB,
+    Who::Supervisor,
+    Who::Qa,
+    Who::Admin,
+];
+
+/// What a request must get.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Want {
+    /// 200 (204 for the favicon), with only what the user may see.
+    Ok,
+    /// 303 to `/login`.
+    Login,
+    /// 401 JSON `unauthenticated`.
+    Unauthenticated,
+    Forbidden,
+    /// Answered as if it did not exist.
+    NotFound,
+    /// Access granted, the request itself refused or redirected (a status of its own).
+    Status(u16),
+    /// Any refusal (400, 403, 404): never the page.
+    Refused,
+    /// Logged in, the route's own rules decide (another module's page): anything but a
+    /// server error or a demand to log in; what it shows is still checked.
+    Decided,
+}
+
+/// Who may use a route, as a kind.
+#[derive(Debug, Clone, Copy)]
+enum Kind {
+    /// Everyone, logged in or not.
+    Public,
+    /// Every logged-in user (their own part of the data).
+    Page,
+    Api,
+    /// A page of one agent's account (or reception): the other agent gets nothing.
+    AgentPage(Who),
+    AgentApi(Who),
+    /// A page of store 2: only the admin.
+    Store2Page,
+    Store2Api,
+    /// Settings of store 2: admin; supervisors of other stores get nothing; qa and agents
+    /// are refused.
+    Store2Settings,
+    /// Metric settings, roster, import: admins and supervisors.
+    Managers,
+    AdminOnly,
+    /// Pages and API of other modules (quality inspection, performance plans), whose role
+    /// rules are their own: anonymous requests get nothing, and no response may show what
+    /// its user may not see.
+    Module,
+    ModuleApi,
+    /// Such a page about one agent's account: the other agent must be refused.
+    ModuleAgent(Who),
+}
+
+fn want(kind: Kind, who: Who) -> Want {
+    use Want::*;
+    let api = matches!(
+        kind,
+        Kind::Api | Kind::AgentApi(_) | Kind::Store2Api | Kind::ModuleApi
+    );
+    if who == Who::Anonymous {
+        return match kind {
+            Kind::Public => Ok,
+            _ if api => Unauthenticated,
+            _ => Login,
+        };
+    }
+    match kind {
+        Kind::Public | Kind::Page | Kind::Api => Ok,
+        Kind::Module | Kind::ModuleApi => Decided,
+        Kind::ModuleAgent(owner) => {
+            if matches!(who, Who::AgentA | Who::AgentB) && who != owner {
+                Refused
+            } else {
+                Decided
+            }
+        }
+        Kind::AgentPage(owner) | Kind::AgentApi(owner) => {
+            let agent = matches!(who, Who::AgentA | Who::AgentB);
+            if agent && who != owner { NotFound } else { Ok }
+        }
+        Kind::Store2Page | Kind::Store2Api => {
+            if who == Who::Admin {
+                Ok
+            } else {
+                NotFound
+            }
+        }
+        Kind::Store2Settings => match who {
+            Who::Admin => Ok,
+            Who::Supervisor => NotFound,
+            _ => Forbidden,
+        },
+        Kind::Managers => match who {
+            Who::Admin | Who::Supervisor => Ok,
+            _ => Forbidden,
+        },
+        Kind::AdminOnly => {
+            if who == Who::Admin {
+                Ok
+            } else {
+                Forbidden
+            }
+        }
+    }
+}
+
+/// Every GET the router serves, with the kind of its users. Placeholders: `{B}` agent B's
+/// account, `{BB}`/`{BD}` buyer and day of a reception of B, `{A}`, `{AB}`, `{AD}` the same
+/// for agent A, `{S2}` store 2, `{S2A}` its account, `{R}` the date range.
+const ROUTES: &[(&str, Kind)] = &[
+    ("/login", Kind::Public),
+    ("/favicon.ico", Kind::Public),
+    ("/", Kind::Page),
+    ("/?{R}", Kind::Page),
+    ("/ranking?{R}", Kind::Page),
+    ("/ranking?{R}&by=group", Kind::Page),
+    ("/ranking?{R}&by=day", Kind::Page),
+    ("/ranking/export?{R}&format=csv", Kind::Page),
+    ("/ranking/export?{R}&format=xlsx", Kind::Page),
+    ("/ranking?{R}&export=csv", Kind::Page),
+    ("/ranking?{R}&by=group&export=csv", Kind::Page),
+    ("/list?{R}&figure=consulted", Kind::Page),
+    ("/list?{R}&figure=sales&export=csv", Kind::Page),
+    ("/list?{R}&figure=paid_orders", Kind::Page),
+    ("/list?{R}&figure=reminded_orders", Kind::Page),
+    ("/list?{R}&figure=ratings", Kind::Page),
+    ("/list?{R}&figure=refunds", Kind::Page),
+    ("/list?{R}&figure=slow", Kind::Page),
+    ("/list?{R}&figure=rounds&export=csv", Kind::Page),
+    (
+        "/account?store={S1}&account={A}&{R}",
+        Kind::AgentPage(Who::AgentA),
+    ),
+    (
+        "/account?store={S1}&account={B}&{R}",
+        Kind::AgentPage(Who::AgentB),
+    ),
+    (
+        "/reception?store={S1}&account={A}&buyer={AB}&day={AD}",
+        Kind::AgentPage(Who::AgentA),
+    ),
+    (
+        "/reception?store={S1}&account={B}&buyer={BB}&day={BD}",
+        Kind::AgentPage(Who::AgentB),
+    ),
+    (
+        "/list?store={S1}&{R}&figure=consulted&account={B}",
+        Kind::AgentPage(Who::AgentB),
+    ),
+    ("/?store={S2}&{R}", Kind::Store2Page),
+    ("/ranking?store={S2}&{R}", Kind::Store2Page),
+    (
+        "/ranking/export?store={S2}&{R}&format=csv",
+        Kind::Store2Page,
+    ),
+    ("/account?store={S2}&account={S2A}&{R}", Kind::Store2Page),
+    ("/list?store={S2}&{R}&figure=consulted", Kind::Store2Page),
+    ("/import", Kind::Managers),
+    (
+        "/import/rejects/0000000000000000000000000000000000000000000000000000000000000000",
+        Kind::Public,
+    ),
+    ("/settings", Kind::AdminOnly),
+    ("/settings/metrics", Kind::Managers),
+    ("/settings/metrics?store=晨光旗舰店", Kind::Managers),
+    ("/settings/metrics?store={S2}", Kind::Store2Settings),
+    ("/settings/roster", Kind::Managers),
+    ("/settings/roster?store={S2}", Kind::Store2Settings),
+    ("/settings/user?id=1", Kind::AdminOnly),
+    ("/settings/tokens", Kind::Page),
+    ("/me", Kind::Page),
+    ("/audit", Kind::AdminOnly),
+    ("/api/v1/report?{R}&by=account", Kind::Api),
+    ("/api/v1/report?{R}&by=group", Kind::Api),
+    ("/api/v1/report?{R}&by=day", Kind::Api),
+    ("/api/v1/report?{R}&by=store", Kind::Api),
+    ("/api/v1/list?{R}&figure=consulted", Kind::Api),
+    ("/api/v1/list?{R}&figure=paid_orders", Kind::Api),
+    ("/api/v1/list?{R}&figure=refunds", Kind::Api),
+    ("/api/v1/list?{R}&figure=ratings", Kind::Api),
+    (
+        "/api/v1/list?store={S1}&{R}&figure=consulted&account={B}",
+        Kind::AgentApi(Who::AgentB),
+    ),
+    (
+        "/api/v1/transcript?store={S1}&account={A}&buyer={AB}&day={AD}",
+        Kind::AgentApi(Who::AgentA),
+    ),
+    (
+        "/api/v1/transcript?store={S1}&account={B}&buyer={BB}&day={BD}",
+        Kind::AgentApi(Who::AgentB),
+    ),
+    ("/api/v1/report?store={S2}&{R}&by=account", Kind::Store2Api),
+    (
+        "/api/v1/list?store={S2}&{R}&figure=consulted",
+        Kind::Store2Api,
+    ),
+    ("/api/v1/openapi.json", Kind::Api),
+    // quality inspection (their own role rules)
+    ("/qa/assignments", Kind::Module),
+    ("/qa/review", Kind::Module),
+    ("/qa/reviews", Kind::Module),
+    ("/qa/calibration", Kind::Module),
+    ("/qa/cases", Kind::Module),
+    ("/qa/summary", Kind::Module),
+    ("/qa/scorecards", Kind::Module),
+    ("/qa/rules", Kind::Module),
+    ("/qa/test", Kind::Module),
+    ("/qa/hits", Kind::Module),
+    ("/qa/hits?store={S2}", Kind::Module),
+    (
+        "/qa/reception?store={S1}&account={B}&buyer={BB}&day={BD}",
+        Kind::ModuleAgent(Who::AgentB),
+    ),
+    (
+        "/qa/reception?store={S2}&account={S2A}&buyer=星河买家甲&day=2026-11-12",
+        Kind::Module,
+    ),
+    // performance plans (their own role rules)
+    ("/plans", Kind::Module),
+    ("/plans?store={S2}", Kind::Module),
+    ("/plans/run", Kind::Module),
+    ("/plans/payslip", Kind::Module),
+    (
+        "/plans/payslip?store={S1}&account={B}",
+        Kind::ModuleAgent(Who::AgentB),
+    ),
+    ("/plans/export", Kind::Module),
+    ("/plans/edit", Kind::Module),
+    ("/plans/scores", Kind::Module),
+    ("/api/v1/plans/run", Kind::ModuleApi),
+    ("/api/v1/plans/run?store={S2}", Kind::ModuleApi),
+    ("/no-such-page", Kind::Page),
+    ("/api/v1/no-such-endpoint", Kind::Api),
+];
+
+/// Every form the router takes, posted with the user's own CSRF token (`{csrf}`), each with
+/// what each user must get. Forms that change something are aimed at a user made for it
+/// (`{victim}`) or are no-ops, so the order of the rows does not matter except for the last
+/// (deleting the victim).
+fn posts() -> Vec<(&'static str, &'static str, [Want; 6])> {
+    use Want::*;
+    // [anonymous, agent A, agent B, supervisor, qa, admin]
+    let admin_only = |ok: u16| {
+        [
+            Login,
+            Forbidden,
+            Forbidden,
+            Forbidden,
+            Forbidden,
+            Status(ok),
+        ]
+    };
+    let managers = |ok: u16| {
+        [
+            Login,
+            Forbidden,
+            Forbidden,
+            Status(ok),
+            Forbidden,
+            Status(ok),
+        ]
+    };
+    vec![
+        (
+            "/settings/users",
+            "csrf={csrf}&name=new-{who}&role=agent&password=long-enough",
+            admin_only(303),
+        ),
+        (
+            "/settings/user",
+            "csrf={csrf}&id={victim}&role=agent",
+            admin_only(200),
+        ),
+        (
+            "/settings/user/password",
+            "csrf={csrf}&id={victim}&password=another-password",
+            admin_only(200),
+        ),
+        (
+            "/settings/metrics",
+            "csrf={csrf}&store=晨光旗舰店&slow_response_secs=120&slow_response_rounds=1&conversion_window_days=1&service_hours=00:00-24:00&reminder_window_hours=72",
+            managers(200),
+        ),
+        (
+            "/settings/metrics",
+            "csrf={csrf}&store={S2}&slow_response_secs=120&slow_response_rounds=1&conversion_window_days=1&service_hours=00:00-24:00&reminder_window_hours=72",
+            [
+                Login,
+                Forbidden,
+                Forbidden,
+                NotFound,
+                Forbidden,
+                Status(200),
+            ],
+        ),
+        (
+            "/settings/metrics/reset",
+            "csrf={csrf}&store=晨光旗舰店",
+            managers(200),
+        ),
+        (
+            "/settings/roster",
+            "csrf={csrf}&store=晨光旗舰店",
+            managers(200),
+        ),
+        (
+            "/settings/roster",
+            "csrf={csrf}&store={S2}",
+            [
+                Login,
+                Forbidden,
+                Forbidden,
+                NotFound,
+                Forbidden,
+                Status(200),
+            ],
+        ),
+        // a token of one's own, for everyone
+        (
+            "/settings/tokens",
+            "csrf={csrf}",
+            [Login, Ok, Ok, Ok, Ok, Ok],
+        ),
+        // the admin's token: only the admin may revoke it, others are told it does not exist
+        (
+            "/settings/tokens/revoke",
+            "csrf={csrf}&key={admin_token}",
+            [Login, NotFound, NotFound, NotFound, NotFound, Status(303)],
+        ),
+        (
+            "/me",
+            "csrf={csrf}&lang=browser",
+            [
+                Login,
+                Status(303),
+                Status(303),
+                Status(303),
+                Status(303),
+                Status(303),
+            ],
+        ),
+        (
+            "/me/password",
+            "csrf={csrf}&current=wrong-password&password=whatever1&again=whatever1",
+            [
+                Login,
+                Status(400),
+                Status(400),
+                Status(400),
+                Status(400),
+                Status(400),
+            ],
+        ),
+        // not multipart: managers get past the role check to a refused upload
+        (
+            "/import",
+            "csrf={csrf}",
+            [
+                Login,
+                Forbidden,
+                Forbidden,
+                Status(400),
+                Forbidden,
+                Status(400),
+            ],
+        ),
+        (
+            "/settings/user/delete",
+            "csrf={csrf}&id={victim}",
+            admin_only(303),
+        ),
+    ]
+}
+
+/// The forms of other modules (quality inspection, performance plans): their role rules are
+/// their own, but anonymous posts go to the login page and a post without the session's CSRF
+/// token is refused (4xx) for everyone.
+const MODULE_POSTS: &[&str] = &[
+    "/qa/assignments",
+    "/qa/period",
+    "/qa/review",
+    "/qa/appeal",
+    "/qa/decide",
+    "/qa/calibration",
+    "/qa/cases",
+    "/qa/scorecards",
+    "/qa/rules",
+    "/qa/test",
+    "/qa/run",
+    "/plans/preview",
+    "/plans/save",
+    "/plans/scores",
+];
+
+struct World {
+    _dir: tempfile::TempDir,
+    path: std::path::PathBuf,
+    app: Router,
+}
+
+/// The sample store (store 1) and store 2, with users: lily (agent A), qiang (agent B), sup
+/// (supervisor of store 1), qa (of store 1), admin, and victim (for the forms).
+fn world() -> World {
+    let (dir, path, _) = setup(false);
+    let store2_dir = dir.path().join("store2");
+    std::fs::create_dir(&store2_dir).unwrap();
+    std::fs::write(
+        store2_dir.join("messages.csv"),
+        format!(
+            "time,buyer,account,sender,text\n\
+             2026-11-12 10:00:00,星河买家甲,{STORE2_ACCOUNT},buyer,在吗\n\
+             2026-11-12 10:00:30,星河买家甲,{STORE2_ACCOUNT},agent,在的亲\n"
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        store2_dir.join("orders.csv"),
+        format!(
+            "order_id,buyer,created_at,paid_at,closed_at,amount,items\n\
+             X900001,星河买家甲,2026-11-12 10:05:00,2026-11-12 10:06:00,,{STORE2_SALES},1\n"
+        ),
+    )
+    .unwrap();
+    let config = Config::default();
+    let mut db = Db::open(&path).unwrap();
+    let mut opts = kefu_import::ImportOptions::new(&config);
+    opts.default_store = Some(STORE2.to_string());
+    let files = vec![
+        store2_dir.join("messages.csv"),
+        store2_dir.join("orders.csv"),
+    ];
+    let out = kefu_import::read_files(&files, &opts, &|_, _| {}).unwrap();
+    db.import(out.batch, &config).unwrap();
+
+    let store1 = db.store(STORE).unwrap();
+    let account = |name: &str| {
+        db.accounts(store1.id)
+            .unwrap()
+            .into_iter()
+            .find(|a| a.name == name)
+            .unwrap()
+            .id
+    };
+    let lily = db.user("lily").unwrap().unwrap();
+    db.link_account(&lily, store1.id, account(ACCOUNT_A))
+        .unwrap();
+    let qiang = db.create_user("qiang", UserRole::Agent, PW).unwrap();
+    db.link_account(&qiang, store1.id, account(ACCOUNT_B))
+        .unwrap();
+    let qa = db.user("qa").unwrap().unwrap();
+    db.assign_store(&qa, store1.id).unwrap();
+    db.create_user("victim", UserRole::Qa, PW).unwrap();
+    drop(db);
+    let app = router(AppState::new(path.clone(), config));
+    World {
+        _dir: dir,
+        path,
+        app,
+    }
+}
+
+fn fill(template: &str, extra: &[(&str, String)]) -> String {
+    let mut s = template
+        .replace("{R}", RANGE)
+        .replace("{A}", &enc(ACCOUNT_A))
+        .replace("{AB}", RECEPTION_A.0)
+        .replace("{AD}", RECEPTION_A.1)
+        .replace("{B}", &enc(ACCOUNT_B))
+        .replace("{BB}", RECEPTION_B.0)
+        .replace("{BD}", RECEPTION_B.1)
+        .replace("{S2A}", &enc(STORE2_ACCOUNT))
+        .replace("{S2}", &enc(STORE2))
+        .replace("{S1}", &enc(STORE));
+    for (k, v) in extra {
+        s = s.replace(k, v);
+    }
+    s
+}
+
+/// Percent-decoding of a URI, for comparing it with page text.
+fn decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        let hex = b
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        match (b[i], hex) {
+            (b'%', Some(v)) => {
+                out.push(v);
+                i += 3;
+            }
+            (c, _) => {
+                out.push(c);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn login_name(who: Who) -> Option<&'static str> {
+    match who {
+        Who::Anonymous => None,
+        Who::AgentA => Some("lily"),
+        Who::AgentB => Some("qiang"),
+        Who::Supervisor => Some("sup"),
+        Who::Qa => Some("qa"),
+        Who::Admin => Some("admin"),
+    }
+}
+
+fn check(res: &Res, want: Want, what: &str) {
+    let location = res
+        .headers
+        .get(header::LOCATION)
+        .map(|v| v.to_str().unwrap().to_string());
+    match want {
+        Want::Ok => assert!(
+            res.status == StatusCode::OK || res.status == StatusCode::NO_CONTENT,
+            "{what}: {} {}",
+            res.status,
+            res.body
+        ),
+        Want::Login => {
+            assert_eq!(res.status, StatusCode::SEE_OTHER, "{what}");
+            assert_eq!(location.as_deref(), Some("/login"), "{what}");
+        }
+        Want::Unauthenticated => {
+            assert_eq!(res.status, StatusCode::UNAUTHORIZED, "{what}");
+            assert!(res.body.contains("\"unauthenticated\""), "{what}");
+        }
+        Want::Forbidden => assert_eq!(res.status, StatusCode::FORBIDDEN, "{what}: {}", res.body),
+        Want::NotFound => assert_eq!(res.status, StatusCode::NOT_FOUND, "{what}: {}", res.body),
+        Want::Status(s) => assert_eq!(res.status.as_u16(), s, "{what}: {}", res.body),
+        Want::Refused => assert!(
+            [400, 403, 404].contains(&res.status.as_u16()),
+            "{what}: {} {}",
+            res.status,
+            res.body
+        ),
+        Want::Decided => {
+            assert!(!res.status.is_server_error(), "{what}: {}", res.body);
+            assert_ne!(res.status, StatusCode::UNAUTHORIZED, "{what}");
+            assert_ne!(location.as_deref(), Some("/login"), "{what}");
+        }
+    }
+    if res.status == StatusCode::SEE_OTHER {
+        assert!(
+            location.is_some_and(|l| l.starts_with('/')),
+            "{what}: redirects stay on the site"
+        );
+    }
+}
+
+/// What `who` must never read in any response.
+fn forbidden_texts(who: Who, b_figures: &[String], a_figures: &[String]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    if who != Who::Admin {
+        out.extend([STORE2.to_string(), "阿星".into(), STORE2_SALES.into()]);
+    }
+    match who {
+        Who::AgentA => {
+            out.push("阿强".into());
+            out.extend(OTHER_ACCOUNTS.iter().map(|s| s.to_string()));
+            out.extend(b_figures.iter().cloned());
+        }
+        Who::AgentB => {
+            out.push("Lily".into());
+            out.extend(OTHER_ACCOUNTS.iter().map(|s| s.to_string()));
+            out.extend(a_figures.iter().cloned());
+        }
+        _ => {}
+    }
+    if who == Who::Anonymous {
+        out.extend(["晨光旗舰店".into(), "阿强".into(), "Lily".into()]);
+    }
+    out
+}
+
+/// Every way a page, an export or the API may write the figures of `c`: as displayed, as
+/// CSV and JSON numbers.
+fn figure_texts(c: &Counters) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    for f in ACCOUNT_FIGURES {
+        let v = f.value(c);
+        out.insert(kefu_report::display(f, v));
+        if let Some(x) = kefu_report::number(v) {
+            out.insert(serde_json::json!(x).to_string());
+        }
+    }
+    out
+}
+
+/// The figures of `account` over the range that `other` never has, in total or on any day:
+/// if one of them shows on a page of `other`'s user, it is `account`'s.
+fn distinctive(db: &Db, account: &str, other: &str) -> Vec<String> {
+    let store = db.store(STORE).unwrap();
+    let id = |name: &str| {
+        db.accounts(store.id)
+            .unwrap()
+            .into_iter()
+            .find(|a| a.name == name)
+            .unwrap()
+            .id
+    };
+    let (mine, theirs) = (id(account), id(other));
+    let (from, to) = (
+        Day::parse("2026-11-01").unwrap(),
+        Day::parse("2026-11-30").unwrap(),
+    );
+    let counters = |who: NameId, from: Day, to: Day| {
+        db.counters_by_account(store.id, from, to)
+            .unwrap()
+            .into_iter()
+            .find(|(a, _)| *a == who)
+            .map(|(_, c)| c)
+            .unwrap_or_default()
+    };
+    let mut seen = figure_texts(&counters(theirs, from, to));
+    let mut day = from;
+    while day <= to {
+        seen.extend(figure_texts(&counters(theirs, day, day)));
+        day = day.offset(1);
+    }
+    figure_texts(&counters(mine, from, to))
+        .into_iter()
+        // long enough not to be part of any other number or of the page's style sheet
+        .filter(|t| t.len() >= 5 && !seen.contains(t))
+        .collect()
+}
+
+#[tokio::test]
+async fn every_route_for_every_role() {
+    let w = world();
+    let app = &w.app;
+    let mut sessions = Vec::new();
+    for who in EVERYONE {
+        sessions.push(match login_name(who) {
+            Some(name) => Some(login(app, name).await),
+            None => None,
+        });
+    }
+    let session = |who: Who| {
+        sessions[EVERYONE.iter().position(|w| *w == who).unwrap()]
+            .clone()
+            .unwrap_or_default()
+    };
+    let db = Db::open(&w.path).unwrap();
+    let a_figures = distinctive(&db, ACCOUNT_A, ACCOUNT_B);
+    let b_figures = distinctive(&db, ACCOUNT_B, ACCOUNT_A);
+    // Agent B's personal API token: the API must answer it exactly as B's session.
+    let b_token = db
+        .create_api_token(&db.user("qiang").unwrap().unwrap())
+        .unwrap();
+    drop(db);
+    assert!(
+        b_figures.len() >= 3 && a_figures.len() >= 3,
+        "{a_figures:?} {b_figures:?}"
+    );
+
+    for (template, kind) in ROUTES {
+        let uri = fill(template, &[]);
+        for who in EVERYONE {
+            let (sid, _) = session(who);
+            let mut res = if who == Who::Anonymous {
+                send(app, Request::get(&uri).body(Body::empty()).unwrap()).await
+            } else {
+                get(app, &uri, &sid).await
+            };
+            // An address that moved answers with a redirect on the site: the page it leads
+            // to is what counts.
+            for _ in 0..3 {
+                let next = res
+                    .headers
+                    .get(header::LOCATION)
+                    .and_then(|l| l.to_str().ok())
+                    .filter(|l| l.starts_with('/') && !l.starts_with("/login"))
+                    .map(str::to_string);
+                match next {
+                    Some(l) if who != Who::Anonymous && res.status == StatusCode::SEE_OTHER => {
+                        res = get(app, &l, &sid).await;
+                    }
+                    _ => break,
+                }
+            }
+            let mut expected = want(*kind, who);
+            // unknown pages and rejects are 404 for everyone who may reach them
+            if (uri.starts_with("/no-such")
+                || uri.starts_with("/api/v1/no-such")
+                || uri.starts_with("/import/rejects/"))
+                && expected == Want::Ok
+                && who != Who::Anonymous
+            {
+                expected = Want::NotFound;
+            }
+            if uri.starts_with("/import/rejects/") && who == Who::Anonymous {
+                expected = Want::Login;
+            }
+            let what = format!("{who:?} GET {uri}");
+            check(&res, expected, &what);
+            if who == Who::AgentB && uri.starts_with("/api/") {
+                let req = Request::get(&uri)
+                    .header(header::AUTHORIZATION, format!("Bearer {b_token}"))
+                    .body(Body::empty())
+                    .unwrap();
+                let by_token = send(app, req).await;
+                assert_eq!(
+                    (by_token.status, &by_token.body),
+                    (res.status, &res.body),
+                    "{what} with B's API token"
+                );
+            }
+            // A refusal may repeat what was asked for; that is not a leak.
+            let asked = decode(&uri);
+            for text in forbidden_texts(who, &b_figures, &a_figures)
+                .into_iter()
+                .filter(|t| !asked.contains(t.as_str()))
+            {
+                assert!(
+                    !res.body.contains(&text),
+                    "{what}: shows `{text}`:\n{}",
+                    res.body
+                );
+            }
+        }
+    }
+    // the figures looked for are written as the pages and the API write them
+    let (admin_sid, _) = session(Who::Admin);
+    let api = get(
+        app,
+        &fill("/api/v1/report?store={S1}&{R}&by=account", &[]),
+        &admin_sid,
+    )
+    .await;
+    let page = get(app, &fill("/ranking?store={S1}&{R}", &[]), &admin_sid).await;
+    for figures in [&a_figures, &b_figures] {
+        assert!(figures.iter().any(|f| api.body.contains(f)), "{figures:?}");
+        assert!(figures.iter().any(|f| page.body.contains(f)), "{figures:?}");
+    }
+    // the accounts each agent does see: their own
+    let (a_sid, _) = session(Who::AgentA);
+    let page = get(app, &fill("/ranking?{R}", &[]), &a_sid).await;
+    assert!(page.body.contains(ACCOUNT_A));
+    let (b_sid, _) = session(Who::AgentB);
+    let page = get(
+        app,
+        &fill("/account?store={S1}&account={B}&{R}", &[]),
+        &b_sid,
+    )
+    .await;
+    assert!(page.body.contains(ACCOUNT_B));
+    // the supervisor sees store 1 whole
+    let (sup_sid, _) = session(Who::Supervisor);
+    let page = get(app, &fill("/ranking?{R}", &[]), &sup_sid).await;
+    for account in [ACCOUNT_A, ACCOUNT_B] {
+        assert!(page.body.contains(account), "{account}");
+    }
+
+    // forms: the admin's token and the victim
+    let db = Db::open(&w.path).unwrap();
+    let admin = db.user("admin").unwrap().unwrap();
+    let victim = db.user("victim").unwrap().unwrap();
+    let token = db.create_api_token(&admin).unwrap();
+    drop(db);
+    for (uri, form, wants) in posts() {
+        for (who, want) in EVERYONE.iter().zip(wants) {
+            let (sid, csrf) = session(*who);
+            let extra = [
+                ("{csrf}", csrf.clone()),
+                ("{victim}", victim.id.to_string()),
+                ("{admin_token}", token[5..21].to_string()),
+                ("{who}", format!("{who:?}").to_lowercase()),
+            ];
+            let body = fill(form, &extra);
+            let res = if *who == Who::Anonymous {
+                let req = Request::post(uri)
+                    .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                    .body(Body::from(body.clone()))
+                    .unwrap();
+                send(app, req).await
+            } else {
+                post(app, uri, &sid, &body).await
+            };
+            let what = format!("{who:?} POST {uri} {body}");
+            check(&res, want, &what);
+            let asked = decode(&body);
+            for text in forbidden_texts(*who, &b_figures, &a_figures)
+                .into_iter()
+                .filter(|t| !asked.contains(t.as_str()))
+            {
+                assert!(!res.body.contains(&text), "{what}: shows `{text}`");
+            }
+            // without the CSRF token: refused before anything else, for everyone logged in
+            if *who != Who::Anonymous {
+                let res = post(app, uri, &sid, &body.replace(&csrf, "")).await;
+                let expect = if uri == "/import" && res.status == StatusCode::BAD_REQUEST {
+                    // a non-multipart body never reaches the token check of the upload
+                    StatusCode::BAD_REQUEST
+                } else {
+                    StatusCode::FORBIDDEN
+                };
+                assert_eq!(res.status, expect, "{what} without CSRF");
+            }
+        }
+    }
+    for uri in MODULE_POSTS {
+        let form = format!("store={}&name=x&text=x", enc(STORE));
+        let req = Request::post(*uri)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(form.clone()))
+            .unwrap();
+        check(
+            &send(app, req).await,
+            Want::Login,
+            &format!("anonymous POST {uri}"),
+        );
+        for who in &EVERYONE[1..] {
+            let (sid, _) = session(*who);
+            let res = post(app, uri, &sid, &form).await;
+            assert!(
+                res.status.is_client_error(),
+                "{who:?} POST {uri} without CSRF: {} {}",
+                res.status,
+                res.body
+            );
+        }
+    }
+    // the refused forms changed nothing; the admin's did
+    let db = Db::open(&w.path).unwrap();
+    for who in ["agenta", "agentb", "supervisor", "qa"] {
+        assert!(db.user(&format!("new-{who}")).unwrap().is_none(), "{who}");
+    }
+    assert!(db.user("new-admin").unwrap().is_some());
+    assert!(db.user("victim").unwrap().is_none());
+    assert!(db.api_token_user(&token).unwrap().is_none());
+}
+
+#[test]
+fn every_route_of_the_router_is_in_the_matrix() {
+    let source = include_str!("../src/lib.rs");
+    let served: BTreeSet<&str> = source
+        .split(".route(")
+        .skip(1)
+        .filter_map(|r| r.split('"').nth(1))
+        .collect();
+    let mut covered: BTreeSet<String> = ROUTES
+        .iter()
+        .map(|(t, _)| t.split('?').next().unwrap().to_string())
+        .collect();
+    covered.extend(posts().iter().map(|(u, _, _)| u.to_string()));
+    covered.extend(MODULE_POSTS.iter().map(|u| u.to_string()));
+    covered.insert("/logout".into()); // in `logout_ends_the_session_only_with_its_token`
+    covered.insert("/import/rejects/{token}".into());
+    for route in served {
+        assert!(
+            covered.contains(route),
+            "route {route} is served but not in the isolation matrix (tests/isolation.rs ROUTES)"
+        );
+    }
+}
+
+#[tokio::test]
+async fn logout_ends_the_session_only_with_its_token() {
+    let w = world();
+    let (sid, csrf) = login(&w.app, "lily").await;
+    let anon = send(
+        &w.app,
+        Request::post("/logout")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from("csrf=x"))
+            .unwrap(),
+    )
+    .await;
+    check(&anon, Want::Login, "anonymous logout");
+    let res = post(&w.app, "/logout", &sid, "csrf=").await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN);
+    assert_eq!(get(&w.app, "/", &sid).await.status, StatusCode::OK);
+    let res = post(&w.app, "/logout", &sid, &format!("csrf={csrf}")).await;
+    check(&res, Want::Login, "logout");
+    check(&get(&w.app, "/", &sid).await, Want::Login, "after logout");
+}

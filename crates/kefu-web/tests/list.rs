@@ -1,0 +1,745 @@
+//! The lists behind the figures (`/list`, `/api/v1/list`, `/api/v1/transcript`): the listed
+//! items add up to the figure `kefu report` gives, on the specification's sample store and on
+//! a demo store; every number of the pages leads to its list; who may list what.
+
+mod support;
+
+use std::path::{Path, PathBuf};
+
+use axum::Router;
+use axum::http::StatusCode;
+use kefu_core::figures::{ACCOUNT_FIGURES, STORE_FIGURES};
+use kefu_core::settings::Config;
+use kefu_core::time::Day;
+use kefu_report::By;
+use kefu_store::{Db, UserRole};
+use kefu_web::{AppState, router};
+use serde_json::Value;
+use support::{PW, STORE, enc as q, get, login};
+
+const LILY: &str = "晨光旗舰店:Lily";
+const RANGE: &str = "from=2026-11-10&to=2026-11-12";
+
+/// A database with the files of `dirs` imported into STORE, and users admin, sup (supervisor
+/// of STORE), other (supervisor of no store), lily (agent linked to Lily) and eve (agent).
+fn setup(files: &[PathBuf]) -> (tempfile::TempDir, PathBuf, Router) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("k.db");
+    let config = Config::default();
+    let mut db = Db::open(&path).unwrap();
+    let mut opts = kefu_import::ImportOptions::new(&config);
+    opts.default_store = Some(STORE.to_string());
+    let out = kefu_import::read_files(files, &opts, &|_, _| {}).unwrap();
+    db.import(out.batch, &config).unwrap();
+    db.create_user("admin", UserRole::Admin, PW).unwrap();
+    let sup = db.create_user("sup", UserRole::Supervisor, PW).unwrap();
+    db.create_user("other", UserRole::Supervisor, PW).unwrap();
+    let lily = db.create_user("lily", UserRole::Agent, PW).unwrap();
+    db.create_user("eve", UserRole::Agent, PW).unwrap();
+    let store = db.store(STORE).unwrap();
+    db.assign_store(&sup, store.id).unwrap();
+    if let Some(a) = db
+        .accounts(store.id)
+        .unwrap()
+        .into_iter()
+        .find(|a| a.name == LILY)
+    {
+        db.link_account(&lily, store.id, a.id).unwrap();
+    }
+    drop(db);
+    (dir, path.clone(), router(AppState::new(path, config)))
+}
+
+fn sample() -> (tempfile::TempDir, PathBuf, Router) {
+    setup(&support::sample_files())
+}
+
+/// Every page of `/api/v1/list?{query}`: the first answer and all items.
+async fn all_items(app: &Router, sid: &str, query: &str) -> (Value, Vec<Value>) {
+    let mut items = Vec::new();
+    let mut first = None;
+    for page in 1.. {
+        let res = get(
+            app,
+            &format!("/api/v1/list?{query}&per_page=1000&page={page}"),
+            sid,
+        )
+        .await;
+        assert_eq!(res.status, StatusCode::OK, "{query}: {}", res.body);
+        let v: Value = serde_json::from_str(&res.body).unwrap();
+        let got = v["items"].as_array().unwrap().clone();
+        let total = v["total"].as_u64().unwrap() as usize;
+        items.extend(got);
+        first.get_or_insert(v);
+        if items.len() >= total {
+            break;
+        }
+    }
+    (first.unwrap(), items)
+}
+
+fn f(v: &Value, key: &str) -> f64 {
+    v[key].as_f64().unwrap_or_else(|| panic!("{key} in {v}"))
+}
+
+fn count(items: &[Value], test: impl Fn(&Value) -> bool) -> f64 {
+    items.iter().filter(|v| test(v)).count() as f64
+}
+
+fn sum(items: &[Value], key: &str) -> f64 {
+    items.iter().map(|v| f(v, key)).sum()
+}
+
+fn rate(num: f64, den: usize) -> Option<f64> {
+    (den > 0).then(|| num / den as f64)
+}
+
+/// The figure recomputed from its listed items, by the definitions of `metrics.md`.
+fn from_items(key: &str, items: &[Value]) -> Option<f64> {
+    let n = items.len();
+    let yes = |k: &'static str| move |v: &Value| v[k] == true;
+    Some(match key {
+        "sales" | "total_sales" | "silent_sales" | "reminder_sales" => sum(items, "amount"),
+        "items" => sum(items, "items"),
+        "reply_rate" => return rate(count(items, |v| v["unreplied"] == false), n),
+        "inquiry_conversion" | "payment_rate" => {
+            return rate(count(items, |v| f(v, "attributed_paid") > 0.0), n);
+        }
+        "order_conversion" => return rate(count(items, |v| f(v, "attributed_orders") > 0.0), n),
+        "avg_order_value" => {
+            let mut receptions: Vec<String> = items
+                .iter()
+                .map(|v| {
+                    let a = &v["attribution"];
+                    format!("{}|{}|{}", a["account"], a["day"], v["buyer"])
+                })
+                .collect();
+            receptions.sort();
+            receptions.dedup();
+            return rate(sum(items, "amount"), receptions.len());
+        }
+        "avg_first_response_secs" => return rate(sum(items, "first_response_secs"), n),
+        "avg_duration_secs" => return rate(sum(items, "duration_secs"), n),
+        "avg_response_secs" => return rate(sum(items, "response_secs"), n),
+        "answered_within_3min_rate" => return rate(count(items, yes("within_3min")), n),
+        "answer_question_ratio" => {
+            let buyer = sum(items, "buyer_msgs");
+            return (buyer > 0.0).then(|| sum(items, "agent_msgs") / buyer);
+        }
+        "satisfaction_rate" => return rate(count(items, yes("satisfied")), n),
+        "avg_refund_secs" => return rate(sum(items, "refund_secs"), n),
+        _ => n as f64,
+    })
+}
+
+fn close(a: Option<f64>, b: Option<f64>) -> bool {
+    match (a, b) {
+        (Some(a), Some(b)) => (a - b).abs() <= 1e-6 * a.abs().max(1.0),
+        (None, None) => true,
+        _ => false,
+    }
+}
+
+/// For every figure (store-level ones when `whole`), the items listed for `scope` add up to
+/// the value of the `kefu report` row `expected`, and the list's header says that value.
+async fn check_scope(app: &Router, sid: &str, scope: &str, expected: &Value, whole: bool) {
+    let figures = ACCOUNT_FIGURES
+        .iter()
+        .chain(STORE_FIGURES.iter().filter(|_| whole));
+    let mut nonzero = 0;
+    for fig in figures {
+        let query = format!("{scope}&figure={}", fig.key);
+        let (head, items) = all_items(app, sid, &query).await;
+        let want = expected[fig.key].as_f64();
+        assert!(
+            close(head["value"].as_f64(), want),
+            "{query}: header {} != report {want:?}",
+            head["value"]
+        );
+        let got = from_items(fig.key, &items);
+        assert!(
+            close(got, want),
+            "{query}: items add up to {got:?}, the report says {want:?}"
+        );
+        assert_eq!(head["total"].as_u64().unwrap() as usize, items.len());
+        if want.is_some_and(|w| w != 0.0) {
+            nonzero += 1;
+        }
+    }
+    assert!(
+        nonzero >= 10,
+        "{scope}: too few figures to check ({nonzero})"
+    );
+}
+
+fn report_json(path: &Path, by: By, from: &str, to: &str) -> Vec<Value> {
+    let db = Db::open(path).unwrap();
+    let (from, to) = (Day::parse(from).unwrap(), Day::parse(to).unwrap());
+    let r = kefu_report::build(&db, by, from, to, Some(STORE)).unwrap();
+    kefu_report::to_json(&r).as_array().unwrap().clone()
+}
+
+#[tokio::test]
+async fn listed_items_add_up_to_every_figure_of_the_sample_store() {
+    let (_dir, path, app) = sample();
+    let sid = login(&app, "admin").await.0;
+    let store = &report_json(&path, By::Store, "2026-11-10", "2026-11-12")[0];
+    check_scope(
+        &app,
+        &sid,
+        &format!("store={}&{RANGE}", q(STORE)),
+        store,
+        true,
+    )
+    .await;
+    // By hand from the spec's sample: 店:小美's sales are 33535.00 (the expected figures).
+    let (head, items) = all_items(
+        &app,
+        &sid,
+        &format!(
+            "store={}&account={}&{RANGE}&figure=sales",
+            q(STORE),
+            q(LILY)
+        ),
+    )
+    .await;
+    assert_eq!(head["value"], 33535.0);
+    assert_eq!(head["amount"], 33535.0);
+    assert!(items.iter().all(|o| o["attribution"]["account"] == LILY));
+    for row in report_json(&path, By::Account, "2026-11-10", "2026-11-12") {
+        let account = row["account"].as_str().unwrap();
+        let scope = format!("store={}&account={}&{RANGE}", q(STORE), q(account));
+        check_scope(&app, &sid, &scope, &row, false).await;
+    }
+}
+
+#[tokio::test]
+async fn listed_items_add_up_on_a_demo_store_by_day_group_and_hour() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = kefu_demo::DemoConfig {
+        days: 3,
+        agents: 6,
+        messages_target: Some(12_000),
+        ..kefu_demo::DemoConfig::default()
+    };
+    let demo = kefu_demo::write_files(&cfg, dir.path(), &|_, _| {}).unwrap();
+    let (_db_dir, path, app) = setup(&demo.files);
+    let sid = login(&app, "admin").await.0;
+    let (from, to) = (demo.first_day.as_str(), demo.last_day.as_str());
+    let store = &report_json(&path, By::Store, from, to)[0];
+    let scope = format!("store={}&from={from}&to={to}", q(STORE));
+    check_scope(&app, &sid, &scope, store, true).await;
+    // One day, as the day-trend bars link it.
+    let day = &report_json(&path, By::Day, from, to)[1];
+    let d = day["day"].as_str().unwrap();
+    check_scope(
+        &app,
+        &sid,
+        &format!("store={}&day={d}", q(STORE)),
+        day,
+        true,
+    )
+    .await;
+    // Each group, as the team comparison links it (people only).
+    for group in report_json(&path, By::Group, from, to) {
+        let who = match group["group"].as_str() {
+            Some(g) => format!("group={}", q(g)),
+            None => "ungrouped=1".to_string(),
+        };
+        check_scope(&app, &sid, &format!("{scope}&{who}"), &group, false).await;
+    }
+    // The hour-of-day columns: the consulted receptions of each hour add up to consulted.
+    let mut by_hours = 0;
+    for h in 0..24 {
+        let (head, items) = all_items(&app, &sid, &format!("{scope}&hour={h}")).await;
+        assert_eq!(head["value"].as_u64().unwrap() as usize, items.len());
+        assert!(items.iter().all(|r| r["consulted"] == true));
+        by_hours += items.len();
+    }
+    assert_eq!(by_hours as f64, f(store, "consulted"));
+    // The histogram bins partition the answered rounds in service hours.
+    let (all, _) = all_items(&app, &sid, &format!("{scope}&figure=avg_response_secs")).await;
+    let mut binned = 0;
+    for b in 0..6 {
+        let (head, items) = all_items(&app, &sid, &format!("{scope}&bucket={b}")).await;
+        assert!(head["value"].is_null());
+        binned += items.len();
+    }
+    assert_eq!(binned as u64, all["total"].as_u64().unwrap());
+}
+
+#[tokio::test]
+async fn list_pages_are_paged_link_to_transcripts_and_export() {
+    let (_dir, _path, app) = sample();
+    let sid = login(&app, "admin").await.0;
+    let base = format!("/list?store={}&{RANGE}&figure=consulted", q(STORE));
+    let page = get(&app, &base, &sid).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    let consulted = report_json(&_path, By::Store, "2026-11-10", "2026-11-12")[0]["consulted"]
+        .as_u64()
+        .unwrap();
+    assert!(
+        page.body.contains(&format!(
+            "<strong class=\"listed-count\">{consulted}</strong>"
+        )),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains(&format!(
+        "<strong class=\"figure-value\">{consulted}</strong>"
+    )));
+    // Another figure of the same people and days is a choice away; store-level ones too.
+    assert!(
+        page.body
+            .contains("<option value=\"consulted\" selected>咨询人数</option>")
+    );
+    assert!(page.body.contains("<option value=\"silent_sales\">"));
+    // 200 rows a page, each leading to its transcript; the rest on the next pages.
+    assert!(
+        consulted > 200,
+        "the sample has more than a page: {consulted}"
+    );
+    assert_eq!(page.body.matches("href=\"/reception?").count(), 200);
+    assert!(page.body.contains("rel=\"next\"") && !page.body.contains("rel=\"prev\""));
+    let last = (consulted as usize).div_ceil(200);
+    let end = get(&app, &format!("{base}&page={last}"), &sid).await;
+    assert_eq!(
+        end.body.matches("href=\"/reception?").count() as u64,
+        consulted - 200 * (last as u64 - 1)
+    );
+    assert!(end.body.contains("rel=\"prev\"") && !end.body.contains("rel=\"next\""));
+    // Orders show why they were attributed.
+    let orders = get(
+        &app,
+        &format!(
+            "/list?store={}&{RANGE}&figure=total_sales&lang=en",
+            q(STORE)
+        ),
+        &sid,
+    )
+    .await;
+    assert!(
+        orders.body.contains("attributed to 晨光旗舰店:")
+            && orders.body.contains("silent: no answer before the order")
+    );
+    // Every transcript link of a list leads to a transcript (a rating links only when the
+    // account talked with the buyer that day).
+    for figure in [
+        "ratings",
+        "reminded_orders",
+        "total_sales",
+        "slow",
+        "rounds",
+    ] {
+        let list = get(
+            &app,
+            &format!("/list?store={}&{RANGE}&figure={figure}", q(STORE)),
+            &sid,
+        )
+        .await;
+        let links: Vec<String> = list
+            .body
+            .split("href=\"/reception?")
+            .skip(1)
+            .map(|rest| {
+                format!("/reception?{}", &rest[..rest.find('"').unwrap()]).replace("&amp;", "&")
+            })
+            .collect();
+        assert!(!links.is_empty(), "{figure}");
+        for link in links.iter().take(40) {
+            let res = get(&app, link, &sid).await;
+            assert_eq!(res.status, StatusCode::OK, "{figure}: {link}");
+        }
+    }
+    // In English, every string of the page is English.
+    let en = get(&app, &format!("{base}&lang=en"), &sid).await;
+    assert!(en.body.contains("<html lang=\"en\"") && en.body.contains("Listed items: "));
+    for zh in ["列出条数", "咨询人数", "明细", "首条消息", "是", "否"] {
+        let outside_data = en.body.replace(STORE, "").replace("买家", "");
+        assert!(!outside_data.contains(zh), "`{zh}` on the English page");
+    }
+    // The list as a file: the columns of the screen.
+    let csv = get(&app, &format!("{base}&export=csv&lang=en"), &sid).await;
+    assert_eq!(csv.status, StatusCode::OK);
+    assert!(
+        csv.body
+            .starts_with("Day,Account,Buyer,First message,Consulted"),
+        "{}",
+        csv.body
+    );
+    assert_eq!(csv.body.lines().count() as u64, consulted + 1);
+    let xlsx = get(&app, &format!("{base}&export=xlsx"), &sid).await;
+    assert_eq!(xlsx.status, StatusCode::OK);
+    assert!(
+        xlsx.headers[axum::http::header::CONTENT_DISPOSITION]
+            .to_str()
+            .unwrap()
+            .contains("consulted-2026-11-10-2026-11-12.xlsx")
+    );
+    // Bad requests are refused cleanly.
+    for bad in [
+        "figure=nope",
+        "figure=consulted&hour=25",
+        "figure=sales&bucket=2",
+        "figure=consulted&page=x",
+    ] {
+        let res = get(
+            &app,
+            &format!("/list?store={}&{RANGE}&{bad}", q(STORE)),
+            &sid,
+        )
+        .await;
+        assert_eq!(res.status, StatusCode::BAD_REQUEST, "{bad}");
+        let api = get(
+            &app,
+            &format!("/api/v1/list?store={}&{RANGE}&{bad}", q(STORE)),
+            &sid,
+        )
+        .await;
+        assert_eq!(api.status, StatusCode::BAD_REQUEST, "{bad}");
+        let v: Value = serde_json::from_str(&api.body).unwrap();
+        assert_eq!(v["error"]["code"], "bad_request");
+    }
+}
+
+#[tokio::test]
+async fn a_page_past_the_end_is_empty_not_an_error() {
+    let (_dir, _path, app) = sample();
+    let sid = login(&app, "admin").await.0;
+    let far = format!(
+        "store={}&{RANGE}&figure=consulted&page={}",
+        q(STORE),
+        u64::MAX
+    );
+    let page = get(&app, &format!("/list?{far}"), &sid).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(!page.body.contains("href=\"/reception?"));
+    let api = get(&app, &format!("/api/v1/list?{far}"), &sid).await;
+    assert_eq!(api.status, StatusCode::OK);
+    let v: Value = serde_json::from_str(&api.body).unwrap();
+    assert_eq!(v["items"], serde_json::json!([]));
+    assert_eq!(v["total"], 389);
+}
+
+#[tokio::test]
+async fn lists_and_transcripts_keep_to_what_the_user_may_see() {
+    let (_dir, _path, app) = sample();
+    let store = q(STORE);
+    let lily_q = q(LILY);
+    let qiqi = q("晨光旗舰店:七七");
+    // Anonymous: the login page, or 401 JSON for the API.
+    let anon = support::send(
+        &app,
+        axum::http::Request::get(format!("/list?store={store}&figure=consulted"))
+            .body(axum::body::Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(anon.status, StatusCode::SEE_OTHER);
+    assert_eq!(anon.headers["location"], "/login");
+    for api in [
+        "/api/v1/list?figure=consulted",
+        "/api/v1/transcript?account=x",
+    ] {
+        let res = support::send(
+            &app,
+            axum::http::Request::get(api)
+                .body(axum::body::Body::empty())
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(res.status, StatusCode::UNAUTHORIZED);
+        let v: Value = serde_json::from_str(&res.body).unwrap();
+        assert_eq!(v["error"]["code"], "unauthenticated");
+    }
+
+    // An agent lists only their own account's items, whatever the query asks.
+    let lily = login(&app, "lily").await.0;
+    let (head, mine) = all_items(
+        &app,
+        &lily,
+        &format!("store={store}&{RANGE}&figure=consulted"),
+    )
+    .await;
+    assert!(!mine.is_empty());
+    assert!(mine.iter().all(|r| r["account"] == LILY), "{head}");
+    let other = get(
+        &app,
+        &format!("/api/v1/list?store={store}&account={qiqi}&{RANGE}&figure=consulted"),
+        &lily,
+    )
+    .await;
+    assert_eq!(other.status, StatusCode::NOT_FOUND);
+    let page = get(
+        &app,
+        &format!("/list?store={store}&account={qiqi}&{RANGE}&figure=consulted"),
+        &lily,
+    )
+    .await;
+    assert_eq!(page.status, StatusCode::NOT_FOUND);
+    assert!(!page.body.contains("七七</td>"));
+    let own = get(
+        &app,
+        &format!("/list?store={store}&{RANGE}&figure=consulted"),
+        &lily,
+    )
+    .await;
+    assert_eq!(own.status, StatusCode::OK);
+    assert!(own.body.contains("<option value=\"sales\">") && !own.body.contains("silent_sales"));
+    // Store-level figures are for whole stores only.
+    let silent = get(
+        &app,
+        &format!("/api/v1/list?store={store}&{RANGE}&figure=silent_sales"),
+        &lily,
+    )
+    .await;
+    assert_eq!(silent.status, StatusCode::NOT_FOUND);
+    // The transcript of their own reception, not another account's.
+    let buyer = mine[0]["buyer"].as_str().unwrap();
+    let day = mine[0]["day"].as_str().unwrap();
+    let own = get(
+        &app,
+        &format!(
+            "/api/v1/transcript?store={store}&account={lily_q}&buyer={}&day={day}",
+            q(buyer)
+        ),
+        &lily,
+    )
+    .await;
+    assert_eq!(own.status, StatusCode::OK, "{}", own.body);
+    let t: Value = serde_json::from_str(&own.body).unwrap();
+    assert_eq!(t["account"], LILY);
+    assert!(!t["messages"].as_array().unwrap().is_empty());
+    let theirs = get(
+        &app,
+        &format!(
+            "/api/v1/transcript?store={store}&account={qiqi}&buyer={}&day={day}",
+            q(buyer)
+        ),
+        &lily,
+    )
+    .await;
+    assert_eq!(theirs.status, StatusCode::NOT_FOUND);
+    let v: Value = serde_json::from_str(&theirs.body).unwrap();
+    assert_eq!(v["error"]["code"], "not_found");
+    // A script with lily's personal API token sees the same; a wrong token is refused.
+    let token = {
+        let db = Db::open(_path.as_path()).unwrap();
+        let user = db.user("lily").unwrap().unwrap();
+        db.create_api_token(&user).unwrap()
+    };
+    for (bearer, status) in [
+        (token.as_str(), StatusCode::OK),
+        ("kefu_wrong", StatusCode::UNAUTHORIZED),
+    ] {
+        let res = support::send(
+            &app,
+            axum::http::Request::get(format!(
+                "/api/v1/list?store={store}&{RANGE}&figure=consulted&per_page=1000"
+            ))
+            .header("authorization", format!("Bearer {bearer}"))
+            .body(axum::body::Body::empty())
+            .unwrap(),
+        )
+        .await;
+        assert_eq!(res.status, status, "{}", res.body);
+        let v: Value = serde_json::from_str(&res.body).unwrap();
+        if status == StatusCode::OK {
+            assert_eq!(v["items"].as_array().unwrap().len(), mine.len());
+        } else {
+            assert_eq!(v["error"]["code"], "unauthenticated");
+        }
+    }
+    // An unlinked agent lists nothing.
+    let eve = login(&app, "eve").await.0;
+    let none = get(
+        &app,
+        &format!("/api/v1/list?store={store}&figure=consulted"),
+        &eve,
+    )
+    .await;
+    assert_eq!(none.status, StatusCode::NOT_FOUND);
+
+    // A supervisor lists their store; one without stores does not.
+    let sup = login(&app, "sup").await.0;
+    let (_, all) = all_items(
+        &app,
+        &sup,
+        &format!("store={store}&{RANGE}&figure=consulted"),
+    )
+    .await;
+    assert!(all.len() > mine.len());
+    let other_sup = login(&app, "other").await.0;
+    let res = get(
+        &app,
+        &format!("/list?store={store}&{RANGE}&figure=consulted"),
+        &other_sup,
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::NOT_FOUND);
+    let res = get(
+        &app,
+        &format!("/api/v1/list?store={store}&{RANGE}&figure=consulted"),
+        &other_sup,
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::NOT_FOUND);
+    let res = get(
+        &app,
+        &format!(
+            "/api/v1/transcript?store={store}&account={lily_q}&buyer={}&day={day}",
+            q(buyer)
+        ),
+        &other_sup,
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::NOT_FOUND);
+    // The export of a list is limited the same way.
+    let csv = get(
+        &app,
+        &format!("/list?store={store}&{RANGE}&figure=consulted&export=csv"),
+        &lily,
+    )
+    .await;
+    assert_eq!(csv.status, StatusCode::OK);
+    assert!(
+        csv.body.contains(LILY) && !csv.body.contains("七七"),
+        "{}",
+        csv.body
+    );
+}
+
+#[tokio::test]
+async fn transcript_api_marks_rounds_and_explains_orders() {
+    let (_dir, _path, app) = sample();
+    let sid = login(&app, "admin").await.0;
+    let (_, orders) = all_items(
+        &app,
+        &sid,
+        &format!(
+            "store={}&account={}&{RANGE}&figure=sales",
+            q(STORE),
+            q(LILY)
+        ),
+    )
+    .await;
+    let o = &orders[0];
+    let a = &o["attribution"];
+    let res = get(
+        &app,
+        &format!(
+            "/api/v1/transcript?store={}&account={}&buyer={}&day={}",
+            q(STORE),
+            q(LILY),
+            q(o["buyer"].as_str().unwrap()),
+            a["day"].as_str().unwrap()
+        ),
+        &sid,
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    let t: Value = serde_json::from_str(&res.body).unwrap();
+    let here = t["orders"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["order_id"] == o["order_id"])
+        .expect("the order is listed with its reception");
+    assert_eq!(here["attribution"]["kind"], "here");
+    assert_eq!(here["attribution"]["answer_at"], a["answer_at"]);
+    let messages = t["messages"].as_array().unwrap();
+    assert!(messages.iter().any(|m| m["mark"]["opens"] == 1));
+    let answer = messages
+        .iter()
+        .find(|m| m["mark"]["answers"] == 1)
+        .expect("round 1 answered");
+    assert!(matches!(answer["sender"].as_str(), Some("agent" | "bot")));
+    assert_eq!(
+        t["rounds"][0]["response_secs"],
+        answer["mark"]["response_secs"]
+    );
+}
+
+/// Every key of `answer` is a property of `schema`, and every required one is there.
+fn matches_schema(answer: &Value, schema: &Value, what: &str) {
+    let props = schema["properties"].as_object().unwrap();
+    let object = answer.as_object().unwrap();
+    for key in object.keys() {
+        assert!(
+            props.contains_key(key),
+            "{what}: `{key}` is not in the document"
+        );
+    }
+    for key in schema["required"].as_array().unwrap() {
+        assert!(
+            object.contains_key(key.as_str().unwrap()),
+            "{what}: `{key}` missing"
+        );
+    }
+}
+
+#[tokio::test]
+async fn openapi_document_describes_the_list_and_transcript_answers() {
+    let (_dir, _path, app) = sample();
+    let sid = login(&app, "admin").await.0;
+    let doc: Value =
+        serde_json::from_str(&get(&app, "/api/v1/openapi.json", &sid).await.body).unwrap();
+    let schemas = &doc["components"]["schemas"];
+    assert_eq!(
+        doc["components"]["securitySchemes"]["bearer"]["scheme"],
+        "bearer"
+    );
+    assert_eq!(
+        doc["components"]["securitySchemes"]["session"]["name"],
+        "kefu_session"
+    );
+    for path in [
+        "/api/v1/report",
+        "/api/v1/list",
+        "/api/v1/transcript",
+        "/api/v1/openapi.json",
+    ] {
+        assert!(doc["paths"][path]["get"].is_object(), "{path}");
+    }
+    let scope = format!("store={}&{RANGE}", q(STORE));
+    for (figure, schema) in [
+        ("consulted", "Reception"),
+        ("rounds", "Round"),
+        ("total_sales", "Order"),
+        ("reminded_orders", "Reminder"),
+        ("ratings", "Rating"),
+        ("refunds", "Refund"),
+    ] {
+        let (head, items) = all_items(&app, &sid, &format!("{scope}&figure={figure}")).await;
+        matches_schema(&head, &schemas["Listing"], figure);
+        assert!(!items.is_empty(), "{figure}: the sample has some");
+        for item in &items {
+            matches_schema(item, &schemas[schema], schema);
+        }
+    }
+    let (_, receptions) = all_items(&app, &sid, &format!("{scope}&figure=consulted")).await;
+    let r = &receptions[0];
+    let t: Value = serde_json::from_str(
+        &get(
+            &app,
+            &format!(
+                "/api/v1/transcript?store={}&account={}&buyer={}&day={}",
+                q(STORE),
+                q(r["account"].as_str().unwrap()),
+                q(r["buyer"].as_str().unwrap()),
+                r["day"].as_str().unwrap()
+            ),
+            &sid,
+        )
+        .await
+        .body,
+    )
+    .unwrap();
+    matches_schema(&t, &schemas["Transcript"], "Transcript");
+    for m in t["messages"].as_array().unwrap() {
+        matches_schema(m, &schemas["Message"], "Message");
+    }
+    for r in t["rounds"].as_array().unwrap() {
+        matches_schema(r, &schemas["TranscriptRound"], "TranscriptRound");
+    }
+}

@@ -1,0 +1,369 @@
+//! Performance plans in the web app: the ranking and payslips show the same numbers as the
+//! store computes for `kefu plan run`, an agent sees only their own payslip, the what-if
+//! preview and saving check the plan, and hand-entered scores count.
+
+mod support;
+
+use std::path::Path;
+
+use axum::http::StatusCode;
+use kefu_plan::Month;
+use kefu_store::Db;
+use serde_json::Value;
+use support::{STORE, enc, get, login, post, setup};
+
+const LILY: &str = "晨光旗舰店:Lily";
+const PRESALE: &str = include_str!("../../../plans/presale.toml");
+
+fn nov() -> Month {
+    Month::parse("2026-11").unwrap()
+}
+
+/// The sample store with the presale plan in force from November and lily linked to Lily.
+fn prepare(path: &Path) {
+    let db = Db::open(path).unwrap();
+    db.save_plan_version("presale", nov(), PRESALE, None)
+        .unwrap();
+    let store = db.store(STORE).unwrap();
+    let lily_account = db
+        .accounts(store.id)
+        .unwrap()
+        .into_iter()
+        .find(|a| a.name == LILY)
+        .unwrap()
+        .id;
+    let lily = db.user("lily").unwrap().unwrap();
+    db.link_account(&lily, store.id, lily_account).unwrap();
+    let qa = db.user("qa").unwrap().unwrap();
+    db.assign_store(&qa, store.id).unwrap();
+}
+
+#[tokio::test]
+async fn ranking_payslip_and_api_agree_with_the_store() {
+    let (_dir, path, app) = setup(false);
+    prepare(&path);
+    let expected = {
+        let db = Db::open(&path).unwrap();
+        let store = db.store(STORE).unwrap();
+        db.run_stored_plans(store.id, nov(), None).unwrap()
+    };
+    assert_eq!(expected[0].headcount, 5);
+    let (sid, _) = login(&app, "sup").await;
+
+    let page = get(&app, "/plans?month=2026-11&lang=en", &sid).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("售前绩效方案"), "{}", page.body);
+    assert!(page.body.contains("Plan versions"));
+
+    let ranking = get(&app, "/plans/run?month=2026-11&plan=presale&lang=en", &sid).await;
+    assert_eq!(ranking.status, StatusCode::OK);
+    for p in &expected[0].payslips {
+        assert!(
+            ranking
+                .body
+                .contains(&format!("account={}", enc(&p.account))),
+            "{}",
+            p.account
+        );
+        assert!(
+            ranking
+                .body
+                .contains(&kefu_core::money::format_yuan(p.total_cents))
+        );
+    }
+
+    let api = get(&app, "/api/v1/plans/run?month=2026-11", &sid).await;
+    assert_eq!(api.status, StatusCode::OK);
+    let json: Value = serde_json::from_str(&api.body).unwrap();
+    assert_eq!(json, serde_json::to_value(&expected).unwrap());
+
+    let first = &expected[0].payslips[0];
+    let slip = get(
+        &app,
+        &format!(
+            "/plans/payslip?month=2026-11&plan=presale&account={}&lang=en",
+            enc(&first.account)
+        ),
+        &sid,
+    )
+    .await;
+    assert_eq!(slip.status, StatusCode::OK);
+    // Each figure links to the receptions or orders behind it.
+    assert!(
+        slip.body.contains("figure=inquiry_conversion"),
+        "{}",
+        slip.body
+    );
+    assert!(
+        slip.body.contains("from=2026-11-01&amp;to=2026-11-30")
+            || slip.body.contains("from=2026-11-01&to=2026-11-30")
+    );
+    for l in &first.pay {
+        assert!(
+            slip.body.contains(&l.formula.replace('&', "&amp;")),
+            "{}",
+            l.formula
+        );
+    }
+
+    let xlsx = get(&app, "/plans/export?month=2026-11&plan=presale", &sid).await;
+    assert_eq!(xlsx.status, StatusCode::OK);
+    assert!(
+        xlsx.headers["content-type"]
+            .to_str()
+            .unwrap()
+            .contains("spreadsheetml")
+    );
+}
+
+#[tokio::test]
+async fn an_agent_sees_only_their_own_payslip() {
+    let (_dir, path, app) = setup(false);
+    prepare(&path);
+    let (sid, _) = login(&app, "lily").await;
+    let ranking = get(&app, "/plans/run?month=2026-11&plan=presale&lang=en", &sid).await;
+    assert_eq!(ranking.status, StatusCode::OK);
+    assert!(ranking.body.contains(&enc(LILY)));
+    assert!(
+        !ranking.body.contains(&enc("晨光旗舰店:小美")),
+        "{}",
+        ranking.body
+    );
+
+    let own = get(
+        &app,
+        &format!(
+            "/plans/payslip?month=2026-11&plan=presale&account={}",
+            enc(LILY)
+        ),
+        &sid,
+    )
+    .await;
+    assert_eq!(own.status, StatusCode::OK);
+    let other = get(
+        &app,
+        &format!(
+            "/plans/payslip?month=2026-11&plan=presale&account={}",
+            enc("晨光旗舰店:小美")
+        ),
+        &sid,
+    )
+    .await;
+    assert_eq!(other.status, StatusCode::NOT_FOUND);
+
+    let api: Value = serde_json::from_str(
+        &get(&app, "/api/v1/plans/run?month=2026-11", &sid)
+            .await
+            .body,
+    )
+    .unwrap();
+    let slips = api[0]["payslips"].as_array().unwrap();
+    assert_eq!(slips.len(), 1);
+    assert_eq!(slips[0]["account"], LILY);
+
+    assert_eq!(
+        get(&app, "/plans/export?month=2026-11&plan=presale", &sid)
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        get(&app, "/plans/edit", &sid).await.status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        get(&app, "/plans/scores?month=2026-11&plan=presale", &sid)
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+}
+
+#[tokio::test]
+async fn what_if_preview_checks_and_saves_a_version() {
+    let (_dir, path, app) = setup(false);
+    prepare(&path);
+    let (sid, csrf) = login(&app, "sup").await;
+    let edit = get(&app, "/plans/edit?month=2026-11&version=1&lang=en", &sid).await;
+    assert_eq!(edit.status, StatusCode::OK);
+    assert!(edit.body.contains("Preview"));
+
+    // Conversion 40% → 30%, volume 10% → 20%: every agent's score and pay move.
+    let changed = PRESALE
+        .replace(
+            "figure = \"inquiry_conversion\"\nweight = 40",
+            "figure = \"inquiry_conversion\"\nweight = 30",
+        )
+        .replace(
+            "figure = \"served\"\nweight = 10",
+            "figure = \"served\"\nweight = 20",
+        );
+    assert_ne!(changed, PRESALE);
+    let form = |toml: &str| {
+        format!(
+            "csrf={csrf}&store={}&month=2026-11&valid_from=2026-12&toml={}",
+            enc(STORE),
+            enc(toml)
+        )
+    };
+    let preview = post(&app, "/plans/preview?lang=en", &sid, &form(&changed)).await;
+    assert_eq!(preview.status, StatusCode::OK, "{}", preview.body);
+    assert!(preview.body.contains("Score change"));
+    assert!(
+        preview
+            .body
+            .contains("Preview (not saved), against the version in force")
+    );
+
+    // An invalid plan is shown with its line and field, nothing saved.
+    let bad = PRESALE.replace("weight = 40", "weight = 45");
+    let refused = post(&app, "/plans/preview?lang=en", &sid, &form(&bad)).await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+    assert!(refused.body.contains("kpi.weight"), "{}", refused.body);
+    assert!(refused.body.contains("105%"), "{}", refused.body);
+    let refused = post(&app, "/plans/save?lang=en", &sid, &form(&bad)).await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+
+    // Without the form's token nothing is saved.
+    let stale = post(
+        &app,
+        "/plans/save",
+        &sid,
+        &form(&changed).replace(&csrf, "x"),
+    )
+    .await;
+    assert_eq!(stale.status, StatusCode::FORBIDDEN);
+
+    let saved = post(&app, "/plans/save?lang=en", &sid, &form(&changed)).await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER);
+    let db = Db::open(&path).unwrap();
+    let versions = db.plan_versions().unwrap();
+    assert_eq!(versions.len(), 2);
+    assert_eq!(versions[0].valid_from.to_string(), "2026-12");
+    assert_eq!(versions[0].saved_by.as_deref(), Some("sup"));
+    // November keeps the version in force then.
+    assert_eq!(db.plans_in_force(nov()).unwrap()[0].valid_from, nov());
+
+    // An agent cannot save.
+    let (lily, lily_csrf) = login(&app, "lily").await;
+    let denied = post(
+        &app,
+        "/plans/save",
+        &lily,
+        &form(&changed).replace(&csrf, &lily_csrf),
+    )
+    .await;
+    assert_eq!(denied.status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn manual_scores_entered_in_the_browser_count() {
+    let (_dir, path, app) = setup(false);
+    prepare(&path);
+    let (sid, csrf) = login(&app, "sup").await;
+    let page = get(
+        &app,
+        "/plans/scores?month=2026-11&plan=presale&lang=en",
+        &sid,
+    )
+    .await;
+    assert_eq!(page.status, StatusCode::OK);
+    let id = {
+        let db = Db::open(&path).unwrap();
+        let store = db.store(STORE).unwrap();
+        db.accounts(store.id)
+            .unwrap()
+            .into_iter()
+            .find(|a| a.name == LILY)
+            .unwrap()
+            .id
+    };
+    assert!(page.body.contains(&format!("name=\"v.{id}.attitude\"")));
+    let form = format!(
+        "csrf={csrf}&store={}&month=2026-11&plan=presale&v.{id}.attitude=95.5&v.{id}.qa_score=50",
+        enc(STORE)
+    );
+    let saved = post(&app, "/plans/scores?lang=en", &sid, &form).await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let bad = post(
+        &app,
+        "/plans/scores?lang=en",
+        &sid,
+        &form.replace("95.5", "101"),
+    )
+    .await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+
+    let db = Db::open(&path).unwrap();
+    let store = db.store(STORE).unwrap();
+    let r = db.run_stored_plans(store.id, nov(), None).unwrap();
+    let lily = r[0].payslips.iter().find(|p| p.account == LILY).unwrap();
+    let attitude = lily.kpis.iter().find(|k| k.key == "attitude").unwrap();
+    // 95.5 × 10% = 9.55 points
+    assert_eq!((attitude.score, attitude.points), (95_50, 9_55));
+    // QA 50 < 60: the gate halves the pay
+    assert!(lily.gates.iter().any(|g| g.name == "质检不合格" && g.fired));
+}
+
+/// The name of the number field labelled `field` on the edit page.
+fn number_field(page: &str, field: &str) -> String {
+    let at = page
+        .find(&format!(">{field}</label>"))
+        .unwrap_or_else(|| panic!("no field {field}"));
+    let rest = &page[at..];
+    let name = rest.find("name=\"").unwrap() + 6;
+    let end = rest[name..].find('"').unwrap();
+    rest[name..name + end].to_string()
+}
+
+#[tokio::test]
+async fn numbers_edited_in_the_form_move_scores_before_saving() {
+    let (_dir, path, app) = setup(false);
+    prepare(&path);
+    let (sid, csrf) = login(&app, "sup").await;
+    let edit = get(&app, "/plans/edit?month=2026-11&version=1&lang=en", &sid).await;
+    let conversion = number_field(&edit.body, "kpi[conversion].weight");
+    let volume = number_field(&edit.body, "kpi[volume].weight");
+    let form = |conv: &str, vol: &str| {
+        format!(
+            "csrf={csrf}&store={}&month=2026-11&valid_from=2026-12&toml={t}&base={t}&{conversion}={conv}&{volume}={vol}",
+            enc(STORE),
+            t = enc(&PRESALE.replace('\n', "\r\n")),
+        )
+    };
+    // 40/10 → 30/20: the preview shows the moves and the text with the new weights.
+    let preview = post(&app, "/plans/preview?lang=en", &sid, &form("30", "20")).await;
+    assert_eq!(preview.status, StatusCode::OK, "{}", preview.body);
+    assert!(preview.body.contains("Score change"));
+    assert!(
+        preview
+            .body
+            .contains("figure = &quot;inquiry_conversion&quot;\nweight = 30"),
+        "{}",
+        preview.body
+    );
+    // 40/15 adds up to 105%: refused, with the field.
+    let refused = post(&app, "/plans/preview?lang=en", &sid, &form("40", "15")).await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+    assert!(refused.body.contains("kpi.weight"), "{}", refused.body);
+    let saved = post(&app, "/plans/save?lang=en", &sid, &form("30", "20")).await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER);
+    let db = Db::open(&path).unwrap();
+    let newest = &db.plan_versions().unwrap()[0];
+    let plan = kefu_plan::parse(&newest.toml).unwrap();
+    assert_eq!(plan.kpis[0].weight_bp, 30_00);
+    assert!(newest.toml.contains("# 核心"), "comments are kept");
+}
+
+#[tokio::test]
+async fn reviewers_see_the_ranking_but_not_the_payroll() {
+    let (_dir, path, app) = setup(false);
+    prepare(&path);
+    let (sid, _) = login(&app, "qa").await;
+    let ranking = get(&app, "/plans/run?month=2026-11&plan=presale&lang=en", &sid).await;
+    assert_eq!(ranking.status, StatusCode::OK);
+    assert!(ranking.body.contains(&enc("晨光旗舰店:小美")));
+    assert!(!ranking.body.contains("/plans/export"));
+    let export = get(&app, "/plans/export?month=2026-11&plan=presale", &sid).await;
+    assert_eq!(export.status, StatusCode::FORBIDDEN);
+}

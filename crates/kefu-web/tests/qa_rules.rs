@@ -1,0 +1,425 @@
+//! Automatic quality rules in the web app: the rule form and its versions, the test box,
+//! hits per 100 receptions with their receptions, the marked transcript, and who sees what.
+
+mod support;
+
+use std::path::PathBuf;
+
+use axum::Router;
+use axum::http::StatusCode;
+use kefu_core::settings::Config;
+use kefu_qa::rules::RuleSet;
+use kefu_store::{Db, UserRole};
+use kefu_web::{AppState, router};
+use support::{PW, enc, get, login, post};
+
+const STORE: &str = "测试店";
+
+/// The four receptions of the CLI test (`crates/kefu-cli/tests/qa.rs`), hits worked out by
+/// hand: 小美 has forbidden_phrases, no_greeting, unpaid_not_reminded and the warm_wishes
+/// bonus over 2 receptions; 阿强 has off_platform, slow_round, long_wait_no_apology and
+/// unanswered_round over 2.
+const MESSAGES: &str = "time,buyer,account,sender,text
+2026-11-10 10:00:00,b1,测试店:小美,buyer,在吗
+2026-11-10 10:00:10,b1,测试店:小美,agent,您好
+2026-11-10 10:00:20,b1,测试店:小美,buyer,有货吗
+2026-11-10 10:00:30,b1,测试店:小美,agent,有的，祝您生活愉快
+2026-11-10 11:00:00,b2,测试店:小美,buyer,在吗
+2026-11-10 11:00:05,b2,测试店:小美,agent,随便你
+2026-11-10 12:00:00,b3,测试店:阿强,buyer,有货吗
+2026-11-10 12:10:00,b3,测试店:阿强,agent,您好，加我微信
+2026-11-10 13:00:00,b4,测试店:阿强,buyer,在吗
+";
+
+const ORDERS: &str = "order_id,buyer,created_at,paid_at,closed_at,amount,items
+T1,b1,2026-11-10 10:05:00,,,99.00,1
+";
+
+/// The store above, users admin, sup (supervisor of the store), qa (assigned too) and lily
+/// (agent, linked to 测试店:小美).
+fn setup() -> (tempfile::TempDir, PathBuf, Router) {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in");
+    std::fs::create_dir(&input).unwrap();
+    std::fs::write(input.join("messages.csv"), MESSAGES).unwrap();
+    std::fs::write(input.join("orders.csv"), ORDERS).unwrap();
+    let path = dir.path().join("k.db");
+    let config = Config::default();
+    let mut db = Db::open(&path).unwrap();
+    let mut opts = kefu_import::ImportOptions::new(&config);
+    opts.default_store = Some(STORE.to_string());
+    let files = vec![input.join("messages.csv"), input.join("orders.csv")];
+    let out = kefu_import::read_files(&files, &opts, &|_, _| {}).unwrap();
+    db.import(out.batch, &config).unwrap();
+    db.create_user("admin", UserRole::Admin, PW).unwrap();
+    let sup = db.create_user("sup", UserRole::Supervisor, PW).unwrap();
+    let qa = db.create_user("qa", UserRole::Qa, PW).unwrap();
+    let lily = db.create_user("lily", UserRole::Agent, PW).unwrap();
+    let store = db.store(STORE).unwrap();
+    db.assign_store(&sup, store.id).unwrap();
+    db.assign_store(&qa, store.id).unwrap();
+    let mei = db
+        .accounts(store.id)
+        .unwrap()
+        .into_iter()
+        .find(|a| a.name == "测试店:小美")
+        .unwrap();
+    db.link_account(&lily, store.id, mei.id).unwrap();
+    drop(db);
+    (dir, path.clone(), router(AppState::new(path, config)))
+}
+
+fn week(extra: &str) -> String {
+    format!(
+        "/qa/hits?store={}&period=week&date=2026-11-10&lang=en{extra}",
+        enc(STORE)
+    )
+}
+
+async fn run_rules(app: &Router, sid: &str, csrf: &str) -> support::Res {
+    post(
+        app,
+        "/qa/run",
+        sid,
+        &format!(
+            "csrf={csrf}&store={}&from=2026-11-09&to=2026-11-15",
+            enc(STORE)
+        ),
+    )
+    .await
+}
+
+/// The cells of the table row whose first cell is `label`.
+fn row(body: &str, label: &str) -> Vec<String> {
+    let start = body
+        .find(&format!("<td>{label}</td>"))
+        .unwrap_or_else(|| panic!("row {label}"));
+    let part = &body[start..start + body[start..].find("</tr>").unwrap()];
+    part.split("<td")
+        .skip(1)
+        .map(|c| {
+            let inner = &c[c.find('>').unwrap() + 1..c.find("</td>").unwrap()];
+            // The text of a link, or the cell itself.
+            match inner.find("\">") {
+                Some(i) if inner.starts_with("<a ") => {
+                    inner[i + 2..inner.find("</a>").unwrap()].to_string()
+                }
+                _ => inner.to_string(),
+            }
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn hits_per_100_receptions_by_account_and_store() {
+    let (_dir, _path, app) = setup();
+    let (sid, csrf) = login(&app, "sup").await;
+    let before = get(&app, &week(""), &sid).await;
+    assert!(before.body.contains("have not been run"), "{}", before.body);
+    let ran = run_rules(&app, &sid, &csrf).await;
+    assert_eq!(ran.status, StatusCode::SEE_OTHER, "{}", ran.body);
+    let page = get(&app, &week(""), &sid).await;
+    assert_eq!(page.status, StatusCode::OK);
+    // Columns: receptions, score, then the enabled rules in file order: forbidden_phrases,
+    // off_platform, no_greeting, irregular_closing, no_rating_invite, repeated_rating_invite,
+    // long_wait_no_apology, missed_follow_up, buyer_repeats, buyer_anger, slow_round,
+    // unanswered_round, shift_end_unanswered, unpaid_not_reminded, warm_wishes.
+    let mei = row(&page.body, "测试店:小美");
+    assert_eq!(mei[1..3], ["2", "-7"]);
+    assert_eq!(mei[3], "50.0", "forbidden_phrases: 1 of 2");
+    assert_eq!(mei[4], "0.0", "off_platform");
+    assert_eq!(mei[16], "50.0", "unpaid_not_reminded");
+    let qiang = row(&page.body, "测试店:阿强");
+    assert_eq!(qiang[1..3], ["2", "-26"]);
+    assert_eq!(qiang[4], "50.0");
+    let store = row(&page.body, "Whole store");
+    assert_eq!(store[1..3], ["4", "-33"]);
+    assert_eq!(store[3], "25.0");
+    assert_eq!(store[13], "25.0", "slow_round: 1 of 4");
+    // The week after shows this week as its previous period: the trend.
+    let next = get(
+        &app,
+        &format!(
+            "/qa/hits?store={}&period=week&date=2026-11-17&lang=en",
+            enc(STORE)
+        ),
+        &sid,
+    )
+    .await;
+    let label = "Previous 2026-11-09 … 2026-11-15</a></td>";
+    let at = next.body.find(label).expect("previous row") + label.len();
+    let prev = &next.body[at..at + next.body[at..].find("</tr>").unwrap()];
+    assert!(
+        prev.starts_with(
+            "<td class=\"num\">4</td><td class=\"num\">-33</td><td class=\"num\">25.0</td>"
+        ),
+        "{prev}"
+    );
+    // By store: one row.
+    let by_store = get(&app, &week("&by=store"), &sid).await;
+    assert_eq!(row(&by_store.body, STORE)[1..4], ["4", "-33", "25.0"]);
+
+    // A figure links to its receptions, each to its marked transcript.
+    let listed = get(
+        &app,
+        &week(&format!(
+            "&rule=forbidden_phrases&account={}",
+            enc("测试店:小美")
+        )),
+        &sid,
+    )
+    .await;
+    let link = format!(
+        "/qa/reception?store={}&amp;account={}&amp;buyer=b2&amp;day=2026-11-10",
+        enc(STORE),
+        enc("测试店:小美")
+    );
+    assert!(listed.body.contains(&link), "{}", listed.body);
+    assert!(
+        !listed.body.contains("buyer=b1"),
+        "b1 has no forbidden phrase"
+    );
+    let reception = get(&app, &link.replace("&amp;", "&"), &sid).await;
+    assert_eq!(reception.status, StatusCode::OK);
+    assert!(
+        reception.body.contains("<mark>随便你</mark>"),
+        "{}",
+        reception.body
+    );
+    assert!(reception.body.contains("<code>forbidden_phrases</code>"));
+    assert!(reception.body.contains("class=\"msg agent flagged\""));
+}
+
+#[tokio::test]
+async fn agents_see_only_their_own_hits() {
+    let (_dir, _path, app) = setup();
+    let (sid, csrf) = login(&app, "sup").await;
+    run_rules(&app, &sid, &csrf).await;
+    let (lily, lily_csrf) = login(&app, "lily").await;
+    let page = get(&app, &week("&by=store"), &lily).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("测试店:小美"));
+    assert!(!page.body.contains("测试店:阿强"));
+    assert!(
+        !page.body.contains("Whole store"),
+        "no store row for agents"
+    );
+    // Asking for another agent's receptions lists nothing.
+    let other = get(&app, &week("&rule=off_platform"), &lily).await;
+    assert!(!other.body.contains("buyer=b3"), "{}", other.body);
+    let reception = get(
+        &app,
+        &format!(
+            "/qa/reception?store={}&account={}&buyer=b3&day=2026-11-10",
+            enc(STORE),
+            enc("测试店:阿强")
+        ),
+        &lily,
+    )
+    .await;
+    assert_eq!(reception.status, StatusCode::NOT_FOUND);
+    // Agents and QA read but do not run or change rules.
+    assert_eq!(
+        run_rules(&app, &lily, &lily_csrf).await.status,
+        StatusCode::FORBIDDEN
+    );
+    let (qa, qa_csrf) = login(&app, "qa").await;
+    assert_eq!(
+        run_rules(&app, &qa, &qa_csrf).await.status,
+        StatusCode::FORBIDDEN
+    );
+    let rules = get(
+        &app,
+        &format!("/qa/rules?store={}&lang=en", enc(STORE)),
+        &qa,
+    )
+    .await;
+    assert!(
+        rules
+            .body
+            .contains("Only admins and supervisors change the rules")
+    );
+    let saved = post(
+        &app,
+        "/qa/rules",
+        &qa,
+        &format!("csrf={qa_csrf}&store={}&mode=toml&toml=", enc(STORE)),
+    )
+    .await;
+    assert_eq!(saved.status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn rules_are_edited_validated_and_versioned() {
+    let (_dir, path, app) = setup();
+    let (sid, csrf) = login(&app, "sup").await;
+    let page = get(&app, &format!("/qa/rules?store={}", enc(STORE)), &sid).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("当前使用默认规则"));
+    assert!(page.body.contains("服务禁忌用语"));
+    assert!(page.body.contains("name=\"r0.keywords\""));
+
+    // A TOML with a mistake: named by line and field, nothing saved.
+    let bad = "[[rule]]\nid = \"x\"\nkind = \"slow_round\"\ncategory = \"taboo\"\nseverity = \"low\"\nscore = 1\nseconds = -3\n";
+    let res = post(
+        &app,
+        "/qa/rules?lang=en",
+        &sid,
+        &format!(
+            "csrf={csrf}&store={}&mode=toml&toml={}",
+            enc(STORE),
+            enc(bad)
+        ),
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::BAD_REQUEST);
+    assert!(
+        res.body
+            .contains("line 7: rule x: seconds: must be a whole number from 0 to 100000"),
+        "{}",
+        res.body
+    );
+
+    // The same in Chinese, the default language.
+    let res = post(
+        &app,
+        "/qa/rules",
+        &sid,
+        &format!(
+            "csrf={csrf}&store={}&mode=toml&toml={}",
+            enc(STORE),
+            enc(bad)
+        ),
+    )
+    .await;
+    assert!(
+        res.body
+            .contains("第 7 行：rule x: seconds: 须是 0 到 100000 的整数"),
+        "{}",
+        res.body
+    );
+
+    // The form: rule 0 keeps on with a new score and keyword list; rules not switched on in
+    // the form are off.
+    let form = format!(
+        "csrf={csrf}&store={}&mode=form&r0.enabled=on&r0.score=-8&r0.keywords={}&r10.enabled=on&r10.seconds=60",
+        enc(STORE),
+        enc("随便你\n爱买不买\n")
+    );
+    let res = post(&app, "/qa/rules", &sid, &form).await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    let saved = {
+        let db = Db::open(&path).unwrap();
+        let store = db.store(STORE).unwrap();
+        db.qa_rules(store.id).unwrap().expect("saved")
+    };
+    assert_eq!((saved.version, saved.author.as_str()), (1, "sup"));
+    let set = RuleSet::parse(&saved.toml).unwrap();
+    let r0 = &set.rules()[0];
+    assert_eq!((r0.enabled, r0.score), (true, -8));
+    assert_eq!(
+        r0.params.keywords,
+        Some(vec!["随便你".to_string(), "爱买不买".to_string()])
+    );
+    assert_eq!(set.rules()[10].params.seconds, Some(60));
+    assert_eq!(set.rules().iter().filter(|r| r.enabled).count(), 2);
+    let page = get(
+        &app,
+        &format!("/qa/rules?store={}&saved=1", enc(STORE)),
+        &sid,
+    )
+    .await;
+    assert!(page.body.contains("规则版本 v1"), "{}", page.body);
+
+    // A bad form value is named with its rule and field.
+    let res = post(
+        &app,
+        "/qa/rules?lang=en",
+        &sid,
+        &format!(
+            "csrf={csrf}&store={}&mode=form&r0.enabled=on&r0.score=lots",
+            enc(STORE)
+        ),
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::BAD_REQUEST);
+    assert!(
+        res.body.contains("rule forbidden_phrases: score"),
+        "{}",
+        res.body
+    );
+    // A required parameter emptied is refused too.
+    let res = post(
+        &app,
+        "/qa/rules?lang=en",
+        &sid,
+        &format!(
+            "csrf={csrf}&store={}&mode=form&r10.enabled=on&r10.seconds=",
+            enc(STORE)
+        ),
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::BAD_REQUEST);
+    assert!(
+        res.body
+            .contains("rule slow_round: seconds: kind slow_round needs it"),
+        "{}",
+        res.body
+    );
+
+    // The next run uses the saved version: with 60 s 阿强's 10-minute answer is still slow,
+    // and only two rules count.
+    run_rules(&app, &sid, &csrf).await;
+    let page = get(&app, &week(""), &sid).await;
+    let qiang = row(&page.body, "测试店:阿强");
+    assert_eq!(qiang[1..3], ["2", "-1"], "only slow_round hits 阿强 now");
+
+    // Without the session's token nothing is saved.
+    let res = post(
+        &app,
+        "/qa/rules",
+        &sid,
+        &format!("csrf={}&store={}&mode=form", "0".repeat(64), enc(STORE)),
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn the_test_box_shows_fired_rules_and_matched_text() {
+    let (_dir, _path, app) = setup();
+    let (sid, csrf) = login(&app, "lily").await;
+    let page = get(&app, "/qa/test", &sid).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("buyer 10:00:01 在吗"));
+    let chat = "buyer 10:00:01 在吗\nagent 10:00:30 您好，我不是随便你的意思\nbuyer 10:01:00 《急什么》有吗\nagent 10:01:10 加我微信吧\n";
+    let res = post(
+        &app,
+        "/qa/test?lang=en",
+        &sid,
+        &format!("csrf={csrf}&chat={}", enc(chat)),
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    assert!(
+        res.body.contains("<code>off_platform</code>"),
+        "{}",
+        res.body
+    );
+    assert!(res.body.contains("加我<mark>微信</mark>吧"));
+    // The negated and the quoted phrases do not fire.
+    assert!(!res.body.contains("<code>forbidden_phrases</code>"));
+    assert!(res.body.contains("我不是随便你的意思"));
+    let bad = post(
+        &app,
+        "/qa/test?lang=en",
+        &sid,
+        &format!(
+            "csrf={csrf}&chat={}",
+            enc("buyer 10:00 hi\nagent soon ok\n")
+        ),
+    )
+    .await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert!(bad.body.contains("line 2:"), "{}", bad.body);
+}

@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# Times the web app under load: `kefu serve` (release) on a benchmark database, an admin
+# logged in, `wrk` with 20 connections for 15 s per page, 30-day ranges. The load generator
+# runs on the same machine and takes CPU from the server, as it would on a 2-core box.
+#
+#   bash scripts/bench_web.sh [DB]        (default: bench-data/10000000.db from scripts/bench.sh)
+#
+# Environment: BENCH_SKIP_BUILD=1 skips `cargo build --release`; WEB_PAGES overrides the list
+# of paths; WEB_SECS the duration per page; WEB_ADDR the address.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+db=${1:-bench-data/10000000.db}
+addr=${WEB_ADDR:-127.0.0.1:18080}
+secs=${WEB_SECS:-15}
+[ -f "$db" ] || { echo "no database at $db: run scripts/bench.sh 10000000 first" >&2; exit 2; }
+command -v wrk >/dev/null || { echo "wrk is missing: sudo apt-get install -y wrk" >&2; exit 2; }
+[ "${BENCH_SKIP_BUILD:-}" = 1 ] || cargo build --release --quiet
+kefu=target/release/kefu
+
+# The store's last day of data, so that the ranges are the 30 days that have data.
+to=$(sqlite3 "$db" "select date(max(day)*86400, 'unixepoch') from message_days" 2>/dev/null || true)
+[ -n "$to" ] || to=2026-11-30
+from=$(date -d "$to -29 days" +%F)
+store=$(sqlite3 "$db" "select name from stores order by id limit 1" 2>/dev/null || true)
+enc_store=$(python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1]))' "$store")
+account=$(sqlite3 "$db" "select name from accounts where in_roster = 1 and is_bot = 0 order by account_id limit 1" 2>/dev/null || true)
+enc_account=$(python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1]))' "$account")
+
+password=bench-$(date +%s%N)
+user=bencher$(date +%s)
+printf '%s\n' "$password" | "$kefu" user add --db "$db" --role admin "$user" >/dev/null
+
+"$kefu" serve --db "$db" --addr "$addr" >/tmp/kefu-bench-web.log 2>&1 &
+server=$!
+trap 'kill $server 2>/dev/null || true' EXIT
+for _ in $(seq 100); do curl -fs "http://$addr/login" >/dev/null && break; sleep 0.2; done
+
+jar=$(mktemp)
+form=$(curl -fs -c "$jar" "http://$addr/login")
+csrf=$(printf '%s' "$form" | sed -n 's/.*name="csrf" value="\([^"]*\)".*/\1/p' | head -1)
+curl -fs -b "$jar" -c "$jar" -o /dev/null \
+    --data-urlencode "csrf=$csrf" --data-urlencode "name=$user" --data-urlencode "password=$password" \
+    "http://$addr/login"
+sid=$(awk '$6 == "kefu_session" { print $7 }' "$jar")
+[ -n "$sid" ] || { echo "login failed" >&2; exit 1; }
+
+pages=${WEB_PAGES:-"/ranking?from=$from&to=$to
+/?from=$from&to=$to
+/account?store=$enc_store&account=$enc_account&from=$from&to=$to
+/list?store=$enc_store&account=$enc_account&figure=consulted&from=$from&to=$to
+/api/v1/report?by=account&from=$from&to=$to"}
+
+echo "database $db, $from..$to, store $store, account $account, $secs s per page, 20 connections"
+printf '| page | p50 | p90 | p99 | requests/s | non-2xx |\n|---|---:|---:|---:|---:|---:|\n'
+while IFS= read -r page; do
+    [ -n "$page" ] || continue
+    status=$(curl -s -o /dev/null -w '%{http_code}' -H "Cookie: kefu_session=$sid" "http://$addr$page")
+    out=$(wrk -t2 -c20 -d"${secs}s" --latency -H "Cookie: kefu_session=$sid" "http://$addr$page")
+    p50=$(printf '%s\n' "$out" | awk '$1 == "50%" { print $2 }')
+    p90=$(printf '%s\n' "$out" | awk '$1 == "90%" { print $2 }')
+    p99=$(printf '%s\n' "$out" | awk '$1 == "99%" { print $2 }')
+    rps=$(printf '%s\n' "$out" | awk '$1 == "Requests/sec:" { print $2 }')
+    bad=$(printf '%s\n' "$out" | awk '/Non-2xx/ { print $NF }')
+    printf '| `%s` (HTTP %s) | %s | %s | %s | %s | %s |\n' "${page%%\?*}" "$status" "$p50" "$p90" "$p99" "$rps" "${bad:-0}"
+done <<<"$pages"
+rm -f "$jar"
