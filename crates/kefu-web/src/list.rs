@@ -72,6 +72,11 @@ pub enum Who<'a> {
 
 /// `/list?…` for a figure of a store (or one account or group) over `[from, to]`.
 pub fn list_link(store: &str, who: Who<'_>, from: Day, to: Day, figure: &str) -> String {
+    list_link_prefix(store, who, from, to) + figure
+}
+
+/// [`list_link`] without the figure key at its end: a row of figures encodes its names once.
+pub fn list_link_prefix(store: &str, who: Who<'_>, from: Day, to: Day) -> String {
     let who = match who {
         Who::Store => String::new(),
         Who::Account(a) => format!("&account={}", url(a)),
@@ -79,7 +84,7 @@ pub fn list_link(store: &str, who: Who<'_>, from: Day, to: Day, figure: &str) ->
         Who::Group(None) => "&ungrouped=1".to_string(),
     };
     format!(
-        "/list?store={}{who}&from={from}&to={to}&figure={figure}",
+        "/list?store={}{who}&from={from}&to={to}&figure=",
         url(store)
     )
 }

@@ -15,7 +15,7 @@ use crate::auth::CurrentUser;
 use crate::charts::{self, Bar};
 use crate::html::{bar_chart, esc, page, url};
 use crate::i18n::{self, Lang, S, Strings};
-use crate::list::{Who, list_link};
+use crate::list::{Who, list_link, list_link_prefix};
 use crate::report::{self, By, Row};
 use crate::table::{self, Cell, Column, Table};
 use crate::{ApiError, AppState, WebError};
@@ -741,10 +741,11 @@ fn ranking_tables(
                 let account = row.key.as_deref().unwrap_or("");
                 let drill = crate::drill::account_link(name, account, r.from, r.to) + &lq;
                 let mut cells = vec![Cell::text(account).linked(Some(drill)), Cell::text(group)];
+                let list_prefix = list_link_prefix(name, Who::Account(account), r.from, r.to);
                 for (f, (best, worst)) in figures.iter().zip(&marks) {
                     let v = f.value(&row.counters);
                     let n = report::number(v);
-                    let list = list_link(name, Who::Account(account), r.from, r.to, f.key) + &lq;
+                    let list = format!("{list_prefix}{}{lq}", f.key);
                     let cell = Cell::figure(f, v).linked(Some(list));
                     cells.push(if n.is_some() && n == *best {
                         cell.classed("best", Some(lang.s(S::Best).to_string()))

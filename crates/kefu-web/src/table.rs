@@ -10,7 +10,7 @@ use kefu_core::money::{format_yuan, yuan_f64};
 use kefu_report::explain::format_secs;
 
 use crate::WebError;
-use crate::html::esc;
+use crate::html::{esc, esc_into};
 use crate::i18n::{Lang, S, Strings};
 use crate::report;
 
@@ -174,22 +174,31 @@ impl Table {
         out.push_str("</tr></thead><tbody>");
         for row in &self.rows {
             out.push_str("<tr>");
+            // Straight into `out`: a ranking has thousands of cells, each with a link.
             for cell in row {
-                let class = cell
-                    .class
-                    .map_or(String::new(), |c| format!(" class=\"{c}\""));
-                let title = cell
-                    .title
-                    .as_ref()
-                    .map_or(String::new(), |t| format!(" title=\"{}\"", esc(t)));
-                let shown = esc(&cell.shown());
-                match &cell.link {
-                    Some(l) => out.push_str(&format!(
-                        "<td{class}{title}><a href=\"{}\">{shown}</a></td>",
-                        esc(l)
-                    )),
-                    None => out.push_str(&format!("<td{class}{title}>{shown}</td>")),
+                out.push_str("<td");
+                if let Some(c) = cell.class {
+                    out.push_str(" class=\"");
+                    out.push_str(c);
+                    out.push('"');
                 }
+                if let Some(t) = &cell.title {
+                    out.push_str(" title=\"");
+                    esc_into(&mut out, t);
+                    out.push('"');
+                }
+                out.push('>');
+                match &cell.link {
+                    Some(l) => {
+                        out.push_str("<a href=\"");
+                        esc_into(&mut out, l);
+                        out.push_str("\">");
+                        esc_into(&mut out, &cell.shown());
+                        out.push_str("</a>");
+                    }
+                    None => esc_into(&mut out, &cell.shown()),
+                }
+                out.push_str("</td>");
             }
             out.push_str("</tr>");
         }
