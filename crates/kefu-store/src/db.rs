@@ -340,10 +340,7 @@ impl Db {
                 c.0[i] += r.get::<_, i64>(at + 1)?;
             }
         }
-        Ok(sums
-            .into_iter()
-            .map(|(k, c)| (k as NameId, c))
-            .collect())
+        Ok(sums.into_iter().map(|(k, c)| (k as NameId, c)).collect())
     }
 
     /// Loads a store's events for `[from, to]` (by message day, order creation, refund request
