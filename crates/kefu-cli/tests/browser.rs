@@ -55,6 +55,21 @@ fn pages_in_headless_chromium() {
         ],
         "lily-password-1\n",
     );
+    // A performance plan in force for the sample's month, and the automatic rules run once.
+    let presale = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../plans/presale.toml");
+    run(
+        &[
+            "plan",
+            "save",
+            "--db",
+            db.to_str().unwrap(),
+            "--from",
+            "2026-11",
+            presale.to_str().unwrap(),
+        ],
+        "",
+    );
+    run(&["qa", "run", "--db", db.to_str().unwrap()], "");
     let (_server, base) = serve(&db);
     let d = Driver::start().expect("chromedriver and chromium (scripts/test.sh installs them)");
     let shots = shots();
@@ -150,6 +165,45 @@ fn pages_in_headless_chromium() {
     .unwrap();
     assert!(d.source().unwrap().contains("Agent sales"));
     d.screenshot(&shots.join("ranking-en.png")).unwrap();
+
+    // Performance plans: the month's ranking with grades, then one payslip.
+    d.goto(&format!("{base}/plans/run?month=2026-11&lang=zh-CN"))
+        .unwrap();
+    let page = d.source().unwrap();
+    assert!(
+        page.contains("绩效排名与梯队") && page.contains("晨光旗舰店:Lily"),
+        "plan ranking:\n{page}"
+    );
+    d.screenshot(&shots.join("plans.png")).unwrap();
+    d.click("a[href*='/plans/payslip'][href*='Lily']").unwrap();
+    d.wait_for("a payslip", |d| {
+        d.url().unwrap_or_default().contains("/plans/payslip")
+    })
+    .unwrap();
+    let page = d.source().unwrap();
+    assert!(
+        page.contains("工资条") && page.contains("阶梯提成") && page.contains("33535.00"),
+        "payslip with Lily's attributed sales:\n{page}"
+    );
+    d.screenshot(&shots.join("payslip.png")).unwrap();
+
+    // Automatic quality rules: hits per 100 receptions, and the test box.
+    d.goto(&format!(
+        "{base}/qa/hits?from=2026-11-01&to=2026-11-30&lang=zh-CN"
+    ))
+    .unwrap();
+    let page = d.source().unwrap();
+    assert!(
+        page.contains("每百接待命中数") && page.contains("服务禁忌用语"),
+        "rule hits:\n{page}"
+    );
+    d.screenshot(&shots.join("qa-hits.png")).unwrap();
+
+    // Settings: a store's metric settings.
+    d.goto(&format!("{base}/settings/metrics?lang=zh-CN")).unwrap();
+    let page = d.source().unwrap();
+    assert!(page.contains("slow_response_secs"), "settings:\n{page}");
+    d.screenshot(&shots.join("settings.png")).unwrap();
 
     // An agent sees only their own account.
     assert!(login(&d, &base, "lily", "lily-password-1"));
