@@ -200,7 +200,8 @@ fn pages_in_headless_chromium() {
     d.screenshot(&shots.join("qa-hits.png")).unwrap();
 
     // Settings: a store's metric settings.
-    d.goto(&format!("{base}/settings/metrics?lang=zh-CN")).unwrap();
+    d.goto(&format!("{base}/settings/metrics?lang=zh-CN"))
+        .unwrap();
     let page = d.source().unwrap();
     assert!(page.contains("slow_response_secs"), "settings:\n{page}");
     d.screenshot(&shots.join("settings.png")).unwrap();

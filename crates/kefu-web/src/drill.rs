@@ -24,6 +24,7 @@ use crate::html::{esc, page, url};
 use crate::i18n::{self, Lang, S, Strings};
 use crate::list::{PAGE_ROWS, Who, list_link};
 use crate::pages::error_page;
+use crate::qa_rules::{QaMarks, qa_marks};
 use crate::table::{self, Cell, Column, Content, Table};
 use crate::{ApiError, AppState, WebError, report};
 
@@ -549,7 +550,7 @@ async fn load_reception(
     state: &AppState,
     user: &CurrentUser,
     p: DrillParams,
-) -> Result<Loaded, WebError> {
+) -> Result<(Loaded, QaMarks), WebError> {
     let u = user.session.user.clone();
     let config = state.config.clone();
     state
@@ -569,7 +570,8 @@ async fn load_reception(
             if x.receptions.is_empty() {
                 return Err(none());
             }
-            Ok(Loaded { store, x })
+            let marks = qa_marks(db, store.store.id, day, id, buyer)?;
+            Ok((Loaded { store, x }, marks))
         })
         .await
 }
@@ -584,7 +586,7 @@ pub async fn reception(
 ) -> Response {
     let lang = i18n::pick(p.lang.as_deref(), &headers);
     let loaded = load_reception(&state, &user, p).await;
-    let Loaded { store, x } = match loaded {
+    let (Loaded { store, x }, marks) = match loaded {
         Ok(l) => l,
         Err(e) => return error_page(lang, &user, e),
     };
@@ -607,7 +609,7 @@ pub async fn reception(
         bk = esc(lang.s(S::BackToReceptions)),
     );
     summary(&mut body, lang, r);
-    transcript(&mut body, lang, r);
+    transcript(&mut body, lang, r, &marks);
     rounds(&mut body, lang, r);
     orders(&mut body, lang, r);
     let here = reception_link(sname, &x.account, &r.buyer, r.day);
@@ -693,13 +695,15 @@ fn mark(lang: Lang, m: Mark) -> String {
 }
 
 /// The day's messages, each row classed by its sender, rounds marked.
-pub(crate) fn transcript(body: &mut String, lang: Lang, r: &ReceptionView) {
+/// The messages of a reception, rounds marked, and the messages that triggered automatic
+/// quality rules highlighted with the rules' names.
+pub(crate) fn transcript(body: &mut String, lang: Lang, r: &ReceptionView, marks: &QaMarks) {
     body.push_str(&format!(
         "<h2>{}</h2><div class=\"wrap\"><table class=\"transcript\"><thead><tr>{}</tr></thead><tbody>",
         esc(lang.s(S::Transcript)),
         th(lang, &[S::Time, S::Sender, S::Text, S::Mark])
     ));
-    for m in &r.messages {
+    for (i, m) in r.messages.iter().enumerate() {
         let transfer = m.transfer_to.as_ref().map_or(String::new(), |t| {
             format!(
                 " <span class=\"transfer\">→ {} {}</span>",
@@ -713,12 +717,14 @@ pub(crate) fn transcript(body: &mut String, lang: Lang, r: &ReceptionView) {
             None => ("", String::new()),
         };
         body.push_str(&format!(
-            "<tr class=\"msg {s}\"><td>{t}</td><td><span class=\"who\">{who}</span></td>\
-             <td class=\"text\">{text}{transfer}</td><td{class}>{marked}</td></tr>",
+            "<tr class=\"msg {s}{f}\"><td>{t}</td><td><span class=\"who\">{who}</span></td>\
+             <td class=\"text\">{text}{transfer}{labels}</td><td{class}>{marked}</td></tr>",
             s = m.sender.as_str(),
+            f = if marks.flagged(i) { " flagged" } else { "" },
             t = format_time(m.time).get(11..).unwrap_or_default(),
             who = esc(sender(lang, m.sender)),
-            text = esc(&m.text),
+            text = marks.text_html(i, &m.text),
+            labels = marks.labels_html(i, lang),
         ));
     }
     body.push_str("</tbody></table></div>");
@@ -831,7 +837,7 @@ pub async fn api_transcript(
     query: Result<Query<DrillParams>, QueryRejection>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
     let Query(p) = query.map_err(|e| WebError::BadRequest(e.body_text()))?;
-    let Loaded { store, x } = load_reception(&state, &user, p).await?;
+    let (Loaded { store, x }, _) = load_reception(&state, &user, p).await?;
     let r = &x.receptions[0];
     let time = |t| json!(format_time(t));
     let secs = |ms: Option<i64>| ms.map_or(serde_json::Value::Null, |ms| json!(ms as f64 / 1000.0));

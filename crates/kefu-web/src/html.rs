@@ -70,6 +70,8 @@ tr.msg.auto td{background:#f4f4f4;color:#5b6474;font-style:italic}tr.msg.system 
 table.facts th{text-align:left}
 table.form td{text-align:left;white-space:normal;vertical-align:top}tr.changed td{background:#fff7e0;font-weight:600}
 .saved{color:#16794a;font-weight:600}
+span.qa{display:inline-block;margin-left:.4em;padding:0 .35em;border-radius:3px;font-size:.8em;font-style:normal;background:#fff1d6;color:#7a4b00}
+span.qa.high,span.qa.critical{background:#fde2e1;color:#b42318}tr.msg.flagged td.text{box-shadow:inset 3px 0 #b42318}
 @media print{header form,form.filters{display:none}}
 ";
 

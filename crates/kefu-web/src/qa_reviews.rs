@@ -737,6 +737,7 @@ struct ReviewPage {
     account: String,
     buyer: String,
     reception: Option<ReceptionView>,
+    marks: crate::qa_rules::QaMarks,
 }
 
 /// Loads an assignment the user may see, with its scorecard and transcript.
@@ -774,7 +775,15 @@ fn load_review_page(
         &settings,
     )
     .map_err(drill::explain_error)?;
+    let marks = crate::qa_rules::qa_marks(
+        db,
+        a.store_id,
+        a.reception.day,
+        a.reception.account,
+        a.reception.buyer,
+    )?;
     Ok(ReviewPage {
+        marks,
         account: names.name(a.reception.account).to_string(),
         buyer: names.name(a.reception.buyer).to_string(),
         reception: x.receptions.into_iter().next(),
@@ -842,7 +851,7 @@ pub async fn review_page(
         None => body.push_str(&format!("<p>{}</p>", esc(lang.s(S::QaOpen)))),
     }
     match &p.reception {
-        Some(r) => drill::transcript(&mut body, lang, r),
+        Some(r) => drill::transcript(&mut body, lang, r, &p.marks),
         None => body.push_str(&format!("<p>{}</p>", esc(lang.s(S::NoReceptions)))),
     }
     framed(

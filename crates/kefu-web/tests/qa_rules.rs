@@ -188,6 +188,20 @@ async fn hits_per_100_receptions_by_account_and_store() {
     );
     assert!(reception.body.contains("<code>forbidden_phrases</code>"));
     assert!(reception.body.contains("class=\"msg agent flagged\""));
+
+    // The main transcript page marks the same message, and only that one.
+    let full = get(
+        &app,
+        &link
+            .replace("&amp;", "&")
+            .replace("/qa/reception?", "/reception?"),
+        &sid,
+    )
+    .await;
+    assert_eq!(full.status, StatusCode::OK);
+    assert!(full.body.contains("<mark>随便你</mark>"), "{}", full.body);
+    assert_eq!(full.body.matches("flagged\"").count(), 1, "{}", full.body);
+    assert!(full.body.contains("⚑ Forbidden") || full.body.contains("⚑ 服务禁忌用语"));
 }
 
 #[tokio::test]
