@@ -515,6 +515,20 @@ fn import(
             rejects.display()
         )?;
     }
+    // Stores that use automatic rules keep their hits current; the import is committed
+    // whatever happens here.
+    let rerun = db.qa_rerun_after_import(&summary, config).context(lang.t(
+        "数据已导入，但质检规则没能重新运行",
+        "the data is imported, but the rules could not be re-run",
+    ))?;
+    if rerun > 0 {
+        writeln!(
+            out,
+            "{} {rerun} {}",
+            lang.t("质检规则已更新", "rules re-run over"),
+            lang.t("天", "days")
+        )?;
+    }
     Ok(())
 }
 

@@ -6,29 +6,17 @@ mod support;
 
 use std::path::Path;
 
-use support::app::{login, run, serve, shots};
+use support::app::{browser_skipped, import_sample, login, run, serve, shots};
 use support::webdriver::Driver;
 
 #[test]
 fn pages_in_headless_chromium() {
-    if std::env::var_os("KEFU_SKIP_BROWSER").is_some() {
-        eprintln!("KEFU_SKIP_BROWSER is set: browser test skipped");
+    if browser_skipped() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("k.db");
-    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../testdata/sample/input");
-    run(
-        &[
-            "import",
-            "--db",
-            db.to_str().unwrap(),
-            "--store",
-            "晨光旗舰店",
-            sample.to_str().unwrap(),
-        ],
-        "",
-    );
+    import_sample(&db);
     run(
         &[
             "user",

@@ -6,10 +6,8 @@
 
 mod support;
 
-use std::path::Path;
-
 use kefu_store::Db;
-use support::app::{login, run, serve, shots};
+use support::app::{browser_skipped, import_sample, login, run, serve, shots};
 use support::webdriver::Driver;
 
 const STORE: &str = "晨光旗舰店";
@@ -70,25 +68,13 @@ fn shown(d: &Driver, needle: &str) -> String {
 
 #[test]
 fn review_flow_and_calibration_in_headless_chromium() {
-    if std::env::var_os("KEFU_SKIP_BROWSER").is_some() {
-        eprintln!("KEFU_SKIP_BROWSER is set: browser test skipped");
+    if browser_skipped() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
     let db_path = dir.path().join("k.db");
     let db = db_path.to_str().unwrap();
-    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../testdata/sample/input");
-    run(
-        &[
-            "import",
-            "--db",
-            db,
-            "--store",
-            STORE,
-            sample.to_str().unwrap(),
-        ],
-        "",
-    );
+    import_sample(&db_path);
     for (role, name, extra) in [
         ("supervisor", "sup", ["--store", STORE]),
         ("qa", "qa", ["--store", STORE]),

@@ -1,43 +1,12 @@
 //! The `kefu` command line, tested from outside against the sample store's expected figures.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::Path;
+use std::process::Command;
 
 use serde_json::Value;
+use support::cli::{import_sample, kefu, ok, sample};
 
-fn sample() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../testdata/sample")
-}
-
-fn kefu(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_kefu"))
-        .args(args)
-        .env("LANG", "en_US.UTF-8")
-        .output()
-        .expect("run kefu")
-}
-
-fn ok(args: &[&str]) -> String {
-    let out = kefu(args);
-    assert!(
-        out.status.success(),
-        "kefu {args:?} failed:\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).expect("utf-8 output")
-}
-
-fn import_sample(db: &Path) -> String {
-    let input = sample().join("input");
-    ok(&[
-        "import",
-        "--db",
-        db.to_str().unwrap(),
-        "--store",
-        "晨光旗舰店",
-        input.to_str().unwrap(),
-    ])
-}
+mod support;
 
 fn report(db: &Path, by: &str, extra: &[&str]) -> Vec<Value> {
     let mut args = vec![

@@ -2,27 +2,11 @@
 //! month's payslips — on a hand-built store (every amount computed by hand) and on the demo.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
 use serde_json::Value;
+use support::cli::{kefu, ok};
 
-fn kefu(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_kefu"))
-        .args(args)
-        .env("LANG", "en_US.UTF-8")
-        .output()
-        .expect("run kefu")
-}
-
-fn ok(args: &[&str]) -> String {
-    let out = kefu(args);
-    assert!(
-        out.status.success(),
-        "kefu {args:?} failed:\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).expect("utf-8 output")
-}
+mod support;
 
 fn shipped(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -32,6 +16,21 @@ fn shipped(name: &str) -> PathBuf {
 
 fn s(p: &Path) -> &str {
     p.to_str().unwrap()
+}
+
+/// `kefu plan scores` of plan `t` for November from `file`.
+fn november_scores<'a>(db: &'a Path, file: &'a Path) -> [&'a str; 9] {
+    [
+        "plan",
+        "scores",
+        "--db",
+        s(db),
+        "--month",
+        "2026-11",
+        "--id",
+        "t",
+        s(file),
+    ]
 }
 
 const PLAN: &str = r#"id = "t"
@@ -107,19 +106,17 @@ fn small_store(dir: &Path) -> PathBuf {
     db
 }
 
-fn run_json(db: &Path, month: &str, extra: &[&str]) -> Value {
-    let mut args = vec![
-        "plan",
-        "run",
-        "--db",
-        s(db),
-        "--month",
-        month,
-        "--format",
-        "json",
-    ];
+/// The output of `kefu plan run` for a month, with more arguments.
+fn plan_run(db: &Path, month: &str, extra: &[&str]) -> String {
+    let mut args = vec!["plan", "run", "--db", s(db), "--month", month];
     args.extend_from_slice(extra);
-    serde_json::from_str(&ok(&args)).expect("json")
+    ok(&args)
+}
+
+fn run_json(db: &Path, month: &str, extra: &[&str]) -> Value {
+    let mut args = vec!["--format", "json"];
+    args.extend_from_slice(extra);
+    serde_json::from_str(&plan_run(db, month, &args)).expect("json")
 }
 
 fn slip<'a>(result: &'a Value, account: &str) -> &'a Value {
@@ -162,32 +159,12 @@ fn hand_built_store_clawback_scores_and_versions() {
     ]);
     let scores = dir.path().join("scores.csv");
     std::fs::write(&scores, "account,item,value\nA,attitude,80\n").unwrap();
-    let out = ok(&[
-        "plan",
-        "scores",
-        "--db",
-        s(&db),
-        "--month",
-        "2026-11",
-        "--id",
-        "t",
-        s(&scores),
-    ]);
+    let out = ok(&november_scores(&db, &scores));
     assert!(out.contains("imported 1 scores"), "{out}");
     // A bad value refuses the whole file, naming line and column.
     let bad = dir.path().join("bad.csv");
     std::fs::write(&bad, "account,item,value\nB,attitude,90\nA,attitude,120\n").unwrap();
-    let out = kefu(&[
-        "plan",
-        "scores",
-        "--db",
-        s(&db),
-        "--month",
-        "2026-11",
-        "--id",
-        "t",
-        s(&bad),
-    ]);
+    let out = kefu(&november_scores(&db, &bad));
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
@@ -195,21 +172,7 @@ fn hand_built_store_clawback_scores_and_versions() {
         "{err}"
     );
     std::fs::write(&bad, "account,item,value\nA,speed,90\n").unwrap();
-    let err = String::from_utf8_lossy(
-        &kefu(&[
-            "plan",
-            "scores",
-            "--db",
-            s(&db),
-            "--month",
-            "2026-11",
-            "--id",
-            "t",
-            s(&bad),
-        ])
-        .stderr,
-    )
-    .into_owned();
+    let err = String::from_utf8_lossy(&kefu(&november_scores(&db, &bad)).stderr).into_owned();
     assert!(
         err.contains("bad.csv:2, item: `speed` is not a manual item of plan `t` (attitude)"),
         "{err}"
@@ -274,28 +237,10 @@ fn hand_built_store_clawback_scores_and_versions() {
     assert_eq!(list.lines().count(), 2, "{list}");
 
     // The payslip as text, and the payroll sheet.
-    let text = ok(&[
-        "plan",
-        "run",
-        "--db",
-        s(&db),
-        "--month",
-        "2026-11",
-        "--account",
-        "A",
-    ]);
+    let text = plan_run(&db, "2026-11", &["--account", "A"]);
     assert!(text.contains("order O1"), "{text}");
     assert!(text.contains("500.00 × 1% = 5.00"), "{text}");
-    let csv = ok(&[
-        "plan",
-        "run",
-        "--db",
-        s(&db),
-        "--month",
-        "2026-11",
-        "--format",
-        "csv",
-    ]);
+    let csv = plan_run(&db, "2026-11", &["--format", "csv"]);
     let lines: Vec<&str> = csv.lines().collect();
     assert_eq!(
         lines[0],
@@ -306,18 +251,7 @@ fn hand_built_store_clawback_scores_and_versions() {
         "2026-11,测试方案,店:A,阿A,1,A,B,up,90,1000.00,200.00,300.00,500.00,5.00,5.00"
     );
     let xlsx = dir.path().join("payroll.xlsx");
-    ok(&[
-        "plan",
-        "run",
-        "--db",
-        s(&db),
-        "--month",
-        "2026-11",
-        "--format",
-        "xlsx",
-        "--output",
-        s(&xlsx),
-    ]);
+    plan_run(&db, "2026-11", &["--format", "xlsx", "--output", s(&xlsx)]);
     assert!(std::fs::metadata(&xlsx).unwrap().len() > 1000);
 }
 
@@ -434,16 +368,8 @@ fn shipped_plans_run_on_the_demo() {
         .map(|r| r["plan_id"].as_str().unwrap())
         .collect();
     assert_eq!(ids, vec!["aftersale", "presale", "sales-target"]);
-    let table = ok(&[
-        "plan",
-        "run",
-        "--db",
-        s(&db),
-        "--month",
-        "2026-11",
-        "--plan",
-        s(&shipped("presale.toml")),
-    ]);
+    let presale = shipped("presale.toml");
+    let table = plan_run(&db, "2026-11", &["--plan", s(&presale)]);
     assert!(table.contains("售前绩效方案 2026-11"), "{table}");
     assert_eq!(table.lines().count(), 3 + 14, "{table}");
 }

@@ -2,61 +2,24 @@
 //! store whose hits are counted by hand, and on a generated demo store.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
 use serde_json::Value;
+use support::cli::{kefu, ok};
 
-fn kefu(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_kefu"))
-        .args(args)
-        .env("LANG", "en_US.UTF-8")
-        .output()
-        .expect("run kefu")
-}
-
-fn ok(args: &[&str]) -> String {
-    let out = kefu(args);
-    assert!(
-        out.status.success(),
-        "kefu {args:?} failed:\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).expect("utf-8 output")
-}
+mod support;
 
 fn default_rules() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../qa/rules.toml")
 }
 
-/// Four receptions on 2026-11-10, their hits under the default rules worked out by hand:
-/// - 小美 × b1: greets, answers, closes with 祝您 → bonus warm_wishes (+1); an order at 10:05 is
-///   attributed to it, never paid and never reminded → unpaid_not_reminded (−2).
-/// - 小美 × b2: answers 随便你 without greeting → forbidden_phrases (−5), no_greeting (−1).
-/// - 阿强 × b3: answers after 10 minutes with 加我微信, no apology → off_platform (−20),
-///   slow_round (−1), long_wait_no_apology (−2).
-/// - 阿强 × b4: never answered, after 阿强's last message of the day → unanswered_round (−3).
-const MESSAGES: &str = "time,buyer,account,sender,text
-2026-11-10 10:00:00,b1,测试店:小美,buyer,在吗
-2026-11-10 10:00:10,b1,测试店:小美,agent,您好
-2026-11-10 10:00:20,b1,测试店:小美,buyer,有货吗
-2026-11-10 10:00:30,b1,测试店:小美,agent,有的，祝您生活愉快
-2026-11-10 11:00:00,b2,测试店:小美,buyer,在吗
-2026-11-10 11:00:05,b2,测试店:小美,agent,随便你
-2026-11-10 12:00:00,b3,测试店:阿强,buyer,有货吗
-2026-11-10 12:10:00,b3,测试店:阿强,agent,您好，加我微信
-2026-11-10 13:00:00,b4,测试店:阿强,buyer,在吗
-";
-
-const ORDERS: &str = "order_id,buyer,created_at,paid_at,closed_at,amount,items
-T1,b1,2026-11-10 10:05:00,,,99.00,1
-";
+/// The store of `testdata/qa` (its README works out every hit by hand).
+fn hand_input() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../testdata/qa/input")
+}
 
 fn hand_store() -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().unwrap();
-    let input = dir.path().join("in");
-    std::fs::create_dir(&input).unwrap();
-    std::fs::write(input.join("messages.csv"), MESSAGES).unwrap();
-    std::fs::write(input.join("orders.csv"), ORDERS).unwrap();
+    let input = hand_input();
     let db = dir.path().join("k.db");
     ok(&[
         "import",

@@ -1,32 +1,16 @@
 //! Which metric settings the command line works under: `--config` when given, otherwise the
 //! per-store settings saved in the web app, otherwise the defaults.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::Path;
 
 use kefu_core::settings::MetricSettings;
 use kefu_store::Db;
 use serde_json::Value;
+use support::cli::{import_sample, ok, sample};
+
+mod support;
 
 const STORE: &str = "晨光旗舰店";
-
-fn sample() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../testdata/sample")
-}
-
-fn ok(args: &[&str]) -> String {
-    let out = Command::new(env!("CARGO_BIN_EXE_kefu"))
-        .args(args)
-        .env("LANG", "en_US.UTF-8")
-        .output()
-        .expect("run kefu");
-    assert!(
-        out.status.success(),
-        "kefu {args:?} failed:\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).expect("utf-8 output")
-}
 
 /// The store's `slow` figure (143 under the defaults, 168 under the sample's tight settings:
 /// testdata/sample/expected-*.json).
@@ -53,15 +37,7 @@ fn slow(db: &Path, extra: &[&str]) -> i64 {
 fn saved_web_settings_apply_without_config_and_the_file_wins_with_it() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("k.db");
-    let input = sample().join("input");
-    ok(&[
-        "import",
-        "--db",
-        db.to_str().unwrap(),
-        "--store",
-        STORE,
-        input.to_str().unwrap(),
-    ]);
+    import_sample(&db);
     // nothing saved: the defaults, as always
     assert_eq!(slow(&db, &[]), 143);
 

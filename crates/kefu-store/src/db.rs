@@ -43,6 +43,12 @@ pub enum StoreError {
     SavedSettings { store: String, message: String },
     #[error("database: stored scorecard {id} is not valid: {message}")]
     SavedScorecard { id: i64, message: String },
+    #[error("database: saved rule set v{version} of store {store_id} is not valid: {message}")]
+    SavedRules {
+        store_id: i64,
+        version: i64,
+        message: String,
+    },
 }
 
 pub type Result<T> = std::result::Result<T, StoreError>;
@@ -88,6 +94,18 @@ pub struct ImportSummary {
     pub agents: u64,
     /// Store-days whose figures were recomputed.
     pub days_recomputed: u64,
+    /// Per store written to, the first and last day its new events fall on (none when the
+    /// import only changed the roster): what derived data such as rule hits must follow.
+    pub touched: Vec<TouchedDays>,
+}
+
+/// The days an import wrote events to in one store.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TouchedDays {
+    pub store_id: i64,
+    pub store: String,
+    pub first: Day,
+    pub last: Day,
 }
 
 /// One store's events over a range of days, ids pointing into `names`.
@@ -527,6 +545,14 @@ impl ImportSession<'_> {
             )?;
             if st.names.len() > st.names_saved {
                 save_names(tx, st.id, &st.names)?;
+            }
+            if let (Some(first), Some(last)) = (st.touched.first(), st.touched.last()) {
+                self.summary.touched.push(TouchedDays {
+                    store_id: st.id,
+                    store: st.name.clone(),
+                    first: *first,
+                    last: *last,
+                });
             }
             let settings = &config.store(&st.name).metrics;
             let stored: i64 = tx.query_row(

@@ -16,9 +16,11 @@ pub mod users;
 
 pub use db::{
     AccountInfo, Db, FULL_RECOMPUTE_LIMIT, ImportSession, ImportSummary, LOOKBACK_DAYS,
-    LoadedEvents, Result, StoreError, StoreInfo,
+    LoadedEvents, Result, StoreError, StoreInfo, TouchedDays,
 };
-pub use qa_rules::{FlaggedReception, QaRunSummary, ReceptionHit, RuleHitCount, StoredRuleSet};
+pub use qa_rules::{
+    FlaggedReception, QaRunSummary, ReceptionHit, RuleHitCount, RulesInForce, StoredRuleSet,
+};
 pub use settings::{AccountEdit, SavedSettings};
 pub use users::{
     AuditEntry, LangPref, Session, TokenInfo, User, UserError, UserRole, random_token,

@@ -210,11 +210,7 @@ fn assignment_row(r: &Row) -> rusqlite::Result<AssignmentRow> {
         reviewer_id: r.get(4)?,
         reviewer: r.get(5)?,
         kind: kind_of(&kind),
-        reception: ReceptionKey {
-            account: r.get(7)?,
-            buyer: r.get(8)?,
-            day: Day(r.get(9)?),
-        },
+        reception: reception_at(r, 7)?,
         signals: r.get(10)?,
         calibration_id: r.get(11)?,
         review_id: r.get(12)?,
@@ -231,6 +227,16 @@ const REVIEW_FROM: &str = "FROM qa_reviews v
      LEFT JOIN qa_appeals p ON p.review_id = v.id
      LEFT JOIN users au ON au.id = p.appellant_id
      LEFT JOIN users du ON du.id = p.decided_by";
+
+/// A reception as every QA table stores it: account, buyer and day in adjacent columns from
+/// `first`.
+fn reception_at(r: &Row, first: usize) -> rusqlite::Result<ReceptionKey> {
+    Ok(ReceptionKey {
+        account: r.get(first)?,
+        buyer: r.get(first + 1)?,
+        day: Day(r.get(first + 2)?),
+    })
+}
 
 fn review_row(r: &Row) -> rusqlite::Result<ReviewRow> {
     let kind: String = r.get(6)?;
@@ -253,11 +259,7 @@ fn review_row(r: &Row) -> rusqlite::Result<ReviewRow> {
         id: r.get(0)?,
         assignment_id: r.get(1)?,
         store_id: r.get(2)?,
-        reception: ReceptionKey {
-            account: r.get(3)?,
-            buyer: r.get(4)?,
-            day: Day(r.get(5)?),
-        },
+        reception: reception_at(r, 3)?,
         kind: kind_of(&kind),
         reviewer_id: r.get(7)?,
         reviewer: r.get(8)?,
@@ -774,11 +776,7 @@ impl Db {
                 id: r.get(0)?,
                 review_id: r.get(1)?,
                 store_id: r.get(2)?,
-                reception: ReceptionKey {
-                    account: r.get(3)?,
-                    buyer: r.get(4)?,
-                    day: Day(r.get(5)?),
-                },
+                reception: reception_at(r, 3)?,
                 kind: kind_of(&kind),
                 verdict: r.get(7)?,
                 tags: r.get(8)?,

@@ -14,6 +14,7 @@
 //! never occur inside a field and `;rule|` finds a rule's receptions.
 
 use kefu_core::model::{NameId, Sender};
+use kefu_core::settings::Config;
 use kefu_core::time::{Day, Millis};
 use kefu_qa::rules::{Chat, ChatMessage, ChatOrder, Hit, RuleSet, Severity, Span};
 use rayon::iter::ParallelIterator;
@@ -22,7 +23,7 @@ use rusqlite::params;
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::chunk::{self, ChunkError};
-use crate::db::{Db, Result};
+use crate::db::{Db, ImportSummary, Result, StoreError};
 
 /// A saved rule set.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -284,7 +285,74 @@ fn evaluate_day(
     Ok(out)
 }
 
+/// A store's rule set in force: its latest saved version, else the shipped default.
+pub struct RulesInForce {
+    pub set: RuleSet,
+    /// The saved version; `None` for the shipped default.
+    pub version: Option<i64>,
+    pub toml: String,
+}
+
 impl Db {
+    /// The rule set a run of the store uses: its latest saved version, else the shipped one.
+    pub fn qa_rules_in_force(&self, store_id: i64) -> Result<RulesInForce> {
+        match self.qa_rules(store_id)? {
+            Some(saved) => {
+                let set = RuleSet::parse(&saved.toml).map_err(|e| StoreError::SavedRules {
+                    store_id,
+                    version: saved.version,
+                    message: e.first().map_or_else(String::new, ToString::to_string),
+                })?;
+                Ok(RulesInForce {
+                    set,
+                    version: Some(saved.version),
+                    toml: saved.toml,
+                })
+            }
+            None => Ok(RulesInForce {
+                set: RuleSet::default_rules(),
+                version: None,
+                toml: kefu_qa::rules::DEFAULT_RULES.to_string(),
+            }),
+        }
+    }
+
+    /// Whether the store uses automatic rules: it saved a rule set or rules have run over
+    /// some of its days. Only such stores have their hits kept up to date after an import,
+    /// so that plain imports cost nothing extra.
+    pub fn qa_rules_in_use(&self, store_id: i64) -> Result<bool> {
+        Ok(self.conn().query_row(
+            "SELECT EXISTS (SELECT 1 FROM qa_rule_sets WHERE store_id = ?1)
+                 OR EXISTS (SELECT 1 FROM qa_receptions WHERE store_id = ?1)",
+            params![store_id],
+            |r| r.get(0),
+        )?)
+    }
+
+    /// Re-runs the rules in force over what an import touched, in the stores that use rules
+    /// ([`Db::qa_rules_in_use`]): each store's touched days widened by the reach of its
+    /// settings (an order can change the attribution and reminders of receptions that many
+    /// days before or after it). Returns the days evaluated.
+    pub fn qa_rerun_after_import(&self, summary: &ImportSummary, config: &Config) -> Result<u32> {
+        let mut days = 0;
+        for t in &summary.touched {
+            if !self.qa_rules_in_use(t.store_id)? {
+                continue;
+            }
+            let reach = config.store(&t.store).metrics.reach_days();
+            let rules = self.qa_rules_in_force(t.store_id)?;
+            let run = self.qa_run(
+                t.store_id,
+                t.first.offset(-reach),
+                t.last.offset(reach),
+                &rules.set,
+                rules.version,
+            )?;
+            days += run.days;
+        }
+        Ok(days)
+    }
+
     /// The store's latest saved rule set, if it saved one.
     pub fn qa_rules(&self, store_id: i64) -> Result<Option<StoredRuleSet>> {
         let mut st = self.conn().prepare_cached(
@@ -624,6 +692,81 @@ mod tests {
             db.qa_receptions(s.id, day, day).unwrap(),
             vec![(id("店:甲"), 1), (id("店:乙"), 1)]
         );
+    }
+
+    #[test]
+    fn imports_name_their_days_and_re_run_rules_only_where_used() {
+        let (_dir, mut db) = store(&[(0, "店:甲", "b1", Sender::Buyer, "在吗")], &[]);
+        let s = db.store("店").unwrap();
+        let day = |d: &str| Day::parse(d).unwrap();
+        // A batch on 2026-11-13 (the agent says 随便你) and 2026-11-15.
+        let batch = || {
+            let mut b = ImportBatch::default();
+            let shop = b.names.intern("店");
+            for (i, (d, sender, text)) in [
+                ("2026-11-13", Sender::Buyer, "在吗"),
+                ("2026-11-13", Sender::Agent, "随便你"),
+                ("2026-11-15", Sender::Buyer, "在吗"),
+            ]
+            .into_iter()
+            .enumerate()
+            {
+                let message = Message {
+                    time: day(d).start() + 60_000 * i as i64,
+                    buyer: b.names.intern("b2"),
+                    account: b.names.intern("店:甲"),
+                    sender,
+                    transfer_to: None,
+                    seq: i as u64,
+                };
+                let text = b.push_text(text);
+                b.messages.push(ImportedMessage {
+                    store: shop,
+                    message,
+                    text,
+                    msg_id: None,
+                });
+            }
+            b
+        };
+        let config = Config::default();
+        let summary = db.import(batch(), &config).unwrap();
+        assert_eq!(
+            summary.touched,
+            vec![crate::TouchedDays {
+                store_id: s.id,
+                store: "店".into(),
+                first: day("2026-11-13"),
+                last: day("2026-11-15"),
+            }]
+        );
+        // Never used rules: nothing runs.
+        assert!(!db.qa_rules_in_use(s.id).unwrap());
+        assert_eq!(db.qa_rerun_after_import(&summary, &config).unwrap(), 0);
+        assert!(
+            db.qa_receptions(s.id, day("2026-11-01"), day("2026-11-30"))
+                .unwrap()
+                .is_empty()
+        );
+        // A saved rule set puts the store in use: the re-run covers the three days with
+        // messages within reach (11, 13, 15) and uses the saved set.
+        let toml = kefu_qa::rules::DEFAULT_RULES.replacen("enabled = true", "enabled = false", 1);
+        assert!(toml.contains("id = \"forbidden_phrases\""));
+        db.qa_save_rules(s.id, &toml, "sup").unwrap();
+        assert!(db.qa_rules_in_use(s.id).unwrap());
+        assert_eq!(db.qa_rerun_after_import(&summary, &config).unwrap(), 3);
+        let counts = db
+            .qa_hit_counts(s.id, day("2026-11-13"), day("2026-11-13"))
+            .unwrap();
+        assert!(
+            counts.iter().all(|c| c.rule != "forbidden_phrases"),
+            "{counts:?}"
+        );
+        assert_eq!(db.qa_rules_in_force(s.id).unwrap().version, Some(1));
+        // A saved set that no longer parses is an error naming the version.
+        db.qa_save_rules(s.id, "[[rule]]\nid = 1", "sup").unwrap();
+        let err = db.qa_rerun_after_import(&summary, &config).unwrap_err();
+        assert!(err.to_string().contains("rule set v2"), "{err}");
     }
 
     #[test]

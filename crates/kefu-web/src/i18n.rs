@@ -80,6 +80,9 @@ pub enum S {
     RatingDuplicates,
     RosterRows,
     DaysRecomputed,
+    RulesRerunOver,
+    RulesRerunDays,
+    RulesRerunFailed,
     UploadTooLarge,
     TooManyFiles,
     NoFiles,
@@ -468,6 +471,12 @@ impl S {
             S::RatingDuplicates => ("重复评价（已跳过）", "Duplicate ratings (skipped)"),
             S::RosterRows => ("花名册行", "Roster rows"),
             S::DaysRecomputed => ("重新计算的店铺日", "Store-days recomputed"),
+            S::RulesRerunOver => ("质检规则已更新", "Rules re-run over"),
+            S::RulesRerunDays => ("天", "days"),
+            S::RulesRerunFailed => (
+                "数据已导入，但质检规则没能重新运行：",
+                "The data is imported, but the rules could not be re-run: ",
+            ),
             S::UploadTooLarge => (
                 "上传内容超过 200 MB 的上限，没有导入任何数据。",
                 "The upload exceeds the 200 MB limit; nothing was imported.",

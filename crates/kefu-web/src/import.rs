@@ -312,6 +312,9 @@ fn batch_stores(batch: &ImportBatch) -> Vec<String> {
 struct Done {
     files: Vec<FileReport>,
     summary: ImportSummary,
+    /// Days the automatic rules were re-run over, or why they could not be (the import
+    /// itself is committed either way).
+    rules_rerun: Result<u32, String>,
 }
 
 /// Reads the uploaded files one at a time into one import session (all or nothing).
@@ -373,7 +376,14 @@ fn run_import(
         summary.agents,
     );
     db.audit(Some(user), "import", &detail)?;
-    Ok(Done { files, summary })
+    let rules_rerun = db
+        .qa_rerun_after_import(&summary, config)
+        .map_err(|e| WebError::from(e).public_message());
+    Ok(Done {
+        files,
+        summary,
+        rules_rerun,
+    })
 }
 
 /// `POST /import`
@@ -506,6 +516,19 @@ fn report_page(
         body.push_str(&format!("<tr><th>{}</th><td>{n}</td></tr>", t(label)));
     }
     body.push_str("</tbody></table>");
+    match &done.rules_rerun {
+        Ok(0) => {}
+        Ok(days) => body.push_str(&format!(
+            "<p class=\"rules-rerun\">{} {days} {}</p>",
+            t(S::RulesRerunOver),
+            t(S::RulesRerunDays)
+        )),
+        Err(e) => body.push_str(&format!(
+            "<p class=\"error\">{}{}</p>",
+            t(S::RulesRerunFailed),
+            esc(e)
+        )),
+    }
     let warnings: Vec<String> = done
         .files
         .iter()

@@ -9,6 +9,7 @@
 
 pub mod access;
 mod admin;
+mod api_qa;
 pub mod auth;
 mod charts;
 mod drill;
@@ -363,6 +364,9 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/report", get(pages::api_report))
         .route("/api/v1/list", get(list::api_list))
         .route("/api/v1/transcript", get(drill::api_transcript))
+        .route("/api/v1/qa/hits", get(api_qa::hits))
+        .route("/api/v1/qa/summary", get(api_qa::summary))
+        .route("/api/v1/qa/reviews", get(api_qa::reviews))
         .route("/api/v1/openapi.json", get(openapi::document))
         .fallback(pages::not_found)
         .layer(axum::middleware::from_fn_with_state(

@@ -337,225 +337,208 @@ fn attribution(lang: Lang, winner: &Option<Winner>) -> String {
 
 /// The listed items as a table, each row leading on to the transcript behind it.
 fn items_table(lang: Lang, store: &str, listing: &Listing) -> Table {
-    let col = |s: S| Column::of(lang, s);
     let transcript = |account: &str, buyer: &str, day: Day| {
         Some(reception_link(store, account, buyer, day) + &format!("&lang={}", lang.code()))
     };
     let time = |t| Cell::text(format_time(t));
-    let title = lang.s(S::ListTitle);
+    let items = |columns: &[S], rows: Vec<Vec<Cell>>| {
+        let mut t = Table::new(
+            "items",
+            lang.s(S::ListTitle),
+            columns.iter().map(|s| Column::of(lang, *s)).collect(),
+        );
+        t.rows = rows;
+        t
+    };
     match &listing.items {
-        Items::Receptions(v) => {
-            let mut t = Table::new(
-                "items",
-                title,
-                vec![
-                    col(S::Day),
-                    col(S::Account),
-                    col(S::Buyer),
-                    col(S::FirstMessage),
-                    col(S::Consulted),
-                    col(S::Served),
-                    col(S::Unreplied),
-                    col(S::Inquiry),
-                    col(S::Slow),
-                    col(S::FirstResponse),
-                    col(S::Duration),
-                    col(S::BuyerMsgs),
-                    col(S::AgentMsgs),
-                    col(S::RoundCount),
-                    col(S::Ordered),
-                    col(S::PaidCount),
-                    col(S::SalesYuan),
-                ],
-            );
-            for r in v {
-                t.rows.push(vec![
-                    Cell::text(r.day.to_string()),
-                    Cell::text(&r.account),
-                    Cell::text(&r.buyer).linked(transcript(&r.account, &r.buyer, r.day)),
-                    time(r.first_time),
-                    Cell::text(yes(lang, r.consulted)),
-                    Cell::text(yes(lang, r.served)),
-                    Cell::text(yes(lang, r.unreplied)),
-                    Cell::text(yes(lang, r.inquiry)),
-                    Cell::text(yes(lang, r.slow)),
-                    Cell::new(Content::Duration(r.first_response_ms)),
-                    Cell::new(Content::Duration(Some(r.duration_ms))),
-                    Cell::new(Content::Count(r.buyer_msgs.into())),
-                    Cell::new(Content::Count(r.agent_msgs.into())),
-                    Cell::new(Content::Count(r.rounds as i64)),
-                    Cell::new(Content::Count(r.attributed_orders.into())),
-                    Cell::new(Content::Count(r.attributed_paid.into())),
-                    Cell::new(Content::Money(r.sales_cents)),
-                ]);
-            }
-            t
-        }
-        Items::Rounds(v) => {
-            let mut t = Table::new(
-                "items",
-                title,
-                vec![
-                    col(S::Day),
-                    col(S::Account),
-                    col(S::Buyer),
-                    col(S::Opened),
-                    col(S::Outcome),
-                    col(S::Response),
-                    col(S::ServiceHours),
-                    col(S::Within3Min),
-                ],
-            );
-            for r in v {
-                let outcome = match &r.round.outcome {
-                    RoundOutcome::Answered { at, by_bot } => format!(
-                        "{} {}",
-                        lang.s(if *by_bot {
-                            S::BotAnswered
+        Items::Receptions(v) => items(
+            &[
+                S::Day,
+                S::Account,
+                S::Buyer,
+                S::FirstMessage,
+                S::Consulted,
+                S::Served,
+                S::Unreplied,
+                S::Inquiry,
+                S::Slow,
+                S::FirstResponse,
+                S::Duration,
+                S::BuyerMsgs,
+                S::AgentMsgs,
+                S::RoundCount,
+                S::Ordered,
+                S::PaidCount,
+                S::SalesYuan,
+            ],
+            v.iter()
+                .map(|r| {
+                    vec![
+                        Cell::text(r.day.to_string()),
+                        Cell::text(&r.account),
+                        Cell::text(&r.buyer).linked(transcript(&r.account, &r.buyer, r.day)),
+                        time(r.first_time),
+                        Cell::text(yes(lang, r.consulted)),
+                        Cell::text(yes(lang, r.served)),
+                        Cell::text(yes(lang, r.unreplied)),
+                        Cell::text(yes(lang, r.inquiry)),
+                        Cell::text(yes(lang, r.slow)),
+                        Cell::new(Content::Duration(r.first_response_ms)),
+                        Cell::new(Content::Duration(Some(r.duration_ms))),
+                        Cell::new(Content::Count(r.buyer_msgs.into())),
+                        Cell::new(Content::Count(r.agent_msgs.into())),
+                        Cell::new(Content::Count(r.rounds as i64)),
+                        Cell::new(Content::Count(r.attributed_orders.into())),
+                        Cell::new(Content::Count(r.attributed_paid.into())),
+                        Cell::new(Content::Money(r.sales_cents)),
+                    ]
+                })
+                .collect(),
+        ),
+        Items::Rounds(v) => items(
+            &[
+                S::Day,
+                S::Account,
+                S::Buyer,
+                S::Opened,
+                S::Outcome,
+                S::Response,
+                S::ServiceHours,
+                S::Within3Min,
+            ],
+            v.iter()
+                .map(|r| {
+                    let outcome = match &r.round.outcome {
+                        RoundOutcome::Answered { at, by_bot } => format!(
+                            "{} {}",
+                            lang.s(if *by_bot {
+                                S::BotAnswered
+                            } else {
+                                S::AgentAnswered
+                            }),
+                            format_time(*at)
+                        ),
+                        RoundOutcome::Transferred { at, to } => {
+                            format!("{} {} → {to}", lang.s(S::Transferred), format_time(*at))
+                        }
+                        RoundOutcome::Unanswered => lang.s(S::Unanswered).to_string(),
+                    };
+                    vec![
+                        Cell::text(r.day.to_string()),
+                        Cell::text(&r.account),
+                        Cell::text(&r.buyer).linked(transcript(&r.account, &r.buyer, r.day)),
+                        time(r.round.open),
+                        Cell::text(outcome),
+                        Cell::new(Content::Duration(r.round.response_ms())),
+                        Cell::text(yes(lang, r.round.in_service_hours)),
+                        Cell::text(yes(lang, r.within_3min)),
+                    ]
+                })
+                .collect(),
+        ),
+        Items::Orders(v) => items(
+            &[
+                S::OrderId,
+                S::Buyer,
+                S::Placed,
+                S::PaidAt,
+                S::AmountYuan,
+                S::ItemsSold,
+                S::Attribution,
+            ],
+            v.iter()
+                .map(|o| {
+                    let link = o
+                        .winner
+                        .as_ref()
+                        .and_then(|w| transcript(&w.account, &o.buyer, w.day));
+                    vec![
+                        Cell::text(&o.order_id).linked(link.clone()),
+                        Cell::text(&o.buyer).linked(link),
+                        time(o.created_at),
+                        Cell::text(o.paid_at.map_or(lang.s(S::Unpaid).to_string(), format_time)),
+                        Cell::new(Content::Money(o.amount)),
+                        Cell::new(Content::Count(o.items)),
+                        Cell::text(attribution(lang, &o.winner)),
+                    ]
+                })
+                .collect(),
+        ),
+        Items::Reminders(v) => items(
+            &[
+                S::OrderId,
+                S::Account,
+                S::Buyer,
+                S::Placed,
+                S::RemindedAt,
+                S::AmountYuan,
+                S::PaidCount,
+            ],
+            v.iter()
+                .map(|o| {
+                    let link = transcript(&o.account, &o.buyer, Day::of(o.reminded_at));
+                    vec![
+                        Cell::text(&o.order_id),
+                        Cell::text(&o.account),
+                        Cell::text(&o.buyer).linked(link),
+                        time(o.created_at),
+                        time(o.reminded_at),
+                        Cell::new(Content::Money(o.amount)),
+                        Cell::text(if o.paid {
+                            lang.s(S::ReminderPaid).to_string()
                         } else {
-                            S::AgentAnswered
+                            lang.s(S::No).to_string()
                         }),
-                        format_time(*at)
-                    ),
-                    RoundOutcome::Transferred { at, to } => {
-                        format!("{} {} → {to}", lang.s(S::Transferred), format_time(*at))
-                    }
-                    RoundOutcome::Unanswered => lang.s(S::Unanswered).to_string(),
-                };
-                t.rows.push(vec![
-                    Cell::text(r.day.to_string()),
-                    Cell::text(&r.account),
-                    Cell::text(&r.buyer).linked(transcript(&r.account, &r.buyer, r.day)),
-                    time(r.round.open),
-                    Cell::text(outcome),
-                    Cell::new(Content::Duration(r.round.response_ms())),
-                    Cell::text(yes(lang, r.round.in_service_hours)),
-                    Cell::text(yes(lang, r.within_3min)),
-                ]);
-            }
-            t
-        }
-        Items::Orders(v) => {
-            let mut t = Table::new(
-                "items",
-                title,
-                vec![
-                    col(S::OrderId),
-                    col(S::Buyer),
-                    col(S::Placed),
-                    col(S::PaidAt),
-                    col(S::AmountYuan),
-                    col(S::ItemsSold),
-                    col(S::Attribution),
-                ],
-            );
-            for o in v {
-                let link = o
-                    .winner
-                    .as_ref()
-                    .and_then(|w| transcript(&w.account, &o.buyer, w.day));
-                t.rows.push(vec![
-                    Cell::text(&o.order_id).linked(link.clone()),
-                    Cell::text(&o.buyer).linked(link),
-                    time(o.created_at),
-                    Cell::text(o.paid_at.map_or(lang.s(S::Unpaid).to_string(), format_time)),
-                    Cell::new(Content::Money(o.amount)),
-                    Cell::new(Content::Count(o.items)),
-                    Cell::text(attribution(lang, &o.winner)),
-                ]);
-            }
-            t
-        }
-        Items::Reminders(v) => {
-            let mut t = Table::new(
-                "items",
-                title,
-                vec![
-                    col(S::OrderId),
-                    col(S::Account),
-                    col(S::Buyer),
-                    col(S::Placed),
-                    col(S::RemindedAt),
-                    col(S::AmountYuan),
-                    col(S::PaidCount),
-                ],
-            );
-            for o in v {
-                let link = transcript(&o.account, &o.buyer, Day::of(o.reminded_at));
-                t.rows.push(vec![
-                    Cell::text(&o.order_id),
-                    Cell::text(&o.account),
-                    Cell::text(&o.buyer).linked(link),
-                    time(o.created_at),
-                    time(o.reminded_at),
-                    Cell::new(Content::Money(o.amount)),
-                    Cell::text(if o.paid {
-                        lang.s(S::ReminderPaid).to_string()
-                    } else {
-                        lang.s(S::No).to_string()
-                    }),
-                ]);
-            }
-            t
-        }
-        Items::Ratings(v) => {
-            let mut t = Table::new(
-                "items",
-                title,
-                vec![
-                    col(S::Time),
-                    col(S::Account),
-                    col(S::Buyer),
-                    col(S::Score),
-                    col(S::Satisfied),
-                ],
-            );
-            for r in v {
-                let link = r
-                    .reception
-                    .then(|| transcript(&r.account, &r.buyer, Day::of(r.time)))
-                    .flatten();
-                t.rows.push(vec![
-                    time(r.time),
-                    Cell::text(&r.account),
-                    Cell::text(&r.buyer).linked(link),
-                    Cell::new(Content::Count(r.score.into())),
-                    Cell::text(yes(lang, r.score >= 4)),
-                ]);
-            }
-            t
-        }
-        Items::Refunds(v) => {
-            let mut t = Table::new(
-                "items",
-                title,
-                vec![
-                    col(S::RefundId),
-                    col(S::OrderId),
-                    col(S::Account),
-                    col(S::Buyer),
-                    col(S::Requested),
-                    col(S::Finished),
-                    col(S::AmountYuan),
-                    col(S::Status),
-                    col(S::RefundTime),
-                ],
-            );
-            for r in v {
-                t.rows.push(vec![
-                    Cell::text(&r.refund_id),
-                    Cell::text(&r.order_id),
-                    Cell::text(&r.account),
-                    Cell::text(&r.buyer),
-                    time(r.requested_at),
-                    Cell::text(r.finished_at.map_or("-".to_string(), format_time)),
-                    Cell::new(Content::Money(r.amount)),
-                    Cell::text(r.status),
-                    Cell::new(Content::Duration(r.finished_at.map(|f| f - r.requested_at))),
-                ]);
-            }
-            t
-        }
+                    ]
+                })
+                .collect(),
+        ),
+        Items::Ratings(v) => items(
+            &[S::Time, S::Account, S::Buyer, S::Score, S::Satisfied],
+            v.iter()
+                .map(|r| {
+                    let link = r
+                        .reception
+                        .then(|| transcript(&r.account, &r.buyer, Day::of(r.time)))
+                        .flatten();
+                    vec![
+                        time(r.time),
+                        Cell::text(&r.account),
+                        Cell::text(&r.buyer).linked(link),
+                        Cell::new(Content::Count(r.score.into())),
+                        Cell::text(yes(lang, r.score >= 4)),
+                    ]
+                })
+                .collect(),
+        ),
+        Items::Refunds(v) => items(
+            &[
+                S::RefundId,
+                S::OrderId,
+                S::Account,
+                S::Buyer,
+                S::Requested,
+                S::Finished,
+                S::AmountYuan,
+                S::Status,
+                S::RefundTime,
+            ],
+            v.iter()
+                .map(|r| {
+                    vec![
+                        Cell::text(&r.refund_id),
+                        Cell::text(&r.order_id),
+                        Cell::text(&r.account),
+                        Cell::text(&r.buyer),
+                        time(r.requested_at),
+                        Cell::text(r.finished_at.map_or("-".to_string(), format_time)),
+                        Cell::new(Content::Money(r.amount)),
+                        Cell::text(r.status),
+                        Cell::new(Content::Duration(r.finished_at.map(|f| f - r.requested_at))),
+                    ]
+                })
+                .collect(),
+        ),
     }
 }
 

@@ -77,6 +77,12 @@ fn shown(lang: Lang, user: &CurrentUser, status: StatusCode, message: &str) -> R
     framed(lang, user, status, S::MyAccount, "/me", &body)
 }
 
+/// The page again with why the form was refused above it.
+fn refused(lang: Lang, user: &CurrentUser, status: StatusCode, said: &str) -> Response {
+    let message = format!("<p class=\"error\" role=\"alert\">{}</p>", esc(said));
+    shown(lang, user, status, &message)
+}
+
 /// `GET /me`
 pub async fn page(user: CurrentUser, headers: HeaderMap, Query(q): Query<LangQuery>) -> Response {
     let lang = i18n::pick(q.lang.as_deref(), &headers);
@@ -105,11 +111,8 @@ pub async fn save_lang(
         return form_expired(lang, &user);
     }
     let Some(pref) = LangPref::parse(form.lang.trim()) else {
-        let message = format!(
-            "<p class=\"error\" role=\"alert\">{}</p>",
-            esc(lang.t("未知的语言。", "Not a known language."))
-        );
-        return shown(lang, &user, StatusCode::BAD_REQUEST, &message);
+        let said = lang.t("未知的语言。", "Not a known language.");
+        return refused(lang, &user, StatusCode::BAD_REQUEST, said);
     };
     let me = user.session.user.clone();
     let done = state
@@ -150,11 +153,8 @@ pub async fn change_password(
         return form_expired(lang, &user);
     }
     if form.password != form.again {
-        let message = format!(
-            "<p class=\"error\" role=\"alert\">{}</p>",
-            esc(lang.t("两次输入的新密码不一致。", "The two new passwords differ."))
-        );
-        return shown(lang, &user, StatusCode::BAD_REQUEST, &message);
+        let said = lang.t("两次输入的新密码不一致。", "The two new passwords differ.");
+        return refused(lang, &user, StatusCode::BAD_REQUEST, said);
     }
     // Wrong current passwords count against the login throttle of the name: a stolen
     // session must not become a way to guess the password.
@@ -164,11 +164,8 @@ pub async fn change_password(
         .lock()
         .map_or(true, |mut t| t.blocked(&keys, Instant::now()))
     {
-        let message = format!(
-            "<p class=\"error\" role=\"alert\">{}</p>",
-            esc(lang.s(S::TooManyAttempts))
-        );
-        return shown(lang, &user, StatusCode::TOO_MANY_REQUESTS, &message);
+        let said = lang.s(S::TooManyAttempts);
+        return refused(lang, &user, StatusCode::TOO_MANY_REQUESTS, said);
     }
     let (me, sid) = (user.session.user.clone(), user.session_id.clone());
     let Ok(_slot) = state.login_slots.acquire().await else {
@@ -207,8 +204,7 @@ pub async fn change_password(
             if let Ok(mut t) = state.throttle.lock() {
                 t.fail(&keys, Instant::now());
             }
-            let message = format!("<p class=\"error\" role=\"alert\">{}</p>", esc(said));
-            shown(lang, &user, StatusCode::BAD_REQUEST, &message)
+            refused(lang, &user, StatusCode::BAD_REQUEST, said)
         }
         Err(e) => error_page(lang, &user, e),
     }

@@ -189,7 +189,7 @@ pub fn openapi() -> J {
         .enumerate()
         .map(|(i, &bin)| format!("{i}: {}", bin_label(bin)))
         .collect();
-    json!({
+    let mut doc = json!({
         "openapi": "3.1.0",
         "info": {
             "title": "kefu API",
@@ -265,5 +265,228 @@ pub fn openapi() -> J {
             },
             "responses": {"Error": {"description": "an error with a stable code", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}}
         }
-    })
+    });
+    add_modules(&mut doc);
+    doc
+}
+
+/// Inserts `entries` into the object at `doc[key]`.
+fn extend(doc: &mut J, key: &str, entries: J) {
+    if let (Some(target), J::Object(entries)) = (doc[key].as_object_mut(), entries) {
+        target.extend(entries);
+    }
+}
+
+/// The endpoints of performance plans and quality inspection, with their schemas.
+fn add_modules(doc: &mut J) {
+    let text = json!({"type": "string"});
+    let opt_text = json!({"type": ["string", "null"]});
+    let int = json!({"type": "integer"});
+    let date = json!({"type": "string", "format": "date"});
+    let cents = json!({"type": "integer", "description": "cents"});
+    let store = query(
+        "store",
+        json!({"type": "string"}),
+        "only this store (default: the first the user may see)",
+    );
+    let counts = json!({"type": "object", "additionalProperties": {"type": "integer"}, "description": "per rule id: the receptions it hit"});
+    let rates = json!({"type": "object", "additionalProperties": {"type": ["number", "null"]}, "description": "per rule id: hits per 100 receptions; null without receptions"});
+    let hit_row = object(json!({
+        "key": {"type": "string", "description": "the account, the group (\"\": people without a group) or the store"},
+        "receptions": {"type": "integer", "description": "receptions evaluated: the denominator"},
+        "score": {"type": "integer", "description": "sum of the scores of the hits"},
+        "hits": counts, "per_100": rates
+    }));
+    let previous = object(json!({
+        "from": date, "to": date, "receptions": int, "score": int,
+        "hits": counts, "per_100": rates
+    }));
+    let rule = object(json!({
+        "id": text, "name": text, "name_en": text,
+        "category": {"type": "string", "enum": ["taboo", "risk", "etiquette", "responsiveness", "follow_up", "sentiment", "sales"]},
+        "severity": {"type": "string", "enum": ["low", "medium", "high", "critical"]},
+        "score": {"type": "integer", "description": "negative: a deduction; positive: a bonus"}
+    }));
+    let flagged = object(json!({
+        "day": date, "account": text, "buyer": text,
+        "score": {"type": "integer", "description": "the reception's score (sum of its hits' scores)"},
+        "rules_hit": int
+    }));
+    let qa_hits = object(json!({
+        "store": text,
+        "period": {"type": "string", "enum": ["week", "month"]},
+        "from": date, "to": date,
+        "by": {"type": "string", "enum": ["account", "group", "store"], "description": "agents always get account"},
+        "rules_version": {"type": ["integer", "null"], "description": "the store's saved rule set in force; null: the shipped one"},
+        "ran": {"type": "boolean", "description": "whether rules have been run over the period"},
+        "rules": {"type": "array", "items": {"$ref": "#/components/schemas/QaRule"}, "description": "the enabled rules, in the order of the hit maps"},
+        "rows": {"type": "array", "items": {"$ref": "#/components/schemas/QaHitRow"}},
+        "total": {"oneOf": [{"$ref": "#/components/schemas/QaHitRow"}, {"type": "null"}], "description": "the whole store; null for agents and before a run"},
+        "previous": {"$ref": "#/components/schemas/QaHitPrevious"},
+        "flagged": {"type": ["array", "null"], "items": {"$ref": "#/components/schemas/QaFlagged"}, "description": "with rule=: the receptions behind the figure (at most 500), lowest score first"}
+    }));
+    let item = object(json!({
+        "id": text, "name": text, "name_en": text,
+        "mean": {"type": "number", "description": "0…1 over the row's reviews in the period"}
+    }));
+    let score = json!({"type": ["number", "null"], "description": "percent; null without reviews"});
+    let summary_row = object(json!({
+        "key": {"type": "string", "description": "the account, the group (\"\": people without a group) or the store"},
+        "reviews": {"type": "integer", "description": "scored reviews in the period"},
+        "score": score,
+        "weakest": {"type": "array", "items": {"$ref": "#/components/schemas/QaItemMean"}},
+        "strongest": {"type": "array", "items": {"$ref": "#/components/schemas/QaItemMean"}},
+        "trend": {"type": "array", "items": object(json!({"from": date, "to": date, "score": score})), "description": "the previous periods, oldest first"}
+    }));
+    let workload = object(json!({"reviewer": text, "goal": int, "assigned": int, "done": int}));
+    let qa_summary = object(json!({
+        "store": text,
+        "period": {"type": "string", "enum": ["week", "month"]},
+        "from": date, "to": date,
+        "by": {"type": "string", "enum": ["agent", "group", "store"], "description": "agents always get agent"},
+        "rows": {"type": "array", "items": {"$ref": "#/components/schemas/QaSummaryRow"}},
+        "workload": {"type": ["array", "null"], "items": {"$ref": "#/components/schemas/QaWorkload"}, "description": "reviewers against their goals; null for agents"}
+    }));
+    let appeal = object(json!({
+        "status": {"type": "string", "enum": ["open", "accepted", "rejected"]},
+        "reason": text, "appellant": opt_text, "decided_by": opt_text, "comment": opt_text,
+        "new_score": {"type": ["number", "null"], "description": "the corrected score of an accepted appeal"}
+    }));
+    let review = object(json!({
+        "id": int, "assignment_id": int,
+        "kind": {"type": "string", "enum": ["weakness", "strength"]},
+        "day": date, "account": text, "buyer": text, "reviewer": opt_text,
+        "score": {"type": ["number", "null"], "description": "percent"},
+        "counted_score": {"type": ["number", "null"], "description": "the score that counts: an accepted appeal's, else the review's"},
+        "failed_critical": {"type": "array", "items": text, "description": "critical items failed (the score is then 0)"},
+        "answers": {"type": "object", "additionalProperties": object(json!({
+            "answer": {"type": "string", "description": "na, yes, no or a number"},
+            "value": {"type": ["number", "null"], "description": "0…1; null when not applicable"}
+        })), "description": "per scorecard item id"},
+        "note": text, "training_topic": opt_text,
+        "tags": {"type": "array", "items": text},
+        "appeal": {"oneOf": [{"$ref": "#/components/schemas/QaAppeal"}, {"type": "null"}]}
+    }));
+    let qa_reviews = object(json!({
+        "store": text,
+        "reviews": {"type": "array", "items": {"$ref": "#/components/schemas/QaReview"}}
+    }));
+    let kpi = object(json!({
+        "key": text, "name": text, "name_en": text,
+        "figure": {"type": ["string", "null"], "description": "the figure behind the value, for /api/v1/list"},
+        "value": {"type": ["number", "null"]}, "value_text": text,
+        "rule": {"type": "string", "description": "how the value became the score, numbers filled in"},
+        "score": {"type": "integer", "description": "hundredths of a point, after gates"},
+        "weight_bp": {"type": "integer", "description": "hundredths of a percent"},
+        "points": {"type": "integer", "description": "score × weight, hundredths of a point"},
+        "zeroed_by": {"type": ["string", "null"], "description": "the gate that set the score to 0"}
+    }));
+    let gate = object(json!({
+        "name": text, "condition": text, "value_text": text, "fired": {"type": "boolean"},
+        "effect": text, "effect_en": text
+    }));
+    let pay = object(json!({
+        "key": text, "name": text, "name_en": text, "kind": text,
+        "formula": {"type": "string", "description": "the formula with the numbers filled in, ending in `= amount`"},
+        "amount_cents": cents
+    }));
+    let sales = object(json!({
+        "orders": {"type": "array", "items": object(json!({"order_id": text, "paid_at": text, "amount_cents": cents, "refunded_cents": cents}))},
+        "gross_cents": cents, "refunded_cents": cents,
+        "late_refunds": {"type": "array", "items": object(json!({"order_id": text, "paid_at": text, "finished_at": text, "amount_cents": cents}))},
+        "late_refunds_cents": cents,
+        "net_cents": {"type": "integer", "description": "gross − refunded − late refunds, cents; may be negative"}
+    }));
+    let payslip = object(json!({
+        "account": text, "display_name": opt_text,
+        "rank": {"type": "integer", "description": "competition ranking: ties share a rank"},
+        "grade": opt_text, "previous_grade": opt_text,
+        "movement": {"type": "string", "enum": ["up", "down", "same", "new", "out"]},
+        "total_score": {"type": "integer", "description": "hundredths of a point"},
+        "kpis": {"type": "array", "items": {"$ref": "#/components/schemas/KpiLine"}},
+        "gates": {"type": "array", "items": {"$ref": "#/components/schemas/GateLine"}},
+        "sales": {"$ref": "#/components/schemas/SalesBase"},
+        "pay": {"type": "array", "items": {"$ref": "#/components/schemas/PayLine"}},
+        "total_cents": cents
+    }));
+    let plan_result = object(json!({
+        "plan_id": text, "plan_name": text,
+        "month": {"type": "string", "description": "YYYY-MM"},
+        "settlement_end": {"type": "string", "description": "refunds finished before this store-local moment count against the month"},
+        "headcount": int, "store_sales_cents": cents,
+        "payslips": {"type": "array", "items": {"$ref": "#/components/schemas/Payslip"}, "description": "best first; an agent gets their own only"}
+    }));
+    let period = query(
+        "period",
+        json!({"type": "string", "enum": ["week", "month"]}),
+        "the period kind (default: month for hits, the store's choice for summaries)",
+    );
+    extend(
+        doc,
+        "paths",
+        json!({
+            "/api/v1/plans/run": {"get": {
+                "summary": "Run the plans in force for a month: every payslip the user may see (an agent their own), with KPI, gate and pay lines and their formulas",
+                "parameters": [
+                    store.clone(),
+                    query("month", json!({"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}$"}), "YYYY-MM (default: the month of the last day with data)"),
+                    query("plan", json!({"type": "string"}), "only this plan id")
+                ],
+                "responses": errors(ok("one result per plan", json!({"type": "array", "items": {"$ref": "#/components/schemas/PlanResult"}})))
+            }},
+            "/api/v1/qa/hits": {"get": {
+                "summary": "Automatic QA rules: hits per 100 receptions by rule × account, group or store over a week or a month (what /qa/hits shows)",
+                "description": "Hits per 100 receptions = 100 × receptions the rule hit ÷ receptions evaluated, both summed over the rows' days and accounts (docs/qa.md). Agents get their own accounts only, by account, without the store's total.",
+                "parameters": [
+                    store.clone(), period.clone(),
+                    day("date", "a day in the period (default: the last day with data)"),
+                    query("by", json!({"type": "string", "enum": ["account", "group", "store"], "default": "account"}), "rows by"),
+                    query("rule", json!({"type": "string"}), "list the receptions this rule flagged (flagged)"),
+                    query("account", json!({"type": "string"}), "with rule: only this account or group")
+                ],
+                "responses": errors(ok("the table", json!({"$ref": "#/components/schemas/QaHits"})))
+            }},
+            "/api/v1/qa/summary": {"get": {
+                "summary": "Manual reviews: QA score per agent, group or store, the weakest and strongest items, the trend and the reviewers' workload (what /qa/summary shows)",
+                "description": "The QA score is the mean of the counted review scores of the period (an accepted appeal's corrected score replaces the review's); calibration reviews do not count. Agents get their own accounts only.",
+                "parameters": [
+                    store.clone(), period,
+                    day("day", "a day in the period (default: the last day with data)"),
+                    query("by", json!({"type": "string", "enum": ["agent", "group", "store"], "default": "agent"}), "rows by")
+                ],
+                "responses": errors(ok("the summary", json!({"$ref": "#/components/schemas/QaSummary"})))
+            }},
+            "/api/v1/qa/reviews": {"get": {
+                "summary": "Manual reviews with their answers and appeals (what /qa/reviews shows): an agent the reviews of their own chats and those they wrote; leads and QA every review of their stores",
+                "parameters": [store],
+                "responses": errors(ok("the reviews, newest first", json!({"$ref": "#/components/schemas/QaReviews"})))
+            }}
+        }),
+    );
+    let mut schemas = Map::new();
+    for (name, schema) in [
+        ("PlanResult", plan_result),
+        ("Payslip", payslip),
+        ("KpiLine", kpi),
+        ("GateLine", gate),
+        ("PayLine", pay),
+        ("SalesBase", sales),
+        ("QaHits", qa_hits),
+        ("QaRule", rule),
+        ("QaHitRow", hit_row),
+        ("QaHitPrevious", previous),
+        ("QaFlagged", flagged),
+        ("QaSummary", qa_summary),
+        ("QaSummaryRow", summary_row),
+        ("QaItemMean", item),
+        ("QaWorkload", workload),
+        ("QaReviews", qa_reviews),
+        ("QaReview", review),
+        ("QaAppeal", appeal),
+    ] {
+        schemas.insert(name.into(), schema);
+    }
+    if let Some(target) = doc["components"]["schemas"].as_object_mut() {
+        target.extend(schemas);
+    }
 }

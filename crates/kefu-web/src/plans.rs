@@ -824,11 +824,7 @@ pub async fn edit(
     let lang = i18n::pick(p.lang.as_deref(), &headers);
     let u = user.session.user.clone();
     if !access::may_edit_settings(&u) {
-        return error_page(
-            lang,
-            &user,
-            WebError::Forbidden("plans are edited by supervisors".into()),
-        );
+        return error_page(lang, &user, editing_refused());
     }
     let version = p.version.as_deref().and_then(|v| v.parse::<i64>().ok());
     let result = state
@@ -882,6 +878,65 @@ fn plan_error(lang: Lang, e: &kefu_plan::PlanError) -> String {
     )
 }
 
+fn editing_refused() -> WebError {
+    WebError::Forbidden("plans are edited by supervisors".into())
+}
+
+/// A refusal as the message above the editor.
+fn error_html(message: &str) -> String {
+    format!("<p class=\"error\">{}</p>", esc(message))
+}
+
+/// The editor shown again with what is wrong above it.
+fn refused_edit(lang: Lang, user: &CurrentUser, f: &EditForm, error_html: &str) -> Response {
+    let body = edit_html(lang, user, f, error_html);
+    framed(
+        lang,
+        user,
+        StatusCode::BAD_REQUEST,
+        S::PlanEdit,
+        "/plans/edit",
+        &body,
+    )
+}
+
+/// The plan a posted editor form holds (its number edits applied), or the page to answer
+/// instead (boxed: a refusal is the rare path): preview and save refuse the same users, expired
+/// forms and invalid plans alike.
+fn posted_plan(
+    lang: Lang,
+    user: &CurrentUser,
+    headers: &HeaderMap,
+    mut f: EditForm,
+) -> Result<(EditForm, kefu_plan::Plan), Box<Response>> {
+    if !access::may_edit_settings(&user.session.user) {
+        return Err(Box::new(error_page(lang, user, editing_refused())));
+    }
+    if !csrf_ok(user, headers, &f.csrf) {
+        return Err(Box::new(form_expired(lang, user)));
+    }
+    match edited_text(lang, &f) {
+        Ok(text) => f.toml = text,
+        Err(message) => {
+            return Err(Box::new(refused_edit(
+                lang,
+                user,
+                &f,
+                &error_html(&message),
+            )));
+        }
+    }
+    match kefu_plan::parse(&f.toml) {
+        Ok(plan) => Ok((f, plan)),
+        Err(e) => Err(Box::new(refused_edit(
+            lang,
+            user,
+            &f,
+            &plan_error(lang, &e),
+        ))),
+    }
+}
+
 /// `POST /plans/preview`: the edited plan run for the month next to the version in force
 /// (what-if), nothing saved.
 pub async fn preview(
@@ -892,47 +947,11 @@ pub async fn preview(
     Form(f): Form<EditForm>,
 ) -> Response {
     let lang = i18n::pick(lq.lang.as_deref(), &headers);
-    let u = user.session.user.clone();
-    if !access::may_edit_settings(&u) {
-        return error_page(
-            lang,
-            &user,
-            WebError::Forbidden("plans are edited by supervisors".into()),
-        );
-    }
-    if !csrf_ok(&user, &headers, &f.csrf) {
-        return form_expired(lang, &user);
-    }
-    let mut f = f;
-    match edited_text(lang, &f) {
-        Ok(text) => f.toml = text,
-        Err(message) => {
-            let error = format!("<p class=\"error\">{}</p>", esc(&message));
-            let body = edit_html(lang, &user, &f, &error);
-            return framed(
-                lang,
-                &user,
-                StatusCode::BAD_REQUEST,
-                S::PlanEdit,
-                "/plans/edit",
-                &body,
-            );
-        }
-    }
-    let plan = match kefu_plan::parse(&f.toml) {
-        Ok(p) => p,
-        Err(e) => {
-            let body = edit_html(lang, &user, &f, &plan_error(lang, &e));
-            return framed(
-                lang,
-                &user,
-                StatusCode::BAD_REQUEST,
-                S::PlanEdit,
-                "/plans/edit",
-                &body,
-            );
-        }
+    let (f, plan) = match posted_plan(lang, &user, &headers, f) {
+        Ok(posted) => posted,
+        Err(page) => return *page,
     };
+    let u = user.session.user.clone();
     let params = PlanParams {
         store: Some(f.store.clone()),
         month: Some(f.month.clone()),
@@ -997,65 +1016,14 @@ pub async fn save(
     Form(f): Form<EditForm>,
 ) -> Response {
     let lang = i18n::pick(lq.lang.as_deref(), &headers);
-    let u = user.session.user.clone();
-    if !access::may_edit_settings(&u) {
-        return error_page(
-            lang,
-            &user,
-            WebError::Forbidden("plans are edited by supervisors".into()),
-        );
-    }
-    if !csrf_ok(&user, &headers, &f.csrf) {
-        return form_expired(lang, &user);
-    }
-    let mut f = f;
-    match edited_text(lang, &f) {
-        Ok(text) => f.toml = text,
-        Err(message) => {
-            let error = format!("<p class=\"error\">{}</p>", esc(&message));
-            let body = edit_html(lang, &user, &f, &error);
-            return framed(
-                lang,
-                &user,
-                StatusCode::BAD_REQUEST,
-                S::PlanEdit,
-                "/plans/edit",
-                &body,
-            );
-        }
-    }
-    let plan = match kefu_plan::parse(&f.toml) {
-        Ok(p) => p,
-        Err(e) => {
-            let body = edit_html(lang, &user, &f, &plan_error(lang, &e));
-            return framed(
-                lang,
-                &user,
-                StatusCode::BAD_REQUEST,
-                S::PlanEdit,
-                "/plans/edit",
-                &body,
-            );
-        }
+    let (f, plan) = match posted_plan(lang, &user, &headers, f) {
+        Ok(posted) => posted,
+        Err(page) => return *page,
     };
+    let u = user.session.user.clone();
     let Some(valid_from) = Month::parse(&f.valid_from) else {
-        let body = edit_html(
-            lang,
-            &user,
-            &f,
-            &format!(
-                "<p class=\"error\">{}</p>",
-                esc(&bad_month(&f.valid_from).to_string())
-            ),
-        );
-        return framed(
-            lang,
-            &user,
-            StatusCode::BAD_REQUEST,
-            S::PlanEdit,
-            "/plans/edit",
-            &body,
-        );
+        let error = bad_month(&f.valid_from).to_string();
+        return refused_edit(lang, &user, &f, &error_html(&error));
     };
     let toml = f.toml.clone();
     let result = state
@@ -1114,6 +1082,28 @@ fn score_items(plan: &kefu_plan::Plan, lang: Lang) -> Vec<(String, String)> {
     items
 }
 
+fn scores_refused() -> WebError {
+    WebError::Forbidden("scores are entered by supervisors".into())
+}
+
+/// The store, month and plan in force whose hand-entered scores are shown or saved (one
+/// scope for the page and its form): whole stores only.
+fn scores_scope(
+    db: &Db,
+    user: &User,
+    p: &PlanParams,
+    plan_id: &str,
+) -> Result<(Allowed, Month, kefu_plan::Plan), WebError> {
+    let (store, month) = scope(db, user, p)?;
+    if store.rows != access::Rows::All {
+        return Err(scores_refused());
+    }
+    let (_, plan) = db
+        .stored_plan(plan_id, month)?
+        .ok_or_else(|| WebError::NotFound(format!("no plan `{plan_id}` in force for {month}")))?;
+    Ok((store, month, plan))
+}
+
 /// `GET /plans/scores?store=&month=&plan=`: the hand-entered scores of a plan's agents.
 pub async fn scores_page(
     State(state): State<AppState>,
@@ -1124,24 +1114,12 @@ pub async fn scores_page(
     let lang = i18n::pick(p.lang.as_deref(), &headers);
     let u = user.session.user.clone();
     if !access::may_edit_settings(&u) {
-        return error_page(
-            lang,
-            &user,
-            WebError::Forbidden("scores are entered by supervisors".into()),
-        );
+        return error_page(lang, &user, scores_refused());
     }
     let plan_id = p.plan.clone().unwrap_or_default();
     let result = state
         .db(move |db| {
-            let (store, month) = scope(db, &u, &p)?;
-            if store.rows != access::Rows::All {
-                return Err(WebError::Forbidden(
-                    "scores are entered by supervisors".into(),
-                ));
-            }
-            let (_, plan) = db.stored_plan(&plan_id, month)?.ok_or_else(|| {
-                WebError::NotFound(format!("no plan `{plan_id}` in force for {month}"))
-            })?;
+            let (store, month, plan) = scores_scope(db, &u, &p, &plan_id)?;
             let (input, ids) = db.plan_input(store.store.id, &plan, month)?;
             let saved = db.plan_scores(store.store.id, month, &plan.id)?;
             Ok((store, month, plan, input, ids, saved))
@@ -1224,11 +1202,7 @@ pub async fn save_scores(
     let lang = i18n::pick(lq.lang.as_deref(), &headers);
     let u = user.session.user.clone();
     if !access::may_edit_settings(&u) {
-        return error_page(
-            lang,
-            &user,
-            WebError::Forbidden("scores are entered by supervisors".into()),
-        );
+        return error_page(lang, &user, scores_refused());
     }
     if !csrf_ok(&user, &headers, &f.csrf) {
         return form_expired(lang, &user);
@@ -1241,15 +1215,7 @@ pub async fn save_scores(
     let (plan_id, fields) = (f.plan.clone(), f.fields);
     let result = state
         .db_mut(move |db| {
-            let (store, month) = scope(db, &u, &params)?;
-            if store.rows != access::Rows::All {
-                return Err(WebError::Forbidden(
-                    "scores are entered by supervisors".into(),
-                ));
-            }
-            let (_, plan) = db.stored_plan(&plan_id, month)?.ok_or_else(|| {
-                WebError::NotFound(format!("no plan `{plan_id}` in force for {month}"))
-            })?;
+            let (store, month, plan) = scores_scope(db, &u, &params, &plan_id)?;
             let (_, ids) = db.plan_input(store.store.id, &plan, month)?;
             let items: Vec<String> = score_items(&plan, lang)
                 .into_iter()

@@ -24,6 +24,7 @@ use kefu_store::{Db, StoreInfo, User};
 use serde::Deserialize;
 
 use crate::access::{self, Allowed};
+use crate::admin::th;
 use crate::auth::{CurrentUser, csrf_ok};
 use crate::html::{esc, url};
 use crate::i18n::{self, Lang, S, Strings};
@@ -162,13 +163,6 @@ fn lq(lang: Lang) -> String {
     format!("lang={}", lang.code())
 }
 
-fn th(lang: Lang, items: &[S]) -> String {
-    items
-        .iter()
-        .map(|s| format!("<th>{}</th>", esc(lang.s(*s))))
-        .collect()
-}
-
 fn expired(lang: Lang, user: &CurrentUser) -> Response {
     let body = format!("<p class=\"error\">{}</p>", esc(lang.s(S::FormExpired)));
     framed(
@@ -179,6 +173,46 @@ fn expired(lang: Lang, user: &CurrentUser) -> Response {
         "/qa/assignments",
         &body,
     )
+}
+
+/// What every form of these pages does first and last: an expired form is refused before any
+/// work, the work runs on the database thread as the signed-in user, and its error is shown as
+/// a page. The caller answers the outcome.
+async fn posted<T, F>(
+    state: &AppState,
+    user: &CurrentUser,
+    headers: &HeaderMap,
+    lang: Lang,
+    form: Pairs,
+    work: F,
+) -> Result<T, Response>
+where
+    T: Send + 'static,
+    F: FnOnce(&mut Db, &User, &Pairs) -> Result<T, WebError> + Send + 'static,
+{
+    if !csrf_ok(user, headers, field(&form, "csrf")) {
+        return Err(expired(lang, user));
+    }
+    with_db(state, user, lang, move |db, u| work(db, u, &form)).await
+}
+
+/// The work of a page on the database thread as the signed-in user (with the connection to
+/// itself: some forms write in one transaction); its error is answered as a page.
+async fn with_db<T, F>(
+    state: &AppState,
+    user: &CurrentUser,
+    lang: Lang,
+    work: F,
+) -> Result<T, Response>
+where
+    T: Send + 'static,
+    F: FnOnce(&mut Db, &User) -> Result<T, WebError> + Send + 'static,
+{
+    let u = user.session.user.clone();
+    state
+        .db_mut(move |db| work(db, &u))
+        .await
+        .map_err(|e| error_page(lang, user, e))
 }
 
 fn store_picker(lang: Lang, path: &str, stores: &[Allowed], current: &str) -> String {
@@ -319,55 +353,53 @@ pub async fn assignments(
     Query(q): Query<QaQuery>,
 ) -> Response {
     let lang = i18n::pick(q.lang.as_deref(), &headers);
-    let u = user.session.user.clone();
     let requested = q.store.clone();
-    let loaded = state
-        .db(move |db| {
-            let stores = access::allowed(db, &u, None)?;
-            let store = store_of(db, &u, requested.as_deref())?;
-            let names = names_of(db, store.store.id)?;
-            let mine = db
-                .qa_my_assignments(u.id)?
-                .into_iter()
-                .filter(|a| a.store_id == store.store.id)
-                .collect();
-            let manage = if access::qa_manager(&u) {
-                let period_kind = db.qa_period(store.store.id)?;
-                let day = default_day(db, &store.store)?;
-                let mut reviewers = Vec::new();
-                for kind in ReviewKind::ALL {
-                    for (user, _) in access::qa_reviewers(db, store.store.id, kind)? {
-                        reviewers.push((kind, user));
-                    }
+    let loaded = with_db(&state, &user, lang, move |db, u| {
+        let stores = access::allowed(db, u, None)?;
+        let store = store_of(db, u, requested.as_deref())?;
+        let names = names_of(db, store.store.id)?;
+        let mine = db
+            .qa_my_assignments(u.id)?
+            .into_iter()
+            .filter(|a| a.store_id == store.store.id)
+            .collect();
+        let manage = if access::qa_manager(u) {
+            let period_kind = db.qa_period(store.store.id)?;
+            let day = default_day(db, &store.store)?;
+            let mut reviewers = Vec::new();
+            for kind in ReviewKind::ALL {
+                for (user, _) in access::qa_reviewers(db, store.store.id, kind)? {
+                    reviewers.push((kind, user));
                 }
-                let period = Period::containing(period_kind, day);
-                Some(Manage {
-                    period_kind,
-                    day,
-                    reviewers,
-                    accounts: db
-                        .accounts(store.store.id)?
-                        .into_iter()
-                        .filter(|a| !a.is_bot)
-                        .collect(),
-                    all: db.qa_assignments(store.store.id, None, None)?,
-                    workload: db.qa_workload(store.store.id, period.from)?,
-                })
-            } else {
-                None
-            };
-            Ok(AssignmentsPage {
-                stores,
-                store,
-                names,
-                mine,
-                manage,
+            }
+            let period = Period::containing(period_kind, day);
+            Some(Manage {
+                period_kind,
+                day,
+                reviewers,
+                accounts: db
+                    .accounts(store.store.id)?
+                    .into_iter()
+                    .filter(|a| !a.is_bot)
+                    .collect(),
+                all: db.qa_assignments(store.store.id, None, None)?,
+                workload: db.qa_workload(store.store.id, period.from)?,
             })
+        } else {
+            None
+        };
+        Ok(AssignmentsPage {
+            stores,
+            store,
+            names,
+            mine,
+            manage,
         })
-        .await;
+    })
+    .await;
     let p = match loaded {
         Ok(p) => p,
-        Err(e) => return error_page(lang, &user, e),
+        Err(page) => return page,
     };
     let sname = p.store.store.name.clone();
     let mut body = store_picker(lang, "/qa/assignments", &p.stores, &sname);
@@ -578,104 +610,99 @@ pub async fn generate(
     Form(form): Form<Pairs>,
 ) -> Response {
     let lang = i18n::pick(q.lang.as_deref(), &headers);
-    if !csrf_ok(&user, &headers, field(&form, "csrf")) {
-        return expired(lang, &user);
-    }
-    let u = user.session.user.clone();
     let config = state.config.clone();
-    let done = state
-        .db_mut(move |db| {
-            access::qa_manage(&u)?;
-            let store = store_of(db, &u, Some(field(&form, "store")))?;
-            let kind = ReviewKind::parse(field(&form, "kind"))
-                .ok_or_else(|| WebError::BadRequest("`kind` is weakness or strength".into()))?;
-            let day = match day_param(Some(field(&form, "day")))? {
-                Some(d) => d,
-                None => default_day(db, &store.store)?,
-            };
-            let period = Period::containing(db.qa_period(store.store.id)?, day);
-            let goal = number(field(&form, "goal"), "goal")?;
-            if !(1..=1000).contains(&goal) {
-                return Err(WebError::BadRequest("`goal` is 1 to 1000".into()));
-            }
-            let picked: Vec<i64> = fields(&form, "reviewer")
-                .into_iter()
-                .map(|v| number(v, "reviewer"))
-                .collect::<Result<_, _>>()?;
-            let eligible = access::qa_reviewers(db, store.store.id, kind)?;
-            let chosen: Vec<&(User, Vec<NameId>)> = eligible
+    let done = posted(&state, &user, &headers, lang, form, move |db, u, form| {
+        access::qa_manage(u)?;
+        let store = store_of(db, u, Some(field(form, "store")))?;
+        let kind = ReviewKind::parse(field(form, "kind"))
+            .ok_or_else(|| WebError::BadRequest("`kind` is weakness or strength".into()))?;
+        let day = match day_param(Some(field(form, "day")))? {
+            Some(d) => d,
+            None => default_day(db, &store.store)?,
+        };
+        let period = Period::containing(db.qa_period(store.store.id)?, day);
+        let goal = number(field(form, "goal"), "goal")?;
+        if !(1..=1000).contains(&goal) {
+            return Err(WebError::BadRequest("`goal` is 1 to 1000".into()));
+        }
+        let picked: Vec<i64> = fields(form, "reviewer")
+            .into_iter()
+            .map(|v| number(v, "reviewer"))
+            .collect::<Result<_, _>>()?;
+        let eligible = access::qa_reviewers(db, store.store.id, kind)?;
+        let chosen: Vec<&(User, Vec<NameId>)> = eligible
+            .iter()
+            .filter(|(r, _)| picked.contains(&r.id))
+            .collect();
+        if chosen.is_empty() || chosen.len() != picked.len() {
+            return Err(WebError::BadRequest(lang.s(S::QaPickReviewers).into()));
+        }
+        let accounts = db.accounts(store.store.id)?;
+        let group_of = |id: NameId| {
+            accounts
                 .iter()
-                .filter(|(r, _)| picked.contains(&r.id))
-                .collect();
-            if chosen.is_empty() || chosen.len() != picked.len() {
-                return Err(WebError::BadRequest(lang.s(S::QaPickReviewers).into()));
-            }
-            let accounts = db.accounts(store.store.id)?;
-            let group_of = |id: NameId| {
-                accounts
+                .find(|a| a.id == id)
+                .and_then(|a| a.group.clone())
+        };
+        let reviewers: Vec<Reviewer> = chosen
+            .iter()
+            .map(|(r, own)| Reviewer {
+                user_id: r.id,
+                own_accounts: own.clone(),
+                group: own.first().and_then(|a| group_of(*a)),
+                goal: goal as usize,
+            })
+            .collect();
+        let settings = config.store(&store.store.name).metrics;
+        let flagged = flagged_receptions(db, &store.store, period)?;
+        let mut candidates =
+            db.qa_candidates(store.store.id, period.from, period.to, &settings, &flagged)?;
+        let only = field(form, "account").trim();
+        if !only.is_empty() {
+            let id = number(only, "account")?;
+            candidates.retain(|c| i64::from(c.key.account) == id);
+        }
+        let seed = match field(form, "seed").trim() {
+            "" => period.from.0 as u64,
+            s => number(s, "seed")? as u64,
+        };
+        let plan = Plan {
+            seed,
+            mode: if field(form, "mode") == "random" {
+                Mode::Random
+            } else {
+                Mode::Weighted(Weights::default())
+            },
+            cross_group: field(form, "cross_group") == "on",
+        };
+        let drawn: Vec<NewAssignment> = sampling::draw(&candidates, &reviewers, &plan)
+            .into_iter()
+            .map(|a| NewAssignment {
+                reviewer_id: a.reviewer,
+                reception: a.reception,
+                signals: a.signals.codes().join(","),
+            })
+            .collect();
+        let goals: Vec<(i64, i64)> = reviewers.iter().map(|r| (r.user_id, goal)).collect();
+        let added = db.qa_add_assignments(store.store.id, period, kind, &drawn, &goals)?;
+        db.audit(
+            Some(u),
+            "qa.assign",
+            &format!(
+                "store={} period={} kind={} reviewers={} goal={goal} seed={seed} added={added}",
+                store.store.name,
+                period.from,
+                kind.as_str(),
+                picked
                     .iter()
-                    .find(|a| a.id == id)
-                    .and_then(|a| a.group.clone())
-            };
-            let reviewers: Vec<Reviewer> = chosen
-                .iter()
-                .map(|(r, own)| Reviewer {
-                    user_id: r.id,
-                    own_accounts: own.clone(),
-                    group: own.first().and_then(|a| group_of(*a)),
-                    goal: goal as usize,
-                })
-                .collect();
-            let settings = config.store(&store.store.name).metrics;
-            let flagged = flagged_receptions(db, &store.store, period)?;
-            let mut candidates =
-                db.qa_candidates(store.store.id, period.from, period.to, &settings, &flagged)?;
-            let only = field(&form, "account").trim();
-            if !only.is_empty() {
-                let id = number(only, "account")?;
-                candidates.retain(|c| i64::from(c.key.account) == id);
-            }
-            let seed = match field(&form, "seed").trim() {
-                "" => period.from.0 as u64,
-                s => number(s, "seed")? as u64,
-            };
-            let plan = Plan {
-                seed,
-                mode: if field(&form, "mode") == "random" {
-                    Mode::Random
-                } else {
-                    Mode::Weighted(Weights::default())
-                },
-                cross_group: field(&form, "cross_group") == "on",
-            };
-            let drawn: Vec<NewAssignment> = sampling::draw(&candidates, &reviewers, &plan)
-                .into_iter()
-                .map(|a| NewAssignment {
-                    reviewer_id: a.reviewer,
-                    reception: a.reception,
-                    signals: a.signals.codes().join(","),
-                })
-                .collect();
-            let goals: Vec<(i64, i64)> = reviewers.iter().map(|r| (r.user_id, goal)).collect();
-            let added = db.qa_add_assignments(store.store.id, period, kind, &drawn, &goals)?;
-            db.audit(
-                Some(&u),
-                "qa.assign",
-                &format!(
-                    "store={} period={} kind={} reviewers={} goal={goal} seed={seed} added={added}",
-                    store.store.name,
-                    period.from,
-                    kind.as_str(),
-                    picked
-                        .iter()
-                        .map(i64::to_string)
-                        .collect::<Vec<_>>()
-                        .join(",")
-                ),
-            )?;
-            Ok((store.store.name, added))
-        })
-        .await;
+                    .map(i64::to_string)
+                    .collect::<Vec<_>>()
+                    .join(",")
+            ),
+        )?;
+        Ok((store.store.name, added))
+    })
+    .await;
     match done {
         Ok((store, added)) => Redirect::to(&format!(
             "/qa/assignments?store={}&added={added}&{}",
@@ -683,7 +710,7 @@ pub async fn generate(
             lq(lang)
         ))
         .into_response(),
-        Err(e) => error_page(lang, &user, e),
+        Err(page) => page,
     }
 }
 
@@ -696,25 +723,20 @@ pub async fn set_period(
     Form(form): Form<Pairs>,
 ) -> Response {
     let lang = i18n::pick(q.lang.as_deref(), &headers);
-    if !csrf_ok(&user, &headers, field(&form, "csrf")) {
-        return expired(lang, &user);
-    }
-    let u = user.session.user.clone();
-    let done = state
-        .db(move |db| {
-            access::qa_manage(&u)?;
-            let store = store_of(db, &u, Some(field(&form, "store")))?;
-            let kind = PeriodKind::parse(field(&form, "period"))
-                .ok_or_else(|| WebError::BadRequest("`period` is week or month".into()))?;
-            db.qa_set_period(store.store.id, kind)?;
-            db.audit(
-                Some(&u),
-                "qa.period",
-                &format!("store={} period={}", store.store.name, kind.as_str()),
-            )?;
-            Ok(store.store.name)
-        })
-        .await;
+    let done = posted(&state, &user, &headers, lang, form, move |db, u, form| {
+        access::qa_manage(u)?;
+        let store = store_of(db, u, Some(field(form, "store")))?;
+        let kind = PeriodKind::parse(field(form, "period"))
+            .ok_or_else(|| WebError::BadRequest("`period` is week or month".into()))?;
+        db.qa_set_period(store.store.id, kind)?;
+        db.audit(
+            Some(u),
+            "qa.period",
+            &format!("store={} period={}", store.store.name, kind.as_str()),
+        )?;
+        Ok(store.store.name)
+    })
+    .await;
     match done {
         Ok(store) => Redirect::to(&format!(
             "/qa/assignments?store={}&{}",
@@ -722,7 +744,7 @@ pub async fn set_period(
             lq(lang)
         ))
         .into_response(),
-        Err(e) => error_page(lang, &user, e),
+        Err(page) => page,
     }
 }
 
@@ -802,15 +824,15 @@ pub async fn review_page(
     Query(q): Query<QaQuery>,
 ) -> Response {
     let lang = i18n::pick(q.lang.as_deref(), &headers);
-    let u = user.session.user.clone();
     let config = state.config.clone();
     let id = q.id.clone().unwrap_or_default();
-    let loaded = state
-        .db(move |db| load_review_page(db, &u, number(&id, "id")?, &config))
-        .await;
+    let loaded = with_db(&state, &user, lang, move |db, u| {
+        load_review_page(db, u, number(&id, "id")?, &config)
+    })
+    .await;
     let p = match loaded {
         Ok(p) => p,
-        Err(e) => return error_page(lang, &user, e),
+        Err(page) => return page,
     };
     let mut body = qa_nav(lang, &p.store.store.name, &user.session.user);
     body.push_str(&format!(
@@ -1059,63 +1081,58 @@ pub async fn submit_review(
     Form(form): Form<Pairs>,
 ) -> Response {
     let lang = i18n::pick(q.lang.as_deref(), &headers);
-    if !csrf_ok(&user, &headers, field(&form, "csrf")) {
-        return expired(lang, &user);
-    }
-    let u = user.session.user.clone();
-    let done = state
-        .db(move |db| {
-            let id = number(field(&form, "id"), "id")?;
-            let missing = || WebError::NotFound("no such assignment".into());
-            let a = db.qa_assignment(id)?.ok_or_else(missing)?;
-            if a.reviewer_id != u.id {
-                return Err(missing());
-            }
-            if a.review_id.is_some() {
-                return Err(WebError::BadRequest(lang.s(S::QaAlreadyReviewed).into()));
-            }
-            let card = card_for(db, &a, None)?;
-            let given = form
-                .iter()
-                .filter_map(|(k, v)| Some((k.strip_prefix("item_")?, v.as_str())));
-            let answers = review::read_answers(&card.card, given)
-                .map_err(|e| WebError::BadRequest(format!("{}{e}", lang.s(S::QaBadAnswer))))?;
-            let note = field(&form, "note").trim();
-            if a.kind == ReviewKind::Weakness && a.calibration_id.is_none() && note.is_empty() {
-                return Err(WebError::BadRequest(lang.s(S::QaNoteRequired).into()));
-            }
-            let s = review::score(&card.card, &answers);
-            let topic = field(&form, "training_topic").trim();
-            let new = NewReview {
-                assignment_id: a.id,
-                scorecard_id: card.id,
-                answers: review::encode_answers(&card.card, &answers),
-                score: s.score,
-                failed_critical: s.failed_critical.join(","),
-                note: note.to_string(),
-                training_topic: (!topic.is_empty()).then(|| topic.to_string()),
-                tags: tags(field(&form, "tags")),
-            };
-            let rid = db
-                .qa_add_review(&new)?
-                .ok_or_else(|| WebError::BadRequest(lang.s(S::QaAlreadyReviewed).into()))?;
-            db.audit(
-                Some(&u),
-                "qa.review",
-                &format!(
-                    "review={rid} assignment={} kind={} score={} calibration={}",
-                    a.id,
-                    a.kind.as_str(),
-                    score_text(s.score),
-                    a.calibration_id.is_some()
-                ),
-            )?;
-            Ok(a.id)
-        })
-        .await;
+    let done = posted(&state, &user, &headers, lang, form, move |db, u, form| {
+        let id = number(field(form, "id"), "id")?;
+        let missing = || WebError::NotFound("no such assignment".into());
+        let a = db.qa_assignment(id)?.ok_or_else(missing)?;
+        if a.reviewer_id != u.id {
+            return Err(missing());
+        }
+        if a.review_id.is_some() {
+            return Err(WebError::BadRequest(lang.s(S::QaAlreadyReviewed).into()));
+        }
+        let card = card_for(db, &a, None)?;
+        let given = form
+            .iter()
+            .filter_map(|(k, v)| Some((k.strip_prefix("item_")?, v.as_str())));
+        let answers = review::read_answers(&card.card, given)
+            .map_err(|e| WebError::BadRequest(format!("{}{e}", lang.s(S::QaBadAnswer))))?;
+        let note = field(form, "note").trim();
+        if a.kind == ReviewKind::Weakness && a.calibration_id.is_none() && note.is_empty() {
+            return Err(WebError::BadRequest(lang.s(S::QaNoteRequired).into()));
+        }
+        let s = review::score(&card.card, &answers);
+        let topic = field(form, "training_topic").trim();
+        let new = NewReview {
+            assignment_id: a.id,
+            scorecard_id: card.id,
+            answers: review::encode_answers(&card.card, &answers),
+            score: s.score,
+            failed_critical: s.failed_critical.join(","),
+            note: note.to_string(),
+            training_topic: (!topic.is_empty()).then(|| topic.to_string()),
+            tags: tags(field(form, "tags")),
+        };
+        let rid = db
+            .qa_add_review(&new)?
+            .ok_or_else(|| WebError::BadRequest(lang.s(S::QaAlreadyReviewed).into()))?;
+        db.audit(
+            Some(u),
+            "qa.review",
+            &format!(
+                "review={rid} assignment={} kind={} score={} calibration={}",
+                a.id,
+                a.kind.as_str(),
+                score_text(s.score),
+                a.calibration_id.is_some()
+            ),
+        )?;
+        Ok(a.id)
+    })
+    .await;
     match done {
         Ok(id) => Redirect::to(&format!("/qa/review?id={id}&{}", lq(lang))).into_response(),
-        Err(e) => error_page(lang, &user, e),
+        Err(page) => page,
     }
 }
 
@@ -1131,11 +1148,40 @@ fn tags(s: &str) -> String {
 // ---------------------------------------------------------------------------------------
 // /qa/reviews
 
-struct ReviewsPage {
-    stores: Vec<Allowed>,
-    store: Allowed,
-    names: Names,
-    reviews: Vec<(ReviewRow, Option<Scorecard>)>,
+/// What `/qa/reviews` and `/api/v1/qa/reviews` show.
+pub(crate) struct ReviewsPage {
+    pub(crate) stores: Vec<Allowed>,
+    pub(crate) store: Allowed,
+    pub(crate) names: Names,
+    pub(crate) reviews: Vec<(ReviewRow, Option<Scorecard>)>,
+}
+
+/// The reviews (not calibrations) of the requested store that `user` may see.
+pub(crate) fn load_reviews(
+    db: &Db,
+    user: &User,
+    requested: Option<&str>,
+) -> Result<ReviewsPage, WebError> {
+    let stores = access::allowed(db, user, None)?;
+    let store = store_of(db, user, requested)?;
+    let filter = ReviewFilter {
+        calibration: Some(false),
+        ..ReviewFilter::default()
+    };
+    let mut cards = Cards::default();
+    let mut reviews = Vec::new();
+    for r in db.qa_reviews(store.store.id, &filter)? {
+        if access::qa_sees(user, &store, r.reception.account, r.reviewer_id, false) {
+            let card = cards.get(db, r.scorecard_id)?.cloned();
+            reviews.push((r, card));
+        }
+    }
+    Ok(ReviewsPage {
+        names: names_of(db, store.store.id)?,
+        stores,
+        store,
+        reviews,
+    })
 }
 
 /// `GET /qa/reviews?store=`: the reviews the user may see — an agent their own (with the
@@ -1147,35 +1193,14 @@ pub async fn reviews(
     Query(q): Query<QaQuery>,
 ) -> Response {
     let lang = i18n::pick(q.lang.as_deref(), &headers);
-    let u = user.session.user.clone();
     let requested = q.store.clone();
-    let loaded = state
-        .db(move |db| {
-            let stores = access::allowed(db, &u, None)?;
-            let store = store_of(db, &u, requested.as_deref())?;
-            let filter = ReviewFilter {
-                calibration: Some(false),
-                ..ReviewFilter::default()
-            };
-            let mut cards = Cards::default();
-            let mut reviews = Vec::new();
-            for r in db.qa_reviews(store.store.id, &filter)? {
-                if access::qa_sees(&u, &store, r.reception.account, r.reviewer_id, false) {
-                    let card = cards.get(db, r.scorecard_id)?.cloned();
-                    reviews.push((r, card));
-                }
-            }
-            Ok(ReviewsPage {
-                names: names_of(db, store.store.id)?,
-                stores,
-                store,
-                reviews,
-            })
-        })
-        .await;
+    let loaded = with_db(&state, &user, lang, move |db, u| {
+        load_reviews(db, u, requested.as_deref())
+    })
+    .await;
     let p = match loaded {
         Ok(p) => p,
-        Err(e) => return error_page(lang, &user, e),
+        Err(page) => return page,
     };
     let me = &user.session.user;
     let sname = p.store.store.name.clone();
@@ -1364,8 +1389,9 @@ fn review_entry(
     body.push_str("</section>");
 }
 
-/// Loads a review the user may see, with its store.
-fn visible_review(db: &Db, user: &User, id: i64) -> Result<(ReviewRow, Allowed), WebError> {
+/// Loads the review a form names (`review`) when the user may see it, with its store.
+fn posted_review(db: &Db, user: &User, form: &Pairs) -> Result<(ReviewRow, Allowed), WebError> {
+    let id = number(field(form, "review"), "review")?;
     let missing = || WebError::NotFound("no such review".into());
     let r = db.qa_review(id)?.ok_or_else(missing)?;
     let store = store_by_id(db, user, r.store_id)?;
@@ -1399,33 +1425,27 @@ pub async fn appeal(
     Form(form): Form<Pairs>,
 ) -> Response {
     let lang = i18n::pick(q.lang.as_deref(), &headers);
-    if !csrf_ok(&user, &headers, field(&form, "csrf")) {
-        return expired(lang, &user);
-    }
-    let u = user.session.user.clone();
-    let done = state
-        .db(move |db| {
-            let id = number(field(&form, "review"), "review")?;
-            let (r, store) = visible_review(db, &u, id)?;
-            if !access::qa_may_appeal(&u, &store, r.reception.account) || r.calibration {
-                return Err(WebError::Forbidden(
-                    "only the reviewed agent may appeal".into(),
-                ));
-            }
-            let reason = field(&form, "reason").trim();
-            if reason.is_empty() {
-                return Err(WebError::BadRequest(lang.s(S::QaAppealReason).into()));
-            }
-            if !db.qa_appeal(r.id, u.id, reason)? {
-                return Err(WebError::BadRequest(lang.s(S::QaAppealOnce).into()));
-            }
-            db.audit(Some(&u), "qa.appeal", &format!("review={}", r.id))?;
-            Ok((store.store.name, r.id))
-        })
-        .await;
+    let done = posted(&state, &user, &headers, lang, form, move |db, u, form| {
+        let (r, store) = posted_review(db, u, form)?;
+        if !access::qa_may_appeal(u, &store, r.reception.account) || r.calibration {
+            return Err(WebError::Forbidden(
+                "only the reviewed agent may appeal".into(),
+            ));
+        }
+        let reason = field(form, "reason").trim();
+        if reason.is_empty() {
+            return Err(WebError::BadRequest(lang.s(S::QaAppealReason).into()));
+        }
+        if !db.qa_appeal(r.id, u.id, reason)? {
+            return Err(WebError::BadRequest(lang.s(S::QaAppealOnce).into()));
+        }
+        db.audit(Some(u), "qa.appeal", &format!("review={}", r.id))?;
+        Ok((store.store.name, r.id))
+    })
+    .await;
     match done {
         Ok((store, id)) => back_to_reviews(lang, &store, id),
-        Err(e) => error_page(lang, &user, e),
+        Err(page) => page,
     }
 }
 
@@ -1438,59 +1458,53 @@ pub async fn decide(
     Form(form): Form<Pairs>,
 ) -> Response {
     let lang = i18n::pick(q.lang.as_deref(), &headers);
-    if !csrf_ok(&user, &headers, field(&form, "csrf")) {
-        return expired(lang, &user);
-    }
-    let u = user.session.user.clone();
-    let done = state
-        .db(move |db| {
-            access::qa_manage(&u)?;
-            let id = number(field(&form, "review"), "review")?;
-            let (r, store) = visible_review(db, &u, id)?;
-            let accept = match field(&form, "decision") {
-                "accept" => true,
-                "reject" => false,
-                _ => {
-                    return Err(WebError::BadRequest(
-                        "`decision` is accept or reject".into(),
-                    ));
-                }
-            };
-            let comment = field(&form, "comment").trim();
-            if comment.is_empty() {
-                return Err(WebError::BadRequest(lang.s(S::QaComment).into()));
+    let done = posted(&state, &user, &headers, lang, form, move |db, u, form| {
+        access::qa_manage(u)?;
+        let (r, store) = posted_review(db, u, form)?;
+        let accept = match field(form, "decision") {
+            "accept" => true,
+            "reject" => false,
+            _ => {
+                return Err(WebError::BadRequest(
+                    "`decision` is accept or reject".into(),
+                ));
             }
-            let new_score = if accept {
-                let s: f64 = field(&form, "new_score")
-                    .trim()
-                    .parse()
-                    .ok()
-                    .filter(|s: &f64| s.is_finite() && (0.0..=MAX_SCORE).contains(s))
-                    .ok_or_else(|| WebError::BadRequest(lang.s(S::QaNewScore).into()))?;
-                Some(s)
-            } else {
-                None
-            };
-            if !db.qa_decide_appeal(r.id, u.id, accept, comment, new_score)? {
-                return Err(WebError::BadRequest(lang.s(S::QaNoOpenAppeal).into()));
-            }
-            db.audit(
-                Some(&u),
-                "qa.appeal.decide",
-                &format!(
-                    "review={} decision={} old={} new={}",
-                    r.id,
-                    if accept { "accept" } else { "reject" },
-                    score_text(r.score),
-                    score_text(new_score)
-                ),
-            )?;
-            Ok((store.store.name, r.id))
-        })
-        .await;
+        };
+        let comment = field(form, "comment").trim();
+        if comment.is_empty() {
+            return Err(WebError::BadRequest(lang.s(S::QaComment).into()));
+        }
+        let new_score = if accept {
+            let s: f64 = field(form, "new_score")
+                .trim()
+                .parse()
+                .ok()
+                .filter(|s: &f64| s.is_finite() && (0.0..=MAX_SCORE).contains(s))
+                .ok_or_else(|| WebError::BadRequest(lang.s(S::QaNewScore).into()))?;
+            Some(s)
+        } else {
+            None
+        };
+        if !db.qa_decide_appeal(r.id, u.id, accept, comment, new_score)? {
+            return Err(WebError::BadRequest(lang.s(S::QaNoOpenAppeal).into()));
+        }
+        db.audit(
+            Some(u),
+            "qa.appeal.decide",
+            &format!(
+                "review={} decision={} old={} new={}",
+                r.id,
+                if accept { "accept" } else { "reject" },
+                score_text(r.score),
+                score_text(new_score)
+            ),
+        )?;
+        Ok((store.store.name, r.id))
+    })
+    .await;
     match done {
         Ok((store, id)) => back_to_reviews(lang, &store, id),
-        Err(e) => error_page(lang, &user, e),
+        Err(page) => page,
     }
 }
 
@@ -1506,42 +1520,36 @@ pub async fn add_case(
     Form(form): Form<Pairs>,
 ) -> Response {
     let lang = i18n::pick(q.lang.as_deref(), &headers);
-    if !csrf_ok(&user, &headers, field(&form, "csrf")) {
-        return expired(lang, &user);
-    }
-    let u = user.session.user.clone();
-    let done = state
-        .db(move |db| {
-            access::qa_library(&u)?;
-            let id = number(field(&form, "review"), "review")?;
-            let (r, store) = visible_review(db, &u, id)?;
-            let good = field(&form, "verdict") != "bad";
-            let case = db
-                .qa_add_case(
-                    r.id,
-                    good,
-                    &tags(field(&form, "tags")),
-                    field(&form, "note").trim(),
-                    u.id,
-                )?
-                .ok_or_else(|| WebError::NotFound("no such review".into()))?;
-            db.audit(
-                Some(&u),
-                "qa.case",
-                &format!(
-                    "case={case} review={} verdict={}",
-                    r.id,
-                    if good { "good" } else { "bad" }
-                ),
-            )?;
-            Ok(store.store.name)
-        })
-        .await;
+    let done = posted(&state, &user, &headers, lang, form, move |db, u, form| {
+        access::qa_library(u)?;
+        let (r, store) = posted_review(db, u, form)?;
+        let good = field(form, "verdict") != "bad";
+        let case = db
+            .qa_add_case(
+                r.id,
+                good,
+                &tags(field(form, "tags")),
+                field(form, "note").trim(),
+                u.id,
+            )?
+            .ok_or_else(|| WebError::NotFound("no such review".into()))?;
+        db.audit(
+            Some(u),
+            "qa.case",
+            &format!(
+                "case={case} review={} verdict={}",
+                r.id,
+                if good { "good" } else { "bad" }
+            ),
+        )?;
+        Ok(store.store.name)
+    })
+    .await;
     match done {
         Ok(store) => {
             Redirect::to(&format!("/qa/cases?store={}&{}", url(&store), lq(lang))).into_response()
         }
-        Err(e) => error_page(lang, &user, e),
+        Err(page) => page,
     }
 }
 
@@ -1553,21 +1561,19 @@ pub async fn cases(
     Query(q): Query<QaQuery>,
 ) -> Response {
     let lang = i18n::pick(q.lang.as_deref(), &headers);
-    let u = user.session.user.clone();
     let requested = q.store.clone();
     let query = q.q.clone().unwrap_or_default();
-    let loaded = state
-        .db(move |db| {
-            access::qa_library(&u)?;
-            let stores = access::allowed(db, &u, None)?;
-            let store = store_of(db, &u, requested.as_deref())?;
-            let list = db.qa_cases(&[store.store.id], &query)?;
-            Ok((stores, names_of(db, store.store.id)?, store, list))
-        })
-        .await;
+    let loaded = with_db(&state, &user, lang, move |db, u| {
+        access::qa_library(u)?;
+        let stores = access::allowed(db, u, None)?;
+        let store = store_of(db, u, requested.as_deref())?;
+        let list = db.qa_cases(&[store.store.id], &query)?;
+        Ok((stores, names_of(db, store.store.id)?, store, list))
+    })
+    .await;
     let (stores, names, store, list) = match loaded {
         Ok(l) => l,
-        Err(e) => return error_page(lang, &user, e),
+        Err(page) => return page,
     };
     let sname = store.store.name.as_str();
     let mut body = store_picker(lang, "/qa/cases", &stores, sname);
@@ -1692,79 +1698,72 @@ pub async fn calibration(
     Query(q): Query<QaQuery>,
 ) -> Response {
     let lang = i18n::pick(q.lang.as_deref(), &headers);
-    let u = user.session.user.clone();
     let requested = q.store.clone();
     let id = q.id.clone();
     let day = q.day.clone();
     let config = state.config.clone();
-    let loaded = state
-        .db(move |db| {
-            access::qa_manage(&u)?;
-            let store = store_of(db, &u, requested.as_deref())?;
-            let names = names_of(db, store.store.id)?;
-            let view = match id.as_deref().filter(|s| !s.is_empty()) {
-                Some(id) => calibration_results(db, &store, number(id, "id")?, lang)?,
-                None => {
-                    let day = match day_param(day.as_deref())? {
-                        Some(d) => d,
-                        None => default_day(db, &store.store)?,
+    let loaded = with_db(&state, &user, lang, move |db, u| {
+        access::qa_manage(u)?;
+        let store = store_of(db, u, requested.as_deref())?;
+        let names = names_of(db, store.store.id)?;
+        let view = match id.as_deref().filter(|s| !s.is_empty()) {
+            Some(id) => calibration_results(db, &store, number(id, "id")?, lang)?,
+            None => {
+                let day = match day_param(day.as_deref())? {
+                    Some(d) => d,
+                    None => default_day(db, &store.store)?,
+                };
+                // A few receptions to discuss need no month of candidates: the week
+                // of the day (an engine run over a week costs a fraction of a month's).
+                let period = Period::containing(PeriodKind::Week, day);
+                let settings = config.store(&store.store.name).metrics;
+                let flagged = flagged_receptions(db, &store.store, period)?;
+                let mut c =
+                    db.qa_candidates(store.store.id, period.from, period.to, &settings, &flagged)?;
+                // The receptions most worth discussing first.
+                c.sort_by(|a, b| {
+                    let w = |x: &kefu_qa::sampling::Candidate| {
+                        x.signals.weight(Mode::Weighted(Weights::default()))
                     };
-                    // A few receptions to discuss need no month of candidates: the week
-                    // of the day (an engine run over a week costs a fraction of a month's).
-                    let period = Period::containing(PeriodKind::Week, day);
-                    let settings = config.store(&store.store.name).metrics;
-                    let flagged = flagged_receptions(db, &store.store, period)?;
-                    let mut c = db.qa_candidates(
-                        store.store.id,
-                        period.from,
-                        period.to,
-                        &settings,
-                        &flagged,
-                    )?;
-                    // The receptions most worth discussing first.
-                    c.sort_by(|a, b| {
-                        let w = |x: &kefu_qa::sampling::Candidate| {
-                            x.signals.weight(Mode::Weighted(Weights::default()))
-                        };
-                        w(b).total_cmp(&w(a)).then(a.key.cmp(&b.key))
-                    });
-                    c.truncate(CALIBRATION_CHOICES);
-                    let choices = c
-                        .into_iter()
-                        .map(|c| {
-                            let label = format!(
-                                "{} · {} · {} {}",
-                                c.key.day,
-                                names.name(c.key.account),
-                                names.name(c.key.buyer),
-                                signal_names(lang, &c.signals.codes().join(","))
-                            );
-                            (c.key, label)
-                        })
-                        .collect();
-                    let mut reviewers: Vec<User> = Vec::new();
-                    for kind in ReviewKind::ALL {
-                        for (r, _) in access::qa_reviewers(db, store.store.id, kind)? {
-                            if !reviewers.iter().any(|x| x.id == r.id) {
-                                reviewers.push(r);
-                            }
+                    w(b).total_cmp(&w(a)).then(a.key.cmp(&b.key))
+                });
+                c.truncate(CALIBRATION_CHOICES);
+                let choices = c
+                    .into_iter()
+                    .map(|c| {
+                        let label = format!(
+                            "{} · {} · {} {}",
+                            c.key.day,
+                            names.name(c.key.account),
+                            names.name(c.key.buyer),
+                            signal_names(lang, &c.signals.codes().join(","))
+                        );
+                        (c.key, label)
+                    })
+                    .collect();
+                let mut reviewers: Vec<User> = Vec::new();
+                for kind in ReviewKind::ALL {
+                    for (r, _) in access::qa_reviewers(db, store.store.id, kind)? {
+                        if !reviewers.iter().any(|x| x.id == r.id) {
+                            reviewers.push(r);
                         }
                     }
-                    CalibrationView::List {
-                        week: period,
-                        sessions: db.qa_calibrations(store.store.id)?,
-                        cards: db.qa_scorecards()?,
-                        reviewers,
-                        choices,
-                    }
                 }
-            };
-            Ok((store, names, view))
-        })
-        .await;
+                CalibrationView::List {
+                    week: period,
+                    sessions: db.qa_calibrations(store.store.id)?,
+                    cards: db.qa_scorecards()?,
+                    reviewers,
+                    choices,
+                }
+            }
+        };
+        Ok((store, names, view))
+    })
+    .await;
     let (store, names, view) = match loaded {
         Ok(l) => l,
-        Err(e) => return error_page(lang, &user, e),
+        Err(page) => return page,
     };
     let sname = store.store.name.as_str();
     let mut body = qa_nav(lang, sname, &user.session.user);
@@ -2053,75 +2052,70 @@ pub async fn create_calibration(
     Form(form): Form<Pairs>,
 ) -> Response {
     let lang = i18n::pick(q.lang.as_deref(), &headers);
-    if !csrf_ok(&user, &headers, field(&form, "csrf")) {
-        return expired(lang, &user);
-    }
-    let u = user.session.user.clone();
-    let done = state
-        .db_mut(move |db| {
-            access::qa_manage(&u)?;
-            let store = store_of(db, &u, Some(field(&form, "store")))?;
-            let name = field(&form, "name").trim();
-            if name.is_empty() {
-                return Err(WebError::BadRequest(lang.s(S::QaCalibrationName).into()));
+    let done = posted(&state, &user, &headers, lang, form, move |db, u, form| {
+        access::qa_manage(u)?;
+        let store = store_of(db, u, Some(field(form, "store")))?;
+        let name = field(form, "name").trim();
+        if name.is_empty() {
+            return Err(WebError::BadRequest(lang.s(S::QaCalibrationName).into()));
+        }
+        let card_id = number(field(form, "scorecard"), "scorecard")?;
+        let card = db
+            .qa_scorecard(card_id)?
+            .ok_or_else(|| WebError::NotFound("no such scorecard".into()))?;
+        let receptions: Vec<ReceptionKey> = fields(form, "reception")
+            .into_iter()
+            .map(|v| {
+                parse_reception(v)
+                    .ok_or_else(|| WebError::BadRequest(format!("`{v}` is not a reception")))
+            })
+            .collect::<Result<_, _>>()?;
+        let picked: Vec<i64> = fields(form, "reviewer")
+            .into_iter()
+            .map(|v| number(v, "reviewer"))
+            .collect::<Result<_, _>>()?;
+        let mut eligible = HashMap::new();
+        for kind in ReviewKind::ALL {
+            for (r, own) in access::qa_reviewers(db, store.store.id, kind)? {
+                eligible.insert(r.id, own);
             }
-            let card_id = number(field(&form, "scorecard"), "scorecard")?;
-            let card = db
-                .qa_scorecard(card_id)?
-                .ok_or_else(|| WebError::NotFound("no such scorecard".into()))?;
-            let receptions: Vec<ReceptionKey> = fields(&form, "reception")
-                .into_iter()
-                .map(|v| {
-                    parse_reception(v)
-                        .ok_or_else(|| WebError::BadRequest(format!("`{v}` is not a reception")))
-                })
-                .collect::<Result<_, _>>()?;
-            let picked: Vec<i64> = fields(&form, "reviewer")
-                .into_iter()
-                .map(|v| number(v, "reviewer"))
-                .collect::<Result<_, _>>()?;
-            let mut eligible = HashMap::new();
-            for kind in ReviewKind::ALL {
-                for (r, own) in access::qa_reviewers(db, store.store.id, kind)? {
-                    eligible.insert(r.id, own);
-                }
+        }
+        if picked.len() < 2 || receptions.is_empty() {
+            return Err(WebError::BadRequest(lang.s(S::QaCalibrationNeeds).into()));
+        }
+        for r in &picked {
+            let own = eligible
+                .get(r)
+                .ok_or_else(|| WebError::BadRequest(lang.s(S::QaPickReviewers).into()))?;
+            // Nobody calibrates on their own chats.
+            if receptions.iter().any(|k| own.contains(&k.account)) {
+                return Err(WebError::BadRequest(lang.s(S::QaPickReviewers).into()));
             }
-            if picked.len() < 2 || receptions.is_empty() {
-                return Err(WebError::BadRequest(lang.s(S::QaCalibrationNeeds).into()));
-            }
-            for r in &picked {
-                let own = eligible
-                    .get(r)
-                    .ok_or_else(|| WebError::BadRequest(lang.s(S::QaPickReviewers).into()))?;
-                // Nobody calibrates on their own chats.
-                if receptions.iter().any(|k| own.contains(&k.account)) {
-                    return Err(WebError::BadRequest(lang.s(S::QaPickReviewers).into()));
-                }
-            }
-            let day = receptions.iter().map(|k| k.day).max().unwrap_or(Day(0));
-            let period = Period::containing(db.qa_period(store.store.id)?, day);
-            let id = db.qa_create_calibration(
-                store.store.id,
-                name,
-                &card,
-                u.id,
-                period,
-                &receptions,
-                &picked,
-            )?;
-            db.audit(
-                Some(&u),
-                "qa.calibration",
-                &format!(
-                    "calibration={id} store={} receptions={} reviewers={}",
-                    store.store.name,
-                    receptions.len(),
-                    picked.len()
-                ),
-            )?;
-            Ok((store.store.name, id))
-        })
-        .await;
+        }
+        let day = receptions.iter().map(|k| k.day).max().unwrap_or(Day(0));
+        let period = Period::containing(db.qa_period(store.store.id)?, day);
+        let id = db.qa_create_calibration(
+            store.store.id,
+            name,
+            &card,
+            u.id,
+            period,
+            &receptions,
+            &picked,
+        )?;
+        db.audit(
+            Some(u),
+            "qa.calibration",
+            &format!(
+                "calibration={id} store={} receptions={} reviewers={}",
+                store.store.name,
+                receptions.len(),
+                picked.len()
+            ),
+        )?;
+        Ok((store.store.name, id))
+    })
+    .await;
     match done {
         Ok((store, id)) => Redirect::to(&format!(
             "/qa/calibration?store={}&id={id}&{}",
@@ -2129,7 +2123,7 @@ pub async fn create_calibration(
             lq(lang)
         ))
         .into_response(),
-        Err(e) => error_page(lang, &user, e),
+        Err(page) => page,
     }
 }
 
@@ -2186,13 +2180,11 @@ pub async fn scorecards(
     Query(q): Query<QaQuery>,
 ) -> Response {
     let lang = i18n::pick(q.lang.as_deref(), &headers);
-    let u = user.session.user.clone();
-    let loaded = state
-        .db(move |db| {
-            access::admin(&u)?;
-            Ok((db.qa_scorecards()?, db.qa_scorecard_source()?))
-        })
-        .await;
+    let loaded = with_db(&state, &user, lang, move |db, u| {
+        access::admin(u)?;
+        Ok((db.qa_scorecards()?, db.qa_scorecard_source()?))
+    })
+    .await;
     match loaded {
         Ok((cards, source)) => {
             let body = scorecards_body(lang, &user, &cards, &source, None);
@@ -2205,7 +2197,7 @@ pub async fn scorecards(
                 &body,
             )
         }
-        Err(e) => error_page(lang, &user, e),
+        Err(page) => page,
     }
 }
 
@@ -2219,25 +2211,20 @@ pub async fn save_scorecards(
     Form(form): Form<Pairs>,
 ) -> Response {
     let lang = i18n::pick(q.lang.as_deref(), &headers);
-    if !csrf_ok(&user, &headers, field(&form, "csrf")) {
-        return expired(lang, &user);
-    }
-    let u = user.session.user.clone();
-    let source = field(&form, "source").replace("\r\n", "\n");
-    let done = state
-        .db(move |db| {
-            access::admin(&u)?;
-            let saved = db.qa_save_scorecards(&source);
-            if let Ok(changed) = &saved {
-                db.audit(
-                    Some(&u),
-                    "qa.scorecards",
-                    &format!("changed={}", changed.join(",")),
-                )?;
-            }
-            Ok((saved, db.qa_scorecards()?, source))
-        })
-        .await;
+    let done = posted(&state, &user, &headers, lang, form, move |db, u, form| {
+        let source = field(form, "source").replace("\r\n", "\n");
+        access::admin(u)?;
+        let saved = db.qa_save_scorecards(&source);
+        if let Ok(changed) = &saved {
+            db.audit(
+                Some(u),
+                "qa.scorecards",
+                &format!("changed={}", changed.join(",")),
+            )?;
+        }
+        Ok((saved, db.qa_scorecards()?, source))
+    })
+    .await;
     match done {
         Ok((Ok(_), _, _)) => Redirect::to(&format!("/qa/scorecards?{}", lq(lang))).into_response(),
         Ok((Err(message), cards, source)) => {
@@ -2251,31 +2238,161 @@ pub async fn save_scorecards(
                 &body,
             )
         }
-        Err(e) => error_page(lang, &user, e),
+        Err(page) => page,
     }
 }
 
 // ---------------------------------------------------------------------------------------
 // /qa/summary
 
-/// One summary row: an agent, a group or the store.
-struct SummaryRow {
-    label: String,
-    reviews: usize,
-    score: Option<f64>,
-    weak: Vec<String>,
-    strong: Vec<String>,
-    trend: Vec<(Period, Option<f64>)>,
+/// One summary row: an agent, a group (`""`: the people without one) or the store.
+pub(crate) struct SummaryRow {
+    pub(crate) label: String,
+    pub(crate) reviews: usize,
+    pub(crate) score: Option<f64>,
+    pub(crate) weak: Vec<SummaryItem>,
+    pub(crate) strong: Vec<SummaryItem>,
+    pub(crate) trend: Vec<(Period, Option<f64>)>,
 }
 
-struct SummaryPage {
-    stores: Vec<Allowed>,
-    store: Allowed,
-    kind: PeriodKind,
-    period: Period,
-    by: &'static str,
-    rows: Vec<SummaryRow>,
-    workload: Option<Vec<kefu_store::qa_reviews::Workload>>,
+/// A scorecard item's mean over a summary row's reviews (0…1), with its names.
+pub(crate) struct SummaryItem {
+    pub(crate) id: String,
+    pub(crate) name: String,
+    pub(crate) name_en: String,
+    pub(crate) mean: f64,
+}
+
+impl SummaryItem {
+    fn text(&self, lang: Lang) -> String {
+        format!(
+            "{} {:.0}%",
+            lang.t(&self.name, &self.name_en),
+            self.mean * 100.0
+        )
+    }
+}
+
+/// What `/qa/summary` and `/api/v1/qa/summary` show.
+pub(crate) struct SummaryPage {
+    pub(crate) stores: Vec<Allowed>,
+    pub(crate) store: Allowed,
+    pub(crate) kind: PeriodKind,
+    pub(crate) period: Period,
+    pub(crate) by: &'static str,
+    pub(crate) rows: Vec<SummaryRow>,
+    pub(crate) workload: Option<Vec<kefu_store::qa_reviews::Workload>>,
+}
+
+/// The QA summary of the requested store for `user` (`store`, `by`, `period`, `day` of `q`).
+pub(crate) fn load_summary(db: &Db, user: &User, q: &QaQuery) -> Result<SummaryPage, WebError> {
+    let stores = access::allowed(db, user, None)?;
+    let store = store_of(db, user, q.store.as_deref())?;
+    let kind = match q.period.as_deref().and_then(PeriodKind::parse) {
+        Some(k) => k,
+        None => db.qa_period(store.store.id)?,
+    };
+    let day = match day_param(q.day.as_deref())? {
+        Some(d) => d,
+        None => default_day(db, &store.store)?,
+    };
+    let current = Period::containing(kind, day);
+    let mut first = current;
+    for _ in 0..TREND_PERIODS {
+        first = first.previous(kind);
+    }
+    // Agents see their own accounts only, so only by agent.
+    let by: &'static str = match (q.by.as_deref(), &store.rows) {
+        (_, access::Rows::Accounts(_)) => "agent",
+        (Some("group"), _) => "group",
+        (Some("store"), _) => "store",
+        _ => "agent",
+    };
+    let filter = ReviewFilter {
+        from: Some(first.from),
+        to: Some(current.to),
+        calibration: Some(false),
+        ..ReviewFilter::default()
+    };
+    let names = names_of(db, store.store.id)?;
+    let accounts = db.accounts(store.store.id)?;
+    let newest = db.qa_scorecards()?;
+    let mut cards = Cards::default();
+    let mut grouped: BTreeMap<String, Vec<ReviewFact>> = BTreeMap::new();
+    for r in db.qa_reviews(store.store.id, &filter)? {
+        if !store.rows.account(r.reception.account) {
+            continue;
+        }
+        let items = match cards.get(db, r.scorecard_id)? {
+            Some(card) => {
+                let answers = review::decode_answers(card, &r.answers).unwrap_or_default();
+                card.items()
+                    .filter_map(|i| Some((i.id.clone(), answers.get(&i.id)?.value(i.scale)?)))
+                    .collect()
+            }
+            None => Vec::new(),
+        };
+        let key = match by {
+            "group" => accounts
+                .iter()
+                .find(|a| a.id == r.reception.account)
+                .and_then(|a| a.group.clone())
+                .unwrap_or_default(),
+            "store" => store.store.name.clone(),
+            _ => names.name(r.reception.account).to_string(),
+        };
+        grouped.entry(key).or_default().push(ReviewFact {
+            kind: r.kind,
+            day: r.reception.day,
+            score: r.counted_score(),
+            items,
+        });
+    }
+    let named = |m: Vec<summary::ItemMean>| -> Vec<SummaryItem> {
+        m.into_iter()
+            .map(|i| {
+                let item = newest.iter().find_map(|c| c.card.item(&i.item));
+                SummaryItem {
+                    name: item.map_or(i.item.clone(), |it| it.name.clone()),
+                    name_en: item.map_or(i.item.clone(), |it| it.name_en.clone()),
+                    id: i.item,
+                    mean: i.mean,
+                }
+            })
+            .collect()
+    };
+    let rows = grouped
+        .into_iter()
+        .map(|(label, facts)| {
+            let now: Vec<ReviewFact> = facts
+                .iter()
+                .filter(|f| current.contains(f.day))
+                .cloned()
+                .collect();
+            SummaryRow {
+                label,
+                reviews: now.iter().filter(|f| f.score.is_some()).count(),
+                score: summary::qa_score(&now),
+                weak: named(summary::weaknesses(&now, TOP_ITEMS)),
+                strong: named(summary::strengths(&now, TOP_ITEMS)),
+                trend: summary::trend(&facts, kind, current, TREND_PERIODS),
+            }
+        })
+        .collect();
+    let workload = if access::qa_library(user).is_ok() {
+        Some(db.qa_workload(store.store.id, current.from)?)
+    } else {
+        None
+    };
+    Ok(SummaryPage {
+        stores,
+        store,
+        kind,
+        period: current,
+        by,
+        rows,
+        workload,
+    })
 }
 
 /// `GET /qa/summary?store=&by=agent|group|store&period=week|month&day=`: QA score (mean of
@@ -2289,123 +2406,7 @@ pub async fn summary_page(
 ) -> Response {
     let lang = i18n::pick(q.lang.as_deref(), &headers);
     let u = user.session.user.clone();
-    let (requested, by, period, day) = (
-        q.store.clone(),
-        q.by.clone(),
-        q.period.clone(),
-        q.day.clone(),
-    );
-    let loaded = state
-        .db(move |db| {
-            let stores = access::allowed(db, &u, None)?;
-            let store = store_of(db, &u, requested.as_deref())?;
-            let kind = match period.as_deref().and_then(PeriodKind::parse) {
-                Some(k) => k,
-                None => db.qa_period(store.store.id)?,
-            };
-            let day = match day_param(day.as_deref())? {
-                Some(d) => d,
-                None => default_day(db, &store.store)?,
-            };
-            let current = Period::containing(kind, day);
-            let mut first = current;
-            for _ in 0..TREND_PERIODS {
-                first = first.previous(kind);
-            }
-            // Agents see their own accounts only, so only by agent.
-            let by: &'static str = match (by.as_deref(), &store.rows) {
-                (_, access::Rows::Accounts(_)) => "agent",
-                (Some("group"), _) => "group",
-                (Some("store"), _) => "store",
-                _ => "agent",
-            };
-            let filter = ReviewFilter {
-                from: Some(first.from),
-                to: Some(current.to),
-                calibration: Some(false),
-                ..ReviewFilter::default()
-            };
-            let names = names_of(db, store.store.id)?;
-            let accounts = db.accounts(store.store.id)?;
-            let newest = db.qa_scorecards()?;
-            let mut cards = Cards::default();
-            let mut grouped: BTreeMap<String, Vec<ReviewFact>> = BTreeMap::new();
-            for r in db.qa_reviews(store.store.id, &filter)? {
-                if !store.rows.account(r.reception.account) {
-                    continue;
-                }
-                let items = match cards.get(db, r.scorecard_id)? {
-                    Some(card) => {
-                        let answers = review::decode_answers(card, &r.answers).unwrap_or_default();
-                        card.items()
-                            .filter_map(|i| {
-                                Some((i.id.clone(), answers.get(&i.id)?.value(i.scale)?))
-                            })
-                            .collect()
-                    }
-                    None => Vec::new(),
-                };
-                let key = match by {
-                    "group" => accounts
-                        .iter()
-                        .find(|a| a.id == r.reception.account)
-                        .and_then(|a| a.group.clone())
-                        .unwrap_or_else(|| lang.s(S::NoGroup).to_string()),
-                    "store" => store.store.name.clone(),
-                    _ => names.name(r.reception.account).to_string(),
-                };
-                grouped.entry(key).or_default().push(ReviewFact {
-                    kind: r.kind,
-                    day: r.reception.day,
-                    score: r.counted_score(),
-                    items,
-                });
-            }
-            let item_label = |id: &str| {
-                newest
-                    .iter()
-                    .find_map(|c| c.card.item(id))
-                    .map_or(id.to_string(), |i| item_name(lang, i).to_string())
-            };
-            let rows = grouped
-                .into_iter()
-                .map(|(label, facts)| {
-                    let now: Vec<ReviewFact> = facts
-                        .iter()
-                        .filter(|f| current.contains(f.day))
-                        .cloned()
-                        .collect();
-                    let show = |m: Vec<summary::ItemMean>| {
-                        m.into_iter()
-                            .map(|i| format!("{} {:.0}%", item_label(&i.item), i.mean * 100.0))
-                            .collect()
-                    };
-                    SummaryRow {
-                        label,
-                        reviews: now.iter().filter(|f| f.score.is_some()).count(),
-                        score: summary::qa_score(&now),
-                        weak: show(summary::weaknesses(&now, TOP_ITEMS)),
-                        strong: show(summary::strengths(&now, TOP_ITEMS)),
-                        trend: summary::trend(&facts, kind, current, TREND_PERIODS),
-                    }
-                })
-                .collect();
-            let workload = if access::qa_library(&u).is_ok() {
-                Some(db.qa_workload(store.store.id, current.from)?)
-            } else {
-                None
-            };
-            Ok(SummaryPage {
-                stores,
-                store,
-                kind,
-                period: current,
-                by,
-                rows,
-                workload,
-            })
-        })
-        .await;
+    let loaded = state.db(move |db| load_summary(db, &u, &q)).await;
     let p = match loaded {
         Ok(p) => p,
         Err(e) => return error_page(lang, &user, e),
@@ -2471,14 +2472,23 @@ pub async fn summary_page(
                 .iter()
                 .map(|(period, s)| format!("{}: {}", period.from, score_text(*s)))
                 .collect();
+            let items = |list: &[SummaryItem]| -> String {
+                let texts: Vec<String> = list.iter().map(|i| i.text(lang)).collect();
+                texts.join(lang.t("；", "; "))
+            };
+            let label = if r.label.is_empty() {
+                lang.s(S::NoGroup)
+            } else {
+                r.label.as_str()
+            };
             body.push_str(&format!(
                 "<tr><td>{}</td><td>{}</td><td class=\"qa-score\">{}</td><td class=\"text\">{}</td>\
                  <td class=\"text\">{}</td><td class=\"text\">{}</td></tr>",
-                esc(&r.label),
+                esc(label),
                 r.reviews,
                 esc(&score_text(r.score)),
-                esc(&r.weak.join(lang.t("；", "; "))),
-                esc(&r.strong.join(lang.t("；", "; "))),
+                esc(&items(&r.weak)),
+                esc(&items(&r.strong)),
                 esc(&trend.join(" → ")),
             ));
         }

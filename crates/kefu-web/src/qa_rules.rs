@@ -22,7 +22,7 @@ use kefu_qa::rules::{
     Category, HitCount, HitRow, HitTable, Param, ParamType, Problem, RuleDef, RuleSet, Severity,
     Span, param_text, parse_chat, per_100, set_param,
 };
-use kefu_store::{Db, ReceptionHit, User};
+use kefu_store::{Db, ReceptionHit, RulesInForce, User};
 use serde::Deserialize;
 
 use crate::access::{self, Allowed, Rows};
@@ -54,33 +54,6 @@ pub struct QaParams {
     pub buyer: Option<String>,
     pub day: Option<String>,
     pub saved: Option<i64>,
-}
-
-/// A store's rule set in force: its latest saved version, else the shipped default.
-struct InForce {
-    set: RuleSet,
-    version: Option<i64>,
-    toml: String,
-}
-
-fn in_force(db: &Db, store_id: i64) -> Result<InForce, WebError> {
-    match db.qa_rules(store_id)? {
-        Some(saved) => {
-            let set = RuleSet::parse(&saved.toml).map_err(|e| {
-                WebError::Internal(format!("saved rule set v{}: {}", saved.version, e[0]))
-            })?;
-            Ok(InForce {
-                set,
-                version: Some(saved.version),
-                toml: saved.toml,
-            })
-        }
-        None => Ok(InForce {
-            set: RuleSet::default_rules(),
-            version: None,
-            toml: kefu_qa::rules::DEFAULT_RULES.to_string(),
-        }),
-    }
 }
 
 /// The requested store (as if missing when the user may not see it), or the first the user
@@ -282,7 +255,7 @@ pub async fn rules_page(
     let loaded = state
         .db(move |db| {
             let s = first_store(db, &u, store.as_deref())?;
-            let rules = in_force(db, s.store.id)?;
+            let rules = db.qa_rules_in_force(s.store.id)?;
             Ok((s, rules))
         })
         .await;
@@ -376,7 +349,7 @@ pub async fn save_rules(
     let saved = state
         .db(move |db| {
             let s = first_store(db, &u, Some(&store))?;
-            let current = in_force(db, s.store.id)?;
+            let current = db.qa_rules_in_force(s.store.id)?;
             let (toml, mut errors, rules) =
                 if fields.get("mode").map(String::as_str) == Some("toml") {
                     let text = fields.get("toml").cloned().unwrap_or_default();
@@ -582,7 +555,7 @@ pub fn qa_marks(
     if hits.is_empty() {
         return Ok(QaMarks::default());
     }
-    let set = in_force(db, store_id)?.set;
+    let set = db.qa_rules_in_force(store_id)?.set;
     Ok(QaMarks::new(&titled(&set, hits)))
 }
 
@@ -703,7 +676,7 @@ pub async fn test_chat(
             Some(name) => {
                 let s = first_store(db, &u, Some(&name))?;
                 let window = config.store(&s.store.name).metrics.reminder_window_hours;
-                Ok((in_force(db, s.store.id)?.set, window))
+                Ok((db.qa_rules_in_force(s.store.id)?.set, window))
             }
             None => Ok((
                 RuleSet::default_rules(),
@@ -783,34 +756,35 @@ pub fn period(month: bool, date: Day) -> (Day, Day) {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum By {
+pub(crate) enum By {
     Account,
     Group,
     Store,
 }
 
-struct HitsData {
-    allowed: Allowed,
-    rules: InForce,
-    from: Day,
-    to: Day,
-    month: bool,
-    by: By,
-    table: HitTable,
+/// What `/qa/hits` and `/api/v1/qa/hits` show.
+pub(crate) struct HitsData {
+    pub(crate) allowed: Allowed,
+    pub(crate) rules: RulesInForce,
+    pub(crate) from: Day,
+    pub(crate) to: Day,
+    pub(crate) month: bool,
+    pub(crate) by: By,
+    pub(crate) table: HitTable,
     /// The period before, summed over the rows shown: the trend.
-    previous: (Day, Day, HitRow),
+    pub(crate) previous: (Day, Day, HitRow),
     /// Whether any run covered the period.
-    ran: bool,
-    listed: Option<Vec<Listed>>,
+    pub(crate) ran: bool,
+    pub(crate) listed: Option<Vec<Listed>>,
 }
 
 /// A reception listed under a figure.
-struct Listed {
-    day: Day,
-    account: String,
-    buyer: String,
-    score: i64,
-    rules: u32,
+pub(crate) struct Listed {
+    pub(crate) day: Day,
+    pub(crate) account: String,
+    pub(crate) buyer: String,
+    pub(crate) score: i64,
+    pub(crate) rules: u32,
 }
 
 fn hits_link(store: &str, month: bool, date: Day, by: By, extra: &str) -> String {
@@ -826,7 +800,7 @@ fn hits_link(store: &str, month: bool, date: Day, by: By, extra: &str) -> String
     )
 }
 
-fn load_hits(db: &Db, user: &User, q: &QaParams) -> Result<HitsData, WebError> {
+pub(crate) fn load_hits(db: &Db, user: &User, q: &QaParams) -> Result<HitsData, WebError> {
     let allowed = first_store(db, user, q.store.as_deref())?;
     let store_id = allowed.store.id;
     let month = q.period.as_deref() != Some("week");
@@ -844,7 +818,7 @@ fn load_hits(db: &Db, user: &User, q: &QaParams) -> Result<HitsData, WebError> {
         (Some("store"), true) => By::Store,
         _ => By::Account,
     };
-    let rules = in_force(db, store_id)?;
+    let rules = db.qa_rules_in_force(store_id)?;
     let names = db.names(store_id)?;
     let accounts = db.accounts(store_id)?;
     let group_of = |id: NameId| -> String {
@@ -1184,7 +1158,7 @@ pub async fn run(
             if from > to || to.0 - from.0 > 366 {
                 return Err(WebError::BadRequest("a period of at most a year".into()));
             }
-            let rules = in_force(db, s.store.id)?;
+            let rules = db.qa_rules_in_force(s.store.id)?;
             let summary = db.qa_run(s.store.id, from, to, &rules.set, rules.version)?;
             db.audit(
                 Some(&u),
@@ -1242,7 +1216,7 @@ pub async fn reception(
             if messages.is_empty() {
                 return Err(none());
             }
-            let rules = in_force(db, allowed.store.id)?;
+            let rules = db.qa_rules_in_force(allowed.store.id)?;
             let hits = db.qa_reception_hits(allowed.store.id, day, id, buyer_id)?;
             Ok((allowed, account, buyer, day, messages, rules, hits))
         })

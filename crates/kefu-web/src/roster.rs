@@ -20,7 +20,7 @@ use crate::auth::{CurrentUser, csrf_ok};
 use crate::html::{esc, url};
 use crate::i18n::{self, Lang, S, Strings};
 use crate::pages::{error_page, framed};
-use crate::store_settings::StoreQuery;
+use crate::store_settings::{StoreQuery, store_switcher};
 use crate::{AppState, WebError};
 
 /// The roster form has four fields per account; a store has a few hundred accounts at most.
@@ -86,21 +86,7 @@ fn render(
             "Groups, roles and the bot flag are read as reports are built (sums by group, bots apart from people), so a change shows at once, without recomputation. Importing a roster file again replaces display names, groups and roles; an account that sends bot messages is marked a bot again by the import that brings them.",
         ))
     );
-    if stores.len() > 1 {
-        body.push_str("<p>");
-        for s in stores {
-            if s.id == store.id {
-                body.push_str(&format!("<strong>{}</strong> ", esc(&s.name)));
-            } else {
-                body.push_str(&format!(
-                    "<a href=\"/settings/roster?store={}&amp;lang={lc}\">{}</a> ",
-                    url(&s.name),
-                    esc(&s.name)
-                ));
-            }
-        }
-        body.push_str("</p>");
-    }
+    body.push_str(&store_switcher(lang, "/settings/roster", stores, store));
     body.push_str(message);
     body.push_str(&format!(
         "<h2>{}</h2><form method=\"post\" action=\"/settings/roster?lang={lc}\">\

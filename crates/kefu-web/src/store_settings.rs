@@ -241,6 +241,34 @@ fn effect_table(lang: Lang, range: (Day, Day), before: &Counters, after: &Counte
     out
 }
 
+/// Links to the same settings page (`path`) for each of the user's stores, the shown one in
+/// bold; nothing for a single store.
+pub(crate) fn store_switcher(
+    lang: Lang,
+    path: &str,
+    stores: &[StoreInfo],
+    shown: &StoreInfo,
+) -> String {
+    if stores.len() < 2 {
+        return String::new();
+    }
+    let mut out = String::from("<p>");
+    for s in stores {
+        if s.id == shown.id {
+            out.push_str(&format!("<strong>{}</strong> ", esc(&s.name)));
+        } else {
+            out.push_str(&format!(
+                "<a href=\"{path}?store={}&amp;lang={}\">{}</a> ",
+                url(&s.name),
+                lang.code(),
+                esc(&s.name)
+            ));
+        }
+    }
+    out.push_str("</p>");
+    out
+}
+
 /// The page: store choice, where the settings come from, the form (with `errors` by key and
 /// the values to show), and the outcome of a save: a notice above the form, its effect below.
 fn render(
@@ -254,21 +282,12 @@ fn render(
 ) -> String {
     let lc = lang.code();
     let mut body = format!("<p>{}</p>", esc(lang.s(S::ConfigNote)));
-    if shown.stores.len() > 1 {
-        body.push_str("<p>");
-        for s in &shown.stores {
-            if s.id == shown.store.id {
-                body.push_str(&format!("<strong>{}</strong> ", esc(&s.name)));
-            } else {
-                body.push_str(&format!(
-                    "<a href=\"/settings/metrics?store={}&amp;lang={lc}\">{}</a> ",
-                    url(&s.name),
-                    esc(&s.name)
-                ));
-            }
-        }
-        body.push_str("</p>");
-    }
+    body.push_str(&store_switcher(
+        lang,
+        "/settings/metrics",
+        &shown.stores,
+        &shown.store,
+    ));
     let source = match &shown.saved {
         Some(s) => format!(
             "{} {} · {} UTC",
@@ -363,6 +382,32 @@ fn here(store: &StoreInfo) -> String {
     format!("/settings/metrics?store={}", url(&store.name))
 }
 
+/// The page as answered, with the settings in force for the shown store: the form as entered
+/// with its errors, and the outcome of a save.
+fn settings_page(
+    lang: Lang,
+    user: &CurrentUser,
+    state: &AppState,
+    status: StatusCode,
+    shown: &Shown,
+    (entered, errors): (
+        &std::collections::HashMap<String, String>,
+        &[(String, String)],
+    ),
+    outcome: (&str, &str),
+) -> Response {
+    let values = state.config.store(&shown.store.name).metrics;
+    let body = render(lang, user, shown, &values, entered, errors, outcome);
+    framed(
+        lang,
+        user,
+        status,
+        S::MetricSettings,
+        &here(&shown.store),
+        &body,
+    )
+}
+
 /// `GET /settings/metrics?store=…`
 pub async fn page(
     State(state): State<AppState>,
@@ -376,26 +421,15 @@ pub async fn page(
         .db(move |db| load_shown(db, &u, q.store.as_deref()))
         .await;
     match shown {
-        Ok(shown) => {
-            let values = state.config.store(&shown.store.name).metrics;
-            let body = render(
-                lang,
-                &user,
-                &shown,
-                &values,
-                &Default::default(),
-                &[],
-                ("", ""),
-            );
-            framed(
-                lang,
-                &user,
-                StatusCode::OK,
-                S::MetricSettings,
-                &here(&shown.store),
-                &body,
-            )
-        }
+        Ok(shown) => settings_page(
+            lang,
+            &user,
+            &state,
+            StatusCode::OK,
+            &shown,
+            (&Default::default(), &[]),
+            ("", ""),
+        ),
         Err(e) => error_page(lang, &user, e),
     }
 }
@@ -494,7 +528,6 @@ async fn apply(
 }
 
 fn saved_page(lang: Lang, user: &CurrentUser, state: &AppState, saved: Saved) -> Response {
-    let values = state.config.store(&saved.shown.store.name).metrics;
     let notice = format!(
         "<p class=\"saved\" role=\"status\">{} {} {}</p>",
         esc(lang.t("已保存，重新计算了", "Saved; recomputed")),
@@ -507,22 +540,14 @@ fn saved_page(lang: Lang, user: &CurrentUser, state: &AppState, saved: Saved) ->
         .map_or(String::new(), |(before, after)| {
             effect_table(lang, before.range, &before.counters, after)
         });
-    let body = render(
+    settings_page(
         lang,
         user,
-        &saved.shown,
-        &values,
-        &Default::default(),
-        &[],
-        (&notice, &effect),
-    );
-    framed(
-        lang,
-        user,
+        state,
         StatusCode::OK,
-        S::MetricSettings,
-        &here(&saved.shown.store),
-        &body,
+        &saved.shown,
+        (&Default::default(), &[]),
+        (&notice, &effect),
     )
 }
 
@@ -550,23 +575,14 @@ pub async fn save(
                 Ok(s) => s,
                 Err(e) => return error_page(lang, &user, e),
             };
-            let values = state.config.store(&shown.store.name).metrics;
-            let body = render(
+            settings_page(
                 lang,
                 &user,
-                &shown,
-                &values,
-                &form.fields,
-                &errors,
-                ("", ""),
-            );
-            framed(
-                lang,
-                &user,
+                &state,
                 StatusCode::BAD_REQUEST,
-                S::MetricSettings,
-                &here(&shown.store),
-                &body,
+                &shown,
+                (&form.fields, &errors),
+                ("", ""),
             )
         }
     }

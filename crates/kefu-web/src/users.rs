@@ -159,6 +159,18 @@ fn render(lang: Lang, me: &CurrentUser, l: &Loaded, message: &str) -> String {
     body
 }
 
+/// The user's page framed, with `message` (an outcome) above the forms.
+fn user_page(
+    lang: Lang,
+    user: &CurrentUser,
+    status: StatusCode,
+    l: &Loaded,
+    message: &str,
+) -> Response {
+    let body = render(lang, user, l, message);
+    framed(lang, user, status, S::EditUser, &here(l.user.id), &body)
+}
+
 /// `GET /settings/user?id=…`
 pub async fn page(
     State(state): State<AppState>,
@@ -169,17 +181,7 @@ pub async fn page(
     let lang = i18n::pick(q.lang.as_deref(), &headers);
     let me = user.session.user.clone();
     match state.db(move |db| load(db, &me, q.id)).await {
-        Ok(l) => {
-            let body = render(lang, &user, &l, "");
-            framed(
-                lang,
-                &user,
-                StatusCode::OK,
-                S::EditUser,
-                &here(l.user.id),
-                &body,
-            )
-        }
+        Ok(l) => user_page(lang, &user, StatusCode::OK, &l, ""),
         Err(e) => error_page(lang, &user, e),
     }
 }
@@ -233,31 +235,24 @@ fn said(lang: Lang, e: &UserError) -> Option<&'static str> {
     }
 }
 
+/// A refusal the user can act on (the last admin, a weak password) shown on the user's page;
+/// any other failure is an error.
+fn refused(lang: Lang, l: Loaded, e: UserError) -> Result<Outcome, WebError> {
+    match said(lang, &e) {
+        Some(m) => Ok(Outcome::Refused(l, m.to_string())),
+        None => Err(e.into()),
+    }
+}
+
 fn respond(lang: Lang, user: &CurrentUser, r: Result<Outcome, WebError>) -> Response {
     match r {
         Ok(Outcome::Done(l, m)) => {
             let message = format!("<p class=\"saved\" role=\"status\">{}</p>", esc(&m));
-            let body = render(lang, user, &l, &message);
-            framed(
-                lang,
-                user,
-                StatusCode::OK,
-                S::EditUser,
-                &here(l.user.id),
-                &body,
-            )
+            user_page(lang, user, StatusCode::OK, &l, &message)
         }
         Ok(Outcome::Refused(l, m)) => {
             let message = format!("<p class=\"error\" role=\"alert\">{}</p>", esc(&m));
-            let body = render(lang, user, &l, &message);
-            framed(
-                lang,
-                user,
-                StatusCode::BAD_REQUEST,
-                S::EditUser,
-                &here(l.user.id),
-                &body,
-            )
+            user_page(lang, user, StatusCode::BAD_REQUEST, &l, &message)
         }
         Err(e) => error_page(lang, user, e),
     }
@@ -308,10 +303,7 @@ pub async fn save(
                     let l = load(db, &me, id)?;
                     Ok(Outcome::Done(l, lang.t("已保存。", "Saved.").to_string()))
                 }
-                Err(e) => match said(lang, &e) {
-                    Some(m) => Ok(Outcome::Refused(l, m.to_string())),
-                    None => Err(e.into()),
-                },
+                Err(e) => refused(lang, l, e),
             }
         })
         .await;
@@ -358,10 +350,7 @@ pub async fn reset_password(
                         .to_string(),
                     ))
                 }
-                Err(e) => match said(lang, &e) {
-                    Some(m) => Ok(Outcome::Refused(l, m.to_string())),
-                    None => Err(e.into()),
-                },
+                Err(e) => refused(lang, l, e),
             }
         })
         .await;
@@ -408,10 +397,7 @@ pub async fn delete(
                     )?;
                     Ok(Ok(()))
                 }
-                Err(e) => match said(lang, &e) {
-                    Some(m) => Ok(Err(Outcome::Refused(l, m.to_string()))),
-                    None => Err(e.into()),
-                },
+                Err(e) => refused(lang, l, e).map(Err),
             }
         })
         .await;

@@ -113,15 +113,7 @@ async fn admins_add_users_with_csrf_and_the_audit_log_shows_it() {
     .await;
     assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
     let (qiang, _) = login(&app, "阿强本人").await;
-    let rows = get(
-        &app,
-        "/api/v1/report?by=account&from=2026-11-01&to=2026-11-30",
-        &qiang,
-    )
-    .await;
-    let rows: serde_json::Value = serde_json::from_str(&rows.body).unwrap();
-    assert_eq!(rows.as_array().unwrap().len(), 1);
-    assert_eq!(rows[0]["account"], "晨光旗舰店:阿强");
+    assert_eq!(report_accounts(&app, &qiang).await, ["晨光旗舰店:阿强"]);
     // a supervisor gets the store
     let res = post(
         &app,
@@ -183,6 +175,22 @@ async fn admins_add_users_with_csrf_and_the_audit_log_shows_it() {
             .body
             .contains("Audit log")
     );
+}
+
+/// November's report by account as a user sees it through the API: the accounts it lists.
+async fn report_accounts(app: &Router, sid: &str) -> Vec<String> {
+    let res = get(
+        app,
+        "/api/v1/report?by=account&from=2026-11-01&to=2026-11-30",
+        sid,
+    )
+    .await;
+    let rows: serde_json::Value = serde_json::from_str(&res.body).unwrap();
+    rows.as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["account"].as_str().unwrap_or_default().to_string())
+        .collect()
 }
 
 async fn api(app: &Router, token: &str) -> Res {
@@ -247,13 +255,8 @@ async fn personal_api_tokens_act_with_their_users_permissions() {
     let db = Db::open(&path).unwrap();
     let lily = db.user("lily").unwrap().unwrap();
     let store = db.store(STORE).unwrap();
-    let account = db
-        .accounts(store.id)
-        .unwrap()
-        .into_iter()
-        .find(|a| a.name == "晨光旗舰店:Lily")
-        .unwrap();
-    db.link_account(&lily, store.id, account.id).unwrap();
+    let account = account_id(&db, store.id, "晨光旗舰店:Lily");
+    db.link_account(&lily, store.id, account).unwrap();
     let lily_token = db.create_api_token(&lily).unwrap();
     drop(db);
     let res = api(&app, &lily_token).await;
@@ -590,18 +593,13 @@ async fn admins_edit_reset_and_delete_users() {
     let store = db.store(STORE).unwrap();
     let lily = db.user("lily").unwrap().unwrap();
     let admin = db.user("admin").unwrap().unwrap();
-    let account = db
-        .accounts(store.id)
-        .unwrap()
-        .into_iter()
-        .find(|a| a.name == "晨光旗舰店:Lily")
-        .unwrap();
+    let account = account_id(&db, store.id, "晨光旗舰店:Lily");
     drop(db);
     let page = get(&app, &format!("/settings/user?id={}", lily.id), &sid).await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(
         page.body
-            .contains(&format!("name=\"account.{}.{}\"", store.id, account.id))
+            .contains(&format!("name=\"account.{}.{}\"", store.id, account))
     );
     // link lily to her account
     let res = post(
@@ -610,21 +608,13 @@ async fn admins_edit_reset_and_delete_users() {
         &sid,
         &format!(
             "csrf={csrf}&id={}&role=agent&account.{}.{}=1",
-            lily.id, store.id, account.id
+            lily.id, store.id, account
         ),
     )
     .await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.body);
     let (lily_sid, lily_csrf) = login(&app, "lily").await;
-    let rows = get(
-        &app,
-        "/api/v1/report?by=account&from=2026-11-01&to=2026-11-30",
-        &lily_sid,
-    )
-    .await;
-    let rows: serde_json::Value = serde_json::from_str(&rows.body).unwrap();
-    assert_eq!(rows.as_array().unwrap().len(), 1);
-    assert_eq!(rows[0]["account"], "晨光旗舰店:Lily");
+    assert_eq!(report_accounts(&app, &lily_sid).await, ["晨光旗舰店:Lily"]);
     // the admin cannot change their own role nor delete themselves
     let res = post(
         &app,
@@ -680,7 +670,7 @@ async fn admins_edit_reset_and_delete_users() {
         &sid,
         &format!(
             "csrf={csrf}&id={}&role=qa&store.{}=1&account.{}.{}=1",
-            lily.id, store.id, store.id, account.id
+            lily.id, store.id, store.id, account
         ),
     )
     .await;

@@ -427,3 +427,75 @@ async fn csrf_limits_and_garbage_are_refused_cleanly() {
     assert!(res.body.contains("200 MB"), "{}", res.body);
     assert_eq!(report(&app, &sid).await, before);
 }
+
+#[tokio::test]
+async fn an_upload_re_runs_the_rules_of_a_store_that_uses_them() {
+    const DAY1: &[u8] = "time,buyer,account,sender,text\n\
+        2026-11-10 11:00:00,b1,测试店:小美,buyer,在吗\n\
+        2026-11-10 11:00:05,b1,测试店:小美,agent,随便你\n"
+        .as_bytes();
+    const DAY2: &[u8] = "time,buyer,account,sender,text\n\
+        2026-11-11 09:00:00,b2,测试店:小美,buyer,发货了吗\n\
+        2026-11-11 09:00:20,b2,测试店:小美,agent,急什么\n"
+        .as_bytes();
+    let (_dir, _path, app) = setup(true);
+    let (sid, csrf) = login(&app, "admin").await;
+    let store = "测试店";
+    let first = upload(
+        &app,
+        &sid,
+        &[
+            Part::Text("csrf", &csrf),
+            Part::Text("store", store),
+            Part::File("day1.csv", DAY1),
+        ],
+    )
+    .await;
+    assert_eq!(first.status, StatusCode::OK, "{}", first.body);
+    assert!(
+        !first.body.contains("质检规则已更新"),
+        "rules never ran here"
+    );
+    let ran = post(
+        &app,
+        "/qa/run",
+        &sid,
+        &format!(
+            "csrf={csrf}&store={}&from=2026-11-09&to=2026-11-15",
+            enc(store)
+        ),
+    )
+    .await;
+    assert_eq!(ran.status, StatusCode::SEE_OTHER, "{}", ran.body);
+    let hits = format!(
+        "/api/v1/qa/hits?store={}&period=week&date=2026-11-10",
+        enc(store)
+    );
+    let before: Value = serde_json::from_str(&get(&app, &hits, &sid).await.body).unwrap();
+    assert_eq!(before["rows"][0]["receptions"], 1);
+    assert_eq!(before["rows"][0]["hits"]["forbidden_phrases"], 1);
+
+    // Day 2: its hits are there without another run; the rules ran over the days with
+    // messages in reach of the new one (2026-11-10 and 2026-11-11).
+    let second = upload(
+        &app,
+        &sid,
+        &[
+            Part::Text("csrf", &csrf),
+            Part::Text("store", store),
+            Part::File("day2.csv", DAY2),
+        ],
+    )
+    .await;
+    assert_eq!(second.status, StatusCode::OK, "{}", second.body);
+    assert!(
+        second.body.contains("质检规则已更新 2 天"),
+        "{}",
+        second.body
+    );
+    let after: Value = serde_json::from_str(&get(&app, &hits, &sid).await.body).unwrap();
+    assert_eq!(after["rows"][0]["key"], "测试店:小美");
+    assert_eq!(after["rows"][0]["receptions"], 2);
+    assert_eq!(after["rows"][0]["hits"]["forbidden_phrases"], 2);
+    assert_eq!(after["rows"][0]["per_100"]["forbidden_phrases"], 100.0);
+}

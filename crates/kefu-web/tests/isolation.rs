@@ -283,6 +283,20 @@ const ROUTES: &[(&str, Kind)] = &[
     ("/plans/export", Kind::Module),
     ("/plans/edit", Kind::Module),
     ("/plans/scores", Kind::Module),
+    // quality inspection in the API: everyone their own part (an agent their own accounts'
+    // rows), store 2 only for the admin
+    ("/api/v1/qa/hits", Kind::Api),
+    ("/api/v1/qa/hits?by=store", Kind::Api),
+    ("/api/v1/qa/hits?rule=slow_round", Kind::Api),
+    ("/api/v1/qa/hits?store={S2}", Kind::Store2Api),
+    ("/api/v1/qa/summary", Kind::Api),
+    (
+        "/api/v1/qa/summary?by=group&period=month&day=2026-11-12",
+        Kind::Api,
+    ),
+    ("/api/v1/qa/summary?store={S2}", Kind::Store2Api),
+    ("/api/v1/qa/reviews", Kind::Api),
+    ("/api/v1/qa/reviews?store={S2}", Kind::Store2Api),
     ("/api/v1/plans/run", Kind::ModuleApi),
     ("/api/v1/plans/run?store={S2}", Kind::ModuleApi),
     ("/no-such-page", Kind::Page),
@@ -489,14 +503,7 @@ fn world() -> World {
     db.import(out.batch, &config).unwrap();
 
     let store1 = db.store(STORE).unwrap();
-    let account = |name: &str| {
-        db.accounts(store1.id)
-            .unwrap()
-            .into_iter()
-            .find(|a| a.name == name)
-            .unwrap()
-            .id
-    };
+    let account = |name: &str| account_id(&db, store1.id, name);
     let lily = db.user("lily").unwrap().unwrap();
     db.link_account(&lily, store1.id, account(ACCOUNT_A))
         .unwrap();
@@ -654,14 +661,7 @@ fn figure_texts(c: &Counters) -> BTreeSet<String> {
 /// if one of them shows on a page of `other`'s user, it is `account`'s.
 fn distinctive(db: &Db, account: &str, other: &str) -> Vec<String> {
     let store = db.store(STORE).unwrap();
-    let id = |name: &str| {
-        db.accounts(store.id)
-            .unwrap()
-            .into_iter()
-            .find(|a| a.name == name)
-            .unwrap()
-            .id
-    };
+    let id = |name: &str| account_id(db, store.id, name);
     let (mine, theirs) = (id(account), id(other));
     let (from, to) = (
         Day::parse("2026-11-01").unwrap(),

@@ -10,7 +10,7 @@ use axum::http::StatusCode;
 use kefu_plan::Month;
 use kefu_store::Db;
 use serde_json::Value;
-use support::{STORE, enc, get, login, post, setup};
+use support::{STORE, account_id, enc, get, login, post, setup};
 
 const LILY: &str = "晨光旗舰店:Lily";
 const PRESALE: &str = include_str!("../../../plans/presale.toml");
@@ -25,13 +25,7 @@ fn prepare(path: &Path) {
     db.save_plan_version("presale", nov(), PRESALE, None)
         .unwrap();
     let store = db.store(STORE).unwrap();
-    let lily_account = db
-        .accounts(store.id)
-        .unwrap()
-        .into_iter()
-        .find(|a| a.name == LILY)
-        .unwrap()
-        .id;
+    let lily_account = account_id(&db, store.id, LILY);
     let lily = db.user("lily").unwrap().unwrap();
     db.link_account(&lily, store.id, lily_account).unwrap();
     let qa = db.user("qa").unwrap().unwrap();

@@ -6,35 +6,11 @@ mod support;
 
 use std::path::Path;
 
-use axum::Router;
-use axum::body::Body;
-use axum::http::{Request, StatusCode, header};
+use axum::http::{StatusCode, header};
 use kefu_core::model::NameId;
 use kefu_core::time::Day;
 use kefu_store::{Db, UserRole};
 use support::*;
-
-async fn post(app: &Router, uri: &str, sid: &str, form: &str) -> Res {
-    let req = Request::post(uri)
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .header(header::COOKIE, format!("kefu_session={sid}"))
-        .body(Body::from(form.to_string()))
-        .unwrap();
-    send(app, req).await
-}
-
-/// Percent-encodes a form value.
-fn enc(s: &str) -> String {
-    s.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
-}
 
 struct Ids {
     store: i64,

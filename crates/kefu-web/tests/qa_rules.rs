@@ -3,7 +3,7 @@
 
 mod support;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use axum::Router;
 use axum::http::StatusCode;
@@ -15,34 +15,19 @@ use support::{PW, enc, get, login, post};
 
 const STORE: &str = "测试店";
 
-/// The four receptions of the CLI test (`crates/kefu-cli/tests/qa.rs`), hits worked out by
-/// hand: 小美 has forbidden_phrases, no_greeting, unpaid_not_reminded and the warm_wishes
-/// bonus over 2 receptions; 阿强 has off_platform, slow_round, long_wait_no_apology and
-/// unanswered_round over 2.
-const MESSAGES: &str = "time,buyer,account,sender,text
-2026-11-10 10:00:00,b1,测试店:小美,buyer,在吗
-2026-11-10 10:00:10,b1,测试店:小美,agent,您好
-2026-11-10 10:00:20,b1,测试店:小美,buyer,有货吗
-2026-11-10 10:00:30,b1,测试店:小美,agent,有的，祝您生活愉快
-2026-11-10 11:00:00,b2,测试店:小美,buyer,在吗
-2026-11-10 11:00:05,b2,测试店:小美,agent,随便你
-2026-11-10 12:00:00,b3,测试店:阿强,buyer,有货吗
-2026-11-10 12:10:00,b3,测试店:阿强,agent,您好，加我微信
-2026-11-10 13:00:00,b4,测试店:阿强,buyer,在吗
-";
-
-const ORDERS: &str = "order_id,buyer,created_at,paid_at,closed_at,amount,items
-T1,b1,2026-11-10 10:05:00,,,99.00,1
-";
+/// The store of `testdata/qa`, its hits worked out by hand in its README: 小美 has
+/// forbidden_phrases, no_greeting, unpaid_not_reminded and the warm_wishes bonus over 2
+/// receptions; 阿强 has off_platform, slow_round, long_wait_no_apology and unanswered_round
+/// over 2.
+fn hand_input() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../testdata/qa/input")
+}
 
 /// The store above, users admin, sup (supervisor of the store), qa (assigned too) and lily
 /// (agent, linked to 测试店:小美).
 fn setup() -> (tempfile::TempDir, PathBuf, Router) {
     let dir = tempfile::tempdir().unwrap();
-    let input = dir.path().join("in");
-    std::fs::create_dir(&input).unwrap();
-    std::fs::write(input.join("messages.csv"), MESSAGES).unwrap();
-    std::fs::write(input.join("orders.csv"), ORDERS).unwrap();
+    let input = hand_input();
     let path = dir.path().join("k.db");
     let config = Config::default();
     let mut db = Db::open(&path).unwrap();

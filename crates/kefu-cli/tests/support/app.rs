@@ -62,6 +62,32 @@ pub fn serve(db: &Path) -> (Server, String) {
     (Server(child), format!("http://{addr}"))
 }
 
+/// True when `KEFU_SKIP_BROWSER` asks to skip the browser tests (said on stderr, so that a
+/// skipped run does not pass for a tested one).
+pub fn browser_skipped() -> bool {
+    let skip = std::env::var_os("KEFU_SKIP_BROWSER").is_some();
+    if skip {
+        eprintln!("KEFU_SKIP_BROWSER is set: browser test skipped");
+    }
+    skip
+}
+
+/// Imports the sample store of `testdata/sample` into `db` as 晨光旗舰店.
+pub fn import_sample(db: &Path) {
+    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../testdata/sample/input");
+    run(
+        &[
+            "import",
+            "--db",
+            db.to_str().unwrap(),
+            "--store",
+            "晨光旗舰店",
+            sample.to_str().unwrap(),
+        ],
+        "",
+    );
+}
+
 pub fn shots() -> PathBuf {
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("screenshots");
     std::fs::create_dir_all(&dir).unwrap();
@@ -74,9 +100,14 @@ pub fn login(d: &Driver, base: &str, name: &str, password: &str) -> bool {
     d.type_into("input[name=name]", name).unwrap();
     d.type_into("input[name=password]", password).unwrap();
     d.click("button[type=submit]").unwrap();
+    // Done when the page after the login shows the new user in its header (not merely when
+    // the address changed: the next navigation must not race the redirect's page), or when
+    // the form shows its refusal.
+    let me = format!(">{name} (");
     let done = |d: &Driver| {
-        !d.url().unwrap_or_default().contains("/login")
-            || d.source().unwrap_or_default().contains("role=\"alert\"")
+        let page = d.source().unwrap_or_default();
+        let url = d.url().unwrap_or_default();
+        (!url.contains("/login") && page.contains(&me)) || page.contains("role=\"alert\"")
     };
     d.wait_for("the login answer", done).unwrap();
     !d.url().unwrap().contains("/login")

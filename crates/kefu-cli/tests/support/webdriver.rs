@@ -103,9 +103,14 @@ impl Driver {
         self.call(method, &format!("/session/{}{path}", self.session), body)
     }
 
+    /// Opens `url` (or where it redirects) and waits until its document is loaded and has a
+    /// body: on a loaded machine Chromium has answered a navigation before the new document
+    /// could be read.
     pub fn goto(&self, url: &str) -> Result<(), String> {
-        self.session_call("POST", "/url", Some(json!({"url": url})))
-            .map(|_| ())
+        self.session_call("POST", "/url", Some(json!({"url": url})))?;
+        self.wait_for(&format!("the page {url}"), |d| {
+            d.source().is_ok_and(|s| s.contains("<body"))
+        })
     }
 
     pub fn url(&self) -> Result<String, String> {

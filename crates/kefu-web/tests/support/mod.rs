@@ -106,6 +106,16 @@ pub async fn login(app: &Router, name: &str) -> (String, String) {
     (sid, csrf)
 }
 
+/// The id of a store's account by name (one the test's data has).
+pub fn account_id(db: &Db, store_id: i64, name: &str) -> kefu_core::model::NameId {
+    db.accounts(store_id)
+        .unwrap()
+        .into_iter()
+        .find(|a| a.name == name)
+        .unwrap_or_else(|| panic!("no account {name}"))
+        .id
+}
+
 /// Posts a form with a session.
 pub async fn post(app: &Router, uri: &str, sid: &str, form: &str) -> Res {
     let req = Request::post(uri)
