@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Times the web app under load: `kefu serve` (release) on a benchmark database, an admin
-# logged in, `wrk` with 20 connections for 15 s per page, 30-day ranges. The load generator
-# runs on the same machine and takes CPU from the server, as it would on a 2-core box.
+# logged in, `wrk` for 15 s per page, 30-day ranges (the whole-store list: the last day).
+# The load generator runs on the same machine and takes CPU from the server, as it would on
+# a 2-core box.
 #
 #   bash scripts/bench_web.sh [DB]        (default: bench-data/10000000.db from scripts/bench.sh)
 #
@@ -44,23 +45,27 @@ curl -fs -b "$jar" -c "$jar" -o /dev/null \
 sid=$(awk '$6 == "kefu_session" { print $7 }' "$jar")
 [ -n "$sid" ] || { echo "login failed" >&2; exit 1; }
 
-pages=${WEB_PAGES:-"/ranking?from=$from&to=$to
-/?from=$from&to=$to
-/account?store=$enc_store&account=$enc_account&from=$from&to=$to
-/list?store=$enc_store&account=$enc_account&figure=consulted&from=$from&to=$to
-/api/v1/report?by=account&from=$from&to=$to"}
+# "connections path": the dashboard pages with 20 users at once; the pages that recompute
+# an agent's receptions from raw events (agent page, lists) with 2, as a supervisor drills.
+pages=${WEB_PAGES:-"20 /ranking?from=$from&to=$to
+20 /?from=$from&to=$to
+20 /api/v1/report?by=account&from=$from&to=$to
+2 /account?store=$enc_store&account=$enc_account&from=$from&to=$to
+2 /list?store=$enc_store&account=$enc_account&figure=consulted&from=$from&to=$to
+2 /list?store=$enc_store&figure=consulted&from=$to&to=$to"}
 
-echo "database $db, $from..$to, store $store, account $account, $secs s per page, 20 connections"
-printf '| page | p50 | p90 | p99 | requests/s | non-2xx |\n|---|---:|---:|---:|---:|---:|\n'
-while IFS= read -r page; do
+echo "database $db, $from..$to, store $store, account $account, $secs s per page"
+printf '| page | connections | p50 | p90 | p99 | requests/s | non-2xx |\n|---|---:|---:|---:|---:|---:|---:|\n'
+while read -r conns page; do
     [ -n "$page" ] || continue
     status=$(curl -s -o /dev/null -w '%{http_code}' -H "Cookie: kefu_session=$sid" "http://$addr$page")
-    out=$(wrk -t2 -c20 -d"${secs}s" --latency -H "Cookie: kefu_session=$sid" "http://$addr$page")
+    threads=$((conns < 2 ? conns : 2))
+    out=$(wrk -t"$threads" -c"$conns" -d"${secs}s" --timeout 10s --latency -H "Cookie: kefu_session=$sid" "http://$addr$page")
     p50=$(printf '%s\n' "$out" | awk '$1 == "50%" { print $2 }')
     p90=$(printf '%s\n' "$out" | awk '$1 == "90%" { print $2 }')
     p99=$(printf '%s\n' "$out" | awk '$1 == "99%" { print $2 }')
     rps=$(printf '%s\n' "$out" | awk '$1 == "Requests/sec:" { print $2 }')
     bad=$(printf '%s\n' "$out" | awk '/Non-2xx/ { print $NF }')
-    printf '| `%s` (HTTP %s) | %s | %s | %s | %s | %s |\n' "${page%%\?*}" "$status" "$p50" "$p90" "$p99" "$rps" "${bad:-0}"
+    printf '| `%s` (HTTP %s) | %s | %s | %s | %s | %s | %s |\n' "${page%%\?*}" "$status" "$conns" "$p50" "$p90" "$p99" "$rps" "${bad:-0}"
 done <<<"$pages"
 rm -f "$jar"
