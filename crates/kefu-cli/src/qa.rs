@@ -9,7 +9,7 @@ use clap::{Subcommand, ValueEnum};
 use kefu_core::model::NameId;
 use kefu_core::settings::MetricSettings;
 use kefu_qa::rules::{HitCount, HitRow, HitTable, RuleSet, parse_chat, per_100};
-use kefu_report::{Lang, width};
+use kefu_report::{Lang, aligned};
 use kefu_store::Db;
 
 use crate::{open_existing, parse_day, spinner};
@@ -148,27 +148,16 @@ pub fn run(cmd: QaCommand, lang: Lang) -> Result<()> {
                 if from > to {
                     bail!("--from {from} is after --to {to}");
                 }
+                let in_force;
                 let (set, version) = match &file_rules {
-                    Some(_) => (None, None),
-                    None => match db.qa_rules(s.id)? {
-                        Some(saved) => (
-                            Some(RuleSet::parse(&saved.toml).map_err(|e| {
-                                anyhow::anyhow!(
-                                    "saved rule set v{} of {}: {}",
-                                    saved.version,
-                                    s.name,
-                                    e[0]
-                                )
-                            })?),
-                            Some(saved.version),
-                        ),
-                        None => (Some(RuleSet::default_rules()), None),
-                    },
+                    Some(set) => (set, None),
+                    None => {
+                        in_force = db
+                            .qa_rules_in_force(s.id)
+                            .with_context(|| format!("rule set of {}", s.name))?;
+                        (&in_force.set, in_force.version)
+                    }
                 };
-                let set = file_rules
-                    .as_ref()
-                    .or(set.as_ref())
-                    .context("no rule set")?;
                 let pb = spinner(lang.t("自动质检", "checking receptions"));
                 let started = std::time::Instant::now();
                 let summary = db.qa_run(s.id, from, to, set, version)?;
@@ -241,32 +230,6 @@ fn hit_table(
 
 fn rate(hits: u64, receptions: u64) -> String {
     per_100(hits, receptions).map_or(String::new(), |x| format!("{x:.2}"))
-}
-
-/// Aligned columns; the first `left` columns are left-aligned.
-fn aligned(rows: &[Vec<String>], left: usize) -> String {
-    let cols = rows.iter().map(Vec::len).max().unwrap_or(0);
-    let mut widths = vec![0; cols];
-    for r in rows {
-        for (i, c) in r.iter().enumerate() {
-            widths[i] = widths[i].max(width(c));
-        }
-    }
-    let mut out = String::new();
-    for r in rows {
-        for (i, c) in r.iter().enumerate() {
-            let pad = " ".repeat(widths[i] - width(c));
-            if i < left {
-                out.push_str(c);
-                out.push_str(&pad);
-            } else {
-                out.push_str(&pad);
-                out.push_str(c);
-            }
-            out.push_str(if i + 1 < r.len() { "  " } else { "\n" });
-        }
-    }
-    out
 }
 
 fn to_table(

@@ -375,34 +375,38 @@ pub fn width(s: &str) -> usize {
         .sum()
 }
 
-pub fn to_table(report: &Report, lang: Lang) -> String {
-    let head = headers(report, lang, false);
-    let body: Vec<Vec<String>> = report.rows.iter().map(|r| cells(report, r, lang)).collect();
-    let mut widths: Vec<usize> = head.iter().map(|h| width(h)).collect();
-    for row in &body {
+/// Rows as columns for a terminal, two spaces apart; the first `left` columns are
+/// left-aligned (names), the rest right-aligned (numbers).
+pub fn aligned(rows: &[Vec<String>], left: usize) -> String {
+    let cols = rows.iter().map(Vec::len).max().unwrap_or(0);
+    let mut widths = vec![0; cols];
+    for row in rows {
         for (i, c) in row.iter().enumerate() {
             widths[i] = widths[i].max(width(c));
         }
     }
     let mut out = String::new();
-    let line = |out: &mut String, cells: &[String]| {
-        for (i, c) in cells.iter().enumerate() {
-            let pad = widths[i] - width(c);
-            if i < 2 {
+    for row in rows {
+        for (i, c) in row.iter().enumerate() {
+            let pad = " ".repeat(widths[i] - width(c));
+            if i < left {
                 out.push_str(c);
-                out.push_str(&" ".repeat(pad));
+                out.push_str(&pad);
             } else {
-                out.push_str(&" ".repeat(pad));
+                out.push_str(&pad);
                 out.push_str(c);
             }
-            out.push_str(if i + 1 < cells.len() { "  " } else { "\n" });
+            out.push_str(if i + 1 < row.len() { "  " } else { "\n" });
         }
-    };
-    line(&mut out, &head);
-    for row in &body {
-        line(&mut out, row);
     }
-    if body.is_empty() {
+    out
+}
+
+pub fn to_table(report: &Report, lang: Lang) -> String {
+    let mut rows = vec![headers(report, lang, false)];
+    rows.extend(report.rows.iter().map(|r| cells(report, r, lang)));
+    let mut out = aligned(&rows, 2);
+    if report.rows.is_empty() {
         out.push_str(lang.t("（该时间段没有数据）\n", "(no data in this period)\n"));
     }
     out

@@ -7,7 +7,7 @@ use std::io::Write;
 use kefu_core::money::{format_yuan, yuan_f64};
 use kefu_plan::{Movement, Payslip, PlanResult, score_text, weight_text};
 
-use crate::{Lang, Result, width};
+use crate::{Lang, Result, aligned};
 
 pub fn movement_text(m: Movement, lang: Lang) -> &'static str {
     match m {
@@ -26,42 +26,9 @@ pub fn agent_name(p: &Payslip) -> &str {
         .unwrap_or_else(|| p.account.rsplit(':').next().unwrap_or(&p.account))
 }
 
-fn aligned(rows: &[Vec<String>], left: usize) -> String {
-    let cols = rows.iter().map(Vec::len).max().unwrap_or(0);
-    let mut widths = vec![0; cols];
-    for row in rows {
-        for (i, c) in row.iter().enumerate() {
-            widths[i] = widths[i].max(width(c));
-        }
-    }
-    let mut out = String::new();
-    for row in rows {
-        for (i, c) in row.iter().enumerate() {
-            let pad = " ".repeat(widths[i] - width(c));
-            if i < left {
-                out.push_str(c);
-                out.push_str(&pad);
-            } else {
-                out.push_str(&pad);
-                out.push_str(c);
-            }
-            out.push_str(if i + 1 < row.len() { "  " } else { "\n" });
-        }
-    }
-    out
-}
-
-/// The team ranking with grades, movement, score, commissionable sales and pay.
-pub fn ranking_table(r: &PlanResult, lang: Lang) -> String {
-    let mut out = format!(
-        "{} {} — {} {}（{} {}）\n\n",
-        r.plan_name,
-        r.month,
-        lang.t("人数", "agents"),
-        r.headcount,
-        lang.t("结算截止", "settled before"),
-        r.settlement_end
-    );
+/// Column names of the team ranking, on the command line and the web page alike: the pay
+/// components are those of the plan (every payslip of a result has the same ones).
+pub fn ranking_headers(r: &PlanResult, lang: Lang) -> Vec<String> {
     let mut head = vec![
         lang.t("排名", "Rank").to_string(),
         lang.t("客服账号", "Account").to_string(),
@@ -79,7 +46,21 @@ pub fn ranking_table(r: &PlanResult, lang: Lang) -> String {
         );
     }
     head.push(lang.t("合计", "Total").to_string());
-    let mut rows = vec![head];
+    head
+}
+
+/// The team ranking with grades, movement, score, commissionable sales and pay.
+pub fn ranking_table(r: &PlanResult, lang: Lang) -> String {
+    let mut out = format!(
+        "{} {} — {} {}（{} {}）\n\n",
+        r.plan_name,
+        r.month,
+        lang.t("人数", "agents"),
+        r.headcount,
+        lang.t("结算截止", "settled before"),
+        r.settlement_end
+    );
+    let mut rows = vec![ranking_headers(r, lang)];
     for p in &r.payslips {
         let mut row = vec![
             p.rank.to_string(),

@@ -585,16 +585,13 @@ mod tests {
     use kefu_core::model::{Agent, ImportBatch, ImportedMessage, Message, Role};
     use kefu_core::settings::Config;
 
-    /// One store-day: `(second, account, buyer, sender, text)`, in file order.
-    fn store(msgs: &[(i64, &str, &str, Sender, &str)], bots: &[&str]) -> (tempfile::TempDir, Db) {
-        let dir = tempfile::tempdir().unwrap();
-        let mut db = Db::open(&dir.path().join("k.db")).unwrap();
+    /// Messages of the store 店: `(time, account, buyer, sender, text)`, in file order.
+    fn batch(msgs: &[(Millis, &str, &str, Sender, &str)]) -> ImportBatch {
         let mut b = ImportBatch::default();
         let shop = b.names.intern("店");
-        let day = Day::parse("2026-11-11").unwrap();
-        for (i, &(sec, account, buyer, sender, text)) in msgs.iter().enumerate() {
+        for (i, &(time, account, buyer, sender, text)) in msgs.iter().enumerate() {
             let message = Message {
-                time: day.start() + sec * 1000,
+                time,
                 buyer: b.names.intern(buyer),
                 account: b.names.intern(account),
                 sender,
@@ -609,6 +606,22 @@ mod tests {
                 msg_id: None,
             });
         }
+        b
+    }
+
+    /// One store-day: `(second, account, buyer, sender, text)`, in file order.
+    fn store(msgs: &[(i64, &str, &str, Sender, &str)], bots: &[&str]) -> (tempfile::TempDir, Db) {
+        let dir = tempfile::tempdir().unwrap();
+        let mut db = Db::open(&dir.path().join("k.db")).unwrap();
+        let day = Day::parse("2026-11-11").unwrap();
+        let timed: Vec<_> = msgs
+            .iter()
+            .map(|&(sec, account, buyer, sender, text)| {
+                (day.start() + sec * 1000, account, buyer, sender, text)
+            })
+            .collect();
+        let mut b = batch(&timed);
+        let shop = b.names.intern("店");
         for bot in bots {
             let account = b.names.intern(bot);
             b.agents.push((
@@ -700,37 +713,14 @@ mod tests {
         let s = db.store("店").unwrap();
         let day = |d: &str| Day::parse(d).unwrap();
         // A batch on 2026-11-13 (the agent says 随便你) and 2026-11-15.
-        let batch = || {
-            let mut b = ImportBatch::default();
-            let shop = b.names.intern("店");
-            for (i, (d, sender, text)) in [
-                ("2026-11-13", Sender::Buyer, "在吗"),
-                ("2026-11-13", Sender::Agent, "随便你"),
-                ("2026-11-15", Sender::Buyer, "在吗"),
-            ]
-            .into_iter()
-            .enumerate()
-            {
-                let message = Message {
-                    time: day(d).start() + 60_000 * i as i64,
-                    buyer: b.names.intern("b2"),
-                    account: b.names.intern("店:甲"),
-                    sender,
-                    transfer_to: None,
-                    seq: i as u64,
-                };
-                let text = b.push_text(text);
-                b.messages.push(ImportedMessage {
-                    store: shop,
-                    message,
-                    text,
-                    msg_id: None,
-                });
-            }
-            b
-        };
+        let on = |d: &str, minute: i64| day(d).start() + 60_000 * minute;
+        let later = batch(&[
+            (on("2026-11-13", 0), "店:甲", "b2", Sender::Buyer, "在吗"),
+            (on("2026-11-13", 1), "店:甲", "b2", Sender::Agent, "随便你"),
+            (on("2026-11-15", 2), "店:甲", "b2", Sender::Buyer, "在吗"),
+        ]);
         let config = Config::default();
-        let summary = db.import(batch(), &config).unwrap();
+        let summary = db.import(later, &config).unwrap();
         assert_eq!(
             summary.touched,
             vec![crate::TouchedDays {

@@ -19,17 +19,11 @@ use crate::{AppState, WebError};
 /// Audit entries shown.
 pub const AUDIT_ROWS: u32 = 200;
 
-/// A settings form posted without this session's token.
-pub(crate) fn form_expired(lang: Lang, user: &CurrentUser) -> Response {
+/// A form posted without this session's token. `here` is the menu item the refusal page
+/// highlights: the section the form belongs to.
+pub(crate) fn form_expired(lang: Lang, user: &CurrentUser, here: &str) -> Response {
     let body = format!("<p class=\"error\">{}</p>", esc(lang.s(S::FormExpired)));
-    framed(
-        lang,
-        user,
-        StatusCode::FORBIDDEN,
-        S::Error,
-        "/settings",
-        &body,
-    )
+    framed(lang, user, StatusCode::FORBIDDEN, S::Error, here, &body)
 }
 
 pub(crate) fn th(lang: Lang, items: &[S]) -> String {
@@ -160,21 +154,7 @@ pub async fn settings(
         ));
     }
     body.push_str("</tbody></table>");
-    let roles: String = [
-        UserRole::Agent,
-        UserRole::Qa,
-        UserRole::Supervisor,
-        UserRole::Admin,
-    ]
-    .iter()
-    .map(|r| {
-        format!(
-            "<option value=\"{}\">{}</option>",
-            r.as_str(),
-            esc(crate::users::role_label(lang, *r))
-        )
-    })
-    .collect();
+    let role_select = crate::users::role_select(lang, None);
     let store_options: String = listing
         .stores
         .iter()
@@ -184,7 +164,7 @@ pub async fn settings(
         "<h2>{add}</h2><form method=\"post\" action=\"/settings/users?lang={lc}\" class=\"filters\">\
          <input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">\
          <label>{name}<br><input name=\"name\" required maxlength=\"64\" autocomplete=\"off\"></label>\
-         <label>{role}<br><select name=\"role\">{roles}</select></label>\
+         <label>{role}<br>{role_select}</label>\
          <label>{pw}<br><input type=\"password\" name=\"password\" required minlength=\"8\" autocomplete=\"new-password\"></label>\
          <label>{store}<br><input name=\"store\" list=\"stores\"></label><datalist id=\"stores\">{store_options}</datalist>\
          <label>{accounts}<br><input name=\"accounts\"></label>\
@@ -269,7 +249,7 @@ pub async fn add_user(
         return error_page(lang, &user, e);
     }
     if !csrf_ok(&user, &headers, &form.csrf) {
-        return form_expired(lang, &user);
+        return form_expired(lang, &user, "/settings");
     }
     let admin = user.session.user.clone();
     let done = state
@@ -379,7 +359,7 @@ pub async fn add_token(
 ) -> Response {
     let lang = i18n::pick(q.lang.as_deref(), &headers);
     if !csrf_ok(&user, &headers, &form.csrf) {
-        return form_expired(lang, &user);
+        return form_expired(lang, &user, "/settings");
     }
     let u = user.session.user.clone();
     let made = state

@@ -8,6 +8,7 @@ use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use kefu_qa::review;
 use kefu_qa::rules::{HitRow, per_100};
+use kefu_store::{Db, User};
 use serde_json::{Map, Value, json};
 
 use crate::access::Rows;
@@ -15,6 +16,24 @@ use crate::auth::CurrentUser;
 use crate::qa_reviews::{self, QaQuery, SummaryItem};
 use crate::qa_rules::{self, By, HitsData, QaParams};
 use crate::{ApiError, AppState, WebError};
+
+/// What each endpoint here does first: read the query (a malformed one is a 400) and run the
+/// page's loader as the signed-in user on the database thread.
+async fn page_data<Q, T, F>(
+    state: &AppState,
+    user: &CurrentUser,
+    query: Result<Query<Q>, QueryRejection>,
+    load: F,
+) -> Result<T, ApiError>
+where
+    Q: Send + 'static,
+    T: Send + 'static,
+    F: FnOnce(&Db, &User, Q) -> Result<T, WebError> + Send + 'static,
+{
+    let Query(q) = query.map_err(|e| WebError::BadRequest(e.body_text()))?;
+    let u = user.session.user.clone();
+    Ok(state.db(move |db| load(db, &u, q)).await?)
+}
 
 /// One row of hits: receptions, score, and per rule the receptions hit and hits per 100
 /// receptions (`null` without receptions).
@@ -100,9 +119,10 @@ pub async fn hits(
     user: CurrentUser,
     query: Result<Query<QaParams>, QueryRejection>,
 ) -> Result<Json<Value>, ApiError> {
-    let Query(q) = query.map_err(|e| WebError::BadRequest(e.body_text()))?;
-    let u = user.session.user.clone();
-    let data = state.db(move |db| qa_rules::load_hits(db, &u, &q)).await?;
+    let data = page_data(&state, &user, query, |db, u, q| {
+        qa_rules::load_hits(db, u, &q)
+    })
+    .await?;
     Ok(Json(hits_json(&data)))
 }
 
@@ -120,11 +140,10 @@ pub async fn summary(
     user: CurrentUser,
     query: Result<Query<QaQuery>, QueryRejection>,
 ) -> Result<Json<Value>, ApiError> {
-    let Query(q) = query.map_err(|e| WebError::BadRequest(e.body_text()))?;
-    let u = user.session.user.clone();
-    let p = state
-        .db(move |db| qa_reviews::load_summary(db, &u, &q))
-        .await?;
+    let p = page_data(&state, &user, query, |db, u, q| {
+        qa_reviews::load_summary(db, u, &q)
+    })
+    .await?;
     let rows: Vec<Value> = p
         .rows
         .iter()
@@ -173,11 +192,10 @@ pub async fn reviews(
     user: CurrentUser,
     query: Result<Query<QaQuery>, QueryRejection>,
 ) -> Result<Json<Value>, ApiError> {
-    let Query(q) = query.map_err(|e| WebError::BadRequest(e.body_text()))?;
-    let u = user.session.user.clone();
-    let p = state
-        .db(move |db| qa_reviews::load_reviews(db, &u, q.store.as_deref()))
-        .await?;
+    let p = page_data(&state, &user, query, |db, u, q| {
+        qa_reviews::load_reviews(db, u, q.store.as_deref())
+    })
+    .await?;
     let reviews: Vec<Value> = p
         .reviews
         .iter()

@@ -730,6 +730,25 @@ pub(crate) fn transcript(body: &mut String, lang: Lang, r: &ReceptionView, marks
     body.push_str("</tbody></table></div>");
 }
 
+/// How a round ended, as the rounds table of a reception and the rounds list both say it.
+pub(crate) fn round_outcome(lang: Lang, outcome: &RoundOutcome) -> String {
+    match outcome {
+        RoundOutcome::Answered { at, by_bot } => format!(
+            "{} {}",
+            lang.s(if *by_bot {
+                S::BotAnswered
+            } else {
+                S::AgentAnswered
+            }),
+            format_time(*at)
+        ),
+        RoundOutcome::Transferred { at, to } => {
+            format!("{} {} → {to}", lang.s(S::Transferred), format_time(*at))
+        }
+        RoundOutcome::Unanswered => lang.s(S::Unanswered).to_string(),
+    }
+}
+
 /// The rounds opened this day.
 fn rounds(body: &mut String, lang: Lang, r: &ReceptionView) {
     body.push_str(&format!(
@@ -741,26 +760,11 @@ fn rounds(body: &mut String, lang: Lang, r: &ReceptionView) {
         )
     ));
     for (k, round) in r.rounds.iter().enumerate() {
-        let outcome = match &round.outcome {
-            RoundOutcome::Answered { at, by_bot } => format!(
-                "{} {}",
-                lang.s(if *by_bot {
-                    S::BotAnswered
-                } else {
-                    S::AgentAnswered
-                }),
-                format_time(*at)
-            ),
-            RoundOutcome::Transferred { at, to } => {
-                format!("{} {} → {to}", lang.s(S::Transferred), format_time(*at))
-            }
-            RoundOutcome::Unanswered => lang.s(S::Unanswered).to_string(),
-        };
         body.push_str(&format!(
             "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             k + 1,
             format_time(round.open),
-            esc(&outcome),
+            esc(&round_outcome(lang, &round.outcome)),
             esc(&round.response_ms().map_or("-".into(), format_secs)),
             esc(yes(lang, round.in_service_hours)),
         ));

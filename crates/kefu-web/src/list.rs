@@ -19,7 +19,7 @@ use serde_json::{Value as Json, json};
 
 use crate::access::{self, Allowed, Rows};
 use crate::auth::CurrentUser;
-use crate::drill::{RESPONSE_BINS, bin_label, reception_link};
+use crate::drill::{RESPONSE_BINS, bin_label, reception_link, round_outcome};
 use crate::html::{esc, page, url};
 use crate::i18n::{self, Lang, S, Strings};
 use crate::pages::error_page;
@@ -408,27 +408,12 @@ fn items_table(lang: Lang, store: &str, listing: &Listing) -> Table {
             ],
             v.iter()
                 .map(|r| {
-                    let outcome = match &r.round.outcome {
-                        RoundOutcome::Answered { at, by_bot } => format!(
-                            "{} {}",
-                            lang.s(if *by_bot {
-                                S::BotAnswered
-                            } else {
-                                S::AgentAnswered
-                            }),
-                            format_time(*at)
-                        ),
-                        RoundOutcome::Transferred { at, to } => {
-                            format!("{} {} → {to}", lang.s(S::Transferred), format_time(*at))
-                        }
-                        RoundOutcome::Unanswered => lang.s(S::Unanswered).to_string(),
-                    };
                     vec![
                         Cell::text(r.day.to_string()),
                         Cell::text(&r.account),
                         Cell::text(&r.buyer).linked(transcript(&r.account, &r.buyer, r.day)),
                         time(r.round.open),
-                        Cell::text(outcome),
+                        Cell::text(round_outcome(lang, &r.round.outcome)),
                         Cell::new(Content::Duration(r.round.response_ms())),
                         Cell::text(yes(lang, r.round.in_service_hours)),
                         Cell::text(yes(lang, r.within_3min)),

@@ -108,7 +108,7 @@ pub async fn save_lang(
 ) -> Response {
     let lang = i18n::pick(q.lang.as_deref(), &headers);
     if !csrf_ok(&user, &headers, &form.csrf) {
-        return form_expired(lang, &user);
+        return form_expired(lang, &user, "/settings");
     }
     let Some(pref) = LangPref::parse(form.lang.trim()) else {
         let said = lang.t("未知的语言。", "Not a known language.");
@@ -150,7 +150,7 @@ pub async fn change_password(
 ) -> Response {
     let lang = i18n::pick(q.lang.as_deref(), &headers);
     if !csrf_ok(&user, &headers, &form.csrf) {
-        return form_expired(lang, &user);
+        return form_expired(lang, &user, "/settings");
     }
     if form.password != form.again {
         let said = lang.t("两次输入的新密码不一致。", "The two new passwords differ.");

@@ -151,26 +151,7 @@ fn ranking_html(
     links: Option<&str>,
     before: Option<&HashMap<String, (i64, i64)>>,
 ) -> String {
-    let pay_names: Vec<String> = r
-        .payslips
-        .first()
-        .map(|p| {
-            p.pay
-                .iter()
-                .map(|l| lang.t(&l.name, &l.name_en).to_string())
-                .collect()
-        })
-        .unwrap_or_default();
-    let mut head = vec![
-        lang.t("排名", "Rank").to_string(),
-        lang.t("客服账号", "Account").to_string(),
-        lang.t("梯队", "Grade").to_string(),
-        lang.t("变动", "Movement").to_string(),
-        lang.t("绩效分", "Score").to_string(),
-        lang.t("提成销售额", "Net sales").to_string(),
-    ];
-    head.extend(pay_names);
-    head.push(lang.t("合计", "Total").to_string());
+    let mut head = render::ranking_headers(r, lang);
     if before.is_some() {
         head.push(lang.t("分数变化", "Score change").to_string());
         head.push(lang.t("应发变化", "Pay change").to_string());
@@ -913,7 +894,7 @@ fn posted_plan(
         return Err(Box::new(error_page(lang, user, editing_refused())));
     }
     if !csrf_ok(user, headers, &f.csrf) {
-        return Err(Box::new(form_expired(lang, user)));
+        return Err(Box::new(form_expired(lang, user, "/settings")));
     }
     match edited_text(lang, &f) {
         Ok(text) => f.toml = text,
@@ -1205,7 +1186,7 @@ pub async fn save_scores(
         return error_page(lang, &user, scores_refused());
     }
     if !csrf_ok(&user, &headers, &f.csrf) {
-        return form_expired(lang, &user);
+        return form_expired(lang, &user, "/settings");
     }
     let params = PlanParams {
         store: Some(f.store.clone()),

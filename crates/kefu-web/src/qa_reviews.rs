@@ -24,7 +24,7 @@ use kefu_store::{Db, StoreInfo, User};
 use serde::Deserialize;
 
 use crate::access::{self, Allowed};
-use crate::admin::th;
+use crate::admin::{form_expired, th};
 use crate::auth::{CurrentUser, csrf_ok};
 use crate::html::{esc, url};
 use crate::i18n::{self, Lang, S, Strings};
@@ -163,18 +163,6 @@ fn lq(lang: Lang) -> String {
     format!("lang={}", lang.code())
 }
 
-fn expired(lang: Lang, user: &CurrentUser) -> Response {
-    let body = format!("<p class=\"error\">{}</p>", esc(lang.s(S::FormExpired)));
-    framed(
-        lang,
-        user,
-        StatusCode::FORBIDDEN,
-        S::Error,
-        "/qa/assignments",
-        &body,
-    )
-}
-
 /// What every form of these pages does first and last: an expired form is refused before any
 /// work, the work runs on the database thread as the signed-in user, and its error is shown as
 /// a page. The caller answers the outcome.
@@ -191,7 +179,7 @@ where
     F: FnOnce(&mut Db, &User, &Pairs) -> Result<T, WebError> + Send + 'static,
 {
     if !csrf_ok(user, headers, field(&form, "csrf")) {
-        return Err(expired(lang, user));
+        return Err(form_expired(lang, user, "/qa/assignments"));
     }
     with_db(state, user, lang, move |db, u| work(db, u, &form)).await
 }

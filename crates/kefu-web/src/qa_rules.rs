@@ -338,7 +338,7 @@ pub async fn save_rules(
     let fields: HashMap<String, String> = form.into_iter().collect();
     let get = |k: &str| fields.get(k).cloned().unwrap_or_default();
     if !csrf_ok(&user, &headers, &get("csrf")) {
-        return form_expired(lang, &user);
+        return form_expired(lang, &user, "/settings");
     }
     if !access::qa_manager(&user.session.user) {
         return error_page(lang, &user, WebError::Forbidden("editing rules".into()));
@@ -666,7 +666,7 @@ pub async fn test_chat(
 ) -> Response {
     let lang = i18n::pick(q.lang.as_deref(), &headers);
     if !csrf_ok(&user, &headers, &form.csrf) {
-        return form_expired(lang, &user);
+        return form_expired(lang, &user, "/settings");
     }
     let u = user.session.user.clone();
     let store = form.store.clone().filter(|s| !s.is_empty());
@@ -1141,7 +1141,7 @@ pub async fn run(
 ) -> Response {
     let lang = i18n::pick(q.lang.as_deref(), &headers);
     if !csrf_ok(&user, &headers, &form.csrf) {
-        return form_expired(lang, &user);
+        return form_expired(lang, &user, "/settings");
     }
     if !access::qa_manager(&user.session.user) {
         return error_page(lang, &user, WebError::Forbidden("running rules".into()));

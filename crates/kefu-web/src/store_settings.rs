@@ -561,7 +561,7 @@ pub async fn save(
 ) -> Response {
     let lang = i18n::pick(q.lang.as_deref(), &headers);
     if !csrf_ok(&user, &headers, &form.csrf) {
-        return form_expired(lang, &user);
+        return form_expired(lang, &user, "/settings");
     }
     match parse_form(lang, &form.fields) {
         Ok(m) => match apply(&state, &user, form.store, Some(m)).await {
@@ -606,7 +606,7 @@ pub async fn reset(
 ) -> Response {
     let lang = i18n::pick(q.lang.as_deref(), &headers);
     if !csrf_ok(&user, &headers, &form.csrf) {
-        return form_expired(lang, &user);
+        return form_expired(lang, &user, "/settings");
     }
     match apply(&state, &user, form.store, None).await {
         Ok(saved) => saved_page(lang, &user, &state, saved),

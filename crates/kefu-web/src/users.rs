@@ -62,16 +62,10 @@ pub(crate) fn role_label(lang: Lang, role: UserRole) -> &'static str {
     }
 }
 
-/// The language-switch target of a user's page.
-fn here(id: i64) -> String {
-    format!("/settings/user?id={id}")
-}
-
-fn render(lang: Lang, me: &CurrentUser, l: &Loaded, message: &str) -> String {
-    let lc = lang.code();
-    let csrf = esc(&me.session.csrf);
-    let id = l.user.id;
-    let roles: String = [
+/// The drop-down of the four roles, agent to admin, with `selected` chosen (none: the
+/// browser shows the first).
+pub(crate) fn role_select(lang: Lang, selected: Option<UserRole>) -> String {
+    let options: String = [
         UserRole::Agent,
         UserRole::Qa,
         UserRole::Supervisor,
@@ -82,11 +76,28 @@ fn render(lang: Lang, me: &CurrentUser, l: &Loaded, message: &str) -> String {
         format!(
             "<option value=\"{}\"{}>{}</option>",
             r.as_str(),
-            if *r == l.user.role { " selected" } else { "" },
+            if Some(*r) == selected {
+                " selected"
+            } else {
+                ""
+            },
             esc(role_label(lang, *r))
         )
     })
     .collect();
+    format!("<select name=\"role\">{options}</select>")
+}
+
+/// The language-switch target of a user's page.
+fn here(id: i64) -> String {
+    format!("/settings/user?id={id}")
+}
+
+fn render(lang: Lang, me: &CurrentUser, l: &Loaded, message: &str) -> String {
+    let lc = lang.code();
+    let csrf = esc(&me.session.csrf);
+    let id = l.user.id;
+    let role_select = role_select(lang, Some(l.user.role));
     let mut stores = String::new();
     let mut accounts = String::new();
     for (s, list) in &l.stores {
@@ -120,7 +131,7 @@ fn render(lang: Lang, me: &CurrentUser, l: &Loaded, message: &str) -> String {
         "<p><a href=\"/settings?lang={lc}\">{back}</a></p>{message}<h2>{name}</h2>\
          <form method=\"post\" action=\"/settings/user?lang={lc}\">\
          <input type=\"hidden\" name=\"csrf\" value=\"{csrf}\"><input type=\"hidden\" name=\"id\" value=\"{id}\">\
-         <p><label>{role}<br><select name=\"role\">{roles}</select></label></p>\
+         <p><label>{role}<br>{role_select}</label></p>\
          <h3>{stores_h}</h3><p class=\"note\">{stores_note}</p><p>{stores}</p>\
          <h3>{accounts_h}</h3><p class=\"note\">{accounts_note}</p>{accounts}\
          <p><button type=\"submit\">{save}</button></p></form>\
@@ -268,7 +279,7 @@ pub async fn save(
 ) -> Response {
     let lang = i18n::pick(q.lang.as_deref(), &headers);
     if !csrf_ok(&user, &headers, &form.csrf) {
-        return form_expired(lang, &user);
+        return form_expired(lang, &user, "/settings");
     }
     let me = user.session.user.clone();
     let r = state
@@ -330,7 +341,7 @@ pub async fn reset_password(
 ) -> Response {
     let lang = i18n::pick(q.lang.as_deref(), &headers);
     if !csrf_ok(&user, &headers, &form.csrf) {
-        return form_expired(lang, &user);
+        return form_expired(lang, &user, "/settings");
     }
     let (me, sid) = (user.session.user.clone(), user.session_id.clone());
     let r = state
@@ -375,7 +386,7 @@ pub async fn delete(
 ) -> Response {
     let lang = i18n::pick(q.lang.as_deref(), &headers);
     if !csrf_ok(&user, &headers, &form.csrf) {
-        return form_expired(lang, &user);
+        return form_expired(lang, &user, "/settings");
     }
     let me = user.session.user.clone();
     let r = state
@@ -492,7 +503,7 @@ pub async fn revoke_token(
 ) -> Response {
     let lang = i18n::pick(q.lang.as_deref(), &headers);
     if !csrf_ok(&user, &headers, &form.csrf) {
-        return form_expired(lang, &user);
+        return form_expired(lang, &user, "/settings");
     }
     let me = user.session.user.clone();
     let done = state

@@ -152,26 +152,6 @@ fn reviews(path: &Path) {
     assert_eq!((a, (b * 1e6).round() / 1e6, c), (82.5, 90.833333, 50.0));
 }
 
-/// The cells of the `<tr>` whose first cell is `label` (link texts for linked cells).
-fn row(body: &str, label: &str) -> Vec<String> {
-    let start = body
-        .find(&format!("<td>{label}</td>"))
-        .unwrap_or_else(|| panic!("row {label}"));
-    let part = &body[start..start + body[start..].find("</tr>").unwrap()];
-    part.split("<td")
-        .skip(1)
-        .map(|c| {
-            let inner = &c[c.find('>').unwrap() + 1..c.find("</td>").unwrap()];
-            match inner.find("\">") {
-                Some(i) if inner.starts_with("<a ") => {
-                    inner[i + 2..inner.find("</a>").unwrap()].to_string()
-                }
-                _ => inner.to_string(),
-            }
-        })
-        .collect()
-}
-
 /// The page's cells of an API hits row: receptions, score, hits per 100 by rule.
 fn page_cells(api_row: &Value, rules: &[String]) -> Vec<String> {
     let mut cells = vec![

@@ -11,7 +11,7 @@ use kefu_core::settings::Config;
 use kefu_qa::rules::RuleSet;
 use kefu_store::{Db, UserRole};
 use kefu_web::{AppState, router};
-use support::{PW, enc, get, login, post};
+use support::{PW, enc, get, login, post, row};
 
 const STORE: &str = "测试店";
 
@@ -72,27 +72,6 @@ async fn run_rules(app: &Router, sid: &str, csrf: &str) -> support::Res {
         ),
     )
     .await
-}
-
-/// The cells of the table row whose first cell is `label`.
-fn row(body: &str, label: &str) -> Vec<String> {
-    let start = body
-        .find(&format!("<td>{label}</td>"))
-        .unwrap_or_else(|| panic!("row {label}"));
-    let part = &body[start..start + body[start..].find("</tr>").unwrap()];
-    part.split("<td")
-        .skip(1)
-        .map(|c| {
-            let inner = &c[c.find('>').unwrap() + 1..c.find("</td>").unwrap()];
-            // The text of a link, or the cell itself.
-            match inner.find("\">") {
-                Some(i) if inner.starts_with("<a ") => {
-                    inner[i + 2..inner.find("</a>").unwrap()].to_string()
-                }
-                _ => inner.to_string(),
-            }
-        })
-        .collect()
 }
 
 #[tokio::test]

@@ -144,6 +144,26 @@ pub fn csrf_of(body: &str) -> String {
     body[at..at + 64].to_string()
 }
 
+/// The cells of the `<tr>` whose first cell is `label` (link texts for linked cells).
+pub fn row(body: &str, label: &str) -> Vec<String> {
+    let start = body
+        .find(&format!("<td>{label}</td>"))
+        .unwrap_or_else(|| panic!("row {label}"));
+    let part = &body[start..start + body[start..].find("</tr>").unwrap()];
+    part.split("<td")
+        .skip(1)
+        .map(|c| {
+            let inner = &c[c.find('>').unwrap() + 1..c.find("</td>").unwrap()];
+            match inner.find("\">") {
+                Some(i) if inner.starts_with("<a ") => {
+                    inner[i + 2..inner.find("</a>").unwrap()].to_string()
+                }
+                _ => inner.to_string(),
+            }
+        })
+        .collect()
+}
+
 /// The `<title>label: value</title>` pairs of the SVG inside the element opened by `marker`.
 pub fn chart_values(body: &str, marker: &str) -> Vec<(String, String)> {
     let start = body.find(marker).unwrap_or_else(|| panic!("{marker}"));
