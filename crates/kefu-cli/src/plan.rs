@@ -91,23 +91,10 @@ pub enum PlanCommand {
     },
 }
 
-/// The plans kefu ships (`plans/`), as (file name, text).
-pub const SHIPPED: [(&str, &str); 3] = [
-    ("presale.toml", include_str!("../../../plans/presale.toml")),
-    (
-        "sales-target.toml",
-        include_str!("../../../plans/sales-target.toml"),
-    ),
-    (
-        "aftersale.toml",
-        include_str!("../../../plans/aftersale.toml"),
-    ),
-];
-
 /// Stores the shipped plans as in force from `from` (the demo does, so that its month has
 /// plans to run).
 pub fn save_shipped(db: &Db, from: Month) -> Result<()> {
-    for (name, text) in SHIPPED {
+    for (name, text) in kefu_plan::SHIPPED {
         let plan = kefu_plan::parse(text).map_err(|e| anyhow::anyhow!("plans/{name}:{e}"))?;
         db.save_plan_version(&plan.id, from, text, None)?;
     }

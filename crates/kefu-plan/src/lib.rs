@@ -24,6 +24,20 @@ pub use model::{Plan, QA_SCORE, TARGET_COMPLETION};
 pub use month::Month;
 pub use parse::{EditableNumber, PlanError, editable_numbers, parse, replace_numbers};
 
+/// The plans kefu ships (`plans/`), as (file name, text): the demo stores them, the web
+/// editor starts a new plan from the first.
+pub const SHIPPED: [(&str, &str); 3] = [
+    ("presale.toml", include_str!("../../../plans/presale.toml")),
+    (
+        "sales-target.toml",
+        include_str!("../../../plans/sales-target.toml"),
+    ),
+    (
+        "aftersale.toml",
+        include_str!("../../../plans/aftersale.toml"),
+    ),
+];
+
 /// Hundredths of a point as text: 8750 → `87.5`.
 pub fn score_text(hundredths: i64) -> String {
     parse::score_text(hundredths)

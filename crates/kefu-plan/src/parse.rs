@@ -1302,6 +1302,12 @@ pub fn replace_numbers(text: &str, edits: &[(usize, usize, String)]) -> Result<S
     let known = editable_numbers(text)?;
     let mut edits: Vec<&(usize, usize, String)> = edits.iter().collect();
     edits.sort_by_key(|e| std::cmp::Reverse(e.0));
+    // Each number once: a second edit of a span would land on the first one's text (a form
+    // can name a span twice, as `n.7.9` and `n.07.9`).
+    if let Some(w) = edits.windows(2).find(|w| w[0].0 == w[1].0) {
+        let span = w[0].0..w[0].1;
+        return Err(Ctx { text }.err(&span, "(form)", "the same number is edited twice"));
+    }
     let mut out = text.to_string();
     for (start, end, value) in edits {
         let Some(target) = known.iter().find(|k| k.start == *start && k.end == *end) else {
@@ -1333,24 +1339,15 @@ pub fn replace_numbers(text: &str, edits: &[(usize, usize, String)]) -> Result<S
 mod tests {
     use super::*;
 
-    const SHIPPED: [(&str, &str); 3] = [
-        ("presale", include_str!("../../../plans/presale.toml")),
-        (
-            "sales-target",
-            include_str!("../../../plans/sales-target.toml"),
-        ),
-        ("aftersale", include_str!("../../../plans/aftersale.toml")),
-    ];
-
     #[test]
     fn shipped_plans_are_valid() {
-        for (id, text) in SHIPPED {
-            let plan = parse(text).unwrap_or_else(|e| panic!("{id}: {e}"));
-            assert_eq!(plan.id, id);
+        for (file, text) in crate::SHIPPED {
+            let plan = parse(text).unwrap_or_else(|e| panic!("{file}: {e}"));
+            assert_eq!(format!("{}.toml", plan.id), file);
             let total: i64 = plan.kpis.iter().map(|k| k.weight_bp).sum();
             assert_eq!(total, 100_00);
         }
-        let presale = parse(SHIPPED[0].1).unwrap();
+        let presale = parse(crate::SHIPPED[0].1).unwrap();
         assert_eq!(presale.kpis[0].key, "conversion");
         assert_eq!(presale.kpis[0].weight_bp, 40_00);
         assert_eq!(presale.kpis[0].name, "询单→最终付款转化率");
@@ -1501,7 +1498,7 @@ rank = { scores = [100] }
 
     #[test]
     fn numbers_are_edited_in_place() {
-        let text = SHIPPED[0].1;
+        let text = crate::SHIPPED[0].1;
         let numbers = editable_numbers(text).unwrap();
         let weight = numbers
             .iter()
@@ -1538,5 +1535,13 @@ rank = { scores = [100] }
         let e = replace_numbers(text, &[(weight.start, weight.end, "x\"".into())]).unwrap_err();
         assert_eq!(e.field, "kpi[conversion].weight");
         assert!(replace_numbers(text, &[(0, 2, "1".into())]).is_err());
+        let twice = [
+            (weight.start, weight.end, "30".into()),
+            (weight.start, weight.end, "3".into()),
+        ];
+        assert_eq!(
+            replace_numbers(text, &twice).unwrap_err().message,
+            "the same number is edited twice"
+        );
     }
 }

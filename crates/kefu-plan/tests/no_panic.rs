@@ -5,12 +5,6 @@ use kefu_core::figures::{COUNTERS, Counters};
 use kefu_plan::{AgentInput, LateRefund, Month, PaidOrder, PlanInput, evaluate, parse};
 use proptest::prelude::*;
 
-const SHIPPED: [&str; 3] = [
-    include_str!("../../../plans/presale.toml"),
-    include_str!("../../../plans/sales-target.toml"),
-    include_str!("../../../plans/aftersale.toml"),
-];
-
 /// Characters that make plans interesting to break: digits, signs, quotes, brackets.
 const ALPHABET: &[char] = &[
     '0', '1', '5', '9', '.', '-', '%', '"', '[', ']', '{', '}', '=', ',', '\n', ' ', 'x', '#',
@@ -71,7 +65,7 @@ proptest! {
         agents in proptest::collection::vec(agent(), 0..5),
         store in counters(),
     ) {
-        let mut chars: Vec<char> = SHIPPED[which].chars().collect();
+        let mut chars: Vec<char> = kefu_plan::SHIPPED[which].1.chars().collect();
         for (at, c) in edits {
             let i = at.index(chars.len());
             chars[i] = ALPHABET[c];

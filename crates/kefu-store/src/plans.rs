@@ -446,6 +446,31 @@ impl Db {
         Ok((kefu_plan::evaluate(plan, data.month, &input)?, ids))
     }
 
+    /// What-if for an edited `plan`: it evaluated for `month` (movement against the version
+    /// of its id in force the month before, else itself), beside that id's version in force
+    /// for `month` if one is (as [`Db::run_stored_plans`] gives it). Each month is read
+    /// once for both.
+    pub fn preview_plan(
+        &self,
+        store_id: i64,
+        plan: &Plan,
+        month: Month,
+    ) -> Result<(PlanResult, Option<PlanResult>), PlanRunError> {
+        let data = self.month_data(store_id, month)?;
+        let before = self.month_data(store_id, month.prev())?;
+        let stored_previous = self.stored_plan(&plan.id, month.prev())?.map(|(_, p)| p);
+        let previous = stored_previous.as_ref().unwrap_or(plan);
+        let (new, _) = self.run_plan_with(store_id, plan, Some((previous, &before)), &data)?;
+        let in_force = match self.stored_plan(&plan.id, month)? {
+            Some((_, current)) => {
+                let previous = stored_previous.as_ref().map(|p| (p, &before));
+                Some(self.run_plan_with(store_id, &current, previous, &data)?.0)
+            }
+            None => None,
+        };
+        Ok((new, in_force))
+    }
+
     /// The stored version of `plan_id` in force for `month`, parsed.
     pub fn stored_plan(
         &self,

@@ -85,6 +85,23 @@ pub fn allowed(db: &Db, user: &User, requested: Option<&str>) -> Result<Vec<Allo
     Ok(out)
 }
 
+/// The store of `stores` (from [`allowed`] without a requested store) named `requested`, or
+/// the first when none is named: pages that offer a store picker read [`allowed`] once for
+/// both. A store outside them is answered as if it did not exist.
+pub fn chosen(stores: &[Allowed], requested: Option<&str>) -> Result<Allowed, WebError> {
+    match requested.filter(|r| !r.is_empty()) {
+        Some(name) => stores
+            .iter()
+            .find(|a| a.store.name == name)
+            .cloned()
+            .ok_or_else(|| WebError::NotFound(format!("no store named `{name}`"))),
+        None => stores
+            .first()
+            .cloned()
+            .ok_or_else(|| WebError::NotFound("no store yet: import data first".into())),
+    }
+}
+
 /// The store and account a drill-down page shows: the named account of the requested store
 /// (or of the first store the user may see), if the user may see that account. An account
 /// the user may not see is answered as if it did not exist.

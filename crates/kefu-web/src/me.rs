@@ -140,6 +140,12 @@ pub struct PasswordForm {
     again: String,
 }
 
+/// Why a password change was refused.
+enum Refusal {
+    WrongCurrent,
+    BadNew,
+}
+
 /// `POST /me/password`: needs the current password; the user's other sessions end.
 pub async fn change_password(
     State(state): State<AppState>,
@@ -175,16 +181,14 @@ pub async fn change_password(
         .db(move |db| {
             if !db.password_is(&me, &form.current)? {
                 db.audit(Some(&me), "user.password.own_failed", "")?;
-                return Ok(Err(
-                    lang.t("当前密码不正确。", "The current password is wrong.")
-                ));
+                return Ok(Err(Refusal::WrongCurrent));
             }
             match db.set_password(&me, &form.password, Some(&sid)) {
                 Ok(()) => {
                     db.audit(Some(&me), "user.password.own", "")?;
                     Ok(Ok(()))
                 }
-                Err(UserError::BadPassword) => Ok(Err(lang.s(S::UserBadPassword))),
+                Err(UserError::BadPassword) => Ok(Err(Refusal::BadNew)),
                 Err(e) => Err(WebError::from(e)),
             }
         })
@@ -200,12 +204,20 @@ pub async fn change_password(
             );
             shown(lang, &user, StatusCode::OK, &message)
         }
-        Ok(Err(said)) => {
+        Ok(Err(Refusal::WrongCurrent)) => {
             if let Ok(mut t) = state.throttle.lock() {
                 t.fail(&keys, Instant::now());
             }
+            let said = lang.t("当前密码不正确。", "The current password is wrong.");
             refused(lang, &user, StatusCode::BAD_REQUEST, said)
         }
+        // The right current password with a new one too short is no guess: not throttled.
+        Ok(Err(Refusal::BadNew)) => refused(
+            lang,
+            &user,
+            StatusCode::BAD_REQUEST,
+            lang.s(S::UserBadPassword),
+        ),
         Err(e) => error_page(lang, &user, e),
     }
 }

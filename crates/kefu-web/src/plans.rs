@@ -30,7 +30,7 @@ use crate::pages::{error_page, framed};
 use crate::{ApiError, AppState, WebError};
 
 /// The plan a new one starts from.
-const TEMPLATE: &str = include_str!("../../../plans/presale.toml");
+const TEMPLATE: &str = kefu_plan::SHIPPED[0].1;
 
 /// A plan file is a few kilobytes; the edit form carries one.
 pub const FORM_LIMIT: usize = 256 * 1024;
@@ -61,10 +61,12 @@ fn bad_month(s: &str) -> WebError {
 /// The store the user asked for (or their first) and the month (or the store's last month
 /// with data).
 fn scope(db: &Db, user: &User, p: &PlanParams) -> Result<(Allowed, Month), WebError> {
-    let store = access::allowed(db, user, p.store.as_deref().filter(|s| !s.is_empty()))?
-        .into_iter()
-        .next()
-        .ok_or_else(|| WebError::NotFound("no store yet: import data first".into()))?;
+    scope_in(db, &access::allowed(db, user, None)?, p)
+}
+
+/// [`scope`] among `stores`, the stores the user may see (for pages that list them too).
+fn scope_in(db: &Db, stores: &[Allowed], p: &PlanParams) -> Result<(Allowed, Month), WebError> {
+    let store = access::chosen(stores, p.store.as_deref())?;
     let month = match p.month.as_deref().filter(|m| !m.is_empty()) {
         Some(m) => Month::parse(m).ok_or_else(|| bad_month(m))?,
         None => db.day_span(store.store.id)?.map_or(
@@ -242,7 +244,7 @@ pub async fn index(
     let result = state
         .db(move |db| {
             let stores = access::allowed(db, &u, None)?;
-            let (store, month) = scope(db, &u, &p)?;
+            let (store, month) = scope_in(db, &stores, &p)?;
             let in_force = db.plans_in_force(month)?;
             let versions = if editor {
                 db.plan_versions()?
@@ -343,7 +345,7 @@ fn run_visible(
     p: &PlanParams,
 ) -> Result<(Vec<Allowed>, Allowed, Month, Vec<PlanResult>), WebError> {
     let stores = access::allowed(db, u, None)?;
-    let (store, month) = scope(db, u, p)?;
+    let (store, month) = scope_in(db, &stores, p)?;
     let id = p.plan.as_deref().filter(|s| !s.is_empty());
     let results = db.run_stored_plans(store.store.id, month, id)?;
     if results.is_empty() {
@@ -941,22 +943,14 @@ pub async fn preview(
     let result = state
         .db(move |db| {
             let (store, month) = scope(db, &u, &params)?;
-            let previous = db.stored_plan(&plan.id, month.prev())?.map(|(_, p)| p);
-            let (new, _) = db.run_plan(
-                store.store.id,
-                &plan,
-                previous.as_ref().or(Some(&plan)),
-                month,
-            )?;
-            let before = db.run_stored_plans(store.store.id, month, Some(&plan.id))?;
-            Ok((new, before))
+            Ok(db.preview_plan(store.store.id, &plan, month)?)
         })
         .await;
     let (new, before) = match result {
         Ok(x) => x,
         Err(e) => return error_page(lang, &user, e),
     };
-    let before: Option<HashMap<String, (i64, i64)>> = before.first().map(|r| {
+    let before: Option<HashMap<String, (i64, i64)>> = before.as_ref().map(|r| {
         r.payslips
             .iter()
             .map(|p| (p.account.clone(), (p.total_score, p.total_cents)))

@@ -87,11 +87,7 @@ fn day_param(s: Option<&str>) -> Result<Option<Day>, WebError> {
 
 /// The store a page is about: the requested one, else the first the user sees.
 fn store_of(db: &Db, user: &User, requested: Option<&str>) -> Result<Allowed, WebError> {
-    let requested = requested.filter(|s| !s.is_empty());
-    access::allowed(db, user, requested)?
-        .into_iter()
-        .next()
-        .ok_or_else(|| WebError::NotFound("no store yet: import data first".into()))
+    access::chosen(&access::allowed(db, user, None)?, requested)
 }
 
 /// The store of a stored row, as the user sees it; a store the user does not see is answered
@@ -344,7 +340,7 @@ pub async fn assignments(
     let requested = q.store.clone();
     let loaded = with_db(&state, &user, lang, move |db, u| {
         let stores = access::allowed(db, u, None)?;
-        let store = store_of(db, u, requested.as_deref())?;
+        let store = access::chosen(&stores, requested.as_deref())?;
         let names = names_of(db, store.store.id)?;
         let mine = db
             .qa_my_assignments(u.id)?
@@ -1076,6 +1072,8 @@ pub async fn submit_review(
         if a.reviewer_id != u.id {
             return Err(missing());
         }
+        // Only while the reviewer still sees the store, as the page they review on checks.
+        store_by_id(db, u, a.store_id)?;
         if a.review_id.is_some() {
             return Err(WebError::BadRequest(lang.s(S::QaAlreadyReviewed).into()));
         }
@@ -1151,7 +1149,7 @@ pub(crate) fn load_reviews(
     requested: Option<&str>,
 ) -> Result<ReviewsPage, WebError> {
     let stores = access::allowed(db, user, None)?;
-    let store = store_of(db, user, requested)?;
+    let store = access::chosen(&stores, requested)?;
     let filter = ReviewFilter {
         calibration: Some(false),
         ..ReviewFilter::default()
@@ -1554,7 +1552,7 @@ pub async fn cases(
     let loaded = with_db(&state, &user, lang, move |db, u| {
         access::qa_library(u)?;
         let stores = access::allowed(db, u, None)?;
-        let store = store_of(db, u, requested.as_deref())?;
+        let store = access::chosen(&stores, requested.as_deref())?;
         let list = db.qa_cases(&[store.store.id], &query)?;
         Ok((stores, names_of(db, store.store.id)?, store, list))
     })
@@ -2275,7 +2273,7 @@ pub(crate) struct SummaryPage {
 /// The QA summary of the requested store for `user` (`store`, `by`, `period`, `day` of `q`).
 pub(crate) fn load_summary(db: &Db, user: &User, q: &QaQuery) -> Result<SummaryPage, WebError> {
     let stores = access::allowed(db, user, None)?;
-    let store = store_of(db, user, q.store.as_deref())?;
+    let store = access::chosen(&stores, q.store.as_deref())?;
     let kind = match q.period.as_deref().and_then(PeriodKind::parse) {
         Some(k) => k,
         None => db.qa_period(store.store.id)?,

@@ -80,6 +80,10 @@ impl Cell {
             Content::Duration(ms) => {
                 ms.map_or(String::new(), |ms| (ms as f64 / 1000.0).to_string())
             }
+            // Imported names and texts are anyone's: a spreadsheet would run `=…` as a formula.
+            Content::Text(s) if s.starts_with(['=', '+', '-', '@', '\t', '\r']) => {
+                format!("'{s}")
+            }
             _ => self.shown(),
         }
     }
@@ -437,6 +441,21 @@ mod tests {
         assert_eq!(
             csv,
             "客服,回复率,金额\n\"小美, \"\"A\"\"\",0.5,1234.56\nb,,1.5\n"
+        );
+    }
+
+    #[test]
+    fn csv_text_cannot_start_a_formula() {
+        let mut t = sample();
+        t.rows = vec![vec![
+            Cell::text("=HYPERLINK(\"http://x\")"),
+            Cell::text("-1"),
+            Cell::text("小美"),
+        ]];
+        let csv = String::from_utf8(t.to_csv().unwrap()).unwrap();
+        assert!(
+            csv.ends_with("\"'=HYPERLINK(\"\"http://x\"\")\",'-1,小美\n"),
+            "{csv}"
         );
     }
 

@@ -829,3 +829,18 @@ async fn my_language_applies_to_every_page_and_my_password_needs_the_current_one
     assert!(actions.contains(&"user.password.own".to_string()));
     assert!(actions.contains(&"user.lang".to_string()));
 }
+
+#[tokio::test]
+async fn a_too_short_new_password_is_not_counted_as_a_guess() {
+    let (_dir, _path, app) = setup(false);
+    let (sid, csrf) = login(&app, "lily").await;
+    let form = format!("csrf={csrf}&current={}&password=short&again=short", enc(PW));
+    for _ in 0..kefu_web::auth::MAX_FAILURES {
+        let res = post(&app, "/me/password", &sid, &form).await;
+        assert_eq!(res.status, StatusCode::BAD_REQUEST, "{}", res.body);
+    }
+    // with the right current password, refusals of the new one do not lock the name out
+    let res = post(&app, "/me/password", &sid, &form).await;
+    assert_eq!(res.status, StatusCode::BAD_REQUEST);
+    login(&app, "lily").await;
+}

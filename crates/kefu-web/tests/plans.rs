@@ -361,3 +361,40 @@ async fn reviewers_see_the_ranking_but_not_the_payroll() {
     let export = get(&app, "/plans/export?month=2026-11&plan=presale", &sid).await;
     assert_eq!(export.status, StatusCode::FORBIDDEN);
 }
+
+#[test]
+fn the_preview_is_the_edited_plan_run_beside_the_version_in_force() {
+    let (_dir, path, _app) = setup(false);
+    prepare(&path);
+    let db = Db::open(&path).unwrap();
+    let store = db.store(STORE).unwrap();
+    let changed = PRESALE
+        .replace(
+            "figure = \"inquiry_conversion\"\nweight = 40",
+            "figure = \"inquiry_conversion\"\nweight = 30",
+        )
+        .replace(
+            "figure = \"served\"\nweight = 10",
+            "figure = \"served\"\nweight = 20",
+        );
+    let plan = kefu_plan::parse(&changed).unwrap();
+    let json = |r: &kefu_plan::PlanResult| serde_json::to_value(r).unwrap();
+    let (new, in_force) = db.preview_plan(store.id, &plan, nov()).unwrap();
+    // no version in force the month before: movement against the edited plan itself
+    let (alone, _) = db.run_plan(store.id, &plan, Some(&plan), nov()).unwrap();
+    assert_eq!(json(&new), json(&alone));
+    let stored = db
+        .run_stored_plans(store.id, nov(), Some("presale"))
+        .unwrap();
+    assert_eq!(json(&in_force.unwrap()), json(&stored[0]));
+    assert_ne!(json(&new), json(&stored[0]));
+    // a plan id with no version in force has nothing beside it
+    let other =
+        kefu_plan::parse(&changed.replacen("id = \"presale\"", "id = \"other\"", 1)).unwrap();
+    assert!(
+        db.preview_plan(store.id, &other, nov())
+            .unwrap()
+            .1
+            .is_none()
+    );
+}

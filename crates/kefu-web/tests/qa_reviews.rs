@@ -703,3 +703,38 @@ async fn peers_review_strengths_across_groups() {
         "<td class=\"text\">促成下单或催付成功 100%；一次性解决买家问题 100%；产品讲解专业清晰 100%</td>"
     ));
 }
+
+#[tokio::test]
+async fn a_reviewer_who_no_longer_sees_the_store_cannot_submit() {
+    let (_dir, path, app) = setup(false);
+    let ids = people(&path);
+    let (sup, sup_csrf) = login(&app, "sup").await;
+    let form = format!(
+        "csrf={sup_csrf}&store={}&day=2026-11-12&kind=weakness&goal=1&mode=weighted&account={}&reviewer={}",
+        enc(STORE),
+        ids.lily_account,
+        ids.qa
+    );
+    let res = post(&app, "/qa/assignments", &sup, &form).await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    let db = Db::open(&path).unwrap();
+    let mine = db.qa_my_assignments(ids.qa).unwrap();
+    assert_eq!(mine.len(), 1);
+    // qa is taken off the store after the draw
+    let qa_user = db.user("qa").unwrap().unwrap();
+    db.set_user_access(&qa_user, UserRole::Qa, &[], &[])
+        .unwrap();
+    let (qa, qa_csrf) = login(&app, "qa").await;
+    let id = mine[0].id;
+    let page = get(&app, &format!("/qa/review?id={id}"), &qa).await;
+    assert_eq!(page.status, StatusCode::NOT_FOUND);
+    let res = post(
+        &app,
+        "/qa/review",
+        &qa,
+        &format!("csrf={qa_csrf}&id={id}&{}&note=x", weakness_answers("yes")),
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::NOT_FOUND, "{}", res.body);
+    assert!(db.qa_assignment(id).unwrap().unwrap().review_id.is_none());
+}
