@@ -207,12 +207,18 @@ pub fn parse_scorecards(text: &str) -> Result<Vec<Scorecard>, ScorecardError> {
     };
     let mut cards = Vec::with_capacity(raw.scorecard.len());
     let mut card_ids = HashSet::new();
-    for c in raw.scorecard {
-        let id_span = c.id.span();
-        let id = c.id.into_inner();
-        if !valid_id(&id) {
-            return Err(err(id_span, "id", bad_id(&id)));
+    // An id with its place in the file, refused when it is not a plain identifier.
+    let checked_id = |id: toml::Spanned<String>| {
+        let span = id.span();
+        let id = id.into_inner();
+        if valid_id(&id) {
+            Ok((id, span))
+        } else {
+            Err(err(span, "id", bad_id(&id)))
         }
+    };
+    for c in raw.scorecard {
+        let (id, id_span) = checked_id(c.id)?;
         if !card_ids.insert(id.clone()) {
             return Err(err(
                 id_span,
@@ -234,18 +240,10 @@ pub fn parse_scorecards(text: &str) -> Result<Vec<Scorecard>, ScorecardError> {
         let mut item_ids = HashSet::new();
         let mut sections = Vec::with_capacity(c.section.len());
         for s in c.section {
-            let sid_span = s.id.span();
-            let sid = s.id.into_inner();
-            if !valid_id(&sid) {
-                return Err(err(sid_span, "id", bad_id(&sid)));
-            }
+            let (sid, _) = checked_id(s.id)?;
             let mut items = Vec::with_capacity(s.item.len());
             for i in s.item {
-                let iid_span = i.id.span();
-                let iid = i.id.into_inner();
-                if !valid_id(&iid) {
-                    return Err(err(iid_span, "id", bad_id(&iid)));
-                }
+                let (iid, iid_span) = checked_id(i.id)?;
                 if !item_ids.insert(iid.clone()) {
                     return Err(err(
                         iid_span,
