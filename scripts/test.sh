@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The project's test command (README, .ci/run): installs what the browser tests need when it
-# is missing, then runs every test of the workspace.
+# is missing, checks formatting and clippy (-D warnings), then runs every test of the workspace.
 #
 #   bash scripts/test.sh            # KEFU_SKIP_BROWSER=1 skips the headless-Chromium test
 set -euo pipefail
@@ -24,4 +24,7 @@ if [ "${#need[@]}" -gt 0 ]; then
   }
 fi
 
+# The crate-level lint attributes are enforced only when clippy runs; formatting likewise.
+cargo fmt --all -- --check
+cargo clippy --workspace --all-targets --locked -- -D warnings
 exec cargo test --workspace --locked
