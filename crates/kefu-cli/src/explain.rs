@@ -194,8 +194,8 @@ fn reception(out: &mut String, r: &ReceptionView, lang: Lang) {
                     lang.t("人工回复", "agent answered")
                 },
                 format_time(*at),
-                lang.t("响应", "response"),
-                secs(at - round.open)
+                lang.t("响应（服务时钟）", "response (service clock)"),
+                secs(round.response_ms().unwrap_or(at - round.open))
             ),
             RoundOutcome::Transferred { at, to } => format!(
                 "{} {} → {}",
@@ -205,10 +205,15 @@ fn reception(out: &mut String, r: &ReceptionView, lang: Lang) {
             ),
             RoundOutcome::Unanswered => lang.t("未回复", "unanswered").to_string(),
         };
-        let hours = if round.in_service_hours {
-            ""
-        } else {
-            lang.t("（服务时间外）", " (outside service hours)")
+        // The wall-clock wait, where the service clock counted less of it.
+        let hours = match (round.wait_ms(), round.response_ms()) {
+            (Some(wait), Some(response)) if wait != response => format!(
+                "{}{}{}",
+                lang.t("（实际等待 ", " (wall-clock wait "),
+                secs(wait),
+                lang.t("）", ")")
+            ),
+            _ => String::new(),
         };
         let _ = writeln!(
             out,

@@ -12,7 +12,7 @@ mod support;
 
 const STORE: &str = "晨光旗舰店";
 
-/// The store's `slow` figure (143 under the defaults, 168 under the sample's tight settings:
+/// The store's `slow` figure (109 under the defaults, 168 under the sample's tight settings:
 /// testdata/sample/expected-*.json).
 fn slow(db: &Path, extra: &[&str]) -> i64 {
     let mut args = vec![
@@ -39,7 +39,7 @@ fn saved_web_settings_apply_without_config_and_the_file_wins_with_it() {
     let db = dir.path().join("k.db");
     import_sample(&db);
     // nothing saved: the defaults, as always
-    assert_eq!(slow(&db, &[]), 143);
+    assert_eq!(slow(&db, &[]), 109);
 
     // what the web app saves for the store (tight.toml's settings)
     let tight_text = std::fs::read_to_string(sample().join("tight.toml")).unwrap();
@@ -55,7 +55,7 @@ fn saved_web_settings_apply_without_config_and_the_file_wins_with_it() {
     // a configuration file wins over the saved settings, for every store
     let defaults = dir.path().join("defaults.toml");
     std::fs::write(&defaults, "[metrics]\nslow_response_secs = 120\n").unwrap();
-    assert_eq!(slow(&db, &["--config", defaults.to_str().unwrap()]), 143);
+    assert_eq!(slow(&db, &["--config", defaults.to_str().unwrap()]), 109);
     // and without it the saved settings apply again (recomputed back)
     assert_eq!(slow(&db, &[]), 168);
     ok(&["recompute", "--db", db.to_str().unwrap()]);

@@ -8,7 +8,7 @@
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
 
-use rayon::iter::{IntoParallelRefIterator, ParallelIterator};
+use rayon::iter::{IntoParallelRefIterator, IntoParallelRefMutIterator, ParallelIterator};
 use rayon::slice::{ParallelSlice, ParallelSliceMut};
 use rustc_hash::FxHashMap;
 
@@ -44,7 +44,8 @@ pub struct Round {
     pub buyer: NameId,
     pub open: Millis,
     pub outcome: Outcome,
-    pub in_service_hours: bool,
+    /// The response time on the service clock (§1, v2) when answered; 0 otherwise.
+    service_ms: i64,
     /// Index of the reception of the day the round opened on (the day it belongs to).
     pub reception: u32,
     /// The days with a buyer message in this round, as a range of `Analysis::touched_days`.
@@ -52,11 +53,35 @@ pub struct Round {
 }
 
 impl Round {
+    /// The response time (service clock) of an answered round.
     pub fn response_ms(&self) -> Option<i64> {
+        match self.outcome {
+            Outcome::Answered { .. } => Some(self.service_ms),
+            _ => None,
+        }
+    }
+    /// The wall-clock wait of an answered round.
+    pub fn wait_ms(&self) -> Option<i64> {
         match self.outcome {
             Outcome::Answered { at, .. } => Some(at - self.open),
             _ => None,
         }
+    }
+    /// Whether the round opened inside Taobao's 人工平响 window, 08:00-23:00 (wall clock).
+    pub fn in_taobao_window(&self) -> bool {
+        (8 * HOUR_MS..23 * HOUR_MS).contains(&time_of_day(self.open))
+    }
+    /// This round's part of Taobao's 人工平响 (§5): the wall-clock wait capped at 600 s, and
+    /// 600 s for an unanswered or transferred round; `None` outside 08:00-23:00.
+    pub fn taobao_wait_ms(&self) -> Option<i64> {
+        self.in_taobao_window().then(|| {
+            self.wait_ms()
+                .map_or(TAOBAO_CAP_MS, |w| w.min(TAOBAO_CAP_MS))
+        })
+    }
+    /// Whether the round opened 08:00-24:00 (wall clock), the three-minute rate's rounds.
+    pub fn in_three_minute_window(&self) -> bool {
+        time_of_day(self.open) >= 8 * HOUR_MS
     }
     pub fn answer_time(&self) -> Option<Millis> {
         match self.outcome {
@@ -80,11 +105,14 @@ pub struct Reception {
     /// The buyer's first message of the day, when the buyer wrote that day.
     pub first_buyer_time: Option<Millis>,
     pub served: bool,
+    /// v2 (§2): consulted, bought within `after_sale_days` before, and no attributed order.
+    pub after_sale: bool,
     /// Some touched round was answered or transferred.
     pub handled: bool,
     pub inquiry: bool,
+    /// Service-clock response time of the first round opened this day, if answered.
     pub first_response_ms: Option<i64>,
-    /// Answered rounds opened this day, in service hours, slower than `slow_response_secs`.
+    /// Answered rounds opened this day slower than `slow_response_secs` (service clock).
     pub slow_rounds: u32,
     /// At least `slow_response_rounds` slow rounds.
     pub slow: bool,
@@ -165,12 +193,17 @@ impl Facts {
     }
 }
 
+/// The cap of a round's wait in Taobao's 人工平响, and what an unanswered round counts.
+pub const TAOBAO_CAP_MS: i64 = 600 * SECOND_MS;
+
 /// Runs the whole engine: rounds, receptions, attribution, reminders.
 pub fn analyze(ev: &StoreEvents<'_>, s: &MetricSettings) -> Analysis {
     let mut a = build_streams(ev, s);
-    mark_inquiries(&mut a, ev.orders);
     let rank = account_rank(ev, &a);
     a.orders = attribute(&mut a, ev.orders, s, &rank);
+    // After attribution: a reception with an attributed order is an inquiry whatever the
+    // buyer bought before.
+    mark_inquiries(&mut a, ev.orders, s);
     remind(&mut a, ev, s, &rank);
     a
 }
@@ -324,6 +357,7 @@ fn one_stream<'m>(
                 last_time: m.time,
                 first_buyer_time: None,
                 served: false,
+                after_sale: false,
                 handled: false,
                 inquiry: false,
                 first_response_ms: None,
@@ -355,7 +389,7 @@ fn one_stream<'m>(
                             buyer: m.buyer,
                             open: m.time,
                             outcome: Outcome::Unanswered,
-                            in_service_hours: s.service_hours.contains(m.time),
+                            service_ms: 0,
                             reception: rec_idx as u32,
                             touched: (t, t + 1),
                         });
@@ -376,10 +410,12 @@ fn one_stream<'m>(
                     rec.bot_msgs += 1;
                 }
                 if let Some(r) = open.take() {
-                    a.rounds[r].outcome = Outcome::Answered {
+                    let round = &mut a.rounds[r];
+                    round.outcome = Outcome::Answered {
                         at: m.time,
                         by_bot: m.sender == Sender::Bot,
                     };
+                    round.service_ms = s.service_hours.service_ms(round.open, m.time);
                 }
             }
             Sender::Auto => rec.auto_msgs += 1,
@@ -409,11 +445,9 @@ fn one_stream<'m>(
         if first_round_seen_for != own {
             // Rounds come in time order, so the first one met for a reception is its first.
             first_round_seen_for = own;
-            if round.in_service_hours {
-                rec.first_response_ms = response;
-            }
+            rec.first_response_ms = response;
         }
-        if response.is_some_and(|ms| ms > slow_ms) && round.in_service_hours {
+        if response.is_some_and(|ms| ms > slow_ms) {
             rec.slow_rounds += 1;
         }
         let (t0, t1) = round.touched;
@@ -450,22 +484,26 @@ fn one_stream<'m>(
     }
 }
 
-/// §2 inquiry: consulted, and no order by the buyer on that day before the first buyer time.
-fn mark_inquiries(a: &mut Analysis, orders: &[Order]) {
-    let mut first_order: FxHashMap<(NameId, Day), Millis> = FxHashMap::default();
-    first_order.reserve(orders.len());
-    for o in orders {
-        let e = first_order
-            .entry((o.buyer, Day::of(o.created_at)))
-            .or_insert(o.created_at);
-        *e = (*e).min(o.created_at);
-    }
-    for r in &mut a.receptions {
-        r.inquiry = match r.first_buyer_time {
-            None => false,
-            Some(t) => first_order.get(&(r.buyer, r.day)).is_none_or(|&o| o >= t),
+/// §2 after-sale and inquiry (v2): a consulted reception is after-sale when the buyer placed
+/// an order on its day or one of the `after_sale_days` days before, before the first buyer
+/// time, and no order is attributed to it; every other consulted reception is an inquiry.
+fn mark_inquiries(a: &mut Analysis, orders: &[Order], s: &MetricSettings) {
+    let mut placed: Vec<(NameId, Millis)> =
+        orders.iter().map(|o| (o.buyer, o.created_at)).collect();
+    placed.par_sort_unstable();
+    let back = s.after_sale_days as i32;
+    a.receptions.par_iter_mut().for_each(|r| {
+        let Some(t) = r.first_buyer_time else {
+            r.after_sale = false;
+            r.inquiry = false;
+            return;
         };
-    }
+        let since = (r.buyer, r.day.offset(-back).start());
+        let i = placed.partition_point(|&p| p < since);
+        let bought_before = placed.get(i).is_some_and(|&(b, at)| b == r.buyer && at < t);
+        r.after_sale = bought_before && r.attributed_orders == 0;
+        r.inquiry = !r.after_sale;
+    });
 }
 
 /// Position of each account name in byte order, for the spec's "smaller account name" ties.
@@ -604,6 +642,21 @@ pub fn rollup(a: &Analysis, ev: &StoreEvents<'_>) -> Facts {
         accounts: sums.into_iter().collect(),
         ..Default::default()
     };
+    for c in f.accounts.values_mut() {
+        c.1.sort();
+    }
+    // A buyer served by the bot and then a person is one buyer of the store that day.
+    let mut buyer_days: Vec<(Day, NameId)> = a
+        .receptions
+        .iter()
+        .filter(|r| r.consulted())
+        .map(|r| (r.day, r.buyer))
+        .collect();
+    buyer_days.par_sort_unstable();
+    buyer_days.dedup();
+    for (day, _) in buyer_days {
+        f.store.entry(day).or_default().bump(C::buyers);
+    }
     rollup_orders_ratings_refunds(a, ev, &mut f);
     f
 }
@@ -622,6 +675,9 @@ fn reception_sums(a: &Analysis, recs: &[Reception]) -> FxHashMap<(NameId, Day), 
         }
         if r.unreplied() {
             c.bump(C::unreplied);
+        }
+        if r.after_sale {
+            c.bump(C::after_sales);
         }
         if r.inquiry {
             c.bump(C::inquiries);
@@ -642,26 +698,28 @@ fn reception_sums(a: &Analysis, recs: &[Reception]) -> FxHashMap<(NameId, Day), 
             c.bump(C::consulted_at_hour((time_of_day(t) / HOUR_MS) as usize));
         }
         if let Some(ms) = r.first_response_ms {
-            c.add(C::first_response_ms, ms);
-            c.bump(C::first_response_n);
+            c.add_first_response(ms);
         }
         c.add(C::buyer_msgs, r.buyer_msgs as i64);
         c.add(C::agent_msgs, r.agent_msgs as i64);
         c.add(C::bot_msgs, r.bot_msgs as i64);
         c.add(C::auto_msgs, r.auto_msgs as i64);
         for round in a.rounds_of(r) {
+            if let Some(ms) = round.taobao_wait_ms() {
+                c.bump(C::tb_rounds);
+                c.add(C::tb_wait_ms, ms);
+            }
             if round.is_transferred() {
                 continue;
             }
             c.bump(C::rounds);
-            let response = round.response_ms();
-            if time_of_day(round.open) >= 8 * HOUR_MS {
+            if round.in_three_minute_window() {
                 c.bump(C::rounds_0800);
-                if response.is_some_and(|ms| ms <= 180 * SECOND_MS) {
+                if round.wait_ms().is_some_and(|ms| ms <= 180 * SECOND_MS) {
                     c.bump(C::rounds_0800_within_3min);
                 }
             }
-            if let (Some(ms), true) = (response, round.in_service_hours) {
+            if let Some(ms) = round.response_ms() {
                 c.add(C::response_ms, ms);
                 c.bump(C::response_n);
             }

@@ -84,6 +84,13 @@ counters!(
     consulted_h21,
     consulted_h22,
     consulted_h23,
+    // v2
+    after_sales,
+    // Rounds opened 08:00-23:00 (Taobao's 人工平响 window) and their capped waits.
+    tb_rounds,
+    tb_wait_ms,
+    // Store level: distinct buyer-days consulted in the store.
+    buyers,
 );
 
 pub const COUNTERS: usize = C::ALL.len();
@@ -98,12 +105,54 @@ impl C {
 
 /// Additive counters for a set of receptions (and the orders, reminders, ratings and refunds
 /// that count with them).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Counters(pub [i64; COUNTERS]);
+///
+/// Percentiles are not sums, so beside the counts the first response times themselves are
+/// kept (a multiset: adding two `Counters` joins them), which makes the percentile of any
+/// group of receptions exact.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Counters(pub [i64; COUNTERS], pub FirstResponses);
+
+/// The first response times (ms, service clock) of a set of receptions, in no set order
+/// until [`FirstResponses::sort`]; equal when they hold the same values.
+#[derive(Debug, Clone, Default)]
+pub struct FirstResponses(pub Vec<i64>);
+
+impl PartialEq for FirstResponses {
+    fn eq(&self, other: &Self) -> bool {
+        let sorted = |v: &[i64]| {
+            let mut v = v.to_vec();
+            v.sort_unstable();
+            v
+        };
+        self.0.len() == other.0.len() && sorted(&self.0) == sorted(&other.0)
+    }
+}
+
+impl Eq for FirstResponses {}
+
+impl FirstResponses {
+    pub fn sort(&mut self) {
+        self.0.sort_unstable();
+    }
+
+    /// The nearest-rank percentile (§5): the value at rank ⌈p/100 · n⌉ of the n sorted values;
+    /// `None` when there are none.
+    pub fn percentile_ms(&self, p: u32) -> Option<i64> {
+        let n = self.0.len();
+        if n == 0 {
+            return None;
+        }
+        // ⌈p·n/100⌉ in integers, at least rank 1.
+        let rank = (p as usize * n).div_ceil(100).clamp(1, n);
+        let mut v = self.0.clone();
+        let (_, nth, _) = v.select_nth_unstable(rank - 1);
+        Some(*nth)
+    }
+}
 
 impl Default for Counters {
     fn default() -> Self {
-        Counters([0; COUNTERS])
+        Counters([0; COUNTERS], FirstResponses::default())
     }
 }
 
@@ -118,7 +167,16 @@ impl Counters {
         self.0[c as usize] += 1;
     }
     pub fn is_zero(&self) -> bool {
-        self.0.iter().all(|&v| v == 0)
+        self.0.iter().all(|&v| v == 0) && self.1.0.is_empty()
+    }
+    pub fn first_responses(&self) -> &FirstResponses {
+        &self.1
+    }
+    /// Records one reception's first response time (with its count and sum).
+    pub fn add_first_response(&mut self, ms: i64) {
+        self.add(C::first_response_ms, ms);
+        self.bump(C::first_response_n);
+        self.1.0.push(ms);
     }
 }
 
@@ -127,6 +185,7 @@ impl AddAssign<&Counters> for Counters {
         for (a, b) in self.0.iter_mut().zip(rhs.0.iter()) {
             *a += b;
         }
+        self.1.0.extend_from_slice(&rhs.1.0);
     }
 }
 
@@ -171,6 +230,14 @@ fn ratio(num: i64, den: i64) -> Value {
 /// A mean of milliseconds, in seconds.
 fn mean_secs(sum_ms: i64, n: i64) -> Value {
     Value::Ratio((n != 0).then(|| sum_ms as f64 / 1000.0 / n as f64))
+}
+
+fn percentile_secs(c: &Counters, p: u32) -> Value {
+    Value::Ratio(
+        c.first_responses()
+            .percentile_ms(p)
+            .map(|ms| ms as f64 / 1000.0),
+    )
 }
 
 macro_rules! fig {
@@ -249,16 +316,40 @@ pub const ACCOUNT_FIGURES: &[Figure] = &[
         )
     }),
     fig!(
+        "after_sales",
+        "售后接待人数",
+        "After-sale receptions",
+        |c| Count(c.get(after_sales))
+    ),
+    fig!(
         "avg_first_response_secs",
         "平均首次响应时长",
         "Avg first response (s)",
         |c| mean_secs(c.get(first_response_ms), c.get(first_response_n))
     ),
     fig!(
+        "first_response_p50_secs",
+        "首次响应中位数",
+        "First response p50 (s)",
+        |c| percentile_secs(c, 50)
+    ),
+    fig!(
+        "first_response_p90_secs",
+        "首次响应P90",
+        "First response p90 (s)",
+        |c| percentile_secs(c, 90)
+    ),
+    fig!(
         "avg_response_secs",
         "平均响应时长",
         "Avg response (s)",
         |c| mean_secs(c.get(response_ms), c.get(response_n))
+    ),
+    fig!(
+        "tb_avg_response_secs",
+        "淘宝人工平响",
+        "Taobao avg response (s)",
+        |c| mean_secs(c.get(tb_wait_ms), c.get(tb_rounds))
     ),
     fig!("slow", "慢响应人数", "Slow responses", |c| Count(
         c.get(slow)
@@ -317,6 +408,9 @@ pub const ACCOUNT_FIGURES: &[Figure] = &[
 
 /// The store-level figures reported beside the account figures for a store or a day.
 pub const STORE_FIGURES: &[Figure] = &[
+    fig!("buyers", "店铺咨询人数", "Store buyers", |c| Count(
+        c.get(buyers)
+    )),
     fig!(
         "total_orders",
         "付款订单总数",

@@ -5,7 +5,7 @@ use std::fmt;
 
 use serde::Deserialize;
 
-use crate::time::{HOUR_MS, Millis, UtcOffset, time_of_day};
+use crate::time::{Day, HOUR_MS, Millis, UtcOffset, time_of_day};
 
 /// The settings of `metrics.md`, with the spec's defaults.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -15,6 +15,9 @@ pub struct MetricSettings {
     pub conversion_window_days: u32,
     pub service_hours: ServiceHours,
     pub reminder_window_hours: i64,
+    /// v2: a buyer who ordered within this many days before a reception and does not buy
+    /// again from it is after-sale (§2).
+    pub after_sale_days: u32,
 }
 
 impl Default for MetricSettings {
@@ -23,8 +26,9 @@ impl Default for MetricSettings {
             slow_response_secs: 120,
             slow_response_rounds: 1,
             conversion_window_days: 1,
-            service_hours: ServiceHours::all_day(),
+            service_hours: ServiceHours::default_v2(),
             reminder_window_hours: 72,
+            after_sale_days: 21,
         }
     }
 }
@@ -34,22 +38,24 @@ impl MetricSettings {
     /// while the fingerprint stays the same.
     pub fn fingerprint(&self) -> String {
         format!(
-            "slow_response_secs={};slow_response_rounds={};conversion_window_days={};service_hours={};reminder_window_hours={}",
+            "spec=v2;slow_response_secs={};slow_response_rounds={};conversion_window_days={};service_hours={};reminder_window_hours={};after_sale_days={}",
             self.slow_response_secs,
             self.slow_response_rounds,
             self.conversion_window_days,
             self.service_hours,
-            self.reminder_window_hours
+            self.reminder_window_hours,
+            self.after_sale_days
         )
     }
 
     /// The keys of the settings, in the order forms and files show them.
-    pub const KEYS: [&'static str; 5] = [
+    pub const KEYS: [&'static str; 6] = [
         "slow_response_secs",
         "slow_response_rounds",
         "conversion_window_days",
         "service_hours",
         "reminder_window_hours",
+        "after_sale_days",
     ];
 
     /// The text value of a setting, as a form or a file writes it.
@@ -60,6 +66,7 @@ impl MetricSettings {
             "conversion_window_days" => self.conversion_window_days.to_string(),
             "service_hours" => self.service_hours.to_string(),
             "reminder_window_hours" => self.reminder_window_hours.to_string(),
+            "after_sale_days" => self.after_sale_days.to_string(),
             _ => return None,
         })
     }
@@ -80,6 +87,7 @@ impl MetricSettings {
             "conversion_window_days" => o.conversion_window_days = Some(number()?),
             "service_hours" => o.service_hours = Some(value.to_string()),
             "reminder_window_hours" => o.reminder_window_hours = Some(number()?),
+            "after_sale_days" => o.after_sale_days = Some(number()?),
             _ => {
                 return Err(ConfigError::Invalid {
                     key: key.into(),
@@ -132,16 +140,21 @@ impl MetricSettings {
             self.reminder_window_hours =
                 bounded("reminder_window_hours", v, MAX_REMINDER_WINDOW_HOURS)?;
         }
+        if let Some(v) = o.after_sale_days {
+            self.after_sale_days = bounded("after_sale_days", v, MAX_AFTER_SALE_DAYS)? as u32;
+        }
         Ok(())
     }
 
     /// How many days before and after a changed day can see their figures change: rounds
-    /// spill over midnight, attribution looks `conversion_window_days` back and reminders
-    /// `reminder_window_hours` forward.
+    /// spill over midnight, attribution looks `conversion_window_days` back, reminders
+    /// `reminder_window_hours` forward and an order makes the buyer's receptions of the next
+    /// `after_sale_days` days after-sale.
     pub fn reach_days(&self) -> i32 {
         let reminder_days = (self.reminder_window_hours + 23) / 24;
         (self.conversion_window_days as i64)
             .max(reminder_days)
+            .max(self.after_sale_days as i64)
             .max(1) as i32
             + 1
     }
@@ -152,6 +165,8 @@ impl MetricSettings {
 pub const MAX_SLOW_RESPONSE_SECS: i64 = 86_400;
 /// A year of hours, for the same reasons.
 pub const MAX_REMINDER_WINDOW_HOURS: i64 = 366 * 24;
+/// A year: what a store can mean by "bought recently".
+pub const MAX_AFTER_SALE_DAYS: i64 = 366;
 
 fn bounded(key: &str, v: i64, max: i64) -> Result<i64, ConfigError> {
     if !(0..=max).contains(&v) {
@@ -173,13 +188,40 @@ fn positive(key: &str, v: i64) -> Result<u32, ConfigError> {
     Ok(v as u32)
 }
 
-/// Windows of the day, each `[start, end)` in milliseconds since midnight.
+/// Windows of the day, each `[start, end)` in milliseconds since midnight, sorted and
+/// disjoint (overlapping or touching windows are merged when parsed).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ServiceHours(Vec<(i64, i64)>);
 
 impl ServiceHours {
     pub fn all_day() -> Self {
         ServiceHours(vec![(0, 24 * HOUR_MS)])
+    }
+
+    /// The spec's default (v2): 08:00-24:00.
+    pub fn default_v2() -> Self {
+        ServiceHours(vec![(8 * HOUR_MS, 24 * HOUR_MS)])
+    }
+
+    /// Milliseconds of service time in one whole day.
+    fn per_day(&self) -> i64 {
+        self.0.iter().map(|&(a, b)| b - a).sum()
+    }
+
+    /// Service milliseconds from the start of `t`'s day to `t`.
+    fn within_day(&self, t: Millis) -> i64 {
+        let tod = time_of_day(t);
+        self.0.iter().map(|&(a, b)| (tod.min(b) - a).max(0)).sum()
+    }
+
+    /// The service clock (§1, v2): the milliseconds of `[from, to)` that lie inside the
+    /// windows; 0 when `to` is not after `from`.
+    pub fn service_ms(&self, from: Millis, to: Millis) -> i64 {
+        if to <= from {
+            return 0;
+        }
+        let clock = |t: Millis| Day::of(t).0 as i64 * self.per_day() + self.within_day(t);
+        clock(to) - clock(from)
     }
 
     /// `08:00-24:00`, `22:00-02:00` (across midnight) or several joined by commas.
@@ -199,7 +241,15 @@ impl ServiceHours {
                 return None;
             }
         }
-        (!windows.is_empty()).then_some(ServiceHours(windows))
+        windows.sort_unstable();
+        let mut merged: Vec<(i64, i64)> = Vec::with_capacity(windows.len());
+        for (a, b) in windows {
+            match merged.last_mut() {
+                Some(last) if a <= last.1 => last.1 = last.1.max(b),
+                _ => merged.push((a, b)),
+            }
+        }
+        (!merged.is_empty()).then_some(ServiceHours(merged))
     }
 
     pub fn contains(&self, t: Millis) -> bool {
@@ -209,8 +259,18 @@ impl ServiceHours {
 }
 
 impl fmt::Display for ServiceHours {
+    /// Windows in order of the day; one that crosses midnight is written as one
+    /// (`22:00-02:00`, last), as people write it.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (i, (a, b)) in self.0.iter().enumerate() {
+        let mut windows = self.0.clone();
+        let day = 24 * HOUR_MS;
+        if windows.len() >= 2 && windows[0].0 == 0 && windows[windows.len() - 1].1 == day {
+            let morning = windows.remove(0);
+            if let Some(last) = windows.last_mut() {
+                last.1 = morning.1;
+            }
+        }
+        for (i, (a, b)) in windows.iter().enumerate() {
             if i > 0 {
                 f.write_str(",")?;
             }
@@ -259,6 +319,7 @@ struct MetricOverrides {
     conversion_window_days: Option<i64>,
     service_hours: Option<String>,
     reminder_window_hours: Option<i64>,
+    after_sale_days: Option<i64>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -347,7 +408,45 @@ mod tests {
         assert_eq!(g.metrics.slow_response_secs, 30);
         assert!(!g.metrics.service_hours.contains(7 * HOUR_MS));
         assert!(g.metrics.service_hours.contains(8 * HOUR_MS));
-        assert!(c.store("other").metrics.service_hours.contains(7 * HOUR_MS));
+        // v2: the default service hours are 08:00-24:00 too
+        assert!(!c.store("other").metrics.service_hours.contains(7 * HOUR_MS));
+        assert_eq!(c.store("other").metrics.after_sale_days, 21);
+    }
+
+    /// The spec's examples of the service clock (§1 and §6).
+    #[test]
+    fn service_clock() {
+        use crate::time::{UtcOffset, parse_time};
+        let t = |s: &str| parse_time(s, UtcOffset::default()).unwrap();
+        let h = ServiceHours::default_v2();
+        let secs = |a: &str, b: &str, h: &ServiceHours| h.service_ms(t(a), t(b)) / 1000;
+        assert_eq!(secs("2026-11-11 02:10:00", "2026-11-11 08:00:40", &h), 40);
+        assert_eq!(secs("2026-11-10 23:59:30", "2026-11-11 08:00:10", &h), 40);
+        assert_eq!(secs("2026-11-11 07:50:00", "2026-11-11 08:01:00", &h), 60);
+        assert_eq!(secs("2026-11-11 09:00:00", "2026-11-11 09:01:40", &h), 100);
+        // two whole days of service hours: 16 h each
+        assert_eq!(
+            secs("2026-11-10 08:00:00", "2026-11-12 08:00:00", &h),
+            2 * 16 * 3600
+        );
+        let all = ServiceHours::all_day();
+        assert_eq!(
+            secs("2026-11-11 02:10:00", "2026-11-11 08:00:40", &all),
+            21_040
+        );
+        // across midnight and a comma list; overlapping windows merge
+        let night = ServiceHours::parse("22:00-02:00, 09:00-12:00,11:00-13:00").unwrap();
+        assert_eq!(night.to_string(), "09:00-13:00,22:00-02:00");
+        assert_eq!(ServiceHours::parse(&night.to_string()), Some(night.clone()));
+        assert_eq!(
+            secs("2026-11-10 21:00:00", "2026-11-11 10:00:00", &night),
+            5 * 3600
+        );
+        assert_eq!(
+            secs("2026-11-11 10:00:00", "2026-11-11 09:00:00", &night),
+            0
+        );
+        assert!(ServiceHours::parse("08:00-08:00").is_none());
     }
 
     #[test]
@@ -378,7 +477,7 @@ mod tests {
         assert_eq!(
             text,
             "slow_response_secs = 45\nslow_response_rounds = 1\nconversion_window_days = 3\n\
-             service_hours = \"08:00-24:00\"\nreminder_window_hours = 72\n"
+             service_hours = \"08:00-24:00\"\nreminder_window_hours = 72\nafter_sale_days = 21\n"
         );
         assert_eq!(MetricSettings::from_toml(&text).unwrap(), m);
         assert_eq!(
@@ -393,6 +492,7 @@ mod tests {
             ("conversion_window_days", "367", "from 1 to 366"),
             ("service_hours", "8-9", "08:00-24:00"),
             ("reminder_window_hours", "8785", "from 0 to 8784"),
+            ("after_sale_days", "367", "from 0 to 366"),
             ("nonsense", "1", "one of slow_response_secs"),
         ] {
             let e = m.clone().set(key, value).unwrap_err().to_string();
@@ -423,7 +523,7 @@ mod tests {
     fn service_hours_wrap_midnight() {
         let h = ServiceHours::parse("22:00-02:00").unwrap();
         assert!(h.contains(23 * HOUR_MS) && h.contains(HOUR_MS) && !h.contains(3 * HOUR_MS));
-        assert_eq!(h.to_string(), "22:00-24:00,00:00-02:00");
+        assert_eq!(h.to_string(), "22:00-02:00");
         assert!(ServiceHours::parse("08:00-08:00").is_none());
     }
 }

@@ -59,11 +59,141 @@ fn worked_example_order_before_asking() {
     s.orders[0].created_at = t("2026-11-11 08:55:00");
     let c = s.account(&defaults(), "店:小美");
     assert_eq!(count(&c, "inquiries"), 0);
+    assert_eq!(
+        count(&c, "after_sales"),
+        1,
+        "v2: bought before, nothing attributed"
+    );
     assert_eq!(count(&c, "sales"), 0);
     let store = s.store(&defaults());
     assert_eq!(count(&store, "silent_orders"), 1);
     assert_eq!(count(&store, "silent_sales"), 399_900);
     assert_eq!(count(&store, "total_sales"), 399_900);
+}
+
+/// §6 (v2): an order of ten days before does not make the reception after-sale when the
+/// reception's own order is attributed to it.
+#[test]
+fn worked_example_bought_before_and_again() {
+    let mut s = worked_example();
+    s.order(
+        "O0",
+        "tom",
+        "2026-11-01 12:00:00",
+        Some("2026-11-01 12:01:00"),
+        None,
+        100,
+    );
+    let c = s.account(&defaults(), "店:小美");
+    assert_eq!(count(&c, "inquiries"), 1);
+    assert_eq!(count(&c, "after_sales"), 0);
+    assert_eq!(count(&c, "paid"), 1);
+}
+
+/// §2 after-sale: the window of `after_sale_days` days, and what is not after-sale.
+#[test]
+fn after_sale_receptions() {
+    let mut s = Store::default();
+    // bought on the 1st, asks on the 22nd (21 days later) without buying: after-sale
+    s.order(
+        "O1",
+        "b",
+        "2026-11-01 23:00:00",
+        Some("2026-11-01 23:01:00"),
+        None,
+        100,
+    )
+    .msg("a", "b", "2026-11-22 10:00:00", "buyer")
+    .msg("a", "b", "2026-11-22 10:00:30", "agent")
+    // asks again on the 23rd: 22 days later, an inquiry again
+    .msg("a", "b", "2026-11-23 10:00:00", "buyer")
+    .msg("a", "b", "2026-11-23 10:00:30", "agent");
+    let f = s.facts(&defaults());
+    let a = s.names.get("a").unwrap();
+    let d22 = &f.accounts[&(a, day("2026-11-22"))];
+    let d23 = &f.accounts[&(a, day("2026-11-23"))];
+    assert_eq!((count(d22, "after_sales"), count(d22, "inquiries")), (1, 0));
+    assert_eq!((count(d23, "after_sales"), count(d23, "inquiries")), (0, 1));
+    // after_sale_days = 0 looks at the day itself only
+    let same_day = MetricSettings {
+        after_sale_days: 0,
+        ..defaults()
+    };
+    let c = s.account(&same_day, "a");
+    assert_eq!(count(&c, "after_sales"), 0);
+    // An unpaid (or closed) order is an order placed all the same; an order at exactly the
+    // first buyer time is not before it.
+    let mut s = Store::default();
+    s.order("O1", "b", "2026-11-11 09:00:00", None, None, 100)
+        .order(
+            "O2",
+            "c",
+            "2026-11-11 08:00:00",
+            None,
+            Some("2026-11-11 08:30:00"),
+            100,
+        )
+        .msg("a", "b", "2026-11-11 09:00:00", "buyer")
+        .msg("a", "b", "2026-11-11 09:00:30", "agent")
+        .msg("a", "c", "2026-11-11 09:00:00", "buyer")
+        .msg("a", "c", "2026-11-11 09:00:30", "agent");
+    let c = s.account(&defaults(), "a");
+    assert_eq!(count(&c, "after_sales"), 1);
+    assert_eq!(count(&c, "inquiries"), 1);
+}
+
+/// §5 (v2): exact nearest-rank percentiles, Taobao's 人工平响 and the store's buyers.
+#[test]
+fn percentiles_taobao_response_and_store_buyers() {
+    let mut s = Store::default();
+    // first responses 10, 20, ..., 100 s for ten buyers of account a
+    for i in 1..=10 {
+        let buyer = format!("b{i}");
+        s.msg("a", &buyer, "2026-11-11 10:00:00", "buyer");
+        s.msg(
+            "a",
+            &buyer,
+            &format!("2026-11-11 10:{:02}:{:02}", i * 10 / 60, i * 10 % 60),
+            "agent",
+        );
+    }
+    let c = s.account(&defaults(), "a");
+    assert_eq!(ratio(&c, "first_response_p50_secs"), Some(50.0));
+    assert_eq!(ratio(&c, "first_response_p90_secs"), Some(90.0));
+    // Taobao: 08:00-23:00 on the wall clock; waits capped at 600 s, unanswered rounds 600 s,
+    // transferred rounds 600 s.
+    let mut s = Store::default();
+    s.msg("a", "x", "2026-11-11 07:59:00", "buyer") // before 08:00: left out
+        .msg("a", "x", "2026-11-11 08:30:00", "agent")
+        .msg("a", "x", "2026-11-11 09:00:00", "buyer") // 1200 s → 600
+        .msg("a", "x", "2026-11-11 09:20:00", "agent")
+        .msg("a", "x", "2026-11-11 10:00:00", "buyer") // 60 s
+        .msg("a", "x", "2026-11-11 10:01:00", "agent")
+        .msg("a", "y", "2026-11-11 11:00:00", "buyer") // transferred: 600
+        .transfer("a", "y", "2026-11-11 11:00:05", "b")
+        .msg("a", "z", "2026-11-11 22:59:59", "buyer") // unanswered: 600
+        .msg("a", "w", "2026-11-11 23:00:00", "buyer") // 23:00 excluded
+        .msg("a", "w", "2026-11-11 23:00:10", "agent");
+    let c = s.account(&defaults(), "a");
+    assert_eq!(
+        ratio(&c, "tb_avg_response_secs"),
+        Some((600.0 + 60.0 + 600.0 + 600.0) / 4.0)
+    );
+    // buyers: a buyer passed from the bot to a person is one buyer of the store
+    let mut s = Store::default();
+    s.msg("店小蜜", "b", "2026-11-11 10:00:00", "buyer")
+        .transfer("店小蜜", "b", "2026-11-11 10:00:10", "店:小美")
+        .msg("店:小美", "b", "2026-11-11 10:00:12", "buyer")
+        .msg("店:小美", "b", "2026-11-11 10:00:40", "agent")
+        .msg("店:小美", "c", "2026-11-11 10:00:12", "buyer")
+        .msg("店:小美", "b", "2026-11-12 10:00:12", "buyer");
+    let store = s.store(&defaults());
+    assert_eq!(count(&store, "consulted"), 4);
+    assert_eq!(
+        count(&store, "buyers"),
+        3,
+        "b on the 11th, c, b on the 12th"
+    );
 }
 
 #[test]
@@ -74,18 +204,19 @@ fn round_across_midnight_belongs_to_its_opening_day() {
         .msg("a", "b", "2026-11-11 00:01:00", "agent");
     let f = s.facts(&defaults());
     let a = s.names.get("a").unwrap();
-    let d10 = f.accounts[&(a, day("2026-11-10"))];
-    let d11 = f.accounts[&(a, day("2026-11-11"))];
-    // The round opened on the 10th: its response (120 s) and round count are the 10th's.
-    assert_eq!(count(&d10, "rounds"), 1);
-    assert_eq!(ratio(&d10, "avg_first_response_secs"), Some(120.0));
-    assert_eq!(count(&d10, "served"), 1);
+    let d10 = &f.accounts[&(a, day("2026-11-10"))];
+    let d11 = &f.accounts[&(a, day("2026-11-11"))];
+    // The round opened on the 10th: its response and round count are the 10th's. The wait is
+    // 120 s, of which 60 s lie in the default service hours (08:00-24:00).
+    assert_eq!(count(d10, "rounds"), 1);
+    assert_eq!(ratio(d10, "avg_first_response_secs"), Some(60.0));
+    assert_eq!(count(d10, "served"), 1);
     // The 11th's reception touches the same round: served, not unreplied, but no round of its own.
-    assert_eq!(count(&d11, "rounds"), 0);
-    assert_eq!(count(&d11, "served"), 1);
-    assert_eq!(count(&d11, "unreplied"), 0);
-    assert_eq!(ratio(&d11, "avg_first_response_secs"), None);
-    assert_eq!(count(&d11, "consulted"), 1);
+    assert_eq!(count(d11, "rounds"), 0);
+    assert_eq!(count(d11, "served"), 1);
+    assert_eq!(count(d11, "unreplied"), 0);
+    assert_eq!(ratio(d11, "avg_first_response_secs"), None);
+    assert_eq!(count(d11, "consulted"), 1);
 }
 
 #[test]
@@ -140,32 +271,39 @@ fn unanswered_round_makes_the_reception_unreplied() {
     assert_eq!(ratio(&c, "avg_duration_secs"), None, "not served");
 }
 
+/// §1 (v2): response times run on the service clock; no round is left out.
 #[test]
-fn service_hours_leave_out_response_figures_only() {
+fn response_times_run_on_the_service_clock() {
     let mut s = Store::default();
     s.msg("a", "b", "2026-11-11 07:00:00", "buyer")
         .msg("a", "b", "2026-11-11 07:10:00", "agent")
         .msg("a", "b", "2026-11-11 09:00:00", "buyer")
-        .msg("a", "b", "2026-11-11 09:00:50", "agent");
-    let hours = MetricSettings {
-        service_hours: ServiceHours::parse("08:00-24:00").unwrap(),
+        .msg("a", "b", "2026-11-11 09:00:50", "agent")
+        // 07:50 → 08:01: 60 s of service time (§6)
+        .msg("a", "c", "2026-11-11 07:50:00", "buyer")
+        .msg("a", "c", "2026-11-11 08:01:00", "agent")
+        // 23:59:30 → 08:00:10 the next day: 40 s
+        .msg("a", "d", "2026-11-10 23:59:30", "buyer")
+        .msg("a", "d", "2026-11-11 08:00:10", "agent");
+    let c = s.account(&defaults(), "a");
+    assert_eq!(count(&c, "rounds"), 4);
+    // first responses: b 0 s (all outside service hours), c 60 s, d 40 s
+    assert_eq!(ratio(&c, "avg_first_response_secs"), Some(100.0 / 3.0));
+    assert_eq!(ratio(&c, "avg_response_secs"), Some(150.0 / 4.0));
+    assert_eq!(count(&c, "slow"), 0);
+    // The three-minute rate has its own fixed 08:00-24:00 window on the wall clock.
+    assert_eq!(ratio(&c, "answered_within_3min_rate"), Some(1.0 / 2.0));
+    let all_day = MetricSettings {
+        service_hours: ServiceHours::all_day(),
         ..defaults()
     };
-    let c = s.account(&hours, "a");
-    assert_eq!(count(&c, "rounds"), 2);
-    assert_eq!(ratio(&c, "avg_response_secs"), Some(50.0));
+    let c = s.account(&all_day, "a");
     assert_eq!(
         ratio(&c, "avg_first_response_secs"),
-        None,
-        "the first round of the day is outside service hours"
+        Some((600.0 + 660.0 + 28_840.0) / 3.0)
     );
-    assert_eq!(count(&c, "slow"), 0);
-    // The three-minute rate has its own fixed 08:00-24:00 window, whatever the setting.
-    assert_eq!(ratio(&c, "answered_within_3min_rate"), Some(1.0));
-    let all_day = s.account(&defaults(), "a");
-    assert_eq!(ratio(&all_day, "avg_first_response_secs"), Some(600.0));
-    assert_eq!(ratio(&all_day, "answered_within_3min_rate"), Some(1.0));
-    assert_eq!(count(&all_day, "slow"), 1);
+    assert_eq!(ratio(&c, "answered_within_3min_rate"), Some(1.0 / 2.0));
+    assert_eq!(count(&c, "slow"), 3);
 }
 
 #[test]

@@ -62,17 +62,17 @@ fn arb_store() -> impl Strategy<Value = Store> {
 }
 
 fn arb_settings() -> impl Strategy<Value = MetricSettings> {
-    (0i64..300, 1u32..3, 1u32..4, any::<bool>(), 1i64..100).prop_map(
-        |(slow, rounds, window, hours, remind)| MetricSettings {
+    (0i64..300, 1u32..3, 1u32..4, 0usize..3, 1i64..100, 0u32..25).prop_map(
+        |(slow, rounds, window, hours, remind, after_sale)| MetricSettings {
             slow_response_secs: slow,
             slow_response_rounds: rounds,
             conversion_window_days: window,
-            service_hours: if hours {
-                ServiceHours::parse("08:00-24:00").unwrap()
-            } else {
-                ServiceHours::all_day()
-            },
+            service_hours: ServiceHours::parse(
+                ["08:00-24:00", "00:00-24:00", "22:00-02:00,09:00-12:00"][hours],
+            )
+            .unwrap(),
             reminder_window_hours: remind,
+            after_sale_days: after_sale,
         },
     )
 }

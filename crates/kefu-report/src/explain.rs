@@ -54,6 +54,8 @@ pub struct ReceptionView {
     pub served: bool,
     pub unreplied: bool,
     pub inquiry: bool,
+    /// After-sale (§2, v2): bought recently and no order attributed here.
+    pub after_sale: bool,
     pub slow: bool,
     pub first_response_ms: Option<i64>,
     pub duration_ms: i64,
@@ -106,11 +108,16 @@ pub enum Mark {
 pub struct RoundView {
     pub open: Millis,
     pub outcome: RoundOutcome,
-    pub in_service_hours: bool,
+    /// The response time on the service clock (§1), when answered.
+    pub response_ms: Option<i64>,
 }
 
 impl RoundView {
     pub fn response_ms(&self) -> Option<i64> {
+        self.response_ms
+    }
+    /// The wall-clock wait, when answered.
+    pub fn wait_ms(&self) -> Option<i64> {
         match self.outcome {
             RoundOutcome::Answered { at, .. } => Some(at - self.open),
             _ => None,
@@ -132,7 +139,8 @@ pub struct OrderView {
     pub created_at: Millis,
     pub paid_at: Option<Millis>,
     pub amount: i64,
-    /// Placed on the reception's day before the buyer's first message: not an inquiry.
+    /// Placed before the buyer's first message, on the reception's day or within
+    /// `after_sale_days` before it: the reception is after-sale unless it wins an order.
     pub before_question: bool,
     pub reason: Reason,
 }
@@ -237,7 +245,16 @@ pub fn explain_scope(
     for &(ri, r) in &picked {
         let orders = by_buyer.get(&r.buyer).map_or(&[][..], |v| v.as_slice());
         receptions.push(reception(
-            db, store, &ev, &a, ri, r, orders, order_days, scope,
+            db,
+            store,
+            &ev,
+            &a,
+            ri,
+            r,
+            orders,
+            order_days,
+            settings.after_sale_days,
+            scope,
         )?);
     }
     let reminded = ev
@@ -282,6 +299,7 @@ fn reception(
     r: &Reception,
     buyer_orders: &[usize],
     order_days: i32,
+    after_sale_days: u32,
     scope: &Scope,
 ) -> Result<ReceptionView> {
     let rounds = a.rounds_of(r);
@@ -301,7 +319,7 @@ fn reception(
                     {
                         mark = Some(Mark::Answers {
                             round: k + 1,
-                            response_ms: at - round.open,
+                            response_ms: round.response_ms().unwrap_or(at - round.open),
                         });
                     }
                 }
@@ -329,7 +347,8 @@ fn reception(
             sales_cents += o.amount;
         }
         let od = Day::of(o.created_at);
-        let before_question = od == r.day && r.first_buyer_time.is_some_and(|t| o.created_at < t);
+        let before_question = od >= r.day.offset(-(after_sale_days as i32))
+            && r.first_buyer_time.is_some_and(|t| o.created_at < t);
         let candidate_day = od >= r.day && od.0 - r.day.0 < order_days;
         if !before_question && !candidate_day {
             continue;
@@ -365,6 +384,7 @@ fn reception(
         served: r.served,
         unreplied: r.unreplied(),
         inquiry: r.inquiry,
+        after_sale: r.after_sale,
         slow: r.slow,
         first_response_ms: r.first_response_ms,
         duration_ms: r.duration_ms(),
@@ -401,8 +421,11 @@ pub enum ItemKind {
 enum Behind {
     /// Receptions passing the test.
     Receptions(fn(&Reception) -> bool),
-    /// Rounds that are not transferred and pass the test.
-    Rounds(fn(&engine::Round) -> bool),
+    /// Rounds that pass the test; transferred ones only when the flag is set.
+    Rounds(fn(&engine::Round) -> bool, bool),
+    /// The store's distinct buyer-days consulted: each buyer's first consulted reception of a
+    /// day.
+    StoreBuyers,
     /// Paid orders attributed to a reception of the listed accounts and days.
     AttributedPaid,
     /// Paid orders placed on the listed days (store-level figures), silent ones only when set.
@@ -434,12 +457,17 @@ fn behind(key: &str) -> Option<Behind> {
         "inquiries" | "inquiry_conversion" | "order_conversion" => B::Receptions(|r| r.inquiry),
         "ordered" | "payment_rate" => B::Receptions(|r| r.inquiry && r.attributed_orders > 0),
         "paid" => B::Receptions(|r| r.inquiry && r.attributed_paid > 0),
-        "avg_first_response_secs" => B::Receptions(|r| r.first_response_ms.is_some()),
+        "after_sales" => B::Receptions(|r| r.after_sale),
+        "avg_first_response_secs" | "first_response_p50_secs" | "first_response_p90_secs" => {
+            B::Receptions(|r| r.first_response_ms.is_some())
+        }
+        "buyers" => B::StoreBuyers,
         "slow" => B::Receptions(|r| r.slow),
         "answer_question_ratio" => B::Receptions(|r| r.buyer_msgs > 0 || r.agent_msgs > 0),
-        "rounds" => B::Rounds(|_| true),
-        "avg_response_secs" => B::Rounds(|r| r.in_service_hours && r.response_ms().is_some()),
-        "answered_within_3min_rate" => B::Rounds(|r| time_of_day(r.open) >= 8 * HOUR_MS),
+        "rounds" => B::Rounds(|_| true, false),
+        "avg_response_secs" => B::Rounds(|r| r.response_ms().is_some(), false),
+        "answered_within_3min_rate" => B::Rounds(|r| r.in_three_minute_window(), false),
+        "tb_avg_response_secs" => B::Rounds(|r| r.in_taobao_window(), true),
         "sales" | "paid_orders" | "items" | "avg_order_value" => B::AttributedPaid,
         "total_orders" | "total_sales" => B::PlacedPaid { silent_only: false },
         "silent_orders" | "silent_sales" => B::PlacedPaid { silent_only: true },
@@ -459,8 +487,8 @@ fn behind(key: &str) -> Option<Behind> {
 impl Behind {
     fn kind(self) -> ItemKind {
         match self {
-            Behind::Receptions(_) => ItemKind::Receptions,
-            Behind::Rounds(_) => ItemKind::Rounds,
+            Behind::Receptions(_) | Behind::StoreBuyers => ItemKind::Receptions,
+            Behind::Rounds(..) => ItemKind::Rounds,
             Behind::AttributedPaid | Behind::PlacedPaid { .. } => ItemKind::Orders,
             Behind::Reminded { .. } => ItemKind::Reminders,
             Behind::Ratings => ItemKind::Ratings,
@@ -476,7 +504,10 @@ pub fn item_kind(key: &str) -> Option<ItemKind> {
 
 /// Whether the figure is a store-level one (only whole stores have it).
 pub fn store_level(key: &str) -> bool {
-    matches!(behind(key), Some(Behind::PlacedPaid { .. }))
+    matches!(
+        behind(key),
+        Some(Behind::PlacedPaid { .. } | Behind::StoreBuyers)
+    )
 }
 
 /// Which items to list.
@@ -547,6 +578,8 @@ pub struct ListedReception {
     pub served: bool,
     pub unreplied: bool,
     pub inquiry: bool,
+    /// After-sale (§2, v2): bought recently and no order attributed here.
+    pub after_sale: bool,
     pub slow: bool,
     pub first_response_ms: Option<i64>,
     pub duration_ms: i64,
@@ -680,13 +713,28 @@ pub fn list(
         }
     };
     let (total, amount_cents, items) = match what {
-        Behind::Receptions(test) => {
+        Behind::Receptions(_) | Behind::StoreBuyers => {
+            let test = match what {
+                Behind::Receptions(test) => test,
+                _ => |r: &Reception| r.consulted(),
+            };
             let mut picked: Vec<usize> = (0..a.receptions.len())
                 .filter(|&i| {
                     let r = &a.receptions[i];
                     sees(r.account) && in_days(r.day) && hour_ok(r) && test(r)
                 })
                 .collect();
+            if let Behind::StoreBuyers = what {
+                // One reception per buyer and day: the one the buyer wrote to first.
+                picked.sort_by_key(|&i| {
+                    let r = &a.receptions[i];
+                    (r.day, r.buyer, r.first_buyer_time, r.account)
+                });
+                picked.dedup_by_key(|i| {
+                    let r = &a.receptions[*i];
+                    (r.day, r.buyer)
+                });
+            }
             picked.sort_by_key(|&i| {
                 let r = &a.receptions[i];
                 (r.day, r.first_time, r.account, r.buyer)
@@ -713,6 +761,7 @@ pub fn list(
                         served: r.served,
                         unreplied: r.unreplied(),
                         inquiry: r.inquiry,
+                        after_sale: r.after_sale,
                         slow: r.slow,
                         first_response_ms: r.first_response_ms,
                         duration_ms: r.duration_ms(),
@@ -731,7 +780,7 @@ pub fn list(
                 .collect();
             (picked.len(), 0, Items::Receptions(items))
         }
-        Behind::Rounds(test) => {
+        Behind::Rounds(test, transferred) => {
             let mut picked: Vec<(usize, &engine::Round)> = Vec::new();
             for r in &a.receptions {
                 if !(sees(r.account) && in_days(r.day)) {
@@ -739,7 +788,8 @@ pub fn list(
                 }
                 let (start, _) = r.rounds;
                 for (k, round) in a.rounds_of(r).iter().enumerate() {
-                    if !round.is_transferred() && test(round) && response_ok(round) {
+                    if (transferred || !round.is_transferred()) && test(round) && response_ok(round)
+                    {
                         picked.push((start as usize + k, round));
                     }
                 }
@@ -911,6 +961,6 @@ fn round_view(ev: &LoadedEvents, round: &engine::Round) -> RoundView {
             },
             Outcome::Unanswered => RoundOutcome::Unanswered,
         },
-        in_service_hours: round.in_service_hours,
+        response_ms: round.response_ms(),
     }
 }

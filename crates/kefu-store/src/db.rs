@@ -33,6 +33,8 @@ pub enum StoreError {
     Chunk(#[from] ChunkError),
     #[error("database: the names of store {0} are damaged")]
     Names(i64),
+    #[error("the stored first response times of store {0} are corrupt; run `kefu recompute`")]
+    Counters(i64),
     #[error(
         "database schema version {found} is newer than this kefu understands ({supported}); upgrade kefu"
     )]
@@ -347,15 +349,18 @@ impl Db {
         // Summed here rather than by GROUP BY: SQLite would sort the rows by key first, and
         // its SUM steps cost more than the additions (the ranking's hottest path).
         let sql = format!(
-            "SELECT {key}{columns} FROM counters WHERE store_id = ?1 AND day BETWEEN ?2 AND ?3 {filter}"
+            "SELECT {key}, first_responses{columns} FROM counters WHERE store_id = ?1 AND day BETWEEN ?2 AND ?3 {filter}"
         );
         let mut st = self.conn.prepare_cached(&sql)?;
         let mut rows = st.query(params![store_id, from.0, to.0])?;
         let mut sums: BTreeMap<i64, Counters> = BTreeMap::new();
         while let Some(r) = rows.next()? {
             let c = sums.entry(r.get(0)?).or_default();
+            if let rusqlite::types::ValueRef::Blob(b) = r.get_ref(1)? {
+                decode_first_responses(b, &mut c.1.0).ok_or(StoreError::Counters(store_id))?;
+            }
             for (at, &i) in wanted.iter().enumerate() {
-                c.0[i] += r.get::<_, i64>(at + 1)?;
+                c.0[i] += r.get::<_, i64>(at + 2)?;
             }
         }
         Ok(sums.into_iter().map(|(k, c)| (k as NameId, c)).collect())
@@ -1252,18 +1257,19 @@ fn write_facts(tx: &Transaction, store_id: i64, lo: Day, hi: Day, facts: &Facts)
         params![store_id, lo.0, hi.0],
     )?;
     let cols: String = C::ALL.iter().map(|c| format!(", {}", c.column())).collect();
-    let marks: String = (0..COUNTERS).map(|i| format!(", ?{}", i + 4)).collect();
+    let marks: String = (0..COUNTERS).map(|i| format!(", ?{}", i + 5)).collect();
     let sql = format!(
-        "INSERT INTO counters (store_id, day, account_id{cols}) VALUES (?1, ?2, ?3{marks})"
+        "INSERT INTO counters (store_id, day, account_id, first_responses{cols}) VALUES (?1, ?2, ?3, ?4{marks})"
     );
     let mut st = tx.prepare_cached(&sql)?;
     let mut put = |day: Day, account: i64, c: &Counters| -> Result<()> {
         if c.is_zero() {
             return Ok(());
         }
-        let mut values: Vec<i64> = Vec::with_capacity(COUNTERS + 3);
-        values.extend([store_id, day.0 as i64, account]);
-        values.extend_from_slice(&c.0);
+        let mut values: Vec<rusqlite::types::Value> = Vec::with_capacity(COUNTERS + 4);
+        values.extend([store_id, day.0 as i64, account].map(rusqlite::types::Value::Integer));
+        values.push(encode_first_responses(&c.1.0));
+        values.extend(c.0.iter().map(|&v| rusqlite::types::Value::Integer(v)));
         st.execute(rusqlite::params_from_iter(values))?;
         Ok(())
     };
@@ -1274,7 +1280,8 @@ fn write_facts(tx: &Transaction, store_id: i64, lo: Day, hi: Day, facts: &Facts)
         put(day, account as i64, c)?;
         *totals.entry(day).or_default() += c;
     }
-    for (&day, c) in &totals {
+    for (&day, c) in &mut totals {
+        c.1.sort();
         put(day, -1, c)?;
     }
     Ok(())
@@ -1311,4 +1318,32 @@ fn write_order_facts(
         ])?;
     }
     Ok(())
+}
+
+/// First response times as a blob: sorted, as varint deltas (NULL when there are none).
+fn encode_first_responses(ms: &[i64]) -> rusqlite::types::Value {
+    if ms.is_empty() {
+        return rusqlite::types::Value::Null;
+    }
+    let mut sorted = ms.to_vec();
+    sorted.sort_unstable();
+    let mut out = Vec::with_capacity(sorted.len() * 3);
+    let mut last = 0i64;
+    for v in sorted {
+        // Response times are never negative (the service clock is 0 for a reversed span).
+        chunk::put(&mut out, (v - last).max(0) as u64);
+        last = v;
+    }
+    rusqlite::types::Value::Blob(out)
+}
+
+/// Appends the values of a blob of [`encode_first_responses`]; `None` when it is corrupt.
+fn decode_first_responses(blob: &[u8], out: &mut Vec<i64>) -> Option<()> {
+    let mut r = chunk::Varints::new(blob);
+    let mut last = 0i64;
+    for delta in r.by_ref() {
+        last = last.checked_add(i64::try_from(delta).ok()?)?;
+        out.push(last);
+    }
+    (!r.failed()).then_some(())
 }

@@ -374,7 +374,7 @@ impl Db {
             .map(|a| AgentInput {
                 account: a.name.clone(),
                 display_name: a.display_name.clone(),
-                counters: data.counters.get(&a.id).copied().unwrap_or_default(),
+                counters: data.counters.get(&a.id).cloned().unwrap_or_default(),
                 qa_score: data.qa.get(&a.id).copied(),
                 orders: data.orders.get(&a.id).cloned().unwrap_or_default(),
                 earlier_refunds: data.earlier_refunds.get(&a.id).cloned().unwrap_or_default(),
@@ -397,7 +397,7 @@ impl Db {
         let ids = members.iter().map(|a| a.id).collect();
         Ok((
             PlanInput {
-                store: data.store,
+                store: data.store.clone(),
                 agents,
             },
             ids,

@@ -442,7 +442,16 @@ CREATE TABLE qa_cases (
 "
         .to_string(),
         // 8: metric spec v2 (new counters, first-response samples for exact percentiles)
-        "-- reserved for metric spec v2".to_string(),
+        "
+ALTER TABLE counters ADD COLUMN after_sales INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE counters ADD COLUMN tb_rounds INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE counters ADD COLUMN tb_wait_ms INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE counters ADD COLUMN buyers INTEGER NOT NULL DEFAULT 0;
+-- the first response times of the row's receptions (ms, service clock), sorted, as varint
+-- deltas: percentiles are not sums, so they are kept whole
+ALTER TABLE counters ADD COLUMN first_responses BLOB;
+"
+        .to_string(),
         //
         //
         //

@@ -169,9 +169,11 @@ fn settings_change_recomputes_and_order_updates_replace() {
     let s = db.store("店").unwrap();
     let sum = |db: &Db| {
         db.counters_by_account(s.id, Day(DAY0), Day(DAY0))
-            .map(|v| v[0].1)
+            .map(|v| v[0].1.clone())
     };
-    let c = db.counters_by_account(s.id, Day(DAY0), Day(DAY0)).unwrap()[0].1;
+    let c = db.counters_by_account(s.id, Day(DAY0), Day(DAY0)).unwrap()[0]
+        .1
+        .clone();
     assert_eq!(
         (c.get(C::slow), c.get(C::ordered), c.get(C::paid)),
         (0, 1, 0)

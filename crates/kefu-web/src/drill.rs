@@ -323,6 +323,7 @@ fn receptions_table(lang: Lang, store: &str, x: &Explanation) -> Table {
             S::Served,
             S::Unreplied,
             S::Inquiry,
+            S::AfterSale,
             S::Slow,
             S::FirstResponse,
             S::RoundCount,
@@ -345,6 +346,7 @@ fn receptions_table(lang: Lang, store: &str, x: &Explanation) -> Table {
             yes(r.served),
             yes(r.unreplied),
             yes(r.inquiry),
+            yes(r.after_sale),
             yes(r.slow),
             Cell::new(Content::Duration(r.first_response_ms)),
             Cell::new(Content::Count(r.counted_rounds() as i64)),
@@ -381,7 +383,7 @@ pub fn nearest_rank(sorted: &[i64], q: usize) -> Option<i64> {
     sorted.get(rank - 1).copied()
 }
 
-/// The response times of the account's answered rounds in service hours (the rounds the
+/// The response times (service clock) of the account's answered rounds (the rounds the
 /// `response_n` counter counts), with p50, p90 and p95.
 fn response_histogram(body: &mut String, lang: Lang, store: &str, x: &Explanation) {
     let list = list_link(
@@ -395,7 +397,6 @@ fn response_histogram(body: &mut String, lang: Lang, store: &str, x: &Explanatio
         .receptions
         .iter()
         .flat_map(|r| &r.rounds)
-        .filter(|r| r.in_service_hours)
         .filter_map(|r| r.response_ms())
         .collect();
     times.sort_unstable();
@@ -619,11 +620,12 @@ pub async fn reception(
 
 /// The reception's flags and numbers.
 fn summary(body: &mut String, lang: Lang, r: &ReceptionView) {
-    let rows: [(S, String); 10] = [
+    let rows: [(S, String); 11] = [
         (S::Consulted, yes(lang, r.consulted).into()),
         (S::Served, yes(lang, r.served).into()),
         (S::Unreplied, yes(lang, r.unreplied).into()),
         (S::Inquiry, yes(lang, r.inquiry).into()),
+        (S::AfterSale, yes(lang, r.after_sale).into()),
         (S::Slow, yes(lang, r.slow).into()),
         (
             S::FirstResponse,
@@ -756,7 +758,7 @@ fn rounds(body: &mut String, lang: Lang, r: &ReceptionView) {
         esc(lang.s(S::RoundsOpened)),
         th(
             lang,
-            &[S::Opened, S::Outcome, S::Response, S::ServiceHours]
+            &[S::Opened, S::Outcome, S::Response, S::WallWait]
         )
     ));
     for (k, round) in r.rounds.iter().enumerate() {
@@ -766,7 +768,7 @@ fn rounds(body: &mut String, lang: Lang, r: &ReceptionView) {
             format_time(round.open),
             esc(&round_outcome(lang, &round.outcome)),
             esc(&round.response_ms().map_or("-".into(), format_secs)),
-            esc(yes(lang, round.in_service_hours)),
+            esc(&round.wait_ms().map_or("-".into(), format_secs)),
         ));
     }
     body.push_str("</tbody></table></div>");
@@ -874,7 +876,7 @@ pub async fn api_transcript(
                 "open": time(round.open),
                 "outcome": crate::list::outcome_json(&round.outcome),
                 "response_secs": secs(round.response_ms()),
-                "in_service_hours": round.in_service_hours,
+                "wait_secs": secs(round.wait_ms()),
             })
         })
         .collect();
@@ -917,6 +919,7 @@ pub async fn api_transcript(
         "served": r.served,
         "unreplied": r.unreplied,
         "inquiry": r.inquiry,
+        "after_sale": r.after_sale,
         "slow": r.slow,
         "first_response_secs": secs(r.first_response_ms),
         "duration_secs": secs(Some(r.duration_ms)),

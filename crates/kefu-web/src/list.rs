@@ -361,6 +361,7 @@ fn items_table(lang: Lang, store: &str, listing: &Listing) -> Table {
                 S::Served,
                 S::Unreplied,
                 S::Inquiry,
+                S::AfterSale,
                 S::Slow,
                 S::FirstResponse,
                 S::Duration,
@@ -382,6 +383,7 @@ fn items_table(lang: Lang, store: &str, listing: &Listing) -> Table {
                         Cell::text(yes(lang, r.served)),
                         Cell::text(yes(lang, r.unreplied)),
                         Cell::text(yes(lang, r.inquiry)),
+                        Cell::text(yes(lang, r.after_sale)),
                         Cell::text(yes(lang, r.slow)),
                         Cell::new(Content::Duration(r.first_response_ms)),
                         Cell::new(Content::Duration(Some(r.duration_ms))),
@@ -403,7 +405,7 @@ fn items_table(lang: Lang, store: &str, listing: &Listing) -> Table {
                 S::Opened,
                 S::Outcome,
                 S::Response,
-                S::ServiceHours,
+                S::WallWait,
                 S::Within3Min,
             ],
             v.iter()
@@ -415,7 +417,7 @@ fn items_table(lang: Lang, store: &str, listing: &Listing) -> Table {
                         time(r.round.open),
                         Cell::text(round_outcome(lang, &r.round.outcome)),
                         Cell::new(Content::Duration(r.round.response_ms())),
-                        Cell::text(yes(lang, r.round.in_service_hours)),
+                        Cell::new(Content::Duration(r.round.wait_ms())),
                         Cell::text(yes(lang, r.within_3min)),
                     ]
                 })
@@ -753,7 +755,7 @@ fn items_json(items: &Items) -> Json {
                     "account": r.account, "buyer": r.buyer, "day": r.day.to_string(),
                     "first_time": millis(r.first_time),
                     "consulted": r.consulted, "served": r.served, "unreplied": r.unreplied,
-                    "inquiry": r.inquiry, "slow": r.slow,
+                    "inquiry": r.inquiry, "after_sale": r.after_sale, "slow": r.slow,
                     "first_response_secs": secs(r.first_response_ms),
                     "duration_secs": secs(Some(r.duration_ms)),
                     "buyer_msgs": r.buyer_msgs, "agent_msgs": r.agent_msgs,
@@ -772,7 +774,7 @@ fn items_json(items: &Items) -> Json {
                     "open": millis(r.round.open),
                     "outcome": outcome_json(&r.round.outcome),
                     "response_secs": secs(r.round.response_ms()),
-                    "in_service_hours": r.round.in_service_hours,
+                    "wait_secs": secs(r.round.wait_ms()),
                     "within_3min": r.within_3min,
                 })
             })

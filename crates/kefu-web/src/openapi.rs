@@ -109,14 +109,14 @@ pub fn openapi() -> J {
     }, "required": ["kind"]});
     let reception = object(json!({
         "account": text, "buyer": text, "day": date, "first_time": time,
-        "consulted": flag, "served": flag, "unreplied": flag, "inquiry": flag, "slow": flag,
+        "consulted": flag, "served": flag, "unreplied": flag, "inquiry": flag, "after_sale": flag, "slow": flag,
         "first_response_secs": secs, "duration_secs": secs,
         "buyer_msgs": int, "agent_msgs": int, "rounds": int,
         "attributed_orders": int, "attributed_paid": int, "sales": yuan
     }));
     let round = object(json!({
         "account": text, "buyer": text, "day": date, "open": time, "outcome": outcome,
-        "response_secs": secs, "in_service_hours": flag, "within_3min": flag
+        "response_secs": secs, "wait_secs": secs, "within_3min": flag
     }));
     let order = object(json!({
         "order_id": text, "buyer": text, "created_at": time, "paid_at": opt_time,
@@ -163,7 +163,7 @@ pub fn openapi() -> J {
         "mark": {"type": ["object", "null"], "description": "{\"opens\": n} or {\"answers\": n, \"response_secs\": s}; rounds numbered from 1"}
     }));
     let transcript_round = object(json!({
-        "round": int, "open": time, "outcome": outcome, "response_secs": secs, "in_service_hours": flag
+        "round": int, "open": time, "outcome": outcome, "response_secs": secs, "wait_secs": secs
     }));
     let transcript_order = object(json!({
         "order_id": text, "created_at": time, "paid_at": opt_time, "amount": yuan,
@@ -176,7 +176,7 @@ pub fn openapi() -> J {
     }));
     let transcript = object(json!({
         "store": text, "account": text, "buyer": text, "day": date,
-        "consulted": flag, "served": flag, "unreplied": flag, "inquiry": flag, "slow": flag,
+        "consulted": flag, "served": flag, "unreplied": flag, "inquiry": flag, "after_sale": flag, "slow": flag,
         "first_response_secs": secs, "duration_secs": secs,
         "buyer_msgs": int, "agent_msgs": int, "bot_msgs": int, "auto_msgs": int,
         "sales": yuan,

@@ -83,8 +83,8 @@ fn describe(lang: Lang, key: &str) -> (&'static str, &'static str, &'static str)
             lang.t("慢响应阈值", "Slow response threshold"),
             lang.t("秒", "seconds"),
             lang.t(
-                "服务时间内的一轮，回复晚于这个时长即为慢响应（0–86400）。",
-                "A round in service hours answered later than this is slow (0–86400).",
+                "一轮的响应时间（只计服务时间内的秒数）超过这个时长即为慢响应（0–86400）。",
+                "A round whose response time (counting only seconds inside service hours) exceeds this is slow (0–86400).",
             ),
         ),
         "slow_response_rounds" => (
@@ -107,8 +107,16 @@ fn describe(lang: Lang, key: &str) -> (&'static str, &'static str, &'static str)
             lang.t("服务时间", "Service hours"),
             lang.t("时:分-时:分", "HH:MM-HH:MM"),
             lang.t(
-                "此时间外开始的轮次不计入响应时间类指标；22:00-02:00 跨午夜，多个时段用逗号分隔。",
-                "Rounds opened outside are left out of response-time figures; 22:00-02:00 crosses midnight, several windows join with commas.",
+                "响应时间只计这些时段内的秒数（夜里的等待不计）；22:00-02:00 跨午夜，多个时段用逗号分隔。",
+                "Response times count only the seconds inside these windows (a night's wait does not count); 22:00-02:00 crosses midnight, several windows join with commas.",
+            ),
+        ),
+        "after_sale_days" => (
+            lang.t("售后天数", "After-sale days"),
+            lang.t("天", "days"),
+            lang.t(
+                "买家在接待当天或之前这么多天内下过单、且本次接待没有归属订单，即为售后接待，不计入询单；0 = 仅当天（0–366）。",
+                "A buyer who ordered on the reception's day or this many days before, and buys nothing from this reception, is after-sale, not an inquiry; 0 = that day only (0–366).",
             ),
         ),
         "reminder_window_hours" => (
@@ -138,6 +146,10 @@ fn expected(lang: Lang, key: &str) -> &'static str {
         "reminder_window_hours" => lang.t(
             "应为 0 到 8784 之间的整数",
             "expected a whole number from 0 to 8784",
+        ),
+        "after_sale_days" => lang.t(
+            "应为 0 到 366 之间的整数",
+            "expected a whole number from 0 to 366",
         ),
         _ => lang.t(
             "应为如 08:00-24:00 的时段（跨午夜如 22:00-02:00，多个用逗号分隔）",
@@ -627,7 +639,7 @@ mod tests {
         new.set("service_hours", "08:00-22:00").unwrap();
         assert_eq!(
             changes(&old, &new),
-            "slow_response_secs: 120→45; service_hours: 00:00-24:00→08:00-22:00"
+            "slow_response_secs: 120→45; service_hours: 08:00-24:00→08:00-22:00"
         );
     }
 

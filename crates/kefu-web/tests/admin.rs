@@ -305,12 +305,13 @@ fn metrics_form(csrf: &str, store: &str, fields: &[(&str, &str)]) -> String {
 }
 
 /// The sample's `tight.toml`, as the form's fields.
-const TIGHT: [(&str, &str); 5] = [
+const TIGHT: [(&str, &str); 6] = [
     ("slow_response_secs", "30"),
     ("slow_response_rounds", "2"),
     ("conversion_window_days", "2"),
     ("service_hours", "08:00-24:00"),
     ("reminder_window_hours", "24"),
+    ("after_sale_days", "21"),
 ];
 
 #[tokio::test]
@@ -319,7 +320,7 @@ async fn metric_settings_saved_in_the_web_recompute_the_store_and_show_the_effec
     let (sid, csrf) = login(&app, "admin").await;
     // the sample's expected figures (testdata/sample/expected-*.json)
     let before = store_row(&app, &sid).await;
-    assert_eq!(before["slow"], 143);
+    assert_eq!(before["slow"], 109);
     assert_eq!(before["sales"], 165656.1);
 
     let page = get(
@@ -358,7 +359,7 @@ async fn metric_settings_saved_in_the_web_recompute_the_store_and_show_the_effec
     assert!(res.body.contains("id=\"service_hours-error\">"));
     assert!(res.body.contains("value=\"9-17\""));
     assert!(!res.body.contains("reminder_window_hours-error"));
-    assert_eq!(store_row(&app, &sid).await["slow"], 143);
+    assert_eq!(store_row(&app, &sid).await["slow"], 109);
 
     // the sample's tight settings: the figures become the expected tight ones
     let res = post(
@@ -371,7 +372,7 @@ async fn metric_settings_saved_in_the_web_recompute_the_store_and_show_the_effec
     assert_eq!(res.status, StatusCode::OK, "{}", res.body);
     assert!(
         res.body
-            .contains("<tr class=\"changed\"><td>慢响应人数</td><td>143</td><td>168</td></tr>"),
+            .contains("<tr class=\"changed\"><td>慢响应人数</td><td>109</td><td>168</td></tr>"),
         "{}",
         res.body
     );
@@ -400,7 +401,7 @@ async fn metric_settings_saved_in_the_web_recompute_the_store_and_show_the_effec
     assert_eq!(
         log[0].detail,
         "store=晨光旗舰店 slow_response_secs: 120→30; slow_response_rounds: 1→2; \
-         conversion_window_days: 1→2; service_hours: 00:00-24:00→08:00-24:00; \
+         conversion_window_days: 1→2; \
          reminder_window_hours: 72→24"
     );
     drop(db);
@@ -421,9 +422,9 @@ async fn metric_settings_saved_in_the_web_recompute_the_store_and_show_the_effec
     assert_eq!(res.status, StatusCode::OK, "{}", res.body);
     assert!(
         res.body
-            .contains("<td>慢响应人数</td><td>168</td><td>143</td>")
+            .contains("<td>慢响应人数</td><td>168</td><td>109</td>")
     );
-    assert_eq!(store_row(&app, &sid).await["slow"], 143);
+    assert_eq!(store_row(&app, &sid).await["slow"], 109);
     let db = Db::open(&path).unwrap();
     assert!(db.saved_settings().unwrap().is_empty());
     assert_eq!(db.audit_log(1).unwrap()[0].action, "settings.reset");
