@@ -116,7 +116,7 @@ fn reception(out: &mut String, r: &ReceptionView, lang: Lang) {
     let _ = writeln!(out, "━━ {} {}", lang.t("买家", "buyer"), r.buyer);
     let _ = writeln!(
         out,
-        "   {}={}  {}={}  {}={}  {}={}  {}={}",
+        "   {}={}  {}={}  {}={}  {}={}  {}={}  {}={}",
         lang.t("咨询", "consulted"),
         yes(r.consulted),
         lang.t("接待", "served"),
@@ -125,6 +125,8 @@ fn reception(out: &mut String, r: &ReceptionView, lang: Lang) {
         yes(r.unreplied),
         lang.t("询单", "inquiry"),
         yes(r.inquiry),
+        lang.t("售后", "after-sale"),
+        yes(r.after_sale),
         lang.t("慢响应", "slow"),
         yes(r.slow),
     );
@@ -291,8 +293,8 @@ fn orders(out: &mut String, orders: &[OrderView], lang: Lang) {
         };
         let note = if o.before_question {
             lang.t(
-                " [在首次咨询前下单：本接待不算询单]",
-                " [placed before the first question: not an inquiry]",
+                " [售后天数内、首次咨询前下单：本接待没有归属订单时算售后]",
+                " [placed within the after-sale days before the first question: after-sale unless an order is attributed here]",
             )
         } else {
             ""

@@ -103,6 +103,25 @@ fn rates_in_unit_interval(c: &Counters) -> Result<(), TestCaseError> {
     Ok(())
 }
 
+/// p50 ≤ p90 ≤ the largest first response, both values of the set, and none without values.
+fn percentiles_in_order(c: &Counters) -> Result<(), TestCaseError> {
+    let v = &c.first_responses().0;
+    let (p50, p90) = (
+        c.first_responses().percentile_ms(50),
+        c.first_responses().percentile_ms(90),
+    );
+    prop_assert_eq!(v.len() as i64, c.get(C::first_response_n));
+    match (p50, p90) {
+        (Some(a), Some(b)) => {
+            prop_assert!(a <= b && Some(&b) <= v.iter().max());
+            prop_assert!(v.contains(&a) && v.contains(&b));
+        }
+        (None, None) => prop_assert!(v.is_empty()),
+        _ => prop_assert!(false, "one percentile without the other"),
+    }
+    Ok(())
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(300))]
 
@@ -124,9 +143,16 @@ proptest! {
             prop_assert!(c.get(C::paid) <= c.get(C::ordered) && c.get(C::ordered) <= c.get(C::inquiries));
             prop_assert!(c.get(C::inquiries) <= c.get(C::consulted));
             prop_assert!(c.get(C::reminder_success) <= c.get(C::reminded_orders));
+            // v2: every consulted reception is an inquiry or after-sale, never both
+            prop_assert_eq!(c.get(C::inquiries) + c.get(C::after_sales), c.get(C::consulted));
+            prop_assert!(c.get(C::tb_wait_ms) <= 600_000 * c.get(C::tb_rounds));
+            percentiles_in_order(c)?;
         }
         let store: Counters = f.accounts.values().chain(f.store.values()).sum();
         rates_in_unit_interval(&store)?;
+        percentiles_in_order(&store)?;
+        // a buyer-day is counted once however many accounts it wrote to
+        prop_assert!(store.get(C::buyers) <= store.get(C::consulted));
         // Every paid order is either attributed to some reception or silent: account sales plus
         // silent sales make the store total (with a one-day window nothing spills out of range).
         if settings.conversion_window_days == 1 {

@@ -260,6 +260,9 @@ pub fn lower_is_better(key: &str) -> bool {
         key,
         "unreplied"
             | "avg_first_response_secs"
+            | "first_response_p50_secs"
+            | "first_response_p90_secs"
+            | "tb_avg_response_secs"
             | "avg_response_secs"
             | "slow"
             | "refunds"

@@ -192,3 +192,56 @@ fn settings_change_recomputes_and_order_updates_replace() {
     let c = sum(&db).unwrap();
     assert_eq!((c.get(C::paid), c.get(C::sales_cents)), (1, 100));
 }
+
+/// A database written before metric spec v2 (schema 7, v1 settings fingerprint, no v2
+/// columns) is brought to v2 when it is next opened: migration 8 adds the columns and the
+/// first settings sync recomputes every figure, once, without an import.
+#[test]
+fn a_database_written_before_v2_recomputes_once_when_opened() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("k.db");
+    let msgs: Vec<Msg> = vec![
+        (0, 3_600, 0, 0, 0),  // 01:00 buyer: answered at 09:00 → 3600 s of service time
+        (0, 32_400, 0, 0, 1), // 09:00 agent
+        (1, 36_000, 1, 1, 0), // day 1, 10:00 buyer who ordered on day 0: after-sale
+        (1, 36_030, 1, 1, 1),
+    ];
+    let orders: Vec<Ord_> = vec![(0, 40_000, 1, Some(60))];
+    let config = Config::default();
+    let v2 = {
+        let mut db = Db::open(&path).unwrap();
+        db.import(batch(&msgs, &orders), &config).unwrap();
+        all_counters(&db)
+    };
+    // What v1 left behind.
+    {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute_batch(
+            "UPDATE stores SET settings = 'slow_response_secs=120;slow_response_rounds=1;conversion_window_days=1;service_hours=00:00-24:00;reminder_window_hours=72';
+             UPDATE counters SET response_ms = 0, first_response_ms = 0;
+             ALTER TABLE counters DROP COLUMN after_sales;
+             ALTER TABLE counters DROP COLUMN tb_rounds;
+             ALTER TABLE counters DROP COLUMN tb_wait_ms;
+             ALTER TABLE counters DROP COLUMN buyers;
+             ALTER TABLE counters DROP COLUMN first_responses;
+             PRAGMA user_version = 7;",
+        )
+        .unwrap();
+    }
+    let mut db = Db::open(&path).unwrap();
+    assert_eq!(
+        db.sync_settings(&config, None).unwrap(),
+        vec!["店".to_string()]
+    );
+    assert_eq!(all_counters(&db), v2);
+    let store: i64 = db.store("店").unwrap().id;
+    let a = db
+        .counters_by_account(store, Day(DAY0), Day(DAY0 + 1))
+        .unwrap();
+    let total: i64 = a.iter().map(|(_, c)| c.get(C::after_sales)).sum();
+    assert_eq!(total, 1);
+    // once: the next open finds the figures current
+    drop(db);
+    let mut db = Db::open(&path).unwrap();
+    assert!(db.sync_settings(&config, None).unwrap().is_empty());
+}

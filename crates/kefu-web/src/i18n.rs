@@ -654,8 +654,8 @@ impl S {
                 "silent: no answer before the order within the window",
             ),
             S::BeforeQuestion => (
-                "在首次咨询前下单：本接待不算询单",
-                "placed before the first question: not an inquiry",
+                "售后天数内、首次咨询前下单：本接待没有归属订单时算售后，不算询单",
+                "placed within the after-sale days before the first question: after-sale, not an inquiry, unless an order is attributed here",
             ),
             S::NoOrders => ("没有相关订单。", "No orders concern this reception."),
             S::RemindedOrders => ("催付订单", "Reminded orders"),
