@@ -2,8 +2,11 @@
 """Runs scripts/duckdb_figures.py on the sample store and compares with the expected files.
 
 Usage: python scripts/check_duckdb_sample.py [SAMPLE_DIR]
-(SAMPLE_DIR defaults to $KEFU_SAMPLE_DIR, then ../shared/data/sample next to the checkout,
-then /work/shared/data/sample). Exits 1 on any difference; floats must agree within 1e-9.
+(SAMPLE_DIR defaults to $KEFU_SAMPLE_DIR, then the checkout's testdata/sample). The tight
+settings are SAMPLE_DIR/tight.toml when present (else the copy below, which is the one of
+testdata/sample/README.md). Every account row and every store row is compared with
+expected-default.json and expected-tight.json. Exits 1 on any difference; floats must agree
+within 1e-9.
 """
 
 from __future__ import annotations
@@ -24,15 +27,14 @@ slow_response_rounds = 2
 conversion_window_days = 2
 service_hours = "08:00-24:00"
 reminder_window_hours = 24
+after_sale_days = 21
 """
 
 
 def sample_dir() -> str:
     if len(sys.argv) > 1:
         return sys.argv[1]
-    for d in (os.environ.get("KEFU_SAMPLE_DIR"),
-              os.path.join(ROOT, "..", "shared", "data", "sample"),
-              "/work/shared/data/sample"):
+    for d in (os.environ.get("KEFU_SAMPLE_DIR"), os.path.join(ROOT, "testdata", "sample")):
         if d and os.path.isdir(d):
             return d
     sys.exit("sample data not found; pass its directory")
@@ -48,9 +50,9 @@ def same(a, b) -> bool:
 
 def compare(got: list[dict], want: list[dict]) -> list[str]:
     errs = []
-    g = {(r["store"], r["account"]): r for r in got}
-    w = {(r["store"], r["account"]): r for r in want}
-    for k in sorted(set(g) | set(w)):
+    g = {(r["store"], r.get("account")): r for r in got}
+    w = {(r["store"], r.get("account")): r for r in want}
+    for k in sorted(set(g) | set(w), key=lambda k: (k[0], k[1] or "")):
         if k not in g:
             errs.append(f"{k}: missing in output")
             continue
@@ -76,9 +78,11 @@ def main() -> None:
     script = os.path.join(HERE, "duckdb_figures.py")
     failed = 0
     with tempfile.TemporaryDirectory() as tmp:
-        tight = os.path.join(tmp, "tight.toml")
-        with open(tight, "w") as f:
-            f.write(TIGHT)
+        tight = os.path.join(d, "tight.toml")
+        if not os.path.isfile(tight):
+            tight = os.path.join(tmp, "tight.toml")
+            with open(tight, "w") as f:
+                f.write(TIGHT)
         for name, cfg in (("expected-default.json", None), ("expected-tight.json", tight)):
             cmd = [py, script, "--store", "晨光旗舰店", "--from", "2026-11-10", "--to", "2026-11-12"] + (["--config", cfg] if cfg else []) + files
             r = subprocess.run(cmd, capture_output=True, text=True)
@@ -86,18 +90,20 @@ def main() -> None:
                 print(f"FAIL {name}: duckdb_figures.py exited {r.returncode}\n{r.stderr}")
                 failed += 1
                 continue
-            out = r.stdout
-            got = json.loads(out)
+            got = json.loads(r.stdout)
             with open(os.path.join(d, name), encoding="utf-8") as f:
-                want = json.load(f)["accounts"]
-            errs = compare(got, want)
+                want = json.load(f)
+            errs = compare(got["accounts"], want["accounts"]) + compare(got["stores"],
+                                                                         want["stores"])
             if errs:
                 failed += 1
                 print(f"FAIL {name}: {len(errs)} difference(s)")
                 for e in errs:
                     print("  " + e)
             else:
-                print(f"ok   {name}: {len(want)} accounts × {len(want[0])} keys agree")
+                wa = want["accounts"]
+                print(f"ok   {name}: {len(wa)} accounts × {len(wa[0]) - 2} figures and "
+                      f"{len(want['stores'])} store(s) agree")
     print(f"{2 - failed} passed, {failed} failed")
     sys.exit(1 if failed else 0)
 

@@ -158,8 +158,10 @@ def parse_tz(s: str) -> int:
 
 
 def parse_service_hours(s: str) -> list[tuple[int, int]]:
-    """`08:00-24:00`, `22:00-02:00` (across midnight), several joined by commas.
-    Windows [start, end) in microseconds since midnight."""
+    """`08:00-24:00`, `22:00-02:00` (across midnight), several joined by commas (metrics.md
+    §1: start included, end excluded; a window whose end is not after its start crosses
+    midnight; `24:00` is the end of the day). Returns disjoint, sorted windows [start, end)
+    in microseconds since midnight (overlapping or touching windows merged)."""
     out = []
     for part in s.split(","):
         a, b = part.strip().split("-")
@@ -174,13 +176,18 @@ def parse_service_hours(s: str) -> list[tuple[int, int]]:
         a, b = clock(a), clock(b)
         if a < b:
             out.append((a, b))
-        elif a > b:
-            out.append((a, DAY_US))
+        else:  # end not after start: across midnight
+            if a < DAY_US:
+                out.append((a, DAY_US))
             if b > 0:
                 out.append((0, b))
+    merged: list[tuple[int, int]] = []
+    for a, b in sorted(out):
+        if merged and a <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], b))
         else:
-            raise ValueError(s)
-    return out
+            merged.append((a, b))
+    return merged
 
 
 def load_settings(path: str | None, store: str) -> dict:
@@ -191,8 +198,9 @@ def load_settings(path: str | None, store: str) -> dict:
         slow_response_secs=120,
         slow_response_rounds=1,
         conversion_window_days=1,
-        service_hours="00:00-24:00",
+        service_hours="08:00-24:00",
         reminder_window_hours=72,
+        after_sale_days=21,
         timezone="Asia/Shanghai",
     )
     if path:
@@ -361,13 +369,26 @@ DAY = 86_400_000_000  # µs
 
 
 def build(con: duckdb.DuckDBPyConnection, st: dict, store: str, p_from: int | None,
-          p_to: int | None) -> list[dict]:
+          p_to: int | None) -> dict:
     off = st["offset_us"]
     W = int(st["conversion_window_days"])
     SLOW = int(st["slow_response_secs"]) * US
     SLOWN = int(st["slow_response_rounds"])
     REM = int(st["reminder_window_hours"]) * 3600 * US
-    sh = " OR ".join(f"(open_tod >= {a} AND open_tod < {b})" for a, b in st["sh"])
+    ASD = int(st["after_sale_days"])
+    if W < 1 or ASD < 0 or SLOWN < 1:
+        sys.exit("conversion_window_days and slow_response_rounds must be >= 1, "
+                 "after_sale_days >= 0")
+    # The service clock (§1): F(t) = service µs from 1970-01-01 00:00 local to t; a response
+    # time is F(answer) - F(open). Every day has the same windows, so F(t) = whole days ×
+    # service µs per day + service µs of the windows before t's time of day.
+    sh_day = sum(b - a for a, b in st["sh"])
+
+    def svc(t: str) -> str:
+        tod = f"({t} % {DAY})"
+        part = " + ".join(f"greatest(0, least({tod}, {b}) - {a})" for a, b in st["sh"]) or "0"
+        return f"(({t} // {DAY}) * {sh_day} + {part})"
+
     S = q(store)
 
     prof = os.environ.get("KEFU_DUCKDB_PROFILE")  # a directory for query plans with timings
@@ -474,14 +495,15 @@ def build(con: duckdb.DuckDBPyConnection, st: dict, store: str, p_from: int | No
     con.execute("DROP TABLE m0")
 
     # rounds: kind 1 human-answered, 2 bot-answered, 9 transferred, NULL unanswered.
-    # A round belongs to the day it opened; bday_lo/hi are the first/last day of its buyer
-    # messages (the round is "touched" by each day with one of them).
+    # A round belongs to the day it opened; bday_hi is the last day of its buyer messages (the
+    # round is "touched" by each day with one of them). wait: wall-clock wait; resp: response
+    # time on the service clock (both only for answered rounds).
     x(f"""
     CREATE TEMP TABLE rounds AS
     SELECT sid, kb, open_ts, c_ts, kind, open_ts // {DAY} AS open_day, open_tod,
            bday_hi > open_ts // {DAY} AS multi_day,
-           CASE WHEN kind IN (1, 2) THEN c_ts - open_ts END AS resp,
-           ({sh}) AS in_sh
+           CASE WHEN kind IN (1, 2) THEN c_ts - open_ts END AS wait,
+           CASE WHEN kind IN (1, 2) THEN {svc('c_ts')} - {svc('open_ts')} END AS resp
     FROM (
       SELECT sid, kb, min(ts) FILTER (s = 0) AS open_ts,
              min(ts) FILTER (s = 0) % {DAY} AS open_tod,
@@ -499,6 +521,10 @@ def build(con: duckdb.DuckDBPyConnection, st: dict, store: str, p_from: int | No
     WHERE r.multi_day AND m.day > r.open_day""", "rounds across midnight")
 
     # -- receptions (§2) ----------------------------------------------------------------------
+    # bought_before: the buyer's latest order placed before the first buyer time (an order at
+    # exactly that time is not before) lies on day d or one of the after_sale_days before it.
+    H8, H23 = 8 * 3600 * US, 23 * 3600 * US
+    TB = 600 * US
     x(f"""
     CREATE TEMP TABLE rec AS
     WITH base AS (
@@ -510,37 +536,44 @@ def build(con: duckdb.DuckDBPyConnection, st: dict, store: str, p_from: int | No
       SELECT sid, day,
              bool_or(kind IN (1, 2)) AS served,
              bool_or(kind IS NOT NULL) AS replied,
-             arg_min(CASE WHEN kind IN (1, 2) AND in_sh THEN resp ELSE -1 END, kb)
+             arg_min(CASE WHEN kind IN (1, 2) THEN resp ELSE -1 END, kb)
                FILTER (own) AS first_resp,
-             count(*) FILTER (own AND kind IN (1, 2) AND in_sh AND resp > {SLOW}) AS n_slow,
+             count(*) FILTER (own AND kind IN (1, 2) AND resp > {SLOW}) AS n_slow,
              count(*) FILTER (own AND kind IS DISTINCT FROM 9) AS n_rounds,
-             sum(resp) FILTER (own AND kind IN (1, 2) AND in_sh) AS sum_resp,
-             count(*) FILTER (own AND kind IN (1, 2) AND in_sh) AS n_resp,
+             sum(resp) FILTER (own AND kind IN (1, 2)) AS sum_resp,
+             count(*) FILTER (own AND kind IN (1, 2)) AS n_resp,
              count(*) FILTER (own AND kind IS DISTINCT FROM 9
-                              AND open_tod >= 28800000000) AS n3_den,
-             count(*) FILTER (own AND kind IN (1, 2) AND open_tod >= 28800000000
-                              AND resp <= 180000000) AS n3_num
+                              AND open_tod >= {H8}) AS n3_den,
+             count(*) FILTER (own AND kind IN (1, 2) AND open_tod >= {H8}
+                              AND wait <= {180 * US}) AS n3_num,
+             sum(CASE WHEN kind IN (1, 2) THEN least(wait, {TB}) ELSE {TB} END)
+               FILTER (own AND open_tod >= {H8} AND open_tod < {H23}) AS tb_sum,
+             count(*) FILTER (own AND open_tod >= {H8} AND open_tod < {H23}) AS tb_n
       FROM (
-        SELECT sid, open_day AS day, kind, resp, in_sh, open_tod, kb, true AS own FROM rounds
+        SELECT sid, open_day AS day, kind, resp, wait, open_tod, kb, true AS own FROM rounds
         UNION ALL
         SELECT sid, day, kind, NULL, NULL, NULL, NULL, false FROM touched_later
       )
       GROUP BY sid, day
-    ), first_order AS (
-      SELECT bk, day, min(created) AS first_created FROM orders GROUP BY bk, day
+    ), bb AS (
+      SELECT b.sid, b.day, o.created // {DAY} >= b.day - {ASD} AS bought_before
+      FROM (SELECT sid, day, bk, first_buyer FROM base WHERE first_buyer IS NOT NULL) b
+      ASOF JOIN (SELECT bk, created FROM orders WHERE created IS NOT NULL) o
+        ON o.bk = b.bk AND b.first_buyer > o.created
     )
     SELECT b.*, n_buyer > 0 AS consulted,
            coalesce(t.served, false) AS served,
            n_buyer > 0 AND NOT coalesce(t.replied, false) AS unreplied,
-           n_buyer > 0 AND (f.first_created IS NULL OR f.first_created >= b.first_buyer) AS inquiry,
+           n_buyer > 0 AND coalesce(bb.bought_before, false) AS bought_before,
            nullif(t.first_resp, -1) AS first_resp,
            coalesce(t.n_slow, 0) >= {SLOWN} AS slow,
            coalesce(t.n_rounds, 0) AS n_rounds, coalesce(t.sum_resp, 0) AS sum_resp,
            coalesce(t.n_resp, 0) AS n_resp, coalesce(t.n3_den, 0) AS n3_den,
-           coalesce(t.n3_num, 0) AS n3_num
+           coalesce(t.n3_num, 0) AS n3_num, coalesce(t.tb_sum, 0) AS tb_sum,
+           coalesce(t.tb_n, 0) AS tb_n
     FROM base b
     LEFT JOIN rday t USING (sid, day)
-    LEFT JOIN first_order f USING (bk, day)
+    LEFT JOIN bb USING (sid, day)
     """, "receptions")
 
     # -- attribution (§3): last touch ---------------------------------------------------------
@@ -559,7 +592,7 @@ def build(con: duckdb.DuckDBPyConnection, st: dict, store: str, p_from: int | No
       JOIN tr ON tr.bk = o.bk AND tr.day = o.rday AND tr.c_ts <= o.created
       GROUP BY o.store, o.order_id, tr.sid, tr.day, tr.aid
     )
-    SELECT c.sid, c.day, o.paid IS NOT NULL AS is_paid, o.cents, o.items
+    SELECT c.store, c.order_id, c.sid, c.day, o.paid IS NOT NULL AS is_paid, o.cents, o.items
     FROM cand c JOIN accts a ON a.aid = c.aid
     JOIN orders o ON o.store = c.store AND o.order_id = c.order_id
     QUALIFY row_number() OVER (PARTITION BY c.store, c.order_id
@@ -588,35 +621,61 @@ def build(con: duckdb.DuckDBPyConnection, st: dict, store: str, p_from: int | No
         p_from, p_to = 0, -1
     P = f"BETWEEN {p_from} AND {p_to}"
 
-    # -- per account sums ---------------------------------------------------------------------
-    rows = con.execute(f"""
-    WITH ro AS (  -- per reception: its attributed orders
+    # -- per reception in the period, with its attributed orders and its kind -----------------
+    # after-sale (§2): consulted, bought before, and no order attributed to the reception.
+    x(f"""
+    CREATE TEMP TABLE recp AS
+    WITH ro AS (
       SELECT sid, day, count(*) AS n_orders,
              count(*) FILTER (is_paid) AS n_paid, sum(cents) FILTER (is_paid) AS cents,
              sum(items) FILTER (is_paid) AS items
       FROM attr WHERE day {P} GROUP BY sid, day
-    ), r AS (
-      SELECT aid,
+    )
+    SELECT rec.*, a.store, coalesce(ro.n_orders, 0) AS n_orders,
+           coalesce(ro.n_paid, 0) AS n_paid, coalesce(ro.cents, 0) AS cents,
+           coalesce(ro.items, 0) AS items,
+           consulted AND bought_before AND ro.n_orders IS NULL AS after_sale
+    FROM rec JOIN accts a USING (aid) LEFT JOIN ro USING (sid, day)
+    WHERE rec.day {P}""", "receptions of the period")
+
+    # -- sums per account, and per store (every account, bots included) -----------------------
+    SUMS = """
         count(*) FILTER (consulted) AS consulted,
         count(*) FILTER (served) AS served,
         count(*) FILTER (unreplied) AS unreplied,
-        count(*) FILTER (inquiry) AS inquiries,
-        count(*) FILTER (inquiry AND ro.n_orders > 0) AS ordered,
-        count(*) FILTER (inquiry AND ro.n_paid > 0) AS paid,
-        sum(ro.cents) AS sales_cents,
-        sum(ro.n_paid) AS paid_orders,
-        sum(ro.items) AS items,
-        count(*) FILTER (ro.n_paid > 0) AS n_buying,
+        count(*) FILTER (consulted AND NOT after_sale) AS inquiries,
+        count(*) FILTER (consulted AND NOT after_sale AND n_orders > 0) AS ordered,
+        count(*) FILTER (consulted AND NOT after_sale AND n_paid > 0) AS paid,
+        count(*) FILTER (after_sale) AS after_sales,
+        sum(cents) AS sales_cents,
+        sum(n_paid) AS paid_orders,
+        sum(items) AS items,
+        count(*) FILTER (n_paid > 0) AS n_buying,
         sum(first_resp) AS sum_first, count(first_resp) AS n_first,
         sum(sum_resp) AS sum_resp, sum(n_resp) AS n_resp,
+        sum(tb_sum) AS tb_sum, sum(tb_n) AS tb_n,
         count(*) FILTER (slow) AS slow,
         sum(n_rounds) AS rounds,
         sum(n3_num) AS n3_num, sum(n3_den) AS n3_den,
         sum(n_agent) AS n_agent, sum(n_buyer) AS n_buyer,
-        sum(duration) FILTER (served) AS sum_duration
-      FROM rec LEFT JOIN ro USING (sid, day)
-      WHERE rec.day {P}
-      GROUP BY aid
+        sum(duration) FILTER (served) AS sum_duration"""
+    # nearest-rank percentiles of the first response times: the value at rank ceil(p·n) of
+    # the n sorted values (integer arithmetic: ceil(n/2) = (n+1)//2, ceil(9n/10) = (9n+9)//10)
+    PCT = """
+        SELECT {key}, max(first_resp) FILTER (rn = (n + 1) // 2) AS p50,
+               max(first_resp) FILTER (rn = (9 * n + 9) // 10) AS p90
+        FROM (SELECT {key}, first_resp,
+                     row_number() OVER (PARTITION BY {key} ORDER BY first_resp) AS rn,
+                     count(*) OVER (PARTITION BY {key}) AS n
+              FROM recp WHERE first_resp IS NOT NULL)
+        GROUP BY {key}"""
+    cols = ("consulted, served, unreplied, inquiries, ordered, paid, after_sales, sales_cents, "
+            "paid_orders, items, n_buying, sum_first, n_first, sum_resp, n_resp, tb_sum, tb_n, "
+            "slow, rounds, n3_num, n3_den, n_agent, n_buyer, sum_duration, p50, p90, reminded, "
+            "rem_ok, rem_cents, ratings, good, refunds, sum_took, n_took")
+    rows = con.execute(f"""
+    WITH r AS (SELECT aid, {SUMS} FROM recp GROUP BY aid
+    ), pc AS ({PCT.format(key='aid')}
     ), rm AS (
       SELECT aid, count(*) AS reminded, count(*) FILTER (is_paid) AS rem_ok,
              sum(cents) FILTER (is_paid) AS rem_cents
@@ -628,61 +687,107 @@ def build(con: duckdb.DuckDBPyConnection, st: dict, store: str, p_from: int | No
       SELECT aid, count(*) AS refunds, sum(took) AS sum_took, count(took) AS n_took
       FROM refunds WHERE day {P} AND account IS NOT NULL GROUP BY aid
     )
-    SELECT a.store, a.account,
-      consulted, served, unreplied, inquiries, ordered, paid, sales_cents, paid_orders, items,
-      n_buying, sum_first, n_first, sum_resp, n_resp, slow, rounds, n3_num, n3_den,
-      n_agent, n_buyer, sum_duration, reminded, rem_ok, rem_cents,
-      ratings, good, refunds, sum_took, n_took
+    SELECT a.store, a.account, {cols}
     FROM accts a
-    LEFT JOIN r USING (aid) LEFT JOIN rm USING (aid)
+    LEFT JOIN r USING (aid) LEFT JOIN pc USING (aid) LEFT JOIN rm USING (aid)
     LEFT JOIN rt USING (aid) LEFT JOIN rf USING (aid)
     ORDER BY a.store, a.account""").fetchall()
     log("account sums")
+    # store: the same sums over every reception of the store; reminders, ratings and refunds
+    # summed over the accounts; buyers = distinct consulted buyer-days; total/silent = the
+    # paid orders placed on the period's days, and those of them attributed to no reception.
+    srows = con.execute(f"""
+    WITH st AS (SELECT DISTINCT store FROM accts
+    ), r AS (SELECT store, {SUMS},
+                    count(DISTINCT (bk, day)) FILTER (consulted) AS buyers
+             FROM recp GROUP BY store
+    ), pc AS ({PCT.format(key='store')}
+    ), rm AS (
+      SELECT a.store, count(*) AS reminded, count(*) FILTER (is_paid) AS rem_ok,
+             sum(cents) FILTER (is_paid) AS rem_cents
+      FROM rem JOIN accts a USING (aid) WHERE day {P} GROUP BY a.store
+    ), rt AS (
+      SELECT store, count(*) AS ratings, count(*) FILTER (score >= 4) AS good
+      FROM ratings WHERE day {P} GROUP BY store
+    ), rf AS (
+      SELECT store, count(*) AS refunds, sum(took) AS sum_took, count(took) AS n_took
+      FROM refunds WHERE day {P} AND account IS NOT NULL GROUP BY store
+    ), tot AS (
+      SELECT o.store, count(*) AS total_orders, sum(o.cents) AS total_cents,
+             count(*) FILTER (a.order_id IS NULL) AS silent_orders,
+             sum(o.cents) FILTER (a.order_id IS NULL) AS silent_cents
+      FROM orders o LEFT JOIN attr a USING (store, order_id)
+      WHERE o.paid IS NOT NULL AND o.day {P} GROUP BY o.store
+    )
+    SELECT st.store, NULL AS account, {cols}, buyers, total_orders, total_cents,
+           silent_orders, silent_cents
+    FROM st
+    LEFT JOIN r USING (store) LEFT JOIN pc USING (store) LEFT JOIN rm USING (store)
+    LEFT JOIN rt USING (store) LEFT JOIN rf USING (store) LEFT JOIN tot USING (store)
+    ORDER BY st.store""").fetchall()
+    log("store sums")
 
     def div(a, b):
         return None if not b else a / b
 
-    out = []
-    for row in rows:
-        (store_, account, consulted, served, unreplied, inquiries, ordered, paid, sales_cents,
-         paid_orders, items, n_buying, sum_first, n_first, sum_resp, n_resp, slow, rounds,
-         n3_num, n3_den, n_agent, n_buyer, sum_duration, reminded, rem_ok, rem_cents,
-         ratings, good, refunds, sum_took, n_took) = [
-            v if isinstance(v, str) else int(v or 0) for v in row]
-        sales = sales_cents / 100
-        out.append({
-            "store": store_,
-            "account": account,
-            "consulted": consulted,
-            "served": served,
-            "unreplied": unreplied,
-            "reply_rate": div(consulted - unreplied, consulted),
-            "inquiries": inquiries,
-            "ordered": ordered,
-            "paid": paid,
-            "inquiry_conversion": div(paid, inquiries),
-            "order_conversion": div(ordered, inquiries),
-            "payment_rate": div(paid, ordered),
+    def figures(row) -> dict:
+        (store_, account, consulted, served, unreplied, inquiries, ordered, paid, after_sales,
+         sales_cents, paid_orders, items, n_buying, sum_first, n_first, sum_resp, n_resp,
+         tb_sum, tb_n, slow, rounds, n3_num, n3_den, n_agent, n_buyer, sum_duration, p50, p90,
+         reminded, rem_ok, rem_cents, ratings, good, refunds, sum_took,
+         n_took) = [v if isinstance(v, str) or v is None else int(v) for v in row[:36]]
+        z = lambda v: v or 0  # noqa: E731
+        sales = z(sales_cents) / 100
+        out = {"store": store_}
+        if account is not None:
+            out["account"] = account
+        out.update({
+            "consulted": z(consulted),
+            "served": z(served),
+            "unreplied": z(unreplied),
+            "reply_rate": div(z(consulted) - z(unreplied), consulted),
+            "inquiries": z(inquiries),
+            "ordered": z(ordered),
+            "paid": z(paid),
+            "inquiry_conversion": div(z(paid), inquiries),
+            "order_conversion": div(z(ordered), inquiries),
+            "payment_rate": div(z(paid), ordered),
             "sales": sales,
-            "paid_orders": paid_orders,
-            "items": items,
+            "paid_orders": z(paid_orders),
+            "items": z(items),
             "avg_order_value": div(sales, n_buying),
-            "avg_first_response_secs": div(sum_first / US, n_first),
-            "avg_response_secs": div(sum_resp / US, n_resp),
-            "slow": slow,
-            "rounds": rounds,
-            "answered_within_3min_rate": div(n3_num, n3_den),
-            "answer_question_ratio": div(n_agent, n_buyer),
-            "avg_duration_secs": div(sum_duration / US, served),
-            "reminded_orders": reminded,
-            "reminder_success": rem_ok,
-            "reminder_sales": rem_cents / 100,
-            "ratings": ratings,
-            "satisfaction_rate": div(good, ratings),
-            "refunds": refunds,
-            "avg_refund_secs": div(sum_took / US, n_took),
+            "after_sales": z(after_sales),
+            "avg_first_response_secs": div(z(sum_first) / US, n_first),
+            "first_response_p50_secs": None if p50 is None else p50 / US,
+            "first_response_p90_secs": None if p90 is None else p90 / US,
+            "avg_response_secs": div(z(sum_resp) / US, n_resp),
+            "tb_avg_response_secs": div(z(tb_sum) / US, tb_n),
+            "slow": z(slow),
+            "rounds": z(rounds),
+            "answered_within_3min_rate": div(z(n3_num), n3_den),
+            "answer_question_ratio": div(z(n_agent), n_buyer),
+            "avg_duration_secs": div(z(sum_duration) / US, served),
+            "reminded_orders": z(reminded),
+            "reminder_success": z(rem_ok),
+            "reminder_sales": z(rem_cents) / 100,
+            "ratings": z(ratings),
+            "satisfaction_rate": div(z(good), ratings),
+            "refunds": z(refunds),
+            "avg_refund_secs": div(z(sum_took) / US, n_took),
         })
-    return out
+        return out
+
+    accounts = [figures(r) for r in rows]
+    stores = []
+    for r in srows:
+        f = figures(r)
+        buyers, total_orders, total_cents, silent_orders, silent_cents = [
+            int(v or 0) for v in r[36:]]
+        f.update({"buyers": buyers, "total_orders": total_orders,
+                  "total_sales": total_cents / 100, "silent_orders": silent_orders,
+                  "silent_sales": silent_cents / 100})
+        stores.append(f)
+    return {"accounts": accounts, "stores": stores}
 
 
 def main() -> None:

@@ -27,4 +27,6 @@ fi
 # The crate-level lint attributes are enforced only when clippy runs; formatting likewise.
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets --locked -- -D warnings
+# The DuckDB peer's golden test on the sample store (KEFU_SKIP_DUCKDB=1 skips it); quiet unless it fails.
+out="$(bash scripts/check_duckdb_sample.sh 2>&1)" || { printf '%s\n' "$out" >&2; exit 1; }
 exec cargo test --workspace --locked
