@@ -146,17 +146,22 @@ impl MetricSettings {
         Ok(())
     }
 
-    /// How many days before and after a changed day can see their figures change: rounds
-    /// spill over midnight, attribution looks `conversion_window_days` back, reminders
-    /// `reminder_window_hours` forward and an order makes the buyer's receptions of the next
-    /// `after_sale_days` days after-sale.
+    /// How many days before and after a changed day can see their figures change through
+    /// messages: rounds spill over midnight, attribution looks `conversion_window_days` back
+    /// and reminders `reminder_window_hours` forward.
     pub fn reach_days(&self) -> i32 {
         let reminder_days = (self.reminder_window_hours + 23) / 24;
         (self.conversion_window_days as i64)
             .max(reminder_days)
-            .max(self.after_sale_days as i64)
             .max(1) as i32
             + 1
+    }
+
+    /// How many days after a changed day an order can change figures: it makes the buyer's
+    /// receptions of the next `after_sale_days` days after-sale (v2). Looking back, only
+    /// orders are needed that far, never messages.
+    pub fn order_reach_days(&self) -> i32 {
+        self.reach_days().max(self.after_sale_days as i32 + 1)
     }
 }
 

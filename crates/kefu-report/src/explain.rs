@@ -215,6 +215,7 @@ pub fn explain_scope(
         store.id,
         scope.from.offset(-reach - LOOKBACK_DAYS),
         scope.to.offset(reach),
+        settings.after_sale_days,
         &[scope.account],
     )?;
     let a = engine::analyze(&ev.view(), settings);
@@ -668,8 +669,10 @@ pub fn list(
     let reach = settings.reach_days();
     let (from, to) = (q.from.offset(-reach - LOOKBACK_DAYS), q.to.offset(reach));
     let ev: LoadedEvents = match &q.accounts {
-        Some(ids) => db.load_events_of_accounts(store.id, from, to, ids)?,
-        None => db.load_events(store.id, from, to)?,
+        Some(ids) => {
+            db.load_events_of_accounts(store.id, from, to, settings.after_sale_days, ids)?
+        }
+        None => db.load_events(store.id, from, to, settings.after_sale_days)?,
     };
     let a = engine::analyze(&ev.view(), settings);
     let sees = |account: NameId| q.accounts.as_ref().is_none_or(|ids| ids.contains(&account));

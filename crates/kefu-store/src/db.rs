@@ -368,13 +368,23 @@ impl Db {
 
     /// Loads a store's events for `[from, to]` (by message day, order creation, refund request
     /// and rating time), messages in the engine's stream order.
-    pub fn load_events(&self, store_id: i64, from: Day, to: Day) -> Result<LoadedEvents> {
+    ///
+    /// Orders are loaded from `orders_back` days before `from`: whether a reception is
+    /// after-sale depends on the buyer's orders of the `after_sale_days` before it (pass
+    /// `settings.after_sale_days`), while no message that far back matters.
+    pub fn load_events(
+        &self,
+        store_id: i64,
+        from: Day,
+        to: Day,
+        orders_back: u32,
+    ) -> Result<LoadedEvents> {
         load_events(
             &self.conn,
             store_id,
             load_names(&self.conn, store_id)?,
-            from,
-            to,
+            (from, to),
+            orders_back,
         )
     }
 
@@ -393,14 +403,15 @@ impl Db {
         store_id: i64,
         from: Day,
         to: Day,
+        orders_back: u32,
         accounts: &[NameId],
     ) -> Result<LoadedEvents> {
         let mut ev = load_unsorted_events(
             &self.conn,
             store_id,
             load_names(&self.conn, store_id)?,
-            from,
-            to,
+            (from, to),
+            orders_back,
         )?;
         // Name ids are small and dense (indexes of the store's names): a flag per id.
         let mut ours = vec![false; ev.names.len()];
@@ -1057,24 +1068,26 @@ fn load_events(
     conn: &Connection,
     store_id: i64,
     names: Names,
-    from: Day,
-    to: Day,
+    days: (Day, Day),
+    orders_back: u32,
 ) -> Result<LoadedEvents> {
-    let mut ev = load_unsorted_events(conn, store_id, names, from, to)?;
+    let mut ev = load_unsorted_events(conn, store_id, names, days, orders_back)?;
     // In stream order, which spares the engine its own indirect sort.
     engine::sort_streams(&mut ev.messages);
     Ok(ev)
 }
 
-/// The events over `[from, to]`, messages in day order (not yet in stream order).
+/// The events over `[from, to]` (orders from `orders_back` days earlier), messages in day
+/// order (not yet in stream order).
 fn load_unsorted_events(
     conn: &Connection,
     store_id: i64,
     names: Names,
-    from: Day,
-    to: Day,
+    (from, to): (Day, Day),
+    orders_back: u32,
 ) -> Result<LoadedEvents> {
     let (t0, t1) = (from.start(), to.start() + DAY_MS - 1);
+    let orders_t0 = from.offset(-(orders_back.min(366) as i32)).start();
     let mut days: Vec<(Day, usize, Vec<u8>)> = Vec::new();
     {
         let mut st = conn.prepare_cached(
@@ -1114,7 +1127,7 @@ fn load_unsorted_events(
          WHERE store_id = ?1 AND created_at BETWEEN ?2 AND ?3",
     )?;
     let orders = st
-        .query_map(params![store_id, t0, t1], |r| {
+        .query_map(params![store_id, orders_t0, t1], |r| {
             Ok(Order {
                 order_id: r.get(0)?,
                 buyer: r.get(1)?,
@@ -1198,9 +1211,11 @@ fn recompute_days(
     touched: &BTreeSet<Day>,
 ) -> Result<u64> {
     let reach = settings.reach_days();
+    // Forward further: an order turns the buyer's receptions of the next days after-sale.
+    let ahead = settings.order_reach_days();
     let mut ranges: Vec<(Day, Day)> = Vec::new();
     for &d in touched {
-        let (lo, hi) = (d.offset(-reach), d.offset(reach));
+        let (lo, hi) = (d.offset(-reach), d.offset(ahead));
         match ranges.last_mut() {
             // Ranges closer than the context they load are merged: loading once is cheaper.
             Some(last) if lo.0 <= last.1.0 + 2 * reach + LOOKBACK_DAYS => last.1 = hi,
@@ -1231,7 +1246,13 @@ fn recompute_range(
         lo.offset(-reach - LOOKBACK_DAYS),
         hi.offset(reach + LOOKBACK_DAYS),
     );
-    let events = load_events(tx, store_id, names, ctx_lo, ctx_hi)?;
+    let events = load_events(
+        tx,
+        store_id,
+        names,
+        (ctx_lo, ctx_hi),
+        settings.after_sale_days,
+    )?;
     let analysis = engine::analyze(&events.view(), settings);
     // A round that reaches into the range from outside (or out of it) changes the days it
     // spans: widen the range to them, as far as the loaded context keeps them exact.

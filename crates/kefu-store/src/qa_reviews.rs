@@ -431,6 +431,7 @@ impl Db {
             store_id,
             from.offset(-reach - LOOKBACK_DAYS),
             to.offset(reach.max(REFUND_DAYS)),
+            settings.after_sale_days,
         )?;
         let a = engine::analyze(&ev.view(), settings);
         let accounts: HashMap<NameId, (bool, Option<String>)> = self

@@ -16,6 +16,12 @@ type Msg = (i32, i64, u8, u8, u8);
 type Ord_ = (i32, i64, u8, Option<i64>);
 
 fn batch(msgs: &[Msg], orders: &[Ord_]) -> ImportBatch {
+    let numbered: Vec<(usize, Ord_)> = orders.iter().copied().enumerate().collect();
+    batch_numbered(msgs, &numbered)
+}
+
+/// A batch whose orders keep the numbers given (their ids), for splitting one set of orders.
+fn batch_numbered(msgs: &[Msg], orders: &[(usize, Ord_)]) -> ImportBatch {
     let mut b = ImportBatch::default();
     let store = b.names.intern("店");
     for (i, &(day, sec, a, buyer, sender)) in msgs.iter().enumerate() {
@@ -37,7 +43,7 @@ fn batch(msgs: &[Msg], orders: &[Ord_]) -> ImportBatch {
             msg_id: None,
         });
     }
-    for (i, &(day, sec, buyer, paid)) in orders.iter().enumerate() {
+    for &(i, (day, sec, buyer, paid)) in orders {
         let created = Day(DAY0 + day).start() + sec * 1000;
         let o = Order {
             order_id: format!("O{i}"),
@@ -75,7 +81,7 @@ fn all_counters(db: &Db) -> Vec<(String, kefu_core::figures::Counters)> {
 fn whole_analysis(db: &Db) -> kefu_core::engine::Analysis {
     let s = db.store("店").unwrap();
     let ev = db
-        .load_events(s.id, Day(DAY0 - 30), Day(DAY0 + 60))
+        .load_events(s.id, Day(DAY0 - 30), Day(DAY0 + 60), 0)
         .unwrap();
     kefu_core::engine::analyze(&ev.view(), &Default::default())
 }
@@ -101,17 +107,25 @@ proptest! {
 
     /// Importing day by day, in any split, gives the figures of one import of everything.
     #[test]
-    fn incremental_equals_full(msgs in arb_msgs(), orders in arb_orders(), split in 0i32..20) {
+    fn incremental_equals_full(
+        msgs in arb_msgs(),
+        orders in arb_orders(),
+        split in 0i32..20,
+        after_sale_days in prop::sample::select(vec![0u32, 2, 21]),
+    ) {
         let dir = tempfile::tempdir().unwrap();
-        let config = Config::default();
+        let mut config = Config::default();
+        config.default.metrics.after_sale_days = after_sale_days;
         let mut whole = Db::open(&dir.path().join("whole.db")).unwrap();
         whole.import(batch(&msgs, &orders), &config).unwrap();
 
         let mut parts = Db::open(&dir.path().join("parts.db")).unwrap();
         parts.set_full_recompute_limit(0);
         let (early, late): (Vec<Msg>, Vec<Msg>) = msgs.iter().partition(|m| m.0 < split);
-        parts.import(batch(&late, &[]), &config).unwrap();
-        parts.import(batch(&early, &orders), &config).unwrap();
+        let (early_orders, late_orders): (Vec<(usize, Ord_)>, Vec<(usize, Ord_)>) =
+            orders.iter().copied().enumerate().partition(|(_, o)| o.0 < split);
+        parts.import(batch_numbered(&late, &late_orders), &config).unwrap();
+        parts.import(batch_numbered(&early, &early_orders), &config).unwrap();
         // The seqs of the two imports differ, which can reorder same-second messages; compare
         // only when no stream has two messages in the same second.
         let mut keys: Vec<_> = msgs.iter().map(|m| (m.2, m.3, m.0, m.1)).collect();
