@@ -20,6 +20,8 @@ fn batch(msgs: &[Msg], orders: &[Ord_]) -> ImportBatch {
     batch_numbered(msgs, &numbered)
 }
 
+type Numbered = Vec<(usize, Ord_)>;
+
 /// A batch whose orders keep the numbers given (their ids), for splitting one set of orders.
 fn batch_numbered(msgs: &[Msg], orders: &[(usize, Ord_)]) -> ImportBatch {
     let mut b = ImportBatch::default();
@@ -122,7 +124,7 @@ proptest! {
         let mut parts = Db::open(&dir.path().join("parts.db")).unwrap();
         parts.set_full_recompute_limit(0);
         let (early, late): (Vec<Msg>, Vec<Msg>) = msgs.iter().partition(|m| m.0 < split);
-        let (early_orders, late_orders): (Vec<(usize, Ord_)>, Vec<(usize, Ord_)>) =
+        let (early_orders, late_orders): (Numbered, Numbered) =
             orders.iter().copied().enumerate().partition(|(_, o)| o.0 < split);
         parts.import(batch_numbered(&late, &late_orders), &config).unwrap();
         parts.import(batch_numbered(&early, &early_orders), &config).unwrap();
