@@ -21,6 +21,13 @@ pub const SESSION_SECS: i64 = 12 * 3600;
 /// Longest accepted password, in bytes (hashing cost must stay bounded).
 pub const MAX_PASSWORD_BYTES: usize = 1024;
 
+/// Unexpired API tokens a user may hold at once.
+pub const MAX_API_TOKENS: usize = 10;
+
+/// The last use of a token is written at most this often (a write per API request would
+/// contend with imports for the database lock).
+const LAST_USE_SECS: i64 = 60;
+
 #[derive(Debug, thiserror::Error)]
 pub enum UserError {
     #[error(transparent)]
@@ -37,6 +44,8 @@ pub enum UserError {
     LastAdmin,
     #[error("no user with id {0}")]
     NoSuchUser(i64),
+    #[error("a user holds at most {MAX_API_TOKENS} API tokens: revoke one first")]
+    TooManyTokens,
 }
 
 impl From<rusqlite::Error> for UserError {
@@ -143,6 +152,17 @@ pub struct TokenInfo {
     pub user: String,
     /// Unix seconds.
     pub created_at: i64,
+    /// Unix seconds; `None`: never expires.
+    pub expires_at: Option<i64>,
+    /// Unix seconds, to the minute; `None`: never used.
+    pub last_used_at: Option<i64>,
+}
+
+impl TokenInfo {
+    /// Whether the token has expired at `now` (unix seconds).
+    pub fn expired(&self, now: i64) -> bool {
+        self.expires_at.is_some_and(|e| e <= now)
+    }
 }
 
 /// One entry of the audit log.
@@ -173,7 +193,8 @@ pub fn random_token() -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-pub(crate) fn now_secs() -> i64 {
+/// The time now, in unix seconds.
+pub fn now_secs() -> i64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_secs() as i64)
@@ -294,10 +315,21 @@ impl Db {
         Ok(rows.into_iter().filter_map(to_user).collect())
     }
 
-    /// Creates a personal API token for `user` and returns it; only a hash of its secret is
-    /// kept, so it is shown once. A token is [`API_TOKEN_PREFIX`], 16 hex digits that find it
-    /// and 64 hex digits of secret.
+    /// Creates a personal API token for `user` that does not expire; see
+    /// [`Db::create_api_token_until`].
     pub fn create_api_token(&self, user: &User) -> Result<String, UserError> {
+        self.create_api_token_until(user, None)
+    }
+
+    /// Creates a personal API token for `user`, valid until `expires_at` (unix seconds) or
+    /// for good, and returns it; only a hash of its secret is kept, so it is shown once. A
+    /// token is [`API_TOKEN_PREFIX`], 16 hex digits that find it and 64 hex digits of
+    /// secret. A user holds at most [`MAX_API_TOKENS`] unexpired ones.
+    pub fn create_api_token_until(
+        &self,
+        user: &User,
+        expires_at: Option<i64>,
+    ) -> Result<String, UserError> {
         let key = random_token()[..16].to_string();
         let secret = random_token();
         let salt = SaltString::generate(&mut OsRng);
@@ -305,14 +337,22 @@ impl Db {
             .hash_password(secret.as_bytes(), &salt)
             .map_err(|e| UserError::Hash(e.to_string()))?
             .to_string();
-        self.conn().execute(
-            "INSERT INTO api_tokens (key, user_id, secret_hash, created_at) VALUES (?1, ?2, ?3, ?4)",
-            params![key, user.id, hash, now_secs()],
+        let now = now_secs();
+        // Count and insert in one statement: parallel requests cannot both pass the count.
+        let inserted = self.conn().execute(
+            "INSERT INTO api_tokens (key, user_id, secret_hash, created_at, expires_at)
+             SELECT ?1, ?2, ?3, ?4, ?5
+             WHERE (SELECT COUNT(*) FROM api_tokens
+                    WHERE user_id = ?2 AND (expires_at IS NULL OR expires_at > ?4)) < ?6",
+            params![key, user.id, hash, now, expires_at, MAX_API_TOKENS as i64],
         )?;
+        if inserted == 0 {
+            return Err(UserError::TooManyTokens);
+        }
         Ok(format!("{API_TOKEN_PREFIX}{key}{secret}"))
     }
 
-    /// The user of an API token, if it is one.
+    /// The user of an API token, if it is one and has not expired; notes its use.
     pub fn api_token_user(&self, token: &str) -> Result<Option<User>, UserError> {
         let Some(rest) = token.strip_prefix(API_TOKEN_PREFIX) else {
             return Ok(None);
@@ -321,20 +361,31 @@ impl Db {
             return Ok(None);
         }
         let (key, secret) = rest.split_at(16);
-        let row: Option<((i64, String, String), String)> = self
+        let now = now_secs();
+        type Row = ((i64, String, String), String, Option<i64>);
+        let row: Option<Row> = self
             .conn()
             .query_row(
-                "SELECT u.id, u.name, u.role, t.secret_hash
-                 FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.key = ?1",
-                [key],
-                |r| Ok((user_row(r)?, r.get(3)?)),
+                "SELECT u.id, u.name, u.role, t.secret_hash, t.last_used_at
+                 FROM api_tokens t JOIN users u ON u.id = t.user_id
+                 WHERE t.key = ?1 AND (t.expires_at IS NULL OR t.expires_at > ?2)",
+                params![key, now],
+                |r| Ok((user_row(r)?, r.get(3)?, r.get(4)?)),
             )
             .optional()?;
-        Ok(row.and_then(|(user, phc)| {
-            password_matches(secret, &phc)
-                .then(|| to_user(user))
-                .flatten()
-        }))
+        let Some((user, phc, last_used)) = row else {
+            return Ok(None);
+        };
+        if !password_matches(secret, &phc) {
+            return Ok(None);
+        }
+        if last_used.is_none_or(|t| now - t >= LAST_USE_SECS) {
+            self.conn().execute(
+                "UPDATE api_tokens SET last_used_at = ?2 WHERE key = ?1",
+                params![key, now],
+            )?;
+        }
+        Ok(to_user(user))
     }
 
     /// Starts a session for `user`; returns its id and CSRF token.
@@ -535,8 +586,9 @@ impl Db {
         Ok(phc.is_some_and(|phc| password_matches(password, &phc)))
     }
 
-    /// Sets a new password and ends the user's sessions, all but `keep` (the session that
-    /// changed its own password stays logged in).
+    /// Sets a new password, ends the user's sessions, all but `keep` (the session that
+    /// changed its own password stays logged in), and revokes their API tokens: whoever
+    /// took the old password may have made one.
     pub fn set_password(
         &self,
         user: &User,
@@ -559,6 +611,7 @@ impl Db {
             "DELETE FROM sessions WHERE user_id = ?1 AND id IS NOT ?2",
             params![user.id, keep],
         )?;
+        tx.execute("DELETE FROM api_tokens WHERE user_id = ?1", [user.id])?;
         tx.commit()?;
         Ok(())
     }
@@ -605,7 +658,8 @@ impl Db {
     /// The API tokens of `owner` (every user's when `None`), newest first.
     pub fn api_tokens(&self, owner: Option<&User>) -> Result<Vec<TokenInfo>, UserError> {
         let mut st = self.conn().prepare(
-            "SELECT t.key, u.name, t.created_at FROM api_tokens t JOIN users u ON u.id = t.user_id
+            "SELECT t.key, u.name, t.created_at, t.expires_at, t.last_used_at
+             FROM api_tokens t JOIN users u ON u.id = t.user_id
              WHERE ?1 IS NULL OR t.user_id = ?1 ORDER BY t.created_at DESC, t.key",
         )?;
         let rows = st.query_map([owner.map(|u| u.id)], |r| {
@@ -613,6 +667,8 @@ impl Db {
                 key: r.get(0)?,
                 user: r.get(1)?,
                 created_at: r.get(2)?,
+                expires_at: r.get(3)?,
+                last_used_at: r.get(4)?,
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)

@@ -169,10 +169,7 @@ pub async fn settings(
          <label>{store}<br><input name=\"store\" list=\"stores\"></label><datalist id=\"stores\">{store_options}</datalist>\
          <label>{accounts}<br><input name=\"accounts\"></label>\
          <button type=\"submit\">{add}</button></form>\
-         <h2>{tokens}</h2><p>{tokens_note}</p>\
-         <form method=\"post\" action=\"/settings/tokens?lang={lc}\">\
-         <input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">\
-         <button type=\"submit\">{new_token}</button></form>\
+         <h2>{tokens}</h2><p>{tokens_note}</p>{token_form}\
          <p><a href=\"/settings/tokens?lang={lc}\">{all_tokens}</a></p>\
          <p><a href=\"/audit?lang={lc}\">{audit}</a></p>",
         all_tokens = esc(lang.t("所有 API 令牌（可吊销）", "All API tokens (to revoke)")),
@@ -186,7 +183,7 @@ pub async fn settings(
         audit = esc(lang.s(S::AuditLog)),
         tokens = esc(lang.s(S::ApiTokens)),
         tokens_note = esc(lang.s(S::ApiTokensNote)),
-        new_token = esc(lang.s(S::NewToken)),
+        token_form = token_form(lang, &user.session.csrf),
     ));
     framed(lang, &user, StatusCode::OK, S::Settings, "/settings", &body)
 }
@@ -343,10 +340,49 @@ fn add_user_in(
     Ok(())
 }
 
+/// The validities a new API token may have, in days (none: no expiry).
+pub const TOKEN_DAYS: &[u32] = &[7, 30, 90, 365];
+/// The validity the form offers first.
+const DEFAULT_TOKEN_DAYS: u32 = 90;
+
+/// The form that makes a new API token, with its validity.
+pub(crate) fn token_form(lang: Lang, csrf: &str) -> String {
+    let days = lang.s(S::Days);
+    let mut options: String = TOKEN_DAYS
+        .iter()
+        .map(|d| {
+            let sel = if *d == DEFAULT_TOKEN_DAYS {
+                " selected"
+            } else {
+                ""
+            };
+            format!("<option value=\"{d}\"{sel}>{d} {}</option>", esc(days))
+        })
+        .collect();
+    options.push_str(&format!(
+        "<option value=\"never\">{}</option>",
+        esc(lang.s(S::TokenNoExpiry))
+    ));
+    format!(
+        "<form method=\"post\" action=\"/settings/tokens?lang={lc}\" class=\"filters\">\
+         <input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">\
+         <label>{valid}<br><select name=\"expires\">{options}</select></label>\
+         <button type=\"submit\">{new_token}</button></form>",
+        lc = lang.code(),
+        csrf = esc(csrf),
+        valid = esc(lang.s(S::TokenValidFor)),
+        new_token = esc(lang.s(S::NewToken)),
+    )
+}
+
 #[derive(Deserialize)]
-pub struct CsrfOnly {
+pub struct TokenForm {
     #[serde(default)]
     csrf: String,
+    /// Days of validity, or `never` (also when the field is missing, as for scripts written
+    /// before tokens could expire).
+    #[serde(default)]
+    expires: String,
 }
 
 /// `POST /settings/tokens`: a personal API token for the user, shown once.
@@ -355,22 +391,39 @@ pub async fn add_token(
     user: CurrentUser,
     headers: HeaderMap,
     Query(q): Query<LangQuery>,
-    Form(form): Form<CsrfOnly>,
+    Form(form): Form<TokenForm>,
 ) -> Response {
     let lang = i18n::pick(q.lang.as_deref(), &headers);
     if !csrf_ok(&user, &headers, &form.csrf) {
         return form_expired(lang, &user, "/settings");
     }
+    let days = match form.expires.trim() {
+        "" | "never" => None,
+        d => match d.parse::<u32>() {
+            Ok(d) if TOKEN_DAYS.contains(&d) => Some(d),
+            _ => return token_refused(lang, &user, S::BadTokenExpiry),
+        },
+    };
     let u = user.session.user.clone();
     let made = state
         .db(move |db| {
-            let token = db.create_api_token(&u)?;
-            db.audit(Some(&u), "token.add", &format!("key={}", &token[5..21]))?;
-            Ok(token)
+            let until = days.map(|d| kefu_store::users::now_secs() + i64::from(d) * 86_400);
+            let token = match db.create_api_token_until(&u, until) {
+                Ok(t) => t,
+                Err(UserError::TooManyTokens) => return Ok(None),
+                Err(e) => return Err(e.into()),
+            };
+            let expiry = until.map_or_else(|| "never".to_string(), |t| format!("{} UTC", utc(t)));
+            db.audit(
+                Some(&u),
+                "token.add",
+                &format!("key={} expires={expiry}", &token[5..21]),
+            )?;
+            Ok(Some(token))
         })
         .await;
     match made {
-        Ok(token) => {
+        Ok(Some(token)) => {
             let body = format!(
                 "<p>{}</p><p><code class=\"token\">{}</code></p><p>{}</p><pre>curl -H 'Authorization: Bearer {}' …/api/v1/report</pre>",
                 esc(lang.s(S::TokenShownOnce)),
@@ -387,8 +440,26 @@ pub async fn add_token(
                 &body,
             )
         }
+        Ok(None) => token_refused(lang, &user, S::TooManyTokens),
         Err(e) => error_page(lang, &user, e),
     }
+}
+
+fn token_refused(lang: Lang, user: &CurrentUser, said: S) -> Response {
+    let body = format!(
+        "<p class=\"error\" role=\"alert\">{}</p><p><a href=\"/settings/tokens?lang={}\">{}</a></p>",
+        esc(lang.s(said)),
+        lang.code(),
+        esc(lang.s(S::ApiTokens)),
+    );
+    framed(
+        lang,
+        user,
+        StatusCode::BAD_REQUEST,
+        S::ApiTokens,
+        "/settings",
+        &body,
+    )
 }
 
 /// Unix seconds as `YYYY-MM-DD HH:MM:SS` UTC.

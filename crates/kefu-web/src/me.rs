@@ -197,8 +197,8 @@ pub async fn change_password(
             let message = format!(
                 "<p class=\"saved\" role=\"status\">{}</p>",
                 esc(lang.t(
-                    "密码已修改，其他设备上的登录已退出。",
-                    "The password is changed; other logins are ended."
+                    "密码已修改，其他设备上的登录已退出，API 令牌已吊销。",
+                    "The password is changed; other logins are ended and your API tokens are revoked."
                 ))
             );
             shown(lang, &user, StatusCode::OK, &message)
