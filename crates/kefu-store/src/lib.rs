@@ -23,5 +23,5 @@ pub use qa_rules::{
 };
 pub use settings::{AccountEdit, SavedSettings};
 pub use users::{
-    AuditEntry, LangPref, Session, TokenInfo, User, UserError, UserRole, random_token,
+    AuditEntry, AuditFilter, LangPref, Session, TokenInfo, User, UserError, UserRole, random_token,
 };

@@ -168,12 +168,28 @@ impl TokenInfo {
 /// One entry of the audit log.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AuditEntry {
+    /// Ascending in time: the key of paging.
+    pub id: i64,
     /// Unix seconds.
     pub time: i64,
     /// `None`: no user (e.g. a failed login).
     pub user: Option<String>,
     pub action: String,
     pub detail: String,
+}
+
+/// Which audit entries to read: every condition given must hold.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AuditFilter {
+    /// The acting user's name (as recorded: it survives the user).
+    pub user: Option<String>,
+    pub action: Option<String>,
+    /// Unix seconds, inclusive.
+    pub from: Option<i64>,
+    /// Unix seconds, exclusive.
+    pub to: Option<i64>,
+    /// Only entries older than this id (the next page).
+    pub before: Option<i64>,
 }
 
 /// How a personal API token begins.
@@ -449,17 +465,60 @@ impl Db {
 
     /// The newest `limit` entries of the audit log, newest first.
     pub fn audit_log(&self, limit: u32) -> Result<Vec<AuditEntry>, UserError> {
-        let mut st = self.conn().prepare(
-            "SELECT time, user_name, action, detail FROM audit_log ORDER BY id DESC LIMIT ?1",
-        )?;
-        let rows = st.query_map([limit], |r| {
+        self.audit_entries(&AuditFilter::default(), limit)
+    }
+
+    /// The newest `limit` entries that pass `filter`, newest first.
+    pub fn audit_entries(
+        &self,
+        filter: &AuditFilter,
+        limit: u32,
+    ) -> Result<Vec<AuditEntry>, UserError> {
+        // Only the conditions given go into the statement, so that SQLite can pick the index
+        // of the one that narrows (a flood of one action must not slow the others' pages).
+        let mut sql =
+            String::from("SELECT id, time, user_name, action, detail FROM audit_log WHERE 1");
+        let mut args: Vec<rusqlite::types::Value> = Vec::new();
+        let mut cond = |clause: &str, v: rusqlite::types::Value| {
+            args.push(v);
+            sql.push_str(&format!(" AND {clause} ?{}", args.len()));
+        };
+        if let Some(u) = &filter.user {
+            cond("user_name =", u.clone().into());
+        }
+        if let Some(a) = &filter.action {
+            cond("action =", a.clone().into());
+        }
+        if let Some(t) = filter.from {
+            cond("time >=", t.into());
+        }
+        if let Some(t) = filter.to {
+            cond("time <", t.into());
+        }
+        if let Some(id) = filter.before {
+            cond("id <", id.into());
+        }
+        args.push(i64::from(limit).into());
+        sql.push_str(&format!(" ORDER BY id DESC LIMIT ?{}", args.len()));
+        let mut st = self.conn().prepare(&sql)?;
+        let rows = st.query_map(rusqlite::params_from_iter(args), |r| {
             Ok(AuditEntry {
-                time: r.get(0)?,
-                user: r.get(1)?,
-                action: r.get(2)?,
-                detail: r.get(3)?,
+                id: r.get(0)?,
+                time: r.get(1)?,
+                user: r.get(2)?,
+                action: r.get(3)?,
+                detail: r.get(4)?,
             })
         })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Every action the audit log holds, ascending.
+    pub fn audit_actions(&self) -> Result<Vec<String>, UserError> {
+        let mut st = self
+            .conn()
+            .prepare("SELECT DISTINCT action FROM audit_log ORDER BY action")?;
+        let rows = st.query_map([], |r| r.get(0))?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
