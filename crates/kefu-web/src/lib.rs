@@ -261,6 +261,10 @@ pub fn router(state: AppState) -> Router {
             post(store_settings::reset).layer(DefaultBodyLimit::max(FORM_LIMIT)),
         )
         .route(
+            "/settings/visibility",
+            post(store_settings::save_visibility).layer(DefaultBodyLimit::max(FORM_LIMIT)),
+        )
+        .route(
             "/settings/roster",
             get(roster::page)
                 .post(roster::save)
