@@ -145,6 +145,16 @@ enum Command {
         /// place for their stores
         #[arg(long)]
         config: Option<PathBuf>,
+        /// address of a reverse proxy whose forwarding headers are believed (repeatable; see
+        /// docs/deployment.md)
+        #[arg(long = "trusted-proxy")]
+        trusted_proxies: Vec<std::net::IpAddr>,
+        /// header in which a trusted proxy gives the client's address
+        #[arg(long, default_value = "X-Forwarded-For")]
+        client_ip_header: String,
+        /// Secure flag on cookies: auto (when a trusted proxy reports HTTPS), always, never
+        #[arg(long, default_value = "auto", value_parser = ["auto", "always", "never"])]
+        secure_cookies: String,
     },
     /// 用户管理 / web users: add one (the password is read from standard input)
     User {
@@ -326,10 +336,23 @@ fn run(cmd: Command, lang: Lang) -> Result<()> {
         Command::Demo(args) => demo(args, lang),
         Command::Plan { command } => plan::run(command, lang),
         Command::Qa { command } => qa::run(command, lang),
-        Command::Serve { db, addr, config } => {
+        Command::Serve {
+            db,
+            addr,
+            config,
+            trusted_proxies,
+            client_ip_header,
+            secure_cookies,
+        } => {
             let config = load_config(config.as_deref())?;
             open_existing(&db)?;
-            serve(&db, addr, config, lang)
+            let web = kefu_web::WebSettings {
+                trusted_proxies,
+                client_ip_header,
+                // (clap allows only the three values parse reads)
+                secure_cookies: kefu_web::SecureCookies::parse(&secure_cookies).unwrap_or_default(),
+            };
+            serve(&db, addr, config, web, lang)
         }
         Command::User {
             command:
@@ -695,18 +718,30 @@ fn demo(args: DemoArgs, lang: Lang) -> Result<()> {
         }
         drop(store);
         let addr: std::net::SocketAddr = ([127, 0, 0, 1], 8080).into();
-        serve(&db_path, addr, Config::default(), lang)?;
+        serve(
+            &db_path,
+            addr,
+            Config::default(),
+            kefu_web::WebSettings::default(),
+            lang,
+        )?;
     }
     Ok(())
 }
 
-fn serve(db: &Path, addr: std::net::SocketAddr, config: Config, lang: Lang) -> Result<()> {
+fn serve(
+    db: &Path,
+    addr: std::net::SocketAddr,
+    config: Config,
+    web: kefu_web::WebSettings,
+    lang: Lang,
+) -> Result<()> {
     println!(
         "\n{}: http://{addr}/  ({})",
         lang.t("网页版已启动", "Web app running"),
         lang.t("Ctrl-C 停止", "Ctrl-C stops it")
     );
-    kefu_web::serve_blocking(db.to_path_buf(), addr, config)?;
+    kefu_web::serve_blocking(db.to_path_buf(), addr, config, web)?;
     Ok(())
 }
 

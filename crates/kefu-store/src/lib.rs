@@ -13,6 +13,7 @@ mod qa_rules;
 mod schema;
 mod settings;
 pub mod users;
+mod visibility;
 
 pub use db::{
     AccountInfo, Db, FULL_RECOMPUTE_LIMIT, ImportSession, ImportSummary, LOOKBACK_DAYS,
@@ -23,5 +24,6 @@ pub use qa_rules::{
 };
 pub use settings::{AccountEdit, SavedSettings};
 pub use users::{
-    AuditEntry, LangPref, Session, TokenInfo, User, UserError, UserRole, random_token,
+    AuditEntry, AuditFilter, LangPref, Session, TokenInfo, User, UserError, UserRole, random_token,
 };
+pub use visibility::Visibility;

@@ -21,6 +21,13 @@ pub const SESSION_SECS: i64 = 12 * 3600;
 /// Longest accepted password, in bytes (hashing cost must stay bounded).
 pub const MAX_PASSWORD_BYTES: usize = 1024;
 
+/// Unexpired API tokens a user may hold at once.
+pub const MAX_API_TOKENS: usize = 10;
+
+/// The last use of a token is written at most this often (a write per API request would
+/// contend with imports for the database lock).
+const LAST_USE_SECS: i64 = 60;
+
 #[derive(Debug, thiserror::Error)]
 pub enum UserError {
     #[error(transparent)]
@@ -37,6 +44,8 @@ pub enum UserError {
     LastAdmin,
     #[error("no user with id {0}")]
     NoSuchUser(i64),
+    #[error("a user holds at most {MAX_API_TOKENS} API tokens: revoke one first")]
+    TooManyTokens,
 }
 
 impl From<rusqlite::Error> for UserError {
@@ -143,17 +152,44 @@ pub struct TokenInfo {
     pub user: String,
     /// Unix seconds.
     pub created_at: i64,
+    /// Unix seconds; `None`: never expires.
+    pub expires_at: Option<i64>,
+    /// Unix seconds, to the minute; `None`: never used.
+    pub last_used_at: Option<i64>,
+}
+
+impl TokenInfo {
+    /// Whether the token has expired at `now` (unix seconds).
+    pub fn expired(&self, now: i64) -> bool {
+        self.expires_at.is_some_and(|e| e <= now)
+    }
 }
 
 /// One entry of the audit log.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AuditEntry {
+    /// Ascending in time: the key of paging.
+    pub id: i64,
     /// Unix seconds.
     pub time: i64,
     /// `None`: no user (e.g. a failed login).
     pub user: Option<String>,
     pub action: String,
     pub detail: String,
+}
+
+/// Which audit entries to read: every condition given must hold.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AuditFilter {
+    /// The acting user's name (as recorded: it survives the user).
+    pub user: Option<String>,
+    pub action: Option<String>,
+    /// Unix seconds, inclusive.
+    pub from: Option<i64>,
+    /// Unix seconds, exclusive.
+    pub to: Option<i64>,
+    /// Only entries older than this id (the next page).
+    pub before: Option<i64>,
 }
 
 /// How a personal API token begins.
@@ -173,7 +209,8 @@ pub fn random_token() -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-pub(crate) fn now_secs() -> i64 {
+/// The time now, in unix seconds.
+pub fn now_secs() -> i64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_secs() as i64)
@@ -294,10 +331,21 @@ impl Db {
         Ok(rows.into_iter().filter_map(to_user).collect())
     }
 
-    /// Creates a personal API token for `user` and returns it; only a hash of its secret is
-    /// kept, so it is shown once. A token is [`API_TOKEN_PREFIX`], 16 hex digits that find it
-    /// and 64 hex digits of secret.
+    /// Creates a personal API token for `user` that does not expire; see
+    /// [`Db::create_api_token_until`].
     pub fn create_api_token(&self, user: &User) -> Result<String, UserError> {
+        self.create_api_token_until(user, None)
+    }
+
+    /// Creates a personal API token for `user`, valid until `expires_at` (unix seconds) or
+    /// for good, and returns it; only a hash of its secret is kept, so it is shown once. A
+    /// token is [`API_TOKEN_PREFIX`], 16 hex digits that find it and 64 hex digits of
+    /// secret. A user holds at most [`MAX_API_TOKENS`] unexpired ones.
+    pub fn create_api_token_until(
+        &self,
+        user: &User,
+        expires_at: Option<i64>,
+    ) -> Result<String, UserError> {
         let key = random_token()[..16].to_string();
         let secret = random_token();
         let salt = SaltString::generate(&mut OsRng);
@@ -305,14 +353,22 @@ impl Db {
             .hash_password(secret.as_bytes(), &salt)
             .map_err(|e| UserError::Hash(e.to_string()))?
             .to_string();
-        self.conn().execute(
-            "INSERT INTO api_tokens (key, user_id, secret_hash, created_at) VALUES (?1, ?2, ?3, ?4)",
-            params![key, user.id, hash, now_secs()],
+        let now = now_secs();
+        // Count and insert in one statement: parallel requests cannot both pass the count.
+        let inserted = self.conn().execute(
+            "INSERT INTO api_tokens (key, user_id, secret_hash, created_at, expires_at)
+             SELECT ?1, ?2, ?3, ?4, ?5
+             WHERE (SELECT COUNT(*) FROM api_tokens
+                    WHERE user_id = ?2 AND (expires_at IS NULL OR expires_at > ?4)) < ?6",
+            params![key, user.id, hash, now, expires_at, MAX_API_TOKENS as i64],
         )?;
+        if inserted == 0 {
+            return Err(UserError::TooManyTokens);
+        }
         Ok(format!("{API_TOKEN_PREFIX}{key}{secret}"))
     }
 
-    /// The user of an API token, if it is one.
+    /// The user of an API token, if it is one and has not expired; notes its use.
     pub fn api_token_user(&self, token: &str) -> Result<Option<User>, UserError> {
         let Some(rest) = token.strip_prefix(API_TOKEN_PREFIX) else {
             return Ok(None);
@@ -321,20 +377,31 @@ impl Db {
             return Ok(None);
         }
         let (key, secret) = rest.split_at(16);
-        let row: Option<((i64, String, String), String)> = self
+        let now = now_secs();
+        type Row = ((i64, String, String), String, Option<i64>);
+        let row: Option<Row> = self
             .conn()
             .query_row(
-                "SELECT u.id, u.name, u.role, t.secret_hash
-                 FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.key = ?1",
-                [key],
-                |r| Ok((user_row(r)?, r.get(3)?)),
+                "SELECT u.id, u.name, u.role, t.secret_hash, t.last_used_at
+                 FROM api_tokens t JOIN users u ON u.id = t.user_id
+                 WHERE t.key = ?1 AND (t.expires_at IS NULL OR t.expires_at > ?2)",
+                params![key, now],
+                |r| Ok((user_row(r)?, r.get(3)?, r.get(4)?)),
             )
             .optional()?;
-        Ok(row.and_then(|(user, phc)| {
-            password_matches(secret, &phc)
-                .then(|| to_user(user))
-                .flatten()
-        }))
+        let Some((user, phc, last_used)) = row else {
+            return Ok(None);
+        };
+        if !password_matches(secret, &phc) {
+            return Ok(None);
+        }
+        if last_used.is_none_or(|t| now - t >= LAST_USE_SECS) {
+            self.conn().execute(
+                "UPDATE api_tokens SET last_used_at = ?2 WHERE key = ?1",
+                params![key, now],
+            )?;
+        }
+        Ok(to_user(user))
     }
 
     /// Starts a session for `user`; returns its id and CSRF token.
@@ -398,17 +465,60 @@ impl Db {
 
     /// The newest `limit` entries of the audit log, newest first.
     pub fn audit_log(&self, limit: u32) -> Result<Vec<AuditEntry>, UserError> {
-        let mut st = self.conn().prepare(
-            "SELECT time, user_name, action, detail FROM audit_log ORDER BY id DESC LIMIT ?1",
-        )?;
-        let rows = st.query_map([limit], |r| {
+        self.audit_entries(&AuditFilter::default(), limit)
+    }
+
+    /// The newest `limit` entries that pass `filter`, newest first.
+    pub fn audit_entries(
+        &self,
+        filter: &AuditFilter,
+        limit: u32,
+    ) -> Result<Vec<AuditEntry>, UserError> {
+        // Only the conditions given go into the statement, so that SQLite can pick the index
+        // of the one that narrows (a flood of one action must not slow the others' pages).
+        let mut sql =
+            String::from("SELECT id, time, user_name, action, detail FROM audit_log WHERE 1");
+        let mut args: Vec<rusqlite::types::Value> = Vec::new();
+        let mut cond = |clause: &str, v: rusqlite::types::Value| {
+            args.push(v);
+            sql.push_str(&format!(" AND {clause} ?{}", args.len()));
+        };
+        if let Some(u) = &filter.user {
+            cond("user_name =", u.clone().into());
+        }
+        if let Some(a) = &filter.action {
+            cond("action =", a.clone().into());
+        }
+        if let Some(t) = filter.from {
+            cond("time >=", t.into());
+        }
+        if let Some(t) = filter.to {
+            cond("time <", t.into());
+        }
+        if let Some(id) = filter.before {
+            cond("id <", id.into());
+        }
+        args.push(i64::from(limit).into());
+        sql.push_str(&format!(" ORDER BY id DESC LIMIT ?{}", args.len()));
+        let mut st = self.conn().prepare(&sql)?;
+        let rows = st.query_map(rusqlite::params_from_iter(args), |r| {
             Ok(AuditEntry {
-                time: r.get(0)?,
-                user: r.get(1)?,
-                action: r.get(2)?,
-                detail: r.get(3)?,
+                id: r.get(0)?,
+                time: r.get(1)?,
+                user: r.get(2)?,
+                action: r.get(3)?,
+                detail: r.get(4)?,
             })
         })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Every action the audit log holds, ascending.
+    pub fn audit_actions(&self) -> Result<Vec<String>, UserError> {
+        let mut st = self
+            .conn()
+            .prepare("SELECT DISTINCT action FROM audit_log ORDER BY action")?;
+        let rows = st.query_map([], |r| r.get(0))?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
@@ -535,8 +645,9 @@ impl Db {
         Ok(phc.is_some_and(|phc| password_matches(password, &phc)))
     }
 
-    /// Sets a new password and ends the user's sessions, all but `keep` (the session that
-    /// changed its own password stays logged in).
+    /// Sets a new password, ends the user's sessions, all but `keep` (the session that
+    /// changed its own password stays logged in), and revokes their API tokens: whoever
+    /// took the old password may have made one.
     pub fn set_password(
         &self,
         user: &User,
@@ -559,6 +670,7 @@ impl Db {
             "DELETE FROM sessions WHERE user_id = ?1 AND id IS NOT ?2",
             params![user.id, keep],
         )?;
+        tx.execute("DELETE FROM api_tokens WHERE user_id = ?1", [user.id])?;
         tx.commit()?;
         Ok(())
     }
@@ -605,7 +717,8 @@ impl Db {
     /// The API tokens of `owner` (every user's when `None`), newest first.
     pub fn api_tokens(&self, owner: Option<&User>) -> Result<Vec<TokenInfo>, UserError> {
         let mut st = self.conn().prepare(
-            "SELECT t.key, u.name, t.created_at FROM api_tokens t JOIN users u ON u.id = t.user_id
+            "SELECT t.key, u.name, t.created_at, t.expires_at, t.last_used_at
+             FROM api_tokens t JOIN users u ON u.id = t.user_id
              WHERE ?1 IS NULL OR t.user_id = ?1 ORDER BY t.created_at DESC, t.key",
         )?;
         let rows = st.query_map([owner.map(|u| u.id)], |r| {
@@ -613,6 +726,8 @@ impl Db {
                 key: r.get(0)?,
                 user: r.get(1)?,
                 created_at: r.get(2)?,
+                expires_at: r.get(3)?,
+                last_used_at: r.get(4)?,
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)

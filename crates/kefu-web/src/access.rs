@@ -1,8 +1,10 @@
 //! Who may see what: the one place where a user and a requested store become the rows a
 //! page or the API may read. Handlers never look at roles themselves.
 
+use std::collections::HashSet;
+
 use kefu_core::model::NameId;
-use kefu_store::{Db, StoreInfo, User, UserRole};
+use kefu_store::{Db, StoreInfo, User, UserRole, Visibility};
 
 use crate::WebError;
 
@@ -28,6 +30,42 @@ impl Rows {
 pub struct Allowed {
     pub store: StoreInfo,
     pub rows: Rows,
+    /// What the store lets its agents see beyond their rows (read for agents only).
+    pub visibility: Visibility,
+}
+
+/// Whether the user sees the store-level totals of the store (its sales and orders, and the
+/// store sales and headcount of a payslip's pool line): whoever sees the whole store, and
+/// agents where the store allows it. The one rule for `/list`, its API and the payslips.
+pub fn sees_store_totals(store: &Allowed) -> bool {
+    store.rows == Rows::All || store.visibility.store_totals
+}
+
+/// Which account names may be shown where an order's credit is explained.
+pub struct Credited {
+    /// `None`: every name; else only these (the user's own accounts).
+    only: Option<HashSet<String>>,
+}
+
+impl Credited {
+    pub fn shows(&self, account: &str) -> bool {
+        self.only.as_ref().is_none_or(|own| own.contains(account))
+    }
+}
+
+/// The names an order's credit may show to the user in `store`: every one for whoever sees
+/// the whole store or where the store allows agents colleagues' names, else only their own.
+pub fn credited(db: &Db, store: &Allowed) -> Result<Credited, WebError> {
+    if store.rows == Rows::All || store.visibility.colleagues {
+        return Ok(Credited { only: None });
+    }
+    let own = db
+        .accounts(store.store.id)?
+        .into_iter()
+        .filter(|a| store.rows.account(a.id))
+        .map(|a| a.name)
+        .collect();
+    Ok(Credited { only: Some(own) })
 }
 
 /// The stores (with their rows) `user` may see, limited to `requested` when given.
@@ -45,6 +83,7 @@ pub fn allowed(db: &Db, user: &User, requested: Option<&str>) -> Result<Vec<Allo
             .map(|store| Allowed {
                 store,
                 rows: Rows::All,
+                visibility: Visibility::default(),
             })
             .collect(),
         UserRole::Supervisor | UserRole::Qa => {
@@ -55,25 +94,29 @@ pub fn allowed(db: &Db, user: &User, requested: Option<&str>) -> Result<Vec<Allo
                 .map(|store| Allowed {
                     store,
                     rows: Rows::All,
+                    visibility: Visibility::default(),
                 })
                 .collect()
         }
         UserRole::Agent => {
             let linked = db.user_accounts(user)?;
-            stores
-                .into_iter()
-                .filter_map(|store| {
-                    let ids: Vec<NameId> = linked
-                        .iter()
-                        .filter(|(s, _)| *s == store.id)
-                        .map(|(_, a)| *a)
-                        .collect();
-                    (!ids.is_empty()).then_some(Allowed {
+            let mut out = Vec::new();
+            for store in stores {
+                let ids: Vec<NameId> = linked
+                    .iter()
+                    .filter(|(s, _)| *s == store.id)
+                    .map(|(_, a)| *a)
+                    .collect();
+                if !ids.is_empty() {
+                    let visibility = db.visibility(store.id)?;
+                    out.push(Allowed {
                         store,
                         rows: Rows::Accounts(ids),
-                    })
-                })
-                .collect()
+                        visibility,
+                    });
+                }
+            }
+            out
         }
     };
     if let Some(name) = requested {

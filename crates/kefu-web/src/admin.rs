@@ -16,8 +16,8 @@ use crate::i18n::{self, Lang, S, Strings};
 use crate::pages::{error_page, framed};
 use crate::{AppState, WebError};
 
-/// Audit entries shown.
-pub const AUDIT_ROWS: u32 = 200;
+/// Audit entries per page.
+pub const AUDIT_ROWS: u32 = 100;
 
 /// A form posted without this session's token. `here` is the menu item the refusal page
 /// highlights: the section the form belongs to.
@@ -169,10 +169,7 @@ pub async fn settings(
          <label>{store}<br><input name=\"store\" list=\"stores\"></label><datalist id=\"stores\">{store_options}</datalist>\
          <label>{accounts}<br><input name=\"accounts\"></label>\
          <button type=\"submit\">{add}</button></form>\
-         <h2>{tokens}</h2><p>{tokens_note}</p>\
-         <form method=\"post\" action=\"/settings/tokens?lang={lc}\">\
-         <input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">\
-         <button type=\"submit\">{new_token}</button></form>\
+         <h2>{tokens}</h2><p>{tokens_note}</p>{token_form}\
          <p><a href=\"/settings/tokens?lang={lc}\">{all_tokens}</a></p>\
          <p><a href=\"/audit?lang={lc}\">{audit}</a></p>",
         all_tokens = esc(lang.t("所有 API 令牌（可吊销）", "All API tokens (to revoke)")),
@@ -186,7 +183,7 @@ pub async fn settings(
         audit = esc(lang.s(S::AuditLog)),
         tokens = esc(lang.s(S::ApiTokens)),
         tokens_note = esc(lang.s(S::ApiTokensNote)),
-        new_token = esc(lang.s(S::NewToken)),
+        token_form = token_form(lang, &user.session.csrf),
     ));
     framed(lang, &user, StatusCode::OK, S::Settings, "/settings", &body)
 }
@@ -343,10 +340,49 @@ fn add_user_in(
     Ok(())
 }
 
+/// The validities a new API token may have, in days (none: no expiry).
+pub const TOKEN_DAYS: &[u32] = &[7, 30, 90, 365];
+/// The validity the form offers first.
+const DEFAULT_TOKEN_DAYS: u32 = 90;
+
+/// The form that makes a new API token, with its validity.
+pub(crate) fn token_form(lang: Lang, csrf: &str) -> String {
+    let days = lang.s(S::Days);
+    let mut options: String = TOKEN_DAYS
+        .iter()
+        .map(|d| {
+            let sel = if *d == DEFAULT_TOKEN_DAYS {
+                " selected"
+            } else {
+                ""
+            };
+            format!("<option value=\"{d}\"{sel}>{d} {}</option>", esc(days))
+        })
+        .collect();
+    options.push_str(&format!(
+        "<option value=\"never\">{}</option>",
+        esc(lang.s(S::TokenNoExpiry))
+    ));
+    format!(
+        "<form method=\"post\" action=\"/settings/tokens?lang={lc}\" class=\"filters\">\
+         <input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">\
+         <label>{valid}<br><select name=\"expires\">{options}</select></label>\
+         <button type=\"submit\">{new_token}</button></form>",
+        lc = lang.code(),
+        csrf = esc(csrf),
+        valid = esc(lang.s(S::TokenValidFor)),
+        new_token = esc(lang.s(S::NewToken)),
+    )
+}
+
 #[derive(Deserialize)]
-pub struct CsrfOnly {
+pub struct TokenForm {
     #[serde(default)]
     csrf: String,
+    /// Days of validity, or `never` (also when the field is missing, as for scripts written
+    /// before tokens could expire).
+    #[serde(default)]
+    expires: String,
 }
 
 /// `POST /settings/tokens`: a personal API token for the user, shown once.
@@ -355,22 +391,39 @@ pub async fn add_token(
     user: CurrentUser,
     headers: HeaderMap,
     Query(q): Query<LangQuery>,
-    Form(form): Form<CsrfOnly>,
+    Form(form): Form<TokenForm>,
 ) -> Response {
     let lang = i18n::pick(q.lang.as_deref(), &headers);
     if !csrf_ok(&user, &headers, &form.csrf) {
         return form_expired(lang, &user, "/settings");
     }
+    let days = match form.expires.trim() {
+        "" | "never" => None,
+        d => match d.parse::<u32>() {
+            Ok(d) if TOKEN_DAYS.contains(&d) => Some(d),
+            _ => return token_refused(lang, &user, S::BadTokenExpiry),
+        },
+    };
     let u = user.session.user.clone();
     let made = state
         .db(move |db| {
-            let token = db.create_api_token(&u)?;
-            db.audit(Some(&u), "token.add", &format!("key={}", &token[5..21]))?;
-            Ok(token)
+            let until = days.map(|d| kefu_store::users::now_secs() + i64::from(d) * 86_400);
+            let token = match db.create_api_token_until(&u, until) {
+                Ok(t) => t,
+                Err(UserError::TooManyTokens) => return Ok(None),
+                Err(e) => return Err(e.into()),
+            };
+            let expiry = until.map_or_else(|| "never".to_string(), |t| format!("{} UTC", utc(t)));
+            db.audit(
+                Some(&u),
+                "token.add",
+                &format!("key={} expires={expiry}", &token[5..21]),
+            )?;
+            Ok(Some(token))
         })
         .await;
     match made {
-        Ok(token) => {
+        Ok(Some(token)) => {
             let body = format!(
                 "<p>{}</p><p><code class=\"token\">{}</code></p><p>{}</p><pre>curl -H 'Authorization: Bearer {}' …/api/v1/report</pre>",
                 esc(lang.s(S::TokenShownOnce)),
@@ -387,8 +440,26 @@ pub async fn add_token(
                 &body,
             )
         }
+        Ok(None) => token_refused(lang, &user, S::TooManyTokens),
         Err(e) => error_page(lang, &user, e),
     }
+}
+
+fn token_refused(lang: Lang, user: &CurrentUser, said: S) -> Response {
+    let body = format!(
+        "<p class=\"error\" role=\"alert\">{}</p><p><a href=\"/settings/tokens?lang={}\">{}</a></p>",
+        esc(lang.s(said)),
+        lang.code(),
+        esc(lang.s(S::ApiTokens)),
+    );
+    framed(
+        lang,
+        user,
+        StatusCode::BAD_REQUEST,
+        S::ApiTokens,
+        "/settings",
+        &body,
+    )
 }
 
 /// Unix seconds as `YYYY-MM-DD HH:MM:SS` UTC.
@@ -412,39 +483,161 @@ pub(crate) fn utc(secs: i64) -> String {
     )
 }
 
-/// `GET /audit`
+#[derive(Deserialize)]
+pub struct AuditQuery {
+    lang: Option<String>,
+    user: Option<String>,
+    action: Option<String>,
+    /// `YYYY-MM-DD`, UTC, inclusive.
+    from: Option<String>,
+    to: Option<String>,
+    /// The id of the last entry of the previous page.
+    before: Option<i64>,
+}
+
+/// A UTC day as unix seconds at its start.
+fn day_secs(text: Option<&str>) -> Result<Option<i64>, WebError> {
+    match text.map(str::trim).filter(|t| !t.is_empty()) {
+        None => Ok(None),
+        Some(t) => kefu_core::time::Day::parse(t)
+            .map(|d| Some(i64::from(d.0) * 86_400))
+            .ok_or_else(|| WebError::BadRequest(format!("`{t}` is not a date (YYYY-MM-DD)"))),
+    }
+}
+
+fn nonempty(v: &Option<String>) -> Option<String> {
+    v.as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+}
+
+/// `GET /audit?user=&action=&from=&to=&before=`: the audit log, newest first, a page at a
+/// time, filtered by user, action and UTC days.
 pub async fn audit(
     State(state): State<AppState>,
     user: CurrentUser,
     headers: HeaderMap,
-    Query(q): Query<LangQuery>,
+    Query(q): Query<AuditQuery>,
 ) -> Response {
     let lang = i18n::pick(q.lang.as_deref(), &headers);
+    if let Err(e) = access::admin(&user.session.user) {
+        return error_page(lang, &user, e);
+    }
+    let filter = match (day_secs(q.from.as_deref()), day_secs(q.to.as_deref())) {
+        (Ok(from), Ok(to)) => kefu_store::AuditFilter {
+            user: nonempty(&q.user),
+            action: nonempty(&q.action),
+            from,
+            to: to.map(|t| t + 86_400),
+            before: q.before,
+        },
+        (Err(e), _) | (_, Err(e)) => return error_page(lang, &user, e),
+    };
     let u = user.session.user.clone();
+    let f = filter.clone();
     let log = state
         .db(move |db| {
             access::admin(&u)?;
-            Ok(db.audit_log(AUDIT_ROWS)?)
+            // one more than a page: whether there is an older page
+            let entries = db.audit_entries(&f, AUDIT_ROWS + 1)?;
+            let users: Vec<String> = db.users()?.into_iter().map(|u| u.name).collect();
+            Ok((entries, db.audit_actions()?, users))
         })
         .await;
-    let log = match log {
+    let (mut log, actions, users) = match log {
         Ok(l) => l,
         Err(e) => return error_page(lang, &user, e),
     };
+    let older = log.len() > AUDIT_ROWS as usize;
+    log.truncate(AUDIT_ROWS as usize);
+    let lc = lang.code();
+    let text = |v: &Option<String>| esc(v.as_deref().unwrap_or("").trim());
+    let action_options: String = actions
+        .iter()
+        .map(|a| {
+            let sel = if filter.action.as_deref() == Some(a.as_str()) {
+                " selected"
+            } else {
+                ""
+            };
+            format!("<option value=\"{a}\"{sel}>{a}</option>", a = esc(a))
+        })
+        .collect();
+    let user_options: String = users
+        .iter()
+        .map(|u| format!("<option value=\"{}\">", esc(u)))
+        .collect();
     let mut body = format!(
-        "<div class=\"wrap\"><table><thead><tr>{}</tr></thead><tbody>",
-        th(lang, &[S::Time, S::UserName, S::Action, S::Detail])
+        "<form method=\"get\" action=\"/audit\" class=\"filters\">\
+         <input type=\"hidden\" name=\"lang\" value=\"{lc}\">\
+         <label>{user_l}<br><input name=\"user\" list=\"audit-users\" value=\"{user_v}\"></label>\
+         <datalist id=\"audit-users\">{user_options}</datalist>\
+         <label>{action_l}<br><select name=\"action\"><option value=\"\">{all}</option>{action_options}</select></label>\
+         <label>{from_l}<br><input type=\"date\" name=\"from\" value=\"{from_v}\"></label>\
+         <label>{to_l}<br><input type=\"date\" name=\"to\" value=\"{to_v}\"></label>\
+         <button type=\"submit\">{show}</button></form><p class=\"note\">{note}</p>",
+        user_l = esc(lang.s(S::UserName)),
+        user_v = text(&q.user),
+        action_l = esc(lang.s(S::Action)),
+        all = esc(lang.s(S::AllActions)),
+        from_l = esc(lang.s(S::From)),
+        from_v = text(&q.from),
+        to_l = esc(lang.s(S::To)),
+        to_v = text(&q.to),
+        show = esc(lang.s(S::Show)),
+        note = esc(lang.s(S::AuditNote)),
     );
-    for e in &log {
+    if log.is_empty() {
+        body.push_str(&format!("<p>{}</p>", esc(lang.s(S::AuditNone))));
+    } else {
         body.push_str(&format!(
-            "<tr><td>{} UTC</td><td>{}</td><td>{}</td><td class=\"text\">{}</td></tr>",
-            utc(e.time),
-            esc(e.user.as_deref().unwrap_or("-")),
-            esc(&e.action),
-            esc(&e.detail),
+            "<div class=\"wrap\"><table><thead><tr>{}</tr></thead><tbody>",
+            th(lang, &[S::Time, S::UserName, S::Action, S::Detail])
+        ));
+        for e in &log {
+            body.push_str(&format!(
+                "<tr><td>{} UTC</td><td>{}</td><td>{}</td><td class=\"text\">{}</td></tr>",
+                utc(e.time),
+                esc(e.user.as_deref().unwrap_or("-")),
+                esc(&e.action),
+                esc(&e.detail),
+            ));
+        }
+        body.push_str("</tbody></table></div>");
+    }
+    // The filter stays in the pager's links; a page is keyed by the last id shown, so new
+    // entries arriving meanwhile do not shift it.
+    let mut base = format!("/audit?lang={lc}");
+    for (k, v) in [
+        ("user", &q.user),
+        ("action", &q.action),
+        ("from", &q.from),
+        ("to", &q.to),
+    ] {
+        if let Some(v) = nonempty(v) {
+            base.push_str(&format!("&{k}={}", url(&v)));
+        }
+    }
+    let mut pager = Vec::new();
+    if q.before.is_some() {
+        pager.push(format!(
+            "<a href=\"{}\">{}</a>",
+            esc(&base),
+            esc(lang.s(S::AuditNewest))
         ));
     }
-    body.push_str("</tbody></table></div>");
+    if let (true, Some(last)) = (older, log.last()) {
+        pager.push(format!(
+            "<a href=\"{}&amp;before={}\" rel=\"next\">{}</a>",
+            esc(&base),
+            last.id,
+            esc(lang.s(S::AuditOlder))
+        ));
+    }
+    if !pager.is_empty() {
+        body.push_str(&format!("<p class=\"pager\">{}</p>", pager.join(" · ")));
+    }
     framed(lang, &user, StatusCode::OK, S::AuditLog, "/audit", &body)
 }
 

@@ -6,14 +6,18 @@
 //!   `kefu_login` cookie and puts the same token in the form.
 //! - Every other form carries the session's CSRF token (field `csrf` or header
 //!   `X-CSRF-Token`).
-//! - Failed logins are throttled in memory: at most [`MAX_FAILURES`] per user name and per
-//!   client address within [`WINDOW`].
+//! - Failed logins are throttled in memory, per (user name, client address) and per client
+//!   address: at most [`MAX_FAILURES`] wrong passwords for one name from one address and
+//!   [`MAX_ADDRESS_FAILURES`] from one address within [`WINDOW`]. A failure is reserved
+//!   before the password is checked, so that no number of parallel requests gets more
+//!   guesses checked; a right password gives its reservation back. Failures from other
+//!   addresses never block a name: nobody can lock a user out from elsewhere. The client
+//!   address behind a reverse proxy is a setting (`client.rs`).
 
 use std::collections::HashMap;
-use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
-use axum::extract::{ConnectInfo, Form, FromRequestParts, Query, State};
+use axum::extract::{Form, FromRequestParts, Query, State};
 use axum::http::request::Parts;
 use axum::http::{Extensions, HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
@@ -26,50 +30,107 @@ use crate::{AppState, WebError, json_error};
 
 pub const SESSION_COOKIE: &str = "kefu_session";
 pub const LOGIN_COOKIE: &str = "kefu_login";
+/// Wrong passwords checked at most per (user name, client address) within [`WINDOW`].
 pub const MAX_FAILURES: usize = 5;
+/// Wrong passwords checked at most per client address within [`WINDOW`], whatever the names
+/// (an office behind one address has several people who mistype).
+pub const MAX_ADDRESS_FAILURES: usize = 20;
 pub const WINDOW: Duration = Duration::from_secs(5 * 60);
 /// Entries kept at most; beyond it the oldest keys are dropped (bounded memory).
 const MAX_KEYS: usize = 100_000;
 
-/// Failed logins per key (`name:…`, `ip:…`) within the window.
+/// Reserved and counted failures per key within the window.
 #[derive(Debug, Default)]
 pub struct Throttle {
-    failures: HashMap<String, Vec<Instant>>,
+    failures: HashMap<String, Vec<(Instant, u64)>>,
+    next: u64,
+}
+
+/// A failure counted in advance for one password check: kept when the password was wrong
+/// (or the outcome is unknown), given back by [`Throttle::release`] when it was right.
+#[derive(Debug)]
+#[must_use]
+pub struct Reservation {
+    keys: Vec<String>,
+    id: u64,
+}
+
+/// The throttle keys of a password check for `name` from `ip`, each with its limit.
+pub fn login_keys(name: &str, ip: &str) -> [(String, usize); 2] {
+    // (names are at most 64 characters; a longer one is cut so keys stay small)
+    let short: String = name.chars().take(80).collect();
+    [
+        // the address first: it has no space, so the key is unambiguous
+        (format!("pair:{ip} {short}"), MAX_FAILURES),
+        (format!("ip:{ip}"), MAX_ADDRESS_FAILURES),
+    ]
 }
 
 impl Throttle {
     fn prune(&mut self, now: Instant) {
         self.failures.retain(|_, times| {
-            times.retain(|t| now.duration_since(*t) < WINDOW);
+            times.retain(|(t, _)| now.duration_since(*t) < WINDOW);
             !times.is_empty()
         });
     }
 
-    /// Whether any of `keys` has used up its failed attempts.
-    pub fn blocked(&mut self, keys: &[String], now: Instant) -> bool {
+    /// Counts a failure for every key unless one of them has used up its limit, in one step:
+    /// `None` means refused (the password must not be checked).
+    pub fn reserve(&mut self, keys: &[(String, usize)], now: Instant) -> Option<Reservation> {
         self.prune(now);
-        keys.iter().any(|k| {
-            self.failures
-                .get(k)
-                .is_some_and(|t| t.len() >= MAX_FAILURES)
-        })
-    }
-
-    pub fn fail(&mut self, keys: &[String], now: Instant) {
-        if self.failures.len() >= MAX_KEYS {
+        let full = keys
+            .iter()
+            .any(|(k, limit)| self.failures.get(k).is_some_and(|t| t.len() >= *limit));
+        if full {
+            return None;
+        }
+        if self.failures.len() + keys.len() > MAX_KEYS {
             let mut oldest: Vec<(Instant, String)> = self
                 .failures
                 .iter()
-                .map(|(k, t)| (t.last().copied().unwrap_or(now), k.clone()))
+                .map(|(k, t)| (t.last().map_or(now, |(i, _)| *i), k.clone()))
                 .collect();
             oldest.sort();
             for (_, k) in oldest.into_iter().take(MAX_KEYS / 10) {
                 self.failures.remove(&k);
             }
         }
-        for k in keys {
-            self.failures.entry(k.clone()).or_default().push(now);
+        let id = self.next;
+        self.next = self.next.wrapping_add(1);
+        for (k, _) in keys {
+            self.failures.entry(k.clone()).or_default().push((now, id));
         }
+        Some(Reservation {
+            keys: keys.iter().map(|(k, _)| k.clone()).collect(),
+            id,
+        })
+    }
+
+    /// Gives a reservation back: its password was right.
+    pub fn release(&mut self, r: Reservation) {
+        for k in &r.keys {
+            if let Some(times) = self.failures.get_mut(k) {
+                times.retain(|(_, id)| *id != r.id);
+                if times.is_empty() {
+                    self.failures.remove(k);
+                }
+            }
+        }
+    }
+}
+
+/// Reserves a password check in the shared throttle (a poisoned lock refuses).
+pub(crate) fn reserve(state: &AppState, keys: &[(String, usize)]) -> Option<Reservation> {
+    state
+        .throttle
+        .lock()
+        .ok()
+        .and_then(|mut t| t.reserve(keys, Instant::now()))
+}
+
+pub(crate) fn release(state: &AppState, r: Reservation) {
+    if let Ok(mut t) = state.throttle.lock() {
+        t.release(r);
     }
 }
 
@@ -98,8 +159,11 @@ fn is_token(s: &str) -> bool {
     s.len() == 64 && s.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
-fn set_cookie(res: &mut Response, name: &str, value: &str, path: &str, max_age: i64) {
-    let v = format!("{name}={value}; HttpOnly; SameSite=Strict; Path={path}; Max-Age={max_age}");
+fn set_cookie(res: &mut Response, name: &str, value: &str, path: &str, max_age: i64, secure: bool) {
+    let secure = if secure { "; Secure" } else { "" };
+    let v = format!(
+        "{name}={value}; HttpOnly; SameSite=Strict; Path={path}; Max-Age={max_age}{secure}"
+    );
     if let Ok(v) = HeaderValue::from_str(&v) {
         res.headers_mut().append(header::SET_COOKIE, v);
     }
@@ -221,7 +285,13 @@ pub struct LangQuery {
 /// The login form. A browser that already holds a login token keeps it: every page load of
 /// the browser (a second tab, a favicon request sent to the login page) then agrees with the
 /// form it submits.
-fn login_form(lang: Lang, headers: &HeaderMap, error: Option<S>, status: StatusCode) -> Response {
+fn login_form(
+    lang: Lang,
+    headers: &HeaderMap,
+    secure: bool,
+    error: Option<S>,
+    status: StatusCode,
+) -> Response {
     let token = cookie(headers, LOGIN_COOKIE)
         .filter(|t| is_token(t))
         .unwrap_or_else(random_token);
@@ -244,15 +314,22 @@ fn login_form(lang: Lang, headers: &HeaderMap, error: Option<S>, status: StatusC
         Html(page(lang, lang.s(S::Login), None, "/login", &body)),
     )
         .into_response();
-    set_cookie(&mut res, LOGIN_COOKIE, &token, "/login", 3600);
+    set_cookie(&mut res, LOGIN_COOKIE, &token, "/login", 3600, secure);
     res
 }
 
 /// `GET /login`
-pub async fn login_page(Query(q): Query<LangQuery>, headers: HeaderMap) -> Response {
+pub async fn login_page(
+    State(state): State<AppState>,
+    Query(q): Query<LangQuery>,
+    headers: HeaderMap,
+    ext: Extensions,
+) -> Response {
+    let secure = state.web.client(&ext, &headers).secure;
     login_form(
         i18n::pick(q.lang.as_deref(), &headers),
         &headers,
+        secure,
         None,
         StatusCode::OK,
     )
@@ -277,28 +354,30 @@ pub async fn login(
     Form(form): Form<LoginForm>,
 ) -> Response {
     let lang = i18n::pick(q.lang.as_deref(), &headers);
+    let client = state.web.client(&ext, &headers);
+    let secure = client.secure;
     let expected = cookie(&headers, LOGIN_COOKIE).unwrap_or_default();
     if !is_token(&form.csrf) || !same_token(&form.csrf, &expected) {
-        return login_form(lang, &headers, Some(S::FormExpired), StatusCode::FORBIDDEN);
-    }
-    let ip = ext
-        .get::<ConnectInfo<SocketAddr>>()
-        .map_or_else(|| "unknown".to_string(), |c| c.0.ip().to_string());
-    // (names are at most 64 characters; a longer one is cut so keys stay small)
-    let short: String = form.name.chars().take(80).collect();
-    let keys = [format!("name:{short}"), format!("ip:{ip}")];
-    if state
-        .throttle
-        .lock()
-        .map_or(true, |mut t| t.blocked(&keys, Instant::now()))
-    {
         return login_form(
             lang,
             &headers,
+            secure,
+            Some(S::FormExpired),
+            StatusCode::FORBIDDEN,
+        );
+    }
+    let ip = client.ip;
+    // The failure is counted before the check, so parallel guesses cannot all pass a test
+    // made before any of them failed.
+    let Some(reservation) = reserve(&state, &login_keys(&form.name, &ip)) else {
+        return login_form(
+            lang,
+            &headers,
+            secure,
             Some(S::TooManyAttempts),
             StatusCode::TOO_MANY_REQUESTS,
         );
-    }
+    };
     let old = cookie(&headers, SESSION_COOKIE).filter(|s| is_token(s));
     let (name, password) = (form.name, form.password);
     let Ok(_slot) = state.login_slots.acquire().await else {
@@ -325,6 +404,7 @@ pub async fn login(
         .await;
     match outcome {
         Ok(Some(sid)) => {
+            release(&state, reservation);
             let mut res = Redirect::to("/").into_response();
             set_cookie(
                 &mut res,
@@ -332,21 +412,19 @@ pub async fn login(
                 &sid,
                 "/",
                 kefu_store::users::SESSION_SECS,
+                secure,
             );
-            set_cookie(&mut res, LOGIN_COOKIE, "", "/login", 0);
+            set_cookie(&mut res, LOGIN_COOKIE, "", "/login", 0, secure);
             res
         }
-        Ok(None) => {
-            if let Ok(mut t) = state.throttle.lock() {
-                t.fail(&keys, Instant::now());
-            }
-            login_form(
-                lang,
-                &headers,
-                Some(S::WrongLogin),
-                StatusCode::UNAUTHORIZED,
-            )
-        }
+        // The reservation stays: it is the failure.
+        Ok(None) => login_form(
+            lang,
+            &headers,
+            secure,
+            Some(S::WrongLogin),
+            StatusCode::UNAUTHORIZED,
+        ),
         Err(e) => (e.status(), e.public_message()).into_response(),
     }
 }
@@ -376,6 +454,7 @@ pub async fn logout(
     State(state): State<AppState>,
     user: CurrentUser,
     headers: HeaderMap,
+    ext: Extensions,
     Form(form): Form<CsrfForm>,
 ) -> Result<Response, Response> {
     if !csrf_ok(&user, &headers, &form.csrf) {
@@ -394,7 +473,8 @@ pub async fn logout(
         .await
         .map_err(|e: WebError| (e.status(), e.public_message()).into_response())?;
     let mut res = Redirect::to("/login").into_response();
-    set_cookie(&mut res, SESSION_COOKIE, "", "/", 0);
+    let secure = state.web.client(&ext, &headers).secure;
+    set_cookie(&mut res, SESSION_COOKIE, "", "/", 0, secure);
     Ok(res)
 }
 
@@ -403,18 +483,30 @@ mod tests {
     use super::*;
 
     #[test]
-    fn throttle_counts_per_key_within_the_window() {
+    fn throttle_reserves_per_key_within_the_window() {
         let mut t = Throttle::default();
         let now = Instant::now();
-        let keys = ["name:a".to_string(), "ip:1".to_string()];
+        let keys = login_keys("a", "1");
+        let mut held = Vec::new();
         for _ in 0..MAX_FAILURES {
-            assert!(!t.blocked(&keys, now));
-            t.fail(&keys, now);
+            held.push(t.reserve(&keys, now).expect("within the limit"));
         }
-        assert!(t.blocked(&keys, now));
-        assert!(t.blocked(&["ip:1".to_string()], now));
-        assert!(!t.blocked(&["name:b".to_string(), "ip:2".to_string()], now));
-        assert!(!t.blocked(&keys, now + WINDOW));
+        assert!(t.reserve(&keys, now).is_none());
+        // the same name from another address, another name from the same address
+        assert!(t.reserve(&login_keys("a", "2"), now).is_some());
+        assert!(t.reserve(&login_keys("b", "1"), now).is_some());
+        // a right password gives its reservation back
+        t.release(held.pop().unwrap());
+        assert!(t.reserve(&keys, now).is_some());
+        assert!(t.reserve(&keys, now).is_none());
+        assert!(t.reserve(&keys, now + WINDOW).is_some());
+        // per address, whatever the names
+        let mut t = Throttle::default();
+        for i in 0..MAX_ADDRESS_FAILURES {
+            assert!(t.reserve(&login_keys(&format!("n{i}"), "9"), now).is_some());
+        }
+        assert!(t.reserve(&login_keys("fresh", "9"), now).is_none());
+        assert!(t.reserve(&login_keys("fresh", "8"), now).is_some());
     }
 
     #[test]

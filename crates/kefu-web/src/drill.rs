@@ -146,8 +146,9 @@ pub async fn account(
                 transcripts: false,
             };
             let settings = &config.store(&store.store.name).metrics;
-            let x = explain::explain_scope(db, &store.store, &scope, settings)
+            let mut x = explain::explain_scope(db, &store.store, &scope, settings)
                 .map_err(explain_error)?;
+            hide_colleagues(&mut x, &access::credited(db, &store)?);
             let counters = db
                 .counters_by_account(store.store.id, from, to)?
                 .into_iter()
@@ -546,6 +547,20 @@ fn reminded_table(lang: Lang, store: &str, x: &Explanation) -> Table {
     t
 }
 
+/// Blanks the names of accounts credited with orders that the user may not see (an agent's
+/// colleagues, unless the store allows them): the reason stays, the name goes.
+fn hide_colleagues(x: &mut Explanation, credited: &access::Credited) {
+    for r in &mut x.receptions {
+        for o in &mut r.orders {
+            if let Reason::Elsewhere { account, .. } = &mut o.reason
+                && !credited.shows(account)
+            {
+                account.clear();
+            }
+        }
+    }
+}
+
 /// One reception (transcript included) the user may see, for the page and the API.
 async fn load_reception(
     state: &AppState,
@@ -566,8 +581,9 @@ async fn load_reception(
             let none = || WebError::NotFound(format!("no reception of `{buyer}` on {day}"));
             let buyer = db.names(store.store.id)?.get(buyer).ok_or_else(none)?;
             let settings = &config.store(&store.store.name).metrics;
-            let x = explain::explain(db, &store.store, id, day, Some(buyer), settings)
+            let mut x = explain::explain(db, &store.store, id, day, Some(buyer), settings)
                 .map_err(explain_error)?;
+            hide_colleagues(&mut x, &access::credited(db, &store)?);
             if x.receptions.is_empty() {
                 return Err(none());
             }
@@ -808,8 +824,9 @@ fn orders(body: &mut String, lang: Lang, r: &ReceptionView) {
                 answer,
                 own_answer,
             } => format!(
-                "{} {account} {day} ({} {}); {}",
+                "{} {} {day} ({} {}); {}",
                 lang.s(S::AttributedTo),
+                crate::list::credited_name(lang, account),
                 lang.s(S::AnswerAt),
                 format_time(*answer),
                 match own_answer {
@@ -893,7 +910,7 @@ pub async fn api_transcript(
                     own_answer,
                 } => json!({
                     "kind": "elsewhere",
-                    "account": account,
+                    "account": crate::list::credited_json(account),
                     "day": day.to_string(),
                     "answer_at": time(*answer),
                     "own_last_answer": own_answer.map(format_time),

@@ -12,6 +12,7 @@ mod admin;
 mod api_qa;
 pub mod auth;
 mod charts;
+pub mod client;
 mod drill;
 mod export;
 mod html;
@@ -43,6 +44,8 @@ use kefu_core::settings::Config;
 use kefu_store::{Db, StoreError, UserError};
 use tokio::sync::Semaphore;
 
+pub use client::{SecureCookies, WebSettings};
+
 /// What every handler shares.
 #[derive(Clone)]
 pub struct AppState {
@@ -50,6 +53,8 @@ pub struct AppState {
     /// The metric settings in force (the serve configuration with the web's per-store ones).
     pub config: store_settings::LiveConfig,
     pub throttle: Arc<Mutex<auth::Throttle>>,
+    /// How the server is deployed: trusted proxies, cookie security.
+    pub web: Arc<WebSettings>,
     /// Bounds the database work running at once (each connection has its own cache).
     db_slots: Arc<Semaphore>,
     /// Open connections kept between requests: their page caches stay warm.
@@ -73,11 +78,18 @@ impl AppState {
             db_path,
             config: store_settings::LiveConfig::new(config),
             throttle: Arc::new(Mutex::new(auth::Throttle::default())),
+            web: Arc::new(WebSettings::default()),
             db_slots: Arc::new(Semaphore::new(DB_SLOTS)),
             pool: Arc::new(Mutex::new(Vec::new())),
             login_slots: Arc::new(Semaphore::new(LOGIN_SLOTS)),
             rejects: Arc::new(import::Rejects::default()),
         }
+    }
+
+    /// The state with these deployment settings.
+    pub fn with_web(mut self, web: WebSettings) -> AppState {
+        self.web = Arc::new(web);
+        self
     }
 
     /// Runs `f` on a database connection (from the pool, or newly opened), on a blocking
@@ -247,6 +259,10 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/settings/metrics/reset",
             post(store_settings::reset).layer(DefaultBodyLimit::max(FORM_LIMIT)),
+        )
+        .route(
+            "/settings/visibility",
+            post(store_settings::save_visibility).layer(DefaultBodyLimit::max(FORM_LIMIT)),
         )
         .route(
             "/settings/roster",
@@ -420,18 +436,29 @@ pub fn serve_blocking(
     db_path: PathBuf,
     addr: SocketAddr,
     config: Config,
+    web: WebSettings,
 ) -> Result<(), ServeError> {
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?
-        .block_on(serve(db_path, addr, config))
+        .block_on(serve_with(db_path, addr, config, web))
 }
 
 /// Serves the web application on `addr` until the process ends. `config` is the base; the
 /// per-store settings saved in the web app take its place for their stores. Figures computed
 /// under other settings than those are recomputed first.
 pub async fn serve(db_path: PathBuf, addr: SocketAddr, config: Config) -> Result<(), ServeError> {
-    let state = AppState::new(db_path.clone(), config);
+    serve_with(db_path, addr, config, WebSettings::default()).await
+}
+
+/// [`serve`] with deployment settings (behind a reverse proxy: `docs/deployment.md`).
+pub async fn serve_with(
+    db_path: PathBuf,
+    addr: SocketAddr,
+    config: Config,
+    web: WebSettings,
+) -> Result<(), ServeError> {
+    let state = AppState::new(db_path.clone(), config).with_web(web);
     let live = state.config.clone();
     tokio::task::spawn_blocking(move || -> Result<(), StoreError> {
         let mut db = Db::open(&db_path)?;

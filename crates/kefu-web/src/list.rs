@@ -245,15 +245,25 @@ fn load(
         Some(d) => report::range(db, Some(d), Some(d), only)?,
         None => report::range(db, p.from.as_deref(), p.to.as_deref(), only)?,
     };
-    let ids = accounts(db, &store, who)?;
-    if ids.is_some() && explain::store_level(req.figure.key) {
-        return Err(WebError::NotFound(format!(
-            "`{}` is a figure of whole stores only",
-            req.figure.key
-        )));
+    let mut ids = accounts(db, &store, who)?;
+    // Store-level figures (sales and orders of the whole store, silent ones included) belong
+    // to no account: the whole store's, for whoever may see its totals.
+    let whole = Allowed {
+        rows: Rows::All,
+        ..store.clone()
+    };
+    if explain::store_level(req.figure.key) && ids.is_some() {
+        if matches!(who, Who::Store) && access::sees_store_totals(&store) {
+            ids = None;
+        } else {
+            return Err(WebError::NotFound(format!(
+                "`{}` is a figure of whole stores only",
+                req.figure.key
+            )));
+        }
     }
     let counters: Counters = match &ids {
-        None => report::build(db, By::Store, from, to, only)?
+        None => report::build(db, By::Store, from, to, std::slice::from_ref(&whole))?
             .rows
             .pop()
             .map(|r| r.counters)
@@ -284,7 +294,16 @@ fn load(
         limit,
     };
     let settings = settings(&store.store.name);
-    let listing = explain::list(db, &store.store, &query, &settings).map_err(report_error)?;
+    let mut listing = explain::list(db, &store.store, &query, &settings).map_err(report_error)?;
+    let credited = access::credited(db, &store)?;
+    if let Items::Orders(orders) = &mut listing.items {
+        for w in orders.iter_mut().filter_map(|o| o.winner.as_mut()) {
+            if !credited.shows(&w.account) {
+                // (empty: a colleague the user may not name; pages say so, the API gives null)
+                w.account.clear();
+            }
+        }
+    }
     let who = match who {
         Who::Account(a) => Whose::Account(a.to_string()),
         Who::Group(g) => Whose::Group(g.map(str::to_string)),
@@ -314,6 +333,24 @@ fn yes(lang: Lang, b: bool) -> String {
     lang.s(if b { S::Yes } else { S::No }).to_string()
 }
 
+/// The account credited with an order, or "a colleague" where its name is hidden.
+pub(crate) fn credited_name(lang: Lang, account: &str) -> &str {
+    if account.is_empty() {
+        lang.s(S::Colleague)
+    } else {
+        account
+    }
+}
+
+/// An account credited with an order as JSON: `null` where its name is hidden.
+pub(crate) fn credited_json(account: &str) -> Json {
+    if account.is_empty() {
+        Json::Null
+    } else {
+        json!(account)
+    }
+}
+
 /// Why an order went where it went, in a list.
 fn attribution(lang: Lang, winner: &Option<Winner>) -> String {
     match winner {
@@ -321,7 +358,7 @@ fn attribution(lang: Lang, winner: &Option<Winner>) -> String {
             let mut s = format!(
                 "{} {} {} ({} {})",
                 lang.s(S::AttributedTo),
-                w.account,
+                credited_name(lang, &w.account),
                 w.day,
                 lang.s(S::AnswerAt),
                 format_time(w.answer)
@@ -438,6 +475,7 @@ fn items_table(lang: Lang, store: &str, listing: &Listing) -> Table {
                     let link = o
                         .winner
                         .as_ref()
+                        .filter(|w| !w.account.is_empty())
                         .and_then(|w| transcript(&w.account, &o.buyer, w.day));
                     vec![
                         Cell::text(&o.order_id).linked(link.clone()),
@@ -723,7 +761,7 @@ fn winner_json(w: &Option<Winner>) -> Json {
     match w {
         Some(w) => json!({
             "kind": "attributed",
-            "account": w.account,
+            "account": credited_json(&w.account),
             "day": w.day.to_string(),
             "answer_at": millis(w.answer),
             "inquiry": w.inquiry,

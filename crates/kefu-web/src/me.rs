@@ -1,15 +1,13 @@
 //! "My account": every user's own language setting and password.
 
-use std::time::Instant;
-
 use axum::extract::{Form, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::{Extensions, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use kefu_store::{LangPref, UserError};
 use serde::Deserialize;
 
 use crate::admin::form_expired;
-use crate::auth::{CurrentUser, LangQuery, csrf_ok};
+use crate::auth::{CurrentUser, LangQuery, csrf_ok, login_keys, release, reserve};
 use crate::html::esc;
 use crate::i18n::{self, Lang, S, Strings};
 use crate::pages::{error_page, framed};
@@ -151,6 +149,7 @@ pub async fn change_password(
     State(state): State<AppState>,
     user: CurrentUser,
     headers: HeaderMap,
+    ext: Extensions,
     Query(q): Query<LangQuery>,
     Form(form): Form<PasswordForm>,
 ) -> Response {
@@ -162,17 +161,13 @@ pub async fn change_password(
         let said = lang.t("两次输入的新密码不一致。", "The two new passwords differ.");
         return refused(lang, &user, StatusCode::BAD_REQUEST, said);
     }
-    // Wrong current passwords count against the login throttle of the name: a stolen
-    // session must not become a way to guess the password.
-    let keys = [format!("name:{}", user.session.user.name)];
-    if state
-        .throttle
-        .lock()
-        .map_or(true, |mut t| t.blocked(&keys, Instant::now()))
-    {
+    // Wrong current passwords count against the login throttle of the name at this address:
+    // a stolen session must not become a way to guess the password.
+    let ip = state.web.client(&ext, &headers).ip;
+    let Some(reservation) = reserve(&state, &login_keys(&user.session.user.name, &ip)) else {
         let said = lang.s(S::TooManyAttempts);
         return refused(lang, &user, StatusCode::TOO_MANY_REQUESTS, said);
-    }
+    };
     let (me, sid) = (user.session.user.clone(), user.session_id.clone());
     let Ok(_slot) = state.login_slots.acquire().await else {
         return (StatusCode::SERVICE_UNAVAILABLE, "shutting down").into_response();
@@ -193,21 +188,22 @@ pub async fn change_password(
             }
         })
         .await;
+    if !matches!(done, Ok(Err(Refusal::WrongCurrent)) | Err(_)) {
+        // The current password was right: no guess.
+        release(&state, reservation);
+    }
     match done {
         Ok(Ok(())) => {
             let message = format!(
                 "<p class=\"saved\" role=\"status\">{}</p>",
                 esc(lang.t(
-                    "密码已修改，其他设备上的登录已退出。",
-                    "The password is changed; other logins are ended."
+                    "密码已修改，其他设备上的登录已退出，API 令牌已吊销。",
+                    "The password is changed; other logins are ended and your API tokens are revoked."
                 ))
             );
             shown(lang, &user, StatusCode::OK, &message)
         }
         Ok(Err(Refusal::WrongCurrent)) => {
-            if let Ok(mut t) = state.throttle.lock() {
-                t.fail(&keys, Instant::now());
-            }
             let said = lang.t("当前密码不正确。", "The current password is wrong.");
             refused(lang, &user, StatusCode::BAD_REQUEST, said)
         }

@@ -104,7 +104,8 @@ pub fn openapi() -> J {
     }, "required": ["kind"]});
     let attribution = json!({"type": "object", "description": "the reception the order went to (last touch), or silent", "properties": {
         "kind": {"type": "string", "enum": ["attributed", "silent"]},
-        "account": text, "day": date, "answer_at": time,
+        "account": {"type": ["string", "null"], "description": "null: a colleague whose name the store does not show to agents"},
+        "day": date, "answer_at": time,
         "inquiry": {"type": "boolean", "description": "the winning reception is an inquiry (else the order counts in sales only)"}
     }, "required": ["kind"]});
     let reception = object(json!({
@@ -170,7 +171,9 @@ pub fn openapi() -> J {
         "before_question": {"type": "boolean", "description": "placed on the day before the buyer's first message: the reception is no inquiry"},
         "attribution": {"type": "object", "properties": {
             "kind": {"type": "string", "enum": ["here", "elsewhere", "silent"]},
-            "answer_at": time, "account": text, "day": date,
+            "answer_at": time,
+            "account": {"type": ["string", "null"], "description": "null: a colleague whose name the store does not show to agents"},
+            "day": date,
             "own_last_answer": opt_time
         }, "required": ["kind"]}
     }));
@@ -413,7 +416,8 @@ fn add_modules(doc: &mut J) {
         "plan_id": text, "plan_name": text,
         "month": {"type": "string", "description": "YYYY-MM"},
         "settlement_end": {"type": "string", "description": "refunds finished before this store-local moment count against the month"},
-        "headcount": int, "store_sales_cents": cents,
+        "headcount": {"type": ["integer", "null"], "description": "null for agents of a store that does not show them its totals"},
+        "store_sales_cents": {"type": ["integer", "null"], "description": "cents; null as headcount"},
         "payslips": {"type": "array", "items": {"$ref": "#/components/schemas/Payslip"}, "description": "best first; an agent gets their own only"}
     }));
     let period = query(

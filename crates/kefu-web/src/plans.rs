@@ -24,7 +24,7 @@ use crate::admin::form_expired;
 use crate::auth::{CurrentUser, LangQuery, csrf_ok};
 use crate::drill::account_link;
 use crate::html::{esc, url};
-use crate::i18n::{self, Lang, S};
+use crate::i18n::{self, Lang, S, Strings};
 use crate::list::{Who, list_link};
 use crate::pages::{error_page, framed};
 use crate::{ApiError, AppState, WebError};
@@ -89,6 +89,19 @@ fn visible(
     if store.rows == access::Rows::All {
         return Ok(results);
     }
+    if !access::sees_store_totals(store) {
+        // Gone from the results, so that no page or API response can show them; pages say
+        // why where they would be.
+        for r in &mut results {
+            r.headcount = 0;
+            r.store_sales_cents = 0;
+            for line in r.payslips.iter_mut().flat_map(|p| p.pay.iter_mut()) {
+                if line.kind == "pool" {
+                    line.formula.clear();
+                }
+            }
+        }
+    }
     let names: HashSet<String> = db
         .accounts(store.store.id)?
         .into_iter()
@@ -152,6 +165,7 @@ fn ranking_html(
     r: &PlanResult,
     links: Option<&str>,
     before: Option<&HashMap<String, (i64, i64)>>,
+    totals: bool,
 ) -> String {
     let mut head = render::ranking_headers(r, lang);
     if before.is_some() {
@@ -219,12 +233,16 @@ fn ranking_html(
         }
         rows.push_str(&format!("<tr>{cells}</tr>"));
     }
+    // The headcount is one of the store totals: hidden where the payslips hide it.
+    let headcount = if totals {
+        format!("{} {} · ", esc(lang.t("人数", "Agents")), r.headcount)
+    } else {
+        String::new()
+    };
     format!(
-        "<h2>{} · {}</h2><p>{} {} · {} {}</p><div class=\"wrap\"><table><thead><tr>{th}</tr></thead><tbody>{rows}</tbody></table></div>",
+        "<h2>{} · {}</h2><p>{headcount}{} {}</p><div class=\"wrap\"><table><thead><tr>{th}</tr></thead><tbody>{rows}</tbody></table></div>",
         esc(&r.plan_name),
         esc(&r.month),
-        esc(lang.t("人数", "Agents")),
-        r.headcount,
         esc(lang.t("结算截止", "Settled before")),
         esc(&r.settlement_end),
     )
@@ -380,7 +398,13 @@ pub async fn run_page(
     );
     let mut body = month_form(lang, "/plans/run", &stores, &store, month, &hidden);
     for r in &results {
-        body.push_str(&ranking_html(lang, r, Some(&base), None));
+        body.push_str(&ranking_html(
+            lang,
+            r,
+            Some(&base),
+            None,
+            access::sees_store_totals(&store),
+        ));
         if store.rows == access::Rows::All && editor {
             body.push_str(&format!(
                 "<p><a href=\"/plans/export?{base}&plan={}\">{}</a></p>",
@@ -588,7 +612,11 @@ fn payslip_html(lang: Lang, store: &Allowed, month: Month, r: &PlanResult, p: &P
             format!(
                 "<tr><td>{}</td><td class=\"text\">{}</td><td>{}</td></tr>",
                 esc(lang.t(&l.name, &l.name_en)),
-                esc(&l.formula),
+                esc(if l.formula.is_empty() {
+                    lang.s(S::HiddenStoreTotals)
+                } else {
+                    &l.formula
+                }),
                 format_yuan(l.amount_cents)
             )
         })
@@ -663,10 +691,19 @@ pub async fn api_run(
     State(state): State<AppState>,
     user: CurrentUser,
     Query(p): Query<PlanParams>,
-) -> Result<axum::Json<Vec<PlanResult>>, ApiError> {
+) -> Result<axum::Json<serde_json::Value>, ApiError> {
     let u = user.session.user.clone();
-    let (_, _, _, results) = state.db(move |db| run_visible(db, &u, &p)).await?;
-    Ok(axum::Json(results))
+    let (_, store, _, results) = state.db(move |db| run_visible(db, &u, &p)).await?;
+    let mut json = serde_json::to_value(&results)
+        .map_err(|e| ApiError(WebError::Internal(format!("plan results as JSON: {e}"))))?;
+    if !access::sees_store_totals(&store) {
+        // hidden, not zero: the pool line's formula is empty for the same reason
+        for r in json.as_array_mut().into_iter().flatten() {
+            r["headcount"] = serde_json::Value::Null;
+            r["store_sales_cents"] = serde_json::Value::Null;
+        }
+    }
+    Ok(axum::Json(json))
 }
 
 #[derive(Deserialize)]
@@ -969,7 +1006,7 @@ pub async fn preview(
     );
     let body = format!(
         "{note}{}{}",
-        ranking_html(lang, &new, None, before.as_ref()),
+        ranking_html(lang, &new, None, before.as_ref(), true),
         edit_html(lang, &user, &f, "")
     );
     framed(

@@ -9,7 +9,7 @@ use std::sync::{Arc, RwLock};
 
 use axum::extract::{Form, Query, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::Response;
+use axum::response::{IntoResponse, Redirect, Response};
 use kefu_core::figures::Counters;
 use kefu_core::settings::{Config, MetricSettings, StoreSettings};
 use kefu_core::time::Day;
@@ -180,6 +180,7 @@ struct Shown {
     stores: Vec<StoreInfo>,
     store: StoreInfo,
     saved: Option<SavedSettings>,
+    visibility: kefu_store::Visibility,
 }
 
 fn load_shown(db: &Db, user: &kefu_store::User, store: Option<&str>) -> Result<Shown, WebError> {
@@ -190,6 +191,7 @@ fn load_shown(db: &Db, user: &kefu_store::User, store: Option<&str>) -> Result<S
         .into_iter()
         .find(|s| s.store.id == store.id);
     Ok(Shown {
+        visibility: db.visibility(store.id)?,
         stores,
         store,
         saved,
@@ -387,7 +389,89 @@ fn render(
         ));
     }
     body.push_str(effect);
+    body.push_str(&visibility_form(lang, user, shown));
     body
+}
+
+/// The store's choices of what its agents see (`docs/deployment.md`, "What agents see").
+fn visibility_form(lang: Lang, user: &CurrentUser, shown: &Shown) -> String {
+    let v = shown.visibility;
+    let check = |name: &str, on: bool, label: S| {
+        format!(
+            "<p><label><input type=\"checkbox\" name=\"{name}\" value=\"1\"{}> {}</label></p>",
+            if on { " checked" } else { "" },
+            esc(lang.s(label))
+        )
+    };
+    format!(
+        "<h2 id=\"visibility\">{h}</h2><p class=\"note\">{note}</p>\
+         <form method=\"post\" action=\"/settings/visibility?lang={lc}\">\
+         <input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">\
+         <input type=\"hidden\" name=\"store\" value=\"{store}\">{totals}{colleagues}\
+         <p><button type=\"submit\">{save}</button></p></form>",
+        h = esc(lang.s(S::Visibility)),
+        note = esc(lang.s(S::VisibilityNote)),
+        lc = lang.code(),
+        csrf = esc(&user.session.csrf),
+        store = esc(&shown.store.name),
+        totals = check("store_totals", v.store_totals, S::AgentsSeeStoreTotals),
+        colleagues = check("colleagues", v.colleagues, S::AgentsSeeColleagues),
+        save = esc(lang.t("保存", "Save")),
+    )
+}
+
+#[derive(Deserialize)]
+pub struct VisibilityForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    store: String,
+    /// Checkboxes: present when ticked.
+    #[serde(default)]
+    store_totals: Option<String>,
+    #[serde(default)]
+    colleagues: Option<String>,
+}
+
+/// `POST /settings/visibility`: what the store's agents see beyond their own figures.
+pub async fn save_visibility(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    headers: HeaderMap,
+    Query(q): Query<StoreQuery>,
+    Form(form): Form<VisibilityForm>,
+) -> Response {
+    let lang = i18n::pick(q.lang.as_deref(), &headers);
+    if !csrf_ok(&user, &headers, &form.csrf) {
+        return form_expired(lang, &user, "/settings");
+    }
+    let u = user.session.user.clone();
+    let on = |v: &Option<String>| v.as_deref().is_some_and(|v| v == "1" || v == "on");
+    let v = kefu_store::Visibility {
+        store_totals: on(&form.store_totals),
+        colleagues: on(&form.colleagues),
+    };
+    let done = state
+        .db(move |db| {
+            let stores = access::settings_stores(db, &u)?;
+            let store = access::settings_store(&stores, Some(&form.store))?;
+            db.set_visibility(store.id, v, &u.name)?;
+            db.audit(
+                Some(&u),
+                "store.visibility",
+                &format!(
+                    "store={} store_totals={} colleagues={}",
+                    store.name, v.store_totals, v.colleagues
+                ),
+            )?;
+            Ok(store)
+        })
+        .await;
+    match done {
+        Ok(store) => Redirect::to(&format!("{}&lang={}#visibility", here(&store), lang.code()))
+            .into_response(),
+        Err(e) => error_page(lang, &user, e),
+    }
 }
 
 fn here(store: &StoreInfo) -> String {

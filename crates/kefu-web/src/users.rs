@@ -355,8 +355,8 @@ pub async fn reset_password(
                     Ok(Outcome::Done(
                         l,
                         lang.t(
-                            "密码已重设，此用户已在各处退出登录。",
-                            "The password is set; the user is logged out everywhere.",
+                            "密码已重设，此用户已在各处退出登录，其 API 令牌已吊销。",
+                            "The password is set; the user is logged out everywhere and their API tokens are revoked.",
                         )
                         .to_string(),
                     ))
@@ -441,11 +441,9 @@ pub async fn tokens(
     let lc = lang.code();
     let csrf = esc(&user.session.csrf);
     let mut body = format!(
-        "<p>{}</p><form method=\"post\" action=\"/settings/tokens?lang={lc}\">\
-         <input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">\
-         <button type=\"submit\">{}</button></form>",
+        "<p>{}</p>{}",
         esc(lang.s(S::ApiTokensNote)),
-        esc(lang.s(S::NewToken)),
+        crate::admin::token_form(lang, &user.session.csrf),
     );
     if list.is_empty() {
         body.push_str(&format!(
@@ -454,14 +452,30 @@ pub async fn tokens(
         ));
     } else {
         body.push_str(&format!(
-            "<div class=\"wrap\"><table><thead><tr><th>{}</th>{}<th>{}</th><th></th></tr></thead><tbody>",
+            "<div class=\"wrap\"><table><thead><tr><th>{}</th>{}<th>{}</th>{}<th></th></tr></thead><tbody>",
             esc(lang.t("令牌（开头部分）", "Token (its beginning)")),
             th(lang, &[S::UserName]),
             esc(lang.t("创建时间", "Created")),
+            th(lang, &[S::TokenExpires, S::TokenLastUsed]),
         ));
+        let now = kefu_store::users::now_secs();
         for t in &list {
+            let expires = match t.expires_at {
+                None => esc(lang.s(S::TokenNoExpiry)),
+                Some(e) if t.expired(now) => format!(
+                    "<span class=\"down\">{} ({} UTC)</span>",
+                    esc(lang.s(S::TokenExpired)),
+                    utc(e)
+                ),
+                Some(e) => format!("{} UTC", utc(e)),
+            };
+            let used = t.last_used_at.map_or_else(
+                || esc(lang.s(S::TokenNeverUsed)),
+                |u| format!("{} UTC", utc(u)),
+            );
             body.push_str(&format!(
                 "<tr><td><code>{prefix}{key}…</code></td><td>{user}</td><td>{created} UTC</td>\
+                 <td>{expires}</td><td>{used}</td>\
                  <td><form method=\"post\" action=\"/settings/tokens/revoke?lang={lc}\">\
                  <input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">\
                  <input type=\"hidden\" name=\"key\" value=\"{key}\">\

@@ -845,3 +845,202 @@ async fn a_too_short_new_password_is_not_counted_as_a_guess() {
     assert_eq!(res.status, StatusCode::BAD_REQUEST);
     login(&app, "lily").await;
 }
+
+/// Makes an API token through the form; returns it whole.
+async fn new_token(app: &Router, sid: &str, csrf: &str, expires: &str) -> String {
+    let res = post(
+        app,
+        "/settings/tokens",
+        sid,
+        &format!("csrf={csrf}&expires={expires}"),
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    let at = res.body.find("kefu_").expect("the token");
+    res.body[at..at + 85].to_string()
+}
+
+/// Issue 10 item 5: tokens end with the password (changed or reset), may expire, show their
+/// last use, and are capped per user.
+#[tokio::test]
+async fn api_tokens_expire_end_with_the_password_show_last_use_and_are_capped() {
+    let (_dir, path, app) = setup(false);
+    let (sid, csrf) = login(&app, "sup").await;
+    let token = new_token(&app, &sid, &csrf, "30").await;
+    let list = get(&app, "/settings/tokens?lang=en", &sid).await;
+    assert!(list.body.contains("Never used"), "{}", list.body);
+    assert!(!list.body.contains("No expiry</td>"), "{}", list.body);
+    assert_eq!(api(&app, &token).await.status, StatusCode::OK);
+    let list = get(&app, "/settings/tokens?lang=en", &sid).await;
+    assert!(!list.body.contains("Never used"), "{}", list.body);
+    let sql = rusqlite::Connection::open(&path).unwrap();
+    let (created, expires, used): (i64, i64, i64) = sql
+        .query_row(
+            "SELECT created_at, expires_at, last_used_at FROM api_tokens",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .unwrap();
+    assert_eq!(expires - created, 30 * 86_400);
+    assert!(used >= created);
+    drop(sql);
+
+    // changing one's own password revokes one's tokens
+    let form = format!("csrf={csrf}&current={PW}&password=another-pw1&again=another-pw1");
+    let res = post(&app, "/me/password", &sid, &form).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    assert_eq!(api(&app, &token).await.status, StatusCode::UNAUTHORIZED);
+
+    // so does an admin's reset
+    let token = new_token(&app, &sid, &csrf, "never").await;
+    assert_eq!(api(&app, &token).await.status, StatusCode::OK);
+    let (admin, admin_csrf) = login(&app, "admin").await;
+    let sup_id = Db::open(&path).unwrap().user("sup").unwrap().unwrap().id;
+    let res = post(
+        &app,
+        "/settings/user/password",
+        &admin,
+        &format!("csrf={admin_csrf}&id={sup_id}&password=third-password"),
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    assert_eq!(api(&app, &token).await.status, StatusCode::UNAUTHORIZED);
+    assert!(
+        get(&app, "/settings/tokens", &admin)
+            .await
+            .body
+            .contains("还没有令牌")
+    );
+
+    // an expired token is refused and listed as expired; it no longer counts in the cap
+    let (sid, csrf) = login(&app, "lily").await;
+    let old = new_token(&app, &sid, &csrf, "7").await;
+    rusqlite::Connection::open(&path)
+        .unwrap()
+        .execute(
+            "UPDATE api_tokens SET expires_at = ?1 WHERE key = ?2",
+            rusqlite::params![kefu_store::users::now_secs() - 1, &old[5..21]],
+        )
+        .unwrap();
+    assert_eq!(api(&app, &old).await.status, StatusCode::UNAUTHORIZED);
+    assert!(
+        get(&app, "/settings/tokens?lang=en", &sid)
+            .await
+            .body
+            .contains("Expired")
+    );
+    for _ in 0..kefu_store::users::MAX_API_TOKENS {
+        new_token(&app, &sid, &csrf, "").await;
+    }
+    let res = post(&app, "/settings/tokens", &sid, &format!("csrf={csrf}")).await;
+    assert_eq!(res.status, StatusCode::BAD_REQUEST);
+    assert!(res.body.contains("最多持有 10 个"), "{}", res.body);
+    assert_eq!(kefu_store::users::MAX_API_TOKENS, 10);
+    // validities other than the offered ones are refused
+    let res = post(
+        &app,
+        "/settings/tokens",
+        &sid,
+        &format!("csrf={csrf}&expires=5"),
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::BAD_REQUEST);
+}
+
+/// The audit rows of a page: (user, action).
+fn audit_rows(body: &str) -> Vec<(String, String)> {
+    let Some(start) = body.find("<tbody>") else {
+        return Vec::new();
+    };
+    body[start..]
+        .split("<tr>")
+        .skip(1)
+        .map(|r| {
+            let cells: Vec<&str> = r
+                .split("<td")
+                .skip(1)
+                .map(|c| &c[c.find('>').unwrap() + 1..c.find("</td>").unwrap()])
+                .collect();
+            (cells[1].to_string(), cells[2].to_string())
+        })
+        .collect()
+}
+
+/// Issue 10 item 10: a flood of entries does not hide a failed password change: the log is
+/// paged and filtered by user, action and time range.
+#[tokio::test]
+async fn the_audit_log_is_paged_and_filtered() {
+    let (_dir, path, app) = setup(false);
+    let (sup, sup_csrf) = login(&app, "sup").await;
+    let form = format!("csrf={sup_csrf}&current=wrong-one&password=another-pw1&again=another-pw1");
+    assert_eq!(
+        post(&app, "/me/password", &sup, &form).await.status,
+        StatusCode::BAD_REQUEST
+    );
+    let db = Db::open(&path).unwrap();
+    let lily = db.user("lily").unwrap().unwrap();
+    for i in 0..250 {
+        db.audit(Some(&lily), "user.lang", &format!("flood {i}"))
+            .unwrap();
+    }
+    let total = db.audit_log(10_000).unwrap().len();
+    drop(db);
+    let (sid, _) = login(&app, "admin").await;
+    let failed = ("sup".to_string(), "user.password.own_failed".to_string());
+
+    let first = get(&app, "/audit", &sid).await;
+    assert_eq!(first.status, StatusCode::OK);
+    assert_eq!(audit_rows(&first.body).len(), 100);
+    assert!(!audit_rows(&first.body).contains(&failed));
+
+    // every entry once, page after page, through the "older" links
+    let (mut seen, mut page, mut pages) = (Vec::new(), first, 1);
+    loop {
+        seen.extend(audit_rows(&page.body));
+        let Some(at) = page.body.find("rel=\"next\"") else {
+            break;
+        };
+        let href_at = page.body[..at].rfind("href=\"").unwrap() + 6;
+        let href = page.body[href_at..at - 2].replace("&amp;", "&");
+        page = get(&app, &href, &sid).await;
+        assert_eq!(page.status, StatusCode::OK, "{href}");
+        pages += 1;
+    }
+    assert_eq!(
+        seen.len(),
+        total + 1,
+        "the admin's login came after the count"
+    );
+    assert!(pages >= 3);
+    assert!(seen.contains(&failed));
+
+    for uri in [
+        "/audit?action=user.password.own_failed",
+        "/audit?user=sup",
+        "/audit?user=sup&action=user.password.own_failed&from=2000-01-01&to=2999-12-31",
+    ] {
+        let res = get(&app, uri, &sid).await;
+        let rows = audit_rows(&res.body);
+        assert!(rows.contains(&failed), "{uri}: {rows:?}");
+        assert!(rows.iter().all(|(u, _)| u == "sup"), "{uri}: {rows:?}");
+    }
+    let today = kefu_core::time::Day((kefu_store::users::now_secs() / 86_400) as i32);
+    let res = get(
+        &app,
+        &format!("/audit?action=user.lang&from={today}&to={today}"),
+        &sid,
+    )
+    .await;
+    assert_eq!(audit_rows(&res.body).len(), 100);
+    assert!(
+        res.body.contains("action=user.lang"),
+        "the filter stays in the pager"
+    );
+    let res = get(&app, "/audit?user=lily&from=2000-01-01&to=2000-01-02", &sid).await;
+    assert_eq!(audit_rows(&res.body), Vec::new());
+    assert!(res.body.contains("没有符合条件的记录"));
+    let res = get(&app, "/audit?from=yesterday", &sid).await;
+    assert_eq!(res.status, StatusCode::BAD_REQUEST);
+    let res = get(&app, "/audit?action=user.lang", &sup).await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN);
+}

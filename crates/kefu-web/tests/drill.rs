@@ -629,3 +629,96 @@ async fn agent_page_shows_response_histogram_funnel_and_daily_trend() {
     }
     assert!(!en.body.contains("最近秩法") && !en.body.contains("询单人数"));
 }
+
+/// Issue 10 item 9: an agent's transcript keeps the reason an order went to a colleague but
+/// names the colleague only where the store allows it.
+#[tokio::test]
+async fn an_agents_transcript_names_a_colleague_only_where_the_store_allows_it() {
+    let (_dir, path, app) = setup();
+    // a reception of some account whose buyer's order was credited to another account
+    let db = Db::open(&path).unwrap();
+    let store = db.store(STORE).unwrap();
+    let accounts = db.accounts(store.id).unwrap();
+    let (mine, r, colleague) = accounts
+        .iter()
+        .find_map(|a| {
+            let (x, _) = explanation(&path, &a.name, "2026-11-01", "2026-11-30");
+            x.receptions.into_iter().find_map(|r| {
+                let other = r.orders.iter().find_map(|o| match &o.reason {
+                    Reason::Elsewhere { account, .. } if account != &a.name => {
+                        Some(account.clone())
+                    }
+                    _ => None,
+                })?;
+                Some((a.clone(), r, other))
+            })
+        })
+        .expect("an order credited to a colleague");
+    let eve = db.user("eve").unwrap().unwrap();
+    db.link_account(&eve, store.id, mine.id).unwrap();
+    let uri = reception_uri(&mine.name, &r.buyer, r.day);
+    let api_uri = format!(
+        "/api/v1/transcript?store={STORE_Q}&account={}&buyer={}&day={}",
+        q(&mine.name),
+        q(&r.buyer),
+        r.day
+    );
+    let elsewhere = |body: &str| -> Vec<serde_json::Value> {
+        let j: serde_json::Value = serde_json::from_str(body).unwrap();
+        j["orders"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|o| o["attribution"].clone())
+            .filter(|a| a["kind"] == "elsewhere")
+            .collect()
+    };
+
+    let sid = login(&app, "eve").await;
+    let page = get(&app, &format!("{uri}&lang=en"), Some(&sid)).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    // (the chat itself may name them, e.g. a transfer's system message: that is the chat)
+    let orders_of = |body: &str| -> String {
+        let start = body.find("class=\"orders\"").expect("orders table");
+        body[start..start + body[start..].find("</table>").unwrap()].to_string()
+    };
+    assert!(!orders_of(&page.body).contains(&colleague), "{}", page.body);
+    assert!(
+        orders_of(&page.body).contains("attributed to a colleague"),
+        "{}",
+        page.body
+    );
+    let api = get(&app, &api_uri, Some(&sid)).await;
+    assert_eq!(api.status, StatusCode::OK, "{}", api.body);
+    let hidden = elsewhere(&api.body);
+    assert!(!format!("{hidden:?}").contains(&colleague), "{}", api.body);
+    assert!(!hidden.is_empty(), "{}", api.body);
+    for a in &hidden {
+        // the reason stays: when the colleague answered
+        assert!(a["answer_at"].is_string(), "{a}");
+    }
+    assert!(hidden.iter().any(|a| a["account"].is_null()));
+    // whoever sees the whole store sees the name
+    let admin = login(&app, "admin").await;
+    let page = get(&app, &uri, Some(&admin)).await;
+    assert!(orders_of(&page.body).contains(&colleague));
+
+    // the store allows colleagues' names: the agent sees them too
+    db.set_visibility(
+        store.id,
+        kefu_store::Visibility {
+            store_totals: false,
+            colleagues: true,
+        },
+        "admin",
+    )
+    .unwrap();
+    let page = get(&app, &uri, Some(&sid)).await;
+    assert!(orders_of(&page.body).contains(&colleague), "{}", page.body);
+    let api = get(&app, &api_uri, Some(&sid)).await;
+    assert!(
+        elsewhere(&api.body)
+            .iter()
+            .any(|a| a["account"] == colleague.as_str())
+    );
+}

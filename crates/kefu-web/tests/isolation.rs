@@ -369,6 +369,23 @@ fn posts() -> Vec<(&'static str, &'static str, [Want; 6])> {
             managers(200),
         ),
         (
+            "/settings/visibility",
+            "csrf={csrf}&store=晨光旗舰店",
+            managers(303),
+        ),
+        (
+            "/settings/visibility",
+            "csrf={csrf}&store={S2}",
+            [
+                Login,
+                Forbidden,
+                Forbidden,
+                NotFound,
+                Forbidden,
+                Status(303),
+            ],
+        ),
+        (
             "/settings/roster",
             "csrf={csrf}&store=晨光旗舰店",
             managers(200),

@@ -401,3 +401,120 @@ fn the_preview_is_the_edited_plan_run_beside_the_version_in_force() {
             .is_none()
     );
 }
+
+/// Issue 10 item 8: whether agents see the store's totals is one store setting, the same
+/// for the payslip's pool line, the plans API and `/api/v1/list?figure=total_sales`.
+#[tokio::test]
+async fn agents_see_store_totals_only_where_the_store_allows_it() {
+    let (_dir, path, app) = setup(false);
+    prepare(&path);
+    let expected = {
+        let db = Db::open(&path).unwrap();
+        db.save_plan_version(
+            "sales-target",
+            nov(),
+            include_str!("../../../plans/sales-target.toml"),
+            None,
+        )
+        .unwrap();
+        let store = db.store(STORE).unwrap();
+        db.run_stored_plans(store.id, nov(), Some("sales-target"))
+            .unwrap()
+    };
+    let r = &expected[0];
+    let slip = r.payslips.iter().find(|p| p.account == LILY).unwrap();
+    let pool = slip.pay.iter().find(|l| l.kind == "pool").unwrap();
+    let store_sales = kefu_core::money::format_yuan(r.store_sales_cents);
+    assert!(pool.formula.contains(&store_sales), "{}", pool.formula);
+    let payslip_uri = format!(
+        "/plans/payslip?month=2026-11&plan=sales-target&account={}&lang=en",
+        enc(LILY)
+    );
+    let list_uri = "/api/v1/list?from=2026-11-01&to=2026-11-30&figure=total_sales";
+    let (admin, _) = login(&app, "admin").await;
+    let whole: Value = serde_json::from_str(&get(&app, list_uri, &admin).await.body).unwrap();
+
+    // by default: hidden everywhere
+    let (lily, _) = login(&app, "lily").await;
+    let page = get(&app, &payslip_uri, &lily).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(!page.body.contains(&pool.formula), "{}", page.body);
+    assert!(!page.body.contains(&store_sales));
+    assert!(page.body.contains("not shown to agents (store setting)"));
+    assert!(
+        page.body
+            .contains(&kefu_core::money::format_yuan(pool.amount_cents))
+    );
+    let api: Value = serde_json::from_str(
+        &get(
+            &app,
+            "/api/v1/plans/run?month=2026-11&plan=sales-target",
+            &lily,
+        )
+        .await
+        .body,
+    )
+    .unwrap();
+    assert_eq!(api[0]["headcount"], Value::Null);
+    assert_eq!(api[0]["store_sales_cents"], Value::Null);
+    assert_eq!(
+        get(&app, list_uri, &lily).await.status,
+        StatusCode::NOT_FOUND
+    );
+
+    // the store allows it (a supervisor of the store sets it): shown everywhere
+    let (sup, csrf) = login(&app, "sup").await;
+    let res = post(
+        &app,
+        "/settings/visibility",
+        &sup,
+        &format!("csrf={csrf}&store={}&store_totals=1", enc(STORE)),
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    let settings = get(
+        &app,
+        &format!("/settings/metrics?store={}", enc(STORE)),
+        &sup,
+    )
+    .await;
+    assert!(
+        settings
+            .body
+            .contains("name=\"store_totals\" value=\"1\" checked")
+    );
+    let page = get(&app, &payslip_uri, &lily).await;
+    assert!(page.body.contains(&pool.formula), "{}", page.body);
+    let api: Value = serde_json::from_str(
+        &get(
+            &app,
+            "/api/v1/plans/run?month=2026-11&plan=sales-target",
+            &lily,
+        )
+        .await
+        .body,
+    )
+    .unwrap();
+    assert_eq!(api[0]["headcount"], r.headcount);
+    assert_eq!(api[0]["store_sales_cents"], r.store_sales_cents);
+    let res = get(&app, list_uri, &lily).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    let listed: Value = serde_json::from_str(&res.body).unwrap();
+    assert_eq!(listed["value"], whole["value"]);
+    assert_eq!(listed["total"], whole["total"]);
+    // colleagues' names stay hidden in the orders (the store did not allow them)
+    let items = listed["items"].as_array().unwrap();
+    assert!(!items.is_empty());
+    for (mine, all) in items.iter().zip(whole["items"].as_array().unwrap()) {
+        let (a, b) = (&mine["attribution"], &all["attribution"]);
+        assert_eq!(a["kind"], b["kind"]);
+        if b["kind"] == "attributed" && b["account"] != LILY {
+            assert_eq!(a["account"], Value::Null, "{mine}");
+        } else {
+            assert_eq!(a, b);
+        }
+    }
+    // an account's or a group's store totals still do not exist
+    let res = get(&app, &format!("{list_uri}&account={}", enc(LILY)), &lily).await;
+    assert_eq!(res.status, StatusCode::NOT_FOUND);
+}

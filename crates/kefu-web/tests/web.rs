@@ -218,7 +218,7 @@ async fn anonymous_requests_get_only_the_login_page() {
 }
 
 #[tokio::test]
-async fn login_is_throttled_per_name_and_per_address() {
+async fn login_is_throttled_per_name_and_address_and_per_address() {
     let (_dir, app) = setup();
     for _ in 0..5 {
         let res = try_login(&app, "admin", "wrong-password", [10, 0, 0, 2], None).await;
@@ -226,16 +226,16 @@ async fn login_is_throttled_per_name_and_per_address() {
         assert!(res.set_cookie("kefu_session").is_none());
         assert!(res.body.contains("用户名或密码错误"), "{}", res.body);
     }
-    // the 6th attempt is refused even with the right password, from any address
-    let res = try_login(&app, "admin", PW, [10, 0, 0, 3], None).await;
+    // the 6th attempt from that address is refused even with the right password
+    let res = try_login(&app, "admin", PW, [10, 0, 0, 2], None).await;
     assert_eq!(res.status, StatusCode::TOO_MANY_REQUESTS);
     assert!(res.body.contains("5 分钟"), "{}", res.body);
     assert!(res.set_cookie("kefu_session").is_none());
     // other users are not affected
     login(&app, "sup").await;
 
-    // per address: five failures under different names, then even a good login is refused
-    for i in 0..5 {
+    // per address: failures under different names, then even a good login is refused
+    for i in 0..kefu_web::auth::MAX_ADDRESS_FAILURES {
         let res = try_login(&app, &format!("nobody{i}"), "x", [10, 0, 0, 9], None).await;
         assert_eq!(res.status, StatusCode::UNAUTHORIZED);
     }
@@ -243,6 +243,188 @@ async fn login_is_throttled_per_name_and_per_address() {
     assert_eq!(res.status, StatusCode::TOO_MANY_REQUESTS);
     let res = try_login(&app, "lily", PW, [10, 0, 0, 10], None).await;
     assert_eq!(res.status, StatusCode::SEE_OTHER);
+}
+
+/// Issue 10 item 6: wrong passwords for a name, from one address or from many, do not stop
+/// the right password from an address that did not fail.
+#[tokio::test]
+async fn nobody_can_lock_a_user_out_from_other_addresses() {
+    let (_dir, app) = setup();
+    for i in 0..5 {
+        let res = try_login(&app, "admin", "wrong-password", [10, 0, 1, i], None).await;
+        assert_eq!(res.status, StatusCode::UNAUTHORIZED);
+    }
+    for _ in 0..5 {
+        let res = try_login(&app, "admin", "wrong-password", [10, 0, 2, 1], None).await;
+        assert_eq!(res.status, StatusCode::UNAUTHORIZED);
+    }
+    let res = try_login(&app, "admin", "wrong-password", [10, 0, 2, 1], None).await;
+    assert_eq!(res.status, StatusCode::TOO_MANY_REQUESTS);
+    // the right password from an address that did not fail, and from one that failed once
+    let res = try_login(&app, "admin", PW, [10, 0, 3, 1], None).await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    let res = try_login(&app, "admin", PW, [10, 0, 1, 0], None).await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+}
+
+/// Logs in from `peer` with extra request headers (a reverse proxy's).
+async fn login_via(
+    app: &Router,
+    name: &str,
+    pw: &str,
+    peer: [u8; 4],
+    extra: &[(&str, &str)],
+) -> Res {
+    let mut page = Request::get("/login");
+    for (k, v) in extra {
+        page = page.header(*k, *v);
+    }
+    let mut page = page.body(Body::empty()).unwrap();
+    page.extensions_mut()
+        .insert(ConnectInfo(SocketAddr::from((peer, 40000))));
+    let page = send(app, page).await;
+    let (token, _) = page.set_cookie("kefu_login").expect("login cookie");
+    let mut req = Request::post("/login")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::COOKIE, format!("kefu_login={token}"));
+    for (k, v) in extra {
+        req = req.header(*k, *v);
+    }
+    let mut req = req
+        .body(Body::from(format!(
+            "name={name}&password={pw}&csrf={token}"
+        )))
+        .unwrap();
+    req.extensions_mut()
+        .insert(ConnectInfo(SocketAddr::from((peer, 40000))));
+    send(app, req).await
+}
+
+/// Issue 10 item 6: behind a reverse proxy every request comes from the proxy; the client's
+/// address is read from the proxy's header once the proxy is a trusted one.
+#[tokio::test]
+async fn behind_a_trusted_proxy_the_forwarded_address_is_throttled() {
+    let proxy = [10, 9, 9, 9];
+    let attacker = [("x-forwarded-for", "203.0.113.7")];
+    let colleague = [("x-forwarded-for", "198.51.100.2")];
+    // without the setting, the proxy's address is everyone's: one attacker locks all out
+    let (_dir, app) = setup();
+    for _ in 0..5 {
+        let res = login_via(&app, "admin", "wrong", proxy, &attacker).await;
+        assert_eq!(res.status, StatusCode::UNAUTHORIZED);
+    }
+    let res = login_via(&app, "admin", PW, proxy, &colleague).await;
+    assert_eq!(res.status, StatusCode::TOO_MANY_REQUESTS);
+
+    let (dir, _) = setup();
+    let web = kefu_web::WebSettings {
+        trusted_proxies: vec!["10.9.9.9".parse().unwrap()],
+        ..kefu_web::WebSettings::default()
+    };
+    let app = router(AppState::new(dir.path().join("k.db"), Config::default()).with_web(web));
+    for _ in 0..5 {
+        let res = login_via(&app, "admin", "wrong", proxy, &attacker).await;
+        assert_eq!(res.status, StatusCode::UNAUTHORIZED);
+    }
+    let res = login_via(&app, "admin", PW, proxy, &attacker).await;
+    assert_eq!(res.status, StatusCode::TOO_MANY_REQUESTS);
+    let res = login_via(&app, "admin", PW, proxy, &colleague).await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    // a client that is not the proxy cannot choose its address with the header
+    for _ in 0..5 {
+        let res = login_via(&app, "sup", "wrong", [10, 0, 0, 4], &colleague).await;
+        assert_eq!(res.status, StatusCode::UNAUTHORIZED);
+    }
+    let res = login_via(&app, "sup", PW, [10, 0, 0, 4], &attacker).await;
+    assert_eq!(res.status, StatusCode::TOO_MANY_REQUESTS);
+    let db = Db::open(&dir.path().join("k.db")).unwrap();
+    let log = db.audit_log(20).unwrap();
+    assert!(
+        log.iter()
+            .any(|e| e.action == "login_failed" && e.detail.contains("ip=203.0.113.7")),
+        "{log:?}"
+    );
+}
+
+/// Issue 10 item 4: 200 wrong passwords for one name from one address, all at once. The
+/// failure is reserved before the check, so at most `MAX_FAILURES` passwords are checked.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn parallel_guesses_cannot_race_the_throttle() {
+    let (dir, app) = setup();
+    let tasks: Vec<_> = (0..200)
+        .map(|i| {
+            let app = app.clone();
+            tokio::spawn(async move {
+                try_login(&app, "admin", &format!("guess-{i}"), [10, 0, 0, 66], None)
+                    .await
+                    .status
+            })
+        })
+        .collect();
+    let (mut checked, mut refused) = (0, 0);
+    for t in tasks {
+        match t.await.unwrap() {
+            StatusCode::UNAUTHORIZED => checked += 1,
+            StatusCode::TOO_MANY_REQUESTS => refused += 1,
+            other => panic!("unexpected {other}"),
+        }
+    }
+    // every checked password leaves a failed login in the audit log
+    let db = Db::open(&dir.path().join("k.db")).unwrap();
+    let logged = db
+        .audit_log(1000)
+        .unwrap()
+        .iter()
+        .filter(|e| e.action == "login_failed")
+        .count();
+    println!("200 parallel wrong passwords: {checked} checked, {refused} refused");
+    assert_eq!(checked + refused, 200);
+    assert_eq!(logged, checked);
+    assert_eq!(checked, kefu_web::auth::MAX_FAILURES);
+    // the right password from that address waits for the window like any other guess
+    let res = try_login(&app, "admin", PW, [10, 0, 0, 66], None).await;
+    assert_eq!(res.status, StatusCode::TOO_MANY_REQUESTS);
+}
+
+/// Issue 10 item 14: cookies carry `Secure` when a trusted proxy reports HTTPS, or always
+/// when so configured; never because an untrusted client says so.
+#[tokio::test]
+async fn session_cookies_are_secure_over_https() {
+    let https = [("x-forwarded-proto", "https")];
+    let secure = |res: &Res, name: &str| {
+        let (_, cookie) = res.set_cookie(name).expect("cookie");
+        cookie.split(';').any(|a| a.trim() == "Secure")
+    };
+    let (dir, app) = setup();
+    let res = login_via(&app, "admin", PW, [10, 0, 0, 1], &https).await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
+    assert!(!secure(&res, "kefu_session"));
+
+    let path = dir.path().join("k.db");
+    let proxied = router(AppState::new(path.clone(), Config::default()).with_web(
+        kefu_web::WebSettings {
+            trusted_proxies: vec!["10.9.9.9".parse().unwrap()],
+            ..kefu_web::WebSettings::default()
+        },
+    ));
+    let res = login_via(&proxied, "admin", PW, [10, 9, 9, 9], &https).await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
+    assert!(secure(&res, "kefu_session") && secure(&res, "kefu_login"));
+    let res = login_via(&proxied, "admin", PW, [10, 9, 9, 9], &[]).await;
+    assert!(!secure(&res, "kefu_session"));
+    let res = login_via(&proxied, "admin", PW, [10, 0, 0, 8], &https).await;
+    assert!(!secure(&res, "kefu_session"));
+
+    let always = router(
+        AppState::new(path, Config::default()).with_web(kefu_web::WebSettings {
+            secure_cookies: kefu_web::SecureCookies::Always,
+            ..kefu_web::WebSettings::default()
+        }),
+    );
+    let page = get(&always, "/login", None).await;
+    assert!(secure(&page, "kefu_login"));
+    let res = login_via(&always, "admin", PW, [10, 0, 0, 1], &[]).await;
+    assert!(secure(&res, "kefu_session"));
 }
 
 #[tokio::test]
