@@ -334,6 +334,7 @@ mod tests {
         let mut run = FileRun {
             sink: &mut sink,
             keep_all: true,
+            first_cut_line: None,
             report: crate::FileReport {
                 path: name.into(),
                 kind: None,
