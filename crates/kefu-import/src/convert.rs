@@ -39,6 +39,54 @@ const STATUS_EXPECTED: &str =
 const SCORE_EXPECTED: &str = "expected a score from 1 to 5 or 很满意, 满意, 一般, 不满意, 很不满意";
 const ITEMS_EXPECTED: &str = "expected a whole number of items such as 1";
 
+/// The longest message text kept, in bytes (about 10,000 Chinese characters). A longer text is
+/// cut at a character boundary and ends with [`CUT_MARK`]: the message itself still counts in
+/// every figure, only its words beyond the limit are dropped.
+pub const MAX_TEXT_BYTES: usize = 32 * 1024;
+
+/// What a cut message text ends with, in both languages since the stored text has no language.
+pub const CUT_MARK: &str = "…〔已截断 cut〕";
+
+/// The longest value of any other column (names, ids, times, amounts), in characters.
+pub const MAX_VALUE_CHARS: usize = 128;
+
+/// Refuses a value that is not a message text: control characters (C0, DEL, C1) have no place
+/// in a name or an id, where they reach terminals and pages, and a name longer than
+/// [`MAX_VALUE_CHARS`] is not a name.
+fn check_value(i: usize, s: &str) -> Result<(), RowFail> {
+    let s = s.trim();
+    // Controls are bytes below 0x20, 0x7F, or (C1) 0xC2 followed by 0x80..=0x9F in UTF-8: the
+    // byte test keeps the common case to one pass without decoding.
+    if s.bytes().any(|b| b < 0x20 || b == 0x7F || b == 0xC2) && s.chars().any(char::is_control) {
+        return Err(bad(
+            i,
+            "expected no control characters (U+0000–U+001F, U+007F–U+009F)",
+        ));
+    }
+    if s.len() > MAX_VALUE_CHARS {
+        let n = s.chars().count();
+        if n > MAX_VALUE_CHARS {
+            return Err(bad(
+                i,
+                format!("expected at most {MAX_VALUE_CHARS} characters, not {n}"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// `text` cut to [`MAX_TEXT_BYTES`] at a character boundary, and whether it was cut.
+fn capped(text: &str) -> (&str, bool) {
+    if text.len() <= MAX_TEXT_BYTES {
+        return (text, false);
+    }
+    let mut end = MAX_TEXT_BYTES;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    (text.get(..end).unwrap_or(""), true)
+}
+
 /// The value of column `i`, "" when the row has none.
 pub(crate) fn val<'a>(v: &[&'a str], i: usize) -> &'a str {
     v.get(i).copied().unwrap_or("")
@@ -119,6 +167,8 @@ struct StoreCache {
 #[derive(Default, Debug)]
 pub(crate) struct FileNotes {
     pub closed_unpaid_without_time: u64,
+    /// Message texts cut to [`MAX_TEXT_BYTES`].
+    pub texts_cut: u64,
 }
 
 /// Receives the rows of every file of one import.
@@ -170,6 +220,12 @@ impl<'a> Sink<'a> {
 
     /// Converts one row of a file of `kind`; nothing is added when the row is bad.
     pub fn row(&mut self, kind: FileKind, v: &[&str]) -> Result<(), RowFail> {
+        for (i, value) in v.iter().enumerate() {
+            // Column 4 of a messages file is the text: tabs and newlines are part of it.
+            if !(kind == FileKind::Messages && i == 4) {
+                check_value(i, value)?;
+            }
+        }
         match kind {
             FileKind::Messages => self.message(v),
             FileKind::Orders => self.order(v),
@@ -190,16 +246,21 @@ impl<'a> Sink<'a> {
             "" => return Err(bad(3, format!("missing value: {SENDER_EXPECTED}"))),
             s => Sender::parse(s).ok_or_else(|| bad(3, SENDER_EXPECTED))?,
         };
-        let text = val(v, 4);
+        let (text, cut) = capped(val(v, 4));
         let msg_id = val(v, 5).trim();
         let transfer_to = val(v, 6).trim();
-        if self.batch.text.len() + text.len() + msg_id.len() > u32::MAX as usize {
+        if self.batch.text.len() + text.len() + CUT_MARK.len() + msg_id.len() > u32::MAX as usize {
             return Err(RowFail::TextFull);
         }
         let buyer = self.intern(buyer);
         let account = self.intern(account);
         let transfer_to = (!transfer_to.is_empty()).then(|| self.intern(transfer_to));
-        let text = self.batch.push_text(text);
+        let mut text = self.batch.push_text(text);
+        if cut {
+            // Pushed right after the text: the two are one range of the arena.
+            text.len += self.batch.push_text(CUT_MARK).len;
+            self.notes.texts_cut += 1;
+        }
         let msg_id = (!msg_id.is_empty()).then(|| self.batch.push_text(msg_id));
         let seq = self.batch.messages.len() as u64;
         self.batch.messages.push(ImportedMessage {

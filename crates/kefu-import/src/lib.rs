@@ -25,6 +25,9 @@
 //!   skipped; line numbers are the sheet's row numbers.
 //! - Message `seq` counts the accepted message rows of one [`read_files`] call, in file order
 //!   then row order, from 0: it equals the message's index in [`ImportBatch::messages`].
+//! - Limits (`formats.md`, "Limits"): a message text over [`MAX_TEXT_BYTES`] is stored cut
+//!   and ends with [`CUT_MARK`] (one warning per file); any other value over
+//!   [`MAX_VALUE_CHARS`] characters, or with a control character, makes the row bad.
 //! - A file that the given encoding cannot fully decode is read with U+FFFD in place of the
 //!   bad bytes and a warning, not rejected.
 
@@ -55,6 +58,7 @@ use kefu_core::model::ImportBatch;
 use kefu_core::settings::Config;
 
 use crate::columns::Layout;
+pub use crate::convert::{CUT_MARK, MAX_TEXT_BYTES, MAX_VALUE_CHARS};
 use crate::convert::{RowFail, Sink};
 
 /// The text encoding of a file.
@@ -191,15 +195,29 @@ impl fmt::Display for RejectedRow {
         }
         if let Some(v) = self.value.as_ref().filter(|v| !v.is_empty()) {
             const MAX: usize = 80;
-            if v.chars().count() > MAX {
-                let short: String = v.chars().take(MAX).collect();
+            let short = printable(v.chars().take(MAX));
+            if v.chars().nth(MAX).is_some() {
                 write!(f, "value `{short}…`: ")?;
             } else {
-                write!(f, "value `{v}`: ")?;
+                write!(f, "value `{short}`: ")?;
             }
         }
         f.write_str(&self.reason)
     }
+}
+
+/// Characters as they may be printed: control characters (an escape sequence in a value would
+/// drive the terminal that shows the error) are written as `\u{1b}`.
+fn printable(chars: impl Iterator<Item = char>) -> String {
+    let mut s = String::new();
+    for c in chars {
+        if c.is_control() {
+            s.extend(c.escape_unicode());
+        } else {
+            s.push(c);
+        }
+    }
+    s
 }
 
 /// What happened to one file.
@@ -299,6 +317,22 @@ fn bad_rows(path: &Path, count: u64, first: &RejectedRow, more: &[RejectedRow]) 
     }
     s.push_str(&format!("\n{count} bad row(s) in {}", path.display()));
     s
+}
+
+/// The longest raw row and value a rejected row keeps, in bytes.
+const MAX_REJECTED_BYTES: usize = 4096;
+
+/// Cuts `s` to at most `max` bytes at a character boundary, ending it with `…` when cut.
+fn cut_to(s: &mut String, max: usize) {
+    if s.len() <= max {
+        return;
+    }
+    let mut end = max;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    s.truncate(end);
+    s.push('…');
 }
 
 /// How many bad rows are kept when they fail the import anyway.
@@ -403,6 +437,7 @@ fn read_file(
     let mut run = FileRun {
         sink,
         keep_all: opts.skip_bad,
+        first_cut_line: None,
         report: FileReport {
             path: path.to_path_buf(),
             kind: None,
@@ -449,6 +484,16 @@ fn read_file(
             }
         }
     }
+    let n = run.sink.notes.texts_cut;
+    if n > 0 {
+        let first = run.first_cut_line.unwrap_or(0);
+        run.report.warnings.push(format!(
+            "{n} message text(s) longer than {} bytes were cut to that length and end with `{}` \
+             (the first at line {first})",
+            convert::MAX_TEXT_BYTES,
+            convert::CUT_MARK
+        ));
+    }
     let n = run.sink.notes.closed_unpaid_without_time;
     if n > 0 {
         run.report.warnings.push(format!(
@@ -464,6 +509,8 @@ fn read_file(
 pub(crate) struct FileRun<'s, 'a> {
     sink: &'s mut Sink<'a>,
     keep_all: bool,
+    /// The line of the first message text cut to its limit, for the file's warning.
+    first_cut_line: Option<u64>,
     report: FileReport,
 }
 
@@ -497,9 +544,13 @@ impl FileRun<'_, '_> {
         raw: impl FnOnce() -> String,
     ) -> Result<(), ImportError> {
         self.report.rows += 1;
+        let cut_before = self.sink.notes.texts_cut;
         match self.sink.row(layout.kind, vals) {
             Ok(()) => {
                 self.report.accepted += 1;
+                if self.sink.notes.texts_cut > cut_before && self.first_cut_line.is_none() {
+                    self.first_cut_line = Some(line());
+                }
                 Ok(())
             }
             Err(RowFail::Bad { col, reason }) => {
@@ -553,7 +604,12 @@ impl FileRun<'_, '_> {
         self.push_reject(r);
     }
 
-    fn push_reject(&mut self, r: RejectedRow) {
+    fn push_reject(&mut self, mut r: RejectedRow) {
+        // A rejected row keeps enough of itself to be found and fixed, not a 190 MB message.
+        cut_to(&mut r.raw, MAX_REJECTED_BYTES);
+        if let Some(v) = &mut r.value {
+            cut_to(v, MAX_REJECTED_BYTES);
+        }
         // When bad rows fail the import, only the first few are shown: keep no more.
         if self.keep_all || self.report.rejected.len() < SHOWN_BAD_ROWS {
             self.report.rejected.push(r);

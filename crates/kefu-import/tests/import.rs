@@ -773,3 +773,82 @@ fn utf16_is_refused_clearly() {
     let e = read(&[p], &opts(&config)).unwrap_err().to_string();
     assert!(e.contains("u16.txt:1:") && e.contains("UTF-16"), "{e}");
 }
+
+/// Issue 10 item 3: a message text over the limit is stored cut, marked, and named in a
+/// warning; the row itself is imported, so every figure still counts the message.
+#[test]
+fn a_long_message_is_cut_with_a_mark_and_a_warning() {
+    let long = "长".repeat(200_000);
+    let body = format!(
+        "time,buyer,account,sender,text\n\
+         2026-11-11 09:00:00,b,a,buyer,有货吗\n\
+         2026-11-11 09:00:01,b,a,buyer,{long}\n"
+    );
+    let (_d, r) = one("long.csv", &body);
+    let out = r.unwrap();
+    let b = &out.batch;
+    assert_eq!(b.messages.len(), 2);
+    let text = b.text(b.messages[1].text);
+    assert!(text.len() <= kefu_import::MAX_TEXT_BYTES + kefu_import::CUT_MARK.len());
+    assert!(
+        text.starts_with("长长长") && text.ends_with("…〔已截断 cut〕"),
+        "{}",
+        &text[..30]
+    );
+    assert_eq!(b.text(b.messages[0].text), "有货吗");
+    let w = &out.files[0].warnings;
+    assert!(
+        w.len() == 1 && w[0].contains("1 message text(s)") && w[0].contains("line 3"),
+        "{w:?}"
+    );
+}
+
+/// Issue 10 item 12: control characters in a name or id make the row bad (named, and shown
+/// escaped); tabs and newlines stay in a message text. Names and ids over the limit are bad.
+#[test]
+fn control_characters_and_overlong_names_are_bad_rows() {
+    let body = "time,buyer,account,sender,text,msg_id\n\
+         2026-11-11 09:00:00,b,\"\x1b]0;PWNED\x07\x1b[2J\",agent,hi,m1\n\
+         2026-11-11 09:00:00,b\u{0},a,agent,hi,m2\n\
+         2026-11-11 09:00:00,b,a,agent,hi,m\u{85}3\n\
+         2026-11-11 09:00:00,b,a,agent,\"tab\there\nand a new line\",m4\n"
+        .to_string()
+        + &format!("2026-11-11 09:00:00,{},a,agent,hi,m5\n", "买".repeat(129))
+        + &format!("2026-11-11 09:00:00,{},a,agent,hi,m6\n", "买".repeat(128));
+    let dir = TempDir::new().unwrap();
+    let p = write(&dir, "ctl.csv", body.as_bytes());
+    let config = Config::default();
+    let mut o = opts(&config);
+    o.skip_bad = true;
+    let out = read(std::slice::from_ref(&p), &o).unwrap();
+    let f = &out.files[0];
+    let bad: Vec<(u64, Option<&str>)> = f
+        .rejected
+        .iter()
+        .map(|r| (r.line, r.column.as_deref()))
+        .collect();
+    assert_eq!(
+        bad,
+        [
+            (2, Some("account")),
+            (3, Some("buyer")),
+            (4, Some("msg_id")),
+            (7, Some("buyer"))
+        ]
+    );
+    assert!(f.rejected[0].reason.contains("control characters"));
+    assert!(
+        f.rejected[3]
+            .reason
+            .contains("at most 128 characters, not 129")
+    );
+    let shown = f.rejected[0].describe(&p);
+    assert!(
+        !shown.contains('\x1b') && !shown.contains('\x07'),
+        "{shown:?}"
+    );
+    assert!(shown.contains(r"\u{1b}]0;PWNED\u{7}"), "{shown}");
+    let b = &out.batch;
+    assert_eq!(b.messages.len(), 2);
+    assert_eq!(b.text(b.messages[0].text), "tab\there\nand a new line");
+}

@@ -741,7 +741,7 @@ pub(crate) fn transcript(body: &mut String, lang: Lang, r: &ReceptionView, marks
             f = if marks.flagged(i) { " flagged" } else { "" },
             t = format_time(m.time).get(11..).unwrap_or_default(),
             who = esc(sender(lang, m.sender)),
-            text = marks.text_html(i, &m.text),
+            text = marks.text_html(i, &m.text, lang),
             labels = marks.labels_html(i, lang),
         ));
     }

@@ -64,6 +64,7 @@ form.filters{display:flex;gap:.8em;align-items:end;flex-wrap:wrap;margin-bottom:
 .wrap{overflow-x:auto}
 svg text{font-size:11px;fill:#1d2330}svg a:focus rect{stroke:#f5a623;stroke-width:3}
 .transcript td.text,.orders td.text{white-space:normal;text-align:left;min-width:16em;max-width:40em}
+.transcript .cut{color:#a33;font-style:italic;margin-left:.3em}
 tr.msg.buyer td{background:#eef4ff}tr.msg.agent td{background:#eefaf1}tr.msg.bot td{background:#f3effb}
 tr.msg.auto td{background:#f4f4f4;color:#5b6474;font-style:italic}tr.msg.system td{background:#fff7e0;color:#6b5300}
 .who{font-weight:600}td.opens{color:#1a56c4}td.answers{color:#16794a;font-weight:600}.transfer{font-weight:600}

@@ -171,6 +171,7 @@ pub enum S {
     Language,
     Receptions,
     Transcript,
+    MessageCut,
     ReceptionCount,
     Day,
     Buyer,
@@ -652,6 +653,10 @@ impl S {
             S::Language => ("English", "中文"),
             S::Receptions => ("接待明细", "Receptions"),
             S::Transcript => ("聊天记录", "Transcript"),
+            S::MessageCut => (
+                "……（已截断：消息过长，只显示前 4000 个字）",
+                "… (cut: the message is too long; its first 4,000 characters are shown)",
+            ),
             S::ReceptionCount => ("接待数", "Receptions"),
             S::Day => ("日期", "Day"),
             S::Buyer => ("买家", "Buyer"),

@@ -440,6 +440,9 @@ pub struct QaMarks {
     spans: Vec<Span>,
 }
 
+/// The characters of one message a page shows (`docs/formats.md`, "Limits").
+pub(crate) const MAX_SHOWN_CHARS: usize = 4000;
+
 /// A hit named for display.
 struct NamedHit {
     zh: String,
@@ -469,8 +472,25 @@ impl QaMarks {
         self.labels.contains_key(&(i as u32))
     }
 
-    /// The text of message `i`, escaped, with the matched keywords in `<mark>`.
-    pub fn text_html(&self, i: usize, text: &str) -> String {
+    /// The text of message `i`, escaped, with the matched keywords in `<mark>`; at most
+    /// [`MAX_SHOWN_CHARS`] characters of it, then a visible mark that the rest is not shown
+    /// (a stored text can be long: a page must not carry megabytes of one message).
+    pub fn text_html(&self, i: usize, text: &str, lang: Lang) -> String {
+        let (text, cut) = match text.char_indices().nth(MAX_SHOWN_CHARS) {
+            Some((end, _)) => (text.get(..end).unwrap_or(text), true),
+            None => (text, false),
+        };
+        let mut out = self.marked(i, text);
+        if cut {
+            out.push_str(&format!(
+                "<span class=\"cut\">{}</span>",
+                esc(lang.s(S::MessageCut))
+            ));
+        }
+        out
+    }
+
+    fn marked(&self, i: usize, text: &str) -> String {
         let mut spans: Vec<(usize, usize)> = self
             .spans
             .iter()
@@ -576,7 +596,7 @@ fn transcript_html(lang: Lang, messages: &[(Sender, Millis, &str)], marks: &QaMa
             n = i + 1,
             t = esc(clock.get(11..).unwrap_or(&clock)),
             who = esc(drill::sender(lang, *sender)),
-            text = marks.text_html(i, text),
+            text = marks.text_html(i, text, lang),
             labels = marks.labels_html(i, lang),
         ));
     }
@@ -1351,7 +1371,7 @@ mod tests {
             ],
         }]);
         assert_eq!(
-            marks.text_html(0, text),
+            marks.text_html(0, text, Lang::Zh),
             "&lt;b&gt;<mark>随便你</mark>&lt;/b&gt;"
         );
         assert!(marks.flagged(0) && !marks.flagged(1));
@@ -1359,6 +1379,6 @@ mod tests {
             marks.labels_html(0, Lang::En),
             "<span class=\"qa high\">⚑ taboo</span>"
         );
-        assert_eq!(marks.text_html(1, "a&b"), "a&amp;b");
+        assert_eq!(marks.text_html(1, "a&b", Lang::Zh), "a&amp;b");
     }
 }

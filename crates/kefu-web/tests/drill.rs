@@ -722,3 +722,44 @@ async fn an_agents_transcript_names_a_colleague_only_where_the_store_allows_it()
             .any(|a| a["account"] == colleague.as_str())
     );
 }
+
+/// Issue 10 item 3: a page shows a bounded part of one message, with a visible mark in the
+/// page's language.
+#[tokio::test]
+async fn a_long_message_is_shown_cut_with_a_mark() {
+    let (dir, path, app) = setup();
+    let file = dir.path().join("long.csv");
+    let long = "x".repeat(20_000);
+    std::fs::write(
+        &file,
+        format!(
+            "time,buyer,account,sender,text\n\
+             2026-11-10 10:00:00,long_buyer,{LILY},buyer,{long}\n\
+             2026-11-10 10:00:30,long_buyer,{LILY},agent,好的\n"
+        ),
+    )
+    .unwrap();
+    let config = Config::default();
+    let mut opts = kefu_import::ImportOptions::new(&config);
+    opts.default_store = Some(STORE.to_string());
+    let out = kefu_import::read_files(&[file], &opts, &|_, _| {}).unwrap();
+    Db::open(&path).unwrap().import(out.batch, &config).unwrap();
+    let sid = login(&app, "admin").await;
+    let uri = reception_uri(LILY, "long_buyer", day("2026-11-10"));
+    let res = get(&app, &uri, Some(&sid)).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    assert!(res.body.contains(&"x".repeat(4000)));
+    assert!(!res.body.contains(&"x".repeat(4001)));
+    assert!(res.body.contains("已截断：消息过长，只显示前 4000 个字"));
+    let req = Request::get(&uri)
+        .header(header::COOKIE, format!("kefu_session={sid}"))
+        .header(header::ACCEPT_LANGUAGE, "en")
+        .body(Body::empty())
+        .unwrap();
+    let res = send(&app, req).await;
+    assert!(
+        res.body.contains("cut: the message is too long"),
+        "{}",
+        res.body
+    );
+}

@@ -235,39 +235,46 @@ fn digit(ch: char) -> Option<u8> {
 
 /// Mainland mobile numbers: 11 digits starting 13–19, optionally split by spaces or dashes
 /// (138-1234-5678). Longer digit runs (order numbers) and shorter ones (prices) are not numbers.
+///
+/// One pass over the text with a two-character look-ahead: a run keeps its length and first two
+/// digits only, so the memory is the found spans, whatever the length of the text (a table of
+/// the text's characters once cost 16 bytes per character).
 pub(super) fn phone_numbers(text: &str) -> Vec<(usize, usize)> {
     let mut out = Vec::new();
-    let chars: Vec<(usize, char)> = text.char_indices().collect();
-    let mut i = 0;
-    while i < chars.len() {
-        if digit(chars[i].1).is_none() {
-            i += 1;
+    let mut it = text.char_indices();
+    while let Some((from, ch)) = it.next() {
+        let Some(first) = digit(ch) else {
             continue;
-        }
+        };
         // A run of digits, where one space or dash between two digits keeps the run going.
-        let start = i;
-        let mut digits: Vec<u8> = Vec::new();
-        let mut j = i;
-        let mut end = i;
-        while j < chars.len() {
-            if let Some(d) = digit(chars[j].1) {
-                digits.push(d);
-                end = j;
-                j += 1;
-            } else if matches!(chars[j].1, ' ' | '-' | '－')
-                && chars.get(j + 1).is_some_and(|&(_, c)| digit(c).is_some())
-            {
-                j += 1;
-            } else {
+        let mut second = None;
+        let mut count = 1usize;
+        let mut to = from + ch.len_utf8();
+        loop {
+            let mut ahead = it.clone();
+            let Some((i, c)) = ahead.next() else {
                 break;
+            };
+            let next = if digit(c).is_some() {
+                Some((i, c))
+            } else if matches!(c, ' ' | '-' | '－') {
+                ahead.next().filter(|&(_, c)| digit(c).is_some())
+            } else {
+                None
+            };
+            let Some((i, c)) = next else {
+                break;
+            };
+            if count == 1 {
+                second = digit(c);
             }
+            count += 1;
+            to = i + c.len_utf8();
+            it = ahead;
         }
-        if digits.len() == 11 && digits[0] == 1 && (3..=9).contains(&digits[1]) {
-            let from = chars[start].0;
-            let to = chars[end].0 + chars[end].1.len_utf8();
+        if count == 11 && first == 1 && second.is_some_and(|d| (3..=9).contains(&d)) {
             out.push((from, to));
         }
-        i = j.max(i + 1);
     }
     out
 }
@@ -315,5 +322,17 @@ mod tests {
         );
         assert!(phone_numbers("价格 299 元，3 件").is_empty());
         assert!(phone_numbers("1381234567").is_empty(), "10 digits");
+        let t = "a 13812345678- 139 1234 5678，x";
+        let a = t.find("139").unwrap();
+        assert_eq!(
+            phone_numbers(t),
+            vec![(2, 13), (a, a + "139 1234 5678".len())],
+            "a dash not followed by a digit ends the run"
+        );
+        assert!(
+            phone_numbers("1-3-8-1-2-3-4-5-6-7-8-9").is_empty(),
+            "12 digits"
+        );
+        assert_eq!(phone_numbers("1-3-8-1-2-3-4-5-6-7-8").len(), 1);
     }
 }
