@@ -235,6 +235,8 @@ fn hand_built_store_clawback_scores_and_versions() {
     assert_eq!(slip(&nov[0], "店:A")["total_cents"], 500);
     let list = ok(&["plan", "list", "--db", s(&db)]);
     assert_eq!(list.lines().count(), 2, "{list}");
+    // saved without --store: the database's only store
+    assert!(list.lines().all(|l| l.ends_with("stores 店")), "{list}");
 
     // The payslip as text, and the payroll sheet.
     let text = plan_run(&db, "2026-11", &["--account", "A"]);
