@@ -76,6 +76,9 @@ struct RawPlan {
     applies_to: Option<S<RawAppliesTo>>,
     settlement_day: Option<S<i64>>,
     sales_target: Option<S<Num>>,
+    /// Commission rates, pool shares and rates and gate scales above 100% are refused as
+    /// typos unless this says they are meant.
+    rates_above_100: Option<bool>,
     #[serde(default)]
     manual: Vec<S<RawManual>>,
     #[serde(default)]
@@ -231,9 +234,17 @@ const MAX_SCORE: i64 = 200_00;
 
 struct Ctx<'a> {
     text: &'a str,
+    rates_above_100: bool,
 }
 
-impl Ctx<'_> {
+impl<'a> Ctx<'a> {
+    fn new(text: &'a str) -> Ctx<'a> {
+        Ctx {
+            text,
+            rates_above_100: false,
+        }
+    }
+
     fn line(&self, span: &Range<usize>) -> usize {
         let end = span.start.min(self.text.len());
         self.text.as_bytes()[..end]
@@ -284,11 +295,33 @@ impl Ctx<'_> {
         }
     }
 
-    /// A rate or factor, not negative.
-    fn rate(&self, n: &S<Num>, field: &str) -> Result<Decimal, PlanError> {
-        let v = n.get_ref().value;
+    /// A rate or factor of pay, not negative, written with a `%` (or 0): a bare `2.5` could
+    /// mean 2.5% or 250%, and `0.5` 0.5% or 50%. With `capped`, above 100% only when the
+    /// plan says `rates_above_100 = true`.
+    fn rate(&self, n: &S<Num>, field: &str, capped: bool) -> Result<Decimal, PlanError> {
+        let Num { value: v, percent } = *n.get_ref();
         if v.is_negative() {
             return Err(self.err(&n.span(), field, format!("must not be negative, is {v}")));
+        }
+        if !percent && v != Decimal::ZERO {
+            return Err(self.err(
+                &n.span(),
+                field,
+                format!(
+                    "`{v}` is ambiguous: write a rate with a percent sign, \"{v}%\" or \"{}\"",
+                    v.percent()
+                ),
+            ));
+        }
+        if capped && !self.rates_above_100 && v.to_f64() > 1.0 {
+            return Err(self.err(
+                &n.span(),
+                field,
+                format!(
+                    "{} is above 100%; if that is meant, add `rates_above_100 = true` at the top of the plan",
+                    v.percent()
+                ),
+            ));
         }
         Ok(v)
     }
@@ -302,7 +335,7 @@ fn key_ok(k: &str) -> bool {
 
 fn toml_error(text: &str, e: &toml::de::Error) -> PlanError {
     let span = e.span().unwrap_or(0..0);
-    let ctx = Ctx { text };
+    let ctx = Ctx::new(text);
     let line = ctx.line(&span);
     // The field is the last `key =` on the error's line before the error.
     let line_start = text[..span.start.min(text.len())]
@@ -338,7 +371,9 @@ fn toml_error(text: &str, e: &toml::de::Error) -> PlanError {
 /// Reads and validates a plan.
 pub fn parse(text: &str) -> Result<Plan, PlanError> {
     let raw: RawPlan = toml::from_str(text).map_err(|e| toml_error(text, &e))?;
-    let c = Ctx { text };
+    let mut c = Ctx::new(text);
+    c.rates_above_100 = raw.rates_above_100.unwrap_or(false);
+    let c = c;
 
     let id = raw.id.get_ref().trim().to_string();
     if !key_ok(&id) {
@@ -487,7 +522,7 @@ pub fn parse(text: &str) -> Result<Plan, PlanError> {
         let pool_factor = r
             .pool_factor
             .as_ref()
-            .map(|f| c.rate(f, &field("pool_factor")))
+            .map(|f| c.rate(f, &field("pool_factor"), false))
             .transpose()?;
         grades.push(Grade {
             name,
@@ -967,7 +1002,7 @@ fn gate(
             }
             GateAction::ZeroKpis(idx)
         }
-        (None, Some(f)) => GateAction::ScalePay(c.rate(f, &format!("{prefix}.scale_pay"))?),
+        (None, Some(f)) => GateAction::ScalePay(c.rate(f, &format!("{prefix}.scale_pay"), true)?),
         _ => {
             return Err(c.err(
                 &g.span(),
@@ -1059,7 +1094,7 @@ fn pay_component(
             }
             tiers.push(Tier {
                 from_cents,
-                rate: c.rate(&tier.get_ref().rate, &f(&format!("{tf}.rate")))?,
+                rate: c.rate(&tier.get_ref().rate, &f(&format!("{tf}.rate")), true)?,
             });
         }
         PayKind::Tiered { mode, tiers }
@@ -1073,8 +1108,8 @@ fn pay_component(
             ));
         }
         PayKind::Pool {
-            share: c.rate(&pool.share, &f("pool.share"))?,
-            rate: c.rate(&pool.rate, &f("pool.rate"))?,
+            share: c.rate(&pool.share, &f("pool.share"), true)?,
+            rate: c.rate(&pool.rate, &f("pool.rate"), true)?,
         }
     } else if let Some(rb) = &r.rank_bonus {
         let amounts = rb.get_ref().amounts.get_ref();
@@ -1110,7 +1145,7 @@ fn pay_component(
                     ));
             }
             bands.push(TargetBand {
-                min_completion: c.rate(&b.get_ref().min, &f(&format!("{bf}.min")))?,
+                min_completion: c.rate(&b.get_ref().min, &f(&format!("{bf}.min")), false)?,
                 amount_cents: c.money(&b.get_ref().amount, &f(&format!("{bf}.amount")))?,
             });
         }
@@ -1306,19 +1341,23 @@ pub fn replace_numbers(text: &str, edits: &[(usize, usize, String)]) -> Result<S
     // can name a span twice, as `n.7.9` and `n.07.9`).
     if let Some(w) = edits.windows(2).find(|w| w[0].0 == w[1].0) {
         let span = w[0].0..w[0].1;
-        return Err(Ctx { text }.err(&span, "(form)", "the same number is edited twice"));
+        return Err(Ctx::new(text).err(&span, "(form)", "the same number is edited twice"));
     }
     let mut out = text.to_string();
     for (start, end, value) in edits {
         let Some(target) = known.iter().find(|k| k.start == *start && k.end == *end) else {
-            return Err(Ctx { text }.err(&(*start..*end), "(form)", "the plan changed; reload it"));
+            return Err(Ctx::new(text).err(
+                &(*start..*end),
+                "(form)",
+                "the plan changed; reload it",
+            ));
         };
         let v = value.trim();
         let ok = !v.is_empty()
             && v.chars()
                 .all(|c| c.is_ascii_digit() || matches!(c, '.' | '-' | '+' | '%' | ','));
         if !ok {
-            return Err(Ctx { text }.err(
+            return Err(Ctx::new(text).err(
                 &(*start..*end),
                 target.field.clone(),
                 format!("`{v}` is not a number (write e.g. 55%, 0.55, 1.12 or 150000)"),
@@ -1430,6 +1469,61 @@ rank = { scores = [100] }
         let e = err(&BASE.replace("weight = 40", "wieght = 40"));
         assert_eq!(e.line, 8);
         assert!(e.message.contains("unknown field `wieght`"), "{e}");
+    }
+
+    #[test]
+    fn money_numbers_are_never_a_silent_guess() {
+        let tier = |rate: &str| {
+            format!("{BASE}[[pay]]\ntiered = {{ tiers = [{{ from = 0, rate = {rate} }}] }}\n")
+        };
+        let rate_of = |rate: &str| match &parse(&tier(rate)).unwrap().pay[0].kind {
+            PayKind::Tiered { tiers, .. } => tiers[0].rate,
+            _ => unreachable!("a tiered component"),
+        };
+        assert_eq!(rate_of("\"1.5%\""), Decimal::parse("0.015").unwrap());
+        assert_eq!(rate_of("0"), Decimal::ZERO);
+        // were 1500%, 8% and 250%
+        for (rate, says) in [
+            ("\"1,5\"", "a comma separates thousands only"),
+            ("\"0,8%\"", "a comma separates thousands only"),
+            ("2.5", "ambiguous"),
+            ("0.008", "ambiguous"),
+            ("1", "ambiguous"),
+            ("\"250%\"", "above 100%"),
+        ] {
+            let e = err(&tier(rate));
+            assert_eq!(e.line, 11, "{rate}: {e}");
+            assert!(e.field.ends_with("rate"), "{rate}: {e}");
+            assert!(e.message.contains(says), "{rate}: {e}");
+        }
+        // `1,50,000` was 150000 yuan
+        let e = err(&tier("\"1%\" }, { from = \"1,50,000\", rate = \"2%\""));
+        assert_eq!((e.line, e.field.as_str()), (11, "from"), "{e}");
+        assert!(e.message.contains("thousands"), "{e}");
+        let ok = parse(&tier("\"1%\" }, { from = \"150,000\", rate = \"2%\"")).unwrap();
+        assert!(
+            matches!(&ok.pay[0].kind, PayKind::Tiered { tiers, .. } if tiers[1].from_cents == 15_000_000)
+        );
+
+        // shares of 180% and gate scales of 150% only when the plan says so
+        let grades = "[[grade]]\nname = \"A\"\nmin_score = 0\npool_factor = \"130%\"\n";
+        let pool = format!("{BASE}{grades}[[pay]]\npool = {{ share = \"180%\", rate = \"1%\" }}\n");
+        let e = err(&pool);
+        assert_eq!(
+            (e.line, e.field.as_str()),
+            (15, "pay[pool].pool.share"),
+            "{e}"
+        );
+        assert!(e.message.contains("rates_above_100"), "{e}");
+        assert!(parse(&format!("rates_above_100 = true\n{pool}")).is_ok());
+        let gate =
+            format!("{BASE}[[gate]]\nfigure = \"served\"\nbelow = 3\nscale_pay = \"150%\"\n");
+        let e = err(&gate);
+        assert_eq!((e.line, e.field.as_str()), (13, "gate[1].scale_pay"), "{e}");
+        assert!(parse(&format!("rates_above_100 = true\n{gate}")).is_ok());
+        // a grade's pool factor of 130% is ordinary, but not as a bare 1.3
+        let e = err(&pool.replace("\"130%\"", "1.3"));
+        assert_eq!(e.field, "grade[1].pool_factor", "{e}");
     }
 
     #[test]
