@@ -407,16 +407,12 @@ fn import_scores(
                     format!("{}, value: `{value}` is not an amount in yuan", where_())
                 })?
         } else if is_manual || item == kefu_plan::QA_SCORE {
-            kefu_plan::Decimal::parse(value)
-                .ok()
-                .and_then(|d| d.to_fixed(2))
-                .filter(|h| (0..=10_000).contains(h))
-                .with_context(|| {
-                    format!(
-                        "{}, value: `{value}` is not a score from 0 to 100 (at most 2 decimals)",
-                        where_()
-                    )
-                })?
+            kefu_plan::parse_score(value).with_context(|| {
+                format!(
+                    "{}, value: `{value}` is not a score from 0 to 100 (at most 2 decimals)",
+                    where_()
+                )
+            })?
         } else {
             bail!(
                 "{}, item: `{item}` is not a manual item of plan `{plan_id}` ({}), qa_score or sales_target",

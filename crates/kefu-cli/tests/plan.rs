@@ -158,7 +158,8 @@ fn hand_built_store_clawback_scores_and_versions() {
         s(&plan),
     ]);
     let scores = dir.path().join("scores.csv");
-    std::fs::write(&scores, "account,item,value\nA,attitude,80\n").unwrap();
+    // `80%` is 80 points, not 0.8
+    std::fs::write(&scores, "account,item,value\nA,attitude,80%\n").unwrap();
     let out = ok(&november_scores(&db, &scores));
     assert!(out.contains("imported 1 scores"), "{out}");
     // A bad value refuses the whole file, naming line and column.

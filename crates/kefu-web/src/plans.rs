@@ -1261,10 +1261,7 @@ pub async fn save_scores(
                 let parsed = if item == SALES_TARGET_ITEM {
                     kefu_core::money::parse_yuan(value).ok().filter(|c| *c >= 0)
                 } else {
-                    kefu_plan::Decimal::parse(value)
-                        .ok()
-                        .and_then(|d| d.to_fixed(2))
-                        .filter(|h| (0..=10_000).contains(h))
+                    kefu_plan::parse_score(value)
                 };
                 let Some(value_h) = parsed else {
                     return Err(WebError::BadRequest(format!(

@@ -278,7 +278,7 @@ async fn manual_scores_entered_in_the_browser_count() {
     };
     assert!(page.body.contains(&format!("name=\"v.{id}.attitude\"")));
     let form = format!(
-        "csrf={csrf}&store={}&month=2026-11&plan=presale&v.{id}.attitude=95.5&v.{id}.qa_score=50",
+        "csrf={csrf}&store={}&month=2026-11&plan=presale&v.{id}.attitude=95.5%25&v.{id}.qa_score=50",
         enc(STORE)
     );
     let saved = post(&app, "/plans/scores?lang=en", &sid, &form).await;
@@ -297,7 +297,7 @@ async fn manual_scores_entered_in_the_browser_count() {
     let r = db.run_stored_plans(store.id, nov(), None).unwrap();
     let lily = r[0].payslips.iter().find(|p| p.account == LILY).unwrap();
     let attitude = lily.kpis.iter().find(|k| k.key == "attitude").unwrap();
-    // 95.5 × 10% = 9.55 points
+    // `95.5%` typed is 95.5 points (it was 0.955): 95.5 × 10% = 9.55 points
     assert_eq!((attitude.score, attitude.points), (95_50, 9_55));
     // QA 50 < 60: the gate halves the pay
     assert!(lily.gates.iter().any(|g| g.name == "质检不合格" && g.fired));
