@@ -170,10 +170,13 @@ fn store_id(db: &Db, store: Option<&str>) -> Result<i64> {
 pub fn run(cmd: PlanCommand, lang: Lang) -> Result<()> {
     match cmd {
         PlanCommand::Check { files } => {
-            let mut failed = 0;
+            let (mut failed, mut mistakes) = (0, 0);
             for f in &files {
-                match read_plan(f) {
-                    Ok((plan, _)) => println!(
+                let checked = std::fs::read_to_string(f)
+                    .with_context(|| format!("reading {}", f.display()))
+                    .map(|text| kefu_plan::parse_all(&text));
+                match checked {
+                    Ok(Ok(plan)) => println!(
                         "{}: {} `{}` ({}): {} {}, {} {}, {} {}",
                         f.display(),
                         lang.t("有效", "ok"),
@@ -186,16 +189,25 @@ pub fn run(cmd: PlanCommand, lang: Lang) -> Result<()> {
                         plan.grades.len(),
                         lang.t("个梯队", "grades"),
                     ),
+                    Ok(Err(errors)) => {
+                        for e in &errors {
+                            eprintln!("{}: {}:{e}", lang.t("错误", "error"), f.display());
+                        }
+                        failed += 1;
+                        mistakes += errors.len();
+                    }
                     Err(e) => {
                         eprintln!("{}: {e:#}", lang.t("错误", "error"));
                         failed += 1;
+                        mistakes += 1;
                     }
                 }
             }
             if failed > 0 {
                 bail!(
-                    "{failed} {}",
-                    lang.t("个方案文件无效", "plan file(s) are invalid")
+                    "{failed} {} ({mistakes} {})",
+                    lang.t("个方案文件无效", "plan file(s) are invalid"),
+                    lang.t("处错误", "mistakes"),
                 );
             }
             Ok(())

@@ -298,6 +298,31 @@ fn invalid_plans_are_refused_with_line_and_field() {
 }
 
 #[test]
+fn plan_check_reports_every_mistake() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("many.toml");
+    let text = PLAN
+        .replace("settlement_day = 5", "settlement_day = 40")
+        .replace("inquiry_conversion", "conversion")
+        .replace("rate = \"1%\"", "rate = \"1,5\"")
+        .replace("min_score = 0", "min_score = 95");
+    std::fs::write(&path, text).unwrap();
+    let out = kefu(&["plan", "check", s(&path)]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    let p = s(&path);
+    for expected in [
+        format!("{p}:line 3, settlement_day: a day of the month"),
+        format!("{p}:line 9, kpi[conversion].figure: unknown figure"),
+        format!("{p}:line 17, rate: `1,5`: a comma separates thousands only"),
+        format!("{p}:line 23, grade[2].min_score: grades go from best to worst"),
+        "1 plan file(s) are invalid (4 mistakes)".to_string(),
+    ] {
+        assert!(err.contains(&expected), "expected `{expected}` in\n{err}");
+    }
+}
+
+#[test]
 fn shipped_plans_run_on_the_demo() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("demo.db");

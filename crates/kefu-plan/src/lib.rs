@@ -22,7 +22,7 @@ pub use eval::{
 };
 pub use model::{Plan, QA_SCORE, TARGET_COMPLETION};
 pub use month::Month;
-pub use parse::{EditableNumber, PlanError, editable_numbers, parse, replace_numbers};
+pub use parse::{EditableNumber, PlanError, editable_numbers, parse, parse_all, replace_numbers};
 
 /// The plans kefu ships (`plans/`), as (file name, text): the demo stores them, the web
 /// editor starts a new plan from the first.

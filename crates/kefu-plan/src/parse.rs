@@ -368,16 +368,70 @@ fn toml_error(text: &str, e: &toml::de::Error) -> PlanError {
     }
 }
 
-/// Reads and validates a plan.
+/// Reads and validates a plan; the first mistake when it is invalid (see [`parse_all`]).
 pub fn parse(text: &str) -> Result<Plan, PlanError> {
-    let raw: RawPlan = toml::from_str(text).map_err(|e| toml_error(text, &e))?;
+    parse_all(text).map_err(|mut errors| {
+        if errors.is_empty() {
+            PlanError {
+                line: 1,
+                field: "(plan)".into(),
+                message: "invalid plan".into(),
+            }
+        } else {
+            errors.swap_remove(0)
+        }
+    })
+}
+
+/// At most this many unreadable values are reported (each costs a reading of the plan).
+const MAX_VALUE_ERRORS: usize = 50;
+
+/// Whether `s` is one value on one line (a number or a quoted string), which the reader can
+/// be given again as `0`.
+fn replaceable_value(s: &str) -> bool {
+    let quoted = s.len() >= 2 && s.starts_with('"') && s.ends_with('"');
+    let number = !s.is_empty()
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'+' | b'_'));
+    s != "0" && !s.contains('\n') && (quoted || number)
+}
+
+/// Reads and validates a plan; when it is invalid, every mistake found, by line (never
+/// empty): each unreadable number, and the first mistake of each manual item, KPI, gate,
+/// grade, pay component and top-level field. A TOML syntax error or unknown field stops the
+/// reading there; the weights' sum is checked only when every KPI could be read.
+pub fn parse_all(text: &str) -> Result<Plan, Vec<PlanError>> {
+    // An unreadable value (`"1,5"`, `"forty"`) stops the TOML reader: it is reported, read
+    // again as 0 (same lines), and the rest of the plan is checked; later mistakes on its
+    // line are consequences of the 0 and are dropped.
+    let mut patched = text.to_string();
+    let mut unreadable: Vec<PlanError> = Vec::new();
+    let raw: RawPlan = loop {
+        match toml::from_str(&patched) {
+            Ok(raw) => break raw,
+            Err(e) => {
+                unreadable.push(toml_error(&patched, &e));
+                let span = e
+                    .span()
+                    .filter(|s| patched.get(s.clone()).is_some_and(replaceable_value))
+                    .filter(|_| unreadable.len() < MAX_VALUE_ERRORS);
+                let Some(span) = span else {
+                    unreadable.sort_by_key(|e| e.line);
+                    return Err(unreadable);
+                };
+                patched.replace_range(span, "0");
+            }
+        }
+    };
+    let text = patched.as_str();
+    let mut errors: Vec<PlanError> = Vec::new();
     let mut c = Ctx::new(text);
     c.rates_above_100 = raw.rates_above_100.unwrap_or(false);
     let c = c;
 
     let id = raw.id.get_ref().trim().to_string();
     if !key_ok(&id) {
-        return Err(c.err(
+        errors.push(c.err(
             &raw.id.span(),
             "id",
             "a plan id is letters, digits, `_` or `-` (e.g. presale)",
@@ -394,16 +448,14 @@ pub fn parse(text: &str) -> Result<Plan, PlanError> {
         if let Some(role) = &a.role {
             match Role::parse(role.get_ref()) {
                 Some(r @ (Role::Presale | Role::Aftersale)) => applies_to.role = Some(r),
-                _ => {
-                    return Err(c.err(
-                        &role.span(),
-                        "applies_to.role",
-                        format!(
-                            "`{}`: expected presale (售前) or aftersale (售后)",
-                            role.get_ref()
-                        ),
-                    ));
-                }
+                _ => errors.push(c.err(
+                    &role.span(),
+                    "applies_to.role",
+                    format!(
+                        "`{}`: expected presale (售前) or aftersale (售后)",
+                        role.get_ref()
+                    ),
+                )),
             }
         }
         applies_to.groups = a.groups.iter().map(|g| g.trim().to_string()).collect();
@@ -413,60 +465,80 @@ pub fn parse(text: &str) -> Result<Plan, PlanError> {
         None => 5,
         Some(d) if (1..=31).contains(d.get_ref()) => *d.get_ref() as u32,
         Some(d) => {
-            return Err(c.err(
+            errors.push(c.err(
                 &d.span(),
                 "settlement_day",
                 format!("a day of the month, 1 to 31, not {}", d.get_ref()),
             ));
+            5
         }
     };
-    let sales_target_cents = raw
+    let sales_target_cents = match raw
         .sales_target
         .as_ref()
         .map(|t| c.money(t, "sales_target"))
-        .transpose()?;
+    {
+        Some(Err(e)) => {
+            errors.push(e);
+            None
+        }
+        other => other.and_then(Result::ok),
+    };
 
     let mut manual: Vec<ManualItem> = Vec::new();
     for (i, m) in raw.manual.iter().enumerate() {
         let key = m.get_ref().key.get_ref().trim().to_string();
         let field = format!("manual[{}].key", i + 1);
         if !key_ok(&key) || is_figure_key(&key) {
-            return Err(c.err(
+            errors.push(c.err(
                 &m.get_ref().key.span(),
                 field,
                 format!(
                     "`{key}`: a manual item key is letters, digits or `_` and not a figure's key"
                 ),
             ));
+            continue;
         }
         if manual.iter().any(|x| x.key == key) {
-            return Err(c.err(
+            errors.push(c.err(
                 &m.get_ref().key.span(),
                 field,
                 format!("`{key}` is defined twice"),
             ));
+            continue;
         }
         let name = m.get_ref().name.clone().unwrap_or_else(|| key.clone());
         manual.push(ManualItem { key, name });
     }
 
     if raw.kpi.is_empty() {
-        return Err(c.err(&(0..0), "kpi", "a plan needs at least one [[kpi]]"));
+        // Reported at the end, where a `[[kpi]]` would be added.
+        let end = text.len()..text.len();
+        errors.push(c.err(&end, "kpi", "a plan needs at least one [[kpi]]"));
     }
     let mut kpis: Vec<Kpi> = Vec::new();
+    let mut kpis_complete = true;
     for (i, k) in raw.kpi.iter().enumerate() {
-        let kpi = kpi(&c, i, k, &manual)?;
+        let kpi = match kpi(&c, i, k, &manual) {
+            Ok(kpi) => kpi,
+            Err(e) => {
+                errors.push(e);
+                kpis_complete = false;
+                continue;
+            }
+        };
         if kpis.iter().any(|x| x.key == kpi.key) {
-            return Err(c.err(
+            errors.push(c.err(
                 &k.span(),
                 format!("kpi[{}].key", kpi.key),
                 format!("two KPIs have the key `{}`; give one a `key`", kpi.key),
             ));
+            continue;
         }
         kpis.push(kpi);
     }
     let total: i64 = kpis.iter().map(|k| k.weight_bp).sum();
-    if total != 100_00 {
+    if kpis_complete && !kpis.is_empty() && total != 100_00 {
         let span = raw.kpi[0]
             .get_ref()
             .weight
@@ -476,7 +548,7 @@ pub fn parse(text: &str) -> Result<Plan, PlanError> {
             .iter()
             .map(|k| format!("{} {}", k.key, pct_text(k.weight_bp)))
             .collect();
-        return Err(c.err(
+        errors.push(c.err(
             &span,
             "kpi.weight",
             format!(
@@ -489,53 +561,31 @@ pub fn parse(text: &str) -> Result<Plan, PlanError> {
 
     let mut gates = Vec::new();
     for (i, g) in raw.gate.iter().enumerate() {
-        gates.push(gate(&c, i, g, &manual, &kpis)?);
+        match gate(&c, i, g, &manual, &kpis) {
+            Ok(g) => gates.push(g),
+            Err(e) => errors.push(e),
+        }
     }
 
     let mut grades: Vec<Grade> = Vec::new();
     for (i, g) in raw.grade.iter().enumerate() {
-        let r = g.get_ref();
-        let field = |f: &str| format!("grade[{}].{f}", i + 1);
-        let name = r.name.get_ref().trim().to_string();
-        if name.is_empty() || grades.iter().any(|x| x.name == name) {
-            return Err(c.err(
-                &r.name.span(),
-                field("name"),
-                "grade names must be given and differ",
-            ));
+        match grade(&c, i, g, &grades) {
+            Ok(g) => grades.push(g),
+            Err(e) => errors.push(e),
         }
-        let min_score = c.score(&r.min_score, &field("min_score"))?;
-        if let Some(prev) = grades.last()
-            && min_score >= prev.min_score
-        {
-            return Err(c.err(
-                &r.min_score.span(),
-                field("min_score"),
-                format!(
-                    "grades go from best to worst: {} must be below the {} of `{}`",
-                    score_text(min_score),
-                    score_text(prev.min_score),
-                    prev.name
-                ),
-            ));
-        }
-        let pool_factor = r
-            .pool_factor
-            .as_ref()
-            .map(|f| c.rate(f, &field("pool_factor"), false))
-            .transpose()?;
-        grades.push(Grade {
-            name,
-            min_score,
-            pool_factor,
-        });
     }
 
     let mut pay: Vec<PayComponent> = Vec::new();
     for (i, p) in raw.pay.iter().enumerate() {
-        let component = pay_component(&c, i, p, &grades)?;
+        let component = match pay_component(&c, i, p, &grades) {
+            Ok(component) => component,
+            Err(e) => {
+                errors.push(e);
+                continue;
+            }
+        };
         if pay.iter().any(|x| x.key == component.key) {
-            return Err(c.err(
+            errors.push(c.err(
                 &p.span(),
                 format!("pay[{}].key", i + 1),
                 format!(
@@ -543,10 +593,17 @@ pub fn parse(text: &str) -> Result<Plan, PlanError> {
                     component.key
                 ),
             ));
+            continue;
         }
         pay.push(component);
     }
 
+    if !errors.is_empty() || !unreadable.is_empty() {
+        errors.retain(|e| !unreadable.iter().any(|u| u.line == e.line));
+        errors.append(&mut unreadable);
+        errors.sort_by_key(|e| e.line);
+        return Err(errors);
+    }
     Ok(Plan {
         id,
         name,
@@ -558,6 +615,45 @@ pub fn parse(text: &str) -> Result<Plan, PlanError> {
         gates,
         pay,
         grades,
+    })
+}
+
+/// One `[[grade]]`, below the valid grades before it.
+fn grade(c: &Ctx, i: usize, g: &S<RawGrade>, before: &[Grade]) -> Result<Grade, PlanError> {
+    let r = g.get_ref();
+    let field = |f: &str| format!("grade[{}].{f}", i + 1);
+    let name = r.name.get_ref().trim().to_string();
+    if name.is_empty() || before.iter().any(|x| x.name == name) {
+        return Err(c.err(
+            &r.name.span(),
+            field("name"),
+            "grade names must be given and differ",
+        ));
+    }
+    let min_score = c.score(&r.min_score, &field("min_score"))?;
+    if let Some(prev) = before.last()
+        && min_score >= prev.min_score
+    {
+        return Err(c.err(
+            &r.min_score.span(),
+            field("min_score"),
+            format!(
+                "grades go from best to worst: {} must be below the {} of `{}`",
+                score_text(min_score),
+                score_text(prev.min_score),
+                prev.name
+            ),
+        ));
+    }
+    let pool_factor = r
+        .pool_factor
+        .as_ref()
+        .map(|f| c.rate(f, &field("pool_factor"), false))
+        .transpose()?;
+    Ok(Grade {
+        name,
+        min_score,
+        pool_factor,
     })
 }
 
@@ -1588,6 +1684,34 @@ rank = { scores = [100] }
         // broken TOML still gives a line
         let e = err("id = \"t\"\n[[kpi]\n");
         assert_eq!(e.line, 2);
+    }
+
+    #[test]
+    fn every_mistake_is_reported() {
+        let text = BASE
+            .replace("id = \"t\"", "id = \"t\"\nsettlement_day = 40")
+            .replace("figure = \"served\"", "figure = \"servd\"")
+            .replace("min = \"40%\"", "min = \"50%\"")
+            + "[[pay]]\ntiered = { tiers = [{ from = 0, rate = 2.5 }] }\n\
+               [[grade]]\nname = \"A\"\nmin_score = 500\n";
+        // unreadable: the reader stops at it, and goes on past it
+        let text = text.replace("weight = 40", "weight = \"forty\"");
+        let errors = parse_all(&text).unwrap_err();
+        let found: Vec<(usize, &str)> = errors.iter().map(|e| (e.line, e.field.as_str())).collect();
+        assert_eq!(
+            found,
+            vec![
+                (2, "settlement_day"),
+                (6, "kpi[inquiry_conversion].bands[2].min"),
+                (8, "kpi[servd].figure"),
+                (9, "weight"),
+                (12, "pay[tiered].tiered.tiers[1].rate"),
+                (15, "grade[1].min_score"),
+            ],
+            "{errors:?}"
+        );
+        // `parse` gives the first
+        assert_eq!(parse(&text).unwrap_err(), errors[0]);
     }
 
     #[test]

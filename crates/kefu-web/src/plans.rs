@@ -888,15 +888,20 @@ fn plan_scope(
     Ok((store, stores))
 }
 
-/// The error of a plan as the editor shows it: line and field first.
-fn plan_error(lang: Lang, e: &kefu_plan::PlanError) -> String {
-    format!(
-        "<p class=\"error\">{} {}, {}: {}</p>",
-        esc(lang.t("方案有误：第", "The plan is invalid: line")),
-        e.line,
-        esc(&e.field),
-        esc(&e.message)
-    )
+/// The mistakes of a plan as the editor shows them, each with its line and field first.
+fn plan_errors(lang: Lang, errors: &[kefu_plan::PlanError]) -> String {
+    errors
+        .iter()
+        .map(|e| {
+            format!(
+                "<p class=\"error\">{} {}, {}: {}</p>",
+                esc(lang.t("方案有误：第", "The plan is invalid: line")),
+                e.line,
+                esc(&e.field),
+                esc(&e.message)
+            )
+        })
+        .collect()
 }
 
 fn editing_refused() -> WebError {
@@ -947,13 +952,13 @@ fn posted_plan(
             )));
         }
     }
-    match kefu_plan::parse(&f.toml) {
+    match kefu_plan::parse_all(&f.toml) {
         Ok(plan) => Ok((f, plan)),
-        Err(e) => Err(Box::new(refused_edit(
+        Err(errors) => Err(Box::new(refused_edit(
             lang,
             user,
             &f,
-            &plan_error(lang, &e),
+            &plan_errors(lang, &errors),
         ))),
     }
 }

@@ -217,6 +217,12 @@ async fn what_if_preview_checks_and_saves_a_version() {
     assert!(refused.body.contains("105%"), "{}", refused.body);
     let refused = post(&app, "/plans/save?lang=en", &sid, &form(&bad)).await;
     assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+    // every mistake at once
+    let two = bad.replace("settlement_day = 5", "settlement_day = 40");
+    assert_ne!(two, bad);
+    let refused = post(&app, "/plans/preview?lang=en", &sid, &form(&two)).await;
+    assert!(refused.body.contains("settlement_day"), "{}", refused.body);
+    assert!(refused.body.contains("105%"), "{}", refused.body);
 
     // Without the form's token nothing is saved.
     let stale = post(
