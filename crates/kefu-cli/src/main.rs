@@ -468,6 +468,9 @@ fn import(
             eprintln!("{}: {}: {w}", lang.t("警告", "warning"), f.path.display());
         }
     }
+    for line in report::refund_warning_lines(&summary.refund_warnings, lang, 20) {
+        eprintln!("{}: {line}", lang.t("警告", "warning"));
+    }
     let rejected: usize = reports.iter().map(|f| f.rejected.len()).sum();
     if rejected > 0 {
         kefu_import::write_rejects(&reports, rejects)

@@ -401,3 +401,65 @@ fn shipped_plans_run_on_the_demo() {
     assert!(table.contains("售前绩效方案 2026-11"), "{table}");
     assert_eq!(table.lines().count(), 3 + 14, "{table}");
 }
+
+#[test]
+fn late_refunds_are_capped_at_their_order_and_warned_about() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = small_store(dir.path());
+    let plan = dir.path().join("t.toml");
+    std::fs::write(&plan, PLAN).unwrap();
+    ok(&[
+        "plan",
+        "save",
+        "--db",
+        s(&db),
+        "--from",
+        "2026-10",
+        s(&plan),
+    ]);
+    // A 100-yuan October order of A's buyer refunded 250 in November; a refund of an order
+    // that is not in the data.
+    let more = dir.path().join("more");
+    std::fs::create_dir_all(&more).unwrap();
+    std::fs::write(
+        more.join("orders.csv"),
+        "order_id,buyer,created_at,paid_at,closed_at,amount,items\n\
+         O4,b1,2026-10-20 10:07:00,2026-10-20 10:08:00,,100.00,1\n",
+    )
+    .unwrap();
+    std::fs::write(
+        more.join("refunds.csv"),
+        "refund_id,order_id,buyer,requested_at,finished_at,amount,account\n\
+         R7,O4,b1,2026-11-09 09:00:00,2026-11-10 09:00:00,250.00,店:A\n\
+         R8,O9,b1,2026-11-09 09:00:00,2026-11-10 09:00:00,80.00,店:A\n",
+    )
+    .unwrap();
+    let out = kefu(&["import", "--db", s(&db), "--store", "店", s(&more)]);
+    assert!(out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(
+            "warning: store 店 order O4: amount 100.00, refunded in all 250.00, more than the order"
+        ),
+        "{err}"
+    );
+    assert!(
+        err.contains("warning: store 店 refund R8: order O9 is not among the orders"),
+        "{err}"
+    );
+
+    let nov = run_json(&db, "2026-11", &[]);
+    let a = slip(&nov[0], "店:A");
+    let o4 = a["sales"]["late_refunds"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["order_id"] == "O4")
+        .expect("O4 is clawed back");
+    // 100.00 taken back, not 250.00
+    assert_eq!(
+        (&o4["amount_cents"], &o4["refund_cents"]),
+        (&10_000.into(), &25_000.into())
+    );
+    assert_eq!(a["sales"]["late_refunds_cents"], 30_000 + 10_000);
+}

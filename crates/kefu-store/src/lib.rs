@@ -16,7 +16,7 @@ pub mod users;
 
 pub use db::{
     AccountInfo, Db, FULL_RECOMPUTE_LIMIT, ImportSession, ImportSummary, LOOKBACK_DAYS,
-    LoadedEvents, Result, StoreError, StoreInfo, TouchedDays,
+    LoadedEvents, RefundWarning, Result, StoreError, StoreInfo, TouchedDays,
 };
 pub use qa_rules::{
     FlaggedReception, QaRunSummary, ReceptionHit, RuleHitCount, RulesInForce, StoredRuleSet,

@@ -322,7 +322,13 @@ impl Db {
         }
 
         let mut st = self.conn().prepare_cached(
-            "SELECT r.order_id, r.finished_at, r.amount_cents, o.paid_at, f.account_id
+            "SELECT r.order_id, r.finished_at, r.amount_cents, o.paid_at, f.account_id,
+                    o.amount_cents,
+                    (SELECT COALESCE(SUM(p.amount_cents), 0) FROM refunds p
+                     WHERE p.store_id = r.store_id AND p.order_id = r.order_id
+                       AND p.status = 'success'
+                       AND (p.finished_at < r.finished_at
+                            OR (p.finished_at = r.finished_at AND p.refund_id < r.refund_id)))
              FROM refunds r
              JOIN orders o ON o.store_id = r.store_id AND o.order_id = r.order_id
              JOIN order_facts f ON f.store_id = r.store_id AND f.order_id = r.order_id
@@ -341,12 +347,14 @@ impl Db {
                     r.get::<_, i64>(2)?,
                     r.get::<_, i64>(3)?,
                     r.get::<_, NameId>(4)?,
+                    r.get::<_, i64>(5)?,
+                    r.get::<_, i64>(6)?,
                 ))
             },
         )?;
         let mut earlier_refunds: HashMap<NameId, Vec<LateRefund>> = HashMap::new();
         for row in rows {
-            let (order_id, finished_at, amount_cents, paid_at, account) = row?;
+            let (order_id, finished_at, amount_cents, paid_at, account, order_cents, before) = row?;
             if paid_at >= start {
                 if let Some(&(a, i)) = order_slot.get(&order_id)
                     && let Some(o) = orders.get_mut(&a).and_then(|l| l.get_mut(i))
@@ -362,6 +370,8 @@ impl Db {
                         paid_at,
                         finished_at,
                         amount_cents,
+                        order_amount_cents: order_cents,
+                        refunded_before_cents: before,
                     });
             }
         }

@@ -458,6 +458,9 @@ CREATE TABLE plan_stores (
 ) WITHOUT ROWID;
 INSERT INTO plan_stores (plan_id, store_id)
     SELECT DISTINCT v.plan_id, s.id FROM plan_versions v CROSS JOIN stores s;
+-- the refunds of an order: what is left of it when a refund is deducted, and the import's
+-- warnings about refunds larger than their order
+CREATE INDEX refunds_by_order ON refunds (store_id, order_id);
 "
         .to_string(),
         //
