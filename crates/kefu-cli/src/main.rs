@@ -491,6 +491,9 @@ fn import(
             eprintln!("{}: {}: {w}", lang.t("警告", "warning"), f.path.display());
         }
     }
+    for line in report::refund_warning_lines(&summary.refund_warnings, lang, 20) {
+        eprintln!("{}: {line}", lang.t("警告", "warning"));
+    }
     let rejected: usize = reports.iter().map(|f| f.rejected.len()).sum();
     if rejected > 0 {
         kefu_import::write_rejects(&reports, rejects)
@@ -672,12 +675,13 @@ fn demo(args: DemoArgs, lang: Lang) -> Result<()> {
     if write_files.is_none() {
         let _ = std::fs::remove_dir_all(&dir);
     }
-    let db = Db::open(&db_path)?;
+    let mut db = Db::open(&db_path)?;
     let (from, to) = (
         parse_day(&summary.first_day, "from")?,
         parse_day(&summary.last_day, "to")?,
     );
-    plan::save_shipped(&db, kefu_plan::Month::of(from))?;
+    let stores: Vec<i64> = db.stores()?.iter().map(|s| s.id).collect();
+    plan::save_shipped(&mut db, kefu_plan::Month::of(from), &stores)?;
     let mut rep = report::build(&db, By::Account, from, to, None)?;
     let sales =
         |r: &report::Row| std::cmp::Reverse(r.counters.get(kefu_core::figures::C::sales_cents));

@@ -60,6 +60,10 @@ pub enum PlanCommand {
         /// first month the version applies to, YYYY-MM
         #[arg(long)]
         from: String,
+        /// a store the plan runs in (repeat for several); default: the plan's stores so far,
+        /// or the database's only store
+        #[arg(long = "store")]
+        stores: Vec<String>,
         /// the plan file (TOML)
         file: PathBuf,
     },
@@ -91,14 +95,32 @@ pub enum PlanCommand {
     },
 }
 
-/// Stores the shipped plans as in force from `from` (the demo does, so that its month has
-/// plans to run).
-pub fn save_shipped(db: &Db, from: Month) -> Result<()> {
+/// Stores the shipped plans as in force from `from` in `stores` (the demo does, so that its
+/// month has plans to run).
+pub fn save_shipped(db: &mut Db, from: Month, stores: &[i64]) -> Result<()> {
     for (name, text) in kefu_plan::SHIPPED {
         let plan = kefu_plan::parse(text).map_err(|e| anyhow::anyhow!("plans/{name}:{e}"))?;
-        db.save_plan_version(&plan.id, from, text, None)?;
+        db.save_plan_version(&plan.id, from, text, None, stores)?;
     }
     Ok(())
+}
+
+/// The stores a saved plan runs in: those named, else the plan's stores so far, else the
+/// database's only store.
+fn plan_stores(db: &Db, plan_id: &str, names: &[String]) -> Result<Vec<i64>> {
+    if !names.is_empty() {
+        return names
+            .iter()
+            .map(|n| Ok(db.store(n).with_context(|| format!("--store `{n}`"))?.id))
+            .collect();
+    }
+    let current = db.plan_stores(plan_id)?;
+    if !current.is_empty() {
+        return Ok(current);
+    }
+    Ok(vec![store_id(db, None).context(
+        "name the stores the plan runs in with --store (a plan runs only in its stores)",
+    )?])
 }
 
 fn parse_month(s: &str) -> Result<Month> {
@@ -111,6 +133,21 @@ pub fn read_plan(path: &Path) -> Result<(Plan, String)> {
         std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
     let plan = kefu_plan::parse(&text).map_err(|e| anyhow::anyhow!("{}:{e}", path.display()))?;
     Ok((plan, text))
+}
+
+/// Store ids as their names, comma-separated (`–` for none).
+fn store_names(db: &Db, ids: &[i64]) -> Result<String> {
+    let names: Vec<String> = db
+        .stores()?
+        .into_iter()
+        .filter(|s| ids.contains(&s.id))
+        .map(|s| s.name)
+        .collect();
+    Ok(if names.is_empty() {
+        "–".into()
+    } else {
+        names.join(", ")
+    })
 }
 
 fn store_id(db: &Db, store: Option<&str>) -> Result<i64> {
@@ -133,10 +170,13 @@ fn store_id(db: &Db, store: Option<&str>) -> Result<i64> {
 pub fn run(cmd: PlanCommand, lang: Lang) -> Result<()> {
     match cmd {
         PlanCommand::Check { files } => {
-            let mut failed = 0;
+            let (mut failed, mut mistakes) = (0, 0);
             for f in &files {
-                match read_plan(f) {
-                    Ok((plan, _)) => println!(
+                let checked = std::fs::read_to_string(f)
+                    .with_context(|| format!("reading {}", f.display()))
+                    .map(|text| kefu_plan::parse_all(&text));
+                match checked {
+                    Ok(Ok(plan)) => println!(
                         "{}: {} `{}` ({}): {} {}, {} {}, {} {}",
                         f.display(),
                         lang.t("有效", "ok"),
@@ -149,31 +189,48 @@ pub fn run(cmd: PlanCommand, lang: Lang) -> Result<()> {
                         plan.grades.len(),
                         lang.t("个梯队", "grades"),
                     ),
+                    Ok(Err(errors)) => {
+                        for e in &errors {
+                            eprintln!("{}: {}:{e}", lang.t("错误", "error"), f.display());
+                        }
+                        failed += 1;
+                        mistakes += errors.len();
+                    }
                     Err(e) => {
                         eprintln!("{}: {e:#}", lang.t("错误", "error"));
                         failed += 1;
+                        mistakes += 1;
                     }
                 }
             }
             if failed > 0 {
                 bail!(
-                    "{failed} {}",
-                    lang.t("个方案文件无效", "plan file(s) are invalid")
+                    "{failed} {} ({mistakes} {})",
+                    lang.t("个方案文件无效", "plan file(s) are invalid"),
+                    lang.t("处错误", "mistakes"),
                 );
             }
             Ok(())
         }
-        PlanCommand::Save { db, from, file } => {
+        PlanCommand::Save {
+            db,
+            from,
+            stores,
+            file,
+        } => {
             let from = parse_month(&from)?;
             let (plan, text) = read_plan(&file)?;
-            let db = Db::open(&db)?;
-            let id = db.save_plan_version(&plan.id, from, &text, None)?;
+            let mut db = Db::open(&db)?;
+            let stores = plan_stores(&db, &plan.id, &stores)?;
+            let id = db.save_plan_version(&plan.id, from, &text, None, &stores)?;
             println!(
-                "{} `{}` {} {from} ({} {id})",
+                "{} `{}` {} {from} ({} {id}; {}: {})",
                 lang.t("已保存方案", "saved plan"),
                 plan.id,
                 lang.t("生效月份", "in force from"),
                 lang.t("版本", "version"),
+                lang.t("店铺", "stores"),
+                store_names(&db, &stores)?,
             );
             Ok(())
         }
@@ -182,13 +239,15 @@ pub fn run(cmd: PlanCommand, lang: Lang) -> Result<()> {
             for v in db.plan_versions()? {
                 let name = kefu_plan::parse(&v.toml).map_or_else(|_| "?".into(), |p| p.name);
                 println!(
-                    "{}\t{}\t{} {}\t{} {}",
+                    "{}\t{}\t{} {}\t{} {}\t{} {}",
                     v.plan_id,
                     name,
                     lang.t("生效", "from"),
                     v.valid_from,
                     lang.t("版本", "version"),
-                    v.id
+                    v.id,
+                    lang.t("店铺", "stores"),
+                    store_names(&db, &v.stores)?,
                 );
             }
             Ok(())
@@ -244,7 +303,7 @@ pub fn run_plans(
     let results = db.run_stored_plans(store_id, month, id)?;
     if results.is_empty() {
         bail!(
-            "no stored plan{} is in force for {month}: store one with `kefu plan save --from {month}` or give --plan FILE",
+            "no stored plan{} is in force for {month} in this store: store one with `kefu plan save --from {month}` or give --plan FILE",
             id.map_or(String::new(), |id| format!(" `{id}`"))
         );
     }
@@ -321,8 +380,8 @@ fn import_scores(
     let month = parse_month(month)?;
     let mut db = open_existing(db_path)?;
     let store_id = store_id(&db, store)?;
-    let Some((_, plan)) = db.stored_plan(plan_id, month)? else {
-        bail!("no stored plan `{plan_id}` is in force for {month}");
+    let Some((_, plan)) = db.stored_plan(store_id, plan_id, month)? else {
+        bail!("no stored plan `{plan_id}` is in force for {month} in this store");
     };
     let accounts = db.accounts(store_id)?;
     let mut reader = csv::ReaderBuilder::new()
@@ -360,16 +419,12 @@ fn import_scores(
                     format!("{}, value: `{value}` is not an amount in yuan", where_())
                 })?
         } else if is_manual || item == kefu_plan::QA_SCORE {
-            kefu_plan::Decimal::parse(value)
-                .ok()
-                .and_then(|d| d.to_fixed(2))
-                .filter(|h| (0..=10_000).contains(h))
-                .with_context(|| {
-                    format!(
-                        "{}, value: `{value}` is not a score from 0 to 100 (at most 2 decimals)",
-                        where_()
-                    )
-                })?
+            kefu_plan::parse_score(value).with_context(|| {
+                format!(
+                    "{}, value: `{value}` is not a score from 0 to 100 (at most 2 decimals)",
+                    where_()
+                )
+            })?
         } else {
             bail!(
                 "{}, item: `{item}` is not a manual item of plan `{plan_id}` ({}), qa_score or sales_target",

@@ -158,7 +158,8 @@ fn hand_built_store_clawback_scores_and_versions() {
         s(&plan),
     ]);
     let scores = dir.path().join("scores.csv");
-    std::fs::write(&scores, "account,item,value\nA,attitude,80\n").unwrap();
+    // `80%` is 80 points, not 0.8
+    std::fs::write(&scores, "account,item,value\nA,attitude,80%\n").unwrap();
     let out = ok(&november_scores(&db, &scores));
     assert!(out.contains("imported 1 scores"), "{out}");
     // A bad value refuses the whole file, naming line and column.
@@ -235,6 +236,8 @@ fn hand_built_store_clawback_scores_and_versions() {
     assert_eq!(slip(&nov[0], "店:A")["total_cents"], 500);
     let list = ok(&["plan", "list", "--db", s(&db)]);
     assert_eq!(list.lines().count(), 2, "{list}");
+    // saved without --store: the database's only store
+    assert!(list.lines().all(|l| l.ends_with("stores 店")), "{list}");
 
     // The payslip as text, and the payroll sheet.
     let text = plan_run(&db, "2026-11", &["--account", "A"]);
@@ -291,6 +294,31 @@ fn invalid_plans_are_refused_with_line_and_field() {
             "case {i}: expected `{expected}` in\n{err}"
         );
         assert!(err.contains(&format!("bad{i}.toml")), "{err}");
+    }
+}
+
+#[test]
+fn plan_check_reports_every_mistake() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("many.toml");
+    let text = PLAN
+        .replace("settlement_day = 5", "settlement_day = 40")
+        .replace("inquiry_conversion", "conversion")
+        .replace("rate = \"1%\"", "rate = \"1,5\"")
+        .replace("min_score = 0", "min_score = 95");
+    std::fs::write(&path, text).unwrap();
+    let out = kefu(&["plan", "check", s(&path)]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    let p = s(&path);
+    for expected in [
+        format!("{p}:line 3, settlement_day: a day of the month"),
+        format!("{p}:line 9, kpi[conversion].figure: unknown figure"),
+        format!("{p}:line 17, rate: `1,5`: a comma separates thousands only"),
+        format!("{p}:line 23, grade[2].min_score: grades go from best to worst"),
+        "1 plan file(s) are invalid (4 mistakes)".to_string(),
+    ] {
+        assert!(err.contains(&expected), "expected `{expected}` in\n{err}");
     }
 }
 
@@ -372,4 +400,66 @@ fn shipped_plans_run_on_the_demo() {
     let table = plan_run(&db, "2026-11", &["--plan", s(&presale)]);
     assert!(table.contains("售前绩效方案 2026-11"), "{table}");
     assert_eq!(table.lines().count(), 3 + 14, "{table}");
+}
+
+#[test]
+fn late_refunds_are_capped_at_their_order_and_warned_about() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = small_store(dir.path());
+    let plan = dir.path().join("t.toml");
+    std::fs::write(&plan, PLAN).unwrap();
+    ok(&[
+        "plan",
+        "save",
+        "--db",
+        s(&db),
+        "--from",
+        "2026-10",
+        s(&plan),
+    ]);
+    // A 100-yuan October order of A's buyer refunded 250 in November; a refund of an order
+    // that is not in the data.
+    let more = dir.path().join("more");
+    std::fs::create_dir_all(&more).unwrap();
+    std::fs::write(
+        more.join("orders.csv"),
+        "order_id,buyer,created_at,paid_at,closed_at,amount,items\n\
+         O4,b1,2026-10-20 10:07:00,2026-10-20 10:08:00,,100.00,1\n",
+    )
+    .unwrap();
+    std::fs::write(
+        more.join("refunds.csv"),
+        "refund_id,order_id,buyer,requested_at,finished_at,amount,account\n\
+         R7,O4,b1,2026-11-09 09:00:00,2026-11-10 09:00:00,250.00,店:A\n\
+         R8,O9,b1,2026-11-09 09:00:00,2026-11-10 09:00:00,80.00,店:A\n",
+    )
+    .unwrap();
+    let out = kefu(&["import", "--db", s(&db), "--store", "店", s(&more)]);
+    assert!(out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(
+            "warning: store 店 order O4: amount 100.00, refunded in all 250.00, more than the order"
+        ),
+        "{err}"
+    );
+    assert!(
+        err.contains("warning: store 店 refund R8: order O9 is not among the orders"),
+        "{err}"
+    );
+
+    let nov = run_json(&db, "2026-11", &[]);
+    let a = slip(&nov[0], "店:A");
+    let o4 = a["sales"]["late_refunds"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["order_id"] == "O4")
+        .expect("O4 is clawed back");
+    // 100.00 taken back, not 250.00
+    assert_eq!(
+        (&o4["amount_cents"], &o4["refund_cents"]),
+        (&10_000.into(), &25_000.into())
+    );
+    assert_eq!(a["sales"]["late_refunds_cents"], 30_000 + 10_000);
 }

@@ -25,6 +25,10 @@ pub enum DecimalError {
     TooPrecise(String),
     #[error("`{0}` is too large")]
     TooLarge(String),
+    /// `1,5` or `1,50,000`: a decimal comma or another grouping would be read as another
+    /// number, so only groups of three are accepted.
+    #[error("`{0}`: a comma separates thousands only (150,000); write decimals with a point (1.5)")]
+    BadSeparator(String),
 }
 
 impl Decimal {
@@ -44,7 +48,8 @@ impl Decimal {
         }
     }
 
-    /// Parses `55%`, `0.55`, `-3`, `1,000.5`, `¥100` (a percent sign divides by 100).
+    /// Parses `55%`, `0.55`, `-3`, `1,000.5`, `¥100` (a percent sign divides by 100). Commas
+    /// and underscores separate groups of three digits of the integer part, nothing else.
     pub fn parse(text: &str) -> Result<Decimal, DecimalError> {
         let bad = || DecimalError::NotANumber(text.to_string());
         let s = text.trim();
@@ -64,6 +69,13 @@ impl Decimal {
         if int.is_empty() && frac.is_empty() {
             return Err(bad());
         }
+        if int.contains([',', '_']) {
+            let mut groups = int.split([',', '_']);
+            let first_ok = groups.next().is_some_and(|g| (1..=3).contains(&g.len()));
+            if !first_ok || !groups.all(|g| g.len() == 3) {
+                return Err(DecimalError::BadSeparator(text.to_string()));
+            }
+        }
         let mut mantissa: i128 = 0;
         let mut push = |b: u8| -> Result<(), DecimalError> {
             mantissa = mantissa
@@ -76,6 +88,7 @@ impl Decimal {
         for b in int.bytes() {
             match b {
                 b'0'..=b'9' => push(b)?,
+                // Checked above: between groups of three digits.
                 b',' | b'_' => {}
                 _ => return Err(bad()),
             }
@@ -304,6 +317,23 @@ mod tests {
             assert!(Decimal::parse(bad).is_err(), "{bad}");
         }
         assert!(Decimal::parse("99999999999999999999999999999999").is_err());
+    }
+
+    #[test]
+    fn a_comma_separates_thousands_only() {
+        assert_eq!(d("1,000.5").to_fixed(1), Some(10_005));
+        assert_eq!(d("1,234,567").to_fixed(0), Some(1_234_567));
+        assert_eq!(d("150_000").to_fixed(0), Some(150_000));
+        // were 15, 8% and 150000
+        for bad in [
+            "1,5", "0,8%", "1,50,000", ",5", "1,", "1,0000", "1,000,00", "1__000",
+        ] {
+            assert!(
+                matches!(Decimal::parse(bad), Err(DecimalError::BadSeparator(_))),
+                "{bad}: {:?}",
+                Decimal::parse(bad)
+            );
+        }
     }
 
     #[test]

@@ -62,6 +62,11 @@ pub struct LateRefund {
     pub paid_at: Millis,
     pub finished_at: Millis,
     pub amount_cents: i64,
+    /// The order's amount.
+    pub order_amount_cents: i64,
+    /// The order's successful refunds that finished before this one: what is left of the
+    /// order is `order_amount_cents − refunded_before_cents`.
+    pub refunded_before_cents: i64,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -153,7 +158,10 @@ pub struct LateRefundLine {
     pub order_id: String,
     pub paid_at: String,
     pub finished_at: String,
+    /// Deducted: the refund, capped at what was left of its order.
     pub amount_cents: i64,
+    /// The refund as recorded (more than `amount_cents` when capped).
+    pub refund_cents: i64,
 }
 
 /// The commissionable sales: orders paid in the month, minus their refunds finished by the
@@ -320,11 +328,16 @@ fn sales_base(agent: &AgentInput, month: Month, settlement_day: u32) -> SalesBas
             let paid_month = Month::of(kefu_core::time::Day::of(r.paid_at));
             r.finished_at >= paid_month.settlement_end(settlement_day)
         })
-        .map(|r| LateRefundLine {
-            order_id: r.order_id.clone(),
-            paid_at: format_time(r.paid_at),
-            finished_at: format_time(r.finished_at),
-            amount_cents: r.amount_cents,
+        .map(|r| {
+            // Refunds of one order never take back more than the order brought.
+            let left = (r.order_amount_cents - r.refunded_before_cents).max(0);
+            LateRefundLine {
+                order_id: r.order_id.clone(),
+                paid_at: format_time(r.paid_at),
+                finished_at: format_time(r.finished_at),
+                amount_cents: r.amount_cents.clamp(0, left),
+                refund_cents: r.amount_cents,
+            }
         })
         .collect();
     late.sort_by(|a, b| (&a.finished_at, &a.order_id).cmp(&(&b.finished_at, &b.order_id)));

@@ -134,6 +134,8 @@ fn input() -> PlanInput {
                 paid_at: at("2026-10-15"),
                 finished_at: at("2026-11-10"),
                 amount_cents: 50_000,
+                order_amount_cents: 100_000_000,
+                refunded_before_cents: 0,
             },
             // refunded 3 Nov, before October settled: it counted in October already
             LateRefund {
@@ -141,6 +143,8 @@ fn input() -> PlanInput {
                 paid_at: at("2026-10-20"),
                 finished_at: at("2026-11-03"),
                 amount_cents: 70_000,
+                order_amount_cents: 100_000_000,
+                refunded_before_cents: 0,
             },
         ],
         previous_grade: Some("金牌".into()),
@@ -262,6 +266,8 @@ fn clawback_by_settlement_date() {
         paid_at: at("2026-11-20"),
         finished_at: at("2026-12-10"),
         amount_cents: 100_000,
+        order_amount_cents: 100_000_000,
+        refunded_before_cents: 0,
     }];
     a.orders.clear();
     let r = evaluate(&plan, Month::parse("2026-12").unwrap(), &dec).unwrap();
@@ -270,6 +276,34 @@ fn clawback_by_settlement_date() {
     assert_eq!(s.net_cents, -100_000);
     // commission is never negative: it is computed on 0
     assert_eq!(pay(slip(&r, "店:A"), "marginal").0, 0);
+}
+
+#[test]
+fn a_late_refund_takes_back_at_most_what_is_left_of_its_order() {
+    let plan = parse(PLAN).unwrap();
+    let mut nov = input();
+    let a = nov.agents.iter_mut().find(|a| a.account == "店:A").unwrap();
+    // A 100-yuan October order refunded 250 in November, and one of 100 refunded 30 in
+    // October and 90 now.
+    let late = |id: &str, amount_cents, refunded_before_cents| LateRefund {
+        order_id: id.into(),
+        paid_at: at("2026-10-15"),
+        finished_at: at("2026-11-10"),
+        amount_cents,
+        order_amount_cents: 10_000,
+        refunded_before_cents,
+    };
+    a.earlier_refunds = vec![late("o5", 25_000, 0), late("o6", 9_000, 3_000)];
+    let r = evaluate(&plan, Month::parse("2026-11").unwrap(), &nov).unwrap();
+    let s = &slip(&r, "店:A").sales;
+    let lines: Vec<(&str, i64, i64)> = s
+        .late_refunds
+        .iter()
+        .map(|l| (l.order_id.as_str(), l.amount_cents, l.refund_cents))
+        .collect();
+    assert_eq!(lines, vec![("o5", 10_000, 25_000), ("o6", 7_000, 9_000)]);
+    assert_eq!(s.late_refunds_cents, 17_000);
+    assert_eq!(s.net_cents, 15_000_000 - 200_000 - 17_000);
 }
 
 #[test]

@@ -22,7 +22,7 @@ pub use eval::{
 };
 pub use model::{Plan, QA_SCORE, TARGET_COMPLETION};
 pub use month::Month;
-pub use parse::{EditableNumber, PlanError, editable_numbers, parse, replace_numbers};
+pub use parse::{EditableNumber, PlanError, editable_numbers, parse, parse_all, replace_numbers};
 
 /// The plans kefu ships (`plans/`), as (file name, text): the demo stores them, the web
 /// editor starts a new plan from the first.
@@ -38,7 +38,38 @@ pub const SHIPPED: [(&str, &str); 3] = [
     ),
 ];
 
+/// A hand-entered score (a manual item, the QA score) as hundredths of a point: 0 to 100 with
+/// at most 2 decimals. A score is out of 100, so `90%` is 90 points (not 0.9); commas are
+/// refused as in plans (`9,5` is not 9.5).
+pub fn parse_score(text: &str) -> Option<i64> {
+    let text = text.trim();
+    let points = text.strip_suffix('%').unwrap_or(text).trim_end();
+    if points.ends_with('%') {
+        return None;
+    }
+    Decimal::parse(points)
+        .ok()
+        .and_then(|d| d.to_fixed(2))
+        .filter(|h| (0..=100_00).contains(h))
+}
+
 /// Hundredths of a point as text: 8750 → `87.5`.
 pub fn score_text(hundredths: i64) -> String {
     parse::score_text(hundredths)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_score;
+
+    #[test]
+    fn a_score_typed_as_a_percentage_is_its_points() {
+        assert_eq!(parse_score("90%"), Some(90_00));
+        assert_eq!(parse_score(" 95.5 % "), Some(95_50));
+        assert_eq!(parse_score("90"), Some(90_00));
+        assert_eq!(parse_score("0.9"), Some(90));
+        for bad in ["101", "101%", "9,5", "90%%", "-1", "1.234", "", "%"] {
+            assert_eq!(parse_score(bad), None, "{bad}");
+        }
+    }
 }

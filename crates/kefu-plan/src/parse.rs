@@ -76,6 +76,9 @@ struct RawPlan {
     applies_to: Option<S<RawAppliesTo>>,
     settlement_day: Option<S<i64>>,
     sales_target: Option<S<Num>>,
+    /// Commission rates, pool shares and rates and gate scales above 100% are refused as
+    /// typos unless this says they are meant.
+    rates_above_100: Option<bool>,
     #[serde(default)]
     manual: Vec<S<RawManual>>,
     #[serde(default)]
@@ -231,9 +234,17 @@ const MAX_SCORE: i64 = 200_00;
 
 struct Ctx<'a> {
     text: &'a str,
+    rates_above_100: bool,
 }
 
-impl Ctx<'_> {
+impl<'a> Ctx<'a> {
+    fn new(text: &'a str) -> Ctx<'a> {
+        Ctx {
+            text,
+            rates_above_100: false,
+        }
+    }
+
     fn line(&self, span: &Range<usize>) -> usize {
         let end = span.start.min(self.text.len());
         self.text.as_bytes()[..end]
@@ -284,11 +295,33 @@ impl Ctx<'_> {
         }
     }
 
-    /// A rate or factor, not negative.
-    fn rate(&self, n: &S<Num>, field: &str) -> Result<Decimal, PlanError> {
-        let v = n.get_ref().value;
+    /// A rate or factor of pay, not negative, written with a `%` (or 0): a bare `2.5` could
+    /// mean 2.5% or 250%, and `0.5` 0.5% or 50%. With `capped`, above 100% only when the
+    /// plan says `rates_above_100 = true`.
+    fn rate(&self, n: &S<Num>, field: &str, capped: bool) -> Result<Decimal, PlanError> {
+        let Num { value: v, percent } = *n.get_ref();
         if v.is_negative() {
             return Err(self.err(&n.span(), field, format!("must not be negative, is {v}")));
+        }
+        if !percent && v != Decimal::ZERO {
+            return Err(self.err(
+                &n.span(),
+                field,
+                format!(
+                    "`{v}` is ambiguous: write a rate with a percent sign, \"{v}%\" or \"{}\"",
+                    v.percent()
+                ),
+            ));
+        }
+        if capped && !self.rates_above_100 && v.to_f64() > 1.0 {
+            return Err(self.err(
+                &n.span(),
+                field,
+                format!(
+                    "{} is above 100%; if that is meant, add `rates_above_100 = true` at the top of the plan",
+                    v.percent()
+                ),
+            ));
         }
         Ok(v)
     }
@@ -302,7 +335,7 @@ fn key_ok(k: &str) -> bool {
 
 fn toml_error(text: &str, e: &toml::de::Error) -> PlanError {
     let span = e.span().unwrap_or(0..0);
-    let ctx = Ctx { text };
+    let ctx = Ctx::new(text);
     let line = ctx.line(&span);
     // The field is the last `key =` on the error's line before the error.
     let line_start = text[..span.start.min(text.len())]
@@ -335,14 +368,70 @@ fn toml_error(text: &str, e: &toml::de::Error) -> PlanError {
     }
 }
 
-/// Reads and validates a plan.
+/// Reads and validates a plan; the first mistake when it is invalid (see [`parse_all`]).
 pub fn parse(text: &str) -> Result<Plan, PlanError> {
-    let raw: RawPlan = toml::from_str(text).map_err(|e| toml_error(text, &e))?;
-    let c = Ctx { text };
+    parse_all(text).map_err(|mut errors| {
+        if errors.is_empty() {
+            PlanError {
+                line: 1,
+                field: "(plan)".into(),
+                message: "invalid plan".into(),
+            }
+        } else {
+            errors.swap_remove(0)
+        }
+    })
+}
+
+/// At most this many unreadable values are reported (each costs a reading of the plan).
+const MAX_VALUE_ERRORS: usize = 50;
+
+/// Whether `s` is one value on one line (a number or a quoted string), which the reader can
+/// be given again as `0`.
+fn replaceable_value(s: &str) -> bool {
+    let quoted = s.len() >= 2 && s.starts_with('"') && s.ends_with('"');
+    let number = !s.is_empty()
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'+' | b'_'));
+    s != "0" && !s.contains('\n') && (quoted || number)
+}
+
+/// Reads and validates a plan; when it is invalid, every mistake found, by line (never
+/// empty): each unreadable number, and the first mistake of each manual item, KPI, gate,
+/// grade, pay component and top-level field. A TOML syntax error or unknown field stops the
+/// reading there; the weights' sum is checked only when every KPI could be read.
+pub fn parse_all(text: &str) -> Result<Plan, Vec<PlanError>> {
+    // An unreadable value (`"1,5"`, `"forty"`) stops the TOML reader: it is reported, read
+    // again as 0 (same lines), and the rest of the plan is checked; later mistakes on its
+    // line are consequences of the 0 and are dropped.
+    let mut patched = text.to_string();
+    let mut unreadable: Vec<PlanError> = Vec::new();
+    let raw: RawPlan = loop {
+        match toml::from_str(&patched) {
+            Ok(raw) => break raw,
+            Err(e) => {
+                unreadable.push(toml_error(&patched, &e));
+                let span = e
+                    .span()
+                    .filter(|s| patched.get(s.clone()).is_some_and(replaceable_value))
+                    .filter(|_| unreadable.len() < MAX_VALUE_ERRORS);
+                let Some(span) = span else {
+                    unreadable.sort_by_key(|e| e.line);
+                    return Err(unreadable);
+                };
+                patched.replace_range(span, "0");
+            }
+        }
+    };
+    let text = patched.as_str();
+    let mut errors: Vec<PlanError> = Vec::new();
+    let mut c = Ctx::new(text);
+    c.rates_above_100 = raw.rates_above_100.unwrap_or(false);
+    let c = c;
 
     let id = raw.id.get_ref().trim().to_string();
     if !key_ok(&id) {
-        return Err(c.err(
+        errors.push(c.err(
             &raw.id.span(),
             "id",
             "a plan id is letters, digits, `_` or `-` (e.g. presale)",
@@ -359,16 +448,14 @@ pub fn parse(text: &str) -> Result<Plan, PlanError> {
         if let Some(role) = &a.role {
             match Role::parse(role.get_ref()) {
                 Some(r @ (Role::Presale | Role::Aftersale)) => applies_to.role = Some(r),
-                _ => {
-                    return Err(c.err(
-                        &role.span(),
-                        "applies_to.role",
-                        format!(
-                            "`{}`: expected presale (售前) or aftersale (售后)",
-                            role.get_ref()
-                        ),
-                    ));
-                }
+                _ => errors.push(c.err(
+                    &role.span(),
+                    "applies_to.role",
+                    format!(
+                        "`{}`: expected presale (售前) or aftersale (售后)",
+                        role.get_ref()
+                    ),
+                )),
             }
         }
         applies_to.groups = a.groups.iter().map(|g| g.trim().to_string()).collect();
@@ -378,60 +465,80 @@ pub fn parse(text: &str) -> Result<Plan, PlanError> {
         None => 5,
         Some(d) if (1..=31).contains(d.get_ref()) => *d.get_ref() as u32,
         Some(d) => {
-            return Err(c.err(
+            errors.push(c.err(
                 &d.span(),
                 "settlement_day",
                 format!("a day of the month, 1 to 31, not {}", d.get_ref()),
             ));
+            5
         }
     };
-    let sales_target_cents = raw
+    let sales_target_cents = match raw
         .sales_target
         .as_ref()
         .map(|t| c.money(t, "sales_target"))
-        .transpose()?;
+    {
+        Some(Err(e)) => {
+            errors.push(e);
+            None
+        }
+        other => other.and_then(Result::ok),
+    };
 
     let mut manual: Vec<ManualItem> = Vec::new();
     for (i, m) in raw.manual.iter().enumerate() {
         let key = m.get_ref().key.get_ref().trim().to_string();
         let field = format!("manual[{}].key", i + 1);
         if !key_ok(&key) || is_figure_key(&key) {
-            return Err(c.err(
+            errors.push(c.err(
                 &m.get_ref().key.span(),
                 field,
                 format!(
                     "`{key}`: a manual item key is letters, digits or `_` and not a figure's key"
                 ),
             ));
+            continue;
         }
         if manual.iter().any(|x| x.key == key) {
-            return Err(c.err(
+            errors.push(c.err(
                 &m.get_ref().key.span(),
                 field,
                 format!("`{key}` is defined twice"),
             ));
+            continue;
         }
         let name = m.get_ref().name.clone().unwrap_or_else(|| key.clone());
         manual.push(ManualItem { key, name });
     }
 
     if raw.kpi.is_empty() {
-        return Err(c.err(&(0..0), "kpi", "a plan needs at least one [[kpi]]"));
+        // Reported at the end, where a `[[kpi]]` would be added.
+        let end = text.len()..text.len();
+        errors.push(c.err(&end, "kpi", "a plan needs at least one [[kpi]]"));
     }
     let mut kpis: Vec<Kpi> = Vec::new();
+    let mut kpis_complete = true;
     for (i, k) in raw.kpi.iter().enumerate() {
-        let kpi = kpi(&c, i, k, &manual)?;
+        let kpi = match kpi(&c, i, k, &manual) {
+            Ok(kpi) => kpi,
+            Err(e) => {
+                errors.push(e);
+                kpis_complete = false;
+                continue;
+            }
+        };
         if kpis.iter().any(|x| x.key == kpi.key) {
-            return Err(c.err(
+            errors.push(c.err(
                 &k.span(),
                 format!("kpi[{}].key", kpi.key),
                 format!("two KPIs have the key `{}`; give one a `key`", kpi.key),
             ));
+            continue;
         }
         kpis.push(kpi);
     }
     let total: i64 = kpis.iter().map(|k| k.weight_bp).sum();
-    if total != 100_00 {
+    if kpis_complete && !kpis.is_empty() && total != 100_00 {
         let span = raw.kpi[0]
             .get_ref()
             .weight
@@ -441,7 +548,7 @@ pub fn parse(text: &str) -> Result<Plan, PlanError> {
             .iter()
             .map(|k| format!("{} {}", k.key, pct_text(k.weight_bp)))
             .collect();
-        return Err(c.err(
+        errors.push(c.err(
             &span,
             "kpi.weight",
             format!(
@@ -454,53 +561,31 @@ pub fn parse(text: &str) -> Result<Plan, PlanError> {
 
     let mut gates = Vec::new();
     for (i, g) in raw.gate.iter().enumerate() {
-        gates.push(gate(&c, i, g, &manual, &kpis)?);
+        match gate(&c, i, g, &manual, &kpis) {
+            Ok(g) => gates.push(g),
+            Err(e) => errors.push(e),
+        }
     }
 
     let mut grades: Vec<Grade> = Vec::new();
     for (i, g) in raw.grade.iter().enumerate() {
-        let r = g.get_ref();
-        let field = |f: &str| format!("grade[{}].{f}", i + 1);
-        let name = r.name.get_ref().trim().to_string();
-        if name.is_empty() || grades.iter().any(|x| x.name == name) {
-            return Err(c.err(
-                &r.name.span(),
-                field("name"),
-                "grade names must be given and differ",
-            ));
+        match grade(&c, i, g, &grades) {
+            Ok(g) => grades.push(g),
+            Err(e) => errors.push(e),
         }
-        let min_score = c.score(&r.min_score, &field("min_score"))?;
-        if let Some(prev) = grades.last()
-            && min_score >= prev.min_score
-        {
-            return Err(c.err(
-                &r.min_score.span(),
-                field("min_score"),
-                format!(
-                    "grades go from best to worst: {} must be below the {} of `{}`",
-                    score_text(min_score),
-                    score_text(prev.min_score),
-                    prev.name
-                ),
-            ));
-        }
-        let pool_factor = r
-            .pool_factor
-            .as_ref()
-            .map(|f| c.rate(f, &field("pool_factor")))
-            .transpose()?;
-        grades.push(Grade {
-            name,
-            min_score,
-            pool_factor,
-        });
     }
 
     let mut pay: Vec<PayComponent> = Vec::new();
     for (i, p) in raw.pay.iter().enumerate() {
-        let component = pay_component(&c, i, p, &grades)?;
+        let component = match pay_component(&c, i, p, &grades) {
+            Ok(component) => component,
+            Err(e) => {
+                errors.push(e);
+                continue;
+            }
+        };
         if pay.iter().any(|x| x.key == component.key) {
-            return Err(c.err(
+            errors.push(c.err(
                 &p.span(),
                 format!("pay[{}].key", i + 1),
                 format!(
@@ -508,10 +593,17 @@ pub fn parse(text: &str) -> Result<Plan, PlanError> {
                     component.key
                 ),
             ));
+            continue;
         }
         pay.push(component);
     }
 
+    if !errors.is_empty() || !unreadable.is_empty() {
+        errors.retain(|e| !unreadable.iter().any(|u| u.line == e.line));
+        errors.append(&mut unreadable);
+        errors.sort_by_key(|e| e.line);
+        return Err(errors);
+    }
     Ok(Plan {
         id,
         name,
@@ -523,6 +615,45 @@ pub fn parse(text: &str) -> Result<Plan, PlanError> {
         gates,
         pay,
         grades,
+    })
+}
+
+/// One `[[grade]]`, below the valid grades before it.
+fn grade(c: &Ctx, i: usize, g: &S<RawGrade>, before: &[Grade]) -> Result<Grade, PlanError> {
+    let r = g.get_ref();
+    let field = |f: &str| format!("grade[{}].{f}", i + 1);
+    let name = r.name.get_ref().trim().to_string();
+    if name.is_empty() || before.iter().any(|x| x.name == name) {
+        return Err(c.err(
+            &r.name.span(),
+            field("name"),
+            "grade names must be given and differ",
+        ));
+    }
+    let min_score = c.score(&r.min_score, &field("min_score"))?;
+    if let Some(prev) = before.last()
+        && min_score >= prev.min_score
+    {
+        return Err(c.err(
+            &r.min_score.span(),
+            field("min_score"),
+            format!(
+                "grades go from best to worst: {} must be below the {} of `{}`",
+                score_text(min_score),
+                score_text(prev.min_score),
+                prev.name
+            ),
+        ));
+    }
+    let pool_factor = r
+        .pool_factor
+        .as_ref()
+        .map(|f| c.rate(f, &field("pool_factor"), false))
+        .transpose()?;
+    Ok(Grade {
+        name,
+        min_score,
+        pool_factor,
     })
 }
 
@@ -967,7 +1098,7 @@ fn gate(
             }
             GateAction::ZeroKpis(idx)
         }
-        (None, Some(f)) => GateAction::ScalePay(c.rate(f, &format!("{prefix}.scale_pay"))?),
+        (None, Some(f)) => GateAction::ScalePay(c.rate(f, &format!("{prefix}.scale_pay"), true)?),
         _ => {
             return Err(c.err(
                 &g.span(),
@@ -1059,7 +1190,7 @@ fn pay_component(
             }
             tiers.push(Tier {
                 from_cents,
-                rate: c.rate(&tier.get_ref().rate, &f(&format!("{tf}.rate")))?,
+                rate: c.rate(&tier.get_ref().rate, &f(&format!("{tf}.rate")), true)?,
             });
         }
         PayKind::Tiered { mode, tiers }
@@ -1073,8 +1204,8 @@ fn pay_component(
             ));
         }
         PayKind::Pool {
-            share: c.rate(&pool.share, &f("pool.share"))?,
-            rate: c.rate(&pool.rate, &f("pool.rate"))?,
+            share: c.rate(&pool.share, &f("pool.share"), true)?,
+            rate: c.rate(&pool.rate, &f("pool.rate"), true)?,
         }
     } else if let Some(rb) = &r.rank_bonus {
         let amounts = rb.get_ref().amounts.get_ref();
@@ -1110,7 +1241,7 @@ fn pay_component(
                     ));
             }
             bands.push(TargetBand {
-                min_completion: c.rate(&b.get_ref().min, &f(&format!("{bf}.min")))?,
+                min_completion: c.rate(&b.get_ref().min, &f(&format!("{bf}.min")), false)?,
                 amount_cents: c.money(&b.get_ref().amount, &f(&format!("{bf}.amount")))?,
             });
         }
@@ -1306,19 +1437,23 @@ pub fn replace_numbers(text: &str, edits: &[(usize, usize, String)]) -> Result<S
     // can name a span twice, as `n.7.9` and `n.07.9`).
     if let Some(w) = edits.windows(2).find(|w| w[0].0 == w[1].0) {
         let span = w[0].0..w[0].1;
-        return Err(Ctx { text }.err(&span, "(form)", "the same number is edited twice"));
+        return Err(Ctx::new(text).err(&span, "(form)", "the same number is edited twice"));
     }
     let mut out = text.to_string();
     for (start, end, value) in edits {
         let Some(target) = known.iter().find(|k| k.start == *start && k.end == *end) else {
-            return Err(Ctx { text }.err(&(*start..*end), "(form)", "the plan changed; reload it"));
+            return Err(Ctx::new(text).err(
+                &(*start..*end),
+                "(form)",
+                "the plan changed; reload it",
+            ));
         };
         let v = value.trim();
         let ok = !v.is_empty()
             && v.chars()
                 .all(|c| c.is_ascii_digit() || matches!(c, '.' | '-' | '+' | '%' | ','));
         if !ok {
-            return Err(Ctx { text }.err(
+            return Err(Ctx::new(text).err(
                 &(*start..*end),
                 target.field.clone(),
                 format!("`{v}` is not a number (write e.g. 55%, 0.55, 1.12 or 150000)"),
@@ -1433,6 +1568,61 @@ rank = { scores = [100] }
     }
 
     #[test]
+    fn money_numbers_are_never_a_silent_guess() {
+        let tier = |rate: &str| {
+            format!("{BASE}[[pay]]\ntiered = {{ tiers = [{{ from = 0, rate = {rate} }}] }}\n")
+        };
+        let rate_of = |rate: &str| match &parse(&tier(rate)).unwrap().pay[0].kind {
+            PayKind::Tiered { tiers, .. } => tiers[0].rate,
+            _ => unreachable!("a tiered component"),
+        };
+        assert_eq!(rate_of("\"1.5%\""), Decimal::parse("0.015").unwrap());
+        assert_eq!(rate_of("0"), Decimal::ZERO);
+        // were 1500%, 8% and 250%
+        for (rate, says) in [
+            ("\"1,5\"", "a comma separates thousands only"),
+            ("\"0,8%\"", "a comma separates thousands only"),
+            ("2.5", "ambiguous"),
+            ("0.008", "ambiguous"),
+            ("1", "ambiguous"),
+            ("\"250%\"", "above 100%"),
+        ] {
+            let e = err(&tier(rate));
+            assert_eq!(e.line, 11, "{rate}: {e}");
+            assert!(e.field.ends_with("rate"), "{rate}: {e}");
+            assert!(e.message.contains(says), "{rate}: {e}");
+        }
+        // `1,50,000` was 150000 yuan
+        let e = err(&tier("\"1%\" }, { from = \"1,50,000\", rate = \"2%\""));
+        assert_eq!((e.line, e.field.as_str()), (11, "from"), "{e}");
+        assert!(e.message.contains("thousands"), "{e}");
+        let ok = parse(&tier("\"1%\" }, { from = \"150,000\", rate = \"2%\"")).unwrap();
+        assert!(
+            matches!(&ok.pay[0].kind, PayKind::Tiered { tiers, .. } if tiers[1].from_cents == 15_000_000)
+        );
+
+        // shares of 180% and gate scales of 150% only when the plan says so
+        let grades = "[[grade]]\nname = \"A\"\nmin_score = 0\npool_factor = \"130%\"\n";
+        let pool = format!("{BASE}{grades}[[pay]]\npool = {{ share = \"180%\", rate = \"1%\" }}\n");
+        let e = err(&pool);
+        assert_eq!(
+            (e.line, e.field.as_str()),
+            (15, "pay[pool].pool.share"),
+            "{e}"
+        );
+        assert!(e.message.contains("rates_above_100"), "{e}");
+        assert!(parse(&format!("rates_above_100 = true\n{pool}")).is_ok());
+        let gate =
+            format!("{BASE}[[gate]]\nfigure = \"served\"\nbelow = 3\nscale_pay = \"150%\"\n");
+        let e = err(&gate);
+        assert_eq!((e.line, e.field.as_str()), (13, "gate[1].scale_pay"), "{e}");
+        assert!(parse(&format!("rates_above_100 = true\n{gate}")).is_ok());
+        // a grade's pool factor of 130% is ordinary, but not as a bare 1.3
+        let e = err(&pool.replace("\"130%\"", "1.3"));
+        assert_eq!(e.field, "grade[1].pool_factor", "{e}");
+    }
+
+    #[test]
     fn pay_is_checked() {
         let tiers = |t: &str| format!("{BASE}[[pay]]\ntiered = {{ tiers = [{t}] }}\n");
         assert!(
@@ -1494,6 +1684,34 @@ rank = { scores = [100] }
         // broken TOML still gives a line
         let e = err("id = \"t\"\n[[kpi]\n");
         assert_eq!(e.line, 2);
+    }
+
+    #[test]
+    fn every_mistake_is_reported() {
+        let text = BASE
+            .replace("id = \"t\"", "id = \"t\"\nsettlement_day = 40")
+            .replace("figure = \"served\"", "figure = \"servd\"")
+            .replace("min = \"40%\"", "min = \"50%\"")
+            + "[[pay]]\ntiered = { tiers = [{ from = 0, rate = 2.5 }] }\n\
+               [[grade]]\nname = \"A\"\nmin_score = 500\n";
+        // unreadable: the reader stops at it, and goes on past it
+        let text = text.replace("weight = 40", "weight = \"forty\"");
+        let errors = parse_all(&text).unwrap_err();
+        let found: Vec<(usize, &str)> = errors.iter().map(|e| (e.line, e.field.as_str())).collect();
+        assert_eq!(
+            found,
+            vec![
+                (2, "settlement_day"),
+                (6, "kpi[inquiry_conversion].bands[2].min"),
+                (8, "kpi[servd].figure"),
+                (9, "weight"),
+                (12, "pay[tiered].tiered.tiers[1].rate"),
+                (15, "grade[1].min_score"),
+            ],
+            "{errors:?}"
+        );
+        // `parse` gives the first
+        assert_eq!(parse(&text).unwrap_err(), errors[0]);
     }
 
     #[test]

@@ -49,6 +49,8 @@ fn agent() -> impl Strategy<Value = AgentInput> {
                     paid_at: start - 20 * 86_400_000,
                     finished_at: start + 10 * 86_400_000,
                     amount_cents: 12_345,
+                    order_amount_cents: 10_000,
+                    refunded_before_cents: 2_000,
                 }],
                 ..Default::default()
             }

@@ -490,3 +490,56 @@ pub fn to_xlsx(report: &Report, lang: Lang) -> Result<Vec<u8>> {
     ws.set_freeze_panes(1, 0)?;
     Ok(wb.save_to_buffer()?)
 }
+
+/// The import's warnings about refunds as lines of text, at most `limit` of them and a last
+/// line counting the rest (the CLI prints them, the import page lists them).
+pub fn refund_warning_lines(
+    warnings: &[kefu_store::RefundWarning],
+    lang: Lang,
+    limit: usize,
+) -> Vec<String> {
+    use kefu_core::money::format_yuan;
+    let mut lines: Vec<String> = warnings
+        .iter()
+        .take(limit)
+        .map(|w| match w.over {
+            None => format!(
+                "{} {} {} {}: {} {} {}",
+                lang.t("店铺", "store"),
+                w.store,
+                lang.t("退款", "refund"),
+                w.refund_id,
+                lang.t("订单", "order"),
+                w.order_id,
+                lang.t(
+                    "不在订单数据中（不从任何人的提成中扣减）",
+                    "is not among the orders (it is deducted from nobody's commission)"
+                ),
+            ),
+            Some((order, refunded)) => format!(
+                "{} {} {} {}: {} {}, {} {}{}",
+                lang.t("店铺", "store"),
+                w.store,
+                lang.t("订单", "order"),
+                w.order_id,
+                lang.t("金额", "amount"),
+                format_yuan(order),
+                lang.t("成功退款合计", "refunded in all"),
+                format_yuan(refunded),
+                lang.t(
+                    "，超过订单金额；绩效最多扣减订单金额",
+                    ", more than the order; plans deduct at most the order's amount"
+                ),
+            ),
+        })
+        .collect();
+    if warnings.len() > limit {
+        lines.push(format!(
+            "{} {} {}",
+            lang.t("另有", "and"),
+            warnings.len() - limit,
+            lang.t("条退款警告", "more refund warnings")
+        ));
+    }
+    lines
+}

@@ -99,6 +99,21 @@ pub struct ImportSummary {
     /// Per store written to, the first and last day its new events fall on (none when the
     /// import only changed the roster): what derived data such as rule hits must follow.
     pub touched: Vec<TouchedDays>,
+    /// Refunds requested on the days the import touched whose order is unknown, or whose
+    /// order's successful refunds add up to more than the order (plans cap them at it).
+    pub refund_warnings: Vec<RefundWarning>,
+}
+
+/// A refund an import warns about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RefundWarning {
+    pub store: String,
+    pub order_id: String,
+    /// `None`: no order of that id in the store; `Some((order, refunded))`: the order's amount
+    /// and its successful refunds, which exceed it (cents).
+    pub over: Option<(i64, i64)>,
+    /// The refund (for an unknown order) or the first refund of the order.
+    pub refund_id: String,
 }
 
 /// The days an import wrote events to in one store.
@@ -462,6 +477,60 @@ impl Db {
     }
 }
 
+/// Adds the warnings about refunds requested from `first` to `last` in a store: refunds of
+/// unknown orders, and orders refunded (successfully) for more than their amount.
+fn refund_warnings(
+    tx: &rusqlite::Transaction,
+    store_id: i64,
+    store: &str,
+    first: Day,
+    last: Day,
+    summary: &mut ImportSummary,
+) -> Result<()> {
+    let mut st = tx.prepare_cached(
+        "SELECT r.refund_id, r.order_id, o.amount_cents,
+                (SELECT COALESCE(SUM(p.amount_cents), 0) FROM refunds p
+                 WHERE p.store_id = r.store_id AND p.order_id = r.order_id
+                   AND p.status = 'success')
+         FROM refunds r
+         LEFT JOIN orders o ON o.store_id = r.store_id AND o.order_id = r.order_id
+         WHERE r.store_id = ?1 AND r.requested_at >= ?2 AND r.requested_at < ?3
+         ORDER BY r.order_id, r.refund_id",
+    )?;
+    let rows = st.query_map(
+        params![store_id, first.start(), last.offset(1).start()],
+        |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, Option<i64>>(2)?,
+                r.get::<_, i64>(3)?,
+            ))
+        },
+    )?;
+    let mut last_order: Option<String> = None;
+    for row in rows {
+        let (refund_id, order_id, order_cents, refunded) = row?;
+        let over = match order_cents {
+            None => None,
+            Some(amount) if refunded > amount => Some((amount, refunded)),
+            Some(_) => continue,
+        };
+        // An order refunded too much is named once; each refund of an unknown order is.
+        if over.is_some() && last_order.as_deref() == Some(order_id.as_str()) {
+            continue;
+        }
+        last_order = Some(order_id.clone());
+        summary.refund_warnings.push(RefundWarning {
+            store: store.to_string(),
+            order_id,
+            over,
+            refund_id,
+        });
+    }
+    Ok(())
+}
+
 /// A store an import session has written to.
 struct SessionStore {
     id: i64,
@@ -569,6 +638,9 @@ impl ImportSession<'_> {
                     first: *first,
                     last: *last,
                 });
+            }
+            if let (Some(first), Some(last)) = (st.touched.first(), st.touched.last()) {
+                refund_warnings(tx, st.id, &st.name, *first, *last, &mut self.summary)?;
             }
             let settings = &config.store(&st.name).metrics;
             let stored: i64 = tx.query_row(

@@ -17,7 +17,7 @@ mod visibility;
 
 pub use db::{
     AccountInfo, Db, FULL_RECOMPUTE_LIMIT, ImportSession, ImportSummary, LOOKBACK_DAYS,
-    LoadedEvents, Result, StoreError, StoreInfo, TouchedDays,
+    LoadedEvents, RefundWarning, Result, StoreError, StoreInfo, TouchedDays,
 };
 pub use qa_rules::{
     FlaggedReception, QaRunSummary, ReceptionHit, RuleHitCount, RulesInForce, StoredRuleSet,

@@ -26,6 +26,9 @@ pub struct PlanVersion {
     /// Unix seconds.
     pub saved_at: i64,
     pub saved_by: Option<String>,
+    /// The stores the plan runs in (a property of the plan id, the same for every version),
+    /// by id.
+    pub stores: Vec<i64>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -94,32 +97,64 @@ fn version_row(r: &rusqlite::Row) -> rusqlite::Result<PlanVersion> {
         toml: r.get(3)?,
         saved_at: r.get(4)?,
         saved_by: r.get(5)?,
+        stores: r
+            .get::<_, Option<String>>(6)?
+            .unwrap_or_default()
+            .split(',')
+            .filter_map(|id| id.parse().ok())
+            .collect(),
     })
 }
 
+/// The columns `version_row` reads, with the plan's stores as a comma-separated list.
+const VERSION_COLUMNS: &str =
+    "SELECT v.id, v.plan_id, v.valid_from, v.toml, v.saved_at, v.saved_by,
+        (SELECT group_concat(store_id) FROM plan_stores s WHERE s.plan_id = v.plan_id)
+     FROM plan_versions v";
+
 impl Db {
-    /// Stores a version of a plan, in force from `valid_from` until a later version.
+    /// Stores a version of a plan, in force from `valid_from` until a later version, and makes
+    /// `stores` the stores the plan runs in (every version's), in one transaction.
     pub fn save_plan_version(
-        &self,
+        &mut self,
         plan_id: &str,
         valid_from: Month,
         toml: &str,
         saved_by: Option<&str>,
+        stores: &[i64],
     ) -> crate::Result<i64> {
-        self.conn().execute(
+        let tx = self.conn_mut().transaction()?;
+        tx.execute(
             "INSERT INTO plan_versions (plan_id, valid_from, toml, saved_at, saved_by)
              VALUES (?1, ?2, ?3, ?4, ?5)",
             params![plan_id, valid_from.to_string(), toml, now(), saved_by],
         )?;
-        Ok(self.conn().last_insert_rowid())
+        let id = tx.last_insert_rowid();
+        tx.execute("DELETE FROM plan_stores WHERE plan_id = ?1", [plan_id])?;
+        for store in stores {
+            tx.execute(
+                "INSERT OR IGNORE INTO plan_stores (plan_id, store_id) VALUES (?1, ?2)",
+                params![plan_id, store],
+            )?;
+        }
+        tx.commit()?;
+        Ok(id)
+    }
+
+    /// The stores plan `plan_id` runs in, by id (empty for an unknown plan).
+    pub fn plan_stores(&self, plan_id: &str) -> crate::Result<Vec<i64>> {
+        let mut st = self.conn().prepare_cached(
+            "SELECT store_id FROM plan_stores WHERE plan_id = ?1 ORDER BY store_id",
+        )?;
+        let rows = st.query_map([plan_id], |r| r.get(0))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
     /// Every saved version, by plan and then newest first.
     pub fn plan_versions(&self) -> crate::Result<Vec<PlanVersion>> {
-        let mut st = self.conn().prepare(
-            "SELECT id, plan_id, valid_from, toml, saved_at, saved_by FROM plan_versions
-             ORDER BY plan_id, valid_from DESC, id DESC",
-        )?;
+        let mut st = self.conn().prepare(&format!(
+            "{VERSION_COLUMNS} ORDER BY v.plan_id, v.valid_from DESC, v.id DESC"
+        ))?;
         let rows = st.query_map([], version_row)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
@@ -128,21 +163,21 @@ impl Db {
         Ok(self
             .conn()
             .query_row(
-                "SELECT id, plan_id, valid_from, toml, saved_at, saved_by FROM plan_versions
-                 WHERE id = ?1",
+                &format!("{VERSION_COLUMNS} WHERE v.id = ?1"),
                 [id],
                 version_row,
             )
             .optional()?)
     }
 
-    /// The version of each plan in force for `month`: the newest `valid_from` not after the
-    /// month (the last saved, among versions of the same month).
-    pub fn plans_in_force(&self, month: Month) -> crate::Result<Vec<PlanVersion>> {
+    /// The version in force for `month` of each plan that runs in `store_id`: the newest
+    /// `valid_from` not after the month (the last saved, among versions of the same month).
+    pub fn plans_in_force(&self, store_id: i64, month: Month) -> crate::Result<Vec<PlanVersion>> {
         let mut seen = std::collections::HashSet::new();
         Ok(self
             .plan_versions()?
             .into_iter()
+            .filter(|v| v.stores.contains(&store_id))
             .filter(|v| v.valid_from <= month)
             .filter(|v| seen.insert(v.plan_id.clone()))
             .collect())
@@ -287,7 +322,13 @@ impl Db {
         }
 
         let mut st = self.conn().prepare_cached(
-            "SELECT r.order_id, r.finished_at, r.amount_cents, o.paid_at, f.account_id
+            "SELECT r.order_id, r.finished_at, r.amount_cents, o.paid_at, f.account_id,
+                    o.amount_cents,
+                    (SELECT COALESCE(SUM(p.amount_cents), 0) FROM refunds p
+                     WHERE p.store_id = r.store_id AND p.order_id = r.order_id
+                       AND p.status = 'success'
+                       AND (p.finished_at < r.finished_at
+                            OR (p.finished_at = r.finished_at AND p.refund_id < r.refund_id)))
              FROM refunds r
              JOIN orders o ON o.store_id = r.store_id AND o.order_id = r.order_id
              JOIN order_facts f ON f.store_id = r.store_id AND f.order_id = r.order_id
@@ -306,12 +347,14 @@ impl Db {
                     r.get::<_, i64>(2)?,
                     r.get::<_, i64>(3)?,
                     r.get::<_, NameId>(4)?,
+                    r.get::<_, i64>(5)?,
+                    r.get::<_, i64>(6)?,
                 ))
             },
         )?;
         let mut earlier_refunds: HashMap<NameId, Vec<LateRefund>> = HashMap::new();
         for row in rows {
-            let (order_id, finished_at, amount_cents, paid_at, account) = row?;
+            let (order_id, finished_at, amount_cents, paid_at, account, order_cents, before) = row?;
             if paid_at >= start {
                 if let Some(&(a, i)) = order_slot.get(&order_id)
                     && let Some(o) = orders.get_mut(&a).and_then(|l| l.get_mut(i))
@@ -327,6 +370,8 @@ impl Db {
                         paid_at,
                         finished_at,
                         amount_cents,
+                        order_amount_cents: order_cents,
+                        refunded_before_cents: before,
                     });
             }
         }
@@ -458,10 +503,12 @@ impl Db {
     ) -> Result<(PlanResult, Option<PlanResult>), PlanRunError> {
         let data = self.month_data(store_id, month)?;
         let before = self.month_data(store_id, month.prev())?;
-        let stored_previous = self.stored_plan(&plan.id, month.prev())?.map(|(_, p)| p);
+        let stored_previous = self
+            .stored_plan(store_id, &plan.id, month.prev())?
+            .map(|(_, p)| p);
         let previous = stored_previous.as_ref().unwrap_or(plan);
         let (new, _) = self.run_plan_with(store_id, plan, Some((previous, &before)), &data)?;
-        let in_force = match self.stored_plan(&plan.id, month)? {
+        let in_force = match self.stored_plan(store_id, &plan.id, month)? {
             Some((_, current)) => {
                 let previous = stored_previous.as_ref().map(|p| (p, &before));
                 Some(self.run_plan_with(store_id, &current, previous, &data)?.0)
@@ -471,14 +518,16 @@ impl Db {
         Ok((new, in_force))
     }
 
-    /// The stored version of `plan_id` in force for `month`, parsed.
+    /// The stored version of `plan_id` in force for `month` in `store_id`, parsed; `None`
+    /// when the plan does not run in the store.
     pub fn stored_plan(
         &self,
+        store_id: i64,
         plan_id: &str,
         month: Month,
     ) -> Result<Option<(PlanVersion, Plan)>, PlanRunError> {
         let Some(v) = self
-            .plans_in_force(month)?
+            .plans_in_force(store_id, month)?
             .into_iter()
             .find(|v| v.plan_id == plan_id)
         else {
@@ -492,7 +541,7 @@ impl Db {
         Ok(Some((v, plan)))
     }
 
-    /// Evaluates every stored plan in force for `month` (only `id` when given), in the
+    /// Evaluates every stored plan of the store in force for `month` (only `id` when given), in the
     /// plans' id order; movement compares with the month before under the version in force
     /// then. Empty when no plan is in force.
     pub fn run_stored_plans(
@@ -502,7 +551,7 @@ impl Db {
         id: Option<&str>,
     ) -> Result<Vec<PlanResult>, PlanRunError> {
         let versions: Vec<PlanVersion> = self
-            .plans_in_force(month)?
+            .plans_in_force(store_id, month)?
             .into_iter()
             .filter(|v| id.is_none_or(|id| v.plan_id == id))
             .collect();
@@ -514,10 +563,12 @@ impl Db {
         let before = self.month_data(store_id, month.prev())?;
         let mut results = Vec::new();
         for v in versions {
-            let Some((_, plan)) = self.stored_plan(&v.plan_id, month)? else {
+            let Some((_, plan)) = self.stored_plan(store_id, &v.plan_id, month)? else {
                 continue;
             };
-            let previous = self.stored_plan(&v.plan_id, month.prev())?.map(|(_, p)| p);
+            let previous = self
+                .stored_plan(store_id, &v.plan_id, month.prev())?
+                .map(|(_, p)| p);
             let previous = previous.as_ref().map(|p| (p, &before));
             results.push(self.run_plan_with(store_id, &plan, previous, &data)?.0);
         }
@@ -536,15 +587,29 @@ mod tests {
     #[test]
     fn the_newest_version_not_after_the_month_is_in_force() {
         let dir = tempfile::tempdir().unwrap();
-        let db = Db::open(&dir.path().join("p.db")).unwrap();
-        db.save_plan_version("a", m("2026-10"), "a1", None).unwrap();
-        db.save_plan_version("a", m("2026-12"), "a2", Some("sup"))
+        let mut db = Db::open(&dir.path().join("p.db")).unwrap();
+        db.save_plan_version("a", m("2026-10"), "a1", None, &[1])
             .unwrap();
-        db.save_plan_version("b", m("2026-10"), "b1", None).unwrap();
+        db.save_plan_version("a", m("2026-12"), "a2", Some("sup"), &[1])
+            .unwrap();
+        db.save_plan_version("b", m("2026-10"), "b1", None, &[1])
+            .unwrap();
         // saved again for the same month: the later one wins
-        db.save_plan_version("b", m("2026-10"), "b2", None).unwrap();
+        db.save_plan_version("b", m("2026-10"), "b2", None, &[1, 2])
+            .unwrap();
+        db.save_plan_version("c", m("2026-10"), "c1", None, &[2])
+            .unwrap();
+        // a plan runs only in its stores
+        let in_store_2: Vec<String> = db
+            .plans_in_force(2, m("2026-11"))
+            .unwrap()
+            .into_iter()
+            .map(|v| v.toml)
+            .collect();
+        assert_eq!(in_store_2, vec!["b2", "c1"]);
+        assert_eq!(db.plan_stores("b").unwrap(), vec![1, 2]);
         let texts = |month: &str| -> Vec<String> {
-            db.plans_in_force(m(month))
+            db.plans_in_force(1, m(month))
                 .unwrap()
                 .into_iter()
                 .map(|v| v.toml)
@@ -553,7 +618,7 @@ mod tests {
         assert!(texts("2026-09").is_empty());
         assert_eq!(texts("2026-11"), vec!["a1", "b2"]);
         assert_eq!(texts("2027-01"), vec!["a2", "b2"]);
-        assert_eq!(db.plan_versions().unwrap().len(), 4);
+        assert_eq!(db.plan_versions().unwrap().len(), 5);
         let newest = db.plan_version(2).unwrap().unwrap();
         assert_eq!(
             (newest.valid_from, newest.saved_by.as_deref()),

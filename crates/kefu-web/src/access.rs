@@ -262,6 +262,21 @@ pub fn may_edit_settings(user: &User) -> bool {
     matches!(user.role, UserRole::Admin | UserRole::Supervisor)
 }
 
+/// Whether `user` may see and edit a stored plan that runs in `stores` (its versions, the
+/// editor, what-if and saving): admins any plan; a supervisor a plan of exactly one store that
+/// is theirs, since a plan of several stores changes the pay of stores that are not all
+/// theirs. A plan of no store is nobody's but the admins'.
+pub fn may_edit_plan(db: &Db, user: &User, stores: &[i64]) -> Result<bool, WebError> {
+    Ok(match user.role {
+        UserRole::Admin => true,
+        UserRole::Supervisor => match stores {
+            [one] => db.user_stores(user)?.contains(one),
+            _ => false,
+        },
+        UserRole::Qa | UserRole::Agent => false,
+    })
+}
+
 /// Admin-only pages (settings, users, audit log).
 pub fn admin(user: &User) -> Result<(), WebError> {
     if is_admin(user) {

@@ -541,6 +541,11 @@ fn report_page(
                 )
             })
         })
+        .chain(
+            kefu_report::refund_warning_lines(&s.refund_warnings, lang, 50)
+                .into_iter()
+                .map(|l| format!("<li>{}</li>", esc(&l))),
+        )
         .collect();
     if !warnings.is_empty() {
         body.push_str(&format!(

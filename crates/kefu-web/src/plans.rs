@@ -3,9 +3,11 @@
 //! movement, payslips with links down to the receptions and orders, hand-entered scores,
 //! the payroll workbook and `/api/v1/plans/run`.
 //!
-//! Plans are shared by the stores; admins and supervisors edit them (the same people who
-//! edit a store's settings). Everyone sees the ranking of the stores they may see, limited to
-//! the rows they may see: an agent sees only their own payslip.
+//! Plans belong to stores (`kefu_store` `plan_stores`): a store runs only its plans. A plan is
+//! seen and edited by admins and by the supervisor of its one store (`access::may_edit_plan`);
+//! hand-entered scores are a store's and are entered by whoever edits that store's settings.
+//! Everyone sees the ranking of the stores they may see, limited to the rows they may see: an
+//! agent sees only their own payslip.
 
 use std::collections::{HashMap, HashSet};
 
@@ -16,7 +18,7 @@ use kefu_core::money::format_yuan;
 use kefu_plan::{Month, Payslip, PlanResult, score_text, weight_text};
 use kefu_report::plans as render;
 use kefu_store::plans::{PlanRunError, PlanScore, SALES_TARGET_ITEM};
-use kefu_store::{Db, User};
+use kefu_store::{Db, StoreInfo, User};
 use serde::Deserialize;
 
 use crate::access::{self, Allowed};
@@ -263,16 +265,21 @@ pub async fn index(
         .db(move |db| {
             let stores = access::allowed(db, &u, None)?;
             let (store, month) = scope_in(db, &stores, &p)?;
-            let in_force = db.plans_in_force(month)?;
-            let versions = if editor {
-                db.plan_versions()?
-            } else {
-                Vec::new()
-            };
-            Ok((stores, store, month, in_force, versions))
+            let in_force = db.plans_in_force(store.store.id, month)?;
+            let mut versions = Vec::new();
+            if editor {
+                for v in db.plan_versions()? {
+                    if access::may_edit_plan(db, &u, &v.stores)? {
+                        versions.push(v);
+                    }
+                }
+            }
+            let names: HashMap<i64, String> =
+                db.stores()?.into_iter().map(|s| (s.id, s.name)).collect();
+            Ok((stores, store, month, in_force, versions, names))
         })
         .await;
-    let (stores, store, month, in_force, versions) = match result {
+    let (stores, store, month, in_force, versions, names) = match result {
         Ok(x) => x,
         Err(e) => return error_page(lang, &user, e),
     };
@@ -321,9 +328,15 @@ pub async fn index(
         let rows: String = versions
             .iter()
             .map(|v| {
+                let of: Vec<&str> = v
+                    .stores
+                    .iter()
+                    .filter_map(|id| names.get(id).map(String::as_str))
+                    .collect();
                 format!(
-                    "<tr><td>{}</td><td>{}</td><td>{}</td><td><a href=\"/plans/edit?{base}&version={}\">{}</a></td></tr>",
+                    "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td><a href=\"/plans/edit?{base}&version={}\">{}</a></td></tr>",
                     esc(&v.plan_id),
+                    esc(&of.join(", ")),
                     v.valid_from,
                     esc(v.saved_by.as_deref().unwrap_or("–")),
                     v.id,
@@ -332,8 +345,9 @@ pub async fn index(
             })
             .collect();
         body.push_str(&format!(
-            "<table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th></th></tr></thead><tbody>{rows}</tbody></table>",
+            "<table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th></th></tr></thead><tbody>{rows}</tbody></table>",
             esc(lang.t("方案", "Plan")),
+            esc(lang.t("适用店铺", "Stores")),
             esc(lang.t("生效月份", "In force from")),
             esc(lang.t("保存人", "Saved by")),
         ));
@@ -851,8 +865,10 @@ pub async fn edit(
         .db(move |db| {
             let (store, month) = scope(db, &u, &p)?;
             let stored = match version {
+                // A plan the user may not edit is answered as if it did not exist.
                 Some(id) => Some(
                     db.plan_version(id)?
+                        .filter(|v| access::may_edit_plan(db, &u, &v.stores).unwrap_or(false))
                         .ok_or_else(|| WebError::NotFound(format!("no plan version {id}")))?,
                 ),
                 None => None,
@@ -887,15 +903,42 @@ pub async fn edit(
     )
 }
 
-/// The error of a plan as the editor shows it: line and field first.
-fn plan_error(lang: Lang, e: &kefu_plan::PlanError) -> String {
-    format!(
-        "<p class=\"error\">{} {}, {}: {}</p>",
-        esc(lang.t("方案有误：第", "The plan is invalid: line")),
-        e.line,
-        esc(&e.field),
-        esc(&e.message)
-    )
+/// The store of an edited plan's form and the stores the plan runs in once saved: its stores
+/// so far, or that store for a new plan. Refused unless the user may edit a plan of those
+/// stores (a plan id of other stores is taken).
+fn plan_scope(
+    db: &Db,
+    user: &User,
+    p: &PlanParams,
+    plan_id: &str,
+) -> Result<(StoreInfo, Vec<i64>), WebError> {
+    let store = access::settings_store(&access::settings_stores(db, user)?, p.store.as_deref())?;
+    let mut stores = db.plan_stores(plan_id)?;
+    if stores.is_empty() {
+        stores.push(store.id);
+    }
+    if !access::may_edit_plan(db, user, &stores)? {
+        return Err(WebError::Forbidden(format!(
+            "plan `{plan_id}` runs in stores you do not manage (a plan of several stores is edited by admins); save it under another id"
+        )));
+    }
+    Ok((store, stores))
+}
+
+/// The mistakes of a plan as the editor shows them, each with its line and field first.
+fn plan_errors(lang: Lang, errors: &[kefu_plan::PlanError]) -> String {
+    errors
+        .iter()
+        .map(|e| {
+            format!(
+                "<p class=\"error\">{} {}, {}: {}</p>",
+                esc(lang.t("方案有误：第", "The plan is invalid: line")),
+                e.line,
+                esc(&e.field),
+                esc(&e.message)
+            )
+        })
+        .collect()
 }
 
 fn editing_refused() -> WebError {
@@ -946,13 +989,13 @@ fn posted_plan(
             )));
         }
     }
-    match kefu_plan::parse(&f.toml) {
+    match kefu_plan::parse_all(&f.toml) {
         Ok(plan) => Ok((f, plan)),
-        Err(e) => Err(Box::new(refused_edit(
+        Err(errors) => Err(Box::new(refused_edit(
             lang,
             user,
             &f,
-            &plan_error(lang, &e),
+            &plan_errors(lang, &errors),
         ))),
     }
 }
@@ -979,8 +1022,9 @@ pub async fn preview(
     };
     let result = state
         .db(move |db| {
-            let (store, month) = scope(db, &u, &params)?;
-            Ok(db.preview_plan(store.store.id, &plan, month)?)
+            let (store, _) = plan_scope(db, &u, &params, &plan.id)?;
+            let (_, month) = scope(db, &u, &params)?;
+            Ok(db.preview_plan(store.id, &plan, month)?)
         })
         .await;
     let (new, before) = match result {
@@ -1038,9 +1082,14 @@ pub async fn save(
         return refused_edit(lang, &user, &f, &error_html(&error));
     };
     let toml = f.toml.clone();
+    let params = PlanParams {
+        store: Some(f.store.clone()),
+        ..Default::default()
+    };
     let result = state
-        .db(move |db| {
-            db.save_plan_version(&plan.id, valid_from, &toml, Some(&u.name))?;
+        .db_mut(move |db| {
+            let (_, stores) = plan_scope(db, &u, &params, &plan.id)?;
+            db.save_plan_version(&plan.id, valid_from, &toml, Some(&u.name), &stores)?;
             db.audit(
                 Some(&u),
                 "plan.save",
@@ -1111,7 +1160,7 @@ fn scores_scope(
         return Err(scores_refused());
     }
     let (_, plan) = db
-        .stored_plan(plan_id, month)?
+        .stored_plan(store.store.id, plan_id, month)?
         .ok_or_else(|| WebError::NotFound(format!("no plan `{plan_id}` in force for {month}")))?;
     Ok((store, month, plan))
 }
@@ -1254,10 +1303,7 @@ pub async fn save_scores(
                 let parsed = if item == SALES_TARGET_ITEM {
                     kefu_core::money::parse_yuan(value).ok().filter(|c| *c >= 0)
                 } else {
-                    kefu_plan::Decimal::parse(value)
-                        .ok()
-                        .and_then(|d| d.to_fixed(2))
-                        .filter(|h| (0..=10_000).contains(h))
+                    kefu_plan::parse_score(value)
                 };
                 let Some(value_h) = parsed else {
                     return Err(WebError::BadRequest(format!(

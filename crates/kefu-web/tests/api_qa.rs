@@ -471,9 +471,10 @@ async fn the_qa_score_of_stored_reviews_drives_a_plan() {
     people(&path);
     reviews(&path);
     {
-        let db = Db::open(&path).unwrap();
+        let mut db = Db::open(&path).unwrap();
         let month = kefu_plan::Month::parse("2026-11").unwrap();
-        db.save_plan_version("qa", month, QA_PLAN, Some("sup"))
+        let store = db.store(STORE).unwrap();
+        db.save_plan_version("qa", month, QA_PLAN, Some("sup"), &[store.id])
             .unwrap();
     }
     let (sid, _) = login(&app, "sup").await;

@@ -21,10 +21,10 @@ fn nov() -> Month {
 
 /// The sample store with the presale plan in force from November and lily linked to Lily.
 fn prepare(path: &Path) {
-    let db = Db::open(path).unwrap();
-    db.save_plan_version("presale", nov(), PRESALE, None)
-        .unwrap();
+    let mut db = Db::open(path).unwrap();
     let store = db.store(STORE).unwrap();
+    db.save_plan_version("presale", nov(), PRESALE, None, &[store.id])
+        .unwrap();
     let lily_account = account_id(&db, store.id, LILY);
     let lily = db.user("lily").unwrap().unwrap();
     db.link_account(&lily, store.id, lily_account).unwrap();
@@ -220,6 +220,12 @@ async fn what_if_preview_checks_and_saves_a_version() {
     assert!(refused.body.contains("105%"), "{}", refused.body);
     let refused = post(&app, "/plans/save?lang=en", &sid, &form(&bad)).await;
     assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+    // every mistake at once
+    let two = bad.replace("settlement_day = 5", "settlement_day = 40");
+    assert_ne!(two, bad);
+    let refused = post(&app, "/plans/preview?lang=en", &sid, &form(&two)).await;
+    assert!(refused.body.contains("settlement_day"), "{}", refused.body);
+    assert!(refused.body.contains("105%"), "{}", refused.body);
 
     // Without the form's token nothing is saved.
     let stale = post(
@@ -239,7 +245,11 @@ async fn what_if_preview_checks_and_saves_a_version() {
     assert_eq!(versions[0].valid_from.to_string(), "2026-12");
     assert_eq!(versions[0].saved_by.as_deref(), Some("sup"));
     // November keeps the version in force then.
-    assert_eq!(db.plans_in_force(nov()).unwrap()[0].valid_from, nov());
+    let store = db.store(STORE).unwrap();
+    assert_eq!(
+        db.plans_in_force(store.id, nov()).unwrap()[0].valid_from,
+        nov()
+    );
 
     // An agent cannot save.
     let (lily, lily_csrf) = login(&app, "lily").await;
@@ -277,7 +287,7 @@ async fn manual_scores_entered_in_the_browser_count() {
     };
     assert!(page.body.contains(&format!("name=\"v.{id}.attitude\"")));
     let form = format!(
-        "csrf={csrf}&store={}&month=2026-11&plan=presale&v.{id}.attitude=95.5&v.{id}.qa_score=50",
+        "csrf={csrf}&store={}&month=2026-11&plan=presale&v.{id}.attitude=95.5%25&v.{id}.qa_score=50",
         enc(STORE)
     );
     let saved = post(&app, "/plans/scores?lang=en", &sid, &form).await;
@@ -296,7 +306,7 @@ async fn manual_scores_entered_in_the_browser_count() {
     let r = db.run_stored_plans(store.id, nov(), None).unwrap();
     let lily = r[0].payslips.iter().find(|p| p.account == LILY).unwrap();
     let attitude = lily.kpis.iter().find(|k| k.key == "attitude").unwrap();
-    // 95.5 × 10% = 9.55 points
+    // `95.5%` typed is 95.5 points (it was 0.955): 95.5 × 10% = 9.55 points
     assert_eq!((attitude.score, attitude.points), (95_50, 9_55));
     // QA 50 < 60: the gate halves the pay
     assert!(lily.gates.iter().any(|g| g.name == "质检不合格" && g.fired));
@@ -409,15 +419,16 @@ async fn agents_see_store_totals_only_where_the_store_allows_it() {
     let (_dir, path, app) = setup(false);
     prepare(&path);
     let expected = {
-        let db = Db::open(&path).unwrap();
+        let mut db = Db::open(&path).unwrap();
+        let store = db.store(STORE).unwrap();
         db.save_plan_version(
             "sales-target",
             nov(),
             include_str!("../../../plans/sales-target.toml"),
             None,
+            &[store.id],
         )
         .unwrap();
-        let store = db.store(STORE).unwrap();
         db.run_stored_plans(store.id, nov(), Some("sales-target"))
             .unwrap()
     };
@@ -517,4 +528,128 @@ async fn agents_see_store_totals_only_where_the_store_allows_it() {
     // an account's or a group's store totals still do not exist
     let res = get(&app, &format!("{list_uri}&account={}", enc(LILY)), &lily).await;
     assert_eq!(res.status, StatusCode::NOT_FOUND);
+}
+
+const STORE2: &str = "星河专营店";
+const STORE2_ACCOUNT: &str = "星河专营店:阿星";
+
+/// A commission plan for everyone; `rate` is its one rate.
+fn team_plan(id: &str, rate: &str) -> String {
+    format!(
+        "id = \"{id}\"\nname = \"{id} 提成\"\n[[kpi]]\nfigure = \"served\"\nweight = 100\n\
+         bands = [{{ min = 1, score = 100 }}]\n[[pay]]\ntiered = {{ tiers = [{{ from = 0, rate = \"{rate}\" }}] }}\n"
+    )
+}
+
+/// Store 2 (one agent, one paid order of 8888.88 yuan) beside the sample store; plan `team`
+/// runs in both stores (as every plan did before plans had stores), `s2` in store 2 only.
+fn two_stores(dir: &Path, path: &Path) -> (i64, i64) {
+    let store2_dir = dir.join("store2");
+    std::fs::create_dir(&store2_dir).unwrap();
+    std::fs::write(
+        store2_dir.join("messages.csv"),
+        format!(
+            "time,buyer,account,sender,text\n\
+             2026-11-12 10:00:00,星河买家甲,{STORE2_ACCOUNT},buyer,在吗\n\
+             2026-11-12 10:00:30,星河买家甲,{STORE2_ACCOUNT},agent,在的亲\n"
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        store2_dir.join("orders.csv"),
+        "order_id,buyer,created_at,paid_at,closed_at,amount,items\n\
+         X900001,星河买家甲,2026-11-12 10:05:00,2026-11-12 10:06:00,,8888.88,1\n",
+    )
+    .unwrap();
+    let config = kefu_core::settings::Config::default();
+    let mut db = Db::open(path).unwrap();
+    let mut opts = kefu_import::ImportOptions::new(&config);
+    opts.default_store = Some(STORE2.to_string());
+    let files = [
+        store2_dir.join("messages.csv"),
+        store2_dir.join("orders.csv"),
+    ];
+    let out = kefu_import::read_files(&files, &opts, &|_, _| {}).unwrap();
+    db.import(out.batch, &config).unwrap();
+    let (s1, s2) = (db.store(STORE).unwrap().id, db.store(STORE2).unwrap().id);
+    db.save_plan_version("team", nov(), &team_plan("team", "1%"), None, &[s1, s2])
+        .unwrap();
+    db.save_plan_version("s2", nov(), &team_plan("s2", "1%"), None, &[s2])
+        .unwrap();
+    (s1, s2)
+}
+
+/// Store 2's pay of its agent under every plan in force, in cents.
+fn store2_pay(path: &Path, s2: i64) -> Vec<(String, i64)> {
+    let db = Db::open(path).unwrap();
+    db.run_stored_plans(s2, nov(), None)
+        .unwrap()
+        .into_iter()
+        .map(|r| (r.plan_id, r.payslips[0].total_cents))
+        .collect()
+}
+
+#[tokio::test]
+async fn a_supervisor_cannot_change_another_stores_pay() {
+    let (dir, path, app) = setup(false);
+    let (s1, s2) = two_stores(dir.path(), &path);
+    let before = store2_pay(&path, s2);
+    assert_eq!(before, vec![("s2".into(), 8889), ("team".into(), 8889)]);
+    let (sid, csrf) = login(&app, "sup").await;
+    let form = |toml: &str| {
+        format!(
+            "csrf={csrf}&store={}&month=2026-11&valid_from=2026-11&toml={}",
+            enc(STORE),
+            enc(toml)
+        )
+    };
+
+    // The attack: the shared plan at a 50 % rate, saved from store 1's editor.
+    let attack = post(&app, "/plans/save", &sid, &form(&team_plan("team", "50%"))).await;
+    assert_eq!(attack.status, StatusCode::FORBIDDEN, "{}", attack.body);
+    // … nor store 2's own plan, nor a what-if of either.
+    let attack = post(&app, "/plans/save", &sid, &form(&team_plan("s2", "50%"))).await;
+    assert_eq!(attack.status, StatusCode::FORBIDDEN, "{}", attack.body);
+    let what_if = post(&app, "/plans/preview", &sid, &form(&team_plan("s2", "50%"))).await;
+    assert_eq!(what_if.status, StatusCode::FORBIDDEN, "{}", what_if.body);
+    assert_eq!(store2_pay(&path, s2), before);
+
+    // Their plans page lists neither plan's versions, and their editor opens neither.
+    let page = get(&app, "/plans?month=2026-11&lang=en", &sid).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("Plan versions"), "{}", page.body);
+    assert!(!page.body.contains("<td>team</td>"), "{}", page.body);
+    assert!(!page.body.contains("<td>s2</td>"), "{}", page.body);
+    assert!(!page.body.contains("version=1"), "{}", page.body);
+    for version in [1, 2] {
+        let edit = get(&app, &format!("/plans/edit?version={version}"), &sid).await;
+        assert_eq!(edit.status, StatusCode::NOT_FOUND, "{}", edit.body);
+    }
+
+    // A plan of their own store is theirs: saved, it runs in store 1 only.
+    let own = post(&app, "/plans/save", &sid, &form(&team_plan("mine", "2%"))).await;
+    assert_eq!(own.status, StatusCode::SEE_OTHER, "{}", own.body);
+    let db = Db::open(&path).unwrap();
+    assert_eq!(db.plan_stores("mine").unwrap(), vec![s1]);
+    drop(db);
+    assert_eq!(store2_pay(&path, s2), before);
+    let page = get(&app, "/plans?month=2026-11&lang=en", &sid).await;
+    assert!(page.body.contains("<td>mine</td>"), "{}", page.body);
+
+    // The shared plan is the admin's: they may change it, in both stores.
+    let (admin, admin_csrf) = login(&app, "admin").await;
+    let form = format!(
+        "csrf={admin_csrf}&store={}&month=2026-11&valid_from=2026-11&toml={}",
+        enc(STORE),
+        enc(&team_plan("team", "2%"))
+    );
+    let saved = post(&app, "/plans/save", &admin, &form).await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let db = Db::open(&path).unwrap();
+    assert_eq!(db.plan_stores("team").unwrap(), vec![s1, s2]);
+    drop(db);
+    assert_eq!(
+        store2_pay(&path, s2),
+        vec![("s2".into(), 8889), ("team".into(), 17778)]
+    );
 }
