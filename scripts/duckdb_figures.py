@@ -1,14 +1,20 @@
 #!/usr/bin/env python3
-"""Independent DuckDB implementation of the per-account figures of docs spec metrics.md §5.
+"""Independent DuckDB implementation of the figures of metric spec v2 (metrics.md §5).
 
 Usage:
     python scripts/duckdb_figures.py --store NAME [--config FILE.toml]
            [--from YYYY-MM-DD --to YYYY-MM-DD] FILES...
 
 Reads canonical files (formats.md: CSV in UTF-8 or GBK/GB18030, or JSON Lines; the kind of
-each file is recognised from its header) and prints a JSON array with one object per
-(store, account): {store, account, <every key of metrics.md §5>}. Money is in yuan,
-undefined figures are null.
+each file is recognised from its header) and prints a JSON object {"accounts": [...],
+"stores": [...]} (the shape of the sample's expected-*.json): one object per (store, account)
+with {store, account, <every key of metrics.md §5>}, and one per store with the same keys
+summed over every account (bots included) plus the store-level `buyers`, `total_orders`,
+`total_sales`, `silent_orders`, `silent_sales`. Money is in yuan, undefined figures are null.
+
+Settings ([metrics] of --config, as in kefu): slow_response_secs, slow_response_rounds,
+conversion_window_days, service_hours (default "08:00-24:00": every response figure runs on
+this service clock), reminder_window_hours, after_sale_days (default 21).
 
 This is a performance peer and a cross-check of the Rust engine: it shares no code with it.
 All message-level work is SQL run by DuckDB (in-memory); Python only discovers files, reads
@@ -270,6 +276,7 @@ class Loader:
         self.off = off_us
         self.tmpdir = tmpdir
         self.groups: dict[tuple, list[tuple[int, str]]] = {}
+        self.lenient = False  # read CSV with strict_mode = false (set after a parser error)
 
     def add(self, idx: int, path: str) -> None:
         if is_jsonl(path):
@@ -302,8 +309,9 @@ class Loader:
         paths = "[" + ", ".join(q(p) for _, p in files) + "]"
         colspec = "{" + ", ".join(f"{q(c)}: 'VARCHAR'" for c in cols) + "}"
         if fmt == "csv":
+            lax = ", strict_mode = false" if self.lenient else ""
             src = (f"read_csv({paths}, header = true, delim = ',', quote = '\"', escape = '\"', "
-                   f"columns = {colspec}, auto_detect = false)")
+                   f"columns = {colspec}, auto_detect = false{lax})")
         else:
             src = f"read_json({paths}, format = 'newline_delimited', columns = {colspec})"
         fidx = "[" + ", ".join(str(i) for i, _ in files) + "][file_index::BIGINT + 1]"
@@ -351,14 +359,25 @@ class Loader:
         # command-line order of the first file of each group keeps rowids in file order
         # within each file, which is all that the (fidx, rowid) order needs
         for key, files in sorted(self.groups.items(), key=lambda kv: kv[1][0][0]):
-            try:
-                con.execute(self.insert_sql(key, files))
-            except duckdb.Error as e:
-                if key[1] != "csv" or "unicode" not in str(e).lower():
-                    raise
-                # Some file of the group is not valid UTF-8: it is GB18030 (formats.md).
-                fixed = [(i, p if is_utf8_file(p) else self.transcode(p)) for i, p in files]
-                con.execute(self.insert_sql(key, fixed))
+            self.lenient = False
+            for attempt in range(3):
+                try:
+                    con.execute(self.insert_sql(key, files))
+                    break
+                except duckdb.Error as e:
+                    msg = str(e).lower()
+                    if key[1] != "csv" or attempt == 2:
+                        raise
+                    if "unicode" in msg:
+                        # Some file of the group is not valid UTF-8: it is GB18030 (formats.md).
+                        files = [(i, p if is_utf8_file(p) else self.transcode(p))
+                                 for i, p in files]
+                    elif "state machine" in msg and not self.lenient:
+                        # e.g. a file mixing \r\n and \n line ends: the strict parser refuses it
+                        self.lenient = True
+                        log(f"{key[0]}: reading with strict_mode = false")
+                    else:
+                        raise
             log(f"loaded {key[0]} from {len(files)} file(s)")
 
 
