@@ -89,6 +89,7 @@ pub enum S {
     BadUpload,
     NotYourStore,
     NotAllowed,
+    Busy,
     RejectsGone,
     ImportAgain,
     Settings,
@@ -493,6 +494,10 @@ impl S {
             S::NotYourStore => (
                 "您只能导入到您负责的店铺，没有导入任何数据。不允许的店铺：",
                 "You may import only into your stores; nothing was imported. Store not allowed: ",
+            ),
+            S::Busy => (
+                "服务器正忙：同时打开的明细页面太多。请过几秒钟再刷新本页。",
+                "The server is busy: too many detail pages are being computed at once. Reload this page in a few seconds.",
             ),
             S::NotAllowed => (
                 "您没有权限访问此页面。",
