@@ -97,6 +97,9 @@ pub struct ImportSummary {
     /// Per store written to, the first and last day its new events fall on (none when the
     /// import only changed the roster): what derived data such as rule hits must follow.
     pub touched: Vec<TouchedDays>,
+    /// Days the automatic rules were re-run over, in the stores that use them, inside the
+    /// import's transaction.
+    pub rules_days: u32,
 }
 
 /// The days an import wrote events to in one store.
@@ -535,7 +538,9 @@ impl ImportSession<'_> {
         Ok(())
     }
 
-    /// Recomputes what the batches can have changed and commits.
+    /// Recomputes what the batches can have changed, re-runs the automatic rules over it
+    /// (stores that use them) and commits: the figures and rule hits of the new events are
+    /// committed with them, or nothing is.
     pub fn finish(mut self, config: &Config) -> Result<ImportSummary> {
         let tx = &self.tx;
         for st in std::mem::take(&mut self.stores) {
@@ -569,6 +574,8 @@ impl ImportSession<'_> {
                 };
             self.summary.stores.push(st.name);
         }
+        self.summary.rules_days =
+            crate::qa_rules::rerun_after_import(tx, &self.summary.touched, config)?;
         let s = &self.summary;
         tx.execute(
             "INSERT INTO imports (files, messages_added, messages_duplicate, orders, refunds, ratings, agents)

@@ -82,7 +82,6 @@ pub enum S {
     DaysRecomputed,
     RulesRerunOver,
     RulesRerunDays,
-    RulesRerunFailed,
     UploadTooLarge,
     TooManyFiles,
     NoFiles,
@@ -474,10 +473,6 @@ impl S {
             S::DaysRecomputed => ("重新计算的店铺日", "Store-days recomputed"),
             S::RulesRerunOver => ("质检规则已更新", "Rules re-run over"),
             S::RulesRerunDays => ("天", "days"),
-            S::RulesRerunFailed => (
-                "数据已导入，但质检规则没能重新运行：",
-                "The data is imported, but the rules could not be re-run: ",
-            ),
             S::UploadTooLarge => (
                 "上传内容超过 200 MB 的上限，没有导入任何数据。",
                 "The upload exceeds the 200 MB limit; nothing was imported.",
