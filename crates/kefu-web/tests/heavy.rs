@@ -90,6 +90,15 @@ async fn heavy_requests_beyond_the_cap_are_told_to_retry_and_light_pages_still_a
         );
     }
     assert_eq!(state.heavy_peak(), (1, 0), "only the first list ran");
+    // The API document says so.
+    let doc: Value =
+        serde_json::from_str(&get(&app, "/api/v1/openapi.json", &sid).await.body).unwrap();
+    for path in ["/api/v1/list", "/api/v1/transcript"] {
+        assert!(
+            doc["paths"][path]["get"]["responses"]["503"].is_object(),
+            "{path}"
+        );
+    }
 
     drop(hold);
     for page in heavy_pages() {
