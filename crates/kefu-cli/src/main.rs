@@ -541,12 +541,8 @@ fn import(
             rejects.display()
         )?;
     }
-    // Stores that use automatic rules keep their hits current; the import is committed
-    // whatever happens here.
-    let rerun = db.qa_rerun_after_import(&summary, config).context(lang.t(
-        "数据已导入，但质检规则没能重新运行",
-        "the data is imported, but the rules could not be re-run",
-    ))?;
+    // Stores that use automatic rules had them re-run inside the import's transaction.
+    let rerun = summary.rules_days;
     if rerun > 0 {
         writeln!(
             out,

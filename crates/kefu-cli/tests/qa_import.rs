@@ -108,3 +108,74 @@ fn a_store_without_rules_imports_as_before() {
     assert_eq!(mei_on(&db, "2026-11-10"), (0, 0));
     assert_eq!(mei_on(&db, "2026-11-11"), (0, 0));
 }
+
+/// The messages stored, and every stored rule-hit row, of the store.
+fn stored(db: &Path) -> (i64, Vec<String>) {
+    let conn = rusqlite::Connection::open(db).unwrap();
+    let messages = conn
+        .query_row("SELECT SUM(messages) FROM message_days", [], |r| r.get(0))
+        .unwrap();
+    let mut st = conn
+        .prepare(
+            "SELECT day || ' ' || account_id || ' ' || rule || ' ' || hits FROM qa_hit_counts
+             UNION ALL SELECT day || ' ' || account_id || ' #' || receptions FROM qa_receptions
+             UNION ALL SELECT day || ' ' || account_id || ' ' || buyer_id || hits FROM qa_reception_hits
+             ORDER BY 1",
+        )
+        .unwrap();
+    let rows = st
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<rusqlite::Result<_>>()
+        .unwrap();
+    (messages, rows)
+}
+
+#[test]
+fn an_import_whose_rule_re_run_fails_keeps_no_message_and_no_partial_hits() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("k.db");
+    import(&db, dir.path(), "day1.csv", DAY1);
+    ok(&["qa", "run", "--db", db.to_str().unwrap()]);
+    let before = stored(&db);
+    assert_eq!(before.0, 2);
+    // The re-run of day 2 dies after its first reception's hits are written, as a `kill -9`
+    // would midway (day 1 is re-run first and passes).
+    let day2 = Day::parse("2026-11-11").unwrap().0;
+    rusqlite::Connection::open(&db)
+        .unwrap()
+        .execute_batch(&format!(
+            "CREATE TRIGGER die AFTER INSERT ON qa_receptions WHEN NEW.day = {day2}
+             AND (SELECT COUNT(*) FROM qa_receptions WHERE day = {day2}) > 1
+             BEGIN SELECT RAISE(ABORT, 'injected failure'); END;"
+        ))
+        .unwrap();
+    let file = dir.path().join("day2.csv");
+    std::fs::write(&file, DAY2).unwrap();
+    let out = support::cli::kefu(&[
+        "import",
+        "--db",
+        db.to_str().unwrap(),
+        "--store",
+        STORE,
+        file.to_str().unwrap(),
+    ]);
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("injected failure"), "{stderr}");
+    assert_eq!(
+        stored(&db),
+        before,
+        "neither the messages nor any hit of day 2"
+    );
+
+    // Once the cause is gone the same import stores both.
+    rusqlite::Connection::open(&db)
+        .unwrap()
+        .execute_batch("DROP TRIGGER die")
+        .unwrap();
+    let again = import(&db, dir.path(), "day2.csv", DAY2);
+    assert!(again.contains("rules re-run over 2 days"), "{again}");
+    assert_eq!(stored(&db).0, 6);
+    assert_eq!(mei_on(&db, "2026-11-11"), (1, 1));
+}

@@ -102,6 +102,9 @@ pub struct ImportSummary {
     /// Refunds requested on the days the import touched whose order is unknown, or whose
     /// order's successful refunds add up to more than the order (plans cap them at it).
     pub refund_warnings: Vec<RefundWarning>,
+    /// Days the automatic rules were re-run over, in the stores that use them, inside the
+    /// import's transaction.
+    pub rules_days: u32,
 }
 
 /// A refund an import warns about.
@@ -620,7 +623,9 @@ impl ImportSession<'_> {
         Ok(())
     }
 
-    /// Recomputes what the batches can have changed and commits.
+    /// Recomputes what the batches can have changed, re-runs the automatic rules over it
+    /// (stores that use them) and commits: the figures and rule hits of the new events are
+    /// committed with them, or nothing is.
     pub fn finish(mut self, config: &Config) -> Result<ImportSummary> {
         let tx = &self.tx;
         for st in std::mem::take(&mut self.stores) {
@@ -657,6 +662,8 @@ impl ImportSession<'_> {
                 };
             self.summary.stores.push(st.name);
         }
+        self.summary.rules_days =
+            crate::qa_rules::rerun_after_import(tx, &self.summary.touched, config)?;
         let s = &self.summary;
         tx.execute(
             "INSERT INTO imports (files, messages_added, messages_duplicate, orders, refunds, ratings, agents)

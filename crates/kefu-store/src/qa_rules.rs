@@ -23,7 +23,8 @@ use rusqlite::params;
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::chunk::{self, ChunkError};
-use crate::db::{Db, ImportSummary, Result, StoreError};
+use crate::db::{Db, Result, StoreError, TouchedDays};
+use rusqlite::Connection;
 
 /// A saved rule set.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -296,77 +297,19 @@ pub struct RulesInForce {
 impl Db {
     /// The rule set a run of the store uses: its latest saved version, else the shipped one.
     pub fn qa_rules_in_force(&self, store_id: i64) -> Result<RulesInForce> {
-        match self.qa_rules(store_id)? {
-            Some(saved) => {
-                let set = RuleSet::parse(&saved.toml).map_err(|e| StoreError::SavedRules {
-                    store_id,
-                    version: saved.version,
-                    message: e.first().map_or_else(String::new, ToString::to_string),
-                })?;
-                Ok(RulesInForce {
-                    set,
-                    version: Some(saved.version),
-                    toml: saved.toml,
-                })
-            }
-            None => Ok(RulesInForce {
-                set: RuleSet::default_rules(),
-                version: None,
-                toml: kefu_qa::rules::DEFAULT_RULES.to_string(),
-            }),
-        }
+        rules_in_force(self.conn(), store_id)
     }
 
     /// Whether the store uses automatic rules: it saved a rule set or rules have run over
     /// some of its days. Only such stores have their hits kept up to date after an import,
     /// so that plain imports cost nothing extra.
     pub fn qa_rules_in_use(&self, store_id: i64) -> Result<bool> {
-        Ok(self.conn().query_row(
-            "SELECT EXISTS (SELECT 1 FROM qa_rule_sets WHERE store_id = ?1)
-                 OR EXISTS (SELECT 1 FROM qa_receptions WHERE store_id = ?1)",
-            params![store_id],
-            |r| r.get(0),
-        )?)
-    }
-
-    /// Re-runs the rules in force over what an import touched, in the stores that use rules
-    /// ([`Db::qa_rules_in_use`]): each store's touched days widened by the reach of its
-    /// settings (an order can change the attribution and reminders of receptions that many
-    /// days before or after it). Returns the days evaluated.
-    pub fn qa_rerun_after_import(&self, summary: &ImportSummary, config: &Config) -> Result<u32> {
-        let mut days = 0;
-        for t in &summary.touched {
-            if !self.qa_rules_in_use(t.store_id)? {
-                continue;
-            }
-            let reach = config.store(&t.store).metrics.reach_days();
-            let rules = self.qa_rules_in_force(t.store_id)?;
-            let run = self.qa_run(
-                t.store_id,
-                t.first.offset(-reach),
-                t.last.offset(reach),
-                &rules.set,
-                rules.version,
-            )?;
-            days += run.days;
-        }
-        Ok(days)
+        rules_in_use(self.conn(), store_id)
     }
 
     /// The store's latest saved rule set, if it saved one.
     pub fn qa_rules(&self, store_id: i64) -> Result<Option<StoredRuleSet>> {
-        let mut st = self.conn().prepare_cached(
-            "SELECT version, rules, author, created_at FROM qa_rule_sets WHERE store_id = ?1 ORDER BY version DESC LIMIT 1",
-        )?;
-        let mut rows = st.query_map(params![store_id], |r| {
-            Ok(StoredRuleSet {
-                version: r.get(0)?,
-                toml: r.get(1)?,
-                author: r.get(2)?,
-                created_at: r.get(3)?,
-            })
-        })?;
-        Ok(rows.next().transpose()?)
+        saved_rules(self.conn(), store_id)
     }
 
     /// Saves a new version of the store's rule set (already validated by the caller) and
@@ -400,60 +343,8 @@ impl Db {
         rules: &RuleSet,
         version: Option<i64>,
     ) -> Result<QaRunSummary> {
-        let bots: FxHashSet<NameId> = self
-            .accounts(store_id)?
-            .into_iter()
-            .filter(|a| a.is_bot)
-            .map(|a| a.id)
-            .collect();
-        let mut orders: Orders = FxHashMap::default();
-        {
-            let mut st = self.conn().prepare_cached(
-                "SELECT f.reception_day, f.account_id, o.buyer_id, o.created_at, o.paid_at, f.reminded_at
-                 FROM order_facts f JOIN orders o ON o.store_id = f.store_id AND o.order_id = f.order_id
-                 WHERE f.store_id = ?1 AND f.account_id IS NOT NULL AND f.reception_day BETWEEN ?2 AND ?3",
-            )?;
-            let mut rows = st.query(params![store_id, from.0, to.0])?;
-            while let Some(r) = rows.next()? {
-                let key = (
-                    r.get::<_, i32>(0)?,
-                    r.get::<_, i64>(1)? as NameId,
-                    r.get::<_, i64>(2)? as NameId,
-                );
-                orders.entry(key).or_default().push(ChatOrder {
-                    created_at: r.get(3)?,
-                    paid_at: r.get(4)?,
-                    reminded_at: r.get(5)?,
-                });
-            }
-        }
         let tx = self.conn().unchecked_transaction()?;
-        for table in ["qa_receptions", "qa_hit_counts", "qa_reception_hits"] {
-            tx.execute(
-                &format!("DELETE FROM {table} WHERE store_id = ?1 AND day BETWEEN ?2 AND ?3"),
-                params![store_id, from.0, to.0],
-            )?;
-        }
-        let mut summary = QaRunSummary::default();
-        let mut days = tx.prepare(
-            "SELECT day, events, texts FROM message_days WHERE store_id = ?1 AND day BETWEEN ?2 AND ?3 ORDER BY day",
-        )?;
-        let mut rows = days.query(params![store_id, from.0, to.0])?;
-        // A day at a time, receptions in parallel inside it: days differ tenfold in size
-        // (a promotion peak), receptions do not.
-        while let Some(r) = rows.next()? {
-            let day = Day(r.get(0)?);
-            let events = r.get_ref(1)?.as_blob().map_err(rusqlite::Error::from)?;
-            let texts = r.get_ref(2)?.as_blob().map_err(rusqlite::Error::from)?;
-            let d = evaluate_day(day, events, texts, rules, &orders, &bots)?;
-            write_day(&tx, store_id, &d, rules, version)?;
-            summary.days += 1;
-            summary.receptions += d.receptions.values().sum::<u64>();
-            summary.flagged += d.flagged.len() as u64;
-            summary.hits += d.hits;
-        }
-        drop(rows);
-        drop(days);
+        let summary = run(&tx, store_id, from, to, rules, version)?;
         tx.commit()?;
         Ok(summary)
     }
@@ -537,7 +428,7 @@ impl Db {
 }
 
 fn write_day(
-    tx: &rusqlite::Transaction<'_>,
+    tx: &Connection,
     store_id: i64,
     d: &DayResult,
     rules: &RuleSet,
@@ -577,6 +468,149 @@ fn write_day(
         ])?;
     }
     Ok(())
+}
+
+/// The rules in force of a store (see [`Db::qa_rules_in_force`]), on any connection.
+pub(crate) fn rules_in_force(conn: &Connection, store_id: i64) -> Result<RulesInForce> {
+    match saved_rules(conn, store_id)? {
+        Some(saved) => {
+            let set = RuleSet::parse(&saved.toml).map_err(|e| StoreError::SavedRules {
+                store_id,
+                version: saved.version,
+                message: e.first().map_or_else(String::new, ToString::to_string),
+            })?;
+            Ok(RulesInForce {
+                set,
+                version: Some(saved.version),
+                toml: saved.toml,
+            })
+        }
+        None => Ok(RulesInForce {
+            set: RuleSet::default_rules(),
+            version: None,
+            toml: kefu_qa::rules::DEFAULT_RULES.to_string(),
+        }),
+    }
+}
+
+pub(crate) fn rules_in_use(conn: &Connection, store_id: i64) -> Result<bool> {
+    Ok(conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM qa_rule_sets WHERE store_id = ?1)
+             OR EXISTS (SELECT 1 FROM qa_receptions WHERE store_id = ?1)",
+        params![store_id],
+        |r| r.get(0),
+    )?)
+}
+
+fn saved_rules(conn: &Connection, store_id: i64) -> Result<Option<StoredRuleSet>> {
+    let mut st = conn.prepare_cached(
+        "SELECT version, rules, author, created_at FROM qa_rule_sets WHERE store_id = ?1 ORDER BY version DESC LIMIT 1",
+    )?;
+    let mut rows = st.query_map(params![store_id], |r| {
+        Ok(StoredRuleSet {
+            version: r.get(0)?,
+            toml: r.get(1)?,
+            author: r.get(2)?,
+            created_at: r.get(3)?,
+        })
+    })?;
+    Ok(rows.next().transpose()?)
+}
+
+/// Re-runs the rules in force over what an import touched, in the stores that use rules
+/// ([`Db::qa_rules_in_use`]): each store's touched days widened by the reach of its
+/// settings (an order can change the attribution and reminders of receptions that many
+/// days before or after it). Runs inside the import's transaction, so that the hits are
+/// committed with the messages they were computed from, or not at all. Returns the days
+/// evaluated.
+pub(crate) fn rerun_after_import(
+    conn: &Connection,
+    touched: &[TouchedDays],
+    config: &Config,
+) -> Result<u32> {
+    let mut days = 0;
+    for t in touched {
+        if !rules_in_use(conn, t.store_id)? {
+            continue;
+        }
+        let reach = config.store(&t.store).metrics.reach_days();
+        let rules = rules_in_force(conn, t.store_id)?;
+        let ran = run(
+            conn,
+            t.store_id,
+            t.first.offset(-reach),
+            t.last.offset(reach),
+            &rules.set,
+            rules.version,
+        )?;
+        days += ran.days;
+    }
+    Ok(days)
+}
+
+/// [`Db::qa_run`] inside a transaction the caller owns.
+fn run(
+    conn: &Connection,
+    store_id: i64,
+    from: Day,
+    to: Day,
+    rules: &RuleSet,
+    version: Option<i64>,
+) -> Result<QaRunSummary> {
+    let bots: FxHashSet<NameId> = {
+        let mut st =
+            conn.prepare_cached("SELECT account_id FROM accounts WHERE store_id = ?1 AND is_bot")?;
+        let ids = st.query_map(params![store_id], |r| Ok(r.get::<_, i64>(0)? as NameId))?;
+        ids.collect::<rusqlite::Result<_>>()?
+    };
+    let mut orders: Orders = FxHashMap::default();
+    {
+        let mut st = conn.prepare_cached(
+            "SELECT f.reception_day, f.account_id, o.buyer_id, o.created_at, o.paid_at, f.reminded_at
+             FROM order_facts f JOIN orders o ON o.store_id = f.store_id AND o.order_id = f.order_id
+             WHERE f.store_id = ?1 AND f.account_id IS NOT NULL AND f.reception_day BETWEEN ?2 AND ?3",
+        )?;
+        let mut rows = st.query(params![store_id, from.0, to.0])?;
+        while let Some(r) = rows.next()? {
+            let key = (
+                r.get::<_, i32>(0)?,
+                r.get::<_, i64>(1)? as NameId,
+                r.get::<_, i64>(2)? as NameId,
+            );
+            orders.entry(key).or_default().push(ChatOrder {
+                created_at: r.get(3)?,
+                paid_at: r.get(4)?,
+                reminded_at: r.get(5)?,
+            });
+        }
+    }
+    for table in ["qa_receptions", "qa_hit_counts", "qa_reception_hits"] {
+        conn.execute(
+            &format!("DELETE FROM {table} WHERE store_id = ?1 AND day BETWEEN ?2 AND ?3"),
+            params![store_id, from.0, to.0],
+        )?;
+    }
+    let mut summary = QaRunSummary::default();
+    let mut days = conn.prepare(
+        "SELECT day, events, texts FROM message_days WHERE store_id = ?1 AND day BETWEEN ?2 AND ?3 ORDER BY day",
+    )?;
+    let mut rows = days.query(params![store_id, from.0, to.0])?;
+    // A day at a time, receptions in parallel inside it: days differ tenfold in size
+    // (a promotion peak), receptions do not.
+    while let Some(r) = rows.next()? {
+        let day = Day(r.get(0)?);
+        let events = r.get_ref(1)?.as_blob().map_err(rusqlite::Error::from)?;
+        let texts = r.get_ref(2)?.as_blob().map_err(rusqlite::Error::from)?;
+        let d = evaluate_day(day, events, texts, rules, &orders, &bots)?;
+        write_day(conn, store_id, &d, rules, version)?;
+        summary.days += 1;
+        summary.receptions += d.receptions.values().sum::<u64>();
+        summary.flagged += d.flagged.len() as u64;
+        summary.hits += d.hits;
+    }
+    drop(rows);
+    drop(days);
+    Ok(summary)
 }
 
 #[cfg(test)]
@@ -732,19 +766,26 @@ mod tests {
         );
         // Never used rules: nothing runs.
         assert!(!db.qa_rules_in_use(s.id).unwrap());
-        assert_eq!(db.qa_rerun_after_import(&summary, &config).unwrap(), 0);
+        assert_eq!(summary.rules_days, 0);
         assert!(
             db.qa_receptions(s.id, day("2026-11-01"), day("2026-11-30"))
                 .unwrap()
                 .is_empty()
         );
-        // A saved rule set puts the store in use: the re-run covers the three days with
-        // messages within reach (11, 13, 15) and uses the saved set.
+        // A saved rule set puts the store in use: the next import re-runs the rules over the
+        // three days with messages within reach of 2026-11-13 (11, 13, 15), with the saved
+        // set.
         let toml = kefu_qa::rules::DEFAULT_RULES.replacen("enabled = true", "enabled = false", 1);
         assert!(toml.contains("id = \"forbidden_phrases\""));
         db.qa_save_rules(s.id, &toml, "sup").unwrap();
         assert!(db.qa_rules_in_use(s.id).unwrap());
-        assert_eq!(db.qa_rerun_after_import(&summary, &config).unwrap(), 3);
+        let more = |buyer: &str| {
+            batch(&[
+                (on("2026-11-13", 5), "店:甲", buyer, Sender::Buyer, "在吗"),
+                (on("2026-11-13", 6), "店:甲", buyer, Sender::Agent, "您好"),
+            ])
+        };
+        assert_eq!(db.import(more("b3"), &config).unwrap().rules_days, 3);
         let counts = db
             .qa_hit_counts(s.id, day("2026-11-13"), day("2026-11-13"))
             .unwrap();
@@ -753,10 +794,94 @@ mod tests {
             "{counts:?}"
         );
         assert_eq!(db.qa_rules_in_force(s.id).unwrap().version, Some(1));
-        // A saved set that no longer parses is an error naming the version.
+        // A saved set that no longer parses fails the import, naming the version, and
+        // nothing of it is kept.
         db.qa_save_rules(s.id, "[[rule]]\nid = 1", "sup").unwrap();
-        let err = db.qa_rerun_after_import(&summary, &config).unwrap_err();
+        let err = db.import(more("b4"), &config).unwrap_err();
         assert!(err.to_string().contains("rule set v2"), "{err}");
+        assert!(db.names(s.id).unwrap().get("b4").is_none());
+    }
+
+    /// The messages stored in a store, and its stored rule-hit rows.
+    fn stored(db: &Db, store_id: i64) -> (i64, Vec<(i32, i64, String)>) {
+        let conn = db.conn();
+        let messages = conn
+            .query_row(
+                "SELECT SUM(messages) FROM message_days WHERE store_id = ?1",
+                [store_id],
+                |r| r.get(0),
+            )
+            .unwrap();
+        let mut st = conn
+            .prepare(
+                "SELECT day, account_id, rule FROM qa_hit_counts WHERE store_id = ?1
+                 UNION ALL SELECT day, account_id, '#' || receptions FROM qa_receptions WHERE store_id = ?1
+                 UNION ALL SELECT day, account_id, hits FROM qa_reception_hits WHERE store_id = ?1
+                 ORDER BY 1, 2, 3",
+            )
+            .unwrap();
+        let rows = st
+            .query_map([store_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        (messages, rows)
+    }
+
+    #[test]
+    fn a_failure_during_the_rule_re_run_keeps_neither_the_messages_nor_any_hit() {
+        use Sender::{Agent as A, Buyer as B};
+        let (_dir, mut db) = store(
+            &[
+                (0, "店:甲", "b1", B, "在吗"),
+                (5, "店:甲", "b1", A, "随便你"),
+            ],
+            &[],
+        );
+        let s = db.store("店").unwrap();
+        let day = Day::parse("2026-11-11").unwrap();
+        let rules = RuleSet::default_rules();
+        db.qa_run(s.id, day, day, &rules, None).unwrap();
+        let before = stored(&db, s.id);
+        assert!(before.1.len() >= 3, "{before:?}");
+        // The rule run dies after its first hit rows are written (as `kill -9` would
+        // midway): the new day's messages arrive with hits on two receptions.
+        db.conn()
+            .execute_batch(
+                "CREATE TRIGGER die AFTER INSERT ON qa_reception_hits
+                 WHEN (SELECT COUNT(*) FROM qa_reception_hits WHERE day = NEW.day) > 1
+                 BEGIN SELECT RAISE(ABORT, 'injected failure'); END;",
+            )
+            .unwrap();
+        let at = |sec: i64| day.start() + 86_400_000 + sec * 1000;
+        let next = batch(&[
+            (at(0), "店:甲", "b2", B, "在吗"),
+            (at(5), "店:甲", "b2", A, "随便你"),
+            (at(9), "店:甲", "b3", B, "在吗"),
+            (at(15), "店:甲", "b3", A, "急什么"),
+        ]);
+        let err = db.import(next, &Config::default()).unwrap_err();
+        assert!(err.to_string().contains("injected failure"), "{err}");
+        assert_eq!(stored(&db, s.id), before, "no message and no hit kept");
+
+        // Without the failure the same import commits messages and hits together.
+        db.conn().execute_batch("DROP TRIGGER die").unwrap();
+        let next = batch(&[
+            (at(0), "店:甲", "b2", B, "在吗"),
+            (at(5), "店:甲", "b2", A, "随便你"),
+            (at(9), "店:甲", "b3", B, "在吗"),
+            (at(15), "店:甲", "b3", A, "急什么"),
+        ]);
+        let summary = db.import(next, &Config::default()).unwrap();
+        assert_eq!(summary.rules_days, 2);
+        let (messages, rows) = stored(&db, s.id);
+        assert_eq!(messages, before.0 + 4);
+        let next_day = day.offset(1).0;
+        let hit_receptions = rows
+            .iter()
+            .filter(|(d, _, r)| *d == next_day && r.starts_with(';'))
+            .count();
+        assert_eq!(hit_receptions, 2, "{rows:?}");
     }
 
     #[test]

@@ -123,7 +123,7 @@ pub async fn account(
         .max(1);
     let (qstore, qaccount, qfrom, qto) = (p.store, p.account, p.from, p.to);
     let loaded = state
-        .db(move |db| {
+        .heavy(u.id, move |db| {
             let name = required(&qaccount, "account")?;
             let (store, id) = access::account(db, &u, qstore.as_deref(), name)?;
             let (from, to) = report::range(
@@ -570,7 +570,7 @@ async fn load_reception(
     let u = user.session.user.clone();
     let config = state.config.clone();
     state
-        .db(move |db| {
+        .heavy(u.id, move |db| {
             let name = required(&p.account, "account")?;
             let buyer = required(&p.buyer, "buyer")?;
             let day = required(&p.day, "day")?;

@@ -82,13 +82,13 @@ pub enum S {
     DaysRecomputed,
     RulesRerunOver,
     RulesRerunDays,
-    RulesRerunFailed,
     UploadTooLarge,
     TooManyFiles,
     NoFiles,
     BadUpload,
     NotYourStore,
     NotAllowed,
+    Busy,
     RejectsGone,
     ImportAgain,
     Settings,
@@ -495,10 +495,6 @@ impl S {
             S::DaysRecomputed => ("重新计算的店铺日", "Store-days recomputed"),
             S::RulesRerunOver => ("质检规则已更新", "Rules re-run over"),
             S::RulesRerunDays => ("天", "days"),
-            S::RulesRerunFailed => (
-                "数据已导入，但质检规则没能重新运行：",
-                "The data is imported, but the rules could not be re-run: ",
-            ),
             S::UploadTooLarge => (
                 "上传内容超过 200 MB 的上限，没有导入任何数据。",
                 "The upload exceeds the 200 MB limit; nothing was imported.",
@@ -515,6 +511,10 @@ impl S {
             S::NotYourStore => (
                 "您只能导入到您负责的店铺，没有导入任何数据。不允许的店铺：",
                 "You may import only into your stores; nothing was imported. Store not allowed: ",
+            ),
+            S::Busy => (
+                "服务器正忙：同时打开的明细页面太多。请过几秒钟再刷新本页。",
+                "The server is busy: too many detail pages are being computed at once. Reload this page in a few seconds.",
             ),
             S::NotAllowed => (
                 "您没有权限访问此页面。",

@@ -312,9 +312,6 @@ fn batch_stores(batch: &ImportBatch) -> Vec<String> {
 struct Done {
     files: Vec<FileReport>,
     summary: ImportSummary,
-    /// Days the automatic rules were re-run over, or why they could not be (the import
-    /// itself is committed either way).
-    rules_rerun: Result<u32, String>,
 }
 
 /// Reads the uploaded files one at a time into one import session (all or nothing).
@@ -352,7 +349,12 @@ fn run_import(
         report.path = PathBuf::from(shown);
         files.push(report);
     }
-    let summary = session.finish(config)?;
+    // Saved rules that no longer parse stop the import (the rule hits are committed with
+    // the messages or not at all): the user is told which version to fix.
+    let summary = session.finish(config).map_err(|e| match e {
+        e @ kefu_store::StoreError::SavedRules { .. } => Failure::Data(e.to_string(), false),
+        e => e.into(),
+    })?;
     let described: Vec<String> = files
         .iter()
         .map(|f| {
@@ -376,14 +378,7 @@ fn run_import(
         summary.agents,
     );
     db.audit(Some(user), "import", &detail)?;
-    let rules_rerun = db
-        .qa_rerun_after_import(&summary, config)
-        .map_err(|e| WebError::from(e).public_message());
-    Ok(Done {
-        files,
-        summary,
-        rules_rerun,
-    })
+    Ok(Done { files, summary })
 }
 
 /// `POST /import`
@@ -516,18 +511,13 @@ fn report_page(
         body.push_str(&format!("<tr><th>{}</th><td>{n}</td></tr>", t(label)));
     }
     body.push_str("</tbody></table>");
-    match &done.rules_rerun {
-        Ok(0) => {}
-        Ok(days) => body.push_str(&format!(
+    let days = done.summary.rules_days;
+    if days > 0 {
+        body.push_str(&format!(
             "<p class=\"rules-rerun\">{} {days} {}</p>",
             t(S::RulesRerunOver),
             t(S::RulesRerunDays)
-        )),
-        Err(e) => body.push_str(&format!(
-            "<p class=\"error\">{}{}</p>",
-            t(S::RulesRerunFailed),
-            esc(e)
-        )),
+        ));
     }
     let warnings: Vec<String> = done
         .files

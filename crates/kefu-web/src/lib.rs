@@ -31,9 +31,12 @@ pub mod store_settings;
 mod table;
 mod users;
 
+use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -42,7 +45,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use kefu_core::settings::Config;
 use kefu_store::{Db, StoreError, UserError};
-use tokio::sync::Semaphore;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 pub use client::{SecureCookies, WebSettings};
 
@@ -64,6 +67,84 @@ pub struct AppState {
     pub(crate) login_slots: Arc<Semaphore>,
     /// The rejected rows of recent imports, for download.
     pub(crate) rejects: Arc<import::Rejects>,
+    /// The requests that analyse raw events (see [`AppState::heavy`]).
+    heavy: Arc<Heavy>,
+}
+
+/// Heavy requests (the lists behind figures, the agent page, transcripts, rule runs) analyse
+/// raw events: up to a second of both cores and hundreds of MB each on a store of millions
+/// of messages. They run apart from the light pages: slots of their own, so a dashboard
+/// never queues behind them, and connections of their own, so their scans do not evict the
+/// light pages' cache.
+struct Heavy {
+    slots: Arc<Semaphore>,
+    /// How long a heavy request waits for its slot before it is answered 503.
+    wait: Duration,
+    /// One slot per user: a user's parallel heavy requests take turns, so one user's loops
+    /// cannot hold every slot while other users' requests wait out their time.
+    per_user: Mutex<HashMap<i64, Arc<Semaphore>>>,
+    pool: Mutex<Vec<Db>>,
+    in_flight: AtomicUsize,
+    peak: AtomicUsize,
+}
+
+impl Heavy {
+    fn new(slots: usize, wait: Duration) -> Heavy {
+        Heavy {
+            slots: Arc::new(Semaphore::new(slots)),
+            wait,
+            per_user: Mutex::new(HashMap::new()),
+            pool: Mutex::new(Vec::new()),
+            in_flight: AtomicUsize::new(0),
+            peak: AtomicUsize::new(0),
+        }
+    }
+
+    fn user_slot(&self, user: i64) -> Result<Arc<Semaphore>, WebError> {
+        let mut map = self
+            .per_user
+            .lock()
+            .map_err(|_| WebError::Internal("heavy slots poisoned".into()))?;
+        // Entries of users with nothing in flight or waiting are dropped, so the map holds
+        // only the users active right now.
+        map.retain(|_, s| Arc::strong_count(s) > 1);
+        Ok(map
+            .entry(user)
+            .or_insert_with(|| Arc::new(Semaphore::new(1)))
+            .clone())
+    }
+}
+
+/// Counts the heavy work running; the permits it holds are released only when the work
+/// has ended, even when the request that started it was dropped (a client that gave up
+/// does not free memory still in use).
+struct HeavyRun {
+    heavy: Arc<Heavy>,
+    _user: OwnedSemaphorePermit,
+    _slot: OwnedSemaphorePermit,
+}
+
+impl HeavyRun {
+    fn start(heavy: Arc<Heavy>, user: OwnedSemaphorePermit, slot: OwnedSemaphorePermit) -> Self {
+        let now = heavy.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+        heavy.peak.fetch_max(now, Ordering::SeqCst);
+        HeavyRun {
+            heavy,
+            _user: user,
+            _slot: slot,
+        }
+    }
+}
+
+impl Drop for HeavyRun {
+    fn drop(&mut self) {
+        self.heavy.in_flight.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+/// A heavy slot held outside any request (tests: to fill the slots deterministically).
+pub struct HeavyHold {
+    _permit: OwnedSemaphorePermit,
 }
 
 /// Database tasks at most at once: a few more than cores, so that one waiting on the disk
@@ -71,6 +152,16 @@ pub struct AppState {
 pub const DB_SLOTS: usize = 4;
 /// Password checks at most at once.
 pub const LOGIN_SLOTS: usize = 2;
+/// Heavy requests ([`AppState::heavy`]) at most at once, all users together. One: on two
+/// cores a second would halve the speed of both and double the memory (docs/benchmark.md,
+/// "Heavy requests under load").
+pub const HEAVY_SLOTS: usize = 1;
+/// How long a heavy request waits for a slot before it is answered 503 with Retry-After:
+/// longer than one whole-store list of a 3M-message store on a loaded 2-core machine (2–4 s),
+/// so another user's request waiting behind a running one is normally served.
+pub const HEAVY_WAIT: Duration = Duration::from_secs(5);
+/// The Retry-After of a busy answer, in seconds.
+pub const BUSY_RETRY_SECS: u32 = 2;
 
 impl AppState {
     pub fn new(db_path: PathBuf, config: Config) -> AppState {
@@ -83,6 +174,7 @@ impl AppState {
             pool: Arc::new(Mutex::new(Vec::new())),
             login_slots: Arc::new(Semaphore::new(LOGIN_SLOTS)),
             rejects: Arc::new(import::Rejects::default()),
+            heavy: Arc::new(Heavy::new(HEAVY_SLOTS, HEAVY_WAIT)),
         }
     }
 
@@ -90,6 +182,67 @@ impl AppState {
     pub fn with_web(mut self, web: WebSettings) -> AppState {
         self.web = Arc::new(web);
         self
+    }
+
+    /// The same state with another bound on heavy requests: `slots` at once, each waiting
+    /// at most `wait` for its turn.
+    pub fn with_heavy_limit(mut self, slots: usize, wait: Duration) -> AppState {
+        self.heavy = Arc::new(Heavy::new(slots, wait));
+        self
+    }
+
+    /// The most heavy requests that ever ran at once, and how many run now.
+    pub fn heavy_peak(&self) -> (usize, usize) {
+        (
+            self.heavy.peak.load(Ordering::SeqCst),
+            self.heavy.in_flight.load(Ordering::SeqCst),
+        )
+    }
+
+    /// Takes a free heavy slot until the hold is dropped; `None` when all are taken.
+    pub fn hold_heavy_slot(&self) -> Option<HeavyHold> {
+        let permit = self.heavy.slots.clone().try_acquire_owned().ok()?;
+        Some(HeavyHold { _permit: permit })
+    }
+
+    /// Runs `f` as a heavy request of `user`: with a heavy slot (and the user's own slot),
+    /// on a connection of the heavy requests, on a blocking thread. When no slot frees
+    /// within [`HEAVY_WAIT`] the answer is [`WebError::Busy`].
+    pub async fn heavy<T, F>(&self, user: i64, f: F) -> Result<T, WebError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Db) -> Result<T, WebError> + Send + 'static,
+    {
+        let heavy = self.heavy.clone();
+        let user_slot = heavy.user_slot(user)?;
+        let slots = heavy.slots.clone();
+        let acquire = async move {
+            let mine = user_slot.acquire_owned().await;
+            let slot = slots.acquire_owned().await;
+            (mine, slot)
+        };
+        let (mine, slot) = match tokio::time::timeout(heavy.wait, acquire).await {
+            Ok((Ok(mine), Ok(slot))) => (mine, slot),
+            Ok(_) => return Err(WebError::Internal("heavy slots closed".into())),
+            Err(_) => return Err(WebError::Busy),
+        };
+        let path = self.db_path.clone();
+        tokio::task::spawn_blocking(move || {
+            let run = HeavyRun::start(heavy, mine, slot);
+            let pooled = run.heavy.pool.lock().ok().and_then(|mut p| p.pop());
+            let db = match pooled {
+                Some(db) => db,
+                None => Db::open(&path)?,
+            };
+            let result = f(&db);
+            if let Ok(mut p) = run.heavy.pool.lock() {
+                p.push(db);
+            }
+            drop(run);
+            result
+        })
+        .await
+        .map_err(|e| WebError::Internal(format!("heavy task: {e}")))?
     }
 
     /// Runs `f` on a database connection (from the pool, or newly opened), on a blocking
@@ -148,6 +301,11 @@ pub enum WebError {
     Forbidden(String),
     #[error("internal error: {0}")]
     Internal(String),
+    /// Too many heavy requests at once: try again in a moment.
+    #[error(
+        "服务器正忙，请稍后重试 / busy: too many heavy requests at once, retry in a few seconds"
+    )]
+    Busy,
 }
 
 impl WebError {
@@ -158,6 +316,7 @@ impl WebError {
                 StatusCode::NOT_FOUND
             }
             WebError::Forbidden(_) => StatusCode::FORBIDDEN,
+            WebError::Busy => StatusCode::SERVICE_UNAVAILABLE,
             _ => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -168,6 +327,7 @@ impl WebError {
             StatusCode::BAD_REQUEST => "bad_request",
             StatusCode::NOT_FOUND => "not_found",
             StatusCode::FORBIDDEN => "forbidden",
+            StatusCode::SERVICE_UNAVAILABLE => "busy",
             _ => "internal",
         }
     }
@@ -200,7 +360,17 @@ impl From<WebError> for ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        json_error(self.0.status(), self.0.code(), &self.0.public_message())
+        let mut res = json_error(self.0.status(), self.0.code(), &self.0.public_message());
+        retry_after(&self.0, &mut res);
+        res
+    }
+}
+
+/// A busy answer says when to come back.
+pub(crate) fn retry_after(e: &WebError, res: &mut Response) {
+    if matches!(e, WebError::Busy) {
+        res.headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from(BUSY_RETRY_SECS));
     }
 }
 

@@ -599,7 +599,7 @@ pub async fn list(
     let config = state.config.clone();
     let (p, figure, hour, bucket, page_no) = (p, req.figure, req.hour, req.bucket, req.page);
     let loaded = state
-        .db(move |db| {
+        .heavy(u.id, move |db| {
             let settings = |name: &str| config.store(name).metrics.clone();
             let l = load(db, settings, &u, &p, &req, offset, limit)?;
             Ok((l, p))
@@ -892,7 +892,7 @@ pub async fn api_list(
     let (figure, page_no, per_page) = (req.figure, req.page, req.per_page);
     let offset = (page_no - 1).saturating_mul(per_page);
     let l = state
-        .db(move |db| {
+        .heavy(u.id, move |db| {
             let settings = |name: &str| config.store(name).metrics.clone();
             load(db, settings, &u, &p, &req, offset, per_page)
         })

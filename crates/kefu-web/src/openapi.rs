@@ -38,6 +38,22 @@ fn errors(mut responses: Map<String, J>) -> J {
     J::Object(responses)
 }
 
+/// [`errors`] of an answer that analyses raw events: it can also be 503, busy.
+fn heavy_errors(responses: Map<String, J>) -> J {
+    let mut all = errors(responses);
+    if let J::Object(m) = &mut all {
+        m.insert(
+            "503".into(),
+            json!({
+                "description": "busy (code `busy`): too many requests that analyse raw events at once; retry after the Retry-After header's seconds",
+                "headers": {"Retry-After": {"schema": {"type": "integer"}}},
+                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+            }),
+        );
+    }
+    all
+}
+
 fn ok(description: &str, schema: J) -> Map<String, J> {
     let mut m = Map::new();
     m.insert(
@@ -226,7 +242,7 @@ pub fn openapi() -> J {
                     query("page", json!({"type": "integer", "minimum": 1, "default": 1}), "1-based page"),
                     query("per_page", json!({"type": "integer", "minimum": 1, "maximum": API_MAX_ROWS, "default": PAGE_ROWS}), "items per page")
                 ],
-                "responses": errors(ok("one page of the items", json!({"$ref": "#/components/schemas/Listing"})))
+                "responses": heavy_errors(ok("one page of the items", json!({"$ref": "#/components/schemas/Listing"})))
             }},
             "/api/v1/transcript": {"get": {
                 "summary": "One reception: its flags, the day's messages with rounds marked, the rounds, and the buyer's orders with the reason they were or were not attributed",
@@ -236,7 +252,7 @@ pub fn openapi() -> J {
                     {"name": "buyer", "in": "query", "required": true, "schema": {"type": "string"}},
                     {"name": "day", "in": "query", "required": true, "schema": {"type": "string", "format": "date"}}
                 ],
-                "responses": errors(ok("the reception", json!({"$ref": "#/components/schemas/Transcript"})))
+                "responses": heavy_errors(ok("the reception", json!({"$ref": "#/components/schemas/Transcript"})))
             }},
             "/api/v1/openapi.json": {"get": {
                 "summary": "This document",

@@ -84,10 +84,13 @@ pub(crate) fn framed(
 pub(crate) fn error_page(lang: Lang, user: &CurrentUser, e: WebError) -> Response {
     let message = match e {
         WebError::Forbidden(_) => lang.s(S::NotAllowed).to_string(),
+        WebError::Busy => lang.s(S::Busy).to_string(),
         _ => e.public_message(),
     };
     let body = format!("<p class=\"error\">{}</p>", esc(&message));
-    framed(lang, user, e.status(), S::Error, "/", &body)
+    let mut res = framed(lang, user, e.status(), S::Error, "/", &body);
+    crate::retry_after(&e, &mut res);
+    res
 }
 
 /// Query string of a page for `store` and a range, plus `extra` (already encoded).

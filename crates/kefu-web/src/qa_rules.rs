@@ -1169,7 +1169,7 @@ pub async fn run(
     let u = user.session.user.clone();
     let store = form.store.clone();
     let ran = state
-        .db(move |db| {
+        .heavy(u.id, move |db| {
             let s = first_store(db, &u, Some(&form.store))?;
             let day = |d: &str| {
                 Day::parse(d).ok_or_else(|| WebError::BadRequest(format!("not a day: `{d}`")))

@@ -499,3 +499,49 @@ async fn an_upload_re_runs_the_rules_of_a_store_that_uses_them() {
     assert_eq!(after["rows"][0]["hits"]["forbidden_phrases"], 2);
     assert_eq!(after["rows"][0]["per_100"]["forbidden_phrases"], 100.0);
 }
+
+#[tokio::test]
+async fn an_upload_whose_rules_cannot_run_imports_nothing() {
+    const DAY1: &[u8] = "time,buyer,account,sender,text\n\
+        2026-11-10 11:00:00,b1,测试店:小美,buyer,在吗\n\
+        2026-11-10 11:00:05,b1,测试店:小美,agent,随便你\n"
+        .as_bytes();
+    const DAY2: &[u8] = "time,buyer,account,sender,text\n\
+        2026-11-11 09:00:00,b2,测试店:小美,buyer,发货了吗\n\
+        2026-11-11 09:00:20,b2,测试店:小美,agent,急什么\n"
+        .as_bytes();
+    let (_dir, path, app) = setup(true);
+    let (sid, csrf) = login(&app, "admin").await;
+    let store = "测试店";
+    let send_file = |name: &'static str, bytes: &'static [u8]| {
+        let (app, sid, csrf) = (app.clone(), sid.clone(), csrf.clone());
+        async move {
+            upload(
+                &app,
+                &sid,
+                &[
+                    Part::Text("csrf", &csrf),
+                    Part::Text("store", store),
+                    Part::File(name, bytes),
+                ],
+            )
+            .await
+        }
+    };
+    assert_eq!(send_file("day1.csv", DAY1).await.status, StatusCode::OK);
+    // A saved rule set that does not parse (as after an upgrade that changed the rules'
+    // grammar) puts the store in use and cannot be run.
+    let db = Db::open(&path).unwrap();
+    let s = db.store(store).unwrap();
+    db.qa_save_rules(s.id, "[[rule]]\nid = 1", "admin").unwrap();
+    drop(db);
+    let before = report(&app, &sid).await;
+    let res = send_file("day2.csv", DAY2).await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
+    assert!(res.body.contains("rule set v1"), "{}", res.body);
+    assert_eq!(report(&app, &sid).await, before, "nothing imported");
+    let db = Db::open(&path).unwrap();
+    assert!(db.names(s.id).unwrap().get("b2").is_none());
+    let day2 = kefu_core::time::Day::parse("2026-11-11").unwrap();
+    assert!(db.qa_receptions(s.id, day2, day2).unwrap().is_empty());
+}
