@@ -7,7 +7,7 @@ use kefu_store::{LangPref, UserError};
 use serde::Deserialize;
 
 use crate::admin::form_expired;
-use crate::auth::{CurrentUser, LangQuery, csrf_ok, login_keys, release, reserve};
+use crate::auth::{CurrentUser, LangQuery, MAX_FAILURES, csrf_ok, login_keys, release, reserve};
 use crate::html::esc;
 use crate::i18n::{self, Lang, S, Strings};
 use crate::pages::{error_page, framed};
@@ -161,10 +161,15 @@ pub async fn change_password(
         let said = lang.t("两次输入的新密码不一致。", "The two new passwords differ.");
         return refused(lang, &user, StatusCode::BAD_REQUEST, said);
     }
-    // Wrong current passwords count against the login throttle of the name at this address:
-    // a stolen session must not become a way to guess the password.
+    // Wrong current passwords count against the login throttle of the name at this address,
+    // and against the user's own limit of guesses here from any address: a stolen session
+    // must not become a way to guess the password. (That limit blocks password changes
+    // only, never logins, so it cannot lock the user out.)
     let ip = state.web.client(&ext, &headers).ip;
-    let Some(reservation) = reserve(&state, &login_keys(&user.session.user.name, &ip)) else {
+    let name = &user.session.user.name;
+    let mut keys = login_keys(name, &ip).to_vec();
+    keys.push((format!("change:{}", user.session.user.id), MAX_FAILURES));
+    let Some(reservation) = reserve(&state, &keys) else {
         let said = lang.s(S::TooManyAttempts);
         return refused(lang, &user, StatusCode::TOO_MANY_REQUESTS, said);
     };
