@@ -237,13 +237,15 @@ impl ServiceHours {
             let (a, b) = (clock(a)?, clock(b)?);
             if a < b {
                 windows.push((a, b));
-            } else if a > b {
-                windows.push((a, 24 * HOUR_MS));
+            } else {
+                // An end not after the start crosses midnight (§1); equal ends are the whole
+                // day.
+                if a < 24 * HOUR_MS {
+                    windows.push((a, 24 * HOUR_MS));
+                }
                 if b > 0 {
                     windows.push((0, b));
                 }
-            } else {
-                return None;
             }
         }
         windows.sort_unstable();
@@ -451,7 +453,6 @@ mod tests {
             secs("2026-11-11 10:00:00", "2026-11-11 09:00:00", &night),
             0
         );
-        assert!(ServiceHours::parse("08:00-08:00").is_none());
     }
 
     #[test]
@@ -529,6 +530,15 @@ mod tests {
         let h = ServiceHours::parse("22:00-02:00").unwrap();
         assert!(h.contains(23 * HOUR_MS) && h.contains(HOUR_MS) && !h.contains(3 * HOUR_MS));
         assert_eq!(h.to_string(), "22:00-02:00");
-        assert!(ServiceHours::parse("08:00-08:00").is_none());
+        // an end not after the start crosses midnight: equal ends are the whole day
+        assert_eq!(
+            ServiceHours::parse("08:00-08:00"),
+            Some(ServiceHours::all_day())
+        );
+        assert_eq!(
+            ServiceHours::parse("24:00-08:00").unwrap().to_string(),
+            "00:00-08:00"
+        );
+        assert!(ServiceHours::parse("8-9").is_none() && ServiceHours::parse("").is_none());
     }
 }

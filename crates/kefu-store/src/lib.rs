@@ -11,6 +11,8 @@ pub mod plans;
 pub mod qa_reviews;
 mod qa_rules;
 mod schema;
+#[doc(hidden)]
+pub use schema::migration_sql;
 mod settings;
 pub mod users;
 mod visibility;

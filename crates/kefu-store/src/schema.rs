@@ -509,6 +509,13 @@ CREATE TABLE store_visibility (
 
 pub const VERSION: i64 = 11;
 
+/// The SQL of migration `version` (1-based), for tests that rebuild one migration's effect on
+/// a database of a later version; `None` past the last.
+#[doc(hidden)]
+pub fn migration_sql(version: usize) -> Option<String> {
+    migrations().into_iter().nth(version.checked_sub(1)?)
+}
+
 pub fn migrate(conn: &mut Connection) -> rusqlite::Result<i64> {
     let current: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
     let all = migrations();

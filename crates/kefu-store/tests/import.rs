@@ -209,9 +209,10 @@ fn settings_change_recomputes_and_order_updates_replace() {
     assert_eq!((c.get(C::paid), c.get(C::sales_cents)), (1, 100));
 }
 
-/// A database written before metric spec v2 (schema 7, v1 settings fingerprint, no v2
-/// columns) is brought to v2 when it is next opened: migration 8 adds the columns and the
-/// first settings sync recomputes every figure, once, without an import.
+/// A database written before metric spec v2 (v1 settings fingerprint, counters without the v2
+/// columns) is brought to v2 when it is next opened: migration 8 adds the columns (rebuilt
+/// here on the later schema) and the first settings sync recomputes every figure, once,
+/// without an import.
 #[test]
 fn a_database_written_before_v2_recomputes_once_when_opened() {
     let dir = tempfile::tempdir().unwrap();
@@ -239,10 +240,11 @@ fn a_database_written_before_v2_recomputes_once_when_opened() {
              ALTER TABLE counters DROP COLUMN tb_rounds;
              ALTER TABLE counters DROP COLUMN tb_wait_ms;
              ALTER TABLE counters DROP COLUMN buyers;
-             ALTER TABLE counters DROP COLUMN first_responses;
-             PRAGMA user_version = 7;",
+             ALTER TABLE counters DROP COLUMN first_responses;",
         )
         .unwrap();
+        conn.execute_batch(&kefu_store::migration_sql(8).unwrap())
+            .unwrap();
     }
     let mut db = Db::open(&path).unwrap();
     assert_eq!(

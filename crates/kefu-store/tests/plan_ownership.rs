@@ -83,18 +83,18 @@ fn migrating_shared_plans_changes_no_payslip() {
         .collect();
     drop(db);
 
-    // The database as migration 8 left it: a plan version and no stores of plans.
+    // The database as migration 8 left it: a plan version and no stores of plans (undoing
+    // everything migration 9 adds), then migration 9 run on it.
     let conn = rusqlite::Connection::open(&path).unwrap();
-    // (undoing everything migration 9 adds)
-    conn.execute_batch(
-        "DROP TABLE plan_stores; DROP INDEX refunds_by_order; PRAGMA user_version = 8;",
-    )
-    .unwrap();
+    conn.execute_batch("DROP TABLE plan_stores; DROP INDEX refunds_by_order;")
+        .unwrap();
     conn.execute(
         "INSERT INTO plan_versions (plan_id, valid_from, toml, saved_at) VALUES ('t', '2026-11', ?1, 0)",
         [PLAN],
     )
     .unwrap();
+    conn.execute_batch(&kefu_store::migration_sql(9).unwrap())
+        .unwrap();
     drop(conn);
 
     let db = Db::open(&path).unwrap();
