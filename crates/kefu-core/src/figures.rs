@@ -5,6 +5,7 @@
 //! counters. Rates and means are formed only at the very end, in [`Figure::value`].
 
 use std::ops::AddAssign;
+use std::sync::OnceLock;
 
 macro_rules! counters {
     ($($name:ident),* $(,)?) => {
@@ -114,8 +115,14 @@ pub struct Counters(pub [i64; COUNTERS], pub FirstResponses);
 
 /// The first response times (ms, service clock) of a set of receptions, in no set order
 /// until [`FirstResponses::sort`]; equal when they hold the same values.
+///
+/// A page asks for the same percentiles many times (a cell, its colour, its link), so p50 and
+/// p90 are computed once and kept until the values change.
 #[derive(Debug, Clone, Default)]
-pub struct FirstResponses(pub Vec<i64>);
+pub struct FirstResponses {
+    values: Vec<i64>,
+    p50_p90: OnceLock<(Option<i64>, Option<i64>)>,
+}
 
 impl PartialEq for FirstResponses {
     fn eq(&self, other: &Self) -> bool {
@@ -124,30 +131,81 @@ impl PartialEq for FirstResponses {
             v.sort_unstable();
             v
         };
-        self.0.len() == other.0.len() && sorted(&self.0) == sorted(&other.0)
+        self.values.len() == other.values.len() && sorted(&self.values) == sorted(&other.values)
     }
 }
 
 impl Eq for FirstResponses {}
 
 impl FirstResponses {
+    pub fn values(&self) -> &[i64] {
+        &self.values
+    }
+    pub fn push(&mut self, ms: i64) {
+        self.values.push(ms);
+        self.p50_p90.take();
+    }
+    pub fn extend_from_slice(&mut self, ms: &[i64]) {
+        self.values.extend_from_slice(ms);
+        self.p50_p90.take();
+    }
+    /// Appends values as they come (a database blob); the percentiles follow.
+    pub fn values_mut(&mut self) -> &mut Vec<i64> {
+        self.p50_p90.take();
+        &mut self.values
+    }
     pub fn sort(&mut self) {
-        self.0.sort_unstable();
+        self.values.sort_unstable();
     }
 
     /// The nearest-rank percentile (§5): the value at rank ⌈p/100 · n⌉ of the n sorted values;
     /// `None` when there are none.
     pub fn percentile_ms(&self, p: u32) -> Option<i64> {
-        let n = self.0.len();
-        if n == 0 {
-            return None;
+        match p {
+            50 => self.p50_p90().0,
+            90 => self.p50_p90().1,
+            _ => {
+                let mut v = self.values.clone();
+                nearest_rank(&mut v, p)
+            }
         }
-        // ⌈p·n/100⌉ in integers, at least rank 1.
-        let rank = (p as usize * n).div_ceil(100).clamp(1, n);
-        let mut v = self.0.clone();
-        let (_, nth, _) = v.select_nth_unstable(rank - 1);
-        Some(*nth)
     }
+
+    fn p50_p90(&self) -> (Option<i64>, Option<i64>) {
+        *self.p50_p90.get_or_init(|| {
+            let n = self.values.len();
+            if n == 0 {
+                return (None, None);
+            }
+            let mut v = self.values.clone();
+            let (r50, r90) = (rank(50, n), rank(90, n));
+            // The higher rank first: the values left of it are the r90 − 1 smallest, among
+            // which the lower rank is then found.
+            let (left, p90, _) = v.select_nth_unstable(r90 - 1);
+            let p90 = *p90;
+            let p50 = if r50 == r90 {
+                p90
+            } else {
+                *left.select_nth_unstable(r50 - 1).1
+            };
+            (Some(p50), Some(p90))
+        })
+    }
+}
+
+/// ⌈p·n/100⌉ in integers, at least 1 (for n > 0).
+fn rank(p: u32, n: usize) -> usize {
+    (p as usize * n).div_ceil(100).clamp(1, n.max(1))
+}
+
+/// The value at the nearest rank of `p` in `v` (reordering `v`); `None` when empty.
+fn nearest_rank(v: &mut [i64], p: u32) -> Option<i64> {
+    if v.is_empty() {
+        return None;
+    }
+    let r = rank(p, v.len());
+    let (_, nth, _) = v.select_nth_unstable(r - 1);
+    Some(*nth)
 }
 
 impl Default for Counters {
@@ -167,7 +225,7 @@ impl Counters {
         self.0[c as usize] += 1;
     }
     pub fn is_zero(&self) -> bool {
-        self.0.iter().all(|&v| v == 0) && self.1.0.is_empty()
+        self.0.iter().all(|&v| v == 0) && self.1.values.is_empty()
     }
     pub fn first_responses(&self) -> &FirstResponses {
         &self.1
@@ -176,7 +234,7 @@ impl Counters {
     pub fn add_first_response(&mut self, ms: i64) {
         self.add(C::first_response_ms, ms);
         self.bump(C::first_response_n);
-        self.1.0.push(ms);
+        self.1.push(ms);
     }
 }
 
@@ -185,7 +243,7 @@ impl AddAssign<&Counters> for Counters {
         for (a, b) in self.0.iter_mut().zip(rhs.0.iter()) {
             *a += b;
         }
-        self.1.0.extend_from_slice(&rhs.1.0);
+        self.1.extend_from_slice(&rhs.1.values);
     }
 }
 
@@ -433,4 +491,39 @@ pub fn figure(key: &str) -> Option<&'static Figure> {
         .iter()
         .chain(STORE_FIGURES)
         .find(|f| f.key == key)
+}
+
+#[cfg(test)]
+mod percentile_tests {
+    use super::*;
+
+    /// The cached p50/p90 and any other percentile equal the value at rank ⌈p·n/100⌉ of the
+    /// sorted values, for every size up to 60 and values with ties.
+    #[test]
+    fn percentiles_are_the_nearest_rank_of_the_sorted_values() {
+        let mut x: u64 = 7;
+        for n in 0..60usize {
+            let mut f = FirstResponses::default();
+            for _ in 0..n {
+                x = x
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                f.push((x >> 40) as i64 % 50);
+            }
+            let mut sorted = f.values().to_vec();
+            sorted.sort_unstable();
+            for p in [1, 25, 50, 75, 90, 95, 99, 100] {
+                let want = (n > 0).then(|| sorted[(p as usize * n).div_ceil(100).max(1) - 1]);
+                assert_eq!(f.percentile_ms(p), want, "n={n} p={p}");
+            }
+            // a change after a cached answer is seen
+            f.push(1_000);
+            sorted.push(1_000);
+            let m = sorted.len();
+            assert_eq!(
+                f.percentile_ms(90),
+                Some(sorted[(90 * m).div_ceil(100) - 1])
+            );
+        }
+    }
 }

@@ -375,7 +375,8 @@ impl Db {
         while let Some(r) = rows.next()? {
             let c = sums.entry(r.get(0)?).or_default();
             if let rusqlite::types::ValueRef::Blob(b) = r.get_ref(1)? {
-                decode_first_responses(b, &mut c.1.0).ok_or(StoreError::Counters(store_id))?;
+                decode_first_responses(b, c.1.values_mut())
+                    .ok_or(StoreError::Counters(store_id))?;
             }
             for (at, &i) in wanted.iter().enumerate() {
                 c.0[i] += r.get::<_, i64>(at + 2)?;
@@ -1368,7 +1369,7 @@ fn write_facts(tx: &Transaction, store_id: i64, lo: Day, hi: Day, facts: &Facts)
         }
         let mut values: Vec<rusqlite::types::Value> = Vec::with_capacity(COUNTERS + 4);
         values.extend([store_id, day.0 as i64, account].map(rusqlite::types::Value::Integer));
-        values.push(encode_first_responses(&c.1.0));
+        values.push(encode_first_responses(c.1.values()));
         values.extend(c.0.iter().map(|&v| rusqlite::types::Value::Integer(v)));
         st.execute(rusqlite::params_from_iter(values))?;
         Ok(())
