@@ -499,3 +499,36 @@ async fn an_upload_re_runs_the_rules_of_a_store_that_uses_them() {
     assert_eq!(after["rows"][0]["hits"]["forbidden_phrases"], 2);
     assert_eq!(after["rows"][0]["per_100"]["forbidden_phrases"], 100.0);
 }
+
+/// Issue 10 item 11: the rejects CSV of an upload cannot carry a spreadsheet formula.
+#[tokio::test]
+async fn the_rejects_csv_neutralises_formulas() {
+    let (_dir, _path, app) = setup(false);
+    let (sid, csrf) = login(&app, "admin").await;
+    let bad = "order_id,buyer,created_at,paid_at,closed_at,amount,items\n\
+        N1,b1,2026-11-10 10:00:00,2026-11-10 10:05:00,,10.00,1\n\
+        @N2,b2,2026-11-11 11:00:00,,,=HYPERLINK(1),2\n";
+    let res = upload(
+        &app,
+        &sid,
+        &[
+            Part::Text("csrf", &csrf),
+            Part::Text("store", NEW),
+            Part::Text("skip_bad", "1"),
+            Part::File("bad.csv", bad.as_bytes()),
+        ],
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    let at = res.body.find("/import/rejects/").expect("rejects link");
+    let link = res.body[at..at + 16 + 64].to_string();
+    let csv = get(&app, &link, &sid).await;
+    assert!(
+        csv.body.contains("bad.csv,3,amount,'=HYPERLINK(1),")
+            && csv
+                .body
+                .contains(",\"'@N2,b2,2026-11-11 11:00:00,,,=HYPERLINK(1),2\""),
+        "{}",
+        csv.body
+    );
+}
