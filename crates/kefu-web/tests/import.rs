@@ -532,3 +532,31 @@ async fn the_rejects_csv_neutralises_formulas() {
         csv.body
     );
 }
+
+/// Issue 10 item 12: an upload with a control character in a name is refused with the row
+/// named, and no control character reaches the page.
+#[tokio::test]
+async fn control_characters_in_names_are_refused_at_upload() {
+    let (_dir, _path, app) = setup(false);
+    let (sid, csrf) = login(&app, "admin").await;
+    let messages = "time,buyer,account,sender,text\n\
+        2026-11-10 10:00:00,b1,店:\u{0}\u{1b}[2J,buyer,在吗\n";
+    let res = upload(
+        &app,
+        &sid,
+        &[
+            Part::Text("csrf", &csrf),
+            Part::Text("store", NEW),
+            Part::File("m.csv", messages.as_bytes()),
+        ],
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
+    assert!(res.body.contains("m.csv:2"), "{}", res.body);
+    assert!(res.body.contains("control characters"), "{}", res.body);
+    assert!(
+        !res.body.contains('\u{0}') && !res.body.contains('\u{1b}'),
+        "{:?}",
+        res.body
+    );
+}
