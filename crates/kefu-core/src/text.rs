@@ -4,6 +4,23 @@
 
 use std::borrow::Cow;
 
+/// The longest message text kefu keeps, in bytes (about 10,000 Chinese characters): the import
+/// cuts a longer one (`docs/formats.md`, "Limits"), and the quality rules scan no further, also
+/// in texts stored before the limit existed, so that one message cannot cost them more.
+pub const MAX_MESSAGE_BYTES: usize = 32 * 1024;
+
+/// `s` cut to at most `max` bytes at a character boundary, and whether it was cut.
+pub fn cut_at(s: &str, max: usize) -> (&str, bool) {
+    if s.len() <= max {
+        return (s, false);
+    }
+    let mut end = max;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    (s.get(..end).unwrap_or(""), true)
+}
+
 /// A text cell of a CSV file, safe to open in a spreadsheet: a text starting with `=`, `+`,
 /// `-`, `@`, TAB or CR would be read as a formula (`=HYPERLINK(…)`, `=cmd|…`), so it gets a
 /// leading `'`, which spreadsheets show as text. A lone `-` (the "no value" placeholder) is no
@@ -59,6 +76,13 @@ mod tests {
         for s in ["-", "", "小美", "a=b", "1-2"] {
             assert!(matches!(csv_text(s), Cow::Borrowed(_)), "{s}");
         }
+    }
+
+    #[test]
+    fn cuts_fall_on_character_boundaries() {
+        assert_eq!(cut_at("晨光", 4), ("晨", true));
+        assert_eq!(cut_at("晨光", 6), ("晨光", false));
+        assert_eq!(cut_at("ab", 1), ("a", true));
     }
 
     #[test]

@@ -312,15 +312,12 @@ const MAX_REJECTED_BYTES: usize = 4096;
 
 /// Cuts `s` to at most `max` bytes at a character boundary, ending it with `…` when cut.
 fn cut_to(s: &mut String, max: usize) {
-    if s.len() <= max {
-        return;
+    let (kept, cut) = kefu_core::text::cut_at(s, max);
+    if cut {
+        let end = kept.len();
+        s.truncate(end);
+        s.push('…');
     }
-    let mut end = max;
-    while !s.is_char_boundary(end) {
-        end -= 1;
-    }
-    s.truncate(end);
-    s.push('…');
 }
 
 /// How many bad rows are kept when they fail the import anyway.
