@@ -6,10 +6,14 @@ use std::fmt::Write as _;
 use anyhow::{Result, bail};
 use kefu_core::money::format_yuan;
 use kefu_core::settings::Config;
+use kefu_core::text::terminal_text;
 use kefu_core::time::{Day, format_time};
 use kefu_report::Lang;
 use kefu_report::explain::{Mark, OrderView, Reason, ReceptionView, Reminded, RoundOutcome};
 use kefu_store::{Db, StoreInfo};
+
+/// The characters of one message a transcript shows, as on the web pages.
+const MAX_SHOWN_CHARS: usize = 4000;
 
 pub struct Query<'a> {
     pub store: Option<&'a str>,
@@ -171,12 +175,26 @@ fn reception(out: &mut String, r: &ReceptionView, lang: Lang) {
             .as_ref()
             .map(|t| format!(" → {t}"))
             .unwrap_or_default();
+        // One line per message: its line breaks and controls are shown escaped, and a long
+        // text is cut as the web pages cut it.
+        let (text, cut) = match m.text.char_indices().nth(MAX_SHOWN_CHARS) {
+            Some((end, _)) => (m.text.get(..end).unwrap_or(&m.text), true),
+            None => (m.text.as_str(), false),
+        };
         let _ = writeln!(
             out,
-            "     {} {:6} {}{}{}",
+            "     {} {:6} {}{}{}{}",
             clock(m.time),
             m.sender.as_str(),
-            m.text,
+            terminal_text(text),
+            if cut {
+                lang.t(
+                    " ……（已截断：消息过长，只显示前 4000 个字）",
+                    " … (cut: the message is too long; its first 4,000 characters are shown)",
+                )
+            } else {
+                ""
+            },
             transfer,
             mark
         );

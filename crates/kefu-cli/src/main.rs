@@ -231,7 +231,14 @@ fn main() -> ExitCode {
     match run(cli.command, lang) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("{}: {e:#}", lang.t("错误", "error"));
+            // Errors quote values from the data (a bad row's name): no escape sequence of
+            // theirs may reach the terminal.
+            let e = format!("{e:#}");
+            eprintln!(
+                "{}: {}",
+                lang.t("错误", "error"),
+                kefu_core::text::terminal_lines(&e)
+            );
             ExitCode::FAILURE
         }
     }
@@ -317,7 +324,8 @@ fn run(cmd: Command, lang: Lang) -> Result<()> {
                 day,
                 buyer: buyer.as_deref(),
             };
-            print!("{}", explain::explain(&db, &q, &config, lang)?);
+            let text = explain::explain(&db, &q, &config, lang)?;
+            print!("{}", kefu_core::text::terminal_lines(&text));
             Ok(())
         }
         Command::Recompute { db, store, config } => {
@@ -488,7 +496,12 @@ fn import(
     bar.finish_and_clear();
     for f in &reports {
         for w in &f.warnings {
-            eprintln!("{}: {}: {w}", lang.t("警告", "warning"), f.path.display());
+            eprintln!(
+                "{}: {}: {}",
+                lang.t("警告", "warning"),
+                f.path.display(),
+                kefu_core::text::terminal_text(w)
+            );
         }
     }
     for line in report::refund_warning_lines(&summary.refund_warnings, lang, 20) {

@@ -8,6 +8,7 @@ use anyhow::{Context, Result, bail};
 use clap::{Subcommand, ValueEnum};
 use kefu_core::model::NameId;
 use kefu_core::settings::MetricSettings;
+use kefu_core::text::csv_text;
 use kefu_qa::rules::{HitCount, HitRow, HitTable, RuleSet, parse_chat, per_100};
 use kefu_report::{Lang, aligned};
 use kefu_store::Db;
@@ -341,8 +342,8 @@ fn write_csv(w: &mut csv::Writer<Vec<u8>>, store: &str, t: &HitTable) -> Result<
     for r in std::iter::once(&total).chain(&t.rows) {
         for (id, &h) in t.rules.iter().zip(&r.hits) {
             w.write_record([
-                store,
-                &r.key,
+                csv_text(store).as_ref(),
+                csv_text(&r.key).as_ref(),
                 id,
                 &r.receptions.to_string(),
                 &h.to_string(),

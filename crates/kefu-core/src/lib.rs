@@ -8,4 +8,5 @@ pub mod figures;
 pub mod model;
 pub mod money;
 pub mod settings;
+pub mod text;
 pub mod time;

@@ -153,7 +153,7 @@ pub(crate) fn layout(path: &Path, header: &[String]) -> Result<Layout, ImportErr
         Some(k) => k,
         None => closest(header).ok_or_else(|| ImportError::UnknownKind {
             path: path.to_path_buf(),
-            header: crate::printable(header.join(",").chars()),
+            header: kefu_core::text::terminal_text(&header.join(",")).into_owned(),
         })?,
     };
     let cols = columns(kind);

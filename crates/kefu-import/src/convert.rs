@@ -42,7 +42,7 @@ const ITEMS_EXPECTED: &str = "expected a whole number of items such as 1";
 /// The longest message text kept, in bytes (about 10,000 Chinese characters). A longer text is
 /// cut at a character boundary and ends with [`CUT_MARK`]: the message itself still counts in
 /// every figure, only its words beyond the limit are dropped.
-pub const MAX_TEXT_BYTES: usize = 32 * 1024;
+pub const MAX_TEXT_BYTES: usize = kefu_core::text::MAX_MESSAGE_BYTES;
 
 /// What a cut message text ends with, in both languages since the stored text has no language.
 pub const CUT_MARK: &str = "…〔已截断 cut〕";
@@ -73,18 +73,6 @@ fn check_value(i: usize, s: &str) -> Result<(), RowFail> {
         }
     }
     Ok(())
-}
-
-/// `text` cut to [`MAX_TEXT_BYTES`] at a character boundary, and whether it was cut.
-fn capped(text: &str) -> (&str, bool) {
-    if text.len() <= MAX_TEXT_BYTES {
-        return (text, false);
-    }
-    let mut end = MAX_TEXT_BYTES;
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    (text.get(..end).unwrap_or(""), true)
 }
 
 /// The value of column `i`, "" when the row has none.
@@ -246,7 +234,7 @@ impl<'a> Sink<'a> {
             "" => return Err(bad(3, format!("missing value: {SENDER_EXPECTED}"))),
             s => Sender::parse(s).ok_or_else(|| bad(3, SENDER_EXPECTED))?,
         };
-        let (text, cut) = capped(val(v, 4));
+        let (text, cut) = kefu_core::text::cut_at(val(v, 4), MAX_TEXT_BYTES);
         let msg_id = val(v, 5).trim();
         let transfer_to = val(v, 6).trim();
         if self.batch.text.len() + text.len() + CUT_MARK.len() + msg_id.len() > u32::MAX as usize {

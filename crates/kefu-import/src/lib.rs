@@ -56,6 +56,7 @@ use std::str::FromStr;
 
 use kefu_core::model::ImportBatch;
 use kefu_core::settings::Config;
+use kefu_core::text::{csv_text, terminal_text};
 
 use crate::columns::Layout;
 pub use crate::convert::{CUT_MARK, MAX_TEXT_BYTES, MAX_VALUE_CHARS};
@@ -195,7 +196,8 @@ impl fmt::Display for RejectedRow {
         }
         if let Some(v) = self.value.as_ref().filter(|v| !v.is_empty()) {
             const MAX: usize = 80;
-            let short = printable(v.chars().take(MAX));
+            let short: String = v.chars().take(MAX).collect();
+            let short = terminal_text(&short);
             if v.chars().nth(MAX).is_some() {
                 write!(f, "value `{short}…`: ")?;
             } else {
@@ -204,20 +206,6 @@ impl fmt::Display for RejectedRow {
         }
         f.write_str(&self.reason)
     }
-}
-
-/// Characters as they may be printed: control characters (an escape sequence in a value would
-/// drive the terminal that shows the error) are written as `\u{1b}`.
-fn printable(chars: impl Iterator<Item = char>) -> String {
-    let mut s = String::new();
-    for c in chars {
-        if c.is_control() {
-            s.extend(c.escape_unicode());
-        } else {
-            s.push(c);
-        }
-    }
-    s
 }
 
 /// What happened to one file.
@@ -324,15 +312,12 @@ const MAX_REJECTED_BYTES: usize = 4096;
 
 /// Cuts `s` to at most `max` bytes at a character boundary, ending it with `…` when cut.
 fn cut_to(s: &mut String, max: usize) {
-    if s.len() <= max {
-        return;
+    let (kept, cut) = kefu_core::text::cut_at(s, max);
+    if cut {
+        let end = kept.len();
+        s.truncate(end);
+        s.push('…');
     }
-    let mut end = max;
-    while !s.is_char_boundary(end) {
-        end -= 1;
-    }
-    s.truncate(end);
-    s.push('…');
 }
 
 /// How many bad rows are kept when they fail the import anyway.
@@ -617,7 +602,8 @@ impl FileRun<'_, '_> {
     }
 }
 
-/// Writes the rejected rows of an import as CSV: `file,line,column,value,reason,raw`.
+/// Writes the rejected rows of an import as CSV: `file,line,column,value,reason,raw`, text
+/// cells neutralised against spreadsheet formulas ([`csv_text`]).
 pub fn write_rejects(outcome_files: &[FileReport], path: &Path) -> std::io::Result<()> {
     let mut w = csv::Writer::from_path(path)?;
     w.write_record(["file", "line", "column", "value", "reason", "raw"])?;
@@ -626,12 +612,12 @@ pub fn write_rejects(outcome_files: &[FileReport], path: &Path) -> std::io::Resu
         for r in &f.rejected {
             let line = r.line.to_string();
             w.write_record([
-                file.as_str(),
+                csv_text(&file).as_ref(),
                 line.as_str(),
-                r.column.as_deref().unwrap_or(""),
-                r.value.as_deref().unwrap_or(""),
-                r.reason.as_str(),
-                r.raw.as_str(),
+                csv_text(r.column.as_deref().unwrap_or("")).as_ref(),
+                csv_text(r.value.as_deref().unwrap_or("")).as_ref(),
+                csv_text(&r.reason).as_ref(),
+                csv_text(&r.raw).as_ref(),
             ])?;
         }
     }

@@ -7,6 +7,7 @@ use std::io::Write;
 use kefu_core::figures::{ACCOUNT_FIGURES, Counters, Figure, STORE_FIGURES, Value};
 use kefu_core::model::{NameId, Role};
 use kefu_core::money::{format_yuan, yuan_f64};
+use kefu_core::text::{csv_text, terminal_text};
 use kefu_core::time::Day;
 use kefu_store::{Db, StoreInfo};
 use serde_json::{Map, Value as Json};
@@ -380,16 +381,23 @@ pub fn width(s: &str) -> usize {
 
 /// Rows as columns for a terminal, two spaces apart; the first `left` columns are
 /// left-aligned (names), the rest right-aligned (numbers).
+///
+/// Every cell goes through [`terminal_text`]: names come from imported data, and an escape
+/// sequence in one must reach the terminal as text, not as a command.
 pub fn aligned(rows: &[Vec<String>], left: usize) -> String {
+    let rows: Vec<Vec<std::borrow::Cow<'_, str>>> = rows
+        .iter()
+        .map(|r| r.iter().map(|c| terminal_text(c)).collect())
+        .collect();
     let cols = rows.iter().map(Vec::len).max().unwrap_or(0);
     let mut widths = vec![0; cols];
-    for row in rows {
+    for row in &rows {
         for (i, c) in row.iter().enumerate() {
             widths[i] = widths[i].max(width(c));
         }
     }
     let mut out = String::new();
-    for row in rows {
+    for row in &rows {
         for (i, c) in row.iter().enumerate() {
             let pad = " ".repeat(widths[i] - width(c));
             if i < left {
@@ -430,9 +438,9 @@ fn csv_with_header(report: &Report, header: Vec<String>, out: impl Write) -> Res
     w.write_record(header)?;
     let figures = report.figures();
     for row in &report.rows {
-        let mut rec = vec![row.store.clone()];
+        let mut rec = vec![csv_text(&row.store).into_owned()];
         if report.key_name().is_some() {
-            rec.push(row.key.clone().unwrap_or_default());
+            rec.push(csv_text(row.key.as_deref().unwrap_or_default()).into_owned());
         }
         for f in &figures {
             rec.push(match f.value(&row.counters) {

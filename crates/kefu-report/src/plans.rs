@@ -5,6 +5,7 @@
 use std::io::Write;
 
 use kefu_core::money::{format_yuan, yuan_f64};
+use kefu_core::text::csv_text;
 use kefu_plan::{Movement, Payslip, PlanResult, score_text, weight_text};
 
 use crate::{Lang, Result, aligned};
@@ -307,7 +308,7 @@ pub fn write_payroll_csv(results: &[PlanResult], lang: Lang, out: impl Write) ->
     w.write_record(payroll_headers(results, lang))?;
     for row in payroll_rows(results, lang) {
         w.write_record(row.iter().map(|c| match c {
-            Cell::Text(s) => s.clone(),
+            Cell::Text(s) => csv_text(s).into_owned(),
             Cell::Int(n) => n.to_string(),
             Cell::Score(h) => score_text(*h),
             Cell::Money(c) => format_yuan(*c),

@@ -21,9 +21,12 @@ pub fn esc_into(out: &mut String, s: &str) {
             b'>' => "&gt;",
             b'"' => "&quot;",
             b'\'' => "&#39;",
+            // Control characters are errors in HTML (a NUL ends strings in some readers): a
+            // name stored before names were checked at import shows them as U+FFFD.
+            0..=0x08 | 0x0B | 0x0E..=0x1F | 0x7F => "\u{FFFD}",
             _ => continue,
         };
-        // The five are ASCII, so `plain..i` and `i + 1..` fall on character boundaries.
+        // All of these are ASCII, so `plain..i` and `i + 1..` fall on character boundaries.
         out.push_str(&s[plain..i]);
         out.push_str(entity);
         plain = i + 1;
@@ -224,6 +227,10 @@ mod tests {
             "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;"
         );
         assert_eq!(url("晨光 a&b"), "%E6%99%A8%E5%85%89%20a%26b");
+        assert_eq!(
+            esc("a\0b\x1b[2J\x7f\tc\nd"),
+            "a\u{FFFD}b\u{FFFD}[2J\u{FFFD}\tc\nd"
+        );
     }
 
     #[test]

@@ -7,6 +7,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use kefu_core::figures::{Figure, Value};
 use kefu_core::money::{format_yuan, yuan_f64};
+use kefu_core::text::csv_text;
 use kefu_report::explain::format_secs;
 
 use crate::WebError;
@@ -80,10 +81,7 @@ impl Cell {
             Content::Duration(ms) => {
                 ms.map_or(String::new(), |ms| (ms as f64 / 1000.0).to_string())
             }
-            // Imported names and texts are anyone's: a spreadsheet would run `=…` as a formula.
-            Content::Text(s) if s.starts_with(['=', '+', '-', '@', '\t', '\r']) => {
-                format!("'{s}")
-            }
+            Content::Text(s) => csv_text(s).into_owned(),
             _ => self.shown(),
         }
     }

@@ -545,3 +545,64 @@ async fn an_upload_whose_rules_cannot_run_imports_nothing() {
     let day2 = kefu_core::time::Day::parse("2026-11-11").unwrap();
     assert!(db.qa_receptions(s.id, day2, day2).unwrap().is_empty());
 }
+
+/// Issue 10 item 11: the rejects CSV of an upload cannot carry a spreadsheet formula.
+#[tokio::test]
+async fn the_rejects_csv_neutralises_formulas() {
+    let (_dir, _path, app) = setup(false);
+    let (sid, csrf) = login(&app, "admin").await;
+    let bad = "order_id,buyer,created_at,paid_at,closed_at,amount,items\n\
+        N1,b1,2026-11-10 10:00:00,2026-11-10 10:05:00,,10.00,1\n\
+        @N2,b2,2026-11-11 11:00:00,,,=HYPERLINK(1),2\n";
+    let res = upload(
+        &app,
+        &sid,
+        &[
+            Part::Text("csrf", &csrf),
+            Part::Text("store", NEW),
+            Part::Text("skip_bad", "1"),
+            Part::File("bad.csv", bad.as_bytes()),
+        ],
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    let at = res.body.find("/import/rejects/").expect("rejects link");
+    let link = res.body[at..at + 16 + 64].to_string();
+    let csv = get(&app, &link, &sid).await;
+    assert!(
+        csv.body.contains("bad.csv,3,amount,'=HYPERLINK(1),")
+            && csv
+                .body
+                .contains(",\"'@N2,b2,2026-11-11 11:00:00,,,=HYPERLINK(1),2\""),
+        "{}",
+        csv.body
+    );
+}
+
+/// Issue 10 item 12: an upload with a control character in a name is refused with the row
+/// named, and no control character reaches the page.
+#[tokio::test]
+async fn control_characters_in_names_are_refused_at_upload() {
+    let (_dir, _path, app) = setup(false);
+    let (sid, csrf) = login(&app, "admin").await;
+    let messages = "time,buyer,account,sender,text\n\
+        2026-11-10 10:00:00,b1,店:\u{0}\u{1b}[2J,buyer,在吗\n";
+    let res = upload(
+        &app,
+        &sid,
+        &[
+            Part::Text("csrf", &csrf),
+            Part::Text("store", NEW),
+            Part::File("m.csv", messages.as_bytes()),
+        ],
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
+    assert!(res.body.contains("m.csv:2"), "{}", res.body);
+    assert!(res.body.contains("control characters"), "{}", res.body);
+    assert!(
+        !res.body.contains('\u{0}') && !res.body.contains('\u{1b}'),
+        "{:?}",
+        res.body
+    );
+}

@@ -117,7 +117,9 @@ pub(super) fn evaluate(set: &RuleSet, chat: &Chat<'_>) -> Vec<Hit> {
     let mut raw = Vec::new();
     for (i, m) in chat.messages.iter().enumerate() {
         if !m.text.is_empty() {
-            set.matcher.scan(i as u32, m.text, &mut raw, &mut found);
+            // Spans are byte offsets from the start, so they hold for the whole text too.
+            let (text, _) = kefu_core::text::cut_at(m.text, kefu_core::text::MAX_MESSAGE_BYTES);
+            set.matcher.scan(i as u32, text, &mut raw, &mut found);
         }
     }
     let ctx = Ctx {
