@@ -463,3 +463,52 @@ fn late_refunds_are_capped_at_their_order_and_warned_about() {
     );
     assert_eq!(a["sales"]["late_refunds_cents"], 30_000 + 10_000);
 }
+
+#[test]
+fn an_empty_month_pays_nothing_variable_and_is_warned_about() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = small_store(dir.path());
+    let plan = dir.path().join("t.toml");
+    // every agent tops the `missing` defaults: before, both tied at rank 1 and were paid
+    std::fs::write(
+        &plan,
+        PLAN.replace(
+            "bands = [{ min = \"50%\", score = 100 }]",
+            "bands = [{ min = \"50%\", score = 100 }]\nmissing = 100",
+        ) + "[[pay]]\nkey = \"bonus\"\nrank_bonus = { amounts = [800] }\n",
+    )
+    .unwrap();
+    ok(&[
+        "plan",
+        "save",
+        "--db",
+        s(&db),
+        "--from",
+        "2026-10",
+        s(&plan),
+    ]);
+    let out = kefu(&[
+        "plan",
+        "run",
+        "--db",
+        s(&db),
+        "--month",
+        "2027-03",
+        "--format",
+        "json",
+    ]);
+    assert!(out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("warning: 2027-03 has no data at all in this store"),
+        "{err}"
+    );
+    let results: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let slips = results[0]["payslips"].as_array().unwrap();
+    assert_eq!(slips.len(), 2, "the roster's agents are listed");
+    for p in slips {
+        assert_eq!(p["rank"], Value::Null, "{p}");
+        assert_eq!(p["total_cents"], 0, "{p}");
+    }
+    assert_eq!(results[0]["headcount"], 0);
+}

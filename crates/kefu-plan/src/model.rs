@@ -26,6 +26,9 @@ pub struct Plan {
     pub pay: Vec<PayComponent>,
     /// Best first.
     pub grades: Vec<Grade>,
+    /// Rank and pay agents without activity in the month too (`pay_inactive = true`); by
+    /// default they are not ranked and get only fixed pay.
+    pub pay_inactive: bool,
 }
 
 /// Who the plan is for: agents (never bots) with this role and/or in these groups.

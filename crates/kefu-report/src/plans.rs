@@ -63,7 +63,7 @@ pub fn ranking_table(r: &PlanResult, lang: Lang) -> String {
     let mut rows = vec![ranking_headers(r, lang)];
     for p in &r.payslips {
         let mut row = vec![
-            p.rank.to_string(),
+            rank_text(p),
             p.account.clone(),
             p.grade.clone().unwrap_or_else(|| "–".into()),
             movement_text(p.movement, lang).to_string(),
@@ -93,7 +93,7 @@ pub fn payslip_text(r: &PlanResult, p: &Payslip, lang: Lang) -> String {
         p.account,
         r.month,
         lang.t("排名", "rank"),
-        p.rank,
+        rank_text(p),
         lang.t("梯队", "grade"),
         p.grade.as_deref().unwrap_or("–"),
         lang.t("变动", "movement"),
@@ -276,7 +276,7 @@ fn payroll_rows(results: &[PlanResult], lang: Lang) -> Vec<Vec<Cell>> {
                 Cell::Text(r.plan_name.clone()),
                 Cell::Text(p.account.clone()),
                 Cell::Text(agent_name(p).to_string()),
-                Cell::Int(p.rank as i64),
+                p.rank.map_or(Cell::Empty, |r| Cell::Int(r as i64)),
                 p.grade.clone().map_or(Cell::Empty, Cell::Text),
                 p.previous_grade.clone().map_or(Cell::Empty, Cell::Text),
                 Cell::Text(movement_text(p.movement, lang).to_string()),
@@ -373,6 +373,11 @@ pub fn payroll_xlsx(results: &[PlanResult], lang: Lang) -> Result<Vec<u8>> {
         }
     }
     Ok(wb.save_to_buffer()?)
+}
+
+/// The rank as shown: `–` for an agent without activity in the month (not ranked).
+pub fn rank_text(p: &Payslip) -> String {
+    p.rank.map_or_else(|| "–".into(), |r| r.to_string())
 }
 
 #[cfg(test)]

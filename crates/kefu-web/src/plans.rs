@@ -182,7 +182,7 @@ fn ranking_html(
         };
         let mut cells = format!(
             "<td>{}</td><td>{account}</td><td>{}</td><td{class}>{}</td><td>{}</td><td>{}</td>",
-            p.rank,
+            render::rank_text(p),
             esc(p.grade.as_deref().unwrap_or("–")),
             esc(render::movement_text(p.movement, lang)),
             score_text(p.total_score),
@@ -466,7 +466,7 @@ fn payslip_html(lang: Lang, store: &Allowed, month: Month, r: &PlanResult, p: &P
         esc(&p.account),
         r.month,
         esc(lang.t("排名", "Rank")),
-        p.rank,
+        render::rank_text(p),
         esc(lang.t("梯队", "Grade")),
         esc(p.grade.as_deref().unwrap_or("–")),
         esc(lang.t("上月", "last month")),
