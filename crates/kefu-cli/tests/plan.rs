@@ -512,3 +512,42 @@ fn an_empty_month_pays_nothing_variable_and_is_warned_about() {
     }
     assert_eq!(results[0]["headcount"], 0);
 }
+
+#[test]
+fn a_person_matched_by_two_plans_is_paid_by_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = small_store(dir.path());
+    // `t` is for the role, `u` for the group: both match A and B, who were paid twice.
+    let by_role = dir.path().join("t.toml");
+    std::fs::write(&by_role, PLAN).unwrap();
+    let by_group = dir.path().join("u.toml");
+    std::fs::write(
+        &by_group,
+        PLAN.replace("id = \"t\"", "id = \"u\"")
+            .replace("role = \"presale\"", "groups = [\"售前一组\"]"),
+    )
+    .unwrap();
+    for f in [&by_role, &by_group] {
+        ok(&["plan", "save", "--db", s(&db), "--from", "2026-10", s(f)]);
+    }
+    let nov = run_json(&db, "2026-11", &[]);
+    let (t, u) = (&nov[0], &nov[1]);
+    assert_eq!(
+        (t["plan_id"].as_str(), u["plan_id"].as_str()),
+        (Some("t"), Some("u"))
+    );
+    // the group is more specific than the role: `u` pays, `t` shows who it leaves out
+    assert_eq!(t["payslips"], serde_json::json!([]));
+    assert_eq!(
+        t["paid_by_other_plan"],
+        serde_json::json!([{"account": "店:A", "plan_id": "u"}, {"account": "店:B", "plan_id": "u"}])
+    );
+    assert_eq!(u["payslips"].as_array().unwrap().len(), 2);
+    assert_eq!(u["paid_by_other_plan"], serde_json::json!([]));
+    let table = plan_run(&db, "2026-11", &[]);
+    assert!(
+        table
+            .contains("also matched, but paid by plan `u` (one plan pays each person): 店:A, 店:B"),
+        "{table}"
+    );
+}

@@ -83,6 +83,16 @@ pub struct PlanResult {
     pub empty_month: bool,
     /// Best first; ties share a rank; agents without activity last, unranked.
     pub payslips: Vec<Payslip>,
+    /// Agents this plan also matches who are paid by another plan in force (precedence of
+    /// plans, see `docs/plans.md`); filled in when stored plans run together.
+    pub paid_by_other_plan: Vec<PaidElsewhere>,
+}
+
+/// An agent matched by a plan but paid by another one.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct PaidElsewhere {
+    pub account: String,
+    pub plan_id: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -694,6 +704,7 @@ pub fn evaluate(plan: &Plan, month: Month, input: &PlanInput) -> Result<PlanResu
         store_sales_cents: store_sales,
         empty_month: input.store.is_zero(),
         payslips,
+        paid_by_other_plan: Vec::new(),
     })
 }
 

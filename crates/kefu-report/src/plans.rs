@@ -81,7 +81,36 @@ pub fn ranking_table(r: &PlanResult, lang: Lang) -> String {
             "(no agent this plan applies to in this month)\n",
         ));
     }
+    for line in paid_elsewhere_lines(r, lang) {
+        out.push_str(&line);
+        out.push('\n');
+    }
     out
+}
+
+/// The agents a plan matches who are paid by another plan, one line per paying plan.
+pub fn paid_elsewhere_lines(r: &PlanResult, lang: Lang) -> Vec<String> {
+    let mut by_plan: Vec<(&str, Vec<&str>)> = Vec::new();
+    for e in &r.paid_by_other_plan {
+        match by_plan.iter_mut().find(|(p, _)| *p == e.plan_id) {
+            Some((_, accounts)) => accounts.push(&e.account),
+            None => by_plan.push((&e.plan_id, vec![&e.account])),
+        }
+    }
+    by_plan
+        .into_iter()
+        .map(|(plan, accounts)| {
+            format!(
+                "{} `{plan}` {}: {}",
+                lang.t("也符合本方案、但由方案", "also matched, but paid by plan"),
+                lang.t(
+                    "计薪（一人只按一个方案计薪）",
+                    "(one plan pays each person)"
+                ),
+                accounts.join(", ")
+            )
+        })
+        .collect()
 }
 
 /// One agent's payslip: every KPI with value, rule, score and weight; gates; the sales base

@@ -419,6 +419,8 @@ fn add_modules(doc: &mut J) {
         "headcount": {"type": "integer", "description": "the agents active in the month (all, when the plan pays inactive agents)"},
         "store_sales_cents": cents,
         "empty_month": {"type": "boolean", "description": "the store has no data at all in the month"},
+        "paid_by_other_plan": {"type": "array", "description": "agents this plan also matches who are paid by another plan in force (one plan pays each person)",
+            "items": object(json!({"account": text, "plan_id": text}))},
         "payslips": {"type": "array", "items": {"$ref": "#/components/schemas/Payslip"}, "description": "best first; an agent gets their own only"}
     }));
     let period = query(

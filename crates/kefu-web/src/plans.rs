@@ -99,6 +99,7 @@ fn visible(
         .collect();
     for r in &mut results {
         r.payslips.retain(|p| names.contains(&p.account));
+        r.paid_by_other_plan.retain(|p| names.contains(&p.account));
     }
     results.retain(|r| !r.payslips.is_empty());
     Ok(results)
@@ -395,6 +396,12 @@ pub async fn run_page(
     let mut body = month_form(lang, "/plans/run", &stores, &store, month, &hidden);
     for r in &results {
         body.push_str(&ranking_html(lang, r, Some(&base), None));
+        // Who else the plan matches is the store's business, not an agent's.
+        if store.rows == access::Rows::All {
+            for line in render::paid_elsewhere_lines(r, lang) {
+                body.push_str(&format!("<p class=\"note\">{}</p>", esc(&line)));
+            }
+        }
         if store.rows == access::Rows::All && editor {
             body.push_str(&format!(
                 "<p><a href=\"/plans/export?{base}&plan={}\">{}</a></p>",
