@@ -276,6 +276,9 @@ pub fn run(cmd: PlanCommand, lang: Lang) -> Result<()> {
             db.sync_settings(&config, store.as_deref())?;
             let store_id = store_id(&db, store.as_deref())?;
             let results = run_plans(&db, store_id, month, plan.as_deref(), id.as_deref())?;
+            if let Some(line) = render::unpaid_line(&results, lang) {
+                eprintln!("{}: {line}", lang.t("警告", "warning"));
+            }
             if results.iter().any(|r| r.empty_month) {
                 eprintln!(
                     "{}: {month} {}",

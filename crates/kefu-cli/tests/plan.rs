@@ -551,3 +551,63 @@ fn a_person_matched_by_two_plans_is_paid_by_one() {
         "{table}"
     );
 }
+
+#[test]
+fn accounts_with_sales_outside_every_plan_are_listed() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = small_store(dir.path());
+    let plan = dir.path().join("t.toml");
+    std::fs::write(&plan, PLAN).unwrap();
+    ok(&[
+        "plan",
+        "save",
+        "--db",
+        s(&db),
+        "--from",
+        "2026-10",
+        s(&plan),
+    ]);
+    // 店:C sells in November but is not in the roster: no plan's role admits them.
+    let more = dir.path().join("more");
+    std::fs::create_dir_all(&more).unwrap();
+    std::fs::write(
+        more.join("messages.csv"),
+        "time,buyer,account,sender,text
+         2026-11-21 10:00:00,b9,店:C,buyer,在吗
+         2026-11-21 10:00:20,b9,店:C,agent,亲，在的
+",
+    )
+    .unwrap();
+    std::fs::write(
+        more.join("orders.csv"),
+        "order_id,buyer,created_at,paid_at,closed_at,amount,items
+         O9,b9,2026-11-21 10:05:00,2026-11-21 10:06:00,,50.00,1
+",
+    )
+    .unwrap();
+    ok(&["import", "--db", s(&db), "--store", "店", s(&more)]);
+    let out = kefu(&[
+        "plan",
+        "run",
+        "--db",
+        s(&db),
+        "--month",
+        "2026-11",
+        "--format",
+        "json",
+    ]);
+    assert!(out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("warning: these accounts with sales are in no plan (nobody pays them; add them to the roster with a role or group): 店:C (sales 50.00, not in the roster)"),
+        "{err}"
+    );
+    let results: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        results[0]["unpaid_with_sales"],
+        serde_json::json!([{"account": "店:C", "in_roster": false, "sales_cents": 5000}])
+    );
+    // October: C sold nothing, nothing to list
+    let oct = kefu(&["plan", "run", "--db", s(&db), "--month", "2026-10"]);
+    assert!(!String::from_utf8_lossy(&oct.stderr).contains("in no plan"));
+}

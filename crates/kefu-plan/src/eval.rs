@@ -86,6 +86,19 @@ pub struct PlanResult {
     /// Agents this plan also matches who are paid by another plan in force (precedence of
     /// plans, see `docs/plans.md`); filled in when stored plans run together.
     pub paid_by_other_plan: Vec<PaidElsewhere>,
+    /// The store's accounts with sales in the month that no plan in force pays (not in the
+    /// roster, or matched by no plan's `applies_to`); filled in when stored plans run
+    /// together, the same on every plan's result.
+    pub unpaid_with_sales: Vec<UnpaidAccount>,
+}
+
+/// An account with sales in the month that no plan pays.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct UnpaidAccount {
+    pub account: String,
+    pub in_roster: bool,
+    /// Attributed orders paid in the month, cents (else the `sales` figure of the month).
+    pub sales_cents: i64,
 }
 
 /// An agent matched by a plan but paid by another one.
@@ -705,6 +718,7 @@ pub fn evaluate(plan: &Plan, month: Month, input: &PlanInput) -> Result<PlanResu
         empty_month: input.store.is_zero(),
         payslips,
         paid_by_other_plan: Vec::new(),
+        unpaid_with_sales: Vec::new(),
     })
 }
 

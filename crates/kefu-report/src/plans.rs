@@ -88,6 +88,39 @@ pub fn ranking_table(r: &PlanResult, lang: Lang) -> String {
     out
 }
 
+/// The accounts with sales in the month that no plan pays, as one line (none when there are
+/// none); the same for every plan of a run, so shown once.
+pub fn unpaid_line(results: &[PlanResult], lang: Lang) -> Option<String> {
+    let unpaid = &results.first()?.unpaid_with_sales;
+    if unpaid.is_empty() {
+        return None;
+    }
+    let listed: Vec<String> = unpaid
+        .iter()
+        .map(|u| {
+            format!(
+                "{} ({} {}{})",
+                u.account,
+                lang.t("销售额", "sales"),
+                format_yuan(u.sales_cents),
+                if u.in_roster {
+                    ""
+                } else {
+                    lang.t("，不在花名册", ", not in the roster")
+                }
+            )
+        })
+        .collect();
+    Some(format!(
+        "{}: {}",
+        lang.t(
+            "这些有销售额的账号不在任何方案中（不计薪；加入花名册并设置角色或组别）",
+            "these accounts with sales are in no plan (nobody pays them; add them to the roster with a role or group)"
+        ),
+        listed.join(", ")
+    ))
+}
+
 /// The agents a plan matches who are paid by another plan, one line per paying plan.
 pub fn paid_elsewhere_lines(r: &PlanResult, lang: Lang) -> Vec<String> {
     let mut by_plan: Vec<(&str, Vec<&str>)> = Vec::new();

@@ -591,6 +591,7 @@ impl Db {
         let data = self.month_data(store_id, month)?;
         let before = self.month_data(store_id, month.prev())?;
         let payer = payers(&plans, &data);
+        let unpaid = unpaid_with_sales(&data, &payer);
         let mut results = Vec::new();
         for (i, plan) in plans.iter().enumerate() {
             if id.is_some_and(|id| plan.id != id) {
@@ -605,10 +606,11 @@ impl Db {
                 .stored_plan(store_id, &plan.id, month.prev())?
                 .map(|(_, p)| p);
             let previous = previous.as_ref().map(|p| (p, &before));
-            results.push(
-                self.run_plan_without(store_id, plan, previous, &data, &elsewhere)?
-                    .0,
-            );
+            let mut result = self
+                .run_plan_without(store_id, plan, previous, &data, &elsewhere)?
+                .0;
+            result.unpaid_with_sales = unpaid.clone();
+            results.push(result);
         }
         Ok(results)
     }
@@ -622,6 +624,36 @@ fn matched<'a>(plan: &'a Plan, data: &'a MonthData) -> impl Iterator<Item = &'a 
         .filter(|a| !a.is_bot && a.role != Some(Role::Bot))
         .filter(|a| plan.applies_to.admits(a.role, a.group.as_deref()))
         .filter(|a| a.in_roster || data.counters.contains_key(&a.id))
+}
+
+/// The accounts (not bots) with sales in the month whom no plan pays, by account name.
+fn unpaid_with_sales(
+    data: &MonthData,
+    payer: &HashMap<NameId, usize>,
+) -> Vec<kefu_plan::UnpaidAccount> {
+    let mut unpaid: Vec<kefu_plan::UnpaidAccount> = data
+        .accounts
+        .iter()
+        .filter(|a| !a.is_bot && a.role != Some(Role::Bot) && !payer.contains_key(&a.id))
+        .filter_map(|a| {
+            let paid: i64 = data
+                .orders
+                .get(&a.id)
+                .map_or(0, |o| o.iter().map(|o| o.amount_cents).sum());
+            let figure = data
+                .counters
+                .get(&a.id)
+                .map_or(0, |c| c.get(kefu_core::figures::C::sales_cents));
+            let sales_cents = if paid > 0 { paid } else { figure };
+            (sales_cents > 0).then(|| kefu_plan::UnpaidAccount {
+                account: a.name.clone(),
+                in_roster: a.in_roster,
+                sales_cents,
+            })
+        })
+        .collect();
+    unpaid.sort_by(|a, b| a.account.cmp(&b.account));
+    unpaid
 }
 
 /// Which of `plans` pays each agent matched by any: an agent matched by several is paid by

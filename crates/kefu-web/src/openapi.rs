@@ -421,6 +421,8 @@ fn add_modules(doc: &mut J) {
         "empty_month": {"type": "boolean", "description": "the store has no data at all in the month"},
         "paid_by_other_plan": {"type": "array", "description": "agents this plan also matches who are paid by another plan in force (one plan pays each person)",
             "items": object(json!({"account": text, "plan_id": text}))},
+        "unpaid_with_sales": {"type": "array", "description": "the store's accounts with sales in the month that no plan in force pays",
+            "items": object(json!({"account": text, "in_roster": {"type": "boolean"}, "sales_cents": cents}))},
         "payslips": {"type": "array", "items": {"$ref": "#/components/schemas/Payslip"}, "description": "best first; an agent gets their own only"}
     }));
     let period = query(

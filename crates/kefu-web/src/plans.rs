@@ -100,6 +100,7 @@ fn visible(
     for r in &mut results {
         r.payslips.retain(|p| names.contains(&p.account));
         r.paid_by_other_plan.retain(|p| names.contains(&p.account));
+        r.unpaid_with_sales.retain(|p| names.contains(&p.account));
     }
     results.retain(|r| !r.payslips.is_empty());
     Ok(results)
@@ -394,6 +395,11 @@ pub async fn run_page(
         esc(&plan)
     );
     let mut body = month_form(lang, "/plans/run", &stores, &store, month, &hidden);
+    if store.rows == access::Rows::All
+        && let Some(line) = render::unpaid_line(&results, lang)
+    {
+        body.push_str(&format!("<p class=\"error\">{}</p>", esc(&line)));
+    }
     for r in &results {
         body.push_str(&ranking_html(lang, r, Some(&base), None));
         // Who else the plan matches is the store's business, not an agent's.

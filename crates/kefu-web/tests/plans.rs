@@ -534,3 +534,41 @@ async fn a_supervisor_cannot_change_another_stores_pay() {
         vec![("s2".into(), 0), ("team".into(), 17778)]
     );
 }
+
+#[tokio::test]
+async fn the_ranking_lists_accounts_with_sales_that_no_plan_pays() {
+    let (dir, path, app) = setup(false);
+    let (_, s2) = two_stores(dir.path(), &path);
+    // Store 2's only plan is for after-sale agents; 阿星 sells 8888.88 and is not in the roster.
+    {
+        let mut db = Db::open(&path).unwrap();
+        db.save_plan_version(
+            "team",
+            nov(),
+            &(team_plan("team", "1%") + "[applies_to]\nrole = \"aftersale\"\n"),
+            None,
+            &[s2],
+        )
+        .unwrap();
+    }
+    let (sid, _) = login(&app, "admin").await;
+    let page = get(
+        &app,
+        &format!("/plans/run?store={}&month=2026-11&lang=en", enc(STORE2)),
+        &sid,
+    )
+    .await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(
+        page.body
+            .contains("these accounts with sales are in no plan"),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body
+            .contains("星河专营店:阿星 (sales 8888.88, not in the roster)"),
+        "{}",
+        page.body
+    );
+}
