@@ -611,3 +611,58 @@ fn accounts_with_sales_outside_every_plan_are_listed() {
     let oct = kefu(&["plan", "run", "--db", s(&db), "--month", "2026-10"]);
     assert!(!String::from_utf8_lossy(&oct.stderr).contains("in no plan"));
 }
+
+#[test]
+fn the_roster_dates_decide_who_is_in_a_month() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = small_store(dir.path());
+    let plan = dir.path().join("t.toml");
+    std::fs::write(&plan, PLAN).unwrap();
+    ok(&[
+        "plan",
+        "save",
+        "--db",
+        s(&db),
+        "--from",
+        "2026-10",
+        s(&plan),
+    ]);
+    // B joins in November; a third agent left in October and was still counted and ranked
+    let roster = dir.path().join("roster");
+    std::fs::create_dir_all(&roster).unwrap();
+    std::fs::write(
+        roster.join("agents.csv"),
+        "account,name,group,role,joined,left\n\
+         店:A,阿A,售前一组,presale,,\n\
+         店:B,阿B,售前一组,presale,2026-11-10,\n\
+         店:Z,阿Z,售前一组,presale,2025-01-01,2026-10-31\n",
+    )
+    .unwrap();
+    ok(&["import", "--db", s(&db), "--store", "店", s(&roster)]);
+    let accounts = |v: &Value| -> Vec<String> {
+        v[0]["payslips"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["account"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let nov = run_json(&db, "2026-11", &[]);
+    assert_eq!(accounts(&nov), vec!["店:A", "店:B"]);
+    assert_eq!(nov[0]["headcount"], 2);
+    let oct = run_json(&db, "2026-10", &[]);
+    // in October B had not joined; Z was there, without activity: listed, not ranked
+    assert_eq!(accounts(&oct), vec!["店:A", "店:Z"]);
+    assert_eq!(oct[0]["headcount"], 1);
+
+    // a leaving date before the joining date is a bad row
+    std::fs::write(
+        roster.join("agents.csv"),
+        "account,name,group,role,joined,left\n店:A,阿A,售前一组,presale,2026-11-10,2026-11-01\n",
+    )
+    .unwrap();
+    let out = kefu(&["import", "--db", s(&db), "--store", "店", s(&roster)]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("left"), "{err}");
+}

@@ -617,13 +617,16 @@ impl Db {
 }
 
 /// The agents `plan` applies to in a month: not bots, admitted by `applies_to`, in the roster
-/// or with figures in the month.
+/// or with figures in the month, and in the team on some day of the month by the roster's
+/// joining and leaving dates.
 fn matched<'a>(plan: &'a Plan, data: &'a MonthData) -> impl Iterator<Item = &'a AccountInfo> {
+    let (first, last) = (data.month.first_day(), data.month.last_day());
     data.accounts
         .iter()
         .filter(|a| !a.is_bot && a.role != Some(Role::Bot))
         .filter(|a| plan.applies_to.admits(a.role, a.group.as_deref()))
         .filter(|a| a.in_roster || data.counters.contains_key(&a.id))
+        .filter(move |a| a.employed_between(first, last))
 }
 
 /// The accounts (not bots) with sales in the month whom no plan pays, by account name.

@@ -631,6 +631,8 @@ mod tests {
                     name: None,
                     group: None,
                     role: Some(Role::Bot),
+                    joined: None,
+                    left: None,
                 },
             ));
         }

@@ -87,7 +87,9 @@ fn migrating_shared_plans_changes_no_payslip() {
     let conn = rusqlite::Connection::open(&path).unwrap();
     // (undoing everything migration 9 adds)
     conn.execute_batch(
-        "DROP TABLE plan_stores; DROP INDEX refunds_by_order; PRAGMA user_version = 8;",
+        "DROP TABLE plan_stores; DROP INDEX refunds_by_order;
+         ALTER TABLE accounts DROP COLUMN joined_on; ALTER TABLE accounts DROP COLUMN left_on;
+         PRAGMA user_version = 8;",
     )
     .unwrap();
     conn.execute(
