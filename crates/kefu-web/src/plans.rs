@@ -395,6 +395,15 @@ pub async fn run_page(
         esc(&plan)
     );
     let mut body = month_form(lang, "/plans/run", &stores, &store, month, &hidden);
+    if results.iter().any(|r| r.empty_month) {
+        body.push_str(&format!(
+            "<p class=\"error\">{}</p>",
+            esc(lang.t(
+                "该月店铺没有任何数据：没有人排名，也没有浮动薪酬（只有固定部分）。是否漏导入了数据？",
+                "The store has no data at all in this month: nobody is ranked and no variable pay is paid (fixed pay only). Was an import missed?"
+            ))
+        ));
+    }
     if store.rows == access::Rows::All
         && let Some(line) = render::unpaid_line(&results, lang)
     {

@@ -111,6 +111,31 @@ async fn ranking_payslip_and_api_agree_with_the_store() {
 }
 
 #[tokio::test]
+async fn an_empty_month_is_said_and_pays_no_variable_pay() {
+    let (_dir, path, app) = setup(false);
+    prepare(&path);
+    let (sid, _) = login(&app, "sup").await;
+    let page = get(&app, "/plans/run?month=2027-03&plan=presale&lang=en", &sid).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(
+        page.body
+            .contains("The store has no data at all in this month"),
+        "{}",
+        page.body
+    );
+    let api = get(&app, "/api/v1/plans/run?month=2027-03", &sid).await;
+    let json: Value = serde_json::from_str(&api.body).unwrap();
+    assert_eq!(json[0]["empty_month"], true);
+    for p in json[0]["payslips"].as_array().unwrap() {
+        assert_eq!(
+            (&p["rank"], &p["total_cents"]),
+            (&Value::Null, &0.into()),
+            "{p}"
+        );
+    }
+}
+
+#[tokio::test]
 async fn an_agent_sees_only_their_own_payslip() {
     let (_dir, path, app) = setup(false);
     prepare(&path);
