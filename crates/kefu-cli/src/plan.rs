@@ -276,6 +276,19 @@ pub fn run(cmd: PlanCommand, lang: Lang) -> Result<()> {
             db.sync_settings(&config, store.as_deref())?;
             let store_id = store_id(&db, store.as_deref())?;
             let results = run_plans(&db, store_id, month, plan.as_deref(), id.as_deref())?;
+            if let Some(line) = render::unpaid_line(&results, lang) {
+                eprintln!("{}: {line}", lang.t("警告", "warning"));
+            }
+            if results.iter().any(|r| r.empty_month) {
+                eprintln!(
+                    "{}: {month} {}",
+                    lang.t("警告", "warning"),
+                    lang.t(
+                        "该店铺没有任何数据：没有人排名，也没有浮动薪酬（只有固定部分）；是否漏导入了数据？",
+                        "has no data at all in this store: nobody is ranked and no variable pay is paid (fixed pay only); was an import missed?"
+                    )
+                );
+            }
             write_results(
                 &results,
                 account.as_deref(),

@@ -463,3 +463,206 @@ fn late_refunds_are_capped_at_their_order_and_warned_about() {
     );
     assert_eq!(a["sales"]["late_refunds_cents"], 30_000 + 10_000);
 }
+
+#[test]
+fn an_empty_month_pays_nothing_variable_and_is_warned_about() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = small_store(dir.path());
+    let plan = dir.path().join("t.toml");
+    // every agent tops the `missing` defaults: before, both tied at rank 1 and were paid
+    std::fs::write(
+        &plan,
+        PLAN.replace(
+            "bands = [{ min = \"50%\", score = 100 }]",
+            "bands = [{ min = \"50%\", score = 100 }]\nmissing = 100",
+        ) + "[[pay]]\nkey = \"bonus\"\nrank_bonus = { amounts = [800] }\n",
+    )
+    .unwrap();
+    ok(&[
+        "plan",
+        "save",
+        "--db",
+        s(&db),
+        "--from",
+        "2026-10",
+        s(&plan),
+    ]);
+    let out = kefu(&[
+        "plan",
+        "run",
+        "--db",
+        s(&db),
+        "--month",
+        "2027-03",
+        "--format",
+        "json",
+    ]);
+    assert!(out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("warning: 2027-03 has no data at all in this store"),
+        "{err}"
+    );
+    let results: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let slips = results[0]["payslips"].as_array().unwrap();
+    assert_eq!(slips.len(), 2, "the roster's agents are listed");
+    for p in slips {
+        assert_eq!(p["rank"], Value::Null, "{p}");
+        assert_eq!(p["total_cents"], 0, "{p}");
+    }
+    assert_eq!(results[0]["headcount"], 0);
+}
+
+#[test]
+fn a_person_matched_by_two_plans_is_paid_by_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = small_store(dir.path());
+    // `t` is for the role, `u` for the group: both match A and B, who were paid twice.
+    let by_role = dir.path().join("t.toml");
+    std::fs::write(&by_role, PLAN).unwrap();
+    let by_group = dir.path().join("u.toml");
+    std::fs::write(
+        &by_group,
+        PLAN.replace("id = \"t\"", "id = \"u\"")
+            .replace("role = \"presale\"", "groups = [\"售前一组\"]"),
+    )
+    .unwrap();
+    for f in [&by_role, &by_group] {
+        ok(&["plan", "save", "--db", s(&db), "--from", "2026-10", s(f)]);
+    }
+    let nov = run_json(&db, "2026-11", &[]);
+    let (t, u) = (&nov[0], &nov[1]);
+    assert_eq!(
+        (t["plan_id"].as_str(), u["plan_id"].as_str()),
+        (Some("t"), Some("u"))
+    );
+    // the group is more specific than the role: `u` pays, `t` shows who it leaves out
+    assert_eq!(t["payslips"], serde_json::json!([]));
+    assert_eq!(
+        t["paid_by_other_plan"],
+        serde_json::json!([{"account": "店:A", "plan_id": "u"}, {"account": "店:B", "plan_id": "u"}])
+    );
+    assert_eq!(u["payslips"].as_array().unwrap().len(), 2);
+    assert_eq!(u["paid_by_other_plan"], serde_json::json!([]));
+    let table = plan_run(&db, "2026-11", &[]);
+    assert!(
+        table
+            .contains("also matched, but paid by plan `u` (one plan pays each person): 店:A, 店:B"),
+        "{table}"
+    );
+}
+
+#[test]
+fn accounts_with_sales_outside_every_plan_are_listed() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = small_store(dir.path());
+    let plan = dir.path().join("t.toml");
+    std::fs::write(&plan, PLAN).unwrap();
+    ok(&[
+        "plan",
+        "save",
+        "--db",
+        s(&db),
+        "--from",
+        "2026-10",
+        s(&plan),
+    ]);
+    // 店:C sells in November but is not in the roster: no plan's role admits them.
+    let more = dir.path().join("more");
+    std::fs::create_dir_all(&more).unwrap();
+    std::fs::write(
+        more.join("messages.csv"),
+        "time,buyer,account,sender,text
+         2026-11-21 10:00:00,b9,店:C,buyer,在吗
+         2026-11-21 10:00:20,b9,店:C,agent,亲，在的
+",
+    )
+    .unwrap();
+    std::fs::write(
+        more.join("orders.csv"),
+        "order_id,buyer,created_at,paid_at,closed_at,amount,items
+         O9,b9,2026-11-21 10:05:00,2026-11-21 10:06:00,,50.00,1
+",
+    )
+    .unwrap();
+    ok(&["import", "--db", s(&db), "--store", "店", s(&more)]);
+    let out = kefu(&[
+        "plan",
+        "run",
+        "--db",
+        s(&db),
+        "--month",
+        "2026-11",
+        "--format",
+        "json",
+    ]);
+    assert!(out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("warning: these accounts with sales are in no plan (nobody pays them; add them to the roster with a role or group): 店:C (sales 50.00, not in the roster)"),
+        "{err}"
+    );
+    let results: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        results[0]["unpaid_with_sales"],
+        serde_json::json!([{"account": "店:C", "in_roster": false, "sales_cents": 5000}])
+    );
+    // October: C sold nothing, nothing to list
+    let oct = kefu(&["plan", "run", "--db", s(&db), "--month", "2026-10"]);
+    assert!(!String::from_utf8_lossy(&oct.stderr).contains("in no plan"));
+}
+
+#[test]
+fn the_roster_dates_decide_who_is_in_a_month() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = small_store(dir.path());
+    let plan = dir.path().join("t.toml");
+    std::fs::write(&plan, PLAN).unwrap();
+    ok(&[
+        "plan",
+        "save",
+        "--db",
+        s(&db),
+        "--from",
+        "2026-10",
+        s(&plan),
+    ]);
+    // B joins in November; a third agent left in October and was still counted and ranked
+    let roster = dir.path().join("roster");
+    std::fs::create_dir_all(&roster).unwrap();
+    std::fs::write(
+        roster.join("agents.csv"),
+        "account,name,group,role,joined,left\n\
+         店:A,阿A,售前一组,presale,,\n\
+         店:B,阿B,售前一组,presale,2026-11-10,\n\
+         店:Z,阿Z,售前一组,presale,2025-01-01,2026-10-31\n",
+    )
+    .unwrap();
+    ok(&["import", "--db", s(&db), "--store", "店", s(&roster)]);
+    let accounts = |v: &Value| -> Vec<String> {
+        v[0]["payslips"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["account"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let nov = run_json(&db, "2026-11", &[]);
+    assert_eq!(accounts(&nov), vec!["店:A", "店:B"]);
+    assert_eq!(nov[0]["headcount"], 2);
+    let oct = run_json(&db, "2026-10", &[]);
+    // in October B had not joined; Z was there, without activity: listed, not ranked
+    assert_eq!(accounts(&oct), vec!["店:A", "店:Z"]);
+    assert_eq!(oct[0]["headcount"], 1);
+
+    // a leaving date before the joining date is a bad row
+    std::fs::write(
+        roster.join("agents.csv"),
+        "account,name,group,role,joined,left\n店:A,阿A,售前一组,presale,2026-11-10,2026-11-01\n",
+    )
+    .unwrap();
+    let out = kefu(&["import", "--db", s(&db), "--store", "店", s(&roster)]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("left"), "{err}");
+}

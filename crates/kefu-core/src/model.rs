@@ -8,7 +8,7 @@ use std::hash::BuildHasher;
 
 use hashbrown::HashTable;
 
-use crate::time::Millis;
+use crate::time::{Day, Millis};
 
 /// An interned name: a store, buyer or account.
 pub type NameId = u32;
@@ -325,6 +325,10 @@ pub struct Agent {
     pub name: Option<String>,
     pub group: Option<String>,
     pub role: Option<Role>,
+    /// First day with the team (none: always was).
+    pub joined: Option<Day>,
+    /// Last day with the team (none: still is).
+    pub left: Option<Day>,
 }
 
 /// A byte range into a batch's text arena.

@@ -72,6 +72,8 @@ pub(crate) const AGENTS: &[Col] = &[
     opt(&["group"]),
     opt(&["role"]),
     opt(&["store"]),
+    opt(&["joined"]),
+    opt(&["left"]),
 ];
 pub(crate) const TAOBAO: &[Col] = &[
     req(&["订单编号"]),

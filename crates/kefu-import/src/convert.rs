@@ -7,7 +7,7 @@ use kefu_core::model::{
 };
 use kefu_core::money::parse_yuan;
 use kefu_core::settings::Config;
-use kefu_core::time::{Millis, UtcOffset, parse_time};
+use kefu_core::time::{Day, Millis, UtcOffset, parse_time};
 
 use crate::FileKind;
 
@@ -350,7 +350,7 @@ impl<'a> Sink<'a> {
         Ok(())
     }
 
-    // Columns: account, name, group, role, store.
+    // Columns: account, name, group, role, store, joined, left.
     fn agent(&mut self, v: &[&str]) -> Result<(), RowFail> {
         let (store, _) = self.store(val(v, 4));
         let account = required(v, 0, "the agent's chat account, such as 店铺名:小美")?;
@@ -358,6 +358,18 @@ impl<'a> Sink<'a> {
             "" => None,
             s => Some(Role::parse(s).ok_or_else(|| bad(3, ROLE_EXPECTED))?),
         };
+        let day = |col: usize| match val(v, col).trim() {
+            "" => Ok(None),
+            s => Day::parse(s)
+                .map(Some)
+                .ok_or_else(|| bad(col, "a date like 2026-11-01 (or empty)")),
+        };
+        let (joined, left) = (day(5)?, day(6)?);
+        if let (Some(j), Some(l)) = (joined, left)
+            && l < j
+        {
+            return Err(bad(6, "a leaving date on or after the joining date"));
+        }
         let account = self.intern(account);
         self.batch.agents.push((
             store,
@@ -366,6 +378,8 @@ impl<'a> Sink<'a> {
                 name: opt_text(val(v, 1)),
                 group: opt_text(val(v, 2)),
                 role,
+                joined,
+                left,
             },
         ));
         Ok(())

@@ -76,10 +76,36 @@ pub struct PlanResult {
     pub month: String,
     /// Refunds finished before this moment (store-local) count against the month.
     pub settlement_end: String,
+    /// The agents active in the month (every agent when the plan pays inactive ones).
     pub headcount: usize,
     pub store_sales_cents: i64,
-    /// Best first; ties share a rank.
+    /// The store has no data at all in the month.
+    pub empty_month: bool,
+    /// Best first; ties share a rank; agents without activity last, unranked.
     pub payslips: Vec<Payslip>,
+    /// Agents this plan also matches who are paid by another plan in force (precedence of
+    /// plans, see `docs/plans.md`); filled in when stored plans run together.
+    pub paid_by_other_plan: Vec<PaidElsewhere>,
+    /// The store's accounts with sales in the month that no plan in force pays (not in the
+    /// roster, or matched by no plan's `applies_to`); filled in when stored plans run
+    /// together, the same on every plan's result.
+    pub unpaid_with_sales: Vec<UnpaidAccount>,
+}
+
+/// An account with sales in the month that no plan pays.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct UnpaidAccount {
+    pub account: String,
+    pub in_roster: bool,
+    /// Attributed orders paid in the month, cents (else the `sales` figure of the month).
+    pub sales_cents: i64,
+}
+
+/// An agent matched by a plan but paid by another one.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct PaidElsewhere {
+    pub account: String,
+    pub plan_id: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -98,8 +124,11 @@ pub enum Movement {
 pub struct Payslip {
     pub account: String,
     pub display_name: Option<String>,
-    /// Competition ranking: equal totals share a rank, the next rank skips (1, 1, 3).
-    pub rank: usize,
+    /// Competition ranking: equal totals share a rank, the next rank skips (1, 1, 3). `None`:
+    /// no activity in the month, not ranked (unless the plan pays inactive agents).
+    pub rank: Option<usize>,
+    /// Had receptions, messages or paid orders in the month (see [`is_active`]).
+    pub active: bool,
     pub grade: Option<String>,
     pub previous_grade: Option<String>,
     pub movement: Movement,
@@ -432,9 +461,19 @@ fn yuan(c: i64) -> String {
     format_yuan(c)
 }
 
+/// Whether an agent did anything in the month: any counter (receptions, messages, ratings, …)
+/// or an attributed order paid in it. Hand-entered scores are not activity.
+pub fn is_active(agent: &AgentInput) -> bool {
+    !agent.counters.is_zero() || !agent.orders.is_empty()
+}
+
 /// Evaluates `plan` for `month` over `input`.
 pub fn evaluate(plan: &Plan, month: Month, input: &PlanInput) -> Result<PlanResult, EvalError> {
     let n = input.agents.len();
+    let active: Vec<bool> = input.agents.iter().map(is_active).collect();
+    // Who is ranked and paid: the active agents, or everyone when the plan says so.
+    let counted: Vec<bool> = active.iter().map(|a| *a || plan.pay_inactive).collect();
+    let headcount = counted.iter().filter(|c| **c).count();
     let bases: Vec<SalesBase> = input
         .agents
         .iter()
@@ -454,7 +493,9 @@ pub fn evaluate(plan: &Plan, month: Month, input: &PlanInput) -> Result<PlanResu
             // Undefined values are not ranked; sort keys make "better" the larger one.
             let keys: Vec<f64> = values
                 .iter()
-                .map(|v| match (v, better) {
+                .zip(&counted)
+                .map(|(v, counted)| match (v, better) {
+                    (_, _) if !counted => f64::NEG_INFINITY,
                     (None, _) => f64::NEG_INFINITY,
                     (Some(x), Better::Higher) => *x,
                     (Some(x), Better::Lower) => -*x,
@@ -464,8 +505,18 @@ pub fn evaluate(plan: &Plan, month: Month, input: &PlanInput) -> Result<PlanResu
         } else {
             Vec::new()
         };
-        let ranked = values.iter().filter(|v| v.is_some()).count();
+        let ranked = values
+            .iter()
+            .zip(&counted)
+            .filter(|(v, c)| v.is_some() && **c)
+            .count();
         for (i, v) in values.iter().enumerate() {
+            // An agent who is not ranked is not ranked on a KPI either.
+            let v = if counted[i] || !matches!(kpi.rule, Rule::Rank { .. }) {
+                v
+            } else {
+                &None
+            };
             let (score, rule) = match v {
                 None => (
                     kpi.missing_score,
@@ -581,31 +632,49 @@ pub fn evaluate(plan: &Plan, month: Month, input: &PlanInput) -> Result<PlanResu
             totals[i] += l.points;
         }
     }
-    let ranks = competition_ranks(&totals);
+    let rank_keys: Vec<i64> = totals
+        .iter()
+        .zip(&counted)
+        .map(|(t, c)| if *c { *t } else { i64::MIN })
+        .collect();
+    let ranks: Vec<Option<usize>> = competition_ranks(&rank_keys)
+        .into_iter()
+        .zip(&counted)
+        .map(|(r, c)| c.then_some(r))
+        .collect();
     let grade_of = |total: i64| plan.grades.iter().find(|g| total >= g.min_score);
 
     let store_sales = input.store.get(C::total_sales_cents);
     let mut payslips = Vec::with_capacity(n);
     for (i, agent) in input.agents.iter().enumerate() {
-        let grade = grade_of(totals[i]);
+        // Nobody is graded on a month they did not work.
+        let grade = if counted[i] {
+            grade_of(totals[i])
+        } else {
+            None
+        };
         let cx = PayContext {
             plan,
             base: &bases[i],
             agent,
             total_score: totals[i],
-            rank: ranks[i],
+            rank: ranks[i].unwrap_or(usize::MAX),
             grade,
-            headcount: n,
+            headcount,
             store_sales,
             factors: &pay_factor[i],
         };
         let mut pay = Vec::with_capacity(plan.pay.len());
         for component in &plan.pay {
-            let line = pay_line(&cx, component).map_err(|source| EvalError {
-                component: component.key.clone(),
-                account: agent.account.clone(),
-                source,
-            })?;
+            let line = if counted[i] || matches!(component.kind, PayKind::Fixed { .. }) {
+                pay_line(&cx, component).map_err(|source| EvalError {
+                    component: component.key.clone(),
+                    account: agent.account.clone(),
+                    source,
+                })?
+            } else {
+                inactive_line(component)
+            };
             pay.push(line);
         }
         let index = |name: &str| plan.grades.iter().position(|g| g.name == name);
@@ -623,6 +692,7 @@ pub fn evaluate(plan: &Plan, month: Month, input: &PlanInput) -> Result<PlanResu
             account: agent.account.clone(),
             display_name: agent.display_name.clone(),
             rank: ranks[i],
+            active: active[i],
             grade: grade.map(|g| g.name.clone()),
             previous_grade: agent.previous_grade.clone(),
             movement,
@@ -634,16 +704,42 @@ pub fn evaluate(plan: &Plan, month: Month, input: &PlanInput) -> Result<PlanResu
             pay,
         });
     }
-    payslips.sort_by(|a, b| (a.rank, &a.account).cmp(&(b.rank, &b.account)));
+    payslips.sort_by(|a, b| {
+        let key = |p: &Payslip| (p.rank.is_none(), p.rank, p.account.clone());
+        key(a).cmp(&key(b))
+    });
     Ok(PlanResult {
         plan_id: plan.id.clone(),
         plan_name: plan.name.clone(),
         month: month.to_string(),
         settlement_end: format_time(month.settlement_end(plan.settlement_day)),
-        headcount: n,
+        headcount,
         store_sales_cents: store_sales,
+        empty_month: input.store.is_zero(),
         payslips,
+        paid_by_other_plan: Vec::new(),
+        unpaid_with_sales: Vec::new(),
     })
+}
+
+/// A variable pay component of an agent without activity in the month: nothing.
+fn inactive_line(component: &PayComponent) -> PayLine {
+    let kind = match component.kind {
+        PayKind::Tiered { .. } => "tiered",
+        PayKind::Pool { .. } => "pool",
+        PayKind::RankBonus { .. } => "rank_bonus",
+        PayKind::TargetBonus { .. } => "target_bonus",
+        PayKind::ScoreBonus { .. } => "score_bonus",
+        PayKind::Fixed { .. } => "fixed",
+    };
+    PayLine {
+        key: component.key.clone(),
+        name: component.name.clone(),
+        name_en: component.name_en.clone(),
+        kind,
+        formula: "当月无活动 / no activity in the month = 0.00".into(),
+        amount_cents: 0,
+    }
 }
 
 fn gate_source_name(plan: &Plan, source: Source) -> String {

@@ -233,12 +233,15 @@ fn scores_by_every_rule() {
     assert_eq!(c.grade.as_deref(), Some("铜牌"));
     assert_eq!(c.movement, Movement::Same);
 
-    let order: Vec<(&str, usize)> = r
+    let order: Vec<(&str, Option<usize>)> = r
         .payslips
         .iter()
         .map(|p| (p.account.as_str(), p.rank))
         .collect();
-    assert_eq!(order, vec![("店:A", 1), ("店:B", 2), ("店:C", 3)]);
+    assert_eq!(
+        order,
+        vec![("店:A", Some(1)), ("店:B", Some(2)), ("店:C", Some(3))]
+    );
 }
 
 #[test]
@@ -395,13 +398,20 @@ fn ties_share_a_rank_and_its_bonus() {
         agents: vec![twin("y"), third, twin("x")],
     };
     let r = evaluate(&plan, Month::parse("2026-11").unwrap(), &input).unwrap();
-    let ranks: Vec<(&str, usize, i64)> = r
+    let ranks: Vec<(&str, Option<usize>, i64)> = r
         .payslips
         .iter()
         .map(|p| (p.account.as_str(), p.rank, pay(p, "rank_bonus").0))
         .collect();
     // 1, 1, 3: both first get the first bonus, the third gets none (there is no third amount)
-    assert_eq!(ranks, vec![("x", 1, 50_000), ("y", 1, 50_000), ("z", 3, 0)]);
+    assert_eq!(
+        ranks,
+        vec![
+            ("x", Some(1), 50_000),
+            ("y", Some(1), 50_000),
+            ("z", Some(3), 0)
+        ]
+    );
     // no store sales: the pool is 0, not an error
     assert_eq!(pay(&r.payslips[0], "pool").0, 0);
 }
@@ -455,4 +465,57 @@ linear = { floor = "20%", target = "40%", floor_score = 40, cap = 110 }
     assert_eq!(p.total_score, 40_00 + 55_00);
     assert_eq!(p.grade, None);
     assert_eq!(p.movement, Movement::Out);
+}
+
+#[test]
+fn agents_without_activity_are_not_ranked_or_paid() {
+    let plan = parse(PLAN).unwrap();
+    let idle = |name: &str| AgentInput {
+        account: name.into(),
+        manual: [("attitude".to_string(), 100_00)].into(),
+        ..Default::default()
+    };
+    // A month without any data: nobody ties at rank 1, takes the rank bonus or a score
+    // bonus from `missing` defaults; fixed pay stays.
+    let empty = PlanInput {
+        store: Counters::default(),
+        agents: vec![idle("x"), idle("y")],
+    };
+    let r = evaluate(&plan, Month::parse("2026-11").unwrap(), &empty).unwrap();
+    assert!(r.empty_month);
+    assert_eq!(r.headcount, 0);
+    for p in &r.payslips {
+        assert_eq!((p.rank, p.active, p.grade.as_deref()), (None, false, None));
+        assert_eq!(p.total_cents, 300_000, "fixed pay only: {:?}", p.pay);
+        assert_eq!(
+            pay(p, "rank_bonus"),
+            (0, "当月无活动 / no activity in the month = 0.00".into())
+        );
+    }
+
+    // Beside active agents: the idle one is last, unranked, and not in the headcount.
+    let mut month = input();
+    month.agents.push(idle("店:D"));
+    let r = evaluate(&plan, Month::parse("2026-11").unwrap(), &month).unwrap();
+    assert!(!r.empty_month);
+    assert_eq!(r.headcount, 3);
+    let last = r.payslips.last().unwrap();
+    assert_eq!((last.account.as_str(), last.rank), ("店:D", None));
+    assert_eq!(last.total_cents, 300_000);
+    // … and changes nobody else's rank or pay (the pool's headcount is still 3)
+    let others = |r: &PlanResult| -> Vec<(String, Option<usize>, i64)> {
+        r.payslips
+            .iter()
+            .filter(|p| p.active)
+            .map(|p| (p.account.clone(), p.rank, p.total_cents))
+            .collect()
+    };
+    assert_eq!(others(&r), others(&run()));
+
+    // … unless the plan says so
+    let paid = parse(&format!("pay_inactive = true\n{PLAN}")).unwrap();
+    let r = evaluate(&paid, Month::parse("2026-11").unwrap(), &empty).unwrap();
+    assert_eq!(r.headcount, 2);
+    assert!(r.payslips.iter().all(|p| p.rank == Some(1)));
+    assert!(r.payslips.iter().all(|p| pay(p, "rank_bonus").0 == 50_000));
 }

@@ -18,7 +18,8 @@ mod parse;
 pub use decimal::{Decimal, Exact, Overflow};
 pub use eval::{
     AgentInput, EvalError, GateLine, KpiLine, LateRefund, LateRefundLine, Movement, OrderLine,
-    PaidOrder, PayLine, Payslip, PlanInput, PlanResult, SalesBase, evaluate, weight_text,
+    PaidElsewhere, PaidOrder, PayLine, Payslip, PlanInput, PlanResult, SalesBase, UnpaidAccount,
+    evaluate, is_active, weight_text,
 };
 pub use model::{Plan, QA_SCORE, TARGET_COMPLETION};
 pub use month::Month;

@@ -26,6 +26,9 @@ pub struct Plan {
     pub pay: Vec<PayComponent>,
     /// Best first.
     pub grades: Vec<Grade>,
+    /// Rank and pay agents without activity in the month too (`pay_inactive = true`); by
+    /// default they are not ranked and get only fixed pay.
+    pub pay_inactive: bool,
 }
 
 /// Who the plan is for: agents (never bots) with this role and/or in these groups.
@@ -36,6 +39,17 @@ pub struct AppliesTo {
 }
 
 impl AppliesTo {
+    /// Precedence between plans that match the same agent: lower is more specific and wins
+    /// (role and groups, then groups, then role, then everyone).
+    pub fn specificity(&self) -> u8 {
+        match (self.role.is_some(), !self.groups.is_empty()) {
+            (true, true) => 0,
+            (false, true) => 1,
+            (true, false) => 2,
+            (false, false) => 3,
+        }
+    }
+
     pub fn admits(&self, role: Option<Role>, group: Option<&str>) -> bool {
         let role_ok = self.role.is_none_or(|r| role == Some(r));
         let group_ok =

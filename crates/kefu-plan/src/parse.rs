@@ -79,6 +79,8 @@ struct RawPlan {
     /// Commission rates, pool shares and rates and gate scales above 100% are refused as
     /// typos unless this says they are meant.
     rates_above_100: Option<bool>,
+    /// Rank and pay agents without activity in the month (by default they are not).
+    pay_inactive: Option<bool>,
     #[serde(default)]
     manual: Vec<S<RawManual>>,
     #[serde(default)]
@@ -615,6 +617,7 @@ pub fn parse_all(text: &str) -> Result<Plan, Vec<PlanError>> {
         gates,
         pay,
         grades,
+        pay_inactive: raw.pay_inactive.unwrap_or(false),
     })
 }
 

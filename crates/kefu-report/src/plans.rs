@@ -64,7 +64,7 @@ pub fn ranking_table(r: &PlanResult, lang: Lang) -> String {
     let mut rows = vec![ranking_headers(r, lang)];
     for p in &r.payslips {
         let mut row = vec![
-            p.rank.to_string(),
+            rank_text(p),
             p.account.clone(),
             p.grade.clone().unwrap_or_else(|| "–".into()),
             movement_text(p.movement, lang).to_string(),
@@ -82,7 +82,69 @@ pub fn ranking_table(r: &PlanResult, lang: Lang) -> String {
             "(no agent this plan applies to in this month)\n",
         ));
     }
+    for line in paid_elsewhere_lines(r, lang) {
+        out.push_str(&line);
+        out.push('\n');
+    }
     out
+}
+
+/// The accounts with sales in the month that no plan pays, as one line (none when there are
+/// none); the same for every plan of a run, so shown once.
+pub fn unpaid_line(results: &[PlanResult], lang: Lang) -> Option<String> {
+    let unpaid = &results.first()?.unpaid_with_sales;
+    if unpaid.is_empty() {
+        return None;
+    }
+    let listed: Vec<String> = unpaid
+        .iter()
+        .map(|u| {
+            format!(
+                "{} ({} {}{})",
+                u.account,
+                lang.t("销售额", "sales"),
+                format_yuan(u.sales_cents),
+                if u.in_roster {
+                    ""
+                } else {
+                    lang.t("，不在花名册", ", not in the roster")
+                }
+            )
+        })
+        .collect();
+    Some(format!(
+        "{}: {}",
+        lang.t(
+            "这些有销售额的账号不在任何方案中（不计薪；加入花名册并设置角色或组别）",
+            "these accounts with sales are in no plan (nobody pays them; add them to the roster with a role or group)"
+        ),
+        listed.join(", ")
+    ))
+}
+
+/// The agents a plan matches who are paid by another plan, one line per paying plan.
+pub fn paid_elsewhere_lines(r: &PlanResult, lang: Lang) -> Vec<String> {
+    let mut by_plan: Vec<(&str, Vec<&str>)> = Vec::new();
+    for e in &r.paid_by_other_plan {
+        match by_plan.iter_mut().find(|(p, _)| *p == e.plan_id) {
+            Some((_, accounts)) => accounts.push(&e.account),
+            None => by_plan.push((&e.plan_id, vec![&e.account])),
+        }
+    }
+    by_plan
+        .into_iter()
+        .map(|(plan, accounts)| {
+            format!(
+                "{} `{plan}` {}: {}",
+                lang.t("也符合本方案、但由方案", "also matched, but paid by plan"),
+                lang.t(
+                    "计薪（一人只按一个方案计薪）",
+                    "(one plan pays each person)"
+                ),
+                accounts.join(", ")
+            )
+        })
+        .collect()
 }
 
 /// One agent's payslip: every KPI with value, rule, score and weight; gates; the sales base
@@ -94,7 +156,7 @@ pub fn payslip_text(r: &PlanResult, p: &Payslip, lang: Lang) -> String {
         p.account,
         r.month,
         lang.t("排名", "rank"),
-        p.rank,
+        rank_text(p),
         lang.t("梯队", "grade"),
         p.grade.as_deref().unwrap_or("–"),
         lang.t("变动", "movement"),
@@ -277,7 +339,7 @@ fn payroll_rows(results: &[PlanResult], lang: Lang) -> Vec<Vec<Cell>> {
                 Cell::Text(r.plan_name.clone()),
                 Cell::Text(p.account.clone()),
                 Cell::Text(agent_name(p).to_string()),
-                Cell::Int(p.rank as i64),
+                p.rank.map_or(Cell::Empty, |r| Cell::Int(r as i64)),
                 p.grade.clone().map_or(Cell::Empty, Cell::Text),
                 p.previous_grade.clone().map_or(Cell::Empty, Cell::Text),
                 Cell::Text(movement_text(p.movement, lang).to_string()),
@@ -374,6 +436,11 @@ pub fn payroll_xlsx(results: &[PlanResult], lang: Lang) -> Result<Vec<u8>> {
         }
     }
     Ok(wb.save_to_buffer()?)
+}
+
+/// The rank as shown: `–` for an agent without activity in the month (not ranked).
+pub fn rank_text(p: &Payslip) -> String {
+    p.rank.map_or_else(|| "–".into(), |r| r.to_string())
 }
 
 #[cfg(test)]

@@ -81,6 +81,17 @@ pub struct AccountInfo {
     pub role: Option<Role>,
     pub in_roster: bool,
     pub is_bot: bool,
+    /// First and last day with the team, from the roster (none: open-ended).
+    pub joined: Option<Day>,
+    pub left: Option<Day>,
+}
+
+impl AccountInfo {
+    /// Whether the roster's dates put the agent in the team on some day from `first` to
+    /// `last`.
+    pub fn employed_between(&self, first: Day, last: Day) -> bool {
+        self.joined.is_none_or(|j| j <= last) && self.left.is_none_or(|l| l >= first)
+    }
 }
 
 /// What an import changed.
@@ -235,7 +246,7 @@ impl Db {
     /// Every account of a store that is in the roster or has sent or received a message.
     pub fn accounts(&self, store_id: i64) -> Result<Vec<AccountInfo>> {
         let mut st = self.conn.prepare(
-            "SELECT account_id, name, display_name, grp, role, in_roster, is_bot
+            "SELECT account_id, name, display_name, grp, role, in_roster, is_bot, joined_on, left_on
              FROM accounts WHERE store_id = ?1 ORDER BY name",
         )?;
         let rows = st.query_map([store_id], |r| {
@@ -248,6 +259,8 @@ impl Db {
                 role: role.as_deref().and_then(Role::parse),
                 in_roster: r.get(5)?,
                 is_bot: r.get(6)?,
+                joined: r.get::<_, Option<i32>>(7)?.map(Day),
+                left: r.get::<_, Option<i32>>(8)?.map(Day),
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
@@ -1080,10 +1093,11 @@ fn write_others(
         known.execute(params![store_id, a, names.name(a)])?;
     }
     let mut put_agent = tx.prepare_cached(
-        "INSERT INTO accounts (store_id, account_id, name, display_name, grp, role, in_roster, is_bot)
-         VALUES (?1, ?2, ?7, ?3, ?4, ?5, 1, ?6)
+        "INSERT INTO accounts (store_id, account_id, name, display_name, grp, role, in_roster, is_bot, joined_on, left_on)
+         VALUES (?1, ?2, ?7, ?3, ?4, ?5, 1, ?6, ?8, ?9)
          ON CONFLICT (store_id, account_id) DO UPDATE SET display_name = excluded.display_name,
-           grp = excluded.grp, role = excluded.role, in_roster = 1, is_bot = MAX(is_bot, excluded.is_bot)",
+           grp = excluded.grp, role = excluded.role, in_roster = 1, is_bot = MAX(is_bot, excluded.is_bot),
+           joined_on = excluded.joined_on, left_on = excluded.left_on",
     )?;
     for (_, a) in batch.agents.iter().filter(|o| o.0 == bs) {
         let Agent {
@@ -1091,6 +1105,8 @@ fn write_others(
             name,
             group,
             role,
+            joined,
+            left,
         } = a;
         let account = map.get(batch, names, *account);
         let is_bot = *role == Some(Role::Bot);
@@ -1101,7 +1117,9 @@ fn write_others(
             group,
             role.map(Role::as_str),
             is_bot,
-            names.name(account)
+            names.name(account),
+            joined.map(|d| d.0),
+            left.map(|d| d.0)
         ])?;
         summary.agents += 1;
     }

@@ -405,12 +405,19 @@ impl Db {
         plan: &Plan,
         data: &MonthData,
     ) -> crate::Result<(PlanInput, Vec<NameId>)> {
-        let members: Vec<_> = data
-            .accounts
-            .iter()
-            .filter(|a| !a.is_bot && a.role != Some(Role::Bot))
-            .filter(|a| plan.applies_to.admits(a.role, a.group.as_deref()))
-            .filter(|a| a.in_roster || data.counters.contains_key(&a.id))
+        self.plan_input_without(store_id, plan, data, &HashMap::new())
+    }
+
+    /// [`Db::plan_input_from`] without the agents of `paid_elsewhere` (paid by another plan).
+    fn plan_input_without(
+        &self,
+        store_id: i64,
+        plan: &Plan,
+        data: &MonthData,
+        paid_elsewhere: &HashMap<NameId, String>,
+    ) -> crate::Result<(PlanInput, Vec<NameId>)> {
+        let members: Vec<_> = matched(plan, data)
+            .filter(|a| !paid_elsewhere.contains_key(&a.id))
             .collect();
         let index: HashMap<NameId, usize> =
             members.iter().enumerate().map(|(i, a)| (a.id, i)).collect();
@@ -474,7 +481,18 @@ impl Db {
         previous: Option<(&Plan, &MonthData)>,
         data: &MonthData,
     ) -> Result<(PlanResult, Vec<NameId>), PlanRunError> {
-        let (mut input, ids) = self.plan_input_from(store_id, plan, data)?;
+        self.run_plan_without(store_id, plan, previous, data, &HashMap::new())
+    }
+
+    fn run_plan_without(
+        &self,
+        store_id: i64,
+        plan: &Plan,
+        previous: Option<(&Plan, &MonthData)>,
+        data: &MonthData,
+        paid_elsewhere: &HashMap<NameId, String>,
+    ) -> Result<(PlanResult, Vec<NameId>), PlanRunError> {
+        let (mut input, ids) = self.plan_input_without(store_id, plan, data, paid_elsewhere)?;
         // A month without any data graded nobody: every agent is then new.
         if let Some((prev_plan, prev_data)) = previous.filter(|(_, d)| !d.store.is_zero()) {
             let (prev_input, _) = self.plan_input_from(store_id, prev_plan, prev_data)?;
@@ -488,7 +506,16 @@ impl Db {
                 a.previous_grade = grades.get(a.account.as_str()).map(|g| g.to_string());
             }
         }
-        Ok((kefu_plan::evaluate(plan, data.month, &input)?, ids))
+        let mut result = kefu_plan::evaluate(plan, data.month, &input)?;
+        result.paid_by_other_plan = matched(plan, data)
+            .filter_map(|a| {
+                Some(kefu_plan::PaidElsewhere {
+                    account: a.name.clone(),
+                    plan_id: paid_elsewhere.get(&a.id)?.clone(),
+                })
+            })
+            .collect();
+        Ok((result, ids))
     }
 
     /// What-if for an edited `plan`: it evaluated for `month` (movement against the version
@@ -550,30 +577,104 @@ impl Db {
         month: Month,
         id: Option<&str>,
     ) -> Result<Vec<PlanResult>, PlanRunError> {
-        let versions: Vec<PlanVersion> = self
-            .plans_in_force(store_id, month)?
-            .into_iter()
-            .filter(|v| id.is_none_or(|id| v.plan_id == id))
-            .collect();
-        if versions.is_empty() {
+        let versions: Vec<PlanVersion> = self.plans_in_force(store_id, month)?;
+        if !versions.iter().any(|v| id.is_none_or(|id| v.plan_id == id)) {
             return Ok(Vec::new());
+        }
+        let mut plans = Vec::with_capacity(versions.len());
+        for v in &versions {
+            if let Some((_, plan)) = self.stored_plan(store_id, &v.plan_id, month)? {
+                plans.push(plan);
+            }
         }
         // Each month is read once for all plans.
         let data = self.month_data(store_id, month)?;
         let before = self.month_data(store_id, month.prev())?;
+        let payer = payers(&plans, &data);
+        let unpaid = unpaid_with_sales(&data, &payer);
         let mut results = Vec::new();
-        for v in versions {
-            let Some((_, plan)) = self.stored_plan(store_id, &v.plan_id, month)? else {
+        for (i, plan) in plans.iter().enumerate() {
+            if id.is_some_and(|id| plan.id != id) {
                 continue;
-            };
+            }
+            let elsewhere: HashMap<NameId, String> = payer
+                .iter()
+                .filter(|(_, p)| **p != i)
+                .filter_map(|(a, p)| Some((*a, plans.get(*p)?.id.clone())))
+                .collect();
             let previous = self
-                .stored_plan(store_id, &v.plan_id, month.prev())?
+                .stored_plan(store_id, &plan.id, month.prev())?
                 .map(|(_, p)| p);
             let previous = previous.as_ref().map(|p| (p, &before));
-            results.push(self.run_plan_with(store_id, &plan, previous, &data)?.0);
+            let mut result = self
+                .run_plan_without(store_id, plan, previous, &data, &elsewhere)?
+                .0;
+            result.unpaid_with_sales = unpaid.clone();
+            results.push(result);
         }
         Ok(results)
     }
+}
+
+/// The agents `plan` applies to in a month: not bots, admitted by `applies_to`, in the roster
+/// or with figures in the month, and in the team on some day of the month by the roster's
+/// joining and leaving dates.
+fn matched<'a>(plan: &'a Plan, data: &'a MonthData) -> impl Iterator<Item = &'a AccountInfo> {
+    let (first, last) = (data.month.first_day(), data.month.last_day());
+    data.accounts
+        .iter()
+        .filter(|a| !a.is_bot && a.role != Some(Role::Bot))
+        .filter(|a| plan.applies_to.admits(a.role, a.group.as_deref()))
+        .filter(|a| a.in_roster || data.counters.contains_key(&a.id))
+        .filter(move |a| a.employed_between(first, last))
+}
+
+/// The accounts (not bots) with sales in the month whom no plan pays, by account name.
+fn unpaid_with_sales(
+    data: &MonthData,
+    payer: &HashMap<NameId, usize>,
+) -> Vec<kefu_plan::UnpaidAccount> {
+    let mut unpaid: Vec<kefu_plan::UnpaidAccount> = data
+        .accounts
+        .iter()
+        .filter(|a| !a.is_bot && a.role != Some(Role::Bot) && !payer.contains_key(&a.id))
+        .filter_map(|a| {
+            let paid: i64 = data
+                .orders
+                .get(&a.id)
+                .map_or(0, |o| o.iter().map(|o| o.amount_cents).sum());
+            let figure = data
+                .counters
+                .get(&a.id)
+                .map_or(0, |c| c.get(kefu_core::figures::C::sales_cents));
+            let sales_cents = if paid > 0 { paid } else { figure };
+            (sales_cents > 0).then(|| kefu_plan::UnpaidAccount {
+                account: a.name.clone(),
+                in_roster: a.in_roster,
+                sales_cents,
+            })
+        })
+        .collect();
+    unpaid.sort_by(|a, b| a.account.cmp(&b.account));
+    unpaid
+}
+
+/// Which of `plans` pays each agent matched by any: an agent matched by several is paid by
+/// one only — the most specific `applies_to` (role and groups, groups, role, everyone), then
+/// the smallest plan id. By index into `plans`.
+fn payers(plans: &[Plan], data: &MonthData) -> HashMap<NameId, usize> {
+    let mut order: Vec<usize> = (0..plans.len()).collect();
+    order.sort_by(|&a, &b| {
+        let key = |i: usize| (plans[i].applies_to.specificity(), plans[i].id.as_str());
+        key(a).cmp(&key(b))
+    });
+    let mut payer = HashMap::new();
+    for i in order {
+        for a in matched(&plans[i], data) {
+            payer.entry(a.id).or_insert(i);
+        }
+    }
+    payer
 }
 
 #[cfg(test)]

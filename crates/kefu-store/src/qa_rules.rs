@@ -665,6 +665,8 @@ mod tests {
                     name: None,
                     group: None,
                     role: Some(Role::Bot),
+                    joined: None,
+                    left: None,
                 },
             ));
         }

@@ -470,6 +470,9 @@ INSERT INTO plan_stores (plan_id, store_id)
 -- the refunds of an order: what is left of it when a refund is deducted, and the import's
 -- warnings about refunds larger than their order
 CREATE INDEX refunds_by_order ON refunds (store_id, order_id);
+-- roster: first and last day with the team (day numbers; NULL: open-ended)
+ALTER TABLE accounts ADD COLUMN joined_on INTEGER;
+ALTER TABLE accounts ADD COLUMN left_on INTEGER;
 "
         .to_string(),
         //

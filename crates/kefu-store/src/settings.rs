@@ -28,6 +28,9 @@ pub struct AccountEdit {
     pub group: Option<String>,
     pub role: Option<Role>,
     pub is_bot: bool,
+    /// First and last day with the team (none: open-ended).
+    pub joined: Option<kefu_core::time::Day>,
+    pub left: Option<kefu_core::time::Day>,
 }
 
 fn now_secs() -> i64 {
@@ -139,7 +142,8 @@ impl Db {
         let mut found = 0;
         for (account, edit) in edits {
             found += tx.execute(
-                "UPDATE accounts SET display_name = ?3, grp = ?4, role = ?5, is_bot = ?6, in_roster = 1
+                "UPDATE accounts SET display_name = ?3, grp = ?4, role = ?5, is_bot = ?6, in_roster = 1,
+                   joined_on = ?7, left_on = ?8
                  WHERE store_id = ?1 AND account_id = ?2",
                 params![
                     store_id,
@@ -148,6 +152,8 @@ impl Db {
                     clean(&edit.group),
                     edit.role.map(Role::as_str),
                     edit.is_bot || edit.role == Some(Role::Bot),
+                    edit.joined.map(|d| d.0),
+                    edit.left.map(|d| d.0),
                 ],
             )?;
         }

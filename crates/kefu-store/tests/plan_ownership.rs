@@ -86,8 +86,11 @@ fn migrating_shared_plans_changes_no_payslip() {
     // The database as migration 8 left it: a plan version and no stores of plans (undoing
     // everything migration 9 adds), then migration 9 run on it.
     let conn = rusqlite::Connection::open(&path).unwrap();
-    conn.execute_batch("DROP TABLE plan_stores; DROP INDEX refunds_by_order;")
-        .unwrap();
+    conn.execute_batch(
+        "DROP TABLE plan_stores; DROP INDEX refunds_by_order;
+         ALTER TABLE accounts DROP COLUMN joined_on; ALTER TABLE accounts DROP COLUMN left_on;",
+    )
+    .unwrap();
     conn.execute(
         "INSERT INTO plan_versions (plan_id, valid_from, toml, saved_at) VALUES ('t', '2026-11', ?1, 0)",
         [PLAN],

@@ -412,13 +412,16 @@ fn add_modules(doc: &mut J) {
     let sales = object(json!({
         "orders": {"type": "array", "items": object(json!({"order_id": text, "paid_at": text, "amount_cents": cents, "refunded_cents": cents}))},
         "gross_cents": cents, "refunded_cents": cents,
-        "late_refunds": {"type": "array", "items": object(json!({"order_id": text, "paid_at": text, "finished_at": text, "amount_cents": cents}))},
+        "late_refunds": {"type": "array", "items": object(json!({"order_id": text, "paid_at": text, "finished_at": text,
+            "amount_cents": {"type": "integer", "description": "deducted, cents: the refund capped at what was left of its order"},
+            "refund_cents": {"type": "integer", "description": "the refund as recorded, cents"}}))},
         "late_refunds_cents": cents,
         "net_cents": {"type": "integer", "description": "gross − refunded − late refunds, cents; may be negative"}
     }));
     let payslip = object(json!({
         "account": text, "display_name": opt_text,
-        "rank": {"type": "integer", "description": "competition ranking: ties share a rank"},
+        "rank": {"type": ["integer", "null"], "description": "competition ranking: ties share a rank; null: no activity in the month, not ranked"},
+        "active": {"type": "boolean", "description": "had receptions, messages or paid orders in the month"},
         "grade": opt_text, "previous_grade": opt_text,
         "movement": {"type": "string", "enum": ["up", "down", "same", "new", "out"]},
         "total_score": {"type": "integer", "description": "hundredths of a point"},
@@ -432,8 +435,13 @@ fn add_modules(doc: &mut J) {
         "plan_id": text, "plan_name": text,
         "month": {"type": "string", "description": "YYYY-MM"},
         "settlement_end": {"type": "string", "description": "refunds finished before this store-local moment count against the month"},
-        "headcount": {"type": ["integer", "null"], "description": "null for agents of a store that does not show them its totals"},
+        "headcount": {"type": ["integer", "null"], "description": "the agents active in the month (all, when the plan pays inactive agents); null for agents of a store that does not show them its totals"},
         "store_sales_cents": {"type": ["integer", "null"], "description": "cents; null as headcount"},
+        "empty_month": {"type": "boolean", "description": "the store has no data at all in the month"},
+        "paid_by_other_plan": {"type": "array", "description": "agents this plan also matches who are paid by another plan in force (one plan pays each person)",
+            "items": object(json!({"account": text, "plan_id": text}))},
+        "unpaid_with_sales": {"type": "array", "description": "the store's accounts with sales in the month that no plan in force pays",
+            "items": object(json!({"account": text, "in_roster": {"type": "boolean"}, "sales_cents": cents}))},
         "payslips": {"type": "array", "items": {"$ref": "#/components/schemas/Payslip"}, "description": "best first; an agent gets their own only"}
     }));
     let period = query(

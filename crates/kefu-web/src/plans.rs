@@ -112,6 +112,8 @@ fn visible(
         .collect();
     for r in &mut results {
         r.payslips.retain(|p| names.contains(&p.account));
+        r.paid_by_other_plan.retain(|p| names.contains(&p.account));
+        r.unpaid_with_sales.retain(|p| names.contains(&p.account));
     }
     results.retain(|r| !r.payslips.is_empty());
     Ok(results)
@@ -196,7 +198,7 @@ fn ranking_html(
         };
         let mut cells = format!(
             "<td>{}</td><td>{account}</td><td>{}</td><td{class}>{}</td><td>{}</td><td>{}</td>",
-            p.rank,
+            render::rank_text(p),
             esc(p.grade.as_deref().unwrap_or("–")),
             esc(render::movement_text(p.movement, lang)),
             score_text(p.total_score),
@@ -411,6 +413,20 @@ pub async fn run_page(
         esc(&plan)
     );
     let mut body = month_form(lang, "/plans/run", &stores, &store, month, &hidden);
+    if results.iter().any(|r| r.empty_month) {
+        body.push_str(&format!(
+            "<p class=\"error\">{}</p>",
+            esc(lang.t(
+                "该月店铺没有任何数据：没有人排名，也没有浮动薪酬（只有固定部分）。是否漏导入了数据？",
+                "The store has no data at all in this month: nobody is ranked and no variable pay is paid (fixed pay only). Was an import missed?"
+            ))
+        ));
+    }
+    if store.rows == access::Rows::All
+        && let Some(line) = render::unpaid_line(&results, lang)
+    {
+        body.push_str(&format!("<p class=\"error\">{}</p>", esc(&line)));
+    }
     for r in &results {
         body.push_str(&ranking_html(
             lang,
@@ -419,6 +435,12 @@ pub async fn run_page(
             None,
             access::sees_store_totals(&store),
         ));
+        // Who else the plan matches is the store's business, not an agent's.
+        if store.rows == access::Rows::All {
+            for line in render::paid_elsewhere_lines(r, lang) {
+                body.push_str(&format!("<p class=\"note\">{}</p>", esc(&line)));
+            }
+        }
         if store.rows == access::Rows::All && editor {
             body.push_str(&format!(
                 "<p><a href=\"/plans/export?{base}&plan={}\">{}</a></p>",
@@ -490,7 +512,7 @@ fn payslip_html(lang: Lang, store: &Allowed, month: Month, r: &PlanResult, p: &P
         esc(&p.account),
         r.month,
         esc(lang.t("排名", "Rank")),
-        p.rank,
+        render::rank_text(p),
         esc(lang.t("梯队", "Grade")),
         esc(p.grade.as_deref().unwrap_or("–")),
         esc(lang.t("上月", "last month")),

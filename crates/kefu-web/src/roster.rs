@@ -11,6 +11,7 @@ use axum::extract::{Form, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use kefu_core::model::Role;
+use kefu_core::time::Day;
 use kefu_store::{AccountEdit, AccountInfo, Db, StoreInfo};
 use serde::Deserialize;
 
@@ -23,7 +24,7 @@ use crate::pages::{error_page, framed};
 use crate::store_settings::{StoreQuery, store_switcher};
 use crate::{AppState, WebError};
 
-/// The roster form has four fields per account; a store has a few hundred accounts at most.
+/// The roster form has six fields per account; a store has a few hundred accounts at most.
 pub const FORM_LIMIT: usize = 512 * 1024;
 
 /// Longest display name or group name accepted.
@@ -82,8 +83,8 @@ fn render(
     let mut body = format!(
         "<p>{}</p>",
         esc(lang.t(
-            "分组、角色和机器人标记在报表读取时使用（按组汇总、机器人与人工分开），保存后立即生效，无需重新计算。再次导入花名册文件会覆盖姓名、分组和角色；发送机器人消息的账号在导入时会再次标记为机器人。",
-            "Groups, roles and the bot flag are read as reports are built (sums by group, bots apart from people), so a change shows at once, without recomputation. Importing a roster file again replaces display names, groups and roles; an account that sends bot messages is marked a bot again by the import that brings them.",
+            "分组、角色和机器人标记在报表读取时使用（按组汇总、机器人与人工分开），保存后立即生效，无需重新计算。入职和离职日期决定客服属于哪些月份的绩效（见 docs/plans.md）。再次导入花名册文件会覆盖姓名、分组、角色和日期；发送机器人消息的账号在导入时会再次标记为机器人。",
+            "Groups, roles and the bot flag are read as reports are built (sums by group, bots apart from people), so a change shows at once, without recomputation. Joining and leaving dates decide the months whose performance plans an agent is in (see docs/plans.md). Importing a roster file again replaces display names, groups, roles and dates; an account that sends bot messages is marked a bot again by the import that brings them.",
         ))
     );
     body.push_str(&store_switcher(lang, "/settings/roster", stores, store));
@@ -98,7 +99,15 @@ fn render(
         esc(&store.name),
         th(
             lang,
-            &[S::Account, S::DisplayName, S::Group, S::Role, S::Bot]
+            &[
+                S::Account,
+                S::DisplayName,
+                S::Group,
+                S::Role,
+                S::Bot,
+                S::Joined,
+                S::Left
+            ]
         ),
     ));
     for a in accounts {
@@ -108,7 +117,9 @@ fn render(
              <td><input name=\"name.{id}\" value=\"{display}\" maxlength=\"{MAX_TEXT}\" aria-label=\"{name} {dl}\"></td>\
              <td><input name=\"group.{id}\" value=\"{group}\" maxlength=\"{MAX_TEXT}\" aria-label=\"{name} {gl}\"></td>\
              <td><select name=\"role.{id}\" aria-label=\"{name} {rl}\">{roles}</select></td>\
-             <td><input type=\"checkbox\" name=\"bot.{id}\" value=\"1\"{checked} aria-label=\"{name} {bl}\"></td></tr>",
+             <td><input type=\"checkbox\" name=\"bot.{id}\" value=\"1\"{checked} aria-label=\"{name} {bl}\"></td>\
+             <td><input type=\"date\" name=\"joined.{id}\" value=\"{joined}\" aria-label=\"{name} {jl}\"></td>\
+             <td><input type=\"date\" name=\"left.{id}\" value=\"{left}\" aria-label=\"{name} {ll}\"></td></tr>",
             name = esc(&a.name),
             display = esc(a.display_name.as_deref().unwrap_or("")),
             group = esc(a.group.as_deref().unwrap_or("")),
@@ -118,6 +129,10 @@ fn render(
             gl = esc(lang.s(S::Group)),
             rl = esc(lang.s(S::Role)),
             bl = esc(lang.s(S::Bot)),
+            joined = a.joined.map_or_else(String::new, |d| d.to_string()),
+            left = a.left.map_or_else(String::new, |d| d.to_string()),
+            jl = esc(lang.s(S::Joined)),
+            ll = esc(lang.s(S::Left)),
         ));
     }
     body.push_str(&format!(
@@ -183,17 +198,33 @@ fn edits(
             "" => None,
             r => Some(Role::parse(r).ok_or_else(|| refuse("role"))?),
         };
+        // A form without the date fields (an older page) keeps the stored dates.
+        let day = |name: &'static str, now: Option<Day>| match field(name).map(|v| v.trim()) {
+            None => Ok(now),
+            Some("") => Ok(None),
+            Some(v) => Day::parse(v).map(Some).ok_or_else(|| refuse(name)),
+        };
+        let (joined, left) = (day("joined", a.joined)?, day("left", a.left)?);
+        if let (Some(j), Some(l)) = (joined, left)
+            && l < j
+        {
+            return Err(refuse("left"));
+        }
         let edit = AccountEdit {
             display_name: text(Some(display), "name")?,
             group: text(field("group"), "group")?,
             role,
             is_bot: field("bot").is_some_and(|b| b == "1" || b == "on"),
+            joined,
+            left,
         };
         let now = AccountEdit {
             display_name: a.display_name.clone(),
             group: a.group.clone(),
             role: a.role,
             is_bot: a.is_bot,
+            joined: a.joined,
+            left: a.left,
         };
         if edit != now {
             out.push((a.clone(), edit));
@@ -222,6 +253,13 @@ fn described(a: &AccountInfo, e: &AccountEdit) -> String {
     }
     if a.is_bot != e.is_bot {
         parts.push(format!("bot {}→{}", a.is_bot, e.is_bot));
+    }
+    let day = |d: Option<Day>| d.map_or_else(String::new, |d| d.to_string());
+    if a.joined != e.joined {
+        parts.push(format!("joined {}→{}", day(a.joined), day(e.joined)));
+    }
+    if a.left != e.left {
+        parts.push(format!("left {}→{}", day(a.left), day(e.left)));
     }
     format!("{}: {}", a.name, parts.join(", "))
 }
@@ -276,6 +314,10 @@ pub async fn save(
                 Err(r) => {
                     let what = match r.field {
                         "role" => lang.t("角色无效", "not a known role"),
+                        "joined" | "left" => lang.t(
+                            "日期格式为 2026-11-01，离职日期不早于入职日期",
+                            "dates are written 2026-11-01, and leaving is not before joining",
+                        ),
                         _ => lang.t(
                             "姓名和分组最多 64 个字符，且不能含控制字符",
                             "names and groups are at most 64 characters, without control characters",
@@ -312,6 +354,8 @@ mod tests {
             role: Some(Role::Presale),
             in_roster: true,
             is_bot: false,
+            joined: None,
+            left: None,
         }
     }
 

@@ -767,6 +767,8 @@ mod tests {
                 name: None,
                 group: None,
                 role: None,
+                joined: None,
+                left: None,
             },
         ));
         db.import(batch, live.base()).unwrap();

@@ -560,6 +560,47 @@ async fn roster_edits_show_at_once_in_the_group_report() {
     );
     assert!(log[0].detail.contains("晨光旗舰店:老王: bot false→true"));
     drop(db);
+    // joining and leaving dates: shown, saved, checked
+    let page = get(&app, "/settings/roster?lang=en", &sid).await;
+    assert!(page.body.contains("<th>Joined</th>"), "{}", page.body);
+    assert!(
+        page.body
+            .contains(&format!("name=\"left.{qiang}\" value=\"\""))
+    );
+    let dated = |joined: &str, left: &str| {
+        format!(
+            "csrf={csrf}&store={}&name.{qiang}={}&group.{qiang}={}&role.{qiang}=aftersale&joined.{qiang}={joined}&left.{qiang}={left}",
+            enc(STORE),
+            enc("阿强"),
+            enc("售后组"),
+        )
+    };
+    let res = post(
+        &app,
+        "/settings/roster",
+        &sid,
+        &dated("2026-03-01", "2026-11-15"),
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    let page = get(&app, "/settings/roster", &sid).await;
+    assert!(
+        page.body
+            .contains(&format!("name=\"left.{qiang}\" value=\"2026-11-15\""))
+    );
+    let res = post(
+        &app,
+        "/settings/roster",
+        &sid,
+        &dated("2026-12-01", "2026-11-15"),
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::BAD_REQUEST);
+    assert!(
+        res.body.contains("晨光旗舰店:阿强：日期格式为"),
+        "{}",
+        res.body
+    );
     // a bad role: nothing saved
     let res = post(
         &app,

@@ -114,6 +114,31 @@ async fn ranking_payslip_and_api_agree_with_the_store() {
 }
 
 #[tokio::test]
+async fn an_empty_month_is_said_and_pays_no_variable_pay() {
+    let (_dir, path, app) = setup(false);
+    prepare(&path);
+    let (sid, _) = login(&app, "sup").await;
+    let page = get(&app, "/plans/run?month=2027-03&plan=presale&lang=en", &sid).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(
+        page.body
+            .contains("The store has no data at all in this month"),
+        "{}",
+        page.body
+    );
+    let api = get(&app, "/api/v1/plans/run?month=2027-03", &sid).await;
+    let json: Value = serde_json::from_str(&api.body).unwrap();
+    assert_eq!(json[0]["empty_month"], true);
+    for p in json[0]["payslips"].as_array().unwrap() {
+        assert_eq!(
+            (&p["rank"], &p["total_cents"]),
+            (&Value::Null, &0.into()),
+            "{p}"
+        );
+    }
+}
+
+#[tokio::test]
 async fn an_agent_sees_only_their_own_payslip() {
     let (_dir, path, app) = setup(false);
     prepare(&path);
@@ -574,7 +599,9 @@ fn two_stores(dir: &Path, path: &Path) -> (i64, i64) {
     let (s1, s2) = (db.store(STORE).unwrap().id, db.store(STORE2).unwrap().id);
     db.save_plan_version("team", nov(), &team_plan("team", "1%"), None, &[s1, s2])
         .unwrap();
-    db.save_plan_version("s2", nov(), &team_plan("s2", "1%"), None, &[s2])
+    // for store 2's after-sale agents (it has none): one plan pays each person
+    let s2_plan = team_plan("s2", "1%") + "[applies_to]\nrole = \"aftersale\"\n";
+    db.save_plan_version("s2", nov(), &s2_plan, None, &[s2])
         .unwrap();
     (s1, s2)
 }
@@ -585,7 +612,7 @@ fn store2_pay(path: &Path, s2: i64) -> Vec<(String, i64)> {
     db.run_stored_plans(s2, nov(), None)
         .unwrap()
         .into_iter()
-        .map(|r| (r.plan_id, r.payslips[0].total_cents))
+        .map(|r| (r.plan_id, r.payslips.first().map_or(0, |p| p.total_cents)))
         .collect()
 }
 
@@ -594,7 +621,7 @@ async fn a_supervisor_cannot_change_another_stores_pay() {
     let (dir, path, app) = setup(false);
     let (s1, s2) = two_stores(dir.path(), &path);
     let before = store2_pay(&path, s2);
-    assert_eq!(before, vec![("s2".into(), 8889), ("team".into(), 8889)]);
+    assert_eq!(before, vec![("s2".into(), 0), ("team".into(), 8889)]);
     let (sid, csrf) = login(&app, "sup").await;
     let form = |toml: &str| {
         format!(
@@ -650,6 +677,44 @@ async fn a_supervisor_cannot_change_another_stores_pay() {
     drop(db);
     assert_eq!(
         store2_pay(&path, s2),
-        vec![("s2".into(), 8889), ("team".into(), 17778)]
+        vec![("s2".into(), 0), ("team".into(), 17778)]
+    );
+}
+
+#[tokio::test]
+async fn the_ranking_lists_accounts_with_sales_that_no_plan_pays() {
+    let (dir, path, app) = setup(false);
+    let (_, s2) = two_stores(dir.path(), &path);
+    // Store 2's only plan is for after-sale agents; 阿星 sells 8888.88 and is not in the roster.
+    {
+        let mut db = Db::open(&path).unwrap();
+        db.save_plan_version(
+            "team",
+            nov(),
+            &(team_plan("team", "1%") + "[applies_to]\nrole = \"aftersale\"\n"),
+            None,
+            &[s2],
+        )
+        .unwrap();
+    }
+    let (sid, _) = login(&app, "admin").await;
+    let page = get(
+        &app,
+        &format!("/plans/run?store={}&month=2026-11&lang=en", enc(STORE2)),
+        &sid,
+    )
+    .await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(
+        page.body
+            .contains("these accounts with sales are in no plan"),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body
+            .contains("星河专营店:阿星 (sales 8888.88, not in the roster)"),
+        "{}",
+        page.body
     );
 }
