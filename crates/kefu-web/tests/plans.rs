@@ -443,6 +443,15 @@ fn the_preview_is_the_edited_plan_run_beside_the_version_in_force() {
 async fn agents_see_store_totals_only_where_the_store_allows_it() {
     let (_dir, path, app) = setup(false);
     prepare(&path);
+    // sales-target alone: with presale in force too, presale would pay Lily (one plan pays
+    // each person) and sales-target's pool line would not be hers
+    rusqlite::Connection::open(&path)
+        .unwrap()
+        .execute_batch(
+            "DELETE FROM plan_versions WHERE plan_id = 'presale';
+             DELETE FROM plan_stores WHERE plan_id = 'presale';",
+        )
+        .unwrap();
     let expected = {
         let mut db = Db::open(&path).unwrap();
         let store = db.store(STORE).unwrap();
