@@ -172,25 +172,38 @@ impl FirstResponses {
     }
 
     fn p50_p90(&self) -> (Option<i64>, Option<i64>) {
-        *self.p50_p90.get_or_init(|| {
-            let n = self.values.len();
-            if n == 0 {
-                return (None, None);
-            }
-            let mut v = self.values.clone();
-            let (r50, r90) = (rank(50, n), rank(90, n));
-            // The higher rank first: the values left of it are the r90 − 1 smallest, among
-            // which the lower rank is then found.
-            let (left, p90, _) = v.select_nth_unstable(r90 - 1);
-            let p90 = *p90;
-            let p50 = if r50 == r90 {
-                p90
-            } else {
-                *left.select_nth_unstable(r50 - 1).1
-            };
-            (Some(p50), Some(p90))
-        })
+        *self
+            .p50_p90
+            .get_or_init(|| p50_p90_of(&mut self.values.clone()))
     }
+
+    /// Computes p50 and p90 now, reordering the values in place (no copy): for a set that is
+    /// complete, such as a report row.
+    pub fn settle(&mut self) {
+        if self.p50_p90.get().is_none() {
+            let p = p50_p90_of(&mut self.values);
+            let _ = self.p50_p90.set(p);
+        }
+    }
+}
+
+/// p50 and p90 by nearest rank, reordering `v`.
+fn p50_p90_of(v: &mut [i64]) -> (Option<i64>, Option<i64>) {
+    let n = v.len();
+    if n == 0 {
+        return (None, None);
+    }
+    let (r50, r90) = (rank(50, n), rank(90, n));
+    // The higher rank first: the values left of it are the r90 − 1 smallest, among which the
+    // lower rank is then found.
+    let (left, p90, _) = v.select_nth_unstable(r90 - 1);
+    let p90 = *p90;
+    let p50 = if r50 == r90 {
+        p90
+    } else {
+        *left.select_nth_unstable(r50 - 1).1
+    };
+    (Some(p50), Some(p90))
 }
 
 /// ⌈p·n/100⌉ in integers, at least 1 (for n > 0).
@@ -516,6 +529,12 @@ mod percentile_tests {
                 let want = (n > 0).then(|| sorted[(p as usize * n).div_ceil(100).max(1) - 1]);
                 assert_eq!(f.percentile_ms(p), want, "n={n} p={p}");
             }
+            // settled in place: the same answers
+            let mut settled = f.clone();
+            settled.settle();
+            assert_eq!(settled.percentile_ms(50), f.percentile_ms(50), "n={n}");
+            assert_eq!(settled.percentile_ms(90), f.percentile_ms(90), "n={n}");
+            assert_eq!(settled, f);
             // a change after a cached answer is seen
             f.push(1_000);
             sorted.push(1_000);

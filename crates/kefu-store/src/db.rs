@@ -395,7 +395,13 @@ impl Db {
                 c.0[i] += r.get::<_, i64>(at + 2)?;
             }
         }
-        Ok(sums.into_iter().map(|(k, c)| (k as NameId, c)).collect())
+        Ok(sums
+            .into_iter()
+            .map(|(k, mut c)| {
+                c.1.settle();
+                (k as NameId, c)
+            })
+            .collect())
     }
 
     /// Loads a store's events for `[from, to]` (by message day, order creation, refund request
@@ -1457,12 +1463,29 @@ fn encode_first_responses(ms: &[i64]) -> rusqlite::types::Value {
 }
 
 /// Appends the values of a blob of [`encode_first_responses`]; `None` when it is corrupt.
+///
+/// A tight loop of its own: a ranking decodes every first response time of its range (a
+/// million at 10M messages a month), most of them one or two bytes.
 fn decode_first_responses(blob: &[u8], out: &mut Vec<i64>) -> Option<()> {
-    let mut r = chunk::Varints::new(blob);
-    let mut last = 0i64;
-    for delta in r.by_ref() {
-        last = last.checked_add(i64::try_from(delta).ok()?)?;
+    // Each value takes at least one byte.
+    out.reserve(blob.len());
+    let (mut i, mut last) = (0usize, 0i64);
+    while i < blob.len() {
+        let (mut v, mut shift) = (0u64, 0u32);
+        loop {
+            let byte = *blob.get(i)?;
+            i += 1;
+            if shift > 63 {
+                return None;
+            }
+            v |= u64::from(byte & 0x7f) << shift;
+            if byte & 0x80 == 0 {
+                break;
+            }
+            shift += 7;
+        }
+        last = last.checked_add(i64::try_from(v).ok()?)?;
         out.push(last);
     }
-    (!r.failed()).then_some(())
+    Some(())
 }
