@@ -452,9 +452,6 @@ ALTER TABLE counters ADD COLUMN buyers INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE counters ADD COLUMN first_responses BLOB;
 "
         .to_string(),
-        //
-        //
-        //
         // 9: plans belong to stores
         "
 -- the stores a plan runs in; a plan without rows here runs nowhere. Plans were shared by
@@ -475,9 +472,6 @@ ALTER TABLE accounts ADD COLUMN joined_on INTEGER;
 ALTER TABLE accounts ADD COLUMN left_on INTEGER;
 "
         .to_string(),
-        //
-        //
-        //
         // 10: API token expiry and last use; audit log filters; what agents may see per store
         "
 -- unix seconds; NULL: the token does not expire
@@ -502,15 +496,10 @@ CREATE TABLE store_visibility (
 );
 "
         .to_string(),
-        //
-        //
-        //
-        // 11: stale marks of rule hits
-        "-- reserved for rule-hit stale marks".to_string(),
     ]
 }
 
-pub const VERSION: i64 = 11;
+pub const VERSION: i64 = 10;
 
 /// The SQL of migration `version` (1-based), for tests that rebuild one migration's effect on
 /// a database of a later version; `None` past the last.
