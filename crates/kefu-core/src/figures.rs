@@ -266,6 +266,8 @@ impl<'a> std::iter::Sum<&'a Counters> for Counters {
         for c in iter {
             total += c;
         }
+        // A sum is a finished set: its percentiles are taken in place, without a copy.
+        total.1.settle();
         total
     }
 }

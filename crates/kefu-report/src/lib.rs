@@ -177,6 +177,9 @@ pub fn build_scoped(db: &Db, by: By, from: Day, to: Day, scopes: &[Scope]) -> Re
                     *total.get_or_insert_with(Counters::default) += &c;
                 }
             }
+            if let Some(t) = total.as_mut() {
+                t.1.settle();
+            }
             Ok(total)
         };
         match by {
@@ -210,7 +213,10 @@ pub fn build_scoped(db: &Db, by: By, from: Day, to: Day, scopes: &[Scope]) -> Re
                 account_rows.sort_by(|a, b| (a.is_bot, &a.key).cmp(&(b.is_bot, &b.key)));
                 rows.extend(account_rows);
                 groups.sort_by(|a, b| (a.0.is_none(), &a.0).cmp(&(b.0.is_none(), &b.0)));
-                rows.extend(groups.into_iter().map(|(g, c)| row(g, c)));
+                rows.extend(groups.into_iter().map(|(g, mut c)| {
+                    c.1.settle();
+                    row(g, c)
+                }));
             }
             By::Day if scope.accounts.is_none() => {
                 for (day, c) in db.counters_by_day(s.id, from, to)? {
