@@ -266,7 +266,34 @@ fn parse_day(s: &str, flag: &str) -> Result<Day> {
     Day::parse(s).with_context(|| format!("--{flag} `{s}`: expected a day like 2026-11-11"))
 }
 
+/// `mi_option_purge_delay` in mimalloc 3's `mi_option_e` (`c_src/mimalloc/v3/include/
+/// mimalloc.h` of libmimalloc-sys 0.1.49, the version Cargo.lock pins): the milliseconds
+/// freed memory waits before it goes back to the system.
+const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
+
+/// Batch work (imports, recomputation) frees a file's parsed rows on one thread and then
+/// allocates the engine's on others; with mimalloc's default 10 ms delay the freed pages are
+/// still held when the engine peaks, and the two add up (a 2M-row workbook: 862 MB instead of
+/// 433 MB). Returning them at once costs the import nothing measurable. The server keeps the
+/// default: its pages allocate and free all the time, and purging at once made the ranking
+/// 40 % slower.
+fn release_freed_memory_at_once() {
+    // The allocator's own variable, when set, wins.
+    if std::env::var_os("MIMALLOC_PURGE_DELAY").is_some() {
+        return;
+    }
+    // SAFETY: sets an integer option of the allocator linked into this binary; any value is
+    // valid for this option (0 = purge at once).
+    unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, 0) };
+}
+
 fn run(cmd: Command, lang: Lang) -> Result<()> {
+    if matches!(
+        cmd,
+        Command::Import { .. } | Command::Recompute { .. } | Command::Demo(_)
+    ) {
+        release_freed_memory_at_once();
+    }
     match cmd {
         Command::Import {
             db,

@@ -510,9 +510,11 @@ fn refund_warnings(
     last: Day,
     summary: &mut ImportSummary,
 ) -> Result<()> {
+    // INDEXED BY: without statistics SQLite's planner walks the store's refunds by primary
+    // key for every refund (18 s at 19k refunds), not the order's few.
     let mut st = tx.prepare_cached(
         "SELECT r.refund_id, r.order_id, o.amount_cents,
-                (SELECT COALESCE(SUM(p.amount_cents), 0) FROM refunds p
+                (SELECT COALESCE(SUM(p.amount_cents), 0) FROM refunds p INDEXED BY refunds_by_order
                  WHERE p.store_id = r.store_id AND p.order_id = r.order_id
                    AND p.status = 'success')
          FROM refunds r
