@@ -113,49 +113,83 @@ impl C {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Counters(pub [i64; COUNTERS], pub FirstResponses);
 
-/// The first response times (ms, service clock) of a set of receptions, in no set order
-/// until [`FirstResponses::sort`]; equal when they hold the same values.
+/// The first response times (ms, service clock) of a set of receptions: a multiset, kept as
+/// (value, count) runs in no set order until [`FirstResponses::sort`]; equal when they hold
+/// the same values.
 ///
-/// A page asks for the same percentiles many times (a cell, its colour, its link), so p50 and
-/// p90 are computed once and kept until the values change.
+/// Runs, not single values: times are mostly whole seconds, so a store's month of first
+/// responses has far fewer distinct values than receptions, and sums, storage and
+/// percentiles work on the distinct ones. A page asks for the same percentiles many times (a
+/// cell, its colour, its link), so p50 and p90 are computed once and kept until the values
+/// change.
 #[derive(Debug, Clone, Default)]
 pub struct FirstResponses {
-    values: Vec<i64>,
+    runs: Vec<(i64, u64)>,
     p50_p90: OnceLock<(Option<i64>, Option<i64>)>,
 }
 
 impl PartialEq for FirstResponses {
     fn eq(&self, other: &Self) -> bool {
-        let sorted = |v: &[i64]| {
-            let mut v = v.to_vec();
-            v.sort_unstable();
-            v
-        };
-        self.values.len() == other.values.len() && sorted(&self.values) == sorted(&other.values)
+        compacted(&self.runs) == compacted(&other.runs)
     }
 }
 
 impl Eq for FirstResponses {}
 
+/// Runs sorted by value with equal values merged.
+fn compacted(runs: &[(i64, u64)]) -> Vec<(i64, u64)> {
+    let mut v = runs.to_vec();
+    compact(&mut v);
+    v
+}
+
+fn compact(runs: &mut Vec<(i64, u64)>) {
+    runs.sort_unstable_by_key(|r| r.0);
+    runs.dedup_by(|later, kept| {
+        if later.0 == kept.0 {
+            kept.1 += later.1;
+            true
+        } else {
+            false
+        }
+    });
+    runs.retain(|r| r.1 > 0);
+}
+
 impl FirstResponses {
-    pub fn values(&self) -> &[i64] {
-        &self.values
+    /// How many values (receptions) there are.
+    pub fn len(&self) -> u64 {
+        self.runs.iter().map(|r| r.1).sum()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+    /// The (value, count) runs, sorted by value once [`FirstResponses::sort`] has run.
+    pub fn runs(&self) -> &[(i64, u64)] {
+        &self.runs
+    }
+    /// Every value, one per reception, in ascending order (for tests and checks).
+    pub fn to_sorted_vec(&self) -> Vec<i64> {
+        compacted(&self.runs)
+            .into_iter()
+            .flat_map(|(v, n)| std::iter::repeat_n(v, n as usize))
+            .collect()
     }
     pub fn push(&mut self, ms: i64) {
-        self.values.push(ms);
+        self.push_run(ms, 1);
+    }
+    /// Adds `count` values `ms` (a stored run).
+    pub fn push_run(&mut self, ms: i64, count: u64) {
+        self.runs.push((ms, count));
         self.p50_p90.take();
     }
-    pub fn extend_from_slice(&mut self, ms: &[i64]) {
-        self.values.extend_from_slice(ms);
+    pub fn extend(&mut self, other: &FirstResponses) {
+        self.runs.extend_from_slice(&other.runs);
         self.p50_p90.take();
     }
-    /// Appends values as they come (a database blob); the percentiles follow.
-    pub fn values_mut(&mut self) -> &mut Vec<i64> {
-        self.p50_p90.take();
-        &mut self.values
-    }
+    /// Sorts the runs and merges equal values.
     pub fn sort(&mut self) {
-        self.values.sort_unstable();
+        compact(&mut self.runs);
     }
 
     /// The nearest-rank percentile (§5): the value at rank ⌈p/100 · n⌉ of the n sorted values;
@@ -164,61 +198,53 @@ impl FirstResponses {
         match p {
             50 => self.p50_p90().0,
             90 => self.p50_p90().1,
-            _ => {
-                let mut v = self.values.clone();
-                nearest_rank(&mut v, p)
-            }
+            _ => nearest_ranks(&compacted(&self.runs), &[p])[0],
         }
     }
 
     fn p50_p90(&self) -> (Option<i64>, Option<i64>) {
-        *self
-            .p50_p90
-            .get_or_init(|| p50_p90_of(&mut self.values.clone()))
+        *self.p50_p90.get_or_init(|| {
+            let r = nearest_ranks(&compacted(&self.runs), &[50, 90]);
+            (r[0], r[1])
+        })
     }
 
-    /// Computes p50 and p90 now, reordering the values in place (no copy): for a set that is
-    /// complete, such as a report row.
+    /// Compacts the runs and computes p50 and p90 now (no copy): for a set that is complete,
+    /// such as a report row.
     pub fn settle(&mut self) {
         if self.p50_p90.get().is_none() {
-            let p = p50_p90_of(&mut self.values);
-            let _ = self.p50_p90.set(p);
+            compact(&mut self.runs);
+            let r = nearest_ranks(&self.runs, &[50, 90]);
+            let _ = self.p50_p90.set((r[0], r[1]));
         }
     }
 }
 
-/// p50 and p90 by nearest rank, reordering `v`.
-fn p50_p90_of(v: &mut [i64]) -> (Option<i64>, Option<i64>) {
-    let n = v.len();
-    if n == 0 {
-        return (None, None);
-    }
-    let (r50, r90) = (rank(50, n), rank(90, n));
-    // The higher rank first: the values left of it are the r90 − 1 smallest, among which the
-    // lower rank is then found.
-    let (left, p90, _) = v.select_nth_unstable(r90 - 1);
-    let p90 = *p90;
-    let p50 = if r50 == r90 {
-        p90
-    } else {
-        *left.select_nth_unstable(r50 - 1).1
-    };
-    (Some(p50), Some(p90))
-}
-
 /// ⌈p·n/100⌉ in integers, at least 1 (for n > 0).
-fn rank(p: u32, n: usize) -> usize {
-    (p as usize * n).div_ceil(100).clamp(1, n.max(1))
+fn rank(p: u32, n: u64) -> u64 {
+    (u64::from(p) * n).div_ceil(100).clamp(1, n.max(1))
 }
 
-/// The value at the nearest rank of `p` in `v` (reordering `v`); `None` when empty.
-fn nearest_rank(v: &mut [i64], p: u32) -> Option<i64> {
-    if v.is_empty() {
-        return None;
+/// The values at the nearest ranks of `ps` (ascending) over compacted runs.
+fn nearest_ranks<const K: usize>(runs: &[(i64, u64)], ps: &[u32; K]) -> [Option<i64>; K] {
+    let n: u64 = runs.iter().map(|r| r.1).sum();
+    let mut out = [None; K];
+    if n == 0 {
+        return out;
     }
-    let r = rank(p, v.len());
-    let (_, nth, _) = v.select_nth_unstable(r - 1);
-    Some(*nth)
+    let mut seen = 0u64;
+    let mut k = 0;
+    for &(v, count) in runs {
+        seen += count;
+        while k < K && rank(ps[k], n) <= seen {
+            out[k] = Some(v);
+            k += 1;
+        }
+        if k == K {
+            break;
+        }
+    }
+    out
 }
 
 impl Default for Counters {
@@ -238,7 +264,7 @@ impl Counters {
         self.0[c as usize] += 1;
     }
     pub fn is_zero(&self) -> bool {
-        self.0.iter().all(|&v| v == 0) && self.1.values.is_empty()
+        self.0.iter().all(|&v| v == 0) && self.1.runs.is_empty()
     }
     pub fn first_responses(&self) -> &FirstResponses {
         &self.1
@@ -256,7 +282,7 @@ impl AddAssign<&Counters> for Counters {
         for (a, b) in self.0.iter_mut().zip(rhs.0.iter()) {
             *a += b;
         }
-        self.1.extend_from_slice(&rhs.1.values);
+        self.1.extend(&rhs.1);
     }
 }
 
@@ -525,8 +551,8 @@ mod percentile_tests {
                     .wrapping_add(1442695040888963407);
                 f.push((x >> 40) as i64 % 50);
             }
-            let mut sorted = f.values().to_vec();
-            sorted.sort_unstable();
+            let sorted = f.to_sorted_vec();
+            let mut sorted = sorted.clone();
             for p in [1, 25, 50, 75, 90, 95, 99, 100] {
                 let want = (n > 0).then(|| sorted[(p as usize * n).div_ceil(100).max(1) - 1]);
                 assert_eq!(f.percentile_ms(p), want, "n={n} p={p}");

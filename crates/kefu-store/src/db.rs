@@ -388,8 +388,7 @@ impl Db {
         while let Some(r) = rows.next()? {
             let c = sums.entry(r.get(0)?).or_default();
             if let rusqlite::types::ValueRef::Blob(b) = r.get_ref(1)? {
-                decode_first_responses(b, c.1.values_mut())
-                    .ok_or(StoreError::Counters(store_id))?;
+                decode_first_responses(b, &mut c.1).ok_or(StoreError::Counters(store_id))?;
             }
             for (at, &i) in wanted.iter().enumerate() {
                 c.0[i] += r.get::<_, i64>(at + 2)?;
@@ -1395,7 +1394,7 @@ fn write_facts(tx: &Transaction, store_id: i64, lo: Day, hi: Day, facts: &Facts)
         }
         let mut values: Vec<rusqlite::types::Value> = Vec::with_capacity(COUNTERS + 4);
         values.extend([store_id, day.0 as i64, account].map(rusqlite::types::Value::Integer));
-        values.push(encode_first_responses(c.1.values()));
+        values.push(encode_first_responses(&c.1));
         values.extend(c.0.iter().map(|&v| rusqlite::types::Value::Integer(v)));
         st.execute(rusqlite::params_from_iter(values))?;
         Ok(())
@@ -1447,47 +1446,85 @@ fn write_order_facts(
     Ok(())
 }
 
-/// First response times as a blob: sorted, as varint deltas (NULL when there are none).
-fn encode_first_responses(ms: &[i64]) -> rusqlite::types::Value {
-    if ms.is_empty() {
+/// First response times as a blob: the sorted runs as varint pairs (value − previous value,
+/// count); NULL when there are none.
+fn encode_first_responses(f: &kefu_core::figures::FirstResponses) -> rusqlite::types::Value {
+    let mut sorted = f.clone();
+    sorted.sort();
+    let runs = sorted.runs();
+    if runs.is_empty() {
         return rusqlite::types::Value::Null;
     }
-    let mut sorted = ms.to_vec();
-    sorted.sort_unstable();
-    let mut out = Vec::with_capacity(sorted.len() * 3);
+    let mut out = Vec::with_capacity(runs.len() * 3);
     let mut last = 0i64;
-    for v in sorted {
+    for &(v, n) in runs {
         // Response times are never negative (the service clock is 0 for a reversed span).
         chunk::put(&mut out, (v - last).max(0) as u64);
+        chunk::put(&mut out, n);
         last = v;
     }
     rusqlite::types::Value::Blob(out)
 }
 
-/// Appends the values of a blob of [`encode_first_responses`]; `None` when it is corrupt.
+/// Adds the runs of a blob of [`encode_first_responses`]; `None` when it is corrupt.
 ///
-/// A tight loop of its own: a ranking decodes every first response time of its range (a
-/// million at 10M messages a month), most of them one or two bytes.
-fn decode_first_responses(blob: &[u8], out: &mut Vec<i64>) -> Option<()> {
-    // Each value takes at least one byte.
-    out.reserve(blob.len());
+/// A tight loop of its own: a ranking decodes every stored run of its range.
+fn decode_first_responses(blob: &[u8], out: &mut kefu_core::figures::FirstResponses) -> Option<()> {
     let (mut i, mut last) = (0usize, 0i64);
     while i < blob.len() {
-        let (mut v, mut shift) = (0u64, 0u32);
-        loop {
-            let byte = *blob.get(i)?;
-            i += 1;
-            if shift > 63 {
-                return None;
-            }
-            v |= u64::from(byte & 0x7f) << shift;
-            if byte & 0x80 == 0 {
-                break;
-            }
-            shift += 7;
-        }
-        last = last.checked_add(i64::try_from(v).ok()?)?;
-        out.push(last);
+        let delta = varint(blob, &mut i)?;
+        let count = varint(blob, &mut i)?;
+        last = last.checked_add(i64::try_from(delta).ok()?)?;
+        out.push_run(last, count);
     }
     Some(())
+}
+
+/// The LEB128 varint at `*i`, moving `*i` past it; `None` when the bytes end inside it.
+fn varint(blob: &[u8], i: &mut usize) -> Option<u64> {
+    let (mut v, mut shift) = (0u64, 0u32);
+    loop {
+        let byte = *blob.get(*i)?;
+        *i += 1;
+        if shift > 63 {
+            return None;
+        }
+        v |= u64::from(byte & 0x7f) << shift;
+        if byte & 0x80 == 0 {
+            return Some(v);
+        }
+        shift += 7;
+    }
+}
+
+#[cfg(test)]
+mod first_response_blobs {
+    use super::*;
+    use kefu_core::figures::FirstResponses;
+
+    #[test]
+    fn runs_round_trip_and_a_cut_blob_is_refused() {
+        let mut f = FirstResponses::default();
+        for ms in [5_000, 0, 5_000, 123_456_789, 5_000, 7] {
+            f.push(ms);
+        }
+        let rusqlite::types::Value::Blob(blob) = encode_first_responses(&f) else {
+            panic!("a blob");
+        };
+        let mut back = FirstResponses::default();
+        decode_first_responses(&blob, &mut back).unwrap();
+        assert_eq!(back, f);
+        assert_eq!(
+            back.to_sorted_vec(),
+            vec![0, 7, 5_000, 5_000, 5_000, 123_456_789]
+        );
+        // three runs of 5 s: one pair
+        assert_eq!(back.runs().len(), 4);
+        let cut = &blob[..blob.len() - 1];
+        assert!(decode_first_responses(&[cut, &[0x80]].concat(), &mut back).is_none());
+        assert_eq!(
+            encode_first_responses(&FirstResponses::default()),
+            rusqlite::types::Value::Null
+        );
+    }
 }
