@@ -62,6 +62,15 @@ min_score = 0
 /// October settled at the end of 5 November), a November order of 1000.00 with 200.00
 /// refunded on 3 December (before November settles). B: a November order of 500.00
 /// refunded on 8 December (after November settles).
+/// The small store with `PLAN` saved in force from October.
+fn small_store_with_plan(dir: &Path) -> PathBuf {
+    let db = small_store(dir);
+    let plan = dir.join("t.toml");
+    std::fs::write(&plan, PLAN).unwrap();
+    ok(&["plan", "save", "--db", s(&db), "--from", "2026-10", s(&plan)]);
+    db
+}
+
 fn small_store(dir: &Path) -> PathBuf {
     let files = dir.join("in");
     std::fs::create_dir_all(&files).unwrap();
@@ -405,18 +414,7 @@ fn shipped_plans_run_on_the_demo() {
 #[test]
 fn late_refunds_are_capped_at_their_order_and_warned_about() {
     let dir = tempfile::tempdir().unwrap();
-    let db = small_store(dir.path());
-    let plan = dir.path().join("t.toml");
-    std::fs::write(&plan, PLAN).unwrap();
-    ok(&[
-        "plan",
-        "save",
-        "--db",
-        s(&db),
-        "--from",
-        "2026-10",
-        s(&plan),
-    ]);
+    let db = small_store_with_plan(dir.path());
     // A 100-yuan October order of A's buyer refunded 250 in November; a refund of an order
     // that is not in the data.
     let more = dir.path().join("more");
@@ -555,18 +553,7 @@ fn a_person_matched_by_two_plans_is_paid_by_one() {
 #[test]
 fn accounts_with_sales_outside_every_plan_are_listed() {
     let dir = tempfile::tempdir().unwrap();
-    let db = small_store(dir.path());
-    let plan = dir.path().join("t.toml");
-    std::fs::write(&plan, PLAN).unwrap();
-    ok(&[
-        "plan",
-        "save",
-        "--db",
-        s(&db),
-        "--from",
-        "2026-10",
-        s(&plan),
-    ]);
+    let db = small_store_with_plan(dir.path());
     // 店:C sells in November but is not in the roster: no plan's role admits them.
     let more = dir.path().join("more");
     std::fs::create_dir_all(&more).unwrap();
@@ -615,18 +602,7 @@ fn accounts_with_sales_outside_every_plan_are_listed() {
 #[test]
 fn the_roster_dates_decide_who_is_in_a_month() {
     let dir = tempfile::tempdir().unwrap();
-    let db = small_store(dir.path());
-    let plan = dir.path().join("t.toml");
-    std::fs::write(&plan, PLAN).unwrap();
-    ok(&[
-        "plan",
-        "save",
-        "--db",
-        s(&db),
-        "--from",
-        "2026-10",
-        s(&plan),
-    ]);
+    let db = small_store_with_plan(dir.path());
     // B joins in November; a third agent left in October and was still counted and ranked
     let roster = dir.path().join("roster");
     std::fs::create_dir_all(&roster).unwrap();
