@@ -67,7 +67,15 @@ fn small_store_with_plan(dir: &Path) -> PathBuf {
     let db = small_store(dir);
     let plan = dir.join("t.toml");
     std::fs::write(&plan, PLAN).unwrap();
-    ok(&["plan", "save", "--db", s(&db), "--from", "2026-10", s(&plan)]);
+    ok(&[
+        "plan",
+        "save",
+        "--db",
+        s(&db),
+        "--from",
+        "2026-10",
+        s(&plan),
+    ]);
     db
 }
 

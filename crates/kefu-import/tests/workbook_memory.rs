@@ -2,47 +2,11 @@
 //! counting allocator measures the peak of the reader itself, in its own test binary so that
 //! no other test's allocations mix in.
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::atomic::{AtomicUsize, Ordering};
-
+use kefu_core::alloc_count::{Counting, live, peak_of};
 use kefu_core::settings::Config;
 use kefu_import::{ImportOptions, read_files};
 use rust_xlsxwriter::Workbook;
 use tempfile::TempDir;
-
-struct Counting;
-
-static LIVE: AtomicUsize = AtomicUsize::new(0);
-static PEAK: AtomicUsize = AtomicUsize::new(0);
-
-// SAFETY: every call is forwarded to `System` unchanged; the counters only observe sizes.
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        let p = unsafe { System.alloc(layout) };
-        if !p.is_null() {
-            let live = LIVE.fetch_add(layout.size(), Ordering::Relaxed) + layout.size();
-            PEAK.fetch_max(live, Ordering::Relaxed);
-        }
-        p
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        unsafe { System.dealloc(ptr, layout) };
-        LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
-    }
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        let p = unsafe { System.realloc(ptr, layout, new_size) };
-        if !p.is_null() {
-            if new_size >= layout.size() {
-                let grow = new_size - layout.size();
-                let live = LIVE.fetch_add(grow, Ordering::Relaxed) + grow;
-                PEAK.fetch_max(live, Ordering::Relaxed);
-            } else {
-                LIVE.fetch_sub(layout.size() - new_size, Ordering::Relaxed);
-            }
-        }
-        p
-    }
-}
 
 #[global_allocator]
 static ALLOC: Counting = Counting;
@@ -73,10 +37,7 @@ fn a_cell_at_xfd1048576_costs_the_cells_present_not_the_declared_sheet() {
     let config = Config::default();
     let mut opts = ImportOptions::new(&config);
     opts.skip_bad = true;
-    let before = LIVE.load(Ordering::Relaxed);
-    PEAK.store(before, Ordering::Relaxed);
-    let out = read_files(&[path], &opts, &|_, _| {}).unwrap();
-    let peak = PEAK.load(Ordering::Relaxed) - before;
+    let (out, peak) = peak_of(|| read_files(&[path], &opts, &|_, _| {}).unwrap());
     assert_eq!(out.batch.messages.len(), 1);
     // The far cell lies right of the header: its row holds no data.
     assert_eq!(out.files[0].rows, 1);
@@ -96,13 +57,11 @@ fn peak_of_a_given_workbook() {
     };
     let config = Config::default();
     let opts = ImportOptions::new(&config);
-    PEAK.store(LIVE.load(Ordering::Relaxed), Ordering::Relaxed);
-    let out = kefu_import::read_one(path.as_ref(), &opts, &|_, _| {}).unwrap();
-    let live = LIVE.load(Ordering::Relaxed);
+    let (out, peak) = peak_of(|| kefu_import::read_one(path.as_ref(), &opts, &|_, _| {}).unwrap());
     println!(
         "{} messages; reader peak {} MiB, batch {} MiB",
         out.0.messages.len(),
-        PEAK.load(Ordering::Relaxed) >> 20,
-        live >> 20
+        peak >> 20,
+        live() >> 20
     );
 }

@@ -1,45 +1,9 @@
 //! Issue 10 item 3: the rules' memory follows the text, whatever its length. A counting
 //! allocator in its own test binary measures what evaluating one long message allocates.
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::atomic::{AtomicUsize, Ordering};
-
+use kefu_core::alloc_count::{Counting, peak_of};
 use kefu_core::model::Sender;
 use kefu_qa::rules::{Chat, ChatMessage, RuleSet};
-
-struct Counting;
-
-static LIVE: AtomicUsize = AtomicUsize::new(0);
-static PEAK: AtomicUsize = AtomicUsize::new(0);
-
-// SAFETY: every call is forwarded to `System` unchanged; the counters only observe sizes.
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        let p = unsafe { System.alloc(layout) };
-        if !p.is_null() {
-            let live = LIVE.fetch_add(layout.size(), Ordering::Relaxed) + layout.size();
-            PEAK.fetch_max(live, Ordering::Relaxed);
-        }
-        p
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        unsafe { System.dealloc(ptr, layout) };
-        LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
-    }
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        let p = unsafe { System.realloc(ptr, layout, new_size) };
-        if !p.is_null() {
-            if new_size >= layout.size() {
-                let grow = new_size - layout.size();
-                let live = LIVE.fetch_add(grow, Ordering::Relaxed) + grow;
-                PEAK.fetch_max(live, Ordering::Relaxed);
-            } else {
-                LIVE.fetch_sub(layout.size() - new_size, Ordering::Relaxed);
-            }
-        }
-        p
-    }
-}
 
 #[global_allocator]
 static ALLOC: Counting = Counting;
@@ -72,10 +36,7 @@ fn a_long_message_costs_a_fraction_of_its_length_not_sixteen_bytes_a_character()
         orders: &[],
         shift_end: None,
     };
-    let before = LIVE.load(Ordering::Relaxed);
-    PEAK.store(before, Ordering::Relaxed);
-    let hits = set.evaluate(&chat);
-    let peak = PEAK.load(Ordering::Relaxed) - before;
+    let (hits, peak) = peak_of(|| set.evaluate(&chat));
     assert!(
         peak < text.len() / 4,
         "evaluating {} bytes of text peaked at {peak} bytes ({} hits)",
