@@ -1406,8 +1406,8 @@ fn write_facts(tx: &Transaction, store_id: i64, lo: Day, hi: Day, facts: &Facts)
         put(day, account as i64, c)?;
         *totals.entry(day).or_default() += c;
     }
-    for (&day, c) in &mut totals {
-        c.1.sort();
+    // (the blob writer sorts and merges the runs itself)
+    for (&day, c) in &totals {
         put(day, -1, c)?;
     }
     Ok(())
