@@ -7,7 +7,12 @@
 #   bash scripts/bench_web.sh [DB]        (default: bench-data/10000000.db from scripts/bench.sh)
 #
 # Environment: BENCH_SKIP_BUILD=1 skips `cargo build --release`; WEB_PAGES overrides the list
-# of paths; WEB_SECS the duration per page; WEB_ADDR the address.
+# of paths; WEB_SECS the duration per page; WEB_ADDR the address; KEFU_BENCH_NO_PERCENTILES=1
+# serves without reading first response times (p50/p90 empty: only to measure what they cost).
+#
+# Besides wrk's latencies, the table gives the server's CPU time per request (user + system
+# time of the server process over the run, divided by the requests served): on a shared
+# machine that number moves far less with other load than the latencies do.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 db=${1:-bench-data/10000000.db}
@@ -55,17 +60,24 @@ pages=${WEB_PAGES:-"20 /ranking?from=$from&to=$to
 2 /list?store=$enc_store&figure=consulted&from=$to&to=$to"}
 
 echo "database $db, $from..$to, store $store, account $account, $secs s per page"
-printf '| page | connections | p50 | p90 | p99 | requests/s | non-2xx |\n|---|---:|---:|---:|---:|---:|---:|\n'
+# user + system CPU of the server so far, in clock ticks
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$server/stat"; }
+tick=$(getconf CLK_TCK)
+printf '| page | connections | p50 | p90 | p99 | requests/s | CPU ms/request | non-2xx |\n|---|---:|---:|---:|---:|---:|---:|---:|\n'
 while read -r conns page; do
     [ -n "$page" ] || continue
     status=$(curl -s -o /dev/null -w '%{http_code}' -H "Cookie: kefu_session=$sid" "http://$addr$page")
     threads=$((conns < 2 ? conns : 2))
+    before=$(cpu_ticks)
     out=$(wrk -t"$threads" -c"$conns" -d"${secs}s" --timeout 10s --latency -H "Cookie: kefu_session=$sid" "http://$addr$page")
     p50=$(printf '%s\n' "$out" | awk '$1 == "50%" { print $2 }')
     p90=$(printf '%s\n' "$out" | awk '$1 == "90%" { print $2 }')
     p99=$(printf '%s\n' "$out" | awk '$1 == "99%" { print $2 }')
     rps=$(printf '%s\n' "$out" | awk '$1 == "Requests/sec:" { print $2 }')
     bad=$(printf '%s\n' "$out" | awk '/Non-2xx/ { print $NF }')
-    printf '| `%s` (HTTP %s) | %s | %s | %s | %s | %s | %s |\n' "${page%%\?*}" "$status" "$conns" "$p50" "$p90" "$p99" "$rps" "${bad:-0}"
+    requests=$(printf '%s\n' "$out" | awk '/requests in/ { print $1 }')
+    cpu=$(awk -v t="$(($(cpu_ticks) - before))" -v hz="$tick" -v n="$requests" \
+        'BEGIN { printf "%.1f", (n > 0 ? t * 1000 / hz / n : 0) }')
+    printf '| `%s` (HTTP %s) | %s | %s | %s | %s | %s | %s | %s |\n' "${page%%\?*}" "$status" "$conns" "$p50" "$p90" "$p99" "$rps" "$cpu" "${bad:-0}"
 done <<<"$pages"
 rm -f "$jar"

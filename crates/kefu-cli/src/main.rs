@@ -381,6 +381,13 @@ fn run(cmd: Command, lang: Lang) -> Result<()> {
         } => {
             let config = load_config(config.as_deref())?;
             open_existing(&db)?;
+            // scripts/bench_web.sh: what exact percentiles cost, on the same build
+            if std::env::var_os("KEFU_BENCH_NO_PERCENTILES").is_some_and(|v| v == "1") {
+                eprintln!(
+                    "KEFU_BENCH_NO_PERCENTILES=1: 不读取首次响应时间，P50/P90 为空（仅供基准测试）/ first response times are not read, p50/p90 are empty (benchmarks only)"
+                );
+                kefu_store::skip_first_responses_for_benchmarks(true);
+            }
             let web = kefu_web::WebSettings {
                 trusted_proxies,
                 client_ip_header,

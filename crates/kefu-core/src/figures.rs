@@ -4,6 +4,7 @@
 //! to per-(account, day) [`Counters`] once, and any period, group or store is a plain sum of
 //! counters. Rates and means are formed only at the very end, in [`Figure::value`].
 
+use rustc_hash::FxHashMap;
 use std::ops::AddAssign;
 use std::sync::OnceLock;
 
@@ -144,17 +145,36 @@ fn compacted(runs: &[(i64, u64)]) -> Vec<(i64, u64)> {
 }
 
 fn compact(runs: &mut Vec<(i64, u64)>) {
-    runs.sort_unstable_by_key(|r| r.0);
-    runs.dedup_by(|later, kept| {
-        if later.0 == kept.0 {
-            kept.1 += later.1;
-            true
-        } else {
-            false
+    let stretches = 1 + runs.windows(2).filter(|w| w[1].0 < w[0].0).count();
+    if stretches > MERGED_STRETCHES {
+        // Many sorted stretches, such as a team summed from its agents: their values repeat
+        // from agent to agent (mostly whole seconds), so counting them in a hash map leaves
+        // few to sort, where merging would pass over every run once per halving.
+        let mut counts: FxHashMap<i64, u64> = FxHashMap::default();
+        for &(v, n) in runs.iter() {
+            *counts.entry(v).or_insert(0) += n;
         }
-    });
+        runs.clear();
+        runs.extend(counts);
+        runs.sort_unstable_by_key(|r| r.0);
+    } else {
+        // A few sorted stretches (stored blobs one after the other): the stable sort finds
+        // them and merges them, where an unstable sort would sort from scratch.
+        runs.sort_by_key(|r| r.0);
+        runs.dedup_by(|later, kept| {
+            if later.0 == kept.0 {
+                kept.1 += later.1;
+                true
+            } else {
+                false
+            }
+        });
+    }
     runs.retain(|r| r.1 > 0);
 }
+
+/// Up to this many sorted stretches, [`compact`] merges them; past it, it counts values.
+const MERGED_STRETCHES: usize = 16;
 
 impl FirstResponses {
     /// How many values (receptions) there are.
@@ -182,6 +202,36 @@ impl FirstResponses {
     pub fn push_run(&mut self, ms: i64, count: u64) {
         self.runs.push((ms, count));
         self.p50_p90.take();
+    }
+    /// Adds runs sorted by value (a stored blob's). When these runs are sorted too they are
+    /// merged in one pass and stay sorted, so that summing a range's stored blobs leaves
+    /// nothing to sort; otherwise the result is still the union, sorted later by
+    /// [`FirstResponses::sort`] or a percentile.
+    pub fn merge_sorted(&mut self, sorted: &[(i64, u64)]) {
+        self.p50_p90.take();
+        if self.runs.is_empty() {
+            self.runs.extend_from_slice(sorted);
+            return;
+        }
+        let (old, new) = (&self.runs, sorted);
+        let mut out = Vec::with_capacity(old.len() + new.len());
+        let (mut i, mut j) = (0, 0);
+        while let (Some(&a), Some(&b)) = (old.get(i), new.get(j)) {
+            if a.0 < b.0 {
+                out.push(a);
+                i += 1;
+            } else if b.0 < a.0 {
+                out.push(b);
+                j += 1;
+            } else {
+                out.push((a.0, a.1 + b.1));
+                i += 1;
+                j += 1;
+            }
+        }
+        out.extend_from_slice(&old[i..]);
+        out.extend_from_slice(&new[j..]);
+        self.runs = out;
     }
     pub fn extend(&mut self, other: &FirstResponses) {
         self.runs.extend_from_slice(&other.runs);
@@ -537,6 +587,48 @@ pub fn figure(key: &str) -> Option<&'static Figure> {
 #[cfg(test)]
 mod percentile_tests {
     use super::*;
+
+    /// Sums of few and of many sorted stretches (merged, or counted in a hash map) and merges
+    /// of sorted blobs hold the pooled values.
+    #[test]
+    fn sums_of_sorted_stretches_hold_the_pooled_values() {
+        let mut x: u64 = 11;
+        for stretches in [1usize, 2, 5, MERGED_STRETCHES, MERGED_STRETCHES + 1, 200] {
+            let (mut summed, mut merged, mut pooled) = (
+                FirstResponses::default(),
+                FirstResponses::default(),
+                Vec::new(),
+            );
+            for _ in 0..stretches {
+                let mut part = FirstResponses::default();
+                for _ in 0..(x % 40) {
+                    x = x
+                        .wrapping_mul(6364136223846793005)
+                        .wrapping_add(1442695040888963407);
+                    let v = ((x >> 40) % 300) as i64 * 1000;
+                    part.push(v);
+                    pooled.push(v);
+                }
+                part.sort();
+                merged.merge_sorted(part.runs());
+                summed.extend(&part);
+            }
+            pooled.sort_unstable();
+            assert_eq!(summed.to_sorted_vec(), pooled, "{stretches}");
+            assert_eq!(merged.to_sorted_vec(), pooled, "{stretches}");
+            // merging sorted runs keeps them sorted and distinct
+            assert!(merged.runs().windows(2).all(|w| w[0].0 < w[1].0));
+            let mut settled = summed.clone();
+            settled.settle();
+            assert!(settled.runs().windows(2).all(|w| w[0].0 < w[1].0));
+            for p in [50, 90] {
+                let n = pooled.len();
+                let want = (n > 0).then(|| pooled[(p * n).div_ceil(100).max(1) - 1]);
+                assert_eq!(settled.percentile_ms(p as u32), want);
+                assert_eq!(merged.percentile_ms(p as u32), want);
+            }
+        }
+    }
 
     /// The cached p50/p90 and any other percentile equal the value at rank ⌈p·n/100⌉ of the
     /// sorted values, for every size up to 60 and values with ties.

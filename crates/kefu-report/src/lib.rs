@@ -233,12 +233,7 @@ pub fn build_scoped(db: &Db, by: By, from: Day, to: Day, scopes: &[Scope]) -> Re
                 }
             }
             By::Store if scope.accounts.is_none() => {
-                let total: Counters = db
-                    .counters_by_day(s.id, from, to)?
-                    .iter()
-                    .map(|(_, c)| c)
-                    .sum();
-                rows.push(row(None, total));
+                rows.push(row(None, db.store_counters(s.id, from, to)?));
             }
             By::Store => rows.push(row(None, own(from, to)?.unwrap_or_default())),
         }

@@ -66,6 +66,22 @@ pub const LOOKBACK_DAYS: i32 = 7;
 /// every case and still well under a second.
 pub const FULL_RECOMPUTE_LIMIT: u64 = 1_000_000;
 
+/// Set only by benchmarks: reports then read no first response times, so p50/p90 come out
+/// empty. It measures what exact percentiles cost a page on the same build and machine
+/// (`KEFU_BENCH_NO_PERCENTILES=1 kefu serve`, `docs/benchmark.md`).
+static SKIP_FIRST_RESPONSES: std::sync::atomic::AtomicBool =
+    std::sync::atomic::AtomicBool::new(false);
+
+/// Turns the reading of first response times off (`true`) for the whole process: for
+/// benchmarks only, figures are wrong while it is off.
+pub fn skip_first_responses_for_benchmarks(skip: bool) {
+    SKIP_FIRST_RESPONSES.store(skip, std::sync::atomic::Ordering::Relaxed);
+}
+
+fn skips_first_responses() -> bool {
+    SKIP_FIRST_RESPONSES.load(std::sync::atomic::Ordering::Relaxed)
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoreInfo {
     pub id: i64,
@@ -199,6 +215,9 @@ impl Db {
             });
         }
         schema::migrate(&mut conn).map_err(open_err)?;
+        if found < schema::FIRST_RESPONSE_BLOCKS_VERSION {
+            rebuild_all_blocks(&mut conn)?;
+        }
         Ok(Db {
             conn,
             full_recompute_limit: FULL_RECOMPUTE_LIMIT,
@@ -344,7 +363,23 @@ impl Db {
             "account_id",
             "AND account_id >= 0",
             false,
+            true,
         )
+    }
+
+    /// The whole store's counters over `[from, to]`: every account plus the store-level
+    /// counters (the day total rows, summed; first response times from their blocks).
+    pub fn store_counters(&self, store_id: i64, from: Day, to: Day) -> Result<Counters> {
+        let mut rows = self.sum_counters(
+            store_id,
+            from,
+            to,
+            "account_id",
+            "AND account_id = -1",
+            true,
+            true,
+        )?;
+        Ok(rows.pop().map(|(_, c)| c).unwrap_or_default())
     }
 
     /// Counters of the whole store per day over `[from, to]`: every account and the
@@ -355,10 +390,23 @@ impl Db {
         from: Day,
         to: Day,
     ) -> Result<Vec<(Day, Counters)>> {
-        let rows = self.sum_counters(store_id, from, to, "day", "AND account_id = -1", true)?;
+        let rows = self.sum_counters(
+            store_id,
+            from,
+            to,
+            "day",
+            "AND account_id = -1",
+            true,
+            false,
+        )?;
         Ok(rows.into_iter().map(|(d, c)| (Day(d as i32), c)).collect())
     }
 
+    /// Sums the counters rows of `[from, to]` that pass `filter` by `key`. With `blocks` (a
+    /// sum over the whole range per account, `key` = `account_id`), first response times
+    /// come from `first_response_blocks`: the range's pieces of [`pieces`], a counters row's
+    /// own runs only for the single days at its edges.
+    #[allow(clippy::too_many_arguments)]
     fn sum_counters(
         &self,
         store_id: i64,
@@ -367,6 +415,7 @@ impl Db {
         key: &str,
         filter: &str,
         hours: bool,
+        blocks: bool,
     ) -> Result<Vec<(NameId, Counters)>> {
         // The hourly counters are read only where they are shown (store and day rows); a
         // ranking sums two hundred accounts and has no use for them.
@@ -379,19 +428,46 @@ impl Db {
             .collect();
         // Summed here rather than by GROUP BY: SQLite would sort the rows by key first, and
         // its SUM steps cost more than the additions (the ranking's hottest path).
+        let times = if skips_first_responses() {
+            "NULL"
+        } else {
+            "first_responses"
+        };
         let sql = format!(
-            "SELECT {key}, first_responses{columns} FROM counters WHERE store_id = ?1 AND day BETWEEN ?2 AND ?3 {filter}"
+            "SELECT {key}, {times}, day{columns} FROM counters WHERE store_id = ?1 AND day BETWEEN ?2 AND ?3 {filter}"
         );
+        let pieces = if blocks { pieces(from, to) } else { Vec::new() };
+        // the days whose first response times are read from their counters rows
+        let single_days: Vec<i64> = pieces.iter().filter(|p| p.0 == 0).map(|p| p.1).collect();
         let mut st = self.conn.prepare_cached(&sql)?;
         let mut rows = st.query(params![store_id, from.0, to.0])?;
         let mut sums: BTreeMap<i64, Counters> = BTreeMap::new();
+        let mut scratch = Vec::new();
         while let Some(r) = rows.next()? {
             let c = sums.entry(r.get(0)?).or_default();
-            if let rusqlite::types::ValueRef::Blob(b) = r.get_ref(1)? {
-                decode_first_responses(b, &mut c.1).ok_or(StoreError::Counters(store_id))?;
+            if let rusqlite::types::ValueRef::Blob(b) = r.get_ref(1)?
+                && (!blocks || single_days.contains(&r.get::<_, i64>(2)?))
+            {
+                decode_first_responses(b, &mut c.1, &mut scratch)
+                    .ok_or(StoreError::Counters(store_id))?;
             }
             for (at, &i) in wanted.iter().enumerate() {
-                c.0[i] += r.get::<_, i64>(at + 2)?;
+                c.0[i] += r.get::<_, i64>(at + 3)?;
+            }
+        }
+        if !skips_first_responses() {
+            let sql = format!(
+                "SELECT account_id, runs FROM first_response_blocks WHERE store_id = ?1 AND level = ?2 AND start = ?3 {filter}"
+            );
+            let mut st = self.conn.prepare_cached(&sql)?;
+            for &(level, start) in pieces.iter().filter(|p| p.0 > 0) {
+                let mut rows = st.query(params![store_id, level, start])?;
+                while let Some(r) = rows.next()? {
+                    let c = sums.entry(r.get(0)?).or_default();
+                    let blob = blob_of(r.get_ref(1)?, store_id)?;
+                    decode_first_responses(blob, &mut c.1, &mut scratch)
+                        .ok_or(StoreError::Counters(store_id))?;
+                }
             }
         }
         Ok(sums
@@ -1295,6 +1371,10 @@ pub(crate) fn recompute_store(
     names: Names,
 ) -> Result<u64> {
     tx.execute("DELETE FROM counters WHERE store_id = ?1", [store_id])?;
+    tx.execute(
+        "DELETE FROM first_response_blocks WHERE store_id = ?1",
+        [store_id],
+    )?;
     tx.execute("DELETE FROM order_facts WHERE store_id = ?1", [store_id])?;
     let mut days = 0;
     if let Some((lo, hi)) = day_span(tx, store_id)? {
@@ -1410,6 +1490,97 @@ fn write_facts(tx: &Transaction, store_id: i64, lo: Day, hi: Day, facts: &Facts)
     for (&day, c) in &totals {
         put(day, -1, c)?;
     }
+    rebuild_blocks(tx, store_id, lo, hi)
+}
+
+/// Block levels of `first_response_blocks`: blocks of 2 to 512 days. Past the top level a
+/// range reads one block per 512 days.
+const BLOCK_LEVELS: u32 = 9;
+
+/// `[from, to]` cut into aligned blocks, each as large as fits: (level, first day), a block
+/// holding the 2^level days from its first, level 0 a single day (its counters row). The
+/// sizes rise then fall along the range, so there are at most two pieces per level besides
+/// the top-level ones, and at most one single day at each end.
+fn pieces(from: Day, to: Day) -> Vec<(u32, i64)> {
+    let (mut day, to) = (i64::from(from.0), i64::from(to.0));
+    let mut out = Vec::new();
+    while day <= to {
+        let mut level = 0;
+        while level < BLOCK_LEVELS {
+            let size = 1i64 << (level + 1);
+            if day.rem_euclid(size) != 0 || day + size - 1 > to {
+                break;
+            }
+            level += 1;
+        }
+        out.push((level, day));
+        day += 1i64 << level;
+    }
+    out
+}
+
+/// Rebuilds the blocks of first response times that hold a day of `[lo, hi]`, whose
+/// counters rows were just rewritten: level 1 from the counters rows, each level above from
+/// the two blocks below it.
+fn rebuild_blocks(conn: &Connection, store_id: i64, lo: Day, hi: Day) -> Result<()> {
+    use kefu_core::figures::FirstResponses;
+    let (lo, hi) = (i64::from(lo.0), i64::from(hi.0));
+    let mut delete = conn.prepare_cached(
+        "DELETE FROM first_response_blocks WHERE store_id = ?1 AND level = ?2 AND start BETWEEN ?3 AND ?4",
+    )?;
+    let mut insert = conn.prepare_cached(
+        "INSERT INTO first_response_blocks (store_id, level, start, account_id, runs) VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?;
+    let mut from_days = conn.prepare_cached(
+        "SELECT day, account_id, first_responses FROM counters
+         WHERE store_id = ?1 AND day BETWEEN ?2 AND ?3 AND first_responses IS NOT NULL",
+    )?;
+    let mut from_blocks = conn.prepare_cached(
+        "SELECT start, account_id, runs FROM first_response_blocks
+         WHERE store_id = ?1 AND level = ?4 AND start BETWEEN ?2 AND ?3",
+    )?;
+    let mut scratch = Vec::new();
+    for level in 1..=BLOCK_LEVELS {
+        let size = 1i64 << level;
+        let (first, last) = (lo - lo.rem_euclid(size), hi - hi.rem_euclid(size));
+        let mut merged: BTreeMap<(i64, i64), FirstResponses> = BTreeMap::new();
+        let mut rows = if level == 1 {
+            from_days.query(params![store_id, first, last + size - 1])?
+        } else {
+            from_blocks.query(params![store_id, first, last + size - 1, level - 1])?
+        };
+        while let Some(r) = rows.next()? {
+            let day: i64 = r.get(0)?;
+            let runs = merged
+                .entry((day - day.rem_euclid(size), r.get(1)?))
+                .or_default();
+            decode_first_responses(blob_of(r.get_ref(2)?, store_id)?, runs, &mut scratch)
+                .ok_or(StoreError::Counters(store_id))?;
+        }
+        drop(rows);
+        delete.execute(params![store_id, level, first, last])?;
+        for ((start, account), runs) in &merged {
+            let blob = encode_first_responses(runs);
+            if blob != rusqlite::types::Value::Null {
+                insert.execute(params![store_id, level, start, account, blob])?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Fills `first_response_blocks` for every store from the stored counters (a database
+/// migrated from before the table).
+fn rebuild_all_blocks(conn: &mut Connection) -> Result<()> {
+    let tx = conn.transaction()?;
+    let spans: Vec<(i64, i32, i32)> = tx
+        .prepare("SELECT store_id, MIN(day), MAX(day) FROM counters GROUP BY store_id")?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    for (store_id, lo, hi) in spans {
+        rebuild_blocks(&tx, store_id, Day(lo), Day(hi))?;
+    }
+    tx.commit()?;
     Ok(())
 }
 
@@ -1466,17 +1637,39 @@ fn encode_first_responses(f: &kefu_core::figures::FirstResponses) -> rusqlite::t
     rusqlite::types::Value::Blob(out)
 }
 
-/// Adds the runs of a blob of [`encode_first_responses`]; `None` when it is corrupt.
+/// A column that must hold a blob of runs.
+fn blob_of(v: rusqlite::types::ValueRef<'_>, store_id: i64) -> Result<&[u8]> {
+    match v {
+        rusqlite::types::ValueRef::Blob(b) => Ok(b),
+        _ => Err(StoreError::Counters(store_id)),
+    }
+}
+
+/// Decodes a blob of [`encode_first_responses`] into `runs` (cleared first): sorted by
+/// value. `None` when the blob is corrupt.
 ///
 /// A tight loop of its own: a ranking decodes every stored run of its range.
-fn decode_first_responses(blob: &[u8], out: &mut kefu_core::figures::FirstResponses) -> Option<()> {
+fn decode_runs(blob: &[u8], runs: &mut Vec<(i64, u64)>) -> Option<()> {
+    runs.clear();
     let (mut i, mut last) = (0usize, 0i64);
     while i < blob.len() {
         let delta = varint(blob, &mut i)?;
         let count = varint(blob, &mut i)?;
         last = last.checked_add(i64::try_from(delta).ok()?)?;
-        out.push_run(last, count);
+        runs.push((last, count));
     }
+    Some(())
+}
+
+/// Adds the runs of a blob of [`encode_first_responses`] to `out`, merged in value order
+/// (`scratch`: a buffer kept between calls); `None` when the blob is corrupt.
+fn decode_first_responses(
+    blob: &[u8],
+    out: &mut kefu_core::figures::FirstResponses,
+    scratch: &mut Vec<(i64, u64)>,
+) -> Option<()> {
+    decode_runs(blob, scratch)?;
+    out.merge_sorted(scratch);
     Some(())
 }
 
@@ -1511,8 +1704,8 @@ mod first_response_blobs {
         let rusqlite::types::Value::Blob(blob) = encode_first_responses(&f) else {
             panic!("a blob");
         };
-        let mut back = FirstResponses::default();
-        decode_first_responses(&blob, &mut back).unwrap();
+        let (mut back, mut scratch) = (FirstResponses::default(), Vec::new());
+        decode_first_responses(&blob, &mut back, &mut scratch).unwrap();
         assert_eq!(back, f);
         assert_eq!(
             back.to_sorted_vec(),
@@ -1521,10 +1714,40 @@ mod first_response_blobs {
         // three runs of 5 s: one pair
         assert_eq!(back.runs().len(), 4);
         let cut = &blob[..blob.len() - 1];
-        assert!(decode_first_responses(&[cut, &[0x80]].concat(), &mut back).is_none());
+        assert!(
+            decode_first_responses(&[cut, &[0x80]].concat(), &mut back, &mut scratch).is_none()
+        );
         assert_eq!(
             encode_first_responses(&FirstResponses::default()),
             rusqlite::types::Value::Null
         );
+    }
+
+    /// The pieces of a range are aligned blocks that cover it exactly, in order, at most two
+    /// per level below the top one and a single day at most at each end.
+    #[test]
+    fn pieces_cover_a_range_with_few_aligned_blocks() {
+        for from in -40..600 {
+            for len in [1, 2, 3, 7, 30, 31, 365, 1500] {
+                let to = from + len - 1;
+                let p = pieces(Day(from), Day(to));
+                let mut next = i64::from(from);
+                let mut per_level = [0; BLOCK_LEVELS as usize + 1];
+                for &(level, start) in &p {
+                    assert_eq!(start, next, "{from}+{len}: {p:?}");
+                    assert_eq!(start.rem_euclid(1 << level), 0, "{from}+{len}: {p:?}");
+                    next = start + (1 << level);
+                    per_level[level as usize] += 1;
+                }
+                assert_eq!(next, i64::from(to) + 1, "{from}+{len}: {p:?}");
+                assert!(per_level[..BLOCK_LEVELS as usize].iter().all(|&n| n <= 2));
+                let singles: Vec<_> = p.iter().filter(|b| b.0 == 0).collect();
+                assert!(
+                    singles
+                        .iter()
+                        .all(|b| b.1 == i64::from(from) || b.1 == i64::from(to))
+                );
+            }
+        }
     }
 }

@@ -20,6 +20,7 @@ mod visibility;
 pub use db::{
     AccountInfo, Db, FULL_RECOMPUTE_LIMIT, ImportSession, ImportSummary, LOOKBACK_DAYS,
     LoadedEvents, RefundWarning, Result, StoreError, StoreInfo, TouchedDays,
+    skip_first_responses_for_benchmarks,
 };
 pub use qa_rules::{
     FlaggedReception, QaRunSummary, ReceptionHit, RuleHitCount, RulesInForce, StoredRuleSet,

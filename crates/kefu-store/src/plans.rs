@@ -266,11 +266,7 @@ impl Db {
             .counters_by_account(store_id, first, last)?
             .into_iter()
             .collect();
-        let store: Counters = self
-            .counters_by_day(store_id, first, last)?
-            .iter()
-            .map(|(_, c)| c)
-            .sum();
+        let store = self.store_counters(store_id, first, last)?;
         let qa = self
             .qa_scores(store_id, first, last)?
             .into_iter()

@@ -496,10 +496,33 @@ CREATE TABLE store_visibility (
 );
 "
         .to_string(),
+        MIGRATION_11.to_string(),
     ]
 }
 
-pub const VERSION: i64 = 10;
+/// 11: first response times per block of days, so that a range's percentiles read a few
+/// merged blocks per account instead of a row per day. Derived from `counters` and rebuilt
+/// with them (`db.rs`, `rebuild_blocks`); a database migrated to 11 fills it on open.
+pub(crate) const MIGRATION_11: &str = "
+-- derived from counters: the first response times (ms, service clock) of the counters rows
+-- of one account (-1: the store's total row) whose day falls in [start, start + 2^level),
+-- merged into sorted (value, count) runs of varint pairs as counters.first_responses;
+-- levels 1 to 9, start a multiple of 2^level. A range reads at most two blocks per level.
+CREATE TABLE first_response_blocks (
+    store_id INTEGER NOT NULL,
+    level INTEGER NOT NULL,
+    start INTEGER NOT NULL,
+    account_id INTEGER NOT NULL,
+    runs BLOB NOT NULL,
+    PRIMARY KEY (store_id, level, start, account_id)
+) WITHOUT ROWID;
+";
+
+/// The version whose migration adds `first_response_blocks`: opening a database from before
+/// it fills the table from the stored counters.
+pub(crate) const FIRST_RESPONSE_BLOCKS_VERSION: i64 = 11;
+
+pub const VERSION: i64 = 11;
 
 /// The SQL of migration `version` (1-based), for tests that rebuild one migration's effect on
 /// a database of a later version; `None` past the last.

@@ -104,6 +104,107 @@ fn arb_orders() -> impl Strategy<Value = Vec<Ord_>> {
     )
 }
 
+/// Over every range inside `days` (offsets from DAY0), the per-account and store counters
+/// (first response times from the blocks of days) equal the sums of the single days (their
+/// counters rows).
+fn assert_blocks_equal_days(db: &Db, days: std::ops::Range<i32>) {
+    use kefu_core::figures::Counters;
+    use std::collections::BTreeMap;
+    let s = db.store("店").unwrap();
+    let by_day: Vec<(Vec<(u32, Counters)>, Counters)> = days
+        .clone()
+        .map(|d| {
+            let day = Day(DAY0 + d);
+            (
+                db.counters_by_account(s.id, day, day).unwrap(),
+                db.store_counters(s.id, day, day).unwrap(),
+            )
+        })
+        .collect();
+    for a in days.clone() {
+        for b in a..days.end {
+            let (from, to) = (Day(DAY0 + a), Day(DAY0 + b));
+            let mut want: BTreeMap<u32, Counters> = BTreeMap::new();
+            let mut store = Counters::default();
+            for (accounts, total) in &by_day[(a - days.start) as usize..=(b - days.start) as usize]
+            {
+                for (id, c) in accounts {
+                    *want.entry(*id).or_default() += c;
+                }
+                store += total;
+            }
+            let got: BTreeMap<u32, Counters> = db
+                .counters_by_account(s.id, from, to)
+                .unwrap()
+                .into_iter()
+                .collect();
+            assert_eq!(got, want, "accounts, days {a}..={b}");
+            let stored = db.store_counters(s.id, from, to).unwrap();
+            assert_eq!(stored, store, "store, days {a}..={b}");
+            for p in [50, 90] {
+                assert_eq!(
+                    stored.first_responses().percentile_ms(p),
+                    store.first_responses().percentile_ms(p)
+                );
+            }
+        }
+    }
+}
+
+/// A database from before migration 11 gets its blocks of first response times on open.
+#[test]
+fn migration_eleven_fills_the_blocks_from_stored_counters() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("k.db");
+    let msgs: Vec<Msg> = (0..200)
+        .map(|i| {
+            (
+                i % 20,
+                (i as i64 * 997) % 86_400,
+                (i % 3) as u8,
+                (i % 5) as u8,
+                (i % 4) as u8,
+            )
+        })
+        .collect();
+    Db::open(&path)
+        .unwrap()
+        .import(batch(&msgs, &[]), &Config::default())
+        .unwrap();
+    let want = all_counters(&Db::open(&path).unwrap());
+    {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute_batch("DROP TABLE first_response_blocks; PRAGMA user_version = 10;")
+            .unwrap();
+    }
+    let db = Db::open(&path).unwrap();
+    assert_blocks_equal_days(&db, -2..22);
+    assert_eq!(all_counters(&db), want);
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(16))]
+
+    /// The blocks of first response times equal the merge of their days, after an import
+    /// and after a second import that changes one day (recomputed incrementally).
+    #[test]
+    fn first_response_blocks_equal_the_merge_of_their_days(
+        msgs in arb_msgs(),
+        more in prop::collection::vec((0i64..86_400, 0u8..3, 0u8..5, 0u8..4), 1..30),
+        changed in 0i32..20,
+    ) {
+        let dir = tempfile::tempdir().unwrap();
+        let config = Config::default();
+        let mut db = Db::open(&dir.path().join("k.db")).unwrap();
+        db.set_full_recompute_limit(0);
+        db.import(batch(&msgs, &[]), &config).unwrap();
+        assert_blocks_equal_days(&db, -2..22);
+        let day: Vec<Msg> = more.iter().map(|&(sec, a, b, sender)| (changed, sec, a, b, sender)).collect();
+        db.import(batch(&day, &[]), &config).unwrap();
+        assert_blocks_equal_days(&db, -2..22);
+    }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(64))]
 
