@@ -330,6 +330,48 @@ impl Db {
         Ok(stale)
     }
 
+    /// Each store with the settings fingerprint its stored figures were computed under
+    /// (`None`: never computed), in name order.
+    pub fn stored_fingerprints(&self) -> Result<Vec<(StoreInfo, Option<String>)>> {
+        let mut st = self
+            .conn
+            .prepare_cached("SELECT id, name, settings FROM stores ORDER BY name")?;
+        let rows = st.query_map([], |r| {
+            Ok((
+                StoreInfo {
+                    id: r.get(0)?,
+                    name: r.get(1)?,
+                },
+                r.get(2)?,
+            ))
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Runs `read` over figures computed under `config` for the days `[from, to]` of the
+    /// named stores (all when `None`), without keeping them: the counters are written inside
+    /// a transaction that `read` sees and that is then rolled back, so the stored figures,
+    /// their fingerprint and every other connection are untouched. This is how an ad-hoc
+    /// report under other settings (`kefu report --config`) is answered.
+    pub fn with_adhoc_figures<R>(
+        &self,
+        config: &Config,
+        store: Option<&str>,
+        (from, to): (Day, Day),
+        read: impl FnOnce(&Db) -> R,
+    ) -> Result<R> {
+        // Unchecked: the transaction borrows the connection shared, so `read` can query it;
+        // it is never committed (dropping it rolls back).
+        let tx = self.conn.unchecked_transaction()?;
+        for s in select_stores(&tx, store)? {
+            let names = load_names(&tx, s.id)?;
+            recompute_range(&tx, s.id, &config.store(&s.name).metrics, names, from, to)?;
+        }
+        let out = read(self);
+        tx.rollback()?;
+        Ok(out)
+    }
+
     /// Counters summed per account over `[from, to]` (store-level rows excluded).
     pub fn counters_by_account(
         &self,

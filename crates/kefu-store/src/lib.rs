@@ -24,7 +24,7 @@ pub use db::{
 pub use qa_rules::{
     FlaggedReception, QaRunSummary, ReceptionHit, RuleHitCount, RulesInForce, StoredRuleSet,
 };
-pub use settings::{AccountEdit, SavedSettings};
+pub use settings::{AccountEdit, SavedSettings, StoreSettingsState};
 pub use users::{
     AuditEntry, AuditFilter, LangPref, Session, TokenInfo, User, UserError, UserRole, random_token,
 };

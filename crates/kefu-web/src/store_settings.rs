@@ -5,15 +5,13 @@
 //! here for a store take its place for that store. Saving recomputes the store and shows the
 //! effect on its figures over its last 30 days of data.
 
-use std::sync::{Arc, RwLock};
-
 use axum::extract::{Form, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use kefu_core::figures::Counters;
-use kefu_core::settings::{Config, MetricSettings, StoreSettings};
+use kefu_core::settings::MetricSettings;
 use kefu_core::time::Day;
-use kefu_store::{Db, SavedSettings, StoreError, StoreInfo};
+use kefu_store::{Db, SavedSettings, StoreInfo};
 use serde::Deserialize;
 
 use crate::access;
@@ -28,53 +26,8 @@ use crate::{AppState, WebError};
 /// Days of data the before/after comparison covers (ending on the store's last day).
 pub const EFFECT_DAYS: i32 = 30;
 
-/// The settings in force: the base configuration with the settings saved from the web in
-/// place of its own for their stores. Cheap to clone; every clone sees a reload.
-#[derive(Clone)]
-pub struct LiveConfig {
-    base: Arc<Config>,
-    current: Arc<RwLock<Arc<Config>>>,
-}
-
-impl LiveConfig {
-    /// The base alone (call [`LiveConfig::reload`] to add the saved settings).
-    pub fn new(base: Config) -> LiveConfig {
-        let base = Arc::new(base);
-        LiveConfig {
-            current: Arc::new(RwLock::new(base.clone())),
-            base,
-        }
-    }
-
-    /// The configuration `kefu serve` was started with.
-    pub fn base(&self) -> &Config {
-        &self.base
-    }
-
-    /// The whole configuration in force now.
-    pub fn current(&self) -> Arc<Config> {
-        // A poisoned lock still holds a whole configuration: it is only ever replaced.
-        match self.current.read() {
-            Ok(c) => c.clone(),
-            Err(poisoned) => poisoned.into_inner().clone(),
-        }
-    }
-
-    /// The settings in force for one store.
-    pub fn store(&self, name: &str) -> StoreSettings {
-        self.current().store(name).clone()
-    }
-
-    /// Reads the saved settings again.
-    pub fn reload(&self, db: &Db) -> Result<(), StoreError> {
-        let fresh = Arc::new(db.with_saved_settings(&self.base)?);
-        match self.current.write() {
-            Ok(mut c) => *c = fresh,
-            Err(poisoned) => *poisoned.into_inner() = fresh,
-        }
-        Ok(())
-    }
-}
+/// The settings in force (one rule for the CLI and the web: `kefu_app::settings`).
+pub use kefu_app::settings::LiveConfig;
 
 /// A setting's name, unit and meaning, in both languages.
 fn describe(lang: Lang, key: &str) -> (&'static str, &'static str, &'static str) {
@@ -752,7 +705,8 @@ mod tests {
     fn live_config_reloads_saved_settings_over_the_base() {
         let dir = tempfile::tempdir().unwrap();
         let mut db = Db::open(&dir.path().join("k.db")).unwrap();
-        let base = Config::parse("[metrics]\nslow_response_secs = 60\n").unwrap();
+        let base =
+            kefu_core::settings::Config::parse("[metrics]\nslow_response_secs = 60\n").unwrap();
         let live = LiveConfig::new(base);
         let copy = live.clone();
         assert_eq!(live.store("店").metrics.slow_response_secs, 60);
