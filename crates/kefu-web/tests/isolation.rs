@@ -965,3 +965,205 @@ async fn logout_ends_the_session_only_with_its_token() {
     check(&res, Want::Login, "logout");
     check(&get(&w.app, "/", &sid).await, Want::Login, "after logout");
 }
+
+/// Free text a user or an import can put into kefu, one distinct tag per field so that a
+/// failure names the field. Escaped, none of them can show as `<x-…`.
+const HOSTILE_NAME: &str = "<x-name>\"'</x-name>";
+const HOSTILE_GROUP: &str = "<x-group onmouseover='alert(1)'>\"";
+const HOSTILE_ACCOUNT: &str = "晨光旗舰店:<x-account>\"'";
+const HOSTILE_BUYER: &str = "<x-buyer>'\"";
+const HOSTILE_TEXT: &str = "<x-text><script>alert(1)</script>\"'";
+const HOSTILE_ORDER: &str = "<x-order>\"";
+const HOSTILE_FREE: &str = "<x-free><img src=x onerror=alert(1)>\"'";
+
+/// Imports a conversation, an order and a refund whose every name and text is hostile.
+fn import_hostile(path: &std::path::Path) {
+    let dir = path.parent().unwrap().join("hostile");
+    std::fs::create_dir_all(&dir).unwrap();
+    let quote = |s: &str| format!("\"{}\"", s.replace('"', "\"\""));
+    let (account, buyer) = (quote(HOSTILE_ACCOUNT), quote(HOSTILE_BUYER));
+    let files = [
+        (
+            "agents.csv",
+            format!(
+                "account,name,group,role\n{account},{},{},presale\n",
+                quote(HOSTILE_NAME),
+                quote(HOSTILE_GROUP)
+            ),
+        ),
+        (
+            "messages.csv",
+            format!(
+                "time,buyer,account,sender,text\n\
+                 2026-11-12 10:00:00,{buyer},{account},buyer,{}\n\
+                 2026-11-12 10:09:00,{buyer},{account},agent,{}\n",
+                quote(HOSTILE_TEXT),
+                quote(HOSTILE_TEXT)
+            ),
+        ),
+        (
+            "orders.csv",
+            format!(
+                "order_id,buyer,created_at,paid_at,closed_at,amount,items\n\
+                 {},{buyer},2026-11-12 10:20:00,2026-11-12 10:21:00,,10.00,1\n",
+                quote(HOSTILE_ORDER)
+            ),
+        ),
+        (
+            "refunds.csv",
+            format!(
+                "refund_id,order_id,buyer,requested_at,finished_at,amount,account\n\
+                 R-H1,{},{buyer},2026-11-13 09:00:00,2026-11-13 10:00:00,10.00,{account}\n",
+                quote(HOSTILE_ORDER)
+            ),
+        ),
+    ];
+    let mut paths = Vec::new();
+    for (name, text) in files {
+        std::fs::write(dir.join(name), text).unwrap();
+        paths.push(dir.join(name));
+    }
+    let config = Config::default();
+    let mut opts = kefu_import::ImportOptions::new(&config);
+    opts.default_store = Some(STORE.to_string());
+    let out = kefu_import::read_files(&paths, &opts, &|_, _| {}).unwrap();
+    Db::open(path).unwrap().import(out.batch, &config).unwrap();
+}
+
+/// The weakness answers of the default scorecard (as in tests/qa_reviews.rs).
+const ANSWERS: &str = "item_greeting=no&item_polite=4&item_no_taboo=yes&item_wait_apology=na\
+     &item_accuracy=8&item_understood=yes&item_follow_up=na&item_recommend=na\
+     &item_payment_reminder=na&item_on_platform=yes&item_closing=yes";
+
+/// A review of the hostile conversation with hostile note, topic and tags, an appeal with a
+/// hostile reason by the agent of the account, and a case with hostile tags and note.
+async fn review_hostile(app: &Router, path: &std::path::Path) {
+    let db = Db::open(path).unwrap();
+    let store = db.store(STORE).unwrap();
+    let account = account_id(&db, store.id, HOSTILE_ACCOUNT);
+    let eve = db.create_user("eve", UserRole::Agent, PW).unwrap();
+    db.link_account(&eve, store.id, account).unwrap();
+    let qa_id = db.user("qa").unwrap().unwrap().id;
+    drop(db);
+    let (sup, sup_csrf) = login(app, "sup").await;
+    let form = format!(
+        "csrf={sup_csrf}&store={}&day=2026-11-12&kind=weakness&goal=1&mode=weighted&account={account}&reviewer={qa_id}",
+        enc(STORE),
+    );
+    let res = post(app, "/qa/assignments", &sup, &form).await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    let mine = Db::open(path).unwrap().qa_my_assignments(qa_id).unwrap();
+    let task = mine
+        .iter()
+        .find(|a| a.reception.account == account)
+        .expect("the hostile reception drawn");
+    let (qa, qa_csrf) = login(app, "qa").await;
+    let review = format!(
+        "csrf={qa_csrf}&id={}&{ANSWERS}&note={}&training_topic={}&tags={}",
+        task.id,
+        enc(HOSTILE_FREE),
+        enc(HOSTILE_FREE),
+        enc(HOSTILE_FREE)
+    );
+    let res = post(app, "/qa/review", &qa, &review).await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    let reviews = Db::open(path)
+        .unwrap()
+        .qa_reviews(store.id, &Default::default())
+        .unwrap();
+    let reviewed = reviews
+        .iter()
+        .find(|r| r.reception.account == account)
+        .expect("the review")
+        .id;
+    let (eve_sid, eve_csrf) = login(app, "eve").await;
+    let appeal = format!(
+        "csrf={eve_csrf}&review={reviewed}&reason={}",
+        enc(HOSTILE_FREE)
+    );
+    let res = post(app, "/qa/appeal", &eve_sid, &appeal).await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    let case = format!(
+        "csrf={sup_csrf}&review={reviewed}&verdict=bad&tags={}&note={}",
+        enc(HOSTILE_FREE),
+        enc(HOSTILE_FREE)
+    );
+    assert_eq!(
+        post(app, "/qa/cases", &sup, &case).await.status,
+        StatusCode::SEE_OTHER
+    );
+}
+
+/// Every page of the matrix, and the pages of the hostile account and reception, as the
+/// admin, the supervisor and the hostile account's agent: no free text shows unescaped.
+#[tokio::test]
+async fn every_page_escapes_hostile_free_text() {
+    let w = world();
+    let app = &w.app;
+    import_hostile(&w.path);
+    review_hostile(app, &w.path).await;
+    let mut pages: Vec<String> = ROUTES.iter().map(|(t, _)| fill(t, &[])).collect();
+    let (account, buyer) = (enc(HOSTILE_ACCOUNT), enc(HOSTILE_BUYER));
+    let store = enc(STORE);
+    for extra in [
+        format!("/account?store={store}&account={account}&{RANGE}"),
+        format!("/reception?store={store}&account={account}&buyer={buyer}&day=2026-11-12"),
+        format!("/qa/reception?store={store}&account={account}&buyer={buyer}&day=2026-11-12"),
+        format!("/list?store={store}&account={account}&{RANGE}&figure=consulted"),
+        format!("/list?store={store}&{RANGE}&figure=refunds"),
+        format!("/list?store={store}&{RANGE}&figure=sales"),
+        format!("/qa/cases?store={store}&q={}", enc("x-free")),
+        format!("/qa/reviews?store={store}"),
+        format!("/qa/summary?store={store}&day=2026-11-12"),
+        format!("/qa/assignments?store={store}"),
+        format!("/qa/hits?store={store}"),
+        "/plans/payslip?store={S1}".replace("{S1}", &store),
+        format!("/settings/roster?store={store}"),
+    ] {
+        pages.push(extra);
+    }
+    let mut checked = 0;
+    for who in ["admin", "sup", "eve"] {
+        let (sid, _) = login(app, who).await;
+        for uri in &pages {
+            let res = get(app, uri, &sid).await;
+            let html = res
+                .headers
+                .get(header::CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|t| t.starts_with("text/html"));
+            if !html {
+                continue;
+            }
+            checked += 1;
+            if let Some(at) = res.body.find("<x-") {
+                let shown: String = res.body[at..].chars().take(120).collect();
+                panic!("{who} {uri}: unescaped free text: {shown}…");
+            }
+        }
+    }
+    // The hostile texts did reach the pages (escaped), so the walk tested something.
+    let (sid, _) = login(app, "admin").await;
+    let reception = get(
+        app,
+        &format!("/reception?store={store}&account={account}&buyer={buyer}&day=2026-11-12"),
+        &sid,
+    )
+    .await;
+    assert!(
+        reception.body.contains("&lt;x-text&gt;"),
+        "{}",
+        reception.body
+    );
+    let cases = get(app, &format!("/qa/cases?store={store}"), &sid).await;
+    assert!(cases.body.contains("&lt;x-free&gt;"), "{}", cases.body);
+    let ranking = get(app, &format!("/ranking?store={store}&{RANGE}"), &sid).await;
+    assert!(ranking.body.contains("&lt;x-account&gt;"));
+    let roster = get(app, &format!("/settings/roster?store={store}"), &sid).await;
+    assert!(
+        roster
+            .body
+            .contains("&lt;x-group onmouseover=&#39;alert(1)&#39;&gt;")
+    );
+    assert!(checked > 150, "{checked} pages checked");
+}
