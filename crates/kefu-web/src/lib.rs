@@ -561,6 +561,11 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/qa/reviews", get(api_qa::reviews))
         .route("/api/v1/openapi.json", get(openapi::document))
         .fallback(pages::not_found)
+        // (inner: runs after the session is resolved)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            auth::csrf_guard,
+        ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             auth::resolve_session,

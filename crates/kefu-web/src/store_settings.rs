@@ -15,8 +15,8 @@ use kefu_store::{Db, SavedSettings, StoreInfo};
 use serde::Deserialize;
 
 use crate::access;
-use crate::admin::{form_expired, th, utc};
-use crate::auth::{CurrentUser, csrf_ok};
+use crate::admin::{th, utc};
+use crate::auth::CurrentUser;
 use crate::html::{esc, url};
 use crate::i18n::{self, Lang, S, Strings};
 use crate::pages::{error_page, framed};
@@ -120,8 +120,6 @@ pub struct StoreQuery {
 /// The page's form as posted: the CSRF token, the store and the settings by key.
 #[derive(Deserialize)]
 pub struct SettingsForm {
-    #[serde(default)]
-    csrf: String,
     #[serde(default)]
     store: String,
     #[serde(flatten)]
@@ -376,8 +374,6 @@ fn visibility_form(lang: Lang, user: &CurrentUser, shown: &Shown) -> String {
 #[derive(Deserialize)]
 pub struct VisibilityForm {
     #[serde(default)]
-    csrf: String,
-    #[serde(default)]
     store: String,
     /// Checkboxes: present when ticked.
     #[serde(default)]
@@ -395,9 +391,6 @@ pub async fn save_visibility(
     Form(form): Form<VisibilityForm>,
 ) -> Response {
     let lang = i18n::pick(q.lang.as_deref(), &headers);
-    if !csrf_ok(&user, &headers, &form.csrf) {
-        return form_expired(lang, &user, "/settings");
-    }
     let u = user.session.user.clone();
     let on = |v: &Option<String>| v.as_deref().is_some_and(|v| v == "1" || v == "on");
     let v = kefu_store::Visibility {
@@ -609,9 +602,6 @@ pub async fn save(
     Form(form): Form<SettingsForm>,
 ) -> Response {
     let lang = i18n::pick(q.lang.as_deref(), &headers);
-    if !csrf_ok(&user, &headers, &form.csrf) {
-        return form_expired(lang, &user, "/settings");
-    }
     match parse_form(lang, &form.fields) {
         Ok(m) => match apply(&state, &user, form.store, Some(m)).await {
             Ok(saved) => saved_page(lang, &user, &state, saved),
@@ -640,8 +630,6 @@ pub async fn save(
 #[derive(Deserialize)]
 pub struct ResetForm {
     #[serde(default)]
-    csrf: String,
-    #[serde(default)]
     store: String,
 }
 
@@ -654,9 +642,6 @@ pub async fn reset(
     Form(form): Form<ResetForm>,
 ) -> Response {
     let lang = i18n::pick(q.lang.as_deref(), &headers);
-    if !csrf_ok(&user, &headers, &form.csrf) {
-        return form_expired(lang, &user, "/settings");
-    }
     match apply(&state, &user, form.store, None).await {
         Ok(saved) => saved_page(lang, &user, &state, saved),
         Err(e) => error_page(lang, &user, e),

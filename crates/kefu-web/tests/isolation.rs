@@ -586,9 +586,8 @@ fn posts() -> Vec<(&'static str, &'static str, [Want; 6])> {
 
 /// The forms of other modules (quality inspection, performance plans): their role rules are
 /// their own, but anonymous posts go to the login page and a post without the session's CSRF
-/// token is refused for everyone with exactly this status: 403, or 422 where the handler
-/// reads its whole form before the token and the test form lacks its fields (the test box
-/// and the rule run).
+/// token is refused for everyone with exactly 403, by the CSRF guard before the handler reads
+/// the form.
 const MODULE_POSTS: &[(&str, u16)] = &[
     ("/qa/assignments", 403),
     ("/qa/period", 403),
@@ -599,8 +598,8 @@ const MODULE_POSTS: &[(&str, u16)] = &[
     ("/qa/cases", 403),
     ("/qa/scorecards", 403),
     ("/qa/rules", 403),
-    ("/qa/test", 422),
-    ("/qa/run", 422),
+    ("/qa/test", 403),
+    ("/qa/run", 403),
     ("/plans/preview", 403),
     ("/plans/save", 403),
     ("/plans/scores", 403),
