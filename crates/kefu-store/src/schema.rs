@@ -33,9 +33,11 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (10, include_str!("../migrations/0010.sql")),
     // 12: the derived tables become a cache of the code's layout
     (12, include_str!("../migrations/0012.sql")),
+    // 13: structured quality-inspection data (rule hits as rows, lists and answers as JSON)
+    (13, include_str!("../migrations/0013.sql")),
 ];
 
-pub const VERSION: i64 = 12;
+pub const VERSION: i64 = 13;
 
 /// The SQL of migration `version`, for tests that rebuild one migration's effect on a
 /// database of a later version; `None` for a version no migration brings the schema to.

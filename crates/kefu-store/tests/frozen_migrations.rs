@@ -15,6 +15,7 @@ const SHIPPED: &[(usize, u64)] = &[
     (9, 0xe69eba572fd55305),
     (10, 0xfc6b97d3d23c7c2d),
     (12, 0xe24adc73da9df701),
+    (13, 0x0649287cf9b15d31),
 ];
 
 fn fnv1a(bytes: &[u8]) -> u64 {
