@@ -18,7 +18,7 @@ use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use rustc_hash::FxHashSet;
 
 use crate::chunk::{self, ChunkError};
-use crate::schema;
+use crate::{derived, schema};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -199,10 +199,21 @@ impl Db {
             });
         }
         schema::migrate(&mut conn).map_err(open_err)?;
-        Ok(Db {
+        let relaid = derived::ensure_layout(&mut conn).map_err(open_err)?;
+        let mut db = Db {
             conn,
             full_recompute_limit: FULL_RECOMPUTE_LIMIT,
-        })
+        };
+        if relaid {
+            // The figures are back before anything reads them, under the settings saved in
+            // the database; a configuration file's own settings recompute again on sync.
+            // Saved settings that no longer read leave their stores to the next sync, which
+            // reports them.
+            if let Ok(config) = db.with_saved_settings(&Config::default()) {
+                db.sync_settings(&config, None)?;
+            }
+        }
+        Ok(db)
     }
 
     /// Overrides [`FULL_RECOMPUTE_LIMIT`] (tests use 0 to exercise incremental recomputation).

@@ -7,12 +7,13 @@
 
 pub mod chunk;
 mod db;
+mod derived;
 pub mod plans;
 pub mod qa_reviews;
 mod qa_rules;
 mod schema;
 #[doc(hidden)]
-pub use schema::migration_sql;
+pub use schema::{migration_sql, migration_versions};
 mod settings;
 pub mod users;
 mod visibility;
