@@ -61,8 +61,8 @@ enum Command {
         /// force the text encoding of CSV files: utf-8 or gbk (default: detected)
         #[arg(long)]
         encoding: Option<Encoding>,
-        /// settings file (TOML): metric settings and time zones (default: the settings saved
-        /// in the web app, else the defaults)
+        /// settings file (TOML): metric settings and time zones, as the base — settings saved
+        /// for a store in the web app take its place for that store (default base: the spec's)
         #[arg(long)]
         config: Option<PathBuf>,
         /// files or directories to import
@@ -86,8 +86,9 @@ enum Command {
         /// only this store
         #[arg(long)]
         store: Option<String>,
-        /// settings file (TOML); figures are recomputed when the settings differ from the stored
-        /// ones (default: the settings saved in the web app, else the defaults)
+        /// settings file (TOML) for this report only: its figures are computed for the asked
+        /// days and never stored (default: the settings in force — those saved in the web app,
+        /// else the defaults — with stored figures recomputed first when they differ)
         #[arg(long)]
         config: Option<PathBuf>,
         /// 输出格式 / output format: aligned table, JSON array of rows, CSV or Excel
@@ -118,7 +119,8 @@ enum Command {
         /// the store, when several stores have the account
         #[arg(long)]
         store: Option<String>,
-        /// settings file (TOML) (default: the settings saved in the web app, else the defaults)
+        /// settings file (TOML) for this explanation (default: the settings in force — those
+        /// saved in the web app, else the defaults)
         #[arg(long)]
         config: Option<PathBuf>,
     },
@@ -129,7 +131,8 @@ enum Command {
         db: PathBuf,
         #[arg(long)]
         store: Option<String>,
-        /// settings file (TOML) (default: the settings saved in the web app, else the defaults)
+        /// settings file (TOML) as the base — settings saved for a store in the web app take
+        /// its place for that store (default base: the spec's)
         #[arg(long)]
         config: Option<PathBuf>,
     },
@@ -244,13 +247,21 @@ fn main() -> ExitCode {
     }
 }
 
-/// The settings a command works under: the `--config` file when given; otherwise the
-/// per-store settings saved from the web app in the database, over the defaults.
+/// The settings in force for a command that writes figures (import, recompute): the
+/// per-store settings saved from the web app, over the `--config` file (or the defaults) as
+/// the base — the same rule as the server's (`kefu_app::settings`).
 fn settings_for(path: Option<&Path>, db: &Path) -> Result<Config> {
-    if path.is_some() || !db.exists() {
-        return load_config(path);
+    let base = load_config(path)?;
+    if !db.exists() {
+        return Ok(base);
     }
-    Ok(Db::open(db)?.with_saved_settings(&Config::default())?)
+    Ok(kefu_app::settings::in_force(&Db::open(db)?, &base)?)
+}
+
+/// The ad-hoc settings of a reading command (`report`, `plan run`): the `--config` file when
+/// given. Its figures are computed for the asked days and never stored.
+fn adhoc_config(path: Option<&Path>) -> Result<Option<Config>> {
+    path.map(|p| load_config(Some(p))).transpose()
 }
 
 fn load_config(path: Option<&Path>) -> Result<Config> {
@@ -325,10 +336,16 @@ fn run(cmd: Command, lang: Lang) -> Result<()> {
             if to < from {
                 bail!("--to {to} is before --from {from}");
             }
-            let config = settings_for(config.as_deref(), &db)?;
+            let adhoc = adhoc_config(config.as_deref())?;
             let mut db = open_existing(&db)?;
-            db.sync_settings(&config, store.as_deref())?;
-            let mut report = report::build(&db, by, from, to, store.as_deref())?;
+            let mut report = kefu_app::settings::read_figures(
+                &mut db,
+                &Config::default(),
+                adhoc.as_ref(),
+                store.as_deref(),
+                (from, to),
+                |db| report::build(db, by, from, to, store.as_deref()),
+            )??;
             if let Some(keys) = &figures {
                 report.only = report::pick_figures(keys)?;
             }
@@ -343,7 +360,10 @@ fn run(cmd: Command, lang: Lang) -> Result<()> {
             config,
         } => {
             let day = parse_day(&day, "day")?;
-            let config = settings_for(config.as_deref(), &db)?;
+            let config = match adhoc_config(config.as_deref())? {
+                Some(adhoc) => adhoc,
+                None => settings_for(None, &db)?,
+            };
             let db = open_existing(&db)?;
             let q = explain::Query {
                 store: store.as_deref(),

@@ -6,13 +6,14 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 use clap::Subcommand;
+use kefu_core::settings::Config;
 use kefu_plan::{Month, Plan, PlanResult};
 use kefu_report::plans as render;
 use kefu_report::{Format, Lang};
 use kefu_store::Db;
 use kefu_store::plans::{PlanScore, SALES_TARGET_ITEM};
 
-use crate::{open_existing, settings_for};
+use crate::{adhoc_config, open_existing};
 
 #[derive(Subcommand)]
 pub enum PlanCommand {
@@ -48,7 +49,8 @@ pub enum PlanCommand {
         /// write to this file instead of standard output (required for xlsx)
         #[arg(long)]
         output: Option<PathBuf>,
-        /// settings file (TOML)
+        /// settings file (TOML) for this run only: figures computed for the month (and the
+        /// one before, for grades) and never stored (default: the settings in force)
         #[arg(long)]
         config: Option<PathBuf>,
     },
@@ -271,11 +273,18 @@ pub fn run(cmd: PlanCommand, lang: Lang) -> Result<()> {
             config,
         } => {
             let month = parse_month(&month)?;
-            let config = settings_for(config.as_deref(), &db)?;
+            let adhoc = adhoc_config(config.as_deref())?;
             let mut db = open_existing(&db)?;
-            db.sync_settings(&config, store.as_deref())?;
             let store_id = store_id(&db, store.as_deref())?;
-            let results = run_plans(&db, store_id, month, plan.as_deref(), id.as_deref())?;
+            let results = kefu_app::settings::read_figures(
+                &mut db,
+                &Config::default(),
+                adhoc.as_ref(),
+                store.as_deref(),
+                // the previous month too: its grades carry into this one
+                (month.prev().first_day(), month.last_day()),
+                |db| run_plans(db, store_id, month, plan.as_deref(), id.as_deref()),
+            )??;
             if let Some(line) = render::unpaid_line(&results, lang) {
                 eprintln!("{}: {line}", lang.t("警告", "warning"));
             }

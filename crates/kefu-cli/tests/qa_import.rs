@@ -119,7 +119,10 @@ fn stored(db: &Path) -> (i64, Vec<String>) {
         .prepare(
             "SELECT day || ' ' || account_id || ' ' || rule || ' ' || hits FROM qa_hit_counts
              UNION ALL SELECT day || ' ' || account_id || ' #' || receptions FROM qa_receptions
-             UNION ALL SELECT day || ' ' || account_id || ' ' || buyer_id || hits FROM qa_reception_hits
+             UNION ALL SELECT day || ' ' || account_id || ' ' || buyer_id || ' ' || score || ' ' || rules
+                FROM qa_reception_hits
+             UNION ALL SELECT day || ' ' || account_id || ' ' || buyer_id || ' ' || rule || ' '
+                || position || ' ' || count || messages || spans FROM qa_rule_hits
              ORDER BY 1",
         )
         .unwrap();

@@ -1,5 +1,6 @@
-//! Which metric settings the command line works under: `--config` when given, otherwise the
-//! per-store settings saved in the web app, otherwise the defaults.
+//! Which metric settings the command line works under: for a reading (`report`, `plan run`)
+//! `--config` when given, computed for the asked days and never stored; otherwise the
+//! settings in force — the per-store settings saved in the web app, over the defaults.
 
 use std::path::Path;
 
@@ -52,11 +53,18 @@ fn saved_web_settings_apply_without_config_and_the_file_wins_with_it() {
     }
     assert_eq!(slow(&db, &[]), 168);
 
-    // a configuration file wins over the saved settings, for every store
+    // an ad-hoc report under a configuration file: its figures, for every store…
     let defaults = dir.path().join("defaults.toml");
     std::fs::write(&defaults, "[metrics]\nslow_response_secs = 120\n").unwrap();
+    let stored = || {
+        Db::open(&db).unwrap().stored_fingerprints().unwrap()[0]
+            .1
+            .clone()
+    };
+    assert_eq!(stored(), Some(tight.fingerprint()));
     assert_eq!(slow(&db, &["--config", defaults.to_str().unwrap()]), 109);
-    // and without it the saved settings apply again (recomputed back)
+    // …computed for the report only: the stored figures stay those of the settings in force
+    assert_eq!(stored(), Some(tight.fingerprint()));
     assert_eq!(slow(&db, &[]), 168);
     ok(&["recompute", "--db", db.to_str().unwrap()]);
     assert_eq!(slow(&db, &[]), 168);

@@ -18,7 +18,7 @@ use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use rustc_hash::FxHashSet;
 
 use crate::chunk::{self, ChunkError};
-use crate::schema;
+use crate::{derived, schema};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -215,13 +215,21 @@ impl Db {
             });
         }
         schema::migrate(&mut conn).map_err(open_err)?;
-        if found < schema::FIRST_RESPONSE_BLOCKS_VERSION {
-            rebuild_all_blocks(&mut conn)?;
-        }
-        Ok(Db {
+        let relaid = derived::ensure_layout(&mut conn).map_err(open_err)?;
+        let mut db = Db {
             conn,
             full_recompute_limit: FULL_RECOMPUTE_LIMIT,
-        })
+        };
+        if relaid {
+            // The figures are back before anything reads them, under the settings saved in
+            // the database; a configuration file's own settings recompute again on sync.
+            // Saved settings that no longer read leave their stores to the next sync, which
+            // reports them.
+            if let Ok(config) = db.with_saved_settings(&Config::default()) {
+                db.sync_settings(&config, None)?;
+            }
+        }
+        Ok(db)
     }
 
     /// Overrides [`FULL_RECOMPUTE_LIMIT`] (tests use 0 to exercise incremental recomputation).
@@ -347,6 +355,48 @@ impl Db {
             tx.commit()?;
         }
         Ok(stale)
+    }
+
+    /// Each store with the settings fingerprint its stored figures were computed under
+    /// (`None`: never computed), in name order.
+    pub fn stored_fingerprints(&self) -> Result<Vec<(StoreInfo, Option<String>)>> {
+        let mut st = self
+            .conn
+            .prepare_cached("SELECT id, name, settings FROM stores ORDER BY name")?;
+        let rows = st.query_map([], |r| {
+            Ok((
+                StoreInfo {
+                    id: r.get(0)?,
+                    name: r.get(1)?,
+                },
+                r.get(2)?,
+            ))
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Runs `read` over figures computed under `config` for the days `[from, to]` of the
+    /// named stores (all when `None`), without keeping them: the counters are written inside
+    /// a transaction that `read` sees and that is then rolled back, so the stored figures,
+    /// their fingerprint and every other connection are untouched. This is how an ad-hoc
+    /// report under other settings (`kefu report --config`) is answered.
+    pub fn with_adhoc_figures<R>(
+        &self,
+        config: &Config,
+        store: Option<&str>,
+        (from, to): (Day, Day),
+        read: impl FnOnce(&Db) -> R,
+    ) -> Result<R> {
+        // Unchecked: the transaction borrows the connection shared, so `read` can query it;
+        // it is never committed (dropping it rolls back).
+        let tx = self.conn.unchecked_transaction()?;
+        for s in select_stores(&tx, store)? {
+            let names = load_names(&tx, s.id)?;
+            recompute_range(&tx, s.id, &config.store(&s.name).metrics, names, from, to)?;
+        }
+        let out = read(self);
+        tx.rollback()?;
+        Ok(out)
     }
 
     /// Counters summed per account over `[from, to]` (store-level rows excluded).
@@ -1566,21 +1616,6 @@ fn rebuild_blocks(conn: &Connection, store_id: i64, lo: Day, hi: Day) -> Result<
             }
         }
     }
-    Ok(())
-}
-
-/// Fills `first_response_blocks` for every store from the stored counters (a database
-/// migrated from before the table).
-fn rebuild_all_blocks(conn: &mut Connection) -> Result<()> {
-    let tx = conn.transaction()?;
-    let spans: Vec<(i64, i32, i32)> = tx
-        .prepare("SELECT store_id, MIN(day), MAX(day) FROM counters GROUP BY store_id")?
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
-        .collect::<rusqlite::Result<_>>()?;
-    for (store_id, lo, hi) in spans {
-        rebuild_blocks(&tx, store_id, Day(lo), Day(hi))?;
-    }
-    tx.commit()?;
     Ok(())
 }
 

@@ -7,12 +7,13 @@
 
 pub mod chunk;
 mod db;
+mod derived;
 pub mod plans;
 pub mod qa_reviews;
 mod qa_rules;
 mod schema;
 #[doc(hidden)]
-pub use schema::migration_sql;
+pub use schema::{migration_sql, migration_versions};
 mod settings;
 pub mod users;
 mod visibility;
@@ -25,7 +26,7 @@ pub use db::{
 pub use qa_rules::{
     FlaggedReception, QaRunSummary, ReceptionHit, RuleHitCount, RulesInForce, StoredRuleSet,
 };
-pub use settings::{AccountEdit, SavedSettings};
+pub use settings::{AccountEdit, SavedSettings, StoreSettingsState};
 pub use users::{
     AuditEntry, AuditFilter, LangPref, Session, TokenInfo, User, UserError, UserRole, random_token,
 };

@@ -195,8 +195,65 @@ fn kind_of(s: &str) -> ReviewKind {
     ReviewKind::parse(s).unwrap_or(ReviewKind::Weakness)
 }
 
-const ASSIGNMENT_COLUMNS: &str = "a.id, a.store_id, a.period_from, a.period_to, a.reviewer_id, \
-     u.name, a.kind, a.account_id, a.buyer_id, a.day, a.signals, a.calibration_id, r.id";
+// Lists and answers are stored as JSON (migration 13); the API speaks the texts they were
+// before, `a,b` and `item=answer;…`, which these expressions give back in stored order.
+// Anything but valid JSON reads as empty.
+
+/// A JSON array column as comma-separated text.
+macro_rules! listed {
+    ($col:literal) => {
+        concat!(
+            "COALESCE((SELECT group_concat(value, ',' ORDER BY key) FROM json_each(CASE WHEN json_valid(",
+            $col,
+            ") THEN ",
+            $col,
+            " ELSE '[]' END)), '')"
+        )
+    };
+}
+
+/// A JSON object of answers as `item=answer;…`.
+macro_rules! answered {
+    ($col:literal) => {
+        concat!(
+            "COALESCE((SELECT group_concat(key || '=' || value, ';' ORDER BY id) FROM json_each(CASE WHEN json_valid(",
+            $col,
+            ") THEN ",
+            $col,
+            " ELSE '{}' END)), '')"
+        )
+    };
+}
+
+/// Comma-separated text as the JSON array stored (empty items dropped).
+fn list_json(text: &str) -> String {
+    let items: Vec<&str> = text.split(',').filter(|i| !i.is_empty()).collect();
+    serde_json::Value::from(items).to_string()
+}
+
+/// `item=answer;…` as the JSON object stored, in the text's order (the scorecard's).
+fn answers_json(text: &str) -> String {
+    let members: Vec<String> = text
+        .split(';')
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            let (item, answer) = p.split_once('=').unwrap_or((p, ""));
+            format!(
+                "{}:{}",
+                serde_json::Value::from(item),
+                serde_json::Value::from(answer)
+            )
+        })
+        .collect();
+    format!("{{{}}}", members.join(","))
+}
+
+const ASSIGNMENT_COLUMNS: &str = concat!(
+    "a.id, a.store_id, a.period_from, a.period_to, a.reviewer_id, \
+     u.name, a.kind, a.account_id, a.buyer_id, a.day, ",
+    listed!("a.signals"),
+    ", a.calibration_id, r.id"
+);
 
 fn assignment_row(r: &Row) -> rusqlite::Result<AssignmentRow> {
     let kind: String = r.get(6)?;
@@ -217,10 +274,17 @@ fn assignment_row(r: &Row) -> rusqlite::Result<AssignmentRow> {
     })
 }
 
-const REVIEW_COLUMNS: &str = "v.id, v.assignment_id, v.store_id, v.account_id, v.buyer_id, v.day, \
-     v.kind, v.reviewer_id, ru.name, v.scorecard_id, v.answers, v.score, v.failed_critical, \
-     v.note, v.training_topic, v.tags, v.calibration, v.created_at, \
-     p.review_id, au.name, p.reason, p.status, du.name, p.decision_comment, p.new_score";
+const REVIEW_COLUMNS: &str = concat!(
+    "v.id, v.assignment_id, v.store_id, v.account_id, v.buyer_id, v.day, \
+     v.kind, v.reviewer_id, ru.name, v.scorecard_id, ",
+    answered!("v.answers"),
+    ", v.score, ",
+    listed!("v.failed_critical"),
+    ", v.note, v.training_topic, ",
+    listed!("v.tags"),
+    ", v.calibration, v.created_at, \
+     p.review_id, au.name, p.reason, p.status, du.name, p.decision_comment, p.new_score"
+);
 
 const REVIEW_FROM: &str = "FROM qa_reviews v
      LEFT JOIN users ru ON ru.id = v.reviewer_id
@@ -534,7 +598,7 @@ impl Db {
                     a.reception.account,
                     a.reception.buyer,
                     a.reception.day.0,
-                    a.signals,
+                    list_json(&a.signals),
                     now
                 ])?;
             }
@@ -610,12 +674,12 @@ impl Db {
             params![
                 r.assignment_id,
                 r.scorecard_id,
-                r.answers,
+                answers_json(&r.answers),
                 r.score,
-                r.failed_critical,
+                list_json(&r.failed_critical),
                 r.note,
                 r.training_topic,
-                r.tags,
+                list_json(&r.tags),
                 now_secs()
             ],
         )?;
@@ -750,7 +814,7 @@ impl Db {
             params![
                 review_id,
                 if good { "good" } else { "bad" },
-                tags,
+                list_json(tags),
                 note,
                 by,
                 now_secs()
@@ -762,15 +826,20 @@ impl Db {
     /// The case library of some stores, newest first; `query` (when not empty) must occur in
     /// the tags, the note or the review's note (case-insensitive for ASCII).
     pub fn qa_cases(&self, store_ids: &[i64], query: &str) -> Result<Vec<CaseRow>> {
-        let mut st = self.conn().prepare_cached(
+        let mut st = self.conn().prepare_cached(concat!(
             "SELECT c.id, c.review_id, c.store_id, v.account_id, v.buyer_id, v.day, v.kind,
                     c.verdict, c.tags, c.note, u.name, v.score
-             FROM qa_cases c JOIN qa_reviews v ON v.id = c.review_id
+             FROM (SELECT id, review_id, store_id, verdict, note, created_by, created_at, ",
+            listed!("tags"),
+            " AS tags FROM qa_cases) c
+             JOIN (SELECT id, account_id, buyer_id, day, kind, score, note, ",
+            listed!("tags"),
+            " AS tags FROM qa_reviews) v ON v.id = c.review_id
              LEFT JOIN users u ON u.id = c.created_by
              WHERE ?1 = '' OR instr(lower(c.tags || ' ' || c.note || ' ' || v.note || ' ' || v.tags),
                                     lower(?1)) > 0
-             ORDER BY c.created_at DESC, c.id DESC",
-        )?;
+             ORDER BY c.created_at DESC, c.id DESC"
+        ))?;
         let rows = st.query_map([query.trim()], |r| {
             let kind: String = r.get(6)?;
             Ok(CaseRow {
@@ -817,7 +886,7 @@ impl Db {
                 "INSERT OR IGNORE INTO qa_assignments
                  (store_id, period_from, period_to, reviewer_id, kind, account_id, buyer_id, day,
                   signals, calibration_id, created_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, '', ?9, ?10)",
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, '[]', ?9, ?10)",
             )?;
             for reviewer in reviewers {
                 for k in receptions {

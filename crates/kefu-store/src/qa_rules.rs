@@ -9,9 +9,9 @@
 //! sampling. Orders come with the engine's stored facts (`order_facts`: the reception an order
 //! was attributed to and who reminded it), so a run needs no recomputation.
 //!
-//! The hits of a reception are one text: entries `;rule|severity|score|count|m,m|m.s.e,m.s.e`
-//! (messages, then spans as message.start.end). Rule ids are `[a-z0-9_]`, so the separators
-//! never occur inside a field and `;rule|` finds a rule's receptions.
+//! A flagged reception has one row (its score, worst severity and the number of rules that hit
+//! it) and one row per rule that hit it (`qa_rule_hits`: the triggering messages and the
+//! matched spans as JSON arrays), so that a rule's receptions are an index seek.
 
 use kefu_core::model::{NameId, Sender};
 use kefu_core::settings::Config;
@@ -99,64 +99,87 @@ fn severity_of(code: i64) -> Severity {
     }
 }
 
-fn join<T>(items: &[T], f: impl Fn(&T) -> String) -> String {
-    items.iter().map(f).collect::<Vec<_>>().join(",")
+/// One rule's hit on a reception as `qa_rule_hits` stores it.
+struct StoredHit {
+    rule: String,
+    severity: i64,
+    score: i64,
+    count: i64,
+    /// JSON `[m, …]`
+    messages: String,
+    /// JSON `[[message, start, end], …]`
+    spans: String,
 }
 
-/// The stored text of a reception's hits.
-fn encode_hits(rules: &RuleSet, hits: &[Hit]) -> String {
-    let mut out = String::new();
-    for h in hits {
-        let r = &rules.rules()[h.rule];
-        out.push_str(&format!(
-            ";{}|{}|{}|{}|{}|{}",
-            r.id,
-            r.severity.as_str(),
-            r.score,
-            h.count,
-            join(&h.messages, |m| m.to_string()),
-            join(&h.spans, |s| format!("{}.{}.{}", s.message, s.start, s.end)),
-        ));
-    }
-    out
-}
-
-/// Reads [`encode_hits`] back; a damaged entry is skipped, never a panic.
-fn decode_hits(text: &str) -> Vec<ReceptionHit> {
-    let numbers = |s: &str| -> Vec<u32> { s.split(',').filter_map(|x| x.parse().ok()).collect() };
-    text.split(';')
-        .filter(|e| !e.is_empty())
-        .filter_map(|entry| {
-            let f: Vec<&str> = entry.split('|').collect();
-            let [rule, severity, score, count, messages, spans] = f.as_slice() else {
-                return None;
-            };
-            Some(ReceptionHit {
-                rule: rule.to_string(),
-                severity: Severity::parse(severity)?,
-                score: score.parse().ok()?,
-                count: count.parse().ok()?,
-                messages: numbers(messages),
-                spans: spans
-                    .split(',')
-                    .filter_map(|s| {
-                        let n = s
-                            .split('.')
-                            .map(|x| x.parse::<u32>().ok())
-                            .collect::<Option<Vec<_>>>()?;
-                        let [message, start, end] = n.as_slice() else {
-                            return None;
-                        };
-                        Some(Span {
-                            message: *message,
-                            start: *start,
-                            end: *end,
-                        })
-                    })
-                    .collect(),
-            })
+fn stored_hits(rules: &RuleSet, hits: &[Hit]) -> Vec<StoredHit> {
+    hits.iter()
+        .map(|h| {
+            let r = &rules.rules()[h.rule];
+            let spans: Vec<[u32; 3]> = h
+                .spans
+                .iter()
+                .map(|s| [s.message, s.start, s.end])
+                .collect();
+            StoredHit {
+                rule: r.id.clone(),
+                severity: severity_code(r.severity),
+                score: i64::from(r.score),
+                count: i64::from(h.count),
+                messages: serde_json::Value::from(h.messages.clone()).to_string(),
+                spans: serde_json::Value::from(
+                    spans.iter().map(|s| s.to_vec()).collect::<Vec<_>>(),
+                )
+                .to_string(),
+            }
         })
         .collect()
+}
+
+/// The numbers of a stored JSON array; what is not one (damage) reads as none, never a panic.
+fn json_numbers(value: &serde_json::Value) -> Vec<u32> {
+    value
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|n| u32::try_from(n.as_u64()?).ok())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// A hit as stored; damaged JSON leaves out what it spoils, never a panic.
+fn read_hit(
+    rule: String,
+    severity: i64,
+    score: i64,
+    count: i64,
+    messages: &str,
+    spans: &str,
+) -> Option<ReceptionHit> {
+    let parse = |text: &str| serde_json::from_str::<serde_json::Value>(text).unwrap_or_default();
+    let spans = parse(spans);
+    Some(ReceptionHit {
+        rule,
+        severity: severity_of(severity),
+        score: i32::try_from(score).ok()?,
+        count: u32::try_from(count).ok()?,
+        messages: json_numbers(&parse(messages)),
+        spans: spans
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|s| match json_numbers(s).as_slice() {
+                        &[message, start, end] => Some(Span {
+                            message,
+                            start,
+                            end,
+                        }),
+                        _ => None,
+                    })
+                    .collect()
+            })
+            .unwrap_or_default(),
+    })
 }
 
 /// What one day of a run produced.
@@ -166,8 +189,8 @@ struct DayResult {
     receptions: FxHashMap<NameId, u64>,
     /// (account, rule index) → (hits, score)
     counts: FxHashMap<(NameId, usize), (u64, i64)>,
-    /// (account, buyer, score, worst severity, hits text)
-    flagged: Vec<(NameId, NameId, i64, Severity, String)>,
+    /// (account, buyer, score, worst severity, hits)
+    flagged: Vec<(NameId, NameId, i64, Severity, Vec<StoredHit>)>,
     hits: u64,
 }
 
@@ -271,7 +294,7 @@ fn evaluate_day(
                 }
                 out.hits += hits.len() as u64;
                 out.flagged
-                    .push((account, buyer, score, worst, encode_hits(rules, &hits)));
+                    .push((account, buyer, score, worst, stored_hits(rules, &hits)));
             }
             out
         })
@@ -386,19 +409,20 @@ impl Db {
         to: Day,
         rule: Option<&str>,
     ) -> Result<Vec<FlaggedReception>> {
-        let needle = rule.map(|r| format!(";{r}|"));
         let mut st = self.conn().prepare_cached(
-            "SELECT day, account_id, buyer_id, score, severity, hits FROM qa_reception_hits
-             WHERE store_id = ?1 AND day BETWEEN ?2 AND ?3 AND (?4 IS NULL OR instr(hits, ?4) > 0)
+            "SELECT day, account_id, buyer_id, score, severity, rules FROM qa_reception_hits h
+             WHERE store_id = ?1 AND day BETWEEN ?2 AND ?3
+                AND (?4 IS NULL OR EXISTS (SELECT 1 FROM qa_rule_hits r
+                    WHERE r.store_id = h.store_id AND r.day = h.day AND r.account_id = h.account_id
+                        AND r.buyer_id = h.buyer_id AND r.rule = ?4))
              ORDER BY score, day, account_id, buyer_id",
         )?;
-        let rows = st.query_map(params![store_id, from.0, to.0, needle], |r| {
-            let hits: String = r.get(5)?;
+        let rows = st.query_map(params![store_id, from.0, to.0, rule], |r| {
             Ok(FlaggedReception {
                 day: Day(r.get(0)?),
                 account: r.get::<_, i64>(1)? as NameId,
                 buyer: r.get::<_, i64>(2)? as NameId,
-                rules: hits.matches(';').count() as u32,
+                rules: r.get::<_, i64>(5)? as u32,
                 score: r.get(3)?,
                 worst: severity_of(r.get(4)?),
             })
@@ -415,15 +439,22 @@ impl Db {
         buyer: NameId,
     ) -> Result<Vec<ReceptionHit>> {
         let mut st = self.conn().prepare_cached(
-            "SELECT hits FROM qa_reception_hits WHERE store_id = ?1 AND day = ?2 AND account_id = ?3 AND buyer_id = ?4",
+            "SELECT rule, severity, score, count, messages, spans FROM qa_rule_hits
+             WHERE store_id = ?1 AND day = ?2 AND account_id = ?3 AND buyer_id = ?4
+             ORDER BY position",
         )?;
-        let mut rows = st.query_map(params![store_id, day.0, account, buyer], |r| {
-            r.get::<_, String>(0)
+        let rows = st.query_map(params![store_id, day.0, account, buyer], |r| {
+            Ok(read_hit(
+                r.get(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                &r.get::<_, String>(4)?,
+                &r.get::<_, String>(5)?,
+            ))
         })?;
-        Ok(match rows.next().transpose()? {
-            Some(text) => decode_hits(&text),
-            None => Vec::new(),
-        })
+        let hits: Vec<Option<ReceptionHit>> = rows.collect::<rusqlite::Result<_>>()?;
+        Ok(hits.into_iter().flatten().collect())
     }
 }
 
@@ -454,7 +485,11 @@ fn write_day(
         ])?;
     }
     let mut st = tx.prepare_cached(
-        "INSERT INTO qa_reception_hits (store_id, day, account_id, buyer_id, score, severity, hits) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        "INSERT INTO qa_reception_hits (store_id, day, account_id, buyer_id, score, severity, rules) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )?;
+    let mut each = tx.prepare_cached(
+        "INSERT INTO qa_rule_hits (store_id, day, account_id, buyer_id, rule, position, severity, score, count, messages, spans)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
     )?;
     for (account, buyer, score, worst, hits) in &d.flagged {
         st.execute(params![
@@ -464,8 +499,23 @@ fn write_day(
             buyer,
             score,
             severity_code(*worst),
-            hits
+            hits.len() as i64
         ])?;
+        for (position, h) in hits.iter().enumerate() {
+            each.execute(params![
+                store_id,
+                d.day.0,
+                account,
+                buyer,
+                h.rule,
+                position as i64,
+                h.severity,
+                h.score,
+                h.count,
+                h.messages,
+                h.spans
+            ])?;
+        }
     }
     Ok(())
 }
@@ -584,7 +634,12 @@ fn run(
             });
         }
     }
-    for table in ["qa_receptions", "qa_hit_counts", "qa_reception_hits"] {
+    for table in [
+        "qa_receptions",
+        "qa_hit_counts",
+        "qa_reception_hits",
+        "qa_rule_hits",
+    ] {
         conn.execute(
             &format!("DELETE FROM {table} WHERE store_id = ?1 AND day BETWEEN ?2 AND ?3"),
             params![store_id, from.0, to.0],
@@ -818,7 +873,8 @@ mod tests {
             .prepare(
                 "SELECT day, account_id, rule FROM qa_hit_counts WHERE store_id = ?1
                  UNION ALL SELECT day, account_id, '#' || receptions FROM qa_receptions WHERE store_id = ?1
-                 UNION ALL SELECT day, account_id, hits FROM qa_reception_hits WHERE store_id = ?1
+                 UNION ALL SELECT day, account_id, ';' || rules FROM qa_reception_hits WHERE store_id = ?1
+                 UNION ALL SELECT day, account_id, '|' || rule || messages || spans FROM qa_rule_hits WHERE store_id = ?1
                  ORDER BY 1, 2, 3",
             )
             .unwrap();
@@ -901,7 +957,7 @@ mod tests {
     }
 
     #[test]
-    fn hits_text_round_trips_and_damage_is_skipped() {
+    fn hits_round_trip_and_damage_is_skipped() {
         let rules = RuleSet::default_rules();
         let hits = vec![
             Hit {
@@ -928,17 +984,91 @@ mod tests {
                 spans: vec![],
             },
         ];
-        let text = encode_hits(&rules, &hits);
+        let stored = stored_hits(&rules, &hits);
         assert_eq!(
-            text,
-            ";forbidden_phrases|high|-5|2|1,4|1.3.12,4.0.9;slow_round|medium|-1|1||"
+            (stored[0].messages.as_str(), stored[0].spans.as_str()),
+            ("[1,4]", "[[1,3,12],[4,0,9]]")
         );
-        let back = decode_hits(&text);
+        let back: Vec<ReceptionHit> = stored
+            .into_iter()
+            .filter_map(|h| read_hit(h.rule, h.severity, h.score, h.count, &h.messages, &h.spans))
+            .collect();
         assert_eq!(back.len(), 2);
         assert_eq!(back[0].messages, vec![1, 4]);
         assert_eq!(back[0].spans, hits[0].spans);
+        assert_eq!(back[0].severity, Severity::High);
         assert_eq!((back[1].rule.as_str(), back[1].score), ("slow_round", -1));
-        assert!(decode_hits(";x|nope|1|1||;y|low|z|1||").is_empty());
-        assert_eq!(decode_hits(";ok|low|1|1|1,x|9.9").len(), 1);
+        // damaged JSON loses what it spoils, the rest of the hit stays
+        let damaged = read_hit("ok".into(), 0, 1, 1, "[1,\"x\"", "[[9,9],[1,2,3]]").unwrap();
+        assert_eq!(damaged.messages, Vec::<u32>::new());
+        assert_eq!(damaged.spans.len(), 1);
+        assert!(read_hit("big".into(), 0, i64::MAX, 1, "[]", "[]").is_none());
+    }
+
+    /// Migration 13 turns the hits text of version 12 into rows: the rule filter, the
+    /// number of rules and the hits read back as the text held them; damaged entries are
+    /// left out as the text's reader skipped them.
+    #[test]
+    fn migration_13_converts_the_hits_text() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("k.db");
+        {
+            let conn = Connection::open(&path).unwrap();
+            for v in crate::schema::migration_versions() {
+                if v > 12 {
+                    break;
+                }
+                conn.execute_batch(&crate::schema::migration_sql(v as usize).unwrap())
+                    .unwrap();
+            }
+            conn.execute_batch(
+                "INSERT INTO stores (id, name) VALUES (1, '店');
+                 INSERT INTO qa_reception_hits (store_id, day, account_id, buyer_id, score, severity, hits) VALUES
+                    (1, 100, 7, 8, -6, 2, ';forbidden_phrases|high|-5|2|1,4|1.3.12,4.0.9;slow_round|medium|-1|1||'),
+                    (1, 100, 7, 9, 0, 0, ';x|nope|1|1||;y|low|z|1||'),
+                    (1, 101, 7, 8, 1, 0, ';ok|low|1|1|1,x|9.9');
+                 PRAGMA user_version = 12;",
+            )
+            .unwrap();
+        }
+        let db = Db::open(&path).unwrap();
+        let back = db.qa_reception_hits(1, Day(100), 7, 8).unwrap();
+        assert_eq!(back.len(), 2);
+        assert_eq!(back[0].rule, "forbidden_phrases");
+        assert_eq!(back[0].messages, vec![1, 4]);
+        assert_eq!(
+            back[0].spans,
+            vec![
+                Span {
+                    message: 1,
+                    start: 3,
+                    end: 12
+                },
+                Span {
+                    message: 4,
+                    start: 0,
+                    end: 9
+                }
+            ]
+        );
+        assert_eq!((back[0].severity, back[0].count), (Severity::High, 2));
+        assert_eq!((back[1].rule.as_str(), back[1].score), ("slow_round", -1));
+        assert!(db.qa_reception_hits(1, Day(100), 7, 9).unwrap().is_empty());
+        assert_eq!(db.qa_reception_hits(1, Day(101), 7, 8).unwrap().len(), 1);
+        let flagged = db
+            .qa_flagged_receptions(1, Day(100), Day(101), None)
+            .unwrap();
+        let rules: Vec<u32> = flagged.iter().map(|f| f.rules).collect();
+        assert_eq!(rules, vec![2, 0, 1]);
+        let slow = db
+            .qa_flagged_receptions(1, Day(100), Day(101), Some("slow_round"))
+            .unwrap();
+        assert_eq!((slow.len(), slow[0].buyer), (1, 8));
+        // a rule whose id is a prefix of another's finds only its own receptions
+        assert!(
+            db.qa_flagged_receptions(1, Day(100), Day(101), Some("slow"))
+                .unwrap()
+                .is_empty()
+        );
     }
 }

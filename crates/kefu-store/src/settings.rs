@@ -10,6 +10,9 @@ use rusqlite::params;
 use crate::db::{load_names, recompute_store};
 use crate::{Db, Result, StoreError, StoreInfo, User};
 
+/// One store's name, the fingerprint of its stored figures and its saved settings' text.
+pub type StoreSettingsState = (String, Option<String>, Option<String>);
+
 /// Metric settings saved from the web for one store.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SavedSettings {
@@ -74,6 +77,19 @@ impl Db {
                 })
             })
             .collect()
+    }
+
+    /// For each store (in id order): its name, the fingerprint of the settings its stored
+    /// figures were computed under, and the text of its saved settings. Any change to the
+    /// settings in force or to what is stored shows here, so one small query per request
+    /// tells a server whether another process changed either.
+    pub fn settings_state(&self) -> Result<Vec<StoreSettingsState>> {
+        let mut st = self.conn().prepare_cached(
+            "SELECT s.name, s.settings, ss.toml FROM stores s
+             LEFT JOIN store_settings ss ON ss.store_id = s.id ORDER BY s.id",
+        )?;
+        let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
     /// `base` with every store's saved settings in place of its own.

@@ -940,7 +940,8 @@ mod tests {
         let path = dir.path().join("k.db");
         {
             let conn = rusqlite::Connection::open(&path).unwrap();
-            conn.execute_batch(&crate::schema::migrations()[0]).unwrap();
+            conn.execute_batch(&crate::schema::migration_sql(1).unwrap())
+                .unwrap();
             conn.pragma_update(None, "user_version", 1).unwrap();
         }
         let db = Db::open(&path).unwrap();
@@ -949,7 +950,7 @@ mod tests {
             .query_row("PRAGMA user_version", [], |r| r.get(0))
             .unwrap();
         assert_eq!(v, crate::schema::VERSION);
-        assert_eq!(crate::schema::VERSION, 11);
+        assert_eq!(crate::schema::VERSION, 13);
         db.create_user("admin", UserRole::Admin, "12345678")
             .unwrap();
     }

@@ -151,9 +151,10 @@ fn assert_blocks_equal_days(db: &Db, days: std::ops::Range<i32>) {
     }
 }
 
-/// A database from before migration 11 gets its blocks of first response times on open.
+/// A database whose derived tables are of an older layout (before the blocks of first
+/// response times) gets them on open, equal to the merge of their days.
 #[test]
-fn migration_eleven_fills_the_blocks_from_stored_counters() {
+fn an_older_derived_layout_gets_its_blocks_on_open() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("k.db");
     let msgs: Vec<Msg> = (0..200)
@@ -174,8 +175,10 @@ fn migration_eleven_fills_the_blocks_from_stored_counters() {
     let want = all_counters(&Db::open(&path).unwrap());
     {
         let conn = rusqlite::Connection::open(&path).unwrap();
-        conn.execute_batch("DROP TABLE first_response_blocks; PRAGMA user_version = 10;")
-            .unwrap();
+        conn.execute_batch(
+            "DROP TABLE first_response_blocks; UPDATE derived_layout SET layout = 'older';",
+        )
+        .unwrap();
     }
     let db = Db::open(&path).unwrap();
     assert_blocks_equal_days(&db, -2..22);
@@ -363,4 +366,68 @@ fn a_database_written_before_v2_recomputes_once_when_opened() {
     drop(db);
     let mut db = Db::open(&path).unwrap();
     assert!(db.sync_settings(&config, None).unwrap().is_empty());
+}
+
+/// The derived tables follow the code's layout: a database whose recorded layout differs (a
+/// figure added or removed since it was written) has them re-created and every figure
+/// recomputed when it is opened, before anything reads them, and only once.
+#[test]
+fn a_changed_derived_layout_recreates_and_recomputes_on_open() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("k.db");
+    let msgs: Vec<Msg> = vec![
+        (0, 36_000, 0, 0, 0),
+        (0, 36_030, 0, 0, 1),
+        (1, 36_000, 1, 1, 0),
+        (1, 36_090, 1, 1, 1),
+    ];
+    let orders: Vec<Ord_> = vec![(0, 40_000, 0, Some(60))];
+    let config = Config::default();
+    let before = {
+        let mut db = Db::open(&path).unwrap();
+        db.import(batch(&msgs, &orders), &config).unwrap();
+        all_counters(&db)
+    };
+    // What an older kefu left: a counter column it did not have, one it had and the code no
+    // longer does, its own layout, and rows the code would not have written.
+    {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute_batch(
+            "ALTER TABLE counters DROP COLUMN buyers;
+             ALTER TABLE counters ADD COLUMN retired_figure INTEGER NOT NULL DEFAULT 0;
+             UPDATE counters SET receptions = 999;
+             DELETE FROM order_facts;
+             UPDATE derived_layout SET layout = 'an older layout';",
+        )
+        .unwrap();
+    }
+    let mut db = Db::open(&path).unwrap();
+    assert_eq!(all_counters(&db), before);
+    let attributed: i64 = rusqlite::Connection::open(&path)
+        .unwrap()
+        .query_row("SELECT COUNT(*) FROM order_facts", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(attributed, 1, "order facts recomputed");
+    // recomputed under the saved settings, which are the configuration's here: nothing stale
+    assert!(db.sync_settings(&config, None).unwrap().is_empty());
+    drop(db);
+    let columns: Vec<String> = {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        let mut st = conn
+            .prepare("SELECT name FROM pragma_table_info('counters')")
+            .unwrap();
+        st.query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap()
+    };
+    assert!(columns.iter().any(|c| c == "buyers"));
+    assert!(!columns.iter().any(|c| c == "retired_figure"));
+    // once: the next open leaves the rows alone
+    rusqlite::Connection::open(&path)
+        .unwrap()
+        .execute_batch("UPDATE counters SET receptions = 7 WHERE account_id = -1")
+        .unwrap();
+    let db = Db::open(&path).unwrap();
+    assert_ne!(all_counters(&db), before);
 }

@@ -10,7 +10,7 @@ use kefu_store::{UserError, UserRole};
 use serde::Deserialize;
 
 use crate::access;
-use crate::auth::{CurrentUser, LangQuery, csrf_ok};
+use crate::auth::{CurrentUser, LangQuery};
 use crate::html::{esc, url};
 use crate::i18n::{self, Lang, S, Strings};
 use crate::pages::{error_page, framed};
@@ -191,8 +191,6 @@ pub async fn settings(
 #[derive(Deserialize)]
 pub struct AddUserForm {
     #[serde(default)]
-    csrf: String,
-    #[serde(default)]
     name: String,
     #[serde(default)]
     role: String,
@@ -244,9 +242,6 @@ pub async fn add_user(
     let lang = i18n::pick(q.lang.as_deref(), &headers);
     if let Err(e) = access::admin(&user.session.user) {
         return error_page(lang, &user, e);
-    }
-    if !csrf_ok(&user, &headers, &form.csrf) {
-        return form_expired(lang, &user, "/settings");
     }
     let admin = user.session.user.clone();
     let done = state
@@ -377,8 +372,6 @@ pub(crate) fn token_form(lang: Lang, csrf: &str) -> String {
 
 #[derive(Deserialize)]
 pub struct TokenForm {
-    #[serde(default)]
-    csrf: String,
     /// Days of validity, or `never` (also when the field is missing, as for scripts written
     /// before tokens could expire).
     #[serde(default)]
@@ -394,9 +387,6 @@ pub async fn add_token(
     Form(form): Form<TokenForm>,
 ) -> Response {
     let lang = i18n::pick(q.lang.as_deref(), &headers);
-    if !csrf_ok(&user, &headers, &form.csrf) {
-        return form_expired(lang, &user, "/settings");
-    }
     let days = match form.expires.trim() {
         "" | "never" => None,
         d => match d.parse::<u32>() {

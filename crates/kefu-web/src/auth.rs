@@ -277,6 +277,76 @@ pub async fn resolve_session(
     next.run(req).await
 }
 
+/// The largest form any route takes (the roster's): the guard reads a urlencoded form whole
+/// to find its token, so it applies this cap itself; each route's own limit still applies.
+const GUARDED_FORM_LIMIT: usize = crate::roster::FORM_LIMIT;
+
+/// Middleware: every request of a logged-in session that may change something (any method
+/// but GET, HEAD and OPTIONS) must carry the session's CSRF token — in the `x-csrf-token`
+/// header, in the `csrf` field of a urlencoded form, or, for a multipart upload (streamed to
+/// disk, not read here), in the `csrf` query parameter. Checked once here for every route,
+/// before any handler runs, so that no handler can forget it. Requests without a session —
+/// the login form (its own login token), API tokens, anonymous posts — go on to the handler,
+/// which answers them as before.
+pub async fn csrf_guard(
+    State(state): State<AppState>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    use axum::http::Method;
+    if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS)
+        || req.uri().path() == "/login"
+    {
+        return next.run(req).await;
+    }
+    let (mut parts, body) = req.into_parts();
+    let user = match CurrentUser::from_request_parts(&mut parts, &state).await {
+        // an API token has no session and no form to forge
+        Ok(user) if !user.session_id.is_empty() => user,
+        _ => {
+            return next
+                .run(axum::extract::Request::from_parts(parts, body))
+                .await;
+        }
+    };
+    let query_param = |name: &str| {
+        parts.uri.query().and_then(|q| {
+            serde_urlencoded::from_str::<Vec<(String, String)>>(q)
+                .ok()?
+                .into_iter()
+                .find_map(|(k, v)| (k == name).then_some(v))
+        })
+    };
+    let content_type = parts
+        .headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let (token, body) = if content_type.starts_with("application/x-www-form-urlencoded") {
+        let bytes = match axum::body::to_bytes(body, GUARDED_FORM_LIMIT).await {
+            Ok(bytes) => bytes,
+            Err(_) => return StatusCode::PAYLOAD_TOO_LARGE.into_response(),
+        };
+        let token = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes)
+            .ok()
+            .and_then(|fields| {
+                fields
+                    .into_iter()
+                    .find_map(|(k, v)| (k == "csrf").then_some(v))
+            });
+        (token, axum::body::Body::from(bytes))
+    } else {
+        (query_param("csrf"), body)
+    };
+    if csrf_ok(&user, &parts.headers, token.as_deref().unwrap_or("")) {
+        return next
+            .run(axum::extract::Request::from_parts(parts, body))
+            .await;
+    }
+    let lang = i18n::pick(query_param("lang").as_deref(), &parts.headers);
+    crate::admin::form_expired(lang, &user, parts.uri.path())
+}
+
 #[derive(Deserialize)]
 pub struct LangQuery {
     pub lang: Option<String>,
@@ -338,11 +408,11 @@ pub async fn login_page(
 #[derive(Deserialize)]
 pub struct LoginForm {
     #[serde(default)]
+    pub csrf: String,
+    #[serde(default)]
     pub name: String,
     #[serde(default)]
     pub password: String,
-    #[serde(default)]
-    pub csrf: String,
 }
 
 /// `POST /login`
@@ -429,12 +499,6 @@ pub async fn login(
     }
 }
 
-#[derive(Deserialize)]
-pub struct CsrfForm {
-    #[serde(default)]
-    pub csrf: String,
-}
-
 /// Whether a state-changing request carries the session's CSRF token.
 pub fn csrf_ok(user: &CurrentUser, headers: &HeaderMap, form_token: &str) -> bool {
     let header_token = headers
@@ -455,11 +519,7 @@ pub async fn logout(
     user: CurrentUser,
     headers: HeaderMap,
     ext: Extensions,
-    Form(form): Form<CsrfForm>,
 ) -> Result<Response, Response> {
-    if !csrf_ok(&user, &headers, &form.csrf) {
-        return Err((StatusCode::FORBIDDEN, "CSRF token missing or wrong").into_response());
-    }
     let CurrentUser {
         session,
         session_id,

@@ -227,13 +227,16 @@ impl AppState {
             Err(_) => return Err(WebError::Busy),
         };
         let path = self.db_path.clone();
+        let live = self.config.clone();
         tokio::task::spawn_blocking(move || {
             let run = HeavyRun::start(heavy, mine, slot);
             let pooled = run.heavy.pool.lock().ok().and_then(|mut p| p.pop());
-            let db = match pooled {
+            let mut db = match pooled {
                 Some(db) => db,
                 None => Db::open(&path)?,
             };
+            // Another process may have saved settings or recomputed since the last request.
+            live.refresh(&mut db)?;
             let result = f(&db);
             if let Ok(mut p) = run.heavy.pool.lock() {
                 p.push(db);
@@ -263,6 +266,7 @@ impl AppState {
     {
         let path = self.db_path.clone();
         let pool = self.pool.clone();
+        let live = self.config.clone();
         let _slot = self
             .db_slots
             .acquire()
@@ -274,6 +278,8 @@ impl AppState {
                 Some(db) => db,
                 None => Db::open(&path)?,
             };
+            // Another process may have saved settings or recomputed since the last request.
+            live.refresh(&mut db)?;
             let result = f(&mut db);
             if let Ok(mut p) = pool.lock() {
                 p.push(db);
@@ -555,6 +561,11 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/qa/reviews", get(api_qa::reviews))
         .route("/api/v1/openapi.json", get(openapi::document))
         .fallback(pages::not_found)
+        // (inner: runs after the session is resolved)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            auth::csrf_guard,
+        ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             auth::resolve_session,
@@ -632,8 +643,7 @@ pub async fn serve_with(
     let live = state.config.clone();
     tokio::task::spawn_blocking(move || -> Result<(), StoreError> {
         let mut db = Db::open(&db_path)?;
-        live.reload(&db)?;
-        db.sync_settings(&live.current(), None)?;
+        live.refresh(&mut db)?;
         Ok(())
     })
     .await

@@ -6,8 +6,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use kefu_store::{LangPref, UserError};
 use serde::Deserialize;
 
-use crate::admin::form_expired;
-use crate::auth::{CurrentUser, LangQuery, MAX_FAILURES, csrf_ok, login_keys, release, reserve};
+use crate::auth::{CurrentUser, LangQuery, MAX_FAILURES, login_keys, release, reserve};
 use crate::html::esc;
 use crate::i18n::{self, Lang, S, Strings};
 use crate::pages::{error_page, framed};
@@ -90,8 +89,6 @@ pub async fn page(user: CurrentUser, headers: HeaderMap, Query(q): Query<LangQue
 #[derive(Deserialize)]
 pub struct LangForm {
     #[serde(default)]
-    csrf: String,
-    #[serde(default)]
     lang: String,
 }
 
@@ -105,9 +102,6 @@ pub async fn save_lang(
     Form(form): Form<LangForm>,
 ) -> Response {
     let lang = i18n::pick(q.lang.as_deref(), &headers);
-    if !csrf_ok(&user, &headers, &form.csrf) {
-        return form_expired(lang, &user, "/settings");
-    }
     let Some(pref) = LangPref::parse(form.lang.trim()) else {
         let said = lang.t("未知的语言。", "Not a known language.");
         return refused(lang, &user, StatusCode::BAD_REQUEST, said);
@@ -128,8 +122,6 @@ pub async fn save_lang(
 
 #[derive(Deserialize)]
 pub struct PasswordForm {
-    #[serde(default)]
-    csrf: String,
     #[serde(default)]
     current: String,
     #[serde(default)]
@@ -154,9 +146,6 @@ pub async fn change_password(
     Form(form): Form<PasswordForm>,
 ) -> Response {
     let lang = i18n::pick(q.lang.as_deref(), &headers);
-    if !csrf_ok(&user, &headers, &form.csrf) {
-        return form_expired(lang, &user, "/settings");
-    }
     if form.password != form.again {
         let said = lang.t("两次输入的新密码不一致。", "The two new passwords differ.");
         return refused(lang, &user, StatusCode::BAD_REQUEST, said);

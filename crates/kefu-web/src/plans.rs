@@ -22,8 +22,7 @@ use kefu_store::{Db, StoreInfo, User};
 use serde::Deserialize;
 
 use crate::access::{self, Allowed};
-use crate::admin::form_expired;
-use crate::auth::{CurrentUser, LangQuery, csrf_ok};
+use crate::auth::{CurrentUser, LangQuery};
 use crate::drill::account_link;
 use crate::html::{esc, url};
 use crate::i18n::{self, Lang, S, Strings};
@@ -745,8 +744,6 @@ pub async fn api_run(
 #[derive(Deserialize)]
 pub struct EditForm {
     #[serde(default)]
-    csrf: String,
-    #[serde(default)]
     store: String,
     #[serde(default)]
     month: String,
@@ -903,7 +900,6 @@ pub async fn edit(
         Err(e) => return error_page(lang, &user, e),
     };
     let form = EditForm {
-        csrf: String::new(),
         store: store.store.name.clone(),
         month: month.to_string(),
         valid_from: stored
@@ -991,14 +987,11 @@ fn refused_edit(lang: Lang, user: &CurrentUser, f: &EditForm, error_html: &str) 
 fn posted_plan(
     lang: Lang,
     user: &CurrentUser,
-    headers: &HeaderMap,
+    _headers: &HeaderMap,
     mut f: EditForm,
 ) -> Result<(EditForm, kefu_plan::Plan), Box<Response>> {
     if !access::may_edit_settings(&user.session.user) {
         return Err(Box::new(error_page(lang, user, editing_refused())));
-    }
-    if !csrf_ok(user, headers, &f.csrf) {
-        return Err(Box::new(form_expired(lang, user, "/settings")));
     }
     match edited_text(lang, &f) {
         Ok(text) => f.toml = text,
@@ -1134,8 +1127,6 @@ pub async fn save(
 
 #[derive(Deserialize)]
 pub struct ScoresForm {
-    #[serde(default)]
-    csrf: String,
     #[serde(default)]
     store: String,
     #[serde(default)]
@@ -1286,9 +1277,6 @@ pub async fn save_scores(
     let u = user.session.user.clone();
     if !access::may_edit_settings(&u) {
         return error_page(lang, &user, scores_refused());
-    }
-    if !csrf_ok(&user, &headers, &f.csrf) {
-        return form_expired(lang, &user, "/settings");
     }
     let params = PlanParams {
         store: Some(f.store.clone()),

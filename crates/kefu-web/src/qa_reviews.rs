@@ -24,8 +24,8 @@ use kefu_store::{Db, StoreInfo, User};
 use serde::Deserialize;
 
 use crate::access::{self, Allowed};
-use crate::admin::{form_expired, th};
-use crate::auth::{CurrentUser, csrf_ok};
+use crate::admin::th;
+use crate::auth::CurrentUser;
 use crate::html::{esc, url};
 use crate::i18n::{self, Lang, S, Strings};
 use crate::pages::{error_page, framed};
@@ -165,7 +165,6 @@ fn lq(lang: Lang) -> String {
 async fn posted<T, F>(
     state: &AppState,
     user: &CurrentUser,
-    headers: &HeaderMap,
     lang: Lang,
     form: Pairs,
     work: F,
@@ -174,9 +173,6 @@ where
     T: Send + 'static,
     F: FnOnce(&mut Db, &User, &Pairs) -> Result<T, WebError> + Send + 'static,
 {
-    if !csrf_ok(user, headers, field(&form, "csrf")) {
-        return Err(form_expired(lang, user, "/qa/assignments"));
-    }
     with_db(state, user, lang, move |db, u| work(db, u, &form)).await
 }
 
@@ -595,7 +591,7 @@ pub async fn generate(
 ) -> Response {
     let lang = i18n::pick(q.lang.as_deref(), &headers);
     let config = state.config.clone();
-    let done = posted(&state, &user, &headers, lang, form, move |db, u, form| {
+    let done = posted(&state, &user, lang, form, move |db, u, form| {
         access::qa_manage(u)?;
         let store = store_of(db, u, Some(field(form, "store")))?;
         let kind = ReviewKind::parse(field(form, "kind"))
@@ -707,7 +703,7 @@ pub async fn set_period(
     Form(form): Form<Pairs>,
 ) -> Response {
     let lang = i18n::pick(q.lang.as_deref(), &headers);
-    let done = posted(&state, &user, &headers, lang, form, move |db, u, form| {
+    let done = posted(&state, &user, lang, form, move |db, u, form| {
         access::qa_manage(u)?;
         let store = store_of(db, u, Some(field(form, "store")))?;
         let kind = PeriodKind::parse(field(form, "period"))
@@ -1065,7 +1061,7 @@ pub async fn submit_review(
     Form(form): Form<Pairs>,
 ) -> Response {
     let lang = i18n::pick(q.lang.as_deref(), &headers);
-    let done = posted(&state, &user, &headers, lang, form, move |db, u, form| {
+    let done = posted(&state, &user, lang, form, move |db, u, form| {
         let id = number(field(form, "id"), "id")?;
         let missing = || WebError::NotFound("no such assignment".into());
         let a = db.qa_assignment(id)?.ok_or_else(missing)?;
@@ -1411,7 +1407,7 @@ pub async fn appeal(
     Form(form): Form<Pairs>,
 ) -> Response {
     let lang = i18n::pick(q.lang.as_deref(), &headers);
-    let done = posted(&state, &user, &headers, lang, form, move |db, u, form| {
+    let done = posted(&state, &user, lang, form, move |db, u, form| {
         let (r, store) = posted_review(db, u, form)?;
         if !access::qa_may_appeal(u, &store, r.reception.account) || r.calibration {
             return Err(WebError::Forbidden(
@@ -1444,7 +1440,7 @@ pub async fn decide(
     Form(form): Form<Pairs>,
 ) -> Response {
     let lang = i18n::pick(q.lang.as_deref(), &headers);
-    let done = posted(&state, &user, &headers, lang, form, move |db, u, form| {
+    let done = posted(&state, &user, lang, form, move |db, u, form| {
         access::qa_manage(u)?;
         let (r, store) = posted_review(db, u, form)?;
         let accept = match field(form, "decision") {
@@ -1506,7 +1502,7 @@ pub async fn add_case(
     Form(form): Form<Pairs>,
 ) -> Response {
     let lang = i18n::pick(q.lang.as_deref(), &headers);
-    let done = posted(&state, &user, &headers, lang, form, move |db, u, form| {
+    let done = posted(&state, &user, lang, form, move |db, u, form| {
         access::qa_library(u)?;
         let (r, store) = posted_review(db, u, form)?;
         let good = field(form, "verdict") != "bad";
@@ -2038,7 +2034,7 @@ pub async fn create_calibration(
     Form(form): Form<Pairs>,
 ) -> Response {
     let lang = i18n::pick(q.lang.as_deref(), &headers);
-    let done = posted(&state, &user, &headers, lang, form, move |db, u, form| {
+    let done = posted(&state, &user, lang, form, move |db, u, form| {
         access::qa_manage(u)?;
         let store = store_of(db, u, Some(field(form, "store")))?;
         let name = field(form, "name").trim();
@@ -2197,7 +2193,7 @@ pub async fn save_scorecards(
     Form(form): Form<Pairs>,
 ) -> Response {
     let lang = i18n::pick(q.lang.as_deref(), &headers);
-    let done = posted(&state, &user, &headers, lang, form, move |db, u, form| {
+    let done = posted(&state, &user, lang, form, move |db, u, form| {
         let source = field(form, "source").replace("\r\n", "\n");
         access::admin(u)?;
         let saved = db.qa_save_scorecards(&source);

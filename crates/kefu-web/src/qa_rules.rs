@@ -26,8 +26,7 @@ use kefu_store::{Db, ReceptionHit, RulesInForce, User};
 use serde::Deserialize;
 
 use crate::access::{self, Allowed, Rows};
-use crate::admin::form_expired;
-use crate::auth::{CurrentUser, csrf_ok};
+use crate::auth::CurrentUser;
 use crate::drill;
 use crate::html::{esc, url};
 use crate::i18n::{self, Lang, S, Strings};
@@ -337,9 +336,6 @@ pub async fn save_rules(
     let lang = i18n::pick(q.lang.as_deref(), &headers);
     let fields: HashMap<String, String> = form.into_iter().collect();
     let get = |k: &str| fields.get(k).cloned().unwrap_or_default();
-    if !csrf_ok(&user, &headers, &get("csrf")) {
-        return form_expired(lang, &user, "/settings");
-    }
     if !access::qa_manager(&user.session.user) {
         return error_page(lang, &user, WebError::Forbidden("editing rules".into()));
     }
@@ -685,9 +681,6 @@ pub async fn test_chat(
     Form(form): Form<TestForm>,
 ) -> Response {
     let lang = i18n::pick(q.lang.as_deref(), &headers);
-    if !csrf_ok(&user, &headers, &form.csrf) {
-        return form_expired(lang, &user, "/settings");
-    }
     let u = user.session.user.clone();
     let store = form.store.clone().filter(|s| !s.is_empty());
     let config = state.config.clone();
@@ -1160,9 +1153,6 @@ pub async fn run(
     Form(form): Form<RunForm>,
 ) -> Response {
     let lang = i18n::pick(q.lang.as_deref(), &headers);
-    if !csrf_ok(&user, &headers, &form.csrf) {
-        return form_expired(lang, &user, "/settings");
-    }
     if !access::qa_manager(&user.session.user) {
         return error_page(lang, &user, WebError::Forbidden("running rules".into()));
     }

@@ -16,8 +16,8 @@ use kefu_store::{AccountEdit, AccountInfo, Db, StoreInfo};
 use serde::Deserialize;
 
 use crate::access;
-use crate::admin::{form_expired, th};
-use crate::auth::{CurrentUser, csrf_ok};
+use crate::admin::th;
+use crate::auth::CurrentUser;
 use crate::html::{esc, url};
 use crate::i18n::{self, Lang, S, Strings};
 use crate::pages::{error_page, framed};
@@ -32,8 +32,6 @@ const MAX_TEXT: usize = 64;
 
 #[derive(Deserialize)]
 pub struct RosterForm {
-    #[serde(default)]
-    csrf: String,
     #[serde(default)]
     store: String,
     /// `name.{id}`, `group.{id}`, `role.{id}`, `bot.{id}` per account.
@@ -273,9 +271,6 @@ pub async fn save(
     Form(form): Form<RosterForm>,
 ) -> Response {
     let lang = i18n::pick(q.lang.as_deref(), &headers);
-    if !csrf_ok(&user, &headers, &form.csrf) {
-        return form_expired(lang, &user, "/settings");
-    }
     let u = user.session.user.clone();
     let done = state
         .db(move |db| {

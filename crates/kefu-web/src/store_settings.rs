@@ -5,20 +5,18 @@
 //! here for a store take its place for that store. Saving recomputes the store and shows the
 //! effect on its figures over its last 30 days of data.
 
-use std::sync::{Arc, RwLock};
-
 use axum::extract::{Form, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use kefu_core::figures::Counters;
-use kefu_core::settings::{Config, MetricSettings, StoreSettings};
+use kefu_core::settings::MetricSettings;
 use kefu_core::time::Day;
-use kefu_store::{Db, SavedSettings, StoreError, StoreInfo};
+use kefu_store::{Db, SavedSettings, StoreInfo};
 use serde::Deserialize;
 
 use crate::access;
-use crate::admin::{form_expired, th, utc};
-use crate::auth::{CurrentUser, csrf_ok};
+use crate::admin::{th, utc};
+use crate::auth::CurrentUser;
 use crate::html::{esc, url};
 use crate::i18n::{self, Lang, S, Strings};
 use crate::pages::{error_page, framed};
@@ -28,53 +26,8 @@ use crate::{AppState, WebError};
 /// Days of data the before/after comparison covers (ending on the store's last day).
 pub const EFFECT_DAYS: i32 = 30;
 
-/// The settings in force: the base configuration with the settings saved from the web in
-/// place of its own for their stores. Cheap to clone; every clone sees a reload.
-#[derive(Clone)]
-pub struct LiveConfig {
-    base: Arc<Config>,
-    current: Arc<RwLock<Arc<Config>>>,
-}
-
-impl LiveConfig {
-    /// The base alone (call [`LiveConfig::reload`] to add the saved settings).
-    pub fn new(base: Config) -> LiveConfig {
-        let base = Arc::new(base);
-        LiveConfig {
-            current: Arc::new(RwLock::new(base.clone())),
-            base,
-        }
-    }
-
-    /// The configuration `kefu serve` was started with.
-    pub fn base(&self) -> &Config {
-        &self.base
-    }
-
-    /// The whole configuration in force now.
-    pub fn current(&self) -> Arc<Config> {
-        // A poisoned lock still holds a whole configuration: it is only ever replaced.
-        match self.current.read() {
-            Ok(c) => c.clone(),
-            Err(poisoned) => poisoned.into_inner().clone(),
-        }
-    }
-
-    /// The settings in force for one store.
-    pub fn store(&self, name: &str) -> StoreSettings {
-        self.current().store(name).clone()
-    }
-
-    /// Reads the saved settings again.
-    pub fn reload(&self, db: &Db) -> Result<(), StoreError> {
-        let fresh = Arc::new(db.with_saved_settings(&self.base)?);
-        match self.current.write() {
-            Ok(mut c) => *c = fresh,
-            Err(poisoned) => *poisoned.into_inner() = fresh,
-        }
-        Ok(())
-    }
-}
+/// The settings in force (one rule for the CLI and the web: `kefu_app::settings`).
+pub use kefu_app::settings::LiveConfig;
 
 /// A setting's name, unit and meaning, in both languages.
 fn describe(lang: Lang, key: &str) -> (&'static str, &'static str, &'static str) {
@@ -167,8 +120,6 @@ pub struct StoreQuery {
 /// The page's form as posted: the CSRF token, the store and the settings by key.
 #[derive(Deserialize)]
 pub struct SettingsForm {
-    #[serde(default)]
-    csrf: String,
     #[serde(default)]
     store: String,
     #[serde(flatten)]
@@ -423,8 +374,6 @@ fn visibility_form(lang: Lang, user: &CurrentUser, shown: &Shown) -> String {
 #[derive(Deserialize)]
 pub struct VisibilityForm {
     #[serde(default)]
-    csrf: String,
-    #[serde(default)]
     store: String,
     /// Checkboxes: present when ticked.
     #[serde(default)]
@@ -442,9 +391,6 @@ pub async fn save_visibility(
     Form(form): Form<VisibilityForm>,
 ) -> Response {
     let lang = i18n::pick(q.lang.as_deref(), &headers);
-    if !csrf_ok(&user, &headers, &form.csrf) {
-        return form_expired(lang, &user, "/settings");
-    }
     let u = user.session.user.clone();
     let on = |v: &Option<String>| v.as_deref().is_some_and(|v| v == "1" || v == "on");
     let v = kefu_store::Visibility {
@@ -656,9 +602,6 @@ pub async fn save(
     Form(form): Form<SettingsForm>,
 ) -> Response {
     let lang = i18n::pick(q.lang.as_deref(), &headers);
-    if !csrf_ok(&user, &headers, &form.csrf) {
-        return form_expired(lang, &user, "/settings");
-    }
     match parse_form(lang, &form.fields) {
         Ok(m) => match apply(&state, &user, form.store, Some(m)).await {
             Ok(saved) => saved_page(lang, &user, &state, saved),
@@ -687,8 +630,6 @@ pub async fn save(
 #[derive(Deserialize)]
 pub struct ResetForm {
     #[serde(default)]
-    csrf: String,
-    #[serde(default)]
     store: String,
 }
 
@@ -701,9 +642,6 @@ pub async fn reset(
     Form(form): Form<ResetForm>,
 ) -> Response {
     let lang = i18n::pick(q.lang.as_deref(), &headers);
-    if !csrf_ok(&user, &headers, &form.csrf) {
-        return form_expired(lang, &user, "/settings");
-    }
     match apply(&state, &user, form.store, None).await {
         Ok(saved) => saved_page(lang, &user, &state, saved),
         Err(e) => error_page(lang, &user, e),
@@ -752,7 +690,8 @@ mod tests {
     fn live_config_reloads_saved_settings_over_the_base() {
         let dir = tempfile::tempdir().unwrap();
         let mut db = Db::open(&dir.path().join("k.db")).unwrap();
-        let base = Config::parse("[metrics]\nslow_response_secs = 60\n").unwrap();
+        let base =
+            kefu_core::settings::Config::parse("[metrics]\nslow_response_secs = 60\n").unwrap();
         let live = LiveConfig::new(base);
         let copy = live.clone();
         assert_eq!(live.store("店").metrics.slow_response_secs, 60);

@@ -12,8 +12,8 @@ use kefu_store::{AccountInfo, Db, StoreInfo, User, UserError, UserRole};
 use serde::Deserialize;
 
 use crate::access;
-use crate::admin::{form_expired, th, utc};
-use crate::auth::{CurrentUser, LangQuery, csrf_ok};
+use crate::admin::{th, utc};
+use crate::auth::{CurrentUser, LangQuery};
 use crate::html::esc;
 use crate::i18n::{self, Lang, S, Strings};
 use crate::pages::{error_page, framed};
@@ -199,8 +199,6 @@ pub async fn page(
 
 #[derive(Deserialize)]
 pub struct AccessForm {
-    #[serde(default)]
-    csrf: String,
     /// Text, not a number: a flattened form hands every value over as text.
     #[serde(default)]
     id: String,
@@ -278,9 +276,6 @@ pub async fn save(
     Form(form): Form<AccessForm>,
 ) -> Response {
     let lang = i18n::pick(q.lang.as_deref(), &headers);
-    if !csrf_ok(&user, &headers, &form.csrf) {
-        return form_expired(lang, &user, "/settings");
-    }
     let me = user.session.user.clone();
     let r = state
         .db(move |db| {
@@ -324,8 +319,6 @@ pub async fn save(
 #[derive(Deserialize)]
 pub struct PasswordForm {
     #[serde(default)]
-    csrf: String,
-    #[serde(default)]
     id: i64,
     #[serde(default)]
     password: String,
@@ -340,9 +333,6 @@ pub async fn reset_password(
     Form(form): Form<PasswordForm>,
 ) -> Response {
     let lang = i18n::pick(q.lang.as_deref(), &headers);
-    if !csrf_ok(&user, &headers, &form.csrf) {
-        return form_expired(lang, &user, "/settings");
-    }
     let (me, sid) = (user.session.user.clone(), user.session_id.clone());
     let r = state
         .db(move |db| {
@@ -371,8 +361,6 @@ pub async fn reset_password(
 #[derive(Deserialize)]
 pub struct IdForm {
     #[serde(default)]
-    csrf: String,
-    #[serde(default)]
     id: i64,
 }
 
@@ -385,9 +373,6 @@ pub async fn delete(
     Form(form): Form<IdForm>,
 ) -> Response {
     let lang = i18n::pick(q.lang.as_deref(), &headers);
-    if !csrf_ok(&user, &headers, &form.csrf) {
-        return form_expired(lang, &user, "/settings");
-    }
     let me = user.session.user.clone();
     let r = state
         .db(move |db| {
@@ -502,8 +487,6 @@ pub async fn tokens(
 #[derive(Deserialize)]
 pub struct RevokeForm {
     #[serde(default)]
-    csrf: String,
-    #[serde(default)]
     key: String,
 }
 
@@ -516,9 +499,6 @@ pub async fn revoke_token(
     Form(form): Form<RevokeForm>,
 ) -> Response {
     let lang = i18n::pick(q.lang.as_deref(), &headers);
-    if !csrf_ok(&user, &headers, &form.csrf) {
-        return form_expired(lang, &user, "/settings");
-    }
     let me = user.session.user.clone();
     let done = state
         .db(move |db| {

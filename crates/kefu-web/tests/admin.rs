@@ -1085,3 +1085,42 @@ async fn the_audit_log_is_paged_and_filtered() {
     let res = get(&app, "/audit?action=user.lang", &sup).await;
     assert_eq!(res.status, StatusCode::FORBIDDEN);
 }
+
+/// The CSRF guard: the token counts from the header or a urlencoded form's field, never from
+/// the address of a form post; a wrong one is refused before the handler runs.
+#[tokio::test]
+async fn the_csrf_guard_takes_the_token_from_the_form_or_the_header_only() {
+    let (_dir, _path, app) = setup(false);
+    let (sid, csrf) = login(&app, "admin").await;
+    let post_lang = |uri: String, token_header: Option<&str>, body: String| {
+        let mut req = Request::post(uri)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::COOKIE, format!("kefu_session={sid}"));
+        if let Some(t) = token_header {
+            req = req.header("x-csrf-token", t);
+        }
+        req.body(Body::from(body)).unwrap()
+    };
+    let status = |req| async { send(&app, req).await.status };
+    // in the form, or in the header: the language is saved (a redirect)
+    let ok = post_lang("/me".into(), None, format!("csrf={csrf}&lang=en"));
+    assert_eq!(status(ok).await, StatusCode::SEE_OTHER);
+    let ok = post_lang("/me".into(), Some(&csrf), "lang=zh".into());
+    assert_eq!(status(ok).await, StatusCode::SEE_OTHER);
+    // in the address of a form post, wrong, or missing: refused
+    let refused = [
+        post_lang(format!("/me?csrf={csrf}"), None, "lang=en".into()),
+        post_lang("/me".into(), Some(&"0".repeat(64)), "lang=en".into()),
+        post_lang(
+            "/me".into(),
+            None,
+            format!("csrf={}&lang=en", "0".repeat(64)),
+        ),
+        post_lang("/me".into(), None, "lang=en".into()),
+    ];
+    for req in refused {
+        let res = send(&app, req).await;
+        assert_eq!(res.status, StatusCode::FORBIDDEN);
+        assert!(res.body.contains("表单已过期"), "{}", res.body);
+    }
+}
