@@ -5,7 +5,7 @@ use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
-use kefu_core::figures::Figure;
+use kefu_core::figures::{Direction, Figure};
 use kefu_core::money::format_yuan;
 use kefu_core::time::Day;
 use serde::Deserialize;
@@ -340,14 +340,17 @@ pub async fn overview(
         let change = match (report::number(cur), report::number(prev)) {
             (Some(c), Some(p)) if p != 0.0 => {
                 let pct = (c - p) / p.abs() * 100.0;
-                let good = (pct > 0.0) != report::lower_is_better(f.key);
                 let cell = Cell::text(format!("{pct:+.1}%"));
-                if pct == 0.0 {
-                    cell
-                } else if good {
-                    cell.classed("up", None)
-                } else {
-                    cell.classed("down", None)
+                let good = match f.direction {
+                    _ if pct == 0.0 => None,
+                    Direction::HigherIsBetter => Some(pct > 0.0),
+                    Direction::LowerIsBetter => Some(pct < 0.0),
+                    Direction::Neutral => None,
+                };
+                match good {
+                    Some(true) => cell.classed("up", None),
+                    Some(false) => cell.classed("down", None),
+                    None => cell,
                 }
             }
             _ => Cell::text("-"),
@@ -723,13 +726,12 @@ fn ranking_tables(
                         .collect();
                     let hi = vals.iter().copied().reduce(f64::max);
                     let lo = vals.iter().copied().reduce(f64::min);
-                    match (hi, lo) {
-                        (Some(hi), Some(lo)) if hi != lo => {
-                            if report::lower_is_better(f.key) {
-                                (Some(lo), Some(hi))
-                            } else {
-                                (Some(hi), Some(lo))
-                            }
+                    match (hi, lo, f.direction) {
+                        (Some(hi), Some(lo), Direction::HigherIsBetter) if hi != lo => {
+                            (Some(hi), Some(lo))
+                        }
+                        (Some(hi), Some(lo), Direction::LowerIsBetter) if hi != lo => {
+                            (Some(lo), Some(hi))
                         }
                         _ => (None, None),
                     }
