@@ -1,12 +1,18 @@
 //! The figure definitions of `figures.rs` are consistent: unique keys, units that match the
-//! values, and every figure documented in `docs/metrics.md`.
+//! values, lists that count what the counters count, and every figure documented in
+//! `docs/metrics.md`.
+
+mod support;
 
 use std::collections::HashSet;
 
+use kefu_core::engine;
 use kefu_core::figures::{
-    ACCOUNT_FIGURES, Counters, Direction, STORE_FIGURES, Unit, Value, all_figures, figure,
-    nearest_rank,
+    ACCOUNT_FIGURES, Behind, C, Counters, Direction, STORE_FIGURES, Unit, Value, all_figures,
+    figure, nearest_rank,
 };
+use kefu_core::settings::{MetricSettings, ServiceHours};
+use support::Store;
 
 #[test]
 fn keys_and_names_are_unique() {
@@ -101,4 +107,82 @@ fn nearest_rank_percentiles() {
     assert_eq!(nearest_rank(&v, 0), Some(15));
     assert_eq!(nearest_rank(&[7], 95), Some(7));
     assert_eq!(nearest_rank(&[], 50), None);
+}
+
+/// The cases where a list could drift from its counter: a night's wait answered at 08:00
+/// (wall clock against service clock), transfers, bots, unanswered rounds, after-sale and
+/// attributed orders, a reception without a buyer message.
+fn mixed_store() -> Store {
+    let mut s = Store::default();
+    s.msg("a", "tom", "2026-11-11 09:00:00", "buyer")
+        .msg("a", "tom", "2026-11-11 09:01:40", "agent")
+        .msg("a", "tom", "2026-11-11 09:02:00", "buyer")
+        .msg("a", "tom", "2026-11-11 09:07:00", "agent")
+        .order(
+            "O1",
+            "tom",
+            "2026-11-11 09:10:00",
+            Some("2026-11-11 09:12:00"),
+            None,
+            40,
+        )
+        .msg("a", "d", "2026-11-10 23:59:30", "buyer")
+        .msg("a", "d", "2026-11-11 08:00:10", "agent")
+        .msg("a", "c", "2026-11-11 07:50:00", "buyer")
+        .msg("a", "c", "2026-11-11 08:01:00", "agent")
+        .msg("a", "e", "2026-11-11 10:00:00", "buyer")
+        .transfer("a", "e", "2026-11-11 10:01:00", "b")
+        .msg("b", "e", "2026-11-11 10:02:00", "agent")
+        .msg("bot", "f", "2026-11-11 11:00:00", "buyer")
+        .msg("bot", "f", "2026-11-11 11:00:05", "bot")
+        .msg("a", "g", "2026-11-11 12:00:00", "buyer")
+        .order(
+            "O2",
+            "h",
+            "2026-11-10 10:00:00",
+            Some("2026-11-10 10:05:00"),
+            None,
+            50,
+        )
+        .msg("a", "h", "2026-11-11 09:30:00", "buyer")
+        .msg("a", "h", "2026-11-11 09:30:30", "agent")
+        .msg("a", "i", "2026-11-11 13:00:00", "agent");
+    s
+}
+
+/// Counting a figure's reception or round list with its own predicate gives the counter the
+/// figure names: the rollup and the lists use the same predicates, under any service hours.
+#[test]
+fn reception_and_round_lists_count_what_the_rollup_counts() {
+    let s = mixed_store();
+    let all_day = MetricSettings {
+        service_hours: ServiceHours::all_day(),
+        ..MetricSettings::default()
+    };
+    for settings in [MetricSettings::default(), all_day] {
+        let a = engine::analyze(&s.view(), &settings);
+        let c = s.store(&settings);
+        let mut compared = 0;
+        for f in all_figures() {
+            let listed = match f.behind {
+                Behind::Receptions(test) => a.receptions.iter().filter(|r| test(r)).count(),
+                Behind::Rounds(test) => a.rounds.iter().filter(|r| test(r)).count(),
+                _ => continue,
+            };
+            if let Some(counter) = f.listed_count {
+                assert_eq!(listed as i64, c.get(counter), "{}", f.key);
+                compared += 1;
+            }
+        }
+        assert!(compared >= 15, "{compared}");
+        // The list's within-3-minutes flag is the numerator's own predicate: the night's
+        // wait (d) is 40 s of service time but 8 hours on the wall clock, and not counted.
+        let within = a
+            .rounds
+            .iter()
+            .filter(|r| r.answered_within_three_minutes())
+            .count();
+        assert_eq!(within as i64, c.get(C::rounds_0800_within_3min));
+        assert!(c.get(C::rounds_0800_within_3min) < c.get(C::rounds_0800));
+    }
 }

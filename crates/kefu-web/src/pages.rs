@@ -724,17 +724,7 @@ fn ranking_tables(
                         .iter()
                         .filter_map(|x| report::number(f.value(&x.counters)))
                         .collect();
-                    let hi = vals.iter().copied().reduce(f64::max);
-                    let lo = vals.iter().copied().reduce(f64::min);
-                    match (hi, lo, f.direction) {
-                        (Some(hi), Some(lo), Direction::HigherIsBetter) if hi != lo => {
-                            (Some(hi), Some(lo))
-                        }
-                        (Some(hi), Some(lo), Direction::LowerIsBetter) if hi != lo => {
-                            (Some(lo), Some(hi))
-                        }
-                        _ => (None, None),
-                    }
+                    best_and_worst(f.direction, &vals)
                 })
                 .collect();
             for row in rows {
@@ -765,6 +755,18 @@ fn ranking_tables(
             t
         })
         .collect()
+}
+
+/// The best and worst of a column's values by the figure's direction: none for a neutral
+/// figure (a volume is neither) or when every value is the same.
+fn best_and_worst(direction: Direction, values: &[f64]) -> (Option<f64>, Option<f64>) {
+    let hi = values.iter().copied().reduce(f64::max);
+    let lo = values.iter().copied().reduce(f64::min);
+    match (hi, lo, direction) {
+        (Some(hi), Some(lo), Direction::HigherIsBetter) if hi != lo => (Some(hi), Some(lo)),
+        (Some(hi), Some(lo), Direction::LowerIsBetter) if hi != lo => (Some(lo), Some(hi)),
+        _ => (None, None),
+    }
 }
 
 /// `GET /api/v1/report?by=account|store|day&from=&to=&store=`: the rows the user may see,
@@ -809,4 +811,29 @@ pub async fn not_found(
     let lang = i18n::pick(p.lang.as_deref(), &headers);
     let body = format!("<p>{}</p>", esc(lang.s(S::NotFound)));
     framed(lang, &user, StatusCode::NOT_FOUND, S::NotFound, "/", &body)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::best_and_worst;
+    use kefu_core::figures::Direction;
+
+    #[test]
+    fn best_and_worst_follow_the_direction_and_leave_volumes_alone() {
+        let v = [3.0, 1.0, 2.0];
+        assert_eq!(
+            best_and_worst(Direction::HigherIsBetter, &v),
+            (Some(3.0), Some(1.0))
+        );
+        assert_eq!(
+            best_and_worst(Direction::LowerIsBetter, &v),
+            (Some(1.0), Some(3.0))
+        );
+        assert_eq!(best_and_worst(Direction::Neutral, &v), (None, None));
+        assert_eq!(
+            best_and_worst(Direction::HigherIsBetter, &[2.0, 2.0]),
+            (None, None)
+        );
+        assert_eq!(best_and_worst(Direction::LowerIsBetter, &[]), (None, None));
+    }
 }
