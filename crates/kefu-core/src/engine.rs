@@ -79,9 +79,27 @@ impl Round {
                 .map_or(TAOBAO_CAP_MS, |w| w.min(TAOBAO_CAP_MS))
         })
     }
-    /// Whether the round opened 08:00-24:00 (wall clock), the three-minute rate's rounds.
+    /// Whether the round opened 08:00-24:00 (wall clock), the three-minute rate's window.
     pub fn in_three_minute_window(&self) -> bool {
         time_of_day(self.open) >= 8 * HOUR_MS
+    }
+    /// Whether the round counts in `rounds` and the response figures: a transferred round
+    /// was closed by a hand-over, not by an answer (§1), so it counts in none of them.
+    pub fn counts(&self) -> bool {
+        !self.is_transferred()
+    }
+    /// Answered (by an agent or a bot): the rounds `avg_response_secs` averages.
+    pub fn is_answered(&self) -> bool {
+        matches!(self.outcome, Outcome::Answered { .. })
+    }
+    /// The three-minute rate's denominator: counted rounds opened 08:00-24:00.
+    pub fn in_three_minute_rate(&self) -> bool {
+        self.counts() && self.in_three_minute_window()
+    }
+    /// The three-minute rate's numerator: of those, the ones answered within
+    /// [`THREE_MINUTES_MS`] of wall-clock wait (the platform's rule ignores service hours).
+    pub fn answered_within_three_minutes(&self) -> bool {
+        self.in_three_minute_rate() && self.wait_ms().is_some_and(|ms| ms <= THREE_MINUTES_MS)
     }
     pub fn answer_time(&self) -> Option<Millis> {
         match self.outcome {
@@ -140,6 +158,24 @@ impl Reception {
     pub fn duration_ms(&self) -> i64 {
         self.last_time - self.first_time
     }
+    /// An inquiry with an attributed order (询单→下单).
+    pub fn inquiry_ordered(&self) -> bool {
+        self.inquiry && self.attributed_orders > 0
+    }
+    /// An inquiry with a paid attributed order (询单→最终付款).
+    pub fn inquiry_paid(&self) -> bool {
+        self.inquiry && self.attributed_paid > 0
+    }
+    /// The first round opened this day was answered: the receptions the first response
+    /// figures (mean and percentiles) are taken over.
+    pub fn has_first_response(&self) -> bool {
+        self.first_response_ms.is_some()
+    }
+    /// The buyer or an agent wrote: the receptions whose messages the answer/question ratio
+    /// adds (the others add nothing to it).
+    pub fn has_buyer_or_agent_messages(&self) -> bool {
+        self.buyer_msgs > 0 || self.agent_msgs > 0
+    }
 }
 
 /// Why an order went where it went (§3) and who reminded it (§4).
@@ -149,6 +185,19 @@ pub struct OrderFact {
     pub attributed: Option<(u32, Millis)>,
     /// The account and time of the first reminder message.
     pub reminded: Option<(NameId, Millis)>,
+}
+
+impl OrderFact {
+    /// The reception whose sales the order adds to: attributed and paid (§3).
+    pub fn sale_reception(&self, order: &Order) -> Option<u32> {
+        self.attributed
+            .filter(|_| order.paid_at.is_some())
+            .map(|(reception, _)| reception)
+    }
+    /// No reception won the order (静默下单).
+    pub fn is_silent(&self) -> bool {
+        self.attributed.is_none()
+    }
 }
 
 /// Everything the engine derives from one store's events.
@@ -195,6 +244,9 @@ impl Facts {
 
 /// The cap of a round's wait in Taobao's 人工平响, and what an unanswered round counts.
 pub const TAOBAO_CAP_MS: i64 = 600 * SECOND_MS;
+
+/// The longest wall-clock wait the three-minute rate counts as answered in time (inclusive).
+pub const THREE_MINUTES_MS: i64 = 180 * SECOND_MS;
 
 /// Runs the whole engine: rounds, receptions, attribution, reminders.
 pub fn analyze(ev: &StoreEvents<'_>, s: &MetricSettings) -> Analysis {
@@ -681,12 +733,12 @@ fn reception_sums(a: &Analysis, recs: &[Reception]) -> FxHashMap<(NameId, Day), 
         }
         if r.inquiry {
             c.bump(C::inquiries);
-            if r.attributed_orders > 0 {
-                c.bump(C::ordered);
-            }
-            if r.attributed_paid > 0 {
-                c.bump(C::paid);
-            }
+        }
+        if r.inquiry_ordered() {
+            c.bump(C::ordered);
+        }
+        if r.inquiry_paid() {
+            c.bump(C::paid);
         }
         if r.attributed_paid > 0 {
             c.bump(C::paid_receptions);
@@ -709,15 +761,15 @@ fn reception_sums(a: &Analysis, recs: &[Reception]) -> FxHashMap<(NameId, Day), 
                 c.bump(C::tb_rounds);
                 c.add(C::tb_wait_ms, ms);
             }
-            if round.is_transferred() {
+            if !round.counts() {
                 continue;
             }
             c.bump(C::rounds);
-            if round.in_three_minute_window() {
+            if round.in_three_minute_rate() {
                 c.bump(C::rounds_0800);
-                if round.wait_ms().is_some_and(|ms| ms <= 180 * SECOND_MS) {
-                    c.bump(C::rounds_0800_within_3min);
-                }
+            }
+            if round.answered_within_three_minutes() {
+                c.bump(C::rounds_0800_within_3min);
             }
             if let Some(ms) = round.response_ms() {
                 c.add(C::response_ms, ms);
@@ -730,7 +782,7 @@ fn reception_sums(a: &Analysis, recs: &[Reception]) -> FxHashMap<(NameId, Day), 
 
 fn rollup_orders_ratings_refunds(a: &Analysis, ev: &StoreEvents<'_>, f: &mut Facts) {
     for (o, fact) in ev.orders.iter().zip(&a.orders) {
-        if let (Some((ri, _)), Some(_)) = (fact.attributed, o.paid_at) {
+        if let Some(ri) = fact.sale_reception(o) {
             let r = &a.receptions[ri as usize];
             let c = f.accounts.entry((r.account, r.day)).or_default();
             c.add(C::sales_cents, o.amount);
@@ -749,7 +801,7 @@ fn rollup_orders_ratings_refunds(a: &Analysis, ev: &StoreEvents<'_>, f: &mut Fac
             let c = f.store.entry(Day::of(o.created_at)).or_default();
             c.bump(C::total_orders);
             c.add(C::total_sales_cents, o.amount);
-            if fact.attributed.is_none() {
+            if fact.is_silent() {
                 c.bump(C::silent_orders);
                 c.add(C::silent_sales_cents, o.amount);
             }
@@ -761,7 +813,7 @@ fn rollup_orders_ratings_refunds(a: &Analysis, ev: &StoreEvents<'_>, f: &mut Fac
             .entry((rt.account, Day::of(rt.time)))
             .or_default();
         c.bump(C::ratings);
-        if rt.score >= 4 {
+        if rt.satisfied() {
             c.bump(C::ratings_satisfied);
         }
     }

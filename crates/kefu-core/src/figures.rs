@@ -3,10 +3,15 @@
 //! Every figure is a count, a sum, or a ratio of two sums, so the engine reduces receptions
 //! to per-(account, day) [`Counters`] once, and any period, group or store is a plain sum of
 //! counters. Rates and means are formed only at the very end, in [`Figure::value`].
+//!
+//! A [`Figure`] is defined once, here: its key, names, unit, direction and what its list
+//! shows (the engine's own predicates, see [`Behind`]). `docs/metrics.md` says how to add one.
 
 use rustc_hash::FxHashMap;
 use std::ops::AddAssign;
 use std::sync::OnceLock;
+
+use crate::engine::{Reception, Round};
 
 macro_rules! counters {
     ($($name:ident),* $(,)?) => {
@@ -358,17 +363,125 @@ pub enum Value {
     Ratio(Option<f64>),
 }
 
-/// One figure of §5: its key, names and how it follows from counters.
+impl Value {
+    /// The value as a number to compare, sort and chart: money in yuan, `None` when undefined.
+    pub fn number(self) -> Option<f64> {
+        match self {
+            Value::Count(n) => Some(n as f64),
+            Value::Money(c) => Some(crate::money::yuan_f64(c)),
+            Value::Ratio(r) => r,
+        }
+    }
+}
+
+/// What a figure's number is, and so how every screen, file and payslip writes it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unit {
+    /// People, receptions, rounds, orders…: a whole number.
+    Count,
+    /// Yuan: a sum of cents ([`Value::Money`]) or a mean in yuan (客单价), two decimals.
+    Yuan,
+    /// A rate, written in percent with two decimals.
+    Percent,
+    /// A duration in seconds, one decimal.
+    Seconds,
+    /// A plain ratio such as 答问比, two decimals.
+    Ratio,
+}
+
+/// Which way a figure is better, for the best/worst marks and the up/down colours.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Direction {
+    HigherIsBetter,
+    LowerIsBetter,
+    /// A volume (consulted, rounds, durations…): more is neither better nor worse, so it is
+    /// never coloured.
+    Neutral,
+}
+
+/// The items behind a figure — what its list (`/list`, `/api/v1/list`, `explain::list`)
+/// shows — and which of them count: the same predicates the engine's rollup counts with, so
+/// that a list and its counter cannot disagree. A rate or mean lists its denominator's items
+/// (a reply rate the consulted receptions), so that it can be recomputed from its list.
+#[derive(Clone, Copy)]
+pub enum Behind {
+    /// The receptions of the listed accounts and days that pass the test.
+    Receptions(fn(&Reception) -> bool),
+    /// The rounds of those receptions that pass the test.
+    Rounds(fn(&Round) -> bool),
+    /// The store's distinct buyer-days consulted: each buyer's first consulted reception of
+    /// a day.
+    StoreBuyers,
+    /// Paid orders attributed to a reception of the listed accounts and days
+    /// ([`crate::engine::OrderFact::sale_reception`]).
+    AgentSales,
+    /// Paid orders placed on the listed days (store level), only silent ones when set.
+    StoreOrders {
+        silent_only: bool,
+    },
+    /// Orders reminded by the listed accounts on the listed days, only paid ones when set.
+    Reminders {
+        paid_only: bool,
+    },
+    Ratings,
+    /// Refunds handled by the listed accounts, only finished ones when set.
+    Refunds {
+        finished_only: bool,
+    },
+}
+
+impl Behind {
+    /// Whether only whole stores have the figure (no account or group does).
+    pub fn store_level(self) -> bool {
+        matches!(self, Behind::StoreBuyers | Behind::StoreOrders { .. })
+    }
+}
+
+/// One figure of §5: the one place that says what it is. Reports, exports, the API and its
+/// OpenAPI document, the web pages (names, colours, lists) and plans all read it from here.
 pub struct Figure {
+    /// The machine name: JSON keys, CSV headers, URLs, plan files.
     pub key: &'static str,
     pub zh: &'static str,
     pub en: &'static str,
+    pub unit: Unit,
+    pub direction: Direction,
+    /// What the figure's list shows.
+    pub behind: Behind,
+    /// The counter equal to the length of the list (for a rate or mean, its denominator);
+    /// `None` when no counter counts the listed items.
+    pub listed_count: Option<C>,
     pub compute: fn(&Counters) -> Value,
 }
 
 impl Figure {
     pub fn value(&self, c: &Counters) -> Value {
         (self.compute)(c)
+    }
+
+    /// The value as people read it: rates in percent, seconds with one decimal, yuan with
+    /// two; `-` when undefined.
+    pub fn display(&self, v: Value) -> String {
+        match v {
+            Value::Count(n) => n.to_string(),
+            Value::Money(c) => crate::money::format_yuan(c),
+            Value::Ratio(None) => "-".into(),
+            Value::Ratio(Some(x)) => self.number_text(x),
+        }
+    }
+
+    /// A number of this figure (a value, a threshold) as [`Figure::display`] writes it.
+    pub fn number_text(&self, x: f64) -> String {
+        match self.unit {
+            Unit::Count => format!("{x}"),
+            Unit::Seconds => format!("{x:.1}"),
+            Unit::Yuan | Unit::Ratio => format!("{x:.2}"),
+            Unit::Percent => format!("{:.2}%", x * 100.0),
+        }
+    }
+
+    pub fn store_level(&self) -> bool {
+        self.behind.store_level()
     }
 }
 
@@ -389,199 +502,172 @@ fn percentile_secs(c: &Counters, p: u32) -> Value {
     )
 }
 
+/// The nearest-rank percentile of ascending `sorted` (the rule of §5 for any list of times,
+/// such as a chart's response times): the value at rank ⌈p/100 · n⌉.
+pub fn nearest_rank(sorted: &[i64], p: u32) -> Option<i64> {
+    let rank = rank(p, sorted.len() as u64);
+    sorted.get((rank as usize).saturating_sub(1)).copied()
+}
+
+use Behind as B;
+use C::*;
+use Direction::{HigherIsBetter as Higher, LowerIsBetter as Lower, Neutral};
+use Value::{Count, Money};
+
 macro_rules! fig {
-    ($key:literal, $zh:literal, $en:literal, |$c:ident| $body:expr) => {
+    (
+        $key:literal, $zh:literal, $en:literal, $unit:ident, $direction:expr,
+        $behind:expr, $listed:expr, |$c:ident| $body:expr $(,)?
+    ) => {
         Figure {
             key: $key,
             zh: $zh,
             en: $en,
+            unit: Unit::$unit,
+            direction: $direction,
+            behind: $behind,
+            listed_count: $listed,
             compute: |$c: &Counters| $body,
         }
     };
 }
 
-use C::*;
-use Value::{Count, Money};
-
+// One line per figure: key, 中文, English, unit, direction, what its list shows and the
+// counter that list's length equals, and the value from counters.
 /// Every figure of an account (and of a group, day or store), in the spec's order.
+#[rustfmt::skip]
 pub const ACCOUNT_FIGURES: &[Figure] = &[
-    fig!("consulted", "咨询人数", "Consulted", |c| Count(
-        c.get(consulted)
-    )),
-    fig!("served", "接待人数", "Served", |c| Count(c.get(served))),
-    fig!("unreplied", "未回复人数", "Unreplied", |c| Count(
-        c.get(unreplied)
-    )),
-    fig!("reply_rate", "回复率", "Reply rate", |c| ratio(
-        c.get(consulted) - c.get(unreplied),
-        c.get(consulted)
-    )),
-    fig!("inquiries", "询单人数", "Inquiries", |c| Count(
-        c.get(inquiries)
-    )),
-    fig!(
-        "ordered",
-        "询单→下单人数",
-        "Inquiry → ordered",
-        |c| Count(c.get(ordered))
-    ),
-    fig!(
-        "paid",
-        "询单→最终付款人数",
-        "Inquiry → paid",
-        |c| Count(c.get(paid))
-    ),
-    fig!(
-        "inquiry_conversion",
-        "询单→最终付款转化率",
-        "Inquiry → paid conversion",
-        |c| ratio(c.get(paid), c.get(inquiries))
-    ),
-    fig!(
-        "order_conversion",
-        "询单→下单转化率",
-        "Inquiry → order conversion",
-        |c| ratio(c.get(ordered), c.get(inquiries))
-    ),
-    fig!(
-        "payment_rate",
-        "下单→付款成功率",
-        "Order → payment rate",
-        |c| ratio(c.get(paid), c.get(ordered))
-    ),
-    fig!("sales", "客服销售额", "Agent sales", |c| Money(
-        c.get(sales_cents)
-    )),
-    fig!("paid_orders", "付款订单数", "Paid orders", |c| Count(
-        c.get(paid_orders)
-    )),
-    fig!("items", "销售件数", "Items sold", |c| Count(
-        c.get(items)
-    )),
-    fig!("avg_order_value", "客单价", "Average order value", |c| {
-        Value::Ratio(
-            (c.get(paid_receptions) != 0)
-                .then(|| c.get(sales_cents) as f64 / 100.0 / c.get(paid_receptions) as f64),
-        )
-    }),
-    fig!(
-        "after_sales",
-        "售后接待人数",
-        "After-sale receptions",
-        |c| Count(c.get(after_sales))
-    ),
-    fig!(
-        "avg_first_response_secs",
-        "平均首次响应时长",
-        "Avg first response (s)",
-        |c| mean_secs(c.get(first_response_ms), c.get(first_response_n))
-    ),
-    fig!(
-        "first_response_p50_secs",
-        "首次响应中位数",
-        "First response p50 (s)",
-        |c| percentile_secs(c, 50)
-    ),
-    fig!(
-        "first_response_p90_secs",
-        "首次响应P90",
-        "First response p90 (s)",
-        |c| percentile_secs(c, 90)
-    ),
-    fig!(
-        "avg_response_secs",
-        "平均响应时长",
-        "Avg response (s)",
-        |c| mean_secs(c.get(response_ms), c.get(response_n))
-    ),
-    fig!(
-        "tb_avg_response_secs",
-        "淘宝人工平响",
-        "Taobao avg response (s)",
-        |c| mean_secs(c.get(tb_wait_ms), c.get(tb_rounds))
-    ),
-    fig!("slow", "慢响应人数", "Slow responses", |c| Count(
-        c.get(slow)
-    )),
-    fig!("rounds", "对话轮次", "Rounds", |c| Count(c.get(rounds))),
-    fig!(
-        "answered_within_3min_rate",
-        "三分钟响应率",
-        "Answered within 3 min",
-        |c| ratio(c.get(rounds_0800_within_3min), c.get(rounds_0800))
-    ),
-    fig!(
-        "answer_question_ratio",
-        "答问比",
-        "Answer/question ratio",
-        |c| ratio(c.get(agent_msgs), c.get(buyer_msgs))
-    ),
-    fig!(
-        "avg_duration_secs",
-        "平均接待时长",
-        "Avg reception duration (s)",
-        |c| mean_secs(c.get(served_duration_ms), c.get(served))
-    ),
-    fig!(
-        "reminded_orders",
-        "催付订单数",
-        "Reminded orders",
-        |c| Count(c.get(reminded_orders))
-    ),
-    fig!(
-        "reminder_success",
-        "催付成功数",
-        "Successful reminders",
-        |c| Count(c.get(reminder_success))
-    ),
-    fig!(
-        "reminder_sales",
-        "催付成功金额",
-        "Reminder sales",
-        |c| Money(c.get(reminder_sales_cents))
-    ),
-    fig!("ratings", "评价数", "Ratings", |c| Count(c.get(ratings))),
-    fig!("satisfaction_rate", "满意率", "Satisfaction rate", |c| {
-        ratio(c.get(ratings_satisfied), c.get(ratings))
-    }),
-    fig!("refunds", "退款处理数", "Refunds handled", |c| Count(
-        c.get(refunds)
-    )),
-    fig!(
-        "avg_refund_secs",
-        "平均退款时长",
-        "Avg refund time (s)",
-        |c| mean_secs(c.get(refund_ms), c.get(refunds_finished))
-    ),
+    fig!("consulted", "咨询人数", "Consulted", Count, Neutral,
+        B::Receptions(Reception::consulted), Some(consulted),
+        |c| Count(c.get(consulted))),
+    fig!("served", "接待人数", "Served", Count, Neutral,
+        B::Receptions(|r| r.served), Some(served),
+        |c| Count(c.get(served))),
+    fig!("unreplied", "未回复人数", "Unreplied", Count, Lower,
+        B::Receptions(Reception::unreplied), Some(unreplied),
+        |c| Count(c.get(unreplied))),
+    fig!("reply_rate", "回复率", "Reply rate", Percent, Higher,
+        B::Receptions(Reception::consulted), Some(consulted),
+        |c| ratio(c.get(consulted) - c.get(unreplied), c.get(consulted))),
+    fig!("inquiries", "询单人数", "Inquiries", Count, Neutral,
+        B::Receptions(|r| r.inquiry), Some(inquiries),
+        |c| Count(c.get(inquiries))),
+    fig!("ordered", "询单→下单人数", "Inquiry → ordered", Count, Higher,
+        B::Receptions(Reception::inquiry_ordered), Some(ordered),
+        |c| Count(c.get(ordered))),
+    fig!("paid", "询单→最终付款人数", "Inquiry → paid", Count, Higher,
+        B::Receptions(Reception::inquiry_paid), Some(paid),
+        |c| Count(c.get(paid))),
+    fig!("inquiry_conversion", "询单→最终付款转化率", "Inquiry → paid conversion", Percent, Higher,
+        B::Receptions(|r| r.inquiry), Some(inquiries),
+        |c| ratio(c.get(paid), c.get(inquiries))),
+    fig!("order_conversion", "询单→下单转化率", "Inquiry → order conversion", Percent, Higher,
+        B::Receptions(|r| r.inquiry), Some(inquiries),
+        |c| ratio(c.get(ordered), c.get(inquiries))),
+    fig!("payment_rate", "下单→付款成功率", "Order → payment rate", Percent, Higher,
+        B::Receptions(Reception::inquiry_ordered), Some(ordered),
+        |c| ratio(c.get(paid), c.get(ordered))),
+    fig!("sales", "客服销售额", "Agent sales", Yuan, Higher,
+        B::AgentSales, Some(paid_orders),
+        |c| Money(c.get(sales_cents))),
+    fig!("paid_orders", "付款订单数", "Paid orders", Count, Higher,
+        B::AgentSales, Some(paid_orders),
+        |c| Count(c.get(paid_orders))),
+    fig!("items", "销售件数", "Items sold", Count, Higher,
+        B::AgentSales, Some(paid_orders),
+        |c| Count(c.get(items))),
+    fig!("avg_order_value", "客单价", "Average order value", Yuan, Higher,
+        B::AgentSales, Some(paid_orders),
+        |c| Value::Ratio((c.get(paid_receptions) != 0)
+            .then(|| c.get(sales_cents) as f64 / 100.0 / c.get(paid_receptions) as f64))),
+    fig!("after_sales", "售后接待人数", "After-sale receptions", Count, Neutral,
+        B::Receptions(|r| r.after_sale), Some(after_sales),
+        |c| Count(c.get(after_sales))),
+    fig!("avg_first_response_secs", "平均首次响应时长", "Avg first response (s)", Seconds, Lower,
+        B::Receptions(Reception::has_first_response), Some(first_response_n),
+        |c| mean_secs(c.get(first_response_ms), c.get(first_response_n))),
+    fig!("first_response_p50_secs", "首次响应中位数", "First response p50 (s)", Seconds, Lower,
+        B::Receptions(Reception::has_first_response), Some(first_response_n),
+        |c| percentile_secs(c, 50)),
+    fig!("first_response_p90_secs", "首次响应P90", "First response p90 (s)", Seconds, Lower,
+        B::Receptions(Reception::has_first_response), Some(first_response_n),
+        |c| percentile_secs(c, 90)),
+    fig!("avg_response_secs", "平均响应时长", "Avg response (s)", Seconds, Lower,
+        B::Rounds(Round::is_answered), Some(response_n),
+        |c| mean_secs(c.get(response_ms), c.get(response_n))),
+    fig!("tb_avg_response_secs", "淘宝人工平响", "Taobao avg response (s)", Seconds, Lower,
+        B::Rounds(Round::in_taobao_window), Some(tb_rounds),
+        |c| mean_secs(c.get(tb_wait_ms), c.get(tb_rounds))),
+    fig!("slow", "慢响应人数", "Slow responses", Count, Lower,
+        B::Receptions(|r| r.slow), Some(slow),
+        |c| Count(c.get(slow))),
+    fig!("rounds", "对话轮次", "Rounds", Count, Neutral,
+        B::Rounds(Round::counts), Some(rounds),
+        |c| Count(c.get(rounds))),
+    fig!("answered_within_3min_rate", "三分钟响应率", "Answered within 3 min", Percent, Higher,
+        B::Rounds(Round::in_three_minute_rate), Some(rounds_0800),
+        |c| ratio(c.get(rounds_0800_within_3min), c.get(rounds_0800))),
+    fig!("answer_question_ratio", "答问比", "Answer/question ratio", Ratio, Higher,
+        B::Receptions(Reception::has_buyer_or_agent_messages), None,
+        |c| ratio(c.get(agent_msgs), c.get(buyer_msgs))),
+    fig!("avg_duration_secs", "平均接待时长", "Avg reception duration (s)", Seconds, Neutral,
+        B::Receptions(|r| r.served), Some(served),
+        |c| mean_secs(c.get(served_duration_ms), c.get(served))),
+    fig!("reminded_orders", "催付订单数", "Reminded orders", Count, Higher,
+        B::Reminders { paid_only: false }, Some(reminded_orders),
+        |c| Count(c.get(reminded_orders))),
+    fig!("reminder_success", "催付成功数", "Successful reminders", Count, Higher,
+        B::Reminders { paid_only: true }, Some(reminder_success),
+        |c| Count(c.get(reminder_success))),
+    fig!("reminder_sales", "催付成功金额", "Reminder sales", Yuan, Higher,
+        B::Reminders { paid_only: true }, Some(reminder_success),
+        |c| Money(c.get(reminder_sales_cents))),
+    fig!("ratings", "评价数", "Ratings", Count, Neutral,
+        B::Ratings, Some(ratings),
+        |c| Count(c.get(ratings))),
+    fig!("satisfaction_rate", "满意率", "Satisfaction rate", Percent, Higher,
+        B::Ratings, Some(ratings),
+        |c| ratio(c.get(ratings_satisfied), c.get(ratings))),
+    fig!("refunds", "退款处理数", "Refunds handled", Count, Neutral,
+        B::Refunds { finished_only: false }, Some(refunds),
+        |c| Count(c.get(refunds))),
+    fig!("avg_refund_secs", "平均退款时长", "Avg refund time (s)", Seconds, Lower,
+        B::Refunds { finished_only: true }, Some(refunds_finished),
+        |c| mean_secs(c.get(refund_ms), c.get(refunds_finished))),
 ];
 
 /// The store-level figures reported beside the account figures for a store or a day.
+#[rustfmt::skip]
 pub const STORE_FIGURES: &[Figure] = &[
-    fig!("buyers", "店铺咨询人数", "Store buyers", |c| Count(
-        c.get(buyers)
-    )),
-    fig!(
-        "total_orders",
-        "付款订单总数",
-        "Total paid orders",
-        |c| Count(c.get(total_orders))
-    ),
-    fig!("total_sales", "店铺销售额", "Total sales", |c| Money(
-        c.get(total_sales_cents)
-    )),
-    fig!("silent_orders", "静默下单数", "Silent orders", |c| {
-        Count(c.get(silent_orders))
-    }),
-    fig!("silent_sales", "静默销售额", "Silent sales", |c| Money(
-        c.get(silent_sales_cents)
-    )),
+    fig!("buyers", "店铺咨询人数", "Store buyers", Count, Neutral,
+        B::StoreBuyers, Some(buyers),
+        |c| Count(c.get(buyers))),
+    fig!("total_orders", "付款订单总数", "Total paid orders", Count, Higher,
+        B::StoreOrders { silent_only: false }, Some(total_orders),
+        |c| Count(c.get(total_orders))),
+    fig!("total_sales", "店铺销售额", "Total sales", Yuan, Higher,
+        B::StoreOrders { silent_only: false }, Some(total_orders),
+        |c| Money(c.get(total_sales_cents))),
+    fig!("silent_orders", "静默下单数", "Silent orders", Count, Neutral,
+        B::StoreOrders { silent_only: true }, Some(silent_orders),
+        |c| Count(c.get(silent_orders))),
+    fig!("silent_sales", "静默销售额", "Silent sales", Yuan, Neutral,
+        B::StoreOrders { silent_only: true }, Some(silent_orders),
+        |c| Money(c.get(silent_sales_cents))),
 ];
 
+/// Every figure: the account figures, then the store-level ones.
+pub fn all_figures() -> impl Iterator<Item = &'static Figure> {
+    ACCOUNT_FIGURES.iter().chain(STORE_FIGURES)
+}
+
 pub fn figure(key: &str) -> Option<&'static Figure> {
-    ACCOUNT_FIGURES
-        .iter()
-        .chain(STORE_FIGURES)
-        .find(|f| f.key == key)
+    all_figures().find(|f| f.key == key)
+}
+
+/// The keys of every figure, for messages about an unknown one.
+pub fn known_keys() -> String {
+    all_figures().map(|f| f.key).collect::<Vec<_>>().join(", ")
 }
 
 #[cfg(test)]

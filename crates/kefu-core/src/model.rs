@@ -319,6 +319,13 @@ pub struct Rating {
     pub score: u8,
 }
 
+impl Rating {
+    /// A score of 4 or 5 is satisfied (满意, §5).
+    pub fn satisfied(&self) -> bool {
+        self.score >= 4
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Agent {
     pub account: NameId,

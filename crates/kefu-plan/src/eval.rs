@@ -7,7 +7,7 @@
 
 use std::collections::BTreeMap;
 
-use kefu_core::figures::{C, Counters, Value};
+use kefu_core::figures::{C, Counters, Unit, Value};
 use kefu_core::money::format_yuan;
 use kefu_core::time::{Millis, format_time};
 use serde::Serialize;
@@ -234,41 +234,28 @@ fn competition_ranks<T: PartialOrd>(values: &[T]) -> Vec<usize> {
         .collect()
 }
 
-// Values are written as `kefu_report::display` writes them (rates in percent with two
-// decimals, seconds with one), so that a payslip reads like a report. That function cannot
-// be called from here: kefu-report depends on the store, which depends on this crate.
-fn is_percent_figure(key: &str) -> bool {
-    !(key.ends_with("_secs") || key == "avg_order_value" || key == "answer_question_ratio")
-}
-
 /// Whether the source's values (and thresholds) read as percentages.
 fn reads_as_percent(source: Source) -> bool {
     match source {
         Source::Figure {
             figure,
             relative_to_store: false,
-        } => {
-            matches!(figure.value(&Counters::default()), Value::Ratio(_))
-                && is_percent_figure(figure.key)
-        }
+        } => figure.unit == Unit::Percent,
         Source::TargetCompletion => true,
         _ => false,
     }
 }
 
+// Values are written as the figure writes them (`Figure::number_text`, as in every report),
+// so that a payslip reads like a report.
 fn number_text(source: Source, x: f64) -> String {
     match source {
-        _ if reads_as_percent(source) => format!("{:.2}%", x * 100.0),
         Source::Figure {
             figure,
             relative_to_store: false,
-        } => match figure.value(&Counters::default()) {
-            Value::Count(_) => format!("{x}"),
-            Value::Money(_) => format!("{x:.2}"),
-            Value::Ratio(_) if figure.key.ends_with("_secs") => format!("{x:.1}"),
-            Value::Ratio(_) => format!("{x:.2}"),
-        },
+        } => figure.number_text(x),
         Source::Figure { .. } => format!("{x:.3}"),
+        _ if reads_as_percent(source) => format!("{:.2}%", x * 100.0),
         _ => format!("{x:.2}"),
     }
 }
@@ -288,12 +275,8 @@ fn source_value(
     store: &Counters,
     net_cents: i64,
 ) -> Option<f64> {
-    // As `kefu_report::number`: money in yuan, so thresholds are written in yuan.
-    let number = |v: Value| match v {
-        Value::Count(n) => Some(n as f64),
-        Value::Money(c) => Some(c as f64 / 100.0),
-        Value::Ratio(r) => r,
-    };
+    // Money in yuan, so thresholds are written in yuan.
+    let number = Value::number;
     match source {
         Source::Figure {
             figure,

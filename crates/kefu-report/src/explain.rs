@@ -9,9 +9,10 @@
 use std::collections::HashMap;
 
 use kefu_core::engine::{self, Analysis, Outcome, Reception};
+use kefu_core::figures::{self, Behind};
 use kefu_core::model::{NameId, Sender};
 use kefu_core::settings::MetricSettings;
-use kefu_core::time::{Day, HOUR_MS, Millis, SECOND_MS, time_of_day};
+use kefu_core::time::{Day, HOUR_MS, Millis, time_of_day};
 use kefu_store::{Db, LOOKBACK_DAYS, LoadedEvents, StoreInfo};
 
 use crate::Result;
@@ -417,98 +418,16 @@ pub enum ItemKind {
     Refunds,
 }
 
-/// What a figure's list holds: the kind of item and which of them count.
-#[derive(Debug, Clone, Copy)]
-enum Behind {
-    /// Receptions passing the test.
-    Receptions(fn(&Reception) -> bool),
-    /// Rounds that pass the test; transferred ones only when the flag is set.
-    Rounds(fn(&engine::Round) -> bool, bool),
-    /// The store's distinct buyer-days consulted: each buyer's first consulted reception of a
-    /// day.
-    StoreBuyers,
-    /// Paid orders attributed to a reception of the listed accounts and days.
-    AttributedPaid,
-    /// Paid orders placed on the listed days (store-level figures), silent ones only when set.
-    PlacedPaid {
-        silent_only: bool,
-    },
-    /// Orders reminded by the listed accounts on the listed days, paid ones only when set.
-    Reminded {
-        paid_only: bool,
-    },
-    Ratings,
-    /// Refunds handled by the listed accounts, finished ones only when set.
-    Refunds {
-        finished_only: bool,
-    },
-}
-
-/// The items behind the figure `key`; `None` for a key that is not a figure.
-///
-/// A rate or mean lists the items of its denominator (a reply rate lists the consulted
-/// receptions, an average response the rounds it averages), so that the figure can be
-/// recomputed from the list; `avg_order_value` lists the paid attributed orders.
-fn behind(key: &str) -> Option<Behind> {
-    use Behind as B;
-    Some(match key {
-        "consulted" | "reply_rate" => B::Receptions(|r| r.consulted()),
-        "served" | "avg_duration_secs" => B::Receptions(|r| r.served),
-        "unreplied" => B::Receptions(|r| r.unreplied()),
-        "inquiries" | "inquiry_conversion" | "order_conversion" => B::Receptions(|r| r.inquiry),
-        "ordered" | "payment_rate" => B::Receptions(|r| r.inquiry && r.attributed_orders > 0),
-        "paid" => B::Receptions(|r| r.inquiry && r.attributed_paid > 0),
-        "after_sales" => B::Receptions(|r| r.after_sale),
-        "avg_first_response_secs" | "first_response_p50_secs" | "first_response_p90_secs" => {
-            B::Receptions(|r| r.first_response_ms.is_some())
-        }
-        "buyers" => B::StoreBuyers,
-        "slow" => B::Receptions(|r| r.slow),
-        "answer_question_ratio" => B::Receptions(|r| r.buyer_msgs > 0 || r.agent_msgs > 0),
-        "rounds" => B::Rounds(|_| true, false),
-        "avg_response_secs" => B::Rounds(|r| r.response_ms().is_some(), false),
-        "answered_within_3min_rate" => B::Rounds(|r| r.in_three_minute_window(), false),
-        "tb_avg_response_secs" => B::Rounds(|r| r.in_taobao_window(), true),
-        "sales" | "paid_orders" | "items" | "avg_order_value" => B::AttributedPaid,
-        "total_orders" | "total_sales" => B::PlacedPaid { silent_only: false },
-        "silent_orders" | "silent_sales" => B::PlacedPaid { silent_only: true },
-        "reminded_orders" => B::Reminded { paid_only: false },
-        "reminder_success" | "reminder_sales" => B::Reminded { paid_only: true },
-        "ratings" | "satisfaction_rate" => B::Ratings,
-        "refunds" => B::Refunds {
-            finished_only: false,
-        },
-        "avg_refund_secs" => B::Refunds {
-            finished_only: true,
-        },
-        _ => return None,
-    })
-}
-
-impl Behind {
-    fn kind(self) -> ItemKind {
-        match self {
-            Behind::Receptions(_) | Behind::StoreBuyers => ItemKind::Receptions,
-            Behind::Rounds(..) => ItemKind::Rounds,
-            Behind::AttributedPaid | Behind::PlacedPaid { .. } => ItemKind::Orders,
-            Behind::Reminded { .. } => ItemKind::Reminders,
-            Behind::Ratings => ItemKind::Ratings,
-            Behind::Refunds { .. } => ItemKind::Refunds,
-        }
+/// The kind of item listed behind a figure.
+fn kind(behind: Behind) -> ItemKind {
+    match behind {
+        Behind::Receptions(_) | Behind::StoreBuyers => ItemKind::Receptions,
+        Behind::Rounds(_) => ItemKind::Rounds,
+        Behind::AgentSales | Behind::StoreOrders { .. } => ItemKind::Orders,
+        Behind::Reminders { .. } => ItemKind::Reminders,
+        Behind::Ratings => ItemKind::Ratings,
+        Behind::Refunds { .. } => ItemKind::Refunds,
     }
-}
-
-/// The kind of item listed behind the figure `key`, if it is a figure.
-pub fn item_kind(key: &str) -> Option<ItemKind> {
-    behind(key).map(Behind::kind)
-}
-
-/// Whether the figure is a store-level one (only whole stores have it).
-pub fn store_level(key: &str) -> bool {
-    matches!(
-        behind(key),
-        Some(Behind::PlacedPaid { .. } | Behind::StoreBuyers)
-    )
 }
 
 /// Which items to list.
@@ -602,7 +521,8 @@ pub struct ListedRound {
     /// The day of the reception the round belongs to (the day it opened).
     pub day: Day,
     pub round: RoundView,
-    /// Opened 08:00–24:00 and answered within 180 s (the three-minute rate's numerator).
+    /// Counted in the three-minute rate and answered within 180 s of wall-clock wait (its
+    /// numerator: [`engine::Round::answered_within_three_minutes`]).
     pub within_3min: bool,
 }
 
@@ -634,6 +554,8 @@ pub struct ListedRating {
     pub buyer: String,
     pub time: Millis,
     pub score: u8,
+    /// Counts as satisfied (the satisfaction rate's numerator).
+    pub satisfied: bool,
     /// Whether the account talked with the buyer that day (a transcript to show).
     pub reception: bool,
 }
@@ -657,15 +579,14 @@ pub fn list(
     q: &ListQuery,
     settings: &MetricSettings,
 ) -> Result<Listing> {
-    let what = behind(&q.figure).ok_or_else(|| crate::ReportError::UnknownFigure {
-        key: q.figure.clone(),
-        known: kefu_core::figures::ACCOUNT_FIGURES
-            .iter()
-            .chain(kefu_core::figures::STORE_FIGURES)
-            .map(|f| f.key)
-            .collect::<Vec<_>>()
-            .join(", "),
-    })?;
+    // What the list holds is the figure's own definition, the predicates the rollup counts
+    // with: the list and the counter cannot disagree.
+    let what = figures::figure(&q.figure)
+        .ok_or_else(|| crate::ReportError::UnknownFigure {
+            key: q.figure.clone(),
+            known: figures::known_keys(),
+        })?
+        .behind;
     let reach = settings.reach_days();
     let (from, to) = (q.from.offset(-reach - LOOKBACK_DAYS), q.to.offset(reach));
     let ev: LoadedEvents = match &q.accounts {
@@ -719,7 +640,7 @@ pub fn list(
         Behind::Receptions(_) | Behind::StoreBuyers => {
             let test = match what {
                 Behind::Receptions(test) => test,
-                _ => |r: &Reception| r.consulted(),
+                _ => Reception::consulted,
             };
             let mut picked: Vec<usize> = (0..a.receptions.len())
                 .filter(|&i| {
@@ -783,7 +704,7 @@ pub fn list(
                 .collect();
             (picked.len(), 0, Items::Receptions(items))
         }
-        Behind::Rounds(test, transferred) => {
+        Behind::Rounds(test) => {
             let mut picked: Vec<(usize, &engine::Round)> = Vec::new();
             for r in &a.receptions {
                 if !(sees(r.account) && in_days(r.day)) {
@@ -791,8 +712,7 @@ pub fn list(
                 }
                 let (start, _) = r.rounds;
                 for (k, round) in a.rounds_of(r).iter().enumerate() {
-                    if (transferred || !round.is_transferred()) && test(round) && response_ok(round)
-                    {
+                    if test(round) && response_ok(round) {
                         picked.push((start as usize + k, round));
                     }
                 }
@@ -806,31 +726,30 @@ pub fn list(
                         account: name(round.account),
                         buyer: name(round.buyer),
                         day: r.day,
-                        within_3min: time_of_day(round.open) >= 8 * HOUR_MS
-                            && round.response_ms().is_some_and(|ms| ms <= 180 * SECOND_MS),
+                        within_3min: round.answered_within_three_minutes(),
                         round: round_view(&ev, round),
                     }
                 })
                 .collect();
             (picked.len(), 0, Items::Rounds(items))
         }
-        Behind::AttributedPaid | Behind::PlacedPaid { .. } => {
+        Behind::AgentSales | Behind::StoreOrders { .. } => {
             let mut picked: Vec<usize> = (0..ev.orders.len())
                 .filter(|&i| {
                     let (o, f) = (&ev.orders[i], &a.orders[i]);
-                    o.paid_at.is_some()
-                        && match what {
-                            Behind::AttributedPaid => f.attributed.is_some_and(|(w, _)| {
-                                let r = &a.receptions[w as usize];
-                                sees(r.account) && in_days(r.day)
-                            }),
-                            Behind::PlacedPaid { silent_only } => {
-                                q.accounts.is_none()
-                                    && in_days(Day::of(o.created_at))
-                                    && (!silent_only || f.attributed.is_none())
-                            }
-                            _ => false,
+                    match what {
+                        Behind::AgentSales => f.sale_reception(o).is_some_and(|w| {
+                            let r = &a.receptions[w as usize];
+                            sees(r.account) && in_days(r.day)
+                        }),
+                        Behind::StoreOrders { silent_only } => {
+                            o.paid_at.is_some()
+                                && q.accounts.is_none()
+                                && in_days(Day::of(o.created_at))
+                                && (!silent_only || f.is_silent())
                         }
+                        _ => false,
+                    }
                 })
                 .collect();
             picked.sort_by(|&x, &y| {
@@ -844,7 +763,7 @@ pub fn list(
                 .collect();
             (picked.len(), amount, Items::Orders(items))
         }
-        Behind::Reminded { paid_only } => {
+        Behind::Reminders { paid_only } => {
             let mut picked: Vec<(usize, NameId, Millis)> = ev
                 .orders
                 .iter()
@@ -905,6 +824,7 @@ pub fn list(
                     buyer: name(rt.buyer),
                     time: rt.time,
                     score: rt.score,
+                    satisfied: rt.satisfied(),
                     reception: wanted
                         .binary_search(&(rt.account, rt.buyer, Day::of(rt.time)))
                         .is_ok_and(|i| talked[i]),
@@ -946,7 +866,7 @@ pub fn list(
     };
     Ok(Listing {
         store: store.name.clone(),
-        kind: what.kind(),
+        kind: kind(what),
         total,
         amount_cents,
         items,

@@ -4,7 +4,7 @@
 
 use std::io::Write;
 
-use kefu_core::figures::{ACCOUNT_FIGURES, Counters, Figure, STORE_FIGURES, Value};
+use kefu_core::figures::{ACCOUNT_FIGURES, Counters, Figure, STORE_FIGURES, Unit, Value};
 use kefu_core::model::{NameId, Role};
 use kefu_core::money::{format_yuan, yuan_f64};
 use kefu_core::text::{csv_text, terminal_text};
@@ -114,12 +114,7 @@ pub fn pick_figures(keys: &str) -> Result<Vec<&'static Figure>> {
         .map(|k| {
             kefu_core::figures::figure(k).ok_or_else(|| ReportError::UnknownFigure {
                 key: k.to_string(),
-                known: ACCOUNT_FIGURES
-                    .iter()
-                    .chain(STORE_FIGURES)
-                    .map(|f| f.key)
-                    .collect::<Vec<_>>()
-                    .join(", "),
+                known: kefu_core::figures::known_keys(),
             })
         })
         .collect()
@@ -249,27 +244,7 @@ pub fn build_scoped(db: &Db, by: By, from: Day, to: Day, scopes: &[Scope]) -> Re
 
 /// A figure's value as a number to compare and chart (money in yuan).
 pub fn number(v: Value) -> Option<f64> {
-    match v {
-        Value::Count(n) => Some(n as f64),
-        Value::Money(c) => Some(yuan_f64(c)),
-        Value::Ratio(r) => r,
-    }
-}
-
-/// Whether a smaller value of the figure is the better one (for highlighting).
-pub fn lower_is_better(key: &str) -> bool {
-    matches!(
-        key,
-        "unreplied"
-            | "avg_first_response_secs"
-            | "first_response_p50_secs"
-            | "first_response_p90_secs"
-            | "tb_avg_response_secs"
-            | "avg_response_secs"
-            | "slow"
-            | "refunds"
-            | "avg_refund_secs"
-    )
+    v.number()
 }
 
 fn json_value(v: Value) -> Json {
@@ -304,17 +279,9 @@ pub fn to_json(report: &Report) -> Json {
     Json::Array(rows)
 }
 
-/// A figure as people read it: rates in percent, seconds with one decimal, yuan with two.
+/// A figure as people read it ([`Figure::display`]: by its unit).
 pub fn display(f: &Figure, v: Value) -> String {
-    match v {
-        Value::Count(n) => n.to_string(),
-        Value::Money(c) => format_yuan(c),
-        Value::Ratio(None) => "-".into(),
-        Value::Ratio(Some(x)) if f.key.ends_with("_secs") => format!("{x:.1}"),
-        Value::Ratio(Some(x)) if f.key == "avg_order_value" => format!("{x:.2}"),
-        Value::Ratio(Some(x)) if f.key == "answer_question_ratio" => format!("{x:.2}"),
-        Value::Ratio(Some(x)) => format!("{:.2}%", x * 100.0),
-    }
+    f.display(v)
 }
 
 fn headers(report: &Report, lang: Lang, machine: bool) -> Vec<String> {
@@ -483,15 +450,14 @@ pub fn to_xlsx(report: &Report, lang: Lang) -> Result<Vec<u8>> {
                 Value::Count(n) => ws.write_number(r, col, n as f64)?,
                 Value::Money(c) => ws.write_number_with_format(r, col, yuan_f64(c), &money)?,
                 Value::Ratio(None) => ws,
-                Value::Ratio(Some(x))
-                    if f.key.ends_with("_secs") || f.key == "answer_question_ratio" =>
-                {
-                    ws.write_number_with_format(r, col, x, &dec)?
+                Value::Ratio(Some(x)) => {
+                    let format = match f.unit {
+                        Unit::Seconds | Unit::Ratio => &dec,
+                        Unit::Yuan => &money,
+                        Unit::Count | Unit::Percent => &pct,
+                    };
+                    ws.write_number_with_format(r, col, x, format)?
                 }
-                Value::Ratio(Some(x)) if f.key == "avg_order_value" => {
-                    ws.write_number_with_format(r, col, x, &money)?
-                }
-                Value::Ratio(Some(x)) => ws.write_number_with_format(r, col, x, &pct)?,
             };
             col += 1;
         }

@@ -7,7 +7,7 @@ use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::http::HeaderMap;
 use axum::response::{Html, IntoResponse, Response};
-use kefu_core::figures::{C, Counters};
+use kefu_core::figures::{C, Counters, nearest_rank};
 use kefu_core::model::Sender;
 use kefu_core::money::format_yuan;
 use kefu_core::time::{Day, format_time};
@@ -375,13 +375,6 @@ pub fn bin_label((lo, hi): (i64, Option<i64>)) -> String {
         Some(h) => format!("{lo}–{h} s"),
         None => format!("≥ {lo} s"),
     }
-}
-
-/// The nearest-rank `q`-th percentile of ascending `sorted`: its ⌈q/100 × n⌉-th element.
-pub fn nearest_rank(sorted: &[i64], q: usize) -> Option<i64> {
-    let n = sorted.len();
-    let rank = (q * n).div_ceil(100).max(1);
-    sorted.get(rank - 1).copied()
 }
 
 /// The response times (service clock) of the account's answered rounds (the rounds the
@@ -949,21 +942,4 @@ pub async fn api_transcript(
         "rounds": rounds,
         "orders": orders,
     })))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::nearest_rank;
-
-    #[test]
-    fn nearest_rank_percentiles() {
-        let v = [15, 20, 35, 40, 50];
-        assert_eq!(nearest_rank(&v, 30), Some(20));
-        assert_eq!(nearest_rank(&v, 40), Some(20));
-        assert_eq!(nearest_rank(&v, 50), Some(35));
-        assert_eq!(nearest_rank(&v, 100), Some(50));
-        assert_eq!(nearest_rank(&v, 0), Some(15));
-        assert_eq!(nearest_rank(&[7], 95), Some(7));
-        assert_eq!(nearest_rank(&[], 50), None);
-    }
 }

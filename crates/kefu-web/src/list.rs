@@ -252,7 +252,7 @@ fn load(
         rows: Rows::All,
         ..store.clone()
     };
-    if explain::store_level(req.figure.key) && ids.is_some() {
+    if req.figure.store_level() && ids.is_some() {
         if matches!(who, Who::Store) && access::sees_store_totals(&store) {
             ids = None;
         } else {
@@ -531,7 +531,7 @@ fn items_table(lang: Lang, store: &str, listing: &Listing) -> Table {
                         Cell::text(&r.account),
                         Cell::text(&r.buyer).linked(link),
                         Cell::new(Content::Count(r.score.into())),
-                        Cell::text(yes(lang, r.score >= 4)),
+                        Cell::text(yes(lang, r.satisfied)),
                     ]
                 })
                 .collect(),
@@ -845,7 +845,7 @@ fn items_json(items: &Items) -> Json {
             .map(|r| {
                 json!({
                     "account": r.account, "buyer": r.buyer, "time": millis(r.time),
-                    "score": r.score, "satisfied": r.score >= 4,
+                    "score": r.score, "satisfied": r.satisfied,
                 })
             })
             .collect(),

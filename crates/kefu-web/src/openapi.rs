@@ -3,7 +3,7 @@
 //! check every key of real answers against the schemas here.
 
 use axum::Json;
-use kefu_core::figures::{ACCOUNT_FIGURES, STORE_FIGURES, Value};
+use kefu_core::figures::{ACCOUNT_FIGURES, STORE_FIGURES, Unit, Value};
 use serde_json::{Map, Value as J, json};
 
 use crate::auth::CurrentUser;
@@ -67,12 +67,20 @@ fn ok(description: &str, schema: J) -> Map<String, J> {
 pub fn openapi() -> J {
     let mut figures = Map::new();
     for f in ACCOUNT_FIGURES.iter().chain(STORE_FIGURES) {
+        let unit = match f.unit {
+            Unit::Count => "",
+            Unit::Yuan => "yuan",
+            Unit::Percent => "a fraction (0.5 = 50%)",
+            Unit::Seconds => "seconds",
+            Unit::Ratio => "a ratio",
+        };
         let kind = match f.value(&Default::default()) {
             Value::Count(_) => json!({"type": "integer"}),
-            Value::Money(_) => json!({"type": "number", "description": "yuan"}),
-            Value::Ratio(_) => {
-                json!({"type": ["number", "null"], "description": "null when undefined"})
-            }
+            Value::Money(_) => json!({"type": "number", "description": unit}),
+            Value::Ratio(_) => json!({
+                "type": ["number", "null"],
+                "description": format!("{unit}; null when undefined"),
+            }),
         };
         let mut schema = kind;
         schema["title"] = json!(format!("{} / {}", f.zh, f.en));

@@ -5,7 +5,7 @@ use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
-use kefu_core::figures::Figure;
+use kefu_core::figures::{Direction, Figure};
 use kefu_core::money::format_yuan;
 use kefu_core::time::Day;
 use serde::Deserialize;
@@ -340,14 +340,17 @@ pub async fn overview(
         let change = match (report::number(cur), report::number(prev)) {
             (Some(c), Some(p)) if p != 0.0 => {
                 let pct = (c - p) / p.abs() * 100.0;
-                let good = (pct > 0.0) != report::lower_is_better(f.key);
                 let cell = Cell::text(format!("{pct:+.1}%"));
-                if pct == 0.0 {
-                    cell
-                } else if good {
-                    cell.classed("up", None)
-                } else {
-                    cell.classed("down", None)
+                let good = match f.direction {
+                    _ if pct == 0.0 => None,
+                    Direction::HigherIsBetter => Some(pct > 0.0),
+                    Direction::LowerIsBetter => Some(pct < 0.0),
+                    Direction::Neutral => None,
+                };
+                match good {
+                    Some(true) => cell.classed("up", None),
+                    Some(false) => cell.classed("down", None),
+                    None => cell,
                 }
             }
             _ => Cell::text("-"),
@@ -721,18 +724,7 @@ fn ranking_tables(
                         .iter()
                         .filter_map(|x| report::number(f.value(&x.counters)))
                         .collect();
-                    let hi = vals.iter().copied().reduce(f64::max);
-                    let lo = vals.iter().copied().reduce(f64::min);
-                    match (hi, lo) {
-                        (Some(hi), Some(lo)) if hi != lo => {
-                            if report::lower_is_better(f.key) {
-                                (Some(lo), Some(hi))
-                            } else {
-                                (Some(hi), Some(lo))
-                            }
-                        }
-                        _ => (None, None),
-                    }
+                    best_and_worst(f.direction, &vals)
                 })
                 .collect();
             for row in rows {
@@ -763,6 +755,18 @@ fn ranking_tables(
             t
         })
         .collect()
+}
+
+/// The best and worst of a column's values by the figure's direction: none for a neutral
+/// figure (a volume is neither) or when every value is the same.
+fn best_and_worst(direction: Direction, values: &[f64]) -> (Option<f64>, Option<f64>) {
+    let hi = values.iter().copied().reduce(f64::max);
+    let lo = values.iter().copied().reduce(f64::min);
+    match (hi, lo, direction) {
+        (Some(hi), Some(lo), Direction::HigherIsBetter) if hi != lo => (Some(hi), Some(lo)),
+        (Some(hi), Some(lo), Direction::LowerIsBetter) if hi != lo => (Some(lo), Some(hi)),
+        _ => (None, None),
+    }
 }
 
 /// `GET /api/v1/report?by=account|store|day&from=&to=&store=`: the rows the user may see,
@@ -807,4 +811,29 @@ pub async fn not_found(
     let lang = i18n::pick(p.lang.as_deref(), &headers);
     let body = format!("<p>{}</p>", esc(lang.s(S::NotFound)));
     framed(lang, &user, StatusCode::NOT_FOUND, S::NotFound, "/", &body)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::best_and_worst;
+    use kefu_core::figures::Direction;
+
+    #[test]
+    fn best_and_worst_follow_the_direction_and_leave_volumes_alone() {
+        let v = [3.0, 1.0, 2.0];
+        assert_eq!(
+            best_and_worst(Direction::HigherIsBetter, &v),
+            (Some(3.0), Some(1.0))
+        );
+        assert_eq!(
+            best_and_worst(Direction::LowerIsBetter, &v),
+            (Some(1.0), Some(3.0))
+        );
+        assert_eq!(best_and_worst(Direction::Neutral, &v), (None, None));
+        assert_eq!(
+            best_and_worst(Direction::HigherIsBetter, &[2.0, 2.0]),
+            (None, None)
+        );
+        assert_eq!(best_and_worst(Direction::LowerIsBetter, &[]), (None, None));
+    }
 }

@@ -6,7 +6,7 @@ use kefu_core::time::Day;
 use kefu_report::Scope;
 use kefu_store::Db;
 
-pub use kefu_report::{By, Row, display, lower_is_better, number};
+pub use kefu_report::{By, Row, display, number};
 
 use crate::WebError;
 use crate::access::{Allowed, Rows};

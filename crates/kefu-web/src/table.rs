@@ -5,7 +5,7 @@
 
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use kefu_core::figures::{Figure, Value};
+use kefu_core::figures::{Figure, Unit, Value};
 use kefu_core::money::{format_yuan, yuan_f64};
 use kefu_core::text::csv_text;
 use kefu_report::explain::format_secs;
@@ -266,12 +266,10 @@ impl Table {
                         continue;
                     }
                     Content::Figure(f, Value::Ratio(Some(x))) => {
-                        let format = if f.key.ends_with("_secs") {
-                            &dec
-                        } else if f.key == "avg_order_value" || f.key == "answer_question_ratio" {
-                            &two
-                        } else {
-                            &pct
+                        let format = match f.unit {
+                            Unit::Seconds => &dec,
+                            Unit::Yuan | Unit::Ratio => &two,
+                            Unit::Count | Unit::Percent => &pct,
                         };
                         ws.write_number_with_format(r, col, *x, format)
                     }

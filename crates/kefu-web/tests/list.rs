@@ -8,10 +8,12 @@ use std::path::{Path, PathBuf};
 
 use axum::Router;
 use axum::http::StatusCode;
-use kefu_core::figures::{ACCOUNT_FIGURES, STORE_FIGURES};
-use kefu_core::settings::Config;
+use kefu_core::figures::{ACCOUNT_FIGURES, C, Figure, STORE_FIGURES, all_figures};
+use kefu_core::model::NameId;
+use kefu_core::settings::{Config, MetricSettings};
 use kefu_core::time::Day;
 use kefu_report::By;
+use kefu_report::explain::{self, Items, ListQuery, ListedReception};
 use kefu_store::{Db, UserRole};
 use kefu_web::{AppState, router};
 use serde_json::Value;
@@ -226,6 +228,79 @@ async fn listed_items_add_up_to_every_figure_of_the_sample_store() {
         let scope = format!("store={}&account={}&{RANGE}", q(STORE), q(account));
         check_scope(&app, &sid, &scope, &row, false).await;
     }
+}
+
+/// Every figure's list, through `explain::list` itself, is as long as the counter its
+/// definition names (`Figure::listed_count`: for a rate or mean, the denominator), for the
+/// sample store and each of its accounts: the list and the rollup use the same predicates.
+#[test]
+fn every_list_is_as_long_as_its_counter_on_the_sample_store() {
+    let (_dir, path, _app) = sample();
+    let db = Db::open(&path).unwrap();
+    let store = db.store(STORE).unwrap();
+    let (from, to) = (
+        Day::parse("2026-11-10").unwrap(),
+        Day::parse("2026-11-12").unwrap(),
+    );
+    let settings = MetricSettings::default();
+    let build = |by| {
+        kefu_report::build(&db, by, from, to, Some(STORE))
+            .unwrap()
+            .rows
+    };
+    let whole = build(By::Store).pop().unwrap();
+    let accounts = build(By::Account);
+    let list = |f: &Figure, accounts: Option<Vec<NameId>>, limit| {
+        let q = ListQuery {
+            figure: f.key.to_string(),
+            accounts,
+            from,
+            to,
+            hour: None,
+            response_ms: None,
+            offset: 0,
+            limit,
+        };
+        explain::list(&db, &store, &q, &settings).unwrap()
+    };
+    let mut nonzero = 0;
+    for f in all_figures() {
+        let scopes = std::iter::once((None, &whole.counters)).chain(
+            accounts
+                .iter()
+                .filter(|_| !f.store_level())
+                .map(|r| (Some(vec![r.account.unwrap()]), &r.counters)),
+        );
+        for (ids, counters) in scopes {
+            match f.listed_count {
+                Some(c) => {
+                    let total = list(f, ids.clone(), 0).total as i64;
+                    assert_eq!(total, counters.get(c), "{} of {ids:?}", f.key);
+                    nonzero += usize::from(total > 0);
+                }
+                // No counter counts these receptions; they hold every message it adds.
+                None => {
+                    let Items::Receptions(items) = list(f, ids.clone(), usize::MAX).items else {
+                        panic!("{} lists receptions", f.key);
+                    };
+                    let sum = |m: fn(&ListedReception) -> u32| -> i64 {
+                        items.iter().map(|r| i64::from(m(r))).sum()
+                    };
+                    assert_eq!(
+                        sum(|r| r.buyer_msgs),
+                        counters.get(C::buyer_msgs),
+                        "{ids:?}"
+                    );
+                    assert_eq!(
+                        sum(|r| r.agent_msgs),
+                        counters.get(C::agent_msgs),
+                        "{ids:?}"
+                    );
+                }
+            }
+        }
+    }
+    assert!(nonzero >= 100, "too few lists to compare: {nonzero}");
 }
 
 #[tokio::test]
