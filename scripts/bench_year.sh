@@ -188,6 +188,7 @@ if [ -z "${YEAR_SKIP_WEB:-}" ]; then
       printf '| GET %s | %s | %s | | |\n' "$path" "$median" "${times[*]}"
     done
   } | tee -a "$RESULTS"
+  rm -f "$jar"
   kill "$SERVER" 2>/dev/null || true
   wait "$SERVER" 2>/dev/null || true
   SERVER=""
