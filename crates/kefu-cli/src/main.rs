@@ -186,9 +186,19 @@ struct DemoArgs {
     /// database file (default: kefu-demo.db)
     #[arg(long)]
     db: Option<PathBuf>,
-    /// number of days, from 2026-11-01 (双十一 falls inside from 11 days on)
+    /// number of days, from --start (双十一 falls inside from 11 days on)
     #[arg(long, default_value_t = 30)]
     days: u32,
+    /// 第一天 / first day of the period
+    #[arg(long, default_value = "2026-11-01")]
+    start: String,
+    /// 只写出从这天起的数据 / write only the days from this one (within the period; the data
+    /// is what the whole period gives for these days, so consecutive windows continue one store)
+    #[arg(long)]
+    only_from: Option<String>,
+    /// 只写出到这天为止的数据 / write only the days up to this one (see --only-from)
+    #[arg(long)]
+    only_to: Option<String>,
     /// number of human agents
     #[arg(long, default_value_t = 20)]
     agents: u32,
@@ -656,19 +666,39 @@ fn demo(args: DemoArgs, lang: Lang) -> Result<()> {
     let DemoArgs {
         db,
         days,
+        start,
+        only_from,
+        only_to,
         agents,
         seed,
         messages,
         write_files,
         serve: serve_after,
     } = args;
-    let cfg = kefu_demo::DemoConfig {
+    let mut cfg = kefu_demo::DemoConfig {
+        start: parse_day(&start, "start")?.ymd(),
         days,
         agents,
         seed,
         messages_target: messages,
         ..Default::default()
     };
+    if only_from.is_some() || only_to.is_some() {
+        let index = |date: Option<String>, flag: &str, default: u32| -> Result<u32> {
+            let Some(date) = date else {
+                return Ok(default);
+            };
+            kefu_demo::day_index(&cfg, parse_day(&date, flag)?.ymd()).with_context(|| {
+                format!("--{flag} {date}: 不在 {start} 起的 {days} 天内 / not within the {days} days from {start}")
+            })
+        };
+        let first = index(only_from, "only-from", 0)?;
+        let last = index(only_to, "only-to", days.saturating_sub(1))?;
+        if first > last {
+            bail!("--only-from > --only-to: 期间为空 / empty window");
+        }
+        cfg.only_days = Some((first, last));
+    }
     let import_to = match (&write_files, db) {
         (Some(_), None) => None,
         (_, db) => Some(db.unwrap_or_else(|| PathBuf::from("kefu-demo.db"))),

@@ -290,3 +290,87 @@ fn table_csv_and_xlsx_formats() {
     ]);
     assert!(!bad.status.success());
 }
+
+#[test]
+fn demo_windows_imported_one_after_another_give_the_whole_periods_figures() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = |p: &Path| p.to_str().unwrap().to_string();
+    let period = ["--start", "2026-06-14", "--days", "6", "--agents", "5"];
+    let period = period.map(str::to_string);
+    let write = |out: &Path, window: &[&str]| {
+        let mut args: Vec<String> = ["demo", "--write-files", &s(out), "--messages", "6000"]
+            .map(str::to_string)
+            .to_vec();
+        args.extend(period.iter().cloned());
+        args.extend(window.iter().map(|a| a.to_string()));
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        ok(&args);
+    };
+    let whole_files = dir.path().join("whole");
+    write(&whole_files, &[]);
+    let whole_db = dir.path().join("whole.db");
+    ok(&["import", "--db", &s(&whole_db), &s(&whole_files)]);
+
+    let parts_db = dir.path().join("parts.db");
+    for (k, (from, to)) in [("2026-06-14", "2026-06-17"), ("2026-06-18", "2026-06-19")]
+        .into_iter()
+        .enumerate()
+    {
+        let part = dir.path().join(format!("part{k}"));
+        write(&part, &["--only-from", from, "--only-to", to]);
+        let mut names: Vec<String> = std::fs::read_dir(&part)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+            .filter(|n| n.starts_with("messages-"))
+            .collect();
+        names.sort();
+        assert_eq!(names.first().unwrap(), &format!("messages-{from}.csv"));
+        assert_eq!(names.last().unwrap(), &format!("messages-{to}.csv"));
+        ok(&["import", "--db", &s(&parts_db), &s(&part)]);
+    }
+    for by in ["account", "store"] {
+        let json = |db: &Path| -> Value {
+            let out = ok(&[
+                "report",
+                "--db",
+                &s(db),
+                "--from",
+                "2026-06-14",
+                "--to",
+                "2026-06-19",
+                "--by",
+                by,
+                "--format",
+                "json",
+            ]);
+            serde_json::from_str(&out).unwrap()
+        };
+        let whole = json(&whole_db);
+        assert!(whole.as_array().is_some_and(|rows| !rows.is_empty()));
+        assert_eq!(json(&parts_db), whole, "--by {by}");
+    }
+
+    for window in [
+        ["--only-from", "2026-06-13"],
+        ["--only-to", "2026-06-20"],
+        ["--only-from", "2026-02-30"],
+    ] {
+        let mut args = vec!["demo", "--write-files"];
+        let out = s(&dir.path().join("bad"));
+        args.push(&out);
+        args.extend(period.iter().map(String::as_str));
+        args.extend(window);
+        let run = kefu(&args);
+        assert!(!run.status.success(), "{window:?} must be refused");
+    }
+    let run = kefu(&[
+        "demo",
+        "--write-files",
+        &s(&dir.path().join("bad")),
+        "--only-from",
+        "2026-11-05",
+        "--only-to",
+        "2026-11-04",
+    ]);
+    assert!(!run.status.success(), "an empty window must be refused");
+}

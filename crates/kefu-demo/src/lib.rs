@@ -99,6 +99,14 @@ pub struct DemoConfig {
     /// about this (within a few %). If unset: about
     /// [`DEFAULT_MESSAGES_PER_AGENT_DAY`] × agents × days.
     pub messages_target: Option<u64>,
+    /// If set, only the days with an index (from 0) in `first..=last` are
+    /// written: their message files and the orders, refunds and ratings they
+    /// cause, byte for byte what the whole period writes for them. Windows
+    /// that tile the period therefore continue one store (same roster, buyer
+    /// nicks, order ids and volume plan), which is how a long period is
+    /// generated and imported month by month without holding it all on disk.
+    /// Default `None`: every day.
+    pub only_days: Option<(u32, u32)>,
 }
 
 impl Default for DemoConfig {
@@ -110,8 +118,21 @@ impl Default for DemoConfig {
             agents: 20,
             seed: 42,
             messages_target: None,
+            only_days: None,
         }
     }
+}
+
+/// Day index (from 0) of `date` (year, month, day) in the period of `cfg`,
+/// or `None` when the date is invalid or outside the period.
+pub fn day_index(cfg: &DemoConfig, date: (i32, u32, u32)) -> Option<u32> {
+    let (y, m, d) = date;
+    let (sy, sm, sd) = cfg.start;
+    if !calendar::is_valid_date(y, m, d) || !calendar::is_valid_date(sy, sm, sd) {
+        return None;
+    }
+    let i = calendar::days_from_civil(y, m, d) - calendar::days_from_civil(sy, sm, sd);
+    u32::try_from(i).ok().filter(|&i| i < cfg.days)
 }
 
 /// What [`write_files`] wrote.
@@ -149,8 +170,24 @@ pub fn write_files(
     progress: &dyn Fn(u64, u64),
 ) -> io::Result<DemoSummary> {
     let ctx = Ctx::new(cfg)?;
+    let (first, last) = match cfg.only_days {
+        None => (0, ctx.days - 1),
+        Some((first, last)) if first <= last && last < ctx.days => (first, last),
+        Some((first, last)) => {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!(
+                    "days to write {first}..={last} are not within the {} days of the period",
+                    ctx.days
+                ),
+            ));
+        }
+    };
     fs::create_dir_all(dir)?;
-    let days = ctx.days;
+    let days = last - first + 1;
+    // The first day's file starts with the previous day's spill past
+    // midnight, so that day is simulated again (and not written).
+    let simulate_from = first.saturating_sub(1);
     let mut files = Vec::with_capacity(days as usize + 4);
 
     // Roster.
@@ -196,11 +233,11 @@ pub fn write_files(
         refunds: 0,
         ratings: 0,
         agents: cfg.agents,
-        first_day: ctx.dates[0].clone(),
-        last_day: ctx.dates[days as usize - 1].clone(),
+        first_day: ctx.dates[first as usize].clone(),
+        last_day: ctx.dates[last as usize].clone(),
     };
 
-    let next_day = AtomicU32::new(0);
+    let next_day = AtomicU32::new(simulate_from);
     let stop = AtomicBool::new(false);
     let (tx, rx) = mpsc::sync_channel::<DayOut>(2);
     let ctx_ref = &ctx;
@@ -214,7 +251,7 @@ pub fn write_files(
                         break;
                     }
                     let d = next_day.fetch_add(1, Ordering::Relaxed);
-                    if d >= days {
+                    if d > last {
                         break;
                     }
                     let out = Sim::for_day(ctx_ref, d).run();
@@ -229,7 +266,7 @@ pub fn write_files(
         let mut write_all = || -> io::Result<()> {
             let mut pending: BTreeMap<u32, DayOut> = BTreeMap::new();
             let mut prev: Option<DayOut> = None;
-            for d in 0..days {
+            for d in simulate_from..=last {
                 let cur = loop {
                     if let Some(o) = pending.remove(&d) {
                         break o;
@@ -239,6 +276,10 @@ pub fn write_files(
                         .map_err(|_| io::Error::other("demo generator thread failed"))?;
                     pending.insert(o.day, o);
                 };
+                if d < first {
+                    prev = Some(cur);
+                    continue;
+                }
                 let path = dir.join(format!("messages-{}.csv", ctx.dates[d as usize]));
                 summary.messages += write_messages(&ctx, &path, prev.as_ref(), &cur)?;
                 files.push(path);
@@ -254,7 +295,7 @@ pub fn write_files(
                 cur.refunds_csv = Vec::new();
                 cur.ratings_csv = Vec::new();
                 prev = Some(cur);
-                progress(u64::from(d) + 1, u64::from(days));
+                progress(u64::from(d - first) + 1, u64::from(days));
             }
             Ok(())
         };

@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 
 use kefu_demo::{
     AGENTS_HEADER, DemoConfig, DemoSummary, MESSAGES_HEADER, ORDERS_HEADER, RATINGS_HEADER,
-    REFUNDS_HEADER, promotion_day, write_files,
+    REFUNDS_HEADER, day_index, promotion_day, write_files,
 };
 
 // ---- helpers -------------------------------------------------------------
@@ -927,4 +927,83 @@ fn progress_is_reported_per_day() {
     })
     .unwrap();
     assert_eq!(calls.into_inner(), vec![(1, 4), (2, 4), (3, 4), (4, 4)]);
+}
+
+#[test]
+fn windows_of_days_tile_the_whole_period() {
+    // The promotion day (index 5: 06-18) and spills past midnight fall inside windows and
+    // across their borders.
+    let whole = DemoConfig {
+        start: (2026, 6, 13),
+        days: 8,
+        agents: 6,
+        messages_target: Some(16_000),
+        ..DemoConfig::default()
+    };
+    assert_eq!(promotion_day(&whole).unwrap(), 5);
+    let (_all_dir, all) = generate(&whole, "window-all");
+    let body = |path: &Path| -> String {
+        let text = std::fs::read_to_string(path).unwrap();
+        text.split_once('\n').unwrap().1.to_string()
+    };
+    let mut messages = 0;
+    let mut message_files = Vec::new();
+    let mut others: BTreeMap<String, String> = BTreeMap::new();
+    for (first, last) in [(0, 2), (3, 5), (6, 6), (7, 7)] {
+        let window = DemoConfig {
+            only_days: Some((first, last)),
+            ..whole.clone()
+        };
+        let (_dir, part) = generate(&window, "window-part");
+        assert_eq!(part.files.len(), (last - first + 1) as usize + 4);
+        assert_eq!(part.first_day, format!("2026-06-{:02}", 13 + first));
+        assert_eq!(part.last_day, format!("2026-06-{:02}", 13 + last));
+        messages += part.messages;
+        for f in &part.files {
+            let name = f.file_name().unwrap().to_string_lossy().to_string();
+            if name.starts_with("messages-") {
+                let twin = all.files.iter().find(|a| a.file_name() == f.file_name());
+                let twin = twin.unwrap_or_else(|| panic!("{name} is not in the whole period"));
+                assert!(
+                    std::fs::read(f).unwrap() == std::fs::read(twin).unwrap(),
+                    "{name} differs from the whole period's"
+                );
+                message_files.push(name);
+            } else if name == "agents.csv" {
+                assert_eq!(body(f), body(&all.files[0]));
+            } else {
+                others.entry(name).or_default().push_str(&body(f));
+            }
+        }
+    }
+    assert_eq!(messages, all.messages);
+    assert_eq!(message_files.len(), 8);
+    assert_eq!(others.len(), 3);
+    for (name, text) in &others {
+        let whole_file = all.files.iter().find(|a| a.ends_with(name)).unwrap();
+        assert!(
+            &body(whole_file) == text,
+            "{name}: the windows differ from the whole period"
+        );
+    }
+
+    assert_eq!(day_index(&whole, (2026, 6, 13)), Some(0));
+    assert_eq!(day_index(&whole, (2026, 6, 20)), Some(7));
+    assert_eq!(day_index(&whole, (2026, 6, 21)), None);
+    assert_eq!(day_index(&whole, (2026, 6, 12)), None);
+    assert_eq!(day_index(&whole, (2026, 2, 30)), None);
+    let dir = TempDir::new("window-bad");
+    for only_days in [(3, 2), (0, 8), (9, 9)] {
+        let cfg = DemoConfig {
+            only_days: Some(only_days),
+            ..whole.clone()
+        };
+        let err = write_files(&cfg, &dir.0, &|_, _| {}).unwrap_err();
+        assert_eq!(
+            err.kind(),
+            std::io::ErrorKind::InvalidInput,
+            "{only_days:?}"
+        );
+    }
+    assert!(!dir.0.exists(), "nothing is written for an invalid window");
 }
