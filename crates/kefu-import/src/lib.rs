@@ -364,8 +364,8 @@ pub fn read_one(
 }
 
 /// Messages per batch that an import hands on while it reads a file ([`read_batches`]):
-/// about 70 MB of rows and texts, whatever the size of the file.
-pub const BATCH_MESSAGES: usize = 1 << 19;
+/// about 150 MB of rows and texts, whatever the size of the file.
+pub const BATCH_MESSAGES: usize = 1 << 20;
 
 /// Reads one file and hands its records to `on_batch` as they are read, in batches of at most
 /// `max_messages` messages (other records are few and come in one batch with the messages

@@ -1031,46 +1031,53 @@ fn merge_day(day: Day, parts: &mut Vec<Part>, old: Option<(Vec<u8>, Vec<u8>)>) -
             blobs: Some(part.blobs),
         });
     }
-    let old = match old {
-        Some((events, texts)) => chunk::decode_full(day, &events, &texts)?,
-        None => Vec::new(),
+    // Every blob decoded first, then read in place: no allocation per message.
+    let mut decoded: Vec<(Vec<Message>, Vec<Vec<u8>>)> = Vec::with_capacity(parts.len() + 1);
+    let old_len = match &old {
+        Some((events, texts)) => {
+            let mut messages = Vec::new();
+            chunk::decode_messages(day, events, &mut messages)?;
+            let len = messages.len();
+            decoded.push((messages, chunk::decompress_texts(day, texts)?));
+            len
+        }
+        None => 0,
     };
-    let mut new = Vec::with_capacity(parts.iter().map(|p| p.messages).sum());
+    drop(old);
     for part in parts.drain(..) {
-        new.extend(chunk::decode_full(
-            day,
-            &part.blobs.events,
-            &part.blobs.texts,
-        )?);
+        let mut messages = Vec::with_capacity(part.messages);
+        chunk::decode_messages(day, &part.blobs.events, &mut messages)?;
+        decoded.push((messages, chunk::decompress_texts(day, &part.blobs.texts)?));
+    }
+    let mut all: Vec<Entry> = Vec::with_capacity(decoded.iter().map(|d| d.0.len()).sum());
+    for (messages, plain) in &decoded {
+        let texts = chunk::text_refs(day, plain, messages.len())?;
+        all.extend(messages.iter().zip(texts).map(|(m, (msg_id, text))| Entry {
+            message: *m,
+            msg_id,
+            text,
+        }));
     }
     // Batch by batch each part is in order; together they are put in the order one batch of
     // all of them would have had, so which of two duplicates is kept never depends on how
     // the input was cut into batches.
-    new.sort_by_key(|m| (m.message.time, m.message.seq));
-    fn as_entry(m: &chunk::StoredMessage) -> Entry<'_> {
-        Entry {
-            message: m.message,
-            msg_id: m.msg_id.as_deref(),
-            text: &m.text,
-        }
-    }
-    let mut entries: Vec<Entry> = Vec::with_capacity(old.len() + new.len());
+    let mut new = all.split_off(old_len);
+    new.sort_by_key(|e| (e.message.time, e.message.seq));
+    let mut entries = all;
     let mut seen = Seen::default();
-    for m in &old {
-        let e = as_entry(m);
-        seen.insert(&e);
-        entries.push(e);
+    for e in &entries {
+        seen.insert(e);
     }
     let before = entries.len();
     let mut duplicates = 0;
-    for m in &new {
-        let e = as_entry(m);
+    for e in new {
         if seen.insert(&e) {
             entries.push(e);
         } else {
             duplicates += 1;
         }
     }
+    drop(seen);
     let added = (entries.len() - before) as u64;
     if added == 0 {
         return Ok(DayOut {
