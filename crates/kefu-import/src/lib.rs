@@ -482,8 +482,11 @@ struct Streaming {
 }
 
 impl Streaming {
+    // Files up to this size are read whole, as fast as ever (per-day exports of a large
+    // store are 30–170 MB); beyond it memory matters more than the second read of the
+    // encoding check.
     const DEFAULT: Streaming = Streaming {
-        above: 16 << 20,
+        above: 256 << 20,
         block: 8 << 20,
     };
 }

@@ -1445,8 +1445,10 @@ fn recompute_days(
 /// Messages analysed at once when recomputing. A range with more is analysed in groups of
 /// buyers, one after another: a buyer's figures depend on that buyer's events alone (their
 /// streams, orders, refunds and ratings), and counters add up, so the result is the same while
-/// memory follows this number rather than the store's size.
-const MESSAGES_PER_ANALYSIS: usize = 3_000_000;
+/// memory follows this number rather than the store's size (about 110 bytes a message: 12M
+/// stay under 1.5 GB). Groups cost time (10M messages in 4 groups: 4.9 s against 3.9 s), so
+/// they start only where memory needs them.
+const MESSAGES_PER_ANALYSIS: usize = 12_000_000;
 
 /// Recomputes the counters and order facts of the days `[lo, hi]` from events loaded with
 /// enough context around them to make those days exact. Hands the store's names back.
