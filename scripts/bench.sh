@@ -19,6 +19,10 @@
 #                           (into bench-data/synthetic-N), for trying the DuckDB side alone
 #   BENCH_CHECK_FULL=1      also run DuckDB over all files and compare with (e)'s report
 #                           (checks the incremental import)
+#   BENCH_SHUFFLE=1         steps c and f read one message file in random row order instead of
+#                           the per-day files: every day but the last, concatenated and put
+#                           through `shuf` with a fixed seed (into bench-data/shuf-N, once),
+#                           as real exports come (grouped by buyer, newest first, overlapping)
 #   BENCH_DAYS, BENCH_AGENTS  demo size (default 30, 200)
 #   KEFU_BIN=path, BENCH_SKIP_BUILD=1   use another kefu binary / skip step a
 set -euo pipefail
@@ -113,11 +117,34 @@ for f in agents orders refunds ratings; do
 done
 BASE_FILES=("${OTHER[@]}" "${MSGS[@]:0:${#MSGS[@]}-1}")
 echo "   ${#MSGS[@]} days of messages, $FIRST .. $LAST; held back: $(basename "$LAST_FILE")"
+NAME="$(basename "$DIR")"
 
-DB="bench-data/$(basename "$DIR").db"
-KEFU_JSON="bench-data/$(basename "$DIR").kefu.json"
-KEFU_INC_JSON="bench-data/$(basename "$DIR").kefu-incremental.json"
-DUCK_JSON="bench-data/$(basename "$DIR").duckdb.json"
+if [ -n "${BENCH_SHUFFLE:-}" ]; then
+  # One file of every day but the last, rows in random order; the seed is fixed (GNU shuf's
+  # documented way: a keyed stream of bytes) so that every run reads the same file.
+  NAME="shuf-$NAME"
+  SHUF_FILE="bench-data/$NAME/messages.csv"
+  if [ ! -f "bench-data/$NAME/.complete" ]; then
+    say "b'. shuffling the message files into $SHUF_FILE"
+    rm -rf "bench-data/$NAME"
+    mkdir -p "bench-data/$NAME"
+    seeded() { openssl enc -aes-256-ctr -pass pass:kefu-bench -nosalt </dev/zero 2>/dev/null; }
+    {
+      head -n 1 "${MSGS[0]}"
+      for f in "${MSGS[@]:0:${#MSGS[@]}-1}"; do tail -n +2 "$f"; done | shuf --random-source=<(seeded)
+    } >"$SHUF_FILE.partial"
+    mv "$SHUF_FILE.partial" "$SHUF_FILE"
+    touch "bench-data/$NAME/.complete"
+  else
+    echo "   $SHUF_FILE present, reused"
+  fi
+  BASE_FILES=("${OTHER[@]}" "$SHUF_FILE")
+fi
+
+DB="bench-data/$NAME.db"
+KEFU_JSON="bench-data/$NAME.kefu.json"
+KEFU_INC_JSON="bench-data/$NAME.kefu-incremental.json"
+DUCK_JSON="bench-data/$NAME.duckdb.json"
 
 if [ -z "${BENCH_SKIP_KEFU:-}" ]; then
   # --- c. import + report -------------------------------------------------------------------------
@@ -153,7 +180,7 @@ if [ -z "${BENCH_SKIP_KEFU:-}" ]; then
     AGREEMENT="$AGREEMENT (some other figures differ, see above)"
   fi
   if [ -n "${BENCH_CHECK_FULL:-}" ]; then
-    FULL_JSON="bench-data/$(basename "$DIR").duckdb-full.json"
+    FULL_JSON="bench-data/$NAME.duckdb-full.json"
     timed duckdb_full "$PY" scripts/duckdb_figures.py --store "$STORE" --from "$WIN_FROM" --to "$LAST" --output "$FULL_JSON" "${OTHER[@]}" "${MSGS[@]}"
     if "$PY" scripts/compare_figures.py "$KEFU_INC_JSON" "$FULL_JSON" --keys all --rtol 1e-9; then
       AGREEMENT="$AGREEMENT; incremental AGREE"
@@ -164,7 +191,7 @@ if [ -z "${BENCH_SKIP_KEFU:-}" ]; then
 fi
 
 # --- h. table -----------------------------------------------------------------------------------------
-say "h. results: $N messages, $DAYS days, $AGENTS agents ($DIR)"
+say "h. results: $N messages, $DAYS days, $AGENTS agents ($DIR${BENCH_SHUFFLE:+, one file in random order: $SHUF_FILE})"
 TABLE="$(mktemp)"
 {
   printf '%-28s %10s %10s\n' step "wall s" "peak MB"
@@ -188,7 +215,7 @@ TABLE="$(mktemp)"
   fi
   printf '\nagreement (g): %s\n' "$AGREEMENT"
 } | tee "$TABLE"
-cp "$TABLE" "bench-data/$(basename "$DIR").results.txt"
+cp "$TABLE" "bench-data/$NAME.results.txt"
 rm -f "$TABLE"
-echo "(saved to bench-data/$(basename "$DIR").results.txt)"
+echo "(saved to bench-data/$NAME.results.txt)"
 case "$AGREEMENT" in *DIFFER*) exit 1 ;; esac

@@ -522,36 +522,53 @@ fn import(
     let mut db = Db::open(db_path)?;
     let mut session = db.begin_import()?;
     let mut reports = Vec::with_capacity(files.len());
-    // One file is parsed while the one before is written: two cores, two stages.
+    // Files are parsed while the batches read before are written: two cores, two stages.
+    // Batches of a bounded number of messages go over as a file is read, so a file of a
+    // gigabyte never sits in memory whole.
+    enum Read {
+        Batch(kefu_core::model::ImportBatch),
+        Done(kefu_import::FileReport),
+        Failed(ImportError),
+    }
     std::thread::scope(|scope| -> Result<()> {
         let (send, receive) = std::sync::mpsc::sync_channel(1);
         let (files, sizes, opts, bar) = (&files, &sizes, &opts, &bar);
         scope.spawn(move || {
             let mut offset = 0;
             for (path, size) in files.iter().zip(sizes) {
-                let read =
-                    kefu_import::read_one(path, opts, &|done, _| bar.set_position(offset + done));
+                let read = kefu_import::read_batches(
+                    path,
+                    opts,
+                    kefu_import::BATCH_MESSAGES,
+                    &|done, _| bar.set_position(offset + done),
+                    &mut |batch| {
+                        send.send(Read::Batch(batch))
+                            .map_err(|_| ImportError::Stopped)
+                    },
+                );
                 offset += size;
-                let failed = read.is_err();
-                if send.send(read).is_err() || failed {
+                let (next, failed) = match read {
+                    Ok(report) => (Read::Done(report), false),
+                    Err(e) => (Read::Failed(e), true),
+                };
+                if send.send(next).is_err() || failed {
                     break;
                 }
             }
         });
         for read in receive {
-            let (batch, report) = match read {
-                Ok(r) => r,
-                Err(e @ ImportError::BadRows { .. }) => bail!(
+            match read {
+                Read::Batch(batch) => session.add(batch)?,
+                Read::Done(report) => reports.push(report),
+                Read::Failed(e @ ImportError::BadRows { .. }) => bail!(
                     "{e}\n{}",
                     lang.t(
                         "没有导入任何数据（用 --skip-bad 只导入正确的行）",
                         "nothing was imported (use --skip-bad to import the good rows)"
                     )
                 ),
-                Err(e) => return Err(e.into()),
-            };
-            session.add(batch)?;
-            reports.push(report);
+                Read::Failed(e) => return Err(e.into()),
+            }
         }
         Ok(())
     })?;

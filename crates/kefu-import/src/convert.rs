@@ -183,6 +183,17 @@ impl<'a> Sink<'a> {
         }
     }
 
+    /// Hands the batch on and starts the next one (names of its own, `seq`s from 0), sized
+    /// like the one handed on.
+    pub fn take_batch(&mut self) -> ImportBatch {
+        // The cached store id points into the names of the batch handed on.
+        self.cache.valid = false;
+        let mut next = ImportBatch::default();
+        next.messages.reserve(self.batch.messages.len());
+        next.text.reserve(self.batch.text.len());
+        std::mem::replace(&mut self.batch, next)
+    }
+
     /// Interns a name into the batch's table.
     pub fn intern(&mut self, name: &str) -> NameId {
         self.batch.names.intern(name)

@@ -5,6 +5,7 @@
 //! them (times, money, interning) into the batch. Row order is kept, so message `seq`s follow
 //! the file.
 
+use std::borrow::Cow;
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 
 use csv::{ByteRecord, ReaderBuilder};
@@ -17,34 +18,109 @@ const CHUNK_ROWS: usize = 8192;
 /// How many rows pass between two progress reports.
 const PROGRESS_EVERY: u64 = 1 << 16;
 
-/// Physical line numbers, counted only when a bad row needs one (rows may span lines inside
-/// quotes, and the CSV reader's own count is off after CRLF and blank lines).
-struct Lines<'t> {
-    text: &'t [u8],
-    offset: usize,
-    line: u64,
+/// Where a file's text comes from.
+pub(crate) enum Text<'t> {
+    /// Decoded whole (GB18030, or UTF-8 with bad bytes replaced, or a small file).
+    Whole(&'t str),
+    /// Valid UTF-8 read block by block: a file of a gigabyte never sits in memory whole.
+    Stream(Utf8Blocks),
 }
 
-impl Lines<'_> {
-    /// The 1-based line of byte `at`; cheap when `at` moves forwards between calls.
-    fn at(&mut self, at: usize) -> u64 {
-        let at = at.min(self.text.len());
-        if at < self.offset {
-            self.offset = 0;
-            self.line = 1;
+/// A UTF-8 file read in blocks of whole lines.
+pub(crate) struct Utf8Blocks {
+    file: std::fs::File,
+    /// Bytes read past the last line break handed out.
+    pending: Vec<u8>,
+    /// Bytes read at a time.
+    block: usize,
+    eof: bool,
+}
+
+impl Utf8Blocks {
+    /// `file` positioned at the start of the text (after a byte-order mark).
+    pub(crate) fn new(file: std::fs::File, block: usize) -> Self {
+        Utf8Blocks {
+            file,
+            pending: Vec::new(),
+            block: block.max(1),
+            eof: false,
         }
-        let newlines = self
-            .text
-            .get(self.offset..at)
-            .map_or(0, |s| s.iter().filter(|&&b| b == b'\n').count());
-        self.line += newlines as u64;
-        self.offset = at;
-        self.line
+    }
+
+    /// Appends the next block of whole lines (at the end of the file: the rest) to `buf`.
+    /// Returns whether the end was reached, so that `buf` now holds the rest of the text.
+    /// A block always ends with a line break, so no character and no CRLF is ever split.
+    fn fill(&mut self, buf: &mut String) -> Result<bool, String> {
+        use std::io::Read;
+        let mut scanned = 0;
+        loop {
+            if !self.eof {
+                let old = self.pending.len();
+                self.pending.resize(old + self.block, 0);
+                let got = loop {
+                    match self
+                        .file
+                        .read(self.pending.get_mut(old..).unwrap_or_default())
+                    {
+                        Ok(n) => break n,
+                        Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                        Err(e) => return Err(format!("cannot read the file: {e}")),
+                    }
+                };
+                self.pending.truncate(old + got);
+                self.eof = got == 0;
+            }
+            let cut = if self.eof {
+                Some(self.pending.len())
+            } else {
+                memchr::memrchr(b'\n', self.pending.get(scanned..).unwrap_or_default())
+                    .map(|i| scanned + i + 1)
+            };
+            let Some(cut) = cut else {
+                // A line longer than a block: read on.
+                scanned = self.pending.len();
+                continue;
+            };
+            let head = self.pending.get(..cut).unwrap_or_default();
+            // The whole file was checked before streaming began; this fails only when the
+            // file changes while it is read.
+            let text = simdutf8::basic::from_utf8(head)
+                .map_err(|_| "the file changed while it was read: read it again".to_string())?;
+            buf.push_str(text);
+            self.pending.drain(..cut);
+            return Ok(self.eof);
+        }
     }
 }
 
-fn raw(text: &str, start: u64, end: u64) -> String {
-    let (start, end) = (start as usize, end as usize);
+/// Whether the rest of the file is valid UTF-8 throughout, checked a block at a time.
+pub(crate) fn utf8_throughout(file: &mut std::fs::File) -> std::io::Result<bool> {
+    use std::io::Read;
+    let mut block = vec![0u8; 8 << 20];
+    let mut carry = 0;
+    loop {
+        let got = match file.read(block.get_mut(carry..).unwrap_or_default()) {
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        let filled = carry + got;
+        let part = block.get(..filled).unwrap_or_default();
+        match simdutf8::compat::from_utf8(part) {
+            Ok(_) if got == 0 => return Ok(true),
+            Ok(_) => carry = 0,
+            // A character cut by the block's end: its bytes open the next block.
+            Err(e) if e.error_len().is_none() && got > 0 => {
+                let valid = e.valid_up_to();
+                block.copy_within(valid..filled, 0);
+                carry = filled - valid;
+            }
+            Err(_) => return Ok(false),
+        }
+    }
+}
+
+fn raw(text: &str, start: usize, end: usize) -> String {
     text.get(start..end.min(text.len()))
         .unwrap_or("")
         .trim_matches(['\r', '\n'])
@@ -62,36 +138,61 @@ enum Shape {
 
 #[derive(Clone, Copy)]
 struct RowMeta {
-    start: u64,
-    end: u64,
+    /// Byte offset of the record in the text, for progress.
+    offset: u64,
+    /// Its 1-based physical line.
+    line: u64,
+    /// Its original text in [`Chunk::raw`], for a rejected row.
+    raw: (usize, usize),
     shape: Shape,
 }
 
 /// Rows split but not yet converted: for rows of shape `Ok`, `width` values each, stored one
-/// after the other in `vals` and delimited by `ends`.
+/// after the other in `vals` and delimited by `ends`; `raw` keeps the rows as written (the
+/// text they come from may be gone by the time a row turns out bad).
 #[derive(Default)]
 struct Chunk {
     vals: String,
     ends: Vec<usize>,
+    raw: String,
     rows: Vec<RowMeta>,
 }
 
 enum Msg {
     Rows(Chunk),
-    Failed { at: u64, reason: String },
+    Failed { line: u64, reason: String },
 }
 
 pub(crate) fn read(
-    text: &str,
-    run: &mut FileRun<'_, '_>,
+    text: Text<'_>,
+    run: &mut FileRun<'_, '_, '_>,
     progress: &dyn Fn(usize),
 ) -> Result<(), ImportError> {
-    if text.trim().is_empty() {
+    let (mut buf, mut blocks): (Cow<'_, str>, Option<Utf8Blocks>) = match text {
+        Text::Whole(t) => (Cow::Borrowed(t), None),
+        Text::Stream(b) => (Cow::Owned(String::new()), Some(b)),
+    };
+    let mut complete = blocks.is_none();
+    let failed = |run: &FileRun, reason: String| ImportError::Malformed {
+        path: run.path().into(),
+        line: 1,
+        reason,
+    };
+    // Enough text for the header: its record ends before the text read so far does.
+    loop {
+        if complete || header_end(&buf).is_some_and(|end| end < buf.len()) {
+            break;
+        }
+        if let Some(b) = blocks.as_mut() {
+            complete = b.fill(buf.to_mut()).map_err(|r| failed(run, r))?;
+        }
+    }
+    if buf.trim().is_empty() {
         return Err(ImportError::Empty {
             path: run.path().into(),
         });
     }
-    let first_line = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
+    let first_line = buf.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
     let delimiter = if first_line.contains('\t') && !first_line.contains(',') {
         b'\t'
     } else {
@@ -101,32 +202,56 @@ pub(crate) fn read(
         .has_headers(true)
         .flexible(true)
         .delimiter(delimiter)
-        .buffer_capacity(1 << 20)
-        .from_reader(text.as_bytes());
+        .from_reader(buf.as_bytes());
     let header: Vec<String> = match rdr.byte_headers() {
         Ok(h) => h
             .iter()
             .map(|f| clean_header(&String::from_utf8_lossy(f)).to_string())
             .collect(),
-        Err(e) => {
-            let reason = format!("cannot read the header: {e}");
-            return Err(ImportError::Malformed {
-                path: run.path().into(),
-                line: 1,
-                reason,
-            });
-        }
+        Err(e) => return Err(failed(run, format!("cannot read the header: {e}"))),
     };
+    let body = rdr.position().byte() as usize;
+    let line = 1 + memchr::memchr_iter(b'\n', buf.as_bytes().get(..body).unwrap_or_default())
+        .count() as u64;
     let layout = run.layout(&header, true)?;
     let map = layout.map.clone();
     let ncols = header.len();
     std::thread::scope(|s| {
         let (tx, rx) = sync_channel::<Msg>(4);
         let (back_tx, back_rx) = sync_channel::<Chunk>(8);
-        let body = rdr.position().byte() as usize;
-        s.spawn(move || split(text, body, delimiter, &map, ncols, tx, back_rx));
-        convert(text, run, &layout, &header, rx, back_tx, progress)
+        let at = Position { pos: body, line };
+        let split_text = Split {
+            delimiter,
+            map: &map,
+            ncols,
+            tx,
+            back: back_rx,
+        };
+        s.spawn(move || split_text.run(buf, blocks, complete, at));
+        convert(run, &layout, &header, rx, back_tx, progress)
     })
+}
+
+/// The end of the header record, if the text holds all of it.
+fn header_end(text: &str) -> Option<usize> {
+    let start = text.len() - text.trim_start().len();
+    let rest = text.as_bytes().get(start..)?;
+    let mut rdr = ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(rest);
+    let mut rec = ByteRecord::new();
+    match rdr.read_byte_record(&mut rec) {
+        Ok(true) => Some(start + rdr.position().byte() as usize),
+        _ => None,
+    }
+}
+
+/// A place in the text: byte offset and the 1-based physical line there.
+#[derive(Clone, Copy)]
+struct Position {
+    pos: usize,
+    line: u64,
 }
 
 /// Records of delimited text, one at a time.
@@ -135,38 +260,56 @@ pub(crate) fn read(
 /// delimiter directly: their fields are slices of the already-validated text, with no copy and
 /// no second UTF-8 check. A line with a quote, or a stray carriage return, goes through the
 /// CSV reader, which handles quoting and line breaks inside quotes.
+///
+/// Physical line numbers are counted on the way (rows may span lines inside quotes, and the
+/// CSV reader's own count is off after CRLF and blank lines).
 struct Records<'t> {
     text: &'t str,
-    pos: usize,
+    at: Position,
     delimiter: u8,
+    /// Whether the text runs to the end of the file. When not, a record that reaches the end
+    /// of the text may be cut, and is left for when more text is there.
+    complete: bool,
 }
 
 impl<'t> Records<'t> {
+    #[cfg(test)]
     fn new(text: &'t str, pos: usize, delimiter: u8) -> Self {
         Records {
             text,
-            pos,
+            at: Position { pos, line: 1 },
             delimiter,
+            complete: true,
         }
     }
 
-    /// The next record; `Err((at, reason))` when the text cannot be read as CSV from `at`.
+    /// The next record and where it starts; `Err((line, reason))` when the text cannot be
+    /// read as CSV from that line; `None` at the end of the text (or of its complete records).
     fn next_record(
         &mut self,
         fields: &mut Vec<std::borrow::Cow<'t, str>>,
-    ) -> Option<Result<(usize, usize), (usize, String)>> {
+    ) -> Option<Result<(Position, usize), (u64, String)>> {
         let bytes = self.text.as_bytes();
         // Blank lines are not records.
-        while matches!(bytes.get(self.pos), Some(b'\r' | b'\n')) {
-            self.pos += 1;
+        while let Some(&b) = bytes.get(self.at.pos) {
+            match b {
+                b'\n' => self.at.line += 1,
+                b'\r' => {}
+                _ => break,
+            }
+            self.at.pos += 1;
         }
-        if self.pos >= bytes.len() {
+        if self.at.pos >= bytes.len() {
             return None;
         }
-        let start = self.pos;
-        let rest = bytes.get(start..).unwrap_or_default();
-        let line_end = memchr::memchr(b'\n', rest).map_or(bytes.len(), |i| start + i);
-        let mut line = self.text.get(start..line_end).unwrap_or_default();
+        let start = self.at;
+        let rest = bytes.get(start.pos..).unwrap_or_default();
+        let line_end = match memchr::memchr(b'\n', rest) {
+            Some(i) => start.pos + i,
+            None if self.complete => bytes.len(),
+            None => return None,
+        };
+        let mut line = self.text.get(start.pos..line_end).unwrap_or_default();
         if let Some(l) = line.strip_suffix('\r') {
             line = l;
         }
@@ -181,7 +324,10 @@ impl<'t> Records<'t> {
                 from = at + 1;
             }
             fields.push(std::borrow::Cow::Borrowed(line.get(from..).unwrap_or("")));
-            self.pos = (line_end + 1).min(bytes.len());
+            self.at.pos = (line_end + 1).min(bytes.len());
+            if line_end < bytes.len() {
+                self.at.line += 1;
+            }
             return Some(Ok((start, line_end)));
         }
         let mut rdr = ReaderBuilder::new()
@@ -193,11 +339,17 @@ impl<'t> Records<'t> {
         match rdr.read_byte_record(&mut rec) {
             Ok(true) => {}
             Ok(false) => return None,
-            Err(e) => return Some(Err((start, format!("cannot read CSV: {e}")))),
+            Err(e) => return Some(Err((start.line, format!("cannot read CSV: {e}")))),
         }
         let consumed = (rdr.position().byte() as usize).max(1);
-        let end = (start + consumed).min(bytes.len());
-        self.pos = end;
+        let end = (start.pos + consumed).min(bytes.len());
+        if end == bytes.len() && !self.complete {
+            // The record may go on (a quoted line break) in text not read yet.
+            return None;
+        }
+        let spanned = bytes.get(start.pos..end).unwrap_or_default();
+        self.at.line += memchr::memchr_iter(b'\n', spanned).count() as u64;
+        self.at.pos = end;
         for f in rec.iter() {
             // The text is valid UTF-8 and the reader only removes ASCII quotes, so this holds.
             fields.push(std::borrow::Cow::Owned(
@@ -209,66 +361,107 @@ impl<'t> Records<'t> {
 }
 
 /// The splitting thread: records → chunks of values.
-fn split(
-    text: &str,
-    body: usize,
+struct Split<'m> {
     delimiter: u8,
-    map: &[Option<usize>],
+    map: &'m [Option<usize>],
     ncols: usize,
     tx: SyncSender<Msg>,
     back: Receiver<Chunk>,
-) {
-    let mut records = Records::new(text, body, delimiter);
-    let mut fields = Vec::with_capacity(ncols);
-    let mut chunk = Chunk::default();
-    while let Some(next) = records.next_record(&mut fields) {
-        let (start, end) = match next {
-            Ok(span) => span,
-            Err((at, reason)) => {
-                let _ = tx.send(Msg::Failed {
-                    at: at as u64,
-                    reason,
+}
+
+impl Split<'_> {
+    /// Splits `buf` from `at`, reading more text from `blocks` while it is not `complete`.
+    fn run(
+        self,
+        mut buf: Cow<'_, str>,
+        mut blocks: Option<Utf8Blocks>,
+        mut complete: bool,
+        mut at: Position,
+    ) {
+        let mut chunk = Chunk::default();
+        // Offset in the file's text of `buf`'s first byte.
+        let mut base = 0usize;
+        loop {
+            // Fields borrow from `buf`, which is cut and refilled below.
+            let mut fields = Vec::with_capacity(self.ncols);
+            let mut records = Records {
+                text: &buf,
+                at,
+                delimiter: self.delimiter,
+                complete,
+            };
+            while let Some(next) = records.next_record(&mut fields) {
+                let (start, end) = match next {
+                    Ok(span) => span,
+                    Err((line, reason)) => {
+                        let _ = self.tx.send(Msg::Failed { line, reason });
+                        return;
+                    }
+                };
+                let shape = if fields.len() != self.ncols {
+                    Shape::Fields(fields.len())
+                } else {
+                    for idx in self.map {
+                        let v = idx.and_then(|i| fields.get(i)).map_or("", |f| f.as_ref());
+                        chunk.vals.push_str(v);
+                        chunk.ends.push(chunk.vals.len());
+                    }
+                    Shape::Ok
+                };
+                let raw_start = chunk.raw.len();
+                chunk
+                    .raw
+                    .push_str(buf.get(start.pos..end).unwrap_or_default());
+                chunk.rows.push(RowMeta {
+                    offset: (base + start.pos) as u64,
+                    line: start.line,
+                    raw: (raw_start, chunk.raw.len()),
+                    shape,
                 });
-                return;
+                if chunk.rows.len() >= CHUNK_ROWS {
+                    let mut next = self.back.try_recv().unwrap_or_default();
+                    next.vals.clear();
+                    next.ends.clear();
+                    next.raw.clear();
+                    next.rows.clear();
+                    if self
+                        .tx
+                        .send(Msg::Rows(std::mem::replace(&mut chunk, next)))
+                        .is_err()
+                    {
+                        return; // The converting side stopped.
+                    }
+                }
             }
-        };
-        let shape = if fields.len() != ncols {
-            Shape::Fields(fields.len())
-        } else {
-            for idx in map {
-                let v = idx.and_then(|i| fields.get(i)).map_or("", |f| f.as_ref());
-                chunk.vals.push_str(v);
-                chunk.ends.push(chunk.vals.len());
-            }
-            Shape::Ok
-        };
-        chunk.rows.push(RowMeta {
-            start: start as u64,
-            end: end as u64,
-            shape,
-        });
-        if chunk.rows.len() >= CHUNK_ROWS {
-            let mut next = back.try_recv().unwrap_or_default();
-            next.vals.clear();
-            next.ends.clear();
-            next.rows.clear();
-            if tx
-                .send(Msg::Rows(std::mem::replace(&mut chunk, next)))
-                .is_err()
-            {
-                return; // The converting side stopped.
+            at = records.at;
+            let Some(source) = blocks.as_mut().filter(|_| !complete) else {
+                break;
+            };
+            // Keep the unfinished record, read on behind it.
+            let owned = buf.to_mut();
+            owned.drain(..at.pos);
+            base += at.pos;
+            at.pos = 0;
+            match source.fill(owned) {
+                Ok(end) => complete = end,
+                Err(reason) => {
+                    let _ = self.tx.send(Msg::Failed {
+                        line: at.line,
+                        reason,
+                    });
+                    return;
+                }
             }
         }
-    }
-    if !chunk.rows.is_empty() {
-        let _ = tx.send(Msg::Rows(chunk));
+        if !chunk.rows.is_empty() {
+            let _ = self.tx.send(Msg::Rows(chunk));
+        }
     }
 }
 
 /// The calling thread: chunks → records of the batch.
 fn convert(
-    text: &str,
-    run: &mut FileRun<'_, '_>,
+    run: &mut FileRun<'_, '_, '_>,
     layout: &Layout,
     header: &[String],
     rx: Receiver<Msg>,
@@ -277,17 +470,11 @@ fn convert(
 ) -> Result<(), ImportError> {
     let ncols = header.len();
     let width = layout.map.len();
-    let mut lines = Lines {
-        text: text.as_bytes(),
-        offset: 0,
-        line: 1,
-    };
     let mut n: u64 = 0;
     for msg in rx {
         let chunk = match msg {
             Msg::Rows(c) => c,
-            Msg::Failed { at, reason } => {
-                let line = lines.at(at as usize);
+            Msg::Failed { line, reason } => {
                 return Err(ImportError::Malformed {
                     path: run.path().into(),
                     line,
@@ -300,9 +487,9 @@ fn convert(
         for row in &chunk.rows {
             n += 1;
             if n.is_multiple_of(PROGRESS_EVERY) {
-                progress(row.start as usize);
+                progress(row.offset as usize);
             }
-            let (start, end) = (row.start, row.end);
+            let (start, end) = row.raw;
             match row.shape {
                 Shape::Ok => {
                     let mut vals = [""; MAX_COLS];
@@ -317,8 +504,8 @@ fn convert(
                         layout,
                         header,
                         vals,
-                        || lines.at(start as usize),
-                        || raw(text, start, end),
+                        || row.line,
+                        || raw(&chunk.raw, start, end),
                     )?;
                 }
                 Shape::Fields(found) => {
@@ -326,7 +513,7 @@ fn convert(
                         "expected {ncols} fields as in the header, found {found}: the line is truncated \
                          or has an unquoted comma"
                     );
-                    run.reject(lines.at(start as usize), reason, raw(text, start, end));
+                    run.reject(row.line, reason, raw(&chunk.raw, start, end));
                 }
             }
         }

@@ -30,7 +30,7 @@ fn parse(line: &str) -> Result<Map<String, Value>, String> {
 
 pub(crate) fn read(
     text: &str,
-    run: &mut FileRun<'_, '_>,
+    run: &mut FileRun<'_, '_, '_>,
     progress: &dyn Fn(usize),
 ) -> Result<(), ImportError> {
     // (1-based line number, byte offset, line) of every line that is not blank.

@@ -92,13 +92,13 @@ impl From<ImportError> for Refused {
     }
 }
 
-pub(crate) fn read(bytes: Vec<u8>, run: &mut FileRun<'_, '_>) -> Result<(), ImportError> {
+pub(crate) fn read(bytes: Vec<u8>, run: &mut FileRun<'_, '_, '_>) -> Result<(), ImportError> {
     read_with(bytes, run, LIMITS)
 }
 
 pub(crate) fn read_with(
     bytes: Vec<u8>,
-    run: &mut FileRun<'_, '_>,
+    run: &mut FileRun<'_, '_, '_>,
     limits: Limits,
 ) -> Result<(), ImportError> {
     let path = run.path().to_path_buf();
@@ -118,7 +118,7 @@ pub(crate) fn read_with(
 /// The legacy binary format starts with the compound-file signature; the others are zips.
 const CFB_MAGIC: &[u8] = b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1";
 
-fn stream(bytes: &[u8], run: &mut FileRun<'_, '_>, limits: Limits) -> Result<(), Refused> {
+fn stream(bytes: &[u8], run: &mut FileRun<'_, '_, '_>, limits: Limits) -> Result<(), Refused> {
     let mut rows = Rows::new(limits.rows);
     if bytes.starts_with(CFB_MAGIC) {
         // calamine reads an .xls whole; the format itself bounds a sheet to 65,536 × 256
@@ -172,7 +172,7 @@ fn err(e: impl std::fmt::Display) -> Refused {
     Refused::Message(e.to_string())
 }
 
-fn empty(run: &FileRun<'_, '_>) -> Refused {
+fn empty(run: &FileRun<'_, '_, '_>) -> Refused {
     Refused::Import(ImportError::Empty {
         path: run.path().into(),
     })
@@ -247,7 +247,7 @@ impl Rows {
 
     fn cell(
         &mut self,
-        run: &mut FileRun<'_, '_>,
+        run: &mut FileRun<'_, '_, '_>,
         (row, col): (u32, u32),
         text: String,
     ) -> Result<(), Refused> {
@@ -268,7 +268,7 @@ impl Rows {
         Ok(())
     }
 
-    fn flush(&mut self, run: &mut FileRun<'_, '_>) -> Result<(), Refused> {
+    fn flush(&mut self, run: &mut FileRun<'_, '_, '_>) -> Result<(), Refused> {
         let Some(at) = self.at.take() else {
             return Ok(());
         };
@@ -301,7 +301,7 @@ impl Rows {
         Ok(())
     }
 
-    fn finish(mut self, run: &mut FileRun<'_, '_>) -> Result<(), Refused> {
+    fn finish(mut self, run: &mut FileRun<'_, '_, '_>) -> Result<(), Refused> {
         self.flush(run)?;
         if self.header.is_none() {
             return Err(empty(run));
@@ -333,6 +333,7 @@ mod tests {
         let mut sink = crate::convert::Sink::new(&config, None);
         let mut run = FileRun {
             sink: &mut sink,
+            emit: None,
             keep_all: true,
             first_cut_line: None,
             report: crate::FileReport {

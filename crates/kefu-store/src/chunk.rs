@@ -173,6 +173,64 @@ pub fn decode_full(
     Ok(out)
 }
 
+/// A day's text blocks, decompressed: what [`text_refs`] reads ids and texts from without a
+/// copy per message.
+pub fn decompress_texts(day: Day, texts: &[u8]) -> Result<Vec<Vec<u8>>, ChunkError> {
+    let mut blocks = Reader {
+        b: texts,
+        pos: 0,
+        day,
+    };
+    let n_blocks = blocks.get()?;
+    let mut out = Vec::with_capacity(n_blocks.min(texts.len() as u64) as usize);
+    for _ in 0..n_blocks {
+        let len = blocks.get()? as usize;
+        let at = blocks.pos;
+        let end = at
+            .checked_add(len)
+            .filter(|&e| e <= texts.len())
+            .ok_or_else(|| blocks.err())?;
+        blocks.pos = end;
+        out.push(
+            lz4_flex::decompress_size_prepended(&texts[at..end])
+                .map_err(|_| ChunkError { day, at })?,
+        );
+    }
+    if blocks.pos != texts.len() {
+        return Err(blocks.err());
+    }
+    Ok(out)
+}
+
+/// The (message id, text) of each message of a day, in order, borrowed from its
+/// decompressed blocks; `messages` is how many the day holds.
+pub fn text_refs(
+    day: Day,
+    plain: &[Vec<u8>],
+    messages: usize,
+) -> Result<Vec<(Option<&str>, &str)>, ChunkError> {
+    let mut out = Vec::with_capacity(messages);
+    for block in plain {
+        let mut r = Reader {
+            b: block,
+            pos: 0,
+            day,
+        };
+        while r.pos < block.len() {
+            let msg_id = match r.get()? {
+                0 => None,
+                len => Some(r.str(len as usize - 1)?),
+            };
+            let len = r.get()? as usize;
+            out.push((msg_id, r.str(len)?));
+        }
+    }
+    if out.len() != messages {
+        return Err(ChunkError { day, at: 0 });
+    }
+    Ok(out)
+}
+
 /// Appends `v` as a LEB128 varint.
 pub fn put(out: &mut Vec<u8>, mut v: u64) {
     while v >= 0x80 {
@@ -223,7 +281,7 @@ struct Reader<'a> {
     day: Day,
 }
 
-impl Reader<'_> {
+impl<'a> Reader<'a> {
     fn err(&self) -> ChunkError {
         ChunkError {
             day: self.day,
@@ -278,6 +336,16 @@ impl Reader<'_> {
             transfer_to,
             seq,
         })
+    }
+    fn str(&mut self, len: usize) -> Result<&'a str, ChunkError> {
+        let at = self.pos;
+        let end = self
+            .pos
+            .checked_add(len)
+            .filter(|&e| e <= self.b.len())
+            .ok_or_else(|| self.err())?;
+        self.pos = end;
+        std::str::from_utf8(&self.b[at..end]).map_err(|_| ChunkError { day: self.day, at })
     }
     fn string(&mut self, len: usize) -> Result<String, ChunkError> {
         let at = self.pos;
