@@ -134,6 +134,12 @@ enum Command {
         config: Option<PathBuf>,
     },
     /// 启动网页版 / serve the web app (dashboard, ranking, JSON API) on this machine
+    ///
+    /// Logs go to standard error, one line per request (id, method, route, status,
+    /// latency). Which ones: KEFU_LOG, else RUST_LOG, as `LEVEL` or `TARGET=LEVEL` pairs
+    /// separated by commas (e.g. `info`, `warn,kefu_web=debug`); default `info`. SIGTERM or
+    /// Ctrl-C stops accepting connections and lets the requests in flight (imports included)
+    /// finish within --shutdown-grace, then the server exits 0. See docs/deployment.md.
     Serve {
         /// 数据库文件 / database file
         #[arg(long)]
@@ -155,6 +161,16 @@ enum Command {
         /// Secure flag on cookies: auto (when a trusted proxy reports HTTPS), always, never
         #[arg(long, default_value = "auto", value_parser = ["auto", "always", "never"])]
         secure_cookies: String,
+        /// 日志格式 / log lines as text, or as JSON objects (one per line) for log collectors
+        #[arg(long, value_enum, default_value = "text")]
+        log_format: LogFormat,
+        /// seconds a request may take before it is answered 503 (imports and rule runs are
+        /// exempt: they run to their end)
+        #[arg(long, default_value_t = kefu_web::ops::REQUEST_TIMEOUT.as_secs(), value_parser = clap::value_parser!(u64).range(1..))]
+        request_timeout: u64,
+        /// seconds the requests in flight are waited for after SIGTERM or Ctrl-C
+        #[arg(long, default_value_t = kefu_web::ops::SHUTDOWN_GRACE.as_secs())]
+        shutdown_grace: u64,
     },
     /// 用户管理 / web users: add one (the password is read from standard input)
     User {
@@ -176,6 +192,12 @@ enum Command {
         #[command(subcommand)]
         command: qa::QaCommand,
     },
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum LogFormat {
+    Text,
+    Json,
 }
 
 #[derive(clap::Args)]
@@ -228,12 +250,23 @@ enum UserCommand {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let lang = Lang::detect(cli.lang);
+    let logging = match &cli.command {
+        Command::Serve { log_format, .. } => init_logging(*log_format, tracing::Level::INFO),
+        Command::Demo(DemoArgs { serve: true, .. }) => {
+            init_logging(LogFormat::Text, tracing::Level::INFO)
+        }
+        _ => init_logging(LogFormat::Text, tracing::Level::WARN),
+    };
+    if let Err(e) = logging {
+        eprintln!("{}: {e:#}", lang.t("错误", "error"));
+        return ExitCode::FAILURE;
+    }
     match run(cli.command, lang) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             // Errors quote values from the data (a bad row's name): no escape sequence of
             // theirs may reach the terminal.
-            let e = format!("{e:#}");
+            let e = in_language(&e, lang);
             eprintln!(
                 "{}: {}",
                 lang.t("错误", "error"),
@@ -242,6 +275,85 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// An error and its causes as `{:#}` writes them, each cause that the libraries say in both
+/// languages in `lang`.
+fn in_language(e: &anyhow::Error, lang: Lang) -> String {
+    e.chain()
+        .map(|cause| match localized(cause) {
+            Some(m) => lang.msg(m),
+            None => cause.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join(": ")
+}
+
+/// The errors of the libraries that have a Chinese text.
+fn localized<'a>(
+    e: &'a (dyn std::error::Error + 'static),
+) -> Option<&'a dyn kefu_core::localized::Localized> {
+    macro_rules! first_of {
+        ($($t:ty),* $(,)?) => {
+            $(if let Some(m) = e.downcast_ref::<$t>() {
+                return Some(m);
+            })*
+        };
+    }
+    first_of!(
+        ImportError,
+        kefu_store::StoreError,
+        kefu_store::UserError,
+        kefu_store::chunk::ChunkError,
+        kefu_store::plans::PlanRunError,
+        kefu_core::settings::ConfigError,
+        kefu_core::money::MoneyError,
+        kefu_core::time::TimeError,
+        kefu_plan::PlanError,
+        kefu_plan::EvalError,
+        kefu_plan::Overflow,
+        kefu_plan::decimal::DecimalError,
+        kefu_qa::rules::RuleError,
+        kefu_qa::rules::ChatError,
+        kefu_qa::review::ScorecardError,
+        kefu_qa::review::AnswerError,
+        report::ReportError,
+    );
+    None
+}
+
+/// Logs of the libraries (through `tracing`) on standard error, filtered by `KEFU_LOG`, else
+/// `RUST_LOG`, else `default` and above.
+fn init_logging(format: LogFormat, default: tracing::Level) -> Result<()> {
+    use tracing_subscriber::filter::Targets;
+    use tracing_subscriber::layer::SubscriberExt;
+    use tracing_subscriber::util::SubscriberInitExt;
+
+    let (var, given) = match std::env::var("KEFU_LOG") {
+        Ok(v) => ("KEFU_LOG", Ok(v)),
+        Err(_) => ("RUST_LOG", std::env::var("RUST_LOG")),
+    };
+    let filter = match given {
+        Ok(v) if !v.trim().is_empty() => v.parse::<Targets>().with_context(|| {
+            format!(
+                "{var}=`{v}`: 日志过滤应为 LEVEL 或 TARGET=LEVEL，以逗号分隔 / expected LEVEL or \
+                 TARGET=LEVEL pairs separated by commas, e.g. `info,kefu_web=debug`"
+            )
+        })?,
+        _ => Targets::new().with_default(default),
+    };
+    let fmt = tracing_subscriber::fmt::layer().with_writer(std::io::stderr);
+    let registry = tracing_subscriber::registry().with(filter);
+    let installed = match format {
+        LogFormat::Text => registry
+            .with(fmt.with_ansi(std::io::stderr().is_terminal()))
+            .try_init(),
+        // The request's span (id, method, route) in every line of it, not the list of spans.
+        LogFormat::Json => registry
+            .with(fmt.json().with_current_span(true).with_span_list(false))
+            .try_init(),
+    };
+    installed.context("logging")
 }
 
 /// The settings a command works under: the `--config` file when given; otherwise the
@@ -378,6 +490,9 @@ fn run(cmd: Command, lang: Lang) -> Result<()> {
             trusted_proxies,
             client_ip_header,
             secure_cookies,
+            log_format: _,
+            request_timeout,
+            shutdown_grace,
         } => {
             let config = load_config(config.as_deref())?;
             open_existing(&db)?;
@@ -386,6 +501,8 @@ fn run(cmd: Command, lang: Lang) -> Result<()> {
                 client_ip_header,
                 // (clap allows only the three values parse reads)
                 secure_cookies: kefu_web::SecureCookies::parse(&secure_cookies).unwrap_or_default(),
+                request_timeout: std::time::Duration::from_secs(request_timeout),
+                shutdown_grace: std::time::Duration::from_secs(shutdown_grace),
             };
             serve(&db, addr, config, web, lang)
         }
@@ -779,7 +896,10 @@ fn serve(
     println!(
         "\n{}: http://{addr}/  ({})",
         lang.t("网页版已启动", "Web app running"),
-        lang.t("Ctrl-C 停止", "Ctrl-C stops it")
+        lang.t(
+            "Ctrl-C 停止，进行中的请求会先完成",
+            "Ctrl-C stops it after the requests in flight"
+        )
     );
     kefu_web::serve_blocking(db.to_path_buf(), addr, config, web)?;
     Ok(())

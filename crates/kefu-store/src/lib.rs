@@ -7,6 +7,7 @@
 
 pub mod chunk;
 mod db;
+mod messages;
 pub mod plans;
 pub mod qa_reviews;
 mod qa_rules;

@@ -82,11 +82,7 @@ pub(crate) fn framed(
 /// An error as a page. A refusal by role is said in the user's language; other errors give
 /// their public message.
 pub(crate) fn error_page(lang: Lang, user: &CurrentUser, e: WebError) -> Response {
-    let message = match e {
-        WebError::Forbidden(_) => lang.s(S::NotAllowed).to_string(),
-        WebError::Busy => lang.s(S::Busy).to_string(),
-        _ => e.public_message(),
-    };
+    let message = e.message(lang);
     let body = format!("<p class=\"error\">{}</p>", esc(&message));
     let mut res = framed(lang, user, e.status(), S::Error, "/", &body);
     crate::retry_after(&e, &mut res);

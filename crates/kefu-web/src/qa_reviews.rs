@@ -1081,8 +1081,9 @@ pub async fn submit_review(
         let given = form
             .iter()
             .filter_map(|(k, v)| Some((k.strip_prefix("item_")?, v.as_str())));
-        let answers = review::read_answers(&card.card, given)
-            .map_err(|e| WebError::BadRequest(format!("{}{e}", lang.s(S::QaBadAnswer))))?;
+        let answers = review::read_answers(&card.card, given).map_err(|e| {
+            WebError::BadRequest(format!("{}{}", lang.s(S::QaBadAnswer), lang.msg(&e)))
+        })?;
         let note = field(form, "note").trim();
         if a.kind == ReviewKind::Weakness && a.calibration_id.is_none() && note.is_empty() {
             return Err(WebError::BadRequest(lang.s(S::QaNoteRequired).into()));
