@@ -7,6 +7,7 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 mod explain;
 mod plan;
 mod qa;
+mod said;
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -15,12 +16,14 @@ use std::process::ExitCode;
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
+use kefu_core::localized::Localized;
 use kefu_core::settings::Config;
 use kefu_core::time::Day;
 use kefu_import::{Encoding, ImportError, ImportOptions};
 use kefu_store::Db;
 
 use kefu_report::{self as report, By, Format, Lang};
+use said::{ctx, said};
 
 #[derive(Parser)]
 #[command(
@@ -277,22 +280,28 @@ fn main() -> ExitCode {
     }
 }
 
-/// An error and its causes as `{:#}` writes them, each cause that the libraries say in both
-/// languages in `lang`.
+/// An error and its causes as `{:#}` writes them, each cause that is said in both languages
+/// (the libraries' errors, [`said::Said`]) in `lang`.
 fn in_language(e: &anyhow::Error, lang: Lang) -> String {
+    // A context is reached only through the error itself, not through its chain.
+    let outer = e
+        .downcast_ref::<said::Said>()
+        .filter(|s| s.en == e.to_string());
     e.chain()
-        .map(|cause| match localized(cause) {
-            Some(m) => lang.msg(m),
-            None => cause.to_string(),
+        .enumerate()
+        .map(|(i, cause)| {
+            let said = outer.filter(|_| i == 0).map(|s| s as &dyn Localized);
+            match said.or_else(|| localized(cause)) {
+                Some(m) => lang.msg(m),
+                None => cause.to_string(),
+            }
         })
         .collect::<Vec<_>>()
         .join(": ")
 }
 
 /// The errors of the libraries that have a Chinese text.
-fn localized<'a>(
-    e: &'a (dyn std::error::Error + 'static),
-) -> Option<&'a dyn kefu_core::localized::Localized> {
+fn localized<'a>(e: &'a (dyn std::error::Error + 'static)) -> Option<&'a dyn Localized> {
     macro_rules! first_of {
         ($($t:ty),* $(,)?) => {
             $(if let Some(m) = e.downcast_ref::<$t>() {
@@ -301,6 +310,7 @@ fn localized<'a>(
         };
     }
     first_of!(
+        said::Said,
         ImportError,
         kefu_store::StoreError,
         kefu_store::UserError,
@@ -353,7 +363,7 @@ fn init_logging(format: LogFormat, default: tracing::Level) -> Result<()> {
             .with(fmt.json().with_current_span(true).with_span_list(false))
             .try_init(),
     };
-    installed.context("logging")
+    installed.with_context(ctx!("日志初始化", "logging"))
 }
 
 /// The settings a command works under: the `--config` file when given; otherwise the
@@ -369,13 +379,19 @@ fn load_config(path: Option<&Path>) -> Result<Config> {
     let Some(path) = path else {
         return Ok(Config::default());
     };
-    let text =
-        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
-    Config::parse(&text).with_context(|| format!("settings file {}", path.display()))
+    let text = std::fs::read_to_string(path).with_context(ctx!(
+        "读取 {}",
+        "reading {}",
+        path.display()
+    ))?;
+    Config::parse(&text).with_context(ctx!("设置文件 {}", "settings file {}", path.display()))
 }
 
 fn parse_day(s: &str, flag: &str) -> Result<Day> {
-    Day::parse(s).with_context(|| format!("--{flag} `{s}`: expected a day like 2026-11-11"))
+    Day::parse(s).with_context(ctx!(
+        "--{flag} `{s}`：日期应如 2026-11-11",
+        "--{flag} `{s}`: expected a day like 2026-11-11"
+    ))
 }
 
 /// `mi_option_purge_delay` in mimalloc 3's `mi_option_e` (`c_src/mimalloc/v3/include/
@@ -435,7 +451,10 @@ fn run(cmd: Command, lang: Lang) -> Result<()> {
         } => {
             let (from, to) = (parse_day(&from, "from")?, parse_day(&to, "to")?);
             if to < from {
-                bail!("--to {to} is before --from {from}");
+                return Err(said!(
+                    "--to {to} 早于 --from {from}",
+                    "--to {to} is before --from {from}"
+                ));
             }
             let config = settings_for(config.as_deref(), &db)?;
             let mut db = open_existing(&db)?;
@@ -527,10 +546,11 @@ fn with_suffix(p: &Path, suffix: &str) -> PathBuf {
 
 fn open_existing(path: &Path) -> Result<Db> {
     if !path.exists() {
-        bail!(
-            "database {} does not exist (create it with `kefu import`)",
-            path.display()
-        );
+        let path = path.display();
+        return Err(said!(
+            "数据库 {path} 不存在（用 `kefu import` 创建）",
+            "database {path} does not exist (create it with `kefu import`)"
+        ));
     }
     Ok(Db::open(path)?)
 }
@@ -550,7 +570,7 @@ fn expand(files: &[PathBuf]) -> Result<Vec<PathBuf>> {
     for f in files {
         if f.is_dir() {
             let mut inner: Vec<PathBuf> = std::fs::read_dir(f)
-                .with_context(|| format!("reading directory {}", f.display()))?
+                .with_context(ctx!("读取目录 {}", "reading directory {}", f.display()))?
                 .filter_map(|e| e.ok().map(|e| e.path()))
                 .filter(|p| {
                     p.extension().and_then(|e| e.to_str()).is_some_and(|e| {
@@ -653,8 +673,11 @@ fn import(
     }
     let rejected: usize = reports.iter().map(|f| f.rejected.len()).sum();
     if rejected > 0 {
-        kefu_import::write_rejects(&reports, rejects)
-            .with_context(|| format!("writing {}", rejects.display()))?;
+        kefu_import::write_rejects(&reports, rejects).with_context(ctx!(
+            "写入 {}",
+            "writing {}",
+            rejects.display()
+        ))?;
     }
     let mut out = std::io::stdout().lock();
     for f in reports.iter().filter(|_| reports.len() <= 12) {
@@ -718,14 +741,26 @@ fn write_report(
     lang: Lang,
 ) -> Result<()> {
     let mut sink: Box<dyn Write> = match (format, output) {
-        (Format::Xlsx, None) => bail!("--format xlsx needs --output FILE.xlsx"),
+        (Format::Xlsx, None) => {
+            return Err(said!(
+                "--format xlsx 需要 --output 文件.xlsx",
+                "--format xlsx needs --output FILE.xlsx"
+            ));
+        }
         (Format::Xlsx, Some(path)) => {
             let bytes = report::to_xlsx(report, lang)?;
-            return std::fs::write(path, bytes)
-                .with_context(|| format!("writing {}", path.display()));
+            return std::fs::write(path, bytes).with_context(ctx!(
+                "写入 {}",
+                "writing {}",
+                path.display()
+            ));
         }
         (_, Some(path)) => Box::new(std::io::BufWriter::new(
-            std::fs::File::create(path).with_context(|| format!("creating {}", path.display()))?,
+            std::fs::File::create(path).with_context(ctx!(
+                "创建 {}",
+                "creating {}",
+                path.display()
+            ))?,
         )),
         (_, None) => Box::new(std::io::stdout().lock()),
     };
@@ -766,7 +801,7 @@ fn demo(args: DemoArgs, lang: Lang) -> Result<()> {
     let tmp;
     let dir = match &write_files {
         Some(d) => {
-            std::fs::create_dir_all(d).with_context(|| format!("creating {}", d.display()))?;
+            std::fs::create_dir_all(d).with_context(ctx!("创建 {}", "creating {}", d.display()))?;
             d.clone()
         }
         None => {
@@ -785,7 +820,11 @@ fn demo(args: DemoArgs, lang: Lang) -> Result<()> {
         bar.set_length(total);
         bar.set_position(done);
     })
-    .with_context(|| format!("writing demo files to {}", dir.display()))?;
+    .with_context(ctx!(
+        "写入演示文件到 {}",
+        "writing demo files to {}",
+        dir.display()
+    ))?;
     bar.finish_and_clear();
     eprintln!(
         "{}: {} {}, {} {}, {} {} ({} – {})",
@@ -809,8 +848,11 @@ fn demo(args: DemoArgs, lang: Lang) -> Result<()> {
     };
     let config = Config::default();
     if db_path.exists() {
-        std::fs::remove_file(&db_path)
-            .with_context(|| format!("replacing {}", db_path.display()))?;
+        std::fs::remove_file(&db_path).with_context(ctx!(
+            "替换 {}",
+            "replacing {}",
+            db_path.display()
+        ))?;
         for suffix in ["-wal", "-shm"] {
             let _ = std::fs::remove_file(with_suffix(&db_path, suffix));
         }
@@ -914,8 +956,10 @@ fn user_add(
     name: &str,
     lang: Lang,
 ) -> Result<()> {
-    let role = kefu_store::UserRole::parse(role)
-        .with_context(|| format!("--role `{role}`: expected admin, supervisor, qa or agent"))?;
+    let role = kefu_store::UserRole::parse(role).with_context(ctx!(
+        "--role `{role}`：应为 admin、supervisor、qa 或 agent",
+        "--role `{role}`: expected admin, supervisor, qa or agent"
+    ))?;
     let password = if std::io::stdin().is_terminal() {
         rpassword::prompt_password(lang.t("密码: ", "Password: "))?
     } else {
@@ -949,7 +993,10 @@ fn user_add(
             }
         }
         if !linked {
-            bail!("--account `{a}`: no store has this chat account");
+            return Err(said!(
+                "--account `{a}`：没有店铺有这个客服账号",
+                "--account `{a}`: no store has this chat account"
+            ));
         }
     }
     store.audit(None, "user.add", &format!("{name} ({})", role.as_str()))?;

@@ -25,8 +25,8 @@ pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// How long in-flight requests are waited for after SIGTERM or Ctrl-C. Imports run in
 /// one transaction: one of 200 MB (the upload limit) takes tens of seconds on two cores, so
-/// a minute lets it commit. Service managers must wait at least this long before they kill
-/// (systemd's `TimeoutStopSec` is 90 s by default; `docker stop` needs `-t 70`).
+/// a minute lets it commit. Service managers must wait twice this long before they kill
+/// (blocking work left by dropped requests gets a second period): docs/deployment.md.
 pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(60);
 
 /// The id of the request being served, for handlers that log.
