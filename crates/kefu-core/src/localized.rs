@@ -24,6 +24,36 @@ pub trait Localized: Display {
     }
 }
 
+/// A message made where it is said, in both languages; `Display` is the English.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Said {
+    pub zh: String,
+    pub en: String,
+}
+
+impl Said {
+    pub fn new(zh: impl Into<String>, en: impl Into<String>) -> Said {
+        Said {
+            zh: zh.into(),
+            en: en.into(),
+        }
+    }
+}
+
+impl Display for Said {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.en)
+    }
+}
+
+impl std::error::Error for Said {}
+
+impl Localized for Said {
+    fn zh(&self) -> String {
+        self.zh.clone()
+    }
+}
+
 /// An I/O error in Chinese: the kinds a user can act on are said; the rest keep the
 /// system's words after a Chinese lead.
 pub fn io_zh(e: &std::io::Error) -> String {

@@ -122,7 +122,10 @@ pub fn allowed(db: &Db, user: &User, requested: Option<&str>) -> Result<Vec<Allo
     if let Some(name) = requested {
         out.retain(|a| a.store.name == name);
         if out.is_empty() {
-            return Err(WebError::NotFound(format!("no store named `{name}`")));
+            return Err(WebError::missing(
+                format!("没有名为 `{name}` 的店铺"),
+                format!("no store named `{name}`"),
+            ));
         }
     }
     Ok(out)
@@ -137,11 +140,18 @@ pub fn chosen(stores: &[Allowed], requested: Option<&str>) -> Result<Allowed, We
             .iter()
             .find(|a| a.store.name == name)
             .cloned()
-            .ok_or_else(|| WebError::NotFound(format!("no store named `{name}`"))),
-        None => stores
-            .first()
-            .cloned()
-            .ok_or_else(|| WebError::NotFound("no store yet: import data first".into())),
+            .ok_or_else(|| {
+                WebError::missing(
+                    format!("没有名为 `{name}` 的店铺"),
+                    format!("no store named `{name}`"),
+                )
+            }),
+        None => stores.first().cloned().ok_or_else(|| {
+            WebError::missing(
+                "还没有店铺：请先导入数据",
+                "no store yet: import data first",
+            )
+        }),
     }
 }
 
@@ -154,7 +164,12 @@ pub fn account(
     store: Option<&str>,
     account: &str,
 ) -> Result<(Allowed, NameId), WebError> {
-    let missing = || WebError::NotFound(format!("no account named `{account}`"));
+    let missing = || {
+        WebError::missing(
+            format!("没有名为 `{account}` 的账号"),
+            format!("no account named `{account}`"),
+        )
+    };
     let allowed = allowed(db, user, store)?
         .into_iter()
         .next()
@@ -249,11 +264,18 @@ pub fn settings_store(
             .iter()
             .find(|s| s.name == name)
             .cloned()
-            .ok_or_else(|| WebError::NotFound(format!("no store named `{name}`"))),
-        None => stores
-            .first()
-            .cloned()
-            .ok_or_else(|| WebError::NotFound("no store yet: import data first".into())),
+            .ok_or_else(|| {
+                WebError::missing(
+                    format!("没有名为 `{name}` 的店铺"),
+                    format!("no store named `{name}`"),
+                )
+            }),
+        None => stores.first().cloned().ok_or_else(|| {
+            WebError::missing(
+                "还没有店铺：请先导入数据",
+                "no store yet: import data first",
+            )
+        }),
     }
 }
 

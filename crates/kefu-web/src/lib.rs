@@ -44,6 +44,7 @@ use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
+use kefu_core::localized::Said;
 use kefu_core::settings::Config;
 use kefu_store::{Db, StoreError, UserError};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
@@ -302,6 +303,12 @@ pub enum WebError {
     BadRequest(String),
     #[error("{0}")]
     NotFound(String),
+    /// A bad request, said in both languages.
+    #[error("{0}")]
+    Invalid(Said),
+    /// Nothing there, said in both languages.
+    #[error("{0}")]
+    Missing(Said),
     #[error("{0}")]
     Forbidden(String),
     #[error("internal error: {0}")]
@@ -317,12 +324,22 @@ pub enum WebError {
 }
 
 impl WebError {
+    /// A bad request (400) in Chinese and English.
+    pub fn invalid(zh: impl Into<String>, en: impl Into<String>) -> WebError {
+        WebError::Invalid(Said::new(zh, en))
+    }
+
+    /// Nothing there (404), in Chinese and English.
+    pub fn missing(zh: impl Into<String>, en: impl Into<String>) -> WebError {
+        WebError::Missing(Said::new(zh, en))
+    }
+
     pub fn status(&self) -> StatusCode {
         match self {
-            WebError::BadRequest(_) => StatusCode::BAD_REQUEST,
-            WebError::NotFound(_) | WebError::Store(StoreError::UnknownStore(_)) => {
-                StatusCode::NOT_FOUND
-            }
+            WebError::BadRequest(_) | WebError::Invalid(_) => StatusCode::BAD_REQUEST,
+            WebError::NotFound(_)
+            | WebError::Missing(_)
+            | WebError::Store(StoreError::UnknownStore(_)) => StatusCode::NOT_FOUND,
             WebError::Forbidden(_) => StatusCode::FORBIDDEN,
             WebError::Busy => StatusCode::SERVICE_UNAVAILABLE,
             WebError::Timeout => ops::TIMEOUT_STATUS,
@@ -351,6 +368,7 @@ impl WebError {
         match self {
             WebError::Store(e) if self.status() != StatusCode::INTERNAL_SERVER_ERROR => lang.msg(e),
             WebError::User(e) if self.status() != StatusCode::INTERNAL_SERVER_ERROR => lang.msg(e),
+            WebError::Invalid(s) | WebError::Missing(s) => lang.msg(s),
             WebError::Forbidden(_) => lang.s(i18n::S::NotAllowed).to_string(),
             WebError::Busy => lang.s(i18n::S::Busy).to_string(),
             WebError::Timeout => lang.s(i18n::S::Timeout).to_string(),

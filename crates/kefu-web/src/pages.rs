@@ -171,7 +171,7 @@ fn one_store(allowed: Vec<Allowed>) -> Result<Allowed, WebError> {
     allowed
         .into_iter()
         .next()
-        .ok_or_else(|| WebError::NotFound("no store to show".into()))
+        .ok_or_else(|| WebError::missing("没有可显示的店铺", "no store to show"))
 }
 
 struct Overview {
@@ -772,9 +772,10 @@ pub async fn api_report(
     let by = match p.by.as_deref() {
         None | Some("") => By::Account,
         Some(s) => By::parse(s).ok_or_else(|| {
-            WebError::BadRequest(format!(
-                "`by` is one of account, group, store, day; not `{s}`"
-            ))
+            WebError::invalid(
+                format!("`by` 应为 account、group、store、day 之一，不能是 `{s}`"),
+                format!("`by` is one of account, group, store, day; not `{s}`"),
+            )
         })?,
     };
     let u = user.session.user.clone();
