@@ -613,7 +613,7 @@ pub fn router(state: AppState) -> Router {
             auth::resolve_session,
         ))
         .layer(axum::middleware::map_response(security_headers))
-        // gzip or brotli as the client accepts; small bodies, images and streams that are
+        // gzip when the client accepts it; small bodies, images and streams that are
         // already compressed (xlsx) are left as they are.
         .layer(tower_http::compression::CompressionLayer::new())
         .layer(axum::middleware::from_fn(ops::trace))
