@@ -3,11 +3,14 @@
 
 #![cfg(unix)]
 
+mod support;
+
 use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
+
+use support::app::{kefu, run};
 
 const PW: &str = "secret-password";
 
@@ -19,36 +22,6 @@ impl Drop for Server {
         let _ = self.0.kill();
         let _ = self.0.wait();
     }
-}
-
-fn kefu() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_kefu"));
-    c.env("LANG", "zh_CN.UTF-8");
-    c
-}
-
-fn add_admin(db: &Path) {
-    let mut child = kefu()
-        .args([
-            "user",
-            "add",
-            "--db",
-            db.to_str().unwrap(),
-            "--role",
-            "admin",
-        ])
-        .arg("admin")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::null())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(format!("{PW}\n").as_bytes())
-        .unwrap();
-    assert!(child.wait().unwrap().success());
 }
 
 /// One request on its own connection; the whole answer (headers and body) as text.
@@ -88,7 +61,11 @@ fn csrf(page: &str) -> String {
 fn sigterm_lets_an_import_in_flight_finish_then_exits_0() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("k.db");
-    add_admin(&db);
+    let db_arg = db.to_str().unwrap();
+    run(
+        &["user", "add", "--db", db_arg, "--role", "admin", "admin"],
+        &format!("{PW}\n"),
+    );
     let addr = {
         let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         l.local_addr().unwrap().to_string()

@@ -122,13 +122,25 @@ pub fn allowed(db: &Db, user: &User, requested: Option<&str>) -> Result<Vec<Allo
     if let Some(name) = requested {
         out.retain(|a| a.store.name == name);
         if out.is_empty() {
-            return Err(WebError::missing(
-                format!("没有名为 `{name}` 的店铺"),
-                format!("no store named `{name}`"),
-            ));
+            return Err(no_store_named(name));
         }
     }
     Ok(out)
+}
+
+/// A store the user asked for that does not exist, or that they may not see.
+fn no_store_named(name: &str) -> WebError {
+    WebError::missing(
+        format!("没有名为 `{name}` 的店铺"),
+        format!("no store named `{name}`"),
+    )
+}
+
+fn no_store_yet() -> WebError {
+    WebError::missing(
+        "还没有店铺：请先导入数据",
+        "no store yet: import data first",
+    )
 }
 
 /// The store of `stores` (from [`allowed`] without a requested store) named `requested`, or
@@ -140,18 +152,8 @@ pub fn chosen(stores: &[Allowed], requested: Option<&str>) -> Result<Allowed, We
             .iter()
             .find(|a| a.store.name == name)
             .cloned()
-            .ok_or_else(|| {
-                WebError::missing(
-                    format!("没有名为 `{name}` 的店铺"),
-                    format!("no store named `{name}`"),
-                )
-            }),
-        None => stores.first().cloned().ok_or_else(|| {
-            WebError::missing(
-                "还没有店铺：请先导入数据",
-                "no store yet: import data first",
-            )
-        }),
+            .ok_or_else(|| no_store_named(name)),
+        None => stores.first().cloned().ok_or_else(no_store_yet),
     }
 }
 
@@ -264,18 +266,8 @@ pub fn settings_store(
             .iter()
             .find(|s| s.name == name)
             .cloned()
-            .ok_or_else(|| {
-                WebError::missing(
-                    format!("没有名为 `{name}` 的店铺"),
-                    format!("no store named `{name}`"),
-                )
-            }),
-        None => stores.first().cloned().ok_or_else(|| {
-            WebError::missing(
-                "还没有店铺：请先导入数据",
-                "no store yet: import data first",
-            )
-        }),
+            .ok_or_else(|| no_store_named(name)),
+        None => stores.first().cloned().ok_or_else(no_store_yet),
     }
 }
 
