@@ -7,6 +7,7 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 mod explain;
 mod plan;
 mod qa;
+mod said;
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -15,12 +16,14 @@ use std::process::ExitCode;
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
+use kefu_core::localized::Localized;
 use kefu_core::settings::Config;
 use kefu_core::time::Day;
 use kefu_import::{Encoding, ImportError, ImportOptions};
 use kefu_store::Db;
 
 use kefu_report::{self as report, By, Format, Lang};
+use said::{ctx, said};
 
 #[derive(Parser)]
 #[command(
@@ -137,6 +140,12 @@ enum Command {
         config: Option<PathBuf>,
     },
     /// 启动网页版 / serve the web app (dashboard, ranking, JSON API) on this machine
+    ///
+    /// Logs go to standard error, one line per request (id, method, route, status,
+    /// latency). Which ones: KEFU_LOG, else RUST_LOG, as `LEVEL` or `TARGET=LEVEL` pairs
+    /// separated by commas (e.g. `info`, `warn,kefu_web=debug`); default `info`. SIGTERM or
+    /// Ctrl-C stops accepting connections and lets the requests in flight (imports included)
+    /// finish within --shutdown-grace, then the server exits 0. See docs/deployment.md.
     Serve {
         /// 数据库文件 / database file
         #[arg(long)]
@@ -158,6 +167,16 @@ enum Command {
         /// Secure flag on cookies: auto (when a trusted proxy reports HTTPS), always, never
         #[arg(long, default_value = "auto", value_parser = ["auto", "always", "never"])]
         secure_cookies: String,
+        /// 日志格式 / log lines as text, or as JSON objects (one per line) for log collectors
+        #[arg(long, value_enum, default_value = "text")]
+        log_format: LogFormat,
+        /// seconds a request may take before it is answered 503 (imports and rule runs are
+        /// exempt: they run to their end)
+        #[arg(long, default_value_t = kefu_web::ops::REQUEST_TIMEOUT.as_secs(), value_parser = clap::value_parser!(u64).range(1..))]
+        request_timeout: u64,
+        /// seconds the requests in flight are waited for after SIGTERM or Ctrl-C
+        #[arg(long, default_value_t = kefu_web::ops::SHUTDOWN_GRACE.as_secs())]
+        shutdown_grace: u64,
     },
     /// 用户管理 / web users: add one (the password is read from standard input)
     User {
@@ -179,6 +198,12 @@ enum Command {
         #[command(subcommand)]
         command: qa::QaCommand,
     },
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum LogFormat {
+    Text,
+    Json,
 }
 
 #[derive(clap::Args)]
@@ -241,12 +266,23 @@ enum UserCommand {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let lang = Lang::detect(cli.lang);
+    let logging = match &cli.command {
+        Command::Serve { log_format, .. } => init_logging(*log_format, tracing::Level::INFO),
+        Command::Demo(DemoArgs { serve: true, .. }) => {
+            init_logging(LogFormat::Text, tracing::Level::INFO)
+        }
+        _ => init_logging(LogFormat::Text, tracing::Level::WARN),
+    };
+    if let Err(e) = logging {
+        eprintln!("{}: {e:#}", lang.t("错误", "error"));
+        return ExitCode::FAILURE;
+    }
     match run(cli.command, lang) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             // Errors quote values from the data (a bad row's name): no escape sequence of
             // theirs may reach the terminal.
-            let e = format!("{e:#}");
+            let e = in_language(&e, lang);
             eprintln!(
                 "{}: {}",
                 lang.t("错误", "error"),
@@ -255,6 +291,92 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// An error and its causes as `{:#}` writes them, each cause that is said in both languages
+/// (the libraries' errors, [`said::Said`]) in `lang`.
+fn in_language(e: &anyhow::Error, lang: Lang) -> String {
+    // A context is reached only through the error itself, not through its chain.
+    let outer = e
+        .downcast_ref::<said::Said>()
+        .filter(|s| s.en == e.to_string());
+    e.chain()
+        .enumerate()
+        .map(|(i, cause)| {
+            let said = outer.filter(|_| i == 0).map(|s| s as &dyn Localized);
+            match said.or_else(|| localized(cause)) {
+                Some(m) => lang.msg(m),
+                None => cause.to_string(),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(": ")
+}
+
+/// The errors of the libraries that have a Chinese text.
+fn localized<'a>(e: &'a (dyn std::error::Error + 'static)) -> Option<&'a dyn Localized> {
+    macro_rules! first_of {
+        ($($t:ty),* $(,)?) => {
+            $(if let Some(m) = e.downcast_ref::<$t>() {
+                return Some(m);
+            })*
+        };
+    }
+    first_of!(
+        said::Said,
+        ImportError,
+        kefu_store::StoreError,
+        kefu_store::UserError,
+        kefu_store::chunk::ChunkError,
+        kefu_store::plans::PlanRunError,
+        kefu_core::settings::ConfigError,
+        kefu_core::money::MoneyError,
+        kefu_core::time::TimeError,
+        kefu_plan::PlanError,
+        kefu_plan::EvalError,
+        kefu_plan::Overflow,
+        kefu_plan::decimal::DecimalError,
+        kefu_qa::rules::RuleError,
+        kefu_qa::rules::ChatError,
+        kefu_qa::review::ScorecardError,
+        kefu_qa::review::AnswerError,
+        report::ReportError,
+    );
+    None
+}
+
+/// Logs of the libraries (through `tracing`) on standard error, filtered by `KEFU_LOG`, else
+/// `RUST_LOG`, else `default` and above.
+fn init_logging(format: LogFormat, default: tracing::Level) -> Result<()> {
+    use tracing_subscriber::filter::Targets;
+    use tracing_subscriber::layer::SubscriberExt;
+    use tracing_subscriber::util::SubscriberInitExt;
+
+    let (var, given) = match std::env::var("KEFU_LOG") {
+        Ok(v) => ("KEFU_LOG", Ok(v)),
+        Err(_) => ("RUST_LOG", std::env::var("RUST_LOG")),
+    };
+    let filter = match given {
+        Ok(v) if !v.trim().is_empty() => v.parse::<Targets>().with_context(|| {
+            format!(
+                "{var}=`{v}`: 日志过滤应为 LEVEL 或 TARGET=LEVEL，以逗号分隔 / expected LEVEL or \
+                 TARGET=LEVEL pairs separated by commas, e.g. `info,kefu_web=debug`"
+            )
+        })?,
+        _ => Targets::new().with_default(default),
+    };
+    let fmt = tracing_subscriber::fmt::layer().with_writer(std::io::stderr);
+    let registry = tracing_subscriber::registry().with(filter);
+    let installed = match format {
+        LogFormat::Text => registry
+            .with(fmt.with_ansi(std::io::stderr().is_terminal()))
+            .try_init(),
+        // The request's span (id, method, route) in every line of it, not the list of spans.
+        LogFormat::Json => registry
+            .with(fmt.json().with_current_span(true).with_span_list(false))
+            .try_init(),
+    };
+    installed.with_context(ctx!("日志初始化", "logging"))
 }
 
 /// The settings in force for a command that writes figures (import, recompute): the
@@ -278,13 +400,19 @@ fn load_config(path: Option<&Path>) -> Result<Config> {
     let Some(path) = path else {
         return Ok(Config::default());
     };
-    let text =
-        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
-    Config::parse(&text).with_context(|| format!("settings file {}", path.display()))
+    let text = std::fs::read_to_string(path).with_context(ctx!(
+        "读取 {}",
+        "reading {}",
+        path.display()
+    ))?;
+    Config::parse(&text).with_context(ctx!("设置文件 {}", "settings file {}", path.display()))
 }
 
 fn parse_day(s: &str, flag: &str) -> Result<Day> {
-    Day::parse(s).with_context(|| format!("--{flag} `{s}`: expected a day like 2026-11-11"))
+    Day::parse(s).with_context(ctx!(
+        "--{flag} `{s}`：日期应如 2026-11-11",
+        "--{flag} `{s}`: expected a day like 2026-11-11"
+    ))
 }
 
 /// `mi_option_purge_delay` in mimalloc 3's `mi_option_e` (`c_src/mimalloc/v3/include/
@@ -344,7 +472,10 @@ fn run(cmd: Command, lang: Lang) -> Result<()> {
         } => {
             let (from, to) = (parse_day(&from, "from")?, parse_day(&to, "to")?);
             if to < from {
-                bail!("--to {to} is before --from {from}");
+                return Err(said!(
+                    "--to {to} 早于 --from {from}",
+                    "--to {to} is before --from {from}"
+                ));
             }
             let adhoc = adhoc_config(config.as_deref())?;
             let mut db = open_existing(&db)?;
@@ -408,6 +539,9 @@ fn run(cmd: Command, lang: Lang) -> Result<()> {
             trusted_proxies,
             client_ip_header,
             secure_cookies,
+            log_format: _,
+            request_timeout,
+            shutdown_grace,
         } => {
             let config = load_config(config.as_deref())?;
             open_existing(&db)?;
@@ -423,6 +557,8 @@ fn run(cmd: Command, lang: Lang) -> Result<()> {
                 client_ip_header,
                 // (clap allows only the three values parse reads)
                 secure_cookies: kefu_web::SecureCookies::parse(&secure_cookies).unwrap_or_default(),
+                request_timeout: std::time::Duration::from_secs(request_timeout),
+                shutdown_grace: std::time::Duration::from_secs(shutdown_grace),
             };
             serve(&db, addr, config, web, lang)
         }
@@ -447,10 +583,11 @@ fn with_suffix(p: &Path, suffix: &str) -> PathBuf {
 
 fn open_existing(path: &Path) -> Result<Db> {
     if !path.exists() {
-        bail!(
-            "database {} does not exist (create it with `kefu import`)",
-            path.display()
-        );
+        let path = path.display();
+        return Err(said!(
+            "数据库 {path} 不存在（用 `kefu import` 创建）",
+            "database {path} does not exist (create it with `kefu import`)"
+        ));
     }
     Ok(Db::open(path)?)
 }
@@ -470,7 +607,7 @@ fn expand(files: &[PathBuf]) -> Result<Vec<PathBuf>> {
     for f in files {
         if f.is_dir() {
             let mut inner: Vec<PathBuf> = std::fs::read_dir(f)
-                .with_context(|| format!("reading directory {}", f.display()))?
+                .with_context(ctx!("读取目录 {}", "reading directory {}", f.display()))?
                 .filter_map(|e| e.ok().map(|e| e.path()))
                 .filter(|p| {
                     p.extension().and_then(|e| e.to_str()).is_some_and(|e| {
@@ -590,8 +727,11 @@ fn import(
     }
     let rejected: usize = reports.iter().map(|f| f.rejected.len()).sum();
     if rejected > 0 {
-        kefu_import::write_rejects(&reports, rejects)
-            .with_context(|| format!("writing {}", rejects.display()))?;
+        kefu_import::write_rejects(&reports, rejects).with_context(ctx!(
+            "写入 {}",
+            "writing {}",
+            rejects.display()
+        ))?;
     }
     let mut out = std::io::stdout().lock();
     for f in reports.iter().filter(|_| reports.len() <= 12) {
@@ -655,14 +795,26 @@ fn write_report(
     lang: Lang,
 ) -> Result<()> {
     let mut sink: Box<dyn Write> = match (format, output) {
-        (Format::Xlsx, None) => bail!("--format xlsx needs --output FILE.xlsx"),
+        (Format::Xlsx, None) => {
+            return Err(said!(
+                "--format xlsx 需要 --output 文件.xlsx",
+                "--format xlsx needs --output FILE.xlsx"
+            ));
+        }
         (Format::Xlsx, Some(path)) => {
             let bytes = report::to_xlsx(report, lang)?;
-            return std::fs::write(path, bytes)
-                .with_context(|| format!("writing {}", path.display()));
+            return std::fs::write(path, bytes).with_context(ctx!(
+                "写入 {}",
+                "writing {}",
+                path.display()
+            ));
         }
         (_, Some(path)) => Box::new(std::io::BufWriter::new(
-            std::fs::File::create(path).with_context(|| format!("creating {}", path.display()))?,
+            std::fs::File::create(path).with_context(ctx!(
+                "创建 {}",
+                "creating {}",
+                path.display()
+            ))?,
         )),
         (_, None) => Box::new(std::io::stdout().lock()),
     };
@@ -723,7 +875,7 @@ fn demo(args: DemoArgs, lang: Lang) -> Result<()> {
     let tmp;
     let dir = match &write_files {
         Some(d) => {
-            std::fs::create_dir_all(d).with_context(|| format!("creating {}", d.display()))?;
+            std::fs::create_dir_all(d).with_context(ctx!("创建 {}", "creating {}", d.display()))?;
             d.clone()
         }
         None => {
@@ -742,7 +894,11 @@ fn demo(args: DemoArgs, lang: Lang) -> Result<()> {
         bar.set_length(total);
         bar.set_position(done);
     })
-    .with_context(|| format!("writing demo files to {}", dir.display()))?;
+    .with_context(ctx!(
+        "写入演示文件到 {}",
+        "writing demo files to {}",
+        dir.display()
+    ))?;
     bar.finish_and_clear();
     eprintln!(
         "{}: {} {}, {} {}, {} {} ({} – {})",
@@ -766,8 +922,11 @@ fn demo(args: DemoArgs, lang: Lang) -> Result<()> {
     };
     let config = Config::default();
     if db_path.exists() {
-        std::fs::remove_file(&db_path)
-            .with_context(|| format!("replacing {}", db_path.display()))?;
+        std::fs::remove_file(&db_path).with_context(ctx!(
+            "替换 {}",
+            "replacing {}",
+            db_path.display()
+        ))?;
         for suffix in ["-wal", "-shm"] {
             let _ = std::fs::remove_file(with_suffix(&db_path, suffix));
         }
@@ -853,7 +1012,10 @@ fn serve(
     println!(
         "\n{}: http://{addr}/  ({})",
         lang.t("网页版已启动", "Web app running"),
-        lang.t("Ctrl-C 停止", "Ctrl-C stops it")
+        lang.t(
+            "Ctrl-C 停止，进行中的请求会先完成",
+            "Ctrl-C stops it after the requests in flight"
+        )
     );
     kefu_web::serve_blocking(db.to_path_buf(), addr, config, web)?;
     Ok(())
@@ -868,8 +1030,10 @@ fn user_add(
     name: &str,
     lang: Lang,
 ) -> Result<()> {
-    let role = kefu_store::UserRole::parse(role)
-        .with_context(|| format!("--role `{role}`: expected admin, supervisor, qa or agent"))?;
+    let role = kefu_store::UserRole::parse(role).with_context(ctx!(
+        "--role `{role}`：应为 admin、supervisor、qa 或 agent",
+        "--role `{role}`: expected admin, supervisor, qa or agent"
+    ))?;
     let password = if std::io::stdin().is_terminal() {
         rpassword::prompt_password(lang.t("密码: ", "Password: "))?
     } else {
@@ -903,7 +1067,10 @@ fn user_add(
             }
         }
         if !linked {
-            bail!("--account `{a}`: no store has this chat account");
+            return Err(said!(
+                "--account `{a}`：没有店铺有这个客服账号",
+                "--account `{a}`: no store has this chat account"
+            ));
         }
     }
     store.audit(None, "user.add", &format!("{name} ({})", role.as_str()))?;

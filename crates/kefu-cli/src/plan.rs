@@ -13,6 +13,7 @@ use kefu_report::{Format, Lang};
 use kefu_store::Db;
 use kefu_store::plans::{PlanScore, SALES_TARGET_ITEM};
 
+use crate::said::{Said, ctx, said};
 use crate::{adhoc_config, open_existing};
 
 #[derive(Subcommand)]
@@ -113,27 +114,45 @@ fn plan_stores(db: &Db, plan_id: &str, names: &[String]) -> Result<Vec<i64>> {
     if !names.is_empty() {
         return names
             .iter()
-            .map(|n| Ok(db.store(n).with_context(|| format!("--store `{n}`"))?.id))
+            .map(|n| {
+                Ok(db
+                    .store(n)
+                    .with_context(ctx!("--store `{n}`", "--store `{n}`"))?
+                    .id)
+            })
             .collect();
     }
     let current = db.plan_stores(plan_id)?;
     if !current.is_empty() {
         return Ok(current);
     }
-    Ok(vec![store_id(db, None).context(
+    Ok(vec![store_id(db, None).with_context(ctx!(
+        "请用 --store 指定方案适用的店铺（方案只在其店铺中生效）",
         "name the stores the plan runs in with --store (a plan runs only in its stores)",
-    )?])
+    ))?])
 }
 
 fn parse_month(s: &str) -> Result<Month> {
-    Month::parse(s).with_context(|| format!("--month `{s}`: expected a month like 2026-11"))
+    Month::parse(s).with_context(ctx!(
+        "--month `{s}`：月份应如 2026-11",
+        "--month `{s}`: expected a month like 2026-11"
+    ))
 }
 
 /// Reads and validates a plan file; errors name the file, line and field.
 pub fn read_plan(path: &Path) -> Result<(Plan, String)> {
-    let text =
-        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
-    let plan = kefu_plan::parse(&text).map_err(|e| anyhow::anyhow!("{}:{e}", path.display()))?;
+    let text = std::fs::read_to_string(path).with_context(ctx!(
+        "读取 {}",
+        "reading {}",
+        path.display()
+    ))?;
+    let plan = kefu_plan::parse(&text).map_err(|e| {
+        let at = path.display();
+        anyhow::Error::new(Said::new(
+            format!("{at}:{}", kefu_core::localized::Localized::zh(&e)),
+            format!("{at}:{e}"),
+        ))
+    })?;
     Ok((plan, text))
 }
 
@@ -158,14 +177,21 @@ fn store_id(db: &Db, store: Option<&str>) -> Result<i64> {
     }
     match db.stores()?.as_slice() {
         [one] => Ok(one.id),
-        [] => bail!("the database holds no store yet"),
-        many => bail!(
-            "the database holds several stores ({}); choose one with --store",
-            many.iter()
+        [] => Err(said!(
+            "数据库中还没有店铺",
+            "the database holds no store yet"
+        )),
+        many => {
+            let names = many
+                .iter()
                 .map(|s| s.name.as_str())
                 .collect::<Vec<_>>()
-                .join(", ")
-        ),
+                .join(", ");
+            Err(said!(
+                "数据库中有多个店铺（{names}）；请用 --store 选择一个",
+                "the database holds several stores ({names}); choose one with --store"
+            ))
+        }
     }
 }
 
@@ -175,7 +201,7 @@ pub fn run(cmd: PlanCommand, lang: Lang) -> Result<()> {
             let (mut failed, mut mistakes) = (0, 0);
             for f in &files {
                 let checked = std::fs::read_to_string(f)
-                    .with_context(|| format!("reading {}", f.display()))
+                    .with_context(ctx!("读取 {}", "reading {}", f.display()))
                     .map(|text| kefu_plan::parse_all(&text));
                 match checked {
                     Ok(Ok(plan)) => println!(
@@ -324,10 +350,11 @@ pub fn run_plans(
     }
     let results = db.run_stored_plans(store_id, month, id)?;
     if results.is_empty() {
-        bail!(
-            "no stored plan{} is in force for {month} in this store: store one with `kefu plan save --from {month}` or give --plan FILE",
-            id.map_or(String::new(), |id| format!(" `{id}`"))
-        );
+        let id = id.map_or(String::new(), |id| format!(" `{id}`"));
+        return Err(said!(
+            "本店铺 {month} 没有生效的已保存方案{id}：用 `kefu plan save --from {month}` 保存一个，或用 --plan 文件",
+            "no stored plan{id} is in force for {month} in this store: store one with `kefu plan save --from {month}` or give --plan FILE"
+        ));
     }
     Ok(results)
 }
@@ -344,9 +371,18 @@ fn write_results(
         return std::fs::write(path, bytes).with_context(|| format!("writing {}", path.display()));
     }
     let mut sink: Box<dyn Write> = match (format, output) {
-        (Format::Xlsx, None) => bail!("--format xlsx needs --output FILE.xlsx"),
+        (Format::Xlsx, None) => {
+            return Err(said!(
+                "--format xlsx 需要 --output 文件.xlsx",
+                "--format xlsx needs --output FILE.xlsx"
+            ));
+        }
         (_, Some(path)) => Box::new(std::io::BufWriter::new(
-            std::fs::File::create(path).with_context(|| format!("creating {}", path.display()))?,
+            std::fs::File::create(path).with_context(ctx!(
+                "创建 {}",
+                "creating {}",
+                path.display()
+            ))?,
         )),
         // Buffered: a month's JSON holds every order, written in small pieces.
         (_, None) => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
@@ -364,7 +400,10 @@ fn write_results(
                     .map(|p| (r, p))
             });
             let Some((r, p)) = found else {
-                bail!("`{account}` is not among the agents of the plan(s) for this month");
+                return Err(said!(
+                    "`{account}` 不在本月方案的客服之中",
+                    "`{account}` is not among the agents of the plan(s) for this month"
+                ));
             };
             if format == Format::Json {
                 serde_json::to_writer_pretty(&mut sink, p)?;
@@ -403,19 +442,26 @@ fn import_scores(
     let mut db = open_existing(db_path)?;
     let store_id = store_id(&db, store)?;
     let Some((_, plan)) = db.stored_plan(store_id, plan_id, month)? else {
-        bail!("no stored plan `{plan_id}` is in force for {month} in this store");
+        return Err(said!(
+            "本店铺 {month} 没有生效的已保存方案 `{plan_id}`",
+            "no stored plan `{plan_id}` is in force for {month} in this store"
+        ));
     };
     let accounts = db.accounts(store_id)?;
     let mut reader = csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
         .from_path(file)
-        .with_context(|| format!("reading {}", file.display()))?;
+        .with_context(ctx!("读取 {}", "reading {}", file.display()))?;
     let headers = reader.headers()?.clone();
     let col = |name: &str| {
         headers
             .iter()
             .position(|h| h.trim_start_matches('\u{feff}') == name)
-            .with_context(|| format!("{}: the header needs an `{name}` column", file.display()))
+            .with_context(ctx!(
+                "{}：表头需要 `{name}` 列",
+                "{}: the header needs an `{name}` column",
+                file.display()
+            ))
     };
     let (c_account, c_item, c_value) = (col("account")?, col("item")?, col("value")?);
     let mut scores = Vec::new();
@@ -430,33 +476,40 @@ fn import_scores(
                 || a.name.rsplit(':').next() == Some(account)
                 || a.display_name.as_deref() == Some(account)
         }) else {
-            bail!("{}, account: no account `{account}` in the store", where_());
+            return Err(said!(
+                "{}，account：店铺中没有账号 `{account}`",
+                "{}, account: no account `{account}` in the store",
+                where_()
+            ));
         };
         let is_manual = plan.manual.iter().any(|m| m.key == item);
         let value = if item == SALES_TARGET_ITEM {
             kefu_core::money::parse_yuan(value)
                 .ok()
                 .filter(|c| *c >= 0)
-                .with_context(|| {
-                    format!("{}, value: `{value}` is not an amount in yuan", where_())
-                })?
-        } else if is_manual || item == kefu_plan::QA_SCORE {
-            kefu_plan::parse_score(value).with_context(|| {
-                format!(
-                    "{}, value: `{value}` is not a score from 0 to 100 (at most 2 decimals)",
+                .with_context(ctx!(
+                    "{}，value：`{value}` 不是以元为单位的金额",
+                    "{}, value: `{value}` is not an amount in yuan",
                     where_()
-                )
-            })?
+                ))?
+        } else if is_manual || item == kefu_plan::QA_SCORE {
+            kefu_plan::parse_score(value).with_context(ctx!(
+                "{}，value：`{value}` 不是 0 到 100 的分数（最多两位小数）",
+                "{}, value: `{value}` is not a score from 0 to 100 (at most 2 decimals)",
+                where_()
+            ))?
         } else {
-            bail!(
-                "{}, item: `{item}` is not a manual item of plan `{plan_id}` ({}), qa_score or sales_target",
-                where_(),
-                plan.manual
-                    .iter()
-                    .map(|m| m.key.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            );
+            let items = plan
+                .manual
+                .iter()
+                .map(|m| m.key.as_str())
+                .collect::<Vec<_>>()
+                .join(", ");
+            return Err(said!(
+                "{}，item：`{item}` 不是方案 `{plan_id}` 的手工项（{items}）、qa_score 或 sales_target",
+                "{}, item: `{item}` is not a manual item of plan `{plan_id}` ({items}), qa_score or sales_target",
+                where_()
+            ));
         };
         scores.push(PlanScore {
             account_id: acc.id,

@@ -4,7 +4,7 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
 use clap::{Subcommand, ValueEnum};
 use kefu_core::model::NameId;
 use kefu_core::settings::MetricSettings;
@@ -13,6 +13,7 @@ use kefu_qa::rules::{HitCount, HitRow, HitTable, RuleSet, parse_chat, per_100};
 use kefu_report::{Lang, aligned};
 use kefu_store::Db;
 
+use crate::said::{ctx, said};
 use crate::{open_existing, parse_day, spinner};
 
 #[derive(Subcommand)]
@@ -62,7 +63,7 @@ pub enum QaFormat {
 }
 
 fn read(path: &Path) -> Result<String> {
-    std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))
+    std::fs::read_to_string(path).with_context(ctx!("读取 {}", "reading {}", path.display()))
 }
 
 fn load_rules(path: &Path, lang: Lang) -> Result<RuleSet> {
@@ -147,15 +148,20 @@ pub fn run(cmd: QaCommand, lang: Lang) -> Result<()> {
                     .transpose()?
                     .unwrap_or(last);
                 if from > to {
-                    bail!("--from {from} is after --to {to}");
+                    return Err(said!(
+                        "--from {from} 晚于 --to {to}",
+                        "--from {from} is after --to {to}"
+                    ));
                 }
                 let in_force;
                 let (set, version) = match &file_rules {
                     Some(set) => (set, None),
                     None => {
-                        in_force = db
-                            .qa_rules_in_force(s.id)
-                            .with_context(|| format!("rule set of {}", s.name))?;
+                        in_force = db.qa_rules_in_force(s.id).with_context(ctx!(
+                            "{} 的质检规则",
+                            "rule set of {}",
+                            s.name
+                        ))?;
                         (&in_force.set, in_force.version)
                     }
                 };

@@ -4,6 +4,12 @@
 #[error("expected an amount in yuan with at most 2 decimals, such as 199.00 or 1299.5")]
 pub struct MoneyError;
 
+impl crate::localized::Localized for MoneyError {
+    fn zh(&self) -> String {
+        "金额应为以元为单位、最多两位小数的数，如 199.00 或 1299.5".to_string()
+    }
+}
+
 /// Parses decimal yuan (`199`, `1299.5`, `-3.20`, `¥1,299.00`) into cents.
 pub fn parse_yuan(s: &str) -> Result<i64, MoneyError> {
     let s = s.trim();

@@ -77,7 +77,7 @@ impl MetricSettings {
         let number = || {
             value.parse::<i64>().map_err(|_| ConfigError::Invalid {
                 key: key.into(),
-                expected: "a whole number".into(),
+                expected: Expected::WholeNumber,
             })
         };
         let mut o = MetricOverrides::default();
@@ -91,7 +91,7 @@ impl MetricSettings {
             _ => {
                 return Err(ConfigError::Invalid {
                     key: key.into(),
-                    expected: format!("one of {}", Self::KEYS.join(", ")),
+                    expected: Expected::OneOf(Self::KEYS.join(", ")),
                 });
             }
         }
@@ -133,7 +133,7 @@ impl MetricSettings {
         if let Some(v) = &o.service_hours {
             self.service_hours = ServiceHours::parse(v).ok_or_else(|| ConfigError::Invalid {
                 key: "service_hours".into(),
-                expected: "a window like \"08:00-24:00\" (several joined by commas)".into(),
+                expected: Expected::ServiceHours,
             })?;
         }
         if let Some(v) = o.reminder_window_hours {
@@ -177,7 +177,7 @@ fn bounded(key: &str, v: i64, max: i64) -> Result<i64, ConfigError> {
     if !(0..=max).contains(&v) {
         return Err(ConfigError::Invalid {
             key: key.into(),
-            expected: format!("a number from 0 to {max}"),
+            expected: Expected::Range { min: 0, max },
         });
     }
     Ok(v)
@@ -187,7 +187,7 @@ fn positive(key: &str, v: i64) -> Result<u32, ConfigError> {
     if !(1..=366).contains(&v) {
         return Err(ConfigError::Invalid {
             key: key.into(),
-            expected: "a number from 1 to 366".into(),
+            expected: Expected::Range { min: 1, max: 366 },
         });
     }
     Ok(v as u32)
@@ -312,10 +312,70 @@ pub struct StoreSettings {
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
+    /// Not TOML, or not the shape of a settings file: the TOML reader's words (English).
     #[error("{0}")]
     Toml(String),
     #[error("setting `{key}`: expected {expected}")]
-    Invalid { key: String, expected: String },
+    Invalid { key: String, expected: Expected },
+}
+
+/// What a setting's value should have been.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Expected {
+    WholeNumber,
+    /// One of these keys, listed.
+    OneOf(String),
+    ServiceHours,
+    Range {
+        min: i64,
+        max: i64,
+    },
+    Timezone,
+}
+
+impl std::fmt::Display for Expected {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Expected::WholeNumber => write!(f, "a whole number"),
+            Expected::OneOf(keys) => write!(f, "one of {keys}"),
+            Expected::ServiceHours => {
+                write!(
+                    f,
+                    "a window like \"08:00-24:00\" (several joined by commas)"
+                )
+            }
+            Expected::Range { min, max } => write!(f, "a number from {min} to {max}"),
+            Expected::Timezone => {
+                write!(
+                    f,
+                    "an offset like \"+08:00\" or a zone such as \"Asia/Shanghai\""
+                )
+            }
+        }
+    }
+}
+
+impl Expected {
+    fn zh(&self) -> String {
+        match self {
+            Expected::WholeNumber => "整数".to_string(),
+            Expected::OneOf(keys) => format!("以下之一：{keys}"),
+            Expected::ServiceHours => "时间段，如 \"08:00-24:00\"（多个以逗号连接）".to_string(),
+            Expected::Range { min, max } => format!("{min} 到 {max} 之间的数"),
+            Expected::Timezone => "时差如 \"+08:00\" 或时区如 \"Asia/Shanghai\"".to_string(),
+        }
+    }
+}
+
+impl crate::localized::Localized for ConfigError {
+    fn zh(&self) -> String {
+        match self {
+            ConfigError::Toml(m) => format!("设置文件格式错误：{m}"),
+            ConfigError::Invalid { key, expected } => {
+                format!("设置 `{key}`：应为{}", expected.zh())
+            }
+        }
+    }
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -391,13 +451,48 @@ impl Config {
 fn parse_tz(s: &str) -> Result<UtcOffset, ConfigError> {
     UtcOffset::parse(s).ok_or_else(|| ConfigError::Invalid {
         key: "timezone".into(),
-        expected: "an offset like \"+08:00\" or a zone such as \"Asia/Shanghai\"".into(),
+        expected: Expected::Timezone,
     })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_settings_error_reads_in_both_languages() {
+        use crate::localized::{Localized, has_chinese};
+        let expected = [
+            Expected::WholeNumber,
+            Expected::OneOf("a, b".into()),
+            Expected::ServiceHours,
+            Expected::Range { min: 0, max: 9 },
+            Expected::Timezone,
+        ];
+        let mut all: Vec<Box<dyn Localized>> = vec![
+            Box::new(ConfigError::Toml("bad".into())),
+            Box::new(crate::money::MoneyError),
+            Box::new(crate::time::TimeError),
+        ];
+        for e in expected {
+            all.push(Box::new(ConfigError::Invalid {
+                key: "k".into(),
+                expected: e,
+            }));
+        }
+        for e in &all {
+            assert!(has_chinese(&e.zh()), "{}", e.zh());
+            assert!(!e.en().is_empty() && !has_chinese(&e.en()), "{}", e.en());
+        }
+        let e = MetricSettings::default()
+            .set("slow_response_secs", "x")
+            .unwrap_err();
+        assert_eq!(e.zh(), "设置 `slow_response_secs`：应为整数");
+        assert_eq!(
+            e.en(),
+            "setting `slow_response_secs`: expected a whole number"
+        );
+    }
 
     #[test]
     fn config_overrides() {

@@ -127,6 +127,13 @@ impl fmt::Display for UtcOffset {
 )]
 pub struct TimeError;
 
+impl crate::localized::Localized for TimeError {
+    fn zh(&self) -> String {
+        "时间格式应如 2026-11-11 09:00:00、2026/11/11 09:00:00 或 2026-11-11T09:00:00+08:00"
+            .to_string()
+    }
+}
+
 /// Parses one of the canonical time formats into store-local time.
 ///
 /// `YYYY-MM-DD HH:MM:SS[.fff]` and `YYYY/MM/DD HH:MM:SS` are local already; RFC 3339 with an

@@ -47,6 +47,7 @@ mod convert;
 mod csv_file;
 mod decode;
 mod jsonl;
+mod messages;
 pub mod taobao;
 mod workbook;
 

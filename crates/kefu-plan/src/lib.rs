@@ -11,6 +11,7 @@
 
 pub mod decimal;
 mod eval;
+mod messages;
 pub mod model;
 pub mod month;
 mod parse;

@@ -3,6 +3,7 @@
 //! store and the web app feed it data and keep its results.
 
 pub mod agreement;
+mod messages;
 pub mod review;
 pub mod sampling;
 pub mod summary;

@@ -64,4 +64,9 @@ impl Lang {
             Lang::En => en,
         }
     }
+
+    /// A message (an error of the libraries) in this language.
+    pub fn msg(self, m: &dyn kefu_core::localized::Localized) -> String {
+        m.text(self == Lang::Zh)
+    }
 }

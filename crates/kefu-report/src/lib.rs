@@ -60,6 +60,20 @@ pub enum ReportError {
     Xlsx(#[from] rust_xlsxwriter::XlsxError),
 }
 
+impl kefu_core::localized::Localized for ReportError {
+    fn zh(&self) -> String {
+        match self {
+            ReportError::Store(e) => kefu_core::localized::Localized::zh(e),
+            ReportError::UnknownFigure { key, known } => {
+                format!("未知指标 `{key}`；已知指标：{known}")
+            }
+            ReportError::Io(e) => format!("写入报表：{}", kefu_core::localized::io_zh(e)),
+            ReportError::Csv(e) => format!("写入 CSV：{e}"),
+            ReportError::Xlsx(e) => format!("生成 Excel 文件：{e}"),
+        }
+    }
+}
+
 pub type Result<T> = std::result::Result<T, ReportError>;
 
 /// One row of a report: the store, the grouping key and the summed counters.
@@ -517,4 +531,36 @@ pub fn refund_warning_lines(
         ));
     }
     lines
+}
+
+#[cfg(test)]
+mod localized_tests {
+    use kefu_core::localized::{Localized, has_chinese};
+
+    use super::*;
+
+    #[test]
+    fn every_report_error_reads_in_both_languages() {
+        let all = [
+            ReportError::Store(kefu_store::StoreError::UnknownStore("x".into())),
+            ReportError::UnknownFigure {
+                key: "k".into(),
+                known: "a, b".into(),
+            },
+            ReportError::Io(std::io::Error::other("disk")),
+            ReportError::Csv(csv::Error::from(std::io::Error::other("pipe"))),
+            ReportError::Xlsx(rust_xlsxwriter::XlsxError::SheetnameCannotBeBlank(
+                String::new(),
+            )),
+        ];
+        for e in &all {
+            assert!(has_chinese(&e.zh()), "{}", e.zh());
+            assert!(!e.en().is_empty(), "{}", e.en());
+        }
+        assert_eq!(Lang::Zh.msg(&all[1]), "未知指标 `k`；已知指标：a, b");
+        assert_eq!(
+            Lang::En.msg(&all[1]),
+            "unknown figure `k`; known figures: a, b"
+        );
+    }
 }

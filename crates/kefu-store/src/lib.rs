@@ -8,6 +8,7 @@
 pub mod chunk;
 mod db;
 mod derived;
+mod messages;
 pub mod plans;
 pub mod qa_reviews;
 mod qa_rules;

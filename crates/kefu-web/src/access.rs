@@ -122,10 +122,25 @@ pub fn allowed(db: &Db, user: &User, requested: Option<&str>) -> Result<Vec<Allo
     if let Some(name) = requested {
         out.retain(|a| a.store.name == name);
         if out.is_empty() {
-            return Err(WebError::NotFound(format!("no store named `{name}`")));
+            return Err(no_store_named(name));
         }
     }
     Ok(out)
+}
+
+/// A store the user asked for that does not exist, or that they may not see.
+fn no_store_named(name: &str) -> WebError {
+    WebError::missing(
+        format!("没有名为 `{name}` 的店铺"),
+        format!("no store named `{name}`"),
+    )
+}
+
+fn no_store_yet() -> WebError {
+    WebError::missing(
+        "还没有店铺：请先导入数据",
+        "no store yet: import data first",
+    )
 }
 
 /// The store of `stores` (from [`allowed`] without a requested store) named `requested`, or
@@ -137,11 +152,8 @@ pub fn chosen(stores: &[Allowed], requested: Option<&str>) -> Result<Allowed, We
             .iter()
             .find(|a| a.store.name == name)
             .cloned()
-            .ok_or_else(|| WebError::NotFound(format!("no store named `{name}`"))),
-        None => stores
-            .first()
-            .cloned()
-            .ok_or_else(|| WebError::NotFound("no store yet: import data first".into())),
+            .ok_or_else(|| no_store_named(name)),
+        None => stores.first().cloned().ok_or_else(no_store_yet),
     }
 }
 
@@ -154,7 +166,12 @@ pub fn account(
     store: Option<&str>,
     account: &str,
 ) -> Result<(Allowed, NameId), WebError> {
-    let missing = || WebError::NotFound(format!("no account named `{account}`"));
+    let missing = || {
+        WebError::missing(
+            format!("没有名为 `{account}` 的账号"),
+            format!("no account named `{account}`"),
+        )
+    };
     let allowed = allowed(db, user, store)?
         .into_iter()
         .next()
@@ -249,11 +266,8 @@ pub fn settings_store(
             .iter()
             .find(|s| s.name == name)
             .cloned()
-            .ok_or_else(|| WebError::NotFound(format!("no store named `{name}`"))),
-        None => stores
-            .first()
-            .cloned()
-            .ok_or_else(|| WebError::NotFound("no store yet: import data first".into())),
+            .ok_or_else(|| no_store_named(name)),
+        None => stores.first().cloned().ok_or_else(no_store_yet),
     }
 }
 

@@ -491,7 +491,12 @@ fn day_secs(text: Option<&str>) -> Result<Option<i64>, WebError> {
         None => Ok(None),
         Some(t) => kefu_core::time::Day::parse(t)
             .map(|d| Some(i64::from(d.0) * 86_400))
-            .ok_or_else(|| WebError::BadRequest(format!("`{t}` is not a date (YYYY-MM-DD)"))),
+            .ok_or_else(|| {
+                WebError::invalid(
+                    format!("`{t}` 不是日期（YYYY-MM-DD）"),
+                    format!("`{t}` is not a date (YYYY-MM-DD)"),
+                )
+            }),
     }
 }
 

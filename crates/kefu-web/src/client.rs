@@ -46,6 +46,10 @@ pub struct WebSettings {
     /// such as `X-Real-IP`.
     pub client_ip_header: String,
     pub secure_cookies: SecureCookies,
+    /// How long a request may take before it is answered 503 (`--request-timeout`).
+    pub request_timeout: std::time::Duration,
+    /// How long requests in flight are waited for on SIGTERM or Ctrl-C (`--shutdown-grace`).
+    pub shutdown_grace: std::time::Duration,
 }
 
 impl Default for WebSettings {
@@ -54,6 +58,8 @@ impl Default for WebSettings {
             trusted_proxies: Vec::new(),
             client_ip_header: "X-Forwarded-For".to_string(),
             secure_cookies: SecureCookies::Auto,
+            request_timeout: crate::ops::REQUEST_TIMEOUT,
+            shutdown_grace: crate::ops::SHUTDOWN_GRACE,
         }
     }
 }

@@ -70,7 +70,7 @@ pub(crate) fn reception_link(store: &str, account: &str, buyer: &str, day: Day) 
 fn required<'a>(v: &'a Option<String>, what: &str) -> Result<&'a str, WebError> {
     v.as_deref()
         .filter(|s| !s.is_empty())
-        .ok_or_else(|| WebError::BadRequest(format!("`{what}` is required")))
+        .ok_or_else(|| WebError::invalid(format!("缺少 `{what}`"), format!("`{what}` is required")))
 }
 
 pub(crate) fn explain_error(e: kefu_report::ReportError) -> WebError {
@@ -568,10 +568,18 @@ async fn load_reception(
             let buyer = required(&p.buyer, "buyer")?;
             let day = required(&p.day, "day")?;
             let day = Day::parse(day).ok_or_else(|| {
-                WebError::BadRequest(format!("`day` is not a YYYY-MM-DD day: `{day}`"))
+                WebError::invalid(
+                    format!("`day` 不是 YYYY-MM-DD 格式的日期：`{day}`"),
+                    format!("`day` is not a YYYY-MM-DD day: `{day}`"),
+                )
             })?;
             let (store, id) = access::account(db, &u, p.store.as_deref(), name)?;
-            let none = || WebError::NotFound(format!("no reception of `{buyer}` on {day}"));
+            let none = || {
+                WebError::missing(
+                    format!("{day} 没有 `{buyer}` 的接待"),
+                    format!("no reception of `{buyer}` on {day}"),
+                )
+            };
             let buyer = db.names(store.store.id)?.get(buyer).ok_or_else(none)?;
             let settings = &config.store(&store.store.name).metrics;
             let mut x = explain::explain(db, &store.store, id, day, Some(buyer), settings)

@@ -89,6 +89,8 @@ pub enum S {
     NotYourStore,
     NotAllowed,
     Busy,
+    Timeout,
+    InternalError,
     RejectsGone,
     ImportAgain,
     Settings,
@@ -517,6 +519,14 @@ impl S {
             S::Busy => (
                 "服务器正忙：同时打开的明细页面太多。请过几秒钟再刷新本页。",
                 "The server is busy: too many detail pages are being computed at once. Reload this page in a few seconds.",
+            ),
+            S::Timeout => (
+                "处理时间过长，请求已中止。请缩小日期范围后重试，或稍后再试。",
+                "The request took too long and was stopped. Narrow the date range and try again, or try again later.",
+            ),
+            S::InternalError => (
+                "服务器内部错误；详情见服务器日志。",
+                "Internal error; see the server log.",
             ),
             S::NotAllowed => (
                 "您没有权限访问此页面。",

@@ -305,6 +305,7 @@ fn run_import(
     config: &kefu_core::settings::Config,
     user: &User,
     up: &Upload,
+    lang: Lang,
 ) -> Result<Done, Failure> {
     let mut db = Db::open(db_path)?;
     let scope = access::import_scope(&db, user)?;
@@ -324,7 +325,7 @@ fn run_import(
     for (shown, path) in &up.files {
         let (batch, mut report) = kefu_import::read_one(path, &opts, &|_, _| {}).map_err(|e| {
             let bad_rows = matches!(e, kefu_import::ImportError::BadRows { .. });
-            let msg = e.to_string().replace(&path.display().to_string(), shown);
+            let msg = lang.msg(&e).replace(&path.display().to_string(), shown);
             Failure::Data(msg, bad_rows)
         })?;
         if let Some(other) = batch_stores(&batch).into_iter().find(|s| !scope.allows(s)) {
@@ -337,7 +338,7 @@ fn run_import(
     // Saved rules that no longer parse stop the import (the rule hits are committed with
     // the messages or not at all): the user is told which version to fix.
     let summary = session.finish(config).map_err(|e| match e {
-        e @ kefu_store::StoreError::SavedRules { .. } => Failure::Data(e.to_string(), false),
+        e @ kefu_store::StoreError::SavedRules { .. } => Failure::Data(lang.msg(&e), false),
         e => e.into(),
     })?;
     let described: Vec<String> = files
@@ -401,7 +402,7 @@ pub async fn upload(
                     return (StatusCode::SERVICE_UNAVAILABLE, "shutting down").into_response();
                 };
                 tokio::task::spawn_blocking(move || {
-                    let done = run_import(&path, &config, &u, &up);
+                    let done = run_import(&path, &config, &u, &up, lang);
                     (done, up)
                 })
                 .await
@@ -565,7 +566,7 @@ fn report_page(
                     t(S::DownloadRejects)
                 ));
             }
-            Err(e) => eprintln!("kefu-web: writing rejects: {e}"),
+            Err(e) => tracing::error!(error = %e, "writing rejects"),
         }
     }
     body.push_str(&format!(

@@ -21,6 +21,7 @@ mod import;
 mod list;
 mod me;
 pub mod openapi;
+pub mod ops;
 mod pages;
 mod plans;
 mod qa_reviews;
@@ -43,6 +44,7 @@ use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
+use kefu_core::localized::Said;
 use kefu_core::settings::Config;
 use kefu_store::{Db, StoreError, UserError};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
@@ -267,12 +269,16 @@ impl AppState {
         let path = self.db_path.clone();
         let pool = self.pool.clone();
         let live = self.config.clone();
-        let _slot = self
+        let slot = self
             .db_slots
-            .acquire()
+            .clone()
+            .acquire_owned()
             .await
             .map_err(|e| WebError::Internal(e.to_string()))?;
         tokio::task::spawn_blocking(move || {
+            // The slot goes with the work, not the request: a request that timed out or
+            // whose client left does not free it while its work still runs.
+            let _slot = slot;
             let pooled = pool.lock().ok().and_then(|mut p| p.pop());
             let mut db = match pooled {
                 Some(db) => db,
@@ -303,6 +309,12 @@ pub enum WebError {
     BadRequest(String),
     #[error("{0}")]
     NotFound(String),
+    /// A bad request, said in both languages.
+    #[error("{0}")]
+    Invalid(Said),
+    /// Nothing there, said in both languages.
+    #[error("{0}")]
+    Missing(Said),
     #[error("{0}")]
     Forbidden(String),
     #[error("internal error: {0}")]
@@ -312,23 +324,40 @@ pub enum WebError {
         "服务器正忙，请稍后重试 / busy: too many heavy requests at once, retry in a few seconds"
     )]
     Busy,
+    /// The request ran out of its time ([`WebSettings::request_timeout`]).
+    #[error("处理超时，请缩小范围或稍后重试 / timeout: the request took too long and was stopped")]
+    Timeout,
 }
 
 impl WebError {
+    /// A bad request (400) in Chinese and English.
+    pub fn invalid(zh: impl Into<String>, en: impl Into<String>) -> WebError {
+        WebError::Invalid(Said::new(zh, en))
+    }
+
+    /// Nothing there (404), in Chinese and English.
+    pub fn missing(zh: impl Into<String>, en: impl Into<String>) -> WebError {
+        WebError::Missing(Said::new(zh, en))
+    }
+
     pub fn status(&self) -> StatusCode {
         match self {
-            WebError::BadRequest(_) => StatusCode::BAD_REQUEST,
-            WebError::NotFound(_) | WebError::Store(StoreError::UnknownStore(_)) => {
-                StatusCode::NOT_FOUND
-            }
+            WebError::BadRequest(_) | WebError::Invalid(_) => StatusCode::BAD_REQUEST,
+            WebError::NotFound(_)
+            | WebError::Missing(_)
+            | WebError::Store(StoreError::UnknownStore(_)) => StatusCode::NOT_FOUND,
             WebError::Forbidden(_) => StatusCode::FORBIDDEN,
             WebError::Busy => StatusCode::SERVICE_UNAVAILABLE,
+            WebError::Timeout => ops::TIMEOUT_STATUS,
             _ => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
     /// The stable machine-readable code of the API.
     pub fn code(&self) -> &'static str {
+        if matches!(self, WebError::Timeout) {
+            return "timeout";
+        }
         match self.status() {
             StatusCode::BAD_REQUEST => "bad_request",
             StatusCode::NOT_FOUND => "not_found",
@@ -338,10 +367,29 @@ impl WebError {
         }
     }
 
+    /// What a page tells the user, in their language; internal details stay in the
+    /// server's log.
+    pub fn message(&self, lang: i18n::Lang) -> String {
+        use i18n::Strings;
+        match self {
+            WebError::Store(e) if self.status() != StatusCode::INTERNAL_SERVER_ERROR => lang.msg(e),
+            WebError::User(e) if self.status() != StatusCode::INTERNAL_SERVER_ERROR => lang.msg(e),
+            WebError::Invalid(s) | WebError::Missing(s) => lang.msg(s),
+            WebError::Forbidden(_) => lang.s(i18n::S::NotAllowed).to_string(),
+            WebError::Busy => lang.s(i18n::S::Busy).to_string(),
+            WebError::Timeout => lang.s(i18n::S::Timeout).to_string(),
+            _ if self.status() == StatusCode::INTERNAL_SERVER_ERROR => {
+                tracing::error!(error = %self, "internal error");
+                lang.s(i18n::S::InternalError).to_string()
+            }
+            _ => self.to_string(),
+        }
+    }
+
     /// What the client is told: internal details stay in the server's log.
     pub fn public_message(&self) -> String {
         if self.status() == StatusCode::INTERNAL_SERVER_ERROR {
-            eprintln!("kefu-web: {self}");
+            tracing::error!(error = %self, "internal error");
             "internal error; see the server log".to_string()
         } else {
             self.to_string()
@@ -566,11 +614,20 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             auth::csrf_guard,
         ))
+        // Inside the session's layer: the time-out page is in the user's language.
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            ops::time_limit,
+        ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             auth::resolve_session,
         ))
         .layer(axum::middleware::map_response(security_headers))
+        // gzip when the client accepts it; small bodies, images and streams that are
+        // already compressed (xlsx) are left as they are.
+        .layer(tower_http::compression::CompressionLayer::new())
+        .layer(axum::middleware::from_fn(ops::trace))
         .with_state(state)
 }
 
@@ -619,13 +676,20 @@ pub fn serve_blocking(
     config: Config,
     web: WebSettings,
 ) -> Result<(), ServeError> {
-    tokio::runtime::Builder::new_multi_thread()
+    let grace = web.shutdown_grace;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
-        .build()?
-        .block_on(serve_with(db_path, addr, config, web))
+        .build()?;
+    let served = runtime.block_on(serve_with(db_path, addr, config, web));
+    // Work left on blocking threads by requests that already ended (a client that left
+    // during its import) gets one more grace period; an import cut then is rolled back.
+    runtime.shutdown_timeout(grace);
+    served
 }
 
-/// Serves the web application on `addr` until the process ends. `config` is the base; the
+/// Serves the web application on `addr` until SIGTERM or Ctrl-C, then stops accepting
+/// connections and waits for the requests in flight, at most
+/// [`WebSettings::shutdown_grace`]. `config` is the base; the
 /// per-store settings saved in the web app take its place for their stores. Figures computed
 /// under other settings than those are recomputed first.
 pub async fn serve(db_path: PathBuf, addr: SocketAddr, config: Config) -> Result<(), ServeError> {
@@ -651,11 +715,34 @@ pub async fn serve_with(
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .map_err(|source| ServeError::Bind { addr, source })?;
+    let grace = state.web.shutdown_grace;
     let app = router(state);
-    axum::serve(
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let server = axum::serve(
         listener,
         app.into_make_service_with_connect_info::<SocketAddr>(),
     )
-    .await?;
+    .with_graceful_shutdown(async move {
+        let mut stopped = stopped;
+        // An error means the sender is gone, which happens only when serving ended anyway.
+        let _ = stopped.wait_for(|s| *s).await;
+    });
+    let mut server = std::pin::pin!(std::future::IntoFuture::into_future(server));
+    tracing::info!(%addr, "listening");
+    tokio::select! {
+        served = &mut server => return Ok(served?),
+        () = ops::shutdown_signal() => {}
+    }
+    tracing::info!(
+        grace_secs = grace.as_secs(),
+        "shutting down: no new connections, waiting for the requests in flight"
+    );
+    // (Nobody else holds the receiver; it cannot be closed before the server ends.)
+    let _ = stop.send(true);
+    match tokio::time::timeout(grace, server).await {
+        Ok(served) => served?,
+        Err(_) => tracing::warn!("grace period over: the requests still running are dropped"),
+    }
+    tracing::info!("stopped");
     Ok(())
 }

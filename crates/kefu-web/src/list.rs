@@ -128,20 +128,23 @@ fn parse_request(p: &ListParams, max_rows: usize) -> Result<Request, WebError> {
         match v.as_deref().filter(|s| !s.is_empty()) {
             None => Ok(None),
             Some(s) => s.parse().map(Some).map_err(|_| {
-                WebError::BadRequest(format!("`{what}` is not a whole number: `{s}`"))
+                WebError::invalid(
+                    format!("`{what}` 不是整数：`{s}`"),
+                    format!("`{what}` is not a whole number: `{s}`"),
+                )
             }),
         }
     };
     let hour = number(&p.hour, "hour")?;
     if hour.is_some_and(|h| h > 23) {
-        return Err(WebError::BadRequest("`hour` is 0 to 23".into()));
+        return Err(WebError::invalid("`hour` 为 0 到 23", "`hour` is 0 to 23"));
     }
     let bucket = number(&p.bucket, "bucket")?;
     if bucket.is_some_and(|b| b >= RESPONSE_BINS.len()) {
-        return Err(WebError::BadRequest(format!(
-            "`bucket` is 0 to {}",
-            RESPONSE_BINS.len() - 1
-        )));
+        return Err(WebError::invalid(
+            format!("`bucket` 为 0 到 {}", RESPONSE_BINS.len() - 1),
+            format!("`bucket` is 0 to {}", RESPONSE_BINS.len() - 1),
+        ));
     }
     // The hour-of-day columns count consulted receptions, the histogram answered rounds.
     let implied = if hour.is_some() {
@@ -153,16 +156,22 @@ fn parse_request(p: &ListParams, max_rows: usize) -> Result<Request, WebError> {
     };
     let key = match (p.figure.as_deref().filter(|s| !s.is_empty()), implied) {
         (Some(k), Some(i)) if k != i => {
-            return Err(WebError::BadRequest(format!(
-                "`hour` goes with figure consulted and `bucket` with avg_response_secs, not `{k}`"
-            )));
+            return Err(WebError::invalid(
+                format!(
+                    "`hour` 用于指标 consulted，`bucket` 用于 avg_response_secs，不能用于 `{k}`"
+                ),
+                format!(
+                    "`hour` goes with figure consulted and `bucket` with avg_response_secs, not `{k}`"
+                ),
+            ));
         }
         (Some(k), _) => k,
         (None, Some(i)) => i,
-        (None, None) => return Err(WebError::BadRequest("`figure` is required".into())),
+        (None, None) => return Err(WebError::invalid("缺少 `figure`", "`figure` is required")),
     };
-    let figure = kefu_core::figures::figure(key)
-        .ok_or_else(|| WebError::BadRequest(format!("no figure `{key}`")))?;
+    let figure = kefu_core::figures::figure(key).ok_or_else(|| {
+        WebError::invalid(format!("没有指标 `{key}`"), format!("no figure `{key}`"))
+    })?;
     let page = number(&p.page, "page")?.unwrap_or(1).max(1);
     let per_page = number(&p.per_page, "per_page")?
         .unwrap_or(PAGE_ROWS)
@@ -202,7 +211,12 @@ fn accounts(db: &Db, store: &Allowed, who: Who<'_>) -> Result<Option<Vec<NameId>
                 .find(|a| a.name == name)
                 .map(|a| a.id)
                 .filter(|&id| store.rows.account(id))
-                .ok_or_else(|| WebError::NotFound(format!("no account named `{name}`")))?;
+                .ok_or_else(|| {
+                    WebError::missing(
+                        format!("没有名为 `{name}` 的账号"),
+                        format!("no account named `{name}`"),
+                    )
+                })?;
             Some(vec![id])
         }
         // A group's figures are its people's (bots are kept apart), as `--by group` sums them.
@@ -231,7 +245,7 @@ fn load(
     let store = access::allowed(db, user, p.store.as_deref())?
         .into_iter()
         .next()
-        .ok_or_else(|| WebError::NotFound("no store to show".into()))?;
+        .ok_or_else(|| WebError::missing("没有可显示的店铺", "no store to show"))?;
     let group = p.group.as_deref().filter(|s| !s.is_empty());
     let ungrouped = p.ungrouped.as_deref() == Some("1");
     let who = match (p.account.as_deref().filter(|s| !s.is_empty()), group) {
@@ -256,10 +270,10 @@ fn load(
         if matches!(who, Who::Store) && access::sees_store_totals(&store) {
             ids = None;
         } else {
-            return Err(WebError::NotFound(format!(
-                "`{}` is a figure of whole stores only",
-                req.figure.key
-            )));
+            return Err(WebError::missing(
+                format!("`{}` 只是整店的指标", req.figure.key),
+                format!("`{}` is a figure of whole stores only", req.figure.key),
+            ));
         }
     }
     let counters: Counters = match &ids {
@@ -323,7 +337,7 @@ fn report_error(e: kefu_report::ReportError) -> WebError {
     match e {
         kefu_report::ReportError::Store(e) => WebError::Store(e),
         kefu_report::ReportError::UnknownFigure { key, .. } => {
-            WebError::BadRequest(format!("no figure `{key}`"))
+            WebError::invalid(format!("没有指标 `{key}`"), format!("no figure `{key}`"))
         }
         other => WebError::Internal(other.to_string()),
     }

@@ -82,11 +82,7 @@ pub(crate) fn framed(
 /// An error as a page. A refusal by role is said in the user's language; other errors give
 /// their public message.
 pub(crate) fn error_page(lang: Lang, user: &CurrentUser, e: WebError) -> Response {
-    let message = match e {
-        WebError::Forbidden(_) => lang.s(S::NotAllowed).to_string(),
-        WebError::Busy => lang.s(S::Busy).to_string(),
-        _ => e.public_message(),
-    };
+    let message = e.message(lang);
     let body = format!("<p class=\"error\">{}</p>", esc(&message));
     let mut res = framed(lang, user, e.status(), S::Error, "/", &body);
     crate::retry_after(&e, &mut res);
@@ -175,7 +171,7 @@ fn one_store(allowed: Vec<Allowed>) -> Result<Allowed, WebError> {
     allowed
         .into_iter()
         .next()
-        .ok_or_else(|| WebError::NotFound("no store to show".into()))
+        .ok_or_else(|| WebError::missing("没有可显示的店铺", "no store to show"))
 }
 
 struct Overview {
@@ -780,9 +776,10 @@ pub async fn api_report(
     let by = match p.by.as_deref() {
         None | Some("") => By::Account,
         Some(s) => By::parse(s).ok_or_else(|| {
-            WebError::BadRequest(format!(
-                "`by` is one of account, group, store, day; not `{s}`"
-            ))
+            WebError::invalid(
+                format!("`by` 应为 account、group、store、day 之一，不能是 `{s}`"),
+                format!("`by` is one of account, group, store, day; not `{s}`"),
+            )
         })?,
     };
     let u = user.session.user.clone();

@@ -56,7 +56,10 @@ impl From<PlanRunError> for WebError {
 }
 
 fn bad_month(s: &str) -> WebError {
-    WebError::BadRequest(format!("`{s}` is not a month like 2026-11"))
+    WebError::invalid(
+        format!("`{s}` 不是如 2026-11 的月份"),
+        format!("`{s}` is not a month like 2026-11"),
+    )
 }
 
 /// The store the user asked for (or their first) and the month (or the store's last month
@@ -382,10 +385,11 @@ fn run_visible(
     let id = p.plan.as_deref().filter(|s| !s.is_empty());
     let results = db.run_stored_plans(store.store.id, month, id)?;
     if results.is_empty() {
-        return Err(WebError::NotFound(format!(
-            "no plan{} is in force for {month}",
-            id.map_or(String::new(), |id| format!(" `{id}`"))
-        )));
+        let id = id.map_or(String::new(), |id| format!(" `{id}`"));
+        return Err(WebError::missing(
+            format!("{month} 没有生效的方案{id}"),
+            format!("no plan{id} is in force for {month}"),
+        ));
     }
     let results = visible(db, &store, results)?;
     Ok((stores, store, month, results))
@@ -480,7 +484,10 @@ pub async fn payslip(
         return error_page(
             lang,
             &user,
-            WebError::NotFound(format!("no payslip of `{account}` for {month}")),
+            WebError::missing(
+                format!("{month} 没有 `{account}` 的工资条"),
+                format!("no payslip of `{account}` for {month}"),
+            ),
         );
     };
     let body = payslip_html(lang, &store, month, r, slip);
@@ -888,7 +895,12 @@ pub async fn edit(
                 Some(id) => Some(
                     db.plan_version(id)?
                         .filter(|v| access::may_edit_plan(db, &u, &v.stores).unwrap_or(false))
-                        .ok_or_else(|| WebError::NotFound(format!("no plan version {id}")))?,
+                        .ok_or_else(|| {
+                            WebError::missing(
+                                format!("没有方案版本 {id}"),
+                                format!("no plan version {id}"),
+                            )
+                        })?,
                 ),
                 None => None,
             };
@@ -1174,7 +1186,12 @@ fn scores_scope(
     }
     let (_, plan) = db
         .stored_plan(store.store.id, plan_id, month)?
-        .ok_or_else(|| WebError::NotFound(format!("no plan `{plan_id}` in force for {month}")))?;
+        .ok_or_else(|| {
+            WebError::missing(
+                format!("{month} 没有生效的方案 `{plan_id}`"),
+                format!("no plan `{plan_id}` in force for {month}"),
+            )
+        })?;
     Ok((store, month, plan))
 }
 
@@ -1305,10 +1322,16 @@ pub async fn save_scores(
                     continue;
                 }
                 let Some(id) = id.parse().ok().filter(|id| ids.contains(id)) else {
-                    return Err(WebError::BadRequest(format!("unknown account in `{name}`")));
+                    return Err(WebError::invalid(
+                        format!("`{name}` 中的账号未知"),
+                        format!("unknown account in `{name}`"),
+                    ));
                 };
                 if !items.iter().any(|i| i == item) {
-                    return Err(WebError::BadRequest(format!("unknown item `{item}`")));
+                    return Err(WebError::invalid(
+                        format!("未知项目 `{item}`"),
+                        format!("unknown item `{item}`"),
+                    ));
                 }
                 let parsed = if item == SALES_TARGET_ITEM {
                     kefu_core::money::parse_yuan(value).ok().filter(|c| *c >= 0)
@@ -1316,9 +1339,12 @@ pub async fn save_scores(
                     kefu_plan::parse_score(value)
                 };
                 let Some(value_h) = parsed else {
-                    return Err(WebError::BadRequest(format!(
-                        "`{value}` ({item}) is not a score from 0 to 100 or an amount in yuan"
-                    )));
+                    return Err(WebError::invalid(
+                        format!("`{value}`（{item}）不是 0 到 100 的分数，也不是以元为单位的金额"),
+                        format!(
+                            "`{value}` ({item}) is not a score from 0 to 100 or an amount in yuan"
+                        ),
+                    ));
                 };
                 scores.push(PlanScore {
                     account_id: id,

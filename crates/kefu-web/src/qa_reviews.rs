@@ -71,17 +71,23 @@ fn fields<'a>(form: &'a Pairs, name: &str) -> Vec<&'a str> {
 }
 
 fn number(s: &str, what: &str) -> Result<i64, WebError> {
-    s.trim()
-        .parse()
-        .map_err(|_| WebError::BadRequest(format!("`{what}` is not a number: `{s}`")))
+    s.trim().parse().map_err(|_| {
+        WebError::invalid(
+            format!("`{what}` 不是数字：`{s}`"),
+            format!("`{what}` is not a number: `{s}`"),
+        )
+    })
 }
 
 fn day_param(s: Option<&str>) -> Result<Option<Day>, WebError> {
     match s.map(str::trim).filter(|s| !s.is_empty()) {
         None => Ok(None),
-        Some(d) => Day::parse(d)
-            .map(Some)
-            .ok_or_else(|| WebError::BadRequest(format!("`{d}` is not a YYYY-MM-DD day"))),
+        Some(d) => Day::parse(d).map(Some).ok_or_else(|| {
+            WebError::invalid(
+                format!("`{d}` 不是 YYYY-MM-DD 格式的日期"),
+                format!("`{d}` is not a YYYY-MM-DD day"),
+            )
+        }),
     }
 }
 
@@ -96,7 +102,7 @@ fn store_by_id(db: &Db, user: &User, id: i64) -> Result<Allowed, WebError> {
     access::allowed(db, user, None)?
         .into_iter()
         .find(|a| a.store.id == id)
-        .ok_or_else(|| WebError::NotFound("no such review".into()))
+        .ok_or_else(|| WebError::missing("没有这条评审", "no such review"))
 }
 
 /// The day a page defaults to: the last day with data.
@@ -594,8 +600,12 @@ pub async fn generate(
     let done = posted(&state, &user, lang, form, move |db, u, form| {
         access::qa_manage(u)?;
         let store = store_of(db, u, Some(field(form, "store")))?;
-        let kind = ReviewKind::parse(field(form, "kind"))
-            .ok_or_else(|| WebError::BadRequest("`kind` is weakness or strength".into()))?;
+        let kind = ReviewKind::parse(field(form, "kind")).ok_or_else(|| {
+            WebError::invalid(
+                "`kind` 应为 weakness 或 strength",
+                "`kind` is weakness or strength",
+            )
+        })?;
         let day = match day_param(Some(field(form, "day")))? {
             Some(d) => d,
             None => default_day(db, &store.store)?,
@@ -603,7 +613,10 @@ pub async fn generate(
         let period = Period::containing(db.qa_period(store.store.id)?, day);
         let goal = number(field(form, "goal"), "goal")?;
         if !(1..=1000).contains(&goal) {
-            return Err(WebError::BadRequest("`goal` is 1 to 1000".into()));
+            return Err(WebError::invalid(
+                "`goal` 为 1 到 1000",
+                "`goal` is 1 to 1000",
+            ));
         }
         let picked: Vec<i64> = fields(form, "reviewer")
             .into_iter()
@@ -706,8 +719,9 @@ pub async fn set_period(
     let done = posted(&state, &user, lang, form, move |db, u, form| {
         access::qa_manage(u)?;
         let store = store_of(db, u, Some(field(form, "store")))?;
-        let kind = PeriodKind::parse(field(form, "period"))
-            .ok_or_else(|| WebError::BadRequest("`period` is week or month".into()))?;
+        let kind = PeriodKind::parse(field(form, "period")).ok_or_else(|| {
+            WebError::invalid("`period` 应为 week 或 month", "`period` is week or month")
+        })?;
         db.qa_set_period(store.store.id, kind)?;
         db.audit(
             Some(u),
@@ -749,7 +763,7 @@ fn load_review_page(
     id: i64,
     config: &crate::store_settings::LiveConfig,
 ) -> Result<ReviewPage, WebError> {
-    let missing = || WebError::NotFound("no such assignment".into());
+    let missing = || WebError::missing("没有这项质检任务", "no such assignment");
     let a = db.qa_assignment(id)?.ok_or_else(missing)?;
     let store = store_by_id(db, user, a.store_id)?;
     if !access::qa_sees(
@@ -1063,7 +1077,7 @@ pub async fn submit_review(
     let lang = i18n::pick(q.lang.as_deref(), &headers);
     let done = posted(&state, &user, lang, form, move |db, u, form| {
         let id = number(field(form, "id"), "id")?;
-        let missing = || WebError::NotFound("no such assignment".into());
+        let missing = || WebError::missing("没有这项质检任务", "no such assignment");
         let a = db.qa_assignment(id)?.ok_or_else(missing)?;
         if a.reviewer_id != u.id {
             return Err(missing());
@@ -1077,8 +1091,9 @@ pub async fn submit_review(
         let given = form
             .iter()
             .filter_map(|(k, v)| Some((k.strip_prefix("item_")?, v.as_str())));
-        let answers = review::read_answers(&card.card, given)
-            .map_err(|e| WebError::BadRequest(format!("{}{e}", lang.s(S::QaBadAnswer))))?;
+        let answers = review::read_answers(&card.card, given).map_err(|e| {
+            WebError::BadRequest(format!("{}{}", lang.s(S::QaBadAnswer), lang.msg(&e)))
+        })?;
         let note = field(form, "note").trim();
         if a.kind == ReviewKind::Weakness && a.calibration_id.is_none() && note.is_empty() {
             return Err(WebError::BadRequest(lang.s(S::QaNoteRequired).into()));
@@ -1374,7 +1389,7 @@ fn review_entry(
 /// Loads the review a form names (`review`) when the user may see it, with its store.
 fn posted_review(db: &Db, user: &User, form: &Pairs) -> Result<(ReviewRow, Allowed), WebError> {
     let id = number(field(form, "review"), "review")?;
-    let missing = || WebError::NotFound("no such review".into());
+    let missing = || WebError::missing("没有这条评审", "no such review");
     let r = db.qa_review(id)?.ok_or_else(missing)?;
     let store = store_by_id(db, user, r.store_id)?;
     if !access::qa_sees(
@@ -1447,8 +1462,9 @@ pub async fn decide(
             "accept" => true,
             "reject" => false,
             _ => {
-                return Err(WebError::BadRequest(
-                    "`decision` is accept or reject".into(),
+                return Err(WebError::invalid(
+                    "`decision` 应为 accept 或 reject",
+                    "`decision` is accept or reject",
                 ));
             }
         };
@@ -1514,7 +1530,7 @@ pub async fn add_case(
                 field(form, "note").trim(),
                 u.id,
             )?
-            .ok_or_else(|| WebError::NotFound("no such review".into()))?;
+            .ok_or_else(|| WebError::missing("没有这条评审", "no such review"))?;
         db.audit(
             Some(u),
             "qa.case",
@@ -1961,7 +1977,7 @@ fn calibration_results(
     id: i64,
     lang: Lang,
 ) -> Result<CalibrationView, WebError> {
-    let missing = || WebError::NotFound("no such calibration".into());
+    let missing = || WebError::missing("没有这次校准", "no such calibration");
     let session = db
         .qa_calibrations(store.store.id)?
         .into_iter()
@@ -2044,12 +2060,16 @@ pub async fn create_calibration(
         let card_id = number(field(form, "scorecard"), "scorecard")?;
         let card = db
             .qa_scorecard(card_id)?
-            .ok_or_else(|| WebError::NotFound("no such scorecard".into()))?;
+            .ok_or_else(|| WebError::missing("没有这张评分表", "no such scorecard"))?;
         let receptions: Vec<ReceptionKey> = fields(form, "reception")
             .into_iter()
             .map(|v| {
-                parse_reception(v)
-                    .ok_or_else(|| WebError::BadRequest(format!("`{v}` is not a reception")))
+                parse_reception(v).ok_or_else(|| {
+                    WebError::invalid(
+                        format!("`{v}` 不是一次接待"),
+                        format!("`{v}` is not a reception"),
+                    )
+                })
             })
             .collect::<Result<_, _>>()?;
         let picked: Vec<i64> = fields(form, "reviewer")

@@ -61,7 +61,7 @@ fn first_store(db: &Db, user: &User, store: Option<&str>) -> Result<Allowed, Web
     access::allowed(db, user, store)?
         .into_iter()
         .next()
-        .ok_or_else(|| WebError::NotFound("no store to show".into()))
+        .ok_or_else(|| WebError::missing("没有可显示的店铺", "no store to show"))
 }
 
 fn pair(lang: Lang, names: (&'static str, &'static str)) -> &'static str {
@@ -820,7 +820,10 @@ pub(crate) fn load_hits(db: &Db, user: &User, q: &QaParams) -> Result<HitsData, 
     let last = db.day_span(store_id)?.map_or(Day::of(0), |(_, last)| last);
     let date = match q.date.as_deref().filter(|d| !d.is_empty()) {
         Some(d) => Day::parse(d).ok_or_else(|| {
-            WebError::BadRequest(format!("`date` is not a YYYY-MM-DD day: `{d}`"))
+            WebError::invalid(
+                format!("`date` 不是 YYYY-MM-DD 格式的日期：`{d}`"),
+                format!("`date` is not a YYYY-MM-DD day: `{d}`"),
+            )
         })?,
         None => last,
     };
@@ -1162,11 +1165,16 @@ pub async fn run(
         .heavy(u.id, move |db| {
             let s = first_store(db, &u, Some(&form.store))?;
             let day = |d: &str| {
-                Day::parse(d).ok_or_else(|| WebError::BadRequest(format!("not a day: `{d}`")))
+                Day::parse(d).ok_or_else(|| {
+                    WebError::invalid(format!("不是日期：`{d}`"), format!("not a day: `{d}`"))
+                })
             };
             let (from, to) = (day(&form.from)?, day(&form.to)?);
             if from > to || to.0 - from.0 > 366 {
-                return Err(WebError::BadRequest("a period of at most a year".into()));
+                return Err(WebError::invalid(
+                    "期间最长一年",
+                    "a period of at most a year",
+                ));
             }
             let rules = db.qa_rules_in_force(s.store.id)?;
             let summary = db.qa_run(s.store.id, from, to, &rules.set, rules.version)?;
@@ -1207,9 +1215,9 @@ pub async fn reception(
     let loaded = state
         .db(move |db| {
             let need = |v: &Option<String>, what: &str| {
-                v.clone()
-                    .filter(|s| !s.is_empty())
-                    .ok_or_else(|| WebError::BadRequest(format!("`{what}` is required")))
+                v.clone().filter(|s| !s.is_empty()).ok_or_else(|| {
+                    WebError::invalid(format!("缺少 `{what}`"), format!("`{what}` is required"))
+                })
             };
             let (account, buyer, day) = (
                 need(&q.account, "account")?,
@@ -1217,10 +1225,18 @@ pub async fn reception(
                 need(&q.day, "day")?,
             );
             let day = Day::parse(&day).ok_or_else(|| {
-                WebError::BadRequest(format!("`day` is not a YYYY-MM-DD day: `{day}`"))
+                WebError::invalid(
+                    format!("`day` 不是 YYYY-MM-DD 格式的日期：`{day}`"),
+                    format!("`day` is not a YYYY-MM-DD day: `{day}`"),
+                )
             })?;
             let (allowed, id) = access::account(db, &u, q.store.as_deref(), &account)?;
-            let none = || WebError::NotFound(format!("no reception of `{buyer}` on {day}"));
+            let none = || {
+                WebError::missing(
+                    format!("{day} 没有 `{buyer}` 的接待"),
+                    format!("no reception of `{buyer}` on {day}"),
+                )
+            };
             let buyer_id = db.names(allowed.store.id)?.get(&buyer).ok_or_else(none)?;
             let messages = db.transcript(allowed.store.id, id, buyer_id, day, day)?;
             if messages.is_empty() {

@@ -60,8 +60,12 @@ pub fn range(
     allowed: &[Allowed],
 ) -> Result<(Day, Day), WebError> {
     let parse = |s: &str, what: &str| {
-        Day::parse(s)
-            .ok_or_else(|| WebError::BadRequest(format!("`{what}` is not a YYYY-MM-DD day: `{s}`")))
+        Day::parse(s).ok_or_else(|| {
+            WebError::invalid(
+                format!("`{what}` 不是 YYYY-MM-DD 格式的日期：`{s}`"),
+                format!("`{what}` is not a YYYY-MM-DD day: `{s}`"),
+            )
+        })
     };
     let (from, to) = match (from.filter(|s| !s.is_empty()), to.filter(|s| !s.is_empty())) {
         (Some(f), Some(t)) => (parse(f, "from")?, parse(t, "to")?),
@@ -94,14 +98,16 @@ pub fn range(
         }
     };
     if to < from {
-        return Err(WebError::BadRequest(format!(
-            "`to` {to} is before `from` {from}"
-        )));
+        return Err(WebError::invalid(
+            format!("`to` {to} 早于 `from` {from}"),
+            format!("`to` {to} is before `from` {from}"),
+        ));
     }
     if to.0 - from.0 >= MAX_DAYS {
-        return Err(WebError::BadRequest(format!(
-            "a range is at most {MAX_DAYS} days"
-        )));
+        return Err(WebError::invalid(
+            format!("日期范围最长 {MAX_DAYS} 天"),
+            format!("a range is at most {MAX_DAYS} days"),
+        ));
     }
     Ok((from, to))
 }

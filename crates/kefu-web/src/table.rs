@@ -134,9 +134,10 @@ impl Format {
         match s {
             "" | "xlsx" => Ok(Format::Xlsx),
             "csv" => Ok(Format::Csv),
-            other => Err(WebError::BadRequest(format!(
-                "a download is xlsx or csv, not `{other}`"
-            ))),
+            other => Err(WebError::invalid(
+                format!("下载格式为 xlsx 或 csv，不能是 `{other}`"),
+                format!("a download is xlsx or csv, not `{other}`"),
+            )),
         }
     }
 }
@@ -351,18 +352,18 @@ pub fn download(
     name: &str,
 ) -> Result<Response, WebError> {
     let picked: Vec<&Table> = match id.filter(|s| !s.is_empty()) {
-        Some(id) => vec![
-            tables
-                .iter()
-                .find(|t| t.id == id)
-                .ok_or_else(|| WebError::NotFound(format!("no table `{id}` on this page")))?,
-        ],
+        Some(id) => vec![tables.iter().find(|t| t.id == id).ok_or_else(|| {
+            WebError::missing(
+                format!("本页没有表格 `{id}`"),
+                format!("no table `{id}` on this page"),
+            )
+        })?],
         None if format == Format::Xlsx => tables.iter().collect(),
         None => tables.iter().take(1).collect(),
     };
     let first = picked
         .first()
-        .ok_or_else(|| WebError::NotFound("this page has no table".into()))?;
+        .ok_or_else(|| WebError::missing("本页没有表格", "this page has no table"))?;
     let (bytes, mime, ext) = match format {
         Format::Csv => (first.to_csv()?, "text/csv; charset=utf-8", "csv"),
         Format::Xlsx => (

@@ -35,7 +35,7 @@ struct Loaded {
 
 fn load(db: &Db, admin: &User, id: Option<i64>) -> Result<Loaded, WebError> {
     access::admin(admin)?;
-    let missing = || WebError::NotFound("no such user".into());
+    let missing = || WebError::missing("没有这位用户", "no such user");
     let user = db
         .user_by_id(id.ok_or_else(missing)?)?
         .ok_or_else(missing)?;
@@ -505,7 +505,7 @@ pub async fn revoke_token(
             let owner = (!access::is_admin(&me)).then_some(&me);
             if !db.revoke_api_token(&form.key, owner)? {
                 // Someone else's token is answered as if it did not exist.
-                return Err(WebError::NotFound("no such token".into()));
+                return Err(WebError::missing("没有这个令牌", "no such token"));
             }
             db.audit(Some(&me), "token.revoke", &format!("key={}", form.key))?;
             Ok(())
