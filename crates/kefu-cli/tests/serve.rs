@@ -129,7 +129,7 @@ fn sigterm_lets_an_import_in_flight_finish_then_exits_0() {
     upload
         .write_all(
             format!(
-                "POST /import HTTP/1.1\r\nHost: k\r\nCookie: kefu_session={session}\r\n\
+                "POST /import?csrf={token} HTTP/1.1\r\nHost: k\r\nCookie: kefu_session={session}\r\n\
                  Content-Type: multipart/form-data; boundary={boundary}\r\n\
                  Content-Length: {}\r\n\r\n",
                 body.len()
