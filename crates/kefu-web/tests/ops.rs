@@ -137,7 +137,7 @@ async fn a_librarys_error_is_shown_in_the_users_language() {
                  --{b}\r\nContent-Disposition: form-data; name=\"files\"; filename=\"x.csv\"\r\n\
                  Content-Type: text/csv\r\n\r\nfoo,bar\n1,2\n\r\n--{b}--\r\n"
             );
-            let req = Request::post(format!("/import{query}"))
+            let req = Request::post(format!("/import?csrf={csrf}{query}"))
                 .header(
                     header::CONTENT_TYPE,
                     format!("multipart/form-data; boundary={b}"),
@@ -155,7 +155,7 @@ async fn a_librarys_error_is_shown_in_the_users_language() {
         "{}",
         zh.body
     );
-    let en = upload("?lang=en").await;
+    let en = upload("&lang=en").await;
     assert!(
         en.body
             .contains("x.csv: cannot tell what kind of file this is from its header `foo,bar`"),
