@@ -129,48 +129,17 @@ pub fn decode_full(
 ) -> Result<Vec<StoredMessage>, ChunkError> {
     let mut messages = Vec::new();
     decode_messages(day, events, &mut messages)?;
-    let mut blocks = Reader {
-        b: texts,
-        pos: 0,
-        day,
-    };
-    let n_blocks = blocks.get()?;
-    let mut out = Vec::with_capacity(messages.len());
-    let mut messages = messages.into_iter();
-    for _ in 0..n_blocks {
-        let len = blocks.get()? as usize;
-        let at = blocks.pos;
-        let end = at
-            .checked_add(len)
-            .filter(|&e| e <= texts.len())
-            .ok_or_else(|| blocks.err())?;
-        blocks.pos = end;
-        let plain = lz4_flex::decompress_size_prepended(&texts[at..end])
-            .map_err(|_| ChunkError { day, at })?;
-        let mut r = Reader {
-            b: &plain,
-            pos: 0,
-            day,
-        };
-        while r.pos < plain.len() {
-            let message = messages.next().ok_or_else(|| r.err())?;
-            let msg_id = match r.get()? {
-                0 => None,
-                len => Some(r.string(len as usize - 1)?),
-            };
-            let len = r.get()? as usize;
-            let text = r.string(len)?;
-            out.push(StoredMessage {
-                message,
-                msg_id,
-                text,
-            });
-        }
-    }
-    if messages.next().is_some() || blocks.pos != texts.len() {
-        return Err(blocks.err());
-    }
-    Ok(out)
+    let plain = decompress_texts(day, texts)?;
+    let refs = text_refs(day, &plain, messages.len())?;
+    Ok(messages
+        .into_iter()
+        .zip(refs)
+        .map(|(message, (msg_id, text))| StoredMessage {
+            message,
+            msg_id: msg_id.map(str::to_string),
+            text: text.to_string(),
+        })
+        .collect())
 }
 
 /// A day's text blocks, decompressed: what [`text_refs`] reads ids and texts from without a
@@ -346,16 +315,6 @@ impl<'a> Reader<'a> {
             .ok_or_else(|| self.err())?;
         self.pos = end;
         std::str::from_utf8(&self.b[at..end]).map_err(|_| ChunkError { day: self.day, at })
-    }
-    fn string(&mut self, len: usize) -> Result<String, ChunkError> {
-        let at = self.pos;
-        let end = self
-            .pos
-            .checked_add(len)
-            .filter(|&e| e <= self.b.len())
-            .ok_or_else(|| self.err())?;
-        self.pos = end;
-        String::from_utf8(self.b[at..end].to_vec()).map_err(|_| ChunkError { day: self.day, at })
     }
 }
 
