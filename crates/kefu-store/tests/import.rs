@@ -62,6 +62,18 @@ fn batch_numbered(msgs: &[Msg], orders: &[(usize, Ord_)]) -> ImportBatch {
 }
 
 /// Counters by account name and by day (ids differ between databases, names do not).
+/// A new database at `path` with the messages and orders imported, and its counters.
+fn imported_counters(
+    path: &std::path::Path,
+    msgs: &[Msg],
+    orders: &[Ord_],
+    config: &Config,
+) -> Vec<(String, kefu_core::figures::Counters)> {
+    let mut db = Db::open(path).unwrap();
+    db.import(batch(msgs, orders), config).unwrap();
+    all_counters(&db)
+}
+
 fn all_counters(db: &Db) -> Vec<(String, kefu_core::figures::Counters)> {
     let s = db.store("店").unwrap();
     let names = db.names(s.id).unwrap();
@@ -329,11 +341,7 @@ fn a_database_written_before_v2_recomputes_once_when_opened() {
     ];
     let orders: Vec<Ord_> = vec![(0, 40_000, 1, Some(60))];
     let config = Config::default();
-    let v2 = {
-        let mut db = Db::open(&path).unwrap();
-        db.import(batch(&msgs, &orders), &config).unwrap();
-        all_counters(&db)
-    };
+    let v2 = imported_counters(&path, &msgs, &orders, &config);
     // What v1 left behind.
     {
         let conn = rusqlite::Connection::open(&path).unwrap();
@@ -383,11 +391,7 @@ fn a_changed_derived_layout_recreates_and_recomputes_on_open() {
     ];
     let orders: Vec<Ord_> = vec![(0, 40_000, 0, Some(60))];
     let config = Config::default();
-    let before = {
-        let mut db = Db::open(&path).unwrap();
-        db.import(batch(&msgs, &orders), &config).unwrap();
-        all_counters(&db)
-    };
+    let before = imported_counters(&path, &msgs, &orders, &config);
     // What an older kefu left: a counter column it did not have, one it had and the code no
     // longer does, its own layout, and rows the code would not have written.
     {
