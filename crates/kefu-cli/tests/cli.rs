@@ -4,28 +4,9 @@ use std::path::Path;
 use std::process::Command;
 
 use serde_json::Value;
-use support::cli::{import_sample, kefu, ok, sample};
+use support::cli::{import_sample, kefu, ok, sample, sample_report as report};
 
 mod support;
-
-fn report(db: &Path, by: &str, extra: &[&str]) -> Vec<Value> {
-    let mut args = vec![
-        "report",
-        "--db",
-        db.to_str().unwrap(),
-        "--from",
-        "2026-11-10",
-        "--to",
-        "2026-11-12",
-        "--by",
-        by,
-        "--format",
-        "json",
-    ];
-    args.extend_from_slice(extra);
-    let v: Value = serde_json::from_str(&ok(&args)).expect("json report");
-    v.as_array().expect("array").clone()
-}
 
 /// Compares every key of every expected row; floats to 1e-9.
 fn assert_rows_match(actual: &[Value], expected: &[Value], key: &str) {

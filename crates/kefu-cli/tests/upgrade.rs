@@ -8,7 +8,7 @@ use kefu_core::time::Day;
 use kefu_store::Db;
 use kefu_store::qa_reviews::{AppealStatus, ReviewFilter};
 use serde_json::Value;
-use support::cli::{import_sample, ok, sample};
+use support::cli::{import_sample, ok, sample, sample_report};
 
 mod support;
 
@@ -30,27 +30,10 @@ fn s(p: &Path) -> &str {
 
 /// The figures of the sample's days by account and by store, as JSON.
 fn figures(db: &Path, config: Option<&Path>) -> Vec<Value> {
+    let extra: Vec<&str> = config.map_or_else(Vec::new, |c| vec!["--config", s(c)]);
     ["account", "store"]
         .iter()
-        .map(|by| {
-            let mut args = vec![
-                "report",
-                "--db",
-                s(db),
-                "--from",
-                "2026-11-10",
-                "--to",
-                "2026-11-12",
-                "--by",
-                by,
-                "--format",
-                "json",
-            ];
-            if let Some(c) = config {
-                args.extend(["--config", s(c)]);
-            }
-            serde_json::from_str(&ok(&args)).unwrap()
-        })
+        .map(|by| Value::Array(sample_report(db, by, &extra)))
         .collect()
 }
 

@@ -42,3 +42,24 @@ pub fn ok(args: &[&str]) -> String {
     );
     String::from_utf8(out.stdout).expect("utf-8 output")
 }
+
+/// `kefu report --format json` over the sample's days (2026-11-10..12), by `by`, with `extra`
+/// arguments: its rows.
+pub fn sample_report(db: &Path, by: &str, extra: &[&str]) -> Vec<serde_json::Value> {
+    let mut args = vec![
+        "report",
+        "--db",
+        db.to_str().unwrap(),
+        "--from",
+        "2026-11-10",
+        "--to",
+        "2026-11-12",
+        "--by",
+        by,
+        "--format",
+        "json",
+    ];
+    args.extend_from_slice(extra);
+    let v: serde_json::Value = serde_json::from_str(&ok(&args)).expect("json report");
+    v.as_array().expect("array").clone()
+}
