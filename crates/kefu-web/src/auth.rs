@@ -277,9 +277,25 @@ pub async fn resolve_session(
     next.run(req).await
 }
 
-/// The largest form any route takes (the roster's): the guard reads a urlencoded form whole
-/// to find its token, so it applies this cap itself; each route's own limit still applies.
-const GUARDED_FORM_LIMIT: usize = crate::roster::FORM_LIMIT;
+/// The largest form any route takes: the guard reads a urlencoded form whole to find its
+/// token, so it applies this cap itself; each route's own limit still applies after it.
+const GUARDED_FORM_LIMIT: usize = {
+    let limits = [
+        crate::FORM_LIMIT,
+        crate::roster::FORM_LIMIT,
+        crate::plans::FORM_LIMIT,
+        crate::qa_rules::RULES_FORM_LIMIT,
+        crate::qa_reviews::SCORECARD_LIMIT,
+    ];
+    let (mut max, mut i) = (0, 0);
+    while i < limits.len() {
+        if limits[i] > max {
+            max = limits[i];
+        }
+        i += 1;
+    }
+    max
+};
 
 /// Middleware: every request of a logged-in session that may change something (any method
 /// but GET, HEAD and OPTIONS) must carry the session's CSRF token — in the `x-csrf-token`
