@@ -8,24 +8,24 @@ use axum::extract::{Query, State};
 use axum::http::HeaderMap;
 use axum::response::{Html, IntoResponse, Response};
 use kefu_core::figures::{C, Counters, nearest_rank};
-use kefu_core::model::Sender;
 use kefu_core::money::format_yuan;
 use kefu_core::time::{Day, format_time};
-use kefu_report::explain::{
-    self, Explanation, Mark, Reason, ReceptionView, RoundOutcome, Scope, format_secs,
-};
+use kefu_report::explain::{self, Explanation, Mark, Reason, ReceptionView, Scope, format_secs};
 use serde::Deserialize;
 use serde_json::json;
 
 use crate::access::{self, Allowed};
 use crate::auth::CurrentUser;
-use crate::charts::{self, Bar};
-use crate::html::{esc, page, url};
 use crate::i18n::{self, Lang, S, Strings};
-use crate::list::{PAGE_ROWS, Who, list_link};
-use crate::pages::error_page;
-use crate::qa_rules::{QaMarks, qa_marks};
-use crate::table::{self, Cell, Column, Content, Table};
+use crate::limits::PAGE_ROWS;
+use crate::report::explain_error;
+use crate::ui::charts::{self, Bar};
+use crate::ui::frame::error_page;
+use crate::ui::frame::th;
+use crate::ui::html::{esc, page};
+use crate::ui::links::{RESPONSE_BINS, Who, account_link, bin_label, list_link, reception_link};
+use crate::ui::table::{self, Cell, Column, Content, Table};
+use crate::ui::transcript::{QaMarks, qa_marks, round_outcome, transcript};
 use crate::{ApiError, AppState, WebError, report};
 
 /// Longest range the account page lists reception by reception; of a longer range it lists
@@ -48,47 +48,14 @@ pub struct DrillParams {
     pub page: Option<String>,
 }
 
-/// `/account?…` for a store, an account and a range.
-pub fn account_link(store: &str, account: &str, from: Day, to: Day) -> String {
-    format!(
-        "/account?store={}&account={}&from={from}&to={to}",
-        url(store),
-        url(account)
-    )
-}
-
-/// `/reception?…` for one reception.
-pub(crate) fn reception_link(store: &str, account: &str, buyer: &str, day: Day) -> String {
-    format!(
-        "/reception?store={}&account={}&buyer={}&day={day}",
-        url(store),
-        url(account),
-        url(buyer)
-    )
-}
-
 fn required<'a>(v: &'a Option<String>, what: &str) -> Result<&'a str, WebError> {
     v.as_deref()
         .filter(|s| !s.is_empty())
         .ok_or_else(|| WebError::invalid(format!("缺少 `{what}`"), format!("`{what}` is required")))
 }
 
-pub(crate) fn explain_error(e: kefu_report::ReportError) -> WebError {
-    match e {
-        kefu_report::ReportError::Store(e) => WebError::Store(e),
-        other => WebError::Internal(other.to_string()),
-    }
-}
-
 fn yes(lang: Lang, b: bool) -> &'static str {
     lang.s(if b { S::Yes } else { S::No })
-}
-
-fn th(lang: Lang, items: &[S]) -> String {
-    items
-        .iter()
-        .map(|s| format!("<th>{}</th>", esc(lang.s(*s))))
-        .collect()
 }
 
 struct Loaded {
@@ -357,24 +324,6 @@ fn receptions_table(lang: Lang, store: &str, x: &Explanation) -> Table {
         ]);
     }
     t
-}
-
-/// The bins of the response-time histogram, in seconds: `[lower, upper)`, the last open.
-pub const RESPONSE_BINS: [(i64, Option<i64>); 6] = [
-    (0, Some(30)),
-    (30, Some(60)),
-    (60, Some(120)),
-    (120, Some(300)),
-    (300, Some(600)),
-    (600, None),
-];
-
-/// A bin of the histogram as its column and the lists say it: `30–60 s`, `≥ 600 s`.
-pub fn bin_label((lo, hi): (i64, Option<i64>)) -> String {
-    match hi {
-        Some(h) => format!("{lo}–{h} s"),
-        None => format!("≥ {lo} s"),
-    }
 }
 
 /// The response times (service clock) of the account's answered rounds (the rounds the
@@ -688,86 +637,6 @@ fn summary(body: &mut String, lang: Lang, r: &ReceptionView) {
     body.push_str("</tbody></table></div>");
 }
 
-pub(crate) fn sender(lang: Lang, s: Sender) -> &'static str {
-    lang.s(match s {
-        Sender::Buyer => S::FromBuyer,
-        Sender::Agent => S::FromAgent,
-        Sender::Bot => S::FromBot,
-        Sender::Auto => S::FromAuto,
-        Sender::System => S::FromSystem,
-    })
-}
-
-fn mark(lang: Lang, m: Mark) -> String {
-    // "第 1 轮开始" / "round 1 opens"
-    match m {
-        Mark::Opens { round } => {
-            format!("{} {round} {}", lang.s(S::RoundWord), lang.s(S::RoundOpens))
-        }
-        Mark::Answers { round, response_ms } => format!(
-            "{} {round} {} {}",
-            lang.s(S::RoundWord),
-            lang.s(S::RoundAnswered),
-            format_secs(response_ms)
-        ),
-    }
-}
-
-/// The day's messages, each row classed by its sender, rounds marked.
-/// The messages of a reception, rounds marked, and the messages that triggered automatic
-/// quality rules highlighted with the rules' names.
-pub(crate) fn transcript(body: &mut String, lang: Lang, r: &ReceptionView, marks: &QaMarks) {
-    body.push_str(&format!(
-        "<h2>{}</h2><div class=\"wrap\"><table class=\"transcript\"><thead><tr>{}</tr></thead><tbody>",
-        esc(lang.s(S::Transcript)),
-        th(lang, &[S::Time, S::Sender, S::Text, S::Mark])
-    ));
-    for (i, m) in r.messages.iter().enumerate() {
-        let transfer = m.transfer_to.as_ref().map_or(String::new(), |t| {
-            format!(
-                " <span class=\"transfer\">→ {} {}</span>",
-                esc(lang.s(S::TransferTo)),
-                esc(t)
-            )
-        });
-        let (class, marked) = match m.mark {
-            Some(k @ Mark::Opens { .. }) => (" class=\"opens\"", esc(&mark(lang, k))),
-            Some(k @ Mark::Answers { .. }) => (" class=\"answers\"", esc(&mark(lang, k))),
-            None => ("", String::new()),
-        };
-        body.push_str(&format!(
-            "<tr class=\"msg {s}{f}\"><td>{t}</td><td><span class=\"who\">{who}</span></td>\
-             <td class=\"text\">{text}{transfer}{labels}</td><td{class}>{marked}</td></tr>",
-            s = m.sender.as_str(),
-            f = if marks.flagged(i) { " flagged" } else { "" },
-            t = format_time(m.time).get(11..).unwrap_or_default(),
-            who = esc(sender(lang, m.sender)),
-            text = marks.text_html(i, &m.text, lang),
-            labels = marks.labels_html(i, lang),
-        ));
-    }
-    body.push_str("</tbody></table></div>");
-}
-
-/// How a round ended, as the rounds table of a reception and the rounds list both say it.
-pub(crate) fn round_outcome(lang: Lang, outcome: &RoundOutcome) -> String {
-    match outcome {
-        RoundOutcome::Answered { at, by_bot } => format!(
-            "{} {}",
-            lang.s(if *by_bot {
-                S::BotAnswered
-            } else {
-                S::AgentAnswered
-            }),
-            format_time(*at)
-        ),
-        RoundOutcome::Transferred { at, to } => {
-            format!("{} {} → {to}", lang.s(S::Transferred), format_time(*at))
-        }
-        RoundOutcome::Unanswered => lang.s(S::Unanswered).to_string(),
-    }
-}
-
 /// The rounds opened this day.
 fn rounds(body: &mut String, lang: Lang, r: &ReceptionView) {
     body.push_str(&format!(
@@ -827,7 +696,7 @@ fn orders(body: &mut String, lang: Lang, r: &ReceptionView) {
             } => format!(
                 "{} {} {day} ({} {}); {}",
                 lang.s(S::AttributedTo),
-                crate::list::credited_name(lang, account),
+                crate::ui::transcript::credited_name(lang, account),
                 lang.s(S::AnswerAt),
                 format_time(*answer),
                 match own_answer {
@@ -892,7 +761,7 @@ pub async fn api_transcript(
             json!({
                 "round": k + 1,
                 "open": time(round.open),
-                "outcome": crate::list::outcome_json(&round.outcome),
+                "outcome": crate::ui::transcript::outcome_json(&round.outcome),
                 "response_secs": secs(round.response_ms()),
                 "wait_secs": secs(round.wait_ms()),
             })
@@ -911,7 +780,7 @@ pub async fn api_transcript(
                     own_answer,
                 } => json!({
                     "kind": "elsewhere",
-                    "account": crate::list::credited_json(account),
+                    "account": crate::ui::transcript::credited_json(account),
                     "day": day.to_string(),
                     "answer_at": time(*answer),
                     "own_last_answer": own_answer.map(format_time),

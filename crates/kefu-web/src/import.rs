@@ -27,9 +27,9 @@ use tokio::io::AsyncWriteExt;
 
 use crate::access::{self, ImportScope};
 use crate::auth::{CurrentUser, LangQuery, same_token};
-use crate::html::esc;
 use crate::i18n::{self, Lang, S, Strings};
-use crate::pages::{error_page, framed};
+use crate::ui::frame::{error_page, framed};
+use crate::ui::html::esc;
 use crate::{AppState, WebError};
 
 /// The largest upload, all files together.

@@ -11,13 +11,12 @@ pub mod access;
 mod admin;
 mod api_qa;
 pub mod auth;
-mod charts;
 pub mod client;
 mod drill;
 mod export;
-mod html;
 pub mod i18n;
 mod import;
+mod limits;
 mod list;
 mod me;
 pub mod openapi;
@@ -29,7 +28,7 @@ pub mod qa_rules;
 pub mod report;
 mod roster;
 pub mod store_settings;
-mod table;
+mod ui;
 mod users;
 
 use std::collections::HashMap;
@@ -48,6 +47,8 @@ use kefu_core::localized::Said;
 use kefu_core::settings::Config;
 use kefu_store::{Db, StoreError, UserError};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+
+use crate::limits::FORM_LIMIT;
 
 pub use client::{SecureCookies, WebSettings};
 
@@ -169,7 +170,7 @@ impl AppState {
     pub fn new(db_path: PathBuf, config: Config) -> AppState {
         AppState {
             db_path,
-            config: store_settings::LiveConfig::new(config),
+            config: crate::store_settings::LiveConfig::new(config),
             throttle: Arc::new(Mutex::new(auth::Throttle::default())),
             web: Arc::new(WebSettings::default()),
             db_slots: Arc::new(Semaphore::new(DB_SLOTS)),
@@ -428,9 +429,6 @@ pub(crate) fn retry_after(e: &WebError, res: &mut Response) {
     }
 }
 
-/// The largest body a form of the pages may have.
-pub const FORM_LIMIT: usize = 16 * 1024;
-
 /// The application's routes.
 pub fn router(state: AppState) -> Router {
     Router::new()
@@ -492,7 +490,7 @@ pub fn router(state: AppState) -> Router {
             "/settings/roster",
             get(roster::page)
                 .post(roster::save)
-                .layer(DefaultBodyLimit::max(roster::FORM_LIMIT)),
+                .layer(DefaultBodyLimit::max(limits::ROSTER_FORM_LIMIT)),
         )
         .route(
             "/settings/user",
@@ -561,19 +559,19 @@ pub fn router(state: AppState) -> Router {
             "/qa/scorecards",
             get(qa_reviews::scorecards)
                 .post(qa_reviews::save_scorecards)
-                .layer(DefaultBodyLimit::max(qa_reviews::SCORECARD_LIMIT)),
+                .layer(DefaultBodyLimit::max(limits::SCORECARD_LIMIT)),
         )
         .route(
             "/qa/rules",
             get(qa_rules::rules_page)
                 .post(qa_rules::save_rules)
-                .layer(DefaultBodyLimit::max(qa_rules::RULES_FORM_LIMIT)),
+                .layer(DefaultBodyLimit::max(limits::RULES_FORM_LIMIT)),
         )
         .route(
             "/qa/test",
             get(qa_rules::test_page)
                 .post(qa_rules::test_chat)
-                .layer(DefaultBodyLimit::max(qa_rules::RULES_FORM_LIMIT)),
+                .layer(DefaultBodyLimit::max(limits::RULES_FORM_LIMIT)),
         )
         .route("/qa/hits", get(qa_rules::hits_page))
         .route(
@@ -588,17 +586,17 @@ pub fn router(state: AppState) -> Router {
         .route("/plans/edit", get(plans::edit))
         .route(
             "/plans/preview",
-            post(plans::preview).layer(DefaultBodyLimit::max(plans::FORM_LIMIT)),
+            post(plans::preview).layer(DefaultBodyLimit::max(limits::PLAN_FORM_LIMIT)),
         )
         .route(
             "/plans/save",
-            post(plans::save).layer(DefaultBodyLimit::max(plans::FORM_LIMIT)),
+            post(plans::save).layer(DefaultBodyLimit::max(limits::PLAN_FORM_LIMIT)),
         )
         .route(
             "/plans/scores",
             get(plans::scores_page)
                 .post(plans::save_scores)
-                .layer(DefaultBodyLimit::max(plans::FORM_LIMIT)),
+                .layer(DefaultBodyLimit::max(limits::PLAN_FORM_LIMIT)),
         )
         .route("/api/v1/plans/run", get(plans::api_run))
         .route("/api/v1/report", get(pages::api_report))

@@ -12,27 +12,24 @@ use kefu_core::model::NameId;
 use kefu_core::money::{format_yuan, yuan_f64};
 use kefu_core::settings::MetricSettings;
 use kefu_core::time::{Day, format_time};
-use kefu_report::explain::{self, Items, ListQuery, Listing, RoundOutcome, Winner};
+use kefu_report::explain::{self, Items, ListQuery, Listing, Winner};
 use kefu_store::Db;
 use serde::Deserialize;
 use serde_json::{Value as Json, json};
 
 use crate::access::{self, Allowed, Rows};
 use crate::auth::CurrentUser;
-use crate::drill::{RESPONSE_BINS, bin_label, reception_link, round_outcome};
-use crate::html::{esc, page, url};
 use crate::i18n::{self, Lang, S, Strings};
-use crate::pages::error_page;
+use crate::limits::{API_MAX_ROWS, EXPORT_ROWS, PAGE_ROWS};
 use crate::report::{self, By};
-use crate::table::{self, Cell, Column, Content, Table};
+use crate::ui::frame::error_page;
+use crate::ui::html::{esc, page};
+use crate::ui::links::{RESPONSE_BINS, Who, bin_label, list_link, reception_link};
+use crate::ui::table::{self, Cell, Column, Content, Table};
+use crate::ui::transcript::millis;
+use crate::ui::transcript::round_outcome;
+use crate::ui::transcript::{credited_json, credited_name, outcome_json};
 use crate::{ApiError, AppState, WebError};
-
-/// Rows a list page shows at once.
-pub const PAGE_ROWS: usize = 200;
-/// Rows the API gives at most per request.
-pub const API_MAX_ROWS: usize = 1000;
-/// Rows a list download holds at most (the first ones of the list).
-pub const EXPORT_ROWS: usize = 100_000;
 
 #[derive(Debug, Default, Deserialize)]
 pub struct ListParams {
@@ -58,35 +55,6 @@ pub struct ListParams {
     pub lang: Option<String>,
     pub export: Option<String>,
     pub table: Option<String>,
-}
-
-/// Whose items a list shows.
-#[derive(Debug, Clone, Copy)]
-pub enum Who<'a> {
-    /// Every account the user may see in the store.
-    Store,
-    Account(&'a str),
-    /// A roster group's people; `None`: the people without a group.
-    Group(Option<&'a str>),
-}
-
-/// `/list?…` for a figure of a store (or one account or group) over `[from, to]`.
-pub fn list_link(store: &str, who: Who<'_>, from: Day, to: Day, figure: &str) -> String {
-    list_link_prefix(store, who, from, to) + figure
-}
-
-/// [`list_link`] without the figure key at its end: a row of figures encodes its names once.
-pub fn list_link_prefix(store: &str, who: Who<'_>, from: Day, to: Day) -> String {
-    let who = match who {
-        Who::Store => String::new(),
-        Who::Account(a) => format!("&account={}", url(a)),
-        Who::Group(Some(g)) => format!("&group={}", url(g)),
-        Who::Group(None) => "&ungrouped=1".to_string(),
-    };
-    format!(
-        "/list?store={}{who}&from={from}&to={to}&figure=",
-        url(store)
-    )
 }
 
 /// [`Who`] owned, for what a request loaded.
@@ -345,24 +313,6 @@ fn report_error(e: kefu_report::ReportError) -> WebError {
 
 fn yes(lang: Lang, b: bool) -> String {
     lang.s(if b { S::Yes } else { S::No }).to_string()
-}
-
-/// The account credited with an order, or "a colleague" where its name is hidden.
-pub(crate) fn credited_name(lang: Lang, account: &str) -> &str {
-    if account.is_empty() {
-        lang.s(S::Colleague)
-    } else {
-        account
-    }
-}
-
-/// An account credited with an order as JSON: `null` where its name is hidden.
-pub(crate) fn credited_json(account: &str) -> Json {
-    if account.is_empty() {
-        Json::Null
-    } else {
-        json!(account)
-    }
 }
 
 /// Why an order went where it went, in a list.
@@ -759,10 +709,6 @@ pub async fn list(
     Html(page(lang, &title, Some(&user.session), &here_page, &body)).into_response()
 }
 
-fn millis(t: kefu_core::time::Millis) -> Json {
-    Json::from(format_time(t))
-}
-
 fn secs(ms: Option<i64>) -> Json {
     ms.map_or(Json::Null, |ms| json!(ms as f64 / 1000.0))
 }
@@ -781,20 +727,6 @@ fn winner_json(w: &Option<Winner>) -> Json {
             "inquiry": w.inquiry,
         }),
         None => json!({"kind": "silent"}),
-    }
-}
-
-/// A round's outcome as JSON.
-pub(crate) fn outcome_json(o: &RoundOutcome) -> Json {
-    match o {
-        RoundOutcome::Answered { at, by_bot } => json!({
-            "kind": if *by_bot { "bot_answered" } else { "agent_answered" },
-            "at": millis(*at),
-        }),
-        RoundOutcome::Transferred { at, to } => {
-            json!({"kind": "transferred", "at": millis(*at), "to": to})
-        }
-        RoundOutcome::Unanswered => json!({"kind": "unanswered"}),
     }
 }
 

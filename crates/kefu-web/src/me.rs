@@ -7,9 +7,9 @@ use kefu_store::{LangPref, UserError};
 use serde::Deserialize;
 
 use crate::auth::{CurrentUser, LangQuery, MAX_FAILURES, login_keys, release, reserve};
-use crate::html::esc;
 use crate::i18n::{self, Lang, S, Strings};
-use crate::pages::{error_page, framed};
+use crate::ui::frame::{error_page, framed};
+use crate::ui::html::esc;
 use crate::{AppState, WebError};
 
 fn render(lang: Lang, user: &CurrentUser, message: &str) -> String {

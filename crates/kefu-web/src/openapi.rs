@@ -7,8 +7,8 @@ use kefu_core::figures::{ACCOUNT_FIGURES, STORE_FIGURES, Unit, Value};
 use serde_json::{Map, Value as J, json};
 
 use crate::auth::CurrentUser;
-use crate::drill::{RESPONSE_BINS, bin_label};
-use crate::list::{API_MAX_ROWS, PAGE_ROWS};
+use crate::limits::{API_MAX_ROWS, PAGE_ROWS};
+use crate::ui::links::{RESPONSE_BINS, bin_label};
 
 pub async fn document(_user: CurrentUser) -> Json<J> {
     Json(openapi())

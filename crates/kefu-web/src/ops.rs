@@ -9,8 +9,8 @@ use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Response};
 use tracing::Instrument;
 
-use crate::html::{esc, page};
 use crate::i18n::{self, S, Strings};
+use crate::ui::html::{esc, page};
 use crate::{ApiError, AppState, WebError};
 
 /// The header that carries a request's id, in and out.

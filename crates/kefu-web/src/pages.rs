@@ -12,12 +12,13 @@ use serde::Deserialize;
 
 use crate::access::{self, Allowed, Rows};
 use crate::auth::CurrentUser;
-use crate::charts::{self, Bar};
-use crate::html::{bar_chart, esc, page, url};
 use crate::i18n::{self, Lang, S, Strings};
-use crate::list::{Who, list_link, list_link_prefix};
 use crate::report::{self, By, Row};
-use crate::table::{self, Cell, Column, Table};
+use crate::ui::charts::{self, Bar};
+use crate::ui::frame::{error_page, framed};
+use crate::ui::html::{bar_chart, esc, page, url};
+use crate::ui::links::{Who, list_link, list_link_prefix};
+use crate::ui::table::{self, Cell, Column, Table};
 use crate::{ApiError, AppState, WebError};
 
 #[derive(Debug, Default, Deserialize)]
@@ -61,32 +62,6 @@ pub(crate) fn passes(p: &Params, row: &Row, info: Option<&kefu_store::AccountInf
         Some(r) => !row.is_bot && info.and_then(|a| a.role).map(|x| x.as_str()) == Some(r),
     };
     group_ok && role_ok
-}
-
-/// A page of the app's frame with `body`, answered with `status`.
-pub(crate) fn framed(
-    lang: Lang,
-    user: &CurrentUser,
-    status: StatusCode,
-    title: S,
-    here: &str,
-    body: &str,
-) -> Response {
-    (
-        status,
-        Html(page(lang, lang.s(title), Some(&user.session), here, body)),
-    )
-        .into_response()
-}
-
-/// An error as a page. A refusal by role is said in the user's language; other errors give
-/// their public message.
-pub(crate) fn error_page(lang: Lang, user: &CurrentUser, e: WebError) -> Response {
-    let message = e.message(lang);
-    let body = format!("<p class=\"error\">{}</p>", esc(&message));
-    let mut res = framed(lang, user, e.status(), S::Error, "/", &body);
-    crate::retry_after(&e, &mut res);
-    res
 }
 
 /// Query string of a page for `store` and a range, plus `extra` (already encoded).
@@ -730,7 +705,7 @@ fn ranking_tables(
                     .and_then(|(_, g)| g.clone())
                     .unwrap_or_default();
                 let account = row.key.as_deref().unwrap_or("");
-                let drill = crate::drill::account_link(name, account, r.from, r.to) + &lq;
+                let drill = crate::ui::links::account_link(name, account, r.from, r.to) + &lq;
                 let mut cells = vec![Cell::text(account).linked(Some(drill)), Cell::text(group)];
                 let list_prefix = list_link_prefix(name, Who::Account(account), r.from, r.to);
                 for (f, (best, worst)) in figures.iter().zip(&marks) {

@@ -23,18 +23,15 @@ use serde::Deserialize;
 
 use crate::access::{self, Allowed};
 use crate::auth::{CurrentUser, LangQuery};
-use crate::drill::account_link;
-use crate::html::{esc, url};
 use crate::i18n::{self, Lang, S, Strings};
-use crate::list::{Who, list_link};
-use crate::pages::{error_page, framed};
+use crate::ui::frame::{error_page, framed};
+use crate::ui::html::{esc, url};
+use crate::ui::links::account_link;
+use crate::ui::links::{Who, list_link};
 use crate::{ApiError, AppState, WebError};
 
 /// The plan a new one starts from.
 const TEMPLATE: &str = kefu_plan::SHIPPED[0].1;
-
-/// A plan file is a few kilobytes; the edit form carries one.
-pub const FORM_LIMIT: usize = 256 * 1024;
 
 #[derive(Debug, Default, Deserialize)]
 pub struct PlanParams {

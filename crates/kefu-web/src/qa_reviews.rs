@@ -24,12 +24,12 @@ use kefu_store::{Db, StoreInfo, User};
 use serde::Deserialize;
 
 use crate::access::{self, Allowed};
-use crate::admin::th;
 use crate::auth::CurrentUser;
-use crate::html::{esc, url};
 use crate::i18n::{self, Lang, S, Strings};
-use crate::pages::{error_page, framed};
-use crate::{AppState, WebError, drill};
+use crate::ui::frame::th;
+use crate::ui::frame::{error_page, framed};
+use crate::ui::html::{esc, url};
+use crate::{AppState, WebError};
 
 /// Periods shown before the current one in the summary's trend.
 pub const TREND_PERIODS: usize = 3;
@@ -753,7 +753,7 @@ struct ReviewPage {
     account: String,
     buyer: String,
     reception: Option<ReceptionView>,
-    marks: crate::qa_rules::QaMarks,
+    marks: crate::ui::transcript::QaMarks,
 }
 
 /// Loads an assignment the user may see, with its scorecard and transcript.
@@ -790,8 +790,8 @@ fn load_review_page(
         Some(a.reception.buyer),
         &settings,
     )
-    .map_err(drill::explain_error)?;
-    let marks = crate::qa_rules::qa_marks(
+    .map_err(crate::report::explain_error)?;
+    let marks = crate::ui::transcript::qa_marks(
         db,
         a.store_id,
         a.reception.day,
@@ -867,7 +867,7 @@ pub async fn review_page(
         None => body.push_str(&format!("<p>{}</p>", esc(lang.s(S::QaOpen)))),
     }
     match &p.reception {
-        Some(r) => drill::transcript(&mut body, lang, r, &p.marks),
+        Some(r) => crate::ui::transcript::transcript(&mut body, lang, r, &p.marks),
         None => body.push_str(&format!("<p>{}</p>", esc(lang.s(S::NoReceptions)))),
     }
     framed(
@@ -1610,7 +1610,7 @@ pub async fn cases(
         for c in &list {
             let account = names.name(c.reception.account);
             let buyer = names.name(c.reception.buyer);
-            let href = drill::reception_link(sname, account, buyer, c.reception.day);
+            let href = crate::ui::links::reception_link(sname, account, buyer, c.reception.day);
             body.push_str(&format!(
                 "<tr><td>{v}</td><td>{t}</td><td class=\"text\">{n}</td><td>{a}</td>\
                  <td><a href=\"{href}&amp;{lq}\">{b}</a></td><td>{d}</td><td>{k}</td><td>{s}</td><td>{by}</td></tr>",
@@ -2131,9 +2131,6 @@ pub async fn create_calibration(
 
 // ---------------------------------------------------------------------------------------
 // /qa/scorecards
-
-/// The largest scorecard file the editor accepts.
-pub const SCORECARD_LIMIT: usize = 64 * 1024;
 
 fn scorecards_body(
     lang: Lang,

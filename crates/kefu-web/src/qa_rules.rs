@@ -17,24 +17,22 @@ use axum::extract::{Form, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use kefu_core::model::{NameId, Sender};
-use kefu_core::time::{Day, Millis, format_time};
+use kefu_core::time::{Day, Millis};
 use kefu_qa::rules::{
     Category, HitCount, HitRow, HitTable, Param, ParamType, Problem, RuleDef, RuleSet, Severity,
-    Span, param_text, parse_chat, per_100, set_param,
+    param_text, parse_chat, per_100, set_param,
 };
-use kefu_store::{Db, ReceptionHit, RulesInForce, User};
+use kefu_store::{Db, RulesInForce, User};
 use serde::Deserialize;
 
 use crate::access::{self, Allowed, Rows};
 use crate::auth::CurrentUser;
-use crate::drill;
-use crate::html::{esc, url};
 use crate::i18n::{self, Lang, S, Strings};
-use crate::pages::{error_page, framed};
+use crate::ui::frame::{error_page, framed};
+use crate::ui::html::{esc, url};
+use crate::ui::transcript::{NamedHit, QaMarks, titled, transcript_html};
 use crate::{AppState, WebError};
 
-/// The largest rules form (keyword lists percent-encoded take three bytes a byte).
-pub const RULES_FORM_LIMIT: usize = 256 * 1024;
 /// Flagged receptions listed at most under one figure.
 pub const MAX_LISTED: usize = 500;
 
@@ -427,178 +425,6 @@ pub async fn save_rules(
 
 // ---------------------------------------------------------------------------------------------
 // Transcripts with marks
-
-/// The rule marks of one reception's messages, for a transcript.
-#[derive(Debug, Default, Clone)]
-pub struct QaMarks {
-    /// Per message index: the titles of the rules it triggered (both languages).
-    labels: HashMap<u32, Vec<(String, String, Severity)>>,
-    spans: Vec<Span>,
-}
-
-/// The characters of one message a page shows (`docs/formats.md`, "Limits").
-pub(crate) const MAX_SHOWN_CHARS: usize = 4000;
-
-/// A hit named for display.
-struct NamedHit {
-    zh: String,
-    en: String,
-    severity: Severity,
-    messages: Vec<u32>,
-    spans: Vec<Span>,
-}
-
-impl QaMarks {
-    fn new(hits: &[NamedHit]) -> QaMarks {
-        let mut m = QaMarks::default();
-        for h in hits {
-            for &i in &h.messages {
-                m.labels
-                    .entry(i)
-                    .or_default()
-                    .push((h.zh.clone(), h.en.clone(), h.severity));
-            }
-            m.spans.extend(h.spans.iter().copied());
-        }
-        m
-    }
-
-    /// Whether any rule points at message `i`.
-    pub fn flagged(&self, i: usize) -> bool {
-        self.labels.contains_key(&(i as u32))
-    }
-
-    /// The text of message `i`, escaped, with the matched keywords in `<mark>`; at most
-    /// [`MAX_SHOWN_CHARS`] characters of it, then a visible mark that the rest is not shown
-    /// (a stored text can be long: a page must not carry megabytes of one message).
-    pub fn text_html(&self, i: usize, text: &str, lang: Lang) -> String {
-        let (text, cut) = match text.char_indices().nth(MAX_SHOWN_CHARS) {
-            Some((end, _)) => (text.get(..end).unwrap_or(text), true),
-            None => (text, false),
-        };
-        let mut out = self.marked(i, text);
-        if cut {
-            out.push_str(&format!(
-                "<span class=\"cut\">{}</span>",
-                esc(lang.s(S::MessageCut))
-            ));
-        }
-        out
-    }
-
-    fn marked(&self, i: usize, text: &str) -> String {
-        let mut spans: Vec<(usize, usize)> = self
-            .spans
-            .iter()
-            .filter(|s| s.message == i as u32)
-            .map(|s| (s.start as usize, s.end as usize))
-            .collect();
-        spans.sort_unstable();
-        let mut out = String::new();
-        let mut at = 0;
-        for (s, e) in spans {
-            // Overlapping matches are marked once; spans off the text (a changed transcript)
-            // are ignored.
-            if s < at {
-                continue;
-            }
-            let (Some(before), Some(matched)) = (text.get(at..s), text.get(s..e)) else {
-                continue;
-            };
-            out.push_str(&esc(before));
-            out.push_str("<mark>");
-            out.push_str(&esc(matched));
-            out.push_str("</mark>");
-            at = e;
-        }
-        out.push_str(&esc(text.get(at..).unwrap_or("")));
-        out
-    }
-
-    /// The rules message `i` triggered, as small labels.
-    pub fn labels_html(&self, i: usize, lang: Lang) -> String {
-        self.labels
-            .get(&(i as u32))
-            .map(|ls| {
-                ls.iter()
-                    .map(|(zh, en, sev)| {
-                        format!(
-                            "<span class=\"qa {}\">⚑ {}</span>",
-                            sev.as_str(),
-                            esc(lang.t(zh, en))
-                        )
-                    })
-                    .collect::<Vec<_>>()
-                    .join(" ")
-            })
-            .unwrap_or_default()
-    }
-}
-
-/// Names a stored hit by the rule set in force (a rule since removed keeps its id).
-fn titled(set: &RuleSet, hits: Vec<ReceptionHit>) -> Vec<NamedHit> {
-    hits.into_iter()
-        .map(|h| {
-            let (zh, en) = set
-                .rules()
-                .iter()
-                .find(|r| r.id == h.rule)
-                .map_or((h.rule.clone(), h.rule.clone()), |r| {
-                    (r.title(false).to_string(), r.title(true).to_string())
-                });
-            NamedHit {
-                zh,
-                en,
-                severity: h.severity,
-                messages: h.messages,
-                spans: h.spans,
-            }
-        })
-        .collect()
-}
-
-/// The stored rule marks of one reception (its messages as `Db::transcript` returns them for
-/// that day). For transcript pages: call inside `AppState::db`, then per message `i` use
-/// [`QaMarks::text_html`] for the text and [`QaMarks::labels_html`] beside it.
-pub fn qa_marks(
-    db: &Db,
-    store_id: i64,
-    day: Day,
-    account: NameId,
-    buyer: NameId,
-) -> Result<QaMarks, WebError> {
-    let hits = db.qa_reception_hits(store_id, day, account, buyer)?;
-    if hits.is_empty() {
-        return Ok(QaMarks::default());
-    }
-    let set = db.qa_rules_in_force(store_id)?.set;
-    Ok(QaMarks::new(&titled(&set, hits)))
-}
-
-fn transcript_html(lang: Lang, messages: &[(Sender, Millis, &str)], marks: &QaMarks) -> String {
-    let mut out = format!(
-        "<div class=\"wrap\"><table class=\"transcript\"><thead><tr><th>#</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>",
-        esc(lang.s(S::Time)),
-        esc(lang.s(S::Sender)),
-        esc(lang.s(S::Text)),
-        esc(lang.s(S::AutoRule)),
-    );
-    for (i, (sender, time, text)) in messages.iter().enumerate() {
-        let clock = format_time(*time);
-        out.push_str(&format!(
-            "<tr class=\"msg {s}{f}\"><td>{n}</td><td>{t}</td><td><span class=\"who\">{who}</span></td><td class=\"text\">{text}</td><td>{labels}</td></tr>",
-            s = sender.as_str(),
-            f = if marks.flagged(i) { " flagged" } else { "" },
-            n = i + 1,
-            t = esc(clock.get(11..).unwrap_or(&clock)),
-            who = esc(drill::sender(lang, *sender)),
-            text = marks.text_html(i, text, lang),
-            labels = marks.labels_html(i, lang),
-        ));
-    }
-    out.push_str("</tbody></table></div>");
-    out
-}
 
 fn hits_table_html(lang: Lang, set: &RuleSet, hits: &[kefu_qa::rules::Hit]) -> String {
     if hits.is_empty() {
@@ -1351,40 +1177,5 @@ mod tests {
         assert_eq!(period(true, dec).1, dec);
         let sunday = Day::parse("2026-11-15").unwrap();
         assert_eq!(period(false, sunday).0, Day::parse("2026-11-09").unwrap());
-    }
-
-    #[test]
-    fn marks_escape_text_and_wrap_spans() {
-        let text = "<b>随便你</b>";
-        let start = text.find('随').unwrap() as u32;
-        let marks = QaMarks::new(&[NamedHit {
-            zh: "禁忌".into(),
-            en: "taboo".into(),
-            severity: Severity::High,
-            messages: vec![0],
-            spans: vec![
-                Span {
-                    message: 0,
-                    start,
-                    end: start + 9,
-                },
-                // Off the text: ignored.
-                Span {
-                    message: 0,
-                    start: 99,
-                    end: 120,
-                },
-            ],
-        }]);
-        assert_eq!(
-            marks.text_html(0, text, Lang::Zh),
-            "&lt;b&gt;<mark>随便你</mark>&lt;/b&gt;"
-        );
-        assert!(marks.flagged(0) && !marks.flagged(1));
-        assert_eq!(
-            marks.labels_html(0, Lang::En),
-            "<span class=\"qa high\">⚑ taboo</span>"
-        );
-        assert_eq!(marks.text_html(1, "a&b", Lang::Zh), "a&amp;b");
     }
 }

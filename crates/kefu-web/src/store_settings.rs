@@ -15,12 +15,11 @@ use kefu_store::{Db, SavedSettings, StoreInfo};
 use serde::Deserialize;
 
 use crate::access;
-use crate::admin::{th, utc};
 use crate::auth::CurrentUser;
-use crate::html::{esc, url};
 use crate::i18n::{self, Lang, S, Strings};
-use crate::pages::{error_page, framed};
 use crate::report::{By, display};
+use crate::ui::frame::{StoreQuery, error_page, framed, store_switcher, th, utc};
+use crate::ui::html::{esc, url};
 use crate::{AppState, WebError};
 
 /// Days of data the before/after comparison covers (ending on the store's last day).
@@ -111,12 +110,6 @@ fn expected(lang: Lang, key: &str) -> &'static str {
     }
 }
 
-#[derive(Deserialize)]
-pub struct StoreQuery {
-    pub store: Option<String>,
-    pub lang: Option<String>,
-}
-
 /// The page's form as posted: the CSRF token, the store and the settings by key.
 #[derive(Deserialize)]
 pub struct SettingsForm {
@@ -203,34 +196,6 @@ fn effect_table(lang: Lang, range: (Day, Day), before: &Counters, after: &Counte
         ));
     }
     out.push_str("</tbody></table></div>");
-    out
-}
-
-/// Links to the same settings page (`path`) for each of the user's stores, the shown one in
-/// bold; nothing for a single store.
-pub(crate) fn store_switcher(
-    lang: Lang,
-    path: &str,
-    stores: &[StoreInfo],
-    shown: &StoreInfo,
-) -> String {
-    if stores.len() < 2 {
-        return String::new();
-    }
-    let mut out = String::from("<p>");
-    for s in stores {
-        if s.id == shown.id {
-            out.push_str(&format!("<strong>{}</strong> ", esc(&s.name)));
-        } else {
-            out.push_str(&format!(
-                "<a href=\"{path}?store={}&amp;lang={}\">{}</a> ",
-                url(&s.name),
-                lang.code(),
-                esc(&s.name)
-            ));
-        }
-    }
-    out.push_str("</p>");
     out
 }
 

@@ -11,9 +11,9 @@ use kefu_core::text::csv_text;
 use kefu_report::explain::format_secs;
 
 use crate::WebError;
-use crate::html::{esc, esc_into};
 use crate::i18n::{Lang, S, Strings};
 use crate::report;
+use crate::ui::html::{esc, esc_into};
 
 /// What a cell holds: shown as text on the page and in CSV, written as a number to `.xlsx`
 /// where it is one.
@@ -388,7 +388,7 @@ pub fn download(
         .collect();
     let file = format!(
         "attachment; filename=\"{ascii}.{ext}\"; filename*=UTF-8''{}.{ext}",
-        crate::html::url(name)
+        crate::ui::html::url(name)
     );
     if let Ok(v) = HeaderValue::from_str(&file) {
         h.insert(header::CONTENT_DISPOSITION, v);

@@ -3,7 +3,7 @@
 //! so that a chart reads the same in print and in a screenshot; a bar with a drill-down is a
 //! link.
 
-use crate::html::esc;
+use crate::ui::html::esc;
 
 pub const BLUE: &str = "#3b6fd4";
 pub const GREEN: &str = "#2f9e63";

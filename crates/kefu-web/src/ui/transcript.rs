@@ -1,0 +1,349 @@
+//! A reception's messages as a table, rounds marked, and the messages that triggered quality
+//! rules highlighted with the rules' names: the drill-down, the review page and the rule test
+//! page all show a chat this way.
+
+use std::collections::HashMap;
+
+use kefu_core::model::{NameId, Sender};
+use kefu_core::time::{Day, Millis, format_time};
+use kefu_qa::rules::{RuleSet, Severity, Span};
+use kefu_report::explain::{Mark, ReceptionView, RoundOutcome, format_secs};
+use kefu_store::{Db, ReceptionHit};
+use serde_json::{Value as Json, json};
+
+use crate::WebError;
+use crate::i18n::{Lang, S, Strings};
+use crate::ui::frame::th;
+use crate::ui::html::esc;
+
+/// The characters of one message a page shows (`docs/formats.md`, "Limits").
+pub(crate) const MAX_SHOWN_CHARS: usize = 4000;
+
+/// The rule marks of one reception's messages, for a transcript.
+#[derive(Debug, Default, Clone)]
+pub struct QaMarks {
+    /// Per message index: the titles of the rules it triggered (both languages).
+    labels: HashMap<u32, Vec<(String, String, Severity)>>,
+    spans: Vec<Span>,
+}
+
+impl QaMarks {
+    pub(crate) fn new(hits: &[NamedHit]) -> QaMarks {
+        let mut m = QaMarks::default();
+        for h in hits {
+            for &i in &h.messages {
+                m.labels
+                    .entry(i)
+                    .or_default()
+                    .push((h.zh.clone(), h.en.clone(), h.severity));
+            }
+            m.spans.extend(h.spans.iter().copied());
+        }
+        m
+    }
+
+    /// Whether any rule points at message `i`.
+    pub fn flagged(&self, i: usize) -> bool {
+        self.labels.contains_key(&(i as u32))
+    }
+
+    /// The text of message `i`, escaped, with the matched keywords in `<mark>`; at most
+    /// [`MAX_SHOWN_CHARS`] characters of it, then a visible mark that the rest is not shown
+    /// (a stored text can be long: a page must not carry megabytes of one message).
+    pub fn text_html(&self, i: usize, text: &str, lang: Lang) -> String {
+        let (text, cut) = match text.char_indices().nth(MAX_SHOWN_CHARS) {
+            Some((end, _)) => (text.get(..end).unwrap_or(text), true),
+            None => (text, false),
+        };
+        let mut out = self.marked(i, text);
+        if cut {
+            out.push_str(&format!(
+                "<span class=\"cut\">{}</span>",
+                esc(lang.s(S::MessageCut))
+            ));
+        }
+        out
+    }
+
+    fn marked(&self, i: usize, text: &str) -> String {
+        let mut spans: Vec<(usize, usize)> = self
+            .spans
+            .iter()
+            .filter(|s| s.message == i as u32)
+            .map(|s| (s.start as usize, s.end as usize))
+            .collect();
+        spans.sort_unstable();
+        let mut out = String::new();
+        let mut at = 0;
+        for (s, e) in spans {
+            // Overlapping matches are marked once; spans off the text (a changed transcript)
+            // are ignored.
+            if s < at {
+                continue;
+            }
+            let (Some(before), Some(matched)) = (text.get(at..s), text.get(s..e)) else {
+                continue;
+            };
+            out.push_str(&esc(before));
+            out.push_str("<mark>");
+            out.push_str(&esc(matched));
+            out.push_str("</mark>");
+            at = e;
+        }
+        out.push_str(&esc(text.get(at..).unwrap_or("")));
+        out
+    }
+
+    /// The rules message `i` triggered, as small labels.
+    pub fn labels_html(&self, i: usize, lang: Lang) -> String {
+        self.labels
+            .get(&(i as u32))
+            .map(|ls| {
+                ls.iter()
+                    .map(|(zh, en, sev)| {
+                        format!(
+                            "<span class=\"qa {}\">⚑ {}</span>",
+                            sev.as_str(),
+                            esc(lang.t(zh, en))
+                        )
+                    })
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
+            .unwrap_or_default()
+    }
+}
+
+/// The stored rule marks of one reception (its messages as `Db::transcript` returns them for
+/// that day). For transcript pages: call inside `AppState::db`, then per message `i` use
+/// [`QaMarks::text_html`] for the text and [`QaMarks::labels_html`] beside it.
+pub fn qa_marks(
+    db: &Db,
+    store_id: i64,
+    day: Day,
+    account: NameId,
+    buyer: NameId,
+) -> Result<QaMarks, WebError> {
+    let hits = db.qa_reception_hits(store_id, day, account, buyer)?;
+    if hits.is_empty() {
+        return Ok(QaMarks::default());
+    }
+    let set = db.qa_rules_in_force(store_id)?.set;
+    Ok(QaMarks::new(&titled(&set, hits)))
+}
+
+pub(crate) fn transcript_html(
+    lang: Lang,
+    messages: &[(Sender, Millis, &str)],
+    marks: &QaMarks,
+) -> String {
+    let mut out = format!(
+        "<div class=\"wrap\"><table class=\"transcript\"><thead><tr><th>#</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>",
+        esc(lang.s(S::Time)),
+        esc(lang.s(S::Sender)),
+        esc(lang.s(S::Text)),
+        esc(lang.s(S::AutoRule)),
+    );
+    for (i, (sender, time, text)) in messages.iter().enumerate() {
+        let clock = format_time(*time);
+        out.push_str(&format!(
+            "<tr class=\"msg {s}{f}\"><td>{n}</td><td>{t}</td><td><span class=\"who\">{who}</span></td><td class=\"text\">{text}</td><td>{labels}</td></tr>",
+            s = sender.as_str(),
+            f = if marks.flagged(i) { " flagged" } else { "" },
+            n = i + 1,
+            t = esc(clock.get(11..).unwrap_or(&clock)),
+            who = esc(crate::ui::transcript::sender(lang, *sender)),
+            text = marks.text_html(i, text, lang),
+            labels = marks.labels_html(i, lang),
+        ));
+    }
+    out.push_str("</tbody></table></div>");
+    out
+}
+
+pub(crate) fn sender(lang: Lang, s: Sender) -> &'static str {
+    lang.s(match s {
+        Sender::Buyer => S::FromBuyer,
+        Sender::Agent => S::FromAgent,
+        Sender::Bot => S::FromBot,
+        Sender::Auto => S::FromAuto,
+        Sender::System => S::FromSystem,
+    })
+}
+
+fn mark(lang: Lang, m: Mark) -> String {
+    // "第 1 轮开始" / "round 1 opens"
+    match m {
+        Mark::Opens { round } => {
+            format!("{} {round} {}", lang.s(S::RoundWord), lang.s(S::RoundOpens))
+        }
+        Mark::Answers { round, response_ms } => format!(
+            "{} {round} {} {}",
+            lang.s(S::RoundWord),
+            lang.s(S::RoundAnswered),
+            format_secs(response_ms)
+        ),
+    }
+}
+
+/// The day's messages, each row classed by its sender, rounds marked.
+/// The messages of a reception, rounds marked, and the messages that triggered automatic
+/// quality rules highlighted with the rules' names.
+pub(crate) fn transcript(body: &mut String, lang: Lang, r: &ReceptionView, marks: &QaMarks) {
+    body.push_str(&format!(
+        "<h2>{}</h2><div class=\"wrap\"><table class=\"transcript\"><thead><tr>{}</tr></thead><tbody>",
+        esc(lang.s(S::Transcript)),
+        th(lang, &[S::Time, S::Sender, S::Text, S::Mark])
+    ));
+    for (i, m) in r.messages.iter().enumerate() {
+        let transfer = m.transfer_to.as_ref().map_or(String::new(), |t| {
+            format!(
+                " <span class=\"transfer\">→ {} {}</span>",
+                esc(lang.s(S::TransferTo)),
+                esc(t)
+            )
+        });
+        let (class, marked) = match m.mark {
+            Some(k @ Mark::Opens { .. }) => (" class=\"opens\"", esc(&mark(lang, k))),
+            Some(k @ Mark::Answers { .. }) => (" class=\"answers\"", esc(&mark(lang, k))),
+            None => ("", String::new()),
+        };
+        body.push_str(&format!(
+            "<tr class=\"msg {s}{f}\"><td>{t}</td><td><span class=\"who\">{who}</span></td>\
+             <td class=\"text\">{text}{transfer}{labels}</td><td{class}>{marked}</td></tr>",
+            s = m.sender.as_str(),
+            f = if marks.flagged(i) { " flagged" } else { "" },
+            t = format_time(m.time).get(11..).unwrap_or_default(),
+            who = esc(sender(lang, m.sender)),
+            text = marks.text_html(i, &m.text, lang),
+            labels = marks.labels_html(i, lang),
+        ));
+    }
+    body.push_str("</tbody></table></div>");
+}
+
+/// How a round ended, as the rounds table of a reception and the rounds list both say it.
+pub(crate) fn round_outcome(lang: Lang, outcome: &RoundOutcome) -> String {
+    match outcome {
+        RoundOutcome::Answered { at, by_bot } => format!(
+            "{} {}",
+            lang.s(if *by_bot {
+                S::BotAnswered
+            } else {
+                S::AgentAnswered
+            }),
+            format_time(*at)
+        ),
+        RoundOutcome::Transferred { at, to } => {
+            format!("{} {} → {to}", lang.s(S::Transferred), format_time(*at))
+        }
+        RoundOutcome::Unanswered => lang.s(S::Unanswered).to_string(),
+    }
+}
+
+/// A hit named for display.
+pub(crate) struct NamedHit {
+    pub(crate) zh: String,
+    pub(crate) en: String,
+    pub(crate) severity: Severity,
+    pub(crate) messages: Vec<u32>,
+    pub(crate) spans: Vec<Span>,
+}
+
+/// Names a stored hit by the rule set in force (a rule since removed keeps its id).
+pub(crate) fn titled(set: &RuleSet, hits: Vec<ReceptionHit>) -> Vec<NamedHit> {
+    hits.into_iter()
+        .map(|h| {
+            let (zh, en) = set
+                .rules()
+                .iter()
+                .find(|r| r.id == h.rule)
+                .map_or((h.rule.clone(), h.rule.clone()), |r| {
+                    (r.title(false).to_string(), r.title(true).to_string())
+                });
+            NamedHit {
+                zh,
+                en,
+                severity: h.severity,
+                messages: h.messages,
+                spans: h.spans,
+            }
+        })
+        .collect()
+}
+
+/// The account credited with an order, or "a colleague" where its name is hidden.
+pub(crate) fn credited_name(lang: Lang, account: &str) -> &str {
+    if account.is_empty() {
+        lang.s(S::Colleague)
+    } else {
+        account
+    }
+}
+
+/// An account credited with an order as JSON: `null` where its name is hidden.
+pub(crate) fn credited_json(account: &str) -> Json {
+    if account.is_empty() {
+        Json::Null
+    } else {
+        json!(account)
+    }
+}
+
+/// A round's outcome as JSON.
+pub(crate) fn outcome_json(o: &RoundOutcome) -> Json {
+    match o {
+        RoundOutcome::Answered { at, by_bot } => json!({
+            "kind": if *by_bot { "bot_answered" } else { "agent_answered" },
+            "at": millis(*at),
+        }),
+        RoundOutcome::Transferred { at, to } => {
+            json!({"kind": "transferred", "at": millis(*at), "to": to})
+        }
+        RoundOutcome::Unanswered => json!({"kind": "unanswered"}),
+    }
+}
+
+pub(crate) fn millis(t: kefu_core::time::Millis) -> Json {
+    Json::from(format_time(t))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn marks_escape_text_and_wrap_spans() {
+        let text = "<b>随便你</b>";
+        let start = text.find('随').unwrap() as u32;
+        let marks = QaMarks::new(&[NamedHit {
+            zh: "禁忌".into(),
+            en: "taboo".into(),
+            severity: Severity::High,
+            messages: vec![0],
+            spans: vec![
+                Span {
+                    message: 0,
+                    start,
+                    end: start + 9,
+                },
+                // Off the text: ignored.
+                Span {
+                    message: 0,
+                    start: 99,
+                    end: 120,
+                },
+            ],
+        }]);
+        assert_eq!(
+            marks.text_html(0, text, Lang::Zh),
+            "&lt;b&gt;<mark>随便你</mark>&lt;/b&gt;"
+        );
+        assert!(marks.flagged(0) && !marks.flagged(1));
+        assert_eq!(
+            marks.labels_html(0, Lang::En),
+            "<span class=\"qa high\">⚑ taboo</span>"
+        );
+        assert_eq!(marks.text_html(1, "a&b", Lang::Zh), "a&amp;b");
+    }
+}
