@@ -25,6 +25,8 @@ use kefu_store::{LangPref, Session, random_token};
 use serde::Deserialize;
 
 use crate::i18n::{self, Lang, S, Strings};
+use crate::limits::FORM_LIMIT;
+use crate::routes::Routes;
 use crate::ui::html::{esc, page};
 use crate::{AppState, WebError, json_error};
 
@@ -532,6 +534,12 @@ pub async fn logout(
     let secure = state.web.client(&ext, &headers).secure;
     set_cookie(&mut res, SESSION_COOKIE, "", "/", 0, secure);
     Ok(res)
+}
+
+/// The login and logout routes.
+pub(crate) fn routes(r: Routes) -> Routes {
+    r.page_and_form("/login", FORM_LIMIT, login_page, login)
+        .form("/logout", logout)
 }
 
 #[cfg(test)]

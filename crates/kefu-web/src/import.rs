@@ -28,6 +28,7 @@ use tokio::io::AsyncWriteExt;
 use crate::access::{self, ImportScope};
 use crate::auth::{CurrentUser, LangQuery, same_token};
 use crate::i18n::{self, Lang, S, Strings};
+use crate::routes::Routes;
 use crate::ui::frame::{error_page, framed};
 use crate::ui::html::esc;
 use crate::{AppState, WebError};
@@ -621,4 +622,10 @@ pub async fn rejects(
         HeaderValue::from_static("attachment; filename=\"rejects.csv\""),
     );
     res
+}
+
+/// The import page, its upload and the rejected rows of an upload.
+pub(crate) fn routes(r: Routes) -> Routes {
+    r.page_and_form("/import", UPLOAD_LIMIT, import_page, upload)
+        .get("/import/rejects/{token}", rejects)
 }

@@ -25,9 +25,6 @@ use crate::{AppState, WebError};
 /// Days of data the before/after comparison covers (ending on the store's last day).
 pub const EFFECT_DAYS: i32 = 30;
 
-/// The settings in force (one rule for the CLI and the web: `kefu_app::settings`).
-pub use kefu_app::settings::LiveConfig;
-
 /// A setting's name, unit and meaning, in both languages.
 fn describe(lang: Lang, key: &str) -> (&'static str, &'static str, &'static str) {
     match key {
@@ -616,6 +613,7 @@ pub async fn reset(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use kefu_app::settings::LiveConfig;
 
     #[test]
     fn changes_name_each_changed_setting() {

@@ -12,9 +12,17 @@ use serde::Deserialize;
 use crate::access;
 use crate::auth::{CurrentUser, LangQuery};
 use crate::i18n::{self, Lang, S, Strings};
+use crate::limits::FORM_LIMIT;
+use crate::limits::ROSTER_FORM_LIMIT;
+use crate::routes::Routes;
 use crate::ui::frame::{error_page, framed, th, utc};
 use crate::ui::html::{esc, url};
 use crate::{AppState, WebError};
+
+pub(crate) mod me;
+pub(crate) mod roster;
+pub(crate) mod store_settings;
+pub(crate) mod users;
 
 /// Audit entries per page.
 pub const AUDIT_ROWS: u32 = 100;
@@ -140,7 +148,7 @@ pub async fn settings(
         ));
     }
     body.push_str("</tbody></table>");
-    let role_select = crate::users::role_select(lang, None);
+    let role_select = users::role_select(lang, None);
     let store_options: String = listing
         .stores
         .iter()
@@ -599,6 +607,34 @@ pub async fn audit(
         body.push_str(&format!("<p class=\"pager\">{}</p>", pager.join(" · ")));
     }
     framed(lang, &user, StatusCode::OK, S::AuditLog, "/audit", &body)
+}
+
+/// Settings, users, tokens, metric settings, visibility, roster, the user's own page, audit.
+pub(crate) fn routes(r: Routes) -> Routes {
+    r.get("/settings", settings)
+        .form("/settings/users", add_user)
+        .page_and_form("/settings/tokens", FORM_LIMIT, users::tokens, add_token)
+        .form("/settings/tokens/revoke", users::revoke_token)
+        .page_and_form(
+            "/settings/metrics",
+            FORM_LIMIT,
+            store_settings::page,
+            store_settings::save,
+        )
+        .form("/settings/metrics/reset", store_settings::reset)
+        .form("/settings/visibility", store_settings::save_visibility)
+        .page_and_form(
+            "/settings/roster",
+            ROSTER_FORM_LIMIT,
+            roster::page,
+            roster::save,
+        )
+        .page_and_form("/settings/user", FORM_LIMIT, users::page, users::save)
+        .form("/settings/user/password", users::reset_password)
+        .form("/settings/user/delete", users::delete)
+        .page_and_form("/me", FORM_LIMIT, me::page, me::save_lang)
+        .form("/me/password", me::change_password)
+        .get("/audit", audit)
 }
 
 #[cfg(test)]

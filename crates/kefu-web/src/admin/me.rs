@@ -51,7 +51,7 @@ fn render(lang: Lang, user: &CurrentUser, message: &str) -> String {
         colon = lang.t("：", ": "),
         name = esc(&user.session.user.name),
         role_l = esc(lang.s(S::Role)),
-        role = esc(crate::users::role_label(lang, user.session.user.role)),
+        role = esc(super::users::role_label(lang, user.session.user.role)),
         lang_h = esc(lang.t("界面语言", "Language of the pages")),
         lang_note = esc(lang.t(
             "链接中的 ?lang= 仍优先于此设置。",

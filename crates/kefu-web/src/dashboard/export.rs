@@ -6,7 +6,7 @@ use axum::extract::Query;
 use axum::response::{IntoResponse, Redirect, Response};
 
 use crate::auth::CurrentUser;
-use crate::pages::Params;
+use crate::dashboard::Params;
 use crate::ui::html::url;
 use crate::ui::table::Format;
 

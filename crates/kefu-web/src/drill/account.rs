@@ -1,67 +1,4 @@
-//! Drill-down: the receptions behind an account's figures (`/account`), and one reception's
-//! transcript with its rounds and orders (`/reception`). The data comes from
-//! `kefu_report::explain`, the same as `kefu explain` prints.
-
-use axum::Json;
-use axum::extract::rejection::QueryRejection;
-use axum::extract::{Query, State};
-use axum::http::HeaderMap;
-use axum::response::{Html, IntoResponse, Response};
-use kefu_core::figures::{C, Counters, nearest_rank};
-use kefu_core::money::format_yuan;
-use kefu_core::time::{Day, format_time};
-use kefu_report::explain::{self, Explanation, Mark, Reason, ReceptionView, Scope, format_secs};
-use serde::Deserialize;
-use serde_json::json;
-
-use crate::access::{self, Allowed};
-use crate::auth::CurrentUser;
-use crate::i18n::{self, Lang, S, Strings};
-use crate::limits::PAGE_ROWS;
-use crate::report::explain_error;
-use crate::ui::charts::{self, Bar};
-use crate::ui::frame::error_page;
-use crate::ui::frame::th;
-use crate::ui::html::{esc, page};
-use crate::ui::links::{RESPONSE_BINS, Who, account_link, bin_label, list_link, reception_link};
-use crate::ui::table::{self, Cell, Column, Content, Table};
-use crate::ui::transcript::{QaMarks, qa_marks, round_outcome, transcript};
-use crate::{ApiError, AppState, WebError, report};
-
-/// Longest range the account page lists reception by reception; of a longer range it lists
-/// the last days.
-pub const MAX_DRILL_DAYS: i32 = 31;
-
-#[derive(Debug, Default, Deserialize)]
-pub struct DrillParams {
-    pub store: Option<String>,
-    pub account: Option<String>,
-    pub buyer: Option<String>,
-    pub day: Option<String>,
-    pub from: Option<String>,
-    pub to: Option<String>,
-    pub lang: Option<String>,
-    /// A table of the page as a file (`xlsx`, `csv`), and which table.
-    pub export: Option<String>,
-    pub table: Option<String>,
-    /// The page of the account page's receptions table (1-based).
-    pub page: Option<String>,
-}
-
-fn required<'a>(v: &'a Option<String>, what: &str) -> Result<&'a str, WebError> {
-    v.as_deref()
-        .filter(|s| !s.is_empty())
-        .ok_or_else(|| WebError::invalid(format!("缺少 `{what}`"), format!("`{what}` is required")))
-}
-
-fn yes(lang: Lang, b: bool) -> &'static str {
-    lang.s(if b { S::Yes } else { S::No })
-}
-
-struct Loaded {
-    store: Allowed,
-    x: Explanation,
-}
+use super::*;
 
 /// `GET /account?store=&account=&from=&to=`: the account's receptions over the range, each
 /// a link to its transcript.
@@ -217,7 +154,7 @@ pub async fn account(
 }
 
 /// Every figure of the account over the page's days, each a link to the items behind it.
-fn figures_table(lang: Lang, store: &str, x: &Explanation, c: &Counters) -> Table {
+pub(super) fn figures_table(lang: Lang, store: &str, x: &Explanation, c: &Counters) -> Table {
     let mut t = Table::new(
         "figures",
         lang.s(S::AccountFigures),
@@ -238,7 +175,7 @@ fn figures_table(lang: Lang, store: &str, x: &Explanation, c: &Counters) -> Tabl
 }
 
 /// Consulted receptions and sales by day, each a link to that day's items.
-fn daily_table(lang: Lang, store: &str, x: &Explanation) -> Table {
+pub(super) fn daily_table(lang: Lang, store: &str, x: &Explanation) -> Table {
     let fig = |key| kefu_core::figures::figure(key);
     let mut columns = vec![Column::of(lang, S::Day)];
     columns.extend(
@@ -265,7 +202,7 @@ fn daily_table(lang: Lang, store: &str, x: &Explanation) -> Table {
 }
 
 /// (day, consulted receptions, sales in cents) for every day of the page.
-fn by_day(x: &Explanation) -> Vec<(Day, i64, i64)> {
+pub(super) fn by_day(x: &Explanation) -> Vec<(Day, i64, i64)> {
     let mut out = Vec::new();
     let mut day = x.from;
     while day <= x.to {
@@ -279,7 +216,7 @@ fn by_day(x: &Explanation) -> Vec<(Day, i64, i64)> {
 }
 
 /// Every reception of the account, each a link to its transcript.
-fn receptions_table(lang: Lang, store: &str, x: &Explanation) -> Table {
+pub(super) fn receptions_table(lang: Lang, store: &str, x: &Explanation) -> Table {
     let col = |s| Column::of(lang, s);
     let mut t = Table::new(
         "receptions",
@@ -328,7 +265,7 @@ fn receptions_table(lang: Lang, store: &str, x: &Explanation) -> Table {
 
 /// The response times (service clock) of the account's answered rounds (the rounds the
 /// `response_n` counter counts), with p50, p90 and p95.
-fn response_histogram(body: &mut String, lang: Lang, store: &str, x: &Explanation) {
+pub(super) fn response_histogram(body: &mut String, lang: Lang, store: &str, x: &Explanation) {
     let list = list_link(
         store,
         Who::Account(&x.account),
@@ -378,7 +315,7 @@ fn response_histogram(body: &mut String, lang: Lang, store: &str, x: &Explanatio
 
 /// Inquiry → ordered → paid, from the account's counters, with the conversion rates; each
 /// bar a link to its receptions.
-fn funnel(body: &mut String, lang: Lang, store: &str, x: &Explanation, c: &Counters) {
+pub(super) fn funnel(body: &mut String, lang: Lang, store: &str, x: &Explanation, c: &Counters) {
     let fig = |key: &str| kefu_core::figures::figure(key);
     let rate = |key: &str| {
         fig(key).map_or(String::new(), |f| {
@@ -415,7 +352,7 @@ fn funnel(body: &mut String, lang: Lang, store: &str, x: &Explanation, c: &Count
 }
 
 /// Consulted and sales by day, each column a link to that day's receptions or orders.
-fn daily_trend(body: &mut String, lang: Lang, store: &str, x: &Explanation) {
+pub(super) fn daily_trend(body: &mut String, lang: Lang, store: &str, x: &Explanation) {
     let mut consulted = Vec::new();
     let mut sales = Vec::new();
     for (day, n, cents) in by_day(x) {
@@ -454,7 +391,7 @@ fn daily_trend(body: &mut String, lang: Lang, store: &str, x: &Explanation) {
 }
 
 /// The orders the account reminded to pay, each a link to the reminding transcript.
-fn reminded_table(lang: Lang, store: &str, x: &Explanation) -> Table {
+pub(super) fn reminded_table(lang: Lang, store: &str, x: &Explanation) -> Table {
     let mut t = Table::new(
         "reminded",
         lang.s(S::RemindedOrders),
@@ -491,7 +428,7 @@ fn reminded_table(lang: Lang, store: &str, x: &Explanation) -> Table {
 
 /// Blanks the names of accounts credited with orders that the user may not see (an agent's
 /// colleagues, unless the store allows them): the reason stays, the name goes.
-fn hide_colleagues(x: &mut Explanation, credited: &access::Credited) {
+pub(super) fn hide_colleagues(x: &mut Explanation, credited: &access::Credited) {
     for r in &mut x.receptions {
         for o in &mut r.orders {
             if let Reason::Elsewhere { account, .. } = &mut o.reason
@@ -501,322 +438,4 @@ fn hide_colleagues(x: &mut Explanation, credited: &access::Credited) {
             }
         }
     }
-}
-
-/// One reception (transcript included) the user may see, for the page and the API.
-async fn load_reception(
-    state: &AppState,
-    user: &CurrentUser,
-    p: DrillParams,
-) -> Result<(Loaded, QaMarks), WebError> {
-    let u = user.session.user.clone();
-    let config = state.config.clone();
-    state
-        .heavy(u.id, move |db| {
-            let name = required(&p.account, "account")?;
-            let buyer = required(&p.buyer, "buyer")?;
-            let day = required(&p.day, "day")?;
-            let day = Day::parse(day).ok_or_else(|| {
-                WebError::invalid(
-                    format!("`day` 不是 YYYY-MM-DD 格式的日期：`{day}`"),
-                    format!("`day` is not a YYYY-MM-DD day: `{day}`"),
-                )
-            })?;
-            let (store, id) = access::account(db, &u, p.store.as_deref(), name)?;
-            let none = || {
-                WebError::missing(
-                    format!("{day} 没有 `{buyer}` 的接待"),
-                    format!("no reception of `{buyer}` on {day}"),
-                )
-            };
-            let buyer = db.names(store.store.id)?.get(buyer).ok_or_else(none)?;
-            let settings = &config.store(&store.store.name).metrics;
-            let mut x = explain::explain(db, &store.store, id, day, Some(buyer), settings)
-                .map_err(explain_error)?;
-            hide_colleagues(&mut x, &access::credited(db, &store)?);
-            if x.receptions.is_empty() {
-                return Err(none());
-            }
-            let marks = qa_marks(db, store.store.id, day, id, buyer)?;
-            Ok((Loaded { store, x }, marks))
-        })
-        .await
-}
-
-/// `GET /reception?store=&account=&buyer=&day=`: one reception's transcript with the rounds
-/// marked, its rounds, and the orders with the reason they were (or were not) attributed.
-pub async fn reception(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    headers: HeaderMap,
-    Query(p): Query<DrillParams>,
-) -> Response {
-    let lang = i18n::pick(p.lang.as_deref(), &headers);
-    let loaded = load_reception(&state, &user, p).await;
-    let (Loaded { store, x }, marks) = match loaded {
-        Ok(l) => l,
-        Err(e) => return error_page(lang, &user, e),
-    };
-    let sname = store.store.name.as_str();
-    let r = &x.receptions[0];
-    let lq = format!("&lang={}", lang.code());
-    let back = account_link(sname, &x.account, r.day, r.day) + &lq;
-    let mut body = format!(
-        "<p>{sl}: {s} · {al}: <a href=\"{back}\">{a}</a> · {bl}: {b} · {dl}: {day}</p>\
-         <p><a href=\"{back}\">{bk}</a></p>",
-        sl = esc(lang.s(S::Store)),
-        s = esc(sname),
-        al = esc(lang.s(S::Account)),
-        back = esc(&back),
-        a = esc(&x.account),
-        bl = esc(lang.s(S::Buyer)),
-        b = esc(&r.buyer),
-        dl = esc(lang.s(S::Day)),
-        day = r.day,
-        bk = esc(lang.s(S::BackToReceptions)),
-    );
-    summary(&mut body, lang, r);
-    transcript(&mut body, lang, r, &marks);
-    rounds(&mut body, lang, r);
-    orders(&mut body, lang, r);
-    let here = reception_link(sname, &x.account, &r.buyer, r.day);
-    let title = format!("{} — {} · {}", lang.s(S::Transcript), r.buyer, r.day);
-    Html(page(lang, &title, Some(&user.session), &here, &body)).into_response()
-}
-
-/// The reception's flags and numbers.
-fn summary(body: &mut String, lang: Lang, r: &ReceptionView) {
-    let rows: [(S, String); 11] = [
-        (S::Consulted, yes(lang, r.consulted).into()),
-        (S::Served, yes(lang, r.served).into()),
-        (S::Unreplied, yes(lang, r.unreplied).into()),
-        (S::Inquiry, yes(lang, r.inquiry).into()),
-        (S::AfterSale, yes(lang, r.after_sale).into()),
-        (S::Slow, yes(lang, r.slow).into()),
-        (
-            S::FirstResponse,
-            r.first_response_ms.map_or("-".into(), format_secs),
-        ),
-        (S::Duration, format_secs(r.duration_ms)),
-        (
-            S::Messages,
-            format!(
-                "{} {} / {} {} / {} {} / {} {}",
-                r.buyer_msgs,
-                lang.s(S::FromBuyer),
-                r.agent_msgs,
-                lang.s(S::FromAgent),
-                r.bot_msgs,
-                lang.s(S::FromBot),
-                r.auto_msgs,
-                lang.s(S::FromAuto)
-            ),
-        ),
-        (S::SalesYuan, format_yuan(r.sales_cents)),
-        (
-            S::TouchedAnswers,
-            if r.answers.is_empty() {
-                "-".to_string()
-            } else {
-                r.answers
-                    .iter()
-                    .map(|&t| format_time(t))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            },
-        ),
-    ];
-    body.push_str("<div class=\"wrap\"><table class=\"facts\"><tbody>");
-    for (k, v) in rows {
-        body.push_str(&format!(
-            "<tr><th>{}</th><td>{}</td></tr>",
-            esc(lang.s(k)),
-            esc(&v)
-        ));
-    }
-    body.push_str("</tbody></table></div>");
-}
-
-/// The rounds opened this day.
-fn rounds(body: &mut String, lang: Lang, r: &ReceptionView) {
-    body.push_str(&format!(
-        "<h2>{}</h2><div class=\"wrap\"><table class=\"rounds\"><thead><tr><th>#</th>{}</tr></thead><tbody>",
-        esc(lang.s(S::RoundsOpened)),
-        th(
-            lang,
-            &[S::Opened, S::Outcome, S::Response, S::WallWait]
-        )
-    ));
-    for (k, round) in r.rounds.iter().enumerate() {
-        body.push_str(&format!(
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-            k + 1,
-            format_time(round.open),
-            esc(&round_outcome(lang, &round.outcome)),
-            esc(&round.response_ms().map_or("-".into(), format_secs)),
-            esc(&round.wait_ms().map_or("-".into(), format_secs)),
-        ));
-    }
-    body.push_str("</tbody></table></div>");
-}
-
-/// Why each order of the buyer went where it went.
-fn orders(body: &mut String, lang: Lang, r: &ReceptionView) {
-    body.push_str(&format!("<h2>{}</h2>", esc(lang.s(S::Orders))));
-    if r.orders.is_empty() {
-        body.push_str(&format!("<p>{}</p>", esc(lang.s(S::NoOrders))));
-        return;
-    }
-    body.push_str(&format!(
-        "<div class=\"wrap\"><table class=\"orders\"><thead><tr>{}</tr></thead><tbody>",
-        th(
-            lang,
-            &[
-                S::OrderId,
-                S::Placed,
-                S::AmountYuan,
-                S::PaidAt,
-                S::Attribution
-            ]
-        )
-    ));
-    for o in &r.orders {
-        let mut why = match &o.reason {
-            Reason::Here { answer } => format!(
-                "{} {} ≤ {}",
-                lang.s(S::AttributedHere),
-                format_time(*answer),
-                format_time(o.created_at)
-            ),
-            Reason::Elsewhere {
-                account,
-                day,
-                answer,
-                own_answer,
-            } => format!(
-                "{} {} {day} ({} {}); {}",
-                lang.s(S::AttributedTo),
-                crate::ui::transcript::credited_name(lang, account),
-                lang.s(S::AnswerAt),
-                format_time(*answer),
-                match own_answer {
-                    Some(t) => format!("{} {}", lang.s(S::OwnLastAnswer), format_time(*t)),
-                    None => lang.s(S::NoOwnAnswer).to_string(),
-                }
-            ),
-            Reason::Silent => lang.s(S::Silent).to_string(),
-        };
-        if o.before_question {
-            why = format!("{why} [{}]", lang.s(S::BeforeQuestion));
-        }
-        body.push_str(&format!(
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"text\">{}</td></tr>",
-            esc(&o.order_id),
-            format_time(o.created_at),
-            format_yuan(o.amount),
-            esc(&o.paid_at.map_or(lang.s(S::Unpaid).to_string(), format_time)),
-            esc(&why),
-        ));
-    }
-    body.push_str("</tbody></table></div>");
-}
-
-/// `GET /api/v1/transcript?store=&account=&buyer=&day=`: one reception as JSON: its flags,
-/// messages (each with its sender and what it does to the rounds), rounds, and the orders
-/// with the reason they were or were not attributed.
-pub async fn api_transcript(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    query: Result<Query<DrillParams>, QueryRejection>,
-) -> Result<Json<serde_json::Value>, ApiError> {
-    let Query(p) = query.map_err(|e| WebError::BadRequest(e.body_text()))?;
-    let (Loaded { store, x }, _) = load_reception(&state, &user, p).await?;
-    let r = &x.receptions[0];
-    let time = |t| json!(format_time(t));
-    let secs = |ms: Option<i64>| ms.map_or(serde_json::Value::Null, |ms| json!(ms as f64 / 1000.0));
-    let messages: Vec<_> = r
-        .messages
-        .iter()
-        .map(|m| {
-            json!({
-                "time": time(m.time),
-                "sender": m.sender.as_str(),
-                "text": m.text,
-                "transfer_to": m.transfer_to,
-                "mark": match m.mark {
-                    Some(Mark::Opens { round }) => json!({"opens": round}),
-                    Some(Mark::Answers { round, response_ms }) => {
-                        json!({"answers": round, "response_secs": response_ms as f64 / 1000.0})
-                    }
-                    None => serde_json::Value::Null,
-                },
-            })
-        })
-        .collect();
-    let rounds: Vec<_> = r
-        .rounds
-        .iter()
-        .enumerate()
-        .map(|(k, round)| {
-            json!({
-                "round": k + 1,
-                "open": time(round.open),
-                "outcome": crate::ui::transcript::outcome_json(&round.outcome),
-                "response_secs": secs(round.response_ms()),
-                "wait_secs": secs(round.wait_ms()),
-            })
-        })
-        .collect();
-    let orders: Vec<_> = r
-        .orders
-        .iter()
-        .map(|o| {
-            let reason = match &o.reason {
-                Reason::Here { answer } => json!({"kind": "here", "answer_at": time(*answer)}),
-                Reason::Elsewhere {
-                    account,
-                    day,
-                    answer,
-                    own_answer,
-                } => json!({
-                    "kind": "elsewhere",
-                    "account": crate::ui::transcript::credited_json(account),
-                    "day": day.to_string(),
-                    "answer_at": time(*answer),
-                    "own_last_answer": own_answer.map(format_time),
-                }),
-                Reason::Silent => json!({"kind": "silent"}),
-            };
-            json!({
-                "order_id": o.order_id,
-                "created_at": time(o.created_at),
-                "paid_at": o.paid_at.map(format_time),
-                "amount": kefu_core::money::yuan_f64(o.amount),
-                "before_question": o.before_question,
-                "attribution": reason,
-            })
-        })
-        .collect();
-    Ok(Json(json!({
-        "store": store.store.name,
-        "account": x.account,
-        "buyer": r.buyer,
-        "day": r.day.to_string(),
-        "consulted": r.consulted,
-        "served": r.served,
-        "unreplied": r.unreplied,
-        "inquiry": r.inquiry,
-        "after_sale": r.after_sale,
-        "slow": r.slow,
-        "first_response_secs": secs(r.first_response_ms),
-        "duration_secs": secs(Some(r.duration_ms)),
-        "buyer_msgs": r.buyer_msgs,
-        "agent_msgs": r.agent_msgs,
-        "bot_msgs": r.bot_msgs,
-        "auto_msgs": r.auto_msgs,
-        "sales": kefu_core::money::yuan_f64(r.sales_cents),
-        "messages": messages,
-        "rounds": rounds,
-        "orders": orders,
-    })))
 }

@@ -1,0 +1,319 @@
+use super::*;
+
+/// One reception (transcript included) the user may see, for the page and the API.
+pub(super) async fn load_reception(
+    state: &AppState,
+    user: &CurrentUser,
+    p: DrillParams,
+) -> Result<(Loaded, QaMarks), WebError> {
+    let u = user.session.user.clone();
+    let config = state.config.clone();
+    state
+        .heavy(u.id, move |db| {
+            let name = required(&p.account, "account")?;
+            let buyer = required(&p.buyer, "buyer")?;
+            let day = required(&p.day, "day")?;
+            let day = Day::parse(day).ok_or_else(|| {
+                WebError::invalid(
+                    format!("`day` 不是 YYYY-MM-DD 格式的日期：`{day}`"),
+                    format!("`day` is not a YYYY-MM-DD day: `{day}`"),
+                )
+            })?;
+            let (store, id) = access::account(db, &u, p.store.as_deref(), name)?;
+            let none = || {
+                WebError::missing(
+                    format!("{day} 没有 `{buyer}` 的接待"),
+                    format!("no reception of `{buyer}` on {day}"),
+                )
+            };
+            let buyer = db.names(store.store.id)?.get(buyer).ok_or_else(none)?;
+            let settings = &config.store(&store.store.name).metrics;
+            let mut x = explain::explain(db, &store.store, id, day, Some(buyer), settings)
+                .map_err(explain_error)?;
+            hide_colleagues(&mut x, &access::credited(db, &store)?);
+            if x.receptions.is_empty() {
+                return Err(none());
+            }
+            let marks = qa_marks(db, store.store.id, day, id, buyer)?;
+            Ok((Loaded { store, x }, marks))
+        })
+        .await
+}
+
+/// `GET /reception?store=&account=&buyer=&day=`: one reception's transcript with the rounds
+/// marked, its rounds, and the orders with the reason they were (or were not) attributed.
+pub async fn reception(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    headers: HeaderMap,
+    Query(p): Query<DrillParams>,
+) -> Response {
+    let lang = i18n::pick(p.lang.as_deref(), &headers);
+    let loaded = load_reception(&state, &user, p).await;
+    let (Loaded { store, x }, marks) = match loaded {
+        Ok(l) => l,
+        Err(e) => return error_page(lang, &user, e),
+    };
+    let sname = store.store.name.as_str();
+    let r = &x.receptions[0];
+    let lq = format!("&lang={}", lang.code());
+    let back = account_link(sname, &x.account, r.day, r.day) + &lq;
+    let mut body = format!(
+        "<p>{sl}: {s} · {al}: <a href=\"{back}\">{a}</a> · {bl}: {b} · {dl}: {day}</p>\
+         <p><a href=\"{back}\">{bk}</a></p>",
+        sl = esc(lang.s(S::Store)),
+        s = esc(sname),
+        al = esc(lang.s(S::Account)),
+        back = esc(&back),
+        a = esc(&x.account),
+        bl = esc(lang.s(S::Buyer)),
+        b = esc(&r.buyer),
+        dl = esc(lang.s(S::Day)),
+        day = r.day,
+        bk = esc(lang.s(S::BackToReceptions)),
+    );
+    summary(&mut body, lang, r);
+    transcript(&mut body, lang, r, &marks);
+    rounds(&mut body, lang, r);
+    orders(&mut body, lang, r);
+    let here = reception_link(sname, &x.account, &r.buyer, r.day);
+    let title = format!("{} — {} · {}", lang.s(S::Transcript), r.buyer, r.day);
+    Html(page(lang, &title, Some(&user.session), &here, &body)).into_response()
+}
+
+/// The reception's flags and numbers.
+pub(super) fn summary(body: &mut String, lang: Lang, r: &ReceptionView) {
+    let rows: [(S, String); 11] = [
+        (S::Consulted, yes(lang, r.consulted).into()),
+        (S::Served, yes(lang, r.served).into()),
+        (S::Unreplied, yes(lang, r.unreplied).into()),
+        (S::Inquiry, yes(lang, r.inquiry).into()),
+        (S::AfterSale, yes(lang, r.after_sale).into()),
+        (S::Slow, yes(lang, r.slow).into()),
+        (
+            S::FirstResponse,
+            r.first_response_ms.map_or("-".into(), format_secs),
+        ),
+        (S::Duration, format_secs(r.duration_ms)),
+        (
+            S::Messages,
+            format!(
+                "{} {} / {} {} / {} {} / {} {}",
+                r.buyer_msgs,
+                lang.s(S::FromBuyer),
+                r.agent_msgs,
+                lang.s(S::FromAgent),
+                r.bot_msgs,
+                lang.s(S::FromBot),
+                r.auto_msgs,
+                lang.s(S::FromAuto)
+            ),
+        ),
+        (S::SalesYuan, format_yuan(r.sales_cents)),
+        (
+            S::TouchedAnswers,
+            if r.answers.is_empty() {
+                "-".to_string()
+            } else {
+                r.answers
+                    .iter()
+                    .map(|&t| format_time(t))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            },
+        ),
+    ];
+    body.push_str("<div class=\"wrap\"><table class=\"facts\"><tbody>");
+    for (k, v) in rows {
+        body.push_str(&format!(
+            "<tr><th>{}</th><td>{}</td></tr>",
+            esc(lang.s(k)),
+            esc(&v)
+        ));
+    }
+    body.push_str("</tbody></table></div>");
+}
+
+/// The rounds opened this day.
+pub(super) fn rounds(body: &mut String, lang: Lang, r: &ReceptionView) {
+    body.push_str(&format!(
+        "<h2>{}</h2><div class=\"wrap\"><table class=\"rounds\"><thead><tr><th>#</th>{}</tr></thead><tbody>",
+        esc(lang.s(S::RoundsOpened)),
+        th(
+            lang,
+            &[S::Opened, S::Outcome, S::Response, S::WallWait]
+        )
+    ));
+    for (k, round) in r.rounds.iter().enumerate() {
+        body.push_str(&format!(
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            k + 1,
+            format_time(round.open),
+            esc(&round_outcome(lang, &round.outcome)),
+            esc(&round.response_ms().map_or("-".into(), format_secs)),
+            esc(&round.wait_ms().map_or("-".into(), format_secs)),
+        ));
+    }
+    body.push_str("</tbody></table></div>");
+}
+
+/// Why each order of the buyer went where it went.
+pub(super) fn orders(body: &mut String, lang: Lang, r: &ReceptionView) {
+    body.push_str(&format!("<h2>{}</h2>", esc(lang.s(S::Orders))));
+    if r.orders.is_empty() {
+        body.push_str(&format!("<p>{}</p>", esc(lang.s(S::NoOrders))));
+        return;
+    }
+    body.push_str(&format!(
+        "<div class=\"wrap\"><table class=\"orders\"><thead><tr>{}</tr></thead><tbody>",
+        th(
+            lang,
+            &[
+                S::OrderId,
+                S::Placed,
+                S::AmountYuan,
+                S::PaidAt,
+                S::Attribution
+            ]
+        )
+    ));
+    for o in &r.orders {
+        let mut why = match &o.reason {
+            Reason::Here { answer } => format!(
+                "{} {} ≤ {}",
+                lang.s(S::AttributedHere),
+                format_time(*answer),
+                format_time(o.created_at)
+            ),
+            Reason::Elsewhere {
+                account,
+                day,
+                answer,
+                own_answer,
+            } => format!(
+                "{} {} {day} ({} {}); {}",
+                lang.s(S::AttributedTo),
+                crate::ui::transcript::credited_name(lang, account),
+                lang.s(S::AnswerAt),
+                format_time(*answer),
+                match own_answer {
+                    Some(t) => format!("{} {}", lang.s(S::OwnLastAnswer), format_time(*t)),
+                    None => lang.s(S::NoOwnAnswer).to_string(),
+                }
+            ),
+            Reason::Silent => lang.s(S::Silent).to_string(),
+        };
+        if o.before_question {
+            why = format!("{why} [{}]", lang.s(S::BeforeQuestion));
+        }
+        body.push_str(&format!(
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"text\">{}</td></tr>",
+            esc(&o.order_id),
+            format_time(o.created_at),
+            format_yuan(o.amount),
+            esc(&o.paid_at.map_or(lang.s(S::Unpaid).to_string(), format_time)),
+            esc(&why),
+        ));
+    }
+    body.push_str("</tbody></table></div>");
+}
+
+/// `GET /api/v1/transcript?store=&account=&buyer=&day=`: one reception as JSON: its flags,
+/// messages (each with its sender and what it does to the rounds), rounds, and the orders
+/// with the reason they were or were not attributed.
+pub async fn api_transcript(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    query: Result<Query<DrillParams>, QueryRejection>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let Query(p) = query.map_err(|e| WebError::BadRequest(e.body_text()))?;
+    let (Loaded { store, x }, _) = load_reception(&state, &user, p).await?;
+    let r = &x.receptions[0];
+    let time = |t| json!(format_time(t));
+    let secs = |ms: Option<i64>| ms.map_or(serde_json::Value::Null, |ms| json!(ms as f64 / 1000.0));
+    let messages: Vec<_> = r
+        .messages
+        .iter()
+        .map(|m| {
+            json!({
+                "time": time(m.time),
+                "sender": m.sender.as_str(),
+                "text": m.text,
+                "transfer_to": m.transfer_to,
+                "mark": match m.mark {
+                    Some(Mark::Opens { round }) => json!({"opens": round}),
+                    Some(Mark::Answers { round, response_ms }) => {
+                        json!({"answers": round, "response_secs": response_ms as f64 / 1000.0})
+                    }
+                    None => serde_json::Value::Null,
+                },
+            })
+        })
+        .collect();
+    let rounds: Vec<_> = r
+        .rounds
+        .iter()
+        .enumerate()
+        .map(|(k, round)| {
+            json!({
+                "round": k + 1,
+                "open": time(round.open),
+                "outcome": crate::ui::transcript::outcome_json(&round.outcome),
+                "response_secs": secs(round.response_ms()),
+                "wait_secs": secs(round.wait_ms()),
+            })
+        })
+        .collect();
+    let orders: Vec<_> = r
+        .orders
+        .iter()
+        .map(|o| {
+            let reason = match &o.reason {
+                Reason::Here { answer } => json!({"kind": "here", "answer_at": time(*answer)}),
+                Reason::Elsewhere {
+                    account,
+                    day,
+                    answer,
+                    own_answer,
+                } => json!({
+                    "kind": "elsewhere",
+                    "account": crate::ui::transcript::credited_json(account),
+                    "day": day.to_string(),
+                    "answer_at": time(*answer),
+                    "own_last_answer": own_answer.map(format_time),
+                }),
+                Reason::Silent => json!({"kind": "silent"}),
+            };
+            json!({
+                "order_id": o.order_id,
+                "created_at": time(o.created_at),
+                "paid_at": o.paid_at.map(format_time),
+                "amount": kefu_core::money::yuan_f64(o.amount),
+                "before_question": o.before_question,
+                "attribution": reason,
+            })
+        })
+        .collect();
+    Ok(Json(json!({
+        "store": store.store.name,
+        "account": x.account,
+        "buyer": r.buyer,
+        "day": r.day.to_string(),
+        "consulted": r.consulted,
+        "served": r.served,
+        "unreplied": r.unreplied,
+        "inquiry": r.inquiry,
+        "after_sale": r.after_sale,
+        "slow": r.slow,
+        "first_response_secs": secs(r.first_response_ms),
+        "duration_secs": secs(Some(r.duration_ms)),
+        "buyer_msgs": r.buyer_msgs,
+        "agent_msgs": r.agent_msgs,
+        "bot_msgs": r.bot_msgs,
+        "auto_msgs": r.auto_msgs,
+        "sales": kefu_core::money::yuan_f64(r.sales_cents),
+        "messages": messages,
+        "rounds": rounds,
+        "orders": orders,
+    })))
+}
