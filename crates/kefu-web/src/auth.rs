@@ -27,7 +27,7 @@ use serde::Deserialize;
 use crate::i18n::{self, Lang, S, Strings};
 use crate::limits::FORM_LIMIT;
 use crate::routes::Routes;
-use crate::ui::html::{esc, page};
+use crate::ui::html::{PreEscaped, esc, page};
 use crate::{AppState, WebError, json_error};
 
 pub const SESSION_COOKIE: &str = "kefu_session";
@@ -379,7 +379,7 @@ fn login_form(
     );
     let mut res = (
         status,
-        Html(page(lang, lang.s(S::Login), None, "/login", &body)),
+        Html(page(lang, lang.s(S::Login), None, "/login", PreEscaped(body)).into_string()),
     )
         .into_response();
     set_cookie(&mut res, LOGIN_COOKIE, &token, "/login", 3600, secure);

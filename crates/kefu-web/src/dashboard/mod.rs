@@ -17,7 +17,7 @@ use crate::report::{self, By, Row};
 use crate::routes::Routes;
 use crate::ui::charts::{self, Bar};
 use crate::ui::frame::{error_page, framed};
-use crate::ui::html::{bar_chart, esc, page, url};
+use crate::ui::html::{PreEscaped, bar_chart, esc, page, url};
 use crate::ui::links::{Who, list_link, list_link_prefix};
 use crate::ui::table::{self, Cell, Column, Table};
 use crate::{ApiError, AppState, WebError};

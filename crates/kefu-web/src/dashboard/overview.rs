@@ -205,13 +205,16 @@ pub async fn overview(
             _ => body.push_str(&format!("<p>{}</p>", esc(lang.s(S::NoData)))),
         }
     }
-    Html(page(
-        lang,
-        lang.s(S::Overview),
-        Some(&user.session),
-        &here,
-        &body,
-    ))
+    Html(
+        page(
+            lang,
+            lang.s(S::Overview),
+            Some(&user.session),
+            &here,
+            PreEscaped(body),
+        )
+        .into_string(),
+    )
     .into_response()
 }
 

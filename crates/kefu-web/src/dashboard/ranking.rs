@@ -177,13 +177,16 @@ pub async fn ranking(
     if r.rows.is_empty() {
         body.push_str(&format!("<p>{}</p>", esc(lang.s(S::NoData))));
     }
-    Html(page(
-        lang,
-        lang.s(S::Ranking),
-        Some(&user.session),
-        &here,
-        &body,
-    ))
+    Html(
+        page(
+            lang,
+            lang.s(S::Ranking),
+            Some(&user.session),
+            &here,
+            PreEscaped(body),
+        )
+        .into_string(),
+    )
     .into_response()
 }
 

@@ -150,7 +150,8 @@ pub async fn account(
         body.push_str(&reminded.html("reminded"));
     }
     let title = format!("{} — {}", lang.s(S::Receptions), x.account);
-    Html(page(lang, &title, Some(&user.session), &here, &body)).into_response()
+    Html(page(lang, &title, Some(&user.session), &here, PreEscaped(body)).into_string())
+        .into_response()
 }
 
 /// Every figure of the account over the page's days, each a link to the items behind it.

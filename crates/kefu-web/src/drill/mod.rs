@@ -23,7 +23,7 @@ use crate::routes::Routes;
 use crate::ui::charts::{self, Bar};
 use crate::ui::frame::error_page;
 use crate::ui::frame::th;
-use crate::ui::html::{esc, page};
+use crate::ui::html::{PreEscaped, esc, page};
 use crate::ui::links::{RESPONSE_BINS, Who, account_link, bin_label, list_link, reception_link};
 use crate::ui::table::{self, Cell, Column, Content, Table};
 use crate::ui::transcript::{QaMarks, qa_marks, round_outcome, transcript};

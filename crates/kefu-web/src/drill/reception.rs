@@ -78,7 +78,8 @@ pub async fn reception(
     orders(&mut body, lang, r);
     let here = reception_link(sname, &x.account, &r.buyer, r.day);
     let title = format!("{} — {} · {}", lang.s(S::Transcript), r.buyer, r.day);
-    Html(page(lang, &title, Some(&user.session), &here, &body)).into_response()
+    Html(page(lang, &title, Some(&user.session), &here, PreEscaped(body)).into_string())
+        .into_response()
 }
 
 /// The reception's flags and numbers.

@@ -24,7 +24,7 @@ use crate::limits::{API_MAX_ROWS, EXPORT_ROWS, PAGE_ROWS};
 use crate::report::{self, By};
 use crate::routes::Routes;
 use crate::ui::frame::error_page;
-use crate::ui::html::{esc, page};
+use crate::ui::html::{PreEscaped, esc, page};
 use crate::ui::links::{RESPONSE_BINS, Who, bin_label, list_link, reception_link};
 use crate::ui::table::{self, Cell, Column, Content, Table};
 use crate::ui::transcript::millis;
@@ -711,7 +711,17 @@ pub async fn list(
         here
     };
     let title = format!("{} — {}", lang.s(S::ListTitle), lang.figure(figure));
-    Html(page(lang, &title, Some(&user.session), &here_page, &body)).into_response()
+    Html(
+        page(
+            lang,
+            &title,
+            Some(&user.session),
+            &here_page,
+            PreEscaped(body),
+        )
+        .into_string(),
+    )
+    .into_response()
 }
 
 /// The list behind a figure, as a page and as the API.

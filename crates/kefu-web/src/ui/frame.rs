@@ -9,9 +9,22 @@ use serde::Deserialize;
 use crate::WebError;
 use crate::auth::CurrentUser;
 use crate::i18n::{Lang, S, Strings};
-use crate::ui::html::{esc, page, url};
+use crate::ui::html::{Markup, PreEscaped, esc, html, page, url};
 
 /// A page of the app's frame with `body`, answered with `status`.
+pub(crate) fn frame(
+    lang: Lang,
+    user: &CurrentUser,
+    status: StatusCode,
+    title: S,
+    here: &str,
+    body: Markup,
+) -> Response {
+    let markup = page(lang, lang.s(title), Some(&user.session), here, body);
+    (status, Html(markup.into_string())).into_response()
+}
+
+/// [`frame`] for a body still built as an HTML string (pages not yet moved to templates).
 pub(crate) fn framed(
     lang: Lang,
     user: &CurrentUser,
@@ -20,19 +33,21 @@ pub(crate) fn framed(
     here: &str,
     body: &str,
 ) -> Response {
-    (
+    frame(
+        lang,
+        user,
         status,
-        Html(page(lang, lang.s(title), Some(&user.session), here, body)),
+        title,
+        here,
+        PreEscaped(body.to_string()),
     )
-        .into_response()
 }
 
 /// An error as a page. A refusal by role is said in the user's language; other errors give
 /// their public message.
 pub(crate) fn error_page(lang: Lang, user: &CurrentUser, e: WebError) -> Response {
-    let message = e.message(lang);
-    let body = format!("<p class=\"error\">{}</p>", esc(&message));
-    let mut res = framed(lang, user, e.status(), S::Error, "/", &body);
+    let body = html! { p.error { (e.message(lang)) } };
+    let mut res = frame(lang, user, e.status(), S::Error, "/", body);
     crate::retry_after(&e, &mut res);
     res
 }
@@ -40,8 +55,8 @@ pub(crate) fn error_page(lang: Lang, user: &CurrentUser, e: WebError) -> Respons
 /// A form posted without this session's token. `here` is the menu item the refusal page
 /// highlights: the section the form belongs to.
 pub(crate) fn form_expired(lang: Lang, user: &CurrentUser, here: &str) -> Response {
-    let body = format!("<p class=\"error\">{}</p>", esc(lang.s(S::FormExpired)));
-    framed(lang, user, StatusCode::FORBIDDEN, S::Error, here, &body)
+    let body = html! { p.error { (lang.s(S::FormExpired)) } };
+    frame(lang, user, StatusCode::FORBIDDEN, S::Error, here, body)
 }
 
 pub(crate) fn th(lang: Lang, items: &[S]) -> String {

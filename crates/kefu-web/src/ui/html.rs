@@ -1,6 +1,7 @@
 //! HTML building blocks: escaping, the page frame, the SVG bar chart.
 
 use kefu_store::Session;
+pub use maud::{DOCTYPE, Markup, PreEscaped, html};
 
 use crate::i18n::{Lang, S, Strings};
 
@@ -81,79 +82,78 @@ span.qa.high,span.qa.critical{background:#fde2e1;color:#b42318}tr.msg.flagged td
 
 /// The page frame: header with navigation, language switch and logout, then `body`.
 /// `here` is the current path and query (without `lang`), for the language switch.
-pub fn page(lang: Lang, title: &str, session: Option<&Session>, here: &str, body: &str) -> String {
+pub fn page(
+    lang: Lang,
+    title: &str,
+    session: Option<&Session>,
+    here: &str,
+    body: Markup,
+) -> Markup {
     let other = match lang {
         Lang::Zh => "en",
         Lang::En => "zh-CN",
     };
     let sep = if here.contains('?') { '&' } else { '?' };
-    let switch = format!(
-        "<a href=\"{}{sep}lang={other}\" lang=\"{other}\">{}</a>",
-        esc(here),
-        esc(lang.s(S::Language))
-    );
     let lq = format!("?lang={}", lang.code());
-    let nav = match session {
-        Some(s) => format!(
-            "<nav><a href=\"/{lq}\">{}</a> · <a href=\"/ranking{lq}\">{}</a>{}</nav>{switch}\
-             <a class=\"me\" href=\"/me{lq}\">{} ({})</a>\
-             <form method=\"post\" action=\"/logout\"><input type=\"hidden\" name=\"csrf\" value=\"{}\">\
-             <button type=\"submit\">{}</button></form>",
-            esc(lang.s(S::Overview)),
-            esc(lang.s(S::Ranking)),
-            admin_nav(lang, s, &lq),
-            esc(&s.user.name),
-            s.user.role.as_str(),
-            esc(&s.csrf),
-            esc(lang.s(S::Logout)),
-        ),
-        None => switch,
-    };
-    format!(
-        "<!DOCTYPE html><html lang=\"{code}\"><head><meta charset=\"utf-8\">\
-         <meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">\
-         <title>{title} · {app}</title><style>{CSS}</style></head>\
-         <body><header><strong>{app}</strong>{nav}</header><main><h1>{title}</h1>{body}</main></body></html>",
-        code = lang.code(),
-        title = esc(title),
-        app = esc(lang.s(S::AppName)),
-    )
+    let app = lang.s(S::AppName);
+    html! {
+        (DOCTYPE)
+        html lang=(lang.code()) {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width,initial-scale=1";
+                title { (title) " · " (app) }
+                style { (PreEscaped(CSS)) }
+            }
+            body {
+                header {
+                    strong { (app) }
+                    @if let Some(s) = session {
+                        nav {
+                            a href={ "/" (lq) } { (lang.s(S::Overview)) }
+                            " · "
+                            a href={ "/ranking" (lq) } { (lang.s(S::Ranking)) }
+                            (admin_nav(lang, s, &lq))
+                        }
+                    }
+                    a href={ (here) (sep) "lang=" (other) } lang=(other) { (lang.s(S::Language)) }
+                    @if let Some(s) = session {
+                        a.me href={ "/me" (lq) } { (s.user.name) " (" (s.user.role.as_str()) ")" }
+                        form method="post" action="/logout" {
+                            input type="hidden" name="csrf" value=(s.csrf);
+                            button type="submit" { (lang.s(S::Logout)) }
+                        }
+                    }
+                }
+                main {
+                    h1 { (title) }
+                    (body)
+                }
+            }
+        }
+    }
 }
 
 /// The links to the import page (admins, supervisors) and the admin pages.
-fn admin_nav(lang: Lang, s: &Session, lq: &str) -> String {
-    // Manual reviews concern every role (reviewers, reviewed agents, leads).
-    let mut out = format!(
-        " · <a href=\"/qa/assignments{lq}\">{}</a> · <a href=\"/plans{lq}\">{}</a>",
-        esc(lang.s(S::QaNav)),
-        esc(lang.s(S::PlansPage))
-    );
-    // Automatic rule hits: every role (agents see their own).
-    out.push_str(&format!(
-        " · <a href=\"/qa/hits{lq}\">{}</a>",
-        esc(lang.s(S::AutoHits))
-    ));
-    if crate::access::may_import(&s.user) {
-        out.push_str(&format!(
-            " · <a href=\"/import{lq}\">{}</a>",
-            esc(lang.s(S::ImportPage))
-        ));
+fn admin_nav(lang: Lang, s: &Session, lq: &str) -> Markup {
+    html! {
+        // Manual reviews concern every role (reviewers, reviewed agents, leads).
+        " · " a href={ "/qa/assignments" (lq) } { (lang.s(S::QaNav)) }
+        " · " a href={ "/plans" (lq) } { (lang.s(S::PlansPage)) }
+        // Automatic rule hits: every role (agents see their own).
+        " · " a href={ "/qa/hits" (lq) } { (lang.s(S::AutoHits)) }
+        @if crate::access::may_import(&s.user) {
+            " · " a href={ "/import" (lq) } { (lang.s(S::ImportPage)) }
+        }
+        @if crate::access::is_admin(&s.user) {
+            " · " a href={ "/settings" (lq) } { (lang.s(S::Settings)) }
+            " · " a href={ "/audit" (lq) } { (lang.s(S::AuditLog)) }
+        } @else if crate::access::may_edit_settings(&s.user) {
+            // Supervisors edit their stores' metric settings and roster.
+            " · " a href={ "/settings/metrics" (lq) } { (lang.s(S::MetricSettings)) }
+            " · " a href={ "/settings/roster" (lq) } { (lang.s(S::Roster)) }
+        }
     }
-    if crate::access::is_admin(&s.user) {
-        out.push_str(&format!(
-            " · <a href=\"/settings{lq}\">{}</a> · <a href=\"/audit{lq}\">{}</a>",
-            esc(lang.s(S::Settings)),
-            esc(lang.s(S::AuditLog))
-        ));
-    } else if crate::access::may_edit_settings(&s.user) {
-        // Supervisors edit their stores' metric settings and roster.
-        out.push_str(&format!(
-            " · <a href=\"/settings/metrics{lq}\">{}</a> · <a href=\"/settings/roster{lq}\">{}</a>",
-            esc(lang.s(S::MetricSettings)),
-            esc(lang.s(S::Roster))
-        ));
-    }
-    out
 }
 
 /// A bar per (label, value, link); bars are links, values are in `<title>` for screen
