@@ -513,6 +513,27 @@ chat = "buyer 10:00 在吗"
         assert_eq!(service_hours("0900-2200"), None);
     }
 
+    proptest::proptest! {
+        /// Any text is labels or errors with lines inside the file, never a panic.
+        #[test]
+        fn odd_files_are_errors_not_panics(
+            head in "[a-z_\\[\\]=\" \n]{0,40}",
+            body in "[buyeragnt0-9: 随便你\n\"'#-]{0,60}",
+            hours in "[0-9:\\-]{0,12}",
+        ) {
+            let text = format!(
+                "{head}\n[[chat]]\nid = \"a\"\nmust_fire = [\"x\"]\nservice_hours = \"{hours}\"\nchat = \"\"\"\n{body}\n\"\"\"\n"
+            );
+            let lines = text.lines().count() + 1;
+            if let Err(errors) = parse_labelled(&text, "f", 24) {
+                for e in errors {
+                    proptest::prop_assert!(e.line <= lines, "{e:?} in {text:?}");
+                    let _ = (e.describe(true), e.describe(false));
+                }
+            }
+        }
+    }
+
     #[test]
     fn unknown_rule_ids_name_their_list_line() {
         let chats = parse_labelled(GOOD, "f", 24).unwrap();
