@@ -23,6 +23,7 @@ use serde::{Deserialize, Serialize};
 
 pub use accuracy::{Accuracy, Counts, Wrong};
 pub use chat::{ChatError, ChatProblem, ParsedChat, parse_chat};
+pub(crate) use config::line_of;
 pub use config::{Problem, RuleError, param_text, set_param};
 pub use labelled::{
     ChatContext, LabelError, LabelProblem, LabelledChat, Labels, parse_labelled, unknown_rules,

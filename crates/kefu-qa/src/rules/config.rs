@@ -179,8 +179,9 @@ struct RawRule {
     seconds: Option<Spanned<i64>>,
 }
 
-/// The 1-based line of a byte offset.
-fn line_of(text: &str, at: usize) -> usize {
+/// The 1-based line of a byte offset (for every TOML file of the crate: rules, labels,
+/// scorecards).
+pub(crate) fn line_of(text: &str, at: usize) -> usize {
     text.as_bytes()[..at.min(text.len())]
         .iter()
         .filter(|&&b| b == b'\n')

@@ -9,6 +9,7 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use super::chat::{ChatProblem, ParsedChat, parse_chat};
+use super::config::line_of;
 use super::{Hit, RuleSet};
 
 /// What the labeller knew about the chat beyond its messages.
@@ -180,15 +181,6 @@ struct RawChat {
     #[serde(default)]
     service_hours: Option<Spanned<String>>,
     chat: Spanned<String>,
-}
-
-/// The 1-based line of a byte offset.
-fn line_of(text: &str, at: usize) -> usize {
-    text.as_bytes()[..at.min(text.len())]
-        .iter()
-        .filter(|&&b| b == b'\n')
-        .count()
-        + 1
 }
 
 /// `HH:MM` as minutes from midnight; 24:00 is the end of the day.
