@@ -9,7 +9,7 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use super::chat::{ChatProblem, ParsedChat, parse_chat};
-use super::config::line_of;
+use super::config::{at_line, line_of};
 use super::{Hit, RuleSet};
 
 /// What the labeller knew about the chat beyond its messages.
@@ -135,14 +135,7 @@ impl LabelProblem {
 impl LabelError {
     /// The mistake with its line and chat, in English (`en`) or Chinese.
     pub fn describe(&self, en: bool) -> String {
-        let mut out = String::new();
-        if self.line > 0 {
-            out.push_str(&if en {
-                format!("line {}: ", self.line)
-            } else {
-                format!("第 {} 行：", self.line)
-            });
-        }
+        let mut out = at_line(self.line, en);
         if !self.chat.is_empty() {
             out.push_str(&if en {
                 format!("chat {}: ", self.chat)
