@@ -124,7 +124,7 @@ pub async fn account(
             (receptions.download_links(lang, &here))
             (receptions.markup("receptions"))
             @if total > PAGE_ROWS {
-                (PreEscaped(table::pager(lang, &here, page_no, total, PAGE_ROWS)))
+                (table::pager(lang, &here, page_no, total, PAGE_ROWS))
             }
         }
         h2 { (lang.s(S::RemindedOrders)) ": " (x.reminded.len()) }
