@@ -23,7 +23,7 @@ impl Localized for ScorecardError {
     fn zh(&self) -> String {
         format!(
             "评分表第 {} 行，`{}`：{}",
-            self.line, self.field, self.message
+            self.line, self.field, self.message_zh
         )
     }
 }
@@ -63,6 +63,7 @@ mod tests {
                 line: 1,
                 field: "scorecard".into(),
                 message: "m".into(),
+                message_zh: "错".into(),
             }),
             Box::new(AnswerError::Missing("greeting".into())),
             Box::new(AnswerError::Invalid {

@@ -117,7 +117,10 @@ impl Scorecard {
 pub struct ScorecardError {
     pub line: usize,
     pub field: String,
+    /// What is wrong, in English (the `Display` text).
     pub message: String,
+    /// The same in Chinese.
+    pub message_zh: String,
 }
 
 #[derive(Deserialize)]
@@ -190,14 +193,17 @@ pub fn parse_scorecards(text: &str) -> Result<Vec<Scorecard>, ScorecardError> {
         ScorecardError {
             line,
             field,
+            message_zh: format!("评分表文件的写法有误（{message}）"),
             message,
         }
     })?;
-    let err = |span: std::ops::Range<usize>, field: &str, message: String| ScorecardError {
-        line: line_of(text, span.start),
-        field: field.to_string(),
-        message,
-    };
+    let err =
+        |span: std::ops::Range<usize>, field: &str, (zh, en): (String, String)| ScorecardError {
+            line: line_of(text, span.start),
+            field: field.to_string(),
+            message: en,
+            message_zh: zh,
+        };
     let mut cards = Vec::with_capacity(raw.scorecard.len());
     let mut card_ids = HashSet::new();
     // An id with its place in the file, refused when it is not a plain identifier.
@@ -216,7 +222,10 @@ pub fn parse_scorecards(text: &str) -> Result<Vec<Scorecard>, ScorecardError> {
             return Err(err(
                 id_span,
                 "id",
-                format!("scorecard `{id}` appears twice"),
+                (
+                    format!("评分表 `{id}` 出现了两次"),
+                    format!("scorecard `{id}` appears twice"),
+                ),
             ));
         }
         let kind_span = c.kind.span();
@@ -224,9 +233,15 @@ pub fn parse_scorecards(text: &str) -> Result<Vec<Scorecard>, ScorecardError> {
             err(
                 kind_span,
                 "kind",
-                format!(
-                    "`{}` is not a review kind: weakness or strength",
-                    c.kind.get_ref()
+                (
+                    format!(
+                        "`{}` 不是检验类型：应为 weakness（劣势）或 strength（优势）",
+                        c.kind.get_ref()
+                    ),
+                    format!(
+                        "`{}` is not a review kind: weakness or strength",
+                        c.kind.get_ref()
+                    ),
                 ),
             )
         })?;
@@ -241,7 +256,10 @@ pub fn parse_scorecards(text: &str) -> Result<Vec<Scorecard>, ScorecardError> {
                     return Err(err(
                         iid_span,
                         "id",
-                        format!("item `{iid}` appears twice in scorecard `{id}`"),
+                        (
+                            format!("评分项 `{iid}` 在评分表 `{id}` 中出现了两次"),
+                            format!("item `{iid}` appears twice in scorecard `{id}`"),
+                        ),
                     ));
                 }
                 let scale_span = i.scale.span();
@@ -254,7 +272,10 @@ pub fn parse_scorecards(text: &str) -> Result<Vec<Scorecard>, ScorecardError> {
                             return Err(err(
                                 max.span(),
                                 "max",
-                                format!("points need a max from 1 to 1000, not {m}"),
+                                (
+                                    format!("计分项的 max 应为 1 到 1000，不能是 {m}"),
+                                    format!("points need a max from 1 to 1000, not {m}"),
+                                ),
                             ));
                         }
                         Scale::Points { max: m as u32 }
@@ -263,21 +284,32 @@ pub fn parse_scorecards(text: &str) -> Result<Vec<Scorecard>, ScorecardError> {
                         return Err(err(
                             scale_span,
                             "max",
-                            "a points item needs `max`".to_string(),
+                            (
+                                "计分项需要 `max`".to_string(),
+                                "a points item needs `max`".to_string(),
+                            ),
                         ));
                     }
                     ("yes_no" | "one_to_five", Some(max)) => {
                         return Err(err(
                             max.span(),
                             "max",
-                            "only a points item has `max`".to_string(),
+                            (
+                                "只有计分项才有 `max`".to_string(),
+                                "only a points item has `max`".to_string(),
+                            ),
                         ));
                     }
                     (other, _) => {
                         return Err(err(
                             scale_span,
                             "scale",
-                            format!("`{other}` is not a scale: yes_no, one_to_five or points"),
+                            (
+                                format!(
+                                    "`{other}` 不是评分方式：应为 yes_no、one_to_five 或 points"
+                                ),
+                                format!("`{other}` is not a scale: yes_no, one_to_five or points"),
+                            ),
                         ));
                     }
                 };
@@ -287,7 +319,10 @@ pub fn parse_scorecards(text: &str) -> Result<Vec<Scorecard>, ScorecardError> {
                     return Err(err(
                         i.weight.span(),
                         "weight",
-                        format!("the weight must be above 0 and at most 1000, not {weight}"),
+                        (
+                            format!("权重必须大于 0 且不超过 1000，不能是 {weight}"),
+                            format!("the weight must be above 0 and at most 1000, not {weight}"),
+                        ),
                     ));
                 }
                 let critical = *i.critical.get_ref();
@@ -295,7 +330,10 @@ pub fn parse_scorecards(text: &str) -> Result<Vec<Scorecard>, ScorecardError> {
                     return Err(err(
                         i.critical.span(),
                         "critical",
-                        format!("item `{iid}` cannot be both critical and a bonus"),
+                        (
+                            format!("评分项 `{iid}` 不能既是致命项又是加分项"),
+                            format!("item `{iid}` cannot be both critical and a bonus"),
+                        ),
                     ));
                 }
                 items.push(Item {
@@ -327,7 +365,10 @@ pub fn parse_scorecards(text: &str) -> Result<Vec<Scorecard>, ScorecardError> {
             return Err(err(
                 id_span,
                 "section",
-                format!("scorecard `{}` has no regular (non-bonus) item", card.id),
+                (
+                    format!("评分表 `{}` 没有常规（非加分）评分项", card.id),
+                    format!("scorecard `{}` has no regular (non-bonus) item", card.id),
+                ),
             ));
         }
         cards.push(card);
@@ -337,6 +378,7 @@ pub fn parse_scorecards(text: &str) -> Result<Vec<Scorecard>, ScorecardError> {
             line: 1,
             field: "scorecard".into(),
             message: "the file defines no [[scorecard]]".into(),
+            message_zh: "文件里没有定义任何 [[scorecard]]".into(),
         });
     }
     Ok(cards)
@@ -350,8 +392,11 @@ fn valid_id(id: &str) -> bool {
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
 }
 
-fn bad_id(id: &str) -> String {
-    format!("`{id}` is not an id: 1–64 of a–z, 0–9 and _")
+fn bad_id(id: &str) -> (String, String) {
+    (
+        format!("`{id}` 不是有效的 id：1–64 个 a–z、0–9 或 _"),
+        format!("`{id}` is not an id: 1–64 of a–z, 0–9 and _"),
+    )
 }
 
 /// One item's answer.
@@ -738,6 +783,8 @@ bonus = true
         assert_eq!((e.line, e.field.as_str()), (25, "weight"));
         let e = parse_scorecards(&CARD.replace("\"one_to_five\"", "\"stars\"")).unwrap_err();
         assert_eq!((e.line, e.field.as_str()), (24, "scale"));
+        // The message itself, not only its place, reads in Chinese.
+        assert!(e.message_zh.contains("不是评分方式"), "{}", e.message_zh);
         let e = parse_scorecards(&CARD.replace("max = 10\n", "")).unwrap_err();
         assert_eq!((e.line, e.field.as_str()), (32, "max"));
         let e = parse_scorecards(&CARD.replace("kind = \"weakness\"", "kind = \"x\"")).unwrap_err();
