@@ -5,4 +5,5 @@
 //! live here.
 
 pub mod import;
+pub mod plans;
 pub mod settings;

@@ -330,7 +330,7 @@ fn localized<'a>(e: &'a (dyn std::error::Error + 'static)) -> Option<&'a dyn Loc
         kefu_store::StoreError,
         kefu_store::UserError,
         kefu_store::chunk::ChunkError,
-        kefu_store::plans::PlanRunError,
+        kefu_app::plans::PlanRunError,
         kefu_core::settings::ConfigError,
         kefu_core::money::MoneyError,
         kefu_core::time::TimeError,

@@ -346,9 +346,11 @@ pub fn run_plans(
 ) -> Result<Vec<PlanResult>> {
     if let Some(path) = file {
         let (plan, _) = read_plan(path)?;
-        return Ok(vec![db.run_plan(store_id, &plan, Some(&plan), month)?.0]);
+        return Ok(vec![
+            kefu_app::plans::run_plan(db, store_id, &plan, Some(&plan), month)?.0,
+        ]);
     }
-    let results = db.run_stored_plans(store_id, month, id)?;
+    let results = kefu_app::plans::run_stored_plans(db, store_id, month, id)?;
     if results.is_empty() {
         let id = id.map_or(String::new(), |id| format!(" `{id}`"));
         return Err(said!(
@@ -441,7 +443,7 @@ fn import_scores(
     let month = parse_month(month)?;
     let mut db = open_existing(db_path)?;
     let store_id = store_id(&db, store)?;
-    let Some((_, plan)) = db.stored_plan(store_id, plan_id, month)? else {
+    let Some((_, plan)) = kefu_app::plans::stored_plan(&db, store_id, plan_id, month)? else {
         return Err(said!(
             "本店铺 {month} 没有生效的已保存方案 `{plan_id}`",
             "no stored plan `{plan_id}` is in force for {month} in this store"

@@ -5,7 +5,6 @@ use kefu_core::localized::Localized;
 
 use crate::StoreError;
 use crate::chunk::ChunkError;
-use crate::plans::PlanRunError;
 use crate::users::{MAX_API_TOKENS, MAX_PASSWORD_BYTES, UserError};
 
 impl Localized for ChunkError {
@@ -58,20 +57,6 @@ impl Localized for UserError {
             UserError::TooManyTokens => {
                 format!("每位用户最多持有 {MAX_API_TOKENS} 个 API 令牌：请先撤销一个")
             }
-        }
-    }
-}
-
-impl Localized for PlanRunError {
-    fn zh(&self) -> String {
-        match self {
-            PlanRunError::Store(e) => e.zh(),
-            PlanRunError::Eval(e) => e.zh(),
-            PlanRunError::Stored {
-                plan_id,
-                valid_from,
-                source,
-            } => format!("保存的方案 `{plan_id}`（{valid_from} 起）：{}", source.zh()),
         }
     }
 }
@@ -134,26 +119,6 @@ mod tests {
             UserError::TooManyTokens,
         ];
         all.extend(users.into_iter().map(|e| Box::new(e) as Box<dyn Localized>));
-        let month = kefu_plan::Month::parse("2026-11").unwrap();
-        let runs = [
-            PlanRunError::Store(StoreError::Names(1)),
-            PlanRunError::Eval(kefu_plan::EvalError {
-                component: "c".into(),
-                account: "a".into(),
-                source: kefu_plan::Overflow,
-            }),
-            PlanRunError::Stored {
-                plan_id: "p".into(),
-                valid_from: month,
-                source: kefu_plan::PlanError {
-                    line: 1,
-                    field: "f".into(),
-                    message: "m".into(),
-                    message_zh: "错".into(),
-                },
-            },
-        ];
-        all.extend(runs.into_iter().map(|e| Box::new(e) as Box<dyn Localized>));
         for e in &all {
             assert!(has_chinese(&e.zh()), "{}", e.zh());
             assert!(!e.en().is_empty(), "{}", e.en());

@@ -39,7 +39,7 @@ async fn ranking_payslip_and_api_agree_with_the_store() {
     let expected = {
         let db = Db::open(&path).unwrap();
         let store = db.store(STORE).unwrap();
-        db.run_stored_plans(store.id, nov(), None).unwrap()
+        kefu_app::plans::run_stored_plans(&db, store.id, nov(), None).unwrap()
     };
     assert_eq!(expected[0].headcount, 5);
     let (sid, _) = login(&app, "sup").await;
@@ -328,7 +328,7 @@ async fn manual_scores_entered_in_the_browser_count() {
 
     let db = Db::open(&path).unwrap();
     let store = db.store(STORE).unwrap();
-    let r = db.run_stored_plans(store.id, nov(), None).unwrap();
+    let r = kefu_app::plans::run_stored_plans(&db, store.id, nov(), None).unwrap();
     let lily = r[0].payslips.iter().find(|p| p.account == LILY).unwrap();
     let attitude = lily.kpis.iter().find(|k| k.key == "attitude").unwrap();
     // `95.5%` typed is 95.5 points (it was 0.955): 95.5 × 10% = 9.55 points
@@ -417,20 +417,18 @@ fn the_preview_is_the_edited_plan_run_beside_the_version_in_force() {
         );
     let plan = kefu_plan::parse(&changed).unwrap();
     let json = |r: &kefu_plan::PlanResult| serde_json::to_value(r).unwrap();
-    let (new, in_force) = db.preview_plan(store.id, &plan, nov()).unwrap();
+    let (new, in_force) = kefu_app::plans::preview_plan(&db, store.id, &plan, nov()).unwrap();
     // no version in force the month before: movement against the edited plan itself
-    let (alone, _) = db.run_plan(store.id, &plan, Some(&plan), nov()).unwrap();
+    let (alone, _) = kefu_app::plans::run_plan(&db, store.id, &plan, Some(&plan), nov()).unwrap();
     assert_eq!(json(&new), json(&alone));
-    let stored = db
-        .run_stored_plans(store.id, nov(), Some("presale"))
-        .unwrap();
+    let stored = kefu_app::plans::run_stored_plans(&db, store.id, nov(), Some("presale")).unwrap();
     assert_eq!(json(&in_force.unwrap()), json(&stored[0]));
     assert_ne!(json(&new), json(&stored[0]));
     // a plan id with no version in force has nothing beside it
     let other =
         kefu_plan::parse(&changed.replacen("id = \"presale\"", "id = \"other\"", 1)).unwrap();
     assert!(
-        db.preview_plan(store.id, &other, nov())
+        kefu_app::plans::preview_plan(&db, store.id, &other, nov())
             .unwrap()
             .1
             .is_none()
@@ -463,8 +461,7 @@ async fn agents_see_store_totals_only_where_the_store_allows_it() {
             &[store.id],
         )
         .unwrap();
-        db.run_stored_plans(store.id, nov(), Some("sales-target"))
-            .unwrap()
+        kefu_app::plans::run_stored_plans(&db, store.id, nov(), Some("sales-target")).unwrap()
     };
     let r = &expected[0];
     let slip = r.payslips.iter().find(|p| p.account == LILY).unwrap();
@@ -618,7 +615,7 @@ fn two_stores(dir: &Path, path: &Path) -> (i64, i64) {
 /// Store 2's pay of its agent under every plan in force, in cents.
 fn store2_pay(path: &Path, s2: i64) -> Vec<(String, i64)> {
     let db = Db::open(path).unwrap();
-    db.run_stored_plans(s2, nov(), None)
+    kefu_app::plans::run_stored_plans(&db, s2, nov(), None)
         .unwrap()
         .into_iter()
         .map(|r| (r.plan_id, r.payslips.first().map_or(0, |p| p.total_cents)))

@@ -308,7 +308,7 @@ pub async fn preview(
         .db(move |db| {
             let (store, _) = plan_scope(db, &u, &params, &plan.id)?;
             let (_, month) = scope(db, &u, &params)?;
-            Ok(db.preview_plan(store.id, &plan, month)?)
+            Ok(kefu_app::plans::preview_plan(db, store.id, &plan, month)?)
         })
         .await;
     let (new, before) = match result {

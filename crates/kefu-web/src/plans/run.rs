@@ -17,7 +17,7 @@ pub(super) fn run_visible(
     let stores = access::allowed(db, u, None)?;
     let (store, month) = scope_in(db, &stores, p)?;
     let id = p.plan.as_deref().filter(|s| !s.is_empty());
-    let results = db.run_stored_plans(store.store.id, month, id)?;
+    let results = kefu_app::plans::run_stored_plans(db, store.store.id, month, id)?;
     if results.is_empty() {
         let id = id.map_or(String::new(), |id| format!(" `{id}`"));
         return Err(WebError::missing(

@@ -47,9 +47,8 @@ pub(super) fn scores_scope(
     if store.rows != access::Rows::All {
         return Err(scores_refused());
     }
-    let (_, plan) = db
-        .stored_plan(store.store.id, plan_id, month)?
-        .ok_or_else(|| {
+    let (_, plan) =
+        kefu_app::plans::stored_plan(db, store.store.id, plan_id, month)?.ok_or_else(|| {
             WebError::missing(
                 format!("{month} 没有生效的方案 `{plan_id}`"),
                 format!("no plan `{plan_id}` in force for {month}"),
@@ -74,7 +73,7 @@ pub async fn scores_page(
     let result = state
         .db(move |db| {
             let (store, month, plan) = scores_scope(db, &u, &p, &plan_id)?;
-            let (input, ids) = db.plan_input(store.store.id, &plan, month)?;
+            let (input, ids) = kefu_app::plans::plan_input(db, store.store.id, &plan, month)?;
             let saved = db.plan_scores(store.store.id, month, &plan.id)?;
             Ok((store, month, plan, input, ids, saved))
         })
@@ -167,7 +166,7 @@ pub async fn save_scores(
     let result = state
         .db_mut(move |db| {
             let (store, month, plan) = scores_scope(db, &u, &params, &plan_id)?;
-            let (_, ids) = db.plan_input(store.store.id, &plan, month)?;
+            let (_, ids) = kefu_app::plans::plan_input(db, store.store.id, &plan, month)?;
             let items: Vec<String> = score_items(&plan, lang)
                 .into_iter()
                 .map(|(k, _)| k)

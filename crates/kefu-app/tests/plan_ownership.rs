@@ -79,7 +79,11 @@ fn migrating_shared_plans_changes_no_payslip() {
     let plan = kefu_plan::parse(PLAN).unwrap();
     let before: Vec<_> = stores
         .iter()
-        .map(|&s| db.run_plan(s, &plan, Some(&plan), nov()).unwrap().0)
+        .map(|&s| {
+            kefu_app::plans::run_plan(&db, s, &plan, Some(&plan), nov())
+                .unwrap()
+                .0
+        })
         .collect();
     drop(db);
 
@@ -105,7 +109,7 @@ fn migrating_shared_plans_changes_no_payslip() {
     let after: Vec<_> = stores
         .iter()
         .map(|&s| {
-            let mut r = db.run_stored_plans(s, nov(), None).unwrap();
+            let mut r = kefu_app::plans::run_stored_plans(&db, s, nov(), None).unwrap();
             assert_eq!(r.len(), 1);
             r.remove(0)
         })
