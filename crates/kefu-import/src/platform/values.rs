@@ -257,6 +257,10 @@ pub(crate) fn duration(s: &str) -> Option<f64> {
         ("分", 60.0),
         ("秒钟", 1.0),
         ("秒", 1.0),
+        ("min", 60.0),
+        ("h", 3600.0),
+        ("m", 60.0),
+        ("s", 1.0),
     ];
     let mut rest = s;
     let mut total = 0.0;
@@ -367,7 +371,14 @@ pub(crate) fn period(s: &str) -> Option<(Day, Day)> {
             return (a <= b).then_some((a, b));
         }
     }
-    day(s).map(|d| (d, d))
+    if let Some(d) = day(s) {
+        return Some((d, d));
+    }
+    // Two days joined by a bare `-` (`20261101-20261107`, `2026-11-01-2026-11-07`).
+    s.match_indices('-').find_map(|(i, _)| {
+        let (a, b) = (day(s.get(..i)?)?, day(s.get(i + 1..)?)?);
+        (a <= b).then_some((a, b))
+    })
 }
 
 /// Whether a cell of a date column looks like an attempt at a date (starts with a digit),
@@ -454,6 +465,8 @@ mod tests {
         assert_eq!(duration("00:02:30"), Some(150.0));
         assert_eq!(duration("02:30"), Some(150.0));
         assert_eq!(duration("2分钟30秒"), Some(150.0));
+        assert_eq!(duration("1h2m3s"), Some(3723.0));
+        assert_eq!(duration("2min"), Some(120.0));
         assert_eq!(duration("两分"), None);
         assert_eq!(duration("2分30"), None);
         assert_eq!(duration("1:2:3:4"), None);
@@ -499,6 +512,14 @@ mod tests {
             Some((d("2026-11-01"), d("2026-11-07")))
         );
         assert_eq!(period("2026-11-07~2026-11-01"), None);
+        assert_eq!(
+            period("20261101-20261107"),
+            Some((d("2026-11-01"), d("2026-11-07")))
+        );
+        assert_eq!(
+            period("2026-11-01-2026-11-07"),
+            Some((d("2026-11-01"), d("2026-11-07")))
+        );
         assert_eq!(
             period("2026-11-03"),
             Some((d("2026-11-03"), d("2026-11-03")))
