@@ -18,6 +18,8 @@
 //!   `from~to`); one without (拼多多 客服绩效) takes the period of the import (`--from`/`--to`)
 //!   and is refused without one.
 
+#[cfg(test)]
+mod labels;
 pub(crate) mod table;
 pub(crate) mod values;
 

@@ -78,14 +78,29 @@ pub(crate) fn read(name: &str, bytes: Vec<u8>, forced: Option<Encoding>) -> Resu
     })
 }
 
-/// The rows of delimited text: commas, or TABs when the first line has TABs and no commas.
+/// The rows of delimited text: commas, or TABs when most of the first lines have TABs and no
+/// commas (a title line above the header has neither).
 fn text_rows(text: &str) -> Result<Vec<Row>, String> {
-    let first = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
-    let delimiter = if first.contains('\t') && !first.contains(',') {
-        b'\t'
-    } else {
-        b','
-    };
+    let (mut tabs, mut commas) = (0, 0);
+    for l in text.lines().filter(|l| !l.trim().is_empty()).take(10) {
+        // Delimiters outside quotes only: `"1,234"` is one value.
+        let mut quoted = false;
+        let (mut t, mut c) = (0, 0);
+        for ch in l.chars() {
+            match ch {
+                '"' => quoted = !quoted,
+                '\t' if !quoted => t += 1,
+                ',' if !quoted => c += 1,
+                _ => {}
+            }
+        }
+        if t > c {
+            tabs += 1;
+        } else if c > 0 {
+            commas += 1;
+        }
+    }
+    let delimiter = if tabs > commas { b'\t' } else { b',' };
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
@@ -288,6 +303,14 @@ mod tests {
         assert_eq!(rows.len(), 2);
         assert_eq!(rows[1].cells, vec!["小美", "1,234"]);
         assert_eq!(rows[1].line, 3);
+    }
+
+    #[test]
+    fn a_title_line_above_a_tab_separated_header() {
+        let text = "客服绩效 2026-11-01\n客服账号\t咨询人数\n小美\t3\n阿强\t1,234\n";
+        let r = read("a.csv", text.as_bytes().to_vec(), None).unwrap();
+        assert_eq!(r.tables[0].rows[1].cells, vec!["客服账号", "咨询人数"]);
+        assert_eq!(r.tables[0].rows[3].cells, vec!["阿强", "1,234"]);
     }
 
     #[test]

@@ -233,6 +233,13 @@ pub(crate) fn duration(s: &str) -> Option<f64> {
     if let Some(x) = number(s.strip_suffix(['s', 'S']).unwrap_or(s)) {
         return Some(x);
     }
+    // A time cell of a workbook reads as a moment of Excel's day 0 (`1899-12-30 00:02:30`).
+    if let Some((date, clock)) = s.split_once(' ')
+        && let (Some(d), Some(zero)) = (day(date), Day::from_ymd(1899, 12, 30))
+        && (0..=31).contains(&(d.0 - zero.0))
+    {
+        return Some(f64::from(d.0 - zero.0) * 86_400.0 + duration(clock)?);
+    }
     if s.contains(':') {
         let parts: Vec<&str> = s.split(':').collect();
         if parts.len() > 3 || parts.len() < 2 {
@@ -356,7 +363,7 @@ pub(crate) fn day(s: &str) -> Option<Day> {
     if parts.next().is_some_and(|p| !p.is_empty()) {
         return None;
     }
-    if y < 1900 {
+    if y < 1899 {
         return None;
     }
     Day::from_ymd(y, m, d)
@@ -466,6 +473,8 @@ mod tests {
         assert_eq!(duration("02:30"), Some(150.0));
         assert_eq!(duration("2分钟30秒"), Some(150.0));
         assert_eq!(duration("1h2m3s"), Some(3723.0));
+        assert_eq!(duration("1899-12-30 00:02:30"), Some(150.0));
+        assert_eq!(duration("1899-12-31 07:41:52"), Some(86_400.0 + 27_712.0));
         assert_eq!(duration("2min"), Some(120.0));
         assert_eq!(duration("两分"), None);
         assert_eq!(duration("2分30"), None);
