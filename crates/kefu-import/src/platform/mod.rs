@@ -477,6 +477,9 @@ fn column(header: &[String], names: &[&str]) -> Option<usize> {
         .find_map(|n| header.iter().position(|h| h == n))
 }
 
+/// The largest platform report file read (reports are read whole: a row per agent and day).
+pub const MAX_REPORT_BYTES: u64 = 512 << 20;
+
 const DATE_COLUMNS: &[&str] = &[
     "日期",
     "统计日期",
@@ -496,10 +499,23 @@ pub fn read_report(
     opts: &ImportOptions,
     report: &ReportOptions,
 ) -> Result<(PlatformFile, FileReport), ImportError> {
-    let bytes = std::fs::read(path).map_err(|source| ImportError::Io {
+    let io = |source| ImportError::Io {
         path: path.into(),
         source,
-    })?;
+    };
+    let size = std::fs::metadata(path).map_err(io)?.len();
+    if size > MAX_REPORT_BYTES {
+        return Err(ImportError::Workbook {
+            path: path.into(),
+            message: format!(
+                "a platform report of {} MiB is over the limit of {} MiB: split it into \
+                 several files",
+                size >> 20,
+                MAX_REPORT_BYTES >> 20
+            ),
+        });
+    }
+    let bytes = std::fs::read(path).map_err(io)?;
     let name = path.display().to_string();
     let read =
         table::read(&name, bytes, opts.encoding).map_err(|message| ImportError::Workbook {
