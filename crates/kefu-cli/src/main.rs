@@ -921,14 +921,7 @@ fn write_report(
                 path.display()
             ));
         }
-        (_, Some(path)) => Box::new(std::io::BufWriter::new(
-            std::fs::File::create(path).with_context(ctx!(
-                "创建 {}",
-                "creating {}",
-                path.display()
-            ))?,
-        )),
-        (_, None) => Box::new(std::io::stdout().lock()),
+        (_, output) => output_sink(output)?,
     };
     match format {
         Format::Json => {
@@ -941,6 +934,21 @@ fn write_report(
     }
     sink.flush()?;
     Ok(())
+}
+
+/// Where a command's text output goes: the `--output` file, else standard output (buffered:
+/// callers flush).
+pub(crate) fn output_sink(output: Option<&Path>) -> Result<Box<dyn Write>> {
+    Ok(match output {
+        Some(path) => Box::new(std::io::BufWriter::new(
+            std::fs::File::create(path).with_context(ctx!(
+                "创建 {}",
+                "creating {}",
+                path.display()
+            ))?,
+        )),
+        None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
+    })
 }
 
 /// Writes the rows of `kefu report --source platform`.
@@ -957,14 +965,7 @@ fn write_platform_report(
                 "a --source platform report is written as table, json or csv"
             ));
         }
-        (_, Some(path)) => Box::new(std::io::BufWriter::new(
-            std::fs::File::create(path).with_context(ctx!(
-                "创建 {}",
-                "creating {}",
-                path.display()
-            ))?,
-        )),
-        (_, None) => Box::new(std::io::stdout().lock()),
+        (_, output) => output_sink(output)?,
     };
     match format {
         Format::Json => {

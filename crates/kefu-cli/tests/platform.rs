@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use serde_json::{Value, json};
-use support::cli::{kefu, ok};
+use support::cli::kefu;
 
 mod support;
 
@@ -30,15 +30,28 @@ fn pdd(dir: &Path, name: &str, xiaomei: &str, aqiang: &str) -> PathBuf {
     )
 }
 
-fn import(db: &Path, file: &Path, extra: &[&str]) -> String {
+/// `kefu import --db DB EXTRA… FILES…`.
+fn run_import(db: &Path, files: &[&Path], extra: &[&str]) -> std::process::Output {
     let mut args = vec!["import", "--db", db.to_str().unwrap()];
     args.extend_from_slice(extra);
-    args.push(file.to_str().unwrap());
-    ok(&args)
+    args.extend(files.iter().map(|f| f.to_str().unwrap()));
+    kefu(&args)
 }
 
-fn report(db: &Path, from: &str, to: &str) -> Vec<Value> {
-    let out = ok(&[
+/// An import that must succeed: its standard output.
+fn import(db: &Path, file: &Path, extra: &[&str]) -> String {
+    let out = run_import(db, &[file], extra);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// `kefu report --db DB --from FROM --to TO --source platform EXTRA…`.
+fn run_report(db: &Path, from: &str, to: &str, extra: &[&str]) -> std::process::Output {
+    let mut args = vec![
         "report",
         "--db",
         db.to_str().unwrap(),
@@ -46,14 +59,18 @@ fn report(db: &Path, from: &str, to: &str) -> Vec<Value> {
         from,
         "--to",
         to,
-        "--by",
-        "account",
         "--source",
         "platform",
-        "--format",
-        "json",
-    ]);
-    serde_json::from_str::<Value>(&out)
+    ];
+    args.extend_from_slice(extra);
+    kefu(&args)
+}
+
+/// The contract: `--by account --source platform --format json`, its rows.
+fn report(db: &Path, from: &str, to: &str) -> Vec<Value> {
+    let out = run_report(db, from, to, &["--by", "account", "--format", "json"]);
+    assert!(out.status.success());
+    serde_json::from_slice::<Value>(&out.stdout)
         .unwrap()
         .as_array()
         .unwrap()
@@ -210,12 +227,7 @@ fn a_report_without_a_period_is_refused_without_one() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("k.db");
     let file = pdd(dir.path(), "客服绩效.csv", DAY1_XIAOMEI, DAY1_AQIANG);
-    let out = kefu(&[
-        "import",
-        "--db",
-        db.to_str().unwrap(),
-        file.to_str().unwrap(),
-    ]);
+    let out = run_import(&db, &[&file], &[]);
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
@@ -233,14 +245,7 @@ fn a_report_without_a_period_is_refused_without_one() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("没有写明统计的日期"), "{err}");
     // --from without --to is not a period.
-    let out = kefu(&[
-        "import",
-        "--db",
-        db.to_str().unwrap(),
-        "--from",
-        "2026-11-01",
-        file.to_str().unwrap(),
-    ]);
+    let out = run_import(&db, &[&file], &["--from", "2026-11-01"]);
     assert!(!out.status.success());
 }
 
@@ -249,12 +254,7 @@ fn an_unknown_file_is_refused_listing_the_reports_kefu_knows() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("k.db");
     let file = write(dir.path(), "stock.csv", "商品,库存\n杯子,3\n");
-    let out = kefu(&[
-        "import",
-        "--db",
-        db.to_str().unwrap(),
-        file.to_str().unwrap(),
-    ]);
+    let out = run_import(&db, &[&file], &[]);
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
     for kind in [
@@ -285,17 +285,12 @@ fn shop_level_reports_have_no_account_and_canonical_files_still_import_beside_th
         "agents.csv",
         "account,name\n晨光旗舰店:小美,小美\n",
     );
-    let out = ok(&[
-        "import",
-        "--db",
-        db.to_str().unwrap(),
-        "--store",
-        "晨光旗舰店",
-        "--platform",
-        "tmall",
-        shop.to_str().unwrap(),
-        roster.to_str().unwrap(),
-    ]);
+    let out = run_import(
+        &db,
+        &[&shop, &roster],
+        &["--store", "晨光旗舰店", "--platform", "tmall"],
+    );
+    let out = String::from_utf8(out.stdout).unwrap();
     assert!(
         out.contains("sycm_consult") && out.contains("agents"),
         "{out}"
@@ -350,46 +345,19 @@ fn the_fake_xlsx_a_named_kind_and_csv_output() {
         "p.csv",
         "客服账号,咨询人数,询单人数\n小刚,10,5\n",
     );
-    let out = kefu(&[
-        "import",
-        "--db",
-        db.to_str().unwrap(),
+    let day = [
         "--store",
         "晨光",
         "--from",
         "2026-11-05",
         "--to",
         "2026-11-05",
-        plain.to_str().unwrap(),
-    ]);
+    ];
+    let out = run_import(&db, &[&plain], &day);
     assert!(!out.status.success());
-    import(
-        &db,
-        &plain,
-        &[
-            "--store",
-            "晨光",
-            "--kind",
-            "pdd_agent",
-            "--from",
-            "2026-11-05",
-            "--to",
-            "2026-11-05",
-        ],
-    );
-    let csv = ok(&[
-        "report",
-        "--db",
-        db.to_str().unwrap(),
-        "--from",
-        "2026-11-05",
-        "--to",
-        "2026-11-05",
-        "--source",
-        "platform",
-        "--format",
-        "csv",
-    ]);
+    import(&db, &plain, &[&day[..], &["--kind", "pdd_agent"]].concat());
+    let out = run_report(&db, "2026-11-05", "2026-11-05", &["--format", "csv"]);
+    let csv = String::from_utf8(out.stdout).unwrap();
     assert!(
         csv.starts_with("store,account,platform,from,to,figure,kind,value\n"),
         "{csv}"
@@ -399,18 +367,6 @@ fn the_fake_xlsx_a_named_kind_and_csv_output() {
         "{csv}"
     );
     assert!(csv.contains(",客服销售额(元),money,15230.5\n"), "{csv}");
-    let out = kefu(&[
-        "report",
-        "--db",
-        db.to_str().unwrap(),
-        "--from",
-        "2026-11-05",
-        "--to",
-        "2026-11-05",
-        "--source",
-        "platform",
-        "--by",
-        "store",
-    ]);
+    let out = run_report(&db, "2026-11-05", "2026-11-05", &["--by", "store"]);
     assert!(!out.status.success());
 }

@@ -353,23 +353,16 @@ fn detect(h: &[String]) -> Option<PlatformKind> {
     if any(K::PddShop) || (has("最终成团人数") && !agent(K::PddAgent) && has("日期")) {
         return Some(K::PddShop);
     }
-    if any(K::PddAgent) {
-        return Some(K::PddAgent);
-    }
-    if any(K::DouyinPerformance) {
-        return Some(K::DouyinPerformance);
-    }
-    if any(K::DouyinAgent) {
-        return Some(K::DouyinAgent);
-    }
-    if any(K::KuaishouAssessment) {
-        return Some(K::KuaishouAssessment);
-    }
-    if any(K::SycmInquiry) {
-        return Some(K::SycmInquiry);
-    }
-    if any(K::SycmConsult) {
-        return Some(K::SycmConsult);
+    let by_markers = [
+        K::PddAgent,
+        K::DouyinPerformance,
+        K::DouyinAgent,
+        K::KuaishouAssessment,
+        K::SycmInquiry,
+        K::SycmConsult,
+    ];
+    if let Some(k) = by_markers.into_iter().find(|k| any(*k)) {
+        return Some(k);
     }
     if any(K::SycmPrice) || (has("客件数") && has("销售人数") && has("日期")) {
         return Some(K::SycmPrice);
@@ -436,16 +429,9 @@ fn find_header(t: &table::Table, forced: Option<PlatformKind>) -> Option<Found> 
         if forced.is_some_and(|k| k != kind) {
             continue;
         }
-        let names = t
-            .rows
-            .get(i)?
-            .cells
-            .iter()
-            .map(|c| crate::columns::clean_header(c).to_string())
-            .collect();
         return Some(Found {
             kind,
-            names,
+            names: header_names(t.rows.get(i)?),
             data: i + 1,
         });
     }
@@ -456,18 +442,19 @@ fn find_header(t: &table::Table, forced: Option<PlatformKind>) -> Option<Found> 
         .enumerate()
         .take(HEADER_SEARCH_ROWS)
         .find(|(_, h)| h.iter().filter(|c| values::kind_of(c).is_some()).count() >= 2)?;
-    let names = t
-        .rows
-        .get(i)?
-        .cells
-        .iter()
-        .map(|c| crate::columns::clean_header(c).to_string())
-        .collect();
     Some(Found {
         kind,
-        names,
+        names: header_names(t.rows.get(i)?),
         data: i + 1,
     })
+}
+
+/// A header row's names as the file writes them, trimmed.
+fn header_names(row: &table::Row) -> Vec<String> {
+    row.cells
+        .iter()
+        .map(|c| crate::columns::clean_header(c).to_string())
+        .collect()
 }
 
 /// The first of `names` the header has, and where.

@@ -238,27 +238,11 @@ fn workbook_tables(bytes: &[u8]) -> Result<Vec<Table>, String> {
         return Ok(tables);
     }
     check_zip(bytes, LIMITS)?;
-    if let Ok(mut wb) = open_workbook_from_rs::<Xlsx<_>, _>(Cursor::new(bytes)) {
-        for name in wb.sheet_names() {
-            let mut g = Gather {
-                total: rows_so_far,
-                ..Gather::default()
-            };
-            let mut cells = wb.worksheet_cells_reader(&name).map_err(err)?;
-            while let Some(c) = cells.next_cell().map_err(err)? {
-                g.cell(c.get_position(), cell_ref(c.get_value()))?;
-            }
-            drop(cells);
-            rows_so_far = g.total;
-            tables.push(Table {
-                sheet: Some(name),
-                rows: g.finish()?,
-            });
-        }
-        return Ok(tables);
-    }
-    match open_workbook_from_rs::<Xlsb<_>, _>(Cursor::new(bytes)) {
-        Ok(mut wb) => {
+    // Every sheet as a stream of the cells present (the same for xlsx and xlsb, whose readers
+    // are types of their own).
+    macro_rules! sheets {
+        ($wb:expr) => {{
+            let mut wb = $wb;
             for name in wb.sheet_names() {
                 let mut g = Gather {
                     total: rows_so_far,
@@ -276,7 +260,13 @@ fn workbook_tables(bytes: &[u8]) -> Result<Vec<Table>, String> {
                 });
             }
             Ok(tables)
-        }
+        }};
+    }
+    if let Ok(wb) = open_workbook_from_rs::<Xlsx<_>, _>(Cursor::new(bytes)) {
+        return sheets!(wb);
+    }
+    match open_workbook_from_rs::<Xlsb<_>, _>(Cursor::new(bytes)) {
+        Ok(wb) => sheets!(wb),
         Err(_) if is_ods(bytes) => Err(
             "OpenDocument spreadsheets (.ods) are not read: save the sheet as .xlsx or CSV"
                 .to_string(),
