@@ -658,3 +658,56 @@ fn damaged_workbooks_and_empty_files_are_refused_by_name() {
     let e = read(&p, None, ReportOptions::default()).err().unwrap();
     assert!(matches!(e, ImportError::Empty { .. }), "{e}");
 }
+
+mod fuzz {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Reads `bytes` as a report with and without a period, keeping bad rows or not: it may
+    /// be refused, never panic, and what it gives is well-formed.
+    fn check(name: &str, bytes: &[u8]) {
+        let dir = tempfile::tempdir().unwrap();
+        let p = write(dir.path(), name, bytes);
+        for skip in [false, true] {
+            for report in [ReportOptions::default(), period("2026-11-01", "2026-11-02")] {
+                if let Ok(got) = read_opts(&p, None, report, skip) {
+                    for f in &got.file.figures {
+                        assert!(f.from <= f.to && !f.column.is_empty());
+                        if let Amount::Number(x) = f.value {
+                            assert!(x.is_finite());
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig {
+            cases: std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(200),
+            failure_persistence: None,
+            ..ProptestConfig::default()
+        })]
+
+        #[test]
+        fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..400)) {
+            check("f.csv", &bytes);
+            check("f.xlsx", &bytes);
+            check("f.xls", &bytes);
+        }
+
+        #[test]
+        fn arbitrary_rows_never_panic(
+            head in prop::sample::select(vec![
+                format!("{PDD_HEADER}\n"),
+                "日期,咨询人数,接待人数,平均响应时长,3分钟人工响应率,旺旺回复率\n".to_string(),
+                "客服昵称,聊天人数(原咨询人数),回复率,平均接待时长,销售额\n".to_string(),
+                "客服\t促成下单商品金额\t30s应答率\t平均响应时长（新）\n".to_string(),
+                "日期,总,,邀请\n,发出,收到,满意率\n".to_string(),
+            ]),
+            body in "[0-9a-z,\t:\"\\-~ /\\n\\r%.=总计平均汇总均值分秒小时元¥延迟统计同行]{0,300}",
+        ) {
+            check("g.csv", format!("{head}{body}").as_bytes());
+        }
+    }
+}

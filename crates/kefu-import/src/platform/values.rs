@@ -188,10 +188,28 @@ fn to_f64(neg: bool, int: &str, frac: &str, shift: usize) -> Option<f64> {
     digits.parse::<f64>().ok().filter(|x| x.is_finite())
 }
 
-/// A number (`1,234.5`, `26.0`).
+/// A number (`1,234.5`, `26.0`, or `1.23E+05` as spreadsheets write large numbers).
 pub(crate) fn number(s: &str) -> Option<f64> {
-    let (neg, int, frac) = decimal(s)?;
-    to_f64(neg, &int, &frac, 0)
+    match decimal(s) {
+        Some((neg, int, frac)) => to_f64(neg, &int, &frac, 0),
+        None => scientific(s),
+    }
+}
+
+/// `1.23E+05`: a decimal mantissa and a small exponent.
+fn scientific(s: &str) -> Option<f64> {
+    let s = s.trim();
+    let (mantissa, exponent) = s.split_once(['e', 'E'])?;
+    decimal(mantissa)?;
+    let e: i32 = exponent
+        .strip_prefix('+')
+        .unwrap_or(exponent)
+        .parse()
+        .ok()?;
+    if !(-20..=20).contains(&e) {
+        return None;
+    }
+    s.parse::<f64>().ok().filter(|x| x.is_finite())
 }
 
 /// A percent string (`98.5%`, `98.5 %`) as a fraction (0.985); `None` when `s` has no `%`.
@@ -212,7 +230,11 @@ pub(crate) fn money(s: &str) -> Option<i64> {
     let s = s.trim();
     let s = s.strip_prefix(['¥', '￥']).unwrap_or(s);
     let s = s.strip_suffix('元').unwrap_or(s).trim();
-    let (neg, int, frac) = decimal(s)?;
+    let Some((neg, int, frac)) = decimal(s) else {
+        // `1.5E+04`: exact enough at the cent for any amount a report holds.
+        let cents = (scientific(s)? * 100.0).round();
+        return (cents.abs() < 9e15).then_some(cents as i64);
+    };
     let mut cents: i64 = 0;
     for b in int
         .bytes()
@@ -442,7 +464,11 @@ mod tests {
         assert_eq!(number("26.0"), Some(26.0));
         assert_eq!(number("-3"), Some(-3.0));
         assert_eq!(number("12,34"), None);
-        assert_eq!(number("1e5"), None);
+        assert_eq!(number("1e5"), Some(100_000.0));
+        assert_eq!(number("1.23E+05"), Some(123_000.0));
+        assert_eq!(number("1e400"), None);
+        assert_eq!(number("e5"), None);
+        assert_eq!(money("1.5E+04"), Some(1_500_000));
         assert_eq!(number(""), None);
         assert_eq!(percent("98.5%"), Some(Some(0.985)));
         assert_eq!(percent("100%"), Some(Some(1.0)));
