@@ -92,25 +92,23 @@ pub(crate) fn is_unknown(s: &str) -> bool {
     )
 }
 
-/// Rows of totals and means that reports add below (or above) the agents' rows.
+/// Rows of totals and means that reports add below (or above) the agents' rows
+/// (`总计`, `合计(12人)`, `汇总：`, `店铺汇总值`, `同行同层平均`, …).
 pub(crate) fn is_summary_label(s: &str) -> bool {
     matches!(
         s,
-        "总计"
-            | "合计"
-            | "总和"
-            | "小计"
-            | "汇总"
-            | "平均"
-            | "平均值"
-            | "均值"
-            | "店铺汇总值"
-            | "店铺平均值"
-            | "全店"
-            | "总体"
-            | "整体"
-            | "全部"
-    ) || s.starts_with("同行")
+        "总和" | "平均" | "平均值" | "均值" | "全店" | "总体" | "整体" | "全部"
+    ) || [
+        "总计",
+        "合计",
+        "小计",
+        "汇总",
+        "店铺汇总",
+        "店铺平均",
+        "同行",
+    ]
+    .iter()
+    .any(|p| s.starts_with(p))
 }
 
 /// A cell as written, without the wrappers exports add: surrounding spaces and quotes, the
@@ -560,5 +558,19 @@ mod tests {
             Some((d("2026-11-03"), d("2026-11-03")))
         );
         assert!(looks_like_date("2026-13-01") && !looks_like_date("平均"));
+        for label in [
+            "总计",
+            "合计(12人)",
+            "汇总：",
+            "平均",
+            "均值",
+            "店铺汇总值",
+            "同行同层平均",
+        ] {
+            assert!(is_summary_label(label), "{label}");
+        }
+        for name in ["小美", "平均哥", "晨光旗舰店:总管"] {
+            assert!(!is_summary_label(name), "{name}");
+        }
     }
 }
