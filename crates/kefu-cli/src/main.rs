@@ -906,34 +906,49 @@ fn write_report(
     output: Option<&Path>,
     lang: Lang,
 ) -> Result<()> {
-    let mut sink: Box<dyn Write> = match (format, output) {
-        (Format::Xlsx, None) => {
-            return Err(said!(
-                "--format xlsx 需要 --output 文件.xlsx",
-                "--format xlsx needs --output FILE.xlsx"
-            ));
+    write_formatted(
+        format,
+        output,
+        || Ok(report::to_xlsx(report, lang)?),
+        |sink| {
+            match format {
+                Format::Json => {
+                    serde_json::to_writer_pretty(&mut *sink, &report::to_json(report))?;
+                    writeln!(sink)?;
+                }
+                Format::Csv => report::write_csv(report, sink)?,
+                _ => sink.write_all(report::to_table(report, lang).as_bytes())?,
+            }
+            Ok(())
+        },
+    )
+}
+
+/// Writes a report in `format` to `output` (standard output without one): Excel through
+/// `xlsx` (which needs a file), every other format through `text`.
+fn write_formatted(
+    format: Format,
+    output: Option<&Path>,
+    xlsx: impl FnOnce() -> Result<Vec<u8>>,
+    text: impl FnOnce(&mut dyn Write) -> Result<()>,
+) -> Result<()> {
+    match (format, output) {
+        (Format::Xlsx, None) => Err(said!(
+            "--format xlsx 需要 --output 文件.xlsx",
+            "--format xlsx needs --output FILE.xlsx"
+        )),
+        (Format::Xlsx, Some(path)) => std::fs::write(path, xlsx()?).with_context(ctx!(
+            "写入 {}",
+            "writing {}",
+            path.display()
+        )),
+        (_, output) => {
+            let mut sink = output_sink(output)?;
+            text(&mut *sink)?;
+            sink.flush()?;
+            Ok(())
         }
-        (Format::Xlsx, Some(path)) => {
-            let bytes = report::to_xlsx(report, lang)?;
-            return std::fs::write(path, bytes).with_context(ctx!(
-                "写入 {}",
-                "writing {}",
-                path.display()
-            ));
-        }
-        (_, output) => output_sink(output)?,
-    };
-    match format {
-        Format::Json => {
-            serde_json::to_writer_pretty(&mut sink, &report::to_json(report))?;
-            writeln!(sink)?;
-        }
-        Format::Csv => report::write_csv(report, &mut sink)?,
-        Format::Table => sink.write_all(report::to_table(report, lang).as_bytes())?,
-        Format::Xlsx => unreachable!("handled above"),
     }
-    sink.flush()?;
-    Ok(())
 }
 
 /// Where a command's text output goes: the `--output` file, else standard output (buffered:
@@ -958,25 +973,22 @@ fn write_platform_report(
     output: Option<&Path>,
     lang: Lang,
 ) -> Result<()> {
-    let mut sink: Box<dyn Write> = match (format, output) {
-        (Format::Xlsx, _) => {
-            return Err(said!(
-                "--source platform 的报表可输出为 table、json 或 csv",
-                "a --source platform report is written as table, json or csv"
-            ));
-        }
-        (_, output) => output_sink(output)?,
-    };
-    match format {
-        Format::Json => {
-            serde_json::to_writer_pretty(&mut sink, &report::platform::to_json(rows))?;
-            writeln!(sink)?;
-        }
-        Format::Csv => report::platform::write_csv(rows, &mut sink)?,
-        _ => sink.write_all(report::platform::to_table(rows, lang).as_bytes())?,
-    }
-    sink.flush()?;
-    Ok(())
+    write_formatted(
+        format,
+        output,
+        || Ok(report::platform::to_xlsx(rows, lang)?),
+        |sink| {
+            match format {
+                Format::Json => {
+                    serde_json::to_writer_pretty(&mut *sink, &report::platform::to_json(rows))?;
+                    writeln!(sink)?;
+                }
+                Format::Csv => report::platform::write_csv(rows, sink)?,
+                _ => sink.write_all(report::platform::to_table(rows, lang).as_bytes())?,
+            }
+            Ok(())
+        },
+    )
 }
 
 fn demo(args: DemoArgs, lang: Lang) -> Result<()> {

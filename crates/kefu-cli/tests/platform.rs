@@ -369,4 +369,25 @@ fn the_fake_xlsx_a_named_kind_and_csv_output() {
     assert!(csv.contains(",客服销售额(元),money,15230.5\n"), "{csv}");
     let out = run_report(&db, "2026-11-05", "2026-11-05", &["--by", "store"]);
     assert!(!out.status.success());
+    // A table for people, an Excel file (which needs --output).
+    let out = run_report(&db, "2026-11-05", "2026-11-05", &["--lang", "en"]);
+    let table = String::from_utf8(out.stdout).unwrap();
+    let line = table
+        .lines()
+        .find(|l| l.contains("小刚") && l.contains("询单人数"));
+    assert!(
+        line.is_some_and(|l| l.trim_end().ends_with(" 5")),
+        "{table}"
+    );
+    let xlsx = dir.path().join("p.xlsx");
+    let out = run_report(&db, "2026-11-05", "2026-11-05", &["--format", "xlsx"]);
+    assert!(!out.status.success());
+    let out = run_report(
+        &db,
+        "2026-11-05",
+        "2026-11-05",
+        &["--format", "xlsx", "--output", xlsx.to_str().unwrap()],
+    );
+    assert!(out.status.success());
+    assert!(std::fs::read(&xlsx).unwrap().starts_with(b"PK\x03\x04"));
 }

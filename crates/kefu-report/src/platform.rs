@@ -182,6 +182,51 @@ pub fn write_csv(rows: &[PlatformRow], out: impl Write) -> Result<()> {
     Ok(())
 }
 
+/// Excel, one row per figure as in the CSV (headers in `lang`); rates as percents.
+pub fn to_xlsx(rows: &[PlatformRow], lang: Lang) -> Result<Vec<u8>> {
+    use rust_xlsxwriter::{Format as XFormat, Workbook};
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    let bold = XFormat::new().set_bold();
+    let pct = XFormat::new().set_num_format("0.00%");
+    let money = XFormat::new().set_num_format("#,##0.00");
+    let headers = [
+        lang.t("店铺", "store"),
+        lang.t("客服", "account"),
+        lang.t("平台", "platform"),
+        lang.t("开始", "from"),
+        lang.t("结束", "to"),
+        lang.t("指标", "figure"),
+        lang.t("类型", "kind"),
+        lang.t("数值", "value"),
+    ];
+    for (i, h) in headers.iter().enumerate() {
+        ws.write_string_with_format(0, i as u16, *h, &bold)?;
+    }
+    let mut r = 0u32;
+    for row in rows {
+        for (name, kind, v) in &row.figures {
+            r += 1;
+            ws.write_string(r, 0, &row.store)?;
+            ws.write_string(r, 1, row.account.as_deref().unwrap_or(""))?;
+            ws.write_string(r, 2, row.platform.as_str())?;
+            ws.write_string(r, 3, row.from.to_string())?;
+            ws.write_string(r, 4, row.to.to_string())?;
+            ws.write_string(r, 5, name)?;
+            ws.write_string(r, 6, kind.as_str())?;
+            if let Some(x) = v {
+                match kind {
+                    FigureKind::Rate => ws.write_number_with_format(r, 7, *x, &pct)?,
+                    FigureKind::Money => ws.write_number_with_format(r, 7, *x, &money)?,
+                    _ => ws.write_number(r, 7, *x)?,
+                };
+            }
+        }
+    }
+    ws.set_freeze_panes(1, 0)?;
+    Ok(wb.save_to_buffer()?)
+}
+
 /// A table for the terminal, one line per figure.
 pub fn to_table(rows: &[PlatformRow], lang: Lang) -> String {
     let mut lines = vec![vec![
