@@ -6,9 +6,9 @@
 use std::io::Cursor;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
-use calamine::{Reader, Xls, Xlsb, Xlsx, open_workbook_from_rs};
+use calamine::{Data, DataRef, Reader, Xls, Xlsb, Xlsx, open_workbook_from_rs};
 
-use crate::workbook::{CFB_MAGIC, LIMITS, cell, cell_ref, check_zip, is_ods};
+use crate::workbook::{CFB_MAGIC, LIMITS, cell, check_zip, is_ods};
 use crate::{Encoding, decode};
 
 /// One row: its 1-based line (the sheet's row number, or the text's physical line) and cells.
@@ -207,6 +207,23 @@ impl Gather {
     }
 }
 
+/// A cell as text, numbers with every digit they have: a rate of 67/68 is
+/// 0.9852941176470589 as the platform computed it (canonical files round spreadsheet noise
+/// away instead; money is rounded to the cent when read).
+fn exact(d: Data) -> String {
+    match d {
+        Data::Float(f) if f.is_finite() && f.fract() != 0.0 => f.to_string(),
+        other => cell(&other),
+    }
+}
+
+fn exact_ref(d: &DataRef<'_>) -> String {
+    match d {
+        DataRef::SharedString(s) => (*s).to_string(),
+        other => exact(Data::from(other.clone())),
+    }
+}
+
 fn err(e: impl std::fmt::Display) -> String {
     e.to_string()
 }
@@ -226,7 +243,7 @@ fn workbook_tables(bytes: &[u8]) -> Result<Vec<Table>, String> {
             };
             for (i, row) in range.rows().enumerate() {
                 for (j, d) in row.iter().enumerate() {
-                    g.cell((r0 + i as u32, c0 + j as u32), cell(d))?;
+                    g.cell((r0 + i as u32, c0 + j as u32), exact(d.clone()))?;
                 }
             }
             rows_so_far = g.total;
@@ -250,7 +267,7 @@ fn workbook_tables(bytes: &[u8]) -> Result<Vec<Table>, String> {
                 };
                 let mut cells = wb.worksheet_cells_reader(&name).map_err(err)?;
                 while let Some(c) = cells.next_cell().map_err(err)? {
-                    g.cell(c.get_position(), cell_ref(c.get_value()))?;
+                    g.cell(c.get_position(), exact_ref(c.get_value()))?;
                 }
                 drop(cells);
                 rows_so_far = g.total;
@@ -320,10 +337,14 @@ mod tests {
         ws.write_string(0, 0, "旺旺账号名称").unwrap();
         ws.write_string(2, 0, "店:小美").unwrap();
         ws.write_number(2, 1, 26.5).unwrap();
+        ws.write_number(2, 2, 67.0 / 68.0).unwrap();
         let r = read("q.xlsx", wb.save_to_buffer().unwrap(), None).unwrap();
         assert_eq!(r.tables.len(), 2);
         assert_eq!(r.tables[1].sheet.as_deref(), Some("按客服查看"));
-        assert_eq!(r.tables[1].rows[1].cells, vec!["店:小美", "26.5"]);
+        assert_eq!(
+            r.tables[1].rows[1].cells,
+            vec!["店:小美", "26.5", "0.9852941176470589"]
+        );
         assert_eq!(r.tables[1].rows[1].line, 3);
     }
 
