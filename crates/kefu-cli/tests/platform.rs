@@ -83,6 +83,16 @@ fn row<'a>(rows: &'a [Value], account: &str) -> &'a Value {
         .unwrap_or_else(|| panic!("no row of {account} in {rows:?}"))
 }
 
+/// The store and period of the first day's report.
+const ON_DAY1: [&str; 6] = [
+    "--store",
+    "晨光",
+    "--from",
+    "2026-11-01",
+    "--to",
+    "2026-11-01",
+];
+
 const DAY1_XIAOMEI: &str =
     "4.8,120,80,30,37.5%,\"15,230.5\",14000.25,110,100,2,98.5%,90%,26.0,1,0,0";
 const DAY1_AQIANG: &str = "4.5,60,40,10,25%,3000,2800,55,50,5,90%,80.5%,41,0,1,-";
@@ -95,18 +105,7 @@ fn pdd_days_add_up_and_rates_stay_with_their_day() {
     let db = dir.path().join("k.db");
     let day1 = pdd(dir.path(), "d1.csv", DAY1_XIAOMEI, DAY1_AQIANG);
     let day2 = pdd(dir.path(), "d2.csv", DAY2_XIAOMEI, DAY2_AQIANG);
-    let out = import(
-        &db,
-        &day1,
-        &[
-            "--store",
-            "晨光",
-            "--from",
-            "2026-11-01",
-            "--to",
-            "2026-11-01",
-        ],
-    );
+    let out = import(&db, &day1, &ON_DAY1);
     assert!(out.contains("pdd_agent") && out.contains("32 new"), "{out}");
     import(
         &db,
@@ -167,18 +166,7 @@ fn pdd_days_add_up_and_rates_stay_with_their_day() {
     );
 
     // The same file again changes nothing.
-    let again = import(
-        &db,
-        &day1,
-        &[
-            "--store",
-            "晨光",
-            "--from",
-            "2026-11-01",
-            "--to",
-            "2026-11-01",
-        ],
-    );
+    let again = import(&db, &day1, &ON_DAY1);
     assert!(again.contains("0 new, 0 changed, 32 unchanged"), "{again}");
     assert_eq!(report(&db, "2026-11-01", "2026-11-02"), two);
     // A day without reports has no rows.
