@@ -7,6 +7,7 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 mod explain;
 mod plan;
 mod qa;
+mod qa_eval;
 mod said;
 
 use std::io::{IsTerminal, Write};
@@ -368,6 +369,7 @@ fn localized<'a>(e: &'a (dyn std::error::Error + 'static)) -> Option<&'a dyn Loc
     first_of!(
         said::Said,
         ImportError,
+        kefu_app::import::ImportFailure,
         kefu_store::StoreError,
         kefu_store::UserError,
         kefu_store::chunk::ChunkError,
@@ -718,12 +720,12 @@ fn import(
     lang: Lang,
 ) -> Result<()> {
     let files = expand(files)?;
-    let config = opts.config;
     let sizes: Vec<u64> = files
         .iter()
         .map(|f| std::fs::metadata(f).map_or(0, |m| m.len()))
         .collect();
-    let bar = ProgressBar::new(sizes.iter().sum());
+    let total: u64 = sizes.iter().sum();
+    let bar = ProgressBar::new(total);
     bar.set_style(
         ProgressStyle::with_template("{msg} [{bar:30}] {bytes}/{total_bytes} ({eta})")
             .unwrap_or_else(|_| ProgressStyle::default_bar())
@@ -731,84 +733,29 @@ fn import(
     );
     bar.set_message(lang.t("导入", "importing").to_string());
     let mut db = Db::open(db_path)?;
-    let mut session = db.begin_import()?;
-    let mut done = Vec::with_capacity(files.len());
-    // Files are parsed while the batches read before are written: two cores, two stages.
-    // Batches of a bounded number of messages go over as a file is read, so a file of a
-    // gigabyte never sits in memory whole.
-    // The kind of each file as printed: canonical kinds, or the platform report's.
-    let mut kinds = Vec::with_capacity(files.len());
-    enum Read {
-        Batch(kefu_core::model::ImportBatch),
-        Done(kefu_import::FileReport),
-        Platform(kefu_core::platform::PlatformFile, kefu_import::FileReport),
-        Failed(ImportError),
-    }
-    std::thread::scope(|scope| -> Result<()> {
-        let (send, receive) = std::sync::mpsc::sync_channel(1);
-        let (files, sizes, bar) = (&files, &sizes, &bar);
-        scope.spawn(move || {
-            let mut offset = 0;
-            for (path, size) in files.iter().zip(sizes) {
-                // A file no canonical kind recognises (or any file, with --kind) is read as a
-                // platform report; nothing of it was handed on before its header was refused.
-                let canonical = reports.kind.is_none().then(|| {
-                    kefu_import::read_batches(
-                        path,
-                        opts,
-                        kefu_import::BATCH_MESSAGES,
-                        &|done, _| bar.set_position(offset + done),
-                        &mut |batch| {
-                            send.send(Read::Batch(batch))
-                                .map_err(|_| ImportError::Stopped)
-                        },
-                    )
-                    .map(Read::Done)
-                });
-                let read = match canonical {
-                    None
-                    | Some(Err(ImportError::UnknownKind { .. } | ImportError::Empty { .. })) => {
-                        kefu_import::read_report(path, opts, reports)
-                            .map(|(file, report)| Read::Platform(file, report))
-                    }
-                    Some(other) => other,
-                };
-                offset += size;
-                let (next, failed) = match read {
-                    Ok(next) => (next, false),
-                    Err(e) => (Read::Failed(e), true),
-                };
-                if send.send(next).is_err() || failed {
-                    break;
-                }
-            }
-        });
-        for read in receive {
-            match read {
-                Read::Batch(batch) => session.add(batch)?,
-                Read::Done(report) => {
-                    kinds.push(report.kind.map_or("-", |k| k.as_str()));
-                    done.push(report);
-                }
-                Read::Platform(file, report) => {
-                    session.add_platform(&file)?;
-                    kinds.push(file.report);
-                    done.push(report);
-                }
-                Read::Failed(e @ ImportError::BadRows { .. }) => bail!(
-                    "{e}\n{}",
-                    lang.t(
-                        "没有导入任何数据（用 --skip-bad 只导入正确的行）",
-                        "nothing was imported (use --skip-bad to import the good rows)"
-                    )
-                ),
-                Read::Failed(e) => return Err(e.into()),
-            }
+    // The command line imports into any store (it has the file system anyway).
+    let progress = |done| {
+        bar.set_position(done);
+        if done >= total {
+            bar.set_message(lang.t("计算指标", "computing figures").to_string());
         }
-        Ok(())
-    })?;
-    bar.set_message(lang.t("计算指标", "computing figures").to_string());
-    let summary = session.finish(config)?;
+    };
+    let imported =
+        kefu_app::import::import_files_with(&mut db, &files, opts, reports, &|_| true, &progress);
+    let kefu_app::import::Imported {
+        files: done,
+        summary,
+    } = match imported {
+        Ok(done) => done,
+        Err(kefu_app::import::ImportFailure::Read(e @ ImportError::BadRows { .. })) => bail!(
+            "{e}\n{}",
+            lang.t(
+                "没有导入任何数据（用 --skip-bad 只导入正确的行）",
+                "nothing was imported (use --skip-bad to import the good rows)"
+            )
+        ),
+        Err(e) => return Err(e.into()),
+    };
     bar.finish_and_clear();
     for f in &done {
         for w in &f.warnings {
@@ -832,12 +779,12 @@ fn import(
         ))?;
     }
     let mut out = std::io::stdout().lock();
-    for (f, kind) in done.iter().zip(&kinds).filter(|_| done.len() <= 12) {
+    for f in done.iter().filter(|_| done.len() <= 12) {
         writeln!(
             out,
             "{}  {}  {} {}  {} {}",
             f.path.display(),
-            kind,
+            f.kind_name(),
             f.rows,
             lang.t("行", "rows"),
             f.rejected.len(),

@@ -216,6 +216,8 @@ impl fmt::Display for RejectedRow {
 pub struct FileReport {
     pub path: PathBuf,
     pub kind: Option<FileKind>,
+    /// The kind of platform report, when the file is one ([`read_report`]).
+    pub platform: Option<PlatformKind>,
     /// The encoding the text was read with (workbooks: `Utf8`).
     pub encoding: Encoding,
     /// Data rows read (accepted + rejected; blank lines are not rows).
@@ -223,6 +225,17 @@ pub struct FileReport {
     pub accepted: u64,
     pub rejected: Vec<RejectedRow>,
     pub warnings: Vec<String>,
+}
+
+impl FileReport {
+    /// What the file was read as: a canonical kind, a platform report's kind, or `-`.
+    pub fn kind_name(&self) -> &'static str {
+        match (self.kind, self.platform) {
+            (Some(k), _) => k.as_str(),
+            (None, Some(p)) => p.as_str(),
+            (None, None) => "-",
+        }
+    }
 }
 
 /// The records of all files and a report per file.
@@ -545,6 +558,7 @@ fn read_file(
         report: FileReport {
             path: path.to_path_buf(),
             kind: None,
+            platform: None,
             encoding: Encoding::Utf8,
             rows: 0,
             accepted: 0,

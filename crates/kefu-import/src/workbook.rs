@@ -347,6 +347,7 @@ mod tests {
             report: crate::FileReport {
                 path: name.into(),
                 kind: None,
+                platform: None,
                 encoding: crate::Encoding::Utf8,
                 rows: 0,
                 accepted: 0,

@@ -9,9 +9,11 @@
 //! A rule hits a reception at most once; the [`Hit`] names every message that triggered it
 //! (indexes into [`Chat::messages`]) and, for keyword rules, the exact byte spans matched.
 
+mod accuracy;
 mod chat;
 mod config;
 mod eval;
+mod labelled;
 mod matcher;
 mod summary;
 
@@ -19,8 +21,13 @@ use kefu_core::model::Sender;
 use kefu_core::time::Millis;
 use serde::{Deserialize, Serialize};
 
+pub use accuracy::{Accuracy, Counts, Wrong};
 pub use chat::{ChatError, ChatProblem, ParsedChat, parse_chat};
+pub(crate) use config::line_of;
 pub use config::{Problem, RuleError, param_text, set_param};
+pub use labelled::{
+    ChatContext, LabelError, LabelProblem, LabelledChat, Labels, parse_labelled, unknown_rules,
+};
 pub use summary::{HitCount, HitRow, HitTable, per_100};
 
 /// The rule set shipped with kefu, used until a store saves its own.

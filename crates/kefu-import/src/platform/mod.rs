@@ -512,6 +512,7 @@ pub fn read_report(
     let mut file_report = FileReport {
         path: path.to_path_buf(),
         kind: None,
+        platform: None,
         encoding: read.encoding,
         rows: 0,
         accepted: 0,
@@ -560,6 +561,7 @@ pub fn read_report(
             skipped_sheets.join(", ")
         ));
     }
+    file_report.platform = Some(first);
     let platform = match report.platform {
         None => first.platform(),
         Some(p) if p == first.platform() => p,

@@ -1,0 +1,691 @@
+//! Per-store metric settings: the settings in force ([`LiveConfig`]) and the page that edits
+//! them (admins: every store; supervisors: their stores).
+//!
+//! The serve configuration (its `--config` file, or the defaults) is the base; settings saved
+//! here for a store take its place for that store. Saving recomputes the store and shows the
+//! effect on its figures over its last 30 days of data.
+
+use axum::extract::{Form, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use kefu_core::figures::Counters;
+use kefu_core::settings::MetricSettings;
+use kefu_core::time::Day;
+use kefu_store::{Db, SavedSettings, StoreInfo};
+use serde::Deserialize;
+
+use crate::access;
+use crate::auth::CurrentUser;
+use crate::i18n::{self, Lang, S, Strings};
+use crate::report::{By, display};
+use crate::ui::frame::{StoreQuery, error_page, framed, store_switcher, th, utc};
+use crate::ui::html::{esc, url};
+use crate::{AppState, WebError};
+
+/// Days of data the before/after comparison covers (ending on the store's last day).
+pub const EFFECT_DAYS: i32 = 30;
+
+/// A setting's name, unit and meaning, in both languages.
+fn describe(lang: Lang, key: &str) -> (&'static str, &'static str, &'static str) {
+    match key {
+        "slow_response_secs" => (
+            lang.t("慢响应阈值", "Slow response threshold"),
+            lang.t("秒", "seconds"),
+            lang.t(
+                "一轮的响应时间（只计服务时间内的秒数）超过这个时长即为慢响应（0–86400）。",
+                "A round whose response time (counting only seconds inside service hours) exceeds this is slow (0–86400).",
+            ),
+        ),
+        "slow_response_rounds" => (
+            lang.t("慢接待轮数", "Slow rounds per reception"),
+            lang.t("轮", "rounds"),
+            lang.t(
+                "一次接待有至少这么多慢响应的轮次，计入慢响应人数（1–366）。",
+                "A reception with at least this many slow rounds counts as slow (1–366).",
+            ),
+        ),
+        "conversion_window_days" => (
+            lang.t("转化归属天数", "Attribution window"),
+            lang.t("天", "days"),
+            lang.t(
+                "订单归属于下单当天及之前 N−1 天内最后回复的接待；1 = 仅当天（1–366）。",
+                "An order goes to the last answering reception on its day or the N−1 days before; 1 = same day only (1–366).",
+            ),
+        ),
+        "service_hours" => (
+            lang.t("服务时间", "Service hours"),
+            lang.t("时:分-时:分", "HH:MM-HH:MM"),
+            lang.t(
+                "响应时间只计这些时段内的秒数（夜里的等待不计）；22:00-02:00 跨午夜，多个时段用逗号分隔。",
+                "Response times count only the seconds inside these windows (a night's wait does not count); 22:00-02:00 crosses midnight, several windows join with commas.",
+            ),
+        ),
+        "after_sale_days" => (
+            lang.t("售后天数", "After-sale days"),
+            lang.t("天", "days"),
+            lang.t(
+                "买家在接待当天或之前这么多天内下过单、且本次接待没有归属订单，即为售后接待，不计入询单；0 = 仅当天（0–366）。",
+                "A buyer who ordered on the reception's day or this many days before, and buys nothing from this reception, is after-sale, not an inquiry; 0 = that day only (0–366).",
+            ),
+        ),
+        "reminder_window_hours" => (
+            lang.t("催付时限", "Reminder window"),
+            lang.t("小时", "hours"),
+            lang.t(
+                "下单后这么多小时内的催付才算数（0–8784）。",
+                "A reminder counts within this many hours after the order (0–8784).",
+            ),
+        ),
+        _ => ("", "", ""),
+    }
+}
+
+/// What a setting must be, said in the user's language (the same bounds as
+/// `MetricSettings::set`).
+fn expected(lang: Lang, key: &str) -> &'static str {
+    match key {
+        "slow_response_secs" => lang.t(
+            "应为 0 到 86400 之间的整数",
+            "expected a whole number from 0 to 86400",
+        ),
+        "slow_response_rounds" | "conversion_window_days" => lang.t(
+            "应为 1 到 366 之间的整数",
+            "expected a whole number from 1 to 366",
+        ),
+        "reminder_window_hours" => lang.t(
+            "应为 0 到 8784 之间的整数",
+            "expected a whole number from 0 to 8784",
+        ),
+        "after_sale_days" => lang.t(
+            "应为 0 到 366 之间的整数",
+            "expected a whole number from 0 to 366",
+        ),
+        _ => lang.t(
+            "应为如 08:00-24:00 的时段（跨午夜如 22:00-02:00，多个用逗号分隔）",
+            "expected a window like 08:00-24:00 (22:00-02:00 crosses midnight; several joined by commas)",
+        ),
+    }
+}
+
+/// The page's form as posted: the CSRF token, the store and the settings by key.
+#[derive(Deserialize)]
+pub struct SettingsForm {
+    #[serde(default)]
+    store: String,
+    #[serde(flatten)]
+    fields: std::collections::HashMap<String, String>,
+}
+
+/// What the page shows of a store's settings.
+struct Shown {
+    stores: Vec<StoreInfo>,
+    store: StoreInfo,
+    saved: Option<SavedSettings>,
+    visibility: kefu_store::Visibility,
+}
+
+fn load_shown(db: &Db, user: &kefu_store::User, store: Option<&str>) -> Result<Shown, WebError> {
+    let stores = access::settings_stores(db, user)?;
+    let store = access::settings_store(&stores, store)?;
+    let saved = db
+        .saved_settings()?
+        .into_iter()
+        .find(|s| s.store.id == store.id);
+    Ok(Shown {
+        visibility: db.visibility(store.id)?,
+        stores,
+        store,
+        saved,
+    })
+}
+
+/// A store's counters over its last [`EFFECT_DAYS`] days of data.
+struct Window {
+    range: (Day, Day),
+    counters: Counters,
+}
+
+/// The store's [`Window`]; `None` when it has no data.
+fn window(db: &Db, store: &StoreInfo) -> Result<Option<Window>, WebError> {
+    let Some((lo, hi)) = db.day_span(store.id)? else {
+        return Ok(None);
+    };
+    let from = hi.offset(1 - EFFECT_DAYS).max(lo);
+    let report = kefu_report::build(db, By::Store, from, hi, Some(&store.name))
+        .map_err(|e| WebError::Internal(e.to_string()))?;
+    Ok(Some(Window {
+        range: (from, hi),
+        counters: report
+            .rows
+            .into_iter()
+            .next()
+            .map(|r| r.counters)
+            .unwrap_or_default(),
+    }))
+}
+
+/// The table of every store figure before and after, changed ones marked.
+fn effect_table(lang: Lang, range: (Day, Day), before: &Counters, after: &Counters) -> String {
+    let report = kefu_report::Report {
+        by: By::Store,
+        rows: Vec::new(),
+        only: Vec::new(),
+        whole_store: true,
+    };
+    let mut out = format!(
+        "<h2>{}</h2><p>{} {} – {}</p><div class=\"wrap\"><table class=\"effect\"><thead><tr><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>",
+        esc(lang.t("对指标的影响", "Effect on the figures")),
+        esc(lang.t("店铺最近 30 天数据：", "The store's last 30 days of data:")),
+        range.0,
+        range.1,
+        esc(lang.t("指标", "Figure")),
+        esc(lang.t("修改前", "Before")),
+        esc(lang.t("修改后", "After")),
+    );
+    for f in report.figures() {
+        let (b, a) = (display(f, f.value(before)), display(f, f.value(after)));
+        let class = if a == b { "" } else { " class=\"changed\"" };
+        out.push_str(&format!(
+            "<tr{class}><td>{}</td><td>{}</td><td>{}</td></tr>",
+            esc(lang.figure(f)),
+            esc(&b),
+            esc(&a)
+        ));
+    }
+    out.push_str("</tbody></table></div>");
+    out
+}
+
+/// The page: store choice, where the settings come from, the form (with `errors` by key and
+/// the values to show), and the outcome of a save: a notice above the form, its effect below.
+fn render(
+    lang: Lang,
+    user: &CurrentUser,
+    shown: &Shown,
+    values: &MetricSettings,
+    entered: &std::collections::HashMap<String, String>,
+    errors: &[(String, String)],
+    (notice, effect): (&str, &str),
+) -> String {
+    let lc = lang.code();
+    let mut body = format!("<p>{}</p>", esc(lang.s(S::ConfigNote)));
+    body.push_str(&store_switcher(
+        lang,
+        "/settings/metrics",
+        &shown.stores,
+        &shown.store,
+    ));
+    let source = match &shown.saved {
+        Some(s) => format!(
+            "{} {} · {} UTC",
+            esc(lang.t("网页保存的设置，保存人：", "Saved on this site by")),
+            esc(s.updated_by.as_deref().unwrap_or("-")),
+            utc(s.updated_at)
+        ),
+        None => esc(lang.t(
+            "来自配置文件（未配置则为默认值）",
+            "From the configuration file (or the defaults)",
+        )),
+    };
+    body.push_str(&format!(
+        "<h2>{}</h2><p class=\"source\">{source}</p>",
+        esc(&shown.store.name)
+    ));
+    if !errors.is_empty() {
+        body.push_str(&format!(
+            "<p class=\"error\" role=\"alert\">{}</p>",
+            esc(lang.t(
+                "有设置项不正确，未保存。",
+                "Some settings are not valid; nothing was saved."
+            ))
+        ));
+    }
+    body.push_str(notice);
+    body.push_str(&format!(
+        "<form method=\"post\" action=\"/settings/metrics?lang={lc}\">\
+         <input type=\"hidden\" name=\"csrf\" value=\"{}\">\
+         <input type=\"hidden\" name=\"store\" value=\"{}\">\
+         <table class=\"facts form\"><thead><tr>{}<th>{}</th><th>{}</th></tr></thead><tbody>",
+        esc(&user.session.csrf),
+        esc(&shown.store.name),
+        th(lang, &[S::SettingKey, S::Value]),
+        esc(lang.t("单位", "Unit")),
+        esc(lang.t("说明", "Meaning")),
+    ));
+    for key in MetricSettings::KEYS {
+        let (name, unit, meaning) = describe(lang, key);
+        let value = entered
+            .get(key)
+            .cloned()
+            .or_else(|| values.get(key))
+            .unwrap_or_default();
+        let error = errors
+            .iter()
+            .find(|(k, _)| k == key)
+            .map_or(String::new(), |(_, e)| {
+                format!(
+                    "<br><span class=\"error\" id=\"{key}-error\">{}</span>",
+                    esc(e)
+                )
+            });
+        body.push_str(&format!(
+            "<tr><td><label for=\"{key}\">{}</label><br><code>{key}</code></td>\
+             <td><input id=\"{key}\" name=\"{key}\" value=\"{}\" required{}>{error}</td>\
+             <td>{}</td><td class=\"text\">{}</td></tr>",
+            esc(name),
+            esc(&value),
+            if error.is_empty() {
+                String::new()
+            } else {
+                format!(" aria-invalid=\"true\" aria-describedby=\"{key}-error\"")
+            },
+            esc(unit),
+            esc(meaning),
+        ));
+    }
+    body.push_str(&format!(
+        "</tbody></table><p><button type=\"submit\">{}</button></p></form>",
+        esc(lang.t("保存并重新计算", "Save and recompute"))
+    ));
+    if shown.saved.is_some() {
+        body.push_str(&format!(
+            "<form method=\"post\" action=\"/settings/metrics/reset?lang={lc}\">\
+             <input type=\"hidden\" name=\"csrf\" value=\"{}\">\
+             <input type=\"hidden\" name=\"store\" value=\"{}\">\
+             <button type=\"submit\">{}</button></form>",
+            esc(&user.session.csrf),
+            esc(&shown.store.name),
+            esc(lang.t(
+                "恢复为配置文件的设置并重新计算",
+                "Go back to the configuration file's settings and recompute"
+            )),
+        ));
+    }
+    body.push_str(effect);
+    body.push_str(&visibility_form(lang, user, shown));
+    body
+}
+
+/// The store's choices of what its agents see (`docs/deployment.md`, "What agents see").
+fn visibility_form(lang: Lang, user: &CurrentUser, shown: &Shown) -> String {
+    let v = shown.visibility;
+    let check = |name: &str, on: bool, label: S| {
+        format!(
+            "<p><label><input type=\"checkbox\" name=\"{name}\" value=\"1\"{}> {}</label></p>",
+            if on { " checked" } else { "" },
+            esc(lang.s(label))
+        )
+    };
+    format!(
+        "<h2 id=\"visibility\">{h}</h2><p class=\"note\">{note}</p>\
+         <form method=\"post\" action=\"/settings/visibility?lang={lc}\">\
+         <input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">\
+         <input type=\"hidden\" name=\"store\" value=\"{store}\">{totals}{colleagues}\
+         <p><button type=\"submit\">{save}</button></p></form>",
+        h = esc(lang.s(S::Visibility)),
+        note = esc(lang.s(S::VisibilityNote)),
+        lc = lang.code(),
+        csrf = esc(&user.session.csrf),
+        store = esc(&shown.store.name),
+        totals = check("store_totals", v.store_totals, S::AgentsSeeStoreTotals),
+        colleagues = check("colleagues", v.colleagues, S::AgentsSeeColleagues),
+        save = esc(lang.t("保存", "Save")),
+    )
+}
+
+#[derive(Deserialize)]
+pub struct VisibilityForm {
+    #[serde(default)]
+    store: String,
+    /// Checkboxes: present when ticked.
+    #[serde(default)]
+    store_totals: Option<String>,
+    #[serde(default)]
+    colleagues: Option<String>,
+}
+
+/// `POST /settings/visibility`: what the store's agents see beyond their own figures.
+pub async fn save_visibility(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    headers: HeaderMap,
+    Query(q): Query<StoreQuery>,
+    Form(form): Form<VisibilityForm>,
+) -> Response {
+    let lang = i18n::pick(q.lang.as_deref(), &headers);
+    let u = user.session.user.clone();
+    let on = |v: &Option<String>| v.as_deref().is_some_and(|v| v == "1" || v == "on");
+    let v = kefu_store::Visibility {
+        store_totals: on(&form.store_totals),
+        colleagues: on(&form.colleagues),
+    };
+    let done = state
+        .db(move |db| {
+            let stores = access::settings_stores(db, &u)?;
+            let store = access::settings_store(&stores, Some(&form.store))?;
+            db.set_visibility(store.id, v, &u.name)?;
+            db.audit(
+                Some(&u),
+                "store.visibility",
+                &format!(
+                    "store={} store_totals={} colleagues={}",
+                    store.name, v.store_totals, v.colleagues
+                ),
+            )?;
+            Ok(store)
+        })
+        .await;
+    match done {
+        Ok(store) => Redirect::to(&format!("{}&lang={}#visibility", here(&store), lang.code()))
+            .into_response(),
+        Err(e) => error_page(lang, &user, e),
+    }
+}
+
+fn here(store: &StoreInfo) -> String {
+    format!("/settings/metrics?store={}", url(&store.name))
+}
+
+/// The page as answered, with the settings in force for the shown store: the form as entered
+/// with its errors, and the outcome of a save.
+fn settings_page(
+    lang: Lang,
+    user: &CurrentUser,
+    state: &AppState,
+    status: StatusCode,
+    shown: &Shown,
+    (entered, errors): (
+        &std::collections::HashMap<String, String>,
+        &[(String, String)],
+    ),
+    outcome: (&str, &str),
+) -> Response {
+    let values = state.config.store(&shown.store.name).metrics;
+    let body = render(lang, user, shown, &values, entered, errors, outcome);
+    framed(
+        lang,
+        user,
+        status,
+        S::MetricSettings,
+        &here(&shown.store),
+        &body,
+    )
+}
+
+/// `GET /settings/metrics?store=…`
+pub async fn page(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    headers: HeaderMap,
+    Query(q): Query<StoreQuery>,
+) -> Response {
+    let lang = i18n::pick(q.lang.as_deref(), &headers);
+    let u = user.session.user.clone();
+    let shown = state
+        .db(move |db| load_shown(db, &u, q.store.as_deref()))
+        .await;
+    match shown {
+        Ok(shown) => settings_page(
+            lang,
+            &user,
+            &state,
+            StatusCode::OK,
+            &shown,
+            (&Default::default(), &[]),
+            ("", ""),
+        ),
+        Err(e) => error_page(lang, &user, e),
+    }
+}
+
+/// Every field of the form checked; the settings, or the errors by key.
+fn parse_form(
+    lang: Lang,
+    fields: &std::collections::HashMap<String, String>,
+) -> Result<MetricSettings, Vec<(String, String)>> {
+    let mut m = MetricSettings::default();
+    let mut errors = Vec::new();
+    for key in MetricSettings::KEYS {
+        let value = fields.get(key).map_or("", String::as_str);
+        if m.set(key, value).is_err() {
+            errors.push((key.to_string(), expected(lang, key).to_string()));
+        }
+    }
+    if errors.is_empty() {
+        Ok(m)
+    } else {
+        Err(errors)
+    }
+}
+
+/// What changed, for the audit log: `key: old→new` for each.
+fn changes(old: &MetricSettings, new: &MetricSettings) -> String {
+    let changed: Vec<String> = MetricSettings::KEYS
+        .iter()
+        .filter_map(|k| {
+            let (a, b) = (old.get(k)?, new.get(k)?);
+            (a != b).then(|| format!("{k}: {a}→{b}"))
+        })
+        .collect();
+    if changed.is_empty() {
+        "unchanged".to_string()
+    } else {
+        changed.join("; ")
+    }
+}
+
+/// The outcome of a save or a reset, for the page.
+struct Saved {
+    shown: Shown,
+    /// The store's last days before and after (`None`: no data).
+    effect: Option<(Window, Counters)>,
+    days: u64,
+}
+
+/// Saves (`Some`) or forgets (`None`) a store's settings, recomputes, audits and reloads the
+/// settings in force.
+async fn apply(
+    state: &AppState,
+    user: &CurrentUser,
+    store: String,
+    new: Option<MetricSettings>,
+) -> Result<Saved, WebError> {
+    let (u, live) = (user.session.user.clone(), state.config.clone());
+    state
+        .db_mut(move |db| {
+            let shown = load_shown(db, &u, Some(&store))?;
+            let old = live.store(&shown.store.name).metrics;
+            let before = window(db, &shown.store)?;
+            let (days, action, detail) = match &new {
+                Some(m) => (
+                    db.save_store_settings(&shown.store, m, Some(&u))?,
+                    "settings.save",
+                    changes(&old, m),
+                ),
+                None => {
+                    let base = live.base().store(&shown.store.name).metrics.clone();
+                    let detail = changes(&old, &base);
+                    (
+                        db.forget_store_settings(&shown.store, &base)?,
+                        "settings.reset",
+                        detail,
+                    )
+                }
+            };
+            live.reload(db)?;
+            let after = window(db, &shown.store)?;
+            db.audit(
+                Some(&u),
+                action,
+                &format!("store={} {detail}", shown.store.name),
+            )?;
+            let shown = load_shown(db, &u, Some(&shown.store.name))?;
+            // Recomputation keeps the events, so the window stays the same days.
+            let effect = before.map(|b| (b, after.map(|a| a.counters).unwrap_or_default()));
+            Ok(Saved {
+                shown,
+                effect,
+                days,
+            })
+        })
+        .await
+}
+
+fn saved_page(lang: Lang, user: &CurrentUser, state: &AppState, saved: Saved) -> Response {
+    let notice = format!(
+        "<p class=\"saved\" role=\"status\">{} {} {}</p>",
+        esc(lang.t("已保存，重新计算了", "Saved; recomputed")),
+        saved.days,
+        esc(lang.t("天。", "days.")),
+    );
+    let effect = saved
+        .effect
+        .as_ref()
+        .map_or(String::new(), |(before, after)| {
+            effect_table(lang, before.range, &before.counters, after)
+        });
+    settings_page(
+        lang,
+        user,
+        state,
+        StatusCode::OK,
+        &saved.shown,
+        (&Default::default(), &[]),
+        (&notice, &effect),
+    )
+}
+
+/// `POST /settings/metrics`: check every field, save, recompute, show the effect.
+pub async fn save(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    headers: HeaderMap,
+    Query(q): Query<StoreQuery>,
+    Form(form): Form<SettingsForm>,
+) -> Response {
+    let lang = i18n::pick(q.lang.as_deref(), &headers);
+    match parse_form(lang, &form.fields) {
+        Ok(m) => match apply(&state, &user, form.store, Some(m)).await {
+            Ok(saved) => saved_page(lang, &user, &state, saved),
+            Err(e) => error_page(lang, &user, e),
+        },
+        Err(errors) => {
+            let u = user.session.user.clone();
+            let store = form.store.clone();
+            let shown = match state.db(move |db| load_shown(db, &u, Some(&store))).await {
+                Ok(s) => s,
+                Err(e) => return error_page(lang, &user, e),
+            };
+            settings_page(
+                lang,
+                &user,
+                &state,
+                StatusCode::BAD_REQUEST,
+                &shown,
+                (&form.fields, &errors),
+                ("", ""),
+            )
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub struct ResetForm {
+    #[serde(default)]
+    store: String,
+}
+
+/// `POST /settings/metrics/reset`: back to the configuration's settings for the store.
+pub async fn reset(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    headers: HeaderMap,
+    Query(q): Query<StoreQuery>,
+    Form(form): Form<ResetForm>,
+) -> Response {
+    let lang = i18n::pick(q.lang.as_deref(), &headers);
+    match apply(&state, &user, form.store, None).await {
+        Ok(saved) => saved_page(lang, &user, &state, saved),
+        Err(e) => error_page(lang, &user, e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use kefu_app::settings::LiveConfig;
+
+    #[test]
+    fn changes_name_each_changed_setting() {
+        let old = MetricSettings::default();
+        let mut new = old.clone();
+        assert_eq!(changes(&old, &new), "unchanged");
+        new.slow_response_secs = 45;
+        new.set("service_hours", "08:00-22:00").unwrap();
+        assert_eq!(
+            changes(&old, &new),
+            "slow_response_secs: 120→45; service_hours: 08:00-24:00→08:00-22:00"
+        );
+    }
+
+    #[test]
+    fn the_form_reports_every_bad_field() {
+        let mut fields: std::collections::HashMap<String, String> = MetricSettings::KEYS
+            .iter()
+            .map(|k| (k.to_string(), MetricSettings::default().get(k).unwrap()))
+            .collect();
+        assert_eq!(
+            parse_form(Lang::En, &fields).unwrap(),
+            MetricSettings::default()
+        );
+        fields.insert("slow_response_secs".into(), "-3".into());
+        fields.insert("service_hours".into(), "9-17".into());
+        let errors = parse_form(Lang::Zh, &fields).unwrap_err();
+        let keys: Vec<&str> = errors.iter().map(|(k, _)| k.as_str()).collect();
+        assert_eq!(keys, ["slow_response_secs", "service_hours"]);
+        assert_eq!(errors[0].1, "应为 0 到 86400 之间的整数");
+        assert!(errors[1].1.starts_with("应为如 08:00-24:00 的时段"));
+        let en = parse_form(Lang::En, &fields).unwrap_err();
+        assert_eq!(en[0].1, "expected a whole number from 0 to 86400");
+    }
+
+    #[test]
+    fn live_config_reloads_saved_settings_over_the_base() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut db = Db::open(&dir.path().join("k.db")).unwrap();
+        let base =
+            kefu_core::settings::Config::parse("[metrics]\nslow_response_secs = 60\n").unwrap();
+        let live = LiveConfig::new(base);
+        let copy = live.clone();
+        assert_eq!(live.store("店").metrics.slow_response_secs, 60);
+        // a store exists once something was imported into it; an empty roster will do
+        let mut batch = kefu_core::model::ImportBatch::default();
+        let store = batch.names.intern("店");
+        let account = batch.names.intern("店:甲");
+        batch.agents.push((
+            store,
+            kefu_core::model::Agent {
+                account,
+                name: None,
+                group: None,
+                role: None,
+                joined: None,
+                left: None,
+            },
+        ));
+        db.import(batch, live.base()).unwrap();
+        let info = db.store("店").unwrap();
+        let m = MetricSettings {
+            slow_response_secs: 30,
+            ..MetricSettings::default()
+        };
+        db.save_store_settings(&info, &m, None).unwrap();
+        live.reload(&db).unwrap();
+        assert_eq!(copy.store("店").metrics, m);
+        assert_eq!(copy.store("别的店").metrics.slow_response_secs, 60);
+        db.forget_store_settings(&info, &live.base().store("店").metrics)
+            .unwrap();
+        live.reload(&db).unwrap();
+        assert_eq!(copy.store("店").metrics.slow_response_secs, 60);
+    }
+}

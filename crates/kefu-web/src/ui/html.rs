@@ -1,0 +1,246 @@
+//! HTML building blocks: escaping, the page frame, the SVG bar chart.
+
+use kefu_store::Session;
+pub use maud::{DOCTYPE, Markup, PreEscaped, html};
+
+use crate::i18n::{Lang, S, Strings};
+
+/// Escapes text for HTML element content and double-quoted attribute values.
+pub fn esc(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 8);
+    esc_into(&mut out, s);
+    out
+}
+
+/// Appends `s` HTML-escaped: pages with thousands of cells escape into one buffer.
+pub fn esc_into(out: &mut String, s: &str) {
+    let mut plain = 0;
+    for (i, b) in s.bytes().enumerate() {
+        let entity = match b {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' => "&quot;",
+            b'\'' => "&#39;",
+            // Control characters are errors in HTML (a NUL ends strings in some readers): a
+            // name stored before names were checked at import shows them as U+FFFD.
+            0..=0x08 | 0x0B | 0x0E..=0x1F | 0x7F => "\u{FFFD}",
+            _ => continue,
+        };
+        // All of these are ASCII, so `plain..i` and `i + 1..` fall on character boundaries.
+        out.push_str(&s[plain..i]);
+        out.push_str(entity);
+        plain = i + 1;
+    }
+    out.push_str(&s[plain..]);
+}
+
+/// Percent-encodes a query parameter value.
+pub fn url(s: &str) -> String {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    let mut out = String::with_capacity(s.len() * 3);
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push('%');
+            out.push(HEX[usize::from(b >> 4)] as char);
+            out.push(HEX[usize::from(b & 15)] as char);
+        }
+    }
+    out
+}
+
+const CSS: &str = "
+body{font-family:system-ui,'PingFang SC','Microsoft YaHei',sans-serif;margin:0;color:#1d2330;background:#f6f7f9}
+header{display:flex;gap:1.2em;align-items:center;padding:.6em 1.2em;background:#1d2330;color:#fff}
+header a{color:#fff}header .me{margin-left:auto}header form{display:inline}
+main{padding:1em 1.2em;max-width:1400px}
+a{color:#1a56c4}a:focus,button:focus,input:focus,select:focus{outline:3px solid #f5a623}
+table{border-collapse:collapse;background:#fff;font-size:.9em}
+th,td{border:1px solid #dde1e7;padding:.3em .5em;text-align:right;white-space:nowrap}
+th:first-child,td:first-child{text-align:left}
+td.best{background:#d8f3dc;font-weight:600}td.worst{background:#fde2e1}
+.up{color:#16794a}.down{color:#b42318}
+.error{color:#b42318;font-weight:600}
+form.login{display:flex;flex-direction:column;gap:.6em;max-width:18em;margin:3em auto}
+form.filters{display:flex;gap:.8em;align-items:end;flex-wrap:wrap;margin-bottom:1em}
+.wrap{overflow-x:auto}
+svg text{font-size:11px;fill:#1d2330}svg a:focus rect{stroke:#f5a623;stroke-width:3}
+.transcript td.text,.orders td.text{white-space:normal;text-align:left;min-width:16em;max-width:40em}
+.transcript .cut{color:#a33;font-style:italic;margin-left:.3em}
+tr.msg.buyer td{background:#eef4ff}tr.msg.agent td{background:#eefaf1}tr.msg.bot td{background:#f3effb}
+tr.msg.auto td{background:#f4f4f4;color:#5b6474;font-style:italic}tr.msg.system td{background:#fff7e0;color:#6b5300}
+.who{font-weight:600}td.opens{color:#1a56c4}td.answers{color:#16794a;font-weight:600}.transfer{font-weight:600}
+table.facts th{text-align:left}
+table.form td{text-align:left;white-space:normal;vertical-align:top}tr.changed td{background:#fff7e0;font-weight:600}
+.saved{color:#16794a;font-weight:600}
+span.qa{display:inline-block;margin-left:.4em;padding:0 .35em;border-radius:3px;font-size:.8em;font-style:normal;background:#fff1d6;color:#7a4b00}
+span.qa.high,span.qa.critical{background:#fde2e1;color:#b42318}tr.msg.flagged td.text{box-shadow:inset 3px 0 #b42318}
+@media print{header form,form.filters{display:none}}
+";
+
+/// The page frame: header with navigation, language switch and logout, then `body`.
+/// `here` is the current path and query (without `lang`), for the language switch.
+pub fn page(
+    lang: Lang,
+    title: &str,
+    session: Option<&Session>,
+    here: &str,
+    body: Markup,
+) -> Markup {
+    let other = match lang {
+        Lang::Zh => "en",
+        Lang::En => "zh-CN",
+    };
+    let sep = if here.contains('?') { '&' } else { '?' };
+    let lq = format!("?lang={}", lang.code());
+    let app = lang.s(S::AppName);
+    html! {
+        (DOCTYPE)
+        html lang=(lang.code()) {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width,initial-scale=1";
+                title { (title) " · " (app) }
+                style { (PreEscaped(CSS)) }
+            }
+            body {
+                header {
+                    strong { (app) }
+                    @if let Some(s) = session {
+                        nav {
+                            a href={ "/" (lq) } { (lang.s(S::Overview)) }
+                            " · "
+                            a href={ "/ranking" (lq) } { (lang.s(S::Ranking)) }
+                            (admin_nav(lang, s, &lq))
+                        }
+                    }
+                    a href={ (here) (sep) "lang=" (other) } lang=(other) { (lang.s(S::Language)) }
+                    @if let Some(s) = session {
+                        a.me href={ "/me" (lq) } { (s.user.name) " (" (s.user.role.as_str()) ")" }
+                        form method="post" action="/logout" {
+                            input type="hidden" name="csrf" value=(s.csrf);
+                            button type="submit" { (lang.s(S::Logout)) }
+                        }
+                    }
+                }
+                main {
+                    h1 { (title) }
+                    (body)
+                }
+            }
+        }
+    }
+}
+
+/// The links to the import page (admins, supervisors) and the admin pages.
+fn admin_nav(lang: Lang, s: &Session, lq: &str) -> Markup {
+    html! {
+        // Manual reviews concern every role (reviewers, reviewed agents, leads).
+        " · " a href={ "/qa/assignments" (lq) } { (lang.s(S::QaNav)) }
+        " · " a href={ "/plans" (lq) } { (lang.s(S::PlansPage)) }
+        // Automatic rule hits: every role (agents see their own).
+        " · " a href={ "/qa/hits" (lq) } { (lang.s(S::AutoHits)) }
+        @if crate::access::may_import(&s.user) {
+            " · " a href={ "/import" (lq) } { (lang.s(S::ImportPage)) }
+        }
+        @if crate::access::is_admin(&s.user) {
+            " · " a href={ "/settings" (lq) } { (lang.s(S::Settings)) }
+            " · " a href={ "/audit" (lq) } { (lang.s(S::AuditLog)) }
+        } @else if crate::access::may_edit_settings(&s.user) {
+            // Supervisors edit their stores' metric settings and roster.
+            " · " a href={ "/settings/metrics" (lq) } { (lang.s(S::MetricSettings)) }
+            " · " a href={ "/settings/roster" (lq) } { (lang.s(S::Roster)) }
+        }
+    }
+}
+
+/// A bar per (label, value, link); bars are links, values are in `<title>` for screen
+/// readers and tooltips.
+pub fn bar_chart(title: &str, bars: &[(String, Option<f64>, String)]) -> Markup {
+    let (w, h, left, bottom, top) = (760.0_f64, 240.0_f64, 56.0, 40.0, 16.0);
+    let max = bars
+        .iter()
+        .filter_map(|b| b.1)
+        .fold(0.0_f64, f64::max)
+        .max(f64::MIN_POSITIVE);
+    let n = bars.len().max(1) as f64;
+    let slot = (w - left - 8.0) / n;
+    let bw = (slot * 0.7).max(1.0);
+    let plot = h - bottom - top;
+    let base = h - bottom;
+    let every = (bars.len() / 10).max(1);
+    let f1 = |v: f64| format!("{v:.1}");
+    html! {
+        svg role="img" aria-label=(title) viewBox={ "0 0 " (w) " " (h) } width=(w) height=(h)
+            xmlns="http://www.w3.org/2000/svg" {
+            title { (title) }
+            line x1=(left) y1=(base) x2=(w) y2=(base) stroke="#8a94a6" {}
+            text x=(left - 4.0) y=(top + 4.0) text-anchor="end" { (short_number(max)) }
+            text x=(left - 4.0) y=(base) text-anchor="end" { "0" }
+            @for (i, (label, value, link)) in bars.iter().enumerate() {
+                @let x = left + 4.0 + slot * i as f64;
+                @let v = value.unwrap_or(0.0).max(0.0);
+                @let bh = (v / max * plot).max(if v > 0.0 { 1.0 } else { 0.0 });
+                a href=(link) {
+                    rect x=(f1(x)) y=(f1(base - bh)) width=(f1(bw)) height=(f1(bh)) fill="#3b6fd4" {
+                        title { (label) ": " (value.map_or("-".to_string(), short_number)) }
+                    }
+                }
+                @if i % every == 0 {
+                    text x=(f1(x + bw / 2.0)) y=(base + 14.0) text-anchor="middle" {
+                        (label.get(5..).unwrap_or(label))
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn short_number(x: f64) -> String {
+    if x.fract() == 0.0 && x.abs() < 1e15 {
+        format!("{}", x as i64)
+    } else {
+        format!("{x:.2}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escaping() {
+        assert_eq!(
+            esc("<a href=\"x\">'&'</a>"),
+            "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;"
+        );
+        assert_eq!(url("晨光 a&b"), "%E6%99%A8%E5%85%89%20a%26b");
+        assert_eq!(
+            esc("a\0b\x1b[2J\x7f\tc\nd"),
+            "a\u{FFFD}b\u{FFFD}[2J\u{FFFD}\tc\nd"
+        );
+    }
+
+    #[test]
+    fn chart_has_a_link_per_bar() {
+        let bars = vec![
+            (
+                "2026-11-10".to_string(),
+                Some(3.0),
+                "/?from=2026-11-10".to_string(),
+            ),
+            (
+                "2026-11-11".to_string(),
+                None,
+                "/?from=2026-11-11&x=<".to_string(),
+            ),
+        ];
+        let svg = bar_chart("a<b", &bars).into_string();
+        assert_eq!(svg.matches("<a href=").count(), 2);
+        assert!(svg.contains("&amp;x=&lt;"));
+        assert!(svg.contains("a&lt;b"));
+        assert!(!svg.contains("NaN"));
+    }
+}
