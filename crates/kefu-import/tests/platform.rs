@@ -683,11 +683,8 @@ mod fuzz {
     }
 
     proptest! {
-        #![proptest_config(ProptestConfig {
-            cases: std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(200),
-            failure_persistence: None,
-            ..ProptestConfig::default()
-        })]
+        // The default number of cases, or PROPTEST_CASES (proptest reads it itself).
+        #![proptest_config(ProptestConfig { failure_persistence: None, ..ProptestConfig::default() })]
 
         #[test]
         fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..400)) {
