@@ -9,7 +9,8 @@
 use std::path::PathBuf;
 
 use kefu_core::model::ImportBatch;
-use kefu_import::{FileReport, ImportError, ImportOptions};
+use kefu_core::platform::PlatformFile;
+use kefu_import::{FileReport, ImportError, ImportOptions, ReportOptions};
 use kefu_store::{Db, ImportSummary, StoreError};
 
 /// Why an import wrote nothing.
@@ -65,16 +66,35 @@ fn batch_stores(batch: &ImportBatch) -> Vec<String> {
 enum Read {
     Batch(ImportBatch),
     Done(FileReport),
+    /// A platform report: its figures, stored apart from the events.
+    Platform(PlatformFile, FileReport),
     Failed(ImportError),
 }
 
 /// Imports `files` into `db` as one all-or-nothing session. `may_import` says whether the
 /// importer may write rows of a store (by name); `progress` hears the bytes read so far over
 /// all files. The settings of `opts.config` are the ones the figures are computed under.
+/// Platform reports are read with the default [`ReportOptions`]: recognised by their header,
+/// those that do not say their days are refused (see [`import_files_with`]).
 pub fn import_files(
     db: &mut Db,
     files: &[PathBuf],
     opts: &ImportOptions,
+    may_import: &dyn Fn(&str) -> bool,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<Imported, ImportFailure> {
+    let reports = ReportOptions::default();
+    import_files_with(db, files, opts, &reports, may_import, progress)
+}
+
+/// [`import_files`], with what the importer says about platform reports: a file no canonical
+/// kind recognises (every file, when `reports.kind` names one) is read as a platform report
+/// (`kefu_import::read_report`) and its figures stored in the same session.
+pub fn import_files_with(
+    db: &mut Db,
+    files: &[PathBuf],
+    opts: &ImportOptions,
+    reports: &ReportOptions,
     may_import: &dyn Fn(&str) -> bool,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<Imported, ImportFailure> {
@@ -83,7 +103,7 @@ pub fn import_files(
         .map(|f| std::fs::metadata(f).map_or(0, |m| m.len()))
         .collect();
     let mut session = db.begin_import()?;
-    let mut reports = Vec::with_capacity(files.len());
+    let mut done = Vec::with_capacity(files.len());
     std::thread::scope(|scope| -> Result<(), ImportFailure> {
         // One batch in flight: the reader runs at most one batch ahead of the writer.
         let (send, receive) = std::sync::mpsc::sync_channel(1);
@@ -91,19 +111,32 @@ pub fn import_files(
         scope.spawn(move || {
             let mut offset = 0;
             for (path, size) in files.iter().zip(sizes) {
-                let read = kefu_import::read_batches(
-                    path,
-                    opts,
-                    kefu_import::BATCH_MESSAGES,
-                    &|done, _| progress(offset + done),
-                    &mut |batch| {
-                        send.send(Read::Batch(batch))
-                            .map_err(|_| ImportError::Stopped)
-                    },
-                );
+                // Nothing of a file is handed on before its header is recognised, so a file
+                // refused as a canonical one can still be read as a platform report.
+                let canonical = reports.kind.is_none().then(|| {
+                    kefu_import::read_batches(
+                        path,
+                        opts,
+                        kefu_import::BATCH_MESSAGES,
+                        &|done, _| progress(offset + done),
+                        &mut |batch| {
+                            send.send(Read::Batch(batch))
+                                .map_err(|_| ImportError::Stopped)
+                        },
+                    )
+                    .map(Read::Done)
+                });
+                let read = match canonical {
+                    None
+                    | Some(Err(ImportError::UnknownKind { .. } | ImportError::Empty { .. })) => {
+                        kefu_import::read_report(path, opts, reports)
+                            .map(|(file, report)| Read::Platform(file, report))
+                    }
+                    Some(other) => other,
+                };
                 offset += size;
                 let (next, failed) = match read {
-                    Ok(report) => (Read::Done(report), false),
+                    Ok(next) => (next, false),
                     Err(e) => (Read::Failed(e), true),
                 };
                 if send.send(next).is_err() || failed {
@@ -120,7 +153,19 @@ pub fn import_files(
                     }
                     session.add(batch)?;
                 }
-                Read::Done(report) => reports.push(report),
+                Read::Done(report) => done.push(report),
+                Read::Platform(file, report) => {
+                    if let Some(other) = file
+                        .figures
+                        .iter()
+                        .map(|f| f.store.as_str())
+                        .find(|s| !may_import(s))
+                    {
+                        return Err(ImportFailure::NotYourStore(other.to_string()));
+                    }
+                    session.add_platform(&file)?;
+                    done.push(report);
+                }
                 Read::Failed(e) => return Err(e.into()),
             }
         }
@@ -128,7 +173,7 @@ pub fn import_files(
     })?;
     let summary = session.finish(opts.config)?;
     Ok(Imported {
-        files: reports,
+        files: done,
         summary,
     })
 }
@@ -170,5 +215,65 @@ mod tests {
         assert_eq!(done.files.len(), files.len());
         assert!(done.summary.messages_added > 0);
         assert_eq!(db.stores().unwrap().len(), 1);
+    }
+
+    #[test]
+    fn platform_reports_go_in_beside_canonical_files_and_their_stores_are_checked() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut db = Db::open(&dir.path().join("k.db")).unwrap();
+        let config = kefu_core::settings::Config::default();
+        let opts = ImportOptions {
+            default_store: Some("晨光".into()),
+            encoding: None,
+            config: &config,
+            skip_bad: false,
+        };
+        let pdd = dir.path().join("pdd.csv");
+        std::fs::write(
+            &pdd,
+            "客服账号,咨询人数,3分钟人工回复率(8-23点)\n小美,12,98.5%\n",
+        )
+        .unwrap();
+        let roster = dir.path().join("agents.csv");
+        std::fs::write(&roster, "account,name\n晨光:小美,小美\n").unwrap();
+        let files = vec![roster, pdd];
+        // 拼多多 客服绩效 does not say its days: refused without them, nothing written.
+        let refused = import_files(&mut db, &files, &opts, &|_| true, &|_| {});
+        assert!(
+            matches!(
+                &refused,
+                Err(ImportFailure::Read(ImportError::NoPeriod { .. }))
+            ),
+            "{refused:?}"
+        );
+        assert!(db.stores().unwrap().is_empty());
+        let day = kefu_core::time::Day::parse("2026-11-01").unwrap();
+        let reports = ReportOptions {
+            period: Some((day, day)),
+            ..ReportOptions::default()
+        };
+        // The report's store is checked as a canonical file's is.
+        let refused = import_files_with(
+            &mut db,
+            &files[1..],
+            &opts,
+            &reports,
+            &|s| s != "晨光",
+            &|_| {},
+        );
+        assert!(matches!(&refused, Err(ImportFailure::NotYourStore(s)) if s == "晨光"));
+        let done = import_files_with(&mut db, &files, &opts, &reports, &|_| true, &|_| {}).unwrap();
+        let kinds: Vec<&str> = done.files.iter().map(|f| f.kind_name()).collect();
+        assert_eq!(kinds, vec!["agents", "pdd_agent"]);
+        assert_eq!((done.summary.agents, done.summary.platform_added), (1, 2));
+        let stored = db.platform_figures(Some("晨光"), day, day).unwrap();
+        let rate = stored
+            .iter()
+            .find(|s| s.figure.column == "3分钟人工回复率(8-23点)")
+            .unwrap();
+        assert_eq!(
+            rate.figure.value,
+            kefu_core::platform::Amount::Number(0.985)
+        );
     }
 }

@@ -69,6 +69,22 @@ enum Command {
         /// for a store in the web app take its place for that store (default base: the spec's)
         #[arg(long)]
         config: Option<PathBuf>,
+        /// 平台报表的类型（默认从表头识别）/ the kind of platform report, when the header does
+        /// not tell: sycm_consult, sycm_inquiry, sycm_price, sycm_rating, sycm_agent,
+        /// qianniu_agent, pdd_agent, pdd_shop, douyin_agent, douyin_performance,
+        /// kuaishou_assessment, jd_agent, chitu
+        #[arg(long)]
+        kind: Option<kefu_import::PlatformKind>,
+        /// 报表统计的第一天 / first day a platform report covers, when it does not say (拼多多
+        /// 客服绩效), YYYY-MM-DD
+        #[arg(long, requires = "to")]
+        from: Option<String>,
+        /// 报表统计的最后一天（含）/ last day (included) a platform report covers, YYYY-MM-DD
+        #[arg(long, requires = "from")]
+        to: Option<String>,
+        /// 平台 / the platform of 生意参谋 and 千牛 reports: taobao (default) or tmall
+        #[arg(long, value_parser = parse_platform)]
+        platform: Option<kefu_core::platform::Platform>,
         /// files or directories to import
         #[arg(required = true)]
         files: Vec<PathBuf>,
@@ -105,6 +121,11 @@ enum Command {
         /// default: every figure
         #[arg(long)]
         figures: Option<String>,
+        /// 数据来源 / kefu's own figures, or the platforms' reports as imported (by account
+        /// only; counts and money add up over the days, rates only where one report covers
+        /// the whole range)
+        #[arg(long, value_enum, default_value = "kefu")]
+        source: Source,
     },
     /// 明细：某客服某天的接待、轮次和订单归属 / the receptions, rounds and orders behind a day's figures
     Explain {
@@ -199,6 +220,28 @@ enum Command {
         #[command(subcommand)]
         command: qa::QaCommand,
     },
+}
+
+/// Where a report's figures come from.
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Source {
+    /// kefu's figures, computed from the raw events
+    Kefu,
+    /// the platforms' own reports, as imported
+    Platform,
+}
+
+fn parse_platform(s: &str) -> std::result::Result<kefu_core::platform::Platform, String> {
+    kefu_core::platform::Platform::parse(s).ok_or_else(|| {
+        let known: Vec<&str> = kefu_core::platform::Platform::ALL
+            .iter()
+            .map(|p| p.as_str())
+            .collect();
+        format!(
+            "未知平台 `{s}`，应为 {0} / unknown platform `{s}`: expected {0}",
+            known.join(", ")
+        )
+    })
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -453,13 +496,39 @@ fn run(cmd: Command, lang: Lang) -> Result<()> {
             rejects,
             encoding,
             config,
+            kind,
+            from,
+            to,
+            platform,
             files,
         } => {
+            let period = match (from, to) {
+                (Some(from), Some(to)) => {
+                    let (from, to) = (parse_day(&from, "from")?, parse_day(&to, "to")?);
+                    if to < from {
+                        return Err(said!(
+                            "--to {to} 早于 --from {from}",
+                            "--to {to} is before --from {from}"
+                        ));
+                    }
+                    Some((from, to))
+                }
+                _ => None,
+            };
+            let reports = kefu_import::ReportOptions {
+                kind,
+                period,
+                platform,
+            };
             let config = settings_for(config.as_deref(), &db)?;
             let rejects = rejects.unwrap_or_else(|| with_suffix(&db, ".rejects.csv"));
-            import(
-                &db, &files, store, skip_bad, encoding, &config, &rejects, lang,
-            )
+            let opts = ImportOptions {
+                default_store: store,
+                encoding,
+                config: &config,
+                skip_bad,
+            };
+            import(&db, &files, &opts, &reports, &rejects, lang)
         }
         Command::Report {
             db,
@@ -471,6 +540,7 @@ fn run(cmd: Command, lang: Lang) -> Result<()> {
             format,
             output,
             figures,
+            source,
         } => {
             let (from, to) = (parse_day(&from, "from")?, parse_day(&to, "to")?);
             if to < from {
@@ -478,6 +548,18 @@ fn run(cmd: Command, lang: Lang) -> Result<()> {
                     "--to {to} 早于 --from {from}",
                     "--to {to} is before --from {from}"
                 ));
+            }
+            if source == Source::Platform {
+                if by != By::Account || figures.is_some() {
+                    return Err(said!(
+                        "--source platform 只支持 --by account，且不接受 --figures（平台报表的列名各不相同）",
+                        "--source platform reports --by account only, without --figures (each platform names its columns its own way)"
+                    ));
+                }
+                let db = open_existing(&db)?;
+                let stored = db.platform_figures(store.as_deref(), from, to)?;
+                let rows = report::platform::rows(&stored, from, to);
+                return write_platform_report(&rows, format, output.as_deref(), lang);
             }
             let adhoc = adhoc_config(config.as_deref())?;
             let mut db = open_existing(&db)?;
@@ -629,24 +711,15 @@ fn expand(files: &[PathBuf]) -> Result<Vec<PathBuf>> {
     Ok(out)
 }
 
-#[allow(clippy::too_many_arguments)]
 fn import(
     db_path: &Path,
     files: &[PathBuf],
-    store: Option<String>,
-    skip_bad: bool,
-    encoding: Option<Encoding>,
-    config: &Config,
+    opts: &ImportOptions,
+    reports: &kefu_import::ReportOptions,
     rejects: &Path,
     lang: Lang,
 ) -> Result<()> {
     let files = expand(files)?;
-    let opts = ImportOptions {
-        default_store: store,
-        encoding,
-        config,
-        skip_bad,
-    };
     let sizes: Vec<u64> = files
         .iter()
         .map(|f| std::fs::metadata(f).map_or(0, |m| m.len()))
@@ -661,14 +734,16 @@ fn import(
     bar.set_message(lang.t("导入", "importing").to_string());
     let mut db = Db::open(db_path)?;
     // The command line imports into any store (it has the file system anyway).
-    let imported = kefu_app::import::import_files(&mut db, &files, &opts, &|_| true, &|done| {
+    let progress = |done| {
         bar.set_position(done);
         if done >= total {
             bar.set_message(lang.t("计算指标", "computing figures").to_string());
         }
-    });
+    };
+    let imported =
+        kefu_app::import::import_files_with(&mut db, &files, opts, reports, &|_| true, &progress);
     let kefu_app::import::Imported {
-        files: reports,
+        files: done,
         summary,
     } = match imported {
         Ok(done) => done,
@@ -682,7 +757,7 @@ fn import(
         Err(e) => return Err(e.into()),
     };
     bar.finish_and_clear();
-    for f in &reports {
+    for f in &done {
         for w in &f.warnings {
             eprintln!(
                 "{}: {}: {}",
@@ -695,21 +770,21 @@ fn import(
     for line in report::refund_warning_lines(&summary.refund_warnings, lang, 20) {
         eprintln!("{}: {line}", lang.t("警告", "warning"));
     }
-    let rejected: usize = reports.iter().map(|f| f.rejected.len()).sum();
+    let rejected: usize = done.iter().map(|f| f.rejected.len()).sum();
     if rejected > 0 {
-        kefu_import::write_rejects(&reports, rejects).with_context(ctx!(
+        kefu_import::write_rejects(&done, rejects).with_context(ctx!(
             "写入 {}",
             "writing {}",
             rejects.display()
         ))?;
     }
     let mut out = std::io::stdout().lock();
-    for f in reports.iter().filter(|_| reports.len() <= 12) {
+    for f in done.iter().filter(|_| done.len() <= 12) {
         writeln!(
             out,
             "{}  {}  {} {}  {} {}",
             f.path.display(),
-            f.kind.map_or("-".to_string(), |k| k.to_string()),
+            f.kind_name(),
             f.rows,
             lang.t("行", "rows"),
             f.rejected.len(),
@@ -736,6 +811,20 @@ fn import(
         summary.days_recomputed,
         lang.t("个店铺日", "store-days"),
     )?;
+    let platform = summary.platform_added + summary.platform_changed + summary.platform_unchanged;
+    if platform > 0 {
+        writeln!(
+            out,
+            "{}: {} {}, {} {}, {} {}",
+            lang.t("平台报表指标", "platform figures"),
+            summary.platform_added,
+            lang.t("新增", "new"),
+            summary.platform_changed,
+            lang.t("更新", "changed"),
+            summary.platform_unchanged,
+            lang.t("未变", "unchanged"),
+        )?;
+    }
     if rejected > 0 {
         writeln!(
             out,
@@ -764,41 +853,89 @@ fn write_report(
     output: Option<&Path>,
     lang: Lang,
 ) -> Result<()> {
-    let mut sink: Box<dyn Write> = match (format, output) {
-        (Format::Xlsx, None) => {
-            return Err(said!(
-                "--format xlsx 需要 --output 文件.xlsx",
-                "--format xlsx needs --output FILE.xlsx"
-            ));
+    write_formatted(
+        format,
+        output,
+        || Ok(report::to_xlsx(report, lang)?),
+        |sink| {
+            match format {
+                Format::Json => {
+                    serde_json::to_writer_pretty(&mut *sink, &report::to_json(report))?;
+                    writeln!(sink)?;
+                }
+                Format::Csv => report::write_csv(report, sink)?,
+                _ => sink.write_all(report::to_table(report, lang).as_bytes())?,
+            }
+            Ok(())
+        },
+    )
+}
+
+/// Writes a report in `format` to `output` (standard output without one): Excel through
+/// `xlsx` (which needs a file), every other format through `text`.
+fn write_formatted(
+    format: Format,
+    output: Option<&Path>,
+    xlsx: impl FnOnce() -> Result<Vec<u8>>,
+    text: impl FnOnce(&mut dyn Write) -> Result<()>,
+) -> Result<()> {
+    match (format, output) {
+        (Format::Xlsx, None) => Err(said!(
+            "--format xlsx 需要 --output 文件.xlsx",
+            "--format xlsx needs --output FILE.xlsx"
+        )),
+        (Format::Xlsx, Some(path)) => std::fs::write(path, xlsx()?).with_context(ctx!(
+            "写入 {}",
+            "writing {}",
+            path.display()
+        )),
+        (_, output) => {
+            let mut sink = output_sink(output)?;
+            text(&mut *sink)?;
+            sink.flush()?;
+            Ok(())
         }
-        (Format::Xlsx, Some(path)) => {
-            let bytes = report::to_xlsx(report, lang)?;
-            return std::fs::write(path, bytes).with_context(ctx!(
-                "写入 {}",
-                "writing {}",
-                path.display()
-            ));
-        }
-        (_, Some(path)) => Box::new(std::io::BufWriter::new(
+    }
+}
+
+/// Where a command's text output goes: the `--output` file, else standard output (buffered:
+/// callers flush).
+pub(crate) fn output_sink(output: Option<&Path>) -> Result<Box<dyn Write>> {
+    Ok(match output {
+        Some(path) => Box::new(std::io::BufWriter::new(
             std::fs::File::create(path).with_context(ctx!(
                 "创建 {}",
                 "creating {}",
                 path.display()
             ))?,
         )),
-        (_, None) => Box::new(std::io::stdout().lock()),
-    };
-    match format {
-        Format::Json => {
-            serde_json::to_writer_pretty(&mut sink, &report::to_json(report))?;
-            writeln!(sink)?;
-        }
-        Format::Csv => report::write_csv(report, &mut sink)?,
-        Format::Table => sink.write_all(report::to_table(report, lang).as_bytes())?,
-        Format::Xlsx => unreachable!("handled above"),
-    }
-    sink.flush()?;
-    Ok(())
+        None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
+    })
+}
+
+/// Writes the rows of `kefu report --source platform`.
+fn write_platform_report(
+    rows: &[report::platform::PlatformRow],
+    format: Format,
+    output: Option<&Path>,
+    lang: Lang,
+) -> Result<()> {
+    write_formatted(
+        format,
+        output,
+        || Ok(report::platform::to_xlsx(rows, lang)?),
+        |sink| {
+            match format {
+                Format::Json => {
+                    serde_json::to_writer_pretty(&mut *sink, &report::platform::to_json(rows))?;
+                    writeln!(sink)?;
+                }
+                Format::Csv => report::platform::write_csv(rows, sink)?,
+                _ => sink.write_all(report::platform::to_table(rows, lang).as_bytes())?,
+            }
+            Ok(())
+        },
+    )
 }
 
 fn demo(args: DemoArgs, lang: Lang) -> Result<()> {
@@ -904,10 +1041,8 @@ fn demo(args: DemoArgs, lang: Lang) -> Result<()> {
     import(
         &db_path,
         &summary.files,
-        None,
-        false,
-        None,
-        &config,
+        &ImportOptions::new(&config),
+        &kefu_import::ReportOptions::default(),
         &with_suffix(&db_path, ".rejects.csv"),
         lang,
     )?;

@@ -379,15 +379,8 @@ fn write_results(
                 "--format xlsx needs --output FILE.xlsx"
             ));
         }
-        (_, Some(path)) => Box::new(std::io::BufWriter::new(
-            std::fs::File::create(path).with_context(ctx!(
-                "创建 {}",
-                "creating {}",
-                path.display()
-            ))?,
-        )),
         // Buffered: a month's JSON holds every order, written in small pieces.
-        (_, None) => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
+        (_, output) => crate::output_sink(output)?,
     };
     match (format, account) {
         (Format::Table | Format::Json, Some(account)) => {

@@ -9,6 +9,7 @@ pub mod figures;
 pub mod localized;
 pub mod model;
 pub mod money;
+pub mod platform;
 pub mod settings;
 pub mod text;
 pub mod time;

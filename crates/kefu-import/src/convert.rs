@@ -54,21 +54,22 @@ pub const MAX_VALUE_CHARS: usize = 128;
 /// in a name or an id, where they reach terminals and pages, and a name longer than
 /// [`MAX_VALUE_CHARS`] is not a name.
 fn check_value(i: usize, s: &str) -> Result<(), RowFail> {
+    check_name(s).map_err(|reason| bad(i, reason))
+}
+
+/// [`check_value`]'s rule, with the reason a value breaks it.
+pub(crate) fn check_name(s: &str) -> Result<(), String> {
     let s = s.trim();
     // Controls are bytes below 0x20, 0x7F, or (C1) 0xC2 followed by 0x80..=0x9F in UTF-8: the
     // byte test keeps the common case to one pass without decoding.
     if s.bytes().any(|b| b < 0x20 || b == 0x7F || b == 0xC2) && s.chars().any(char::is_control) {
-        return Err(bad(
-            i,
-            "expected no control characters (U+0000–U+001F, U+007F–U+009F)",
-        ));
+        return Err("expected no control characters (U+0000–U+001F, U+007F–U+009F)".to_string());
     }
     if s.len() > MAX_VALUE_CHARS {
         let n = s.chars().count();
         if n > MAX_VALUE_CHARS {
-            return Err(bad(
-                i,
-                format!("expected at most {MAX_VALUE_CHARS} characters, not {n}"),
+            return Err(format!(
+                "expected at most {MAX_VALUE_CHARS} characters, not {n}"
             ));
         }
     }

@@ -48,6 +48,7 @@ mod csv_file;
 mod decode;
 mod jsonl;
 mod messages;
+pub mod platform;
 pub mod taobao;
 mod workbook;
 
@@ -62,6 +63,7 @@ use kefu_core::text::{csv_text, terminal_text};
 use crate::columns::Layout;
 pub use crate::convert::{CUT_MARK, MAX_TEXT_BYTES, MAX_VALUE_CHARS};
 use crate::convert::{RowFail, Sink};
+pub use crate::platform::{PlatformKind, ReportOptions, read_report};
 
 /// The text encoding of a file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -214,6 +216,8 @@ impl fmt::Display for RejectedRow {
 pub struct FileReport {
     pub path: PathBuf,
     pub kind: Option<FileKind>,
+    /// The kind of platform report, when the file is one ([`read_report`]).
+    pub platform: Option<PlatformKind>,
     /// The encoding the text was read with (workbooks: `Utf8`).
     pub encoding: Encoding,
     /// Data rows read (accepted + rejected; blank lines are not rows).
@@ -221,6 +225,17 @@ pub struct FileReport {
     pub accepted: u64,
     pub rejected: Vec<RejectedRow>,
     pub warnings: Vec<String>,
+}
+
+impl FileReport {
+    /// What the file was read as: a canonical kind, a platform report's kind, or `-`.
+    pub fn kind_name(&self) -> &'static str {
+        match (self.kind, self.platform) {
+            (Some(k), _) => k.as_str(),
+            (None, Some(p)) => p.as_str(),
+            (None, None) => "-",
+        }
+    }
 }
 
 /// The records of all files and a report per file.
@@ -245,11 +260,42 @@ pub enum ImportError {
         "{}: cannot tell what kind of file this is from its header `{header}`: expected the \
          columns of messages (time, buyer, account, sender), orders (order_id, buyer, \
          created_at, amount), refunds (refund_id, order_id, buyer, requested_at, amount), \
-         ratings (time, buyer, account, score), agents (account) or a Taobao order report \
-         (订单编号, 买家会员名, …)",
-        path.display()
+         ratings (time, buyer, account, score), agents (account), a Taobao order report \
+         (订单编号, 买家会员名, …), or one of the platform reports kefu knows: {}",
+        path.display(),
+        PlatformKind::known(false)
     )]
     UnknownKind { path: PathBuf, header: String },
+    #[error(
+        "{}: looks like a {} report ({report}), but its header lacks the required column(s) {}",
+        path.display(),
+        report.en(),
+        quoted(missing)
+    )]
+    MissingReportColumns {
+        path: PathBuf,
+        report: PlatformKind,
+        missing: Vec<String>,
+    },
+    #[error(
+        "{}: a {} report ({report}) does not say which days it covers: give them with \
+         --from and --to (YYYY-MM-DD; the same day twice for one day)",
+        path.display(),
+        report.en()
+    )]
+    NoPeriod { path: PathBuf, report: PlatformKind },
+    #[error(
+        "{}: a {} report ({report}) comes from {}, not {}",
+        path.display(),
+        report.en(),
+        report.platform().as_str(),
+        platform.as_str()
+    )]
+    WrongPlatform {
+        path: PathBuf,
+        report: PlatformKind,
+        platform: kefu_core::platform::Platform,
+    },
     #[error(
         "{}: looks like a {kind} file, but its header lacks the required column(s) {}",
         path.display(),
@@ -512,6 +558,7 @@ fn read_file(
         report: FileReport {
             path: path.to_path_buf(),
             kind: None,
+            platform: None,
             encoding: Encoding::Utf8,
             rows: 0,
             accepted: 0,

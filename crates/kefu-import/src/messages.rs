@@ -51,8 +51,36 @@ impl Localized for ImportError {
                 "{}：无法从表头 `{header}` 判断文件类型：应有聊天记录（time, buyer, account, \
                  sender）、订单（order_id, buyer, created_at, amount）、退款（refund_id, \
                  order_id, buyer, requested_at, amount）、评价（time, buyer, account, score）、\
-                 客服花名册（account）的列，或是淘宝订单报表（订单编号, 买家会员名, …）",
-                path.display()
+                 客服花名册（account）的列，或是淘宝订单报表（订单编号, 买家会员名, …），\
+                 或 kefu 认识的平台报表之一：{}",
+                path.display(),
+                crate::PlatformKind::known(true)
+            ),
+            ImportError::MissingReportColumns {
+                path,
+                report,
+                missing,
+            } => format!(
+                "{}：看起来是{}（{report}），但表头缺少必需的列 {}",
+                path.display(),
+                report.zh(),
+                crate::quoted(missing)
+            ),
+            ImportError::NoPeriod { path, report } => format!(
+                "{}：{}（{report}）没有写明统计的日期：请用 --from 和 --to 给出（YYYY-MM-DD；只有一天时两者相同）",
+                path.display(),
+                report.zh()
+            ),
+            ImportError::WrongPlatform {
+                path,
+                report,
+                platform,
+            } => format!(
+                "{}：{}（{report}）来自 {}，不是 {}",
+                path.display(),
+                report.zh(),
+                report.platform().as_str(),
+                platform.as_str()
             ),
             ImportError::MissingColumns {
                 path,
@@ -144,7 +172,24 @@ mod tests {
                 first: Box::new(row.clone()),
                 more: vec![row.clone()],
             },
-            ImportError::TooMuchText { path, line: 9 },
+            ImportError::TooMuchText {
+                path: path.clone(),
+                line: 9,
+            },
+            ImportError::MissingReportColumns {
+                path: path.clone(),
+                report: crate::PlatformKind::PddAgent,
+                missing: vec!["客服账号".into()],
+            },
+            ImportError::NoPeriod {
+                path: path.clone(),
+                report: crate::PlatformKind::PddAgent,
+            },
+            ImportError::WrongPlatform {
+                path,
+                report: crate::PlatformKind::JdAgent,
+                platform: kefu_core::platform::Platform::Pdd,
+            },
         ];
         for e in &all {
             assert!(has_chinese(&e.zh()), "{}", e.zh());

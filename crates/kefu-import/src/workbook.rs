@@ -116,7 +116,7 @@ pub(crate) fn read_with(
 }
 
 /// The legacy binary format starts with the compound-file signature; the others are zips.
-const CFB_MAGIC: &[u8] = b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1";
+pub(crate) const CFB_MAGIC: &[u8] = b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1";
 
 fn stream(bytes: &[u8], run: &mut FileRun<'_, '_, '_>, limits: Limits) -> Result<(), Refused> {
     let mut rows = Rows::new(limits.rows);
@@ -178,7 +178,7 @@ fn empty(run: &FileRun<'_, '_, '_>) -> Refused {
     })
 }
 
-fn cell_ref(d: &DataRef<'_>) -> String {
+pub(crate) fn cell_ref(d: &DataRef<'_>) -> String {
     match d {
         DataRef::Empty => String::new(),
         DataRef::SharedString(s) => (*s).to_string(),
@@ -186,10 +186,18 @@ fn cell_ref(d: &DataRef<'_>) -> String {
     }
 }
 
-fn is_ods(bytes: &[u8]) -> bool {
+pub(crate) fn is_ods(bytes: &[u8]) -> bool {
     ZipArchive::new(Cursor::new(bytes)).is_ok_and(|z| {
         z.file_names().flatten().any(|n| n == "mimetype")
             && z.index_for_name("content.xml").is_some()
+    })
+}
+
+/// [`check_parts`] for readers of their own (platform reports): the refusal's message.
+pub(crate) fn check_zip(bytes: &[u8], limits: Limits) -> Result<(), String> {
+    check_parts(bytes, limits).map_err(|r| match r {
+        Refused::Message(m) => m,
+        Refused::Import(e) => e.to_string(),
     })
 }
 
@@ -339,6 +347,7 @@ mod tests {
             report: crate::FileReport {
                 path: name.into(),
                 kind: None,
+                platform: None,
                 encoding: crate::Encoding::Utf8,
                 rows: 0,
                 accepted: 0,

@@ -44,6 +44,7 @@ pub enum Format {
 pub mod explain;
 mod lang;
 pub mod plans;
+pub mod platform;
 pub use lang::Lang;
 
 #[derive(Debug, thiserror::Error)]

@@ -132,6 +132,12 @@ pub struct ImportSummary {
     /// Days the automatic rules were re-run over, in the stores that use them, inside the
     /// import's transaction.
     pub rules_days: u32,
+    /// Platform figures the import stored that were not there before.
+    pub platform_added: u64,
+    /// Platform figures whose stored value (or kind) the import replaced.
+    pub platform_changed: u64,
+    /// Platform figures the import found stored as they are: a re-import changes nothing.
+    pub platform_unchanged: u64,
 }
 
 /// A refund an import warns about.
@@ -699,9 +705,9 @@ struct SessionStore {
 /// An import in progress: one transaction, any number of batches, figures recomputed once
 /// at the end.
 pub struct ImportSession<'a> {
-    tx: Transaction<'a>,
+    pub(crate) tx: Transaction<'a>,
     stores: Vec<SessionStore>,
-    summary: ImportSummary,
+    pub(crate) summary: ImportSummary,
     full_recompute_limit: u64,
 }
 
@@ -850,7 +856,7 @@ fn select_stores(conn: &Connection, store: Option<&str>) -> Result<Vec<StoreInfo
     Ok(v)
 }
 
-fn ensure_store(tx: &Transaction, name: &str) -> Result<(i64, u64, Option<String>)> {
+pub(crate) fn ensure_store(tx: &Transaction, name: &str) -> Result<(i64, u64, Option<String>)> {
     tx.execute("INSERT OR IGNORE INTO stores (name) VALUES (?1)", [name])?;
     Ok(tx.query_row(
         "SELECT id, next_seq, settings FROM stores WHERE name = ?1",

@@ -10,6 +10,7 @@ mod db;
 mod derived;
 mod messages;
 pub mod plans;
+pub mod platform;
 pub mod qa_reviews;
 mod qa_rules;
 mod schema;

@@ -35,9 +35,11 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (12, include_str!("../migrations/0012.sql")),
     // 13: structured quality-inspection data (rule hits as rows, lists and answers as JSON)
     (13, include_str!("../migrations/0013.sql")),
+    // 14: platform figures, imported from the marketplaces' own reports
+    (14, include_str!("../migrations/0014_platform_figures.sql")),
 ];
 
-pub const VERSION: i64 = 13;
+pub const VERSION: i64 = 14;
 
 /// The SQL of migration `version`, for tests that rebuild one migration's effect on a
 /// database of a later version; `None` for a version no migration brings the schema to.

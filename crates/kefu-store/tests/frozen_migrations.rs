@@ -16,6 +16,7 @@ const SHIPPED: &[(usize, u64)] = &[
     (10, 0xfc6b97d3d23c7c2d),
     (12, 0xe24adc73da9df701),
     (13, 0x0649287cf9b15d31),
+    (14, 0xa24ab542e509f32d),
 ];
 
 fn fnv1a(bytes: &[u8]) -> u64 {
