@@ -494,12 +494,7 @@ pub async fn reception(
         url(&buyer),
         lang.code()
     );
-    let marks = QaMarks::new(&titled(&rules.set, hits.clone()));
-    let shown: Vec<(Sender, Millis, &str)> = messages
-        .iter()
-        .map(|m| (m.message.sender, m.message.time, m.text.as_str()))
-        .collect();
-    let body = html! {
+    let head = html! {
         p {
             (lang.s(S::Store)) ": " (store) " · " (lang.s(S::Account)) ": " (account) " · "
             (lang.s(S::Buyer)) ": " (buyer) " · " (lang.s(S::Day)) ": " (day)
@@ -538,6 +533,14 @@ pub async fn reception(
                 }
             }
         }
+    };
+    let marks = QaMarks::new(&titled(&rules.set, hits));
+    let shown: Vec<(Sender, Millis, &str)> = messages
+        .iter()
+        .map(|m| (m.message.sender, m.message.time, m.text.as_str()))
+        .collect();
+    let body = html! {
+        (head)
         // The transcript is still built as HTML by `ui::transcript` (escaped there).
         (PreEscaped(transcript_html(lang, &shown, &marks)))
     };
