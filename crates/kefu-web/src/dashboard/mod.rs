@@ -16,8 +16,8 @@ use crate::i18n::{self, Lang, S, Strings};
 use crate::report::{self, By, Row};
 use crate::routes::Routes;
 use crate::ui::charts::{self, Bar};
-use crate::ui::frame::{error_page, framed};
-use crate::ui::html::{PreEscaped, bar_chart, esc, page, url};
+use crate::ui::frame::{error_page, frame};
+use crate::ui::html::{Markup, bar_chart, html, page, url};
 use crate::ui::links::{Who, list_link, list_link_prefix};
 use crate::ui::table::{self, Cell, Column, Table};
 use crate::{ApiError, AppState, WebError};
@@ -85,54 +85,41 @@ struct Span {
     last: Day,
 }
 
-/// The store, range and date filters shared by the pages.
+/// The store, range and date filters shared by the pages; `extra` are more fields of the form
+/// (the ranking's group and role, its sort as hidden fields).
 fn filters(
     lang: Lang,
     path: &str,
     allowed: &[Allowed],
     store: &str,
     span: Span,
-    hidden: &str,
-) -> String {
+    extra: Markup,
+) -> Markup {
     let Span { from, to, last } = span;
-    let options: String = allowed
-        .iter()
-        .map(|a| {
-            format!(
-                "<option{sel}>{n}</option>",
-                sel = if a.store.name == store {
-                    " selected"
-                } else {
-                    ""
-                },
-                n = esc(&a.store.name)
-            )
-        })
-        .collect();
-    format!(
-        "<form class=\"filters\" method=\"get\" action=\"{path}\">\
-         <input type=\"hidden\" name=\"lang\" value=\"{lc}\">{hidden}\
-         <label>{s}<br><select name=\"store\">{options}</select></label>\
-         <label>{f}<br><input type=\"date\" name=\"from\" value=\"{from}\"></label>\
-         <label>{t}<br><input type=\"date\" name=\"to\" value=\"{to}\"></label>\
-         <button type=\"submit\">{show}</button>\
-         <span class=\"quick\" title=\"{note}\">{quick}</span></form>",
-        lc = lang.code(),
-        s = esc(lang.s(S::Store)),
-        f = esc(lang.s(S::From)),
-        t = esc(lang.s(S::To)),
-        show = esc(lang.s(S::Show)),
-        note = esc(&format!("{}: {last}", lang.s(S::QuickRanges))),
-        quick = quick_ranges(last)
-            .iter()
-            .map(|&(s, f, t)| format!(
-                "<a href=\"{}\">{}</a>",
-                esc(&link(path, store, f, t, &format!("&lang={}", lang.code()))),
-                esc(lang.s(s))
-            ))
-            .collect::<Vec<_>>()
-            .join(" "),
-    )
+    let lq = format!("&lang={}", lang.code());
+    html! {
+        form.filters method="get" action=(path) {
+            input type="hidden" name="lang" value=(lang.code());
+            (extra)
+            label {
+                (lang.s(S::Store)) br;
+                select name="store" {
+                    @for a in allowed {
+                        option selected[a.store.name == store] { (a.store.name) }
+                    }
+                }
+            }
+            label { (lang.s(S::From)) br; input type="date" name="from" value=(from); }
+            label { (lang.s(S::To)) br; input type="date" name="to" value=(to); }
+            button type="submit" { (lang.s(S::Show)) }
+            span.quick title={ (lang.s(S::QuickRanges)) ": " (last) } {
+                @for (n, &(s, f, t)) in quick_ranges(last).iter().enumerate() {
+                    @if n > 0 { " " }
+                    a href=(link(path, store, f, t, &lq)) { (lang.s(s)) }
+                }
+            }
+        }
+    }
 }
 
 /// The quick ranges, relative to `last`, the last day with data (demo data may lie in the

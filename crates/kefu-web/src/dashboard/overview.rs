@@ -84,7 +84,7 @@ pub async fn overview(
         .and_then(|k| figures.iter().copied().find(|f| f.key == k))
         .unwrap_or(figures[0]);
 
-    let mut body = filters(
+    let filters = filters(
         lang,
         "/",
         &o.allowed,
@@ -94,11 +94,8 @@ pub async fn overview(
             to: o.to,
             last: o.last,
         },
-        "",
+        html! {},
     );
-    if !whole {
-        body.push_str(&format!("<p>{}</p>", esc(lang.s(S::OwnFigures))));
-    }
     // trend chart: a bar per day, each a link to the items behind that day's value
     let mut bars = Vec::new();
     let mut day = o.from;
@@ -113,28 +110,23 @@ pub async fn overview(
         bars.push((d, value, list));
         day = day.offset(1);
     }
-    let chart_links: String = figures
-        .iter()
-        .map(|f| {
-            let href = link("/", &name, o.from, o.to, &format!("&chart={}{lq}", f.key));
-            if f.key == chart_fig.key {
-                format!("<strong>{}</strong>", esc(lang.figure(f)))
-            } else {
-                format!("<a href=\"{}\">{}</a>", esc(&href), esc(lang.figure(f)))
+    let trend_title = format!("{} — {}", lang.s(S::Trend), lang.figure(chart_fig));
+    let trend = html! {
+        h2 { (trend_title) }
+        (bar_chart(&trend_title, &bars))
+        p.wrap {
+            @for (n, f) in figures.iter().enumerate() {
+                @if n > 0 { " · " }
+                @if f.key == chart_fig.key {
+                    strong { (lang.figure(f)) }
+                } @else {
+                    a href=(link("/", &name, o.from, o.to, &format!("&chart={}{lq}", f.key))) {
+                        (lang.figure(f))
+                    }
+                }
             }
-        })
-        .collect::<Vec<_>>()
-        .join(" · ");
-    body.push_str(&format!(
-        "<h2>{} — {}</h2>{}<p class=\"wrap\">{}</p>",
-        esc(lang.s(S::Trend)),
-        esc(lang.figure(chart_fig)),
-        bar_chart(
-            &format!("{} — {}", lang.s(S::Trend), lang.figure(chart_fig)),
-            &bars
-        ),
-        chart_links
-    ));
+        }
+    };
     let here = link(
         "/",
         &name,
@@ -142,7 +134,6 @@ pub async fn overview(
         o.to,
         &format!("&chart={}", chart_fig.key),
     );
-    hour_trend(&mut body, lang, &name, (o.from, o.to), o.hours);
     // figures against the previous period, each value a link to the items behind it
     let len = o.to.0 - o.from.0 + 1;
     let (pfrom, pto) = (o.from.offset(-len), o.from.offset(-1));
@@ -192,42 +183,39 @@ pub async fn overview(
         return table::download(&tables, p.table.as_deref(), format, &file)
             .unwrap_or_else(|e| error_page(lang, &user, e));
     }
-    body.push_str(&compared.downloads(lang, &here));
-    body.push_str(&compared.html("figures"));
-    if whole {
-        sales_split(&mut body, lang, &name, (o.from, o.to), &o.current);
-        body.push_str(&format!("<h2>{}</h2>", esc(lang.s(S::Teams))));
-        match team_table {
-            Some(t) if !t.rows.is_empty() => {
-                body.push_str(&t.downloads(lang, &here));
-                body.push_str(&t.html("teams"));
-            }
-            _ => body.push_str(&format!("<p>{}</p>", esc(lang.s(S::NoData)))),
+    let body = html! {
+        (filters)
+        @if !whole {
+            p { (lang.s(S::OwnFigures)) }
         }
-    }
-    Html(
-        page(
-            lang,
-            lang.s(S::Overview),
-            Some(&user.session),
-            &here,
-            PreEscaped(body),
-        )
-        .into_string(),
-    )
-    .into_response()
+        (trend)
+        (hour_trend(lang, &name, (o.from, o.to), o.hours))
+        (compared.download_links(lang, &here))
+        (compared.markup("figures"))
+        @if whole {
+            (sales_split(lang, &name, (o.from, o.to), &o.current))
+            h2 { (lang.s(S::Teams)) }
+            @match &team_table {
+                Some(t) if !t.rows.is_empty() => {
+                    (t.download_links(lang, &here))
+                    (t.markup("teams"))
+                }
+                _ => p { (lang.s(S::NoData)) },
+            }
+        }
+    };
+    let page = page(lang, lang.s(S::Overview), Some(&user.session), &here, body);
+    Html(page.into_string()).into_response()
 }
 
 /// The trend by hour of day: a column per hour with the consulted receptions, each a link to
 /// the receptions of that hour.
 pub(super) fn hour_trend(
-    body: &mut String,
     lang: Lang,
     store: &str,
     (from, to): (Day, Day),
     hours: [i64; 24],
-) {
-    body.push_str(&format!("<h2>{}</h2>", esc(lang.s(S::HourTrend))));
+) -> Markup {
     let list = list_link(store, Who::Store, from, to, "consulted");
     let bars: Vec<Bar> = hours
         .iter()
@@ -241,23 +229,23 @@ pub(super) fn hour_trend(
         })
         .collect();
     let consulted = kefu_core::figures::figure("consulted").map_or("", |f| lang.figure(f));
-    body.push_str(&format!(
-        "<figure class=\"hours\">{}<figcaption>{}: {}</figcaption></figure>",
-        charts::columns(lang.s(S::HourTrend), lang.s(S::HourOfDay), &bars),
-        esc(consulted),
-        hours.iter().sum::<i64>()
-    ));
+    html! {
+        h2 { (lang.s(S::HourTrend)) }
+        figure.hours {
+            (charts::columns(lang.s(S::HourTrend), lang.s(S::HourOfDay), &bars))
+            figcaption { (consulted) ": " (hours.iter().sum::<i64>()) }
+        }
+    }
 }
 
 /// Silent against agent sales (静默 vs 客服), with their shares of the store's sales; each
 /// bar a link to its orders.
 pub(super) fn sales_split(
-    body: &mut String,
     lang: Lang,
     store: &str,
     (from, to): (Day, Day),
     current: &Row,
-) {
+) -> Markup {
     use kefu_core::figures::C;
     let c = &current.counters;
     let total = c.get(C::total_sales_cents);
@@ -290,12 +278,13 @@ pub(super) fn sales_split(
         bar("sales", c.get(C::sales_cents), charts::BLUE),
         bar("silent_sales", c.get(C::silent_sales_cents), charts::GREEN),
     ];
-    body.push_str(&format!(
-        "<h2>{t}</h2><figure class=\"sales-split\">{svg}<figcaption>{note}</figcaption></figure>",
-        t = esc(lang.s(S::SalesSplit)),
-        svg = charts::rows(lang.s(S::SalesSplit), &bars),
-        note = esc(lang.s(S::SalesSplitNote)),
-    ));
+    html! {
+        h2 { (lang.s(S::SalesSplit)) }
+        figure.sales-split {
+            (charts::rows(lang.s(S::SalesSplit), &bars))
+            figcaption { (lang.s(S::SalesSplitNote)) }
+        }
+    }
 }
 
 /// The team comparison: the `--by group` rows of the report (people only), each value a link

@@ -92,52 +92,40 @@ pub async fn ranking(
             }
         });
     }
-    let selected = |on: bool| if on { " selected" } else { "" };
     let group_now = p.group.as_deref().unwrap_or("");
     let role_now = p.role.as_deref().unwrap_or("");
-    let mut group_select = format!(
-        "<label>{}<select name=\"group\"><option value=\"\">{}</option>",
-        esc(lang.s(S::Group)),
-        esc(lang.s(S::Everyone))
-    );
-    for g in &r.group_names {
-        group_select.push_str(&format!(
-            "<option value=\"{v}\"{s}>{v}</option>",
-            v = esc(g),
-            s = selected(g == group_now)
-        ));
-    }
-    group_select.push_str("</select></label>");
-    let mut role_select = format!(
-        "<label>{}<select name=\"role\"><option value=\"\">{}</option>",
-        esc(lang.s(S::Role)),
-        esc(lang.s(S::Everyone))
-    );
-    for (value, label) in [
+    let roles = [
         ("presale", S::Presale),
         ("aftersale", S::Aftersale),
         ("bot", S::Bot),
-    ] {
-        role_select.push_str(&format!(
-            "<option value=\"{value}\"{}>{}</option>",
-            selected(value == role_now),
-            esc(lang.s(label))
-        ));
-    }
-    role_select.push_str("</select></label>");
-    let hidden = format!(
-        "{group_select}{role_select}{}{}",
-        sort.map_or(String::new(), |f| format!(
-            "<input type=\"hidden\" name=\"sort\" value=\"{}\">",
-            f.key
-        )),
-        if desc {
-            ""
-        } else {
-            "<input type=\"hidden\" name=\"dir\" value=\"asc\">"
+    ];
+    let extra = html! {
+        label {
+            (lang.s(S::Group))
+            select name="group" {
+                option value="" { (lang.s(S::Everyone)) }
+                @for g in &r.group_names {
+                    option value=(g) selected[g == group_now] { (g) }
+                }
+            }
         }
-    );
-    let mut body = filters(
+        label {
+            (lang.s(S::Role))
+            select name="role" {
+                option value="" { (lang.s(S::Everyone)) }
+                @for (value, label) in roles {
+                    option value=(value) selected[value == role_now] { (lang.s(label)) }
+                }
+            }
+        }
+        @if let Some(f) = sort {
+            input type="hidden" name="sort" value=(f.key);
+        }
+        @if !desc {
+            input type="hidden" name="dir" value="asc";
+        }
+    };
+    let filters = filters(
         lang,
         "/ranking",
         &r.allowed,
@@ -147,7 +135,7 @@ pub async fn ranking(
             to: r.to,
             last: r.last,
         },
-        &hidden,
+        extra,
     );
     let here_query = format!(
         "&group={}&role={}{}",
@@ -166,28 +154,21 @@ pub async fn ranking(
         return table::download(&tables, p.table.as_deref(), format, &file)
             .unwrap_or_else(|e| error_page(lang, &user, e));
     }
-    for (t, title) in tables.iter().zip([S::People, S::Bots]) {
-        if t.rows.is_empty() {
-            continue;
+    let body = html! {
+        (filters)
+        @for (t, title) in tables.iter().zip([S::People, S::Bots]) {
+            @if !t.rows.is_empty() {
+                h2 { (lang.s(title)) }
+                (t.download_links(lang, &here))
+                (t.markup("ranking"))
+            }
         }
-        body.push_str(&format!("<h2>{}</h2>", esc(lang.s(title))));
-        body.push_str(&t.downloads(lang, &here));
-        body.push_str(&t.html("ranking"));
-    }
-    if r.rows.is_empty() {
-        body.push_str(&format!("<p>{}</p>", esc(lang.s(S::NoData))));
-    }
-    Html(
-        page(
-            lang,
-            lang.s(S::Ranking),
-            Some(&user.session),
-            &here,
-            PreEscaped(body),
-        )
-        .into_string(),
-    )
-    .into_response()
+        @if r.rows.is_empty() {
+            p { (lang.s(S::NoData)) }
+        }
+    };
+    let page = page(lang, lang.s(S::Ranking), Some(&user.session), &here, body);
+    Html(page.into_string()).into_response()
 }
 
 /// The ranking's tables, people and bots, as the page shows them: every figure cell a link to
@@ -323,6 +304,6 @@ pub async fn not_found(
         return crate::json_error(StatusCode::NOT_FOUND, "not_found", "no such endpoint");
     }
     let lang = i18n::pick(p.lang.as_deref(), &headers);
-    let body = format!("<p>{}</p>", esc(lang.s(S::NotFound)));
-    framed(lang, &user, StatusCode::NOT_FOUND, S::NotFound, "/", &body)
+    let body = html! { p { (lang.s(S::NotFound)) } };
+    frame(lang, &user, StatusCode::NOT_FOUND, S::NotFound, "/", body)
 }

@@ -85,73 +85,56 @@ pub async fn account(
     let total = receptions.rows.len();
     let start = (page_no - 1).saturating_mul(PAGE_ROWS).min(total);
     receptions.rows = receptions.rows.drain(start..).take(PAGE_ROWS).collect();
-    let mut body = format!(
-        "<form class=\"filters\" method=\"get\" action=\"/account\">\
-         <input type=\"hidden\" name=\"lang\" value=\"{lc}\">\
-         <input type=\"hidden\" name=\"store\" value=\"{s}\">\
-         <input type=\"hidden\" name=\"account\" value=\"{a}\">\
-         <label>{f}<br><input type=\"date\" name=\"from\" value=\"{from}\"></label>\
-         <label>{t}<br><input type=\"date\" name=\"to\" value=\"{to}\"></label>\
-         <button type=\"submit\">{show}</button></form>\
-         <p>{sl}: {s} · {al}: {a} · {from} – {to}</p>",
-        lc = lang.code(),
-        s = esc(sname),
-        a = esc(&x.account),
-        f = esc(lang.s(S::From)),
-        t = esc(lang.s(S::To)),
-        show = esc(lang.s(S::Show)),
-        sl = esc(lang.s(S::Store)),
-        al = esc(lang.s(S::Account)),
-        from = x.from,
-        to = x.to,
-    );
-    if clamped {
-        body.push_str(&format!("<p>{}</p>", esc(lang.s(S::LastDaysOnly))));
-    }
     let consulted = x.receptions.iter().filter(|r| r.consulted).count();
     let consulted_list =
         list_link(sname, Who::Account(&x.account), x.from, x.to, "consulted") + &lq;
-    body.push_str(&format!(
-        "<p>{}: {} · {}: <a href=\"{}\">{consulted}</a></p>",
-        esc(lang.s(S::ReceptionCount)),
-        x.receptions.len(),
-        esc(lang.s(S::Consulted)),
-        esc(&consulted_list),
-    ));
-    body.push_str(&format!("<h2>{}</h2>", esc(lang.s(S::AccountFigures))));
-    body.push_str(&figures.downloads(lang, &here));
-    body.push_str(&figures.html("figures"));
-    response_histogram(&mut body, lang, sname, &x);
-    funnel(&mut body, lang, sname, &x, &counters);
-    daily_trend(&mut body, lang, sname, &x);
-    body.push_str(&format!("<h2>{}</h2>", esc(lang.s(S::DailyTable))));
-    body.push_str(&daily.downloads(lang, &here));
-    body.push_str(&daily.html("daily"));
-    body.push_str(&format!(
-        "<h2 id=\"receptions-list\">{}</h2>",
-        esc(lang.s(S::Receptions))
-    ));
-    if total == 0 {
-        body.push_str(&format!("<p>{}</p>", esc(lang.s(S::NoReceptions))));
-    } else {
-        body.push_str(&receptions.downloads(lang, &here));
-        body.push_str(&receptions.html("receptions"));
-        if total > PAGE_ROWS {
-            body.push_str(&table::pager(lang, &here, page_no, total, PAGE_ROWS));
+    let body = html! {
+        form.filters method="get" action="/account" {
+            input type="hidden" name="lang" value=(lang.code());
+            input type="hidden" name="store" value=(sname);
+            input type="hidden" name="account" value=(x.account);
+            label { (lang.s(S::From)) br; input type="date" name="from" value=(x.from); }
+            label { (lang.s(S::To)) br; input type="date" name="to" value=(x.to); }
+            button type="submit" { (lang.s(S::Show)) }
         }
-    }
-    body.push_str(&format!(
-        "<h2>{}: {}</h2>",
-        esc(lang.s(S::RemindedOrders)),
-        x.reminded.len()
-    ));
-    if !reminded.rows.is_empty() {
-        body.push_str(&reminded.downloads(lang, &here));
-        body.push_str(&reminded.html("reminded"));
-    }
+        p {
+            (lang.s(S::Store)) ": " (sname) " · " (lang.s(S::Account)) ": " (x.account)
+            " · " (x.from) " – " (x.to)
+        }
+        @if clamped {
+            p { (lang.s(S::LastDaysOnly)) }
+        }
+        p {
+            (lang.s(S::ReceptionCount)) ": " (x.receptions.len()) " · "
+            (lang.s(S::Consulted)) ": " a href=(consulted_list) { (consulted) }
+        }
+        h2 { (lang.s(S::AccountFigures)) }
+        (figures.download_links(lang, &here))
+        (figures.markup("figures"))
+        (response_histogram(lang, sname, &x))
+        (funnel(lang, sname, &x, &counters))
+        (daily_trend(lang, sname, &x))
+        h2 { (lang.s(S::DailyTable)) }
+        (daily.download_links(lang, &here))
+        (daily.markup("daily"))
+        h2 id="receptions-list" { (lang.s(S::Receptions)) }
+        @if total == 0 {
+            p { (lang.s(S::NoReceptions)) }
+        } @else {
+            (receptions.download_links(lang, &here))
+            (receptions.markup("receptions"))
+            @if total > PAGE_ROWS {
+                (table::pager(lang, &here, page_no, total, PAGE_ROWS))
+            }
+        }
+        h2 { (lang.s(S::RemindedOrders)) ": " (x.reminded.len()) }
+        @if !reminded.rows.is_empty() {
+            (reminded.download_links(lang, &here))
+            (reminded.markup("reminded"))
+        }
+    };
     let title = format!("{} — {}", lang.s(S::Receptions), x.account);
-    Html(page(lang, &title, Some(&user.session), &here, PreEscaped(body)).into_string())
-        .into_response()
+    Html(page(lang, &title, Some(&user.session), &here, body).into_string()).into_response()
 }
 
 /// Every figure of the account over the page's days, each a link to the items behind it.
@@ -266,7 +249,7 @@ pub(super) fn receptions_table(lang: Lang, store: &str, x: &Explanation) -> Tabl
 
 /// The response times (service clock) of the account's answered rounds (the rounds the
 /// `response_n` counter counts), with p50, p90 and p95.
-pub(super) fn response_histogram(body: &mut String, lang: Lang, store: &str, x: &Explanation) {
+pub(super) fn response_histogram(lang: Lang, store: &str, x: &Explanation) -> Markup {
     let list = list_link(
         store,
         Who::Account(&x.account),
@@ -299,24 +282,23 @@ pub(super) fn response_histogram(body: &mut String, lang: Lang, store: &str, x: 
         })
         .collect();
     let p = |q| nearest_rank(&times, q).map_or("-".to_string(), format_secs);
-    body.push_str(&format!(
-        "<h2>{t}</h2><figure class=\"histogram\">{svg}<figcaption>{n}: {count} · \
-         p50 = {p50} · p90 = {p90} · p95 = {p95}<br>{note} {bins}</figcaption></figure>",
-        t = esc(lang.s(S::ResponseHistogram)),
-        svg = charts::columns(lang.s(S::ResponseHistogram), lang.s(S::Response), &bars),
-        n = esc(lang.s(S::AnsweredRounds)),
-        count = times.len(),
-        p50 = esc(&p(50)),
-        p90 = esc(&p(90)),
-        p95 = esc(&p(95)),
-        note = esc(lang.s(S::PercentileNote)),
-        bins = esc(lang.s(S::BinNote)),
-    ));
+    html! {
+        h2 { (lang.s(S::ResponseHistogram)) }
+        figure.histogram {
+            (charts::columns(lang.s(S::ResponseHistogram), lang.s(S::Response), &bars))
+            figcaption {
+                (lang.s(S::AnsweredRounds)) ": " (times.len())
+                " · p50 = " (p(50)) " · p90 = " (p(90)) " · p95 = " (p(95))
+                br;
+                (lang.s(S::PercentileNote)) " " (lang.s(S::BinNote))
+            }
+        }
+    }
 }
 
 /// Inquiry → ordered → paid, from the account's counters, with the conversion rates; each
 /// bar a link to its receptions.
-pub(super) fn funnel(body: &mut String, lang: Lang, store: &str, x: &Explanation, c: &Counters) {
+pub(super) fn funnel(lang: Lang, store: &str, x: &Explanation, c: &Counters) -> Markup {
     let fig = |key: &str| kefu_core::figures::figure(key);
     let rate = |key: &str| {
         fig(key).map_or(String::new(), |f| {
@@ -345,15 +327,14 @@ pub(super) fn funnel(body: &mut String, lang: Lang, store: &str, x: &Explanation
         bar("ordered", C::ordered, vec![rate("order_conversion")]),
         bar("paid", C::paid, vec![rate("inquiry_conversion")]),
     ];
-    body.push_str(&format!(
-        "<h2>{t}</h2><figure class=\"funnel\">{svg}</figure>",
-        t = esc(lang.s(S::Funnel)),
-        svg = charts::rows(lang.s(S::Funnel), &bars),
-    ));
+    html! {
+        h2 { (lang.s(S::Funnel)) }
+        figure.funnel { (charts::rows(lang.s(S::Funnel), &bars)) }
+    }
 }
 
 /// Consulted and sales by day, each column a link to that day's receptions or orders.
-pub(super) fn daily_trend(body: &mut String, lang: Lang, store: &str, x: &Explanation) {
+pub(super) fn daily_trend(lang: Lang, store: &str, x: &Explanation) -> Markup {
     let mut consulted = Vec::new();
     let mut sales = Vec::new();
     for (day, n, cents) in by_day(x) {
@@ -379,15 +360,15 @@ pub(super) fn daily_trend(body: &mut String, lang: Lang, store: &str, x: &Explan
             color: charts::GREEN,
         });
     }
-    for (title, bars, class) in [
+    let charts = [
         (S::DailyConsulted, consulted, "daily-consulted"),
         (S::DailySales, sales, "daily-sales"),
-    ] {
-        body.push_str(&format!(
-            "<h2>{t}</h2><figure class=\"{class}\">{svg}</figure>",
-            t = esc(lang.s(title)),
-            svg = charts::columns(lang.s(title), lang.s(S::Day), &bars),
-        ));
+    ];
+    html! {
+        @for (title, bars, class) in &charts {
+            h2 { (lang.s(*title)) }
+            figure class=(class) { (charts::columns(lang.s(*title), lang.s(S::Day), bars)) }
+        }
     }
 }
 

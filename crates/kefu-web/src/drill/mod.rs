@@ -22,11 +22,10 @@ use crate::report::explain_error;
 use crate::routes::Routes;
 use crate::ui::charts::{self, Bar};
 use crate::ui::frame::error_page;
-use crate::ui::frame::th;
-use crate::ui::html::{PreEscaped, esc, page};
+use crate::ui::html::{Markup, html, page};
 use crate::ui::links::{RESPONSE_BINS, Who, account_link, bin_label, list_link, reception_link};
 use crate::ui::table::{self, Cell, Column, Content, Table};
-use crate::ui::transcript::{QaMarks, qa_marks, round_outcome, transcript};
+use crate::ui::transcript::{QaMarks, qa_marks, reception_transcript, round_outcome};
 use crate::{ApiError, AppState, WebError, report};
 
 mod account;

@@ -58,32 +58,25 @@ pub async fn reception(
     let r = &x.receptions[0];
     let lq = format!("&lang={}", lang.code());
     let back = account_link(sname, &x.account, r.day, r.day) + &lq;
-    let mut body = format!(
-        "<p>{sl}: {s} · {al}: <a href=\"{back}\">{a}</a> · {bl}: {b} · {dl}: {day}</p>\
-         <p><a href=\"{back}\">{bk}</a></p>",
-        sl = esc(lang.s(S::Store)),
-        s = esc(sname),
-        al = esc(lang.s(S::Account)),
-        back = esc(&back),
-        a = esc(&x.account),
-        bl = esc(lang.s(S::Buyer)),
-        b = esc(&r.buyer),
-        dl = esc(lang.s(S::Day)),
-        day = r.day,
-        bk = esc(lang.s(S::BackToReceptions)),
-    );
-    summary(&mut body, lang, r);
-    transcript(&mut body, lang, r, &marks);
-    rounds(&mut body, lang, r);
-    orders(&mut body, lang, r);
+    let body = html! {
+        p {
+            (lang.s(S::Store)) ": " (sname) " · " (lang.s(S::Account)) ": "
+            a href=(back) { (x.account) }
+            " · " (lang.s(S::Buyer)) ": " (r.buyer) " · " (lang.s(S::Day)) ": " (r.day)
+        }
+        p { a href=(back) { (lang.s(S::BackToReceptions)) } }
+        (summary(lang, r))
+        (reception_transcript(lang, r, &marks))
+        (rounds(lang, r))
+        (orders(lang, r))
+    };
     let here = reception_link(sname, &x.account, &r.buyer, r.day);
     let title = format!("{} — {} · {}", lang.s(S::Transcript), r.buyer, r.day);
-    Html(page(lang, &title, Some(&user.session), &here, PreEscaped(body)).into_string())
-        .into_response()
+    Html(page(lang, &title, Some(&user.session), &here, body).into_string()).into_response()
 }
 
 /// The reception's flags and numbers.
-pub(super) fn summary(body: &mut String, lang: Lang, r: &ReceptionView) {
+pub(super) fn summary(lang: Lang, r: &ReceptionView) -> Markup {
     let rows: [(S, String); 11] = [
         (S::Consulted, yes(lang, r.consulted).into()),
         (S::Served, yes(lang, r.served).into()),
@@ -124,61 +117,52 @@ pub(super) fn summary(body: &mut String, lang: Lang, r: &ReceptionView) {
             },
         ),
     ];
-    body.push_str("<div class=\"wrap\"><table class=\"facts\"><tbody>");
-    for (k, v) in rows {
-        body.push_str(&format!(
-            "<tr><th>{}</th><td>{}</td></tr>",
-            esc(lang.s(k)),
-            esc(&v)
-        ));
+    html! {
+        div.wrap {
+            table.facts {
+                tbody {
+                    @for (k, v) in rows {
+                        tr { th { (lang.s(k)) } td { (v) } }
+                    }
+                }
+            }
+        }
     }
-    body.push_str("</tbody></table></div>");
 }
 
 /// The rounds opened this day.
-pub(super) fn rounds(body: &mut String, lang: Lang, r: &ReceptionView) {
-    body.push_str(&format!(
-        "<h2>{}</h2><div class=\"wrap\"><table class=\"rounds\"><thead><tr><th>#</th>{}</tr></thead><tbody>",
-        esc(lang.s(S::RoundsOpened)),
-        th(
-            lang,
-            &[S::Opened, S::Outcome, S::Response, S::WallWait]
-        )
-    ));
-    for (k, round) in r.rounds.iter().enumerate() {
-        body.push_str(&format!(
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-            k + 1,
-            format_time(round.open),
-            esc(&round_outcome(lang, &round.outcome)),
-            esc(&round.response_ms().map_or("-".into(), format_secs)),
-            esc(&round.wait_ms().map_or("-".into(), format_secs)),
-        ));
+pub(super) fn rounds(lang: Lang, r: &ReceptionView) -> Markup {
+    html! {
+        h2 { (lang.s(S::RoundsOpened)) }
+        div.wrap {
+            table.rounds {
+                thead {
+                    tr {
+                        th { "#" }
+                        @for s in [S::Opened, S::Outcome, S::Response, S::WallWait] {
+                            th { (lang.s(s)) }
+                        }
+                    }
+                }
+                tbody {
+                    @for (k, round) in r.rounds.iter().enumerate() {
+                        tr {
+                            td { (k + 1) }
+                            td { (format_time(round.open)) }
+                            td { (round_outcome(lang, &round.outcome)) }
+                            td { (round.response_ms().map_or("-".into(), format_secs)) }
+                            td { (round.wait_ms().map_or("-".into(), format_secs)) }
+                        }
+                    }
+                }
+            }
+        }
     }
-    body.push_str("</tbody></table></div>");
 }
 
 /// Why each order of the buyer went where it went.
-pub(super) fn orders(body: &mut String, lang: Lang, r: &ReceptionView) {
-    body.push_str(&format!("<h2>{}</h2>", esc(lang.s(S::Orders))));
-    if r.orders.is_empty() {
-        body.push_str(&format!("<p>{}</p>", esc(lang.s(S::NoOrders))));
-        return;
-    }
-    body.push_str(&format!(
-        "<div class=\"wrap\"><table class=\"orders\"><thead><tr>{}</tr></thead><tbody>",
-        th(
-            lang,
-            &[
-                S::OrderId,
-                S::Placed,
-                S::AmountYuan,
-                S::PaidAt,
-                S::Attribution
-            ]
-        )
-    ));
-    for o in &r.orders {
+pub(super) fn orders(lang: Lang, r: &ReceptionView) -> Markup {
+    let why = |o: &kefu_report::explain::OrderView| {
         let mut why = match &o.reason {
             Reason::Here { answer } => format!(
                 "{} {} ≤ {}",
@@ -207,16 +191,38 @@ pub(super) fn orders(body: &mut String, lang: Lang, r: &ReceptionView) {
         if o.before_question {
             why = format!("{why} [{}]", lang.s(S::BeforeQuestion));
         }
-        body.push_str(&format!(
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"text\">{}</td></tr>",
-            esc(&o.order_id),
-            format_time(o.created_at),
-            format_yuan(o.amount),
-            esc(&o.paid_at.map_or(lang.s(S::Unpaid).to_string(), format_time)),
-            esc(&why),
-        ));
+        why
+    };
+    let columns = [
+        S::OrderId,
+        S::Placed,
+        S::AmountYuan,
+        S::PaidAt,
+        S::Attribution,
+    ];
+    html! {
+        h2 { (lang.s(S::Orders)) }
+        @if r.orders.is_empty() {
+            p { (lang.s(S::NoOrders)) }
+        } @else {
+            div.wrap {
+                table.orders {
+                    thead { tr { @for c in columns { th { (lang.s(c)) } } } }
+                    tbody {
+                        @for o in &r.orders {
+                            tr {
+                                td { (o.order_id) }
+                                td { (format_time(o.created_at)) }
+                                td { (format_yuan(o.amount)) }
+                                td { (o.paid_at.map_or(lang.s(S::Unpaid).to_string(), format_time)) }
+                                td.text { (why(o)) }
+                            }
+                        }
+                    }
+                }
+            }
+        }
     }
-    body.push_str("</tbody></table></div>");
 }
 
 /// `GET /api/v1/transcript?store=&account=&buyer=&day=`: one reception as JSON: its flags,

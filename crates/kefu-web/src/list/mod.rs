@@ -24,7 +24,7 @@ use crate::limits::{API_MAX_ROWS, EXPORT_ROWS, PAGE_ROWS};
 use crate::report::{self, By};
 use crate::routes::Routes;
 use crate::ui::frame::error_page;
-use crate::ui::html::{PreEscaped, esc, page};
+use crate::ui::html::{html, page};
 use crate::ui::links::{RESPONSE_BINS, Who, bin_label, list_link, reception_link};
 use crate::ui::table::{self, Cell, Column, Content, Table};
 use crate::ui::transcript::millis;
@@ -604,8 +604,7 @@ pub async fn list(
         Who::Group(Some(g)) => format!("{}: {g}", lang.s(S::Group)),
         Who::Group(None) => format!("{}: {}", lang.s(S::Group), lang.s(S::NoGroup)),
     };
-    let mut filters = String::new();
-    for (name, value) in [
+    let hidden: Vec<(&str, &str)> = [
         ("store", Some(sname.as_str())),
         ("account", p.account.as_deref()),
         ("group", p.group.as_deref()),
@@ -617,111 +616,75 @@ pub async fn list(
         ("hour", p.hour.as_deref()),
         ("bucket", p.bucket.as_deref()),
         ("lang", Some(lang.code())),
-    ] {
-        if let Some(v) = value.filter(|v| !v.is_empty()) {
-            filters.push_str(&format!(
-                "<input type=\"hidden\" name=\"{name}\" value=\"{}\">",
-                esc(v)
-            ));
-        }
-    }
+    ]
+    .into_iter()
+    .filter_map(|(name, value)| Some((name, value.filter(|v| !v.is_empty())?)))
+    .collect();
     // Another figure of the same people and days (an hour or a bin fixes its figure).
-    if hour.is_none() && bucket.is_none() {
+    let other_figures = (hour.is_none() && bucket.is_none()).then(|| {
         let whole = matches!(l.who, Whose::Store) && l.store.rows == Rows::All;
-        let options: String = report::figures(By::Store, whole)
-            .iter()
-            .map(|f| {
-                format!(
-                    "<option value=\"{}\"{}>{}</option>",
-                    f.key,
-                    if f.key == figure.key { " selected" } else { "" },
-                    esc(lang.figure(f))
-                )
-            })
-            .collect();
-        filters.push_str(&format!(
-            "<label>{}<br><select name=\"figure\">{options}</select></label>",
-            esc(lang.s(S::ListFigure))
-        ));
-    }
-    let mut body = format!(
-        "<form class=\"filters\" method=\"get\" action=\"/list\">{filters}\
-         <label>{f}<br><input type=\"date\" name=\"from\" value=\"{from}\"></label>\
-         <label>{t}<br><input type=\"date\" name=\"to\" value=\"{to}\"></label>\
-         <button type=\"submit\">{show}</button></form>\
-         <p>{sl}: {s} · {whose} · {from} – {to}</p>",
-        f = esc(lang.s(S::From)),
-        t = esc(lang.s(S::To)),
-        show = esc(lang.s(S::Show)),
-        sl = esc(lang.s(S::Store)),
-        s = esc(&sname),
-        whose = esc(&whose),
-        from = l.from,
-        to = l.to,
-    );
-    let mut facts = vec![format!(
-        "{}: <strong class=\"figure-value\">{}</strong>",
-        esc(lang.figure(figure)),
-        esc(&l
-            .value
-            .map_or("-".to_string(), |v| report::display(figure, v)))
-    )];
-    if let Some(h) = hour {
-        facts.push(format!(
-            "{}: {h}:00–{}:00",
-            esc(lang.s(S::HourFilter)),
-            h + 1
-        ));
-    }
-    if let Some(&bin) = bucket.and_then(|b| RESPONSE_BINS.get(b)) {
-        let bin = bin_label(bin);
-        facts.push(format!("{}: {}", esc(lang.s(S::BucketFilter)), esc(&bin)));
-    }
-    facts.push(format!(
-        "{}: <strong class=\"listed-count\">{}</strong>",
-        esc(lang.s(S::ListedItems)),
-        l.listing.total
-    ));
-    if matches!(
+        report::figures(By::Store, whole)
+    });
+    let bin = bucket
+        .and_then(|b| RESPONSE_BINS.get(b))
+        .map(|&b| bin_label(b));
+    let sums_money = matches!(
         l.listing.items,
         Items::Orders(_) | Items::Reminders(_) | Items::Refunds(_)
-    ) {
-        facts.push(format!(
-            "{}: <strong class=\"listed-sum\">{}</strong>",
-            esc(lang.s(S::ListedSum)),
-            format_yuan(l.listing.amount_cents)
-        ));
-    }
-    body.push_str(&format!(
-        "<p class=\"list-facts\">{}</p><p class=\"note\">{}</p>",
-        facts.join(" · "),
-        esc(lang.s(S::ListNote))
-    ));
-    let pager = table::pager(lang, &here, page_no, l.listing.total, PAGE_ROWS);
-    body.push_str(&table.downloads(lang, &here));
-    if l.listing.items.is_empty() {
-        body.push_str(&format!("<p>{}</p>", esc(lang.s(S::NoData))));
-    } else {
-        body.push_str(&table.html("list"));
-    }
-    body.push_str(&pager);
+    );
+    let value = l
+        .value
+        .map_or("-".to_string(), |v| report::display(figure, v));
+    let body = html! {
+        form.filters method="get" action="/list" {
+            @for (name, value) in &hidden {
+                input type="hidden" name=(name) value=(value);
+            }
+            @if let Some(figures) = &other_figures {
+                label {
+                    (lang.s(S::ListFigure)) br;
+                    select name="figure" {
+                        @for f in figures {
+                            option value=(f.key) selected[f.key == figure.key] { (lang.figure(f)) }
+                        }
+                    }
+                }
+            }
+            label { (lang.s(S::From)) br; input type="date" name="from" value=(l.from); }
+            label { (lang.s(S::To)) br; input type="date" name="to" value=(l.to); }
+            button type="submit" { (lang.s(S::Show)) }
+        }
+        p { (lang.s(S::Store)) ": " (sname) " · " (whose) " · " (l.from) " – " (l.to) }
+        p.list-facts {
+            (lang.figure(figure)) ": " strong.figure-value { (value) }
+            @if let Some(h) = hour {
+                " · " (lang.s(S::HourFilter)) ": " (h) ":00–" (h + 1) ":00"
+            }
+            @if let Some(bin) = &bin {
+                " · " (lang.s(S::BucketFilter)) ": " (bin)
+            }
+            " · " (lang.s(S::ListedItems)) ": " strong.listed-count { (l.listing.total) }
+            @if sums_money {
+                " · " (lang.s(S::ListedSum)) ": "
+                strong.listed-sum { (format_yuan(l.listing.amount_cents)) }
+            }
+        }
+        p.note { (lang.s(S::ListNote)) }
+        (table.download_links(lang, &here))
+        @if l.listing.items.is_empty() {
+            p { (lang.s(S::NoData)) }
+        } @else {
+            (table.markup("list"))
+        }
+        (table::pager(lang, &here, page_no, l.listing.total, PAGE_ROWS))
+    };
     let here_page = if page_no > 1 {
         format!("{here}&page={page_no}")
     } else {
         here
     };
     let title = format!("{} — {}", lang.s(S::ListTitle), lang.figure(figure));
-    Html(
-        page(
-            lang,
-            &title,
-            Some(&user.session),
-            &here_page,
-            PreEscaped(body),
-        )
-        .into_string(),
-    )
-    .into_response()
+    Html(page(lang, &title, Some(&user.session), &here_page, body).into_string()).into_response()
 }
 
 /// The list behind a figure, as a page and as the API.

@@ -52,6 +52,26 @@ pub(crate) fn error_page(lang: Lang, user: &CurrentUser, e: WebError) -> Respons
     res
 }
 
+/// What a page says above its form after a post: that it was saved, or why it was refused.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Notice<'a> {
+    Nothing,
+    Saved(&'a str),
+    Refused(&'a str),
+}
+
+impl maud::Render for Notice<'_> {
+    fn render(&self) -> Markup {
+        html! {
+            @match self {
+                Notice::Nothing => {},
+                Notice::Saved(said) => p.saved role="status" { (said) },
+                Notice::Refused(said) => p.error role="alert" { (said) },
+            }
+        }
+    }
+}
+
 /// A form posted without this session's token. `here` is the menu item the refusal page
 /// highlights: the section the form belongs to.
 pub(crate) fn form_expired(lang: Lang, user: &CurrentUser, here: &str) -> Response {

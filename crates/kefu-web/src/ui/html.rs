@@ -158,7 +158,7 @@ fn admin_nav(lang: Lang, s: &Session, lq: &str) -> Markup {
 
 /// A bar per (label, value, link); bars are links, values are in `<title>` for screen
 /// readers and tooltips.
-pub fn bar_chart(title: &str, bars: &[(String, Option<f64>, String)]) -> String {
+pub fn bar_chart(title: &str, bars: &[(String, Option<f64>, String)]) -> Markup {
     let (w, h, left, bottom, top) = (760.0_f64, 240.0_f64, 56.0, 40.0, 16.0);
     let max = bars
         .iter()
@@ -169,43 +169,33 @@ pub fn bar_chart(title: &str, bars: &[(String, Option<f64>, String)]) -> String 
     let slot = (w - left - 8.0) / n;
     let bw = (slot * 0.7).max(1.0);
     let plot = h - bottom - top;
-    let mut svg = format!(
-        "<svg role=\"img\" aria-label=\"{t}\" viewBox=\"0 0 {w} {h}\" width=\"{w}\" height=\"{h}\" \
-         xmlns=\"http://www.w3.org/2000/svg\"><title>{t}</title>\
-         <line x1=\"{left}\" y1=\"{base}\" x2=\"{w}\" y2=\"{base}\" stroke=\"#8a94a6\"/>\
-         <text x=\"{lx}\" y=\"{ty}\" text-anchor=\"end\">{maxl}</text>\
-         <text x=\"{lx}\" y=\"{base}\" text-anchor=\"end\">0</text>",
-        t = esc(title),
-        base = h - bottom,
-        lx = left - 4.0,
-        ty = top + 4.0,
-        maxl = esc(&short_number(max)),
-    );
+    let base = h - bottom;
     let every = (bars.len() / 10).max(1);
-    for (i, (label, value, link)) in bars.iter().enumerate() {
-        let x = left + 4.0 + slot * i as f64;
-        let v = value.unwrap_or(0.0).max(0.0);
-        let bh = (v / max * plot).max(if v > 0.0 { 1.0 } else { 0.0 });
-        let shown = value.map_or("-".to_string(), short_number);
-        svg.push_str(&format!(
-            "<a href=\"{link}\"><rect x=\"{x:.1}\" y=\"{y:.1}\" width=\"{bw:.1}\" height=\"{bh:.1}\" fill=\"#3b6fd4\">\
-             <title>{label}: {shown}</title></rect></a>",
-            link = esc(link),
-            y = h - bottom - bh,
-            label = esc(label),
-            shown = esc(&shown),
-        ));
-        if i % every == 0 {
-            svg.push_str(&format!(
-                "<text x=\"{cx:.1}\" y=\"{ly}\" text-anchor=\"middle\">{l}</text>",
-                cx = x + bw / 2.0,
-                ly = h - bottom + 14.0,
-                l = esc(label.get(5..).unwrap_or(label)),
-            ));
+    let f1 = |v: f64| format!("{v:.1}");
+    html! {
+        svg role="img" aria-label=(title) viewBox={ "0 0 " (w) " " (h) } width=(w) height=(h)
+            xmlns="http://www.w3.org/2000/svg" {
+            title { (title) }
+            line x1=(left) y1=(base) x2=(w) y2=(base) stroke="#8a94a6" {}
+            text x=(left - 4.0) y=(top + 4.0) text-anchor="end" { (short_number(max)) }
+            text x=(left - 4.0) y=(base) text-anchor="end" { "0" }
+            @for (i, (label, value, link)) in bars.iter().enumerate() {
+                @let x = left + 4.0 + slot * i as f64;
+                @let v = value.unwrap_or(0.0).max(0.0);
+                @let bh = (v / max * plot).max(if v > 0.0 { 1.0 } else { 0.0 });
+                a href=(link) {
+                    rect x=(f1(x)) y=(f1(base - bh)) width=(f1(bw)) height=(f1(bh)) fill="#3b6fd4" {
+                        title { (label) ": " (value.map_or("-".to_string(), short_number)) }
+                    }
+                }
+                @if i % every == 0 {
+                    text x=(f1(x + bw / 2.0)) y=(base + 14.0) text-anchor="middle" {
+                        (label.get(5..).unwrap_or(label))
+                    }
+                }
+            }
         }
     }
-    svg.push_str("</svg>");
-    svg
 }
 
 fn short_number(x: f64) -> String {
@@ -247,7 +237,7 @@ mod tests {
                 "/?from=2026-11-11&x=<".to_string(),
             ),
         ];
-        let svg = bar_chart("a<b", &bars);
+        let svg = bar_chart("a<b", &bars).into_string();
         assert_eq!(svg.matches("<a href=").count(), 2);
         assert!(svg.contains("&amp;x=&lt;"));
         assert!(svg.contains("a&lt;b"));

@@ -153,11 +153,6 @@ impl Table {
         }
     }
 
-    /// The table as HTML, with `class` on the `<table>`.
-    pub fn html(&self, class: &str) -> String {
-        self.markup(class).into_string()
-    }
-
     /// The table as a template fragment, with `class` on the `<table>`.
     pub fn markup(&self, class: &str) -> Markup {
         html! {
@@ -198,11 +193,6 @@ impl Table {
     }
 
     /// The download links of the table: `here` (the page's path and query) with the export.
-    pub fn downloads(&self, lang: Lang, here: &str) -> String {
-        self.download_links(lang, here).into_string()
-    }
-
-    /// [`Table::downloads`] as a template fragment.
     pub fn download_links(&self, lang: Lang, here: &str) -> Markup {
         let sep = if here.contains('?') { '&' } else { '?' };
         let href = |f: &str| {
@@ -303,7 +293,7 @@ fn workbook(tables: &[&Table]) -> Result<Vec<u8>, WebError> {
 
 /// The links to the previous and next page of a list of `total` rows, `per_page` a page:
 /// `here` (path and query) with `&page=`.
-pub fn pager(lang: Lang, here: &str, page: usize, total: usize, per_page: usize) -> String {
+pub fn pager(lang: Lang, here: &str, page: usize, total: usize, per_page: usize) -> Markup {
     let pages = total.div_ceil(per_page.max(1)).max(1);
     let lq = format!("&lang={}", lang.code());
     html! {
@@ -321,7 +311,6 @@ pub fn pager(lang: Lang, here: &str, page: usize, total: usize, per_page: usize)
             }
         }
     }
-    .into_string()
 }
 
 /// An Excel sheet name: at most 31 characters, none of `[]:*?/\`.
@@ -421,7 +410,7 @@ mod tests {
 
     #[test]
     fn html_escapes_and_links() {
-        let html = sample().html("x");
+        let html = sample().markup("x").into_string();
         assert!(html.contains("<td><a href=\"/x?a=1&amp;b=&lt;\">小美, &quot;A&quot;</a></td>"));
         assert!(html.contains("<td>50.00%</td>") && html.contains("<td>1234.56</td>"));
         assert!(html.contains("<td>-</td>") && html.contains("<td>1.500 s</td>"));
@@ -462,19 +451,21 @@ mod tests {
 
     #[test]
     fn pager_links_the_neighbouring_pages() {
-        let first = pager(Lang::En, "/list?a=1", 1, 401, 200);
+        let first = pager(Lang::En, "/list?a=1", 1, 401, 200).into_string();
         assert!(first.contains("Page 1 / 3") && !first.contains("rel=\"prev\""));
         assert!(first.contains("href=\"/list?a=1&amp;page=2&amp;lang=en\" rel=\"next\""));
-        let last = pager(Lang::En, "/list?a=1", 3, 401, 200);
+        let last = pager(Lang::En, "/list?a=1", 3, 401, 200).into_string();
         assert!(
             last.contains("page=2&amp;lang=en\" rel=\"prev\"") && !last.contains("rel=\"next\"")
         );
         // past the end: back to the last page
         assert!(
-            pager(Lang::Zh, "/x?", 9, 401, 200).contains("page=3&amp;lang=zh-CN\" rel=\"prev\"")
+            pager(Lang::Zh, "/x?", 9, 401, 200)
+                .into_string()
+                .contains("page=3&amp;lang=zh-CN\" rel=\"prev\"")
         );
         assert_eq!(
-            pager(Lang::En, "/x?", 1, 0, 200),
+            pager(Lang::En, "/x?", 1, 0, 200).into_string(),
             "<p class=\"pager\">Page 1 / 1</p>"
         );
     }

@@ -13,8 +13,7 @@ use serde_json::{Value as Json, json};
 
 use crate::WebError;
 use crate::i18n::{Lang, S, Strings};
-use crate::ui::frame::th;
-use crate::ui::html::esc;
+use crate::ui::html::{Markup, html};
 
 /// The characters of one message a page shows (`docs/formats.md`, "Limits").
 pub(crate) const MAX_SHOWN_CHARS: usize = 4000;
@@ -47,25 +46,23 @@ impl QaMarks {
         self.labels.contains_key(&(i as u32))
     }
 
-    /// The text of message `i`, escaped, with the matched keywords in `<mark>`; at most
+    /// The text of message `i` with the matched keywords in `<mark>`; at most
     /// [`MAX_SHOWN_CHARS`] characters of it, then a visible mark that the rest is not shown
     /// (a stored text can be long: a page must not carry megabytes of one message).
-    pub fn text_html(&self, i: usize, text: &str, lang: Lang) -> String {
+    pub fn text_html(&self, i: usize, text: &str, lang: Lang) -> Markup {
         let (text, cut) = match text.char_indices().nth(MAX_SHOWN_CHARS) {
             Some((end, _)) => (text.get(..end).unwrap_or(text), true),
             None => (text, false),
         };
-        let mut out = self.marked(i, text);
-        if cut {
-            out.push_str(&format!(
-                "<span class=\"cut\">{}</span>",
-                esc(lang.s(S::MessageCut))
-            ));
+        html! {
+            (self.marked(i, text))
+            @if cut {
+                span.cut { (lang.s(S::MessageCut)) }
+            }
         }
-        out
     }
 
-    fn marked(&self, i: usize, text: &str) -> String {
+    fn marked(&self, i: usize, text: &str) -> Markup {
         let mut spans: Vec<(usize, usize)> = self
             .spans
             .iter()
@@ -73,7 +70,8 @@ impl QaMarks {
             .map(|s| (s.start as usize, s.end as usize))
             .collect();
         spans.sort_unstable();
-        let mut out = String::new();
+        // (plain text before, the matched text) pairs, then the rest.
+        let mut pieces: Vec<(&str, &str)> = Vec::new();
         let mut at = 0;
         for (s, e) in spans {
             // Overlapping matches are marked once; spans off the text (a changed transcript)
@@ -84,33 +82,27 @@ impl QaMarks {
             let (Some(before), Some(matched)) = (text.get(at..s), text.get(s..e)) else {
                 continue;
             };
-            out.push_str(&esc(before));
-            out.push_str("<mark>");
-            out.push_str(&esc(matched));
-            out.push_str("</mark>");
+            pieces.push((before, matched));
             at = e;
         }
-        out.push_str(&esc(text.get(at..).unwrap_or("")));
-        out
+        let rest = text.get(at..).unwrap_or("");
+        html! {
+            @for (before, matched) in pieces {
+                (before) mark { (matched) }
+            }
+            (rest)
+        }
     }
 
     /// The rules message `i` triggered, as small labels.
-    pub fn labels_html(&self, i: usize, lang: Lang) -> String {
-        self.labels
-            .get(&(i as u32))
-            .map(|ls| {
-                ls.iter()
-                    .map(|(zh, en, sev)| {
-                        format!(
-                            "<span class=\"qa {}\">⚑ {}</span>",
-                            sev.as_str(),
-                            esc(lang.t(zh, en))
-                        )
-                    })
-                    .collect::<Vec<_>>()
-                    .join(" ")
-            })
-            .unwrap_or_default()
+    pub fn labels_html(&self, i: usize, lang: Lang) -> Markup {
+        let labels = self.labels.get(&(i as u32)).map_or(&[][..], |l| &l[..]);
+        html! {
+            @for (n, (zh, en, sev)) in labels.iter().enumerate() {
+                @if n > 0 { " " }
+                span class={ "qa " (sev.as_str()) } { "⚑ " (lang.t(zh, en)) }
+            }
+        }
     }
 }
 
@@ -132,33 +124,48 @@ pub fn qa_marks(
     Ok(QaMarks::new(&titled(&set, hits)))
 }
 
+/// Messages with their rule marks as a table (the rule test box and the hits' transcripts).
 pub(crate) fn transcript_html(
     lang: Lang,
     messages: &[(Sender, Millis, &str)],
     marks: &QaMarks,
 ) -> String {
-    let mut out = format!(
-        "<div class=\"wrap\"><table class=\"transcript\"><thead><tr><th>#</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>",
-        esc(lang.s(S::Time)),
-        esc(lang.s(S::Sender)),
-        esc(lang.s(S::Text)),
-        esc(lang.s(S::AutoRule)),
-    );
-    for (i, (sender, time, text)) in messages.iter().enumerate() {
-        let clock = format_time(*time);
-        out.push_str(&format!(
-            "<tr class=\"msg {s}{f}\"><td>{n}</td><td>{t}</td><td><span class=\"who\">{who}</span></td><td class=\"text\">{text}</td><td>{labels}</td></tr>",
-            s = sender.as_str(),
-            f = if marks.flagged(i) { " flagged" } else { "" },
-            n = i + 1,
-            t = esc(clock.get(11..).unwrap_or(&clock)),
-            who = esc(crate::ui::transcript::sender(lang, *sender)),
-            text = marks.text_html(i, text, lang),
-            labels = marks.labels_html(i, lang),
-        ));
+    transcript_table(lang, messages, marks).into_string()
+}
+
+/// [`transcript_html`] as a template fragment.
+pub(crate) fn transcript_table(
+    lang: Lang,
+    messages: &[(Sender, Millis, &str)],
+    marks: &QaMarks,
+) -> Markup {
+    html! {
+        div.wrap {
+            table.transcript {
+                thead {
+                    tr {
+                        th { "#" }
+                        th { (lang.s(S::Time)) }
+                        th { (lang.s(S::Sender)) }
+                        th { (lang.s(S::Text)) }
+                        th { (lang.s(S::AutoRule)) }
+                    }
+                }
+                tbody {
+                    @for (i, (who, time, text)) in messages.iter().enumerate() {
+                        @let clock = format_time(*time);
+                        tr class={ "msg " (who.as_str()) @if marks.flagged(i) { " flagged" } } {
+                            td { (i + 1) }
+                            td { (clock.get(11..).unwrap_or(&clock)) }
+                            td { span.who { (sender(lang, *who)) } }
+                            td.text { (marks.text_html(i, text, lang)) }
+                            td { (marks.labels_html(i, lang)) }
+                        }
+                    }
+                }
+            }
+        }
     }
-    out.push_str("</tbody></table></div>");
-    out
 }
 
 pub(crate) fn sender(lang: Lang, s: Sender) -> &'static str {
@@ -186,40 +193,49 @@ fn mark(lang: Lang, m: Mark) -> String {
     }
 }
 
-/// The day's messages, each row classed by its sender, rounds marked.
 /// The messages of a reception, rounds marked, and the messages that triggered automatic
-/// quality rules highlighted with the rules' names.
+/// quality rules highlighted with the rules' names, appended to a page's `body`.
 pub(crate) fn transcript(body: &mut String, lang: Lang, r: &ReceptionView, marks: &QaMarks) {
-    body.push_str(&format!(
-        "<h2>{}</h2><div class=\"wrap\"><table class=\"transcript\"><thead><tr>{}</tr></thead><tbody>",
-        esc(lang.s(S::Transcript)),
-        th(lang, &[S::Time, S::Sender, S::Text, S::Mark])
-    ));
-    for (i, m) in r.messages.iter().enumerate() {
-        let transfer = m.transfer_to.as_ref().map_or(String::new(), |t| {
-            format!(
-                " <span class=\"transfer\">→ {} {}</span>",
-                esc(lang.s(S::TransferTo)),
-                esc(t)
-            )
-        });
-        let (class, marked) = match m.mark {
-            Some(k @ Mark::Opens { .. }) => (" class=\"opens\"", esc(&mark(lang, k))),
-            Some(k @ Mark::Answers { .. }) => (" class=\"answers\"", esc(&mark(lang, k))),
-            None => ("", String::new()),
-        };
-        body.push_str(&format!(
-            "<tr class=\"msg {s}{f}\"><td>{t}</td><td><span class=\"who\">{who}</span></td>\
-             <td class=\"text\">{text}{transfer}{labels}</td><td{class}>{marked}</td></tr>",
-            s = m.sender.as_str(),
-            f = if marks.flagged(i) { " flagged" } else { "" },
-            t = format_time(m.time).get(11..).unwrap_or_default(),
-            who = esc(sender(lang, m.sender)),
-            text = marks.text_html(i, &m.text, lang),
-            labels = marks.labels_html(i, lang),
-        ));
+    body.push_str(&reception_transcript(lang, r, marks).into_string());
+}
+
+/// [`transcript`] as a template fragment.
+pub(crate) fn reception_transcript(lang: Lang, r: &ReceptionView, marks: &QaMarks) -> Markup {
+    html! {
+        h2 { (lang.s(S::Transcript)) }
+        div.wrap {
+            table.transcript {
+                thead {
+                    tr {
+                        @for s in [S::Time, S::Sender, S::Text, S::Mark] {
+                            th { (lang.s(s)) }
+                        }
+                    }
+                }
+                tbody {
+                    @for (i, m) in r.messages.iter().enumerate() {
+                        tr class={ "msg " (m.sender.as_str()) @if marks.flagged(i) { " flagged" } } {
+                            td { (format_time(m.time).get(11..).unwrap_or_default()) }
+                            td { span.who { (sender(lang, m.sender)) } }
+                            td.text {
+                                (marks.text_html(i, &m.text, lang))
+                                @if let Some(t) = &m.transfer_to {
+                                    " "
+                                    span.transfer { "→ " (lang.s(S::TransferTo)) " " (t) }
+                                }
+                                (marks.labels_html(i, lang))
+                            }
+                            @match m.mark {
+                                Some(k @ Mark::Opens { .. }) => td.opens { (mark(lang, k)) },
+                                Some(k @ Mark::Answers { .. }) => td.answers { (mark(lang, k)) },
+                                None => td {},
+                            }
+                        }
+                    }
+                }
+            }
+        }
     }
-    body.push_str("</tbody></table></div>");
 }
 
 /// How a round ended, as the rounds table of a reception and the rounds list both say it.
@@ -336,14 +352,14 @@ mod tests {
             ],
         }]);
         assert_eq!(
-            marks.text_html(0, text, Lang::Zh),
+            marks.text_html(0, text, Lang::Zh).into_string(),
             "&lt;b&gt;<mark>随便你</mark>&lt;/b&gt;"
         );
         assert!(marks.flagged(0) && !marks.flagged(1));
         assert_eq!(
-            marks.labels_html(0, Lang::En),
+            marks.labels_html(0, Lang::En).into_string(),
             "<span class=\"qa high\">⚑ taboo</span>"
         );
-        assert_eq!(marks.text_html(1, "a&b", Lang::Zh), "a&amp;b");
+        assert_eq!(marks.text_html(1, "a&b", Lang::Zh).into_string(), "a&amp;b");
     }
 }
