@@ -171,10 +171,11 @@ pub(super) fn manage_forms(lang: Lang, user: &CurrentUser, store: &str, m: &Mana
             label { (lang.s(S::QaPeriodDay)) br; input type="date" name="day" value=(m.day); }
             label {
                 (lang.s(S::QaKind)) br;
-                select name="kind" {
-                    option value="weakness" { (lang.s(S::QaWeakness)) }
-                    option value="strength" { (lang.s(S::QaStrength)) }
-                }
+                (choices(
+                    lang,
+                    "kind",
+                    &[("weakness", S::QaWeakness, false), ("strength", S::QaStrength, false)],
+                ))
             }
             label {
                 (lang.s(S::QaGoal)) br;
@@ -182,10 +183,11 @@ pub(super) fn manage_forms(lang: Lang, user: &CurrentUser, store: &str, m: &Mana
             }
             label {
                 (lang.s(S::QaMode)) br;
-                select name="mode" {
-                    option value="weighted" { (lang.s(S::QaWeighted)) }
-                    option value="random" { (lang.s(S::QaRandom)) }
-                }
+                (choices(
+                    lang,
+                    "mode",
+                    &[("weighted", S::QaWeighted, false), ("random", S::QaRandom, false)],
+                ))
             }
             label {
                 (lang.s(S::Account)) br;
@@ -226,14 +228,14 @@ pub(super) fn manage_forms(lang: Lang, user: &CurrentUser, store: &str, m: &Mana
             input type="hidden" name="store" value=(store);
             label {
                 (lang.s(S::QaPeriodSetting)) br;
-                select name="period" {
-                    option value="week" selected[m.period_kind == PeriodKind::Week] {
-                        (lang.s(S::QaWeek))
-                    }
-                    option value="month" selected[m.period_kind == PeriodKind::Month] {
-                        (lang.s(S::QaMonth))
-                    }
-                }
+                (choices(
+                    lang,
+                    "period",
+                    &[
+                        ("week", S::QaWeek, m.period_kind == PeriodKind::Week),
+                        ("month", S::QaMonth, m.period_kind == PeriodKind::Month),
+                    ],
+                ))
             }
             button type="submit" { (lang.s(S::QaSave)) }
         }

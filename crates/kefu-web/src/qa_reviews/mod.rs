@@ -268,6 +268,17 @@ fn qa_nav(lang: Lang, store: &str, user: &User) -> Markup {
     }
 }
 
+/// A `<select>` of fixed choices: (value, name, whether chosen).
+fn choices(lang: Lang, name: &str, options: &[(&str, S, bool)]) -> Markup {
+    html! {
+        select name=(name) {
+            @for (value, label, on) in options {
+                option value=(value) selected[*on] { (lang.s(*label)) }
+            }
+        }
+    }
+}
+
 /// Table headers in the page's language. Until `ui::frame::th` is a template, its (escaped)
 /// HTML is taken as it is.
 fn heads(lang: Lang, items: &[S]) -> PreEscaped<String> {

@@ -85,12 +85,10 @@ pub async fn review_page(
         Ok(p) => p,
         Err(page) => return page,
     };
-    // The transcript is still built as HTML by `ui::transcript` (escaped there).
-    let transcript = p.reception.as_ref().map(|r| {
-        let mut t = String::new();
-        crate::ui::transcript::transcript(&mut t, lang, r, &p.marks);
-        PreEscaped(t)
-    });
+    let transcript = p
+        .reception
+        .as_ref()
+        .map(|r| crate::ui::transcript::reception_transcript(lang, r, &p.marks));
     let body = html! {
         (qa_nav(lang, &p.store.store.name, &user.session.user))
         table.facts {

@@ -164,9 +164,7 @@ pub(super) fn review_entry(
                         }
                     }
                     @if a.status == AppealStatus::Open && access::qa_manager(me) {
-                        form method="post" action={ "/qa/decide?" (lq(lang)) } class="filters qa-decide" {
-                            input type="hidden" name="csrf" value=(csrf);
-                            input type="hidden" name="review" value=(r.id);
+                        (review_form_post(lang, "/qa/decide", "qa-decide", csrf, r.id, html! {
                             label {
                                 (lang.s(S::QaComment)) br;
                                 input name="comment" required maxlength="2000";
@@ -177,39 +175,50 @@ pub(super) fn review_entry(
                             }
                             button type="submit" name="decision" value="accept" { (lang.s(S::QaAccept)) }
                             button type="submit" name="decision" value="reject" { (lang.s(S::QaReject)) }
-                        }
+                        }))
                     }
                 }
                 None if access::qa_may_appeal(me, store, r.reception.account) => {
-                    form method="post" action={ "/qa/appeal?" (lq(lang)) } class="filters qa-appeal-form" {
-                        input type="hidden" name="csrf" value=(csrf);
-                        input type="hidden" name="review" value=(r.id);
+                    (review_form_post(lang, "/qa/appeal", "qa-appeal-form", csrf, r.id, html! {
                         label {
                             (lang.s(S::QaAppealReason)) br;
                             input name="reason" required maxlength="2000";
                         }
                         button type="submit" { (lang.s(S::QaAppeal)) }
-                    }
+                    }))
                     p { small { (lang.s(S::QaAppealOnce)) } }
                 }
                 None => {}
             }
             @if access::qa_library(me).is_ok() {
-                form method="post" action={ "/qa/cases?" (lq(lang)) } class="filters qa-case-form" {
-                    input type="hidden" name="csrf" value=(csrf);
-                    input type="hidden" name="review" value=(r.id);
+                (review_form_post(lang, "/qa/cases", "qa-case-form", csrf, r.id, html! {
                     label {
                         (lang.s(S::QaVerdict)) br;
-                        select name="verdict" {
-                            option value="good" { (lang.s(S::QaGood)) }
-                            option value="bad" { (lang.s(S::QaBad)) }
-                        }
+                        (choices(lang, "verdict", &[("good", S::QaGood, false), ("bad", S::QaBad, false)]))
                     }
                     label { (lang.s(S::QaCaseTags)) br; input name="tags" maxlength="200"; }
                     label { (lang.s(S::QaNote)) br; input name="note" maxlength="2000"; }
                     button type="submit" { (lang.s(S::QaSaveCase)) }
-                }
+                }))
             }
+        }
+    }
+}
+
+/// A form about one review (`review`) posted to `action`, with `fields`.
+fn review_form_post(
+    lang: Lang,
+    action: &str,
+    class: &str,
+    csrf: &str,
+    review: i64,
+    fields: Markup,
+) -> Markup {
+    html! {
+        form method="post" action={ (action) "?" (lq(lang)) } class={ "filters " (class) } {
+            input type="hidden" name="csrf" value=(csrf);
+            input type="hidden" name="review" value=(review);
+            (fields)
         }
     }
 }

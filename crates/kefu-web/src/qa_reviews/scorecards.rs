@@ -1,6 +1,7 @@
 //! /qa/scorecards
 
 use super::*;
+use crate::ui::frame::Notice;
 
 pub(super) fn scorecards_body(
     lang: Lang,
@@ -10,9 +11,7 @@ pub(super) fn scorecards_body(
     error: Option<&str>,
 ) -> Markup {
     html! {
-        @if let Some(e) = error {
-            p.error role="alert" { (e) }
-        }
+        (error.map_or(Notice::Nothing, Notice::Refused))
         table.qa-cards {
             thead { tr { (heads(lang, &[S::QaScorecard, S::QaKind, S::QaVersion, S::QaItem])) } }
             tbody {

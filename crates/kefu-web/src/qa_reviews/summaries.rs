@@ -169,9 +169,6 @@ pub async fn summary_page(
         Err(e) => return error_page(lang, &user, e),
     };
     let sname = p.store.store.name.as_str();
-    let opt = |v: &str, label: S, on: bool| {
-        html! { option value=(v) selected[on] { (lang.s(label)) } }
-    };
     let first = match p.by {
         "group" => S::Group,
         "store" => S::Store,
@@ -189,18 +186,26 @@ pub async fn summary_page(
             input type="hidden" name="store" value=(sname);
             label {
                 (lang.s(S::QaBy)) br;
-                select name="by" {
-                    (opt("agent", S::Account, p.by == "agent"))
-                    (opt("group", S::Group, p.by == "group"))
-                    (opt("store", S::Store, p.by == "store"))
-                }
+                (choices(
+                    lang,
+                    "by",
+                    &[
+                        ("agent", S::Account, p.by == "agent"),
+                        ("group", S::Group, p.by == "group"),
+                        ("store", S::Store, p.by == "store"),
+                    ],
+                ))
             }
             label {
                 (lang.s(S::QaPeriod)) br;
-                select name="period" {
-                    (opt("week", S::QaWeek, p.kind == PeriodKind::Week))
-                    (opt("month", S::QaMonth, p.kind == PeriodKind::Month))
-                }
+                (choices(
+                    lang,
+                    "period",
+                    &[
+                        ("week", S::QaWeek, p.kind == PeriodKind::Week),
+                        ("month", S::QaMonth, p.kind == PeriodKind::Month),
+                    ],
+                ))
             }
             label { (lang.s(S::QaPeriodDay)) br; input type="date" name="day" value=(p.period.to); }
             button type="submit" { (lang.s(S::Show)) }

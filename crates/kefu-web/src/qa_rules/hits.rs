@@ -494,45 +494,30 @@ pub async fn reception(
         url(&buyer),
         lang.code()
     );
+    let lines: Vec<HitLine<'_>> = hits
+        .iter()
+        .map(|h| HitLine {
+            title: rules
+                .set
+                .rules()
+                .iter()
+                .find(|r| r.id == h.rule)
+                .map_or(h.rule.as_str(), |r| r.title(en)),
+            id: &h.rule,
+            category: None,
+            severity: h.severity,
+            score: h.score,
+            count: h.count,
+            messages: &h.messages,
+        })
+        .collect();
     let head = html! {
         p {
             (lang.s(S::Store)) ": " (store) " · " (lang.s(S::Account)) ": " (account) " · "
             (lang.s(S::Buyer)) ": " (buyer) " · " (lang.s(S::Day)) ": " (day)
         }
         p { a href=(full) { (lang.s(S::AutoFullReception)) } }
-        @if hits.is_empty() {
-            p { (lang.s(S::AutoNoHits)) }
-        } @else {
-            table.hits {
-                thead {
-                    tr {
-                        th { (lang.s(S::AutoRule)) }
-                        th { (lang.s(S::AutoSeverity)) }
-                        th { (lang.s(S::AutoScore)) }
-                        th { (lang.s(S::AutoCount)) }
-                        th { (lang.s(S::AutoMessages)) }
-                    }
-                }
-                tbody {
-                    @for h in &hits {
-                        @let title = rules
-                            .set
-                            .rules()
-                            .iter()
-                            .find(|r| r.id == h.rule)
-                            .map_or(h.rule.as_str(), |r| r.title(en));
-                        @let msgs: Vec<String> = h.messages.iter().map(|m| format!("#{}", m + 1)).collect();
-                        tr {
-                            td { (title) " " code { (h.rule) } }
-                            td { (severity_name(lang, h.severity)) }
-                            td.num { (h.score) }
-                            td.num { (h.count) }
-                            td { (msgs.join(" ")) }
-                        }
-                    }
-                }
-            }
-        }
+        (hit_lines(lang, &lines, false))
     };
     let marks = QaMarks::new(&titled(&rules.set, hits));
     let shown: Vec<(Sender, Millis, &str)> = messages
@@ -541,8 +526,7 @@ pub async fn reception(
         .collect();
     let body = html! {
         (head)
-        // The transcript is still built as HTML by `ui::transcript` (escaped there).
-        (PreEscaped(transcript_html(lang, &shown, &marks)))
+        (transcript_table(lang, &shown, &marks))
     };
     let here = format!(
         "/qa/reception?store={}&account={}&buyer={}&day={day}",

@@ -31,8 +31,8 @@ use crate::i18n::{self, Lang, S, Strings};
 use crate::limits::RULES_FORM_LIMIT;
 use crate::routes::Routes;
 use crate::ui::frame::{error_page, frame};
-use crate::ui::html::{Markup, PreEscaped, html, url};
-use crate::ui::transcript::{NamedHit, QaMarks, titled, transcript_html};
+use crate::ui::html::{Markup, html, url};
+use crate::ui::transcript::{NamedHit, QaMarks, titled, transcript_table};
 use crate::{AppState, WebError};
 
 mod hits;

@@ -2,17 +2,33 @@
 
 use super::*;
 
-pub(super) fn hits_table(lang: Lang, set: &RuleSet, hits: &[kefu_qa::rules::Hit]) -> Markup {
-    let en = lang == Lang::En;
+/// One rule's hits on a chat, as the hit tables show it.
+pub(super) struct HitLine<'a> {
+    pub(super) title: &'a str,
+    pub(super) id: &'a str,
+    /// Shown by the test box only.
+    pub(super) category: Option<Category>,
+    pub(super) severity: Severity,
+    pub(super) score: i32,
+    pub(super) count: u32,
+    /// Indexes of the messages that triggered it.
+    pub(super) messages: &'a [u32],
+}
+
+/// The rules that fired on a chat: rule, category (when `categories`), severity, score, count
+/// and the messages (`#1` is the first).
+pub(super) fn hit_lines(lang: Lang, lines: &[HitLine<'_>], categories: bool) -> Markup {
     html! {
-        @if hits.is_empty() {
+        @if lines.is_empty() {
             p { (lang.s(S::AutoNoHits)) }
         } @else {
             table.hits {
                 thead {
                     tr {
                         th { (lang.s(S::AutoRule)) }
-                        th { (lang.s(S::AutoCategory)) }
+                        @if categories {
+                            th { (lang.s(S::AutoCategory)) }
+                        }
                         th { (lang.s(S::AutoSeverity)) }
                         th { (lang.s(S::AutoScore)) }
                         th { (lang.s(S::AutoCount)) }
@@ -20,14 +36,15 @@ pub(super) fn hits_table(lang: Lang, set: &RuleSet, hits: &[kefu_qa::rules::Hit]
                     }
                 }
                 tbody {
-                    @for h in hits {
-                        @let r = &set.rules()[h.rule];
+                    @for h in lines {
                         @let msgs: Vec<String> = h.messages.iter().map(|m| format!("#{}", m + 1)).collect();
                         tr {
-                            td { (r.title(en)) " " code { (r.id) } }
-                            td { (category_name(lang, r.category)) }
-                            td { (severity_name(lang, r.severity)) }
-                            td.num { (r.score) }
+                            td { (h.title) " " code { (h.id) } }
+                            @if let Some(c) = h.category.filter(|_| categories) {
+                                td { (category_name(lang, c)) }
+                            }
+                            td { (severity_name(lang, h.severity)) }
+                            td.num { (h.score) }
                             td.num { (h.count) }
                             td { (msgs.join(" ")) }
                         }
@@ -135,6 +152,21 @@ pub async fn test_chat(
                     }
                 })
                 .collect();
+            let lines: Vec<HitLine<'_>> = hits
+                .iter()
+                .map(|h| {
+                    let r = &set.rules()[h.rule];
+                    HitLine {
+                        title: r.title(lang == Lang::En),
+                        id: &r.id,
+                        category: Some(r.category),
+                        severity: r.severity,
+                        score: r.score,
+                        count: h.count,
+                        messages: &h.messages,
+                    }
+                })
+                .collect();
             let marks = QaMarks::new(&named);
             let messages: Vec<(Sender, Millis, &str)> = chat
                 .messages
@@ -145,9 +177,8 @@ pub async fn test_chat(
                 StatusCode::OK,
                 html! {
                     h2 { (lang.s(S::AutoHits)) }
-                    (hits_table(lang, &set, &hits))
-                    // The transcript is still built as HTML by `ui::transcript` (escaped there).
-                    (PreEscaped(transcript_html(lang, &messages, &marks)))
+                    (hit_lines(lang, &lines, true))
+                                (transcript_table(lang, &messages, &marks))
                 },
             )
         }
