@@ -77,44 +77,40 @@ pub async fn assignments(
         Err(page) => return page,
     };
     let sname = p.store.store.name.clone();
-    let mut body = store_picker(lang, "/qa/assignments", &p.stores, &sname);
-    body.push_str(&qa_nav(lang, &sname, &user.session.user));
-    if let Some(n) = q.added.as_deref() {
-        body.push_str(&format!(
-            "<p class=\"notice\" role=\"status\">{}{}</p>",
-            esc(lang.s(S::QaAdded)),
-            esc(n)
-        ));
-    }
-    body.push_str(&format!("<h2>{}</h2>", esc(lang.s(S::QaMyAssignments))));
     let mine: Vec<&AssignmentRow> = p.mine.iter().collect();
-    assignment_table(&mut body, lang, &p.names, &mine, false);
-    if let Some(m) = &p.manage {
-        manage_forms(&mut body, lang, &user, &sname, m);
-        body.push_str(&format!("<h2>{}</h2>", esc(lang.s(S::QaAllAssignments))));
-        let all: Vec<&AssignmentRow> = m.all.iter().collect();
-        assignment_table(&mut body, lang, &p.names, &all, true);
-    }
-    framed(
+    let body = html! {
+        (store_picker(lang, "/qa/assignments", &p.stores, &sname))
+        (qa_nav(lang, &sname, &user.session.user))
+        @if let Some(n) = q.added.as_deref() {
+            p.notice role="status" { (lang.s(S::QaAdded)) (n) }
+        }
+        h2 { (lang.s(S::QaMyAssignments)) }
+        (assignment_table(lang, &p.names, &mine, false))
+        @if let Some(m) = &p.manage {
+            (manage_forms(lang, &user, &sname, m))
+            h2 { (lang.s(S::QaAllAssignments)) }
+            @let all: Vec<&AssignmentRow> = m.all.iter().collect();
+            (assignment_table(lang, &p.names, &all, true))
+        }
+    };
+    frame(
         lang,
         &user,
         StatusCode::OK,
         S::QaAssignments,
         &format!("/qa/assignments?store={}", url(&sname)),
-        &body,
+        body,
     )
 }
 
 pub(super) fn assignment_table(
-    body: &mut String,
     lang: Lang,
     names: &Names,
     list: &[&AssignmentRow],
     with_reviewer: bool,
-) {
+) -> Markup {
     if list.is_empty() {
-        body.push_str(&format!("<p>{}</p>", esc(lang.s(S::QaNoAssignments))));
-        return;
+        return html! { p { (lang.s(S::QaNoAssignments)) } };
     }
     let mut head = vec![S::QaPeriod, S::QaKind];
     if with_reviewer {
@@ -128,129 +124,123 @@ pub(super) fn assignment_table(
         S::QaStatus,
         S::QaAction,
     ]);
-    body.push_str(&format!(
-        "<div class=\"wrap\"><table class=\"qa-assignments\"><thead><tr>{}</tr></thead><tbody>",
-        th(lang, &head)
-    ));
-    for a in list {
-        let status = lang.s(if a.review_id.is_some() {
-            S::QaDone
-        } else {
-            S::QaOpen
-        });
-        let cal = if a.calibration_id.is_some() {
-            format!(" ({})", lang.s(S::QaCalibrationMark))
-        } else {
-            String::new()
-        };
-        let action = if a.review_id.is_some() {
-            S::QaView
-        } else {
-            S::QaStart
-        };
-        let reviewer = if with_reviewer {
-            format!("<td>{}</td>", esc(&a.reviewer))
-        } else {
-            String::new()
-        };
-        body.push_str(&format!(
-            "<tr><td>{period}</td><td>{kind}{cal}</td>{reviewer}<td>{acc}</td><td>{buyer}</td>\
-             <td>{day}</td><td>{signals}</td><td>{status}</td>\
-             <td><a href=\"/qa/review?id={id}&amp;{lq}\">{action}</a></td></tr>",
-            period = esc(&period_label(a.period)),
-            kind = esc(kind_name(lang, a.kind)),
-            cal = esc(&cal),
-            acc = esc(names.name(a.reception.account)),
-            buyer = esc(names.name(a.reception.buyer)),
-            day = a.reception.day,
-            signals = esc(&signal_names(lang, &a.signals)),
-            status = esc(status),
-            id = a.id,
-            lq = lq(lang),
-            action = esc(lang.s(action)),
-        ));
+    html! {
+        div.wrap {
+            table.qa-assignments {
+                thead { tr { (heads(lang, &head)) } }
+                tbody {
+                    @for a in list {
+                        @let done = a.review_id.is_some();
+                        tr {
+                            td { (period_label(a.period)) }
+                            td {
+                                (kind_name(lang, a.kind))
+                                @if a.calibration_id.is_some() {
+                                    " (" (lang.s(S::QaCalibrationMark)) ")"
+                                }
+                            }
+                            @if with_reviewer {
+                                td { (a.reviewer) }
+                            }
+                            td { (names.name(a.reception.account)) }
+                            td { (names.name(a.reception.buyer)) }
+                            td { (a.reception.day) }
+                            td { (signal_names(lang, &a.signals)) }
+                            td { (lang.s(if done { S::QaDone } else { S::QaOpen })) }
+                            td {
+                                a href={ "/qa/review?id=" (a.id) "&" (lq(lang)) } {
+                                    (lang.s(if done { S::QaView } else { S::QaStart }))
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
     }
-    body.push_str("</tbody></table></div>");
 }
 
-pub(super) fn manage_forms(
-    body: &mut String,
-    lang: Lang,
-    user: &CurrentUser,
-    store: &str,
-    m: &Manage,
-) {
-    let csrf = esc(&user.session.csrf);
-    let reviewer_boxes: String = m
-        .reviewers
-        .iter()
-        .map(|(kind, u)| {
-            format!(
-                "<label class=\"check\"><input type=\"checkbox\" name=\"reviewer\" value=\"{id}\"> \
-                 {name} <small>({role}; {kind})</small></label> ",
-                id = u.id,
-                name = esc(&u.name),
-                role = u.role.as_str(),
-                kind = esc(kind_name(lang, *kind)),
-            )
-        })
-        .collect();
-    let accounts: String = m
-        .accounts
-        .iter()
-        .map(|a| format!("<option value=\"{}\">{}</option>", a.id, esc(&a.name)))
-        .collect();
+pub(super) fn manage_forms(lang: Lang, user: &CurrentUser, store: &str, m: &Manage) -> Markup {
+    let csrf = user.session.csrf.as_str();
     let period = Period::containing(m.period_kind, m.day);
-    body.push_str(&format!(
-        "<h2>{gen}</h2><form method=\"post\" action=\"/qa/assignments?{lq}\" class=\"filters qa-generate\">\
-         <input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">\
-         <input type=\"hidden\" name=\"store\" value=\"{s}\">\
-         <label>{pd}<br><input type=\"date\" name=\"day\" value=\"{day}\"></label>\
-         <label>{kind}<br><select name=\"kind\"><option value=\"weakness\">{weak}</option>\
-         <option value=\"strength\">{strong}</option></select></label>\
-         <label>{goal}<br><input type=\"number\" name=\"goal\" min=\"1\" max=\"1000\" value=\"5\"></label>\
-         <label>{mode}<br><select name=\"mode\"><option value=\"weighted\">{weighted}</option>\
-         <option value=\"random\">{random}</option></select></label>\
-         <label>{acc}<br><select name=\"account\"><option value=\"\">{all}</option>{accounts}</select></label>\
-         <label class=\"check\"><input type=\"checkbox\" name=\"cross_group\" value=\"on\"> {cross}</label>\
-         <label>{seed}<br><input type=\"number\" name=\"seed\" min=\"0\" placeholder=\"{pf}\"></label>\
-         <fieldset><legend>{reviewers}</legend>{reviewer_boxes}</fieldset>\
-         <button type=\"submit\">{gen}</button></form>\
-         <p>{ps}: {current} ({pk})</p>\
-         <form method=\"post\" action=\"/qa/period?{lq}\" class=\"filters\">\
-         <input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">\
-         <input type=\"hidden\" name=\"store\" value=\"{s}\">\
-         <label>{ps}<br><select name=\"period\"><option value=\"week\"{wsel}>{week}</option>\
-         <option value=\"month\"{msel}>{month}</option></select></label>\
-         <button type=\"submit\">{save}</button></form>",
-        gen = esc(lang.s(S::QaGenerate)),
-        lq = lq(lang),
-        s = esc(store),
-        pd = esc(lang.s(S::QaPeriodDay)),
-        day = m.day,
-        kind = esc(lang.s(S::QaKind)),
-        weak = esc(lang.s(S::QaWeakness)),
-        strong = esc(lang.s(S::QaStrength)),
-        goal = esc(lang.s(S::QaGoal)),
-        mode = esc(lang.s(S::QaMode)),
-        weighted = esc(lang.s(S::QaWeighted)),
-        random = esc(lang.s(S::QaRandom)),
-        acc = esc(lang.s(S::Account)),
-        all = esc(lang.s(S::QaAllAccounts)),
-        cross = esc(lang.s(S::QaCrossGroup)),
-        seed = esc(lang.s(S::QaSeed)),
-        pf = period.from.0,
-        reviewers = esc(lang.s(S::QaReviewers)),
-        ps = esc(lang.s(S::QaPeriodSetting)),
-        current = esc(&period_label(period)),
-        pk = esc(lang.s(period_kind_s(m.period_kind))),
-        wsel = if m.period_kind == PeriodKind::Week { " selected" } else { "" },
-        msel = if m.period_kind == PeriodKind::Month { " selected" } else { "" },
-        week = esc(lang.s(S::QaWeek)),
-        month = esc(lang.s(S::QaMonth)),
-        save = esc(lang.s(S::QaSave)),
-    ));
-    workload_table(body, lang, &m.workload);
+    html! {
+        h2 { (lang.s(S::QaGenerate)) }
+        form method="post" action={ "/qa/assignments?" (lq(lang)) } class="filters qa-generate" {
+            input type="hidden" name="csrf" value=(csrf);
+            input type="hidden" name="store" value=(store);
+            label { (lang.s(S::QaPeriodDay)) br; input type="date" name="day" value=(m.day); }
+            label {
+                (lang.s(S::QaKind)) br;
+                (choices(
+                    lang,
+                    "kind",
+                    &[("weakness", S::QaWeakness, false), ("strength", S::QaStrength, false)],
+                ))
+            }
+            label {
+                (lang.s(S::QaGoal)) br;
+                input type="number" name="goal" min="1" max="1000" value="5";
+            }
+            label {
+                (lang.s(S::QaMode)) br;
+                (choices(
+                    lang,
+                    "mode",
+                    &[("weighted", S::QaWeighted, false), ("random", S::QaRandom, false)],
+                ))
+            }
+            label {
+                (lang.s(S::Account)) br;
+                select name="account" {
+                    option value="" { (lang.s(S::QaAllAccounts)) }
+                    @for a in &m.accounts {
+                        option value=(a.id) { (a.name) }
+                    }
+                }
+            }
+            label.check {
+                input type="checkbox" name="cross_group" value="on";
+                " " (lang.s(S::QaCrossGroup))
+            }
+            label {
+                (lang.s(S::QaSeed)) br;
+                input type="number" name="seed" min="0" placeholder=(period.from.0);
+            }
+            fieldset {
+                legend { (lang.s(S::QaReviewers)) }
+                @for (kind, u) in &m.reviewers {
+                    label.check {
+                        input type="checkbox" name="reviewer" value=(u.id);
+                        " " (u.name) " "
+                        small { "(" (u.role.as_str()) "; " (kind_name(lang, *kind)) ")" }
+                    }
+                    " "
+                }
+            }
+            button type="submit" { (lang.s(S::QaGenerate)) }
+        }
+        p {
+            (lang.s(S::QaPeriodSetting)) ": " (period_label(period))
+            " (" (lang.s(period_kind_s(m.period_kind))) ")"
+        }
+        form method="post" action={ "/qa/period?" (lq(lang)) } class="filters" {
+            input type="hidden" name="csrf" value=(csrf);
+            input type="hidden" name="store" value=(store);
+            label {
+                (lang.s(S::QaPeriodSetting)) br;
+                (choices(
+                    lang,
+                    "period",
+                    &[
+                        ("week", S::QaWeek, m.period_kind == PeriodKind::Week),
+                        ("month", S::QaMonth, m.period_kind == PeriodKind::Month),
+                    ],
+                ))
+            }
+            button type="submit" { (lang.s(S::QaSave)) }
+        }
+        (workload_table(lang, &m.workload))
+    }
 }
 
 pub(super) fn period_kind_s(k: PeriodKind) -> S {
@@ -260,30 +250,22 @@ pub(super) fn period_kind_s(k: PeriodKind) -> S {
     }
 }
 
-pub(super) fn workload_table(
-    body: &mut String,
-    lang: Lang,
-    w: &[kefu_store::qa_reviews::Workload],
-) {
-    body.push_str(&format!("<h2>{}</h2>", esc(lang.s(S::QaWorkload))));
-    if w.is_empty() {
-        body.push_str(&format!("<p>{}</p>", esc(lang.s(S::QaNoAssignments))));
-        return;
+pub(super) fn workload_table(lang: Lang, w: &[kefu_store::qa_reviews::Workload]) -> Markup {
+    html! {
+        h2 { (lang.s(S::QaWorkload)) }
+        @if w.is_empty() {
+            p { (lang.s(S::QaNoAssignments)) }
+        } @else {
+            table.qa-workload {
+                thead { tr { (heads(lang, &[S::QaReviewer, S::QaGoal, S::QaAssigned, S::QaDone])) } }
+                tbody {
+                    @for x in w {
+                        tr { td { (x.reviewer) } td { (x.goal) } td { (x.assigned) } td { (x.done) } }
+                    }
+                }
+            }
+        }
     }
-    body.push_str(&format!(
-        "<table class=\"qa-workload\"><thead><tr>{}</tr></thead><tbody>",
-        th(lang, &[S::QaReviewer, S::QaGoal, S::QaAssigned, S::QaDone])
-    ));
-    for x in w {
-        body.push_str(&format!(
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-            esc(&x.reviewer),
-            x.goal,
-            x.assigned,
-            x.done
-        ));
-    }
-    body.push_str("</tbody></table>");
 }
 
 /// `POST /qa/assignments`: draws the assignments of a period.

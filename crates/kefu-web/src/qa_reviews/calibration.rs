@@ -124,106 +124,94 @@ pub async fn calibration(
         Err(page) => return page,
     };
     let sname = store.store.name.as_str();
-    let mut body = qa_nav(lang, sname, &user.session.user);
-    body.push_str(&format!("<p>{}</p>", esc(lang.s(S::QaBlind))));
-    match view {
-        CalibrationView::List {
-            week,
-            sessions,
-            cards,
-            reviewers,
-            choices,
-        } => {
-            body.push_str(&format!(
-                "<form class=\"filters\" method=\"get\" action=\"/qa/calibration\">\
-                 <input type=\"hidden\" name=\"lang\" value=\"{lc}\">\
-                 <input type=\"hidden\" name=\"store\" value=\"{s}\">\
-                 <label>{pd}<br><input type=\"date\" name=\"day\" value=\"{day}\"></label>\
-                 <button type=\"submit\">{show}</button></form><p>{pl}: {week}</p>",
-                lc = lang.code(),
-                s = esc(sname),
-                pd = esc(lang.s(S::QaPeriodDay)),
-                day = week.to,
-                show = esc(lang.s(S::Show)),
-                pl = esc(lang.s(S::QaPeriod)),
-                week = esc(&period_label(week)),
-            ));
-            calibration_list(
-                &mut body, lang, &user, sname, &sessions, &cards, &reviewers, &choices,
-            );
-        }
-        CalibrationView::Results {
-            name,
-            receptions,
-            reviewers,
-            done,
-            items,
-            scores,
-        } => {
-            body.push_str(&format!(
-                "<h2>{}</h2><p>{}: {} · {}: {reviewers} · {}: {done}</p>",
-                esc(&name),
-                esc(lang.s(S::QaReceptionsPick)),
-                receptions.len(),
-                esc(lang.s(S::QaReviewers)),
-                esc(lang.s(S::QaReviewsDone)),
-            ));
-            let heads: String = receptions
-                .iter()
-                .map(|k| {
-                    format!(
-                        "<th>{} · {} · {}</th>",
-                        k.day,
-                        esc(names.name(k.account)),
-                        esc(names.name(k.buyer))
-                    )
-                })
-                .collect();
-            body.push_str(&format!(
-                "<div class=\"wrap\"><table class=\"qa-calibration\"><thead><tr><th>{}</th><th>{}</th><th>{}</th>{heads}</tr></thead><tbody>",
-                esc(lang.s(S::QaItem)),
-                esc(lang.s(S::QaMetric)),
-                esc(lang.s(S::QaAlpha)),
-            ));
-            for it in items.iter().chain(std::iter::once(&scores)) {
-                let spreads: String = it
-                    .values
-                    .iter()
-                    .map(|v| {
-                        let shown = match agreement::spread(v) {
-                            Some((lo, hi)) => {
-                                format!("{} – {} (n={})", trim_num(lo), trim_num(hi), v.len())
-                            }
-                            None => "-".into(),
-                        };
-                        format!("<td>{}</td>", esc(&shown))
-                    })
-                    .collect();
-                body.push_str(&format!(
-                    "<tr data-item=\"{n}\"><td>{n}</td><td>{m}</td><td class=\"alpha\">{a}</td>{spreads}</tr>",
-                    n = esc(&it.name),
-                    m = esc(lang.s(match it.metric {
-                        Metric::Nominal => S::QaNominal,
-                        Metric::Ordinal => S::QaOrdinal,
-                        Metric::Interval => S::QaInterval,
-                    })),
-                    a = it.alpha.map_or("-".to_string(), |a| format!("{a:.3}")),
-                ));
+    let body = html! {
+        (qa_nav(lang, sname, &user.session.user))
+        p { (lang.s(S::QaBlind)) }
+        @match view {
+            CalibrationView::List {
+                week,
+                sessions,
+                cards,
+                reviewers,
+                choices,
+            } => {
+                form.filters method="get" action="/qa/calibration" {
+                    input type="hidden" name="lang" value=(lang.code());
+                    input type="hidden" name="store" value=(sname);
+                    label { (lang.s(S::QaPeriodDay)) br; input type="date" name="day" value=(week.to); }
+                    button type="submit" { (lang.s(S::Show)) }
+                }
+                p { (lang.s(S::QaPeriod)) ": " (period_label(week)) }
+                (calibration_list(lang, &user, sname, &sessions, &cards, &reviewers, &choices))
             }
-            body.push_str(&format!(
-                "</tbody></table></div><p><small>{}</small></p>",
-                esc(lang.s(S::QaAlphaNote))
-            ));
+            CalibrationView::Results {
+                name,
+                receptions,
+                reviewers,
+                done,
+                items,
+                scores,
+            } => {
+                h2 { (name) }
+                p {
+                    (lang.s(S::QaReceptionsPick)) ": " (receptions.len()) " · "
+                    (lang.s(S::QaReviewers)) ": " (reviewers) " · "
+                    (lang.s(S::QaReviewsDone)) ": " (done)
+                }
+                div.wrap {
+                    table.qa-calibration {
+                        thead {
+                            tr {
+                                th { (lang.s(S::QaItem)) }
+                                th { (lang.s(S::QaMetric)) }
+                                th { (lang.s(S::QaAlpha)) }
+                                @for k in &receptions {
+                                    th { (k.day) " · " (names.name(k.account)) " · " (names.name(k.buyer)) }
+                                }
+                            }
+                        }
+                        tbody {
+                            @for it in items.iter().chain(std::iter::once(&scores)) {
+                                tr data-item=(it.name) {
+                                    td { (it.name) }
+                                    td { (lang.s(metric_s(it.metric))) }
+                                    td.alpha { (it.alpha.map_or("-".to_string(), |a| format!("{a:.3}"))) }
+                                    @for v in &it.values {
+                                        td { (spread_text(v)) }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+                p { small { (lang.s(S::QaAlphaNote)) } }
+            }
         }
-    }
-    framed(
+    };
+    frame(
         lang,
         &user,
         StatusCode::OK,
         S::QaCalibration,
         &format!("/qa/calibration?store={}", url(sname)),
-        &body,
+        body,
     )
+}
+
+fn metric_s(m: Metric) -> S {
+    match m {
+        Metric::Nominal => S::QaNominal,
+        Metric::Ordinal => S::QaOrdinal,
+        Metric::Interval => S::QaInterval,
+    }
+}
+
+/// The lowest and highest value given for one reception, and how many were given.
+fn spread_text(v: &[f64]) -> String {
+    match agreement::spread(v) {
+        Some((lo, hi)) => format!("{} – {} (n={})", trim_num(lo), trim_num(hi), v.len()),
+        None => "-".into(),
+    }
 }
 
 pub(super) fn trim_num(x: f64) -> String {
@@ -234,9 +222,7 @@ pub(super) fn trim_num(x: f64) -> String {
     }
 }
 
-#[allow(clippy::too_many_arguments)]
 pub(super) fn calibration_list(
-    body: &mut String,
     lang: Lang,
     user: &CurrentUser,
     store: &str,
@@ -244,87 +230,83 @@ pub(super) fn calibration_list(
     cards: &[StoredScorecard],
     reviewers: &[User],
     choices: &[(ReceptionKey, String)],
-) {
-    if sessions.is_empty() {
-        body.push_str(&format!("<p>{}</p>", esc(lang.s(S::QaNoSession))));
-    } else {
-        body.push_str(&format!(
-            "<table class=\"qa-sessions\"><thead><tr>{}</tr></thead><tbody>",
-            th(
-                lang,
-                &[
-                    S::QaCalibrationName,
-                    S::QaReceptionsPick,
-                    S::QaReviewers,
-                    S::QaReviewsDone
-                ]
-            )
-        ));
-        for s in sessions {
-            body.push_str(&format!(
-                "<tr><td><a href=\"/qa/calibration?store={st}&amp;id={id}&amp;{lq}\">{n}</a></td>\
-                 <td>{r}</td><td>{v}</td><td>{d}</td></tr>",
-                st = esc(&url(store)),
-                id = s.id,
-                lq = lq(lang),
-                n = esc(&s.name),
-                r = s.receptions,
-                v = s.reviewers,
-                d = s.done,
-            ));
+) -> Markup {
+    html! {
+        @if sessions.is_empty() {
+            p { (lang.s(S::QaNoSession)) }
+        } @else {
+            table.qa-sessions {
+                thead {
+                    tr {
+                        (heads(
+                            lang,
+                            &[
+                                S::QaCalibrationName,
+                                S::QaReceptionsPick,
+                                S::QaReviewers,
+                                S::QaReviewsDone,
+                            ],
+                        ))
+                    }
+                }
+                tbody {
+                    @for s in sessions {
+                        tr {
+                            td {
+                                a href={
+                                    "/qa/calibration?store=" (url(store)) "&id=" (s.id) "&" (lq(lang))
+                                } { (s.name) }
+                            }
+                            td { (s.receptions) }
+                            td { (s.reviewers) }
+                            td { (s.done) }
+                        }
+                    }
+                }
+            }
         }
-        body.push_str("</tbody></table>");
+        h2 { (lang.s(S::QaCalibrationNew)) }
+        form method="post" action={ "/qa/calibration?" (lq(lang)) } class="qa-calibrate" {
+            input type="hidden" name="csrf" value=(user.session.csrf);
+            input type="hidden" name="store" value=(store);
+            p {
+                label {
+                    (lang.s(S::QaCalibrationName)) br;
+                    input name="name" required maxlength="100";
+                }
+                " "
+                label {
+                    (lang.s(S::QaScorecard)) br;
+                    select name="scorecard" {
+                        @for c in cards {
+                            option value=(c.id) { (lang.t(&c.card.name, &c.card.name_en)) " v" (c.version) }
+                        }
+                    }
+                }
+            }
+            fieldset {
+                legend { (lang.s(S::QaReviewers)) }
+                @for u in reviewers {
+                    label.check {
+                        input type="checkbox" name="reviewer" value=(u.id);
+                        " " (u.name) " " small { "(" (u.role.as_str()) ")" }
+                    }
+                    " "
+                }
+            }
+            fieldset {
+                legend { (lang.s(S::QaReceptionsPick)) }
+                @for (k, label) in choices {
+                    label.check {
+                        input type="checkbox" name="reception" value=(reception_value(k));
+                        " " (label)
+                    }
+                    br;
+                }
+            }
+            button type="submit" { (lang.s(S::QaCalibrationNew)) }
+        }
     }
-    let card_options: String = cards
-        .iter()
-        .map(|c| {
-            format!(
-                "<option value=\"{}\">{} v{}</option>",
-                c.id,
-                esc(lang.t(&c.card.name, &c.card.name_en)),
-                c.version
-            )
-        })
-        .collect();
-    let reviewer_boxes: String = reviewers
-        .iter()
-        .map(|u| {
-            format!(
-                "<label class=\"check\"><input type=\"checkbox\" name=\"reviewer\" value=\"{}\"> {} <small>({})</small></label> ",
-                u.id,
-                esc(&u.name),
-                u.role.as_str()
-            )
-        })
-        .collect();
-    let reception_boxes: String = choices
-        .iter()
-        .map(|(k, label)| {
-            format!(
-                "<label class=\"check\"><input type=\"checkbox\" name=\"reception\" value=\"{}\"> {}</label><br>",
-                reception_value(k),
-                esc(label)
-            )
-        })
-        .collect();
-    body.push_str(&format!(
-        "<h2>{new}</h2><form method=\"post\" action=\"/qa/calibration?{lq}\" class=\"qa-calibrate\">\
-         <input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">\
-         <input type=\"hidden\" name=\"store\" value=\"{s}\">\
-         <p><label>{name}<br><input name=\"name\" required maxlength=\"100\"></label> \
-         <label>{card}<br><select name=\"scorecard\">{card_options}</select></label></p>\
-         <fieldset><legend>{rv}</legend>{reviewer_boxes}</fieldset>\
-         <fieldset><legend>{rc}</legend>{reception_boxes}</fieldset>\
-         <button type=\"submit\">{new}</button></form>",
-        new = esc(lang.s(S::QaCalibrationNew)),
-        lq = lq(lang),
-        csrf = esc(&user.session.csrf),
-        s = esc(store),
-        name = esc(lang.s(S::QaCalibrationName)),
-        card = esc(lang.s(S::QaScorecard)),
-        rv = esc(lang.s(S::QaReviewers)),
-        rc = esc(lang.s(S::QaReceptionsPick)),
-    ));
 }
 
 /// What one reviewer gave one reception in a calibration: the answers and the score.

@@ -67,67 +67,71 @@ pub async fn cases(
         Err(page) => return page,
     };
     let sname = store.store.name.as_str();
-    let mut body = store_picker(lang, "/qa/cases", &stores, sname);
-    body.push_str(&qa_nav(lang, sname, &user.session.user));
-    body.push_str(&format!(
-        "<form class=\"filters\" method=\"get\" action=\"/qa/cases\">\
-         <input type=\"hidden\" name=\"lang\" value=\"{lc}\">\
-         <input type=\"hidden\" name=\"store\" value=\"{s}\">\
-         <label>{search}<br><input name=\"q\" value=\"{qv}\"></label>\
-         <button type=\"submit\">{search}</button></form>",
-        lc = lang.code(),
-        s = esc(sname),
-        search = esc(lang.s(S::QaSearch)),
-        qv = esc(q.q.as_deref().unwrap_or("")),
-    ));
-    if list.is_empty() {
-        body.push_str(&format!("<p>{}</p>", esc(lang.s(S::QaNoCases))));
-    } else {
-        body.push_str(&format!(
-            "<div class=\"wrap\"><table class=\"qa-cases\"><thead><tr>{}</tr></thead><tbody>",
-            th(
-                lang,
-                &[
-                    S::QaVerdict,
-                    S::QaCaseTags,
-                    S::QaNote,
-                    S::Account,
-                    S::Buyer,
-                    S::Day,
-                    S::QaKind,
-                    S::QaScore,
-                    S::QaReviewer
-                ]
-            )
-        ));
-        for c in &list {
-            let account = names.name(c.reception.account);
-            let buyer = names.name(c.reception.buyer);
-            let href = crate::ui::links::reception_link(sname, account, buyer, c.reception.day);
-            body.push_str(&format!(
-                "<tr><td>{v}</td><td>{t}</td><td class=\"text\">{n}</td><td>{a}</td>\
-                 <td><a href=\"{href}&amp;{lq}\">{b}</a></td><td>{d}</td><td>{k}</td><td>{s}</td><td>{by}</td></tr>",
-                v = esc(lang.s(if c.verdict == "good" { S::QaGood } else { S::QaBad })),
-                t = esc(&c.tags),
-                n = esc(&c.note),
-                a = esc(account),
-                href = esc(&href),
-                lq = lq(lang),
-                b = esc(buyer),
-                d = c.reception.day,
-                k = esc(kind_name(lang, c.kind)),
-                s = esc(&score_text(c.score)),
-                by = esc(c.created_by.as_deref().unwrap_or("-")),
-            ));
+    let verdict = |good: bool| lang.s(if good { S::QaGood } else { S::QaBad });
+    let body = html! {
+        (store_picker(lang, "/qa/cases", &stores, sname))
+        (qa_nav(lang, sname, &user.session.user))
+        form.filters method="get" action="/qa/cases" {
+            input type="hidden" name="lang" value=(lang.code());
+            input type="hidden" name="store" value=(sname);
+            label { (lang.s(S::QaSearch)) br; input name="q" value=(q.q.as_deref().unwrap_or("")); }
+            button type="submit" { (lang.s(S::QaSearch)) }
         }
-        body.push_str("</tbody></table></div>");
-    }
-    framed(
+        @if list.is_empty() {
+            p { (lang.s(S::QaNoCases)) }
+        } @else {
+            div.wrap {
+                table.qa-cases {
+                    thead {
+                        tr {
+                            (heads(
+                                lang,
+                                &[
+                                    S::QaVerdict,
+                                    S::QaCaseTags,
+                                    S::QaNote,
+                                    S::Account,
+                                    S::Buyer,
+                                    S::Day,
+                                    S::QaKind,
+                                    S::QaScore,
+                                    S::QaReviewer,
+                                ],
+                            ))
+                        }
+                    }
+                    tbody {
+                        @for c in &list {
+                            @let account = names.name(c.reception.account);
+                            @let buyer = names.name(c.reception.buyer);
+                            tr {
+                                td { (verdict(c.verdict == "good")) }
+                                td { (c.tags) }
+                                td.text { (c.note) }
+                                td { (account) }
+                                td {
+                                    a href={
+                                        (crate::ui::links::reception_link(sname, account, buyer, c.reception.day))
+                                        "&" (lq(lang))
+                                    } { (buyer) }
+                                }
+                                td { (c.reception.day) }
+                                td { (kind_name(lang, c.kind)) }
+                                td { (score_text(c.score)) }
+                                td { (c.created_by.as_deref().unwrap_or("-")) }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    };
+    frame(
         lang,
         &user,
         StatusCode::OK,
         S::QaCases,
         &format!("/qa/cases?store={}", url(sname)),
-        &body,
+        body,
     )
 }

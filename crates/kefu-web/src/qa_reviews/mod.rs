@@ -30,8 +30,8 @@ use crate::limits::FORM_LIMIT;
 use crate::limits::SCORECARD_LIMIT;
 use crate::routes::Routes;
 use crate::ui::frame::th;
-use crate::ui::frame::{error_page, framed};
-use crate::ui::html::{esc, url};
+use crate::ui::frame::{error_page, frame};
+use crate::ui::html::{Markup, PreEscaped, html, url};
 use crate::{AppState, WebError};
 
 mod assignments;
@@ -220,35 +220,29 @@ where
         .map_err(|e| error_page(lang, user, e))
 }
 
-fn store_picker(lang: Lang, path: &str, stores: &[Allowed], current: &str) -> String {
-    if stores.len() < 2 {
-        return String::new();
+fn store_picker(lang: Lang, path: &str, stores: &[Allowed], current: &str) -> Markup {
+    html! {
+        @if stores.len() >= 2 {
+            form.filters method="get" action=(path) {
+                input type="hidden" name="lang" value=(lang.code());
+                label {
+                    (lang.s(S::Store)) br;
+                    select name="store" {
+                        @for a in stores {
+                            option value=(a.store.name) selected[a.store.name == current] {
+                                (a.store.name)
+                            }
+                        }
+                    }
+                }
+                button type="submit" { (lang.s(S::Show)) }
+            }
+        }
     }
-    let options: String = stores
-        .iter()
-        .map(|a| {
-            let n = esc(&a.store.name);
-            let sel = if a.store.name == current {
-                " selected"
-            } else {
-                ""
-            };
-            format!("<option value=\"{n}\"{sel}>{n}</option>")
-        })
-        .collect();
-    format!(
-        "<form class=\"filters\" method=\"get\" action=\"{path}\">\
-         <input type=\"hidden\" name=\"lang\" value=\"{lc}\">\
-         <label>{s}<br><select name=\"store\">{options}</select></label>\
-         <button type=\"submit\">{show}</button></form>",
-        lc = lang.code(),
-        s = esc(lang.s(S::Store)),
-        show = esc(lang.s(S::Show)),
-    )
 }
 
 /// The links between the review pages.
-fn qa_nav(lang: Lang, store: &str, user: &User) -> String {
+fn qa_nav(lang: Lang, store: &str, user: &User) -> Markup {
     let sq = format!("store={}&{}", url(store), lq(lang));
     let mut links = vec![
         (S::QaAssignments, "/qa/assignments"),
@@ -264,11 +258,31 @@ fn qa_nav(lang: Lang, store: &str, user: &User) -> String {
     if access::is_admin(user) {
         links.push((S::QaScorecard, "/qa/scorecards"));
     }
-    let items: Vec<String> = links
-        .into_iter()
-        .map(|(s, path)| format!("<a href=\"{path}?{}\">{}</a>", esc(&sq), esc(lang.s(s))))
-        .collect();
-    format!("<p class=\"qa-nav\">{}</p>", items.join(" · "))
+    html! {
+        p.qa-nav {
+            @for (i, (s, path)) in links.into_iter().enumerate() {
+                @if i > 0 { " · " }
+                a href={ (path) "?" (sq) } { (lang.s(s)) }
+            }
+        }
+    }
+}
+
+/// A `<select>` of fixed choices: (value, name, whether chosen).
+fn choices(lang: Lang, name: &str, options: &[(&str, S, bool)]) -> Markup {
+    html! {
+        select name=(name) {
+            @for (value, label, on) in options {
+                option value=(value) selected[*on] { (lang.s(*label)) }
+            }
+        }
+    }
+}
+
+/// Table headers in the page's language. Until `ui::frame::th` is a template, its (escaped)
+/// HTML is taken as it is.
+fn heads(lang: Lang, items: &[S]) -> PreEscaped<String> {
+    PreEscaped(th(lang, items))
 }
 
 fn names_of(db: &Db, store_id: i64) -> Result<Names, WebError> {

@@ -85,207 +85,195 @@ pub async fn review_page(
         Ok(p) => p,
         Err(page) => return page,
     };
-    let mut body = qa_nav(lang, &p.store.store.name, &user.session.user);
-    body.push_str(&format!(
-        "<table class=\"facts\"><tbody>\
-         <tr><th>{sl}</th><td>{s}</td></tr><tr><th>{al}</th><td>{a}</td></tr>\
-         <tr><th>{bl}</th><td>{b}</td></tr><tr><th>{dl}</th><td>{d}</td></tr>\
-         <tr><th>{kl}</th><td>{k}</td></tr><tr><th>{rl}</th><td>{r}</td></tr>\
-         <tr><th>{cl}</th><td>{c} v{v}</td></tr></tbody></table>",
-        sl = esc(lang.s(S::Store)),
-        s = esc(&p.store.store.name),
-        al = esc(lang.s(S::Account)),
-        a = esc(&p.account),
-        bl = esc(lang.s(S::Buyer)),
-        b = esc(&p.buyer),
-        dl = esc(lang.s(S::Day)),
-        d = p.a.reception.day,
-        kl = esc(lang.s(S::QaKind)),
-        k = esc(&format!(
-            "{}{}",
-            kind_name(lang, p.a.kind),
-            if p.a.calibration_id.is_some() {
-                format!(" ({})", lang.s(S::QaCalibrationMark))
-            } else {
-                String::new()
+    let transcript = p
+        .reception
+        .as_ref()
+        .map(|r| crate::ui::transcript::reception_transcript(lang, r, &p.marks));
+    let body = html! {
+        (qa_nav(lang, &p.store.store.name, &user.session.user))
+        table.facts {
+            tbody {
+                tr { th { (lang.s(S::Store)) } td { (p.store.store.name) } }
+                tr { th { (lang.s(S::Account)) } td { (p.account) } }
+                tr { th { (lang.s(S::Buyer)) } td { (p.buyer) } }
+                tr { th { (lang.s(S::Day)) } td { (p.a.reception.day) } }
+                tr {
+                    th { (lang.s(S::QaKind)) }
+                    td {
+                        (kind_name(lang, p.a.kind))
+                        @if p.a.calibration_id.is_some() {
+                            " (" (lang.s(S::QaCalibrationMark)) ")"
+                        }
+                    }
+                }
+                tr { th { (lang.s(S::QaReviewer)) } td { (p.a.reviewer) } }
+                tr {
+                    th { (lang.s(S::QaScorecard)) }
+                    td { (lang.t(&p.card.card.name, &p.card.card.name_en)) " v" (p.card.version) }
+                }
             }
-        )),
-        rl = esc(lang.s(S::QaReviewer)),
-        r = esc(&p.a.reviewer),
-        cl = esc(lang.s(S::QaScorecard)),
-        c = esc(lang.t(&p.card.card.name, &p.card.card.name_en)),
-        v = p.card.version,
-    ));
-    match &p.review {
-        Some(r) => review_details(&mut body, lang, &p.card.card, r),
-        None if p.a.reviewer_id == user.session.user.id => {
-            review_form(&mut body, lang, &user, &p.card.card, &p.a)
         }
-        None => body.push_str(&format!("<p>{}</p>", esc(lang.s(S::QaOpen)))),
-    }
-    match &p.reception {
-        Some(r) => crate::ui::transcript::transcript(&mut body, lang, r, &p.marks),
-        None => body.push_str(&format!("<p>{}</p>", esc(lang.s(S::NoReceptions)))),
-    }
-    framed(
+        @match &p.review {
+            Some(r) => (review_details(lang, &p.card.card, r)),
+            None if p.a.reviewer_id == user.session.user.id => {
+                (review_form(lang, &user, &p.card.card, &p.a))
+            }
+            None => p { (lang.s(S::QaOpen)) },
+        }
+        @match transcript {
+            Some(t) => (t),
+            None => p { (lang.s(S::NoReceptions)) },
+        }
+    };
+    frame(
         lang,
         &user,
         StatusCode::OK,
         S::QaReview,
         &format!("/qa/review?id={}", p.a.id),
-        &body,
+        body,
     )
 }
 
+/// The answer list of a scorecard item (`None`: a long points scale, typed instead).
+fn item_options(lang: Lang, item: &review::Item) -> Option<Markup> {
+    if let Scale::Points { max } = item.scale
+        && max > MAX_POINT_OPTIONS
+    {
+        return None;
+    }
+    Some(html! {
+        @if !item.bonus {
+            option value="" { "—" }
+        }
+        @if item.na_allowed || item.bonus {
+            option value="na" { (lang.s(S::QaNa)) }
+        }
+        @match item.scale {
+            Scale::YesNo => {
+                @for (v, s) in [("yes", S::Yes), ("no", S::No)] {
+                    option value=(v) { (lang.s(s)) }
+                }
+            }
+            Scale::OneToFive => {
+                @for r in (1..=5).rev() {
+                    option value=(r) { (r) }
+                }
+            }
+            Scale::Points { max } => {
+                @for pts in (0..=max).rev() {
+                    option value=(pts) { (pts) " / " (max) }
+                }
+            }
+        }
+    })
+}
+
 pub(super) fn review_form(
-    body: &mut String,
     lang: Lang,
     user: &CurrentUser,
     card: &Scorecard,
     a: &AssignmentRow,
-) {
-    body.push_str(&format!(
-        "<h2>{}</h2><form method=\"post\" action=\"/qa/review?{}\" class=\"qa-review\">\
-         <input type=\"hidden\" name=\"csrf\" value=\"{}\">\
-         <input type=\"hidden\" name=\"id\" value=\"{}\">",
-        esc(lang.s(S::QaScorecard)),
-        lq(lang),
-        esc(&user.session.csrf),
-        a.id
-    ));
-    for section in &card.sections {
-        body.push_str(&format!(
-            "<h3>{}</h3><table class=\"qa-items\"><thead><tr>{}</tr></thead><tbody>",
-            esc(lang.t(&section.name, &section.name_en)),
-            th(lang, &[S::QaItem, S::QaWeight, S::QaAnswer])
-        ));
-        for item in &section.items {
-            let mut options = String::new();
-            if !item.bonus {
-                options.push_str("<option value=\"\">—</option>");
-            }
-            if item.na_allowed || item.bonus {
-                options.push_str(&format!(
-                    "<option value=\"na\">{}</option>",
-                    esc(lang.s(S::QaNa))
-                ));
-            }
-            match item.scale {
-                Scale::YesNo => {
-                    for (v, s) in [("yes", S::Yes), ("no", S::No)] {
-                        options.push_str(&format!(
-                            "<option value=\"{v}\">{}</option>",
-                            esc(lang.s(s))
-                        ));
-                    }
-                }
-                Scale::OneToFive => {
-                    for r in (1..=5).rev() {
-                        options.push_str(&format!("<option value=\"{r}\">{r}</option>"));
-                    }
-                }
-                Scale::Points { max } if max > MAX_POINT_OPTIONS => {}
-                Scale::Points { max } => {
-                    for pts in (0..=max).rev() {
-                        options
-                            .push_str(&format!("<option value=\"{pts}\">{pts} / {max}</option>"));
-                    }
-                }
-            }
-            let mut marks = Vec::new();
-            if item.critical {
-                marks.push(lang.s(S::QaCritical));
-            }
-            if item.bonus {
-                marks.push(lang.s(S::QaBonus));
-            }
-            let marks = if marks.is_empty() {
-                String::new()
-            } else {
-                format!(
-                    " <small class=\"qa-mark\">[{}]</small>",
-                    esc(&marks.join(", "))
-                )
-            };
-            let required = if item.bonus { "" } else { " required" };
-            let input = match item.scale {
-                // A long list of points is easier typed (N/A is then `na`).
-                Scale::Points { max } if max > MAX_POINT_OPTIONS => format!(
-                    "<input id=\"item_{id}\" name=\"item_{id}\" size=\"6\" \
-                     placeholder=\"0–{max}\"{required}>",
-                    id = esc(&item.id),
-                ),
-                _ => format!(
-                    "<select id=\"item_{id}\" name=\"item_{id}\"{required}>{options}</select>",
-                    id = esc(&item.id),
-                ),
-            };
-            body.push_str(&format!(
-                "<tr><td><label for=\"item_{id}\">{name}</label>{marks}</td><td>{w}</td>\
-                 <td>{input}</td></tr>",
-                id = esc(&item.id),
-                name = esc(item_name(lang, item)),
-                w = item.weight,
-            ));
-        }
-        body.push_str("</tbody></table>");
-    }
+) -> Markup {
     let note = match a.kind {
         ReviewKind::Weakness => S::QaNoteWeakness,
         ReviewKind::Strength => S::QaNoteStrength,
     };
-    let topic = if a.kind == ReviewKind::Weakness {
-        format!(
-            "<label>{}<br><input name=\"training_topic\" maxlength=\"200\"></label>",
-            esc(lang.s(S::QaTrainingTopic))
-        )
-    } else {
-        String::new()
-    };
-    body.push_str(&format!(
-        "<p><label>{n}<br><textarea name=\"note\" rows=\"3\" cols=\"60\" maxlength=\"2000\"{req}></textarea></label></p>\
-         <p>{topic} <label>{tags}<br><input name=\"tags\" maxlength=\"200\"></label></p>\
-         <button type=\"submit\">{submit}</button></form>",
-        n = esc(lang.s(note)),
-        req = if a.kind == ReviewKind::Weakness && a.calibration_id.is_none() { " required" } else { "" },
-        tags = esc(lang.s(S::QaTags)),
-        submit = esc(lang.s(S::QaSubmit)),
-    ));
+    let note_required = a.kind == ReviewKind::Weakness && a.calibration_id.is_none();
+    html! {
+        h2 { (lang.s(S::QaScorecard)) }
+        form method="post" action={ "/qa/review?" (lq(lang)) } class="qa-review" {
+            input type="hidden" name="csrf" value=(user.session.csrf);
+            input type="hidden" name="id" value=(a.id);
+            @for section in &card.sections {
+                h3 { (lang.t(&section.name, &section.name_en)) }
+                table.qa-items {
+                    thead { tr { (heads(lang, &[S::QaItem, S::QaWeight, S::QaAnswer])) } }
+                    tbody {
+                        @for item in &section.items {
+                            @let id = format!("item_{}", item.id);
+                            tr {
+                                td {
+                                    label for=(id) { (item_name(lang, item)) }
+                                    @if item.critical || item.bonus {
+                                        " "
+                                        small.qa-mark {
+                                            "["
+                                            @if item.critical { (lang.s(S::QaCritical)) }
+                                            @if item.critical && item.bonus { ", " }
+                                            @if item.bonus { (lang.s(S::QaBonus)) }
+                                            "]"
+                                        }
+                                    }
+                                }
+                                td { (item.weight) }
+                                td {
+                                    @match (item_options(lang, item), item.scale) {
+                                        (Some(options), _) => {
+                                            select id=(id) name=(id) required[!item.bonus] { (options) }
+                                        }
+                                        // A long list of points is easier typed (N/A is then `na`).
+                                        (None, Scale::Points { max }) => {
+                                            input id=(id) name=(id) size="6"
+                                                placeholder={ "0–" (max) } required[!item.bonus];
+                                        }
+                                        (None, _) => {}
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            p {
+                label {
+                    (lang.s(note)) br;
+                    textarea name="note" rows="3" cols="60" maxlength="2000" required[note_required] {}
+                }
+            }
+            p {
+                @if a.kind == ReviewKind::Weakness {
+                    label {
+                        (lang.s(S::QaTrainingTopic)) br;
+                        input name="training_topic" maxlength="200";
+                    }
+                }
+                " "
+                label { (lang.s(S::QaTags)) br; input name="tags" maxlength="200"; }
+            }
+            button type="submit" { (lang.s(S::QaSubmit)) }
+        }
+    }
 }
 
-pub(super) fn review_details(body: &mut String, lang: Lang, card: &Scorecard, r: &ReviewRow) {
+pub(super) fn review_details(lang: Lang, card: &Scorecard, r: &ReviewRow) -> Markup {
     let answers = review::decode_answers(card, &r.answers).unwrap_or_default();
-    body.push_str(&format!(
-        "<h2>{}</h2><p class=\"qa-score\">{}: <strong>{}</strong></p>",
-        esc(lang.s(S::QaReview)),
-        esc(lang.s(S::QaScore)),
-        esc(&score_text(r.counted_score())),
-    ));
-    if !r.failed_critical.is_empty() {
-        body.push_str(&format!(
-            "<p class=\"error\">{}{}</p>",
-            esc(lang.s(S::QaAutoFail)),
-            esc(&critical_names(lang, card, &r.failed_critical))
-        ));
+    html! {
+        h2 { (lang.s(S::QaReview)) }
+        p.qa-score { (lang.s(S::QaScore)) ": " strong { (score_text(r.counted_score())) } }
+        @if !r.failed_critical.is_empty() {
+            p.error {
+                (lang.s(S::QaAutoFail)) (critical_names(lang, card, &r.failed_critical))
+            }
+        }
+        table.qa-items {
+            thead { tr { (heads(lang, &[S::QaItem, S::QaWeight, S::QaAnswer])) } }
+            tbody {
+                @for item in card.items() {
+                    @let a = answers
+                        .get(&item.id)
+                        .copied()
+                        .unwrap_or(Answer::NotApplicable);
+                    tr {
+                        td { (item_name(lang, item)) }
+                        td { (item.weight) }
+                        td { (answer_text(lang, a, item.scale)) }
+                    }
+                }
+            }
+        }
+        (note_block(lang, r))
     }
-    body.push_str(&format!(
-        "<table class=\"qa-items\"><thead><tr>{}</tr></thead><tbody>",
-        th(lang, &[S::QaItem, S::QaWeight, S::QaAnswer])
-    ));
-    for item in card.items() {
-        let a = answers
-            .get(&item.id)
-            .copied()
-            .unwrap_or(Answer::NotApplicable);
-        body.push_str(&format!(
-            "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
-            esc(item_name(lang, item)),
-            item.weight,
-            esc(&answer_text(lang, a, item.scale))
-        ));
-    }
-    body.push_str("</tbody></table>");
-    note_block(body, lang, r);
 }
 
 pub(super) fn critical_names(lang: Lang, card: &Scorecard, ids: &str) -> String {
@@ -296,30 +284,23 @@ pub(super) fn critical_names(lang: Lang, card: &Scorecard, ids: &str) -> String 
         .join(lang.t("、", ", "))
 }
 
-pub(super) fn note_block(body: &mut String, lang: Lang, r: &ReviewRow) {
-    body.push_str(&format!(
-        "<p><strong>{}:</strong> {}</p>",
-        esc(lang.s(S::QaNote)),
-        esc(&r.note)
-    ));
-    if let Some(t) = r.training_topic.as_deref().filter(|t| !t.is_empty()) {
-        // A topic given as a web address (the training material) is a link.
-        let shown = if t.starts_with("https://") || t.starts_with("http://") {
-            format!("<a href=\"{0}\" rel=\"noreferrer\">{0}</a>", esc(t))
-        } else {
-            esc(t)
-        };
-        body.push_str(&format!(
-            "<p><strong>{}:</strong> {shown}</p>",
-            esc(lang.s(S::QaTrainingTopic)),
-        ));
-    }
-    if !r.tags.is_empty() {
-        body.push_str(&format!(
-            "<p><strong>{}:</strong> {}</p>",
-            esc(lang.s(S::QaTags)),
-            esc(&r.tags)
-        ));
+pub(super) fn note_block(lang: Lang, r: &ReviewRow) -> Markup {
+    html! {
+        p { strong { (lang.s(S::QaNote)) ":" } " " (r.note) }
+        @if let Some(t) = r.training_topic.as_deref().filter(|t| !t.is_empty()) {
+            p {
+                strong { (lang.s(S::QaTrainingTopic)) ":" } " "
+                // A topic given as a web address (the training material) is a link.
+                @if t.starts_with("https://") || t.starts_with("http://") {
+                    a href=(t) rel="noreferrer" { (t) }
+                } @else {
+                    (t)
+                }
+            }
+        }
+        @if !r.tags.is_empty() {
+            p { strong { (lang.s(S::QaTags)) ":" } " " (r.tags) }
+        }
     }
 }
 

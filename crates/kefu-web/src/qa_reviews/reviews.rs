@@ -58,9 +58,7 @@ pub async fn reviews(
     };
     let me = &user.session.user;
     let sname = p.store.store.name.clone();
-    let mut body = store_picker(lang, "/qa/reviews", &p.stores, &sname);
-    body.push_str(&qa_nav(lang, &sname, me));
-    let open: Vec<&(ReviewRow, Option<Scorecard>)> = p
+    let open = p
         .reviews
         .iter()
         .filter(|(r, _)| {
@@ -68,42 +66,57 @@ pub async fn reviews(
                 .as_ref()
                 .is_some_and(|a| a.status == AppealStatus::Open)
         })
-        .collect();
-    if access::qa_manager(me) {
-        body.push_str(&format!(
-            "<h2>{}: {}</h2>",
-            esc(lang.s(S::QaOpenAppeals)),
-            open.len()
-        ));
-    }
-    if p.reviews.is_empty() {
-        body.push_str(&format!("<p>{}</p>", esc(lang.s(S::QaNoReviews))));
-    }
-    for (r, card) in &p.reviews {
-        review_entry(&mut body, lang, &user, &p.store, &p.names, r, card.as_ref());
-    }
-    framed(
+        .count();
+    let body = html! {
+        (store_picker(lang, "/qa/reviews", &p.stores, &sname))
+        (qa_nav(lang, &sname, me))
+        @if access::qa_manager(me) {
+            h2 { (lang.s(S::QaOpenAppeals)) ": " (open) }
+        }
+        @if p.reviews.is_empty() {
+            p { (lang.s(S::QaNoReviews)) }
+        }
+        @for (r, card) in &p.reviews {
+            (review_entry(lang, &user, &p.store, &p.names, r, card.as_ref()))
+        }
+    };
+    frame(
         lang,
         &user,
         StatusCode::OK,
         S::QaReviews,
         &format!("/qa/reviews?store={}", url(&sname)),
-        &body,
+        body,
     )
 }
 
-#[allow(clippy::too_many_arguments)]
+/// The items a review marks: below full marks for a weakness review, above zero for a
+/// strength review, with their answers.
+fn marked_items(lang: Lang, card: &Scorecard, r: &ReviewRow) -> Vec<String> {
+    let answers = review::decode_answers(card, &r.answers).unwrap_or_default();
+    card.items()
+        .filter_map(|i| {
+            let a = *answers.get(&i.id)?;
+            let v = a.value(i.scale)?;
+            let shown = match r.kind {
+                ReviewKind::Weakness => v < 1.0,
+                ReviewKind::Strength => v > 0.0,
+            };
+            shown.then(|| format!("{} ({})", item_name(lang, i), answer_text(lang, a, i.scale)))
+        })
+        .collect()
+}
+
 pub(super) fn review_entry(
-    body: &mut String,
     lang: Lang,
     user: &CurrentUser,
     store: &Allowed,
     names: &Names,
     r: &ReviewRow,
     card: Option<&Scorecard>,
-) {
+) -> Markup {
     let me = &user.session.user;
-    let csrf = esc(&user.session.csrf);
+    let csrf = user.session.csrf.as_str();
     let score = match &r.appeal {
         Some(a) if a.status == AppealStatus::Accepted && a.new_score.is_some() => format!(
             "{} → {}",
@@ -112,135 +125,110 @@ pub(super) fn review_entry(
         ),
         _ => score_text(r.score),
     };
-    body.push_str(&format!(
-        "<section class=\"qa-entry\" id=\"review-{id}\"><h3>{day} · {acc} · {buyer} · {kind}</h3>\
-         <p>{rl}: {reviewer} · {sl}: <strong class=\"qa-score\">{score}</strong> · \
-         <a href=\"/qa/review?id={aid}&amp;{lq}\">{view}</a></p>",
-        id = r.id,
-        day = r.reception.day,
-        acc = esc(names.name(r.reception.account)),
-        buyer = esc(names.name(r.reception.buyer)),
-        kind = esc(kind_name(lang, r.kind)),
-        rl = esc(lang.s(S::QaReviewer)),
-        reviewer = esc(r.reviewer.as_deref().unwrap_or("-")),
-        sl = esc(lang.s(S::QaScore)),
-        score = esc(&score),
-        aid = r.assignment_id,
-        lq = lq(lang),
-        view = esc(lang.s(S::QaView)),
-    ));
-    if let Some(card) = card {
-        if !r.failed_critical.is_empty() {
-            body.push_str(&format!(
-                "<p class=\"error\">{}{}</p>",
-                esc(lang.s(S::QaAutoFail)),
-                esc(&critical_names(lang, card, &r.failed_critical))
-            ));
-        }
-        let answers = review::decode_answers(card, &r.answers).unwrap_or_default();
-        let low: Vec<String> = card
-            .items()
-            .filter_map(|i| {
-                let a = *answers.get(&i.id)?;
-                let v = a.value(i.scale)?;
-                let shown = match r.kind {
-                    ReviewKind::Weakness => v < 1.0,
-                    ReviewKind::Strength => v > 0.0,
-                };
-                shown.then(|| format!("{} ({})", item_name(lang, i), answer_text(lang, a, i.scale)))
-            })
-            .collect();
-        if !low.is_empty() {
-            let label = match r.kind {
-                ReviewKind::Weakness => S::QaTopWeak,
-                ReviewKind::Strength => S::QaTopStrong,
-            };
-            body.push_str(&format!(
-                "<p><strong>{}:</strong> {}</p>",
-                esc(lang.s(label)),
-                esc(&low.join(lang.t("；", "; ")))
-            ));
-        }
-    }
-    note_block(body, lang, r);
-    match &r.appeal {
-        Some(a) => {
-            let status = match a.status {
-                AppealStatus::Open => S::QaAppealOpen,
-                AppealStatus::Accepted => S::QaAppealAccepted,
-                AppealStatus::Rejected => S::QaAppealRejected,
-            };
-            body.push_str(&format!(
-                "<p class=\"qa-appeal\"><strong>{}:</strong> <span class=\"status\">{}</span> — {}",
-                esc(lang.s(S::QaAppealStatus)),
-                esc(lang.s(status)),
-                esc(&a.reason)
-            ));
-            if let Some(c) = &a.comment {
-                body.push_str(&format!(
-                    " · {} ({}): {}",
-                    esc(lang.s(S::QaComment)),
-                    esc(a.decided_by.as_deref().unwrap_or("-")),
-                    esc(c)
-                ));
+    let low_label = lang.s(match r.kind {
+        ReviewKind::Weakness => S::QaTopWeak,
+        ReviewKind::Strength => S::QaTopStrong,
+    });
+    html! {
+        section.qa-entry id={ "review-" (r.id) } {
+            h3 {
+                (r.reception.day) " · " (names.name(r.reception.account)) " · "
+                (names.name(r.reception.buyer)) " · " (kind_name(lang, r.kind))
             }
-            body.push_str("</p>");
-            if a.status == AppealStatus::Open && access::qa_manager(me) {
-                body.push_str(&format!(
-                    "<form method=\"post\" action=\"/qa/decide?{lq}\" class=\"filters qa-decide\">\
-                     <input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">\
-                     <input type=\"hidden\" name=\"review\" value=\"{id}\">\
-                     <label>{comment}<br><input name=\"comment\" required maxlength=\"2000\"></label>\
-                     <label>{ns}<br><input name=\"new_score\" type=\"number\" step=\"0.1\" min=\"0\" max=\"{max}\"></label>\
-                     <button type=\"submit\" name=\"decision\" value=\"accept\">{accept}</button>\
-                     <button type=\"submit\" name=\"decision\" value=\"reject\">{reject}</button></form>",
-                    lq = lq(lang),
-                    id = r.id,
-                    comment = esc(lang.s(S::QaComment)),
-                    ns = esc(lang.s(S::QaNewScore)),
-                    max = MAX_SCORE,
-                    accept = esc(lang.s(S::QaAccept)),
-                    reject = esc(lang.s(S::QaReject)),
-                ));
+            p {
+                (lang.s(S::QaReviewer)) ": " (r.reviewer.as_deref().unwrap_or("-")) " · "
+                (lang.s(S::QaScore)) ": " strong.qa-score { (score) } " · "
+                a href={ "/qa/review?id=" (r.assignment_id) "&" (lq(lang)) } { (lang.s(S::QaView)) }
+            }
+            @if let Some(card) = card {
+                @if !r.failed_critical.is_empty() {
+                    p.error {
+                        (lang.s(S::QaAutoFail)) (critical_names(lang, card, &r.failed_critical))
+                    }
+                }
+                @let low = marked_items(lang, card, r);
+                @if !low.is_empty() {
+                    p { strong { (low_label) ":" } " " (low.join(lang.t("；", "; "))) }
+                }
+            }
+            (note_block(lang, r))
+            @match &r.appeal {
+                Some(a) => {
+                    p.qa-appeal {
+                        strong { (lang.s(S::QaAppealStatus)) ":" } " "
+                        span.status { (lang.s(appeal_status(a.status))) }
+                        " — " (a.reason)
+                        @if let Some(c) = &a.comment {
+                            " · " (lang.s(S::QaComment)) " ("
+                            (a.decided_by.as_deref().unwrap_or("-")) "): " (c)
+                        }
+                    }
+                    @if a.status == AppealStatus::Open && access::qa_manager(me) {
+                        (review_form_post(lang, "/qa/decide", "qa-decide", csrf, r.id, html! {
+                            label {
+                                (lang.s(S::QaComment)) br;
+                                input name="comment" required maxlength="2000";
+                            }
+                            label {
+                                (lang.s(S::QaNewScore)) br;
+                                input name="new_score" type="number" step="0.1" min="0" max=(MAX_SCORE);
+                            }
+                            button type="submit" name="decision" value="accept" { (lang.s(S::QaAccept)) }
+                            button type="submit" name="decision" value="reject" { (lang.s(S::QaReject)) }
+                        }))
+                    }
+                }
+                None if access::qa_may_appeal(me, store, r.reception.account) => {
+                    (review_form_post(lang, "/qa/appeal", "qa-appeal-form", csrf, r.id, html! {
+                        label {
+                            (lang.s(S::QaAppealReason)) br;
+                            input name="reason" required maxlength="2000";
+                        }
+                        button type="submit" { (lang.s(S::QaAppeal)) }
+                    }))
+                    p { small { (lang.s(S::QaAppealOnce)) } }
+                }
+                None => {}
+            }
+            @if access::qa_library(me).is_ok() {
+                (review_form_post(lang, "/qa/cases", "qa-case-form", csrf, r.id, html! {
+                    label {
+                        (lang.s(S::QaVerdict)) br;
+                        (choices(lang, "verdict", &[("good", S::QaGood, false), ("bad", S::QaBad, false)]))
+                    }
+                    label { (lang.s(S::QaCaseTags)) br; input name="tags" maxlength="200"; }
+                    label { (lang.s(S::QaNote)) br; input name="note" maxlength="2000"; }
+                    button type="submit" { (lang.s(S::QaSaveCase)) }
+                }))
             }
         }
-        None if access::qa_may_appeal(me, store, r.reception.account) => {
-            body.push_str(&format!(
-                "<form method=\"post\" action=\"/qa/appeal?{lq}\" class=\"filters qa-appeal-form\">\
-                 <input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">\
-                 <input type=\"hidden\" name=\"review\" value=\"{id}\">\
-                 <label>{reason}<br><input name=\"reason\" required maxlength=\"2000\"></label>\
-                 <button type=\"submit\">{appeal}</button></form><p><small>{once}</small></p>",
-                lq = lq(lang),
-                id = r.id,
-                reason = esc(lang.s(S::QaAppealReason)),
-                appeal = esc(lang.s(S::QaAppeal)),
-                once = esc(lang.s(S::QaAppealOnce)),
-            ));
+    }
+}
+
+/// A form about one review (`review`) posted to `action`, with `fields`.
+fn review_form_post(
+    lang: Lang,
+    action: &str,
+    class: &str,
+    csrf: &str,
+    review: i64,
+    fields: Markup,
+) -> Markup {
+    html! {
+        form method="post" action={ (action) "?" (lq(lang)) } class={ "filters " (class) } {
+            input type="hidden" name="csrf" value=(csrf);
+            input type="hidden" name="review" value=(review);
+            (fields)
         }
-        None => {}
     }
-    if access::qa_library(me).is_ok() {
-        body.push_str(&format!(
-            "<form method=\"post\" action=\"/qa/cases?{lq}\" class=\"filters qa-case-form\">\
-             <input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">\
-             <input type=\"hidden\" name=\"review\" value=\"{id}\">\
-             <label>{verdict}<br><select name=\"verdict\"><option value=\"good\">{good}</option>\
-             <option value=\"bad\">{bad}</option></select></label>\
-             <label>{tags}<br><input name=\"tags\" maxlength=\"200\"></label>\
-             <label>{note}<br><input name=\"note\" maxlength=\"2000\"></label>\
-             <button type=\"submit\">{save}</button></form>",
-            lq = lq(lang),
-            id = r.id,
-            verdict = esc(lang.s(S::QaVerdict)),
-            good = esc(lang.s(S::QaGood)),
-            bad = esc(lang.s(S::QaBad)),
-            tags = esc(lang.s(S::QaCaseTags)),
-            note = esc(lang.s(S::QaNote)),
-            save = esc(lang.s(S::QaSaveCase)),
-        ));
+}
+
+fn appeal_status(s: AppealStatus) -> S {
+    match s {
+        AppealStatus::Open => S::QaAppealOpen,
+        AppealStatus::Accepted => S::QaAppealAccepted,
+        AppealStatus::Rejected => S::QaAppealRejected,
     }
-    body.push_str("</section>");
 }
 
 /// Loads the review a form names (`review`) when the user may see it, with its store.

@@ -1,6 +1,7 @@
 //! /qa/scorecards
 
 use super::*;
+use crate::ui::frame::Notice;
 
 pub(super) fn scorecards_body(
     lang: Lang,
@@ -8,37 +9,29 @@ pub(super) fn scorecards_body(
     cards: &[StoredScorecard],
     source: &str,
     error: Option<&str>,
-) -> String {
-    let mut body = String::new();
-    if let Some(e) = error {
-        body.push_str(&format!("<p class=\"error\" role=\"alert\">{}</p>", esc(e)));
+) -> Markup {
+    html! {
+        (error.map_or(Notice::Nothing, Notice::Refused))
+        table.qa-cards {
+            thead { tr { (heads(lang, &[S::QaScorecard, S::QaKind, S::QaVersion, S::QaItem])) } }
+            tbody {
+                @for c in cards {
+                    tr {
+                        td { (lang.t(&c.card.name, &c.card.name_en)) }
+                        td { (kind_name(lang, c.card.kind)) }
+                        td { (c.version) }
+                        td { (c.card.items().count()) }
+                    }
+                }
+            }
+        }
+        p { (lang.s(S::QaScorecardNote)) }
+        form method="post" action={ "/qa/scorecards?" (lq(lang)) } class="qa-scorecards" {
+            input type="hidden" name="csrf" value=(user.session.csrf);
+            textarea name="source" rows="30" cols="100" spellcheck="false" { (source) }
+            p { button type="submit" { (lang.s(S::QaSave)) } }
+        }
     }
-    body.push_str(&format!(
-        "<table class=\"qa-cards\"><thead><tr>{}</tr></thead><tbody>",
-        th(lang, &[S::QaScorecard, S::QaKind, S::QaVersion, S::QaItem])
-    ));
-    for c in cards {
-        body.push_str(&format!(
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-            esc(lang.t(&c.card.name, &c.card.name_en)),
-            esc(kind_name(lang, c.card.kind)),
-            c.version,
-            c.card.items().count()
-        ));
-    }
-    body.push_str(&format!(
-        "</tbody></table><p>{note}</p>\
-         <form method=\"post\" action=\"/qa/scorecards?{lq}\" class=\"qa-scorecards\">\
-         <input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">\
-         <textarea name=\"source\" rows=\"30\" cols=\"100\" spellcheck=\"false\">{src}</textarea>\
-         <p><button type=\"submit\">{save}</button></p></form>",
-        note = esc(lang.s(S::QaScorecardNote)),
-        lq = lq(lang),
-        csrf = esc(&user.session.csrf),
-        src = esc(source),
-        save = esc(lang.s(S::QaSave)),
-    ));
-    body
 }
 
 /// `GET /qa/scorecards`: the scorecards in force and their file, for admins to edit.
@@ -57,13 +50,13 @@ pub async fn scorecards(
     match loaded {
         Ok((cards, source)) => {
             let body = scorecards_body(lang, &user, &cards, &source, None);
-            framed(
+            frame(
                 lang,
                 &user,
                 StatusCode::OK,
                 S::QaScorecard,
                 "/qa/scorecards",
-                &body,
+                body,
             )
         }
         Err(page) => page,
@@ -98,13 +91,13 @@ pub async fn save_scorecards(
         Ok((Ok(_), _, _)) => Redirect::to(&format!("/qa/scorecards?{}", lq(lang))).into_response(),
         Ok((Err(message), cards, source)) => {
             let body = scorecards_body(lang, &user, &cards, &source, Some(&message));
-            framed(
+            frame(
                 lang,
                 &user,
                 StatusCode::BAD_REQUEST,
                 S::QaScorecard,
                 "/qa/scorecards",
-                &body,
+                body,
             )
         }
         Err(page) => page,

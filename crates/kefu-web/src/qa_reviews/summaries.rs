@@ -169,97 +169,100 @@ pub async fn summary_page(
         Err(e) => return error_page(lang, &user, e),
     };
     let sname = p.store.store.name.as_str();
-    let mut body = store_picker(lang, "/qa/summary", &p.stores, sname);
-    body.push_str(&qa_nav(lang, sname, &user.session.user));
-    let opt = |v: &str, label: S, on: bool| {
-        format!(
-            "<option value=\"{v}\"{}>{}</option>",
-            if on { " selected" } else { "" },
-            esc(lang.s(label))
-        )
-    };
-    body.push_str(&format!(
-        "<form class=\"filters\" method=\"get\" action=\"/qa/summary\">\
-         <input type=\"hidden\" name=\"lang\" value=\"{lc}\">\
-         <input type=\"hidden\" name=\"store\" value=\"{s}\">\
-         <label>{byl}<br><select name=\"by\">{a}{g}{st}</select></label>\
-         <label>{pl}<br><select name=\"period\">{w}{m}</select></label>\
-         <label>{dl}<br><input type=\"date\" name=\"day\" value=\"{day}\"></label>\
-         <button type=\"submit\">{show}</button></form>\
-         <p>{pl}: <strong class=\"qa-period\">{period}</strong></p>",
-        lc = lang.code(),
-        s = esc(sname),
-        byl = esc(lang.s(S::QaBy)),
-        a = opt("agent", S::Account, p.by == "agent"),
-        g = opt("group", S::Group, p.by == "group"),
-        st = opt("store", S::Store, p.by == "store"),
-        pl = esc(lang.s(S::QaPeriod)),
-        w = opt("week", S::QaWeek, p.kind == PeriodKind::Week),
-        m = opt("month", S::QaMonth, p.kind == PeriodKind::Month),
-        dl = esc(lang.s(S::QaPeriodDay)),
-        day = p.period.to,
-        show = esc(lang.s(S::Show)),
-        period = esc(&period_label(p.period)),
-    ));
     let first = match p.by {
         "group" => S::Group,
         "store" => S::Store,
         _ => S::Account,
     };
-    if p.rows.is_empty() {
-        body.push_str(&format!("<p>{}</p>", esc(lang.s(S::QaNoReviews))));
-    } else {
-        body.push_str(&format!(
-            "<div class=\"wrap\"><table class=\"qa-summary\"><thead><tr>{}</tr></thead><tbody>",
-            th(
-                lang,
-                &[
-                    first,
-                    S::QaReviewCount,
-                    S::QaScore,
-                    S::QaTopWeak,
-                    S::QaTopStrong,
-                    S::QaTrend
-                ]
-            )
-        ));
-        for r in &p.rows {
-            let trend: Vec<String> = r
-                .trend
-                .iter()
-                .map(|(period, s)| format!("{}: {}", period.from, score_text(*s)))
-                .collect();
-            let items = |list: &[SummaryItem]| -> String {
-                let texts: Vec<String> = list.iter().map(|i| i.text(lang)).collect();
-                texts.join(lang.t("；", "; "))
-            };
-            let label = if r.label.is_empty() {
-                lang.s(S::NoGroup)
-            } else {
-                r.label.as_str()
-            };
-            body.push_str(&format!(
-                "<tr><td>{}</td><td>{}</td><td class=\"qa-score\">{}</td><td class=\"text\">{}</td>\
-                 <td class=\"text\">{}</td><td class=\"text\">{}</td></tr>",
-                esc(label),
-                r.reviews,
-                esc(&score_text(r.score)),
-                esc(&items(&r.weak)),
-                esc(&items(&r.strong)),
-                esc(&trend.join(" → ")),
-            ));
+    let items = |list: &[SummaryItem]| -> String {
+        let texts: Vec<String> = list.iter().map(|i| i.text(lang)).collect();
+        texts.join(lang.t("；", "; "))
+    };
+    let body = html! {
+        (store_picker(lang, "/qa/summary", &p.stores, sname))
+        (qa_nav(lang, sname, &user.session.user))
+        form.filters method="get" action="/qa/summary" {
+            input type="hidden" name="lang" value=(lang.code());
+            input type="hidden" name="store" value=(sname);
+            label {
+                (lang.s(S::QaBy)) br;
+                (choices(
+                    lang,
+                    "by",
+                    &[
+                        ("agent", S::Account, p.by == "agent"),
+                        ("group", S::Group, p.by == "group"),
+                        ("store", S::Store, p.by == "store"),
+                    ],
+                ))
+            }
+            label {
+                (lang.s(S::QaPeriod)) br;
+                (choices(
+                    lang,
+                    "period",
+                    &[
+                        ("week", S::QaWeek, p.kind == PeriodKind::Week),
+                        ("month", S::QaMonth, p.kind == PeriodKind::Month),
+                    ],
+                ))
+            }
+            label { (lang.s(S::QaPeriodDay)) br; input type="date" name="day" value=(p.period.to); }
+            button type="submit" { (lang.s(S::Show)) }
         }
-        body.push_str("</tbody></table></div>");
-    }
-    if let Some(w) = &p.workload {
-        workload_table(&mut body, lang, w);
-    }
-    framed(
+        p { (lang.s(S::QaPeriod)) ": " strong.qa-period { (period_label(p.period)) } }
+        @if p.rows.is_empty() {
+            p { (lang.s(S::QaNoReviews)) }
+        } @else {
+            div.wrap {
+                table.qa-summary {
+                    thead {
+                        tr {
+                            (heads(
+                                lang,
+                                &[
+                                    first,
+                                    S::QaReviewCount,
+                                    S::QaScore,
+                                    S::QaTopWeak,
+                                    S::QaTopStrong,
+                                    S::QaTrend,
+                                ],
+                            ))
+                        }
+                    }
+                    tbody {
+                        @for r in &p.rows {
+                            @let trend: Vec<String> = r
+                                .trend
+                                .iter()
+                                .map(|(period, s)| format!("{}: {}", period.from, score_text(*s)))
+                                .collect();
+                            tr {
+                                td {
+                                    @if r.label.is_empty() { (lang.s(S::NoGroup)) } @else { (r.label) }
+                                }
+                                td { (r.reviews) }
+                                td.qa-score { (score_text(r.score)) }
+                                td.text { (items(&r.weak)) }
+                                td.text { (items(&r.strong)) }
+                                td.text { (trend.join(" → ")) }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        @if let Some(w) = &p.workload {
+            (workload_table(lang, w))
+        }
+    };
+    frame(
         lang,
         &user,
         StatusCode::OK,
         S::QaSummary,
         &format!("/qa/summary?store={}", url(sname)),
-        &body,
+        body,
     )
 }

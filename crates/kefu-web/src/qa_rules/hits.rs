@@ -201,6 +201,14 @@ pub async fn hits_page(
         Ok(d) => d,
         Err(e) => return error_page(lang, &user, e),
     };
+    let here = hits_link(&d.allowed.store.name, d.month, d.from, d.by, "");
+    let body = hits_body(lang, &user, &d, rule.as_deref());
+    frame(lang, &user, StatusCode::OK, S::AutoHits, &here, body)
+}
+
+/// The page of `/qa/hits`: the period's links, the run form, rows × rules and, for a chosen
+/// rule, the receptions behind it.
+fn hits_body(lang: Lang, user: &CurrentUser, d: &HitsData, rule: Option<&str>) -> Markup {
     let en = lang == Lang::En;
     let store = d.allowed.store.name.as_str();
     let lq = format!("&lang={}", lang.code());
@@ -210,186 +218,160 @@ pub async fn hits_page(
     } else {
         (d.from.offset(-7), d.from.offset(7))
     };
-    let mut body = format!(
-        "<p>{sl}: {s} · {from} … {to} · \
-         <a href=\"{pw}\">{week}</a> · <a href=\"{pm}\">{month}</a> · \
-         <a href=\"{prev}\">← {pl}</a> · <a href=\"{next}\">{nl} →</a></p>",
-        sl = esc(lang.s(S::Store)),
-        s = esc(store),
-        from = d.from,
-        to = d.to,
-        pw = esc(&(hits_link(store, false, date, d.by, "") + &lq)),
-        week = esc(lang.s(S::AutoWeek)),
-        pm = esc(&(hits_link(store, true, date, d.by, "") + &lq)),
-        month = esc(lang.s(S::AutoMonth)),
-        prev = esc(&(hits_link(store, d.month, prev, d.by, "") + &lq)),
-        pl = esc(lang.s(S::AutoPrevious)),
-        next = esc(&(hits_link(store, d.month, next, d.by, "") + &lq)),
-        nl = esc(lang.s(S::AutoNext)),
-    );
-    if d.allowed.rows == Rows::All {
-        let by_link = |by: By, label: S| {
-            format!(
-                "<a href=\"{}\">{}</a>",
-                esc(&(hits_link(store, d.month, date, by, "") + &lq)),
-                esc(lang.s(label))
-            )
-        };
-        body.push_str(&format!(
-            "<p>{}: {} · {} · {}</p>",
-            esc(lang.s(S::AutoBy)),
-            by_link(By::Account, S::Account),
-            by_link(By::Group, S::Group),
-            by_link(By::Store, S::WholeStore),
-        ));
-    }
-    if access::qa_manager(&user.session.user) {
-        body.push_str(&format!(
-            "<form method=\"post\" action=\"/qa/run?lang={}\">{}{}{}{}<button type=\"submit\">{}</button> \
-             <a href=\"/qa/rules?store={}{}\">{}</a></form>",
-            lang.code(),
-            hidden("csrf", &user.session.csrf),
-            hidden("store", store),
-            hidden("from", &d.from.to_string()),
-            hidden("to", &d.to.to_string()),
-            esc(lang.s(S::AutoRunNow)),
-            esc(&url(store)),
-            esc(&lq),
-            esc(lang.s(S::AutoRules)),
-        ));
-    }
-    if !d.ran {
-        body.push_str(&format!("<p>{}</p>", esc(lang.s(S::AutoNotRun))));
-    }
-    // Rows × rules, hits per 100 receptions; each figure links to its receptions.
-    let t = &d.table;
-    body.push_str(&format!(
-        "<h2>{}</h2><div class=\"wrap\"><table class=\"qa-hits\"><thead><tr><th>{}</th><th>{}</th><th>{}</th>",
-        esc(lang.s(S::AutoPer100)),
-        esc(lang.s(match d.by {
-            By::Account => S::Account,
-            By::Group => S::Group,
-            By::Store => S::Store,
-        })),
-        esc(lang.s(S::ReceptionCount)),
-        esc(lang.s(S::AutoScore)),
-    ));
-    for id in &t.rules {
-        let title = d
-            .rules
+    let link = |month: bool, day: Day, by: By| hits_link(store, month, day, by, "") + &lq;
+    let rule_title = |id: &str| -> String {
+        d.rules
             .set
             .rules()
             .iter()
-            .find(|r| &r.id == id)
-            .map_or(id.as_str(), |r| r.title(en));
-        body.push_str(&format!("<th title=\"{}\">{}</th>", esc(id), esc(title)));
-    }
-    body.push_str("</tr></thead><tbody>");
+            .find(|r| r.id == id)
+            .map_or(id, |r| r.title(en))
+            .to_string()
+    };
+    // Rows × rules, hits per 100 receptions; each figure links to its receptions.
+    let t = &d.table;
     let mut rows: Vec<&kefu_qa::rules::HitRow> = t.rows.iter().collect();
     let total = t.total(lang.s(S::WholeStore));
     if d.allowed.rows == Rows::All && d.by != By::Store && !t.rows.is_empty() {
         rows.push(&total);
     }
-    for r in rows {
-        let is_total = std::ptr::eq(r, &total);
-        let label = if r.key.is_empty() {
-            lang.s(S::NoGroup).to_string()
+    let figure_link = |r: &HitRow, is_total: bool, id: &str| {
+        let filter = if is_total || d.by == By::Store {
+            String::new()
         } else {
-            r.key.clone()
+            format!("&account={}", url(&r.key))
         };
-        body.push_str(&format!(
-            "<tr{}><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>",
-            if is_total { " class=\"total\"" } else { "" },
-            esc(&label),
-            r.receptions,
-            r.score
-        ));
-        for (i, id) in t.rules.iter().enumerate() {
-            let cell = rate_cell(r.hits[i], r.receptions);
-            if r.hits[i] == 0 {
-                body.push_str(&format!("<td class=\"num\">{cell}</td>"));
-                continue;
-            }
-            let filter = if is_total || d.by == By::Store {
-                String::new()
-            } else {
-                format!("&account={}", url(&r.key))
-            };
-            let link = hits_link(
-                store,
-                d.month,
-                date,
-                d.by,
-                &format!("&rule={}{filter}", url(id)),
-            ) + &lq;
-            body.push_str(&format!(
-                "<td class=\"num\"><a href=\"{}\" title=\"{}\">{cell}</a></td>",
-                esc(&link),
-                r.hits[i]
-            ));
-        }
-        body.push_str("</tr>");
-    }
+        hits_link(
+            store,
+            d.month,
+            date,
+            d.by,
+            &format!("&rule={}{filter}", url(id)),
+        ) + &lq
+    };
     // The trend: the period before, over the same rows (the whole store, or the user's own
     // accounts).
-    let (prev_from, prev_to, prev) = &d.previous;
-    body.push_str(&format!(
-        "<tr class=\"previous\"><td><a href=\"{}\">{} {prev_from} … {prev_to}</a></td><td class=\"num\">{}</td><td class=\"num\">{}</td>",
-        esc(&(hits_link(store, d.month, *prev_from, d.by, "") + &lq)),
-        esc(lang.s(S::AutoPrevious)),
-        prev.receptions,
-        prev.score
-    ));
-    for h in &prev.hits {
-        body.push_str(&format!(
-            "<td class=\"num\">{}</td>",
-            rate_cell(*h, prev.receptions)
-        ));
-    }
-    body.push_str("</tr></tbody></table></div>");
-    if let (Some(listed), Some(rule)) = (&d.listed, rule) {
-        let title = d
-            .rules
-            .set
-            .rules()
-            .iter()
-            .find(|r| r.id == rule)
-            .map_or(rule.as_str(), |r| r.title(en));
-        body.push_str(&format!(
-            "<h2>{} — {}</h2><table class=\"flagged\"><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>",
-            esc(lang.s(S::AutoFlagged)),
-            esc(title),
-            esc(lang.s(S::Day)),
-            esc(lang.s(S::Account)),
-            esc(lang.s(S::Buyer)),
-            esc(lang.s(S::AutoScore)),
-            esc(lang.s(S::AutoRulesHit)),
-        ));
-        for l in listed {
-            let link = format!(
-                "/qa/reception?store={}&account={}&buyer={}&day={}{lq}",
-                url(store),
-                url(&l.account),
-                url(&l.buyer),
-                l.day
-            );
-            body.push_str(&format!(
-                "<tr><td>{}</td><td>{}</td><td><a href=\"{}\">{}</a></td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
-                l.day,
-                esc(&l.account),
-                esc(&link),
-                esc(&l.buyer),
-                l.score,
-                l.rules
-            ));
+    let (prev_from, prev_to, previous) = &d.previous;
+    html! {
+        p {
+            (lang.s(S::Store)) ": " (store) " · " (d.from) " … " (d.to) " · "
+            a href=(link(false, date, d.by)) { (lang.s(S::AutoWeek)) } " · "
+            a href=(link(true, date, d.by)) { (lang.s(S::AutoMonth)) } " · "
+            a href=(link(d.month, prev, d.by)) { "← " (lang.s(S::AutoPrevious)) } " · "
+            a href=(link(d.month, next, d.by)) { (lang.s(S::AutoNext)) " →" }
         }
-        body.push_str("</tbody></table>");
-        if listed.len() >= MAX_LISTED {
-            body.push_str(&format!("<p>{}</p>", esc(lang.s(S::AutoListCut))));
+        @if d.allowed.rows == Rows::All {
+            p {
+                (lang.s(S::AutoBy)) ": "
+                a href=(link(d.month, date, By::Account)) { (lang.s(S::Account)) } " · "
+                a href=(link(d.month, date, By::Group)) { (lang.s(S::Group)) } " · "
+                a href=(link(d.month, date, By::Store)) { (lang.s(S::WholeStore)) }
+            }
+        }
+        @if access::qa_manager(&user.session.user) {
+            form method="post" action={ "/qa/run?lang=" (lang.code()) } {
+                (hidden("csrf", &user.session.csrf))
+                (hidden("store", store))
+                (hidden("from", &d.from.to_string()))
+                (hidden("to", &d.to.to_string()))
+                button type="submit" { (lang.s(S::AutoRunNow)) }
+                " "
+                a href={ "/qa/rules?store=" (url(store)) (lq) } { (lang.s(S::AutoRules)) }
+            }
+        }
+        @if !d.ran {
+            p { (lang.s(S::AutoNotRun)) }
+        }
+        h2 { (lang.s(S::AutoPer100)) }
+        div.wrap {
+            table.qa-hits {
+                thead {
+                    tr {
+                        th {
+                            (lang.s(match d.by {
+                                By::Account => S::Account,
+                                By::Group => S::Group,
+                                By::Store => S::Store,
+                            }))
+                        }
+                        th { (lang.s(S::ReceptionCount)) }
+                        th { (lang.s(S::AutoScore)) }
+                        @for id in &t.rules {
+                            th title=(id) { (rule_title(id)) }
+                        }
+                    }
+                }
+                tbody {
+                    @for r in rows {
+                        @let is_total = std::ptr::eq(r, &total);
+                        tr class=[is_total.then_some("total")] {
+                            td {
+                                @if r.key.is_empty() { (lang.s(S::NoGroup)) } @else { (r.key) }
+                            }
+                            td.num { (r.receptions) }
+                            td.num { (r.score) }
+                            @for (i, id) in t.rules.iter().enumerate() {
+                                td.num {
+                                    @if r.hits[i] == 0 {
+                                        (rate_cell(r.hits[i], r.receptions))
+                                    } @else {
+                                        a href=(figure_link(r, is_total, id)) title=(r.hits[i]) {
+                                            (rate_cell(r.hits[i], r.receptions))
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                    tr.previous {
+                        td {
+                            a href=(link(d.month, *prev_from, d.by)) {
+                                (lang.s(S::AutoPrevious)) " " (prev_from) " … " (prev_to)
+                            }
+                        }
+                        td.num { (previous.receptions) }
+                        td.num { (previous.score) }
+                        @for h in &previous.hits {
+                            td.num { (rate_cell(*h, previous.receptions)) }
+                        }
+                    }
+                }
+            }
+        }
+        @if let (Some(listed), Some(rule)) = (&d.listed, rule) {
+            h2 { (lang.s(S::AutoFlagged)) " — " (rule_title(rule)) }
+            table.flagged {
+                thead {
+                    tr {
+                        th { (lang.s(S::Day)) }
+                        th { (lang.s(S::Account)) }
+                        th { (lang.s(S::Buyer)) }
+                        th { (lang.s(S::AutoScore)) }
+                        th { (lang.s(S::AutoRulesHit)) }
+                    }
+                }
+                tbody {
+                    @for l in listed {
+                        tr {
+                            td { (l.day) }
+                            td { (l.account) }
+                            td {
+                                a href={
+                                    "/qa/reception?store=" (url(store)) "&account=" (url(&l.account))
+                                    "&buyer=" (url(&l.buyer)) "&day=" (l.day) (lq)
+                                } { (l.buyer) }
+                            }
+                            td.num { (l.score) }
+                            td.num { (l.rules) }
+                        }
+                    }
+                }
+            }
+            @if listed.len() >= MAX_LISTED {
+                p { (lang.s(S::AutoListCut)) }
+            }
         }
     }
-    let here = hits_link(store, d.month, date, d.by, "");
-    framed(lang, &user, StatusCode::OK, S::AutoHits, &here, &body)
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -512,67 +494,52 @@ pub async fn reception(
         url(&buyer),
         lang.code()
     );
-    let mut body = format!(
-        "<p>{}: {} · {}: {} · {}: {} · {}: {day}</p><p><a href=\"{}\">{}</a></p>",
-        esc(lang.s(S::Store)),
-        esc(store),
-        esc(lang.s(S::Account)),
-        esc(&account),
-        esc(lang.s(S::Buyer)),
-        esc(&buyer),
-        esc(lang.s(S::Day)),
-        esc(&full),
-        esc(lang.s(S::AutoFullReception)),
-    );
-    if hits.is_empty() {
-        body.push_str(&format!("<p>{}</p>", esc(lang.s(S::AutoNoHits))));
-    } else {
-        body.push_str(&format!(
-            "<table class=\"hits\"><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>",
-            esc(lang.s(S::AutoRule)),
-            esc(lang.s(S::AutoSeverity)),
-            esc(lang.s(S::AutoScore)),
-            esc(lang.s(S::AutoCount)),
-            esc(lang.s(S::AutoMessages)),
-        ));
-        for h in &hits {
-            let title = rules
+    let lines: Vec<HitLine<'_>> = hits
+        .iter()
+        .map(|h| HitLine {
+            title: rules
                 .set
                 .rules()
                 .iter()
                 .find(|r| r.id == h.rule)
-                .map_or(h.rule.as_str(), |r| r.title(en));
-            let msgs: Vec<String> = h.messages.iter().map(|m| format!("#{}", m + 1)).collect();
-            body.push_str(&format!(
-                "<tr><td>{} <code>{}</code></td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{}</td></tr>",
-                esc(title),
-                esc(&h.rule),
-                esc(severity_name(lang, h.severity)),
-                h.score,
-                h.count,
-                msgs.join(" ")
-            ));
+                .map_or(h.rule.as_str(), |r| r.title(en)),
+            id: &h.rule,
+            category: None,
+            severity: h.severity,
+            score: h.score,
+            count: h.count,
+            messages: &h.messages,
+        })
+        .collect();
+    let head = html! {
+        p {
+            (lang.s(S::Store)) ": " (store) " · " (lang.s(S::Account)) ": " (account) " · "
+            (lang.s(S::Buyer)) ": " (buyer) " · " (lang.s(S::Day)) ": " (day)
         }
-        body.push_str("</tbody></table>");
-    }
+        p { a href=(full) { (lang.s(S::AutoFullReception)) } }
+        (hit_lines(lang, &lines, false))
+    };
     let marks = QaMarks::new(&titled(&rules.set, hits));
     let shown: Vec<(Sender, Millis, &str)> = messages
         .iter()
         .map(|m| (m.message.sender, m.message.time, m.text.as_str()))
         .collect();
-    body.push_str(&transcript_html(lang, &shown, &marks));
+    let body = html! {
+        (head)
+        (transcript_table(lang, &shown, &marks))
+    };
     let here = format!(
         "/qa/reception?store={}&account={}&buyer={}&day={day}",
         url(store),
         url(&account),
         url(&buyer)
     );
-    framed(
+    frame(
         lang,
         &user,
         StatusCode::OK,
         S::AutoReceptionHits,
         &here,
-        &body,
+        body,
     )
 }

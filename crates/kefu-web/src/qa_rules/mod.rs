@@ -30,9 +30,9 @@ use crate::auth::CurrentUser;
 use crate::i18n::{self, Lang, S, Strings};
 use crate::limits::RULES_FORM_LIMIT;
 use crate::routes::Routes;
-use crate::ui::frame::{error_page, framed};
-use crate::ui::html::{esc, url};
-use crate::ui::transcript::{NamedHit, QaMarks, titled, transcript_html};
+use crate::ui::frame::{error_page, frame};
+use crate::ui::html::{Markup, html, url};
+use crate::ui::transcript::{NamedHit, QaMarks, titled, transcript_table};
 use crate::{AppState, WebError};
 
 mod hits;
@@ -84,12 +84,8 @@ fn category_name(lang: Lang, c: Category) -> &'static str {
     pair(lang, c.names())
 }
 
-fn hidden(name: &str, value: &str) -> String {
-    format!(
-        "<input type=\"hidden\" name=\"{}\" value=\"{}\">",
-        esc(name),
-        esc(value)
-    )
+fn hidden(name: &str, value: &str) -> Markup {
+    html! { input type="hidden" name=(name) value=(value); }
 }
 
 /// The rule editor, the test box, the hits, a run of the rules and a reception's hits.

@@ -13,147 +13,125 @@ pub(super) struct RulesPage<'a> {
     saved: Option<i64>,
 }
 
-pub(super) fn rule_fields(lang: Lang, i: usize, r: &RuleDef, editable: bool) -> String {
-    let dis = if editable { "" } else { " disabled" };
+pub(super) fn rule_fields(lang: Lang, i: usize, r: &RuleDef, editable: bool) -> Markup {
+    let dis = !editable;
     let en = lang == Lang::En;
-    let mut out = format!(
-        "<fieldset class=\"rule\"><legend>{title} <code>{id}</code></legend>\
-         <p>{kl}: <code>{kind}</code> · {cl}: {cat}</p>\
-         <p><label><input type=\"checkbox\" name=\"r{i}.enabled\"{checked}{dis}> {on}</label> \
-         <label>{sl} <select name=\"r{i}.severity\"{dis}>",
-        title = esc(r.title(en)),
-        id = esc(&r.id),
-        kl = esc(lang.s(S::Kind)),
-        kind = r.kind.as_str(),
-        cl = esc(lang.s(S::AutoCategory)),
-        cat = esc(category_name(lang, r.category)),
-        checked = if r.enabled { " checked" } else { "" },
-        on = esc(lang.s(S::AutoEnabled)),
-        sl = esc(lang.s(S::AutoSeverity)),
-    );
-    for s in Severity::ALL {
-        out.push_str(&format!(
-            "<option value=\"{}\"{}>{}</option>",
-            s.as_str(),
-            if s == r.severity { " selected" } else { "" },
-            esc(severity_name(lang, s))
-        ));
-    }
-    out.push_str(&format!(
-        "</select></label> <label>{} <input type=\"number\" name=\"r{i}.score\" value=\"{}\" min=\"-1000\" max=\"1000\"{dis}></label></p>",
-        esc(lang.s(S::AutoScore)),
-        r.score
-    ));
-    for p in Param::ALL.into_iter().filter(|p| p.applies_to(r.kind)) {
-        let name = format!("r{i}.{}", p.name());
-        let label = esc(pair(lang, p.label()));
-        let value = param_text(&r.params, p);
-        out.push_str(&match p.ty() {
-            ParamType::List => format!(
-                "<p class=\"param\"><label>{label} <small>({})</small><br><textarea name=\"{name}\" rows=\"{}\" cols=\"48\"{dis}>{}</textarea></label></p>",
-                esc(lang.s(S::AutoOnePerLine)),
-                value.lines().count().clamp(2, 8),
-                esc(&value)
-            ),
-            ParamType::Number => format!(
-                "<p class=\"param\"><label>{label} <input type=\"number\" min=\"0\" name=\"{name}\" value=\"{}\"{dis}></label></p>",
-                esc(&value)
-            ),
-            ParamType::Bool => {
-                let opt = |v: &str, text: &str| {
-                    format!(
-                        "<option value=\"{v}\"{}>{}</option>",
-                        if value == v { " selected" } else { "" },
-                        esc(text)
-                    )
-                };
-                format!(
-                    "<p class=\"param\"><label>{label} <select name=\"{name}\"{dis}>{}{}{}</select></label></p>",
-                    opt("", "—"),
-                    opt("true", lang.s(S::Yes)),
-                    opt("false", lang.s(S::No))
-                )
+    html! {
+        fieldset.rule {
+            legend { (r.title(en)) " " code { (r.id) } }
+            p {
+                (lang.s(S::Kind)) ": " code { (r.kind.as_str()) } " · "
+                (lang.s(S::AutoCategory)) ": " (category_name(lang, r.category))
             }
-        });
+            p {
+                label {
+                    input type="checkbox" name={ "r" (i) ".enabled" } checked[r.enabled] disabled[dis];
+                    " " (lang.s(S::AutoEnabled))
+                }
+                " "
+                label {
+                    (lang.s(S::AutoSeverity)) " "
+                    select name={ "r" (i) ".severity" } disabled[dis] {
+                        @for s in Severity::ALL {
+                            option value=(s.as_str()) selected[s == r.severity] {
+                                (severity_name(lang, s))
+                            }
+                        }
+                    }
+                }
+                " "
+                label {
+                    (lang.s(S::AutoScore)) " "
+                    input type="number" name={ "r" (i) ".score" } value=(r.score) min="-1000"
+                        max="1000" disabled[dis];
+                }
+            }
+            @for p in Param::ALL.into_iter().filter(|p| p.applies_to(r.kind)) {
+                @let name = format!("r{i}.{}", p.name());
+                @let label = pair(lang, p.label());
+                @let value = param_text(&r.params, p);
+                p.param {
+                    label {
+                        @match p.ty() {
+                            ParamType::List => {
+                                (label) " " small { "(" (lang.s(S::AutoOnePerLine)) ")" } br;
+                                textarea name=(name) rows=(value.lines().count().clamp(2, 8))
+                                    cols="48" disabled[dis] { (value) }
+                            }
+                            ParamType::Number => {
+                                (label) " "
+                                input type="number" min="0" name=(name) value=(value) disabled[dis];
+                            }
+                            ParamType::Bool => {
+                                (label) " "
+                                select name=(name) disabled[dis] {
+                                    @for (v, text) in [("", "—"), ("true", lang.s(S::Yes)), ("false", lang.s(S::No))] {
+                                        option value=(v) selected[value == v] { (text) }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
     }
-    out.push_str("</fieldset>");
-    out
 }
 
-pub(super) fn rules_body(lang: Lang, p: &RulesPage<'_>) -> String {
-    let mut body = String::new();
-    body.push_str(&format!(
-        "<p>{}: {} · {}</p>",
-        esc(lang.s(S::Store)),
-        esc(p.store),
-        match p.version {
-            Some(v) => format!("{} v{v}", esc(lang.s(S::AutoRuleSetVersion))),
-            None => esc(lang.s(S::AutoRuleSetDefault)),
-        }
-    ));
-    body.push_str(&format!(
-        "<p><a href=\"/qa/test?store={s}&amp;lang={l}\">{t}</a> · <a href=\"/qa/hits?store={s}&amp;lang={l}\">{h}</a></p>",
-        s = esc(&url(p.store)),
-        l = lang.code(),
-        t = esc(lang.s(S::AutoTest)),
-        h = esc(lang.s(S::AutoHits)),
-    ));
-    if let Some(v) = p.saved {
-        body.push_str(&format!(
-            "<p class=\"ok\">{} (v{v})</p>",
-            esc(lang.s(S::AutoSaved))
-        ));
-    }
-    if !p.errors.is_empty() {
-        body.push_str(&format!(
-            "<div class=\"error\"><p>{}</p><ul>",
-            esc(lang.s(S::AutoInvalid))
-        ));
-        for e in p.errors {
-            body.push_str(&format!("<li>{}</li>", esc(e)));
-        }
-        body.push_str("</ul></div>");
-    }
-    if !p.editable {
-        body.push_str(&format!("<p>{}</p>", esc(lang.s(S::AutoReadOnly))));
-    }
+pub(super) fn rules_body(lang: Lang, p: &RulesPage<'_>) -> Markup {
     let action = format!("/qa/rules?lang={}", lang.code());
-    body.push_str(&format!(
-        "<form method=\"post\" action=\"{}\" class=\"rules\">{}{}{}",
-        esc(&action),
-        hidden("csrf", p.csrf),
-        hidden("store", p.store),
-        hidden("mode", "form"),
-    ));
-    for (i, r) in p.rules.iter().enumerate() {
-        body.push_str(&rule_fields(lang, i, r, p.editable));
+    let store = url(p.store);
+    html! {
+        p {
+            (lang.s(S::Store)) ": " (p.store) " · "
+            @match p.version {
+                Some(v) => { (lang.s(S::AutoRuleSetVersion)) " v" (v) }
+                None => (lang.s(S::AutoRuleSetDefault)),
+            }
+        }
+        p {
+            a href={ "/qa/test?store=" (store) "&lang=" (lang.code()) } { (lang.s(S::AutoTest)) }
+            " · "
+            a href={ "/qa/hits?store=" (store) "&lang=" (lang.code()) } { (lang.s(S::AutoHits)) }
+        }
+        @if let Some(v) = p.saved {
+            p.ok { (lang.s(S::AutoSaved)) " (v" (v) ")" }
+        }
+        @if !p.errors.is_empty() {
+            div.error {
+                p { (lang.s(S::AutoInvalid)) }
+                ul {
+                    @for e in p.errors {
+                        li { (e) }
+                    }
+                }
+            }
+        }
+        @if !p.editable {
+            p { (lang.s(S::AutoReadOnly)) }
+        }
+        form method="post" action=(action) class="rules" {
+            (hidden("csrf", p.csrf))
+            (hidden("store", p.store))
+            (hidden("mode", "form"))
+            @for (i, r) in p.rules.iter().enumerate() {
+                (rule_fields(lang, i, r, p.editable))
+            }
+            @if p.editable {
+                p { button type="submit" { (lang.s(S::AutoSave)) } }
+            }
+        }
+        h2 { (lang.s(S::AutoEditToml)) }
+        form method="post" action=(action) {
+            (hidden("csrf", p.csrf))
+            (hidden("store", p.store))
+            (hidden("mode", "toml"))
+            textarea name="toml" rows="24" cols="100" readonly[!p.editable] { (p.toml) }
+            @if p.editable {
+                p { button type="submit" { (lang.s(S::AutoSave)) } }
+            }
+        }
     }
-    if p.editable {
-        body.push_str(&format!(
-            "<p><button type=\"submit\">{}</button></p>",
-            esc(lang.s(S::AutoSave))
-        ));
-    }
-    body.push_str("</form>");
-    body.push_str(&format!(
-        "<h2>{}</h2><form method=\"post\" action=\"{}\">{}{}{}\
-         <textarea name=\"toml\" rows=\"24\" cols=\"100\"{}>{}</textarea>",
-        esc(lang.s(S::AutoEditToml)),
-        esc(&action),
-        hidden("csrf", p.csrf),
-        hidden("store", p.store),
-        hidden("mode", "toml"),
-        if p.editable { "" } else { " readonly" },
-        esc(p.toml),
-    ));
-    if p.editable {
-        body.push_str(&format!(
-            "<p><button type=\"submit\">{}</button></p>",
-            esc(lang.s(S::AutoSave))
-        ));
-    }
-    body.push_str("</form>");
-    body
 }
 
 /// `GET /qa/rules?store=`: the store's rule set as a form.
@@ -191,7 +169,7 @@ pub async fn rules_page(
         },
     );
     let here = format!("/qa/rules?store={}", url(&s.store.name));
-    framed(lang, &user, StatusCode::OK, S::AutoRules, &here, &body)
+    frame(lang, &user, StatusCode::OK, S::AutoRules, &here, body)
 }
 
 /// Applies the rule form's fields to `rules`; returns the mistakes, rule by rule.
@@ -331,13 +309,13 @@ pub async fn save_rules(
                     saved: None,
                 },
             );
-            framed(
+            frame(
                 lang,
                 &user,
                 StatusCode::BAD_REQUEST,
                 S::AutoRules,
                 "/qa/rules",
-                &body,
+                body,
             )
         }
         Err(e) => error_page(lang, &user, e),

@@ -2,36 +2,57 @@
 
 use super::*;
 
-pub(super) fn hits_table_html(lang: Lang, set: &RuleSet, hits: &[kefu_qa::rules::Hit]) -> String {
-    if hits.is_empty() {
-        return format!("<p>{}</p>", esc(lang.s(S::AutoNoHits)));
+/// One rule's hits on a chat, as the hit tables show it.
+pub(super) struct HitLine<'a> {
+    pub(super) title: &'a str,
+    pub(super) id: &'a str,
+    /// Shown by the test box only.
+    pub(super) category: Option<Category>,
+    pub(super) severity: Severity,
+    pub(super) score: i32,
+    pub(super) count: u32,
+    /// Indexes of the messages that triggered it.
+    pub(super) messages: &'a [u32],
+}
+
+/// The rules that fired on a chat: rule, category (when `categories`), severity, score, count
+/// and the messages (`#1` is the first).
+pub(super) fn hit_lines(lang: Lang, lines: &[HitLine<'_>], categories: bool) -> Markup {
+    html! {
+        @if lines.is_empty() {
+            p { (lang.s(S::AutoNoHits)) }
+        } @else {
+            table.hits {
+                thead {
+                    tr {
+                        th { (lang.s(S::AutoRule)) }
+                        @if categories {
+                            th { (lang.s(S::AutoCategory)) }
+                        }
+                        th { (lang.s(S::AutoSeverity)) }
+                        th { (lang.s(S::AutoScore)) }
+                        th { (lang.s(S::AutoCount)) }
+                        th { (lang.s(S::AutoMessages)) }
+                    }
+                }
+                tbody {
+                    @for h in lines {
+                        @let msgs: Vec<String> = h.messages.iter().map(|m| format!("#{}", m + 1)).collect();
+                        tr {
+                            td { (h.title) " " code { (h.id) } }
+                            @if let Some(c) = h.category.filter(|_| categories) {
+                                td { (category_name(lang, c)) }
+                            }
+                            td { (severity_name(lang, h.severity)) }
+                            td.num { (h.score) }
+                            td.num { (h.count) }
+                            td { (msgs.join(" ")) }
+                        }
+                    }
+                }
+            }
+        }
     }
-    let en = lang == Lang::En;
-    let mut out = format!(
-        "<table class=\"hits\"><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>",
-        esc(lang.s(S::AutoRule)),
-        esc(lang.s(S::AutoCategory)),
-        esc(lang.s(S::AutoSeverity)),
-        esc(lang.s(S::AutoScore)),
-        esc(lang.s(S::AutoCount)),
-        esc(lang.s(S::AutoMessages)),
-    );
-    for h in hits {
-        let r = &set.rules()[h.rule];
-        let msgs: Vec<String> = h.messages.iter().map(|m| format!("#{}", m + 1)).collect();
-        out.push_str(&format!(
-            "<tr><td>{} <code>{}</code></td><td>{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{}</td></tr>",
-            esc(r.title(en)),
-            esc(&r.id),
-            esc(category_name(lang, r.category)),
-            esc(severity_name(lang, r.severity)),
-            r.score,
-            h.count,
-            msgs.join(" ")
-        ));
-    }
-    out.push_str("</tbody></table>");
-    out
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -45,19 +66,28 @@ pub struct TestForm {
     pub chat: String,
 }
 
-pub(super) fn test_body(lang: Lang, csrf: &str, store: &str, chat: &str, result: &str) -> String {
-    format!(
-        "<form method=\"post\" action=\"/qa/test?lang={l}\">{c}{s}\
-         <p><label>{cl}<br><textarea name=\"chat\" rows=\"12\" cols=\"90\">{chat}</textarea></label></p>\
-         <p><small>{help}</small></p><p><button type=\"submit\">{run}</button></p></form>{result}",
-        l = lang.code(),
-        c = hidden("csrf", csrf),
-        s = hidden("store", store),
-        cl = esc(lang.s(S::AutoChat)),
-        chat = esc(chat),
-        help = esc(lang.s(S::AutoChatHelp)),
-        run = esc(lang.s(S::AutoRunTest)),
-    )
+pub(super) fn test_body(
+    lang: Lang,
+    csrf: &str,
+    store: &str,
+    chat: &str,
+    result: Option<Markup>,
+) -> Markup {
+    html! {
+        form method="post" action={ "/qa/test?lang=" (lang.code()) } {
+            (hidden("csrf", csrf))
+            (hidden("store", store))
+            p {
+                label {
+                    (lang.s(S::AutoChat)) br;
+                    textarea name="chat" rows="12" cols="90" { (chat) }
+                }
+            }
+            p { small { (lang.s(S::AutoChatHelp)) } }
+            p { button type="submit" { (lang.s(S::AutoRunTest)) } }
+        }
+        @if let Some(r) = result { (r) }
+    }
 }
 
 /// `GET /qa/test`: the test box with an example chat.
@@ -68,8 +98,8 @@ pub async fn test_page(
 ) -> Response {
     let lang = i18n::pick(q.lang.as_deref(), &headers);
     let store = q.store.clone().unwrap_or_default();
-    let body = test_body(lang, &user.session.csrf, &store, EXAMPLE_CHAT, "");
-    framed(lang, &user, StatusCode::OK, S::AutoTest, "/qa/test", &body)
+    let body = test_body(lang, &user.session.csrf, &store, EXAMPLE_CHAT, None);
+    frame(lang, &user, StatusCode::OK, S::AutoTest, "/qa/test", body)
 }
 
 /// `POST /qa/test`: evaluates the store's rules (the shipped ones without a store) on the
@@ -105,10 +135,7 @@ pub async fn test_chat(
     let (status, result) = match parse_chat(&form.chat, window) {
         Err(e) => (
             StatusCode::BAD_REQUEST,
-            format!(
-                "<p class=\"error\">{}</p>",
-                esc(&e.describe(lang == Lang::En))
-            ),
+            html! { p.error { (e.describe(lang == Lang::En)) } },
         ),
         Ok(chat) => {
             let hits = chat.evaluate(&set);
@@ -125,6 +152,21 @@ pub async fn test_chat(
                     }
                 })
                 .collect();
+            let lines: Vec<HitLine<'_>> = hits
+                .iter()
+                .map(|h| {
+                    let r = &set.rules()[h.rule];
+                    HitLine {
+                        title: r.title(lang == Lang::En),
+                        id: &r.id,
+                        category: Some(r.category),
+                        severity: r.severity,
+                        score: r.score,
+                        count: h.count,
+                        messages: &h.messages,
+                    }
+                })
+                .collect();
             let marks = QaMarks::new(&named);
             let messages: Vec<(Sender, Millis, &str)> = chat
                 .messages
@@ -133,16 +175,15 @@ pub async fn test_chat(
                 .collect();
             (
                 StatusCode::OK,
-                format!(
-                    "<h2>{}</h2>{}{}",
-                    esc(lang.s(S::AutoHits)),
-                    hits_table_html(lang, &set, &hits),
-                    transcript_html(lang, &messages, &marks)
-                ),
+                html! {
+                    h2 { (lang.s(S::AutoHits)) }
+                    (hit_lines(lang, &lines, true))
+                                (transcript_table(lang, &messages, &marks))
+                },
             )
         }
     };
     let store = form.store.unwrap_or_default();
-    let body = test_body(lang, &user.session.csrf, &store, &form.chat, &result);
-    framed(lang, &user, status, S::AutoTest, "/qa/test", &body)
+    let body = test_body(lang, &user.session.csrf, &store, &form.chat, Some(result));
+    frame(lang, &user, status, S::AutoTest, "/qa/test", body)
 }

@@ -125,15 +125,6 @@ pub fn qa_marks(
 }
 
 /// Messages with their rule marks as a table (the rule test box and the hits' transcripts).
-pub(crate) fn transcript_html(
-    lang: Lang,
-    messages: &[(Sender, Millis, &str)],
-    marks: &QaMarks,
-) -> String {
-    transcript_table(lang, messages, marks).into_string()
-}
-
-/// [`transcript_html`] as a template fragment.
 pub(crate) fn transcript_table(
     lang: Lang,
     messages: &[(Sender, Millis, &str)],
@@ -194,12 +185,7 @@ fn mark(lang: Lang, m: Mark) -> String {
 }
 
 /// The messages of a reception, rounds marked, and the messages that triggered automatic
-/// quality rules highlighted with the rules' names, appended to a page's `body`.
-pub(crate) fn transcript(body: &mut String, lang: Lang, r: &ReceptionView, marks: &QaMarks) {
-    body.push_str(&reception_transcript(lang, r, marks).into_string());
-}
-
-/// [`transcript`] as a template fragment.
+/// quality rules highlighted with the rules' names.
 pub(crate) fn reception_transcript(lang: Lang, r: &ReceptionView, marks: &QaMarks) -> Markup {
     html! {
         h2 { (lang.s(S::Transcript)) }
