@@ -12,7 +12,9 @@
 mod chat;
 mod config;
 mod eval;
+mod keyword;
 mod matcher;
+mod normalize;
 mod summary;
 
 use kefu_core::model::Sender;
@@ -200,6 +202,8 @@ pub struct Params {
     pub count_bot: Option<bool>,
     pub minutes: Option<u32>,
     pub seconds: Option<u32>,
+    pub negation_window: Option<u32>,
+    pub withdrawn: Option<Vec<String>>,
 }
 
 /// A parameter's name and type, for validation and the web form.
@@ -220,6 +224,8 @@ pub enum Param {
     CountBot,
     Minutes,
     Seconds,
+    NegationWindow,
+    Withdrawn,
 }
 
 /// How a parameter is written.
@@ -231,7 +237,7 @@ pub enum ParamType {
 }
 
 impl Param {
-    pub const ALL: [Param; 15] = [
+    pub const ALL: [Param; 17] = [
         Param::Senders,
         Param::Keywords,
         Param::Negations,
@@ -247,6 +253,8 @@ impl Param {
         Param::CountBot,
         Param::Minutes,
         Param::Seconds,
+        Param::NegationWindow,
+        Param::Withdrawn,
     ];
     pub fn name(self) -> &'static str {
         match self {
@@ -265,11 +273,17 @@ impl Param {
             Param::CountBot => "count_bot",
             Param::Minutes => "minutes",
             Param::Seconds => "seconds",
+            Param::NegationWindow => "negation_window",
+            Param::Withdrawn => "withdrawn",
         }
     }
     pub fn ty(self) -> ParamType {
         match self {
-            Param::Senders | Param::Keywords | Param::Negations | Param::Allow => ParamType::List,
+            Param::Senders
+            | Param::Keywords
+            | Param::Negations
+            | Param::Allow
+            | Param::Withdrawn => ParamType::List,
             Param::SkipQuoted | Param::PhoneNumbers | Param::CountBot => ParamType::Bool,
             _ => ParamType::Number,
         }
@@ -301,6 +315,14 @@ impl Param {
             Param::CountBot => ("机器人、自动回复也算", "bot and auto replies count"),
             Param::Minutes => ("分钟", "minutes"),
             Param::Seconds => ("秒", "seconds"),
+            Param::NegationWindow => (
+                "否定词与关键词之间最多几个字（不跨标点）",
+                "characters allowed between a negation and the keyword (not across punctuation)",
+            ),
+            Param::Withdrawn => (
+                "买家撤回问题的说法（不用了、算了）",
+                "buyer phrases withdrawing the question (不用了, 算了)",
+            ),
         }
     }
     /// Whether a rule of `kind` reads this parameter.
@@ -312,13 +334,20 @@ impl Param {
                 P::Senders
                     | P::Keywords
                     | P::Negations
+                    | P::NegationWindow
                     | P::Allow
                     | P::SkipQuoted
                     | P::PhoneNumbers
             ),
             Kind::KeywordCount => matches!(
                 self,
-                P::Senders | P::Keywords | P::Negations | P::Min | P::Max | P::MinAgentMessages
+                P::Senders
+                    | P::Keywords
+                    | P::Negations
+                    | P::NegationWindow
+                    | P::Min
+                    | P::Max
+                    | P::MinAgentMessages
             ),
             Kind::Greeting => matches!(self, P::Keywords | P::FirstAgentMessages | P::CountBot),
             Kind::Closing => matches!(
@@ -328,7 +357,10 @@ impl Param {
             Kind::LongWaitApology => {
                 matches!(self, P::Keywords | P::Minutes | P::NextAgentMessages)
             }
-            Kind::MissedFollowUp => matches!(self, P::Keywords | P::Negations | P::Minutes),
+            Kind::MissedFollowUp => matches!(
+                self,
+                P::Keywords | P::Negations | P::NegationWindow | P::Minutes | P::Withdrawn
+            ),
             Kind::SlowRound => matches!(self, P::Seconds),
             Kind::UnansweredRound | Kind::ShiftEndUnanswered => matches!(self, P::Allow),
             Kind::UnpaidNotReminded => false,
