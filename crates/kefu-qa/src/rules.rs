@@ -437,6 +437,24 @@ pub struct Chat<'a> {
     pub orders: &'a [ChatOrder],
     /// The account's last agent message that day, over all its buyers: when its shift ended.
     pub shift_end: Option<Millis>,
+    /// The account's first agent message that day, over all its buyers: when its shift began.
+    /// Waits are counted from then on (service hours), not from a message left at night.
+    pub shift_start: Option<Millis>,
+    /// What else the store knows: the orders' addresses, its own return address, its
+    /// service hours.
+    pub context: StoreContext<'a>,
+}
+
+/// What the store knows about a reception beyond its messages.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct StoreContext<'a> {
+    /// Texts whose phone numbers are the buyer's or the store's own: the orders' receivers and
+    /// addresses, the store's return address. An agent writing such a number is confirming
+    /// it, not moving the buyer off the platform.
+    pub known_texts: &'a [&'a str],
+    /// Service hours, minutes from midnight `(from, to)`, `to` at most 24 × 60: waits count
+    /// only inside them.
+    pub service_hours: Option<(u32, u32)>,
 }
 
 /// Where a keyword matched: a byte range of one message's text.

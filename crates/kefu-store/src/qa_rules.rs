@@ -224,11 +224,14 @@ fn evaluate_day(
     bots: &FxHashSet<NameId>,
 ) -> std::result::Result<DayResult, ChunkError> {
     let msgs = chunk::decode_full(day, events, texts)?;
-    let mut shift_end: FxHashMap<NameId, Millis> = FxHashMap::default();
+    // Per account: its first and last agent message of the day, when its shift began and
+    // ended.
+    let mut shift: FxHashMap<NameId, (Millis, Millis)> = FxHashMap::default();
     for m in &msgs {
         if m.message.sender == Sender::Agent {
-            let e = shift_end.entry(m.message.account).or_insert(m.message.time);
-            *e = (*e).max(m.message.time);
+            let t = m.message.time;
+            let e = shift.entry(m.message.account).or_insert((t, t));
+            *e = (e.0.min(t), e.1.max(t));
         }
     }
     // Stored in (time, seq) order, so the index as the last key keeps that order inside
@@ -276,7 +279,9 @@ fn evaluate_day(
                 let hits = rules.evaluate(&Chat {
                     messages: &chat,
                     orders: its_orders,
-                    shift_end: shift_end.get(&account).copied(),
+                    shift_end: shift.get(&account).map(|s| s.1),
+                    shift_start: shift.get(&account).map(|s| s.0),
+                    context: Default::default(),
                 });
                 *out.receptions.entry(account).or_default() += 1;
                 if hits.is_empty() {

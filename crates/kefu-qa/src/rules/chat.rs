@@ -7,6 +7,7 @@
 //! order 10:20:00               (an order created, unpaid)
 //! order 10:20:00 paid 10:25:00
 //! shift 18:00:00               (the account's last message of the day: its shift ended)
+//! start 08:00:00               (the account's first message of the day: its shift began)
 //! ```
 //!
 //! Senders are buyer, agent, bot, auto, system (or 买家, 客服, 机器人, 自动回复, 系统). Times are
@@ -15,7 +16,7 @@
 use kefu_core::model::Sender;
 use kefu_core::time::{HOUR_MS, Millis, UtcOffset, parse_time};
 
-use super::{Chat, ChatMessage, ChatOrder, Hit, RuleSet};
+use super::{Chat, ChatMessage, ChatOrder, Hit, RuleSet, StoreContext};
 
 /// A mistake in a hand-written chat.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -52,8 +53,8 @@ impl ChatError {
             ),
             ChatProblem::PaidTime => ("`paid` 后面应是时间", "`paid` needs a time"),
             ChatProblem::FirstWord => (
-                "每行以 buyer、agent、bot、auto、system、transfer、order 或 shift 开头",
-                "start with buyer, agent, bot, auto, system, transfer, order or shift",
+                "每行以 buyer、agent、bot、auto、system、transfer、order、shift 或 start 开头",
+                "start with buyer, agent, bot, auto, system, transfer, order, shift or start",
             ),
         };
         if en {
@@ -79,11 +80,17 @@ pub struct ParsedChat {
     pub messages: Vec<ParsedMessage>,
     pub orders: Vec<ChatOrder>,
     pub shift_end: Option<Millis>,
+    pub shift_start: Option<Millis>,
 }
 
 impl ParsedChat {
     /// Evaluates `rules` over the chat; hit message indexes point into `self.messages`.
     pub fn evaluate(&self, rules: &RuleSet) -> Vec<Hit> {
+        self.evaluate_with(rules, StoreContext::default())
+    }
+
+    /// As [`ParsedChat::evaluate`], with what the store knows (addresses, service hours).
+    pub fn evaluate_with(&self, rules: &RuleSet, context: StoreContext<'_>) -> Vec<Hit> {
         let messages: Vec<ChatMessage<'_>> = self
             .messages
             .iter()
@@ -98,6 +105,8 @@ impl ParsedChat {
             messages: &messages,
             orders: &self.orders,
             shift_end: self.shift_end,
+            shift_start: self.shift_start,
+            context,
         })
     }
 }
@@ -154,6 +163,7 @@ pub fn parse_chat(text: &str, reminder_window_hours: i64) -> Result<ParsedChat, 
                 });
             }
             "shift" | "下班" => chat.shift_end = Some(time),
+            "start" | "上班" => chat.shift_start = Some(time),
             "transfer" | "转接" => chat.messages.push(ParsedMessage {
                 sender: Sender::System,
                 time,

@@ -54,11 +54,12 @@ struct Ctx<'c, 'a> {
     rounds: Vec<Round>,
     found: Vec<Found>,
     agent: Vec<u32>,
-    /// Phone numbers the buyer wrote in this reception: the agent repeating one (confirming
-    /// an address) is not off-platform contact.
+    /// Phone numbers the buyer wrote in this reception or the store knows (addresses): the
+    /// agent repeating one (confirming an address) is not off-platform contact.
     buyer_phones: Vec<u64>,
-    /// Whether the conversation ended: not handed on at its end, and no buyer question left
-    /// open (by the acknowledgements of the unanswered rules).
+    /// Whether the conversation ended: the buyer's last message acknowledges (by the
+    /// acknowledgements of the unanswered rules), an agent or the bot answered it, and nobody
+    /// handed the buyer on.
     ended: bool,
 }
 
@@ -68,6 +69,29 @@ impl Ctx<'_, '_> {
     }
     fn time(&self, i: u32) -> Millis {
         self.msg(i).time
+    }
+    /// How long a round waited for its answer, when it is judged at all (else `None`): a
+    /// round opened before the account's shift began that day, or outside the store's service
+    /// hours, was answered from the morning queue and says nothing about the agent's speed; a
+    /// round of acknowledgements only (好的, 谢谢) waited for nothing.
+    fn wait(&self, r: &Round, answer: u32) -> Option<Millis> {
+        let open = self.time(r.open);
+        if self.chat.shift_start.is_some_and(|start| open < start) {
+            return None;
+        }
+        // A round opened by acknowledgements only (好的, 谢谢) asked nothing: no wait.
+        let asked = (r.open..answer).any(|i| {
+            self.msg(i).sender == Sender::Buyer
+                && !acknowledges(self.msg(i).text, self.set.matcher.all_acks())
+        });
+        if !asked {
+            return None;
+        }
+        let to = self.time(answer);
+        match self.chat.context.service_hours {
+            Some(hours) => in_hours(open, hours).then(|| within_hours(open, to, hours)),
+            None => Some((to - open).max(0)),
+        }
     }
     fn has(&self, rule: u32, message: u32) -> bool {
         self.found
@@ -105,6 +129,30 @@ impl Ctx<'_, '_> {
     fn open_at_end(&self, acks: &[String]) -> Option<(Round, Vec<u32>)> {
         open_at_end(self.chat.messages, &self.rounds, acks)
     }
+}
+
+/// Whether a time falls inside the daily service hours `(from, to)` (minutes from midnight).
+fn in_hours(t: Millis, (open, close): (u32, u32)) -> bool {
+    let minute = t.rem_euclid(kefu_core::time::DAY_MS) / MINUTE_MS;
+    (i64::from(open)..i64::from(close)).contains(&minute)
+}
+
+/// The part of `from..to` inside the daily service hours `(from, to)` (minutes from midnight).
+fn within_hours(from: Millis, to: Millis, (open, close): (u32, u32)) -> Millis {
+    use kefu_core::time::DAY_MS;
+    if to <= from {
+        return 0;
+    }
+    let (open, close) = (i64::from(open) * MINUTE_MS, i64::from(close) * MINUTE_MS);
+    let mut total = 0;
+    let first = from.div_euclid(DAY_MS);
+    // A wait of more than a few weeks is counted over its first weeks only.
+    let last = to.div_euclid(DAY_MS).min(first + 40);
+    for day in first..=last {
+        let (a, b) = (day * DAY_MS + open, day * DAY_MS + close.min(DAY_MS));
+        total += (b.min(to) - a.max(from)).max(0);
+    }
+    total
 }
 
 fn hit(rule: usize, count: u32, mut messages: Vec<u32>, spans: Vec<Span>) -> Hit {
@@ -162,27 +210,33 @@ pub(super) fn evaluate(set: &RuleSet, chat: &Chat<'_>) -> Vec<Hit> {
         }
     });
     let rounds = rounds(chat.messages);
-    let buyer_phones = found
+    let mut buyer_phones: Vec<u64> = found
         .iter()
         .filter(|f| f.phone != 0 && chat.messages[f.span.message as usize].sender == Sender::Buyer)
         .map(|f| f.phone)
         .collect();
+    for text in chat.context.known_texts {
+        buyer_phones.extend(set.matcher.phones_in(text));
+    }
     // The acknowledgements of the enabled unanswered rules decide whether a conversation
-    // ended with a question left open.
-    let acks: Vec<String> = set
-        .rules
-        .iter()
-        .enumerate()
-        .filter(|(_, r)| r.enabled)
-        .flat_map(|(i, _)| set.matcher.acks(i).iter().cloned())
-        .collect();
-    let handed_on = chat
+    // ended, and which rounds asked nothing.
+    let acks = set.matcher.all_acks();
+    // A conversation ended when the buyer's last word acknowledges (好的谢谢, 那我拍了), the
+    // agent (or the bot) answered it, and nobody handed the buyer on: that last answer is the
+    // closing to judge. A buyer who just stops writing after an answer may come back, and an
+    // acknowledgement needs no answer (the unanswered rule says so): no ending to judge.
+    let handed_on = chat.messages.iter().any(|m| m.transfer);
+    let last_buyer = chat
         .messages
         .iter()
-        .rev()
-        .find(|m| m.sender != Sender::Buyer)
-        .is_some_and(|m| m.transfer);
-    let ended = !handed_on && open_at_end(chat.messages, &rounds, &acks).is_none();
+        .rposition(|m| m.sender == Sender::Buyer);
+    let ended = !handed_on
+        && last_buyer.is_some_and(|b| {
+            acknowledges(chat.messages[b].text, acks)
+                && chat.messages[b + 1..]
+                    .iter()
+                    .any(|m| matches!(m.sender, Sender::Agent | Sender::Bot))
+        });
     let ctx = Ctx {
         set,
         chat,
@@ -274,7 +328,7 @@ fn check(index: usize, rule: &RuleDef, c: &Ctx<'_, '_>) -> Option<Hit> {
             let mut count = 0;
             for r in &c.rounds {
                 let Some(answer) = r.answer else { continue };
-                if c.time(answer) - c.time(r.open) <= minutes_ms {
+                if c.wait(r, answer).is_none_or(|w| w <= minutes_ms) {
                     continue;
                 }
                 let from = c.agent.partition_point(|&i| i < answer);
@@ -327,7 +381,7 @@ fn check(index: usize, rule: &RuleDef, c: &Ctx<'_, '_>) -> Option<Hit> {
             let mut count = 0;
             for r in &c.rounds {
                 if let Some(answer) = r.answer
-                    && c.time(answer) - c.time(r.open) > limit
+                    && c.wait(r, answer).is_some_and(|w| w > limit)
                 {
                     count += 1;
                     messages.extend([r.open, answer]);

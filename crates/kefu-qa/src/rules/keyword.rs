@@ -6,6 +6,7 @@
 //! 在的 !prev=现|实              not when 现 or 实 precedes (现在的)
 //! /转(给)?我的?支付宝/          a regular expression (it must start with literal text)
 //! 不会给 !window=4             a negation reaching up to 4 characters ahead (negations only)
+//! 不加 !after                  a negation that follows the keyword (微信我们是不加的)
 //! ```
 //!
 //! Options follow the phrase after ` !`; several may be given. Keywords that begin or end with
@@ -41,9 +42,11 @@ pub(crate) struct Entry {
     pub next_not: Vec<String>,
     /// For negations: how many characters may stand between it and the keyword.
     pub window: Option<u32>,
+    /// For negations: it follows the keyword instead of preceding it.
+    pub after: bool,
 }
 
-const OPTIONS: [&str; 3] = ["prev=", "next=", "window="];
+const OPTIONS: [&str; 4] = ["prev=", "next=", "window=", "after"];
 
 /// Splits `s` at the first ` !` that starts a known option.
 fn split_head(s: &str) -> (&str, &str) {
@@ -70,6 +73,7 @@ pub(crate) fn parse_entry(s: &str, negation: bool) -> Result<Entry, Problem> {
         prev_not: Vec::new(),
         next_not: Vec::new(),
         window: None,
+        after: false,
     };
     for opt in options.split(" !").map(str::trim).filter(|o| !o.is_empty()) {
         let list = |v: &str| -> Vec<String> {
@@ -92,6 +96,8 @@ pub(crate) fn parse_entry(s: &str, negation: bool) -> Result<Entry, Problem> {
                     .filter(|&n| n <= 1000)
                     .ok_or_else(|| Problem::KeywordOption(s.to_string()))?,
             );
+        } else if opt == "after" && negation {
+            entry.after = true;
         } else {
             return Err(Problem::KeywordOption(s.to_string()));
         }

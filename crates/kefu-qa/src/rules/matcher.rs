@@ -7,9 +7,9 @@
 //! A keyword occurrence does not count when
 //! - it is not bounded: an ASCII edge runs on into letters or digits (加V in 加VIP, 12315 in a
 //!   longer number), or one of its `!prev=` / `!next=` exclusions stands next to it;
-//! - one of the rule's `negations` stands before it, within the negation's window
-//!   (`negation_window` characters, or its own `!window=`; 0 = directly before) and in the same
-//!   clause (不是随便你, 平台不允许加微信);
+//! - one of the rule's `negations` stands before it (or, marked `!after`, after it), within
+//!   the negation's window (`negation_window` characters, or its own `!window=`; 0 = directly
+//!   next to it) and in the same clause (不是随便你, 平台不允许加微信, 微信我们是不加的);
 //! - one of the rule's `allow` phrases covers it (随便你挑 covers 随便你);
 //! - `skip_quoted` is set and it lies inside quotes or title marks (《急什么》, “随便你”).
 
@@ -63,6 +63,8 @@ pub(super) struct Matcher {
     /// Per rule: its acknowledgements (the `allow` of the unanswered kinds), read as
     /// [`ack_form`] reads messages.
     acks: Vec<Vec<String>>,
+    /// The acknowledgements of all enabled rules together.
+    all_acks: Vec<String>,
 }
 
 /// A match in the normalised text, before negations, allow-lists and quotes are applied.
@@ -94,6 +96,7 @@ impl Matcher {
             rules: Vec::new(),
             any_phones: false,
             acks: Vec::new(),
+            all_acks: Vec::new(),
         }
     }
 
@@ -177,10 +180,10 @@ impl Matcher {
                 window: r.params.negation_window.unwrap_or(0),
             })
             .collect();
-        let acks = rules
+        let acks: Vec<Vec<String>> = rules
             .iter()
             .map(|r| {
-                if matches!(r.kind, Kind::UnansweredRound | Kind::ShiftEndUnanswered) {
+                if r.enabled && matches!(r.kind, Kind::UnansweredRound | Kind::ShiftEndUnanswered) {
                     let mut v: Vec<String> = r
                         .params
                         .allow
@@ -197,6 +200,9 @@ impl Matcher {
                 }
             })
             .collect();
+        let mut all_acks: Vec<String> = acks.iter().flatten().cloned().collect();
+        all_acks.sort_by_key(|a| std::cmp::Reverse(a.len()));
+        all_acks.dedup();
         Ok(Matcher {
             automaton,
             patterns,
@@ -204,7 +210,22 @@ impl Matcher {
             any_phones: infos.iter().any(|r| r.phones),
             rules: infos,
             acks,
+            all_acks,
         })
+    }
+
+    /// The phone numbers in a text, read as messages are.
+    pub fn phones_in(&self, text: &str) -> Vec<u64> {
+        let (text, _) = kefu_core::text::cut_at(text, kefu_core::text::MAX_MESSAGE_BYTES);
+        phone_numbers(&normalize(text))
+            .into_iter()
+            .map(|p| p.2)
+            .collect()
+    }
+
+    /// The acknowledgements of every enabled rule.
+    pub fn all_acks(&self) -> &[String] {
+        &self.all_acks
     }
 
     /// The acknowledgements of rule `rule` (empty for other kinds).
@@ -302,17 +323,24 @@ impl Matcher {
             s.rule == rule && s.role == role
         };
         let negated = raw.iter().filter(|r| of_rule(r, Role::Negation)).any(|n| {
-            if n.start >= start || n.end > end {
-                return false;
-            }
-            if n.end >= start {
-                return true;
-            }
-            let window = self.specs[n.spec as usize]
-                .entry
-                .window
-                .unwrap_or(info.window);
-            let gap = t.get(n.end as usize..start as usize).unwrap_or("");
+            let entry = &self.specs[n.spec as usize].entry;
+            let gap = if entry.after {
+                // 微信我们是不加的: the refusal follows.
+                if n.start < end {
+                    return false;
+                }
+                end..n.start
+            } else {
+                if n.start >= start || n.end > end {
+                    return false;
+                }
+                if n.end >= start {
+                    return true;
+                }
+                n.end..start
+            };
+            let window = entry.window.unwrap_or(info.window);
+            let gap = t.get(gap.start as usize..gap.end as usize).unwrap_or("");
             !gap.chars().any(is_clause_break) && gap.chars().count() <= window as usize
         });
         let allowed = raw
@@ -348,6 +376,9 @@ impl Matcher {
     }
 }
 
+/// The longest message read as a possible acknowledgement (about 40 Chinese characters).
+const ACK_BYTES: usize = 120;
+
 /// A message as acknowledgements are compared: normalised, with only CJK, letters and digits.
 pub(super) fn ack_form(text: &str) -> String {
     normalize(text)
@@ -360,6 +391,10 @@ pub(super) fn ack_form(text: &str) -> String {
 /// it is a sequence of the phrases `acks` (in [`ack_form`]), or it had no words and no
 /// question mark (👍, but not ？？).
 pub(super) fn acknowledges(text: &str, acks: &[String]) -> bool {
+    // Acknowledgements are short; a long message says something.
+    if text.len() > ACK_BYTES {
+        return false;
+    }
     let s = ack_form(text);
     if s.is_empty() {
         return !text.contains(['?', '？']);
