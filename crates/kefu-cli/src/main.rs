@@ -7,6 +7,7 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 mod explain;
 mod plan;
 mod qa;
+mod qa_eval;
 mod said;
 
 use std::io::{IsTerminal, Write};

@@ -53,6 +53,18 @@ pub enum QaCommand {
         /// the chat file
         chat: PathBuf,
     },
+    /// 用标注聊天衡量规则 / precision and recall of the rules on labelled chats (every *.toml
+    /// under DIR, see docs/qa.md)
+    Eval {
+        /// directory of labelled chats, read recursively
+        dir: PathBuf,
+        /// rule set (TOML); default: the shipped one
+        #[arg(long)]
+        rules: Option<PathBuf>,
+        /// 输出格式 / output format
+        #[arg(long, value_enum, default_value = "table")]
+        format: crate::qa_eval::EvalFormat,
+    },
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -103,6 +115,23 @@ pub fn run(cmd: QaCommand, lang: Lang) -> Result<()> {
                 anyhow::anyhow!("{}: {}", chat.display(), e.describe(lang == Lang::En))
             })?;
             print!("{}", test_report(&set, &parsed, lang));
+            Ok(())
+        }
+        QaCommand::Eval { dir, rules, format } => {
+            let set = match rules {
+                Some(p) => load_rules(&p, lang)?,
+                None => RuleSet::default_rules(),
+            };
+            let (acc, files) = crate::qa_eval::measure(&dir, &set)?;
+            match format {
+                crate::qa_eval::EvalFormat::Table => {
+                    print!("{}", crate::qa_eval::to_table(&acc, files, &set, lang))
+                }
+                crate::qa_eval::EvalFormat::Json => println!(
+                    "{}",
+                    serde_json::to_string_pretty(&crate::qa_eval::to_json(&acc, files))?
+                ),
+            }
             Ok(())
         }
         QaCommand::Run {

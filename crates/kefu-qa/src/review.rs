@@ -21,6 +21,8 @@ use std::fmt;
 
 use serde::Deserialize;
 
+use crate::rules::line_of;
+
 /// The two kinds of manual review the interviews describe.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum ReviewKind {
@@ -170,15 +172,6 @@ fn one() -> toml::Spanned<f64> {
 
 fn no() -> toml::Spanned<bool> {
     toml::Spanned::new(0..0, false)
-}
-
-/// The 1-based line of byte offset `at` in `text`.
-fn line_of(text: &str, at: usize) -> usize {
-    text.as_bytes()[..at.min(text.len())]
-        .iter()
-        .filter(|&&b| b == b'\n')
-        .count()
-        + 1
 }
 
 /// Parses a scorecard file: `[[scorecard]]` tables, each with `[[scorecard.section]]`s of

@@ -9,20 +9,28 @@
 //! A rule hits a reception at most once; the [`Hit`] names every message that triggered it
 //! (indexes into [`Chat::messages`]) and, for keyword rules, the exact byte spans matched.
 
+mod accuracy;
 mod chat;
 mod config;
 mod eval;
 mod keyword;
+mod labelled;
 mod matcher;
 mod normalize;
 mod summary;
 
 use kefu_core::model::Sender;
+use kefu_core::settings::ServiceHours;
 use kefu_core::time::Millis;
 use serde::{Deserialize, Serialize};
 
+pub use accuracy::{Accuracy, Counts, Wrong};
 pub use chat::{ChatError, ChatProblem, ParsedChat, parse_chat};
+pub(crate) use config::line_of;
 pub use config::{Problem, RuleError, param_text, set_param};
+pub use labelled::{
+    ChatContext, LabelError, LabelProblem, LabelledChat, Labels, parse_labelled, unknown_rules,
+};
 pub use summary::{HitCount, HitRow, HitTable, per_100};
 
 /// The rule set shipped with kefu, used until a store saves its own.
@@ -437,9 +445,6 @@ pub struct Chat<'a> {
     pub orders: &'a [ChatOrder],
     /// The account's last agent message that day, over all its buyers: when its shift ended.
     pub shift_end: Option<Millis>,
-    /// The account's first agent message that day, over all its buyers: when its shift began.
-    /// Waits are counted from then on (service hours), not from a message left at night.
-    pub shift_start: Option<Millis>,
     /// What else the store knows: the orders' addresses, its own return address, its
     /// service hours.
     pub context: StoreContext<'a>,
@@ -452,9 +457,9 @@ pub struct StoreContext<'a> {
     /// addresses, the store's return address. An agent writing such a number is confirming
     /// it, not moving the buyer off the platform.
     pub known_texts: &'a [&'a str],
-    /// Service hours, minutes from midnight `(from, to)`, `to` at most 24 × 60: waits count
-    /// only inside them.
-    pub service_hours: Option<(u32, u32)>,
+    /// The store's service hours (`metrics.md` §1): a round opened outside them is not
+    /// timed, and a wait counts only its time inside them. `None`: all day.
+    pub service_hours: Option<&'a ServiceHours>,
 }
 
 /// Where a keyword matched: a byte range of one message's text.

@@ -35,7 +35,6 @@ fn a_long_message_costs_a_fraction_of_its_length_not_sixteen_bytes_a_character()
         messages: &messages,
         orders: &[],
         shift_end: None,
-        shift_start: None,
         context: Default::default(),
     };
     let (hits, peak) = peak_of(|| set.evaluate(&chat));
@@ -65,7 +64,6 @@ fn keywords_beyond_the_kept_length_are_not_scanned() {
         messages: &messages,
         orders: &[],
         shift_end: None,
-        shift_start: None,
         context: Default::default(),
     };
     let hits = set.evaluate(&chat);

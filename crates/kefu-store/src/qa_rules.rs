@@ -14,9 +14,9 @@
 //! matched spans as JSON arrays), so that a rule's receptions are an index seek.
 
 use kefu_core::model::{NameId, Sender};
-use kefu_core::settings::Config;
+use kefu_core::settings::{Config, MetricSettings, ServiceHours};
 use kefu_core::time::{Day, Millis};
-use kefu_qa::rules::{Chat, ChatMessage, ChatOrder, Hit, RuleSet, Severity, Span};
+use kefu_qa::rules::{Chat, ChatMessage, ChatOrder, Hit, RuleSet, Severity, Span, StoreContext};
 use rayon::iter::ParallelIterator;
 use rayon::slice::{ParallelSlice, ParallelSliceMut};
 use rusqlite::params;
@@ -222,16 +222,14 @@ fn evaluate_day(
     rules: &RuleSet,
     orders: &Orders,
     bots: &FxHashSet<NameId>,
+    hours: &ServiceHours,
 ) -> std::result::Result<DayResult, ChunkError> {
     let msgs = chunk::decode_full(day, events, texts)?;
-    // Per account: its first and last agent message of the day, when its shift began and
-    // ended.
-    let mut shift: FxHashMap<NameId, (Millis, Millis)> = FxHashMap::default();
+    let mut shift_end: FxHashMap<NameId, Millis> = FxHashMap::default();
     for m in &msgs {
         if m.message.sender == Sender::Agent {
-            let t = m.message.time;
-            let e = shift.entry(m.message.account).or_insert((t, t));
-            *e = (e.0.min(t), e.1.max(t));
+            let e = shift_end.entry(m.message.account).or_insert(m.message.time);
+            *e = (*e).max(m.message.time);
         }
     }
     // Stored in (time, seq) order, so the index as the last key keeps that order inside
@@ -279,9 +277,11 @@ fn evaluate_day(
                 let hits = rules.evaluate(&Chat {
                     messages: &chat,
                     orders: its_orders,
-                    shift_end: shift.get(&account).map(|s| s.1),
-                    shift_start: shift.get(&account).map(|s| s.0),
-                    context: Default::default(),
+                    shift_end: shift_end.get(&account).copied(),
+                    context: StoreContext {
+                        known_texts: &[],
+                        service_hours: Some(hours),
+                    },
                 });
                 *out.receptions.entry(account).or_default() += 1;
                 if hits.is_empty() {
@@ -371,8 +371,15 @@ impl Db {
         rules: &RuleSet,
         version: Option<i64>,
     ) -> Result<QaRunSummary> {
+        // The store's saved service hours, else the default: rounds outside them are not timed.
+        let hours = self
+            .saved_settings()?
+            .into_iter()
+            .find(|s| s.store.id == store_id)
+            .map(|s| s.metrics.service_hours)
+            .unwrap_or_else(|| MetricSettings::default().service_hours);
         let tx = self.conn().unchecked_transaction()?;
-        let summary = run(&tx, store_id, from, to, rules, version)?;
+        let summary = run(&tx, store_id, from, to, rules, version, &hours)?;
         tx.commit()?;
         Ok(summary)
     }
@@ -597,6 +604,7 @@ pub(crate) fn rerun_after_import(
             t.last.offset(reach),
             &rules.set,
             rules.version,
+            &config.store(&t.store).metrics.service_hours,
         )?;
         days += ran.days;
     }
@@ -611,6 +619,7 @@ fn run(
     to: Day,
     rules: &RuleSet,
     version: Option<i64>,
+    hours: &ServiceHours,
 ) -> Result<QaRunSummary> {
     let bots: FxHashSet<NameId> = {
         let mut st =
@@ -661,7 +670,7 @@ fn run(
         let day = Day(r.get(0)?);
         let events = r.get_ref(1)?.as_blob().map_err(rusqlite::Error::from)?;
         let texts = r.get_ref(2)?.as_blob().map_err(rusqlite::Error::from)?;
-        let d = evaluate_day(day, events, texts, rules, &orders, &bots)?;
+        let d = evaluate_day(day, events, texts, rules, &orders, &bots, hours)?;
         write_day(conn, store_id, &d, rules, version)?;
         summary.days += 1;
         summary.receptions += d.receptions.values().sum::<u64>();

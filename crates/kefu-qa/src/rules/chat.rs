@@ -7,7 +7,6 @@
 //! order 10:20:00               (an order created, unpaid)
 //! order 10:20:00 paid 10:25:00
 //! shift 18:00:00               (the account's last message of the day: its shift ended)
-//! start 08:00:00               (the account's first message of the day: its shift began)
 //! ```
 //!
 //! Senders are buyer, agent, bot, auto, system (or 买家, 客服, 机器人, 自动回复, 系统). Times are
@@ -53,8 +52,8 @@ impl ChatError {
             ),
             ChatProblem::PaidTime => ("`paid` 后面应是时间", "`paid` needs a time"),
             ChatProblem::FirstWord => (
-                "每行以 buyer、agent、bot、auto、system、transfer、order、shift 或 start 开头",
-                "start with buyer, agent, bot, auto, system, transfer, order, shift or start",
+                "每行以 buyer、agent、bot、auto、system、transfer、order 或 shift 开头",
+                "start with buyer, agent, bot, auto, system, transfer, order or shift",
             ),
         };
         if en {
@@ -80,7 +79,6 @@ pub struct ParsedChat {
     pub messages: Vec<ParsedMessage>,
     pub orders: Vec<ChatOrder>,
     pub shift_end: Option<Millis>,
-    pub shift_start: Option<Millis>,
 }
 
 impl ParsedChat {
@@ -105,7 +103,6 @@ impl ParsedChat {
             messages: &messages,
             orders: &self.orders,
             shift_end: self.shift_end,
-            shift_start: self.shift_start,
             context,
         })
     }
@@ -163,7 +160,6 @@ pub fn parse_chat(text: &str, reminder_window_hours: i64) -> Result<ParsedChat, 
                 });
             }
             "shift" | "下班" => chat.shift_end = Some(time),
-            "start" | "上班" => chat.shift_start = Some(time),
             "transfer" | "转接" => chat.messages.push(ParsedMessage {
                 sender: Sender::System,
                 time,

@@ -139,20 +139,23 @@ impl Problem {
 impl RuleError {
     /// The mistake with its place, in English (`en`) or Chinese.
     pub fn describe(&self, en: bool) -> String {
-        let mut out = String::new();
-        if self.line > 0 {
-            out.push_str(&if en {
-                format!("line {}: ", self.line)
-            } else {
-                format!("第 {} 行：", self.line)
-            });
-        }
+        let mut out = at_line(self.line, en);
         if !self.field.is_empty() {
             out.push_str(&self.field);
             out.push_str(": ");
         }
         out.push_str(&self.problem.text(en));
         out
+    }
+}
+
+/// `line N: ` (English) or `第 N 行：`, the start of a mistake's description; empty for line 0
+/// (not in one place).
+pub(crate) fn at_line(line: usize, en: bool) -> String {
+    match (line, en) {
+        (0, _) => String::new(),
+        (n, true) => format!("line {n}: "),
+        (n, false) => format!("第 {n} 行："),
     }
 }
 
@@ -202,8 +205,9 @@ struct RawRule {
     withdrawn: Option<Spanned<Vec<String>>>,
 }
 
-/// The 1-based line of a byte offset.
-fn line_of(text: &str, at: usize) -> usize {
+/// The 1-based line of a byte offset (for every TOML file of the crate: rules, labels,
+/// scorecards).
+pub(crate) fn line_of(text: &str, at: usize) -> usize {
     text.as_bytes()[..at.min(text.len())]
         .iter()
         .filter(|&&b| b == b'\n')

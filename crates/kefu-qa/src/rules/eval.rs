@@ -71,12 +71,14 @@ impl Ctx<'_, '_> {
         self.msg(i).time
     }
     /// How long a round waited for its answer, when it is judged at all (else `None`): a
-    /// round opened before the account's shift began that day, or outside the store's service
-    /// hours, was answered from the morning queue and says nothing about the agent's speed; a
-    /// round of acknowledgements only (好的, 谢谢) waited for nothing.
+    /// round opened outside the store's service hours was answered from the next morning's
+    /// queue and says nothing about the agent's speed, and a wait counts only its service
+    /// time; a round of acknowledgements only (好的, 谢谢) waited for nothing.
     fn wait(&self, r: &Round, answer: u32) -> Option<Millis> {
         let open = self.time(r.open);
-        if self.chat.shift_start.is_some_and(|start| open < start) {
+        let to = self.time(answer);
+        let hours = self.chat.context.service_hours;
+        if hours.is_some_and(|h| !h.contains(open)) {
             return None;
         }
         // A round opened by acknowledgements only (好的, 谢谢) asked nothing: no wait.
@@ -87,11 +89,10 @@ impl Ctx<'_, '_> {
         if !asked {
             return None;
         }
-        let to = self.time(answer);
-        match self.chat.context.service_hours {
-            Some(hours) => in_hours(open, hours).then(|| within_hours(open, to, hours)),
-            None => Some((to - open).max(0)),
-        }
+        Some(match hours {
+            Some(h) => h.service_ms(open, to),
+            None => (to - open).max(0),
+        })
     }
     fn has(&self, rule: u32, message: u32) -> bool {
         self.found
@@ -129,30 +130,6 @@ impl Ctx<'_, '_> {
     fn open_at_end(&self, acks: &[String]) -> Option<(Round, Vec<u32>)> {
         open_at_end(self.chat.messages, &self.rounds, acks)
     }
-}
-
-/// Whether a time falls inside the daily service hours `(from, to)` (minutes from midnight).
-fn in_hours(t: Millis, (open, close): (u32, u32)) -> bool {
-    let minute = t.rem_euclid(kefu_core::time::DAY_MS) / MINUTE_MS;
-    (i64::from(open)..i64::from(close)).contains(&minute)
-}
-
-/// The part of `from..to` inside the daily service hours `(from, to)` (minutes from midnight).
-fn within_hours(from: Millis, to: Millis, (open, close): (u32, u32)) -> Millis {
-    use kefu_core::time::DAY_MS;
-    if to <= from {
-        return 0;
-    }
-    let (open, close) = (i64::from(open) * MINUTE_MS, i64::from(close) * MINUTE_MS);
-    let mut total = 0;
-    let first = from.div_euclid(DAY_MS);
-    // A wait of more than a few weeks is counted over its first weeks only.
-    let last = to.div_euclid(DAY_MS).min(first + 40);
-    for day in first..=last {
-        let (a, b) = (day * DAY_MS + open, day * DAY_MS + close.min(DAY_MS));
-        total += (b.min(to) - a.max(from)).max(0);
-    }
-    total
 }
 
 fn hit(rule: usize, count: u32, mut messages: Vec<u32>, spans: Vec<Span>) -> Hit {

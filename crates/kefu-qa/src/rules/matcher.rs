@@ -455,14 +455,21 @@ fn quoted(text: &str, start: usize, end: usize) -> bool {
     open.iter().any(|&o| closes(o)) || (ascii_open && rest.contains('"'))
 }
 
-/// Mainland mobile numbers in a normalised text (digits ASCII, separators between digits
-/// already dropped): a run of exactly 11 digits starting 13–19, or of 13 starting 86 or 15
-/// starting 0086 before those 11 (+86 138…). Longer runs (order numbers) and shorter ones
-/// (prices) are not numbers. Each comes with its 11 digits as a number.
+/// Mainland phone numbers in a normalised text (digits ASCII, separators between digits
+/// already dropped): mobiles, a run of exactly 11 digits starting 13–19, or of 13 starting 86
+/// or 15 starting 0086 before those 11 (+86 138…); and fixed lines with their area code, a run
+/// of 10–12 digits starting 0 then 1–9 (0571-8888 6666). Longer runs (order and tracking
+/// numbers) and shorter ones (prices, dates) are not numbers. Each comes with a value that is
+/// equal for equal numbers (a mobile's 11 digits, a fixed line's digits after a leading 1).
 pub(super) fn phone_numbers(text: &str) -> Vec<(usize, usize, u64)> {
     let mut out = Vec::new();
     let b = text.as_bytes();
     let mut i = 0;
+    let value = |digits: &[u8], lead: u64| {
+        digits
+            .iter()
+            .fold(lead, |v, d| v * 10 + u64::from(d - b'0'))
+    };
     while i < b.len() {
         if !b[i].is_ascii_digit() {
             i += 1;
@@ -473,18 +480,17 @@ pub(super) fn phone_numbers(text: &str) -> Vec<(usize, usize, u64)> {
             i += 1;
         }
         let run = &b[from..i];
-        let number = match run.len() {
+        let mobile = match run.len() {
             11 => Some(run),
             13 if run.starts_with(b"86") => Some(&run[2..]),
             15 if run.starts_with(b"0086") => Some(&run[4..]),
             _ => None,
-        };
-        if let Some(n) = number
-            && n[0] == b'1'
-            && (b'3'..=b'9').contains(&n[1])
-        {
-            let value = n.iter().fold(0u64, |v, d| v * 10 + u64::from(d - b'0'));
-            out.push((from, i, value));
+        }
+        .filter(|n| n[0] == b'1' && (b'3'..=b'9').contains(&n[1]));
+        if let Some(n) = mobile {
+            out.push((from, i, value(n, 0)));
+        } else if (10..=12).contains(&run.len()) && run[0] == b'0' && run[1] != b'0' {
+            out.push((from, i, value(run, 1)));
         }
     }
     out
@@ -548,6 +554,14 @@ mod tests {
         assert!(phones("价格 299 元，3 件").is_empty());
         assert!(phones("1381234567").is_empty(), "10 digits");
         assert!(phones("1-3-8-1-2-3-4-5-6-7-8-9").is_empty(), "12 digits");
+        // Fixed lines with their area code.
+        assert_eq!(phones("座机 0571-8888 6666").len(), 1);
+        assert_eq!(phones("010-12345678").len(), 1);
+        assert!(phones("价格 0.99 元").is_empty());
+        assert!(
+            phones("400-800-1234").is_empty(),
+            "a hotline is not a personal number"
+        );
         assert_eq!(phones("13812345678，13912345678").len(), 2);
     }
 

@@ -19,8 +19,9 @@
 //!    随便你, 加 V 信 → 加v信, 138.1234.5678 → 13812345678. Clause punctuation (，。！？；) and
 //!    line breaks stay: they bound negations. Hearts (❤️, ♥) read as 心, the pun in 微❤️.
 //!    Stars (⭐, ★) are kept: five of them are a rating invitation.
-//! 4. **Numbers in words**: a run of at least seven of 〇零一二三四五六七八九幺 becomes digits
-//!    (一三八一二三四五六七八 → 13812345678); shorter runs stay words (查一下, 五星).
+//! 4. **Numbers in words**: a run of at least seven of 〇零一二三四五六七八九幺 and digits, with
+//!    at least one numeral, becomes digits (一三八一二三四五六七八, 138 一二三四 5678 →
+//!    13812345678); shorter runs stay words (查一下, 五星).
 
 use std::sync::OnceLock;
 
@@ -219,6 +220,7 @@ impl Normalized {
         self.pending.clear();
         let mut last = Class::Other;
         let mut numerals = 0usize;
+        let mut has_numeral = false;
         let mut long_run = false;
         for (i, c) in text.char_indices() {
             let (start, end) = (i as u32, (i + c.len_utf8()) as u32);
@@ -243,11 +245,17 @@ impl Normalized {
                         self.text.truncate(self.text.len() - '甚'.len_utf8());
                         self.text.push('什');
                     }
+                    // A run of numerals, digits among them (138 一二三四 5678).
                     if numeral(ch).is_some() {
                         numerals += 1;
+                        has_numeral = true;
                         long_run |= numerals >= NUMERAL_RUN;
+                    } else if ch.is_ascii_digit() {
+                        numerals += 1;
+                        long_run |= has_numeral && numerals >= NUMERAL_RUN;
                     } else {
                         numerals = 0;
+                        has_numeral = false;
                     }
                     if ch == '\u{0}' {
                         ch = ' ';
@@ -290,9 +298,10 @@ impl Normalized {
         while k < chars.len() {
             let run = chars[k..]
                 .iter()
-                .take_while(|(_, c)| numeral(*c).is_some())
+                .take_while(|(_, c)| numeral(*c).is_some() || c.is_ascii_digit())
                 .count();
-            let digits = run >= NUMERAL_RUN;
+            let digits =
+                run >= NUMERAL_RUN && chars[k..k + run].iter().any(|(_, c)| numeral(*c).is_some());
             for &(at, c) in &chars[k..k + run.max(1)] {
                 let c = if digits { numeral(c).unwrap_or(c) } else { c };
                 self.push(c, starts[at], ends[at]);
@@ -382,6 +391,8 @@ mod tests {
         assert_eq!(norm("幺三八 一二三四 五六七八"), "13812345678");
         assert_eq!(norm("我查一下"), "我查一下");
         assert_eq!(norm("五星好评"), "五星好评");
+        assert_eq!(norm("138 一二三四 5678"), "13812345678");
+        assert_eq!(norm("2024年一月"), "2024年一月");
     }
 
     #[test]

@@ -567,7 +567,6 @@ fn no_panic_on_odd_input() {
             messages: &msgs,
             orders: &[],
             shift_end: None,
-            shift_start: None,
             context: Default::default(),
         });
     }
@@ -579,7 +578,6 @@ fn no_panic_on_odd_input() {
             reminded_at: None,
         }],
         shift_end: Some(0),
-        shift_start: None,
         context: Default::default(),
     });
     // An order with no message before it still hits, pointing at no message.
@@ -657,7 +655,7 @@ mod fuzz {
                     reminded_at: reminded.then_some(t + 2),
                 })
                 .collect();
-            let hits = set.evaluate(&Chat { messages: &chat, orders: &orders, shift_end: shift, shift_start: None, context: Default::default() });
+            let hits = set.evaluate(&Chat { messages: &chat, orders: &orders, shift_end: shift, context: Default::default() });
             for h in &hits {
                 prop_assert!(set.rules()[h.rule].enabled);
                 prop_assert!(h.count >= 1);
@@ -683,6 +681,8 @@ mod fuzz {
 /// Issue 15's classes, each with sentences of our own: the shipped set must read them as a
 /// supervisor would.
 mod classes {
+    use kefu_core::settings::ServiceHours;
+
     use super::*;
 
     fn agent_says(text: &str) -> String {
@@ -905,26 +905,33 @@ mod classes {
 
     #[test]
     fn waits_count_in_service_hours_only() {
-        // Shift started at 08:00: the night's wait is not the agent's.
-        let night = "start 08:00:00\nbuyer 02:00:00 在吗\nagent 08:01:00 您好，早上好\n";
-        assert!(!fires(night, "slow_round"));
-        assert!(!fires(night, "long_wait_no_apology"));
         let set = RuleSet::default_rules();
         let chat = parse_chat("buyer 08:30:00 在吗\nagent 09:01:00 您好亲\n", 72).unwrap();
-        let slow = |hours| {
+        let slow = |chat: &ParsedChat, hours: Option<&str>| {
+            let hours = hours.and_then(ServiceHours::parse);
             chat.evaluate_with(
                 &set,
                 StoreContext {
                     known_texts: &[],
-                    service_hours: hours,
+                    service_hours: hours.as_ref(),
                 },
             )
             .iter()
             .any(|h| set.rules()[h.rule].id == "slow_round")
         };
-        assert!(slow(None));
-        assert!(!slow(Some((9 * 60, 22 * 60))));
-        assert!(slow(Some((8 * 60, 22 * 60))));
+        // Opened before the store opened: answered from the morning queue, not timed.
+        assert!(slow(&chat, None));
+        assert!(!slow(&chat, Some("09:00-22:00")));
+        assert!(slow(&chat, Some("08:00-22:00")));
+        // A wait across closing time counts its service time only: 21:58 → 09:01 is 3 min.
+        let late = parse_chat(
+            "buyer 21:58:00 在吗\nagent 2024-01-02 09:01:00 您好亲\n",
+            72,
+        )
+        .unwrap();
+        assert!(slow(&late, None));
+        assert!(!slow(&late, Some("09:00-22:00")));
+        assert!(slow(&late, Some("08:00-22:00")));
     }
 
     #[test]
@@ -953,6 +960,57 @@ mod classes {
         assert!(!fires(
             "buyer 10:00:00 包邮吗\nagent 10:00:10 亲，包邮的\n",
             "no_greeting"
+        ));
+    }
+
+    #[test]
+    fn the_wider_vocabulary_of_each_class() {
+        for text in [
+            "亲，Q：23456789 找我",
+            "亲，v：shop_8899",
+            "亲，打我座机 0571-8765 4321",
+            "亲，钱转给我就行",
+            "亲，打到我的银行卡",
+            "亲，加我weixin",
+        ] {
+            assert!(fires(&agent_says(text), "off_platform"), "{text}");
+        }
+        for text in [
+            "亲，我们没有微信哦",
+            "亲，私人微信是不允许的",
+            "亲，别加陌生人的QQ号",
+            "亲，加qq不行哦，就在这里说",
+            "亲，订单号 202411111234567890",
+            "亲，客服热线 400-800-1234",
+        ] {
+            assert!(!fires(&agent_says(text), "off_platform"), "{text}");
+        }
+        for text in [
+            "我说了多少次了",
+            "都说了3遍了",
+            "跟你说过了要大号",
+            "往上翻，我发过",
+        ] {
+            assert!(fires(&buyer_says(text), "buyer_repeats"), "{text}");
+        }
+        for text in ["黑店", "你们就是骗人", "我要找消协"] {
+            assert!(fires(&buyer_says(text), "buyer_anger"), "{text}");
+        }
+        for text in [
+            "扔垃圾的袋子送吗",
+            "厨余垃圾能放吗",
+            "我不想给差评，但是太慢了",
+        ] {
+            assert!(!fires(&buyer_says(text), "buyer_anger"), "{text}");
+        }
+        assert!(fires(&agent_says("亲，不买拉倒"), "forbidden_phrases"));
+        assert!(!fires(
+            &agent_says("亲，我可没说随便你"),
+            "forbidden_phrases"
+        ));
+        assert!(!fires(
+            "buyer 10:00:00 现在有货吗\nagent 10:00:10 现在呢有的\n",
+            "off_platform"
         ));
     }
 }
