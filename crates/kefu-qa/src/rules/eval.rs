@@ -73,7 +73,7 @@ impl Ctx<'_, '_> {
     /// How long a round waited for its answer, when it is judged at all (else `None`): a
     /// round opened outside the store's service hours was answered from the next morning's
     /// queue and says nothing about the agent's speed, and a wait counts only its service
-    /// time; a round of acknowledgements only (好的, 谢谢) waited for nothing.
+    /// time.
     fn wait(&self, r: &Round, answer: u32) -> Option<Millis> {
         let open = self.time(r.open);
         let to = self.time(answer);
@@ -81,18 +81,20 @@ impl Ctx<'_, '_> {
         if hours.is_some_and(|h| !h.contains(open)) {
             return None;
         }
-        // A round opened by acknowledgements only (好的, 谢谢) asked nothing: no wait.
-        let asked = (r.open..answer).any(|i| {
-            self.msg(i).sender == Sender::Buyer
-                && !acknowledges(self.msg(i).text, self.set.matcher.all_acks())
-        });
-        if !asked {
-            return None;
-        }
         Some(match hours {
             Some(h) => h.service_ms(open, to),
             None => (to - open).max(0),
         })
+    }
+    /// Whether a round waited over `limit` for its answer and asked something: a round of
+    /// acknowledgements only (好的, 谢谢) waited for nothing. (The texts are read only for
+    /// the rare long waits.)
+    fn waited_over(&self, r: &Round, answer: u32, limit: Millis) -> bool {
+        self.wait(r, answer).is_some_and(|w| w > limit)
+            && (r.open..answer).any(|i| {
+                self.msg(i).sender == Sender::Buyer
+                    && !acknowledges(self.msg(i).text, self.set.matcher.all_acks())
+            })
     }
     fn has(&self, rule: u32, message: u32) -> bool {
         self.found
@@ -209,10 +211,10 @@ pub(super) fn evaluate(set: &RuleSet, chat: &Chat<'_>) -> Vec<Hit> {
         .rposition(|m| m.sender == Sender::Buyer);
     let ended = !handed_on
         && last_buyer.is_some_and(|b| {
-            acknowledges(chat.messages[b].text, acks)
-                && chat.messages[b + 1..]
-                    .iter()
-                    .any(|m| matches!(m.sender, Sender::Agent | Sender::Bot))
+            chat.messages[b + 1..]
+                .iter()
+                .any(|m| matches!(m.sender, Sender::Agent | Sender::Bot))
+                && acknowledges(chat.messages[b].text, acks)
         });
     let ctx = Ctx {
         set,
@@ -305,7 +307,7 @@ fn check(index: usize, rule: &RuleDef, c: &Ctx<'_, '_>) -> Option<Hit> {
             let mut count = 0;
             for r in &c.rounds {
                 let Some(answer) = r.answer else { continue };
-                if c.wait(r, answer).is_none_or(|w| w <= minutes_ms) {
+                if !c.waited_over(r, answer, minutes_ms) {
                     continue;
                 }
                 let from = c.agent.partition_point(|&i| i < answer);
@@ -358,7 +360,7 @@ fn check(index: usize, rule: &RuleDef, c: &Ctx<'_, '_>) -> Option<Hit> {
             let mut count = 0;
             for r in &c.rounds {
                 if let Some(answer) = r.answer
-                    && c.wait(r, answer).is_some_and(|w| w > limit)
+                    && c.waited_over(r, answer, limit)
                 {
                     count += 1;
                     messages.extend([r.open, answer]);
