@@ -4,4 +4,5 @@
 //! decide *what* happens — which settings are in force, when stored figures are recomputed —
 //! live here.
 
+pub mod import;
 pub mod settings;

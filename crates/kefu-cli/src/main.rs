@@ -326,6 +326,7 @@ fn localized<'a>(e: &'a (dyn std::error::Error + 'static)) -> Option<&'a dyn Loc
     first_of!(
         said::Said,
         ImportError,
+        kefu_app::import::ImportFailure,
         kefu_store::StoreError,
         kefu_store::UserError,
         kefu_store::chunk::ChunkError,
@@ -650,7 +651,8 @@ fn import(
         .iter()
         .map(|f| std::fs::metadata(f).map_or(0, |m| m.len()))
         .collect();
-    let bar = ProgressBar::new(sizes.iter().sum());
+    let total: u64 = sizes.iter().sum();
+    let bar = ProgressBar::new(total);
     bar.set_style(
         ProgressStyle::with_template("{msg} [{bar:30}] {bytes}/{total_bytes} ({eta})")
             .unwrap_or_else(|_| ProgressStyle::default_bar())
@@ -658,60 +660,27 @@ fn import(
     );
     bar.set_message(lang.t("导入", "importing").to_string());
     let mut db = Db::open(db_path)?;
-    let mut session = db.begin_import()?;
-    let mut reports = Vec::with_capacity(files.len());
-    // Files are parsed while the batches read before are written: two cores, two stages.
-    // Batches of a bounded number of messages go over as a file is read, so a file of a
-    // gigabyte never sits in memory whole.
-    enum Read {
-        Batch(kefu_core::model::ImportBatch),
-        Done(kefu_import::FileReport),
-        Failed(ImportError),
-    }
-    std::thread::scope(|scope| -> Result<()> {
-        let (send, receive) = std::sync::mpsc::sync_channel(1);
-        let (files, sizes, opts, bar) = (&files, &sizes, &opts, &bar);
-        scope.spawn(move || {
-            let mut offset = 0;
-            for (path, size) in files.iter().zip(sizes) {
-                let read = kefu_import::read_batches(
-                    path,
-                    opts,
-                    kefu_import::BATCH_MESSAGES,
-                    &|done, _| bar.set_position(offset + done),
-                    &mut |batch| {
-                        send.send(Read::Batch(batch))
-                            .map_err(|_| ImportError::Stopped)
-                    },
-                );
-                offset += size;
-                let (next, failed) = match read {
-                    Ok(report) => (Read::Done(report), false),
-                    Err(e) => (Read::Failed(e), true),
-                };
-                if send.send(next).is_err() || failed {
-                    break;
-                }
-            }
-        });
-        for read in receive {
-            match read {
-                Read::Batch(batch) => session.add(batch)?,
-                Read::Done(report) => reports.push(report),
-                Read::Failed(e @ ImportError::BadRows { .. }) => bail!(
-                    "{e}\n{}",
-                    lang.t(
-                        "没有导入任何数据（用 --skip-bad 只导入正确的行）",
-                        "nothing was imported (use --skip-bad to import the good rows)"
-                    )
-                ),
-                Read::Failed(e) => return Err(e.into()),
-            }
+    // The command line imports into any store (it has the file system anyway).
+    let imported = kefu_app::import::import_files(&mut db, &files, &opts, &|_| true, &|done| {
+        bar.set_position(done);
+        if done >= total {
+            bar.set_message(lang.t("计算指标", "computing figures").to_string());
         }
-        Ok(())
-    })?;
-    bar.set_message(lang.t("计算指标", "computing figures").to_string());
-    let summary = session.finish(config)?;
+    });
+    let kefu_app::import::Imported {
+        files: reports,
+        summary,
+    } = match imported {
+        Ok(done) => done,
+        Err(kefu_app::import::ImportFailure::Read(e @ ImportError::BadRows { .. })) => bail!(
+            "{e}\n{}",
+            lang.t(
+                "没有导入任何数据（用 --skip-bad 只导入正确的行）",
+                "nothing was imported (use --skip-bad to import the good rows)"
+            )
+        ),
+        Err(e) => return Err(e.into()),
+    };
     bar.finish_and_clear();
     for f in &reports {
         for w in &f.warnings {

@@ -56,7 +56,7 @@ pub enum QaCommand {
     /// 用标注聊天衡量规则 / precision and recall of the rules on labelled chats (every *.toml
     /// under DIR, see docs/qa.md)
     Eval {
-        /// directory of labelled chats, read recursively
+        /// directory of labelled chats, read recursively (or one labelled file)
         dir: PathBuf,
         /// rule set (TOML); default: the shipped one
         #[arg(long)]

@@ -49,13 +49,24 @@ fn source_name(dir: &Path, file: &Path) -> String {
         .join("/")
 }
 
-/// Reads, checks and judges every labelled chat under `dir`. Every mistake of every file is
+/// Reads, checks and judges every labelled chat under `dir` (or in it, when it is a file). Every mistake of every file is
 /// reported together, and then nothing is measured.
 pub fn measure(dir: &Path, set: &RuleSet) -> Result<(Accuracy, usize)> {
-    if !dir.is_dir() {
-        return Err(said!("{} 不是目录", "{} is not a directory", dir.display()));
-    }
-    let files = label_files(dir)?;
+    // One file may be measured alone; it is then named by its own name.
+    let (files, dir) = if dir.is_file() {
+        (
+            vec![dir.to_path_buf()],
+            dir.parent().unwrap_or(Path::new("")),
+        )
+    } else if dir.is_dir() {
+        (label_files(dir)?, dir)
+    } else {
+        return Err(said!(
+            "{} 不是目录或文件",
+            "{} is not a directory or file",
+            dir.display()
+        ));
+    };
     if files.is_empty() {
         return Err(said!(
             "{} 下没有 .toml 标注文件",

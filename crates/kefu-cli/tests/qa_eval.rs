@@ -226,5 +226,19 @@ fn a_directory_without_labels_is_an_error() {
     let missing = dir.path().join("nope");
     let out = kefu(&["qa", "eval", missing.to_str().unwrap()]);
     assert!(!out.status.success());
-    assert!(String::from_utf8_lossy(&out.stderr).contains("is not a directory"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("is not a directory or file"));
+}
+
+#[test]
+fn one_file_can_be_measured_alone() {
+    let file = labelled("holdout").join("timing.toml");
+    let v = eval_json(&file, &[]);
+    assert_eq!(v["files"], 1);
+    let (chats, tp, fp, fn_, tn) = micro(&v);
+    assert_eq!(chats, 16);
+    assert_eq!(tp + fp + fn_ + tn, v["judgements"].as_u64().unwrap());
+    // Its wrong chats are named by the file's own name.
+    let wrong = v["wrong"].as_array().unwrap();
+    assert!(!wrong.is_empty());
+    assert!(wrong.iter().all(|w| w["file"] == "timing.toml"));
 }

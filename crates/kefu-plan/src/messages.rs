@@ -39,10 +39,9 @@ impl Localized for EvalError {
     }
 }
 
-/// The place is said in Chinese; the message itself is the parser's (English) words.
 impl Localized for PlanError {
     fn zh(&self) -> String {
-        format!("第 {} 行，{}：{}", self.line, self.field, self.message)
+        format!("第 {} 行，{}：{}", self.line, self.field, self.message_zh)
     }
 }
 
@@ -69,12 +68,20 @@ mod tests {
                 line: 2,
                 field: "kpi".into(),
                 message: "m".into(),
+                message_zh: "错".into(),
             }),
         ];
         for e in &all {
             assert!(has_chinese(&e.zh()), "{}", e.zh());
             assert!(!e.en().is_empty(), "{}", e.en());
         }
+        // The parser's own messages, not only the place, are said in Chinese.
+        let bad_weight =
+            crate::parse(&crate::SHIPPED[0].1.replacen("weight = ", "weight = -", 1)).unwrap_err();
+        assert!(has_chinese(&bad_weight.message_zh), "{}", bad_weight.zh());
+        let typo =
+            crate::parse(&crate::SHIPPED[0].1.replacen("weight =", "wieght =", 1)).unwrap_err();
+        assert!(typo.message_zh.starts_with("没有这个字段"), "{}", typo.zh());
         assert_eq!(
             crate::Decimal::parse("1,5").unwrap_err().zh(),
             "`1,5`：逗号只用于分隔千位（150,000）；小数请用小数点（1.5）"

@@ -18,7 +18,10 @@ pub struct PlanError {
     pub line: usize,
     /// The field, as a path such as `kpi[conversion].weight`.
     pub field: String,
+    /// What is wrong, in English (the `Display` text).
     pub message: String,
+    /// The same in Chinese.
+    pub message_zh: String,
 }
 
 /// A number as a plan writes it: `35`, `0.55`, `"55%"`, `"150,000"`.
@@ -260,12 +263,14 @@ impl<'a> Ctx<'a> {
         &self,
         span: &Range<usize>,
         field: impl Into<String>,
-        msg: impl Into<String>,
+        zh: impl Into<String>,
+        en: impl Into<String>,
     ) -> PlanError {
         PlanError {
             line: self.line(span),
             field: field.into(),
-            message: msg.into(),
+            message: en.into(),
+            message_zh: zh.into(),
         }
     }
 
@@ -276,6 +281,10 @@ impl<'a> Ctx<'a> {
             _ => Err(self.err(
                 &n.span(),
                 field,
+                format!(
+                    "分数是 0 到 200 的数，最多 2 位小数，不能是 {}",
+                    n.get_ref().value
+                ),
                 format!(
                     "a score is a number from 0 to 200 with at most 2 decimals, not {}",
                     n.get_ref().value
@@ -292,6 +301,7 @@ impl<'a> Ctx<'a> {
             _ => Err(self.err(
                 &n.span(),
                 field,
+                format!("应为以元计的金额（≥ 0，最多 2 位小数），不能是 {v}"),
                 format!("expected an amount in yuan (≥ 0, at most 2 decimals), not {v}"),
             )),
         }
@@ -303,12 +313,21 @@ impl<'a> Ctx<'a> {
     fn rate(&self, n: &S<Num>, field: &str, capped: bool) -> Result<Decimal, PlanError> {
         let Num { value: v, percent } = *n.get_ref();
         if v.is_negative() {
-            return Err(self.err(&n.span(), field, format!("must not be negative, is {v}")));
+            return Err(self.err(
+                &n.span(),
+                field,
+                format!("不能为负数，现在是 {v}"),
+                format!("must not be negative, is {v}"),
+            ));
         }
         if !percent && v != Decimal::ZERO {
             return Err(self.err(
                 &n.span(),
                 field,
+                format!(
+                    "`{v}` 有歧义：比率请带百分号写成 \"{v}%\"，或写成 \"{}\"",
+                    v.percent()
+                ),
                 format!(
                     "`{v}` is ambiguous: write a rate with a percent sign, \"{v}%\" or \"{}\"",
                     v.percent()
@@ -318,7 +337,7 @@ impl<'a> Ctx<'a> {
         if capped && !self.rates_above_100 && v.to_f64() > 1.0 {
             return Err(self.err(
                 &n.span(),
-                field,
+                field, format!("{} 超过 100%；如确有此意，请在方案开头加上 `rates_above_100 = true`", v.percent()),
                 format!(
                     "{} is above 100%; if that is meant, add `rates_above_100 = true` at the top of the plan",
                     v.percent()
@@ -367,7 +386,27 @@ fn toml_error(text: &str, e: &toml::de::Error) -> PlanError {
             field
         },
         message: e.message().trim().to_string(),
+        message_zh: toml_message_zh(e.message().trim()),
     }
+}
+
+/// The TOML reader's message in Chinese: the kinds people make are said, the reader's own
+/// words follow in brackets.
+fn toml_message_zh(en: &str) -> String {
+    let said = if en.starts_with("unknown field") {
+        "没有这个字段（拼写有误？）"
+    } else if en.starts_with("missing field") {
+        "缺少必填字段"
+    } else if en.starts_with("invalid type") {
+        "值的类型不对"
+    } else if en.contains("duplicate key") {
+        "同一个字段写了两次"
+    } else if en.starts_with("unknown variant") {
+        "不是可选的值之一"
+    } else {
+        "方案文件的写法有误（TOML）"
+    };
+    format!("{said}（{en}）")
 }
 
 /// Reads and validates a plan; the first mistake when it is invalid (see [`parse_all`]).
@@ -378,6 +417,7 @@ pub fn parse(text: &str) -> Result<Plan, PlanError> {
                 line: 1,
                 field: "(plan)".into(),
                 message: "invalid plan".into(),
+                message_zh: "方案无效".into(),
             }
         } else {
             errors.swap_remove(0)
@@ -436,6 +476,7 @@ pub fn parse_all(text: &str) -> Result<Plan, Vec<PlanError>> {
         errors.push(c.err(
             &raw.id.span(),
             "id",
+            "方案 id 只能由字母、数字、`_` 或 `-` 组成（例如 presale）",
             "a plan id is letters, digits, `_` or `-` (e.g. presale)",
         ));
     }
@@ -454,6 +495,10 @@ pub fn parse_all(text: &str) -> Result<Plan, Vec<PlanError>> {
                     &role.span(),
                     "applies_to.role",
                     format!(
+                        "`{}`：应为 presale（售前）或 aftersale（售后）",
+                        role.get_ref()
+                    ),
+                    format!(
                         "`{}`: expected presale (售前) or aftersale (售后)",
                         role.get_ref()
                     ),
@@ -470,6 +515,7 @@ pub fn parse_all(text: &str) -> Result<Plan, Vec<PlanError>> {
             errors.push(c.err(
                 &d.span(),
                 "settlement_day",
+                format!("应为每月的某一天，1 到 31，不能是 {}", d.get_ref()),
                 format!("a day of the month, 1 to 31, not {}", d.get_ref()),
             ));
             5
@@ -496,6 +542,9 @@ pub fn parse_all(text: &str) -> Result<Plan, Vec<PlanError>> {
                 &m.get_ref().key.span(),
                 field,
                 format!(
+                    "`{key}`：手工项的 key 只能由字母、数字或 `_` 组成，且不能与指标的 key 相同"
+                ),
+                format!(
                     "`{key}`: a manual item key is letters, digits or `_` and not a figure's key"
                 ),
             ));
@@ -505,6 +554,7 @@ pub fn parse_all(text: &str) -> Result<Plan, Vec<PlanError>> {
             errors.push(c.err(
                 &m.get_ref().key.span(),
                 field,
+                format!("`{key}` 定义了两次"),
                 format!("`{key}` is defined twice"),
             ));
             continue;
@@ -516,7 +566,12 @@ pub fn parse_all(text: &str) -> Result<Plan, Vec<PlanError>> {
     if raw.kpi.is_empty() {
         // Reported at the end, where a `[[kpi]]` would be added.
         let end = text.len()..text.len();
-        errors.push(c.err(&end, "kpi", "a plan needs at least one [[kpi]]"));
+        errors.push(c.err(
+            &end,
+            "kpi",
+            "方案至少需要一个 [[kpi]]",
+            "a plan needs at least one [[kpi]]",
+        ));
     }
     let mut kpis: Vec<Kpi> = Vec::new();
     let mut kpis_complete = true;
@@ -533,6 +588,10 @@ pub fn parse_all(text: &str) -> Result<Plan, Vec<PlanError>> {
             errors.push(c.err(
                 &k.span(),
                 format!("kpi[{}].key", kpi.key),
+                format!(
+                    "有两个 KPI 的 key 都是 `{}`；请给其中一个设定 `key`",
+                    kpi.key
+                ),
                 format!("two KPIs have the key `{}`; give one a `key`", kpi.key),
             ));
             continue;
@@ -553,6 +612,11 @@ pub fn parse_all(text: &str) -> Result<Plan, Vec<PlanError>> {
         errors.push(c.err(
             &span,
             "kpi.weight",
+            format!(
+                "权重合计为 {}，必须合计为 100%（{}）",
+                pct_text(total),
+                listed.join(" + ")
+            ),
             format!(
                 "the weights add up to {}, they must add up to 100% ({})",
                 pct_text(total),
@@ -590,6 +654,10 @@ pub fn parse_all(text: &str) -> Result<Plan, Vec<PlanError>> {
             errors.push(c.err(
                 &p.span(),
                 format!("pay[{}].key", i + 1),
+                format!(
+                    "有两个薪酬项的 key 都是 `{}`；请给其中一个设定 `key`",
+                    component.key
+                ),
                 format!(
                     "two pay components have the key `{}`; give one a `key`",
                     component.key
@@ -630,6 +698,7 @@ fn grade(c: &Ctx, i: usize, g: &S<RawGrade>, before: &[Grade]) -> Result<Grade, 
         return Err(c.err(
             &r.name.span(),
             field("name"),
+            "档位名称必须填写且互不相同",
             "grade names must be given and differ",
         ));
     }
@@ -640,6 +709,12 @@ fn grade(c: &Ctx, i: usize, g: &S<RawGrade>, before: &[Grade]) -> Result<Grade, 
         return Err(c.err(
             &r.min_score.span(),
             field("min_score"),
+            format!(
+                "档位从高到低排列：{} 必须低于 `{}` 的 {}",
+                score_text(min_score),
+                prev.name,
+                score_text(prev.min_score)
+            ),
             format!(
                 "grades go from best to worst: {} must be below the {} of `{}`",
                 score_text(min_score),
@@ -700,6 +775,7 @@ fn source(
             return Err(c.err(
                 &r.span(),
                 format!("{field_prefix}.relative_to"),
+                format!("`{}`：只能与 \"store\"（全店）比较", r.get_ref()),
                 format!("`{}`: the only comparison is \"store\"", r.get_ref()),
             ));
         }
@@ -718,7 +794,7 @@ fn source(
                     None => {
                         return Err(c.err(
                             &f.span(),
-                            format!("{field_prefix}.figure"),
+                            format!("{field_prefix}.figure"), format!("未知指标 `{key}`；可用：{}, {QA_SCORE}, {TARGET_COMPLETION}", ACCOUNT_FIGURES.iter().map(|f| f.key).collect::<Vec<_>>().join(", ")),
                             format!(
                                 "unknown figure `{key}`; known: {}, {QA_SCORE}, {TARGET_COMPLETION}",
                                 ACCOUNT_FIGURES
@@ -735,6 +811,7 @@ fn source(
                 return Err(c.err(
                     &f.span(),
                     format!("{field_prefix}.relative_to"),
+                    format!("`{key}` 没有可比较的全店数值"),
                     format!("`{key}` has no store value to compare with"),
                 ));
             }
@@ -747,11 +824,13 @@ fn source(
                 Some(_) => Err(c.err(
                     &m.span(),
                     format!("{field_prefix}.relative_to"),
+                    "手工评分没有可比较的全店数值",
                     "a manual score has no store value to compare with",
                 )),
                 None => Err(c.err(
                     &m.span(),
                     format!("{field_prefix}.manual"),
+                    format!("未知手工项 `{key}`；请在 [[manual]] 表中声明"),
                     format!("unknown manual item `{key}`; declare it in a [[manual]] table"),
                 )),
             }
@@ -759,9 +838,15 @@ fn source(
         (Some(f), Some(_)) => Err(c.err(
             &f.span(),
             field_prefix,
+            "`figure` 与 `manual` 只能填一个",
             "give either `figure` or `manual`, not both",
         )),
-        (None, None) => Err(c.err(span, field_prefix, "needs a `figure` or a `manual` item")),
+        (None, None) => Err(c.err(
+            span,
+            field_prefix,
+            "需要一个 `figure` 或 `manual` 项",
+            "needs a `figure` or a `manual` item",
+        )),
     }
 }
 
@@ -772,6 +857,7 @@ fn better(c: &Ctx, s: Option<&S<String>>, field: &str) -> Result<Better, PlanErr
         Some((other, span)) => Err(c.err(
             &span,
             field,
+            format!("`{other}`：应为 \"higher\"（越高越好）或 \"lower\"（越低越好）"),
             format!("`{other}`: expected \"higher\" or \"lower\""),
         )),
     }
@@ -791,7 +877,12 @@ fn kpi(c: &Ctx, i: usize, k: &S<RawKpi>, manual: &[ManualItem]) -> Result<Kpi, P
         .map_or(default_key, |k| k.get_ref().trim().to_string());
     let f = |name: &str| format!("kpi[{key}].{name}");
     if !key_ok(&key) {
-        return Err(c.err(&k.span(), f("key"), "a key is letters, digits, `_` or `-`"));
+        return Err(c.err(
+            &k.span(),
+            f("key"),
+            "key 只能由字母、数字、`_` 或 `-` 组成",
+            "a key is letters, digits, `_` or `-`",
+        ));
     }
     let source = source(
         c,
@@ -828,6 +919,7 @@ fn kpi(c: &Ctx, i: usize, k: &S<RawKpi>, manual: &[ManualItem]) -> Result<Kpi, P
         return Err(c.err(
             &k.span(),
             f("weight"),
+            "每个 KPI 都需要 `weight`（百分比）",
             "every KPI needs a `weight` (percent)",
         ));
     };
@@ -842,7 +934,7 @@ fn kpi(c: &Ctx, i: usize, k: &S<RawKpi>, manual: &[ManualItem]) -> Result<Kpi, P
         _ => {
             return Err(c.err(
                 &w.span(),
-                f("weight"),
+                f("weight"), format!("权重是大于 0、不超过 100 的百分比，最多 2 位小数，不能是 {}", w.get_ref().value),
                 format!(
                     "a weight is a percentage above 0 and at most 100 with at most 2 decimals, not {}",
                     w.get_ref().value
@@ -864,6 +956,7 @@ fn kpi(c: &Ctx, i: usize, k: &S<RawKpi>, manual: &[ManualItem]) -> Result<Kpi, P
         return Err(c.err(
             &k.span(),
             f("bands"),
+            "只给一种计分规则：`bands`、`linear` 或 `rank`",
             "give one scoring rule: `bands`, `linear` or `rank`",
         ));
     }
@@ -877,6 +970,7 @@ fn kpi(c: &Ctx, i: usize, k: &S<RawKpi>, manual: &[ManualItem]) -> Result<Kpi, P
             return Err(c.err(
                 &l.target.span(),
                 f("linear.target"),
+                "目标值必须与保底值不同",
                 "the target must differ from the floor",
             ));
         }
@@ -896,6 +990,7 @@ fn kpi(c: &Ctx, i: usize, k: &S<RawKpi>, manual: &[ManualItem]) -> Result<Kpi, P
             return Err(c.err(
                 &l.target.span(),
                 f("linear.target_score"),
+                "目标分必须高于保底分",
                 "the target's score must be above the floor's",
             ));
         }
@@ -906,6 +1001,7 @@ fn kpi(c: &Ctx, i: usize, k: &S<RawKpi>, manual: &[ManualItem]) -> Result<Kpi, P
                     return Err(c.err(
                         &s.span(),
                         f("linear.cap"),
+                        "封顶分不能低于目标分",
                         "the cap must not be below the target's score",
                     ));
                 }
@@ -926,6 +1022,7 @@ fn kpi(c: &Ctx, i: usize, k: &S<RawKpi>, manual: &[ManualItem]) -> Result<Kpi, P
             return Err(c.err(
                 &rank.scores.span(),
                 f("rank.scores"),
+                "请列出第 1、2、3……名的分数",
                 "list the scores of ranks 1, 2, 3, …",
             ));
         }
@@ -952,6 +1049,7 @@ fn kpi(c: &Ctx, i: usize, k: &S<RawKpi>, manual: &[ManualItem]) -> Result<Kpi, P
         return Err(c.err(
             &k.span(),
             f("bands"),
+            "指标需要一种计分规则：`bands`、`linear` 或 `rank`",
             "a figure needs a scoring rule: `bands`, `linear` or `rank`",
         ));
     };
@@ -984,7 +1082,12 @@ fn band_rule(
     field: &str,
 ) -> Result<Rule, PlanError> {
     if bands.get_ref().is_empty() {
-        return Err(c.err(&bands.span(), field, "list at least one band"));
+        return Err(c.err(
+            &bands.span(),
+            field,
+            "至少列出一个区间",
+            "list at least one band",
+        ));
     }
     let mut better = None;
     let mut out: Vec<Band> = Vec::new();
@@ -1000,6 +1103,7 @@ fn band_rule(
                 return Err(c.err(
                     &b.span(),
                     bf,
+                    "区间要么用 `min`（越高越好），要么用 `max`（越低越好）",
                     "a band has either `min` (higher is better) or `max` (lower is better)",
                 ));
             }
@@ -1008,6 +1112,7 @@ fn band_rule(
             return Err(c.err(
                 &b.span(),
                 bf,
+                "同一 KPI 的区间要么都用 `min`，要么都用 `max`",
                 "all bands of a KPI use `min`, or all use `max`",
             ));
         }
@@ -1026,7 +1131,7 @@ fn band_rule(
                 };
                 return Err(c.err(
                     &t.span(),
-                    format!("{bf}.{word}"),
+                    format!("{bf}.{word}"), format!("区间重叠：{word} {} 必须严格{} 上一区间的 {}（最好的区间在前）", written(x, t.get_ref().percent), if dir == "below" { "低于" } else { "高于" }, written(p, prev_percent)),
                     format!(
                         "bands overlap: {word} {} must be strictly {dir} the previous band's {} (best band first)",
                         written(x, t.get_ref().percent),
@@ -1073,6 +1178,7 @@ fn gate(
             return Err(c.err(
                 &g.span(),
                 format!("{prefix}.below"),
+                "门槛要么用 `below`，要么用 `above`",
                 "a gate has either `below` or `above`",
             ));
         }
@@ -1087,6 +1193,7 @@ fn gate(
                         return Err(c.err(
                             &k.span(),
                             format!("{prefix}.zero_kpi"),
+                            format!("没有 key 为 `{}` 的 KPI", k.get_ref()),
                             format!("no KPI has the key `{}`", k.get_ref()),
                         ));
                     }
@@ -1096,6 +1203,7 @@ fn gate(
                 return Err(c.err(
                     &list.span(),
                     format!("{prefix}.zero_kpi"),
+                    "至少写一个 KPI",
                     "name at least one KPI",
                 ));
             }
@@ -1106,6 +1214,7 @@ fn gate(
             return Err(c.err(
                 &g.span(),
                 format!("{prefix}.zero_kpi"),
+                "一个门槛只做一件事：`zero_kpi = [...]` 或 `scale_pay = \"50%\"`",
                 "a gate does one thing: `zero_kpi = [...]` or `scale_pay = \"50%\"`",
             ));
         }
@@ -1156,7 +1265,7 @@ fn pay_component(
     if kinds.iter().filter(|x| **x).count() != 1 {
         return Err(c.err(
             &p.span(),
-            f("kind"),
+            f("kind"), "薪酬项只能是 tiered、pool、rank_bonus、target_bonus、score_bonus、fixed 中的一种",
             "a pay component is exactly one of tiered, pool, rank_bonus, target_bonus, score_bonus, fixed",
         ));
     }
@@ -1169,12 +1278,18 @@ fn pay_component(
                 return Err(c.err(
                     &span,
                     f("tiered.mode"),
+                    format!("`{other}`：应为 \"marginal\"（累进）或 \"whole\"（全额）"),
                     format!("`{other}`: expected \"marginal\" (累进) or \"whole\" (全额)"),
                 ));
             }
         };
         if t.tiers.get_ref().is_empty() {
-            return Err(c.err(&t.tiers.span(), f("tiered.tiers"), "list at least one tier"));
+            return Err(c.err(
+                &t.tiers.span(),
+                f("tiered.tiers"),
+                "至少列出一个阶梯",
+                "list at least one tier",
+            ));
         }
         let mut tiers: Vec<Tier> = Vec::new();
         for (j, tier) in t.tiers.get_ref().iter().enumerate() {
@@ -1187,7 +1302,7 @@ fn pay_component(
             if expected_first || not_rising {
                 return Err(c.err(
                     &tier.get_ref().from.span(),
-                    f(&format!("{tf}.from")),
+                    f(&format!("{tf}.from")), "阶梯从 0 开始，每个 `from` 都大于上一个（阶梯首尾相接：一档结束处即下一档开始处）",
                     "tiers start at 0 and each `from` is above the previous one (they are contiguous: a tier ends where the next begins)",
                 ));
             }
@@ -1203,6 +1318,7 @@ fn pay_component(
             return Err(c.err(
                 &p.span(),
                 f("pool"),
+                "奖金池按档位分配：请定义 [[grade]] 表，每个都带 `pool_factor`",
                 "a pool is shared by grade: define [[grade]] tables, each with a `pool_factor`",
             ));
         }
@@ -1216,6 +1332,7 @@ fn pay_component(
             return Err(c.err(
                 &rb.span(),
                 f("rank_bonus.amounts"),
+                "请列出第 1、2、3……名的金额",
                 "list the amounts of ranks 1, 2, 3, …",
             ));
         }
@@ -1235,7 +1352,7 @@ fn pay_component(
             {
                 return Err(c.err(
                         &b.get_ref().min.span(),
-                        f(&format!("{bf}.min")),
+                        f(&format!("{bf}.min")), format!("区间重叠：min {} 必须严格低于上一区间的 {}（最好的区间在前）", min.percent(), prev.min_completion.percent()),
                         format!(
                             "bands overlap: min {} must be strictly below the previous band's {} (best band first)",
                             min.percent(),
@@ -1252,6 +1369,7 @@ fn pay_component(
             return Err(c.err(
                 &tb.span(),
                 f("target_bonus.bands"),
+                "至少列出一个区间",
                 "list at least one band",
             ));
         }
@@ -1265,7 +1383,12 @@ fn pay_component(
             amount_cents: c.money(&fx.get_ref().amount, &f("fixed.amount"))?,
         }
     } else {
-        return Err(c.err(&p.span(), f("kind"), "a pay component needs a kind"));
+        return Err(c.err(
+            &p.span(),
+            f("kind"),
+            "薪酬项需要指定类型",
+            "a pay component needs a kind",
+        ));
     };
     let (zh, en) = match kind {
         PayKind::Tiered { .. } => ("阶梯提成", "Tiered commission"),
@@ -1440,7 +1563,12 @@ pub fn replace_numbers(text: &str, edits: &[(usize, usize, String)]) -> Result<S
     // can name a span twice, as `n.7.9` and `n.07.9`).
     if let Some(w) = edits.windows(2).find(|w| w[0].0 == w[1].0) {
         let span = w[0].0..w[0].1;
-        return Err(Ctx::new(text).err(&span, "(form)", "the same number is edited twice"));
+        return Err(Ctx::new(text).err(
+            &span,
+            "(form)",
+            "同一个数被编辑了两次",
+            "the same number is edited twice",
+        ));
     }
     let mut out = text.to_string();
     for (start, end, value) in edits {
@@ -1448,6 +1576,7 @@ pub fn replace_numbers(text: &str, edits: &[(usize, usize, String)]) -> Result<S
             return Err(Ctx::new(text).err(
                 &(*start..*end),
                 "(form)",
+                "方案已被修改，请重新加载",
                 "the plan changed; reload it",
             ));
         };
@@ -1459,6 +1588,7 @@ pub fn replace_numbers(text: &str, edits: &[(usize, usize, String)]) -> Result<S
             return Err(Ctx::new(text).err(
                 &(*start..*end),
                 target.field.clone(),
+                format!("`{v}` 不是数字（可写 55%、0.55、1.12 或 150000）"),
                 format!("`{v}` is not a number (write e.g. 55%, 0.55, 1.12 or 150000)"),
             ));
         }

@@ -149,6 +149,7 @@ mod tests {
                     line: 1,
                     field: "f".into(),
                     message: "m".into(),
+                    message_zh: "错".into(),
                 },
             },
         ];

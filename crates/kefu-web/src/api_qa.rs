@@ -15,6 +15,7 @@ use crate::access::Rows;
 use crate::auth::CurrentUser;
 use crate::qa_reviews::{self, QaQuery, SummaryItem};
 use crate::qa_rules::{self, By, HitsData, QaParams};
+use crate::routes::Routes;
 use crate::{ApiError, AppState, WebError};
 
 /// What each endpoint here does first: read the query (a malformed one is a 400) and run the
@@ -255,4 +256,11 @@ pub async fn reviews(
         "store": p.store.store.name,
         "reviews": reviews,
     })))
+}
+
+/// The QA API: hits, summary and reviews.
+pub(crate) fn routes(r: Routes) -> Routes {
+    r.get("/api/v1/qa/hits", hits)
+        .get("/api/v1/qa/summary", summary)
+        .get("/api/v1/qa/reviews", reviews)
 }

@@ -24,8 +24,10 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use kefu_store::{LangPref, Session, random_token};
 use serde::Deserialize;
 
-use crate::html::{esc, page};
 use crate::i18n::{self, Lang, S, Strings};
+use crate::limits::FORM_LIMIT;
+use crate::routes::Routes;
+use crate::ui::html::{PreEscaped, esc, page};
 use crate::{AppState, WebError, json_error};
 
 pub const SESSION_COOKIE: &str = "kefu_session";
@@ -277,26 +279,6 @@ pub async fn resolve_session(
     next.run(req).await
 }
 
-/// The largest form any route takes: the guard reads a urlencoded form whole to find its
-/// token, so it applies this cap itself; each route's own limit still applies after it.
-const GUARDED_FORM_LIMIT: usize = {
-    let limits = [
-        crate::FORM_LIMIT,
-        crate::roster::FORM_LIMIT,
-        crate::plans::FORM_LIMIT,
-        crate::qa_rules::RULES_FORM_LIMIT,
-        crate::qa_reviews::SCORECARD_LIMIT,
-    ];
-    let (mut max, mut i) = (0, 0);
-    while i < limits.len() {
-        if limits[i] > max {
-            max = limits[i];
-        }
-        i += 1;
-    }
-    max
-};
-
 /// Middleware: every request of a logged-in session that may change something (any method
 /// but GET, HEAD and OPTIONS) must carry the session's CSRF token — in the `x-csrf-token`
 /// header, in the `csrf` field of a urlencoded form, or, for a multipart upload (streamed to
@@ -339,7 +321,7 @@ pub async fn csrf_guard(
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
     let (token, body) = if content_type.starts_with("application/x-www-form-urlencoded") {
-        let bytes = match axum::body::to_bytes(body, GUARDED_FORM_LIMIT).await {
+        let bytes = match axum::body::to_bytes(body, crate::limits::GUARDED_FORM_LIMIT).await {
             Ok(bytes) => bytes,
             Err(_) => return StatusCode::PAYLOAD_TOO_LARGE.into_response(),
         };
@@ -360,7 +342,7 @@ pub async fn csrf_guard(
             .await;
     }
     let lang = i18n::pick(query_param("lang").as_deref(), &parts.headers);
-    crate::admin::form_expired(lang, &user, parts.uri.path())
+    crate::ui::frame::form_expired(lang, &user, parts.uri.path())
 }
 
 #[derive(Deserialize)]
@@ -397,7 +379,7 @@ fn login_form(
     );
     let mut res = (
         status,
-        Html(page(lang, lang.s(S::Login), None, "/login", &body)),
+        Html(page(lang, lang.s(S::Login), None, "/login", PreEscaped(body)).into_string()),
     )
         .into_response();
     set_cookie(&mut res, LOGIN_COOKIE, &token, "/login", 3600, secure);
@@ -552,6 +534,12 @@ pub async fn logout(
     let secure = state.web.client(&ext, &headers).secure;
     set_cookie(&mut res, SESSION_COOKIE, "", "/", 0, secure);
     Ok(res)
+}
+
+/// The login and logout routes.
+pub(crate) fn routes(r: Routes) -> Routes {
+    r.page_and_form("/login", FORM_LIMIT, login_page, login)
+        .form("/logout", logout)
 }
 
 #[cfg(test)]

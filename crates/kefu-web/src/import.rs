@@ -20,17 +20,18 @@ use axum::extract::multipart::{Field, MultipartError, MultipartRejection};
 use axum::extract::{Multipart, Path as UrlPath, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use kefu_core::model::ImportBatch;
 use kefu_import::{FileReport, ImportOptions};
 use kefu_store::{Db, ImportSummary, User};
 use tokio::io::AsyncWriteExt;
 
 use crate::access::{self, ImportScope};
 use crate::auth::{CurrentUser, LangQuery, same_token};
-use crate::html::esc;
 use crate::i18n::{self, Lang, S, Strings};
-use crate::pages::{error_page, framed};
+use crate::routes::Routes;
+use crate::ui::frame::{error_page, framed};
+use crate::ui::html::esc;
 use crate::{AppState, WebError};
+use kefu_app::import::{ImportFailure, Imported, import_files};
 
 /// The largest upload, all files together.
 pub const UPLOAD_LIMIT: usize = 200 * 1024 * 1024;
@@ -276,24 +277,6 @@ async fn receive(_user: &CurrentUser, mut mp: Multipart) -> Result<Upload, Failu
     Ok(up)
 }
 
-/// The store names a batch writes to.
-fn batch_stores(batch: &ImportBatch) -> Vec<String> {
-    let mut ids: Vec<_> = batch
-        .messages
-        .iter()
-        .map(|m| m.store)
-        .chain(batch.orders.iter().map(|o| o.0))
-        .chain(batch.refunds.iter().map(|o| o.0))
-        .chain(batch.ratings.iter().map(|o| o.0))
-        .chain(batch.agents.iter().map(|o| o.0))
-        .collect();
-    ids.sort_unstable();
-    ids.dedup();
-    ids.into_iter()
-        .map(|id| batch.names.name(id).to_string())
-        .collect()
-}
-
 struct Done {
     files: Vec<FileReport>,
     summary: ImportSummary,
@@ -320,27 +303,35 @@ fn run_import(
         config,
         skip_bad: up.skip_bad,
     };
-    let mut session = db.begin_import()?;
-    let mut files = Vec::with_capacity(up.files.len());
-    for (shown, path) in &up.files {
-        let (batch, mut report) = kefu_import::read_one(path, &opts, &|_, _| {}).map_err(|e| {
-            let bad_rows = matches!(e, kefu_import::ImportError::BadRows { .. });
-            let msg = lang.msg(&e).replace(&path.display().to_string(), shown);
-            Failure::Data(msg, bad_rows)
-        })?;
-        if let Some(other) = batch_stores(&batch).into_iter().find(|s| !scope.allows(s)) {
-            return Err(Failure::NotYourStore(other));
+    let paths: Vec<PathBuf> = up.files.iter().map(|(_, path)| path.clone()).collect();
+    // Messages name the uploaded file as the user named it, not the temporary copy.
+    let shown = |mut msg: String| {
+        for (name, path) in &up.files {
+            msg = msg.replace(&path.display().to_string(), name);
         }
-        session.add(batch)?;
-        report.path = PathBuf::from(shown);
-        files.push(report);
-    }
-    // Saved rules that no longer parse stop the import (the rule hits are committed with
-    // the messages or not at all): the user is told which version to fix.
-    let summary = session.finish(config).map_err(|e| match e {
-        e @ kefu_store::StoreError::SavedRules { .. } => Failure::Data(lang.msg(&e), false),
-        e => e.into(),
+        msg
+    };
+    let imported = import_files(&mut db, &paths, &opts, &|s| scope.allows(s), &|_| {});
+    let Imported {
+        files: mut reports,
+        summary,
+    } = imported.map_err(|e| match e {
+        ImportFailure::NotYourStore(other) => Failure::NotYourStore(other),
+        ImportFailure::Read(e) => {
+            let bad_rows = matches!(e, kefu_import::ImportError::BadRows { .. });
+            Failure::Data(shown(lang.msg(&e)), bad_rows)
+        }
+        // Saved rules that no longer parse stop the import (the rule hits are committed with
+        // the messages or not at all): the user is told which version to fix.
+        ImportFailure::Store(e @ kefu_store::StoreError::SavedRules { .. }) => {
+            Failure::Data(lang.msg(&e), false)
+        }
+        ImportFailure::Store(e) => e.into(),
     })?;
+    for (report, (name, _)) in reports.iter_mut().zip(&up.files) {
+        report.path = PathBuf::from(name);
+    }
+    let files = reports;
     let described: Vec<String> = files
         .iter()
         .map(|f| {
@@ -621,4 +612,10 @@ pub async fn rejects(
         HeaderValue::from_static("attachment; filename=\"rejects.csv\""),
     );
     res
+}
+
+/// The import page, its upload and the rejected rows of an upload.
+pub(crate) fn routes(r: Routes) -> Routes {
+    r.page_and_form("/import", UPLOAD_LIMIT, import_page, upload)
+        .get("/import/rejects/{token}", rejects)
 }

@@ -11,26 +11,22 @@ pub mod access;
 mod admin;
 mod api_qa;
 pub mod auth;
-mod charts;
 pub mod client;
 mod drill;
-mod export;
-mod html;
+
+mod dashboard;
 pub mod i18n;
 mod import;
+mod limits;
 mod list;
-mod me;
 pub mod openapi;
 pub mod ops;
-mod pages;
 mod plans;
 mod qa_reviews;
 pub mod qa_rules;
 pub mod report;
-mod roster;
-pub mod store_settings;
-mod table;
-mod users;
+pub mod routes;
+mod ui;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -40,10 +36,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use axum::Router;
-use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
 use kefu_core::localized::Said;
 use kefu_core::settings::Config;
 use kefu_store::{Db, StoreError, UserError};
@@ -56,7 +50,7 @@ pub use client::{SecureCookies, WebSettings};
 pub struct AppState {
     pub db_path: PathBuf,
     /// The metric settings in force (the serve configuration with the web's per-store ones).
-    pub config: store_settings::LiveConfig,
+    pub config: kefu_app::settings::LiveConfig,
     pub throttle: Arc<Mutex<auth::Throttle>>,
     /// How the server is deployed: trusted proxies, cookie security.
     pub web: Arc<WebSettings>,
@@ -169,7 +163,7 @@ impl AppState {
     pub fn new(db_path: PathBuf, config: Config) -> AppState {
         AppState {
             db_path,
-            config: store_settings::LiveConfig::new(config),
+            config: kefu_app::settings::LiveConfig::new(config),
             throttle: Arc::new(Mutex::new(auth::Throttle::default())),
             web: Arc::new(WebSettings::default()),
             db_slots: Arc::new(Semaphore::new(DB_SLOTS)),
@@ -428,187 +422,11 @@ pub(crate) fn retry_after(e: &WebError, res: &mut Response) {
     }
 }
 
-/// The largest body a form of the pages may have.
-pub const FORM_LIMIT: usize = 16 * 1024;
-
 /// The application's routes.
 pub fn router(state: AppState) -> Router {
-    Router::new()
-        .route(
-            "/login",
-            get(auth::login_page)
-                .post(auth::login)
-                .layer(DefaultBodyLimit::max(FORM_LIMIT)),
-        )
-        .route(
-            "/logout",
-            post(auth::logout).layer(DefaultBodyLimit::max(FORM_LIMIT)),
-        )
-        // Browsers ask for it on their own; without a session it would land on the login page.
-        .route("/favicon.ico", get(|| async { StatusCode::NO_CONTENT }))
-        .route("/", get(pages::overview))
-        .route("/ranking", get(pages::ranking))
-        .route("/account", get(drill::account))
-        .route("/reception", get(drill::reception))
-        .route("/ranking/export", get(export::ranking))
-        .route("/list", get(list::list))
-        .route(
-            "/import",
-            get(import::import_page)
-                .post(import::upload)
-                .layer(DefaultBodyLimit::max(import::UPLOAD_LIMIT)),
-        )
-        .route("/import/rejects/{token}", get(import::rejects))
-        .route("/settings", get(admin::settings))
-        .route(
-            "/settings/users",
-            post(admin::add_user).layer(DefaultBodyLimit::max(FORM_LIMIT)),
-        )
-        .route(
-            "/settings/tokens",
-            get(users::tokens)
-                .post(admin::add_token)
-                .layer(DefaultBodyLimit::max(FORM_LIMIT)),
-        )
-        .route(
-            "/settings/tokens/revoke",
-            post(users::revoke_token).layer(DefaultBodyLimit::max(FORM_LIMIT)),
-        )
-        .route(
-            "/settings/metrics",
-            get(store_settings::page)
-                .post(store_settings::save)
-                .layer(DefaultBodyLimit::max(FORM_LIMIT)),
-        )
-        .route(
-            "/settings/metrics/reset",
-            post(store_settings::reset).layer(DefaultBodyLimit::max(FORM_LIMIT)),
-        )
-        .route(
-            "/settings/visibility",
-            post(store_settings::save_visibility).layer(DefaultBodyLimit::max(FORM_LIMIT)),
-        )
-        .route(
-            "/settings/roster",
-            get(roster::page)
-                .post(roster::save)
-                .layer(DefaultBodyLimit::max(roster::FORM_LIMIT)),
-        )
-        .route(
-            "/settings/user",
-            get(users::page)
-                .post(users::save)
-                .layer(DefaultBodyLimit::max(FORM_LIMIT)),
-        )
-        .route(
-            "/settings/user/password",
-            post(users::reset_password).layer(DefaultBodyLimit::max(FORM_LIMIT)),
-        )
-        .route(
-            "/settings/user/delete",
-            post(users::delete).layer(DefaultBodyLimit::max(FORM_LIMIT)),
-        )
-        .route(
-            "/me",
-            get(me::page)
-                .post(me::save_lang)
-                .layer(DefaultBodyLimit::max(FORM_LIMIT)),
-        )
-        .route(
-            "/me/password",
-            post(me::change_password).layer(DefaultBodyLimit::max(FORM_LIMIT)),
-        )
-        .route("/audit", get(admin::audit))
-        .route(
-            "/qa/assignments",
-            get(qa_reviews::assignments)
-                .post(qa_reviews::generate)
-                .layer(DefaultBodyLimit::max(FORM_LIMIT)),
-        )
-        .route(
-            "/qa/period",
-            post(qa_reviews::set_period).layer(DefaultBodyLimit::max(FORM_LIMIT)),
-        )
-        .route(
-            "/qa/review",
-            get(qa_reviews::review_page)
-                .post(qa_reviews::submit_review)
-                .layer(DefaultBodyLimit::max(FORM_LIMIT)),
-        )
-        .route("/qa/reviews", get(qa_reviews::reviews))
-        .route(
-            "/qa/appeal",
-            post(qa_reviews::appeal).layer(DefaultBodyLimit::max(FORM_LIMIT)),
-        )
-        .route(
-            "/qa/decide",
-            post(qa_reviews::decide).layer(DefaultBodyLimit::max(FORM_LIMIT)),
-        )
-        .route(
-            "/qa/calibration",
-            get(qa_reviews::calibration)
-                .post(qa_reviews::create_calibration)
-                .layer(DefaultBodyLimit::max(FORM_LIMIT)),
-        )
-        .route(
-            "/qa/cases",
-            get(qa_reviews::cases)
-                .post(qa_reviews::add_case)
-                .layer(DefaultBodyLimit::max(FORM_LIMIT)),
-        )
-        .route("/qa/summary", get(qa_reviews::summary_page))
-        .route(
-            "/qa/scorecards",
-            get(qa_reviews::scorecards)
-                .post(qa_reviews::save_scorecards)
-                .layer(DefaultBodyLimit::max(qa_reviews::SCORECARD_LIMIT)),
-        )
-        .route(
-            "/qa/rules",
-            get(qa_rules::rules_page)
-                .post(qa_rules::save_rules)
-                .layer(DefaultBodyLimit::max(qa_rules::RULES_FORM_LIMIT)),
-        )
-        .route(
-            "/qa/test",
-            get(qa_rules::test_page)
-                .post(qa_rules::test_chat)
-                .layer(DefaultBodyLimit::max(qa_rules::RULES_FORM_LIMIT)),
-        )
-        .route("/qa/hits", get(qa_rules::hits_page))
-        .route(
-            "/qa/run",
-            post(qa_rules::run).layer(DefaultBodyLimit::max(FORM_LIMIT)),
-        )
-        .route("/qa/reception", get(qa_rules::reception))
-        .route("/plans", get(plans::index))
-        .route("/plans/run", get(plans::run_page))
-        .route("/plans/payslip", get(plans::payslip))
-        .route("/plans/export", get(plans::export))
-        .route("/plans/edit", get(plans::edit))
-        .route(
-            "/plans/preview",
-            post(plans::preview).layer(DefaultBodyLimit::max(plans::FORM_LIMIT)),
-        )
-        .route(
-            "/plans/save",
-            post(plans::save).layer(DefaultBodyLimit::max(plans::FORM_LIMIT)),
-        )
-        .route(
-            "/plans/scores",
-            get(plans::scores_page)
-                .post(plans::save_scores)
-                .layer(DefaultBodyLimit::max(plans::FORM_LIMIT)),
-        )
-        .route("/api/v1/plans/run", get(plans::api_run))
-        .route("/api/v1/report", get(pages::api_report))
-        .route("/api/v1/list", get(list::api_list))
-        .route("/api/v1/transcript", get(drill::api_transcript))
-        .route("/api/v1/qa/hits", get(api_qa::hits))
-        .route("/api/v1/qa/summary", get(api_qa::summary))
-        .route("/api/v1/qa/reviews", get(api_qa::reviews))
-        .route("/api/v1/openapi.json", get(openapi::document))
-        .fallback(pages::not_found)
+    routes::all()
+        .into_router()
+        .fallback(dashboard::not_found)
         // (inner: runs after the session is resolved)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

@@ -7,8 +7,9 @@ use kefu_core::figures::{ACCOUNT_FIGURES, STORE_FIGURES, Unit, Value};
 use serde_json::{Map, Value as J, json};
 
 use crate::auth::CurrentUser;
-use crate::drill::{RESPONSE_BINS, bin_label};
-use crate::list::{API_MAX_ROWS, PAGE_ROWS};
+use crate::limits::{API_MAX_ROWS, PAGE_ROWS};
+use crate::routes::Routes;
+use crate::ui::links::{RESPONSE_BINS, bin_label};
 
 pub async fn document(_user: CurrentUser) -> Json<J> {
     Json(openapi())
@@ -525,4 +526,9 @@ fn add_modules(doc: &mut J) {
     if let Some(target) = doc["components"]["schemas"].as_object_mut() {
         target.extend(schemas);
     }
+}
+
+/// The API's own description.
+pub(crate) fn routes(r: Routes) -> Routes {
+    r.get("/api/v1/openapi.json", document)
 }

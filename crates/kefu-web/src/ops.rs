@@ -9,8 +9,8 @@ use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Response};
 use tracing::Instrument;
 
-use crate::html::{esc, page};
 use crate::i18n::{self, S, Strings};
+use crate::ui::html::{PreEscaped, esc, page};
 use crate::{ApiError, AppState, WebError};
 
 /// The header that carries a request's id, in and out.
@@ -124,7 +124,7 @@ pub async fn time_limit(State(state): State<AppState>, req: Request, next: Next)
                 let body = format!("<p class=\"error\">{}</p>", esc(lang.s(S::Timeout)));
                 (
                     WebError::Timeout.status(),
-                    Html(page(lang, lang.s(S::Error), None, "/", &body)),
+                    Html(page(lang, lang.s(S::Error), None, "/", PreEscaped(body)).into_string()),
                 )
                     .into_response()
             }

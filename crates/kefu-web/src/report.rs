@@ -111,3 +111,10 @@ pub fn range(
     }
     Ok((from, to))
 }
+
+pub(crate) fn explain_error(e: kefu_report::ReportError) -> WebError {
+    match e {
+        kefu_report::ReportError::Store(e) => WebError::Store(e),
+        other => WebError::Internal(other.to_string()),
+    }
+}

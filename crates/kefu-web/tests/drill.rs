@@ -474,9 +474,10 @@ async fn names_from_the_data_are_escaped_in_drill_down_pages() {
     let res = get(&app, &uri, Some(&sid)).await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.body);
     assert!(!res.body.contains("<script"));
+    // Templates escape `&<>"` (attributes are always double-quoted, so `'` needs no entity).
     assert!(
         res.body
-            .contains("&lt;script&gt;alert(1)&lt;/script&gt;&quot;&#39;&amp;")
+            .contains("&lt;script&gt;alert(1)&lt;/script&gt;&quot;'&amp;")
     );
     // links to the transcripts carry the name percent-encoded, and lead there
     let at = res

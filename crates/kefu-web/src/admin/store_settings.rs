@@ -15,19 +15,15 @@ use kefu_store::{Db, SavedSettings, StoreInfo};
 use serde::Deserialize;
 
 use crate::access;
-use crate::admin::{th, utc};
 use crate::auth::CurrentUser;
-use crate::html::{esc, url};
 use crate::i18n::{self, Lang, S, Strings};
-use crate::pages::{error_page, framed};
 use crate::report::{By, display};
+use crate::ui::frame::{StoreQuery, error_page, framed, store_switcher, th, utc};
+use crate::ui::html::{esc, url};
 use crate::{AppState, WebError};
 
 /// Days of data the before/after comparison covers (ending on the store's last day).
 pub const EFFECT_DAYS: i32 = 30;
-
-/// The settings in force (one rule for the CLI and the web: `kefu_app::settings`).
-pub use kefu_app::settings::LiveConfig;
 
 /// A setting's name, unit and meaning, in both languages.
 fn describe(lang: Lang, key: &str) -> (&'static str, &'static str, &'static str) {
@@ -109,12 +105,6 @@ fn expected(lang: Lang, key: &str) -> &'static str {
             "expected a window like 08:00-24:00 (22:00-02:00 crosses midnight; several joined by commas)",
         ),
     }
-}
-
-#[derive(Deserialize)]
-pub struct StoreQuery {
-    pub store: Option<String>,
-    pub lang: Option<String>,
 }
 
 /// The page's form as posted: the CSRF token, the store and the settings by key.
@@ -203,34 +193,6 @@ fn effect_table(lang: Lang, range: (Day, Day), before: &Counters, after: &Counte
         ));
     }
     out.push_str("</tbody></table></div>");
-    out
-}
-
-/// Links to the same settings page (`path`) for each of the user's stores, the shown one in
-/// bold; nothing for a single store.
-pub(crate) fn store_switcher(
-    lang: Lang,
-    path: &str,
-    stores: &[StoreInfo],
-    shown: &StoreInfo,
-) -> String {
-    if stores.len() < 2 {
-        return String::new();
-    }
-    let mut out = String::from("<p>");
-    for s in stores {
-        if s.id == shown.id {
-            out.push_str(&format!("<strong>{}</strong> ", esc(&s.name)));
-        } else {
-            out.push_str(&format!(
-                "<a href=\"{path}?store={}&amp;lang={}\">{}</a> ",
-                url(&s.name),
-                lang.code(),
-                esc(&s.name)
-            ));
-        }
-    }
-    out.push_str("</p>");
     out
 }
 
@@ -651,6 +613,7 @@ pub async fn reset(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use kefu_app::settings::LiveConfig;
 
     #[test]
     fn changes_name_each_changed_setting() {

@@ -11,27 +11,21 @@ use serde::Deserialize;
 
 use crate::access;
 use crate::auth::{CurrentUser, LangQuery};
-use crate::html::{esc, url};
 use crate::i18n::{self, Lang, S, Strings};
-use crate::pages::{error_page, framed};
+use crate::limits::FORM_LIMIT;
+use crate::limits::ROSTER_FORM_LIMIT;
+use crate::routes::Routes;
+use crate::ui::frame::{error_page, framed, th, utc};
+use crate::ui::html::{esc, url};
 use crate::{AppState, WebError};
+
+pub(crate) mod me;
+pub(crate) mod roster;
+pub(crate) mod store_settings;
+pub(crate) mod users;
 
 /// Audit entries per page.
 pub const AUDIT_ROWS: u32 = 100;
-
-/// A form posted without this session's token. `here` is the menu item the refusal page
-/// highlights: the section the form belongs to.
-pub(crate) fn form_expired(lang: Lang, user: &CurrentUser, here: &str) -> Response {
-    let body = format!("<p class=\"error\">{}</p>", esc(lang.s(S::FormExpired)));
-    framed(lang, user, StatusCode::FORBIDDEN, S::Error, here, &body)
-}
-
-pub(crate) fn th(lang: Lang, items: &[S]) -> String {
-    items
-        .iter()
-        .map(|s| format!("<th>{}</th>", esc(lang.s(*s))))
-        .collect()
-}
 
 fn settings_rows(s: &StoreSettings) -> String {
     let m = &s.metrics;
@@ -154,7 +148,7 @@ pub async fn settings(
         ));
     }
     body.push_str("</tbody></table>");
-    let role_select = crate::users::role_select(lang, None);
+    let role_select = users::role_select(lang, None);
     let store_options: String = listing
         .stores
         .iter()
@@ -452,27 +446,6 @@ fn token_refused(lang: Lang, user: &CurrentUser, said: S) -> Response {
     )
 }
 
-/// Unix seconds as `YYYY-MM-DD HH:MM:SS` UTC.
-pub(crate) fn utc(secs: i64) -> String {
-    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
-    // civil from days (Howard Hinnant)
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!(
-        "{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02}",
-        rem / 3600,
-        rem / 60 % 60,
-        rem % 60
-    )
-}
-
 #[derive(Deserialize)]
 pub struct AuditQuery {
     lang: Option<String>,
@@ -636,11 +609,39 @@ pub async fn audit(
     framed(lang, &user, StatusCode::OK, S::AuditLog, "/audit", &body)
 }
 
+/// Settings, users, tokens, metric settings, visibility, roster, the user's own page, audit.
+pub(crate) fn routes(r: Routes) -> Routes {
+    r.get("/settings", settings)
+        .form("/settings/users", add_user)
+        .page_and_form("/settings/tokens", FORM_LIMIT, users::tokens, add_token)
+        .form("/settings/tokens/revoke", users::revoke_token)
+        .page_and_form(
+            "/settings/metrics",
+            FORM_LIMIT,
+            store_settings::page,
+            store_settings::save,
+        )
+        .form("/settings/metrics/reset", store_settings::reset)
+        .form("/settings/visibility", store_settings::save_visibility)
+        .page_and_form(
+            "/settings/roster",
+            ROSTER_FORM_LIMIT,
+            roster::page,
+            roster::save,
+        )
+        .page_and_form("/settings/user", FORM_LIMIT, users::page, users::save)
+        .form("/settings/user/password", users::reset_password)
+        .form("/settings/user/delete", users::delete)
+        .page_and_form("/me", FORM_LIMIT, me::page, me::save_lang)
+        .form("/me/password", me::change_password)
+        .get("/audit", audit)
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
     fn utc_times() {
-        assert_eq!(super::utc(0), "1970-01-01 00:00:00");
-        assert_eq!(super::utc(1_795_000_000), "2026-11-18 11:06:40");
+        assert_eq!(crate::ui::frame::utc(0), "1970-01-01 00:00:00");
+        assert_eq!(crate::ui::frame::utc(1_795_000_000), "2026-11-18 11:06:40");
     }
 }

@@ -16,16 +16,12 @@ use kefu_store::{AccountEdit, AccountInfo, Db, StoreInfo};
 use serde::Deserialize;
 
 use crate::access;
-use crate::admin::th;
 use crate::auth::CurrentUser;
-use crate::html::{esc, url};
 use crate::i18n::{self, Lang, S, Strings};
-use crate::pages::{error_page, framed};
-use crate::store_settings::{StoreQuery, store_switcher};
+use crate::ui::frame::th;
+use crate::ui::frame::{StoreQuery, error_page, framed, store_switcher};
+use crate::ui::html::{esc, url};
 use crate::{AppState, WebError};
-
-/// The roster form has six fields per account; a store has a few hundred accounts at most.
-pub const FORM_LIMIT: usize = 512 * 1024;
 
 /// Longest display name or group name accepted.
 const MAX_TEXT: usize = 64;

@@ -6,9 +6,9 @@ use axum::extract::Query;
 use axum::response::{IntoResponse, Redirect, Response};
 
 use crate::auth::CurrentUser;
-use crate::html::url;
-use crate::pages::Params;
-use crate::table::Format;
+use crate::dashboard::Params;
+use crate::ui::html::url;
+use crate::ui::table::Format;
 
 /// `GET /ranking/export?format=xlsx|csv&store=&from=&to=&group=&role=&lang=`: redirects to
 /// `/ranking?…&export=…`, the ranking's own download (an `.xlsx` file holds the people and

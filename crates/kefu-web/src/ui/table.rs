@@ -11,9 +11,9 @@ use kefu_core::text::csv_text;
 use kefu_report::explain::format_secs;
 
 use crate::WebError;
-use crate::html::{esc, esc_into};
 use crate::i18n::{Lang, S, Strings};
 use crate::report;
+use crate::ui::html::{Markup, html};
 
 /// What a cell holds: shown as text on the page and in CSV, written as a number to `.xlsx`
 /// where it is one.
@@ -153,64 +153,47 @@ impl Table {
         }
     }
 
-    /// The table as HTML, with `class` on the `<table>`.
-    pub fn html(&self, class: &str) -> String {
-        let mut out = format!(
-            "<div class=\"wrap\"><table id=\"{id}\" class=\"{class}\">{caption}<thead><tr>",
-            id = self.id,
-            class = esc(class),
-            caption = self
-                .caption
-                .as_ref()
-                .map_or(String::new(), |c| format!("<caption>{}</caption>", esc(c))),
-        );
-        for c in &self.columns {
-            match &c.link {
-                Some(l) => out.push_str(&format!(
-                    "<th><a href=\"{}\">{}</a></th>",
-                    esc(l),
-                    esc(&c.name)
-                )),
-                None => out.push_str(&format!("<th>{}</th>", esc(&c.name))),
-            }
-        }
-        out.push_str("</tr></thead><tbody>");
-        for row in &self.rows {
-            out.push_str("<tr>");
-            // Straight into `out`: a ranking has thousands of cells, each with a link.
-            for cell in row {
-                out.push_str("<td");
-                if let Some(c) = cell.class {
-                    out.push_str(" class=\"");
-                    out.push_str(c);
-                    out.push('"');
-                }
-                if let Some(t) = &cell.title {
-                    out.push_str(" title=\"");
-                    esc_into(&mut out, t);
-                    out.push('"');
-                }
-                out.push('>');
-                match &cell.link {
-                    Some(l) => {
-                        out.push_str("<a href=\"");
-                        esc_into(&mut out, l);
-                        out.push_str("\">");
-                        esc_into(&mut out, &cell.shown());
-                        out.push_str("</a>");
+    /// The table as a template fragment, with `class` on the `<table>`.
+    pub fn markup(&self, class: &str) -> Markup {
+        html! {
+            div.wrap {
+                table id=(self.id) class=(class) {
+                    @if let Some(c) = &self.caption {
+                        caption { (c) }
                     }
-                    None => esc_into(&mut out, &cell.shown()),
+                    thead {
+                        tr {
+                            @for c in &self.columns {
+                                th {
+                                    @match &c.link {
+                                        Some(l) => a href=(l) { (c.name) },
+                                        None => (c.name),
+                                    }
+                                }
+                            }
+                        }
+                    }
+                    tbody {
+                        @for row in &self.rows {
+                            tr {
+                                @for cell in row {
+                                    td class=[cell.class] title=[cell.title.as_deref()] {
+                                        @match &cell.link {
+                                            Some(l) => a href=(l) { (cell.shown()) },
+                                            None => (cell.shown()),
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
                 }
-                out.push_str("</td>");
             }
-            out.push_str("</tr>");
         }
-        out.push_str("</tbody></table></div>");
-        out
     }
 
     /// The download links of the table: `here` (the page's path and query) with the export.
-    pub fn downloads(&self, lang: Lang, here: &str) -> String {
+    pub fn download_links(&self, lang: Lang, here: &str) -> Markup {
         let sep = if here.contains('?') { '&' } else { '?' };
         let href = |f: &str| {
             format!(
@@ -219,12 +202,14 @@ impl Table {
                 lang.code()
             )
         };
-        format!(
-            "<p class=\"exports\">{}: <a href=\"{}\">Excel (.xlsx)</a> · <a href=\"{}\">CSV</a></p>",
-            esc(lang.s(S::Export)),
-            esc(&href("xlsx")),
-            esc(&href("csv"))
-        )
+        html! {
+            p.exports {
+                (lang.s(S::Export)) ": "
+                a href=(href("xlsx")) { "Excel (.xlsx)" }
+                " · "
+                a href=(href("csv")) { "CSV" }
+            }
+        }
     }
 
     /// The table as CSV (UTF-8): the screen's column names, then a line per row.
@@ -308,25 +293,24 @@ fn workbook(tables: &[&Table]) -> Result<Vec<u8>, WebError> {
 
 /// The links to the previous and next page of a list of `total` rows, `per_page` a page:
 /// `here` (path and query) with `&page=`.
-pub fn pager(lang: Lang, here: &str, page: usize, total: usize, per_page: usize) -> String {
+pub fn pager(lang: Lang, here: &str, page: usize, total: usize, per_page: usize) -> Markup {
     let pages = total.div_ceil(per_page.max(1)).max(1);
     let lq = format!("&lang={}", lang.code());
-    let mut links = vec![format!("{} {page} / {pages}", esc(lang.s(S::PageWord)))];
-    if page > 1 {
-        links.push(format!(
-            "<a href=\"{}\" rel=\"prev\">{}</a>",
-            esc(&format!("{here}&page={}{lq}", (page - 1).min(pages))),
-            esc(lang.s(S::PrevPage))
-        ));
+    html! {
+        p.pager {
+            (lang.s(S::PageWord)) " " (page) " / " (pages)
+            @if page > 1 {
+                " · "
+                a href=(format!("{here}&page={}{lq}", (page - 1).min(pages))) rel="prev" {
+                    (lang.s(S::PrevPage))
+                }
+            }
+            @if page < pages {
+                " · "
+                a href=(format!("{here}&page={}{lq}", page + 1)) rel="next" { (lang.s(S::NextPage)) }
+            }
+        }
     }
-    if page < pages {
-        links.push(format!(
-            "<a href=\"{}\" rel=\"next\">{}</a>",
-            esc(&format!("{here}&page={}{lq}", page + 1)),
-            esc(lang.s(S::NextPage))
-        ));
-    }
-    format!("<p class=\"pager\">{}</p>", links.join(" · "))
 }
 
 /// An Excel sheet name: at most 31 characters, none of `[]:*?/\`.
@@ -388,7 +372,7 @@ pub fn download(
         .collect();
     let file = format!(
         "attachment; filename=\"{ascii}.{ext}\"; filename*=UTF-8''{}.{ext}",
-        crate::html::url(name)
+        crate::ui::html::url(name)
     );
     if let Ok(v) = HeaderValue::from_str(&file) {
         h.insert(header::CONTENT_DISPOSITION, v);
@@ -426,7 +410,7 @@ mod tests {
 
     #[test]
     fn html_escapes_and_links() {
-        let html = sample().html("x");
+        let html = sample().markup("x").into_string();
         assert!(html.contains("<td><a href=\"/x?a=1&amp;b=&lt;\">小美, &quot;A&quot;</a></td>"));
         assert!(html.contains("<td>50.00%</td>") && html.contains("<td>1234.56</td>"));
         assert!(html.contains("<td>-</td>") && html.contains("<td>1.500 s</td>"));
@@ -467,19 +451,21 @@ mod tests {
 
     #[test]
     fn pager_links_the_neighbouring_pages() {
-        let first = pager(Lang::En, "/list?a=1", 1, 401, 200);
+        let first = pager(Lang::En, "/list?a=1", 1, 401, 200).into_string();
         assert!(first.contains("Page 1 / 3") && !first.contains("rel=\"prev\""));
         assert!(first.contains("href=\"/list?a=1&amp;page=2&amp;lang=en\" rel=\"next\""));
-        let last = pager(Lang::En, "/list?a=1", 3, 401, 200);
+        let last = pager(Lang::En, "/list?a=1", 3, 401, 200).into_string();
         assert!(
             last.contains("page=2&amp;lang=en\" rel=\"prev\"") && !last.contains("rel=\"next\"")
         );
         // past the end: back to the last page
         assert!(
-            pager(Lang::Zh, "/x?", 9, 401, 200).contains("page=3&amp;lang=zh-CN\" rel=\"prev\"")
+            pager(Lang::Zh, "/x?", 9, 401, 200)
+                .into_string()
+                .contains("page=3&amp;lang=zh-CN\" rel=\"prev\"")
         );
         assert_eq!(
-            pager(Lang::En, "/x?", 1, 0, 200),
+            pager(Lang::En, "/x?", 1, 0, 200).into_string(),
             "<p class=\"pager\">Page 1 / 1</p>"
         );
     }

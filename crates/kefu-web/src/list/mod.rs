@@ -12,27 +12,29 @@ use kefu_core::model::NameId;
 use kefu_core::money::{format_yuan, yuan_f64};
 use kefu_core::settings::MetricSettings;
 use kefu_core::time::{Day, format_time};
-use kefu_report::explain::{self, Items, ListQuery, Listing, RoundOutcome, Winner};
+use kefu_report::explain::{self, Items, ListQuery, Listing, Winner};
 use kefu_store::Db;
 use serde::Deserialize;
 use serde_json::{Value as Json, json};
 
 use crate::access::{self, Allowed, Rows};
 use crate::auth::CurrentUser;
-use crate::drill::{RESPONSE_BINS, bin_label, reception_link, round_outcome};
-use crate::html::{esc, page, url};
 use crate::i18n::{self, Lang, S, Strings};
-use crate::pages::error_page;
+use crate::limits::{API_MAX_ROWS, EXPORT_ROWS, PAGE_ROWS};
 use crate::report::{self, By};
-use crate::table::{self, Cell, Column, Content, Table};
+use crate::routes::Routes;
+use crate::ui::frame::error_page;
+use crate::ui::html::{html, page};
+use crate::ui::links::{RESPONSE_BINS, Who, bin_label, list_link, reception_link};
+use crate::ui::table::{self, Cell, Column, Content, Table};
+use crate::ui::transcript::millis;
+use crate::ui::transcript::round_outcome;
+use crate::ui::transcript::{credited_json, credited_name, outcome_json};
 use crate::{ApiError, AppState, WebError};
 
-/// Rows a list page shows at once.
-pub const PAGE_ROWS: usize = 200;
-/// Rows the API gives at most per request.
-pub const API_MAX_ROWS: usize = 1000;
-/// Rows a list download holds at most (the first ones of the list).
-pub const EXPORT_ROWS: usize = 100_000;
+mod api;
+
+pub(crate) use api::*;
 
 #[derive(Debug, Default, Deserialize)]
 pub struct ListParams {
@@ -58,35 +60,6 @@ pub struct ListParams {
     pub lang: Option<String>,
     pub export: Option<String>,
     pub table: Option<String>,
-}
-
-/// Whose items a list shows.
-#[derive(Debug, Clone, Copy)]
-pub enum Who<'a> {
-    /// Every account the user may see in the store.
-    Store,
-    Account(&'a str),
-    /// A roster group's people; `None`: the people without a group.
-    Group(Option<&'a str>),
-}
-
-/// `/list?…` for a figure of a store (or one account or group) over `[from, to]`.
-pub fn list_link(store: &str, who: Who<'_>, from: Day, to: Day, figure: &str) -> String {
-    list_link_prefix(store, who, from, to) + figure
-}
-
-/// [`list_link`] without the figure key at its end: a row of figures encodes its names once.
-pub fn list_link_prefix(store: &str, who: Who<'_>, from: Day, to: Day) -> String {
-    let who = match who {
-        Who::Store => String::new(),
-        Who::Account(a) => format!("&account={}", url(a)),
-        Who::Group(Some(g)) => format!("&group={}", url(g)),
-        Who::Group(None) => "&ungrouped=1".to_string(),
-    };
-    format!(
-        "/list?store={}{who}&from={from}&to={to}&figure=",
-        url(store)
-    )
 }
 
 /// [`Who`] owned, for what a request loaded.
@@ -345,24 +318,6 @@ fn report_error(e: kefu_report::ReportError) -> WebError {
 
 fn yes(lang: Lang, b: bool) -> String {
     lang.s(if b { S::Yes } else { S::No }).to_string()
-}
-
-/// The account credited with an order, or "a colleague" where its name is hidden.
-pub(crate) fn credited_name(lang: Lang, account: &str) -> &str {
-    if account.is_empty() {
-        lang.s(S::Colleague)
-    } else {
-        account
-    }
-}
-
-/// An account credited with an order as JSON: `null` where its name is hidden.
-pub(crate) fn credited_json(account: &str) -> Json {
-    if account.is_empty() {
-        Json::Null
-    } else {
-        json!(account)
-    }
 }
 
 /// Why an order went where it went, in a list.
@@ -649,8 +604,7 @@ pub async fn list(
         Who::Group(Some(g)) => format!("{}: {g}", lang.s(S::Group)),
         Who::Group(None) => format!("{}: {}", lang.s(S::Group), lang.s(S::NoGroup)),
     };
-    let mut filters = String::new();
-    for (name, value) in [
+    let hidden: Vec<(&str, &str)> = [
         ("store", Some(sname.as_str())),
         ("account", p.account.as_deref()),
         ("group", p.group.as_deref()),
@@ -662,283 +616,80 @@ pub async fn list(
         ("hour", p.hour.as_deref()),
         ("bucket", p.bucket.as_deref()),
         ("lang", Some(lang.code())),
-    ] {
-        if let Some(v) = value.filter(|v| !v.is_empty()) {
-            filters.push_str(&format!(
-                "<input type=\"hidden\" name=\"{name}\" value=\"{}\">",
-                esc(v)
-            ));
-        }
-    }
+    ]
+    .into_iter()
+    .filter_map(|(name, value)| Some((name, value.filter(|v| !v.is_empty())?)))
+    .collect();
     // Another figure of the same people and days (an hour or a bin fixes its figure).
-    if hour.is_none() && bucket.is_none() {
+    let other_figures = (hour.is_none() && bucket.is_none()).then(|| {
         let whole = matches!(l.who, Whose::Store) && l.store.rows == Rows::All;
-        let options: String = report::figures(By::Store, whole)
-            .iter()
-            .map(|f| {
-                format!(
-                    "<option value=\"{}\"{}>{}</option>",
-                    f.key,
-                    if f.key == figure.key { " selected" } else { "" },
-                    esc(lang.figure(f))
-                )
-            })
-            .collect();
-        filters.push_str(&format!(
-            "<label>{}<br><select name=\"figure\">{options}</select></label>",
-            esc(lang.s(S::ListFigure))
-        ));
-    }
-    let mut body = format!(
-        "<form class=\"filters\" method=\"get\" action=\"/list\">{filters}\
-         <label>{f}<br><input type=\"date\" name=\"from\" value=\"{from}\"></label>\
-         <label>{t}<br><input type=\"date\" name=\"to\" value=\"{to}\"></label>\
-         <button type=\"submit\">{show}</button></form>\
-         <p>{sl}: {s} · {whose} · {from} – {to}</p>",
-        f = esc(lang.s(S::From)),
-        t = esc(lang.s(S::To)),
-        show = esc(lang.s(S::Show)),
-        sl = esc(lang.s(S::Store)),
-        s = esc(&sname),
-        whose = esc(&whose),
-        from = l.from,
-        to = l.to,
-    );
-    let mut facts = vec![format!(
-        "{}: <strong class=\"figure-value\">{}</strong>",
-        esc(lang.figure(figure)),
-        esc(&l
-            .value
-            .map_or("-".to_string(), |v| report::display(figure, v)))
-    )];
-    if let Some(h) = hour {
-        facts.push(format!(
-            "{}: {h}:00–{}:00",
-            esc(lang.s(S::HourFilter)),
-            h + 1
-        ));
-    }
-    if let Some(&bin) = bucket.and_then(|b| RESPONSE_BINS.get(b)) {
-        let bin = bin_label(bin);
-        facts.push(format!("{}: {}", esc(lang.s(S::BucketFilter)), esc(&bin)));
-    }
-    facts.push(format!(
-        "{}: <strong class=\"listed-count\">{}</strong>",
-        esc(lang.s(S::ListedItems)),
-        l.listing.total
-    ));
-    if matches!(
+        report::figures(By::Store, whole)
+    });
+    let bin = bucket
+        .and_then(|b| RESPONSE_BINS.get(b))
+        .map(|&b| bin_label(b));
+    let sums_money = matches!(
         l.listing.items,
         Items::Orders(_) | Items::Reminders(_) | Items::Refunds(_)
-    ) {
-        facts.push(format!(
-            "{}: <strong class=\"listed-sum\">{}</strong>",
-            esc(lang.s(S::ListedSum)),
-            format_yuan(l.listing.amount_cents)
-        ));
-    }
-    body.push_str(&format!(
-        "<p class=\"list-facts\">{}</p><p class=\"note\">{}</p>",
-        facts.join(" · "),
-        esc(lang.s(S::ListNote))
-    ));
-    let pager = table::pager(lang, &here, page_no, l.listing.total, PAGE_ROWS);
-    body.push_str(&table.downloads(lang, &here));
-    if l.listing.items.is_empty() {
-        body.push_str(&format!("<p>{}</p>", esc(lang.s(S::NoData))));
-    } else {
-        body.push_str(&table.html("list"));
-    }
-    body.push_str(&pager);
+    );
+    let value = l
+        .value
+        .map_or("-".to_string(), |v| report::display(figure, v));
+    let body = html! {
+        form.filters method="get" action="/list" {
+            @for (name, value) in &hidden {
+                input type="hidden" name=(name) value=(value);
+            }
+            @if let Some(figures) = &other_figures {
+                label {
+                    (lang.s(S::ListFigure)) br;
+                    select name="figure" {
+                        @for f in figures {
+                            option value=(f.key) selected[f.key == figure.key] { (lang.figure(f)) }
+                        }
+                    }
+                }
+            }
+            label { (lang.s(S::From)) br; input type="date" name="from" value=(l.from); }
+            label { (lang.s(S::To)) br; input type="date" name="to" value=(l.to); }
+            button type="submit" { (lang.s(S::Show)) }
+        }
+        p { (lang.s(S::Store)) ": " (sname) " · " (whose) " · " (l.from) " – " (l.to) }
+        p.list-facts {
+            (lang.figure(figure)) ": " strong.figure-value { (value) }
+            @if let Some(h) = hour {
+                " · " (lang.s(S::HourFilter)) ": " (h) ":00–" (h + 1) ":00"
+            }
+            @if let Some(bin) = &bin {
+                " · " (lang.s(S::BucketFilter)) ": " (bin)
+            }
+            " · " (lang.s(S::ListedItems)) ": " strong.listed-count { (l.listing.total) }
+            @if sums_money {
+                " · " (lang.s(S::ListedSum)) ": "
+                strong.listed-sum { (format_yuan(l.listing.amount_cents)) }
+            }
+        }
+        p.note { (lang.s(S::ListNote)) }
+        (table.download_links(lang, &here))
+        @if l.listing.items.is_empty() {
+            p { (lang.s(S::NoData)) }
+        } @else {
+            (table.markup("list"))
+        }
+        (table::pager(lang, &here, page_no, l.listing.total, PAGE_ROWS))
+    };
     let here_page = if page_no > 1 {
         format!("{here}&page={page_no}")
     } else {
         here
     };
     let title = format!("{} — {}", lang.s(S::ListTitle), lang.figure(figure));
-    Html(page(lang, &title, Some(&user.session), &here_page, &body)).into_response()
+    Html(page(lang, &title, Some(&user.session), &here_page, body).into_string()).into_response()
 }
 
-fn millis(t: kefu_core::time::Millis) -> Json {
-    Json::from(format_time(t))
-}
-
-fn secs(ms: Option<i64>) -> Json {
-    ms.map_or(Json::Null, |ms| json!(ms as f64 / 1000.0))
-}
-
-fn yuan(cents: i64) -> Json {
-    json!(yuan_f64(cents))
-}
-
-fn winner_json(w: &Option<Winner>) -> Json {
-    match w {
-        Some(w) => json!({
-            "kind": "attributed",
-            "account": credited_json(&w.account),
-            "day": w.day.to_string(),
-            "answer_at": millis(w.answer),
-            "inquiry": w.inquiry,
-        }),
-        None => json!({"kind": "silent"}),
-    }
-}
-
-/// A round's outcome as JSON.
-pub(crate) fn outcome_json(o: &RoundOutcome) -> Json {
-    match o {
-        RoundOutcome::Answered { at, by_bot } => json!({
-            "kind": if *by_bot { "bot_answered" } else { "agent_answered" },
-            "at": millis(*at),
-        }),
-        RoundOutcome::Transferred { at, to } => {
-            json!({"kind": "transferred", "at": millis(*at), "to": to})
-        }
-        RoundOutcome::Unanswered => json!({"kind": "unanswered"}),
-    }
-}
-
-fn items_json(items: &Items) -> Json {
-    let list: Vec<Json> = match items {
-        Items::Receptions(v) => v
-            .iter()
-            .map(|r| {
-                json!({
-                    "account": r.account, "buyer": r.buyer, "day": r.day.to_string(),
-                    "first_time": millis(r.first_time),
-                    "consulted": r.consulted, "served": r.served, "unreplied": r.unreplied,
-                    "inquiry": r.inquiry, "after_sale": r.after_sale, "slow": r.slow,
-                    "first_response_secs": secs(r.first_response_ms),
-                    "duration_secs": secs(Some(r.duration_ms)),
-                    "buyer_msgs": r.buyer_msgs, "agent_msgs": r.agent_msgs,
-                    "rounds": r.rounds,
-                    "attributed_orders": r.attributed_orders,
-                    "attributed_paid": r.attributed_paid,
-                    "sales": yuan(r.sales_cents),
-                })
-            })
-            .collect(),
-        Items::Rounds(v) => v
-            .iter()
-            .map(|r| {
-                json!({
-                    "account": r.account, "buyer": r.buyer, "day": r.day.to_string(),
-                    "open": millis(r.round.open),
-                    "outcome": outcome_json(&r.round.outcome),
-                    "response_secs": secs(r.round.response_ms()),
-                    "wait_secs": secs(r.round.wait_ms()),
-                    "within_3min": r.within_3min,
-                })
-            })
-            .collect(),
-        Items::Orders(v) => v
-            .iter()
-            .map(|o| {
-                json!({
-                    "order_id": o.order_id, "buyer": o.buyer,
-                    "created_at": millis(o.created_at),
-                    "paid_at": o.paid_at.map_or(Json::Null, millis),
-                    "amount": yuan(o.amount), "items": o.items,
-                    "attribution": winner_json(&o.winner),
-                })
-            })
-            .collect(),
-        Items::Reminders(v) => v
-            .iter()
-            .map(|o| {
-                json!({
-                    "order_id": o.order_id, "account": o.account, "buyer": o.buyer,
-                    "created_at": millis(o.created_at),
-                    "reminded_at": millis(o.reminded_at),
-                    "paid": o.paid, "amount": yuan(o.amount),
-                })
-            })
-            .collect(),
-        Items::Ratings(v) => v
-            .iter()
-            .map(|r| {
-                json!({
-                    "account": r.account, "buyer": r.buyer, "time": millis(r.time),
-                    "score": r.score, "satisfied": r.satisfied,
-                })
-            })
-            .collect(),
-        Items::Refunds(v) => v
-            .iter()
-            .map(|r| {
-                json!({
-                    "refund_id": r.refund_id, "order_id": r.order_id,
-                    "account": r.account, "buyer": r.buyer,
-                    "requested_at": millis(r.requested_at),
-                    "finished_at": r.finished_at.map_or(Json::Null, millis),
-                    "amount": yuan(r.amount), "status": r.status,
-                    "refund_secs": secs(r.finished_at.map(|f| f - r.requested_at)),
-                })
-            })
-            .collect(),
-    };
-    Json::Array(list)
-}
-
-/// The name of an item kind in the API.
-pub fn kind_name(kind: explain::ItemKind) -> &'static str {
-    use explain::ItemKind as K;
-    match kind {
-        K::Receptions => "receptions",
-        K::Rounds => "rounds",
-        K::Orders => "orders",
-        K::Reminders => "reminders",
-        K::Ratings => "ratings",
-        K::Refunds => "refunds",
-    }
-}
-
-/// `GET /api/v1/list`: the items behind a figure, with the page's filters, as JSON.
-pub async fn api_list(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    query: Result<Query<ListParams>, QueryRejection>,
-) -> Result<axum::Json<Json>, ApiError> {
-    let Query(p) = query.map_err(|e| WebError::BadRequest(e.body_text()))?;
-    let req = parse_request(&p, API_MAX_ROWS)?;
-    let u = user.session.user.clone();
-    let config = state.config.clone();
-    let (figure, page_no, per_page) = (req.figure, req.page, req.per_page);
-    let offset = (page_no - 1).saturating_mul(per_page);
-    let l = state
-        .heavy(u.id, move |db| {
-            let settings = |name: &str| config.store(name).metrics.clone();
-            load(db, settings, &u, &p, &req, offset, per_page)
-        })
-        .await?;
-    let value = l.value.map_or(Json::Null, value_json);
-    Ok(axum::Json(json!({
-        "store": l.store.store.name,
-        "account": match &l.who { Whose::Account(a) => Json::from(a.as_str()), _ => Json::Null },
-        "group": match &l.who { Whose::Group(_) => l.who.name().map_or(Json::Null, Json::from), _ => Json::Null },
-        "from": l.from.to_string(),
-        "to": l.to.to_string(),
-        "figure": figure.key,
-        "value": value,
-        "kind": kind_name(l.listing.kind),
-        "total": l.listing.total,
-        "amount": match l.listing.kind {
-            explain::ItemKind::Orders | explain::ItemKind::Reminders | explain::ItemKind::Refunds => yuan(l.listing.amount_cents),
-            _ => Json::Null,
-        },
-        "page": page_no,
-        "per_page": per_page,
-        "items": items_json(&l.listing.items),
-    })))
-}
-
-/// A figure's value as the API writes it (yuan for money, `null` when undefined).
-pub fn value_json(v: Value) -> Json {
-    match v {
-        Value::Count(n) => json!(n),
-        Value::Money(c) => yuan(c),
-        Value::Ratio(r) => r.map_or(Json::Null, |x| json!(x)),
-    }
+/// The list behind a figure, as a page and as the API.
+pub(crate) fn routes(r: Routes) -> Routes {
+    r.get("/list", list).get("/api/v1/list", api_list)
 }
 
 #[cfg(test)]

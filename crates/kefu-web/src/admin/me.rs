@@ -7,83 +7,88 @@ use kefu_store::{LangPref, UserError};
 use serde::Deserialize;
 
 use crate::auth::{CurrentUser, LangQuery, MAX_FAILURES, login_keys, release, reserve};
-use crate::html::esc;
 use crate::i18n::{self, Lang, S, Strings};
-use crate::pages::{error_page, framed};
+use crate::ui::frame::{Notice, error_page, frame};
+use crate::ui::html::{Markup, html};
 use crate::{AppState, WebError};
 
-fn render(lang: Lang, user: &CurrentUser, message: &str) -> String {
+fn render(lang: Lang, user: &CurrentUser, notice: Notice) -> Markup {
     let lc = lang.code();
-    let csrf = esc(&user.session.csrf);
+    let csrf = &user.session.csrf;
     let now = user.session.lang;
-    let choices: String = [
+    let choices = [
         (
             LangPref::Browser,
             lang.t("跟随浏览器", "Follow the browser"),
         ),
         (LangPref::Zh, "中文"),
         (LangPref::En, "English"),
-    ]
-    .iter()
-    .map(|(p, label)| {
-        format!(
-            "<label><input type=\"radio\" name=\"lang\" value=\"{}\"{}> {}</label><br>",
-            p.as_str(),
-            if *p == now { " checked" } else { "" },
-            esc(label)
-        )
-    })
-    .collect();
-    format!(
-        "{message}<p>{name_l}{colon}<strong>{name}</strong> · {role_l}{colon}{role}</p>\
-         <h2>{lang_h}</h2><p class=\"note\">{lang_note}</p>\
-         <form method=\"post\" action=\"/me?lang={lc}\"><input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">\
-         <fieldset><legend>{lang_h}</legend>{choices}</fieldset>\
-         <p><button type=\"submit\">{save}</button></p></form>\
-         <h2>{pw_h}</h2><form method=\"post\" action=\"/me/password?lang={lc}\" class=\"filters\">\
-         <input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">\
-         <label>{current}<br><input type=\"password\" name=\"current\" required autocomplete=\"current-password\"></label>\
-         <label>{new}<br><input type=\"password\" name=\"password\" required minlength=\"8\" autocomplete=\"new-password\"></label>\
-         <label>{again}<br><input type=\"password\" name=\"again\" required minlength=\"8\" autocomplete=\"new-password\"></label>\
-         <button type=\"submit\">{pw_h}</button></form>\
-         <p><a href=\"/settings/tokens?lang={lc}\">{tokens}</a></p>",
-        name_l = esc(lang.s(S::UserName)),
-        colon = lang.t("：", ": "),
-        name = esc(&user.session.user.name),
-        role_l = esc(lang.s(S::Role)),
-        role = esc(crate::users::role_label(lang, user.session.user.role)),
-        lang_h = esc(lang.t("界面语言", "Language of the pages")),
-        lang_note = esc(lang.t(
-            "链接中的 ?lang= 仍优先于此设置。",
-            "A ?lang= in a link still takes precedence over this setting."
-        )),
-        save = esc(lang.t("保存", "Save")),
-        pw_h = esc(lang.t("修改密码", "Change the password")),
-        current = esc(lang.t("当前密码", "Current password")),
-        new = esc(lang.t(
-            "新密码（至少 8 个字符）",
-            "New password (8 characters or more)"
-        )),
-        again = esc(lang.t("再次输入新密码", "New password again")),
-        tokens = esc(lang.s(S::ApiTokens)),
-    )
+    ];
+    let colon = lang.t("：", ": ");
+    let lang_h = lang.t("界面语言", "Language of the pages");
+    let pw_h = lang.t("修改密码", "Change the password");
+    html! {
+        (notice)
+        p {
+            (lang.s(S::UserName)) (colon) strong { (user.session.user.name) }
+            " · " (lang.s(S::Role)) (colon) (super::users::role_label(lang, user.session.user.role))
+        }
+        h2 { (lang_h) }
+        p.note {
+            (lang.t(
+                "链接中的 ?lang= 仍优先于此设置。",
+                "A ?lang= in a link still takes precedence over this setting."
+            ))
+        }
+        form method="post" action={ "/me?lang=" (lc) } {
+            input type="hidden" name="csrf" value=(csrf);
+            fieldset {
+                legend { (lang_h) }
+                @for (p, label) in choices {
+                    label {
+                        input type="radio" name="lang" value=(p.as_str()) checked[p == now];
+                        " " (label)
+                    }
+                    br;
+                }
+            }
+            p { button type="submit" { (lang.t("保存", "Save")) } }
+        }
+        h2 { (pw_h) }
+        form.filters method="post" action={ "/me/password?lang=" (lc) } {
+            input type="hidden" name="csrf" value=(csrf);
+            label {
+                (lang.t("当前密码", "Current password")) br;
+                input type="password" name="current" required autocomplete="current-password";
+            }
+            label {
+                (lang.t("新密码（至少 8 个字符）", "New password (8 characters or more)")) br;
+                input type="password" name="password" required minlength="8" autocomplete="new-password";
+            }
+            label {
+                (lang.t("再次输入新密码", "New password again")) br;
+                input type="password" name="again" required minlength="8" autocomplete="new-password";
+            }
+            button type="submit" { (pw_h) }
+        }
+        p { a href={ "/settings/tokens?lang=" (lc) } { (lang.s(S::ApiTokens)) } }
+    }
 }
 
-fn shown(lang: Lang, user: &CurrentUser, status: StatusCode, message: &str) -> Response {
-    let body = render(lang, user, message);
-    framed(lang, user, status, S::MyAccount, "/me", &body)
+fn shown(lang: Lang, user: &CurrentUser, status: StatusCode, notice: Notice) -> Response {
+    let body = render(lang, user, notice);
+    frame(lang, user, status, S::MyAccount, "/me", body)
 }
 
 /// The page again with why the form was refused above it.
 fn refused(lang: Lang, user: &CurrentUser, status: StatusCode, said: &str) -> Response {
-    let message = format!("<p class=\"error\" role=\"alert\">{}</p>", esc(said));
-    shown(lang, user, status, &message)
+    shown(lang, user, status, Notice::Refused(said))
 }
 
 /// `GET /me`
 pub async fn page(user: CurrentUser, headers: HeaderMap, Query(q): Query<LangQuery>) -> Response {
     let lang = i18n::pick(q.lang.as_deref(), &headers);
-    shown(lang, &user, StatusCode::OK, "")
+    shown(lang, &user, StatusCode::OK, Notice::Nothing)
 }
 
 #[derive(Deserialize)]
@@ -188,14 +193,11 @@ pub async fn change_password(
     }
     match done {
         Ok(Ok(())) => {
-            let message = format!(
-                "<p class=\"saved\" role=\"status\">{}</p>",
-                esc(lang.t(
-                    "密码已修改，其他设备上的登录已退出，API 令牌已吊销。",
-                    "The password is changed; other logins are ended and your API tokens are revoked."
-                ))
+            let said = lang.t(
+                "密码已修改，其他设备上的登录已退出，API 令牌已吊销。",
+                "The password is changed; other logins are ended and your API tokens are revoked.",
             );
-            shown(lang, &user, StatusCode::OK, &message)
+            shown(lang, &user, StatusCode::OK, Notice::Saved(said))
         }
         Ok(Err(Refusal::WrongCurrent)) => {
             let said = lang.t("当前密码不正确。", "The current password is wrong.");

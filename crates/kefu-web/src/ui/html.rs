@@ -1,6 +1,7 @@
 //! HTML building blocks: escaping, the page frame, the SVG bar chart.
 
 use kefu_store::Session;
+pub use maud::{DOCTYPE, Markup, PreEscaped, html};
 
 use crate::i18n::{Lang, S, Strings};
 
@@ -81,84 +82,83 @@ span.qa.high,span.qa.critical{background:#fde2e1;color:#b42318}tr.msg.flagged td
 
 /// The page frame: header with navigation, language switch and logout, then `body`.
 /// `here` is the current path and query (without `lang`), for the language switch.
-pub fn page(lang: Lang, title: &str, session: Option<&Session>, here: &str, body: &str) -> String {
+pub fn page(
+    lang: Lang,
+    title: &str,
+    session: Option<&Session>,
+    here: &str,
+    body: Markup,
+) -> Markup {
     let other = match lang {
         Lang::Zh => "en",
         Lang::En => "zh-CN",
     };
     let sep = if here.contains('?') { '&' } else { '?' };
-    let switch = format!(
-        "<a href=\"{}{sep}lang={other}\" lang=\"{other}\">{}</a>",
-        esc(here),
-        esc(lang.s(S::Language))
-    );
     let lq = format!("?lang={}", lang.code());
-    let nav = match session {
-        Some(s) => format!(
-            "<nav><a href=\"/{lq}\">{}</a> · <a href=\"/ranking{lq}\">{}</a>{}</nav>{switch}\
-             <a class=\"me\" href=\"/me{lq}\">{} ({})</a>\
-             <form method=\"post\" action=\"/logout\"><input type=\"hidden\" name=\"csrf\" value=\"{}\">\
-             <button type=\"submit\">{}</button></form>",
-            esc(lang.s(S::Overview)),
-            esc(lang.s(S::Ranking)),
-            admin_nav(lang, s, &lq),
-            esc(&s.user.name),
-            s.user.role.as_str(),
-            esc(&s.csrf),
-            esc(lang.s(S::Logout)),
-        ),
-        None => switch,
-    };
-    format!(
-        "<!DOCTYPE html><html lang=\"{code}\"><head><meta charset=\"utf-8\">\
-         <meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">\
-         <title>{title} · {app}</title><style>{CSS}</style></head>\
-         <body><header><strong>{app}</strong>{nav}</header><main><h1>{title}</h1>{body}</main></body></html>",
-        code = lang.code(),
-        title = esc(title),
-        app = esc(lang.s(S::AppName)),
-    )
+    let app = lang.s(S::AppName);
+    html! {
+        (DOCTYPE)
+        html lang=(lang.code()) {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width,initial-scale=1";
+                title { (title) " · " (app) }
+                style { (PreEscaped(CSS)) }
+            }
+            body {
+                header {
+                    strong { (app) }
+                    @if let Some(s) = session {
+                        nav {
+                            a href={ "/" (lq) } { (lang.s(S::Overview)) }
+                            " · "
+                            a href={ "/ranking" (lq) } { (lang.s(S::Ranking)) }
+                            (admin_nav(lang, s, &lq))
+                        }
+                    }
+                    a href={ (here) (sep) "lang=" (other) } lang=(other) { (lang.s(S::Language)) }
+                    @if let Some(s) = session {
+                        a.me href={ "/me" (lq) } { (s.user.name) " (" (s.user.role.as_str()) ")" }
+                        form method="post" action="/logout" {
+                            input type="hidden" name="csrf" value=(s.csrf);
+                            button type="submit" { (lang.s(S::Logout)) }
+                        }
+                    }
+                }
+                main {
+                    h1 { (title) }
+                    (body)
+                }
+            }
+        }
+    }
 }
 
 /// The links to the import page (admins, supervisors) and the admin pages.
-fn admin_nav(lang: Lang, s: &Session, lq: &str) -> String {
-    // Manual reviews concern every role (reviewers, reviewed agents, leads).
-    let mut out = format!(
-        " · <a href=\"/qa/assignments{lq}\">{}</a> · <a href=\"/plans{lq}\">{}</a>",
-        esc(lang.s(S::QaNav)),
-        esc(lang.s(S::PlansPage))
-    );
-    // Automatic rule hits: every role (agents see their own).
-    out.push_str(&format!(
-        " · <a href=\"/qa/hits{lq}\">{}</a>",
-        esc(lang.s(S::AutoHits))
-    ));
-    if crate::access::may_import(&s.user) {
-        out.push_str(&format!(
-            " · <a href=\"/import{lq}\">{}</a>",
-            esc(lang.s(S::ImportPage))
-        ));
+fn admin_nav(lang: Lang, s: &Session, lq: &str) -> Markup {
+    html! {
+        // Manual reviews concern every role (reviewers, reviewed agents, leads).
+        " · " a href={ "/qa/assignments" (lq) } { (lang.s(S::QaNav)) }
+        " · " a href={ "/plans" (lq) } { (lang.s(S::PlansPage)) }
+        // Automatic rule hits: every role (agents see their own).
+        " · " a href={ "/qa/hits" (lq) } { (lang.s(S::AutoHits)) }
+        @if crate::access::may_import(&s.user) {
+            " · " a href={ "/import" (lq) } { (lang.s(S::ImportPage)) }
+        }
+        @if crate::access::is_admin(&s.user) {
+            " · " a href={ "/settings" (lq) } { (lang.s(S::Settings)) }
+            " · " a href={ "/audit" (lq) } { (lang.s(S::AuditLog)) }
+        } @else if crate::access::may_edit_settings(&s.user) {
+            // Supervisors edit their stores' metric settings and roster.
+            " · " a href={ "/settings/metrics" (lq) } { (lang.s(S::MetricSettings)) }
+            " · " a href={ "/settings/roster" (lq) } { (lang.s(S::Roster)) }
+        }
     }
-    if crate::access::is_admin(&s.user) {
-        out.push_str(&format!(
-            " · <a href=\"/settings{lq}\">{}</a> · <a href=\"/audit{lq}\">{}</a>",
-            esc(lang.s(S::Settings)),
-            esc(lang.s(S::AuditLog))
-        ));
-    } else if crate::access::may_edit_settings(&s.user) {
-        // Supervisors edit their stores' metric settings and roster.
-        out.push_str(&format!(
-            " · <a href=\"/settings/metrics{lq}\">{}</a> · <a href=\"/settings/roster{lq}\">{}</a>",
-            esc(lang.s(S::MetricSettings)),
-            esc(lang.s(S::Roster))
-        ));
-    }
-    out
 }
 
 /// A bar per (label, value, link); bars are links, values are in `<title>` for screen
 /// readers and tooltips.
-pub fn bar_chart(title: &str, bars: &[(String, Option<f64>, String)]) -> String {
+pub fn bar_chart(title: &str, bars: &[(String, Option<f64>, String)]) -> Markup {
     let (w, h, left, bottom, top) = (760.0_f64, 240.0_f64, 56.0, 40.0, 16.0);
     let max = bars
         .iter()
@@ -169,43 +169,33 @@ pub fn bar_chart(title: &str, bars: &[(String, Option<f64>, String)]) -> String 
     let slot = (w - left - 8.0) / n;
     let bw = (slot * 0.7).max(1.0);
     let plot = h - bottom - top;
-    let mut svg = format!(
-        "<svg role=\"img\" aria-label=\"{t}\" viewBox=\"0 0 {w} {h}\" width=\"{w}\" height=\"{h}\" \
-         xmlns=\"http://www.w3.org/2000/svg\"><title>{t}</title>\
-         <line x1=\"{left}\" y1=\"{base}\" x2=\"{w}\" y2=\"{base}\" stroke=\"#8a94a6\"/>\
-         <text x=\"{lx}\" y=\"{ty}\" text-anchor=\"end\">{maxl}</text>\
-         <text x=\"{lx}\" y=\"{base}\" text-anchor=\"end\">0</text>",
-        t = esc(title),
-        base = h - bottom,
-        lx = left - 4.0,
-        ty = top + 4.0,
-        maxl = esc(&short_number(max)),
-    );
+    let base = h - bottom;
     let every = (bars.len() / 10).max(1);
-    for (i, (label, value, link)) in bars.iter().enumerate() {
-        let x = left + 4.0 + slot * i as f64;
-        let v = value.unwrap_or(0.0).max(0.0);
-        let bh = (v / max * plot).max(if v > 0.0 { 1.0 } else { 0.0 });
-        let shown = value.map_or("-".to_string(), short_number);
-        svg.push_str(&format!(
-            "<a href=\"{link}\"><rect x=\"{x:.1}\" y=\"{y:.1}\" width=\"{bw:.1}\" height=\"{bh:.1}\" fill=\"#3b6fd4\">\
-             <title>{label}: {shown}</title></rect></a>",
-            link = esc(link),
-            y = h - bottom - bh,
-            label = esc(label),
-            shown = esc(&shown),
-        ));
-        if i % every == 0 {
-            svg.push_str(&format!(
-                "<text x=\"{cx:.1}\" y=\"{ly}\" text-anchor=\"middle\">{l}</text>",
-                cx = x + bw / 2.0,
-                ly = h - bottom + 14.0,
-                l = esc(label.get(5..).unwrap_or(label)),
-            ));
+    let f1 = |v: f64| format!("{v:.1}");
+    html! {
+        svg role="img" aria-label=(title) viewBox={ "0 0 " (w) " " (h) } width=(w) height=(h)
+            xmlns="http://www.w3.org/2000/svg" {
+            title { (title) }
+            line x1=(left) y1=(base) x2=(w) y2=(base) stroke="#8a94a6" {}
+            text x=(left - 4.0) y=(top + 4.0) text-anchor="end" { (short_number(max)) }
+            text x=(left - 4.0) y=(base) text-anchor="end" { "0" }
+            @for (i, (label, value, link)) in bars.iter().enumerate() {
+                @let x = left + 4.0 + slot * i as f64;
+                @let v = value.unwrap_or(0.0).max(0.0);
+                @let bh = (v / max * plot).max(if v > 0.0 { 1.0 } else { 0.0 });
+                a href=(link) {
+                    rect x=(f1(x)) y=(f1(base - bh)) width=(f1(bw)) height=(f1(bh)) fill="#3b6fd4" {
+                        title { (label) ": " (value.map_or("-".to_string(), short_number)) }
+                    }
+                }
+                @if i % every == 0 {
+                    text x=(f1(x + bw / 2.0)) y=(base + 14.0) text-anchor="middle" {
+                        (label.get(5..).unwrap_or(label))
+                    }
+                }
+            }
         }
     }
-    svg.push_str("</svg>");
-    svg
 }
 
 fn short_number(x: f64) -> String {
@@ -247,7 +237,7 @@ mod tests {
                 "/?from=2026-11-11&x=<".to_string(),
             ),
         ];
-        let svg = bar_chart("a<b", &bars);
+        let svg = bar_chart("a<b", &bars).into_string();
         assert_eq!(svg.matches("<a href=").count(), 2);
         assert!(svg.contains("&amp;x=&lt;"));
         assert!(svg.contains("a&lt;b"));

@@ -12,11 +12,10 @@ use kefu_store::{AccountInfo, Db, StoreInfo, User, UserError, UserRole};
 use serde::Deserialize;
 
 use crate::access;
-use crate::admin::{th, utc};
 use crate::auth::{CurrentUser, LangQuery};
-use crate::html::esc;
 use crate::i18n::{self, Lang, S, Strings};
-use crate::pages::{error_page, framed};
+use crate::ui::frame::{error_page, framed, th, utc};
+use crate::ui::html::esc;
 use crate::{AppState, WebError};
 
 #[derive(Deserialize)]

@@ -1,0 +1,309 @@
+use super::*;
+
+pub(super) struct Ranking {
+    allowed: Vec<Allowed>,
+    store: Allowed,
+    from: Day,
+    to: Day,
+    last: Day,
+    rows: Vec<Row>,
+    groups: Vec<(kefu_core::model::NameId, Option<String>)>,
+    /// The store's roster groups, for the group filter.
+    group_names: Vec<String>,
+}
+
+/// `GET /ranking`: every figure per account, people and bots apart, sortable, with the best
+/// and worst value of each column marked.
+pub async fn ranking(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    headers: HeaderMap,
+    Query(p): Query<Params>,
+) -> Response {
+    let lang = i18n::pick(p.lang.as_deref(), &headers);
+    let export = match export_format(&p) {
+        Ok(e) => e,
+        Err(e) => return error_page(lang, &user, e),
+    };
+    let u = user.session.user.clone();
+    let (qstore, qfrom, qto) = (p.store.clone(), p.from.clone(), p.to.clone());
+    let filter = Params {
+        group: p.group.clone(),
+        role: p.role.clone(),
+        ..Params::default()
+    };
+    let loaded = state
+        .db(move |db| {
+            let all = access::allowed(db, &u, None)?;
+            let store = one_store(access::allowed(db, &u, qstore.as_deref())?)?;
+            let only = std::slice::from_ref(&store);
+            let (from, to) = report::range(db, qfrom.as_deref(), qto.as_deref(), only)?;
+            let last = db.day_span(store.store.id)?.map_or(to, |(_, l)| l);
+            let accounts = db.accounts(store.store.id)?;
+            let mut rows = report::build(db, By::Account, from, to, only)?.rows;
+            rows.retain(|row| {
+                passes(
+                    &filter,
+                    row,
+                    accounts.iter().find(|a| Some(a.id) == row.account),
+                )
+            });
+            let mut group_names: Vec<String> =
+                accounts.iter().filter_map(|a| a.group.clone()).collect();
+            group_names.sort();
+            group_names.dedup();
+            let groups = accounts.into_iter().map(|a| (a.id, a.group)).collect();
+            Ok(Ranking {
+                group_names,
+                rows,
+                allowed: all,
+                store,
+                from,
+                to,
+                last,
+                groups,
+            })
+        })
+        .await;
+    let mut r = match loaded {
+        Ok(r) => r,
+        Err(e) => return error_page(lang, &user, e),
+    };
+    let name = r.store.store.name.clone();
+    let figures = report::figures(By::Account, false);
+    let sort = p
+        .sort
+        .as_deref()
+        .and_then(|k| figures.iter().copied().find(|f| f.key == k));
+    let desc = p.dir.as_deref() != Some("asc");
+    if let Some(f) = sort {
+        r.rows.sort_by(|a, b| {
+            let (x, y) = (
+                report::number(f.value(&a.counters)),
+                report::number(f.value(&b.counters)),
+            );
+            // undefined values last in either direction
+            match (x, y) {
+                (Some(x), Some(y)) if desc => y.total_cmp(&x),
+                (Some(x), Some(y)) => x.total_cmp(&y),
+                (Some(_), None) => std::cmp::Ordering::Less,
+                (None, Some(_)) => std::cmp::Ordering::Greater,
+                (None, None) => std::cmp::Ordering::Equal,
+            }
+        });
+    }
+    let group_now = p.group.as_deref().unwrap_or("");
+    let role_now = p.role.as_deref().unwrap_or("");
+    let roles = [
+        ("presale", S::Presale),
+        ("aftersale", S::Aftersale),
+        ("bot", S::Bot),
+    ];
+    let extra = html! {
+        label {
+            (lang.s(S::Group))
+            select name="group" {
+                option value="" { (lang.s(S::Everyone)) }
+                @for g in &r.group_names {
+                    option value=(g) selected[g == group_now] { (g) }
+                }
+            }
+        }
+        label {
+            (lang.s(S::Role))
+            select name="role" {
+                option value="" { (lang.s(S::Everyone)) }
+                @for (value, label) in roles {
+                    option value=(value) selected[value == role_now] { (lang.s(label)) }
+                }
+            }
+        }
+        @if let Some(f) = sort {
+            input type="hidden" name="sort" value=(f.key);
+        }
+        @if !desc {
+            input type="hidden" name="dir" value="asc";
+        }
+    };
+    let filters = filters(
+        lang,
+        "/ranking",
+        &r.allowed,
+        &name,
+        Span {
+            from: r.from,
+            to: r.to,
+            last: r.last,
+        },
+        extra,
+    );
+    let here_query = format!(
+        "&group={}&role={}{}",
+        url(group_now),
+        url(role_now),
+        sort.map_or(String::new(), |f| format!(
+            "&sort={}&dir={}",
+            f.key,
+            if desc { "desc" } else { "asc" }
+        ))
+    );
+    let here = link("/ranking", &name, r.from, r.to, &here_query);
+    let tables = ranking_tables(lang, &r, sort, desc);
+    if let Some(format) = export {
+        let file = format!("ranking-{}-{}", r.from, r.to);
+        return table::download(&tables, p.table.as_deref(), format, &file)
+            .unwrap_or_else(|e| error_page(lang, &user, e));
+    }
+    let body = html! {
+        (filters)
+        @for (t, title) in tables.iter().zip([S::People, S::Bots]) {
+            @if !t.rows.is_empty() {
+                h2 { (lang.s(title)) }
+                (t.download_links(lang, &here))
+                (t.markup("ranking"))
+            }
+        }
+        @if r.rows.is_empty() {
+            p { (lang.s(S::NoData)) }
+        }
+    };
+    let page = page(lang, lang.s(S::Ranking), Some(&user.session), &here, body);
+    Html(page.into_string()).into_response()
+}
+
+/// The ranking's tables, people and bots, as the page shows them: every figure cell a link to
+/// the items behind it, the best and worst value of each column marked, columns sortable.
+pub(super) fn ranking_tables(
+    lang: Lang,
+    r: &Ranking,
+    sort: Option<&'static Figure>,
+    desc: bool,
+) -> Vec<Table> {
+    let name = &r.store.store.name;
+    let lq = format!("&lang={}", lang.code());
+    let figures = report::figures(By::Account, false);
+    let mut columns = vec![Column::of(lang, S::Account), Column::of(lang, S::Group)];
+    for f in &figures {
+        let dir = if sort.is_some_and(|s| s.key == f.key) && desc {
+            "asc"
+        } else {
+            "desc"
+        };
+        let mark = match sort {
+            Some(s) if s.key == f.key && desc => " ▼",
+            Some(s) if s.key == f.key => " ▲",
+            _ => "",
+        };
+        columns.push(Column {
+            name: format!("{}{mark}", lang.figure(f)),
+            link: Some(link(
+                "/ranking",
+                name,
+                r.from,
+                r.to,
+                &format!("&sort={}&dir={dir}{lq}", f.key),
+            )),
+        });
+    }
+    [(false, "people", S::People), (true, "bots", S::Bots)]
+        .into_iter()
+        .map(|(bots, id, title)| {
+            let rows: Vec<&Row> = r.rows.iter().filter(|x| x.is_bot == bots).collect();
+            let mut t = Table::new(id, lang.s(title), columns.clone());
+            // best and worst of each column
+            let marks: Vec<(Option<f64>, Option<f64>)> = figures
+                .iter()
+                .map(|f| {
+                    let vals: Vec<f64> = rows
+                        .iter()
+                        .filter_map(|x| report::number(f.value(&x.counters)))
+                        .collect();
+                    best_and_worst(f.direction, &vals)
+                })
+                .collect();
+            for row in rows {
+                let group = row
+                    .account
+                    .and_then(|id| r.groups.iter().find(|(g, _)| *g == id))
+                    .and_then(|(_, g)| g.clone())
+                    .unwrap_or_default();
+                let account = row.key.as_deref().unwrap_or("");
+                let drill = crate::ui::links::account_link(name, account, r.from, r.to) + &lq;
+                let mut cells = vec![Cell::text(account).linked(Some(drill)), Cell::text(group)];
+                let list_prefix = list_link_prefix(name, Who::Account(account), r.from, r.to);
+                for (f, (best, worst)) in figures.iter().zip(&marks) {
+                    let v = f.value(&row.counters);
+                    let n = report::number(v);
+                    let list = format!("{list_prefix}{}{lq}", f.key);
+                    let cell = Cell::figure(f, v).linked(Some(list));
+                    cells.push(if n.is_some() && n == *best {
+                        cell.classed("best", Some(lang.s(S::Best).to_string()))
+                    } else if n.is_some() && n == *worst {
+                        cell.classed("worst", Some(lang.s(S::Worst).to_string()))
+                    } else {
+                        cell
+                    });
+                }
+                t.rows.push(cells);
+            }
+            t
+        })
+        .collect()
+}
+
+/// The best and worst of a column's values by the figure's direction: none for a neutral
+/// figure (a volume is neither) or when every value is the same.
+pub(super) fn best_and_worst(direction: Direction, values: &[f64]) -> (Option<f64>, Option<f64>) {
+    let hi = values.iter().copied().reduce(f64::max);
+    let lo = values.iter().copied().reduce(f64::min);
+    match (hi, lo, direction) {
+        (Some(hi), Some(lo), Direction::HigherIsBetter) if hi != lo => (Some(hi), Some(lo)),
+        (Some(hi), Some(lo), Direction::LowerIsBetter) if hi != lo => (Some(lo), Some(hi)),
+        _ => (None, None),
+    }
+}
+
+/// `GET /api/v1/report?by=account|store|day&from=&to=&store=`: the rows the user may see,
+/// as `kefu report --format json` writes them.
+pub async fn api_report(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    query: Result<Query<Params>, QueryRejection>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let Query(p) = query.map_err(|e| WebError::BadRequest(e.body_text()))?;
+    let by = match p.by.as_deref() {
+        None | Some("") => By::Account,
+        Some(s) => By::parse(s).ok_or_else(|| {
+            WebError::invalid(
+                format!("`by` 应为 account、group、store、day 之一，不能是 `{s}`"),
+                format!("`by` is one of account, group, store, day; not `{s}`"),
+            )
+        })?,
+    };
+    let u = user.session.user.clone();
+    let json = state
+        .db(move |db| {
+            let allowed = access::allowed(db, &u, p.store.as_deref())?;
+            let (from, to) = report::range(db, p.from.as_deref(), p.to.as_deref(), &allowed)?;
+            Ok(kefu_report::to_json(&report::build(
+                db, by, from, to, &allowed,
+            )?))
+        })
+        .await?;
+    Ok(Json(json))
+}
+
+/// Unknown paths: anonymous requests are sent to the login page like every other.
+pub async fn not_found(
+    user: CurrentUser,
+    uri: axum::http::Uri,
+    headers: HeaderMap,
+    Query(p): Query<Params>,
+) -> Response {
+    if uri.path().starts_with("/api/") {
+        return crate::json_error(StatusCode::NOT_FOUND, "not_found", "no such endpoint");
+    }
+    let lang = i18n::pick(p.lang.as_deref(), &headers);
+    let body = html! { p { (lang.s(S::NotFound)) } };
+    frame(lang, &user, StatusCode::NOT_FOUND, S::NotFound, "/", body)
+}

@@ -1,0 +1,326 @@
+use super::*;
+
+/// One reception (transcript included) the user may see, for the page and the API.
+pub(super) async fn load_reception(
+    state: &AppState,
+    user: &CurrentUser,
+    p: DrillParams,
+) -> Result<(Loaded, QaMarks), WebError> {
+    let u = user.session.user.clone();
+    let config = state.config.clone();
+    state
+        .heavy(u.id, move |db| {
+            let name = required(&p.account, "account")?;
+            let buyer = required(&p.buyer, "buyer")?;
+            let day = required(&p.day, "day")?;
+            let day = Day::parse(day).ok_or_else(|| {
+                WebError::invalid(
+                    format!("`day` 不是 YYYY-MM-DD 格式的日期：`{day}`"),
+                    format!("`day` is not a YYYY-MM-DD day: `{day}`"),
+                )
+            })?;
+            let (store, id) = access::account(db, &u, p.store.as_deref(), name)?;
+            let none = || {
+                WebError::missing(
+                    format!("{day} 没有 `{buyer}` 的接待"),
+                    format!("no reception of `{buyer}` on {day}"),
+                )
+            };
+            let buyer = db.names(store.store.id)?.get(buyer).ok_or_else(none)?;
+            let settings = &config.store(&store.store.name).metrics;
+            let mut x = explain::explain(db, &store.store, id, day, Some(buyer), settings)
+                .map_err(explain_error)?;
+            hide_colleagues(&mut x, &access::credited(db, &store)?);
+            if x.receptions.is_empty() {
+                return Err(none());
+            }
+            let marks = qa_marks(db, store.store.id, day, id, buyer)?;
+            Ok((Loaded { store, x }, marks))
+        })
+        .await
+}
+
+/// `GET /reception?store=&account=&buyer=&day=`: one reception's transcript with the rounds
+/// marked, its rounds, and the orders with the reason they were (or were not) attributed.
+pub async fn reception(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    headers: HeaderMap,
+    Query(p): Query<DrillParams>,
+) -> Response {
+    let lang = i18n::pick(p.lang.as_deref(), &headers);
+    let loaded = load_reception(&state, &user, p).await;
+    let (Loaded { store, x }, marks) = match loaded {
+        Ok(l) => l,
+        Err(e) => return error_page(lang, &user, e),
+    };
+    let sname = store.store.name.as_str();
+    let r = &x.receptions[0];
+    let lq = format!("&lang={}", lang.code());
+    let back = account_link(sname, &x.account, r.day, r.day) + &lq;
+    let body = html! {
+        p {
+            (lang.s(S::Store)) ": " (sname) " · " (lang.s(S::Account)) ": "
+            a href=(back) { (x.account) }
+            " · " (lang.s(S::Buyer)) ": " (r.buyer) " · " (lang.s(S::Day)) ": " (r.day)
+        }
+        p { a href=(back) { (lang.s(S::BackToReceptions)) } }
+        (summary(lang, r))
+        (reception_transcript(lang, r, &marks))
+        (rounds(lang, r))
+        (orders(lang, r))
+    };
+    let here = reception_link(sname, &x.account, &r.buyer, r.day);
+    let title = format!("{} — {} · {}", lang.s(S::Transcript), r.buyer, r.day);
+    Html(page(lang, &title, Some(&user.session), &here, body).into_string()).into_response()
+}
+
+/// The reception's flags and numbers.
+pub(super) fn summary(lang: Lang, r: &ReceptionView) -> Markup {
+    let rows: [(S, String); 11] = [
+        (S::Consulted, yes(lang, r.consulted).into()),
+        (S::Served, yes(lang, r.served).into()),
+        (S::Unreplied, yes(lang, r.unreplied).into()),
+        (S::Inquiry, yes(lang, r.inquiry).into()),
+        (S::AfterSale, yes(lang, r.after_sale).into()),
+        (S::Slow, yes(lang, r.slow).into()),
+        (
+            S::FirstResponse,
+            r.first_response_ms.map_or("-".into(), format_secs),
+        ),
+        (S::Duration, format_secs(r.duration_ms)),
+        (
+            S::Messages,
+            format!(
+                "{} {} / {} {} / {} {} / {} {}",
+                r.buyer_msgs,
+                lang.s(S::FromBuyer),
+                r.agent_msgs,
+                lang.s(S::FromAgent),
+                r.bot_msgs,
+                lang.s(S::FromBot),
+                r.auto_msgs,
+                lang.s(S::FromAuto)
+            ),
+        ),
+        (S::SalesYuan, format_yuan(r.sales_cents)),
+        (
+            S::TouchedAnswers,
+            if r.answers.is_empty() {
+                "-".to_string()
+            } else {
+                r.answers
+                    .iter()
+                    .map(|&t| format_time(t))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            },
+        ),
+    ];
+    html! {
+        div.wrap {
+            table.facts {
+                tbody {
+                    @for (k, v) in rows {
+                        tr { th { (lang.s(k)) } td { (v) } }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The rounds opened this day.
+pub(super) fn rounds(lang: Lang, r: &ReceptionView) -> Markup {
+    html! {
+        h2 { (lang.s(S::RoundsOpened)) }
+        div.wrap {
+            table.rounds {
+                thead {
+                    tr {
+                        th { "#" }
+                        @for s in [S::Opened, S::Outcome, S::Response, S::WallWait] {
+                            th { (lang.s(s)) }
+                        }
+                    }
+                }
+                tbody {
+                    @for (k, round) in r.rounds.iter().enumerate() {
+                        tr {
+                            td { (k + 1) }
+                            td { (format_time(round.open)) }
+                            td { (round_outcome(lang, &round.outcome)) }
+                            td { (round.response_ms().map_or("-".into(), format_secs)) }
+                            td { (round.wait_ms().map_or("-".into(), format_secs)) }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Why each order of the buyer went where it went.
+pub(super) fn orders(lang: Lang, r: &ReceptionView) -> Markup {
+    let why = |o: &kefu_report::explain::OrderView| {
+        let mut why = match &o.reason {
+            Reason::Here { answer } => format!(
+                "{} {} ≤ {}",
+                lang.s(S::AttributedHere),
+                format_time(*answer),
+                format_time(o.created_at)
+            ),
+            Reason::Elsewhere {
+                account,
+                day,
+                answer,
+                own_answer,
+            } => format!(
+                "{} {} {day} ({} {}); {}",
+                lang.s(S::AttributedTo),
+                crate::ui::transcript::credited_name(lang, account),
+                lang.s(S::AnswerAt),
+                format_time(*answer),
+                match own_answer {
+                    Some(t) => format!("{} {}", lang.s(S::OwnLastAnswer), format_time(*t)),
+                    None => lang.s(S::NoOwnAnswer).to_string(),
+                }
+            ),
+            Reason::Silent => lang.s(S::Silent).to_string(),
+        };
+        if o.before_question {
+            why = format!("{why} [{}]", lang.s(S::BeforeQuestion));
+        }
+        why
+    };
+    let columns = [
+        S::OrderId,
+        S::Placed,
+        S::AmountYuan,
+        S::PaidAt,
+        S::Attribution,
+    ];
+    html! {
+        h2 { (lang.s(S::Orders)) }
+        @if r.orders.is_empty() {
+            p { (lang.s(S::NoOrders)) }
+        } @else {
+            div.wrap {
+                table.orders {
+                    thead { tr { @for c in columns { th { (lang.s(c)) } } } }
+                    tbody {
+                        @for o in &r.orders {
+                            tr {
+                                td { (o.order_id) }
+                                td { (format_time(o.created_at)) }
+                                td { (format_yuan(o.amount)) }
+                                td { (o.paid_at.map_or(lang.s(S::Unpaid).to_string(), format_time)) }
+                                td.text { (why(o)) }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// `GET /api/v1/transcript?store=&account=&buyer=&day=`: one reception as JSON: its flags,
+/// messages (each with its sender and what it does to the rounds), rounds, and the orders
+/// with the reason they were or were not attributed.
+pub async fn api_transcript(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    query: Result<Query<DrillParams>, QueryRejection>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let Query(p) = query.map_err(|e| WebError::BadRequest(e.body_text()))?;
+    let (Loaded { store, x }, _) = load_reception(&state, &user, p).await?;
+    let r = &x.receptions[0];
+    let time = |t| json!(format_time(t));
+    let secs = |ms: Option<i64>| ms.map_or(serde_json::Value::Null, |ms| json!(ms as f64 / 1000.0));
+    let messages: Vec<_> = r
+        .messages
+        .iter()
+        .map(|m| {
+            json!({
+                "time": time(m.time),
+                "sender": m.sender.as_str(),
+                "text": m.text,
+                "transfer_to": m.transfer_to,
+                "mark": match m.mark {
+                    Some(Mark::Opens { round }) => json!({"opens": round}),
+                    Some(Mark::Answers { round, response_ms }) => {
+                        json!({"answers": round, "response_secs": response_ms as f64 / 1000.0})
+                    }
+                    None => serde_json::Value::Null,
+                },
+            })
+        })
+        .collect();
+    let rounds: Vec<_> = r
+        .rounds
+        .iter()
+        .enumerate()
+        .map(|(k, round)| {
+            json!({
+                "round": k + 1,
+                "open": time(round.open),
+                "outcome": crate::ui::transcript::outcome_json(&round.outcome),
+                "response_secs": secs(round.response_ms()),
+                "wait_secs": secs(round.wait_ms()),
+            })
+        })
+        .collect();
+    let orders: Vec<_> = r
+        .orders
+        .iter()
+        .map(|o| {
+            let reason = match &o.reason {
+                Reason::Here { answer } => json!({"kind": "here", "answer_at": time(*answer)}),
+                Reason::Elsewhere {
+                    account,
+                    day,
+                    answer,
+                    own_answer,
+                } => json!({
+                    "kind": "elsewhere",
+                    "account": crate::ui::transcript::credited_json(account),
+                    "day": day.to_string(),
+                    "answer_at": time(*answer),
+                    "own_last_answer": own_answer.map(format_time),
+                }),
+                Reason::Silent => json!({"kind": "silent"}),
+            };
+            json!({
+                "order_id": o.order_id,
+                "created_at": time(o.created_at),
+                "paid_at": o.paid_at.map(format_time),
+                "amount": kefu_core::money::yuan_f64(o.amount),
+                "before_question": o.before_question,
+                "attribution": reason,
+            })
+        })
+        .collect();
+    Ok(Json(json!({
+        "store": store.store.name,
+        "account": x.account,
+        "buyer": r.buyer,
+        "day": r.day.to_string(),
+        "consulted": r.consulted,
+        "served": r.served,
+        "unreplied": r.unreplied,
+        "inquiry": r.inquiry,
+        "after_sale": r.after_sale,
+        "slow": r.slow,
+        "first_response_secs": secs(r.first_response_ms),
+        "duration_secs": secs(Some(r.duration_ms)),
+        "buyer_msgs": r.buyer_msgs,
+        "agent_msgs": r.agent_msgs,
+        "bot_msgs": r.bot_msgs,
+        "auto_msgs": r.auto_msgs,
+        "sales": kefu_core::money::yuan_f64(r.sales_cents),
+        "messages": messages,
+        "rounds": rounds,
+        "orders": orders,
+    })))
+}

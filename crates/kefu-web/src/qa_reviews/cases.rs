@@ -1,0 +1,133 @@
+//! /qa/cases
+
+use super::*;
+
+/// `POST /qa/cases`: saves a reviewed chat to the case library.
+pub async fn add_case(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    headers: HeaderMap,
+    Query(q): Query<QaQuery>,
+    Form(form): Form<Pairs>,
+) -> Response {
+    let lang = i18n::pick(q.lang.as_deref(), &headers);
+    let done = posted(&state, &user, lang, form, move |db, u, form| {
+        access::qa_library(u)?;
+        let (r, store) = posted_review(db, u, form)?;
+        let good = field(form, "verdict") != "bad";
+        let case = db
+            .qa_add_case(
+                r.id,
+                good,
+                &tags(field(form, "tags")),
+                field(form, "note").trim(),
+                u.id,
+            )?
+            .ok_or_else(|| WebError::missing("没有这条评审", "no such review"))?;
+        db.audit(
+            Some(u),
+            "qa.case",
+            &format!(
+                "case={case} review={} verdict={}",
+                r.id,
+                if good { "good" } else { "bad" }
+            ),
+        )?;
+        Ok(store.store.name)
+    })
+    .await;
+    match done {
+        Ok(store) => {
+            Redirect::to(&format!("/qa/cases?store={}&{}", url(&store), lq(lang))).into_response()
+        }
+        Err(page) => page,
+    }
+}
+
+/// `GET /qa/cases?store=&q=`: the case library, searchable by tag or text.
+pub async fn cases(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    headers: HeaderMap,
+    Query(q): Query<QaQuery>,
+) -> Response {
+    let lang = i18n::pick(q.lang.as_deref(), &headers);
+    let requested = q.store.clone();
+    let query = q.q.clone().unwrap_or_default();
+    let loaded = with_db(&state, &user, lang, move |db, u| {
+        access::qa_library(u)?;
+        let stores = access::allowed(db, u, None)?;
+        let store = access::chosen(&stores, requested.as_deref())?;
+        let list = db.qa_cases(&[store.store.id], &query)?;
+        Ok((stores, names_of(db, store.store.id)?, store, list))
+    })
+    .await;
+    let (stores, names, store, list) = match loaded {
+        Ok(l) => l,
+        Err(page) => return page,
+    };
+    let sname = store.store.name.as_str();
+    let mut body = store_picker(lang, "/qa/cases", &stores, sname);
+    body.push_str(&qa_nav(lang, sname, &user.session.user));
+    body.push_str(&format!(
+        "<form class=\"filters\" method=\"get\" action=\"/qa/cases\">\
+         <input type=\"hidden\" name=\"lang\" value=\"{lc}\">\
+         <input type=\"hidden\" name=\"store\" value=\"{s}\">\
+         <label>{search}<br><input name=\"q\" value=\"{qv}\"></label>\
+         <button type=\"submit\">{search}</button></form>",
+        lc = lang.code(),
+        s = esc(sname),
+        search = esc(lang.s(S::QaSearch)),
+        qv = esc(q.q.as_deref().unwrap_or("")),
+    ));
+    if list.is_empty() {
+        body.push_str(&format!("<p>{}</p>", esc(lang.s(S::QaNoCases))));
+    } else {
+        body.push_str(&format!(
+            "<div class=\"wrap\"><table class=\"qa-cases\"><thead><tr>{}</tr></thead><tbody>",
+            th(
+                lang,
+                &[
+                    S::QaVerdict,
+                    S::QaCaseTags,
+                    S::QaNote,
+                    S::Account,
+                    S::Buyer,
+                    S::Day,
+                    S::QaKind,
+                    S::QaScore,
+                    S::QaReviewer
+                ]
+            )
+        ));
+        for c in &list {
+            let account = names.name(c.reception.account);
+            let buyer = names.name(c.reception.buyer);
+            let href = crate::ui::links::reception_link(sname, account, buyer, c.reception.day);
+            body.push_str(&format!(
+                "<tr><td>{v}</td><td>{t}</td><td class=\"text\">{n}</td><td>{a}</td>\
+                 <td><a href=\"{href}&amp;{lq}\">{b}</a></td><td>{d}</td><td>{k}</td><td>{s}</td><td>{by}</td></tr>",
+                v = esc(lang.s(if c.verdict == "good" { S::QaGood } else { S::QaBad })),
+                t = esc(&c.tags),
+                n = esc(&c.note),
+                a = esc(account),
+                href = esc(&href),
+                lq = lq(lang),
+                b = esc(buyer),
+                d = c.reception.day,
+                k = esc(kind_name(lang, c.kind)),
+                s = esc(&score_text(c.score)),
+                by = esc(c.created_by.as_deref().unwrap_or("-")),
+            ));
+        }
+        body.push_str("</tbody></table></div>");
+    }
+    framed(
+        lang,
+        &user,
+        StatusCode::OK,
+        S::QaCases,
+        &format!("/qa/cases?store={}", url(sname)),
+        &body,
+    )
+}

@@ -1,0 +1,142 @@
+//! The frame around every page: the page itself, the error page, the expired-form page, table
+//! headers, times as people read them, and the store switcher.
+
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+use kefu_store::StoreInfo;
+use serde::Deserialize;
+
+use crate::WebError;
+use crate::auth::CurrentUser;
+use crate::i18n::{Lang, S, Strings};
+use crate::ui::html::{Markup, PreEscaped, esc, html, page, url};
+
+/// A page of the app's frame with `body`, answered with `status`.
+pub(crate) fn frame(
+    lang: Lang,
+    user: &CurrentUser,
+    status: StatusCode,
+    title: S,
+    here: &str,
+    body: Markup,
+) -> Response {
+    let markup = page(lang, lang.s(title), Some(&user.session), here, body);
+    (status, Html(markup.into_string())).into_response()
+}
+
+/// [`frame`] for a body still built as an HTML string (pages not yet moved to templates).
+pub(crate) fn framed(
+    lang: Lang,
+    user: &CurrentUser,
+    status: StatusCode,
+    title: S,
+    here: &str,
+    body: &str,
+) -> Response {
+    frame(
+        lang,
+        user,
+        status,
+        title,
+        here,
+        PreEscaped(body.to_string()),
+    )
+}
+
+/// An error as a page. A refusal by role is said in the user's language; other errors give
+/// their public message.
+pub(crate) fn error_page(lang: Lang, user: &CurrentUser, e: WebError) -> Response {
+    let body = html! { p.error { (e.message(lang)) } };
+    let mut res = frame(lang, user, e.status(), S::Error, "/", body);
+    crate::retry_after(&e, &mut res);
+    res
+}
+
+/// What a page says above its form after a post: that it was saved, or why it was refused.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Notice<'a> {
+    Nothing,
+    Saved(&'a str),
+    Refused(&'a str),
+}
+
+impl maud::Render for Notice<'_> {
+    fn render(&self) -> Markup {
+        html! {
+            @match self {
+                Notice::Nothing => {},
+                Notice::Saved(said) => p.saved role="status" { (said) },
+                Notice::Refused(said) => p.error role="alert" { (said) },
+            }
+        }
+    }
+}
+
+/// A form posted without this session's token. `here` is the menu item the refusal page
+/// highlights: the section the form belongs to.
+pub(crate) fn form_expired(lang: Lang, user: &CurrentUser, here: &str) -> Response {
+    let body = html! { p.error { (lang.s(S::FormExpired)) } };
+    frame(lang, user, StatusCode::FORBIDDEN, S::Error, here, body)
+}
+
+pub(crate) fn th(lang: Lang, items: &[S]) -> String {
+    items
+        .iter()
+        .map(|s| format!("<th>{}</th>", esc(lang.s(*s))))
+        .collect()
+}
+
+/// Unix seconds as `YYYY-MM-DD HH:MM:SS` UTC.
+pub(crate) fn utc(secs: i64) -> String {
+    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+    // civil from days (Howard Hinnant)
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!(
+        "{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02}",
+        rem / 3600,
+        rem / 60 % 60,
+        rem % 60
+    )
+}
+
+#[derive(Deserialize)]
+pub struct StoreQuery {
+    pub store: Option<String>,
+    pub lang: Option<String>,
+}
+
+/// Links to the same settings page (`path`) for each of the user's stores, the shown one in
+/// bold; nothing for a single store.
+pub(crate) fn store_switcher(
+    lang: Lang,
+    path: &str,
+    stores: &[StoreInfo],
+    shown: &StoreInfo,
+) -> String {
+    if stores.len() < 2 {
+        return String::new();
+    }
+    let mut out = String::from("<p>");
+    for s in stores {
+        if s.id == shown.id {
+            out.push_str(&format!("<strong>{}</strong> ", esc(&s.name)));
+        } else {
+            out.push_str(&format!(
+                "<a href=\"{path}?store={}&amp;lang={}\">{}</a> ",
+                url(&s.name),
+                lang.code(),
+                esc(&s.name)
+            ));
+        }
+    }
+    out.push_str("</p>");
+    out
+}
