@@ -13,11 +13,14 @@ mod accuracy;
 mod chat;
 mod config;
 mod eval;
+mod keyword;
 mod labelled;
 mod matcher;
+mod normalize;
 mod summary;
 
 use kefu_core::model::Sender;
+use kefu_core::settings::ServiceHours;
 use kefu_core::time::Millis;
 use serde::{Deserialize, Serialize};
 
@@ -207,6 +210,8 @@ pub struct Params {
     pub count_bot: Option<bool>,
     pub minutes: Option<u32>,
     pub seconds: Option<u32>,
+    pub negation_window: Option<u32>,
+    pub withdrawn: Option<Vec<String>>,
 }
 
 /// A parameter's name and type, for validation and the web form.
@@ -227,6 +232,8 @@ pub enum Param {
     CountBot,
     Minutes,
     Seconds,
+    NegationWindow,
+    Withdrawn,
 }
 
 /// How a parameter is written.
@@ -238,7 +245,7 @@ pub enum ParamType {
 }
 
 impl Param {
-    pub const ALL: [Param; 15] = [
+    pub const ALL: [Param; 17] = [
         Param::Senders,
         Param::Keywords,
         Param::Negations,
@@ -254,6 +261,8 @@ impl Param {
         Param::CountBot,
         Param::Minutes,
         Param::Seconds,
+        Param::NegationWindow,
+        Param::Withdrawn,
     ];
     pub fn name(self) -> &'static str {
         match self {
@@ -272,11 +281,17 @@ impl Param {
             Param::CountBot => "count_bot",
             Param::Minutes => "minutes",
             Param::Seconds => "seconds",
+            Param::NegationWindow => "negation_window",
+            Param::Withdrawn => "withdrawn",
         }
     }
     pub fn ty(self) -> ParamType {
         match self {
-            Param::Senders | Param::Keywords | Param::Negations | Param::Allow => ParamType::List,
+            Param::Senders
+            | Param::Keywords
+            | Param::Negations
+            | Param::Allow
+            | Param::Withdrawn => ParamType::List,
             Param::SkipQuoted | Param::PhoneNumbers | Param::CountBot => ParamType::Bool,
             _ => ParamType::Number,
         }
@@ -308,6 +323,14 @@ impl Param {
             Param::CountBot => ("机器人、自动回复也算", "bot and auto replies count"),
             Param::Minutes => ("分钟", "minutes"),
             Param::Seconds => ("秒", "seconds"),
+            Param::NegationWindow => (
+                "否定词与关键词之间最多几个字（不跨标点）",
+                "characters allowed between a negation and the keyword (not across punctuation)",
+            ),
+            Param::Withdrawn => (
+                "买家撤回问题的说法（不用了、算了）",
+                "buyer phrases withdrawing the question (不用了, 算了)",
+            ),
         }
     }
     /// Whether a rule of `kind` reads this parameter.
@@ -319,13 +342,20 @@ impl Param {
                 P::Senders
                     | P::Keywords
                     | P::Negations
+                    | P::NegationWindow
                     | P::Allow
                     | P::SkipQuoted
                     | P::PhoneNumbers
             ),
             Kind::KeywordCount => matches!(
                 self,
-                P::Senders | P::Keywords | P::Negations | P::Min | P::Max | P::MinAgentMessages
+                P::Senders
+                    | P::Keywords
+                    | P::Negations
+                    | P::NegationWindow
+                    | P::Min
+                    | P::Max
+                    | P::MinAgentMessages
             ),
             Kind::Greeting => matches!(self, P::Keywords | P::FirstAgentMessages | P::CountBot),
             Kind::Closing => matches!(
@@ -335,7 +365,10 @@ impl Param {
             Kind::LongWaitApology => {
                 matches!(self, P::Keywords | P::Minutes | P::NextAgentMessages)
             }
-            Kind::MissedFollowUp => matches!(self, P::Keywords | P::Negations | P::Minutes),
+            Kind::MissedFollowUp => matches!(
+                self,
+                P::Keywords | P::Negations | P::NegationWindow | P::Minutes | P::Withdrawn
+            ),
             Kind::SlowRound => matches!(self, P::Seconds),
             Kind::UnansweredRound | Kind::ShiftEndUnanswered => matches!(self, P::Allow),
             Kind::UnpaidNotReminded => false,
@@ -412,6 +445,21 @@ pub struct Chat<'a> {
     pub orders: &'a [ChatOrder],
     /// The account's last agent message that day, over all its buyers: when its shift ended.
     pub shift_end: Option<Millis>,
+    /// What else the store knows: the orders' addresses, its own return address, its
+    /// service hours.
+    pub context: StoreContext<'a>,
+}
+
+/// What the store knows about a reception beyond its messages.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct StoreContext<'a> {
+    /// Texts whose phone numbers are the buyer's or the store's own: the orders' receivers and
+    /// addresses, the store's return address. An agent writing such a number is confirming
+    /// it, not moving the buyer off the platform.
+    pub known_texts: &'a [&'a str],
+    /// The store's service hours (`metrics.md` §1): a round opened outside them is not
+    /// timed, and a wait counts only its time inside them. `None`: all day.
+    pub service_hours: Option<&'a ServiceHours>,
 }
 
 /// Where a keyword matched: a byte range of one message's text.

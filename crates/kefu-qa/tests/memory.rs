@@ -35,6 +35,7 @@ fn a_long_message_costs_a_fraction_of_its_length_not_sixteen_bytes_a_character()
         messages: &messages,
         orders: &[],
         shift_end: None,
+        context: Default::default(),
     };
     let (hits, peak) = peak_of(|| set.evaluate(&chat));
     assert!(
@@ -63,6 +64,7 @@ fn keywords_beyond_the_kept_length_are_not_scanned() {
         messages: &messages,
         orders: &[],
         shift_end: None,
+        context: Default::default(),
     };
     let hits = set.evaluate(&chat);
     let max_end = hits

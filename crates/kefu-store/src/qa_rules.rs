@@ -14,9 +14,9 @@
 //! matched spans as JSON arrays), so that a rule's receptions are an index seek.
 
 use kefu_core::model::{NameId, Sender};
-use kefu_core::settings::Config;
+use kefu_core::settings::{Config, MetricSettings, ServiceHours};
 use kefu_core::time::{Day, Millis};
-use kefu_qa::rules::{Chat, ChatMessage, ChatOrder, Hit, RuleSet, Severity, Span};
+use kefu_qa::rules::{Chat, ChatMessage, ChatOrder, Hit, RuleSet, Severity, Span, StoreContext};
 use rayon::iter::ParallelIterator;
 use rayon::slice::{ParallelSlice, ParallelSliceMut};
 use rusqlite::params;
@@ -222,6 +222,7 @@ fn evaluate_day(
     rules: &RuleSet,
     orders: &Orders,
     bots: &FxHashSet<NameId>,
+    hours: &ServiceHours,
 ) -> std::result::Result<DayResult, ChunkError> {
     let msgs = chunk::decode_full(day, events, texts)?;
     let mut shift_end: FxHashMap<NameId, Millis> = FxHashMap::default();
@@ -277,6 +278,10 @@ fn evaluate_day(
                     messages: &chat,
                     orders: its_orders,
                     shift_end: shift_end.get(&account).copied(),
+                    context: StoreContext {
+                        known_texts: &[],
+                        service_hours: Some(hours),
+                    },
                 });
                 *out.receptions.entry(account).or_default() += 1;
                 if hits.is_empty() {
@@ -366,8 +371,15 @@ impl Db {
         rules: &RuleSet,
         version: Option<i64>,
     ) -> Result<QaRunSummary> {
+        // The store's saved service hours, else the default: rounds outside them are not timed.
+        let hours = self
+            .saved_settings()?
+            .into_iter()
+            .find(|s| s.store.id == store_id)
+            .map(|s| s.metrics.service_hours)
+            .unwrap_or_else(|| MetricSettings::default().service_hours);
         let tx = self.conn().unchecked_transaction()?;
-        let summary = run(&tx, store_id, from, to, rules, version)?;
+        let summary = run(&tx, store_id, from, to, rules, version, &hours)?;
         tx.commit()?;
         Ok(summary)
     }
@@ -592,6 +604,7 @@ pub(crate) fn rerun_after_import(
             t.last.offset(reach),
             &rules.set,
             rules.version,
+            &config.store(&t.store).metrics.service_hours,
         )?;
         days += ran.days;
     }
@@ -606,6 +619,7 @@ fn run(
     to: Day,
     rules: &RuleSet,
     version: Option<i64>,
+    hours: &ServiceHours,
 ) -> Result<QaRunSummary> {
     let bots: FxHashSet<NameId> = {
         let mut st =
@@ -656,7 +670,7 @@ fn run(
         let day = Day(r.get(0)?);
         let events = r.get_ref(1)?.as_blob().map_err(rusqlite::Error::from)?;
         let texts = r.get_ref(2)?.as_blob().map_err(rusqlite::Error::from)?;
-        let d = evaluate_day(day, events, texts, rules, &orders, &bots)?;
+        let d = evaluate_day(day, events, texts, rules, &orders, &bots, hours)?;
         write_day(conn, store_id, &d, rules, version)?;
         summary.days += 1;
         summary.receptions += d.receptions.values().sum::<u64>();

@@ -219,7 +219,9 @@ async fn hits_equal_the_page_and_agents_get_only_their_own() {
         .iter()
         .map(|r| r["id"].as_str().unwrap().to_string())
         .collect();
-    assert_eq!(rules.len(), 15, "the shipped rules, all enabled");
+    // The shipped rules but the two it switches off (no_rating_invite, shift_end_unanswered).
+    assert_eq!(rules.len(), 13, "the shipped rules that are enabled");
+    assert!(!rules.iter().any(|r| r == "no_rating_invite"));
     let rows = hits["rows"].as_array().unwrap();
     // Every agent of the sample store but the bot (not evaluated).
     let mut keys: Vec<&str> = rows.iter().map(|r| r["key"].as_str().unwrap()).collect();
@@ -276,7 +278,9 @@ async fn hits_equal_the_page_and_agents_get_only_their_own() {
             "{id}"
         );
         let want = h as f64 * 100.0 / total["receptions"].as_f64().unwrap();
-        assert_eq!(total["per_100"][id.as_str()].as_f64(), Some(want), "{id}");
+        let got = total["per_100"][id.as_str()].as_f64().unwrap();
+        // Equal up to the rounding of the division's order.
+        assert!((got - want).abs() < 1e-9, "{id}: {got} vs {want}");
     }
     assert!(
         total["score"].as_i64().unwrap() < 0,

@@ -85,21 +85,22 @@ async fn hits_per_100_receptions_by_account_and_store() {
     let page = get(&app, &week(""), &sid).await;
     assert_eq!(page.status, StatusCode::OK);
     // Columns: receptions, score, then the enabled rules in file order: forbidden_phrases,
-    // off_platform, no_greeting, irregular_closing, no_rating_invite, repeated_rating_invite,
+    // off_platform, no_greeting, irregular_closing, repeated_rating_invite,
     // long_wait_no_apology, missed_follow_up, buyer_repeats, buyer_anger, slow_round,
-    // unanswered_round, shift_end_unanswered, unpaid_not_reminded, warm_wishes.
+    // unanswered_round, unpaid_not_reminded, warm_wishes (no_rating_invite and
+    // shift_end_unanswered ship switched off).
     let mei = row(&page.body, "测试店:小美");
     assert_eq!(mei[1..3], ["2", "-7"]);
     assert_eq!(mei[3], "50.0", "forbidden_phrases: 1 of 2");
     assert_eq!(mei[4], "0.0", "off_platform");
-    assert_eq!(mei[16], "50.0", "unpaid_not_reminded");
+    assert_eq!(mei[14], "50.0", "unpaid_not_reminded");
     let qiang = row(&page.body, "测试店:阿强");
     assert_eq!(qiang[1..3], ["2", "-26"]);
     assert_eq!(qiang[4], "50.0");
     let store = row(&page.body, "Whole store");
     assert_eq!(store[1..3], ["4", "-33"]);
     assert_eq!(store[3], "25.0");
-    assert_eq!(store[13], "25.0", "slow_round: 1 of 4");
+    assert_eq!(store[12], "25.0", "slow_round: 1 of 4");
     // The week after shows this week as its previous period: the trend.
     let next = get(
         &app,

@@ -15,7 +15,7 @@
 use kefu_core::model::Sender;
 use kefu_core::time::{HOUR_MS, Millis, UtcOffset, parse_time};
 
-use super::{Chat, ChatMessage, ChatOrder, Hit, RuleSet};
+use super::{Chat, ChatMessage, ChatOrder, Hit, RuleSet, StoreContext};
 
 /// A mistake in a hand-written chat.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -84,6 +84,11 @@ pub struct ParsedChat {
 impl ParsedChat {
     /// Evaluates `rules` over the chat; hit message indexes point into `self.messages`.
     pub fn evaluate(&self, rules: &RuleSet) -> Vec<Hit> {
+        self.evaluate_with(rules, StoreContext::default())
+    }
+
+    /// As [`ParsedChat::evaluate`], with what the store knows (addresses, service hours).
+    pub fn evaluate_with(&self, rules: &RuleSet, context: StoreContext<'_>) -> Vec<Hit> {
         let messages: Vec<ChatMessage<'_>> = self
             .messages
             .iter()
@@ -98,6 +103,7 @@ impl ParsedChat {
             messages: &messages,
             orders: &self.orders,
             shift_end: self.shift_end,
+            context,
         })
     }
 }

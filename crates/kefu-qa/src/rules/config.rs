@@ -8,6 +8,7 @@ use kefu_core::model::Sender;
 use serde::Deserialize;
 use toml::Spanned;
 
+use super::keyword::check_list;
 use super::{Category, Kind, Param, Params, RuleDef, Severity};
 
 /// A mistake in a rule set, with where it is.
@@ -39,6 +40,12 @@ pub enum Problem {
     UnknownSender(String),
     KeywordsOrPhones,
     MinOrMax,
+    /// An entry's ` !` option is unknown or malformed (the entry).
+    KeywordOption(String),
+    /// A regular expression that does not compile (the entry, the reader's words).
+    BadRegex(String, String),
+    /// A regular expression that does not start with literal text (the entry).
+    RegexPrefix(String),
 }
 
 impl Problem {
@@ -111,6 +118,20 @@ impl Problem {
                 "请填写 min、max 或两者".into(),
                 "give min, max or both".into(),
             ),
+            Problem::KeywordOption(v) => t(
+                format!("`{v}`：选项只能是 !prev=…、!next=…，否定词还可用 !window=数字"),
+                format!("`{v}`: options are !prev=…, !next=… and, for negations, !window=N"),
+            ),
+            Problem::BadRegex(v, why) => t(
+                format!("`{v}` 不是有效的正则表达式：{why}"),
+                format!("`{v}` is not a valid regular expression: {why}"),
+            ),
+            Problem::RegexPrefix(v) => t(
+                format!("`{v}`：正则表达式须以固定文字开头（用于快速查找）"),
+                format!(
+                    "`{v}`: a regular expression must start with literal text (it is found by it)"
+                ),
+            ),
         }
     }
 }
@@ -180,6 +201,8 @@ struct RawRule {
     count_bot: Option<Spanned<bool>>,
     minutes: Option<Spanned<i64>>,
     seconds: Option<Spanned<i64>>,
+    negation_window: Option<Spanned<i64>>,
+    withdrawn: Option<Spanned<Vec<String>>>,
 }
 
 /// The 1-based line of a byte offset (for every TOML file of the crate: rules, labels,
@@ -223,6 +246,30 @@ impl Checker<'_> {
         let items: Vec<String> = v.get_ref().iter().map(|s| s.trim().to_string()).collect();
         if items.iter().any(String::is_empty) {
             self.error(&v, field, Problem::EmptyEntry);
+            return None;
+        }
+        Some(items)
+    }
+
+    /// A list whose entries are keyword entries (options, regular expressions) when `spans`.
+    fn entries(
+        &mut self,
+        v: Option<Spanned<Vec<String>>>,
+        field: &str,
+        spans: bool,
+        negation: bool,
+    ) -> Option<Vec<String>> {
+        let at = v.as_ref().map(|v| v.span());
+        let items = self.list(v, field)?;
+        if spans
+            && let Err(problem) = check_list(&items, negation)
+            && let Some(at) = at
+        {
+            self.errors.push(RuleError {
+                line: line_of(self.text, at.start),
+                field: format!("rule {}: {field}", self.rule),
+                problem,
+            });
             return None;
         }
         Some(items)
@@ -316,6 +363,14 @@ pub fn parse(text: &str) -> Result<Vec<RuleDef>, Vec<RuleError>> {
             ),
             (Param::Minutes, r.minutes.as_ref().map(|v| v.span().start)),
             (Param::Seconds, r.seconds.as_ref().map(|v| v.span().start)),
+            (
+                Param::NegationWindow,
+                r.negation_window.as_ref().map(|v| v.span().start),
+            ),
+            (
+                Param::Withdrawn,
+                r.withdrawn.as_ref().map(|v| v.span().start),
+            ),
         ];
         let rule_line = line_of(text, r.id.span().start);
         if let Some(kind) = kind {
@@ -351,12 +406,20 @@ pub fn parse(text: &str) -> Result<Vec<RuleDef>, Vec<RuleError>> {
             }
             Some(out)
         });
-        let keywords = c.list(r.keywords, "keywords");
+        // Entries of lists matched in the text are checked as the matcher will read them.
+        let spans_read = kind.is_some_and(|k| Param::Keywords.applies_to(k));
+        let keywords = c.entries(r.keywords, "keywords", spans_read, false);
+        let negations = c.entries(r.negations, "negations", spans_read, true);
+        let allow_spans = kind.is_some_and(|k| matches!(k, Kind::Keywords));
+        let allow = c.entries(r.allow, "allow", allow_spans, false);
+        let withdrawn = c.entries(r.withdrawn, "withdrawn", spans_read, false);
         let params = Params {
             senders,
             keywords,
-            negations: c.list(r.negations, "negations"),
-            allow: c.list(r.allow, "allow"),
+            negations,
+            allow,
+            withdrawn,
+            negation_window: c.number(r.negation_window, "negation_window"),
             skip_quoted: r.skip_quoted.map(Spanned::into_inner),
             phone_numbers: r.phone_numbers.map(Spanned::into_inner),
             min: c.number(r.min, "min"),
@@ -453,6 +516,8 @@ pub(super) fn param_toml(p: &Params, param: Param) -> Option<String> {
         Param::CountBot => flag(p.count_bot),
         Param::Minutes => num(p.minutes),
         Param::Seconds => num(p.seconds),
+        Param::NegationWindow => num(p.negation_window),
+        Param::Withdrawn => p.withdrawn.as_deref().map(list),
     }
 }
 
@@ -510,6 +575,12 @@ pub fn set_param(p: &mut Params, param: Param, text: &str) -> Result<(), Problem
             _ => Err(Problem::NotBool(text.to_string())),
         }
     };
+    let checked = |items: Option<Vec<String>>, negation: bool| -> Result<_, Problem> {
+        if let Some(items) = &items {
+            check_list(items, negation)?;
+        }
+        Ok(items)
+    };
     match param {
         Param::Senders => {
             p.senders = match lines() {
@@ -522,9 +593,11 @@ pub fn set_param(p: &mut Params, param: Param, text: &str) -> Result<(), Problem
                 ),
             }
         }
-        Param::Keywords => p.keywords = lines(),
-        Param::Negations => p.negations = lines(),
+        Param::Keywords => p.keywords = checked(lines(), false)?,
+        Param::Negations => p.negations = checked(lines(), true)?,
         Param::Allow => p.allow = lines(),
+        Param::Withdrawn => p.withdrawn = checked(lines(), false)?,
+        Param::NegationWindow => p.negation_window = number()?,
         Param::SkipQuoted => p.skip_quoted = flag()?,
         Param::PhoneNumbers => p.phone_numbers = flag()?,
         Param::CountBot => p.count_bot = flag()?,
@@ -550,6 +623,7 @@ pub fn param_text(p: &Params, param: Param) -> String {
         Param::Keywords => join(&p.keywords),
         Param::Negations => join(&p.negations),
         Param::Allow => join(&p.allow),
+        Param::Withdrawn => join(&p.withdrawn),
         other => param_toml(p, other).unwrap_or_default(),
     }
 }

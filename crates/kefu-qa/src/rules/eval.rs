@@ -3,7 +3,7 @@
 use kefu_core::model::Sender;
 use kefu_core::time::{Millis, SECOND_MS};
 
-use super::matcher::Found;
+use super::matcher::{Found, Role, Scratch, acknowledges};
 use super::{Chat, ChatMessage, Hit, Kind, RuleDef, RuleSet, Span};
 
 const MINUTE_MS: i64 = 60 * SECOND_MS;
@@ -49,10 +49,18 @@ fn rounds(messages: &[ChatMessage<'_>]) -> Vec<Round> {
 }
 
 struct Ctx<'c, 'a> {
+    set: &'c RuleSet,
     chat: &'c Chat<'a>,
     rounds: Vec<Round>,
     found: Vec<Found>,
     agent: Vec<u32>,
+    /// Phone numbers the buyer wrote in this reception or the store knows (addresses): the
+    /// agent repeating one (confirming an address) is not off-platform contact.
+    buyer_phones: Vec<u64>,
+    /// Whether the conversation ended: the buyer's last message acknowledges (by the
+    /// acknowledgements of the unanswered rules), an agent or the bot answered it, and nobody
+    /// handed the buyer on.
+    ended: bool,
 }
 
 impl Ctx<'_, '_> {
@@ -62,15 +70,56 @@ impl Ctx<'_, '_> {
     fn time(&self, i: u32) -> Millis {
         self.msg(i).time
     }
+    /// How long a round waited for its answer, when it is judged at all (else `None`): a
+    /// round opened outside the store's service hours was answered from the next morning's
+    /// queue and says nothing about the agent's speed, and a wait counts only its service
+    /// time.
+    fn wait(&self, r: &Round, answer: u32) -> Option<Millis> {
+        let open = self.time(r.open);
+        let to = self.time(answer);
+        let hours = self.chat.context.service_hours;
+        if hours.is_some_and(|h| !h.contains(open)) {
+            return None;
+        }
+        Some(match hours {
+            Some(h) => h.service_ms(open, to),
+            None => (to - open).max(0),
+        })
+    }
+    /// Whether a round waited over `limit` for its answer and asked something: a round of
+    /// acknowledgements only (好的, 谢谢) waited for nothing. (The texts are read only for
+    /// the rare long waits.)
+    fn waited_over(&self, r: &Round, answer: u32, limit: Millis) -> bool {
+        self.wait(r, answer).is_some_and(|w| w > limit)
+            && (r.open..answer).any(|i| {
+                self.msg(i).sender == Sender::Buyer
+                    && !acknowledges(self.msg(i).text, self.set.matcher.all_acks())
+            })
+    }
     fn has(&self, rule: u32, message: u32) -> bool {
         self.found
             .iter()
-            .any(|f| f.rule == rule && f.span.message == message)
+            .any(|f| f.rule == rule && f.role == Role::Keyword && f.span.message == message)
+    }
+    fn withdrawn(&self, rule: u32, message: u32) -> bool {
+        self.found.iter().any(|f| {
+            f.rule == rule
+                && f.role == Role::Withdraw
+                && f.span.message == message
+                && self.msg(message).sender == Sender::Buyer
+        })
     }
     fn spans(&self, rule: u32, senders: &[Sender]) -> Vec<Span> {
         self.found
             .iter()
-            .filter(|f| f.rule == rule && senders.contains(&self.msg(f.span.message).sender))
+            .filter(|f| {
+                f.rule == rule
+                    && f.role == Role::Keyword
+                    && senders.contains(&self.msg(f.span.message).sender)
+                    && !(f.phone != 0
+                        && self.msg(f.span.message).sender != Sender::Buyer
+                        && self.buyer_phones.contains(&f.phone))
+            })
             .map(|f| f.span)
             .collect()
     }
@@ -80,24 +129,8 @@ impl Ctx<'_, '_> {
             .any(|i| matches!(self.msg(i).sender, Sender::Bot | Sender::Auto) && self.has(rule, i))
     }
     /// The open round at the end of the reception, when its buyer messages need an answer.
-    fn open_at_end(&self, allow: &[String]) -> Option<(Round, Vec<u32>)> {
-        let last = *self.rounds.last()?;
-        if last.answer.is_some() || last.transferred {
-            return None;
-        }
-        let asks: Vec<u32> = (last.open..self.chat.messages.len() as u32)
-            .filter(|&i| self.msg(i).sender == Sender::Buyer)
-            .collect();
-        let needs_answer = asks.iter().any(|&i| {
-            let text = self
-                .msg(i)
-                .text
-                .trim()
-                .trim_end_matches(|c: char| c.is_ascii_punctuation() || "。！，～~…".contains(c))
-                .trim();
-            !allow.iter().any(|a| a == text)
-        });
-        needs_answer.then_some((last, asks))
+    fn open_at_end(&self, acks: &[String]) -> Option<(Round, Vec<u32>)> {
+        open_at_end(self.chat.messages, &self.rounds, acks)
     }
 }
 
@@ -112,30 +145,102 @@ fn hit(rule: usize, count: u32, mut messages: Vec<u32>, spans: Vec<Span>) -> Hit
     }
 }
 
+/// The open round at the end of the messages, when one of its buyer messages needs an answer
+/// (is not a sequence of acknowledgements), with those buyer messages.
+fn open_at_end(
+    messages: &[ChatMessage<'_>],
+    rounds: &[Round],
+    acks: &[String],
+) -> Option<(Round, Vec<u32>)> {
+    let last = *rounds.last()?;
+    if last.answer.is_some() || last.transferred {
+        return None;
+    }
+    let asks: Vec<u32> = (last.open..messages.len() as u32)
+        .filter(|&i| messages[i as usize].sender == Sender::Buyer)
+        .collect();
+    let needs_answer = asks
+        .iter()
+        .any(|&i| !acknowledges(messages[i as usize].text, acks));
+    needs_answer.then_some((last, asks))
+}
+
+thread_local! {
+    /// The scan's working memory, kept per thread: a store run evaluates millions of
+    /// receptions on a few threads.
+    static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::new(Scratch::default());
+}
+
 pub(super) fn evaluate(set: &RuleSet, chat: &Chat<'_>) -> Vec<Hit> {
     let mut found = Vec::new();
-    let mut raw = Vec::new();
-    for (i, m) in chat.messages.iter().enumerate() {
-        if !m.text.is_empty() {
-            // Spans are byte offsets from the start, so they hold for the whole text too.
-            let (text, _) = kefu_core::text::cut_at(m.text, kefu_core::text::MAX_MESSAGE_BYTES);
-            set.matcher.scan(i as u32, text, &mut raw, &mut found);
+    SCRATCH.with(|scratch| {
+        let mut fresh = Scratch::default();
+        let mut borrowed = scratch.try_borrow_mut();
+        let scratch = match borrowed.as_deref_mut() {
+            Ok(s) => s,
+            Err(_) => &mut fresh,
+        };
+        for (i, m) in chat.messages.iter().enumerate() {
+            if !m.text.is_empty() {
+                // Spans are byte offsets from the start, so they hold for the whole text too.
+                let (text, _) = kefu_core::text::cut_at(m.text, kefu_core::text::MAX_MESSAGE_BYTES);
+                set.matcher.scan(i as u32, text, scratch, &mut found);
+            }
         }
+    });
+    let rounds = rounds(chat.messages);
+    let mut buyer_phones: Vec<u64> = found
+        .iter()
+        .filter(|f| f.phone != 0 && chat.messages[f.span.message as usize].sender == Sender::Buyer)
+        .map(|f| f.phone)
+        .collect();
+    for text in chat.context.known_texts {
+        buyer_phones.extend(set.matcher.phones_in(text));
     }
+    // The acknowledgements of the enabled unanswered rules decide whether a conversation
+    // ended, and which rounds asked nothing.
+    let acks = set.matcher.all_acks();
+    // A conversation ended when the buyer's last word acknowledges (好的谢谢, 那我拍了), the
+    // agent (or the bot) answered it, and nobody handed the buyer on: that last answer is the
+    // closing to judge. A buyer who just stops writing after an answer may come back, and an
+    // acknowledgement needs no answer (the unanswered rule says so): no ending to judge.
+    let handed_on = chat.messages.iter().any(|m| m.transfer);
+    let last_buyer = chat
+        .messages
+        .iter()
+        .rposition(|m| m.sender == Sender::Buyer);
+    let ended = !handed_on
+        && last_buyer.is_some_and(|b| {
+            chat.messages[b + 1..]
+                .iter()
+                .any(|m| matches!(m.sender, Sender::Agent | Sender::Bot))
+                && acknowledges(chat.messages[b].text, acks)
+        });
     let ctx = Ctx {
+        set,
         chat,
-        rounds: rounds(chat.messages),
+        rounds,
         found,
         agent: (0..chat.messages.len() as u32)
             .filter(|&i| chat.messages[i as usize].sender == Sender::Agent)
             .collect(),
+        buyer_phones,
+        ended,
     };
-    set.rules
+    let mut hits: Vec<Hit> = set
+        .rules
         .iter()
         .enumerate()
         .filter(|(_, r)| r.enabled)
         .filter_map(|(i, r)| check(i, r, &ctx))
-        .collect()
+        .collect();
+    // One question left unanswered is one deduction: the shift-end rule, when it fires, speaks
+    // for the plain one.
+    let kind_of = |h: &Hit| set.rules[h.rule].kind;
+    if hits.iter().any(|h| kind_of(h) == Kind::ShiftEndUnanswered) {
+        hits.retain(|h| kind_of(h) != Kind::UnansweredRound);
+    }
+    hits
 }
 
 fn check(index: usize, rule: &RuleDef, c: &Ctx<'_, '_>) -> Option<Hit> {
@@ -160,7 +265,7 @@ fn check(index: usize, rule: &RuleDef, c: &Ctx<'_, '_>) -> Option<Hit> {
             let mut messages: Vec<u32> = spans.iter().map(|s| s.message).collect();
             messages.dedup();
             let n = messages.len() as u32;
-            if p.min.is_some_and(|min| n < min) {
+            if p.min.is_some_and(|min| n < min) && c.ended {
                 // Missing: point at where it was due, the last agent message.
                 let at = c.agent.last().copied().into_iter().collect();
                 Some(hit(index, 1, at, Vec::new()))
@@ -185,7 +290,7 @@ fn check(index: usize, rule: &RuleDef, c: &Ctx<'_, '_>) -> Option<Hit> {
             (!greeted).then(|| hit(index, 1, vec![first_agent], Vec::new()))
         }
         Kind::Closing => {
-            if (c.agent.len() as u32) < p.min_agent_messages.unwrap_or(1).max(1) {
+            if !c.ended || (c.agent.len() as u32) < p.min_agent_messages.unwrap_or(1).max(1) {
                 return None;
             }
             let n = p.last_agent_messages.unwrap_or(1).max(1) as usize;
@@ -202,7 +307,7 @@ fn check(index: usize, rule: &RuleDef, c: &Ctx<'_, '_>) -> Option<Hit> {
             let mut count = 0;
             for r in &c.rounds {
                 let Some(answer) = r.answer else { continue };
-                if c.time(answer) - c.time(r.open) <= minutes_ms {
+                if !c.waited_over(r, answer, minutes_ms) {
                     continue;
                 }
                 let from = c.agent.partition_point(|&i| i < answer);
@@ -216,27 +321,35 @@ fn check(index: usize, rule: &RuleDef, c: &Ctx<'_, '_>) -> Option<Hit> {
         }
         Kind::MissedFollowUp => {
             let mut messages = Vec::new();
-            for (pos, &i) in c.agent.iter().enumerate() {
+            let mut pos = 0;
+            while pos < c.agent.len() {
+                let i = c.agent[pos];
+                pos += 1;
                 if !c.has(id, i) {
                     continue;
                 }
-                // Coming back means another agent message, or handing the buyer on.
-                let back = c.agent.get(pos + 1).map(|&j| c.time(j));
-                let handed_on = (i + 1..c.chat.messages.len() as u32)
-                    .find(|&j| c.msg(j).transfer)
+                // Coming back means an answer: an agent message that is not another holding
+                // message (稍等 → 在查了哦亲 is still waiting), or handing the buyer on, or the
+                // buyer withdrawing the question (不用了).
+                while pos < c.agent.len() && c.has(id, c.agent[pos]) {
+                    pos += 1;
+                }
+                let answer = c.agent.get(pos).copied();
+                let until = answer.unwrap_or(c.chat.messages.len() as u32);
+                let settled = (i + 1..until)
+                    .find(|&j| c.msg(j).transfer || c.withdrawn(id, j))
+                    .or(answer)
                     .map(|j| c.time(j));
-                let back = match (back, handed_on) {
-                    (Some(a), Some(b)) => Some(a.min(b)),
-                    (a, b) => a.or(b),
-                };
-                if back.is_none_or(|t| t - c.time(i) > minutes_ms) {
+                if settled.is_none_or(|t| t - c.time(i) > minutes_ms) {
                     messages.push(i);
                 }
             }
             let spans = c
                 .found
                 .iter()
-                .filter(|f| f.rule == id && messages.contains(&f.span.message))
+                .filter(|f| {
+                    f.rule == id && f.role == Role::Keyword && messages.contains(&f.span.message)
+                })
                 .map(|f| f.span)
                 .collect();
             (!messages.is_empty()).then(|| hit(index, messages.len() as u32, messages, spans))
@@ -247,7 +360,7 @@ fn check(index: usize, rule: &RuleDef, c: &Ctx<'_, '_>) -> Option<Hit> {
             let mut count = 0;
             for r in &c.rounds {
                 if let Some(answer) = r.answer
-                    && c.time(answer) - c.time(r.open) > limit
+                    && c.waited_over(r, answer, limit)
                 {
                     count += 1;
                     messages.extend([r.open, answer]);
@@ -256,11 +369,11 @@ fn check(index: usize, rule: &RuleDef, c: &Ctx<'_, '_>) -> Option<Hit> {
             (count > 0).then(|| hit(index, count, messages, Vec::new()))
         }
         Kind::UnansweredRound => {
-            let (_, asks) = c.open_at_end(p.allow.as_deref().unwrap_or(&[]))?;
+            let (_, asks) = c.open_at_end(c.set.matcher.acks(index))?;
             Some(hit(index, 1, asks, Vec::new()))
         }
         Kind::ShiftEndUnanswered => {
-            let (round, asks) = c.open_at_end(p.allow.as_deref().unwrap_or(&[]))?;
+            let (round, asks) = c.open_at_end(c.set.matcher.acks(index))?;
             let still_working = c.chat.shift_end.is_some_and(|end| end > c.time(round.open));
             still_working.then(|| hit(index, 1, asks, Vec::new()))
         }

@@ -10,7 +10,9 @@ use toml::Spanned;
 
 use super::chat::{ChatProblem, ParsedChat, parse_chat};
 use super::config::{at_line, line_of};
-use super::{Hit, RuleSet};
+use kefu_core::settings::ServiceHours;
+
+use super::{Hit, RuleSet, StoreContext};
 
 /// What the labeller knew about the chat beyond its messages.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -46,10 +48,26 @@ pub struct LabelledChat {
 }
 
 impl LabelledChat {
-    /// The rules that fire on the chat. The one place a labelled chat is evaluated: the
-    /// context is for the engine to read here once it takes it.
+    /// The rules that fire on the chat, with its context: the order's and the store's return
+    /// address as texts the store knows, and the service hours. The one place a labelled chat
+    /// is evaluated.
     pub fn evaluate(&self, rules: &RuleSet) -> Vec<Hit> {
-        self.chat.evaluate(rules)
+        let known: Vec<&str> = [&self.context.order_address, &self.context.return_address]
+            .into_iter()
+            .flatten()
+            .map(String::as_str)
+            .collect();
+        let hours = self.context.service_hours.and_then(|(from, to)| {
+            let hm = |m: u32| format!("{:02}:{:02}", m / 60, m % 60);
+            ServiceHours::parse(&format!("{}-{}", hm(from), hm(to)))
+        });
+        self.chat.evaluate_with(
+            rules,
+            StoreContext {
+                known_texts: &known,
+                service_hours: hours.as_ref(),
+            },
+        )
     }
 }
 

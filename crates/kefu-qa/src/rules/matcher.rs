@@ -1,41 +1,85 @@
-//! Keyword matching over Chinese text: every keyword, negation prefix and allow-list phrase of
-//! every enabled rule in one Aho-Corasick automaton, so a message is scanned once.
+//! Keyword matching over Chinese text as people write it. Every message is read once through
+//! the normalising pre-pass (`normalize.rs`: full-width, traditional, separators, numerals),
+//! and every keyword, negation, allow phrase and regular-expression prefix of every enabled
+//! rule is found in that reading by one Aho-Corasick automaton. Spans are mapped back to the
+//! original text.
 //!
 //! A keyword occurrence does not count when
-//! - one of the rule's `negations` ends exactly where it starts (不是随便你, 没说急什么);
+//! - it is not bounded: an ASCII edge runs on into letters or digits (加V in 加VIP, 12315 in a
+//!   longer number), or one of its `!prev=` / `!next=` exclusions stands next to it;
+//! - one of the rule's `negations` stands before it (or, marked `!after`, after it), within
+//!   the negation's window (`negation_window` characters, or its own `!window=`; 0 = directly
+//!   next to it) and in the same clause (不是随便你, 平台不允许加微信, 微信我们是不加的);
 //! - one of the rule's `allow` phrases covers it (随便你挑 covers 随便你);
-//! - `skip_quoted` is set and it lies inside quotes or title marks (《急什么》, “随便你”), the way
-//!   product and brand names are written.
-//!
-//! ASCII letters match case-insensitively (加V = 加v, QQ = qq).
+//! - `skip_quoted` is set and it lies inside quotes or title marks (《急什么》, “随便你”).
 
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 
+use super::keyword::{Entry, Pattern, parse_entry};
+use super::normalize::{Normalized, is_cjk, is_clause_break, normalize};
 use super::{Kind, Param, RuleDef, Span};
 
+/// What an entry is to its rule.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Role {
+pub(super) enum Role {
     Keyword,
     Negation,
     Allow,
+    /// A buyer phrase withdrawing a question (missed follow-up).
+    Withdraw,
 }
 
-/// A keyword occurrence that counts.
+/// A keyword (or withdrawal) occurrence that counts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) struct Found {
     pub rule: u32,
+    pub role: Role,
+    /// The original text's bytes.
     pub span: Span,
+    /// For a phone number: its 11 digits as a number; else 0.
+    pub phone: u64,
+}
+
+struct Spec {
+    rule: u32,
+    role: Role,
+    entry: Entry,
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+struct RuleInfo {
+    skip_quoted: bool,
+    phones: bool,
+    window: u32,
 }
 
 pub(super) struct Matcher {
     automaton: Option<AhoCorasick>,
-    /// Per pattern: the rule and what the pattern is to it.
-    patterns: Vec<(u32, Role)>,
-    /// Per rule: whether quoted occurrences are skipped.
-    skip_quoted: Vec<bool>,
-    /// Per rule: whether 11-digit mobile numbers count as keywords.
-    phones: Vec<bool>,
+    /// Per automaton pattern: its entry in `specs`.
+    patterns: Vec<u32>,
+    specs: Vec<Spec>,
+    rules: Vec<RuleInfo>,
     any_phones: bool,
+    /// Per rule: its acknowledgements (the `allow` of the unanswered kinds), read as
+    /// [`ack_form`] reads messages.
+    acks: Vec<Vec<String>>,
+    /// The acknowledgements of all enabled rules together.
+    all_acks: Vec<String>,
+}
+
+/// A match in the normalised text, before negations, allow-lists and quotes are applied.
+#[derive(Debug, Clone, Copy)]
+struct Raw {
+    spec: u32,
+    start: u32,
+    end: u32,
+}
+
+/// Working memory of a scan, reused from message to message.
+#[derive(Default)]
+pub(super) struct Scratch {
+    norm: Normalized,
+    raw: Vec<Raw>,
 }
 
 /// Kinds whose keywords are matched (the others read no text).
@@ -48,20 +92,24 @@ impl Matcher {
         Matcher {
             automaton: None,
             patterns: Vec::new(),
-            skip_quoted: Vec::new(),
-            phones: Vec::new(),
+            specs: Vec::new(),
+            rules: Vec::new(),
             any_phones: false,
+            acks: Vec::new(),
+            all_acks: Vec::new(),
         }
     }
 
     pub fn new(rules: &[RuleDef]) -> Result<Matcher, String> {
-        let mut texts: Vec<&str> = Vec::new();
+        let mut texts: Vec<Vec<u8>> = Vec::new();
         let mut patterns = Vec::new();
+        let mut specs = Vec::new();
         for (i, r) in rules.iter().enumerate() {
             if !r.enabled || !reads_keywords(r.kind) {
                 continue;
             }
             let p = &r.params;
+            let none = &None;
             let lists = [
                 (Role::Keyword, &p.keywords),
                 (Role::Negation, &p.negations),
@@ -71,16 +119,40 @@ impl Matcher {
                     if Param::Allow.applies_to(r.kind) {
                         &p.allow
                     } else {
-                        &None
+                        none
+                    },
+                ),
+                (
+                    Role::Withdraw,
+                    if Param::Withdrawn.applies_to(r.kind) {
+                        &p.withdrawn
+                    } else {
+                        none
                     },
                 ),
             ];
             for (role, list) in lists {
                 for t in list.iter().flatten() {
-                    if !t.is_empty() {
-                        texts.push(t);
-                        patterns.push((i as u32, role));
+                    let entry = parse_entry(t, role == Role::Negation)
+                        .map_err(|e| format!("rule {}: {}", r.id, e.text(true)))?;
+                    let at = specs.len() as u32;
+                    match &entry.pattern {
+                        Pattern::Text(text) => {
+                            texts.push(text.as_bytes().to_vec());
+                            patterns.push(at);
+                        }
+                        Pattern::Regex { prefixes, .. } => {
+                            for prefix in prefixes {
+                                texts.push(prefix.clone());
+                                patterns.push(at);
+                            }
+                        }
                     }
+                    specs.push(Spec {
+                        rule: i as u32,
+                        role,
+                        entry,
+                    });
                 }
             }
         }
@@ -98,90 +170,249 @@ impl Matcher {
                     .map_err(|e| format!("keyword automaton: {e}"))?,
             )
         };
-        let on = |f: fn(&RuleDef) -> bool| rules.iter().map(|r| r.enabled && f(r)).collect();
-        let phones: Vec<bool> =
-            on(|r| r.kind == Kind::Keywords && r.params.phone_numbers == Some(true));
+        let infos: Vec<RuleInfo> = rules
+            .iter()
+            .map(|r| RuleInfo {
+                skip_quoted: r.enabled && r.params.skip_quoted == Some(true),
+                phones: r.enabled
+                    && r.kind == Kind::Keywords
+                    && r.params.phone_numbers == Some(true),
+                window: r.params.negation_window.unwrap_or(0),
+            })
+            .collect();
+        let acks: Vec<Vec<String>> = rules
+            .iter()
+            .map(|r| {
+                if r.enabled && matches!(r.kind, Kind::UnansweredRound | Kind::ShiftEndUnanswered) {
+                    let mut v: Vec<String> = r
+                        .params
+                        .allow
+                        .iter()
+                        .flatten()
+                        .map(|a| ack_form(a))
+                        .filter(|a| !a.is_empty())
+                        .collect();
+                    // Longest first, for the segmentation's sake only in speed.
+                    v.sort_by_key(|a| std::cmp::Reverse(a.len()));
+                    v
+                } else {
+                    Vec::new()
+                }
+            })
+            .collect();
+        let mut all_acks: Vec<String> = acks.iter().flatten().cloned().collect();
+        all_acks.sort_by_key(|a| std::cmp::Reverse(a.len()));
+        all_acks.dedup();
         Ok(Matcher {
             automaton,
             patterns,
-            skip_quoted: on(|r| r.params.skip_quoted == Some(true)),
-            any_phones: phones.iter().any(|&b| b),
-            phones,
+            specs,
+            any_phones: infos.iter().any(|r| r.phones),
+            rules: infos,
+            acks,
+            all_acks,
         })
     }
 
-    /// Appends the counting keyword occurrences in `text` (message `message`) to `out`.
-    pub fn scan(
-        &self,
-        message: u32,
-        text: &str,
-        raw: &mut Vec<(u32, RawMatch)>,
-        out: &mut Vec<Found>,
-    ) {
-        if let Some(ac) = &self.automaton {
-            raw.clear();
-            for m in ac.find_overlapping_iter(text) {
-                let (rule, role) = self.patterns[m.pattern().as_usize()];
-                raw.push((
-                    rule,
-                    RawMatch {
-                        role,
-                        start: m.start() as u32,
-                        end: m.end() as u32,
-                    },
-                ));
-            }
-            for &(rule, k) in raw.iter() {
-                if k.role != Role::Keyword {
-                    continue;
-                }
-                let negated = raw
-                    .iter()
-                    .any(|&(r, o)| r == rule && o.role == Role::Negation && o.end == k.start);
-                let allowed = raw.iter().any(|&(r, o)| {
-                    r == rule && o.role == Role::Allow && o.start <= k.start && o.end >= k.end
-                });
-                if negated || allowed {
-                    continue;
-                }
-                if self.skip_quoted[rule as usize] && quoted(text, k.start as usize, k.end as usize)
-                {
-                    continue;
-                }
-                // The same keyword listed twice, or two keywords on the same text, count once.
-                let span = Span {
-                    message,
-                    start: k.start,
-                    end: k.end,
-                };
-                if !out.iter().any(|f| f.rule == rule && f.span == span) {
-                    out.push(Found { rule, span });
-                }
-            }
+    /// The phone numbers in a text, read as messages are.
+    pub fn phones_in(&self, text: &str) -> Vec<u64> {
+        let (text, _) = kefu_core::text::cut_at(text, kefu_core::text::MAX_MESSAGE_BYTES);
+        phone_numbers(&normalize(text))
+            .into_iter()
+            .map(|p| p.2)
+            .collect()
+    }
+
+    /// The acknowledgements of every enabled rule.
+    pub fn all_acks(&self) -> &[String] {
+        &self.all_acks
+    }
+
+    /// The acknowledgements of rule `rule` (empty for other kinds).
+    pub fn acks(&self, rule: usize) -> &[String] {
+        self.acks.get(rule).map_or(&[], Vec::as_slice)
+    }
+
+    /// Appends the counting occurrences in `text` (message `message`) to `out`.
+    pub fn scan(&self, message: u32, text: &str, scratch: &mut Scratch, out: &mut Vec<Found>) {
+        if self.automaton.is_none() && !self.any_phones {
+            return;
         }
-        if self.any_phones {
-            for (start, end) in phone_numbers(text) {
-                for (rule, _) in self.phones.iter().enumerate().filter(|(_, on)| **on) {
-                    out.push(Found {
-                        rule: rule as u32,
-                        span: Span {
-                            message,
-                            start: start as u32,
-                            end: end as u32,
-                        },
+        let Scratch { norm, raw } = scratch;
+        norm.read(text);
+        let t = norm.text.as_str();
+        raw.clear();
+        if let Some(ac) = &self.automaton {
+            for m in ac.find_overlapping_iter(t) {
+                let at = self.patterns[m.pattern().as_usize()];
+                let spec = &self.specs[at as usize];
+                let (start, end) = match &spec.entry.pattern {
+                    Pattern::Text(_) => (m.start(), m.end()),
+                    Pattern::Regex { regex, .. } => {
+                        if raw
+                            .iter()
+                            .any(|r| r.spec == at && r.start as usize == m.start())
+                        {
+                            continue;
+                        }
+                        match t.get(m.start()..).and_then(|rest| regex.find(rest)) {
+                            Some(x) if x.end() > 0 => (m.start(), m.start() + x.end()),
+                            _ => continue,
+                        }
+                    }
+                };
+                if spec.entry.bounded(t, start, end) {
+                    raw.push(Raw {
+                        spec: at,
+                        start: start as u32,
+                        end: end as u32,
                     });
                 }
             }
         }
+        for k in raw.iter() {
+            let spec = &self.specs[k.spec as usize];
+            if !matches!(spec.role, Role::Keyword | Role::Withdraw) {
+                continue;
+            }
+            self.keep(
+                message, spec.rule, spec.role, k.start, k.end, 0, t, norm, raw, out,
+            );
+        }
+        if self.any_phones {
+            for (start, end, phone) in phone_numbers(t) {
+                for (rule, info) in self.rules.iter().enumerate() {
+                    if info.phones {
+                        self.keep(
+                            message,
+                            rule as u32,
+                            Role::Keyword,
+                            start as u32,
+                            end as u32,
+                            phone,
+                            t,
+                            norm,
+                            raw,
+                            out,
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    /// Pushes an occurrence at `start..end` of the normalised text unless a negation, an allow
+    /// phrase or quotes take it out.
+    #[allow(clippy::too_many_arguments)]
+    fn keep(
+        &self,
+        message: u32,
+        rule: u32,
+        role: Role,
+        start: u32,
+        end: u32,
+        phone: u64,
+        t: &str,
+        norm: &Normalized,
+        raw: &[Raw],
+        out: &mut Vec<Found>,
+    ) {
+        let info = self.rules.get(rule as usize).copied().unwrap_or_default();
+        let of_rule = |r: &&Raw, role: Role| {
+            let s = &self.specs[r.spec as usize];
+            s.rule == rule && s.role == role
+        };
+        let negated = raw.iter().filter(|r| of_rule(r, Role::Negation)).any(|n| {
+            let entry = &self.specs[n.spec as usize].entry;
+            let gap = if entry.after {
+                // 微信我们是不加的: the refusal follows.
+                if n.start < end {
+                    return false;
+                }
+                end..n.start
+            } else {
+                if n.start >= start || n.end > end {
+                    return false;
+                }
+                if n.end >= start {
+                    return true;
+                }
+                n.end..start
+            };
+            let window = entry.window.unwrap_or(info.window);
+            let gap = t.get(gap.start as usize..gap.end as usize).unwrap_or("");
+            !gap.chars().any(is_clause_break) && gap.chars().count() <= window as usize
+        });
+        let allowed = raw
+            .iter()
+            .filter(|r| of_rule(r, Role::Allow))
+            .any(|a| a.start <= start && a.end >= end);
+        if negated || allowed {
+            return;
+        }
+        if info.skip_quoted && quoted(t, start as usize, end as usize) {
+            return;
+        }
+        let Some((s, e)) = norm.original(start as usize, end as usize) else {
+            return;
+        };
+        let found = Found {
+            rule,
+            role,
+            span: Span {
+                message,
+                start: s,
+                end: e,
+            },
+            phone,
+        };
+        // The same keyword listed twice, or two keywords on the same text, count once.
+        if !out
+            .iter()
+            .any(|f| f.rule == rule && f.span == found.span && f.role == role)
+        {
+            out.push(found);
+        }
     }
 }
 
-/// A raw automaton match, before negations, allow-lists and quotes are applied.
-#[derive(Debug, Clone, Copy)]
-pub(super) struct RawMatch {
-    role: Role,
-    start: u32,
-    end: u32,
+/// The longest message read as a possible acknowledgement (about 40 Chinese characters).
+const ACK_BYTES: usize = 120;
+
+/// A message as acknowledgements are compared: normalised, with only CJK, letters and digits.
+pub(super) fn ack_form(text: &str) -> String {
+    normalize(text)
+        .chars()
+        .filter(|&c| is_cjk(c) || c.is_ascii_alphanumeric())
+        .collect()
+}
+
+/// Whether a buyer message only acknowledges (好的👌, 收到，谢谢, Ok): once stripped to words
+/// it is a sequence of the phrases `acks` (in [`ack_form`]), or it had no words and no
+/// question mark (👍, but not ？？).
+pub(super) fn acknowledges(text: &str, acks: &[String]) -> bool {
+    // Acknowledgements are short; a long message says something.
+    if text.len() > ACK_BYTES {
+        return false;
+    }
+    let s = ack_form(text);
+    if s.is_empty() {
+        return !text.contains(['?', '？']);
+    }
+    // can[i]: the first i bytes are a sequence of acknowledgements.
+    let mut can = vec![false; s.len() + 1];
+    can[0] = true;
+    for i in 0..s.len() {
+        if !can[i] || !s.is_char_boundary(i) {
+            continue;
+        }
+        for a in acks {
+            if s[i..].starts_with(a.as_str()) {
+                can[i + a.len()] = true;
+            }
+        }
+    }
+    can[s.len()]
 }
 
 const QUOTE_PAIRS: [(char, char); 7] = [
@@ -224,56 +455,42 @@ fn quoted(text: &str, start: usize, end: usize) -> bool {
     open.iter().any(|&o| closes(o)) || (ascii_open && rest.contains('"'))
 }
 
-/// Digits, ASCII or full-width, as their value.
-fn digit(ch: char) -> Option<u8> {
-    match ch {
-        '0'..='9' => Some(ch as u8 - b'0'),
-        '０'..='９' => Some((ch as u32 - '０' as u32) as u8),
-        _ => None,
-    }
-}
-
-/// Mainland mobile numbers: 11 digits starting 13–19, optionally split by spaces or dashes
-/// (138-1234-5678). Longer digit runs (order numbers) and shorter ones (prices) are not numbers.
-///
-/// One pass over the text with a two-character look-ahead: a run keeps its length and first two
-/// digits only, so the memory is the found spans, whatever the length of the text (a table of
-/// the text's characters once cost 16 bytes per character).
-pub(super) fn phone_numbers(text: &str) -> Vec<(usize, usize)> {
+/// Mainland phone numbers in a normalised text (digits ASCII, separators between digits
+/// already dropped): mobiles, a run of exactly 11 digits starting 13–19, or of 13 starting 86
+/// or 15 starting 0086 before those 11 (+86 138…); and fixed lines with their area code, a run
+/// of 10–12 digits starting 0 then 1–9 (0571-8888 6666). Longer runs (order and tracking
+/// numbers) and shorter ones (prices, dates) are not numbers. Each comes with a value that is
+/// equal for equal numbers (a mobile's 11 digits, a fixed line's digits after a leading 1).
+pub(super) fn phone_numbers(text: &str) -> Vec<(usize, usize, u64)> {
     let mut out = Vec::new();
-    let mut it = text.char_indices();
-    while let Some((from, ch)) = it.next() {
-        let Some(first) = digit(ch) else {
+    let b = text.as_bytes();
+    let mut i = 0;
+    let value = |digits: &[u8], lead: u64| {
+        digits
+            .iter()
+            .fold(lead, |v, d| v * 10 + u64::from(d - b'0'))
+    };
+    while i < b.len() {
+        if !b[i].is_ascii_digit() {
+            i += 1;
             continue;
-        };
-        // A run of digits, where one space or dash between two digits keeps the run going.
-        let mut second = None;
-        let mut count = 1usize;
-        let mut to = from + ch.len_utf8();
-        loop {
-            let mut ahead = it.clone();
-            let Some((i, c)) = ahead.next() else {
-                break;
-            };
-            let next = if digit(c).is_some() {
-                Some((i, c))
-            } else if matches!(c, ' ' | '-' | '－') {
-                ahead.next().filter(|&(_, c)| digit(c).is_some())
-            } else {
-                None
-            };
-            let Some((i, c)) = next else {
-                break;
-            };
-            if count == 1 {
-                second = digit(c);
-            }
-            count += 1;
-            to = i + c.len_utf8();
-            it = ahead;
         }
-        if count == 11 && first == 1 && second.is_some_and(|d| (3..=9).contains(&d)) {
-            out.push((from, to));
+        let from = i;
+        while i < b.len() && b[i].is_ascii_digit() {
+            i += 1;
+        }
+        let run = &b[from..i];
+        let mobile = match run.len() {
+            11 => Some(run),
+            13 if run.starts_with(b"86") => Some(&run[2..]),
+            15 if run.starts_with(b"0086") => Some(&run[4..]),
+            _ => None,
+        }
+        .filter(|n| n[0] == b'1' && (b'3'..=b'9').contains(&n[1]));
+        if let Some(n) = mobile {
+            out.push((from, i, value(n, 0)));
+        } else if (10..=12).contains(&run.len()) && run[0] == b'0' && run[1] != b'0' {
+            out.push((from, i, value(run, 1)));
         }
     }
     out
@@ -302,37 +519,72 @@ mod tests {
         assert!(!quoted(t, t.find("随便你").unwrap(), t.len()));
     }
 
+    fn phones(text: &str) -> Vec<u64> {
+        phone_numbers(&normalize(text))
+            .into_iter()
+            .map(|p| p.2)
+            .collect()
+    }
+
     #[test]
-    fn phone_numbers_are_eleven_digits_from_13_to_19() {
-        assert_eq!(phone_numbers("加我13812345678呀").len(), 1);
-        let t = "电话138-1234-5678";
-        assert_eq!(phone_numbers(t), vec![(t.find('1').unwrap(), t.len())]);
-        assert_eq!(
-            phone_numbers("１３８１２３４５６７８").len(),
-            1,
-            "full-width digits"
-        );
+    fn phone_numbers_in_every_form() {
+        let n = 13812345678;
+        for text in [
+            "加我13812345678呀",
+            "电话138-1234-5678",
+            "１３８１２３４５６７８",
+            "138.1234.5678",
+            "138　1234　5678",
+            "+86 138 1234 5678",
+            "0086-13812345678",
+            "一三八一二三四五六七八",
+            "①③⑧①②③④⑤⑥⑦⑧",
+            "幺三八 一二三四 五六七八",
+        ] {
+            assert_eq!(phones(text), vec![n], "{text}");
+        }
         assert!(
-            phone_numbers("订单号 2024061812345678901").is_empty(),
+            phones("订单号 2024061812345678901").is_empty(),
             "order number"
         );
         assert!(
-            phone_numbers("12345678901").is_empty(),
+            phones("12345678901").is_empty(),
             "12… is not a mobile prefix"
         );
-        assert!(phone_numbers("价格 299 元，3 件").is_empty());
-        assert!(phone_numbers("1381234567").is_empty(), "10 digits");
-        let t = "a 13812345678- 139 1234 5678，x";
-        let a = t.find("139").unwrap();
-        assert_eq!(
-            phone_numbers(t),
-            vec![(2, 13), (a, a + "139 1234 5678".len())],
-            "a dash not followed by a digit ends the run"
-        );
+        assert!(phones("价格 299 元，3 件").is_empty());
+        assert!(phones("1381234567").is_empty(), "10 digits");
+        assert!(phones("1-3-8-1-2-3-4-5-6-7-8-9").is_empty(), "12 digits");
+        // Fixed lines with their area code.
+        assert_eq!(phones("座机 0571-8888 6666").len(), 1);
+        assert_eq!(phones("010-12345678").len(), 1);
+        assert!(phones("价格 0.99 元").is_empty());
         assert!(
-            phone_numbers("1-3-8-1-2-3-4-5-6-7-8-9").is_empty(),
-            "12 digits"
+            phones("400-800-1234").is_empty(),
+            "a hotline is not a personal number"
         );
-        assert_eq!(phone_numbers("1-3-8-1-2-3-4-5-6-7-8").len(), 1);
+        assert_eq!(phones("13812345678，13912345678").len(), 2);
+    }
+
+    #[test]
+    fn acknowledgements_in_their_variants() {
+        let acks: Vec<String> = ["好的", "好滴", "收到", "谢谢", "ok", "嗯"]
+            .iter()
+            .map(|a| ack_form(a))
+            .collect();
+        for text in [
+            "好的👌",
+            "好滴～",
+            "收到，谢谢",
+            "Ok",
+            "OK!",
+            "👍",
+            "嗯嗯",
+            "好的 谢谢",
+        ] {
+            assert!(acknowledges(text, &acks), "{text}");
+        }
+        for text in ["？？", "好的，什么时候发货", "在吗", "好"] {
+            assert!(!acknowledges(text, &acks), "{text}");
+        }
     }
 }

@@ -43,7 +43,16 @@ agent 10:02:00 感谢支持，祝您生活愉快
 fn default_rules_parse() {
     let set = RuleSet::parse(DEFAULT_RULES).expect("the shipped rules are valid");
     assert_eq!(set.rules().len(), 15);
-    assert!(set.rules().iter().all(|r| r.enabled));
+    // One unanswered question is one deduction: the shift-end variant ships switched off.
+    let off: Vec<&str> = set
+        .rules()
+        .iter()
+        .filter(|r| !r.enabled)
+        .map(|r| r.id.as_str())
+        .collect();
+    // No rating invitation either: Taobao forbids pressing for good reviews, and a store with
+    // an invitation policy switches it on.
+    assert_eq!(off, vec!["no_rating_invite", "shift_end_unanswered"]);
 }
 
 #[test]
@@ -186,10 +195,10 @@ fn greeting_missing_fires_and_bot_or_outreach_does_not() {
 
 #[test]
 fn irregular_closing_fires_without_a_closing_phrase() {
-    let chat =
-        "buyer 10:00:00 在吗\nagent 10:00:10 您好\nbuyer 10:00:20 有货吗\nagent 10:00:30 有\n";
+    // The buyer's 好的 ended the conversation and the agent's answer to it did not close.
+    let chat = "buyer 10:00:00 在吗\nagent 10:00:10 您好\nbuyer 10:00:20 有货吗\nagent 10:00:30 有\nbuyer 10:00:35 好的\nagent 10:00:40 嗯\n";
     let h = hit_of(chat, "irregular_closing").expect("fires");
-    assert_eq!(h.messages, vec![3]);
+    assert_eq!(h.messages, vec![5]);
     assert!(!fires(
         &format!("{chat}agent 10:00:40 还有什么可以帮您的吗\n"),
         "irregular_closing"
@@ -201,9 +210,17 @@ fn irregular_closing_fires_without_a_closing_phrase() {
     ));
 }
 
+/// The default set with every rule switched on.
+fn all_on() -> RuleSet {
+    let text = DEFAULT_RULES.replace("enabled = false", "enabled = true");
+    RuleSet::parse(&text).expect("valid")
+}
+
 #[test]
 fn rating_invitation_missing_or_repeated() {
-    let base = "buyer 10:00:00 在吗\nagent 10:00:10 您好\nbuyer 10:00:20 有货吗\nagent 10:00:30 有的\nagent 10:00:40 还有其他问题吗\n";
+    let set = all_on();
+    let fires = |chat: &str, rule: &str| fired_with(&set, chat).iter().any(|r| r == rule);
+    let base = "buyer 10:00:00 在吗\nagent 10:00:10 您好\nbuyer 10:00:20 有货吗\nagent 10:00:30 有的\nbuyer 10:00:35 好的\nagent 10:00:40 还有其他问题吗\n";
     assert!(fires(base, "no_rating_invite"));
     assert!(!fires(
         &format!("{base}agent 10:00:50 满意的话给个好评哦\n"),
@@ -216,7 +233,7 @@ fn rating_invitation_missing_or_repeated() {
     ));
     let twice = format!("{base}agent 10:00:50 给个好评哦\nagent 10:01:00 记得五星好评呀\n");
     let h = hit_of(&twice, "repeated_rating_invite").expect("fires");
-    assert_eq!((h.count, h.messages.clone()), (2, vec![5, 6]));
+    assert_eq!((h.count, h.messages.clone()), (2, vec![6, 7]));
     assert!(!fires(
         &format!("{base}agent 10:00:50 给个好评哦\n"),
         "repeated_rating_invite"
@@ -323,10 +340,17 @@ fn buyer_repeats_and_anger() {
 
 #[test]
 fn slow_rounds_count_each_round_over_the_limit() {
-    let chat = "buyer 10:00:00 在吗\nagent 10:03:01 您好\nbuyer 10:04:00 有货吗\nagent 10:07:00 有\nbuyer 10:08:00 好\nagent 10:11:30 嗯\n";
+    let chat = "buyer 10:00:00 在吗\nagent 10:03:01 您好\nbuyer 10:04:00 有货吗\nagent 10:07:00 有\nbuyer 10:08:00 几天到\nagent 10:11:30 三天\n";
     let h = hit_of(chat, "slow_round").expect("fires");
     // 181 s and 210 s are over 180 s; 180 s exactly is not.
     assert_eq!((h.count, h.messages.clone()), (2, vec![0, 1, 4, 5]));
+    // A round of acknowledgements asked nothing: its wait is not judged.
+    let h = hit_of(
+        "buyer 10:00:00 在吗\nagent 10:03:01 您好\nbuyer 10:04:00 好的谢谢\nagent 10:08:00 不客气\n",
+        "slow_round",
+    )
+    .expect("fires");
+    assert_eq!(h.count, 1);
     assert!(!fires(
         "buyer 10:00:00 在吗\nagent 10:03:00 您好\n",
         "slow_round"
@@ -363,13 +387,29 @@ fn unanswered_round_at_the_end() {
     ));
 }
 
+/// The default set with the shift-end rule switched on.
+fn with_shift_end() -> RuleSet {
+    let text = DEFAULT_RULES.replace(
+        "kind = \"shift_end_unanswered\"\nenabled = false",
+        "kind = \"shift_end_unanswered\"\nenabled = true",
+    );
+    RuleSet::parse(&text).expect("valid")
+}
+
 #[test]
 fn shift_end_needs_the_agent_still_at_work() {
+    let set = with_shift_end();
+    let fires = |chat: &str, rule: &str| fired_with(&set, chat).iter().any(|r| r == rule);
     let chat = "buyer 17:50:00 在吗\nagent 17:50:10 您好\nbuyer 17:55:00 能开发票吗\n";
     // The account wrote to other buyers until 18:00: it left this question behind.
     assert!(fires(
         &format!("{chat}shift 18:00:00\n"),
         "shift_end_unanswered"
+    ));
+    // One question, one deduction: the shift-end rule speaks for the plain one.
+    assert!(!fires(
+        &format!("{chat}shift 18:00:00\n"),
+        "unanswered_round"
     ));
     // Its last message was before the question: the question came after the shift.
     assert!(!fires(
@@ -527,6 +567,7 @@ fn no_panic_on_odd_input() {
             messages: &msgs,
             orders: &[],
             shift_end: None,
+            context: Default::default(),
         });
     }
     let empty = set.evaluate(&Chat {
@@ -537,6 +578,7 @@ fn no_panic_on_odd_input() {
             reminded_at: None,
         }],
         shift_end: Some(0),
+        context: Default::default(),
     });
     // An order with no message before it still hits, pointing at no message.
     assert_eq!(empty.len(), 1);
@@ -613,7 +655,7 @@ mod fuzz {
                     reminded_at: reminded.then_some(t + 2),
                 })
                 .collect();
-            let hits = set.evaluate(&Chat { messages: &chat, orders: &orders, shift_end: shift });
+            let hits = set.evaluate(&Chat { messages: &chat, orders: &orders, shift_end: shift, context: Default::default() });
             for h in &hits {
                 prop_assert!(set.rules()[h.rule].enabled);
                 prop_assert!(h.count >= 1);
@@ -633,5 +675,342 @@ mod fuzz {
             let _ = parse_chat(&chat, 72);
             let _ = parse_chat(&format!("buyer 10:00 {chat}\norder {chat}"), 72);
         }
+    }
+}
+
+/// Issue 15's classes, each with sentences of our own: the shipped set must read them as a
+/// supervisor would.
+mod classes {
+    use kefu_core::settings::ServiceHours;
+
+    use super::*;
+
+    fn agent_says(text: &str) -> String {
+        format!("buyer 10:00:00 在吗\nagent 10:00:10 {text}\n")
+    }
+
+    fn buyer_says(text: &str) -> String {
+        format!("buyer 10:00:00 {text}\nagent 10:00:10 您好亲\n")
+    }
+
+    #[test]
+    fn normalisation_reads_disguised_text() {
+        for text in [
+            "亲，隨便你吧",
+            "亲，随 便 你",
+            "亲，随~便~你",
+            "亲，聽😤不懂嗎",
+            "亲，急甚麼",
+        ] {
+            assert!(fires(&agent_says(text), "forbidden_phrases"), "{text}");
+        }
+        for text in [
+            "亲，加ｖ聊",
+            "亲，加 V 信 细说",
+            "亲，我的ＶＸ是店名",
+            "亲，电话 幺三九 二二三三 四四五五",
+        ] {
+            assert!(fires(&agent_says(text), "off_platform"), "{text}");
+        }
+        for text in [
+            "亲，打 159.8888.1234",
+            "亲，打 159　8888　1234",
+            "亲，打 +86 159 8888 1234",
+            "亲，打 ①⑤⑨⑧⑧⑧⑧①②③④",
+            "亲，打 １５９８８８８１２３４",
+        ] {
+            assert!(fires(&agent_says(text), "off_platform"), "{text}");
+        }
+        assert!(fires(&buyer_says("再不退我打１２３１５"), "buyer_anger"));
+        assert!(fires(&buyer_says("我都說了幾次了"), "buyer_repeats"));
+    }
+
+    #[test]
+    fn highlights_land_on_the_original_text() {
+        let chat = agent_says("亲，随 - 便 - 你");
+        let h = hit_of(&chat, "forbidden_phrases").expect("fires");
+        let text = "亲，随 - 便 - 你";
+        let s = h.spans[0];
+        assert_eq!(&text[s.start as usize..s.end as usize], "随 - 便 - 你");
+        let chat = agent_says("亲，打 159.8888.1234 找我");
+        let h = hit_of(&chat, "off_platform").expect("fires");
+        let text = "亲，打 159.8888.1234 找我";
+        let s = h.spans[0];
+        assert_eq!(&text[s.start as usize..s.end as usize], "159.8888.1234");
+    }
+
+    #[test]
+    fn boundaries_keep_words_whole() {
+        for text in [
+            "滚烫的水能倒吗",
+            "轮子滚不动了",
+            "小孩爱在床上翻滚",
+            "厨房垃圾桶有盖吗",
+            "运单 SF8812315006 到哪了",
+            "差评率是多少",
+        ] {
+            assert!(!fires(&buyer_says(text), "buyer_anger"), "{text}");
+        }
+        for text in ["滚！", "一堆垃圾", "我去12315了"] {
+            assert!(fires(&buyer_says(text), "buyer_anger"), "{text}");
+        }
+        for text in [
+            "亲，加VIP享折扣",
+            "亲，VX-9 是升级款",
+            "亲，VX300 有货",
+            "亲，有权威信息认证",
+        ] {
+            assert!(!fires(&agent_says(text), "off_platform"), "{text}");
+        }
+        // 在的 inside 现在的, 你好 inside 你好像: no greeting.
+        assert!(fires(
+            "buyer 10:00:00 还有吗\nagent 10:00:10 现在的库存不多\n",
+            "no_greeting"
+        ));
+        assert!(fires(
+            "buyer 10:00:00 还有吗\nagent 10:00:10 你好像没选颜色\n",
+            "no_greeting"
+        ));
+    }
+
+    #[test]
+    fn negation_scope_per_rule() {
+        for text in ["亲，我并没有说随便你", "亲，不是说随便你啊"] {
+            assert!(!fires(&agent_says(text), "forbidden_phrases"), "{text}");
+        }
+        // Adjacency only: a negation earlier in the sentence does not excuse it.
+        assert!(fires(
+            &agent_says("亲，不是我不帮，随便你"),
+            "forbidden_phrases"
+        ));
+        for text in [
+            "亲，平台规定不允许加微信哦",
+            "亲，我们不能加V的",
+            "亲，请勿添加陌生人的QQ号",
+            "亲，微信我们是不加的",
+        ] {
+            assert!(!fires(&agent_says(text), "off_platform"), "{text}");
+        }
+        // A refusal in another clause does not cover the offer.
+        assert!(fires(
+            &agent_says("亲，平台不允许说，加我微信吧"),
+            "off_platform"
+        ));
+        assert!(!fires(&buyer_says("我不会给你差评的"), "buyer_anger"));
+        assert!(fires(&buyer_says("不给退就差评"), "buyer_anger"));
+    }
+
+    #[test]
+    fn context_decides_phone_numbers_and_payment() {
+        // The buyer's own number, repeated by the agent to confirm it.
+        assert!(!fires(
+            "buyer 10:00:00 电话改成 139 8765 4321\nagent 10:00:10 好的亲，已改为13987654321\n",
+            "off_platform"
+        ));
+        // A number the store knows (an order's address, its return address).
+        let set = RuleSet::default_rules();
+        let chat = parse_chat(
+            "buyer 10:00:00 退货寄哪\nagent 10:00:10 亲，寄到仓库，电话 137-0000-1111\n",
+            72,
+        )
+        .unwrap();
+        let fired_off = |known: &[&str]| {
+            chat.evaluate_with(
+                &set,
+                StoreContext {
+                    known_texts: known,
+                    service_hours: None,
+                },
+            )
+            .iter()
+            .any(|h| set.rules()[h.rule].id == "off_platform")
+        };
+        assert!(fired_off(&[]));
+        assert!(!fired_off(&["杭州市 仓库 13700001111"]));
+        assert!(fired_off(&["杭州市 仓库 13700002222"]));
+        assert!(fires(&agent_says("亲，转我支付宝就行"), "off_platform"));
+        assert!(!fires(
+            &agent_says("亲，拍下后用支付宝付款就行"),
+            "off_platform"
+        ));
+        for text in [
+            "亲，加我绿泡泡",
+            "亲，留个企鹅号",
+            "亲，微❤️同号",
+            "亲，我v信发你",
+            "亲，加我QQ：12345678",
+        ] {
+            assert!(fires(&agent_says(text), "off_platform"), "{text}");
+        }
+    }
+
+    #[test]
+    fn timing_rules_read_content() {
+        // Another holding message does not clear the promise.
+        assert!(fires(
+            "buyer 10:00:00 退款呢\nagent 10:00:10 您好，稍等我查一下\nagent 10:05:00 还在查哦亲，正在查\nagent 10:30:00 好了\n",
+            "missed_follow_up"
+        ));
+        // Advice to wait days is no promise.
+        assert!(!fires(
+            "buyer 10:00:00 物流不动\nagent 10:00:10 您好，您稍等两天看看\n",
+            "missed_follow_up"
+        ));
+        // The buyer withdrew the question.
+        assert!(!fires(
+            "buyer 10:00:00 发票呢\nagent 10:00:10 您好，我去查\nbuyer 10:01:00 算了，不用了\n",
+            "missed_follow_up"
+        ));
+        assert!(fires(
+            "buyer 10:00:00 能改地址吗\nagent 10:00:10 您好，我帮你问问仓库\n",
+            "missed_follow_up"
+        ));
+        for ack in ["好的👌", "好滴～", "收到，谢谢", "Ok", "嗯嗯好的"] {
+            assert!(
+                !fires(
+                    &format!(
+                        "buyer 10:00:00 几天到\nagent 10:00:10 您好，三天\nbuyer 10:01:00 {ack}\n"
+                    ),
+                    "unanswered_round"
+                ),
+                "{ack}"
+            );
+        }
+        assert!(fires(
+            "buyer 10:00:00 几天到\nagent 10:00:10 您好，三天\nbuyer 10:01:00 好的，顺丰吗\n",
+            "unanswered_round"
+        ));
+        let set = all_on();
+        let fires = |chat: &str, rule: &str| fired_with(&set, chat).iter().any(|r| r == rule);
+        let base = "buyer 10:00:00 在吗\nagent 10:00:10 您好\nbuyer 10:00:20 有货吗\nagent 10:00:30 有的\nbuyer 10:00:40 好的\n";
+        for invite in ["亲给个好评哦", "麻烦点个⭐⭐⭐⭐⭐", "五星支持一下呀"]
+        {
+            assert!(
+                !fires(
+                    &format!("{base}agent 10:00:50 {invite}\n"),
+                    "no_rating_invite"
+                ),
+                "{invite}"
+            );
+        }
+        assert!(fires(
+            &format!("{base}agent 10:00:50 我们好评率很高\n"),
+            "no_rating_invite"
+        ));
+        for text in ["说了三遍了", "我不是说过了吗", "讲了好几次"] {
+            assert!(fires(&buyer_says(text), "buyer_repeats"), "{text}");
+        }
+        assert!(!fires(&buyer_says("我刚才说了个错的号码"), "buyer_repeats"));
+    }
+
+    #[test]
+    fn waits_count_in_service_hours_only() {
+        let set = RuleSet::default_rules();
+        let chat = parse_chat("buyer 08:30:00 在吗\nagent 09:01:00 您好亲\n", 72).unwrap();
+        let slow = |chat: &ParsedChat, hours: Option<&str>| {
+            let hours = hours.and_then(ServiceHours::parse);
+            chat.evaluate_with(
+                &set,
+                StoreContext {
+                    known_texts: &[],
+                    service_hours: hours.as_ref(),
+                },
+            )
+            .iter()
+            .any(|h| set.rules()[h.rule].id == "slow_round")
+        };
+        // Opened before the store opened: answered from the morning queue, not timed.
+        assert!(slow(&chat, None));
+        assert!(!slow(&chat, Some("09:00-22:00")));
+        assert!(slow(&chat, Some("08:00-22:00")));
+        // A wait across closing time counts its service time only: 21:58 → 09:01 is 3 min.
+        let late = parse_chat(
+            "buyer 21:58:00 在吗\nagent 2024-01-02 09:01:00 您好亲\n",
+            72,
+        )
+        .unwrap();
+        assert!(slow(&late, None));
+        assert!(!slow(&late, Some("09:00-22:00")));
+        assert!(slow(&late, Some("08:00-22:00")));
+    }
+
+    #[test]
+    fn closings_apply_to_conversations_that_ended() {
+        // The buyer left after an answer: no ending to judge.
+        assert!(!fires(
+            "buyer 10:00:00 在吗\nagent 10:00:10 您好\nbuyer 10:00:20 有货吗\nagent 10:00:30 有\n",
+            "irregular_closing"
+        ));
+        // The buyer thanked and the agent answered without a closing.
+        assert!(fires(
+            "buyer 10:00:00 在吗\nagent 10:00:10 您好\nbuyer 10:00:20 有货吗\nagent 10:00:30 有\nbuyer 10:00:40 好的谢谢\nagent 10:00:50 嗯嗯\n",
+            "irregular_closing"
+        ));
+        // The buyer thanked and nobody answered: an acknowledgement needs no answer.
+        assert!(!fires(
+            "buyer 10:00:00 在吗\nagent 10:00:10 您好\nbuyer 10:00:20 有货吗\nagent 10:00:30 有\nbuyer 10:00:40 好的谢谢\n",
+            "irregular_closing"
+        ));
+        // Handed on: the colleague closes.
+        assert!(!fires(
+            "buyer 10:00:00 在吗\nagent 10:00:10 您好\nbuyer 10:00:20 退款\nagent 10:00:30 转售后\ntransfer 10:00:40\nbuyer 10:00:50 好的\n",
+            "irregular_closing"
+        ));
+        // 亲 is how Taobao agents address a buyer: a greeting.
+        assert!(!fires(
+            "buyer 10:00:00 包邮吗\nagent 10:00:10 亲，包邮的\n",
+            "no_greeting"
+        ));
+    }
+
+    #[test]
+    fn the_wider_vocabulary_of_each_class() {
+        for text in [
+            "亲，Q：23456789 找我",
+            "亲，v：shop_8899",
+            "亲，打我座机 0571-8765 4321",
+            "亲，钱转给我就行",
+            "亲，打到我的银行卡",
+            "亲，加我weixin",
+        ] {
+            assert!(fires(&agent_says(text), "off_platform"), "{text}");
+        }
+        for text in [
+            "亲，我们没有微信哦",
+            "亲，私人微信是不允许的",
+            "亲，别加陌生人的QQ号",
+            "亲，加qq不行哦，就在这里说",
+            "亲，订单号 202411111234567890",
+            "亲，客服热线 400-800-1234",
+        ] {
+            assert!(!fires(&agent_says(text), "off_platform"), "{text}");
+        }
+        for text in [
+            "我说了多少次了",
+            "都说了3遍了",
+            "跟你说过了要大号",
+            "往上翻，我发过",
+        ] {
+            assert!(fires(&buyer_says(text), "buyer_repeats"), "{text}");
+        }
+        for text in ["黑店", "你们就是骗人", "我要找消协"] {
+            assert!(fires(&buyer_says(text), "buyer_anger"), "{text}");
+        }
+        for text in [
+            "扔垃圾的袋子送吗",
+            "厨余垃圾能放吗",
+            "我不想给差评，但是太慢了",
+        ] {
+            assert!(!fires(&buyer_says(text), "buyer_anger"), "{text}");
+        }
+        assert!(fires(&agent_says("亲，不买拉倒"), "forbidden_phrases"));
+        assert!(!fires(
+            &agent_says("亲，我可没说随便你"),
+            "forbidden_phrases"
+        ));
+        assert!(!fires(
+            "buyer 10:00:00 现在有货吗\nagent 10:00:10 现在呢有的\n",
+            "off_platform"
+        ));
     }
 }
