@@ -7,7 +7,7 @@ mod support;
 
 use axum::Router;
 use axum::body::Body;
-use axum::http::{Request, StatusCode, header};
+use axum::http::{Request, StatusCode};
 use kefu_store::Db;
 use support::*;
 
@@ -55,16 +55,7 @@ async fn upload(app: &Router, sid: &str, csrf: &str, skip_bad: bool, file: &str)
         )
         .as_bytes(),
     );
-    let req = Request::post(format!("/import?csrf={csrf}"))
-        .header(
-            header::CONTENT_TYPE,
-            format!("multipart/form-data; boundary={BOUNDARY}"),
-        )
-        .header(header::CONTENT_LENGTH, body.len())
-        .header(header::COOKIE, format!("kefu_session={sid}"))
-        .body(Body::from(body))
-        .unwrap();
-    send(app, req).await
+    post_multipart(app, &format!("/import?csrf={csrf}"), sid, BOUNDARY, body).await
 }
 
 /// The page shows `shown` (the hostile text arrived) and no raw markup of it.

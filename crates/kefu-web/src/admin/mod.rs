@@ -110,6 +110,13 @@ pub async fn settings(
         &[S::UserName, S::Role, S::UserStores, S::LinkedAccounts],
     ));
     let add = lang.s(S::AddUser);
+    // A store's heading and the link to its editor (`metrics` or `roster`).
+    let store_heading = |name: &str, editor: &str, label: &str| {
+        html! {
+            h3 { (name) }
+            p { a href={ "/settings/" (editor) "?store=" (url(name)) "&lang=" (lc) } { (label) } }
+        }
+    };
     let body = html! {
         h2 { (lang.s(S::MetricSettings)) }
         p { (lang.s(S::ConfigNote)) }
@@ -119,12 +126,7 @@ pub async fn settings(
             tbody { (settings_rows(&config.default)) }
         }
         @for (name, _) in &listing.stores {
-            h3 { (name) }
-            p {
-                a href={ "/settings/metrics?store=" (url(name)) "&lang=" (lc) } {
-                    (lang.t("修改此店铺的指标设置", "Change this store's metric settings"))
-                }
-            }
+            (store_heading(name, "metrics", lang.t("修改此店铺的指标设置", "Change this store's metric settings")))
             table.facts {
                 thead { tr { (facts_head) } }
                 tbody { (settings_rows(config.store(name))) }
@@ -132,12 +134,7 @@ pub async fn settings(
         }
         h2 { (lang.s(S::Roster)) }
         @for (name, accounts) in &listing.stores {
-            h3 { (name) }
-            p {
-                a href={ "/settings/roster?store=" (url(name)) "&lang=" (lc) } {
-                    (lang.t("编辑此店铺的花名册", "Edit this store's roster"))
-                }
-            }
+            (store_heading(name, "roster", lang.t("编辑此店铺的花名册", "Edit this store's roster")))
             div.wrap {
                 table {
                     thead { tr { (roster_head) } }
