@@ -27,7 +27,7 @@ use serde::Deserialize;
 use crate::i18n::{self, Lang, S, Strings};
 use crate::limits::FORM_LIMIT;
 use crate::routes::Routes;
-use crate::ui::html::{PreEscaped, esc, page};
+use crate::ui::html::{html, page};
 use crate::{AppState, WebError, json_error};
 
 pub const SESSION_COOKIE: &str = "kefu_session";
@@ -363,23 +363,26 @@ fn login_form(
     let token = cookie(headers, LOGIN_COOKIE)
         .filter(|t| is_token(t))
         .unwrap_or_else(random_token);
-    let error = error.map_or(String::new(), |e| {
-        format!("<p class=\"error\" role=\"alert\">{}</p>", esc(lang.s(e)))
-    });
-    let body = format!(
-        "<form method=\"post\" action=\"/login?lang={lc}\" class=\"login\">{error}\
-         <input type=\"hidden\" name=\"csrf\" value=\"{token}\">\
-         <label>{name}<input name=\"name\" autocomplete=\"username\" required autofocus></label>\
-         <label>{pw}<input type=\"password\" name=\"password\" autocomplete=\"current-password\" required></label>\
-         <button type=\"submit\">{login}</button></form>",
-        lc = lang.code(),
-        name = esc(lang.s(S::UserName)),
-        pw = esc(lang.s(S::Password)),
-        login = esc(lang.s(S::Login)),
-    );
+    let body = html! {
+        form method="post" action={ "/login?lang=" (lang.code()) } class="login" {
+            @if let Some(e) = error {
+                p.error role="alert" { (lang.s(e)) }
+            }
+            input type="hidden" name="csrf" value=(token);
+            label {
+                (lang.s(S::UserName))
+                input name="name" autocomplete="username" required autofocus;
+            }
+            label {
+                (lang.s(S::Password))
+                input type="password" name="password" autocomplete="current-password" required;
+            }
+            button type="submit" { (lang.s(S::Login)) }
+        }
+    };
     let mut res = (
         status,
-        Html(page(lang, lang.s(S::Login), None, "/login", PreEscaped(body)).into_string()),
+        Html(page(lang, lang.s(S::Login), None, "/login", body).into_string()),
     )
         .into_response();
     set_cookie(&mut res, LOGIN_COOKIE, &token, "/login", 3600, secure);

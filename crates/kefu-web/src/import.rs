@@ -28,8 +28,8 @@ use crate::access::{self, ImportScope};
 use crate::auth::{CurrentUser, LangQuery, same_token};
 use crate::i18n::{self, Lang, S, Strings};
 use crate::routes::Routes;
-use crate::ui::frame::{error_page, framed};
-use crate::ui::html::esc;
+use crate::ui::frame::{error_page, frame};
+use crate::ui::html::{Markup, html};
 use crate::{AppState, WebError};
 use kefu_app::import::{ImportFailure, Imported, import_files};
 
@@ -91,27 +91,21 @@ impl Rejects {
     }
 }
 
-fn form(lang: Lang, user: &CurrentUser, stores: &[String]) -> String {
-    let options: String = stores
-        .iter()
-        .map(|s| format!("<option value=\"{}\">", esc(s)))
-        .collect();
-    format!(
+fn form(lang: Lang, user: &CurrentUser, stores: &[String]) -> Markup {
+    html! {
         // The token rides in the address: the CSRF guard does not read an upload's body.
-        "<form method=\"post\" action=\"/import?lang={lc}&amp;csrf={csrf}\" enctype=\"multipart/form-data\" class=\"filters\">\
-         <label>{files}<br><input type=\"file\" name=\"files\" multiple required></label>\
-         <label>{store}<br><input name=\"store\" list=\"stores\" maxlength=\"64\"></label>\
-         <datalist id=\"stores\">{options}</datalist>\
-         <label><input type=\"checkbox\" name=\"skip_bad\" value=\"1\"> {skip}</label>\
-         <button type=\"submit\">{button}</button></form><p>{limits}</p>",
-        lc = lang.code(),
-        csrf = esc(&user.session.csrf),
-        files = esc(lang.s(S::ImportFiles)),
-        store = esc(lang.s(S::ImportStore)),
-        skip = esc(lang.s(S::SkipBad)),
-        button = esc(lang.s(S::ImportButton)),
-        limits = esc(lang.s(S::ImportLimits)),
-    )
+        form method="post" action={ "/import?lang=" (lang.code()) "&csrf=" (user.session.csrf) }
+            enctype="multipart/form-data" class="filters" {
+            label { (lang.s(S::ImportFiles)) br; input type="file" name="files" multiple required; }
+            label { (lang.s(S::ImportStore)) br; input name="store" list="stores" maxlength="64"; }
+            datalist id="stores" {
+                @for s in stores { option value=(s); }
+            }
+            label { input type="checkbox" name="skip_bad" value="1"; " " (lang.s(S::SkipBad)) }
+            button type="submit" { (lang.s(S::ImportButton)) }
+        }
+        p { (lang.s(S::ImportLimits)) }
+    }
 }
 
 /// `GET /import`
@@ -132,13 +126,13 @@ pub async fn import_page(
         })
         .await;
     match scope {
-        Ok(stores) => framed(
+        Ok(stores) => frame(
             lang,
             &user,
             StatusCode::OK,
             S::ImportPage,
             "/import",
-            &form(lang, &user, &stores),
+            form(lang, &user, &stores),
         ),
         Err(e) => error_page(lang, &user, e),
     }
@@ -409,36 +403,32 @@ pub async fn upload(
 }
 
 fn failure_page(lang: Lang, user: &CurrentUser, f: Failure) -> Response {
-    let (status, body) = match f {
+    let (status, said) = match f {
         Failure::Web(e) => return error_page(lang, user, e),
-        Failure::Said(status, s) => (status, format!("<p class=\"error\">{}</p>", esc(lang.s(s)))),
+        Failure::Said(status, s) => (status, html! { p.error { (lang.s(s)) } }),
         Failure::Data(msg, bad_rows) => (
             StatusCode::UNPROCESSABLE_ENTITY,
-            format!(
-                "<pre class=\"error\">{}</pre><p class=\"error\">{}</p>",
-                esc(&msg),
-                esc(lang.s(if bad_rows {
-                    S::NothingImported
-                } else {
-                    S::NothingImportedPlain
-                }))
-            ),
+            html! {
+                pre.error { (msg) }
+                p.error {
+                    (lang.s(if bad_rows {
+                        S::NothingImported
+                    } else {
+                        S::NothingImportedPlain
+                    }))
+                }
+            },
         ),
         Failure::NotYourStore(store) => (
             StatusCode::FORBIDDEN,
-            format!(
-                "<p class=\"error\">{}{}</p>",
-                esc(lang.s(S::NotYourStore)),
-                esc(&store)
-            ),
+            html! { p.error { (lang.s(S::NotYourStore)) (store) } },
         ),
     };
-    let body = format!(
-        "{body}<p><a href=\"/import?lang={}\">{}</a></p>",
-        lang.code(),
-        esc(lang.s(S::ImportPage))
-    );
-    framed(lang, user, status, S::ImportFailed, "/import", &body)
+    let body = html! {
+        (said)
+        p { a href={ "/import?lang=" (lang.code()) } { (lang.s(S::ImportPage)) } }
+    };
+    frame(lang, user, status, S::ImportFailed, "/import", body)
 }
 
 fn report_page(
@@ -448,34 +438,9 @@ fn report_page(
     done: Done,
     up: Upload,
 ) -> Response {
-    let t = |s| esc(lang.s(s));
-    let mut body = String::from("<div class=\"wrap\"><table><thead><tr>");
-    for s in [
-        S::File,
-        S::Kind,
-        S::Encoding,
-        S::RowsRead,
-        S::Accepted,
-        S::Rejected,
-    ] {
-        body.push_str(&format!("<th>{}</th>", t(s)));
-    }
-    body.push_str("</tr></thead><tbody>");
-    for f in &done.files {
-        body.push_str(&format!(
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-            esc(&f.path.display().to_string()),
-            f.kind.map_or("-", |k| k.as_str()),
-            esc(&f.encoding.to_string()),
-            f.rows,
-            f.accepted,
-            f.rejected.len(),
-        ));
-    }
-    body.push_str("</tbody></table></div>");
+    let t = |s| lang.s(s);
     let s = &done.summary;
-    body.push_str("<table class=\"facts\"><tbody>");
-    for (label, n) in [
+    let counts = [
         (S::NewMessages, s.messages_added),
         (S::DuplicatesSkipped, s.messages_duplicate),
         (S::Orders, s.orders),
@@ -484,95 +449,112 @@ fn report_page(
         (S::RatingDuplicates, s.ratings_duplicate),
         (S::RosterRows, s.agents),
         (S::DaysRecomputed, s.days_recomputed),
-    ] {
-        body.push_str(&format!("<tr><th>{}</th><td>{n}</td></tr>", t(label)));
-    }
-    body.push_str("</tbody></table>");
-    let days = done.summary.rules_days;
-    if days > 0 {
-        body.push_str(&format!(
-            "<p class=\"rules-rerun\">{} {days} {}</p>",
-            t(S::RulesRerunOver),
-            t(S::RulesRerunDays)
-        ));
-    }
+    ];
+    let days = s.rules_days;
     let warnings: Vec<String> = done
         .files
         .iter()
         .flat_map(|f| {
-            f.warnings.iter().map(move |w| {
-                format!(
-                    "<li>{}: {}</li>",
-                    esc(&f.path.display().to_string()),
-                    esc(w)
-                )
-            })
+            f.warnings
+                .iter()
+                .map(move |w| format!("{}: {w}", f.path.display()))
         })
-        .chain(
-            kefu_report::refund_warning_lines(&s.refund_warnings, lang, 50)
-                .into_iter()
-                .map(|l| format!("<li>{}</li>", esc(&l))),
-        )
+        .chain(kefu_report::refund_warning_lines(
+            &s.refund_warnings,
+            lang,
+            50,
+        ))
         .collect();
-    if !warnings.is_empty() {
-        body.push_str(&format!(
-            "<h2>{}</h2><ul>{}</ul>",
-            t(S::Warnings),
-            warnings.concat()
-        ));
-    }
     let rejected: usize = done.files.iter().map(|f| f.rejected.len()).sum();
-    if rejected > 0 {
-        body.push_str(&format!(
-            "<h2>{} ({rejected})</h2><div class=\"wrap\"><table><thead><tr>",
-            t(S::FirstRejected)
-        ));
-        for s in [S::File, S::Line, S::Column, S::Value, S::Reason] {
-            body.push_str(&format!("<th>{}</th>", t(s)));
-        }
-        body.push_str("</tr></thead><tbody>");
-        let rows = done
-            .files
-            .iter()
-            .flat_map(|f| f.rejected.iter().map(move |r| (f, r)))
-            .take(SHOWN_REJECTS);
-        for (f, r) in rows {
-            let value: String = r.value.as_deref().unwrap_or("").chars().take(80).collect();
-            body.push_str(&format!(
-                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"text\">{}</td></tr>",
-                esc(&f.path.display().to_string()),
-                r.line,
-                esc(r.column.as_deref().unwrap_or("")),
-                esc(&value),
-                esc(&r.reason),
-            ));
-        }
-        body.push_str("</tbody></table></div>");
+    let rows = done
+        .files
+        .iter()
+        .flat_map(|f| f.rejected.iter().map(move |r| (f, r)))
+        .take(SHOWN_REJECTS);
+    // The rejects file is kept (with the upload's directory) before the page links to it.
+    let token = if rejected > 0 {
         let path = up.dir.path().join("rejects.csv");
         match kefu_import::write_rejects(&done.files, &path) {
-            Ok(()) => {
-                let token = state.rejects.keep(&user.session.user, up.dir, path);
-                body.push_str(&format!(
-                    "<p><a href=\"/import/rejects/{token}\">{}</a></p>",
-                    t(S::DownloadRejects)
-                ));
+            Ok(()) => Some(state.rejects.keep(&user.session.user, up.dir, path)),
+            Err(e) => {
+                tracing::error!(error = %e, "writing rejects");
+                None
             }
-            Err(e) => tracing::error!(error = %e, "writing rejects"),
         }
-    }
-    body.push_str(&format!(
-        "<p><a href=\"/import?lang={}\">{}</a></p>",
-        lang.code(),
-        t(S::ImportAgain)
-    ));
-    framed(
-        lang,
-        user,
-        StatusCode::OK,
-        S::ImportReport,
-        "/import",
-        &body,
-    )
+    } else {
+        None
+    };
+    let body = html! {
+        div.wrap {
+            table {
+                thead {
+                    tr {
+                        @for s in [S::File, S::Kind, S::Encoding, S::RowsRead, S::Accepted, S::Rejected] {
+                            th { (t(s)) }
+                        }
+                    }
+                }
+                tbody {
+                    @for f in &done.files {
+                        tr {
+                            td { (f.path.display()) }
+                            td { (f.kind.map_or("-", |k| k.as_str())) }
+                            td { (f.encoding) }
+                            td { (f.rows) }
+                            td { (f.accepted) }
+                            td { (f.rejected.len()) }
+                        }
+                    }
+                }
+            }
+        }
+        table.facts {
+            tbody {
+                @for (label, n) in counts {
+                    tr { th { (t(label)) } td { (n) } }
+                }
+            }
+        }
+        @if days > 0 {
+            p.rules-rerun { (t(S::RulesRerunOver)) " " (days) " " (t(S::RulesRerunDays)) }
+        }
+        @if !warnings.is_empty() {
+            h2 { (t(S::Warnings)) }
+            ul {
+                @for w in &warnings { li { (w) } }
+            }
+        }
+        @if rejected > 0 {
+            h2 { (t(S::FirstRejected)) " (" (rejected) ")" }
+            div.wrap {
+                table {
+                    thead {
+                        tr {
+                            @for s in [S::File, S::Line, S::Column, S::Value, S::Reason] {
+                                th { (t(s)) }
+                            }
+                        }
+                    }
+                    tbody {
+                        @for (f, r) in rows {
+                            tr {
+                                td { (f.path.display()) }
+                                td { (r.line) }
+                                td { (r.column.as_deref().unwrap_or("")) }
+                                td { (r.value.as_deref().unwrap_or("").chars().take(80).collect::<String>()) }
+                                td.text { (r.reason) }
+                            }
+                        }
+                    }
+                }
+            }
+            @if let Some(token) = &token {
+                p { a href={ "/import/rejects/" (token) } { (t(S::DownloadRejects)) } }
+            }
+        }
+        p { a href={ "/import?lang=" (lang.code()) } { (t(S::ImportAgain)) } }
+    };
+    frame(lang, user, StatusCode::OK, S::ImportReport, "/import", body)
 }
 
 /// `GET /import/rejects/{token}`
@@ -585,14 +567,14 @@ pub async fn rejects(
 ) -> Response {
     let lang = i18n::pick(q.lang.as_deref(), &headers);
     let gone = || {
-        let body = format!("<p class=\"error\">{}</p>", esc(lang.s(S::RejectsGone)));
-        framed(
+        let body = html! { p.error { (lang.s(S::RejectsGone)) } };
+        frame(
             lang,
             &user,
             StatusCode::NOT_FOUND,
             S::NotFound,
             "/import",
-            &body,
+            body,
         )
     };
     let Some(path) = state.rejects.find(&user.session.user, &token) else {

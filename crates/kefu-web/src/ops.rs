@@ -10,7 +10,7 @@ use axum::response::{Html, IntoResponse, Response};
 use tracing::Instrument;
 
 use crate::i18n::{self, S, Strings};
-use crate::ui::html::{PreEscaped, esc, page};
+use crate::ui::html::{html, page};
 use crate::{ApiError, AppState, WebError};
 
 /// The header that carries a request's id, in and out.
@@ -121,10 +121,10 @@ pub async fn time_limit(State(state): State<AppState>, req: Request, next: Next)
             if api {
                 ApiError(WebError::Timeout).into_response()
             } else {
-                let body = format!("<p class=\"error\">{}</p>", esc(lang.s(S::Timeout)));
+                let body = html! { p.error { (lang.s(S::Timeout)) } };
                 (
                     WebError::Timeout.status(),
-                    Html(page(lang, lang.s(S::Error), None, "/", PreEscaped(body)).into_string()),
+                    Html(page(lang, lang.s(S::Error), None, "/", body).into_string()),
                 )
                     .into_response()
             }

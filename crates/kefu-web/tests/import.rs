@@ -59,16 +59,7 @@ async fn upload(app: &Router, sid: &str, parts: &[Part<'_>]) -> Res {
         _ => None,
     };
     let uri = csrf.map_or("/import".to_string(), |t| format!("/import?csrf={t}"));
-    let req = Request::post(uri)
-        .header(
-            header::CONTENT_TYPE,
-            format!("multipart/form-data; boundary={BOUNDARY}"),
-        )
-        .header(header::CONTENT_LENGTH, body.len())
-        .header(header::COOKIE, format!("kefu_session={sid}"))
-        .body(Body::from(body))
-        .unwrap();
-    send(app, req).await
+    post_multipart(app, &uri, sid, BOUNDARY, body).await
 }
 
 async fn report(app: &Router, sid: &str) -> Value {

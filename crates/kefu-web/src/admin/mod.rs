@@ -15,8 +15,8 @@ use crate::i18n::{self, Lang, S, Strings};
 use crate::limits::FORM_LIMIT;
 use crate::limits::ROSTER_FORM_LIMIT;
 use crate::routes::Routes;
-use crate::ui::frame::{error_page, framed, th, utc};
-use crate::ui::html::{esc, url};
+use crate::ui::frame::{error_page, frame, th, utc};
+use crate::ui::html::{Markup, PreEscaped, html, url};
 use crate::{AppState, WebError};
 
 pub(crate) mod me;
@@ -24,12 +24,23 @@ pub(crate) mod roster;
 pub(crate) mod store_settings;
 pub(crate) mod users;
 
+/// Text escaped as the pages escaped it before templates: besides what maud escapes (`&<>"`),
+/// `'` as `&#39;` and control characters as U+FFFD. For free text typed into the roster's
+/// fields, which the hostile-text test pins (`&#39;`).
+pub(crate) struct Strict<'a>(pub &'a str);
+
+impl maud::Render for Strict<'_> {
+    fn render_to(&self, out: &mut String) {
+        crate::ui::html::esc_into(out, self.0);
+    }
+}
+
 /// Audit entries per page.
 pub const AUDIT_ROWS: u32 = 100;
 
-fn settings_rows(s: &StoreSettings) -> String {
+fn settings_rows(s: &StoreSettings) -> Markup {
     let m = &s.metrics;
-    [
+    let rows = [
         ("slow_response_secs", m.slow_response_secs.to_string()),
         ("slow_response_rounds", m.slow_response_rounds.to_string()),
         (
@@ -39,10 +50,12 @@ fn settings_rows(s: &StoreSettings) -> String {
         ("service_hours", m.service_hours.to_string()),
         ("reminder_window_hours", m.reminder_window_hours.to_string()),
         ("timezone", s.timezone.to_string()),
-    ]
-    .iter()
-    .map(|(k, v)| format!("<tr><td><code>{k}</code></td><td>{}</td></tr>", esc(v)))
-    .collect()
+    ];
+    html! {
+        @for (k, v) in &rows {
+            tr { td { code { (k) } } td { (v) } }
+        }
+    }
 }
 
 struct Listing {
@@ -87,99 +100,107 @@ pub async fn settings(
     };
     let config = state.config.current();
     let lc = lang.code();
-    let mut body = format!(
-        "<h2>{}</h2><p>{}</p><h3>{}</h3><table class=\"facts\"><thead><tr>{}</tr></thead><tbody>{}</tbody></table>",
-        esc(lang.s(S::MetricSettings)),
-        esc(lang.s(S::ConfigNote)),
-        esc(lang.s(S::DefaultSettings)),
-        th(lang, &[S::SettingKey, S::Value]),
-        settings_rows(&config.default),
-    );
-    for (name, _) in &listing.stores {
-        body.push_str(&format!(
-            "<h3>{}</h3><p><a href=\"/settings/metrics?store={}&amp;lang={lc}\">{}</a></p><table class=\"facts\"><thead><tr>{}</tr></thead><tbody>{}</tbody></table>",
-            esc(name),
-            url(name),
-            esc(lang.t("修改此店铺的指标设置", "Change this store's metric settings")),
-            th(lang, &[S::SettingKey, S::Value]),
-            settings_rows(config.store(name)),
-        ));
-    }
-    body.push_str(&format!("<h2>{}</h2>", esc(lang.s(S::Roster))));
-    for (name, accounts) in &listing.stores {
-        body.push_str(&format!(
-            "<h3>{}</h3><p><a href=\"/settings/roster?store={}&amp;lang={lc}\">{}</a></p><div class=\"wrap\"><table><thead><tr>{}</tr></thead><tbody>",
-            esc(name),
-            url(name),
-            esc(lang.t("编辑此店铺的花名册", "Edit this store's roster")),
-            th(
-                lang,
-                &[S::Account, S::DisplayName, S::Group, S::Role, S::Bot]
-            )
-        ));
-        for a in accounts {
-            body.push_str(&format!(
-                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-                esc(&a.name),
-                esc(a.display_name.as_deref().unwrap_or("")),
-                esc(a.group.as_deref().unwrap_or("")),
-                a.role.map_or("", |r| r.as_str()),
-                esc(lang.s(if a.is_bot { S::Yes } else { S::No })),
-            ));
+    let facts_head = PreEscaped(th(lang, &[S::SettingKey, S::Value]));
+    let roster_head = PreEscaped(th(
+        lang,
+        &[S::Account, S::DisplayName, S::Group, S::Role, S::Bot],
+    ));
+    let users_head = PreEscaped(th(
+        lang,
+        &[S::UserName, S::Role, S::UserStores, S::LinkedAccounts],
+    ));
+    let add = lang.s(S::AddUser);
+    // A store's heading and the link to its editor (`metrics` or `roster`).
+    let store_heading = |name: &str, editor: &str, label: &str| {
+        html! {
+            h3 { (name) }
+            p { a href={ "/settings/" (editor) "?store=" (url(name)) "&lang=" (lc) } { (label) } }
         }
-        body.push_str("</tbody></table></div>");
-    }
-    body.push_str(&format!(
-        "<h2>{}</h2><table><thead><tr>{}<th></th></tr></thead><tbody>",
-        esc(lang.s(S::Users)),
-        th(
-            lang,
-            &[S::UserName, S::Role, S::UserStores, S::LinkedAccounts]
-        )
-    ));
-    for (u, stores, linked) in &listing.users {
-        body.push_str(&format!(
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{linked}</td><td><a href=\"/settings/user?id={}&amp;lang={lc}\">{}</a></td></tr>",
-            esc(&u.name),
-            u.role.as_str(),
-            esc(&stores.join(", ")),
-            u.id,
-            esc(lang.t("编辑", "Edit")),
-        ));
-    }
-    body.push_str("</tbody></table>");
-    let role_select = users::role_select(lang, None);
-    let store_options: String = listing
-        .stores
-        .iter()
-        .map(|(s, _)| format!("<option value=\"{}\">", esc(s)))
-        .collect();
-    body.push_str(&format!(
-        "<h2>{add}</h2><form method=\"post\" action=\"/settings/users?lang={lc}\" class=\"filters\">\
-         <input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">\
-         <label>{name}<br><input name=\"name\" required maxlength=\"64\" autocomplete=\"off\"></label>\
-         <label>{role}<br>{role_select}</label>\
-         <label>{pw}<br><input type=\"password\" name=\"password\" required minlength=\"8\" autocomplete=\"new-password\"></label>\
-         <label>{store}<br><input name=\"store\" list=\"stores\"></label><datalist id=\"stores\">{store_options}</datalist>\
-         <label>{accounts}<br><input name=\"accounts\"></label>\
-         <button type=\"submit\">{add}</button></form>\
-         <h2>{tokens}</h2><p>{tokens_note}</p>{token_form}\
-         <p><a href=\"/settings/tokens?lang={lc}\">{all_tokens}</a></p>\
-         <p><a href=\"/audit?lang={lc}\">{audit}</a></p>",
-        all_tokens = esc(lang.t("所有 API 令牌（可吊销）", "All API tokens (to revoke)")),
-        add = esc(lang.s(S::AddUser)),
-        csrf = esc(&user.session.csrf),
-        name = esc(lang.s(S::UserName)),
-        role = esc(lang.s(S::Role)),
-        pw = esc(lang.s(S::Password)),
-        store = esc(lang.s(S::Store)),
-        accounts = esc(lang.s(S::LinkedAccounts)),
-        audit = esc(lang.s(S::AuditLog)),
-        tokens = esc(lang.s(S::ApiTokens)),
-        tokens_note = esc(lang.s(S::ApiTokensNote)),
-        token_form = token_form(lang, &user.session.csrf),
-    ));
-    framed(lang, &user, StatusCode::OK, S::Settings, "/settings", &body)
+    };
+    let body = html! {
+        h2 { (lang.s(S::MetricSettings)) }
+        p { (lang.s(S::ConfigNote)) }
+        h3 { (lang.s(S::DefaultSettings)) }
+        table.facts {
+            thead { tr { (facts_head) } }
+            tbody { (settings_rows(&config.default)) }
+        }
+        @for (name, _) in &listing.stores {
+            (store_heading(name, "metrics", lang.t("修改此店铺的指标设置", "Change this store's metric settings")))
+            table.facts {
+                thead { tr { (facts_head) } }
+                tbody { (settings_rows(config.store(name))) }
+            }
+        }
+        h2 { (lang.s(S::Roster)) }
+        @for (name, accounts) in &listing.stores {
+            (store_heading(name, "roster", lang.t("编辑此店铺的花名册", "Edit this store's roster")))
+            div.wrap {
+                table {
+                    thead { tr { (roster_head) } }
+                    tbody {
+                        @for a in accounts {
+                            tr {
+                                td { (a.name) }
+                                td { (a.display_name.as_deref().unwrap_or("")) }
+                                td { (a.group.as_deref().unwrap_or("")) }
+                                td { (a.role.map_or("", |r| r.as_str())) }
+                                td { (lang.s(if a.is_bot { S::Yes } else { S::No })) }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        h2 { (lang.s(S::Users)) }
+        table {
+            thead { tr { (users_head) th {} } }
+            tbody {
+                @for (u, stores, linked) in &listing.users {
+                    tr {
+                        td { (u.name) }
+                        td { (u.role.as_str()) }
+                        td { (stores.join(", ")) }
+                        td { (linked) }
+                        td {
+                            a href={ "/settings/user?id=" (u.id) "&lang=" (lc) } {
+                                (lang.t("编辑", "Edit"))
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        h2 { (add) }
+        form method="post" action={ "/settings/users?lang=" (lc) } class="filters" {
+            input type="hidden" name="csrf" value=(user.session.csrf);
+            label {
+                (lang.s(S::UserName)) br;
+                input name="name" required maxlength="64" autocomplete="off";
+            }
+            label { (lang.s(S::Role)) br; (users::role_select(lang, None)) }
+            label {
+                (lang.s(S::Password)) br;
+                input type="password" name="password" required minlength="8" autocomplete="new-password";
+            }
+            label { (lang.s(S::Store)) br; input name="store" list="stores"; }
+            datalist id="stores" {
+                @for (s, _) in &listing.stores { option value=(s); }
+            }
+            label { (lang.s(S::LinkedAccounts)) br; input name="accounts"; }
+            button type="submit" { (add) }
+        }
+        h2 { (lang.s(S::ApiTokens)) }
+        p { (lang.s(S::ApiTokensNote)) }
+        (token_form(lang, &user.session.csrf))
+        p {
+            a href={ "/settings/tokens?lang=" (lc) } {
+                (lang.t("所有 API 令牌（可吊销）", "All API tokens (to revoke)"))
+            }
+        }
+        p { a href={ "/audit?lang=" (lc) } { (lang.s(S::AuditLog)) } }
+    };
+    frame(lang, &user, StatusCode::OK, S::Settings, "/settings", body)
 }
 
 #[derive(Deserialize)]
@@ -249,20 +270,17 @@ pub async fn add_user(
     match done {
         Ok(Ok(())) => Redirect::to(&format!("/settings?lang={}", lang.code())).into_response(),
         Ok(Err(Ok((s, value)))) => {
-            let body = format!(
-                "<p class=\"error\">{}{}</p><p><a href=\"/settings?lang={}\">{}</a></p>",
-                esc(lang.s(s)),
-                esc(&value),
-                lang.code(),
-                esc(lang.s(S::Settings))
-            );
-            framed(
+            let body = html! {
+                p.error { (lang.s(s)) (value) }
+                p { a href={ "/settings?lang=" (lang.code()) } { (lang.s(S::Settings)) } }
+            };
+            frame(
                 lang,
                 &user,
                 StatusCode::BAD_REQUEST,
                 S::AddUser,
                 "/settings",
-                &body,
+                body,
             )
         }
         Ok(Err(Err(e))) | Err(e) => error_page(lang, &user, e),
@@ -335,33 +353,23 @@ pub const TOKEN_DAYS: &[u32] = &[7, 30, 90, 365];
 const DEFAULT_TOKEN_DAYS: u32 = 90;
 
 /// The form that makes a new API token, with its validity.
-pub(crate) fn token_form(lang: Lang, csrf: &str) -> String {
+pub(crate) fn token_form(lang: Lang, csrf: &str) -> Markup {
     let days = lang.s(S::Days);
-    let mut options: String = TOKEN_DAYS
-        .iter()
-        .map(|d| {
-            let sel = if *d == DEFAULT_TOKEN_DAYS {
-                " selected"
-            } else {
-                ""
-            };
-            format!("<option value=\"{d}\"{sel}>{d} {}</option>", esc(days))
-        })
-        .collect();
-    options.push_str(&format!(
-        "<option value=\"never\">{}</option>",
-        esc(lang.s(S::TokenNoExpiry))
-    ));
-    format!(
-        "<form method=\"post\" action=\"/settings/tokens?lang={lc}\" class=\"filters\">\
-         <input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">\
-         <label>{valid}<br><select name=\"expires\">{options}</select></label>\
-         <button type=\"submit\">{new_token}</button></form>",
-        lc = lang.code(),
-        csrf = esc(csrf),
-        valid = esc(lang.s(S::TokenValidFor)),
-        new_token = esc(lang.s(S::NewToken)),
-    )
+    html! {
+        form method="post" action={ "/settings/tokens?lang=" (lang.code()) } class="filters" {
+            input type="hidden" name="csrf" value=(csrf);
+            label {
+                (lang.s(S::TokenValidFor)) br;
+                select name="expires" {
+                    @for d in TOKEN_DAYS {
+                        option value=(d) selected[*d == DEFAULT_TOKEN_DAYS] { (d) " " (days) }
+                    }
+                    option value="never" { (lang.s(S::TokenNoExpiry)) }
+                }
+            }
+            button type="submit" { (lang.s(S::NewToken)) }
+        }
+    }
 }
 
 #[derive(Deserialize)]
@@ -408,21 +416,13 @@ pub async fn add_token(
         .await;
     match made {
         Ok(Some(token)) => {
-            let body = format!(
-                "<p>{}</p><p><code class=\"token\">{}</code></p><p>{}</p><pre>curl -H 'Authorization: Bearer {}' …/api/v1/report</pre>",
-                esc(lang.s(S::TokenShownOnce)),
-                esc(&token),
-                esc(lang.s(S::ApiTokensNote)),
-                esc(&token),
-            );
-            framed(
-                lang,
-                &user,
-                StatusCode::OK,
-                S::ApiTokens,
-                "/settings",
-                &body,
-            )
+            let body = html! {
+                p { (lang.s(S::TokenShownOnce)) }
+                p { code.token { (token) } }
+                p { (lang.s(S::ApiTokensNote)) }
+                pre { "curl -H 'Authorization: Bearer " (token) "' …/api/v1/report" }
+            };
+            frame(lang, &user, StatusCode::OK, S::ApiTokens, "/settings", body)
         }
         Ok(None) => token_refused(lang, &user, S::TooManyTokens),
         Err(e) => error_page(lang, &user, e),
@@ -430,19 +430,17 @@ pub async fn add_token(
 }
 
 fn token_refused(lang: Lang, user: &CurrentUser, said: S) -> Response {
-    let body = format!(
-        "<p class=\"error\" role=\"alert\">{}</p><p><a href=\"/settings/tokens?lang={}\">{}</a></p>",
-        esc(lang.s(said)),
-        lang.code(),
-        esc(lang.s(S::ApiTokens)),
-    );
-    framed(
+    let body = html! {
+        p.error role="alert" { (lang.s(said)) }
+        p { a href={ "/settings/tokens?lang=" (lang.code()) } { (lang.s(S::ApiTokens)) } }
+    };
+    frame(
         lang,
         user,
         StatusCode::BAD_REQUEST,
         S::ApiTokens,
         "/settings",
-        &body,
+        body,
     )
 }
 
@@ -520,60 +518,7 @@ pub async fn audit(
     let older = log.len() > AUDIT_ROWS as usize;
     log.truncate(AUDIT_ROWS as usize);
     let lc = lang.code();
-    let text = |v: &Option<String>| esc(v.as_deref().unwrap_or("").trim());
-    let action_options: String = actions
-        .iter()
-        .map(|a| {
-            let sel = if filter.action.as_deref() == Some(a.as_str()) {
-                " selected"
-            } else {
-                ""
-            };
-            format!("<option value=\"{a}\"{sel}>{a}</option>", a = esc(a))
-        })
-        .collect();
-    let user_options: String = users
-        .iter()
-        .map(|u| format!("<option value=\"{}\">", esc(u)))
-        .collect();
-    let mut body = format!(
-        "<form method=\"get\" action=\"/audit\" class=\"filters\">\
-         <input type=\"hidden\" name=\"lang\" value=\"{lc}\">\
-         <label>{user_l}<br><input name=\"user\" list=\"audit-users\" value=\"{user_v}\"></label>\
-         <datalist id=\"audit-users\">{user_options}</datalist>\
-         <label>{action_l}<br><select name=\"action\"><option value=\"\">{all}</option>{action_options}</select></label>\
-         <label>{from_l}<br><input type=\"date\" name=\"from\" value=\"{from_v}\"></label>\
-         <label>{to_l}<br><input type=\"date\" name=\"to\" value=\"{to_v}\"></label>\
-         <button type=\"submit\">{show}</button></form><p class=\"note\">{note}</p>",
-        user_l = esc(lang.s(S::UserName)),
-        user_v = text(&q.user),
-        action_l = esc(lang.s(S::Action)),
-        all = esc(lang.s(S::AllActions)),
-        from_l = esc(lang.s(S::From)),
-        from_v = text(&q.from),
-        to_l = esc(lang.s(S::To)),
-        to_v = text(&q.to),
-        show = esc(lang.s(S::Show)),
-        note = esc(lang.s(S::AuditNote)),
-    );
-    if log.is_empty() {
-        body.push_str(&format!("<p>{}</p>", esc(lang.s(S::AuditNone))));
-    } else {
-        body.push_str(&format!(
-            "<div class=\"wrap\"><table><thead><tr>{}</tr></thead><tbody>",
-            th(lang, &[S::Time, S::UserName, S::Action, S::Detail])
-        ));
-        for e in &log {
-            body.push_str(&format!(
-                "<tr><td>{} UTC</td><td>{}</td><td>{}</td><td class=\"text\">{}</td></tr>",
-                utc(e.time),
-                esc(e.user.as_deref().unwrap_or("-")),
-                esc(&e.action),
-                esc(&e.detail),
-            ));
-        }
-        body.push_str("</tbody></table></div>");
-    }
+    let text = |v: &Option<String>| v.as_deref().unwrap_or("").trim().to_string();
     // The filter stays in the pager's links; a page is keyed by the last id shown, so new
     // entries arriving meanwhile do not shift it.
     let mut base = format!("/audit?lang={lc}");
@@ -587,26 +532,64 @@ pub async fn audit(
             base.push_str(&format!("&{k}={}", url(&v)));
         }
     }
-    let mut pager = Vec::new();
-    if q.before.is_some() {
-        pager.push(format!(
-            "<a href=\"{}\">{}</a>",
-            esc(&base),
-            esc(lang.s(S::AuditNewest))
-        ));
-    }
-    if let (true, Some(last)) = (older, log.last()) {
-        pager.push(format!(
-            "<a href=\"{}&amp;before={}\" rel=\"next\">{}</a>",
-            esc(&base),
-            last.id,
-            esc(lang.s(S::AuditOlder))
-        ));
-    }
-    if !pager.is_empty() {
-        body.push_str(&format!("<p class=\"pager\">{}</p>", pager.join(" · ")));
-    }
-    framed(lang, &user, StatusCode::OK, S::AuditLog, "/audit", &body)
+    let newest = q.before.is_some();
+    let next = log.last().filter(|_| older).map(|last| last.id);
+    let body = html! {
+        form method="get" action="/audit" class="filters" {
+            input type="hidden" name="lang" value=(lc);
+            label {
+                (lang.s(S::UserName)) br;
+                input name="user" list="audit-users" value=(text(&q.user));
+            }
+            datalist id="audit-users" {
+                @for u in &users { option value=(u); }
+            }
+            label {
+                (lang.s(S::Action)) br;
+                select name="action" {
+                    option value="" { (lang.s(S::AllActions)) }
+                    @for a in &actions {
+                        option value=(a) selected[filter.action.as_deref() == Some(a.as_str())] { (a) }
+                    }
+                }
+            }
+            label { (lang.s(S::From)) br; input type="date" name="from" value=(text(&q.from)); }
+            label { (lang.s(S::To)) br; input type="date" name="to" value=(text(&q.to)); }
+            button type="submit" { (lang.s(S::Show)) }
+        }
+        p.note { (lang.s(S::AuditNote)) }
+        @if log.is_empty() {
+            p { (lang.s(S::AuditNone)) }
+        } @else {
+            div.wrap {
+                table {
+                    thead { tr { (PreEscaped(th(lang, &[S::Time, S::UserName, S::Action, S::Detail]))) } }
+                    tbody {
+                        @for e in &log {
+                            tr {
+                                td { (utc(e.time)) " UTC" }
+                                td { (e.user.as_deref().unwrap_or("-")) }
+                                td { (e.action) }
+                                td.text { (e.detail) }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        @if newest || next.is_some() {
+            p.pager {
+                @if newest {
+                    a href=(base) { (lang.s(S::AuditNewest)) }
+                }
+                @if let Some(last) = next {
+                    @if newest { " · " }
+                    a href={ (base) "&before=" (last) } rel="next" { (lang.s(S::AuditOlder)) }
+                }
+            }
+        }
+    };
+    frame(lang, &user, StatusCode::OK, S::AuditLog, "/audit", body)
 }
 
 /// Settings, users, tokens, metric settings, visibility, roster, the user's own page, audit.

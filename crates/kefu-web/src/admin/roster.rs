@@ -16,11 +16,12 @@ use kefu_store::{AccountEdit, AccountInfo, Db, StoreInfo};
 use serde::Deserialize;
 
 use crate::access;
+use crate::admin::Strict;
 use crate::auth::CurrentUser;
 use crate::i18n::{self, Lang, S, Strings};
 use crate::ui::frame::th;
-use crate::ui::frame::{StoreQuery, error_page, framed, store_switcher};
-use crate::ui::html::{esc, url};
+use crate::ui::frame::{Notice, StoreQuery, error_page, frame, store_switcher};
+use crate::ui::html::{Markup, PreEscaped, html, url};
 use crate::{AppState, WebError};
 
 /// Longest display name or group name accepted.
@@ -46,23 +47,18 @@ fn load(
     Ok((stores, store, accounts))
 }
 
-fn role_options(lang: Lang, now: Option<Role>) -> String {
-    [
+fn role_options(lang: Lang, now: Option<Role>) -> Markup {
+    let roles = [
         (None, lang.t("（无）", "(none)")),
         (Some(Role::Presale), lang.s(S::Presale)),
         (Some(Role::Aftersale), lang.s(S::Aftersale)),
         (Some(Role::Bot), lang.s(S::Bot)),
-    ]
-    .iter()
-    .map(|(r, label)| {
-        format!(
-            "<option value=\"{}\"{}>{}</option>",
-            r.map_or("", |r| r.as_str()),
-            if *r == now { " selected" } else { "" },
-            esc(label)
-        )
-    })
-    .collect()
+    ];
+    html! {
+        @for (r, label) in roles {
+            option value=(r.map_or("", |r| r.as_str())) selected[r == now] { (label) }
+        }
+    }
 }
 
 fn render(
@@ -71,69 +67,77 @@ fn render(
     stores: &[StoreInfo],
     store: &StoreInfo,
     accounts: &[AccountInfo],
-    message: &str,
-) -> String {
-    let lc = lang.code();
-    let mut body = format!(
-        "<p>{}</p>",
-        esc(lang.t(
-            "分组、角色和机器人标记在报表读取时使用（按组汇总、机器人与人工分开），保存后立即生效，无需重新计算。入职和离职日期决定客服属于哪些月份的绩效（见 docs/plans.md）。再次导入花名册文件会覆盖姓名、分组、角色和日期；发送机器人消息的账号在导入时会再次标记为机器人。",
-            "Groups, roles and the bot flag are read as reports are built (sums by group, bots apart from people), so a change shows at once, without recomputation. Joining and leaving dates decide the months whose performance plans an agent is in (see docs/plans.md). Importing a roster file again replaces display names, groups, roles and dates; an account that sends bot messages is marked a bot again by the import that brings them.",
-        ))
+    notice: Notice,
+) -> Markup {
+    let switcher = store_switcher(lang, "/settings/roster", stores, store);
+    let head = th(
+        lang,
+        &[
+            S::Account,
+            S::DisplayName,
+            S::Group,
+            S::Role,
+            S::Bot,
+            S::Joined,
+            S::Left,
+        ],
     );
-    body.push_str(&store_switcher(lang, "/settings/roster", stores, store));
-    body.push_str(message);
-    body.push_str(&format!(
-        "<h2>{}</h2><form method=\"post\" action=\"/settings/roster?lang={lc}\">\
-         <input type=\"hidden\" name=\"csrf\" value=\"{}\">\
-         <input type=\"hidden\" name=\"store\" value=\"{}\">\
-         <div class=\"wrap\"><table><thead><tr>{}</tr></thead><tbody>",
-        esc(&store.name),
-        esc(&user.session.csrf),
-        esc(&store.name),
-        th(
-            lang,
-            &[
-                S::Account,
-                S::DisplayName,
-                S::Group,
-                S::Role,
-                S::Bot,
-                S::Joined,
-                S::Left
-            ]
-        ),
-    ));
-    for a in accounts {
-        let id = a.id;
-        body.push_str(&format!(
-            "<tr><td>{name}</td>\
-             <td><input name=\"name.{id}\" value=\"{display}\" maxlength=\"{MAX_TEXT}\" aria-label=\"{name} {dl}\"></td>\
-             <td><input name=\"group.{id}\" value=\"{group}\" maxlength=\"{MAX_TEXT}\" aria-label=\"{name} {gl}\"></td>\
-             <td><select name=\"role.{id}\" aria-label=\"{name} {rl}\">{roles}</select></td>\
-             <td><input type=\"checkbox\" name=\"bot.{id}\" value=\"1\"{checked} aria-label=\"{name} {bl}\"></td>\
-             <td><input type=\"date\" name=\"joined.{id}\" value=\"{joined}\" aria-label=\"{name} {jl}\"></td>\
-             <td><input type=\"date\" name=\"left.{id}\" value=\"{left}\" aria-label=\"{name} {ll}\"></td></tr>",
-            name = esc(&a.name),
-            display = esc(a.display_name.as_deref().unwrap_or("")),
-            group = esc(a.group.as_deref().unwrap_or("")),
-            roles = role_options(lang, a.role),
-            checked = if a.is_bot { " checked" } else { "" },
-            dl = esc(lang.s(S::DisplayName)),
-            gl = esc(lang.s(S::Group)),
-            rl = esc(lang.s(S::Role)),
-            bl = esc(lang.s(S::Bot)),
-            joined = a.joined.map_or_else(String::new, |d| d.to_string()),
-            left = a.left.map_or_else(String::new, |d| d.to_string()),
-            jl = esc(lang.s(S::Joined)),
-            ll = esc(lang.s(S::Left)),
-        ));
+    let day = |d: Option<Day>| d.map_or_else(String::new, |d| d.to_string());
+    let said = |name: &str, what: S| format!("{name} {}", lang.s(what));
+    html! {
+        p {
+            (lang.t(
+                "分组、角色和机器人标记在报表读取时使用（按组汇总、机器人与人工分开），保存后立即生效，无需重新计算。入职和离职日期决定客服属于哪些月份的绩效（见 docs/plans.md）。再次导入花名册文件会覆盖姓名、分组、角色和日期；发送机器人消息的账号在导入时会再次标记为机器人。",
+                "Groups, roles and the bot flag are read as reports are built (sums by group, bots apart from people), so a change shows at once, without recomputation. Joining and leaving dates decide the months whose performance plans an agent is in (see docs/plans.md). Importing a roster file again replaces display names, groups, roles and dates; an account that sends bot messages is marked a bot again by the import that brings them.",
+            ))
+        }
+        (PreEscaped(switcher))
+        (notice)
+        h2 { (store.name) }
+        form method="post" action={ "/settings/roster?lang=" (lang.code()) } {
+            input type="hidden" name="csrf" value=(user.session.csrf);
+            input type="hidden" name="store" value=(store.name);
+            div.wrap {
+                table {
+                    thead { tr { (PreEscaped(head)) } }
+                    tbody {
+                        @for a in accounts {
+                            @let id = a.id;
+                            tr {
+                                td { (a.name) }
+                                td {
+                                    input name={ "name." (id) } value=(Strict(a.display_name.as_deref().unwrap_or("")))
+                                        maxlength=(MAX_TEXT) aria-label=(said(&a.name, S::DisplayName));
+                                }
+                                td {
+                                    input name={ "group." (id) } value=(Strict(a.group.as_deref().unwrap_or("")))
+                                        maxlength=(MAX_TEXT) aria-label=(said(&a.name, S::Group));
+                                }
+                                td {
+                                    select name={ "role." (id) } aria-label=(said(&a.name, S::Role)) {
+                                        (role_options(lang, a.role))
+                                    }
+                                }
+                                td {
+                                    input type="checkbox" name={ "bot." (id) } value="1" checked[a.is_bot]
+                                        aria-label=(said(&a.name, S::Bot));
+                                }
+                                td {
+                                    input type="date" name={ "joined." (id) } value=(day(a.joined))
+                                        aria-label=(said(&a.name, S::Joined));
+                                }
+                                td {
+                                    input type="date" name={ "left." (id) } value=(day(a.left))
+                                        aria-label=(said(&a.name, S::Left));
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            p { button type="submit" { (lang.t("保存花名册", "Save the roster")) } }
+        }
     }
-    body.push_str(&format!(
-        "</tbody></table></div><p><button type=\"submit\">{}</button></p></form>",
-        esc(lang.t("保存花名册", "Save the roster"))
-    ));
-    body
 }
 
 fn here(store: &StoreInfo) -> String {
@@ -151,8 +155,8 @@ pub async fn page(
     let u = user.session.user.clone();
     match state.db(move |db| load(db, &u, q.store.as_deref())).await {
         Ok((stores, store, accounts)) => {
-            let body = render(lang, &user, &stores, &store, &accounts, "");
-            framed(lang, &user, StatusCode::OK, S::Roster, &here(&store), &body)
+            let body = render(lang, &user, &stores, &store, &accounts, Notice::Nothing);
+            frame(lang, &user, StatusCode::OK, S::Roster, &here(&store), body)
         }
         Err(e) => error_page(lang, &user, e),
     }
@@ -294,12 +298,12 @@ pub async fn save(
         .await;
     match done {
         Ok((stores, store, accounts, outcome)) => {
-            let (status, message) = match outcome {
+            let (status, said) = match outcome {
                 Ok(n) => (
                     StatusCode::OK,
                     format!(
-                        "<p class=\"saved\" role=\"status\">{} {n}</p>",
-                        esc(lang.t("已保存，修改的账号数：", "Saved; accounts changed:"))
+                        "{} {n}",
+                        lang.t("已保存，修改的账号数：", "Saved; accounts changed:")
                     ),
                 ),
                 Err(r) => {
@@ -317,16 +321,20 @@ pub async fn save(
                     (
                         StatusCode::BAD_REQUEST,
                         format!(
-                            "<p class=\"error\" role=\"alert\">{}{}：{}</p>",
-                            esc(lang.t("未保存。", "Nothing saved. ")),
-                            esc(&r.account),
-                            esc(what)
+                            "{}{}：{what}",
+                            lang.t("未保存。", "Nothing saved. "),
+                            r.account
                         ),
                     )
                 }
             };
-            let body = render(lang, &user, &stores, &store, &accounts, &message);
-            framed(lang, &user, status, S::Roster, &here(&store), &body)
+            let notice = if status == StatusCode::OK {
+                Notice::Saved(&said)
+            } else {
+                Notice::Refused(&said)
+            };
+            let body = render(lang, &user, &stores, &store, &accounts, notice);
+            frame(lang, &user, status, S::Roster, &here(&store), body)
         }
         Err(e) => error_page(lang, &user, e),
     }

@@ -18,8 +18,8 @@ use crate::access;
 use crate::auth::CurrentUser;
 use crate::i18n::{self, Lang, S, Strings};
 use crate::report::{By, display};
-use crate::ui::frame::{StoreQuery, error_page, framed, store_switcher, th, utc};
-use crate::ui::html::{esc, url};
+use crate::ui::frame::{Notice, StoreQuery, error_page, frame, store_switcher, th, utc};
+use crate::ui::html::{Markup, PreEscaped, html, url};
 use crate::{AppState, WebError};
 
 /// Days of data the before/after comparison covers (ending on the store's last day).
@@ -165,35 +165,41 @@ fn window(db: &Db, store: &StoreInfo) -> Result<Option<Window>, WebError> {
 }
 
 /// The table of every store figure before and after, changed ones marked.
-fn effect_table(lang: Lang, range: (Day, Day), before: &Counters, after: &Counters) -> String {
+fn effect_table(lang: Lang, range: (Day, Day), before: &Counters, after: &Counters) -> Markup {
     let report = kefu_report::Report {
         by: By::Store,
         rows: Vec::new(),
         only: Vec::new(),
         whole_store: true,
     };
-    let mut out = format!(
-        "<h2>{}</h2><p>{} {} – {}</p><div class=\"wrap\"><table class=\"effect\"><thead><tr><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>",
-        esc(lang.t("对指标的影响", "Effect on the figures")),
-        esc(lang.t("店铺最近 30 天数据：", "The store's last 30 days of data:")),
-        range.0,
-        range.1,
-        esc(lang.t("指标", "Figure")),
-        esc(lang.t("修改前", "Before")),
-        esc(lang.t("修改后", "After")),
-    );
-    for f in report.figures() {
-        let (b, a) = (display(f, f.value(before)), display(f, f.value(after)));
-        let class = if a == b { "" } else { " class=\"changed\"" };
-        out.push_str(&format!(
-            "<tr{class}><td>{}</td><td>{}</td><td>{}</td></tr>",
-            esc(lang.figure(f)),
-            esc(&b),
-            esc(&a)
-        ));
+    html! {
+        h2 { (lang.t("对指标的影响", "Effect on the figures")) }
+        p {
+            (lang.t("店铺最近 30 天数据：", "The store's last 30 days of data:"))
+            " " (range.0) " – " (range.1)
+        }
+        div.wrap {
+            table.effect {
+                thead {
+                    tr {
+                        th { (lang.t("指标", "Figure")) }
+                        th { (lang.t("修改前", "Before")) }
+                        th { (lang.t("修改后", "After")) }
+                    }
+                }
+                tbody {
+                    @for f in report.figures() {
+                        @let (b, a) = (display(f, f.value(before)), display(f, f.value(after)));
+                        tr class=[(a != b).then_some("changed")] {
+                            td { (lang.figure(f)) }
+                            td { (b) }
+                            td { (a) }
+                        }
+                    }
+                }
+            }
+        }
     }
-    out.push_str("</tbody></table></div>");
-    out
 }
 
 /// The page: store choice, where the settings come from, the form (with `errors` by key and
@@ -205,132 +211,118 @@ fn render(
     values: &MetricSettings,
     entered: &std::collections::HashMap<String, String>,
     errors: &[(String, String)],
-    (notice, effect): (&str, &str),
-) -> String {
+    (notice, effect): (Notice, Markup),
+) -> Markup {
     let lc = lang.code();
-    let mut body = format!("<p>{}</p>", esc(lang.s(S::ConfigNote)));
-    body.push_str(&store_switcher(
-        lang,
-        "/settings/metrics",
-        &shown.stores,
-        &shown.store,
-    ));
-    let source = match &shown.saved {
-        Some(s) => format!(
-            "{} {} · {} UTC",
-            esc(lang.t("网页保存的设置，保存人：", "Saved on this site by")),
-            esc(s.updated_by.as_deref().unwrap_or("-")),
-            utc(s.updated_at)
-        ),
-        None => esc(lang.t(
-            "来自配置文件（未配置则为默认值）",
-            "From the configuration file (or the defaults)",
-        )),
-    };
-    body.push_str(&format!(
-        "<h2>{}</h2><p class=\"source\">{source}</p>",
-        esc(&shown.store.name)
-    ));
-    if !errors.is_empty() {
-        body.push_str(&format!(
-            "<p class=\"error\" role=\"alert\">{}</p>",
-            esc(lang.t(
-                "有设置项不正确，未保存。",
-                "Some settings are not valid; nothing was saved."
-            ))
-        ));
+    let csrf = &user.session.csrf;
+    let store = &shown.store.name;
+    let switcher = store_switcher(lang, "/settings/metrics", &shown.stores, &shown.store);
+    html! {
+        p { (lang.s(S::ConfigNote)) }
+        (PreEscaped(switcher))
+        h2 { (store) }
+        p.source {
+            @match &shown.saved {
+                Some(s) => {
+                    (lang.t("网页保存的设置，保存人：", "Saved on this site by")) " "
+                    (s.updated_by.as_deref().unwrap_or("-")) " · " (utc(s.updated_at)) " UTC"
+                },
+                None => (lang.t(
+                    "来自配置文件（未配置则为默认值）",
+                    "From the configuration file (or the defaults)",
+                )),
+            }
+        }
+        @if !errors.is_empty() {
+            p.error role="alert" {
+                (lang.t(
+                    "有设置项不正确，未保存。",
+                    "Some settings are not valid; nothing was saved."
+                ))
+            }
+        }
+        (notice)
+        form method="post" action={ "/settings/metrics?lang=" (lc) } {
+            input type="hidden" name="csrf" value=(csrf);
+            input type="hidden" name="store" value=(store);
+            table.facts.form {
+                thead {
+                    tr {
+                        (PreEscaped(th(lang, &[S::SettingKey, S::Value])))
+                        th { (lang.t("单位", "Unit")) }
+                        th { (lang.t("说明", "Meaning")) }
+                    }
+                }
+                tbody {
+                    @for key in MetricSettings::KEYS {
+                        @let (name, unit, meaning) = describe(lang, key);
+                        @let value = entered
+                            .get(key)
+                            .cloned()
+                            .or_else(|| values.get(key))
+                            .unwrap_or_default();
+                        @let error = errors.iter().find(|(k, _)| k == key).map(|(_, e)| e);
+                        @let error_id = format!("{key}-error");
+                        tr {
+                            td { label for=(key) { (name) } br; code { (key) } }
+                            td {
+                                input id=(key) name=(key) value=(value) required
+                                    aria-invalid=[error.map(|_| "true")]
+                                    aria-describedby=[error.map(|_| &error_id)];
+                                @if let Some(e) = error {
+                                    br;
+                                    span.error id=(error_id) { (e) }
+                                }
+                            }
+                            td { (unit) }
+                            td.text { (meaning) }
+                        }
+                    }
+                }
+            }
+            p { button type="submit" { (lang.t("保存并重新计算", "Save and recompute")) } }
+        }
+        @if shown.saved.is_some() {
+            form method="post" action={ "/settings/metrics/reset?lang=" (lc) } {
+                input type="hidden" name="csrf" value=(csrf);
+                input type="hidden" name="store" value=(store);
+                button type="submit" {
+                    (lang.t(
+                        "恢复为配置文件的设置并重新计算",
+                        "Go back to the configuration file's settings and recompute"
+                    ))
+                }
+            }
+        }
+        (effect)
+        (visibility_form(lang, user, shown))
     }
-    body.push_str(notice);
-    body.push_str(&format!(
-        "<form method=\"post\" action=\"/settings/metrics?lang={lc}\">\
-         <input type=\"hidden\" name=\"csrf\" value=\"{}\">\
-         <input type=\"hidden\" name=\"store\" value=\"{}\">\
-         <table class=\"facts form\"><thead><tr>{}<th>{}</th><th>{}</th></tr></thead><tbody>",
-        esc(&user.session.csrf),
-        esc(&shown.store.name),
-        th(lang, &[S::SettingKey, S::Value]),
-        esc(lang.t("单位", "Unit")),
-        esc(lang.t("说明", "Meaning")),
-    ));
-    for key in MetricSettings::KEYS {
-        let (name, unit, meaning) = describe(lang, key);
-        let value = entered
-            .get(key)
-            .cloned()
-            .or_else(|| values.get(key))
-            .unwrap_or_default();
-        let error = errors
-            .iter()
-            .find(|(k, _)| k == key)
-            .map_or(String::new(), |(_, e)| {
-                format!(
-                    "<br><span class=\"error\" id=\"{key}-error\">{}</span>",
-                    esc(e)
-                )
-            });
-        body.push_str(&format!(
-            "<tr><td><label for=\"{key}\">{}</label><br><code>{key}</code></td>\
-             <td><input id=\"{key}\" name=\"{key}\" value=\"{}\" required{}>{error}</td>\
-             <td>{}</td><td class=\"text\">{}</td></tr>",
-            esc(name),
-            esc(&value),
-            if error.is_empty() {
-                String::new()
-            } else {
-                format!(" aria-invalid=\"true\" aria-describedby=\"{key}-error\"")
-            },
-            esc(unit),
-            esc(meaning),
-        ));
-    }
-    body.push_str(&format!(
-        "</tbody></table><p><button type=\"submit\">{}</button></p></form>",
-        esc(lang.t("保存并重新计算", "Save and recompute"))
-    ));
-    if shown.saved.is_some() {
-        body.push_str(&format!(
-            "<form method=\"post\" action=\"/settings/metrics/reset?lang={lc}\">\
-             <input type=\"hidden\" name=\"csrf\" value=\"{}\">\
-             <input type=\"hidden\" name=\"store\" value=\"{}\">\
-             <button type=\"submit\">{}</button></form>",
-            esc(&user.session.csrf),
-            esc(&shown.store.name),
-            esc(lang.t(
-                "恢复为配置文件的设置并重新计算",
-                "Go back to the configuration file's settings and recompute"
-            )),
-        ));
-    }
-    body.push_str(effect);
-    body.push_str(&visibility_form(lang, user, shown));
-    body
 }
 
 /// The store's choices of what its agents see (`docs/deployment.md`, "What agents see").
-fn visibility_form(lang: Lang, user: &CurrentUser, shown: &Shown) -> String {
+fn visibility_form(lang: Lang, user: &CurrentUser, shown: &Shown) -> Markup {
     let v = shown.visibility;
-    let check = |name: &str, on: bool, label: S| {
-        format!(
-            "<p><label><input type=\"checkbox\" name=\"{name}\" value=\"1\"{}> {}</label></p>",
-            if on { " checked" } else { "" },
-            esc(lang.s(label))
-        )
-    };
-    format!(
-        "<h2 id=\"visibility\">{h}</h2><p class=\"note\">{note}</p>\
-         <form method=\"post\" action=\"/settings/visibility?lang={lc}\">\
-         <input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">\
-         <input type=\"hidden\" name=\"store\" value=\"{store}\">{totals}{colleagues}\
-         <p><button type=\"submit\">{save}</button></p></form>",
-        h = esc(lang.s(S::Visibility)),
-        note = esc(lang.s(S::VisibilityNote)),
-        lc = lang.code(),
-        csrf = esc(&user.session.csrf),
-        store = esc(&shown.store.name),
-        totals = check("store_totals", v.store_totals, S::AgentsSeeStoreTotals),
-        colleagues = check("colleagues", v.colleagues, S::AgentsSeeColleagues),
-        save = esc(lang.t("保存", "Save")),
-    )
+    let checks = [
+        ("store_totals", v.store_totals, S::AgentsSeeStoreTotals),
+        ("colleagues", v.colleagues, S::AgentsSeeColleagues),
+    ];
+    html! {
+        h2 id="visibility" { (lang.s(S::Visibility)) }
+        p.note { (lang.s(S::VisibilityNote)) }
+        form method="post" action={ "/settings/visibility?lang=" (lang.code()) } {
+            input type="hidden" name="csrf" value=(user.session.csrf);
+            input type="hidden" name="store" value=(shown.store.name);
+            @for (name, on, label) in checks {
+                p {
+                    label {
+                        input type="checkbox" name=(name) value="1" checked[on];
+                        " " (lang.s(label))
+                    }
+                }
+            }
+            p { button type="submit" { (lang.t("保存", "Save")) } }
+        }
+    }
 }
 
 #[derive(Deserialize)]
@@ -398,17 +390,17 @@ fn settings_page(
         &std::collections::HashMap<String, String>,
         &[(String, String)],
     ),
-    outcome: (&str, &str),
+    outcome: (Notice, Markup),
 ) -> Response {
     let values = state.config.store(&shown.store.name).metrics;
     let body = render(lang, user, shown, &values, entered, errors, outcome);
-    framed(
+    frame(
         lang,
         user,
         status,
         S::MetricSettings,
         &here(&shown.store),
-        &body,
+        body,
     )
 }
 
@@ -432,7 +424,7 @@ pub async fn page(
             StatusCode::OK,
             &shown,
             (&Default::default(), &[]),
-            ("", ""),
+            (Notice::Nothing, html! {}),
         ),
         Err(e) => error_page(lang, &user, e),
     }
@@ -532,18 +524,17 @@ async fn apply(
 }
 
 fn saved_page(lang: Lang, user: &CurrentUser, state: &AppState, saved: Saved) -> Response {
-    let notice = format!(
-        "<p class=\"saved\" role=\"status\">{} {} {}</p>",
-        esc(lang.t("已保存，重新计算了", "Saved; recomputed")),
+    let said = format!(
+        "{} {} {}",
+        lang.t("已保存，重新计算了", "Saved; recomputed"),
         saved.days,
-        esc(lang.t("天。", "days.")),
+        lang.t("天。", "days."),
     );
-    let effect = saved
-        .effect
-        .as_ref()
-        .map_or(String::new(), |(before, after)| {
-            effect_table(lang, before.range, &before.counters, after)
-        });
+    let effect = html! {
+        @if let Some((before, after)) = &saved.effect {
+            (effect_table(lang, before.range, &before.counters, after))
+        }
+    };
     settings_page(
         lang,
         user,
@@ -551,7 +542,7 @@ fn saved_page(lang: Lang, user: &CurrentUser, state: &AppState, saved: Saved) ->
         StatusCode::OK,
         &saved.shown,
         (&Default::default(), &[]),
-        (&notice, &effect),
+        (Notice::Saved(&said), effect),
     )
 }
 
@@ -583,7 +574,7 @@ pub async fn save(
                 StatusCode::BAD_REQUEST,
                 &shown,
                 (&form.fields, &errors),
-                ("", ""),
+                (Notice::Nothing, html! {}),
             )
         }
     }

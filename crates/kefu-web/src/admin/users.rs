@@ -14,8 +14,8 @@ use serde::Deserialize;
 use crate::access;
 use crate::auth::{CurrentUser, LangQuery};
 use crate::i18n::{self, Lang, S, Strings};
-use crate::ui::frame::{error_page, framed, th, utc};
-use crate::ui::html::esc;
+use crate::ui::frame::{Notice, error_page, frame, th, utc};
+use crate::ui::html::{Markup, PreEscaped, html};
 use crate::{AppState, WebError};
 
 #[derive(Deserialize)]
@@ -63,28 +63,20 @@ pub(crate) fn role_label(lang: Lang, role: UserRole) -> &'static str {
 
 /// The drop-down of the four roles, agent to admin, with `selected` chosen (none: the
 /// browser shows the first).
-pub(crate) fn role_select(lang: Lang, selected: Option<UserRole>) -> String {
-    let options: String = [
+pub(crate) fn role_select(lang: Lang, selected: Option<UserRole>) -> Markup {
+    let roles = [
         UserRole::Agent,
         UserRole::Qa,
         UserRole::Supervisor,
         UserRole::Admin,
-    ]
-    .iter()
-    .map(|r| {
-        format!(
-            "<option value=\"{}\"{}>{}</option>",
-            r.as_str(),
-            if Some(*r) == selected {
-                " selected"
-            } else {
-                ""
-            },
-            esc(role_label(lang, *r))
-        )
-    })
-    .collect();
-    format!("<select name=\"role\">{options}</select>")
+    ];
+    html! {
+        select name="role" {
+            @for r in roles {
+                option value=(r.as_str()) selected[Some(r) == selected] { (role_label(lang, r)) }
+            }
+        }
+    }
 }
 
 /// The language-switch target of a user's page.
@@ -92,93 +84,84 @@ fn here(id: i64) -> String {
     format!("/settings/user?id={id}")
 }
 
-fn render(lang: Lang, me: &CurrentUser, l: &Loaded, message: &str) -> String {
+fn render(lang: Lang, me: &CurrentUser, l: &Loaded, notice: Notice) -> Markup {
     let lc = lang.code();
-    let csrf = esc(&me.session.csrf);
+    let csrf = &me.session.csrf;
     let id = l.user.id;
-    let role_select = role_select(lang, Some(l.user.role));
-    let mut stores = String::new();
-    let mut accounts = String::new();
-    for (s, list) in &l.stores {
-        stores.push_str(&format!(
-            "<label><input type=\"checkbox\" name=\"store.{}\" value=\"1\"{}> {}</label><br>",
-            s.id,
-            if l.assigned.contains(&s.id) {
-                " checked"
-            } else {
-                ""
-            },
-            esc(&s.name)
-        ));
-        accounts.push_str(&format!("<fieldset><legend>{}</legend>", esc(&s.name)));
-        for a in list {
-            accounts.push_str(&format!(
-                "<label><input type=\"checkbox\" name=\"account.{}.{}\" value=\"1\"{}> {}</label> ",
-                s.id,
-                a.id,
-                if l.linked.contains(&(s.id, a.id)) {
-                    " checked"
-                } else {
-                    ""
-                },
-                esc(&a.name)
-            ));
+    let reset = lang.t("重设密码", "Set a new password");
+    let del = lang.t("删除此用户", "Delete this user");
+    let ids = html! {
+        input type="hidden" name="csrf" value=(csrf);
+        input type="hidden" name="id" value=(id);
+    };
+    html! {
+        p { a href={ "/settings?lang=" (lc) } { (lang.s(S::Settings)) } }
+        (notice)
+        h2 { (l.user.name) }
+        form method="post" action={ "/settings/user?lang=" (lc) } {
+            (ids)
+            p { label { (lang.s(S::Role)) br; (role_select(lang, Some(l.user.role))) } }
+            h3 { (lang.s(S::UserStores)) }
+            p.note { (lang.t("主管和质检看到这些店铺。", "Supervisors and QA see these stores.")) }
+            p {
+                @for (s, _) in &l.stores {
+                    label {
+                        input type="checkbox" name={ "store." (s.id) } value="1" checked[l.assigned.contains(&s.id)];
+                        " " (s.name)
+                    }
+                    br;
+                }
+            }
+            h3 { (lang.t("关联的客服账号", "Linked chat accounts")) }
+            p.note {
+                (lang.t(
+                    "客服只看到这些聊天账号自己的数据。",
+                    "Agents see only these chat accounts' own data."
+                ))
+            }
+            @for (s, list) in &l.stores {
+                fieldset {
+                    legend { (s.name) }
+                    @for a in list {
+                        label {
+                            input type="checkbox" name={ "account." (s.id) "." (a.id) } value="1" checked[l.linked.contains(&(s.id, a.id))];
+                            " " (a.name)
+                        }
+                        " "
+                    }
+                }
+            }
+            p { button type="submit" { (lang.t("保存", "Save")) } }
         }
-        accounts.push_str("</fieldset>");
+        h3 { (reset) }
+        form method="post" action={ "/settings/user/password?lang=" (lc) } class="filters" {
+            (ids)
+            label {
+                (lang.t("新密码（至少 8 个字符）", "New password (8 characters or more)")) br;
+                input type="password" name="password" required minlength="8" autocomplete="new-password";
+            }
+            button type="submit" { (reset) }
+        }
+        @if l.user.id != me.session.user.id {
+            h3 { (del) }
+            form method="post" action={ "/settings/user/delete?lang=" (lc) } {
+                (ids)
+                button type="submit" { (del) }
+            }
+        }
     }
-    let mut body = format!(
-        "<p><a href=\"/settings?lang={lc}\">{back}</a></p>{message}<h2>{name}</h2>\
-         <form method=\"post\" action=\"/settings/user?lang={lc}\">\
-         <input type=\"hidden\" name=\"csrf\" value=\"{csrf}\"><input type=\"hidden\" name=\"id\" value=\"{id}\">\
-         <p><label>{role}<br>{role_select}</label></p>\
-         <h3>{stores_h}</h3><p class=\"note\">{stores_note}</p><p>{stores}</p>\
-         <h3>{accounts_h}</h3><p class=\"note\">{accounts_note}</p>{accounts}\
-         <p><button type=\"submit\">{save}</button></p></form>\
-         <h3>{reset}</h3><form method=\"post\" action=\"/settings/user/password?lang={lc}\" class=\"filters\">\
-         <input type=\"hidden\" name=\"csrf\" value=\"{csrf}\"><input type=\"hidden\" name=\"id\" value=\"{id}\">\
-         <label>{new_pw}<br><input type=\"password\" name=\"password\" required minlength=\"8\" autocomplete=\"new-password\"></label>\
-         <button type=\"submit\">{reset}</button></form>",
-        back = esc(lang.s(S::Settings)),
-        name = esc(&l.user.name),
-        role = esc(lang.s(S::Role)),
-        stores_h = esc(lang.s(S::UserStores)),
-        stores_note = esc(lang.t(
-            "主管和质检看到这些店铺。",
-            "Supervisors and QA see these stores."
-        )),
-        accounts_h = esc(lang.t("关联的客服账号", "Linked chat accounts")),
-        accounts_note = esc(lang.t(
-            "客服只看到这些聊天账号自己的数据。",
-            "Agents see only these chat accounts' own data."
-        )),
-        save = esc(lang.t("保存", "Save")),
-        reset = esc(lang.t("重设密码", "Set a new password")),
-        new_pw = esc(lang.t(
-            "新密码（至少 8 个字符）",
-            "New password (8 characters or more)"
-        )),
-    );
-    if l.user.id != me.session.user.id {
-        body.push_str(&format!(
-            "<h3>{del}</h3><form method=\"post\" action=\"/settings/user/delete?lang={lc}\">\
-             <input type=\"hidden\" name=\"csrf\" value=\"{csrf}\"><input type=\"hidden\" name=\"id\" value=\"{id}\">\
-             <button type=\"submit\">{del}</button></form>",
-            del = esc(lang.t("删除此用户", "Delete this user")),
-        ));
-    }
-    body
 }
 
-/// The user's page framed, with `message` (an outcome) above the forms.
+/// The user's page framed, with `notice` (an outcome) above the forms.
 fn user_page(
     lang: Lang,
     user: &CurrentUser,
     status: StatusCode,
     l: &Loaded,
-    message: &str,
+    notice: Notice,
 ) -> Response {
-    let body = render(lang, user, l, message);
-    framed(lang, user, status, S::EditUser, &here(l.user.id), &body)
+    let body = render(lang, user, l, notice);
+    frame(lang, user, status, S::EditUser, &here(l.user.id), body)
 }
 
 /// `GET /settings/user?id=…`
@@ -191,7 +174,7 @@ pub async fn page(
     let lang = i18n::pick(q.lang.as_deref(), &headers);
     let me = user.session.user.clone();
     match state.db(move |db| load(db, &me, q.id)).await {
-        Ok(l) => user_page(lang, &user, StatusCode::OK, &l, ""),
+        Ok(l) => user_page(lang, &user, StatusCode::OK, &l, Notice::Nothing),
         Err(e) => error_page(lang, &user, e),
     }
 }
@@ -254,13 +237,9 @@ fn refused(lang: Lang, l: Loaded, e: UserError) -> Result<Outcome, WebError> {
 
 fn respond(lang: Lang, user: &CurrentUser, r: Result<Outcome, WebError>) -> Response {
     match r {
-        Ok(Outcome::Done(l, m)) => {
-            let message = format!("<p class=\"saved\" role=\"status\">{}</p>", esc(&m));
-            user_page(lang, user, StatusCode::OK, &l, &message)
-        }
+        Ok(Outcome::Done(l, m)) => user_page(lang, user, StatusCode::OK, &l, Notice::Saved(&m)),
         Ok(Outcome::Refused(l, m)) => {
-            let message = format!("<p class=\"error\" role=\"alert\">{}</p>", esc(&m));
-            user_page(lang, user, StatusCode::BAD_REQUEST, &l, &message)
+            user_page(lang, user, StatusCode::BAD_REQUEST, &l, Notice::Refused(&m))
         }
         Err(e) => error_page(lang, user, e),
     }
@@ -423,63 +402,66 @@ pub async fn tokens(
         Err(e) => return error_page(lang, &user, e),
     };
     let lc = lang.code();
-    let csrf = esc(&user.session.csrf);
-    let mut body = format!(
-        "<p>{}</p>{}",
-        esc(lang.s(S::ApiTokensNote)),
-        crate::admin::token_form(lang, &user.session.csrf),
-    );
-    if list.is_empty() {
-        body.push_str(&format!(
-            "<p>{}</p>",
-            esc(lang.t("还没有令牌。", "No tokens yet."))
-        ));
-    } else {
-        body.push_str(&format!(
-            "<div class=\"wrap\"><table><thead><tr><th>{}</th>{}<th>{}</th>{}<th></th></tr></thead><tbody>",
-            esc(lang.t("令牌（开头部分）", "Token (its beginning)")),
-            th(lang, &[S::UserName]),
-            esc(lang.t("创建时间", "Created")),
-            th(lang, &[S::TokenExpires, S::TokenLastUsed]),
-        ));
-        let now = kefu_store::users::now_secs();
-        for t in &list {
-            let expires = match t.expires_at {
-                None => esc(lang.s(S::TokenNoExpiry)),
-                Some(e) if t.expired(now) => format!(
-                    "<span class=\"down\">{} ({} UTC)</span>",
-                    esc(lang.s(S::TokenExpired)),
-                    utc(e)
-                ),
-                Some(e) => format!("{} UTC", utc(e)),
-            };
-            let used = t.last_used_at.map_or_else(
-                || esc(lang.s(S::TokenNeverUsed)),
-                |u| format!("{} UTC", utc(u)),
-            );
-            body.push_str(&format!(
-                "<tr><td><code>{prefix}{key}…</code></td><td>{user}</td><td>{created} UTC</td>\
-                 <td>{expires}</td><td>{used}</td>\
-                 <td><form method=\"post\" action=\"/settings/tokens/revoke?lang={lc}\">\
-                 <input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">\
-                 <input type=\"hidden\" name=\"key\" value=\"{key}\">\
-                 <button type=\"submit\">{revoke}</button></form></td></tr>",
-                prefix = kefu_store::users::API_TOKEN_PREFIX,
-                key = esc(&t.key),
-                user = esc(&t.user),
-                created = utc(t.created_at),
-                revoke = esc(lang.t("吊销", "Revoke")),
-            ));
+    let now = kefu_store::users::now_secs();
+    let body = html! {
+        p { (lang.s(S::ApiTokensNote)) }
+        (crate::admin::token_form(lang, &user.session.csrf))
+        @if list.is_empty() {
+            p { (lang.t("还没有令牌。", "No tokens yet.")) }
+        } @else {
+            div.wrap {
+                table {
+                    thead {
+                        tr {
+                            th { (lang.t("令牌（开头部分）", "Token (its beginning)")) }
+                            (PreEscaped(th(lang, &[S::UserName])))
+                            th { (lang.t("创建时间", "Created")) }
+                            (PreEscaped(th(lang, &[S::TokenExpires, S::TokenLastUsed])))
+                            th {}
+                        }
+                    }
+                    tbody {
+                        @for t in &list {
+                            tr {
+                                td { code { (kefu_store::users::API_TOKEN_PREFIX) (t.key) "…" } }
+                                td { (t.user) }
+                                td { (utc(t.created_at)) " UTC" }
+                                td {
+                                    @match t.expires_at {
+                                        None => (lang.s(S::TokenNoExpiry)),
+                                        Some(e) if t.expired(now) => span.down {
+                                            (lang.s(S::TokenExpired)) " (" (utc(e)) " UTC)"
+                                        },
+                                        Some(e) => { (utc(e)) " UTC" },
+                                    }
+                                }
+                                td {
+                                    @match t.last_used_at {
+                                        None => (lang.s(S::TokenNeverUsed)),
+                                        Some(u) => { (utc(u)) " UTC" },
+                                    }
+                                }
+                                td {
+                                    form method="post" action={ "/settings/tokens/revoke?lang=" (lc) } {
+                                        input type="hidden" name="csrf" value=(user.session.csrf);
+                                        input type="hidden" name="key" value=(t.key);
+                                        button type="submit" { (lang.t("吊销", "Revoke")) }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
         }
-        body.push_str("</tbody></table></div>");
-    }
-    framed(
+    };
+    frame(
         lang,
         &user,
         StatusCode::OK,
         S::ApiTokens,
         "/settings/tokens",
-        &body,
+        body,
     )
 }
 

@@ -126,6 +126,27 @@ pub async fn post(app: &Router, uri: &str, sid: &str, form: &str) -> Res {
     send(app, req).await
 }
 
+/// Posts a `multipart/form-data` body (parts separated by `boundary`) with a session, its
+/// length declared.
+pub async fn post_multipart(
+    app: &Router,
+    uri: &str,
+    sid: &str,
+    boundary: &str,
+    body: Vec<u8>,
+) -> Res {
+    let req = Request::post(uri)
+        .header(
+            header::CONTENT_TYPE,
+            format!("multipart/form-data; boundary={boundary}"),
+        )
+        .header(header::CONTENT_LENGTH, body.len())
+        .header(header::COOKIE, format!("kefu_session={sid}"))
+        .body(Body::from(body))
+        .unwrap();
+    send(app, req).await
+}
+
 /// Percent-encodes a form or query value.
 pub fn enc(s: &str) -> String {
     s.bytes()
