@@ -8,10 +8,9 @@ mod support;
 use std::path::Path;
 
 use axum::http::StatusCode;
-use kefu_core::settings::Config;
 use kefu_plan::Month;
 use kefu_store::{Db, UserRole};
-use support::{PW, STORE, enc, get, login, post, setup};
+use support::{PW, STORE, csv_quote, enc, get, import_files, login, post, setup};
 
 const PRESALE: &str = include_str!("../../../plans/presale.toml");
 
@@ -64,13 +63,8 @@ fn hostile_plan() -> String {
 }
 
 /// A presale agent with a hostile name and a conversation in November, in `store`.
-fn import_hostile_account(path: &Path, store: &str) {
-    let dir = path
-        .parent()
-        .unwrap()
-        .join(format!("hostile-{}", store.len()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let account = format!("\"{}\"", H_ACCOUNT.replace('"', "\"\""));
+fn import_hostile_account(path: &Path, store: &str, folder: &str) {
+    let account = csv_quote(H_ACCOUNT);
     let files = [
         (
             "agents.csv",
@@ -85,16 +79,7 @@ fn import_hostile_account(path: &Path, store: &str) {
             ),
         ),
     ];
-    let mut paths = Vec::new();
-    for (name, text) in files {
-        std::fs::write(dir.join(name), text).unwrap();
-        paths.push(dir.join(name));
-    }
-    let config = Config::default();
-    let mut opts = kefu_import::ImportOptions::new(&config);
-    opts.default_store = Some(store.to_string());
-    let out = kefu_import::read_files(&paths, &opts, &|_, _| {}).unwrap();
-    Db::open(path).unwrap().import(out.batch, &config).unwrap();
+    import_files(path, store, folder, &files);
 }
 
 /// Asserts that `body` shows each of `shown` escaped and no hostile text unescaped.
@@ -117,8 +102,8 @@ fn check(what: &str, body: &str, shown: &[&str]) {
 #[tokio::test]
 async fn plan_pages_escape_hostile_free_text() {
     let (_dir, path, app) = setup(false);
-    import_hostile_account(&path, STORE);
-    import_hostile_account(&path, H_STORE);
+    import_hostile_account(&path, STORE, "hostile-1");
+    import_hostile_account(&path, H_STORE, "hostile-2");
     let version = {
         let mut db = Db::open(&path).unwrap();
         let (s1, s2) = (db.store(STORE).unwrap(), db.store(H_STORE).unwrap());

@@ -144,15 +144,16 @@ pub async fn index(
             h2 { (lang.t("方案版本", "Plan versions")) }
             p { a href={ "/plans/edit?" (base) } { (lang.t("新建方案", "New plan")) } }
             table {
-                thead {
-                    tr {
-                        th { (lang.t("方案", "Plan")) }
-                        th { (lang.t("适用店铺", "Stores")) }
-                        th { (lang.t("生效月份", "In force from")) }
-                        th { (lang.t("保存人", "Saved by")) }
-                        th {}
-                    }
-                }
+                (head(
+                    lang,
+                    &[
+                        ("方案", "Plan"),
+                        ("适用店铺", "Stores"),
+                        ("生效月份", "In force from"),
+                        ("保存人", "Saved by"),
+                        ("", ""),
+                    ]
+                ))
                 tbody {
                     @for v in &versions {
                         @let of: Vec<&str> = v

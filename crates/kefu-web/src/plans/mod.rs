@@ -167,6 +167,11 @@ fn month_form(
     }
 }
 
+/// The head of a table: a column per (Chinese, English) name.
+fn head(lang: Lang, names: &[(&str, &str)]) -> Markup {
+    html! { thead { tr { @for (zh, en) in names { th { (lang.t(zh, en)) } } } } }
+}
+
 /// Plans: their ranking, a run, payslips, the export, the editor and hand-entered scores.
 pub(crate) fn routes(r: Routes) -> Routes {
     r.get("/plans", index)

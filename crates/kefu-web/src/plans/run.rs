@@ -154,16 +154,17 @@ pub(super) fn payslip_html(
             " · " a href=(receptions) { (lang.t("本月接待明细", "The month's receptions")) }
         }
         table {
-            thead {
-                tr {
-                    th { (lang.t("指标", "KPI")) }
-                    th { (lang.t("数值", "Value")) }
-                    th { (lang.t("规则", "Rule")) }
-                    th { (lang.t("得分", "Score")) }
-                    th { (lang.t("权重", "Weight")) }
-                    th { (lang.t("加权分", "Points")) }
-                }
-            }
+            (head(
+                lang,
+                &[
+                    ("指标", "KPI"),
+                    ("数值", "Value"),
+                    ("规则", "Rule"),
+                    ("得分", "Score"),
+                    ("权重", "Weight"),
+                    ("加权分", "Points"),
+                ]
+            ))
             tbody {
                 @for k in &p.kpis {
                     tr {
@@ -243,14 +244,15 @@ pub(super) fn payslip_html(
         @if !s.late_refunds.is_empty() {
             h3 { (lang.t("退款扣回", "Clawback")) }
             table {
-                thead {
-                    tr {
-                        th { (lang.t("订单号", "Order")) }
-                        th { (lang.t("付款时间", "Paid at")) }
-                        th { (lang.t("退款完成时间", "Refund finished at")) }
-                        th { (lang.t("扣回金额", "Amount")) }
-                    }
-                }
+                (head(
+                    lang,
+                    &[
+                        ("订单号", "Order"),
+                        ("付款时间", "Paid at"),
+                        ("退款完成时间", "Refund finished at"),
+                        ("扣回金额", "Amount"),
+                    ]
+                ))
                 tbody {
                     @for l in &s.late_refunds {
                         tr {
@@ -265,13 +267,14 @@ pub(super) fn payslip_html(
         }
         h2 { (lang.t("应发", "Pay")) }
         table {
-            thead {
-                tr {
-                    th { (lang.t("项目", "Component")) }
-                    th { (lang.t("计算", "Formula")) }
-                    th { (lang.t("金额", "Amount")) }
-                }
-            }
+            (head(
+                lang,
+                &[
+                    ("项目", "Component"),
+                    ("计算", "Formula"),
+                    ("金额", "Amount"),
+                ]
+            ))
             tbody {
                 @for l in &p.pay {
                     tr {
@@ -297,14 +300,15 @@ pub(super) fn payslip_html(
             details {
                 summary { (lang.t("本月付款订单", "Orders paid this month")) " (" (s.orders.len()) ")" }
                 table {
-                    thead {
-                        tr {
-                            th { (lang.t("订单号", "Order")) }
-                            th { (lang.t("付款时间", "Paid at")) }
-                            th { (lang.t("金额", "Amount")) }
-                            th { (lang.t("结算前退款", "Refunded by settlement")) }
-                        }
-                    }
+                    (head(
+                        lang,
+                        &[
+                            ("订单号", "Order"),
+                            ("付款时间", "Paid at"),
+                            ("金额", "Amount"),
+                            ("结算前退款", "Refunded by settlement"),
+                        ]
+                    ))
                     tbody {
                         @for o in &s.orders {
                             tr {
