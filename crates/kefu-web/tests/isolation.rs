@@ -1091,9 +1091,7 @@ const HOSTILE_FREE: &str = "<x-free><img src=x onerror=alert(1)>\"'";
 
 /// Imports a conversation, an order and a refund whose every name and text is hostile.
 fn import_hostile(path: &std::path::Path) {
-    let dir = path.parent().unwrap().join("hostile");
-    std::fs::create_dir_all(&dir).unwrap();
-    let quote = |s: &str| format!("\"{}\"", s.replace('"', "\"\""));
+    let quote = csv_quote;
     let (account, buyer) = (quote(HOSTILE_ACCOUNT), quote(HOSTILE_BUYER));
     let files = [
         (
@@ -1131,16 +1129,7 @@ fn import_hostile(path: &std::path::Path) {
             ),
         ),
     ];
-    let mut paths = Vec::new();
-    for (name, text) in files {
-        std::fs::write(dir.join(name), text).unwrap();
-        paths.push(dir.join(name));
-    }
-    let config = Config::default();
-    let mut opts = kefu_import::ImportOptions::new(&config);
-    opts.default_store = Some(STORE.to_string());
-    let out = kefu_import::read_files(&paths, &opts, &|_, _| {}).unwrap();
-    Db::open(path).unwrap().import(out.batch, &config).unwrap();
+    import_files(path, STORE, "hostile", &files);
 }
 
 /// The weakness answers of the default scorecard (as in tests/qa_reviews.rs).

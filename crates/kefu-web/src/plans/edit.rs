@@ -70,60 +70,71 @@ pub(super) fn edited_text(lang: Lang, f: &EditForm) -> Result<String, String> {
 }
 
 /// A field per weight, threshold, score, rate and amount of the plan.
-pub(super) fn numbers_html(lang: Lang, toml: &str) -> String {
+pub(super) fn numbers_html(lang: Lang, toml: &str) -> Markup {
     let Ok(numbers) = kefu_plan::editable_numbers(toml) else {
-        return String::new();
+        return html! {};
     };
-    let rows: String = numbers
-        .iter()
-        .map(|n| {
-            format!(
-                "<tr><td><label for=\"n{s}\">{f}</label></td><td><input id=\"n{s}\" name=\"n.{s}.{e}\" value=\"{v}\" size=\"10\"></td></tr>",
-                s = n.start,
-                e = n.end,
-                f = esc(&n.field),
-                v = esc(&n.text),
-            )
-        })
-        .collect();
-    format!(
-        "<details open><summary>{}</summary><table class=\"facts\"><tbody>{rows}</tbody></table></details>",
-        esc(lang.t(
-            "权重、分档、费率与金额",
-            "Weights, bands, rates and amounts"
-        ))
-    )
+    html! {
+        details open {
+            summary { (lang.t("权重、分档、费率与金额", "Weights, bands, rates and amounts")) }
+            table.facts {
+                tbody {
+                    @for n in &numbers {
+                        tr {
+                            td { label for={ "n" (n.start) } { (n.field) } }
+                            td {
+                                input id={ "n" (n.start) } name={ "n." (n.start) "." (n.end) }
+                                    value=(n.text) size="10";
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
 }
 
-pub(super) fn edit_html(lang: Lang, user: &CurrentUser, f: &EditForm, message: &str) -> String {
-    format!(
-        "{message}<form method=\"post\" action=\"/plans/preview?lang={lc}\">\
-         <input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">\
-         <input type=\"hidden\" name=\"store\" value=\"{store}\">\
-         <p><label>{month_l}<br><input type=\"month\" name=\"month\" value=\"{month}\" required></label> \
-         <label>{vf_l}<br><input type=\"month\" name=\"valid_from\" value=\"{vf}\" required></label></p>\
-         {numbers}<input type=\"hidden\" name=\"base\" value=\"{toml}\">\
-         <p><label>{toml_l}<br><textarea name=\"toml\" rows=\"36\" cols=\"110\" spellcheck=\"false\">{toml}</textarea></label></p>\
-         <p class=\"note\">{note}</p>\
-         <p><button type=\"submit\">{preview}</button> \
-         <button type=\"submit\" formaction=\"/plans/save?lang={lc}\">{save}</button></p></form>",
-        lc = lang.code(),
-        csrf = esc(&user.session.csrf),
-        store = esc(&f.store),
-        month_l = esc(lang.t("试算月份", "Preview month")),
-        month = esc(&f.month),
-        vf_l = esc(lang.t("保存为自该月起生效", "Save as in force from")),
-        vf = esc(&f.valid_from),
-        toml_l = esc(lang.t("方案（TOML，说明见 docs/plans.md）", "Plan (TOML, see docs/plans.md)")),
-        toml = esc(&f.toml),
-        numbers = numbers_html(lang, &f.toml),
-        note = esc(lang.t(
-            "修改权重、分档或费率后点“试算”，即可在保存前看到每位客服的分数和应发如何变化。",
-            "Change a weight, band or rate and press Preview to see every agent's score and pay move before saving."
-        )),
-        preview = esc(lang.t("试算", "Preview")),
-        save = esc(lang.t("保存为新版本", "Save as a new version")),
-    )
+pub(super) fn edit_html(lang: Lang, user: &CurrentUser, f: &EditForm, message: Markup) -> Markup {
+    let lc = lang.code();
+    html! {
+        (message)
+        form method="post" action={ "/plans/preview?lang=" (lc) } {
+            input type="hidden" name="csrf" value=(user.session.csrf);
+            input type="hidden" name="store" value=(f.store);
+            p {
+                label {
+                    (lang.t("试算月份", "Preview month")) br;
+                    input type="month" name="month" value=(f.month) required;
+                }
+                " "
+                label {
+                    (lang.t("保存为自该月起生效", "Save as in force from")) br;
+                    input type="month" name="valid_from" value=(f.valid_from) required;
+                }
+            }
+            (numbers_html(lang, &f.toml))
+            input type="hidden" name="base" value=(f.toml);
+            p {
+                label {
+                    (lang.t("方案（TOML，说明见 docs/plans.md）", "Plan (TOML, see docs/plans.md)")) br;
+                    textarea name="toml" rows="36" cols="110" spellcheck="false" { (f.toml) }
+                }
+            }
+            p.note {
+                (lang.t(
+                    "修改权重、分档或费率后点“试算”，即可在保存前看到每位客服的分数和应发如何变化。",
+                    "Change a weight, band or rate and press Preview to see every agent's score and pay move before saving."
+                ))
+            }
+            p {
+                button type="submit" { (lang.t("试算", "Preview")) }
+                " "
+                button type="submit" formaction={ "/plans/save?lang=" (lc) } {
+                    (lang.t("保存为新版本", "Save as a new version"))
+                }
+            }
+        }
+    }
 }
 
 /// `GET /plans/edit?store=&month=&version=`: a stored version (or the template) in the editor.
@@ -174,14 +185,14 @@ pub async fn edit(
         base: String::new(),
         numbers: HashMap::new(),
     };
-    let body = edit_html(lang, &user, &form, "");
-    framed(
+    let body = edit_html(lang, &user, &form, html! {});
+    frame(
         lang,
         &user,
         StatusCode::OK,
         S::PlanEdit,
         "/plans/edit",
-        &body,
+        body,
     )
 }
 
@@ -208,19 +219,15 @@ pub(super) fn plan_scope(
 }
 
 /// The mistakes of a plan as the editor shows them, each with its line and field first.
-pub(super) fn plan_errors(lang: Lang, errors: &[kefu_plan::PlanError]) -> String {
-    errors
-        .iter()
-        .map(|e| {
-            format!(
-                "<p class=\"error\">{} {}, {}: {}</p>",
-                esc(lang.t("方案有误：第", "The plan is invalid: line")),
-                e.line,
-                esc(&e.field),
-                esc(&e.message)
-            )
-        })
-        .collect()
+pub(super) fn plan_errors(lang: Lang, errors: &[kefu_plan::PlanError]) -> Markup {
+    html! {
+        @for e in errors {
+            p.error {
+                (lang.t("方案有误：第", "The plan is invalid: line")) " " (e.line) ", " (e.field)
+                ": " (e.message)
+            }
+        }
+    }
 }
 
 pub(super) fn editing_refused() -> WebError {
@@ -228,8 +235,8 @@ pub(super) fn editing_refused() -> WebError {
 }
 
 /// A refusal as the message above the editor.
-pub(super) fn error_html(message: &str) -> String {
-    format!("<p class=\"error\">{}</p>", esc(message))
+pub(super) fn error_html(message: &str) -> Markup {
+    html! { p.error { (message) } }
 }
 
 /// The editor shown again with what is wrong above it.
@@ -237,16 +244,16 @@ pub(super) fn refused_edit(
     lang: Lang,
     user: &CurrentUser,
     f: &EditForm,
-    error_html: &str,
+    error: Markup,
 ) -> Response {
-    let body = edit_html(lang, user, f, error_html);
-    framed(
+    let body = edit_html(lang, user, f, error);
+    frame(
         lang,
         user,
         StatusCode::BAD_REQUEST,
         S::PlanEdit,
         "/plans/edit",
-        &body,
+        body,
     )
 }
 
@@ -265,12 +272,7 @@ pub(super) fn posted_plan(
     match edited_text(lang, &f) {
         Ok(text) => f.toml = text,
         Err(message) => {
-            return Err(Box::new(refused_edit(
-                lang,
-                user,
-                &f,
-                &error_html(&message),
-            )));
+            return Err(Box::new(refused_edit(lang, user, &f, error_html(&message))));
         }
     }
     match kefu_plan::parse_all(&f.toml) {
@@ -279,7 +281,7 @@ pub(super) fn posted_plan(
             lang,
             user,
             &f,
-            &plan_errors(lang, &errors),
+            plan_errors(lang, &errors),
         ))),
     }
 }
@@ -321,29 +323,26 @@ pub async fn preview(
             .map(|p| (p.account.clone(), (p.total_score, p.total_cents)))
             .collect()
     });
-    let note = format!(
-        "<p>{}</p>",
-        esc(if before.is_some() {
-            lang.t(
-                "试算结果（未保存），与当前生效版本比较：",
-                "Preview (not saved), against the version in force:",
-            )
-        } else {
-            lang.t("试算结果（未保存）：", "Preview (not saved):")
-        })
-    );
-    let body = format!(
-        "{note}{}{}",
-        ranking_html(lang, &new, None, before.as_ref(), true),
-        edit_html(lang, &user, &f, "")
-    );
-    framed(
+    let note = if before.is_some() {
+        lang.t(
+            "试算结果（未保存），与当前生效版本比较：",
+            "Preview (not saved), against the version in force:",
+        )
+    } else {
+        lang.t("试算结果（未保存）：", "Preview (not saved):")
+    };
+    let body = html! {
+        p { (note) }
+        (ranking_html(lang, &new, None, before.as_ref(), true))
+        (edit_html(lang, &user, &f, html! {}))
+    };
+    frame(
         lang,
         &user,
         StatusCode::OK,
         S::PlanEdit,
         "/plans/edit",
-        &body,
+        body,
     )
 }
 
@@ -363,7 +362,7 @@ pub async fn save(
     let u = user.session.user.clone();
     let Some(valid_from) = Month::parse(&f.valid_from) else {
         let error = bad_month(&f.valid_from).to_string();
-        return refused_edit(lang, &user, &f, &error_html(&error));
+        return refused_edit(lang, &user, &f, error_html(&error));
     };
     let toml = f.toml.clone();
     let params = PlanParams {

@@ -27,8 +27,8 @@ use crate::auth::{CurrentUser, LangQuery};
 use crate::i18n::{self, Lang, S, Strings};
 use crate::limits::PLAN_FORM_LIMIT;
 use crate::routes::Routes;
-use crate::ui::frame::{error_page, framed};
-use crate::ui::html::{esc, url};
+use crate::ui::frame::{error_page, frame};
+use crate::ui::html::{Markup, html, url};
 use crate::ui::links::account_link;
 use crate::ui::links::{Who, list_link};
 use crate::{ApiError, AppState, WebError};
@@ -145,33 +145,32 @@ fn month_form(
     stores: &[Allowed],
     store: &Allowed,
     month: Month,
-    extra: &str,
-) -> String {
-    let options: String = stores
-        .iter()
-        .map(|a| {
-            format!(
-                "<option{}>{}</option>",
-                if a.store.id == store.store.id {
-                    " selected"
-                } else {
-                    ""
-                },
-                esc(&a.store.name)
-            )
-        })
-        .collect();
-    format!(
-        "<form class=\"filters\" method=\"get\" action=\"{path}\">\
-         <input type=\"hidden\" name=\"lang\" value=\"{}\">{extra}\
-         <label>{}<br><select name=\"store\">{options}</select></label>\
-         <label>{}<br><input type=\"month\" name=\"month\" value=\"{month}\"></label>\
-         <button type=\"submit\">{}</button></form>",
-        lang.code(),
-        esc(lang.t("店铺", "Store")),
-        esc(lang.t("月份", "Month")),
-        esc(lang.t("查看", "Show")),
-    )
+    extra: Markup,
+) -> Markup {
+    html! {
+        form.filters method="get" action=(path) {
+            input type="hidden" name="lang" value=(lang.code());
+            (extra)
+            label {
+                (lang.t("店铺", "Store")) br;
+                select name="store" {
+                    @for a in stores {
+                        option selected[a.store.id == store.store.id] { (a.store.name) }
+                    }
+                }
+            }
+            label {
+                (lang.t("月份", "Month")) br;
+                input type="month" name="month" value=(month);
+            }
+            button type="submit" { (lang.t("查看", "Show")) }
+        }
+    }
+}
+
+/// The head of a table: a column per (Chinese, English) name.
+fn head(lang: Lang, names: &[(&str, &str)]) -> Markup {
+    html! { thead { tr { @for (zh, en) in names { th { (lang.t(zh, en)) } } } } }
 }
 
 /// Plans: their ranking, a run, payslips, the export, the editor and hand-entered scores.

@@ -45,49 +45,40 @@ pub async fn run_page(
         Err(e) => return error_page(lang, &user, e),
     };
     let base = q(&store, month, lang);
-    let hidden = format!(
-        "<input type=\"hidden\" name=\"plan\" value=\"{}\">",
-        esc(&plan)
-    );
-    let mut body = month_form(lang, "/plans/run", &stores, &store, month, &hidden);
-    if results.iter().any(|r| r.empty_month) {
-        body.push_str(&format!(
-            "<p class=\"error\">{}</p>",
-            esc(lang.t(
-                "该月店铺没有任何数据：没有人排名，也没有浮动薪酬（只有固定部分）。是否漏导入了数据？",
-                "The store has no data at all in this month: nobody is ranked and no variable pay is paid (fixed pay only). Was an import missed?"
-            ))
-        ));
-    }
-    if store.rows == access::Rows::All
-        && let Some(line) = render::unpaid_line(&results, lang)
-    {
-        body.push_str(&format!("<p class=\"error\">{}</p>", esc(&line)));
-    }
-    for r in &results {
-        body.push_str(&ranking_html(
-            lang,
-            r,
-            Some(&base),
-            None,
-            access::sees_store_totals(&store),
-        ));
-        // Who else the plan matches is the store's business, not an agent's.
-        if store.rows == access::Rows::All {
-            for line in render::paid_elsewhere_lines(r, lang) {
-                body.push_str(&format!("<p class=\"note\">{}</p>", esc(&line)));
+    let hidden = html! { input type="hidden" name="plan" value=(plan); };
+    // Who else the plan matches is the store's business, not an agent's.
+    let whole = store.rows == access::Rows::All;
+    let body = html! {
+        (month_form(lang, "/plans/run", &stores, &store, month, hidden))
+        @if results.iter().any(|r| r.empty_month) {
+            p.error {
+                (lang.t(
+                    "该月店铺没有任何数据：没有人排名，也没有浮动薪酬（只有固定部分）。是否漏导入了数据？",
+                    "The store has no data at all in this month: nobody is ranked and no variable pay is paid (fixed pay only). Was an import missed?"
+                ))
             }
         }
-        if store.rows == access::Rows::All && editor {
-            body.push_str(&format!(
-                "<p><a href=\"/plans/export?{base}&plan={}\">{}</a></p>",
-                url(&r.plan_id),
-                esc(lang.t("导出工资表 (.xlsx)", "Payroll sheet (.xlsx)"))
-            ));
+        @if whole && let Some(line) = render::unpaid_line(&results, lang) {
+            p.error { (line) }
         }
-    }
+        @for r in &results {
+            (ranking_html(lang, r, Some(&base), None, access::sees_store_totals(&store)))
+            @if whole {
+                @for line in render::paid_elsewhere_lines(r, lang) {
+                    p.note { (line) }
+                }
+                @if editor {
+                    p {
+                        a href={ "/plans/export?" (base) "&plan=" (url(&r.plan_id)) } {
+                            (lang.t("导出工资表 (.xlsx)", "Payroll sheet (.xlsx)"))
+                        }
+                    }
+                }
+            }
+        }
+    };
     let here = format!("/plans/run?{}&plan={}", strip_lang(&base), url(&plan));
-    framed(lang, &user, StatusCode::OK, S::PlanRanking, &here, &body)
+    frame(lang, &user, StatusCode::OK, S::PlanRanking, &here, body)
 }
 
 /// `GET /plans/payslip?store=&month=&plan=&account=`: one agent's payslip, every figure a
@@ -131,7 +122,7 @@ pub async fn payslip(
         url(&plan),
         url(&account)
     );
-    framed(lang, &user, StatusCode::OK, S::Payslip, &here, &body)
+    frame(lang, &user, StatusCode::OK, S::Payslip, &here, body)
 }
 
 pub(super) fn payslip_html(
@@ -140,7 +131,7 @@ pub(super) fn payslip_html(
     month: Month,
     r: &PlanResult,
     p: &Payslip,
-) -> String {
+) -> Markup {
     let (from, to) = (month.first_day(), month.last_day());
     let lq = format!("&lang={}", lang.code());
     let figure_link = |key: &str| {
@@ -151,179 +142,191 @@ pub(super) fn payslip_html(
         "{}{lq}",
         account_link(&store.store.name, &p.account, from, to)
     );
-    let mut out = format!(
-        "<h2>{} · {} · {}</h2><p>{} <strong>{}</strong> · {} <strong>{}</strong> ({} {}, {}) · {} <strong>{}</strong> · \
-         <a href=\"{}\">{}</a></p>",
-        esc(&r.plan_name),
-        esc(&p.account),
-        r.month,
-        esc(lang.t("排名", "Rank")),
-        render::rank_text(p),
-        esc(lang.t("梯队", "Grade")),
-        esc(p.grade.as_deref().unwrap_or("–")),
-        esc(lang.t("上月", "last month")),
-        esc(p.previous_grade.as_deref().unwrap_or("–")),
-        esc(render::movement_text(p.movement, lang)),
-        esc(lang.t("绩效分", "Score")),
-        score_text(p.total_score),
-        esc(&receptions),
-        esc(lang.t("本月接待明细", "The month's receptions")),
-    );
-    let mut rows = String::new();
-    for k in &p.kpis {
-        let value = match k.figure {
-            Some(f) => format!(
-                "<a href=\"{}\">{}</a>",
-                esc(&figure_link(f)),
-                esc(&k.value_text)
-            ),
-            None => esc(&k.value_text),
-        };
-        let zeroed = k.zeroed_by.as_ref().map_or(String::new(), |g| {
-            format!(" <span class=\"down\">[{} → 0]</span>", esc(g))
-        });
-        rows.push_str(&format!(
-            "<tr><td>{}</td><td>{value}</td><td>{}{zeroed}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-            esc(lang.t(&k.name, &k.name_en)),
-            esc(&k.rule),
-            score_text(k.score),
-            weight_text(k.weight_bp),
-            score_text(k.points),
-        ));
-    }
-    out.push_str(&format!(
-        "<table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead>\
-         <tbody>{rows}<tr><th>{}</th><td></td><td></td><td></td><td>100%</td><td><strong>{}</strong></td></tr></tbody></table>",
-        esc(lang.t("指标", "KPI")),
-        esc(lang.t("数值", "Value")),
-        esc(lang.t("规则", "Rule")),
-        esc(lang.t("得分", "Score")),
-        esc(lang.t("权重", "Weight")),
-        esc(lang.t("加权分", "Points")),
-        esc(lang.t("合计", "Total")),
-        score_text(p.total_score),
-    ));
-    if !p.gates.is_empty() {
-        out.push_str(&format!("<h2>{}</h2><ul>", esc(lang.t("门槛", "Gates"))));
-        for g in &p.gates {
-            out.push_str(&format!(
-                "<li>{}: {} ({} {}) → {}</li>",
-                esc(&g.name),
-                esc(&g.condition),
-                esc(lang.t("实际", "actual")),
-                esc(&g.value_text),
-                if g.fired {
-                    format!(
-                        "<span class=\"down\">{} {}</span>",
-                        esc(lang.t("触发：", "applied:")),
-                        esc(lang.t(&g.effect, &g.effect_en))
-                    )
-                } else {
-                    esc(lang.t("未触发", "not applied"))
-                }
-            ));
-        }
-        out.push_str("</ul>");
-    }
     let s = &p.sales;
-    out.push_str(&format!(
-        "<h2>{}</h2><table class=\"facts\"><tbody>\
-         <tr><th>{} (<a href=\"{}\">{}</a>)</th><td>{}</td></tr>\
-         <tr><th>− {}</th><td>{}</td></tr><tr><th>− {}</th><td>{}</td></tr>\
-         <tr><th>= {}</th><td><strong>{}</strong></td></tr></tbody></table>",
-        esc(lang.t("提成销售额", "Commissionable sales")),
-        esc(lang.t("本月付款订单", "Orders paid this month")),
-        esc(&figure_link("paid_orders")),
-        s.orders.len(),
-        format_yuan(s.gross_cents),
-        esc(lang.t("结算日前完成的退款", "Refunds finished by settlement")),
-        format_yuan(s.refunded_cents),
-        esc(lang.t(
-            "往月订单结算后退款（扣回）",
-            "Clawback: refunds of earlier months after their settlement"
-        )),
-        format_yuan(s.late_refunds_cents),
-        esc(lang.t("提成基数", "Base")),
-        format_yuan(s.net_cents),
-    ));
-    let order_rows: String = s
-        .orders
-        .iter()
-        .map(|o| {
-            format!(
-                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-                esc(&o.order_id),
-                esc(&o.paid_at),
-                format_yuan(o.amount_cents),
-                if o.refunded_cents > 0 {
-                    format!("−{}", format_yuan(o.refunded_cents))
-                } else {
-                    String::new()
+    html! {
+        h2 { (r.plan_name) " · " (p.account) " · " (r.month) }
+        p {
+            (lang.t("排名", "Rank")) " " strong { (render::rank_text(p)) }
+            " · " (lang.t("梯队", "Grade")) " " strong { (p.grade.as_deref().unwrap_or("–")) }
+            " (" (lang.t("上月", "last month")) " " (p.previous_grade.as_deref().unwrap_or("–"))
+            ", " (render::movement_text(p.movement, lang)) ")"
+            " · " (lang.t("绩效分", "Score")) " " strong { (score_text(p.total_score)) }
+            " · " a href=(receptions) { (lang.t("本月接待明细", "The month's receptions")) }
+        }
+        table {
+            (head(
+                lang,
+                &[
+                    ("指标", "KPI"),
+                    ("数值", "Value"),
+                    ("规则", "Rule"),
+                    ("得分", "Score"),
+                    ("权重", "Weight"),
+                    ("加权分", "Points"),
+                ]
+            ))
+            tbody {
+                @for k in &p.kpis {
+                    tr {
+                        td { (lang.t(&k.name, &k.name_en)) }
+                        td {
+                            @match k.figure {
+                                Some(f) => a href=(figure_link(f)) { (k.value_text) },
+                                None => (k.value_text),
+                            }
+                        }
+                        td {
+                            (k.rule)
+                            @if let Some(g) = &k.zeroed_by {
+                                " " span.down { "[" (g) " → 0]" }
+                            }
+                        }
+                        td { (score_text(k.score)) }
+                        td { (weight_text(k.weight_bp)) }
+                        td { (score_text(k.points)) }
+                    }
                 }
-            )
-        })
-        .collect();
-    let late_rows: String = s
-        .late_refunds
-        .iter()
-        .map(|l| {
-            format!(
-                "<tr><td>{}</td><td>{}</td><td>{}</td><td>−{}</td></tr>",
-                esc(&l.order_id),
-                esc(&l.paid_at),
-                esc(&l.finished_at),
-                format_yuan(l.amount_cents)
-            )
-        })
-        .collect();
-    if !late_rows.is_empty() {
-        out.push_str(&format!(
-            "<h3>{}</h3><table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>{late_rows}</tbody></table>",
-            esc(lang.t("退款扣回", "Clawback")),
-            esc(lang.t("订单号", "Order")),
-            esc(lang.t("付款时间", "Paid at")),
-            esc(lang.t("退款完成时间", "Refund finished at")),
-            esc(lang.t("扣回金额", "Amount")),
-        ));
+                tr {
+                    th { (lang.t("合计", "Total")) }
+                    td {} td {} td {}
+                    td { "100%" }
+                    td { strong { (score_text(p.total_score)) } }
+                }
+            }
+        }
+        @if !p.gates.is_empty() {
+            h2 { (lang.t("门槛", "Gates")) }
+            ul {
+                @for g in &p.gates {
+                    li {
+                        (g.name) ": " (g.condition) " (" (lang.t("实际", "actual")) " "
+                        (g.value_text) ") → "
+                        @if g.fired {
+                            span.down {
+                                (lang.t("触发：", "applied:")) " " (lang.t(&g.effect, &g.effect_en))
+                            }
+                        } @else {
+                            (lang.t("未触发", "not applied"))
+                        }
+                    }
+                }
+            }
+        }
+        h2 { (lang.t("提成销售额", "Commissionable sales")) }
+        table.facts {
+            tbody {
+                tr {
+                    th {
+                        (lang.t("本月付款订单", "Orders paid this month")) " ("
+                        a href=(figure_link("paid_orders")) { (s.orders.len()) } ")"
+                    }
+                    td { (format_yuan(s.gross_cents)) }
+                }
+                tr {
+                    th { "− " (lang.t("结算日前完成的退款", "Refunds finished by settlement")) }
+                    td { (format_yuan(s.refunded_cents)) }
+                }
+                tr {
+                    th {
+                        "− " (lang.t(
+                            "往月订单结算后退款（扣回）",
+                            "Clawback: refunds of earlier months after their settlement"
+                        ))
+                    }
+                    td { (format_yuan(s.late_refunds_cents)) }
+                }
+                tr {
+                    th { "= " (lang.t("提成基数", "Base")) }
+                    td { strong { (format_yuan(s.net_cents)) } }
+                }
+            }
+        }
+        @if !s.late_refunds.is_empty() {
+            h3 { (lang.t("退款扣回", "Clawback")) }
+            table {
+                (head(
+                    lang,
+                    &[
+                        ("订单号", "Order"),
+                        ("付款时间", "Paid at"),
+                        ("退款完成时间", "Refund finished at"),
+                        ("扣回金额", "Amount"),
+                    ]
+                ))
+                tbody {
+                    @for l in &s.late_refunds {
+                        tr {
+                            td { (l.order_id) }
+                            td { (l.paid_at) }
+                            td { (l.finished_at) }
+                            td { "−" (format_yuan(l.amount_cents)) }
+                        }
+                    }
+                }
+            }
+        }
+        h2 { (lang.t("应发", "Pay")) }
+        table {
+            (head(
+                lang,
+                &[
+                    ("项目", "Component"),
+                    ("计算", "Formula"),
+                    ("金额", "Amount"),
+                ]
+            ))
+            tbody {
+                @for l in &p.pay {
+                    tr {
+                        td { (lang.t(&l.name, &l.name_en)) }
+                        td.text {
+                            @if l.formula.is_empty() {
+                                (lang.s(S::HiddenStoreTotals))
+                            } @else {
+                                (l.formula)
+                            }
+                        }
+                        td { (format_yuan(l.amount_cents)) }
+                    }
+                }
+                tr {
+                    th { (lang.t("合计", "Total")) }
+                    td {}
+                    td { strong { (format_yuan(p.total_cents)) } }
+                }
+            }
+        }
+        @if !s.orders.is_empty() {
+            details {
+                summary { (lang.t("本月付款订单", "Orders paid this month")) " (" (s.orders.len()) ")" }
+                table {
+                    (head(
+                        lang,
+                        &[
+                            ("订单号", "Order"),
+                            ("付款时间", "Paid at"),
+                            ("金额", "Amount"),
+                            ("结算前退款", "Refunded by settlement"),
+                        ]
+                    ))
+                    tbody {
+                        @for o in &s.orders {
+                            tr {
+                                td { (o.order_id) }
+                                td { (o.paid_at) }
+                                td { (format_yuan(o.amount_cents)) }
+                                td {
+                                    @if o.refunded_cents > 0 {
+                                        "−" (format_yuan(o.refunded_cents))
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
     }
-    out.push_str(&format!("<h2>{}</h2>", esc(lang.t("应发", "Pay"))));
-    let pay_rows: String = p
-        .pay
-        .iter()
-        .map(|l| {
-            format!(
-                "<tr><td>{}</td><td class=\"text\">{}</td><td>{}</td></tr>",
-                esc(lang.t(&l.name, &l.name_en)),
-                esc(if l.formula.is_empty() {
-                    lang.s(S::HiddenStoreTotals)
-                } else {
-                    &l.formula
-                }),
-                format_yuan(l.amount_cents)
-            )
-        })
-        .collect();
-    out.push_str(&format!(
-        "<table><thead><tr><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>{pay_rows}\
-         <tr><th>{}</th><td></td><td><strong>{}</strong></td></tr></tbody></table>",
-        esc(lang.t("项目", "Component")),
-        esc(lang.t("计算", "Formula")),
-        esc(lang.t("金额", "Amount")),
-        esc(lang.t("合计", "Total")),
-        format_yuan(p.total_cents),
-    ));
-    if !order_rows.is_empty() {
-        out.push_str(&format!(
-            "<details><summary>{} ({})</summary><table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>{order_rows}</tbody></table></details>",
-            esc(lang.t("本月付款订单", "Orders paid this month")),
-            s.orders.len(),
-            esc(lang.t("订单号", "Order")),
-            esc(lang.t("付款时间", "Paid at")),
-            esc(lang.t("金额", "Amount")),
-            esc(lang.t("结算前退款", "Refunded by settlement")),
-        ));
-    }
-    out
 }
 
 /// `GET /plans/export?store=&month=&plan=`: the payroll workbook (whole stores only).

@@ -96,52 +96,47 @@ pub async fn scores_page(
             })
             .unwrap_or_default()
     };
-    let head: String = items
-        .iter()
-        .map(|(_, name)| format!("<th>{}</th>", esc(name)))
-        .collect();
-    let rows: String = input
-        .agents
-        .iter()
-        .zip(&ids)
-        .map(|(a, id)| {
-            let cells: String = items
-                .iter()
-                .map(|(key, name)| {
-                    format!(
-                        "<td><input name=\"v.{id}.{k}\" value=\"{v}\" size=\"8\" inputmode=\"decimal\" aria-label=\"{a} {n}\"></td>",
-                        k = esc(key),
-                        v = esc(&value_of(*id, key)),
-                        a = esc(&a.account),
-                        n = esc(name),
-                    )
-                })
-                .collect();
-            format!("<tr><td>{}</td>{cells}</tr>", esc(&a.account))
-        })
-        .collect();
-    let body = format!(
-        "<h2>{} · {month}</h2><p class=\"note\">{}</p>\
-         <form method=\"post\" action=\"/plans/scores?lang={lc}\">\
-         <input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">\
-         <input type=\"hidden\" name=\"store\" value=\"{store}\">\
-         <input type=\"hidden\" name=\"month\" value=\"{month}\">\
-         <input type=\"hidden\" name=\"plan\" value=\"{plan_id}\">\
-         <div class=\"wrap\"><table><thead><tr><th>{acc}</th>{head}</tr></thead><tbody>{rows}</tbody></table></div>\
-         <p><button type=\"submit\">{save}</button></p></form>",
-        esc(&plan.name),
-        esc(lang.t(
-            "分数 0–100（最多两位小数）；空白表示未录入（质检分则取质检评审的平均分）。",
-            "Scores 0–100 (at most 2 decimals); blank means not entered (the QA score then comes from QA reviews)."
-        )),
-        lc = lang.code(),
-        csrf = esc(&user.session.csrf),
-        store = esc(&store.store.name),
-        plan_id = esc(&plan.id),
-        acc = esc(lang.t("客服账号", "Account")),
-        save = esc(lang.t("保存", "Save")),
-    );
-    framed(lang, &user, StatusCode::OK, S::PlanScores, "/plans", &body)
+    let body = html! {
+        h2 { (plan.name) " · " (month) }
+        p.note {
+            (lang.t(
+                "分数 0–100（最多两位小数）；空白表示未录入（质检分则取质检评审的平均分）。",
+                "Scores 0–100 (at most 2 decimals); blank means not entered (the QA score then comes from QA reviews)."
+            ))
+        }
+        form method="post" action={ "/plans/scores?lang=" (lang.code()) } {
+            input type="hidden" name="csrf" value=(user.session.csrf);
+            input type="hidden" name="store" value=(store.store.name);
+            input type="hidden" name="month" value=(month);
+            input type="hidden" name="plan" value=(plan.id);
+            div.wrap {
+                table {
+                    thead {
+                        tr {
+                            th { (lang.t("客服账号", "Account")) }
+                            @for (_, name) in &items { th { (name) } }
+                        }
+                    }
+                    tbody {
+                        @for (a, id) in input.agents.iter().zip(&ids) {
+                            tr {
+                                td { (a.account) }
+                                @for (key, name) in &items {
+                                    td {
+                                        input name={ "v." (id) "." (key) } value=(value_of(*id, key))
+                                            size="8" inputmode="decimal"
+                                            aria-label={ (a.account) " " (name) };
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            p { button type="submit" { (lang.t("保存", "Save")) } }
+        }
+    };
+    frame(lang, &user, StatusCode::OK, S::PlanScores, "/plans", body)
 }
 
 /// `POST /plans/scores`: saves every filled-in value; a bad one refuses the whole form.

@@ -29,6 +29,28 @@ pub fn sample_files() -> Vec<PathBuf> {
     files
 }
 
+/// Writes `files` (name, CSV text) into `folder` beside the database at `path` and imports
+/// them into `store`.
+pub fn import_files(path: &Path, store: &str, folder: &str, files: &[(&str, String)]) {
+    let dir = path.parent().unwrap().join(folder);
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut paths = Vec::new();
+    for (name, text) in files {
+        std::fs::write(dir.join(name), text).unwrap();
+        paths.push(dir.join(name));
+    }
+    let config = Config::default();
+    let mut opts = kefu_import::ImportOptions::new(&config);
+    opts.default_store = Some(store.to_string());
+    let out = kefu_import::read_files(&paths, &opts, &|_, _| {}).unwrap();
+    Db::open(path).unwrap().import(out.batch, &config).unwrap();
+}
+
+/// `s` as one CSV field, quoted.
+pub fn csv_quote(s: &str) -> String {
+    format!("\"{}\"", s.replace('"', "\"\""))
+}
+
 /// A database with the sample store (unless `empty`) and users admin, sup (supervisor of
 /// STORE), lily (agent) and qa.
 pub fn setup(empty: bool) -> (tempfile::TempDir, PathBuf, Router) {
