@@ -16,24 +16,13 @@ use crate::limits::FORM_LIMIT;
 use crate::limits::ROSTER_FORM_LIMIT;
 use crate::routes::Routes;
 use crate::ui::frame::{error_page, frame, th, utc};
-use crate::ui::html::{Markup, PreEscaped, html, url};
+use crate::ui::html::{Markup, html, url};
 use crate::{AppState, WebError};
 
 pub(crate) mod me;
 pub(crate) mod roster;
 pub(crate) mod store_settings;
 pub(crate) mod users;
-
-/// Text escaped as the pages escaped it before templates: besides what maud escapes (`&<>"`),
-/// `'` as `&#39;` and control characters as U+FFFD. For free text typed into the roster's
-/// fields, which the hostile-text test pins (`&#39;`).
-pub(crate) struct Strict<'a>(pub &'a str);
-
-impl maud::Render for Strict<'_> {
-    fn render_to(&self, out: &mut String) {
-        crate::ui::html::esc_into(out, self.0);
-    }
-}
 
 /// Audit entries per page.
 pub const AUDIT_ROWS: u32 = 100;
@@ -100,15 +89,15 @@ pub async fn settings(
     };
     let config = state.config.current();
     let lc = lang.code();
-    let facts_head = PreEscaped(th(lang, &[S::SettingKey, S::Value]));
-    let roster_head = PreEscaped(th(
+    let facts_head = th(lang, &[S::SettingKey, S::Value]);
+    let roster_head = th(
         lang,
         &[S::Account, S::DisplayName, S::Group, S::Role, S::Bot],
-    ));
-    let users_head = PreEscaped(th(
+    );
+    let users_head = th(
         lang,
         &[S::UserName, S::Role, S::UserStores, S::LinkedAccounts],
-    ));
+    );
     let add = lang.s(S::AddUser);
     // A store's heading and the link to its editor (`metrics` or `roster`).
     let store_heading = |name: &str, editor: &str, label: &str| {
@@ -563,7 +552,7 @@ pub async fn audit(
         } @else {
             div.wrap {
                 table {
-                    thead { tr { (PreEscaped(th(lang, &[S::Time, S::UserName, S::Action, S::Detail]))) } }
+                    thead { tr { (th(lang, &[S::Time, S::UserName, S::Action, S::Detail])) } }
                     tbody {
                         @for e in &log {
                             tr {

@@ -16,12 +16,11 @@ use kefu_store::{AccountEdit, AccountInfo, Db, StoreInfo};
 use serde::Deserialize;
 
 use crate::access;
-use crate::admin::Strict;
 use crate::auth::CurrentUser;
 use crate::i18n::{self, Lang, S, Strings};
 use crate::ui::frame::th;
 use crate::ui::frame::{Notice, StoreQuery, error_page, frame, store_switcher};
-use crate::ui::html::{Markup, PreEscaped, html, url};
+use crate::ui::html::{Markup, Strict, html, url};
 use crate::{AppState, WebError};
 
 /// Longest display name or group name accepted.
@@ -91,7 +90,7 @@ fn render(
                 "Groups, roles and the bot flag are read as reports are built (sums by group, bots apart from people), so a change shows at once, without recomputation. Joining and leaving dates decide the months whose performance plans an agent is in (see docs/plans.md). Importing a roster file again replaces display names, groups, roles and dates; an account that sends bot messages is marked a bot again by the import that brings them.",
             ))
         }
-        (PreEscaped(switcher))
+        (switcher)
         (notice)
         h2 { (store.name) }
         form method="post" action={ "/settings/roster?lang=" (lang.code()) } {
@@ -99,7 +98,7 @@ fn render(
             input type="hidden" name="store" value=(store.name);
             div.wrap {
                 table {
-                    thead { tr { (PreEscaped(head)) } }
+                    thead { tr { (head) } }
                     tbody {
                         @for a in accounts {
                             @let id = a.id;

@@ -19,7 +19,7 @@ use crate::auth::CurrentUser;
 use crate::i18n::{self, Lang, S, Strings};
 use crate::report::{By, display};
 use crate::ui::frame::{Notice, StoreQuery, error_page, frame, store_switcher, th, utc};
-use crate::ui::html::{Markup, PreEscaped, html, url};
+use crate::ui::html::{Markup, html, url};
 use crate::{AppState, WebError};
 
 /// Days of data the before/after comparison covers (ending on the store's last day).
@@ -219,7 +219,7 @@ fn render(
     let switcher = store_switcher(lang, "/settings/metrics", &shown.stores, &shown.store);
     html! {
         p { (lang.s(S::ConfigNote)) }
-        (PreEscaped(switcher))
+        (switcher)
         h2 { (store) }
         p.source {
             @match &shown.saved {
@@ -248,7 +248,7 @@ fn render(
             table.facts.form {
                 thead {
                     tr {
-                        (PreEscaped(th(lang, &[S::SettingKey, S::Value])))
+                        (th(lang, &[S::SettingKey, S::Value]))
                         th { (lang.t("单位", "Unit")) }
                         th { (lang.t("说明", "Meaning")) }
                     }

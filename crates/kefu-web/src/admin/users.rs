@@ -15,7 +15,7 @@ use crate::access;
 use crate::auth::{CurrentUser, LangQuery};
 use crate::i18n::{self, Lang, S, Strings};
 use crate::ui::frame::{Notice, error_page, frame, th, utc};
-use crate::ui::html::{Markup, PreEscaped, html};
+use crate::ui::html::{Markup, html};
 use crate::{AppState, WebError};
 
 #[derive(Deserialize)]
@@ -414,9 +414,9 @@ pub async fn tokens(
                     thead {
                         tr {
                             th { (lang.t("令牌（开头部分）", "Token (its beginning)")) }
-                            (PreEscaped(th(lang, &[S::UserName])))
+                            (th(lang, &[S::UserName]))
                             th { (lang.t("创建时间", "Created")) }
-                            (PreEscaped(th(lang, &[S::TokenExpires, S::TokenLastUsed])))
+                            (th(lang, &[S::TokenExpires, S::TokenLastUsed]))
                             th {}
                         }
                     }

@@ -127,7 +127,7 @@ pub(super) fn assignment_table(
     html! {
         div.wrap {
             table.qa-assignments {
-                thead { tr { (heads(lang, &head)) } }
+                thead { tr { (th(lang, &head)) } }
                 tbody {
                     @for a in list {
                         @let done = a.review_id.is_some();
@@ -257,7 +257,7 @@ pub(super) fn workload_table(lang: Lang, w: &[kefu_store::qa_reviews::Workload])
             p { (lang.s(S::QaNoAssignments)) }
         } @else {
             table.qa-workload {
-                thead { tr { (heads(lang, &[S::QaReviewer, S::QaGoal, S::QaAssigned, S::QaDone])) } }
+                thead { tr { (th(lang, &[S::QaReviewer, S::QaGoal, S::QaAssigned, S::QaDone])) } }
                 tbody {
                     @for x in w {
                         tr { td { (x.reviewer) } td { (x.goal) } td { (x.assigned) } td { (x.done) } }

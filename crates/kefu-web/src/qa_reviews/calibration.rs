@@ -238,7 +238,7 @@ pub(super) fn calibration_list(
             table.qa-sessions {
                 thead {
                     tr {
-                        (heads(
+                        (th(
                             lang,
                             &[
                                 S::QaCalibrationName,

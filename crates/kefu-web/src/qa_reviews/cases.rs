@@ -84,7 +84,7 @@ pub async fn cases(
                 table.qa-cases {
                     thead {
                         tr {
-                            (heads(
+                            (th(
                                 lang,
                                 &[
                                     S::QaVerdict,

@@ -31,7 +31,7 @@ use crate::limits::SCORECARD_LIMIT;
 use crate::routes::Routes;
 use crate::ui::frame::th;
 use crate::ui::frame::{error_page, frame};
-use crate::ui::html::{Markup, PreEscaped, html, url};
+use crate::ui::html::{Markup, html, url};
 use crate::{AppState, WebError};
 
 mod assignments;
@@ -277,12 +277,6 @@ fn choices(lang: Lang, name: &str, options: &[(&str, S, bool)]) -> Markup {
             }
         }
     }
-}
-
-/// Table headers in the page's language. Until `ui::frame::th` is a template, its (escaped)
-/// HTML is taken as it is.
-fn heads(lang: Lang, items: &[S]) -> PreEscaped<String> {
-    PreEscaped(th(lang, items))
 }
 
 fn names_of(db: &Db, store_id: i64) -> Result<Names, WebError> {

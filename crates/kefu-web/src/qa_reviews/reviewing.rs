@@ -188,7 +188,7 @@ pub(super) fn review_form(
             @for section in &card.sections {
                 h3 { (lang.t(&section.name, &section.name_en)) }
                 table.qa-items {
-                    thead { tr { (heads(lang, &[S::QaItem, S::QaWeight, S::QaAnswer])) } }
+                    thead { tr { (th(lang, &[S::QaItem, S::QaWeight, S::QaAnswer])) } }
                     tbody {
                         @for item in &section.items {
                             @let id = format!("item_{}", item.id);
@@ -257,7 +257,7 @@ pub(super) fn review_details(lang: Lang, card: &Scorecard, r: &ReviewRow) -> Mar
             }
         }
         table.qa-items {
-            thead { tr { (heads(lang, &[S::QaItem, S::QaWeight, S::QaAnswer])) } }
+            thead { tr { (th(lang, &[S::QaItem, S::QaWeight, S::QaAnswer])) } }
             tbody {
                 @for item in card.items() {
                     @let a = answers

@@ -13,7 +13,7 @@ pub(super) fn scorecards_body(
     html! {
         (error.map_or(Notice::Nothing, Notice::Refused))
         table.qa-cards {
-            thead { tr { (heads(lang, &[S::QaScorecard, S::QaKind, S::QaVersion, S::QaItem])) } }
+            thead { tr { (th(lang, &[S::QaScorecard, S::QaKind, S::QaVersion, S::QaItem])) } }
             tbody {
                 @for c in cards {
                     tr {

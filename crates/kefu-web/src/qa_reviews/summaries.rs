@@ -218,7 +218,7 @@ pub async fn summary_page(
                 table.qa-summary {
                     thead {
                         tr {
-                            (heads(
+                            (th(
                                 lang,
                                 &[
                                     first,

@@ -9,7 +9,7 @@ use serde::Deserialize;
 use crate::WebError;
 use crate::auth::CurrentUser;
 use crate::i18n::{Lang, S, Strings};
-use crate::ui::html::{Markup, PreEscaped, esc, html, page, url};
+use crate::ui::html::{Markup, html, page, url};
 
 /// A page of the app's frame with `body`, answered with `status`.
 pub(crate) fn frame(
@@ -22,25 +22,6 @@ pub(crate) fn frame(
 ) -> Response {
     let markup = page(lang, lang.s(title), Some(&user.session), here, body);
     (status, Html(markup.into_string())).into_response()
-}
-
-/// [`frame`] for a body still built as an HTML string (pages not yet moved to templates).
-pub(crate) fn framed(
-    lang: Lang,
-    user: &CurrentUser,
-    status: StatusCode,
-    title: S,
-    here: &str,
-    body: &str,
-) -> Response {
-    frame(
-        lang,
-        user,
-        status,
-        title,
-        here,
-        PreEscaped(body.to_string()),
-    )
 }
 
 /// An error as a page. A refusal by role is said in the user's language; other errors give
@@ -79,11 +60,13 @@ pub(crate) fn form_expired(lang: Lang, user: &CurrentUser, here: &str) -> Respon
     frame(lang, user, StatusCode::FORBIDDEN, S::Error, here, body)
 }
 
-pub(crate) fn th(lang: Lang, items: &[S]) -> String {
-    items
-        .iter()
-        .map(|s| format!("<th>{}</th>", esc(lang.s(*s))))
-        .collect()
+/// The header cells of a table, one per string.
+pub(crate) fn th(lang: Lang, items: &[S]) -> Markup {
+    html! {
+        @for s in items {
+            th { (lang.s(*s)) }
+        }
+    }
 }
 
 /// Unix seconds as `YYYY-MM-DD HH:MM:SS` UTC.
@@ -120,23 +103,19 @@ pub(crate) fn store_switcher(
     path: &str,
     stores: &[StoreInfo],
     shown: &StoreInfo,
-) -> String {
-    if stores.len() < 2 {
-        return String::new();
-    }
-    let mut out = String::from("<p>");
-    for s in stores {
-        if s.id == shown.id {
-            out.push_str(&format!("<strong>{}</strong> ", esc(&s.name)));
-        } else {
-            out.push_str(&format!(
-                "<a href=\"{path}?store={}&amp;lang={}\">{}</a> ",
-                url(&s.name),
-                lang.code(),
-                esc(&s.name)
-            ));
+) -> Markup {
+    html! {
+        @if stores.len() >= 2 {
+            p {
+                @for s in stores {
+                    @if s.id == shown.id {
+                        strong { (s.name) }
+                    } @else {
+                        a href={ (path) "?store=" (url(&s.name)) "&lang=" (lang.code()) } { (s.name) }
+                    }
+                    " "
+                }
+            }
         }
     }
-    out.push_str("</p>");
-    out
 }
