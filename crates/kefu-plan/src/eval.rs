@@ -69,7 +69,7 @@ pub struct LateRefund {
     pub refunded_before_cents: i64,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct PlanResult {
     pub plan_id: String,
     pub plan_name: String,
@@ -93,7 +93,7 @@ pub struct PlanResult {
 }
 
 /// An account with sales in the month that no plan pays.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, utoipa::ToSchema)]
 pub struct UnpaidAccount {
     pub account: String,
     pub in_roster: bool,
@@ -102,13 +102,13 @@ pub struct UnpaidAccount {
 }
 
 /// An agent matched by a plan but paid by another one.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, utoipa::ToSchema)]
 pub struct PaidElsewhere {
     pub account: String,
     pub plan_id: String,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Movement {
     Up,
@@ -120,7 +120,7 @@ pub enum Movement {
     Out,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Payslip {
     pub account: String,
     pub display_name: Option<String>,
@@ -141,7 +141,7 @@ pub struct Payslip {
     pub total_cents: i64,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct KpiLine {
     pub key: String,
     pub name: String,
@@ -162,7 +162,7 @@ pub struct KpiLine {
     pub zeroed_by: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct GateLine {
     pub name: String,
     pub condition: String,
@@ -173,7 +173,7 @@ pub struct GateLine {
     pub effect_en: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct OrderLine {
     pub order_id: String,
     pub paid_at: String,
@@ -182,7 +182,7 @@ pub struct OrderLine {
     pub refunded_cents: i64,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct LateRefundLine {
     pub order_id: String,
     pub paid_at: String,
@@ -196,7 +196,7 @@ pub struct LateRefundLine {
 /// The commissionable sales: orders paid in the month, minus their refunds finished by the
 /// settlement date, minus refunds of earlier months' orders that finished after those
 /// months settled (clawback).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct SalesBase {
     pub orders: Vec<OrderLine>,
     pub gross_cents: i64,
@@ -207,7 +207,7 @@ pub struct SalesBase {
     pub net_cents: i64,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct PayLine {
     pub key: String,
     pub name: String,

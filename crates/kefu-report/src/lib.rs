@@ -262,7 +262,9 @@ pub fn number(v: Value) -> Option<f64> {
     v.number()
 }
 
-fn json_value(v: Value) -> Json {
+/// A figure's value as JSON: a count as an integer, money in yuan, a ratio as a number;
+/// `null` when undefined.
+pub fn json_value(v: Value) -> Json {
     match v {
         Value::Count(n) => Json::from(n),
         Value::Money(c) => {
@@ -275,8 +277,14 @@ fn json_value(v: Value) -> Json {
 }
 
 pub fn to_json(report: &Report) -> Json {
+    Json::Array(json_rows(report).into_iter().map(Json::Object).collect())
+}
+
+/// The rows of [`to_json`]: per row `store`, the row's key (`account`, `group` or `day`, by
+/// [`Report::key_name`]) and every figure of [`Report::figures`].
+pub fn json_rows(report: &Report) -> Vec<Map<String, Json>> {
     let figures = report.figures();
-    let rows = report
+    report
         .rows
         .iter()
         .map(|row| {
@@ -288,10 +296,9 @@ pub fn to_json(report: &Report) -> Json {
             for f in &figures {
                 m.insert(f.key.into(), json_value(f.value(&row.counters)));
             }
-            Json::Object(m)
+            m
         })
-        .collect();
-    Json::Array(rows)
+        .collect()
 }
 
 /// A figure as people read it ([`Figure::display`]: by its unit).

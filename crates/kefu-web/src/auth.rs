@@ -24,6 +24,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use kefu_store::{LangPref, Session, random_token};
 use serde::Deserialize;
 
+use crate::api::ErrorCode;
 use crate::i18n::{self, Lang, S, Strings};
 use crate::limits::FORM_LIMIT;
 use crate::routes::Routes;
@@ -205,7 +206,7 @@ impl FromRequestParts<AppState> for CurrentUser {
                 }),
                 Ok(None) => Err(json_error(
                     StatusCode::UNAUTHORIZED,
-                    "unauthenticated",
+                    ErrorCode::Unauthenticated,
                     "the API token is not valid",
                 )),
                 Err(e) => Err(crate::ApiError(e).into_response()),
@@ -233,7 +234,7 @@ impl FromRequestParts<AppState> for CurrentUser {
             }),
             Ok(None) if api => Err(json_error(
                 StatusCode::UNAUTHORIZED,
-                "unauthenticated",
+                ErrorCode::Unauthenticated,
                 "log in first: this endpoint needs a session",
             )),
             Ok(None) => Err(Redirect::to("/login").into_response()),

@@ -9,6 +9,7 @@
 
 pub mod access;
 mod admin;
+pub mod api;
 mod api_qa;
 pub mod auth;
 pub mod client;
@@ -44,6 +45,8 @@ use kefu_store::{Db, StoreError, UserError};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 pub use client::{SecureCookies, WebSettings};
+
+use crate::api::{ErrorBody, ErrorCode, ErrorDetail};
 
 /// What every handler shares.
 #[derive(Clone)]
@@ -348,16 +351,16 @@ impl WebError {
     }
 
     /// The stable machine-readable code of the API.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         if matches!(self, WebError::Timeout) {
-            return "timeout";
+            return ErrorCode::Timeout;
         }
         match self.status() {
-            StatusCode::BAD_REQUEST => "bad_request",
-            StatusCode::NOT_FOUND => "not_found",
-            StatusCode::FORBIDDEN => "forbidden",
-            StatusCode::SERVICE_UNAVAILABLE => "busy",
-            _ => "internal",
+            StatusCode::BAD_REQUEST => ErrorCode::BadRequest,
+            StatusCode::NOT_FOUND => ErrorCode::NotFound,
+            StatusCode::FORBIDDEN => ErrorCode::Forbidden,
+            StatusCode::SERVICE_UNAVAILABLE => ErrorCode::Busy,
+            _ => ErrorCode::Internal,
         }
     }
 
@@ -392,8 +395,13 @@ impl WebError {
 }
 
 /// A JSON error body with a stable code.
-pub fn json_error(status: StatusCode, code: &str, message: &str) -> Response {
-    let body = serde_json::json!({"error": {"code": code, "message": message}});
+pub fn json_error(status: StatusCode, code: ErrorCode, message: &str) -> Response {
+    let body = ErrorBody {
+        error: ErrorDetail {
+            code,
+            message: message.to_string(),
+        },
+    };
     (status, axum::Json(body)).into_response()
 }
 

@@ -22,10 +22,12 @@ use crate::ui::links::{Who, list_link, list_link_prefix};
 use crate::ui::table::{self, Cell, Column, Table};
 use crate::{ApiError, AppState, WebError};
 
+mod api;
 pub(crate) mod export;
 mod overview;
 mod ranking;
 
+pub(crate) use api::*;
 pub(crate) use overview::*;
 pub(crate) use ranking::*;
 

@@ -263,36 +263,6 @@ pub(super) fn best_and_worst(direction: Direction, values: &[f64]) -> (Option<f6
     }
 }
 
-/// `GET /api/v1/report?by=account|store|day&from=&to=&store=`: the rows the user may see,
-/// as `kefu report --format json` writes them.
-pub async fn api_report(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    query: Result<Query<Params>, QueryRejection>,
-) -> Result<Json<serde_json::Value>, ApiError> {
-    let Query(p) = query.map_err(|e| WebError::BadRequest(e.body_text()))?;
-    let by = match p.by.as_deref() {
-        None | Some("") => By::Account,
-        Some(s) => By::parse(s).ok_or_else(|| {
-            WebError::invalid(
-                format!("`by` 应为 account、group、store、day 之一，不能是 `{s}`"),
-                format!("`by` is one of account, group, store, day; not `{s}`"),
-            )
-        })?,
-    };
-    let u = user.session.user.clone();
-    let json = state
-        .db(move |db| {
-            let allowed = access::allowed(db, &u, p.store.as_deref())?;
-            let (from, to) = report::range(db, p.from.as_deref(), p.to.as_deref(), &allowed)?;
-            Ok(kefu_report::to_json(&report::build(
-                db, by, from, to, &allowed,
-            )?))
-        })
-        .await?;
-    Ok(Json(json))
-}
-
 /// Unknown paths: anonymous requests are sent to the login page like every other.
 pub async fn not_found(
     user: CurrentUser,
@@ -301,7 +271,11 @@ pub async fn not_found(
     Query(p): Query<Params>,
 ) -> Response {
     if uri.path().starts_with("/api/") {
-        return crate::json_error(StatusCode::NOT_FOUND, "not_found", "no such endpoint");
+        return crate::json_error(
+            StatusCode::NOT_FOUND,
+            crate::api::ErrorCode::NotFound,
+            "no such endpoint",
+        );
     }
     let lang = i18n::pick(p.lang.as_deref(), &headers);
     let body = html! { p { (lang.s(S::NotFound)) } };

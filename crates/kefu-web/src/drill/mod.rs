@@ -12,7 +12,6 @@ use kefu_core::money::format_yuan;
 use kefu_core::time::{Day, format_time};
 use kefu_report::explain::{self, Explanation, Mark, Reason, ReceptionView, Scope, format_secs};
 use serde::Deserialize;
-use serde_json::json;
 
 use crate::access::{self, Allowed};
 use crate::auth::CurrentUser;
@@ -29,9 +28,11 @@ use crate::ui::transcript::{QaMarks, qa_marks, reception_transcript, round_outco
 use crate::{ApiError, AppState, WebError, report};
 
 mod account;
+mod api;
 mod reception;
 
 pub(crate) use account::*;
+pub(crate) use api::*;
 pub(crate) use reception::*;
 
 /// Longest range the account page lists reception by reception; of a longer range it lists

@@ -9,13 +9,12 @@ use axum::http::HeaderMap;
 use axum::response::{Html, IntoResponse, Response};
 use kefu_core::figures::{C, Counters, Figure, Value};
 use kefu_core::model::NameId;
-use kefu_core::money::{format_yuan, yuan_f64};
+use kefu_core::money::format_yuan;
 use kefu_core::settings::MetricSettings;
 use kefu_core::time::{Day, format_time};
 use kefu_report::explain::{self, Items, ListQuery, Listing, Winner};
 use kefu_store::Db;
 use serde::Deserialize;
-use serde_json::{Value as Json, json};
 
 use crate::access::{self, Allowed, Rows};
 use crate::auth::CurrentUser;
@@ -27,9 +26,8 @@ use crate::ui::frame::error_page;
 use crate::ui::html::{html, page};
 use crate::ui::links::{RESPONSE_BINS, Who, bin_label, list_link, reception_link};
 use crate::ui::table::{self, Cell, Column, Content, Table};
-use crate::ui::transcript::millis;
+use crate::ui::transcript::credited_name;
 use crate::ui::transcript::round_outcome;
-use crate::ui::transcript::{credited_json, credited_name, outcome_json};
 use crate::{ApiError, AppState, WebError};
 
 mod api;

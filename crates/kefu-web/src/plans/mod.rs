@@ -33,11 +33,13 @@ use crate::ui::links::account_link;
 use crate::ui::links::{Who, list_link};
 use crate::{ApiError, AppState, WebError};
 
+mod api;
 mod edit;
 mod index;
 mod run;
 mod scores;
 
+pub(crate) use api::*;
 pub(crate) use edit::*;
 pub(crate) use index::*;
 pub(crate) use run::*;

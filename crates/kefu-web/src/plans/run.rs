@@ -370,23 +370,3 @@ pub async fn export(
         Err(e) => error_page(lang, &user, e),
     }
 }
-
-/// `GET /api/v1/plans/run?store=&month=&plan=`: every visible payslip as JSON.
-pub async fn api_run(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    Query(p): Query<PlanParams>,
-) -> Result<axum::Json<serde_json::Value>, ApiError> {
-    let u = user.session.user.clone();
-    let (_, store, _, results) = state.db(move |db| run_visible(db, &u, &p)).await?;
-    let mut json = serde_json::to_value(&results)
-        .map_err(|e| ApiError(WebError::Internal(format!("plan results as JSON: {e}"))))?;
-    if !access::sees_store_totals(&store) {
-        // hidden, not zero: the pool line's formula is empty for the same reason
-        for r in json.as_array_mut().into_iter().flatten() {
-            r["headcount"] = serde_json::Value::Null;
-            r["store_sales_cents"] = serde_json::Value::Null;
-        }
-    }
-    Ok(axum::Json(json))
-}

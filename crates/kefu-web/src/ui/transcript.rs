@@ -9,7 +9,6 @@ use kefu_core::time::{Day, Millis, format_time};
 use kefu_qa::rules::{RuleSet, Severity, Span};
 use kefu_report::explain::{Mark, ReceptionView, RoundOutcome, format_secs};
 use kefu_store::{Db, ReceptionHit};
-use serde_json::{Value as Json, json};
 
 use crate::WebError;
 use crate::i18n::{Lang, S, Strings};
@@ -281,33 +280,6 @@ pub(crate) fn credited_name(lang: Lang, account: &str) -> &str {
     } else {
         account
     }
-}
-
-/// An account credited with an order as JSON: `null` where its name is hidden.
-pub(crate) fn credited_json(account: &str) -> Json {
-    if account.is_empty() {
-        Json::Null
-    } else {
-        json!(account)
-    }
-}
-
-/// A round's outcome as JSON.
-pub(crate) fn outcome_json(o: &RoundOutcome) -> Json {
-    match o {
-        RoundOutcome::Answered { at, by_bot } => json!({
-            "kind": if *by_bot { "bot_answered" } else { "agent_answered" },
-            "at": millis(*at),
-        }),
-        RoundOutcome::Transferred { at, to } => {
-            json!({"kind": "transferred", "at": millis(*at), "to": to})
-        }
-        RoundOutcome::Unanswered => json!({"kind": "unanswered"}),
-    }
-}
-
-pub(crate) fn millis(t: kefu_core::time::Millis) -> Json {
-    Json::from(format_time(t))
 }
 
 #[cfg(test)]
