@@ -201,11 +201,22 @@ pub fn credited(account: &str) -> Option<String> {
 /// A string schema that takes one of `values` (for fields whose values come from a domain
 /// list, e.g. the figure keys or the rule severities, so the document follows the list).
 pub fn one_of<'a>(values: impl IntoIterator<Item = &'a str>, description: &str) -> Object {
+    choice(values, description).build()
+}
+
+fn choice<'a>(values: impl IntoIterator<Item = &'a str>, description: &str) -> ObjectBuilder {
     ObjectBuilder::new()
         .schema_type(Type::String)
         .enum_values(Some(values.into_iter().map(str::to_string)))
-        .description(Some(description))
-        .build()
+        .description(Some(description).filter(|d| !d.is_empty()))
+}
+
+/// The `by` parameter: what the rows are, one of `values`, the first the default.
+pub fn by_param(values: &[&str]) -> Parameter {
+    let schema = choice(values.iter().copied(), "")
+        .default(values.first().map(|&v| v.into()))
+        .build();
+    param("by", false, schema, "rows by")
 }
 
 /// A query parameter of an endpoint; `required` ones answer 400 when missing.
@@ -249,6 +260,19 @@ pub fn store_param() -> Parameter {
         text(),
         "only this store (default: the first the user may see)",
     )
+}
+
+/// The `from` and `to` parameters of a range of days.
+pub fn range_params() -> [Parameter; 2] {
+    [
+        param(
+            "from",
+            false,
+            day(),
+            "first day (default: the last 7 days with data)",
+        ),
+        param("to", false, day(), "last day, included"),
+    ]
 }
 
 #[cfg(test)]

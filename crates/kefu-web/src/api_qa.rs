@@ -19,7 +19,7 @@ use utoipa::openapi::schema::Object;
 use utoipa::{IntoParams, ToSchema};
 
 use crate::access::Rows;
-use crate::api::{Date, Errors, day, one_of, param, store_param, text};
+use crate::api::{Date, Errors, by_param, day, one_of, param, store_param, text};
 use crate::auth::CurrentUser;
 use crate::qa_reviews::{self, QaQuery, SummaryItem};
 use crate::qa_rules::{self, By, HitsData, QaParams};
@@ -266,12 +266,7 @@ impl IntoParams for HitsQuery {
                 day(),
                 "a day in the period (default: the last day with data)",
             ),
-            param(
-                "by",
-                false,
-                one_of(["account", "group", "store"], ""),
-                "rows by (default: account)",
-            ),
+            by_param(&["account", "group", "store"]),
             param(
                 "rule",
                 false,
@@ -396,12 +391,7 @@ impl IntoParams for SummaryQuery {
                 day(),
                 "a day in the period (default: the last day with data)",
             ),
-            param(
-                "by",
-                false,
-                one_of(["agent", "group", "store"], ""),
-                "rows by (default: agent)",
-            ),
+            by_param(&["agent", "group", "store"]),
         ]
     }
 }

@@ -10,7 +10,7 @@ use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, Schema, SchemaFormat, 
 use utoipa::{IntoParams, PartialSchema, ToSchema};
 
 use super::*;
-use crate::api::{Errors, day, one_of, param, text};
+use crate::api::{Errors, by_param, param, range_params, text};
 
 /// One row of the report, as `kefu report --format json` writes it: `store`, the row's key
 /// (`account`, `group` or `day`, by `by`) and every figure the user may see.
@@ -77,20 +77,11 @@ pub enum ReportQuery {}
 
 impl IntoParams for ReportQuery {
     fn into_params(_: impl Fn() -> Option<ParameterIn>) -> Vec<Parameter> {
+        let [from, to] = range_params();
         vec![
-            param(
-                "by",
-                false,
-                one_of(["account", "group", "store", "day"], ""),
-                "rows by (default: account)",
-            ),
-            param(
-                "from",
-                false,
-                day(),
-                "first day (default: the last 7 days with data)",
-            ),
-            param("to", false, day(), "last day, included"),
+            by_param(&["account", "group", "store", "day"]),
+            from,
+            to,
             param("store", false, text(), "only this store"),
         ]
     }

@@ -9,7 +9,8 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::*;
 use crate::api::{
-    Date, HeavyErrors, LocalTime, Outcome, Secs, Yuan, credited, day, one_of, param, text,
+    Date, HeavyErrors, LocalTime, Outcome, Secs, Yuan, credited, day, one_of, param, range_params,
+    text,
 };
 
 /// One page of the items behind a figure (the receptions, rounds, orders, reminders, ratings
@@ -316,6 +317,7 @@ impl IntoParams for ListApiQuery {
             .enumerate()
             .map(|(i, &bin)| format!("{i}: {}", bin_label(bin)))
             .collect();
+        let [from, to] = range_params();
         vec![
             crate::api::store_param(),
             param("account", false, text(), "one chat account"),
@@ -326,13 +328,8 @@ impl IntoParams for ListApiQuery {
                 one_of(["1"], ""),
                 "the people without a group",
             ),
-            param(
-                "from",
-                false,
-                day(),
-                "first day (default: the last 7 days with data)",
-            ),
-            param("to", false, day(), "last day, included"),
+            from,
+            to,
             param("day", false, day(), "one day (instead of from/to)"),
             param(
                 "figure",
