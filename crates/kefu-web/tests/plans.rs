@@ -139,6 +139,37 @@ async fn an_empty_month_is_said_and_pays_no_variable_pay() {
 }
 
 #[tokio::test]
+async fn a_stored_plan_this_version_cannot_read_is_said_not_an_internal_error() {
+    let (_dir, path, app) = setup(false);
+    prepare(&path);
+    {
+        // As another version (or a hand edit) may have left it: a plan text the parser refuses.
+        let mut db = Db::open(&path).unwrap();
+        let store = db.store(STORE).unwrap();
+        let broken = PRESALE.replacen("weight = ", "weight = -", 1);
+        db.save_plan_version(
+            "presale",
+            Month::parse("2026-12").unwrap(),
+            &broken,
+            None,
+            &[store.id],
+        )
+        .unwrap();
+    }
+    let (sid, _) = login(&app, "sup").await;
+    let api = get(&app, "/api/v1/plans/run?month=2026-12", &sid).await;
+    assert_eq!(api.status, StatusCode::BAD_REQUEST, "{}", api.body);
+    assert!(api.body.contains("presale"), "{}", api.body);
+    let page = get(&app, "/plans/run?month=2026-12&plan=presale", &sid).await;
+    assert_eq!(page.status, StatusCode::BAD_REQUEST);
+    assert!(
+        page.body.contains("保存的方案") && page.body.contains("权重是大于 0"),
+        "{}",
+        page.body
+    );
+}
+
+#[tokio::test]
 async fn an_agent_sees_only_their_own_payslip() {
     let (_dir, path, app) = setup(false);
     prepare(&path);

@@ -59,10 +59,14 @@ pub struct PlanParams {
 }
 
 impl From<PlanRunError> for WebError {
+    /// A stored plan this version cannot read (saved by another version, or written into the
+    /// database by hand) and a pay too large to compute are the data's problems, said to the
+    /// user with the plan and line at fault, not internal errors.
     fn from(e: PlanRunError) -> WebError {
+        use kefu_core::localized::Localized;
         match e {
             PlanRunError::Store(e) => WebError::Store(e),
-            other => WebError::Internal(other.to_string()),
+            other => WebError::invalid(other.zh(), other.en()),
         }
     }
 }
