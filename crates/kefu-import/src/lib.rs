@@ -185,6 +185,17 @@ pub struct RejectedRow {
 }
 
 impl RejectedRow {
+    /// Why the row was rejected, in Chinese (`zh`) or English.
+    pub fn reason_in(&self, zh: bool) -> String {
+        if zh {
+            messages::reason_zh(&self.reason)
+        } else {
+            self.reason.clone()
+        }
+    }
+}
+
+impl RejectedRow {
     /// `file:line: column `x`: value `y`: expected …`
     pub fn describe(&self, path: &Path) -> String {
         format!("{}:{self}", path.display())

@@ -18,8 +18,116 @@ fn kind_zh(kind: FileKind) -> &'static str {
     }
 }
 
-/// A rejected row as [`RejectedRow`]'s `Display` gives it, framed in Chinese. The reason is
-/// the reader's own (English) words.
+/// What a reader says of a rejected row, in Chinese. The readers build their reasons from a
+/// small set of phrases (the `*_EXPECTED` texts and a few formats); each is said in Chinese
+/// here, longest first, so that a reason made of several reads whole. A reason with no known
+/// phrase (none today) keeps its English words.
+pub fn reason_zh(en: &str) -> String {
+    const PHRASES: &[(&str, &str)] = &[
+        (
+            "the order status says paid, so 订单付款时间 must hold a time",
+            "订单状态为已付款，订单付款时间必须有值",
+        ),
+        (
+            "expected a time like 2026-11-11 09:00:00, 2026/11/11 09:00:00 or 2026-11-11T09:00:00+08:00",
+            "应为时间，如 2026-11-11 09:00:00、2026/11/11 09:00:00 或 2026-11-11T09:00:00+08:00",
+        ),
+        (
+            "expected an amount in yuan with at most 2 decimals, such as 199.00 or 1299.5",
+            "应为以元计的金额，最多 2 位小数，如 199.00 或 1299.5",
+        ),
+        (
+            "expected a sender: buyer, agent, bot, auto or system (or 买家, 客服, 机器人, 自动回复, 系统)",
+            "应为发送方：buyer、agent、bot、auto 或 system（或 买家、客服、机器人、自动回复、系统）",
+        ),
+        (
+            "expected a role: presale, aftersale or bot (or 售前, 售后, 机器人)",
+            "应为角色：presale、aftersale 或 bot（或 售前、售后、机器人）",
+        ),
+        (
+            "expected a refund status: success, closed or pending (or 退款成功, 退款关闭, 退款中)",
+            "应为退款状态：success、closed 或 pending（或 退款成功、退款关闭、退款中）",
+        ),
+        (
+            "expected a score from 1 to 5 or 很满意, 满意, 一般, 不满意, 很不满意",
+            "应为 1 到 5 的评分，或 很满意、满意、一般、不满意、很不满意",
+        ),
+        (
+            "expected a whole number of items such as 1",
+            "应为整数件数，如 1",
+        ),
+        (
+            "expected an order status (订单状态) such as 等待买家付款, 买家已付款，等待卖家发货, 卖家已发货，等待买家确认, 交易成功 or 交易关闭",
+            "应为订单状态，如 等待买家付款、买家已付款，等待卖家发货、卖家已发货，等待买家确认、交易成功 或 交易关闭",
+        ),
+        ("expected an amount that is not negative", "金额不能为负数"),
+        (
+            "a date like 2026-11-01 (or empty)",
+            "应为日期，如 2026-11-01（或留空）",
+        ),
+        (
+            "a leaving date on or after the joining date",
+            "离职日期不能早于入职日期",
+        ),
+        (
+            "expected no control characters (U+0000–U+001F, U+007F–U+009F)",
+            "不能含控制字符（U+0000–U+001F、U+007F–U+009F）",
+        ),
+        (
+            "the line is truncated or has an unquoted comma",
+            "该行被截断，或含未加引号的逗号",
+        ),
+        ("expected a string or a number", "应为文本或数字"),
+        (
+            "expected a JSON object (one per line)",
+            "应为 JSON 对象（每行一个）",
+        ),
+        ("invalid JSON", "JSON 格式错误"),
+        ("expected a refund id", "应为退款编号"),
+        ("expected an order id (订单编号)", "应为订单编号"),
+        ("expected an order id", "应为订单编号"),
+        (
+            "expected the agent's chat account, such as 店铺名:小美",
+            "应为客服的聊天账号，如 店铺名:小美",
+        ),
+        (
+            "expected the store's chat account, such as 店铺名:小美",
+            "应为店铺的聊天账号，如 店铺名:小美",
+        ),
+        (
+            "expected the buyer's nick (买家会员名)",
+            "应为买家昵称（买家会员名）",
+        ),
+        ("expected the buyer's nick", "应为买家昵称"),
+        (
+            "expected the id of the refunded order",
+            "应为被退款的订单编号",
+        ),
+        ("expected the rated account", "应为被评价的账号"),
+        ("missing value: ", "缺少值："),
+        ("found ", "实际为 "),
+    ];
+    let mut out = en.to_string();
+    for (en, zh) in PHRASES {
+        out = out.replace(en, zh);
+    }
+    // The two reasons with numbers in them.
+    if let Some((max, n)) = out
+        .strip_prefix("expected at most ")
+        .and_then(|rest| rest.split_once(" characters, not "))
+    {
+        return format!("最多 {max} 个字符，现在是 {n} 个");
+    }
+    if let Some((n, tail)) = out
+        .strip_prefix("expected ")
+        .and_then(|rest| rest.split_once(" fields as in the header, "))
+    {
+        return format!("应与表头一样有 {n} 个字段，{tail}");
+    }
+    out
+}
+
+/// A rejected row as [`RejectedRow`]'s `Display` gives it, framed and said in Chinese.
 fn row_zh(path: &Path, r: &RejectedRow) -> String {
     let mut s = format!("{}:{}：", path.display(), r.line);
     if let Some(c) = &r.column {
@@ -35,7 +143,7 @@ fn row_zh(path: &Path, r: &RejectedRow) -> String {
         };
         s.push_str(&format!("值 `{}{more}`：", terminal_text(&short)));
     }
-    s.push_str(&r.reason);
+    s.push_str(&reason_zh(&r.reason));
     s
 }
 
@@ -203,5 +311,45 @@ mod tests {
         for kind in FileKind::ALL {
             assert!(has_chinese(kind_zh(kind)));
         }
+    }
+
+    #[test]
+    fn every_row_reason_reads_in_chinese() {
+        use crate::convert::TIME_EXPECTED;
+        let reasons = [
+            format!("missing value: {TIME_EXPECTED}"),
+            TIME_EXPECTED.to_string(),
+            "missing value: expected an amount in yuan with at most 2 decimals, such as 199.00 or 1299.5".into(),
+            "expected an amount that is not negative".into(),
+            "expected a whole number of items such as 1".into(),
+            "missing value: expected a sender: buyer, agent, bot, auto or system (or 买家, 客服, 机器人, 自动回复, 系统)".into(),
+            "expected a refund status: success, closed or pending (or 退款成功, 退款关闭, 退款中)".into(),
+            "expected a score from 1 to 5 or 很满意, 满意, 一般, 不满意, 很不满意".into(),
+            "expected a role: presale, aftersale or bot (or 售前, 售后, 机器人)".into(),
+            "a date like 2026-11-01 (or empty)".into(),
+            "a leaving date on or after the joining date".into(),
+            "expected no control characters (U+0000–U+001F, U+007F–U+009F)".into(),
+            "expected at most 128 characters, not 300".into(),
+            "expected 5 fields as in the header, found 3: the line is truncated or has an unquoted comma".into(),
+            "expected a string or a number".into(),
+            "expected a JSON object (one per line), found an array".into(),
+            "invalid JSON: EOF while parsing".into(),
+            "missing value: expected an order id (订单编号)".into(),
+            "missing value: expected the buyer's nick".into(),
+            "missing value: expected the store's chat account, such as 店铺名:小美".into(),
+            "missing value: the order status says paid, so 订单付款时间 must hold a time".into(),
+        ];
+        for en in &reasons {
+            let zh = reason_zh(en);
+            assert!(has_chinese(&zh), "{en}");
+            assert!(
+                !zh.contains("expected") && !zh.contains("missing"),
+                "{en} → {zh}"
+            );
+        }
+        assert_eq!(
+            reason_zh("expected at most 128 characters, not 300"),
+            "最多 128 个字符，现在是 300 个"
+        );
     }
 }

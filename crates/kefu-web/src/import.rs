@@ -542,7 +542,7 @@ fn report_page(
                                 td { (r.line) }
                                 td { (r.column.as_deref().unwrap_or("")) }
                                 td { (r.value.as_deref().unwrap_or("").chars().take(80).collect::<String>()) }
-                                td.text { (r.reason) }
+                                td.text { (r.reason_in(lang == Lang::Zh)) }
                             }
                         }
                     }
