@@ -379,3 +379,178 @@ fn the_fake_xlsx_a_named_kind_and_csv_output() {
     assert!(out.status.success());
     assert!(std::fs::read(&xlsx).unwrap().starts_with(b"PK\x03\x04"));
 }
+
+/// A 拼多多 客服绩效 row: `account`'s 客服销售额(元), 3分钟人工回复率(8-23点) and 投诉数; the
+/// other columns fixed.
+fn pdd_row(account: &str, sales: &str, rate: &str, complaints: &str) -> String {
+    format!(
+        "{account},4.8,100,80,30,37.5%,{sales},{sales},100,90,2,{rate},90%,26,0,0,{complaints}\n"
+    )
+}
+
+/// A plan on platform KPIs only, in a store with only platform reports and a roster: the
+/// month's payroll computed by hand.
+const PLATFORM_PLAN: &str = r#"id = "pdd"
+name = "拼多多客服方案"
+[applies_to]
+role = "presale"
+[[kpi]]
+key = "reply"
+platform = "pdd"
+column = "3分钟人工回复率(8-23点)"
+weight = 60
+bands = [{ min = "95%", score = 100 }, { min = "90%", score = 80 }]
+else = 50
+missing = 30
+[[kpi]]
+key = "sales"
+platform = "pdd"
+column = "客服销售额(元)"
+weight = 40
+linear = { floor = 0, target = 20000 }
+[[gate]]
+name = "投诉过多"
+platform = "pdd"
+column = "投诉数"
+above = 2
+zero_kpi = ["reply"]
+[[pay]]
+key = "bonus"
+score_bonus = { amount = 1000 }
+[[pay]]
+key = "base"
+fixed = { amount = 3000 }
+"#;
+
+// Scores are hundredths of a point and money cents, written that way: `90_46` is 90.46.
+#[allow(clippy::inconsistent_digit_grouping)]
+#[test]
+fn a_store_with_only_platform_reports_runs_its_payroll_on_platform_kpis() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("k.db");
+    let s = |p: &Path| p.to_str().unwrap().to_string();
+    let roster = write(
+        dir.path(),
+        "agents.csv",
+        "account,name,role,store\n小美,小美,presale,晨光\n阿强,阿强,presale,晨光\n\
+         小王,小王,presale,晨光\n小李,小李,presale,晨光\n",
+    );
+    import(&db, &roster, &[]);
+    // The month's report: 小美 and 阿强.
+    let month = write(
+        dir.path(),
+        "month.csv",
+        &format!(
+            "\u{feff}{PDD_HEADER}\n{}{}",
+            pdd_row("小美", "\"15,230.5\"", "96%", "0"),
+            pdd_row("阿强", "25000", "92%", "3")
+        ),
+    );
+    let in_store = |from: &str, to: &str| -> Vec<String> {
+        ["--store", "晨光", "--from", from, "--to", to]
+            .map(String::from)
+            .to_vec()
+    };
+    let args = in_store("2026-11-01", "2026-11-30");
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    import(&db, &month, &args);
+    // 小王's two half months: sales add up (3000 + 2000.50), the rate covers neither the month.
+    for (name, from, to, sales) in [
+        ("h1.csv", "2026-11-01", "2026-11-15", "3000"),
+        ("h2.csv", "2026-11-16", "2026-11-30", "2000.50"),
+    ] {
+        let f = write(
+            dir.path(),
+            name,
+            &format!("{PDD_HEADER}\n{}", pdd_row("小王", sales, "99%", "0")),
+        );
+        let args = in_store(from, to);
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        import(&db, &f, &args);
+    }
+    let plan = write(dir.path(), "pdd.toml", PLATFORM_PLAN);
+    let out = kefu(&[
+        "plan",
+        "save",
+        "--db",
+        &s(&db),
+        "--store",
+        "晨光",
+        "--from",
+        "2026-11",
+        &s(&plan),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = kefu(&[
+        "plan",
+        "run",
+        "--db",
+        &s(&db),
+        "--month",
+        "2026-11",
+        "--format",
+        "json",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!err.contains("no data at all"), "{err}");
+    let results: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let slips = results[0]["payslips"].as_array().unwrap();
+    let slip = |a: &str| slips.iter().find(|p| p["account"] == a).unwrap();
+    let scores = |a: &str| -> (i64, i64, i64, Value) {
+        let p = slip(a);
+        (
+            p["kpis"][0]["score"].as_i64().unwrap(),
+            p["kpis"][1]["score"].as_i64().unwrap(),
+            p["total_score"].as_i64().unwrap(),
+            p["total_cents"].clone(),
+        )
+    };
+    // 小美: 96% ≥ 95% → 100 × 60% = 60; 15,230.50 ÷ 20,000 = 76.15 × 40% = 30.46;
+    // 90.46 → 1,000 × 90.46% = 904.60 + 3,000.
+    assert_eq!(scores("小美"), (100_00, 76_15, 90_46, json!(3904_60)));
+    assert_eq!(slip("小美")["rank"], json!(1));
+    assert_eq!(slip("小美")["kpis"][0]["value_text"], json!("96.00%"));
+    assert_eq!(
+        slip("小美")["kpis"][0]["name"],
+        json!("3分钟人工回复率(8-23点)")
+    );
+    // 阿强: 92% → 80, zeroed by 3 complaints (> 2); 25,000 → 100 (capped) × 40% = 40 → 400.
+    assert_eq!(scores("阿强"), (0, 100_00, 40_00, json!(3400_00)));
+    assert_eq!(slip("阿强")["kpis"][0]["zeroed_by"], json!("投诉过多"));
+    // 小王: no rate for the month (two half months) → missing 30 × 60% = 18; 5,000.50 →
+    // 25.00 × 40% = 10 → 28 → 280.
+    assert_eq!(scores("小王"), (30_00, 25_00, 28_00, json!(3280_00)));
+    assert_eq!(slip("小王")["kpis"][0]["value"], Value::Null);
+    assert_eq!(slip("小王")["kpis"][1]["value"], json!(5000.5));
+    // 小李: no figure at all: not active, fixed pay only.
+    assert_eq!(slip("小李")["active"], json!(false));
+    assert_eq!(slip("小李")["total_cents"], json!(3000_00));
+    // The payslip on the terminal names the platform's column.
+    let text = String::from_utf8(
+        kefu(&[
+            "plan",
+            "run",
+            "--db",
+            &s(&db),
+            "--month",
+            "2026-11",
+            "--account",
+            "小美",
+        ])
+        .stdout,
+    )
+    .unwrap();
+    assert!(
+        text.contains("3分钟人工回复率(8-23点)") && text.contains("3904.60"),
+        "{text}"
+    );
+}
