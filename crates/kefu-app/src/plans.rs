@@ -136,10 +136,7 @@ fn platform_of(
 ) -> BTreeMap<(Platform, String), f64> {
     by_account
         .get(name)
-        .or_else(|| {
-            let (_, sub) = name.split_once(':')?;
-            by_account.get(sub)
-        })
+        .or_else(|| by_account.get(platform::without_shop(name)?))
         .cloned()
         .unwrap_or_default()
 }

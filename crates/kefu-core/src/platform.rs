@@ -135,6 +135,13 @@ pub struct PlatformFile {
     pub figures: Vec<PlatformFigure>,
 }
 
+/// The name a report that leaves out the shop gives the kefu account `name`: `小美` for
+/// `店铺:小美`; `None` for a name without a shop. A report account is a kefu account's when it
+/// is the account's name, else this name (the exact name is preferred).
+pub fn without_shop(name: &str) -> Option<&str> {
+    name.split_once(':').map(|(_, sub)| sub)
+}
+
 /// The value of one column over `from..=to` from its stored values (first day, last day,
 /// value): counts and money add up over the values whose period lies within the range (the
 /// longest periods first, a value overlapping one already taken left out; one unknown value
@@ -198,5 +205,7 @@ mod tests {
         assert_eq!(Platform::parse("amazon"), None);
         assert!(FigureKind::Money.adds_up() && !FigureKind::Rate.adds_up());
         assert_eq!(Amount::Cents(1523050).as_f64(), Some(15230.5));
+        assert_eq!(without_shop("晨光:小美"), Some("小美"));
+        assert_eq!(without_shop("小美"), None);
     }
 }
