@@ -554,3 +554,152 @@ fn a_store_with_only_platform_reports_runs_its_payroll_on_platform_kpis() {
         "{text}"
     );
 }
+
+/// `kefu reconcile` on a store where both sides are known by hand: 小美's chats of
+/// 2026-11-01 (three buyers answered after 20 s, 240 s and 60 s; no orders) and her 拼多多
+/// daily report, which names her without the shop.
+#[test]
+fn reconcile_puts_kefus_figure_next_to_the_platforms() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("k.db");
+    let s = |p: &Path| p.to_str().unwrap().to_string();
+    let chats = write(
+        dir.path(),
+        "messages.csv",
+        "time,buyer,account,sender,text\n\
+         2026-11-01 10:00:00,b1,晨光:小美,buyer,在吗\n\
+         2026-11-01 10:00:20,b1,晨光:小美,agent,在的\n\
+         2026-11-01 11:00:00,b2,晨光:小美,buyer,有货吗\n\
+         2026-11-01 11:04:00,b2,晨光:小美,agent,有的\n\
+         2026-11-01 12:00:00,b3,晨光:小美,buyer,你好\n\
+         2026-11-01 12:01:00,b3,晨光:小美,agent,您好\n",
+    );
+    import(&db, &chats, &["--store", "晨光"]);
+    let report = write(
+        dir.path(),
+        "pdd.csv",
+        &format!("{PDD_HEADER}\n{}", pdd_row("小美", "100", "75%", "0")),
+    );
+    import(&db, &report, &ON_DAY1);
+    let out = kefu(&[
+        "reconcile",
+        "--db",
+        &s(&db),
+        "--store",
+        "晨光",
+        "--from",
+        "2026-11-01",
+        "--to",
+        "2026-11-30",
+        "--format",
+        "json",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let rows: Vec<Value> = serde_json::from_slice::<Value>(&out.stdout)
+        .unwrap()
+        .as_array()
+        .unwrap()
+        .clone();
+    let by = |figure: &str| rows.iter().find(|r| r["figure"] == figure).unwrap();
+    for r in &rows {
+        assert_eq!(
+            (
+                &r["account"],
+                &r["kefu_account"],
+                &r["platform"],
+                &r["from"],
+                &r["to"]
+            ),
+            (
+                &json!("小美"),
+                &json!("晨光:小美"),
+                &json!("pdd"),
+                &json!("2026-11-01"),
+                &json!("2026-11-01")
+            ),
+            "{r}"
+        );
+        assert!(r["reason"].as_str().unwrap().len() > 20, "{r}");
+        assert!(
+            r["reason_zh"]
+                .as_str()
+                .unwrap()
+                .chars()
+                .any(|c| c > '\u{4e00}')
+        );
+    }
+    let close = |v: &Value, x: f64| (v.as_f64().unwrap() - x).abs() < 1e-9;
+    // 咨询人数: three buyers in kefu, 100 in the report (pdd_row's fixed value).
+    let c = by("consulted");
+    assert_eq!(
+        (&c["column"], &c["kefu"]),
+        (&json!("咨询人数"), &json!(3.0))
+    );
+    assert!(
+        close(&c["platform_value"], 100.0) && close(&c["difference"], -97.0),
+        "{c}"
+    );
+    // 平均人工响应时长: (20 + 240 + 60) ÷ 3 s against the report's 26 s.
+    let t = by("tb_avg_response_secs");
+    assert_eq!(t["column"], json!("平均人工响应时长"));
+    assert!(close(&t["kefu"], 320.0 / 3.0), "{t}");
+    assert!(close(&t["difference"], 320.0 / 3.0 - 26.0), "{t}");
+    // 3分钟人工回复率(8-23点): two of three rounds within 180 s, against 75%.
+    let r = by("answered_within_3min_rate");
+    assert_eq!(r["column"], json!("3分钟人工回复率(8-23点)"));
+    assert!(
+        close(&r["kefu"], 2.0 / 3.0) && close(&r["platform_value"], 0.75),
+        "{r}"
+    );
+    // 客服销售额: no orders in kefu, 100 yuan in the report.
+    let m = by("sales");
+    assert!(
+        close(&m["kefu"], 0.0) && close(&m["difference"], -100.0),
+        "{m}"
+    );
+    assert!(m["reason"].as_str().unwrap().contains("last reception"));
+    // The table names the pairs' reasons once each.
+    let text = String::from_utf8(
+        kefu(&[
+            "reconcile",
+            "--db",
+            &s(&db),
+            "--store",
+            "晨光",
+            "--from",
+            "2026-11-01",
+            "--to",
+            "2026-11-01",
+            "--lang",
+            "en",
+        ])
+        .stdout,
+    )
+    .unwrap();
+    assert!(
+        text.contains("平均人工响应时长") && text.contains("tb_avg_response_secs:"),
+        "{text}"
+    );
+    // A range that ends before the report's day has nothing to compare.
+    let out = kefu(&[
+        "reconcile",
+        "--db",
+        &s(&db),
+        "--store",
+        "晨光",
+        "--from",
+        "2026-10-01",
+        "--to",
+        "2026-10-31",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(
+        serde_json::from_slice::<Value>(&out.stdout).unwrap(),
+        json!([])
+    );
+}
