@@ -476,6 +476,18 @@ fn load_config(path: Option<&Path>) -> Result<Config> {
     Config::parse(&text).with_context(ctx!("设置文件 {}", "settings file {}", path.display()))
 }
 
+/// `--from` and `--to` as days, `--to` not before `--from`.
+fn parse_range(from: &str, to: &str) -> Result<(Day, Day)> {
+    let (from, to) = (parse_day(from, "from")?, parse_day(to, "to")?);
+    if to < from {
+        return Err(said!(
+            "--to {to} 早于 --from {from}",
+            "--to {to} is before --from {from}"
+        ));
+    }
+    Ok((from, to))
+}
+
 fn parse_day(s: &str, flag: &str) -> Result<Day> {
     Day::parse(s).with_context(ctx!(
         "--{flag} `{s}`：日期应如 2026-11-11",
@@ -565,13 +577,7 @@ fn run(cmd: Command, lang: Lang) -> Result<()> {
             figures,
             source,
         } => {
-            let (from, to) = (parse_day(&from, "from")?, parse_day(&to, "to")?);
-            if to < from {
-                return Err(said!(
-                    "--to {to} 早于 --from {from}",
-                    "--to {to} is before --from {from}"
-                ));
-            }
+            let (from, to) = parse_range(&from, &to)?;
             if source == Source::Platform {
                 if by != By::Account || figures.is_some() {
                     return Err(said!(
@@ -606,13 +612,7 @@ fn run(cmd: Command, lang: Lang) -> Result<()> {
             to,
             format,
         } => {
-            let (from, to) = (parse_day(&from, "from")?, parse_day(&to, "to")?);
-            if to < from {
-                return Err(said!(
-                    "--to {to} 早于 --from {from}",
-                    "--to {to} is before --from {from}"
-                ));
-            }
+            let (from, to) = parse_range(&from, &to)?;
             let db = open_existing(&db)?;
             let rows = report::reconcile::reconcile(&db, &store, from, to)?;
             match format {

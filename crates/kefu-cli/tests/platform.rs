@@ -390,37 +390,7 @@ fn pdd_row(account: &str, sales: &str, rate: &str, complaints: &str) -> String {
 
 /// A plan on platform KPIs only, in a store with only platform reports and a roster: the
 /// month's payroll computed by hand.
-const PLATFORM_PLAN: &str = r#"id = "pdd"
-name = "拼多多客服方案"
-[applies_to]
-role = "presale"
-[[kpi]]
-key = "reply"
-platform = "pdd"
-column = "3分钟人工回复率(8-23点)"
-weight = 60
-bands = [{ min = "95%", score = 100 }, { min = "90%", score = 80 }]
-else = 50
-missing = 30
-[[kpi]]
-key = "sales"
-platform = "pdd"
-column = "客服销售额(元)"
-weight = 40
-linear = { floor = 0, target = 20000 }
-[[gate]]
-name = "投诉过多"
-platform = "pdd"
-column = "投诉数"
-above = 2
-zero_kpi = ["reply"]
-[[pay]]
-key = "bonus"
-score_bonus = { amount = 1000 }
-[[pay]]
-key = "base"
-fixed = { amount = 3000 }
-"#;
+const PLATFORM_PLAN: &str = include_str!("../../../testdata/platform/plan-pdd.toml");
 
 // Scores are hundredths of a point and money cents, written that way: `90_46` is 90.46.
 #[allow(clippy::inconsistent_digit_grouping)]
@@ -558,11 +528,27 @@ fn a_store_with_only_platform_reports_runs_its_payroll_on_platform_kpis() {
 /// `kefu reconcile` on a store where both sides are known by hand: 小美's chats of
 /// 2026-11-01 (three buyers answered after 20 s, 240 s and 60 s; no orders) and her 拼多多
 /// daily report, which names her without the shop.
+/// `kefu reconcile --db DB --store 晨光 --from FROM --to TO EXTRA…`.
+fn reconcile(db: &Path, from: &str, to: &str, extra: &[&str]) -> std::process::Output {
+    let mut args = vec![
+        "reconcile",
+        "--db",
+        db.to_str().unwrap(),
+        "--store",
+        "晨光",
+        "--from",
+        from,
+        "--to",
+        to,
+    ];
+    args.extend_from_slice(extra);
+    kefu(&args)
+}
+
 #[test]
 fn reconcile_puts_kefus_figure_next_to_the_platforms() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("k.db");
-    let s = |p: &Path| p.to_str().unwrap().to_string();
     let chats = write(
         dir.path(),
         "messages.csv",
@@ -581,19 +567,7 @@ fn reconcile_puts_kefus_figure_next_to_the_platforms() {
         &format!("{PDD_HEADER}\n{}", pdd_row("小美", "100", "75%", "0")),
     );
     import(&db, &report, &ON_DAY1);
-    let out = kefu(&[
-        "reconcile",
-        "--db",
-        &s(&db),
-        "--store",
-        "晨光",
-        "--from",
-        "2026-11-01",
-        "--to",
-        "2026-11-30",
-        "--format",
-        "json",
-    ]);
+    let out = reconcile(&db, "2026-11-01", "2026-11-30", &["--format", "json"]);
     assert!(
         out.status.success(),
         "{}",
@@ -663,41 +637,15 @@ fn reconcile_puts_kefus_figure_next_to_the_platforms() {
     );
     assert!(m["reason"].as_str().unwrap().contains("last reception"));
     // The table names the pairs' reasons once each.
-    let text = String::from_utf8(
-        kefu(&[
-            "reconcile",
-            "--db",
-            &s(&db),
-            "--store",
-            "晨光",
-            "--from",
-            "2026-11-01",
-            "--to",
-            "2026-11-01",
-            "--lang",
-            "en",
-        ])
-        .stdout,
-    )
-    .unwrap();
+    let text =
+        String::from_utf8(reconcile(&db, "2026-11-01", "2026-11-01", &["--lang", "en"]).stdout)
+            .unwrap();
     assert!(
         text.contains("平均人工响应时长") && text.contains("tb_avg_response_secs:"),
         "{text}"
     );
     // A range that ends before the report's day has nothing to compare.
-    let out = kefu(&[
-        "reconcile",
-        "--db",
-        &s(&db),
-        "--store",
-        "晨光",
-        "--from",
-        "2026-10-01",
-        "--to",
-        "2026-10-31",
-        "--format",
-        "json",
-    ]);
+    let out = reconcile(&db, "2026-10-01", "2026-10-31", &["--format", "json"]);
     assert_eq!(
         serde_json::from_slice::<Value>(&out.stdout).unwrap(),
         json!([])

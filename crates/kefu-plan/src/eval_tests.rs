@@ -523,33 +523,7 @@ fn agents_without_activity_are_not_ranked_or_paid() {
 /// KPIs and a gate on platform report columns (a store with only platform reports), computed
 /// by hand: the 3-minute rate 60% by bands (missing → 30), 客服销售额 40% linear to 20,000
 /// yuan, more than 2 complaints zero the rate's KPI; 1,000 × score ÷ 100 plus 3,000 fixed.
-const PLATFORM_PLAN: &str = r#"
-id = "p"
-[[kpi]]
-key = "reply"
-platform = "pdd"
-column = "3分钟人工回复率(8-23点)"
-weight = 60
-bands = [{ min = "95%", score = 100 }, { min = "90%", score = 80 }]
-else = 50
-missing = 30
-[[kpi]]
-key = "sales"
-platform = "pdd"
-column = "客服销售额(元)"
-weight = 40
-linear = { floor = 0, target = 20000 }
-[[gate]]
-name = "投诉"
-platform = "pdd"
-column = "投诉数"
-above = 2
-zero_kpi = ["reply"]
-[[pay]]
-score_bonus = { amount = 1000 }
-[[pay]]
-fixed = { amount = 3000 }
-"#;
+const PLATFORM_PLAN: &str = include_str!("../../../testdata/platform/plan-pdd.toml");
 
 fn platform_agent(account: &str, figures: &[(&str, f64)]) -> AgentInput {
     AgentInput {
@@ -598,7 +572,7 @@ fn platform_columns_score_as_kpis_and_gates() {
     // B: the rate's 80 zeroed by 3 complaints; sales capped at 100 × 40% = 40 → 400.
     let b = slip("B");
     assert_eq!((b.total_score, b.total_cents), (40_00, 3400_00));
-    assert_eq!(b.kpis[0].zeroed_by.as_deref(), Some("投诉"));
+    assert_eq!(b.kpis[0].zeroed_by.as_deref(), Some("投诉过多"));
     assert!(b.gates[0].fired);
     // C: rate missing → 30 × 60% = 18, sales 25 × 40% = 10 → 28 → 280; the gate's value
     // is missing, so it does not fire.
