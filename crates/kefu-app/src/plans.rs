@@ -5,9 +5,11 @@
 //! (`Db::month_data`); the rules of who is in a plan and which plan pays live here, once, for
 //! the command line and the web app.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use kefu_core::model::{NameId, Role};
+use kefu_core::platform::{self, Amount, FigureKind, Platform};
+use kefu_core::time::Day;
 use kefu_plan::{AgentInput, EvalError, Month, Plan, PlanError, PlanInput, PlanResult};
 use kefu_store::plans::{MonthData, PlanVersion, SALES_TARGET_ITEM};
 use kefu_store::{AccountInfo, Db, StoreError};
@@ -63,9 +65,11 @@ fn plan_input_without(
         .collect();
     let index: HashMap<NameId, usize> =
         members.iter().enumerate().map(|(i, a)| (a.id, i)).collect();
+    let platform = platform_by_account(data);
     let mut agents: Vec<AgentInput> = members
         .iter()
         .map(|a| AgentInput {
+            platform: platform_of(&platform, &a.name),
             account: a.name.clone(),
             display_name: a.display_name.clone(),
             counters: data.counters.get(&a.id).cloned().unwrap_or_default(),
@@ -96,6 +100,45 @@ fn plan_input_without(
         },
         ids,
     ))
+}
+
+/// A month's platform report figures per report account: each column over the whole month
+/// by the reports' rules (`kefu_core::platform::combine`: counts and money add up, a rate only
+/// from one value covering the month); only known values.
+fn platform_by_account(data: &MonthData) -> HashMap<&str, BTreeMap<(Platform, String), f64>> {
+    type Values = Vec<(Day, Day, Amount)>;
+    let mut columns: BTreeMap<(&str, Platform, &str), (FigureKind, Values)> = BTreeMap::new();
+    for s in &data.platform {
+        let f = &s.figure;
+        columns
+            .entry((f.account.as_str(), s.platform, f.column.as_str()))
+            .or_insert((f.kind, Vec::new()))
+            .1
+            .push((f.from, f.to, f.value));
+    }
+    let (first, last) = (data.month.first_day(), data.month.last_day());
+    let mut out: HashMap<&str, BTreeMap<(Platform, String), f64>> = HashMap::new();
+    for ((account, platform, column), (kind, values)) in columns {
+        if let Some(x) = platform::combine(&values, kind, first, last) {
+            out.entry(account)
+                .or_default()
+                .insert((platform, column.to_string()), x);
+        }
+    }
+    out
+}
+
+/// The platform figures of the kefu account `name`: the report account of the same name, else
+/// (a report that leaves out the shop) the name after the shop's prefix (`店铺:小美` → `小美`).
+fn platform_of(
+    by_account: &HashMap<&str, BTreeMap<(Platform, String), f64>>,
+    name: &str,
+) -> BTreeMap<(Platform, String), f64> {
+    by_account
+        .get(name)
+        .or_else(|| by_account.get(platform::without_shop(name)?))
+        .cloned()
+        .unwrap_or_default()
 }
 
 /// Evaluates `plan` for `month`; movement between grades compares with `previous`
@@ -136,7 +179,9 @@ fn run_plan_without(
 ) -> Result<(PlanResult, Vec<NameId>), PlanRunError> {
     let (mut input, ids) = plan_input_without(db, store_id, plan, data, paid_elsewhere)?;
     // A month without any data graded nobody: every agent is then new.
-    if let Some((prev_plan, prev_data)) = previous.filter(|(_, d)| !d.store.is_zero()) {
+    if let Some((prev_plan, prev_data)) =
+        previous.filter(|(_, d)| !d.store.is_zero() || !d.platform.is_empty())
+    {
         let (prev_input, _) = plan_input_from(db, store_id, prev_plan, prev_data)?;
         let prev = kefu_plan::evaluate(prev_plan, prev_data.month, &prev_input)?;
         let grades: HashMap<&str, &str> = prev

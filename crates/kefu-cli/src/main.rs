@@ -127,6 +127,29 @@ enum Command {
         #[arg(long, value_enum, default_value = "kefu")]
         source: Source,
     },
+    /// 核对：kefu 的指标与平台报表中同义的数据 / reconcile kefu's figures with the platform
+    /// reports' figures that mean the same thing
+    ///
+    /// Per report account and the period each report covers (a daily report: per day, within
+    /// --from..--to): kefu's figure over the same days, the platform's, the difference (kefu −
+    /// platform) and the known reason where the definitions differ (docs/metrics.md).
+    Reconcile {
+        /// 数据库文件 / database file
+        #[arg(long)]
+        db: PathBuf,
+        /// 店铺 / the store
+        #[arg(long)]
+        store: String,
+        /// first day, YYYY-MM-DD
+        #[arg(long)]
+        from: String,
+        /// last day (included), YYYY-MM-DD
+        #[arg(long)]
+        to: String,
+        /// 输出格式 / output format: aligned table or JSON (csv and xlsx are refused)
+        #[arg(long, value_enum, default_value = "table")]
+        format: Format,
+    },
     /// 明细：某客服某天的接待、轮次和订单归属 / the receptions, rounds and orders behind a day's figures
     Explain {
         /// 数据库文件 / database file
@@ -453,6 +476,18 @@ fn load_config(path: Option<&Path>) -> Result<Config> {
     Config::parse(&text).with_context(ctx!("设置文件 {}", "settings file {}", path.display()))
 }
 
+/// `--from` and `--to` as days, `--to` not before `--from`.
+fn parse_range(from: &str, to: &str) -> Result<(Day, Day)> {
+    let (from, to) = (parse_day(from, "from")?, parse_day(to, "to")?);
+    if to < from {
+        return Err(said!(
+            "--to {to} 早于 --from {from}",
+            "--to {to} is before --from {from}"
+        ));
+    }
+    Ok((from, to))
+}
+
 fn parse_day(s: &str, flag: &str) -> Result<Day> {
     Day::parse(s).with_context(ctx!(
         "--{flag} `{s}`：日期应如 2026-11-11",
@@ -542,13 +577,7 @@ fn run(cmd: Command, lang: Lang) -> Result<()> {
             figures,
             source,
         } => {
-            let (from, to) = (parse_day(&from, "from")?, parse_day(&to, "to")?);
-            if to < from {
-                return Err(said!(
-                    "--to {to} 早于 --from {from}",
-                    "--to {to} is before --from {from}"
-                ));
-            }
+            let (from, to) = parse_range(&from, &to)?;
             if source == Source::Platform {
                 if by != By::Account || figures.is_some() {
                     return Err(said!(
@@ -575,6 +604,31 @@ fn run(cmd: Command, lang: Lang) -> Result<()> {
                 report.only = report::pick_figures(keys)?;
             }
             write_report(&report, format, output.as_deref(), lang)
+        }
+        Command::Reconcile {
+            db,
+            store,
+            from,
+            to,
+            format,
+        } => {
+            let (from, to) = parse_range(&from, &to)?;
+            let db = open_existing(&db)?;
+            let rows = report::reconcile::reconcile(&db, &store, from, to)?;
+            match format {
+                Format::Json => println!(
+                    "{}",
+                    serde_json::to_string_pretty(&report::reconcile::to_json(&rows))?
+                ),
+                Format::Table => print!("{}", report::reconcile::to_table(&rows, lang)),
+                Format::Csv | Format::Xlsx => {
+                    return Err(said!(
+                        "kefu reconcile 只输出 table 或 json",
+                        "kefu reconcile writes table or json only"
+                    ));
+                }
+            }
+            Ok(())
         }
         Command::Explain {
             db,

@@ -379,3 +379,275 @@ fn the_fake_xlsx_a_named_kind_and_csv_output() {
     assert!(out.status.success());
     assert!(std::fs::read(&xlsx).unwrap().starts_with(b"PK\x03\x04"));
 }
+
+/// A 拼多多 客服绩效 row: `account`'s 客服销售额(元), 3分钟人工回复率(8-23点) and 投诉数; the
+/// other columns fixed.
+fn pdd_row(account: &str, sales: &str, rate: &str, complaints: &str) -> String {
+    format!(
+        "{account},4.8,100,80,30,37.5%,{sales},{sales},100,90,2,{rate},90%,26,0,0,{complaints}\n"
+    )
+}
+
+/// A plan on platform KPIs only, in a store with only platform reports and a roster: the
+/// month's payroll computed by hand.
+const PLATFORM_PLAN: &str = include_str!("../../../testdata/platform/plan-pdd.toml");
+
+// Scores are hundredths of a point and money cents, written that way: `90_46` is 90.46.
+#[allow(clippy::inconsistent_digit_grouping)]
+#[test]
+fn a_store_with_only_platform_reports_runs_its_payroll_on_platform_kpis() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("k.db");
+    let s = |p: &Path| p.to_str().unwrap().to_string();
+    let roster = write(
+        dir.path(),
+        "agents.csv",
+        "account,name,role,store\n小美,小美,presale,晨光\n阿强,阿强,presale,晨光\n\
+         小王,小王,presale,晨光\n小李,小李,presale,晨光\n",
+    );
+    import(&db, &roster, &[]);
+    // The month's report: 小美 and 阿强.
+    let month = write(
+        dir.path(),
+        "month.csv",
+        &format!(
+            "\u{feff}{PDD_HEADER}\n{}{}",
+            pdd_row("小美", "\"15,230.5\"", "96%", "0"),
+            pdd_row("阿强", "25000", "92%", "3")
+        ),
+    );
+    let in_store = |from: &str, to: &str| -> Vec<String> {
+        ["--store", "晨光", "--from", from, "--to", to]
+            .map(String::from)
+            .to_vec()
+    };
+    let args = in_store("2026-11-01", "2026-11-30");
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    import(&db, &month, &args);
+    // 小王's two half months: sales add up (3000 + 2000.50), the rate covers neither the month.
+    for (name, from, to, sales) in [
+        ("h1.csv", "2026-11-01", "2026-11-15", "3000"),
+        ("h2.csv", "2026-11-16", "2026-11-30", "2000.50"),
+    ] {
+        let f = write(
+            dir.path(),
+            name,
+            &format!("{PDD_HEADER}\n{}", pdd_row("小王", sales, "99%", "0")),
+        );
+        let args = in_store(from, to);
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        import(&db, &f, &args);
+    }
+    let plan = write(dir.path(), "pdd.toml", PLATFORM_PLAN);
+    let out = kefu(&[
+        "plan",
+        "save",
+        "--db",
+        &s(&db),
+        "--store",
+        "晨光",
+        "--from",
+        "2026-11",
+        &s(&plan),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = kefu(&[
+        "plan",
+        "run",
+        "--db",
+        &s(&db),
+        "--month",
+        "2026-11",
+        "--format",
+        "json",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!err.contains("no data at all"), "{err}");
+    let results: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let slips = results[0]["payslips"].as_array().unwrap();
+    let slip = |a: &str| slips.iter().find(|p| p["account"] == a).unwrap();
+    let scores = |a: &str| -> (i64, i64, i64, Value) {
+        let p = slip(a);
+        (
+            p["kpis"][0]["score"].as_i64().unwrap(),
+            p["kpis"][1]["score"].as_i64().unwrap(),
+            p["total_score"].as_i64().unwrap(),
+            p["total_cents"].clone(),
+        )
+    };
+    // 小美: 96% ≥ 95% → 100 × 60% = 60; 15,230.50 ÷ 20,000 = 76.15 × 40% = 30.46;
+    // 90.46 → 1,000 × 90.46% = 904.60 + 3,000.
+    assert_eq!(scores("小美"), (100_00, 76_15, 90_46, json!(3904_60)));
+    assert_eq!(slip("小美")["rank"], json!(1));
+    assert_eq!(slip("小美")["kpis"][0]["value_text"], json!("96.00%"));
+    assert_eq!(
+        slip("小美")["kpis"][0]["name"],
+        json!("3分钟人工回复率(8-23点)")
+    );
+    // 阿强: 92% → 80, zeroed by 3 complaints (> 2); 25,000 → 100 (capped) × 40% = 40 → 400.
+    assert_eq!(scores("阿强"), (0, 100_00, 40_00, json!(3400_00)));
+    assert_eq!(slip("阿强")["kpis"][0]["zeroed_by"], json!("投诉过多"));
+    // 小王: no rate for the month (two half months) → missing 30 × 60% = 18; 5,000.50 →
+    // 25.00 × 40% = 10 → 28 → 280.
+    assert_eq!(scores("小王"), (30_00, 25_00, 28_00, json!(3280_00)));
+    assert_eq!(slip("小王")["kpis"][0]["value"], Value::Null);
+    assert_eq!(slip("小王")["kpis"][1]["value"], json!(5000.5));
+    // 小李: no figure at all: not active, fixed pay only.
+    assert_eq!(slip("小李")["active"], json!(false));
+    assert_eq!(slip("小李")["total_cents"], json!(3000_00));
+    // The payslip on the terminal names the platform's column.
+    let text = String::from_utf8(
+        kefu(&[
+            "plan",
+            "run",
+            "--db",
+            &s(&db),
+            "--month",
+            "2026-11",
+            "--account",
+            "小美",
+        ])
+        .stdout,
+    )
+    .unwrap();
+    assert!(
+        text.contains("3分钟人工回复率(8-23点)") && text.contains("3904.60"),
+        "{text}"
+    );
+}
+
+/// `kefu reconcile` on a store where both sides are known by hand: 小美's chats of
+/// 2026-11-01 (three buyers answered after 20 s, 240 s and 60 s; no orders) and her 拼多多
+/// daily report, which names her without the shop.
+/// `kefu reconcile --db DB --store 晨光 --from FROM --to TO EXTRA…`.
+fn reconcile(db: &Path, from: &str, to: &str, extra: &[&str]) -> std::process::Output {
+    let mut args = vec![
+        "reconcile",
+        "--db",
+        db.to_str().unwrap(),
+        "--store",
+        "晨光",
+        "--from",
+        from,
+        "--to",
+        to,
+    ];
+    args.extend_from_slice(extra);
+    kefu(&args)
+}
+
+#[test]
+fn reconcile_puts_kefus_figure_next_to_the_platforms() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("k.db");
+    let chats = write(
+        dir.path(),
+        "messages.csv",
+        "time,buyer,account,sender,text\n\
+         2026-11-01 10:00:00,b1,晨光:小美,buyer,在吗\n\
+         2026-11-01 10:00:20,b1,晨光:小美,agent,在的\n\
+         2026-11-01 11:00:00,b2,晨光:小美,buyer,有货吗\n\
+         2026-11-01 11:04:00,b2,晨光:小美,agent,有的\n\
+         2026-11-01 12:00:00,b3,晨光:小美,buyer,你好\n\
+         2026-11-01 12:01:00,b3,晨光:小美,agent,您好\n",
+    );
+    import(&db, &chats, &["--store", "晨光"]);
+    let report = write(
+        dir.path(),
+        "pdd.csv",
+        &format!("{PDD_HEADER}\n{}", pdd_row("小美", "100", "75%", "0")),
+    );
+    import(&db, &report, &ON_DAY1);
+    let out = reconcile(&db, "2026-11-01", "2026-11-30", &["--format", "json"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let rows: Vec<Value> = serde_json::from_slice::<Value>(&out.stdout)
+        .unwrap()
+        .as_array()
+        .unwrap()
+        .clone();
+    let by = |figure: &str| rows.iter().find(|r| r["figure"] == figure).unwrap();
+    for r in &rows {
+        assert_eq!(
+            (
+                &r["account"],
+                &r["kefu_account"],
+                &r["platform"],
+                &r["from"],
+                &r["to"]
+            ),
+            (
+                &json!("小美"),
+                &json!("晨光:小美"),
+                &json!("pdd"),
+                &json!("2026-11-01"),
+                &json!("2026-11-01")
+            ),
+            "{r}"
+        );
+        assert!(r["reason"].as_str().unwrap().len() > 20, "{r}");
+        assert!(
+            r["reason_zh"]
+                .as_str()
+                .unwrap()
+                .chars()
+                .any(|c| c > '\u{4e00}')
+        );
+    }
+    let close = |v: &Value, x: f64| (v.as_f64().unwrap() - x).abs() < 1e-9;
+    // 咨询人数: three buyers in kefu, 100 in the report (pdd_row's fixed value).
+    let c = by("consulted");
+    assert_eq!(
+        (&c["column"], &c["kefu"]),
+        (&json!("咨询人数"), &json!(3.0))
+    );
+    assert!(
+        close(&c["platform_value"], 100.0) && close(&c["difference"], -97.0),
+        "{c}"
+    );
+    // 平均人工响应时长: (20 + 240 + 60) ÷ 3 s against the report's 26 s.
+    let t = by("tb_avg_response_secs");
+    assert_eq!(t["column"], json!("平均人工响应时长"));
+    assert!(close(&t["kefu"], 320.0 / 3.0), "{t}");
+    assert!(close(&t["difference"], 320.0 / 3.0 - 26.0), "{t}");
+    // 3分钟人工回复率(8-23点): two of three rounds within 180 s, against 75%.
+    let r = by("answered_within_3min_rate");
+    assert_eq!(r["column"], json!("3分钟人工回复率(8-23点)"));
+    assert!(
+        close(&r["kefu"], 2.0 / 3.0) && close(&r["platform_value"], 0.75),
+        "{r}"
+    );
+    // 客服销售额: no orders in kefu, 100 yuan in the report.
+    let m = by("sales");
+    assert!(
+        close(&m["kefu"], 0.0) && close(&m["difference"], -100.0),
+        "{m}"
+    );
+    assert!(m["reason"].as_str().unwrap().contains("last reception"));
+    // The table names the pairs' reasons once each.
+    let text =
+        String::from_utf8(reconcile(&db, "2026-11-01", "2026-11-01", &["--lang", "en"]).stdout)
+            .unwrap();
+    assert!(
+        text.contains("平均人工响应时长") && text.contains("tb_avg_response_secs:"),
+        "{text}"
+    );
+    // A range that ends before the report's day has nothing to compare.
+    let out = reconcile(&db, "2026-10-01", "2026-10-31", &["--format", "json"]);
+    assert_eq!(
+        serde_json::from_slice::<Value>(&out.stdout).unwrap(),
+        json!([])
+    );
+}

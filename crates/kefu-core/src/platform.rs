@@ -135,6 +135,61 @@ pub struct PlatformFile {
     pub figures: Vec<PlatformFigure>,
 }
 
+/// The name a report that leaves out the shop gives the kefu account `name`: `小美` for
+/// `店铺:小美`; `None` for a name without a shop. A report account is a kefu account's when it
+/// is the account's name, else this name (the exact name is preferred).
+pub fn without_shop(name: &str) -> Option<&str> {
+    name.split_once(':').map(|(_, sub)| sub)
+}
+
+/// The value of one column over `from..=to` from its stored values (first day, last day,
+/// value): counts and money add up over the values whose period lies within the range (the
+/// longest periods first, a value overlapping one already taken left out; one unknown value
+/// makes the sum unknown); rates, averages and durations only from one value whose period is
+/// exactly the range. Money comes out in yuan. `docs/formats.md`, "Platform figures in
+/// reports".
+pub fn combine(values: &[(Day, Day, Amount)], kind: FigureKind, from: Day, to: Day) -> Option<f64> {
+    let within: Vec<&(Day, Day, Amount)> = values
+        .iter()
+        .filter(|(a, b, _)| *a >= from && *b <= to)
+        .collect();
+    if !kind.adds_up() {
+        return within
+            .iter()
+            .find(|(a, b, _)| *a == from && *b == to)
+            .and_then(|(_, _, v)| v.as_f64());
+    }
+    // Longest periods first; a value overlapping one already taken is left out.
+    let mut by_length = within;
+    by_length.sort_by_key(|(a, b, _)| (std::cmp::Reverse(b.0 - a.0), a.0));
+    let mut taken: Vec<(Day, Day)> = Vec::new();
+    let mut cents: i64 = 0;
+    let mut number = 0.0;
+    let mut money = false;
+    for (a, b, v) in by_length {
+        if taken.iter().any(|(x, y)| a <= y && b >= x) {
+            continue;
+        }
+        taken.push((*a, *b));
+        match v {
+            Amount::Unknown => return None,
+            Amount::Number(x) => number += x,
+            Amount::Cents(c) => {
+                money = true;
+                cents = cents.checked_add(*c)?;
+            }
+        }
+    }
+    if taken.is_empty() {
+        return None;
+    }
+    Some(if money {
+        crate::money::yuan_f64(cents) + number
+    } else {
+        number
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -150,5 +205,7 @@ mod tests {
         assert_eq!(Platform::parse("amazon"), None);
         assert!(FigureKind::Money.adds_up() && !FigureKind::Rate.adds_up());
         assert_eq!(Amount::Cents(1523050).as_f64(), Some(15230.5));
+        assert_eq!(without_shop("晨光:小美"), Some("小美"));
+        assert_eq!(without_shop("小美"), None);
     }
 }

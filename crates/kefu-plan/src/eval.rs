@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 
 use kefu_core::figures::{C, Counters, Unit, Value};
 use kefu_core::money::format_yuan;
+use kefu_core::platform::Platform;
 use kefu_core::time::{Millis, format_time};
 use serde::Serialize;
 
@@ -45,6 +46,9 @@ pub struct AgentInput {
     pub earlier_refunds: Vec<LateRefund>,
     /// The grade of the previous month, if the agent had one.
     pub previous_grade: Option<String>,
+    /// The agent's platform report figures over the month (`kefu_core::platform::combine`):
+    /// rates as fractions, durations in seconds, money in yuan; only the known ones.
+    pub platform: BTreeMap<(Platform, String), f64>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -242,6 +246,7 @@ fn reads_as_percent(source: Source) -> bool {
             relative_to_store: false,
         } => figure.unit == Unit::Percent,
         Source::TargetCompletion => true,
+        Source::Platform { percent, .. } => percent,
         _ => false,
     }
 }
@@ -300,6 +305,10 @@ fn source_value(
             .get(i)
             .and_then(|m| agent.manual.get(&m.key))
             .map(|s| *s as f64 / 100.0),
+        Source::Platform { index, .. } => plan
+            .platform_columns
+            .get(index)
+            .and_then(|c| agent.platform.get(&(c.platform, c.column.clone())).copied()),
     }
 }
 
@@ -445,9 +454,12 @@ fn yuan(c: i64) -> String {
 }
 
 /// Whether an agent did anything in the month: any counter (receptions, messages, ratings, …)
-/// or an attributed order paid in it. Hand-entered scores are not activity.
+/// an attributed order paid in it, or a platform report figure other than 0 (`AgentInput::platform`).
+/// Hand-entered scores are not activity.
 pub fn is_active(agent: &AgentInput) -> bool {
-    !agent.counters.is_zero() || !agent.orders.is_empty()
+    !agent.counters.is_zero()
+        || !agent.orders.is_empty()
+        || agent.platform.values().any(|x| *x != 0.0)
 }
 
 /// Evaluates `plan` for `month` over `input`.
@@ -698,7 +710,7 @@ pub fn evaluate(plan: &Plan, month: Month, input: &PlanInput) -> Result<PlanResu
         settlement_end: format_time(month.settlement_end(plan.settlement_day)),
         headcount,
         store_sales_cents: store_sales,
-        empty_month: input.store.is_zero(),
+        empty_month: input.store.is_zero() && input.agents.iter().all(|a| a.platform.is_empty()),
         payslips,
         paid_by_other_plan: Vec::new(),
         unpaid_with_sales: Vec::new(),
@@ -734,6 +746,12 @@ fn gate_source_name(plan: &Plan, source: Source) -> String {
             .manual
             .get(i)
             .map_or_else(String::new, |m| m.key.clone()),
+        Source::Platform { index, .. } => plan
+            .platform_columns
+            .get(index)
+            .map_or_else(String::new, |c| {
+                format!("{}:{}", c.platform.as_str(), c.column)
+            }),
     }
 }
 

@@ -519,3 +519,93 @@ fn agents_without_activity_are_not_ranked_or_paid() {
     assert!(r.payslips.iter().all(|p| p.rank == Some(1)));
     assert!(r.payslips.iter().all(|p| pay(p, "rank_bonus").0 == 50_000));
 }
+
+/// KPIs and a gate on platform report columns (a store with only platform reports), computed
+/// by hand: the 3-minute rate 60% by bands (missing → 30), 客服销售额 40% linear to 20,000
+/// yuan, more than 2 complaints zero the rate's KPI; 1,000 × score ÷ 100 plus 3,000 fixed.
+const PLATFORM_PLAN: &str = include_str!("../../../testdata/platform/plan-pdd.toml");
+
+fn platform_agent(account: &str, figures: &[(&str, f64)]) -> AgentInput {
+    AgentInput {
+        account: account.into(),
+        platform: figures
+            .iter()
+            .map(|(c, v)| ((Platform::Pdd, c.to_string()), *v))
+            .collect(),
+        ..Default::default()
+    }
+}
+
+#[test]
+fn platform_columns_score_as_kpis_and_gates() {
+    let plan = parse(PLATFORM_PLAN).unwrap();
+    assert_eq!(plan.platform_columns.len(), 3);
+    let rate = "3分钟人工回复率(8-23点)";
+    let sales = "客服销售额(元)";
+    let input = PlanInput {
+        store: Counters::default(),
+        agents: vec![
+            platform_agent("A", &[(rate, 0.96), (sales, 15000.0), ("投诉数", 0.0)]),
+            platform_agent("B", &[(rate, 0.92), (sales, 25000.0), ("投诉数", 3.0)]),
+            // The rate is not known for the month (a mean of days is never taken).
+            platform_agent("C", &[(sales, 5000.0)]),
+            // A 投诉数 of another platform is not pdd's.
+            AgentInput {
+                account: "D".into(),
+                platform: [((Platform::Taobao, rate.to_string()), 0.99)].into(),
+                ..Default::default()
+            },
+            platform_agent("E", &[]),
+        ],
+    };
+    let r = evaluate(&plan, Month::parse("2026-11").unwrap(), &input).unwrap();
+    assert!(!r.empty_month);
+    let slip = |a: &str| r.payslips.iter().find(|p| p.account == a).unwrap();
+    // A: 100 × 60% + 75 × 40% = 90 → 900 + 3000.
+    let a = slip("A");
+    assert_eq!(
+        (a.total_score, a.total_cents, a.rank),
+        (90_00, 3900_00, Some(1))
+    );
+    assert_eq!(a.kpis[0].value_text, "96.00%");
+    assert_eq!(a.kpis[0].name, rate);
+    // B: the rate's 80 zeroed by 3 complaints; sales capped at 100 × 40% = 40 → 400.
+    let b = slip("B");
+    assert_eq!((b.total_score, b.total_cents), (40_00, 3400_00));
+    assert_eq!(b.kpis[0].zeroed_by.as_deref(), Some("投诉过多"));
+    assert!(b.gates[0].fired);
+    // C: rate missing → 30 × 60% = 18, sales 25 × 40% = 10 → 28 → 280; the gate's value
+    // is missing, so it does not fire.
+    let c = slip("C");
+    assert_eq!((c.total_score, c.total_cents), (28_00, 3280_00));
+    assert_eq!(c.kpis[0].value, None);
+    assert!(!c.gates[0].fired);
+    // D: a Taobao figure is activity, but none of the plan's columns: every KPI missing.
+    let d = slip("D");
+    assert!(d.active);
+    assert_eq!((d.total_score, d.total_cents), (18_00, 3180_00));
+    // E: no figure at all: no activity, fixed pay only.
+    let e = slip("E");
+    assert!(!e.active && e.rank.is_none());
+    assert_eq!(e.total_cents, 3000_00);
+}
+
+#[test]
+fn platform_sources_are_checked() {
+    let kpi = |body: &str| {
+        format!("id = \"p\"\n[[kpi]]\n{body}\nweight = 100\nbands = [{{ min = 1, score = 100 }}]\n")
+    };
+    let err = |body: &str| parse(&kpi(body)).unwrap_err();
+    let e = err("platform = \"amazon\"\ncolumn = \"x\"");
+    assert_eq!(e.field, "kpi[kpi1].platform");
+    assert!(e.message.contains("known: taobao, tmall, pdd"), "{e}");
+    let e = err("platform = \"pdd\"");
+    assert_eq!(e.field, "kpi[kpi1].column");
+    let e = err("column = \"咨询人数\"");
+    assert_eq!(e.field, "kpi[kpi1].platform");
+    let e = err("figure = \"served\"\nplatform = \"pdd\"\ncolumn = \"咨询人数\"");
+    assert!(e.message.contains("not several"), "{e}");
+    let e = err("platform = \"pdd\"\ncolumn = \"咨询人数\"\nrelative_to = \"store\"");
+    assert_eq!(e.field, "kpi[kpi1].relative_to");
+    assert!(parse(&kpi("platform = \"jd\"\ncolumn = \"咨询人数\"")).is_ok());
+}

@@ -2,6 +2,7 @@
 
 use kefu_core::figures::Figure;
 use kefu_core::model::Role;
+use kefu_core::platform::Platform;
 
 use crate::decimal::Decimal;
 
@@ -21,6 +22,8 @@ pub struct Plan {
     /// The default monthly sales target of an agent, in cents.
     pub sales_target_cents: Option<i64>,
     pub manual: Vec<ManualItem>,
+    /// The platform report columns the KPIs and gates read (`platform` + `column`).
+    pub platform_columns: Vec<PlatformColumn>,
     pub kpis: Vec<Kpi>,
     pub gates: Vec<Gate>,
     pub pay: Vec<PayComponent>,
@@ -65,6 +68,23 @@ pub struct ManualItem {
     pub name: String,
 }
 
+/// A column of a platform's own report (`platform = "pdd"`, `column = "3分钟人工回复率(8-23点)"`),
+/// read over the plan's month from the stored platform figures.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlatformColumn {
+    pub platform: Platform,
+    /// The column's name exactly as in the file.
+    pub column: String,
+}
+
+impl PlatformColumn {
+    /// A rate (the name holds `率`, the import's rule): its values and thresholds are
+    /// fractions shown as percentages.
+    pub fn is_rate(&self) -> bool {
+        self.column.contains('率')
+    }
+}
+
 /// Where a KPI's (or a gate's) value comes from.
 #[derive(Clone, Copy)]
 pub enum Source {
@@ -77,6 +97,11 @@ pub enum Source {
     QaScore,
     /// Index into `Plan::manual`.
     Manual(usize),
+    /// Index into `Plan::platform_columns`; `percent` when the column is a rate.
+    Platform {
+        index: usize,
+        percent: bool,
+    },
 }
 
 // `Figure` holds a function pointer and has no `Debug`; its key says everything.
@@ -90,6 +115,7 @@ impl std::fmt::Debug for Source {
             Source::TargetCompletion => f.write_str("TargetCompletion"),
             Source::QaScore => f.write_str("QaScore"),
             Source::Manual(i) => write!(f, "Manual({i})"),
+            Source::Platform { index, .. } => write!(f, "Platform({index})"),
         }
     }
 }

@@ -4,6 +4,7 @@ use std::ops::Range;
 
 use kefu_core::figures::ACCOUNT_FIGURES;
 use kefu_core::model::Role;
+use kefu_core::platform::Platform;
 use serde::Deserialize;
 use toml::Spanned;
 
@@ -118,6 +119,8 @@ struct RawKpi {
     name: Option<String>,
     figure: Option<S<String>>,
     manual: Option<S<String>>,
+    platform: Option<S<String>>,
+    column: Option<S<String>>,
     relative_to: Option<S<String>>,
     weight: Option<S<Num>>,
     bands: Option<S<Vec<S<RawBand>>>>,
@@ -161,6 +164,8 @@ struct RawGate {
     name: Option<String>,
     figure: Option<S<String>>,
     manual: Option<S<String>>,
+    platform: Option<S<String>>,
+    column: Option<S<String>>,
     below: Option<S<Num>>,
     above: Option<S<Num>>,
     zero_kpi: Option<S<Vec<S<String>>>>,
@@ -574,9 +579,10 @@ pub fn parse_all(text: &str) -> Result<Plan, Vec<PlanError>> {
         ));
     }
     let mut kpis: Vec<Kpi> = Vec::new();
+    let mut platform_columns: Vec<PlatformColumn> = Vec::new();
     let mut kpis_complete = true;
     for (i, k) in raw.kpi.iter().enumerate() {
-        let kpi = match kpi(&c, i, k, &manual) {
+        let kpi = match kpi(&c, i, k, &manual, &mut platform_columns) {
             Ok(kpi) => kpi,
             Err(e) => {
                 errors.push(e);
@@ -627,7 +633,7 @@ pub fn parse_all(text: &str) -> Result<Plan, Vec<PlanError>> {
 
     let mut gates = Vec::new();
     for (i, g) in raw.gate.iter().enumerate() {
-        match gate(&c, i, g, &manual, &kpis) {
+        match gate(&c, i, g, &manual, &kpis, &mut platform_columns) {
             Ok(g) => gates.push(g),
             Err(e) => errors.push(e),
         }
@@ -681,6 +687,7 @@ pub fn parse_all(text: &str) -> Result<Plan, Vec<PlanError>> {
         settlement_day,
         sales_target_cents,
         manual,
+        platform_columns,
         kpis,
         gates,
         pay,
@@ -759,15 +766,100 @@ pub(crate) fn score_text(h: i64) -> String {
     }
 }
 
+/// What a KPI or gate reads: `figure`, `manual`, or `platform` with `column`.
+struct SourceFields<'a> {
+    figure: Option<&'a S<String>>,
+    manual: Option<&'a S<String>>,
+    platform: Option<&'a S<String>>,
+    column: Option<&'a S<String>>,
+    relative_to: Option<&'a S<String>>,
+}
+
+/// A `platform` + `column` source: the platform's name checked, the column added to
+/// `columns` once.
+fn platform_source(
+    c: &Ctx,
+    field_prefix: &str,
+    f: &SourceFields,
+    span: &Range<usize>,
+    columns: &mut Vec<PlatformColumn>,
+) -> Result<Source, PlanError> {
+    if let Some(other) = f.figure.or(f.manual) {
+        return Err(c.err(
+            &other.span(),
+            field_prefix,
+            "`platform` 与 `figure`、`manual` 只能填一个",
+            "give either `platform` (with `column`), `figure` or `manual`, not several",
+        ));
+    }
+    if let Some(r) = f.relative_to {
+        return Err(c.err(
+            &r.span(),
+            format!("{field_prefix}.relative_to"),
+            "平台报表数据没有可比较的全店数值",
+            "a platform report figure has no store value to compare with",
+        ));
+    }
+    let Some(p) = f.platform else {
+        return Err(c.err(
+            span,
+            format!("{field_prefix}.platform"),
+            "`column` 需要 `platform`（taobao、tmall、pdd、douyin、kuaishou、jd、chitu）",
+            "`column` needs a `platform` (taobao, tmall, pdd, douyin, kuaishou, jd, chitu)",
+        ));
+    };
+    let known = || {
+        Platform::ALL
+            .iter()
+            .map(|p| p.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let Some(platform) = Platform::parse(p.get_ref()) else {
+        return Err(c.err(
+            &p.span(),
+            format!("{field_prefix}.platform"),
+            format!("未知平台 `{}`；可用：{}", p.get_ref().trim(), known()),
+            format!(
+                "unknown platform `{}`; known: {}",
+                p.get_ref().trim(),
+                known()
+            ),
+        ));
+    };
+    let column = f.column.map(|x| x.get_ref().trim().to_string());
+    let Some(column) = column.filter(|x| !x.is_empty()) else {
+        return Err(c.err(
+            &f.column.map_or_else(|| p.span(), |x| x.span()),
+            format!("{field_prefix}.column"),
+            "`platform` 需要 `column`：报表中的列名，与文件中完全一致",
+            "`platform` needs a `column`: the report's column name exactly as in the file",
+        ));
+    };
+    let wanted = PlatformColumn { platform, column };
+    let percent = wanted.is_rate();
+    let index = match columns.iter().position(|x| *x == wanted) {
+        Some(i) => i,
+        None => {
+            columns.push(wanted);
+            columns.len() - 1
+        }
+    };
+    Ok(Source::Platform { index, percent })
+}
+
 fn source(
     c: &Ctx,
     field_prefix: &str,
-    figure: Option<&S<String>>,
-    manual_key: Option<&S<String>>,
-    relative_to: Option<&S<String>>,
+    fields: &SourceFields,
     span: &Range<usize>,
     manual: &[ManualItem],
+    columns: &mut Vec<PlatformColumn>,
 ) -> Result<Source, PlanError> {
+    if fields.platform.is_some() || fields.column.is_some() {
+        return platform_source(c, field_prefix, fields, span, columns);
+    }
+    let (figure, manual_key, relative_to) = (fields.figure, fields.manual, fields.relative_to);
     let relative = match relative_to {
         None => false,
         Some(r) if r.get_ref() == "store" => true,
@@ -844,8 +936,8 @@ fn source(
         (None, None) => Err(c.err(
             span,
             field_prefix,
-            "需要一个 `figure` 或 `manual` 项",
-            "needs a `figure` or a `manual` item",
+            "需要一个 `figure`、`manual` 或 `platform` + `column` 项",
+            "needs a `figure`, a `manual` item or a `platform` with a `column`",
         )),
     }
 }
@@ -863,7 +955,13 @@ fn better(c: &Ctx, s: Option<&S<String>>, field: &str) -> Result<Better, PlanErr
     }
 }
 
-fn kpi(c: &Ctx, i: usize, k: &S<RawKpi>, manual: &[ManualItem]) -> Result<Kpi, PlanError> {
+fn kpi(
+    c: &Ctx,
+    i: usize,
+    k: &S<RawKpi>,
+    manual: &[ManualItem],
+    columns: &mut Vec<PlatformColumn>,
+) -> Result<Kpi, PlanError> {
     let r = k.get_ref();
     let default_key = r
         .figure
@@ -884,15 +982,27 @@ fn kpi(c: &Ctx, i: usize, k: &S<RawKpi>, manual: &[ManualItem]) -> Result<Kpi, P
             "a key is letters, digits, `_` or `-`",
         ));
     }
+    let fields = SourceFields {
+        figure: r.figure.as_ref(),
+        manual: r.manual.as_ref(),
+        platform: r.platform.as_ref(),
+        column: r.column.as_ref(),
+        relative_to: r.relative_to.as_ref(),
+    };
     let source = source(
         c,
         &format!("kpi[{key}]"),
-        r.figure.as_ref(),
-        r.manual.as_ref(),
-        r.relative_to.as_ref(),
+        &fields,
         &k.span(),
         manual,
+        columns,
     )?;
+    // A platform column's name is the report's own, in both languages.
+    let column_name = |index: usize| {
+        columns
+            .get(index)
+            .map_or_else(String::new, |p| p.column.clone())
+    };
     // `Source::Manual(m)` indexes `manual`: `source` found it there by position.
     let name = r.name.clone().unwrap_or_else(|| match source {
         Source::Figure {
@@ -903,6 +1013,7 @@ fn kpi(c: &Ctx, i: usize, k: &S<RawKpi>, manual: &[ManualItem]) -> Result<Kpi, P
         Source::TargetCompletion => "指标完成率".into(),
         Source::QaScore => "质检分".into(),
         Source::Manual(m) => manual[m].name.clone(),
+        Source::Platform { index, .. } => column_name(index),
     });
     // A name the plan gives is the plan's own word in both languages.
     let name_en = r.name.clone().unwrap_or_else(|| match source {
@@ -914,6 +1025,7 @@ fn kpi(c: &Ctx, i: usize, k: &S<RawKpi>, manual: &[ManualItem]) -> Result<Kpi, P
         Source::TargetCompletion => "Target completion".into(),
         Source::QaScore => "QA score".into(),
         Source::Manual(m) => manual[m].name.clone(),
+        Source::Platform { index, .. } => column_name(index),
     });
     let Some(w) = &r.weight else {
         return Err(c.err(
@@ -1159,18 +1271,18 @@ fn gate(
     g: &S<RawGate>,
     manual: &[ManualItem],
     kpis: &[Kpi],
+    columns: &mut Vec<PlatformColumn>,
 ) -> Result<Gate, PlanError> {
     let r = g.get_ref();
     let prefix = format!("gate[{}]", i + 1);
-    let source = source(
-        c,
-        &prefix,
-        r.figure.as_ref(),
-        r.manual.as_ref(),
-        None,
-        &g.span(),
-        manual,
-    )?;
+    let fields = SourceFields {
+        figure: r.figure.as_ref(),
+        manual: r.manual.as_ref(),
+        platform: r.platform.as_ref(),
+        column: r.column.as_ref(),
+        relative_to: None,
+    };
+    let source = source(c, &prefix, &fields, &g.span(), manual, columns)?;
     let condition = match (&r.below, &r.above) {
         (Some(b), None) => Condition::Below(b.get_ref().value),
         (None, Some(a)) => Condition::Above(a.get_ref().value),

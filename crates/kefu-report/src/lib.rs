@@ -45,6 +45,7 @@ pub mod explain;
 mod lang;
 pub mod plans;
 pub mod platform;
+pub mod reconcile;
 pub use lang::Lang;
 
 #[derive(Debug, thiserror::Error)]

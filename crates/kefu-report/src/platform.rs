@@ -38,49 +38,6 @@ pub struct PlatformRow {
     pub figures: Vec<(String, FigureKind, Option<f64>)>,
 }
 
-/// The value of one column over `from..=to` from its stored values.
-fn combine(values: &[(Day, Day, Amount)], kind: FigureKind, from: Day, to: Day) -> Option<f64> {
-    let within: Vec<&(Day, Day, Amount)> = values
-        .iter()
-        .filter(|(a, b, _)| *a >= from && *b <= to)
-        .collect();
-    if !kind.adds_up() {
-        return within
-            .iter()
-            .find(|(a, b, _)| *a == from && *b == to)
-            .and_then(|(_, _, v)| v.as_f64());
-    }
-    // Longest periods first; a value overlapping one already taken is left out.
-    let mut by_length = within;
-    by_length.sort_by_key(|(a, b, _)| (std::cmp::Reverse(b.0 - a.0), a.0));
-    let mut taken: Vec<(Day, Day)> = Vec::new();
-    let mut cents: i64 = 0;
-    let mut number = 0.0;
-    let mut money = false;
-    for (a, b, v) in by_length {
-        if taken.iter().any(|(x, y)| a <= y && b >= x) {
-            continue;
-        }
-        taken.push((*a, *b));
-        match v {
-            Amount::Unknown => return None,
-            Amount::Number(x) => number += x,
-            Amount::Cents(c) => {
-                money = true;
-                cents = cents.checked_add(*c)?;
-            }
-        }
-    }
-    if taken.is_empty() {
-        return None;
-    }
-    Some(if money {
-        kefu_core::money::yuan_f64(cents) + number
-    } else {
-        number
-    })
-}
-
 /// The rows of the figures read for `from..=to`, ordered by store, account (the shop's own
 /// first) and platform; each row's columns by name.
 pub fn rows(stored: &[StoredPlatformFigure], from: Day, to: Day) -> Vec<PlatformRow> {
@@ -108,7 +65,7 @@ pub fn rows(stored: &[StoredPlatformFigure], from: Day, to: Day) -> Vec<Platform
             figures: columns
                 .into_iter()
                 .map(|(name, (kind, values))| {
-                    let v = combine(&values, kind, from, to);
+                    let v = kefu_core::platform::combine(&values, kind, from, to);
                     (name, kind, v)
                 })
                 .collect(),

@@ -51,6 +51,9 @@ pub struct MonthData {
     pub orders: HashMap<NameId, Vec<PaidOrder>>,
     /// Refunds of earlier months' orders finished from the month's start on, by account.
     pub earlier_refunds: HashMap<NameId, Vec<LateRefund>>,
+    /// The store's platform report figures whose period overlaps the month (a plan reads
+    /// those within it: `kefu_core::platform::combine`).
+    pub platform: Vec<crate::platform::StoredPlatformFigure>,
 }
 
 /// One hand-entered value: a score in hundredths of a point, or a target in cents.
@@ -356,8 +359,15 @@ impl Db {
                     });
             }
         }
+        let store_name = self
+            .stores()?
+            .into_iter()
+            .find(|s| s.id == store_id)
+            .map(|s| s.name)
+            .unwrap_or_default();
         Ok(MonthData {
             month,
+            platform: self.platform_figures_of(store_id, &store_name, first, last)?,
             accounts: self.accounts(store_id)?,
             counters,
             store,

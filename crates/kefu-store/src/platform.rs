@@ -110,6 +110,22 @@ impl Db {
             Some(name) => vec![self.store(name)?],
             None => self.stores()?,
         };
+        let mut out = Vec::new();
+        for s in stores {
+            out.extend(self.platform_figures_of(s.id, &s.name, from, to)?);
+        }
+        Ok(out)
+    }
+
+    /// The platform figures of the store `store_id` (named `store_name`) whose period
+    /// overlaps `from..=to`, ordered by account, platform, period and column.
+    pub fn platform_figures_of(
+        &self,
+        store_id: i64,
+        store_name: &str,
+        from: Day,
+        to: Day,
+    ) -> Result<Vec<StoredPlatformFigure>> {
         let mut st = self.conn().prepare_cached(
             "SELECT platform, account, day_from, day_to, name, kind, value, cents, report
              FROM platform_figures
@@ -117,8 +133,8 @@ impl Db {
              ORDER BY account, platform, day_from, day_to, name",
         )?;
         let mut out = Vec::new();
-        for s in stores {
-            let rows = st.query_map(params![s.id, from.0, to.0], |r| {
+        {
+            let rows = st.query_map(params![store_id, from.0, to.0], |r| {
                 Ok((
                     r.get::<_, String>(0)?,
                     r.get::<_, String>(1)?,
@@ -149,7 +165,7 @@ impl Db {
                     platform,
                     report,
                     figure: PlatformFigure {
-                        store: s.name.clone(),
+                        store: store_name.to_string(),
                         account,
                         from: Day(day_from),
                         to: Day(day_to),

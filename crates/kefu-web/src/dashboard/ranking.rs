@@ -1,5 +1,10 @@
 use super::*;
 
+use kefu_core::platform::{FigureKind, Platform};
+use kefu_report::platform::PlatformRow;
+
+use crate::ui::table::Content;
+
 pub(super) struct Ranking {
     allowed: Vec<Allowed>,
     store: Allowed,
@@ -10,6 +15,8 @@ pub(super) struct Ranking {
     groups: Vec<(kefu_core::model::NameId, Option<String>)>,
     /// The store's roster groups, for the group filter.
     group_names: Vec<String>,
+    /// The platform report figures for the range, the rows the user may see.
+    platform: Vec<PlatformRow>,
 }
 
 /// `GET /ranking`: every figure per account, people and bots apart, sortable, with the best
@@ -40,6 +47,9 @@ pub async fn ranking(
             let (from, to) = report::range(db, qfrom.as_deref(), qto.as_deref(), only)?;
             let last = db.day_span(store.store.id)?.map_or(to, |(_, l)| l);
             let accounts = db.accounts(store.store.id)?;
+            let stored = db.platform_figures_of(store.store.id, &store.store.name, from, to)?;
+            let mut platform = kefu_report::platform::rows(&stored, from, to);
+            platform.retain(|row| platform_row_shown(&filter, &store.rows, &accounts, row));
             let mut rows = report::build(db, By::Account, from, to, only)?.rows;
             rows.retain(|row| {
                 passes(
@@ -54,6 +64,7 @@ pub async fn ranking(
             group_names.dedup();
             let groups = accounts.into_iter().map(|a| (a.id, a.group)).collect();
             Ok(Ranking {
+                platform,
                 group_names,
                 rows,
                 allowed: all,
@@ -149,9 +160,11 @@ pub async fn ranking(
     );
     let here = link("/ranking", &name, r.from, r.to, &here_query);
     let tables = ranking_tables(lang, &r, sort, desc);
+    let platform_tables = platform_tables(lang, &r.platform);
     if let Some(format) = export {
         let file = format!("ranking-{}-{}", r.from, r.to);
-        return table::download(&tables, p.table.as_deref(), format, &file)
+        let all: Vec<Table> = tables.into_iter().chain(platform_tables).collect();
+        return table::download(&all, p.table.as_deref(), format, &file)
             .unwrap_or_else(|e| error_page(lang, &user, e));
     }
     let body = html! {
@@ -163,8 +176,19 @@ pub async fn ranking(
                 (t.markup("ranking"))
             }
         }
-        @if r.rows.is_empty() {
+        @if r.rows.is_empty() && r.platform.is_empty() {
             p { (lang.s(S::NoData)) }
+        }
+        @if !platform_tables.is_empty() {
+            section #platform {
+                h2 { (lang.s(S::PlatformFigures)) }
+                p.note { (lang.s(S::PlatformFiguresNote)) }
+                @for t in &platform_tables {
+                    h3 { (t.title) }
+                    (t.download_links(lang, &here))
+                    (t.markup("platform"))
+                }
+            }
         }
     };
     let page = page(lang, lang.s(S::Ranking), Some(&user.session), &here, body);
@@ -280,4 +304,135 @@ pub async fn not_found(
     let lang = i18n::pick(p.lang.as_deref(), &headers);
     let body = html! { p { (lang.s(S::NotFound)) } };
     frame(lang, &user, StatusCode::NOT_FOUND, S::NotFound, "/", body)
+}
+
+/// The kefu account a platform report's account is: the account of that name, else the one
+/// whose name without its shop is it (`kefu_core::platform::without_shop`).
+fn platform_account<'a>(
+    accounts: &'a [kefu_store::AccountInfo],
+    name: &str,
+) -> Option<&'a kefu_store::AccountInfo> {
+    accounts.iter().find(|a| a.name == name).or_else(|| {
+        accounts
+            .iter()
+            .find(|a| kefu_core::platform::without_shop(&a.name) == Some(name))
+    })
+}
+
+/// Whether the user sees a platform row with the page's filters: someone who sees only some
+/// accounts sees only those accounts' rows (not the shop's own); a group or role filter
+/// keeps the rows of the accounts it admits.
+fn platform_row_shown(
+    p: &Params,
+    rows: &Rows,
+    accounts: &[kefu_store::AccountInfo],
+    row: &PlatformRow,
+) -> bool {
+    let info = row
+        .account
+        .as_deref()
+        .and_then(|n| platform_account(accounts, n));
+    if let Rows::Accounts(ids) = rows
+        && !info.is_some_and(|a| ids.contains(&a.id))
+    {
+        return false;
+    }
+    let group = p.group.as_deref().filter(|g| !g.is_empty());
+    let role = p.role.as_deref().filter(|r| !r.is_empty());
+    if group.is_none() && role.is_none() {
+        return true;
+    }
+    let Some(a) = info else { return false };
+    let group_ok = group.is_none_or(|g| a.group.as_deref() == Some(g));
+    let role_ok = match role {
+        None => true,
+        Some("bot") => a.is_bot,
+        Some(r) => !a.is_bot && a.role.map(|x| x.as_str()) == Some(r),
+    };
+    group_ok && role_ok
+}
+
+/// A platform's name for its table's title.
+fn platform_name(lang: Lang, p: Platform) -> &'static str {
+    let (zh, en) = match p {
+        Platform::Taobao => ("淘宝", "Taobao"),
+        Platform::Tmall => ("天猫", "Tmall"),
+        Platform::Pdd => ("拼多多", "Pinduoduo"),
+        Platform::Douyin => ("抖店", "Douyin"),
+        Platform::Kuaishou => ("快手", "Kuaishou"),
+        Platform::Jd => ("京东", "JD"),
+        Platform::Chitu => ("赤兔", "Chitu"),
+    };
+    lang.t(zh, en)
+}
+
+/// A platform's table id (downloads pick a table by it).
+fn platform_table_id(p: Platform) -> &'static str {
+    match p {
+        Platform::Taobao => "platform-taobao",
+        Platform::Tmall => "platform-tmall",
+        Platform::Pdd => "platform-pdd",
+        Platform::Douyin => "platform-douyin",
+        Platform::Kuaishou => "platform-kuaishou",
+        Platform::Jd => "platform-jd",
+        Platform::Chitu => "platform-chitu",
+    }
+}
+
+/// A platform figure's cell in its column's unit: rates as percentages, money in yuan,
+/// durations as times, counts as integers; `-` when not known for the range.
+fn platform_cell(kind: FigureKind, x: Option<f64>) -> Cell {
+    let Some(x) = x else {
+        return Cell::text("-");
+    };
+    match kind {
+        FigureKind::Rate => Cell::text(format!("{:.2}%", x * 100.0)),
+        FigureKind::Money => Cell::new(Content::Money((x * 100.0).round() as i64)),
+        FigureKind::Duration => Cell::new(Content::Duration(Some((x * 1000.0).round() as i64))),
+        FigureKind::Count if x.fract() == 0.0 && x.abs() < 9e15 => {
+            Cell::new(Content::Count(x as i64))
+        }
+        FigureKind::Count | FigureKind::Average => Cell::text(x.to_string()),
+    }
+}
+
+/// One table per platform with figures in the range: the accounts (the shop's own first)
+/// and every column of the platform's reports, as named in the files, by name.
+pub(super) fn platform_tables(lang: Lang, rows: &[PlatformRow]) -> Vec<Table> {
+    let mut platforms: Vec<Platform> = rows.iter().map(|r| r.platform).collect();
+    platforms.sort();
+    platforms.dedup();
+    platforms
+        .into_iter()
+        .map(|p| {
+            let of: Vec<&PlatformRow> = rows.iter().filter(|r| r.platform == p).collect();
+            let names: std::collections::BTreeSet<&str> = of
+                .iter()
+                .flat_map(|r| r.figures.iter().map(|(n, _, _)| n.as_str()))
+                .collect();
+            let mut columns = vec![Column::of(lang, S::Account)];
+            columns.extend(names.iter().map(|n| Column::new(*n)));
+            let title = format!(
+                "{} · {}",
+                lang.s(S::PlatformFigures),
+                platform_name(lang, p)
+            );
+            let mut t = Table::new(platform_table_id(p), title, columns);
+            for r in of {
+                let account = r
+                    .account
+                    .clone()
+                    .unwrap_or_else(|| lang.s(S::ShopItself).to_string());
+                let mut cells = vec![Cell::text(account)];
+                for n in &names {
+                    cells.push(match r.figures.iter().find(|(x, _, _)| x == n) {
+                        Some((_, kind, v)) => platform_cell(*kind, *v),
+                        None => Cell::text("-"),
+                    });
+                }
+                t.rows.push(cells);
+            }
+            t
+        })
+        .collect()
 }
