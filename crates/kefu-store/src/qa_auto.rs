@@ -263,12 +263,7 @@ pub(crate) fn auto_assign(
         .as_deref()
         .and_then(PeriodKind::parse)
         .unwrap_or_default();
-    let mut ins = conn.prepare_cached(
-        "INSERT OR IGNORE INTO qa_assignments
-         (store_id, period_from, period_to, reviewer_id, kind, account_id, buyer_id, day,
-          signals, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-    )?;
+    let mut ins = conn.prepare_cached(crate::qa_reviews::INSERT_ASSIGNMENT)?;
     let now = now_secs();
     let mut added = 0;
     for (day, list) in by_day {

@@ -18,6 +18,13 @@ use rusqlite::{OptionalExtension, Row, params};
 use crate::users::now_secs;
 use crate::{Db, LOOKBACK_DAYS, Result, StoreError};
 
+/// Adds an assignment unless the reviewer has the reception already (the unique index):
+/// store, period from and to, reviewer, kind, account, buyer, day, signals (JSON), created.
+pub(crate) const INSERT_ASSIGNMENT: &str = "INSERT OR IGNORE INTO qa_assignments
+     (store_id, period_from, period_to, reviewer_id, kind, account_id, buyer_id, day,
+      signals, created_at)
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)";
+
 /// A buyer's rating at or below this (一般 or worse, of 1–5) marks a reception for review.
 pub const LOW_RATING: u8 = 3;
 
@@ -506,12 +513,7 @@ impl Db {
         let tx = self.conn_mut().transaction()?;
         let mut added = 0;
         {
-            let mut ins = tx.prepare_cached(
-                "INSERT OR IGNORE INTO qa_assignments
-                 (store_id, period_from, period_to, reviewer_id, kind, account_id, buyer_id, day,
-                  signals, created_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-            )?;
+            let mut ins = tx.prepare_cached(INSERT_ASSIGNMENT)?;
             let now = now_secs();
             for a in list {
                 added += ins.execute(params![

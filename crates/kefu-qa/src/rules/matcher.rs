@@ -246,20 +246,15 @@ impl Matcher {
             for m in ac.find_overlapping_iter(t) {
                 let at = self.patterns[m.pattern().as_usize()];
                 let spec = &self.specs[at as usize];
-                let (start, end) = match &spec.entry.pattern {
-                    Pattern::Text(_) => (m.start(), m.end()),
-                    Pattern::Regex { regex, .. } => {
-                        if raw
-                            .iter()
-                            .any(|r| r.spec == at && r.start as usize == m.start())
-                        {
-                            continue;
-                        }
-                        match t.get(m.start()..).and_then(|rest| regex.find(rest)) {
-                            Some(x) if x.end() > 0 => (m.start(), m.start() + x.end()),
-                            _ => continue,
-                        }
-                    }
+                if matches!(spec.entry.pattern, Pattern::Regex { .. })
+                    && raw
+                        .iter()
+                        .any(|r| r.spec == at && r.start as usize == m.start())
+                {
+                    continue;
+                }
+                let Some((start, end)) = extent(&spec.entry, t, m.start(), m.end()) else {
+                    continue;
                 };
                 if spec.entry.bounded(t, start, end) {
                     raw.push(Raw {
@@ -413,14 +408,8 @@ impl Matcher {
             for m in ac.find_overlapping_iter(t) {
                 let at = self.patterns[m.pattern().as_usize()];
                 let spec = &self.specs[at as usize];
-                let (start, end) = match &spec.entry.pattern {
-                    Pattern::Text(_) => (m.start(), m.end()),
-                    Pattern::Regex { regex, .. } => {
-                        match t.get(m.start()..).and_then(|rest| regex.find(rest)) {
-                            Some(x) if x.end() > 0 => (m.start(), m.start() + x.end()),
-                            _ => continue,
-                        }
-                    }
+                let Some((start, end)) = extent(&spec.entry, t, m.start(), m.end()) else {
+                    continue;
                 };
                 match spec.entry.cut(t, start, end) {
                     None => raw.push(Raw {
@@ -492,6 +481,18 @@ impl Matcher {
             };
             push(start, end, reason);
         }
+    }
+}
+
+/// The extent in `t` of an entry found by the automaton at `start..end`: the phrase itself,
+/// or what its regular expression matches from `start` (`None`: it does not, or only empty).
+fn extent(entry: &Entry, t: &str, start: usize, end: usize) -> Option<(usize, usize)> {
+    match &entry.pattern {
+        Pattern::Text(_) => Some((start, end)),
+        Pattern::Regex { regex, .. } => match t.get(start..).and_then(|rest| regex.find(rest)) {
+            Some(x) if x.end() > 0 => Some((start, start + x.end())),
+            _ => None,
+        },
     }
 }
 

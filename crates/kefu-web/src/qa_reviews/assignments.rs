@@ -356,15 +356,7 @@ pub async fn set_auto_review(
         Ok(store.store.name)
     })
     .await;
-    match done {
-        Ok(store) => Redirect::to(&format!(
-            "/qa/assignments?store={}&{}",
-            url(&store),
-            lq(lang)
-        ))
-        .into_response(),
-        Err(page) => page,
-    }
+    back_to_assignments(lang, done)
 }
 
 pub(super) fn period_kind_s(k: PeriodKind) -> S {
@@ -536,6 +528,11 @@ pub async fn set_period(
         Ok(store.store.name)
     })
     .await;
+    back_to_assignments(lang, done)
+}
+
+/// After a saved setting: back to the store's assignments page, or the error page.
+fn back_to_assignments(lang: Lang, done: Result<String, Response>) -> Response {
     match done {
         Ok(store) => Redirect::to(&format!(
             "/qa/assignments?store={}&{}",
