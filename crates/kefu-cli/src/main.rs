@@ -898,6 +898,14 @@ fn import(
             lang.t("天", "days")
         )?;
     }
+    if summary.auto_reviews > 0 {
+        writeln!(
+            out,
+            "{} {}",
+            lang.t("自动开启复检任务", "review tasks opened automatically:"),
+            summary.auto_reviews
+        )?;
+    }
     Ok(())
 }
 

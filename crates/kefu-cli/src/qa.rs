@@ -211,6 +211,14 @@ pub fn run(cmd: QaCommand, lang: Lang) -> Result<()> {
                     lang.t("次命中", "hits"),
                     started.elapsed().as_secs_f64(),
                 );
+                if summary.auto_reviews > 0 {
+                    eprintln!(
+                        "{}: {} {}",
+                        s.name,
+                        lang.t("自动开启复检任务", "review tasks opened automatically:"),
+                        summary.auto_reviews
+                    );
+                }
                 let table = hit_table(&db, s.id, from, to, set)?;
                 match format {
                     QaFormat::Table => {

@@ -483,6 +483,131 @@ pub struct Hit {
     pub spans: Vec<Span>,
 }
 
+/// Why a rule did not fire on a chat: one condition that stopped it (see
+/// [`RuleSet::why_not`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stop {
+    /// The message concerned, when there is one.
+    pub message: Option<u32>,
+    /// The occurrence that did not count (original bytes of the message), when there is one.
+    pub span: Option<Span>,
+    /// The text at `span`, as written.
+    pub matched: String,
+    pub reason: StopReason,
+}
+
+/// What stopped a rule.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StopReason {
+    /// A keyword matched but one of the rule's negations stands next to it (within its
+    /// window, in the same clause).
+    Negated { negation: String, at: Span },
+    /// A keyword matched inside one of the rule's allow phrases.
+    Allowed { phrase: String, at: Span },
+    /// A keyword's ASCII edge runs on into letters or digits (加V in 加VIP, 12315 in an order
+    /// number).
+    AsciiBoundary,
+    /// A keyword's `!prev=` exclusion precedes it (在的 in 现在的).
+    Preceded(String),
+    /// A keyword's `!next=` exclusion follows it (滚 in 滚轮).
+    Followed(String),
+    /// A keyword inside quotes or title marks, with `skip_quoted`.
+    Quoted,
+    /// A keyword in a message of a sender the rule does not check.
+    OtherSender(Sender),
+    /// A phone number the buyer wrote in the reception or the store knows (an address): the
+    /// agent is confirming it.
+    BuyerNumber,
+    /// A wait over the limit, in a round opened outside the store's service hours: not timed.
+    OutsideServiceHours,
+    /// No keyword and no condition of the rule was met.
+    NothingMet,
+    /// The rule is switched off.
+    Disabled,
+    /// The unanswered question is the shift-end rule's deduction (one problem, one deduction).
+    Superseded,
+}
+
+impl Stop {
+    /// The stop in words, in English (`en`) or Chinese; messages are numbered from 1.
+    pub fn describe(&self, en: bool) -> String {
+        let at = match (self.message, en) {
+            (Some(m), true) => format!("message #{}: ", m + 1),
+            (Some(m), false) => format!("第 {} 条消息：", m + 1),
+            (None, _) => String::new(),
+        };
+        let k = &self.matched;
+        let why = match (&self.reason, en) {
+            (StopReason::Negated { negation, .. }, true) => {
+                format!("“{k}” matched but is negated by “{negation}”")
+            }
+            (StopReason::Negated { negation, .. }, false) => {
+                format!("命中“{k}”，但被否定词“{negation}”否定")
+            }
+            (StopReason::Allowed { phrase, .. }, true) => {
+                format!("“{k}” matched but is excused by the allow phrase “{phrase}”")
+            }
+            (StopReason::Allowed { phrase, .. }, false) => {
+                format!("命中“{k}”，但在白名单“{phrase}”之内")
+            }
+            (StopReason::AsciiBoundary, true) => {
+                format!("“{k}” runs on into letters or digits (no word boundary)")
+            }
+            (StopReason::AsciiBoundary, false) => {
+                format!("“{k}”前后紧接字母或数字（不是独立的词）")
+            }
+            (StopReason::Preceded(p), true) => format!("“{k}” is preceded by “{p}” (excluded)"),
+            (StopReason::Preceded(p), false) => format!("“{k}”前面是“{p}”（已排除）"),
+            (StopReason::Followed(n), true) => format!("“{k}” is followed by “{n}” (excluded)"),
+            (StopReason::Followed(n), false) => format!("“{k}”后面是“{n}”（已排除）"),
+            (StopReason::Quoted, true) => format!("“{k}” is inside quotes or title marks"),
+            (StopReason::Quoted, false) => format!("“{k}”在引号或书名号内"),
+            (StopReason::OtherSender(s), true) => {
+                format!(
+                    "“{k}” was written by {}, whom this rule does not check",
+                    s.as_str()
+                )
+            }
+            (StopReason::OtherSender(s), false) => {
+                format!("“{k}”由{}发送，本规则不检查", sender_zh(*s))
+            }
+            (StopReason::BuyerNumber, true) => {
+                format!("the number {k} was sent by the buyer or is in an address the store knows")
+            }
+            (StopReason::BuyerNumber, false) => {
+                format!("号码 {k} 是买家自己发的或在已知地址中")
+            }
+            (StopReason::OutsideServiceHours, true) => {
+                "the round opened outside service hours and is not timed".to_string()
+            }
+            (StopReason::OutsideServiceHours, false) => {
+                "该轮在服务时间之外开始，不计时".to_string()
+            }
+            (StopReason::NothingMet, true) => "no keyword or condition of the rule was met".into(),
+            (StopReason::NothingMet, false) => "没有命中任何关键词或条件".into(),
+            (StopReason::Disabled, true) => "the rule is switched off".into(),
+            (StopReason::Disabled, false) => "该规则已停用".into(),
+            (StopReason::Superseded, true) => {
+                "the shift-end rule counts this unanswered question (one deduction)".into()
+            }
+            (StopReason::Superseded, false) => {
+                "该未回复问题已由下班前未回复规则扣分（只扣一次）".into()
+            }
+        };
+        format!("{at}{why}")
+    }
+}
+
+fn sender_zh(s: Sender) -> &'static str {
+    match s {
+        Sender::Buyer => "买家",
+        Sender::Agent => "客服",
+        Sender::Bot => "机器人",
+        Sender::Auto => "自动回复",
+        Sender::System => "系统",
+    }
+}
+
 /// A compiled rule set: rules with their automaton, ready to evaluate.
 pub struct RuleSet {
     rules: Vec<RuleDef>,
@@ -534,6 +659,17 @@ impl RuleSet {
     /// The rules that fire on one reception, in rule order.
     pub fn evaluate(&self, chat: &Chat<'_>) -> Vec<Hit> {
         eval::evaluate(self, chat)
+    }
+
+    /// Why the rule `id` did not fire on a chat: every condition that stopped it (a negated,
+    /// allowed, cut or quoted keyword, a keyword of another sender, the buyer's own number, a
+    /// round outside service hours), else [`StopReason::NothingMet`]. Empty when the rule
+    /// fired or there is no such rule. For one chat at a time (the test box), not for runs.
+    pub fn why_not(&self, chat: &Chat<'_>, id: &str) -> Vec<Stop> {
+        match self.rules.iter().position(|r| r.id == id) {
+            Some(index) => eval::why_not(self, chat, index),
+            None => Vec::new(),
+        }
     }
 }
 

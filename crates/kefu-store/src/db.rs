@@ -132,6 +132,9 @@ pub struct ImportSummary {
     /// Days the automatic rules were re-run over, in the stores that use them, inside the
     /// import's transaction.
     pub rules_days: u32,
+    /// Review assignments opened by themselves (`qa_auto`: the store's triggers), inside the
+    /// import's transaction.
+    pub auto_reviews: u64,
     /// Platform figures the import stored that were not there before.
     pub platform_added: u64,
     /// Platform figures whose stored value (or kind) the import replaced.
@@ -822,6 +825,18 @@ impl ImportSession<'_> {
         }
         self.summary.rules_days =
             crate::qa_rules::rerun_after_import(tx, &self.summary.touched, config)?;
+        // Then the review tasks the stores' triggers open (low ratings, refunds, critical
+        // hits), over the touched days and their reach, as the rules.
+        for t in &self.summary.touched {
+            let settings = &config.store(&t.store).metrics;
+            let reach = settings.reach_days();
+            self.summary.auto_reviews += crate::qa_auto::auto_assign(
+                tx,
+                t.store_id,
+                (t.first.offset(-reach), t.last.offset(reach)),
+                settings,
+            )? as u64;
+        }
         let s = &self.summary;
         tx.execute(
             "INSERT INTO imports (files, messages_added, messages_duplicate, orders, refunds, ratings, agents)
@@ -1405,6 +1420,22 @@ fn day_span(conn: &Connection, store_id: i64) -> Result<Option<(Day, Day)>> {
     )?;
     widen(a, b, day_of);
     Ok(lo.zip(hi).map(|(l, h)| (Day(l), Day(h))))
+}
+
+/// [`Db::load_events`] on a connection (or an open transaction).
+pub(crate) fn load_events_with_names(
+    conn: &Connection,
+    store_id: i64,
+    days: (Day, Day),
+    orders_back: u32,
+) -> Result<LoadedEvents> {
+    load_events(
+        conn,
+        store_id,
+        load_names(conn, store_id)?,
+        days,
+        orders_back,
+    )
 }
 
 fn load_events(

@@ -11,6 +11,7 @@ mod derived;
 mod messages;
 pub mod plans;
 pub mod platform;
+pub mod qa_auto;
 pub mod qa_reviews;
 mod qa_rules;
 mod schema;

@@ -18,6 +18,13 @@ use rusqlite::{OptionalExtension, Row, params};
 use crate::users::now_secs;
 use crate::{Db, LOOKBACK_DAYS, Result, StoreError};
 
+/// Adds an assignment unless the reviewer has the reception already (the unique index):
+/// store, period from and to, reviewer, kind, account, buyer, day, signals (JSON), created.
+pub(crate) const INSERT_ASSIGNMENT: &str = "INSERT OR IGNORE INTO qa_assignments
+     (store_id, period_from, period_to, reviewer_id, kind, account_id, buyer_id, day,
+      signals, created_at)
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)";
+
 /// A buyer's rating at or below this (一般 or worse, of 1–5) marks a reception for review.
 pub const LOW_RATING: u8 = 3;
 
@@ -490,82 +497,7 @@ impl Db {
         settings: &MetricSettings,
         flagged: &HashSet<ReceptionKey>,
     ) -> Result<Vec<Candidate>> {
-        let reach = settings.reach_days();
-        let ev = self.load_events(
-            store_id,
-            from.offset(-reach - LOOKBACK_DAYS),
-            to.offset(reach.max(REFUND_DAYS)),
-            settings.after_sale_days,
-        )?;
-        let a = engine::analyze(&ev.view(), settings);
-        let accounts: HashMap<NameId, (bool, Option<String>)> = self
-            .accounts(store_id)?
-            .into_iter()
-            .map(|a| (a.id, (a.is_bot, a.group)))
-            .collect();
-        // Low ratings by (account, buyer, day), also counting a rating of the next morning.
-        let mut low: HashSet<(NameId, NameId, Day)> = HashSet::new();
-        for r in ev.ratings.iter().filter(|r| r.score <= LOW_RATING) {
-            let d = Day::of(r.time);
-            low.insert((r.account, r.buyer, d));
-            low.insert((r.account, r.buyer, d.offset(-1)));
-        }
-        // Refunds by order; an order's refund points at the reception that won it, and a
-        // refund handled by an account at that account's receptions of the buyer before it.
-        let order_index: HashMap<&str, usize> = ev
-            .orders
-            .iter()
-            .enumerate()
-            .map(|(i, o)| (o.order_id.as_str(), i))
-            .collect();
-        let mut refunded_receptions: HashSet<usize> = HashSet::new();
-        let mut handled: HashSet<(NameId, NameId)> = HashSet::new();
-        let mut handled_days: HashMap<(NameId, NameId), Vec<Day>> = HashMap::new();
-        for f in &ev.refunds {
-            if let Some(&oi) = order_index.get(f.order_id.as_str())
-                && let Some((w, _)) = a.orders.get(oi).and_then(|o| o.attributed)
-            {
-                refunded_receptions.insert(w as usize);
-            }
-            if let Some(acc) = f.account {
-                handled.insert((acc, f.buyer));
-                handled_days
-                    .entry((acc, f.buyer))
-                    .or_default()
-                    .push(Day::of(f.requested_at));
-            }
-        }
-        let mut out = Vec::new();
-        for (i, r) in a.receptions.iter().enumerate() {
-            if r.day < from || r.day > to || !r.consulted() {
-                continue;
-            }
-            let (is_bot, group) = accounts.get(&r.account).cloned().unwrap_or((false, None));
-            if is_bot {
-                continue;
-            }
-            let key = ReceptionKey {
-                account: r.account,
-                buyer: r.buyer,
-                day: r.day,
-            };
-            let refund_by_account = handled.contains(&(r.account, r.buyer))
-                && handled_days.get(&(r.account, r.buyer)).is_some_and(|ds| {
-                    ds.iter()
-                        .any(|d| *d >= r.day && d.0 - r.day.0 <= REFUND_DAYS)
-                });
-            out.push(Candidate {
-                key,
-                group,
-                signals: Signals {
-                    flagged: flagged.contains(&key),
-                    low_rating: low.contains(&(r.account, r.buyer, r.day)),
-                    lost_inquiry: r.inquiry && r.attributed_paid == 0,
-                    refund: refunded_receptions.contains(&i) || refund_by_account,
-                },
-            });
-        }
-        Ok(out)
+        candidates(self.conn(), store_id, (from, to), settings, flagged)
     }
 
     /// Adds a draw's assignments for a period (a reception already assigned to the same
@@ -581,12 +513,7 @@ impl Db {
         let tx = self.conn_mut().transaction()?;
         let mut added = 0;
         {
-            let mut ins = tx.prepare_cached(
-                "INSERT OR IGNORE INTO qa_assignments
-                 (store_id, period_from, period_to, reviewer_id, kind, account_id, buyer_id, day,
-                  signals, created_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-            )?;
+            let mut ins = tx.prepare_cached(INSERT_ASSIGNMENT)?;
             let now = now_secs();
             for a in list {
                 added += ins.execute(params![
@@ -945,6 +872,98 @@ impl Db {
         let rows = st.query_map([calibration], review_row)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
+}
+
+/// [`Db::qa_candidates`] on a connection (or the import's open transaction).
+pub(crate) fn candidates(
+    conn: &rusqlite::Connection,
+    store_id: i64,
+    (from, to): (Day, Day),
+    settings: &MetricSettings,
+    flagged: &HashSet<ReceptionKey>,
+) -> Result<Vec<Candidate>> {
+    let reach = settings.reach_days();
+    let ev = crate::db::load_events_with_names(
+        conn,
+        store_id,
+        (
+            from.offset(-reach - LOOKBACK_DAYS),
+            to.offset(reach.max(REFUND_DAYS)),
+        ),
+        settings.after_sale_days,
+    )?;
+    let a = engine::analyze(&ev.view(), settings);
+    let accounts: HashMap<NameId, (bool, Option<String>)> = {
+        let mut st = conn
+            .prepare_cached("SELECT account_id, is_bot, grp FROM accounts WHERE store_id = ?1")?;
+        let rows = st.query_map([store_id], |r| {
+            Ok((r.get::<_, i64>(0)? as NameId, (r.get(1)?, r.get(2)?)))
+        })?;
+        rows.collect::<rusqlite::Result<_>>()?
+    };
+    // Low ratings by (account, buyer, day), also counting a rating of the next morning.
+    let mut low: HashSet<(NameId, NameId, Day)> = HashSet::new();
+    for r in ev.ratings.iter().filter(|r| r.score <= LOW_RATING) {
+        let d = Day::of(r.time);
+        low.insert((r.account, r.buyer, d));
+        low.insert((r.account, r.buyer, d.offset(-1)));
+    }
+    // Refunds by order; an order's refund points at the reception that won it, and a
+    // refund handled by an account at that account's receptions of the buyer before it.
+    let order_index: HashMap<&str, usize> = ev
+        .orders
+        .iter()
+        .enumerate()
+        .map(|(i, o)| (o.order_id.as_str(), i))
+        .collect();
+    let mut refunded_receptions: HashSet<usize> = HashSet::new();
+    let mut handled: HashSet<(NameId, NameId)> = HashSet::new();
+    let mut handled_days: HashMap<(NameId, NameId), Vec<Day>> = HashMap::new();
+    for f in &ev.refunds {
+        if let Some(&oi) = order_index.get(f.order_id.as_str())
+            && let Some((w, _)) = a.orders.get(oi).and_then(|o| o.attributed)
+        {
+            refunded_receptions.insert(w as usize);
+        }
+        if let Some(acc) = f.account {
+            handled.insert((acc, f.buyer));
+            handled_days
+                .entry((acc, f.buyer))
+                .or_default()
+                .push(Day::of(f.requested_at));
+        }
+    }
+    let mut out = Vec::new();
+    for (i, r) in a.receptions.iter().enumerate() {
+        if r.day < from || r.day > to || !r.consulted() {
+            continue;
+        }
+        let (is_bot, group) = accounts.get(&r.account).cloned().unwrap_or((false, None));
+        if is_bot {
+            continue;
+        }
+        let key = ReceptionKey {
+            account: r.account,
+            buyer: r.buyer,
+            day: r.day,
+        };
+        let refund_by_account = handled.contains(&(r.account, r.buyer))
+            && handled_days.get(&(r.account, r.buyer)).is_some_and(|ds| {
+                ds.iter()
+                    .any(|d| *d >= r.day && d.0 - r.day.0 <= REFUND_DAYS)
+            });
+        out.push(Candidate {
+            key,
+            group,
+            signals: Signals {
+                flagged: flagged.contains(&key),
+                low_rating: low.contains(&(r.account, r.buyer, r.day)),
+                lost_inquiry: r.inquiry && r.attributed_paid == 0,
+                refund: refunded_receptions.contains(&i) || refund_by_account,
+            },
+        });
+    }
+    Ok(out)
 }
 
 #[cfg(test)]

@@ -14,7 +14,7 @@
 //! matched spans as JSON arrays), so that a rule's receptions are an index seek.
 
 use kefu_core::model::{NameId, Sender};
-use kefu_core::settings::{Config, MetricSettings, ServiceHours};
+use kefu_core::settings::{Config, ServiceHours};
 use kefu_core::time::{Day, Millis};
 use kefu_qa::rules::{Chat, ChatMessage, ChatOrder, Hit, RuleSet, Severity, Span, StoreContext};
 use rayon::iter::ParallelIterator;
@@ -45,6 +45,8 @@ pub struct QaRunSummary {
     pub flagged: u64,
     /// (reception, rule) pairs.
     pub hits: u64,
+    /// Review assignments the run opened by itself (`crate::qa_auto`).
+    pub auto_reviews: u64,
 }
 
 /// A reception some rule hit.
@@ -371,15 +373,27 @@ impl Db {
         rules: &RuleSet,
         version: Option<i64>,
     ) -> Result<QaRunSummary> {
-        // The store's saved service hours, else the default: rounds outside them are not timed.
-        let hours = self
+        // The store's saved settings, else the default: rounds outside its service hours are
+        // not timed.
+        let metrics = self
             .saved_settings()?
             .into_iter()
             .find(|s| s.store.id == store_id)
-            .map(|s| s.metrics.service_hours)
-            .unwrap_or_else(|| MetricSettings::default().service_hours);
+            .map(|s| s.metrics)
+            .unwrap_or_default();
         let tx = self.conn().unchecked_transaction()?;
-        let summary = run(&tx, store_id, from, to, rules, version, &hours)?;
+        let mut summary = run(
+            &tx,
+            store_id,
+            from,
+            to,
+            rules,
+            version,
+            &metrics.service_hours,
+        )?;
+        // Then the review assignments its hits (and the period's ratings and refunds) open.
+        summary.auto_reviews =
+            crate::qa_auto::auto_assign(&tx, store_id, (from, to), &metrics)? as u64;
         tx.commit()?;
         Ok(summary)
     }

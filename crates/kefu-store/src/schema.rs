@@ -37,9 +37,11 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (13, include_str!("../migrations/0013.sql")),
     // 14: platform figures, imported from the marketplaces' own reports
     (14, include_str!("../migrations/0014_platform_figures.sql")),
+    // 15: automatic review assignments: triggers, daily cap and reviewers per store
+    (15, include_str!("../migrations/0015_qa_auto_review.sql")),
 ];
 
-pub const VERSION: i64 = 14;
+pub const VERSION: i64 = 15;
 
 /// The SQL of migration `version`, for tests that rebuild one migration's effect on a
 /// database of a later version; `None` for a version no migration brings the schema to.

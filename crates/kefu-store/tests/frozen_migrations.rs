@@ -17,6 +17,7 @@ const SHIPPED: &[(usize, u64)] = &[
     (12, 0xe24adc73da9df701),
     (13, 0x0649287cf9b15d31),
     (14, 0xa24ab542e509f32d),
+    (15, 0xec1f65e83643518a),
 ];
 
 fn fnv1a(bytes: &[u8]) -> u64 {

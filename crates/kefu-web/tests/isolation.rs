@@ -591,6 +591,7 @@ fn posts() -> Vec<(&'static str, &'static str, [Want; 6])> {
 const MODULE_POSTS: &[(&str, u16)] = &[
     ("/qa/assignments", 403),
     ("/qa/period", 403),
+    ("/qa/auto-review", 403),
     ("/qa/review", 403),
     ("/qa/appeal", 403),
     ("/qa/decide", 403),

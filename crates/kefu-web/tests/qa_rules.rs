@@ -386,9 +386,46 @@ async fn the_test_box_shows_fired_rules_and_matched_text() {
         res.body
     );
     assert!(res.body.contains("加我<mark>微信</mark>吧"));
-    // The negated and the quoted phrases do not fire.
-    assert!(!res.body.contains("<code>forbidden_phrases</code>"));
+    // The negated and the quoted phrases do not fire (the rule shows under "Why not" only).
+    let (fired, why_not) = res
+        .body
+        .split_once("<h2>Why not</h2>")
+        .expect("a why-not part");
+    assert!(!fired.contains("<code>forbidden_phrases</code>"));
+    assert!(why_not.contains("<code>forbidden_phrases</code>"));
+    assert!(!why_not.contains("<code>off_platform</code>"));
     assert!(res.body.contains("我不是随便你的意思"));
+    // Why not: the forbidden phrase was negated by 不是 in message #2, the quoted title is a
+    // name (skip_quoted), and a rule with nothing to go on says so.
+    assert!(res.body.contains("Why not"), "{}", res.body);
+    assert!(
+        res.body
+            .contains("message #2: “随便你” matched but is negated by “不是”"),
+        "{}",
+        res.body
+    );
+    assert!(
+        res.body
+            .contains("message #3: “急什么” is inside quotes or title marks")
+    );
+    assert!(res.body.contains("the rule is switched off"));
+    assert!(
+        res.body
+            .contains("no keyword or condition of the rule was met")
+    );
+    let zh = post(
+        &app,
+        "/qa/test",
+        &sid,
+        &format!("csrf={csrf}&chat={}", enc(chat)),
+    )
+    .await;
+    assert!(zh.body.contains("为什么没有命中"), "{}", zh.body);
+    assert!(
+        zh.body
+            .contains("第 2 条消息：命中“随便你”，但被否定词“不是”否定")
+    );
+    assert!(zh.body.contains("第 3 条消息：“急什么”在引号或书名号内"));
     let bad = post(
         &app,
         "/qa/test?lang=en",

@@ -15,7 +15,7 @@
 use kefu_core::model::Sender;
 use kefu_core::time::{HOUR_MS, Millis, UtcOffset, parse_time};
 
-use super::{Chat, ChatMessage, ChatOrder, Hit, RuleSet, StoreContext};
+use super::{Chat, ChatMessage, ChatOrder, Hit, RuleSet, Stop, StoreContext};
 
 /// A mistake in a hand-written chat.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -89,6 +89,15 @@ impl ParsedChat {
 
     /// As [`ParsedChat::evaluate`], with what the store knows (addresses, service hours).
     pub fn evaluate_with(&self, rules: &RuleSet, context: StoreContext<'_>) -> Vec<Hit> {
+        self.with_chat(context, |chat| rules.evaluate(chat))
+    }
+
+    /// Why rule `id` did not fire on the chat ([`RuleSet::why_not`]).
+    pub fn why_not(&self, rules: &RuleSet, context: StoreContext<'_>, id: &str) -> Vec<Stop> {
+        self.with_chat(context, |chat| rules.why_not(chat, id))
+    }
+
+    fn with_chat<T>(&self, context: StoreContext<'_>, f: impl FnOnce(&Chat<'_>) -> T) -> T {
         let messages: Vec<ChatMessage<'_>> = self
             .messages
             .iter()
@@ -99,7 +108,7 @@ impl ParsedChat {
                 transfer: m.transfer,
             })
             .collect();
-        rules.evaluate(&Chat {
+        f(&Chat {
             messages: &messages,
             orders: &self.orders,
             shift_end: self.shift_end,

@@ -4,7 +4,7 @@ use kefu_core::model::Sender;
 use kefu_core::time::{Millis, SECOND_MS};
 
 use super::matcher::{Found, Role, Scratch, acknowledges};
-use super::{Chat, ChatMessage, Hit, Kind, RuleDef, RuleSet, Span};
+use super::{Chat, ChatMessage, Hit, Kind, RuleDef, RuleSet, Span, Stop, StopReason};
 
 const MINUTE_MS: i64 = 60 * SECOND_MS;
 
@@ -171,7 +171,8 @@ thread_local! {
     static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::new(Scratch::default());
 }
 
-pub(super) fn evaluate(set: &RuleSet, chat: &Chat<'_>) -> Vec<Hit> {
+/// The counting keyword occurrences of every enabled rule in the chat's messages.
+fn scan_all(set: &RuleSet, chat: &Chat<'_>) -> Vec<Found> {
     let mut found = Vec::new();
     SCRATCH.with(|scratch| {
         let mut fresh = Scratch::default();
@@ -188,15 +189,26 @@ pub(super) fn evaluate(set: &RuleSet, chat: &Chat<'_>) -> Vec<Hit> {
             }
         }
     });
-    let rounds = rounds(chat.messages);
-    let mut buyer_phones: Vec<u64> = found
+    found
+}
+
+/// Phone numbers the buyer wrote in the reception or the store knows (addresses).
+fn known_phones(set: &RuleSet, chat: &Chat<'_>, found: &[Found]) -> Vec<u64> {
+    let mut phones: Vec<u64> = found
         .iter()
         .filter(|f| f.phone != 0 && chat.messages[f.span.message as usize].sender == Sender::Buyer)
         .map(|f| f.phone)
         .collect();
     for text in chat.context.known_texts {
-        buyer_phones.extend(set.matcher.phones_in(text));
+        phones.extend(set.matcher.phones_in(text));
     }
+    phones
+}
+
+pub(super) fn evaluate(set: &RuleSet, chat: &Chat<'_>) -> Vec<Hit> {
+    let found = scan_all(set, chat);
+    let rounds = rounds(chat.messages);
+    let buyer_phones = known_phones(set, chat, &found);
     // The acknowledgements of the enabled unanswered rules decide whether a conversation
     // ended, and which rounds asked nothing.
     let acks = set.matcher.all_acks();
@@ -393,4 +405,97 @@ fn check(index: usize, rule: &RuleDef, c: &Ctx<'_, '_>) -> Option<Hit> {
             (count > 0).then(|| hit(index, count, messages, Vec::new()))
         }
     }
+}
+
+/// Why rule `index` did not fire on the chat (see [`RuleSet::why_not`]).
+pub(super) fn why_not(set: &RuleSet, chat: &Chat<'_>, index: usize) -> Vec<Stop> {
+    let Some(rule) = set.rules.get(index) else {
+        return Vec::new();
+    };
+    let bare = |reason: StopReason, message: Option<u32>| Stop {
+        message,
+        span: None,
+        matched: String::new(),
+        reason,
+    };
+    if !rule.enabled {
+        return vec![bare(StopReason::Disabled, None)];
+    }
+    let hits = evaluate(set, chat);
+    if hits.iter().any(|h| h.rule == index) {
+        return Vec::new();
+    }
+    if rule.kind == Kind::UnansweredRound
+        && hits
+            .iter()
+            .any(|h| set.rules[h.rule].kind == Kind::ShiftEndUnanswered)
+    {
+        return vec![bare(StopReason::Superseded, None)];
+    }
+    let mut stops = Vec::new();
+    let id = index as u32;
+    match rule.kind {
+        // Kinds a keyword makes fire: an occurrence that did not count stopped them.
+        Kind::Keywords | Kind::KeywordCount | Kind::MissedFollowUp => {
+            for (i, m) in chat.messages.iter().enumerate() {
+                let (text, _) = kefu_core::text::cut_at(m.text, kefu_core::text::MAX_MESSAGE_BYTES);
+                set.matcher.explain(id, i as u32, text, &mut stops);
+            }
+            if rule.kind != Kind::MissedFollowUp {
+                let found = scan_all(set, chat);
+                let phones = known_phones(set, chat, &found);
+                let senders = rule.params.senders.as_deref().unwrap_or(&[]);
+                for f in found
+                    .iter()
+                    .filter(|f| f.rule == id && f.role == Role::Keyword)
+                {
+                    let sender = chat.messages[f.span.message as usize].sender;
+                    let reason = if !senders.contains(&sender) {
+                        if f.phone != 0 {
+                            // A number the buyer gives is context, not a stop: it shows
+                            // as the agent's confirmation below.
+                            continue;
+                        }
+                        StopReason::OtherSender(sender)
+                    } else if f.phone != 0 && sender != Sender::Buyer && phones.contains(&f.phone) {
+                        StopReason::BuyerNumber
+                    } else {
+                        continue;
+                    };
+                    let text = chat.messages[f.span.message as usize].text;
+                    stops.push(Stop {
+                        message: Some(f.span.message),
+                        span: Some(f.span),
+                        matched: text
+                            .get(f.span.start as usize..f.span.end as usize)
+                            .unwrap_or("")
+                            .to_string(),
+                        reason,
+                    });
+                }
+            }
+        }
+        // Waits: a round over the limit that opened outside service hours is not timed.
+        Kind::SlowRound | Kind::LongWaitApology => {
+            let limit = match rule.kind {
+                Kind::SlowRound => i64::from(rule.params.seconds.unwrap_or(0)) * SECOND_MS,
+                _ => i64::from(rule.params.minutes.unwrap_or(0)) * MINUTE_MS,
+            };
+            if let Some(hours) = chat.context.service_hours {
+                for r in rounds(chat.messages) {
+                    let Some(answer) = r.answer else { continue };
+                    let open = chat.messages[r.open as usize].time;
+                    let to = chat.messages[answer as usize].time;
+                    if !hours.contains(open) && to - open > limit {
+                        stops.push(bare(StopReason::OutsideServiceHours, Some(r.open)));
+                    }
+                }
+            }
+        }
+        _ => {}
+    }
+    if stops.is_empty() {
+        stops.push(bare(StopReason::NothingMet, None));
+    }
+    stops
 }

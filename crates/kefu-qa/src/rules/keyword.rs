@@ -147,19 +147,44 @@ fn edge_ok(edge: Option<char>, outside: Option<char>) -> bool {
     }
 }
 
+/// Why a match does not stand on its own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Cut<'a> {
+    /// An ASCII edge runs on into letters or digits (加V in 加VIP).
+    Ascii,
+    /// A `!prev=` exclusion precedes it.
+    Prev(&'a str),
+    /// A `!next=` exclusion follows it.
+    Next(&'a str),
+}
+
 impl Entry {
     /// Whether a match at `start..end` of the normalised `text` stands on its own: the ASCII
     /// boundaries and the entry's `prev`/`next` exclusions.
     pub fn bounded(&self, text: &str, start: usize, end: usize) -> bool {
+        self.cut(text, start, end).is_none()
+    }
+
+    /// What keeps a match at `start..end` of the normalised `text` from standing on its own,
+    /// if anything.
+    pub fn cut(&self, text: &str, start: usize, end: usize) -> Option<Cut<'_>> {
         let (Some(before), Some(inside), Some(after)) =
             (text.get(..start), text.get(start..end), text.get(end..))
         else {
-            return false;
+            return Some(Cut::Ascii);
         };
-        edge_ok(inside.chars().next(), before.chars().next_back())
-            && edge_ok(inside.chars().next_back(), after.chars().next())
-            && !self.prev_not.iter().any(|p| before.ends_with(p.as_str()))
-            && !self.next_not.iter().any(|n| after.starts_with(n.as_str()))
+        if !edge_ok(inside.chars().next(), before.chars().next_back())
+            || !edge_ok(inside.chars().next_back(), after.chars().next())
+        {
+            return Some(Cut::Ascii);
+        }
+        if let Some(p) = self.prev_not.iter().find(|p| before.ends_with(p.as_str())) {
+            return Some(Cut::Prev(p));
+        }
+        self.next_not
+            .iter()
+            .find(|n| after.starts_with(n.as_str()))
+            .map(|n| Cut::Next(n))
     }
 }
 

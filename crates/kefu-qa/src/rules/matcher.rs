@@ -15,9 +15,9 @@
 
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 
-use super::keyword::{Entry, Pattern, parse_entry};
+use super::keyword::{Cut, Entry, Pattern, parse_entry};
 use super::normalize::{Normalized, is_cjk, is_clause_break, normalize};
-use super::{Kind, Param, RuleDef, Span};
+use super::{Kind, Param, RuleDef, Span, Stop, StopReason};
 
 /// What an entry is to its rule.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -246,20 +246,15 @@ impl Matcher {
             for m in ac.find_overlapping_iter(t) {
                 let at = self.patterns[m.pattern().as_usize()];
                 let spec = &self.specs[at as usize];
-                let (start, end) = match &spec.entry.pattern {
-                    Pattern::Text(_) => (m.start(), m.end()),
-                    Pattern::Regex { regex, .. } => {
-                        if raw
-                            .iter()
-                            .any(|r| r.spec == at && r.start as usize == m.start())
-                        {
-                            continue;
-                        }
-                        match t.get(m.start()..).and_then(|rest| regex.find(rest)) {
-                            Some(x) if x.end() > 0 => (m.start(), m.start() + x.end()),
-                            _ => continue,
-                        }
-                    }
+                if matches!(spec.entry.pattern, Pattern::Regex { .. })
+                    && raw
+                        .iter()
+                        .any(|r| r.spec == at && r.start as usize == m.start())
+                {
+                    continue;
+                }
+                let Some((start, end)) = extent(&spec.entry, t, m.start(), m.end()) else {
+                    continue;
                 };
                 if spec.entry.bounded(t, start, end) {
                     raw.push(Raw {
@@ -301,28 +296,15 @@ impl Matcher {
         }
     }
 
-    /// Pushes an occurrence at `start..end` of the normalised text unless a negation, an allow
-    /// phrase or quotes take it out.
-    #[allow(clippy::too_many_arguments)]
-    fn keep(
-        &self,
-        message: u32,
-        rule: u32,
-        role: Role,
-        start: u32,
-        end: u32,
-        phone: u64,
-        t: &str,
-        norm: &Normalized,
-        raw: &[Raw],
-        out: &mut Vec<Found>,
-    ) {
+    /// What takes an occurrence at `start..end` of the normalised text out, if anything: a
+    /// negation or an allow phrase (with where it stands in the normalised text), or quotes.
+    fn verdict(&self, rule: u32, start: u32, end: u32, t: &str, raw: &[Raw]) -> Option<Out> {
         let info = self.rules.get(rule as usize).copied().unwrap_or_default();
         let of_rule = |r: &&Raw, role: Role| {
             let s = &self.specs[r.spec as usize];
             s.rule == rule && s.role == role
         };
-        let negated = raw.iter().filter(|r| of_rule(r, Role::Negation)).any(|n| {
+        let negation = raw.iter().filter(|r| of_rule(r, Role::Negation)).find(|n| {
             let entry = &self.specs[n.spec as usize].entry;
             let gap = if entry.after {
                 // 微信我们是不加的: the refusal follows.
@@ -343,14 +325,39 @@ impl Matcher {
             let gap = t.get(gap.start as usize..gap.end as usize).unwrap_or("");
             !gap.chars().any(is_clause_break) && gap.chars().count() <= window as usize
         });
-        let allowed = raw
+        if let Some(n) = negation {
+            return Some(Out::Negated(n.start, n.end));
+        }
+        if let Some(a) = raw
             .iter()
             .filter(|r| of_rule(r, Role::Allow))
-            .any(|a| a.start <= start && a.end >= end);
-        if negated || allowed {
-            return;
+            .find(|a| a.start <= start && a.end >= end)
+        {
+            return Some(Out::Allowed(a.start, a.end));
         }
         if info.skip_quoted && quoted(t, start as usize, end as usize) {
+            return Some(Out::Quoted);
+        }
+        None
+    }
+
+    /// Pushes an occurrence at `start..end` of the normalised text unless a negation, an allow
+    /// phrase or quotes take it out.
+    #[allow(clippy::too_many_arguments)]
+    fn keep(
+        &self,
+        message: u32,
+        rule: u32,
+        role: Role,
+        start: u32,
+        end: u32,
+        phone: u64,
+        t: &str,
+        norm: &Normalized,
+        raw: &[Raw],
+        out: &mut Vec<Found>,
+    ) {
+        if self.verdict(rule, start, end, t, raw).is_some() {
             return;
         }
         let Some((s, e)) = norm.original(start as usize, end as usize) else {
@@ -374,6 +381,127 @@ impl Matcher {
             out.push(found);
         }
     }
+
+    /// The keyword occurrences of rule `rule` in `text` (message `message`) that do **not**
+    /// count, each with what took it out (the "why not" of the test box). Slow: for one chat.
+    pub fn explain(&self, rule: u32, message: u32, text: &str, out: &mut Vec<Stop>) {
+        let mut norm = Normalized::default();
+        norm.read(text);
+        let t = norm.text.as_str();
+        let span = |start: u32, end: u32| {
+            norm.original(start as usize, end as usize)
+                .map(|(s, e)| Span {
+                    message,
+                    start: s,
+                    end: e,
+                })
+        };
+        let written = |sp: Span| {
+            text.get(sp.start as usize..sp.end as usize)
+                .unwrap_or("")
+                .to_string()
+        };
+        let mut raw: Vec<Raw> = Vec::new();
+        // Occurrences cut by a boundary, kept apart: they never count.
+        let mut cut: Vec<(u32, u32, StopReason)> = Vec::new();
+        if let Some(ac) = &self.automaton {
+            for m in ac.find_overlapping_iter(t) {
+                let at = self.patterns[m.pattern().as_usize()];
+                let spec = &self.specs[at as usize];
+                let Some((start, end)) = extent(&spec.entry, t, m.start(), m.end()) else {
+                    continue;
+                };
+                match spec.entry.cut(t, start, end) {
+                    None => raw.push(Raw {
+                        spec: at,
+                        start: start as u32,
+                        end: end as u32,
+                    }),
+                    Some(c) if spec.rule == rule && spec.role == Role::Keyword => {
+                        let reason = match c {
+                            Cut::Ascii => StopReason::AsciiBoundary,
+                            Cut::Prev(p) => StopReason::Preceded(p.to_string()),
+                            Cut::Next(n) => StopReason::Followed(n.to_string()),
+                        };
+                        cut.push((start as u32, end as u32, reason));
+                    }
+                    Some(_) => {}
+                }
+            }
+        }
+        let mut push = |start: u32, end: u32, reason: StopReason| {
+            if let Some(sp) = span(start, end) {
+                let stop = Stop {
+                    message: Some(message),
+                    span: Some(sp),
+                    matched: written(sp),
+                    reason,
+                };
+                if !out.contains(&stop) {
+                    out.push(stop);
+                }
+            }
+        };
+        for (start, end, reason) in cut {
+            push(start, end, reason);
+        }
+        let mut occurrences: Vec<(u32, u32)> = raw
+            .iter()
+            .filter(|k| {
+                let s = &self.specs[k.spec as usize];
+                s.rule == rule && s.role == Role::Keyword
+            })
+            .map(|k| (k.start, k.end))
+            .collect();
+        if self.rules.get(rule as usize).is_some_and(|r| r.phones) {
+            occurrences.extend(
+                phone_numbers(t)
+                    .into_iter()
+                    .map(|(s, e, _)| (s as u32, e as u32)),
+            );
+        }
+        for (start, end) in occurrences {
+            let reason = match self.verdict(rule, start, end, t, &raw) {
+                None => continue,
+                Some(Out::Quoted) => StopReason::Quoted,
+                Some(Out::Negated(s, e)) => match span(s, e) {
+                    Some(at) => StopReason::Negated {
+                        negation: written(at),
+                        at,
+                    },
+                    None => continue,
+                },
+                Some(Out::Allowed(s, e)) => match span(s, e) {
+                    Some(at) => StopReason::Allowed {
+                        phrase: written(at),
+                        at,
+                    },
+                    None => continue,
+                },
+            };
+            push(start, end, reason);
+        }
+    }
+}
+
+/// The extent in `t` of an entry found by the automaton at `start..end`: the phrase itself,
+/// or what its regular expression matches from `start` (`None`: it does not, or only empty).
+fn extent(entry: &Entry, t: &str, start: usize, end: usize) -> Option<(usize, usize)> {
+    match &entry.pattern {
+        Pattern::Text(_) => Some((start, end)),
+        Pattern::Regex { regex, .. } => match t.get(start..).and_then(|rest| regex.find(rest)) {
+            Some(x) if x.end() > 0 => Some((start, start + x.end())),
+            _ => None,
+        },
+    }
+}
+
+/// What took an occurrence out, in the normalised text.
+#[derive(Debug, Clone, Copy)]
+enum Out {
+    Negated(u32, u32),
+    Allowed(u32, u32),
+    Quoted,
 }
 
 /// The longest message read as a possible acknowledgement (about 40 Chinese characters).

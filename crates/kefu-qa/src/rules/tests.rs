@@ -1014,3 +1014,252 @@ mod classes {
         ));
     }
 }
+
+/// "Why not" (issue 15): for a rule that did not fire, the condition that stopped it, with the
+/// message and the span of the occurrence. Sentences of our own, one test per reason.
+mod why_not {
+    use kefu_core::settings::ServiceHours;
+
+    use super::*;
+
+    fn why(chat: &str, rule: &str) -> Vec<Stop> {
+        why_with(chat, rule, StoreContext::default())
+    }
+
+    fn why_with(chat: &str, rule: &str, context: StoreContext<'_>) -> Vec<Stop> {
+        let set = RuleSet::default_rules();
+        parse_chat(chat, 72)
+            .expect("test chats are well-formed")
+            .why_not(&set, context, rule)
+    }
+
+    /// The reasons, with the message number and the text as written.
+    fn reasons(stops: &[Stop]) -> Vec<(Option<u32>, String, StopReason)> {
+        stops
+            .iter()
+            .map(|s| (s.message, s.matched.clone(), s.reason.clone()))
+            .collect()
+    }
+
+    #[test]
+    fn a_negated_keyword_names_its_negation_and_where() {
+        let chat = "buyer 10:00:00 能便宜吗\nagent 10:00:20 亲，我从来没说随便你开价哦\n";
+        let stops = why(chat, "forbidden_phrases");
+        assert_eq!(stops.len(), 1, "{stops:?}");
+        let s = &stops[0];
+        assert_eq!(s.message, Some(1));
+        assert_eq!(s.matched, "随便你");
+        let text = "亲，我从来没说随便你开价哦";
+        let span = s.span.unwrap();
+        assert_eq!(&text[span.start as usize..span.end as usize], "随便你");
+        let StopReason::Negated { negation, at } = &s.reason else {
+            panic!("negated: {stops:?}")
+        };
+        assert_eq!(negation, "从来没说");
+        assert_eq!(&text[at.start as usize..at.end as usize], "从来没说");
+        assert!(s.describe(false).contains("从来没说"));
+        assert!(s.describe(true).contains("negated"));
+        // The same words across a comma are no negation: the rule fires, nothing to explain.
+        assert!(why("agent 10:00:00 不是我说，随便你\n", "forbidden_phrases").is_empty());
+    }
+
+    #[test]
+    fn an_off_platform_refusal_is_a_negation_within_the_clause() {
+        let stops = why(
+            "agent 10:00:00 亲，店里规定不可以私下加微信的\n",
+            "off_platform",
+        );
+        assert!(
+            stops.iter().any(|s| s.matched == "微信"
+                && matches!(&s.reason, StopReason::Negated { negation, .. } if negation == "不可以")),
+            "{stops:?}"
+        );
+    }
+
+    #[test]
+    fn an_allow_phrase_names_the_phrase() {
+        let stops = why(
+            "agent 10:00:00 颜色随便你选，都有现货\n",
+            "forbidden_phrases",
+        );
+        assert_eq!(
+            reasons(&stops),
+            vec![(
+                Some(0),
+                "随便你".to_string(),
+                StopReason::Allowed {
+                    phrase: "随便你选".into(),
+                    at: Span {
+                        message: 0,
+                        start: 6,
+                        end: 18
+                    }
+                }
+            )]
+        );
+        let stops = why("agent 10:00:00 可以用微信付款的亲\n", "off_platform");
+        assert!(
+            stops.iter().any(
+                |s| matches!(&s.reason, StopReason::Allowed { phrase, .. } if phrase == "微信付款")
+            ),
+            "{stops:?}"
+        );
+    }
+
+    #[test]
+    fn boundaries_and_exclusions_say_which() {
+        // !next=: 滚 in 滚筒.
+        let stops = why("agent 10:00:00 这台是滚筒洗衣机哦\n", "forbidden_phrases");
+        assert_eq!(
+            reasons(&stops),
+            vec![(Some(0), "滚".to_string(), StopReason::Followed("筒".into()))]
+        );
+        // !prev=: 滚 after 打 (打滚).
+        let stops = why("agent 10:00:00 宝宝在床上打滚也不怕\n", "forbidden_phrases");
+        assert_eq!(
+            reasons(&stops),
+            vec![(Some(0), "滚".to_string(), StopReason::Preceded("打".into()))]
+        );
+        // ASCII boundary: 加V inside 加VIP.
+        let stops = why("agent 10:00:00 亲，加VIP可以打九折\n", "off_platform");
+        assert!(
+            stops
+                .iter()
+                .any(|s| s.reason == StopReason::AsciiBoundary && s.matched.starts_with('加')),
+            "{stops:?}"
+        );
+        // A digit run inside a longer one: 12315 in an order number, for the buyer's anger.
+        let stops = why("buyer 10:00:00 单号 9912315008 到哪了\n", "buyer_anger");
+        assert!(
+            stops
+                .iter()
+                .any(|s| s.reason == StopReason::AsciiBoundary && s.matched == "12315"),
+            "{stops:?}"
+        );
+    }
+
+    #[test]
+    fn a_quoted_keyword_is_a_name() {
+        let stops = why(
+            "agent 10:00:00 这首《别烦我》是店里的背景音乐\n",
+            "forbidden_phrases",
+        );
+        assert_eq!(
+            reasons(&stops),
+            vec![(Some(0), "别烦我".to_string(), StopReason::Quoted)]
+        );
+    }
+
+    #[test]
+    fn the_buyers_own_number_is_confirmation() {
+        let chat =
+            "buyer 10:00:00 收件电话改成 139 0011 2233\nagent 10:00:30 好的亲，已改为13900112233\n";
+        let stops = why(chat, "off_platform");
+        assert_eq!(
+            reasons(&stops),
+            vec![(Some(1), "13900112233".to_string(), StopReason::BuyerNumber)]
+        );
+        // A number only the order's address holds counts the same.
+        let address = ["李雷 15700889900 江苏省南京市"];
+        let stops = why_with(
+            "agent 10:00:00 亲，收件人电话是15700889900对吧\n",
+            "off_platform",
+            StoreContext {
+                known_texts: &address,
+                service_hours: None,
+            },
+        );
+        assert_eq!(stops.len(), 1);
+        assert_eq!(stops[0].reason, StopReason::BuyerNumber);
+        assert!(stops[0].describe(false).contains("15700889900"));
+    }
+
+    #[test]
+    fn a_keyword_of_another_sender() {
+        // The buyer says 随便你; the rule checks agents.
+        let stops = why(
+            "buyer 10:00:00 随便你吧\nagent 10:00:10 好的亲\n",
+            "forbidden_phrases",
+        );
+        assert_eq!(
+            reasons(&stops),
+            vec![(
+                Some(0),
+                "随便你".to_string(),
+                StopReason::OtherSender(Sender::Buyer)
+            )]
+        );
+    }
+
+    #[test]
+    fn a_round_outside_service_hours_is_not_timed() {
+        let hours = ServiceHours::parse("09:00-21:00").unwrap();
+        let stops = why_with(
+            "buyer 07:40:00 发货了吗\nagent 09:02:00 亲，上午发出\n",
+            "slow_round",
+            StoreContext {
+                known_texts: &[],
+                service_hours: Some(&hours),
+            },
+        );
+        assert_eq!(
+            reasons(&stops),
+            vec![(Some(0), String::new(), StopReason::OutsideServiceHours)]
+        );
+        assert!(stops[0].describe(true).contains("outside service hours"));
+    }
+
+    #[test]
+    fn nothing_met_disabled_superseded_and_fired() {
+        let stops = why(
+            "buyer 10:00:00 有货吗\nagent 10:00:10 亲，有的\n",
+            "forbidden_phrases",
+        );
+        assert_eq!(
+            reasons(&stops),
+            vec![(None, String::new(), StopReason::NothingMet)]
+        );
+        // Timing kinds with no wait over the limit.
+        let stops = why(
+            "buyer 10:00:00 有货吗\nagent 10:00:10 亲，有的\n",
+            "slow_round",
+        );
+        assert_eq!(stops[0].reason, StopReason::NothingMet);
+        // Switched off in the shipped set.
+        let stops = why(
+            "buyer 10:00:00 有货吗\nagent 10:00:10 亲，有的\n",
+            "no_rating_invite",
+        );
+        assert_eq!(stops[0].reason, StopReason::Disabled);
+        // A rule that fired has nothing to explain; an unknown rule neither.
+        assert!(why("agent 10:00:00 随便你\n", "forbidden_phrases").is_empty());
+        assert!(why("agent 10:00:00 随便你\n", "no_such_rule").is_empty());
+        // The shift-end rule speaks for the plain unanswered one.
+        let set = with_shift_end();
+        let chat = parse_chat(
+            "buyer 10:00:00 在吗\nagent 10:00:10 您好\nbuyer 10:01:00 什么时候发货\nshift 18:00:00\n",
+            72,
+        )
+        .unwrap();
+        let stops = chat.why_not(&set, StoreContext::default(), "unanswered_round");
+        assert_eq!(stops[0].reason, StopReason::Superseded);
+        for s in &stops {
+            assert!(!s.describe(false).is_empty() && !s.describe(true).is_empty());
+        }
+    }
+
+    #[test]
+    fn a_negated_promise_is_no_holding_message() {
+        // 漏跟进: 不用稍等 promises nothing; the negation is named.
+        let stops = why(
+            "buyer 10:00:00 什么时候到\nagent 10:00:10 亲，不用稍等，已经到驿站了\n",
+            "missed_follow_up",
+        );
+        assert!(
+            stops.iter().any(|s| s.message == Some(1)
+                && s.matched == "稍等"
+                && matches!(&s.reason, StopReason::Negated { negation, .. } if negation == "不用")),
+            "{stops:?}"
+        );
+    }
+}

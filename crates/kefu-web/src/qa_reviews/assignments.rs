@@ -1,5 +1,7 @@
 //! /qa/assignments
 
+use kefu_store::qa_auto::{AutoReview, MAX_DAILY_CAP};
+
 use super::*;
 
 pub(super) struct AssignmentsPage {
@@ -17,6 +19,7 @@ pub(super) struct Manage {
     accounts: Vec<kefu_store::AccountInfo>,
     all: Vec<AssignmentRow>,
     workload: Vec<kefu_store::qa_reviews::Workload>,
+    auto: AutoReview,
 }
 
 /// `GET /qa/assignments?store=`: my assignments; for managers also the draw form, the
@@ -59,6 +62,7 @@ pub async fn assignments(
                     .collect(),
                 all: db.qa_assignments(store.store.id, None, None)?,
                 workload: db.qa_workload(store.store.id, period.from)?,
+                auto: db.qa_auto_review(store.store.id)?,
             })
         } else {
             None
@@ -240,7 +244,119 @@ pub(super) fn manage_forms(lang: Lang, user: &CurrentUser, store: &str, m: &Mana
             button type="submit" { (lang.s(S::QaSave)) }
         }
         (workload_table(lang, &m.workload))
+        (auto_review_form(lang, csrf, store, m))
     }
+}
+
+/// The store's automatic review tasks: which triggers open them, the daily cap per reviewer
+/// and who receives them (weakness reviewers).
+fn auto_review_form(lang: Lang, csrf: &str, store: &str, m: &Manage) -> Markup {
+    let a = &m.auto;
+    html! {
+        h2 { (lang.s(S::QaAutoReview)) }
+        p { small { (lang.s(S::QaAutoReviewHelp)) } }
+        form method="post" action={ "/qa/auto-review?" (lq(lang)) } class="filters qa-auto" {
+            input type="hidden" name="csrf" value=(csrf);
+            input type="hidden" name="store" value=(store);
+            fieldset {
+                legend { (lang.s(S::QaAutoTriggers)) }
+                label.check {
+                    input type="checkbox" name="low_rating" value="on" checked[a.low_rating];
+                    " " (lang.s(S::QaAutoLowRating))
+                }
+                " "
+                label.check {
+                    input type="checkbox" name="refund" value="on" checked[a.refund];
+                    " " (lang.s(S::QaAutoRefund))
+                }
+                " "
+                label.check {
+                    input type="checkbox" name="critical" value="on" checked[a.critical];
+                    " " (lang.s(S::QaAutoCritical))
+                }
+            }
+            label {
+                (lang.s(S::QaAutoCap)) br;
+                input type="number" name="daily_cap" min="1" max=(MAX_DAILY_CAP) value=(a.daily_cap);
+            }
+            fieldset {
+                legend { (lang.s(S::QaReviewers)) }
+                @for (kind, u) in m.reviewers.iter().filter(|(k, _)| *k == ReviewKind::Weakness) {
+                    label.check {
+                        input type="checkbox" name="reviewer" value=(u.id) checked[a.reviewers.contains(&u.id)];
+                        " " (u.name) " "
+                        small { "(" (u.role.as_str()) "; " (kind_name(lang, *kind)) ")" }
+                    }
+                    " "
+                }
+            }
+            button type="submit" { (lang.s(S::QaSave)) }
+        }
+    }
+}
+
+/// `POST /qa/auto-review`: saves the store's automatic review tasks.
+pub async fn set_auto_review(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    headers: HeaderMap,
+    Query(q): Query<QaQuery>,
+    Form(form): Form<Pairs>,
+) -> Response {
+    let lang = i18n::pick(q.lang.as_deref(), &headers);
+    let done = posted(&state, &user, lang, form, move |db, u, form| {
+        access::qa_manage(u)?;
+        let store = store_of(db, u, Some(field(form, "store")))?;
+        let cap = number(field(form, "daily_cap"), "daily_cap")?;
+        if !(1..=i64::from(MAX_DAILY_CAP)).contains(&cap) {
+            return Err(WebError::invalid(
+                "`daily_cap` 为 1 到 1000",
+                "`daily_cap` is 1 to 1000",
+            ));
+        }
+        let picked: Vec<i64> = fields(form, "reviewer")
+            .into_iter()
+            .map(|v| number(v, "reviewer"))
+            .collect::<Result<_, _>>()?;
+        let eligible = access::qa_reviewers(db, store.store.id, ReviewKind::Weakness)?;
+        if picked
+            .iter()
+            .any(|id| !eligible.iter().any(|(r, _)| r.id == *id))
+        {
+            return Err(WebError::BadRequest(lang.s(S::QaPickReviewers).into()));
+        }
+        let on = |name: &str| field(form, name) == "on";
+        let settings = AutoReview {
+            low_rating: on("low_rating"),
+            refund: on("refund"),
+            critical: on("critical"),
+            // Checked above: 1..=1000.
+            daily_cap: cap as u32,
+            reviewers: picked,
+        };
+        db.qa_set_auto_review(store.store.id, &settings)?;
+        db.audit(
+            Some(u),
+            "qa.auto_review",
+            &format!(
+                "store={} low_rating={} refund={} critical={} daily_cap={} reviewers={}",
+                store.store.name,
+                settings.low_rating,
+                settings.refund,
+                settings.critical,
+                settings.daily_cap,
+                settings
+                    .reviewers
+                    .iter()
+                    .map(i64::to_string)
+                    .collect::<Vec<_>>()
+                    .join(",")
+            ),
+        )?;
+        Ok(store.store.name)
+    })
+    .await;
+    back_to_assignments(lang, done)
 }
 
 pub(super) fn period_kind_s(k: PeriodKind) -> S {
@@ -412,6 +528,11 @@ pub async fn set_period(
         Ok(store.store.name)
     })
     .await;
+    back_to_assignments(lang, done)
+}
+
+/// After a saved setting: back to the store's assignments page, or the error page.
+fn back_to_assignments(lang: Lang, done: Result<String, Response>) -> Response {
     match done {
         Ok(store) => Redirect::to(&format!(
             "/qa/assignments?store={}&{}",

@@ -166,6 +166,8 @@ fn signal_names(lang: Lang, codes: &str) -> String {
             "low_rating" => lang.s(S::QaLowRating),
             "lost_inquiry" => lang.s(S::QaLostInquiry),
             "refund" => lang.s(S::QaRefund),
+            "auto" => lang.s(S::QaAuto),
+            "critical" => lang.s(S::QaCriticalHit),
             other => other,
         })
         .collect::<Vec<_>>()
@@ -341,6 +343,7 @@ fn answer_text(lang: Lang, a: Answer, scale: Scale) -> String {
 pub(crate) fn routes(r: Routes) -> Routes {
     r.page_and_form("/qa/assignments", FORM_LIMIT, assignments, generate)
         .form("/qa/period", set_period)
+        .form("/qa/auto-review", set_auto_review)
         .page_and_form("/qa/review", FORM_LIMIT, review_page, submit_review)
         .get("/qa/reviews", reviews)
         .form("/qa/appeal", appeal)

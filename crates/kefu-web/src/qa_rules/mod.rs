@@ -3,7 +3,8 @@
 //! - `/qa/rules`: a store's rule set — switches, severities, scores, parameters and keyword
 //!   lists as a form, or the TOML itself; saving validates and keeps every version
 //!   (admins and supervisors; others read it);
-//! - `/qa/test`: paste a chat, see which rules fire and the matched text highlighted;
+//! - `/qa/test`: paste a chat, see which rules fire and the matched text highlighted, and for
+//!   each rule that did not, which condition stopped it ("why not");
 //! - `/qa/hits`: hits per 100 receptions by rule × account, group or store for a week or a
 //!   month, each figure linking to the receptions behind it; `/qa/run` evaluates the period;
 //! - `/qa/reception`: one reception's transcript with the messages that triggered rules
@@ -19,8 +20,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use kefu_core::model::{NameId, Sender};
 use kefu_core::time::{Day, Millis};
 use kefu_qa::rules::{
-    Category, HitCount, HitRow, HitTable, Param, ParamType, Problem, RuleDef, RuleSet, Severity,
-    param_text, parse_chat, per_100, set_param,
+    Category, Hit, HitCount, HitRow, HitTable, Param, ParamType, ParsedChat, Problem, RuleDef,
+    RuleSet, Severity, Stop, StoreContext, param_text, parse_chat, per_100, set_param,
 };
 use kefu_store::{Db, RulesInForce, User};
 use serde::Deserialize;

@@ -55,6 +55,50 @@ pub(super) fn hit_lines(lang: Lang, lines: &[HitLine<'_>], categories: bool) -> 
     }
 }
 
+/// "Why not": for every rule that did not fire on the chat, the conditions that stopped it
+/// (a negated, allowed, cut or quoted keyword, another sender, the buyer's own number, a round
+/// outside service hours, or nothing met), in the order of the set.
+fn why_not_lines(
+    lang: Lang,
+    set: &RuleSet,
+    chat: &ParsedChat,
+    context: StoreContext<'_>,
+    hits: &[Hit],
+) -> Markup {
+    let en = lang == Lang::En;
+    let quiet: Vec<(&RuleDef, Vec<Stop>)> = set
+        .rules()
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| !hits.iter().any(|h| h.rule == *i))
+        .map(|(_, r)| (r, chat.why_not(set, context, &r.id)))
+        .collect();
+    html! {
+        h2 { (lang.s(S::AutoWhyNot)) }
+        p { small { (lang.s(S::AutoWhyNotHelp)) } }
+        table.why-not {
+            thead {
+                tr {
+                    th { (lang.s(S::AutoRule)) }
+                    th { (lang.s(S::AutoWhyNotReason)) }
+                }
+            }
+            tbody {
+                @for (r, stops) in &quiet {
+                    tr {
+                        td { (r.title(en)) " " code { (r.id) } }
+                        td {
+                            @for s in stops {
+                                div.stop { (s.describe(en)) }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // /qa/test
 
@@ -119,16 +163,21 @@ pub async fn test_chat(
         .db(move |db| match store {
             Some(name) => {
                 let s = first_store(db, &u, Some(&name))?;
-                let window = config.store(&s.store.name).metrics.reminder_window_hours;
-                Ok((db.qa_rules_in_force(s.store.id)?.set, window))
+                let metrics = &config.store(&s.store.name).metrics;
+                Ok((
+                    db.qa_rules_in_force(s.store.id)?.set,
+                    metrics.reminder_window_hours,
+                    Some(metrics.service_hours.clone()),
+                ))
             }
             None => Ok((
                 RuleSet::default_rules(),
                 config.store("").metrics.reminder_window_hours,
+                None,
             )),
         })
         .await;
-    let (set, window) = match rules {
+    let (set, window, hours) = match rules {
         Ok(x) => x,
         Err(e) => return error_page(lang, &user, e),
     };
@@ -138,7 +187,14 @@ pub async fn test_chat(
             html! { p.error { (e.describe(lang == Lang::En)) } },
         ),
         Ok(chat) => {
-            let hits = chat.evaluate(&set);
+            // With a store, its service hours (waits outside them are not timed); without
+            // one, all day.
+            let context = StoreContext {
+                known_texts: &[],
+                service_hours: hours.as_ref(),
+            };
+            let hits = chat.evaluate_with(&set, context);
+            let why = why_not_lines(lang, &set, &chat, context, &hits);
             let named: Vec<NamedHit> = hits
                 .iter()
                 .map(|h| {
@@ -178,7 +234,8 @@ pub async fn test_chat(
                 html! {
                     h2 { (lang.s(S::AutoHits)) }
                     (hit_lines(lang, &lines, true))
-                                (transcript_table(lang, &messages, &marks))
+                    (transcript_table(lang, &messages, &marks))
+                    (why)
                 },
             )
         }
