@@ -355,3 +355,102 @@ fn demo_windows_imported_one_after_another_give_the_whole_periods_figures() {
     ]);
     assert!(!run.status.success(), "an empty window must be refused");
 }
+
+/// The Chinese name a user would write for each canonical column (docs/formats.md).
+fn chinese(name: &str) -> &str {
+    match name {
+        "time" => "时间",
+        "buyer" => "买家",
+        "account" => "客服",
+        "sender" => "发送方",
+        "text" => "内容",
+        "transfer_to" => "转给",
+        "order_id" => "订单号",
+        "created_at" => "创建时间",
+        "paid_at" => "付款时间",
+        "closed_at" => "关闭时间",
+        "amount" => "金额",
+        "items" => "件数",
+        "refund_id" => "退款单号",
+        "requested_at" => "申请时间",
+        "finished_at" => "完成时间",
+        "score" => "评分",
+        "name" => "姓名",
+        "group" => "分组",
+        "role" => "角色",
+        other => other,
+    }
+}
+
+#[test]
+fn chinese_headers_import_to_the_same_figures() {
+    let dir = tempfile::tempdir().unwrap();
+    let english = dir.path().join("en.db");
+    import_sample(&english);
+    // The sample's files with every header (CSV) and key (JSON Lines) in Chinese.
+    let zh_dir = dir.path().join("zh");
+    std::fs::create_dir(&zh_dir).unwrap();
+    let mut renamed = 0;
+    for entry in std::fs::read_dir(sample().join("input")).unwrap() {
+        let path = entry.unwrap().path();
+        // Bytes: a sample file is GBK; only its (ASCII) header is rewritten.
+        let bytes = std::fs::read(&path).unwrap();
+        let out: Vec<u8> = if path.extension().is_some_and(|e| e == "jsonl") {
+            let text = String::from_utf8(bytes).unwrap();
+            let mut out = String::new();
+            for line in text.lines().filter(|l| !l.trim().is_empty()) {
+                let obj: serde_json::Map<String, Value> = serde_json::from_str(line).unwrap();
+                let zh: serde_json::Map<String, Value> = obj
+                    .into_iter()
+                    .map(|(k, v)| (chinese(&k).to_string(), v))
+                    .collect();
+                out.push_str(&serde_json::to_string(&zh).unwrap());
+                out.push('\n');
+            }
+            out.into_bytes()
+        } else {
+            let end = bytes.iter().position(|&b| b == b'\n').unwrap();
+            let head = std::str::from_utf8(&bytes[..end]).unwrap();
+            let head: Vec<&str> = head
+                .trim_start_matches('\u{feff}')
+                .split(',')
+                .map(|h| chinese(h.trim()))
+                .collect();
+            // The header in the file's own encoding (the sample's orders are GBK).
+            let head = head.join(",");
+            let mut out = if std::str::from_utf8(&bytes).is_ok() {
+                head.into_bytes()
+            } else {
+                encoding_rs::GBK.encode(&head).0.into_owned()
+            };
+            out.extend_from_slice(&bytes[end..]);
+            out
+        };
+        let first = encoding_rs::GB18030.decode(&out).0;
+        let first = if std::str::from_utf8(&out).is_ok() {
+            String::from_utf8_lossy(&out)
+        } else {
+            first
+        };
+        let first = first.lines().next().unwrap_or("");
+        assert!(first.contains("客服") || first.contains("买家"), "{first}");
+        renamed += 1;
+        std::fs::write(zh_dir.join(path.file_name().unwrap()), out).unwrap();
+    }
+    assert_eq!(renamed, 6);
+    let zh = dir.path().join("zh.db");
+    let said = ok(&[
+        "import",
+        "--db",
+        zh.to_str().unwrap(),
+        "--store",
+        "晨光旗舰店",
+        zh_dir.to_str().unwrap(),
+    ]);
+    assert!(!said.contains("`时间`"), "{said}");
+    for by in ["account", "store", "day"] {
+        let en = report(&english, by, &[]);
+        assert!(!en.is_empty());
+        assert_eq!(report(&zh, by, &[]), en, "by {by}");
+    }
+}
