@@ -454,3 +454,75 @@ fn chinese_headers_import_to_the_same_figures() {
         assert_eq!(report(&zh, by, &[]), en, "by {by}");
     }
 }
+
+/// The worked example of docs/metrics.md "Attribution modes", imported under each mode.
+#[test]
+fn attribution_modes_worked_example() {
+    let dir = tempfile::tempdir().unwrap();
+    let messages = dir.path().join("messages.csv");
+    std::fs::write(
+        &messages,
+        "time,buyer,account,sender\n\
+         2026-11-10 19:59:00,x,店:a,buyer\n\
+         2026-11-10 20:00:00,x,店:a,agent\n\
+         2026-11-11 09:59:00,x,店:b,buyer\n\
+         2026-11-11 10:00:00,x,店:b,agent\n",
+    )
+    .unwrap();
+    let orders = dir.path().join("orders.csv");
+    std::fs::write(
+        &orders,
+        "order_id,buyer,created_at,paid_at,amount\n\
+         O1,x,2026-11-10 21:00:00,2026-11-11 10:30:00,100\n\
+         O2,x,2026-11-11 09:00:00,2026-11-11 10:30:00,50\n\
+         O3,x,2026-11-11 11:00:00,,20\n",
+    )
+    .unwrap();
+    let sales = |rows: &[Value], account: &str| {
+        rows.iter()
+            .find(|r| r["account"] == account)
+            .map(|r| r["sales"].as_f64().unwrap_or(-1.0))
+    };
+    // (mode, a's sales, b's sales, silent orders)
+    for (mode, a, b, silent) in [
+        ("order", 100.0, 0.0, 1),
+        ("payment", 0.0, 150.0, 0),
+        ("order_first", 100.0, 50.0, 0),
+    ] {
+        let config = dir.path().join(format!("{mode}.toml"));
+        std::fs::write(&config, format!("[metrics]\nattribution = \"{mode}\"\n")).unwrap();
+        let db = dir.path().join(format!("{mode}.db"));
+        let (db_s, config_s) = (db.to_str().unwrap(), config.to_str().unwrap());
+        ok(&[
+            "import",
+            "--db",
+            db_s,
+            "--store",
+            "店",
+            "--config",
+            config_s,
+            messages.to_str().unwrap(),
+            orders.to_str().unwrap(),
+        ]);
+        let rows = report(&db, "account", &["--config", config_s]);
+        assert_eq!(sales(&rows, "店:a"), Some(a), "{mode}: {rows:?}");
+        assert_eq!(sales(&rows, "店:b"), Some(b), "{mode}: {rows:?}");
+        let store = report(&db, "store", &["--config", config_s]);
+        assert_eq!(store[0]["silent_orders"], silent, "{mode}: {store:?}");
+        let out = ok(&[
+            "explain",
+            "--db",
+            db_s,
+            "--config",
+            config_s,
+            "--account",
+            "店:b",
+            "--day",
+            "2026-11-11",
+        ]);
+        // Which time each order was attributed by.
+        let by_payment = out.contains("≤ payment 2026-11-11 10:30:00");
+        assert_eq!(by_payment, mode != "order", "{mode}: {out}");
+        assert!(out.contains("≤ order 2026-11-11 11:00:00"), "{mode}: {out}");
+    }
+}
