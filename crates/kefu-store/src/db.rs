@@ -1477,20 +1477,29 @@ fn load_unsorted_events(
          WHERE store_id = ?1 AND (created_at BETWEEN ?2 AND ?3 OR paid_at BETWEEN ?4 AND ?3)"
     } else {
         "SELECT order_id, buyer_id, created_at, paid_at, closed_at, amount_cents, items FROM orders
-         WHERE store_id = ?1 AND created_at BETWEEN ?2 AND ?3 AND ?4 = ?4" // ?4 unused
+         WHERE store_id = ?1 AND created_at BETWEEN ?2 AND ?3"
     })?;
+    let by_creation = params![store_id, orders_t0, t1];
+    let with_payment = params![store_id, orders_t0, t1, t0];
     let orders = st
-        .query_map(params![store_id, orders_t0, t1, t0], |r| {
-            Ok(Order {
-                order_id: r.get(0)?,
-                buyer: r.get(1)?,
-                created_at: r.get(2)?,
-                paid_at: r.get(3)?,
-                closed_at: r.get(4)?,
-                amount: r.get(5)?,
-                items: r.get(6)?,
-            })
-        })?
+        .query_map(
+            if by_payment {
+                with_payment
+            } else {
+                by_creation
+            },
+            |r| {
+                Ok(Order {
+                    order_id: r.get(0)?,
+                    buyer: r.get(1)?,
+                    created_at: r.get(2)?,
+                    paid_at: r.get(3)?,
+                    closed_at: r.get(4)?,
+                    amount: r.get(5)?,
+                    items: r.get(6)?,
+                })
+            },
+        )?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     let mut st = conn.prepare_cached(
         "SELECT refund_id, order_id, buyer_id, requested_at, finished_at, amount_cents, status, account_id FROM refunds
