@@ -14,7 +14,8 @@ summed over every account (bots included) plus the store-level `buyers`, `total_
 
 Settings ([metrics] of --config, as in kefu): slow_response_secs, slow_response_rounds,
 conversion_window_days, service_hours (default "08:00-24:00": every response figure runs on
-this service clock), reminder_window_hours, after_sale_days (default 21).
+this service clock), reminder_window_hours, after_sale_days (default 21), attribution
+(order, payment or order_first; default order, see metrics.md §3).
 
 This is a performance peer and a cross-check of the Rust engine: it shares no code with it.
 All message-level work is SQL run by DuckDB (in-memory); Python only discovers files, reads
@@ -207,6 +208,7 @@ def load_settings(path: str | None, store: str) -> dict:
         service_hours="08:00-24:00",
         reminder_window_hours=72,
         after_sale_days=21,
+        attribution="order",
         timezone="Asia/Shanghai",
     )
     if path:
@@ -222,6 +224,8 @@ def load_settings(path: str | None, store: str) -> dict:
         others = set(cfg.get("stores", {})) - {store}
         if others:
             print(f"{path}: sections of other stores ignored: {sorted(others)}", file=sys.stderr)
+    if st["attribution"] not in ("order", "payment", "order_first"):
+        sys.exit(f"{path}: attribution must be order, payment or order_first")
     st["offset_us"] = parse_tz(st["timezone"]) * 60 * US
     st["sh"] = parse_service_hours(st["service_hours"])
     return st
@@ -596,6 +600,16 @@ def build(con: duckdb.DuckDBPyConnection, st: dict, store: str, p_from: int | No
     """, "receptions")
 
     # -- attribution (§3): last touch ---------------------------------------------------------
+    # The times an order's last touch is looked for before: its creation (by_pay = 0) and, if
+    # paid, its payment (by_pay = 1). The `attribution` setting picks among the two results:
+    # order = the creation's; payment = the payment's for paid orders, the creation's for
+    # unpaid ones; order_first = the creation's where there is one, else the payment's.
+    mode = st["attribution"]
+    keep = {
+        "order": "w.by_pay = 0",
+        "payment": "(w.by_pay = 1 OR o.paid IS NULL)",
+        "order_first": "TRUE",
+    }[mode]
     x(f"""
     CREATE TEMP TABLE attr AS
     WITH tr AS (  -- answered touched rounds of buyers who ordered, with buyer and account
@@ -605,17 +619,24 @@ def build(con: duckdb.DuckDBPyConnection, st: dict, store: str, p_from: int | No
             SELECT sid, day, c_ts FROM touched_later WHERE kind IN (1, 2)) t
       JOIN rec r USING (sid, day)
       WHERE r.bk IN (SELECT bk FROM orders)
+    ), pts AS (
+      SELECT store, order_id, bk, 0 AS by_pay, created AS t FROM orders
+      UNION ALL
+      SELECT store, order_id, bk, 1 AS by_pay, paid AS t FROM orders WHERE paid IS NOT NULL
     ), cand AS (
-      SELECT o.store, o.order_id, tr.sid, tr.day, tr.aid, max(tr.c_ts) AS best
-      FROM (SELECT *, unnest(range(day - {W - 1}, day + 1)) AS rday FROM orders) o
-      JOIN tr ON tr.bk = o.bk AND tr.day = o.rday AND tr.c_ts <= o.created
-      GROUP BY o.store, o.order_id, tr.sid, tr.day, tr.aid
+      SELECT p.store, p.order_id, p.by_pay, tr.sid, tr.day, tr.aid, max(tr.c_ts) AS best
+      FROM (SELECT *, unnest(range(t // {DAY} - {W - 1}, t // {DAY} + 1)) AS rday FROM pts) p
+      JOIN tr ON tr.bk = p.bk AND tr.day = p.rday AND tr.c_ts <= p.t
+      GROUP BY p.store, p.order_id, p.by_pay, tr.sid, tr.day, tr.aid
+    ), win AS (
+      SELECT c.* FROM cand c JOIN accts a ON a.aid = c.aid
+      QUALIFY row_number() OVER (PARTITION BY c.store, c.order_id, c.by_pay
+                                 ORDER BY c.best DESC, c.day DESC, a.account ASC) = 1
     )
-    SELECT c.store, c.order_id, c.sid, c.day, o.paid IS NOT NULL AS is_paid, o.cents, o.items
-    FROM cand c JOIN accts a ON a.aid = c.aid
-    JOIN orders o ON o.store = c.store AND o.order_id = c.order_id
-    QUALIFY row_number() OVER (PARTITION BY c.store, c.order_id
-                               ORDER BY c.best DESC, c.day DESC, a.account ASC) = 1
+    SELECT w.store, w.order_id, w.sid, w.day, o.paid IS NOT NULL AS is_paid, o.cents, o.items
+    FROM win w JOIN orders o ON o.store = w.store AND o.order_id = w.order_id
+    WHERE {keep}
+    QUALIFY row_number() OVER (PARTITION BY w.store, w.order_id ORDER BY w.by_pay) = 1
     """, "attribution")
 
     # -- reminders (§4) -----------------------------------------------------------------------

@@ -4,6 +4,7 @@
 use std::fmt::Write as _;
 
 use anyhow::{Result, bail};
+use kefu_core::engine::AttributedBy;
 use kefu_core::money::format_yuan;
 use kefu_core::settings::Config;
 use kefu_core::text::terminal_text;
@@ -268,12 +269,18 @@ fn orders(out: &mut String, orders: &[OrderView], lang: Lang) {
             .map_or(lang.t("未付款", "unpaid").to_string(), |p| {
                 format!("{} {}", lang.t("付款", "paid"), format_time(p))
             });
+        // Which time the last touch had to come at or before (the `attribution` setting).
+        let looked_before = match o.by {
+            AttributedBy::Created => lang.t("下单", "order"),
+            AttributedBy::Paid => lang.t("付款", "payment"),
+        };
         let why = match &o.reason {
             Reason::Here { answer } => format!(
-                "{} {} ≤ {}",
+                "{} {} ≤ {} {}",
                 lang.t("归属本接待：最后一次回复", "attributed here: last answer"),
                 format_time(*answer),
-                format_time(o.created_at)
+                looked_before,
+                format_time(o.looked_before)
             ),
             Reason::Elsewhere {
                 account,
@@ -295,19 +302,30 @@ fn orders(out: &mut String, orders: &[OrderView], lang: Lang) {
                     ),
                     None => format!(
                         "; {}",
-                        lang.t(
-                            "本接待在下单前没有回复",
-                            "this reception had no answer before the order"
-                        )
+                        match o.by {
+                            AttributedBy::Created => lang.t(
+                                "本接待在下单前没有回复",
+                                "this reception had no answer before the order"
+                            ),
+                            AttributedBy::Paid => lang.t(
+                                "本接待在付款前没有回复",
+                                "this reception had no answer before the payment"
+                            ),
+                        }
                     ),
                 }
             ),
-            Reason::Silent => lang
-                .t(
+            Reason::Silent => match o.by {
+                AttributedBy::Created => lang.t(
                     "静默下单：窗口内没有任何下单前的回复",
                     "silent: no answer before the order within the window",
-                )
-                .to_string(),
+                ),
+                AttributedBy::Paid => lang.t(
+                    "静默下单：窗口内没有任何付款前的回复（按付款时间归属）",
+                    "silent: no answer before the payment within the window (attributed by payment time)",
+                ),
+            }
+            .to_string(),
         };
         let note = if o.before_question {
             lang.t(

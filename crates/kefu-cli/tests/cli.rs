@@ -355,3 +355,174 @@ fn demo_windows_imported_one_after_another_give_the_whole_periods_figures() {
     ]);
     assert!(!run.status.success(), "an empty window must be refused");
 }
+
+/// The Chinese name a user would write for each canonical column (docs/formats.md).
+fn chinese(name: &str) -> &str {
+    match name {
+        "time" => "时间",
+        "buyer" => "买家",
+        "account" => "客服",
+        "sender" => "发送方",
+        "text" => "内容",
+        "transfer_to" => "转给",
+        "order_id" => "订单号",
+        "created_at" => "创建时间",
+        "paid_at" => "付款时间",
+        "closed_at" => "关闭时间",
+        "amount" => "金额",
+        "items" => "件数",
+        "refund_id" => "退款单号",
+        "requested_at" => "申请时间",
+        "finished_at" => "完成时间",
+        "score" => "评分",
+        "name" => "姓名",
+        "group" => "分组",
+        "role" => "角色",
+        other => other,
+    }
+}
+
+#[test]
+fn chinese_headers_import_to_the_same_figures() {
+    let dir = tempfile::tempdir().unwrap();
+    let english = dir.path().join("en.db");
+    import_sample(&english);
+    // The sample's files with every header (CSV) and key (JSON Lines) in Chinese.
+    let zh_dir = dir.path().join("zh");
+    std::fs::create_dir(&zh_dir).unwrap();
+    let mut renamed = 0;
+    for entry in std::fs::read_dir(sample().join("input")).unwrap() {
+        let path = entry.unwrap().path();
+        // Bytes: a sample file is GBK; only its (ASCII) header is rewritten.
+        let bytes = std::fs::read(&path).unwrap();
+        let out: Vec<u8> = if path.extension().is_some_and(|e| e == "jsonl") {
+            let text = String::from_utf8(bytes).unwrap();
+            let mut out = String::new();
+            for line in text.lines().filter(|l| !l.trim().is_empty()) {
+                let obj: serde_json::Map<String, Value> = serde_json::from_str(line).unwrap();
+                let zh: serde_json::Map<String, Value> = obj
+                    .into_iter()
+                    .map(|(k, v)| (chinese(&k).to_string(), v))
+                    .collect();
+                out.push_str(&serde_json::to_string(&zh).unwrap());
+                out.push('\n');
+            }
+            out.into_bytes()
+        } else {
+            let end = bytes.iter().position(|&b| b == b'\n').unwrap();
+            let head = std::str::from_utf8(&bytes[..end]).unwrap();
+            let head: Vec<&str> = head
+                .trim_start_matches('\u{feff}')
+                .split(',')
+                .map(|h| chinese(h.trim()))
+                .collect();
+            // The header in the file's own encoding (the sample's orders are GBK).
+            let head = head.join(",");
+            let mut out = if std::str::from_utf8(&bytes).is_ok() {
+                head.into_bytes()
+            } else {
+                encoding_rs::GBK.encode(&head).0.into_owned()
+            };
+            out.extend_from_slice(&bytes[end..]);
+            out
+        };
+        let first = encoding_rs::GB18030.decode(&out).0;
+        let first = if std::str::from_utf8(&out).is_ok() {
+            String::from_utf8_lossy(&out)
+        } else {
+            first
+        };
+        let first = first.lines().next().unwrap_or("");
+        assert!(first.contains("客服") || first.contains("买家"), "{first}");
+        renamed += 1;
+        std::fs::write(zh_dir.join(path.file_name().unwrap()), out).unwrap();
+    }
+    assert_eq!(renamed, 6);
+    let zh = dir.path().join("zh.db");
+    let said = ok(&[
+        "import",
+        "--db",
+        zh.to_str().unwrap(),
+        "--store",
+        "晨光旗舰店",
+        zh_dir.to_str().unwrap(),
+    ]);
+    assert!(!said.contains("`时间`"), "{said}");
+    for by in ["account", "store", "day"] {
+        let en = report(&english, by, &[]);
+        assert!(!en.is_empty());
+        assert_eq!(report(&zh, by, &[]), en, "by {by}");
+    }
+}
+
+/// The worked example of docs/metrics.md "Attribution modes", imported under each mode.
+#[test]
+fn attribution_modes_worked_example() {
+    let dir = tempfile::tempdir().unwrap();
+    let messages = dir.path().join("messages.csv");
+    std::fs::write(
+        &messages,
+        "time,buyer,account,sender\n\
+         2026-11-10 19:59:00,x,店:a,buyer\n\
+         2026-11-10 20:00:00,x,店:a,agent\n\
+         2026-11-11 09:59:00,x,店:b,buyer\n\
+         2026-11-11 10:00:00,x,店:b,agent\n",
+    )
+    .unwrap();
+    let orders = dir.path().join("orders.csv");
+    std::fs::write(
+        &orders,
+        "order_id,buyer,created_at,paid_at,amount\n\
+         O1,x,2026-11-10 21:00:00,2026-11-11 10:30:00,100\n\
+         O2,x,2026-11-11 09:00:00,2026-11-11 10:30:00,50\n\
+         O3,x,2026-11-11 11:00:00,,20\n",
+    )
+    .unwrap();
+    let sales = |rows: &[Value], account: &str| {
+        rows.iter()
+            .find(|r| r["account"] == account)
+            .map(|r| r["sales"].as_f64().unwrap_or(-1.0))
+    };
+    // (mode, a's sales, b's sales, silent orders)
+    for (mode, a, b, silent) in [
+        ("order", 100.0, 0.0, 1),
+        ("payment", 0.0, 150.0, 0),
+        ("order_first", 100.0, 50.0, 0),
+    ] {
+        let config = dir.path().join(format!("{mode}.toml"));
+        std::fs::write(&config, format!("[metrics]\nattribution = \"{mode}\"\n")).unwrap();
+        let db = dir.path().join(format!("{mode}.db"));
+        let (db_s, config_s) = (db.to_str().unwrap(), config.to_str().unwrap());
+        ok(&[
+            "import",
+            "--db",
+            db_s,
+            "--store",
+            "店",
+            "--config",
+            config_s,
+            messages.to_str().unwrap(),
+            orders.to_str().unwrap(),
+        ]);
+        let rows = report(&db, "account", &["--config", config_s]);
+        assert_eq!(sales(&rows, "店:a"), Some(a), "{mode}: {rows:?}");
+        assert_eq!(sales(&rows, "店:b"), Some(b), "{mode}: {rows:?}");
+        let store = report(&db, "store", &["--config", config_s]);
+        assert_eq!(store[0]["silent_orders"], silent, "{mode}: {store:?}");
+        let out = ok(&[
+            "explain",
+            "--db",
+            db_s,
+            "--config",
+            config_s,
+            "--account",
+            "店:b",
+            "--day",
+            "2026-11-11",
+        ]);
+        // Which time each order was attributed by.
+        let by_payment = out.contains("≤ payment 2026-11-11 10:30:00");
+        assert_eq!(by_payment, mode != "order", "{mode}: {out}");
+        assert!(out.contains("≤ order 2026-11-11 11:00:00"), "{mode}: {out}");
+    }
+}

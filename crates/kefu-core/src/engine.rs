@@ -14,7 +14,7 @@ use rustc_hash::FxHashMap;
 
 use crate::figures::{C, Counters};
 use crate::model::{Message, NameId, Names, Order, Rating, Refund, Sender};
-use crate::settings::MetricSettings;
+use crate::settings::{Attribution, MetricSettings};
 use crate::time::{Day, HOUR_MS, Millis, SECOND_MS, time_of_day};
 
 /// The events of one store, ids pointing into `names`.
@@ -183,8 +183,32 @@ impl Reception {
 pub struct OrderFact {
     /// The winning reception and the answer time that won it; `None` = silent.
     pub attributed: Option<(u32, Millis)>,
+    /// Which of the order's times the attribution looked before (of a silent order: the last
+    /// one looked before).
+    pub attributed_by: AttributedBy,
     /// The account and time of the first reminder message.
     pub reminded: Option<(NameId, Millis)>,
+}
+
+/// The time of an order its last touch was looked for before (§3, the `attribution` setting).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum AttributedBy {
+    /// The order's creation time.
+    #[default]
+    Created,
+    /// The order's payment time.
+    Paid,
+}
+
+impl AttributedBy {
+    /// The time of `order` this names (the creation when an unpaid order names its payment,
+    /// which the engine never does).
+    pub fn time(self, order: &Order) -> Millis {
+        match self {
+            AttributedBy::Created => order.created_at,
+            AttributedBy::Paid => order.paid_at.unwrap_or(order.created_at),
+        }
+    }
 }
 
 impl OrderFact {
@@ -595,42 +619,60 @@ fn attribute(
         (r.buyer, r.day)
     });
     let window = s.conversion_window_days.max(1) as i32;
-    let winners: Vec<Option<(u32, Millis)>> = orders
+    // The last touch at or before `t` among the buyer's receptions of the window ending on
+    // `t`'s day.
+    let last_touch = |buyer: NameId, t: Millis| -> Option<(u32, Millis)> {
+        let last = Day::of(t);
+        let first = last.offset(1 - window);
+        let lo = by_buyer.partition_point(|&i| {
+            let r = &a.receptions[i as usize];
+            (r.buyer, r.day) < (buyer, first)
+        });
+        let mut best: Option<(Millis, Day, u32, u32)> = None; // (answer, day, rank, reception)
+        for &ri in &by_buyer[lo..] {
+            let r = &a.receptions[ri as usize];
+            if r.buyer != buyer || r.day > last {
+                break;
+            }
+            let Some(at) = a.last_answer_before(r, t) else {
+                continue;
+            };
+            let cand = (at, r.day, rank_of(rank, r.account), ri);
+            let better = match best {
+                None => true,
+                Some(b) => match (cand.0, cand.1).cmp(&(b.0, b.1)) {
+                    Ordering::Greater => true,
+                    Ordering::Less => false,
+                    Ordering::Equal => cand.2 < b.2,
+                },
+            };
+            if better {
+                best = Some(cand);
+            }
+        }
+        best.map(|(at, _, _, ri)| (ri, at))
+    };
+    let winners: Vec<(Option<(u32, Millis)>, AttributedBy)> = orders
         .par_iter()
         .map(|o| {
-            let last = Day::of(o.created_at);
-            let first = last.offset(1 - window);
-            let lo = by_buyer.partition_point(|&i| {
-                let r = &a.receptions[i as usize];
-                (r.buyer, r.day) < (o.buyer, first)
-            });
-            let mut best: Option<(Millis, Day, u32, u32)> = None; // (answer, day, rank, reception)
-            for &ri in &by_buyer[lo..] {
-                let r = &a.receptions[ri as usize];
-                if r.buyer != o.buyer || r.day > last {
-                    break;
-                }
-                let Some(at) = a.last_answer_before(r, o.created_at) else {
-                    continue;
-                };
-                let cand = (at, r.day, rank_of(rank, r.account), ri);
-                let better = match best {
-                    None => true,
-                    Some(b) => match (cand.0, cand.1).cmp(&(b.0, b.1)) {
-                        Ordering::Greater => true,
-                        Ordering::Less => false,
-                        Ordering::Equal => cand.2 < b.2,
-                    },
-                };
-                if better {
-                    best = Some(cand);
-                }
+            let by_order = || (last_touch(o.buyer, o.created_at), AttributedBy::Created);
+            let by_payment = || match o.paid_at {
+                Some(p) => (last_touch(o.buyer, p), AttributedBy::Paid),
+                None => by_order(),
+            };
+            match s.attribution {
+                Attribution::Order => by_order(),
+                Attribution::Payment => by_payment(),
+                Attribution::OrderFirst => match by_order() {
+                    (Some(w), by) => (Some(w), by),
+                    (None, _) => by_payment(),
+                },
             }
-            best.map(|(at, _, _, ri)| (ri, at))
         })
         .collect();
     let mut facts = vec![OrderFact::default(); orders.len()];
-    for ((fact, o), winner) in facts.iter_mut().zip(orders).zip(winners) {
+    for ((fact, o), (winner, by)) in facts.iter_mut().zip(orders).zip(winners) {
+        fact.attributed_by = by;
         if let Some((ri, at)) = winner {
             fact.attributed = Some((ri, at));
             let r = &mut a.receptions[ri as usize];

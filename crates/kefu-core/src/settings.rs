@@ -18,6 +18,48 @@ pub struct MetricSettings {
     /// v2: a buyer who ordered within this many days before a reception and does not buy
     /// again from it is after-sale (§2).
     pub after_sale_days: u32,
+    /// Which time of an order its last touch is looked for before (§3, 业绩判定规则).
+    pub attribution: Attribution,
+}
+
+/// The attribution modes of §3: which time of an order the last touch must come at or before.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Attribution {
+    /// The order's creation (下单时间): the default.
+    #[default]
+    Order,
+    /// The payment time for a paid order (付款时间); an unpaid order as in `Order`.
+    Payment,
+    /// The `Order` result where one exists, else the `Payment` result.
+    OrderFirst,
+}
+
+impl Attribution {
+    pub const ALL: [Attribution; 3] = [
+        Attribution::Order,
+        Attribution::Payment,
+        Attribution::OrderFirst,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Attribution::Order => "order",
+            Attribution::Payment => "payment",
+            Attribution::OrderFirst => "order_first",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Attribution> {
+        Attribution::ALL
+            .into_iter()
+            .find(|a| a.as_str() == s.trim())
+    }
+}
+
+impl fmt::Display for Attribution {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 impl Default for MetricSettings {
@@ -29,6 +71,7 @@ impl Default for MetricSettings {
             service_hours: ServiceHours::default_v2(),
             reminder_window_hours: 72,
             after_sale_days: 21,
+            attribution: Attribution::Order,
         }
     }
 }
@@ -36,8 +79,10 @@ impl Default for MetricSettings {
 impl MetricSettings {
     /// A canonical text of the settings: facts computed under one fingerprint are reused only
     /// while the fingerprint stays the same.
+    /// The attribution mode is appended only when it is not the default, so that the figures
+    /// stored before the setting existed stay valid.
     pub fn fingerprint(&self) -> String {
-        format!(
+        let mut text = format!(
             "spec=v2;slow_response_secs={};slow_response_rounds={};conversion_window_days={};service_hours={};reminder_window_hours={};after_sale_days={}",
             self.slow_response_secs,
             self.slow_response_rounds,
@@ -45,17 +90,23 @@ impl MetricSettings {
             self.service_hours,
             self.reminder_window_hours,
             self.after_sale_days
-        )
+        );
+        if self.attribution != Attribution::Order {
+            text.push_str(";attribution=");
+            text.push_str(self.attribution.as_str());
+        }
+        text
     }
 
     /// The keys of the settings, in the order forms and files show them.
-    pub const KEYS: [&'static str; 6] = [
+    pub const KEYS: [&'static str; 7] = [
         "slow_response_secs",
         "slow_response_rounds",
         "conversion_window_days",
         "service_hours",
         "reminder_window_hours",
         "after_sale_days",
+        "attribution",
     ];
 
     /// The text value of a setting, as a form or a file writes it.
@@ -67,6 +118,7 @@ impl MetricSettings {
             "service_hours" => self.service_hours.to_string(),
             "reminder_window_hours" => self.reminder_window_hours.to_string(),
             "after_sale_days" => self.after_sale_days.to_string(),
+            "attribution" => self.attribution.to_string(),
             _ => return None,
         })
     }
@@ -88,6 +140,7 @@ impl MetricSettings {
             "service_hours" => o.service_hours = Some(value.to_string()),
             "reminder_window_hours" => o.reminder_window_hours = Some(number()?),
             "after_sale_days" => o.after_sale_days = Some(number()?),
+            "attribution" => o.attribution = Some(value.to_string()),
             _ => {
                 return Err(ConfigError::Invalid {
                     key: key.into(),
@@ -104,7 +157,7 @@ impl MetricSettings {
         Self::KEYS
             .iter()
             .map(|k| match (*k, self.get(k)) {
-                ("service_hours", Some(v)) => format!("{k} = \"{v}\"\n"),
+                ("service_hours" | "attribution", Some(v)) => format!("{k} = \"{v}\"\n"),
                 (_, Some(v)) => format!("{k} = {v}\n"),
                 (_, None) => String::new(),
             })
@@ -142,6 +195,12 @@ impl MetricSettings {
         }
         if let Some(v) = o.after_sale_days {
             self.after_sale_days = bounded("after_sale_days", v, MAX_AFTER_SALE_DAYS)? as u32;
+        }
+        if let Some(v) = &o.attribution {
+            self.attribution = Attribution::parse(v).ok_or_else(|| ConfigError::Invalid {
+                key: "attribution".into(),
+                expected: Expected::OneOf(Attribution::ALL.map(Attribution::as_str).join(", ")),
+            })?;
         }
         Ok(())
     }
@@ -387,6 +446,7 @@ struct MetricOverrides {
     service_hours: Option<String>,
     reminder_window_hours: Option<i64>,
     after_sale_days: Option<i64>,
+    attribution: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -458,6 +518,35 @@ fn parse_tz(s: &str) -> Result<UtcOffset, ConfigError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn attribution_setting() {
+        // The default's fingerprint is the one stored before the setting existed.
+        let d = MetricSettings::default();
+        assert_eq!(
+            d.fingerprint(),
+            "spec=v2;slow_response_secs=120;slow_response_rounds=1;conversion_window_days=1;service_hours=08:00-24:00;reminder_window_hours=72;after_sale_days=21"
+        );
+        let m = MetricSettings::from_toml("attribution = \"order_first\"\n").unwrap();
+        assert_eq!(m.attribution, Attribution::OrderFirst);
+        assert!(m.fingerprint().ends_with(";attribution=order_first"));
+        assert_eq!(MetricSettings::from_toml(&m.to_toml()).unwrap(), m);
+        let mut f = MetricSettings::default();
+        f.set("attribution", " payment ").unwrap();
+        assert_eq!(f.get("attribution").as_deref(), Some("payment"));
+        assert_ne!(f.fingerprint(), m.fingerprint());
+        match f.set("attribution", "creation") {
+            Err(ConfigError::Invalid { key, expected }) => {
+                assert_eq!(key, "attribution");
+                assert_eq!(
+                    expected,
+                    Expected::OneOf("order, payment, order_first".into())
+                );
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(MetricSettings::from_toml("attribution = 1\n").is_err());
+    }
 
     #[test]
     fn every_settings_error_reads_in_both_languages() {
@@ -578,7 +667,8 @@ mod tests {
         assert_eq!(
             text,
             "slow_response_secs = 45\nslow_response_rounds = 1\nconversion_window_days = 3\n\
-             service_hours = \"08:00-24:00\"\nreminder_window_hours = 72\nafter_sale_days = 21\n"
+             service_hours = \"08:00-24:00\"\nreminder_window_hours = 72\nafter_sale_days = 21\n\
+             attribution = \"order\"\n"
         );
         assert_eq!(MetricSettings::from_toml(&text).unwrap(), m);
         assert_eq!(

@@ -2,7 +2,7 @@
 
 mod support;
 
-use kefu_core::settings::{MetricSettings, ServiceHours};
+use kefu_core::settings::{Attribution, MetricSettings, ServiceHours};
 use support::*;
 
 fn defaults() -> MetricSettings {
@@ -358,6 +358,86 @@ fn attribution_last_touch_window_and_ties() {
     };
     assert_eq!(count(&early.account(&two, "a"), "sales"), 10_000);
     assert_eq!(count(&early.store(&two), "silent_orders"), 0);
+}
+
+/// §3 attribution modes: the worked example of `docs/metrics.md` ("Attribution modes").
+fn attribution_modes_case() -> Store {
+    let mut s = Store::default();
+    s.msg("a", "x", "2026-11-10 19:59:00", "buyer")
+        .msg("a", "x", "2026-11-10 20:00:00", "agent")
+        .msg("b", "x", "2026-11-11 09:59:00", "buyer")
+        .msg("b", "x", "2026-11-11 10:00:00", "agent")
+        // Placed after a's answer, paid the next day after b's.
+        .order(
+            "O1",
+            "x",
+            "2026-11-10 21:00:00",
+            Some("2026-11-11 10:30:00"),
+            None,
+            100,
+        )
+        // Placed before any answer of its day, paid after b's.
+        .order(
+            "O2",
+            "x",
+            "2026-11-11 09:00:00",
+            Some("2026-11-11 10:30:00"),
+            None,
+            50,
+        )
+        // Unpaid: placed after b's answer; every mode attributes it by its creation.
+        .order("O3", "x", "2026-11-11 11:00:00", None, None, 20);
+    s
+}
+
+fn mode(attribution: Attribution) -> MetricSettings {
+    MetricSettings {
+        attribution,
+        ..defaults()
+    }
+}
+
+#[test]
+fn attribution_mode_order_is_the_default() {
+    let s = attribution_modes_case();
+    assert_eq!(defaults().attribution, Attribution::Order);
+    let m = mode(Attribution::Order);
+    // O1 → a by its creation; O2 is silent; O3 → b (unpaid: no sales).
+    assert_eq!(count(&s.account(&m, "a"), "sales"), 10_000);
+    assert_eq!(count(&s.account(&m, "b"), "sales"), 0);
+    assert_eq!(count(&s.account(&m, "a"), "paid_orders"), 1);
+    assert_eq!(count(&s.store(&m), "silent_orders"), 1);
+    assert_eq!(s.facts(&m), s.facts(&defaults()));
+}
+
+#[test]
+fn attribution_mode_payment() {
+    let s = attribution_modes_case();
+    let m = mode(Attribution::Payment);
+    // O1 and O2 → b by their payment time; O3 (unpaid) → b by its creation.
+    assert_eq!(count(&s.account(&m, "a"), "sales"), 0);
+    assert_eq!(count(&s.account(&m, "b"), "sales"), 15_000);
+    assert_eq!(count(&s.account(&m, "b"), "paid_orders"), 2);
+    assert_eq!(count(&s.store(&m), "silent_orders"), 0);
+    // A paid order with no touch before its payment is silent, whatever its creation saw.
+    let mut late = s.clone();
+    for o in &mut late.orders {
+        if o.paid_at.is_some() {
+            o.paid_at = Some(t("2026-11-11 09:30:00"));
+        }
+    }
+    assert_eq!(count(&late.store(&m), "silent_orders"), 2);
+    assert_eq!(count(&late.account(&m, "a"), "sales"), 0);
+}
+
+#[test]
+fn attribution_mode_order_first() {
+    let s = attribution_modes_case();
+    let m = mode(Attribution::OrderFirst);
+    // O1 keeps its creation's result (a); O2 has none and takes its payment's (b).
+    assert_eq!(count(&s.account(&m, "a"), "sales"), 10_000);
+    assert_eq!(count(&s.account(&m, "b"), "sales"), 5_000);
+    assert_eq!(count(&s.store(&m), "silent_orders"), 0);
 }
 
 #[test]

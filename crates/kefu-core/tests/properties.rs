@@ -5,7 +5,7 @@ mod support;
 use kefu_core::engine;
 use kefu_core::figures::{ACCOUNT_FIGURES, C, Counters, STORE_FIGURES, Value};
 use kefu_core::model::{Message, Order, Sender};
-use kefu_core::settings::{MetricSettings, ServiceHours};
+use kefu_core::settings::{Attribution, MetricSettings, ServiceHours};
 use proptest::prelude::*;
 use support::Store;
 
@@ -62,19 +62,29 @@ fn arb_store() -> impl Strategy<Value = Store> {
 }
 
 fn arb_settings() -> impl Strategy<Value = MetricSettings> {
-    (0i64..300, 1u32..3, 1u32..4, 0usize..3, 1i64..100, 0u32..25).prop_map(
-        |(slow, rounds, window, hours, remind, after_sale)| MetricSettings {
-            slow_response_secs: slow,
-            slow_response_rounds: rounds,
-            conversion_window_days: window,
-            service_hours: ServiceHours::parse(
-                ["08:00-24:00", "00:00-24:00", "22:00-02:00,09:00-12:00"][hours],
-            )
-            .unwrap(),
-            reminder_window_hours: remind,
-            after_sale_days: after_sale,
-        },
+    (
+        0i64..300,
+        1u32..3,
+        1u32..4,
+        0usize..3,
+        1i64..100,
+        0u32..25,
+        prop::sample::select(Attribution::ALL.to_vec()),
     )
+        .prop_map(
+            |(slow, rounds, window, hours, remind, after_sale, attribution)| MetricSettings {
+                slow_response_secs: slow,
+                slow_response_rounds: rounds,
+                conversion_window_days: window,
+                service_hours: ServiceHours::parse(
+                    ["08:00-24:00", "00:00-24:00", "22:00-02:00,09:00-12:00"][hours],
+                )
+                .unwrap(),
+                reminder_window_hours: remind,
+                after_sale_days: after_sale,
+                attribution,
+            },
+        )
 }
 
 fn shuffled<T: Clone>(v: &[T], seed: u64) -> Vec<T> {

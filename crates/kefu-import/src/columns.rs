@@ -29,51 +29,51 @@ pub(crate) const MAX_COLS: usize = 10;
 
 // The order of each list is the order of the values the converters receive.
 pub(crate) const MESSAGES: &[Col] = &[
-    req(&["time"]),
-    req(&["buyer"]),
-    req(&["account"]),
-    req(&["sender"]),
-    opt(&["text"]),
-    opt(&["msg_id"]),
-    opt(&["transfer_to"]),
-    opt(&["store"]),
+    req(&["time", "时间"]),
+    req(&["buyer", "买家"]),
+    req(&["account", "客服", "客服账号"]),
+    req(&["sender", "发送方"]),
+    opt(&["text", "内容"]),
+    opt(&["msg_id", "消息编号"]),
+    opt(&["transfer_to", "转给", "转接给"]),
+    opt(&["store", "店铺"]),
 ];
 pub(crate) const ORDERS: &[Col] = &[
-    req(&["order_id"]),
-    req(&["buyer"]),
-    req(&["created_at"]),
-    req(&["amount"]),
-    opt(&["paid_at"]),
-    opt(&["closed_at"]),
-    opt(&["items"]),
-    opt(&["store"]),
+    req(&["order_id", "订单号", "订单编号"]),
+    req(&["buyer", "买家"]),
+    req(&["created_at", "创建时间", "下单时间"]),
+    req(&["amount", "金额"]),
+    opt(&["paid_at", "付款时间"]),
+    opt(&["closed_at", "关闭时间"]),
+    opt(&["items", "件数"]),
+    opt(&["store", "店铺"]),
 ];
 pub(crate) const REFUNDS: &[Col] = &[
-    req(&["refund_id"]),
-    req(&["order_id"]),
-    req(&["buyer"]),
-    req(&["requested_at"]),
-    req(&["amount"]),
-    opt(&["finished_at"]),
-    opt(&["status"]),
-    opt(&["account"]),
-    opt(&["store"]),
+    req(&["refund_id", "退款单号", "退款编号"]),
+    req(&["order_id", "订单号", "订单编号"]),
+    req(&["buyer", "买家"]),
+    req(&["requested_at", "申请时间"]),
+    req(&["amount", "金额"]),
+    opt(&["finished_at", "完成时间"]),
+    opt(&["status", "状态"]),
+    opt(&["account", "客服", "客服账号"]),
+    opt(&["store", "店铺"]),
 ];
 pub(crate) const RATINGS: &[Col] = &[
-    req(&["time"]),
-    req(&["buyer"]),
-    req(&["account"]),
-    req(&["score"]),
-    opt(&["store"]),
+    req(&["time", "时间"]),
+    req(&["buyer", "买家"]),
+    req(&["account", "客服", "客服账号"]),
+    req(&["score", "评分"]),
+    opt(&["store", "店铺"]),
 ];
 pub(crate) const AGENTS: &[Col] = &[
-    req(&["account"]),
-    opt(&["name"]),
-    opt(&["group"]),
-    opt(&["role"]),
-    opt(&["store"]),
-    opt(&["joined"]),
-    opt(&["left"]),
+    req(&["account", "客服", "客服账号"]),
+    opt(&["name", "姓名"]),
+    opt(&["group", "分组"]),
+    opt(&["role", "角色"]),
+    opt(&["store", "店铺"]),
+    opt(&["joined", "入职日期"]),
+    opt(&["left", "离职日期"]),
 ];
 pub(crate) const TAOBAO: &[Col] = &[
     req(&["订单编号"]),
@@ -133,10 +133,12 @@ pub(crate) fn clean_header(h: &str) -> &str {
     h.trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}')
 }
 
-/// Recognises the kind of a file from its (cleaned) header and maps its columns.
-pub(crate) fn layout(path: &Path, header: &[String]) -> Result<Layout, ImportError> {
+/// The kind a header names in English, the names every canonical file was first written with.
+fn english_kind(header: &[String]) -> Option<FileKind> {
     let has = |name: &str| header.iter().any(|h| h == name);
-    let kind = if has("refund_id") {
+    if has("订单编号") && has("买家会员名") {
+        Some(FileKind::TaobaoOrders)
+    } else if has("refund_id") {
         Some(FileKind::Refunds)
     } else if has("order_id") && has("created_at") && has("amount") {
         Some(FileKind::Orders)
@@ -144,13 +146,46 @@ pub(crate) fn layout(path: &Path, header: &[String]) -> Result<Layout, ImportErr
         Some(FileKind::Messages)
     } else if has("score") {
         Some(FileKind::Ratings)
-    } else if has("订单编号") && has("买家会员名") {
-        Some(FileKind::TaobaoOrders)
     } else if has("account") && !has("time") && !has("buyer") {
         Some(FileKind::Agents)
     } else {
         None
-    };
+    }
+}
+
+/// The kind of a header written with the Chinese column names (`时间,买家,客服,发送方,内容`).
+/// Names such as 客服 or 时间 also head the platforms' own reports, so the evidence asked for is
+/// stronger than for English names: every required column of the kind, no header a platform
+/// report is recognised by, and for a roster (whose only required column is 客服) no column a
+/// roster does not have.
+fn chinese_kind(header: &[String]) -> Option<FileKind> {
+    let normed: Vec<String> = header
+        .iter()
+        .map(|h| crate::platform::values::norm(h))
+        .collect();
+    if crate::platform::detect(&normed).is_some() {
+        return None;
+    }
+    let known = |c: &Col| header.iter().any(|h| c.names.contains(&h.as_str()));
+    let complete = |kind: FileKind| columns(kind).iter().filter(|c| c.required).all(known);
+    let kinds = [
+        FileKind::Refunds,
+        FileKind::Orders,
+        FileKind::Messages,
+        FileKind::Ratings,
+    ];
+    if let Some(kind) = kinds.into_iter().find(|k| complete(*k)) {
+        return Some(kind);
+    }
+    let roster_only = header
+        .iter()
+        .all(|h| h.is_empty() || AGENTS.iter().any(|c| c.names.contains(&h.as_str())));
+    (complete(FileKind::Agents) && roster_only).then_some(FileKind::Agents)
+}
+
+/// Recognises the kind of a file from its (cleaned) header and maps its columns.
+pub(crate) fn layout(path: &Path, header: &[String]) -> Result<Layout, ImportError> {
+    let kind = english_kind(header).or_else(|| chinese_kind(header));
     let kind = match kind {
         Some(k) => k,
         None => closest(header).ok_or_else(|| ImportError::UnknownKind {
@@ -219,15 +254,21 @@ pub(crate) fn unknown_columns_warning<S: AsRef<str>>(unknown: &[S]) -> String {
     format!("ignored unknown column(s): {}", list.join(", "))
 }
 
-/// When no rule matches: the kind whose required columns the header has most of (the kind
-/// is then reported with the columns it lacks), or none when it has none at all.
+/// When no rule matches: the kind whose required columns (by their English names) the header
+/// has most of (the kind is then reported with the columns it lacks), or none when it has none
+/// at all. Chinese names are not counted: they also head platform reports, which a file no
+/// canonical kind recognises is then read as.
 fn closest(header: &[String]) -> Option<FileKind> {
     let mut best: Option<(usize, f64, FileKind)> = None;
     for kind in FileKind::ALL {
         let required: Vec<&Col> = columns(kind).iter().filter(|c| c.required).collect();
         let found = required
             .iter()
-            .filter(|c| header.iter().any(|h| c.names.contains(&h.as_str())))
+            .filter(|c| {
+                c.names
+                    .first()
+                    .is_some_and(|n| header.iter().any(|h| h == n))
+            })
             .count();
         if found == 0 {
             continue;
@@ -282,5 +323,38 @@ mod tests {
             other => panic!("{other:?}"),
         }
         assert!(matches!(k("foo,bar"), Err(ImportError::UnknownKind { .. })));
+    }
+
+    #[test]
+    fn chinese_headers() {
+        let p = Path::new("x.csv");
+        let k = |s: &str| layout(p, &h(s)).map(|l| l.kind).ok();
+        assert_eq!(k("时间,买家,客服,发送方,内容"), Some(FileKind::Messages));
+        assert_eq!(
+            k("订单号,买家,创建时间,金额,付款时间"),
+            Some(FileKind::Orders)
+        );
+        assert_eq!(k("订单编号,买家,下单时间,金额"), Some(FileKind::Orders));
+        assert_eq!(
+            k("退款单号,订单号,买家,申请时间,金额,状态"),
+            Some(FileKind::Refunds)
+        );
+        assert_eq!(k("时间,买家,客服,评分"), Some(FileKind::Ratings));
+        assert_eq!(k("客服,姓名,分组,角色,入职日期"), Some(FileKind::Agents));
+        // The mixed spelling of a header is read too.
+        assert_eq!(k("time,买家,客服,sender"), Some(FileKind::Messages));
+        // The Taobao report keeps its own kind although 订单编号 also names `order_id`.
+        assert_eq!(
+            k("订单编号,买家会员名,订单创建时间,订单付款时间,买家实际支付金额,订单状态,金额"),
+            Some(FileKind::TaobaoOrders)
+        );
+        // A per-agent report with a 客服 column is no roster, and a Chinese header that lacks
+        // a required column is left to the platform reports (unknown here).
+        assert_eq!(k("客服,咨询人数,接待人数"), None);
+        assert_eq!(k("时间,买家,客服,内容"), None);
+        // The columns are mapped by name, wherever they stand.
+        let l = layout(p, &h("内容,发送方,客服,买家,时间")).unwrap();
+        assert_eq!(&l.map[..5], &[Some(4), Some(3), Some(2), Some(1), Some(0)]);
+        assert!(l.unknown.is_empty());
     }
 }

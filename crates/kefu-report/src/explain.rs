@@ -8,7 +8,7 @@
 
 use std::collections::HashMap;
 
-use kefu_core::engine::{self, Analysis, Outcome, Reception};
+use kefu_core::engine::{self, Analysis, AttributedBy, Outcome, Reception};
 use kefu_core::figures::{self, Behind};
 use kefu_core::model::{NameId, Sender};
 use kefu_core::settings::MetricSettings;
@@ -144,6 +144,10 @@ pub struct OrderView {
     /// `after_sale_days` before it: the reception is after-sale unless it wins an order.
     pub before_question: bool,
     pub reason: Reason,
+    /// Which of the order's times the last touch was looked for before (the store's
+    /// `attribution` setting, §3), and that time.
+    pub by: AttributedBy,
+    pub looked_before: Millis,
 }
 
 /// Why an order went where it went.
@@ -351,7 +355,10 @@ fn reception(
         let od = Day::of(o.created_at);
         let before_question = od >= r.day.offset(-(after_sale_days as i32))
             && r.first_buyer_time.is_some_and(|t| o.created_at < t);
-        let candidate_day = od >= r.day && od.0 - r.day.0 < order_days;
+        // The day of the time the last touch is looked for before (its payment's, by the
+        // `attribution` setting), or of its creation.
+        let candidate = |d: Day| d >= r.day && d.0 - r.day.0 < order_days;
+        let candidate_day = candidate(od) || candidate(Day::of(f.attributed_by.time(o)));
         if !before_question && !candidate_day {
             continue;
         }
@@ -363,7 +370,7 @@ fn reception(
                     account: ev.names.name(win.account).to_string(),
                     day: win.day,
                     answer: at,
-                    own_answer: a.last_answer_before(r, o.created_at),
+                    own_answer: a.last_answer_before(r, f.attributed_by.time(o)),
                 }
             }
             None => Reason::Silent,
@@ -375,6 +382,8 @@ fn reception(
             amount: o.amount,
             before_question,
             reason,
+            by: f.attributed_by,
+            looked_before: f.attributed_by.time(o),
         });
     }
     Ok(ReceptionView {

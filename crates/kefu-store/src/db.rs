@@ -8,7 +8,7 @@ use kefu_core::figures::{C, COUNTERS, Counters};
 use kefu_core::model::{
     Agent, ImportBatch, Message, NameId, Names, Order, Rating, Refund, RefundStatus, Role, Sender,
 };
-use kefu_core::settings::{Config, MetricSettings};
+use kefu_core::settings::{Attribution, Config, MetricSettings};
 use kefu_core::time::{DAY_MS, Day, Millis};
 use rayon::iter::{
     IndexedParallelIterator, IntoParallelIterator, IntoParallelRefIterator, ParallelIterator,
@@ -584,6 +584,7 @@ impl Db {
             load_names(&self.conn, store_id)?,
             (from, to),
             orders_back,
+            false,
         )?;
         // Name ids are small and dense (indexes of the store's names): a flag per id.
         let mut ours = vec![false; ev.names.len()];
@@ -814,7 +815,10 @@ impl ImportSession<'_> {
                 [st.id],
                 |r| r.get(0),
             )?;
-            let small = stored as u64 <= self.full_recompute_limit;
+            // Attributed by payment time, an order reaches receptions as far from its own day
+            // as it was paid after it: such stores are recomputed whole, which is exact.
+            let small = stored as u64 <= self.full_recompute_limit
+                || settings.attribution != Attribution::Order;
             self.summary.days_recomputed +=
                 if small || st.fingerprint.as_deref() != Some(settings.fingerprint().as_str()) {
                     recompute_store(tx, st.id, settings, st.names)?
@@ -1445,7 +1449,7 @@ fn load_events(
     days: (Day, Day),
     orders_back: u32,
 ) -> Result<LoadedEvents> {
-    let mut ev = load_unsorted_events(conn, store_id, names, days, orders_back)?;
+    let mut ev = load_unsorted_events(conn, store_id, names, days, orders_back, false)?;
     // In stream order, which spares the engine its own indirect sort.
     engine::sort_streams(&mut ev.messages);
     Ok(ev)
@@ -1459,6 +1463,7 @@ fn load_unsorted_events(
     names: Names,
     (from, to): (Day, Day),
     orders_back: u32,
+    by_payment: bool,
 ) -> Result<LoadedEvents> {
     let (t0, t1) = (from.start(), to.start() + DAY_MS - 1);
     let orders_t0 = from.offset(-(orders_back.min(366) as i32)).start();
@@ -1496,22 +1501,36 @@ fn load_unsorted_events(
     days.par_iter()
         .zip(parts.into_par_iter())
         .try_for_each(|((day, _, blob), part)| chunk::decode_into(*day, blob, part))?;
-    let mut st = conn.prepare_cached(
+    // Attributed by payment time (§3 `attribution`), an order placed long before the range can
+    // still go to a reception in it: orders paid in the range are loaded too.
+    let mut st = conn.prepare_cached(if by_payment {
         "SELECT order_id, buyer_id, created_at, paid_at, closed_at, amount_cents, items FROM orders
-         WHERE store_id = ?1 AND created_at BETWEEN ?2 AND ?3",
-    )?;
+         WHERE store_id = ?1 AND (created_at BETWEEN ?2 AND ?3 OR paid_at BETWEEN ?4 AND ?3)"
+    } else {
+        "SELECT order_id, buyer_id, created_at, paid_at, closed_at, amount_cents, items FROM orders
+         WHERE store_id = ?1 AND created_at BETWEEN ?2 AND ?3"
+    })?;
+    let by_creation = params![store_id, orders_t0, t1];
+    let with_payment = params![store_id, orders_t0, t1, t0];
     let orders = st
-        .query_map(params![store_id, orders_t0, t1], |r| {
-            Ok(Order {
-                order_id: r.get(0)?,
-                buyer: r.get(1)?,
-                created_at: r.get(2)?,
-                paid_at: r.get(3)?,
-                closed_at: r.get(4)?,
-                amount: r.get(5)?,
-                items: r.get(6)?,
-            })
-        })?
+        .query_map(
+            if by_payment {
+                with_payment
+            } else {
+                by_creation
+            },
+            |r| {
+                Ok(Order {
+                    order_id: r.get(0)?,
+                    buyer: r.get(1)?,
+                    created_at: r.get(2)?,
+                    paid_at: r.get(3)?,
+                    closed_at: r.get(4)?,
+                    amount: r.get(5)?,
+                    items: r.get(6)?,
+                })
+            },
+        )?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     let mut st = conn.prepare_cached(
         "SELECT refund_id, order_id, buyer_id, requested_at, finished_at, amount_cents, status, account_id FROM refunds
@@ -1638,6 +1657,7 @@ fn recompute_range(
         names,
         (ctx_lo, ctx_hi),
         settings.after_sale_days,
+        settings.attribution != Attribution::Order,
     )?;
     let groups = events.messages.len().div_ceil(MESSAGES_PER_ANALYSIS).max(1);
     let window = Window {
@@ -2136,7 +2156,8 @@ mod buyer_groups {
             };
             let load = || {
                 let names = db.names(s.id).unwrap();
-                load_unsorted_events(db.conn(), s.id, names, (w.ctx_lo, w.ctx_hi), 21).unwrap()
+                load_unsorted_events(db.conn(), s.id, names, (w.ctx_lo, w.ctx_hi), 21, false)
+                    .unwrap()
             };
             let whole = analyze_in_groups(&mut load(), &settings, 1, w);
             assert!(!whole.0.accounts.is_empty() && !whole.1.is_empty());

@@ -3,7 +3,7 @@
 
 use kefu_core::figures::C;
 use kefu_core::model::{ImportBatch, ImportedMessage, Message, Order, Sender};
-use kefu_core::settings::Config;
+use kefu_core::settings::{Attribution, Config};
 use kefu_core::time::{DAY_MS, Day};
 use kefu_store::{Db, LOOKBACK_DAYS};
 use proptest::prelude::*;
@@ -110,7 +110,9 @@ fn arb_orders() -> impl Strategy<Value = Vec<Ord_>> {
             0i32..20,
             0i64..86_400,
             0u8..5,
-            prop::option::of(0i64..100_000),
+            // Paid up to about four days after creation: attribution by payment time then
+            // reaches receptions of other days than the order's.
+            prop::option::of(0i64..400_000),
         ),
         0..20,
     )
@@ -230,10 +232,12 @@ proptest! {
         orders in arb_orders(),
         split in 0i32..20,
         after_sale_days in prop::sample::select(vec![0u32, 2, 21]),
+        attribution in prop::sample::select(Attribution::ALL.to_vec()),
     ) {
         let dir = tempfile::tempdir().unwrap();
         let mut config = Config::default();
         config.default.metrics.after_sale_days = after_sale_days;
+        config.default.metrics.attribution = attribution;
         let mut whole = Db::open(&dir.path().join("whole.db")).unwrap();
         whole.import(batch(&msgs, &orders), &config).unwrap();
 

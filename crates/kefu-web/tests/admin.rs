@@ -305,13 +305,14 @@ fn metrics_form(csrf: &str, store: &str, fields: &[(&str, &str)]) -> String {
 }
 
 /// The sample's `tight.toml`, as the form's fields.
-const TIGHT: [(&str, &str); 6] = [
+const TIGHT: [(&str, &str); 7] = [
     ("slow_response_secs", "30"),
     ("slow_response_rounds", "2"),
     ("conversion_window_days", "2"),
     ("service_hours", "08:00-24:00"),
     ("reminder_window_hours", "24"),
     ("after_sale_days", "21"),
+    ("attribution", "order"),
 ];
 
 #[tokio::test]
@@ -348,10 +349,15 @@ async fn metric_settings_saved_in_the_web_recompute_the_store_and_show_the_effec
             ("conversion_window_days", "1"),
             ("service_hours", "9-17"),
             ("reminder_window_hours", "72"),
+            ("attribution", "creation"),
         ],
     );
     let res = post(&app, "/settings/metrics", &sid, &bad).await;
     assert_eq!(res.status, StatusCode::BAD_REQUEST);
+    assert!(
+        res.body
+            .contains("id=\"attribution-error\">应为 order、payment 或 order_first")
+    );
     assert!(
         res.body
             .contains("id=\"slow_response_secs-error\">应为 0 到 86400 之间的整数")

@@ -473,12 +473,12 @@ fn posts() -> Vec<(&'static str, &'static str, [Want; 6])> {
         ),
         (
             "/settings/metrics",
-            "csrf={csrf}&store=晨光旗舰店&slow_response_secs=120&slow_response_rounds=1&conversion_window_days=1&service_hours=08:00-24:00&reminder_window_hours=72&after_sale_days=21",
+            "csrf={csrf}&store=晨光旗舰店&slow_response_secs=120&slow_response_rounds=1&conversion_window_days=1&service_hours=08:00-24:00&reminder_window_hours=72&after_sale_days=21&attribution=order",
             managers(200),
         ),
         (
             "/settings/metrics",
-            "csrf={csrf}&store={S2}&slow_response_secs=120&slow_response_rounds=1&conversion_window_days=1&service_hours=08:00-24:00&reminder_window_hours=72&after_sale_days=21",
+            "csrf={csrf}&store={S2}&slow_response_secs=120&slow_response_rounds=1&conversion_window_days=1&service_hours=08:00-24:00&reminder_window_hours=72&after_sale_days=21&attribution=order",
             [
                 Login,
                 Forbidden,

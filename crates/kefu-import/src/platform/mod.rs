@@ -329,7 +329,7 @@ pub struct ReportOptions {
 }
 
 /// Recognises a report from its (normalised) header.
-fn detect(h: &[String]) -> Option<PlatformKind> {
+pub(crate) fn detect(h: &[String]) -> Option<PlatformKind> {
     let has = |n: &str| h.iter().any(|x| x == n);
     let any = |k: PlatformKind| k.markers().iter().any(|m| has(m));
     let agent = |k: PlatformKind| k.agent_columns().iter().any(|a| has(a));

@@ -76,6 +76,14 @@ fn describe(lang: Lang, key: &str) -> (&'static str, &'static str, &'static str)
                 "A reminder counts within this many hours after the order (0–8784).",
             ),
         ),
+        "attribution" => (
+            lang.t("业绩判定规则", "Attribution mode"),
+            lang.t("order / payment / order_first", "order / payment / order_first"),
+            lang.t(
+                "订单归属于哪个时间点之前最后回复的接待：order = 下单时间（默认）；payment = 已付款订单用付款时间，未付款用下单时间；order_first = 按下单时间有归属就用它，否则按付款时间。",
+                "The time an order's last answering reception must come at or before: order = its creation (default); payment = the payment time for paid orders, the creation for unpaid ones; order_first = the creation's result where there is one, else the payment's.",
+            ),
+        ),
         _ => ("", "", ""),
     }
 }
@@ -99,6 +107,10 @@ fn expected(lang: Lang, key: &str) -> &'static str {
         "after_sale_days" => lang.t(
             "应为 0 到 366 之间的整数",
             "expected a whole number from 0 to 366",
+        ),
+        "attribution" => lang.t(
+            "应为 order、payment 或 order_first",
+            "expected order, payment or order_first",
         ),
         _ => lang.t(
             "应为如 08:00-24:00 的时段（跨午夜如 22:00-02:00，多个用逗号分隔）",
