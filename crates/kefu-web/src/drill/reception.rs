@@ -1,4 +1,5 @@
 use super::*;
+use kefu_core::engine::AttributedBy;
 
 /// One reception (transcript included) the user may see, for the page and the API.
 pub(super) async fn load_reception(
@@ -164,11 +165,17 @@ pub(super) fn rounds(lang: Lang, r: &ReceptionView) -> Markup {
 pub(super) fn orders(lang: Lang, r: &ReceptionView) -> Markup {
     let why = |o: &kefu_report::explain::OrderView| {
         let mut why = match &o.reason {
+            // The time the last touch was looked for before: the order's creation or, under
+            // the store's `attribution = payment`, its payment (§3).
             Reason::Here { answer } => format!(
-                "{} {} ≤ {}",
+                "{} {} ≤ {} {}",
                 lang.s(S::AttributedHere),
                 format_time(*answer),
-                format_time(o.created_at)
+                lang.s(match o.by {
+                    AttributedBy::Created => S::Placed,
+                    AttributedBy::Paid => S::PaidAt,
+                }),
+                format_time(o.looked_before)
             ),
             Reason::Elsewhere {
                 account,
