@@ -290,7 +290,8 @@ pub enum ImportError {
     },
     #[error(
         "{}: a {} report ({report}) does not say which days it covers: give them with \
-         --from and --to (YYYY-MM-DD; the same day twice for one day)",
+         --from and --to, or the import page's report period (YYYY-MM-DD; the same day twice \
+         for one day)",
         path.display(),
         report.en()
     )]

@@ -175,7 +175,7 @@ impl Localized for ImportError {
                 crate::quoted(missing)
             ),
             ImportError::NoPeriod { path, report } => format!(
-                "{}：{}（{report}）没有写明统计的日期：请用 --from 和 --to 给出（YYYY-MM-DD；只有一天时两者相同）",
+                "{}：{}（{report}）没有写明统计的日期：请用 --from 和 --to，或在导入页的“平台报表的周期”中给出（YYYY-MM-DD；只有一天时两者相同）",
                 path.display(),
                 report.zh()
             ),

@@ -20,7 +20,9 @@ use axum::extract::multipart::{Field, MultipartError, MultipartRejection};
 use axum::extract::{Multipart, Path as UrlPath, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use kefu_import::{FileReport, ImportOptions};
+use kefu_core::platform::Platform;
+use kefu_core::time::Day;
+use kefu_import::{FileReport, ImportOptions, ReportOptions};
 use kefu_store::{Db, ImportSummary, User};
 use tokio::io::AsyncWriteExt;
 
@@ -31,7 +33,7 @@ use crate::routes::Routes;
 use crate::ui::frame::{error_page, frame};
 use crate::ui::html::{Markup, html};
 use crate::{AppState, WebError};
-use kefu_app::import::{ImportFailure, Imported, import_files};
+use kefu_app::import::{ImportFailure, Imported, import_files_with};
 
 /// The largest upload, all files together.
 pub const UPLOAD_LIMIT: usize = 200 * 1024 * 1024;
@@ -102,6 +104,20 @@ fn form(lang: Lang, user: &CurrentUser, stores: &[String]) -> Markup {
                 @for s in stores { option value=(s); }
             }
             label { input type="checkbox" name="skip_bad" value="1"; " " (lang.s(S::SkipBad)) }
+            // Platform KPI reports that do not state their own period (拼多多 客服绩效) take it
+            // from here, as `kefu import --from --to` gives it.
+            fieldset {
+                legend { (lang.t("平台报表的周期（报表本身未注明日期时）", "Period of platform reports (when the report states none)")) }
+                label { (lang.s(S::From)) br; input type="date" name="from"; }
+                label { (lang.s(S::To)) br; input type="date" name="to"; }
+                label {
+                    (lang.t("生意参谋/千牛报表属于", "生意参谋/千牛 reports are of")) br;
+                    select name="platform" {
+                        option value="" { (lang.t("淘宝", "Taobao")) }
+                        option value="tmall" { (lang.t("天猫", "Tmall")) }
+                    }
+                }
+            }
             button type="submit" { (lang.s(S::ImportButton)) }
         }
         p { (lang.s(S::ImportLimits)) }
@@ -224,6 +240,11 @@ struct Upload {
     files: Vec<(String, PathBuf)>,
     store: String,
     skip_bad: bool,
+    /// The period of platform reports that state none, as typed (`from`, `to`).
+    from: String,
+    to: String,
+    /// `tmall` for 生意参谋/千牛 reports of a Tmall store.
+    platform: String,
 }
 
 /// Streams the form's files to a temporary directory. Nothing is written before the CSRF
@@ -235,12 +256,18 @@ async fn receive(_user: &CurrentUser, mut mp: Multipart) -> Result<Upload, Failu
         files: Vec::new(),
         store: String::new(),
         skip_bad: false,
+        from: String::new(),
+        to: String::new(),
+        platform: String::new(),
     };
     while let Some(mut field) = mp.next_field().await.map_err(multipart_failure)? {
         let name = field.name().unwrap_or("").to_string();
         match name.as_str() {
             "store" => up.store = small_text(&mut field).await?.trim().to_string(),
             "skip_bad" => up.skip_bad = !small_text(&mut field).await?.is_empty(),
+            "from" => up.from = small_text(&mut field).await?.trim().to_string(),
+            "to" => up.to = small_text(&mut field).await?.trim().to_string(),
+            "platform" => up.platform = small_text(&mut field).await?.trim().to_string(),
             "files" => {
                 let shown = shown_name(field.file_name().unwrap_or(""));
                 if field.file_name().is_none_or(str::is_empty) {
@@ -276,6 +303,41 @@ struct Done {
     summary: ImportSummary,
 }
 
+/// What the form says about platform reports: their period (both days or neither, the first
+/// not after the last) and whether 生意参谋/千牛 reports are a Tmall store's.
+fn report_options(up: &Upload) -> Result<ReportOptions, Failure> {
+    let refused = |zh: &str, en: &str| Failure::Web(WebError::invalid(zh, en));
+    let day = Day::parse;
+    let period = match (up.from.as_str(), up.to.as_str()) {
+        ("", "") => None,
+        (f, t) => match (day(f), day(t)) {
+            (Some(f), Some(t)) if f <= t => Some((f, t)),
+            (Some(_), Some(_)) => {
+                return Err(refused(
+                    "报表周期的开始日期晚于结束日期",
+                    "the report period starts after it ends",
+                ));
+            }
+            _ => {
+                return Err(refused(
+                    "报表周期需要开始和结束两个日期（如 2026-11-01）",
+                    "a report period needs both a first and a last day (such as 2026-11-01)",
+                ));
+            }
+        },
+    };
+    let platform = match up.platform.as_str() {
+        "" => None,
+        "tmall" => Some(Platform::Tmall),
+        _ => return Err(refused("未知的平台", "not a known platform")),
+    };
+    Ok(ReportOptions {
+        kind: None,
+        period,
+        platform,
+    })
+}
+
 /// Reads the uploaded files one at a time into one import session (all or nothing).
 fn run_import(
     db_path: &Path,
@@ -297,6 +359,7 @@ fn run_import(
         config,
         skip_bad: up.skip_bad,
     };
+    let reports = report_options(up)?;
     let paths: Vec<PathBuf> = up.files.iter().map(|(_, path)| path.clone()).collect();
     // Messages name the uploaded file as the user named it, not the temporary copy.
     let shown = |mut msg: String| {
@@ -305,7 +368,8 @@ fn run_import(
         }
         msg
     };
-    let imported = import_files(&mut db, &paths, &opts, &|s| scope.allows(s), &|_| {});
+    let allows = |s: &str| scope.allows(s);
+    let imported = import_files_with(&mut db, &paths, &opts, &reports, &allows, &|_| {});
     let Imported {
         files: mut reports,
         summary,

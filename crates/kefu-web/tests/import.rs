@@ -9,6 +9,7 @@ use axum::Router;
 use axum::body::{Body, Bytes};
 use axum::http::{Request, StatusCode, header};
 use kefu_core::settings::Config;
+use kefu_core::time::Day;
 use kefu_store::{Db, UserRole};
 use kefu_web::{AppState, router};
 use serde_json::Value;
@@ -606,4 +607,66 @@ async fn control_characters_in_names_are_refused_at_upload() {
         "{:?}",
         res.body
     );
+}
+
+#[tokio::test]
+async fn a_platform_report_without_dates_takes_the_period_from_the_form() {
+    let (_dir, path, app) = setup(false);
+    let (sid, csrf) = login(&app, "admin").await;
+    let report = std::fs::read(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../testdata/platform/pdd_fake.xlsx"),
+    )
+    .unwrap();
+    let file = Part::File("客服绩效.xlsx", &report);
+    // Without a period: refused, saying where to give it.
+    let res = upload(
+        &app,
+        &sid,
+        &[Part::Text("csrf", &csrf), Part::Text("store", NEW), file],
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
+    assert!(res.body.contains("平台报表的周期"), "{}", res.body);
+    // Half a period, or one backwards: said, nothing imported.
+    for (from, to) in [("2026-11-01", ""), ("2026-11-30", "2026-11-01")] {
+        let parts = [
+            Part::Text("csrf", &csrf),
+            Part::Text("store", NEW),
+            Part::Text("from", from),
+            Part::Text("to", to),
+            Part::File("客服绩效.xlsx", &report),
+        ];
+        let res = upload(&app, &sid, &parts).await;
+        assert_eq!(
+            res.status,
+            StatusCode::BAD_REQUEST,
+            "{from}..{to}: {}",
+            res.body
+        );
+    }
+    let nov = (
+        Day::parse("2026-11-01").unwrap(),
+        Day::parse("2026-11-30").unwrap(),
+    );
+    // Nothing was written: the store itself does not exist yet.
+    let before = Db::open(&path)
+        .unwrap()
+        .platform_figures(Some(NEW), nov.0, nov.1);
+    assert!(!matches!(&before, Ok(v) if !v.is_empty()), "{before:?}");
+    // With the period: imported as the month's figures.
+    let parts = [
+        Part::Text("csrf", &csrf),
+        Part::Text("store", NEW),
+        Part::Text("from", "2026-11-01"),
+        Part::Text("to", "2026-11-30"),
+        Part::File("客服绩效.xlsx", &report),
+    ];
+    let res = upload(&app, &sid, &parts).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    let stored = Db::open(&path)
+        .unwrap()
+        .platform_figures(Some(NEW), nov.0, nov.1)
+        .unwrap();
+    assert!(!stored.is_empty());
 }
