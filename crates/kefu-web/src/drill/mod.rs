@@ -20,7 +20,7 @@ use crate::limits::PAGE_ROWS;
 use crate::report::explain_error;
 use crate::routes::Routes;
 use crate::ui::charts::{self, Bar};
-use crate::ui::frame::error_page;
+use crate::ui::frame::{error_page, yes};
 use crate::ui::html::{Markup, html, page};
 use crate::ui::links::{RESPONSE_BINS, Who, account_link, bin_label, list_link, reception_link};
 use crate::ui::table::{self, Cell, Column, Content, Table};
@@ -59,10 +59,6 @@ fn required<'a>(v: &'a Option<String>, what: &str) -> Result<&'a str, WebError> 
     v.as_deref()
         .filter(|s| !s.is_empty())
         .ok_or_else(|| WebError::invalid(format!("缺少 `{what}`"), format!("`{what}` is required")))
-}
-
-fn yes(lang: Lang, b: bool) -> &'static str {
-    lang.s(if b { S::Yes } else { S::No })
 }
 
 struct Loaded {

@@ -22,7 +22,7 @@ use crate::i18n::{self, Lang, S, Strings};
 use crate::limits::{API_MAX_ROWS, EXPORT_ROWS, PAGE_ROWS};
 use crate::report::{self, By};
 use crate::routes::Routes;
-use crate::ui::frame::error_page;
+use crate::ui::frame::{error_page, yes};
 use crate::ui::html::{html, page};
 use crate::ui::links::{RESPONSE_BINS, Who, bin_label, list_link, reception_link};
 use crate::ui::table::{self, Cell, Column, Content, Table};
@@ -312,10 +312,6 @@ fn report_error(e: kefu_report::ReportError) -> WebError {
         }
         other => WebError::Internal(other.to_string()),
     }
-}
-
-fn yes(lang: Lang, b: bool) -> String {
-    lang.s(if b { S::Yes } else { S::No }).to_string()
 }
 
 /// Why an order went where it went, in a list.

@@ -69,25 +69,14 @@ pub(crate) fn th(lang: Lang, items: &[S]) -> Markup {
     }
 }
 
-/// Unix seconds as `YYYY-MM-DD HH:MM:SS` UTC.
+/// Unix seconds as `YYYY-MM-DD HH:MM:SS` UTC: the core's clock format, read at offset 0.
 pub(crate) fn utc(secs: i64) -> String {
-    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
-    // civil from days (Howard Hinnant)
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!(
-        "{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02}",
-        rem / 3600,
-        rem / 60 % 60,
-        rem % 60
-    )
+    kefu_core::time::format_time(secs.saturating_mul(1000))
+}
+
+/// A flag as the tables say it: 是/否, yes/no.
+pub(crate) fn yes(lang: Lang, b: bool) -> &'static str {
+    lang.s(if b { S::Yes } else { S::No })
 }
 
 #[derive(Deserialize)]
