@@ -314,6 +314,11 @@ pub fn run(cmd: PlanCommand, lang: Lang) -> Result<()> {
             if let Some(line) = render::unpaid_line(&results, lang) {
                 eprintln!("{}: {line}", lang.t("警告", "warning"));
             }
+            for r in &results {
+                for line in render::columns_without_data_lines(r, lang) {
+                    eprintln!("{}: {} — {line}", lang.t("警告", "warning"), r.plan_id);
+                }
+            }
             if results.iter().any(|r| r.empty_month) {
                 eprintln!(
                     "{}: {month} {}",

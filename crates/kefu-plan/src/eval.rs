@@ -94,6 +94,20 @@ pub struct PlanResult {
     /// roster, or matched by no plan's `applies_to`); filled in when stored plans run
     /// together, the same on every plan's result.
     pub unpaid_with_sales: Vec<UnpaidAccount>,
+    /// Platform report columns the plan reads that no agent has a figure for in the month: a
+    /// misspelt `column` (or a report not imported) would otherwise score everyone the KPI's
+    /// `missing_score` without a word.
+    pub columns_without_data: Vec<ColumnWithoutData>,
+}
+
+/// A platform column a plan names that none of its agents has a figure for in the month.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, utoipa::ToSchema)]
+pub struct ColumnWithoutData {
+    /// `taobao`, `pdd`, …
+    pub platform: String,
+    pub column: String,
+    /// The columns of the same platform the agents do have, to spot a typo by.
+    pub present: Vec<String>,
 }
 
 /// An account with sales in the month that no plan pays.
@@ -714,7 +728,35 @@ pub fn evaluate(plan: &Plan, month: Month, input: &PlanInput) -> Result<PlanResu
         payslips,
         paid_by_other_plan: Vec::new(),
         unpaid_with_sales: Vec::new(),
+        columns_without_data: columns_without_data(plan, input),
     })
+}
+
+fn columns_without_data(plan: &Plan, input: &PlanInput) -> Vec<ColumnWithoutData> {
+    if input.agents.is_empty() {
+        return Vec::new();
+    }
+    plan.platform_columns
+        .iter()
+        .filter(|c| {
+            let key = (c.platform, c.column.clone());
+            !input.agents.iter().any(|a| a.platform.contains_key(&key))
+        })
+        .map(|c| {
+            let present: std::collections::BTreeSet<&str> = input
+                .agents
+                .iter()
+                .flat_map(|a| a.platform.keys())
+                .filter(|(p, _)| *p == c.platform)
+                .map(|(_, column)| column.as_str())
+                .collect();
+            ColumnWithoutData {
+                platform: c.platform.as_str().to_string(),
+                column: c.column.clone(),
+                present: present.into_iter().map(str::to_string).collect(),
+            }
+        })
+        .collect()
 }
 
 /// A variable pay component of an agent without activity in the month: nothing.

@@ -588,6 +588,53 @@ fn platform_columns_score_as_kpis_and_gates() {
     let e = slip("E");
     assert!(!e.active && e.rank.is_none());
     assert_eq!(e.total_cents, 3000_00);
+    // Every column the plan reads has a figure for somebody: nothing to warn about.
+    assert_eq!(r.columns_without_data, vec![]);
+}
+
+/// A misspelt column scores everybody the KPI's missing score; the result says so, with the
+/// columns of that platform that do exist.
+#[test]
+fn a_column_nobody_has_is_reported_with_the_columns_present() {
+    let plan =
+        parse(&PLATFORM_PLAN.replace("3分钟人工回复率(8-23点)", "3分钟人工回复率（8-23点）"))
+            .unwrap();
+    let input = PlanInput {
+        store: Counters::default(),
+        agents: vec![
+            platform_agent("A", &[("3分钟人工回复率(8-23点)", 0.96), ("投诉数", 0.0)]),
+            AgentInput {
+                account: "D".into(),
+                platform: [((Platform::Taobao, "咨询人数".to_string()), 3.0)].into(),
+                ..Default::default()
+            },
+        ],
+    };
+    let r = evaluate(&plan, Month::parse("2026-11").unwrap(), &input).unwrap();
+    let missing: Vec<(&str, &str)> = r
+        .columns_without_data
+        .iter()
+        .map(|c| (c.platform.as_str(), c.column.as_str()))
+        .collect();
+    assert_eq!(
+        missing,
+        [
+            ("pdd", "3分钟人工回复率（8-23点）"),
+            ("pdd", "客服销售额(元)")
+        ]
+    );
+    assert_eq!(
+        r.columns_without_data[0].present,
+        ["3分钟人工回复率(8-23点)", "投诉数"]
+    );
+    // No agent at all: no month to judge the columns by.
+    let none = evaluate(
+        &plan,
+        Month::parse("2026-11").unwrap(),
+        &PlanInput::default(),
+    )
+    .unwrap();
+    assert!(none.columns_without_data.is_empty());
 }
 
 #[test]

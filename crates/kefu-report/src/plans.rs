@@ -122,6 +122,33 @@ pub fn unpaid_line(results: &[PlanResult], lang: Lang) -> Option<String> {
     ))
 }
 
+/// The platform columns the plan reads that no agent has a figure for in the month, one line
+/// per column with the columns of that platform that do exist (a typo shows at once).
+pub fn columns_without_data_lines(r: &PlanResult, lang: Lang) -> Vec<String> {
+    r.columns_without_data
+        .iter()
+        .map(|c| {
+            let platform = kefu_core::platform::Platform::parse(&c.platform)
+                .map_or(c.platform.as_str(), |p| p.name(lang == Lang::Zh));
+            let present = if c.present.is_empty() {
+                lang.t("该平台没有任何列", "no column of that platform at all")
+                    .to_string()
+            } else {
+                c.present.join(lang.t("、", ", "))
+            };
+            format!(
+                "{} {platform}「{}」{}{present}",
+                lang.t("本月没有客服有平台报表列", "No agent has a figure this month in the platform column"),
+                c.column,
+                lang.t(
+                    "的数据，所有人按缺失计分（列名是否写错？报表是否导入？）。已有的列：",
+                    ": everyone scores the KPI's missing score (is the column misspelt, or the report not imported?). Columns present: "
+                ),
+            )
+        })
+        .collect()
+}
+
 /// The agents a plan matches who are paid by another plan, one line per paying plan.
 pub fn paid_elsewhere_lines(r: &PlanResult, lang: Lang) -> Vec<String> {
     let mut by_plan: Vec<(&str, Vec<&str>)> = Vec::new();

@@ -62,6 +62,9 @@ pub async fn run_page(
             p.error { (line) }
         }
         @for r in &results {
+            @for line in render::columns_without_data_lines(r, lang) {
+                p.error { (line) }
+            }
             (ranking_html(lang, r, Some(&base), None, access::sees_store_totals(&store)))
             @if whole {
                 @for line in render::paid_elsewhere_lines(r, lang) {
