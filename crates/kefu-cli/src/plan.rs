@@ -423,6 +423,20 @@ fn write_results(
                 }
                 sink.write_all(render::ranking_table(r, lang).as_bytes())?;
             }
+            let combined = render::combined_pay_lines(results, lang);
+            if !combined.is_empty() {
+                writeln!(
+                    sink,
+                    "\n{}",
+                    lang.t(
+                        "按人合计（一人多张工资条）",
+                        "Per person (people with more than one payslip)"
+                    )
+                )?;
+                for line in combined {
+                    writeln!(sink, "  {line}")?;
+                }
+            }
         }
         (Format::Csv | Format::Xlsx, _) => render::write_payroll_csv(results, lang, &mut sink)?,
     }

@@ -38,6 +38,8 @@ pub struct AgentInput {
     pub manual: BTreeMap<String, i64>,
     /// Quality-inspection score, hundredths of a point.
     pub qa_score: Option<i64>,
+    /// How many reviews the QA score averages; `None` for a hand-entered score.
+    pub qa_reviews: Option<u32>,
     /// Overrides the plan's `sales_target` for this agent.
     pub sales_target_cents: Option<i64>,
     /// Paid orders attributed to the agent whose payment falls in the month.
@@ -577,10 +579,15 @@ pub fn evaluate(plan: &Plan, month: Month, input: &PlanInput) -> Result<PlanResu
         );
         for (i, (a, b)) in input.agents.iter().zip(&bases).enumerate() {
             let v = source_value(gate.source, plan, a, &input.store, b.net_cents);
-            let fired = v.is_some_and(|x| match gate.condition {
-                Condition::Below(t) => x < t.to_f64(),
-                Condition::Above(t) => x > t.to_f64(),
-            });
+            let too_few_reviews = matches!(gate.source, Source::QaScore)
+                .then_some(a.qa_reviews)
+                .flatten()
+                .filter(|n| *n < plan.qa_min_reviews);
+            let fired = too_few_reviews.is_none()
+                && v.is_some_and(|x| match gate.condition {
+                    Condition::Below(t) => x < t.to_f64(),
+                    Condition::Above(t) => x > t.to_f64(),
+                });
             let (effect, effect_en) = match &gate.action {
                 GateAction::ZeroKpis(ks) => {
                     if fired {
@@ -617,7 +624,15 @@ pub fn evaluate(plan: &Plan, month: Month, input: &PlanInput) -> Result<PlanResu
             gate_lines[i].push(GateLine {
                 name: gate.name.clone(),
                 condition: condition.clone(),
-                value_text: v.map_or_else(|| "–".into(), |x| number_text(gate.source, x)),
+                value_text: match (v, too_few_reviews) {
+                    (None, _) => "–".into(),
+                    (Some(x), None) => number_text(gate.source, x),
+                    (Some(x), Some(n)) => format!(
+                        "{} (n = {n} < {})",
+                        number_text(gate.source, x),
+                        plan.qa_min_reviews
+                    ),
+                },
                 fired,
                 effect,
                 effect_en,

@@ -370,6 +370,46 @@ fn gate_halves_pay_but_not_fixed() {
     assert_eq!(c.gates[0].value_text, "–");
 }
 
+/// `qa_min_reviews = 3`: B's 50.00 from one review does not halve her pay (the gate shows
+/// why it held back); from three reviews it does; a hand-entered score always applies.
+#[test]
+fn a_qa_gate_waits_for_enough_reviews() {
+    let plan = parse(&PLAN.replace(
+        "sales_target = 100000",
+        "sales_target = 100000\nqa_min_reviews = 3",
+    ))
+    .unwrap();
+    assert_eq!(plan.qa_min_reviews, 3);
+    let month = Month::parse("2026-11").unwrap();
+    let with_reviews = |n: Option<u32>| {
+        let mut input = input();
+        for a in &mut input.agents {
+            a.qa_reviews = n;
+        }
+        evaluate(&plan, month, &input).unwrap()
+    };
+    let one = with_reviews(Some(1));
+    let b = slip(&one, "店:B");
+    assert!(!b.gates[0].fired);
+    assert_eq!(b.gates[0].value_text, "50.00 (n = 1 < 3)");
+    // Unhalved: 95000.00 × 0.5% = 475.00.
+    assert_eq!(pay(b, "marginal").0, 47_500);
+    for enough in [Some(3), None] {
+        let r = with_reviews(enough);
+        let b = slip(&r, "店:B");
+        assert!(b.gates[0].fired, "{enough:?}");
+        assert_eq!(pay(b, "marginal").0, 23_750);
+    }
+    // The default is one review: today's behaviour.
+    assert_eq!(parse(PLAN).unwrap().qa_min_reviews, 1);
+    let e = parse(&PLAN.replace(
+        "sales_target = 100000",
+        "sales_target = 100000\nqa_min_reviews = 0",
+    ))
+    .unwrap_err();
+    assert_eq!(e.field, "qa_min_reviews");
+}
+
 #[test]
 fn rounding_half_a_fen_up() {
     let r = run();
