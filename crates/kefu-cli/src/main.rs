@@ -243,6 +243,17 @@ enum Command {
         #[command(subcommand)]
         command: qa::QaCommand,
     },
+    /// 导入模板：带中文表头和示例行的 CSV / a file to fill in: the Chinese header and example rows
+    ///
+    /// UTF-8 with a byte-order mark, so that Excel shows the Chinese right; the example rows
+    /// import as they are (store 示例店铺). Kinds: messages, orders, refunds, ratings, agents.
+    Template {
+        /// messages | orders | refunds | ratings | agents
+        kind: String,
+        /// write here instead of standard output
+        #[arg(long)]
+        output: Option<PathBuf>,
+    },
 }
 
 /// Where a report's figures come from.
@@ -670,6 +681,7 @@ fn run(cmd: Command, lang: Lang) -> Result<()> {
         Command::Demo(args) => demo(args, lang),
         Command::Plan { command } => plan::run(command, lang),
         Command::Qa { command } => qa::run(command, lang),
+        Command::Template { kind, output } => template(&kind, output.as_deref()),
         Command::Serve {
             db,
             addr,
@@ -1247,4 +1259,30 @@ fn user_add(
         role.as_str()
     );
     Ok(())
+}
+
+/// `kefu template KIND`: the import template of a canonical kind.
+fn template(kind: &str, output: Option<&Path>) -> Result<()> {
+    let kinds = kefu_import::templates::TEMPLATE_KINDS;
+    let Some(csv) = kinds
+        .iter()
+        .find(|k| k.as_str() == kind.trim())
+        .and_then(|k| kefu_import::templates::template_csv(*k))
+    else {
+        let known: Vec<&str> = kinds.iter().map(|k| k.as_str()).collect();
+        return Err(said!(
+            "没有 `{kind}` 这种模板；可选：{}",
+            "no template of kind `{kind}`; the kinds: {}",
+            known.join(", ")
+        ));
+    };
+    match output {
+        Some(path) => {
+            std::fs::write(path, csv).with_context(|| format!("writing {}", path.display()))
+        }
+        None => {
+            std::io::stdout().write_all(csv.as_bytes())?;
+            Ok(())
+        }
+    }
 }

@@ -50,6 +50,7 @@ mod jsonl;
 mod messages;
 pub mod platform;
 pub mod taobao;
+pub mod templates;
 mod workbook;
 
 use std::fmt;
