@@ -15,6 +15,12 @@ fn kind_zh(kind: FileKind) -> &'static str {
         FileKind::Ratings => "评价",
         FileKind::Agents => "客服花名册",
         FileKind::TaobaoOrders => "淘宝订单报表",
+        FileKind::TaobaoRefunds => "淘宝/天猫退款报表",
+        FileKind::JdOrders => "京东订单导出",
+        FileKind::PddOrders => "拼多多订单导出",
+        FileKind::DouyinOrders => "抖店订单导出",
+        FileKind::JdChats => "京东咚咚聊天记录",
+        FileKind::Transcript => "复制的聊天记录",
     }
 }
 
@@ -159,8 +165,12 @@ impl Localized for ImportError {
                 "{}：无法从表头 `{header}` 判断文件类型：应有聊天记录（time, buyer, account, \
                  sender）、订单（order_id, buyer, created_at, amount）、退款（refund_id, \
                  order_id, buyer, requested_at, amount）、评价（time, buyer, account, score）、\
-                 客服花名册（account）的列，或是淘宝订单报表（订单编号, 买家会员名, …），\
-                 或 kefu 认识的平台报表之一：{}",
+                 客服花名册（account）的列，或是淘宝订单报表（订单编号, 买家会员名, …）、\
+                 淘宝/天猫退款报表（退款编号, 订单编号, 买家退款金额, …）、京东订单导出（订单号, \
+                 下单帐号, …）、拼多多订单导出（订单号, 用户实付金额(元), …）、抖店订单导出\
+                 （主订单编号, 订单应付金额, …）、京东咚咚聊天记录（created, customerDisplayId, \
+                 waiterDisplayId, waiterSend），或 kefu 认识的平台报表之一：{}；从聊天窗口复制的\
+                 聊天记录请用 --kind transcript 导入",
                 path.display(),
                 crate::PlatformKind::known(true)
             ),
@@ -205,6 +215,9 @@ impl Localized for ImportError {
             }
             ImportError::Workbook { path, message } => {
                 format!("{}：无法读取工作簿：{message}", path.display())
+            }
+            ImportError::Transcript { path, error } => {
+                format!("{}：{}", path.display(), error.describe(false))
             }
             ImportError::BadRows {
                 path,
