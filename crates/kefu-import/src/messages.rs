@@ -31,6 +31,22 @@ fn kind_zh(kind: FileKind) -> &'static str {
 pub fn reason_zh(en: &str) -> String {
     const PHRASES: &[(&str, &str)] = &[
         (
+            crate::taobao::REFUND_STATUS_EXPECTED,
+            "应为退款状态，如 退款成功、退款关闭、买家已经申请退款，等待卖家同意 或 卖家拒绝退款",
+        ),
+        (
+            crate::orders::ORDER_STATE_EXPECTED,
+            "应为订单状态，如 等待付款、待发货、已发货、已完成 或 已取消",
+        ),
+        (
+            crate::orders::PAID_WITHOUT_TIME,
+            "订单状态为已付款，付款时间（付款确认时间、支付时间、支付完成时间）必须有值",
+        ),
+        (
+            crate::jd_chat::WAITER_SEND_EXPECTED,
+            "waiterSend 应为 true 或 false（1 或 0）：消息是否由客服发出",
+        ),
+        (
             "the order status says paid, so 订单付款时间 must hold a time",
             "订单状态为已付款，订单付款时间必须有值",
         ),
@@ -351,6 +367,13 @@ mod tests {
             "missing value: expected the buyer's nick".into(),
             "missing value: expected the store's chat account, such as 店铺名:小美".into(),
             "missing value: the order status says paid, so 订单付款时间 must hold a time".into(),
+            format!("missing value: {}", crate::taobao::REFUND_STATUS_EXPECTED),
+            crate::taobao::REFUND_STATUS_EXPECTED.to_string(),
+            format!("missing value: {}", crate::orders::ORDER_STATE_EXPECTED),
+            format!("missing value: {}", crate::orders::PAID_WITHOUT_TIME),
+            format!("missing value: {}", crate::jd_chat::WAITER_SEND_EXPECTED),
+            crate::jd_chat::WAITER_SEND_EXPECTED.to_string(),
+            "missing value: expected a refund id".into(),
         ];
         for en in &reasons {
             let zh = reason_zh(en);

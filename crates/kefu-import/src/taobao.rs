@@ -234,7 +234,7 @@ pub(crate) fn refund(sink: &mut Sink<'_>, raw: &[&str]) -> Result<(), RowFail> {
     };
     let account = [R_OPERATOR, R_REVIEWER, R_HELPER]
         .into_iter()
-        .map(|i| v[i])
+        .map(|i| val(&v, i))
         .find(|a| !a.is_empty() && *a != "-");
     let buyer = match v[R_BUYER] {
         "" | "-" => {
