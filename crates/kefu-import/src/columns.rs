@@ -167,10 +167,17 @@ fn export_kind(header: &[String]) -> Option<FileKind> {
     let normed: Vec<String> = header.iter().map(|h| norm(h)).collect();
     let has = |name: &str| normed.iter().any(|h| h == name);
     let any = |names: &[&str]| names.iter().any(|n| has(n));
-    if has("退款编号") && has("订单编号") && any(&["买家退款金额", "退款状态", "退款的申请时间"])
+    // The Taobao order report (whose later versions end in 主订单编号) is no export of these.
+    if has("订单编号") && has("买家会员名") {
+        None
+    } else if has("退款编号")
+        && has("订单编号")
+        && any(&["买家退款金额", "退款状态", "退款的申请时间"])
     {
         Some(FileKind::TaobaoRefunds)
-    } else if has("主订单编号") || (has("订单提交时间") && has("订单应付金额")) {
+    } else if (has("主订单编号") && has("子订单编号"))
+        || (has("订单提交时间") && has("订单应付金额"))
+    {
         Some(FileKind::DouyinOrders)
     } else if any(&["用户实付金额(元)", "商家实收金额(元)", "商品数量(件)"])
         || (has("订单号") && has("订单成交时间"))
@@ -476,6 +483,17 @@ mod tests {
         assert_eq!(k("客服,姓名,分组,角色,入职日期"), Some(FileKind::Agents));
         // The mixed spelling of a header is read too.
         assert_eq!(k("time,买家,客服,sender"), Some(FileKind::Messages));
+        // The later Taobao report ends in 主订单编号, which also heads 抖店's export.
+        assert_eq!(
+            k(
+                "订单编号,买家会员名,支付单号,订单创建时间,订单付款时间,买家实际支付金额,订单状态,主订单编号"
+            ),
+            Some(FileKind::TaobaoOrders)
+        );
+        assert_eq!(
+            k("主订单编号,子订单编号,商品数量,订单应付金额,订单提交时间,订单状态"),
+            Some(FileKind::DouyinOrders)
+        );
         // The Taobao report keeps its own kind although 订单编号 also names `order_id`.
         assert_eq!(
             k("订单编号,买家会员名,订单创建时间,订单付款时间,买家实际支付金额,订单状态,金额"),
