@@ -174,7 +174,7 @@ fn examples(kind: FileKind) -> &'static [&'static [&'static str]] {
             ],
             &["店小蜜", "", "", "机器人", "示例店铺", "", ""],
         ],
-        FileKind::TaobaoOrders => &[],
+        _ => &[],
     }
 }
 

@@ -16,14 +16,7 @@ use crate::ui::html::{Markup, html};
 
 /// A kind's name as the page shows it.
 fn kind_name(lang: Lang, kind: FileKind) -> &'static str {
-    match kind {
-        FileKind::Messages => lang.t("聊天记录", "Chat messages"),
-        FileKind::Orders => lang.t("订单", "Orders"),
-        FileKind::Refunds => lang.t("退款", "Refunds"),
-        FileKind::Ratings => lang.t("评价", "Ratings"),
-        FileKind::Agents => lang.t("花名册", "Roster"),
-        FileKind::TaobaoOrders => lang.t("淘宝/天猫订单报表", "Taobao/Tmall order report"),
-    }
+    kind.name(lang == Lang::Zh)
 }
 
 /// The guide: per kind, its columns (required ones marked) with what goes in them, and the

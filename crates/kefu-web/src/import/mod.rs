@@ -361,6 +361,7 @@ fn run_import(
         encoding: None,
         config,
         skip_bad: up.skip_bad,
+        ..ImportOptions::new(config)
     };
     let reports = report_options(up)?;
     let paths: Vec<PathBuf> = up.files.iter().map(|(_, path)| path.clone()).collect();
