@@ -336,6 +336,10 @@ pub struct Agent {
     pub joined: Option<Day>,
     /// Last day with the team (none: still is).
     pub left: Option<Day>,
+    /// 工号: the person's number in the company's payroll.
+    pub employee_no: Option<String>,
+    /// 部门: the department payroll books the person under.
+    pub department: Option<String>,
 }
 
 /// A byte range into a batch's text arena.

@@ -74,6 +74,8 @@ pub(crate) const AGENTS: &[Col] = &[
     opt(&["store", "店铺"]),
     opt(&["joined", "入职日期"]),
     opt(&["left", "离职日期"]),
+    opt(&["employee_no", "工号"]),
+    opt(&["department", "部门"]),
 ];
 pub(crate) const TAOBAO: &[Col] = &[
     req(&["订单编号"]),

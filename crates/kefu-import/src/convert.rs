@@ -423,7 +423,7 @@ impl<'a> Sink<'a> {
         Ok(())
     }
 
-    // Columns: account, name, group, role, store, joined, left.
+    // Columns: account, name, group, role, store, joined, left, employee_no, department.
     fn agent(&mut self, v: &[&str]) -> Result<(), RowFail> {
         let (store, _) = self.store(val(v, 4));
         let account = required(v, 0, "the agent's chat account, such as 店铺名:小美")?;
@@ -453,6 +453,8 @@ impl<'a> Sink<'a> {
                 role,
                 joined,
                 left,
+                employee_no: opt_text(val(v, 7)),
+                department: opt_text(val(v, 8)),
             },
         ));
         Ok(())

@@ -101,6 +101,14 @@ fn meaning(column: &str) -> (&'static str, &'static str) {
             "离职日期；在职留空",
             "last day with the team; empty if still there",
         ),
+        "employee_no" => (
+            "工号，工资表按此对应",
+            "employee number, as payroll files people",
+        ),
+        "department" => (
+            "部门，工资表中的部门",
+            "department, as on the payroll sheet",
+        ),
         _ => ("", ""),
     }
 }
@@ -171,8 +179,10 @@ fn examples(kind: FileKind) -> &'static [&'static [&'static str]] {
                 "示例店铺",
                 "2026-03-01",
                 "",
+                "A1024",
+                "客服部",
             ],
-            &["店小蜜", "", "", "机器人", "示例店铺", "", ""],
+            &["店小蜜", "", "", "机器人", "示例店铺", "", "", "", ""],
         ],
         _ => &[],
     }

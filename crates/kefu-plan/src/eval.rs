@@ -32,6 +32,10 @@ pub struct AgentInput {
     /// The chat account, as stored (`店铺:小美`).
     pub account: String,
     pub display_name: Option<String>,
+    /// 工号, group and 部门 from the roster, carried to the payslip for the payroll sheet.
+    pub employee_no: Option<String>,
+    pub group: Option<String>,
+    pub department: Option<String>,
     /// The agent's counters for the month.
     pub counters: Counters,
     /// Manual scores by item key, in hundredths of a point.
@@ -144,6 +148,10 @@ pub enum Movement {
 pub struct Payslip {
     pub account: String,
     pub display_name: Option<String>,
+    /// 工号, group and 部门 from the roster.
+    pub employee_no: Option<String>,
+    pub group: Option<String>,
+    pub department: Option<String>,
     /// Competition ranking: equal totals share a rank, the next rank skips (1, 1, 3). `None`:
     /// no activity in the month, not ranked (unless the plan pays inactive agents).
     pub rank: Option<usize>,
@@ -715,6 +723,9 @@ pub fn evaluate(plan: &Plan, month: Month, input: &PlanInput) -> Result<PlanResu
         payslips.push(Payslip {
             account: agent.account.clone(),
             display_name: agent.display_name.clone(),
+            employee_no: agent.employee_no.clone(),
+            group: agent.group.clone(),
+            department: agent.department.clone(),
             rank: ranks[i],
             active: active[i],
             grade: grade.map(|g| g.name.clone()),

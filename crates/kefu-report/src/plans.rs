@@ -467,6 +467,27 @@ fn pay_columns(results: &[PlanResult], lang: Lang) -> Vec<String> {
     names
 }
 
+/// The roster's 工号, group and 部门 of a payslip, in the payroll sheet's order.
+fn payroll_ids(p: &Payslip) -> [&Option<String>; 3] {
+    [&p.employee_no, &p.group, &p.department]
+}
+
+/// Which of 工号, group and 部门 any payslip of `results` has (a sheet shows those columns
+/// only), with their names.
+fn payroll_ids_present(results: &[PlanResult]) -> [(bool, &'static str, &'static str); 3] {
+    let any = |i: usize| {
+        results
+            .iter()
+            .flat_map(|r| &r.payslips)
+            .any(|p| payroll_ids(p)[i].is_some())
+    };
+    [
+        (any(0), "工号", "Employee no."),
+        (any(1), "分组", "Group"),
+        (any(2), "部门", "Department"),
+    ]
+}
+
 /// Column names of the payroll sheet.
 pub fn payroll_headers(results: &[PlanResult], lang: Lang) -> Vec<String> {
     let mut h: Vec<String> = [
@@ -474,15 +495,26 @@ pub fn payroll_headers(results: &[PlanResult], lang: Lang) -> Vec<String> {
         lang.t("方案", "Plan"),
         lang.t("客服账号", "Account"),
         lang.t("姓名", "Name"),
-        lang.t("排名", "Rank"),
-        lang.t("梯队", "Grade"),
-        lang.t("上月梯队", "Previous grade"),
-        lang.t("变动", "Movement"),
-        lang.t("绩效分", "Score"),
     ]
     .iter()
     .map(|s| s.to_string())
     .collect();
+    for (present, zh, en) in payroll_ids_present(results) {
+        if present {
+            h.push(lang.t(zh, en).to_string());
+        }
+    }
+    h.extend(
+        [
+            lang.t("排名", "Rank"),
+            lang.t("梯队", "Grade"),
+            lang.t("上月梯队", "Previous grade"),
+            lang.t("变动", "Movement"),
+            lang.t("绩效分", "Score"),
+        ]
+        .iter()
+        .map(|s| s.to_string()),
+    );
     if has_gates(results) {
         h.push(gates_header(lang));
     }
@@ -512,6 +544,7 @@ enum Cell {
 fn payroll_rows(results: &[PlanResult], lang: Lang) -> Vec<Vec<Cell>> {
     let columns = pay_columns(results, lang);
     let gates = has_gates(results);
+    let ids = payroll_ids_present(results);
     let mut rows = Vec::new();
     for r in results {
         for p in &r.payslips {
@@ -520,12 +553,19 @@ fn payroll_rows(results: &[PlanResult], lang: Lang) -> Vec<Vec<Cell>> {
                 Cell::Text(r.plan_name.clone()),
                 Cell::Text(p.account.clone()),
                 Cell::Text(agent_name(p).to_string()),
+            ];
+            for ((present, _, _), value) in ids.iter().zip(payroll_ids(p)) {
+                if *present {
+                    row.push(value.clone().map_or(Cell::Empty, Cell::Text));
+                }
+            }
+            row.extend([
                 p.rank.map_or(Cell::Empty, |r| Cell::Int(r as i64)),
                 p.grade.clone().map_or(Cell::Empty, Cell::Text),
                 p.previous_grade.clone().map_or(Cell::Empty, Cell::Text),
                 Cell::Text(movement_text(p.movement, lang).to_string()),
                 Cell::Score(p.total_score),
-            ];
+            ]);
             if gates {
                 row.push(Cell::Text(gates_text(p, lang)));
             }

@@ -100,6 +100,9 @@ pub struct AccountInfo {
     /// First and last day with the team, from the roster (none: open-ended).
     pub joined: Option<Day>,
     pub left: Option<Day>,
+    /// 工号 and 部门, from the roster.
+    pub employee_no: Option<String>,
+    pub department: Option<String>,
 }
 
 impl AccountInfo {
@@ -282,7 +285,8 @@ impl Db {
     /// Every account of a store that is in the roster or has sent or received a message.
     pub fn accounts(&self, store_id: i64) -> Result<Vec<AccountInfo>> {
         let mut st = self.conn.prepare(
-            "SELECT account_id, name, display_name, grp, role, in_roster, is_bot, joined_on, left_on
+            "SELECT account_id, name, display_name, grp, role, in_roster, is_bot, joined_on, left_on,
+                    employee_no, department
              FROM accounts WHERE store_id = ?1 ORDER BY name",
         )?;
         let rows = st.query_map([store_id], |r| {
@@ -297,6 +301,8 @@ impl Db {
                 is_bot: r.get(6)?,
                 joined: r.get::<_, Option<i32>>(7)?.map(Day),
                 left: r.get::<_, Option<i32>>(8)?.map(Day),
+                employee_no: r.get(9)?,
+                department: r.get(10)?,
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
@@ -1357,11 +1363,13 @@ fn write_others(
         known.execute(params![store_id, a, names.name(a)])?;
     }
     let mut put_agent = tx.prepare_cached(
-        "INSERT INTO accounts (store_id, account_id, name, display_name, grp, role, in_roster, is_bot, joined_on, left_on)
-         VALUES (?1, ?2, ?7, ?3, ?4, ?5, 1, ?6, ?8, ?9)
+        "INSERT INTO accounts (store_id, account_id, name, display_name, grp, role, in_roster, is_bot, joined_on, left_on,
+                               employee_no, department)
+         VALUES (?1, ?2, ?7, ?3, ?4, ?5, 1, ?6, ?8, ?9, ?10, ?11)
          ON CONFLICT (store_id, account_id) DO UPDATE SET display_name = excluded.display_name,
            grp = excluded.grp, role = excluded.role, in_roster = 1, is_bot = MAX(is_bot, excluded.is_bot),
-           joined_on = excluded.joined_on, left_on = excluded.left_on",
+           joined_on = excluded.joined_on, left_on = excluded.left_on,
+           employee_no = excluded.employee_no, department = excluded.department",
     )?;
     for (_, a) in batch.agents.iter().filter(|o| o.0 == bs) {
         let Agent {
@@ -1371,6 +1379,8 @@ fn write_others(
             role,
             joined,
             left,
+            employee_no,
+            department,
         } = a;
         let account = map.get(batch, names, *account);
         let is_bot = *role == Some(Role::Bot);
@@ -1383,7 +1393,9 @@ fn write_others(
             is_bot,
             names.name(account),
             joined.map(|d| d.0),
-            left.map(|d| d.0)
+            left.map(|d| d.0),
+            employee_no,
+            department
         ])?;
         summary.agents += 1;
     }

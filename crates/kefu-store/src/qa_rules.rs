@@ -750,6 +750,8 @@ mod tests {
                     role: Some(Role::Bot),
                     joined: None,
                     left: None,
+                    employee_no: None,
+                    department: None,
                 },
             ));
         }

@@ -674,6 +674,8 @@ mod tests {
                 role: None,
                 joined: None,
                 left: None,
+                employee_no: None,
+                department: None,
             },
         ));
         db.import(batch, live.base()).unwrap();
