@@ -125,10 +125,14 @@ fn table(lang: Lang, store: &str, rows: &[ReconRow]) -> Table {
     let mut t = Table::new("reconcile", lang.s(S::Reconcile), columns);
     for r in rows {
         let f = r.figure;
-        let kefu = value(f, r.kefu).linked(r.kefu_account.as_deref().map(|a| {
-            list_link(store, Who::Account(a), r.from, r.to, f.key)
-                + &format!("&lang={}", lang.code())
-        }));
+        // kefu's value leads to the items behind it (nothing to list when it is unknown).
+        let kefu =
+            value(f, r.kefu).linked(r.kefu_account.as_deref().filter(|_| r.kefu.is_some()).map(
+                |a| {
+                    list_link(store, Who::Account(a), r.from, r.to, f.key)
+                        + &format!("&lang={}", lang.code())
+                },
+            ));
         t.rows.push(vec![
             Cell::text(&r.account),
             Cell::text(r.kefu_account.as_deref().unwrap_or("-")),
