@@ -198,13 +198,7 @@ pub async fn reconcile_page(
     Query(p): Query<Params>,
 ) -> Response {
     let lang = i18n::pick(p.lang.as_deref(), &headers);
-    let export = match p
-        .export
-        .as_deref()
-        .filter(|s| !s.is_empty())
-        .map(table::Format::parse)
-        .transpose()
-    {
+    let export = match table::requested(p.export.as_deref()) {
         Ok(e) => e,
         Err(e) => return error_page(lang, &user, e),
     };

@@ -8,7 +8,7 @@ use kefu_core::platform::{Amount, FigureKind, Platform, PlatformFigure, Platform
 use kefu_core::settings::Config;
 use kefu_core::time::Day;
 use kefu_store::Db;
-use support::{STORE, account_id, csrf_of, enc, get, import_files, login, post, row, setup};
+use support::{STORE, account_id, cells, csrf_of, enc, get, import_files, login, post, row, setup};
 
 fn day(s: &str) -> Day {
     Day::parse(s).unwrap()
@@ -67,18 +67,24 @@ fn store_reports(path: &std::path::Path) {
         report: "sycm_consult",
         figures: vec![figure("", r, n, "咨询人数", Amount::Number(500.0))],
     };
+    add_and_link(&mut db, &[pdd, shop], (STORE, "晨光旗舰店:Lily"));
+}
+
+/// Stores `files` in one import and links the agent lily to `(store, account)`.
+fn add_and_link(db: &mut Db, files: &[PlatformFile], (store, account): (&str, &str)) {
     let mut s = db.begin_import().unwrap();
-    s.add_platform(&pdd).unwrap();
-    s.add_platform(&shop).unwrap();
+    for f in files {
+        s.add_platform(f).unwrap();
+    }
     s.finish(&Config::default()).unwrap();
-    let store = db.store(STORE).unwrap();
+    let store = db.store(store).unwrap();
     let lily = db
         .users()
         .unwrap()
         .into_iter()
         .find(|u| u.name == "lily")
         .unwrap();
-    let id = account_id(&db, store.id, "晨光旗舰店:Lily");
+    let id = account_id(db, store.id, account);
     db.link_account(&lily, store.id, id).unwrap();
 }
 
@@ -194,19 +200,7 @@ fn hand_store(path: &std::path::Path) {
         figures: vec![at("小美", "30s应答率", Amount::Number(0.4))],
     };
     let mut db = Db::open(path).unwrap();
-    let mut s = db.begin_import().unwrap();
-    s.add_platform(&pdd).unwrap();
-    s.add_platform(&jd).unwrap();
-    s.finish(&Config::default()).unwrap();
-    let store = db.store(HAND).unwrap();
-    let lily = db
-        .users()
-        .unwrap()
-        .into_iter()
-        .find(|u| u.name == "lily")
-        .unwrap();
-    let id = account_id(&db, store.id, "核对店:阿强");
-    db.link_account(&lily, store.id, id).unwrap();
+    add_and_link(&mut db, &[pdd, jd], (HAND, "核对店:阿强"));
 }
 
 /// The rows of the page's reconciliation table, each as its cells (link texts for links).
@@ -214,24 +208,7 @@ fn recon_rows(body: &str) -> Vec<Vec<String>> {
     let start = body.find("<table id=\"reconcile\"").expect("the table");
     let table = &body[start..start + body[start..].find("</table>").unwrap()];
     let tbody = &table[table.find("<tbody>").unwrap()..];
-    tbody
-        .split("<tr")
-        .skip(1)
-        .map(|tr| {
-            tr.split("<td")
-                .skip(1)
-                .map(|c| {
-                    let inner = &c[c.find('>').unwrap() + 1..c.find("</td>").unwrap()];
-                    match inner.find("\">") {
-                        Some(i) if inner.starts_with("<a ") => {
-                            inner[i + 2..inner.find("</a>").unwrap()].to_string()
-                        }
-                        _ => inner.to_string(),
-                    }
-                })
-                .collect()
-        })
-        .collect()
+    tbody.split("<tr").skip(1).map(cells).collect()
 }
 
 /// The row of `account` and report `column`: [kefu account, platform, period, figure,

@@ -548,13 +548,7 @@ pub async fn list(
     Query(p): Query<ListParams>,
 ) -> Response {
     let lang = i18n::pick(p.lang.as_deref(), &headers);
-    let export = match p
-        .export
-        .as_deref()
-        .filter(|s| !s.is_empty())
-        .map(table::Format::parse)
-        .transpose()
-    {
+    let export = match table::requested(p.export.as_deref()) {
         Ok(f) => f,
         Err(e) => return error_page(lang, &user, e),
     };
