@@ -705,11 +705,19 @@ fn reconcile_puts_kefus_figure_next_to_the_platforms() {
     assert_eq!(t["column"], json!("平均人工响应时长"));
     assert!(close(&t["kefu"], 320.0 / 3.0), "{t}");
     assert!(close(&t["difference"], 320.0 / 3.0 - 26.0), "{t}");
-    // 3分钟人工回复率(8-23点): two of three rounds within 180 s, against 75%.
-    let r = by("answered_within_3min_rate");
+    // 3分钟人工回复率(8-23点), 拼多多's own rule: two of three buyers' first questions
+    // answered by a person within 180 s, against 75%.
+    let r = by("pdd_3min_rate");
     assert_eq!(r["column"], json!("3分钟人工回复率(8-23点)"));
     assert!(
         close(&r["kefu"], 2.0 / 3.0) && close(&r["platform_value"], 0.75),
+        "{r}"
+    );
+    // 30秒应答率(8-23点): one of three (20 s), against 90%.
+    let r = by("pdd_30s_rate");
+    assert_eq!(r["column"], json!("30秒应答率(8-23点)"));
+    assert!(
+        close(&r["kefu"], 1.0 / 3.0) && close(&r["difference"], 1.0 / 3.0 - 0.9),
         "{r}"
     );
     // 客服销售额: no orders in kefu, 100 yuan in the report.

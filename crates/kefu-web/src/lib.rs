@@ -25,6 +25,7 @@ pub mod ops;
 mod plans;
 mod qa_reviews;
 pub mod qa_rules;
+mod reconcile;
 pub mod report;
 pub mod routes;
 mod ui;

@@ -121,6 +121,7 @@ pub(crate) fn all() -> Routes {
     let r = crate::qa_reviews::routes(r);
     let r = crate::qa_rules::routes(r);
     let r = crate::plans::routes(r);
+    let r = crate::reconcile::routes(r);
     let r = crate::api_qa::routes(r);
     crate::openapi::routes(r)
 }

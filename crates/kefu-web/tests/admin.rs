@@ -305,7 +305,7 @@ fn metrics_form(csrf: &str, store: &str, fields: &[(&str, &str)]) -> String {
 }
 
 /// The sample's `tight.toml`, as the form's fields.
-const TIGHT: [(&str, &str); 7] = [
+const TIGHT: [(&str, &str); 8] = [
     ("slow_response_secs", "30"),
     ("slow_response_rounds", "2"),
     ("conversion_window_days", "2"),
@@ -313,6 +313,7 @@ const TIGHT: [(&str, &str); 7] = [
     ("reminder_window_hours", "24"),
     ("after_sale_days", "21"),
     ("attribution", "order"),
+    ("platform", "taobao"),
 ];
 
 #[tokio::test]

@@ -206,6 +206,10 @@ const ROUTES: &[(&str, Kind)] = &[
     ),
     ("/account?store={S2}&account={S2A}&{R}", Kind::Store2Page),
     ("/list?store={S2}&{R}&figure=consulted", Kind::Store2Page),
+    ("/reconcile", Kind::Page),
+    ("/reconcile?{R}", Kind::Page),
+    ("/reconcile?{R}&export=csv", Kind::Page),
+    ("/reconcile?store={S2}&{R}", Kind::Store2Page),
     ("/import", Kind::Managers),
     // No store's data: a file to fill in.
     ("/import/template?kind=messages", Kind::Page),
@@ -475,12 +479,12 @@ fn posts() -> Vec<(&'static str, &'static str, [Want; 6])> {
         ),
         (
             "/settings/metrics",
-            "csrf={csrf}&store=晨光旗舰店&slow_response_secs=120&slow_response_rounds=1&conversion_window_days=1&service_hours=08:00-24:00&reminder_window_hours=72&after_sale_days=21&attribution=order",
+            "csrf={csrf}&store=晨光旗舰店&slow_response_secs=120&slow_response_rounds=1&conversion_window_days=1&service_hours=08:00-24:00&reminder_window_hours=72&after_sale_days=21&attribution=order&platform=taobao",
             managers(200),
         ),
         (
             "/settings/metrics",
-            "csrf={csrf}&store={S2}&slow_response_secs=120&slow_response_rounds=1&conversion_window_days=1&service_hours=08:00-24:00&reminder_window_hours=72&after_sale_days=21&attribution=order",
+            "csrf={csrf}&store={S2}&slow_response_secs=120&slow_response_rounds=1&conversion_window_days=1&service_hours=08:00-24:00&reminder_window_hours=72&after_sale_days=21&attribution=order&platform=taobao",
             [
                 Login,
                 Forbidden,

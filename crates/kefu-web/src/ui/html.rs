@@ -117,6 +117,8 @@ pub fn page(
                             a href={ "/" (lq) } { (lang.s(S::Overview)) }
                             " · "
                             a href={ "/ranking" (lq) } { (lang.s(S::Ranking)) }
+                            " · "
+                            a href={ "/reconcile" (lq) } { (lang.s(S::Reconcile)) }
                             (admin_nav(lang, s, &lq))
                         }
                     }
