@@ -48,8 +48,10 @@ enum Command {
     /// canonical formats, a Taobao/Tmall 订单报表 or 退款报表, a 京东/拼多多/抖店 订单导出, 京东 咚咚
     /// chat rows (JSON), or a platform report; the kind is recognised from the header. A chat
     /// pasted from a chat window is read with --kind transcript.
-    /// A directory stands for the files in it. A file with bad rows is rejected whole unless
-    /// --skip-bad is given. Re-importing the same data changes nothing.
+    /// A directory stands for the data files in it (.csv, .jsonl, .ndjson, .json, .xlsx, .xls);
+    /// with --kind transcript for its .txt files only (without it, .txt files in a directory
+    /// are not read). A file with bad rows is rejected whole unless --skip-bad is given.
+    /// Re-importing the same data changes nothing.
     Import {
         /// database file (created if missing)
         /// 数据库文件 / database file
@@ -93,7 +95,8 @@ enum Command {
         /// 平台 / the platform of 生意参谋 and 千牛 reports: taobao (default) or tmall
         #[arg(long, value_parser = parse_platform)]
         platform: Option<kefu_core::platform::Platform>,
-        /// files or directories to import
+        /// files or directories to import (a directory: its data files; with --kind transcript
+        /// its .txt files)
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
@@ -773,21 +776,28 @@ fn spinner(msg: &str) -> ProgressBar {
 }
 
 /// Expands directories into the data files they hold, sorted by name.
-fn expand(files: &[PathBuf]) -> Result<Vec<PathBuf>> {
+/// The files to import: each file named, and for each directory the files in it that the
+/// import reads — its `.txt` files when they are pasted chats (`--kind transcript`), else its
+/// data files (`.csv`, `.jsonl`, `.ndjson`, `.json`, `.xlsx`, `.xls`), sorted by name.
+fn expand(files: &[PathBuf], transcripts: bool) -> Result<Vec<PathBuf>> {
+    let wanted = |ext: &str| {
+        let ext = ext.to_ascii_lowercase();
+        if transcripts {
+            ext == "txt"
+        } else {
+            matches!(
+                ext.as_str(),
+                "csv" | "jsonl" | "ndjson" | "json" | "xlsx" | "xls"
+            )
+        }
+    };
     let mut out = Vec::new();
     for f in files {
         if f.is_dir() {
             let mut inner: Vec<PathBuf> = std::fs::read_dir(f)
                 .with_context(ctx!("读取目录 {}", "reading directory {}", f.display()))?
                 .filter_map(|e| e.ok().map(|e| e.path()))
-                .filter(|p| {
-                    p.extension().and_then(|e| e.to_str()).is_some_and(|e| {
-                        matches!(
-                            e.to_ascii_lowercase().as_str(),
-                            "csv" | "jsonl" | "ndjson" | "json" | "xlsx" | "xls"
-                        )
-                    })
-                })
+                .filter(|p| p.extension().and_then(|e| e.to_str()).is_some_and(wanted))
                 .collect();
             inner.sort();
             out.extend(inner);
@@ -806,7 +816,7 @@ fn import(
     rejects: &Path,
     lang: Lang,
 ) -> Result<()> {
-    let files = expand(files)?;
+    let files = expand(files, opts.kind == Some(kefu_import::FileKind::Transcript))?;
     let sizes: Vec<u64> = files
         .iter()
         .map(|f| std::fs::metadata(f).map_or(0, |m| m.len()))
@@ -850,7 +860,7 @@ fn import(
                 "{}: {}: {}",
                 lang.t("警告", "warning"),
                 f.path.display(),
-                kefu_core::text::terminal_text(w)
+                kefu_core::text::terminal_text(&lang.msg(w))
             );
         }
     }

@@ -242,3 +242,106 @@ fn kinds_named_and_files_refused() {
         assert!(err.contains(kind), "{kind}: {err}");
     }
 }
+
+/// A file's warnings in the language asked for: the masked buyers of a refund report and the
+/// 京东 order lines that disagree on the amount.
+#[test]
+fn import_warnings_in_chinese_and_english() {
+    let dir = tempfile::tempdir().unwrap();
+    let jd = dir.path().join("jd.csv");
+    std::fs::write(
+        &jd,
+        "订单号,下单帐号,下单时间,付款确认时间,订单金额,订单状态,订购数量\n\
+         7,b,2026-11-03 10:00:00,2026-11-03 10:01:00,100,等待出库,1\n\
+         7,b,2026-11-03 10:00:00,2026-11-03 10:01:00,50,等待出库,1\n",
+    )
+    .unwrap();
+    let jd = jd.to_str().unwrap();
+    let refunds = market("taobao_refunds_nobuyer.csv");
+    for (lang, said) in [
+        (
+            "zh",
+            [
+                "警告: ",
+                "1 个订单的各行订单金额（订单金额）不一致：保留第一行的金额",
+                "1 行没有买家（导出文件没有买家列，或买家为空）：买家记为 `〔未知买家 unknown buyer〕`",
+            ],
+        ),
+        (
+            "en",
+            [
+                "warning: ",
+                "1 order(s) have lines with different order amounts (订单金额): the first line's amount is kept",
+                "1 row(s) name no buyer (the export has no buyer column, or the value is empty): their buyer is `〔未知买家 unknown buyer〕`",
+            ],
+        ),
+    ] {
+        let db = dir.path().join(format!("{lang}.db"));
+        let args = [
+            "--lang",
+            lang,
+            "import",
+            "--db",
+            db.to_str().unwrap(),
+            "--store",
+            "晨光",
+            jd,
+            &refunds,
+        ];
+        let out = kefu(&args);
+        assert!(out.status.success(), "{out:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        for s in said {
+            assert!(err.contains(s), "{lang}: {s}\n{err}");
+        }
+        let other = if lang == "zh" {
+            "order(s) have lines"
+        } else {
+            "不一致"
+        };
+        assert!(!err.contains(other), "{lang}: {err}");
+    }
+}
+
+/// A directory stands for its data files; its `.txt` files (pasted chats) only with
+/// `--kind transcript`, and then its data files are not read.
+#[test]
+fn a_directory_gives_its_txt_files_only_with_kind_transcript() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = db(&dir);
+    let data = dir.path().join("in");
+    std::fs::create_dir(&data).unwrap();
+    std::fs::copy(
+        market("transcripts/dev/qianniu.txt"),
+        data.join("qianniu.txt"),
+    )
+    .unwrap();
+    std::fs::write(
+        data.join("orders.csv"),
+        "order_id,buyer,created_at,amount,paid_at\nT1,买家甲,2026-11-03 10:05:00,20.00,2026-11-03 10:06:00\n",
+    )
+    .unwrap();
+    let data = data.to_str().unwrap();
+    let out = import(&db, &["--store", "晨光", data]);
+    assert!(
+        out.contains("orders.csv  orders  1 rows  0 rejected"),
+        "{out}"
+    );
+    assert!(!out.contains("qianniu.txt"), "{out}");
+    assert!(out.contains("0 new messages"), "{out}");
+    let out = import(&db, &["--store", "晨光", "--kind", "transcript", data]);
+    assert!(
+        out.contains("qianniu.txt  transcript  4 rows  0 rejected"),
+        "{out}"
+    );
+    assert!(!out.contains("orders.csv"), "{out}");
+    assert!(out.contains("4 new messages"), "{out}");
+    let rows = report(&db, "2026-11-03", "2026-11-03");
+    let xiaomei = row(&rows, "晨光旗舰店:小美");
+    assert_eq!(xiaomei["avg_first_response_secs"], 28.0);
+    let help = ok(&["import", "--help"]);
+    assert!(
+        help.contains("with --kind transcript for its .txt files only"),
+        "{help}"
+    );
+}

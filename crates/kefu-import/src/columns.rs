@@ -2,6 +2,8 @@
 
 use std::path::Path;
 
+use kefu_core::localized::Said;
+
 use crate::{FileKind, ImportError};
 
 /// One column a kind reads: the names it may have in a header (the first is the one used in
@@ -204,7 +206,7 @@ fn norm(h: &str) -> String {
 pub(crate) struct Layout {
     pub kind: FileKind,
     pub map: Vec<Option<usize>>,
-    pub warnings: Vec<String>,
+    pub warnings: Vec<Said>,
     /// Header names no column of the kind reads (not listed for marketplace reports).
     pub unknown: Vec<String>,
 }
@@ -321,10 +323,16 @@ pub(crate) fn layout(
                 .iter()
                 .filter_map(|&i| header.get(i).map(String::as_str))
                 .collect();
-            warnings.push(format!(
-                "the header has several columns for `{}` ({}); the first one is read",
-                c.names.first().copied().unwrap_or(""),
-                names.join(", ")
+            let name = c.names.first().copied().unwrap_or("");
+            warnings.push(Said::new(
+                format!(
+                    "表头中 `{name}` 有多列（{}），只读取第一列",
+                    names.join("、")
+                ),
+                format!(
+                    "the header has several columns for `{name}` ({}); the first one is read",
+                    names.join(", ")
+                ),
             ));
         }
         let first = pos.first().copied();
@@ -388,12 +396,15 @@ fn export_layout(path: &Path, header: &[String], kind: FileKind) -> Result<Layou
     })
 }
 
-pub(crate) fn unknown_columns_warning<S: AsRef<str>>(unknown: &[S]) -> String {
+pub(crate) fn unknown_columns_warning<S: AsRef<str>>(unknown: &[S]) -> Said {
     let list: Vec<String> = unknown
         .iter()
         .map(|u| format!("`{}`", u.as_ref()))
         .collect();
-    format!("ignored unknown column(s): {}", list.join(", "))
+    Said::new(
+        format!("忽略了未知的列：{}", list.join("、")),
+        format!("ignored unknown column(s): {}", list.join(", ")),
+    )
 }
 
 /// When no rule matches: the kind whose required columns (by their English names) the header

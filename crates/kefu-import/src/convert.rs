@@ -223,6 +223,18 @@ impl<'a> Sink<'a> {
         std::mem::replace(&mut self.batch, next)
     }
 
+    /// The buyer of an export's row: its value, or [`UNKNOWN_BUYER`] (counted for the file's
+    /// warning) where the export masks it or has no buyer column (empty or `-`).
+    pub fn buyer_or_unknown<'v>(&mut self, value: &'v str) -> &'v str {
+        match value {
+            "" | "-" => {
+                self.notes.unknown_buyers += 1;
+                UNKNOWN_BUYER
+            }
+            b => b,
+        }
+    }
+
     /// Interns a name into the batch's table.
     pub fn intern(&mut self, name: &str) -> NameId {
         self.batch.names.intern(name)
@@ -278,13 +290,24 @@ impl<'a> Sink<'a> {
 
     // Columns: time, buyer, account, sender, text, msg_id, transfer_to, store.
     fn message(&mut self, v: &[&str]) -> Result<(), RowFail> {
+        self.message_as(v, Sender::parse, SENDER_EXPECTED)
+    }
+
+    /// A row in the columns of a messages file whose sender (column 3, trimmed) is told by
+    /// `sender`; `expected` says what it should be when it tells nothing.
+    pub(crate) fn message_as(
+        &mut self,
+        v: &[&str],
+        sender: fn(&str) -> Option<Sender>,
+        expected: &str,
+    ) -> Result<(), RowFail> {
         let (store, tz) = self.store(val(v, 7));
         let time = time_req(v, 0, tz)?;
         let buyer = required(v, 1, "the buyer's nick")?;
         let account = required(v, 2, "the store's chat account, such as 店铺名:小美")?;
         let sender = match val(v, 3).trim() {
-            "" => return Err(bad(3, format!("missing value: {SENDER_EXPECTED}"))),
-            s => Sender::parse(s).ok_or_else(|| bad(3, SENDER_EXPECTED))?,
+            "" => return Err(bad(3, format!("missing value: {expected}"))),
+            s => sender(s).ok_or_else(|| bad(3, expected))?,
         };
         let m = NewMessage {
             time,

@@ -12,33 +12,32 @@
 //! | `mid` | `msg_id` (re-imports drop repeats) |
 //! | `type` | not read: the API's message types are not documented in the sources |
 
-use crate::convert::{NewMessage, RowFail, Sink, bad, required, time_req, val};
+use crate::convert::{RowFail, Sink, val};
 use kefu_core::model::Sender;
 
 pub(crate) const WAITER_SEND_EXPECTED: &str =
     "expected waiterSend true or false (1 or 0): whether the agent sent the message";
 
+/// `waiterSend`: `true`/`1` the agent, `false`/`0` the buyer (any case).
+fn waiter_send(s: &str) -> Option<Sender> {
+    match s.to_ascii_lowercase().as_str() {
+        "true" | "1" => Some(Sender::Agent),
+        "false" | "0" => Some(Sender::Buyer),
+        _ => None,
+    }
+}
+
 /// One row (columns as in `columns::JD_CHATS`: created, customerDisplayId, waiterDisplayId,
-/// waiterSend, content, mid, type).
+/// waiterSend, content, mid, type), read as a messages row without `transfer_to` and `store`:
+/// `type` is not read.
 pub(crate) fn convert(sink: &mut Sink<'_>, v: &[&str]) -> Result<(), RowFail> {
-    let (store, tz) = sink.store("");
-    let time = time_req(v, 0, tz)?;
-    let buyer = required(v, 1, "the buyer's nick")?;
-    let account = required(v, 2, "the store's chat account, such as 店铺名:小美")?;
-    let sender = match val(v, 3).trim().to_ascii_lowercase().as_str() {
-        "true" | "1" => Sender::Agent,
-        "false" | "0" => Sender::Buyer,
-        "" => return Err(bad(3, format!("missing value: {WAITER_SEND_EXPECTED}"))),
-        _ => return Err(bad(3, WAITER_SEND_EXPECTED)),
-    };
-    let m = NewMessage {
-        time,
-        buyer,
-        account,
-        sender,
-        text: val(v, 4),
-        msg_id: val(v, 5).trim(),
-        transfer_to: "",
-    };
-    sink.push_message(store, m)
+    let row = [
+        val(v, 0),
+        val(v, 1),
+        val(v, 2),
+        val(v, 3),
+        val(v, 4),
+        val(v, 5),
+    ];
+    sink.message_as(&row, waiter_send, WAITER_SEND_EXPECTED)
 }

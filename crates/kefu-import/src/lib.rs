@@ -60,6 +60,7 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
+use kefu_core::localized::Said;
 use kefu_core::model::ImportBatch;
 use kefu_core::settings::Config;
 use kefu_core::text::{csv_text, terminal_text};
@@ -363,7 +364,8 @@ pub struct FileReport {
     pub rows: u64,
     pub accepted: u64,
     pub rejected: Vec<RejectedRow>,
-    pub warnings: Vec<String>,
+    /// What the reader noted about the file, in both languages.
+    pub warnings: Vec<Said>,
 }
 
 impl FileReport {
@@ -825,39 +827,65 @@ fn finish_file(mut run: FileRun<'_, '_, '_>, size: u64, progress: &dyn Fn(u64, u
     let n = run.sink.notes.texts_cut;
     if n > 0 {
         let first = run.first_cut_line.unwrap_or(0);
-        run.report.warnings.push(format!(
-            "{n} message text(s) longer than {} bytes were cut to that length and end with `{}` \
-             (the first at line {first})",
-            convert::MAX_TEXT_BYTES,
-            convert::CUT_MARK
+        let (max, mark) = (convert::MAX_TEXT_BYTES, convert::CUT_MARK);
+        run.report.warnings.push(Said::new(
+            format!(
+                "{n} 条消息文本超过 {max} 字节，已截断到这个长度，并以 `{mark}` 结尾（第一条在第 \
+                 {first} 行）"
+            ),
+            format!(
+                "{n} message text(s) longer than {max} bytes were cut to that length and end \
+                 with `{mark}` (the first at line {first})"
+            ),
         ));
     }
     let n = run.sink.notes.closed_unpaid_without_time;
     let export = run.report.kind.is_some_and(|k| k != FileKind::TaobaoOrders);
     if n > 0 && !export {
-        run.report.warnings.push(format!(
-            "{n} closed order(s) were never paid and the file has no close-time column \
-             (订单关闭时间): they are kept as unpaid orders without closed_at"
+        run.report.warnings.push(Said::new(
+            format!(
+                "{n} 个已关闭的订单从未付款，且文件没有关闭时间列（订单关闭时间）：按未付款订单\
+                 保存，不记关闭时间（closed_at）"
+            ),
+            format!(
+                "{n} closed order(s) were never paid and the file has no close-time column \
+                 (订单关闭时间): they are kept as unpaid orders without closed_at"
+            ),
         ));
     } else if n > 0 {
-        run.report.warnings.push(format!(
-            "{n} cancelled or closed order(s) were never paid and the export gives no close \
-             time: they are kept as unpaid orders without closed_at"
+        run.report.warnings.push(Said::new(
+            format!(
+                "{n} 个已取消或已关闭的订单从未付款，且导出文件没有关闭时间：按未付款订单保存，\
+                 不记关闭时间（closed_at）"
+            ),
+            format!(
+                "{n} cancelled or closed order(s) were never paid and the export gives no close \
+                 time: they are kept as unpaid orders without closed_at"
+            ),
         ));
     }
     let n = run.sink.notes.amounts_disagree;
     if n > 0 {
-        run.report.warnings.push(format!(
-            "{n} order(s) have lines with different order amounts (订单金额): the first line's \
-             amount is kept"
+        run.report.warnings.push(Said::new(
+            format!("{n} 个订单的各行订单金额（订单金额）不一致：保留第一行的金额"),
+            format!(
+                "{n} order(s) have lines with different order amounts (订单金额): the first \
+                 line's amount is kept"
+            ),
         ));
     }
     let n = run.sink.notes.unknown_buyers;
     if n > 0 {
-        run.report.warnings.push(format!(
-            "{n} row(s) name no buyer (the export has no buyer column, or the value is empty): \
-             their buyer is `{}`, which no chat matches",
-            convert::UNKNOWN_BUYER
+        let unknown = convert::UNKNOWN_BUYER;
+        run.report.warnings.push(Said::new(
+            format!(
+                "{n} 行没有买家（导出文件没有买家列，或买家为空）：买家记为 `{unknown}`，\
+                 不会与任何聊天对上"
+            ),
+            format!(
+                "{n} row(s) name no buyer (the export has no buyer column, or the value is \
+                 empty): their buyer is `{unknown}`, which no chat matches"
+            ),
         ));
     }
     progress(size, size);

@@ -14,20 +14,11 @@ use kefu_core::model::Order;
 use kefu_core::time::Millis;
 
 use crate::FileKind;
-use crate::convert::{
-    RowFail, Sink, UNKNOWN_BUYER, bad, items_opt, money_req, required, time_opt, time_req, val,
-};
-use crate::taobao::clean;
+use crate::convert::{RowFail, Sink, bad, items_opt, money_req, required, time_opt, time_req};
+use crate::taobao::{AMOUNT, BUYER, CREATED, ITEMS, ORDER_ID as ID, PAID, STATUS, STORE, cleaned};
 
-// Columns, as in `columns::JD_ORDERS`, `PDD_ORDERS` and `DOUYIN_ORDERS`.
-const ID: usize = 0;
-const BUYER: usize = 1;
-const CREATED: usize = 2;
-const PAID: usize = 3;
-const AMOUNT: usize = 4;
-const STATUS: usize = 5;
-const ITEMS: usize = 6;
-const STORE: usize = 7;
+/// The columns read (`columns::JD_ORDERS`, `PDD_ORDERS`, `DOUYIN_ORDERS`: the Taobao report's
+/// first eight, in its order).
 const N: usize = 8;
 
 pub(crate) const ORDER_STATE_EXPECTED: &str =
@@ -72,10 +63,7 @@ fn state(s: &str) -> State {
 }
 
 pub(crate) fn convert(sink: &mut Sink<'_>, kind: FileKind, raw: &[&str]) -> Result<(), RowFail> {
-    let mut v = [""; N];
-    for (i, slot) in v.iter_mut().enumerate() {
-        *slot = clean(val(raw, i));
-    }
+    let v: [&str; N] = cleaned(raw);
     let (store, tz) = sink.store(v[STORE]);
     let order_id = required(&v, ID, "an order id")?;
     let deal = time_opt(&v, CREATED, tz)?;
@@ -112,13 +100,7 @@ pub(crate) fn convert(sink: &mut Sink<'_>, kind: FileKind, raw: &[&str]) -> Resu
         }
         (State::Cancelled, None) => (None, true),
     };
-    let buyer = match v[BUYER] {
-        "" | "-" => {
-            sink.notes.unknown_buyers += 1;
-            UNKNOWN_BUYER
-        }
-        b => b,
-    };
+    let buyer = sink.buyer_or_unknown(v[BUYER]);
     let key = (store, order_id.to_string());
     let gathers = matches!(kind, FileKind::JdOrders | FileKind::DouyinOrders);
     if gathers

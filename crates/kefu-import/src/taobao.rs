@@ -37,25 +37,29 @@
 //! closed the moment it was placed would throw away reminders that did happen before
 //! Taobao's automatic close. Such rows are counted in one warning per file.
 
-use crate::convert::{
-    RowFail, Sink, UNKNOWN_BUYER, bad, items_opt, money_req, required, time_opt, time_req, val,
-};
+use crate::convert::{RowFail, Sink, bad, items_opt, money_req, required, time_opt, time_req, val};
 use kefu_core::model::{Order, Refund, RefundStatus};
 
-// Column indices, as in `columns::TAOBAO`.
-const ORDER_ID: usize = 0;
-const BUYER: usize = 1;
-const CREATED: usize = 2;
-const PAID: usize = 3;
-const AMOUNT: usize = 4;
-const STATUS: usize = 5;
-const ITEMS: usize = 6;
-const STORE: usize = 7;
+// Column indices, as in `columns::TAOBAO`; the order exports (`columns::JD_ORDERS`, …) have
+// the first eight in the same order.
+pub(crate) const ORDER_ID: usize = 0;
+pub(crate) const BUYER: usize = 1;
+pub(crate) const CREATED: usize = 2;
+pub(crate) const PAID: usize = 3;
+pub(crate) const AMOUNT: usize = 4;
+pub(crate) const STATUS: usize = 5;
+pub(crate) const ITEMS: usize = 6;
+pub(crate) const STORE: usize = 7;
 const CLOSED: usize = 8;
 const N: usize = 9;
 
 const STATUS_EXPECTED: &str = "expected an order status (订单状态) such as 等待买家付款, 买家已付款，等待卖家发货, \
      卖家已发货，等待买家确认, 交易成功 or 交易关闭";
+
+/// The first `N` values of a row, each [`clean`]ed ("" where the row has none).
+pub(crate) fn cleaned<'v, const N: usize>(raw: &[&'v str]) -> [&'v str; N] {
+    std::array::from_fn(|i| clean(val(raw, i)))
+}
 
 /// Removes spaces and TABs, the `="…"` wrapper, quotes left around the value (抖店's `"\t…"`
 /// read from a file quoted twice) and a leading `'`, until none is left.
@@ -117,10 +121,7 @@ fn status(s: &str) -> Option<Status> {
 }
 
 pub(crate) fn convert(sink: &mut Sink<'_>, raw: &[&str]) -> Result<(), RowFail> {
-    let mut v = [""; N];
-    for (i, slot) in v.iter_mut().enumerate() {
-        *slot = clean(val(raw, i));
-    }
+    let v: [&str; N] = cleaned(raw);
     let (store, tz) = sink.store(v[STORE]);
     let order_id = required(&v, ORDER_ID, "an order id (订单编号)")?;
     let buyer = required(&v, BUYER, "the buyer's nick (买家会员名)")?;
@@ -207,10 +208,7 @@ fn refund_status(s: &str) -> Option<RefundStatus> {
 
 /// One row of the Taobao/Tmall 退款报表 (see `docs/formats.md`, "Taobao/Tmall 退款报表").
 pub(crate) fn refund(sink: &mut Sink<'_>, raw: &[&str]) -> Result<(), RowFail> {
-    let mut v = [""; R_N];
-    for (i, slot) in v.iter_mut().enumerate() {
-        *slot = clean(val(raw, i));
-    }
+    let v: [&str; R_N] = cleaned(raw);
     let (store, tz) = sink.store(v[R_STORE]);
     let refund_id = required(&v, R_ID, "a refund id")?;
     let order_id = required(&v, R_ORDER, "an order id (订单编号)")?;
@@ -236,13 +234,7 @@ pub(crate) fn refund(sink: &mut Sink<'_>, raw: &[&str]) -> Result<(), RowFail> {
         .into_iter()
         .map(|i| val(&v, i))
         .find(|a| !a.is_empty() && *a != "-");
-    let buyer = match v[R_BUYER] {
-        "" | "-" => {
-            sink.notes.unknown_buyers += 1;
-            UNKNOWN_BUYER
-        }
-        b => b,
-    };
+    let buyer = sink.buyer_or_unknown(v[R_BUYER]);
     let buyer = sink.intern(buyer);
     let account = account.map(|a| sink.intern(a));
     sink.batch.refunds.push((

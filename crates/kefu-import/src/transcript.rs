@@ -25,6 +25,7 @@
 //!   that writes after it, else to the only agent given; an agent message whose text starts with
 //!   `[自动回复]`, `【自动回复】` or `自动回复：` is an automatic reply (`auto`).
 
+use kefu_core::localized::Said;
 use kefu_core::model::Sender;
 use kefu_core::time::{DAY_MS, Day, HOUR_MS, Millis, SECOND_MS};
 
@@ -509,9 +510,16 @@ pub(crate) fn read(
         error,
     })?;
     if t.dropped > 0 {
-        run.report.warnings.push(format!(
-            "{} line(s) before the first message were not read (no sender and time above them)",
-            t.dropped
+        run.report.warnings.push(Said::new(
+            format!(
+                "第一条消息之前的 {} 行未被读取（它们上方没有发送人和时间）",
+                t.dropped
+            ),
+            format!(
+                "{} line(s) before the first message were not read (no sender and time above \
+                 them)",
+                t.dropped
+            ),
         ));
     }
     let (store, _) = run.sink.store("");

@@ -142,7 +142,10 @@ fn taobao_refund_report_later_versions() {
         out.files[0]
             .warnings
             .iter()
-            .any(|w| w.starts_with("1 row(s) name no buyer")),
+            .any(|w| w.en.starts_with("1 row(s) name no buyer")
+                && w.zh
+                    .starts_with("1 行没有买家（导出文件没有买家列，或买家为空）")
+                && w.zh.contains(UNKNOWN)),
         "{:?}",
         out.files[0].warnings
     );
@@ -165,9 +168,10 @@ fn jd_order_export_gbk_lines_gathered() {
         ]
     );
     assert!(
-        f.warnings
-            .iter()
-            .any(|w| w.starts_with("1 cancelled or closed order(s) were never paid")),
+        f.warnings.iter().any(|w| w
+            .en
+            .starts_with("1 cancelled or closed order(s) were never paid")
+            && w.zh.starts_with("1 个已取消或已关闭的订单从未付款")),
         "{:?}",
         f.warnings
     );
@@ -523,7 +527,8 @@ fn jd_lines_that_disagree_on_the_amount_keep_the_first_and_warn() {
         out.files[0]
             .warnings
             .iter()
-            .any(|w| w.starts_with("1 order(s) have lines with different")),
+            .any(|w| w.en.starts_with("1 order(s) have lines with different")
+                && w.zh == "1 个订单的各行订单金额（订单金额）不一致：保留第一行的金额"),
         "{:?}",
         out.files[0].warnings
     );
@@ -596,5 +601,31 @@ fn canonical_files_with_chinese_headers() {
             "2026-11-03 10:00:00 buyer b1 晨光:小美 在吗",
             "2026-11-03 10:00:30 agent b1 晨光:小美 在的"
         ]
+    );
+}
+
+#[test]
+fn lines_before_a_transcripts_first_message_are_counted_in_both_languages() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(
+        dir.path(),
+        "chat.txt",
+        "与买家甲的聊天记录\n导出于 2026-11-03\n买家甲 2026-11-03 10:01:02\n在吗\n",
+    );
+    let out = read_with(&[p], |o| {
+        o.kind = Some(FileKind::Transcript);
+        o.agents = vec!["晨光旗舰店:小美".into()];
+    })
+    .unwrap();
+    assert_eq!(out.batch.messages.len(), 1);
+    let w = &out.files[0].warnings;
+    assert_eq!(w.len(), 1, "{w:?}");
+    assert_eq!(
+        w[0].en,
+        "2 line(s) before the first message were not read (no sender and time above them)"
+    );
+    assert_eq!(
+        w[0].zh,
+        "第一条消息之前的 2 行未被读取（它们上方没有发送人和时间）"
     );
 }
