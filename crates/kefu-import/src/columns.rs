@@ -25,7 +25,7 @@ const fn opt(name: &'static [&'static str]) -> Col {
 }
 
 /// The most columns any kind reads; rows are handed to the converters as arrays this long.
-pub(crate) const MAX_COLS: usize = 10;
+pub(crate) const MAX_COLS: usize = 12;
 
 // The order of each list is the order of the values the converters receive.
 pub(crate) const MESSAGES: &[Col] = &[
@@ -47,6 +47,11 @@ pub(crate) const ORDERS: &[Col] = &[
     opt(&["closed_at", "关闭时间"]),
     opt(&["items", "件数"]),
     opt(&["store", "店铺"]),
+    // presale (预售) orders: the deposit and the window the balance is paid in
+    opt(&["deposit", "定金"]),
+    opt(&["deposit_paid_at", "定金付款时间"]),
+    opt(&["balance_from", "尾款开始时间"]),
+    opt(&["balance_to", "尾款截止时间"]),
 ];
 pub(crate) const REFUNDS: &[Col] = &[
     req(&["refund_id", "退款单号", "退款编号"]),
