@@ -28,6 +28,7 @@ pub mod qa_rules;
 pub mod report;
 pub mod routes;
 mod ui;
+mod worklists;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;

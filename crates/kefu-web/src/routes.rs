@@ -122,6 +122,7 @@ pub(crate) fn all() -> Routes {
     let r = crate::qa_rules::routes(r);
     let r = crate::plans::routes(r);
     let r = crate::api_qa::routes(r);
+    let r = crate::worklists::routes(r);
     crate::openapi::routes(r)
 }
 
