@@ -1458,6 +1458,23 @@ pub(crate) fn order_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Order> {
     })
 }
 
+/// A refund from the columns `refund_id, order_id, buyer_id, requested_at, finished_at,
+/// amount_cents, status, account_id`.
+pub(crate) fn refund_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Refund> {
+    let status: String = r.get(6)?;
+    let finished_at: Option<Millis> = r.get(4)?;
+    Ok(Refund {
+        refund_id: r.get(0)?,
+        order_id: r.get(1)?,
+        buyer: r.get(2)?,
+        requested_at: r.get(3)?,
+        finished_at,
+        amount: r.get(5)?,
+        status: RefundStatus::parse(&status).unwrap_or(RefundStatus::default_for(finished_at)),
+        account: r.get(7)?,
+    })
+}
+
 /// [`Db::load_events`] on a connection (or an open transaction).
 pub(crate) fn load_events_with_names(
     conn: &Connection,
@@ -1561,21 +1578,7 @@ fn load_unsorted_events(
          WHERE store_id = ?1 AND requested_at BETWEEN ?2 AND ?3",
     )?;
     let refunds = st
-        .query_map(params![store_id, t0, t1], |r| {
-            let status: String = r.get(6)?;
-            let finished_at: Option<Millis> = r.get(4)?;
-            Ok(Refund {
-                refund_id: r.get(0)?,
-                order_id: r.get(1)?,
-                buyer: r.get(2)?,
-                requested_at: r.get(3)?,
-                finished_at,
-                amount: r.get(5)?,
-                status: RefundStatus::parse(&status)
-                    .unwrap_or(RefundStatus::default_for(finished_at)),
-                account: r.get(7)?,
-            })
-        })?
+        .query_map(params![store_id, t0, t1], refund_row)?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     let mut st = conn.prepare_cached(
         "SELECT time, buyer_id, account_id, score FROM ratings WHERE store_id = ?1 AND time BETWEEN ?2 AND ?3",

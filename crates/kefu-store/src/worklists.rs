@@ -5,13 +5,13 @@
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use kefu_core::model::{NameId, Order, Refund, RefundStatus};
+use kefu_core::model::{NameId, Order, Refund};
 use kefu_core::time::{Day, Millis};
 use kefu_core::worklist::{Item, Kind, Mark, Outcome, WorklistSettings};
 use rusqlite::{OptionalExtension, params};
 use rustc_hash::{FxHashMap, FxHashSet};
 
-use crate::db::{LoadedEvents, Result, StoreError, order_row};
+use crate::db::{LoadedEvents, Result, StoreError, order_row, refund_row};
 use crate::{Db, users::User};
 
 /// What people set on an item.
@@ -233,21 +233,7 @@ impl Db {
                AND (finished_at IS NULL OR finished_at >= ?2)",
         )?;
         let pending = st
-            .query_map(params![store_id, from.start()], |r| {
-                let status: String = r.get(6)?;
-                let finished_at: Option<Millis> = r.get(4)?;
-                Ok(Refund {
-                    refund_id: r.get(0)?,
-                    order_id: r.get(1)?,
-                    buyer: r.get(2)?,
-                    requested_at: r.get(3)?,
-                    finished_at,
-                    amount: r.get(5)?,
-                    status: RefundStatus::parse(&status)
-                        .unwrap_or(RefundStatus::default_for(finished_at)),
-                    account: r.get(7)?,
-                })
-            })?
+            .query_map(params![store_id, from.start()], refund_row)?
             .collect::<rusqlite::Result<Vec<Refund>>>()?;
         ev.refunds.extend(pending);
         Ok(ev)

@@ -463,6 +463,19 @@ fn work_error(e: WorkError) -> WebError {
     }
 }
 
+/// After a form: back to the store's lists (the form's store), or the error.
+fn back(lang: Lang, user: &CurrentUser, done: Result<String, WebError>) -> Response {
+    match done {
+        Ok(store) => Redirect::to(&format!(
+            "/worklists?store={}&lang={}",
+            urlencode(&store),
+            lang.code()
+        ))
+        .into_response(),
+        Err(e) => error_page(lang, user, e),
+    }
+}
+
 #[derive(Deserialize)]
 pub struct StatusForm {
     #[serde(default)]
@@ -543,15 +556,7 @@ pub async fn set_status(
             Ok(store.store.name)
         })
         .await;
-    match done {
-        Ok(store) => Redirect::to(&format!(
-            "/worklists?store={}&lang={}",
-            urlencode(&store),
-            lang.code()
-        ))
-        .into_response(),
-        Err(e) => error_page(lang, &user, e),
-    }
+    back(lang, &user, done)
 }
 
 #[derive(Deserialize)]
@@ -612,15 +617,7 @@ pub async fn assign(
             Ok(store.store.name)
         })
         .await;
-    match done {
-        Ok(store) => Redirect::to(&format!(
-            "/worklists?store={}&lang={}",
-            urlencode(&store),
-            lang.code()
-        ))
-        .into_response(),
-        Err(e) => error_page(lang, &user, e),
-    }
+    back(lang, &user, done)
 }
 
 /// `POST /worklists/settings`: a store's worklist settings (admins and the store's
@@ -657,15 +654,7 @@ pub async fn save_settings(
             Ok(store.name)
         })
         .await;
-    match done {
-        Ok(store) => Redirect::to(&format!(
-            "/worklists?store={}&lang={}",
-            urlencode(&store),
-            lang.code()
-        ))
-        .into_response(),
-        Err(e) => error_page(lang, &user, e),
-    }
+    back(lang, &user, done)
 }
 
 #[cfg(test)]
