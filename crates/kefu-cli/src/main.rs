@@ -9,6 +9,7 @@ mod plan;
 mod qa;
 mod qa_eval;
 mod said;
+mod worklist;
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -244,6 +245,12 @@ enum Command {
     /// With --write-files DIR the canonical files are written to DIR; they are imported only
     /// when --db is given too.
     Demo(DemoArgs),
+    /// 工作清单：询单流失、下单未付款、预售尾款、待处理退款，及由此挽回的销售 / worklists: lost
+    /// inquiries, unpaid orders, presale balances due, refunds waiting; and the sales recovered
+    ///
+    /// The lists are refreshed by every import (and here, when older than the last import).
+    /// Rules: docs/metrics.md, "Worklists and recovered sales".
+    Worklist(worklist::WorklistArgs),
     /// 绩效方案与提成 / performance plans: check, store versions, import scores, compute pay
     Plan {
         #[command(subcommand)]
@@ -419,6 +426,7 @@ fn localized<'a>(e: &'a (dyn std::error::Error + 'static)) -> Option<&'a dyn Loc
         kefu_store::UserError,
         kefu_store::chunk::ChunkError,
         kefu_app::plans::PlanRunError,
+        kefu_app::worklists::WorkError,
         kefu_core::settings::ConfigError,
         kefu_core::money::MoneyError,
         kefu_core::time::TimeError,
@@ -689,6 +697,7 @@ fn run(cmd: Command, lang: Lang) -> Result<()> {
             print!("{}", kefu_core::text::terminal_lines(&text));
             Ok(())
         }
+        Command::Worklist(args) => worklist::run(args, lang),
         Command::Recompute { db, store, config } => {
             let config = settings_for(config.as_deref(), &db)?;
             let mut db = open_existing(&db)?;
@@ -842,6 +851,7 @@ fn import(
     let kefu_app::import::Imported {
         files: done,
         summary,
+        worklists,
     } = match imported {
         Ok(done) => done,
         Err(kefu_app::import::ImportFailure::Read(e @ ImportError::BadRows { .. })) => bail!(
@@ -930,6 +940,31 @@ fn import(
             lang.t("行被拒绝，已写入", "rejected rows to"),
             rejects.display()
         )?;
+    }
+    match &worklists {
+        Ok(lists) => {
+            let (items, new) = lists
+                .iter()
+                .fold((0, 0), |(i, n), r| (i + r.items, n + r.new));
+            if items > 0 {
+                writeln!(
+                    out,
+                    "{}: {items} {} ({new} {})",
+                    lang.t("工作清单已更新", "worklists refreshed"),
+                    lang.t("项", "items"),
+                    lang.t("项新出现", "new")
+                )?;
+            }
+        }
+        Err(e) => eprintln!(
+            "{}: {}: {}",
+            lang.t("警告", "warning"),
+            lang.t(
+                "导入已完成，但工作清单未能更新（下次查看时会重算）",
+                "the import is done, but the worklists were not refreshed (they are on the next read)"
+            ),
+            if lang == Lang::Zh { e.zh() } else { e.to_string() }
+        ),
     }
     // Stores that use automatic rules had them re-run inside the import's transaction.
     let rerun = summary.rules_days;

@@ -77,7 +77,7 @@ fn an_unknown_kind_lists_the_kinds() {
     let out = kefu(&["template", "orders"]);
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(
-        text.starts_with("\u{feff}订单号,买家,创建时间,金额,付款时间,关闭时间,件数,店铺\r\n"),
+        text.starts_with("\u{feff}订单号,买家,创建时间,金额,付款时间,关闭时间,件数,店铺,定金,"),
         "{text}"
     );
 }

@@ -410,6 +410,11 @@ pub enum Expected {
         max: i64,
     },
     Timezone,
+    /// Two whole numbers from `min` to `max`, the first not above the second (`15-30`).
+    Span {
+        min: i64,
+        max: i64,
+    },
 }
 
 impl std::fmt::Display for Expected {
@@ -430,6 +435,10 @@ impl std::fmt::Display for Expected {
                     "an offset like \"+08:00\" or a zone such as \"Asia/Shanghai\""
                 )
             }
+            Expected::Span { min, max } => write!(
+                f,
+                "two numbers from {min} to {max} like \"15-30\", the first not above the second"
+            ),
         }
     }
 }
@@ -442,6 +451,9 @@ impl Expected {
             Expected::ServiceHours => "时间段，如 \"08:00-24:00\"（多个以逗号连接）".to_string(),
             Expected::Range { min, max } => format!("{min} 到 {max} 之间的数"),
             Expected::Timezone => "时差如 \"+08:00\" 或时区如 \"Asia/Shanghai\"".to_string(),
+            Expected::Span { min, max } => {
+                format!("{min} 到 {max} 之间的两个数，如 \"15-30\"，前者不大于后者")
+            }
         }
     }
 }
@@ -602,6 +614,7 @@ mod tests {
             Expected::ServiceHours,
             Expected::Range { min: 0, max: 9 },
             Expected::Timezone,
+            Expected::Span { min: 0, max: 9 },
         ];
         let mut all: Vec<Box<dyn Localized>> = vec![
             Box::new(ConfigError::Toml("bad".into())),

@@ -49,6 +49,11 @@ pub(crate) const ORDERS: &[Col] = &[
     opt(&["closed_at", "关闭时间"]),
     opt(&["items", "件数"]),
     opt(&["store", "店铺"]),
+    // presale (预售) orders: the deposit and the window the balance is paid in
+    opt(&["deposit", "定金"]),
+    opt(&["deposit_paid_at", "定金付款时间"]),
+    opt(&["balance_from", "尾款开始时间"]),
+    opt(&["balance_to", "尾款截止时间"]),
 ];
 pub(crate) const REFUNDS: &[Col] = &[
     req(&["refund_id", "退款单号", "退款编号"]),

@@ -2,8 +2,8 @@
 //! batch. Every source (CSV, JSON Lines, workbooks) ends here, so the rules live in one place.
 
 use kefu_core::model::{
-    Agent, ImportBatch, ImportedMessage, Message, NameId, Order, Rating, Refund, RefundStatus,
-    Role, Sender, parse_score,
+    Agent, ImportBatch, ImportedMessage, Message, NameId, Order, Presale, Rating, Refund,
+    RefundStatus, Role, Sender, parse_score,
 };
 use kefu_core::money::parse_yuan;
 use kefu_core::settings::Config;
@@ -107,6 +107,53 @@ pub(crate) fn time_opt(v: &[&str], i: usize, tz: UtcOffset) -> Result<Option<Mil
     parse_time(s, tz)
         .map(Some)
         .map_err(|_| bad(i, TIME_EXPECTED))
+}
+
+pub(crate) const DEPOSIT_NEEDED: &str =
+    "a presale order (with deposit_paid_at, balance_from or balance_to) needs its deposit";
+pub(crate) const DEPOSIT_ABOVE: &str = "expected a deposit not above the order's amount";
+pub(crate) const BALANCE_END_NEEDED: &str =
+    "a presale order (with a deposit) needs balance_to, the end of its balance window";
+pub(crate) const BALANCE_WINDOW: &str =
+    "expected balance_to not before balance_from (or the order's creation)";
+
+/// A presale order's deposit and balance window (columns 8-11), all empty for an ordinary
+/// order. The window starts at the order's creation when `balance_from` is empty.
+fn presale(
+    v: &[&str],
+    created_at: Millis,
+    amount: i64,
+    tz: UtcOffset,
+) -> Result<Option<Presale>, RowFail> {
+    let deposit = if val(v, 8).trim().is_empty() {
+        None
+    } else {
+        Some(money_req(v, 8)?)
+    };
+    let deposit_paid_at = time_opt(v, 9, tz)?;
+    let balance_from = time_opt(v, 10, tz)?;
+    let balance_to = time_opt(v, 11, tz)?;
+    let Some(deposit) = deposit else {
+        if deposit_paid_at.is_some() || balance_from.is_some() || balance_to.is_some() {
+            return Err(bad(8, format!("missing value: {DEPOSIT_NEEDED}")));
+        }
+        return Ok(None);
+    };
+    if deposit > amount {
+        return Err(bad(8, DEPOSIT_ABOVE));
+    }
+    let balance_to =
+        balance_to.ok_or_else(|| bad(11, format!("missing value: {BALANCE_END_NEEDED}")))?;
+    let balance_from = balance_from.unwrap_or(created_at);
+    if balance_to < balance_from {
+        return Err(bad(11, BALANCE_WINDOW));
+    }
+    Ok(Some(Presale {
+        deposit,
+        deposit_paid_at,
+        balance_from,
+        balance_to,
+    }))
 }
 
 /// An amount paid or refunded: yuan, not negative.
@@ -363,7 +410,8 @@ impl<'a> Sink<'a> {
         Ok(())
     }
 
-    // Columns: order_id, buyer, created_at, amount, paid_at, closed_at, items, store.
+    // Columns: order_id, buyer, created_at, amount, paid_at, closed_at, items, store, deposit,
+    // deposit_paid_at, balance_from, balance_to.
     fn order(&mut self, v: &[&str]) -> Result<(), RowFail> {
         let (store, tz) = self.store(val(v, 7));
         let order_id = required(v, 0, "an order id")?;
@@ -373,6 +421,7 @@ impl<'a> Sink<'a> {
         let paid_at = time_opt(v, 4, tz)?;
         let closed_at = time_opt(v, 5, tz)?;
         let items = items_opt(v, 6)?;
+        let presale = presale(v, created_at, amount, tz)?;
         let buyer = self.intern(buyer);
         self.batch.orders.push((
             store,
@@ -384,6 +433,7 @@ impl<'a> Sink<'a> {
                 closed_at,
                 amount,
                 items,
+                presale,
             },
         ));
         Ok(())

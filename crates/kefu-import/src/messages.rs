@@ -84,6 +84,22 @@ pub fn reason_zh(en: &str) -> String {
         ),
         ("expected an amount that is not negative", "金额不能为负数"),
         (
+            "a presale order (with deposit_paid_at, balance_from or balance_to) needs its deposit",
+            "预售订单（有定金付款时间、尾款开始或截止时间）须填定金",
+        ),
+        (
+            "expected a deposit not above the order's amount",
+            "定金不能大于订单金额",
+        ),
+        (
+            "a presale order (with a deposit) needs balance_to, the end of its balance window",
+            "预售订单（有定金）须填尾款截止时间 balance_to",
+        ),
+        (
+            "expected balance_to not before balance_from (or the order's creation)",
+            "尾款截止时间不能早于尾款开始时间（或下单时间）",
+        ),
+        (
             "a date like 2026-11-01 (or empty)",
             "应为日期，如 2026-11-01（或留空）",
         ),
@@ -344,8 +360,14 @@ mod tests {
 
     #[test]
     fn every_row_reason_reads_in_chinese() {
-        use crate::convert::TIME_EXPECTED;
+        use crate::convert::{
+            BALANCE_END_NEEDED, BALANCE_WINDOW, DEPOSIT_ABOVE, DEPOSIT_NEEDED, TIME_EXPECTED,
+        };
         let reasons = [
+            format!("missing value: {DEPOSIT_NEEDED}"),
+            format!("missing value: {BALANCE_END_NEEDED}"),
+            DEPOSIT_ABOVE.to_string(),
+            BALANCE_WINDOW.to_string(),
             format!("missing value: {TIME_EXPECTED}"),
             TIME_EXPECTED.to_string(),
             "missing value: expected an amount in yuan with at most 2 decimals, such as 199.00 or 1299.5".into(),

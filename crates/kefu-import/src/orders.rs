@@ -138,6 +138,8 @@ pub(crate) fn convert(sink: &mut Sink<'_>, kind: FileKind, raw: &[&str]) -> Resu
             closed_at: None,
             amount,
             items,
+            // The exports' presale columns are not mapped yet (docs/formats.md).
+            presale: None,
         },
     ));
     Ok(())

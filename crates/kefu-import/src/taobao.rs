@@ -165,6 +165,7 @@ pub(crate) fn convert(sink: &mut Sink<'_>, raw: &[&str]) -> Result<(), RowFail> 
             closed_at,
             amount,
             items,
+            presale: None,
         },
     ));
     Ok(())

@@ -101,6 +101,13 @@ fn meaning(column: &str) -> (&'static str, &'static str) {
             "离职日期；在职留空",
             "last day with the team; empty if still there",
         ),
+        "deposit" => (
+            "预售定金，元；非预售留空",
+            "presale deposit, yuan; empty if not presale",
+        ),
+        "deposit_paid_at" => ("定金付款时间", "when the deposit was paid"),
+        "balance_from" => ("尾款开始支付时间", "when the balance can first be paid"),
+        "balance_to" => ("尾款截止时间", "the balance's deadline"),
         "employee_no" => (
             "工号，工资表按此对应",
             "employee number, as payroll files people",
@@ -157,6 +164,10 @@ fn examples(kind: FileKind) -> &'static [&'static [&'static str]] {
             "",
             "1",
             "示例店铺",
+            "",
+            "",
+            "",
+            "",
         ]],
         FileKind::Refunds => &[&[
             "R20261105001",

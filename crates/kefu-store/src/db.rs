@@ -6,7 +6,8 @@ use std::path::Path;
 use kefu_core::engine::{self, Facts, StoreEvents};
 use kefu_core::figures::{C, COUNTERS, Counters};
 use kefu_core::model::{
-    Agent, ImportBatch, Message, NameId, Names, Order, Rating, Refund, RefundStatus, Role, Sender,
+    Agent, ImportBatch, Message, NameId, Names, Order, Presale, Rating, Refund, RefundStatus, Role,
+    Sender,
 };
 use kefu_core::settings::{Attribution, Config, MetricSettings};
 use kefu_core::time::{DAY_MS, Day, Millis};
@@ -1276,8 +1277,9 @@ fn write_others(
     let mut old_order =
         tx.prepare_cached("SELECT created_at FROM orders WHERE store_id = ?1 AND order_id = ?2")?;
     let mut put_order = tx.prepare_cached(
-        "INSERT OR REPLACE INTO orders (store_id, order_id, buyer_id, created_at, paid_at, closed_at, amount_cents, items)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        "INSERT OR REPLACE INTO orders (store_id, order_id, buyer_id, created_at, paid_at, closed_at, amount_cents, items,
+           deposit_cents, deposit_paid_at, balance_from, balance_to)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
     )?;
     for (_, o) in batch.orders.iter().filter(|o| o.0 == bs) {
         let buyer = map.get(batch, names, o.buyer);
@@ -1301,7 +1303,11 @@ fn write_others(
             o.paid_at,
             o.closed_at,
             o.amount,
-            o.items
+            o.items,
+            o.presale.map(|p| p.deposit),
+            o.presale.and_then(|p| p.deposit_paid_at),
+            o.presale.map(|p| p.balance_from),
+            o.presale.map(|p| p.balance_to)
         ])?;
         summary.orders += 1;
     }
@@ -1438,6 +1444,49 @@ fn day_span(conn: &Connection, store_id: i64) -> Result<Option<(Day, Day)>> {
     Ok(lo.zip(hi).map(|(l, h)| (Day(l), Day(h))))
 }
 
+/// An order from the columns `order_id, buyer_id, created_at, paid_at, closed_at,
+/// amount_cents, items, deposit_cents, deposit_paid_at, balance_from, balance_to`.
+pub(crate) fn order_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Order> {
+    let deposit: Option<i64> = r.get(7)?;
+    let window: (Option<Millis>, Option<Millis>) = (r.get(9)?, r.get(10)?);
+    let presale = match (deposit, window) {
+        (Some(deposit), (Some(balance_from), Some(balance_to))) => Some(Presale {
+            deposit,
+            deposit_paid_at: r.get(8)?,
+            balance_from,
+            balance_to,
+        }),
+        _ => None,
+    };
+    Ok(Order {
+        order_id: r.get(0)?,
+        buyer: r.get(1)?,
+        created_at: r.get(2)?,
+        paid_at: r.get(3)?,
+        closed_at: r.get(4)?,
+        amount: r.get(5)?,
+        items: r.get(6)?,
+        presale,
+    })
+}
+
+/// A refund from the columns `refund_id, order_id, buyer_id, requested_at, finished_at,
+/// amount_cents, status, account_id`.
+pub(crate) fn refund_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Refund> {
+    let status: String = r.get(6)?;
+    let finished_at: Option<Millis> = r.get(4)?;
+    Ok(Refund {
+        refund_id: r.get(0)?,
+        order_id: r.get(1)?,
+        buyer: r.get(2)?,
+        requested_at: r.get(3)?,
+        finished_at,
+        amount: r.get(5)?,
+        status: RefundStatus::parse(&status).unwrap_or(RefundStatus::default_for(finished_at)),
+        account: r.get(7)?,
+    })
+}
+
 /// [`Db::load_events`] on a connection (or an open transaction).
 pub(crate) fn load_events_with_names(
     conn: &Connection,
@@ -1516,10 +1565,12 @@ fn load_unsorted_events(
     // Attributed by payment time (§3 `attribution`), an order placed long before the range can
     // still go to a reception in it: orders paid in the range are loaded too.
     let mut st = conn.prepare_cached(if by_payment {
-        "SELECT order_id, buyer_id, created_at, paid_at, closed_at, amount_cents, items FROM orders
+        "SELECT order_id, buyer_id, created_at, paid_at, closed_at, amount_cents, items,
+           deposit_cents, deposit_paid_at, balance_from, balance_to FROM orders
          WHERE store_id = ?1 AND (created_at BETWEEN ?2 AND ?3 OR paid_at BETWEEN ?4 AND ?3)"
     } else {
-        "SELECT order_id, buyer_id, created_at, paid_at, closed_at, amount_cents, items FROM orders
+        "SELECT order_id, buyer_id, created_at, paid_at, closed_at, amount_cents, items,
+           deposit_cents, deposit_paid_at, balance_from, balance_to FROM orders
          WHERE store_id = ?1 AND created_at BETWEEN ?2 AND ?3"
     })?;
     let by_creation = params![store_id, orders_t0, t1];
@@ -1531,17 +1582,7 @@ fn load_unsorted_events(
             } else {
                 by_creation
             },
-            |r| {
-                Ok(Order {
-                    order_id: r.get(0)?,
-                    buyer: r.get(1)?,
-                    created_at: r.get(2)?,
-                    paid_at: r.get(3)?,
-                    closed_at: r.get(4)?,
-                    amount: r.get(5)?,
-                    items: r.get(6)?,
-                })
-            },
+            order_row,
         )?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     let mut st = conn.prepare_cached(
@@ -1549,21 +1590,7 @@ fn load_unsorted_events(
          WHERE store_id = ?1 AND requested_at BETWEEN ?2 AND ?3",
     )?;
     let refunds = st
-        .query_map(params![store_id, t0, t1], |r| {
-            let status: String = r.get(6)?;
-            let finished_at: Option<Millis> = r.get(4)?;
-            Ok(Refund {
-                refund_id: r.get(0)?,
-                order_id: r.get(1)?,
-                buyer: r.get(2)?,
-                requested_at: r.get(3)?,
-                finished_at,
-                amount: r.get(5)?,
-                status: RefundStatus::parse(&status)
-                    .unwrap_or(RefundStatus::default_for(finished_at)),
-                account: r.get(7)?,
-            })
-        })?
+        .query_map(params![store_id, t0, t1], refund_row)?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     let mut st = conn.prepare_cached(
         "SELECT time, buyer_id, account_id, score FROM ratings WHERE store_id = ?1 AND time BETWEEN ?2 AND ?3",
@@ -2117,6 +2144,7 @@ mod buyer_groups {
                     closed_at: None,
                     amount: 100 + i as i64,
                     items: 1,
+                    presale: None,
                 },
             ));
             if next(5) == 0 {

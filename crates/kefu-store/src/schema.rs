@@ -41,9 +41,11 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (15, include_str!("../migrations/0015_qa_auto_review.sql")),
     // 16: 工号 and 部门 of roster entries, for the payroll sheet
     (16, include_str!("../migrations/0016_roster_ids.sql")),
+    // 17: worklists: presale deposit and balance of orders, worklist items, settings, state
+    (17, include_str!("../migrations/0017_worklists.sql")),
 ];
 
-pub const VERSION: i64 = 16;
+pub const VERSION: i64 = 17;
 
 /// The SQL of migration `version`, for tests that rebuild one migration's effect on a
 /// database of a later version; `None` for a version no migration brings the schema to.

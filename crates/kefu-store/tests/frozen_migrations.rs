@@ -19,6 +19,7 @@ const SHIPPED: &[(usize, u64)] = &[
     (14, 0xa24ab542e509f32d),
     (15, 0xec1f65e83643518a),
     (16, 0x688599c94fd02fb5),
+    (17, 0xea69fa21891b9d37),
 ];
 
 fn fnv1a(bytes: &[u8]) -> u64 {

@@ -29,6 +29,7 @@ mod reconcile;
 pub mod report;
 pub mod routes;
 mod ui;
+mod worklists;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;

@@ -123,6 +123,7 @@ pub(crate) fn all() -> Routes {
     let r = crate::plans::routes(r);
     let r = crate::reconcile::routes(r);
     let r = crate::api_qa::routes(r);
+    let r = crate::worklists::routes(r);
     crate::openapi::routes(r)
 }
 

@@ -458,6 +458,7 @@ fn run_import(
     let Imported {
         files: mut reports,
         summary,
+        ..
     } = imported.map_err(|e| match e {
         ImportFailure::NotYourStore(other) => Failure::NotYourStore(other),
         ImportFailure::Read(e) => {
