@@ -6,4 +6,5 @@
 
 pub mod import;
 pub mod plans;
+pub mod qa;
 pub mod settings;

@@ -403,11 +403,7 @@ pub async fn generate(
                 "`kind` is weakness or strength",
             )
         })?;
-        let day = match day_param(Some(field(form, "day")))? {
-            Some(d) => d,
-            None => default_day(db, &store.store)?,
-        };
-        let period = Period::containing(db.qa_period(store.store.id)?, day);
+        let day = day_param(Some(field(form, "day")))?;
         let goal = number(field(form, "goal"), "goal")?;
         if !(1..=1000).contains(&goal) {
             return Err(WebError::invalid(
@@ -427,36 +423,21 @@ pub async fn generate(
         if chosen.is_empty() || chosen.len() != picked.len() {
             return Err(WebError::BadRequest(lang.s(S::QaPickReviewers).into()));
         }
-        let accounts = db.accounts(store.store.id)?;
-        let group_of = |id: NameId| {
-            accounts
-                .iter()
-                .find(|a| a.id == id)
-                .and_then(|a| a.group.clone())
-        };
-        let reviewers: Vec<Reviewer> = chosen
-            .iter()
-            .map(|(r, own)| Reviewer {
-                user_id: r.id,
-                own_accounts: own.clone(),
-                group: own.first().and_then(|a| group_of(*a)),
-                goal: goal as usize,
-            })
-            .collect();
-        let settings = config.store(&store.store.name).metrics;
-        let flagged = flagged_receptions(db, &store.store, period)?;
-        let mut candidates =
-            db.qa_candidates(store.store.id, period.from, period.to, &settings, &flagged)?;
         let only = field(form, "account").trim();
-        if !only.is_empty() {
-            let id = number(only, "account")?;
-            candidates.retain(|c| i64::from(c.key.account) == id);
-        }
-        let seed = match field(form, "seed").trim() {
-            "" => period.from.0 as u64,
-            s => number(s, "seed")? as u64,
+        let account = match only {
+            "" => None,
+            id => Some(number(id, "account")?),
         };
-        let plan = Plan {
+        let seed = match field(form, "seed").trim() {
+            "" => None,
+            s => Some(number(s, "seed")? as u64),
+        };
+        let draw = kefu_app::qa::Draw {
+            kind,
+            day,
+            goal: goal as usize,
+            reviewers: chosen.iter().map(|(r, own)| (r.id, own.clone())).collect(),
+            account,
             seed,
             mode: if field(form, "mode") == "random" {
                 Mode::Random
@@ -465,16 +446,12 @@ pub async fn generate(
             },
             cross_group: field(form, "cross_group") == "on",
         };
-        let drawn: Vec<NewAssignment> = sampling::draw(&candidates, &reviewers, &plan)
-            .into_iter()
-            .map(|a| NewAssignment {
-                reviewer_id: a.reviewer,
-                reception: a.reception,
-                signals: a.signals.codes().join(","),
-            })
-            .collect();
-        let goals: Vec<(i64, i64)> = reviewers.iter().map(|r| (r.user_id, goal)).collect();
-        let added = db.qa_add_assignments(store.store.id, period, kind, &drawn, &goals)?;
+        let settings = config.store(&store.store.name).metrics;
+        let kefu_app::qa::Drawn {
+            period,
+            seed,
+            added,
+        } = kefu_app::qa::draw_assignments(db, store.store.id, &settings, &draw)?;
         db.audit(
             Some(u),
             "qa.assign",

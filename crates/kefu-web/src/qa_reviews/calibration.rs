@@ -71,21 +71,14 @@ pub async fn calibration(
                     Some(d) => d,
                     None => default_day(db, &store.store)?,
                 };
-                // A few receptions to discuss need no month of candidates: the week
-                // of the day (an engine run over a week costs a fraction of a month's).
-                let period = Period::containing(PeriodKind::Week, day);
                 let settings = config.store(&store.store.name).metrics;
-                let flagged = flagged_receptions(db, &store.store, period)?;
-                let mut c =
-                    db.qa_candidates(store.store.id, period.from, period.to, &settings, &flagged)?;
-                // The receptions most worth discussing first.
-                c.sort_by(|a, b| {
-                    let w = |x: &kefu_qa::sampling::Candidate| {
-                        x.signals.weight(Mode::Weighted(Weights::default()))
-                    };
-                    w(b).total_cmp(&w(a)).then(a.key.cmp(&b.key))
-                });
-                c.truncate(CALIBRATION_CHOICES);
+                let (period, c) = kefu_app::qa::calibration_choices(
+                    db,
+                    store.store.id,
+                    day,
+                    &settings,
+                    CALIBRATION_CHOICES,
+                )?;
                 let choices = c
                     .into_iter()
                     .map(|c| {

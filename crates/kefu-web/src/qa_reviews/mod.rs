@@ -10,15 +10,16 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use axum::extract::{Form, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
+use kefu_app::qa::SummaryBy;
 use kefu_core::model::{NameId, Names};
 use kefu_core::time::Day;
 use kefu_qa::agreement::{self, Metric};
 use kefu_qa::review::{self, Answer, Percent, ReviewKind, Scale, Scorecard};
-use kefu_qa::sampling::{self, Mode, Plan, ReceptionKey, Reviewer, Weights};
-use kefu_qa::summary::{self, Period, PeriodKind, ReviewFact};
+use kefu_qa::sampling::{Mode, ReceptionKey, Weights};
+use kefu_qa::summary::{Period, PeriodKind};
 use kefu_report::explain::{self, ReceptionView};
 use kefu_store::qa_reviews::{
-    AppealStatus, AssignmentRow, NewAssignment, NewReview, ReviewFilter, ReviewRow, StoredScorecard,
+    AppealStatus, AssignmentRow, NewReview, ReviewFilter, ReviewRow, StoredScorecard,
 };
 use kefu_store::{Db, StoreInfo, User};
 use serde::Deserialize;
@@ -50,10 +51,6 @@ pub(crate) use reviews::*;
 pub(crate) use scorecards::*;
 pub(crate) use summaries::*;
 
-/// Periods shown before the current one in the summary's trend.
-pub const TREND_PERIODS: usize = 3;
-/// Weakest and strongest items shown per summary row.
-pub const TOP_ITEMS: usize = 3;
 /// Receptions offered for a new calibration session.
 pub const CALIBRATION_CHOICES: usize = 40;
 /// Points items up to this maximum are answered from a list, larger ones typed.
@@ -126,27 +123,7 @@ fn store_by_id(db: &Db, user: &User, id: i64) -> Result<Allowed, WebError> {
 
 /// The day a page defaults to: the last day with data.
 fn default_day(db: &Db, store: &StoreInfo) -> Result<Day, WebError> {
-    Ok(db.day_span(store.id)?.map_or(Day(0), |(_, last)| last))
-}
-
-/// Receptions that automatic rules flagged in the period: those with a net deduction (a
-/// reception only praised by bonus rules is not a problem to look at). Empty until rules have
-/// run over the period; sampling then weighs by the other signals only.
-fn flagged_receptions(
-    db: &Db,
-    store: &StoreInfo,
-    period: Period,
-) -> Result<HashSet<ReceptionKey>, WebError> {
-    Ok(db
-        .qa_flagged_receptions(store.id, period.from, period.to, None)?
-        .into_iter()
-        .filter(|f| f.score < 0)
-        .map(|f| ReceptionKey {
-            account: f.account,
-            buyer: f.buyer,
-            day: f.day,
-        })
-        .collect())
+    Ok(kefu_app::qa::last_day(db, store.id)?)
 }
 
 fn kind_name(lang: Lang, k: ReviewKind) -> &'static str {
@@ -308,20 +285,6 @@ fn card_for(
         .into_iter()
         .find(|c| c.card.kind == a.kind)
         .ok_or_else(missing)
-}
-
-/// Scorecards by stored id, loaded once each.
-#[derive(Default)]
-struct Cards(HashMap<i64, Option<StoredScorecard>>);
-
-impl Cards {
-    fn get(&mut self, db: &Db, id: i64) -> Result<Option<&Scorecard>, WebError> {
-        let card = match self.0.entry(id) {
-            std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
-            std::collections::hash_map::Entry::Vacant(e) => e.insert(db.qa_scorecard(id)?),
-        };
-        Ok(card.as_ref().map(|c| &c.card))
-    }
 }
 
 fn item_name(lang: Lang, i: &review::Item) -> &str {

@@ -22,7 +22,7 @@ pub(crate) fn load_reviews(
         calibration: Some(false),
         ..ReviewFilter::default()
     };
-    let mut cards = Cards::default();
+    let mut cards = kefu_app::qa::Scorecards::default();
     let mut reviews = Vec::new();
     for r in db.qa_reviews(store.store.id, &filter)? {
         if access::qa_sees(user, &store, r.reception.account, r.reviewer_id, false) {
