@@ -1,3 +1,5 @@
+// The tests set up and inspect the database directly, past the access handles.
+#![allow(clippy::disallowed_methods)]
 //! Role isolation, route by route: every route the router serves × {anonymous, agent A,
 //! agent B, supervisor of store 1, qa of store 1, admin}, with the outcome each must get, and
 //! what each response may contain: agent A never sees agent B's account or figures (nor

@@ -17,14 +17,14 @@ use kefu_qa::agreement::{self, Metric};
 use kefu_qa::review::{self, Answer, Percent, ReviewKind, Scale, Scorecard};
 use kefu_qa::sampling::{Mode, ReceptionKey, Weights};
 use kefu_qa::summary::{Period, PeriodKind};
-use kefu_report::explain::{self, ReceptionView};
+use kefu_report::explain::ReceptionView;
 use kefu_store::qa_reviews::{
     AppealStatus, AssignmentRow, NewReview, ReviewFilter, ReviewRow, StoredScorecard,
 };
-use kefu_store::{Db, StoreInfo, User};
+use kefu_store::{Db, User};
 use serde::Deserialize;
 
-use crate::access::{self, Allowed};
+use crate::access::{self, StoreScope};
 use crate::auth::CurrentUser;
 use crate::i18n::{self, Lang, S, Strings};
 use crate::limits::FORM_LIMIT;
@@ -108,22 +108,8 @@ fn day_param(s: Option<&str>) -> Result<Option<Day>, WebError> {
 }
 
 /// The store a page is about: the requested one, else the first the user sees.
-fn store_of(db: &Db, user: &User, requested: Option<&str>) -> Result<Allowed, WebError> {
+fn store_of(db: &Db, user: &User, requested: Option<&str>) -> Result<StoreScope, WebError> {
     access::chosen(&access::allowed(db, user, None)?, requested)
-}
-
-/// The store of a stored row, as the user sees it; a store the user does not see is answered
-/// as if the row did not exist.
-fn store_by_id(db: &Db, user: &User, id: i64) -> Result<Allowed, WebError> {
-    access::allowed(db, user, None)?
-        .into_iter()
-        .find(|a| a.store.id == id)
-        .ok_or_else(|| WebError::missing("没有这条评审", "no such review"))
-}
-
-/// The day a page defaults to: the last day with data.
-fn default_day(db: &Db, store: &StoreInfo) -> Result<Day, WebError> {
-    Ok(kefu_app::qa::last_day(db, store.id)?)
 }
 
 fn kind_name(lang: Lang, k: ReviewKind) -> &'static str {
@@ -199,7 +185,7 @@ where
         .map_err(|e| error_page(lang, user, e))
 }
 
-fn store_picker(lang: Lang, path: &str, stores: &[Allowed], current: &str) -> Markup {
+fn store_picker(lang: Lang, path: &str, stores: &[StoreScope], current: &str) -> Markup {
     html! {
         @if stores.len() >= 2 {
             form.filters method="get" action=(path) {
@@ -208,8 +194,8 @@ fn store_picker(lang: Lang, path: &str, stores: &[Allowed], current: &str) -> Ma
                     (lang.s(S::Store)) br;
                     select name="store" {
                         @for a in stores {
-                            option value=(a.store.name) selected[a.store.name == current] {
-                                (a.store.name)
+                            option value=(a.name()) selected[a.name() == current] {
+                                (a.name())
                             }
                         }
                     }
@@ -258,14 +244,11 @@ fn choices(lang: Lang, name: &str, options: &[(&str, S, bool)]) -> Markup {
     }
 }
 
-fn names_of(db: &Db, store_id: i64) -> Result<Names, WebError> {
-    Ok(db.names(store_id)?)
-}
-
 /// The scorecard an assignment is reviewed with: the review's own version once reviewed; a
 /// calibration session's card; else the newest card of the assignment's kind.
 fn card_for(
     db: &Db,
+    store: &StoreScope,
     a: &AssignmentRow,
     review: Option<&ReviewRow>,
 ) -> Result<StoredScorecard, WebError> {
@@ -274,11 +257,7 @@ fn card_for(
         return db.qa_scorecard(r.scorecard_id)?.ok_or_else(missing);
     }
     if let Some(cal) = a.calibration_id {
-        let session = db
-            .qa_calibrations(a.store_id)?
-            .into_iter()
-            .find(|c| c.id == cal)
-            .ok_or_else(missing)?;
+        let session = store.calibration(db, cal)?.ok_or_else(missing)?;
         return db.qa_scorecard(session.scorecard_id)?.ok_or_else(missing);
     }
     db.qa_scorecards()?

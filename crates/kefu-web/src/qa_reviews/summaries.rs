@@ -10,8 +10,8 @@ fn item_text(i: &SummaryItem, lang: Lang) -> String {
 
 /// What `/qa/summary` and `/api/v1/qa/summary` show.
 pub(crate) struct SummaryPage {
-    pub(crate) stores: Vec<Allowed>,
-    pub(crate) store: Allowed,
+    pub(crate) stores: Vec<StoreScope>,
+    pub(crate) store: StoreScope,
     pub(crate) kind: PeriodKind,
     pub(crate) period: Period,
     pub(crate) by: &'static str,
@@ -27,23 +27,15 @@ pub(crate) fn load_summary(db: &Db, user: &User, q: &QaQuery) -> Result<SummaryP
     let kind = q.period.as_deref().and_then(PeriodKind::parse);
     let day = day_param(q.day.as_deref())?;
     // Agents see their own accounts only, so only by agent.
-    let by = match (q.by.as_deref(), &store.rows) {
+    let by = match (q.by.as_deref(), store.rows()) {
         (_, access::Rows::Accounts(_)) => SummaryBy::Agent,
         (Some("group"), _) => SummaryBy::Group,
         (Some("store"), _) => SummaryBy::Store,
         _ => SummaryBy::Agent,
     };
-    let s = kefu_app::qa::summary(
-        db,
-        store.store.id,
-        &store.store.name,
-        |a| store.rows.account(a),
-        kind,
-        day,
-        by,
-    )?;
+    let s = store.qa_summary(db, kind, day, by)?;
     let workload = if access::qa_library(user).is_ok() {
-        Some(db.qa_workload(store.store.id, s.period.from)?)
+        Some(store.workload(db, s.period.from)?)
     } else {
         None
     };
@@ -74,7 +66,7 @@ pub async fn summary_page(
         Ok(p) => p,
         Err(e) => return error_page(lang, &user, e),
     };
-    let sname = p.store.store.name.as_str();
+    let sname = p.store.name();
     let first = match p.by {
         "group" => S::Group,
         "store" => S::Store,
