@@ -202,6 +202,7 @@ mod tests {
             encoding: None,
             config: &config,
             skip_bad: false,
+            ..ImportOptions::new(&config)
         };
         let files = sample_files();
         assert!(!files.is_empty());
@@ -227,6 +228,7 @@ mod tests {
             encoding: None,
             config: &config,
             skip_bad: false,
+            ..ImportOptions::new(&config)
         };
         let pdd = dir.path().join("pdd.csv");
         std::fs::write(

@@ -45,7 +45,9 @@ enum Command {
     /// 导入聊天记录、订单、退款、评价、花名册 / import chat logs, orders, refunds, ratings, roster
     ///
     /// Files are CSV (UTF-8, UTF-8 with BOM or GBK/GB18030), JSON Lines or .xlsx in the
-    /// canonical formats, or a Taobao/Tmall 订单报表; the kind is recognised from the header.
+    /// canonical formats, a Taobao/Tmall 订单报表 or 退款报表, a 京东/拼多多/抖店 订单导出, 京东 咚咚
+    /// chat rows (JSON), or a platform report; the kind is recognised from the header. A chat
+    /// pasted from a chat window is read with --kind transcript.
     /// A directory stands for the files in it. A file with bad rows is rejected whole unless
     /// --skip-bad is given. Re-importing the same data changes nothing.
     Import {
@@ -69,14 +71,20 @@ enum Command {
         /// for a store in the web app take its place for that store (default base: the spec's)
         #[arg(long)]
         config: Option<PathBuf>,
-        /// 平台报表的类型（默认从表头识别）/ the kind of platform report, when the header does
-        /// not tell: sycm_consult, sycm_inquiry, sycm_price, sycm_rating, sycm_agent,
-        /// qianniu_agent, pdd_agent, pdd_shop, douyin_agent, douyin_performance,
-        /// kuaishou_assessment, jd_agent, chitu
+        /// 文件类型（默认从表头识别）/ the kind of every file, when the header does not tell:
+        /// transcript (a chat pasted from a chat window: only read when named), messages,
+        /// orders, refunds, ratings, agents, taobao_orders, taobao_refunds, jd_orders,
+        /// pdd_orders, douyin_orders, jd_chats, or a platform report: sycm_consult,
+        /// sycm_inquiry, sycm_price, sycm_rating, sycm_agent, qianniu_agent, pdd_agent,
+        /// pdd_shop, douyin_agent, douyin_performance, kuaishou_assessment, jd_agent, chitu
         #[arg(long)]
-        kind: Option<kefu_import::PlatformKind>,
+        kind: Option<kefu_import::ImportKind>,
+        /// 客服账号 / a pasted chat's agent account(s) (--kind transcript), repeatable or
+        /// comma-separated; default: told by their names (店铺:子账号, 客服…)
+        #[arg(long, value_delimiter = ',')]
+        agent: Vec<String>,
         /// 报表统计的第一天 / first day a platform report covers, when it does not say (拼多多
-        /// 客服绩效), YYYY-MM-DD
+        /// 客服绩效), YYYY-MM-DD; for --kind transcript: the day of times given without a date
         #[arg(long, requires = "to")]
         from: Option<String>,
         /// 报表统计的最后一天（含）/ last day (included) a platform report covers, YYYY-MM-DD
@@ -242,6 +250,17 @@ enum Command {
     Qa {
         #[command(subcommand)]
         command: qa::QaCommand,
+    },
+    /// 导入模板：带中文表头和示例行的 CSV / a file to fill in: the Chinese header and example rows
+    ///
+    /// UTF-8 with a byte-order mark, so that Excel shows the Chinese right; the example rows
+    /// import as they are (store 示例店铺). Kinds: messages, orders, refunds, ratings, agents.
+    Template {
+        /// messages | orders | refunds | ratings | agents
+        kind: String,
+        /// write here instead of standard output
+        #[arg(long)]
+        output: Option<PathBuf>,
     },
 }
 
@@ -532,6 +551,7 @@ fn run(cmd: Command, lang: Lang) -> Result<()> {
             encoding,
             config,
             kind,
+            agent,
             from,
             to,
             platform,
@@ -550,8 +570,13 @@ fn run(cmd: Command, lang: Lang) -> Result<()> {
                 }
                 _ => None,
             };
+            let (file_kind, report_kind) = match kind {
+                Some(kefu_import::ImportKind::File(k)) => (Some(k), None),
+                Some(kefu_import::ImportKind::Report(k)) => (None, Some(k)),
+                None => (None, None),
+            };
             let reports = kefu_import::ReportOptions {
-                kind,
+                kind: report_kind,
                 period,
                 platform,
             };
@@ -562,6 +587,13 @@ fn run(cmd: Command, lang: Lang) -> Result<()> {
                 encoding,
                 config: &config,
                 skip_bad,
+                kind: file_kind,
+                agents: agent
+                    .into_iter()
+                    .map(|a| a.trim().to_string())
+                    .filter(|a| !a.is_empty())
+                    .collect(),
+                day: period.map(|(from, _)| from),
             };
             import(&db, &files, &opts, &reports, &rejects, lang)
         }
@@ -670,6 +702,7 @@ fn run(cmd: Command, lang: Lang) -> Result<()> {
         Command::Demo(args) => demo(args, lang),
         Command::Plan { command } => plan::run(command, lang),
         Command::Qa { command } => qa::run(command, lang),
+        Command::Template { kind, output } => template(&kind, output.as_deref()),
         Command::Serve {
             db,
             addr,
@@ -1247,4 +1280,30 @@ fn user_add(
         role.as_str()
     );
     Ok(())
+}
+
+/// `kefu template KIND`: the import template of a canonical kind.
+fn template(kind: &str, output: Option<&Path>) -> Result<()> {
+    let kinds = kefu_import::templates::TEMPLATE_KINDS;
+    let Some(csv) = kinds
+        .iter()
+        .find(|k| k.as_str() == kind.trim())
+        .and_then(|k| kefu_import::templates::template_csv(*k))
+    else {
+        let known: Vec<&str> = kinds.iter().map(|k| k.as_str()).collect();
+        return Err(said!(
+            "没有 `{kind}` 这种模板；可选：{}",
+            "no template of kind `{kind}`; the kinds: {}",
+            known.join(", ")
+        ));
+    };
+    match output {
+        Some(path) => {
+            std::fs::write(path, csv).with_context(|| format!("writing {}", path.display()))
+        }
+        None => {
+            std::io::stdout().write_all(csv.as_bytes())?;
+            Ok(())
+        }
+    }
 }

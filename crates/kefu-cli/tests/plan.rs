@@ -416,7 +416,13 @@ fn shipped_plans_run_on_the_demo() {
     let presale = shipped("presale.toml");
     let table = plan_run(&db, "2026-11", &["--plan", s(&presale)]);
     assert!(table.contains("售前绩效方案 2026-11"), "{table}");
-    assert_eq!(table.lines().count(), 3 + 14, "{table}");
+    // Title, blank, header, 14 agents and the totals row.
+    assert_eq!(table.lines().count(), 3 + 14 + 1, "{table}");
+    assert!(
+        table.lines().last().unwrap().starts_with("Total"),
+        "{table}"
+    );
+    assert!(table.contains("Gates applied"), "{table}");
 }
 
 #[test]

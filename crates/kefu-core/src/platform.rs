@@ -42,6 +42,20 @@ impl Platform {
     pub fn parse(s: &str) -> Option<Platform> {
         Platform::ALL.into_iter().find(|p| p.as_str() == s.trim())
     }
+
+    /// The platform's name as people say it, in Chinese or English.
+    pub fn name(self, zh: bool) -> &'static str {
+        let (name_zh, name_en) = match self {
+            Platform::Taobao => ("淘宝", "Taobao"),
+            Platform::Tmall => ("天猫", "Tmall"),
+            Platform::Pdd => ("拼多多", "Pinduoduo"),
+            Platform::Douyin => ("抖店", "Douyin"),
+            Platform::Kuaishou => ("快手", "Kuaishou"),
+            Platform::Jd => ("京东", "JD"),
+            Platform::Chitu => ("赤兔", "Chitu"),
+        };
+        if zh { name_zh } else { name_en }
+    }
 }
 
 /// What a column counts, which says how its values over several periods combine.

@@ -152,12 +152,35 @@ struct StoreCache {
     valid: bool,
 }
 
+/// The buyer of a record whose source names none (拼多多 and 抖店 mask the buyer; one version
+/// of the Taobao refund report has no buyer column): one name that no chat has, in both
+/// languages since the stored name has none.
+pub const UNKNOWN_BUYER: &str = "〔未知买家 unknown buyer〕";
+
 /// Per-file counts that end up as warnings.
 #[derive(Default, Debug)]
 pub(crate) struct FileNotes {
     pub closed_unpaid_without_time: u64,
+    /// Orders whose lines give different amounts (京东's 订单金额 on each line).
+    pub amounts_disagree: u64,
+    /// Rows given [`UNKNOWN_BUYER`].
+    pub unknown_buyers: u64,
     /// Message texts cut to [`MAX_TEXT_BYTES`].
     pub texts_cut: u64,
+}
+
+/// A message as a reader hands it to [`Sink::push_message`]: names not yet interned, the text
+/// as written.
+pub(crate) struct NewMessage<'a> {
+    pub time: Millis,
+    pub buyer: &'a str,
+    pub account: &'a str,
+    pub sender: Sender,
+    pub text: &'a str,
+    /// Empty: none.
+    pub msg_id: &'a str,
+    /// Empty: none.
+    pub transfer_to: &'a str,
 }
 
 /// Receives the rows of every file of one import.
@@ -167,6 +190,9 @@ pub(crate) struct Sink<'a> {
     default_store: String,
     cache: StoreCache,
     pub notes: FileNotes,
+    /// Orders of the file being read that later rows add to (sub-orders, order lines), by
+    /// store and order id: their index in `batch.orders`.
+    pub gather: std::collections::HashMap<(NameId, String), usize>,
 }
 
 impl<'a> Sink<'a> {
@@ -181,14 +207,16 @@ impl<'a> Sink<'a> {
             default_store,
             cache: StoreCache::default(),
             notes: FileNotes::default(),
+            gather: Default::default(),
         }
     }
 
     /// Hands the batch on and starts the next one (names of its own, `seq`s from 0), sized
     /// like the one handed on.
     pub fn take_batch(&mut self) -> ImportBatch {
-        // The cached store id points into the names of the batch handed on.
+        // The cached store id and the gathered orders point into the batch handed on.
         self.cache.valid = false;
+        self.gather.clear();
         let mut next = ImportBatch::default();
         next.messages.reserve(self.batch.messages.len());
         next.text.reserve(self.batch.text.len());
@@ -221,8 +249,10 @@ impl<'a> Sink<'a> {
     /// Converts one row of a file of `kind`; nothing is added when the row is bad.
     pub fn row(&mut self, kind: FileKind, v: &[&str]) -> Result<(), RowFail> {
         for (i, value) in v.iter().enumerate() {
-            // Column 4 of a messages file is the text: tabs and newlines are part of it.
-            if !(kind == FileKind::Messages && i == 4) {
+            // Column 4 of a messages file (and of 咚咚 rows) is the text: tabs and newlines are
+            // part of it.
+            let text = i == 4 && matches!(kind, FileKind::Messages | FileKind::JdChats);
+            if !text {
                 check_value(i, value)?;
             }
         }
@@ -233,6 +263,16 @@ impl<'a> Sink<'a> {
             FileKind::Ratings => self.rating(v),
             FileKind::Agents => self.agent(v),
             FileKind::TaobaoOrders => crate::taobao::convert(self, v),
+            FileKind::TaobaoRefunds => crate::taobao::refund(self, v),
+            FileKind::JdOrders | FileKind::PddOrders | FileKind::DouyinOrders => {
+                crate::orders::convert(self, kind, v)
+            }
+            FileKind::JdChats => crate::jd_chat::convert(self, v),
+            // Transcripts are read whole ([`crate::transcript`]), never row by row.
+            FileKind::Transcript => Err(RowFail::Bad {
+                col: None,
+                reason: "a transcript has no rows".to_string(),
+            }),
         }
     }
 
@@ -246,9 +286,30 @@ impl<'a> Sink<'a> {
             "" => return Err(bad(3, format!("missing value: {SENDER_EXPECTED}"))),
             s => Sender::parse(s).ok_or_else(|| bad(3, SENDER_EXPECTED))?,
         };
-        let (text, cut) = kefu_core::text::cut_at(val(v, 4), MAX_TEXT_BYTES);
-        let msg_id = val(v, 5).trim();
-        let transfer_to = val(v, 6).trim();
+        let m = NewMessage {
+            time,
+            buyer,
+            account,
+            sender,
+            text: val(v, 4),
+            msg_id: val(v, 5).trim(),
+            transfer_to: val(v, 6).trim(),
+        };
+        self.push_message(store, m)
+    }
+
+    /// Adds a message read and checked by a reader.
+    pub(crate) fn push_message(&mut self, store: NameId, m: NewMessage<'_>) -> Result<(), RowFail> {
+        let NewMessage {
+            time,
+            buyer,
+            account,
+            sender,
+            text,
+            msg_id,
+            transfer_to,
+        } = m;
+        let (text, cut) = kefu_core::text::cut_at(text, MAX_TEXT_BYTES);
         if self.batch.text.len() + text.len() + CUT_MARK.len() + msg_id.len() > u32::MAX as usize {
             return Err(RowFail::TextFull);
         }

@@ -1002,8 +1002,8 @@ impl S {
             ),
             S::AutoChat => ("聊天记录", "Chat"),
             S::AutoChatHelp => (
-                "每行一条消息：发送方 时间 内容，例如 buyer 10:00:01 在吗（发送方：buyer、agent、bot、auto、system）。另可写 order 10:05:00 [paid 10:06:00]（订单）、transfer 10:05:00（转接）、shift 18:00:00（客服当天最后一条消息，即下班时间）。",
-                "One message a line: sender time text, e.g. buyer 10:00:01 在吗 (senders: buyer, agent, bot, auto, system). Also order 10:05:00 [paid 10:06:00] (an order), transfer 10:05:00 (a transfer), shift 18:00:00 (the account's last message of the day: the end of its shift).",
+                "每行一条消息：发送方 时间 内容，例如 buyer 10:00:01 在吗（发送方：buyer、agent、bot、auto、system）。另可写 order 10:05:00 [paid 10:06:00]（订单）、transfer 10:05:00（转接）、shift 18:00:00（客服当天最后一条消息，即下班时间）。也可直接粘贴从千牛、咚咚、飞鸽聊天窗口复制的记录（“买家 2026-11-03 10:01:02”一行，下面是内容）：店铺:子账号 或以“客服”开头的名字是客服，其他第一个名字是买家。",
+                "One message a line: sender time text, e.g. buyer 10:00:01 在吗 (senders: buyer, agent, bot, auto, system). Also order 10:05:00 [paid 10:06:00] (an order), transfer 10:05:00 (a transfer), shift 18:00:00 (the account's last message of the day: the end of its shift). A chat copied from a 千牛, 咚咚 or 飞鸽 window may be pasted as it is (a line \"买家 2026-11-03 10:01:02\", the text below it): names like 店铺:子账号 or starting with 客服 are agents, the first other name is the buyer.",
             ),
             S::AutoRunTest => ("测试", "Test"),
             S::AutoNoHits => ("没有规则命中", "No rule fired"),

@@ -672,3 +672,41 @@ async fn a_platform_report_without_dates_takes_the_period_from_the_form() {
         .unwrap();
     assert!(!stored.is_empty());
 }
+
+/// The import page lists every template kind's columns from the importer's own lists; each
+/// template downloads as a CSV for Excel and, uploaded untouched, imports without a bad row.
+#[tokio::test]
+async fn templates_download_and_import_as_they_are() {
+    let (_dir, _path, app) = setup(true);
+    let (sid, csrf) = login(&app, "admin").await;
+    let page = get(&app, "/import", &sid).await;
+    for kind in ["messages", "orders", "refunds", "ratings", "agents"] {
+        assert!(
+            page.body
+                .contains(&format!("href=\"/import/template?kind={kind}\"")),
+            "{kind}"
+        );
+    }
+    assert!(page.body.contains("文件格式与模板") && page.body.contains("transfer_to"));
+    let en = get(&app, "/import?lang=en", &sid).await;
+    assert!(en.body.contains("File formats and templates") && en.body.contains("What goes in it"));
+
+    let mut files = Vec::new();
+    for kind in ["agents", "messages", "orders", "refunds", "ratings"] {
+        let res = get(&app, &format!("/import/template?kind={kind}"), &sid).await;
+        assert_eq!(res.status, StatusCode::OK, "{kind}");
+        assert!(res.body.starts_with('\u{feff}'), "{kind}: BOM for Excel");
+        files.push((format!("{kind}.csv"), res.body.into_bytes()));
+    }
+    let mut parts = vec![Part::Text("csrf", &csrf)];
+    for (name, bytes) in &files {
+        parts.push(Part::File(name, bytes));
+    }
+    let res = upload(&app, &sid, &parts).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    assert!(!res.body.contains("/import/rejects/"), "{}", res.body);
+
+    let missing = get(&app, "/import/template?kind=invoices", &sid).await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+    assert!(missing.body.contains("/import/template?kind=orders"));
+}

@@ -213,6 +213,8 @@ const ROUTES: &[(&str, Kind)] = &[
     ("/account?store={S2}&account={S2A}&{R}", Kind::Store2Page),
     ("/list?store={S2}&{R}&figure=consulted", Kind::Store2Page),
     ("/import", Kind::Managers),
+    // No store's data: a file to fill in.
+    ("/import/template?kind=messages", Kind::Page),
     (
         "/import/rejects/0000000000000000000000000000000000000000000000000000000000000000",
         Kind::Public,

@@ -354,16 +354,7 @@ fn platform_row_shown(
 
 /// A platform's name for its table's title.
 fn platform_name(lang: Lang, p: Platform) -> &'static str {
-    let (zh, en) = match p {
-        Platform::Taobao => ("淘宝", "Taobao"),
-        Platform::Tmall => ("天猫", "Tmall"),
-        Platform::Pdd => ("拼多多", "Pinduoduo"),
-        Platform::Douyin => ("抖店", "Douyin"),
-        Platform::Kuaishou => ("快手", "Kuaishou"),
-        Platform::Jd => ("京东", "JD"),
-        Platform::Chitu => ("赤兔", "Chitu"),
-    };
-    lang.t(zh, en)
+    p.name(lang == Lang::Zh)
 }
 
 /// A platform's table id (downloads pick a table by it).

@@ -35,6 +35,8 @@ use crate::ui::html::{Markup, html};
 use crate::{AppState, WebError};
 use kefu_app::import::{ImportFailure, Imported, import_files_with};
 
+mod guide;
+
 /// The largest upload, all files together.
 pub const UPLOAD_LIMIT: usize = 200 * 1024 * 1024;
 /// The most files of one upload.
@@ -121,6 +123,7 @@ fn form(lang: Lang, user: &CurrentUser, stores: &[String]) -> Markup {
             button type="submit" { (lang.s(S::ImportButton)) }
         }
         p { (lang.s(S::ImportLimits)) }
+        (guide::guide(lang))
     }
 }
 
@@ -358,6 +361,7 @@ fn run_import(
         encoding: None,
         config,
         skip_bad: up.skip_bad,
+        ..ImportOptions::new(config)
     };
     let reports = report_options(up)?;
     let paths: Vec<PathBuf> = up.files.iter().map(|(_, path)| path.clone()).collect();
@@ -664,4 +668,5 @@ pub async fn rejects(
 pub(crate) fn routes(r: Routes) -> Routes {
     r.page_and_form("/import", UPLOAD_LIMIT, import_page, upload)
         .get("/import/rejects/{token}", rejects)
+        .get("/import/template", guide::template)
 }
