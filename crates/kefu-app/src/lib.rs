@@ -6,5 +6,6 @@
 
 pub mod import;
 pub mod plans;
+pub mod qa;
 pub mod settings;
 pub mod worklists;

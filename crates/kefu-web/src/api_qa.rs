@@ -18,7 +18,6 @@ use utoipa::openapi::path::{Parameter, ParameterIn};
 use utoipa::openapi::schema::Object;
 use utoipa::{IntoParams, ToSchema};
 
-use crate::access::Rows;
 use crate::api::{Date, Errors, by_param, day, one_of, param, store_param, text};
 use crate::auth::CurrentUser;
 use crate::qa_reviews::{self, QaQuery, SummaryItem};
@@ -192,11 +191,11 @@ fn hits_answer(d: &HitsData) -> QaHits {
             score: r.score,
         })
         .collect();
-    let whole_store = d.allowed.rows == Rows::All;
+    let whole_store = d.allowed.whole();
     let (prev_from, prev_to, prev) = &d.previous;
     let (hits, per_100) = hit_maps(rules, prev);
     QaHits {
-        store: d.allowed.store.name.clone(),
+        store: d.allowed.name().to_string(),
         period: if d.month {
             QaPeriod::Month
         } else {
@@ -446,7 +445,7 @@ pub async fn summary(
             .collect()
     });
     Ok(Json(QaSummary {
-        store: p.store.store.name.clone(),
+        store: p.store.name().to_string(),
         period: p.kind.into(),
         from: p.period.from.into(),
         to: p.period.to.into(),
@@ -606,7 +605,7 @@ pub async fn reviews(
         })
         .collect();
     Ok(Json(QaReviews {
-        store: p.store.store.name.clone(),
+        store: p.store.name().to_string(),
         reviews,
     }))
 }

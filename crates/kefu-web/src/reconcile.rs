@@ -15,7 +15,7 @@ use kefu_core::time::Day;
 use kefu_report::reconcile::{PAIRS, ReconRow};
 use serde::Deserialize;
 
-use crate::access::{self, Allowed, Rows};
+use crate::access::{self, StoreScope};
 use crate::auth::CurrentUser;
 use crate::i18n::{self, Lang, S, Strings};
 use crate::report;
@@ -43,8 +43,8 @@ pub struct Params {
 
 /// What the page shows.
 struct Shown {
-    stores: Vec<Allowed>,
-    store: Allowed,
+    stores: Vec<StoreScope>,
+    store: StoreScope,
     from: Day,
     to: Day,
     rows: Vec<ReconRow>,
@@ -54,24 +54,13 @@ fn load(db: &kefu_store::Db, user: &kefu_store::User, p: &Params) -> Result<Show
     let stores = access::allowed(db, user, None)?;
     let store = access::chosen(&stores, p.store.as_deref())?;
     let (from, to) = match (p.from.as_deref(), p.to.as_deref()) {
-        (None | Some(""), None | Some("")) => match db.day_span(store.store.id)? {
+        (None | Some(""), None | Some("")) => match store.day_span(db)? {
             Some((first, last)) => (last.offset(1 - DEFAULT_DAYS).max(first), last),
             None => report::range(db, None, None, std::slice::from_ref(&store))?,
         },
         (from, to) => report::range(db, from, to, std::slice::from_ref(&store))?,
     };
-    let mut rows = kefu_report::reconcile::reconcile(db, &store.store.name, from, to)
-        .map_err(report::explain_error)?;
-    if let Rows::Accounts(_) = &store.rows {
-        let accounts = db.accounts(store.store.id)?;
-        rows.retain(|r| {
-            r.kefu_account.as_deref().is_some_and(|name| {
-                accounts
-                    .iter()
-                    .any(|a| a.name == name && store.rows.account(a.id))
-            })
-        });
-    }
+    let rows = store.reconcile(db, from, to)?;
     Ok(Shown {
         stores,
         store,
@@ -174,14 +163,14 @@ fn picker(lang: Lang, shown: &Shown) -> Markup {
                     (lang.s(S::Store)) " "
                     select name="store" {
                         @for s in &shown.stores {
-                            option value=(s.store.name) selected[s.store.id == shown.store.store.id] {
-                                (s.store.name)
+                            option value=(s.name()) selected[s.name() == shown.store.name()] {
+                                (s.name())
                             }
                         }
                     }
                 }
             } @else {
-                input type="hidden" name="store" value=(shown.store.store.name);
+                input type="hidden" name="store" value=(shown.store.name());
             }
             label { (lang.s(S::From)) " " input type="date" name="from" value=(shown.from.to_string()); }
             label { (lang.s(S::To)) " " input type="date" name="to" value=(shown.to.to_string()); }
@@ -208,7 +197,7 @@ pub async fn reconcile_page(
         Ok(s) => s,
         Err(e) => return error_page(lang, &user, e),
     };
-    let name = &shown.store.store.name;
+    let name = shown.store.name();
     let t = table(lang, name, &shown.rows);
     if let Some(format) = export {
         let file = format!("reconcile-{}-{}", shown.from, shown.to);

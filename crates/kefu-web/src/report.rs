@@ -3,29 +3,15 @@
 
 use kefu_core::figures::Figure;
 use kefu_core::time::Day;
-use kefu_report::Scope;
 use kefu_store::Db;
 
 pub use kefu_report::{By, Row, display, number};
 
 use crate::WebError;
-use crate::access::{Allowed, Rows};
+use crate::access::StoreScope;
 
 /// Longest range a request may ask for.
 pub const MAX_DAYS: i32 = 366;
-
-fn scopes(allowed: &[Allowed]) -> Vec<Scope> {
-    allowed
-        .iter()
-        .map(|a| Scope {
-            store: a.store.clone(),
-            accounts: match &a.rows {
-                Rows::All => None,
-                Rows::Accounts(ids) => Some(ids.clone()),
-            },
-        })
-        .collect()
-}
 
 /// The report of `by` over `[from, to]` for the allowed stores and accounts.
 pub fn build(
@@ -33,9 +19,9 @@ pub fn build(
     by: By,
     from: Day,
     to: Day,
-    allowed: &[Allowed],
+    allowed: &[StoreScope],
 ) -> Result<kefu_report::Report, WebError> {
-    kefu_report::build_scoped(db, by, from, to, &scopes(allowed)).map_err(|e| match e {
+    StoreScope::report(db, by, from, to, allowed).map_err(|e| match e {
         kefu_report::ReportError::Store(e) => WebError::Store(e),
         other => WebError::Internal(other.to_string()),
     })
@@ -71,7 +57,7 @@ pub fn range(
     db: &Db,
     from: Option<&str>,
     to: Option<&str>,
-    allowed: &[Allowed],
+    allowed: &[StoreScope],
 ) -> Result<(Day, Day), WebError> {
     let parse = |s: &str, what: &str| {
         Day::parse(s).ok_or_else(|| {
@@ -94,7 +80,7 @@ pub fn range(
         (None, None) => {
             let mut span: Option<(Day, Day)> = None;
             for a in allowed {
-                if let Some((f, t)) = db.day_span(a.store.id)? {
+                if let Some((f, t)) = a.day_span(db)? {
                     span = Some(span.map_or((f, t), |(f0, t0)| (f0.min(f), t0.max(t))));
                 }
             }

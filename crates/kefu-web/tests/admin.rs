@@ -1,3 +1,5 @@
+// The tests set up and inspect the database directly, past the access handles.
+#![allow(clippy::disallowed_methods)]
 //! The admin pages through the router: settings, roster, users, adding a user, the audit
 //! log, and that nobody else gets them.
 

@@ -1,3 +1,5 @@
+// The tests set up and inspect the database directly, past the access handles.
+#![allow(clippy::disallowed_methods)]
 //! Hostile free text on the settings, users, tokens, audit, roster, metric settings, import
 //! and login pages: a store name, a user name, display and group names, an uploaded file's
 //! name, a rejected value, a typed setting and audit filters each come back escaped on every

@@ -1,3 +1,5 @@
+// The tests set up and inspect the database directly, past the access handles.
+#![allow(clippy::disallowed_methods)]
 //! Quality inspection in the JSON API (`/api/v1/qa/hits`, `/api/v1/qa/summary`,
 //! `/api/v1/qa/reviews`): the numbers equal the pages', an agent gets only their own rows
 //! (with a session or a bearer token), anonymous requests get a 401 JSON error. And the QA

@@ -1,3 +1,5 @@
+// The tests set up and inspect the database directly, past the access handles.
+#![allow(clippy::disallowed_methods)]
 //! Drill-down through the router: an account's receptions, one reception's transcript, and
 //! who may see them, on the specification's sample store.
 

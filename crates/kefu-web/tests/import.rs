@@ -1,3 +1,5 @@
+// The tests set up and inspect the database directly, past the access handles.
+#![allow(clippy::disallowed_methods)]
 //! The import page through the router: uploads, the import report, rejected rows, limits,
 //! CSRF and who may import where.
 

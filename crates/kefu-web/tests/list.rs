@@ -1,3 +1,5 @@
+// The tests set up and inspect the database directly, past the access handles.
+#![allow(clippy::disallowed_methods)]
 //! The lists behind the figures (`/list`, `/api/v1/list`, `/api/v1/transcript`): the listed
 //! items add up to the figure `kefu report` gives, on the specification's sample store and on
 //! a demo store; every number of the pages leads to its list; who may list what.

@@ -1,3 +1,5 @@
+// The tests set up and inspect the database directly, past the access handles.
+#![allow(clippy::disallowed_methods)]
 //! Performance plans in the web app: the ranking and payslips show the same numbers as the
 //! store computes for `kefu plan run`, an agent sees only their own payslip, the what-if
 //! preview and saving check the plan, and hand-entered scores count.

@@ -1,3 +1,5 @@
+// The tests set up and inspect the database directly, past the access handles.
+#![allow(clippy::disallowed_methods)]
 //! The plan pages show every free text escaped: store, account and user names from imports
 //! and the user list, the names and notes a plan's author writes into its text (plan, manual
 //! item, gate, pay component and grade names, comments), and values typed into the editor.

@@ -1,3 +1,5 @@
+// The tests set up and inspect the database directly, past the access handles.
+#![allow(clippy::disallowed_methods)]
 //! Automatic review tasks (issue 15) through the web: the settings on the assignments page
 //! (zh + en), who may save them, and the assignments a rule run then opens by itself.
 

@@ -1,3 +1,5 @@
+// The tests set up and inspect the database directly, past the access handles.
+#![allow(clippy::disallowed_methods)]
 //! Every free-text field of the QA pages holds a hostile string — review notes, training
 //! topics and tags, appeal reasons and decisions, case tags and notes, calibration names,
 //! scorecard and rule texts, the test box's chat, searches and echoed parameters — and every

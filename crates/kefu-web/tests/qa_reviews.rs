@@ -1,3 +1,5 @@
+// The tests set up and inspect the database directly, past the access handles.
+#![allow(clippy::disallowed_methods)]
 //! Manual reviews through the router: drawing assignments, reviewing, who sees which review,
 //! one appeal per review, scores that change only by an accepted appeal, calibration with
 //! its agreement figure, the case library and the summary.

@@ -1,3 +1,5 @@
+// The tests set up and inspect the database directly, past the access handles.
+#![allow(clippy::disallowed_methods)]
 //! Automatic quality rules in the web app: the rule form and its versions, the test box,
 //! hits per 100 receptions with their receptions, the marked transcript, and who sees what.
 

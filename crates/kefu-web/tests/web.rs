@@ -1,3 +1,5 @@
+// The tests set up and inspect the database directly, past the access handles.
+#![allow(clippy::disallowed_methods)]
 //! The web application through its router: authentication, throttling, CSRF, role
 //! isolation and the report API against the sample store's expected figures.
 

@@ -1,3 +1,5 @@
+// The tests set up and inspect the database directly, past the access handles.
+#![allow(clippy::disallowed_methods)]
 //! `/worklists` over HTTP: agents see and work their own items only, supervisors see the
 //! store's and reassign, an item of another store is answered as if it did not exist. The
 //! store is small and its items are worked out by hand (`docs/metrics.md`, "Worklists and

@@ -12,7 +12,9 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use kefu_core::model::Role;
 use kefu_core::time::Day;
-use kefu_store::{AccountEdit, AccountInfo, Db, StoreInfo};
+use kefu_store::{AccountEdit, AccountInfo, Db};
+
+use crate::access::ManagedStore;
 use serde::Deserialize;
 
 use crate::access;
@@ -39,10 +41,10 @@ fn load(
     db: &Db,
     user: &kefu_store::User,
     store: Option<&str>,
-) -> Result<(Vec<StoreInfo>, StoreInfo, Vec<AccountInfo>), WebError> {
+) -> Result<(Vec<ManagedStore>, ManagedStore, Vec<AccountInfo>), WebError> {
     let stores = access::settings_stores(db, user)?;
     let store = access::settings_store(&stores, store)?;
-    let accounts = db.accounts(store.id)?;
+    let accounts = store.roster(db)?;
     Ok((stores, store, accounts))
 }
 
@@ -63,8 +65,8 @@ fn role_options(lang: Lang, now: Option<Role>) -> Markup {
 fn render(
     lang: Lang,
     user: &CurrentUser,
-    stores: &[StoreInfo],
-    store: &StoreInfo,
+    stores: &[ManagedStore],
+    store: &ManagedStore,
     accounts: &[AccountInfo],
     notice: Notice,
 ) -> Markup {
@@ -92,10 +94,10 @@ fn render(
         }
         (switcher)
         (notice)
-        h2 { (store.name) }
+        h2 { (store.name()) }
         form method="post" action={ "/settings/roster?lang=" (lang.code()) } {
             input type="hidden" name="csrf" value=(user.session.csrf);
-            input type="hidden" name="store" value=(store.name);
+            input type="hidden" name="store" value=(store.name());
             div.wrap {
                 table {
                     thead {
@@ -155,8 +157,8 @@ fn render(
     }
 }
 
-fn here(store: &StoreInfo) -> String {
-    format!("/settings/roster?store={}", url(&store.name))
+fn here(store: &ManagedStore) -> String {
+    format!("/settings/roster?store={}", url(store.name()))
 }
 
 /// `GET /settings/roster?store=…`
@@ -316,21 +318,21 @@ pub async fn save(
             let outcome = match edits(&accounts, &form.fields) {
                 Ok(edits) => {
                     let by_id: Vec<_> = edits.iter().map(|(a, e)| (a.id, e.clone())).collect();
-                    db.edit_accounts(store.id, &by_id)?;
+                    store.edit_accounts(db, &by_id)?;
                     if !edits.is_empty() {
                         let detail: Vec<String> =
                             edits.iter().map(|(a, e)| described(a, e)).collect();
                         db.audit(
                             Some(&u),
                             "roster.save",
-                            &format!("store={} {}", store.name, detail.join("; ")),
+                            &format!("store={} {}", store.name(), detail.join("; ")),
                         )?;
                     }
                     Ok(edits.len())
                 }
                 Err(refused) => Err(refused),
             };
-            let accounts = db.accounts(store.id)?;
+            let accounts = store.roster(db)?;
             Ok((stores, store, accounts, outcome))
         })
         .await;

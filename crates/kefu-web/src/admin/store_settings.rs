@@ -12,7 +12,9 @@ use kefu_core::figures::Counters;
 use kefu_core::platform::Platform;
 use kefu_core::settings::MetricSettings;
 use kefu_core::time::Day;
-use kefu_store::{Db, SavedSettings, StoreInfo};
+use kefu_store::{Db, SavedSettings};
+
+use crate::access::ManagedStore;
 use serde::Deserialize;
 
 use crate::access;
@@ -146,8 +148,8 @@ pub struct SettingsForm {
 
 /// What the page shows of a store's settings.
 struct Shown {
-    stores: Vec<StoreInfo>,
-    store: StoreInfo,
+    stores: Vec<ManagedStore>,
+    store: ManagedStore,
     saved: Option<SavedSettings>,
     visibility: kefu_store::Visibility,
 }
@@ -155,12 +157,9 @@ struct Shown {
 fn load_shown(db: &Db, user: &kefu_store::User, store: Option<&str>) -> Result<Shown, WebError> {
     let stores = access::settings_stores(db, user)?;
     let store = access::settings_store(&stores, store)?;
-    let saved = db
-        .saved_settings()?
-        .into_iter()
-        .find(|s| s.store.id == store.id);
+    let saved = store.saved_settings(db)?;
     Ok(Shown {
-        visibility: db.visibility(store.id)?,
+        visibility: store.visibility(db)?,
         stores,
         store,
         saved,
@@ -174,12 +173,12 @@ struct Window {
 }
 
 /// The store's [`Window`]; `None` when it has no data.
-fn window(db: &Db, store: &StoreInfo) -> Result<Option<Window>, WebError> {
-    let Some((lo, hi)) = db.day_span(store.id)? else {
+fn window(db: &Db, store: &ManagedStore) -> Result<Option<Window>, WebError> {
+    let Some((lo, hi)) = store.day_span(db)? else {
         return Ok(None);
     };
     let from = hi.offset(1 - EFFECT_DAYS).max(lo);
-    let report = kefu_report::build(db, By::Store, from, hi, Some(&store.name))
+    let report = kefu_report::build(db, By::Store, from, hi, Some(store.name()))
         .map_err(|e| WebError::Internal(e.to_string()))?;
     Ok(Some(Window {
         range: (from, hi),
@@ -243,7 +242,7 @@ fn render(
 ) -> Markup {
     let lc = lang.code();
     let csrf = &user.session.csrf;
-    let store = &shown.store.name;
+    let store = shown.store.name();
     let switcher = store_switcher(lang, "/settings/metrics", &shown.stores, &shown.store);
     html! {
         p { (lang.s(S::ConfigNote)) }
@@ -351,7 +350,7 @@ fn visibility_form(lang: Lang, user: &CurrentUser, shown: &Shown) -> Markup {
         p.note { (lang.s(S::VisibilityNote)) }
         form method="post" action={ "/settings/visibility?lang=" (lang.code()) } {
             input type="hidden" name="csrf" value=(user.session.csrf);
-            input type="hidden" name="store" value=(shown.store.name);
+            input type="hidden" name="store" value=(shown.store.name());
             @for (name, on, label) in checks {
                 p {
                     label {
@@ -395,13 +394,15 @@ pub async fn save_visibility(
         .db(move |db| {
             let stores = access::settings_stores(db, &u)?;
             let store = access::settings_store(&stores, Some(&form.store))?;
-            db.set_visibility(store.id, v, &u.name)?;
+            store.set_visibility(db, v, &u.name)?;
             db.audit(
                 Some(&u),
                 "store.visibility",
                 &format!(
                     "store={} store_totals={} colleagues={}",
-                    store.name, v.store_totals, v.colleagues
+                    store.name(),
+                    v.store_totals,
+                    v.colleagues
                 ),
             )?;
             Ok(store)
@@ -414,8 +415,8 @@ pub async fn save_visibility(
     }
 }
 
-fn here(store: &StoreInfo) -> String {
-    format!("/settings/metrics?store={}", url(&store.name))
+fn here(store: &ManagedStore) -> String {
+    format!("/settings/metrics?store={}", url(store.name()))
 }
 
 /// The page as answered, with the settings in force for the shown store: the form as entered
@@ -432,7 +433,7 @@ fn settings_page(
     ),
     outcome: (Notice, Markup),
 ) -> Response {
-    let values = state.config.store(&shown.store.name).metrics;
+    let values = state.config.store(shown.store.name()).metrics;
     let body = render(lang, user, shown, &values, entered, errors, outcome);
     frame(
         lang,
@@ -526,19 +527,19 @@ async fn apply(
     state
         .db_mut(move |db| {
             let shown = load_shown(db, &u, Some(&store))?;
-            let old = live.store(&shown.store.name).metrics;
+            let old = live.store(shown.store.name()).metrics;
             let before = window(db, &shown.store)?;
             let (days, action, detail) = match &new {
                 Some(m) => (
-                    db.save_store_settings(&shown.store, m, Some(&u))?,
+                    shown.store.save_settings(db, m, Some(&u))?,
                     "settings.save",
                     changes(&old, m),
                 ),
                 None => {
-                    let base = live.base().store(&shown.store.name).metrics.clone();
+                    let base = live.base().store(shown.store.name()).metrics.clone();
                     let detail = changes(&old, &base);
                     (
-                        db.forget_store_settings(&shown.store, &base)?,
+                        shown.store.forget_settings(db, &base)?,
                         "settings.reset",
                         detail,
                     )
@@ -549,9 +550,9 @@ async fn apply(
             db.audit(
                 Some(&u),
                 action,
-                &format!("store={} {detail}", shown.store.name),
+                &format!("store={} {detail}", shown.store.name()),
             )?;
-            let shown = load_shown(db, &u, Some(&shown.store.name))?;
+            let shown = load_shown(db, &u, Some(shown.store.name()))?;
             // Recomputation keeps the events, so the window stays the same days.
             let effect = before.map(|b| (b, after.map(|a| a.counters).unwrap_or_default()));
             Ok(Saved {
@@ -642,6 +643,7 @@ pub async fn reset(
 }
 
 #[cfg(test)]
+#[allow(clippy::disallowed_methods)]
 mod tests {
     use super::*;
     use kefu_app::settings::LiveConfig;

@@ -10,7 +10,7 @@ use kefu_core::money::format_yuan;
 use kefu_core::time::Day;
 use serde::Deserialize;
 
-use crate::access::{self, Allowed, Rows};
+use crate::access::{self, Rows, StoreScope};
 use crate::auth::CurrentUser;
 use crate::i18n::{self, Lang, S, Strings};
 use crate::report::{self, By, Row};
@@ -88,7 +88,7 @@ struct Span {
 fn filters(
     lang: Lang,
     path: &str,
-    allowed: &[Allowed],
+    allowed: &[StoreScope],
     store: &str,
     span: Span,
     extra: Markup,
@@ -103,7 +103,7 @@ fn filters(
                 (lang.s(S::Store)) br;
                 select name="store" {
                     @for a in allowed {
-                        option selected[a.store.name == store] { (a.store.name) }
+                        option selected[a.name() == store] { (a.name()) }
                     }
                 }
             }
@@ -135,7 +135,7 @@ fn quick_ranges(last: Day) -> [(S, Day, Day); 5] {
 }
 
 /// The one store a page shows: the requested one or the first the user may see.
-fn one_store(allowed: Vec<Allowed>) -> Result<Allowed, WebError> {
+fn one_store(allowed: Vec<StoreScope>) -> Result<StoreScope, WebError> {
     allowed
         .into_iter()
         .next()

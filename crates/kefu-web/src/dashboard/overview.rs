@@ -1,8 +1,8 @@
 use super::*;
 
 pub(super) struct Overview {
-    allowed: Vec<Allowed>,
-    store: Allowed,
+    allowed: Vec<StoreScope>,
+    store: StoreScope,
     from: Day,
     to: Day,
     last: Day,
@@ -42,9 +42,9 @@ pub async fn overview(
             let store = one_store(access::allowed(db, &u, qstore.as_deref())?)?;
             let only = std::slice::from_ref(&store);
             let (from, to) = report::range(db, qfrom.as_deref(), qto.as_deref(), only)?;
-            let last = db.day_span(store.store.id)?.map_or(to, |(_, l)| l);
+            let last = store.day_span(db)?.map_or(to, |(_, l)| l);
             let len = to.0 - from.0 + 1;
-            let groups = if store.rows == Rows::All {
+            let groups = if store.whole() {
                 report::build(db, By::Group, from, to, only)?.rows
             } else {
                 Vec::new()
@@ -74,8 +74,8 @@ pub async fn overview(
         Ok(o) => o,
         Err(e) => return error_page(lang, &user, e),
     };
-    let whole = o.store.rows == Rows::All;
-    let name = o.store.store.name.clone();
+    let whole = o.store.whole();
+    let name = o.store.name().to_string();
     let lq = format!("&lang={}", lang.code());
     let profile = state.config.store(&name).metrics.platform;
     let figures = report::profile_figures(By::Store, whole, profile);

@@ -6,8 +6,8 @@ use kefu_report::platform::PlatformRow;
 use crate::ui::table::Content;
 
 pub(super) struct Ranking {
-    allowed: Vec<Allowed>,
-    store: Allowed,
+    allowed: Vec<StoreScope>,
+    store: StoreScope,
     from: Day,
     to: Day,
     last: Day,
@@ -47,11 +47,11 @@ pub async fn ranking(
             let store = one_store(access::allowed(db, &u, qstore.as_deref())?)?;
             let only = std::slice::from_ref(&store);
             let (from, to) = report::range(db, qfrom.as_deref(), qto.as_deref(), only)?;
-            let last = db.day_span(store.store.id)?.map_or(to, |(_, l)| l);
-            let accounts = db.accounts(store.store.id)?;
-            let stored = db.platform_figures_of(store.store.id, &store.store.name, from, to)?;
+            let last = store.day_span(db)?.map_or(to, |(_, l)| l);
+            let accounts = store.roster(db)?;
+            let stored = store.platform_figures(db, from, to)?;
             let mut platform = kefu_report::platform::rows(&stored, from, to);
-            platform.retain(|row| platform_row_shown(&filter, &store.rows, &accounts, row));
+            platform.retain(|row| platform_row_shown(&filter, store.rows(), &accounts, row));
             let mut rows = report::build(db, By::Account, from, to, only)?.rows;
             rows.retain(|row| {
                 passes(
@@ -83,7 +83,7 @@ pub async fn ranking(
         Ok(r) => r,
         Err(e) => return error_page(lang, &user, e),
     };
-    let name = r.store.store.name.clone();
+    let name = r.store.name().to_string();
     r.profile = state.config.store(&name).metrics.platform;
     let figures = report::profile_figures(By::Account, false, r.profile);
     let sort = p
@@ -207,7 +207,7 @@ pub(super) fn ranking_tables(
     sort: Option<&'static Figure>,
     desc: bool,
 ) -> Vec<Table> {
-    let name = &r.store.store.name;
+    let name = r.store.name();
     let lq = format!("&lang={}", lang.code());
     let figures = report::profile_figures(By::Account, false, r.profile);
     let mut columns = vec![Column::of(lang, S::Account), Column::of(lang, S::Group)];

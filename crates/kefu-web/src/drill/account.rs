@@ -49,12 +49,13 @@ pub async fn account(
                 buyer: None,
                 transcripts: false,
             };
-            let settings = &config.store(&store.store.name).metrics;
-            let mut x = explain::explain_scope(db, &store.store, &scope, settings)
+            let settings = &config.store(store.name()).metrics;
+            let mut x = store
+                .explain_scope(db, &scope, settings)
                 .map_err(explain_error)?;
-            hide_colleagues(&mut x, &access::credited(db, &store)?);
-            let counters = db
-                .counters_by_account(store.store.id, from, to)?
+            hide_colleagues(&mut x, &store.credited(db)?);
+            let counters = store
+                .counters_by_account(db, from, to)?
                 .into_iter()
                 .find(|(a, _)| *a == id)
                 .map(|(_, c)| c)
@@ -66,7 +67,7 @@ pub async fn account(
         Ok(l) => l,
         Err(e) => return error_page(lang, &user, e),
     };
-    let sname = store.store.name.as_str();
+    let sname = store.name();
     let lq = format!("&lang={}", lang.code());
     let here = account_link(sname, &x.account, x.from, x.to);
     let tables = [

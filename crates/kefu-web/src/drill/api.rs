@@ -184,7 +184,7 @@ pub async fn api_transcript(
     let (Loaded { store, x }, _) = load_reception(&state, &user, p).await?;
     let r = &x.receptions[0];
     Ok(Json(Transcript {
-        store: store.store.name.clone(),
+        store: store.name().to_string(),
         account: x.account.clone(),
         buyer: r.buyer.clone(),
         day: r.day.into(),

@@ -10,10 +10,10 @@ use axum::response::{Html, IntoResponse, Response};
 use kefu_core::figures::{C, Counters, nearest_rank};
 use kefu_core::money::format_yuan;
 use kefu_core::time::{Day, format_time};
-use kefu_report::explain::{self, Explanation, Mark, Reason, ReceptionView, Scope, format_secs};
+use kefu_report::explain::{Explanation, Mark, Reason, ReceptionView, Scope, format_secs};
 use serde::Deserialize;
 
-use crate::access::{self, Allowed};
+use crate::access::{self, StoreScope};
 use crate::auth::CurrentUser;
 use crate::i18n::{self, Lang, S, Strings};
 use crate::limits::PAGE_ROWS;
@@ -24,7 +24,7 @@ use crate::ui::frame::{error_page, yes};
 use crate::ui::html::{Markup, html, page};
 use crate::ui::links::{RESPONSE_BINS, Who, account_link, bin_label, list_link, reception_link};
 use crate::ui::table::{self, Cell, Column, Content, Table};
-use crate::ui::transcript::{QaMarks, qa_marks, reception_transcript, round_outcome};
+use crate::ui::transcript::{QaMarks, reception_transcript, round_outcome};
 use crate::{ApiError, AppState, WebError, report};
 
 mod account;
@@ -62,7 +62,7 @@ fn required<'a>(v: &'a Option<String>, what: &str) -> Result<&'a str, WebError> 
 }
 
 struct Loaded {
-    store: Allowed,
+    store: StoreScope,
     x: Explanation,
 }
 

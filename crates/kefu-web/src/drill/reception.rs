@@ -27,15 +27,16 @@ pub(super) async fn load_reception(
                     format!("no reception of `{buyer}` on {day}"),
                 )
             };
-            let buyer = db.names(store.store.id)?.get(buyer).ok_or_else(none)?;
-            let settings = &config.store(&store.store.name).metrics;
-            let mut x = explain::explain(db, &store.store, id, day, Some(buyer), settings)
+            let buyer = store.names(db)?.get(buyer).ok_or_else(none)?;
+            let settings = &config.store(store.name()).metrics;
+            let mut x = store
+                .explain(db, id, day, Some(buyer), settings)
                 .map_err(explain_error)?;
-            hide_colleagues(&mut x, &access::credited(db, &store)?);
+            hide_colleagues(&mut x, &store.credited(db)?);
             if x.receptions.is_empty() {
                 return Err(none());
             }
-            let marks = qa_marks(db, store.store.id, day, id, buyer)?;
+            let marks = store.qa_marks(db, day, id, buyer)?;
             Ok((Loaded { store, x }, marks))
         })
         .await
@@ -55,7 +56,7 @@ pub async fn reception(
         Ok(l) => l,
         Err(e) => return error_page(lang, &user, e),
     };
-    let sname = store.store.name.as_str();
+    let sname = store.name();
     let r = &x.receptions[0];
     let lq = format!("&lang={}", lang.code());
     let back = account_link(sname, &x.account, r.day, r.day) + &lq;

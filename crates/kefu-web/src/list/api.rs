@@ -412,7 +412,7 @@ pub async fn api_list(
         .await?;
     let kind = l.listing.kind;
     Ok(axum::Json(ListPage {
-        store: l.store.store.name.clone(),
+        store: l.store.name().to_string(),
         account: match &l.who {
             Whose::Account(a) => Some(a.clone()),
             _ => None,

@@ -16,7 +16,7 @@ use kefu_report::explain::{self, Items, ListQuery, Listing, Winner};
 use kefu_store::Db;
 use serde::Deserialize;
 
-use crate::access::{self, Allowed, Rows};
+use crate::access::{self, Rows, StoreScope};
 use crate::auth::CurrentUser;
 use crate::i18n::{self, Lang, S, Strings};
 use crate::limits::{API_MAX_ROWS, EXPORT_ROWS, PAGE_ROWS};
@@ -158,7 +158,7 @@ fn parse_request(p: &ListParams, max_rows: usize) -> Result<Request, WebError> {
 
 /// What a list shows, loaded.
 struct Loaded {
-    store: Allowed,
+    store: StoreScope,
     who: Whose,
     from: Day,
     to: Day,
@@ -169,10 +169,10 @@ struct Loaded {
 }
 
 /// The accounts of the list (`None`: the whole store) for what the user may see.
-fn accounts(db: &Db, store: &Allowed, who: Who<'_>) -> Result<Option<Vec<NameId>>, WebError> {
-    let roster = db.accounts(store.store.id)?;
+fn accounts(db: &Db, store: &StoreScope, who: Who<'_>) -> Result<Option<Vec<NameId>>, WebError> {
+    let roster = store.roster(db)?;
     let picked: Option<Vec<NameId>> = match who {
-        Who::Store => match &store.rows {
+        Who::Store => match store.rows() {
             Rows::All => None,
             Rows::Accounts(ids) => Some(ids.clone()),
         },
@@ -181,7 +181,7 @@ fn accounts(db: &Db, store: &Allowed, who: Who<'_>) -> Result<Option<Vec<NameId>
                 .iter()
                 .find(|a| a.name == name)
                 .map(|a| a.id)
-                .filter(|&id| store.rows.account(id))
+                .filter(|&id| store.rows().account(id))
                 .ok_or_else(|| {
                     WebError::missing(
                         format!("没有名为 `{name}` 的账号"),
@@ -197,7 +197,7 @@ fn accounts(db: &Db, store: &Allowed, who: Who<'_>) -> Result<Option<Vec<NameId>
                 .filter(|a| !(a.is_bot || a.role == Some(kefu_core::model::Role::Bot)))
                 .filter(|a| a.group.as_deref().filter(|g| !g.is_empty()) == group)
                 .map(|a| a.id)
-                .filter(|&id| store.rows.account(id))
+                .filter(|&id| store.rows().account(id))
                 .collect(),
         ),
     };
@@ -233,12 +233,8 @@ fn load(
     let mut ids = accounts(db, &store, who)?;
     // Store-level figures (sales and orders of the whole store, silent ones included) belong
     // to no account: the whole store's, for whoever may see its totals.
-    let whole = Allowed {
-        rows: Rows::All,
-        ..store.clone()
-    };
     if req.figure.store_level() && ids.is_some() {
-        if matches!(who, Who::Store) && access::sees_store_totals(&store) {
+        if matches!(who, Who::Store) && store.sees_store_totals() {
             ids = None;
         } else {
             return Err(WebError::missing(
@@ -248,13 +244,12 @@ fn load(
         }
     }
     let counters: Counters = match &ids {
-        None => report::build(db, By::Store, from, to, std::slice::from_ref(&whole))?
-            .rows
-            .pop()
-            .map(|r| r.counters)
+        None => store
+            .store_totals(db, from, to)
+            .map_err(report_error)?
             .unwrap_or_default(),
-        Some(ids) => db
-            .counters_by_account(store.store.id, from, to)?
+        Some(ids) => store
+            .counters_by_account(db, from, to)?
             .iter()
             .filter(|(id, _)| ids.contains(id))
             .map(|(_, c)| c)
@@ -278,9 +273,9 @@ fn load(
         offset,
         limit,
     };
-    let settings = settings(&store.store.name);
-    let mut listing = explain::list(db, &store.store, &query, &settings).map_err(report_error)?;
-    let credited = access::credited(db, &store)?;
+    let settings = settings(store.name());
+    let mut listing = store.list(db, &query, &settings).map_err(report_error)?;
+    let credited = store.credited(db)?;
     if let Items::Orders(orders) = &mut listing.items {
         for w in orders.iter_mut().filter_map(|o| o.winner.as_mut()) {
             if !credited.shows(&w.account) {
@@ -574,7 +569,7 @@ pub async fn list(
         Ok(l) => l,
         Err(e) => return error_page(lang, &user, e),
     };
-    let sname = l.store.store.name.clone();
+    let sname = l.store.name().to_string();
     let table = items_table(lang, &sname, &l.listing);
     let who = l.who.who();
     let mut here = list_link(&sname, who, l.from, l.to, figure.key);
@@ -618,7 +613,7 @@ pub async fn list(
     .collect();
     // Another figure of the same people and days (an hour or a bin fixes its figure).
     let other_figures = (hour.is_none() && bucket.is_none()).then(|| {
-        let whole = matches!(l.who, Whose::Store) && l.store.rows == Rows::All;
+        let whole = matches!(l.who, Whose::Store) && l.store.whole();
         report::figures(By::Store, whole)
     });
     let bin = bucket

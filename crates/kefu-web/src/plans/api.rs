@@ -97,7 +97,7 @@ pub async fn api_run(
 ) -> Result<axum::Json<Vec<PlanRun>>, ApiError> {
     let u = user.session.user.clone();
     let (_, store, _, results) = state.db(move |db| run_visible(db, &u, &p)).await?;
-    let totals = access::sees_store_totals(&store);
+    let totals = store.sees_store_totals();
     Ok(axum::Json(
         results
             .into_iter()

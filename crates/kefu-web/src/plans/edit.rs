@@ -155,16 +155,7 @@ pub async fn edit(
             let (store, month) = scope(db, &u, &p)?;
             let stored = match version {
                 // A plan the user may not edit is answered as if it did not exist.
-                Some(id) => Some(
-                    db.plan_version(id)?
-                        .filter(|v| access::may_edit_plan(db, &u, &v.stores).unwrap_or(false))
-                        .ok_or_else(|| {
-                            WebError::missing(
-                                format!("没有方案版本 {id}"),
-                                format!("no plan version {id}"),
-                            )
-                        })?,
-                ),
+                Some(id) => Some(access::editable_plan_version(db, &u, id)?),
                 None => None,
             };
             Ok((store, month, stored))
@@ -175,7 +166,7 @@ pub async fn edit(
         Err(e) => return error_page(lang, &user, e),
     };
     let form = EditForm {
-        store: store.store.name.clone(),
+        store: store.name().to_string(),
         month: month.to_string(),
         valid_from: stored
             .as_ref()
@@ -194,28 +185,6 @@ pub async fn edit(
         "/plans/edit",
         body,
     )
-}
-
-/// The store of an edited plan's form and the stores the plan runs in once saved: its stores
-/// so far, or that store for a new plan. Refused unless the user may edit a plan of those
-/// stores (a plan id of other stores is taken).
-pub(super) fn plan_scope(
-    db: &Db,
-    user: &User,
-    p: &PlanParams,
-    plan_id: &str,
-) -> Result<(StoreInfo, Vec<i64>), WebError> {
-    let store = access::settings_store(&access::settings_stores(db, user)?, p.store.as_deref())?;
-    let mut stores = db.plan_stores(plan_id)?;
-    if stores.is_empty() {
-        stores.push(store.id);
-    }
-    if !access::may_edit_plan(db, user, &stores)? {
-        return Err(WebError::Forbidden(format!(
-            "plan `{plan_id}` runs in stores you do not manage (a plan of several stores is edited by admins); save it under another id"
-        )));
-    }
-    Ok((store, stores))
 }
 
 /// The mistakes of a plan as the editor shows them, each with its line and field first.
@@ -308,9 +277,9 @@ pub async fn preview(
     };
     let result = state
         .db(move |db| {
-            let (store, _) = plan_scope(db, &u, &params, &plan.id)?;
+            let edited = access::plan_scope(db, &u, params.store.as_deref(), &plan.id)?;
             let (_, month) = scope(db, &u, &params)?;
-            Ok(kefu_app::plans::preview_plan(db, store.id, &plan, month)?)
+            Ok(edited.preview(db, &plan, month)?)
         })
         .await;
     let (new, before) = match result {
@@ -371,8 +340,8 @@ pub async fn save(
     };
     let result = state
         .db_mut(move |db| {
-            let (_, stores) = plan_scope(db, &u, &params, &plan.id)?;
-            db.save_plan_version(&plan.id, valid_from, &toml, Some(&u.name), &stores)?;
+            access::plan_scope(db, &u, params.store.as_deref(), &plan.id)?
+                .save(db, &plan.id, valid_from, &toml, &u.name)?;
             db.audit(
                 Some(&u),
                 "plan.save",

@@ -110,21 +110,16 @@ pub async fn index(
         .db(move |db| {
             let stores = access::allowed(db, &u, None)?;
             let (store, month) = scope_in(db, &stores, &p)?;
-            let in_force = db.plans_in_force(store.store.id, month)?;
-            let mut versions = Vec::new();
-            if editor {
-                for v in db.plan_versions()? {
-                    if access::may_edit_plan(db, &u, &v.stores)? {
-                        versions.push(v);
-                    }
-                }
-            }
-            let names: HashMap<i64, String> =
-                db.stores()?.into_iter().map(|s| (s.id, s.name)).collect();
-            Ok((stores, store, month, in_force, versions, names))
+            let in_force = store.plans_in_force(db, month)?;
+            let versions = if editor {
+                access::editable_plan_versions(db, &u)?
+            } else {
+                Vec::new()
+            };
+            Ok((stores, store, month, in_force, versions))
         })
         .await;
-    let (stores, store, month, in_force, versions, names) = match result {
+    let (stores, store, month, in_force, versions) = match result {
         Ok(x) => x,
         Err(e) => return error_page(lang, &user, e),
     };
@@ -170,12 +165,7 @@ pub async fn index(
                     ]
                 ))
                 tbody {
-                    @for v in &versions {
-                        @let of: Vec<&str> = v
-                            .stores
-                            .iter()
-                            .filter_map(|id| names.get(id).map(String::as_str))
-                            .collect();
+                    @for (v, of) in &versions {
                         tr {
                             td { (v.plan_id) }
                             td { (of.join(", ")) }

@@ -19,10 +19,10 @@ use kefu_core::money::format_yuan;
 use kefu_plan::{Month, Payslip, PlanResult, score_text, weight_text};
 use kefu_report::plans as render;
 use kefu_store::plans::{PlanScore, SALES_TARGET_ITEM};
-use kefu_store::{Db, StoreInfo, User};
+use kefu_store::{Db, User};
 use serde::Deserialize;
 
-use crate::access::{self, Allowed};
+use crate::access::{self, StoreScope};
 use crate::auth::{CurrentUser, LangQuery};
 use crate::i18n::{self, Lang, S, Strings};
 use crate::limits::PLAN_FORM_LIMIT;
@@ -80,16 +80,20 @@ fn bad_month(s: &str) -> WebError {
 
 /// The store the user asked for (or their first) and the month (or the store's last month
 /// with data).
-fn scope(db: &Db, user: &User, p: &PlanParams) -> Result<(Allowed, Month), WebError> {
+fn scope(db: &Db, user: &User, p: &PlanParams) -> Result<(StoreScope, Month), WebError> {
     scope_in(db, &access::allowed(db, user, None)?, p)
 }
 
 /// [`scope`] among `stores`, the stores the user may see (for pages that list them too).
-fn scope_in(db: &Db, stores: &[Allowed], p: &PlanParams) -> Result<(Allowed, Month), WebError> {
+fn scope_in(
+    db: &Db,
+    stores: &[StoreScope],
+    p: &PlanParams,
+) -> Result<(StoreScope, Month), WebError> {
     let store = access::chosen(stores, p.store.as_deref())?;
     let month = match p.month.as_deref().filter(|m| !m.is_empty()) {
         Some(m) => Month::parse(m).ok_or_else(|| bad_month(m))?,
-        None => db.day_span(store.store.id)?.map_or(
+        None => store.day_span(db)?.map_or(
             Month {
                 year: 2026,
                 month: 1,
@@ -103,13 +107,13 @@ fn scope_in(db: &Db, stores: &[Allowed], p: &PlanParams) -> Result<(Allowed, Mon
 /// Keeps only the payslips `store.rows` lets the user see.
 fn visible(
     db: &Db,
-    store: &Allowed,
+    store: &StoreScope,
     mut results: Vec<PlanResult>,
 ) -> Result<Vec<PlanResult>, WebError> {
-    if store.rows == access::Rows::All {
+    if store.whole() {
         return Ok(results);
     }
-    if !access::sees_store_totals(store) {
+    if !store.sees_store_totals() {
         // Gone from the results, so that no page or API response can show them; pages say
         // why where they would be.
         for r in &mut results {
@@ -122,10 +126,9 @@ fn visible(
             }
         }
     }
-    let names: HashSet<String> = db
-        .accounts(store.store.id)?
+    let names: HashSet<String> = store
+        .own_accounts(db)?
         .into_iter()
-        .filter(|a| store.rows.account(a.id))
         .map(|a| a.name)
         .collect();
     for r in &mut results {
@@ -137,10 +140,10 @@ fn visible(
     Ok(results)
 }
 
-fn q(store: &Allowed, month: Month, lang: Lang) -> String {
+fn q(store: &StoreScope, month: Month, lang: Lang) -> String {
     format!(
         "store={}&month={month}&lang={}",
-        url(&store.store.name),
+        url(store.name()),
         lang.code()
     )
 }
@@ -148,8 +151,8 @@ fn q(store: &Allowed, month: Month, lang: Lang) -> String {
 fn month_form(
     lang: Lang,
     path: &str,
-    stores: &[Allowed],
-    store: &Allowed,
+    stores: &[StoreScope],
+    store: &StoreScope,
     month: Month,
     extra: Markup,
 ) -> Markup {
@@ -161,7 +164,7 @@ fn month_form(
                 (lang.t("店铺", "Store")) br;
                 select name="store" {
                     @for a in stores {
-                        option selected[a.store.id == store.store.id] { (a.store.name) }
+                        option selected[a.name() == store.name()] { (a.name()) }
                     }
                 }
             }

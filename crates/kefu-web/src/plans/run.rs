@@ -13,11 +13,11 @@ pub(super) fn run_visible(
     db: &Db,
     u: &User,
     p: &PlanParams,
-) -> Result<(Vec<Allowed>, Allowed, Month, Vec<PlanResult>), WebError> {
+) -> Result<(Vec<StoreScope>, StoreScope, Month, Vec<PlanResult>), WebError> {
     let stores = access::allowed(db, u, None)?;
     let (store, month) = scope_in(db, &stores, p)?;
     let id = p.plan.as_deref().filter(|s| !s.is_empty());
-    let results = kefu_app::plans::run_stored_plans(db, store.store.id, month, id)?;
+    let results = store.run_stored_plans(db, month, id)?;
     if results.is_empty() {
         let id = id.map_or(String::new(), |id| format!(" `{id}`"));
         return Err(WebError::missing(
@@ -47,7 +47,7 @@ pub async fn run_page(
     let base = q(&store, month, lang);
     let hidden = html! { input type="hidden" name="plan" value=(plan); };
     // Who else the plan matches is the store's business, not an agent's.
-    let whole = store.rows == access::Rows::All;
+    let whole = store.whole();
     let body = html! {
         (month_form(lang, "/plans/run", &stores, &store, month, hidden))
         @if results.iter().any(|r| r.empty_month) {
@@ -70,7 +70,7 @@ pub async fn run_page(
             @for line in render::columns_without_data_lines(r, lang) {
                 p.error { (line) }
             }
-            (ranking_html(lang, r, Some(&base), None, access::sees_store_totals(&store)))
+            (ranking_html(lang, r, Some(&base), None, store.sees_store_totals()))
             @if whole {
                 @for line in render::paid_elsewhere_lines(r, lang) {
                     p.note { (line) }
@@ -135,7 +135,7 @@ pub async fn payslip(
 
 pub(super) fn payslip_html(
     lang: Lang,
-    store: &Allowed,
+    store: &StoreScope,
     month: Month,
     r: &PlanResult,
     p: &Payslip,
@@ -144,12 +144,9 @@ pub(super) fn payslip_html(
     let lq = format!("&lang={}", lang.code());
     let figure_link = |key: &str| {
         let who = Who::Account(&p.account);
-        format!("{}{lq}", list_link(&store.store.name, who, from, to, key))
+        format!("{}{lq}", list_link(store.name(), who, from, to, key))
     };
-    let receptions = format!(
-        "{}{lq}",
-        account_link(&store.store.name, &p.account, from, to)
-    );
+    let receptions = format!("{}{lq}", account_link(store.name(), &p.account, from, to));
     let s = &p.sales;
     html! {
         h2 { (r.plan_name) " · " (p.account) " · " (r.month) }
@@ -350,7 +347,7 @@ pub async fn export(
         .db(move |db| {
             let (_, store, month, results) = run_visible(db, &u, &p)?;
             // Pay of the whole team goes to those who run the plans, not to reviewers.
-            if store.rows != access::Rows::All || !access::may_edit_settings(&u) {
+            if !store.whole() || !access::may_edit_settings(&u) {
                 return Err(WebError::Forbidden(
                     "the payroll sheet is for supervisors".into(),
                 ));

@@ -42,18 +42,17 @@ pub(super) fn scores_scope(
     user: &User,
     p: &PlanParams,
     plan_id: &str,
-) -> Result<(Allowed, Month, kefu_plan::Plan), WebError> {
+) -> Result<(StoreScope, Month, kefu_plan::Plan), WebError> {
     let (store, month) = scope(db, user, p)?;
-    if store.rows != access::Rows::All {
+    if !store.whole() {
         return Err(scores_refused());
     }
-    let (_, plan) =
-        kefu_app::plans::stored_plan(db, store.store.id, plan_id, month)?.ok_or_else(|| {
-            WebError::missing(
-                format!("{month} 没有生效的方案 `{plan_id}`"),
-                format!("no plan `{plan_id}` in force for {month}"),
-            )
-        })?;
+    let (_, plan) = store.stored_plan(db, plan_id, month)?.ok_or_else(|| {
+        WebError::missing(
+            format!("{month} 没有生效的方案 `{plan_id}`"),
+            format!("no plan `{plan_id}` in force for {month}"),
+        )
+    })?;
     Ok((store, month, plan))
 }
 
@@ -73,8 +72,8 @@ pub async fn scores_page(
     let result = state
         .db(move |db| {
             let (store, month, plan) = scores_scope(db, &u, &p, &plan_id)?;
-            let (input, ids) = kefu_app::plans::plan_input(db, store.store.id, &plan, month)?;
-            let saved = db.plan_scores(store.store.id, month, &plan.id)?;
+            let (input, ids) = store.plan_input(db, &plan, month)?;
+            let saved = store.plan_scores(db, month, &plan.id)?;
             Ok((store, month, plan, input, ids, saved))
         })
         .await;
@@ -106,7 +105,7 @@ pub async fn scores_page(
         }
         form method="post" action={ "/plans/scores?lang=" (lang.code()) } {
             input type="hidden" name="csrf" value=(user.session.csrf);
-            input type="hidden" name="store" value=(store.store.name);
+            input type="hidden" name="store" value=(store.name());
             input type="hidden" name="month" value=(month);
             input type="hidden" name="plan" value=(plan.id);
             div.wrap {
@@ -161,7 +160,7 @@ pub async fn save_scores(
     let result = state
         .db_mut(move |db| {
             let (store, month, plan) = scores_scope(db, &u, &params, &plan_id)?;
-            let (_, ids) = kefu_app::plans::plan_input(db, store.store.id, &plan, month)?;
+            let (_, ids) = store.plan_input(db, &plan, month)?;
             let items: Vec<String> = score_items(&plan, lang)
                 .into_iter()
                 .map(|(k, _)| k)
@@ -209,7 +208,7 @@ pub async fn save_scores(
                     value: value_h,
                 });
             }
-            db.set_plan_scores(store.store.id, month, &plan.id, &scores)?;
+            store.set_plan_scores(db, month, &plan.id, &scores)?;
             db.audit(
                 Some(&u),
                 "plan.scores",

@@ -5,8 +5,8 @@ use kefu_store::qa_auto::{AutoReview, MAX_DAILY_CAP};
 use super::*;
 
 pub(super) struct AssignmentsPage {
-    stores: Vec<Allowed>,
-    store: Allowed,
+    stores: Vec<StoreScope>,
+    store: StoreScope,
     names: Names,
     mine: Vec<AssignmentRow>,
     manage: Option<Manage>,
@@ -35,18 +35,14 @@ pub async fn assignments(
     let loaded = with_db(&state, &user, lang, move |db, u| {
         let stores = access::allowed(db, u, None)?;
         let store = access::chosen(&stores, requested.as_deref())?;
-        let names = names_of(db, store.store.id)?;
-        let mine = db
-            .qa_my_assignments(u.id)?
-            .into_iter()
-            .filter(|a| a.store_id == store.store.id)
-            .collect();
+        let names = store.names(db)?;
+        let mine = store.my_assignments(db, u)?;
         let manage = if access::qa_manager(u) {
-            let period_kind = db.qa_period(store.store.id)?;
-            let day = default_day(db, &store.store)?;
+            let period_kind = store.qa_period(db)?;
+            let day = store.last_day(db)?;
             let mut reviewers = Vec::new();
             for kind in ReviewKind::ALL {
-                for (user, _) in access::qa_reviewers(db, store.store.id, kind)? {
+                for (user, _) in store.reviewers(db, kind)? {
                     reviewers.push((kind, user));
                 }
             }
@@ -55,14 +51,14 @@ pub async fn assignments(
                 period_kind,
                 day,
                 reviewers,
-                accounts: db
-                    .accounts(store.store.id)?
+                accounts: store
+                    .roster(db)?
                     .into_iter()
                     .filter(|a| !a.is_bot)
                     .collect(),
-                all: db.qa_assignments(store.store.id, None, None)?,
-                workload: db.qa_workload(store.store.id, period.from)?,
-                auto: db.qa_auto_review(store.store.id)?,
+                all: store.assignments(db)?,
+                workload: store.workload(db, period.from)?,
+                auto: store.auto_review(db)?,
             })
         } else {
             None
@@ -80,7 +76,7 @@ pub async fn assignments(
         Ok(p) => p,
         Err(page) => return page,
     };
-    let sname = p.store.store.name.clone();
+    let sname = p.store.name().to_string();
     let mine: Vec<&AssignmentRow> = p.mine.iter().collect();
     let body = html! {
         (store_picker(lang, "/qa/assignments", &p.stores, &sname))
@@ -318,7 +314,7 @@ pub async fn set_auto_review(
             .into_iter()
             .map(|v| number(v, "reviewer"))
             .collect::<Result<_, _>>()?;
-        let eligible = access::qa_reviewers(db, store.store.id, ReviewKind::Weakness)?;
+        let eligible = store.reviewers(db, ReviewKind::Weakness)?;
         if picked
             .iter()
             .any(|id| !eligible.iter().any(|(r, _)| r.id == *id))
@@ -334,13 +330,13 @@ pub async fn set_auto_review(
             daily_cap: cap as u32,
             reviewers: picked,
         };
-        db.qa_set_auto_review(store.store.id, &settings)?;
+        store.set_auto_review(db, &settings)?;
         db.audit(
             Some(u),
             "qa.auto_review",
             &format!(
                 "store={} low_rating={} refund={} critical={} daily_cap={} reviewers={}",
-                store.store.name,
+                store.name(),
                 settings.low_rating,
                 settings.refund,
                 settings.critical,
@@ -353,7 +349,7 @@ pub async fn set_auto_review(
                     .join(",")
             ),
         )?;
-        Ok(store.store.name)
+        Ok(store.name().to_string())
     })
     .await;
     back_to_assignments(lang, done)
@@ -403,11 +399,7 @@ pub async fn generate(
                 "`kind` is weakness or strength",
             )
         })?;
-        let day = match day_param(Some(field(form, "day")))? {
-            Some(d) => d,
-            None => default_day(db, &store.store)?,
-        };
-        let period = Period::containing(db.qa_period(store.store.id)?, day);
+        let day = day_param(Some(field(form, "day")))?;
         let goal = number(field(form, "goal"), "goal")?;
         if !(1..=1000).contains(&goal) {
             return Err(WebError::invalid(
@@ -419,7 +411,7 @@ pub async fn generate(
             .into_iter()
             .map(|v| number(v, "reviewer"))
             .collect::<Result<_, _>>()?;
-        let eligible = access::qa_reviewers(db, store.store.id, kind)?;
+        let eligible = store.reviewers(db, kind)?;
         let chosen: Vec<&(User, Vec<NameId>)> = eligible
             .iter()
             .filter(|(r, _)| picked.contains(&r.id))
@@ -427,36 +419,21 @@ pub async fn generate(
         if chosen.is_empty() || chosen.len() != picked.len() {
             return Err(WebError::BadRequest(lang.s(S::QaPickReviewers).into()));
         }
-        let accounts = db.accounts(store.store.id)?;
-        let group_of = |id: NameId| {
-            accounts
-                .iter()
-                .find(|a| a.id == id)
-                .and_then(|a| a.group.clone())
-        };
-        let reviewers: Vec<Reviewer> = chosen
-            .iter()
-            .map(|(r, own)| Reviewer {
-                user_id: r.id,
-                own_accounts: own.clone(),
-                group: own.first().and_then(|a| group_of(*a)),
-                goal: goal as usize,
-            })
-            .collect();
-        let settings = config.store(&store.store.name).metrics;
-        let flagged = flagged_receptions(db, &store.store, period)?;
-        let mut candidates =
-            db.qa_candidates(store.store.id, period.from, period.to, &settings, &flagged)?;
         let only = field(form, "account").trim();
-        if !only.is_empty() {
-            let id = number(only, "account")?;
-            candidates.retain(|c| i64::from(c.key.account) == id);
-        }
-        let seed = match field(form, "seed").trim() {
-            "" => period.from.0 as u64,
-            s => number(s, "seed")? as u64,
+        let account = match only {
+            "" => None,
+            id => Some(number(id, "account")?),
         };
-        let plan = Plan {
+        let seed = match field(form, "seed").trim() {
+            "" => None,
+            s => Some(number(s, "seed")? as u64),
+        };
+        let draw = kefu_app::qa::Draw {
+            kind,
+            day,
+            goal: goal as usize,
+            reviewers: chosen.iter().map(|(r, own)| (r.id, own.clone())).collect(),
+            account,
             seed,
             mode: if field(form, "mode") == "random" {
                 Mode::Random
@@ -465,22 +442,18 @@ pub async fn generate(
             },
             cross_group: field(form, "cross_group") == "on",
         };
-        let drawn: Vec<NewAssignment> = sampling::draw(&candidates, &reviewers, &plan)
-            .into_iter()
-            .map(|a| NewAssignment {
-                reviewer_id: a.reviewer,
-                reception: a.reception,
-                signals: a.signals.codes().join(","),
-            })
-            .collect();
-        let goals: Vec<(i64, i64)> = reviewers.iter().map(|r| (r.user_id, goal)).collect();
-        let added = db.qa_add_assignments(store.store.id, period, kind, &drawn, &goals)?;
+        let settings = config.store(store.name()).metrics;
+        let kefu_app::qa::Drawn {
+            period,
+            seed,
+            added,
+        } = store.draw_assignments(db, &settings, &draw)?;
         db.audit(
             Some(u),
             "qa.assign",
             &format!(
                 "store={} period={} kind={} reviewers={} goal={goal} seed={seed} added={added}",
-                store.store.name,
+                store.name(),
                 period.from,
                 kind.as_str(),
                 picked
@@ -490,7 +463,7 @@ pub async fn generate(
                     .join(",")
             ),
         )?;
-        Ok((store.store.name, added))
+        Ok((store.name().to_string(), added))
     })
     .await;
     match done {
@@ -519,13 +492,13 @@ pub async fn set_period(
         let kind = PeriodKind::parse(field(form, "period")).ok_or_else(|| {
             WebError::invalid("`period` 应为 week 或 month", "`period` is week or month")
         })?;
-        db.qa_set_period(store.store.id, kind)?;
+        store.set_qa_period(db, kind)?;
         db.audit(
             Some(u),
             "qa.period",
-            &format!("store={} period={}", store.store.name, kind.as_str()),
+            &format!("store={} period={}", store.name(), kind.as_str()),
         )?;
-        Ok(store.store.name)
+        Ok(store.name().to_string())
     })
     .await;
     back_to_assignments(lang, done)

@@ -63,29 +63,17 @@ pub async fn calibration(
     let loaded = with_db(&state, &user, lang, move |db, u| {
         access::qa_manage(u)?;
         let store = store_of(db, u, requested.as_deref())?;
-        let names = names_of(db, store.store.id)?;
+        let names = store.names(db)?;
         let view = match id.as_deref().filter(|s| !s.is_empty()) {
             Some(id) => calibration_results(db, &store, number(id, "id")?, lang)?,
             None => {
                 let day = match day_param(day.as_deref())? {
                     Some(d) => d,
-                    None => default_day(db, &store.store)?,
+                    None => store.last_day(db)?,
                 };
-                // A few receptions to discuss need no month of candidates: the week
-                // of the day (an engine run over a week costs a fraction of a month's).
-                let period = Period::containing(PeriodKind::Week, day);
-                let settings = config.store(&store.store.name).metrics;
-                let flagged = flagged_receptions(db, &store.store, period)?;
-                let mut c =
-                    db.qa_candidates(store.store.id, period.from, period.to, &settings, &flagged)?;
-                // The receptions most worth discussing first.
-                c.sort_by(|a, b| {
-                    let w = |x: &kefu_qa::sampling::Candidate| {
-                        x.signals.weight(Mode::Weighted(Weights::default()))
-                    };
-                    w(b).total_cmp(&w(a)).then(a.key.cmp(&b.key))
-                });
-                c.truncate(CALIBRATION_CHOICES);
+                let settings = config.store(store.name()).metrics;
+                let (period, c) =
+                    store.calibration_choices(db, day, &settings, CALIBRATION_CHOICES)?;
                 let choices = c
                     .into_iter()
                     .map(|c| {
@@ -101,7 +89,7 @@ pub async fn calibration(
                     .collect();
                 let mut reviewers: Vec<User> = Vec::new();
                 for kind in ReviewKind::ALL {
-                    for (r, _) in access::qa_reviewers(db, store.store.id, kind)? {
+                    for (r, _) in store.reviewers(db, kind)? {
                         if !reviewers.iter().any(|x| x.id == r.id) {
                             reviewers.push(r);
                         }
@@ -109,7 +97,7 @@ pub async fn calibration(
                 }
                 CalibrationView::List {
                     week: period,
-                    sessions: db.qa_calibrations(store.store.id)?,
+                    sessions: store.calibrations(db)?,
                     cards: db.qa_scorecards()?,
                     reviewers,
                     choices,
@@ -123,7 +111,7 @@ pub async fn calibration(
         Ok(l) => l,
         Err(page) => return page,
     };
-    let sname = store.store.name.as_str();
+    let sname = store.name();
     let body = html! {
         (qa_nav(lang, sname, &user.session.user))
         p { (lang.s(S::QaBlind)) }
@@ -315,25 +303,20 @@ pub(super) type Given = (review::Answers, Option<f64>);
 /// Spread and alpha per item (and of the whole score) of one session.
 pub(super) fn calibration_results(
     db: &Db,
-    store: &Allowed,
+    store: &StoreScope,
     id: i64,
     lang: Lang,
 ) -> Result<CalibrationView, WebError> {
     let missing = || WebError::missing("没有这次校准", "no such calibration");
-    let session = db
-        .qa_calibrations(store.store.id)?
-        .into_iter()
-        .find(|c| c.id == id)
-        .ok_or_else(missing)?;
+    let session = store.calibration(db, id)?.ok_or_else(missing)?;
     let card = db
         .qa_scorecard(session.scorecard_id)?
         .ok_or_else(missing)?
         .card;
-    let assignments = db.qa_assignments(store.store.id, None, Some(id))?;
+    let (assignments, reviews) = store.calibration_work(db, id)?;
     let mut receptions: Vec<ReceptionKey> = assignments.iter().map(|a| a.reception).collect();
     receptions.sort();
     receptions.dedup();
-    let reviews = db.qa_calibration_reviews(id)?;
     let mut by_reception: BTreeMap<ReceptionKey, Vec<Given>> = BTreeMap::new();
     for r in &reviews {
         let answers = review::decode_answers(&card, &r.answers).unwrap_or_default();
@@ -420,7 +403,7 @@ pub async fn create_calibration(
             .collect::<Result<_, _>>()?;
         let mut eligible = HashMap::new();
         for kind in ReviewKind::ALL {
-            for (r, own) in access::qa_reviewers(db, store.store.id, kind)? {
+            for (r, own) in store.reviewers(db, kind)? {
                 eligible.insert(r.id, own);
             }
         }
@@ -437,27 +420,19 @@ pub async fn create_calibration(
             }
         }
         let day = receptions.iter().map(|k| k.day).max().unwrap_or(Day(0));
-        let period = Period::containing(db.qa_period(store.store.id)?, day);
-        let id = db.qa_create_calibration(
-            store.store.id,
-            name,
-            &card,
-            u.id,
-            period,
-            &receptions,
-            &picked,
-        )?;
+        let period = Period::containing(store.qa_period(db)?, day);
+        let id = store.create_calibration(db, name, &card, u.id, period, &receptions, &picked)?;
         db.audit(
             Some(u),
             "qa.calibration",
             &format!(
                 "calibration={id} store={} receptions={} reviewers={}",
-                store.store.name,
+                store.name(),
                 receptions.len(),
                 picked.len()
             ),
         )?;
-        Ok((store.store.name, id))
+        Ok((store.name().to_string(), id))
     })
     .await;
     match done {

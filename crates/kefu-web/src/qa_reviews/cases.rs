@@ -33,7 +33,7 @@ pub async fn add_case(
                 if good { "good" } else { "bad" }
             ),
         )?;
-        Ok(store.store.name)
+        Ok(store.name().to_string())
     })
     .await;
     match done {
@@ -58,15 +58,15 @@ pub async fn cases(
         access::qa_library(u)?;
         let stores = access::allowed(db, u, None)?;
         let store = access::chosen(&stores, requested.as_deref())?;
-        let list = db.qa_cases(&[store.store.id], &query)?;
-        Ok((stores, names_of(db, store.store.id)?, store, list))
+        let list = store.cases(db, &query)?;
+        Ok((stores, store.names(db)?, store, list))
     })
     .await;
     let (stores, names, store, list) = match loaded {
         Ok(l) => l,
         Err(page) => return page,
     };
-    let sname = store.store.name.as_str();
+    let sname = store.name();
     let verdict = |good: bool| lang.s(if good { S::QaGood } else { S::QaBad });
     let body = html! {
         (store_picker(lang, "/qa/cases", &stores, sname))

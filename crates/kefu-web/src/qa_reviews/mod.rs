@@ -10,20 +10,21 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use axum::extract::{Form, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
+use kefu_app::qa::SummaryBy;
 use kefu_core::model::{NameId, Names};
 use kefu_core::time::Day;
 use kefu_qa::agreement::{self, Metric};
 use kefu_qa::review::{self, Answer, Percent, ReviewKind, Scale, Scorecard};
-use kefu_qa::sampling::{self, Mode, Plan, ReceptionKey, Reviewer, Weights};
-use kefu_qa::summary::{self, Period, PeriodKind, ReviewFact};
-use kefu_report::explain::{self, ReceptionView};
+use kefu_qa::sampling::{Mode, ReceptionKey, Weights};
+use kefu_qa::summary::{Period, PeriodKind};
+use kefu_report::explain::ReceptionView;
 use kefu_store::qa_reviews::{
-    AppealStatus, AssignmentRow, NewAssignment, NewReview, ReviewFilter, ReviewRow, StoredScorecard,
+    AppealStatus, AssignmentRow, NewReview, ReviewFilter, ReviewRow, StoredScorecard,
 };
-use kefu_store::{Db, StoreInfo, User};
+use kefu_store::{Db, User};
 use serde::Deserialize;
 
-use crate::access::{self, Allowed};
+use crate::access::{self, StoreScope};
 use crate::auth::CurrentUser;
 use crate::i18n::{self, Lang, S, Strings};
 use crate::limits::FORM_LIMIT;
@@ -50,10 +51,6 @@ pub(crate) use reviews::*;
 pub(crate) use scorecards::*;
 pub(crate) use summaries::*;
 
-/// Periods shown before the current one in the summary's trend.
-pub const TREND_PERIODS: usize = 3;
-/// Weakest and strongest items shown per summary row.
-pub const TOP_ITEMS: usize = 3;
 /// Receptions offered for a new calibration session.
 pub const CALIBRATION_CHOICES: usize = 40;
 /// Points items up to this maximum are answered from a list, larger ones typed.
@@ -111,42 +108,8 @@ fn day_param(s: Option<&str>) -> Result<Option<Day>, WebError> {
 }
 
 /// The store a page is about: the requested one, else the first the user sees.
-fn store_of(db: &Db, user: &User, requested: Option<&str>) -> Result<Allowed, WebError> {
+fn store_of(db: &Db, user: &User, requested: Option<&str>) -> Result<StoreScope, WebError> {
     access::chosen(&access::allowed(db, user, None)?, requested)
-}
-
-/// The store of a stored row, as the user sees it; a store the user does not see is answered
-/// as if the row did not exist.
-fn store_by_id(db: &Db, user: &User, id: i64) -> Result<Allowed, WebError> {
-    access::allowed(db, user, None)?
-        .into_iter()
-        .find(|a| a.store.id == id)
-        .ok_or_else(|| WebError::missing("没有这条评审", "no such review"))
-}
-
-/// The day a page defaults to: the last day with data.
-fn default_day(db: &Db, store: &StoreInfo) -> Result<Day, WebError> {
-    Ok(db.day_span(store.id)?.map_or(Day(0), |(_, last)| last))
-}
-
-/// Receptions that automatic rules flagged in the period: those with a net deduction (a
-/// reception only praised by bonus rules is not a problem to look at). Empty until rules have
-/// run over the period; sampling then weighs by the other signals only.
-fn flagged_receptions(
-    db: &Db,
-    store: &StoreInfo,
-    period: Period,
-) -> Result<HashSet<ReceptionKey>, WebError> {
-    Ok(db
-        .qa_flagged_receptions(store.id, period.from, period.to, None)?
-        .into_iter()
-        .filter(|f| f.score < 0)
-        .map(|f| ReceptionKey {
-            account: f.account,
-            buyer: f.buyer,
-            day: f.day,
-        })
-        .collect())
 }
 
 fn kind_name(lang: Lang, k: ReviewKind) -> &'static str {
@@ -222,7 +185,7 @@ where
         .map_err(|e| error_page(lang, user, e))
 }
 
-fn store_picker(lang: Lang, path: &str, stores: &[Allowed], current: &str) -> Markup {
+fn store_picker(lang: Lang, path: &str, stores: &[StoreScope], current: &str) -> Markup {
     html! {
         @if stores.len() >= 2 {
             form.filters method="get" action=(path) {
@@ -231,8 +194,8 @@ fn store_picker(lang: Lang, path: &str, stores: &[Allowed], current: &str) -> Ma
                     (lang.s(S::Store)) br;
                     select name="store" {
                         @for a in stores {
-                            option value=(a.store.name) selected[a.store.name == current] {
-                                (a.store.name)
+                            option value=(a.name()) selected[a.name() == current] {
+                                (a.name())
                             }
                         }
                     }
@@ -281,14 +244,11 @@ fn choices(lang: Lang, name: &str, options: &[(&str, S, bool)]) -> Markup {
     }
 }
 
-fn names_of(db: &Db, store_id: i64) -> Result<Names, WebError> {
-    Ok(db.names(store_id)?)
-}
-
 /// The scorecard an assignment is reviewed with: the review's own version once reviewed; a
 /// calibration session's card; else the newest card of the assignment's kind.
 fn card_for(
     db: &Db,
+    store: &StoreScope,
     a: &AssignmentRow,
     review: Option<&ReviewRow>,
 ) -> Result<StoredScorecard, WebError> {
@@ -297,31 +257,13 @@ fn card_for(
         return db.qa_scorecard(r.scorecard_id)?.ok_or_else(missing);
     }
     if let Some(cal) = a.calibration_id {
-        let session = db
-            .qa_calibrations(a.store_id)?
-            .into_iter()
-            .find(|c| c.id == cal)
-            .ok_or_else(missing)?;
+        let session = store.calibration(db, cal)?.ok_or_else(missing)?;
         return db.qa_scorecard(session.scorecard_id)?.ok_or_else(missing);
     }
     db.qa_scorecards()?
         .into_iter()
         .find(|c| c.card.kind == a.kind)
         .ok_or_else(missing)
-}
-
-/// Scorecards by stored id, loaded once each.
-#[derive(Default)]
-struct Cards(HashMap<i64, Option<StoredScorecard>>);
-
-impl Cards {
-    fn get(&mut self, db: &Db, id: i64) -> Result<Option<&Scorecard>, WebError> {
-        let card = match self.0.entry(id) {
-            std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
-            std::collections::hash_map::Entry::Vacant(e) => e.insert(db.qa_scorecard(id)?),
-        };
-        Ok(card.as_ref().map(|c| &c.card))
-    }
 }
 
 fn item_name(lang: Lang, i: &review::Item) -> &str {

@@ -3,7 +3,7 @@
 use super::*;
 
 pub(super) struct ReviewPage {
-    store: Allowed,
+    store: StoreScope,
     a: AssignmentRow,
     review: Option<ReviewRow>,
     card: StoredScorecard,
@@ -20,41 +20,21 @@ pub(super) fn load_review_page(
     id: i64,
     config: &kefu_app::settings::LiveConfig,
 ) -> Result<ReviewPage, WebError> {
-    let missing = || WebError::missing("没有这项质检任务", "no such assignment");
-    let a = db.qa_assignment(id)?.ok_or_else(missing)?;
-    let store = store_by_id(db, user, a.store_id)?;
-    if !access::qa_sees(
-        user,
-        &store,
-        a.reception.account,
-        Some(a.reviewer_id),
-        a.calibration_id.is_some(),
-    ) {
-        return Err(missing());
-    }
-    let review = match a.review_id {
-        Some(r) => db.qa_review(r)?,
-        None => None,
-    };
-    let card = card_for(db, &a, review.as_ref())?;
-    let names = names_of(db, a.store_id)?;
-    let settings = config.store(&store.store.name).metrics;
-    let x = explain::explain(
-        db,
-        &store.store,
-        a.reception.account,
-        a.reception.day,
-        Some(a.reception.buyer),
-        &settings,
-    )
-    .map_err(crate::report::explain_error)?;
-    let marks = crate::ui::transcript::qa_marks(
-        db,
-        a.store_id,
-        a.reception.day,
-        a.reception.account,
-        a.reception.buyer,
-    )?;
+    let (a, store) = access::assignment(db, user, id)?;
+    let review = store.review_of(db, &a)?;
+    let card = card_for(db, &store, &a, review.as_ref())?;
+    let names = store.names(db)?;
+    let settings = config.store(store.name()).metrics;
+    let x = store
+        .explain(
+            db,
+            a.reception.account,
+            a.reception.day,
+            Some(a.reception.buyer),
+            &settings,
+        )
+        .map_err(crate::report::explain_error)?;
+    let marks = store.qa_marks(db, a.reception.day, a.reception.account, a.reception.buyer)?;
     Ok(ReviewPage {
         marks,
         account: names.name(a.reception.account).to_string(),
@@ -90,10 +70,10 @@ pub async fn review_page(
         .as_ref()
         .map(|r| crate::ui::transcript::reception_transcript(lang, r, &p.marks));
     let body = html! {
-        (qa_nav(lang, &p.store.store.name, &user.session.user))
+        (qa_nav(lang, p.store.name(), &user.session.user))
         table.facts {
             tbody {
-                tr { th { (lang.s(S::Store)) } td { (p.store.store.name) } }
+                tr { th { (lang.s(S::Store)) } td { (p.store.name()) } }
                 tr { th { (lang.s(S::Account)) } td { (p.account) } }
                 tr { th { (lang.s(S::Buyer)) } td { (p.buyer) } }
                 tr { th { (lang.s(S::Day)) } td { (p.a.reception.day) } }
@@ -316,16 +296,15 @@ pub async fn submit_review(
     let done = posted(&state, &user, lang, form, move |db, u, form| {
         let id = number(field(form, "id"), "id")?;
         let missing = || WebError::missing("没有这项质检任务", "no such assignment");
-        let a = db.qa_assignment(id)?.ok_or_else(missing)?;
+        // Only while the reviewer still sees the store, as the page they review on checks.
+        let (a, store) = access::assignment(db, u, id)?;
         if a.reviewer_id != u.id {
             return Err(missing());
         }
-        // Only while the reviewer still sees the store, as the page they review on checks.
-        store_by_id(db, u, a.store_id)?;
         if a.review_id.is_some() {
             return Err(WebError::BadRequest(lang.s(S::QaAlreadyReviewed).into()));
         }
-        let card = card_for(db, &a, None)?;
+        let card = card_for(db, &store, &a, None)?;
         let given = form
             .iter()
             .filter_map(|(k, v)| Some((k.strip_prefix("item_")?, v.as_str())));

@@ -4,8 +4,8 @@ use super::*;
 
 /// What `/qa/reviews` and `/api/v1/qa/reviews` show.
 pub(crate) struct ReviewsPage {
-    pub(crate) stores: Vec<Allowed>,
-    pub(crate) store: Allowed,
+    pub(crate) stores: Vec<StoreScope>,
+    pub(crate) store: StoreScope,
     pub(crate) names: Names,
     pub(crate) reviews: Vec<(ReviewRow, Option<Scorecard>)>,
 }
@@ -22,16 +22,14 @@ pub(crate) fn load_reviews(
         calibration: Some(false),
         ..ReviewFilter::default()
     };
-    let mut cards = Cards::default();
+    let mut cards = kefu_app::qa::Scorecards::default();
     let mut reviews = Vec::new();
-    for r in db.qa_reviews(store.store.id, &filter)? {
-        if access::qa_sees(user, &store, r.reception.account, r.reviewer_id, false) {
-            let card = cards.get(db, r.scorecard_id)?.cloned();
-            reviews.push((r, card));
-        }
+    for r in store.reviews_seen(db, user, &filter)? {
+        let card = cards.get(db, r.scorecard_id)?.cloned();
+        reviews.push((r, card));
     }
     Ok(ReviewsPage {
-        names: names_of(db, store.store.id)?,
+        names: store.names(db)?,
         stores,
         store,
         reviews,
@@ -57,7 +55,7 @@ pub async fn reviews(
         Err(page) => return page,
     };
     let me = &user.session.user;
-    let sname = p.store.store.name.clone();
+    let sname = p.store.name().to_string();
     let open = p
         .reviews
         .iter()
@@ -110,7 +108,7 @@ fn marked_items(lang: Lang, card: &Scorecard, r: &ReviewRow) -> Vec<String> {
 pub(super) fn review_entry(
     lang: Lang,
     user: &CurrentUser,
-    store: &Allowed,
+    store: &StoreScope,
     names: &Names,
     r: &ReviewRow,
     card: Option<&Scorecard>,
@@ -236,21 +234,9 @@ pub(super) fn posted_review(
     db: &Db,
     user: &User,
     form: &Pairs,
-) -> Result<(ReviewRow, Allowed), WebError> {
+) -> Result<(ReviewRow, StoreScope), WebError> {
     let id = number(field(form, "review"), "review")?;
-    let missing = || WebError::missing("没有这条评审", "no such review");
-    let r = db.qa_review(id)?.ok_or_else(missing)?;
-    let store = store_by_id(db, user, r.store_id)?;
-    if !access::qa_sees(
-        user,
-        &store,
-        r.reception.account,
-        r.reviewer_id,
-        r.calibration,
-    ) {
-        return Err(missing());
-    }
-    Ok((r, store))
+    access::review(db, user, id)
 }
 
 pub(super) fn back_to_reviews(lang: Lang, store: &str, review: i64) -> Response {
@@ -286,7 +272,7 @@ pub async fn appeal(
             return Err(WebError::BadRequest(lang.s(S::QaAppealOnce).into()));
         }
         db.audit(Some(u), "qa.appeal", &format!("review={}", r.id))?;
-        Ok((store.store.name, r.id))
+        Ok((store.name().to_string(), r.id))
     })
     .await;
     match done {
@@ -346,7 +332,7 @@ pub async fn decide(
                 score_text(new_score)
             ),
         )?;
-        Ok((store.store.name, r.id))
+        Ok((store.name().to_string(), r.id))
     })
     .await;
     match done {

@@ -2,38 +2,16 @@
 
 use super::*;
 
-/// One summary row: an agent, a group (`""`: the people without one) or the store.
-pub(crate) struct SummaryRow {
-    pub(crate) label: String,
-    pub(crate) reviews: usize,
-    pub(crate) score: Option<f64>,
-    pub(crate) weak: Vec<SummaryItem>,
-    pub(crate) strong: Vec<SummaryItem>,
-    pub(crate) trend: Vec<(Period, Option<f64>)>,
-}
+pub(crate) use kefu_app::qa::{SummaryItem, SummaryRow};
 
-/// A scorecard item's mean over a summary row's reviews (0…1), with its names.
-pub(crate) struct SummaryItem {
-    pub(crate) id: String,
-    pub(crate) name: String,
-    pub(crate) name_en: String,
-    pub(crate) mean: f64,
-}
-
-impl SummaryItem {
-    fn text(&self, lang: Lang) -> String {
-        format!(
-            "{} {:.0}%",
-            lang.t(&self.name, &self.name_en),
-            self.mean * 100.0
-        )
-    }
+fn item_text(i: &SummaryItem, lang: Lang) -> String {
+    format!("{} {:.0}%", lang.t(&i.name, &i.name_en), i.mean * 100.0)
 }
 
 /// What `/qa/summary` and `/api/v1/qa/summary` show.
 pub(crate) struct SummaryPage {
-    pub(crate) stores: Vec<Allowed>,
-    pub(crate) store: Allowed,
+    pub(crate) stores: Vec<StoreScope>,
+    pub(crate) store: StoreScope,
     pub(crate) kind: PeriodKind,
     pub(crate) period: Period,
     pub(crate) by: &'static str,
@@ -41,113 +19,33 @@ pub(crate) struct SummaryPage {
     pub(crate) workload: Option<Vec<kefu_store::qa_reviews::Workload>>,
 }
 
-/// The QA summary of the requested store for `user` (`store`, `by`, `period`, `day` of `q`).
+/// The QA summary of the requested store for `user` (`store`, `by`, `period`, `day` of `q`):
+/// `kefu_app::qa::summary` over the accounts the user sees.
 pub(crate) fn load_summary(db: &Db, user: &User, q: &QaQuery) -> Result<SummaryPage, WebError> {
     let stores = access::allowed(db, user, None)?;
     let store = access::chosen(&stores, q.store.as_deref())?;
-    let kind = match q.period.as_deref().and_then(PeriodKind::parse) {
-        Some(k) => k,
-        None => db.qa_period(store.store.id)?,
-    };
-    let day = match day_param(q.day.as_deref())? {
-        Some(d) => d,
-        None => default_day(db, &store.store)?,
-    };
-    let current = Period::containing(kind, day);
-    let mut first = current;
-    for _ in 0..TREND_PERIODS {
-        first = first.previous(kind);
-    }
+    let kind = q.period.as_deref().and_then(PeriodKind::parse);
+    let day = day_param(q.day.as_deref())?;
     // Agents see their own accounts only, so only by agent.
-    let by: &'static str = match (q.by.as_deref(), &store.rows) {
-        (_, access::Rows::Accounts(_)) => "agent",
-        (Some("group"), _) => "group",
-        (Some("store"), _) => "store",
-        _ => "agent",
+    let by = match (q.by.as_deref(), store.rows()) {
+        (_, access::Rows::Accounts(_)) => SummaryBy::Agent,
+        (Some("group"), _) => SummaryBy::Group,
+        (Some("store"), _) => SummaryBy::Store,
+        _ => SummaryBy::Agent,
     };
-    let filter = ReviewFilter {
-        from: Some(first.from),
-        to: Some(current.to),
-        calibration: Some(false),
-        ..ReviewFilter::default()
-    };
-    let names = names_of(db, store.store.id)?;
-    let accounts = db.accounts(store.store.id)?;
-    let newest = db.qa_scorecards()?;
-    let mut cards = Cards::default();
-    let mut grouped: BTreeMap<String, Vec<ReviewFact>> = BTreeMap::new();
-    for r in db.qa_reviews(store.store.id, &filter)? {
-        if !store.rows.account(r.reception.account) {
-            continue;
-        }
-        let items = match cards.get(db, r.scorecard_id)? {
-            Some(card) => {
-                let answers = review::decode_answers(card, &r.answers).unwrap_or_default();
-                card.items()
-                    .filter_map(|i| Some((i.id.clone(), answers.get(&i.id)?.value(i.scale)?)))
-                    .collect()
-            }
-            None => Vec::new(),
-        };
-        let key = match by {
-            "group" => accounts
-                .iter()
-                .find(|a| a.id == r.reception.account)
-                .and_then(|a| a.group.clone())
-                .unwrap_or_default(),
-            "store" => store.store.name.clone(),
-            _ => names.name(r.reception.account).to_string(),
-        };
-        grouped.entry(key).or_default().push(ReviewFact {
-            kind: r.kind,
-            day: r.reception.day,
-            score: r.counted_score(),
-            items,
-        });
-    }
-    let named = |m: Vec<summary::ItemMean>| -> Vec<SummaryItem> {
-        m.into_iter()
-            .map(|i| {
-                let item = newest.iter().find_map(|c| c.card.item(&i.item));
-                SummaryItem {
-                    name: item.map_or(i.item.clone(), |it| it.name.clone()),
-                    name_en: item.map_or(i.item.clone(), |it| it.name_en.clone()),
-                    id: i.item,
-                    mean: i.mean,
-                }
-            })
-            .collect()
-    };
-    let rows = grouped
-        .into_iter()
-        .map(|(label, facts)| {
-            let now: Vec<ReviewFact> = facts
-                .iter()
-                .filter(|f| current.contains(f.day))
-                .cloned()
-                .collect();
-            SummaryRow {
-                label,
-                reviews: now.iter().filter(|f| f.score.is_some()).count(),
-                score: summary::qa_score(&now),
-                weak: named(summary::weaknesses(&now, TOP_ITEMS)),
-                strong: named(summary::strengths(&now, TOP_ITEMS)),
-                trend: summary::trend(&facts, kind, current, TREND_PERIODS),
-            }
-        })
-        .collect();
+    let s = store.qa_summary(db, kind, day, by)?;
     let workload = if access::qa_library(user).is_ok() {
-        Some(db.qa_workload(store.store.id, current.from)?)
+        Some(store.workload(db, s.period.from)?)
     } else {
         None
     };
     Ok(SummaryPage {
         stores,
         store,
-        kind,
-        period: current,
-        by,
-        rows,
+        kind: s.kind,
+        period: s.period,
+        by: by.as_str(),
+        rows: s.rows,
         workload,
     })
 }
@@ -168,14 +66,14 @@ pub async fn summary_page(
         Ok(p) => p,
         Err(e) => return error_page(lang, &user, e),
     };
-    let sname = p.store.store.name.as_str();
+    let sname = p.store.name();
     let first = match p.by {
         "group" => S::Group,
         "store" => S::Store,
         _ => S::Account,
     };
     let items = |list: &[SummaryItem]| -> String {
-        let texts: Vec<String> = list.iter().map(|i| i.text(lang)).collect();
+        let texts: Vec<String> = list.iter().map(|i| item_text(i, lang)).collect();
         texts.join(lang.t("；", "; "))
     };
     let body = html! {

@@ -30,7 +30,7 @@ pub(crate) enum By {
 
 /// What `/qa/hits` and `/api/v1/qa/hits` show.
 pub(crate) struct HitsData {
-    pub(crate) allowed: Allowed,
+    pub(crate) allowed: StoreScope,
     pub(crate) rules: RulesInForce,
     pub(crate) from: Day,
     pub(crate) to: Day,
@@ -68,9 +68,8 @@ pub(super) fn hits_link(store: &str, month: bool, date: Day, by: By, extra: &str
 
 pub(crate) fn load_hits(db: &Db, user: &User, q: &QaParams) -> Result<HitsData, WebError> {
     let allowed = first_store(db, user, q.store.as_deref())?;
-    let store_id = allowed.store.id;
     let month = q.period.as_deref() != Some("week");
-    let last = db.day_span(store_id)?.map_or(Day::of(0), |(_, last)| last);
+    let last = allowed.day_span(db)?.map_or(Day::of(0), |(_, last)| last);
     let date = match q.date.as_deref().filter(|d| !d.is_empty()) {
         Some(d) => Day::parse(d).ok_or_else(|| {
             WebError::invalid(
@@ -81,15 +80,15 @@ pub(crate) fn load_hits(db: &Db, user: &User, q: &QaParams) -> Result<HitsData, 
         None => last,
     };
     let (from, to) = period(month, date);
-    let everything = allowed.rows == Rows::All;
+    let everything = allowed.whole();
     let by = match (q.by.as_deref(), everything) {
         (Some("group"), true) => By::Group,
         (Some("store"), true) => By::Store,
         _ => By::Account,
     };
-    let rules = db.qa_rules_in_force(store_id)?;
-    let names = db.names(store_id)?;
-    let accounts = db.accounts(store_id)?;
+    let rules = allowed.rules_in_force(db)?;
+    let names = allowed.names(db)?;
+    let accounts = allowed.roster(db)?;
     let group_of = |id: NameId| -> String {
         accounts
             .iter()
@@ -101,10 +100,10 @@ pub(crate) fn load_hits(db: &Db, user: &User, q: &QaParams) -> Result<HitsData, 
         match by {
             By::Account => names.name(id).to_string(),
             By::Group => group_of(id),
-            By::Store => allowed.store.name.clone(),
+            By::Store => allowed.name().to_string(),
         }
     };
-    let visible = |id: NameId| allowed.rows.account(id);
+    let visible = |id: NameId| allowed.rows().account(id);
     let rule_ids: Vec<String> = rules
         .set
         .rules()
@@ -115,7 +114,7 @@ pub(crate) fn load_hits(db: &Db, user: &User, q: &QaParams) -> Result<HitsData, 
     // Rows × rules over a range, from the stored hits of the accounts the user sees.
     let table_of = |from: Day, to: Day| -> Result<HitTable, WebError> {
         let mut receptions: Vec<(String, u64)> = Vec::new();
-        for (id, n) in db.qa_receptions(store_id, from, to)? {
+        for (id, n) in allowed.rule_receptions(db, from, to)? {
             if !visible(id) {
                 continue;
             }
@@ -125,8 +124,8 @@ pub(crate) fn load_hits(db: &Db, user: &User, q: &QaParams) -> Result<HitsData, 
                 None => receptions.push((k, n)),
             }
         }
-        let counts: Vec<HitCount> = db
-            .qa_hit_counts(store_id, from, to)?
+        let counts: Vec<HitCount> = allowed
+            .hit_counts(db, from, to)?
             .into_iter()
             .filter(|c| visible(c.account))
             .map(|c| HitCount {
@@ -147,7 +146,7 @@ pub(crate) fn load_hits(db: &Db, user: &User, q: &QaParams) -> Result<HitsData, 
         Some(rule) => {
             let only = q.account.as_deref().filter(|a| !a.is_empty());
             let mut rows = Vec::new();
-            for f in db.qa_flagged_receptions(store_id, from, to, Some(rule))? {
+            for f in allowed.flagged(db, from, to, Some(rule))? {
                 let account = names.name(f.account);
                 if !visible(f.account)
                     || only.is_some_and(|a| a != account && a != group_of(f.account))
@@ -201,7 +200,7 @@ pub async fn hits_page(
         Ok(d) => d,
         Err(e) => return error_page(lang, &user, e),
     };
-    let here = hits_link(&d.allowed.store.name, d.month, d.from, d.by, "");
+    let here = hits_link(d.allowed.name(), d.month, d.from, d.by, "");
     let body = hits_body(lang, &user, &d, rule.as_deref());
     frame(lang, &user, StatusCode::OK, S::AutoHits, &here, body)
 }
@@ -210,7 +209,7 @@ pub async fn hits_page(
 /// rule, the receptions behind it.
 fn hits_body(lang: Lang, user: &CurrentUser, d: &HitsData, rule: Option<&str>) -> Markup {
     let en = lang == Lang::En;
-    let store = d.allowed.store.name.as_str();
+    let store = d.allowed.name();
     let lq = format!("&lang={}", lang.code());
     let date = d.from;
     let (prev, next) = if d.month {
@@ -232,7 +231,7 @@ fn hits_body(lang: Lang, user: &CurrentUser, d: &HitsData, rule: Option<&str>) -
     let t = &d.table;
     let mut rows: Vec<&kefu_qa::rules::HitRow> = t.rows.iter().collect();
     let total = t.total(lang.s(S::WholeStore));
-    if d.allowed.rows == Rows::All && d.by != By::Store && !t.rows.is_empty() {
+    if d.allowed.whole() && d.by != By::Store && !t.rows.is_empty() {
         rows.push(&total);
     }
     let figure_link = |r: &HitRow, is_total: bool, id: &str| {
@@ -260,7 +259,7 @@ fn hits_body(lang: Lang, user: &CurrentUser, d: &HitsData, rule: Option<&str>) -
             a href=(link(d.month, prev, d.by)) { "← " (lang.s(S::AutoPrevious)) } " · "
             a href=(link(d.month, next, d.by)) { (lang.s(S::AutoNext)) " →" }
         }
-        @if d.allowed.rows == Rows::All {
+        @if d.allowed.whole() {
             p {
                 (lang.s(S::AutoBy)) ": "
                 a href=(link(d.month, date, By::Account)) { (lang.s(S::Account)) } " · "
@@ -410,14 +409,15 @@ pub async fn run(
                     "a period of at most a year",
                 ));
             }
-            let rules = db.qa_rules_in_force(s.store.id)?;
-            let summary = db.qa_run(s.store.id, from, to, &rules.set, rules.version)?;
+            let summary = s.run_rules(db, from, to)?;
             db.audit(
                 Some(&u),
                 "qa.run",
                 &format!(
                     "store={} from={from} to={to} receptions={} hits={}",
-                    s.store.name, summary.receptions, summary.hits
+                    s.name(),
+                    summary.receptions,
+                    summary.hits
                 ),
             )?;
             Ok((from, to))
@@ -471,13 +471,13 @@ pub async fn reception(
                     format!("no reception of `{buyer}` on {day}"),
                 )
             };
-            let buyer_id = db.names(allowed.store.id)?.get(&buyer).ok_or_else(none)?;
-            let messages = db.transcript(allowed.store.id, id, buyer_id, day, day)?;
+            let buyer_id = allowed.names(db)?.get(&buyer).ok_or_else(none)?;
+            let messages = allowed.transcript(db, id, buyer_id, day, day)?;
             if messages.is_empty() {
                 return Err(none());
             }
-            let rules = db.qa_rules_in_force(allowed.store.id)?;
-            let hits = db.qa_reception_hits(allowed.store.id, day, id, buyer_id)?;
+            let rules = allowed.rules_in_force(db)?;
+            let hits = allowed.reception_hits(db, day, id, buyer_id)?;
             Ok((allowed, account, buyer, day, messages, rules, hits))
         })
         .await;
@@ -486,7 +486,7 @@ pub async fn reception(
         Err(e) => return error_page(lang, &user, e),
     };
     let en = lang == Lang::En;
-    let store = allowed.store.name.as_str();
+    let store = allowed.name();
     let full = format!(
         "/reception?store={}&account={}&buyer={}&day={day}&lang={}",
         url(store),

@@ -8,7 +8,7 @@
 //! - `/qa/hits`: hits per 100 receptions by rule × account, group or store for a week or a
 //!   month, each figure linking to the receptions behind it; `/qa/run` evaluates the period;
 //! - `/qa/reception`: one reception's transcript with the messages that triggered rules
-//!   marked. [`qa_marks`] gives the same marks to other transcript pages.
+//!   marked. [`StoreScope::qa_marks`](crate::access::StoreScope::qa_marks) gives the same marks to other transcript pages.
 //!
 //! Who sees what comes from [`access`]: agents see only their own accounts' hits.
 
@@ -26,7 +26,7 @@ use kefu_qa::rules::{
 use kefu_store::{Db, RulesInForce, User};
 use serde::Deserialize;
 
-use crate::access::{self, Allowed, Rows};
+use crate::access::{self, StoreScope};
 use crate::auth::CurrentUser;
 use crate::i18n::{self, Lang, S, Strings};
 use crate::limits::RULES_FORM_LIMIT;
@@ -66,7 +66,7 @@ pub struct QaParams {
 
 /// The requested store (as if missing when the user may not see it), or the first the user
 /// may see.
-fn first_store(db: &Db, user: &User, store: Option<&str>) -> Result<Allowed, WebError> {
+fn first_store(db: &Db, user: &User, store: Option<&str>) -> Result<StoreScope, WebError> {
     access::allowed(db, user, store)?
         .into_iter()
         .next()

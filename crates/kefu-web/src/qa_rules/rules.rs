@@ -147,7 +147,7 @@ pub async fn rules_page(
     let loaded = state
         .db(move |db| {
             let s = first_store(db, &u, store.as_deref())?;
-            let rules = db.qa_rules_in_force(s.store.id)?;
+            let rules = s.rules_in_force(db)?;
             Ok((s, rules))
         })
         .await;
@@ -158,7 +158,7 @@ pub async fn rules_page(
     let body = rules_body(
         lang,
         &RulesPage {
-            store: &s.store.name,
+            store: s.name(),
             version: rules.version,
             rules: rules.set.rules(),
             toml: &rules.toml,
@@ -168,7 +168,7 @@ pub async fn rules_page(
             saved: q.saved,
         },
     );
-    let here = format!("/qa/rules?store={}", url(&s.store.name));
+    let here = format!("/qa/rules?store={}", url(s.name()));
     frame(lang, &user, StatusCode::OK, S::AutoRules, &here, body)
 }
 
@@ -242,7 +242,7 @@ pub async fn save_rules(
     let saved = state
         .db(move |db| {
             let s = first_store(db, &u, Some(&store))?;
-            let current = db.qa_rules_in_force(s.store.id)?;
+            let current = s.rules_in_force(db)?;
             let (toml, mut errors, rules) =
                 if fields.get("mode").map(String::as_str) == Some("toml") {
                     let text = fields.get("toml").cloned().unwrap_or_default();
@@ -272,20 +272,20 @@ pub async fn save_rules(
             }
             if !errors.is_empty() {
                 return Ok(Err(Rejected {
-                    store: s.store.name,
+                    store: s.name().to_string(),
                     version: current.version,
                     rules,
                     toml,
                     errors,
                 }));
             }
-            let version = db.qa_save_rules(s.store.id, &toml, &u.name)?;
+            let version = s.save_rules(db, &toml, &u.name)?;
             db.audit(
                 Some(&u),
                 "qa.rules",
-                &format!("store={} version={version}", s.store.name),
+                &format!("store={} version={version}", s.name()),
             )?;
-            Ok(Ok((s.store.name, version)))
+            Ok(Ok((s.name().to_string(), version)))
         })
         .await;
     match saved {

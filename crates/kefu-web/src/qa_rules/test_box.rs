@@ -197,9 +197,9 @@ pub async fn test_chat(
         .db(move |db| match store {
             Some(name) => {
                 let s = first_store(db, &u, Some(&name))?;
-                let metrics = &config.store(&s.store.name).metrics;
+                let metrics = &config.store(s.name()).metrics;
                 Ok((
-                    db.qa_rules_in_force(s.store.id)?.set,
+                    s.rules_in_force(db)?.set,
                     metrics.reminder_window_hours,
                     Some(metrics.service_hours.clone()),
                 ))

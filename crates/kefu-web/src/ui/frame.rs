@@ -1,9 +1,9 @@
 //! The frame around every page: the page itself, the error page, the expired-form page, table
 //! headers, times as people read them, and the store switcher.
 
+use crate::access::ManagedStore;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
-use kefu_store::StoreInfo;
 use serde::Deserialize;
 
 use crate::WebError;
@@ -90,17 +90,17 @@ pub struct StoreQuery {
 pub(crate) fn store_switcher(
     lang: Lang,
     path: &str,
-    stores: &[StoreInfo],
-    shown: &StoreInfo,
+    stores: &[ManagedStore],
+    shown: &ManagedStore,
 ) -> Markup {
     html! {
         @if stores.len() >= 2 {
             p {
                 @for s in stores {
-                    @if s.id == shown.id {
-                        strong { (s.name) }
+                    @if s == shown {
+                        strong { (s.name()) }
                     } @else {
-                        a href={ (path) "?store=" (url(&s.name)) "&lang=" (lang.code()) } { (s.name) }
+                        a href={ (path) "?store=" (url(s.name())) "&lang=" (lang.code()) } { (s.name()) }
                     }
                     " "
                 }

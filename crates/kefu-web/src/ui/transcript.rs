@@ -4,13 +4,12 @@
 
 use std::collections::HashMap;
 
-use kefu_core::model::{NameId, Sender};
-use kefu_core::time::{Day, Millis, format_time};
+use kefu_core::model::Sender;
+use kefu_core::time::{Millis, format_time};
 use kefu_qa::rules::{RuleSet, Severity, Span};
 use kefu_report::explain::{Mark, ReceptionView, RoundOutcome, format_secs};
-use kefu_store::{Db, ReceptionHit};
+use kefu_store::ReceptionHit;
 
-use crate::WebError;
 use crate::i18n::{Lang, S, Strings};
 use crate::ui::html::{Markup, html};
 
@@ -103,24 +102,6 @@ impl QaMarks {
             }
         }
     }
-}
-
-/// The stored rule marks of one reception (its messages as `Db::transcript` returns them for
-/// that day). For transcript pages: call inside `AppState::db`, then per message `i` use
-/// [`QaMarks::text_html`] for the text and [`QaMarks::labels_html`] beside it.
-pub fn qa_marks(
-    db: &Db,
-    store_id: i64,
-    day: Day,
-    account: NameId,
-    buyer: NameId,
-) -> Result<QaMarks, WebError> {
-    let hits = db.qa_reception_hits(store_id, day, account, buyer)?;
-    if hits.is_empty() {
-        return Ok(QaMarks::default());
-    }
-    let set = db.qa_rules_in_force(store_id)?.set;
-    Ok(QaMarks::new(&titled(&set, hits)))
 }
 
 /// Messages with their rule marks as a table (the rule test box and the hits' transcripts).

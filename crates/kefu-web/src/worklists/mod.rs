@@ -10,15 +10,15 @@ use std::collections::HashMap;
 use axum::extract::{Form, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
-use kefu_app::worklists::{self as use_case, Query as WorkQuery, Report, TallyView, WorkError};
+use kefu_app::worklists::{Report, TallyView, WorkError};
 use kefu_core::localized::Said;
-use kefu_core::model::{NameId, Role};
+use kefu_core::model::NameId;
 use kefu_core::money::format_yuan;
 use kefu_core::worklist::{Kind, WorklistSettings};
 use kefu_store::{Db, User, UserRole};
 use serde::Deserialize;
 
-use crate::access::{self, Allowed, Rows};
+use crate::access::{self, StoreScope};
 use crate::auth::CurrentUser;
 use crate::i18n::{self, Lang, S};
 use crate::routes::Routes;
@@ -96,18 +96,8 @@ fn may_work(user: &User) -> Result<(), WebError> {
     }
 }
 
-/// The accounts an item may be given to: the store's people.
-fn people(db: &Db, store_id: i64) -> Result<Vec<(NameId, String)>, WebError> {
-    Ok(db
-        .accounts(store_id)?
-        .into_iter()
-        .filter(|a| !a.is_bot && a.role != Some(Role::Bot))
-        .map(|a| (a.id, a.name))
-        .collect())
-}
-
 struct Shown {
-    store: Allowed,
+    store: StoreScope,
     report: Report,
     people: Vec<(NameId, String)>,
     settings: Option<WorklistSettings>,
@@ -128,42 +118,18 @@ fn load(
             WebError::invalid(format!("未知清单「{k}」"), format!("no list called `{k}`"))
         })?),
     };
-    let owners = match &store.rows {
-        Rows::All => None,
-        Rows::Accounts(ids) => Some(ids.clone()),
-    };
-    let query = WorkQuery {
-        kind,
-        owners,
-        all: q.all.as_deref() == Some("1"),
-        days: None,
-    };
-    let mut report = use_case::report(db, base, &store.store, &query)?;
-    let manages = store.rows == Rows::All;
-    if !manages {
-        // An agent's view: their own row of the figures, no colleague's name.
-        let names = db.names(store.store.id)?;
-        let own: Vec<String> = match &store.rows {
-            Rows::Accounts(ids) => ids.iter().map(|&i| names.name(i).to_string()).collect(),
-            Rows::All => Vec::new(),
-        };
-        report.agents.retain(|a| own.contains(&a.name));
-        for i in &mut report.items {
-            i.contacts.retain(|c| own.contains(c));
-            i.credited = i.credited.take().filter(|c| own.contains(c));
-            i.serving = i.serving.take().filter(|c| own.contains(c));
-        }
-    }
+    let report = store.worklist_report(db, base, kind, q.all.as_deref() == Some("1"))?;
+    let manages = store.whole();
     let settings = (manages && access::may_edit_settings(user))
-        .then(|| db.worklist_settings(store.store.id))
+        .then(|| store.worklist_settings(db))
         .transpose()?;
     let people = if manages {
-        people(db, store.store.id)?
+        store.people(db)?
     } else {
         Vec::new()
     };
     Ok(Shown {
-        stores: stores.iter().map(|s| s.store.name.clone()).collect(),
+        stores: stores.iter().map(|s| s.name().to_string()).collect(),
         store,
         report,
         people,
@@ -238,8 +204,8 @@ fn render(lang: Lang, user: &CurrentUser, s: &Shown, notice: Notice) -> Markup {
     let lc = lang.code();
     let csrf = &user.session.csrf;
     let r = &s.report;
-    let store = &s.store.store.name;
-    let manages = s.store.rows == Rows::All;
+    let store = s.store.name();
+    let manages = s.store.whole();
     let here = |extra: &str| format!("/worklists?store={}&lang={lc}{extra}", urlencode(store));
     // The lists' figures are the store's: only for whoever sees the whole store; an agent
     // sees their own row.
@@ -449,7 +415,7 @@ fn urlencode(s: &str) -> String {
     out
 }
 
-fn work_error(e: WorkError) -> WebError {
+pub(crate) fn work_error(e: WorkError) -> WebError {
     match e {
         WorkError::NoItem(k) => WebError::Missing(Said::new(
             format!("没有工作清单项「{k}」"),
@@ -486,37 +452,11 @@ pub struct StatusForm {
     status: String,
 }
 
-/// The store a form names, and the item it names if the user may work it: any item of the
-/// store for whoever sees the whole store, only their own for an agent (another's, or
-/// another store's, is answered as if it did not exist).
-fn workable(
-    db: &Db,
-    user: &User,
-    store: &str,
-    key: &str,
-) -> Result<(Allowed, Option<NameId>), WebError> {
+/// The store a form names, if the user may work lists there.
+fn form_store(db: &Db, user: &User, store: &str) -> Result<StoreScope, WebError> {
     may_work(user)?;
     let stores = access::allowed(db, user, None)?;
-    let store = access::chosen(&stores, Some(store).filter(|s| !s.is_empty()))?;
-    let item = db
-        .worklist_items(
-            store.store.id,
-            &kefu_store::worklists::ItemFilter {
-                key: Some(key.to_string()),
-                ..Default::default()
-            },
-        )?
-        .into_iter()
-        .next();
-    let missing = || work_error(WorkError::NoItem(key.to_string()));
-    let item = item.ok_or_else(missing)?;
-    match &store.rows {
-        Rows::All => Ok((store, None)),
-        Rows::Accounts(ids) => match item.owner {
-            Some(o) if ids.contains(&o) => Ok((store.clone(), Some(o))),
-            _ => Err(missing()),
-        },
-    }
+    access::chosen(&stores, Some(store).filter(|s| !s.is_empty()))
 }
 
 /// `POST /worklists/status`: an agent's `contacted` notes their contact (it can earn them a
@@ -533,27 +473,20 @@ pub async fn set_status(
     let live = state.config.clone();
     let done = state
         .db(move |db| {
-            let (store, account) = workable(db, &u, &form.store, &form.key)?;
-            let tz = live.current().store(&store.store.name).timezone;
-            use_case::set_status(
-                db,
-                &store.store,
-                tz,
-                &form.key,
-                &form.status,
-                &u.name,
-                account,
-            )
-            .map_err(work_error)?;
+            let store = form_store(db, &u, &form.store)?;
+            let tz = live.current().store(store.name()).timezone;
+            store.set_worklist_status(db, tz, &form.key, &form.status, &u)?;
             db.audit(
                 Some(&u),
                 "worklist.status",
                 &format!(
                     "store={} key={} status={}",
-                    store.store.name, form.key, form.status
+                    store.name(),
+                    form.key,
+                    form.status
                 ),
             )?;
-            Ok(store.store.name)
+            Ok(store.name().to_string())
         })
         .await;
     back(lang, &user, done)
@@ -589,11 +522,12 @@ pub async fn assign(
     let u = user.session.user.clone();
     let done = state
         .db(move |db| {
-            let (store, _) = workable(db, &u, &form.store, &form.key)?;
+            let store = form_store(db, &u, &form.store)?;
             let owner = match form.owner.trim() {
                 "" => None,
                 name => Some(
-                    people(db, store.store.id)?
+                    store
+                        .people(db)?
                         .into_iter()
                         .find(|(_, n)| n == name)
                         .map(|(id, _)| id)
@@ -605,16 +539,18 @@ pub async fn assign(
                         })?,
                 ),
             };
-            use_case::reassign(db, &store.store, &form.key, owner).map_err(work_error)?;
+            store.reassign(db, &form.key, owner)?;
             db.audit(
                 Some(&u),
                 "worklist.assign",
                 &format!(
                     "store={} key={} owner={}",
-                    store.store.name, form.key, form.owner
+                    store.name(),
+                    form.key,
+                    form.owner
                 ),
             )?;
-            Ok(store.store.name)
+            Ok(store.name().to_string())
         })
         .await;
     back(lang, &user, done)
@@ -644,14 +580,13 @@ pub async fn save_settings(
                     WebError::Invalid(Said::new(e.zh(), e.to_string()))
                 })?;
             }
-            db.save_worklist_settings(store.id, &settings, Some(&u))?;
+            store.save_worklist_settings(db, live.base(), &settings, &u)?;
             db.audit(
                 Some(&u),
                 "worklist.settings",
-                &format!("store={}", store.name),
+                &format!("store={}", store.name()),
             )?;
-            use_case::refresh(db, live.base(), Some(&store.name), None)?;
-            Ok(store.name)
+            Ok(store.name().to_string())
         })
         .await;
     back(lang, &user, done)

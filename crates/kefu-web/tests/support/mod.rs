@@ -1,3 +1,5 @@
+// The tests set up and inspect the database directly, past the access handles.
+#![allow(clippy::disallowed_methods)]
 //! Helpers shared by the router tests of the import and admin pages: a database with the
 //! sample store and users, requests with a session, and the CSRF token of a page.
 

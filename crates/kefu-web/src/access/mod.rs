@@ -1,5 +1,31 @@
 //! Who may see what: the one place where a user and a requested store become the rows a
 //! page or the API may read. Handlers never look at roles themselves.
+//!
+//! Access is a **capability**: a [`StoreScope`] (a store the user may see, with the rows they
+//! may see in it) or a [`ManagedStore`] (a store whose settings they may edit) is built only
+//! here, from a user, and its store id is a private field. The queries a page may make for a
+//! store are the handle's methods (`store.rs`, `qa.rs`, `managed.rs`), bound to that id and
+//! filtered to the user's rows; an id from a URL (review, assignment, calibration) is looked up
+//! through [`review`], [`assignment`] or a handle's method, and a row of a store the user may
+//! not see is answered as a missing one. A handler therefore cannot name a store the user
+//! may not see: `scope.store.id` does not compile outside this module, and calling the
+//! store-scoped methods of `Db`, `kefu_app` and `kefu_report` directly is refused by clippy
+//! (`disallowed-methods` in `crates/kefu-web/clippy.toml`, allowed only in this module).
+//!
+//! ```compile_fail,E0616
+//! // The store id of a handle is private to `access`:
+//! fn id(scope: &kefu_web::access::StoreScope) -> i64 {
+//!     scope.store.id
+//! }
+//! ```
+//!
+//! ```
+//! // What a handler may read of it: the name (as in URLs) and the rows.
+//! fn name(scope: &kefu_web::access::StoreScope) -> (&str, bool) {
+//!     (scope.name(), scope.whole())
+//! }
+//! ```
+#![allow(clippy::disallowed_methods)]
 
 use std::collections::HashSet;
 
@@ -7,6 +33,16 @@ use kefu_core::model::NameId;
 use kefu_store::{Db, StoreInfo, User, UserRole, Visibility};
 
 use crate::WebError;
+
+mod managed;
+mod qa;
+mod store;
+mod worklists;
+
+pub use managed::{
+    ManagedStore, PlanScope, editable_plan_version, editable_plan_versions, plan_scope,
+};
+pub use qa::{assignment, review};
 
 /// The rows of one store a user may see.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -26,19 +62,40 @@ impl Rows {
     }
 }
 
+/// A store the user may see, with the rows they may see in it: the capability every read of a
+/// store's data goes through. Built only by [`allowed`], [`chosen`], [`account`], [`review`]
+/// and [`assignment`]; the store id never leaves this module.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Allowed {
-    pub store: StoreInfo,
-    pub rows: Rows,
+pub struct StoreScope {
+    store: StoreInfo,
+    rows: Rows,
     /// What the store lets its agents see beyond their rows (read for agents only).
-    pub visibility: Visibility,
+    visibility: Visibility,
 }
 
-/// Whether the user sees the store-level totals of the store (its sales and orders, and the
-/// store sales and headcount of a payslip's pool line): whoever sees the whole store, and
-/// agents where the store allows it. The one rule for `/list`, its API and the payslips.
-pub fn sees_store_totals(store: &Allowed) -> bool {
-    store.rows == Rows::All || store.visibility.store_totals
+impl StoreScope {
+    /// The store's name (what URLs and forms carry).
+    pub fn name(&self) -> &str {
+        &self.store.name
+    }
+
+    /// The rows the user may see.
+    pub fn rows(&self) -> &Rows {
+        &self.rows
+    }
+
+    /// Whether the user sees every row of the store (and its store-level figures).
+    pub fn whole(&self) -> bool {
+        self.rows == Rows::All
+    }
+
+    /// Whether the user sees the store-level totals of the store (its sales and orders, and
+    /// the store sales and headcount of a payslip's pool line): whoever sees the whole store,
+    /// and agents where the store allows it. The one rule for `/list`, its API and the
+    /// payslips.
+    pub fn sees_store_totals(&self) -> bool {
+        self.whole() || self.visibility.store_totals
+    }
 }
 
 /// Which account names may be shown where an order's credit is explained.
@@ -53,19 +110,21 @@ impl Credited {
     }
 }
 
-/// The names an order's credit may show to the user in `store`: every one for whoever sees
-/// the whole store or where the store allows agents colleagues' names, else only their own.
-pub fn credited(db: &Db, store: &Allowed) -> Result<Credited, WebError> {
-    if store.rows == Rows::All || store.visibility.colleagues {
-        return Ok(Credited { only: None });
+impl StoreScope {
+    /// The names an order's credit may show to the user: every one for whoever sees the
+    /// whole store or where the store allows agents colleagues' names, else only their own.
+    pub fn credited(&self, db: &Db) -> Result<Credited, WebError> {
+        if self.whole() || self.visibility.colleagues {
+            return Ok(Credited { only: None });
+        }
+        let own = db
+            .accounts(self.store.id)?
+            .into_iter()
+            .filter(|a| self.rows.account(a.id))
+            .map(|a| a.name)
+            .collect();
+        Ok(Credited { only: Some(own) })
     }
-    let own = db
-        .accounts(store.store.id)?
-        .into_iter()
-        .filter(|a| store.rows.account(a.id))
-        .map(|a| a.name)
-        .collect();
-    Ok(Credited { only: Some(own) })
 }
 
 /// The stores (with their rows) `user` may see, limited to `requested` when given.
@@ -75,12 +134,12 @@ pub fn credited(db: &Db, store: &Allowed) -> Result<Credited, WebError> {
 /// - agent: the stores of their linked chat accounts, and only those accounts.
 ///
 /// A store the user may not see is answered as if it did not exist.
-pub fn allowed(db: &Db, user: &User, requested: Option<&str>) -> Result<Vec<Allowed>, WebError> {
+pub fn allowed(db: &Db, user: &User, requested: Option<&str>) -> Result<Vec<StoreScope>, WebError> {
     let stores = db.stores()?;
-    let mut out: Vec<Allowed> = match user.role {
+    let mut out: Vec<StoreScope> = match user.role {
         UserRole::Admin => stores
             .into_iter()
-            .map(|store| Allowed {
+            .map(|store| StoreScope {
                 store,
                 rows: Rows::All,
                 visibility: Visibility::default(),
@@ -91,7 +150,7 @@ pub fn allowed(db: &Db, user: &User, requested: Option<&str>) -> Result<Vec<Allo
             stores
                 .into_iter()
                 .filter(|s| mine.contains(&s.id))
-                .map(|store| Allowed {
+                .map(|store| StoreScope {
                     store,
                     rows: Rows::All,
                     visibility: Visibility::default(),
@@ -109,7 +168,7 @@ pub fn allowed(db: &Db, user: &User, requested: Option<&str>) -> Result<Vec<Allo
                     .collect();
                 if !ids.is_empty() {
                     let visibility = db.visibility(store.id)?;
-                    out.push(Allowed {
+                    out.push(StoreScope {
                         store,
                         rows: Rows::Accounts(ids),
                         visibility,
@@ -146,7 +205,7 @@ fn no_store_yet() -> WebError {
 /// The store of `stores` (from [`allowed`] without a requested store) named `requested`, or
 /// the first when none is named: pages that offer a store picker read [`allowed`] once for
 /// both. A store outside them is answered as if it did not exist.
-pub fn chosen(stores: &[Allowed], requested: Option<&str>) -> Result<Allowed, WebError> {
+pub fn chosen(stores: &[StoreScope], requested: Option<&str>) -> Result<StoreScope, WebError> {
     match requested.filter(|r| !r.is_empty()) {
         Some(name) => stores
             .iter()
@@ -165,7 +224,7 @@ pub fn account(
     user: &User,
     store: Option<&str>,
     account: &str,
-) -> Result<(Allowed, NameId), WebError> {
+) -> Result<(StoreScope, NameId), WebError> {
     let missing = || {
         WebError::missing(
             format!("没有名为 `{account}` 的账号"),
@@ -238,33 +297,35 @@ pub fn import_scope(db: &Db, user: &User) -> Result<ImportScope, WebError> {
 
 /// The stores whose metric settings and roster `user` may edit: admins every store,
 /// supervisors their own; nobody else any.
-pub fn settings_stores(db: &Db, user: &User) -> Result<Vec<StoreInfo>, WebError> {
-    match user.role {
-        UserRole::Admin => Ok(db.stores()?),
+pub fn settings_stores(db: &Db, user: &User) -> Result<Vec<ManagedStore>, WebError> {
+    let stores = match user.role {
+        UserRole::Admin => db.stores()?,
         UserRole::Supervisor => {
             let mine = db.user_stores(user)?;
-            Ok(db
-                .stores()?
+            db.stores()?
                 .into_iter()
                 .filter(|s| mine.contains(&s.id))
-                .collect())
+                .collect()
         }
-        UserRole::Qa | UserRole::Agent => Err(WebError::Forbidden(
-            "settings need an admin or a supervisor".into(),
-        )),
-    }
+        UserRole::Qa | UserRole::Agent => {
+            return Err(WebError::Forbidden(
+                "settings need an admin or a supervisor".into(),
+            ));
+        }
+    };
+    Ok(stores.into_iter().map(ManagedStore::new).collect())
 }
 
 /// The store of `stores` (from [`settings_stores`]) named `requested`, or the first when
 /// none is named. A store outside them is answered as if it did not exist.
 pub fn settings_store(
-    stores: &[StoreInfo],
+    stores: &[ManagedStore],
     requested: Option<&str>,
-) -> Result<StoreInfo, WebError> {
+) -> Result<ManagedStore, WebError> {
     match requested.filter(|r| !r.is_empty()) {
         Some(name) => stores
             .iter()
-            .find(|s| s.name == name)
+            .find(|s| s.name() == name)
             .cloned()
             .ok_or_else(|| no_store_named(name)),
         None => stores.first().cloned().ok_or_else(no_store_yet),
@@ -280,7 +341,7 @@ pub fn may_edit_settings(user: &User) -> bool {
 /// editor, what-if and saving): admins any plan; a supervisor a plan of exactly one store that
 /// is theirs, since a plan of several stores changes the pay of stores that are not all
 /// theirs. A plan of no store is nobody's but the admins'.
-pub fn may_edit_plan(db: &Db, user: &User, stores: &[i64]) -> Result<bool, WebError> {
+fn may_edit_plan(db: &Db, user: &User, stores: &[i64]) -> Result<bool, WebError> {
     Ok(match user.role {
         UserRole::Admin => true,
         UserRole::Supervisor => match stores {
@@ -328,44 +389,13 @@ pub fn qa_library(user: &User) -> Result<(), WebError> {
     }
 }
 
-/// Who may be given reviews of `kind` in a store: weakness reviews (劣势检验) go to leads and
-/// QA who see the store, strength reviews (优势检验) to agents with a chat account in it.
-/// Each comes with their own chat accounts there (never theirs to review).
-pub fn qa_reviewers(
-    db: &Db,
-    store_id: i64,
-    kind: kefu_qa::review::ReviewKind,
-) -> Result<Vec<(User, Vec<NameId>)>, WebError> {
-    let mut out = Vec::new();
-    for user in db.users()? {
-        let own: Vec<NameId> = db
-            .user_accounts(&user)?
-            .into_iter()
-            .filter(|(s, _)| *s == store_id)
-            .map(|(_, a)| a)
-            .collect();
-        let eligible = match (kind, user.role) {
-            (kefu_qa::review::ReviewKind::Weakness, UserRole::Admin) => true,
-            (kefu_qa::review::ReviewKind::Weakness, UserRole::Supervisor | UserRole::Qa) => {
-                db.user_stores(&user)?.contains(&store_id)
-            }
-            (kefu_qa::review::ReviewKind::Strength, UserRole::Agent) => !own.is_empty(),
-            _ => false,
-        };
-        if eligible {
-            out.push((user, own));
-        }
-    }
-    Ok(out)
-}
-
 /// Whether `user`, who sees `store` as given, may read a review (or an assignment) of
 /// `account` whose reviewer is `reviewer`: the reviewer always; of a calibration (blind)
 /// otherwise only managers; of any other review whoever sees the account (managers and QA
 /// their stores, an agent their own accounts). Peers thus see only the chats assigned to them.
 pub fn qa_sees(
     user: &User,
-    store: &Allowed,
+    store: &StoreScope,
     account: NameId,
     reviewer: Option<i64>,
     calibration: bool,
@@ -374,12 +404,15 @@ pub fn qa_sees(
         return true;
     }
     if calibration {
-        return qa_manager(user) && store.rows == Rows::All;
+        return qa_manager(user) && store.whole();
     }
     store.rows.account(account)
 }
 
 /// Only the agent whose chat was reviewed may appeal it.
-pub fn qa_may_appeal(user: &User, store: &Allowed, account: NameId) -> bool {
+pub fn qa_may_appeal(user: &User, store: &StoreScope, account: NameId) -> bool {
     user.role == UserRole::Agent && store.rows.account(account)
 }
+
+#[cfg(test)]
+mod tests;
