@@ -5,8 +5,9 @@ Usage: python scripts/check_duckdb_sample.py [SAMPLE_DIR]
 (SAMPLE_DIR defaults to $KEFU_SAMPLE_DIR, then the checkout's testdata/sample). The tight
 settings are SAMPLE_DIR/tight.toml when present (else the copy below, which is the one of
 testdata/sample/README.md). Every account row and every store row is compared with
-expected-default.json and expected-tight.json. Exits 1 on any difference; floats must agree
-within 1e-9.
+expected-default.json and expected-tight.json; then the platform profiles' figures are
+checked on testdata/platform-cases (worked out by hand there). Exits 1 on any difference;
+floats must agree within 1e-9.
 """
 
 from __future__ import annotations
@@ -48,13 +49,6 @@ def same(a, b) -> bool:
     return a == b
 
 
-# The platform profiles' figures (docs/metrics.md, "Platform profiles"): additions to the
-# spec's v2 figures that the peer does not compute yet. They are checked by hand-computed
-# cases in crates/kefu-core/tests/definitions.rs; here they are left out of the comparison.
-NOT_IN_PEER = {"pdd_3min_rate", "pdd_30s_rate", "jd_30s_rate", "dy_3min_rate",
-               "dy_3min_rate_all_day"}
-
-
 def compare(got: list[dict], want: list[dict]) -> list[str]:
     errs = []
     g = {(r["store"], r.get("account")): r for r in got}
@@ -66,7 +60,7 @@ def compare(got: list[dict], want: list[dict]) -> list[str]:
         if k not in w:
             errs.append(f"{k}: not in expected")
             continue
-        keys = [key for key in w[k] if key not in NOT_IN_PEER]
+        keys = list(w[k])
         for key in keys:
             if key not in g[k]:
                 errs.append(f"{k} {key}: missing")
@@ -75,6 +69,32 @@ def compare(got: list[dict], want: list[dict]) -> list[str]:
         extra = set(g[k]) - set(keys)
         if extra:
             errs.append(f"{k}: unexpected keys {sorted(extra)}")
+    return errs
+
+
+# Hand-computed cases of the platform profiles' figures (testdata/platform-cases/README.md):
+# the worked examples of docs/metrics.md and edge cases the sample store does not reach.
+CASES = os.path.join(ROOT, "testdata", "platform-cases")
+
+
+def platform_cases(py: str, script: str) -> list[str]:
+    with open(os.path.join(CASES, "expected.json"), encoding="utf-8") as f:
+        want = json.load(f)
+    files = [os.path.join(CASES, "messages.csv")]
+    errs = []
+    for p in want["periods"]:
+        cmd = [py, script, "--store", want["store"], "--from", p["from"], "--to", p["to"]] + files
+        r = subprocess.run(cmd, capture_output=True, text=True)
+        if r.returncode:
+            return [f"duckdb_figures.py exited {r.returncode}: {r.stderr}"]
+        got = {row["account"]: row for row in json.loads(r.stdout)["accounts"]}
+        for account, figs in p["accounts"].items():
+            for key, frac in figs.items():
+                v = got.get(account, {}).get(key, "missing")
+                exp = None if frac is None else frac[0] / frac[1]
+                if not same(v, exp):
+                    errs.append(f"{p['from']}..{p['to']} {account} {key}: got {v!r}, "
+                                f"expected {frac}")
     return errs
 
 
@@ -109,11 +129,20 @@ def main() -> None:
                     print("  " + e)
             else:
                 wa = want["accounts"]
-                checked = len([k for k in wa[0] if k not in NOT_IN_PEER]) - 2
-                print(f"ok   {name}: {len(wa)} accounts × {checked} figures and "
-                      f"{len(want['stores'])} store(s) agree (not in the peer: "
-                      f"{', '.join(sorted(NOT_IN_PEER))})")
-    print(f"{2 - failed} passed, {failed} failed")
+                print(f"ok   {name}: {len(wa)} accounts × {len(wa[0]) - 2} figures and "
+                      f"{len(want['stores'])} store(s) agree")
+    checks = 2
+    if os.path.isdir(CASES):
+        checks += 1
+        errs = platform_cases(py, script)
+        if errs:
+            failed += 1
+            print(f"FAIL platform-cases: {len(errs)} difference(s)")
+            for e in errs:
+                print("  " + e)
+        else:
+            print("ok   platform-cases: the platform profiles' figures as worked out by hand")
+    print(f"{checks - failed} passed, {failed} failed")
     sys.exit(1 if failed else 0)
 
 

@@ -8,9 +8,11 @@ Usage:
 Reads canonical files (formats.md: CSV in UTF-8 or GBK/GB18030, or JSON Lines; the kind of
 each file is recognised from its header) and prints a JSON object {"accounts": [...],
 "stores": [...]} (the shape of the sample's expected-*.json): one object per (store, account)
-with {store, account, <every key of metrics.md §5>}, and one per store with the same keys
-summed over every account (bots included) plus the store-level `buyers`, `total_orders`,
-`total_sales`, `silent_orders`, `silent_sales`. Money is in yuan, undefined figures are null.
+with {store, account, <every key of metrics.md §5>, and the platform profiles' pdd_3min_rate,
+pdd_30s_rate, jd_30s_rate, dy_3min_rate, dy_3min_rate_all_day (docs/metrics.md)}, and one
+per store with the same keys summed over every account (bots included) plus the store-level
+`buyers`, `total_orders`, `total_sales`, `silent_orders`, `silent_sales`. Money is in yuan,
+undefined figures are null.
 
 Settings ([metrics] of --config, as in kefu): slow_response_secs, slow_response_rounds,
 conversion_window_days, service_hours (default "08:00-24:00": every response figure runs on
@@ -479,12 +481,13 @@ def build(con: duckdb.DuckDBPyConnection, st: dict, store: str, p_from: int | No
     # the closer with the same kb is the first closer after them, which answers (agent, bot)
     # or transfers the round. Closers with no buyer message before them close nothing; auto
     # and plain system messages play no part. same_sec marks messages that share their second
-    # with a neighbour of the stream: only those can be duplicates of each other.
+    # with a neighbour of the stream: only those can be duplicates of each other. prev_ts is
+    # the time of the stream's previous message, any sender (sessions, platform profiles).
     def stream_window(where: str, into: str) -> None:
         x(f"""
         {into}
         SELECT sid, aid, bk, s, tr, ts, ts // {DAY} AS day, th, seq,
-               sum(c) OVER w - c AS kb,
+               sum(c) OVER w - c AS kb, lag(ts) OVER w AS prev_ts,
                coalesce(lag(ts) OVER w = ts, false) OR coalesce(lead(ts) OVER w = ts, false)
                  AS same_sec
         FROM (SELECT sid, aid, bk, s, tr, ts, th, (fidx::BIGINT << 40) + rowid AS seq,
@@ -520,15 +523,17 @@ def build(con: duckdb.DuckDBPyConnection, st: dict, store: str, p_from: int | No
     # rounds: kind 1 human-answered, 2 bot-answered, 9 transferred, NULL unanswered.
     # A round belongs to the day it opened; bday_hi is the last day of its buyer messages (the
     # round is "touched" by each day with one of them). wait: wall-clock wait; resp: response
-    # time on the service clock (both only for answered rounds).
+    # time on the service clock (both only for answered rounds). open_prev: the time of the
+    # stream's message before the round's opening buyer message (NULL: the stream's first).
     x(f"""
     CREATE TEMP TABLE rounds AS
-    SELECT sid, kb, open_ts, c_ts, kind, open_ts // {DAY} AS open_day, open_tod,
+    SELECT sid, aid, kb, open_ts, c_ts, kind, open_ts // {DAY} AS open_day, open_tod, open_prev,
            bday_hi > open_ts // {DAY} AS multi_day,
            CASE WHEN kind IN (1, 2) THEN c_ts - open_ts END AS wait,
            CASE WHEN kind IN (1, 2) THEN {svc('c_ts')} - {svc('open_ts')} END AS resp
     FROM (
-      SELECT sid, kb, min(ts) FILTER (s = 0) AS open_ts,
+      SELECT sid, any_value(aid) AS aid, kb, min(ts) FILTER (s = 0) AS open_ts,
+             arg_min(prev_ts, (ts, seq)) FILTER (s = 0) AS open_prev,
              min(ts) FILTER (s = 0) % {DAY} AS open_tod,
              max(day) FILTER (s = 0) AS bday_hi,
              min(ts) FILTER (s <> 0) AS c_ts,
@@ -660,6 +665,73 @@ def build(con: duckdb.DuckDBPyConnection, st: dict, store: str, p_from: int | No
     if p_from is None:
         p_from, p_to = 0, -1
     P = f"BETWEEN {p_from} AND {p_to}"
+
+    # -- platform profiles (metrics.md, "Platform profiles") ----------------------------------
+    # Wall clock and fixed windows by the time of day a round opened (start in, end out).
+    # A round needs a person unless it was transferred (9) or answered by a bot (2): an
+    # agent-answered (1) or unanswered (NULL) round needs one, and only an agent answers it.
+    # A session starts at a stream's first round and at every round whose opening buyer
+    # message comes >= 10 min after the stream's previous message (any sender); it runs to the
+    # next start, across midnight too, and belongs to the day (and window) of its first round.
+    #   pdd: per reception, the first round opened that day 08-23 that needs a person;
+    #        agent-answered within 180 s / 30 s.
+    #   jd:  per session whose first round opened 09-23 and needs a person; that round
+    #        agent-answered within 30 s.
+    #   dy:  per session with a round that needs a person (started 08-23, or any time); every
+    #        such round of the session agent-answered within 180 s.
+    # plat has one row per counted item: (aid, day, figure, ok).
+    H9 = 9 * 3600 * US
+    SESSION_GAP = 600 * US
+    x(f"""
+    CREATE TEMP TABLE plat AS
+    WITH r AS (
+      SELECT sid, aid, kb, open_day, open_tod,
+             kind IS NULL OR kind = 1 AS needs,
+             coalesce(kind = 1 AND wait <= {180 * US}, false) AS ok180,
+             coalesce(kind = 1 AND wait <= {30 * US}, false) AS ok30,
+             (open_prev IS NULL OR open_ts - open_prev >= {SESSION_GAP})::INT AS starts
+      FROM rounds
+    ), rs AS (
+      SELECT *, sum(starts) OVER (PARTITION BY sid ORDER BY kb
+                                  ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS sess
+      FROM r
+    ), pdd AS (  -- per reception: the day's first round opened 08-23 that needs a person
+      SELECT aid, open_day AS day, ok180, ok30 FROM rs
+      WHERE needs AND open_tod >= {H8} AND open_tod < {H23}
+      QUALIFY row_number() OVER (PARTITION BY sid, open_day ORDER BY kb) = 1
+    ), sess AS (
+      SELECT sid, sess, any_value(aid) AS aid,
+             arg_min(open_day, kb) AS day, arg_min(open_tod, kb) AS tod,
+             arg_min(needs, kb) AS first_needs, arg_min(ok30, kb) AS first_ok30,
+             bool_or(needs) AS any_needs, bool_and(ok180) FILTER (needs) AS all_ok180
+      FROM rs GROUP BY sid, sess
+    )
+    SELECT aid, day, 'pdd3' AS fig, ok180 AS ok FROM pdd
+    UNION ALL
+    SELECT aid, day, 'pdd30', ok30 FROM pdd
+    UNION ALL
+    SELECT aid, day, 'jd30', first_ok30 FROM sess
+    WHERE first_needs AND tod >= {H9} AND tod < {H23}
+    UNION ALL
+    SELECT aid, day, 'dy3', all_ok180 FROM sess
+    WHERE any_needs AND tod >= {H8} AND tod < {H23}
+    UNION ALL
+    SELECT aid, day, 'dy3all', all_ok180 FROM sess WHERE any_needs
+    """, "platform profiles")
+    PLAT = (("pdd_3min_rate", "pdd3"), ("pdd_30s_rate", "pdd30"), ("jd_30s_rate", "jd30"),
+            ("dy_3min_rate", "dy3"), ("dy_3min_rate_all_day", "dy3all"))
+
+    def plat_rates(by: str) -> dict:
+        """{(store, account) or (store,): {figure: rate or None}} over the period (counted
+        items in time / counted items; by is "store, account" or "store")."""
+        n = by.count(",") + 1
+        cnt: dict[tuple, dict[str, tuple[int, int]]] = {}
+        for g in con.execute(f"""
+        SELECT {by}, fig, count(*), count(*) FILTER (ok)
+        FROM plat JOIN accts USING (aid) WHERE day {P} GROUP BY ALL""").fetchall():
+            cnt.setdefault(tuple(g[:n]), {})[g[n]] = (int(g[n + 1]), int(g[n + 2]))
+        return {k: {name: (c[f][1] / c[f][0] if f in c else None) for name, f in PLAT}
+                for k, c in cnt.items()}
 
     # -- per reception in the period, with its attributed orders and its kind -----------------
     # after-sale (§2): consulted, bought before, and no order attributed to the reception.
@@ -817,7 +889,14 @@ def build(con: duckdb.DuckDBPyConnection, st: dict, store: str, p_from: int | No
         })
         return out
 
-    accounts = [figures(r) for r in rows]
+    none = {name: None for name, _ in PLAT}
+    pa = plat_rates("store, account")
+    ps = plat_rates("store")
+    accounts = []
+    for r in rows:
+        f = figures(r)
+        f.update(pa.get((r[0], r[1]), none))
+        accounts.append(f)
     stores = []
     for r in srows:
         f = figures(r)
@@ -826,6 +905,7 @@ def build(con: duckdb.DuckDBPyConnection, st: dict, store: str, p_from: int | No
         f.update({"buyers": buyers, "total_orders": total_orders,
                   "total_sales": total_cents / 100, "silent_orders": silent_orders,
                   "silent_sales": silent_cents / 100})
+        f.update(ps.get((r[0],), none))
         stores.append(f)
     return {"accounts": accounts, "stores": stores}
 
