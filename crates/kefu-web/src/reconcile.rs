@@ -127,7 +127,7 @@ fn table(lang: Lang, store: &str, rows: &[ReconRow]) -> Table {
             Cell::text(r.kefu_account.as_deref().unwrap_or("-")),
             Cell::text(r.platform.name(lang == Lang::Zh)),
             Cell::text(period(r.from, r.to)),
-            Cell::text(format!("{} ({})", lang.figure(f), f.key)),
+            Cell::text(lang.figure(f).to_string()),
             Cell::text(&r.column),
             Cell::text(unit(lang, f)),
             kefu,
@@ -146,7 +146,7 @@ fn reasons(lang: Lang, rows: &[ReconRow]) -> Markup {
         dl.reasons {
             @for p in PAIRS.iter().filter(|p| rows.iter().any(|r| r.pair.figure == p.figure)) {
                 @let name = kefu_core::figures::figure(p.figure).map_or(p.figure, |f| lang.figure(f));
-                dt { (name) " (" code { (p.figure) } ")" }
+                dt { (name) }
                 dd { (lang.t(p.reason_zh, p.reason_en)) }
             }
         }
@@ -215,7 +215,7 @@ pub async fn reconcile_page(
         (picker(lang, &shown))
         p.note { (lang.s(S::ReconcileNote)) }
         p {
-            (lang.s(S::StoreProfile)) "：" (profile.name(lang == Lang::Zh)) " (" code { "platform = " (profile.as_str()) } ")"
+            (lang.s(S::StoreProfile)) "：" (profile.name(lang == Lang::Zh))
         }
         @if shown.rows.is_empty() {
             p { (lang.s(S::NothingToReconcile)) }
