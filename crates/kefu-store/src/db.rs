@@ -426,6 +426,26 @@ impl Db {
         )
     }
 
+    /// [`Db::counters_by_account`] with the hourly counters too (`consulted_h00`…), which the
+    /// ranking has no use for: for the pages that chart a few accounts by hour (an agent's
+    /// overview and start page).
+    pub fn counters_by_account_hourly(
+        &self,
+        store_id: i64,
+        from: Day,
+        to: Day,
+    ) -> Result<Vec<(NameId, Counters)>> {
+        self.sum_counters(
+            store_id,
+            from,
+            to,
+            "account_id",
+            "AND account_id >= 0",
+            true,
+            true,
+        )
+    }
+
     /// The whole store's counters over `[from, to]`: every account plus the store-level
     /// counters (the day total rows, summed; first response times from their blocks).
     pub fn store_counters(&self, store_id: i64, from: Day, to: Day) -> Result<Counters> {
