@@ -793,6 +793,11 @@ fn figure_texts(c: &Counters) -> BTreeSet<String> {
     for f in ACCOUNT_FIGURES {
         let v = f.value(c);
         out.insert(kefu_report::display(f, v));
+        // As the pages write it; a duration's 分:秒 could be part of a clock time (11:10 of
+        // 2026-11-03 11:10:05), so durations are looked for in the API's numbers only.
+        if f.unit != kefu_core::figures::Unit::Seconds {
+            out.insert(kefu_web::format::value(f, v));
+        }
         if let Some(x) = kefu_report::number(v) {
             out.insert(serde_json::json!(x).to_string());
         }

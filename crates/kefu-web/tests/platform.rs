@@ -102,7 +102,7 @@ async fn the_ranking_shows_platform_figures_beside_kefus() {
     // Units from the kind: a rate as a percentage, money in yuan, a duration in seconds.
     assert_eq!(
         row(platform, "Lily"),
-        ["Lily", "98.50%", "120", "15230.50", "26 s"]
+        ["Lily", "98.5%", "120", "¥15,230.50", "0:26"]
     );
     // 小美's two days add up; her rate is a single day's, not the range's.
     assert_eq!(row(platform, "小美"), ["小美", "-", "70", "-", "-"]);
@@ -135,14 +135,14 @@ async fn the_ranking_shows_platform_figures_beside_kefus() {
     )
     .await
     .body;
-    assert!(csv.contains("Lily,98.50%,120"), "{csv}");
+    assert!(csv.contains("Lily,0.985,120,15230.50,26"), "{csv}");
 
     // An agent sees their own account's row only: not a colleague's, not the shop's.
     let lily = login(&app, "lily").await.0;
     let page = get(&app, &format!("/ranking?{range}"), &lily).await.body;
     assert_eq!(
         row(&page, "Lily"),
-        ["Lily", "98.50%", "120", "15230.50", "26 s"]
+        ["Lily", "98.5%", "120", "¥15,230.50", "0:26"]
     );
     assert!(
         !page.contains("小美") && !page.contains("（店铺）"),

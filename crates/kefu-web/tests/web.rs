@@ -928,7 +928,7 @@ async fn ranking_exports_as_xlsx_and_csv_with_the_screen_names() {
     assert_eq!(csv.status, StatusCode::OK);
     let header_line = csv.body.lines().next().unwrap();
     assert!(
-        header_line.starts_with("客服账号,组,咨询人数"),
+        header_line.starts_with("\u{FEFF}客服账号,组,咨询人数"),
         "{header_line}"
     );
     assert!(
@@ -952,7 +952,7 @@ async fn ranking_exports_as_xlsx_and_csv_with_the_screen_names() {
     )
     .await;
     assert!(
-        en.body.starts_with("Account,Group,Consulted"),
+        en.body.starts_with("\u{FEFF}Account,Group,Consulted"),
         "{}",
         en.body
     );
@@ -998,7 +998,7 @@ async fn every_number_of_the_ranking_overview_and_teams_is_a_link_to_its_items()
     assert_eq!(rows, 5);
     assert_eq!(people.matches("<a href=\"/list?").count(), rows * figures);
     assert!(people.contains(&format!(
-        "<a href=\"/list?store={store}&amp;account=%E6%99%A8%E5%85%89%E6%97%97%E8%88%B0%E5%BA%97%3ALily&amp;from=2026-11-10&amp;to=2026-11-12&amp;figure=sales&amp;lang=zh-CN\">33535.00</a>"
+        "<a href=\"/list?store={store}&amp;account=%E6%99%A8%E5%85%89%E6%97%97%E8%88%B0%E5%BA%97%3ALily&amp;from=2026-11-10&amp;to=2026-11-12&amp;figure=sales&amp;lang=zh-CN\">¥33,535.00</a>"
     )));
     let overview = get(&app, &format!("/?store={store}&{RANGE}"), Some(&sid)).await;
     let body = &overview.body;
@@ -1036,7 +1036,11 @@ async fn every_number_of_the_ranking_overview_and_teams_is_a_link_to_its_items()
         Some(&sid),
     )
     .await;
-    assert!(csv.body.starts_with("Group,Consulted,"), "{}", csv.body);
+    assert!(
+        csv.body.starts_with("\u{FEFF}Group,Consulted,"),
+        "{}",
+        csv.body
+    );
 }
 
 /// The table whose opening tag contains `marker`.
@@ -1122,7 +1126,7 @@ async fn overview_quick_ranges_teams_sales_split_and_hours_agree_with_kefu_repor
         for f in groups.figures() {
             cells.push_str(&format!(
                 "<td>{}</td>",
-                kefu_report::display(f, f.value(&row.counters))
+                kefu_web::format::value(f, f.value(&row.counters))
             ));
         }
         assert!(teams.contains(&format!("{cells}</tr>")), "{cells}\n{teams}");
@@ -1135,7 +1139,7 @@ async fn overview_quick_ranges_teams_sales_split_and_hours_agree_with_kefu_repor
         .unwrap()
         .counters;
     let split = chart_values(body, "<figure class=\"sales-split\">");
-    let yuan = kefu_core::money::format_yuan;
+    let yuan = kefu_web::format::money;
     let (t, s, a) = (
         total.get(C::total_sales_cents),
         total.get(C::silent_sales_cents),

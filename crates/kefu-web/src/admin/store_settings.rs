@@ -26,7 +26,7 @@ use crate::{AppState, WebError};
 pub const EFFECT_DAYS: i32 = 30;
 
 /// A setting's name, unit and meaning, in both languages.
-fn describe(lang: Lang, key: &str) -> (&'static str, &'static str, &'static str) {
+pub(crate) fn describe(lang: Lang, key: &str) -> (&'static str, &'static str, &'static str) {
     match key {
         "slow_response_secs" => (
             lang.t("慢响应阈值", "Slow response threshold"),
@@ -276,7 +276,11 @@ fn render(
                         @let error = errors.iter().find(|(k, _)| k == key).map(|(_, e)| e);
                         @let error_id = format!("{key}-error");
                         tr {
-                            td { label for=(key) { (name) } br; code { (key) } }
+                            td {
+                                label for=(key) title=(key) { (name) }
+                                // The file's key, for those who edit TOML: English pages only.
+                                @if lang == Lang::En { br; code { (key) } }
+                            }
                             td {
                                 input id=(key) name=(key) value=(value) required
                                     aria-invalid=[error.map(|_| "true")]

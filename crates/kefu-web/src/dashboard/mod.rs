@@ -6,7 +6,6 @@ use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use kefu_core::figures::{Direction, Figure};
-use kefu_core::money::format_yuan;
 use kefu_core::time::Day;
 use serde::Deserialize;
 

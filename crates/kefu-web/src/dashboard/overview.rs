@@ -170,7 +170,7 @@ pub async fn overview(
         };
         let drill = |from, to| Some(list_link(&name, Who::Store, from, to, f.key) + &lq);
         compared.rows.push(vec![
-            Cell::text(lang.figure(f)),
+            Cell::text(crate::ui::format::label(lang, f)),
             Cell::figure(f, cur).linked(drill(o.from, o.to)),
             Cell::figure(f, prev).linked(drill(pfrom, pto)),
             change,
@@ -261,11 +261,11 @@ pub(super) fn sales_split(
         label: name(key).to_string(),
         value: cents as f64,
         shown: if key == "total_sales" {
-            format_yuan(cents)
+            crate::ui::format::money(cents)
         } else {
             format!(
                 "{} ({} {})",
-                format_yuan(cents),
+                crate::ui::format::money(cents),
                 lang.s(S::Share),
                 share(cents)
             )

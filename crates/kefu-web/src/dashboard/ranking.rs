@@ -218,16 +218,15 @@ pub(super) fn ranking_tables(
             Some(s) if s.key == f.key => " ▲",
             _ => "",
         };
-        columns.push(Column {
-            name: format!("{}{mark}", lang.figure(f)),
-            link: Some(link(
-                "/ranking",
-                name,
-                r.from,
-                r.to,
-                &format!("&sort={}&dir={dir}{lq}", f.key),
-            )),
-        });
+        let mut column = Column::figure(lang, f).linked(Some(link(
+            "/ranking",
+            name,
+            r.from,
+            r.to,
+            &format!("&sort={}&dir={dir}{lq}", f.key),
+        )));
+        column.name.push_str(mark);
+        columns.push(column);
     }
     [(false, "people", S::People), (true, "bots", S::Bots)]
         .into_iter()
@@ -302,7 +301,10 @@ pub async fn not_found(
         );
     }
     let lang = i18n::pick(p.lang.as_deref(), &headers);
-    let body = html! { p { (lang.s(S::NotFound)) } };
+    let body = html! {
+        p { (lang.s(S::NotFoundHelp)) }
+        p { a href={ "/?lang=" (lang.code()) } { (lang.s(S::StartPage)) } }
+    };
     frame(lang, &user, StatusCode::NOT_FOUND, S::NotFound, "/", body)
 }
 
@@ -386,7 +388,7 @@ fn platform_cell(kind: FigureKind, x: Option<f64>) -> Cell {
         return Cell::text("-");
     };
     match kind {
-        FigureKind::Rate => Cell::text(format!("{:.2}%", x * 100.0)),
+        FigureKind::Rate => Cell::new(Content::Rate(x)),
         FigureKind::Money => Cell::new(Content::Money((x * 100.0).round() as i64)),
         FigureKind::Duration => Cell::new(Content::Duration(Some((x * 1000.0).round() as i64))),
         FigureKind::Count if x.fract() == 0.0 && x.abs() < 9e15 => {

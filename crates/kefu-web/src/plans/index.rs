@@ -49,14 +49,14 @@ pub(super) fn ranking_html(
                                 (render::movement_text(p.movement, lang))
                             }
                             td { (score_text(p.total_score)) }
-                            td { (format_yuan(p.sales.net_cents)) }
-                            @for l in &p.pay { td { (format_yuan(l.amount_cents)) } }
-                            td { strong { (format_yuan(p.total_cents)) } }
+                            td { (money(p.sales.net_cents)) }
+                            @for l in &p.pay { td { (money(l.amount_cents)) } }
+                            td { strong { (money(p.total_cents)) } }
                             @if let Some(before) = before {
                                 @match before.get(&p.account) {
                                     Some((score, pay)) => {
                                         (change(p.total_score - score, score_text))
-                                        (change(p.total_cents - pay, format_yuan))
+                                        (change(p.total_cents - pay, money))
                                     }
                                     None => { td { "–" } td { "–" } }
                                 }

@@ -122,7 +122,7 @@ pub fn page(
                     }
                     a href={ (here) (sep) "lang=" (other) } lang=(other) { (lang.s(S::Language)) }
                     @if let Some(s) = session {
-                        a.me href={ "/me" (lq) } { (s.user.name) " (" (s.user.role.as_str()) ")" }
+                        a.me href={ "/me" (lq) } { (s.user.name) " (" (crate::ui::format::user_role(lang, s.user.role)) ")" }
                         form method="post" action="/logout" {
                             input type="hidden" name="csrf" value=(s.csrf);
                             button type="submit" { (lang.s(S::Logout)) }
