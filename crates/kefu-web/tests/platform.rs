@@ -91,7 +91,7 @@ async fn the_ranking_shows_platform_figures_beside_kefus() {
     let page = get(&app, &format!("/ranking?{range}"), &sup).await.body;
     // kefu's own ranking is still there, the platforms' tables follow it.
     let (own, platform) = page.split_at(page.find("<section id=\"platform\">").unwrap());
-    assert!(own.contains("晨光旗舰店:Lily") && own.contains("人工客服"));
+    assert!(own.contains(">Lily</a>") && own.contains("售前客服"));
     assert!(platform.contains("<h2>平台报表数据</h2>"), "{platform}");
     assert!(platform.contains("<h3>平台报表数据 · 淘宝</h3>"));
     assert!(platform.contains("<h3>平台报表数据 · 拼多多</h3>"));

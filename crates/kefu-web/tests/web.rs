@@ -768,20 +768,14 @@ async fn pages_render_figures_chart_ranking_and_both_languages() {
     )
     .await;
     assert_eq!(res.status, StatusCode::OK);
-    let people = res.body.find("人工客服").unwrap();
+    let people = res.body.find("<h2>售前客服").unwrap();
     let bots = res.body.find("<h2>机器人").unwrap();
     assert!(people < bots);
     assert!(res.body[bots..].contains("店小蜜"));
-    let order: Vec<usize> = ["老王", "晨光旗舰店:Lily", "小美", "七七", "阿强"]
+    // short names: the store's prefix is said once, in the filter, not in every row
+    let order: Vec<usize> = ["老王", "Lily", "小美", "七七", "阿强"]
         .iter()
-        .map(|n| {
-            res.body[..bots]
-                .find(&format!(
-                    "\">晨光旗舰店:{}</a></td>",
-                    n.trim_start_matches("晨光旗舰店:")
-                ))
-                .unwrap()
-        })
+        .map(|n| res.body[..bots].find(&format!("\">{n}</a></td>")).unwrap())
         .collect();
     assert!(order.windows(2).all(|w| w[0] < w[1]), "{order:?}");
     assert!(res.body.contains("class=\"best\"") && res.body.contains("class=\"worst\""));
@@ -792,8 +786,7 @@ async fn pages_render_figures_chart_ranking_and_both_languages() {
     )
     .await;
     assert!(
-        res.body.find("\">晨光旗舰店:阿强</a></td>").unwrap()
-            < res.body.find("\">晨光旗舰店:老王</a></td>").unwrap()
+        res.body.find("\">阿强</a></td>").unwrap() < res.body.find("\">老王</a></td>").unwrap()
     );
     // unknown pages are 404 for users
     assert_eq!(
@@ -921,18 +914,18 @@ async fn ranking_exports_as_xlsx_and_csv_with_the_screen_names() {
     // The CSV has the columns of the screen: account, group, then every figure.
     let csv = get(
         &app,
-        &format!("/ranking?export=csv&table=people&{RANGE}"),
+        &format!("/ranking?export=csv&table=presale&{RANGE}"),
         Some(&boss),
     )
     .await;
     assert_eq!(csv.status, StatusCode::OK);
     let header_line = csv.body.lines().next().unwrap();
     assert!(
-        header_line.starts_with("\u{FEFF}客服账号,组,咨询人数"),
+        header_line.starts_with("\u{FEFF}名次,客服账号,组,咨询人数"),
         "{header_line}"
     );
     assert!(
-        csv.body.contains("晨光旗舰店:Lily,售前一组,76,") && csv.body.contains("33535.00"),
+        csv.body.contains(",Lily,售前一组,76,") && csv.body.contains("33535.00"),
         "{}",
         csv.body
     );
@@ -944,7 +937,7 @@ async fn ranking_exports_as_xlsx_and_csv_with_the_screen_names() {
     )
     .await;
     assert_eq!(bots.body.lines().count(), 2, "{}", bots.body);
-    assert!(bots.body.lines().nth(1).unwrap().starts_with("店小蜜,"));
+    assert!(bots.body.lines().nth(1).unwrap().starts_with("1,店小蜜,"));
     let en = get(
         &app,
         &format!("/ranking?export=csv&lang=en&{RANGE}"),
@@ -952,7 +945,7 @@ async fn ranking_exports_as_xlsx_and_csv_with_the_screen_names() {
     )
     .await;
     assert!(
-        en.body.starts_with("\u{FEFF}Account,Group,Consulted"),
+        en.body.starts_with("\u{FEFF}Rank,Account,Group,Consulted"),
         "{}",
         en.body
     );
@@ -971,14 +964,14 @@ async fn ranking_exports_as_xlsx_and_csv_with_the_screen_names() {
     // The page offers each table's downloads.
     let page = get(&app, &format!("/ranking?{RANGE}"), Some(&boss)).await;
     assert!(
-        page.body.contains("export=xlsx&amp;table=people")
+        page.body.contains("export=xlsx&amp;table=presale")
             && page.body.contains("export=csv&amp;table=bots")
     );
 
     // An agent's export holds their own row only.
     let lily = login(&app, "lily").await;
     let mine = get(&app, &format!("/ranking?export=csv&{RANGE}"), Some(&lily)).await;
-    assert!(mine.body.contains("晨光旗舰店:Lily"));
+    assert!(mine.body.contains(",Lily,"));
     assert!(
         !mine.body.contains("七七") && !mine.body.contains("店小蜜"),
         "{}",
@@ -992,8 +985,13 @@ async fn every_number_of_the_ranking_overview_and_teams_is_a_link_to_its_items()
     let sid = login(&app, "admin").await;
     let store = "%E6%99%A8%E5%85%89%E6%97%97%E8%88%B0%E5%BA%97";
     let figures = kefu_core::figures::ACCOUNT_FIGURES.len();
-    let ranking = get(&app, &format!("/ranking?store={store}&{RANGE}"), Some(&sid)).await;
-    let people = table_of(&ranking.body, "id=\"people\"");
+    let ranking = get(
+        &app,
+        &format!("/ranking?store={store}&{RANGE}&cols=all"),
+        Some(&sid),
+    )
+    .await;
+    let people = table_of(&ranking.body, "id=\"presale\"");
     let rows = people.matches("<tr><td>").count();
     assert_eq!(rows, 5);
     assert_eq!(people.matches("<a href=\"/list?").count(), rows * figures);
@@ -1210,10 +1208,8 @@ async fn ranking_filters_by_group_and_role_and_exports_the_same_rows() {
     .await;
     assert_eq!(page.status, StatusCode::OK);
     // 售前二组 is 老王 and 七七 in the sample roster.
-    assert!(
-        page.body.contains(">晨光旗舰店:老王</a>") && page.body.contains(">晨光旗舰店:七七</a>")
-    );
-    assert!(!page.body.contains(">晨光旗舰店:Lily</a>") && !page.body.contains(">店小蜜</a>"));
+    assert!(page.body.contains(">老王</a>") && page.body.contains(">七七</a>"));
+    assert!(!page.body.contains(">Lily</a>") && !page.body.contains(">店小蜜</a>"));
     let csv = get(
         &app,
         &format!("/ranking?export=csv&{RANGE}&group=%E5%94%AE%E5%89%8D%E4%BA%8C%E7%BB%84"),
@@ -1227,7 +1223,7 @@ async fn ranking_filters_by_group_and_role_and_exports_the_same_rows() {
         csv.body
     );
     let bots = get(&app, &format!("/ranking?{RANGE}&role=bot"), Some(&sid)).await;
-    assert!(bots.body.contains(">店小蜜</a>") && !bots.body.contains(">晨光旗舰店:Lily</a>"));
+    assert!(bots.body.contains(">店小蜜</a>") && !bots.body.contains(">Lily</a>"));
     let presale = get(&app, &format!("/ranking?{RANGE}&role=presale"), Some(&sid)).await;
-    assert!(presale.body.contains(">晨光旗舰店:Lily</a>") && !presale.body.contains(">店小蜜</a>"));
+    assert!(presale.body.contains(">Lily</a>") && !presale.body.contains(">店小蜜</a>"));
 }

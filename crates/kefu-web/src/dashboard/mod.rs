@@ -47,6 +47,8 @@ pub struct Params {
     /// A table of the page as a file: `xlsx` or `csv`, and which table (the first if unset).
     pub export: Option<String>,
     pub table: Option<String>,
+    /// The ranking's columns: figure keys, comma-separated, or `all`.
+    pub cols: Option<String>,
 }
 
 /// The requested download of a page's table, if any.

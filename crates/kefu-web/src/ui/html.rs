@@ -81,7 +81,15 @@ table.form td{text-align:left;white-space:normal;vertical-align:top}tr.changed t
 .saved{color:#16794a;font-weight:600}
 span.qa{display:inline-block;margin-left:.4em;padding:0 .35em;border-radius:3px;font-size:.8em;font-style:normal;background:#fff1d6;color:#7a4b00}
 span.qa.high,span.qa.critical{background:#fde2e1;color:#b42318}tr.msg.flagged td.text{box-shadow:inset 3px 0 #b42318}
-@media print{header form,form.filters{display:none}}
+.print-only{display:none}
+div.wrap:has(>table.ranking){max-height:80vh;overflow:auto}
+table.ranking thead th{position:sticky;top:0;z-index:2;background:#eef1f5}
+table.ranking th:first-child,table.ranking td:first-child{position:sticky;left:0;z-index:1;box-sizing:border-box;width:3.2em;min-width:3.2em;max-width:3.2em;text-align:right}
+table.ranking th:nth-child(2),table.ranking td:nth-child(2){position:sticky;left:3.2em;z-index:1;text-align:left;box-shadow:inset -1px 0 #c4cad3}
+table.ranking td:first-child,table.ranking td:nth-child(2){background:#fff}
+table.ranking thead th:first-child,table.ranking thead th:nth-child(2){z-index:3}
+details.columns{margin:.5em 0}ul.picker{columns:16em;list-style:none;padding:0}ul.picker a{text-decoration:none}
+@media print{header form,form.filters,details.columns,p.exports{display:none}.print-only{display:block}}
 ";
 
 /// The page frame: header with navigation, language switch and logout, then `body`.
