@@ -163,6 +163,7 @@ const ROUTES: &[(&str, Kind)] = &[
     ("/favicon.ico", Kind::Public),
     ("/", Kind::Page),
     ("/?{R}", Kind::Page),
+    ("/overview?{R}", Kind::Page),
     ("/ranking?{R}", Kind::Page),
     ("/ranking?{R}&by=group", Kind::Page),
     ("/ranking?{R}&by=day", Kind::Page),
@@ -199,6 +200,7 @@ const ROUTES: &[(&str, Kind)] = &[
         Kind::AgentPage(Who::AgentB),
     ),
     ("/?store={S2}&{R}", Kind::Store2Page),
+    ("/overview?store={S2}&{R}", Kind::Store2Page),
     ("/ranking?store={S2}&{R}", Kind::Store2Page),
     (
         "/ranking/export?store={S2}&{R}&format=csv",

@@ -665,7 +665,7 @@ async fn an_agent_sees_only_their_own_accounts() {
     for other in ["七七", "小美", "老王", "阿强", "店小蜜"] {
         assert!(!res.body.contains(other), "{other} shown to an agent");
     }
-    let res = get(&app, &format!("/?{RANGE}"), Some(&sid)).await;
+    let res = get(&app, &format!("/overview?{RANGE}"), Some(&sid)).await;
     assert_eq!(res.status, StatusCode::OK);
     assert!(res.body.contains("仅显示您本人账号的指标"));
     // the other store does not exist for them
@@ -731,7 +731,7 @@ async fn pages_render_figures_chart_ranking_and_both_languages() {
     let (_dir, app) = setup();
     let sid = login(&app, "admin").await;
     // default range: the last 7 days with data, i.e. the whole sample
-    let res = get(&app, "/", Some(&sid)).await;
+    let res = get(&app, "/overview", Some(&sid)).await;
     assert_eq!(res.status, StatusCode::OK);
     assert!(res.body.contains("<html lang=\"zh-CN\""));
     // (the sample's events run from 2026-11-10 to a refund on 2026-11-14; the first store
@@ -747,7 +747,12 @@ async fn pages_render_figures_chart_ranking_and_both_languages() {
     // a bar per day, each a link to that day
     assert!(res.body.contains("<svg"));
     assert!(res.body.contains("from=2026-11-11&amp;to=2026-11-11"));
-    let res = get(&app, &format!("/?lang=en&{RANGE}&chart=sales"), Some(&sid)).await;
+    let res = get(
+        &app,
+        &format!("/overview?lang=en&{RANGE}&chart=sales"),
+        Some(&sid),
+    )
+    .await;
     assert!(res.body.contains("<html lang=\"en\""));
     assert!(res.body.contains("Overview") && res.body.contains("Agent sales"));
     assert!(!res.body.contains("咨询人数"));
@@ -856,7 +861,7 @@ async fn names_from_the_data_are_escaped() {
     let evil = "<script>alert(1)</script>\"'&";
     let (_dir, app) = setup_with(&[evil]);
     let sid = login(&app, "admin").await;
-    for uri in ["/", "/ranking", "/?chart=sales&lang=en"] {
+    for uri in ["/", "/ranking", "/overview?chart=sales&lang=en"] {
         let res = get(&app, uri, Some(&sid)).await;
         assert_eq!(res.status, StatusCode::OK, "{uri}");
         assert!(!res.body.contains("<script"), "{uri}");
@@ -998,7 +1003,12 @@ async fn every_number_of_the_ranking_overview_and_teams_is_a_link_to_its_items()
     assert!(people.contains(&format!(
         "<a href=\"/list?store={store}&amp;account=%E6%99%A8%E5%85%89%E6%97%97%E8%88%B0%E5%BA%97%3ALily&amp;from=2026-11-10&amp;to=2026-11-12&amp;figure=sales&amp;lang=zh-CN\">¥33,535.00</a>"
     )));
-    let overview = get(&app, &format!("/?store={store}&{RANGE}"), Some(&sid)).await;
+    let overview = get(
+        &app,
+        &format!("/overview?store={store}&{RANGE}"),
+        Some(&sid),
+    )
+    .await;
     let body = &overview.body;
     let compared = table_of(body, "id=\"figures\"");
     let all = figures + kefu_core::figures::STORE_FIGURES.len();
@@ -1030,7 +1040,7 @@ async fn every_number_of_the_ranking_overview_and_teams_is_a_link_to_its_items()
     // the overview's tables download too
     let csv = get(
         &app,
-        &format!("/?store={store}&{RANGE}&export=csv&table=teams&lang=en"),
+        &format!("/overview?store={store}&{RANGE}&export=csv&table=teams&lang=en"),
         Some(&sid),
     )
     .await;
@@ -1089,7 +1099,12 @@ async fn overview_quick_ranges_teams_sales_split_and_hours_agree_with_kefu_repor
     let (dir, app) = setup();
     let sid = login(&app, "admin").await;
     let store = "%E6%99%A8%E5%85%89%E6%97%97%E8%88%B0%E5%BA%97";
-    let res = get(&app, &format!("/?store={store}&{RANGE}"), Some(&sid)).await;
+    let res = get(
+        &app,
+        &format!("/overview?store={store}&{RANGE}"),
+        Some(&sid),
+    )
+    .await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.body);
     let body = &res.body;
     // quick ranges, relative to the last day with data (2026-11-14), said in a title
@@ -1172,7 +1187,7 @@ async fn overview_quick_ranges_teams_sales_split_and_hours_agree_with_kefu_repor
     // English, and a long range: the trend by hour comes from stored counters, any range
     let res = get(
         &app,
-        &format!("/?store={store}&from=2026-09-01&to=2026-11-12&lang=en"),
+        &format!("/overview?store={store}&from=2026-09-01&to=2026-11-12&lang=en"),
         Some(&sid),
     )
     .await;
@@ -1190,7 +1205,12 @@ async fn overview_quick_ranges_teams_sales_split_and_hours_agree_with_kefu_repor
     assert!(!res.body.contains("未分组") && !res.body.contains("静默"));
     // an agent sees neither the team table nor the store's sales split
     let lily = login(&app, "lily").await;
-    let res = get(&app, &format!("/?store={store}&{RANGE}"), Some(&lily)).await;
+    let res = get(
+        &app,
+        &format!("/overview?store={store}&{RANGE}"),
+        Some(&lily),
+    )
+    .await;
     assert_eq!(res.status, StatusCode::OK);
     assert!(!res.body.contains("class=\"teams\"") && !res.body.contains("sales-split"));
     assert!(res.body.contains("<figure class=\"hours\">"));

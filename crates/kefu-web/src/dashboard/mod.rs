@@ -24,11 +24,13 @@ use crate::{ApiError, AppState, WebError};
 mod api;
 pub(crate) mod export;
 mod overview;
-mod ranking;
+pub(crate) mod ranking;
+mod start;
 
 pub(crate) use api::*;
 pub(crate) use overview::*;
 pub(crate) use ranking::*;
+pub(crate) use start::*;
 
 #[derive(Debug, Default, Deserialize)]
 pub struct Params {
@@ -47,6 +49,8 @@ pub struct Params {
     /// A table of the page as a file: `xlsx` or `csv`, and which table (the first if unset).
     pub export: Option<String>,
     pub table: Option<String>,
+    /// The start page's period: the last 1, 7 or 30 days with data.
+    pub days: Option<String>,
     /// The ranking's columns: figure keys, comma-separated, or `all`.
     pub cols: Option<String>,
 }
@@ -149,7 +153,8 @@ fn one_store(allowed: Vec<Allowed>) -> Result<Allowed, WebError> {
 
 /// The overview, the ranking (and its old download address), the report API and nothing else.
 pub(crate) fn routes(r: Routes) -> Routes {
-    r.get("/", overview)
+    r.get("/", start)
+        .get("/overview", overview)
         .get("/ranking", ranking)
         .get("/ranking/export", export::ranking)
         .get("/api/v1/report", api_report)

@@ -21,7 +21,7 @@ pub(super) fn consulted_by_hour(c: &kefu_core::figures::Counters) -> [i64; 24] {
     std::array::from_fn(|h| c.get(kefu_core::figures::C::consulted_at_hour(h)))
 }
 
-/// `GET /`: a store's figures for a range, against the previous period of equal length,
+/// `GET /overview`: a store's figures for a range, against the previous period of equal length,
 /// and a trend by day.
 pub async fn overview(
     State(state): State<AppState>,
@@ -86,7 +86,7 @@ pub async fn overview(
 
     let filters = filters(
         lang,
-        "/",
+        "/overview",
         &o.allowed,
         &name,
         Span {
@@ -120,7 +120,7 @@ pub async fn overview(
                 @if f.key == chart_fig.key {
                     strong { (lang.figure(f)) }
                 } @else {
-                    a href=(link("/", &name, o.from, o.to, &format!("&chart={}{lq}", f.key))) {
+                    a href=(link("/overview", &name, o.from, o.to, &format!("&chart={}{lq}", f.key))) {
                         (lang.figure(f))
                     }
                 }
@@ -128,7 +128,7 @@ pub async fn overview(
         }
     };
     let here = link(
-        "/",
+        "/overview",
         &name,
         o.from,
         o.to,
