@@ -6,7 +6,7 @@ mod support;
 
 use std::path::Path;
 
-use support::app::{browser_skipped, import_sample, login, run, serve, shots};
+use support::app::{browser_skipped, import_into, import_sample, login, run, serve, shots};
 use support::webdriver::Driver;
 
 #[test]
@@ -28,17 +28,7 @@ fn pages_in_headless_chromium() {
          2026-11-14 11:00:00,buyer_new2,晨光旗舰店:Lily,buyer,有货吗\n",
     )
     .unwrap();
-    run(
-        &[
-            "import",
-            "--db",
-            db.to_str().unwrap(),
-            "--store",
-            "晨光旗舰店",
-            last_day.to_str().unwrap(),
-        ],
-        "",
-    );
+    import_into(&db, &last_day);
     run(
         &[
             "user",

@@ -434,15 +434,7 @@ impl Db {
         from: Day,
         to: Day,
     ) -> Result<Vec<(NameId, Counters)>> {
-        self.sum_counters(
-            store_id,
-            from,
-            to,
-            "account_id",
-            "AND account_id >= 0",
-            false,
-            true,
-        )
+        self.per_account(store_id, (from, to), false)
     }
 
     /// [`Db::counters_by_account`] with the hourly counters too (`consulted_h00`…), which the
@@ -454,15 +446,18 @@ impl Db {
         from: Day,
         to: Day,
     ) -> Result<Vec<(NameId, Counters)>> {
-        self.sum_counters(
-            store_id,
-            from,
-            to,
-            "account_id",
-            "AND account_id >= 0",
-            true,
-            true,
-        )
+        self.per_account(store_id, (from, to), true)
+    }
+
+    /// Counters summed per account, the hourly ones only with `hours`.
+    fn per_account(
+        &self,
+        store_id: i64,
+        (from, to): (Day, Day),
+        hours: bool,
+    ) -> Result<Vec<(NameId, Counters)>> {
+        let filter = "AND account_id >= 0";
+        self.sum_counters(store_id, from, to, "account_id", filter, hours, true)
     }
 
     /// The whole store's counters over `[from, to]`: every account plus the store-level

@@ -143,6 +143,14 @@ fn quick_ranges(last: Day) -> [(S, Day, Day); 5] {
     ]
 }
 
+/// The store row (what the user may see of it) over `[from, to]`.
+fn store_row(db: &kefu_store::Db, from: Day, to: Day, only: &[Allowed]) -> Result<Row, WebError> {
+    report::build(db, By::Store, from, to, only)?
+        .rows
+        .pop()
+        .ok_or_else(|| WebError::Internal("store row missing".into()))
+}
+
 /// The one store a page shows: the requested one or the first the user may see.
 fn one_store(allowed: Vec<Allowed>) -> Result<Allowed, WebError> {
     allowed

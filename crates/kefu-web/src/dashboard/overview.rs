@@ -49,12 +49,7 @@ pub async fn overview(
             } else {
                 Vec::new()
             };
-            let row = |f: Day, t: Day| -> Result<Row, WebError> {
-                report::build(db, By::Store, f, t, only)?
-                    .rows
-                    .pop()
-                    .ok_or_else(|| WebError::Internal("store row missing".into()))
-            };
+            let row = |f: Day, t: Day| store_row(db, f, t, only);
             let current = row(from, to)?;
             Ok(Overview {
                 hours: consulted_by_hour(&current.counters),

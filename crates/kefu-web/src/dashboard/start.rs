@@ -134,12 +134,7 @@ pub async fn start(
             let last = last_time.map(Day::of).or(db.day_span(sid)?.map(|(_, l)| l));
             let anchor = last.unwrap_or(Day::of(now_local(0)));
             let (from, to) = period(anchor, days);
-            let row = |f: Day, t: Day| -> Result<Row, WebError> {
-                report::build(db, By::Store, f, t, only)?
-                    .rows
-                    .pop()
-                    .ok_or_else(|| WebError::Internal("store row missing".into()))
-            };
+            let row = |f: Day, t: Day| store_row(db, f, t, only);
             let current = row(from, to)?;
             let previous = row(from.offset(-days), from.offset(-1))?;
             let accounts = db.accounts(sid)?;
