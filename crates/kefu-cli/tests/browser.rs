@@ -6,7 +6,7 @@ mod support;
 
 use std::path::Path;
 
-use support::app::{browser_skipped, import_sample, login, run, serve, shots};
+use support::app::{browser_skipped, import_into, import_sample, login, run, serve, shots};
 use support::webdriver::Driver;
 
 #[test]
@@ -17,6 +17,18 @@ fn pages_in_headless_chromium() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("k.db");
     import_sample(&db);
+    // A last day of chats with something to look at: 小美 answers after five minutes (slow),
+    // Lily never (unreplied).
+    let last_day = dir.path().join("last-day.csv");
+    std::fs::write(
+        &last_day,
+        "time,buyer,account,sender,text\n\
+         2026-11-14 10:00:00,buyer_new1,晨光旗舰店:小美,buyer,在吗\n\
+         2026-11-14 10:05:00,buyer_new1,晨光旗舰店:小美,agent,在的\n\
+         2026-11-14 11:00:00,buyer_new2,晨光旗舰店:Lily,buyer,有货吗\n",
+    )
+    .unwrap();
+    import_into(&db, &last_day);
     run(
         &[
             "user",
@@ -79,8 +91,37 @@ fn pages_in_headless_chromium() {
             .nth(1)
             .unwrap_or_default()
     );
-    d.goto(&format!("{base}/?from=2026-11-10&to=2026-11-12&lang=zh-CN"))
+    // The start page, at desktop and phone widths: data up to, cards, attention, the week.
+    for (width, name) in [(1440, "start.png"), (390, "start-390.png")] {
+        d.set_window_size(width, 1000).unwrap();
+        d.goto(&format!("{base}/?days=7&lang=zh-CN")).unwrap();
+        let page = d.source().unwrap();
+        assert!(
+            page.contains("数据截至")
+                && page.contains("class=\"card\"")
+                && page.contains("需要关注")
+                && page.contains("id=\"heat-slow\""),
+            "start page:\n{page}"
+        );
+        d.screenshot(&shots.join(name)).unwrap();
+    }
+    d.set_window_size(1440, 1000).unwrap();
+    d.script("document.getElementById('heat-consulted').scrollIntoView(); return 0;")
         .unwrap();
+    d.screenshot(&shots.join("start-week.png")).unwrap();
+    // From an attention item to the items behind it.
+    d.goto(&format!("{base}/?days=7&lang=zh-CN")).unwrap();
+    d.click("ul.attention a").unwrap();
+    d.wait_for("the attention item's list", |d| {
+        d.url().unwrap_or_default().contains("/list?")
+    })
+    .unwrap();
+    assert!(d.source().unwrap().contains("列出条数"));
+
+    d.goto(&format!(
+        "{base}/overview?from=2026-11-10&to=2026-11-12&lang=zh-CN"
+    ))
+    .unwrap();
     let page = d.source().unwrap();
     assert!(
         page.contains("晨光旗舰店") && page.contains("<svg"),
@@ -89,7 +130,7 @@ fn pages_in_headless_chromium() {
     d.screenshot(&shots.join("overview.png")).unwrap();
 
     d.goto(&format!(
-        "{base}/ranking?from=2026-11-10&to=2026-11-12&sort=sales&dir=desc&lang=zh-CN"
+        "{base}/ranking?from=2026-11-10&to=2026-11-12&sort=sales&dir=desc&cols=all&lang=zh-CN"
     ))
     .unwrap();
     let page = d.source().unwrap();
@@ -97,13 +138,25 @@ fn pages_in_headless_chromium() {
         assert!(page.contains(account), "ranking lacks {account}");
     }
     assert!(
-        page.contains("33535.00"),
+        page.contains("¥33,535.00"),
         "Lily's sales of the expected figures"
     );
     d.screenshot(&shots.join("ranking.png")).unwrap();
+    // The name column and the header stay in view when the table scrolls.
+    let stuck = d
+        .script(
+            "const w = document.querySelector('div.wrap:has(>table.ranking)'); w.scrollLeft = 2000; w.scrollTop = 0; \
+             const td = document.querySelector('table.ranking tbody td:nth-child(2)'); \
+             return td.getBoundingClientRect().left - w.getBoundingClientRect().left;",
+        )
+        .unwrap();
+    assert!(
+        stuck.as_f64().is_some_and(|x| x < 80.0),
+        "the name column scrolled away: {stuck}"
+    );
 
     // Drill down: from the ranking to the account's receptions, then to one transcript.
-    d.click_link("晨光旗舰店:Lily").unwrap();
+    d.click_link("Lily").unwrap();
     d.wait_for("the account page", |d| {
         d.url().unwrap_or_default().contains("/account")
     })
@@ -129,7 +182,7 @@ fn pages_in_headless_chromium() {
         "{base}/ranking?from=2026-11-10&to=2026-11-12&lang=zh-CN"
     ))
     .unwrap();
-    d.click("table#people td a[href^='/list']").unwrap();
+    d.click("table#presale td a[href^='/list']").unwrap();
     d.wait_for("the list page", |d| {
         d.url().unwrap_or_default().contains("/list?")
     })
@@ -170,7 +223,7 @@ fn pages_in_headless_chromium() {
     .unwrap();
     let page = d.source().unwrap();
     assert!(
-        page.contains("工资条") && page.contains("阶梯提成") && page.contains("33535.00"),
+        page.contains("工资条") && page.contains("阶梯提成") && page.contains("¥33,535.00"),
         "payslip with Lily's attributed sales:\n{page}"
     );
     d.screenshot(&shots.join("payslip.png")).unwrap();
@@ -194,8 +247,19 @@ fn pages_in_headless_chromium() {
     assert!(page.contains("slow_response_secs"), "settings:\n{page}");
     d.screenshot(&shots.join("settings.png")).unwrap();
 
-    // An agent sees only their own account.
+    // An agent sees only their own account; their start page is theirs.
     assert!(login(&d, &base, "lily", "lily-password-1"));
+    for (width, name) in [(1440, "start-agent.png"), (390, "start-agent-390.png")] {
+        d.set_window_size(width, 1000).unwrap();
+        d.goto(&format!("{base}/?days=7&lang=zh-CN")).unwrap();
+        let page = d.source().unwrap();
+        assert!(
+            page.contains("我的排名") && page.contains("团队平均") && !page.contains("七七"),
+            "agent's start page:\n{page}"
+        );
+        d.screenshot(&shots.join(name)).unwrap();
+    }
+    d.set_window_size(1440, 1000).unwrap();
     d.goto(&format!("{base}/ranking?from=2026-11-10&to=2026-11-12"))
         .unwrap();
     let page = d.source().unwrap();

@@ -102,9 +102,9 @@ fn a_platform_only_store_from_upload_to_payslip_in_chromium() {
     let page = main_of(&d);
     assert!(
         page.contains("平台报表数据 · 拼多多")
-            && page.contains("96.00%")
-            && page.contains("15230.50")
-            && page.contains("25000.00"),
+            && page.contains("96.0%")
+            && page.contains("¥15,230.50")
+            && page.contains("¥25,000.00"),
         "ranking:\n{page}"
     );
     assert!(
@@ -129,7 +129,7 @@ fn a_platform_only_store_from_upload_to_payslip_in_chromium() {
     let page = main_of(&d);
     assert!(
         page.contains(
-            "<td>3分钟人工回复率(8-23点)</td><td>%</td><td>-</td><td>96.00%</td><td>-</td>"
+            "<td>3分钟人工回复率(8-23点)</td><td>%</td><td>-</td><td>96.0%</td><td>-</td>"
         ),
         "reconciliation:\n{page}"
     );
@@ -161,7 +161,9 @@ fn a_platform_only_store_from_upload_to_payslip_in_chromium() {
     .unwrap();
     let page = main_of(&d);
     assert!(
-        page.contains("拼多多客服方案") && page.contains("小美") && page.contains("3904.60"),
+        page.contains("拼多多客服方案")
+            && page.contains("小美")
+            && (page.contains("¥3,904.60") || page.contains("3904.60")),
         "plan ranking:\n{page}"
     );
     d.screenshot(&shots.join("platform-plan-run.png")).unwrap();
@@ -178,7 +180,7 @@ fn a_platform_only_store_from_upload_to_payslip_in_chromium() {
         page.contains("工资条")
             && page.contains("3分钟人工回复率(8-23点)")
             && page.contains("96.00%")
-            && page.contains("3904.60"),
+            && (page.contains("¥3,904.60") || page.contains("3904.60")),
         "payslip:\n{page}"
     );
     d.screenshot(&shots.join("platform-payslip.png")).unwrap();
@@ -188,5 +190,9 @@ fn a_platform_only_store_from_upload_to_payslip_in_chromium() {
         "{base}/plans/run?store=%E6%99%A8%E5%85%89&month=2026-11&lang=zh-CN"
     ))
     .unwrap();
-    assert!(main_of(&d).contains("3400.00"));
+    let page = main_of(&d);
+    assert!(
+        page.contains("¥3,400.00") || page.contains("3400.00"),
+        "{page}"
+    );
 }

@@ -905,7 +905,11 @@ fn reception_sums(a: &Analysis, recs: &[Reception]) -> FxHashMap<(NameId, Day), 
             c.bump(C::slow);
         }
         if let Some(t) = r.first_buyer_time {
-            c.bump(C::consulted_at_hour((time_of_day(t) / HOUR_MS) as usize));
+            let hour = (time_of_day(t) / HOUR_MS) as usize;
+            c.bump(C::consulted_at_hour(hour));
+            if r.slow {
+                c.bump(C::slow_at_hour(hour));
+            }
         }
         if let Some(ms) = r.first_response_ms {
             c.add_first_response(ms);

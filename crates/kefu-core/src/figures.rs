@@ -111,6 +111,32 @@ counters!(
     dy_within_3min,
     dy_work_sessions,
     dy_work_within_3min,
+    // Slow receptions (`slow`) by the hour of day of the buyer's first message (0..23): where
+    // in the week answers come late (the start page's heatmap, beside `consulted_hNN`).
+    slow_h00,
+    slow_h01,
+    slow_h02,
+    slow_h03,
+    slow_h04,
+    slow_h05,
+    slow_h06,
+    slow_h07,
+    slow_h08,
+    slow_h09,
+    slow_h10,
+    slow_h11,
+    slow_h12,
+    slow_h13,
+    slow_h14,
+    slow_h15,
+    slow_h16,
+    slow_h17,
+    slow_h18,
+    slow_h19,
+    slow_h20,
+    slow_h21,
+    slow_h22,
+    slow_h23,
 );
 
 pub const COUNTERS: usize = C::ALL.len();
@@ -120,6 +146,20 @@ impl C {
     /// later hours count as 23).
     pub fn consulted_at_hour(hour: usize) -> C {
         C::ALL[C::consulted_h00 as usize + hour.min(23)]
+    }
+
+    /// The counter of slow receptions whose first buyer message fell in `hour` (0..23; later
+    /// hours count as 23).
+    pub fn slow_at_hour(hour: usize) -> C {
+        C::ALL[C::slow_h00 as usize + hour.min(23)]
+    }
+
+    /// Whether this is one of the hourly counters (`consulted_hNN`, `slow_hNN`), which only
+    /// the pages that chart hours read.
+    pub fn is_hourly(self) -> bool {
+        let c = self as usize;
+        (C::consulted_h00 as usize..=C::consulted_h23 as usize).contains(&c)
+            || (C::slow_h00 as usize..=C::slow_h23 as usize).contains(&c)
     }
 }
 

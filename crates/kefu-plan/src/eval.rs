@@ -193,7 +193,11 @@ pub struct KpiLine {
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct GateLine {
     pub name: String,
+    /// The condition in the plan file's terms (`qa_score < 60`).
     pub condition: String,
+    /// The condition as people read it, in Chinese (`质检得分 < 60`) and in English.
+    pub condition_zh: String,
+    pub condition_en: String,
     pub value_text: String,
     pub fired: bool,
     /// What the gate does, in Chinese and in English.
@@ -585,6 +589,14 @@ pub fn evaluate(plan: &Plan, month: Month, input: &PlanInput) -> Result<PlanResu
             gate_source_name(plan, gate.source),
             threshold_text(gate.source, th)
         );
+        let named = |en: bool| {
+            format!(
+                "{} {op} {}",
+                gate_source_label(plan, gate.source, en),
+                threshold_text(gate.source, th)
+            )
+        };
+        let (condition_zh, condition_en) = (named(false), named(true));
         for (i, (a, b)) in input.agents.iter().zip(&bases).enumerate() {
             let v = source_value(gate.source, plan, a, &input.store, b.net_cents);
             let too_few_reviews = matches!(gate.source, Source::QaScore)
@@ -632,6 +644,8 @@ pub fn evaluate(plan: &Plan, month: Month, input: &PlanInput) -> Result<PlanResu
             gate_lines[i].push(GateLine {
                 name: gate.name.clone(),
                 condition: condition.clone(),
+                condition_zh: condition_zh.clone(),
+                condition_en: condition_en.clone(),
                 value_text: match (v, too_few_reviews) {
                     (None, _) => "–".into(),
                     (Some(x), None) => number_text(gate.source, x),
@@ -820,6 +834,29 @@ fn gate_source_name(plan: &Plan, source: Source) -> String {
             .map_or_else(String::new, |c| {
                 format!("{}:{}", c.platform.as_str(), c.column)
             }),
+    }
+}
+
+/// A gate's source as people read it: the figure's, KPI's or manual item's name, in Chinese
+/// or (`en`) in English; a platform column by its name in the file.
+fn gate_source_label(plan: &Plan, source: Source, en: bool) -> String {
+    match source {
+        Source::Figure { figure, .. } => if en { figure.en } else { figure.zh }.to_string(),
+        Source::TargetCompletion => if en {
+            "Target completion"
+        } else {
+            "目标完成率"
+        }
+        .into(),
+        Source::QaScore => if en { "QA score" } else { "质检得分" }.into(),
+        Source::Manual(i) => plan
+            .manual
+            .get(i)
+            .map_or_else(String::new, |m| m.name.clone()),
+        Source::Platform { index, .. } => plan
+            .platform_columns
+            .get(index)
+            .map_or_else(String::new, |c| c.column.clone()),
     }
 }
 

@@ -183,7 +183,9 @@ pub fn build_scoped(db: &Db, by: By, from: Day, to: Day, scopes: &[Scope]) -> Re
         // The sum of the visible accounts' counters over a range, when the scope is limited.
         let own = |from: Day, to: Day| -> Result<Option<Counters>> {
             let mut total: Option<Counters> = None;
-            for (id, c) in db.counters_by_account(s.id, from, to)? {
+            // With the hourly counters: the store and day rows chart them (an agent's hour
+            // chart read zeros when these were left out).
+            for (id, c) in db.counters_by_account_hourly(s.id, from, to)? {
                 if scope.sees(id) {
                     *total.get_or_insert_with(Counters::default) += &c;
                 }

@@ -851,6 +851,8 @@ min_score = 0
         let gate = |fired: bool| kefu_plan::GateLine {
             name: "质检".into(),
             condition: "qa_score < 60".into(),
+            condition_zh: "质检得分 < 60".into(),
+            condition_en: "QA score < 60".into(),
             value_text: "50.00".into(),
             fired,
             effect: "应发 × 50%（固定部分除外）".into(),

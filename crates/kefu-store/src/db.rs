@@ -314,6 +314,25 @@ impl Db {
         day_span(&self.conn, store_id)
     }
 
+    /// The time of the store's latest message (store-local), for "data up to …": the last
+    /// day's messages decoded, one row read.
+    pub fn last_message_time(&self, store_id: i64) -> Result<Option<Millis>> {
+        let row: Option<(i64, Vec<u8>)> = self
+            .conn
+            .query_row(
+                "SELECT day, events FROM message_days WHERE store_id = ?1 ORDER BY day DESC LIMIT 1",
+                [store_id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        let Some((day, events)) = row else {
+            return Ok(None);
+        };
+        let mut messages = Vec::new();
+        chunk::decode_messages(Day(day as i32), &events, &mut messages)?;
+        Ok(messages.iter().map(|m| m.time).max())
+    }
+
     /// Writes a batch and recomputes the figures it can change, atomically: a failure or a
     /// kill half-way leaves the database as it was.
     pub fn import(&mut self, batch: ImportBatch, config: &Config) -> Result<ImportSummary> {
@@ -422,15 +441,30 @@ impl Db {
         from: Day,
         to: Day,
     ) -> Result<Vec<(NameId, Counters)>> {
-        self.sum_counters(
-            store_id,
-            from,
-            to,
-            "account_id",
-            "AND account_id >= 0",
-            false,
-            true,
-        )
+        self.per_account(store_id, (from, to), false)
+    }
+
+    /// [`Db::counters_by_account`] with the hourly counters too (`consulted_h00`…), which the
+    /// ranking has no use for: for the pages that chart a few accounts by hour (an agent's
+    /// overview and start page).
+    pub fn counters_by_account_hourly(
+        &self,
+        store_id: i64,
+        from: Day,
+        to: Day,
+    ) -> Result<Vec<(NameId, Counters)>> {
+        self.per_account(store_id, (from, to), true)
+    }
+
+    /// Counters summed per account, the hourly ones only with `hours`.
+    fn per_account(
+        &self,
+        store_id: i64,
+        (from, to): (Day, Day),
+        hours: bool,
+    ) -> Result<Vec<(NameId, Counters)>> {
+        let filter = "AND account_id >= 0";
+        self.sum_counters(store_id, from, to, "account_id", filter, hours, true)
     }
 
     /// The whole store's counters over `[from, to]`: every account plus the store-level
@@ -468,6 +502,25 @@ impl Db {
         Ok(rows.into_iter().map(|(d, c)| (Day(d as i32), c)).collect())
     }
 
+    /// Counters of `accounts` summed per day over `[from, to]`, hourly counters included (an
+    /// agent's week by hour).
+    pub fn counters_by_day_of_accounts(
+        &self,
+        store_id: i64,
+        from: Day,
+        to: Day,
+        accounts: &[NameId],
+    ) -> Result<Vec<(Day, Counters)>> {
+        if accounts.is_empty() {
+            return Ok(Vec::new());
+        }
+        // Name ids are integers: the list is written into the statement as numbers.
+        let ids: Vec<String> = accounts.iter().map(|a| a.to_string()).collect();
+        let filter = format!("AND account_id IN ({})", ids.join(","));
+        let rows = self.sum_counters(store_id, from, to, "day", &filter, true, false)?;
+        Ok(rows.into_iter().map(|(d, c)| (Day(d as i32), c)).collect())
+    }
+
     /// Sums the counters rows of `[from, to]` that pass `filter` by `key`. With `blocks` (a
     /// sum over the whole range per account, `key` = `account_id`), first response times
     /// come from `first_response_blocks`: the range's pieces of [`pieces`], a counters row's
@@ -486,7 +539,7 @@ impl Db {
         // The hourly counters are read only where they are shown (store and day rows); a
         // ranking sums two hundred accounts and has no use for them.
         let wanted: Vec<usize> = (0..COUNTERS)
-            .filter(|&i| hours || !C::ALL[i].column().starts_with("consulted_h"))
+            .filter(|&i| hours || !C::ALL[i].is_hourly())
             .collect();
         let columns: String = wanted
             .iter()

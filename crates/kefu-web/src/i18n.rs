@@ -172,6 +172,8 @@ pub enum S {
     Group,
     NoData,
     NotFound,
+    NotFoundHelp,
+    StartPage,
     Error,
     OwnFigures,
     Best,
@@ -669,8 +671,8 @@ impl S {
             S::AuditNewest => ("最新的记录", "Newest entries"),
             S::AuditNone => ("没有符合条件的记录。", "No entries match."),
             S::AuditNote => (
-                "时间为 UTC，日期范围包含首尾两天；用户名须完全一致（登录失败的记录没有用户，尝试的用户名在详情中）。",
-                "Times are UTC and the date range includes both days; the user name must match exactly (failed logins have no user: the name tried is in the detail).",
+                "时间为店铺所在时区（默认北京时间），日期范围包含首尾两天；用户名须完全一致（登录失败的记录没有用户，尝试的用户名在详情中）。",
+                "Times are in the stores' time zone (Beijing time unless configured) and the date range includes both days; the user name must match exactly (failed logins have no user: the name tried is in the detail).",
             ),
             S::Overview => ("概览", "Overview"),
             S::Ranking => ("客服排名", "Agent ranking"),
@@ -697,7 +699,12 @@ impl S {
             S::Account => ("客服账号", "Account"),
             S::Group => ("组", "Group"),
             S::NoData => ("此期间没有数据。", "No data for this period."),
-            S::NotFound => ("页面不存在。", "Page not found."),
+            S::NotFound => ("页面不存在", "Page not found"),
+            S::StartPage => ("首页", "Start page"),
+            S::NotFoundHelp => (
+                "这个地址没有页面，可能是链接有误或页面已移动。",
+                "Nothing is at this address: the link may be wrong or the page has moved.",
+            ),
             S::Error => ("出错了", "Error"),
             S::OwnFigures => (
                 "仅显示您本人账号的指标。",

@@ -47,6 +47,8 @@ use kefu_store::{Db, StoreError, UserError};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 pub use client::{SecureCookies, WebSettings};
+/// How the pages write numbers, for tests that read them back.
+pub use ui::format;
 
 use crate::api::{ErrorBody, ErrorCode, ErrorDetail};
 

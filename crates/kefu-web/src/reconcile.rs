@@ -76,7 +76,8 @@ fn unit(lang: Lang, f: &Figure) -> &'static str {
         Unit::Count => lang.t("个", "count"),
         Unit::Yuan => lang.t("元", "yuan"),
         Unit::Percent => "%",
-        Unit::Seconds => lang.t("秒", "seconds"),
+        // The page writes durations as 分:秒, downloads as plain seconds (docs/pages.md).
+        Unit::Seconds => lang.t("时长", "duration"),
         Unit::Ratio => lang.t("比值", "ratio"),
     }
 }

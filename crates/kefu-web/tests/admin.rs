@@ -27,16 +27,16 @@ async fn settings_show_metrics_roster_and_users_to_admins_only() {
     assert_eq!(res.status, StatusCode::OK, "{}", res.body);
     assert!(
         res.body
-            .contains("<td><code>slow_response_secs</code></td><td>45</td>")
+            .contains("<td title=\"slow_response_secs\">慢响应阈值</td><td>45 秒</td>")
     );
     assert!(
         res.body
-            .contains("<td><code>slow_response_secs</code></td><td>90</td>")
+            .contains("<td title=\"slow_response_secs\">慢响应阈值</td><td>90 秒</td>")
     );
     // roster: account, display name, group, role, bot
     assert!(
         res.body
-            .contains("<td>晨光旗舰店:小美</td><td>小美</td><td>售前一组</td><td>presale</td>"),
+            .contains("<td>晨光旗舰店:小美</td><td>小美</td><td>售前一组</td><td>售前</td>"),
         "{}",
         res.body
     );
@@ -44,7 +44,7 @@ async fn settings_show_metrics_roster_and_users_to_admins_only() {
     // users and their stores
     assert!(
         res.body
-            .contains("<td>sup</td><td>supervisor</td><td>晨光旗舰店</td>")
+            .contains("<td>sup</td><td>主管</td><td>晨光旗舰店</td>")
     );
     assert!(res.body.contains("href=\"/settings?lang=zh-CN\""));
     let en = get(&app, "/settings?lang=en", &sid).await;
@@ -128,7 +128,7 @@ async fn admins_add_users_with_csrf_and_the_audit_log_shows_it() {
     let page = get(&app, "/settings", &sid).await;
     assert!(
         page.body
-            .contains("<td>主管二</td><td>supervisor</td><td>晨光旗舰店</td>")
+            .contains("<td>主管二</td><td>主管</td><td>晨光旗舰店</td>")
     );
 
     // bad input: clear messages, nothing added
@@ -160,13 +160,13 @@ async fn admins_add_users_with_csrf_and_the_audit_log_shows_it() {
 
     let audit = get(&app, "/audit", &sid).await;
     assert_eq!(audit.status, StatusCode::OK);
-    assert!(audit.body.contains("<td>user.add</td>"));
+    assert!(audit.body.contains("<td title=\"user.add\">添加用户</td>"));
     assert!(
         audit.body.contains("name=阿强本人 role=agent"),
         "{}",
         audit.body
     );
-    assert!(audit.body.contains("<td>login</td>"));
+    assert!(audit.body.contains("<td title=\"login\">登录</td>"));
     assert!(
         audit.body.find("主管二").unwrap() < audit.body.find("阿强本人").unwrap(),
         "newest first"
@@ -417,7 +417,7 @@ async fn metric_settings_saved_in_the_web_recompute_the_store_and_show_the_effec
     let page = get(&app, "/settings", &sid).await;
     assert!(
         page.body
-            .contains("<td><code>slow_response_secs</code></td><td>30</td>")
+            .contains("<td title=\"slow_response_secs\">慢响应阈值</td><td>30 秒</td>")
     );
 
     // back to the configuration's settings
@@ -1069,7 +1069,7 @@ async fn the_audit_log_is_paged_and_filtered() {
     let total = db.audit_log(10_000).unwrap().len();
     drop(db);
     let (sid, _) = login(&app, "admin").await;
-    let failed = ("sup".to_string(), "user.password.own_failed".to_string());
+    let failed = ("sup".to_string(), "修改自己的密码失败".to_string());
 
     let first = get(&app, "/audit", &sid).await;
     assert_eq!(first.status, StatusCode::OK);
@@ -1107,7 +1107,8 @@ async fn the_audit_log_is_paged_and_filtered() {
         assert!(rows.contains(&failed), "{uri}: {rows:?}");
         assert!(rows.iter().all(|(u, _)| u == "sup"), "{uri}: {rows:?}");
     }
-    let today = kefu_core::time::Day((kefu_store::users::now_secs() / 86_400) as i32);
+    // days on the stores' clock (Beijing time by default)
+    let today = kefu_core::time::Day(((kefu_store::users::now_secs() + 8 * 3600) / 86_400) as i32);
     let res = get(
         &app,
         &format!("/audit?action=user.lang&from={today}&to={today}"),

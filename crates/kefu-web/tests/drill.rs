@@ -365,7 +365,7 @@ async fn reception_page_shows_transcript_rounds_and_attribution() {
     assert!(res.body.contains(&format!(
         "第 {} 轮回复，响应 {}",
         answered.0,
-        explain::format_secs(answered.1)
+        kefu_web::format::duration_ms(answered.1)
     )));
     let en = get(
         &app,
@@ -544,7 +544,7 @@ async fn agent_page_shows_response_histogram_funnel_and_daily_trend() {
         let at_or_below = times.iter().filter(|&&t| t <= v).count();
         assert!(at_or_below * 100 >= q * times.len());
         assert!(
-            body.contains(&format!("p{q} = {}", explain::format_secs(v))),
+            body.contains(&format!("p{q} = {}", kefu_web::format::duration_ms(v))),
             "p{q}"
         );
     }
@@ -609,7 +609,8 @@ async fn agent_page_shows_response_histogram_funnel_and_daily_trend() {
     let cents: i64 = sales
         .iter()
         .map(|(_, v)| {
-            let (y, f) = v.split_once('.').unwrap_or((v, "0"));
+            let v = v.trim_start_matches('¥').replace(',', "");
+            let (y, f) = v.split_once('.').unwrap_or((&v, "0"));
             y.parse::<i64>().unwrap() * 100 + format!("{f:0<2}").parse::<i64>().unwrap()
         })
         .sum();

@@ -169,6 +169,7 @@ const ROUTES: &[(&str, Kind)] = &[
     ("/favicon.ico", Kind::Public),
     ("/", Kind::Page),
     ("/?{R}", Kind::Page),
+    ("/overview?{R}", Kind::Page),
     ("/ranking?{R}", Kind::Page),
     ("/ranking?{R}&by=group", Kind::Page),
     ("/ranking?{R}&by=day", Kind::Page),
@@ -205,6 +206,7 @@ const ROUTES: &[(&str, Kind)] = &[
         Kind::AgentPage(Who::AgentB),
     ),
     ("/?store={S2}&{R}", Kind::Store2Page),
+    ("/overview?store={S2}&{R}", Kind::Store2Page),
     ("/ranking?store={S2}&{R}", Kind::Store2Page),
     (
         "/ranking/export?store={S2}&{R}&format=csv",
@@ -1100,6 +1102,11 @@ fn figure_texts(c: &Counters) -> BTreeSet<String> {
     for f in ACCOUNT_FIGURES {
         let v = f.value(c);
         out.insert(kefu_report::display(f, v));
+        // As the pages write it; a duration's 分:秒 could be part of a clock time (11:10 of
+        // 2026-11-03 11:10:05), so durations are looked for in the API's numbers only.
+        if f.unit != kefu_core::figures::Unit::Seconds {
+            out.insert(kefu_web::format::value(f, v));
+        }
         if let Some(x) = kefu_report::number(v) {
             out.insert(serde_json::json!(x).to_string());
         }

@@ -466,7 +466,7 @@ async fn list_pages_are_paged_link_to_transcripts_and_export() {
     assert_eq!(csv.status, StatusCode::OK);
     assert!(
         csv.body
-            .starts_with("Day,Account,Buyer,First message,Consulted"),
+            .starts_with("\u{FEFF}Day,Account,Buyer,First message,Consulted"),
         "{}",
         csv.body
     );

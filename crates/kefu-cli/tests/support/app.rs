@@ -74,7 +74,14 @@ pub fn browser_skipped() -> bool {
 
 /// Imports the sample store of `testdata/sample` into `db` as 晨光旗舰店.
 pub fn import_sample(db: &Path) {
-    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../testdata/sample/input");
+    import_into(
+        db,
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("../../testdata/sample/input"),
+    );
+}
+
+/// Imports `files` (a file or folder) into `db` as 晨光旗舰店.
+pub fn import_into(db: &Path, files: &Path) {
     run(
         &[
             "import",
@@ -82,7 +89,7 @@ pub fn import_sample(db: &Path) {
             db.to_str().unwrap(),
             "--store",
             "晨光旗舰店",
-            sample.to_str().unwrap(),
+            files.to_str().unwrap(),
         ],
         "",
     );

@@ -223,6 +223,26 @@ impl Driver {
         }
     }
 
+    /// Resizes the window (CSS pixels): 390 wide is a phone.
+    pub fn set_window_size(&self, width: u32, height: u32) -> Result<(), String> {
+        self.session_call(
+            "POST",
+            "/window/rect",
+            Some(json!({"width": width, "height": height})),
+        )
+        .map(|_| ())
+    }
+
+    /// Runs a script in the page and returns its value.
+    pub fn script(&self, js: &str) -> Result<Value, String> {
+        let v = self.session_call(
+            "POST",
+            "/execute/sync",
+            Some(json!({"script": js, "args": []})),
+        )?;
+        Ok(v["value"].clone())
+    }
+
     /// Saves a PNG screenshot of the window.
     pub fn screenshot(&self, path: &Path) -> Result<(), String> {
         let v = self.session_call("GET", "/screenshot", None)?;

@@ -36,6 +36,7 @@ use crate::WebError;
 
 mod managed;
 mod qa;
+mod standing;
 mod store;
 mod worklists;
 

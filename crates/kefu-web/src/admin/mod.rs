@@ -15,6 +15,7 @@ use crate::i18n::{self, Lang, S, Strings};
 use crate::limits::FORM_LIMIT;
 use crate::limits::ROSTER_FORM_LIMIT;
 use crate::routes::Routes;
+use crate::ui::format;
 use crate::ui::frame::{error_page, frame, th, utc};
 use crate::ui::html::{Markup, html, url};
 use crate::{AppState, WebError};
@@ -27,7 +28,9 @@ pub(crate) mod users;
 /// Audit entries per page.
 pub const AUDIT_ROWS: u32 = 100;
 
-fn settings_rows(s: &StoreSettings) -> Markup {
+/// The settings in force, each by its name in the page's language (the file's key beside it
+/// on English pages, as a tooltip on Chinese ones) with its unit.
+fn settings_rows(lang: Lang, s: &StoreSettings) -> Markup {
     let m = &s.metrics;
     let rows = [
         ("slow_response_secs", m.slow_response_secs.to_string()),
@@ -42,7 +45,15 @@ fn settings_rows(s: &StoreSettings) -> Markup {
     ];
     html! {
         @for (k, v) in &rows {
-            tr { td { code { (k) } } td { (v) } }
+            @let (name, unit, _) = store_settings::describe(lang, k);
+            @let name = if *k == "timezone" { lang.s(S::Timezone) } else { name };
+            tr {
+                td title=(k) {
+                    (name)
+                    @if lang == Lang::En { " " code { (k) } }
+                }
+                td { (v) @if !unit.is_empty() { " " (unit) } }
+            }
         }
     }
 }
@@ -112,13 +123,13 @@ pub async fn settings(
         h3 { (lang.s(S::DefaultSettings)) }
         table.facts {
             thead { tr { (facts_head) } }
-            tbody { (settings_rows(&config.default)) }
+            tbody { (settings_rows(lang, &config.default)) }
         }
         @for (name, _) in &listing.stores {
             (store_heading(name, "metrics", lang.t("修改此店铺的指标设置", "Change this store's metric settings")))
             table.facts {
                 thead { tr { (facts_head) } }
-                tbody { (settings_rows(config.store(name))) }
+                tbody { (settings_rows(lang, config.store(name))) }
             }
         }
         h2 { (lang.s(S::Roster)) }
@@ -133,7 +144,7 @@ pub async fn settings(
                                 td { (a.name) }
                                 td { (a.display_name.as_deref().unwrap_or("")) }
                                 td { (a.group.as_deref().unwrap_or("")) }
-                                td { (a.role.map_or("", |r| r.as_str())) }
+                                td { (a.role.map_or("", |r| crate::ui::format::role(lang, r))) }
                                 td { (lang.s(if a.is_bot { S::Yes } else { S::No })) }
                             }
                         }
@@ -148,7 +159,7 @@ pub async fn settings(
                 @for (u, stores, linked) in &listing.users {
                     tr {
                         td { (u.name) }
-                        td { (u.role.as_str()) }
+                        td { (crate::ui::format::user_role(lang, u.role)) }
                         td { (stores.join(", ")) }
                         td { (linked) }
                         td {
@@ -482,6 +493,10 @@ pub async fn audit(
     if let Err(e) = access::admin(&user.session.user) {
         return error_page(lang, &user, e);
     }
+    // Times and days on the stores' clock: the configured time zone (Asia/Shanghai unless
+    // the configuration file says otherwise); the log is the site's, not one store's.
+    let tz = state.config.current().default.timezone;
+    let day_secs = |t: Option<&str>| day_secs(t).map(|d| d.map(|s| s - i64::from(tz.0) * 60));
     let filter = match (day_secs(q.from.as_deref()), day_secs(q.to.as_deref())) {
         (Ok(from), Ok(to)) => kefu_store::AuditFilter {
             user: nonempty(&q.user),
@@ -541,7 +556,9 @@ pub async fn audit(
                 select name="action" {
                     option value="" { (lang.s(S::AllActions)) }
                     @for a in &actions {
-                        option value=(a) selected[filter.action.as_deref() == Some(a.as_str())] { (a) }
+                        option value=(a) selected[filter.action.as_deref() == Some(a.as_str())] {
+                            (crate::ui::format::audit_action(lang, a))
+                        }
                     }
                 }
             }
@@ -549,7 +566,7 @@ pub async fn audit(
             label { (lang.s(S::To)) br; input type="date" name="to" value=(text(&q.to)); }
             button type="submit" { (lang.s(S::Show)) }
         }
-        p.note { (lang.s(S::AuditNote)) }
+        p.note { (lang.s(S::AuditNote)) " " (format::zone(tz)) }
         @if log.is_empty() {
             p { (lang.s(S::AuditNone)) }
         } @else {
@@ -559,9 +576,9 @@ pub async fn audit(
                     tbody {
                         @for e in &log {
                             tr {
-                                td { (utc(e.time)) " UTC" }
+                                td { (format::time_at(e.time, tz)) }
                                 td { (e.user.as_deref().unwrap_or("-")) }
-                                td { (e.action) }
+                                td title=(e.action) { (format::audit_action(lang, &e.action)) }
                                 td.text { (e.detail) }
                             }
                         }

@@ -29,7 +29,7 @@ use crate::{AppState, WebError};
 pub const EFFECT_DAYS: i32 = 30;
 
 /// A setting's name, unit and meaning, in both languages.
-fn describe(lang: Lang, key: &str) -> (&'static str, &'static str, &'static str) {
+pub(crate) fn describe(lang: Lang, key: &str) -> (&'static str, &'static str, &'static str) {
     match key {
         "slow_response_secs" => (
             lang.t("慢响应阈值", "Slow response threshold"),
@@ -291,7 +291,11 @@ fn render(
                         @let error = errors.iter().find(|(k, _)| k == key).map(|(_, e)| e);
                         @let error_id = format!("{key}-error");
                         tr {
-                            td { label for=(key) { (name) } br; code { (key) } }
+                            td {
+                                label for=(key) title=(key) { (name) }
+                                // The file's key, for those who edit TOML: English pages only.
+                                @if lang == Lang::En { br; code { (key) } }
+                            }
                             td {
                                 @if key == "platform" {
                                     select id=(key) name=(key)
@@ -299,7 +303,7 @@ fn render(
                                         aria-describedby=[error.map(|_| &error_id)] {
                                         @for p in Platform::PROFILES {
                                             option value=(p.as_str()) selected[p.as_str() == value] {
-                                                (p.name(lang == Lang::Zh)) " (" (p.as_str()) ")"
+                                                (p.name(lang == Lang::Zh))
                                             }
                                         }
                                     }

@@ -6,7 +6,6 @@ use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use kefu_core::figures::{Direction, Figure};
-use kefu_core::money::format_yuan;
 use kefu_core::time::Day;
 use serde::Deserialize;
 
@@ -25,11 +24,13 @@ use crate::{ApiError, AppState, WebError};
 mod api;
 pub(crate) mod export;
 mod overview;
-mod ranking;
+pub(crate) mod ranking;
+mod start;
 
 pub(crate) use api::*;
 pub(crate) use overview::*;
 pub(crate) use ranking::*;
+pub(crate) use start::*;
 
 #[derive(Debug, Default, Deserialize)]
 pub struct Params {
@@ -48,6 +49,10 @@ pub struct Params {
     /// A table of the page as a file: `xlsx` or `csv`, and which table (the first if unset).
     pub export: Option<String>,
     pub table: Option<String>,
+    /// The start page's period: the last 1, 7 or 30 days with data.
+    pub days: Option<String>,
+    /// The ranking's columns: figure keys, comma-separated, or `all`.
+    pub cols: Option<String>,
 }
 
 /// The requested download of a page's table, if any.
@@ -134,6 +139,19 @@ fn quick_ranges(last: Day) -> [(S, Day, Day); 5] {
     ]
 }
 
+/// The store row (what the user may see of it) over `[from, to]`.
+fn store_row(
+    db: &kefu_store::Db,
+    from: Day,
+    to: Day,
+    only: &[StoreScope],
+) -> Result<Row, WebError> {
+    report::build(db, By::Store, from, to, only)?
+        .rows
+        .pop()
+        .ok_or_else(|| WebError::Internal("store row missing".into()))
+}
+
 /// The one store a page shows: the requested one or the first the user may see.
 fn one_store(allowed: Vec<StoreScope>) -> Result<StoreScope, WebError> {
     allowed
@@ -144,7 +162,8 @@ fn one_store(allowed: Vec<StoreScope>) -> Result<StoreScope, WebError> {
 
 /// The overview, the ranking (and its old download address), the report API and nothing else.
 pub(crate) fn routes(r: Routes) -> Routes {
-    r.get("/", overview)
+    r.get("/", start)
+        .get("/overview", overview)
         .get("/ranking", ranking)
         .get("/ranking/export", export::ranking)
         .get("/api/v1/report", api_report)

@@ -21,7 +21,7 @@ pub(super) fn consulted_by_hour(c: &kefu_core::figures::Counters) -> [i64; 24] {
     std::array::from_fn(|h| c.get(kefu_core::figures::C::consulted_at_hour(h)))
 }
 
-/// `GET /`: a store's figures for a range, against the previous period of equal length,
+/// `GET /overview`: a store's figures for a range, against the previous period of equal length,
 /// and a trend by day.
 pub async fn overview(
     State(state): State<AppState>,
@@ -49,12 +49,7 @@ pub async fn overview(
             } else {
                 Vec::new()
             };
-            let row = |f: Day, t: Day| -> Result<Row, WebError> {
-                report::build(db, By::Store, f, t, only)?
-                    .rows
-                    .pop()
-                    .ok_or_else(|| WebError::Internal("store row missing".into()))
-            };
+            let row = |f: Day, t: Day| store_row(db, f, t, only);
             let current = row(from, to)?;
             Ok(Overview {
                 hours: consulted_by_hour(&current.counters),
@@ -87,7 +82,7 @@ pub async fn overview(
 
     let filters = filters(
         lang,
-        "/",
+        "/overview",
         &o.allowed,
         &name,
         Span {
@@ -121,7 +116,7 @@ pub async fn overview(
                 @if f.key == chart_fig.key {
                     strong { (lang.figure(f)) }
                 } @else {
-                    a href=(link("/", &name, o.from, o.to, &format!("&chart={}{lq}", f.key))) {
+                    a href=(link("/overview", &name, o.from, o.to, &format!("&chart={}{lq}", f.key))) {
                         (lang.figure(f))
                     }
                 }
@@ -129,7 +124,7 @@ pub async fn overview(
         }
     };
     let here = link(
-        "/",
+        "/overview",
         &name,
         o.from,
         o.to,
@@ -171,7 +166,7 @@ pub async fn overview(
         };
         let drill = |from, to| Some(list_link(&name, Who::Store, from, to, f.key) + &lq);
         compared.rows.push(vec![
-            Cell::text(lang.figure(f)),
+            Cell::text(crate::ui::format::label(lang, f)),
             Cell::figure(f, cur).linked(drill(o.from, o.to)),
             Cell::figure(f, prev).linked(drill(pfrom, pto)),
             change,
@@ -262,11 +257,11 @@ pub(super) fn sales_split(
         label: name(key).to_string(),
         value: cents as f64,
         shown: if key == "total_sales" {
-            format_yuan(cents)
+            crate::ui::format::money(cents)
         } else {
             format!(
                 "{} ({} {})",
-                format_yuan(cents),
+                crate::ui::format::money(cents),
                 lang.s(S::Share),
                 share(cents)
             )

@@ -3,6 +3,9 @@ use super::*;
 use kefu_core::platform::{FigureKind, Platform};
 use kefu_report::platform::PlatformRow;
 
+use kefu_core::figures::Unit;
+
+use crate::ui::format;
 use crate::ui::table::Content;
 
 pub(super) struct Ranking {
@@ -12,17 +15,38 @@ pub(super) struct Ranking {
     to: Day,
     last: Day,
     rows: Vec<Row>,
-    groups: Vec<(kefu_core::model::NameId, Option<String>)>,
+    /// Every account's row, for the 名次 of a user who sees only some of them (their rank
+    /// among their peers; no other figure of a peer is shown). Empty when `rows` are all.
+    peers: Vec<Row>,
+    /// The store's roster (groups and roles of the rows).
+    accounts: Vec<kefu_store::AccountInfo>,
     /// The store's roster groups, for the group filter.
     group_names: Vec<String>,
     /// The platform report figures for the range, the rows the user may see.
     platform: Vec<PlatformRow>,
     /// The store's platform profile: which service figures the ranking shows.
     profile: Platform,
+    /// The figure KPIs of the plans in force in the month of `to`.
+    kpis: PlanKpis,
+    /// The page's `cols=`, `group=` and `role=`.
+    cols: Option<String>,
+    group: Option<String>,
+    role: Option<String>,
 }
 
-/// `GET /ranking`: every figure per account, people and bots apart, sortable, with the best
-/// and worst value of each column marked.
+impl Ranking {
+    /// The section of a row, by the roster.
+    fn section_of(&self, row: &Row) -> Section {
+        let info = row
+            .account
+            .and_then(|id| self.accounts.iter().find(|a| a.id == id));
+        Section::of(row.is_bot, info.and_then(|a| a.role))
+    }
+}
+
+/// `GET /ranking`: every account ranked, one table per role (售前, 售后, others, bots): by
+/// the store's core KPI unless sorted otherwise, a 名次 column, the columns picked with
+/// `cols=`, the best and worst value of each KPI column marked.
 pub async fn ranking(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -64,9 +88,15 @@ pub async fn ranking(
                 accounts.iter().filter_map(|a| a.group.clone()).collect();
             group_names.sort();
             group_names.dedup();
-            let groups = accounts.into_iter().map(|a| (a.id, a.group)).collect();
+            let kpis = plan_kpis(db, &store, to)?;
+            let peers = if store.whole() {
+                Vec::new()
+            } else {
+                store.peer_report(db, from, to)?.rows
+            };
             Ok(Ranking {
                 profile: Platform::Taobao,
+                peers,
                 platform,
                 group_names,
                 rows,
@@ -75,7 +105,11 @@ pub async fn ranking(
                 from,
                 to,
                 last,
-                groups,
+                accounts,
+                kpis,
+                cols: None,
+                group: filter.group,
+                role: filter.role,
             })
         })
         .await;
@@ -83,30 +117,16 @@ pub async fn ranking(
         Ok(r) => r,
         Err(e) => return error_page(lang, &user, e),
     };
+    r.cols = p.cols.clone().filter(|c| !c.is_empty());
     let name = r.store.name().to_string();
     r.profile = state.config.store(&name).metrics.platform;
     let figures = report::profile_figures(By::Account, false, r.profile);
+    let desc = p.dir.as_deref() != Some("asc");
     let sort = p
         .sort
         .as_deref()
-        .and_then(|k| figures.iter().copied().find(|f| f.key == k));
-    let desc = p.dir.as_deref() != Some("asc");
-    if let Some(f) = sort {
-        r.rows.sort_by(|a, b| {
-            let (x, y) = (
-                report::number(f.value(&a.counters)),
-                report::number(f.value(&b.counters)),
-            );
-            // undefined values last in either direction
-            match (x, y) {
-                (Some(x), Some(y)) if desc => y.total_cmp(&x),
-                (Some(x), Some(y)) => x.total_cmp(&y),
-                (Some(_), None) => std::cmp::Ordering::Less,
-                (None, Some(_)) => std::cmp::Ordering::Greater,
-                (None, None) => std::cmp::Ordering::Equal,
-            }
-        });
-    }
+        .and_then(|k| figures.iter().copied().find(|f| f.key == k))
+        .map(|f| (f, desc));
     let group_now = p.group.as_deref().unwrap_or("");
     let role_now = p.role.as_deref().unwrap_or("");
     let roles = [
@@ -133,11 +153,14 @@ pub async fn ranking(
                 }
             }
         }
-        @if let Some(f) = sort {
+        @if let Some((f, _)) = sort {
             input type="hidden" name="sort" value=(f.key);
         }
         @if !desc {
             input type="hidden" name="dir" value="asc";
+        }
+        @if let Some(c) = &r.cols {
+            input type="hidden" name="cols" value=(c);
         }
     };
     let filters = filters(
@@ -152,30 +175,59 @@ pub async fn ranking(
         },
         extra,
     );
-    let here_query = format!(
-        "&group={}&role={}{}",
-        url(group_now),
-        url(role_now),
-        sort.map_or(String::new(), |f| format!(
-            "&sort={}&dir={}",
-            f.key,
-            if desc { "desc" } else { "asc" }
-        ))
+    let sort_q = sort.map_or(String::new(), |(f, d)| {
+        format!("&sort={}&dir={}", f.key, if d { "desc" } else { "asc" })
+    });
+    let filter_q = format!("&group={}&role={}", url(group_now), url(role_now));
+    let cols_q = r
+        .cols
+        .as_deref()
+        .map_or(String::new(), |c| format!("&cols={}", url(c)));
+    let here = link(
+        "/ranking",
+        &name,
+        r.from,
+        r.to,
+        &format!("{filter_q}{sort_q}{cols_q}"),
     );
-    let here = link("/ranking", &name, r.from, r.to, &here_query);
-    let tables = ranking_tables(lang, &r, sort, desc);
+    let picker = column_picker(
+        lang,
+        &r,
+        &link(
+            "/ranking",
+            &name,
+            r.from,
+            r.to,
+            &format!("{filter_q}{sort_q}"),
+        ),
+    );
+    let sections = ranking_tables(lang, &r, sort);
     let platform_tables = platform_tables(lang, &r.platform);
     if let Some(format) = export {
         let file = format!("ranking-{}-{}", r.from, r.to);
-        let all: Vec<Table> = tables.into_iter().chain(platform_tables).collect();
+        let all: Vec<Table> = sections
+            .into_iter()
+            .map(|(_, _, t)| t)
+            .chain(platform_tables)
+            .collect();
         return table::download(&all, p.table.as_deref(), format, &file)
             .unwrap_or_else(|e| error_page(lang, &user, e));
     }
     let body = html! {
         (filters)
-        @for (t, title) in tables.iter().zip([S::People, S::Bots]) {
-            @if !t.rows.is_empty() {
-                h2 { (lang.s(title)) }
+        p.print-only { (name) " · " (r.from) " – " (r.to) }
+        (picker)
+        @for (section, core, t) in &sections {
+            section.ranking id={ "section-" (section.id()) } {
+                h2 { (t.title) " (" (t.rows.len()) ")" }
+                p.note {
+                    (lang.t("按核心指标排名：", "Ranked by the core KPI: ")) strong { (format::label(lang, core)) }
+                    " · "
+                    (lang.t(
+                        "绿色/红色只标在考核指标列上，按指标的好坏方向。",
+                        "Green and red mark only the KPI columns, by which way each is better.",
+                    ))
+                }
                 (t.download_links(lang, &here))
                 (t.markup("ranking"))
             }
@@ -199,49 +251,319 @@ pub async fn ranking(
     Html(page.into_string()).into_response()
 }
 
-/// The ranking's tables, people and bots, as the page shows them: every figure cell a link to
-/// the items behind it, the best and worst value of each column marked, columns sortable.
+/// The figures a ranking shows unless `cols=` says otherwise: who was served, how they
+/// converted and sold, how fast and how well (the KPIs of the plans in force are added).
+pub(super) const DEFAULT_COLUMNS: &[&str] = &[
+    "consulted",
+    "inquiries",
+    "inquiry_conversion",
+    "sales",
+    "reply_rate",
+    "avg_first_response_secs",
+    "answered_within_3min_rate",
+    "slow",
+    "satisfaction_rate",
+];
+
+/// The store's core KPI when no plan names one (issue 14: 询单转化率).
+pub(super) const CORE_KPI: &str = "inquiry_conversion";
+
+/// A section of the ranking: the people of one roster role, or the bots.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum Section {
+    Presale,
+    Aftersale,
+    /// People without a role in the roster.
+    Others,
+    Bots,
+}
+
+impl Section {
+    pub(super) const ALL: [Section; 4] = [
+        Section::Presale,
+        Section::Aftersale,
+        Section::Others,
+        Section::Bots,
+    ];
+    /// The table id (downloads pick a table by it).
+    pub(super) fn id(self) -> &'static str {
+        match self {
+            Section::Presale => "presale",
+            Section::Aftersale => "aftersale",
+            Section::Others => "people",
+            Section::Bots => "bots",
+        }
+    }
+    pub(super) fn title(self, lang: Lang) -> &'static str {
+        match self {
+            Section::Presale => lang.t("售前客服", "Presale agents"),
+            Section::Aftersale => lang.t("售后客服", "After-sale agents"),
+            Section::Others => lang.t(
+                "其他人工客服（花名册未设岗位）",
+                "Other agents (no role in the roster)",
+            ),
+            Section::Bots => lang.s(S::Bots),
+        }
+    }
+    /// The section of an account.
+    pub(super) fn of(is_bot: bool, role: Option<kefu_core::model::Role>) -> Section {
+        use kefu_core::model::Role;
+        match (is_bot, role) {
+            (true, _) | (_, Some(Role::Bot)) => Section::Bots,
+            (_, Some(Role::Presale)) => Section::Presale,
+            (_, Some(Role::Aftersale)) => Section::Aftersale,
+            (_, None) => Section::Others,
+        }
+    }
+    /// The roster role whose plan names this section's core KPI.
+    fn role(self) -> Option<kefu_core::model::Role> {
+        use kefu_core::model::Role;
+        match self {
+            Section::Presale => Some(Role::Presale),
+            Section::Aftersale => Some(Role::Aftersale),
+            Section::Others => None,
+            Section::Bots => Some(Role::Bot),
+        }
+    }
+}
+
+/// The KPIs of the plans in force: per plan, the roster role it applies to and its figure
+/// KPIs in the plan's order.
+pub(super) type PlanKpis = Vec<(Option<kefu_core::model::Role>, Vec<&'static Figure>)>;
+
+/// The figure KPIs of the plans in force for `store` in the month of `day` (plans that do
+/// not parse are left out: the plans page says why).
+pub(super) fn plan_kpis(
+    db: &kefu_store::Db,
+    store: &StoreScope,
+    day: Day,
+) -> Result<PlanKpis, WebError> {
+    let (y, m, _) = day.ymd();
+    let Some(month) = kefu_plan::Month::parse(&format!("{y:04}-{m:02}")) else {
+        return Ok(Vec::new());
+    };
+    Ok(store
+        .plans_in_force(db, month)?
+        .iter()
+        .filter_map(|v| kefu_plan::parse(&v.toml).ok())
+        .map(|plan| {
+            let figures = plan
+                .kpis
+                .iter()
+                .filter_map(|k| match k.source {
+                    kefu_plan::model::Source::Figure { figure, .. } => Some(figure),
+                    _ => None,
+                })
+                .collect();
+            (plan.applies_to.role, figures)
+        })
+        .collect())
+}
+
+/// A section's core KPI: the first figure KPI of the plan for its role, else of any plan,
+/// else 询单转化率.
+pub(super) fn core_kpi(kpis: &PlanKpis, section: Section) -> &'static Figure {
+    let of_role = kpis
+        .iter()
+        .filter(|(role, _)| *role == section.role())
+        .chain(kpis.iter())
+        .find_map(|(_, figures)| figures.first().copied());
+    of_role
+        .or_else(|| kefu_core::figures::figure(CORE_KPI))
+        .unwrap_or(&kefu_core::figures::ACCOUNT_FIGURES[0])
+}
+
+/// Whether a figure's column is a KPI column, the only ones coloured best/worst: a plan's
+/// KPI or the core one; without plans, the rates and times that have a better direction
+/// (a volume such as 咨询人数 or 销售件数 is never coloured).
+pub(super) fn is_kpi(kpis: &PlanKpis, core: &[&'static Figure], f: &Figure) -> bool {
+    if core.iter().any(|c| c.key == f.key) {
+        return true;
+    }
+    if kpis.iter().any(|(_, fs)| !fs.is_empty()) {
+        return kpis.iter().any(|(_, fs)| fs.iter().any(|k| k.key == f.key));
+    }
+    f.direction != Direction::Neutral && matches!(f.unit, Unit::Percent | Unit::Seconds)
+}
+
+/// The columns asked for with `cols=` (keys, comma-separated; `all` for every figure), else
+/// the default ones and the KPIs, in the spec's order.
+pub(super) fn picked_columns(
+    cols: Option<&str>,
+    kpis: &PlanKpis,
+    core: &[&'static Figure],
+    profile: Platform,
+) -> Vec<&'static Figure> {
+    // The store's platform profile: the other platforms' service figures are not offered.
+    let figures = report::profile_figures(By::Account, false, profile);
+    let asked: Vec<&str> = cols
+        .unwrap_or("")
+        .split(',')
+        .map(str::trim)
+        .filter(|k| !k.is_empty())
+        .collect();
+    if asked.contains(&"all") {
+        return figures;
+    }
+    let known: Vec<&str> = asked
+        .iter()
+        .copied()
+        .filter(|k| figures.iter().any(|f| f.key == *k))
+        .collect();
+    figures
+        .into_iter()
+        .filter(|f| {
+            if known.is_empty() {
+                DEFAULT_COLUMNS.contains(&f.key)
+                    || core.iter().any(|c| c.key == f.key)
+                    || kpis.iter().any(|(_, fs)| fs.iter().any(|k| k.key == f.key))
+            } else {
+                known.contains(&f.key)
+            }
+        })
+        .collect()
+}
+
+/// An account's name as a table row shows it: the roster's display name, else the name
+/// without its shop (`晨光旗舰店:Lily` is `Lily`), else the name. The full name is the
+/// cell's tooltip and stays in its links.
+pub(super) fn short_name<'a>(
+    info: Option<&'a kefu_store::AccountInfo>,
+    account: &'a str,
+) -> &'a str {
+    info.and_then(|a| a.display_name.as_deref())
+        .filter(|d| !d.trim().is_empty())
+        .or_else(|| kefu_core::platform::without_shop(account).filter(|s| !s.is_empty()))
+        .unwrap_or(account)
+}
+
+/// Competition ranks (1, 2, 2, 4) of `values` by `direction` (lower first when lower is
+/// better); `None` for an undefined value. A neutral figure ranks higher first.
+pub(super) fn ranks(direction: Direction, values: &[Option<f64>]) -> Vec<Option<usize>> {
+    let better = |a: f64, b: f64| match direction {
+        Direction::LowerIsBetter => a < b,
+        _ => a > b,
+    };
+    values
+        .iter()
+        .map(|v| v.map(|x| 1 + values.iter().flatten().filter(|&&y| better(y, x)).count()))
+        .collect()
+}
+
+/// The ranking's tables, one per section (presale, after-sale, other people, bots), as the
+/// page shows them: a 名次 by the section's core KPI, the short name, every picked figure a
+/// link to the items behind it, best and worst marked on KPI columns only, columns sortable.
 pub(super) fn ranking_tables(
     lang: Lang,
     r: &Ranking,
-    sort: Option<&'static Figure>,
-    desc: bool,
-) -> Vec<Table> {
+    sort: Option<(&'static Figure, bool)>,
+) -> Vec<(Section, &'static Figure, Table)> {
     let name = r.store.name();
     let lq = format!("&lang={}", lang.code());
-    let figures = report::profile_figures(By::Account, false, r.profile);
-    let mut columns = vec![Column::of(lang, S::Account), Column::of(lang, S::Group)];
-    for f in &figures {
-        let dir = if sort.is_some_and(|s| s.key == f.key) && desc {
-            "asc"
-        } else {
-            "desc"
-        };
-        let mark = match sort {
-            Some(s) if s.key == f.key && desc => " ▼",
-            Some(s) if s.key == f.key => " ▲",
-            _ => "",
-        };
-        columns.push(Column {
-            name: format!("{}{mark}", lang.figure(f)),
-            link: Some(link(
-                "/ranking",
-                name,
-                r.from,
-                r.to,
-                &format!("&sort={}&dir={dir}{lq}", f.key),
-            )),
-        });
-    }
-    [(false, "people", S::People), (true, "bots", S::Bots)]
+    let cores: Vec<&'static Figure> = Section::ALL.iter().map(|s| core_kpi(&r.kpis, *s)).collect();
+    let figures = picked_columns(r.cols.as_deref(), &r.kpis, &cores, r.profile);
+    let cols_q = r
+        .cols
+        .as_deref()
+        .filter(|c| !c.is_empty())
+        .map_or(String::new(), |c| format!("&cols={}", url(c)));
+    let filter_q = format!(
+        "&group={}&role={}",
+        url(r.group.as_deref().unwrap_or("")),
+        url(r.role.as_deref().unwrap_or(""))
+    );
+    Section::ALL
         .into_iter()
-        .map(|(bots, id, title)| {
-            let rows: Vec<&Row> = r.rows.iter().filter(|x| x.is_bot == bots).collect();
-            let mut t = Table::new(id, lang.s(title), columns.clone());
-            // best and worst of each column
+        .filter_map(|section| {
+            let rows: Vec<&Row> = r
+                .rows
+                .iter()
+                .filter(|x| r.section_of(x) == section)
+                .collect();
+            if rows.is_empty() {
+                return None;
+            }
+            let core = core_kpi(&r.kpis, section);
+            // the page's sort, else by the core KPI, best first
+            let (by, desc) = sort.unwrap_or((core, core.direction != Direction::LowerIsBetter));
+            let mut rows = rows;
+            rows.sort_by(|a, b| {
+                let (x, y) = (
+                    report::number(by.value(&a.counters)),
+                    report::number(by.value(&b.counters)),
+                );
+                // undefined values last in either direction
+                match (x, y) {
+                    (Some(x), Some(y)) if desc => y.total_cmp(&x),
+                    (Some(x), Some(y)) => x.total_cmp(&y),
+                    (Some(_), None) => std::cmp::Ordering::Less,
+                    (None, Some(_)) => std::cmp::Ordering::Greater,
+                    (None, None) => std::cmp::Ordering::Equal,
+                }
+                .then_with(|| a.key.cmp(&b.key))
+            });
+            // ranks among the section's accounts: every one of them, also for a user who
+            // sees only their own
+            let peers: Vec<&Row> = if r.peers.is_empty() {
+                rows.clone()
+            } else {
+                r.peers
+                    .iter()
+                    .filter(|x| r.section_of(x) == section)
+                    .collect()
+            };
+            let peer_ranks = ranks(
+                core.direction,
+                &peers
+                    .iter()
+                    .map(|x| report::number(core.value(&x.counters)))
+                    .collect::<Vec<_>>(),
+            );
+            let rank: Vec<Option<usize>> = rows
+                .iter()
+                .map(|x| {
+                    peers
+                        .iter()
+                        .position(|p| p.account == x.account)
+                        .and_then(|i| peer_ranks[i])
+                })
+                .collect();
+            let mut columns = vec![
+                Column::new(lang.t("名次", "Rank")),
+                Column::of(lang, S::Account),
+                Column::of(lang, S::Group),
+            ];
+            for f in &figures {
+                let sorted_desc = sort.is_some_and(|(s, d)| s.key == f.key && d)
+                    || (sort.is_none() && f.key == core.key && desc);
+                let dir = if sorted_desc { "asc" } else { "desc" };
+                let mark = match sort.map_or((core, desc), |s| s) {
+                    (s, true) if s.key == f.key => " ▼",
+                    (s, false) if s.key == f.key => " ▲",
+                    _ => "",
+                };
+                let mut column = Column::figure(lang, f).linked(Some(link(
+                    "/ranking",
+                    name,
+                    r.from,
+                    r.to,
+                    &format!("&sort={}&dir={dir}{filter_q}{cols_q}{lq}", f.key),
+                )));
+                column.name.push_str(mark);
+                columns.push(column);
+            }
+            let mut t = Table::new(section.id(), section.title(lang), columns);
+            let kpi_cols: Vec<bool> = figures
+                .iter()
+                .map(|f| is_kpi(&r.kpis, &[core], f))
+                .collect();
             let marks: Vec<(Option<f64>, Option<f64>)> = figures
                 .iter()
-                .map(|f| {
+                .zip(&kpi_cols)
+                .map(|(f, &kpi)| {
+                    if !kpi {
+                        return (None, None);
+                    }
                     let vals: Vec<f64> = rows
                         .iter()
                         .filter_map(|x| report::number(f.value(&x.counters)))
@@ -249,15 +571,26 @@ pub(super) fn ranking_tables(
                     best_and_worst(f.direction, &vals)
                 })
                 .collect();
-            for row in rows {
-                let group = row
+            let of = peers.len();
+            for (row, rank) in rows.iter().zip(rank) {
+                let info = row
                     .account
-                    .and_then(|id| r.groups.iter().find(|(g, _)| *g == id))
-                    .and_then(|(_, g)| g.clone())
-                    .unwrap_or_default();
+                    .and_then(|id| r.accounts.iter().find(|a| a.id == id));
+                let group = info.and_then(|a| a.group.clone()).unwrap_or_default();
                 let account = row.key.as_deref().unwrap_or("");
                 let drill = crate::ui::links::account_link(name, account, r.from, r.to) + &lq;
-                let mut cells = vec![Cell::text(account).linked(Some(drill)), Cell::text(group)];
+                let mut cells = vec![
+                    match rank {
+                        None => Cell::text("-"),
+                        // a user who sees only some rows is told out of how many
+                        Some(n) if !r.peers.is_empty() => Cell::text(format!("{n}/{of}")),
+                        Some(n) => Cell::new(Content::Count(n as i64)),
+                    },
+                    Cell::text(short_name(info, account))
+                        .linked(Some(drill))
+                        .classed("name", Some(account.to_string())),
+                    Cell::text(group),
+                ];
                 let list_prefix = list_link_prefix(name, Who::Account(account), r.from, r.to);
                 for (f, (best, worst)) in figures.iter().zip(&marks) {
                     let v = f.value(&row.counters);
@@ -274,9 +607,46 @@ pub(super) fn ranking_tables(
                 }
                 t.rows.push(cells);
             }
-            t
+            Some((section, core, t))
         })
         .collect()
+}
+
+/// The column picker: every figure a link that adds it to the shown columns or takes it
+/// away (`cols=`), and links to the default and to every column.
+pub(super) fn column_picker(lang: Lang, r: &Ranking, here_without_cols: &str) -> Markup {
+    let cores: Vec<&'static Figure> = Section::ALL.iter().map(|s| core_kpi(&r.kpis, *s)).collect();
+    let shown = picked_columns(r.cols.as_deref(), &r.kpis, &cores, r.profile);
+    let all = report::profile_figures(By::Account, false, r.profile);
+    let lq = format!("&lang={}", lang.code());
+    let with = |keys: Vec<&str>| format!("{here_without_cols}&cols={}{lq}", url(&keys.join(",")));
+    html! {
+        details.columns {
+            summary { (lang.t("选择列", "Columns")) " (" (shown.len()) "/" (all.len()) ")" }
+            p {
+                a href={ (here_without_cols) (lq) } { (lang.t("默认列", "Default columns")) }
+                " · "
+                a href=(with(vec!["all"])) { (lang.t("全部列", "All columns")) }
+            }
+            ul.picker {
+                @for f in &all {
+                    @let on = shown.iter().any(|s| s.key == f.key);
+                    @let keys: Vec<&str> = shown
+                        .iter()
+                        .map(|s| s.key)
+                        .filter(|k| *k != f.key)
+                        .chain((!on).then_some(f.key))
+                        .collect();
+                    li {
+                        a href=(with(keys)) aria-pressed=(on) {
+                            @if on { "☑ " } @else { "☐ " }
+                            (format::label(lang, f))
+                        }
+                    }
+                }
+            }
+        }
+    }
 }
 
 /// The best and worst of a column's values by the figure's direction: none for a neutral
@@ -306,7 +676,10 @@ pub async fn not_found(
         );
     }
     let lang = i18n::pick(p.lang.as_deref(), &headers);
-    let body = html! { p { (lang.s(S::NotFound)) } };
+    let body = html! {
+        p { (lang.s(S::NotFoundHelp)) }
+        p { a href={ "/?lang=" (lang.code()) } { (lang.s(S::StartPage)) } }
+    };
     frame(lang, &user, StatusCode::NOT_FOUND, S::NotFound, "/", body)
 }
 
@@ -381,7 +754,7 @@ fn platform_cell(kind: FigureKind, x: Option<f64>) -> Cell {
         return Cell::text("-");
     };
     match kind {
-        FigureKind::Rate => Cell::text(format!("{:.2}%", x * 100.0)),
+        FigureKind::Rate => Cell::new(Content::Rate(x)),
         FigureKind::Money => Cell::new(Content::Money((x * 100.0).round() as i64)),
         FigureKind::Duration => Cell::new(Content::Duration(Some((x * 1000.0).round() as i64))),
         FigureKind::Count if x.fract() == 0.0 && x.abs() < 9e15 => {

@@ -282,7 +282,7 @@ pub(super) fn response_histogram(lang: Lang, store: &str, x: &Explanation) -> Ma
             }
         })
         .collect();
-    let p = |q| nearest_rank(&times, q).map_or("-".to_string(), format_secs);
+    let p = |q| nearest_rank(&times, q).map_or("-".to_string(), duration_ms);
     html! {
         h2 { (lang.s(S::ResponseHistogram)) }
         figure.histogram {
@@ -356,7 +356,7 @@ pub(super) fn daily_trend(lang: Lang, store: &str, x: &Explanation) -> Markup {
         sales.push(Bar {
             label,
             value: cents as f64,
-            shown: format_yuan(cents),
+            shown: money(cents),
             link: link("sales"),
             color: charts::GREEN,
         });

@@ -8,9 +8,8 @@ use axum::extract::{Query, State};
 use axum::http::HeaderMap;
 use axum::response::{Html, IntoResponse, Response};
 use kefu_core::figures::{C, Counters, nearest_rank};
-use kefu_core::money::format_yuan;
 use kefu_core::time::{Day, format_time};
-use kefu_report::explain::{Explanation, Mark, Reason, ReceptionView, Scope, format_secs};
+use kefu_report::explain::{Explanation, Mark, Reason, ReceptionView, Scope};
 use serde::Deserialize;
 
 use crate::access::{self, StoreScope};
@@ -20,6 +19,7 @@ use crate::limits::PAGE_ROWS;
 use crate::report::explain_error;
 use crate::routes::Routes;
 use crate::ui::charts::{self, Bar};
+use crate::ui::format::{duration_ms, money};
 use crate::ui::frame::{error_page, yes};
 use crate::ui::html::{Markup, html, page};
 use crate::ui::links::{RESPONSE_BINS, Who, account_link, bin_label, list_link, reception_link};

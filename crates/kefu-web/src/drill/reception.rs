@@ -88,9 +88,9 @@ pub(super) fn summary(lang: Lang, r: &ReceptionView) -> Markup {
         (S::Slow, yes(lang, r.slow).into()),
         (
             S::FirstResponse,
-            r.first_response_ms.map_or("-".into(), format_secs),
+            r.first_response_ms.map_or("-".into(), duration_ms),
         ),
-        (S::Duration, format_secs(r.duration_ms)),
+        (S::Duration, duration_ms(r.duration_ms)),
         (
             S::Messages,
             format!(
@@ -105,7 +105,7 @@ pub(super) fn summary(lang: Lang, r: &ReceptionView) -> Markup {
                 lang.s(S::FromAuto)
             ),
         ),
-        (S::SalesYuan, format_yuan(r.sales_cents)),
+        (S::SalesYuan, money(r.sales_cents)),
         (
             S::TouchedAnswers,
             if r.answers.is_empty() {
@@ -152,8 +152,8 @@ pub(super) fn rounds(lang: Lang, r: &ReceptionView) -> Markup {
                             td { (k + 1) }
                             td { (format_time(round.open)) }
                             td { (round_outcome(lang, &round.outcome)) }
-                            td { (round.response_ms().map_or("-".into(), format_secs)) }
-                            td { (round.wait_ms().map_or("-".into(), format_secs)) }
+                            td { (round.response_ms().map_or("-".into(), duration_ms)) }
+                            td { (round.wait_ms().map_or("-".into(), duration_ms)) }
                         }
                     }
                 }
@@ -221,7 +221,7 @@ pub(super) fn orders(lang: Lang, r: &ReceptionView) -> Markup {
                             tr {
                                 td { (o.order_id) }
                                 td { (format_time(o.created_at)) }
-                                td { (format_yuan(o.amount)) }
+                                td { (money(o.amount)) }
                                 td { (o.paid_at.map_or(lang.s(S::Unpaid).to_string(), format_time)) }
                                 td.text { (why(o)) }
                             }

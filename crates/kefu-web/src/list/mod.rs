@@ -9,7 +9,6 @@ use axum::http::HeaderMap;
 use axum::response::{Html, IntoResponse, Response};
 use kefu_core::figures::{C, Counters, Figure, Value};
 use kefu_core::model::NameId;
-use kefu_core::money::format_yuan;
 use kefu_core::settings::MetricSettings;
 use kefu_core::time::{Day, format_time};
 use kefu_report::explain::{self, Items, ListQuery, Listing, Winner};
@@ -625,7 +624,7 @@ pub async fn list(
     );
     let value = l
         .value
-        .map_or("-".to_string(), |v| report::display(figure, v));
+        .map_or("-".to_string(), |v| crate::ui::format::value(figure, v));
     let body = html! {
         form.filters method="get" action="/list" {
             @for (name, value) in &hidden {
@@ -657,7 +656,7 @@ pub async fn list(
             " · " (lang.s(S::ListedItems)) ": " strong.listed-count { (l.listing.total) }
             @if sums_money {
                 " · " (lang.s(S::ListedSum)) ": "
-                strong.listed-sum { (format_yuan(l.listing.amount_cents)) }
+                strong.listed-sum { (crate::ui::format::money(l.listing.amount_cents)) }
             }
         }
         p.note { (lang.s(S::ListNote)) }

@@ -51,14 +51,14 @@ pub(super) fn ranking_html(
                             }
                             td { (score_text(p.total_score)) }
                             @if gates { td.gates { (render::gates_text(p, lang)) } }
-                            td { (format_yuan(p.sales.net_cents)) }
-                            @for l in &p.pay { td { (format_yuan(l.amount_cents)) } }
-                            td { strong { (format_yuan(p.total_cents)) } }
+                            td { (money(p.sales.net_cents)) }
+                            @for l in &p.pay { td { (money(l.amount_cents)) } }
+                            td { strong { (money(p.total_cents)) } }
                             @if let Some(before) = before {
                                 @match before.get(&p.account) {
                                     Some((score, pay)) => {
                                         (change(p.total_score - score, score_text))
-                                        (change(p.total_cents - pay, format_yuan))
+                                        (change(p.total_cents - pay, money))
                                     }
                                     None => { td { "–" } td { "–" } }
                                 }
@@ -72,9 +72,9 @@ pub(super) fn ranking_html(
                         tr.totals {
                             th colspan="5" { (lang.t("合计", "Total")) }
                             @if gates { td {} }
-                            td { (format_yuan(sums.net_sales_cents)) }
-                            @for c in &sums.pay_cents { td { (format_yuan(*c)) } }
-                            td { strong { (format_yuan(sums.total_cents)) } }
+                            td { (money(sums.net_sales_cents)) }
+                            @for c in &sums.pay_cents { td { (money(*c)) } }
+                            td { strong { (money(sums.total_cents)) } }
                             @if before.is_some() { td {} td {} }
                         }
                     }

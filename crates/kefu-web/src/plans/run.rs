@@ -204,7 +204,7 @@ pub(super) fn payslip_html(
             ul {
                 @for g in &p.gates {
                     li {
-                        (g.name) ": " (g.condition) " (" (lang.t("实际", "actual")) " "
+                        (g.name) ": " (lang.t(&g.condition_zh, &g.condition_en)) " (" (lang.t("实际", "actual")) " "
                         (g.value_text) ") → "
                         @if g.fired {
                             span.down {
@@ -225,11 +225,11 @@ pub(super) fn payslip_html(
                         (lang.t("本月付款订单", "Orders paid this month")) " ("
                         a href=(figure_link("paid_orders")) { (s.orders.len()) } ")"
                     }
-                    td { (format_yuan(s.gross_cents)) }
+                    td { (money(s.gross_cents)) }
                 }
                 tr {
                     th { "− " (lang.t("结算日前完成的退款", "Refunds finished by settlement")) }
-                    td { (format_yuan(s.refunded_cents)) }
+                    td { (money(s.refunded_cents)) }
                 }
                 tr {
                     th {
@@ -238,11 +238,11 @@ pub(super) fn payslip_html(
                             "Clawback: refunds of earlier months after their settlement"
                         ))
                     }
-                    td { (format_yuan(s.late_refunds_cents)) }
+                    td { (money(s.late_refunds_cents)) }
                 }
                 tr {
                     th { "= " (lang.t("提成基数", "Base")) }
-                    td { strong { (format_yuan(s.net_cents)) } }
+                    td { strong { (money(s.net_cents)) } }
                 }
             }
         }
@@ -264,7 +264,7 @@ pub(super) fn payslip_html(
                             td { (l.order_id) }
                             td { (l.paid_at) }
                             td { (l.finished_at) }
-                            td { "−" (format_yuan(l.amount_cents)) }
+                            td { "−" (money(l.amount_cents)) }
                         }
                     }
                 }
@@ -291,13 +291,13 @@ pub(super) fn payslip_html(
                                 (l.formula)
                             }
                         }
-                        td { (format_yuan(l.amount_cents)) }
+                        td { (money(l.amount_cents)) }
                     }
                 }
                 tr {
                     th { (lang.t("合计", "Total")) }
                     td {}
-                    td { strong { (format_yuan(p.total_cents)) } }
+                    td { strong { (money(p.total_cents)) } }
                 }
             }
         }
@@ -319,10 +319,10 @@ pub(super) fn payslip_html(
                             tr {
                                 td { (o.order_id) }
                                 td { (o.paid_at) }
-                                td { (format_yuan(o.amount_cents)) }
+                                td { (money(o.amount_cents)) }
                                 td {
                                     @if o.refunded_cents > 0 {
-                                        "−" (format_yuan(o.refunded_cents))
+                                        "−" (money(o.refunded_cents))
                                     }
                                 }
                             }

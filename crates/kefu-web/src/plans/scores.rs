@@ -88,7 +88,7 @@ pub async fn scores_page(
             .find(|s| s.account_id == id && s.item == item)
             .map(|s| {
                 if item == SALES_TARGET_ITEM {
-                    format_yuan(s.value)
+                    kefu_core::money::format_yuan(s.value)
                 } else {
                     score_text(s.value)
                 }

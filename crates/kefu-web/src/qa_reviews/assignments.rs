@@ -212,7 +212,7 @@ pub(super) fn manage_forms(lang: Lang, user: &CurrentUser, store: &str, m: &Mana
                     label.check {
                         input type="checkbox" name="reviewer" value=(u.id);
                         " " (u.name) " "
-                        small { "(" (u.role.as_str()) "; " (kind_name(lang, *kind)) ")" }
+                        small { "(" (crate::ui::format::user_role(lang, u.role)) "; " (kind_name(lang, *kind)) ")" }
                     }
                     " "
                 }
@@ -281,7 +281,7 @@ fn auto_review_form(lang: Lang, csrf: &str, store: &str, m: &Manage) -> Markup {
                     label.check {
                         input type="checkbox" name="reviewer" value=(u.id) checked[a.reviewers.contains(&u.id)];
                         " " (u.name) " "
-                        small { "(" (u.role.as_str()) "; " (kind_name(lang, *kind)) ")" }
+                        small { "(" (crate::ui::format::user_role(lang, u.role)) "; " (kind_name(lang, *kind)) ")" }
                     }
                     " "
                 }

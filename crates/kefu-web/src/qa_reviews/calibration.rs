@@ -277,7 +277,7 @@ pub(super) fn calibration_list(
                 @for u in reviewers {
                     label.check {
                         input type="checkbox" name="reviewer" value=(u.id);
-                        " " (u.name) " " small { "(" (u.role.as_str()) ")" }
+                        " " (u.name) " " small { "(" (crate::ui::format::user_role(lang, u.role)) ")" }
                     }
                     " "
                 }

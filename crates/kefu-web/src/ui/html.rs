@@ -81,7 +81,24 @@ table.form td{text-align:left;white-space:normal;vertical-align:top}tr.changed t
 .saved{color:#16794a;font-weight:600}
 span.qa{display:inline-block;margin-left:.4em;padding:0 .35em;border-radius:3px;font-size:.8em;font-style:normal;background:#fff1d6;color:#7a4b00}
 span.qa.high,span.qa.critical{background:#fde2e1;color:#b42318}tr.msg.flagged td.text{box-shadow:inset 3px 0 #b42318}
-@media print{header form,form.filters{display:none}}
+.print-only{display:none}
+div.cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(12.5em,1fr));gap:.6em;margin:.6em 0 1.2em}
+a.card{display:flex;flex-direction:column;gap:.15em;padding:.6em .8em;background:#fff;border:1px solid #dde1e7;border-radius:6px;text-decoration:none;color:#1d2330}
+a.card .name{font-size:.85em;color:#5b6474}a.card .value{font-size:1.5em}a.card .prev{color:#5b6474;font-size:.75em}
+.change.flat{color:#5b6474}.change{font-size:.85em}
+p.freshness{padding:.4em .7em;background:#eef4ff;border-radius:4px;display:inline-block}p.freshness.stale{background:#fde2e1;color:#b42318;font-weight:600}
+ul.attention li{margin:.25em 0}
+table.heat td{min-width:1.9em;text-align:center;font-size:.8em;padding:.2em}table.heat caption{text-align:left;font-weight:600;padding:.3em 0}
+table.heat td.h0{background:#fff;color:#aab}table.heat td.h1{background:#e3ecfb}table.heat td.h2{background:#bcd0f5}
+table.heat td.h3{background:#8fb0ee}table.heat td.h4{background:#5d89e0;color:#fff}table.heat td.h5{background:#2f5fc4;color:#fff}
+div.wrap:has(>table.ranking){max-height:80vh;overflow:auto}
+table.ranking thead th{position:sticky;top:0;z-index:2;background:#eef1f5}
+table.ranking th:first-child,table.ranking td:first-child{position:sticky;left:0;z-index:1;box-sizing:border-box;width:3.2em;min-width:3.2em;max-width:3.2em;text-align:right}
+table.ranking th:nth-child(2),table.ranking td:nth-child(2){position:sticky;left:3.2em;z-index:1;text-align:left;box-shadow:inset -1px 0 #c4cad3}
+table.ranking td:first-child,table.ranking td:nth-child(2){background:#fff}
+table.ranking thead th:first-child,table.ranking thead th:nth-child(2){z-index:3}
+details.columns{margin:.5em 0}ul.picker{columns:16em;list-style:none;padding:0}ul.picker a{text-decoration:none}
+@media print{header form,form.filters,details.columns,p.exports{display:none}.print-only{display:block}}
 ";
 
 /// The page frame: header with navigation, language switch and logout, then `body`.
@@ -114,7 +131,9 @@ pub fn page(
                     strong { (app) }
                     @if let Some(s) = session {
                         nav {
-                            a href={ "/" (lq) } { (lang.s(S::Overview)) }
+                            a href={ "/" (lq) } { (lang.s(S::StartPage)) }
+                            " · "
+                            a href={ "/overview" (lq) } { (lang.s(S::Overview)) }
                             " · "
                             a href={ "/ranking" (lq) } { (lang.s(S::Ranking)) }
                             " · "
@@ -129,7 +148,7 @@ pub fn page(
                     }
                     a href={ (here) (sep) "lang=" (other) } lang=(other) { (lang.s(S::Language)) }
                     @if let Some(s) = session {
-                        a.me href={ "/me" (lq) } { (s.user.name) " (" (s.user.role.as_str()) ")" }
+                        a.me href={ "/me" (lq) } { (s.user.name) " (" (crate::ui::format::user_role(lang, s.user.role)) ")" }
                         form method="post" action="/logout" {
                             input type="hidden" name="csrf" value=(s.csrf);
                             button type="submit" { (lang.s(S::Logout)) }
@@ -188,8 +207,11 @@ pub fn bar_chart(title: &str, bars: &[(String, Option<f64>, String)]) -> Markup 
             xmlns="http://www.w3.org/2000/svg" {
             title { (title) }
             line x1=(left) y1=(base) x2=(w) y2=(base) stroke="#8a94a6" {}
-            text x=(left - 4.0) y=(top + 4.0) text-anchor="end" { (short_number(max)) }
-            text x=(left - 4.0) y=(base) text-anchor="end" { "0" }
+            // A range without values draws no scale: an axis reading "0.00" would say nothing.
+            @if bars.iter().any(|b| b.1.is_some_and(|v| v > 0.0)) {
+                text x=(left - 4.0) y=(top + 4.0) text-anchor="end" { (short_number(max)) }
+                text x=(left - 4.0) y=(base) text-anchor="end" { "0" }
+            }
             @for (i, (label, value, link)) in bars.iter().enumerate() {
                 @let x = left + 4.0 + slot * i as f64;
                 @let v = value.unwrap_or(0.0).max(0.0);

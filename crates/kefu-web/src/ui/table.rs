@@ -8,11 +8,10 @@ use axum::response::{IntoResponse, Response};
 use kefu_core::figures::{Figure, Unit, Value};
 use kefu_core::money::{format_yuan, yuan_f64};
 use kefu_core::text::csv_text;
-use kefu_report::explain::format_secs;
 
 use crate::WebError;
 use crate::i18n::{Lang, S, Strings};
-use crate::report;
+use crate::ui::format;
 use crate::ui::html::{Markup, html};
 
 /// What a cell holds: shown as text on the page and in CSV, written as a number to `.xlsx`
@@ -23,10 +22,12 @@ pub enum Content {
     Count(i64),
     /// Cents, shown as yuan.
     Money(i64),
-    /// A figure's value, shown as `kefu_report::display` shows it.
+    /// A figure's value, shown as `format::value` writes it.
     Figure(&'static Figure, Value),
     /// A duration in milliseconds; `None` shows as `-`.
     Duration(Option<i64>),
+    /// A rate (a fraction), shown in percent with one decimal.
+    Rate(f64),
 }
 
 #[derive(Clone)]
@@ -63,35 +64,46 @@ impl Cell {
     pub fn figure(f: &'static Figure, v: Value) -> Cell {
         Cell::new(Content::Figure(f, v))
     }
-    /// The cell as the page and CSV show it.
+    /// The cell as the page shows it (`format.rs`): money with ¥ and separators, rates with
+    /// one decimal, durations as 分:秒.
     pub fn shown(&self) -> String {
         match &self.content {
             Content::Text(s) => s.clone(),
             Content::Count(n) => n.to_string(),
-            Content::Money(c) => format_yuan(*c),
-            Content::Figure(f, v) => report::display(f, *v),
-            Content::Duration(ms) => ms.map_or("-".to_string(), format_secs),
+            Content::Money(c) => format::money(*c),
+            Content::Figure(f, v) => format::value(f, *v),
+            Content::Duration(ms) => ms.map_or("-".to_string(), format::duration_ms),
+            Content::Rate(x) => format::rate(*x),
         }
     }
-    /// The cell in a CSV file: numbers plain (rates as fractions, durations in seconds), so
-    /// that a spreadsheet reads them as numbers.
+    /// The cell in a CSV file: plain numbers that a spreadsheet reads as numbers (money in
+    /// yuan without ¥ or separators, rates as fractions, durations in seconds), empty when
+    /// undefined.
     fn csv(&self) -> String {
         match &self.content {
+            Content::Text(s) => csv_text(s).into_owned(),
+            Content::Count(n) | Content::Figure(_, Value::Count(n)) => n.to_string(),
+            Content::Money(c) | Content::Figure(_, Value::Money(c)) => format_yuan(*c),
             Content::Figure(_, Value::Ratio(r)) => r.map_or(String::new(), |x| x.to_string()),
+            Content::Rate(x) => x.to_string(),
             Content::Duration(ms) => {
                 ms.map_or(String::new(), |ms| (ms as f64 / 1000.0).to_string())
             }
-            Content::Text(s) => csv_text(s).into_owned(),
-            _ => self.shown(),
         }
     }
 }
+
+/// The byte order mark that starts a CSV file, so that Excel reads it as UTF-8.
+pub const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 
 /// A column: its name in the page's language and, for sortable columns, a link.
 #[derive(Debug, Clone)]
 pub struct Column {
     pub name: String,
     pub link: Option<String>,
+    /// The name in a downloaded file when it differs from the screen's: a duration's column
+    /// says seconds there, as its plain numbers are (`format::file_label`).
+    pub file_name: Option<String>,
 }
 
 impl Column {
@@ -99,13 +111,27 @@ impl Column {
         Column {
             name: name.into(),
             link: None,
+            file_name: None,
         }
     }
     pub fn of(lang: Lang, s: S) -> Column {
         Column::new(lang.s(s))
     }
+    /// A figure's column, named with its unit (`format::label`).
     pub fn figure(lang: Lang, f: &Figure) -> Column {
-        Column::new(lang.figure(f))
+        Column {
+            file_name: Some(format::file_label(lang, f)),
+            ..Column::new(format::label(lang, f))
+        }
+    }
+    /// A sortable column: `link` sorts by it.
+    pub fn linked(mut self, link: Option<String>) -> Column {
+        self.link = link;
+        self
+    }
+    /// The column's name in a downloaded file.
+    fn in_file(&self) -> &str {
+        self.file_name.as_deref().unwrap_or(&self.name)
     }
 }
 
@@ -212,11 +238,12 @@ impl Table {
         }
     }
 
-    /// The table as CSV (UTF-8): the screen's column names, then a line per row.
+    /// The table as CSV for Excel: UTF-8 with a byte order mark (without it Chinese Excel
+    /// reads the file as GBK), the screen's column names, then a line per row.
     pub fn to_csv(&self) -> Result<Vec<u8>, WebError> {
-        let mut w = csv::Writer::from_writer(Vec::new());
+        let mut w = csv::Writer::from_writer(UTF8_BOM.to_vec());
         let fail = |e: csv::Error| WebError::Internal(format!("writing CSV: {e}"));
-        w.write_record(self.columns.iter().map(|c| c.name.as_str()))
+        w.write_record(self.columns.iter().map(Column::in_file))
             .map_err(fail)?;
         for row in &self.rows {
             w.write_record(row.iter().map(Cell::csv)).map_err(fail)?;
@@ -234,7 +261,7 @@ impl Table {
         let dec = XFormat::new().set_num_format("0.0");
         let two = XFormat::new().set_num_format("0.00");
         for (i, c) in self.columns.iter().enumerate() {
-            ws.write_string_with_format(0, i as u16, &c.name, &bold)
+            ws.write_string_with_format(0, i as u16, c.in_file(), &bold)
                 .map_err(fail)?;
         }
         for (r, row) in self.rows.iter().enumerate() {
@@ -259,6 +286,7 @@ impl Table {
                         };
                         ws.write_number_with_format(r, col, *x, format)
                     }
+                    Content::Rate(x) => ws.write_number_with_format(r, col, *x, &pct),
                     Content::Duration(Some(ms)) => {
                         ws.write_number_with_format(r, col, *ms as f64 / 1000.0, &dec)
                     }
@@ -421,16 +449,17 @@ mod tests {
     fn html_escapes_and_links() {
         let html = sample().markup("x").into_string();
         assert!(html.contains("<td><a href=\"/x?a=1&amp;b=&lt;\">小美, &quot;A&quot;</a></td>"));
-        assert!(html.contains("<td>50.00%</td>") && html.contains("<td>1234.56</td>"));
-        assert!(html.contains("<td>-</td>") && html.contains("<td>1.500 s</td>"));
+        assert!(html.contains("<td>50.0%</td>") && html.contains("<td>¥1,234.56</td>"));
+        assert!(html.contains("<td>-</td>") && html.contains("<td>0:02</td>"));
     }
 
     #[test]
     fn csv_has_the_screen_names_and_plain_numbers() {
-        let csv = String::from_utf8(sample().to_csv().unwrap()).unwrap();
+        let bytes = sample().to_csv().unwrap();
+        let csv = String::from_utf8(bytes).unwrap();
         assert_eq!(
             csv,
-            "客服,回复率,金额\n\"小美, \"\"A\"\"\",0.5,1234.56\nb,,1.5\n"
+            "\u{FEFF}客服,回复率,金额\n\"小美, \"\"A\"\"\",0.5,1234.56\nb,,1.5\n"
         );
     }
 

@@ -7,10 +7,11 @@ use std::collections::HashMap;
 use kefu_core::model::Sender;
 use kefu_core::time::{Millis, format_time};
 use kefu_qa::rules::{RuleSet, Severity, Span};
-use kefu_report::explain::{Mark, ReceptionView, RoundOutcome, format_secs};
+use kefu_report::explain::{Mark, ReceptionView, RoundOutcome};
 use kefu_store::ReceptionHit;
 
 use crate::i18n::{Lang, S, Strings};
+use crate::ui::format::duration_ms;
 use crate::ui::html::{Markup, html};
 
 /// The characters of one message a page shows (`docs/formats.md`, "Limits").
@@ -159,7 +160,7 @@ fn mark(lang: Lang, m: Mark) -> String {
             "{} {round} {} {}",
             lang.s(S::RoundWord),
             lang.s(S::RoundAnswered),
-            format_secs(response_ms)
+            duration_ms(response_ms)
         ),
     }
 }

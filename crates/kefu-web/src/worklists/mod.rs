@@ -13,7 +13,6 @@ use axum::response::{IntoResponse, Redirect, Response};
 use kefu_app::worklists::{Report, TallyView, WorkError};
 use kefu_core::localized::Said;
 use kefu_core::model::NameId;
-use kefu_core::money::format_yuan;
 use kefu_core::worklist::{Kind, WorklistSettings};
 use kefu_store::{Db, User, UserRole};
 use serde::Deserialize;
@@ -22,6 +21,7 @@ use crate::access::{self, StoreScope};
 use crate::auth::CurrentUser;
 use crate::i18n::{self, Lang, S};
 use crate::routes::Routes;
+use crate::ui::format;
 use crate::ui::frame::{Notice, error_page, frame};
 use crate::ui::html::{Markup, html};
 use crate::{AppState, WebError};
@@ -44,27 +44,12 @@ pub struct PageQuery {
 
 /// Money as the pages write it: `¥1,299.00`.
 fn yuan(cents: i64) -> String {
-    let plain = format_yuan(cents.abs());
-    let (int, frac) = plain.split_once('.').unwrap_or((&plain, "00"));
-    let mut grouped = String::new();
-    for (i, c) in int.chars().enumerate() {
-        if i > 0 && (int.len() - i) % 3 == 0 {
-            grouped.push(',');
-        }
-        grouped.push(c);
-    }
-    let sign = if cents < 0 { "-" } else { "" };
-    format!("{sign}¥{grouped}.{frac}")
+    format::money(cents)
 }
 
 /// Seconds as 分:秒 (hours as 时:分:秒 past an hour).
 fn clock(secs: i64) -> String {
-    let (h, m, s) = (secs / 3600, secs / 60 % 60, secs % 60);
-    if h > 0 {
-        format!("{h}:{m:02}:{s:02}")
-    } else {
-        format!("{m}:{s:02}")
-    }
+    format::duration_ms(secs.saturating_mul(1000))
 }
 
 fn percent(r: Option<f64>) -> String {
