@@ -25,7 +25,7 @@ const fn opt(name: &'static [&'static str]) -> Col {
 }
 
 /// The most columns any kind reads; rows are handed to the converters as arrays this long.
-pub(crate) const MAX_COLS: usize = 10;
+pub(crate) const MAX_COLS: usize = 13;
 
 // The order of each list is the order of the values the converters receive.
 pub(crate) const MESSAGES: &[Col] = &[
@@ -47,6 +47,7 @@ pub(crate) const ORDERS: &[Col] = &[
     opt(&["closed_at", "关闭时间"]),
     opt(&["items", "件数"]),
     opt(&["store", "店铺"]),
+    opt(&["address", "收货地址", "收货信息"]),
 ];
 pub(crate) const REFUNDS: &[Col] = &[
     req(&["refund_id", "退款单号", "退款编号"]),
@@ -85,6 +86,10 @@ pub(crate) const TAOBAO: &[Col] = &[
     opt(&["宝贝总数量"]),
     opt(&["店铺名称"]),
     opt(&["订单关闭时间", "交易关闭时间", "关闭时间"]),
+    opt(&["收货人姓名"]),
+    opt(&["联系手机"]),
+    opt(&["联系电话"]),
+    opt(&["收货地址"]),
 ];
 
 pub(crate) fn columns(kind: FileKind) -> &'static [Col] {

@@ -1270,8 +1270,13 @@ fn write_others(
     let mut old_order =
         tx.prepare_cached("SELECT created_at FROM orders WHERE store_id = ?1 AND order_id = ?2")?;
     let mut put_order = tx.prepare_cached(
-        "INSERT OR REPLACE INTO orders (store_id, order_id, buyer_id, created_at, paid_at, closed_at, amount_cents, items)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        // A file without addresses keeps the address a former import stored.
+        "INSERT INTO orders (store_id, order_id, buyer_id, created_at, paid_at, closed_at, amount_cents, items, address)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+         ON CONFLICT (store_id, order_id) DO UPDATE SET buyer_id = excluded.buyer_id,
+           created_at = excluded.created_at, paid_at = excluded.paid_at,
+           closed_at = excluded.closed_at, amount_cents = excluded.amount_cents,
+           items = excluded.items, address = COALESCE(excluded.address, orders.address)",
     )?;
     for (_, o) in batch.orders.iter().filter(|o| o.0 == bs) {
         let buyer = map.get(batch, names, o.buyer);
@@ -1295,7 +1300,8 @@ fn write_others(
             o.paid_at,
             o.closed_at,
             o.amount,
-            o.items
+            o.items,
+            o.address
         ])?;
         summary.orders += 1;
     }
@@ -1528,6 +1534,7 @@ fn load_unsorted_events(
                     closed_at: r.get(4)?,
                     amount: r.get(5)?,
                     items: r.get(6)?,
+                    address: None,
                 })
             },
         )?
@@ -2105,6 +2112,7 @@ mod buyer_groups {
                     closed_at: None,
                     amount: 100 + i as i64,
                     items: 1,
+                    address: None,
                 },
             ));
             if next(5) == 0 {

@@ -39,9 +39,11 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (14, include_str!("../migrations/0014_platform_figures.sql")),
     // 15: automatic review assignments: triggers, daily cap and reviewers per store
     (15, include_str!("../migrations/0015_qa_auto_review.sql")),
+    // 16: quality-rule context: order addresses, the store's return address
+    (16, include_str!("../migrations/0016_qa_context.sql")),
 ];
 
-pub const VERSION: i64 = 15;
+pub const VERSION: i64 = 16;
 
 /// The SQL of migration `version`, for tests that rebuild one migration's effect on a
 /// database of a later version; `None` for a version no migration brings the schema to.

@@ -292,7 +292,12 @@ fn known_phones(set: &RuleSet, chat: &Chat<'_>, found: &[Found]) -> Vec<u64> {
 pub(super) fn evaluate(set: &RuleSet, chat: &Chat<'_>) -> Vec<Hit> {
     let found = scan_all(set, chat);
     let rounds = rounds(chat.messages);
-    let buyer_phones = known_phones(set, chat, &found);
+    // The context's texts are read only when some message holds a number.
+    let buyer_phones = if found.iter().any(|f| f.phone != 0) {
+        known_phones(set, chat, &found)
+    } else {
+        Vec::new()
+    };
     // The acknowledgements of the enabled unanswered rules decide whether a conversation
     // ended, and which rounds asked nothing.
     let acks = set.matcher.all_acks();

@@ -168,16 +168,18 @@ pub async fn test_chat(
                     db.qa_rules_in_force(s.store.id)?.set,
                     metrics.reminder_window_hours,
                     Some(metrics.service_hours.clone()),
+                    db.qa_return_address(s.store.id)?,
                 ))
             }
             None => Ok((
                 RuleSet::default_rules(),
                 config.store("").metrics.reminder_window_hours,
                 None,
+                String::new(),
             )),
         })
         .await;
-    let (set, window, hours) = match rules {
+    let (set, window, hours, return_address) = match rules {
         Ok(x) => x,
         Err(e) => return error_page(lang, &user, e),
     };
@@ -187,10 +189,14 @@ pub async fn test_chat(
             html! { p.error { (e.describe(lang == Lang::En)) } },
         ),
         Ok(chat) => {
-            // With a store, its service hours (waits outside them are not timed); without
-            // one, all day.
+            // With a store, its service hours (waits outside them are not timed) and its
+            // return address (its phone is the store's own); without one, all day and none.
+            let known: Vec<&str> = [return_address.as_str()]
+                .into_iter()
+                .filter(|t| !t.is_empty())
+                .collect();
             let context = StoreContext {
-                known_texts: &[],
+                known_texts: &known,
                 service_hours: hours.as_ref(),
             };
             let hits = chat.evaluate_with(&set, context);
