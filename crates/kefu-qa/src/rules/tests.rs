@@ -309,6 +309,11 @@ fn a_holding_message_says_nothing_else() {
         "buyer 10:00:00 到哪了\nagent 10:00:10 帮您查了一下，已经到杭州了\n",
         "missed_follow_up"
     ));
+    // Asking the buyer to show something is no promise: 给我看下.
+    assert!(!fires(
+        "buyer 10:00:00 坏了\nagent 10:00:10 抱歉，麻烦拍张照片给我看下\nbuyer 10:01:00 [图片]\n",
+        "missed_follow_up"
+    ));
     // Advice to wait a duration is no promise: 稍等1-3个工作日.
     assert!(!fires(
         "buyer 10:00:00 退款呢\nagent 10:00:10 退款一般稍等1-3个工作日到账\n",
