@@ -934,23 +934,32 @@ mod tests {
             &[],
         );
         let day = Day::parse("2026-11-11").unwrap();
-        let mut b = ImportBatch::default();
-        let shop = b.names.intern("店");
-        let buyer = b.names.intern("b1");
-        // An order a month earlier: the buyer's own number all the same.
-        b.orders.push((
-            shop,
-            kefu_core::model::Order {
-                order_id: "O1".into(),
-                buyer,
-                created_at: day.offset(-30).start(),
-                paid_at: None,
-                closed_at: None,
-                amount: 100,
-                items: 1,
-                address: Some("王丽，15800112233，浙江省杭州市西湖区文三路88号".into()),
-            },
-        ));
+        // b1's order O1 a month earlier (its number is the buyer's own all the same), paid or
+        // not, with an address or without.
+        let order = |paid: bool, address: Option<&str>| {
+            let mut b = ImportBatch::default();
+            let shop = b.names.intern("店");
+            let buyer = b.names.intern("b1");
+            let created_at = day.offset(-30).start();
+            b.orders.push((
+                shop,
+                kefu_core::model::Order {
+                    order_id: "O1".into(),
+                    buyer,
+                    created_at,
+                    paid_at: paid.then_some(created_at + 60_000),
+                    closed_at: None,
+                    amount: 100,
+                    items: 1,
+                    address: address.map(str::to_string),
+                },
+            ));
+            b
+        };
+        let b = order(
+            false,
+            Some("王丽，15800112233，浙江省杭州市西湖区文三路88号"),
+        );
         db.import(b, &Config::default()).unwrap();
         let s = db.store("店").unwrap();
         let names = db.names(s.id).unwrap();
@@ -978,22 +987,7 @@ mod tests {
         );
         assert_eq!(off(&db), vec![id("店:丙")]);
         // Re-importing the order from a file without addresses keeps the address.
-        let mut b = ImportBatch::default();
-        let shop = b.names.intern("店");
-        let buyer = b.names.intern("b1");
-        b.orders.push((
-            shop,
-            kefu_core::model::Order {
-                order_id: "O1".into(),
-                buyer,
-                created_at: day.offset(-30).start(),
-                paid_at: Some(day.offset(-30).start() + 60_000),
-                closed_at: None,
-                amount: 100,
-                items: 1,
-                address: None,
-            },
-        ));
+        let b = order(true, None);
         db.import(b, &Config::default()).unwrap();
         assert_eq!(off(&db), vec![id("店:丙")]);
         let stored: Option<String> = db
