@@ -198,10 +198,11 @@ struct DayResult {
 
 type Orders = FxHashMap<(i32, NameId, NameId), Vec<ChatOrder>>;
 
-/// What a run knows besides the messages: each buyer's order addresses and the store's
-/// return address (texts whose phone numbers are the buyer's or the store's own).
-#[derive(Default)]
+/// What a run knows besides the messages: the store's service hours, each buyer's order
+/// addresses and the store's return address (texts whose phone numbers are the buyer's or the
+/// store's own).
 struct Known {
+    hours: ServiceHours,
     addresses: FxHashMap<NameId, Vec<String>>,
     return_address: String,
 }
@@ -235,7 +236,6 @@ fn evaluate_day(
     rules: &RuleSet,
     orders: &Orders,
     bots: &FxHashSet<NameId>,
-    hours: &ServiceHours,
     known: &Known,
 ) -> std::result::Result<DayResult, ChunkError> {
     let msgs = chunk::decode_full(day, events, texts)?;
@@ -302,7 +302,7 @@ fn evaluate_day(
                     shift_end: shift_end.get(&account).copied(),
                     context: StoreContext {
                         known_texts: &texts,
-                        service_hours: Some(hours),
+                        service_hours: Some(&known.hours),
                     },
                 });
                 *out.receptions.entry(account).or_default() += 1;
@@ -725,8 +725,9 @@ fn run(
         }
     }
     let mut known = Known {
+        hours: hours.clone(),
+        addresses: FxHashMap::default(),
         return_address: return_address(conn, store_id)?,
-        ..Known::default()
     };
     {
         let mut st = conn.prepare_cached(
@@ -769,7 +770,7 @@ fn run(
         let day = Day(r.get(0)?);
         let events = r.get_ref(1)?.as_blob().map_err(rusqlite::Error::from)?;
         let texts = r.get_ref(2)?.as_blob().map_err(rusqlite::Error::from)?;
-        let d = evaluate_day(day, events, texts, rules, &orders, &bots, hours, &known)?;
+        let d = evaluate_day(day, events, texts, rules, &orders, &bots, &known)?;
         write_day(conn, store_id, &d, rules, version)?;
         summary.days += 1;
         summary.receptions += d.receptions.values().sum::<u64>();
