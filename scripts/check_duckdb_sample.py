@@ -48,6 +48,13 @@ def same(a, b) -> bool:
     return a == b
 
 
+# The platform profiles' figures (docs/metrics.md, "Platform profiles"): additions to the
+# spec's v2 figures that the peer does not compute yet. They are checked by hand-computed
+# cases in crates/kefu-core/tests/definitions.rs; here they are left out of the comparison.
+NOT_IN_PEER = {"pdd_3min_rate", "pdd_30s_rate", "jd_30s_rate", "dy_3min_rate",
+               "dy_3min_rate_all_day"}
+
+
 def compare(got: list[dict], want: list[dict]) -> list[str]:
     errs = []
     g = {(r["store"], r.get("account")): r for r in got}
@@ -59,7 +66,7 @@ def compare(got: list[dict], want: list[dict]) -> list[str]:
         if k not in w:
             errs.append(f"{k}: not in expected")
             continue
-        keys = list(w[k].keys())
+        keys = [key for key in w[k] if key not in NOT_IN_PEER]
         for key in keys:
             if key not in g[k]:
                 errs.append(f"{k} {key}: missing")
@@ -102,8 +109,10 @@ def main() -> None:
                     print("  " + e)
             else:
                 wa = want["accounts"]
-                print(f"ok   {name}: {len(wa)} accounts × {len(wa[0]) - 2} figures and "
-                      f"{len(want['stores'])} store(s) agree")
+                checked = len([k for k in wa[0] if k not in NOT_IN_PEER]) - 2
+                print(f"ok   {name}: {len(wa)} accounts × {checked} figures and "
+                      f"{len(want['stores'])} store(s) agree (not in the peer: "
+                      f"{', '.join(sorted(NOT_IN_PEER))})")
     print(f"{2 - failed} passed, {failed} failed")
     sys.exit(1 if failed else 0)
 

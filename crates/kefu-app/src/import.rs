@@ -43,6 +43,9 @@ impl kefu_core::localized::Localized for ImportFailure {
 pub struct Imported {
     pub files: Vec<FileReport>,
     pub summary: ImportSummary,
+    /// The worklists refreshed after the import (its stores'), or why they were not: the
+    /// import itself is committed either way, and a read of the lists refreshes them again.
+    pub worklists: Result<Vec<crate::worklists::Refreshed>, StoreError>,
 }
 
 /// The names of the stores a batch has rows for.
@@ -172,9 +175,22 @@ pub fn import_files_with(
         Ok(())
     })?;
     let summary = session.finish(opts.config)?;
+    let worklists = summary
+        .stores
+        .iter()
+        .try_fold(Vec::new(), |mut done, store| {
+            done.extend(crate::worklists::refresh(
+                db,
+                opts.config,
+                Some(store),
+                None,
+            )?);
+            Ok(done)
+        });
     Ok(Imported {
         files: done,
         summary,
+        worklists,
     })
 }
 
@@ -202,6 +218,7 @@ mod tests {
             encoding: None,
             config: &config,
             skip_bad: false,
+            ..ImportOptions::new(&config)
         };
         let files = sample_files();
         assert!(!files.is_empty());
@@ -227,6 +244,7 @@ mod tests {
             encoding: None,
             config: &config,
             skip_bad: false,
+            ..ImportOptions::new(&config)
         };
         let pdd = dir.path().join("pdd.csv");
         std::fs::write(

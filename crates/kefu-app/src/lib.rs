@@ -7,3 +7,4 @@
 pub mod import;
 pub mod plans;
 pub mod settings;
+pub mod worklists;

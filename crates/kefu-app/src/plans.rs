@@ -72,8 +72,12 @@ fn plan_input_without(
             platform: platform_of(&platform, &a.name),
             account: a.name.clone(),
             display_name: a.display_name.clone(),
+            employee_no: a.employee_no.clone(),
+            group: a.group.clone(),
+            department: a.department.clone(),
             counters: data.counters.get(&a.id).cloned().unwrap_or_default(),
-            qa_score: data.qa.get(&a.id).copied(),
+            qa_score: data.qa.get(&a.id).map(|(score, _)| *score),
+            qa_reviews: data.qa.get(&a.id).map(|(_, n)| *n),
             orders: data.orders.get(&a.id).cloned().unwrap_or_default(),
             earlier_refunds: data.earlier_refunds.get(&a.id).cloned().unwrap_or_default(),
             ..Default::default()
@@ -85,7 +89,10 @@ fn plan_input_without(
             continue;
         };
         match s.item.as_str() {
-            kefu_plan::QA_SCORE => agents[i].qa_score = Some(s.value),
+            kefu_plan::QA_SCORE => {
+                agents[i].qa_score = Some(s.value);
+                agents[i].qa_reviews = None;
+            }
             SALES_TARGET_ITEM => agents[i].sales_target_cents = Some(s.value),
             _ => {
                 agents[i].manual.insert(s.item, s.value);

@@ -61,6 +61,7 @@ fn batch() -> ImportBatch {
                 amount,
                 items: 1,
                 address: None,
+                presale: None,
             },
         ));
     }

@@ -9,6 +9,7 @@ mod plan;
 mod qa;
 mod qa_eval;
 mod said;
+mod worklist;
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -45,9 +46,13 @@ enum Command {
     /// 导入聊天记录、订单、退款、评价、花名册 / import chat logs, orders, refunds, ratings, roster
     ///
     /// Files are CSV (UTF-8, UTF-8 with BOM or GBK/GB18030), JSON Lines or .xlsx in the
-    /// canonical formats, or a Taobao/Tmall 订单报表; the kind is recognised from the header.
-    /// A directory stands for the files in it. A file with bad rows is rejected whole unless
-    /// --skip-bad is given. Re-importing the same data changes nothing.
+    /// canonical formats, a Taobao/Tmall 订单报表 or 退款报表, a 京东/拼多多/抖店 订单导出, 京东 咚咚
+    /// chat rows (JSON), or a platform report; the kind is recognised from the header. A chat
+    /// pasted from a chat window is read with --kind transcript.
+    /// A directory stands for the data files in it (.csv, .jsonl, .ndjson, .json, .xlsx, .xls);
+    /// with --kind transcript for its .txt files only (without it, .txt files in a directory
+    /// are not read). A file with bad rows is rejected whole unless --skip-bad is given.
+    /// Re-importing the same data changes nothing.
     Import {
         /// database file (created if missing)
         /// 数据库文件 / database file
@@ -69,14 +74,20 @@ enum Command {
         /// for a store in the web app take its place for that store (default base: the spec's)
         #[arg(long)]
         config: Option<PathBuf>,
-        /// 平台报表的类型（默认从表头识别）/ the kind of platform report, when the header does
-        /// not tell: sycm_consult, sycm_inquiry, sycm_price, sycm_rating, sycm_agent,
-        /// qianniu_agent, pdd_agent, pdd_shop, douyin_agent, douyin_performance,
-        /// kuaishou_assessment, jd_agent, chitu
+        /// 文件类型（默认从表头识别）/ the kind of every file, when the header does not tell:
+        /// transcript (a chat pasted from a chat window: only read when named), messages,
+        /// orders, refunds, ratings, agents, taobao_orders, taobao_refunds, jd_orders,
+        /// pdd_orders, douyin_orders, jd_chats, or a platform report: sycm_consult,
+        /// sycm_inquiry, sycm_price, sycm_rating, sycm_agent, qianniu_agent, pdd_agent,
+        /// pdd_shop, douyin_agent, douyin_performance, kuaishou_assessment, jd_agent, chitu
         #[arg(long)]
-        kind: Option<kefu_import::PlatformKind>,
+        kind: Option<kefu_import::ImportKind>,
+        /// 客服账号 / a pasted chat's agent account(s) (--kind transcript), repeatable or
+        /// comma-separated; default: told by their names (店铺:子账号, 客服…)
+        #[arg(long, value_delimiter = ',')]
+        agent: Vec<String>,
         /// 报表统计的第一天 / first day a platform report covers, when it does not say (拼多多
-        /// 客服绩效), YYYY-MM-DD
+        /// 客服绩效), YYYY-MM-DD; for --kind transcript: the day of times given without a date
         #[arg(long, requires = "to")]
         from: Option<String>,
         /// 报表统计的最后一天（含）/ last day (included) a platform report covers, YYYY-MM-DD
@@ -85,7 +96,8 @@ enum Command {
         /// 平台 / the platform of 生意参谋 and 千牛 reports: taobao (default) or tmall
         #[arg(long, value_parser = parse_platform)]
         platform: Option<kefu_core::platform::Platform>,
-        /// files or directories to import
+        /// files or directories to import (a directory: its data files; with --kind transcript
+        /// its .txt files)
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
@@ -233,6 +245,12 @@ enum Command {
     /// With --write-files DIR the canonical files are written to DIR; they are imported only
     /// when --db is given too.
     Demo(DemoArgs),
+    /// 工作清单：询单流失、下单未付款、预售尾款、待处理退款，及由此挽回的销售 / worklists: lost
+    /// inquiries, unpaid orders, presale balances due, refunds waiting; and the sales recovered
+    ///
+    /// The lists are refreshed by every import (and here, when older than the last import).
+    /// Rules: docs/metrics.md, "Worklists and recovered sales".
+    Worklist(worklist::WorklistArgs),
     /// 绩效方案与提成 / performance plans: check, store versions, import scores, compute pay
     Plan {
         #[command(subcommand)]
@@ -242,6 +260,17 @@ enum Command {
     Qa {
         #[command(subcommand)]
         command: qa::QaCommand,
+    },
+    /// 导入模板：带中文表头和示例行的 CSV / a file to fill in: the Chinese header and example rows
+    ///
+    /// UTF-8 with a byte-order mark, so that Excel shows the Chinese right; the example rows
+    /// import as they are (store 示例店铺). Kinds: messages, orders, refunds, ratings, agents.
+    Template {
+        /// messages | orders | refunds | ratings | agents
+        kind: String,
+        /// write here instead of standard output
+        #[arg(long)]
+        output: Option<PathBuf>,
     },
 }
 
@@ -397,6 +426,7 @@ fn localized<'a>(e: &'a (dyn std::error::Error + 'static)) -> Option<&'a dyn Loc
         kefu_store::UserError,
         kefu_store::chunk::ChunkError,
         kefu_app::plans::PlanRunError,
+        kefu_app::worklists::WorkError,
         kefu_core::settings::ConfigError,
         kefu_core::money::MoneyError,
         kefu_core::time::TimeError,
@@ -532,6 +562,7 @@ fn run(cmd: Command, lang: Lang) -> Result<()> {
             encoding,
             config,
             kind,
+            agent,
             from,
             to,
             platform,
@@ -550,8 +581,13 @@ fn run(cmd: Command, lang: Lang) -> Result<()> {
                 }
                 _ => None,
             };
+            let (file_kind, report_kind) = match kind {
+                Some(kefu_import::ImportKind::File(k)) => (Some(k), None),
+                Some(kefu_import::ImportKind::Report(k)) => (None, Some(k)),
+                None => (None, None),
+            };
             let reports = kefu_import::ReportOptions {
-                kind,
+                kind: report_kind,
                 period,
                 platform,
             };
@@ -562,6 +598,13 @@ fn run(cmd: Command, lang: Lang) -> Result<()> {
                 encoding,
                 config: &config,
                 skip_bad,
+                kind: file_kind,
+                agents: agent
+                    .into_iter()
+                    .map(|a| a.trim().to_string())
+                    .filter(|a| !a.is_empty())
+                    .collect(),
+                day: period.map(|(from, _)| from),
             };
             import(&db, &files, &opts, &reports, &rejects, lang)
         }
@@ -654,6 +697,7 @@ fn run(cmd: Command, lang: Lang) -> Result<()> {
             print!("{}", kefu_core::text::terminal_lines(&text));
             Ok(())
         }
+        Command::Worklist(args) => worklist::run(args, lang),
         Command::Recompute { db, store, config } => {
             let config = settings_for(config.as_deref(), &db)?;
             let mut db = open_existing(&db)?;
@@ -670,6 +714,7 @@ fn run(cmd: Command, lang: Lang) -> Result<()> {
         Command::Demo(args) => demo(args, lang),
         Command::Plan { command } => plan::run(command, lang),
         Command::Qa { command } => qa::run(command, lang),
+        Command::Template { kind, output } => template(&kind, output.as_deref()),
         Command::Serve {
             db,
             addr,
@@ -740,21 +785,28 @@ fn spinner(msg: &str) -> ProgressBar {
 }
 
 /// Expands directories into the data files they hold, sorted by name.
-fn expand(files: &[PathBuf]) -> Result<Vec<PathBuf>> {
+/// The files to import: each file named, and for each directory the files in it that the
+/// import reads — its `.txt` files when they are pasted chats (`--kind transcript`), else its
+/// data files (`.csv`, `.jsonl`, `.ndjson`, `.json`, `.xlsx`, `.xls`), sorted by name.
+fn expand(files: &[PathBuf], transcripts: bool) -> Result<Vec<PathBuf>> {
+    let wanted = |ext: &str| {
+        let ext = ext.to_ascii_lowercase();
+        if transcripts {
+            ext == "txt"
+        } else {
+            matches!(
+                ext.as_str(),
+                "csv" | "jsonl" | "ndjson" | "json" | "xlsx" | "xls"
+            )
+        }
+    };
     let mut out = Vec::new();
     for f in files {
         if f.is_dir() {
             let mut inner: Vec<PathBuf> = std::fs::read_dir(f)
                 .with_context(ctx!("读取目录 {}", "reading directory {}", f.display()))?
                 .filter_map(|e| e.ok().map(|e| e.path()))
-                .filter(|p| {
-                    p.extension().and_then(|e| e.to_str()).is_some_and(|e| {
-                        matches!(
-                            e.to_ascii_lowercase().as_str(),
-                            "csv" | "jsonl" | "ndjson" | "json" | "xlsx" | "xls"
-                        )
-                    })
-                })
+                .filter(|p| p.extension().and_then(|e| e.to_str()).is_some_and(wanted))
                 .collect();
             inner.sort();
             out.extend(inner);
@@ -773,7 +825,7 @@ fn import(
     rejects: &Path,
     lang: Lang,
 ) -> Result<()> {
-    let files = expand(files)?;
+    let files = expand(files, opts.kind == Some(kefu_import::FileKind::Transcript))?;
     let sizes: Vec<u64> = files
         .iter()
         .map(|f| std::fs::metadata(f).map_or(0, |m| m.len()))
@@ -799,6 +851,7 @@ fn import(
     let kefu_app::import::Imported {
         files: done,
         summary,
+        worklists,
     } = match imported {
         Ok(done) => done,
         Err(kefu_app::import::ImportFailure::Read(e @ ImportError::BadRows { .. })) => bail!(
@@ -817,7 +870,7 @@ fn import(
                 "{}: {}: {}",
                 lang.t("警告", "warning"),
                 f.path.display(),
-                kefu_core::text::terminal_text(w)
+                kefu_core::text::terminal_text(&lang.msg(w))
             );
         }
     }
@@ -887,6 +940,31 @@ fn import(
             lang.t("行被拒绝，已写入", "rejected rows to"),
             rejects.display()
         )?;
+    }
+    match &worklists {
+        Ok(lists) => {
+            let (items, new) = lists
+                .iter()
+                .fold((0, 0), |(i, n), r| (i + r.items, n + r.new));
+            if items > 0 {
+                writeln!(
+                    out,
+                    "{}: {items} {} ({new} {})",
+                    lang.t("工作清单已更新", "worklists refreshed"),
+                    lang.t("项", "items"),
+                    lang.t("项新出现", "new")
+                )?;
+            }
+        }
+        Err(e) => eprintln!(
+            "{}: {}: {}",
+            lang.t("警告", "warning"),
+            lang.t(
+                "导入已完成，但工作清单未能更新（下次查看时会重算）",
+                "the import is done, but the worklists were not refreshed (they are on the next read)"
+            ),
+            if lang == Lang::Zh { e.zh() } else { e.to_string() }
+        ),
     }
     // Stores that use automatic rules had them re-run inside the import's transaction.
     let rerun = summary.rules_days;
@@ -1247,4 +1325,30 @@ fn user_add(
         role.as_str()
     );
     Ok(())
+}
+
+/// `kefu template KIND`: the import template of a canonical kind.
+fn template(kind: &str, output: Option<&Path>) -> Result<()> {
+    let kinds = kefu_import::templates::TEMPLATE_KINDS;
+    let Some(csv) = kinds
+        .iter()
+        .find(|k| k.as_str() == kind.trim())
+        .and_then(|k| kefu_import::templates::template_csv(*k))
+    else {
+        let known: Vec<&str> = kinds.iter().map(|k| k.as_str()).collect();
+        return Err(said!(
+            "没有 `{kind}` 这种模板；可选：{}",
+            "no template of kind `{kind}`; the kinds: {}",
+            known.join(", ")
+        ));
+    };
+    match output {
+        Some(path) => {
+            std::fs::write(path, csv).with_context(|| format!("writing {}", path.display()))
+        }
+        None => {
+            std::io::stdout().write_all(csv.as_bytes())?;
+            Ok(())
+        }
+    }
 }

@@ -314,6 +314,11 @@ pub fn run(cmd: PlanCommand, lang: Lang) -> Result<()> {
             if let Some(line) = render::unpaid_line(&results, lang) {
                 eprintln!("{}: {line}", lang.t("警告", "warning"));
             }
+            for r in &results {
+                for line in render::columns_without_data_lines(r, lang) {
+                    eprintln!("{}: {} — {line}", lang.t("警告", "warning"), r.plan_id);
+                }
+            }
             if results.iter().any(|r| r.empty_month) {
                 eprintln!(
                     "{}: {month} {}",
@@ -417,6 +422,20 @@ fn write_results(
                     writeln!(sink)?;
                 }
                 sink.write_all(render::ranking_table(r, lang).as_bytes())?;
+            }
+            let combined = render::combined_pay_lines(results, lang);
+            if !combined.is_empty() {
+                writeln!(
+                    sink,
+                    "\n{}",
+                    lang.t(
+                        "按人合计（一人多张工资条）",
+                        "Per person (people with more than one payslip)"
+                    )
+                )?;
+                for line in combined {
+                    writeln!(sink, "  {line}")?;
+                }
             }
         }
         (Format::Csv | Format::Xlsx, _) => render::write_payroll_csv(results, lang, &mut sink)?,

@@ -84,7 +84,7 @@ fn small_store(dir: &Path) -> PathBuf {
     std::fs::create_dir_all(&files).unwrap();
     std::fs::write(
         files.join("agents.csv"),
-        "account,name,group,role\n店:A,阿A,售前一组,presale\n店:B,阿B,售前一组,presale\n",
+        "account,name,group,role,工号,部门\n店:A,阿A,售前一组,presale,A001,客服部\n店:B,阿B,售前一组,presale,,\n",
     )
     .unwrap();
     let chat = |buyer: &str, account: &str, day: &str| {
@@ -264,11 +264,11 @@ fn hand_built_store_clawback_scores_and_versions() {
     let lines: Vec<&str> = csv.lines().collect();
     assert_eq!(
         lines[0],
-        "Month,Plan,Account,Name,Rank,Grade,Previous grade,Movement,Score,Gross sales,Refunds,Clawback,Net sales,Tiered commission,Total pay"
+        "Month,Plan,Account,Name,Employee no.,Group,Department,Rank,Grade,Previous grade,Movement,Score,Gross sales,Refunds,Clawback,Net sales,Tiered commission,Total pay"
     );
     assert_eq!(
         lines[1],
-        "2026-11,测试方案,店:A,阿A,1,A,B,up,90,1000.00,200.00,300.00,500.00,5.00,5.00"
+        "2026-11,测试方案,店:A,阿A,A001,售前一组,客服部,1,A,B,up,90,1000.00,200.00,300.00,500.00,5.00,5.00"
     );
     let xlsx = dir.path().join("payroll.xlsx");
     plan_run(&db, "2026-11", &["--format", "xlsx", "--output", s(&xlsx)]);
@@ -416,7 +416,13 @@ fn shipped_plans_run_on_the_demo() {
     let presale = shipped("presale.toml");
     let table = plan_run(&db, "2026-11", &["--plan", s(&presale)]);
     assert!(table.contains("售前绩效方案 2026-11"), "{table}");
-    assert_eq!(table.lines().count(), 3 + 14, "{table}");
+    // Title, blank, header, 14 agents and the totals row.
+    assert_eq!(table.lines().count(), 3 + 14 + 1, "{table}");
+    assert!(
+        table.lines().last().unwrap().starts_with("Total"),
+        "{table}"
+    );
+    assert!(table.contains("Gates applied"), "{table}");
 }
 
 #[test]

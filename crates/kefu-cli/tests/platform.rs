@@ -525,6 +525,89 @@ fn a_store_with_only_platform_reports_runs_its_payroll_on_platform_kpis() {
     );
 }
 
+/// A plan whose column is misspelt (full-width brackets) scores everybody the missing score;
+/// `kefu plan run` says so on stderr in the language asked for, naming the columns present,
+/// and the JSON carries the same.
+#[test]
+fn a_misspelt_platform_column_is_warned_about_at_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("k.db");
+    let s = |p: &Path| p.to_str().unwrap().to_string();
+    let roster = write(
+        dir.path(),
+        "agents.csv",
+        "account,name,role,store\n小美,小美,presale,晨光\n",
+    );
+    import(&db, &roster, &[]);
+    let month = write(
+        dir.path(),
+        "month.csv",
+        &format!("{PDD_HEADER}\n{}", pdd_row("小美", "15000", "96%", "0")),
+    );
+    import(
+        &db,
+        &month,
+        &[
+            "--store",
+            "晨光",
+            "--from",
+            "2026-11-01",
+            "--to",
+            "2026-11-30",
+        ],
+    );
+    let typo = PLATFORM_PLAN.replace("3分钟人工回复率(8-23点)", "3分钟人工回复率（8-23点）");
+    assert_ne!(typo, PLATFORM_PLAN);
+    let plan = write(dir.path(), "typo.toml", &typo);
+    let out = kefu(&[
+        "plan",
+        "save",
+        "--db",
+        &s(&db),
+        "--store",
+        "晨光",
+        "--from",
+        "2026-11",
+        &s(&plan),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for (lang, words) in [("zh", "列名是否写错"), ("en", "is the column misspelt")] {
+        let out = kefu(&[
+            "plan",
+            "run",
+            "--db",
+            &s(&db),
+            "--month",
+            "2026-11",
+            "--format",
+            "json",
+            "--lang",
+            lang,
+        ]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains(words)
+                && err.contains("3分钟人工回复率（8-23点）")
+                && err.contains("3分钟人工回复率(8-23点)"),
+            "{err}"
+        );
+        let results: Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(
+            results[0]["columns_without_data"][0]["column"],
+            json!("3分钟人工回复率（8-23点）")
+        );
+    }
+}
+
 /// `kefu reconcile` on a store where both sides are known by hand: 小美's chats of
 /// 2026-11-01 (three buyers answered after 20 s, 240 s and 60 s; no orders) and her 拼多多
 /// daily report, which names her without the shop.
@@ -622,11 +705,19 @@ fn reconcile_puts_kefus_figure_next_to_the_platforms() {
     assert_eq!(t["column"], json!("平均人工响应时长"));
     assert!(close(&t["kefu"], 320.0 / 3.0), "{t}");
     assert!(close(&t["difference"], 320.0 / 3.0 - 26.0), "{t}");
-    // 3分钟人工回复率(8-23点): two of three rounds within 180 s, against 75%.
-    let r = by("answered_within_3min_rate");
+    // 3分钟人工回复率(8-23点), 拼多多's own rule: two of three buyers' first questions
+    // answered by a person within 180 s, against 75%.
+    let r = by("pdd_3min_rate");
     assert_eq!(r["column"], json!("3分钟人工回复率(8-23点)"));
     assert!(
         close(&r["kefu"], 2.0 / 3.0) && close(&r["platform_value"], 0.75),
+        "{r}"
+    );
+    // 30秒应答率(8-23点): one of three (20 s), against 90%.
+    let r = by("pdd_30s_rate");
+    assert_eq!(r["column"], json!("30秒应答率(8-23点)"));
+    assert!(
+        close(&r["kefu"], 1.0 / 3.0) && close(&r["difference"], 1.0 / 3.0 - 0.9),
         "{r}"
     );
     // 客服销售额: no orders in kefu, 100 yuan in the report.

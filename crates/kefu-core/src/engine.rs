@@ -50,6 +50,16 @@ pub struct Round {
     pub reception: u32,
     /// The days with a buyer message in this round, as a range of `Analysis::touched_days`.
     touched: (u32, u32),
+    /// The round starts a session (会话): it is the stream's first round, or it opened at
+    /// least [`SESSION_GAP_MS`] after the stream's previous message (docs/metrics.md,
+    /// "Platform profiles").
+    pub starts_session: bool,
+    /// Of a session's first round: some round of the session needs a person
+    /// ([`Round::needs_human`]).
+    session_needs_human: bool,
+    /// Of a session's first round: every round of the session that needs a person was
+    /// answered by an agent within [`THREE_MINUTES_MS`].
+    session_human_in_3min: bool,
 }
 
 impl Round {
@@ -110,6 +120,56 @@ impl Round {
     pub fn is_transferred(&self) -> bool {
         matches!(self.outcome, Outcome::Transferred { .. })
     }
+
+    // The platform profiles' rules (docs/metrics.md, "Platform profiles"): human replies only,
+    // wall clock, fixed windows that ignore `service_hours`.
+
+    /// Whether the round opened in `[from_hour, to_hour)` of its day (wall clock).
+    pub fn opened_between(&self, from_hour: i64, to_hour: i64) -> bool {
+        (from_hour * HOUR_MS..to_hour * HOUR_MS).contains(&time_of_day(self.open))
+    }
+    /// The round needs a person's reply: it was not handed over (transferred) and not answered
+    /// by a bot (a bot's answer is the robot's reception, before 转人工). Unanswered rounds need
+    /// one.
+    pub fn needs_human(&self) -> bool {
+        !matches!(
+            self.outcome,
+            Outcome::Transferred { .. } | Outcome::Answered { by_bot: true, .. }
+        )
+    }
+    /// The wall-clock wait of a round answered by an agent (a person).
+    pub fn human_wait_ms(&self) -> Option<i64> {
+        match self.outcome {
+            Outcome::Answered { at, by_bot: false } => Some(at - self.open),
+            _ => None,
+        }
+    }
+    /// 京东's 30秒应答率 denominator: sessions whose first round opened 09:00-23:00 and needs a
+    /// person.
+    pub fn in_jd_rate(&self) -> bool {
+        self.starts_session && self.needs_human() && self.opened_between(9, 23)
+    }
+    /// Its numerator: of those, the ones an agent answered within [`THIRTY_SECONDS_MS`].
+    pub fn jd_answered_within_30s(&self) -> bool {
+        self.in_jd_rate()
+            && self
+                .human_wait_ms()
+                .is_some_and(|ms| ms <= THIRTY_SECONDS_MS)
+    }
+    /// 抖店's 全天3分钟回复率 denominator: sessions (at their first round) with a round that needs
+    /// a person.
+    pub fn in_douyin_all_day_rate(&self) -> bool {
+        self.starts_session && self.session_needs_human
+    }
+    /// 抖店's 工作时间3分钟回复率 denominator: of those, the sessions that started 08:00-23:00.
+    pub fn in_douyin_work_rate(&self) -> bool {
+        self.in_douyin_all_day_rate() && self.opened_between(8, 23)
+    }
+    /// Both 抖店 rates' numerator: a counted session whose every round that needs a person was
+    /// answered by an agent within [`THREE_MINUTES_MS`].
+    pub fn douyin_answered_within_3min(&self) -> bool {
+        self.in_douyin_all_day_rate() && self.session_human_in_3min
+    }
 }
 
 /// R(a, b, d) of §2.
@@ -146,6 +206,10 @@ pub struct Reception {
     /// Orders attributed to this reception, and how many of them are paid.
     pub attributed_orders: u32,
     pub attributed_paid: u32,
+    /// 拼多多's rule: the wait for a person's reply to the buyer's first question of the day
+    /// that needs one — the first round opened this day, 08:00-23:00, that needs a person
+    /// ([`Round::needs_human`]). `None`: no such round; `Some(None)`: no agent answered it.
+    pub human_first_wait_ms: Option<Option<i64>>,
 }
 
 impl Reception {
@@ -175,6 +239,22 @@ impl Reception {
     /// adds (the others add nothing to it).
     pub fn has_buyer_or_agent_messages(&self) -> bool {
         self.buyer_msgs > 0 || self.agent_msgs > 0
+    }
+    /// 拼多多's 需要人工回复的咨询人数: the buyer asked something that needs a person, 08:00-23:00.
+    pub fn needs_human_reply(&self) -> bool {
+        self.human_first_wait_ms.is_some()
+    }
+    /// 拼多多's 3分钟人工回复率 numerator: an agent answered that first question within
+    /// [`THREE_MINUTES_MS`].
+    pub fn human_replied_within_3min(&self) -> bool {
+        self.human_first_within(THREE_MINUTES_MS)
+    }
+    /// 拼多多's 30秒应答率 numerator: within [`THIRTY_SECONDS_MS`].
+    pub fn human_replied_within_30s(&self) -> bool {
+        self.human_first_within(THIRTY_SECONDS_MS)
+    }
+    fn human_first_within(&self, limit_ms: i64) -> bool {
+        matches!(self.human_first_wait_ms, Some(Some(ms)) if ms <= limit_ms)
     }
 }
 
@@ -271,6 +351,14 @@ pub const TAOBAO_CAP_MS: i64 = 600 * SECOND_MS;
 
 /// The longest wall-clock wait the three-minute rate counts as answered in time (inclusive).
 pub const THREE_MINUTES_MS: i64 = 180 * SECOND_MS;
+
+/// The longest wall-clock wait the platforms' 30-second rates count as answered in time
+/// (inclusive).
+pub const THIRTY_SECONDS_MS: i64 = 30 * SECOND_MS;
+
+/// A round opened at least this long after the stream's previous message starts a new
+/// session (京东: a message more than 10 minutes after the session starts a new one).
+pub const SESSION_GAP_MS: i64 = 600 * SECOND_MS;
 
 /// Runs the whole engine: rounds, receptions, attribution, reminders.
 pub fn analyze(ev: &StoreEvents<'_>, s: &MetricSettings) -> Analysis {
@@ -422,8 +510,12 @@ fn one_stream<'m>(
     let rec_base = a.receptions.len();
     let round_base = a.rounds.len();
     let mut open: Option<usize> = None;
+    // The time of the stream's previous message (any sender), for the session split.
+    let mut previous: Option<Millis> = None;
     for m in stream {
         let day = Day::of(m.time);
+        let after_gap = previous.is_none_or(|t| m.time - t >= SESSION_GAP_MS);
+        previous = Some(m.time);
         if a.receptions.len() == rec_base || a.receptions.last().map(|r| r.day) != Some(day) {
             a.receptions.push(Reception {
                 account: m.account,
@@ -447,6 +539,7 @@ fn one_stream<'m>(
                 answers: (0, 0),
                 attributed_orders: 0,
                 attributed_paid: 0,
+                human_first_wait_ms: None,
             });
         }
         let rec_idx = a.receptions.len() - 1;
@@ -468,6 +561,9 @@ fn one_stream<'m>(
                             service_ms: 0,
                             reception: rec_idx as u32,
                             touched: (t, t + 1),
+                            starts_session: after_gap || a.rounds.len() == round_base,
+                            session_needs_human: false,
+                            session_human_in_3min: true,
                         });
                         open = Some(a.rounds.len() - 1);
                     }
@@ -504,6 +600,23 @@ fn one_stream<'m>(
         }
     }
 
+    // Each session's facts, kept on its first round.
+    let mut session = round_base;
+    for ri in round_base..a.rounds.len() {
+        if a.rounds[ri].starts_session {
+            session = ri;
+        }
+        let round = a.rounds[ri];
+        if round.needs_human() {
+            let in_time = round
+                .human_wait_ms()
+                .is_some_and(|ms| ms <= THREE_MINUTES_MS);
+            let first = &mut a.rounds[session];
+            first.session_needs_human = true;
+            first.session_human_in_3min &= in_time;
+        }
+    }
+
     // Each round counts on the reception of its opening day and marks every day it touches.
     pending_answers.clear();
     let receptions = &mut a.receptions[rec_base..];
@@ -525,6 +638,9 @@ fn one_stream<'m>(
         }
         if response.is_some_and(|ms| ms > slow_ms) {
             rec.slow_rounds += 1;
+        }
+        if rec.human_first_wait_ms.is_none() && round.needs_human() && round.opened_between(8, 23) {
+            rec.human_first_wait_ms = Some(round.human_wait_ms());
         }
         let (t0, t1) = round.touched;
         for &day in &a.touched_days[t0 as usize..t1 as usize] {
@@ -798,10 +914,37 @@ fn reception_sums(a: &Analysis, recs: &[Reception]) -> FxHashMap<(NameId, Day), 
         c.add(C::agent_msgs, r.agent_msgs as i64);
         c.add(C::bot_msgs, r.bot_msgs as i64);
         c.add(C::auto_msgs, r.auto_msgs as i64);
+        if r.needs_human_reply() {
+            c.bump(C::pdd_receptions);
+        }
+        if r.human_replied_within_3min() {
+            c.bump(C::pdd_within_3min);
+        }
+        if r.human_replied_within_30s() {
+            c.bump(C::pdd_within_30s);
+        }
         for round in a.rounds_of(r) {
             if let Some(ms) = round.taobao_wait_ms() {
                 c.bump(C::tb_rounds);
                 c.add(C::tb_wait_ms, ms);
+            }
+            if round.in_jd_rate() {
+                c.bump(C::jd_sessions);
+            }
+            if round.jd_answered_within_30s() {
+                c.bump(C::jd_within_30s);
+            }
+            if round.in_douyin_all_day_rate() {
+                c.bump(C::dy_sessions);
+            }
+            if round.douyin_answered_within_3min() {
+                c.bump(C::dy_within_3min);
+            }
+            if round.in_douyin_work_rate() {
+                c.bump(C::dy_work_sessions);
+                if round.douyin_answered_within_3min() {
+                    c.bump(C::dy_work_within_3min);
+                }
             }
             if !round.counts() {
                 continue;

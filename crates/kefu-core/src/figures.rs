@@ -98,6 +98,19 @@ counters!(
     tb_wait_ms,
     // Store level: distinct buyer-days consulted in the store.
     buyers,
+    // Platform profiles (docs/metrics.md): 拼多多's receptions needing a person 08:00-23:00
+    // and those answered by one within 3 min / 30 s; 京东's sessions 09:00-23:00 and those
+    // answered within 30 s; 抖店's sessions all day and in working hours, and those whose
+    // every human round was answered within 3 min.
+    pdd_receptions,
+    pdd_within_3min,
+    pdd_within_30s,
+    jd_sessions,
+    jd_within_30s,
+    dy_sessions,
+    dy_within_3min,
+    dy_work_sessions,
+    dy_work_within_3min,
 );
 
 pub const COUNTERS: usize = C::ALL.len();
@@ -634,6 +647,23 @@ pub const ACCOUNT_FIGURES: &[Figure] = &[
     fig!("avg_refund_secs", "平均退款时长", "Avg refund time (s)", Seconds, Lower,
         B::Refunds { finished_only: true }, Some(refunds_finished),
         |c| mean_secs(c.get(refund_ms), c.get(refunds_finished))),
+    // The platform profiles' service figures (docs/metrics.md, "Platform profiles"), after
+    // the spec's; Taobao's are `tb_avg_response_secs` and `answered_within_3min_rate` above.
+    fig!("pdd_3min_rate", "3分钟人工回复率(8-23点)", "3-min human reply rate (8–23h)", Percent, Higher,
+        B::Receptions(Reception::needs_human_reply), Some(pdd_receptions),
+        |c| ratio(c.get(pdd_within_3min), c.get(pdd_receptions))),
+    fig!("pdd_30s_rate", "30秒应答率(8-23点)", "30-s answer rate (8–23h)", Percent, Higher,
+        B::Receptions(Reception::needs_human_reply), Some(pdd_receptions),
+        |c| ratio(c.get(pdd_within_30s), c.get(pdd_receptions))),
+    fig!("jd_30s_rate", "30秒应答率(按会话,9-23点)", "30-s answer rate (sessions, 9–23h)", Percent, Higher,
+        B::Rounds(Round::in_jd_rate), Some(jd_sessions),
+        |c| ratio(c.get(jd_within_30s), c.get(jd_sessions))),
+    fig!("dy_3min_rate", "工作时间3分钟回复率", "3-min reply rate (working hours)", Percent, Higher,
+        B::Rounds(Round::in_douyin_work_rate), Some(dy_work_sessions),
+        |c| ratio(c.get(dy_work_within_3min), c.get(dy_work_sessions))),
+    fig!("dy_3min_rate_all_day", "全天3分钟回复率", "3-min reply rate (all day)", Percent, Higher,
+        B::Rounds(Round::in_douyin_all_day_rate), Some(dy_sessions),
+        |c| ratio(c.get(dy_within_3min), c.get(dy_sessions))),
 ];
 
 /// The store-level figures reported beside the account figures for a store or a day.

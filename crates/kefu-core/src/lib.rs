@@ -13,3 +13,4 @@ pub mod platform;
 pub mod settings;
 pub mod text;
 pub mod time;
+pub mod worklist;

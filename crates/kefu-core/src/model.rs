@@ -302,6 +302,30 @@ pub struct Order {
     /// an agent repeating it confirms the address (`qa.md`, context). Loaders that compute
     /// figures leave it `None`.
     pub address: Option<String>,
+    /// A presale (预售) order's deposit and balance window; `None` for an ordinary order.
+    pub presale: Option<Presale>,
+}
+
+/// A presale order's deposit (定金) and the window its balance (尾款) is paid in
+/// (`formats.md`). The order's `amount` is the whole price, deposit included, and its
+/// `paid_at` the time it was paid in full (the balance paid).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Presale {
+    /// The deposit in cents, at most the order's amount.
+    pub deposit: i64,
+    /// When the deposit was paid; `None`: not (yet).
+    pub deposit_paid_at: Option<Millis>,
+    /// The balance can be paid from this time...
+    pub balance_from: Millis,
+    /// ...to this one (inclusive); after it the order closes.
+    pub balance_to: Millis,
+}
+
+impl Presale {
+    /// The balance due: the order's amount less the deposit.
+    pub fn balance(&self, amount: i64) -> i64 {
+        (amount - self.deposit).max(0)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -341,6 +365,10 @@ pub struct Agent {
     pub joined: Option<Day>,
     /// Last day with the team (none: still is).
     pub left: Option<Day>,
+    /// 工号: the person's number in the company's payroll.
+    pub employee_no: Option<String>,
+    /// 部门: the department payroll books the person under.
+    pub department: Option<String>,
 }
 
 /// A byte range into a batch's text arena.

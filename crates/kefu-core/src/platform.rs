@@ -42,6 +42,60 @@ impl Platform {
     pub fn parse(s: &str) -> Option<Platform> {
         Platform::ALL.into_iter().find(|p| p.as_str() == s.trim())
     }
+
+    /// The marketplaces a store can sell on: its `platform` setting (赤兔 is a tool, not one).
+    pub const PROFILES: [Platform; 6] = [
+        Platform::Taobao,
+        Platform::Tmall,
+        Platform::Pdd,
+        Platform::Jd,
+        Platform::Douyin,
+        Platform::Kuaishou,
+    ];
+
+    /// The service figures a store of this platform is judged by, as kefu computes them from
+    /// raw chats under the platform's own rules (keys of `figures::ACCOUNT_FIGURES`;
+    /// `docs/metrics.md`, "Platform profiles"). 快手 publishes the people-based, human-only
+    /// 8–23 rule of 拼多多's 3-minute rate, so it shows that figure.
+    pub fn service_figures(self) -> &'static [&'static str] {
+        match self {
+            Platform::Taobao | Platform::Tmall | Platform::Chitu => {
+                &["tb_avg_response_secs", "answered_within_3min_rate"]
+            }
+            Platform::Pdd => &["pdd_3min_rate", "pdd_30s_rate"],
+            Platform::Jd => &["jd_30s_rate"],
+            Platform::Douyin => &["dy_3min_rate", "dy_3min_rate_all_day"],
+            Platform::Kuaishou => &["pdd_3min_rate"],
+        }
+    }
+
+    /// The platform's name in Chinese or English.
+    pub fn name(self, zh: bool) -> &'static str {
+        let (c, e) = match self {
+            Platform::Taobao => ("淘宝", "Taobao"),
+            Platform::Tmall => ("天猫", "Tmall"),
+            Platform::Pdd => ("拼多多", "Pinduoduo"),
+            Platform::Douyin => ("抖店", "Douyin"),
+            Platform::Kuaishou => ("快手", "Kuaishou"),
+            Platform::Jd => ("京东", "JD"),
+            Platform::Chitu => ("赤兔", "Chitu"),
+        };
+        if zh { c } else { e }
+    }
+}
+
+/// Whether a figure is one of some platform's service figures: a page shows it only for the
+/// stores whose profile has it ([`Platform::service_figures`]).
+pub fn is_service_figure(key: &str) -> bool {
+    Platform::PROFILES
+        .iter()
+        .any(|p| p.service_figures().contains(&key))
+}
+
+/// Whether a store of `platform` shows the figure `key` on its pages: every figure but the
+/// other platforms' service figures.
+pub fn shows_figure(platform: Platform, key: &str) -> bool {
+    !is_service_figure(key) || platform.service_figures().contains(&key)
 }
 
 /// What a column counts, which says how its values over several periods combine.
@@ -207,5 +261,22 @@ mod tests {
         assert_eq!(Amount::Cents(1523050).as_f64(), Some(15230.5));
         assert_eq!(without_shop("晨光:小美"), Some("小美"));
         assert_eq!(without_shop("小美"), None);
+    }
+
+    #[test]
+    fn every_profile_names_figures_that_exist() {
+        for p in Platform::ALL {
+            assert!(!p.service_figures().is_empty());
+            for key in p.service_figures() {
+                assert!(crate::figures::figure(key).is_some(), "{p:?} {key}");
+                assert!(is_service_figure(key) && shows_figure(p, key));
+            }
+        }
+        // A 拼多多 store does not show Taobao's 人工平响, a Taobao store not 拼多多's rates; both
+        // show the figures of no profile.
+        assert!(!shows_figure(Platform::Pdd, "tb_avg_response_secs"));
+        assert!(!shows_figure(Platform::Taobao, "pdd_3min_rate"));
+        assert!(shows_figure(Platform::Pdd, "consulted") && shows_figure(Platform::Jd, "sales"));
+        assert!(!Platform::PROFILES.contains(&Platform::Chitu));
     }
 }

@@ -5,6 +5,7 @@ use std::fmt;
 
 use serde::Deserialize;
 
+use crate::platform::Platform;
 use crate::time::{Day, HOUR_MS, Millis, UtcOffset, time_of_day};
 
 /// The settings of `metrics.md`, with the spec's defaults.
@@ -20,6 +21,10 @@ pub struct MetricSettings {
     pub after_sale_days: u32,
     /// Which time of an order its last touch is looked for before (§3, 业绩判定规则).
     pub attribution: Attribution,
+    /// The marketplace the store sells on: which platform service figures its pages show
+    /// (`Platform::service_figures`). Every profile's figures are computed for every store,
+    /// so this changes no stored figure and is not part of the fingerprint.
+    pub platform: Platform,
 }
 
 /// The attribution modes of §3: which time of an order the last touch must come at or before.
@@ -72,6 +77,7 @@ impl Default for MetricSettings {
             reminder_window_hours: 72,
             after_sale_days: 21,
             attribution: Attribution::Order,
+            platform: Platform::Taobao,
         }
     }
 }
@@ -99,7 +105,7 @@ impl MetricSettings {
     }
 
     /// The keys of the settings, in the order forms and files show them.
-    pub const KEYS: [&'static str; 7] = [
+    pub const KEYS: [&'static str; 8] = [
         "slow_response_secs",
         "slow_response_rounds",
         "conversion_window_days",
@@ -107,6 +113,7 @@ impl MetricSettings {
         "reminder_window_hours",
         "after_sale_days",
         "attribution",
+        "platform",
     ];
 
     /// The text value of a setting, as a form or a file writes it.
@@ -119,6 +126,7 @@ impl MetricSettings {
             "reminder_window_hours" => self.reminder_window_hours.to_string(),
             "after_sale_days" => self.after_sale_days.to_string(),
             "attribution" => self.attribution.to_string(),
+            "platform" => self.platform.as_str().to_string(),
             _ => return None,
         })
     }
@@ -141,6 +149,7 @@ impl MetricSettings {
             "reminder_window_hours" => o.reminder_window_hours = Some(number()?),
             "after_sale_days" => o.after_sale_days = Some(number()?),
             "attribution" => o.attribution = Some(value.to_string()),
+            "platform" => o.platform = Some(value.to_string()),
             _ => {
                 return Err(ConfigError::Invalid {
                     key: key.into(),
@@ -157,7 +166,9 @@ impl MetricSettings {
         Self::KEYS
             .iter()
             .map(|k| match (*k, self.get(k)) {
-                ("service_hours" | "attribution", Some(v)) => format!("{k} = \"{v}\"\n"),
+                ("service_hours" | "attribution" | "platform", Some(v)) => {
+                    format!("{k} = \"{v}\"\n")
+                }
                 (_, Some(v)) => format!("{k} = {v}\n"),
                 (_, None) => String::new(),
             })
@@ -201,6 +212,15 @@ impl MetricSettings {
                 key: "attribution".into(),
                 expected: Expected::OneOf(Attribution::ALL.map(Attribution::as_str).join(", ")),
             })?;
+        }
+        if let Some(v) = &o.platform {
+            self.platform = Platform::PROFILES
+                .into_iter()
+                .find(|p| p.as_str() == v.trim())
+                .ok_or_else(|| ConfigError::Invalid {
+                    key: "platform".into(),
+                    expected: Expected::OneOf(Platform::PROFILES.map(Platform::as_str).join(", ")),
+                })?;
         }
         Ok(())
     }
@@ -390,6 +410,11 @@ pub enum Expected {
         max: i64,
     },
     Timezone,
+    /// Two whole numbers from `min` to `max`, the first not above the second (`15-30`).
+    Span {
+        min: i64,
+        max: i64,
+    },
 }
 
 impl std::fmt::Display for Expected {
@@ -410,6 +435,10 @@ impl std::fmt::Display for Expected {
                     "an offset like \"+08:00\" or a zone such as \"Asia/Shanghai\""
                 )
             }
+            Expected::Span { min, max } => write!(
+                f,
+                "two numbers from {min} to {max} like \"15-30\", the first not above the second"
+            ),
         }
     }
 }
@@ -422,6 +451,9 @@ impl Expected {
             Expected::ServiceHours => "时间段，如 \"08:00-24:00\"（多个以逗号连接）".to_string(),
             Expected::Range { min, max } => format!("{min} 到 {max} 之间的数"),
             Expected::Timezone => "时差如 \"+08:00\" 或时区如 \"Asia/Shanghai\"".to_string(),
+            Expected::Span { min, max } => {
+                format!("{min} 到 {max} 之间的两个数，如 \"15-30\"，前者不大于后者")
+            }
         }
     }
 }
@@ -447,6 +479,7 @@ struct MetricOverrides {
     reminder_window_hours: Option<i64>,
     after_sale_days: Option<i64>,
     attribution: Option<String>,
+    platform: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -549,6 +582,30 @@ mod tests {
     }
 
     #[test]
+    fn platform_setting() {
+        let d = MetricSettings::default();
+        assert_eq!(d.platform, Platform::Taobao);
+        let m = MetricSettings::from_toml("platform = \"pdd\"\n").unwrap();
+        assert_eq!(m.platform, Platform::Pdd);
+        // It selects what pages show, not what is computed: the fingerprint stays.
+        assert_eq!(m.fingerprint(), d.fingerprint());
+        assert_eq!(MetricSettings::from_toml(&m.to_toml()).unwrap(), m);
+        let c = Config::parse("[stores.\"抖店\".metrics]\nplatform = \"douyin\"\n").unwrap();
+        assert_eq!(c.store("抖店").metrics.platform, Platform::Douyin);
+        assert_eq!(c.store("别的店").metrics.platform, Platform::Taobao);
+        let mut f = MetricSettings::default();
+        f.set("platform", " jd ").unwrap();
+        assert_eq!(f.get("platform").as_deref(), Some("jd"));
+        for bad in ["chitu", "amazon", ""] {
+            let e = f.clone().set("platform", bad).unwrap_err().to_string();
+            assert!(
+                e.contains("platform") && e.contains("taobao, tmall, pdd, jd, douyin, kuaishou"),
+                "{e}"
+            );
+        }
+    }
+
+    #[test]
     fn every_settings_error_reads_in_both_languages() {
         use crate::localized::{Localized, has_chinese};
         let expected = [
@@ -557,6 +614,7 @@ mod tests {
             Expected::ServiceHours,
             Expected::Range { min: 0, max: 9 },
             Expected::Timezone,
+            Expected::Span { min: 0, max: 9 },
         ];
         let mut all: Vec<Box<dyn Localized>> = vec![
             Box::new(ConfigError::Toml("bad".into())),
@@ -668,7 +726,7 @@ mod tests {
             text,
             "slow_response_secs = 45\nslow_response_rounds = 1\nconversion_window_days = 3\n\
              service_hours = \"08:00-24:00\"\nreminder_window_hours = 72\nafter_sale_days = 21\n\
-             attribution = \"order\"\n"
+             attribution = \"order\"\nplatform = \"taobao\"\n"
         );
         assert_eq!(MetricSettings::from_toml(&text).unwrap(), m);
         assert_eq!(

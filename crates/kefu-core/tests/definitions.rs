@@ -575,3 +575,108 @@ fn undefined_rates_are_none() {
         assert_eq!(ratio(&c, key), None, "{key}");
     }
 }
+
+/// Platform profiles: 拼多多's 3分钟人工回复率 and 30秒应答率 (8–23点), by person: each buyer-day's
+/// first question of 08:00–23:00 that needs a person, answered by an agent within 180 s / 30 s.
+#[test]
+fn pdd_rates_take_each_buyers_first_question_for_a_person() {
+    let mut s = Store::default();
+    s.msg("a", "b1", "2026-11-11 07:30:00", "buyer") // before 08:00: not this rule's
+        .msg("a", "b1", "2026-11-11 07:31:00", "agent")
+        .msg("a", "b1", "2026-11-11 09:00:00", "buyer") // first in the window: 25 s
+        .msg("a", "b1", "2026-11-11 09:00:25", "agent")
+        .msg("a", "b2", "2026-11-11 10:00:00", "buyer") // the bot answers: no person needed
+        .msg("a", "b2", "2026-11-11 10:00:05", "bot")
+        .msg("a", "b2", "2026-11-11 10:01:00", "buyer") // first for a person: 120 s
+        .msg("a", "b2", "2026-11-11 10:03:00", "agent")
+        .msg("a", "b3", "2026-11-11 11:00:00", "buyer") // 240 s
+        .msg("a", "b3", "2026-11-11 11:04:00", "agent")
+        .msg("a", "b4", "2026-11-11 12:00:00", "buyer") // handed over: not a's to answer
+        .transfer("a", "b4", "2026-11-11 12:00:10", "c")
+        .msg("a", "b5", "2026-11-11 22:59:00", "buyer") // never answered
+        .msg("a", "b6", "2026-11-11 23:00:00", "buyer") // 23:00 is outside
+        .msg("a", "b6", "2026-11-11 23:00:10", "agent");
+    let c = s.account(&defaults(), "a");
+    // b1, b2, b3, b5 needed a person; b1 (25 s) and b2 (120 s) within 3 min, b1 within 30 s.
+    assert_eq!(count(&c, "consulted"), 6);
+    assert_eq!(ratio(&c, "pdd_3min_rate"), Some(2.0 / 4.0));
+    assert_eq!(ratio(&c, "pdd_30s_rate"), Some(1.0 / 4.0));
+    // The wall clock, whatever the service hours.
+    let all_day = MetricSettings {
+        service_hours: ServiceHours::all_day(),
+        ..defaults()
+    };
+    assert_eq!(ratio(&s.account(&all_day, "a"), "pdd_3min_rate"), Some(0.5));
+    // Nobody asked a person anything: undefined, not 0.
+    let mut bot_only = Store::default();
+    bot_only.msg("a", "x", "2026-11-11 10:00:00", "buyer").msg(
+        "a",
+        "x",
+        "2026-11-11 10:00:02",
+        "bot",
+    );
+    assert_eq!(
+        ratio(&bot_only.account(&defaults(), "a"), "pdd_3min_rate"),
+        None
+    );
+}
+
+/// 京东's 30秒应答率: by session (a round opened at least 10 minutes after the stream's previous
+/// message starts one), sessions started 09:00–23:00, the first answer by a person ≤ 30 s.
+#[test]
+fn jd_rate_counts_sessions_by_their_start() {
+    let mut s = Store::default();
+    s.msg("a", "x", "2026-11-11 08:56:00", "buyer") // started 08:56: not counted (JD's example)
+        .msg("a", "x", "2026-11-11 09:01:00", "agent")
+        .msg("a", "x", "2026-11-11 09:05:00", "buyer") // 4 min later: the same session
+        .msg("a", "x", "2026-11-11 09:05:10", "agent")
+        .msg("a", "x", "2026-11-11 09:30:00", "buyer") // 25 min later: a new session, 20 s
+        .msg("a", "x", "2026-11-11 09:30:20", "agent")
+        .msg("a", "y", "2026-11-11 10:00:00", "buyer") // 45 s
+        .msg("a", "y", "2026-11-11 10:00:45", "agent")
+        .msg("a", "y", "2026-11-11 10:05:00", "buyer") // same session
+        .msg("a", "y", "2026-11-11 10:05:05", "agent")
+        .msg("a", "z", "2026-11-11 11:00:00", "buyer") // the bot's session: no person needed
+        .msg("a", "z", "2026-11-11 11:00:10", "bot")
+        .msg("a", "w", "2026-11-11 22:59:50", "buyer") // never answered
+        .msg("a", "v", "2026-11-11 23:00:00", "buyer") // 23:00 is outside
+        .msg("a", "v", "2026-11-11 23:00:05", "agent");
+    let c = s.account(&defaults(), "a");
+    assert_eq!(ratio(&c, "jd_30s_rate"), Some(1.0 / 3.0));
+    let a = kefu_core::engine::analyze(&s.view(), &defaults());
+    let starts: Vec<bool> = a.rounds.iter().map(|r| r.starts_session).collect();
+    // Streams in the order their names were first seen: x (08:56, 09:05, 09:30), y (10:00,
+    // 10:05), z, w, v.
+    assert_eq!(starts, [true, false, true, true, false, true, true, true]);
+}
+
+/// 抖店's 工作时间 (08:00–23:00) and 全天 3分钟回复率: by session, a session in time when every
+/// round of it that needs a person was answered by an agent within 180 s.
+#[test]
+fn douyin_rates_need_every_round_of_a_session_in_time() {
+    let mut s = Store::default();
+    s.msg("a", "p", "2026-11-11 10:00:00", "buyer") // 120 s, then 240 s: the session fails
+        .msg("a", "p", "2026-11-11 10:02:00", "agent")
+        .msg("a", "p", "2026-11-11 10:03:00", "buyer")
+        .msg("a", "p", "2026-11-11 10:07:00", "agent")
+        .msg("a", "q", "2026-11-11 10:00:00", "buyer") // 30 s
+        .msg("a", "q", "2026-11-11 10:00:30", "agent")
+        .msg("a", "q", "2026-11-11 10:20:00", "buyer") // a new session: 60 s
+        .msg("a", "q", "2026-11-11 10:21:00", "agent")
+        .msg("a", "r", "2026-11-11 07:00:00", "buyer") // before working hours: all day only
+        .msg("a", "r", "2026-11-11 07:01:00", "agent")
+        .msg("a", "s", "2026-11-11 12:00:00", "buyer") // the bot's alone: not counted
+        .msg("a", "s", "2026-11-11 12:00:05", "bot")
+        .msg("a", "s", "2026-11-11 12:01:00", "buyer")
+        .msg("a", "s", "2026-11-11 12:01:30", "bot")
+        .msg("a", "u", "2026-11-11 13:00:00", "buyer") // the bot, then a person after 240 s
+        .msg("a", "u", "2026-11-11 13:00:05", "bot")
+        .msg("a", "u", "2026-11-11 13:01:00", "buyer")
+        .msg("a", "u", "2026-11-11 13:05:00", "agent")
+        .msg("a", "t", "2026-11-11 22:59:00", "buyer"); // never answered
+    let c = s.account(&defaults(), "a");
+    // working hours: p, q, q, u, t; in time: q, q
+    assert_eq!(ratio(&c, "dy_3min_rate"), Some(2.0 / 5.0));
+    // all day: and r, in time
+    assert_eq!(ratio(&c, "dy_3min_rate_all_day"), Some(3.0 / 6.0));
+}

@@ -56,6 +56,7 @@ fn arb_store() -> impl Strategy<Value = Store> {
                     amount,
                     items: 1 + (amount % 3),
                     address: None,
+                    presale: None,
                 });
             }
             s
@@ -84,6 +85,7 @@ fn arb_settings() -> impl Strategy<Value = MetricSettings> {
                 reminder_window_hours: remind,
                 after_sale_days: after_sale,
                 attribution,
+                ..MetricSettings::default()
             },
         )
 }
@@ -157,6 +159,17 @@ proptest! {
             // v2: every consulted reception is an inquiry or after-sale, never both
             prop_assert_eq!(c.get(C::inquiries) + c.get(C::after_sales), c.get(C::consulted));
             prop_assert!(c.get(C::tb_wait_ms) <= 600_000 * c.get(C::tb_rounds));
+            // Platform profiles: numerators within denominators, at most one person per
+            // consulted reception, one session per counted round.
+            prop_assert!(c.get(C::pdd_within_30s) <= c.get(C::pdd_within_3min));
+            prop_assert!(c.get(C::pdd_within_3min) <= c.get(C::pdd_receptions));
+            prop_assert!(c.get(C::pdd_receptions) <= c.get(C::consulted));
+            prop_assert!(c.get(C::jd_within_30s) <= c.get(C::jd_sessions));
+            prop_assert!(c.get(C::jd_sessions) <= c.get(C::rounds));
+            prop_assert!(c.get(C::dy_work_within_3min) <= c.get(C::dy_work_sessions));
+            prop_assert!(c.get(C::dy_work_within_3min) <= c.get(C::dy_within_3min));
+            prop_assert!(c.get(C::dy_within_3min) <= c.get(C::dy_sessions));
+            prop_assert!(c.get(C::dy_work_sessions) <= c.get(C::dy_sessions));
             percentiles_in_order(c)?;
         }
         let store: Counters = f.accounts.values().chain(f.store.values()).sum();
@@ -174,6 +187,26 @@ proptest! {
         let a = engine::analyze(&s.view(), &settings);
         let attributed = a.orders.iter().filter(|o| o.attributed.is_some()).count() as u32;
         prop_assert_eq!(a.receptions.iter().map(|r| r.attributed_orders).sum::<u32>(), attributed);
+    }
+
+    /// The platform profiles' figures use fixed wall-clock windows and people's replies only:
+    /// no setting changes them.
+    #[test]
+    fn platform_profile_figures_ignore_the_settings(s in arb_store(), settings in arb_settings()) {
+        const PROFILE: [C; 9] = [
+            C::pdd_receptions, C::pdd_within_3min, C::pdd_within_30s, C::jd_sessions,
+            C::jd_within_30s, C::dy_sessions, C::dy_within_3min, C::dy_work_sessions,
+            C::dy_work_within_3min,
+        ];
+        let (a, b) = (s.facts(&settings), s.facts(&MetricSettings::default()));
+        let keys: std::collections::BTreeSet<_> = a.accounts.keys().chain(b.accounts.keys()).collect();
+        for k in keys {
+            let zero = Counters::default();
+            let (x, y) = (a.accounts.get(k).unwrap_or(&zero), b.accounts.get(k).unwrap_or(&zero));
+            for c in PROFILE {
+                prop_assert_eq!(x.get(c), y.get(c), "{:?} {:?}", k, c);
+            }
+        }
     }
 
     #[test]

@@ -2,6 +2,8 @@
 
 use std::path::Path;
 
+use kefu_core::localized::Said;
+
 use crate::{FileKind, ImportError};
 
 /// One column a kind reads: the names it may have in a header (the first is the one used in
@@ -47,6 +49,12 @@ pub(crate) const ORDERS: &[Col] = &[
     opt(&["closed_at", "关闭时间"]),
     opt(&["items", "件数"]),
     opt(&["store", "店铺"]),
+    // presale (预售) orders: the deposit and the window the balance is paid in
+    opt(&["deposit", "定金"]),
+    opt(&["deposit_paid_at", "定金付款时间"]),
+    opt(&["balance_from", "尾款开始时间"]),
+    opt(&["balance_to", "尾款截止时间"]),
+    // the receiver, phone and address (quality-rule context)
     opt(&["address", "收货地址", "收货信息"]),
 ];
 pub(crate) const REFUNDS: &[Col] = &[
@@ -75,6 +83,8 @@ pub(crate) const AGENTS: &[Col] = &[
     opt(&["store", "店铺"]),
     opt(&["joined", "入职日期"]),
     opt(&["left", "离职日期"]),
+    opt(&["employee_no", "工号"]),
+    opt(&["department", "部门"]),
 ];
 pub(crate) const TAOBAO: &[Col] = &[
     req(&["订单编号"]),
@@ -92,6 +102,63 @@ pub(crate) const TAOBAO: &[Col] = &[
     opt(&["收货地址"]),
 ];
 
+// The marketplaces' exports: a column's names are tried in the order given (the first the
+// header has is read), compared without spaces and with full-width brackets as ASCII ones.
+pub(crate) const TAOBAO_REFUNDS: &[Col] = &[
+    req(&["退款编号"]),
+    req(&["订单编号"]),
+    opt(&["买家会员名称", "买家会员名", "买家昵称"]),
+    req(&["退款的申请时间", "退款申请时间", "申请时间"]),
+    req(&["买家退款金额", "退款金额"]),
+    opt(&["退款完结时间"]),
+    opt(&["完结时间"]),
+    req(&["退款状态"]),
+    opt(&["退款操作人"]),
+    opt(&["审核操作人"]),
+    opt(&["帮他退款操作账号"]),
+    opt(&["店铺名称", "店铺"]),
+];
+pub(crate) const JD_ORDERS: &[Col] = &[
+    req(&["订单号"]),
+    req(&["下单帐号", "下单账号", "客户账号"]),
+    req(&["下单时间"]),
+    opt(&["付款确认时间", "付款时间", "支付时间"]),
+    req(&["订单金额", "应付金额"]),
+    req(&["订单状态"]),
+    opt(&["订购数量", "商品数量"]),
+    opt(&["店铺名称", "店铺"]),
+];
+pub(crate) const PDD_ORDERS: &[Col] = &[
+    req(&["订单号"]),
+    opt(&["买家昵称", "用户昵称"]),
+    req(&["订单成交时间"]),
+    opt(&["支付时间"]),
+    req(&["用户实付金额(元)", "用户实付金额"]),
+    req(&["订单状态"]),
+    opt(&["商品数量(件)", "商品数量"]),
+    opt(&["店铺名称", "店铺"]),
+];
+pub(crate) const DOUYIN_ORDERS: &[Col] = &[
+    req(&["主订单编号"]),
+    opt(&["买家昵称", "用户昵称"]),
+    req(&["订单提交时间", "下单时间"]),
+    opt(&["支付完成时间", "支付时间"]),
+    req(&["订单应付金额", "应付金额"]),
+    req(&["订单状态"]),
+    opt(&["商品数量"]),
+    opt(&["店铺名称", "店铺"]),
+];
+// The converter reads them as a messages row: time, buyer, account, sender, text, msg_id.
+pub(crate) const JD_CHATS: &[Col] = &[
+    req(&["created"]),
+    req(&["customerDisplayId"]),
+    req(&["waiterDisplayId"]),
+    req(&["waiterSend"]),
+    opt(&["content"]),
+    opt(&["mid"]),
+    opt(&["type"]),
+];
+
 pub(crate) fn columns(kind: FileKind) -> &'static [Col] {
     match kind {
         FileKind::Messages => MESSAGES,
@@ -100,7 +167,49 @@ pub(crate) fn columns(kind: FileKind) -> &'static [Col] {
         FileKind::Ratings => RATINGS,
         FileKind::Agents => AGENTS,
         FileKind::TaobaoOrders => TAOBAO,
+        FileKind::TaobaoRefunds => TAOBAO_REFUNDS,
+        FileKind::JdOrders => JD_ORDERS,
+        FileKind::PddOrders => PDD_ORDERS,
+        FileKind::DouyinOrders => DOUYIN_ORDERS,
+        FileKind::JdChats => JD_CHATS,
+        FileKind::Transcript => &[],
     }
+}
+
+/// The marketplace export a header is, from columns only that export has (names compared as
+/// [`norm`]); checked before the canonical kinds.
+fn export_kind(header: &[String]) -> Option<FileKind> {
+    let normed: Vec<String> = header.iter().map(|h| norm(h)).collect();
+    let has = |name: &str| normed.iter().any(|h| h == name);
+    let any = |names: &[&str]| names.iter().any(|n| has(n));
+    // The Taobao order report (whose later versions end in 主订单编号) is no export of these.
+    if has("订单编号") && has("买家会员名") {
+        None
+    } else if has("退款编号")
+        && has("订单编号")
+        && any(&["买家退款金额", "退款状态", "退款的申请时间"])
+    {
+        Some(FileKind::TaobaoRefunds)
+    } else if (has("主订单编号") && has("子订单编号"))
+        || (has("订单提交时间") && has("订单应付金额"))
+    {
+        Some(FileKind::DouyinOrders)
+    } else if any(&["用户实付金额(元)", "商家实收金额(元)", "商品数量(件)"])
+        || (has("订单号") && has("订单成交时间"))
+    {
+        Some(FileKind::PddOrders)
+    } else if has("订单号") && any(&["下单帐号", "下单账号", "付款确认时间", "京东价"])
+    {
+        Some(FileKind::JdOrders)
+    } else if has("waiterSend") || (has("customerDisplayId") && has("waiterDisplayId")) {
+        Some(FileKind::JdChats)
+    } else {
+        None
+    }
+}
+
+fn norm(h: &str) -> String {
+    crate::platform::values::norm(h)
 }
 
 /// Where a file's columns are: for each column of its kind, the index in the file's rows.
@@ -108,7 +217,7 @@ pub(crate) fn columns(kind: FileKind) -> &'static [Col] {
 pub(crate) struct Layout {
     pub kind: FileKind,
     pub map: Vec<Option<usize>>,
-    pub warnings: Vec<String>,
+    pub warnings: Vec<Said>,
     /// Header names no column of the kind reads (not listed for marketplace reports).
     pub unknown: Vec<String>,
 }
@@ -188,9 +297,17 @@ fn chinese_kind(header: &[String]) -> Option<FileKind> {
     (complete(FileKind::Agents) && roster_only).then_some(FileKind::Agents)
 }
 
-/// Recognises the kind of a file from its (cleaned) header and maps its columns.
-pub(crate) fn layout(path: &Path, header: &[String]) -> Result<Layout, ImportError> {
-    let kind = english_kind(header).or_else(|| chinese_kind(header));
+/// Recognises the kind of a file from its (cleaned) header, or takes the one named
+/// (`forced`), and maps its columns.
+pub(crate) fn layout(
+    path: &Path,
+    header: &[String],
+    forced: Option<FileKind>,
+) -> Result<Layout, ImportError> {
+    let kind = forced
+        .or_else(|| export_kind(header))
+        .or_else(|| english_kind(header))
+        .or_else(|| chinese_kind(header));
     let kind = match kind {
         Some(k) => k,
         None => closest(header).ok_or_else(|| ImportError::UnknownKind {
@@ -198,6 +315,9 @@ pub(crate) fn layout(path: &Path, header: &[String]) -> Result<Layout, ImportErr
             header: kefu_core::text::terminal_text(&header.join(",")).into_owned(),
         })?,
     };
+    if kind.is_export() && kind != FileKind::TaobaoOrders {
+        return export_layout(path, header, kind);
+    }
     let cols = columns(kind);
     let mut map = Vec::with_capacity(cols.len());
     let mut missing = Vec::new();
@@ -214,10 +334,16 @@ pub(crate) fn layout(path: &Path, header: &[String]) -> Result<Layout, ImportErr
                 .iter()
                 .filter_map(|&i| header.get(i).map(String::as_str))
                 .collect();
-            warnings.push(format!(
-                "the header has several columns for `{}` ({}); the first one is read",
-                c.names.first().copied().unwrap_or(""),
-                names.join(", ")
+            let name = c.names.first().copied().unwrap_or("");
+            warnings.push(Said::new(
+                format!(
+                    "表头中 `{name}` 有多列（{}），只读取第一列",
+                    names.join("、")
+                ),
+                format!(
+                    "the header has several columns for `{name}` ({}); the first one is read",
+                    names.join(", ")
+                ),
             ));
         }
         let first = pos.first().copied();
@@ -251,12 +377,45 @@ pub(crate) fn layout(path: &Path, header: &[String]) -> Result<Layout, ImportErr
     })
 }
 
-pub(crate) fn unknown_columns_warning<S: AsRef<str>>(unknown: &[S]) -> String {
+/// An export's columns: each the first of its names the header has, by the names' order.
+fn export_layout(path: &Path, header: &[String], kind: FileKind) -> Result<Layout, ImportError> {
+    let normed: Vec<String> = header.iter().map(|h| norm(h)).collect();
+    let mut map = Vec::new();
+    let mut missing = Vec::new();
+    for c in columns(kind) {
+        let at = c
+            .names
+            .iter()
+            .find_map(|n| normed.iter().position(|h| *h == norm(n)));
+        if at.is_none() && c.required {
+            missing.push(c.names.first().copied().unwrap_or("").to_string());
+        }
+        map.push(at);
+    }
+    if !missing.is_empty() {
+        return Err(ImportError::MissingColumns {
+            path: path.to_path_buf(),
+            kind,
+            missing,
+        });
+    }
+    Ok(Layout {
+        kind,
+        map,
+        warnings: Vec::new(),
+        unknown: Vec::new(),
+    })
+}
+
+pub(crate) fn unknown_columns_warning<S: AsRef<str>>(unknown: &[S]) -> Said {
     let list: Vec<String> = unknown
         .iter()
         .map(|u| format!("`{}`", u.as_ref()))
         .collect();
-    format!("ignored unknown column(s): {}", list.join(", "))
+    Said::new(
+        format!("忽略了未知的列：{}", list.join("、")),
+        format!("ignored unknown column(s): {}", list.join(", ")),
+    )
 }
 
 /// When no rule matches: the kind whose required columns (by their English names) the header
@@ -265,7 +424,7 @@ pub(crate) fn unknown_columns_warning<S: AsRef<str>>(unknown: &[S]) -> String {
 /// canonical kind recognises is then read as.
 fn closest(header: &[String]) -> Option<FileKind> {
     let mut best: Option<(usize, f64, FileKind)> = None;
-    for kind in FileKind::ALL {
+    for kind in FileKind::ALL.into_iter().filter(|k| !k.is_export()) {
         let required: Vec<&Col> = columns(kind).iter().filter(|c| c.required).collect();
         let found = required
             .iter()
@@ -301,7 +460,7 @@ mod tests {
     #[test]
     fn kinds() {
         let p = Path::new("x.csv");
-        let k = |s: &str| layout(p, &h(s)).map(|l| l.kind);
+        let k = |s: &str| layout(p, &h(s), None).map(|l| l.kind);
         assert_eq!(
             k("time,buyer,account,sender").ok(),
             Some(FileKind::Messages)
@@ -333,7 +492,7 @@ mod tests {
     #[test]
     fn chinese_headers() {
         let p = Path::new("x.csv");
-        let k = |s: &str| layout(p, &h(s)).map(|l| l.kind).ok();
+        let k = |s: &str| layout(p, &h(s), None).map(|l| l.kind).ok();
         assert_eq!(k("时间,买家,客服,发送方,内容"), Some(FileKind::Messages));
         assert_eq!(
             k("订单号,买家,创建时间,金额,付款时间"),
@@ -348,6 +507,17 @@ mod tests {
         assert_eq!(k("客服,姓名,分组,角色,入职日期"), Some(FileKind::Agents));
         // The mixed spelling of a header is read too.
         assert_eq!(k("time,买家,客服,sender"), Some(FileKind::Messages));
+        // The later Taobao report ends in 主订单编号, which also heads 抖店's export.
+        assert_eq!(
+            k(
+                "订单编号,买家会员名,支付单号,订单创建时间,订单付款时间,买家实际支付金额,订单状态,主订单编号"
+            ),
+            Some(FileKind::TaobaoOrders)
+        );
+        assert_eq!(
+            k("主订单编号,子订单编号,商品数量,订单应付金额,订单提交时间,订单状态"),
+            Some(FileKind::DouyinOrders)
+        );
         // The Taobao report keeps its own kind although 订单编号 also names `order_id`.
         assert_eq!(
             k("订单编号,买家会员名,订单创建时间,订单付款时间,买家实际支付金额,订单状态,金额"),
@@ -358,7 +528,7 @@ mod tests {
         assert_eq!(k("客服,咨询人数,接待人数"), None);
         assert_eq!(k("时间,买家,客服,内容"), None);
         // The columns are mapped by name, wherever they stand.
-        let l = layout(p, &h("内容,发送方,客服,买家,时间")).unwrap();
+        let l = layout(p, &h("内容,发送方,客服,买家,时间"), None).unwrap();
         assert_eq!(&l.map[..5], &[Some(4), Some(3), Some(2), Some(1), Some(0)]);
         assert!(l.unknown.is_empty());
     }

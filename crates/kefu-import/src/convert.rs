@@ -2,8 +2,8 @@
 //! batch. Every source (CSV, JSON Lines, workbooks) ends here, so the rules live in one place.
 
 use kefu_core::model::{
-    Agent, ImportBatch, ImportedMessage, Message, NameId, Order, Rating, Refund, RefundStatus,
-    Role, Sender, parse_score,
+    Agent, ImportBatch, ImportedMessage, Message, NameId, Order, Presale, Rating, Refund,
+    RefundStatus, Role, Sender, parse_score,
 };
 use kefu_core::money::parse_yuan;
 use kefu_core::settings::Config;
@@ -71,11 +71,11 @@ pub(crate) fn address_opt(v: &[&str], i: usize) -> Result<Option<String>, RowFai
 }
 
 /// Whether column `i` of a `kind` file is free text that [`check_value`] does not limit: a
-/// message's text, an order's address.
+/// message's text (also of 咚咚 rows), an order's address.
 fn free_text(kind: FileKind, i: usize) -> bool {
     match kind {
-        FileKind::Messages => i == 4,
-        FileKind::Orders => i == 8,
+        FileKind::Messages | FileKind::JdChats => i == 4,
+        FileKind::Orders => i == 12,
         FileKind::TaobaoOrders => (9..=12).contains(&i),
         _ => false,
     }
@@ -140,6 +140,53 @@ pub(crate) fn time_opt(v: &[&str], i: usize, tz: UtcOffset) -> Result<Option<Mil
         .map_err(|_| bad(i, TIME_EXPECTED))
 }
 
+pub(crate) const DEPOSIT_NEEDED: &str =
+    "a presale order (with deposit_paid_at, balance_from or balance_to) needs its deposit";
+pub(crate) const DEPOSIT_ABOVE: &str = "expected a deposit not above the order's amount";
+pub(crate) const BALANCE_END_NEEDED: &str =
+    "a presale order (with a deposit) needs balance_to, the end of its balance window";
+pub(crate) const BALANCE_WINDOW: &str =
+    "expected balance_to not before balance_from (or the order's creation)";
+
+/// A presale order's deposit and balance window (columns 8-11), all empty for an ordinary
+/// order. The window starts at the order's creation when `balance_from` is empty.
+fn presale(
+    v: &[&str],
+    created_at: Millis,
+    amount: i64,
+    tz: UtcOffset,
+) -> Result<Option<Presale>, RowFail> {
+    let deposit = if val(v, 8).trim().is_empty() {
+        None
+    } else {
+        Some(money_req(v, 8)?)
+    };
+    let deposit_paid_at = time_opt(v, 9, tz)?;
+    let balance_from = time_opt(v, 10, tz)?;
+    let balance_to = time_opt(v, 11, tz)?;
+    let Some(deposit) = deposit else {
+        if deposit_paid_at.is_some() || balance_from.is_some() || balance_to.is_some() {
+            return Err(bad(8, format!("missing value: {DEPOSIT_NEEDED}")));
+        }
+        return Ok(None);
+    };
+    if deposit > amount {
+        return Err(bad(8, DEPOSIT_ABOVE));
+    }
+    let balance_to =
+        balance_to.ok_or_else(|| bad(11, format!("missing value: {BALANCE_END_NEEDED}")))?;
+    let balance_from = balance_from.unwrap_or(created_at);
+    if balance_to < balance_from {
+        return Err(bad(11, BALANCE_WINDOW));
+    }
+    Ok(Some(Presale {
+        deposit,
+        deposit_paid_at,
+        balance_from,
+        balance_to,
+    }))
+}
+
 /// An amount paid or refunded: yuan, not negative.
 pub(crate) fn money_req(v: &[&str], i: usize) -> Result<i64, RowFail> {
     let s = val(v, i).trim();
@@ -183,12 +230,35 @@ struct StoreCache {
     valid: bool,
 }
 
+/// The buyer of a record whose source names none (拼多多 and 抖店 mask the buyer; one version
+/// of the Taobao refund report has no buyer column): one name that no chat has, in both
+/// languages since the stored name has none.
+pub const UNKNOWN_BUYER: &str = "〔未知买家 unknown buyer〕";
+
 /// Per-file counts that end up as warnings.
 #[derive(Default, Debug)]
 pub(crate) struct FileNotes {
     pub closed_unpaid_without_time: u64,
+    /// Orders whose lines give different amounts (京东's 订单金额 on each line).
+    pub amounts_disagree: u64,
+    /// Rows given [`UNKNOWN_BUYER`].
+    pub unknown_buyers: u64,
     /// Message texts cut to [`MAX_TEXT_BYTES`].
     pub texts_cut: u64,
+}
+
+/// A message as a reader hands it to [`Sink::push_message`]: names not yet interned, the text
+/// as written.
+pub(crate) struct NewMessage<'a> {
+    pub time: Millis,
+    pub buyer: &'a str,
+    pub account: &'a str,
+    pub sender: Sender,
+    pub text: &'a str,
+    /// Empty: none.
+    pub msg_id: &'a str,
+    /// Empty: none.
+    pub transfer_to: &'a str,
 }
 
 /// Receives the rows of every file of one import.
@@ -198,6 +268,9 @@ pub(crate) struct Sink<'a> {
     default_store: String,
     cache: StoreCache,
     pub notes: FileNotes,
+    /// Orders of the file being read that later rows add to (sub-orders, order lines), by
+    /// store and order id: their index in `batch.orders`.
+    pub gather: std::collections::HashMap<(NameId, String), usize>,
 }
 
 impl<'a> Sink<'a> {
@@ -212,18 +285,32 @@ impl<'a> Sink<'a> {
             default_store,
             cache: StoreCache::default(),
             notes: FileNotes::default(),
+            gather: Default::default(),
         }
     }
 
     /// Hands the batch on and starts the next one (names of its own, `seq`s from 0), sized
     /// like the one handed on.
     pub fn take_batch(&mut self) -> ImportBatch {
-        // The cached store id points into the names of the batch handed on.
+        // The cached store id and the gathered orders point into the batch handed on.
         self.cache.valid = false;
+        self.gather.clear();
         let mut next = ImportBatch::default();
         next.messages.reserve(self.batch.messages.len());
         next.text.reserve(self.batch.text.len());
         std::mem::replace(&mut self.batch, next)
+    }
+
+    /// The buyer of an export's row: its value, or [`UNKNOWN_BUYER`] (counted for the file's
+    /// warning) where the export masks it or has no buyer column (empty or `-`).
+    pub fn buyer_or_unknown<'v>(&mut self, value: &'v str) -> &'v str {
+        match value {
+            "" | "-" => {
+                self.notes.unknown_buyers += 1;
+                UNKNOWN_BUYER
+            }
+            b => b,
+        }
     }
 
     /// Interns a name into the batch's table.
@@ -252,7 +339,8 @@ impl<'a> Sink<'a> {
     /// Converts one row of a file of `kind`; nothing is added when the row is bad.
     pub fn row(&mut self, kind: FileKind, v: &[&str]) -> Result<(), RowFail> {
         for (i, value) in v.iter().enumerate() {
-            // A message's text keeps tabs and newlines; an address has its own limit.
+            // A message's text (also of 咚咚 rows) keeps tabs and newlines; an address has its
+            // own limit.
             if !free_text(kind, i) {
                 check_value(i, value)?;
             }
@@ -264,22 +352,64 @@ impl<'a> Sink<'a> {
             FileKind::Ratings => self.rating(v),
             FileKind::Agents => self.agent(v),
             FileKind::TaobaoOrders => crate::taobao::convert(self, v),
+            FileKind::TaobaoRefunds => crate::taobao::refund(self, v),
+            FileKind::JdOrders | FileKind::PddOrders | FileKind::DouyinOrders => {
+                crate::orders::convert(self, kind, v)
+            }
+            FileKind::JdChats => crate::jd_chat::convert(self, v),
+            // Transcripts are read whole ([`crate::transcript`]), never row by row.
+            FileKind::Transcript => Err(RowFail::Bad {
+                col: None,
+                reason: "a transcript has no rows".to_string(),
+            }),
         }
     }
 
     // Columns: time, buyer, account, sender, text, msg_id, transfer_to, store.
     fn message(&mut self, v: &[&str]) -> Result<(), RowFail> {
+        self.message_as(v, Sender::parse, SENDER_EXPECTED)
+    }
+
+    /// A row in the columns of a messages file whose sender (column 3, trimmed) is told by
+    /// `sender`; `expected` says what it should be when it tells nothing.
+    pub(crate) fn message_as(
+        &mut self,
+        v: &[&str],
+        sender: fn(&str) -> Option<Sender>,
+        expected: &str,
+    ) -> Result<(), RowFail> {
         let (store, tz) = self.store(val(v, 7));
         let time = time_req(v, 0, tz)?;
         let buyer = required(v, 1, "the buyer's nick")?;
         let account = required(v, 2, "the store's chat account, such as 店铺名:小美")?;
         let sender = match val(v, 3).trim() {
-            "" => return Err(bad(3, format!("missing value: {SENDER_EXPECTED}"))),
-            s => Sender::parse(s).ok_or_else(|| bad(3, SENDER_EXPECTED))?,
+            "" => return Err(bad(3, format!("missing value: {expected}"))),
+            s => sender(s).ok_or_else(|| bad(3, expected))?,
         };
-        let (text, cut) = kefu_core::text::cut_at(val(v, 4), MAX_TEXT_BYTES);
-        let msg_id = val(v, 5).trim();
-        let transfer_to = val(v, 6).trim();
+        let m = NewMessage {
+            time,
+            buyer,
+            account,
+            sender,
+            text: val(v, 4),
+            msg_id: val(v, 5).trim(),
+            transfer_to: val(v, 6).trim(),
+        };
+        self.push_message(store, m)
+    }
+
+    /// Adds a message read and checked by a reader.
+    pub(crate) fn push_message(&mut self, store: NameId, m: NewMessage<'_>) -> Result<(), RowFail> {
+        let NewMessage {
+            time,
+            buyer,
+            account,
+            sender,
+            text,
+            msg_id,
+            transfer_to,
+        } = m;
+        let (text, cut) = kefu_core::text::cut_at(text, MAX_TEXT_BYTES);
         if self.batch.text.len() + text.len() + CUT_MARK.len() + msg_id.len() > u32::MAX as usize {
             return Err(RowFail::TextFull);
         }
@@ -310,7 +440,8 @@ impl<'a> Sink<'a> {
         Ok(())
     }
 
-    // Columns: order_id, buyer, created_at, amount, paid_at, closed_at, items, store, address.
+    // Columns: order_id, buyer, created_at, amount, paid_at, closed_at, items, store, deposit,
+    // deposit_paid_at, balance_from, balance_to, address.
     fn order(&mut self, v: &[&str]) -> Result<(), RowFail> {
         let (store, tz) = self.store(val(v, 7));
         let order_id = required(v, 0, "an order id")?;
@@ -320,7 +451,8 @@ impl<'a> Sink<'a> {
         let paid_at = time_opt(v, 4, tz)?;
         let closed_at = time_opt(v, 5, tz)?;
         let items = items_opt(v, 6)?;
-        let address = address_opt(v, 8)?;
+        let presale = presale(v, created_at, amount, tz)?;
+        let address = address_opt(v, 12)?;
         let buyer = self.intern(buyer);
         self.batch.orders.push((
             store,
@@ -332,6 +464,7 @@ impl<'a> Sink<'a> {
                 closed_at,
                 amount,
                 items,
+                presale,
                 address,
             },
         ));
@@ -395,7 +528,7 @@ impl<'a> Sink<'a> {
         Ok(())
     }
 
-    // Columns: account, name, group, role, store, joined, left.
+    // Columns: account, name, group, role, store, joined, left, employee_no, department.
     fn agent(&mut self, v: &[&str]) -> Result<(), RowFail> {
         let (store, _) = self.store(val(v, 4));
         let account = required(v, 0, "the agent's chat account, such as 店铺名:小美")?;
@@ -425,6 +558,8 @@ impl<'a> Sink<'a> {
                 role,
                 joined,
                 left,
+                employee_no: opt_text(val(v, 7)),
+                department: opt_text(val(v, 8)),
             },
         ));
         Ok(())

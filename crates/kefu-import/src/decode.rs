@@ -1,12 +1,14 @@
 //! Text encoding: UTF-8 (with or without BOM) or GB18030, a superset of GBK.
 
+use kefu_core::localized::Said;
+
 use crate::Encoding;
 
 /// A file's text, decoded, with what was noticed on the way.
 pub(crate) struct Decoded {
     text: String,
     pub encoding: Encoding,
-    pub warning: Option<String>,
+    pub warning: Option<Said>,
 }
 
 impl Decoded {
@@ -38,9 +40,13 @@ pub(crate) fn decode(bytes: Vec<u8>, forced: Option<Encoding>) -> Decoded {
         (Encoding::Utf8, Ok(s)) => (s, None),
         (Encoding::Utf8, Err(bytes)) => {
             let s = String::from_utf8_lossy(&bytes).into_owned();
-            let w = "the file is not valid UTF-8 throughout: invalid bytes were replaced with \
-                     U+FFFD (is it GBK? then leave the encoding to be detected, or choose gbk)";
-            (s, Some(w.to_string()))
+            let w = Said::new(
+                "文件并非全部是有效的 UTF-8：无效的字节已替换为 U+FFFD（如果是 GBK 编码，\
+                 请让 kefu 自动识别编码，或选择 gbk）",
+                "the file is not valid UTF-8 throughout: invalid bytes were replaced with \
+                 U+FFFD (is it GBK? then leave the encoding to be detected, or choose gbk)",
+            );
+            (s, Some(w))
         }
         (Encoding::Gb18030, valid) => {
             let bytes = match &valid {
@@ -49,9 +55,12 @@ pub(crate) fn decode(bytes: Vec<u8>, forced: Option<Encoding>) -> Decoded {
             };
             let (cow, had_errors) = encoding_rs::GB18030.decode_without_bom_handling(bytes);
             let w = had_errors.then(|| {
-                "the file is neither valid UTF-8 nor valid GB18030/GBK: undecodable bytes were \
-                 replaced with U+FFFD"
-                    .to_string()
+                Said::new(
+                    "文件既不是有效的 UTF-8，也不是有效的 GB18030/GBK：无法解码的字节已替换为 \
+                     U+FFFD",
+                    "the file is neither valid UTF-8 nor valid GB18030/GBK: undecodable bytes \
+                     were replaced with U+FFFD",
+                )
             });
             (cow.into_owned(), w)
         }
@@ -78,6 +87,8 @@ mod tests {
         let d = decode("买家".as_bytes().to_vec(), None);
         assert_eq!(d.encoding, Encoding::Utf8);
         let d = decode(vec![0xff, 0xfe, b'a'], Some(Encoding::Utf8));
-        assert!(d.warning.is_some());
+        let w = d.warning.expect("a warning for the bad bytes");
+        assert!(w.en.starts_with("the file is not valid UTF-8"), "{w:?}");
+        assert!(w.zh.starts_with("文件并非全部是有效的 UTF-8"), "{w:?}");
     }
 }

@@ -28,19 +28,57 @@ fn parse(line: &str) -> Result<Map<String, Value>, String> {
     }
 }
 
+/// The objects of a file that is one JSON document: an array of objects, or an object that
+/// holds one (an API response such as `{"data": {"list": [...]}}`, looked for breadth first,
+/// three levels deep), each written back as one line. `None` for JSON Lines (several
+/// documents) and for a single object that holds no such array.
+fn rows_of_document(text: &str) -> Option<Vec<String>> {
+    let t = text.trim_start();
+    if !(t.starts_with('[') || t.starts_with('{')) {
+        return None;
+    }
+    let doc: Value = serde_json::from_str(text).ok()?;
+    let is_rows = |v: &Value| {
+        v.as_array()
+            .is_some_and(|a| !a.is_empty() && a.iter().all(Value::is_object))
+    };
+    let mut level = vec![&doc];
+    for _ in 0..4 {
+        if let Some(rows) = level.iter().find(|v| is_rows(v)).and_then(|v| v.as_array()) {
+            return Some(rows.iter().map(Value::to_string).collect());
+        }
+        level = level
+            .iter()
+            .filter_map(|v| v.as_object())
+            .flat_map(|o| o.values())
+            .collect();
+    }
+    None
+}
+
 pub(crate) fn read(
     text: &str,
     run: &mut FileRun<'_, '_, '_>,
     progress: &dyn Fn(usize),
 ) -> Result<(), ImportError> {
+    // A whole file that is one JSON array of objects, or an API response holding one: its
+    // objects, numbered from 1, stand for the lines.
+    let elements = rows_of_document(text);
     // (1-based line number, byte offset, line) of every line that is not blank.
     let mut offset = 0usize;
-    let mut lines = text.split('\n').enumerate().filter_map(|(i, l)| {
-        let start = offset;
-        offset += l.len() + 1;
-        let l = l.strip_suffix('\r').unwrap_or(l);
-        (!l.trim().is_empty()).then_some((i as u64 + 1, start, l))
-    });
+    let mut lines: Box<dyn Iterator<Item = (u64, usize, &str)>> = match &elements {
+        Some(rows) => Box::new(
+            rows.iter()
+                .enumerate()
+                .map(|(i, r)| (i as u64 + 1, 0, r.as_str())),
+        ),
+        None => Box::new(text.split('\n').enumerate().filter_map(move |(i, l)| {
+            let start = offset;
+            offset += l.len() + 1;
+            let l = l.strip_suffix('\r').unwrap_or(l);
+            (!l.trim().is_empty()).then_some((i as u64 + 1, start, l))
+        })),
+    };
     let Some((first_no, _, first)) = lines.next() else {
         return Err(ImportError::Empty {
             path: run.path().into(),
@@ -104,6 +142,10 @@ pub(crate) fn read(
                 None | Some(Value::Null) => Cow::Borrowed(""),
                 Some(Value::String(s)) => Cow::Borrowed(s.as_str()),
                 Some(Value::Number(x)) => Cow::Owned(x.to_string()),
+                // 咚咚's waiterSend.
+                Some(Value::Bool(b)) if layout.kind == crate::FileKind::JdChats => {
+                    Cow::Borrowed(if *b { "true" } else { "false" })
+                }
                 Some(other) => {
                     wrong = Some((k, other.to_string()));
                     Cow::Borrowed("")

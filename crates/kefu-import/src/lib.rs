@@ -46,16 +46,21 @@ mod columns;
 mod convert;
 mod csv_file;
 mod decode;
+mod jd_chat;
 mod jsonl;
 mod messages;
+mod orders;
 pub mod platform;
 pub mod taobao;
+pub mod templates;
+pub mod transcript;
 mod workbook;
 
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
+use kefu_core::localized::Said;
 use kefu_core::model::ImportBatch;
 use kefu_core::settings::Config;
 use kefu_core::text::{csv_text, terminal_text};
@@ -105,16 +110,35 @@ pub enum FileKind {
     Agents,
     /// The Taobao/Tmall seller-centre order report (订单报表), read as orders.
     TaobaoOrders,
+    /// The Taobao/Tmall refund report (退款报表), read as refunds.
+    TaobaoRefunds,
+    /// 京东's order export (订单导出, a row per order line), read as orders.
+    JdOrders,
+    /// 拼多多's order export (订单导出), read as orders.
+    PddOrders,
+    /// 抖店's order export (订单导出, a row per sub-order), read as orders.
+    DouyinOrders,
+    /// 京东 咚咚 chat rows as 客服管家 returns them (`mid, created, waiterSend, …`), read as
+    /// messages.
+    JdChats,
+    /// A chat pasted from a chat window ([`transcript`]), read as messages; only with `--kind`.
+    Transcript,
 }
 
 impl FileKind {
-    pub const ALL: [FileKind; 6] = [
+    pub const ALL: [FileKind; 12] = [
         FileKind::Messages,
         FileKind::Orders,
         FileKind::Refunds,
         FileKind::Ratings,
         FileKind::Agents,
         FileKind::TaobaoOrders,
+        FileKind::TaobaoRefunds,
+        FileKind::JdOrders,
+        FileKind::PddOrders,
+        FileKind::DouyinOrders,
+        FileKind::JdChats,
+        FileKind::Transcript,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -125,7 +149,52 @@ impl FileKind {
             FileKind::Ratings => "ratings",
             FileKind::Agents => "agents",
             FileKind::TaobaoOrders => "taobao_orders",
+            FileKind::TaobaoRefunds => "taobao_refunds",
+            FileKind::JdOrders => "jd_orders",
+            FileKind::PddOrders => "pdd_orders",
+            FileKind::DouyinOrders => "douyin_orders",
+            FileKind::JdChats => "jd_chats",
+            FileKind::Transcript => "transcript",
         }
+    }
+
+    /// The kind's name as people say it, in Chinese or English.
+    pub fn name(self, zh: bool) -> &'static str {
+        if zh {
+            return messages::kind_zh(self);
+        }
+        match self {
+            FileKind::Messages => "chat messages",
+            FileKind::Orders => "orders",
+            FileKind::Refunds => "refunds",
+            FileKind::Ratings => "ratings",
+            FileKind::Agents => "roster",
+            FileKind::TaobaoOrders => "Taobao order report",
+            FileKind::TaobaoRefunds => "Taobao/Tmall refund report",
+            FileKind::JdOrders => "JD order export",
+            FileKind::PddOrders => "Pinduoduo order export",
+            FileKind::DouyinOrders => "Douyin order export",
+            FileKind::JdChats => "JD 咚咚 chat records",
+            FileKind::Transcript => "pasted chat",
+        }
+    }
+
+    /// What the records of a file of this kind become.
+    pub fn records(self) -> FileKind {
+        match self {
+            FileKind::TaobaoOrders
+            | FileKind::JdOrders
+            | FileKind::PddOrders
+            | FileKind::DouyinOrders => FileKind::Orders,
+            FileKind::TaobaoRefunds => FileKind::Refunds,
+            FileKind::JdChats | FileKind::Transcript => FileKind::Messages,
+            k => k,
+        }
+    }
+
+    /// A marketplace's own export (read by its own column names), not a canonical file.
+    pub fn is_export(self) -> bool {
+        self.records() != self || self == FileKind::TaobaoOrders
     }
 
     /// The columns a header of this kind must have.
@@ -144,6 +213,55 @@ impl fmt::Display for FileKind {
     }
 }
 
+impl FromStr for FileKind {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let s = s.trim();
+        FileKind::ALL
+            .into_iter()
+            .find(|k| k.as_str() == s)
+            .ok_or_else(|| format!("unknown file kind `{s}`"))
+    }
+}
+
+/// What `--kind` names: a kind of file (canonical, marketplace export, transcript) or a kind of
+/// platform report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImportKind {
+    File(FileKind),
+    Report(PlatformKind),
+}
+
+impl ImportKind {
+    /// Every name `--kind` takes, comma-separated.
+    pub fn known() -> String {
+        FileKind::ALL
+            .iter()
+            .map(|k| k.as_str())
+            .chain(PlatformKind::ALL.iter().map(|k| k.as_str()))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
+impl FromStr for ImportKind {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        if let Ok(k) = s.parse::<FileKind>() {
+            return Ok(ImportKind::File(k));
+        }
+        s.parse::<PlatformKind>()
+            .map(ImportKind::Report)
+            .map_err(|_| {
+                let s = s.trim();
+                format!(
+                    "未知的类型 `{s}`，已知：{known} / unknown kind `{s}`; known: {known}",
+                    known = ImportKind::known()
+                )
+            })
+    }
+}
+
 /// How to read the files of one import.
 #[derive(Debug, Clone)]
 pub struct ImportOptions<'a> {
@@ -155,6 +273,14 @@ pub struct ImportOptions<'a> {
     pub config: &'a Config,
     /// Keep the good rows of files with bad rows (and list the bad ones) instead of failing.
     pub skip_bad: bool,
+    /// The kind of every file (`--kind`); none: recognised from each header. A transcript
+    /// ([`FileKind::Transcript`]) is read only when named.
+    pub kind: Option<FileKind>,
+    /// A transcript's agent accounts (`--agent`); none: told by their names
+    /// ([`transcript`]).
+    pub agents: Vec<String>,
+    /// The day of a transcript's lines that give a time only (`--from`).
+    pub day: Option<kefu_core::time::Day>,
 }
 
 impl<'a> ImportOptions<'a> {
@@ -164,6 +290,9 @@ impl<'a> ImportOptions<'a> {
             encoding: None,
             config,
             skip_bad: false,
+            kind: None,
+            agents: Vec::new(),
+            day: None,
         }
     }
 }
@@ -235,7 +364,8 @@ pub struct FileReport {
     pub rows: u64,
     pub accepted: u64,
     pub rejected: Vec<RejectedRow>,
-    pub warnings: Vec<String>,
+    /// What the reader noted about the file, in both languages.
+    pub warnings: Vec<Said>,
 }
 
 impl FileReport {
@@ -272,7 +402,11 @@ pub enum ImportError {
          columns of messages (time, buyer, account, sender), orders (order_id, buyer, \
          created_at, amount), refunds (refund_id, order_id, buyer, requested_at, amount), \
          ratings (time, buyer, account, score), agents (account), a Taobao order report \
-         (订单编号, 买家会员名, …), or one of the platform reports kefu knows: {}",
+         (订单编号, 买家会员名, …), a Taobao/Tmall refund report (退款编号, 订单编号, 买家退款金额, \
+         …), a 京东 order export (订单号, 下单帐号, …), a 拼多多 order export (订单号, \
+         用户实付金额(元), …), a 抖店 order export (主订单编号, 订单应付金额, …), 京东 咚咚 chat \
+         rows (created, customerDisplayId, waiterDisplayId, waiterSend), or one of the platform \
+         reports kefu knows: {}; a chat pasted from a chat window is read with --kind transcript",
         path.display(),
         PlatformKind::known(false)
     )]
@@ -328,6 +462,12 @@ pub enum ImportError {
     },
     #[error("{}: cannot read the workbook: {message}", path.display())]
     Workbook { path: PathBuf, message: String },
+    /// A pasted chat that cannot be read as one ([`transcript`]).
+    #[error("{}: {}", path.display(), error.describe(true))]
+    Transcript {
+        path: PathBuf,
+        error: transcript::TranscriptError,
+    },
     #[error("{}", bad_rows(path, *count, first, more))]
     BadRows {
         path: PathBuf,
@@ -564,6 +704,7 @@ fn read_file(
     };
     let mut run = FileRun {
         sink,
+        forced: opts.kind,
         keep_all: opts.skip_bad,
         first_cut_line: None,
         emit,
@@ -579,7 +720,17 @@ fn read_file(
         },
     };
     run.sink.notes = Default::default();
+    run.sink.gather.clear();
     let size = std::fs::metadata(path).map_err(io)?.len();
+    if opts.kind == Some(FileKind::Transcript) {
+        let bytes = std::fs::read(path).map_err(io)?;
+        progress(0, size);
+        let mut decoded = decode::decode(bytes, opts.encoding);
+        run.report.encoding = decoded.encoding;
+        run.report.warnings.extend(decoded.warning.take());
+        transcript::read(decoded.text(), opts, &mut run)?;
+        return Ok(finish_file(run, size, progress));
+    }
     if let Some(blocks) = streamable(path, size, opts, streaming).map_err(io)? {
         progress(0, size);
         let every = run.emit.as_ref().map_or(usize::MAX, |e| e.every);
@@ -676,18 +827,65 @@ fn finish_file(mut run: FileRun<'_, '_, '_>, size: u64, progress: &dyn Fn(u64, u
     let n = run.sink.notes.texts_cut;
     if n > 0 {
         let first = run.first_cut_line.unwrap_or(0);
-        run.report.warnings.push(format!(
-            "{n} message text(s) longer than {} bytes were cut to that length and end with `{}` \
-             (the first at line {first})",
-            convert::MAX_TEXT_BYTES,
-            convert::CUT_MARK
+        let (max, mark) = (convert::MAX_TEXT_BYTES, convert::CUT_MARK);
+        run.report.warnings.push(Said::new(
+            format!(
+                "{n} 条消息文本超过 {max} 字节，已截断到这个长度，并以 `{mark}` 结尾（第一条在第 \
+                 {first} 行）"
+            ),
+            format!(
+                "{n} message text(s) longer than {max} bytes were cut to that length and end \
+                 with `{mark}` (the first at line {first})"
+            ),
         ));
     }
     let n = run.sink.notes.closed_unpaid_without_time;
+    let export = run.report.kind.is_some_and(|k| k != FileKind::TaobaoOrders);
+    if n > 0 && !export {
+        run.report.warnings.push(Said::new(
+            format!(
+                "{n} 个已关闭的订单从未付款，且文件没有关闭时间列（订单关闭时间）：按未付款订单\
+                 保存，不记关闭时间（closed_at）"
+            ),
+            format!(
+                "{n} closed order(s) were never paid and the file has no close-time column \
+                 (订单关闭时间): they are kept as unpaid orders without closed_at"
+            ),
+        ));
+    } else if n > 0 {
+        run.report.warnings.push(Said::new(
+            format!(
+                "{n} 个已取消或已关闭的订单从未付款，且导出文件没有关闭时间：按未付款订单保存，\
+                 不记关闭时间（closed_at）"
+            ),
+            format!(
+                "{n} cancelled or closed order(s) were never paid and the export gives no close \
+                 time: they are kept as unpaid orders without closed_at"
+            ),
+        ));
+    }
+    let n = run.sink.notes.amounts_disagree;
     if n > 0 {
-        run.report.warnings.push(format!(
-            "{n} closed order(s) were never paid and the file has no close-time column \
-             (订单关闭时间): they are kept as unpaid orders without closed_at"
+        run.report.warnings.push(Said::new(
+            format!("{n} 个订单的各行订单金额（订单金额）不一致：保留第一行的金额"),
+            format!(
+                "{n} order(s) have lines with different order amounts (订单金额): the first \
+                 line's amount is kept"
+            ),
+        ));
+    }
+    let n = run.sink.notes.unknown_buyers;
+    if n > 0 {
+        let unknown = convert::UNKNOWN_BUYER;
+        run.report.warnings.push(Said::new(
+            format!(
+                "{n} 行没有买家（导出文件没有买家列，或买家为空）：买家记为 `{unknown}`，\
+                 不会与任何聊天对上"
+            ),
+            format!(
+                "{n} row(s) name no buyer (the export has no buyer column, or the value is \
+                 empty): their buyer is `{unknown}`, which no chat matches"
+            ),
         ));
     }
     progress(size, size);
@@ -704,6 +902,8 @@ struct Emit<'e> {
 /// One file being read: forwards rows to the sink and keeps the report.
 pub(crate) struct FileRun<'s, 'a, 'e> {
     sink: &'s mut Sink<'a>,
+    /// The kind named with `--kind`, if any.
+    forced: Option<FileKind>,
     /// Hands the batch on when it holds this many messages; none: one batch at the end.
     emit: Option<Emit<'e>>,
     keep_all: bool,
@@ -720,7 +920,7 @@ impl FileRun<'_, '_, '_> {
     /// Recognises the file from its header (already cleaned) and notes the kind and warnings
     /// (unknown columns too, when `warn_unknown`).
     fn layout(&mut self, header: &[String], warn_unknown: bool) -> Result<Layout, ImportError> {
-        let layout = columns::layout(&self.report.path, header)?;
+        let layout = columns::layout(&self.report.path, header, self.forced)?;
         self.report.kind = Some(layout.kind);
         self.report.warnings.extend(layout.warnings.iter().cloned());
         if warn_unknown && !layout.unknown.is_empty() {

@@ -7,7 +7,7 @@ use kefu_core::text::terminal_text;
 
 use crate::{FileKind, ImportError, RejectedRow};
 
-fn kind_zh(kind: FileKind) -> &'static str {
+pub(crate) fn kind_zh(kind: FileKind) -> &'static str {
     match kind {
         FileKind::Messages => "聊天记录",
         FileKind::Orders => "订单",
@@ -15,6 +15,12 @@ fn kind_zh(kind: FileKind) -> &'static str {
         FileKind::Ratings => "评价",
         FileKind::Agents => "客服花名册",
         FileKind::TaobaoOrders => "淘宝订单报表",
+        FileKind::TaobaoRefunds => "淘宝/天猫退款报表",
+        FileKind::JdOrders => "京东订单导出",
+        FileKind::PddOrders => "拼多多订单导出",
+        FileKind::DouyinOrders => "抖店订单导出",
+        FileKind::JdChats => "京东咚咚聊天记录",
+        FileKind::Transcript => "复制的聊天记录",
     }
 }
 
@@ -24,6 +30,22 @@ fn kind_zh(kind: FileKind) -> &'static str {
 /// phrase (none today) keeps its English words.
 pub fn reason_zh(en: &str) -> String {
     const PHRASES: &[(&str, &str)] = &[
+        (
+            crate::taobao::REFUND_STATUS_EXPECTED,
+            "应为退款状态，如 退款成功、退款关闭、买家已经申请退款，等待卖家同意 或 卖家拒绝退款",
+        ),
+        (
+            crate::orders::ORDER_STATE_EXPECTED,
+            "应为订单状态，如 等待付款、待发货、已发货、已完成 或 已取消",
+        ),
+        (
+            crate::orders::PAID_WITHOUT_TIME,
+            "订单状态为已付款，付款时间（付款确认时间、支付时间、支付完成时间）必须有值",
+        ),
+        (
+            crate::jd_chat::WAITER_SEND_EXPECTED,
+            "waiterSend 应为 true 或 false（1 或 0）：消息是否由客服发出",
+        ),
         (
             "the order status says paid, so 订单付款时间 must hold a time",
             "订单状态为已付款，订单付款时间必须有值",
@@ -61,6 +83,22 @@ pub fn reason_zh(en: &str) -> String {
             "应为订单状态，如 等待买家付款、买家已付款，等待卖家发货、卖家已发货，等待买家确认、交易成功 或 交易关闭",
         ),
         ("expected an amount that is not negative", "金额不能为负数"),
+        (
+            "a presale order (with deposit_paid_at, balance_from or balance_to) needs its deposit",
+            "预售订单（有定金付款时间、尾款开始或截止时间）须填定金",
+        ),
+        (
+            "expected a deposit not above the order's amount",
+            "定金不能大于订单金额",
+        ),
+        (
+            "a presale order (with a deposit) needs balance_to, the end of its balance window",
+            "预售订单（有定金）须填尾款截止时间 balance_to",
+        ),
+        (
+            "expected balance_to not before balance_from (or the order's creation)",
+            "尾款截止时间不能早于尾款开始时间（或下单时间）",
+        ),
         (
             "a date like 2026-11-01 (or empty)",
             "应为日期，如 2026-11-01（或留空）",
@@ -159,8 +197,12 @@ impl Localized for ImportError {
                 "{}：无法从表头 `{header}` 判断文件类型：应有聊天记录（time, buyer, account, \
                  sender）、订单（order_id, buyer, created_at, amount）、退款（refund_id, \
                  order_id, buyer, requested_at, amount）、评价（time, buyer, account, score）、\
-                 客服花名册（account）的列，或是淘宝订单报表（订单编号, 买家会员名, …），\
-                 或 kefu 认识的平台报表之一：{}",
+                 客服花名册（account）的列，或是淘宝订单报表（订单编号, 买家会员名, …）、\
+                 淘宝/天猫退款报表（退款编号, 订单编号, 买家退款金额, …）、京东订单导出（订单号, \
+                 下单帐号, …）、拼多多订单导出（订单号, 用户实付金额(元), …）、抖店订单导出\
+                 （主订单编号, 订单应付金额, …）、京东咚咚聊天记录（created, customerDisplayId, \
+                 waiterDisplayId, waiterSend），或 kefu 认识的平台报表之一：{}；从聊天窗口复制的\
+                 聊天记录请用 --kind transcript 导入",
                 path.display(),
                 crate::PlatformKind::known(true)
             ),
@@ -205,6 +247,9 @@ impl Localized for ImportError {
             }
             ImportError::Workbook { path, message } => {
                 format!("{}：无法读取工作簿：{message}", path.display())
+            }
+            ImportError::Transcript { path, error } => {
+                format!("{}：{}", path.display(), error.describe(false))
             }
             ImportError::BadRows {
                 path,
@@ -315,8 +360,14 @@ mod tests {
 
     #[test]
     fn every_row_reason_reads_in_chinese() {
-        use crate::convert::TIME_EXPECTED;
+        use crate::convert::{
+            BALANCE_END_NEEDED, BALANCE_WINDOW, DEPOSIT_ABOVE, DEPOSIT_NEEDED, TIME_EXPECTED,
+        };
         let reasons = [
+            format!("missing value: {DEPOSIT_NEEDED}"),
+            format!("missing value: {BALANCE_END_NEEDED}"),
+            DEPOSIT_ABOVE.to_string(),
+            BALANCE_WINDOW.to_string(),
             format!("missing value: {TIME_EXPECTED}"),
             TIME_EXPECTED.to_string(),
             "missing value: expected an amount in yuan with at most 2 decimals, such as 199.00 or 1299.5".into(),
@@ -338,6 +389,13 @@ mod tests {
             "missing value: expected the buyer's nick".into(),
             "missing value: expected the store's chat account, such as 店铺名:小美".into(),
             "missing value: the order status says paid, so 订单付款时间 must hold a time".into(),
+            format!("missing value: {}", crate::taobao::REFUND_STATUS_EXPECTED),
+            crate::taobao::REFUND_STATUS_EXPECTED.to_string(),
+            format!("missing value: {}", crate::orders::ORDER_STATE_EXPECTED),
+            format!("missing value: {}", crate::orders::PAID_WITHOUT_TIME),
+            format!("missing value: {}", crate::jd_chat::WAITER_SEND_EXPECTED),
+            crate::jd_chat::WAITER_SEND_EXPECTED.to_string(),
+            "missing value: expected a refund id".into(),
         ];
         for en in &reasons {
             let zh = reason_zh(en);

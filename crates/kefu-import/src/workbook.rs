@@ -341,6 +341,7 @@ mod tests {
         let mut sink = crate::convert::Sink::new(&config, None);
         let mut run = FileRun {
             sink: &mut sink,
+            forced: None,
             emit: None,
             keep_all: true,
             first_cut_line: None,

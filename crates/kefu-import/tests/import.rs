@@ -103,7 +103,7 @@ fn messages_jsonl_and_sender_synonyms() {
     let f = &out.files[0];
     assert_eq!((f.rows, f.accepted), (5, 5));
     assert_eq!(f.warnings.len(), 1, "{:?}", f.warnings);
-    assert!(f.warnings[0].contains("`x`"));
+    assert!(f.warnings[0].en.contains("`x`"));
 }
 
 #[test]
@@ -447,7 +447,11 @@ fn unknown_column_warning_once() {
     let out = r.unwrap();
     let w = &out.files[0].warnings;
     assert_eq!(w.len(), 1, "{w:?}");
-    assert!(w[0].contains("`extra`") && w[0].contains("`more`"), "{w:?}");
+    assert!(
+        w[0].en.contains("`extra`") && w[0].en.contains("`more`"),
+        "{w:?}"
+    );
+    assert_eq!(w[0].zh, "忽略了未知的列：`extra`、`more`");
 }
 
 #[test]
@@ -520,7 +524,14 @@ fn taobao_report_gbk() {
     assert_eq!(f.rejected[1].column.as_deref(), Some("订单状态"));
     assert_eq!(f.rejected[1].value.as_deref(), Some("外星状态"));
     assert!(
-        f.warnings.iter().any(|w| w.contains("1 closed order")),
+        f.warnings.iter().any(|w| w.en.contains("1 closed order")),
+        "{:?}",
+        f.warnings
+    );
+    assert!(
+        f.warnings.iter().any(|w| w
+            .zh
+            .starts_with("1 个已关闭的订单从未付款，且文件没有关闭时间列（订单关闭时间）")),
         "{:?}",
         f.warnings
     );
@@ -856,7 +867,11 @@ fn a_long_message_is_cut_with_a_mark_and_a_warning() {
     assert_eq!(b.text(b.messages[0].text), "有货吗");
     let w = &out.files[0].warnings;
     assert!(
-        w.len() == 1 && w[0].contains("1 message text(s)") && w[0].contains("line 3"),
+        w.len() == 1 && w[0].en.contains("1 message text(s)") && w[0].en.contains("line 3"),
+        "{w:?}"
+    );
+    assert!(
+        w[0].zh.starts_with("1 条消息文本超过") && w[0].zh.contains("第一条在第 3 行"),
         "{w:?}"
     );
 }

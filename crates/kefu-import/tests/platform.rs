@@ -113,7 +113,7 @@ fn pdd_agent_csv_with_bom_summary_rows_percents_and_money() {
         got.report
             .warnings
             .iter()
-            .any(|w| w.starts_with("2 row(s)")),
+            .any(|w| w.en.starts_with("2 row(s)") && w.zh.starts_with("跳过了 2 行合计")),
         "{:?}",
         got.report.warnings
     );
@@ -254,7 +254,10 @@ fn qianniu_both_sheets_and_a_note_sheet() {
     assert_eq!(got.get("晨光旗舰店:小美", "3分钟人工响应率"), N(0.97));
     assert_eq!(got.get("晨光旗舰店:小美", "满意评价量"), N(40.0));
     assert!(
-        got.report.warnings.iter().any(|w| w.contains("`说明`")),
+        got.report
+            .warnings
+            .iter()
+            .any(|w| w.en.contains("`说明`") && w.zh.starts_with("工作表 `说明` 不是")),
         "{:?}",
         got.report.warnings
     );
@@ -293,7 +296,12 @@ fn sycm_per_agent_sheet_with_a_title_row() {
     );
     assert_eq!(got.get("晨光旗舰店:小美", "下单人数"), N(40.0));
     assert_eq!(got.file.figures[0].store, "default");
-    assert!(got.report.warnings.iter().any(|w| w.contains("`客服分组`")));
+    assert!(
+        got.report
+            .warnings
+            .iter()
+            .any(|w| w.en.contains("`客服分组`"))
+    );
 }
 
 #[test]
@@ -535,7 +543,10 @@ fn rates_written_as_bare_percents() {
         got.report
             .warnings
             .iter()
-            .any(|w| w.contains("`询单转化率`") && w.contains("percents"))
+            .any(|w| w.en.contains("`询单转化率`")
+                && w.en.contains("percents")
+                && w.zh.contains("列 `询单转化率` 的比率")
+                && w.zh.contains("百分数"))
     );
 }
 

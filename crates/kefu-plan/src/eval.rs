@@ -32,12 +32,18 @@ pub struct AgentInput {
     /// The chat account, as stored (`店铺:小美`).
     pub account: String,
     pub display_name: Option<String>,
+    /// 工号, group and 部门 from the roster, carried to the payslip for the payroll sheet.
+    pub employee_no: Option<String>,
+    pub group: Option<String>,
+    pub department: Option<String>,
     /// The agent's counters for the month.
     pub counters: Counters,
     /// Manual scores by item key, in hundredths of a point.
     pub manual: BTreeMap<String, i64>,
     /// Quality-inspection score, hundredths of a point.
     pub qa_score: Option<i64>,
+    /// How many reviews the QA score averages; `None` for a hand-entered score.
+    pub qa_reviews: Option<u32>,
     /// Overrides the plan's `sales_target` for this agent.
     pub sales_target_cents: Option<i64>,
     /// Paid orders attributed to the agent whose payment falls in the month.
@@ -94,6 +100,20 @@ pub struct PlanResult {
     /// roster, or matched by no plan's `applies_to`); filled in when stored plans run
     /// together, the same on every plan's result.
     pub unpaid_with_sales: Vec<UnpaidAccount>,
+    /// Platform report columns the plan reads that no agent has a figure for in the month: a
+    /// misspelt `column` (or a report not imported) would otherwise score everyone the KPI's
+    /// `missing_score` without a word.
+    pub columns_without_data: Vec<ColumnWithoutData>,
+}
+
+/// A platform column a plan names that none of its agents has a figure for in the month.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, utoipa::ToSchema)]
+pub struct ColumnWithoutData {
+    /// `taobao`, `pdd`, …
+    pub platform: String,
+    pub column: String,
+    /// The columns of the same platform the agents do have, to spot a typo by.
+    pub present: Vec<String>,
 }
 
 /// An account with sales in the month that no plan pays.
@@ -128,6 +148,10 @@ pub enum Movement {
 pub struct Payslip {
     pub account: String,
     pub display_name: Option<String>,
+    /// 工号, group and 部门 from the roster.
+    pub employee_no: Option<String>,
+    pub group: Option<String>,
+    pub department: Option<String>,
     /// Competition ranking: equal totals share a rank, the next rank skips (1, 1, 3). `None`:
     /// no activity in the month, not ranked (unless the plan pays inactive agents).
     pub rank: Option<usize>,
@@ -563,10 +587,15 @@ pub fn evaluate(plan: &Plan, month: Month, input: &PlanInput) -> Result<PlanResu
         );
         for (i, (a, b)) in input.agents.iter().zip(&bases).enumerate() {
             let v = source_value(gate.source, plan, a, &input.store, b.net_cents);
-            let fired = v.is_some_and(|x| match gate.condition {
-                Condition::Below(t) => x < t.to_f64(),
-                Condition::Above(t) => x > t.to_f64(),
-            });
+            let too_few_reviews = matches!(gate.source, Source::QaScore)
+                .then_some(a.qa_reviews)
+                .flatten()
+                .filter(|n| *n < plan.qa_min_reviews);
+            let fired = too_few_reviews.is_none()
+                && v.is_some_and(|x| match gate.condition {
+                    Condition::Below(t) => x < t.to_f64(),
+                    Condition::Above(t) => x > t.to_f64(),
+                });
             let (effect, effect_en) = match &gate.action {
                 GateAction::ZeroKpis(ks) => {
                     if fired {
@@ -603,7 +632,15 @@ pub fn evaluate(plan: &Plan, month: Month, input: &PlanInput) -> Result<PlanResu
             gate_lines[i].push(GateLine {
                 name: gate.name.clone(),
                 condition: condition.clone(),
-                value_text: v.map_or_else(|| "–".into(), |x| number_text(gate.source, x)),
+                value_text: match (v, too_few_reviews) {
+                    (None, _) => "–".into(),
+                    (Some(x), None) => number_text(gate.source, x),
+                    (Some(x), Some(n)) => format!(
+                        "{} (n = {n} < {})",
+                        number_text(gate.source, x),
+                        plan.qa_min_reviews
+                    ),
+                },
                 fired,
                 effect,
                 effect_en,
@@ -686,6 +723,9 @@ pub fn evaluate(plan: &Plan, month: Month, input: &PlanInput) -> Result<PlanResu
         payslips.push(Payslip {
             account: agent.account.clone(),
             display_name: agent.display_name.clone(),
+            employee_no: agent.employee_no.clone(),
+            group: agent.group.clone(),
+            department: agent.department.clone(),
             rank: ranks[i],
             active: active[i],
             grade: grade.map(|g| g.name.clone()),
@@ -714,7 +754,35 @@ pub fn evaluate(plan: &Plan, month: Month, input: &PlanInput) -> Result<PlanResu
         payslips,
         paid_by_other_plan: Vec::new(),
         unpaid_with_sales: Vec::new(),
+        columns_without_data: columns_without_data(plan, input),
     })
+}
+
+fn columns_without_data(plan: &Plan, input: &PlanInput) -> Vec<ColumnWithoutData> {
+    if input.agents.is_empty() {
+        return Vec::new();
+    }
+    plan.platform_columns
+        .iter()
+        .filter(|c| {
+            let key = (c.platform, c.column.clone());
+            !input.agents.iter().any(|a| a.platform.contains_key(&key))
+        })
+        .map(|c| {
+            let present: std::collections::BTreeSet<&str> = input
+                .agents
+                .iter()
+                .flat_map(|a| a.platform.keys())
+                .filter(|(p, _)| *p == c.platform)
+                .map(|(_, column)| column.as_str())
+                .collect();
+            ColumnWithoutData {
+                platform: c.platform.as_str().to_string(),
+                column: c.column.clone(),
+                present: present.into_iter().map(str::to_string).collect(),
+            }
+        })
+        .collect()
 }
 
 /// A variable pay component of an agent without activity in the month: nothing.

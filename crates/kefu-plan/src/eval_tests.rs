@@ -370,6 +370,46 @@ fn gate_halves_pay_but_not_fixed() {
     assert_eq!(c.gates[0].value_text, "–");
 }
 
+/// `qa_min_reviews = 3`: B's 50.00 from one review does not halve her pay (the gate shows
+/// why it held back); from three reviews it does; a hand-entered score always applies.
+#[test]
+fn a_qa_gate_waits_for_enough_reviews() {
+    let plan = parse(&PLAN.replace(
+        "sales_target = 100000",
+        "sales_target = 100000\nqa_min_reviews = 3",
+    ))
+    .unwrap();
+    assert_eq!(plan.qa_min_reviews, 3);
+    let month = Month::parse("2026-11").unwrap();
+    let with_reviews = |n: Option<u32>| {
+        let mut input = input();
+        for a in &mut input.agents {
+            a.qa_reviews = n;
+        }
+        evaluate(&plan, month, &input).unwrap()
+    };
+    let one = with_reviews(Some(1));
+    let b = slip(&one, "店:B");
+    assert!(!b.gates[0].fired);
+    assert_eq!(b.gates[0].value_text, "50.00 (n = 1 < 3)");
+    // Unhalved: 95000.00 × 0.5% = 475.00.
+    assert_eq!(pay(b, "marginal").0, 47_500);
+    for enough in [Some(3), None] {
+        let r = with_reviews(enough);
+        let b = slip(&r, "店:B");
+        assert!(b.gates[0].fired, "{enough:?}");
+        assert_eq!(pay(b, "marginal").0, 23_750);
+    }
+    // The default is one review: today's behaviour.
+    assert_eq!(parse(PLAN).unwrap().qa_min_reviews, 1);
+    let e = parse(&PLAN.replace(
+        "sales_target = 100000",
+        "sales_target = 100000\nqa_min_reviews = 0",
+    ))
+    .unwrap_err();
+    assert_eq!(e.field, "qa_min_reviews");
+}
+
 #[test]
 fn rounding_half_a_fen_up() {
     let r = run();
@@ -588,6 +628,53 @@ fn platform_columns_score_as_kpis_and_gates() {
     let e = slip("E");
     assert!(!e.active && e.rank.is_none());
     assert_eq!(e.total_cents, 3000_00);
+    // Every column the plan reads has a figure for somebody: nothing to warn about.
+    assert_eq!(r.columns_without_data, vec![]);
+}
+
+/// A misspelt column scores everybody the KPI's missing score; the result says so, with the
+/// columns of that platform that do exist.
+#[test]
+fn a_column_nobody_has_is_reported_with_the_columns_present() {
+    let plan =
+        parse(&PLATFORM_PLAN.replace("3分钟人工回复率(8-23点)", "3分钟人工回复率（8-23点）"))
+            .unwrap();
+    let input = PlanInput {
+        store: Counters::default(),
+        agents: vec![
+            platform_agent("A", &[("3分钟人工回复率(8-23点)", 0.96), ("投诉数", 0.0)]),
+            AgentInput {
+                account: "D".into(),
+                platform: [((Platform::Taobao, "咨询人数".to_string()), 3.0)].into(),
+                ..Default::default()
+            },
+        ],
+    };
+    let r = evaluate(&plan, Month::parse("2026-11").unwrap(), &input).unwrap();
+    let missing: Vec<(&str, &str)> = r
+        .columns_without_data
+        .iter()
+        .map(|c| (c.platform.as_str(), c.column.as_str()))
+        .collect();
+    assert_eq!(
+        missing,
+        [
+            ("pdd", "3分钟人工回复率（8-23点）"),
+            ("pdd", "客服销售额(元)")
+        ]
+    );
+    assert_eq!(
+        r.columns_without_data[0].present,
+        ["3分钟人工回复率(8-23点)", "投诉数"]
+    );
+    // No agent at all: no month to judge the columns by.
+    let none = evaluate(
+        &plan,
+        Month::parse("2026-11").unwrap(),
+        &PlanInput::default(),
+    )
+    .unwrap();
+    assert!(none.columns_without_data.is_empty());
 }
 
 #[test]

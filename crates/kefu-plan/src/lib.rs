@@ -18,9 +18,9 @@ mod parse;
 
 pub use decimal::{Decimal, Exact, Overflow};
 pub use eval::{
-    AgentInput, EvalError, GateLine, KpiLine, LateRefund, LateRefundLine, Movement, OrderLine,
-    PaidElsewhere, PaidOrder, PayLine, Payslip, PlanInput, PlanResult, SalesBase, UnpaidAccount,
-    evaluate, is_active, weight_text,
+    AgentInput, ColumnWithoutData, EvalError, GateLine, KpiLine, LateRefund, LateRefundLine,
+    Movement, OrderLine, PaidElsewhere, PaidOrder, PayLine, Payslip, PlanInput, PlanResult,
+    SalesBase, UnpaidAccount, evaluate, is_active, weight_text,
 };
 pub use model::{Plan, QA_SCORE, TARGET_COMPLETION};
 pub use month::Month;

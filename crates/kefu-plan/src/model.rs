@@ -32,6 +32,10 @@ pub struct Plan {
     /// Rank and pay agents without activity in the month too (`pay_inactive = true`); by
     /// default they are not ranked and get only fixed pay.
     pub pay_inactive: bool,
+    /// A gate on the QA score applies only to agents whose score rests on at least this many
+    /// reviews (`qa_min_reviews`, default 1): one harsh review must not halve a month's pay.
+    /// A hand-entered score always applies.
+    pub qa_min_reviews: u32,
 }
 
 /// Who the plan is for: agents (never bots) with this role and/or in these groups.

@@ -85,6 +85,8 @@ struct RawPlan {
     rates_above_100: Option<bool>,
     /// Rank and pay agents without activity in the month (by default they are not).
     pay_inactive: Option<bool>,
+    /// The fewest reviews behind a QA score before a gate on it applies.
+    qa_min_reviews: Option<S<i64>>,
     #[serde(default)]
     manual: Vec<S<RawManual>>,
     #[serde(default)]
@@ -526,6 +528,19 @@ pub fn parse_all(text: &str) -> Result<Plan, Vec<PlanError>> {
             5
         }
     };
+    let qa_min_reviews = match &raw.qa_min_reviews {
+        None => 1,
+        Some(n) if (1..=1000).contains(n.get_ref()) => *n.get_ref() as u32,
+        Some(n) => {
+            errors.push(c.err(
+                &n.span(),
+                "qa_min_reviews",
+                format!("应为评分次数，1 到 1000，不能是 {}", n.get_ref()),
+                format!("a number of reviews, 1 to 1000, not {}", n.get_ref()),
+            ));
+            1
+        }
+    };
     let sales_target_cents = match raw
         .sales_target
         .as_ref()
@@ -693,6 +708,7 @@ pub fn parse_all(text: &str) -> Result<Plan, Vec<PlanError>> {
         pay,
         grades,
         pay_inactive: raw.pay_inactive.unwrap_or(false),
+        qa_min_reviews,
     })
 }
 

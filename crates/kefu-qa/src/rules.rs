@@ -25,7 +25,7 @@ use kefu_core::time::Millis;
 use serde::{Deserialize, Serialize};
 
 pub use accuracy::{Accuracy, Counts, Wrong};
-pub use chat::{ChatError, ChatProblem, ParsedChat, parse_chat};
+pub use chat::{ChatError, ChatProblem, ParsedChat, ParsedMessage, parse_chat};
 pub(crate) use config::line_of;
 pub use config::{Problem, RuleError, param_text, set_param};
 pub use labelled::{

@@ -520,6 +520,11 @@ pub struct ListedReception {
     pub attributed_paid: u32,
     /// Paid amount of the orders attributed here, in cents.
     pub sales_cents: i64,
+    /// The platform profiles' person's reply (拼多多's rule): the wall-clock wait for an
+    /// agent's answer to the day's first question for a person, 08:00–23:00; `None` when no
+    /// such question or no agent answered it
+    /// ([`engine::Reception::human_first_wait_ms`]).
+    pub human_reply_ms: Option<i64>,
 }
 
 /// A round in a list, with the reception it belongs to.
@@ -533,6 +538,14 @@ pub struct ListedRound {
     /// Counted in the three-minute rate and answered within 180 s of wall-clock wait (its
     /// numerator: [`engine::Round::answered_within_three_minutes`]).
     pub within_3min: bool,
+    /// The round starts a session ([`engine::Round::starts_session`]).
+    pub starts_session: bool,
+    /// 京东's 30-second rate's numerator ([`engine::Round::jd_answered_within_30s`]).
+    pub within_30s: bool,
+    /// 抖店's 3-minute rates' numerator: every round of the session it starts that needed a
+    /// person was answered by one within 180 s
+    /// ([`engine::Round::douyin_answered_within_3min`]).
+    pub session_within_3min: bool,
 }
 
 /// An order in a list, with the reception that won it (none: silent).
@@ -708,6 +721,7 @@ pub fn list(
                         attributed_orders: r.attributed_orders,
                         attributed_paid: r.attributed_paid,
                         sales_cents: sales.get(&(i as u32)).copied().unwrap_or(0),
+                        human_reply_ms: r.human_first_wait_ms.flatten(),
                     }
                 })
                 .collect();
@@ -736,6 +750,9 @@ pub fn list(
                         buyer: name(round.buyer),
                         day: r.day,
                         within_3min: round.answered_within_three_minutes(),
+                        starts_session: round.starts_session,
+                        within_30s: round.jd_answered_within_30s(),
+                        session_within_3min: round.douyin_answered_within_3min(),
                         round: round_view(&ev, round),
                     }
                 })

@@ -36,8 +36,11 @@ pub fn ranking_headers(r: &PlanResult, lang: Lang) -> Vec<String> {
         lang.t("梯队", "Grade").to_string(),
         lang.t("变动", "Movement").to_string(),
         lang.t("绩效分", "Score").to_string(),
-        lang.t("提成销售额", "Net sales").to_string(),
     ];
+    if has_gates(std::slice::from_ref(r)) {
+        head.push(gates_header(lang));
+    }
+    head.push(lang.t("提成销售额", "Net sales").to_string());
     if let Some(first) = r.payslips.first() {
         head.extend(
             first
@@ -48,6 +51,126 @@ pub fn ranking_headers(r: &PlanResult, lang: Lang) -> Vec<String> {
     }
     head.push(lang.t("合计", "Total").to_string());
     head
+}
+
+/// Whether a plan of `results` has gates (their payslips then carry a gate column).
+pub fn has_gates(results: &[PlanResult]) -> bool {
+    results
+        .iter()
+        .any(|r| r.payslips.iter().any(|p| !p.gates.is_empty()))
+}
+
+fn gates_header(lang: Lang) -> String {
+    lang.t("触发门槛", "Gates applied").to_string()
+}
+
+/// The gates that applied to an agent, each with what it did (`–` for none): the reason a
+/// payslip is lower than its score suggests, on the ranking and the payroll sheet.
+pub fn gates_text(p: &Payslip, lang: Lang) -> String {
+    let fired: Vec<String> = p
+        .gates
+        .iter()
+        .filter(|g| g.fired)
+        .map(|g| {
+            format!(
+                "{}{}{}{}",
+                g.name,
+                lang.t("（", " ("),
+                lang.t(&g.effect, &g.effect_en),
+                lang.t("）", ")")
+            )
+        })
+        .collect();
+    if fired.is_empty() {
+        "–".into()
+    } else {
+        fired.join(lang.t("；", "; "))
+    }
+}
+
+/// The sums of a ranking's money columns: net sales, each pay component, the total.
+pub struct RankingTotals {
+    pub net_sales_cents: i64,
+    pub pay_cents: Vec<i64>,
+    pub total_cents: i64,
+}
+
+pub fn ranking_totals(r: &PlanResult) -> RankingTotals {
+    let components = r.payslips.first().map_or(0, |p| p.pay.len());
+    let mut totals = RankingTotals {
+        net_sales_cents: 0,
+        pay_cents: vec![0; components],
+        total_cents: 0,
+    };
+    for p in &r.payslips {
+        totals.net_sales_cents += p.sales.net_cents;
+        for (sum, l) in totals.pay_cents.iter_mut().zip(&p.pay) {
+            *sum += l.amount_cents;
+        }
+        totals.total_cents += p.total_cents;
+    }
+    totals
+}
+
+/// One person's pay over every plan of a month: a person with two chat accounts (or paid
+/// under two plans) gets one line with one total.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PersonPay {
+    /// The roster name, else the account.
+    pub name: String,
+    /// `plan: account` of each payslip.
+    pub payslips: Vec<(String, String)>,
+    pub total_cents: i64,
+}
+
+/// Pay per person across `results`, in order of first appearance. People are told apart by
+/// their roster name (`display_name`); an account without one is its own person.
+pub fn pay_by_person(results: &[PlanResult]) -> Vec<PersonPay> {
+    let mut people: Vec<PersonPay> = Vec::new();
+    for r in results {
+        for p in &r.payslips {
+            let name = p.display_name.clone().unwrap_or_else(|| p.account.clone());
+            let entry = match people.iter().position(|x| x.name == name) {
+                Some(i) => &mut people[i],
+                None => {
+                    people.push(PersonPay {
+                        name,
+                        payslips: Vec::new(),
+                        total_cents: 0,
+                    });
+                    people.last_mut().expect("just pushed")
+                }
+            };
+            entry
+                .payslips
+                .push((r.plan_name.clone(), p.account.clone()));
+            entry.total_cents += p.total_cents;
+        }
+    }
+    people
+}
+
+/// The people paid by more than one payslip, one line each with the parts and the total;
+/// empty when everyone has one payslip.
+pub fn combined_pay_lines(results: &[PlanResult], lang: Lang) -> Vec<String> {
+    pay_by_person(results)
+        .into_iter()
+        .filter(|p| p.payslips.len() > 1)
+        .map(|p| {
+            let parts: Vec<String> = p
+                .payslips
+                .iter()
+                .map(|(plan, account)| format!("{plan}: {account}"))
+                .collect();
+            format!(
+                "{} — {} {} ({})",
+                p.name,
+                lang.t("合计应发", "total pay"),
+                format_yuan(p.total_cents),
+                parts.join(", ")
+            )
+        })
+        .collect()
 }
 
 /// The team ranking with grades, movement, score, commissionable sales and pay.
@@ -62,6 +185,7 @@ pub fn ranking_table(r: &PlanResult, lang: Lang) -> String {
         r.settlement_end
     );
     let mut rows = vec![ranking_headers(r, lang)];
+    let gates = has_gates(std::slice::from_ref(r));
     for p in &r.payslips {
         let mut row = vec![
             rank_text(p),
@@ -69,10 +193,30 @@ pub fn ranking_table(r: &PlanResult, lang: Lang) -> String {
             p.grade.clone().unwrap_or_else(|| "–".into()),
             movement_text(p.movement, lang).to_string(),
             score_text(p.total_score),
-            format_yuan(p.sales.net_cents),
         ];
+        if gates {
+            row.push(gates_text(p, lang));
+        }
+        row.push(format_yuan(p.sales.net_cents));
         row.extend(p.pay.iter().map(|l| format_yuan(l.amount_cents)));
         row.push(format_yuan(p.total_cents));
+        rows.push(row);
+    }
+    if r.payslips.len() > 1 {
+        let totals = ranking_totals(r);
+        let mut row = vec![
+            lang.t("合计", "Total").to_string(),
+            String::new(),
+            String::new(),
+            String::new(),
+            String::new(),
+        ];
+        if gates {
+            row.push(String::new());
+        }
+        row.push(format_yuan(totals.net_sales_cents));
+        row.extend(totals.pay_cents.iter().map(|c| format_yuan(*c)));
+        row.push(format_yuan(totals.total_cents));
         rows.push(row);
     }
     out.push_str(&aligned(&rows, 4));
@@ -120,6 +264,33 @@ pub fn unpaid_line(results: &[PlanResult], lang: Lang) -> Option<String> {
         ),
         listed.join(", ")
     ))
+}
+
+/// The platform columns the plan reads that no agent has a figure for in the month, one line
+/// per column with the columns of that platform that do exist (a typo shows at once).
+pub fn columns_without_data_lines(r: &PlanResult, lang: Lang) -> Vec<String> {
+    r.columns_without_data
+        .iter()
+        .map(|c| {
+            let platform = kefu_core::platform::Platform::parse(&c.platform)
+                .map_or(c.platform.as_str(), |p| p.name(lang == Lang::Zh));
+            let present = if c.present.is_empty() {
+                lang.t("该平台没有任何列", "no column of that platform at all")
+                    .to_string()
+            } else {
+                c.present.join(lang.t("、", ", "))
+            };
+            format!(
+                "{} {platform}「{}」{}{present}",
+                lang.t("本月没有客服有平台报表列", "No agent has a figure this month in the platform column"),
+                c.column,
+                lang.t(
+                    "的数据，所有人按缺失计分（列名是否写错？报表是否导入？）。已有的列：",
+                    ": everyone scores the KPI's missing score (is the column misspelt, or the report not imported?). Columns present: "
+                ),
+            )
+        })
+        .collect()
 }
 
 /// The agents a plan matches who are paid by another plan, one line per paying plan.
@@ -296,6 +467,27 @@ fn pay_columns(results: &[PlanResult], lang: Lang) -> Vec<String> {
     names
 }
 
+/// The roster's 工号, group and 部门 of a payslip, in the payroll sheet's order.
+fn payroll_ids(p: &Payslip) -> [&Option<String>; 3] {
+    [&p.employee_no, &p.group, &p.department]
+}
+
+/// Which of 工号, group and 部门 any payslip of `results` has (a sheet shows those columns
+/// only), with their names.
+fn payroll_ids_present(results: &[PlanResult]) -> [(bool, &'static str, &'static str); 3] {
+    let any = |i: usize| {
+        results
+            .iter()
+            .flat_map(|r| &r.payslips)
+            .any(|p| payroll_ids(p)[i].is_some())
+    };
+    [
+        (any(0), "工号", "Employee no."),
+        (any(1), "分组", "Group"),
+        (any(2), "部门", "Department"),
+    ]
+}
+
 /// Column names of the payroll sheet.
 pub fn payroll_headers(results: &[PlanResult], lang: Lang) -> Vec<String> {
     let mut h: Vec<String> = [
@@ -303,19 +495,39 @@ pub fn payroll_headers(results: &[PlanResult], lang: Lang) -> Vec<String> {
         lang.t("方案", "Plan"),
         lang.t("客服账号", "Account"),
         lang.t("姓名", "Name"),
-        lang.t("排名", "Rank"),
-        lang.t("梯队", "Grade"),
-        lang.t("上月梯队", "Previous grade"),
-        lang.t("变动", "Movement"),
-        lang.t("绩效分", "Score"),
-        lang.t("付款销售额", "Gross sales"),
-        lang.t("结算前退款", "Refunds"),
-        lang.t("扣回", "Clawback"),
-        lang.t("提成销售额", "Net sales"),
     ]
     .iter()
     .map(|s| s.to_string())
     .collect();
+    for (present, zh, en) in payroll_ids_present(results) {
+        if present {
+            h.push(lang.t(zh, en).to_string());
+        }
+    }
+    h.extend(
+        [
+            lang.t("排名", "Rank"),
+            lang.t("梯队", "Grade"),
+            lang.t("上月梯队", "Previous grade"),
+            lang.t("变动", "Movement"),
+            lang.t("绩效分", "Score"),
+        ]
+        .iter()
+        .map(|s| s.to_string()),
+    );
+    if has_gates(results) {
+        h.push(gates_header(lang));
+    }
+    h.extend(
+        [
+            lang.t("付款销售额", "Gross sales"),
+            lang.t("结算前退款", "Refunds"),
+            lang.t("扣回", "Clawback"),
+            lang.t("提成销售额", "Net sales"),
+        ]
+        .iter()
+        .map(|s| s.to_string()),
+    );
     h.extend(pay_columns(results, lang));
     h.push(lang.t("应发合计", "Total pay").to_string());
     h
@@ -331,6 +543,8 @@ enum Cell {
 
 fn payroll_rows(results: &[PlanResult], lang: Lang) -> Vec<Vec<Cell>> {
     let columns = pay_columns(results, lang);
+    let gates = has_gates(results);
+    let ids = payroll_ids_present(results);
     let mut rows = Vec::new();
     for r in results {
         for p in &r.payslips {
@@ -339,16 +553,28 @@ fn payroll_rows(results: &[PlanResult], lang: Lang) -> Vec<Vec<Cell>> {
                 Cell::Text(r.plan_name.clone()),
                 Cell::Text(p.account.clone()),
                 Cell::Text(agent_name(p).to_string()),
+            ];
+            for ((present, _, _), value) in ids.iter().zip(payroll_ids(p)) {
+                if *present {
+                    row.push(value.clone().map_or(Cell::Empty, Cell::Text));
+                }
+            }
+            row.extend([
                 p.rank.map_or(Cell::Empty, |r| Cell::Int(r as i64)),
                 p.grade.clone().map_or(Cell::Empty, Cell::Text),
                 p.previous_grade.clone().map_or(Cell::Empty, Cell::Text),
                 Cell::Text(movement_text(p.movement, lang).to_string()),
                 Cell::Score(p.total_score),
+            ]);
+            if gates {
+                row.push(Cell::Text(gates_text(p, lang)));
+            }
+            row.extend([
                 Cell::Money(p.sales.gross_cents),
                 Cell::Money(p.sales.refunded_cents),
                 Cell::Money(p.sales.late_refunds_cents),
                 Cell::Money(p.sales.net_cents),
-            ];
+            ]);
             for name in &columns {
                 row.push(
                     p.pay
@@ -394,7 +620,8 @@ pub fn payroll_xlsx(results: &[PlanResult], lang: Lang) -> Result<Vec<u8>> {
     for (i, h) in payroll_headers(results, lang).iter().enumerate() {
         ws.write_string_with_format(0, i as u16, h, &bold)?;
     }
-    for (r, row) in payroll_rows(results, lang).iter().enumerate() {
+    let rows = payroll_rows(results, lang);
+    for (r, row) in rows.iter().enumerate() {
         let r = r as u32 + 1;
         for (c, cell) in row.iter().enumerate() {
             let c = c as u16;
@@ -407,7 +634,52 @@ pub fn payroll_xlsx(results: &[PlanResult], lang: Lang) -> Result<Vec<u8>> {
             };
         }
     }
+    // A totals row under the money columns, as a clerk adds before paying out.
+    if rows.len() > 1 {
+        let r = rows.len() as u32 + 1;
+        ws.write_string_with_format(r, 0, lang.t("合计", "Total"), &bold)?;
+        let width = rows.first().map_or(0, Vec::len);
+        for c in 0..width {
+            let money_column = rows
+                .iter()
+                .any(|row| matches!(row.get(c), Some(Cell::Money(_))));
+            if money_column {
+                let sum: i64 = rows
+                    .iter()
+                    .filter_map(|row| match row.get(c) {
+                        Some(Cell::Money(m)) => Some(*m),
+                        _ => None,
+                    })
+                    .sum();
+                ws.write_number_with_format(r, c as u16, yuan_f64(sum), &money.clone().set_bold())?;
+            }
+        }
+    }
     ws.set_freeze_panes(1, 3)?;
+    // One line per person: a person with two accounts or two plans is paid one total.
+    let ws = wb.add_worksheet();
+    ws.set_name(lang.t("按人合计", "Per person"))?;
+    for (i, h) in [
+        lang.t("姓名", "Name"),
+        lang.t("工资条", "Payslips"),
+        lang.t("应发合计", "Total pay"),
+    ]
+    .iter()
+    .enumerate()
+    {
+        ws.write_string_with_format(0, i as u16, *h, &bold)?;
+    }
+    for (i, person) in pay_by_person(results).iter().enumerate() {
+        let r = i as u32 + 1;
+        let parts: Vec<String> = person
+            .payslips
+            .iter()
+            .map(|(plan, account)| format!("{plan}: {account}"))
+            .collect();
+        ws.write_string(r, 0, &person.name)?;
+        ws.write_string(r, 1, parts.join(", "))?;
+        ws.write_number_with_format(r, 2, yuan_f64(person.total_cents), &money)?;
+    }
     let ws = wb.add_worksheet();
     ws.set_name(lang.t("退款扣回明细", "Clawback"))?;
     let head = [
@@ -524,5 +796,87 @@ min_score = 0
         assert!(slip.contains("1234.56 × 1% = 12.35"), "{slip}");
         assert!(slip.contains("≥ 50% → 100"), "{slip}");
         assert!(payroll_xlsx(&[r], Lang::Zh).unwrap().len() > 1000);
+    }
+
+    /// The ranking ends in a totals row; a person with payslips under two plans gets one
+    /// line with both and one total (12.35 + 1.00 + 12.35 …, by hand below).
+    #[test]
+    fn totals_and_pay_per_person() {
+        let r = result();
+        let table = ranking_table(&r, Lang::En);
+        let last = table.lines().rfind(|l| !l.trim().is_empty()).unwrap();
+        // Net sales 1234.56 + 100.00; commission 12.35 + 1.00.
+        assert!(last.starts_with("Total"), "{table}");
+        assert!(last.ends_with("1334.56  13.35  13.35"), "{table}");
+        let sums = ranking_totals(&r);
+        assert_eq!((sums.net_sales_cents, sums.total_cents), (133_456, 1_335));
+        assert_eq!(sums.pay_cents, vec![1_335]);
+
+        // 甲 also paid under a second plan: one person, two payslips.
+        let mut other = result();
+        other.plan_name = "售后方案".into();
+        other.payslips.retain(|p| p.account == "店:甲");
+        for p in &mut other.payslips {
+            p.display_name = None;
+        }
+        let mut first = result();
+        for p in &mut first.payslips {
+            p.display_name = None;
+        }
+        let people = pay_by_person(&[first.clone(), other.clone()]);
+        assert_eq!(people.len(), 2);
+        assert_eq!(people[0].name, "店:甲");
+        assert_eq!(people[0].total_cents, 1_235 * 2);
+        assert_eq!(
+            people[0].payslips,
+            vec![
+                ("方案".to_string(), "店:甲".to_string()),
+                ("售后方案".to_string(), "店:甲".to_string())
+            ]
+        );
+        let lines = combined_pay_lines(&[first, other], Lang::En);
+        assert_eq!(
+            lines,
+            vec!["店:甲 — total pay 24.70 (方案: 店:甲, 售后方案: 店:甲)".to_string()]
+        );
+        // Without a gate in the plan there is no gate column.
+        assert!(!has_gates(std::slice::from_ref(&r)));
+        assert!(!ranking_headers(&r, Lang::Zh).contains(&"触发门槛".to_string()));
+    }
+
+    /// A plan with a gate: the ranking and the payroll sheet say which gate applied to whom.
+    #[test]
+    fn the_gate_column_names_what_applied() {
+        let mut r = result();
+        let gate = |fired: bool| kefu_plan::GateLine {
+            name: "质检".into(),
+            condition: "qa_score < 60".into(),
+            value_text: "50.00".into(),
+            fired,
+            effect: "应发 × 50%（固定部分除外）".into(),
+            effect_en: "pay × 50% (fixed pay excepted)".into(),
+        };
+        r.payslips[0].gates = vec![gate(false)];
+        r.payslips[1].gates = vec![gate(true)];
+        assert!(has_gates(std::slice::from_ref(&r)));
+        assert_eq!(gates_text(&r.payslips[0], Lang::Zh), "–");
+        assert_eq!(
+            gates_text(&r.payslips[1], Lang::En),
+            "质检 (pay × 50% (fixed pay excepted))"
+        );
+        let mut csv = Vec::new();
+        write_payroll_csv(std::slice::from_ref(&r), Lang::Zh, &mut csv).unwrap();
+        let csv = String::from_utf8(csv).unwrap();
+        let rows: Vec<&str> = csv.lines().collect();
+        assert!(rows[0].contains("绩效分,触发门槛,付款销售额"), "{csv}");
+        assert!(
+            rows[2].contains(",60,质检（应发 × 50%（固定部分除外））,100.00,"),
+            "{csv}"
+        );
+        let table = ranking_table(&r, Lang::Zh);
+        assert!(
+            table.contains("触发门槛") && table.contains("质检（应发 × 50%"),
+            "{table}"
+        );
     }
 }

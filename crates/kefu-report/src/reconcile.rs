@@ -34,15 +34,39 @@ pub const PAIRS: &[Pair] = &[
     },
     Pair {
         figure: "answered_within_3min_rate",
-        columns: &[
-            "3分钟人工回复率(8-23点)",
-            "3分钟人工响应率",
-            "客服3分钟人工回复率",
-            "工作时间3分钟回复率",
-            "全天3分钟回复率",
-        ],
-        reason_zh: "kefu 按轮次计（8:00–24:00 开始、180 秒内回复的轮次占比）；平台多按买家或会话计，窗口为 8–23 点（或工作时间、全天）",
-        reason_en: "kefu counts rounds (of those opened 08:00–24:00, the share answered within 180 s); the platforms mostly count buyers or sessions, over 8–23 o'clock (or working hours, or the whole day)",
+        columns: &["3分钟人工响应率", "客服3分钟人工回复率"],
+        reason_zh: "kefu 按轮次计（8:00–24:00 开始、180 秒内回复的轮次占比，机器人回复也算）；平台按买家或会话计、只算人工，窗口为 8–23 点",
+        reason_en: "kefu counts rounds (of those opened 08:00–24:00, the share answered within 180 s, bot answers included); the platform counts buyers or sessions, people's replies only, over 8–23 o'clock",
+    },
+    Pair {
+        figure: "pdd_3min_rate",
+        columns: &["3分钟人工回复率(8-23点)", "三分钟回复率（人维度）"],
+        reason_zh: "kefu 按聊天记录取每位买家当天 8–23 点第一个需要人工回复的问题，看客服是否 180 秒内回复；机器人回复和转出的问题不计。平台以自己的会话状态判断是否需要人工，3分钟未回复人数也可能计入当天任何一次未及时回复",
+        reason_en: "kefu takes each buyer's first question of the day (8–23 o'clock) that needs a person, from the chat log, and whether an agent answered it within 180 s; questions a bot answered or that were transferred are left out. The platform decides what needs a person by its own session state, and its 3分钟未回复人数 may count any late answer of the day",
+    },
+    Pair {
+        figure: "pdd_30s_rate",
+        columns: &["30秒应答率(8-23点)"],
+        reason_zh: "kefu 同 3分钟人工回复率，只是时限为 30 秒；平台对“应答”的判定（是否含智能辅助）未公开",
+        reason_en: "kefu as for the 3-minute human reply rate, within 30 s; what the platform counts as an answer (assisted replies or not) is not published",
+    },
+    Pair {
+        figure: "jd_30s_rate",
+        columns: &["30s应答率"],
+        reason_zh: "kefu 以聊天记录中 10 分钟无消息切分会话，取 9:00–23:00 开始的会话的第一个问题，看客服是否 30 秒内回复；京东按自己的会话状态（关闭、超时、转接、留言）切分会话",
+        reason_en: "kefu cuts sessions at 10 minutes of silence in the chat log and takes the first question of each session started 09:00–23:00, answered by an agent within 30 s or not; JD cuts sessions by its own state (closed, timed out, transferred, left as a message)",
+    },
+    Pair {
+        figure: "dy_3min_rate",
+        columns: &["工作时间3分钟回复率"],
+        reason_zh: "kefu 以 10 分钟无消息切分会话，8:00–23:00 开始、会话内每个需要人工的问题都在 180 秒内由客服回复才算；飞鸽按自己的会话和转人工状态计算",
+        reason_en: "kefu cuts sessions at 10 minutes of silence; a session started 08:00–23:00 counts as answered in time when an agent answered every question of it that needed a person within 180 s; 飞鸽 uses its own sessions and its own 转人工 state",
+    },
+    Pair {
+        figure: "dy_3min_rate_all_day",
+        columns: &["全天3分钟回复率"],
+        reason_zh: "同工作时间3分钟回复率，但不限开始时间；飞鸽按自己的会话和转人工状态计算",
+        reason_en: "as the working-hours rate, sessions started at any time; 飞鸽 uses its own sessions and its own 转人工 state",
     },
     Pair {
         figure: "sales",
@@ -239,4 +263,44 @@ pub fn to_table(rows: &[ReconRow], lang: Lang) -> String {
         ));
     }
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Each kefu figure has one pair and each report column one meaning, and every pair names
+    /// a figure kefu has, with its reason in both languages.
+    #[test]
+    fn pairs_are_one_per_figure_and_column() {
+        let mut figures: Vec<&str> = PAIRS.iter().map(|p| p.figure).collect();
+        let mut columns: Vec<&str> = PAIRS
+            .iter()
+            .flat_map(|p| p.columns.iter().copied())
+            .collect();
+        let (nf, nc) = (figures.len(), columns.len());
+        figures.sort_unstable();
+        figures.dedup();
+        columns.sort_unstable();
+        columns.dedup();
+        assert_eq!((figures.len(), columns.len()), (nf, nc));
+        for p in PAIRS {
+            assert!(
+                ACCOUNT_FIGURES.iter().any(|f| f.key == p.figure),
+                "{}",
+                p.figure
+            );
+            assert!(kefu_core::localized::has_chinese(p.reason_zh) && !p.reason_en.is_empty());
+        }
+        // The platform profiles' own figures are reconciled with the platforms' columns.
+        for key in [
+            "pdd_3min_rate",
+            "pdd_30s_rate",
+            "jd_30s_rate",
+            "dy_3min_rate",
+            "dy_3min_rate_all_day",
+        ] {
+            assert!(PAIRS.iter().any(|p| p.figure == key), "{key}");
+        }
+    }
 }

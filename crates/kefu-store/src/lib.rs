@@ -20,6 +20,7 @@ pub use schema::{migration_sql, migration_versions};
 mod settings;
 pub mod users;
 mod visibility;
+pub mod worklists;
 
 pub use db::{
     AccountInfo, Db, FULL_RECOMPUTE_LIMIT, ImportSession, ImportSummary, LOOKBACK_DAYS,

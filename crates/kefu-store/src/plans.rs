@@ -45,8 +45,8 @@ pub struct MonthData {
     pub counters: HashMap<NameId, Counters>,
     /// The whole store's counters of the month.
     pub store: Counters,
-    /// QA scores of the month's reviews, hundredths.
-    pub qa: HashMap<NameId, i64>,
+    /// QA scores of the month's reviews, hundredths, with the number of reviews each averages.
+    pub qa: HashMap<NameId, (i64, u32)>,
     /// Attributed orders paid in the month, by account.
     pub orders: HashMap<NameId, Vec<PaidOrder>>,
     /// Refunds of earlier months' orders finished from the month's start on, by account.
@@ -254,9 +254,9 @@ impl Db {
             .collect();
         let store = self.store_counters(store_id, first, last)?;
         let qa = self
-            .qa_scores(store_id, first, last)?
+            .qa_scores_counted(store_id, first, last)?
             .into_iter()
-            .map(|(account, score)| (account, (score * 100.0).round() as i64))
+            .map(|(account, score, n)| (account, ((score * 100.0).round() as i64, n)))
             .collect();
         let start = first.start();
         let end = month.next().first_day().start();

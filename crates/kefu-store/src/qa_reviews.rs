@@ -684,17 +684,32 @@ impl Db {
     /// counted reviews' scores, calibration reviews left out, accepted appeals applied.
     /// Accounts without a scored review are absent. Performance plans read this.
     pub fn qa_scores(&self, store_id: i64, from: Day, to: Day) -> Result<Vec<(NameId, f64)>> {
+        Ok(self
+            .qa_scores_counted(store_id, from, to)?
+            .into_iter()
+            .map(|(account, score, _)| (account, score))
+            .collect())
+    }
+
+    /// [`Db::qa_scores`] with the number of reviews each score averages.
+    pub fn qa_scores_counted(
+        &self,
+        store_id: i64,
+        from: Day,
+        to: Day,
+    ) -> Result<Vec<(NameId, f64, u32)>> {
         let mut st = self.conn().prepare_cached(
             "SELECT v.account_id,
                     AVG(CASE WHEN p.status = 'accepted' AND p.new_score IS NOT NULL
-                             THEN p.new_score ELSE v.score END)
+                             THEN p.new_score ELSE v.score END),
+                    COUNT(*)
              FROM qa_reviews v LEFT JOIN qa_appeals p ON p.review_id = v.id
              WHERE v.store_id = ?1 AND v.day BETWEEN ?2 AND ?3 AND v.calibration = 0
                AND (v.score IS NOT NULL OR (p.status = 'accepted' AND p.new_score IS NOT NULL))
              GROUP BY v.account_id ORDER BY v.account_id",
         )?;
         let rows = st.query_map(params![store_id, from.0, to.0], |r| {
-            Ok((r.get::<_, i64>(0)? as NameId, r.get(1)?))
+            Ok((r.get::<_, i64>(0)? as NameId, r.get(1)?, r.get(2)?))
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }

@@ -836,6 +836,8 @@ mod tests {
                     role: Some(Role::Bot),
                     joined: None,
                     left: None,
+                    employee_no: None,
+                    department: None,
                 },
             ));
         }
@@ -953,6 +955,7 @@ mod tests {
                     amount: 100,
                     items: 1,
                     address: address.map(str::to_string),
+                    presale: None,
                 },
             ));
             b

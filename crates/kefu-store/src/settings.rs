@@ -34,6 +34,8 @@ pub struct AccountEdit {
     /// First and last day with the team (none: open-ended).
     pub joined: Option<kefu_core::time::Day>,
     pub left: Option<kefu_core::time::Day>,
+    pub employee_no: Option<String>,
+    pub department: Option<String>,
 }
 
 fn now_secs() -> i64 {
@@ -159,7 +161,7 @@ impl Db {
         for (account, edit) in edits {
             found += tx.execute(
                 "UPDATE accounts SET display_name = ?3, grp = ?4, role = ?5, is_bot = ?6, in_roster = 1,
-                   joined_on = ?7, left_on = ?8
+                   joined_on = ?7, left_on = ?8, employee_no = ?9, department = ?10
                  WHERE store_id = ?1 AND account_id = ?2",
                 params![
                     store_id,
@@ -170,6 +172,8 @@ impl Db {
                     edit.is_bot || edit.role == Some(Role::Bot),
                     edit.joined.map(|d| d.0),
                     edit.left.map(|d| d.0),
+                    clean(&edit.employee_no),
+                    clean(&edit.department),
                 ],
             )?;
         }

@@ -56,6 +56,7 @@ fn batch_numbered(msgs: &[Msg], orders: &[(usize, Ord_)]) -> ImportBatch {
             amount: 100 + i as i64,
             items: 1,
             address: None,
+            presale: None,
         };
         b.orders.push((store, o));
     }

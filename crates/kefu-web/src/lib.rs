@@ -25,9 +25,11 @@ pub mod ops;
 mod plans;
 mod qa_reviews;
 pub mod qa_rules;
+mod reconcile;
 pub mod report;
 pub mod routes;
 mod ui;
+mod worklists;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;

@@ -52,6 +52,20 @@ pub fn figures(by: By, whole_store: bool) -> Vec<&'static Figure> {
     .figures()
 }
 
+/// The figures a page of a store on `platform` shows for a report of `by`: those of
+/// [`figures`] but the other platforms' service figures (`docs/metrics.md`, "Platform
+/// profiles"; the API and the exports of a report keep every figure).
+pub fn profile_figures(
+    by: By,
+    whole_store: bool,
+    platform: kefu_core::platform::Platform,
+) -> Vec<&'static Figure> {
+    figures(by, whole_store)
+        .into_iter()
+        .filter(|f| kefu_core::platform::shows_figure(platform, f.key))
+        .collect()
+}
+
 /// `[from, to]` from the query, or by default the last 7 days with data of the stores.
 pub fn range(
     db: &Db,

@@ -121,7 +121,9 @@ pub(crate) fn all() -> Routes {
     let r = crate::qa_reviews::routes(r);
     let r = crate::qa_rules::routes(r);
     let r = crate::plans::routes(r);
+    let r = crate::reconcile::routes(r);
     let r = crate::api_qa::routes(r);
+    let r = crate::worklists::routes(r);
     crate::openapi::routes(r)
 }
 

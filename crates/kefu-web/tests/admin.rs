@@ -305,7 +305,7 @@ fn metrics_form(csrf: &str, store: &str, fields: &[(&str, &str)]) -> String {
 }
 
 /// The sample's `tight.toml`, as the form's fields.
-const TIGHT: [(&str, &str); 7] = [
+const TIGHT: [(&str, &str); 8] = [
     ("slow_response_secs", "30"),
     ("slow_response_rounds", "2"),
     ("conversion_window_days", "2"),
@@ -313,6 +313,7 @@ const TIGHT: [(&str, &str); 7] = [
     ("reminder_window_hours", "24"),
     ("after_sale_days", "21"),
     ("attribution", "order"),
+    ("platform", "taobao"),
 ];
 
 #[tokio::test]
@@ -565,6 +566,39 @@ async fn roster_edits_show_at_once_in_the_group_report() {
         log[0].detail
     );
     assert!(log[0].detail.contains("晨光旗舰店:老王: bot false→true"));
+    // The form above had no 工号/部门 fields: nothing stored for them. Now 阿强 gets both.
+    let info = |db: &Db| {
+        db.accounts(store.id)
+            .unwrap()
+            .into_iter()
+            .find(|a| a.id == qiang)
+            .unwrap()
+    };
+    assert_eq!(info(&db).employee_no, None);
+    let form = format!(
+        "csrf={csrf}&store={}&name.{qiang}={}&group.{qiang}={}&role.{qiang}=aftersale&employee_no.{qiang}=A007&department.{qiang}={}",
+        enc(STORE),
+        enc("阿强"),
+        enc("售后组"),
+        enc("客服部"),
+    );
+    let res = post(&app, "/settings/roster", &sid, &form).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    let a = info(&db);
+    assert_eq!(
+        (a.employee_no.as_deref(), a.department.as_deref()),
+        (Some("A007"), Some("客服部"))
+    );
+    assert!(
+        db.audit_log(1).unwrap()[0]
+            .detail
+            .contains("employee_no →A007")
+    );
+    let page = get(&app, "/settings/roster", &sid).await;
+    assert!(
+        page.body
+            .contains(&format!("name=\"employee_no.{qiang}\" value=\"A007\""))
+    );
     drop(db);
     // joining and leaving dates: shown, saved, checked
     let page = get(&app, "/settings/roster?lang=en", &sid).await;

@@ -670,3 +670,157 @@ async fn a_platform_report_without_dates_takes_the_period_from_the_form() {
         .unwrap();
     assert!(!stored.is_empty());
 }
+
+/// The import page lists every template kind's columns from the importer's own lists; each
+/// template downloads as a CSV for Excel and, uploaded untouched, imports without a bad row.
+#[tokio::test]
+async fn templates_download_and_import_as_they_are() {
+    let (_dir, _path, app) = setup(true);
+    let (sid, csrf) = login(&app, "admin").await;
+    let page = get(&app, "/import", &sid).await;
+    for kind in ["messages", "orders", "refunds", "ratings", "agents"] {
+        assert!(
+            page.body
+                .contains(&format!("href=\"/import/template?kind={kind}\"")),
+            "{kind}"
+        );
+    }
+    assert!(page.body.contains("文件格式与模板") && page.body.contains("transfer_to"));
+    let en = get(&app, "/import?lang=en", &sid).await;
+    assert!(en.body.contains("File formats and templates") && en.body.contains("What goes in it"));
+
+    let mut files = Vec::new();
+    for kind in ["agents", "messages", "orders", "refunds", "ratings"] {
+        let res = get(&app, &format!("/import/template?kind={kind}"), &sid).await;
+        assert_eq!(res.status, StatusCode::OK, "{kind}");
+        assert!(res.body.starts_with('\u{feff}'), "{kind}: BOM for Excel");
+        files.push((format!("{kind}.csv"), res.body.into_bytes()));
+    }
+    let mut parts = vec![Part::Text("csrf", &csrf)];
+    for (name, bytes) in &files {
+        parts.push(Part::File(name, bytes));
+    }
+    let res = upload(&app, &sid, &parts).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    assert!(!res.body.contains("/import/rejects/"), "{}", res.body);
+
+    let missing = get(&app, "/import/template?kind=invoices", &sid).await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+    assert!(missing.body.contains("/import/template?kind=orders"));
+}
+
+/// A supervisor's browser upload of a chat pasted from a chat window: chosen as 复制的聊天记录
+/// with its agent accounts (as `--agent`); the report's warnings in the page's language.
+#[tokio::test]
+async fn a_pasted_chat_uploads_with_its_kind_and_agents() {
+    let (_dir, _path, app) = setup(true);
+    let (sid, csrf) = login(&app, "admin").await;
+    let page = get(&app, "/import", &sid).await;
+    for s in [
+        "name=\"kind\"",
+        "<option value=\"\" selected>自动识别（按表头）</option>",
+        "<option value=\"transcript\">复制的聊天记录</option>",
+        "<option value=\"jd_chats\">京东咚咚聊天记录</option>",
+        "<option value=\"pdd_agent\">拼多多 客服绩效</option>",
+        "name=\"agent\"",
+    ] {
+        assert!(page.body.contains(s), "{s}");
+    }
+    let en = get(&app, "/import?lang=en", &sid).await;
+    assert!(
+        en.body
+            .contains("<option value=\"transcript\">pasted chat</option>"),
+        "{}",
+        en.body
+    );
+
+    let qianniu = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../testdata/market/transcripts/dev/qianniu.txt"),
+    )
+    .unwrap();
+    let chat = format!("与买家甲的聊天记录\n{qianniu}");
+    // Without the kind, a pasted chat is no file kefu knows: nothing is imported.
+    let res = upload(
+        &app,
+        &sid,
+        &[
+            Part::Text("csrf", &csrf),
+            Part::Text("store", NEW),
+            Part::File("买家甲.txt", chat.as_bytes()),
+        ],
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
+    assert!(res.body.contains("--kind transcript"), "{}", res.body);
+    // A kind kefu does not know is refused.
+    let res = upload(
+        &app,
+        &sid,
+        &[
+            Part::Text("csrf", &csrf),
+            Part::Text("kind", "bogus"),
+            Part::File("买家甲.txt", chat.as_bytes()),
+        ],
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::BAD_REQUEST, "{}", res.body);
+    assert!(res.body.contains("未知的文件类型"), "{}", res.body);
+
+    // With the kind and the agent account, in Chinese: imported, the dropped line warned of.
+    let parts = [
+        Part::Text("csrf", &csrf),
+        Part::Text("store", NEW),
+        Part::Text("kind", "transcript"),
+        Part::Text("agent", "晨光旗舰店:小美，"),
+        Part::File("买家甲.txt", chat.as_bytes()),
+    ];
+    let res = upload(&app, &sid, &parts).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    assert!(res.body.contains("<td>买家甲.txt</td>"), "{}", res.body);
+    assert!(res.body.contains("<td>transcript</td>"), "{}", res.body);
+    assert!(
+        res.body
+            .contains("买家甲.txt: 第一条消息之前的 1 行未被读取（它们上方没有发送人和时间）"),
+        "{}",
+        res.body
+    );
+    let rows = get(
+        &app,
+        "/api/v1/report?by=account&from=2026-11-03&to=2026-11-03",
+        &sid,
+    )
+    .await;
+    assert_eq!(rows.status, StatusCode::OK, "{}", rows.body);
+    let rows: Value = serde_json::from_str(&rows.body).unwrap();
+    let xiaomei = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["account"] == "晨光旗舰店:小美")
+        .unwrap_or_else(|| panic!("{rows}"));
+    assert_eq!(xiaomei["store"], NEW);
+    // Hand-worked in testdata/market/README.md: first responses of 28 s, two rounds.
+    assert_eq!(xiaomei["avg_first_response_secs"], 28.0);
+    assert_eq!(xiaomei["rounds"], 2);
+
+    // The same upload from the English page: the warning in English, the messages repeats.
+    let body = multipart(&parts[1..]);
+    let res = post_multipart(
+        &app,
+        &format!("/import?lang=en&csrf={csrf}"),
+        &sid,
+        BOUNDARY,
+        body,
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    assert!(
+        res.body.contains(
+            "买家甲.txt: 1 line(s) before the first message were not read (no sender and time above them)"
+        ),
+        "{}",
+        res.body
+    );
+    assert!(!res.body.contains("未被读取"), "{}", res.body);
+}

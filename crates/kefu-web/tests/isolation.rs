@@ -206,7 +206,13 @@ const ROUTES: &[(&str, Kind)] = &[
     ),
     ("/account?store={S2}&account={S2A}&{R}", Kind::Store2Page),
     ("/list?store={S2}&{R}&figure=consulted", Kind::Store2Page),
+    ("/reconcile", Kind::Page),
+    ("/reconcile?{R}", Kind::Page),
+    ("/reconcile?{R}&export=csv", Kind::Page),
+    ("/reconcile?store={S2}&{R}", Kind::Store2Page),
     ("/import", Kind::Managers),
+    // No store's data: a file to fill in.
+    ("/import/template?kind=messages", Kind::Page),
     (
         "/import/rejects/0000000000000000000000000000000000000000000000000000000000000000",
         Kind::Public,
@@ -424,6 +430,21 @@ const ROUTES: &[(&str, Kind)] = &[
             status: [404, 404, 404, 404, 404],
         },
     ),
+    // worklists: agents their own items, supervisors and admins the store's, qa none
+    (
+        "/worklists",
+        Kind::Pinned {
+            api: false,
+            status: [200, 200, 200, 403, 200],
+        },
+    ),
+    (
+        "/worklists?store={S2}",
+        Kind::Pinned {
+            api: false,
+            status: [404, 404, 404, 403, 200],
+        },
+    ),
     ("/no-such-page", Kind::Page),
     ("/api/v1/no-such-endpoint", Kind::Api),
 ];
@@ -473,12 +494,12 @@ fn posts() -> Vec<(&'static str, &'static str, [Want; 6])> {
         ),
         (
             "/settings/metrics",
-            "csrf={csrf}&store=晨光旗舰店&slow_response_secs=120&slow_response_rounds=1&conversion_window_days=1&service_hours=08:00-24:00&reminder_window_hours=72&after_sale_days=21&attribution=order",
+            "csrf={csrf}&store=晨光旗舰店&slow_response_secs=120&slow_response_rounds=1&conversion_window_days=1&service_hours=08:00-24:00&reminder_window_hours=72&after_sale_days=21&attribution=order&platform=taobao",
             managers(200),
         ),
         (
             "/settings/metrics",
-            "csrf={csrf}&store={S2}&slow_response_secs=120&slow_response_rounds=1&conversion_window_days=1&service_hours=08:00-24:00&reminder_window_hours=72&after_sale_days=21&attribution=order",
+            "csrf={csrf}&store={S2}&slow_response_secs=120&slow_response_rounds=1&conversion_window_days=1&service_hours=08:00-24:00&reminder_window_hours=72&after_sale_days=21&attribution=order&platform=taobao",
             [
                 Login,
                 Forbidden,
@@ -574,6 +595,40 @@ fn posts() -> Vec<(&'static str, &'static str, [Want; 6])> {
                 Status(400),
                 Forbidden,
                 Status(400),
+            ],
+        ),
+        // worklists: an item no one may work, one of store 2 (whose lists are empty: its only
+        // order was paid at once), reassigning, settings
+        (
+            "/worklists/status",
+            "csrf={csrf}&store=晨光旗舰店&key=unpaid:nothing&status=open",
+            [Login, NotFound, NotFound, NotFound, Forbidden, NotFound],
+        ),
+        (
+            "/worklists/status",
+            "csrf={csrf}&store={S2}&key=unpaid:X900001&status=open",
+            [Login, NotFound, NotFound, NotFound, Forbidden, NotFound],
+        ),
+        (
+            "/worklists/assign",
+            "csrf={csrf}&store=晨光旗舰店&key=unpaid:nothing&owner=",
+            [Login, Forbidden, Forbidden, NotFound, Forbidden, NotFound],
+        ),
+        (
+            "/worklists/settings",
+            "csrf={csrf}&store=晨光旗舰店&first_reminder_minutes=15-30&second_reminder_hours=2-4&final_reminder_minutes=60&close_after_hours=24&quiet_hours=22:00-08:00&max_reminders_per_day=3&recovery_window_hours=72&refund_due_hours=24&horizon_days=14&owner=serving",
+            managers(303),
+        ),
+        (
+            "/worklists/settings",
+            "csrf={csrf}&store={S2}&first_reminder_minutes=15-30&second_reminder_hours=2-4&final_reminder_minutes=60&close_after_hours=24&quiet_hours=22:00-08:00&max_reminders_per_day=3&recovery_window_hours=72&refund_due_hours=24&horizon_days=14&owner=serving",
+            [
+                Login,
+                Forbidden,
+                Forbidden,
+                NotFound,
+                Forbidden,
+                Status(303),
             ],
         ),
         (

@@ -139,6 +139,17 @@ fn from_items(key: &str, items: &[Value]) -> Option<f64> {
         "avg_duration_secs" => return rate(sum(items, "duration_secs"), n),
         "avg_response_secs" => return rate(sum(items, "response_secs"), n),
         "answered_within_3min_rate" => return rate(count(items, yes("within_3min")), n),
+        // Platform profiles: 拼多多's person's reply to the first question, 京东's session
+        // answered within 30 s, 抖店's sessions answered throughout within 3 minutes.
+        "pdd_3min_rate" | "pdd_30s_rate" => {
+            let limit = if key == "pdd_3min_rate" { 180.0 } else { 30.0 };
+            let within = |v: &Value| v["human_reply_secs"].as_f64().is_some_and(|w| w <= limit);
+            return rate(count(items, within), n);
+        }
+        "jd_30s_rate" => return rate(count(items, yes("within_30s")), n),
+        "dy_3min_rate" | "dy_3min_rate_all_day" => {
+            return rate(count(items, yes("session_within_3min")), n);
+        }
         "answer_question_ratio" => {
             let buyer = sum(items, "buyer_msgs");
             return (buyer > 0.0).then(|| sum(items, "agent_msgs") / buyer);

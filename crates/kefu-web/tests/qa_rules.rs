@@ -529,3 +529,49 @@ async fn the_return_address_is_context_for_the_off_platform_rule() {
     assert_eq!(audited.len(), 1);
     assert!(audited[0].detail.contains(STORE), "{:?}", audited[0].detail);
 }
+
+#[tokio::test]
+async fn the_test_box_reads_a_chat_pasted_from_qianniu() {
+    let (_dir, _path, app) = setup();
+    let (sid, csrf) = login(&app, "lily").await;
+    // As copied from a 千牛 window: headers with dates, status lines, a transfer.
+    let chat = "买家甲 2026-11-03 10:01:02\r\n在吗\r\n晨光旗舰店:小美 2026-11-03 10:01:30\r\n\
+                您好，请问有什么可以帮您？\r\n已读\r\n买家甲 2026-11-03 10:02:00\r\n能便宜点吗\r\n\
+                晨光旗舰店:小美 2026-11-03 10:03:00\r\n加我微信吧\r\n";
+    let res = post(
+        &app,
+        "/qa/test?lang=en",
+        &sid,
+        &format!("csrf={csrf}&chat={}", enc(chat)),
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    assert!(
+        res.body.contains("<code>off_platform</code>"),
+        "{}",
+        res.body
+    );
+    assert!(res.body.contains("加我<mark>微信</mark>吧"), "{}", res.body);
+    assert!(res.body.contains("能便宜点吗"));
+    // The status line is no message.
+    assert!(!res.body.contains("<td>已读</td>"), "{}", res.body);
+    // A paste whose every sender is an agent names what is missing, in both languages.
+    let only_agents = "晨光旗舰店:小美 2026-11-03 10:01:30\n您好\n";
+    let bad = post(
+        &app,
+        "/qa/test?lang=en",
+        &sid,
+        &format!("csrf={csrf}&chat={}", enc(only_agents)),
+    )
+    .await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert!(bad.body.contains("cannot tell the buyer"), "{}", bad.body);
+    let bad = post(
+        &app,
+        "/qa/test",
+        &sid,
+        &format!("csrf={csrf}&chat={}", enc(only_agents)),
+    )
+    .await;
+    assert!(bad.body.contains("无法判断买家"), "{}", bad.body);
+}

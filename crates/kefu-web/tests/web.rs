@@ -991,7 +991,15 @@ async fn every_number_of_the_ranking_overview_and_teams_is_a_link_to_its_items()
     let (_dir, app) = setup();
     let sid = login(&app, "admin").await;
     let store = "%E6%99%A8%E5%85%89%E6%97%97%E8%88%B0%E5%BA%97";
-    let figures = kefu_core::figures::ACCOUNT_FIGURES.len();
+    // A Taobao store (the default profile) shows every figure but the other platforms'
+    // service figures.
+    let shown =
+        |key: &str| kefu_core::platform::shows_figure(kefu_core::platform::Platform::Taobao, key);
+    let figures = kefu_core::figures::ACCOUNT_FIGURES
+        .iter()
+        .filter(|f| shown(f.key))
+        .count();
+    assert_eq!(figures, kefu_core::figures::ACCOUNT_FIGURES.len() - 5);
     let ranking = get(&app, &format!("/ranking?store={store}&{RANGE}"), Some(&sid)).await;
     let people = table_of(&ranking.body, "id=\"people\"");
     let rows = people.matches("<tr><td>").count();
@@ -1119,7 +1127,10 @@ async fn overview_quick_ranges_teams_sales_split_and_hours_agree_with_kefu_repor
             "<tr><td>{}</td>",
             row.key.clone().unwrap_or_else(|| "未分组".into())
         );
-        for f in groups.figures() {
+        let shown = groups.figures().into_iter().filter(|f| {
+            kefu_core::platform::shows_figure(kefu_core::platform::Platform::Taobao, f.key)
+        });
+        for f in shown {
             cells.push_str(&format!(
                 "<td>{}</td>",
                 kefu_report::display(f, f.value(&row.counters))

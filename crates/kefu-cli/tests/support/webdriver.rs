@@ -165,6 +165,22 @@ impl Driver {
         .map(|_| ())
     }
 
+    /// Sets the value of the first element matching `css` (a date, month or text area, which
+    /// typed keys would enter in the browser's locale format or after the text already there).
+    pub fn set_value(&self, css: &str, value: &str) -> Result<(), String> {
+        let mut element = serde_json::Map::new();
+        element.insert(ELEMENT.to_string(), Value::String(self.find(css)?));
+        self.session_call(
+            "POST",
+            "/execute/sync",
+            Some(json!({
+                "script": "arguments[0].value = arguments[1];",
+                "args": [element, value],
+            })),
+        )
+        .map(|_| ())
+    }
+
     pub fn click(&self, css: &str) -> Result<(), String> {
         let el = self.find(css)?;
         self.session_call("POST", &format!("/element/{el}/click"), Some(json!({})))

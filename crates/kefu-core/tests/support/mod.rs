@@ -64,6 +64,7 @@ impl Store {
             amount: yuan * 100,
             items: 1,
             address: None,
+            presale: None,
         };
         self.orders.push(o);
         self

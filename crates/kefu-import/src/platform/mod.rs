@@ -27,6 +27,7 @@ use std::fmt;
 use std::path::Path;
 use std::str::FromStr;
 
+use kefu_core::localized::Said;
 use kefu_core::platform::{FigureKind, Platform, PlatformFigure, PlatformFile};
 use kefu_core::time::Day;
 
@@ -556,9 +557,15 @@ pub fn read_report(
         });
     };
     if !skipped_sheets.is_empty() && found.iter().any(|(t, _)| t.sheet.is_some()) {
-        file_report.warnings.push(format!(
-            "sheet(s) {} are not a report kefu knows and were not read",
-            skipped_sheets.join(", ")
+        file_report.warnings.push(Said::new(
+            format!(
+                "工作表 {} 不是 kefu 认识的报表，未读取",
+                skipped_sheets.join("、")
+            ),
+            format!(
+                "sheet(s) {} are not a report kefu knows and were not read",
+                skipped_sheets.join(", ")
+            ),
         ));
     }
     file_report.platform = Some(first);
@@ -580,9 +587,15 @@ pub fn read_report(
         skipped += read_table(path, opts, report, t, f, &mut figures, &mut file_report)?;
     }
     if skipped > 0 {
-        file_report.warnings.push(format!(
-            "{skipped} row(s) of totals, means or peers (总计, 平均, 汇总, 均值, 店铺汇总值, 同行…) \
-             were skipped"
+        file_report.warnings.push(Said::new(
+            format!(
+                "跳过了 {skipped} 行合计、平均或同行的数据（总计、平均、汇总、均值、店铺汇总值、\
+                 同行…）"
+            ),
+            format!(
+                "{skipped} row(s) of totals, means or peers (总计, 平均, 汇总, 均值, 店铺汇总值, \
+                 同行…) were skipped"
+            ),
         ));
     }
     let file = PlatformFile {
@@ -641,9 +654,12 @@ fn read_table(
         });
     }
     if !ignored.is_empty() {
-        file_report.warnings.push(format!(
-            "column(s) {} hold no figure kefu reads and were not imported",
-            ignored.join(", ")
+        file_report.warnings.push(Said::new(
+            format!("列 {} 不是 kefu 读取的指标，未导入", ignored.join("、")),
+            format!(
+                "column(s) {} hold no figure kefu reads and were not imported",
+                ignored.join(", ")
+            ),
         ));
     }
     let data = t.rows.get(f.data..).unwrap_or_default();
@@ -659,10 +675,13 @@ fn read_table(
         });
         if above_one {
             *scale = RateScale::Percent;
-            file_report.warnings.push(format!(
-                "column `{}` holds rates written without `%` and above 1: they were read as \
-                 percents (98.5 = 98.5%)",
-                f.names.get(*j).map_or("", String::as_str)
+            let name = f.names.get(*j).map_or("", String::as_str);
+            file_report.warnings.push(Said::new(
+                format!("列 `{name}` 的比率没有写 `%` 且大于 1：已按百分数读取（98.5 即 98.5%）"),
+                format!(
+                    "column `{name}` holds rates written without `%` and above 1: they were \
+                     read as percents (98.5 = 98.5%)"
+                ),
             ));
         }
     }

@@ -35,7 +35,7 @@ const MAX_COLUMNS: usize = 16_384;
 pub(crate) struct Read {
     pub tables: Vec<Table>,
     pub encoding: Encoding,
-    pub warnings: Vec<String>,
+    pub warnings: Vec<kefu_core::localized::Said>,
 }
 
 /// Reads `bytes` (the file `name`) as tables. `Err`: a message for the file.

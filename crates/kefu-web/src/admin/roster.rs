@@ -98,7 +98,13 @@ fn render(
             input type="hidden" name="store" value=(store.name);
             div.wrap {
                 table {
-                    thead { tr { (head) } }
+                    thead {
+                        tr {
+                            (head)
+                            th { (lang.t("工号", "Employee no.")) }
+                            th { (lang.t("部门", "Department")) }
+                        }
+                    }
                     tbody {
                         @for a in accounts {
                             @let id = a.id;
@@ -128,6 +134,16 @@ fn render(
                                 td {
                                     input type="date" name={ "left." (id) } value=(day(a.left))
                                         aria-label=(said(&a.name, S::Left));
+                                }
+                                td {
+                                    input name={ "employee_no." (id) } value=(Strict(a.employee_no.as_deref().unwrap_or("")))
+                                        maxlength=(MAX_TEXT) size="8"
+                                        aria-label={ (a.name) " " (lang.t("工号", "employee no.")) };
+                                }
+                                td {
+                                    input name={ "department." (id) } value=(Strict(a.department.as_deref().unwrap_or("")))
+                                        maxlength=(MAX_TEXT)
+                                        aria-label={ (a.name) " " (lang.t("部门", "department")) };
                                 }
                             }
                         }
@@ -207,6 +223,11 @@ fn edits(
         {
             return Err(refuse("left"));
         }
+        // As the dates: a form without these fields keeps what is stored.
+        let kept = |name: &'static str, now: &Option<String>| match field(name) {
+            None => Ok(now.clone()),
+            v => text(v, name),
+        };
         let edit = AccountEdit {
             display_name: text(Some(display), "name")?,
             group: text(field("group"), "group")?,
@@ -214,6 +235,8 @@ fn edits(
             is_bot: field("bot").is_some_and(|b| b == "1" || b == "on"),
             joined,
             left,
+            employee_no: kept("employee_no", &a.employee_no)?,
+            department: kept("department", &a.department)?,
         };
         let now = AccountEdit {
             display_name: a.display_name.clone(),
@@ -222,6 +245,8 @@ fn edits(
             is_bot: a.is_bot,
             joined: a.joined,
             left: a.left,
+            employee_no: a.employee_no.clone(),
+            department: a.department.clone(),
         };
         if edit != now {
             out.push((a.clone(), edit));
@@ -257,6 +282,20 @@ fn described(a: &AccountInfo, e: &AccountEdit) -> String {
     }
     if a.left != e.left {
         parts.push(format!("left {}→{}", day(a.left), day(e.left)));
+    }
+    if a.employee_no != e.employee_no {
+        parts.push(format!(
+            "employee_no {}→{}",
+            show(&a.employee_no),
+            show(&e.employee_no)
+        ));
+    }
+    if a.department != e.department {
+        parts.push(format!(
+            "department {}→{}",
+            show(&a.department),
+            show(&e.department)
+        ));
     }
     format!("{}: {}", a.name, parts.join(", "))
 }
@@ -313,8 +352,8 @@ pub async fn save(
                             "dates are written 2026-11-01, and leaving is not before joining",
                         ),
                         _ => lang.t(
-                            "姓名和分组最多 64 个字符，且不能含控制字符",
-                            "names and groups are at most 64 characters, without control characters",
+                            "姓名、分组、工号和部门最多 64 个字符，且不能含控制字符",
+                            "names, groups, employee numbers and departments are at most 64 characters, without control characters",
                         ),
                     };
                     (
@@ -354,6 +393,8 @@ mod tests {
             is_bot: false,
             joined: None,
             left: None,
+            employee_no: None,
+            department: None,
         }
     }
 

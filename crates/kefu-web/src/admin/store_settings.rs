@@ -9,6 +9,7 @@ use axum::extract::{Form, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use kefu_core::figures::Counters;
+use kefu_core::platform::Platform;
 use kefu_core::settings::MetricSettings;
 use kefu_core::time::Day;
 use kefu_store::{Db, SavedSettings, StoreInfo};
@@ -84,6 +85,17 @@ fn describe(lang: Lang, key: &str) -> (&'static str, &'static str, &'static str)
                 "The time an order's last answering reception must come at or before: order = its creation (default); payment = the payment time for paid orders, the creation for unpaid ones; order_first = the creation's result where there is one, else the payment's.",
             ),
         ),
+        "platform" => (
+            lang.t("平台口径", "Platform profile"),
+            lang.t(
+                "taobao / tmall / pdd / jd / douyin / kuaishou",
+                "taobao / tmall / pdd / jd / douyin / kuaishou",
+            ),
+            lang.t(
+                "店铺所在平台：概览和排名显示该平台的服务指标（淘宝/天猫：淘宝人工平响、三分钟响应率；拼多多：3分钟人工回复率、30秒应答率（8–23点）；京东：30秒应答率（按会话，9–23点）；抖店：工作时间及全天3分钟回复率；快手：3分钟人工回复率）。各平台指标都按其规则由聊天记录算出，不影响已算出的数据。",
+                "The marketplace the store sells on: the overview and the ranking show its service figures (Taobao/Tmall: Taobao avg response and the 3-minute rate; Pinduoduo: 3-min human reply rate and 30-s answer rate, 8–23h; JD: 30-s answer rate by session, 9–23h; Douyin: 3-min reply rate in working hours and all day; Kuaishou: 3-min human reply rate). Every platform's figures are computed from the chats by its rules; this changes no computed figure.",
+            ),
+        ),
         _ => ("", "", ""),
     }
 }
@@ -111,6 +123,10 @@ fn expected(lang: Lang, key: &str) -> &'static str {
         "attribution" => lang.t(
             "应为 order、payment 或 order_first",
             "expected order, payment or order_first",
+        ),
+        "platform" => lang.t(
+            "应为 taobao、tmall、pdd、jd、douyin 或 kuaishou",
+            "expected taobao, tmall, pdd, jd, douyin or kuaishou",
         ),
         _ => lang.t(
             "应为如 08:00-24:00 的时段（跨午夜如 22:00-02:00，多个用逗号分隔）",
@@ -278,9 +294,21 @@ fn render(
                         tr {
                             td { label for=(key) { (name) } br; code { (key) } }
                             td {
-                                input id=(key) name=(key) value=(value) required
-                                    aria-invalid=[error.map(|_| "true")]
-                                    aria-describedby=[error.map(|_| &error_id)];
+                                @if key == "platform" {
+                                    select id=(key) name=(key)
+                                        aria-invalid=[error.map(|_| "true")]
+                                        aria-describedby=[error.map(|_| &error_id)] {
+                                        @for p in Platform::PROFILES {
+                                            option value=(p.as_str()) selected[p.as_str() == value] {
+                                                (p.name(lang == Lang::Zh)) " (" (p.as_str()) ")"
+                                            }
+                                        }
+                                    }
+                                } @else {
+                                    input id=(key) name=(key) value=(value) required
+                                        aria-invalid=[error.map(|_| "true")]
+                                        aria-describedby=[error.map(|_| &error_id)];
+                                }
                                 @if let Some(e) = error {
                                     br;
                                     span.error id=(error_id) { (e) }
@@ -674,6 +702,8 @@ mod tests {
                 role: None,
                 joined: None,
                 left: None,
+                employee_no: None,
+                department: None,
             },
         ));
         db.import(batch, live.base()).unwrap();

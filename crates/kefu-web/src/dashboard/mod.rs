@@ -52,11 +52,7 @@ pub struct Params {
 
 /// The requested download of a page's table, if any.
 pub(crate) fn export_format(p: &Params) -> Result<Option<table::Format>, WebError> {
-    p.export
-        .as_deref()
-        .filter(|s| !s.is_empty())
-        .map(table::Format::parse)
-        .transpose()
+    table::requested(p.export.as_deref())
 }
 
 /// Whether a ranking row passes the page's group and role filters (empty = everyone).

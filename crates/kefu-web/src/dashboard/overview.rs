@@ -77,7 +77,8 @@ pub async fn overview(
     let whole = o.store.rows == Rows::All;
     let name = o.store.store.name.clone();
     let lq = format!("&lang={}", lang.code());
-    let figures = report::figures(By::Store, whole);
+    let profile = state.config.store(&name).metrics.platform;
+    let figures = report::profile_figures(By::Store, whole, profile);
     let chart_fig: &Figure = p
         .chart
         .as_deref()
@@ -176,7 +177,7 @@ pub async fn overview(
             change,
         ]);
     }
-    let team_table = whole.then(|| teams_table(lang, &name, (o.from, o.to), &o.groups));
+    let team_table = whole.then(|| teams_table(lang, &name, (o.from, o.to), &o.groups, profile));
     if let Some(format) = export {
         let tables: Vec<Table> = std::iter::once(compared).chain(team_table).collect();
         let file = format!("overview-{}-{}", o.from, o.to);
@@ -294,8 +295,9 @@ pub(super) fn teams_table(
     store: &str,
     (from, to): (Day, Day),
     groups: &[Row],
+    profile: kefu_core::platform::Platform,
 ) -> Table {
-    let figures = report::figures(By::Group, false);
+    let figures = report::profile_figures(By::Group, false, profile);
     let mut columns = vec![Column::of(lang, S::Group)];
     columns.extend(figures.iter().map(|f| Column::figure(lang, f)));
     let mut t = Table::new("teams", lang.s(S::Teams), columns);

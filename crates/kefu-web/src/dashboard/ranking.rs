@@ -17,6 +17,8 @@ pub(super) struct Ranking {
     group_names: Vec<String>,
     /// The platform report figures for the range, the rows the user may see.
     platform: Vec<PlatformRow>,
+    /// The store's platform profile: which service figures the ranking shows.
+    profile: Platform,
 }
 
 /// `GET /ranking`: every figure per account, people and bots apart, sortable, with the best
@@ -64,6 +66,7 @@ pub async fn ranking(
             group_names.dedup();
             let groups = accounts.into_iter().map(|a| (a.id, a.group)).collect();
             Ok(Ranking {
+                profile: Platform::Taobao,
                 platform,
                 group_names,
                 rows,
@@ -81,7 +84,8 @@ pub async fn ranking(
         Err(e) => return error_page(lang, &user, e),
     };
     let name = r.store.store.name.clone();
-    let figures = report::figures(By::Account, false);
+    r.profile = state.config.store(&name).metrics.platform;
+    let figures = report::profile_figures(By::Account, false, r.profile);
     let sort = p
         .sort
         .as_deref()
@@ -205,7 +209,7 @@ pub(super) fn ranking_tables(
 ) -> Vec<Table> {
     let name = &r.store.store.name;
     let lq = format!("&lang={}", lang.code());
-    let figures = report::figures(By::Account, false);
+    let figures = report::profile_figures(By::Account, false, r.profile);
     let mut columns = vec![Column::of(lang, S::Account), Column::of(lang, S::Group)];
     for f in &figures {
         let dir = if sort.is_some_and(|s| s.key == f.key) && desc {
@@ -354,16 +358,7 @@ fn platform_row_shown(
 
 /// A platform's name for its table's title.
 fn platform_name(lang: Lang, p: Platform) -> &'static str {
-    let (zh, en) = match p {
-        Platform::Taobao => ("淘宝", "Taobao"),
-        Platform::Tmall => ("天猫", "Tmall"),
-        Platform::Pdd => ("拼多多", "Pinduoduo"),
-        Platform::Douyin => ("抖店", "Douyin"),
-        Platform::Kuaishou => ("快手", "Kuaishou"),
-        Platform::Jd => ("京东", "JD"),
-        Platform::Chitu => ("赤兔", "Chitu"),
-    };
-    lang.t(zh, en)
+    p.name(lang == Lang::Zh)
 }
 
 /// A platform's table id (downloads pick a table by it).

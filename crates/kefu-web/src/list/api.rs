@@ -109,6 +109,9 @@ pub struct Reception {
     pub attributed_orders: u32,
     pub attributed_paid: u32,
     pub sales: Yuan,
+    /// The wall-clock wait for a person's answer to the day's first question for a person,
+    /// 08:00–23:00 (the 拼多多 rates); null when there was none or no agent answered it.
+    pub human_reply_secs: Option<Secs>,
 }
 
 /// A round: a buyer's question and what became of it.
@@ -122,6 +125,13 @@ pub struct Round {
     pub response_secs: Option<Secs>,
     pub wait_secs: Option<Secs>,
     pub within_3min: bool,
+    /// The round starts a session (at least 10 minutes after the stream's previous message).
+    pub starts_session: bool,
+    /// A session start answered by a person within 30 s (京东's rate).
+    pub within_30s: bool,
+    /// A session start whose every round that needed a person was answered by one within
+    /// 180 s (抖店's rates).
+    pub session_within_3min: bool,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -228,6 +238,7 @@ impl From<&Items> for ListItems {
                         attributed_orders: r.attributed_orders,
                         attributed_paid: r.attributed_paid,
                         sales: Yuan::of_cents(r.sales_cents),
+                        human_reply_secs: Secs::of(r.human_reply_ms),
                     })
                     .collect(),
             ),
@@ -242,6 +253,9 @@ impl From<&Items> for ListItems {
                         response_secs: Secs::of(r.round.response_ms()),
                         wait_secs: Secs::of(r.round.wait_ms()),
                         within_3min: r.within_3min,
+                        starts_session: r.starts_session,
+                        within_30s: r.within_30s,
+                        session_within_3min: r.session_within_3min,
                     })
                     .collect(),
             ),

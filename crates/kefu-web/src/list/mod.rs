@@ -371,6 +371,7 @@ fn items_table(lang: Lang, store: &str, listing: &Listing) -> Table {
                 S::Ordered,
                 S::PaidCount,
                 S::SalesYuan,
+                S::HumanReply,
             ],
             v.iter()
                 .map(|r| {
@@ -393,6 +394,7 @@ fn items_table(lang: Lang, store: &str, listing: &Listing) -> Table {
                         Cell::new(Content::Count(r.attributed_orders.into())),
                         Cell::new(Content::Count(r.attributed_paid.into())),
                         Cell::new(Content::Money(r.sales_cents)),
+                        Cell::new(Content::Duration(r.human_reply_ms)),
                     ]
                 })
                 .collect(),
@@ -407,6 +409,9 @@ fn items_table(lang: Lang, store: &str, listing: &Listing) -> Table {
                 S::Response,
                 S::WallWait,
                 S::Within3Min,
+                S::StartsSession,
+                S::Within30sHuman,
+                S::SessionWithin3Min,
             ],
             v.iter()
                 .map(|r| {
@@ -419,6 +424,9 @@ fn items_table(lang: Lang, store: &str, listing: &Listing) -> Table {
                         Cell::new(Content::Duration(r.round.response_ms())),
                         Cell::new(Content::Duration(r.round.wait_ms())),
                         Cell::text(yes(lang, r.within_3min)),
+                        Cell::text(yes(lang, r.starts_session)),
+                        Cell::text(yes(lang, r.within_30s)),
+                        Cell::text(yes(lang, r.session_within_3min)),
                     ]
                 })
                 .collect(),
@@ -540,13 +548,7 @@ pub async fn list(
     Query(p): Query<ListParams>,
 ) -> Response {
     let lang = i18n::pick(p.lang.as_deref(), &headers);
-    let export = match p
-        .export
-        .as_deref()
-        .filter(|s| !s.is_empty())
-        .map(table::Format::parse)
-        .transpose()
-    {
+    let export = match table::requested(p.export.as_deref()) {
         Ok(f) => f,
         Err(e) => return error_page(lang, &user, e),
     };

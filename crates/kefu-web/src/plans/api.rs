@@ -1,7 +1,7 @@
 //! `GET /api/v1/plans/run`: the plans in force for a month as JSON, and the type of that
 //! answer (its lines are `kefu_plan`'s own types, which carry their schemas).
 
-use kefu_plan::{PaidElsewhere, UnpaidAccount};
+use kefu_plan::{ColumnWithoutData, PaidElsewhere, UnpaidAccount};
 use serde::Serialize;
 use utoipa::openapi::path::{Parameter, ParameterIn};
 use utoipa::openapi::schema::{ObjectBuilder, Type};
@@ -36,6 +36,9 @@ pub struct PlanRun {
     pub paid_by_other_plan: Vec<PaidElsewhere>,
     /// The store's accounts with sales in the month that no plan in force pays.
     pub unpaid_with_sales: Vec<UnpaidAccount>,
+    /// Platform columns the plan reads that no agent has a figure for in the month (a
+    /// misspelt column, or a report not imported), with the columns that do exist.
+    pub columns_without_data: Vec<ColumnWithoutData>,
 }
 
 impl PlanRun {
@@ -52,6 +55,7 @@ impl PlanRun {
             payslips: r.payslips,
             paid_by_other_plan: r.paid_by_other_plan,
             unpaid_with_sales: r.unpaid_with_sales,
+            columns_without_data: r.columns_without_data,
         }
     }
 }

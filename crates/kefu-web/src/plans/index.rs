@@ -14,6 +14,7 @@ pub(super) fn ranking_html(
         head.push(lang.t("分数变化", "Score change").to_string());
         head.push(lang.t("应发变化", "Pay change").to_string());
     }
+    let gates = render::has_gates(std::slice::from_ref(r));
     let movement = |m: kefu_plan::Movement| match m {
         kefu_plan::Movement::Up => Some("up"),
         kefu_plan::Movement::Down => Some("down"),
@@ -49,6 +50,7 @@ pub(super) fn ranking_html(
                                 (render::movement_text(p.movement, lang))
                             }
                             td { (score_text(p.total_score)) }
+                            @if gates { td.gates { (render::gates_text(p, lang)) } }
                             td { (format_yuan(p.sales.net_cents)) }
                             @for l in &p.pay { td { (format_yuan(l.amount_cents)) } }
                             td { strong { (format_yuan(p.total_cents)) } }
@@ -61,6 +63,19 @@ pub(super) fn ranking_html(
                                     None => { td { "–" } td { "–" } }
                                 }
                             }
+                        }
+                    }
+                }
+                @if totals && r.payslips.len() > 1 {
+                    @let sums = render::ranking_totals(r);
+                    tfoot {
+                        tr.totals {
+                            th colspan="5" { (lang.t("合计", "Total")) }
+                            @if gates { td {} }
+                            td { (format_yuan(sums.net_sales_cents)) }
+                            @for c in &sums.pay_cents { td { (format_yuan(*c)) } }
+                            td { strong { (format_yuan(sums.total_cents)) } }
+                            @if before.is_some() { td {} td {} }
                         }
                     }
                 }

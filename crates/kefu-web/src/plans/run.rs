@@ -61,7 +61,15 @@ pub async fn run_page(
         @if whole && let Some(line) = render::unpaid_line(&results, lang) {
             p.error { (line) }
         }
+        @let combined = if whole { render::combined_pay_lines(&results, lang) } else { Vec::new() };
+        @if !combined.is_empty() {
+            h3 { (lang.t("按人合计（一人多张工资条）", "Per person (people with more than one payslip)")) }
+            ul.combined-pay { @for line in &combined { li { (line) } } }
+        }
         @for r in &results {
+            @for line in render::columns_without_data_lines(r, lang) {
+                p.error { (line) }
+            }
             (ranking_html(lang, r, Some(&base), None, access::sees_store_totals(&store)))
             @if whole {
                 @for line in render::paid_elsewhere_lines(r, lang) {

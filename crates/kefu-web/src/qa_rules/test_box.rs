@@ -134,6 +134,40 @@ pub(super) fn test_body(
     }
 }
 
+/// The chat of the test box: written by hand (`buyer 10:00:01 在吗`, [`parse_chat`]), or
+/// else pasted from a chat window (千牛, 咚咚, 飞鸽: `买家 2026-11-03 10:01:02` then the text,
+/// [`kefu_import::transcript`]), who is who told by the names (`店铺:子账号` and `客服…` are
+/// agents, the first other name the buyer). A paste with no line naming a sender and a time
+/// gets the hand-written format's error.
+fn parse_pasted(text: &str, window: i64, en: bool) -> Result<ParsedChat, String> {
+    use kefu_import::transcript::{TranscriptError, TranscriptOptions, parse};
+    let by_hand = match parse_chat(text, window) {
+        Ok(chat) => return Ok(chat),
+        Err(e) => e,
+    };
+    // Times without a date fall on the day hand-written chats use.
+    let day = Day::parse("2024-01-01");
+    let pasted = match parse(text, TranscriptOptions { agents: &[], day }) {
+        Ok(t) => t,
+        Err(TranscriptError::NoHeader) => return Err(by_hand.describe(en)),
+        Err(e) => return Err(e.describe(en)),
+    };
+    let messages = pasted
+        .messages
+        .into_iter()
+        .map(|m| kefu_qa::rules::ParsedMessage {
+            sender: m.sender,
+            time: m.time,
+            text: m.text,
+            transfer: m.transfer_to.is_some(),
+        })
+        .collect();
+    Ok(ParsedChat {
+        messages,
+        ..ParsedChat::default()
+    })
+}
+
 /// `GET /qa/test`: the test box with an example chat.
 pub async fn test_page(
     user: CurrentUser,
@@ -183,11 +217,8 @@ pub async fn test_chat(
         Ok(x) => x,
         Err(e) => return error_page(lang, &user, e),
     };
-    let (status, result) = match parse_chat(&form.chat, window) {
-        Err(e) => (
-            StatusCode::BAD_REQUEST,
-            html! { p.error { (e.describe(lang == Lang::En)) } },
-        ),
+    let (status, result) = match parse_pasted(&form.chat, window, lang == Lang::En) {
+        Err(e) => (StatusCode::BAD_REQUEST, html! { p.error { (e) } }),
         Ok(chat) => {
             // With a store, its service hours (waits outside them are not timed) and its
             // return address (its phone is the store's own); without one, all day and none.

@@ -117,6 +117,13 @@ pub fn page(
                             a href={ "/" (lq) } { (lang.s(S::Overview)) }
                             " · "
                             a href={ "/ranking" (lq) } { (lang.s(S::Ranking)) }
+                            " · "
+                            a href={ "/reconcile" (lq) } { (lang.s(S::Reconcile)) }
+                            // Reviewers have no worklist (the page answers them 403).
+                            @if s.user.role != kefu_store::UserRole::Qa {
+                                " · "
+                                a href={ "/worklists" (lq) } { (lang.s(S::Worklists)) }
+                            }
                             (admin_nav(lang, s, &lq))
                         }
                     }

@@ -327,6 +327,15 @@ fn sheet_name(title: &str) -> String {
     }
 }
 
+/// The download a page's `export` parameter asks for (`xlsx` or `csv`); `None` when it asks
+/// for none (absent or empty).
+pub fn requested(export: Option<&str>) -> Result<Option<Format>, WebError> {
+    export
+        .filter(|s| !s.is_empty())
+        .map(Format::parse)
+        .transpose()
+}
+
 /// The table `id` of `tables` as a file named `name.xlsx` or `name.csv`. Without an id, an
 /// `.xlsx` file holds every table of the page (a sheet each), a CSV file the first.
 pub fn download(

@@ -192,8 +192,12 @@ pub fn row(body: &str, label: &str) -> Vec<String> {
     let start = body
         .find(&format!("<td>{label}</td>"))
         .unwrap_or_else(|| panic!("row {label}"));
-    let part = &body[start..start + body[start..].find("</tr>").unwrap()];
-    part.split("<td")
+    cells(&body[start..start + body[start..].find("</tr>").unwrap()])
+}
+
+/// The cells of a table row's markup (link texts for linked cells).
+pub fn cells(tr: &str) -> Vec<String> {
+    tr.split("<td")
         .skip(1)
         .map(|c| {
             let inner = &c[c.find('>').unwrap() + 1..c.find("</td>").unwrap()];

@@ -1,6 +1,9 @@
 //! The import page: upload files, import them in one transaction, show the import report.
 //!
-//! - `GET /import`: the form (files, store, "skip bad rows", the session's CSRF token).
+//! - `GET /import`: the form (files, store, "skip bad rows", the kind of the files —
+//!   recognised from the header by default, or chosen: the file kinds including a pasted chat
+//!   (`transcript`, with its agent accounts as `--agent` gives them) and the platform
+//!   reports —, a report period, the session's CSRF token).
 //! - `POST /import`: multipart; at most [`MAX_FILES`] files and [`UPLOAD_LIMIT`] bytes in
 //!   all. Files are streamed chunk by chunk into a temporary directory, never held whole in
 //!   memory, then read one at a time (`kefu_import::read_one`) into one import session:
@@ -22,7 +25,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use kefu_core::platform::Platform;
 use kefu_core::time::Day;
-use kefu_import::{FileReport, ImportOptions, ReportOptions};
+use kefu_import::{FileKind, FileReport, ImportKind, ImportOptions, PlatformKind, ReportOptions};
 use kefu_store::{Db, ImportSummary, User};
 use tokio::io::AsyncWriteExt;
 
@@ -34,6 +37,8 @@ use crate::ui::frame::{error_page, frame};
 use crate::ui::html::{Markup, html};
 use crate::{AppState, WebError};
 use kefu_app::import::{ImportFailure, Imported, import_files_with};
+
+mod guide;
 
 /// The largest upload, all files together.
 pub const UPLOAD_LIMIT: usize = 200 * 1024 * 1024;
@@ -104,10 +109,12 @@ fn form(lang: Lang, user: &CurrentUser, stores: &[String]) -> Markup {
                 @for s in stores { option value=(s); }
             }
             label { input type="checkbox" name="skip_bad" value="1"; " " (lang.s(S::SkipBad)) }
+            (kind_fields(lang))
             // Platform KPI reports that do not state their own period (拼多多 客服绩效) take it
             // from here, as `kefu import --from --to` gives it.
             fieldset {
                 legend { (lang.t("平台报表的周期（报表本身未注明日期时）", "Period of platform reports (when the report states none)")) }
+                p { (lang.t("复制的聊天记录中只有时间、没有日期的消息，日期取开始日期。", "In a pasted chat, messages with a time but no date are given the first day.")) }
                 label { (lang.s(S::From)) br; input type="date" name="from"; }
                 label { (lang.s(S::To)) br; input type="date" name="to"; }
                 label {
@@ -121,6 +128,39 @@ fn form(lang: Lang, user: &CurrentUser, stores: &[String]) -> Markup {
             button type="submit" { (lang.s(S::ImportButton)) }
         }
         p { (lang.s(S::ImportLimits)) }
+        (guide::guide(lang))
+    }
+}
+
+/// The kind of the uploaded files (recognised from each header unless chosen) and, for pasted
+/// chats, the agent accounts.
+fn kind_fields(lang: Lang) -> Markup {
+    let zh = lang == Lang::Zh;
+    html! {
+        fieldset {
+            legend { (lang.t("文件类型", "Kind of the files")) }
+            label {
+                (lang.t("类型（用于本次上传的所有文件）", "Kind (of every file of this upload)")) br;
+                select name="kind" {
+                    option value="" selected { (lang.t("自动识别（按表头）", "Recognised from the header")) }
+                    optgroup label=(lang.t("文件", "Files")) {
+                        @for k in FileKind::ALL {
+                            option value=(k.as_str()) { (k.name(zh)) }
+                        }
+                    }
+                    optgroup label=(lang.t("平台报表", "Platform reports")) {
+                        @for k in PlatformKind::ALL {
+                            option value=(k.as_str()) { (if zh { k.zh() } else { k.en() }) }
+                        }
+                    }
+                }
+            }
+            label {
+                (lang.t("客服账号（复制的聊天记录，逗号分隔；留空则按名字识别）", "Agent accounts (pasted chats, comma-separated; empty: told by their names)")) br;
+                input name="agent" maxlength="1000" placeholder="晨光旗舰店:小美, 晨光旗舰店:阿强";
+            }
+            p { (lang.t("从聊天窗口复制的聊天记录（.txt）只在选择“复制的聊天记录”时导入。", "A chat pasted from a chat window (.txt) is imported only with the kind “pasted chat”.")) }
+        }
     }
 }
 
@@ -245,6 +285,10 @@ struct Upload {
     to: String,
     /// `tmall` for 生意参谋/千牛 reports of a Tmall store.
     platform: String,
+    /// The kind of every file, as `--kind` names it; empty: recognised from each header.
+    kind: String,
+    /// A pasted chat's agent accounts, comma-separated, as `--agent` takes them.
+    agents: String,
 }
 
 /// Streams the form's files to a temporary directory. Nothing is written before the CSRF
@@ -259,6 +303,8 @@ async fn receive(_user: &CurrentUser, mut mp: Multipart) -> Result<Upload, Failu
         from: String::new(),
         to: String::new(),
         platform: String::new(),
+        kind: String::new(),
+        agents: String::new(),
     };
     while let Some(mut field) = mp.next_field().await.map_err(multipart_failure)? {
         let name = field.name().unwrap_or("").to_string();
@@ -268,6 +314,8 @@ async fn receive(_user: &CurrentUser, mut mp: Multipart) -> Result<Upload, Failu
             "from" => up.from = small_text(&mut field).await?.trim().to_string(),
             "to" => up.to = small_text(&mut field).await?.trim().to_string(),
             "platform" => up.platform = small_text(&mut field).await?.trim().to_string(),
+            "kind" => up.kind = small_text(&mut field).await?.trim().to_string(),
+            "agent" => up.agents = small_text(&mut field).await?,
             "files" => {
                 let shown = shown_name(field.file_name().unwrap_or(""));
                 if field.file_name().is_none_or(str::is_empty) {
@@ -303,8 +351,33 @@ struct Done {
     summary: ImportSummary,
 }
 
-/// What the form says about platform reports: their period (both days or neither, the first
-/// not after the last) and whether 生意参谋/千牛 reports are a Tmall store's.
+/// The kind the form names, if any: a kind of file or of platform report.
+fn chosen_kind(up: &Upload) -> Result<Option<ImportKind>, Failure> {
+    match up.kind.as_str() {
+        "" => Ok(None),
+        k => k.parse::<ImportKind>().map(Some).map_err(|_| {
+            Failure::Web(WebError::invalid(
+                "未知的文件类型",
+                "not a kind of file kefu knows",
+            ))
+        }),
+    }
+}
+
+/// The agent accounts typed for a pasted chat: comma-separated (`，` too), trimmed, empty
+/// ones dropped.
+fn agent_accounts(typed: &str) -> Vec<String> {
+    typed
+        .split([',', '，'])
+        .map(str::trim)
+        .filter(|a| !a.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// What the form says about platform reports: their kind when chosen, their period (both
+/// days or neither, the first not after the last) and whether 生意参谋/千牛 reports are a
+/// Tmall store's.
 fn report_options(up: &Upload) -> Result<ReportOptions, Failure> {
     let refused = |zh: &str, en: &str| Failure::Web(WebError::invalid(zh, en));
     let day = Day::parse;
@@ -331,8 +404,12 @@ fn report_options(up: &Upload) -> Result<ReportOptions, Failure> {
         "tmall" => Some(Platform::Tmall),
         _ => return Err(refused("未知的平台", "not a known platform")),
     };
+    let kind = match chosen_kind(up)? {
+        Some(ImportKind::Report(k)) => Some(k),
+        _ => None,
+    };
     Ok(ReportOptions {
-        kind: None,
+        kind,
         period,
         platform,
     })
@@ -353,13 +430,21 @@ fn run_import(
         (ImportScope::Stores(mine), true) if mine.len() == 1 => Some(mine[0].clone()),
         _ => None,
     };
+    let reports = report_options(up)?;
+    let kind = match chosen_kind(up)? {
+        Some(ImportKind::File(k)) => Some(k),
+        _ => None,
+    };
     let opts = ImportOptions {
         default_store,
         encoding: None,
         config,
         skip_bad: up.skip_bad,
+        kind,
+        agents: agent_accounts(&up.agents),
+        // As `kefu import --from`: the day of a pasted chat's times without a date.
+        day: reports.period.map(|(from, _)| from),
     };
-    let reports = report_options(up)?;
     let paths: Vec<PathBuf> = up.files.iter().map(|(_, path)| path.clone()).collect();
     // Messages name the uploaded file as the user named it, not the temporary copy.
     let shown = |mut msg: String| {
@@ -373,6 +458,7 @@ fn run_import(
     let Imported {
         files: mut reports,
         summary,
+        ..
     } = imported.map_err(|e| match e {
         ImportFailure::NotYourStore(other) => Failure::NotYourStore(other),
         ImportFailure::Read(e) => {
@@ -521,7 +607,7 @@ fn report_page(
         .flat_map(|f| {
             f.warnings
                 .iter()
-                .map(move |w| format!("{}: {w}", f.path.display()))
+                .map(move |w| format!("{}: {}", f.path.display(), lang.msg(w)))
         })
         .chain(kefu_report::refund_warning_lines(
             &s.refund_warnings,
@@ -664,4 +750,5 @@ pub async fn rejects(
 pub(crate) fn routes(r: Routes) -> Routes {
     r.page_and_form("/import", UPLOAD_LIMIT, import_page, upload)
         .get("/import/rejects/{token}", rejects)
+        .get("/import/template", guide::template)
 }

@@ -1,0 +1,429 @@
+//! Worklists (migration 16): the items of a store's lists, their owners and statuses, the
+//! store's worklist settings and where a refresh left off. The lists themselves are computed
+//! by `kefu_core::worklist`; a refresh rewrites an item's computed columns and never its owner,
+//! status or the contact noted by hand, so people's work survives every recomputation.
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use kefu_core::model::{NameId, Order, Refund};
+use kefu_core::time::{Day, Millis};
+use kefu_core::worklist::{Item, Kind, Mark, Outcome, WorklistSettings};
+use rusqlite::{OptionalExtension, params};
+use rustc_hash::{FxHashMap, FxHashSet};
+
+use crate::db::{LoadedEvents, Result, StoreError, order_row, refund_row};
+use crate::{Db, users::User};
+
+/// What people set on an item.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    Open,
+    Contacted,
+    Lost,
+    DoNotContact,
+}
+
+impl Status {
+    pub const ALL: [Status; 4] = [
+        Status::Open,
+        Status::Contacted,
+        Status::Lost,
+        Status::DoNotContact,
+    ];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Open => "open",
+            Status::Contacted => "contacted",
+            Status::Lost => "lost",
+            Status::DoNotContact => "do_not_contact",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Status> {
+        Status::ALL.into_iter().find(|x| x.as_str() == s.trim())
+    }
+}
+
+/// A stored item: the computed item, and what people set on it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredItem {
+    pub item: Item,
+    pub owner: Option<NameId>,
+    pub status: Status,
+    /// When the status was last set (store-local ms) and by whom (a user name).
+    pub status_at: Option<Millis>,
+    pub status_by: Option<String>,
+    /// The contact noted by hand.
+    pub mark: Option<Mark>,
+}
+
+/// Where a store's lists were last refreshed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WorklistState {
+    pub as_of: Millis,
+    pub import_id: i64,
+    pub cursor: u64,
+}
+
+/// Which stored items to read.
+#[derive(Debug, Clone, Default)]
+pub struct ItemFilter {
+    pub kind: Option<Kind>,
+    /// Only items owned by one of these accounts (`None`: everyone's, unassigned included).
+    pub owners: Option<Vec<NameId>>,
+    /// Only items opened in `[from, to)` (store-local ms).
+    pub opened: Option<(Millis, Millis)>,
+    /// Only open ones (outcome open).
+    pub open_only: bool,
+    pub key: Option<String>,
+}
+
+fn now_secs() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
+}
+
+const ITEM_COLUMNS: &str = "key, kind, buyer_id, reference, serving_id, opened_at, due_at, expires_at,
+    amount_cents, reminders, last_reminder_at, outcome, outcome_at, recovered_order, recovered_cents,
+    counts_order, credited_id, contacts, owner_id, status, status_at, status_by, marked_id, marked_at";
+
+fn item_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoredItem> {
+    let kind: String = r.get(1)?;
+    let outcome: String = r.get(11)?;
+    let outcome_at: Option<Millis> = r.get(12)?;
+    let contacts: String = r.get(17)?;
+    let status: String = r.get(19)?;
+    let mark = match (
+        r.get::<_, Option<NameId>>(22)?,
+        r.get::<_, Option<Millis>>(23)?,
+    ) {
+        (Some(who), Some(at)) => Some((who, at)),
+        _ => None,
+    };
+    let bad = |what: &str| {
+        rusqlite::Error::FromSqlConversionFailure(
+            0,
+            rusqlite::types::Type::Text,
+            format!("worklist item: {what}").into(),
+        )
+    };
+    Ok(StoredItem {
+        item: Item {
+            key: r.get(0)?,
+            kind: Kind::parse(&kind).ok_or_else(|| bad("kind"))?,
+            buyer: r.get(2)?,
+            reference: r.get(3)?,
+            serving: r.get(4)?,
+            opened_at: r.get(5)?,
+            due_at: r.get(6)?,
+            expires_at: r.get(7)?,
+            amount: r.get(8)?,
+            reminders: r.get(9)?,
+            last_reminder_at: r.get(10)?,
+            outcome: match (outcome.as_str(), outcome_at) {
+                ("recovered", Some(at)) => Outcome::Recovered { at },
+                ("lost", Some(at)) => Outcome::Lost { at },
+                ("open", _) => Outcome::Open,
+                _ => return Err(bad("outcome")),
+            },
+            recovered_order: r.get(13)?,
+            recovered_amount: r.get(14)?,
+            counts_order: r.get(15)?,
+            credited: r.get(16)?,
+            contacts: serde_json::from_str(&contacts).map_err(|_| bad("contacts"))?,
+        },
+        owner: r.get(18)?,
+        status: Status::parse(&status).ok_or_else(|| bad("status"))?,
+        status_at: r.get(20)?,
+        status_by: r.get(21)?,
+        mark,
+    })
+}
+
+impl Db {
+    /// A store's worklist settings (the defaults when none were saved).
+    pub fn worklist_settings(&self, store_id: i64) -> Result<WorklistSettings> {
+        let text: Option<String> = self
+            .conn()
+            .query_row(
+                "SELECT toml FROM worklist_settings WHERE store_id = ?1",
+                [store_id],
+                |r| r.get(0),
+            )
+            .optional()?;
+        match text {
+            None => Ok(WorklistSettings::default()),
+            Some(t) => WorklistSettings::from_toml(&t).map_err(|e| StoreError::SavedSettings {
+                store: store_id.to_string(),
+                message: e.to_string(),
+            }),
+        }
+    }
+
+    /// Saves a store's worklist settings (every key).
+    pub fn save_worklist_settings(
+        &self,
+        store_id: i64,
+        settings: &WorklistSettings,
+        by: Option<&User>,
+    ) -> Result<()> {
+        self.conn().execute(
+            "INSERT OR REPLACE INTO worklist_settings (store_id, toml, updated_at, updated_by)
+             VALUES (?1, ?2, ?3, ?4)",
+            params![
+                store_id,
+                settings.to_toml(),
+                now_secs(),
+                by.map(|u| u.name.as_str())
+            ],
+        )?;
+        Ok(())
+    }
+
+    /// Where the store's lists were last refreshed; `None`: never.
+    pub fn worklist_state(&self, store_id: i64) -> Result<Option<WorklistState>> {
+        Ok(self
+            .conn()
+            .query_row(
+                "SELECT as_of, import_id, cursor FROM worklist_state WHERE store_id = ?1",
+                [store_id],
+                |r| {
+                    Ok(WorklistState {
+                        as_of: r.get(0)?,
+                        import_id: r.get(1)?,
+                        cursor: r.get::<_, i64>(2)? as u64,
+                    })
+                },
+            )
+            .optional()?)
+    }
+
+    /// The id of the latest import (0 before any).
+    pub fn last_import_id(&self) -> Result<i64> {
+        Ok(self
+            .conn()
+            .query_row("SELECT COALESCE(MAX(id), 0) FROM imports", [], |r| r.get(0))?)
+    }
+
+    /// The events a refresh of the lists over `[from, to]` needs: the store's events of those
+    /// days (orders from `orders_back` days earlier), plus presale orders whose balance window
+    /// reaches into them and refunds requested earlier that were still pending at `from`.
+    pub fn worklist_events(
+        &self,
+        store_id: i64,
+        from: Day,
+        to: Day,
+        orders_back: u32,
+    ) -> Result<LoadedEvents> {
+        let mut ev = self.load_events(store_id, from, to, orders_back)?;
+        let first_order = from.offset(-(orders_back as i32)).start();
+        let mut st = self.conn().prepare_cached(
+            "SELECT order_id, buyer_id, created_at, paid_at, closed_at, amount_cents, items,
+               deposit_cents, deposit_paid_at, balance_from, balance_to FROM orders
+             WHERE store_id = ?1 AND created_at < ?2 AND deposit_cents IS NOT NULL
+               AND balance_to >= ?3",
+        )?;
+        let presales = st
+            .query_map(params![store_id, first_order, from.start()], order_row)?
+            .collect::<rusqlite::Result<Vec<Order>>>()?;
+        ev.orders.extend(presales);
+        let mut st = self.conn().prepare_cached(
+            "SELECT refund_id, order_id, buyer_id, requested_at, finished_at, amount_cents, status, account_id
+             FROM refunds WHERE store_id = ?1 AND requested_at < ?2
+               AND (finished_at IS NULL OR finished_at >= ?2)",
+        )?;
+        let pending = st
+            .query_map(params![store_id, from.start()], refund_row)?
+            .collect::<rusqlite::Result<Vec<Refund>>>()?;
+        ev.refunds.extend(pending);
+        Ok(ev)
+    }
+
+    /// The contacts noted by hand on a store's items, by key.
+    pub fn worklist_marks(&self, store_id: i64) -> Result<FxHashMap<String, Mark>> {
+        let mut st = self.conn().prepare_cached(
+            "SELECT key, marked_id, marked_at FROM worklist_items
+             WHERE store_id = ?1 AND marked_id IS NOT NULL AND marked_at IS NOT NULL",
+        )?;
+        let rows = st.query_map([store_id], |r| Ok((r.get(0)?, (r.get(1)?, r.get(2)?))))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Which of `keys` the store already has.
+    pub fn worklist_known(&self, store_id: i64, keys: &[&str]) -> Result<FxHashSet<String>> {
+        let mut st = self
+            .conn()
+            .prepare_cached("SELECT 1 FROM worklist_items WHERE store_id = ?1 AND key = ?2")?;
+        let mut known = FxHashSet::default();
+        for &k in keys {
+            if st.exists(params![store_id, k])? {
+                known.insert(k.to_string());
+            }
+        }
+        Ok(known)
+    }
+
+    /// Writes a refresh in one transaction: each item's computed columns (a new item with the
+    /// owner given), the items opened since `stale_from` that the refresh no longer finds
+    /// removed unless people worked them, and the state.
+    pub fn write_worklist(
+        &mut self,
+        store_id: i64,
+        items: &[(Item, Option<NameId>)],
+        stale_from: Millis,
+        state: WorklistState,
+    ) -> Result<()> {
+        let tx = self.conn_mut().transaction()?;
+        {
+            let mut put = tx.prepare_cached(
+                "INSERT INTO worklist_items (store_id, key, kind, buyer_id, reference, serving_id,
+                   opened_at, due_at, expires_at, amount_cents, reminders, last_reminder_at, outcome,
+                   outcome_at, recovered_order, recovered_cents, counts_order, credited_id, contacts,
+                   owner_id)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
+                   ?18, ?19, ?20)
+                 ON CONFLICT (store_id, key) DO UPDATE SET kind = excluded.kind,
+                   buyer_id = excluded.buyer_id, reference = excluded.reference,
+                   serving_id = excluded.serving_id, opened_at = excluded.opened_at,
+                   due_at = excluded.due_at, expires_at = excluded.expires_at,
+                   amount_cents = excluded.amount_cents, reminders = excluded.reminders,
+                   last_reminder_at = excluded.last_reminder_at, outcome = excluded.outcome,
+                   outcome_at = excluded.outcome_at, recovered_order = excluded.recovered_order,
+                   recovered_cents = excluded.recovered_cents, counts_order = excluded.counts_order,
+                   credited_id = excluded.credited_id, contacts = excluded.contacts",
+            )?;
+            tx.execute_batch("CREATE TEMP TABLE IF NOT EXISTS worklist_seen (key TEXT PRIMARY KEY); DELETE FROM worklist_seen;")?;
+            let mut seen =
+                tx.prepare_cached("INSERT OR IGNORE INTO worklist_seen (key) VALUES (?1)")?;
+            for (i, owner) in items {
+                let contacts = serde_json::to_string(&i.contacts).unwrap_or_else(|_| "[]".into());
+                put.execute(params![
+                    store_id,
+                    i.key,
+                    i.kind.as_str(),
+                    i.buyer,
+                    i.reference,
+                    i.serving,
+                    i.opened_at,
+                    i.due_at,
+                    i.expires_at,
+                    i.amount,
+                    i.reminders,
+                    i.last_reminder_at,
+                    i.outcome.as_str(),
+                    i.outcome.at(),
+                    i.recovered_order,
+                    i.recovered_amount,
+                    i.counts_order,
+                    i.credited,
+                    contacts,
+                    owner
+                ])?;
+                seen.execute([&i.key])?;
+            }
+            tx.execute(
+                "DELETE FROM worklist_items WHERE store_id = ?1 AND opened_at >= ?2
+                   AND status = 'open' AND marked_id IS NULL
+                   AND key NOT IN (SELECT key FROM worklist_seen)",
+                params![store_id, stale_from],
+            )?;
+            tx.execute_batch("DELETE FROM worklist_seen;")?;
+            tx.execute(
+                "INSERT OR REPLACE INTO worklist_state (store_id, as_of, import_id, cursor)
+                 VALUES (?1, ?2, ?3, ?4)",
+                params![store_id, state.as_of, state.import_id, state.cursor as i64],
+            )?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// A store's stored items, by key.
+    pub fn worklist_items(&self, store_id: i64, f: &ItemFilter) -> Result<Vec<StoredItem>> {
+        let mut sql = format!("SELECT {ITEM_COLUMNS} FROM worklist_items WHERE store_id = ?1");
+        let mut args: Vec<rusqlite::types::Value> = vec![store_id.into()];
+        let mut arg = |v: rusqlite::types::Value| {
+            args.push(v);
+            format!("?{}", args.len())
+        };
+        if let Some(k) = f.kind {
+            sql += &format!(" AND kind = {}", arg(k.as_str().to_string().into()));
+        }
+        if let Some((a, b)) = f.opened {
+            sql += &format!(
+                " AND opened_at >= {} AND opened_at < {}",
+                arg(a.into()),
+                arg(b.into())
+            );
+        }
+        if f.open_only {
+            sql += " AND outcome = 'open'";
+        }
+        if let Some(key) = &f.key {
+            sql += &format!(" AND key = {}", arg(key.clone().into()));
+        }
+        if let Some(owners) = &f.owners {
+            let list: Vec<String> = owners.iter().map(|&o| arg((o as i64).into())).collect();
+            sql += &format!(" AND owner_id IN ({})", list.join(", "));
+        }
+        sql += " ORDER BY key";
+        let mut st = self.conn().prepare(&sql)?;
+        let rows = st.query_map(rusqlite::params_from_iter(args), item_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Sets an item's status (and, for `contacted`, notes the contact by `account` at `at`);
+    /// returns whether the store has the item.
+    pub fn set_worklist_status(
+        &self,
+        store_id: i64,
+        key: &str,
+        status: Status,
+        by: &str,
+        at: Millis,
+        account: Option<NameId>,
+    ) -> Result<bool> {
+        let n = self.conn().execute(
+            "UPDATE worklist_items SET status = ?3, status_at = ?4, status_by = ?5,
+               marked_id = CASE WHEN ?3 = 'contacted' AND ?6 IS NOT NULL THEN ?6 ELSE marked_id END,
+               marked_at = CASE WHEN ?3 = 'contacted' AND ?6 IS NOT NULL THEN ?4 ELSE marked_at END
+             WHERE store_id = ?1 AND key = ?2",
+            params![store_id, key, status.as_str(), at, by, account],
+        )?;
+        Ok(n > 0)
+    }
+
+    /// Gives an item to another owner (`None`: unassigned); returns whether the store has it.
+    pub fn reassign_worklist_item(
+        &self,
+        store_id: i64,
+        key: &str,
+        owner: Option<NameId>,
+    ) -> Result<bool> {
+        let n = self.conn().execute(
+            "UPDATE worklist_items SET owner_id = ?3 WHERE store_id = ?1 AND key = ?2",
+            params![store_id, key, owner],
+        )?;
+        Ok(n > 0)
+    }
+
+    /// The store's reminded orders created in `[from, to)`: (created, first reminder, paid),
+    /// from the stored order facts, for the timing insight.
+    pub fn reminded_orders(
+        &self,
+        store_id: i64,
+        from: Millis,
+        to: Millis,
+    ) -> Result<Vec<(Millis, Millis, Option<Millis>)>> {
+        let mut st = self.conn().prepare_cached(
+            "SELECT o.created_at, f.reminded_at, o.paid_at FROM orders o
+             JOIN order_facts f ON f.store_id = o.store_id AND f.order_id = o.order_id
+             WHERE o.store_id = ?1 AND o.created_at >= ?2 AND o.created_at < ?3
+               AND f.reminded_at IS NOT NULL",
+        )?;
+        let rows = st.query_map(params![store_id, from, to], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+}
