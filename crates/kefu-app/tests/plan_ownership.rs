@@ -60,6 +60,7 @@ fn batch() -> ImportBatch {
                 closed_at: None,
                 amount,
                 items: 1,
+                address: None,
                 presale: None,
             },
         ));

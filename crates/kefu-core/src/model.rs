@@ -297,6 +297,11 @@ pub struct Order {
     /// 实付金额 in cents.
     pub amount: i64,
     pub items: i64,
+    /// The receiver, phone and address as the order holds them (收货信息), when the file
+    /// gives them. Only the quality rules read it: a phone number in it is the buyer's own, so
+    /// an agent repeating it confirms the address (`qa.md`, context). Loaders that compute
+    /// figures leave it `None`.
+    pub address: Option<String>,
     /// A presale (预售) order's deposit and balance window; `None` for an ordinary order.
     pub presale: Option<Presale>,
 }

@@ -55,6 +55,7 @@ fn arb_store() -> impl Strategy<Value = Store> {
                     closed_at: (closed && paid_after.is_none()).then_some(created + 3_600_000),
                     amount,
                     items: 1 + (amount % 3),
+                    address: None,
                     presale: None,
                 });
             }

@@ -27,7 +27,7 @@ const fn opt(name: &'static [&'static str]) -> Col {
 }
 
 /// The most columns any kind reads; rows are handed to the converters as arrays this long.
-pub(crate) const MAX_COLS: usize = 12;
+pub(crate) const MAX_COLS: usize = 13;
 
 // The order of each list is the order of the values the converters receive.
 pub(crate) const MESSAGES: &[Col] = &[
@@ -54,6 +54,8 @@ pub(crate) const ORDERS: &[Col] = &[
     opt(&["deposit_paid_at", "定金付款时间"]),
     opt(&["balance_from", "尾款开始时间"]),
     opt(&["balance_to", "尾款截止时间"]),
+    // the receiver, phone and address (quality-rule context)
+    opt(&["address", "收货地址", "收货信息"]),
 ];
 pub(crate) const REFUNDS: &[Col] = &[
     req(&["refund_id", "退款单号", "退款编号"]),
@@ -94,6 +96,10 @@ pub(crate) const TAOBAO: &[Col] = &[
     opt(&["宝贝总数量"]),
     opt(&["店铺名称"]),
     opt(&["订单关闭时间", "交易关闭时间", "关闭时间"]),
+    opt(&["收货人姓名"]),
+    opt(&["联系手机"]),
+    opt(&["联系电话"]),
+    opt(&["收货地址"]),
 ];
 
 // The marketplaces' exports: a column's names are tried in the order given (the first the

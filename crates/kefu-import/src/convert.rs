@@ -50,6 +50,37 @@ pub const CUT_MARK: &str = "…〔已截断 cut〕";
 /// The longest value of any other column (names, ids, times, amounts), in characters.
 pub const MAX_VALUE_CHARS: usize = 128;
 
+/// The longest order address kept, in characters: a longer one is stored cut (the receiver
+/// and phone come first; only the quality rules read it).
+pub const MAX_ADDRESS_CHARS: usize = 256;
+
+/// An order's address (收货信息) as stored: trimmed, cut to [`MAX_ADDRESS_CHARS`], `None` when
+/// empty. Control characters make the row bad, as in names.
+pub(crate) fn address_opt(v: &[&str], i: usize) -> Result<Option<String>, RowFail> {
+    let s = val(v, i).trim();
+    if s.is_empty() {
+        return Ok(None);
+    }
+    if s.chars().any(char::is_control) {
+        return Err(bad(
+            i,
+            "expected no control characters (U+0000–U+001F, U+007F–U+009F)",
+        ));
+    }
+    Ok(Some(s.chars().take(MAX_ADDRESS_CHARS).collect()))
+}
+
+/// Whether column `i` of a `kind` file is free text that [`check_value`] does not limit: a
+/// message's text (also of 咚咚 rows), an order's address.
+fn free_text(kind: FileKind, i: usize) -> bool {
+    match kind {
+        FileKind::Messages | FileKind::JdChats => i == 4,
+        FileKind::Orders => i == 12,
+        FileKind::TaobaoOrders => (9..=12).contains(&i),
+        _ => false,
+    }
+}
+
 /// Refuses a value that is not a message text: control characters (C0, DEL, C1) have no place
 /// in a name or an id, where they reach terminals and pages, and a name longer than
 /// [`MAX_VALUE_CHARS`] is not a name.
@@ -308,10 +339,9 @@ impl<'a> Sink<'a> {
     /// Converts one row of a file of `kind`; nothing is added when the row is bad.
     pub fn row(&mut self, kind: FileKind, v: &[&str]) -> Result<(), RowFail> {
         for (i, value) in v.iter().enumerate() {
-            // Column 4 of a messages file (and of 咚咚 rows) is the text: tabs and newlines are
-            // part of it.
-            let text = i == 4 && matches!(kind, FileKind::Messages | FileKind::JdChats);
-            if !text {
+            // A message's text (also of 咚咚 rows) keeps tabs and newlines; an address has its
+            // own limit.
+            if !free_text(kind, i) {
                 check_value(i, value)?;
             }
         }
@@ -411,7 +441,7 @@ impl<'a> Sink<'a> {
     }
 
     // Columns: order_id, buyer, created_at, amount, paid_at, closed_at, items, store, deposit,
-    // deposit_paid_at, balance_from, balance_to.
+    // deposit_paid_at, balance_from, balance_to, address.
     fn order(&mut self, v: &[&str]) -> Result<(), RowFail> {
         let (store, tz) = self.store(val(v, 7));
         let order_id = required(v, 0, "an order id")?;
@@ -422,6 +452,7 @@ impl<'a> Sink<'a> {
         let closed_at = time_opt(v, 5, tz)?;
         let items = items_opt(v, 6)?;
         let presale = presale(v, created_at, amount, tz)?;
+        let address = address_opt(v, 12)?;
         let buyer = self.intern(buyer);
         self.batch.orders.push((
             store,
@@ -434,6 +465,7 @@ impl<'a> Sink<'a> {
                 amount,
                 items,
                 presale,
+                address,
             },
         ));
         Ok(())

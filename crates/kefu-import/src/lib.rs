@@ -66,7 +66,7 @@ use kefu_core::settings::Config;
 use kefu_core::text::{csv_text, terminal_text};
 
 use crate::columns::Layout;
-pub use crate::convert::{CUT_MARK, MAX_TEXT_BYTES, MAX_VALUE_CHARS};
+pub use crate::convert::{CUT_MARK, MAX_ADDRESS_CHARS, MAX_TEXT_BYTES, MAX_VALUE_CHARS};
 use crate::convert::{RowFail, Sink};
 pub use crate::platform::{PlatformKind, ReportOptions, read_report};
 

@@ -140,6 +140,7 @@ pub(crate) fn convert(sink: &mut Sink<'_>, kind: FileKind, raw: &[&str]) -> Resu
             items,
             // The exports' presale columns are not mapped yet (docs/formats.md).
             presale: None,
+            address: None,
         },
     ));
     Ok(())

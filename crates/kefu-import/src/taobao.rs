@@ -18,6 +18,7 @@
 //! | 宝贝总数量 | `items` | optional, default 1 |
 //! | 店铺名称 | `store` | optional; empty → the import's `--store`, else `default` |
 //! | 订单关闭时间 (or 交易关闭时间, 关闭时间) | `closed_at` | optional, not in standard reports |
+//! | 收货人姓名, 联系手机, 联系电话, 收货地址 | `address`, those given joined by `，` | optional |
 //!
 //! All other columns are ignored without a warning (a report has 46 to 68 of them).
 //!
@@ -37,7 +38,10 @@
 //! closed the moment it was placed would throw away reminders that did happen before
 //! Taobao's automatic close. Such rows are counted in one warning per file.
 
-use crate::convert::{RowFail, Sink, bad, items_opt, money_req, required, time_opt, time_req, val};
+use crate::convert::{
+    MAX_ADDRESS_CHARS, RowFail, Sink, address_opt, bad, items_opt, money_req, required, time_opt,
+    time_req, val,
+};
 use kefu_core::model::{Order, Refund, RefundStatus};
 
 // Column indices, as in `columns::TAOBAO`; the order exports (`columns::JD_ORDERS`, …) have
@@ -51,7 +55,9 @@ pub(crate) const STATUS: usize = 5;
 pub(crate) const ITEMS: usize = 6;
 pub(crate) const STORE: usize = 7;
 const CLOSED: usize = 8;
-const N: usize = 9;
+/// 收货人姓名, 联系手机, 联系电话, 收货地址: together the order's address.
+const ADDRESS: [usize; 4] = [9, 10, 11, 12];
+const N: usize = 13;
 
 const STATUS_EXPECTED: &str = "expected an order status (订单状态) such as 等待买家付款, 买家已付款，等待卖家发货, \
      卖家已发货，等待买家确认, 交易成功 or 交易关闭";
@@ -154,6 +160,21 @@ pub(crate) fn convert(sink: &mut Sink<'_>, raw: &[&str]) -> Result<(), RowFail> 
             }
         },
     };
+    // The receiver, phones and address, in that order; a clause mark between them keeps two
+    // numbers apart (the rules join digits across spaces).
+    let mut joined = Vec::new();
+    for i in ADDRESS {
+        if let Some(part) = address_opt(&v, i)? {
+            joined.push(part);
+        }
+    }
+    let address = (!joined.is_empty()).then(|| {
+        joined
+            .join("，")
+            .chars()
+            .take(MAX_ADDRESS_CHARS)
+            .collect::<String>()
+    });
     let buyer = sink.intern(buyer);
     sink.batch.orders.push((
         store,
@@ -165,6 +186,7 @@ pub(crate) fn convert(sink: &mut Sink<'_>, raw: &[&str]) -> Result<(), RowFail> 
             closed_at,
             amount,
             items,
+            address,
             presale: None,
         },
     ));

@@ -108,6 +108,10 @@ fn meaning(column: &str) -> (&'static str, &'static str) {
         "deposit_paid_at" => ("定金付款时间", "when the deposit was paid"),
         "balance_from" => ("尾款开始支付时间", "when the balance can first be paid"),
         "balance_to" => ("尾款截止时间", "the balance's deadline"),
+        "address" => (
+            "收货人、电话、地址；质检把其中的号码当作买家自己的",
+            "receiver, phone and address; the quality rules take its number as the buyer's own",
+        ),
         "employee_no" => (
             "工号，工资表按此对应",
             "employee number, as payroll files people",
@@ -168,6 +172,7 @@ fn examples(kind: FileKind) -> &'static [&'static [&'static str]] {
             "",
             "",
             "",
+            "王小丽 13800138000 浙江省杭州市西湖区文三路 1 号",
         ]],
         FileKind::Refunds => &[&[
             "R20261105001",

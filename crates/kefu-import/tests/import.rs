@@ -574,6 +574,64 @@ fn taobao_close_time_column() {
 }
 
 #[test]
+fn order_addresses() {
+    // The canonical column, by its English and Chinese names; empty is none; a long address is
+    // stored cut; a control character makes the row bad.
+    let (_d, r) = one(
+        "o.csv",
+        "order_id,buyer,created_at,amount,address\n\
+         A1,b,2026-11-11 09:00:00,5,王丽 15800112233 浙江省杭州市西湖区文三路 88 号\n\
+         A2,b,2026-11-11 09:00:00,5,\n",
+    );
+    let out = r.unwrap();
+    let o = &out.batch.orders;
+    assert_eq!(
+        o[0].1.address.as_deref(),
+        Some("王丽 15800112233 浙江省杭州市西湖区文三路 88 号")
+    );
+    assert_eq!(o[1].1.address, None);
+    assert!(
+        out.files[0].warnings.is_empty(),
+        "{:?}",
+        out.files[0].warnings
+    );
+    let long = "路".repeat(300);
+    let (_d, r) = one(
+        "o.csv",
+        &format!("订单号,买家,下单时间,金额,收货地址\nA3,b,2026-11-11 09:00:00,5,{long}\n"),
+    );
+    let out = r.unwrap();
+    let kept = out.batch.orders[0].1.address.clone().unwrap();
+    assert_eq!(kept.chars().count(), kefu_import::MAX_ADDRESS_CHARS);
+    let (_d, r) = one(
+        "o.jsonl",
+        "{\"order_id\":\"A4\",\"buyer\":\"b\",\"created_at\":\"2026-11-11 09:00:00\",\"amount\":5,\"address\":\"王丽\\u001b 158\"}\n",
+    );
+    let err = r.unwrap_err().to_string();
+    assert!(err.contains("address") && err.contains("control"), "{err}");
+
+    // The Taobao report: receiver, mobile, phone and address joined, each as cleaned.
+    let (_d, r) = one(
+        "t.csv",
+        "订单编号,买家会员名,买家实际支付金额,订单状态,订单创建时间,订单付款时间,收货人姓名,联系手机,联系电话,收货地址\n\
+         '1001,b,5,交易成功,2026-11-11 09:00:00,2026-11-11 09:01:00,王丽,'15800112233,0571-88776655,浙江省杭州市西湖区文三路88号\n\
+         '1002,b,5,交易成功,2026-11-11 09:00:00,2026-11-11 09:01:00,,,,\n",
+    );
+    let out = r.unwrap();
+    let o = &out.batch.orders;
+    assert_eq!(
+        o[0].1.address.as_deref(),
+        Some("王丽，15800112233，0571-88776655，浙江省杭州市西湖区文三路88号")
+    );
+    assert_eq!(o[1].1.address, None);
+    assert!(
+        out.files[0].warnings.is_empty(),
+        "{:?}",
+        out.files[0].warnings
+    );
+}
+
+#[test]
 fn tab_separated() {
     let (_d, r) = one(
         "m.txt",

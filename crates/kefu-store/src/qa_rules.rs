@@ -24,7 +24,7 @@ use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::chunk::{self, ChunkError};
 use crate::db::{Db, Result, StoreError, TouchedDays};
-use rusqlite::Connection;
+use rusqlite::{Connection, OptionalExtension};
 
 /// A saved rule set.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -198,6 +198,18 @@ struct DayResult {
 
 type Orders = FxHashMap<(i32, NameId, NameId), Vec<ChatOrder>>;
 
+/// What a run knows besides the messages: the store's service hours, each buyer's order
+/// addresses and the store's return address (texts whose phone numbers are the buyer's or the
+/// store's own).
+struct Known {
+    hours: ServiceHours,
+    addresses: FxHashMap<NameId, Vec<String>>,
+    return_address: String,
+}
+
+/// How far before a run's first day an order's address still counts as the buyer's.
+const ADDRESS_DAYS: i32 = 365;
+
 /// Receptions evaluated per parallel task: enough to amortise the task, small enough to
 /// balance two cores over a day.
 const RECEPTIONS_PER_TASK: usize = 2048;
@@ -224,7 +236,7 @@ fn evaluate_day(
     rules: &RuleSet,
     orders: &Orders,
     bots: &FxHashSet<NameId>,
-    hours: &ServiceHours,
+    known: &Known,
 ) -> std::result::Result<DayResult, ChunkError> {
     let msgs = chunk::decode_full(day, events, texts)?;
     let mut shift_end: FxHashMap<NameId, Millis> = FxHashMap::default();
@@ -258,6 +270,7 @@ fn evaluate_day(
                 ..DayResult::default()
             };
             let mut chat: Vec<ChatMessage<'_>> = Vec::new();
+            let mut texts: Vec<&str> = Vec::new();
             for &(from, to) in chunk {
                 let (account, buyer, _) = order[from];
                 if bots.contains(&account) {
@@ -276,13 +289,20 @@ fn evaluate_day(
                 let its_orders = orders
                     .get(&(day.0, account, buyer))
                     .map_or(&[][..], Vec::as_slice);
+                texts.clear();
+                if !known.return_address.is_empty() {
+                    texts.push(&known.return_address);
+                }
+                if let Some(a) = known.addresses.get(&buyer) {
+                    texts.extend(a.iter().map(String::as_str));
+                }
                 let hits = rules.evaluate(&Chat {
                     messages: &chat,
                     orders: its_orders,
                     shift_end: shift_end.get(&account).copied(),
                     context: StoreContext {
-                        known_texts: &[],
-                        service_hours: Some(hours),
+                        known_texts: &texts,
+                        service_hours: Some(&known.hours),
                     },
                 });
                 *out.receptions.entry(account).or_default() += 1;
@@ -314,6 +334,48 @@ fn evaluate_day(
         out.merge(part);
     }
     Ok(out)
+}
+
+/// The store's return address (`""` when none is saved).
+fn return_address(conn: &Connection, store_id: i64) -> Result<String> {
+    Ok(conn
+        .query_row(
+            "SELECT return_address FROM qa_context WHERE store_id = ?1",
+            [store_id],
+            |r| r.get(0),
+        )
+        .optional()?
+        .unwrap_or_default())
+}
+
+/// The longest return address text kept, in characters (a few warehouses, one per line).
+pub const MAX_RETURN_ADDRESS_CHARS: usize = 2000;
+
+impl Db {
+    /// The store's own return addresses with their phones, one per line (`""`: none saved).
+    /// The quality rules read phone numbers in them as the store's own: an agent giving the
+    /// return address is not off-platform contact.
+    pub fn qa_return_address(&self, store_id: i64) -> Result<String> {
+        return_address(self.conn(), store_id)
+    }
+
+    /// Saves the store's return addresses (trimmed, cut to [`MAX_RETURN_ADDRESS_CHARS`]
+    /// characters; empty clears them). Rule runs from now on read them; stored hits change at
+    /// the next run.
+    pub fn qa_set_return_address(&self, store_id: i64, text: &str, user: &str) -> Result<()> {
+        let text: String = text.trim().chars().take(MAX_RETURN_ADDRESS_CHARS).collect();
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs() as i64);
+        self.conn().execute(
+            "INSERT INTO qa_context (store_id, return_address, updated_at, updated_by)
+             VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (store_id) DO UPDATE SET return_address = excluded.return_address,
+               updated_at = excluded.updated_at, updated_by = excluded.updated_by",
+            params![store_id, text, now, user],
+        )?;
+        Ok(())
+    }
 }
 
 /// A store's rule set in force: its latest saved version, else the shipped default.
@@ -662,6 +724,30 @@ fn run(
             });
         }
     }
+    let mut known = Known {
+        hours: hours.clone(),
+        addresses: FxHashMap::default(),
+        return_address: return_address(conn, store_id)?,
+    };
+    {
+        let mut st = conn.prepare_cached(
+            "SELECT buyer_id, address FROM orders
+             WHERE store_id = ?1 AND created_at BETWEEN ?2 AND ?3 AND address IS NOT NULL",
+        )?;
+        let t0 = from.offset(-ADDRESS_DAYS).start();
+        let t1 = to.offset(1).start();
+        let mut rows = st.query(params![store_id, t0, t1])?;
+        while let Some(r) = rows.next()? {
+            let a: String = r.get(1)?;
+            let list = known
+                .addresses
+                .entry(r.get::<_, i64>(0)? as NameId)
+                .or_default();
+            if !list.contains(&a) {
+                list.push(a);
+            }
+        }
+    }
     for table in [
         "qa_receptions",
         "qa_hit_counts",
@@ -684,7 +770,7 @@ fn run(
         let day = Day(r.get(0)?);
         let events = r.get_ref(1)?.as_blob().map_err(rusqlite::Error::from)?;
         let texts = r.get_ref(2)?.as_blob().map_err(rusqlite::Error::from)?;
-        let d = evaluate_day(day, events, texts, rules, &orders, &bots, hours)?;
+        let d = evaluate_day(day, events, texts, rules, &orders, &bots, &known)?;
         write_day(conn, store_id, &d, rules, version)?;
         summary.days += 1;
         summary.receptions += d.receptions.values().sum::<u64>();
@@ -826,6 +912,103 @@ mod tests {
             db.qa_receptions(s.id, day, day).unwrap(),
             vec![(id("店:甲"), 1), (id("店:乙"), 1)]
         );
+    }
+
+    #[test]
+    fn order_addresses_and_the_return_address_are_the_buyers_and_the_stores_own() {
+        use Sender::{Agent as A, Buyer as B};
+        // 甲 confirms the number of b1's order, 乙 gives the store's return address, 丙 gives
+        // a number nobody knows.
+        let (_dir, mut db) = store(
+            &[
+                (0, "店:甲", "b1", B, "快递会打哪个电话"),
+                (5, "店:甲", "b1", A, "您好，会打您下单留的 158-0011-2233 哦"),
+                (10, "店:乙", "b2", B, "退货寄哪里"),
+                (
+                    15,
+                    "店:乙",
+                    "b2",
+                    A,
+                    "您好，寄义乌市稠州北路666号，电话 137 5757 9090",
+                ),
+                (20, "店:丙", "b3", B, "有事找谁"),
+                (25, "店:丙", "b3", A, "您好，直接打我 18867452310"),
+            ],
+            &[],
+        );
+        let day = Day::parse("2026-11-11").unwrap();
+        // b1's order O1 a month earlier (its number is the buyer's own all the same), paid or
+        // not, with an address or without.
+        let order = |paid: bool, address: Option<&str>| {
+            let mut b = ImportBatch::default();
+            let shop = b.names.intern("店");
+            let buyer = b.names.intern("b1");
+            let created_at = day.offset(-30).start();
+            b.orders.push((
+                shop,
+                kefu_core::model::Order {
+                    order_id: "O1".into(),
+                    buyer,
+                    created_at,
+                    paid_at: paid.then_some(created_at + 60_000),
+                    closed_at: None,
+                    amount: 100,
+                    items: 1,
+                    address: address.map(str::to_string),
+                    presale: None,
+                },
+            ));
+            b
+        };
+        let b = order(
+            false,
+            Some("王丽，15800112233，浙江省杭州市西湖区文三路88号"),
+        );
+        db.import(b, &Config::default()).unwrap();
+        let s = db.store("店").unwrap();
+        let names = db.names(s.id).unwrap();
+        let id = |n: &str| names.get(n).unwrap();
+        let rules = RuleSet::default_rules();
+        let off = |db: &Db| -> Vec<NameId> {
+            db.qa_run(s.id, day, day, &rules, None).unwrap();
+            db.qa_flagged_receptions(s.id, day, day, Some("off_platform"))
+                .unwrap()
+                .iter()
+                .map(|f| f.account)
+                .collect()
+        };
+        assert_eq!(off(&db), vec![id("店:乙"), id("店:丙")]);
+        assert_eq!(db.qa_return_address(s.id).unwrap(), "");
+        db.qa_set_return_address(
+            s.id,
+            "  浙江省义乌市稠州北路 666 号 售后 13757579090\n",
+            "admin",
+        )
+        .unwrap();
+        assert_eq!(
+            db.qa_return_address(s.id).unwrap(),
+            "浙江省义乌市稠州北路 666 号 售后 13757579090"
+        );
+        assert_eq!(off(&db), vec![id("店:丙")]);
+        // Re-importing the order from a file without addresses keeps the address.
+        let b = order(true, None);
+        db.import(b, &Config::default()).unwrap();
+        assert_eq!(off(&db), vec![id("店:丙")]);
+        let stored: Option<String> = db
+            .conn()
+            .query_row(
+                "SELECT address FROM orders WHERE order_id = 'O1'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(
+            stored.as_deref(),
+            Some("王丽，15800112233，浙江省杭州市西湖区文三路88号")
+        );
+        // Cleared, the return address is no context any more.
+        db.qa_set_return_address(s.id, " ", "admin").unwrap();
+        assert_eq!(off(&db), vec![id("店:乙"), id("店:丙")]);
     }
 
     #[test]

@@ -43,9 +43,11 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (16, include_str!("../migrations/0016_roster_ids.sql")),
     // 17: worklists: presale deposit and balance of orders, worklist items, settings, state
     (17, include_str!("../migrations/0017_worklists.sql")),
+    // 18: quality-rule context: order addresses, the store's return address
+    (18, include_str!("../migrations/0018_qa_context.sql")),
 ];
 
-pub const VERSION: i64 = 17;
+pub const VERSION: i64 = 18;
 
 /// The SQL of migration `version`, for tests that rebuild one migration's effect on a
 /// database of a later version; `None` for a version no migration brings the schema to.

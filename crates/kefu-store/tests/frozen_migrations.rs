@@ -20,6 +20,7 @@ const SHIPPED: &[(usize, u64)] = &[
     (15, 0xec1f65e83643518a),
     (16, 0x688599c94fd02fb5),
     (17, 0xea69fa21891b9d37),
+    (18, 0x2b4918cfc941c721),
 ];
 
 fn fnv1a(bytes: &[u8]) -> u64 {

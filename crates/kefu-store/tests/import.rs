@@ -55,6 +55,7 @@ fn batch_numbered(msgs: &[Msg], orders: &[(usize, Ord_)]) -> ImportBatch {
             closed_at: None,
             amount: 100 + i as i64,
             items: 1,
+            address: None,
             presale: None,
         };
         b.orders.push((store, o));

@@ -443,6 +443,96 @@ async fn the_test_box_shows_fired_rules_and_matched_text() {
 }
 
 #[tokio::test]
+async fn the_return_address_is_context_for_the_off_platform_rule() {
+    let (_dir, path, app) = setup();
+    let rules = format!("/qa/rules?store={}&lang=en", enc(STORE));
+    let chat = "buyer 10:00:01 退货寄哪里\nagent 10:00:30 您好，寄义乌市稠州北路666号，电话 137 5757 9090\n";
+    let test = |sid: String, csrf: String| {
+        let app = app.clone();
+        async move {
+            post(
+                &app,
+                "/qa/test?lang=en",
+                &sid,
+                &format!("csrf={csrf}&store={}&chat={}", enc(STORE), enc(chat)),
+            )
+            .await
+        }
+    };
+    let fired = |body: &str| {
+        body.split_once("<h2>Why not</h2>")
+            .map_or(body, |(fired, _)| fired)
+            .contains("<code>off_platform</code>")
+    };
+    let (sid, csrf) = login(&app, "sup").await;
+    let before = test(sid.clone(), csrf.clone()).await;
+    assert!(fired(&before.body), "{}", before.body);
+    // Agents read it, and may not save it.
+    let (lily, lily_csrf) = login(&app, "lily").await;
+    let page = get(&app, &rules, &lily).await;
+    assert!(
+        page.body.contains("return address (rule context)"),
+        "{}",
+        page.body
+    );
+    let refused = post(
+        &app,
+        &rules,
+        &lily,
+        &format!(
+            "csrf={lily_csrf}&store={}&mode=context&return_address={}",
+            enc(STORE),
+            enc("x 13800000000")
+        ),
+    )
+    .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN, "{}", refused.body);
+    // A supervisor saves it: audited, shown, and the test box reads the number as the store's.
+    let saved = post(
+        &app,
+        &rules,
+        &sid,
+        &format!(
+            "csrf={csrf}&store={}&mode=context&return_address={}",
+            enc(STORE),
+            enc("浙江省义乌市稠州北路 666 号 售后组 13757579090")
+        ),
+    )
+    .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let page = get(&app, &format!("{rules}&context_saved=1"), &sid).await;
+    assert!(
+        page.body.contains("售后组 13757579090</textarea>"),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("Return address saved"));
+    let after = test(sid.clone(), csrf.clone()).await;
+    assert!(!fired(&after.body), "{}", after.body);
+    assert!(
+        after.body.contains(
+            "the number 137 5757 9090 was sent by the buyer or is in an address the store knows"
+        ),
+        "{}",
+        after.body
+    );
+    let db = Db::open(&path).unwrap();
+    let store = db.store(STORE).unwrap();
+    assert_eq!(
+        db.qa_return_address(store.id).unwrap(),
+        "浙江省义乌市稠州北路 666 号 售后组 13757579090"
+    );
+    let audited: Vec<_> = db
+        .audit_log(50)
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.action == "qa.context")
+        .collect();
+    assert_eq!(audited.len(), 1);
+    assert!(audited[0].detail.contains(STORE), "{:?}", audited[0].detail);
+}
+
+#[tokio::test]
 async fn the_test_box_reads_a_chat_pasted_from_qianniu() {
     let (_dir, _path, app) = setup();
     let (sid, csrf) = login(&app, "lily").await;

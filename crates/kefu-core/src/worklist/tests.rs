@@ -56,6 +56,7 @@ impl Store {
             amount: cents,
             items: 1,
             presale: None,
+            address: None,
         };
         self.orders.push(o);
         self
@@ -573,6 +574,7 @@ mod properties {
                 amount: 100 + i as i64,
                 items: 1,
                 presale: None,
+                address: None,
             };
             s.orders.push(o);
         }

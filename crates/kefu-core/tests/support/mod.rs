@@ -63,6 +63,7 @@ impl Store {
             closed_at: closed.map(t),
             amount: yuan * 100,
             items: 1,
+            address: None,
             presale: None,
         };
         self.orders.push(o);

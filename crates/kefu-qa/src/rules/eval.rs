@@ -4,9 +4,35 @@ use kefu_core::model::Sender;
 use kefu_core::time::{Millis, SECOND_MS};
 
 use super::matcher::{Found, Role, Scratch, acknowledges};
+use super::normalize::is_cjk;
 use super::{Chat, ChatMessage, Hit, Kind, RuleDef, RuleSet, Span, Stop, StopReason};
 
 const MINUTE_MS: i64 = 60 * SECOND_MS;
+
+/// The most characters a holding message may say besides its promises (您好, 好的亲, 亲爱的).
+const HOLD_FILLER: usize = 4;
+
+/// Where a clause of a chat message ends, for telling holding messages from answers: clause
+/// punctuation in both widths, spaces (chat uses them as commas) and tildes.
+fn is_hold_break(c: char) -> bool {
+    c.is_whitespace()
+        || matches!(
+            c,
+            ',' | '.'
+                | '!'
+                | '?'
+                | ';'
+                | '~'
+                | '，'
+                | '。'
+                | '！'
+                | '？'
+                | '；'
+                | '、'
+                | '～'
+                | '…'
+        )
+}
 
 /// A round inside the reception: a buyer message opens it, the next agent or bot message
 /// answers it, a transfer closes it (as `metrics.md` §1 defines rounds).
@@ -100,6 +126,64 @@ impl Ctx<'_, '_> {
         self.found
             .iter()
             .any(|f| f.rule == rule && f.role == Role::Keyword && f.span.message == message)
+    }
+    /// How much agent message `message` says besides its promises of `rule` (稍等, 我问问仓库):
+    /// the characters of its clauses without a promise, in all and after the last promise;
+    /// `None` when it promises nothing.
+    fn besides_promises(&self, rule: u32, message: u32) -> Option<(usize, usize)> {
+        let spans: Vec<Span> = self
+            .found
+            .iter()
+            .filter(|f| f.rule == rule && f.role == Role::Keyword && f.span.message == message)
+            .map(|f| f.span)
+            .collect();
+        if spans.is_empty() {
+            return None;
+        }
+        let text = self.msg(message).text;
+        let (mut all, mut after) = (0, 0);
+        let mut from = 0;
+        let ends = text
+            .char_indices()
+            .filter(|&(_, c)| is_hold_break(c))
+            .map(|(i, _)| i)
+            .chain(std::iter::once(text.len()));
+        for to in ends {
+            let promised = spans
+                .iter()
+                .any(|s| (s.start as usize) < to && (s.end as usize) > from);
+            if promised {
+                after = 0;
+            } else {
+                let said = text
+                    .get(from..to)
+                    .unwrap_or("")
+                    .chars()
+                    .filter(|&c| is_cjk(c) || c.is_alphanumeric())
+                    .count();
+                all += said;
+                after += said;
+            }
+            from = to
+                + text
+                    .get(to..)
+                    .and_then(|r| r.chars().next())
+                    .map_or(0, char::len_utf8);
+        }
+        Some((all, after))
+    }
+    /// Whether agent message `message` leaves the buyer waiting: it promises (`rule`) and says
+    /// nothing of substance after its last promise (我看下，有货的 kept the promise at once).
+    fn promises(&self, rule: u32, message: u32) -> bool {
+        self.besides_promises(rule, message)
+            .is_some_and(|(_, after)| after <= HOLD_FILLER)
+    }
+    /// Whether agent message `message` only holds (稍等, 在查了哦亲, 您好，我问问仓库): it
+    /// promises, and its clauses without a promise say at most [`HOLD_FILLER`] characters
+    /// (您好, 好的亲). A message that also answers is an answer.
+    fn holding(&self, rule: u32, message: u32) -> bool {
+        self.besides_promises(rule, message)
+            .is_some_and(|(all, _)| all <= HOLD_FILLER)
     }
     fn withdrawn(&self, rule: u32, message: u32) -> bool {
         self.found.iter().any(|f| {
@@ -208,7 +292,12 @@ fn known_phones(set: &RuleSet, chat: &Chat<'_>, found: &[Found]) -> Vec<u64> {
 pub(super) fn evaluate(set: &RuleSet, chat: &Chat<'_>) -> Vec<Hit> {
     let found = scan_all(set, chat);
     let rounds = rounds(chat.messages);
-    let buyer_phones = known_phones(set, chat, &found);
+    // The context's texts are read only when some message holds a number.
+    let buyer_phones = if found.iter().any(|f| f.phone != 0) {
+        known_phones(set, chat, &found)
+    } else {
+        Vec::new()
+    };
     // The acknowledgements of the enabled unanswered rules decide whether a conversation
     // ended, and which rounds asked nothing.
     let acks = set.matcher.all_acks();
@@ -337,13 +426,13 @@ fn check(index: usize, rule: &RuleDef, c: &Ctx<'_, '_>) -> Option<Hit> {
             while pos < c.agent.len() {
                 let i = c.agent[pos];
                 pos += 1;
-                if !c.has(id, i) {
+                if !c.promises(id, i) {
                     continue;
                 }
                 // Coming back means an answer: an agent message that is not another holding
                 // message (稍等 → 在查了哦亲 is still waiting), or handing the buyer on, or the
                 // buyer withdrawing the question (不用了).
-                while pos < c.agent.len() && c.has(id, c.agent[pos]) {
+                while pos < c.agent.len() && c.holding(id, c.agent[pos]) {
                     pos += 1;
                 }
                 let answer = c.agent.get(pos).copied();

@@ -16,7 +16,7 @@
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 
 use super::keyword::{Cut, Entry, Pattern, parse_entry};
-use super::normalize::{Normalized, is_cjk, is_clause_break, normalize};
+use super::normalize::{Normalized, is_cjk, is_clause_break, is_pronoun, normalize};
 use super::{Kind, Param, RuleDef, Span, Stop, StopReason};
 
 /// What an entry is to its rule.
@@ -323,15 +323,19 @@ impl Matcher {
             };
             let window = entry.window.unwrap_or(info.window);
             let gap = t.get(gap.start as usize..gap.end as usize).unwrap_or("");
-            !gap.chars().any(is_clause_break) && gap.chars().count() <= window as usize
+            // Pronouns do not count: 不是让您自己去看 is 不是让 + 自己去看.
+            !gap.chars().any(is_clause_break)
+                && gap.chars().filter(|&c| !is_pronoun(c)).count() <= window as usize
         });
         if let Some(n) = negation {
             return Some(Out::Negated(n.start, n.end));
         }
+        // The longest allow phrase that covers it names the excuse (微信付款 over 微信付).
         if let Some(a) = raw
             .iter()
             .filter(|r| of_rule(r, Role::Allow))
-            .find(|a| a.start <= start && a.end >= end)
+            .filter(|a| a.start <= start && a.end >= end)
+            .max_by_key(|a| (a.end - a.start, std::cmp::Reverse(a.start)))
         {
             return Some(Out::Allowed(a.start, a.end));
         }
@@ -373,12 +377,23 @@ impl Matcher {
             },
             phone,
         };
-        // The same keyword listed twice, or two keywords on the same text, count once.
-        if !out
-            .iter()
-            .any(|f| f.rule == rule && f.span == found.span && f.role == role)
-        {
-            out.push(found);
+        // The same keyword listed twice, or two keywords on the same or overlapping text
+        // (我去查 in 我去查查), count once, over the text they cover together. A phone number
+        // keeps its own span: it is compared with the buyer's.
+        let overlapping = out.iter_mut().find(|f| {
+            f.rule == rule
+                && f.role == role
+                && f.span.message == message
+                && f.phone == phone
+                && (phone != 0 && f.span == found.span
+                    || phone == 0 && f.span.start < e && s < f.span.end)
+        });
+        match overlapping {
+            Some(f) => {
+                f.span.start = f.span.start.min(s);
+                f.span.end = f.span.end.max(e);
+            }
+            None => out.push(found),
         }
     }
 
@@ -515,17 +530,17 @@ pub(super) fn ack_form(text: &str) -> String {
         .collect()
 }
 
-/// Whether a buyer message only acknowledges (好的👌, 收到，谢谢, Ok): once stripped to words
-/// it is a sequence of the phrases `acks` (in [`ack_form`]), or it had no words and no
-/// question mark (👍, but not ？？).
+/// Whether a buyer message only acknowledges (好的👌, 收到，谢谢, Ok): it has no question
+/// mark (嗯？ and ？？ ask), and once stripped to words it is a sequence of the phrases `acks`
+/// (in [`ack_form`]), or nothing (👍).
 pub(super) fn acknowledges(text: &str, acks: &[String]) -> bool {
     // Acknowledgements are short; a long message says something.
-    if text.len() > ACK_BYTES {
+    if text.len() > ACK_BYTES || text.contains(['?', '？', '﹖']) {
         return false;
     }
     let s = ack_form(text);
     if s.is_empty() {
-        return !text.contains(['?', '？']);
+        return true;
     }
     // can[i]: the first i bytes are a sequence of acknowledgements.
     let mut can = vec![false; s.len() + 1];
@@ -711,7 +726,8 @@ mod tests {
         ] {
             assert!(acknowledges(text, &acks), "{text}");
         }
-        for text in ["？？", "好的，什么时候发货", "在吗", "好"] {
+        for text in ["？？", "好的，什么时候发货", "在吗", "好", "嗯？", "好的?"]
+        {
             assert!(!acknowledges(text, &acks), "{text}");
         }
     }

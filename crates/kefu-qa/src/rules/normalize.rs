@@ -65,9 +65,15 @@ pub(crate) fn is_cjk(c: char) -> bool {
 
 /// Clause punctuation and line breaks: where a negation's reach ends.
 pub(crate) fn is_clause_break(c: char) -> bool {
+    matches!(c, ',' | '.' | '!' | '?' | ';' | '\n' | '。' | '…' | '｡')
+}
+
+/// Personal pronouns: they do not widen the gap between a negation and what it negates
+/// (我没说你急什么 reads as 没说急什么).
+pub(crate) fn is_pronoun(c: char) -> bool {
     matches!(
         c,
-        ',' | '.' | '!' | '?' | ';' | '\n' | '。' | '、' | '…' | '｡' | '､'
+        '你' | '您' | '我' | '他' | '她' | '它' | '们' | '咱' | '俺'
     )
 }
 
@@ -106,6 +112,8 @@ fn fold(c: char) -> Folded {
         '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
         '\u{3000}' => ' ',
         '〜' => '~',
+        // The emoji plus is 加 (➕我v = 加我v).
+        '➕' => '加',
         // Circled, parenthesised, dotted and negative circled digits (NFKC or look-alikes).
         '⓪' | '⓿' => '0',
         '①'..='⑨' => digit_char(c as u32 - '①' as u32 + 1),
@@ -132,6 +140,15 @@ fn fold(c: char) -> Folded {
         _ if is_cjk(c) => Folded::Char(simplified(c)),
         _ => Folded::Char(c),
     }
+}
+
+/// Whether a `+` between `before` (the last character read) and `rest` (the text after it)
+/// means 加: it stands before a letter or a CJK character and not after a letter or digit.
+fn plus_adds(before: Option<char>, rest: &str) -> bool {
+    let next = rest.chars().map(fold).find(|f| *f != Folded::Drop);
+    let word_next =
+        matches!(next, Some(Folded::Char(n)) if matches!(class(n), Class::Letter | Class::Cjk));
+    word_next && !before.is_some_and(|b| b.is_ascii_alphanumeric())
 }
 
 fn digit_char(n: u32) -> char {
@@ -228,6 +245,11 @@ impl Normalized {
                 Folded::Drop => {}
                 Folded::Sep(s) => self.pending.push((s, start, end)),
                 Folded::Char(mut ch) => {
+                    if ch == '+' && plus_adds(self.text.chars().next_back(), &text[end as usize..])
+                    {
+                        // +v, +微信, +q: an invitation to add, not arithmetic (+86, A+B stay).
+                        ch = '加';
+                    }
                     let now = class(ch);
                     if !self.pending.is_empty() {
                         let joined = last != Class::Other
@@ -383,6 +405,19 @@ mod tests {
         assert_eq!(norm("好的👌"), "好的👌");
         assert_eq!(norm("不是，随便你"), "不是,随便你");
         assert_eq!(norm("好评⭐⭐⭐⭐⭐"), "好评⭐⭐⭐⭐⭐");
+    }
+
+    #[test]
+    fn a_plus_before_a_word_is_jia() {
+        assert_eq!(norm("+v详聊"), "加v详聊");
+        assert_eq!(norm("＋微信"), "加微信");
+        assert_eq!(norm("➕我v"), "加我v");
+        assert_eq!(norm("有事 +q"), "有事加q");
+        // Numbers and sums stay.
+        assert_eq!(norm("+86 138"), "+86138");
+        assert_eq!(norm("A+B套餐"), "a+b套餐");
+        assert_eq!(norm("满200+送"), "满200+送");
+        assert_eq!(norm("+"), "+");
     }
 
     #[test]

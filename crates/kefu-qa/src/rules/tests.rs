@@ -282,8 +282,69 @@ fn missed_follow_up_when_the_agent_does_not_come_back() {
         "missed_follow_up"
     ));
     assert!(!fires(
+        "buyer 10:00:00 在吗\nagent 10:00:10 您好，不用稍等，已经改好了\nagent 10:30:00 还有别的吗\n",
+        "missed_follow_up"
+    ));
+    // 马上就好 is itself a promise: thirty minutes of silence after it is a miss.
+    assert!(fires(
         "buyer 10:00:00 在吗\nagent 10:00:10 您好，不用稍等，马上就好\nagent 10:30:00 好了\n",
         "missed_follow_up"
+    ));
+}
+
+#[test]
+fn a_holding_message_says_nothing_else() {
+    // Another promise with a greeting is still holding: the wait goes on.
+    assert!(fires(
+        "buyer 10:00:00 退款呢\nagent 10:00:10 稍等哈\nagent 10:03:00 您好，在帮您看了\nagent 10:30:00 退了\n",
+        "missed_follow_up"
+    ));
+    // A promise that also answers is the answer.
+    assert!(!fires(
+        "buyer 10:00:00 有货吗\nagent 10:00:10 稍等\nagent 10:03:00 我看下，有货的，今天下单今天就能发\n",
+        "missed_follow_up"
+    ));
+    // A result is no promise: 帮您查了一下 reports.
+    assert!(!fires(
+        "buyer 10:00:00 到哪了\nagent 10:00:10 帮您查了一下，已经到杭州了\n",
+        "missed_follow_up"
+    ));
+    // Asking the buyer to show something is no promise: 给我看下.
+    assert!(!fires(
+        "buyer 10:00:00 坏了\nagent 10:00:10 抱歉，麻烦拍张照片给我看下\nbuyer 10:01:00 [图片]\n",
+        "missed_follow_up"
+    ));
+    // Advice to wait a duration is no promise: 稍等1-3个工作日.
+    assert!(!fires(
+        "buyer 10:00:00 退款呢\nagent 10:00:10 退款一般稍等1-3个工作日到账\n",
+        "missed_follow_up"
+    ));
+}
+
+#[test]
+fn negations_see_through_pronouns_and_enumerations() {
+    assert!(!fires(
+        "agent 10:00:00 不是让您自己去看，我截图给您\n",
+        "forbidden_phrases"
+    ));
+    assert!(fires(
+        "agent 10:00:00 不是让，您自己去看\n",
+        "forbidden_phrases"
+    ));
+    // 、 lists, it does not end a clause: 不能加微信、QQ is one refusal.
+    assert!(!fires(
+        "agent 10:00:00 不能加微信、加QQ，见谅\n",
+        "off_platform"
+    ));
+    // A negation that has its own object does not reach the keyword: 不用怕麻烦.
+    assert!(fires(
+        "agent 10:00:00 不用怕麻烦加我微信就行\n",
+        "off_platform"
+    ));
+    // Anti-fraud context after the keyword.
+    assert!(!fires(
+        "agent 10:00:00 凡是让您加微信、QQ退款的都是骗子\n",
+        "off_platform"
     ));
 }
 

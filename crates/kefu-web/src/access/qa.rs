@@ -68,6 +68,17 @@ fn by_id(db: &Db, user: &User, store_id: i64) -> Option<StoreScope> {
 }
 
 impl StoreScope {
+    /// The store's own return address (the QA rules' context: its phone numbers are the
+    /// store's, not off-platform contact).
+    pub fn return_address(&self, db: &Db) -> Result<String, WebError> {
+        Ok(db.qa_return_address(self.store.id)?)
+    }
+
+    /// Saves the store's return address (the caller checked the user manages rules).
+    pub fn set_return_address(&self, db: &Db, text: &str, by: &str) -> Result<(), WebError> {
+        Ok(db.qa_set_return_address(self.store.id, text, by)?)
+    }
+
     /// The rule set in force (the store's saved one, else the shipped one).
     pub fn rules_in_force(&self, db: &Db) -> Result<RulesInForce, WebError> {
         Ok(db.qa_rules_in_force(self.store.id)?)

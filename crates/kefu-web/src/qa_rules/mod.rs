@@ -62,6 +62,8 @@ pub struct QaParams {
     pub buyer: Option<String>,
     pub day: Option<String>,
     pub saved: Option<i64>,
+    /// The store's return address was saved (`/qa/rules`).
+    pub context_saved: Option<u8>,
 }
 
 /// The requested store (as if missing when the user may not see it), or the first the user

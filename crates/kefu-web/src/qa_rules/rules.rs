@@ -11,6 +11,9 @@ pub(super) struct RulesPage<'a> {
     editable: bool,
     csrf: &'a str,
     saved: Option<i64>,
+    /// The store's return addresses (context for the off-platform rule).
+    return_address: &'a str,
+    context_saved: bool,
 }
 
 pub(super) fn rule_fields(lang: Lang, i: usize, r: &RuleDef, editable: bool) -> Markup {
@@ -131,6 +134,25 @@ pub(super) fn rules_body(lang: Lang, p: &RulesPage<'_>) -> Markup {
                 p { button type="submit" { (lang.s(S::AutoSave)) } }
             }
         }
+        h2 id="context" { (lang.t("本店退货地址（规则上下文）", "The store's return address (rule context)")) }
+        p {
+            (lang.t(
+                "其中的电话号码是本店自己的：客服发给买家不算站外联系。订单的收货信息（导入的 address 列）同样算作买家自己的号码。每行一个地址。",
+                "Phone numbers in it are the store's own: an agent giving them is not off-platform contact. The orders' addresses (the imported address column) count as the buyer's own numbers likewise. One address a line.",
+            ))
+        }
+        @if p.context_saved {
+            p.ok { (lang.t("退货地址已保存，下次运行规则时生效。", "Return address saved; the next rule run uses it.")) }
+        }
+        form method="post" action=(action) {
+            (hidden("csrf", p.csrf))
+            (hidden("store", p.store))
+            (hidden("mode", "context"))
+            textarea name="return_address" rows="3" cols="100" readonly[!p.editable] { (p.return_address) }
+            @if p.editable {
+                p { button type="submit" { (lang.s(S::AutoSave)) } }
+            }
+        }
     }
 }
 
@@ -148,10 +170,11 @@ pub async fn rules_page(
         .db(move |db| {
             let s = first_store(db, &u, store.as_deref())?;
             let rules = s.rules_in_force(db)?;
-            Ok((s, rules))
+            let return_address = s.return_address(db)?;
+            Ok((s, rules, return_address))
         })
         .await;
-    let (s, rules) = match loaded {
+    let (s, rules, return_address) = match loaded {
         Ok(x) => x,
         Err(e) => return error_page(lang, &user, e),
     };
@@ -166,6 +189,8 @@ pub async fn rules_page(
             editable: access::qa_manager(&user.session.user),
             csrf: &user.session.csrf,
             saved: q.saved,
+            return_address: &return_address,
+            context_saved: q.context_saved.is_some(),
         },
     );
     let here = format!("/qa/rules?store={}", url(s.name()));
@@ -220,6 +245,7 @@ pub(super) struct Rejected {
     rules: Vec<RuleDef>,
     toml: String,
     errors: Vec<String>,
+    return_address: String,
 }
 
 /// `POST /qa/rules`: saves the form (or the TOML) as the store's next rule set version.
@@ -242,6 +268,21 @@ pub async fn save_rules(
     let saved = state
         .db(move |db| {
             let s = first_store(db, &u, Some(&store))?;
+            if fields.get("mode").map(String::as_str) == Some("context") {
+                let text = fields.get("return_address").cloned().unwrap_or_default();
+                s.set_return_address(db, &text, &u.name)?;
+                let stored = s.return_address(db)?;
+                db.audit(
+                    Some(&u),
+                    "qa.context",
+                    &format!(
+                        "store={} return_address_chars={}",
+                        s.name(),
+                        stored.chars().count()
+                    ),
+                )?;
+                return Ok(Ok((s.name().to_string(), None)));
+            }
             let current = s.rules_in_force(db)?;
             let (toml, mut errors, rules) =
                 if fields.get("mode").map(String::as_str) == Some("toml") {
@@ -272,6 +313,7 @@ pub async fn save_rules(
             }
             if !errors.is_empty() {
                 return Ok(Err(Rejected {
+                    return_address: s.return_address(db)?,
                     store: s.name().to_string(),
                     version: current.version,
                     rules,
@@ -285,12 +327,18 @@ pub async fn save_rules(
                 "qa.rules",
                 &format!("store={} version={version}", s.name()),
             )?;
-            Ok(Ok((s.name().to_string(), version)))
+            Ok(Ok((s.name().to_string(), Some(version))))
         })
         .await;
     match saved {
-        Ok(Ok((store, version))) => Redirect::to(&format!(
+        Ok(Ok((store, Some(version)))) => Redirect::to(&format!(
             "/qa/rules?store={}&saved={version}&lang={}",
+            url(&store),
+            lang.code()
+        ))
+        .into_response(),
+        Ok(Ok((store, None))) => Redirect::to(&format!(
+            "/qa/rules?store={}&context_saved=1&lang={}#context",
             url(&store),
             lang.code()
         ))
@@ -307,6 +355,8 @@ pub async fn save_rules(
                     editable: true,
                     csrf: &user.session.csrf,
                     saved: None,
+                    return_address: &r.return_address,
+                    context_saved: false,
                 },
             );
             frame(

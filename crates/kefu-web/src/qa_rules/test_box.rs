@@ -202,26 +202,32 @@ pub async fn test_chat(
                     s.rules_in_force(db)?.set,
                     metrics.reminder_window_hours,
                     Some(metrics.service_hours.clone()),
+                    s.return_address(db)?,
                 ))
             }
             None => Ok((
                 RuleSet::default_rules(),
                 config.store("").metrics.reminder_window_hours,
                 None,
+                String::new(),
             )),
         })
         .await;
-    let (set, window, hours) = match rules {
+    let (set, window, hours, return_address) = match rules {
         Ok(x) => x,
         Err(e) => return error_page(lang, &user, e),
     };
     let (status, result) = match parse_pasted(&form.chat, window, lang == Lang::En) {
         Err(e) => (StatusCode::BAD_REQUEST, html! { p.error { (e) } }),
         Ok(chat) => {
-            // With a store, its service hours (waits outside them are not timed); without
-            // one, all day.
+            // With a store, its service hours (waits outside them are not timed) and its
+            // return address (its phone is the store's own); without one, all day and none.
+            let known: Vec<&str> = [return_address.as_str()]
+                .into_iter()
+                .filter(|t| !t.is_empty())
+                .collect();
             let context = StoreContext {
-                known_texts: &[],
+                known_texts: &known,
                 service_hours: hours.as_ref(),
             };
             let hits = chat.evaluate_with(&set, context);
