@@ -24,6 +24,7 @@ use crate::{ApiError, AppState, WebError};
 mod api;
 pub(crate) mod export;
 mod overview;
+mod platform_tables;
 pub(crate) mod ranking;
 mod start;
 
