@@ -99,6 +99,7 @@ table.ranking td:first-child,table.ranking td:nth-child(2){background:#fff}
 table.ranking thead th:first-child,table.ranking thead th:nth-child(2){z-index:3}
 details.columns{margin:.5em 0}ul.picker{columns:16em;list-style:none;padding:0}ul.picker a{text-decoration:none}
 @media print{header form,form.filters,details.columns,p.exports{display:none}.print-only{display:block}}
+@media (max-width:640px){header{flex-wrap:wrap;gap:.3em .8em;padding:.5em .8em}header strong,header .me,header>a{white-space:nowrap}header nav{order:3;flex-basis:100%;overflow-x:auto;white-space:nowrap;padding-bottom:.2em}main{padding:.8em}}
 ";
 
 /// The page frame: header with navigation, language switch and logout, then `body`.
