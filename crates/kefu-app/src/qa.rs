@@ -25,6 +25,18 @@ pub fn last_day(db: &Db, store_id: i64) -> Result<Day, StoreError> {
     Ok(db.day_span(store_id)?.map_or(Day(0), |(_, last)| last))
 }
 
+/// The summary a supervisor opens on: the last period the data covers to its end — the one
+/// containing `last` when `last` is its last day, else the one before (the week in progress
+/// is not yet a week to judge).
+pub fn last_complete(kind: PeriodKind, last: Day) -> Period {
+    let containing = Period::containing(kind, last);
+    if containing.to <= last {
+        containing
+    } else {
+        containing.previous(kind)
+    }
+}
+
 /// Receptions that automatic rules flagged in the period: those with a net deduction (a
 /// reception only praised by bonus rules is not a problem to look at). Empty until rules have
 /// run over the period; sampling then weighs by the other signals only.
@@ -229,7 +241,7 @@ pub struct Summary {
 
 /// The QA summary of a store (`store_name` labels the `Store` row) over the reviews (not
 /// calibrations) of the accounts `sees` admits: the period of `kind` (default: the store's QA
-/// period) containing `day` (default: the last day with data), the QA score and the weakest
+/// period) containing `day` (default: the last complete period, [`last_complete`]), the QA score and the weakest
 /// and strongest items of the current period, and the trend over the `TREND_PERIODS` before.
 pub fn summary(
     db: &Db,
@@ -244,11 +256,10 @@ pub fn summary(
         Some(k) => k,
         None => db.qa_period(store_id)?,
     };
-    let day = match day {
-        Some(d) => d,
-        None => last_day(db, store_id)?,
+    let current = match day {
+        Some(d) => Period::containing(kind, d),
+        None => last_complete(kind, last_day(db, store_id)?),
     };
-    let current = Period::containing(kind, day);
     let mut first = current;
     for _ in 0..TREND_PERIODS {
         first = first.previous(kind);
@@ -329,4 +340,29 @@ pub fn summary(
         period: current,
         rows,
     })
+}
+
+#[cfg(test)]
+mod last_complete_tests {
+    use super::*;
+
+    /// Every day of a year: the period opened on ends on or before the last day with data,
+    /// is the one containing it when that day ends a period, and else the one just before.
+    #[test]
+    fn the_summary_opens_on_the_last_period_the_data_covers() {
+        for kind in [PeriodKind::Week, PeriodKind::Month] {
+            for d in 20_400..20_800 {
+                let last = Day(d);
+                let p = last_complete(kind, last);
+                let containing = Period::containing(kind, last);
+                assert!(p.to <= last, "{kind:?} {last}");
+                if containing.to == last {
+                    assert_eq!(p, containing);
+                } else {
+                    assert_eq!(p, containing.previous(kind));
+                    assert_eq!(p.to.offset(1), containing.from);
+                }
+            }
+        }
+    }
 }
