@@ -173,6 +173,40 @@ fn bad_file_is_rejected_whole_unless_skip_bad() {
     assert_eq!(v[0]["total_orders"], 0, "A1 is unpaid");
 }
 
+/// Issue 12 item 10: a file refused whole (here UTF-16, as Excel saves "Unicode text") is
+/// said in the user's language: Chinese with `--lang zh`, English otherwise.
+#[test]
+fn a_refused_file_is_said_in_chinese_or_english() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("k.db");
+    let u16 = dir.path().join("u16.txt");
+    let mut bytes = vec![0xFF, 0xFE];
+    for u in "time\tbuyer\taccount\tsender\n".encode_utf16() {
+        bytes.extend_from_slice(&u.to_le_bytes());
+    }
+    std::fs::write(&u16, bytes).unwrap();
+    let (d, f) = (db.to_str().unwrap(), u16.to_str().unwrap());
+    let zh = Command::new(env!("CARGO_BIN_EXE_kefu"))
+        .args(["--lang", "zh", "import", "--db", d, f])
+        .output()
+        .unwrap();
+    assert!(!zh.status.success());
+    let err = String::from_utf8_lossy(&zh.stderr);
+    assert!(
+        err.contains("u16.txt:1：格式错误：文件是 UTF-16 编码")
+            && err.contains("请另存为 CSV（UTF-8）或 .xlsx"),
+        "{err}"
+    );
+    assert!(!err.contains("save it as"), "{err}");
+    let en = kefu(&["import", "--db", d, f]);
+    assert!(!en.status.success());
+    let err = String::from_utf8_lossy(&en.stderr);
+    assert!(
+        err.contains("u16.txt:1: the file is UTF-16") && err.contains("save it as CSV (UTF-8)"),
+        "{err}"
+    );
+}
+
 #[test]
 fn explain_shows_rounds_and_attribution() {
     let dir = tempfile::tempdir().unwrap();

@@ -9,9 +9,10 @@ use std::borrow::Cow;
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 
 use csv::{ByteRecord, ReaderBuilder};
+use kefu_core::localized::Said;
 
 use crate::columns::{Layout, MAX_COLS, clean_header};
-use crate::{FileRun, ImportError};
+use crate::{FileRun, ImportError, messages};
 
 /// Rows per chunk handed from the splitting thread to the converting one.
 const CHUNK_ROWS: usize = 8192;
@@ -50,7 +51,7 @@ impl Utf8Blocks {
     /// Appends the next block of whole lines (at the end of the file: the rest) to `buf`.
     /// Returns whether the end was reached, so that `buf` now holds the rest of the text.
     /// A block always ends with a line break, so no character and no CRLF is ever split.
-    fn fill(&mut self, buf: &mut String) -> Result<bool, String> {
+    fn fill(&mut self, buf: &mut String) -> Result<bool, Said> {
         use std::io::Read;
         let mut scanned = 0;
         loop {
@@ -64,7 +65,7 @@ impl Utf8Blocks {
                     {
                         Ok(n) => break n,
                         Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-                        Err(e) => return Err(format!("cannot read the file: {e}")),
+                        Err(e) => return Err(messages::unreadable(&e)),
                     }
                 };
                 self.pending.truncate(old + got);
@@ -84,8 +85,12 @@ impl Utf8Blocks {
             let head = self.pending.get(..cut).unwrap_or_default();
             // The whole file was checked before streaming began; this fails only when the
             // file changes while it is read.
-            let text = simdutf8::basic::from_utf8(head)
-                .map_err(|_| "the file changed while it was read: read it again".to_string())?;
+            let text = simdutf8::basic::from_utf8(head).map_err(|_| {
+                Said::new(
+                    "文件在读取时被改动了：请重新导入",
+                    "the file changed while it was read: read it again",
+                )
+            })?;
             buf.push_str(text);
             self.pending.drain(..cut);
             return Ok(self.eof);
@@ -160,7 +165,7 @@ struct Chunk {
 
 enum Msg {
     Rows(Chunk),
-    Failed { line: u64, reason: String },
+    Failed { line: u64, reason: Said },
 }
 
 pub(crate) fn read(
@@ -173,7 +178,7 @@ pub(crate) fn read(
         Text::Stream(b) => (Cow::Owned(String::new()), Some(b)),
     };
     let mut complete = blocks.is_none();
-    let failed = |run: &FileRun, reason: String| ImportError::Malformed {
+    let failed = |run: &FileRun, reason: Said| ImportError::Malformed {
         path: run.path().into(),
         line: 1,
         reason,
@@ -208,7 +213,7 @@ pub(crate) fn read(
             .iter()
             .map(|f| clean_header(&String::from_utf8_lossy(f)).to_string())
             .collect(),
-        Err(e) => return Err(failed(run, format!("cannot read the header: {e}"))),
+        Err(e) => return Err(failed(run, messages::csv_said(&e, true))),
     };
     let body = rdr.position().byte() as usize;
     let line = 1 + memchr::memchr_iter(b'\n', buf.as_bytes().get(..body).unwrap_or_default())
@@ -288,7 +293,7 @@ impl<'t> Records<'t> {
     fn next_record(
         &mut self,
         fields: &mut Vec<std::borrow::Cow<'t, str>>,
-    ) -> Option<Result<(Position, usize), (u64, String)>> {
+    ) -> Option<Result<(Position, usize), (u64, Said)>> {
         let bytes = self.text.as_bytes();
         // Blank lines are not records.
         while let Some(&b) = bytes.get(self.at.pos) {
@@ -339,7 +344,7 @@ impl<'t> Records<'t> {
         match rdr.read_byte_record(&mut rec) {
             Ok(true) => {}
             Ok(false) => return None,
-            Err(e) => return Some(Err((start.line, format!("cannot read CSV: {e}")))),
+            Err(e) => return Some(Err((start.line, messages::csv_said(&e, false)))),
         }
         let consumed = (rdr.position().byte() as usize).max(1);
         let end = (start.pos + consumed).min(bytes.len());

@@ -4,6 +4,7 @@
 use std::borrow::Cow;
 use std::collections::BTreeSet;
 
+use kefu_core::localized::Said;
 use serde_json::{Map, Value};
 
 use crate::columns::{clean_header, columns, unknown_columns_warning};
@@ -11,20 +12,26 @@ use crate::{FileRun, ImportError};
 
 const PROGRESS_EVERY: u64 = 1 << 13;
 
-fn parse(line: &str) -> Result<Map<String, Value>, String> {
+fn parse(line: &str) -> Result<Map<String, Value>, Said> {
     match serde_json::from_str::<Value>(line) {
         Ok(Value::Object(m)) => Ok(m),
-        Ok(other) => Err(format!(
-            "expected a JSON object (one per line), found {}",
-            match other {
-                Value::Array(_) => "an array",
-                Value::String(_) => "a string",
-                Value::Number(_) => "a number",
-                Value::Bool(_) => "a boolean",
-                _ => "null",
-            }
+        Ok(other) => {
+            let (zh, en) = match other {
+                Value::Array(_) => ("数组", "an array"),
+                Value::String(_) => ("字符串", "a string"),
+                Value::Number(_) => ("数字", "a number"),
+                Value::Bool(_) => ("布尔值", "a boolean"),
+                _ => ("null", "null"),
+            };
+            Err(Said::new(
+                format!("应为 JSON 对象（每行一个），实际是{zh}"),
+                format!("expected a JSON object (one per line), found {en}"),
+            ))
+        }
+        Err(e) => Err(Said::new(
+            format!("不是有效的 JSON（{e}）"),
+            format!("invalid JSON: {e}"),
         )),
-        Err(e) => Err(format!("invalid JSON: {e}")),
     }
 }
 
@@ -87,7 +94,10 @@ pub(crate) fn read(
     let first_obj = parse(first).map_err(|reason| ImportError::Malformed {
         path: run.path().into(),
         line: first_no,
-        reason: format!("{reason}: the first object's keys tell what kind of file this is"),
+        reason: Said::new(
+            format!("{}：文件的类型由第一个对象的键决定", reason.zh),
+            format!("{reason}: the first object's keys tell what kind of file this is"),
+        ),
     })?;
     let header: Vec<String> = first_obj
         .keys()
@@ -115,7 +125,7 @@ pub(crate) fn read(
         let obj = match obj {
             Ok(o) => o,
             Err(reason) => {
-                run.reject(line_no, reason, line.to_string());
+                run.reject(line_no, reason.en, line.to_string());
                 continue;
             }
         };

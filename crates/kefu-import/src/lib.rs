@@ -458,10 +458,10 @@ pub enum ImportError {
     Malformed {
         path: PathBuf,
         line: u64,
-        reason: String,
+        reason: Said,
     },
     #[error("{}: cannot read the workbook: {message}", path.display())]
-    Workbook { path: PathBuf, message: String },
+    Workbook { path: PathBuf, message: Said },
     /// A pasted chat that cannot be read as one ([`transcript`]).
     #[error("{}: {}", path.display(), error.describe(true))]
     Transcript {
@@ -750,14 +750,10 @@ fn read_file(
         _ if opts.encoding.is_none()
             && (bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF")) =>
         {
-            let reason =
-                "the file is UTF-16 (as Excel saves \"Unicode text\"): save it as CSV (UTF-8) \
-                          or as .xlsx instead"
-                    .to_string();
             return Err(ImportError::Malformed {
                 path: path.into(),
                 line: 1,
-                reason,
+                reason: messages::utf16_refused(),
             });
         }
         form => {

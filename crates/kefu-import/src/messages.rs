@@ -2,10 +2,64 @@
 
 use std::path::Path;
 
-use kefu_core::localized::{Localized, io_zh};
+use kefu_core::localized::{Localized, Said, io_zh};
 use kefu_core::text::terminal_text;
 
 use crate::{FileKind, ImportError, RejectedRow};
+
+/// The refusal of a UTF-16 text file (Excel's "Unicode text").
+pub(crate) fn utf16_refused() -> Said {
+    Said::new(
+        "文件是 UTF-16 编码（Excel 另存为“Unicode 文本”时如此）：请另存为 CSV（UTF-8）或 .xlsx 后再导入",
+        "the file is UTF-16 (as Excel saves \"Unicode text\"): save it as CSV (UTF-8) or as \
+         .xlsx instead",
+    )
+}
+
+/// The refusal of an OpenDocument spreadsheet.
+pub(crate) fn ods_refused() -> Said {
+    Said::new(
+        "不读取 OpenDocument 表格（.ods）：请把表格另存为 .xlsx 或 CSV",
+        "OpenDocument spreadsheets (.ods) are not read: save the sheet as .xlsx or CSV",
+    )
+}
+
+/// A workbook whose reader gave up without a word (it panicked).
+pub(crate) fn damaged_workbook() -> Said {
+    Said::new(
+        "文件已损坏，或不是工作簿",
+        "the file is damaged or not a workbook",
+    )
+}
+
+/// A workbook or zip reader's own error: its words in English, after a Chinese lead.
+pub(crate) fn reader_said(e: impl std::fmt::Display) -> Said {
+    let e = e.to_string();
+    Said::new(format!("文件已损坏，或不是可读取的工作簿（{e}）"), e)
+}
+
+/// A file that cannot be read on (after its header): the system's words after a Chinese lead.
+pub(crate) fn unreadable(e: &std::io::Error) -> Said {
+    Said::new(
+        format!("无法读取文件：{}", io_zh(e)),
+        format!("cannot read the file: {e}"),
+    )
+}
+
+/// CSV text the splitter cannot read; `what` is said before the splitter's own words.
+pub(crate) fn csv_said(e: &csv::Error, header: bool) -> Said {
+    if header {
+        Said::new(
+            format!("无法读取表头（{e}）"),
+            format!("cannot read the header: {e}"),
+        )
+    } else {
+        Said::new(
+            format!("无法把这一行拆成各列的值（{e}）"),
+            format!("cannot read CSV: {e}"),
+        )
+    }
+}
 
 pub(crate) fn kind_zh(kind: FileKind) -> &'static str {
     match kind {
@@ -243,10 +297,10 @@ impl Localized for ImportError {
                 crate::quoted(missing)
             ),
             ImportError::Malformed { path, line, reason } => {
-                format!("{}:{line}：格式错误：{reason}", path.display())
+                format!("{}:{line}：格式错误：{}", path.display(), reason.zh)
             }
             ImportError::Workbook { path, message } => {
-                format!("{}：无法读取工作簿：{message}", path.display())
+                format!("{}：无法读取工作簿：{}", path.display(), message.zh)
             }
             ImportError::Transcript { path, error } => {
                 format!("{}：{}", path.display(), error.describe(false))
@@ -278,7 +332,7 @@ impl Localized for ImportError {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use std::path::PathBuf;
 
     use kefu_core::localized::has_chinese;
@@ -313,11 +367,11 @@ mod tests {
             ImportError::Malformed {
                 path: path.clone(),
                 line: 1,
-                reason: "not JSON".into(),
+                reason: utf16_refused(),
             },
             ImportError::Workbook {
                 path: path.clone(),
-                message: "zip".into(),
+                message: ods_refused(),
             },
             ImportError::BadRows {
                 path: path.clone(),
@@ -356,6 +410,95 @@ mod tests {
         for kind in FileKind::ALL {
             assert!(has_chinese(kind_zh(kind)));
         }
+    }
+
+    /// Words of an English sentence in a Chinese text: ASCII words of three letters or more,
+    /// leaving out what a reader of Chinese reads too (format names, units), `quoted` names
+    /// and a third party's words in full-width brackets.
+    pub(crate) fn english_words(zh: &str) -> Vec<String> {
+        const NAMES: &[&str] = &[
+            "UTF",
+            "Excel",
+            "Unicode",
+            "CSV",
+            "xlsx",
+            "JSON",
+            "OpenDocument",
+            "ods",
+            "MiB",
+            "GiB",
+            "null",
+        ];
+        let mut plain = String::new();
+        let (mut brackets, mut quoted) = (0u32, false);
+        for c in zh.chars() {
+            match c {
+                '（' => brackets += 1,
+                '）' => brackets = brackets.saturating_sub(1),
+                '`' => quoted = !quoted,
+                _ if brackets == 0 && !quoted => plain.push(c),
+                _ => {}
+            }
+        }
+        plain
+            .split(|c: char| !c.is_ascii_alphabetic())
+            .filter(|w| w.len() >= 3 && !NAMES.contains(w))
+            .map(str::to_string)
+            .collect()
+    }
+
+    /// Issue 12 item 10: the file-level refusals are said in Chinese, not an English sentence
+    /// inside a Chinese one; third-party details stay, in brackets.
+    #[test]
+    fn file_refusals_read_in_chinese() {
+        let io = std::io::Error::new(std::io::ErrorKind::PermissionDenied, "denied by the OS");
+        let csv_error = csv::ReaderBuilder::new()
+            .from_reader(&b"a,b\n\xFF,1\n"[..])
+            .records()
+            .find_map(Result::err)
+            .expect("a record that is not UTF-8 is an error");
+        let said = [
+            utf16_refused(),
+            ods_refused(),
+            damaged_workbook(),
+            reader_said("invalid Zip archive: Could not find EOCD"),
+            unreadable(&io),
+            csv_said(&csv_error, true),
+            csv_said(&csv_error, false),
+        ];
+        for s in &said {
+            assert!(has_chinese(&s.zh), "{}", s.zh);
+            assert!(
+                english_words(&s.zh).is_empty(),
+                "{} → {:?}",
+                s.zh,
+                english_words(&s.zh)
+            );
+            assert!(!has_chinese(&s.en), "{}", s.en);
+        }
+        // The third party's words stay, after the Chinese.
+        assert!(said[3].zh.contains("Could not find EOCD"), "{}", said[3].zh);
+        assert_eq!(said[3].en, "invalid Zip archive: Could not find EOCD");
+        let e = ImportError::Malformed {
+            path: PathBuf::from("u16.txt"),
+            line: 1,
+            reason: utf16_refused(),
+        };
+        assert!(
+            e.to_string().starts_with("u16.txt:1: the file is UTF-16"),
+            "{e}"
+        );
+        assert!(
+            e.zh().starts_with("u16.txt:1：格式错误：文件是 UTF-16"),
+            "{}",
+            e.zh()
+        );
+        assert!(!e.zh().contains("save it"), "{}", e.zh());
+        // The checker sees an English sentence.
+        assert_eq!(
+            english_words("格式错误：the file is damaged"),
+            ["the", "file", "damaged"]
+        );
     }
 
     #[test]

@@ -7,10 +7,11 @@ use std::io::Cursor;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use calamine::{Data, DataRef, Reader, Xls, Xlsb, Xlsx, open_workbook_from_rs};
+use kefu_core::localized::{Localized, Said};
 use zip::ZipArchive;
 
 use crate::columns::{Layout, clean_header};
-use crate::{FileRun, ImportError};
+use crate::{FileRun, ImportError, messages};
 
 /// A cell as text: date-times as `YYYY-MM-DD HH:MM:SS`, whole numbers without `.0` (so that
 /// ids and amounts read `199`, never `1.99e2`), other numbers in plain decimal notation.
@@ -75,13 +76,13 @@ pub(crate) const LIMITS: Limits = Limits {
 /// Why a workbook is not read, before any row reaches the sink.
 enum Refused {
     /// A message for [`ImportError::Workbook`].
-    Message(String),
+    Message(Said),
     /// The row sink's own error (bad rows are not errors; a full text arena is).
     Import(ImportError),
 }
 
-impl From<String> for Refused {
-    fn from(m: String) -> Self {
+impl From<Said> for Refused {
+    fn from(m: Said) -> Self {
         Refused::Message(m)
     }
 }
@@ -108,10 +109,10 @@ pub(crate) fn read_with(
         Ok(Ok(())) => Ok(()),
         Ok(Err(Refused::Import(e))) => Err(e),
         Ok(Err(Refused::Message(message))) => Err(ImportError::Workbook { path, message }),
-        Err(_) => {
-            let message = "the file is damaged or not a workbook".to_string();
-            Err(ImportError::Workbook { path, message })
-        }
+        Err(_) => Err(ImportError::Workbook {
+            path,
+            message: messages::damaged_workbook(),
+        }),
     }
 }
 
@@ -161,15 +162,12 @@ fn stream(bytes: &[u8], run: &mut FileRun<'_, '_, '_>, limits: Limits) -> Result
         // OpenDocument sheets are not read: calamine expands their repeated rows and columns
         // into a dense grid before a row can be looked at, so a tiny file could still claim
         // gigabytes.
-        Err(_) if is_ods(bytes) => Err(Refused::Message(
-            "OpenDocument spreadsheets (.ods) are not read: save the sheet as .xlsx or CSV"
-                .to_string(),
-        )),
-        Err(e) => Err(Refused::Message(e.to_string())),
+        Err(_) if is_ods(bytes) => Err(Refused::Message(messages::ods_refused())),
+        Err(e) => Err(err(e)),
     }
 }
 fn err(e: impl std::fmt::Display) -> Refused {
-    Refused::Message(e.to_string())
+    Refused::Message(messages::reader_said(e))
 }
 
 fn empty(run: &FileRun<'_, '_, '_>) -> Refused {
@@ -194,10 +192,10 @@ pub(crate) fn is_ods(bytes: &[u8]) -> bool {
 }
 
 /// [`check_parts`] for readers of their own (platform reports): the refusal's message.
-pub(crate) fn check_zip(bytes: &[u8], limits: Limits) -> Result<(), String> {
+pub(crate) fn check_zip(bytes: &[u8], limits: Limits) -> Result<(), Said> {
     check_parts(bytes, limits).map_err(|r| match r {
         Refused::Message(m) => m,
-        Refused::Import(e) => e.to_string(),
+        Refused::Import(e) => Said::new(e.zh(), e.to_string()),
     })
 }
 
@@ -215,11 +213,21 @@ fn check_parts(bytes: &[u8], limits: Limits) -> Result<(), Refused> {
             continue;
         };
         if entry.size() > limit {
-            return Err(Refused::Message(format!(
-                "its {what} `{name}` unpacks to {} MiB, over the limit of {} MiB: split the \
-                 data into several files or save it as CSV",
-                entry.size() >> 20,
-                limit >> 20
+            let (mib, limit) = (entry.size() >> 20, limit >> 20);
+            let what_zh = if what == "worksheet" {
+                "工作表"
+            } else {
+                "部件"
+            };
+            return Err(Refused::Message(Said::new(
+                format!(
+                    "其中的{what_zh} `{name}` 解压后有 {mib} MiB，超过 {limit} MiB 的上限：\
+                     请把数据拆成几个文件，或另存为 CSV"
+                ),
+                format!(
+                    "its {what} `{name}` unpacks to {mib} MiB, over the limit of {limit} MiB: \
+                     split the data into several files or save it as CSV"
+                ),
             )));
         }
     }
@@ -294,10 +302,15 @@ impl Rows {
         };
         self.data_rows += 1;
         if self.data_rows > self.max_rows {
-            return Err(Refused::Message(format!(
-                "the sheet has more than {} data rows, the limit for one workbook: split it into \
-                 several files or save it as CSV",
-                self.max_rows
+            let max = self.max_rows;
+            return Err(Refused::Message(Said::new(
+                format!(
+                    "工作表的数据超过 {max} 行，这是一个工作簿的上限：请拆成几个文件，或另存为 CSV"
+                ),
+                format!(
+                    "the sheet has more than {max} data rows, the limit for one workbook: split \
+                     it into several files or save it as CSV"
+                ),
             )));
         }
         let vals: Vec<&str> = layout
@@ -319,7 +332,7 @@ impl Rows {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     #[test]
@@ -337,6 +350,14 @@ mod tests {
         bytes: Vec<u8>,
         limits: Limits,
     ) -> Result<crate::FileReport, String> {
+        read_or_refuse(name, bytes, limits).map_err(|e| e.to_string())
+    }
+
+    fn read_or_refuse(
+        name: &str,
+        bytes: Vec<u8>,
+        limits: Limits,
+    ) -> Result<crate::FileReport, ImportError> {
         let config = kefu_core::settings::Config::default();
         let mut sink = crate::convert::Sink::new(&config, None);
         let mut run = FileRun {
@@ -356,7 +377,7 @@ mod tests {
                 warnings: Vec::new(),
             },
         };
-        read_with(bytes, &mut run, limits).map_err(|e| e.to_string())?;
+        read_with(bytes, &mut run, limits)?;
         Ok(run.report)
     }
 
@@ -407,6 +428,12 @@ mod tests {
 
     #[test]
     fn opendocument_is_refused() {
+        let e = read_limited("s.ods", ods(), ROOMY).unwrap_err();
+        assert!(e.contains("s.ods") && e.contains(".ods"), "{e}");
+    }
+
+    /// A minimal OpenDocument spreadsheet.
+    pub(crate) fn ods() -> Vec<u8> {
         use std::io::Write as _;
         let mut z = zip::ZipWriter::new(Cursor::new(Vec::new()));
         let o = zip::write::SimpleFileOptions::default();
@@ -415,9 +442,62 @@ mod tests {
             .unwrap();
         z.start_file("content.xml", o).unwrap();
         z.write_all(b"<office:document-content/>").unwrap();
-        let bytes = z.finish().unwrap().into_inner();
-        let e = read_limited("s.ods", bytes, ROOMY).unwrap_err();
-        assert!(e.contains("s.ods") && e.contains(".ods"), "{e}");
+        z.finish().unwrap().into_inner()
+    }
+
+    /// Issue 12 item 10: every refusal of a workbook reads in Chinese, in English as before.
+    #[test]
+    fn refusals_read_in_both_languages() {
+        use crate::messages::tests::english_words;
+        let small = Limits {
+            part_bytes: 64,
+            ..ROOMY
+        };
+        let tiny_sheet = Limits {
+            sheet_bytes: 64,
+            ..ROOMY
+        };
+        let cases = [
+            (
+                roster(11),
+                ROOMY,
+                "the sheet has more than 10 data rows",
+                "超过 10 行",
+            ),
+            (
+                roster(1),
+                small,
+                "over the limit of 0 MiB",
+                "超过 0 MiB 的上限",
+            ),
+            (
+                roster(1),
+                tiny_sheet,
+                "its worksheet `xl/worksheets",
+                "工作表 `xl/worksheets",
+            ),
+            (
+                ods(),
+                ROOMY,
+                "(.ods) are not read",
+                "不读取 OpenDocument 表格",
+            ),
+            (
+                b"PK\x03\x04garbage".to_vec(),
+                ROOMY,
+                "cannot read the workbook: ",
+                "文件已损坏",
+            ),
+        ];
+        for (bytes, limits, en, zh) in cases {
+            let e = read_or_refuse("表.xlsx", bytes, limits).unwrap_err();
+            assert!(matches!(e, ImportError::Workbook { .. }), "{e:?}");
+            assert!(e.to_string().contains(en), "{e}");
+            let text = e.zh();
+            assert!(text.starts_with("表.xlsx：无法读取工作簿："), "{text}");
+            assert!(text.contains(zh), "{text}");
+            assert!(english_words(&text).is_empty(), "{text}");
+        }
     }
 
     #[test]

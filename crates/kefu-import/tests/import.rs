@@ -1,5 +1,6 @@
 use std::path::{Path, PathBuf};
 
+use kefu_core::localized::Localized;
 use kefu_core::model::{RefundStatus, Role, Sender};
 use kefu_core::settings::Config;
 use kefu_core::time::{UtcOffset, parse_time};
@@ -313,10 +314,20 @@ fn wrong_headers() {
     assert!(e.contains("`requested_at`, `amount`"), "{e}");
 
     let (_d, r) = one("j.jsonl", "[1,2]\n");
-    let e = r.unwrap_err().to_string();
+    let err = r.unwrap_err();
+    let e = err.to_string();
     assert!(
         e.starts_with(&format!("{}:1:", _d.path().join("j.jsonl").display())),
         "{e}"
+    );
+    assert!(e.contains("found an array: the first object's keys"), "{e}");
+    // Issue 12 item 10: in Chinese, all of it.
+    let zh = err.zh();
+    assert!(
+        zh.ends_with(
+            "格式错误：应为 JSON 对象（每行一个），实际是数组：文件的类型由第一个对象的键决定"
+        ),
+        "{zh}"
     );
 }
 
@@ -704,6 +715,11 @@ fn damaged_workbook_is_an_error() {
     let e = r.unwrap_err();
     assert!(matches!(e, ImportError::Workbook { .. }), "{e:?}");
     assert!(e.to_string().contains("x.xlsx"));
+    let zh = e.zh();
+    assert!(
+        zh.contains("x.xlsx：无法读取工作簿：文件已损坏，或不是可读取的工作簿（"),
+        "{zh}"
+    );
 }
 
 #[test]
@@ -839,8 +855,15 @@ fn utf16_is_refused_clearly() {
     let dir = TempDir::new().unwrap();
     let p = write(&dir, "u16.txt", &bytes);
     let config = Config::default();
-    let e = read(&[p], &opts(&config)).unwrap_err().to_string();
+    let err = read(&[p], &opts(&config)).unwrap_err();
+    let e = err.to_string();
     assert!(e.contains("u16.txt:1:") && e.contains("UTF-16"), "{e}");
+    let zh = err.zh();
+    assert!(
+        zh.contains("u16.txt:1：格式错误：文件是 UTF-16 编码"),
+        "{zh}"
+    );
+    assert!(!zh.contains("save it"), "{zh}");
 }
 
 /// Issue 10 item 3: a message text over the limit is stored cut, marked, and named in a

@@ -495,11 +495,18 @@ pub fn read_report(
     if size > MAX_REPORT_BYTES {
         return Err(ImportError::Workbook {
             path: path.into(),
-            message: format!(
-                "a platform report of {} MiB is over the limit of {} MiB: split it into \
-                 several files",
-                size >> 20,
-                MAX_REPORT_BYTES >> 20
+            message: Said::new(
+                format!(
+                    "平台报表有 {} MiB，超过 {} MiB 的上限：请拆成几个文件",
+                    size >> 20,
+                    MAX_REPORT_BYTES >> 20
+                ),
+                format!(
+                    "a platform report of {} MiB is over the limit of {} MiB: split it into \
+                     several files",
+                    size >> 20,
+                    MAX_REPORT_BYTES >> 20
+                ),
             ),
         });
     }

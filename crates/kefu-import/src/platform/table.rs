@@ -7,9 +7,10 @@ use std::io::Cursor;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use calamine::{Data, DataRef, Reader, Xls, Xlsb, Xlsx, open_workbook_from_rs};
+use kefu_core::localized::Said;
 
 use crate::workbook::{CFB_MAGIC, LIMITS, cell, check_zip, is_ods};
-use crate::{Encoding, decode};
+use crate::{Encoding, decode, messages};
 
 /// One row: its 1-based line (the sheet's row number, or the text's physical line) and cells.
 #[derive(Debug, Clone)]
@@ -39,7 +40,7 @@ pub(crate) struct Read {
 }
 
 /// Reads `bytes` (the file `name`) as tables. `Err`: a message for the file.
-pub(crate) fn read(name: &str, bytes: Vec<u8>, forced: Option<Encoding>) -> Result<Read, String> {
+pub(crate) fn read(name: &str, bytes: Vec<u8>, forced: Option<Encoding>) -> Result<Read, Said> {
     let ext = std::path::Path::new(name)
         .extension()
         .and_then(|e| e.to_str())
@@ -53,7 +54,7 @@ pub(crate) fn read(name: &str, bytes: Vec<u8>, forced: Option<Encoding>) -> Resu
     if workbook {
         let tables = match catch_unwind(AssertUnwindSafe(|| workbook_tables(&bytes))) {
             Ok(r) => r?,
-            Err(_) => return Err("the file is damaged or not a workbook".to_string()),
+            Err(_) => return Err(messages::damaged_workbook()),
         };
         return Ok(Read {
             tables,
@@ -62,11 +63,7 @@ pub(crate) fn read(name: &str, bytes: Vec<u8>, forced: Option<Encoding>) -> Resu
         });
     }
     if forced.is_none() && (bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF")) {
-        return Err(
-            "the file is UTF-16 (as Excel saves \"Unicode text\"): save it as CSV (UTF-8) or as \
-             .xlsx instead"
-                .to_string(),
-        );
+        return Err(messages::utf16_refused());
     }
     let mut decoded = decode::decode(bytes, forced);
     let warnings = decoded.warning.take().into_iter().collect();
@@ -80,7 +77,7 @@ pub(crate) fn read(name: &str, bytes: Vec<u8>, forced: Option<Encoding>) -> Resu
 
 /// The rows of delimited text: commas, or TABs when most of the first lines have TABs and no
 /// commas (a title line above the header has neither).
-fn text_rows(text: &str) -> Result<Vec<Row>, String> {
+fn text_rows(text: &str) -> Result<Vec<Row>, Said> {
     let (mut tabs, mut commas) = (0, 0);
     for l in text.lines().filter(|l| !l.trim().is_empty()).take(10) {
         // Delimiters outside quotes only: `"1,234"` is one value.
@@ -117,8 +114,9 @@ fn text_rows(text: &str) -> Result<Vec<Row>, String> {
             Ok(true) => {}
             Err(e) => {
                 let line = e.position().map_or(0, |p| p.line());
-                return Err(format!(
-                    "line {line}: cannot split the line into values: {e}"
+                return Err(Said::new(
+                    format!("第 {line} 行：无法把这一行拆成各列的值（{e}）"),
+                    format!("line {line}: cannot split the line into values: {e}"),
                 ));
             }
         }
@@ -147,10 +145,13 @@ fn text_rows(text: &str) -> Result<Vec<Row>, String> {
     Ok(rows)
 }
 
-fn too_many() -> String {
-    format!(
-        "the report has more than {MAX_ROWS} rows, the limit for one report file: split it into \
-         several files"
+fn too_many() -> Said {
+    Said::new(
+        format!("报表超过 {MAX_ROWS} 行，这是一个报表文件的上限：请拆成几个文件"),
+        format!(
+            "the report has more than {MAX_ROWS} rows, the limit for one report file: split it \
+             into several files"
+        ),
     )
 }
 
@@ -164,7 +165,7 @@ struct Gather {
 }
 
 impl Gather {
-    fn cell(&mut self, (row, col): (u32, u32), text: String) -> Result<(), String> {
+    fn cell(&mut self, (row, col): (u32, u32), text: String) -> Result<(), Said> {
         if self.at != Some(row) {
             self.flush()?;
             self.at = Some(row);
@@ -182,7 +183,7 @@ impl Gather {
         Ok(())
     }
 
-    fn flush(&mut self) -> Result<(), String> {
+    fn flush(&mut self) -> Result<(), Said> {
         let Some(at) = self.at.take() else {
             return Ok(());
         };
@@ -201,7 +202,7 @@ impl Gather {
         Ok(())
     }
 
-    fn finish(mut self) -> Result<Vec<Row>, String> {
+    fn finish(mut self) -> Result<Vec<Row>, Said> {
         self.flush()?;
         Ok(self.rows)
     }
@@ -224,11 +225,11 @@ fn exact_ref(d: &DataRef<'_>) -> String {
     }
 }
 
-fn err(e: impl std::fmt::Display) -> String {
-    e.to_string()
+fn err(e: impl std::fmt::Display) -> Said {
+    messages::reader_said(e)
 }
 
-fn workbook_tables(bytes: &[u8]) -> Result<Vec<Table>, String> {
+fn workbook_tables(bytes: &[u8]) -> Result<Vec<Table>, Said> {
     let mut tables = Vec::new();
     let mut rows_so_far = 0;
     if bytes.starts_with(CFB_MAGIC) {
@@ -284,17 +285,46 @@ fn workbook_tables(bytes: &[u8]) -> Result<Vec<Table>, String> {
     }
     match open_workbook_from_rs::<Xlsb<_>, _>(Cursor::new(bytes)) {
         Ok(wb) => sheets!(wb),
-        Err(_) if is_ods(bytes) => Err(
-            "OpenDocument spreadsheets (.ods) are not read: save the sheet as .xlsx or CSV"
-                .to_string(),
-        ),
-        Err(e) => Err(e.to_string()),
+        Err(_) if is_ods(bytes) => Err(messages::ods_refused()),
+        Err(e) => Err(err(e)),
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Issue 12 item 10: a report file's refusals read in Chinese, in English as before.
+    #[test]
+    fn refusals_read_in_both_languages() {
+        use crate::messages::tests::english_words;
+        let utf16: Vec<u8> = [0xFF, 0xFE]
+            .into_iter()
+            .chain(
+                "客服账号\t咨询人数\n"
+                    .encode_utf16()
+                    .flat_map(u16::to_le_bytes),
+            )
+            .collect();
+        let cases = [
+            ("r.txt", utf16, "the file is UTF-16", "文件是 UTF-16"),
+            (
+                "r.ods",
+                crate::workbook::tests::ods(),
+                "(.ods) are not read",
+                "不读取",
+            ),
+            ("r.xlsx", b"PK\x03\x04garbage".to_vec(), "", "文件已损坏"),
+        ];
+        for (name, bytes, en, zh) in cases {
+            let Err(said) = read(name, bytes, None) else {
+                panic!("{name} is read");
+            };
+            assert!(said.en.contains(en), "{}", said.en);
+            assert!(said.zh.contains(zh), "{}", said.zh);
+            assert!(english_words(&said.zh).is_empty(), "{}", said.zh);
+        }
+    }
 
     #[test]
     fn text_with_tabs_quotes_and_blank_lines() {
