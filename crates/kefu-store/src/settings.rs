@@ -1,7 +1,7 @@
 //! What the web app edits besides users: metric settings saved per store (they take the
 //! place of the configuration file's for that store) and the roster's accounts.
 
-use std::time::{SystemTime, UNIX_EPOCH};
+use crate::users::now_secs;
 
 use kefu_core::model::{NameId, Role};
 use kefu_core::settings::{Config, MetricSettings};
@@ -36,12 +36,6 @@ pub struct AccountEdit {
     pub left: Option<kefu_core::time::Day>,
     pub employee_no: Option<String>,
     pub department: Option<String>,
-}
-
-fn now_secs() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as i64)
 }
 
 impl Db {

@@ -3,7 +3,7 @@
 //! by `kefu_core::worklist`; a refresh rewrites an item's computed columns and never its owner,
 //! status or the contact noted by hand, so people's work survives every recomputation.
 
-use std::time::{SystemTime, UNIX_EPOCH};
+use crate::users::now_secs;
 
 use kefu_core::model::{NameId, Order, Refund};
 use kefu_core::time::{Day, Millis};
@@ -75,12 +75,6 @@ pub struct ItemFilter {
     /// Only open ones (outcome open).
     pub open_only: bool,
     pub key: Option<String>,
-}
-
-fn now_secs() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as i64)
 }
 
 const ITEM_COLUMNS: &str = "key, kind, buyer_id, reference, serving_id, opened_at, due_at, expires_at,

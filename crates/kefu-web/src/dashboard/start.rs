@@ -8,6 +8,7 @@
 
 use super::*;
 
+use kefu_app::worklists::now_local;
 use kefu_core::figures::{C, Value};
 use kefu_core::model::NameId;
 use kefu_core::time::{DAY_MS, Millis};
@@ -133,7 +134,7 @@ pub async fn start(
             let last = last_time
                 .map(Day::of)
                 .or(store.day_span(db)?.map(|(_, l)| l));
-            let anchor = last.unwrap_or(Day::of(now_local(0)));
+            let anchor = last.unwrap_or(Day::of(now_local(kefu_core::time::UtcOffset::UTC)));
             let (from, to) = period(anchor, days);
             let row = |f: Day, t: Day| store_row(db, f, t, only);
             let current = row(from, to)?;
@@ -188,17 +189,9 @@ pub async fn start(
     let name = s.store.name().to_string();
     let tz = state.config.store(&name).timezone;
     let here = format!("/?store={}&days={days}", url(&name));
-    let body = render(lang, &s, days, now_local(tz.0));
+    let body = render(lang, &s, days, now_local(tz));
     let title = lang.s(S::StartPage);
     Html(page(lang, title, Some(&user.session), &here, body).into_string()).into_response()
-}
-
-/// The wall clock now at a UTC offset of `minutes`, as store-local milliseconds.
-fn now_local(minutes: i32) -> Millis {
-    let utc = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as i64);
-    utc + i64::from(minutes) * 60_000
 }
 
 /// The supervisor's attention list for `day` (the last day with data): unreplied buyers,

@@ -42,16 +42,6 @@ pub struct PageQuery {
     pub lang: Option<String>,
 }
 
-/// Money as the pages write it: `¥1,299.00`.
-fn yuan(cents: i64) -> String {
-    format::money(cents)
-}
-
-/// Seconds as 分:秒 (hours as 时:分:秒 past an hour).
-fn clock(secs: i64) -> String {
-    format::duration_ms(secs.saturating_mul(1000))
-}
-
 fn percent(r: Option<f64>) -> String {
     r.map_or_else(|| "—".into(), |r| format!("{:.1}%", r * 100.0))
 }
@@ -175,9 +165,9 @@ fn tally_rows(lang: Lang, rows: &[(String, &TallyView)]) -> Markup {
                         td.num { (t.recovered) }
                         td.num { (t.lost) }
                         td.num { (t.orders) }
-                        td.num { (yuan(t.cents)) }
+                        td.num { (format::money(t.cents)) }
                         td.num { (percent(t.rate)) }
-                        td.num { (t.avg_recover_secs.map_or_else(|| "—".into(), clock)) }
+                        td.num { (t.avg_recover_secs.map_or_else(|| "—".into(), |s| format::duration_ms(s.saturating_mul(1000)))) }
                     }
                 }
             }
@@ -248,12 +238,12 @@ fn render(lang: Lang, user: &CurrentUser, s: &Shown, notice: Notice) -> Markup {
                         td { (i.reference) }
                         td { (i.owner.as_deref().unwrap_or("—")) }
                         td { (i.due_at.as_deref().unwrap_or("—")) }
-                        td.num { (yuan(i.amount_cents)) }
+                        td.num { (format::money(i.amount_cents)) }
                         td.num { (i.reminders) }
                         td {
                             (status_label(lang, i.status))
-                            @if i.recovered_cents > 0 { " " (yuan(i.recovered_cents)) }
-                            @if let Some(secs) = i.time_to_recover_secs { " (" (clock(secs)) ")" }
+                            @if i.recovered_cents > 0 { " " (format::money(i.recovered_cents)) }
+                            @if let Some(secs) = i.time_to_recover_secs { " (" (format::duration_ms(secs.saturating_mul(1000))) ")" }
                         }
                         td {
                             form method="post" action={ "/worklists/status?lang=" (lc) } {
@@ -583,12 +573,12 @@ mod tests {
 
     #[test]
     fn money_and_clock_as_pages_write_them() {
-        assert_eq!(yuan(0), "¥0.00");
-        assert_eq!(yuan(19_900), "¥199.00");
-        assert_eq!(yuan(123_456_789), "¥1,234,567.89");
-        assert_eq!(yuan(-100_000), "-¥1,000.00");
-        assert_eq!(clock(59), "0:59");
-        assert_eq!(clock(125), "2:05");
-        assert_eq!(clock(3_725), "1:02:05");
+        assert_eq!(format::money(0), "¥0.00");
+        assert_eq!(format::money(19_900), "¥199.00");
+        assert_eq!(format::money(123_456_789), "¥1,234,567.89");
+        assert_eq!(format::money(-100_000), "-¥1,000.00");
+        assert_eq!(format::duration_ms(59_000), "0:59");
+        assert_eq!(format::duration_ms(125_000), "2:05");
+        assert_eq!(format::duration_ms(3_725_000), "1:02:05");
     }
 }
