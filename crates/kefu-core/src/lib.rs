@@ -6,6 +6,7 @@
 pub mod alloc_count;
 pub mod engine;
 pub mod figures;
+pub mod live;
 pub mod localized;
 pub mod model;
 pub mod money;
