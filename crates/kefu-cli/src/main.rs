@@ -855,7 +855,8 @@ fn import(
     } = match imported {
         Ok(done) => done,
         Err(kefu_app::import::ImportFailure::Read(e @ ImportError::BadRows { .. })) => bail!(
-            "{e}\n{}",
+            "{}\n{}",
+            lang.msg(&e),
             lang.t(
                 "没有导入任何数据（用 --skip-bad 只导入正确的行）",
                 "nothing was imported (use --skip-bad to import the good rows)"

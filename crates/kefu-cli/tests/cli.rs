@@ -208,6 +208,54 @@ fn a_refused_file_is_said_in_chinese_or_english() {
 }
 
 #[test]
+fn a_refused_row_is_said_in_chinese_or_english() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("k.db");
+    let roster = dir.path().join("roster.csv");
+    let long_id = "A".repeat(200);
+    std::fs::write(
+        &roster,
+        format!("客服,姓名,分组,角色,店铺,工号\n小美,王小美,售前一组,售前,示例店铺,{long_id}\n"),
+    )
+    .unwrap();
+    let (d, f) = (db.to_str().unwrap(), roster.to_str().unwrap());
+    let zh = Command::new(env!("CARGO_BIN_EXE_kefu"))
+        .args([
+            "--lang",
+            "zh",
+            "import",
+            "--db",
+            d,
+            "--store",
+            "示例店铺",
+            f,
+        ])
+        .output()
+        .unwrap();
+    assert!(!zh.status.success());
+    let err = String::from_utf8_lossy(&zh.stderr);
+    assert!(
+        err.contains("roster.csv:2：列 `工号`：")
+            && err.contains("最多 128 个字符，现在是 200 个")
+            && err.contains("共有 1 行错误"),
+        "{err}"
+    );
+    assert!(
+        !err.contains("expected") && !err.contains("bad row"),
+        "{err}"
+    );
+    let en = kefu(&["import", "--db", d, "--store", "示例店铺", f]);
+    assert!(!en.status.success());
+    let err = String::from_utf8_lossy(&en.stderr);
+    assert!(
+        err.contains("roster.csv:2: column `工号`")
+            && err.contains("expected at most 128 characters, not 200")
+            && err.contains("1 bad row(s)"),
+        "{err}"
+    );
+}
+
+#[test]
 fn explain_shows_rounds_and_attribution() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("k.db");
