@@ -608,3 +608,35 @@ fn attribution_modes_worked_example() {
         assert!(out.contains("≤ order 2026-11-11 11:00:00"), "{mode}: {out}");
     }
 }
+
+#[test]
+fn a_payslip_names_gate_conditions_by_figure_not_by_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("k.db");
+    import_sample(&db);
+    let plan = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../plans/presale.toml");
+    let args = |lang: &'static str| {
+        [
+            "--lang",
+            lang,
+            "plan",
+            "run",
+            "--db",
+            db.to_str().unwrap(),
+            "--month",
+            "2026-11",
+            "--plan",
+            plan.to_str().unwrap(),
+            "--account",
+            "小美",
+        ]
+        .map(String::from)
+    };
+    let zh = ok(&args("zh").iter().map(String::as_str).collect::<Vec<_>>());
+    assert!(zh.contains("质检得分 < 60 (实际 –)"), "{zh}");
+    let en = ok(&args("en").iter().map(String::as_str).collect::<Vec<_>>());
+    assert!(en.contains("QA score < 60 (actual –)"), "{en}");
+    for text in [&zh, &en] {
+        assert!(!text.contains("qa_score"), "{text}");
+    }
+}

@@ -374,7 +374,7 @@ pub fn payslip_text(r: &PlanResult, p: &Payslip, lang: Lang) -> String {
             out.push_str(&format!(
                 "  {}: {} ({} {}) → {}{}\n",
                 g.name,
-                g.condition,
+                lang.t(&g.condition_zh, &g.condition_en),
                 lang.t("实际", "actual"),
                 g.value_text,
                 if g.fired {
