@@ -415,6 +415,12 @@ pub enum Expected {
         min: i64,
         max: i64,
     },
+    /// Text without spaces or control characters, of at most 2000 bytes.
+    Text,
+    /// An `http://` or `https://` address.
+    WebAddress,
+    /// An e-mail address (`name@example.com`).
+    MailAddress,
 }
 
 impl std::fmt::Display for Expected {
@@ -439,6 +445,9 @@ impl std::fmt::Display for Expected {
                 f,
                 "two numbers from {min} to {max} like \"15-30\", the first not above the second"
             ),
+            Expected::Text => write!(f, "text without spaces, of at most 2000 characters"),
+            Expected::WebAddress => write!(f, "an address starting with https://"),
+            Expected::MailAddress => write!(f, "an e-mail address like name@example.com"),
         }
     }
 }
@@ -454,6 +463,9 @@ impl Expected {
             Expected::Span { min, max } => {
                 format!("{min} 到 {max} 之间的两个数，如 \"15-30\"，前者不大于后者")
             }
+            Expected::Text => "不含空格、不超过 2000 个字符的文本".to_string(),
+            Expected::WebAddress => "以 https:// 开头的地址".to_string(),
+            Expected::MailAddress => "邮箱地址，如 name@example.com".to_string(),
         }
     }
 }
