@@ -426,7 +426,11 @@ pub fn evaluate(rules: &AlertRules, snap: &LiveSnapshot, memory: &mut AlertMemor
                         None,
                         Said::new(
                             format!("当前有 {n} 位买家等待回复"),
-                            format!("{n} buyers are waiting for a reply"),
+                            if n == 1 {
+                                "1 buyer is waiting for a reply".to_string()
+                            } else {
+                                format!("{n} buyers are waiting for a reply")
+                            },
                         ),
                     ));
                 }
