@@ -382,6 +382,47 @@ fn clock(s: &str) -> Option<i64> {
     Some(h * HOUR_MS + m * 60_000)
 }
 
+/// `value` as a whole number from `min` to `max`, or the error that names `key`.
+pub(crate) fn number_in(key: &str, value: &str, min: i64, max: i64) -> Result<i64, ConfigError> {
+    let invalid = |expected| ConfigError::Invalid {
+        key: key.into(),
+        expected,
+    };
+    let n = value
+        .trim()
+        .parse::<i64>()
+        .map_err(|_| invalid(Expected::WholeNumber))?;
+    if (min..=max).contains(&n) {
+        Ok(n)
+    } else {
+        Err(invalid(Expected::Range { min, max }))
+    }
+}
+
+/// Reads `key = value` TOML lines and hands each value to `set` as text (strings as they are,
+/// numbers and booleans written out); any other value is refused as not a whole number.
+pub(crate) fn set_from_toml(
+    text: &str,
+    mut set: impl FnMut(&str, &str) -> Result<(), ConfigError>,
+) -> Result<(), ConfigError> {
+    let table: toml::Table = toml::from_str(text).map_err(|e| ConfigError::Toml(e.to_string()))?;
+    for (key, value) in &table {
+        let text = match value {
+            toml::Value::String(v) => v.clone(),
+            toml::Value::Integer(n) => n.to_string(),
+            toml::Value::Boolean(b) => b.to_string(),
+            _ => {
+                return Err(ConfigError::Invalid {
+                    key: key.clone(),
+                    expected: Expected::WholeNumber,
+                });
+            }
+        };
+        set(key, &text)?;
+    }
+    Ok(())
+}
+
 /// Settings for one store: the metric settings and its time zone.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct StoreSettings {

@@ -192,16 +192,7 @@ impl AlertRules {
             key: key.into(),
             expected,
         };
-        let number = |min: i64, max: i64| -> Result<i64, ConfigError> {
-            let n = value
-                .parse::<i64>()
-                .map_err(|_| invalid(Expected::WholeNumber))?;
-            if (min..=max).contains(&n) {
-                Ok(n)
-            } else {
-                Err(invalid(Expected::Range { min, max }))
-            }
-        };
+        let number = |min, max| crate::settings::number_in(key, value, min, max);
         let unknown = || invalid(Expected::OneOf(Self::keys().join(", ")));
         let (kind, field) = split_key(key).ok_or_else(unknown)?;
         let parsed_quiet = if field == "quiet_hours" && !value.is_empty() {
@@ -250,23 +241,8 @@ impl AlertRules {
 
     /// Rules from TOML lines; keys left out keep the defaults, unknown keys are refused.
     pub fn from_toml(text: &str) -> Result<AlertRules, ConfigError> {
-        let table: toml::Table =
-            toml::from_str(text).map_err(|e| ConfigError::Toml(e.to_string()))?;
         let mut rules = AlertRules::default();
-        for (key, value) in &table {
-            let text = match value {
-                toml::Value::String(v) => v.clone(),
-                toml::Value::Integer(n) => n.to_string(),
-                toml::Value::Boolean(b) => b.to_string(),
-                _ => {
-                    return Err(ConfigError::Invalid {
-                        key: key.clone(),
-                        expected: Expected::WholeNumber,
-                    });
-                }
-            };
-            rules.set(key, &text)?;
-        }
+        crate::settings::set_from_toml(text, |k, v| rules.set(k, v))?;
         Ok(rules)
     }
 }

@@ -274,6 +274,15 @@ fn kind_label(lang: Lang, kind: &str) -> &'static str {
     }
 }
 
+/// The store a form names, if the user manages it.
+fn managed(
+    db: &kefu_store::Db,
+    user: &kefu_store::User,
+    store: Option<&str>,
+) -> Result<ManagedStore, WebError> {
+    access::settings_store(&access::settings_stores(db, user)?, store)
+}
+
 fn invalid(e: &impl Localized) -> WebError {
     WebError::Invalid(Said::new(e.zh(), e.en()))
 }
@@ -302,8 +311,7 @@ pub async fn save_rules(
     let u = user.session.user.clone();
     let done = state
         .db(move |db| {
-            let stores = access::settings_stores(db, &u)?;
-            let store = access::settings_store(&stores, fields.get("store").map(String::as_str))?;
+            let store = managed(db, &u, fields.get("store").map(String::as_str))?;
             let mut rules = store.alert_rules(db)?;
             for key in AlertRules::keys() {
                 let value = fields.get(&key).map_or("", String::as_str);
@@ -399,8 +407,7 @@ pub async fn add_channel(
     let u = user.session.user.clone();
     let done = state
         .db(move |db| {
-            let stores = access::settings_stores(db, &u)?;
-            let store = access::settings_store(&stores, fields.get("store").map(String::as_str))?;
+            let store = managed(db, &u, fields.get("store").map(String::as_str))?;
             let channel = channel_of(&fields)?;
             let id = store.add_alert_channel(db, &channel, &u)?;
             // The audit log names the channel with its secrets masked.
@@ -456,8 +463,7 @@ pub async fn delete_channel(
     let u = user.session.user.clone();
     let done = state
         .db(move |db| {
-            let stores = access::settings_stores(db, &u)?;
-            let store = access::settings_store(&stores, Some(&form.store))?;
+            let store = managed(db, &u, Some(&form.store))?;
             let id = channel_id(&form)?;
             if !store.delete_alert_channel(db, id)? {
                 return Err(no_channel(id));
@@ -486,8 +492,7 @@ pub async fn send_test(
     let u = user.session.user.clone();
     let found = state
         .db(move |db| {
-            let stores = access::settings_stores(db, &u)?;
-            let store = access::settings_store(&stores, Some(&form.store))?;
+            let store = managed(db, &u, Some(&form.store))?;
             let id = channel_id(&form)?;
             let channel = store
                 .alert_channels(db)?
