@@ -15,6 +15,9 @@
 //! bounded retries, and writes its outcome to the store's alert log. A channel that hangs
 //! costs its own delivery its time-outs and nothing else.
 
+// The runner is the one place that acts for a store without a user (`access::RunnerStore`).
+#![allow(clippy::disallowed_methods)]
+
 use std::collections::{HashMap, VecDeque};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
