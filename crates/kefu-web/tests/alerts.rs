@@ -417,3 +417,68 @@ async fn managers_edit_rules_and_channels_see_secrets_masked_and_send_a_test() {
         StatusCode::FORBIDDEN
     );
 }
+
+/// A snapshot source as the live monitor will install one: here the same snapshot always.
+struct Fixed(LiveSnapshot);
+
+impl kefu_web::alert_runner::SnapshotSource for Fixed {
+    fn snapshot(
+        &self,
+        _db: &Db,
+        _store_id: i64,
+    ) -> Result<Option<LiveSnapshot>, kefu_web::WebError> {
+        Ok(Some(self.0.clone()))
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_import_has_the_stores_it_wrote_judged() {
+    let (_dir, path, _) = setup(false);
+    let robot = RobotReceiver::start("").unwrap();
+    let db = Db::open(&path).unwrap();
+    configure(
+        &db,
+        &[("rating_on", "true")],
+        &[Channel::WeCom {
+            webhook: robot.url("/r?key=k"),
+        }],
+    );
+    let state = AppState::new(path.clone(), Config::default()).with_alert_policy(quick());
+    let mut snapshot = waiting("b1", at(9, 59), at(10, 0));
+    snapshot.ratings.push(RecentRating {
+        account: "小美".into(),
+        buyer: "b9".into(),
+        at: at(9, 58),
+        score: 2,
+    });
+    state
+        .alerts
+        .set_snapshot_source(std::sync::Arc::new(Fixed(snapshot)));
+    let alerts = state.alerts.clone();
+    let app = router(state);
+    let (sid, csrf) = login(&app, "admin").await;
+    let boundary = "kefu-alerts-boundary";
+    let file = "account,name,group,role\r\n晨光旗舰店:新人,新人,售前一组,presale\r\n";
+    let body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"store\"\r\n\r\n{STORE}\r\n\
+         --{boundary}\r\nContent-Disposition: form-data; name=\"files\"; filename=\"agents.csv\"\r\n\
+         Content-Type: text/csv\r\n\r\n{file}\r\n--{boundary}--\r\n"
+    );
+    let res = support::post_multipart(
+        &app,
+        &format!("/import?csrf={csrf}"),
+        &sid,
+        boundary,
+        body.into_bytes(),
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    alerts.idle().await;
+    let posts = robot.wait_for(1, Duration::from_secs(5));
+    assert_eq!(posts.len(), 1, "{:?}", posts);
+    let content = posts[0].body["markdown"]["content"].as_str().unwrap();
+    assert!(
+        content.contains("买家 b9 给客服账号 小美 打了 2 分"),
+        "{content}"
+    );
+}
