@@ -3,6 +3,7 @@
 //! Nothing here does I/O. Adapters (importers, storage, the CLI) hand events in and take
 //! facts out.
 
+pub mod alert;
 pub mod alloc_count;
 pub mod engine;
 pub mod figures;

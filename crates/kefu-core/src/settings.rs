@@ -382,6 +382,47 @@ fn clock(s: &str) -> Option<i64> {
     Some(h * HOUR_MS + m * 60_000)
 }
 
+/// `value` as a whole number from `min` to `max`, or the error that names `key`.
+pub(crate) fn number_in(key: &str, value: &str, min: i64, max: i64) -> Result<i64, ConfigError> {
+    let invalid = |expected| ConfigError::Invalid {
+        key: key.into(),
+        expected,
+    };
+    let n = value
+        .trim()
+        .parse::<i64>()
+        .map_err(|_| invalid(Expected::WholeNumber))?;
+    if (min..=max).contains(&n) {
+        Ok(n)
+    } else {
+        Err(invalid(Expected::Range { min, max }))
+    }
+}
+
+/// Reads `key = value` TOML lines and hands each value to `set` as text (strings as they are,
+/// numbers and booleans written out); any other value is refused as not a whole number.
+pub(crate) fn set_from_toml(
+    text: &str,
+    mut set: impl FnMut(&str, &str) -> Result<(), ConfigError>,
+) -> Result<(), ConfigError> {
+    let table: toml::Table = toml::from_str(text).map_err(|e| ConfigError::Toml(e.to_string()))?;
+    for (key, value) in &table {
+        let text = match value {
+            toml::Value::String(v) => v.clone(),
+            toml::Value::Integer(n) => n.to_string(),
+            toml::Value::Boolean(b) => b.to_string(),
+            _ => {
+                return Err(ConfigError::Invalid {
+                    key: key.clone(),
+                    expected: Expected::WholeNumber,
+                });
+            }
+        };
+        set(key, &text)?;
+    }
+    Ok(())
+}
+
 /// Settings for one store: the metric settings and its time zone.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct StoreSettings {
@@ -415,6 +456,12 @@ pub enum Expected {
         min: i64,
         max: i64,
     },
+    /// Text without spaces or control characters, of at most 2000 bytes.
+    Text,
+    /// An `http://` or `https://` address.
+    WebAddress,
+    /// An e-mail address (`name@example.com`).
+    MailAddress,
 }
 
 impl std::fmt::Display for Expected {
@@ -439,6 +486,9 @@ impl std::fmt::Display for Expected {
                 f,
                 "two numbers from {min} to {max} like \"15-30\", the first not above the second"
             ),
+            Expected::Text => write!(f, "text without spaces, of at most 2000 characters"),
+            Expected::WebAddress => write!(f, "an address starting with https://"),
+            Expected::MailAddress => write!(f, "an e-mail address like name@example.com"),
         }
     }
 }
@@ -454,6 +504,9 @@ impl Expected {
             Expected::Span { min, max } => {
                 format!("{min} 到 {max} 之间的两个数，如 \"15-30\"，前者不大于后者")
             }
+            Expected::Text => "不含空格、不超过 2000 个字符的文本".to_string(),
+            Expected::WebAddress => "以 https:// 开头的地址".to_string(),
+            Expected::MailAddress => "邮箱地址，如 name@example.com".to_string(),
         }
     }
 }

@@ -5,6 +5,7 @@
 //! The rest of kefu talks to storage only through [`Db`]; a PostgreSQL implementation would
 //! offer the same methods.
 
+pub mod alerts;
 pub mod chunk;
 mod db;
 mod derived;

@@ -9,6 +9,8 @@
 
 pub mod access;
 mod admin;
+pub mod alert_runner;
+mod alerts;
 pub mod api;
 mod api_qa;
 pub mod auth;
@@ -72,6 +74,8 @@ pub struct AppState {
     pub(crate) rejects: Arc<import::Rejects>,
     /// The requests that analyse raw events (see [`AppState::heavy`]).
     heavy: Arc<Heavy>,
+    /// Judges stores' live snapshots and sends their alerts (`alert_runner`).
+    pub alerts: alert_runner::AlertRunner,
 }
 
 /// Heavy requests (the lists behind figures, the agent page, transcripts, rule runs) analyse
@@ -169,7 +173,6 @@ pub const BUSY_RETRY_SECS: u32 = 2;
 impl AppState {
     pub fn new(db_path: PathBuf, config: Config) -> AppState {
         AppState {
-            db_path,
             config: kefu_app::settings::LiveConfig::new(config),
             throttle: Arc::new(Mutex::new(auth::Throttle::default())),
             web: Arc::new(WebSettings::default()),
@@ -178,7 +181,18 @@ impl AppState {
             login_slots: Arc::new(Semaphore::new(LOGIN_SLOTS)),
             rejects: Arc::new(import::Rejects::default()),
             heavy: Arc::new(Heavy::new(HEAVY_SLOTS, HEAVY_WAIT)),
+            alerts: alert_runner::AlertRunner::new(
+                db_path.clone(),
+                kefu_notify::RetryPolicy::default(),
+            ),
+            db_path,
         }
+    }
+
+    /// The state with another delivery policy for its alerts (tests: short time-outs).
+    pub fn with_alert_policy(mut self, policy: kefu_notify::RetryPolicy) -> AppState {
+        self.alerts = alert_runner::AlertRunner::new(self.db_path.clone(), policy);
+        self
     }
 
     /// The state with these deployment settings.

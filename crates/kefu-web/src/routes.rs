@@ -124,6 +124,7 @@ pub(crate) fn all() -> Routes {
     let r = crate::reconcile::routes(r);
     let r = crate::api_qa::routes(r);
     let r = crate::worklists::routes(r);
+    let r = crate::alerts::routes(r);
     crate::openapi::routes(r)
 }
 

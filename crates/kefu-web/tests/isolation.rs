@@ -231,6 +231,8 @@ const ROUTES: &[(&str, Kind)] = &[
     ("/settings/metrics?store={S2}", Kind::Store2Settings),
     ("/settings/roster", Kind::Managers),
     ("/settings/roster?store={S2}", Kind::Store2Settings),
+    ("/settings/alerts", Kind::Managers),
+    ("/settings/alerts?store={S2}", Kind::Store2Settings),
     ("/settings/user?id=1", Kind::AdminOnly),
     ("/settings/tokens", Kind::Page),
     ("/me", Kind::Page),
@@ -705,6 +707,51 @@ fn posts() -> Vec<(&'static str, &'static str, [Want; 6])> {
                 Forbidden,
                 Status(303),
             ],
+        ),
+        // alerts: rules and a channel saved by managers of the store; an id no store has
+        (
+            "/settings/alerts/rules",
+            "csrf={csrf}&store=晨光旗舰店&wait_on=true&wait_threshold=120",
+            managers(303),
+        ),
+        (
+            "/settings/alerts/rules",
+            "csrf={csrf}&store={S2}&wait_on=true&wait_threshold=120",
+            [
+                Login,
+                Forbidden,
+                Forbidden,
+                NotFound,
+                Forbidden,
+                Status(303),
+            ],
+        ),
+        (
+            "/settings/alerts/channel",
+            "csrf={csrf}&store=晨光旗舰店&kind=wecom&webhook=http%3A%2F%2F127.0.0.1%3A9%2Fsend%3Fkey%3Dk",
+            managers(303),
+        ),
+        (
+            "/settings/alerts/channel",
+            "csrf={csrf}&store={S2}&kind=wecom&webhook=http%3A%2F%2F127.0.0.1%3A9%2Fsend%3Fkey%3Dk",
+            [
+                Login,
+                Forbidden,
+                Forbidden,
+                NotFound,
+                Forbidden,
+                Status(303),
+            ],
+        ),
+        (
+            "/settings/alerts/channel/delete",
+            "csrf={csrf}&store=晨光旗舰店&id=999999",
+            [Login, Forbidden, Forbidden, NotFound, Forbidden, NotFound],
+        ),
+        (
+            "/settings/alerts/test",
+            "csrf={csrf}&store={S2}&id=999999",
+            [Login, Forbidden, Forbidden, NotFound, Forbidden, NotFound],
         ),
         (
             "/settings/user/delete",

@@ -131,16 +131,7 @@ impl WorklistSettings {
             key: key.into(),
             expected,
         };
-        let number = |min: i64, max: i64| -> Result<i64, ConfigError> {
-            let n = value
-                .parse::<i64>()
-                .map_err(|_| invalid(Expected::WholeNumber))?;
-            if (min..=max).contains(&n) {
-                Ok(n)
-            } else {
-                Err(invalid(Expected::Range { min, max }))
-            }
-        };
+        let number = |min, max| crate::settings::number_in(key, value, min, max);
         let span = |min: i64, max: i64, unit: i64| -> Result<Window, ConfigError> {
             let wrong = || invalid(Expected::Span { min, max });
             let (a, b) = value.split_once('-').ok_or_else(wrong)?;
@@ -209,22 +200,8 @@ impl WorklistSettings {
 
     /// Settings from TOML lines; keys left out keep the defaults, unknown keys are refused.
     pub fn from_toml(text: &str) -> Result<WorklistSettings, ConfigError> {
-        let table: toml::Table =
-            toml::from_str(text).map_err(|e| ConfigError::Toml(e.to_string()))?;
         let mut s = WorklistSettings::default();
-        for (key, value) in &table {
-            let text = match value {
-                toml::Value::String(v) => v.clone(),
-                toml::Value::Integer(n) => n.to_string(),
-                _ => {
-                    return Err(ConfigError::Invalid {
-                        key: key.clone(),
-                        expected: Expected::WholeNumber,
-                    });
-                }
-            };
-            s.set(key, &text)?;
-        }
+        crate::settings::set_from_toml(text, |k, v| s.set(k, v))?;
         Ok(s)
     }
 

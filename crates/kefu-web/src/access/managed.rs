@@ -14,7 +14,7 @@ use crate::WebError;
 /// store, supervisors their own): built only by [`super::settings_stores`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ManagedStore {
-    store: StoreInfo,
+    pub(super) store: StoreInfo,
 }
 
 impl ManagedStore {

@@ -103,6 +103,7 @@ pub enum S {
     ConfigNote,
     MyAccount,
     Worklists,
+    AlertSettings,
     EditUser,
     Roster,
     DisplayName,

@@ -125,6 +125,7 @@ impl S {
             ),
             S::MyAccount => ("我的账户", "My account"),
             S::Worklists => ("工作清单", "Worklists"),
+            S::AlertSettings => ("提醒设置", "Alert settings"),
             S::EditUser => ("编辑用户", "Edit user"),
             S::Roster => ("花名册", "Roster"),
             S::DisplayName => ("姓名", "Display name"),

@@ -422,6 +422,7 @@ fn run_import(
     user: &User,
     up: &Upload,
     lang: Lang,
+    alerts: &crate::alert_runner::AlertRunner,
 ) -> Result<Done, Failure> {
     let mut db = Db::open(db_path)?;
     let scope = access::import_scope(&db, user)?;
@@ -499,6 +500,14 @@ fn run_import(
         summary.agents,
     );
     db.audit(Some(user), "import", &detail)?;
+    // The stores written to are judged by their alert rules, off this request.
+    // (allowed: the stores this import has just written to)
+    #[allow(clippy::disallowed_methods)]
+    let written = access::RunnerStore::of_names(&db, &summary.stores);
+    match written {
+        Ok(stores) => stores.iter().for_each(|s| alerts.on_store_changed(s.id())),
+        Err(e) => tracing::warn!(error = %e, "stores of an import not found for alerts"),
+    }
     Ok(Done { files, summary })
 }
 
@@ -528,16 +537,17 @@ pub async fn upload(
         (_, Ok(mp)) => match receive(&user, mp).await {
             Err(f) => Err(f),
             Ok(up) => {
-                let (path, config, u) = (
+                let (path, config, u, alerts) = (
                     state.db_path.clone(),
                     state.config.current(),
                     user.session.user.clone(),
+                    state.alerts.clone(),
                 );
                 let Ok(_slot) = state.db_slots.acquire().await else {
                     return (StatusCode::SERVICE_UNAVAILABLE, "shutting down").into_response();
                 };
                 tokio::task::spawn_blocking(move || {
-                    let done = run_import(&path, &config, &u, &up, lang);
+                    let done = run_import(&path, &config, &u, &up, lang, &alerts);
                     (done, up)
                 })
                 .await

@@ -179,10 +179,12 @@ fn admin_nav(lang: Lang, s: &Session, lq: &str) -> Markup {
         @if crate::access::is_admin(&s.user) {
             " · " a href={ "/settings" (lq) } { (lang.s(S::Settings)) }
             " · " a href={ "/audit" (lq) } { (lang.s(S::AuditLog)) }
+            " · " a href={ "/settings/alerts" (lq) } { (lang.s(S::AlertSettings)) }
         } @else if crate::access::may_edit_settings(&s.user) {
-            // Supervisors edit their stores' metric settings and roster.
+            // Supervisors edit their stores' metric settings, roster and alerts.
             " · " a href={ "/settings/metrics" (lq) } { (lang.s(S::MetricSettings)) }
             " · " a href={ "/settings/roster" (lq) } { (lang.s(S::Roster)) }
+            " · " a href={ "/settings/alerts" (lq) } { (lang.s(S::AlertSettings)) }
         }
     }
 }
