@@ -116,7 +116,7 @@ pub async fn cases(
                                     } { (buyer) }
                                 }
                                 td { (c.reception.day) }
-                                td { (kind_name(lang, c.kind)) }
+                                td { (c.kind.map_or(lang.s(S::QaChatCase), |k| kind_name(lang, k))) }
                                 td { (score_text(c.score)) }
                                 td { (c.created_by.as_deref().unwrap_or("-")) }
                             }

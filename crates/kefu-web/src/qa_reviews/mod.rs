@@ -38,6 +38,7 @@ use crate::{AppState, WebError};
 mod assignments;
 mod calibration;
 mod cases;
+mod from_chat;
 mod reviewing;
 mod reviews;
 mod scorecards;
@@ -46,6 +47,7 @@ mod summaries;
 pub(crate) use assignments::*;
 pub(crate) use calibration::*;
 pub(crate) use cases::*;
+pub(crate) use from_chat::*;
 pub(crate) use reviewing::*;
 pub(crate) use reviews::*;
 pub(crate) use scorecards::*;
@@ -131,6 +133,7 @@ fn signal_names(lang: Lang, codes: &str) -> String {
             "refund" => lang.s(S::QaRefund),
             "auto" => lang.s(S::QaAuto),
             "critical" => lang.s(S::QaCriticalHit),
+            "sent" => lang.s(S::SentToQa),
             other => other,
         })
         .collect::<Vec<_>>()
@@ -297,6 +300,8 @@ pub(crate) fn routes(r: Routes) -> Routes {
             create_calibration,
         )
         .page_and_form("/qa/cases", FORM_LIMIT, cases, add_case)
+        .form("/qa/cases/chat", add_chat_case)
+        .form("/qa/send", send_to_qa)
         .get("/qa/summary", summary_page)
         .page_and_form(
             "/qa/scorecards",
