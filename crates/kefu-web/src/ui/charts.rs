@@ -8,6 +8,7 @@ use crate::ui::html::{Markup, html};
 pub const BLUE: &str = "#3b6fd4";
 pub const GREEN: &str = "#2f9e63";
 pub const GREY: &str = "#8a94a6";
+pub const RED: &str = "#c8443a";
 
 /// One bar: its label, value (for the length), the value as shown, and where a click leads.
 pub struct Bar {
