@@ -312,6 +312,67 @@ async fn review_flow_permissions_appeal_once_and_summary() {
         sum.body
             .contains("<tr><td>qa</td><td>2</td><td>2</td><td>2</td></tr>")
     );
+    // Issue 14 item 6: the week shown is this period (本期, the one holding the last day with
+    // data, which tasks are drawn for), said on the summary and on its workload; the trend is
+    // a chart (the current week's column 88, the weeks before without reviews empty); the
+    // summary downloads.
+    assert!(
+        sum.body.contains("2026-11-09 – 2026-11-15</strong> (本期)"),
+        "{}",
+        sum.body
+    );
+    assert!(
+        sum.body
+            .contains("质检工作量 · 本期 2026-11-09 – 2026-11-15")
+    );
+    let trend = &sum.body[sum.body.find("<td class=\"qa-trend\"").expect("trend cell")..];
+    let trend = &trend[..trend.find("</td>").unwrap()];
+    assert!(trend.contains("<svg class=\"mini\""), "{trend}");
+    assert_eq!(
+        trend.matches("<rect").count(),
+        1,
+        "one week with reviews: {trend}"
+    );
+    assert!(
+        trend.contains(">88</text>") && trend.contains(">11-09</text>"),
+        "{trend}"
+    );
+    assert!(trend.contains("2026-11-02: -"));
+    let csv = get(
+        &app,
+        &format!("/qa/summary?store={}&day=2026-11-12&export=csv", enc(STORE)),
+        &sup,
+    )
+    .await;
+    assert_eq!(csv.status, StatusCode::OK);
+    assert!(csv.body.starts_with('\u{FEFF}'), "{}", csv.body);
+    assert!(csv.body.contains("晨光旗舰店:Lily,2,0.88,"), "{}", csv.body);
+    // The workload of the assignments page is this period's too.
+    let tasks = get(&app, &format!("/qa/assignments?store={}", enc(STORE)), &sup).await;
+    assert!(
+        tasks
+            .body
+            .contains("质检工作量 · 本期 2026-11-09 – 2026-11-15")
+    );
+    // An earlier week is labelled by its dates and links back to this period.
+    let earlier = get(
+        &app,
+        &format!("/qa/summary?store={}&day=2026-11-05", enc(STORE)),
+        &sup,
+    )
+    .await;
+    assert!(
+        earlier
+            .body
+            .contains("质检工作量 · 2026-11-02 – 2026-11-08")
+    );
+    assert!(
+        earlier
+            .body
+            .contains("&amp;day=2026-11-15&amp;lang=zh-CN\">本期 2026-11-09 – 2026-11-15</a>"),
+        "{}",
+        earlier.body
+    );
     let by_group = get(
         &app,
         &format!("/qa/summary?store={}&day=2026-11-12&by=group", enc(STORE)),

@@ -476,7 +476,7 @@ impl S {
             S::QaWeek => ("按周", "Weekly"),
             S::QaMonth => ("按月", "Monthly"),
             S::QaSave => ("保存", "Save"),
-            S::QaWorkload => ("质检工作量（本期）", "Reviewer workload (this period)"),
+            S::QaWorkload => ("质检工作量", "Reviewer workload"),
             S::QaAssigned => ("已分配", "Assigned"),
             S::QaPickReviewers => (
                 "请选择可以评此类检验、且不评自己会话的质检人。",
@@ -613,10 +613,13 @@ impl S {
             S::AutoPrevious => ("上一期", "Previous"),
             S::AutoNext => ("下一期", "Next"),
             S::AutoBy => ("汇总方式", "By"),
-            S::AutoRunNow => ("对本期运行自动质检", "Run the rules over this period"),
+            S::AutoRunNow => (
+                "对所示周期运行自动质检",
+                "Run the rules over the period shown",
+            ),
             S::AutoNotRun => (
-                "本期还没有运行自动质检。",
-                "The rules have not been run over this period.",
+                "所示周期还没有运行自动质检。",
+                "The rules have not been run over the period shown.",
             ),
             S::AutoFlagged => ("命中的接待", "Receptions hit"),
             S::AutoRulesHit => ("命中规则数", "Rules hit"),

@@ -239,7 +239,7 @@ pub(super) fn manage_forms(lang: Lang, user: &CurrentUser, store: &str, m: &Mana
             }
             button type="submit" { (lang.s(S::QaSave)) }
         }
-        (workload_table(lang, &m.workload))
+        (workload_table(lang, period, true, &m.workload))
         (auto_review_form(lang, csrf, store, m))
     }
 }
@@ -362,9 +362,21 @@ pub(super) fn period_kind_s(k: PeriodKind) -> S {
     }
 }
 
-pub(super) fn workload_table(lang: Lang, w: &[kefu_store::qa_reviews::Workload]) -> Markup {
+/// The reviewers' goals and progress in `period`, its dates in the heading; `current`: it is
+/// this period (本期, the QA period holding the last day with data: the one tasks are drawn
+/// and sent for).
+pub(super) fn workload_table(
+    lang: Lang,
+    period: Period,
+    current: bool,
+    w: &[kefu_store::qa_reviews::Workload],
+) -> Markup {
     html! {
-        h2 { (lang.s(S::QaWorkload)) }
+        h2.qa-workload-period {
+            (lang.s(S::QaWorkload)) " · "
+            @if current { (lang.s(S::Current)) " " }
+            (period_label(period))
+        }
         @if w.is_empty() {
             p { (lang.s(S::QaNoAssignments)) }
         } @else {

@@ -30,9 +30,11 @@ use crate::i18n::{self, Lang, S, Strings};
 use crate::limits::FORM_LIMIT;
 use crate::limits::SCORECARD_LIMIT;
 use crate::routes::Routes;
+use crate::ui::charts::{self, Bar};
 use crate::ui::frame::th;
 use crate::ui::frame::{error_page, frame};
 use crate::ui::html::{Markup, html, url};
+use crate::ui::table::{self, Cell, Column, Content, Table};
 use crate::{AppState, WebError};
 
 mod assignments;
@@ -70,6 +72,8 @@ pub struct QaQuery {
     pub by: Option<String>,
     pub period: Option<String>,
     pub added: Option<String>,
+    /// `/qa/summary`: a download (`xlsx`, `csv`).
+    pub export: Option<String>,
 }
 
 /// A posted form as name/value pairs (checkbox lists repeat a name).
