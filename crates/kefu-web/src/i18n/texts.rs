@@ -645,6 +645,12 @@ impl S {
             S::ListSortAmount => ("金额", "Amount"),
             S::ListSortScore => ("评分", "Score"),
             S::ListSortHits => ("规则命中数", "Rule hits"),
+            S::ListDir => ("方向", "Direction"),
+            S::SentToQaNotice => (
+                "已送质检：任务在所选质检人的“我的质检任务”中，也列在下方“全部质检任务”里。",
+                "Sent to QA: the task is on the chosen reviewer's own list, and in all tasks below.",
+            ),
+            S::ListDirDefault => ("默认", "Default"),
             S::ListDesc => ("从大到小（最新在前）", "Largest (latest) first"),
             S::ListAsc => ("从小到大（最早在前）", "Smallest (earliest) first"),
             S::ListOnly => ("筛选", "Filter"),

@@ -23,7 +23,7 @@ use crate::report::{self, By};
 use crate::routes::Routes;
 use crate::ui::frame::{error_page, yes};
 use crate::ui::html::{html, page};
-use crate::ui::links::{RESPONSE_BINS, Who, bin_label, list_link, reception_link};
+use crate::ui::links::{RESPONSE_BINS, Who, account_link, bin_label, list_link, reception_link};
 use crate::ui::table::{self, Cell, Column, Content, Table};
 use crate::ui::transcript::credited_name;
 use crate::ui::transcript::round_outcome;
@@ -393,9 +393,15 @@ fn attribution(lang: Lang, winner: &Option<Winner>) -> String {
 }
 
 /// The listed items as a table, each row leading on to the transcript behind it.
-fn items_table(lang: Lang, store: &str, listing: &Listing) -> Table {
+fn items_table(lang: Lang, store: &str, listing: &Listing, (from, to): (Day, Day)) -> Table {
     let transcript = |account: &str, buyer: &str, day: Day| {
         Some(reception_link(store, account, buyer, day) + &format!("&lang={}", lang.code()))
+    };
+    // An account leads to its page over the list's days (its receptions, its figures).
+    let agent = |account: &str| {
+        Cell::text(account).linked(Some(
+            account_link(store, account, from, to) + &format!("&lang={}", lang.code()),
+        ))
     };
     let time = |t| Cell::text(format_time(t));
     let items = |columns: &[S], rows: Vec<Vec<Cell>>| {
@@ -435,7 +441,7 @@ fn items_table(lang: Lang, store: &str, listing: &Listing) -> Table {
                 .map(|r| {
                     vec![
                         Cell::text(r.day.to_string()),
-                        Cell::text(&r.account),
+                        agent(&r.account),
                         Cell::text(&r.buyer).linked(transcript(&r.account, &r.buyer, r.day)),
                         time(r.first_time),
                         Cell::text(yes(lang, r.consulted)),
@@ -476,7 +482,7 @@ fn items_table(lang: Lang, store: &str, listing: &Listing) -> Table {
                 .map(|r| {
                     vec![
                         Cell::text(r.day.to_string()),
-                        Cell::text(&r.account),
+                        agent(&r.account),
                         Cell::text(&r.buyer).linked(transcript(&r.account, &r.buyer, r.day)),
                         time(r.round.open),
                         Cell::text(round_outcome(lang, &r.round.outcome)),
@@ -645,7 +651,7 @@ pub async fn list(
         Err(e) => return error_page(lang, &user, e),
     };
     let sname = l.store.name().to_string();
-    let table = items_table(lang, &sname, &l.listing);
+    let table = items_table(lang, &sname, &l.listing, (l.from, l.to));
     let who = l.who.who();
     let mut here = list_link(&sname, who, l.from, l.to, figure.key);
     if let Some(h) = hour {
@@ -681,6 +687,7 @@ pub async fn list(
         Who::Group(Some(g)) => format!("{}: {g}", lang.s(S::Group)),
         Who::Group(None) => format!("{}: {}", lang.s(S::Group), lang.s(S::NoGroup)),
     };
+    let dir_given = p.dir.as_deref().filter(|d| *d == "desc" || *d == "asc");
     let hidden: Vec<(&str, &str)> = [
         ("store", Some(sname.as_str())),
         ("ungrouped", p.ungrouped.as_deref()),
@@ -755,11 +762,16 @@ pub async fn list(
                     }
                 }
             }
-            label {
-                br;
+            label title=(lang.t(
+                "默认：等待、时长、金额、命中数从大到小，时间从早到晚，评分从低到高",
+                "Default: waits, durations, amounts and hits largest first, time oldest first, scores lowest first",
+            )) {
+                (lang.s(S::ListDir)) br;
+                // Empty: the order's own direction (the longest wait first, the oldest first).
                 select name="dir" {
-                    option value="desc" selected[descending] { (lang.s(S::ListDesc)) }
-                    option value="asc" selected[!descending] { (lang.s(S::ListAsc)) }
+                    option value="" selected[dir_given.is_none()] { (lang.s(S::ListDirDefault)) }
+                    option value="desc" selected[dir_given == Some("desc")] { (lang.s(S::ListDesc)) }
+                    option value="asc" selected[dir_given == Some("asc")] { (lang.s(S::ListAsc)) }
                 }
             }
             @if !l.listing.kind.filters().is_empty() {

@@ -84,6 +84,9 @@ pub async fn assignments(
         @if let Some(n) = q.added.as_deref() {
             p.notice role="status" { (lang.s(S::QaAdded)) (n) }
         }
+        @if q.sent.as_deref() == Some("1") {
+            p.notice role="status" { (lang.s(S::SentToQaNotice)) }
+        }
         h2 { (lang.s(S::QaMyAssignments)) }
         (assignment_table(lang, &p.names, &mine, false))
         @if let Some(m) = &p.manage {

@@ -87,7 +87,7 @@ pub async fn send_to_qa(
     .await;
     match done {
         Ok(store) => Redirect::to(&format!(
-            "/qa/assignments?store={}&{}",
+            "/qa/assignments?store={}&sent=1&{}",
             url(&store),
             lq(lang)
         ))
@@ -158,6 +158,7 @@ pub(crate) fn chat_actions(
     };
     html! {
         div.chat-actions {
+            strong { (lang.s(S::QaNav)) }
             form.filters.send-to-qa method="post" action={ "/qa/send?" (lq(lang)) } {
                 (hidden)
                 label {

@@ -72,6 +72,8 @@ pub struct QaQuery {
     pub by: Option<String>,
     pub period: Option<String>,
     pub added: Option<String>,
+    /// `1`: a reception was just sent to review (送质检).
+    pub sent: Option<String>,
     /// `/qa/summary`: a download (`xlsx`, `csv`).
     pub export: Option<String>,
 }
