@@ -10,7 +10,9 @@ use std::path::Path;
 use std::process::Command;
 
 use kefu_store::Db;
-use support::app::{browser_skipped, import_into, import_sample, login, run, serve, shots};
+use support::app::{
+    add_users, browser_skipped, import_into, import_sample, login, run, serve, shots,
+};
 use support::webdriver::Driver;
 
 const STORE: &str = "晨光旗舰店";
@@ -84,16 +86,14 @@ fn the_supervisors_morning_in_headless_chromium() {
     )
     .unwrap();
     import_into(&db_path, &last);
-    for (role, name, extra) in [
-        ("supervisor", "sup", ["--store", STORE]),
-        ("qa", "qa", ["--store", STORE]),
-        ("agent", "lily", ["--account", "晨光旗舰店:Lily"]),
-    ] {
-        let mut args = vec!["user", "add", "--db", db, "--role", role];
-        args.extend(extra);
-        args.push(name);
-        run(&args, &format!("{name}-password-1\n"));
-    }
+    add_users(
+        db,
+        &[
+            ("supervisor", "sup", ["--store", STORE]),
+            ("qa", "qa", ["--store", STORE]),
+            ("agent", "lily", ["--account", "晨光旗舰店:Lily"]),
+        ],
+    );
     let presale = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../plans/presale.toml");
     run(
         &[

@@ -319,8 +319,8 @@ fn every_list_is_as_long_as_its_counter_on_the_sample_store() {
     assert!(nonzero >= 100, "too few lists to compare: {nonzero}");
 }
 
-#[tokio::test]
-async fn listed_items_add_up_on_a_demo_store_by_day_group_and_hour() {
+/// A demo store of 3 days, 6 agents and about 12,000 messages, written to a new folder.
+fn small_demo() -> (tempfile::TempDir, kefu_demo::DemoSummary) {
     let dir = tempfile::tempdir().unwrap();
     let cfg = kefu_demo::DemoConfig {
         days: 3,
@@ -329,6 +329,12 @@ async fn listed_items_add_up_on_a_demo_store_by_day_group_and_hour() {
         ..kefu_demo::DemoConfig::default()
     };
     let demo = kefu_demo::write_files(&cfg, dir.path(), &|_, _| {}).unwrap();
+    (dir, demo)
+}
+
+#[tokio::test]
+async fn listed_items_add_up_on_a_demo_store_by_day_group_and_hour() {
+    let (_dir, demo) = small_demo();
     let (_db_dir, path, app) = setup(&demo.files);
     let sid = login(&app, "admin").await.0;
     let (from, to) = (demo.first_day.as_str(), demo.last_day.as_str());
@@ -890,14 +896,7 @@ async fn another_process_recomputing_under_other_settings_is_seen_on_the_next_re
 /// the page offers the choices, its pages and downloads follow them.
 #[tokio::test]
 async fn lists_sort_and_filter_over_the_whole_list() {
-    let dir = tempfile::tempdir().unwrap();
-    let cfg = kefu_demo::DemoConfig {
-        days: 3,
-        agents: 6,
-        messages_target: Some(12_000),
-        ..kefu_demo::DemoConfig::default()
-    };
-    let demo = kefu_demo::write_files(&cfg, dir.path(), &|_, _| {}).unwrap();
+    let (_dir, demo) = small_demo();
     let (_db_dir, path, app) = setup(&demo.files);
     // The shipped rules over the days, so that some receptions have hits.
     {

@@ -521,13 +521,5 @@ pub async fn set_period(
 
 /// After a saved setting: back to the store's assignments page, or the error page.
 fn back_to_assignments(lang: Lang, done: Result<String, Response>) -> Response {
-    match done {
-        Ok(store) => Redirect::to(&format!(
-            "/qa/assignments?store={}&{}",
-            url(&store),
-            lq(lang)
-        ))
-        .into_response(),
-        Err(page) => page,
-    }
+    back_to("/qa/assignments", "", lang, done)
 }

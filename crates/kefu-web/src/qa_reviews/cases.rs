@@ -36,12 +36,7 @@ pub async fn add_case(
         Ok(store.name().to_string())
     })
     .await;
-    match done {
-        Ok(store) => {
-            Redirect::to(&format!("/qa/cases?store={}&{}", url(&store), lq(lang))).into_response()
-        }
-        Err(page) => page,
-    }
+    back_to("/qa/cases", "", lang, done)
 }
 
 /// `GET /qa/cases?store=&q=`: the case library, searchable by tag or text.

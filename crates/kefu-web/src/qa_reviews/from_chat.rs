@@ -85,15 +85,7 @@ pub async fn send_to_qa(
         Ok(store.name().to_string())
     })
     .await;
-    match done {
-        Ok(store) => Redirect::to(&format!(
-            "/qa/assignments?store={}&sent=1&{}",
-            url(&store),
-            lq(lang)
-        ))
-        .into_response(),
-        Err(page) => page,
-    }
+    back_to("/qa/assignments", "&sent=1", lang, done)
 }
 
 /// `POST /qa/cases/chat`: the reception into the case library (优秀 or 反面, tags, a note).
@@ -131,12 +123,7 @@ pub async fn add_chat_case(
         Ok(store.name().to_string())
     })
     .await;
-    match done {
-        Ok(store) => {
-            Redirect::to(&format!("/qa/cases?store={}&{}", url(&store), lq(lang))).into_response()
-        }
-        Err(page) => page,
-    }
+    back_to("/qa/cases", "", lang, done)
 }
 
 /// The two forms under a transcript, for those who may use them (`reviewers` is `None` for

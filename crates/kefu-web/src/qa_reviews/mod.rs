@@ -194,6 +194,16 @@ where
         .map_err(|e| error_page(lang, user, e))
 }
 
+/// Where a form of these pages goes once done: `path` of the store the work named, with
+/// `extra` query parameters (`&sent=1`); an error page as it is.
+fn back_to(path: &str, extra: &str, lang: Lang, done: Result<String, Response>) -> Response {
+    match done {
+        Ok(store) => Redirect::to(&format!("{path}?store={}{extra}&{}", url(&store), lq(lang)))
+            .into_response(),
+        Err(page) => page,
+    }
+}
+
 fn store_picker(lang: Lang, path: &str, stores: &[StoreScope], current: &str) -> Markup {
     html! {
         @if stores.len() >= 2 {

@@ -99,21 +99,19 @@ pub async fn summary_page(
             .collect::<Vec<_>>()
             .join(" → ")
     };
+    let heads = [
+        first,
+        S::QaReviewCount,
+        S::QaScore,
+        S::QaTopWeak,
+        S::QaTopStrong,
+        S::QaTrend,
+    ];
     // The summary as a file: the page's rows, the score as a number, the trend as text.
     let mut file = Table::new(
         "summary",
         format!("{} {}", lang.s(S::QaSummary), period_label(p.period)),
-        [
-            first,
-            S::QaReviewCount,
-            S::QaScore,
-            S::QaTopWeak,
-            S::QaTopStrong,
-            S::QaTrend,
-        ]
-        .into_iter()
-        .map(|s| Column::of(lang, s))
-        .collect(),
+        heads.iter().map(|s| Column::of(lang, *s)).collect(),
     );
     for r in &p.rows {
         file.rows.push(vec![
@@ -214,19 +212,7 @@ pub async fn summary_page(
             div.wrap {
                 table.qa-summary {
                     thead {
-                        tr {
-                            (th(
-                                lang,
-                                &[
-                                    first,
-                                    S::QaReviewCount,
-                                    S::QaScore,
-                                    S::QaTopWeak,
-                                    S::QaTopStrong,
-                                    S::QaTrend,
-                                ],
-                            ))
-                        }
+                        tr { (th(lang, &heads)) }
                     }
                     tbody {
                         @for r in &p.rows {

@@ -230,6 +230,17 @@ pub async fn hits_page(
     frame(lang, &user, StatusCode::OK, S::AutoHits, &here, body)
 }
 
+/// A rule's title in the page's language (its id for a rule no longer in the set).
+fn rule_title(d: &HitsData, en: bool, id: &str) -> String {
+    d.rules
+        .set
+        .rules()
+        .iter()
+        .find(|r| r.id == id)
+        .map_or(id, |r| r.title(en))
+        .to_string()
+}
+
 /// The tables of `/qa/hits`, for the page and its downloads: each rule over the rows shown
 /// (`rules`: most severe first, then the highest rate), and rows × rules (`matrix`, rules in
 /// the rule set's order). Every figure is hits per 100 receptions; points are never summed.
@@ -237,15 +248,7 @@ pub(crate) fn hit_tables(lang: Lang, d: &HitsData) -> Vec<Table> {
     let en = lang == Lang::En;
     let store = d.allowed.name();
     let lq = format!("&lang={}", lang.code());
-    let rule_title = |id: &str| -> String {
-        d.rules
-            .set
-            .rules()
-            .iter()
-            .find(|r| r.id == id)
-            .map_or(id, |r| r.title(en))
-            .to_string()
-    };
+    let rule_title = |id: &str| rule_title(d, en, id);
     let rate = |v: Option<f64>| Cell::text(v.map_or(String::new(), |x| format!("{x:.1}")));
     let num = |c: Cell| c.classed("num", None);
     let mut rules = Table::new(
@@ -368,15 +371,7 @@ fn hits_body(
     };
     let link = |month: bool, day: Day, by: By| hits_link(store, month, day, by, "") + &lq;
     let here = hits_link(store, d.month, date, d.by, "");
-    let rule_title = |id: &str| -> String {
-        d.rules
-            .set
-            .rules()
-            .iter()
-            .find(|r| r.id == id)
-            .map_or(id, |r| r.title(en))
-            .to_string()
-    };
+    let rule_title = |id: &str| rule_title(d, en, id);
     let receptions = d.table.total("").receptions;
     let severities = kefu_qa::rules::by_severity(&d.rates, receptions);
     // The rules that hit, as bars (the table lists every rule).
