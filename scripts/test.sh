@@ -10,6 +10,8 @@ need=()
 if [ -z "${KEFU_SKIP_BROWSER:-}" ]; then
   command -v chromium >/dev/null 2>&1 || need+=(chromium)
   command -v chromedriver >/dev/null 2>&1 || need+=(chromium-driver)
+  # pdfinfo, pdftotext and pdftoppm: the printed ranking's pages, text and first page
+  command -v pdftoppm >/dev/null 2>&1 || need+=(poppler-utils)
   # A CJK font, so that screenshots show Chinese rather than empty boxes.
   [ -e /usr/share/fonts/truetype/wqy/wqy-zenhei.ttc ] || need+=(fonts-wqy-zenhei)
 fi

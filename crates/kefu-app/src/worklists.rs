@@ -237,6 +237,26 @@ pub fn shown_status(item: &StoredItem) -> &'static str {
     }
 }
 
+/// Unpaid orders not reminded: open 下单未付款 items with no reminder sent and no contact
+/// noted (shown as `open`), of the lists as last refreshed (every import refreshes them).
+pub fn not_reminded(db: &Db, store_id: i64) -> Result<Vec<StoredItem>> {
+    let filter = ItemFilter {
+        kind: Some(worklist::Kind::Unpaid),
+        open_only: true,
+        ..Default::default()
+    };
+    let mut items = db.worklist_items(store_id, &filter)?;
+    items.retain(|i| i.item.reminders == 0 && shown_status(i) == "open");
+    Ok(items)
+}
+
+impl ItemView {
+    /// [`not_reminded`]'s rule for an item of a report.
+    pub fn not_reminded(&self) -> bool {
+        self.list == worklist::Kind::Unpaid.as_str() && self.reminders == 0 && self.status == "open"
+    }
+}
+
 /// The wall clock now, in a store's local time.
 pub fn now_local(tz: UtcOffset) -> Millis {
     let utc = std::time::SystemTime::now()

@@ -7,7 +7,7 @@
 mod support;
 
 use kefu_store::Db;
-use support::app::{browser_skipped, import_sample, login, run, serve, shots};
+use support::app::{add_users, browser_skipped, import_sample, login, serve, shots};
 use support::webdriver::Driver;
 
 const STORE: &str = "晨光旗舰店";
@@ -75,16 +75,14 @@ fn review_flow_and_calibration_in_headless_chromium() {
     let db_path = dir.path().join("k.db");
     let db = db_path.to_str().unwrap();
     import_sample(&db_path);
-    for (role, name, extra) in [
-        ("supervisor", "sup", ["--store", STORE]),
-        ("qa", "qa", ["--store", STORE]),
-        ("agent", "lily", ["--account", "晨光旗舰店:Lily"]),
-    ] {
-        let mut args = vec!["user", "add", "--db", db, "--role", role];
-        args.extend(extra);
-        args.push(name);
-        run(&args, &format!("{name}-password-1\n"));
-    }
+    add_users(
+        db,
+        &[
+            ("supervisor", "sup", ["--store", STORE]),
+            ("qa", "qa", ["--store", STORE]),
+            ("agent", "lily", ["--account", "晨光旗舰店:Lily"]),
+        ],
+    );
     let (qa_id, sup_id, lily_account) = {
         let store = Db::open(&db_path).unwrap();
         let s = store.store(STORE).unwrap();

@@ -31,7 +31,7 @@ pub use config::{Problem, RuleError, param_text, set_param};
 pub use labelled::{
     ChatContext, LabelError, LabelProblem, LabelledChat, Labels, parse_labelled, unknown_rules,
 };
-pub use summary::{HitCount, HitRow, HitTable, per_100};
+pub use summary::{HitCount, HitRow, HitTable, RuleRate, by_rule, by_severity, per_100};
 
 /// The rule set shipped with kefu, used until a store saves its own.
 pub const DEFAULT_RULES: &str = include_str!("../../../qa/rules.toml");

@@ -16,6 +16,8 @@ use kefu_core::time::{Day, HOUR_MS, Millis, time_of_day};
 use kefu_store::{Db, LOOKBACK_DAYS, LoadedEvents, StoreInfo};
 
 use crate::Result;
+use crate::list_order::sort_by_key;
+pub use crate::list_order::{ListFilter, ListSort};
 
 /// Orders up to this many days after a reception are listed with it (or the conversion
 /// window, when longer), so that an order won by a later reception shows why.
@@ -452,6 +454,12 @@ pub struct ListQuery {
     pub hour: Option<u32>,
     /// Only rounds with a response time in `[lower, upper)` milliseconds (no upper: open).
     pub response_ms: Option<(i64, Option<i64>)>,
+    /// Only the items that pass this filter too (the kind must offer it: [`ItemKind::filters`]).
+    pub only: Option<ListFilter>,
+    /// The order of the whole list, before the page is cut (the kind must offer it:
+    /// [`ItemKind::sorts`]); ties keep the time order.
+    pub sort: ListSort,
+    pub descending: bool,
     /// The page: items `offset..offset + limit` of the whole list.
     pub offset: usize,
     pub limit: usize,
@@ -525,6 +533,11 @@ pub struct ListedReception {
     /// such question or no agent answered it
     /// ([`engine::Reception::human_first_wait_ms`]).
     pub human_reply_ms: Option<i64>,
+    /// The longest wall-clock wait of the reception's answered rounds.
+    pub max_wait_ms: Option<i64>,
+    /// How many quality rules the reception hit in the last run; `None` when the list did not
+    /// read the hits (only a list filtered or sorted by them does).
+    pub hits: Option<u32>,
 }
 
 /// A round in a list, with the reception it belongs to.
@@ -609,6 +622,18 @@ pub fn list(
             known: figures::known_keys(),
         })?
         .behind;
+    let listed_kind = kind(what);
+    if q.only.is_some_and(|f| !listed_kind.filters().contains(&f))
+        || !listed_kind.sorts().contains(&q.sort)
+    {
+        return Err(crate::ReportError::ListChoice {
+            figure: q.figure.clone(),
+            choice: match q.only.filter(|f| !listed_kind.filters().contains(f)) {
+                Some(f) => format!("only={}", f.key()),
+                None => format!("sort={}", q.sort.key()),
+            },
+        });
+    }
     let reach = settings.reach_days();
     let (from, to) = (q.from.offset(-reach - LOOKBACK_DAYS), q.to.offset(reach));
     let ev: LoadedEvents = match &q.accounts {
@@ -635,6 +660,43 @@ pub fn list(
         })
     };
     let page = |n: usize| q.offset.min(n)..q.offset.saturating_add(q.limit).min(n);
+    // What the filters and sort keys need besides the analysis, read only when asked for.
+    let wants_hits = q.only == Some(ListFilter::RuleHits) || q.sort == ListSort::Hits;
+    let hits: HashMap<(Day, NameId, NameId), u32> = if wants_hits {
+        db.qa_flagged_receptions(store.id, q.from, q.to, None)?
+            .into_iter()
+            .map(|f| ((f.day, f.account, f.buyer), f.rules))
+            .collect()
+    } else {
+        HashMap::new()
+    };
+    let low_rated: std::collections::HashSet<(NameId, NameId, Day)> = ev
+        .ratings
+        .iter()
+        .filter(|rt| q.only == Some(ListFilter::LowRating) && !rt.satisfied())
+        .map(|rt| (rt.account, rt.buyer, Day::of(rt.time)))
+        .collect();
+    let refunded: std::collections::HashSet<(NameId, Day)> = ev
+        .refunds
+        .iter()
+        .filter(|_| q.only == Some(ListFilter::Refund))
+        .map(|rf| (rf.buyer, Day::of(rf.requested_at)))
+        .collect();
+    let hits_of = |r: &Reception| hits.get(&(r.day, r.account, r.buyer)).copied();
+    let reception_kept = |r: &Reception| match q.only {
+        None => true,
+        Some(ListFilter::Lost) => r.inquiry && r.attributed_orders == 0,
+        Some(ListFilter::LowRating) => low_rated.contains(&(r.account, r.buyer, r.day)),
+        Some(ListFilter::Refund) => refunded.contains(&(r.buyer, r.day)),
+        Some(ListFilter::RuleHits) => hits_of(r).is_some_and(|n| n > 0),
+    };
+    let max_wait = |r: &Reception| {
+        a.rounds_of(r)
+            .iter()
+            .filter(|x| !x.is_transferred())
+            .filter_map(|x| x.wait_ms())
+            .max()
+    };
     let winner = |fact: &engine::OrderFact| {
         fact.attributed.map(|(w, answer)| {
             let r = &a.receptions[w as usize];
@@ -681,18 +743,49 @@ pub fn list(
                     (r.day, r.buyer)
                 });
             }
+            picked.retain(|&i| reception_kept(&a.receptions[i]));
             picked.sort_by_key(|&i| {
                 let r = &a.receptions[i];
                 (r.day, r.first_time, r.account, r.buyer)
             });
-            let shown = &picked[page(picked.len())];
-            let mut sales: HashMap<u32, i64> = shown.iter().map(|&i| (i as u32, 0)).collect();
-            for (o, f) in ev.orders.iter().zip(&a.orders) {
-                if let (Some((w, _)), Some(_)) = (f.attributed, o.paid_at)
-                    && let Some(s) = sales.get_mut(&w)
-                {
-                    *s += o.amount;
+            // Sales of the listed receptions: of every one when the list is ordered by them,
+            // else of the page's.
+            let sales_of = |which: &[usize]| {
+                let mut sales: HashMap<u32, i64> = which.iter().map(|&i| (i as u32, 0)).collect();
+                for (o, f) in ev.orders.iter().zip(&a.orders) {
+                    if let (Some((w, _)), Some(_)) = (f.attributed, o.paid_at)
+                        && let Some(s) = sales.get_mut(&w)
+                    {
+                        *s += o.amount;
+                    }
                 }
+                sales
+            };
+            let mut sales = HashMap::new();
+            let down = q.descending;
+            match q.sort {
+                ListSort::Amount => {
+                    sales = sales_of(&picked);
+                    sort_by_key(&mut picked, down, |&i| sales.get(&(i as u32)).copied());
+                }
+                ListSort::Wait => {
+                    sort_by_key(&mut picked, down, |&i| a.receptions[i].first_response_ms)
+                }
+                ListSort::MaxWait => {
+                    sort_by_key(&mut picked, down, |&i| max_wait(&a.receptions[i]))
+                }
+                ListSort::Duration => {
+                    sort_by_key(&mut picked, down, |&i| Some(a.receptions[i].duration_ms()))
+                }
+                ListSort::Hits => sort_by_key(&mut picked, down, |&i| {
+                    Some(hits_of(&a.receptions[i]).unwrap_or(0))
+                }),
+                ListSort::Time if down => picked.reverse(),
+                ListSort::Time | ListSort::Score => {}
+            }
+            let shown = &picked[page(picked.len())];
+            if q.sort != ListSort::Amount {
+                sales = sales_of(shown);
             }
             let items = shown
                 .iter()
@@ -722,6 +815,8 @@ pub fn list(
                         attributed_paid: r.attributed_paid,
                         sales_cents: sales.get(&(i as u32)).copied().unwrap_or(0),
                         human_reply_ms: r.human_first_wait_ms.flatten(),
+                        max_wait_ms: max_wait(r),
+                        hits: wants_hits.then(|| hits_of(r).unwrap_or(0)),
                     }
                 })
                 .collect();
@@ -735,12 +830,18 @@ pub fn list(
                 }
                 let (start, _) = r.rounds;
                 for (k, round) in a.rounds_of(r).iter().enumerate() {
-                    if test(round) && response_ok(round) {
+                    if test(round) && response_ok(round) && reception_kept(r) {
                         picked.push((start as usize + k, round));
                     }
                 }
             }
             picked.sort_by_key(|(i, round)| (round.open, round.account, round.buyer, *i));
+            match q.sort {
+                ListSort::Wait => sort_by_key(&mut picked, q.descending, |(_, x)| x.response_ms()),
+                ListSort::MaxWait => sort_by_key(&mut picked, q.descending, |(_, x)| x.wait_ms()),
+                ListSort::Time if q.descending => picked.reverse(),
+                _ => {}
+            }
             let items = picked[page(picked.len())]
                 .iter()
                 .map(|(_, round)| {
@@ -778,10 +879,22 @@ pub fn list(
                     }
                 })
                 .collect();
+            if q.only == Some(ListFilter::Refund) {
+                let orders: std::collections::HashSet<&str> =
+                    ev.refunds.iter().map(|rf| rf.order_id.as_str()).collect();
+                picked.retain(|&i| orders.contains(ev.orders[i].order_id.as_str()));
+            }
             picked.sort_by(|&x, &y| {
                 let (x, y) = (&ev.orders[x], &ev.orders[y]);
                 (x.created_at, &x.order_id).cmp(&(y.created_at, &y.order_id))
             });
+            match q.sort {
+                ListSort::Amount => {
+                    sort_by_key(&mut picked, q.descending, |&i| Some(ev.orders[i].amount))
+                }
+                ListSort::Time if q.descending => picked.reverse(),
+                _ => {}
+            }
             let amount = picked.iter().map(|&i| ev.orders[i].amount).sum();
             let items = picked[page(picked.len())]
                 .iter()
@@ -804,6 +917,13 @@ pub fn list(
             picked.sort_by(|x, y| {
                 (x.2, &ev.orders[x.0].order_id).cmp(&(y.2, &ev.orders[y.0].order_id))
             });
+            match q.sort {
+                ListSort::Amount => {
+                    sort_by_key(&mut picked, q.descending, |x| Some(ev.orders[x.0].amount))
+                }
+                ListSort::Time if q.descending => picked.reverse(),
+                _ => {}
+            }
             let amount = picked.iter().map(|&(i, ..)| ev.orders[i].amount).sum();
             let items = picked[page(picked.len())]
                 .iter()
@@ -827,8 +947,14 @@ pub fn list(
                 .ratings
                 .iter()
                 .filter(|rt| sees(rt.account) && in_days(Day::of(rt.time)))
+                .filter(|rt| q.only != Some(ListFilter::LowRating) || !rt.satisfied())
                 .collect();
             picked.sort_by_key(|rt| (rt.time, rt.account, rt.buyer, rt.score));
+            match q.sort {
+                ListSort::Score => sort_by_key(&mut picked, q.descending, |rt| Some(rt.score)),
+                ListSort::Time if q.descending => picked.reverse(),
+                _ => {}
+            }
             let shown = &picked[page(picked.len())];
             // The page's (account, buyer, day)s, and which of them are receptions.
             let mut wanted: Vec<(NameId, NameId, Day)> = shown
@@ -873,6 +999,14 @@ pub fn list(
             picked.sort_by(|x, y| {
                 (x.0.requested_at, &x.0.refund_id).cmp(&(y.0.requested_at, &y.0.refund_id))
             });
+            match q.sort {
+                ListSort::Amount => sort_by_key(&mut picked, q.descending, |x| Some(x.0.amount)),
+                ListSort::Duration => sort_by_key(&mut picked, q.descending, |x| {
+                    x.0.finished_at.map(|f| f - x.0.requested_at)
+                }),
+                ListSort::Time if q.descending => picked.reverse(),
+                _ => {}
+            }
             let amount = picked.iter().map(|(rf, _)| rf.amount).sum();
             let items = picked[page(picked.len())]
                 .iter()
@@ -892,7 +1026,7 @@ pub fn list(
     };
     Ok(Listing {
         store: store.name.clone(),
-        kind: kind(what),
+        kind: listed_kind,
         total,
         amount_cents,
         items,

@@ -43,6 +43,7 @@ pub enum Format {
 
 pub mod explain;
 mod lang;
+mod list_order;
 pub mod plans;
 pub mod platform;
 pub mod reconcile;
@@ -54,6 +55,8 @@ pub enum ReportError {
     Store(#[from] kefu_store::StoreError),
     #[error("unknown figure `{key}`; known figures: {known}")]
     UnknownFigure { key: String, known: String },
+    #[error("the list of `{figure}` cannot use `{choice}`")]
+    ListChoice { figure: String, choice: String },
     #[error("writing the report: {0}")]
     Io(#[from] std::io::Error),
     #[error("writing CSV: {0}")]
@@ -68,6 +71,9 @@ impl kefu_core::localized::Localized for ReportError {
             ReportError::Store(e) => kefu_core::localized::Localized::zh(e),
             ReportError::UnknownFigure { key, known } => {
                 format!("未知指标 `{key}`；已知指标：{known}")
+            }
+            ReportError::ListChoice { figure, choice } => {
+                format!("`{figure}` 的列表不能用 `{choice}`")
             }
             ReportError::Io(e) => format!("写入报表：{}", kefu_core::localized::io_zh(e)),
             ReportError::Csv(e) => format!("写入 CSV：{e}"),

@@ -165,10 +165,12 @@ pub struct ReviewFilter {
 #[derive(Debug, Clone, PartialEq)]
 pub struct CaseRow {
     pub id: i64,
-    pub review_id: i64,
+    /// `None`: added from a transcript, without a review (migration 19).
+    pub review_id: Option<i64>,
     pub store_id: i64,
     pub reception: ReceptionKey,
-    pub kind: ReviewKind,
+    /// The review's kind (`None` without a review).
+    pub kind: Option<ReviewKind>,
     /// `good` or `bad`.
     pub verdict: String,
     pub tags: String,
@@ -751,8 +753,10 @@ impl Db {
         by: i64,
     ) -> Result<Option<i64>> {
         let n = self.conn().execute(
-            "INSERT INTO qa_cases (review_id, store_id, verdict, tags, note, created_by, created_at)
-             SELECT id, store_id, ?2, ?3, ?4, ?5, ?6 FROM qa_reviews WHERE id = ?1",
+            "INSERT INTO qa_cases (review_id, store_id, account_id, buyer_id, day, verdict, tags,
+                                   note, created_by, created_at)
+             SELECT id, store_id, account_id, buyer_id, day, ?2, ?3, ?4, ?5, ?6
+             FROM qa_reviews WHERE id = ?1",
             params![
                 review_id,
                 if good { "good" } else { "bad" },
@@ -765,31 +769,63 @@ impl Db {
         Ok((n == 1).then(|| self.conn().last_insert_rowid()))
     }
 
+    /// Saves a chat nobody has reviewed to the case library (加入案例库 from a transcript);
+    /// the case's id. The caller checked the reception is one the user may see.
+    pub fn qa_add_chat_case(
+        &self,
+        store_id: i64,
+        reception: ReceptionKey,
+        good: bool,
+        tags: &str,
+        note: &str,
+        by: i64,
+    ) -> Result<i64> {
+        self.conn().execute(
+            "INSERT INTO qa_cases (review_id, store_id, account_id, buyer_id, day, verdict, tags,
+                                   note, created_by, created_at)
+             VALUES (NULL, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            params![
+                store_id,
+                reception.account,
+                reception.buyer,
+                reception.day.0,
+                if good { "good" } else { "bad" },
+                list_json(tags),
+                note,
+                by,
+                now_secs()
+            ],
+        )?;
+        Ok(self.conn().last_insert_rowid())
+    }
+
     /// The case library of some stores, newest first; `query` (when not empty) must occur in
     /// the tags, the note or the review's note (case-insensitive for ASCII).
     pub fn qa_cases(&self, store_ids: &[i64], query: &str) -> Result<Vec<CaseRow>> {
         let mut st = self.conn().prepare_cached(concat!(
-            "SELECT c.id, c.review_id, c.store_id, v.account_id, v.buyer_id, v.day, v.kind,
+            "SELECT c.id, c.review_id, c.store_id, c.account_id, c.buyer_id, c.day, v.kind,
                     c.verdict, c.tags, c.note, u.name, v.score
-             FROM (SELECT id, review_id, store_id, verdict, note, created_by, created_at, ",
+             FROM (SELECT id, review_id, store_id, account_id, buyer_id, day, verdict, note,
+                          created_by, created_at, ",
             listed!("tags"),
             " AS tags FROM qa_cases) c
-             JOIN (SELECT id, account_id, buyer_id, day, kind, score, note, ",
+             LEFT JOIN (SELECT id, kind, score, note, ",
             listed!("tags"),
             " AS tags FROM qa_reviews) v ON v.id = c.review_id
              LEFT JOIN users u ON u.id = c.created_by
-             WHERE ?1 = '' OR instr(lower(c.tags || ' ' || c.note || ' ' || v.note || ' ' || v.tags),
+             WHERE ?1 = '' OR instr(lower(c.tags || ' ' || c.note || ' ' || IFNULL(v.note, '')
+                                          || ' ' || IFNULL(v.tags, '')),
                                     lower(?1)) > 0
              ORDER BY c.created_at DESC, c.id DESC"
         ))?;
         let rows = st.query_map([query.trim()], |r| {
-            let kind: String = r.get(6)?;
+            let kind: Option<String> = r.get(6)?;
             Ok(CaseRow {
                 id: r.get(0)?,
                 review_id: r.get(1)?,
                 store_id: r.get(2)?,
                 reception: reception_at(r, 3)?,
-                kind: kind_of(&kind),
+                kind: kind.as_deref().map(kind_of),
                 verdict: r.get(7)?,
                 tags: r.get(8)?,
                 note: r.get(9)?,
@@ -1236,6 +1272,22 @@ mod tests {
         assert_eq!(db.qa_cases(&[7], "空调").unwrap().len(), 1);
         assert_eq!(db.qa_cases(&[7], "退款").unwrap().len(), 0);
         assert_eq!(db.qa_cases(&[8], "").unwrap().len(), 0);
+        // A chat nobody reviewed goes in too, found by its own tags and note.
+        let chat = ReceptionKey {
+            account: 3,
+            buyer: 9,
+            day: Day(20_002),
+        };
+        db.qa_add_chat_case(7, chat, true, "优秀,安抚", "先道歉再给方案", lead.id)
+            .unwrap();
+        let found = db.qa_cases(&[7], "安抚").unwrap();
+        assert_eq!(found.len(), 1);
+        assert_eq!(
+            (found[0].review_id, found[0].kind, found[0].reception),
+            (None, None, chat)
+        );
+        assert_eq!((found[0].verdict.as_str(), found[0].score), ("good", None));
+        assert_eq!(db.qa_cases(&[7], "").unwrap().len(), 2);
         db.qa_set_period(7, PeriodKind::Month).unwrap();
         assert_eq!(db.qa_period(7).unwrap(), PeriodKind::Month);
         assert_eq!(db.qa_period(8).unwrap(), PeriodKind::Week);

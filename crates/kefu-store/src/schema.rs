@@ -47,9 +47,11 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (18, include_str!("../migrations/0018_qa_context.sql")),
     // 19: alerts: rules, channels and the log of alerts sent per store
     (19, include_str!("../migrations/0019_alerts.sql")),
+    // 20: cases of the library from a transcript, without a review
+    (20, include_str!("../migrations/0020_chat_cases.sql")),
 ];
 
-pub const VERSION: i64 = 19;
+pub const VERSION: i64 = 20;
 
 /// The SQL of migration `version`, for tests that rebuild one migration's effect on a
 /// database of a later version; `None` for a version no migration brings the schema to.

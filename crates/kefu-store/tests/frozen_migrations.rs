@@ -22,6 +22,7 @@ const SHIPPED: &[(usize, u64)] = &[
     (17, 0xea69fa21891b9d37),
     (18, 0x2b4918cfc941c721),
     (19, 0xd5f7b7498177d96f),
+    (20, 0x537d25315840ca55),
 ];
 
 fn fnv1a(bytes: &[u8]) -> u64 {

@@ -774,6 +774,8 @@ const MODULE_POSTS: &[(&str, u16)] = &[
     ("/qa/decide", 403),
     ("/qa/calibration", 403),
     ("/qa/cases", 403),
+    ("/qa/cases/chat", 403),
+    ("/qa/send", 403),
     ("/qa/scorecards", 403),
     ("/qa/rules", 403),
     ("/qa/test", 403),
@@ -840,6 +842,24 @@ const MODULE_FORMS: &[(&str, &str, [u16; 5])] = &[
     (
         "/qa/cases",
         "review=999999&verdict=good",
+        [403, 403, 404, 404, 404],
+    ),
+    // 加入案例库 and 送质检 of a reception of store 2 (the admin's case is saved; the admin's
+    // task is refused for its unknown reviewer)
+    (
+        "/qa/cases/chat",
+        "store={S2}&account={S2A}&buyer=%E6%98%9F%E6%B2%B3%E4%B9%B0%E5%AE%B6%E7%94%B2&day=2026-11-12&verdict=good&note=x",
+        [403, 403, 404, 404, 303],
+    ),
+    (
+        "/qa/send",
+        "store={S2}&account={S2A}&buyer=%E6%98%9F%E6%B2%B3%E4%B9%B0%E5%AE%B6%E7%94%B2&day=2026-11-12&reviewer=999999",
+        [403, 403, 404, 404, 400],
+    ),
+    // store 2's account named with store 1: missing for everyone
+    (
+        "/qa/send",
+        "store={S1}&account={S2A}&buyer=%E6%98%9F%E6%B2%B3%E4%B9%B0%E5%AE%B6%E7%94%B2&day=2026-11-12",
         [403, 403, 404, 404, 404],
     ),
     ("/qa/scorecards", "toml=x", [403, 403, 403, 403, 400]),

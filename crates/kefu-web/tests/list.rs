@@ -271,6 +271,9 @@ fn every_list_is_as_long_as_its_counter_on_the_sample_store() {
             to,
             hour: None,
             response_ms: None,
+            only: None,
+            sort: explain::ListSort::Time,
+            descending: false,
             offset: 0,
             limit,
         };
@@ -316,8 +319,8 @@ fn every_list_is_as_long_as_its_counter_on_the_sample_store() {
     assert!(nonzero >= 100, "too few lists to compare: {nonzero}");
 }
 
-#[tokio::test]
-async fn listed_items_add_up_on_a_demo_store_by_day_group_and_hour() {
+/// A demo store of 3 days, 6 agents and about 12,000 messages, written to a new folder.
+fn small_demo() -> (tempfile::TempDir, kefu_demo::DemoSummary) {
     let dir = tempfile::tempdir().unwrap();
     let cfg = kefu_demo::DemoConfig {
         days: 3,
@@ -326,6 +329,12 @@ async fn listed_items_add_up_on_a_demo_store_by_day_group_and_hour() {
         ..kefu_demo::DemoConfig::default()
     };
     let demo = kefu_demo::write_files(&cfg, dir.path(), &|_, _| {}).unwrap();
+    (dir, demo)
+}
+
+#[tokio::test]
+async fn listed_items_add_up_on_a_demo_store_by_day_group_and_hour() {
+    let (_dir, demo) = small_demo();
     let (_db_dir, path, app) = setup(&demo.files);
     let sid = login(&app, "admin").await.0;
     let (from, to) = (demo.first_day.as_str(), demo.last_day.as_str());
@@ -881,4 +890,195 @@ async fn another_process_recomputing_under_other_settings_is_seen_on_the_next_re
     // The server's next request brings them back under its own settings in force: the
     // ranking's numbers and the lists (computed from raw events) still agree.
     assert_eq!(slow_by_report_and_list(&app, &sid).await, (slow, listed));
+}
+
+/// Issue 14 item 3: every list sorts (server-side, over the whole list, stable) and filters;
+/// the page offers the choices, its pages and downloads follow them.
+#[tokio::test]
+async fn lists_sort_and_filter_over_the_whole_list() {
+    let (_dir, demo) = small_demo();
+    let (_db_dir, path, app) = setup(&demo.files);
+    // The shipped rules over the days, so that some receptions have hits.
+    {
+        let db = Db::open(&path).unwrap();
+        let s = db.store(STORE).unwrap();
+        let (from, to) = (
+            Day::parse(&demo.first_day).unwrap(),
+            Day::parse(&demo.last_day).unwrap(),
+        );
+        let rules = kefu_qa::rules::RuleSet::default_rules();
+        db.qa_run(s.id, from, to, &rules, None).unwrap();
+    }
+    let sid = login(&app, "admin").await.0;
+    let scope = format!(
+        "store={}&from={}&to={}",
+        q(STORE),
+        demo.first_day,
+        demo.last_day
+    );
+    let key = |v: &Value| {
+        format!(
+            "{}|{}|{}|{}",
+            v["account"], v["buyer"], v["day"], v["first_time"]
+        )
+    };
+    let secs = |v: &Value, k: &str| v[k].as_f64();
+    // Sorted by the longest wait: the same receptions, longest first, none without a wait
+    // before one with; equal waits keep their time order.
+    let (_, by_time) = all_items(&app, &sid, &format!("{scope}&figure=consulted")).await;
+    let (head, by_wait) = all_items(
+        &app,
+        &sid,
+        &format!("{scope}&figure=consulted&sort=max_wait"),
+    )
+    .await;
+    assert_eq!(head["total"].as_u64().unwrap() as usize, by_time.len());
+    let mut a: Vec<String> = by_time.iter().map(key).collect();
+    let mut b: Vec<String> = by_wait.iter().map(key).collect();
+    let time_rank: std::collections::HashMap<String, usize> =
+        a.iter().cloned().enumerate().map(|(i, k)| (k, i)).collect();
+    for w in by_wait.windows(2) {
+        match (secs(&w[0], "max_wait_secs"), secs(&w[1], "max_wait_secs")) {
+            (Some(x), Some(y)) => {
+                assert!(x >= y, "{x} before {y}");
+                if x == y {
+                    assert!(time_rank[&key(&w[0])] < time_rank[&key(&w[1])], "stable");
+                }
+            }
+            (None, Some(_)) => panic!("a reception without a wait before one with"),
+            _ => {}
+        }
+    }
+    assert!(secs(&by_wait[0], "max_wait_secs").unwrap() > 60.0);
+    a.sort();
+    b.sort();
+    assert_eq!(a, b, "sorting keeps every item");
+    // Ascending by sales, and the other direction of time.
+    let (_, by_sales) = all_items(
+        &app,
+        &sid,
+        &format!("{scope}&figure=inquiries&sort=amount&dir=asc"),
+    )
+    .await;
+    assert!(
+        by_sales
+            .windows(2)
+            .all(|w| f(&w[0], "sales") <= f(&w[1], "sales"))
+    );
+    let (_, latest) = all_items(&app, &sid, &format!("{scope}&figure=consulted&dir=desc")).await;
+    assert_eq!(key(&latest[0]), key(by_time.last().unwrap()));
+    // Lost inquiries: the inquiries without an order, every one of them.
+    let (_, inquiries) = all_items(&app, &sid, &format!("{scope}&figure=inquiries")).await;
+    let (_, lost) = all_items(&app, &sid, &format!("{scope}&figure=inquiries&only=lost")).await;
+    let expected = inquiries
+        .iter()
+        .filter(|v| f(v, "attributed_orders") == 0.0)
+        .count();
+    assert!(expected > 0 && expected < inquiries.len());
+    assert_eq!(lost.len(), expected);
+    assert!(
+        lost.iter()
+            .all(|v| v["inquiry"] == true && f(v, "attributed_orders") == 0.0)
+    );
+    // Low ratings: below satisfied, lowest first.
+    let (_, ratings) = all_items(&app, &sid, &format!("{scope}&figure=ratings")).await;
+    let (_, low) = all_items(
+        &app,
+        &sid,
+        &format!("{scope}&figure=ratings&only=low_rating&sort=score"),
+    )
+    .await;
+    assert_eq!(
+        low.len(),
+        ratings.iter().filter(|v| f(v, "score") < 4.0).count()
+    );
+    assert!(!low.is_empty() && low.iter().all(|v| f(v, "score") < 4.0));
+    assert!(
+        low.windows(2)
+            .all(|w| f(&w[0], "score") <= f(&w[1], "score"))
+    );
+    // Receptions with rule hits, the most first; the count read from the last run.
+    let (_, hit) = all_items(
+        &app,
+        &sid,
+        &format!("{scope}&figure=consulted&only=rule_hits&sort=hits"),
+    )
+    .await;
+    assert!(!hit.is_empty() && hit.len() < by_time.len());
+    assert!(hit.iter().all(|v| f(v, "rule_hits") >= 1.0));
+    assert!(
+        hit.windows(2)
+            .all(|w| f(&w[0], "rule_hits") >= f(&w[1], "rule_hits"))
+    );
+    // Refunded orders among the sales.
+    let (_, refunds) = all_items(&app, &sid, &format!("{scope}&figure=refunds")).await;
+    let refunded: std::collections::HashSet<&str> = refunds
+        .iter()
+        .map(|v| v["order_id"].as_str().unwrap())
+        .collect();
+    let (_, sales) = all_items(&app, &sid, &format!("{scope}&figure=sales&only=refund")).await;
+    assert!(
+        sales
+            .iter()
+            .all(|v| refunded.contains(v["order_id"].as_str().unwrap()))
+    );
+    // The page: the choices the kind offers, the chosen ones selected, times as 分:秒, and the
+    // next page and the download carrying the order and the filter.
+    let base = format!("/list?{scope}&figure=consulted&sort=max_wait&dir=desc&only=rule_hits");
+    let page = get(&app, &base, &sid).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(
+        page.body
+            .contains("<option value=\"max_wait\" selected>最长等待</option>")
+    );
+    assert!(
+        page.body
+            .contains("<option value=\"rule_hits\" selected>命中质检规则</option>")
+    );
+    assert!(
+        page.body
+            .contains("<option value=\"lost\">流失询单（询单未下单）</option>")
+    );
+    assert!(page.body.contains("<select name=\"account\">"));
+    assert!(
+        !page.body.contains("<option value=\"score\""),
+        "not a ratings list"
+    );
+    assert!(
+        page.body
+            .contains("&amp;sort=max_wait&amp;dir=desc&amp;only=rule_hits&amp;export=csv"),
+        "{}",
+        page.body
+    );
+    let csv = get(&app, &format!("{base}&export=csv&lang=en"), &sid).await;
+    assert_eq!(csv.status, StatusCode::OK);
+    assert_eq!(
+        csv.body.lines().count(),
+        hit.len() + 1,
+        "the file follows the filter"
+    );
+    let header = csv.body.lines().next().unwrap();
+    assert!(header.ends_with(",Rule hits"), "{header}");
+    let (_, same) = all_items(
+        &app,
+        &sid,
+        &format!("{scope}&figure=consulted&sort=max_wait&dir=desc&only=rule_hits"),
+    )
+    .await;
+    for (line, v) in csv.body.lines().skip(1).zip(&same) {
+        assert!(line.contains(v["buyer"].as_str().unwrap()), "{line}");
+    }
+    // What a kind does not offer is refused, on the page and in the API.
+    for bad in [
+        "figure=consulted&sort=score",
+        "figure=sales&only=lost",
+        "figure=consulted&sort=longest",
+        "figure=consulted&dir=up",
+        "figure=consulted&only=everything",
+    ] {
+        for path in ["/list", "/api/v1/list"] {
+            let res = get(&app, &format!("{path}?{scope}&{bad}"), &sid).await;
+            assert_eq!(res.status, StatusCode::BAD_REQUEST, "{path} {bad}");
+        }
+    }
 }

@@ -312,6 +312,67 @@ async fn review_flow_permissions_appeal_once_and_summary() {
         sum.body
             .contains("<tr><td>qa</td><td>2</td><td>2</td><td>2</td></tr>")
     );
+    // Issue 14 item 6: the week shown is this period (本期, the one holding the last day with
+    // data, which tasks are drawn for), said on the summary and on its workload; the trend is
+    // a chart (the current week's column 88, the weeks before without reviews empty); the
+    // summary downloads.
+    assert!(
+        sum.body.contains("2026-11-09 – 2026-11-15</strong> (本期)"),
+        "{}",
+        sum.body
+    );
+    assert!(
+        sum.body
+            .contains("质检工作量 · 本期 2026-11-09 – 2026-11-15")
+    );
+    let trend = &sum.body[sum.body.find("<td class=\"qa-trend\"").expect("trend cell")..];
+    let trend = &trend[..trend.find("</td>").unwrap()];
+    assert!(trend.contains("<svg class=\"mini\""), "{trend}");
+    assert_eq!(
+        trend.matches("<rect").count(),
+        1,
+        "one week with reviews: {trend}"
+    );
+    assert!(
+        trend.contains(">88</text>") && trend.contains(">11-09</text>"),
+        "{trend}"
+    );
+    assert!(trend.contains("2026-11-02: -"));
+    let csv = get(
+        &app,
+        &format!("/qa/summary?store={}&day=2026-11-12&export=csv", enc(STORE)),
+        &sup,
+    )
+    .await;
+    assert_eq!(csv.status, StatusCode::OK);
+    assert!(csv.body.starts_with('\u{FEFF}'), "{}", csv.body);
+    assert!(csv.body.contains("晨光旗舰店:Lily,2,0.88,"), "{}", csv.body);
+    // The workload of the assignments page is this period's too.
+    let tasks = get(&app, &format!("/qa/assignments?store={}", enc(STORE)), &sup).await;
+    assert!(
+        tasks
+            .body
+            .contains("质检工作量 · 本期 2026-11-09 – 2026-11-15")
+    );
+    // An earlier week is labelled by its dates and links back to this period.
+    let earlier = get(
+        &app,
+        &format!("/qa/summary?store={}&day=2026-11-05", enc(STORE)),
+        &sup,
+    )
+    .await;
+    assert!(
+        earlier
+            .body
+            .contains("质检工作量 · 2026-11-02 – 2026-11-08")
+    );
+    assert!(
+        earlier
+            .body
+            .contains("&amp;day=2026-11-15&amp;lang=zh-CN\">本期 2026-11-09 – 2026-11-15</a>"),
+        "{}",
+        earlier.body
+    );
     let by_group = get(
         &app,
         &format!("/qa/summary?store={}&day=2026-11-12&by=group", enc(STORE)),
@@ -739,4 +800,139 @@ async fn a_reviewer_who_no_longer_sees_the_store_cannot_submit() {
     .await;
     assert_eq!(res.status, StatusCode::NOT_FOUND, "{}", res.body);
     assert!(db.qa_assignment(id).unwrap().unwrap().review_id.is_none());
+}
+
+/// Issue 14 item 3: from a transcript a supervisor sends the reception to review (a task on
+/// the QA task list, audited, once) and adds it to the case library (优秀/反面, tags, note);
+/// agents get neither the forms nor the routes.
+#[tokio::test]
+async fn a_transcript_is_sent_to_review_and_into_the_case_library() {
+    let (_dir, path, app) = setup(false);
+    let ids = people(&path);
+    let (sup, sup_csrf) = login(&app, "sup").await;
+    let (account, buyer, day) = ("晨光旗舰店:Lily", "buyer_0291", "2026-11-10");
+    let transcript = format!(
+        "/reception?store={}&account={}&buyer={buyer}&day={day}",
+        enc(STORE),
+        enc(account)
+    );
+    let page = get(&app, &transcript, &sup).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(
+        page.body.contains("action=\"/qa/send?lang=zh-CN\""),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains(">送质检</button>"));
+    assert!(page.body.contains(">加入案例库</button>"));
+    assert!(page.body.contains("<option value=\"good\">优秀</option>"));
+    assert!(page.body.contains("<option value=\"bad\">反面</option>"));
+    // The reviewers offered: the supervisor (chosen) and the QA reviewer, no agent.
+    assert!(page.body.contains(&format!(
+        "<option value=\"{}\" selected>sup</option>",
+        ids.sup
+    )));
+    assert!(
+        page.body
+            .contains(&format!("<option value=\"{}\">qa</option>", ids.qa))
+    );
+    assert!(!page.body.contains(">lily</option>"));
+    let chat = format!(
+        "store={}&account={}&buyer={buyer}&day={day}",
+        enc(STORE),
+        enc(account)
+    );
+    // 送质检 to the QA reviewer: the task is on their list, marked as sent, once.
+    let send = format!("csrf={sup_csrf}&{chat}&reviewer={}", ids.qa);
+    let res = post(&app, "/qa/send", &sup, &send).await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    let to = res.headers.get(header::LOCATION).unwrap().to_str().unwrap();
+    assert!(to.starts_with("/qa/assignments?store="), "{to}");
+    assert_eq!(
+        post(&app, "/qa/send", &sup, &send).await.status,
+        StatusCode::SEE_OTHER
+    );
+    let db = Db::open(&path).unwrap();
+    let tasks = db.qa_assignments(ids.store, Some(ids.qa), None).unwrap();
+    assert_eq!(tasks.len(), 1, "one task, however often it is sent");
+    let t = &tasks[0];
+    assert_eq!(
+        (t.reception.account, t.reception.day, t.signals.as_str()),
+        (ids.lily_account, Day::parse(day).unwrap(), "sent")
+    );
+    assert!(t.period.contains(t.reception.day));
+    let audits = db
+        .audit_log(1000)
+        .unwrap()
+        .into_iter()
+        .filter(|a| a.action == "qa.send")
+        .count();
+    assert_eq!(audits, 1);
+    drop(db);
+    let (qa, _) = login(&app, "qa").await;
+    let list = get(&app, "/qa/assignments", &qa).await;
+    assert!(list.body.contains(buyer), "{}", list.body);
+    assert!(list.body.contains("已送质检"));
+    // To oneself by default; an agent cannot be the reviewer, and an unknown user neither.
+    let mine = format!("csrf={sup_csrf}&{chat}");
+    assert_eq!(
+        post(&app, "/qa/send", &sup, &mine).await.status,
+        StatusCode::SEE_OTHER
+    );
+    let db = Db::open(&path).unwrap();
+    assert_eq!(
+        db.qa_assignments(ids.store, Some(ids.sup), None)
+            .unwrap()
+            .len(),
+        1
+    );
+    let lily_id = db.user("lily").unwrap().unwrap().id;
+    drop(db);
+    for reviewer in [lily_id, 999_999] {
+        let res = post(
+            &app,
+            "/qa/send",
+            &sup,
+            &format!("csrf={sup_csrf}&{chat}&reviewer={reviewer}"),
+        )
+        .await;
+        assert_eq!(res.status, StatusCode::BAD_REQUEST, "{reviewer}");
+    }
+    // 加入案例库: listed with its verdict, tags and note, as a reception nobody reviewed.
+    let case = format!(
+        "csrf={sup_csrf}&{chat}&verdict=bad&tags={}&note={}",
+        enc("催付，流失"),
+        enc("没有催付就结束了")
+    );
+    let res = post(&app, "/qa/cases/chat", &sup, &case).await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    let cases = get(&app, "/qa/cases", &sup).await;
+    assert!(cases.body.contains("没有催付就结束了"), "{}", cases.body);
+    assert!(cases.body.contains("<td>反面</td>"));
+    assert!(cases.body.contains("接待（未评审）"));
+    assert!(cases.body.contains(buyer));
+    let found = get(&app, &format!("/qa/cases?q={}", enc("流失")), &sup).await;
+    assert!(found.body.contains("没有催付就结束了"));
+    // An agent: no forms on the transcript, and the routes refuse.
+    let (lily, lily_csrf) = login(&app, "lily").await;
+    let page = get(&app, &transcript, &lily).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(!page.body.contains("/qa/send") && !page.body.contains("/qa/cases/chat"));
+    for route in ["/qa/send", "/qa/cases/chat"] {
+        let res = post(&app, route, &lily, &format!("csrf={lily_csrf}&{chat}")).await;
+        assert_eq!(res.status, StatusCode::FORBIDDEN, "{route}");
+    }
+    // A buyer with no such reception is missing.
+    let res = post(
+        &app,
+        "/qa/cases/chat",
+        &sup,
+        &format!(
+            "csrf={sup_csrf}&store={}&account={}&buyer=nobody&day={day}",
+            enc(STORE),
+            enc(account)
+        ),
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::NOT_FOUND);
 }

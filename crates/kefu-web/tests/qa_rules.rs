@@ -86,23 +86,25 @@ async fn hits_per_100_receptions_by_account_and_store() {
     assert_eq!(ran.status, StatusCode::SEE_OTHER, "{}", ran.body);
     let page = get(&app, &week(""), &sid).await;
     assert_eq!(page.status, StatusCode::OK);
-    // Columns: receptions, score, then the enabled rules in file order: forbidden_phrases,
+    // Columns: receptions, then the enabled rules in file order (no summed points, issue 14
+    // item 6): forbidden_phrases,
     // off_platform, no_greeting, irregular_closing, repeated_rating_invite,
     // long_wait_no_apology, missed_follow_up, buyer_repeats, buyer_anger, slow_round,
     // unanswered_round, unpaid_not_reminded, warm_wishes (no_rating_invite and
     // shift_end_unanswered ship switched off).
     let mei = row(&page.body, "测试店:小美");
-    assert_eq!(mei[1..3], ["2", "-7"]);
-    assert_eq!(mei[3], "50.0", "forbidden_phrases: 1 of 2");
-    assert_eq!(mei[4], "0.0", "off_platform");
-    assert_eq!(mei[14], "50.0", "unpaid_not_reminded");
+    assert_eq!(mei[1], "2");
+    assert_eq!(mei[2], "50.0", "forbidden_phrases: 1 of 2");
+    assert_eq!(mei[3], "0.0", "off_platform");
+    assert_eq!(mei[13], "50.0", "unpaid_not_reminded");
     let qiang = row(&page.body, "测试店:阿强");
-    assert_eq!(qiang[1..3], ["2", "-26"]);
-    assert_eq!(qiang[4], "50.0");
+    assert_eq!(qiang[1], "2");
+    assert_eq!(qiang[3], "50.0");
     let store = row(&page.body, "Whole store");
-    assert_eq!(store[1..3], ["4", "-33"]);
-    assert_eq!(store[3], "25.0");
-    assert_eq!(store[12], "25.0", "slow_round: 1 of 4");
+    assert_eq!(store[1], "4");
+    assert_eq!(store[2], "25.0");
+    assert_eq!(store[11], "25.0", "slow_round: 1 of 4");
+    assert!(!page.body.contains("-33"), "no summed points");
     // The week after shows this week as its previous period: the trend.
     let next = get(
         &app,
@@ -117,14 +119,74 @@ async fn hits_per_100_receptions_by_account_and_store() {
     let at = next.body.find(label).expect("previous row") + label.len();
     let prev = &next.body[at..at + next.body[at..].find("</tr>").unwrap()];
     assert!(
-        prev.starts_with(
-            "<td class=\"num\">4</td><td class=\"num\">-33</td><td class=\"num\">25.0</td>"
-        ),
+        prev.starts_with("<td class=\"num\">4</td><td class=\"num\">25.0</td>"),
         "{prev}"
     );
     // By store: one row.
     let by_store = get(&app, &week("&by=store"), &sid).await;
-    assert_eq!(row(&by_store.body, STORE)[1..4], ["4", "-33", "25.0"]);
+    assert_eq!(row(&by_store.body, STORE)[1..3], ["4", "25.0"]);
+
+    // Each rule per 100 receptions, most severe first, then the highest rate; and each
+    // severity (issue 14 item 6), with a chart of the rules that hit.
+    let start = page.body.find("id=\"rules\"").expect("the rules table");
+    let table = &page.body[start..start + page.body[start..].find("</table>").unwrap()];
+    let rules: Vec<Vec<String>> = table.split("<tr>").skip(2).map(support::cells).collect();
+    assert_eq!(rules.len(), 13, "every enabled rule");
+    let rank = |s: &str| {
+        ["critical", "high", "medium", "low"]
+            .iter()
+            .position(|x| *x == s)
+            .unwrap()
+    };
+    let keys: Vec<(usize, f64)> = rules
+        .iter()
+        .map(|r| (rank(&r[1]), r[3].parse::<f64>().unwrap()))
+        .collect();
+    assert!(
+        keys.windows(2)
+            .all(|w| w[0].0 < w[1].0 || (w[0].0 == w[1].0 && w[0].1 >= w[1].1)),
+        "{keys:?}"
+    );
+    // slow_round: 1 of the store's 4 receptions
+    let slow = rules
+        .iter()
+        .find(|r| r[0] == "Slow answer")
+        .expect("slow_round");
+    assert_eq!(slow[1..4], ["medium", "1", "25.0"]);
+    let hits: u64 = rules.iter().map(|r| r[2].parse::<u64>().unwrap()).sum();
+    assert!(hits > 0);
+    assert!(page.body.contains("class=\"qa-severities\""));
+    assert!(
+        page.body
+            .contains("<svg role=\"img\" aria-label=\"Hits per 100 receptions\"")
+    );
+    // Both tables download, with a BOM, the page's numbers.
+    let csv = get(&app, &week("&export=csv&table=rules"), &sid).await;
+    assert_eq!(csv.status, StatusCode::OK);
+    assert!(
+        csv.body
+            .starts_with("\u{FEFF}Rule,Severity,Hits,Hits per 100 receptions,"),
+        "{}",
+        csv.body
+    );
+    assert_eq!(csv.body.lines().count(), 14);
+    let matrix = get(&app, &week("&export=csv&table=matrix"), &sid).await;
+    assert!(
+        matrix
+            .body
+            .lines()
+            .any(|l| l.starts_with("Whole store,4,25.0,")),
+        "{}",
+        matrix.body
+    );
+    let xlsx = get(&app, &week("&export=xlsx"), &sid).await;
+    assert_eq!(xlsx.status, StatusCode::OK);
+    assert!(
+        xlsx.headers[axum::http::header::CONTENT_DISPOSITION]
+            .to_str()
+            .unwrap()
+            .contains("qa-hits-2026-11-09-2026-11-15.xlsx")
+    );
 
     // A figure links to its receptions, each to its marked transcript.
     let listed = get(
@@ -353,7 +415,15 @@ async fn rules_are_edited_validated_and_versioned() {
     run_rules(&app, &sid, &csrf).await;
     let page = get(&app, &week(""), &sid).await;
     let qiang = row(&page.body, "测试店:阿强");
-    assert_eq!(qiang[1..3], ["2", "-1"], "only slow_round hits 阿强 now");
+    assert_eq!(qiang[1], "2");
+    let hit: Vec<&String> = qiang[2..].iter().filter(|c| *c != "0.0").collect();
+    assert_eq!(hit, ["50.0"], "only slow_round hits 阿强 now");
+    assert_eq!(
+        qiang.len(),
+        4,
+        "two rules on: forbidden_phrases and slow_round"
+    );
+    assert_eq!(qiang[3], "50.0", "slow_round");
 
     // Without the session's token nothing is saved.
     let res = post(

@@ -316,3 +316,74 @@ async fn every_chart_agrees_with_its_table() {
         assert_eq!(number(&value), number(&cells[1]), "{label}");
     }
 }
+
+/// Issue 14 item 1: unpaid orders nobody has reminded are on the attention list, from the
+/// worklists, and lead to exactly those items.
+#[tokio::test]
+async fn unpaid_orders_not_reminded_need_attention() {
+    let (_dir, path, app) = setup(false);
+    let day = "time,buyer,account,sender,text\n\
+        2026-11-14 10:00:00,buyer_new1,晨光旗舰店:小美,buyer,这个有货吗\n\
+        2026-11-14 10:00:40,buyer_new1,晨光旗舰店:小美,agent,有的亲\n\
+        2026-11-14 11:00:00,buyer_new2,晨光旗舰店:Lily,buyer,能便宜点吗\n\
+        2026-11-14 11:00:30,buyer_new2,晨光旗舰店:Lily,agent,已经是最低价了\n\
+        2026-11-14 11:40:00,buyer_new2,晨光旗舰店:Lily,agent,亲，订单还没付款哦\n";
+    let orders = "order_id,buyer,created_at,paid_at,closed_at,amount,items\n\
+        N-UNPAID-1,buyer_new1,2026-11-14 10:10:00,,,1288.00,1\n\
+        N-UNPAID-2,buyer_new2,2026-11-14 11:10:00,,,99.00,1\n";
+    support::import_files(
+        &path,
+        STORE,
+        "unpaid",
+        &[
+            ("messages_last.csv", day.to_string()),
+            ("orders_last.csv", orders.to_string()),
+        ],
+    );
+    // the lists as an import leaves them
+    let mut db = Db::open(&path).unwrap();
+    kefu_app::worklists::refresh(
+        &mut db,
+        &kefu_core::settings::Config::default(),
+        Some(STORE),
+        None,
+    )
+    .unwrap();
+    let expected = kefu_app::worklists::not_reminded(&db, db.store(STORE).unwrap().id).unwrap();
+    drop(db);
+    // N-UNPAID-1 was never reminded; Lily reminded N-UNPAID-2 at 11:40
+    let refs: Vec<&str> = expected.iter().map(|i| i.item.reference.as_str()).collect();
+    assert!(refs.contains(&"N-UNPAID-1"), "{refs:?}");
+    assert!(!refs.contains(&"N-UNPAID-2"), "{refs:?}");
+    let cents: i64 = expected.iter().map(|i| i.item.amount).sum();
+    let (sid, _) = login(&app, "sup").await;
+    let page = get(&app, "/", &sid).await;
+    assert_eq!(page.status, 200);
+    let line = format!(
+        "/worklists?store={}&amp;list=unpaid&amp;reminded=0&amp;lang=zh-CN\">{} 笔下单未付款订单还没有催付（{}）</a>",
+        enc(STORE),
+        expected.len(),
+        format::money(cents)
+    );
+    assert!(page.body.contains(&line), "{}", page.body);
+    let en = get(&app, "/?lang=en", &sid).await;
+    assert!(
+        en.body
+            .contains(&format!("{} unpaid orders not reminded", expected.len()))
+    );
+    // the link: those items, no other
+    let list = get(
+        &app,
+        &format!("/worklists?store={}&list=unpaid&reminded=0", enc(STORE)),
+        &sid,
+    )
+    .await;
+    assert_eq!(list.status, 200, "{}", list.body);
+    let tbody = &list.body[list.body.find("<tbody>").unwrap()..];
+    let tbody = &tbody[..tbody.find("</tbody>").unwrap()];
+    assert_eq!(tbody.matches("<tr>").count(), expected.len());
+    for r in &refs {
+        assert!(tbody.contains(&format!("<td>{r}</td>")), "{r}");
+    }
+    assert!(!tbody.contains("N-UNPAID-2"));
+}

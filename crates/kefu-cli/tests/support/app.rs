@@ -33,6 +33,17 @@ pub fn run(args: &[&str], stdin: &str) {
     assert!(child.wait().expect("wait").success(), "kefu {args:?}");
 }
 
+/// Adds the users of a test through `kefu user add`: (role, name, extra arguments such as
+/// `--store S` or `--account A`); each one's password is `<name>-password-1`.
+pub fn add_users(db: &str, users: &[(&str, &str, [&str; 2])]) {
+    for (role, name, extra) in users {
+        let mut args = vec!["user", "add", "--db", db, "--role", role];
+        args.extend(extra);
+        args.push(name);
+        run(&args, &format!("{name}-password-1\n"));
+    }
+}
+
 pub struct Server(Child);
 
 impl Drop for Server {

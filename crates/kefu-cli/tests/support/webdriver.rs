@@ -341,6 +341,27 @@ fn base64_decode(s: &str) -> Result<Vec<u8>, String> {
 }
 
 impl Driver {
+    /// Runs a DevTools command through chromedriver; its result.
+    pub fn cdp(&self, cmd: &str, params: Value) -> Result<Value, String> {
+        let v = self.session_call(
+            "POST",
+            "/goog/cdp/execute",
+            Some(json!({"cmd": cmd, "params": params})),
+        )?;
+        Ok(v["value"].clone())
+    }
+
+    /// Prints the current page to a PDF the way a user's "Save as PDF" does: Chromium's
+    /// DevTools `Page.printToPDF` (through chromedriver) with the page's own print stylesheet
+    /// and `@page` size; returns the PDF's bytes.
+    pub fn print_pdf(&self) -> Result<Vec<u8>, String> {
+        let v = self.cdp(
+            "Page.printToPDF",
+            json!({"preferCSSPageSize": true, "printBackground": true}),
+        )?;
+        base64_decode(v["data"].as_str().ok_or("no PDF data")?)
+    }
+
     /// Every cookie of the current page, HttpOnly ones included, as WebDriver reports them.
     pub fn cookies(&self) -> Result<Value, String> {
         Ok(self.session_call("GET", "/cookie", None)?["value"].clone())

@@ -1,5 +1,7 @@
 //! Hits per 100 receptions, by rule, for rows of any kind (accounts, groups, the store).
 
+use super::Severity;
+
 /// Hits of one rule on one row (an account, a group, …).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HitCount {
@@ -91,9 +93,138 @@ impl HitTable {
     }
 }
 
+/// One rule's line of a period: its hits and hits per 100 receptions, now and the period
+/// before. Points (a rule's score) are not summed: a count per 100 receptions reads the same
+/// for any number of receptions and rules.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RuleRate {
+    pub rule: String,
+    pub severity: Severity,
+    pub hits: u64,
+    pub per_100: Option<f64>,
+    pub previous_per_100: Option<f64>,
+}
+
+/// The rules of `table` (its [`HitTable::rules`] with their severities) over the rows of
+/// `now` and `previous` (totals of the rows shown), most severe first, then the highest
+/// rate, then the rule id: the order the pages list rules in.
+pub fn by_rule(
+    table: &HitTable,
+    severity: impl Fn(&str) -> Severity,
+    now: &HitRow,
+    previous: &HitRow,
+) -> Vec<RuleRate> {
+    let mut out: Vec<RuleRate> = table
+        .rules
+        .iter()
+        .enumerate()
+        .map(|(i, rule)| {
+            let hits = now.hits.get(i).copied().unwrap_or(0);
+            let before = previous.hits.get(i).copied().unwrap_or(0);
+            RuleRate {
+                rule: rule.clone(),
+                severity: severity(rule),
+                hits,
+                per_100: per_100(hits, now.receptions),
+                previous_per_100: per_100(before, previous.receptions),
+            }
+        })
+        .collect();
+    out.sort_by(|a, b| {
+        b.severity
+            .cmp(&a.severity)
+            .then(
+                b.per_100
+                    .unwrap_or(0.0)
+                    .total_cmp(&a.per_100.unwrap_or(0.0)),
+            )
+            .then(a.rule.cmp(&b.rule))
+    });
+    out
+}
+
+/// Hits per 100 receptions of each severity (the hits of its rules), most severe first;
+/// severities without a rule are left out.
+pub fn by_severity(rates: &[RuleRate], receptions: u64) -> Vec<(Severity, u64, Option<f64>)> {
+    Severity::ALL
+        .into_iter()
+        .rev()
+        .filter(|s| rates.iter().any(|r| r.severity == *s))
+        .map(|s| {
+            let hits = rates
+                .iter()
+                .filter(|r| r.severity == s)
+                .map(|r| r.hits)
+                .sum();
+            (s, hits, per_100(hits, receptions))
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rules_are_ordered_by_severity_then_rate_and_never_by_points() {
+        let table = HitTable::build(
+            vec!["a".into(), "b".into(), "c".into(), "d".into()],
+            &[("x".into(), 200)],
+            &[
+                HitCount {
+                    key: "x".into(),
+                    rule: "a".into(),
+                    hits: 10,
+                    score: -1000,
+                },
+                HitCount {
+                    key: "x".into(),
+                    rule: "b".into(),
+                    hits: 30,
+                    score: -3,
+                },
+                HitCount {
+                    key: "x".into(),
+                    rule: "c".into(),
+                    hits: 2,
+                    score: -2,
+                },
+                HitCount {
+                    key: "x".into(),
+                    rule: "d".into(),
+                    hits: 4,
+                    score: -4,
+                },
+            ],
+        );
+        let sev = |r: &str| match r {
+            "c" => Severity::Critical,
+            "a" | "b" => Severity::Low,
+            _ => Severity::Medium,
+        };
+        let now = table.total("");
+        let before = HitRow {
+            key: String::new(),
+            receptions: 100,
+            hits: vec![5, 0, 0, 0],
+            score: 0,
+        };
+        let rates = by_rule(&table, sev, &now, &before);
+        let order: Vec<&str> = rates.iter().map(|r| r.rule.as_str()).collect();
+        // critical first, then medium; among the low ones 30 hits before 10, whatever the points
+        assert_eq!(order, ["c", "d", "b", "a"]);
+        assert_eq!(rates[2].per_100, Some(15.0));
+        assert_eq!(rates[3].previous_per_100, Some(5.0));
+        assert_eq!(
+            by_severity(&rates, now.receptions),
+            vec![
+                (Severity::Critical, 2, Some(1.0)),
+                (Severity::Medium, 4, Some(2.0)),
+                (Severity::Low, 40, Some(20.0)),
+            ]
+        );
+        assert_eq!(by_rule(&table, sev, &before, &before)[0].hits, 0);
+    }
 
     #[test]
     fn rows_sum_and_rates_form_at_the_end() {

@@ -211,6 +211,57 @@ impl StoreScope {
         Ok(db.qa_cases(&[self.store.id], query)?)
     }
 
+    /// Saves a chat of the user's rows nobody has reviewed to the case library; its id.
+    pub fn add_chat_case(
+        &self,
+        db: &Db,
+        reception: ReceptionKey,
+        good: bool,
+        tags: &str,
+        note: &str,
+        by: i64,
+    ) -> Result<i64, WebError> {
+        if !self.rows.account(reception.account) {
+            return Err(WebError::missing("没有这次接待", "no such reception"));
+        }
+        Ok(db.qa_add_chat_case(self.store.id, reception, good, tags, note, by)?)
+    }
+
+    /// Sends a reception of the user's rows to review (送质检): a weakness-review task for
+    /// `reviewer` in the store's QA period that holds its day, marked `sent`. The caller
+    /// checked the reviewer may review it. The task's id, and whether it is new (a reviewer
+    /// has one task per reception and kind).
+    pub fn send_to_review(
+        &self,
+        db: &mut Db,
+        reviewer: i64,
+        reception: ReceptionKey,
+    ) -> Result<(i64, bool), WebError> {
+        if !self.rows.account(reception.account) {
+            return Err(WebError::missing("没有这次接待", "no such reception"));
+        }
+        let period = Period::containing(db.qa_period(self.store.id)?, reception.day);
+        let task = kefu_store::qa_reviews::NewAssignment {
+            reviewer_id: reviewer,
+            reception,
+            signals: "sent".to_string(),
+        };
+        let added = db.qa_add_assignments(
+            self.store.id,
+            period,
+            ReviewKind::Weakness,
+            std::slice::from_ref(&task),
+            &[],
+        )?;
+        let id = db
+            .qa_assignments(self.store.id, Some(reviewer), None)?
+            .into_iter()
+            .find(|a| a.reception == reception && a.kind == ReviewKind::Weakness)
+            .map(|a| a.id)
+            .ok_or_else(|| WebError::Internal("the task sent to review is not stored".into()))?;
+        Ok((id, added == 1))
+    }
+
     /// The store's calibration sessions.
     pub fn calibrations(&self, db: &Db) -> Result<Vec<CalibrationRow>, WebError> {
         Ok(db.qa_calibrations(self.store.id)?)

@@ -58,6 +58,16 @@ impl StoreScope {
         Ok(report)
     }
 
+    /// Unpaid orders not reminded ([`use_case::not_reminded`]), of the user's own items for
+    /// an agent: how many, and their amount in cents.
+    pub fn not_reminded(&self, db: &Db) -> Result<(usize, i64), WebError> {
+        let mut items = use_case::not_reminded(db, self.store.id)?;
+        if let Rows::Accounts(ids) = &self.rows {
+            items.retain(|i| i.owner.is_some_and(|o| ids.contains(&o)));
+        }
+        Ok((items.len(), items.iter().map(|i| i.item.amount).sum()))
+    }
+
     /// The store's worklist settings.
     pub fn worklist_settings(&self, db: &Db) -> Result<WorklistSettings, WebError> {
         Ok(db.worklist_settings(self.store.id)?)

@@ -196,7 +196,7 @@ pub async fn start(
 
 /// The supervisor's attention list for `day` (the last day with data): unreplied buyers,
 /// agents with slow answers that day, agents far below their group's median conversion over
-/// the last 7 days, QA tasks not done and appeals waiting.
+/// the last 7 days, unpaid orders not reminded, QA tasks not done and appeals waiting.
 fn supervisor_attention(
     db: &kefu_store::Db,
     user: &kefu_store::User,
@@ -272,6 +272,14 @@ fn supervisor_attention(
                 });
             }
         }
+    }
+    // unpaid orders nobody has reminded (the worklists as of the last import)
+    let (unreminded, cents) = store.not_reminded(db)?;
+    if unreminded > 0 {
+        out.push(Attention {
+            text: format!("unreminded\u{1f}{unreminded}\u{1f}{}", format::money(cents)),
+            link: format!("/worklists?store={}&list=unpaid&reminded=0", url(name)),
+        });
     }
     // QA: tasks not done, appeals waiting
     let open_tasks = store
@@ -402,6 +410,10 @@ fn attention_text(lang: Lang, text: &str) -> String {
         "unreplied" => match lang {
             Lang::Zh => format!("{} 位买家咨询后未获回复（{}）", at(1), at(2)),
             Lang::En => format!("{} buyers got no reply ({})", at(1), at(2)),
+        },
+        "unreminded" => match lang {
+            Lang::Zh => format!("{} 笔下单未付款订单还没有催付（{}）", at(1), at(2)),
+            Lang::En => format!("{} unpaid orders not reminded ({})", at(1), at(2)),
         },
         "slow" => match lang {
             Lang::Zh => format!("{}：{} 位买家慢响应（{}）", at(1), at(2), at(3)),

@@ -181,7 +181,7 @@ pub async fn api_transcript(
     query: Result<Query<DrillParams>, QueryRejection>,
 ) -> Result<Json<Transcript>, ApiError> {
     let Query(p) = query.map_err(|e| WebError::BadRequest(e.body_text()))?;
-    let (Loaded { store, x }, _) = load_reception(&state, &user, p).await?;
+    let (Loaded { store, x }, _, _) = load_reception(&state, &user, p).await?;
     let r = &x.receptions[0];
     Ok(Json(Transcript {
         store: store.name().to_string(),

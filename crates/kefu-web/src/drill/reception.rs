@@ -6,7 +6,7 @@ pub(super) async fn load_reception(
     state: &AppState,
     user: &CurrentUser,
     p: DrillParams,
-) -> Result<(Loaded, QaMarks), WebError> {
+) -> Result<(Loaded, QaMarks, Option<Vec<kefu_store::User>>), WebError> {
     let u = user.session.user.clone();
     let config = state.config.clone();
     state
@@ -37,7 +37,12 @@ pub(super) async fn load_reception(
                 return Err(none());
             }
             let marks = store.qa_marks(db, day, id, buyer)?;
-            Ok((Loaded { store, x }, marks))
+            // 送质检 and 加入案例库 for supervisors and QA: who may be sent it to review.
+            let reviewers = match access::qa_library(&u) {
+                Ok(()) => Some(crate::qa_reviews::chat_reviewers(db, &store, id)?),
+                Err(_) => None,
+            };
+            Ok((Loaded { store, x }, marks, reviewers))
         })
         .await
 }
@@ -52,7 +57,7 @@ pub async fn reception(
 ) -> Response {
     let lang = i18n::pick(p.lang.as_deref(), &headers);
     let loaded = load_reception(&state, &user, p).await;
-    let (Loaded { store, x }, marks) = match loaded {
+    let (Loaded { store, x }, marks, reviewers) = match loaded {
         Ok(l) => l,
         Err(e) => return error_page(lang, &user, e),
     };
@@ -68,6 +73,15 @@ pub async fn reception(
         }
         p { a href=(back) { (lang.s(S::BackToReceptions)) } }
         (summary(lang, r))
+        @if let Some(reviewers) = &reviewers {
+            (crate::qa_reviews::chat_actions(
+                lang,
+                &user.session.csrf,
+                (sname, &x.account, &r.buyer, r.day),
+                reviewers,
+                user.session.user.id,
+            ))
+        }
         (reception_transcript(lang, r, &marks))
         (rounds(lang, r))
         (orders(lang, r))

@@ -112,6 +112,10 @@ pub struct Reception {
     /// The wall-clock wait for a person's answer to the day's first question for a person,
     /// 08:00–23:00 (the 拼多多 rates); null when there was none or no agent answered it.
     pub human_reply_secs: Option<Secs>,
+    /// The longest wall-clock wait of the reception's answered rounds.
+    pub max_wait_secs: Option<Secs>,
+    /// Quality rules hit in the last run; only with `only=rule_hits` or `sort=hits`.
+    pub rule_hits: Option<u32>,
 }
 
 /// A round: a buyer's question and what became of it.
@@ -239,6 +243,8 @@ impl From<&Items> for ListItems {
                         attributed_paid: r.attributed_paid,
                         sales: Yuan::of_cents(r.sales_cents),
                         human_reply_secs: Secs::of(r.human_reply_ms),
+                        max_wait_secs: Secs::of(r.max_wait_ms),
+                        rule_hits: r.hits,
                     })
                     .collect(),
             ),
@@ -365,6 +371,29 @@ impl IntoParams for ListApiQuery {
                     "rounds of one bin of the response-time histogram (figure avg_response_secs): {}",
                     bins.join(", ")
                 ),
+            ),
+            param(
+                "sort",
+                false,
+                one_of(ListSort::ALL.map(ListSort::key), ""),
+                "the order of the whole list, before paging (the kind must offer it): time; \
+                 wait, max_wait (receptions, rounds); duration (receptions, refunds); amount \
+                 (receptions, orders, reminders, refunds); score (ratings); hits (receptions); \
+                 ties keep the time order",
+            ),
+            param(
+                "dir",
+                false,
+                one_of(["desc", "asc"], ""),
+                "desc or asc; by default asc for time and score, desc otherwise",
+            ),
+            param(
+                "only",
+                false,
+                one_of(ListFilter::ALL.map(ListFilter::key), ""),
+                "keep only: lost (inquiries without an order), low_rating (rated below \
+                 satisfied that day), refund (a refund asked that day; orders: refunded), \
+                 rule_hits (receptions that hit a quality rule)",
             ),
             param(
                 "page",

@@ -11,7 +11,7 @@ use kefu_core::figures::{C, Counters, Figure, Value};
 use kefu_core::model::NameId;
 use kefu_core::settings::MetricSettings;
 use kefu_core::time::{Day, format_time};
-use kefu_report::explain::{self, Items, ListQuery, Listing, Winner};
+use kefu_report::explain::{self, Items, ListFilter, ListQuery, ListSort, Listing, Winner};
 use kefu_store::Db;
 use serde::Deserialize;
 
@@ -23,7 +23,7 @@ use crate::report::{self, By};
 use crate::routes::Routes;
 use crate::ui::frame::{error_page, yes};
 use crate::ui::html::{html, page};
-use crate::ui::links::{RESPONSE_BINS, Who, bin_label, list_link, reception_link};
+use crate::ui::links::{RESPONSE_BINS, Who, account_link, bin_label, list_link, reception_link};
 use crate::ui::table::{self, Cell, Column, Content, Table};
 use crate::ui::transcript::credited_name;
 use crate::ui::transcript::round_outcome;
@@ -50,6 +50,12 @@ pub struct ListParams {
     pub hour: Option<String>,
     /// Rounds of one bin of the response-time histogram (0-based).
     pub bucket: Option<String>,
+    /// The order of the list (`time`, `wait`, `max_wait`, `duration`, `amount`, `score`,
+    /// `hits`: what the kind offers) and its direction (`desc`, `asc`; by default the key's).
+    pub sort: Option<String>,
+    pub dir: Option<String>,
+    /// A filter besides the figure's own (`lost`, `low_rating`, `refund`, `rule_hits`).
+    pub only: Option<String>,
     /// 1-based page.
     pub page: Option<String>,
     /// Rows per page (API only; at most [`API_MAX_ROWS`]).
@@ -91,6 +97,38 @@ struct Request {
     bucket: Option<usize>,
     page: usize,
     per_page: usize,
+    sort: ListSort,
+    descending: bool,
+    only: Option<ListFilter>,
+}
+
+/// `sort=`, `dir=` and `only=` (the list checks that its kind offers them).
+fn parse_order(p: &ListParams) -> Result<(ListSort, bool, Option<ListFilter>), WebError> {
+    let given = |v: &Option<String>| v.as_deref().filter(|s| !s.is_empty()).map(str::to_string);
+    let sort = match given(&p.sort) {
+        None => ListSort::Time,
+        Some(k) => ListSort::parse(&k).ok_or_else(|| {
+            WebError::invalid(format!("没有排序 `{k}`"), format!("no sort key `{k}`"))
+        })?,
+    };
+    let descending = match given(&p.dir).as_deref() {
+        None => sort.descending_by_default(),
+        Some("desc") => true,
+        Some("asc") => false,
+        Some(d) => {
+            return Err(WebError::invalid(
+                format!("`dir` 为 desc 或 asc，不是 `{d}`"),
+                format!("`dir` is desc or asc, not `{d}`"),
+            ));
+        }
+    };
+    let only = match given(&p.only) {
+        None => None,
+        Some(k) => Some(ListFilter::parse(&k).ok_or_else(|| {
+            WebError::invalid(format!("没有筛选 `{k}`"), format!("no filter `{k}`"))
+        })?),
+    };
+    Ok((sort, descending, only))
 }
 
 fn parse_request(p: &ListParams, max_rows: usize) -> Result<Request, WebError> {
@@ -146,7 +184,11 @@ fn parse_request(p: &ListParams, max_rows: usize) -> Result<Request, WebError> {
     let per_page = number(&p.per_page, "per_page")?
         .unwrap_or(PAGE_ROWS)
         .clamp(1, max_rows);
+    let (sort, descending, only) = parse_order(p)?;
     Ok(Request {
+        sort,
+        descending,
+        only,
         figure,
         hour: hour.map(|h| h as u32),
         bucket,
@@ -165,6 +207,9 @@ struct Loaded {
     /// no counter of its own).
     value: Option<Value>,
     listing: Listing,
+    /// The accounts and roster groups the user may pick (people's groups only).
+    accounts: Vec<String>,
+    groups: Vec<String>,
 }
 
 /// The accounts of the list (`None`: the whole store) for what the user may see.
@@ -269,10 +314,22 @@ fn load(
             .bucket
             .and_then(|b| RESPONSE_BINS.get(b))
             .map(|&(lo, hi)| (lo * 1000, hi.map(|h| h * 1000))),
+        only: req.only,
+        sort: req.sort,
+        descending: req.descending,
         offset,
         limit,
     };
     let settings = settings(store.name());
+    let visible = store.own_accounts(db)?;
+    let mut groups: Vec<String> = visible
+        .iter()
+        .filter(|a| !(a.is_bot || a.role == Some(kefu_core::model::Role::Bot)))
+        .filter_map(|a| a.group.clone().filter(|g| !g.is_empty()))
+        .collect();
+    groups.sort();
+    groups.dedup();
+    let accounts = visible.into_iter().map(|a| a.name).collect();
     let mut listing = store.list(db, &query, &settings).map_err(report_error)?;
     let credited = store.credited(db)?;
     if let Items::Orders(orders) = &mut listing.items {
@@ -295,6 +352,8 @@ fn load(
         to,
         value,
         listing,
+        accounts,
+        groups,
     })
 }
 
@@ -304,6 +363,10 @@ fn report_error(e: kefu_report::ReportError) -> WebError {
         kefu_report::ReportError::UnknownFigure { key, .. } => {
             WebError::invalid(format!("没有指标 `{key}`"), format!("no figure `{key}`"))
         }
+        kefu_report::ReportError::ListChoice { figure, choice } => WebError::invalid(
+            format!("`{figure}` 的列表不能用 `{choice}`"),
+            format!("the list of `{figure}` cannot use `{choice}`"),
+        ),
         other => WebError::Internal(other.to_string()),
     }
 }
@@ -330,9 +393,15 @@ fn attribution(lang: Lang, winner: &Option<Winner>) -> String {
 }
 
 /// The listed items as a table, each row leading on to the transcript behind it.
-fn items_table(lang: Lang, store: &str, listing: &Listing) -> Table {
+fn items_table(lang: Lang, store: &str, listing: &Listing, (from, to): (Day, Day)) -> Table {
     let transcript = |account: &str, buyer: &str, day: Day| {
         Some(reception_link(store, account, buyer, day) + &format!("&lang={}", lang.code()))
+    };
+    // An account leads to its page over the list's days (its receptions, its figures).
+    let agent = |account: &str| {
+        Cell::text(account).linked(Some(
+            account_link(store, account, from, to) + &format!("&lang={}", lang.code()),
+        ))
     };
     let time = |t| Cell::text(format_time(t));
     let items = |columns: &[S], rows: Vec<Vec<Cell>>| {
@@ -344,7 +413,7 @@ fn items_table(lang: Lang, store: &str, listing: &Listing) -> Table {
         t.rows = rows;
         t
     };
-    match &listing.items {
+    let mut t = match &listing.items {
         Items::Receptions(v) => items(
             &[
                 S::Day,
@@ -358,6 +427,7 @@ fn items_table(lang: Lang, store: &str, listing: &Listing) -> Table {
                 S::AfterSale,
                 S::Slow,
                 S::FirstResponse,
+                S::ListSortMaxWait,
                 S::Duration,
                 S::BuyerMsgs,
                 S::AgentMsgs,
@@ -371,7 +441,7 @@ fn items_table(lang: Lang, store: &str, listing: &Listing) -> Table {
                 .map(|r| {
                     vec![
                         Cell::text(r.day.to_string()),
-                        Cell::text(&r.account),
+                        agent(&r.account),
                         Cell::text(&r.buyer).linked(transcript(&r.account, &r.buyer, r.day)),
                         time(r.first_time),
                         Cell::text(yes(lang, r.consulted)),
@@ -381,6 +451,7 @@ fn items_table(lang: Lang, store: &str, listing: &Listing) -> Table {
                         Cell::text(yes(lang, r.after_sale)),
                         Cell::text(yes(lang, r.slow)),
                         Cell::new(Content::Duration(r.first_response_ms)),
+                        Cell::new(Content::Duration(r.max_wait_ms)),
                         Cell::new(Content::Duration(Some(r.duration_ms))),
                         Cell::new(Content::Count(r.buyer_msgs.into())),
                         Cell::new(Content::Count(r.agent_msgs.into())),
@@ -411,7 +482,7 @@ fn items_table(lang: Lang, store: &str, listing: &Listing) -> Table {
                 .map(|r| {
                     vec![
                         Cell::text(r.day.to_string()),
-                        Cell::text(&r.account),
+                        agent(&r.account),
                         Cell::text(&r.buyer).linked(transcript(&r.account, &r.buyer, r.day)),
                         time(r.round.open),
                         Cell::text(round_outcome(lang, &r.round.outcome)),
@@ -529,7 +600,17 @@ fn items_table(lang: Lang, store: &str, listing: &Listing) -> Table {
                 })
                 .collect(),
         ),
+    };
+    // Read only when filtered or sorted by them: the receptions' rule hits, last.
+    if let Items::Receptions(v) = &listing.items
+        && v.first().is_some_and(|r| r.hits.is_some())
+    {
+        t.columns.push(Column::of(lang, S::ListSortHits));
+        for (row, r) in t.rows.iter_mut().zip(v) {
+            row.push(Cell::new(Content::Count(r.hits.unwrap_or(0).into())));
+        }
     }
+    t
 }
 
 /// `GET /list?store=&account=|group=&from=&to=&figure=[&day=][&hour=][&bucket=][&page=]`:
@@ -557,6 +638,7 @@ pub async fn list(
     let u = user.session.user.clone();
     let config = state.config.clone();
     let (p, figure, hour, bucket, page_no) = (p, req.figure, req.hour, req.bucket, req.page);
+    let (sort, descending, only) = (req.sort, req.descending, req.only);
     let loaded = state
         .heavy(u.id, move |db| {
             let settings = |name: &str| config.store(name).metrics.clone();
@@ -569,7 +651,7 @@ pub async fn list(
         Err(e) => return error_page(lang, &user, e),
     };
     let sname = l.store.name().to_string();
-    let table = items_table(lang, &sname, &l.listing);
+    let table = items_table(lang, &sname, &l.listing, (l.from, l.to));
     let who = l.who.who();
     let mut here = list_link(&sname, who, l.from, l.to, figure.key);
     if let Some(h) = hour {
@@ -577,6 +659,17 @@ pub async fn list(
     }
     if let Some(b) = bucket {
         here.push_str(&format!("&bucket={b}"));
+    }
+    // The order and filter follow the list onto its pages and downloads.
+    if sort != ListSort::Time || descending {
+        here.push_str(&format!(
+            "&sort={}&dir={}",
+            sort.key(),
+            if descending { "desc" } else { "asc" }
+        ));
+    }
+    if let Some(f) = only {
+        here.push_str(&format!("&only={}", f.key()));
     }
     if let Some(format) = export {
         let name = format!("{}-{}-{}", figure.key, l.from, l.to);
@@ -594,10 +687,9 @@ pub async fn list(
         Who::Group(Some(g)) => format!("{}: {g}", lang.s(S::Group)),
         Who::Group(None) => format!("{}: {}", lang.s(S::Group), lang.s(S::NoGroup)),
     };
+    let dir_given = p.dir.as_deref().filter(|d| *d == "desc" || *d == "asc");
     let hidden: Vec<(&str, &str)> = [
         ("store", Some(sname.as_str())),
-        ("account", p.account.as_deref()),
-        ("group", p.group.as_deref()),
         ("ungrouped", p.ungrouped.as_deref()),
         (
             "figure",
@@ -642,6 +734,57 @@ pub async fn list(
             }
             label { (lang.s(S::From)) br; input type="date" name="from" value=(l.from); }
             label { (lang.s(S::To)) br; input type="date" name="to" value=(l.to); }
+            label {
+                (lang.s(S::Account)) br;
+                select name="account" {
+                    option value="" { (lang.s(S::ListAllAccounts)) }
+                    @for a in &l.accounts {
+                        option value=(a) selected[p.account.as_deref() == Some(a.as_str())] { (a) }
+                    }
+                }
+            }
+            @if !l.groups.is_empty() {
+                label {
+                    (lang.s(S::Group)) br;
+                    select name="group" {
+                        option value="" { (lang.s(S::ListAllGroups)) }
+                        @for g in &l.groups {
+                            option value=(g) selected[p.group.as_deref() == Some(g.as_str())] { (g) }
+                        }
+                    }
+                }
+            }
+            label {
+                (lang.s(S::ListSortBy)) br;
+                select name="sort" {
+                    @for k in l.listing.kind.sorts() {
+                        option value=(k.key()) selected[*k == sort] { (sort_label(lang, *k)) }
+                    }
+                }
+            }
+            label title=(lang.t(
+                "默认：等待、时长、金额、命中数从大到小，时间从早到晚，评分从低到高",
+                "Default: waits, durations, amounts and hits largest first, time oldest first, scores lowest first",
+            )) {
+                (lang.s(S::ListDir)) br;
+                // Empty: the order's own direction (the longest wait first, the oldest first).
+                select name="dir" {
+                    option value="" selected[dir_given.is_none()] { (lang.s(S::ListDirDefault)) }
+                    option value="desc" selected[dir_given == Some("desc")] { (lang.s(S::ListDesc)) }
+                    option value="asc" selected[dir_given == Some("asc")] { (lang.s(S::ListAsc)) }
+                }
+            }
+            @if !l.listing.kind.filters().is_empty() {
+                label {
+                    (lang.s(S::ListOnly)) br;
+                    select name="only" {
+                        option value="" { (lang.s(S::ListOnlyAll)) }
+                        @for f in l.listing.kind.filters() {
+                            option value=(f.key()) selected[Some(*f) == only] { (filter_label(lang, *f)) }
+                        }
+                    }
+                }
+            }
             button type="submit" { (lang.s(S::Show)) }
         }
         p { (lang.s(S::Store)) ": " (sname) " · " (whose) " · " (l.from) " – " (l.to) }
@@ -652,6 +795,9 @@ pub async fn list(
             }
             @if let Some(bin) = &bin {
                 " · " (lang.s(S::BucketFilter)) ": " (bin)
+            }
+            @if let Some(f) = only {
+                " · " (lang.s(S::ListOnly)) ": " (filter_label(lang, f))
             }
             " · " (lang.s(S::ListedItems)) ": " strong.listed-count { (l.listing.total) }
             @if sums_money {
@@ -675,6 +821,27 @@ pub async fn list(
     };
     let title = format!("{} — {}", lang.s(S::ListTitle), lang.figure(figure));
     Html(page(lang, &title, Some(&user.session), &here_page, body).into_string()).into_response()
+}
+
+fn sort_label(lang: Lang, k: ListSort) -> &'static str {
+    lang.s(match k {
+        ListSort::Time => S::ListSortTime,
+        ListSort::Wait => S::ListSortWait,
+        ListSort::MaxWait => S::ListSortMaxWait,
+        ListSort::Duration => S::ListSortDuration,
+        ListSort::Amount => S::ListSortAmount,
+        ListSort::Score => S::ListSortScore,
+        ListSort::Hits => S::ListSortHits,
+    })
+}
+
+fn filter_label(lang: Lang, f: ListFilter) -> &'static str {
+    lang.s(match f {
+        ListFilter::Lost => S::ListLost,
+        ListFilter::LowRating => S::ListLowRating,
+        ListFilter::Refund => S::ListRefund,
+        ListFilter::RuleHits => S::ListRuleHits,
+    })
 }
 
 /// The list behind a figure, as a page and as the API.

@@ -84,6 +84,9 @@ pub async fn assignments(
         @if let Some(n) = q.added.as_deref() {
             p.notice role="status" { (lang.s(S::QaAdded)) (n) }
         }
+        @if q.sent.as_deref() == Some("1") {
+            p.notice role="status" { (lang.s(S::SentToQaNotice)) }
+        }
         h2 { (lang.s(S::QaMyAssignments)) }
         (assignment_table(lang, &p.names, &mine, false))
         @if let Some(m) = &p.manage {
@@ -239,7 +242,7 @@ pub(super) fn manage_forms(lang: Lang, user: &CurrentUser, store: &str, m: &Mana
             }
             button type="submit" { (lang.s(S::QaSave)) }
         }
-        (workload_table(lang, &m.workload))
+        (workload_table(lang, period, true, &m.workload))
         (auto_review_form(lang, csrf, store, m))
     }
 }
@@ -362,9 +365,21 @@ pub(super) fn period_kind_s(k: PeriodKind) -> S {
     }
 }
 
-pub(super) fn workload_table(lang: Lang, w: &[kefu_store::qa_reviews::Workload]) -> Markup {
+/// The reviewers' goals and progress in `period`, its dates in the heading; `current`: it is
+/// this period (本期, the QA period holding the last day with data: the one tasks are drawn
+/// and sent for).
+pub(super) fn workload_table(
+    lang: Lang,
+    period: Period,
+    current: bool,
+    w: &[kefu_store::qa_reviews::Workload],
+) -> Markup {
     html! {
-        h2 { (lang.s(S::QaWorkload)) }
+        h2.qa-workload-period {
+            (lang.s(S::QaWorkload)) " · "
+            @if current { (lang.s(S::Current)) " " }
+            (period_label(period))
+        }
         @if w.is_empty() {
             p { (lang.s(S::QaNoAssignments)) }
         } @else {
@@ -506,13 +521,5 @@ pub async fn set_period(
 
 /// After a saved setting: back to the store's assignments page, or the error page.
 fn back_to_assignments(lang: Lang, done: Result<String, Response>) -> Response {
-    match done {
-        Ok(store) => Redirect::to(&format!(
-            "/qa/assignments?store={}&{}",
-            url(&store),
-            lq(lang)
-        ))
-        .into_response(),
-        Err(page) => page,
-    }
+    back_to("/qa/assignments", "", lang, done)
 }

@@ -36,12 +36,7 @@ pub async fn add_case(
         Ok(store.name().to_string())
     })
     .await;
-    match done {
-        Ok(store) => {
-            Redirect::to(&format!("/qa/cases?store={}&{}", url(&store), lq(lang))).into_response()
-        }
-        Err(page) => page,
-    }
+    back_to("/qa/cases", "", lang, done)
 }
 
 /// `GET /qa/cases?store=&q=`: the case library, searchable by tag or text.
@@ -116,7 +111,7 @@ pub async fn cases(
                                     } { (buyer) }
                                 }
                                 td { (c.reception.day) }
-                                td { (kind_name(lang, c.kind)) }
+                                td { (c.kind.map_or(lang.s(S::QaChatCase), |k| kind_name(lang, k))) }
                                 td { (score_text(c.score)) }
                                 td { (c.created_by.as_deref().unwrap_or("-")) }
                             }

@@ -30,14 +30,17 @@ use crate::i18n::{self, Lang, S, Strings};
 use crate::limits::FORM_LIMIT;
 use crate::limits::SCORECARD_LIMIT;
 use crate::routes::Routes;
+use crate::ui::charts::{self, Bar};
 use crate::ui::frame::th;
 use crate::ui::frame::{error_page, frame};
 use crate::ui::html::{Markup, html, url};
+use crate::ui::table::{self, Cell, Column, Content, Table};
 use crate::{AppState, WebError};
 
 mod assignments;
 mod calibration;
 mod cases;
+mod from_chat;
 mod reviewing;
 mod reviews;
 mod scorecards;
@@ -46,6 +49,7 @@ mod summaries;
 pub(crate) use assignments::*;
 pub(crate) use calibration::*;
 pub(crate) use cases::*;
+pub(crate) use from_chat::*;
 pub(crate) use reviewing::*;
 pub(crate) use reviews::*;
 pub(crate) use scorecards::*;
@@ -68,6 +72,10 @@ pub struct QaQuery {
     pub by: Option<String>,
     pub period: Option<String>,
     pub added: Option<String>,
+    /// `1`: a reception was just sent to review (送质检).
+    pub sent: Option<String>,
+    /// `/qa/summary`: a download (`xlsx`, `csv`).
+    pub export: Option<String>,
 }
 
 /// A posted form as name/value pairs (checkbox lists repeat a name).
@@ -131,6 +139,7 @@ fn signal_names(lang: Lang, codes: &str) -> String {
             "refund" => lang.s(S::QaRefund),
             "auto" => lang.s(S::QaAuto),
             "critical" => lang.s(S::QaCriticalHit),
+            "sent" => lang.s(S::SentToQa),
             other => other,
         })
         .collect::<Vec<_>>()
@@ -183,6 +192,16 @@ where
         .db_mut(move |db| work(db, &u))
         .await
         .map_err(|e| error_page(lang, user, e))
+}
+
+/// Where a form of these pages goes once done: `path` of the store the work named, with
+/// `extra` query parameters (`&sent=1`); an error page as it is.
+fn back_to(path: &str, extra: &str, lang: Lang, done: Result<String, Response>) -> Response {
+    match done {
+        Ok(store) => Redirect::to(&format!("{path}?store={}{extra}&{}", url(&store), lq(lang)))
+            .into_response(),
+        Err(page) => page,
+    }
 }
 
 fn store_picker(lang: Lang, path: &str, stores: &[StoreScope], current: &str) -> Markup {
@@ -297,6 +316,8 @@ pub(crate) fn routes(r: Routes) -> Routes {
             create_calibration,
         )
         .page_and_form("/qa/cases", FORM_LIMIT, cases, add_case)
+        .form("/qa/cases/chat", add_chat_case)
+        .form("/qa/send", send_to_qa)
         .get("/qa/summary", summary_page)
         .page_and_form(
             "/qa/scorecards",

@@ -39,6 +39,8 @@ pub(crate) struct HitsData {
     pub(crate) table: HitTable,
     /// The period before, summed over the rows shown: the trend.
     pub(crate) previous: (Day, Day, HitRow),
+    /// Each rule over the rows shown, most severe first, then the highest rate.
+    pub(crate) rates: Vec<kefu_qa::rules::RuleRate>,
     /// Whether any run covered the period.
     pub(crate) ran: bool,
     pub(crate) listed: Option<Vec<Listed>>,
@@ -51,6 +53,7 @@ pub(crate) struct Listed {
     pub(crate) buyer: String,
     pub(crate) score: i64,
     pub(crate) rules: u32,
+    pub(crate) worst: Severity,
 }
 
 pub(super) fn hits_link(store: &str, month: bool, date: Day, by: By, extra: &str) -> String {
@@ -141,6 +144,15 @@ pub(crate) fn load_hits(db: &Db, user: &User, q: &QaParams) -> Result<HitsData, 
     let ran = !table.rows.is_empty();
     let (prev_from, prev_to) = period(month, from.offset(if month { -1 } else { -7 }));
     let previous = table_of(prev_from, prev_to)?.total("");
+    let severity = |id: &str| {
+        rules
+            .set
+            .rules()
+            .iter()
+            .find(|r| r.id == id)
+            .map_or(Severity::Low, |r| r.severity)
+    };
+    let rates = kefu_qa::rules::by_rule(&table, severity, &table.total(""), &previous);
     let listed = match q.rule.as_deref().filter(|r| !r.is_empty()) {
         None => None,
         Some(rule) => {
@@ -159,6 +171,7 @@ pub(crate) fn load_hits(db: &Db, user: &User, q: &QaParams) -> Result<HitsData, 
                     buyer: names.name(f.buyer).to_string(),
                     score: f.score,
                     rules: f.rules,
+                    worst: f.worst,
                 });
                 if rows.len() >= MAX_LISTED {
                     break;
@@ -176,6 +189,7 @@ pub(crate) fn load_hits(db: &Db, user: &User, q: &QaParams) -> Result<HitsData, 
         by,
         table,
         previous: (prev_from, prev_to, previous),
+        rates,
         ran,
         listed,
     })
@@ -193,21 +207,159 @@ pub async fn hits_page(
     Query(q): Query<QaParams>,
 ) -> Response {
     let lang = i18n::pick(q.lang.as_deref(), &headers);
+    let export = match table::requested(q.export.as_deref()) {
+        Ok(f) => f,
+        Err(e) => return error_page(lang, &user, e),
+    };
     let cu = user.session.user.clone();
     let rule = q.rule.clone();
+    let table_id = q.table.clone();
     let data = state.db(move |db| load_hits(db, &cu, &q)).await;
     let d = match data {
         Ok(d) => d,
         Err(e) => return error_page(lang, &user, e),
     };
     let here = hits_link(d.allowed.name(), d.month, d.from, d.by, "");
-    let body = hits_body(lang, &user, &d, rule.as_deref());
+    let tables = hit_tables(lang, &d);
+    if let Some(format) = export {
+        let name = format!("qa-hits-{}-{}", d.from, d.to);
+        return table::download(&tables, table_id.as_deref(), format, &name)
+            .unwrap_or_else(|e| error_page(lang, &user, e));
+    }
+    let body = hits_body(lang, &user, &d, &tables, rule.as_deref());
     frame(lang, &user, StatusCode::OK, S::AutoHits, &here, body)
 }
 
-/// The page of `/qa/hits`: the period's links, the run form, rows × rules and, for a chosen
-/// rule, the receptions behind it.
-fn hits_body(lang: Lang, user: &CurrentUser, d: &HitsData, rule: Option<&str>) -> Markup {
+/// A rule's title in the page's language (its id for a rule no longer in the set).
+fn rule_title(d: &HitsData, en: bool, id: &str) -> String {
+    d.rules
+        .set
+        .rules()
+        .iter()
+        .find(|r| r.id == id)
+        .map_or(id, |r| r.title(en))
+        .to_string()
+}
+
+/// The tables of `/qa/hits`, for the page and its downloads: each rule over the rows shown
+/// (`rules`: most severe first, then the highest rate), and rows × rules (`matrix`, rules in
+/// the rule set's order). Every figure is hits per 100 receptions; points are never summed.
+pub(crate) fn hit_tables(lang: Lang, d: &HitsData) -> Vec<Table> {
+    let en = lang == Lang::En;
+    let store = d.allowed.name();
+    let lq = format!("&lang={}", lang.code());
+    let rule_title = |id: &str| rule_title(d, en, id);
+    let rate = |v: Option<f64>| Cell::text(v.map_or(String::new(), |x| format!("{x:.1}")));
+    let num = |c: Cell| c.classed("num", None);
+    let mut rules = Table::new(
+        "rules",
+        lang.t("按规则", "By rule"),
+        vec![
+            Column::new(lang.t("规则", "Rule")),
+            Column::new(lang.t("严重度", "Severity")),
+            Column::new(lang.t("命中次数", "Hits")),
+            Column::new(lang.s(S::AutoPer100)),
+            Column::new(format!(
+                "{}（{} – {}）",
+                lang.t("上期每百接待命中", "Per 100, period before"),
+                d.previous.0,
+                d.previous.1
+            )),
+        ],
+    );
+    let t = &d.table;
+    // The matrix keeps the rule set's order, as the rules page lists them.
+    let order: Vec<usize> = (0..t.rules.len()).collect();
+    let listed_link = |key: Option<&str>, id: &str| {
+        let filter = key.map_or(String::new(), |k| format!("&account={}", url(k)));
+        hits_link(
+            store,
+            d.month,
+            d.from,
+            d.by,
+            &format!("&rule={}{filter}", url(id)),
+        ) + &lq
+    };
+    for r in &d.rates {
+        rules.rows.push(vec![
+            Cell::text(rule_title(&r.rule))
+                .linked((r.hits > 0).then(|| listed_link(None, &r.rule))),
+            Cell::text(severity_name(lang, r.severity)),
+            num(Cell::new(Content::Count(r.hits as i64))),
+            num(rate(r.per_100)),
+            num(rate(r.previous_per_100)),
+        ]);
+    }
+    let first = lang.s(match d.by {
+        By::Account => S::Account,
+        By::Group => S::Group,
+        By::Store => S::Store,
+    });
+    let mut columns = vec![Column::new(first), Column::of(lang, S::ReceptionCount)];
+    columns.extend(order.iter().map(|&i| Column::new(rule_title(&t.rules[i]))));
+    let mut matrix = Table::new(
+        "matrix",
+        format!("{} · {}", lang.s(S::AutoPer100), first),
+        columns,
+    );
+    let total = t.total(lang.s(S::WholeStore));
+    let mut rows: Vec<(&HitRow, bool)> = t.rows.iter().map(|r| (r, false)).collect();
+    if d.allowed.whole() && d.by != By::Store && !t.rows.is_empty() {
+        rows.push((&total, true));
+    }
+    for (r, is_total) in rows {
+        let key = (!is_total && d.by != By::Store).then_some(r.key.as_str());
+        let mut row = vec![
+            Cell::text(if r.key.is_empty() {
+                lang.s(S::NoGroup).to_string()
+            } else {
+                r.key.clone()
+            }),
+            num(Cell::new(Content::Count(r.receptions as i64))),
+        ];
+        for &i in &order {
+            let hits = r.hits[i];
+            let cell = num(Cell::text(rate_cell(hits, r.receptions)));
+            row.push(if hits == 0 {
+                cell
+            } else {
+                Cell {
+                    title: Some(hits.to_string()),
+                    ..cell.linked(Some(listed_link(key, &t.rules[i])))
+                }
+            });
+        }
+        matrix.rows.push(row);
+    }
+    let (prev_from, prev_to, previous) = &d.previous;
+    let mut row = vec![
+        Cell::text(format!(
+            "{} {prev_from} … {prev_to}",
+            lang.s(S::AutoPrevious)
+        ))
+        .linked(Some(hits_link(store, d.month, *prev_from, d.by, "") + &lq)),
+        num(Cell::new(Content::Count(previous.receptions as i64))),
+    ];
+    for &i in &order {
+        row.push(num(Cell::text(rate_cell(
+            previous.hits.get(i).copied().unwrap_or(0),
+            previous.receptions,
+        ))));
+    }
+    matrix.rows.push(row);
+    vec![rules, matrix]
+}
+
+/// The page of `/qa/hits`: the period's links, the run form, each rule and each severity per
+/// 100 receptions (with a chart), rows × rules and, for a chosen rule, the receptions behind
+/// it.
+fn hits_body(
+    lang: Lang,
+    user: &CurrentUser,
+    d: &HitsData,
+    tables: &[Table],
+    rule: Option<&str>,
+) -> Markup {
     let en = lang == Lang::En;
     let store = d.allowed.name();
     let lq = format!("&lang={}", lang.code());
@@ -218,39 +370,30 @@ fn hits_body(lang: Lang, user: &CurrentUser, d: &HitsData, rule: Option<&str>) -
         (d.from.offset(-7), d.from.offset(7))
     };
     let link = |month: bool, day: Day, by: By| hits_link(store, month, day, by, "") + &lq;
-    let rule_title = |id: &str| -> String {
-        d.rules
-            .set
-            .rules()
-            .iter()
-            .find(|r| r.id == id)
-            .map_or(id, |r| r.title(en))
-            .to_string()
-    };
-    // Rows × rules, hits per 100 receptions; each figure links to its receptions.
-    let t = &d.table;
-    let mut rows: Vec<&kefu_qa::rules::HitRow> = t.rows.iter().collect();
-    let total = t.total(lang.s(S::WholeStore));
-    if d.allowed.whole() && d.by != By::Store && !t.rows.is_empty() {
-        rows.push(&total);
-    }
-    let figure_link = |r: &HitRow, is_total: bool, id: &str| {
-        let filter = if is_total || d.by == By::Store {
-            String::new()
-        } else {
-            format!("&account={}", url(&r.key))
-        };
-        hits_link(
-            store,
-            d.month,
-            date,
-            d.by,
-            &format!("&rule={}{filter}", url(id)),
-        ) + &lq
-    };
-    // The trend: the period before, over the same rows (the whole store, or the user's own
-    // accounts).
-    let (prev_from, prev_to, previous) = &d.previous;
+    let here = hits_link(store, d.month, date, d.by, "");
+    let rule_title = |id: &str| rule_title(d, en, id);
+    let receptions = d.table.total("").receptions;
+    let severities = kefu_qa::rules::by_severity(&d.rates, receptions);
+    // The rules that hit, as bars (the table lists every rule).
+    let bars: Vec<Bar> = d
+        .rates
+        .iter()
+        .filter(|r| r.hits > 0)
+        .map(|r| Bar {
+            label: rule_title(&r.rule),
+            value: r.per_100.unwrap_or(0.0),
+            shown: format!(
+                "{} · {}",
+                rate_cell(r.hits, receptions),
+                severity_name(lang, r.severity)
+            ),
+            link: None,
+            color: match r.severity {
+                Severity::Critical | Severity::High => charts::RED,
+                _ => charts::BLUE,
+            },
+        })
+        .collect();
     html! {
         p {
             (lang.s(S::Store)) ": " (store) " · " (d.from) " … " (d.to) " · "
@@ -282,60 +425,27 @@ fn hits_body(lang: Lang, user: &CurrentUser, d: &HitsData, rule: Option<&str>) -
             p { (lang.s(S::AutoNotRun)) }
         }
         h2 { (lang.s(S::AutoPer100)) }
-        div.wrap {
-            table.qa-hits {
-                thead {
-                    tr {
-                        th {
-                            (lang.s(match d.by {
-                                By::Account => S::Account,
-                                By::Group => S::Group,
-                                By::Store => S::Store,
-                            }))
-                        }
-                        th { (lang.s(S::ReceptionCount)) }
-                        th { (lang.s(S::AutoScore)) }
-                        @for id in &t.rules {
-                            th title=(id) { (rule_title(id)) }
-                        }
-                    }
-                }
-                tbody {
-                    @for r in rows {
-                        @let is_total = std::ptr::eq(r, &total);
-                        tr class=[is_total.then_some("total")] {
-                            td {
-                                @if r.key.is_empty() { (lang.s(S::NoGroup)) } @else { (r.key) }
-                            }
-                            td.num { (r.receptions) }
-                            td.num { (r.score) }
-                            @for (i, id) in t.rules.iter().enumerate() {
-                                td.num {
-                                    @if r.hits[i] == 0 {
-                                        (rate_cell(r.hits[i], r.receptions))
-                                    } @else {
-                                        a href=(figure_link(r, is_total, id)) title=(r.hits[i]) {
-                                            (rate_cell(r.hits[i], r.receptions))
-                                        }
-                                    }
-                                }
-                            }
-                        }
-                    }
-                    tr.previous {
-                        td {
-                            a href=(link(d.month, *prev_from, d.by)) {
-                                (lang.s(S::AutoPrevious)) " " (prev_from) " … " (prev_to)
-                            }
-                        }
-                        td.num { (previous.receptions) }
-                        td.num { (previous.score) }
-                        @for h in &previous.hits {
-                            td.num { (rate_cell(*h, previous.receptions)) }
-                        }
-                    }
-                }
+        p.note {
+            (lang.t(
+                "每百接待命中数 = 命中次数 ÷ 规则检查的接待数 × 100；不把各规则的分值相加。",
+                "Hits per 100 receptions = hits ÷ receptions the rules read × 100; rules' points are never summed.",
+            ))
+        }
+        p.qa-severities {
+            @for (i, (s, hits, rate)) in severities.iter().enumerate() {
+                @if i > 0 { " · " }
+                (severity_name(lang, *s)) ": "
+                strong { (rate.map_or(String::new(), |x| format!("{x:.1}"))) }
+                " (" (hits) ")"
             }
+        }
+        @if !bars.is_empty() {
+            (charts::rows(lang.s(S::AutoPer100), &bars))
+        }
+        @for t in tables {
+            h3 { (t.title) }
+            (t.download_links(lang, &here))
+            (t.markup(if t.id == "matrix" { "qa-hits" } else { "qa-rules-rates" }))
         }
         @if let (Some(listed), Some(rule)) = (&d.listed, rule) {
             h2 { (lang.s(S::AutoFlagged)) " — " (rule_title(rule)) }
@@ -345,7 +455,7 @@ fn hits_body(lang: Lang, user: &CurrentUser, d: &HitsData, rule: Option<&str>) -
                         th { (lang.s(S::Day)) }
                         th { (lang.s(S::Account)) }
                         th { (lang.s(S::Buyer)) }
-                        th { (lang.s(S::AutoScore)) }
+                        th { (lang.t("最高严重度", "Worst severity")) }
                         th { (lang.s(S::AutoRulesHit)) }
                     }
                 }
@@ -360,7 +470,7 @@ fn hits_body(lang: Lang, user: &CurrentUser, d: &HitsData, rule: Option<&str>) -
                                     "&buyer=" (url(&l.buyer)) "&day=" (l.day) (lq)
                                 } { (l.buyer) }
                             }
-                            td.num { (l.score) }
+                            td { (severity_name(lang, l.worst)) }
                             td.num { (l.rules) }
                         }
                     }

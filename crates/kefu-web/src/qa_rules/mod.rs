@@ -31,8 +31,10 @@ use crate::auth::CurrentUser;
 use crate::i18n::{self, Lang, S, Strings};
 use crate::limits::RULES_FORM_LIMIT;
 use crate::routes::Routes;
+use crate::ui::charts::{self, Bar};
 use crate::ui::frame::{error_page, frame};
 use crate::ui::html::{Markup, html, url};
+use crate::ui::table::{self, Cell, Column, Content, Table};
 use crate::ui::transcript::{NamedHit, QaMarks, titled, transcript_table};
 use crate::{AppState, WebError};
 
@@ -64,6 +66,9 @@ pub struct QaParams {
     pub saved: Option<i64>,
     /// The store's return address was saved (`/qa/rules`).
     pub context_saved: Option<u8>,
+    /// `/qa/hits`: a download (`xlsx`, `csv`) of the table `table` (`rules`, `matrix`).
+    pub export: Option<String>,
+    pub table: Option<String>,
 }
 
 /// The requested store (as if missing when the user may not see it), or the first the user

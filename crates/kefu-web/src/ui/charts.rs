@@ -8,6 +8,7 @@ use crate::ui::html::{Markup, html};
 pub const BLUE: &str = "#3b6fd4";
 pub const GREEN: &str = "#2f9e63";
 pub const GREY: &str = "#8a94a6";
+pub const RED: &str = "#c8443a";
 
 /// One bar: its label, value (for the length), the value as shown, and where a click leads.
 pub struct Bar {
@@ -79,6 +80,37 @@ pub fn columns(title: &str, axis: &str, bars: &[Bar]) -> Markup {
     }
 }
 
+/// A small column chart for a table cell (a trend over a few periods): each column's value
+/// above it and its label under it; a column without a value (`shown` empty) draws nothing
+/// but its label. `max` fixes the scale (100 for percentages), so charts of several rows
+/// compare.
+pub fn mini_columns(title: &str, bars: &[Bar], max: f64) -> Markup {
+    let (slot, h, bottom, top) = (46.0_f64, 74.0_f64, 14.0_f64, 14.0_f64);
+    let w = slot * bars.len().max(1) as f64;
+    let max = max.max(f64::MIN_POSITIVE);
+    let plot = h - bottom - top;
+    let base = h - bottom;
+    let bw = slot * 0.6;
+    html! {
+        svg.mini role="img" aria-label=(title) viewBox={ "0 0 " (w) " " (h) } width=(w) height=(h)
+            xmlns="http://www.w3.org/2000/svg" {
+            title { (title) }
+            line x1="0" y1=(base) x2=(w) y2=(base) stroke=(GREY) {}
+            @for (i, b) in bars.iter().enumerate() {
+                @let x = slot * i as f64 + (slot - bw) / 2.0;
+                @let cx = x + bw / 2.0;
+                @if !b.shown.is_empty() {
+                    @let v = b.value.clamp(0.0, max);
+                    @let bh = (v / max * plot).max(if v > 0.0 { 1.0 } else { 0.0 });
+                    (bar_rect(b, (x, base - bh, bw, bh)))
+                    text x=(f1(cx)) y=(f1(base - bh - 3.0)) text-anchor="middle" font-size="10" { (b.shown) }
+                }
+                text x=(f1(cx)) y=(h - 3.0) text-anchor="middle" font-size="10" { (b.label) }
+            }
+        }
+    }
+}
+
 /// Horizontal bars, one per row: the label, the bar, and the value text after it.
 pub fn rows(title: &str, bars: &[Bar]) -> Markup {
     let (w, label_w, row_h, value_w) = (760.0_f64, 200.0_f64, 28.0_f64, 280.0_f64);
@@ -130,5 +162,17 @@ mod tests {
             assert!(!svg.contains("NaN") && !svg.contains("inf"));
         }
         assert!(!columns("empty", "", &[]).into_string().contains("NaN"));
+        let mini = mini_columns(
+            "t",
+            &[bar("11-02", 80.0, None), bar("11-09", 0.0, None)],
+            100.0,
+        )
+        .into_string();
+        assert_eq!(mini.matches("<rect").count(), 2);
+        assert!(mini.contains(">11-02</text>") && !mini.contains("NaN"));
+        let mut empty = bar("11-16", 0.0, None);
+        empty.shown.clear();
+        let none = mini_columns("t", &[empty], 100.0).into_string();
+        assert_eq!(none.matches("<rect").count(), 0, "no value, no column");
     }
 }

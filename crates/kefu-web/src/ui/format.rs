@@ -203,6 +203,7 @@ pub fn audit_action(lang: Lang, action: &str) -> String {
         "qa.calibration" => ("质检校准", "Calibration"),
         "qa.case" => ("案例库", "Case library"),
         "qa.period" => ("质检周期", "QA period"),
+        "qa.send" => ("送质检", "Send to QA"),
         "qa.scorecards" => ("保存评分表", "Save scorecards"),
         other => return other.to_string(),
     };

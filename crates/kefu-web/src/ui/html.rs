@@ -82,6 +82,8 @@ table.form td{text-align:left;white-space:normal;vertical-align:top}tr.changed t
 span.qa{display:inline-block;margin-left:.4em;padding:0 .35em;border-radius:3px;font-size:.8em;font-style:normal;background:#fff1d6;color:#7a4b00}
 span.qa.high,span.qa.critical{background:#fde2e1;color:#b42318}tr.msg.flagged td.text{box-shadow:inset 3px 0 #b42318}
 .print-only{display:none}
+div.chat-actions{display:flex;gap:.6em 2em;flex-wrap:wrap;align-items:end;margin:1em 0;padding:.6em .9em;background:#fff;border:1px solid #dde1e7;border-radius:6px}
+div.chat-actions form.filters{margin:0}div.chat-actions>strong{flex-basis:100%}
 div.cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(12.5em,1fr));gap:.6em;margin:.6em 0 1.2em}
 a.card{display:flex;flex-direction:column;gap:.15em;padding:.6em .8em;background:#fff;border:1px solid #dde1e7;border-radius:6px;text-decoration:none;color:#1d2330}
 a.card .name{font-size:.85em;color:#5b6474}a.card .value{font-size:1.5em}a.card .prev{color:#5b6474;font-size:.75em}
@@ -98,7 +100,13 @@ table.ranking th:nth-child(2),table.ranking td:nth-child(2){position:sticky;left
 table.ranking td:first-child,table.ranking td:nth-child(2){background:#fff}
 table.ranking thead th:first-child,table.ranking thead th:nth-child(2){z-index:3}
 details.columns{margin:.5em 0}ul.picker{columns:16em;list-style:none;padding:0}ul.picker a{text-decoration:none}
-@media print{header form,form.filters,details.columns,p.exports{display:none}.print-only{display:block}}
+@page{size:A4 landscape;margin:8mm}
+@media print{header,form.filters,details.columns,p.exports,div.chat-actions,p.qa-nav{display:none}.print-only{display:block}
+main{padding:0;max-width:none}h1{font-size:1.3em;margin:.2em 0}body{background:#fff}
+.wrap,div.wrap:has(>table.ranking){overflow:visible;max-height:none}
+table.ranking th,table.ranking td{position:static;box-shadow:none;width:auto;min-width:0;max-width:none}
+table.ranking{font-size:6.5pt}table.ranking th{white-space:normal;vertical-align:bottom}table.ranking th,table.ranking td{padding:.15em .25em}
+tr{break-inside:avoid}thead{display:table-header-group}}
 @media (max-width:640px){header{flex-wrap:wrap;gap:.3em .8em;padding:.5em .8em}header strong,header .me,header>a{white-space:nowrap}header nav{order:3;flex-basis:100%;overflow-x:auto;white-space:nowrap;padding-bottom:.2em}main{padding:.8em}}
 ";
 

@@ -39,6 +39,8 @@ pub struct PageQuery {
     pub list: Option<String>,
     /// `1`: recovered and lost items too.
     pub all: Option<String>,
+    /// `0`: only unpaid orders not reminded (no reminder sent, no contact noted).
+    pub reminded: Option<String>,
     pub lang: Option<String>,
 }
 
@@ -93,7 +95,10 @@ fn load(
             WebError::invalid(format!("未知清单「{k}」"), format!("no list called `{k}`"))
         })?),
     };
-    let report = store.worklist_report(db, base, kind, q.all.as_deref() == Some("1"))?;
+    let mut report = store.worklist_report(db, base, kind, q.all.as_deref() == Some("1"))?;
+    if q.reminded.as_deref() == Some("0") {
+        report.items.retain(|i| i.not_reminded());
+    }
     let manages = store.whole();
     let settings = (manages && access::may_edit_settings(user))
         .then(|| store.worklist_settings(db))
@@ -215,9 +220,12 @@ fn render(lang: Lang, user: &CurrentUser, s: &Shown, notice: Notice) -> Markup {
             " · "
             a href=(here("")) { (lang.t("只看待办", "Open only")) }
         }
-        p { @for k in Kind::ALL {
-            a href=(here(&format!("&list={}", k.as_str()))) { (lang.t(k.zh(), k.en())) } " · "
-        } }
+        p {
+            @for k in Kind::ALL {
+                a href=(here(&format!("&list={}", k.as_str()))) { (lang.t(k.zh(), k.en())) } " · "
+            }
+            a href=(here("&list=unpaid&reminded=0")) { (lang.t("未催付的未付款订单", "Unpaid, not reminded")) }
+        }
         table {
             thead { tr {
                 th { (lang.t("清单", "List")) }
