@@ -137,7 +137,7 @@ fn a_platform_only_store_from_upload_to_payslip_in_chromium() {
 
     // A plan on the report's columns, saved in the editor.
     d.goto(&format!(
-        "{base}/plans/edit?store=%E6%99%A8%E5%85%89&month=2026-11&lang=zh-CN"
+        "{base}/plans/edit?as=toml&store=%E6%99%A8%E5%85%89&month=2026-11&lang=zh-CN"
     ))
     .unwrap();
     d.set_value("textarea[name=toml]", PLAN).unwrap();
