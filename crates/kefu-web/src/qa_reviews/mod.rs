@@ -68,6 +68,9 @@ pub struct QaQuery {
     pub by: Option<String>,
     pub period: Option<String>,
     pub added: Option<String>,
+    /// `toml` for the scorecards' text page (the form otherwise).
+    #[serde(rename = "as")]
+    pub view: Option<String>,
 }
 
 /// A posted form as name/value pairs (checkbox lists repeat a name).
