@@ -121,6 +121,14 @@ pub async fn start(
         "30" => 30,
         _ => 1,
     };
+    // A fresh database: managers set up their store first (the empty state).
+    if crate::access::may_edit_settings(&user.session.user) {
+        let empty = state.db(|db| Ok(db.stores()?.is_empty())).await;
+        if matches!(empty, Ok(true)) {
+            return axum::response::Redirect::to(&format!("/setup?lang={}", lang.code()))
+                .into_response();
+        }
+    }
     let u = user.session.user.clone();
     let qstore = p.store.clone();
     let loaded = state

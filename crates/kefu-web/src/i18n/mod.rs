@@ -465,6 +465,7 @@ pub enum S {
     Payslip,
     PlanEdit,
     PlanScores,
+    Setup,
 }
 
 #[cfg(test)]
