@@ -673,6 +673,19 @@ fn posts() -> Vec<(&'static str, &'static str, [Want; 6])> {
                 Status(400),
             ],
         ),
+        // a user's own saved columns: everyone signed in
+        (
+            "/ranking/view",
+            "csrf={csrf}&cols=served&back=/ranking?lang=en",
+            [
+                Login,
+                Status(303),
+                Status(303),
+                Status(303),
+                Status(303),
+                Status(303),
+            ],
+        ),
         // setup: managers get past the role check to a refused (nameless) store
         (
             "/setup",

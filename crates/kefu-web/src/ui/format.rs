@@ -205,7 +205,6 @@ pub fn audit_action(lang: Lang, action: &str) -> String {
         "qa.period" => ("质检周期", "QA period"),
         "qa.scorecards" => ("保存评分表", "Save scorecards"),
         "store.create" => ("创建店铺", "Set up a store"),
-        "view.save" => ("保存列视图", "Save column view"),
         other => return other.to_string(),
     };
     lang.t(zh, en).to_string()
