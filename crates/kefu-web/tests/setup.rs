@@ -183,3 +183,54 @@ async fn supervisors_set_up_their_own_store_and_agents_none() {
         StatusCode::NOT_FOUND
     );
 }
+
+#[tokio::test]
+async fn token_and_settings_times_are_on_the_stores_clock() {
+    let (_dir, path, app) = setup(false);
+    let (sid, csrf) = login(&app, "admin").await;
+    let made = post(
+        &app,
+        "/settings/tokens",
+        &sid,
+        &format!("csrf={csrf}&expires=30"),
+    )
+    .await;
+    assert!(
+        made.status.is_success() || made.status.is_redirection(),
+        "{}",
+        made.body
+    );
+    let page = get(&app, "/settings/tokens", &sid).await;
+    assert!(page.body.contains("时间按 UTC+08:00"), "{}", page.body);
+    assert!(!page.body.contains(" UTC<"), "{}", page.body);
+    // the token's creation time, on the clock of the configured zone (+08:00)
+    let db = Db::open(&path).unwrap();
+    let t = &db.api_tokens(None).unwrap()[0];
+    let local = kefu_core::time::format_time((t.created_at + 8 * 3600) * 1000);
+    assert!(
+        page.body.contains(&format!("<td>{local}</td>")),
+        "{local}\n{}",
+        page.body
+    );
+    // the expiry written into the audit log says its zone
+    let audit = db.audit_log(5).unwrap();
+    assert!(
+        audit
+            .iter()
+            .any(|a| a.action == "token.add" && a.detail.ends_with("UTC+08:00")),
+        "{audit:?}"
+    );
+    // "saved by … at …" of a store's settings, in the store's zone
+    let store = db.store(support::STORE).unwrap();
+    let mut m = Config::default().default.metrics;
+    m.slow_response_secs += 1;
+    let mut db = db;
+    db.save_store_settings(&store, &m, None).unwrap();
+    let settings = get(
+        &app,
+        &format!("/settings/metrics?store={}", enc(support::STORE)),
+        &sid,
+    )
+    .await;
+    assert!(settings.body.contains("(UTC+08:00)"), "{}", settings.body);
+}
