@@ -241,7 +241,7 @@ fn kpi_html(c: &Ctx, i: usize, k: &KpiForm) -> Markup {
                         ("max", "越低越好：数值 ≤ 上限", "Lower is better: value ≤ threshold"),
                     ],
                 ))
-                table.rows {
+                div.wrap { table.rows {
                     thead { tr {
                         th { (c.t("档", "Band")) }
                         th { (c.t("阈值（如 45% 或 180）", "Threshold (e.g. 45% or 180)")) }
@@ -259,7 +259,7 @@ fn kpi_html(c: &Ctx, i: usize, k: &KpiForm) -> Markup {
                             }
                         }
                     }
-                }
+                } }
                 (c.error(&n("bands")))
                 p { (op_button(c.lang, &format!("add:kpi.{i}.band"), ("+ 添加一档", "+ Add a band"))) }
             }
@@ -348,7 +348,7 @@ fn pay_html(c: &Ctx, i: usize, x: &PayForm) -> Markup {
                     ("marginal", "累进：每段按本段费率", "Marginal: each part at its tier's rate"),
                     ("whole", "全额：全部按达到的最高档费率", "Whole: all at the highest tier reached"),
                 ]))
-                table.rows {
+                div.wrap { table.rows {
                     thead { tr {
                         th { (c.t("档", "Tier")) }
                         th { (c.t("销售额自（元）", "Sales from (yuan)")) }
@@ -366,7 +366,7 @@ fn pay_html(c: &Ctx, i: usize, x: &PayForm) -> Markup {
                             }
                         }
                     }
-                }
+                } }
                 (c.error(&n("tiers")))
                 p { (op_button(c.lang, &format!("add:pay.{i}.tier"), ("+ 添加一档", "+ Add a tier"))) }
             }
@@ -378,7 +378,7 @@ fn pay_html(c: &Ctx, i: usize, x: &PayForm) -> Markup {
                 (c.text(("第 1、2、3… 名金额（元，空格分隔）", "Amounts for ranks 1, 2, 3… (yuan, spaces between)"), &n("amounts"), &x.amounts, 24))
             }
             div.when-target_bonus {
-                table.rows {
+                div.wrap { table.rows {
                     thead { tr {
                         th { (c.t("档", "Band")) }
                         th { (c.t("完成率 ≥（如 100%）", "Completion ≥ (e.g. 100%)")) }
@@ -396,7 +396,7 @@ fn pay_html(c: &Ctx, i: usize, x: &PayForm) -> Markup {
                             }
                         }
                     }
-                }
+                } }
                 (c.error(&n("target_bands")))
                 p { (op_button(c.lang, &format!("add:pay.{i}.tband"), ("+ 添加一档", "+ Add a band"))) }
             }
@@ -483,7 +483,7 @@ pub(super) fn plan_form_html(
             }
             fieldset.block {
                 legend { (lang.t("主管打分项（0–100）", "Scores by the supervisor (0–100)")) }
-                table.rows {
+                div.wrap { table.rows {
                     thead { tr { th { (lang.t("代码", "Key")) } th { (lang.t("名称", "Name")) } th {} } }
                     tbody {
                         @for (i, m) in form.manual.iter().enumerate() {
@@ -494,7 +494,7 @@ pub(super) fn plan_form_html(
                             }
                         }
                     }
-                }
+                } }
                 p { (op_button(lang, "add:manual", ("+ 添加打分项", "+ Add a score"))) }
             }
             h3 { (lang.t("KPI（权重合计 100%）", "KPIs (weights add up to 100%)")) }
@@ -508,7 +508,7 @@ pub(super) fn plan_form_html(
             p { (op_button(lang, "add:pay", ("+ 添加薪酬项", "+ Add a pay component"))) }
             fieldset.block {
                 legend { (lang.t("梯队（最好的在前）", "Grades (best first)")) }
-                table.rows {
+                div.wrap { table.rows {
                     thead { tr {
                         th { (lang.t("名称", "Name")) }
                         th { (lang.t("最低总分", "Lowest total score")) }
@@ -525,7 +525,7 @@ pub(super) fn plan_form_html(
                             }
                         }
                     }
-                }
+                } }
                 p { (op_button(lang, "add:grade", ("+ 添加梯队", "+ Add a grade"))) }
             }
             p.note {
@@ -563,7 +563,9 @@ input[aria-invalid=true],select[aria-invalid=true]{border:2px solid #b42318}\
 table.rows td{text-align:left;vertical-align:top}button.op.remove{color:#b42318}\
 button.default-submit{position:absolute;left:-9999px;width:1px;height:1px;overflow:hidden}\
 div.error-summary{border:2px solid #b42318;border-radius:6px;padding:.2em .8em;background:#fff5f5;margin:.5em 0}\
-@media (max-width:640px){form.plan-form input[type=text]{max-width:100%}form.plan-form div.row{flex-direction:column}}",
+form.plan-form fieldset{min-width:0;max-width:100%;box-sizing:border-box}\
+form.plan-form select,form.plan-form input[type=text]{max-width:100%;box-sizing:border-box}label.field{max-width:100%}\
+@media (max-width:640px){form.plan-form div.row{flex-direction:column}form.plan-form fieldset.block{padding:.4em .5em}}",
     );
     // Hide what belongs to the kinds not chosen.
     let hide = |block: &str, select: &str, chosen: &str, classes: &[&str]| {
