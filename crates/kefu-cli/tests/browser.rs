@@ -4,9 +4,10 @@
 
 mod support;
 
-use std::path::Path;
-
-use support::app::{browser_skipped, import_into, import_sample, login, run, serve, shots};
+use support::app::{
+    add_user, browser_skipped, import_into, import_sample, login, run, save_presale_plan, serve,
+    shots,
+};
 use support::webdriver::Driver;
 
 #[test]
@@ -29,18 +30,7 @@ fn pages_in_headless_chromium() {
     )
     .unwrap();
     import_into(&db, &last_day);
-    run(
-        &[
-            "user",
-            "add",
-            "--db",
-            db.to_str().unwrap(),
-            "--role",
-            "admin",
-            "boss",
-        ],
-        "boss-password-1\n",
-    );
+    add_user(&db, "admin", "boss", "boss-password-1");
     run(
         &[
             "user",
@@ -56,19 +46,7 @@ fn pages_in_headless_chromium() {
         "lily-password-1\n",
     );
     // A performance plan in force for the sample's month, and the automatic rules run once.
-    let presale = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../plans/presale.toml");
-    run(
-        &[
-            "plan",
-            "save",
-            "--db",
-            db.to_str().unwrap(),
-            "--from",
-            "2026-11",
-            presale.to_str().unwrap(),
-        ],
-        "",
-    );
+    save_presale_plan(&db);
     run(&["qa", "run", "--db", db.to_str().unwrap()], "");
     let (_server, base) = serve(&db);
     let d = Driver::start().expect("chromedriver and chromium (scripts/test.sh installs them)");

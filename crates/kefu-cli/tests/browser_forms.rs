@@ -5,9 +5,9 @@
 
 mod support;
 
-use std::path::Path;
-
-use support::app::{browser_skipped, import_sample, login, run, serve, shots};
+use support::app::{
+    add_user, browser_skipped, import_sample, login, save_presale_plan, serve, shots,
+};
 use support::webdriver::Driver;
 
 /// The page source after `<main>` (what the page shows, without the frame).
@@ -57,31 +57,8 @@ fn a_plan_edited_through_the_form_and_run_as_a_what_if_in_chromium() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("k.db");
     import_sample(&db);
-    run(
-        &[
-            "user",
-            "add",
-            "--db",
-            db.to_str().unwrap(),
-            "--role",
-            "admin",
-            "boss",
-        ],
-        "boss-password-1\n",
-    );
-    let presale = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../plans/presale.toml");
-    run(
-        &[
-            "plan",
-            "save",
-            "--db",
-            db.to_str().unwrap(),
-            "--from",
-            "2026-11",
-            presale.to_str().unwrap(),
-        ],
-        "",
-    );
+    add_user(&db, "admin", "boss", "boss-password-1");
+    save_presale_plan(&db);
     let (_server, base) = serve(&db);
     let d = Driver::start().expect("chromedriver and chromium (scripts/test.sh installs them)");
     let shots = shots();

@@ -20,6 +20,7 @@ use crate::auth::CurrentUser;
 use crate::i18n::{self, Lang, S, Strings};
 use crate::limits::FORM_LIMIT;
 use crate::routes::Routes;
+use crate::ui::fields::{Fields, Mistake};
 use crate::ui::frame::{error_page, frame};
 use crate::ui::html::{Markup, html, url};
 use crate::{AppState, WebError};
@@ -57,94 +58,70 @@ const ZONES: [(&str, &str, &str); 6] = [
     ("-05:00", "UTC−5", "UTC−5"),
 ];
 
-/// A field's mistake, next to it.
-struct Mistakes(Vec<(&'static str, String)>);
-
-impl Mistakes {
-    fn on(&self, field: &str) -> Markup {
-        html! {
-            @for (_, said) in self.0.iter().filter(|(f, _)| *f == field) {
-                span.field-error role="alert" { (said) }
-            }
-        }
-    }
-}
-
-/// The store the form describes, or its mistakes (in `lang`).
+/// The store the form describes, or its mistakes.
+#[allow(clippy::type_complexity)]
 fn read(
-    lang: Lang,
     f: &SetupForm,
-) -> Result<(String, UtcOffset, ServiceHours, Platform), Mistakes> {
+) -> Result<(String, UtcOffset, ServiceHours, Platform), Vec<Mistake<'static>>> {
     let mut m = Vec::new();
+    let mut said = |field, zh, en| m.push(Mistake { field, zh, en });
     let name = f.name.trim().to_string();
     if name.is_empty() {
-        m.push((
-            "name",
-            lang.t("请填写店铺名称", "Give the store a name")
-                .to_string(),
-        ));
+        said("name", "请填写店铺名称", "Give the store a name");
     } else if name.chars().count() > 64 || name.chars().any(|c| c.is_control() || c == ':') {
-        m.push((
+        said(
             "name",
-            lang.t(
-                "店铺名称最多 64 个字，不能含冒号或控制字符",
-                "A store name has at most 64 characters, no colon and no control characters",
-            )
-            .to_string(),
-        ));
+            "店铺名称最多 64 个字，不能含冒号或控制字符",
+            "A store name has at most 64 characters, no colon and no control characters",
+        );
     }
     let tz = UtcOffset::parse(&f.timezone);
     if tz.is_none() {
-        m.push((
+        said(
             "timezone",
-            lang.t("时区应写成 +08:00 这样", "Write the time zone like +08:00")
-                .to_string(),
-        ));
+            "时区应写成 +08:00 这样",
+            "Write the time zone like +08:00",
+        );
     }
     let hours = ServiceHours::parse(&f.service_hours);
     if hours.is_none() {
-        m.push((
+        said(
             "service_hours",
-            lang.t(
-                "服务时间应写成 08:00-24:00，多段用逗号分隔",
-                "Write service hours like 08:00-24:00, several joined by commas",
-            )
-            .to_string(),
-        ));
+            "服务时间应写成 08:00-24:00，多段用逗号分隔",
+            "Write service hours like 08:00-24:00, several joined by commas",
+        );
     }
     let platform = Platform::parse(&f.platform);
     if platform.is_none() {
-        m.push((
-            "platform",
-            lang.t("请选择平台", "Choose the platform").to_string(),
-        ));
+        said("platform", "请选择平台", "Choose the platform");
     }
     match (tz, hours, platform) {
         (Some(tz), Some(h), Some(p)) if m.is_empty() => Ok((name, tz, h, p)),
-        _ => Err(Mistakes(m)),
+        _ => Err(m),
     }
 }
 
-fn form_html(lang: Lang, user: &CurrentUser, f: &SetupForm, m: &Mistakes) -> Markup {
+fn form_html(lang: Lang, user: &CurrentUser, f: &SetupForm, m: Vec<Mistake<'_>>) -> Markup {
     let lc = lang.code();
+    let m = Fields::new(lang, m);
     let input = |label: (&str, &str), name: &'static str, value: &str, hint: (&str, &str)| {
         html! {
             label.field {
                 span.label { (lang.t(label.0, label.1)) }
-                input type="text" name=(name) value=(value) size="24"
-                    aria-invalid=[m.0.iter().any(|(f, _)| *f == name).then_some("true")];
+                input type="text" name=(name) value=(value) size="24" aria-invalid=[m.bad(name)];
                 small { (lang.t(hint.0, hint.1)) }
-                (m.on(name))
+                (m.error(name))
             }
         }
     };
     html! {
-        style { "label.field{display:flex;flex-direction:column;gap:.2em;margin:.6em 0;max-width:30em}label.field small{color:#5b6474}.field-error{color:#b42318;font-weight:600}input[aria-invalid=true]{border:2px solid #b42318}ol.steps li{margin:.3em 0}" }
+        (m.style())
+        style { "form.setup label.field{display:flex;margin:.6em 0;max-width:30em}ol.steps li{margin:.3em 0}" }
         ol.steps {
             li { strong { (lang.t("第一步：店铺信息", "Step 1: the store")) } }
             li { (lang.t("第二步：导入第一批文件（聊天记录、订单）", "Step 2: import the first files (chats, orders)")) }
         }
-        form method="post" action={ "/setup?lang=" (lc) } {
+        form.setup method="post" action={ "/setup?lang=" (lc) } {
             input type="hidden" name="csrf" value=(user.session.csrf);
             (input(("店铺名称", "Store name"), "name", &f.name, ("与导入文件时填写的店铺一致", "The store name you give when importing")))
             label.field {
@@ -158,7 +135,7 @@ fn form_html(lang: Lang, user: &CurrentUser, f: &SetupForm, m: &Mistakes) -> Mar
                     }
                 }
                 small { (lang.t("聊天和订单的时间按此时区解读，之后不宜更改", "Times of chats and orders are read in this zone; better not changed later")) }
-                (m.on("timezone"))
+                (m.error("timezone"))
             }
             (input(("客服服务时间", "Service hours"), "service_hours", &f.service_hours, ("例如 08:00-24:00；跨夜写成 22:00-02:00", "e.g. 08:00-24:00; across midnight 22:00-02:00")))
             label.field {
@@ -169,7 +146,7 @@ fn form_html(lang: Lang, user: &CurrentUser, f: &SetupForm, m: &Mistakes) -> Mar
                     }
                 }
                 small { (lang.t("决定页面显示哪个平台的服务指标", "Which platform's service figures the pages show")) }
-                (m.on("platform"))
+                (m.error("platform"))
             }
             p { button type="submit" { (lang.t("创建店铺", "Create the store")) } }
         }
@@ -253,7 +230,7 @@ pub async fn page(
                     .to_string(),
                 platform: Platform::Taobao.as_str().into(),
             };
-            form_html(lang, &user, &defaults, &Mistakes(Vec::new()))
+            form_html(lang, &user, &defaults, Vec::new())
         }
     };
     frame(lang, &user, StatusCode::OK, S::Setup, "/setup", body)
@@ -276,10 +253,10 @@ pub async fn create(
     if !access::may_edit_settings(&user.session.user) {
         return error_page(lang, &user, refused());
     }
-    let (name, tz, hours, platform) = match read(lang, &f) {
+    let (name, tz, hours, platform) = match read(&f) {
         Ok(x) => x,
         Err(m) => {
-            let body = form_html(lang, &user, &f, &m);
+            let body = form_html(lang, &user, &f, m);
             return frame(
                 lang,
                 &user,
@@ -321,15 +298,12 @@ pub async fn create(
         Ok(true) => Redirect::to(&format!("/setup?store={}&lang={}", url(&name), lang.code()))
             .into_response(),
         Ok(false) => {
-            let m = Mistakes(vec![(
-                "name",
-                lang.t(
-                    "已有同名店铺，请换一个名称",
-                    "A store of this name exists; choose another",
-                )
-                .to_string(),
-            )]);
-            let body = form_html(lang, &user, &f, &m);
+            let m = vec![Mistake {
+                field: "name",
+                zh: "已有同名店铺，请换一个名称",
+                en: "A store of this name exists; choose another",
+            }];
+            let body = form_html(lang, &user, &f, m);
             frame(
                 lang,
                 &user,

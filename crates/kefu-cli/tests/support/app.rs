@@ -95,6 +95,39 @@ pub fn import_into(db: &Path, files: &Path) {
     );
 }
 
+/// Adds a web user to `db` (`kefu user add`), the password on standard input.
+pub fn add_user(db: &Path, role: &str, name: &str, password: &str) {
+    run(
+        &[
+            "user",
+            "add",
+            "--db",
+            db.to_str().unwrap(),
+            "--role",
+            role,
+            name,
+        ],
+        &format!("{password}\n"),
+    );
+}
+
+/// Saves kefu's shipped presale plan into `db`, in force from 2026-11 (`kefu plan save`).
+pub fn save_presale_plan(db: &Path) {
+    let presale = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../plans/presale.toml");
+    run(
+        &[
+            "plan",
+            "save",
+            "--db",
+            db.to_str().unwrap(),
+            "--from",
+            "2026-11",
+            presale.to_str().unwrap(),
+        ],
+        "",
+    );
+}
+
 pub fn shots() -> PathBuf {
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("screenshots");
     std::fs::create_dir_all(&dir).unwrap();

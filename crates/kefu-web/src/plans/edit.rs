@@ -31,6 +31,16 @@ impl EditForm {
     }
 }
 
+/// A page of the plan editor.
+pub(super) fn edit_page(
+    lang: Lang,
+    user: &CurrentUser,
+    status: StatusCode,
+    body: Markup,
+) -> Response {
+    frame(lang, user, status, S::PlanEdit, "/plans/edit", body)
+}
+
 /// Browsers send a textarea with CRLF line ends.
 pub(super) fn unix_lines(s: &str) -> String {
     s.replace("\r\n", "\n")
@@ -122,14 +132,7 @@ pub async fn edit(
     };
     if as_toml {
         let body = edit_html(lang, &user, &form, html! {});
-        frame(
-            lang,
-            &user,
-            StatusCode::OK,
-            S::PlanEdit,
-            "/plans/edit",
-            body,
-        )
+        edit_page(lang, &user, StatusCode::OK, body)
     } else {
         form_or_toml(lang, &user, &form, StatusCode::OK)
     }
@@ -166,14 +169,7 @@ pub(super) fn refused_edit(
     error: Markup,
 ) -> Response {
     let body = edit_html(lang, user, f, error);
-    frame(
-        lang,
-        user,
-        StatusCode::BAD_REQUEST,
-        S::PlanEdit,
-        "/plans/edit",
-        body,
-    )
+    edit_page(lang, user, StatusCode::BAD_REQUEST, body)
 }
 
 /// The plan a posted editor form holds (from the form's controls or the TOML text), with the
@@ -270,14 +266,7 @@ pub async fn preview(
             (edit_html(lang, &user, &f, html! {}))
         }
     };
-    frame(
-        lang,
-        &user,
-        StatusCode::OK,
-        S::PlanEdit,
-        "/plans/edit",
-        body,
-    )
+    edit_page(lang, &user, StatusCode::OK, body)
 }
 
 /// `POST /plans/save`: stores the edited plan as a new version from `valid_from`.
@@ -299,14 +288,7 @@ pub async fn save(
         return match &form {
             Some(form) => {
                 let body = plan_form_html(lang, &user, &f, form, &[], error_html(&error));
-                frame(
-                    lang,
-                    &user,
-                    StatusCode::BAD_REQUEST,
-                    S::PlanEdit,
-                    "/plans/edit",
-                    body,
-                )
+                edit_page(lang, &user, StatusCode::BAD_REQUEST, body)
             }
             None => refused_edit(lang, &user, &f, error_html(&error)),
         };

@@ -12,89 +12,21 @@ use kefu_core::platform::Platform;
 use kefu_plan::form::{FieldError, FormReadError, GateForm, KpiForm, PayForm, PlanForm};
 
 use super::*;
+use crate::ui::fields::{Fields, Mistake};
 use crate::ui::html::PreEscaped;
 
-/// The page's language and the mistakes to show next to their controls.
-struct Ctx<'a> {
-    lang: Lang,
-    errors: &'a [FieldError],
-}
+type Ctx<'a> = Fields<'a>;
 
-impl Ctx<'_> {
-    fn t<'b>(&self, zh: &'b str, en: &'b str) -> &'b str {
-        self.lang.t(zh, en)
-    }
-
-    /// The mistakes on control `name`, in the page's language.
-    fn error(&self, name: &str) -> Markup {
-        html! {
-            @for e in self.errors.iter().filter(|e| e.field == name) {
-                span.field-error role="alert" {
-                    (self.lang.t(&e.message_zh, &e.message))
-                }
-            }
-        }
-    }
-
-    fn bad(&self, name: &str) -> bool {
-        self.errors.iter().any(|e| e.field == name)
-    }
-
-    /// A labelled text box with its mistakes under it.
-    fn text(&self, label: (&str, &str), name: &str, value: &str, size: u32) -> Markup {
-        html! {
-            label.field {
-                span.label { (self.t(label.0, label.1)) }
-                input type="text" name=(name) value=(value) size=(size)
-                    aria-invalid=[self.bad(name).then_some("true")];
-                (self.error(name))
-            }
-        }
-    }
-
-    /// A text box inside a table cell, labelled for screen readers by `label`.
-    fn cell(&self, label: (&str, &str), name: &str, value: &str, size: u32) -> Markup {
-        html! {
-            td {
-                input type="text" name=(name) value=(value) size=(size)
-                    aria-label=(self.t(label.0, label.1))
-                    aria-invalid=[self.bad(name).then_some("true")];
-                (self.error(name))
-            }
-        }
-    }
-
-    /// A labelled choice among (value, Chinese, English).
-    fn select(
-        &self,
-        label: (&str, &str),
-        name: &str,
-        class: &str,
-        value: &str,
-        options: &[(&str, &str, &str)],
-    ) -> Markup {
-        html! {
-            label.field {
-                span.label { (self.t(label.0, label.1)) }
-                select name=(name) class=(class) {
-                    @for (v, zh, en) in options {
-                        option value=(v) selected[*v == value] { (self.t(zh, en)) }
-                    }
-                }
-                (self.error(name))
-            }
-        }
-    }
-
-    fn check(&self, label: (&str, &str), name: &str, on: bool) -> Markup {
-        html! {
-            label.field.check {
-                input type="checkbox" name=(name) value="1" checked[on];
-                " " (self.t(label.0, label.1))
-                (self.error(name))
-            }
-        }
-    }
+/// The mistakes as the form's controls show them.
+fn mistakes(errors: &[FieldError]) -> Vec<Mistake<'_>> {
+    errors
+        .iter()
+        .map(|e| Mistake {
+            field: &e.field,
+            zh: &e.message_zh,
+            en: &e.message,
+        })
+        .collect()
 }
 
 /// A button that posts the form to `/plans/edit` to add or remove a row.
@@ -129,7 +61,7 @@ fn figure_select(c: &Ctx, name: &str, value: &str) -> Markup {
     html! {
         label.field {
             span.label { (c.t("指标", "Figure")) }
-            select name=(name) aria-invalid=[c.bad(name).then_some("true")] {
+            select name=(name) aria-invalid=[c.bad(name)] {
                 option value="" selected[value.is_empty()] { (c.t("（请选择）", "(choose)")) }
                 @if !known {
                     option value=(value) selected { (value) }
@@ -417,24 +349,23 @@ pub(super) fn plan_form_html(
     errors: &[FieldError],
     message: Markup,
 ) -> Markup {
-    let c = Ctx { lang, errors };
+    let c = Fields::new(lang, mistakes(errors));
     let lc = lang.code();
-    let general: Vec<&FieldError> = errors.iter().filter(|e| e.field.is_empty()).collect();
+    let (zh, en) = (
+        format!(
+            "方案有 {} 处需要修改，已在下方相应的字段旁标出。",
+            errors.len()
+        ),
+        format!(
+            "The plan has {} mistake(s), each shown next to its field below.",
+            errors.len()
+        ),
+    );
     html! {
+        (c.style())
         style { (PreEscaped(FORM_CSS.as_str())) }
         (message)
-        @if !errors.is_empty() {
-            div.error-summary role="alert" {
-                p.error {
-                    @if lang == Lang::Zh {
-                        "方案有 " (errors.len()) " 处需要修改，已在下方相应的字段旁标出。"
-                    } @else {
-                        "The plan has " (errors.len()) " mistake(s), each shown next to its field below."
-                    }
-                }
-                @for e in &general { p.error { (lang.t(&e.message_zh, &e.message)) } }
-            }
-        }
+        (c.summary(&zh, &en))
         p.note {
             (lang.t("以表单编辑方案；", "Editing the plan as a form; "))
             a href={ "/plans/edit?as=toml&store=" (url(&f.store)) "&month=" (url(&f.month)) "&lang=" (lc) } {
@@ -556,15 +487,8 @@ fn form_css() -> String {
     let mut css = String::from(
         "form.plan-form fieldset.block{background:#fff;border:1px solid #dde1e7;border-radius:6px;margin:.6em 0;padding:.5em .8em}\
 form.plan-form div.row{display:flex;flex-wrap:wrap;gap:.4em 1em;align-items:flex-start;margin:.3em 0}\
-label.field{display:inline-flex;flex-direction:column;gap:.15em;margin:.2em 0}label.field.check{flex-direction:row;align-items:center}\
-label.field span.label{font-size:.85em;color:#3b4452}\
-.field-error{display:block;color:#b42318;font-size:.85em;font-weight:600;max-width:28em;white-space:normal}\
-input[aria-invalid=true],select[aria-invalid=true]{border:2px solid #b42318}\
-table.rows td{text-align:left;vertical-align:top}button.op.remove{color:#b42318}\
-button.default-submit{position:absolute;left:-9999px;width:1px;height:1px;overflow:hidden}\
-div.error-summary{border:2px solid #b42318;border-radius:6px;padding:.2em .8em;background:#fff5f5;margin:.5em 0}\
 form.plan-form fieldset{min-width:0;max-width:100%;box-sizing:border-box}\
-form.plan-form select,form.plan-form input[type=text]{max-width:100%;box-sizing:border-box}label.field{max-width:100%}\
+form.plan-form select,form.plan-form input[type=text]{max-width:100%;box-sizing:border-box}\
 @media (max-width:640px){form.plan-form div.row{flex-direction:column}form.plan-form fieldset.block{padding:.4em .5em}}",
     );
     // Hide what belongs to the kinds not chosen.
@@ -650,12 +574,10 @@ pub(super) fn form_page(
     errors: &[FieldError],
     status: StatusCode,
 ) -> Response {
-    frame(
+    edit_page(
         lang,
         user,
         status,
-        S::PlanEdit,
-        "/plans/edit",
         plan_form_html(lang, user, f, form, errors, html! {}),
     )
 }
@@ -695,12 +617,10 @@ pub async fn edit_post(
         return match form.to_toml() {
             Ok(written) => {
                 f.toml = written.text;
-                frame(
+                edit_page(
                     lang,
                     &user,
                     StatusCode::OK,
-                    S::PlanEdit,
-                    "/plans/edit",
                     edit_html(lang, &user, &f, html! {}),
                 )
             }

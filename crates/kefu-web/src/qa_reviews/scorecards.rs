@@ -5,6 +5,8 @@
 
 use kefu_qa::scorecard_form::{KINDS, ScorecardFieldError, ScorecardsForm};
 
+use crate::ui::fields::{Fields, Mistake};
+
 use super::*;
 use crate::ui::frame::Notice;
 
@@ -53,67 +55,25 @@ pub(super) fn scorecards_body(
     }
 }
 
-struct Ctx<'a> {
-    lang: Lang,
-    errors: &'a [ScorecardFieldError],
+/// A button that posts the form back to add or remove a row.
+fn op_button(lang: Lang, op: &str, text: (&str, &str)) -> Markup {
+    let class = if op.starts_with("remove:") {
+        "op remove"
+    } else {
+        "op"
+    };
+    html! {
+        button type="submit" name="op" value=(op) class=(class) formnovalidate {
+            (lang.t(text.0, text.1))
+        }
+    }
 }
 
-impl Ctx<'_> {
-    fn error(&self, name: &str) -> Markup {
-        html! {
-            @for e in self.errors.iter().filter(|e| e.field == name) {
-                span.field-error role="alert" { (self.lang.t(&e.message_zh, &e.message)) }
-            }
-        }
-    }
-
-    fn bad(&self, name: &str) -> Option<&'static str> {
-        self.errors
-            .iter()
-            .any(|e| e.field == name)
-            .then_some("true")
-    }
-
-    fn text(&self, label: (&str, &str), name: &str, value: &str, size: u32) -> Markup {
-        html! {
-            label.field {
-                span.label { (self.lang.t(label.0, label.1)) }
-                input type="text" name=(name) value=(value) size=(size) aria-invalid=[self.bad(name)];
-                (self.error(name))
-            }
-        }
-    }
-
-    fn cell(&self, label: (&str, &str), name: &str, value: &str, size: u32) -> Markup {
-        html! {
-            td {
-                input type="text" name=(name) value=(value) size=(size)
-                    aria-label=(self.lang.t(label.0, label.1)) aria-invalid=[self.bad(name)];
-                (self.error(name))
-            }
-        }
-    }
-
-    fn check_cell(&self, label: (&str, &str), name: &str, on: bool) -> Markup {
-        html! {
-            td {
-                input type="checkbox" name=(name) value="1" checked[on]
-                    aria-label=(self.lang.t(label.0, label.1));
-                (self.error(name))
-            }
-        }
-    }
-
-    fn button(&self, op: &str, text: (&str, &str)) -> Markup {
-        let class = if op.starts_with("remove:") {
-            "op remove"
-        } else {
-            "op"
-        };
-        html! {
-            button type="submit" name="op" value=(op) class=(class) formnovalidate {
-                (self.lang.t(text.0, text.1))
-            }
+fn check_cell(c: &Fields, label: (&str, &str), name: &str, on: bool) -> Markup {
+    html! {
+        td {
+            input type="checkbox" name=(name) value="1" checked[on] aria-label=(c.t(label.0, label.1));
+            (c.error(name))
         }
     }
 }
@@ -132,18 +92,24 @@ fn form_body(
     form: &ScorecardsForm,
     errors: &[ScorecardFieldError],
 ) -> Markup {
-    let c = Ctx { lang, errors };
-    let general: Vec<&ScorecardFieldError> = errors.iter().filter(|e| e.field.is_empty()).collect();
+    let c = Fields::new(
+        lang,
+        errors
+            .iter()
+            .map(|e| Mistake {
+                field: &e.field,
+                zh: &e.message_zh,
+                en: &e.message,
+            })
+            .collect(),
+    );
     html! {
+        (c.style())
         style { (crate::ui::html::PreEscaped(SCORECARD_CSS)) }
-        @if !errors.is_empty() {
-            div.error-summary role="alert" {
-                p.error {
-                    (lang.t("评分表有需要修改之处，已在下方相应的字段旁标出。", "The scorecards have a mistake, shown next to its field below."))
-                }
-                @for e in &general { p.error { (lang.t(&e.message_zh, &e.message)) } }
-            }
-        }
+        (c.summary(
+            "评分表有需要修改之处，已在下方相应的字段旁标出。",
+            "The scorecards have a mistake, shown next to its field below.",
+        ))
         (cards_table(lang, cards))
         p.note {
             a href={ "/qa/scorecards?as=toml&" (lq(lang)) } {
@@ -213,30 +179,30 @@ fn form_body(
                                                 }
                                                 (c.cell(("满分", "Max"), &inn("max"), &item.max, 4))
                                                 (c.cell(("权重", "Weight"), &inn("weight"), &item.weight, 4))
-                                                (c.check_cell(("可选“不适用”", "N/A allowed"), &inn("na_allowed"), item.na_allowed))
-                                                (c.check_cell(("致命项", "Critical"), &inn("critical"), item.critical))
-                                                (c.check_cell(("加分项", "Bonus"), &inn("bonus"), item.bonus))
-                                                td { (c.button(&format!("remove:{ci}.{si}.{ii}"), ("删除", "Remove"))) }
+                                                (check_cell(&c, ("可选“不适用”", "N/A allowed"), &inn("na_allowed"), item.na_allowed))
+                                                (check_cell(&c, ("致命项", "Critical"), &inn("critical"), item.critical))
+                                                (check_cell(&c, ("加分项", "Bonus"), &inn("bonus"), item.bonus))
+                                                td { (op_button(lang, &format!("remove:{ci}.{si}.{ii}"), ("删除", "Remove"))) }
                                             }
                                         }
                                     }
                                 }
                             }
                             p {
-                                (c.button(&format!("add:{ci}.{si}.item"), ("+ 添加评分项", "+ Add an item")))
+                                (op_button(lang, &format!("add:{ci}.{si}.item"), ("+ 添加评分项", "+ Add an item")))
                                 " "
-                                (c.button(&format!("remove:{ci}.{si}"), ("删除此分组", "Remove this section")))
+                                (op_button(lang, &format!("remove:{ci}.{si}"), ("删除此分组", "Remove this section")))
                             }
                         }
                     }
                     p {
-                        (c.button(&format!("add:{ci}.sec"), ("+ 添加分组", "+ Add a section")))
+                        (op_button(lang, &format!("add:{ci}.sec"), ("+ 添加分组", "+ Add a section")))
                         " "
-                        (c.button(&format!("remove:{ci}"), ("删除此评分表", "Remove this scorecard")))
+                        (op_button(lang, &format!("remove:{ci}"), ("删除此评分表", "Remove this scorecard")))
                     }
                 }
             }
-            p { (c.button("add:card", ("+ 添加评分表", "+ Add a scorecard"))) }
+            p { (op_button(lang, "add:card", ("+ 添加评分表", "+ Add a scorecard"))) }
             p.actions {
                 button type="submit" { (lang.s(S::QaSave)) }
                 " "
@@ -248,14 +214,10 @@ fn form_body(
     }
 }
 
-const SCORECARD_CSS: &str = "form.sc-form fieldset.block{background:#fff;border:1px solid #dde1e7;border-radius:6px;margin:.6em 0;padding:.5em .8em}\
-form.sc-form fieldset.section{border:1px dashed #c4cad3;margin:.5em 0}\
+const SCORECARD_CSS: &str = "form.sc-form fieldset.block{background:#fff;border:1px solid #dde1e7;border-radius:6px;margin:.6em 0;padding:.5em .8em;min-width:0}\
+form.sc-form fieldset.section{border:1px dashed #c4cad3;margin:.5em 0;min-width:0}\
 form.sc-form div.row{display:flex;flex-wrap:wrap;gap:.4em 1em;margin:.3em 0}\
-label.field{display:inline-flex;flex-direction:column;gap:.15em}label.field span.label{font-size:.85em;color:#3b4452}\
-.field-error{display:block;color:#b42318;font-size:.85em;font-weight:600;max-width:24em;white-space:normal}\
-input[aria-invalid=true]{border:2px solid #b42318}table.rows td{text-align:left;vertical-align:top}button.op.remove{color:#b42318}\
-button.default-submit{position:absolute;left:-9999px;width:1px;height:1px;overflow:hidden}\
-div.error-summary{border:2px solid #b42318;border-radius:6px;padding:.2em .8em;background:#fff5f5;margin:.5em 0}";
+form.sc-form input[type=text],form.sc-form select{max-width:100%;box-sizing:border-box}";
 
 fn page(lang: Lang, user: &CurrentUser, status: StatusCode, body: Markup) -> Response {
     frame(lang, user, status, S::QaScorecard, "/qa/scorecards", body)
