@@ -30,20 +30,13 @@ fn pages_in_headless_chromium() {
     )
     .unwrap();
     import_into(&db, &last_day);
-    add_user(&db, "admin", "boss", "boss-password-1");
-    run(
-        &[
-            "user",
-            "add",
-            "--db",
-            db.to_str().unwrap(),
-            "--role",
-            "agent",
-            "--account",
-            "晨光旗舰店:Lily",
-            "lily",
-        ],
-        "lily-password-1\n",
+    add_user(&db, "admin", "boss", "boss-password-1", None);
+    add_user(
+        &db,
+        "agent",
+        "lily",
+        "lily-password-1",
+        Some("晨光旗舰店:Lily"),
     );
     // A performance plan in force for the sample's month, and the automatic rules run once.
     save_presale_plan(&db);

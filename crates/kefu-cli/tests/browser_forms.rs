@@ -57,7 +57,7 @@ fn a_plan_edited_through_the_form_and_run_as_a_what_if_in_chromium() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("k.db");
     import_sample(&db);
-    add_user(&db, "admin", "boss", "boss-password-1");
+    add_user(&db, "admin", "boss", "boss-password-1", None);
     save_presale_plan(&db);
     let (_server, base) = serve(&db);
     let d = Driver::start().expect("chromedriver and chromium (scripts/test.sh installs them)");

@@ -95,20 +95,15 @@ pub fn import_into(db: &Path, files: &Path) {
     );
 }
 
-/// Adds a web user to `db` (`kefu user add`), the password on standard input.
-pub fn add_user(db: &Path, role: &str, name: &str, password: &str) {
-    run(
-        &[
-            "user",
-            "add",
-            "--db",
-            db.to_str().unwrap(),
-            "--role",
-            role,
-            name,
-        ],
-        &format!("{password}\n"),
-    );
+/// Adds a web user to `db` (`kefu user add`, linked to `account` when given), the password
+/// on standard input.
+pub fn add_user(db: &Path, role: &str, name: &str, password: &str, account: Option<&str>) {
+    let mut args = vec!["user", "add", "--db", db.to_str().unwrap(), "--role", role];
+    if let Some(a) = account {
+        args.extend(["--account", a]);
+    }
+    args.push(name);
+    run(&args, &format!("{password}\n"));
 }
 
 /// Saves kefu's shipped presale plan into `db`, in force from 2026-11 (`kefu plan save`).
