@@ -138,6 +138,25 @@ fn a_plan_edited_through_the_form_and_run_as_a_what_if_in_chromium() {
     d.set_value("input[name=valid_from]", "2026-12").unwrap();
     submit(&d, "button[formaction^='/plans/save']", "绩效方案");
     assert!(d.url().unwrap().contains("/plans?"), "{}", d.url().unwrap());
+    // The scorecards as a form, and the setup page, at both widths.
+    for (width, height) in [(1440, 1000), (390, 844)] {
+        d.set_window_size(width, height).unwrap();
+        d.goto(&format!("{base}/qa/scorecards?lang=zh-CN")).unwrap();
+        assert!(main_of(&d).contains("+ 添加评分项"));
+        d.screenshot(&shots.join(format!("forms-scorecards-{width}.png")))
+            .unwrap();
+        d.goto(&format!("{base}/setup?lang=zh-CN")).unwrap();
+        assert!(main_of(&d).contains("客服服务时间"));
+        d.screenshot(&shots.join(format!("forms-setup-{width}.png")))
+            .unwrap();
+        let wide = d
+            .script("return document.documentElement.scrollWidth")
+            .unwrap();
+        assert!(
+            wide.as_i64().unwrap_or(9999) <= i64::from(width) + 30,
+            "setup {wide} px wide at {width}"
+        );
+    }
     // The saved text reads as the form showed it.
     let out = support::app::kefu()
         .args(["plan", "list", "--db", db.to_str().unwrap()])
