@@ -4,9 +4,10 @@
 
 mod support;
 
-use std::path::Path;
-
-use support::app::{browser_skipped, import_into, import_sample, login, run, serve, shots};
+use support::app::{
+    add_user, browser_skipped, import_into, import_sample, login, run, save_presale_plan, serve,
+    shots,
+};
 use support::webdriver::Driver;
 
 #[test]
@@ -29,46 +30,16 @@ fn pages_in_headless_chromium() {
     )
     .unwrap();
     import_into(&db, &last_day);
-    run(
-        &[
-            "user",
-            "add",
-            "--db",
-            db.to_str().unwrap(),
-            "--role",
-            "admin",
-            "boss",
-        ],
-        "boss-password-1\n",
-    );
-    run(
-        &[
-            "user",
-            "add",
-            "--db",
-            db.to_str().unwrap(),
-            "--role",
-            "agent",
-            "--account",
-            "晨光旗舰店:Lily",
-            "lily",
-        ],
-        "lily-password-1\n",
+    add_user(&db, "admin", "boss", "boss-password-1", None);
+    add_user(
+        &db,
+        "agent",
+        "lily",
+        "lily-password-1",
+        Some("晨光旗舰店:Lily"),
     );
     // A performance plan in force for the sample's month, and the automatic rules run once.
-    let presale = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../plans/presale.toml");
-    run(
-        &[
-            "plan",
-            "save",
-            "--db",
-            db.to_str().unwrap(),
-            "--from",
-            "2026-11",
-            presale.to_str().unwrap(),
-        ],
-        "",
-    );
+    save_presale_plan(&db);
     run(&["qa", "run", "--db", db.to_str().unwrap()], "");
     let (_server, base) = serve(&db);
     let d = Driver::start().expect("chromedriver and chromium (scripts/test.sh installs them)");

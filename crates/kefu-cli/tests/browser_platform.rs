@@ -7,7 +7,7 @@
 
 mod support;
 
-use support::app::{browser_skipped, login, run, serve, shots};
+use support::app::{add_user, browser_skipped, login, serve, shots};
 use support::webdriver::Driver;
 
 const PDD_HEADER: &str = "客服账号,客服服务分,咨询人数,询单人数,最终成团人数,询单转化率,客服销售额(元),\
@@ -53,18 +53,7 @@ fn a_platform_only_store_from_upload_to_payslip_in_chromium() {
         ),
     )
     .unwrap();
-    run(
-        &[
-            "user",
-            "add",
-            "--db",
-            db.to_str().unwrap(),
-            "--role",
-            "admin",
-            "boss",
-        ],
-        "boss-password-1\n",
-    );
+    add_user(&db, "admin", "boss", "boss-password-1", None);
     let (_server, base) = serve(&db);
     let d = Driver::start().expect("chromedriver and chromium (scripts/test.sh installs them)");
     let shots = shots();
@@ -137,7 +126,7 @@ fn a_platform_only_store_from_upload_to_payslip_in_chromium() {
 
     // A plan on the report's columns, saved in the editor.
     d.goto(&format!(
-        "{base}/plans/edit?store=%E6%99%A8%E5%85%89&month=2026-11&lang=zh-CN"
+        "{base}/plans/edit?as=toml&store=%E6%99%A8%E5%85%89&month=2026-11&lang=zh-CN"
     ))
     .unwrap();
     d.set_value("textarea[name=toml]", PLAN).unwrap();

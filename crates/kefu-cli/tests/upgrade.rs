@@ -199,7 +199,7 @@ fn qa_data(db: &Db, version: u32) {
     let cases = db.qa_cases(&[store], "引号").unwrap();
     assert_eq!(cases.len(), 1, "v{version}: found by a tag");
     assert_eq!(cases[0].tags, "售前,禁语,\"引号\"", "v{version}");
-    // The case names its review's reception (migration 19 copied it into the case).
+    // The case names its review's reception (migration 20 copied it into the case).
     assert_eq!(cases[0].review_id, Some(r.id), "v{version}");
     assert_eq!(cases[0].reception, r.reception, "v{version}");
 }

@@ -594,6 +594,15 @@ impl Config {
     }
 }
 
+impl Config {
+    /// Gives one store its own time zone (its metric settings stay).
+    pub fn set_store_timezone(&mut self, name: &str, timezone: UtcOffset) {
+        let metrics = self.store(name).metrics.clone();
+        self.stores
+            .insert(name.to_string(), StoreSettings { metrics, timezone });
+    }
+}
+
 fn parse_tz(s: &str) -> Result<UtcOffset, ConfigError> {
     UtcOffset::parse(s).ok_or_else(|| ConfigError::Invalid {
         key: "timezone".into(),

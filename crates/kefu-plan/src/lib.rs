@@ -11,6 +11,7 @@
 
 pub mod decimal;
 mod eval;
+pub mod form;
 mod messages;
 pub mod model;
 pub mod month;

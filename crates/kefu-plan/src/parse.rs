@@ -393,8 +393,18 @@ fn toml_error(text: &str, e: &toml::de::Error) -> PlanError {
             field
         },
         message: e.message().trim().to_string(),
-        message_zh: toml_message_zh(e.message().trim()),
+        message_zh: unreadable_number_zh(text, &span)
+            .unwrap_or_else(|| toml_message_zh(e.message().trim())),
     }
+}
+
+/// A quoted number the plan's reader refused (`"abc"`, `"1,5"`), said in Chinese as the
+/// number reader says it, not as the TOML reader's English.
+fn unreadable_number_zh(text: &str, span: &Range<usize>) -> Option<String> {
+    use kefu_core::localized::Localized;
+    let quoted = text.get(span.clone())?;
+    let inner = quoted.strip_prefix('"')?.strip_suffix('"')?;
+    Decimal::parse(inner).err().map(|e| e.zh())
 }
 
 /// The TOML reader's message in Chinese: the kinds people make are said, the reader's own
@@ -1259,7 +1269,13 @@ fn band_rule(
                 };
                 return Err(c.err(
                     &t.span(),
-                    format!("{bf}.{word}"), format!("区间重叠：{word} {} 必须严格{} 上一区间的 {}（最好的区间在前）", written(x, t.get_ref().percent), if dir == "below" { "低于" } else { "高于" }, written(p, prev_percent)),
+                    format!("{bf}.{word}"), format!(
+                        "区间重叠：{} {} 必须严格{}上一区间的 {}（最好的区间在前）",
+                        if dir == "below" { "下限" } else { "上限" },
+                        written(x, t.get_ref().percent),
+                        if dir == "below" { "低于" } else { "高于" },
+                        written(p, prev_percent)
+                    ),
                     format!(
                         "bands overlap: {word} {} must be strictly {dir} the previous band's {} (best band first)",
                         written(x, t.get_ref().percent),
@@ -1480,7 +1496,7 @@ fn pay_component(
             {
                 return Err(c.err(
                         &b.get_ref().min.span(),
-                        f(&format!("{bf}.min")), format!("区间重叠：min {} 必须严格低于上一区间的 {}（最好的区间在前）", min.percent(), prev.min_completion.percent()),
+                        f(&format!("{bf}.min")), format!("区间重叠：下限 {} 必须严格低于上一区间的 {}（最好的区间在前）", min.percent(), prev.min_completion.percent()),
                         format!(
                             "bands overlap: min {} must be strictly below the previous band's {} (best band first)",
                             min.percent(),

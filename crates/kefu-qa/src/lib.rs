@@ -6,6 +6,7 @@ pub mod agreement;
 mod messages;
 pub mod review;
 pub mod sampling;
+pub mod scorecard_form;
 pub mod summary;
 
 pub mod rules;

@@ -19,6 +19,7 @@ mod schema;
 #[doc(hidden)]
 pub use schema::{migration_sql, migration_versions};
 mod settings;
+mod setup;
 pub mod users;
 mod visibility;
 pub mod worklists;

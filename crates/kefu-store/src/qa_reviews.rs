@@ -165,7 +165,7 @@ pub struct ReviewFilter {
 #[derive(Debug, Clone, PartialEq)]
 pub struct CaseRow {
     pub id: i64,
-    /// `None`: added from a transcript, without a review (migration 19).
+    /// `None`: added from a transcript, without a review (migration 20).
     pub review_id: Option<i64>,
     pub store_id: i64,
     pub reception: ReceptionKey,

@@ -49,9 +49,11 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (19, include_str!("../migrations/0019_alerts.sql")),
     // 20: cases of the library from a transcript, without a review
     (20, include_str!("../migrations/0020_chat_cases.sql")),
+    // 21: first run and saved views: a store's time zone set up in the browser, users' views
+    (21, include_str!("../migrations/0021_setup_views.sql")),
 ];
 
-pub const VERSION: i64 = 20;
+pub const VERSION: i64 = 21;
 
 /// The SQL of migration `version`, for tests that rebuild one migration's effect on a
 /// database of a later version; `None` for a version no migration brings the schema to.

@@ -78,11 +78,15 @@ impl Db {
     /// For each store (in id order): its name, the fingerprint of the settings its stored
     /// figures were computed under, and the text of its saved settings. Any change to the
     /// settings in force or to what is stored shows here, so one small query per request
-    /// tells a server whether another process changed either.
+    /// tells a server whether another process changed either (the text of the saved settings
+    /// carries the store's time zone set up in the browser, for that alone).
     pub fn settings_state(&self) -> Result<Vec<StoreSettingsState>> {
         let mut st = self.conn().prepare_cached(
-            "SELECT s.name, s.settings, ss.toml FROM stores s
-             LEFT JOIN store_settings ss ON ss.store_id = s.id ORDER BY s.id",
+            "SELECT s.name, s.settings,
+                    CASE WHEN ss.toml IS NULL AND s.timezone IS NULL THEN NULL
+                         ELSE COALESCE(ss.toml, '') || COALESCE('# timezone ' || s.timezone, '')
+                    END
+             FROM stores s LEFT JOIN store_settings ss ON ss.store_id = s.id ORDER BY s.id",
         )?;
         let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
@@ -94,6 +98,7 @@ impl Db {
         for saved in self.saved_settings()? {
             config.set_store_metrics(&saved.store.name, saved.metrics);
         }
+        self.apply_timezones(&mut config)?;
         Ok(config)
     }
 

@@ -23,6 +23,7 @@ const SHIPPED: &[(usize, u64)] = &[
     (18, 0x2b4918cfc941c721),
     (19, 0xd5f7b7498177d96f),
     (20, 0x537d25315840ca55),
+    (21, 0xb779b7a28546a843),
 ];
 
 fn fnv1a(bytes: &[u8]) -> u64 {

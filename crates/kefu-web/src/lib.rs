@@ -30,6 +30,7 @@ pub mod qa_rules;
 mod reconcile;
 pub mod report;
 pub mod routes;
+mod setup;
 mod ui;
 mod worklists;
 

@@ -117,6 +117,7 @@ pub(crate) fn all() -> Routes {
     let r = crate::drill::routes(r);
     let r = crate::list::routes(r);
     let r = crate::import::routes(r);
+    let r = crate::setup::routes(r);
     let r = crate::admin::routes(r);
     let r = crate::qa_reviews::routes(r);
     let r = crate::qa_rules::routes(r);

@@ -219,6 +219,7 @@ const ROUTES: &[(&str, Kind)] = &[
     ("/reconcile?{R}&export=csv", Kind::Page),
     ("/reconcile?store={S2}&{R}", Kind::Store2Page),
     ("/import", Kind::Managers),
+    ("/setup", Kind::Managers),
     // No store's data: a file to fill in.
     ("/import/template?kind=messages", Kind::Page),
     (
@@ -674,6 +675,32 @@ fn posts() -> Vec<(&'static str, &'static str, [Want; 6])> {
                 Status(400),
             ],
         ),
+        // a user's own saved columns: everyone signed in
+        (
+            "/ranking/view",
+            "csrf={csrf}&cols=served&back=/ranking?lang=en",
+            [
+                Login,
+                Status(303),
+                Status(303),
+                Status(303),
+                Status(303),
+                Status(303),
+            ],
+        ),
+        // setup: managers get past the role check to a refused (nameless) store
+        (
+            "/setup",
+            "csrf={csrf}&name=&timezone=%2B08:00&service_hours=08:00-24:00&platform=taobao",
+            [
+                Login,
+                Forbidden,
+                Forbidden,
+                Status(400),
+                Forbidden,
+                Status(400),
+            ],
+        ),
         // worklists: an item no one may work, one of store 2 (whose lists are empty: its only
         // order was paid at once), reassigning, settings
         (
@@ -782,6 +809,7 @@ const MODULE_POSTS: &[(&str, u16)] = &[
     ("/qa/run", 403),
     ("/plans/preview", 403),
     ("/plans/save", 403),
+    ("/plans/edit", 403),
     ("/plans/scores", 403),
 ];
 
@@ -888,6 +916,12 @@ const MODULE_FORMS: &[(&str, &str, [u16; 5])] = &[
         "/plans/scores",
         "store={S2}&month=2026-11&plan=presale",
         [403, 403, 404, 403, 404],
+    ),
+    // a row added to a posted plan form: nothing read or saved, only editors
+    (
+        "/plans/edit",
+        "store={S2}&month=2026-11&mode=form&op=add:kpi",
+        [403, 403, 200, 403, 200],
     ),
 ];
 

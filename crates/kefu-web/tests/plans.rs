@@ -10,6 +10,7 @@ use std::path::Path;
 
 use axum::http::StatusCode;
 use kefu_plan::Month;
+use kefu_plan::form::PlanForm;
 use kefu_store::Db;
 use serde_json::Value;
 use support::{STORE, account_id, enc, get, login, post, setup};
@@ -370,54 +371,240 @@ async fn manual_scores_entered_in_the_browser_count() {
     assert!(lily.gates.iter().any(|g| g.name == "质检不合格" && g.fired));
 }
 
-/// The name of the number field labelled `field` on the edit page.
-fn number_field(page: &str, field: &str) -> String {
+/// The value of the control named `name` on a page (its `value="…"`, `&quot;` undone).
+fn value_of(page: &str, name: &str) -> String {
     let at = page
-        .find(&format!(">{field}</label>"))
-        .unwrap_or_else(|| panic!("no field {field}"));
+        .find(&format!("name=\"{name}\""))
+        .unwrap_or_else(|| panic!("no control {name}"));
+    let tag_end = at + page[at..].find('>').unwrap();
+    let tag = &page[at..tag_end];
+    let v = tag.find("value=\"").map_or(String::new(), |i| {
+        let rest = &tag[i + 7..];
+        rest[..rest.find('"').unwrap()].to_string()
+    });
+    v.replace("&quot;", "\"").replace("&amp;", "&")
+}
+
+/// The plan form `f`, as a browser posts it.
+fn form_post(csrf: &str, f: &PlanForm, extra: &str) -> String {
+    let mut body = format!(
+        "csrf={csrf}&store={}&month=2026-11&valid_from=2026-12&mode=form{extra}",
+        enc(STORE)
+    );
+    for (k, v) in f.to_pairs() {
+        body.push_str(&format!("&{}={}", enc(&k), enc(&v)));
+    }
+    body
+}
+
+/// The text of the mistakes shown right after control `name` (its `span.field-error`s).
+fn error_next_to(page: &str, name: &str) -> String {
+    let at = page
+        .find(&format!("name=\"{name}\""))
+        .unwrap_or_else(|| panic!("no control {name}"));
     let rest = &page[at..];
-    let name = rest.find("name=\"").unwrap() + 6;
-    let end = rest[name..].find('"').unwrap();
-    rest[name..name + end].to_string()
+    let close = [rest.find("</label>"), rest.find("</td>")]
+        .into_iter()
+        .flatten()
+        .min()
+        .unwrap();
+    rest[..close]
+        .split("<span class=\"field-error\" role=\"alert\">")
+        .skip(1)
+        .map(|x| x.split("</span>").next().unwrap_or(""))
+        .collect::<Vec<_>>()
+        .join(" | ")
 }
 
 #[tokio::test]
-async fn numbers_edited_in_the_form_move_scores_before_saving() {
+async fn the_plan_form_shows_every_field_labelled_and_saves() {
     let (_dir, path, app) = setup(false);
     prepare(&path);
     let (sid, csrf) = login(&app, "sup").await;
-    let edit = get(&app, "/plans/edit?month=2026-11&version=1&lang=en", &sid).await;
-    let conversion = number_field(&edit.body, "kpi[conversion].weight");
-    let volume = number_field(&edit.body, "kpi[volume].weight");
-    let form = |conv: &str, vol: &str| {
-        format!(
-            "csrf={csrf}&store={}&month=2026-11&valid_from=2026-12&toml={t}&base={t}&{conversion}={conv}&{volume}={vol}",
-            enc(STORE),
-            t = enc(&PRESALE.replace('\n', "\r\n")),
-        )
-    };
-    // 40/10 → 30/20: the preview shows the moves and the text with the new weights.
-    let preview = post(&app, "/plans/preview?lang=en", &sid, &form("30", "20")).await;
+    let edit = get(&app, "/plans/edit?month=2026-11&version=1", &sid).await;
+    assert_eq!(edit.status, StatusCode::OK);
+    // Chinese labels, no TOML paths on screen, the figure picked by its name.
+    for label in [
+        "权重（%）",
+        "分档方向",
+        "质检门槛生效的最少评分次数",
+        "+ 添加一档",
+        "高级：以 TOML 文本编辑",
+    ] {
+        assert!(edit.body.contains(label), "{label}");
+    }
+    assert!(!edit.body.contains("kpi[conversion]"), "{}", edit.body);
+    assert!(
+        edit.body
+            .contains("<option value=\"inquiry_conversion\" selected>询单→最终付款转化率（%）"),
+        "{}",
+        edit.body
+    );
+    assert_eq!(value_of(&edit.body, "f.kpi.0.weight"), "40");
+    assert_eq!(value_of(&edit.body, "f.kpi.0.band.1.threshold"), "40%");
+    assert_eq!(value_of(&edit.body, "f.qa_min_reviews"), "3");
+    let en = get(&app, "/plans/edit?month=2026-11&version=1&lang=en", &sid).await;
+    assert!(en.body.contains("Weight (%)") && en.body.contains("Scoring"));
+
+    // 40/10 → 30/20 in the form: the preview shows the moves and the form again.
+    let mut f = PlanForm::from_toml(PRESALE).unwrap();
+    f.kpis[0].weight = "30".into();
+    f.kpis[3].weight = "20".into();
+    f.qa_min_reviews = "5".into();
+    let preview = post(
+        &app,
+        "/plans/preview?lang=en",
+        &sid,
+        &form_post(&csrf, &f, ""),
+    )
+    .await;
     assert_eq!(preview.status, StatusCode::OK, "{}", preview.body);
     assert!(preview.body.contains("Score change"));
-    assert!(
-        preview
-            .body
-            .contains("figure = &quot;inquiry_conversion&quot;\nweight = 30"),
-        "{}",
-        preview.body
-    );
-    // 40/15 adds up to 105%: refused, with the field.
-    let refused = post(&app, "/plans/preview?lang=en", &sid, &form("40", "15")).await;
-    assert_eq!(refused.status, StatusCode::BAD_REQUEST);
-    assert!(refused.body.contains("kpi.weight"), "{}", refused.body);
-    let saved = post(&app, "/plans/save?lang=en", &sid, &form("30", "20")).await;
-    assert_eq!(saved.status, StatusCode::SEE_OTHER);
+    assert_eq!(value_of(&preview.body, "f.kpi.0.weight"), "30");
+
+    let saved = post(&app, "/plans/save?lang=en", &sid, &form_post(&csrf, &f, "")).await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
     let db = Db::open(&path).unwrap();
     let newest = &db.plan_versions().unwrap()[0];
     let plan = kefu_plan::parse(&newest.toml).unwrap();
     assert_eq!(plan.kpis[0].weight_bp, 30_00);
-    assert!(newest.toml.contains("# 核心"), "comments are kept");
+    assert_eq!(plan.kpis[3].weight_bp, 20_00);
+    assert_eq!(plan.qa_min_reviews, 5);
+    assert_eq!(newest.valid_from.to_string(), "2026-12");
+    // The saved text reads back into the same form (the TOML round trip).
+    assert_eq!(PlanForm::from_toml(&newest.toml).unwrap(), f);
+}
+
+#[tokio::test]
+async fn plan_form_errors_are_next_to_their_field_in_both_languages() {
+    let (_dir, path, app) = setup(false);
+    prepare(&path);
+    let (sid, csrf) = login(&app, "sup").await;
+    let mut f = PlanForm::from_toml(PRESALE).unwrap();
+    f.kpis[0].bands[1].threshold = "50%".into();
+    f.settlement_day = "40".into();
+    f.pay[0].tiers[1].rate = "0.8".into();
+    f.gates[0].threshold = String::new();
+    let cases = [
+        (
+            "f.kpi.0.band.1.threshold",
+            "区间重叠：下限 50% 必须严格低于上一区间的 45%（最好的区间在前）",
+            "bands overlap: min 50% must be strictly below the previous band's 45%",
+        ),
+        (
+            "f.settlement_day",
+            "应为每月的某一天，1 到 31，不能是 40",
+            "a day of the month, 1 to 31, not 40",
+        ),
+        ("f.pay.0.tier.1.rate", "有歧义", "is ambiguous"),
+    ];
+    // Empty required fields are said first, alone.
+    let refused = post(&app, "/plans/preview", &sid, &form_post(&csrf, &f, "")).await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+    assert_eq!(error_next_to(&refused.body, "f.gate.0.threshold"), "必填");
+    f.gates[0].threshold = "60".into();
+    for lang in ["zh-CN", "en"] {
+        let page = post(
+            &app,
+            &format!("/plans/preview?lang={lang}"),
+            &sid,
+            &form_post(&csrf, &f, ""),
+        )
+        .await;
+        assert_eq!(page.status, StatusCode::BAD_REQUEST);
+        assert!(!page.body.contains("kpi[conversion]"), "{}", page.body);
+        for (field, zh, en) in cases {
+            let said = error_next_to(&page.body, field);
+            let want = if lang == "en" { en } else { zh };
+            assert!(said.contains(want), "{lang} {field}: {said:?}");
+        }
+        // the values typed stay in the form
+        assert_eq!(value_of(&page.body, "f.kpi.0.band.1.threshold"), "50%");
+    }
+    let refused = post(&app, "/plans/save", &sid, &form_post(&csrf, &f, "")).await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+    assert_eq!(Db::open(&path).unwrap().plan_versions().unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn plan_form_rows_and_the_toml_toggle_round_trip() {
+    let (_dir, path, app) = setup(false);
+    prepare(&path);
+    let (sid, csrf) = login(&app, "sup").await;
+    let f = PlanForm::from_toml(PRESALE).unwrap();
+    // A band added, then one removed: nothing saved, the form shown again.
+    let added = post(
+        &app,
+        "/plans/edit",
+        &sid,
+        &form_post(&csrf, &f, "&op=add:kpi.0.band"),
+    )
+    .await;
+    assert_eq!(added.status, StatusCode::OK);
+    assert!(added.body.contains("name=\"f.kpi.0.band.3.threshold\""));
+    let removed = post(
+        &app,
+        "/plans/edit",
+        &sid,
+        &form_post(&csrf, &f, "&op=remove:kpi.0.band.0"),
+    )
+    .await;
+    assert_eq!(value_of(&removed.body, "f.kpi.0.band.0.threshold"), "40%");
+    assert!(!removed.body.contains("name=\"f.kpi.0.band.2.threshold\""));
+
+    // Form → TOML → form: the same fields.
+    let as_toml = post(
+        &app,
+        "/plans/edit",
+        &sid,
+        &form_post(&csrf, &f, "&op=as_toml"),
+    )
+    .await;
+    assert_eq!(as_toml.status, StatusCode::OK);
+    let at = as_toml.body.find("name=\"toml\"").unwrap();
+    let text = &as_toml.body[at..];
+    let text = &text[text.find('>').unwrap() + 1..text.find("</textarea>").unwrap()];
+    let text = text
+        .replace("&quot;", "\"")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&");
+    assert!(text.contains("weight = 40"), "{text}");
+    assert_eq!(PlanForm::from_toml(&text).unwrap(), f);
+    let toml_post = |toml: &str| {
+        format!(
+            "csrf={csrf}&store={}&month=2026-11&valid_from=2026-12&op=as_form&toml={}",
+            enc(STORE),
+            enc(toml)
+        )
+    };
+    let back = post(&app, "/plans/edit", &sid, &toml_post(&text)).await;
+    assert_eq!(back.status, StatusCode::OK);
+    assert_eq!(
+        value_of(&back.body, "f.kpi.3.rank_scores"),
+        "100 95 90 85 80"
+    );
+    // A text with a field the form has none for stays in the TOML editor, said why.
+    let typo = PRESALE.replacen("weight = 40", "weight = 40\nwieght = 1", 1);
+    let refused = post(&app, "/plans/edit", &sid, &toml_post(&typo)).await;
+    assert!(
+        refused.body.contains("表单中没有这些字段：kpi[1].wieght"),
+        "{}",
+        refused.body
+    );
+    // The TOML page is there for those who want it.
+    let toml_page = get(&app, "/plans/edit?month=2026-11&version=1&as=toml", &sid).await;
+    assert!(toml_page.body.contains("textarea name=\"toml\""));
+    // Agents may not use the form.
+    let (lily, lily_csrf) = login(&app, "lily").await;
+    let denied = post(
+        &app,
+        "/plans/edit",
+        &lily,
+        &form_post(&lily_csrf, &f, "&op=add:kpi"),
+    )
+    .await;
+    assert_eq!(denied.status, StatusCode::FORBIDDEN);
 }
 
 #[tokio::test]

@@ -153,9 +153,14 @@ async fn plan_pages_escape_hostile_free_text() {
             vec![H_STORE, H_PLAN, H_ACCOUNT],
         ),
         (
-            format!("/plans/edit?store={store}&month=2026-11&version={version}&lang=en"),
+            format!("/plans/edit?as=toml&store={store}&month=2026-11&version={version}&lang=en"),
             // the plan's text as written: its strings in TOML quotes
             vec![H_NOTE, &plan_name_text, &manual_name_text],
+        ),
+        (
+            // the form: the strings themselves as the controls' values
+            format!("/plans/edit?store={store}&month=2026-11&version={version}&lang=en"),
+            vec![H_PLAN, H_MANUAL],
         ),
         // typed into the address: the error page repeats it
         (

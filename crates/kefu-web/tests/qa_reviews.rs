@@ -618,6 +618,19 @@ async fn scorecards_are_edited_by_admins_as_versions() {
     )
     .await;
     assert_eq!(res.status, StatusCode::BAD_REQUEST);
+    assert!(
+        res.body
+            .contains("第 33 行，weight：权重必须大于 0 且不超过 1000，不能是 0"),
+        "{}",
+        res.body
+    );
+    let res = post(
+        &app,
+        "/qa/scorecards?lang=en",
+        &admin,
+        &format!("csrf={csrf}&source={}", enc(&broken)),
+    )
+    .await;
     assert!(res.body.contains("line 33, `weight`"), "{}", res.body);
     // A changed weight makes version 2 of the weakness card only.
     let edited = shipped.replacen("weight = 2\n", "weight = 3\n", 1);
@@ -640,6 +653,98 @@ async fn scorecards_are_edited_by_admins_as_versions() {
     );
     let cards = Db::open(&path).unwrap().qa_scorecards().unwrap();
     assert_eq!(cards[0].card.item("polite").unwrap().weight, 3.0);
+}
+
+#[tokio::test]
+async fn scorecards_are_edited_as_a_form_with_errors_beside_the_field() {
+    use kefu_qa::scorecard_form::ScorecardsForm;
+    let (_dir, path, app) = setup(false);
+    let (admin, csrf) = login(&app, "admin").await;
+    let page = get(&app, "/qa/scorecards", &admin).await;
+    assert_eq!(page.status, StatusCode::OK);
+    for label in [
+        "评分方式",
+        "致命项",
+        "加分项",
+        "+ 添加评分项",
+        "高级：以 TOML 文本编辑",
+    ] {
+        assert!(page.body.contains(label), "{label}");
+    }
+    assert!(
+        page.body
+            .contains("name=\"sc.0.sec.0.item.1.weight\" value=\"2\"")
+    );
+    let en = get(&app, "/qa/scorecards?lang=en", &admin).await;
+    assert!(en.body.contains("Critical") && en.body.contains("+ Add an item"));
+    let shipped = kefu_qa::review::DEFAULT_SCORECARDS;
+    let post_form = |f: &ScorecardsForm, extra: &str| {
+        let mut body = format!("csrf={csrf}&mode=form{extra}");
+        for (k, v) in f.to_pairs() {
+            body.push_str(&format!("&{}={}", enc(&k), enc(&v)));
+        }
+        body
+    };
+    // A weight of 0 is refused next to that weight, in either language; nothing saved.
+    let mut f = ScorecardsForm::from_toml(shipped).unwrap();
+    f.cards[0].sections[0].items[1].weight = "0".into();
+    for (lang, said) in [
+        ("zh-CN", "权重必须大于 0 且不超过 1000，不能是 0"),
+        ("en", "the weight must be above 0 and at most 1000, not 0"),
+    ] {
+        let res = post(
+            &app,
+            &format!("/qa/scorecards?lang={lang}"),
+            &admin,
+            &post_form(&f, ""),
+        )
+        .await;
+        assert_eq!(res.status, StatusCode::BAD_REQUEST);
+        let at = res.body.find("name=\"sc.0.sec.0.item.1.weight\"").unwrap();
+        let cell = &res.body[at..at + res.body[at..].find("</td>").unwrap()];
+        assert!(cell.contains(said), "{lang}: {cell}");
+    }
+    // An item added: the form again, with an empty row.
+    let res = post(
+        &app,
+        "/qa/scorecards",
+        &admin,
+        &post_form(&f, "&op=add:0.0.item"),
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::OK);
+    assert!(res.body.contains("name=\"sc.0.sec.0.item.4.id\""));
+    // Form → TOML: the text the form stands for.
+    f.cards[0].sections[0].items[1].weight = "3".into();
+    let res = post(
+        &app,
+        "/qa/scorecards",
+        &admin,
+        &post_form(&f, "&op=as_toml"),
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::OK);
+    assert!(res.body.contains("textarea name=\"source\""));
+    assert!(res.body.contains("id = &quot;polite&quot;"));
+    // A valid form saves a new version of the changed card only.
+    let res = post(&app, "/qa/scorecards", &admin, &post_form(&f, "")).await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    let cards = Db::open(&path).unwrap().qa_scorecards().unwrap();
+    assert_eq!(cards[0].card.item("polite").unwrap().weight, 3.0);
+    assert_eq!((cards[0].version, cards[1].version), (2, 1));
+    // TOML → form.
+    let res = post(
+        &app,
+        "/qa/scorecards",
+        &admin,
+        &format!("csrf={csrf}&op=as_form&source={}", enc(shipped)),
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::OK);
+    assert!(
+        res.body
+            .contains("name=\"sc.0.sec.0.item.1.weight\" value=\"2\"")
+    );
 }
 
 #[tokio::test]

@@ -8,7 +8,7 @@ mod support;
 
 use kefu_core::figures::{Direction, figure};
 use kefu_store::Db;
-use support::{STORE, enc, get, login, setup};
+use support::{STORE, enc, get, login, post, setup};
 
 const RANGE: &str = "from=2026-11-10&to=2026-11-12";
 
@@ -225,4 +225,95 @@ async fn an_agent_sees_their_own_row_with_their_rank_among_peers() {
     for other in ["小美", "老王", "七七", "阿强"] {
         assert!(!own.body.contains(other), "{other}");
     }
+}
+
+#[tokio::test]
+async fn a_users_chosen_columns_are_saved_and_restored_for_them_only() {
+    let (_dir, _path, app) = setup(false);
+    let (sid, csrf) = login(&app, "sup").await;
+    let default = header_of(
+        &get(&app, &format!("/ranking?{RANGE}"), &sid).await.body,
+        "presale",
+    );
+    let picked = get(
+        &app,
+        &format!("/ranking?{RANGE}&cols=consulted,sales"),
+        &sid,
+    )
+    .await;
+    assert!(picked.body.contains("保存为我的默认列"), "{}", picked.body);
+    let back = format!(
+        "/ranking?store={}&{RANGE}&group=&role=&lang=zh-CN",
+        enc(STORE)
+    );
+    let saved = post(
+        &app,
+        "/ranking/view",
+        &sid,
+        &format!("csrf={csrf}&cols=consulted,sales&back={}", enc(&back)),
+    )
+    .await;
+    assert_eq!(
+        saved.status,
+        axum::http::StatusCode::SEE_OTHER,
+        "{}",
+        saved.body
+    );
+    assert_eq!(saved.headers[axum::http::header::LOCATION], back.as_str());
+    // Restored with no `cols=` in the address, the export too.
+    let again = get(&app, &format!("/ranking?{RANGE}"), &sid).await;
+    let mine = ["名次", "客服账号", "组", "咨询人数", "客服销售额（元）"];
+    assert_eq!(header_of(&again.body, "presale"), mine);
+    assert!(again.body.contains("已使用我保存的列"));
+    let csv = get(
+        &app,
+        &format!("/ranking?{RANGE}&export=csv&table=presale"),
+        &sid,
+    )
+    .await;
+    assert!(
+        csv.body
+            .starts_with("\u{FEFF}名次,客服账号,组,咨询人数,客服销售额（元）\n")
+    );
+    // kefu's default stays one link away
+    let d = get(&app, &format!("/ranking?{RANGE}&cols=default"), &sid).await;
+    assert_eq!(header_of(&d.body, "presale"), default);
+    // Another user's ranking is theirs.
+    let (admin, _) = login(&app, "admin").await;
+    let theirs = get(&app, &format!("/ranking?{RANGE}"), &admin).await;
+    assert_eq!(header_of(&theirs.body, "presale"), default);
+    // Only a ranking address to go back to; odd column text refused.
+    let elsewhere = post(
+        &app,
+        "/ranking/view",
+        &sid,
+        &format!(
+            "csrf={csrf}&cols=served&back={}",
+            enc("https://evil.example/")
+        ),
+    )
+    .await;
+    assert_eq!(
+        elsewhere.headers[axum::http::header::LOCATION],
+        "/ranking?lang=zh-CN"
+    );
+    let odd = post(
+        &app,
+        "/ranking/view",
+        &sid,
+        &format!("csrf={csrf}&cols={}", enc("<x>")),
+    )
+    .await;
+    assert_eq!(odd.status, axum::http::StatusCode::BAD_REQUEST);
+    // Forgotten: the default again.
+    post(
+        &app,
+        "/ranking/view",
+        &sid,
+        &format!("csrf={csrf}&forget=1"),
+    )
+    .await;
+    let forgot = get(&app, &format!("/ranking?{RANGE}"), &sid).await;
+    assert_eq!(header_of(&forgot.body, "presale"), default);
+    assert!(!forgot.body.contains("已使用我保存的列"));
 }

@@ -106,6 +106,34 @@ pub fn import_into(db: &Path, files: &Path) {
     );
 }
 
+/// Adds a web user to `db` (`kefu user add`, linked to `account` when given), the password
+/// on standard input.
+pub fn add_user(db: &Path, role: &str, name: &str, password: &str, account: Option<&str>) {
+    let mut args = vec!["user", "add", "--db", db.to_str().unwrap(), "--role", role];
+    if let Some(a) = account {
+        args.extend(["--account", a]);
+    }
+    args.push(name);
+    run(&args, &format!("{password}\n"));
+}
+
+/// Saves kefu's shipped presale plan into `db`, in force from 2026-11 (`kefu plan save`).
+pub fn save_presale_plan(db: &Path) {
+    let presale = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../plans/presale.toml");
+    run(
+        &[
+            "plan",
+            "save",
+            "--db",
+            db.to_str().unwrap(),
+            "--from",
+            "2026-11",
+            presale.to_str().unwrap(),
+        ],
+        "",
+    );
+}
+
 pub fn shots() -> PathBuf {
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("screenshots");
     std::fs::create_dir_all(&dir).unwrap();

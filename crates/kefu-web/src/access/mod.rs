@@ -278,6 +278,27 @@ pub fn is_admin(user: &User) -> bool {
     user.role == UserRole::Admin
 }
 
+/// A new, empty store set up by `user` (admins and supervisors; a supervisor is given the
+/// store), with its time zone; `None` when a store of that name exists. The handle edits its
+/// settings.
+pub fn create_store(
+    db: &Db,
+    user: &User,
+    name: &str,
+    timezone: Option<kefu_core::time::UtcOffset>,
+) -> Result<Option<ManagedStore>, WebError> {
+    if !may_edit_settings(user) {
+        return Err(WebError::Forbidden("stores are set up by managers".into()));
+    }
+    let Some(store) = db.create_store(name, timezone)? else {
+        return Ok(None);
+    };
+    if user.role == UserRole::Supervisor {
+        db.assign_store(user, store.id)?;
+    }
+    Ok(Some(ManagedStore::new(store)))
+}
+
 /// Where `user` may import: admins anywhere, supervisors into their stores, others nowhere.
 pub fn import_scope(db: &Db, user: &User) -> Result<ImportScope, WebError> {
     match user.role {

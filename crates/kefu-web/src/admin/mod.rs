@@ -16,7 +16,7 @@ use crate::limits::FORM_LIMIT;
 use crate::limits::ROSTER_FORM_LIMIT;
 use crate::routes::Routes;
 use crate::ui::format;
-use crate::ui::frame::{error_page, frame, th, utc};
+use crate::ui::frame::{error_page, frame, th};
 use crate::ui::html::{Markup, html, url};
 use crate::{AppState, WebError};
 
@@ -400,6 +400,7 @@ pub async fn add_token(
         },
     };
     let u = user.session.user.clone();
+    let tz = state.config.current().default.timezone;
     let made = state
         .db(move |db| {
             let until = days.map(|d| kefu_store::users::now_secs() + i64::from(d) * 86_400);
@@ -408,7 +409,10 @@ pub async fn add_token(
                 Err(UserError::TooManyTokens) => return Ok(None),
                 Err(e) => return Err(e.into()),
             };
-            let expiry = until.map_or_else(|| "never".to_string(), |t| format!("{} UTC", utc(t)));
+            let expiry = until.map_or_else(
+                || "never".to_string(),
+                |t| format!("{} {}", format::time_at(t, tz), format::zone(tz)),
+            );
             db.audit(
                 Some(&u),
                 "token.add",
@@ -627,13 +631,4 @@ pub(crate) fn routes(r: Routes) -> Routes {
         .page_and_form("/me", FORM_LIMIT, me::page, me::save_lang)
         .form("/me/password", me::change_password)
         .get("/audit", audit)
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn utc_times() {
-        assert_eq!(crate::ui::frame::utc(0), "1970-01-01 00:00:00");
-        assert_eq!(crate::ui::frame::utc(1_795_000_000), "2026-11-18 11:06:40");
-    }
 }

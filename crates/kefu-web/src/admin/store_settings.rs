@@ -11,7 +11,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use kefu_core::figures::Counters;
 use kefu_core::platform::Platform;
 use kefu_core::settings::MetricSettings;
-use kefu_core::time::Day;
+use kefu_core::time::{Day, UtcOffset};
 use kefu_store::{Db, SavedSettings};
 
 use crate::access::ManagedStore;
@@ -21,7 +21,8 @@ use crate::access;
 use crate::auth::CurrentUser;
 use crate::i18n::{self, Lang, S, Strings};
 use crate::report::{By, display};
-use crate::ui::frame::{Notice, StoreQuery, error_page, frame, store_switcher, th, utc};
+use crate::ui::format;
+use crate::ui::frame::{Notice, StoreQuery, error_page, frame, store_switcher, th};
 use crate::ui::html::{Markup, html, url};
 use crate::{AppState, WebError};
 
@@ -235,7 +236,7 @@ fn render(
     lang: Lang,
     user: &CurrentUser,
     shown: &Shown,
-    values: &MetricSettings,
+    (values, tz): (&MetricSettings, UtcOffset),
     entered: &std::collections::HashMap<String, String>,
     errors: &[(String, String)],
     (notice, effect): (Notice, Markup),
@@ -252,7 +253,8 @@ fn render(
             @match &shown.saved {
                 Some(s) => {
                     (lang.t("网页保存的设置，保存人：", "Saved on this site by")) " "
-                    (s.updated_by.as_deref().unwrap_or("-")) " · " (utc(s.updated_at)) " UTC"
+                    (s.updated_by.as_deref().unwrap_or("-")) " · " (format::time_at(s.updated_at, tz))
+                    " (" (format::zone(tz)) ")"
                 },
                 None => (lang.t(
                     "来自配置文件（未配置则为默认值）",
@@ -437,8 +439,16 @@ fn settings_page(
     ),
     outcome: (Notice, Markup),
 ) -> Response {
-    let values = state.config.store(shown.store.name()).metrics;
-    let body = render(lang, user, shown, &values, entered, errors, outcome);
+    let settings = state.config.store(shown.store.name());
+    let body = render(
+        lang,
+        user,
+        shown,
+        (&settings.metrics, settings.timezone),
+        entered,
+        errors,
+        outcome,
+    );
     frame(
         lang,
         user,

@@ -14,7 +14,8 @@ use serde::Deserialize;
 use crate::access;
 use crate::auth::{CurrentUser, LangQuery};
 use crate::i18n::{self, Lang, S, Strings};
-use crate::ui::frame::{Notice, error_page, frame, th, utc};
+use crate::ui::format;
+use crate::ui::frame::{Notice, error_page, frame, th};
 use crate::ui::html::{Markup, html};
 use crate::{AppState, WebError};
 
@@ -405,8 +406,12 @@ pub async fn tokens(
     };
     let lc = lang.code();
     let now = kefu_store::users::now_secs();
+    // The site's clock (the configured time zone), as the audit log shows it.
+    let tz = state.config.current().default.timezone;
+    let at = |secs: i64| format::time_at(secs, tz);
     let body = html! {
         p { (lang.s(S::ApiTokensNote)) }
+        p.note { (lang.t("时间按 ", "Times in ")) (format::zone(tz)) }
         (crate::admin::token_form(lang, &user.session.csrf))
         @if list.is_empty() {
             p { (lang.t("还没有令牌。", "No tokens yet.")) }
@@ -427,20 +432,20 @@ pub async fn tokens(
                             tr {
                                 td { code { (kefu_store::users::API_TOKEN_PREFIX) (t.key) "…" } }
                                 td { (t.user) }
-                                td { (utc(t.created_at)) " UTC" }
+                                td { (at(t.created_at)) }
                                 td {
                                     @match t.expires_at {
                                         None => (lang.s(S::TokenNoExpiry)),
                                         Some(e) if t.expired(now) => span.down {
-                                            (lang.s(S::TokenExpired)) " (" (utc(e)) " UTC)"
+                                            (lang.s(S::TokenExpired)) " (" (at(e)) ")"
                                         },
-                                        Some(e) => { (utc(e)) " UTC" },
+                                        Some(e) => { (at(e)) },
                                     }
                                 }
                                 td {
                                     @match t.last_used_at {
                                         None => (lang.s(S::TokenNeverUsed)),
-                                        Some(u) => { (utc(u)) " UTC" },
+                                        Some(u) => { (at(u)) },
                                     }
                                 }
                                 td {

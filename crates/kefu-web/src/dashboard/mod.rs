@@ -166,6 +166,7 @@ pub(crate) fn routes(r: Routes) -> Routes {
     r.get("/", start)
         .get("/overview", overview)
         .get("/ranking", ranking)
+        .form("/ranking/view", ranking::save_view)
         .get("/ranking/export", export::ranking)
         .get("/api/v1/report", api_report)
 }

@@ -1,5 +1,8 @@
 use super::*;
 
+use axum::extract::Form;
+use axum::response::Redirect;
+
 use kefu_core::platform::Platform;
 use kefu_report::platform::PlatformRow;
 
@@ -34,6 +37,8 @@ pub(super) struct Ranking {
     cols: Option<String>,
     group: Option<String>,
     role: Option<String>,
+    /// The user's saved columns (`cols=` value), shown when the address names none.
+    saved: Option<String>,
 }
 
 impl Ranking {
@@ -91,6 +96,7 @@ pub async fn ranking(
             group_names.sort();
             group_names.dedup();
             let kpis = plan_kpis(db, &store, to)?;
+            let saved = db.user_view(&u, RANKING_VIEW)?;
             let peers = if store.whole() {
                 Vec::new()
             } else {
@@ -112,6 +118,7 @@ pub async fn ranking(
                 cols: None,
                 group: filter.group,
                 role: filter.role,
+                saved,
             })
         })
         .await;
@@ -119,7 +126,12 @@ pub async fn ranking(
         Ok(r) => r,
         Err(e) => return error_page(lang, &user, e),
     };
-    r.cols = p.cols.clone().filter(|c| !c.is_empty());
+    // The columns in the address, else the user's saved ones (`cols=default`: kefu's).
+    r.cols = p
+        .cols
+        .clone()
+        .filter(|c| !c.is_empty())
+        .or_else(|| r.saved.clone());
     let name = r.store.name().to_string();
     r.profile = state.config.store(&name).metrics.platform;
     let figures = report::profile_figures(By::Account, false, r.profile);
@@ -194,6 +206,7 @@ pub async fn ranking(
     );
     let picker = column_picker(
         lang,
+        &user,
         &r,
         &link(
             "/ranking",
@@ -616,7 +629,15 @@ pub(super) fn ranking_tables(
 
 /// The column picker: every figure a link that adds it to the shown columns or takes it
 /// away (`cols=`), and links to the default and to every column.
-pub(super) fn column_picker(lang: Lang, r: &Ranking, here_without_cols: &str) -> Markup {
+/// The page name of the ranking's saved view.
+const RANKING_VIEW: &str = "ranking";
+
+pub(super) fn column_picker(
+    lang: Lang,
+    user: &CurrentUser,
+    r: &Ranking,
+    here_without_cols: &str,
+) -> Markup {
     let cores: Vec<&'static Figure> = Section::ALL.iter().map(|s| core_kpi(&r.kpis, *s)).collect();
     let shown = picked_columns(r.cols.as_deref(), &r.kpis, &cores, r.profile);
     let all = report::profile_figures(By::Account, false, r.profile);
@@ -626,9 +647,25 @@ pub(super) fn column_picker(lang: Lang, r: &Ranking, here_without_cols: &str) ->
         details.columns {
             summary { (lang.t("选择列", "Columns")) " (" (shown.len()) "/" (all.len()) ")" }
             p {
-                a href={ (here_without_cols) (lq) } { (lang.t("默认列", "Default columns")) }
+                a href=(with(vec!["default"])) { (lang.t("默认列", "Default columns")) }
                 " · "
                 a href=(with(vec!["all"])) { (lang.t("全部列", "All columns")) }
+            }
+            form.view method="post" action={ "/ranking/view?lang=" (lang.code()) } {
+                input type="hidden" name="csrf" value=(user.session.csrf);
+                input type="hidden" name="back" value={ (here_without_cols) (lq) };
+                @if let Some(c) = r.cols.as_deref().filter(|c| r.saved.as_deref() != Some(*c)) {
+                    input type="hidden" name="cols" value=(c);
+                    button type="submit" { (lang.t("保存为我的默认列", "Save as my columns")) }
+                    " "
+                }
+                @if r.saved.is_some() {
+                    span.saved { (lang.t("已使用我保存的列", "Showing my saved columns")) }
+                    " "
+                    button type="submit" name="forget" value="1" {
+                        (lang.t("清除我保存的列", "Forget my saved columns"))
+                    }
+                }
             }
             ul.picker {
                 @for f in &all {
@@ -649,6 +686,54 @@ pub(super) fn column_picker(lang: Lang, r: &Ranking, here_without_cols: &str) ->
             }
         }
     }
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct ViewForm {
+    #[serde(default)]
+    cols: String,
+    #[serde(default)]
+    forget: String,
+    #[serde(default)]
+    back: String,
+}
+
+/// `POST /ranking/view`: saves the shown columns as the user's own (restored whenever the
+/// ranking's address names none), or forgets them; back to the ranking.
+pub async fn save_view(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    headers: HeaderMap,
+    Query(p): Query<Params>,
+    Form(f): Form<ViewForm>,
+) -> Response {
+    let lang = i18n::pick(p.lang.as_deref(), &headers);
+    let cols = f.cols.trim().to_string();
+    let plain = cols
+        .bytes()
+        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b',');
+    if f.forget.is_empty() && (cols.is_empty() || cols.len() > 2000 || !plain) {
+        return error_page(
+            lang,
+            &user,
+            WebError::invalid("没有可保存的列", "no columns to save"),
+        );
+    }
+    let u = user.session.user.clone();
+    let keep = (f.forget.is_empty()).then_some(cols);
+    let saved = state
+        .db(move |db| Ok(db.save_user_view(&u, RANKING_VIEW, keep.as_deref())?))
+        .await;
+    if let Err(e) = saved {
+        return error_page(lang, &user, e);
+    }
+    // Only back to the ranking: the address is the form's, not a place to send anyone.
+    let back = if f.back.starts_with("/ranking?") {
+        f.back
+    } else {
+        format!("/ranking?lang={}", lang.code())
+    };
+    Redirect::to(&back).into_response()
 }
 
 /// The best and worst of a column's values by the figure's direction: none for a neutral

@@ -121,20 +121,31 @@ pub async fn start(
         "30" => 30,
         _ => 1,
     };
+    // A fresh database: managers set up their store first (the empty state).
+    if crate::access::may_edit_settings(&user.session.user) {
+        let empty = state.db(|db| Ok(db.stores()?.is_empty())).await;
+        if matches!(empty, Ok(true)) {
+            return axum::response::Redirect::to(&format!("/setup?lang={}", lang.code()))
+                .into_response();
+        }
+    }
     let u = user.session.user.clone();
     let qstore = p.store.clone();
+    let live = state.config.clone();
     let loaded = state
         .db(move |db| {
             let all = access::allowed(db, &u, None)?;
             let store = one_store(access::allowed(db, &u, qstore.as_deref())?)?;
             let only = std::slice::from_ref(&store);
+            let store_tz = live.store(store.name()).timezone;
             // The last day with messages (a refund or an order may come later, but the day
             // a supervisor looks at is the last day of chats), else with any event.
             let last_time = store.last_message_time(db)?;
             let last = last_time
                 .map(Day::of)
                 .or(store.day_span(db)?.map(|(_, l)| l));
-            let anchor = last.unwrap_or(Day::of(now_local(kefu_core::time::UtcOffset::UTC)));
+            // Without data, today on the store's clock.
+            let anchor = last.unwrap_or(Day::of(now_local(store_tz)));
             let (from, to) = period(anchor, days);
             let row = |f: Day, t: Day| store_row(db, f, t, only);
             let current = row(from, to)?;

@@ -492,6 +492,7 @@ pub enum S {
     SentToQa,
     AddCase,
     QaChatCase,
+    Setup,
 }
 
 #[cfg(test)]

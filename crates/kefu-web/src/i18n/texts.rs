@@ -637,6 +637,7 @@ impl S {
             S::PlanRanking => ("绩效排名与梯队", "Performance ranking and grades"),
             S::Payslip => ("工资条", "Payslip"),
             S::PlanEdit => ("编辑方案与试算", "Edit plan and what-if"),
+            S::Setup => ("开设店铺", "Set up a store"),
             S::PlanScores => ("手工评分", "Manual scores"),
             S::ListSortBy => ("排序", "Sort by"),
             S::ListSortTime => ("时间", "Time"),

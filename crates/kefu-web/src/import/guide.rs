@@ -21,7 +21,7 @@ fn kind_name(lang: Lang, kind: FileKind) -> &'static str {
 
 /// The guide: per kind, its columns (required ones marked) with what goes in them, and the
 /// template to download.
-pub(super) fn guide(lang: Lang) -> Markup {
+pub(crate) fn guide(lang: Lang) -> Markup {
     html! {
         section.import-guide {
             h2 { (lang.t("文件格式与模板", "File formats and templates")) }

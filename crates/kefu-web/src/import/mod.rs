@@ -38,7 +38,7 @@ use crate::ui::html::{Markup, html};
 use crate::{AppState, WebError};
 use kefu_app::import::{ImportFailure, Imported, import_files_with};
 
-mod guide;
+pub(crate) mod guide;
 
 /// The largest upload, all files together.
 pub const UPLOAD_LIMIT: usize = 200 * 1024 * 1024;
@@ -98,13 +98,19 @@ impl Rejects {
     }
 }
 
-fn form(lang: Lang, user: &CurrentUser, stores: &[String]) -> Markup {
+/// The upload form; `chosen` fills in the store (the setup page's next step).
+pub(crate) fn upload_form(
+    lang: Lang,
+    user: &CurrentUser,
+    stores: &[String],
+    chosen: Option<&str>,
+) -> Markup {
     html! {
         // The token rides in the address: the CSRF guard does not read an upload's body.
         form method="post" action={ "/import?lang=" (lang.code()) "&csrf=" (user.session.csrf) }
             enctype="multipart/form-data" class="filters" {
             label { (lang.s(S::ImportFiles)) br; input type="file" name="files" multiple required; }
-            label { (lang.s(S::ImportStore)) br; input name="store" list="stores" maxlength="64"; }
+            label { (lang.s(S::ImportStore)) br; input name="store" list="stores" maxlength="64" value=[chosen]; }
             datalist id="stores" {
                 @for s in stores { option value=(s); }
             }
@@ -188,7 +194,7 @@ pub async fn import_page(
             StatusCode::OK,
             S::ImportPage,
             "/import",
-            form(lang, &user, &stores),
+            upload_form(lang, &user, &stores, None),
         ),
         Err(e) => error_page(lang, &user, e),
     }

@@ -1,97 +1,49 @@
+use kefu_plan::form::PlanForm;
+
 use super::*;
 
 #[derive(Deserialize)]
 pub struct EditForm {
     #[serde(default)]
-    store: String,
+    pub(super) store: String,
     #[serde(default)]
-    month: String,
+    pub(super) month: String,
     #[serde(default)]
-    valid_from: String,
+    pub(super) valid_from: String,
     #[serde(default)]
-    toml: String,
-    /// The text the number fields were made from.
-    #[serde(default)]
-    base: String,
-    /// `n.{start}.{end}`: a number of `base` edited in the form.
+    pub(super) toml: String,
+    /// The plan form's controls (`mode=form`, `f.kpi.0.weight`, …) when the form posted.
     #[serde(flatten)]
-    numbers: HashMap<String, String>,
+    pub(super) fields: HashMap<String, String>,
+}
+
+impl EditForm {
+    /// The plan form the post holds, when it came from the form rather than the TOML page.
+    fn plan_form(&self) -> Option<PlanForm> {
+        (self.fields.get("mode").map(String::as_str) == Some("form")).then(|| {
+            let pairs: Vec<(String, String)> = self
+                .fields
+                .iter()
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect();
+            PlanForm::from_pairs(&pairs)
+        })
+    }
+}
+
+/// A page of the plan editor.
+pub(super) fn edit_page(
+    lang: Lang,
+    user: &CurrentUser,
+    status: StatusCode,
+    body: Markup,
+) -> Response {
+    frame(lang, user, status, S::PlanEdit, "/plans/edit", body)
 }
 
 /// Browsers send a textarea with CRLF line ends.
 pub(super) fn unix_lines(s: &str) -> String {
     s.replace("\r\n", "\n")
-}
-
-/// The plan text the form stands for: the text area, or — when number fields were changed —
-/// the text they were made from with the new numbers written in.
-pub(super) fn edited_text(lang: Lang, f: &EditForm) -> Result<String, String> {
-    let toml = unix_lines(&f.toml);
-    let base = unix_lines(&f.base);
-    let Ok(known) = kefu_plan::editable_numbers(&base) else {
-        return Ok(toml);
-    };
-    let mut edits = Vec::new();
-    for (name, value) in &f.numbers {
-        let Some((start, end)) = name
-            .strip_prefix("n.")
-            .and_then(|r| r.split_once('.'))
-            .and_then(|(a, b)| Some((a.parse::<usize>().ok()?, b.parse::<usize>().ok()?)))
-        else {
-            continue;
-        };
-        let unchanged = known
-            .iter()
-            .any(|k| k.start == start && k.end == end && k.text == value.trim());
-        if !unchanged {
-            edits.push((start, end, value.clone()));
-        }
-    }
-    if edits.is_empty() {
-        return Ok(toml);
-    }
-    if toml != base {
-        return Err(lang
-            .t(
-                "请只修改表单中的数字或只修改方案文本，不要同时修改两者。",
-                "Change either the numbers of the form or the text of the plan, not both at once.",
-            )
-            .to_string());
-    }
-    kefu_plan::replace_numbers(&base, &edits).map_err(|e| {
-        format!(
-            "{} {}, {}: {}",
-            lang.t("方案有误：第", "The plan is invalid: line"),
-            e.line,
-            e.field,
-            e.message
-        )
-    })
-}
-
-/// A field per weight, threshold, score, rate and amount of the plan.
-pub(super) fn numbers_html(lang: Lang, toml: &str) -> Markup {
-    let Ok(numbers) = kefu_plan::editable_numbers(toml) else {
-        return html! {};
-    };
-    html! {
-        details open {
-            summary { (lang.t("权重、分档、费率与金额", "Weights, bands, rates and amounts")) }
-            table.facts {
-                tbody {
-                    @for n in &numbers {
-                        tr {
-                            td { label for={ "n" (n.start) } { (n.field) } }
-                            td {
-                                input id={ "n" (n.start) } name={ "n." (n.start) "." (n.end) }
-                                    value=(n.text) size="10";
-                            }
-                        }
-                    }
-                }
-            }
-        }
-    }
 }
 
 pub(super) fn edit_html(lang: Lang, user: &CurrentUser, f: &EditForm, message: Markup) -> Markup {
@@ -112,8 +64,6 @@ pub(super) fn edit_html(lang: Lang, user: &CurrentUser, f: &EditForm, message: M
                     input type="month" name="valid_from" value=(f.valid_from) required;
                 }
             }
-            (numbers_html(lang, &f.toml))
-            input type="hidden" name="base" value=(f.toml);
             p {
                 label {
                     (lang.t("方案（TOML，说明见 docs/plans.md）", "Plan (TOML, see docs/plans.md)")) br;
@@ -131,6 +81,10 @@ pub(super) fn edit_html(lang: Lang, user: &CurrentUser, f: &EditForm, message: M
                 " "
                 button type="submit" formaction={ "/plans/save?lang=" (lc) } {
                     (lang.t("保存为新版本", "Save as a new version"))
+                }
+                " "
+                button type="submit" name="op" value="as_form" formaction={ "/plans/edit?lang=" (lc) } {
+                    (lang.t("以表单编辑", "Edit as a form"))
                 }
             }
         }
@@ -150,6 +104,7 @@ pub async fn edit(
         return error_page(lang, &user, editing_refused());
     }
     let version = p.version.as_deref().and_then(|v| v.parse::<i64>().ok());
+    let as_toml = p.view.as_deref() == Some("toml");
     let result = state
         .db(move |db| {
             let (store, month) = scope(db, &u, &p)?;
@@ -173,27 +128,25 @@ pub async fn edit(
             .map_or(month, |v| v.valid_from.max(month))
             .to_string(),
         toml: stored.map_or_else(|| TEMPLATE.to_string(), |v| v.toml),
-        base: String::new(),
-        numbers: HashMap::new(),
+        fields: HashMap::new(),
     };
-    let body = edit_html(lang, &user, &form, html! {});
-    frame(
-        lang,
-        &user,
-        StatusCode::OK,
-        S::PlanEdit,
-        "/plans/edit",
-        body,
-    )
+    if as_toml {
+        let body = edit_html(lang, &user, &form, html! {});
+        edit_page(lang, &user, StatusCode::OK, body)
+    } else {
+        form_or_toml(lang, &user, &form, StatusCode::OK)
+    }
 }
 
-/// The mistakes of a plan as the editor shows them, each with its line and field first.
+/// The mistakes of a plan as the TOML editor shows them, each with its line and field first
+/// (the text's own words), in the page's language.
 pub(super) fn plan_errors(lang: Lang, errors: &[kefu_plan::PlanError]) -> Markup {
     html! {
         @for e in errors {
             p.error {
-                (lang.t("方案有误：第", "The plan is invalid: line")) " " (e.line) ", " (e.field)
-                ": " (e.message)
+                (lang.t("方案有误：第", "The plan is invalid: line")) " " (e.line)
+                (lang.t(" 行，", ", ")) (e.field) (lang.t("：", ": "))
+                (lang.t(&e.message_zh, &e.message))
             }
         }
     }
@@ -216,36 +169,40 @@ pub(super) fn refused_edit(
     error: Markup,
 ) -> Response {
     let body = edit_html(lang, user, f, error);
-    frame(
-        lang,
-        user,
-        StatusCode::BAD_REQUEST,
-        S::PlanEdit,
-        "/plans/edit",
-        body,
-    )
+    edit_page(lang, user, StatusCode::BAD_REQUEST, body)
 }
 
-/// The plan a posted editor form holds (its number edits applied), or the page to answer
-/// instead (boxed: a refusal is the rare path): preview and save refuse the same users, expired
-/// forms and invalid plans alike.
+/// The plan a posted editor form holds (from the form's controls or the TOML text), with the
+/// form when it came from the form, or the page to answer instead (boxed: a refusal is the
+/// rare path): preview and save refuse the same users, expired forms and invalid plans alike.
 pub(super) fn posted_plan(
     lang: Lang,
     user: &CurrentUser,
     _headers: &HeaderMap,
     mut f: EditForm,
-) -> Result<(EditForm, kefu_plan::Plan), Box<Response>> {
+) -> Result<(EditForm, kefu_plan::Plan, Option<PlanForm>), Box<Response>> {
     if !access::may_edit_settings(&user.session.user) {
         return Err(Box::new(error_page(lang, user, editing_refused())));
     }
-    match edited_text(lang, &f) {
-        Ok(text) => f.toml = text,
-        Err(message) => {
-            return Err(Box::new(refused_edit(lang, user, &f, error_html(&message))));
-        }
+    if let Some(form) = f.plan_form() {
+        return match form.check() {
+            Ok((toml, plan)) => {
+                f.toml = toml;
+                Ok((f, plan, Some(form)))
+            }
+            Err(errors) => Err(Box::new(form_page(
+                lang,
+                user,
+                &f,
+                &form,
+                &errors,
+                StatusCode::BAD_REQUEST,
+            ))),
+        };
     }
+    f.toml = unix_lines(&f.toml);
     match kefu_plan::parse_all(&f.toml) {
-        Ok(plan) => Ok((f, plan)),
+        Ok(plan) => Ok((f, plan, None)),
         Err(errors) => Err(Box::new(refused_edit(
             lang,
             user,
@@ -265,7 +222,7 @@ pub async fn preview(
     Form(f): Form<EditForm>,
 ) -> Response {
     let lang = i18n::pick(lq.lang.as_deref(), &headers);
-    let (f, plan) = match posted_plan(lang, &user, &headers, f) {
+    let (f, plan, form) = match posted_plan(lang, &user, &headers, f) {
         Ok(posted) => posted,
         Err(page) => return *page,
     };
@@ -303,16 +260,13 @@ pub async fn preview(
     let body = html! {
         p { (note) }
         (ranking_html(lang, &new, None, before.as_ref(), true))
-        (edit_html(lang, &user, &f, html! {}))
+        @if let Some(form) = &form {
+            (plan_form_html(lang, &user, &f, form, &[], html! {}))
+        } @else {
+            (edit_html(lang, &user, &f, html! {}))
+        }
     };
-    frame(
-        lang,
-        &user,
-        StatusCode::OK,
-        S::PlanEdit,
-        "/plans/edit",
-        body,
-    )
+    edit_page(lang, &user, StatusCode::OK, body)
 }
 
 /// `POST /plans/save`: stores the edited plan as a new version from `valid_from`.
@@ -324,14 +278,20 @@ pub async fn save(
     Form(f): Form<EditForm>,
 ) -> Response {
     let lang = i18n::pick(lq.lang.as_deref(), &headers);
-    let (f, plan) = match posted_plan(lang, &user, &headers, f) {
+    let (f, plan, form) = match posted_plan(lang, &user, &headers, f) {
         Ok(posted) => posted,
         Err(page) => return *page,
     };
     let u = user.session.user.clone();
     let Some(valid_from) = Month::parse(&f.valid_from) else {
-        let error = bad_month(&f.valid_from).to_string();
-        return refused_edit(lang, &user, &f, error_html(&error));
+        let error = bad_month(&f.valid_from).message(lang);
+        return match &form {
+            Some(form) => {
+                let body = plan_form_html(lang, &user, &f, form, &[], error_html(&error));
+                edit_page(lang, &user, StatusCode::BAD_REQUEST, body)
+            }
+            None => refused_edit(lang, &user, &f, error_html(&error)),
+        };
     };
     let toml = f.toml.clone();
     let params = PlanParams {

@@ -35,12 +35,14 @@ use crate::{ApiError, AppState, WebError};
 
 mod api;
 mod edit;
+mod form;
 mod index;
 mod run;
 mod scores;
 
 pub(crate) use api::*;
 pub(crate) use edit::*;
+pub(crate) use form::*;
 pub(crate) use index::*;
 pub(crate) use run::*;
 pub(crate) use scores::*;
@@ -55,6 +57,9 @@ pub struct PlanParams {
     pub plan: Option<String>,
     pub account: Option<String>,
     pub version: Option<String>,
+    /// `toml` for the plan editor's text page (the form otherwise).
+    #[serde(rename = "as")]
+    pub view: Option<String>,
     pub lang: Option<String>,
 }
 
@@ -188,7 +193,7 @@ pub(crate) fn routes(r: Routes) -> Routes {
         .get("/plans/run", run_page)
         .get("/plans/payslip", payslip)
         .get("/plans/export", export)
-        .get("/plans/edit", edit)
+        .page_and_form("/plans/edit", PLAN_FORM_LIMIT, edit, edit_post)
         .post("/plans/preview", PLAN_FORM_LIMIT, preview)
         .post("/plans/save", PLAN_FORM_LIMIT, save)
         .page_and_form("/plans/scores", PLAN_FORM_LIMIT, scores_page, save_scores)

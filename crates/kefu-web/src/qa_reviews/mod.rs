@@ -76,6 +76,9 @@ pub struct QaQuery {
     pub sent: Option<String>,
     /// `/qa/summary`: a download (`xlsx`, `csv`).
     pub export: Option<String>,
+    /// `toml` for the scorecards' text page (the form otherwise).
+    #[serde(rename = "as")]
+    pub view: Option<String>,
 }
 
 /// A posted form as name/value pairs (checkbox lists repeat a name).

@@ -205,6 +205,7 @@ pub fn audit_action(lang: Lang, action: &str) -> String {
         "qa.period" => ("质检周期", "QA period"),
         "qa.send" => ("送质检", "Send to QA"),
         "qa.scorecards" => ("保存评分表", "Save scorecards"),
+        "store.create" => ("创建店铺", "Set up a store"),
         other => return other.to_string(),
     };
     lang.t(zh, en).to_string()

@@ -69,11 +69,6 @@ pub(crate) fn th(lang: Lang, items: &[S]) -> Markup {
     }
 }
 
-/// Unix seconds as `YYYY-MM-DD HH:MM:SS` UTC: the core's clock format, read at offset 0.
-pub(crate) fn utc(secs: i64) -> String {
-    kefu_core::time::format_time(secs.saturating_mul(1000))
-}
-
 /// A flag as the tables say it: 是/否, yes/no.
 pub(crate) fn yes(lang: Lang, b: bool) -> &'static str {
     lang.s(if b { S::Yes } else { S::No })

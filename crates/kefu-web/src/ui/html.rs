@@ -183,6 +183,7 @@ fn admin_nav(lang: Lang, s: &Session, lq: &str) -> Markup {
         " · " a href={ "/qa/hits" (lq) } { (lang.s(S::AutoHits)) }
         @if crate::access::may_import(&s.user) {
             " · " a href={ "/import" (lq) } { (lang.s(S::ImportPage)) }
+            " · " a href={ "/setup" (lq) } { (lang.s(S::Setup)) }
         }
         @if crate::access::is_admin(&s.user) {
             " · " a href={ "/settings" (lq) } { (lang.s(S::Settings)) }

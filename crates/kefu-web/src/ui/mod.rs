@@ -3,6 +3,7 @@
 //! knows a feature module.
 
 pub mod charts;
+pub mod fields;
 pub mod format;
 pub mod frame;
 pub mod html;

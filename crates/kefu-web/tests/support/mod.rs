@@ -126,7 +126,13 @@ pub async fn login(app: &Router, name: &str) -> (String, String) {
         .find_map(|v| v.strip_prefix("kefu_session="))
         .unwrap()[..64]
         .to_string();
-    let csrf = csrf_of(&get(app, "/", &sid).await.body);
+    // A fresh database's start page sends managers on to set up their store.
+    let home = get(app, "/", &sid).await;
+    let page = match home.headers.get(header::LOCATION) {
+        Some(to) => get(app, to.to_str().unwrap(), &sid).await,
+        None => home,
+    };
+    let csrf = csrf_of(&page.body);
     (sid, csrf)
 }
 
