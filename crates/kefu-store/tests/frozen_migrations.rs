@@ -21,6 +21,7 @@ const SHIPPED: &[(usize, u64)] = &[
     (16, 0x688599c94fd02fb5),
     (17, 0xea69fa21891b9d37),
     (18, 0x2b4918cfc941c721),
+    (19, 0x12e9a84752f1d953),
 ];
 
 fn fnv1a(bytes: &[u8]) -> u64 {
