@@ -547,10 +547,12 @@ impl Db {
             .collect();
         // Summed here rather than by GROUP BY: SQLite would sort the rows by key first, and
         // its SUM steps cost more than the additions (the ranking's hottest path).
-        let cache = if blocks && !skips_first_responses() {
-            percentiles::Key::of(&self.conn, store_id, from, to, filter)?
-        } else {
+        let cache = if skips_first_responses() {
             None
+        } else {
+            // the rows summed and how: the key column and the filter
+            let rows = format!("{key} {filter}");
+            percentiles::Key::of(&self.conn, store_id, from, to, &rows)?
         };
         let cached = cache.as_ref().and_then(percentiles::get);
         let times = if skips_first_responses() || cached.is_some() {

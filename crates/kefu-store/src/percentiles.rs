@@ -21,7 +21,8 @@ use crate::db::Result;
 /// About 16 bytes a run: 64 MB.
 const MAX_RUNS: usize = 4 << 20;
 
-/// The settled first response times of each summed key (account, or −1 for the store's total).
+/// The settled first response times of each summed key (an account, −1 for the store's total,
+/// or a day).
 pub(crate) type Entry = Arc<Vec<(i64, FirstResponses)>>;
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -35,8 +36,9 @@ pub(crate) struct Key {
 }
 
 impl Key {
-    /// The key of a sum over `[from, to]` of the rows passing `filter`; `None` when the result
-    /// must not be cached: an in-memory database, or a read inside a transaction.
+    /// The key of a sum over `[from, to]` of the rows `filter` names (the key column summed by
+    /// and the condition); `None` when the result must not be cached: an in-memory database,
+    /// or a read inside a transaction.
     pub(crate) fn of(
         conn: &Connection,
         store_id: i64,
