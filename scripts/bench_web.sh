@@ -10,7 +10,8 @@
 # of paths; WEB_SECS the duration per page; WEB_ADDR the address; KEFU_BENCH_NO_PERCENTILES=1
 # serves without reading first response times (p50/p90 empty: only to measure what they cost).
 #
-# Besides wrk's latencies, the table gives the server's CPU time per request (user + system
+# wrk's p95 comes from scripts/wrk_p95.lua (wrk prints p50/75/90/99 only); the last column is
+# the body's size as a browser fetches it (gzip). Besides wrk's latencies, the table gives the server's CPU time per request (user + system
 # time of the server process over the run, divided by the requests served): on a shared
 # machine that number moves far less with other load than the latencies do.
 set -euo pipefail
@@ -53,7 +54,9 @@ sid=$(awk '$6 == "kefu_session" { print $7 }' "$jar")
 # "connections path": the dashboard pages with 20 users at once; the pages that recompute
 # an agent's receptions from raw events (agent page, lists) with 2, as a supervisor drills.
 pages=${WEB_PAGES:-"20 /ranking?from=$from&to=$to
-20 /?from=$from&to=$to
+20 /
+20 /?days=30
+20 /overview?from=$from&to=$to
 20 /api/v1/report?by=account&from=$from&to=$to
 2 /account?store=$enc_store&account=$enc_account&from=$from&to=$to
 2 /list?store=$enc_store&account=$enc_account&figure=consulted&from=$from&to=$to
@@ -63,21 +66,26 @@ echo "database $db, $from..$to, store $store, account $account, $secs s per page
 # user + system CPU of the server so far, in clock ticks
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$server/stat"; }
 tick=$(getconf CLK_TCK)
-printf '| page | connections | p50 | p90 | p99 | requests/s | CPU ms/request | non-2xx |\n|---|---:|---:|---:|---:|---:|---:|---:|\n'
+printf '| page | connections | p50 | p90 | p95 | p99 | requests/s | CPU ms/request | non-2xx | KB gzip |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n'
 while read -r conns page; do
     [ -n "$page" ] || continue
     status=$(curl -s -o /dev/null -w '%{http_code}' -H "Cookie: kefu_session=$sid" "http://$addr$page")
+    # the body's size on the wire as a browser asks for it (gzip), in KB
+    wire=$(curl -s -o /dev/null -w '%{size_download}' -H 'Accept-Encoding: gzip' \
+        -H "Cookie: kefu_session=$sid" "http://$addr$page" | awk '{ printf "%.1f", $1 / 1024 }')
     threads=$((conns < 2 ? conns : 2))
+    label=${page%%\?from*}; label=${label%%&from*}
     before=$(cpu_ticks)
-    out=$(wrk -t"$threads" -c"$conns" -d"${secs}s" --timeout 10s --latency -H "Cookie: kefu_session=$sid" "http://$addr$page")
+    out=$(wrk -t"$threads" -c"$conns" -d"${secs}s" --timeout 10s -s scripts/wrk_p95.lua --latency -H "Cookie: kefu_session=$sid" "http://$addr$page")
     p50=$(printf '%s\n' "$out" | awk '$1 == "50%" { print $2 }')
     p90=$(printf '%s\n' "$out" | awk '$1 == "90%" { print $2 }')
     p99=$(printf '%s\n' "$out" | awk '$1 == "99%" { print $2 }')
+    p95=$(printf '%s\n' "$out" | awk '$1 == "p95" { printf "%.2fms", $2 / 1000 }')
     rps=$(printf '%s\n' "$out" | awk '$1 == "Requests/sec:" { print $2 }')
     bad=$(printf '%s\n' "$out" | awk '/Non-2xx/ { print $NF }')
     requests=$(printf '%s\n' "$out" | awk '/requests in/ { print $1 }')
     cpu=$(awk -v t="$(($(cpu_ticks) - before))" -v hz="$tick" -v n="$requests" \
         'BEGIN { printf "%.1f", (n > 0 ? t * 1000 / hz / n : 0) }')
-    printf '| `%s` (HTTP %s) | %s | %s | %s | %s | %s | %s | %s |\n' "${page%%\?*}" "$status" "$conns" "$p50" "$p90" "$p99" "$rps" "$cpu" "${bad:-0}"
+    printf '| `%s` (HTTP %s) | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$label" "$status" "$conns" "$p50" "$p90" "$p95" "$p99" "$rps" "$cpu" "${bad:-0}" "$wire"
 done <<<"$pages"
 rm -f "$jar"

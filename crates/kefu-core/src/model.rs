@@ -76,6 +76,21 @@ impl Names {
         Some(names)
     }
 
+    /// Makes room for `names` more names of `bytes` bytes in all, so that interning them
+    /// does not grow the table step by step (each step rehashes every name from its text).
+    pub fn reserve(&mut self, names: usize, bytes: usize) {
+        self.text.reserve(bytes);
+        self.ends.reserve(names);
+        let (text, ends) = (&self.text, &self.ends);
+        self.ids
+            .reserve(names, |&id| hash_name(names_name(text, ends, id)));
+    }
+
+    /// Bytes of text the names hold together.
+    pub fn text_len(&self) -> usize {
+        self.text.len()
+    }
+
     /// The arena and the end offset of each name.
     pub fn parts(&self) -> (&str, &[usize]) {
         (&self.text, &self.ends)
@@ -271,6 +286,27 @@ mod tests {
         assert!(
             Names::from_parts("ab".into(), vec![1]).is_none(),
             "text left over"
+        );
+    }
+
+    #[test]
+    fn reserving_room_changes_no_id() {
+        let names: Vec<String> = (0..5_000).map(|i| format!("buyer{}", i % 3_000)).collect();
+        let mut plain = Names::default();
+        let mut reserved = Names::default();
+        reserved.intern("buyer7");
+        reserved.reserve(4_000, 40_000);
+        plain.intern("buyer7");
+        for n in &names {
+            assert_eq!(plain.intern(n), reserved.intern(n), "{n}");
+        }
+        assert_eq!(plain.len(), 3_000);
+        assert_eq!(reserved.parts(), plain.parts());
+        assert_eq!(reserved.text_len(), plain.parts().0.len());
+        reserved.reserve(10, 10);
+        assert_eq!(
+            reserved.get("buyer2999"),
+            Some(plain.get("buyer2999").unwrap())
         );
     }
 }

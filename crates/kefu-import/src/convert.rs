@@ -298,6 +298,8 @@ impl<'a> Sink<'a> {
         let mut next = ImportBatch::default();
         next.messages.reserve(self.batch.messages.len());
         next.text.reserve(self.batch.text.len());
+        next.names
+            .reserve(self.batch.names.len(), self.batch.names.text_len());
         std::mem::replace(&mut self.batch, next)
     }
 

@@ -19,7 +19,7 @@ use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use rustc_hash::FxHashSet;
 
 use crate::chunk::{self, ChunkError};
-use crate::{derived, schema};
+use crate::{derived, percentiles, schema};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -229,6 +229,7 @@ impl Db {
         }
         schema::migrate(&mut conn).map_err(open_err)?;
         let relaid = derived::ensure_layout(&mut conn).map_err(open_err)?;
+        fill_last_message_at(&mut conn)?;
         let mut db = Db {
             conn,
             full_recompute_limit: FULL_RECOMPUTE_LIMIT,
@@ -314,23 +315,22 @@ impl Db {
         day_span(&self.conn, store_id)
     }
 
-    /// The time of the store's latest message (store-local), for "data up to …": the last
-    /// day's messages decoded, one row read.
+    /// The time of the store's latest message (store-local), for "data up to …": the column
+    /// every import that adds messages writes (one row read); decoded from the last day only
+    /// while the column is not known.
     pub fn last_message_time(&self, store_id: i64) -> Result<Option<Millis>> {
-        let row: Option<(i64, Vec<u8>)> = self
+        let stored: Option<Option<i64>> = self
             .conn
             .query_row(
-                "SELECT day, events FROM message_days WHERE store_id = ?1 ORDER BY day DESC LIMIT 1",
+                "SELECT last_message_at FROM stores WHERE id = ?1",
                 [store_id],
-                |r| Ok((r.get(0)?, r.get(1)?)),
+                |r| r.get(0),
             )
             .optional()?;
-        let Some((day, events)) = row else {
-            return Ok(None);
-        };
-        let mut messages = Vec::new();
-        chunk::decode_messages(Day(day as i32), &events, &mut messages)?;
-        Ok(messages.iter().map(|m| m.time).max())
+        match stored {
+            Some(Some(t)) => Ok(Some(t)),
+            _ => latest_message_time(&self.conn, store_id),
+        }
     }
 
     /// Writes a batch and recomputes the figures it can change, atomically: a failure or a
@@ -547,7 +547,15 @@ impl Db {
             .collect();
         // Summed here rather than by GROUP BY: SQLite would sort the rows by key first, and
         // its SUM steps cost more than the additions (the ranking's hottest path).
-        let times = if skips_first_responses() {
+        let cache = if skips_first_responses() {
+            None
+        } else {
+            // the rows summed and how: the key column and the filter
+            let rows = format!("{key} {filter}");
+            percentiles::Key::of(&self.conn, store_id, from, to, &rows)?
+        };
+        let cached = cache.as_ref().and_then(percentiles::get);
+        let times = if skips_first_responses() || cached.is_some() {
             "NULL"
         } else {
             "first_responses"
@@ -574,7 +582,11 @@ impl Db {
                 c.0[i] += r.get::<_, i64>(at + 3)?;
             }
         }
-        if !skips_first_responses() {
+        if let Some(cached) = cached {
+            for (k, times) in cached.iter() {
+                sums.entry(*k).or_default().1 = times.clone();
+            }
+        } else if !skips_first_responses() {
             let sql = format!(
                 "SELECT account_id, runs FROM first_response_blocks WHERE store_id = ?1 AND level = ?2 AND start = ?3 {filter}"
             );
@@ -589,13 +601,15 @@ impl Db {
                 }
             }
         }
-        Ok(sums
-            .into_iter()
-            .map(|(k, mut c)| {
-                c.1.settle();
-                (k as NameId, c)
-            })
-            .collect())
+        for c in sums.values_mut() {
+            c.1.settle();
+        }
+        if let Some(key) = cache
+            && !percentiles::has(&key)
+        {
+            percentiles::put(key, sums.iter().map(|(k, c)| (*k, c.1.clone())).collect());
+        }
+        Ok(sums.into_iter().map(|(k, c)| (k as NameId, c)).collect())
     }
 
     /// Loads a store's events for `[from, to]` (by message day, order creation, refund request
@@ -850,7 +864,21 @@ impl ImportSession<'_> {
         let tx = &self.tx;
         for mut st in std::mem::take(&mut self.stores) {
             let parts = std::mem::take(&mut st.parts);
-            merge_parts(tx, st.id, parts, &mut st.touched, &mut self.summary)?;
+            let last_written = merge_parts(tx, st.id, parts, &mut st.touched, &mut self.summary)?;
+            if let Some(day) = last_written {
+                // A day at or after the last one with messages was written: the latest
+                // message may have changed (messages are never removed, so an earlier day
+                // cannot change it).
+                let (last_day, known): (Option<i32>, bool) = tx.query_row(
+                    "SELECT (SELECT MAX(day) FROM message_days WHERE store_id = ?1),
+                            (SELECT last_message_at IS NOT NULL FROM stores WHERE id = ?1)",
+                    [st.id],
+                    |r| Ok((r.get(0)?, r.get::<_, Option<bool>>(1)?.unwrap_or(false))),
+                )?;
+                if !known || last_day.is_some_and(|l| day.0 >= l) {
+                    refresh_last_message_at(tx, st.id)?;
+                }
+            }
             tx.execute(
                 "UPDATE stores SET next_seq = ?2 WHERE id = ?1",
                 params![st.id, st.next_seq as i64],
@@ -917,6 +945,55 @@ impl ImportSession<'_> {
         self.tx.commit()?;
         Ok(self.summary)
     }
+}
+
+/// The time of a store's latest message, decoded from its last day of messages.
+fn latest_message_time(conn: &Connection, store_id: i64) -> Result<Option<Millis>> {
+    let row: Option<(i64, Vec<u8>)> = conn
+        .query_row(
+            "SELECT day, events FROM message_days WHERE store_id = ?1 ORDER BY day DESC LIMIT 1",
+            [store_id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    let Some((day, events)) = row else {
+        return Ok(None);
+    };
+    let mut messages = Vec::new();
+    chunk::decode_messages(Day(day as i32), &events, &mut messages)?;
+    Ok(messages.iter().map(|m| m.time).max())
+}
+
+/// Writes `stores.last_message_at` from the store's last day of messages.
+fn refresh_last_message_at(conn: &Connection, store_id: i64) -> Result<()> {
+    let last = latest_message_time(conn, store_id)?;
+    conn.execute(
+        "UPDATE stores SET last_message_at = ?2 WHERE id = ?1",
+        params![store_id, last],
+    )?;
+    Ok(())
+}
+
+/// Fills in `stores.last_message_at` for the stores with messages that do not have it yet
+/// (databases from before schema 22), once.
+fn fill_last_message_at(conn: &mut Connection) -> Result<()> {
+    let missing: Vec<i64> = {
+        let mut st = conn.prepare(
+            "SELECT id FROM stores WHERE last_message_at IS NULL
+               AND EXISTS (SELECT 1 FROM message_days WHERE store_id = stores.id)",
+        )?;
+        st.query_map([], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?
+    };
+    if missing.is_empty() {
+        return Ok(());
+    }
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    for id in missing {
+        refresh_last_message_at(&tx, id)?;
+    }
+    tx.commit()?;
+    Ok(())
 }
 
 fn select_stores(conn: &Connection, store: Option<&str>) -> Result<Vec<StoreInfo>> {
@@ -1187,7 +1264,8 @@ fn merge_parts(
     parts: BTreeMap<Day, Vec<Part>>,
     touched: &mut BTreeSet<Day>,
     summary: &mut ImportSummary,
-) -> Result<()> {
+) -> Result<Option<Day>> {
+    let mut last_written = None;
     let mut load = tx.prepare_cached(
         "SELECT events, texts FROM message_days WHERE store_id = ?1 AND day = ?2",
     )?;
@@ -1215,6 +1293,7 @@ fn merge_parts(
             if let (Some(blobs), true) = (out.blobs, out.added > 0) {
                 summary.messages_added += out.added;
                 touched.insert(out.day);
+                last_written = last_written.max(Some(out.day));
                 save.execute(params![
                     store_id,
                     out.day.0,
@@ -1225,7 +1304,7 @@ fn merge_parts(
             }
         }
     }
-    Ok(())
+    Ok(last_written)
 }
 
 fn merge_day(day: Day, parts: &mut Vec<Part>, old: Option<(Vec<u8>, Vec<u8>)>) -> Result<DayOut> {
@@ -1684,6 +1763,7 @@ pub(crate) fn recompute_store(
     settings: &MetricSettings,
     names: Names,
 ) -> Result<u64> {
+    new_facts_version(tx, store_id)?;
     tx.execute("DELETE FROM counters WHERE store_id = ?1", [store_id])?;
     tx.execute(
         "DELETE FROM first_response_blocks WHERE store_id = ?1",
@@ -1890,7 +1970,18 @@ fn analyze_in_groups(
     orders.retain(|o| o.placed >= lo && o.placed <= hi);
     (facts, orders, (lo, hi))
 }
+/// Marks the store's derived figures as changed (`stores.facts_version`), for what readers
+/// keep of them (`percentiles.rs`).
+fn new_facts_version(tx: &Transaction, store_id: i64) -> Result<()> {
+    tx.execute(
+        "UPDATE stores SET facts_version = ?2 WHERE id = ?1",
+        params![store_id, percentiles::new_version()],
+    )?;
+    Ok(())
+}
+
 fn write_facts(tx: &Transaction, store_id: i64, lo: Day, hi: Day, facts: &Facts) -> Result<()> {
+    new_facts_version(tx, store_id)?;
     tx.execute(
         "DELETE FROM counters WHERE store_id = ?1 AND day BETWEEN ?2 AND ?3",
         params![store_id, lo.0, hi.0],

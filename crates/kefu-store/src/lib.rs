@@ -10,6 +10,7 @@ pub mod chunk;
 mod db;
 mod derived;
 mod messages;
+mod percentiles;
 pub mod plans;
 pub mod platform;
 pub mod qa_auto;

@@ -51,9 +51,11 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (20, include_str!("../migrations/0020_chat_cases.sql")),
     // 21: first run and saved views: a store's time zone set up in the browser, users' views
     (21, include_str!("../migrations/0021_setup_views.sql")),
+    // 22: each store's latest message time ("data up to …") and a version of its figures
+    (22, include_str!("../migrations/0022_last_message.sql")),
 ];
 
-pub const VERSION: i64 = 21;
+pub const VERSION: i64 = 22;
 
 /// The SQL of migration `version`, for tests that rebuild one migration's effect on a
 /// database of a later version; `None` for a version no migration brings the schema to.

@@ -524,3 +524,129 @@ proptest! {
         }
     }
 }
+
+/// The latest message time as the stored messages give it: every day decoded.
+fn decoded_last_time(db: &Db) -> Option<kefu_core::time::Millis> {
+    let s = db.store("店").unwrap();
+    let (first, last) = db.day_span(s.id).unwrap()?;
+    let events = db.load_events(s.id, first, last, 0).unwrap();
+    events.messages.iter().map(|m| m.time).max()
+}
+
+#[test]
+fn the_latest_message_time_is_stored_by_imports_and_filled_in_on_open() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("k.db");
+    let config = Config::default();
+    let mut db = Db::open(&path).unwrap();
+    let s = |db: &Db| db.store("店").unwrap().id;
+    let stored = |_: &Db| -> Option<i64> {
+        rusqlite::Connection::open(&path)
+            .unwrap()
+            .query_row(
+                "SELECT last_message_at FROM stores WHERE name = '店'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap()
+    };
+    // a day in the middle, then an earlier day: the latest stays
+    db.import(
+        batch(&[(5, 3_600, 1, 1, 0), (5, 7_200, 1, 1, 1)], &[]),
+        &config,
+    )
+    .unwrap();
+    let t5 = Day(DAY0 + 5).start() + 7_200_000;
+    assert_eq!(db.last_message_time(s(&db)).unwrap(), Some(t5));
+    assert_eq!(stored(&db), Some(t5));
+    db.import(batch(&[(2, 80_000, 2, 2, 0)], &[]), &config)
+        .unwrap();
+    assert_eq!(db.last_message_time(s(&db)).unwrap(), Some(t5));
+    // a later message on the same last day, then one on a later day and orders after it
+    db.import(batch(&[(5, 86_000, 3, 3, 0)], &[]), &config)
+        .unwrap();
+    let later = Day(DAY0 + 5).start() + 86_000_000;
+    assert_eq!(db.last_message_time(s(&db)).unwrap(), Some(later));
+    db.import(
+        batch(&[(9, 10, 1, 4, 0)], &[(12, 100, 4, Some(60))]),
+        &config,
+    )
+    .unwrap();
+    let t9 = Day(DAY0 + 9).start() + 10_000;
+    assert_eq!(db.last_message_time(s(&db)).unwrap(), Some(t9));
+    assert_eq!(decoded_last_time(&db), Some(t9));
+    // an import of orders only changes nothing
+    db.import(batch(&[], &[(20, 100, 4, None)]), &config)
+        .unwrap();
+    assert_eq!(stored(&db), Some(t9));
+    // a database from before the column: read by decoding, filled in when opened
+    rusqlite::Connection::open(&path)
+        .unwrap()
+        .execute("UPDATE stores SET last_message_at = NULL", [])
+        .unwrap();
+    assert_eq!(db.last_message_time(s(&db)).unwrap(), Some(t9));
+    drop(db);
+    let db = Db::open(&path).unwrap();
+    assert_eq!(stored(&db), Some(t9));
+    assert_eq!(db.last_message_time(s(&db)).unwrap(), Some(t9));
+}
+
+/// Percentiles kept between reads (`percentiles.rs`) follow every write of the figures: after
+/// each import and a settings change, the sums equal those of a database that never read
+/// before (another file, so nothing of the first is kept for it).
+#[test]
+fn kept_first_response_times_follow_imports_and_settings() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("k.db");
+    let mut db = Db::open(&path).unwrap();
+    let config = Config::default();
+    let (from, to) = (Day(DAY0), Day(DAY0 + 9));
+    let reads = |db: &Db| {
+        let s = db.store("店").unwrap();
+        (
+            db.counters_by_account(s.id, from, to).unwrap(),
+            db.store_counters(s.id, from, to).unwrap(),
+        )
+    };
+    let steps: Vec<Vec<Msg>> = vec![
+        vec![
+            (1, 36_000, 1, 1, 0),
+            (1, 36_060, 1, 1, 1),
+            (3, 40_000, 2, 2, 0),
+        ],
+        vec![
+            (3, 40_500, 2, 2, 1),
+            (5, 3_600, 1, 3, 0),
+            (5, 3_700, 1, 3, 1),
+        ],
+        vec![
+            (1, 36_010, 2, 4, 0),
+            (1, 39_000, 2, 4, 1),
+            (8, 50_000, 1, 1, 0),
+        ],
+    ];
+    let mut so_far: Vec<Msg> = Vec::new();
+    for (k, step) in steps.iter().enumerate() {
+        db.import(batch(step, &[]), &config).unwrap();
+        so_far.extend(step);
+        let first = reads(&db);
+        assert_eq!(reads(&db), first, "read again, step {k}");
+        let fresh_path = dir.path().join(format!("fresh{k}.db"));
+        let mut fresh = Db::open(&fresh_path).unwrap();
+        fresh.import(batch(&so_far, &[]), &config).unwrap();
+        assert_eq!(first, reads(&fresh), "step {k}");
+        assert!(first.1.first_responses().percentile_ms(50).is_some());
+    }
+    // settings that change every first response time
+    let before = reads(&db);
+    let config = Config::parse("[metrics]\nservice_hours = \"10:30-24:00\"\n").unwrap();
+    db.sync_settings(&config, None).unwrap();
+    let after = reads(&db);
+    assert_ne!(
+        after.1.first_responses().percentile_ms(90),
+        before.1.first_responses().percentile_ms(90)
+    );
+    let mut fresh = Db::open(&dir.path().join("fresh-settings.db")).unwrap();
+    fresh.import(batch(&so_far, &[]), &config).unwrap();
+    assert_eq!(after, reads(&fresh));
+}

@@ -598,16 +598,19 @@ fn recover(inp: &Inputs<'_>, contacts: &Contacts, rank: &[u32], items: &mut [Ite
         .filter_map(|(i, o)| Some((o.buyer, o.paid_at?, o.created_at, i)))
         .collect();
     paid.sort_unstable();
+    // Creation time by order id (the first order of an id, as a search in order would find):
+    // one lookup per item, not a pass over every order.
+    let mut created_at: FxHashMap<&str, Millis> = FxHashMap::default();
+    for o in ev.orders {
+        created_at
+            .entry(o.order_id.as_str())
+            .or_insert(o.created_at);
+    }
     for item in items.iter_mut() {
         // Which orders can recover the item: those placed from `basis` on (an inquiry's day,
         // an unpaid order's creation); contacts count from `contact_from` (an unpaid order's
         // creation, §4; otherwise when the item appeared).
-        let created = |id: &str| {
-            ev.orders
-                .iter()
-                .find(|o| o.order_id == id)
-                .map(|o| o.created_at)
-        };
+        let created = |id: &str| created_at.get(id).copied();
         let (basis, contact_from) = match item.kind {
             Kind::LostInquiry => (
                 Day::parse(&item.reference).map_or(item.opened_at, Day::start),
