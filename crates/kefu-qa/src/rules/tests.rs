@@ -1076,6 +1076,146 @@ mod classes {
     }
 }
 
+/// Round three of issue 15 (tuned on `dev3`): each class with sentences of its own.
+mod round_three {
+    use super::*;
+
+    fn agent_says(text: &str) -> String {
+        format!("buyer 10:00:00 在吗\nagent 10:00:10 {text}\n")
+    }
+
+    fn buyer_says(text: &str) -> String {
+        format!("buyer 10:00:00 {text}\nagent 10:00:10 您好亲\n")
+    }
+
+    /// A reception whose buyer, after an answer, writes `last`.
+    fn buyer_ends_with(last: &str) -> String {
+        format!("buyer 10:00:00 有货吗\nagent 10:00:10 有的亲\nbuyer 10:00:30 {last}\n")
+    }
+
+    #[test]
+    fn boundaries_of_compound_words() {
+        // A keyword inside a longer word: 五星级, 着急什么时候, 病历, Q弹, 威信县, X气 compounds.
+        assert!(!fires(
+            "buyer 10:00:00 好\nagent 10:00:10 五星级酒店都用这款\nagent 10:00:20 满意给个好评哦\n",
+            "repeated_rating_invite"
+        ));
+        for text in [
+            "亲，您急什么时候要？",
+            "亲，你有病史的话先问医生",
+            "亲，椰果加Q弹的更好吃",
+            "亲，威信县能发",
+        ] {
+            let rule = if text.contains("急") || text.contains("病") {
+                "forbidden_phrases"
+            } else {
+                "off_platform"
+            };
+            assert!(!fires(&agent_says(text), rule), "{text}");
+        }
+        for text in ["这个暖气死贵", "煤气死活打不着火，是不是坏了"] {
+            assert!(!fires(&buyer_says(text), "buyer_anger"), "{text}");
+        }
+        // The word on its own still counts.
+        assert!(fires(&agent_says("你急什么"), "forbidden_phrases"));
+        assert!(fires(&agent_says("加Q详聊"), "off_platform"));
+        assert!(fires(&buyer_says("真是气死我了"), "buyer_anger"));
+        assert!(fires(&buyer_says("你有病吧"), "buyer_anger"));
+    }
+
+    #[test]
+    fn negations_in_other_words() {
+        for text in [
+            "亲，这边没法给您QQ哦",
+            "亲，无法提供微信的",
+            "微信这种我们店是没有的",
+            "让你加微信的都不要理",
+        ] {
+            assert!(!fires(&agent_says(text), "off_platform"), "{text}");
+        }
+        assert!(fires(&agent_says("没法在这说，加我微信"), "off_platform"));
+        // An intention reaches over its verb; someone else's review is not this buyer's anger.
+        for text in ["我没想去投诉", "我不打算给差评", "有人说差评是物流慢"] {
+            assert!(!fires(&buyer_says(text), "buyer_anger"), "{text}");
+        }
+        assert!(fires(&buyer_says("别骗人了行吗"), "buyer_anger"));
+        // Not yet said, or the agent's words cited, is no repeat.
+        for text in [
+            "我还没跟你说过型号吧",
+            "客服刚才说过了包邮是吧",
+            "你前面说了送赠品的",
+        ] {
+            assert!(!fires(&buyer_says(text), "buyer_repeats"), "{text}");
+        }
+        assert!(fires(&buyer_says("我跟你说了两遍了"), "buyer_repeats"));
+        assert!(fires(&buyer_says("上面不是告诉你了吗"), "buyer_repeats"));
+        assert!(!fires(
+            &agent_says("我没有叫你自己去看，我发给您"),
+            "forbidden_phrases"
+        ));
+    }
+
+    #[test]
+    fn context_of_payment_and_qr_codes() {
+        assert!(!fires(&agent_says("付款方式选微信就好啦"), "off_platform"));
+        for text in ["不走平台能便宜", "我发你个人二维码，扫码转就行"] {
+            assert!(fires(&agent_says(text), "off_platform"), "{text}");
+        }
+    }
+
+    #[test]
+    fn promises_holding_and_acknowledgements() {
+        // Promises to ask someone elsewhere or to come back, kept too late or never.
+        for promise in [
+            "这个我跟仓库那边核实下",
+            "我去售后那里问问",
+            "我请示下主管",
+            "我需要查询一下，晚点给您回复",
+            "我量一下给您",
+        ] {
+            let chat =
+                format!("buyer 10:00:00 能发顺丰吗\nagent 10:00:10 {promise}\nbuyer 10:40:00 ？\n");
+            assert!(fires(&chat, "missed_follow_up"), "{promise}");
+        }
+        // A second holding message is no answer; advice to wait a duration is no promise.
+        assert!(fires(
+            "buyer 10:00:00 退款呢\nagent 10:00:10 我查一下\nagent 10:03:00 亲再等等哦\nbuyer 10:40:00 ？\n",
+            "missed_follow_up"
+        ));
+        assert!(!fires(
+            "buyer 10:00:00 退款呢\nagent 10:00:10 您再等一下两天就到\n",
+            "missed_follow_up"
+        ));
+        for last in [
+            "好的呢，麻烦啦",
+            "好的好的，我去拍",
+            "[微笑]",
+            "好的亲，那我下单啦",
+            "收到[抱拳]",
+        ] {
+            assert!(!fires(&buyer_ends_with(last), "unanswered_round"), "{last}");
+        }
+        for last in ["好的，几号发", "[图片]"] {
+            assert!(fires(&buyer_ends_with(last), "unanswered_round"), "{last}");
+        }
+        // Closings in more words; greetings as agents type them.
+        let ended = |closing: &str| {
+            format!(
+                "buyer 10:00:00 在吗\nagent 10:00:10 在的\nbuyer 10:00:20 几号发\nagent 10:00:30 明天\nbuyer 10:00:40 好的\nagent 10:00:50 {closing}\n"
+            )
+        };
+        assert!(!fires(
+            &ended("应该的，期待您再次光临"),
+            "irregular_closing"
+        ));
+        assert!(fires(&ended("嗯"), "irregular_closing"));
+        assert!(!fires(
+            "buyer 10:00:00 在吗\nagent 10:00:10 在在，您说\n",
+            "no_greeting"
+        ));
+    }
+}
+
 /// "Why not" (issue 15): for a rule that did not fire, the condition that stopped it, with the
 /// message and the span of the occurrence. Sentences of our own, one test per reason.
 mod why_not {
