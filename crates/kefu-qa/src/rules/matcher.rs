@@ -65,6 +65,9 @@ pub(super) struct Matcher {
     acks: Vec<Vec<String>>,
     /// The acknowledgements of all enabled rules together.
     all_acks: Vec<String>,
+    /// What an agent may write while still owing an answer (`eval::FILLER`), read as
+    /// [`ack_form`] reads messages.
+    pub(super) fillers: Vec<String>,
 }
 
 /// A match in the normalised text, before negations, allow-lists and quotes are applied.
@@ -97,6 +100,7 @@ impl Matcher {
             any_phones: false,
             acks: Vec::new(),
             all_acks: Vec::new(),
+            fillers: Vec::new(),
         }
     }
 
@@ -211,6 +215,7 @@ impl Matcher {
             rules: infos,
             acks,
             all_acks,
+            fillers: super::eval::FILLER.iter().map(|f| ack_form(f)).collect(),
         })
     }
 

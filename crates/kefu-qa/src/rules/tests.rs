@@ -1214,6 +1214,87 @@ mod round_three {
             "no_greeting"
         ));
     }
+
+    fn fires_in_hours(chat: &str, rule: &str, hours: Option<&str>) -> bool {
+        let set = RuleSet::default_rules();
+        let hours = hours.and_then(kefu_core::settings::ServiceHours::parse);
+        parse_chat(chat, 72)
+            .unwrap()
+            .evaluate_with(
+                &set,
+                StoreContext {
+                    known_texts: &[],
+                    service_hours: hours.as_ref(),
+                },
+            )
+            .iter()
+            .any(|h| set.rules()[h.rule].id == rule)
+    }
+
+    #[test]
+    fn follow_ups_and_open_questions_count_in_service_hours() {
+        // A promise just before closing, kept the next morning: 21:55 → 09:05 is 15 minutes
+        // of service time with 09:00-22:00, over the 10 allowed; with 08:00 it is 75.
+        let kept_next_day = "buyer 21:50:00 能开票吗\nagent 21:55:00 我问问财务\nagent 2024-01-02 09:03:00 可以开\n";
+        assert!(!fires_in_hours(
+            kept_next_day,
+            "missed_follow_up",
+            Some("09:00-22:00")
+        ));
+        assert!(fires_in_hours(
+            kept_next_day,
+            "missed_follow_up",
+            Some("08:00-22:00")
+        ));
+        assert!(fires_in_hours(kept_next_day, "missed_follow_up", None));
+        // Never kept: a miss when the day's service hours left the time to keep it.
+        let never = "buyer 21:50:00 能开票吗\nagent 21:55:00 我问问财务\n";
+        assert!(!fires_in_hours(
+            never,
+            "missed_follow_up",
+            Some("09:00-22:00")
+        ));
+        assert!(fires_in_hours(
+            never,
+            "missed_follow_up",
+            Some("09:00-23:00")
+        ));
+        // A sound is no answer: 我问问 → 嗯嗯 still owes one.
+        let sound = "buyer 10:00:00 能开票吗\nagent 10:00:10 我问问哈\nagent 10:01:00 嗯嗯\nbuyer 10:40:00 ？\n";
+        assert!(fires_in_hours(sound, "missed_follow_up", None));
+        let answered = "buyer 10:00:00 能开票吗\nagent 10:00:10 我问问哈\nagent 10:01:00 可以的\n";
+        assert!(!fires_in_hours(answered, "missed_follow_up", None));
+        // A question after closing time is the next morning's, not an unanswered one.
+        let late = "buyer 23:30:00 这个还有货吗\n";
+        assert!(!fires_in_hours(
+            late,
+            "unanswered_round",
+            Some("09:00-22:00")
+        ));
+        assert!(fires_in_hours(
+            late,
+            "unanswered_round",
+            Some("09:00-24:00")
+        ));
+        assert!(fires_in_hours(late, "unanswered_round", None));
+        let set = RuleSet::default_rules();
+        let hours = kefu_core::settings::ServiceHours::parse("09:00-22:00");
+        let why = parse_chat(late, 72).unwrap().why_not(
+            &set,
+            StoreContext {
+                known_texts: &[],
+                service_hours: hours.as_ref(),
+            },
+            "unanswered_round",
+        );
+        assert_eq!(why[0].reason, StopReason::OutsideServiceHours);
+        let early = "buyer 07:30:00 这个还有货吗\n";
+        assert!(fires_in_hours(
+            early,
+            "unanswered_round",
+            Some("09:00-22:00")
+        ));
+    }
 }
 
 /// "Why not" (issue 15): for a rule that did not fire, the condition that stopped it, with the
