@@ -1116,7 +1116,29 @@ mod round_three {
         for text in ["这个暖气死贵", "煤气死活打不着火，是不是坏了"] {
             assert!(!fires(&buyer_says(text), "buyer_anger"), "{text}");
         }
+        // Greetings inside words are none: 你好好, 您好像, 在的话.
+        for first in ["你好好看看尺码表", "您好像拍了两件", "在的话我帮您改"]
+        {
+            let chat = format!("buyer 10:00:00 在吗\nagent 10:00:10 {first}\n");
+            assert!(fires(&chat, "no_greeting"), "{first}");
+        }
+        // A V-neck, a camera's exposure, a past complaint, a question about reviews, a toy.
+        assert!(!fires(&agent_says("加V领的款更显瘦"), "off_platform"));
+        for text in [
+            "曝光补偿怎么调",
+            "上次投诉的事已经解决了",
+            "这款差评多吗",
+            "宝宝的滚滚球有吗",
+        ] {
+            assert!(!fires(&buyer_says(text), "buyer_anger"), "{text}");
+        }
+        assert!(!fires(
+            &agent_says("不知道合不合您心意，可以先看看买家秀"),
+            "forbidden_phrases"
+        ));
         // The word on its own still counts.
+        assert!(fires(&agent_says("我也不知道"), "forbidden_phrases"));
+        assert!(fires(&buyer_says("我要投诉你们"), "buyer_anger"));
         assert!(fires(&agent_says("你急什么"), "forbidden_phrases"));
         assert!(fires(&agent_says("加Q详聊"), "off_platform"));
         assert!(fires(&buyer_says("真是气死我了"), "buyer_anger"));
