@@ -1180,7 +1180,13 @@ mod round_three {
     #[test]
     fn context_of_payment_and_qr_codes() {
         assert!(!fires(&agent_says("付款方式选微信就好啦"), "off_platform"));
-        for text in ["不走平台能便宜", "我发你个人二维码，扫码转就行"] {
+        for text in [
+            "不走平台能便宜",
+            "我发你个人二维码，扫码转就行",
+            "售后群群号 563829104",
+            "我的薇是 hao_dian88",
+            "微信搜我就行",
+        ] {
             assert!(fires(&agent_says(text), "off_platform"), "{text}");
         }
     }
