@@ -518,7 +518,8 @@ pub enum StopReason {
     /// A phone number the buyer wrote in the reception or the store knows (an address): the
     /// agent is confirming it.
     BuyerNumber,
-    /// A wait over the limit, in a round opened outside the store's service hours: not timed.
+    /// A wait over the limit, in a round opened outside the store's service hours: not timed;
+    /// or a question left open that came after the day's service hours.
     OutsideServiceHours,
     /// No keyword and no condition of the rule was met.
     NothingMet,
@@ -578,10 +579,11 @@ impl Stop {
                 format!("号码 {k} 是买家自己发的或在已知地址中")
             }
             (StopReason::OutsideServiceHours, true) => {
-                "the round opened outside service hours and is not timed".to_string()
+                "the round opened outside service hours: not timed, and no answer was due that day"
+                    .to_string()
             }
             (StopReason::OutsideServiceHours, false) => {
-                "该轮在服务时间之外开始，不计时".to_string()
+                "该轮在服务时间之外开始：不计时，当天也不必回复".to_string()
             }
             (StopReason::NothingMet, true) => "no keyword or condition of the rule was met".into(),
             (StopReason::NothingMet, false) => "没有命中任何关键词或条件".into(),

@@ -1,7 +1,7 @@
 //! Evaluating a rule set over one reception.
 
 use kefu_core::model::Sender;
-use kefu_core::time::{Millis, SECOND_MS};
+use kefu_core::time::{DAY_MS, Millis, SECOND_MS};
 
 use super::matcher::{Found, Role, Scratch, acknowledges};
 use super::normalize::is_cjk;
@@ -11,6 +11,10 @@ const MINUTE_MS: i64 = 60 * SECOND_MS;
 
 /// The most characters a holding message may say besides its promises (您好, 好的亲, 亲爱的).
 const HOLD_FILLER: usize = 4;
+
+/// What an agent may write while still owing an answer: a sound or an emoji (嗯嗯, 哦, 亲,
+/// 👌, `[微笑]`) keeps no promise. (好的, 可以, 行 may answer a question, so they are not here.)
+pub(super) const FILLER: [&str; 10] = ["嗯", "哦", "噢", "喔", "亲", "哈", "呢", "啊", "呀", "嘿"];
 
 /// Where a clause of a chat message ends, for telling holding messages from answers: clause
 /// punctuation in both widths, spaces (chat uses them as commas) and tildes.
@@ -121,6 +125,28 @@ impl Ctx<'_, '_> {
                 self.msg(i).sender == Sender::Buyer
                     && !acknowledges(self.msg(i).text, self.set.matcher.all_acks())
             })
+    }
+    /// Service time left in the day after `t` (`None` without service hours: all of it).
+    fn service_left(&self, t: Millis) -> Option<Millis> {
+        let day_end = (t.div_euclid(DAY_MS) + 1) * DAY_MS;
+        self.chat
+            .context
+            .service_hours
+            .map(|h| h.service_ms(t, day_end))
+    }
+    /// How long the buyer waited from `from` to `to`, in service time when the store has
+    /// service hours.
+    fn waited(&self, from: Millis, to: Millis) -> Millis {
+        match self.chat.context.service_hours {
+            Some(h) => h.service_ms(from, to),
+            None => (to - from).max(0),
+        }
+    }
+    /// Whether agent message `message` says nothing (嗯嗯, 👌): it keeps no promise.
+    fn filler(&self, message: u32) -> bool {
+        // An empty text (a picture, a card) may well be the answer.
+        let text = self.msg(message).text;
+        !text.trim().is_empty() && acknowledges(text, &self.set.matcher.fillers)
     }
     fn has(&self, rule: u32, message: u32) -> bool {
         self.found
@@ -430,9 +456,10 @@ fn check(index: usize, rule: &RuleDef, c: &Ctx<'_, '_>) -> Option<Hit> {
                     continue;
                 }
                 // Coming back means an answer: an agent message that is not another holding
-                // message (稍等 → 在查了哦亲 is still waiting), or handing the buyer on, or the
-                // buyer withdrawing the question (不用了).
-                while pos < c.agent.len() && c.holding(id, c.agent[pos]) {
+                // message (稍等 → 在查了哦亲 is still waiting) nor a mere sound (嗯嗯), or
+                // handing the buyer on, or the buyer withdrawing the question (不用了).
+                while pos < c.agent.len() && (c.holding(id, c.agent[pos]) || c.filler(c.agent[pos]))
+                {
                     pos += 1;
                 }
                 let answer = c.agent.get(pos).copied();
@@ -441,7 +468,17 @@ fn check(index: usize, rule: &RuleDef, c: &Ctx<'_, '_>) -> Option<Hit> {
                     .find(|&j| c.msg(j).transfer || c.withdrawn(id, j))
                     .or(answer)
                     .map(|j| c.time(j));
-                if settled.is_none_or(|t| t - c.time(i) > minutes_ms) {
+                // Waits count in service hours: a promise made just before closing may be
+                // kept the next morning, and one never kept is a miss only when the day's
+                // service hours left the time to keep it.
+                let promised = c.time(i);
+                let late = match settled {
+                    Some(t) => c.waited(promised, t) > minutes_ms,
+                    None => c
+                        .service_left(promised)
+                        .is_none_or(|left| left > minutes_ms),
+                };
+                if late {
                     messages.push(i);
                 }
             }
@@ -470,7 +507,11 @@ fn check(index: usize, rule: &RuleDef, c: &Ctx<'_, '_>) -> Option<Hit> {
             (count > 0).then(|| hit(index, count, messages, Vec::new()))
         }
         Kind::UnansweredRound => {
-            let (_, asks) = c.open_at_end(c.set.matcher.acks(index))?;
+            let (round, asks) = c.open_at_end(c.set.matcher.acks(index))?;
+            // A question that came after the day's service hours is the next morning's.
+            if c.service_left(c.time(round.open)) == Some(0) {
+                return None;
+            }
             Some(hit(index, 1, asks, Vec::new()))
         }
         Kind::ShiftEndUnanswered => {
@@ -578,6 +619,22 @@ pub(super) fn why_not(set: &RuleSet, chat: &Chat<'_>, index: usize) -> Vec<Stop>
                     if !hours.contains(open) && to - open > limit {
                         stops.push(bare(StopReason::OutsideServiceHours, Some(r.open)));
                     }
+                }
+            }
+        }
+        // An open question that came after the day's service hours.
+        Kind::UnansweredRound => {
+            if let Some(hours) = chat.context.service_hours
+                && let Some((round, _)) = open_at_end(
+                    chat.messages,
+                    &rounds(chat.messages),
+                    set.matcher.acks(index),
+                )
+            {
+                let open = chat.messages[round.open as usize].time;
+                let day_end = (open.div_euclid(DAY_MS) + 1) * DAY_MS;
+                if hours.service_ms(open, day_end) == 0 {
+                    stops.push(bare(StopReason::OutsideServiceHours, Some(round.open)));
                 }
             }
         }

@@ -65,6 +65,9 @@ pub(super) struct Matcher {
     acks: Vec<Vec<String>>,
     /// The acknowledgements of all enabled rules together.
     all_acks: Vec<String>,
+    /// What an agent may write while still owing an answer (`eval::FILLER`), read as
+    /// [`ack_form`] reads messages.
+    pub(super) fillers: Vec<String>,
 }
 
 /// A match in the normalised text, before negations, allow-lists and quotes are applied.
@@ -97,6 +100,7 @@ impl Matcher {
             any_phones: false,
             acks: Vec::new(),
             all_acks: Vec::new(),
+            fillers: Vec::new(),
         }
     }
 
@@ -211,6 +215,7 @@ impl Matcher {
             rules: infos,
             acks,
             all_acks,
+            fillers: super::eval::FILLER.iter().map(|f| ack_form(f)).collect(),
         })
     }
 
@@ -522,12 +527,52 @@ enum Out {
 /// The longest message read as a possible acknowledgement (about 40 Chinese characters).
 const ACK_BYTES: usize = 120;
 
-/// A message as acknowledgements are compared: normalised, with only CJK, letters and digits.
+/// A message as acknowledgements are compared: normalised, emoticon codes dropped, with only
+/// CJK, letters and digits.
 pub(super) fn ack_form(text: &str) -> String {
-    normalize(text)
+    without_emoticons(&normalize(text))
         .chars()
         .filter(|&c| is_cjk(c) || c.is_ascii_alphanumeric())
         .collect()
+}
+
+/// The longest emoticon code, in characters between its brackets (`[捂脸哭]`, `[ok]`).
+const EMOTICON_CHARS: usize = 6;
+
+/// Media the chat tools also write in brackets: a picture or a link says something.
+const MEDIA: [&str; 9] = [
+    "图片", "视频", "链接", "商品", "文件", "语音", "订单", "卡片", "位置",
+];
+
+/// `text` without the emoticon codes chat tools write in square brackets (`[微笑]`, `[OK]`,
+/// `[表情]`): an emoticon is no word, like the emoji it stands for. Media placeholders
+/// (`[图片]`, `[商品链接]`) and longer brackets stay.
+pub(super) fn without_emoticons(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.contains('[') {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(open) = rest.find('[') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        match after.find(']') {
+            Some(close)
+                if close > 0
+                    && after[..close].chars().count() <= EMOTICON_CHARS
+                    && !after[..close].contains('[')
+                    && !MEDIA.iter().any(|m| after[..close].contains(m)) =>
+            {
+                rest = &after[close + 1..];
+            }
+            _ => {
+                out.push('[');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    std::borrow::Cow::Owned(out)
 }
 
 /// Whether a buyer message only acknowledges (好的👌, 收到，谢谢, Ok): it has no question
@@ -723,11 +768,23 @@ mod tests {
             "👍",
             "嗯嗯",
             "好的 谢谢",
+            "[微笑]",
+            "好的[OK]",
+            "收到[抱拳][抱拳]",
         ] {
             assert!(acknowledges(text, &acks), "{text}");
         }
-        for text in ["？？", "好的，什么时候发货", "在吗", "好", "嗯？", "好的?"]
-        {
+        for text in [
+            "？？",
+            "好的，什么时候发货",
+            "在吗",
+            "好",
+            "嗯？",
+            "好的?",
+            "[图片]",
+            "好的[商品链接]",
+            "好的[这个颜色还有吗]",
+        ] {
             assert!(!acknowledges(text, &acks), "{text}");
         }
     }

@@ -746,11 +746,11 @@ mod classes {
 
     use super::*;
 
-    fn agent_says(text: &str) -> String {
+    pub(super) fn agent_says(text: &str) -> String {
         format!("buyer 10:00:00 在吗\nagent 10:00:10 {text}\n")
     }
 
-    fn buyer_says(text: &str) -> String {
+    pub(super) fn buyer_says(text: &str) -> String {
         format!("buyer 10:00:00 {text}\nagent 10:00:10 您好亲\n")
     }
 
@@ -1073,6 +1073,235 @@ mod classes {
             "buyer 10:00:00 现在有货吗\nagent 10:00:10 现在呢有的\n",
             "off_platform"
         ));
+    }
+}
+
+/// Round three of issue 15 (tuned on `dev3`): each class with sentences of its own.
+mod round_three {
+    use super::classes::{agent_says, buyer_says};
+    use super::*;
+
+    /// A reception whose buyer, after an answer, writes `last`.
+    fn buyer_ends_with(last: &str) -> String {
+        format!("buyer 10:00:00 有货吗\nagent 10:00:10 有的亲\nbuyer 10:00:30 {last}\n")
+    }
+
+    #[test]
+    fn boundaries_of_compound_words() {
+        // A keyword inside a longer word: 五星级, 着急什么时候, 病历, Q弹, 威信县, X气 compounds.
+        assert!(!fires(
+            "buyer 10:00:00 好\nagent 10:00:10 五星级酒店都用这款\nagent 10:00:20 满意给个好评哦\n",
+            "repeated_rating_invite"
+        ));
+        for text in [
+            "亲，您急什么时候要？",
+            "亲，你有病史的话先问医生",
+            "亲，椰果加Q弹的更好吃",
+            "亲，威信县能发",
+        ] {
+            let rule = if text.contains("急") || text.contains("病") {
+                "forbidden_phrases"
+            } else {
+                "off_platform"
+            };
+            assert!(!fires(&agent_says(text), rule), "{text}");
+        }
+        for text in ["这个暖气死贵", "煤气死活打不着火，是不是坏了"] {
+            assert!(!fires(&buyer_says(text), "buyer_anger"), "{text}");
+        }
+        // Greetings inside words are none: 你好好, 您好像, 在的话.
+        for first in ["你好好看看尺码表", "您好像拍了两件", "在的话我帮您改"]
+        {
+            let chat = format!("buyer 10:00:00 在吗\nagent 10:00:10 {first}\n");
+            assert!(fires(&chat, "no_greeting"), "{first}");
+        }
+        // A V-neck, a camera's exposure, a past complaint, a question about reviews, a toy.
+        assert!(!fires(&agent_says("加V领的款更显瘦"), "off_platform"));
+        for text in [
+            "曝光补偿怎么调",
+            "上次投诉的事已经解决了",
+            "这款差评多吗",
+            "宝宝的滚滚球有吗",
+        ] {
+            assert!(!fires(&buyer_says(text), "buyer_anger"), "{text}");
+        }
+        assert!(!fires(
+            &agent_says("不知道合不合您心意，可以先看看买家秀"),
+            "forbidden_phrases"
+        ));
+        // The word on its own still counts.
+        assert!(fires(&agent_says("我也不知道"), "forbidden_phrases"));
+        assert!(fires(&buyer_says("我要投诉你们"), "buyer_anger"));
+        assert!(fires(&agent_says("你急什么"), "forbidden_phrases"));
+        assert!(fires(&agent_says("加Q详聊"), "off_platform"));
+        assert!(fires(&buyer_says("真是气死我了"), "buyer_anger"));
+        assert!(fires(&buyer_says("你有病吧"), "buyer_anger"));
+    }
+
+    #[test]
+    fn negations_in_other_words() {
+        for text in [
+            "亲，这边没法给您QQ哦",
+            "亲，无法提供微信的",
+            "微信这种我们店是没有的",
+            "让你加微信的都不要理",
+        ] {
+            assert!(!fires(&agent_says(text), "off_platform"), "{text}");
+        }
+        assert!(fires(&agent_says("没法在这说，加我微信"), "off_platform"));
+        // An intention reaches over its verb; someone else's review is not this buyer's anger.
+        for text in ["我没想去投诉", "我不打算给差评", "有人说差评是物流慢"] {
+            assert!(!fires(&buyer_says(text), "buyer_anger"), "{text}");
+        }
+        assert!(fires(&buyer_says("别骗人了行吗"), "buyer_anger"));
+        // Not yet said, or the agent's words cited, is no repeat.
+        for text in [
+            "我还没跟你说过型号吧",
+            "客服刚才说过了包邮是吧",
+            "你前面说了送赠品的",
+        ] {
+            assert!(!fires(&buyer_says(text), "buyer_repeats"), "{text}");
+        }
+        assert!(fires(&buyer_says("我跟你说了两遍了"), "buyer_repeats"));
+        assert!(fires(&buyer_says("上面不是告诉你了吗"), "buyer_repeats"));
+        assert!(!fires(
+            &agent_says("我没有叫你自己去看，我发给您"),
+            "forbidden_phrases"
+        ));
+    }
+
+    #[test]
+    fn context_of_payment_and_qr_codes() {
+        assert!(!fires(&agent_says("付款方式选微信就好啦"), "off_platform"));
+        for text in [
+            "不走平台能便宜",
+            "我发你个人二维码，扫码转就行",
+            "售后群群号 563829104",
+            "我的薇是 hao_dian88",
+            "微信搜我就行",
+        ] {
+            assert!(fires(&agent_says(text), "off_platform"), "{text}");
+        }
+    }
+
+    #[test]
+    fn promises_holding_and_acknowledgements() {
+        // Promises to ask someone elsewhere or to come back, kept too late or never.
+        for promise in [
+            "这个我跟仓库那边核实下",
+            "我去售后那里问问",
+            "我请示下主管",
+            "我需要查询一下，晚点给您回复",
+            "我量一下给您",
+        ] {
+            let chat =
+                format!("buyer 10:00:00 能发顺丰吗\nagent 10:00:10 {promise}\nbuyer 10:40:00 ？\n");
+            assert!(fires(&chat, "missed_follow_up"), "{promise}");
+        }
+        // A second holding message is no answer; advice to wait a duration is no promise.
+        assert!(fires(
+            "buyer 10:00:00 退款呢\nagent 10:00:10 我查一下\nagent 10:03:00 亲再等等哦\nbuyer 10:40:00 ？\n",
+            "missed_follow_up"
+        ));
+        assert!(!fires(
+            "buyer 10:00:00 退款呢\nagent 10:00:10 您再等一下两天就到\n",
+            "missed_follow_up"
+        ));
+        for last in [
+            "好的呢，麻烦啦",
+            "好的好的，我去拍",
+            "[微笑]",
+            "好的亲，那我下单啦",
+            "收到[抱拳]",
+        ] {
+            assert!(!fires(&buyer_ends_with(last), "unanswered_round"), "{last}");
+        }
+        for last in ["好的，几号发", "[图片]"] {
+            assert!(fires(&buyer_ends_with(last), "unanswered_round"), "{last}");
+        }
+        // Closings in more words; greetings as agents type them.
+        let ended = |closing: &str| {
+            format!(
+                "buyer 10:00:00 在吗\nagent 10:00:10 在的\nbuyer 10:00:20 几号发\nagent 10:00:30 明天\nbuyer 10:00:40 好的\nagent 10:00:50 {closing}\n"
+            )
+        };
+        assert!(!fires(
+            &ended("应该的，期待您再次光临"),
+            "irregular_closing"
+        ));
+        assert!(fires(&ended("嗯"), "irregular_closing"));
+        assert!(!fires(
+            "buyer 10:00:00 在吗\nagent 10:00:10 在在，您说\n",
+            "no_greeting"
+        ));
+    }
+
+    fn fires_in_hours(chat: &str, rule: &str, hours: Option<&str>) -> bool {
+        let set = RuleSet::default_rules();
+        let hours = hours.and_then(kefu_core::settings::ServiceHours::parse);
+        parse_chat(chat, 72)
+            .unwrap()
+            .evaluate_with(
+                &set,
+                StoreContext {
+                    known_texts: &[],
+                    service_hours: hours.as_ref(),
+                },
+            )
+            .iter()
+            .any(|h| set.rules()[h.rule].id == rule)
+    }
+
+    #[test]
+    fn follow_ups_and_open_questions_count_in_service_hours() {
+        // A promise at 21:55 kept at 09:03 the next morning: 8 minutes of service time with
+        // 09:00-22:00 (under the 10 allowed), 68 with 08:00-22:00. Never kept: a miss when the
+        // day's service hours left the time to keep it. A sound is no answer (我问问 → 嗯嗯
+        // still owes one). A question after closing time is the next morning's; one before
+        // opening had the whole service day.
+        let kept_next_day = "buyer 21:50:00 能开票吗\nagent 21:55:00 我问问财务\nagent 2024-01-02 09:03:00 可以开\n";
+        let never = "buyer 21:50:00 能开票吗\nagent 21:55:00 我问问财务\n";
+        let sound = "buyer 10:00:00 能开票吗\nagent 10:00:10 我问问哈\nagent 10:01:00 嗯嗯\nbuyer 10:40:00 ？\n";
+        let answered = "buyer 10:00:00 能开票吗\nagent 10:00:10 我问问哈\nagent 10:01:00 可以的\n";
+        let late = "buyer 23:30:00 这个还有货吗\n";
+        let early = "buyer 07:30:00 这个还有货吗\n";
+        let cases: [(&str, &str, Option<&str>, bool); 12] = [
+            (
+                kept_next_day,
+                "missed_follow_up",
+                Some("09:00-22:00"),
+                false,
+            ),
+            (kept_next_day, "missed_follow_up", Some("08:00-22:00"), true),
+            (kept_next_day, "missed_follow_up", None, true),
+            (never, "missed_follow_up", Some("09:00-22:00"), false),
+            (never, "missed_follow_up", Some("09:00-23:00"), true),
+            (sound, "missed_follow_up", None, true),
+            (answered, "missed_follow_up", None, false),
+            (late, "unanswered_round", Some("09:00-22:00"), false),
+            (late, "unanswered_round", Some("09:00-24:00"), true),
+            (late, "unanswered_round", None, true),
+            (early, "unanswered_round", Some("09:00-22:00"), true),
+            (early, "unanswered_round", None, true),
+        ];
+        for (chat, rule, hours, fire) in cases {
+            assert_eq!(
+                fires_in_hours(chat, rule, hours),
+                fire,
+                "{rule} {hours:?}\n{chat}"
+            );
+        }
+        let set = RuleSet::default_rules();
+        let hours = kefu_core::settings::ServiceHours::parse("09:00-22:00");
+        let why = parse_chat(late, 72).unwrap().why_not(
+            &set,
+            StoreContext {
+                known_texts: &[],
+                service_hours: hours.as_ref(),
+            },
+            "unanswered_round",
+        );
+        assert_eq!(why[0].reason, StopReason::OutsideServiceHours);
     }
 }
 
