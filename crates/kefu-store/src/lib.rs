@@ -8,6 +8,8 @@
 pub mod chunk;
 mod db;
 mod derived;
+pub mod ingest;
+pub mod live;
 mod messages;
 pub mod plans;
 pub mod platform;

@@ -45,9 +45,11 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (17, include_str!("../migrations/0017_worklists.sql")),
     // 18: quality-rule context: order addresses, the store's return address
     (18, include_str!("../migrations/0018_qa_context.sql")),
+    // 19: store-scoped ingest tokens of the live event endpoint
+    (19, include_str!("../migrations/0019_ingest_tokens.sql")),
 ];
 
-pub const VERSION: i64 = 18;
+pub const VERSION: i64 = 19;
 
 /// The SQL of migration `version`, for tests that rebuild one migration's effect on a
 /// database of a later version; `None` for a version no migration brings the schema to.

@@ -46,6 +46,11 @@ pub enum UserError {
     NoSuchUser(i64),
     #[error("a user holds at most {MAX_API_TOKENS} API tokens: revoke one first")]
     TooManyTokens,
+    #[error(
+        "a store holds at most {} ingest tokens: revoke one first",
+        crate::ingest::MAX_INGEST_TOKENS
+    )]
+    TooManyIngestTokens,
 }
 
 impl From<rusqlite::Error> for UserError {
@@ -197,7 +202,7 @@ pub const API_TOKEN_PREFIX: &str = "kefu_";
 
 /// Argon2id with small costs for API token secrets: they are 256 random bits, so a slow
 /// hash adds nothing, and every API request checks one.
-fn token_hasher() -> Result<Argon2<'static>, UserError> {
+pub(crate) fn token_hasher() -> Result<Argon2<'static>, UserError> {
     let params = Params::new(64, 1, 1, None).map_err(|e| UserError::Hash(e.to_string()))?;
     Ok(Argon2::new(Algorithm::Argon2id, Version::V0x13, params))
 }
@@ -950,7 +955,7 @@ mod tests {
             .query_row("PRAGMA user_version", [], |r| r.get(0))
             .unwrap();
         assert_eq!(v, crate::schema::VERSION);
-        assert_eq!(crate::schema::VERSION, 18);
+        assert_eq!(crate::schema::VERSION, 19);
         db.create_user("admin", UserRole::Admin, "12345678")
             .unwrap();
     }

@@ -21,6 +21,7 @@ const SHIPPED: &[(usize, u64)] = &[
     (16, 0x688599c94fd02fb5),
     (17, 0xea69fa21891b9d37),
     (18, 0x2b4918cfc941c721),
+    (19, 0x29bdfc8cf630959a),
 ];
 
 fn fnv1a(bytes: &[u8]) -> u64 {
