@@ -55,6 +55,14 @@ fn kind_of(name: &str) -> Option<FileKind> {
         .map(|(_, kind)| *kind)
 }
 
+/// The canonical name of column `k` of a kind's columns.
+fn col_name(cols: &[crate::columns::Col], k: usize) -> &'static str {
+    cols.get(k)
+        .and_then(|c| c.names.first())
+        .copied()
+        .unwrap_or("")
+}
+
 fn said_of_value(v: &Value) -> (&'static str, &'static str) {
     match v {
         Value::Array(_) => ("数组", "an array"),
@@ -145,7 +153,7 @@ pub fn read_events(text: &str, config: &Config, store: &str, max_errors: usize) 
                 continue;
             }
             if let Some(k) = cols.iter().position(|c| c.names.contains(&key)) {
-                if cols[k].names[0] == "store" {
+                if col_name(cols, k) == "store" {
                     let named = match value {
                         Value::String(s) => s.trim(),
                         _ => "",
@@ -183,7 +191,7 @@ pub fn read_events(text: &str, config: &Config, store: &str, max_errors: usize) 
         }
         if let Some(k) = wrong {
             let reason = Said::new("应为字符串或数字", "expected a string or a number");
-            fail(&mut out, line_no, Some(cols[k].names[0]), reason);
+            fail(&mut out, line_no, Some(col_name(cols, k)), reason);
             continue;
         }
         let vals: Vec<&str> = vals.iter().map(|c| c.as_ref()).collect();
@@ -196,7 +204,7 @@ pub fn read_events(text: &str, config: &Config, store: &str, max_errors: usize) 
                 out.accepted.push_str(line);
             }
             Err(RowFail::Bad { col, reason }) => {
-                let field = col.and_then(|c| cols.get(c)).map(|c| c.names[0]);
+                let field = col.map(|c| col_name(cols, c));
                 let said = Said::new(crate::messages::reason_zh(&reason), reason);
                 fail(&mut out, line_no, field, said);
             }
