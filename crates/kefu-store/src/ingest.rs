@@ -32,6 +32,14 @@ pub struct IngestTokenInfo {
 }
 
 impl Db {
+    /// The store named `name`, created empty when there is none yet (a store may be
+    /// connected to live ingest before its first import).
+    pub fn ensure_store_named(&self, name: &str) -> Result<StoreInfo, UserError> {
+        self.conn()
+            .execute("INSERT OR IGNORE INTO stores (name) VALUES (?1)", [name])?;
+        Ok(self.store(name)?)
+    }
+
     /// Creates an ingest token for store `store_id` and returns it (shown once: only a hash
     /// of its secret is kept). A token is [`INGEST_TOKEN_PREFIX`], 16 hex digits that find it
     /// and 64 hex digits of secret.
@@ -166,9 +174,11 @@ mod tests {
         let secret = &ta[INGEST_TOKEN_PREFIX.len() + 16..];
         let stored: String = db
             .conn()
-            .query_row("SELECT group_concat(secret_hash) FROM ingest_tokens", [], |r| {
-                r.get(0)
-            })
+            .query_row(
+                "SELECT group_concat(secret_hash) FROM ingest_tokens",
+                [],
+                |r| r.get(0),
+            )
             .unwrap();
         assert!(!stored.contains(secret));
         // A wrong secret, a personal API token's shape, garbage: no store.

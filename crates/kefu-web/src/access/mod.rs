@@ -34,12 +34,14 @@ use kefu_store::{Db, StoreInfo, User, UserRole, Visibility};
 
 use crate::WebError;
 
+mod live;
 mod managed;
 mod qa;
 mod standing;
 mod store;
 mod worklists;
 
+pub use live::LiveView;
 pub use managed::{
     ManagedStore, PlanScope, editable_plan_version, editable_plan_versions, plan_scope,
 };

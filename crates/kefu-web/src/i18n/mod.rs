@@ -103,6 +103,8 @@ pub enum S {
     ConfigNote,
     MyAccount,
     Worklists,
+    Live,
+    IngestTokens,
     EditUser,
     Roster,
     DisplayName,

@@ -144,6 +144,8 @@ pub fn page(
                                 " · "
                                 a href={ "/worklists" (lq) } { (lang.s(S::Worklists)) }
                             }
+                            " · "
+                            a href={ "/live" (lq) } { (lang.s(S::Live)) }
                             (admin_nav(lang, s, &lq))
                         }
                     }
