@@ -145,9 +145,15 @@ mod tests {
             (ThreadEvent::Buyer, 6_000),
         ];
         let mut once = ThreadState::default();
-        let answered: Vec<_> = events.iter().filter_map(|(e, t)| once.apply(*e, *t)).collect();
+        let answered: Vec<_> = events
+            .iter()
+            .filter_map(|(e, t)| once.apply(*e, *t))
+            .collect();
         let mut twice = once;
-        let again: Vec<_> = events.iter().filter_map(|(e, t)| twice.apply(*e, *t)).collect();
+        let again: Vec<_> = events
+            .iter()
+            .filter_map(|(e, t)| twice.apply(*e, *t))
+            .collect();
         assert_eq!(answered, vec![(1_000, 4_000)]);
         assert_eq!(again, vec![]);
         assert_eq!(once, twice);

@@ -174,7 +174,8 @@ impl LiveDb {
     /// Forgets the folded batches (ids up to `last`) and what the monitor no longer shows
     /// at `now` (store-local milliseconds, per store).
     pub fn folded(&mut self, last: i64) -> Result<()> {
-        self.conn.execute("DELETE FROM tail WHERE id <= ?1", [last])?;
+        self.conn
+            .execute("DELETE FROM tail WHERE id <= ?1", [last])?;
         Ok(())
     }
 
@@ -420,7 +421,10 @@ mod tests {
         assert_eq!(live.tail(100).unwrap()[0].id, second);
         let w = live.write().unwrap();
         assert_eq!(w.thread(1, "客服1", "买家").unwrap(), t);
-        assert_eq!(w.thread(2, "客服1", "买家").unwrap(), ThreadState::default());
+        assert_eq!(
+            w.thread(2, "客服1", "买家").unwrap(),
+            ThreadState::default()
+        );
         drop(w);
         assert_eq!(live.waiting_buyers(1).unwrap()[0].since, 5);
         assert_eq!(live.waiting_buyers(2).unwrap(), vec![]);
