@@ -14,7 +14,6 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use axum::body::{Body, Bytes};
-use axum::extract::rejection::BytesRejection;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -208,11 +207,23 @@ fn bearer(headers: &HeaderMap) -> Option<String> {
     ),
     security(("ingest" = []))
 )]
-pub async fn ingest(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
-) -> Response {
+pub async fn ingest(State(state): State<AppState>, headers: HeaderMap, body: Body) -> Response {
+    let too_large = || {
+        refuse(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            ErrorCode::BadRequest,
+            "请求体超过 32 MiB 上限：请分成较小的批次发送",
+            "body over the 32 MiB limit: send smaller batches",
+        )
+    };
+    // A declared length over the limit is refused before anything is read.
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > INGEST_LIMIT as u64) {
+        return too_large();
+    }
     let Some(token) = bearer(&headers) else {
         return refuse(
             StatusCode::UNAUTHORIZED,
@@ -220,25 +231,6 @@ pub async fn ingest(
             "缺少接入令牌：请在 Authorization: Bearer 中提供店铺的接入令牌",
             "missing ingest token: send the store's token as Authorization: Bearer",
         );
-    };
-    let body = match body {
-        Ok(b) => b,
-        Err(BytesRejection::FailedToBufferBody(_)) => {
-            return refuse(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                ErrorCode::BadRequest,
-                "请求体超过 32 MiB 上限：请分成较小的批次发送",
-                "body over the 32 MiB limit: send smaller batches",
-            );
-        }
-        Err(e) => {
-            return refuse(
-                StatusCode::BAD_REQUEST,
-                ErrorCode::BadRequest,
-                "无法读取请求体",
-                &format!("cannot read the body: {e}"),
-            );
-        }
     };
     let store = match state.db(move |db| Ok(db.ingest_token_store(&token)?)).await {
         Ok(Some(store)) => store,
@@ -251,6 +243,19 @@ pub async fn ingest(
             );
         }
         Err(e) => return crate::ApiError(e).into_response(),
+    };
+    // Read only for a valid token, and never past the limit (a body without a length).
+    let body = match axum::body::to_bytes(body, INGEST_LIMIT).await {
+        Ok(b) => b,
+        Err(e) if is_length_limit(&e) => return too_large(),
+        Err(e) => {
+            return refuse(
+                StatusCode::BAD_REQUEST,
+                ErrorCode::BadRequest,
+                "无法读取请求体",
+                &format!("cannot read the body: {e}"),
+            );
+        }
     };
     let Ok(text) = String::from_utf8(body.to_vec()) else {
         return refuse(
@@ -295,6 +300,18 @@ pub async fn ingest(
         state.live.wake.notify_one();
     }
     answer(&store, done)
+}
+
+/// Whether reading a body failed on its length limit.
+fn is_length_limit(e: &axum::Error) -> bool {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(s) = source {
+        if s.is::<http_body_util::LengthLimitError>() {
+            return true;
+        }
+        source = s.source();
+    }
+    false
 }
 
 fn answer(store: &StoreInfo, done: Ingested) -> Response {
