@@ -231,6 +231,8 @@ const ROUTES: &[(&str, Kind)] = &[
     ("/settings/metrics?store={S2}", Kind::Store2Settings),
     ("/settings/roster", Kind::Managers),
     ("/settings/roster?store={S2}", Kind::Store2Settings),
+    ("/settings/ingest", Kind::Managers),
+    ("/settings/ingest?store={S2}", Kind::Store2Settings),
     ("/settings/user?id=1", Kind::AdminOnly),
     ("/settings/tokens", Kind::Page),
     ("/me", Kind::Page),
@@ -597,6 +599,41 @@ fn posts() -> Vec<(&'static str, &'static str, [Want; 6])> {
             "/settings/visibility",
             "csrf={csrf}&store=晨光旗舰店",
             managers(303),
+        ),
+        (
+            "/settings/ingest",
+            "csrf={csrf}&store=晨光旗舰店&label=isolation",
+            managers(200),
+        ),
+        (
+            "/settings/ingest",
+            "csrf={csrf}&store={S2}&label=isolation",
+            [
+                Login,
+                Forbidden,
+                Forbidden,
+                NotFound,
+                Forbidden,
+                Status(200),
+            ],
+        ),
+        // no such key: nothing to revoke, in a store of theirs or not
+        (
+            "/settings/ingest/revoke",
+            "csrf={csrf}&store=晨光旗舰店&key=0000000000000000",
+            managers(404),
+        ),
+        (
+            "/settings/ingest/revoke",
+            "csrf={csrf}&store={S2}&key=0000000000000000",
+            [
+                Login,
+                Forbidden,
+                Forbidden,
+                NotFound,
+                Forbidden,
+                Status(404),
+            ],
         ),
         (
             "/settings/visibility",

@@ -186,6 +186,9 @@ fn admin_nav(lang: Lang, s: &Session, lq: &str) -> Markup {
             " · " a href={ "/settings/metrics" (lq) } { (lang.s(S::MetricSettings)) }
             " · " a href={ "/settings/roster" (lq) } { (lang.s(S::Roster)) }
         }
+        @if crate::access::may_edit_settings(&s.user) {
+            " · " a href={ "/settings/ingest" (lq) } { (lang.s(S::IngestTokens)) }
+        }
     }
 }
 
