@@ -414,11 +414,11 @@ async fn page(
             }
         }
         div #live data-stream=(stream) data-lang=(lc) {
-            section.cards {
-                div.card { div.label { (lang.t("排队买家", "Buyers waiting")) } div.big #queue { "—" } }
-                div.card { div.label { (lang.t("最长等待", "Longest wait")) } div.big #longest { "—" } }
-                div.card { div.label { (lang.t("在线客服（15 分钟内发过消息）", "Agents active (sent in the last 15 min)")) } div.big #active-count { "—" } }
-                div.card { div.label { (lang.t("近 15 分钟慢响应", "Slow answers, last 15 min")) } div.big #slow-count { "—" } }
+            div.cards {
+                div.card { div.name { (lang.t("排队买家", "Buyers waiting")) } div.value #queue { "—" } }
+                div.card { div.name { (lang.t("最长等待", "Longest wait")) } div.value #longest { "—" } }
+                div.card { div.name { (lang.t("在线客服（15 分钟内发过消息）", "Agents active (sent in the last 15 min)")) } div.value #active-count { "—" } }
+                div.card { div.name { (lang.t("近 15 分钟慢响应", "Slow answers, last 15 min")) } div.value #slow-count { "—" } }
             }
             h2 { (lang.t("正在等待的买家", "Buyers waiting now")) }
             table #waiting {
