@@ -10,21 +10,12 @@ mod support;
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::path::Path;
-use std::process::{Child, Stdio};
+use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use support::app::{kefu, run};
+use support::app::{Server, cookie, exchange, kefu, run};
 
 const PW: &str = "secret-password";
-
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
 
 fn free_addr() -> String {
     let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
@@ -58,14 +49,6 @@ fn token(db: &Path, store: &str) -> String {
     String::from_utf8(out.stdout).unwrap().trim().to_string()
 }
 
-fn exchange(addr: &str, request: &[u8]) -> String {
-    let mut s = TcpStream::connect(addr).unwrap();
-    s.write_all(request).unwrap();
-    let mut out = Vec::new();
-    s.read_to_end(&mut out).unwrap();
-    String::from_utf8_lossy(&out).into_owned()
-}
-
 /// Posts a body of events; the status and the JSON answer.
 fn post_events(addr: &str, token: &str, body: &str) -> (u16, serde_json::Value) {
     let head = format!(
@@ -86,23 +69,6 @@ fn post_events(addr: &str, token: &str, body: &str) -> (u16, serde_json::Value) 
         .and_then(|(_, b)| serde_json::from_str(b).ok())
         .unwrap_or(serde_json::Value::Null);
     (status, json)
-}
-
-fn cookie(response: &str, name: &str) -> String {
-    let prefix = format!("set-cookie: {name}=");
-    response
-        .lines()
-        .find_map(|l| {
-            let lower = l.to_ascii_lowercase();
-            lower.starts_with(&prefix).then(|| {
-                l[prefix.len()..]
-                    .split(';')
-                    .next()
-                    .unwrap_or("")
-                    .to_string()
-            })
-        })
-        .unwrap_or_else(|| panic!("no cookie {name} in\n{response}"))
 }
 
 fn login(addr: &str, name: &str) -> String {

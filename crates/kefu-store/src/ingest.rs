@@ -2,11 +2,9 @@
 //! store (`POST /api/v1/events`). A token belongs to a store, not to a user: it can write
 //! that store's events and nothing else, and read nothing. Only a hash of its secret is kept.
 
-use argon2::password_hash::rand_core::OsRng;
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use rusqlite::{OptionalExtension, params};
 
-use crate::users::{now_secs, random_token, token_hasher};
+use crate::users::{new_token_secret, now_secs, secret_matches, token_parts};
 use crate::{Db, StoreInfo, UserError};
 
 /// How an ingest token begins (a personal API token begins `kefu_`).
@@ -49,13 +47,7 @@ impl Db {
         label: &str,
         by: Option<&str>,
     ) -> Result<String, UserError> {
-        let key = random_token()[..16].to_string();
-        let secret = random_token();
-        let salt = SaltString::generate(&mut OsRng);
-        let hash = token_hasher()?
-            .hash_password(secret.as_bytes(), &salt)
-            .map_err(|e| UserError::Hash(e.to_string()))?
-            .to_string();
+        let (key, secret, hash) = new_token_secret()?;
         let label: String = label
             .chars()
             .filter(|c| !c.is_control())
@@ -110,13 +102,9 @@ impl Db {
 
     /// The store an ingest token writes to, if it is one; notes its use.
     pub fn ingest_token_store(&self, token: &str) -> Result<Option<StoreInfo>, UserError> {
-        let Some(rest) = token.strip_prefix(INGEST_TOKEN_PREFIX) else {
+        let Some((key, secret)) = token_parts(token, INGEST_TOKEN_PREFIX) else {
             return Ok(None);
         };
-        if rest.len() != 80 || !rest.bytes().all(|b| b.is_ascii_hexdigit()) {
-            return Ok(None);
-        }
-        let (key, secret) = rest.split_at(16);
         let row: Option<(i64, String, String, Option<i64>)> = self
             .conn()
             .query_row(
@@ -129,10 +117,7 @@ impl Db {
         let Some((id, name, phc, last_used)) = row else {
             return Ok(None);
         };
-        let matches = PasswordHash::new(&phc).is_ok_and(|h| {
-            token_hasher().is_ok_and(|a| a.verify_password(secret.as_bytes(), &h).is_ok())
-        });
-        if !matches {
+        if !secret_matches(secret, &phc) {
             return Ok(None);
         }
         let now = now_secs();

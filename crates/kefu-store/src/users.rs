@@ -202,9 +202,35 @@ pub const API_TOKEN_PREFIX: &str = "kefu_";
 
 /// Argon2id with small costs for API token secrets: they are 256 random bits, so a slow
 /// hash adds nothing, and every API request checks one.
-pub(crate) fn token_hasher() -> Result<Argon2<'static>, UserError> {
+fn token_hasher() -> Result<Argon2<'static>, UserError> {
     let params = Params::new(64, 1, 1, None).map_err(|e| UserError::Hash(e.to_string()))?;
     Ok(Argon2::new(Algorithm::Argon2id, Version::V0x13, params))
+}
+
+/// A new token's key (16 hex digits that find it), secret (64 hex digits) and the hash of the
+/// secret that is kept: personal API tokens and ingest tokens alike.
+pub(crate) fn new_token_secret() -> Result<(String, String, String), UserError> {
+    let key = random_token()[..16].to_string();
+    let secret = random_token();
+    let salt = SaltString::generate(&mut OsRng);
+    let hash = token_hasher()?
+        .hash_password(secret.as_bytes(), &salt)
+        .map_err(|e| UserError::Hash(e.to_string()))?
+        .to_string();
+    Ok((key, secret, hash))
+}
+
+/// The key and secret of a token that begins with `prefix`, if it has their form.
+pub(crate) fn token_parts<'t>(token: &'t str, prefix: &str) -> Option<(&'t str, &'t str)> {
+    let rest = token.strip_prefix(prefix)?;
+    (rest.len() == 80 && rest.bytes().all(|b| b.is_ascii_hexdigit())).then(|| rest.split_at(16))
+}
+
+/// Whether `secret` is the one hashed in `phc` (a token secret's hash, [`new_token_secret`]).
+pub(crate) fn secret_matches(secret: &str, phc: &str) -> bool {
+    PasswordHash::new(phc).is_ok_and(|h| {
+        token_hasher().is_ok_and(|a| a.verify_password(secret.as_bytes(), &h).is_ok())
+    })
 }
 
 /// 256 random bits from the operating system, as 64 hex digits.
@@ -351,13 +377,7 @@ impl Db {
         user: &User,
         expires_at: Option<i64>,
     ) -> Result<String, UserError> {
-        let key = random_token()[..16].to_string();
-        let secret = random_token();
-        let salt = SaltString::generate(&mut OsRng);
-        let hash = token_hasher()?
-            .hash_password(secret.as_bytes(), &salt)
-            .map_err(|e| UserError::Hash(e.to_string()))?
-            .to_string();
+        let (key, secret, hash) = new_token_secret()?;
         let now = now_secs();
         // Count and insert in one statement: parallel requests cannot both pass the count.
         let inserted = self.conn().execute(
@@ -375,13 +395,9 @@ impl Db {
 
     /// The user of an API token, if it is one and has not expired; notes its use.
     pub fn api_token_user(&self, token: &str) -> Result<Option<User>, UserError> {
-        let Some(rest) = token.strip_prefix(API_TOKEN_PREFIX) else {
+        let Some((key, secret)) = token_parts(token, API_TOKEN_PREFIX) else {
             return Ok(None);
         };
-        if rest.len() != 80 || !rest.bytes().all(|b| b.is_ascii_hexdigit()) {
-            return Ok(None);
-        }
-        let (key, secret) = rest.split_at(16);
         let now = now_secs();
         type Row = ((i64, String, String), String, Option<i64>);
         let row: Option<Row> = self
@@ -397,7 +413,7 @@ impl Db {
         let Some((user, phc, last_used)) = row else {
             return Ok(None);
         };
-        if !password_matches(secret, &phc) {
+        if !secret_matches(secret, &phc) {
             return Ok(None);
         }
         if last_used.is_none_or(|t| now - t >= LAST_USE_SECS) {
