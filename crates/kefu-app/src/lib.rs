@@ -5,6 +5,7 @@
 //! live here.
 
 pub mod import;
+pub mod live;
 pub mod plans;
 pub mod qa;
 pub mod settings;

@@ -5,6 +5,7 @@
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 mod explain;
+mod ingest_token;
 mod plan;
 mod qa;
 mod qa_eval;
@@ -251,6 +252,11 @@ enum Command {
     /// The lists are refreshed by every import (and here, when older than the last import).
     /// Rules: docs/metrics.md, "Worklists and recovered sales".
     Worklist(worklist::WorklistArgs),
+    /// 实时接入令牌 / ingest tokens of a store for live events (POST /api/v1/events)
+    IngestToken {
+        #[command(subcommand)]
+        command: ingest_token::IngestTokenCommand,
+    },
     /// 绩效方案与提成 / performance plans: check, store versions, import scores, compute pay
     Plan {
         #[command(subcommand)]
@@ -698,6 +704,7 @@ fn run(cmd: Command, lang: Lang) -> Result<()> {
             Ok(())
         }
         Command::Worklist(args) => worklist::run(args, lang),
+        Command::IngestToken { command } => ingest_token::run(command, lang),
         Command::Recompute { db, store, config } => {
             let config = settings_for(config.as_deref(), &db)?;
             let mut db = open_existing(&db)?;
@@ -764,7 +771,7 @@ fn with_suffix(p: &Path, suffix: &str) -> PathBuf {
     PathBuf::from(s)
 }
 
-fn open_existing(path: &Path) -> Result<Db> {
+pub(crate) fn open_existing(path: &Path) -> Result<Db> {
     if !path.exists() {
         let path = path.display();
         return Err(said!(

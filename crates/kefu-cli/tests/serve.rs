@@ -7,49 +7,12 @@ mod support;
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use support::app::{kefu, run};
+use support::app::{Server, cookie, exchange, kefu, run};
 
 const PW: &str = "secret-password";
-
-/// Kills the server if a test fails before it ended.
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-/// One request on its own connection; the whole answer (headers and body) as text.
-fn exchange(addr: &str, request: &[u8]) -> String {
-    let mut s = TcpStream::connect(addr).unwrap();
-    s.write_all(request).unwrap();
-    let mut out = Vec::new();
-    s.read_to_end(&mut out).unwrap();
-    String::from_utf8_lossy(&out).into_owned()
-}
-
-/// The value of cookie `name` set by a response.
-fn cookie(response: &str, name: &str) -> String {
-    let prefix = format!("set-cookie: {name}=");
-    response
-        .lines()
-        .find_map(|l| {
-            let lower = l.to_ascii_lowercase();
-            lower.starts_with(&prefix).then(|| {
-                l[prefix.len()..]
-                    .split(';')
-                    .next()
-                    .unwrap_or("")
-                    .to_string()
-            })
-        })
-        .unwrap_or_else(|| panic!("no cookie {name} in\n{response}"))
-}
 
 /// The CSRF token of the first form of a page.
 fn csrf(page: &str) -> String {

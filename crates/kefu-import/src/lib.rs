@@ -46,6 +46,7 @@ mod columns;
 mod convert;
 mod csv_file;
 mod decode;
+pub mod events;
 mod jd_chat;
 mod jsonl;
 mod messages;

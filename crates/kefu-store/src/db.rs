@@ -34,6 +34,8 @@ pub enum StoreError {
     Chunk(#[from] ChunkError),
     #[error("database: the names of store {0} are damaged")]
     Names(i64),
+    #[error("live file: waiting batch {0} is damaged")]
+    LiveTail(i64),
     #[error("the stored first response times of store {0} are corrupt; run `kefu recompute`")]
     Counters(i64),
     #[error(

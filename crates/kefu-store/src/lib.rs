@@ -9,6 +9,8 @@ pub mod alerts;
 pub mod chunk;
 mod db;
 mod derived;
+pub mod ingest;
+pub mod live;
 mod messages;
 mod percentiles;
 pub mod plans;

@@ -20,6 +20,7 @@ impl Localized for StoreError {
             StoreError::Sql(e) => format!("数据库错误：{e}"),
             StoreError::Chunk(e) => format!("数据库：{}", e.zh()),
             StoreError::Names(store) => format!("数据库：店铺 {store} 的名称数据已损坏"),
+            StoreError::LiveTail(id) => format!("实时数据文件：待合并的第 {id} 批已损坏"),
             StoreError::Counters(store) => {
                 format!("店铺 {store} 保存的首次响应时间已损坏；请运行 `kefu recompute`")
             }
@@ -57,6 +58,10 @@ impl Localized for UserError {
             UserError::TooManyTokens => {
                 format!("每位用户最多持有 {MAX_API_TOKENS} 个 API 令牌：请先撤销一个")
             }
+            UserError::TooManyIngestTokens => format!(
+                "每个店铺最多持有 {} 个接入令牌：请先撤销一个",
+                crate::ingest::MAX_INGEST_TOKENS
+            ),
         }
     }
 }
@@ -82,6 +87,7 @@ mod tests {
             StoreError::Sql(rusqlite::Error::InvalidQuery),
             StoreError::Chunk(chunk()),
             StoreError::Names(1),
+            StoreError::LiveTail(1),
             StoreError::Counters(1),
             StoreError::TooNew {
                 found: 9,
@@ -117,6 +123,7 @@ mod tests {
             UserError::LastAdmin,
             UserError::NoSuchUser(3),
             UserError::TooManyTokens,
+            UserError::TooManyIngestTokens,
         ];
         all.extend(users.into_iter().map(|e| Box::new(e) as Box<dyn Localized>));
         for e in &all {

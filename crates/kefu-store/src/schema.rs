@@ -53,9 +53,11 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (21, include_str!("../migrations/0021_setup_views.sql")),
     // 22: each store's latest message time ("data up to …") and a version of its figures
     (22, include_str!("../migrations/0022_last_message.sql")),
+    // 23: store-scoped ingest tokens of the live event endpoint
+    (23, include_str!("../migrations/0023_ingest_tokens.sql")),
 ];
 
-pub const VERSION: i64 = 22;
+pub const VERSION: i64 = 23;
 
 /// The SQL of migration `version`, for tests that rebuild one migration's effect on a
 /// database of a later version; `None` for a version no migration brings the schema to.

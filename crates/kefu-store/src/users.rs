@@ -46,6 +46,11 @@ pub enum UserError {
     NoSuchUser(i64),
     #[error("a user holds at most {MAX_API_TOKENS} API tokens: revoke one first")]
     TooManyTokens,
+    #[error(
+        "a store holds at most {} ingest tokens: revoke one first",
+        crate::ingest::MAX_INGEST_TOKENS
+    )]
+    TooManyIngestTokens,
 }
 
 impl From<rusqlite::Error> for UserError {
@@ -202,6 +207,32 @@ fn token_hasher() -> Result<Argon2<'static>, UserError> {
     Ok(Argon2::new(Algorithm::Argon2id, Version::V0x13, params))
 }
 
+/// A new token's key (16 hex digits that find it), secret (64 hex digits) and the hash of the
+/// secret that is kept: personal API tokens and ingest tokens alike.
+pub(crate) fn new_token_secret() -> Result<(String, String, String), UserError> {
+    let key = random_token()[..16].to_string();
+    let secret = random_token();
+    let salt = SaltString::generate(&mut OsRng);
+    let hash = token_hasher()?
+        .hash_password(secret.as_bytes(), &salt)
+        .map_err(|e| UserError::Hash(e.to_string()))?
+        .to_string();
+    Ok((key, secret, hash))
+}
+
+/// The key and secret of a token that begins with `prefix`, if it has their form.
+pub(crate) fn token_parts<'t>(token: &'t str, prefix: &str) -> Option<(&'t str, &'t str)> {
+    let rest = token.strip_prefix(prefix)?;
+    (rest.len() == 80 && rest.bytes().all(|b| b.is_ascii_hexdigit())).then(|| rest.split_at(16))
+}
+
+/// Whether `secret` is the one hashed in `phc` (a token secret's hash, [`new_token_secret`]).
+pub(crate) fn secret_matches(secret: &str, phc: &str) -> bool {
+    PasswordHash::new(phc).is_ok_and(|h| {
+        token_hasher().is_ok_and(|a| a.verify_password(secret.as_bytes(), &h).is_ok())
+    })
+}
+
 /// 256 random bits from the operating system, as 64 hex digits.
 pub fn random_token() -> String {
     let mut bytes = [0u8; 32];
@@ -346,13 +377,7 @@ impl Db {
         user: &User,
         expires_at: Option<i64>,
     ) -> Result<String, UserError> {
-        let key = random_token()[..16].to_string();
-        let secret = random_token();
-        let salt = SaltString::generate(&mut OsRng);
-        let hash = token_hasher()?
-            .hash_password(secret.as_bytes(), &salt)
-            .map_err(|e| UserError::Hash(e.to_string()))?
-            .to_string();
+        let (key, secret, hash) = new_token_secret()?;
         let now = now_secs();
         // Count and insert in one statement: parallel requests cannot both pass the count.
         let inserted = self.conn().execute(
@@ -370,13 +395,9 @@ impl Db {
 
     /// The user of an API token, if it is one and has not expired; notes its use.
     pub fn api_token_user(&self, token: &str) -> Result<Option<User>, UserError> {
-        let Some(rest) = token.strip_prefix(API_TOKEN_PREFIX) else {
+        let Some((key, secret)) = token_parts(token, API_TOKEN_PREFIX) else {
             return Ok(None);
         };
-        if rest.len() != 80 || !rest.bytes().all(|b| b.is_ascii_hexdigit()) {
-            return Ok(None);
-        }
-        let (key, secret) = rest.split_at(16);
         let now = now_secs();
         type Row = ((i64, String, String), String, Option<i64>);
         let row: Option<Row> = self
@@ -392,7 +413,7 @@ impl Db {
         let Some((user, phc, last_used)) = row else {
             return Ok(None);
         };
-        if !password_matches(secret, &phc) {
+        if !secret_matches(secret, &phc) {
             return Ok(None);
         }
         if last_used.is_none_or(|t| now - t >= LAST_USE_SECS) {
@@ -950,7 +971,7 @@ mod tests {
             .query_row("PRAGMA user_version", [], |r| r.get(0))
             .unwrap();
         assert_eq!(v, crate::schema::VERSION);
-        assert_eq!(crate::schema::VERSION, 22);
+        assert_eq!(crate::schema::VERSION, 23);
         db.create_user("admin", UserRole::Admin, "12345678")
             .unwrap();
     }

@@ -25,6 +25,7 @@ const SHIPPED: &[(usize, u64)] = &[
     (20, 0x537d25315840ca55),
     (21, 0xb779b7a28546a843),
     (22, 0x12e9a84752f1d953),
+    (23, 0x29bdfc8cf630959a),
 ];
 
 fn fnv1a(bytes: &[u8]) -> u64 {

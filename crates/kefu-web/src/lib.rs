@@ -22,6 +22,7 @@ pub mod i18n;
 mod import;
 mod limits;
 mod list;
+pub mod live;
 pub mod openapi;
 pub mod ops;
 mod plans;
@@ -77,6 +78,8 @@ pub struct AppState {
     heavy: Arc<Heavy>,
     /// Judges stores' live snapshots and sends their alerts (`alert_runner`).
     pub alerts: alert_runner::AlertRunner,
+    /// Live ingest, the folder and the "store changed" channel.
+    pub(crate) live: Arc<live::LiveHub>,
 }
 
 /// Heavy requests (the lists behind figures, the agent page, transcripts, rule runs) analyse
@@ -186,6 +189,7 @@ impl AppState {
                 db_path.clone(),
                 kefu_notify::RetryPolicy::default(),
             ),
+            live: Arc::new(live::LiveHub::new(db_path.clone())),
             db_path,
         }
     }
@@ -194,6 +198,13 @@ impl AppState {
     pub fn with_alert_policy(mut self, policy: kefu_notify::RetryPolicy) -> AppState {
         self.alerts = alert_runner::AlertRunner::new(self.db_path.clone(), policy);
         self
+    }
+
+    /// Says "store N changed": the id of a store after every live ingest committed to it
+    /// and after every fold that wrote its figures. A receiver that falls more than 1,024
+    /// notices behind is told it lagged (`RecvError::Lagged`) and goes on from the newest.
+    pub fn store_changes(&self) -> tokio::sync::broadcast::Receiver<i64> {
+        self.live.subscribe()
     }
 
     /// The state with these deployment settings.
@@ -476,16 +487,20 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// No script, no external resource, no framing, no caching of personal figures.
+/// No script, no external resource, no framing, no caching of personal figures. The live
+/// monitor alone sets its own policy (our script from this origin and its event stream:
+/// `live::LIVE_CSP`), which is kept.
 async fn security_headers(mut res: Response) -> Response {
     let h = res.headers_mut();
-    h.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(
-            "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; \
-             form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
-        ),
-    );
+    if !h.contains_key(header::CONTENT_SECURITY_POLICY) {
+        h.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(
+                "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; \
+                 form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+            ),
+        );
+    }
     h.insert(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
@@ -552,11 +567,22 @@ pub async fn serve_with(
     let live = state.config.clone();
     tokio::task::spawn_blocking(move || -> Result<(), StoreError> {
         let mut db = Db::open(&db_path)?;
-        live.refresh(&mut db)?;
+        let config = live.refresh(&mut db)?;
+        drop(db);
+        // Live events a stopped server had accepted but not folded yet.
+        let folded = live::fold_leftovers(&db_path, &config)?;
+        if folded > 0 {
+            tracing::info!(
+                batches = folded,
+                "folded the live events left by the last run"
+            );
+        }
         Ok(())
     })
     .await
     .map_err(|e| ServeError::Startup(e.to_string()))??;
+    live::spawn_folder(&state);
+    live::connect_alerts(&state);
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .map_err(|source| ServeError::Bind { addr, source })?;

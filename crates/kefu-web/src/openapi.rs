@@ -31,6 +31,7 @@ use crate::routes::Routes;
         crate::api_qa::hits,
         crate::api_qa::summary,
         crate::api_qa::reviews,
+        crate::live::ingest,
         document,
     ),
     components(schemas(ErrorBody), responses(ErrorBody)),
@@ -52,6 +53,17 @@ impl Modify for Security {
                     .scheme(HttpAuthScheme::Bearer)
                     .description(Some(
                         "a personal API token (`kefu_…`) from /settings/tokens",
+                    ))
+                    .build(),
+            ),
+        );
+        components.add_security_scheme(
+            "ingest",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some(
+                        "a store's ingest token (`kefu_ingest_…`) from /settings/ingest or `kefu ingest-token create`: writes that store's live events and reads nothing",
                     ))
                     .build(),
             ),
@@ -139,7 +151,8 @@ mod tests {
 
     use super::*;
 
-    /// The document lists exactly the `/api/v1/` routes the router serves, each with `get`.
+    /// The document lists exactly the `/api/v1/` routes the router serves, each with its
+    /// method: `get`, but for the one route that writes (live ingest, `post`).
     #[test]
     fn the_documented_paths_are_the_served_api_routes() {
         let doc = openapi();
@@ -147,12 +160,19 @@ mod tests {
         let served: BTreeSet<&str> = crate::routes::route_table()
             .into_iter()
             .filter(|r| r.path.starts_with("/api/v1/"))
-            .inspect(|r| assert!(r.get && !r.post, "{} is not a GET route", r.path))
+            .inspect(|r| {
+                let writes = r.path == "/api/v1/events";
+                assert!(
+                    r.get != writes && r.post == writes,
+                    "{}: the API reads with GET; only ingest writes, with POST",
+                    r.path
+                )
+            })
             .map(|r| r.path)
             .collect();
         assert_eq!(documented, served);
         for (path, item) in &doc.paths.paths {
-            let get = item.get.as_ref();
+            let get = item.get.as_ref().or(item.post.as_ref());
             assert!(get.is_some(), "{path} has no get");
             let responses = get.map(|g| &g.responses.responses);
             assert!(

@@ -94,7 +94,9 @@ pub async fn trace(mut req: Request, next: Next) -> Response {
 /// Cutting them would not stop their work, which runs to its commit on a blocking thread;
 /// it would only tell the user "failed" about work that then succeeds.
 fn runs_to_the_end(method: &Method, path: &str) -> bool {
-    *method == Method::POST && matches!(path, "/import" | "/qa/run")
+    (*method == Method::POST && matches!(path, "/import" | "/qa/run"))
+        // the live monitor's stream runs as long as the page is open
+        || (*method == Method::GET && path == "/live/stream")
 }
 
 /// Answers a request that has not finished within the limit with a page or JSON error in

@@ -234,6 +234,8 @@ const ROUTES: &[(&str, Kind)] = &[
     ("/settings/roster?store={S2}", Kind::Store2Settings),
     ("/settings/alerts", Kind::Managers),
     ("/settings/alerts?store={S2}", Kind::Store2Settings),
+    ("/settings/ingest", Kind::Managers),
+    ("/settings/ingest?store={S2}", Kind::Store2Settings),
     ("/settings/user?id=1", Kind::AdminOnly),
     ("/settings/tokens", Kind::Page),
     ("/me", Kind::Page),
@@ -264,6 +266,10 @@ const ROUTES: &[(&str, Kind)] = &[
         Kind::Store2Api,
     ),
     ("/api/v1/openapi.json", Kind::Api),
+    ("/live", Kind::Page),
+    ("/live?store={S2}", Kind::Store2Page),
+    // the monitor's script: no data, the same for everyone
+    ("/live/live.js", Kind::Public),
     // quality inspection (their own role rules)
     (
         "/qa/assignments",
@@ -596,6 +602,41 @@ fn posts() -> Vec<(&'static str, &'static str, [Want; 6])> {
             "/settings/visibility",
             "csrf={csrf}&store=晨光旗舰店",
             managers(303),
+        ),
+        (
+            "/settings/ingest",
+            "csrf={csrf}&store=晨光旗舰店&label=isolation",
+            managers(200),
+        ),
+        (
+            "/settings/ingest",
+            "csrf={csrf}&store={S2}&label=isolation",
+            [
+                Login,
+                Forbidden,
+                Forbidden,
+                NotFound,
+                Forbidden,
+                Status(200),
+            ],
+        ),
+        // no such key: nothing to revoke, in a store of theirs or not
+        (
+            "/settings/ingest/revoke",
+            "csrf={csrf}&store=晨光旗舰店&key=0000000000000000",
+            managers(404),
+        ),
+        (
+            "/settings/ingest/revoke",
+            "csrf={csrf}&store={S2}&key=0000000000000000",
+            [
+                Login,
+                Forbidden,
+                Forbidden,
+                NotFound,
+                Forbidden,
+                Status(404),
+            ],
         ),
         (
             "/settings/visibility",
@@ -1503,6 +1544,11 @@ fn every_route_of_the_router_is_in_the_matrix() {
     }
     covered.insert("/logout".into()); // in `logout_ends_the_session_only_with_its_token`
     covered.insert("/import/rejects/{token}".into());
+    // The stream never ends: `the_live_stream_shows_each_user_their_own_rows` below.
+    covered.insert("/live/stream".into());
+    // Ingest takes a store's ingest token, not a session: `an_ingest_token_writes_its_own_store_only`
+    // below (and crates/kefu-cli/tests/live.rs through the server).
+    covered.insert("/api/v1/events".into());
     for route in served {
         assert!(
             covered.contains(route),
@@ -1721,4 +1767,135 @@ async fn every_page_escapes_hostile_free_text() {
             .contains("&lt;x-group onmouseover=&#39;alert(1)&#39;&gt;")
     );
     assert!(checked > 150, "{checked} pages checked");
+}
+
+/// The first frame of the live stream of `store` for session `sid` (status and JSON).
+async fn first_frame(app: &Router, sid: &str, store: &str) -> (StatusCode, serde_json::Value) {
+    use http_body_util::BodyExt;
+    use tower::ServiceExt;
+    let mut req = Request::get(format!("/live/stream?store={}", enc(store)))
+        .header(header::COOKIE, format!("kefu_session={sid}"))
+        .body(Body::empty())
+        .unwrap();
+    req.extensions_mut()
+        .insert(axum::extract::ConnectInfo(std::net::SocketAddr::from((
+            [10, 0, 0, 1],
+            40000,
+        ))));
+    let res = app.clone().oneshot(req).await.unwrap();
+    let status = res.status();
+    if status != StatusCode::OK {
+        return (status, serde_json::Value::Null);
+    }
+    let mut body = res.into_body();
+    let frame = body.frame().await.unwrap().unwrap().into_data().unwrap();
+    let text = String::from_utf8_lossy(&frame).into_owned();
+    let json = text.trim().strip_prefix("data: ").unwrap();
+    (status, serde_json::from_str(json).unwrap())
+}
+
+/// Buyers waiting at agent A's and agent B's accounts of store 1 and at store 2's.
+fn waiting_everywhere(w: &World) {
+    let db = Db::open(&w.path).unwrap();
+    let mut live = kefu_store::live::LiveDb::open(&w.path).unwrap();
+    let config = Config::default();
+    for (store, account) in [
+        (STORE, ACCOUNT_A),
+        (STORE, ACCOUNT_B),
+        (STORE2, STORE2_ACCOUNT),
+    ] {
+        let info = db.store(store).unwrap();
+        let line = format!(
+            "{{\"kind\":\"message\",\"time\":\"2026-11-12 10:00:00\",\"buyer\":\"等待的{account}\",\"account\":\"{account}\",\"sender\":\"buyer\"}}"
+        );
+        let done = kefu_app::live::ingest(&mut live, &config, &info, &line, 0).unwrap();
+        assert_eq!(done.accepted, 1);
+    }
+}
+
+#[tokio::test]
+async fn the_live_stream_shows_each_user_their_own_rows() {
+    let w = world();
+    waiting_everywhere(&w);
+    let accounts = |f: &serde_json::Value| -> Vec<String> {
+        f["waiting"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x["account"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let (lily, _) = login(&w.app, "lily").await;
+    let (status, f) = first_frame(&w.app, &lily, STORE).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(accounts(&f), vec![ACCOUNT_A]);
+    let (qiang, _) = login(&w.app, "qiang").await;
+    assert_eq!(
+        accounts(&first_frame(&w.app, &qiang, STORE).await.1),
+        vec![ACCOUNT_B]
+    );
+    let (sup, _) = login(&w.app, "sup").await;
+    let mut both = accounts(&first_frame(&w.app, &sup, STORE).await.1);
+    both.sort();
+    assert_eq!(both, vec![ACCOUNT_A, ACCOUNT_B]);
+    // Store 2 is not theirs: as if it did not exist.
+    assert_eq!(
+        first_frame(&w.app, &sup, STORE2).await.0,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        first_frame(&w.app, &lily, STORE2).await.0,
+        StatusCode::NOT_FOUND
+    );
+    let (admin, _) = login(&w.app, "admin").await;
+    assert_eq!(
+        accounts(&first_frame(&w.app, &admin, STORE2).await.1),
+        vec![STORE2_ACCOUNT]
+    );
+    // Without a session: no stream.
+    let anon = get(&w.app, "/live/stream", "").await;
+    assert_ne!(anon.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn an_ingest_token_writes_its_own_store_only() {
+    let w = world();
+    let db = Db::open(&w.path).unwrap();
+    let store2 = db.store(STORE2).unwrap();
+    let token = db.create_ingest_token(store2.id, "t", None).unwrap();
+    let post =
+        |token: String, body: &'static str| {
+            let app = w.app.clone();
+            async move {
+                let mut req = Request::post("/api/v1/events")
+                    .header(header::AUTHORIZATION, format!("Bearer {token}"))
+                    .body(Body::from(body))
+                    .unwrap();
+                req.extensions_mut().insert(axum::extract::ConnectInfo(
+                    std::net::SocketAddr::from(([10, 0, 0, 1], 40000)),
+                ));
+                send(&app, req).await
+            }
+        };
+    let into_store1 = "{\"kind\":\"message\",\"store\":\"晨光旗舰店\",\"time\":\"2026-11-12 11:00:00\",\"buyer\":\"x\",\"account\":\"晨光旗舰店:Lily\",\"sender\":\"buyer\"}";
+    let res = post(token.clone(), into_store1).await;
+    assert_eq!(res.status, StatusCode::BAD_REQUEST, "{}", res.body);
+    assert!(res.body.contains("\"field\":\"store\""), "{}", res.body);
+    let plain = "{\"kind\":\"message\",\"time\":\"2026-11-12 11:00:00\",\"buyer\":\"x\",\"account\":\"k\",\"sender\":\"buyer\"}";
+    let res = post(token.clone(), plain).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    assert!(res.body.contains("星河专营店"), "{}", res.body);
+    // A user's personal API token is no ingest token, nor is a session.
+    let admin = db.user("admin").unwrap().unwrap();
+    let personal = db.create_api_token(&admin).unwrap();
+    assert_eq!(post(personal, plain).await.status, StatusCode::UNAUTHORIZED);
+    // Revoked: refused.
+    let key = db.ingest_tokens(store2.id).unwrap()[0].key.clone();
+    assert!(db.revoke_ingest_token(store2.id, &key).unwrap());
+    assert_eq!(post(token, plain).await.status, StatusCode::UNAUTHORIZED);
+    // Nothing reached store 1's live state.
+    let live = kefu_store::live::LiveDb::open(&w.path).unwrap();
+    let store1 = db.store(STORE).unwrap();
+    assert_eq!(live.waiting_buyers(store1.id).unwrap(), vec![]);
+    assert_eq!(live.waiting_buyers(store2.id).unwrap().len(), 1);
 }

@@ -44,7 +44,8 @@ pub fn add_users(db: &str, users: &[(&str, &str, [&str; 2])]) {
     }
 }
 
-pub struct Server(Child);
+/// A `kefu serve` child, killed when dropped (a test that fails does not leave it running).
+pub struct Server(pub Child);
 
 impl Drop for Server {
     fn drop(&mut self) {
@@ -157,4 +158,32 @@ pub fn login(d: &Driver, base: &str, name: &str, password: &str) -> bool {
     };
     d.wait_for("the login answer", done).unwrap();
     !d.url().unwrap().contains("/login")
+}
+
+/// One request on its own connection; the whole answer (headers and body) as text.
+pub fn exchange(addr: &str, request: &[u8]) -> String {
+    use std::io::{Read, Write};
+    let mut s = TcpStream::connect(addr).unwrap();
+    s.write_all(request).unwrap();
+    let mut out = Vec::new();
+    s.read_to_end(&mut out).unwrap();
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// The value of cookie `name` set by a response.
+pub fn cookie(response: &str, name: &str) -> String {
+    let prefix = format!("set-cookie: {name}=");
+    response
+        .lines()
+        .find_map(|l| {
+            let lower = l.to_ascii_lowercase();
+            lower.starts_with(&prefix).then(|| {
+                l[prefix.len()..]
+                    .split(';')
+                    .next()
+                    .unwrap_or("")
+                    .to_string()
+            })
+        })
+        .unwrap_or_else(|| panic!("no cookie {name} in\n{response}"))
 }

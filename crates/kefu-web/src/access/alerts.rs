@@ -77,6 +77,15 @@ impl RunnerStore {
         )))
     }
 
+    /// The whole store at `now` as the live file has it (alerts judge every account).
+    pub fn live_snapshot(
+        &self,
+        live: &kefu_store::live::LiveDb,
+        now: kefu_core::time::Millis,
+    ) -> Result<kefu_core::live::LiveSnapshot, WebError> {
+        Ok(kefu_app::live::snapshot(live, self.id, now)?)
+    }
+
     pub fn record_log(&self, db: &Db, entries: &[AlertLogEntry]) -> Result<(), WebError> {
         Ok(db.record_alert_log(self.id, entries)?)
     }

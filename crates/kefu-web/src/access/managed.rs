@@ -181,3 +181,23 @@ impl ManagedStore {
         Ok(())
     }
 }
+
+impl ManagedStore {
+    /// The store's ingest tokens (never their secrets).
+    pub fn ingest_tokens(
+        &self,
+        db: &Db,
+    ) -> Result<Vec<kefu_store::ingest::IngestTokenInfo>, WebError> {
+        Ok(db.ingest_tokens(self.store.id)?)
+    }
+
+    /// A new ingest token of the store, shown once.
+    pub fn create_ingest_token(&self, db: &Db, label: &str, by: &str) -> Result<String, WebError> {
+        Ok(db.create_ingest_token(self.store.id, label, Some(by))?)
+    }
+
+    /// Revokes the store's token `key`; whether there was one (another store's key: none).
+    pub fn revoke_ingest_token(&self, db: &Db, key: &str) -> Result<bool, WebError> {
+        Ok(db.revoke_ingest_token(self.store.id, key)?)
+    }
+}

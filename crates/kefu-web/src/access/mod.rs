@@ -35,6 +35,7 @@ use kefu_store::{Db, StoreInfo, User, UserRole, Visibility};
 use crate::WebError;
 
 mod alerts;
+mod live;
 mod managed;
 mod qa;
 mod standing;
@@ -42,6 +43,7 @@ mod store;
 mod worklists;
 
 pub use alerts::RunnerStore;
+pub use live::LiveView;
 pub use managed::{
     ManagedStore, PlanScope, editable_plan_version, editable_plan_versions, plan_scope,
 };

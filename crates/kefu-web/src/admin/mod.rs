@@ -20,6 +20,7 @@ use crate::ui::frame::{error_page, frame, th};
 use crate::ui::html::{Markup, html, url};
 use crate::{AppState, WebError};
 
+pub(crate) mod ingest;
 pub(crate) mod me;
 pub(crate) mod roster;
 pub(crate) mod store_settings;
@@ -619,6 +620,8 @@ pub(crate) fn routes(r: Routes) -> Routes {
         )
         .form("/settings/metrics/reset", store_settings::reset)
         .form("/settings/visibility", store_settings::save_visibility)
+        .page_and_form("/settings/ingest", FORM_LIMIT, ingest::page, ingest::create)
+        .form("/settings/ingest/revoke", ingest::revoke)
         .page_and_form(
             "/settings/roster",
             ROSTER_FORM_LIMIT,

@@ -104,6 +104,8 @@ pub enum S {
     MyAccount,
     Worklists,
     AlertSettings,
+    Live,
+    IngestTokens,
     EditUser,
     Roster,
     DisplayName,

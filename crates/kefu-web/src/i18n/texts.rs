@@ -126,6 +126,8 @@ impl S {
             S::MyAccount => ("我的账户", "My account"),
             S::Worklists => ("工作清单", "Worklists"),
             S::AlertSettings => ("提醒设置", "Alert settings"),
+            S::Live => ("实时监控", "Live monitor"),
+            S::IngestTokens => ("接入令牌", "Ingest tokens"),
             S::EditUser => ("编辑用户", "Edit user"),
             S::Roster => ("花名册", "Roster"),
             S::DisplayName => ("姓名", "Display name"),

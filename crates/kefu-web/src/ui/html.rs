@@ -87,6 +87,7 @@ div.chat-actions form.filters{margin:0}div.chat-actions>strong{flex-basis:100%}
 div.cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(12.5em,1fr));gap:.6em;margin:.6em 0 1.2em}
 a.card{display:flex;flex-direction:column;gap:.15em;padding:.6em .8em;background:#fff;border:1px solid #dde1e7;border-radius:6px;text-decoration:none;color:#1d2330}
 a.card .name{font-size:.85em;color:#5b6474}a.card .value{font-size:1.5em}a.card .prev{color:#5b6474;font-size:.75em}
+div.card{display:flex;flex-direction:column;gap:.15em;padding:.6em .8em;background:#fff;border:1px solid #dde1e7;border-radius:6px}div.card .name{font-size:.85em;color:#5b6474}div.card .value{font-size:1.5em}
 .change.flat{color:#5b6474}.change{font-size:.85em}
 p.freshness{padding:.4em .7em;background:#eef4ff;border-radius:4px;display:inline-block}p.freshness.stale{background:#fde2e1;color:#b42318;font-weight:600}
 ul.attention li{margin:.25em 0}
@@ -152,6 +153,8 @@ pub fn page(
                                 " · "
                                 a href={ "/worklists" (lq) } { (lang.s(S::Worklists)) }
                             }
+                            " · "
+                            a href={ "/live" (lq) } { (lang.s(S::Live)) }
                             (admin_nav(lang, s, &lq))
                         }
                     }
@@ -194,6 +197,9 @@ fn admin_nav(lang: Lang, s: &Session, lq: &str) -> Markup {
             " · " a href={ "/settings/metrics" (lq) } { (lang.s(S::MetricSettings)) }
             " · " a href={ "/settings/roster" (lq) } { (lang.s(S::Roster)) }
             " · " a href={ "/settings/alerts" (lq) } { (lang.s(S::AlertSettings)) }
+        }
+        @if crate::access::may_edit_settings(&s.user) {
+            " · " a href={ "/settings/ingest" (lq) } { (lang.s(S::IngestTokens)) }
         }
     }
 }

@@ -1,0 +1,186 @@
+//! Ingest tokens: what a chat tool or an RPA job presents to write live events into one
+//! store (`POST /api/v1/events`). A token belongs to a store, not to a user: it can write
+//! that store's events and nothing else, and read nothing. Only a hash of its secret is kept.
+
+use rusqlite::{OptionalExtension, params};
+
+use crate::users::{new_token_secret, now_secs, secret_matches, token_parts};
+use crate::{Db, StoreInfo, UserError};
+
+/// How an ingest token begins (a personal API token begins `kefu_`).
+pub const INGEST_TOKEN_PREFIX: &str = "kefu_ingest_";
+
+/// Ingest tokens a store holds at once.
+pub const MAX_INGEST_TOKENS: usize = 20;
+
+/// The last use of a token is written at most this often.
+const LAST_USE_SECS: i64 = 60;
+
+/// An ingest token as listed: never its secret.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IngestTokenInfo {
+    /// The public part that finds the token (16 hex digits after [`INGEST_TOKEN_PREFIX`]).
+    pub key: String,
+    pub label: String,
+    /// Unix seconds.
+    pub created_at: i64,
+    pub created_by: Option<String>,
+    /// Unix seconds, to the minute; `None`: never used.
+    pub last_used_at: Option<i64>,
+}
+
+impl Db {
+    /// The store named `name`, created empty when there is none yet (a store may be
+    /// connected to live ingest before its first import).
+    pub fn ensure_store_named(&self, name: &str) -> Result<StoreInfo, UserError> {
+        self.conn()
+            .execute("INSERT OR IGNORE INTO stores (name) VALUES (?1)", [name])?;
+        Ok(self.store(name)?)
+    }
+
+    /// Creates an ingest token for store `store_id` and returns it (shown once: only a hash
+    /// of its secret is kept). A token is [`INGEST_TOKEN_PREFIX`], 16 hex digits that find it
+    /// and 64 hex digits of secret.
+    pub fn create_ingest_token(
+        &self,
+        store_id: i64,
+        label: &str,
+        by: Option<&str>,
+    ) -> Result<String, UserError> {
+        let (key, secret, hash) = new_token_secret()?;
+        let label: String = label
+            .chars()
+            .filter(|c| !c.is_control())
+            .take(128)
+            .collect();
+        let now = now_secs();
+        let inserted = self.conn().execute(
+            "INSERT INTO ingest_tokens (key, store_id, label, secret_hash, created_at, created_by)
+             SELECT ?1, ?2, ?3, ?4, ?5, ?6
+             WHERE (SELECT COUNT(*) FROM ingest_tokens WHERE store_id = ?2) < ?7",
+            params![
+                key,
+                store_id,
+                label.trim(),
+                hash,
+                now,
+                by,
+                MAX_INGEST_TOKENS as i64
+            ],
+        )?;
+        if inserted == 0 {
+            return Err(UserError::TooManyIngestTokens);
+        }
+        Ok(format!("{INGEST_TOKEN_PREFIX}{key}{secret}"))
+    }
+
+    /// The ingest tokens of store `store_id`, newest first.
+    pub fn ingest_tokens(&self, store_id: i64) -> Result<Vec<IngestTokenInfo>, UserError> {
+        let mut st = self.conn().prepare_cached(
+            "SELECT key, label, created_at, created_by, last_used_at FROM ingest_tokens
+             WHERE store_id = ?1 ORDER BY created_at DESC, key",
+        )?;
+        let rows = st.query_map([store_id], |r| {
+            Ok(IngestTokenInfo {
+                key: r.get(0)?,
+                label: r.get(1)?,
+                created_at: r.get(2)?,
+                created_by: r.get(3)?,
+                last_used_at: r.get(4)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Revokes the token `key` of store `store_id`; whether there was one.
+    pub fn revoke_ingest_token(&self, store_id: i64, key: &str) -> Result<bool, UserError> {
+        Ok(self.conn().execute(
+            "DELETE FROM ingest_tokens WHERE store_id = ?1 AND key = ?2",
+            params![store_id, key],
+        )? > 0)
+    }
+
+    /// The store an ingest token writes to, if it is one; notes its use.
+    pub fn ingest_token_store(&self, token: &str) -> Result<Option<StoreInfo>, UserError> {
+        let Some((key, secret)) = token_parts(token, INGEST_TOKEN_PREFIX) else {
+            return Ok(None);
+        };
+        let row: Option<(i64, String, String, Option<i64>)> = self
+            .conn()
+            .query_row(
+                "SELECT s.id, s.name, t.secret_hash, t.last_used_at
+                 FROM ingest_tokens t JOIN stores s ON s.id = t.store_id WHERE t.key = ?1",
+                [key],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+            )
+            .optional()?;
+        let Some((id, name, phc, last_used)) = row else {
+            return Ok(None);
+        };
+        if !secret_matches(secret, &phc) {
+            return Ok(None);
+        }
+        let now = now_secs();
+        if last_used.is_none_or(|t| now - t >= LAST_USE_SECS) {
+            // A busy database must not refuse a batch over a note of last use.
+            let _ = self.conn().execute(
+                "UPDATE ingest_tokens SET last_used_at = ?2 WHERE key = ?1",
+                params![key, now],
+            );
+        }
+        Ok(Some(StoreInfo { id, name }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn db_with_stores() -> (tempfile::TempDir, Db, i64, i64) {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::open(&dir.path().join("k.db")).unwrap();
+        db.conn()
+            .execute_batch("INSERT INTO stores (name) VALUES ('A'), ('B')")
+            .unwrap();
+        let a = db.store("A").unwrap().id;
+        let b = db.store("B").unwrap().id;
+        (dir, db, a, b)
+    }
+
+    #[test]
+    fn a_token_finds_its_own_store_only_and_is_kept_hashed() {
+        let (_dir, db, a, b) = db_with_stores();
+        let ta = db.create_ingest_token(a, "千牛", Some("boss")).unwrap();
+        let tb = db.create_ingest_token(b, "rpa", None).unwrap();
+        assert!(ta.starts_with(INGEST_TOKEN_PREFIX));
+        assert_eq!(db.ingest_token_store(&ta).unwrap().unwrap().id, a);
+        assert_eq!(db.ingest_token_store(&tb).unwrap().unwrap().id, b);
+        // The secret is not stored.
+        let secret = &ta[INGEST_TOKEN_PREFIX.len() + 16..];
+        let stored: String = db
+            .conn()
+            .query_row(
+                "SELECT group_concat(secret_hash) FROM ingest_tokens",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert!(!stored.contains(secret));
+        // A wrong secret, a personal API token's shape, garbage: no store.
+        let mut wrong = ta.clone();
+        wrong.pop();
+        wrong.push(if ta.ends_with('0') { '1' } else { '0' });
+        assert_eq!(db.ingest_token_store(&wrong).unwrap(), None);
+        assert_eq!(db.ingest_token_store("kefu_0123").unwrap(), None);
+        assert_eq!(db.ingest_token_store("").unwrap(), None);
+        let listed = db.ingest_tokens(a).unwrap();
+        assert_eq!(listed.len(), 1);
+        assert_eq!(listed[0].label, "千牛");
+        assert!(listed[0].last_used_at.is_some());
+        // Revoking needs the right store.
+        assert!(!db.revoke_ingest_token(b, &listed[0].key).unwrap());
+        assert!(db.revoke_ingest_token(a, &listed[0].key).unwrap());
+        assert_eq!(db.ingest_token_store(&ta).unwrap(), None);
+        assert_eq!(db.ingest_token_store(&tb).unwrap().unwrap().id, b);
+    }
+}
