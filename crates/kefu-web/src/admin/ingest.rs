@@ -11,7 +11,8 @@ use serde::Deserialize;
 use crate::access::{self, ManagedStore};
 use crate::auth::CurrentUser;
 use crate::i18n::{self, Lang, S};
-use crate::ui::frame::{StoreQuery, error_page, frame, store_switcher, utc};
+use crate::ui::format;
+use crate::ui::frame::{StoreQuery, error_page, frame, store_switcher};
 use crate::ui::html::{Markup, html, url};
 use crate::{AppState, WebError};
 
@@ -46,8 +47,10 @@ fn render(
     store: &ManagedStore,
     list: &[kefu_store::ingest::IngestTokenInfo],
     made: Option<&str>,
+    tz: kefu_core::time::UtcOffset,
 ) -> Markup {
     let lc = lang.code();
+    let at = |secs: i64| format!("{} {}", format::time_at(secs, tz), format::zone(tz));
     let csrf = &user.session.csrf;
     html! {
         (store_switcher(lang, "/settings/ingest", stores, store))
@@ -83,10 +86,10 @@ fn render(
                 tbody { @for t in list { tr {
                     td { code { (kefu_store::ingest::INGEST_TOKEN_PREFIX) (t.key) "…" } }
                     td { (t.label) }
-                    td { (utc(t.created_at)) " UTC" @if let Some(by) = &t.created_by { " · " (by) } }
+                    td { (at(t.created_at)) @if let Some(by) = &t.created_by { " · " (by) } }
                     td { @match t.last_used_at {
                         None => (lang.t("从未使用", "never")),
-                        Some(u) => { (utc(u)) " UTC" },
+                        Some(u) => (at(u)),
                     } }
                     td { form method="post" action={ "/settings/ingest/revoke?lang=" (lc) } {
                         input type="hidden" name="csrf" value=(csrf);
@@ -129,14 +132,17 @@ async fn show(
         })
         .await;
     match shown {
-        Ok((stores, store, list, made)) => frame(
-            lang,
-            user,
-            StatusCode::OK,
-            S::IngestTokens,
-            "/settings/ingest",
-            render(lang, user, &stores, &store, &list, made.as_deref()),
-        ),
+        Ok((stores, store, list, made)) => {
+            let tz = state.config.current().store(store.name()).timezone;
+            frame(
+                lang,
+                user,
+                StatusCode::OK,
+                S::IngestTokens,
+                "/settings/ingest",
+                render(lang, user, &stores, &store, &list, made.as_deref(), tz),
+            )
+        }
         Err(e) => error_page(lang, user, e),
     }
 }

@@ -188,13 +188,11 @@ impl crate::alert_runner::SnapshotSource for LiveAlertSource {
 /// store. A lagging receiver skips to the newest notices: the runner judges the store as it is
 /// now, so a missed notice loses nothing that a later one does not cover.
 pub fn connect_alerts(state: &AppState) -> tokio::task::JoinHandle<()> {
-    state
-        .alerts
-        .set_snapshot_source(Arc::new(LiveAlertSource {
-            db_path: state.db_path.clone(),
-            config: state.config.clone(),
-            live: Mutex::new(None),
-        }));
+    state.alerts.set_snapshot_source(Arc::new(LiveAlertSource {
+        db_path: state.db_path.clone(),
+        config: state.config.clone(),
+        live: Mutex::new(None),
+    }));
     let mut changes = state.store_changes();
     let alerts = state.alerts.clone();
     tokio::spawn(async move {
