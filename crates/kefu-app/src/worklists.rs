@@ -250,6 +250,16 @@ pub fn not_reminded(db: &Db, store_id: i64) -> Result<Vec<StoredItem>> {
     Ok(items)
 }
 
+/// [`not_reminded`] counted: how many items and their amount in cents, of `owners`' items
+/// only when given (the start page's attention line).
+pub fn not_reminded_totals(
+    db: &Db,
+    store_id: i64,
+    owners: Option<&[NameId]>,
+) -> Result<(u64, i64)> {
+    db.worklist_not_reminded_totals(store_id, owners)
+}
+
 impl ItemView {
     /// [`not_reminded`]'s rule for an item of a report.
     pub fn not_reminded(&self) -> bool {

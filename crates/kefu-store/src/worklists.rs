@@ -366,6 +366,39 @@ impl Db {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
+    /// How many open 下单未付款 items no reminder went out for, with nobody's contact noted and
+    /// no status set by hand, and their amount in cents; of `owners`' items only when given.
+    /// The rule of `kefu_app::worklists::not_reminded`, counted by SQLite so that the start
+    /// page does not read a 10M-message store's 300k items on every request.
+    pub fn worklist_not_reminded_totals(
+        &self,
+        store_id: i64,
+        owners: Option<&[NameId]>,
+    ) -> Result<(u64, i64)> {
+        let mut sql = String::from(
+            "SELECT count(*), coalesce(sum(amount_cents), 0) FROM worklist_items \
+             WHERE store_id = ?1 AND kind = 'unpaid' AND outcome = 'open' AND reminders = 0 \
+             AND status = 'open' AND contacts = '[]'",
+        );
+        let mut args: Vec<rusqlite::types::Value> = vec![store_id.into()];
+        if let Some(owners) = owners {
+            let list: Vec<String> = owners
+                .iter()
+                .map(|&o| {
+                    args.push((o as i64).into());
+                    format!("?{}", args.len())
+                })
+                .collect();
+            sql += &format!(" AND owner_id IN ({})", list.join(", "));
+        }
+        let (count, cents): (i64, i64) =
+            self.conn()
+                .query_row(&sql, rusqlite::params_from_iter(args), |r| {
+                    Ok((r.get(0)?, r.get(1)?))
+                })?;
+        Ok((count.max(0) as u64, cents))
+    }
+
     /// Sets an item's status (and, for `contacted`, notes the contact by `account` at `at`);
     /// returns whether the store has the item.
     pub fn set_worklist_status(

@@ -349,7 +349,29 @@ async fn unpaid_orders_not_reminded_need_attention() {
         None,
     )
     .unwrap();
-    let expected = kefu_app::worklists::not_reminded(&db, db.store(STORE).unwrap().id).unwrap();
+    let store_id = db.store(STORE).unwrap().id;
+    let expected = kefu_app::worklists::not_reminded(&db, store_id).unwrap();
+    // the count the page reads agrees with the items, for the store and for one owner
+    let cents_of = |items: &[kefu_store::worklists::StoredItem]| -> i64 {
+        items.iter().map(|i| i.item.amount).sum()
+    };
+    assert_eq!(
+        kefu_app::worklists::not_reminded_totals(&db, store_id, None).unwrap(),
+        (expected.len() as u64, cents_of(&expected))
+    );
+    let owner = expected
+        .iter()
+        .find_map(|i| i.owner)
+        .expect("an owned item");
+    let owned: Vec<_> = expected
+        .iter()
+        .filter(|i| i.owner == Some(owner))
+        .cloned()
+        .collect();
+    assert_eq!(
+        kefu_app::worklists::not_reminded_totals(&db, store_id, Some(&[owner])).unwrap(),
+        (owned.len() as u64, cents_of(&owned))
+    );
     drop(db);
     // N-UNPAID-1 was never reminded; Lily reminded N-UNPAID-2 at 11:40
     let refs: Vec<&str> = expected.iter().map(|i| i.item.reference.as_str()).collect();

@@ -60,12 +60,12 @@ impl StoreScope {
 
     /// Unpaid orders not reminded ([`use_case::not_reminded`]), of the user's own items for
     /// an agent: how many, and their amount in cents.
-    pub fn not_reminded(&self, db: &Db) -> Result<(usize, i64), WebError> {
-        let mut items = use_case::not_reminded(db, self.store.id)?;
-        if let Rows::Accounts(ids) = &self.rows {
-            items.retain(|i| i.owner.is_some_and(|o| ids.contains(&o)));
-        }
-        Ok((items.len(), items.iter().map(|i| i.item.amount).sum()))
+    pub fn not_reminded(&self, db: &Db) -> Result<(u64, i64), WebError> {
+        let owners = match &self.rows {
+            Rows::Accounts(ids) => Some(ids.as_slice()),
+            Rows::All => None,
+        };
+        Ok(use_case::not_reminded_totals(db, self.store.id, owners)?)
     }
 
     /// The store's worklist settings.
