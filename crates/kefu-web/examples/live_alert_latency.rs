@@ -9,8 +9,12 @@
 //! - `rating`: a 1-star rating is posted; from sending the request to the robot's post.
 //! - `late`: a buyer's message stamped 5 s ago is posted (over the 1 s wait threshold on
 //!   arrival); from sending the request to the robot's post.
-//! - `crossing`: a buyer's message stamped now is posted, one every 20 ms; nothing else
-//!   happens; from the instant the wait passes the 1 s threshold to the robot's post.
+//! - `crossing`: a buyer's message stamped now is posted, one every 20 ms; from the instant
+//!   the wait passes the 1 s threshold to the robot's post (the next ingest's judgement
+//!   usually notices it).
+//! - `quiet`: 4 buyers' messages stamped now in one batch, then nothing until their alerts
+//!   arrived; from the threshold passing to the robot's post: only the runner's tick
+//!   (`live::ALERT_TICK`, 250 ms) notices it.
 //!
 //! Each alert names a new buyer (a new key, no cool-down in the way). The load generator,
 //! the server and the robot share this process and the machine's two cores.
@@ -200,6 +204,33 @@ fn main() -> Result<(), Error> {
         crossing.push(arrival(&robot, buyer)?.saturating_duration_since(*at));
     }
     report("crossing", &crossing);
+
+    // Quiet crossings: a batch of 4 buyers stamped now, then no event at all until their
+    // alerts arrived: only the runner's tick can notice the threshold passing.
+    let mut quiet = Vec::with_capacity(n);
+    for round in 0..n.div_ceil(4) {
+        // Started right after the last round's alerts (which a tick sent), each round would
+        // cross its threshold in step with the ticks: spread the start over a tick.
+        std::thread::sleep(Duration::from_millis((round as u64 * 37) % 250));
+        let (stamp, at) = (now(), Instant::now());
+        let buyers: Vec<String> = (0..4).map(|k| format!("q{round}x{k}")).collect();
+        let body: String = buyers
+            .iter()
+            .map(|b| {
+                line(
+                    "message",
+                    &format_time(stamp),
+                    b,
+                    &format!(",\"sender\":\"buyer\",\"text\":\"在吗\",\"msg_id\":\"{b}\""),
+                )
+            })
+            .collect();
+        post_events(&addr, &token, &body)?;
+        for b in &buyers {
+            quiet.push(arrival(&robot, b)?.saturating_duration_since(at + Duration::from_secs(1)));
+        }
+    }
+    report("quiet", &quiet);
     println!("robot posts {}", robot.posts().len());
     runtime.shutdown_background();
     Ok(())
