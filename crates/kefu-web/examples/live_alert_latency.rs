@@ -19,16 +19,16 @@
 //! Each alert names a new buyer (a new key, no cool-down in the way). The load generator,
 //! the server and the robot share this process and the machine's two cores.
 
+mod bench_store;
+
 use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::path::Path;
 use std::time::{Duration, Instant};
 
 use kefu_core::alert::{AlertRules, Channel};
 use kefu_core::settings::Config;
 use kefu_core::time::format_time;
 use kefu_notify::testkit::{Post, RobotReceiver};
-use kefu_store::Db;
 use kefu_web::{WebSettings, serve_with};
 
 type Error = Box<dyn std::error::Error>;
@@ -98,17 +98,7 @@ fn main() -> Result<(), Error> {
     let dir = tempfile::tempdir()?;
     let path = dir.path().join("k.db");
     let config = Config::default();
-    let mut db = Db::open(&path)?;
-    let input = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../testdata/sample/input");
-    let mut files: Vec<_> = std::fs::read_dir(&input)?
-        .map(|e| e.map(|e| e.path()))
-        .collect::<Result<_, _>>()?;
-    files.sort();
-    let mut opts = kefu_import::ImportOptions::new(&config);
-    opts.default_store = Some("bench".into());
-    let read = kefu_import::read_files(&files, &opts, &|_, _| {})?;
-    db.import(read.batch, &config)?;
-    let store = db.store("bench")?.id;
+    let (db, store) = bench_store::sample_store(&path, &config)?;
     let token = db.create_ingest_token(store, "bench", None)?;
     let robot = RobotReceiver::start("SECbench")?;
     let mut rules = AlertRules::default();
