@@ -11,44 +11,12 @@ use std::process::Command;
 
 use kefu_store::Db;
 use support::app::{
-    add_users, browser_skipped, import_into, import_sample, login, run, serve, shots,
+    add_users, arrive, both_widths, browser_skipped, import_into, import_sample, login, main_part,
+    run, serve, shots,
 };
 use support::webdriver::Driver;
 
 const STORE: &str = "晨光旗舰店";
-
-fn main_part(d: &Driver) -> String {
-    let page = d.source().unwrap_or_default();
-    page.split("<main>").nth(1).unwrap_or_default().to_string()
-}
-
-/// Waits until the address contains `part` (a click returns before its navigation ends).
-fn arrive(d: &Driver, part: &str) {
-    d.wait_for(part, |d| d.url().unwrap_or_default().contains(part))
-        .unwrap_or_else(|e| panic!("{e}\n{}", main_part(d)));
-}
-
-/// Screenshots of the current page at desktop and phone widths: `name.png`, `name-390.png`.
-fn both_widths(d: &Driver, shots: &Path, name: &str) {
-    for (width, file) in [
-        (1440, format!("{name}.png")),
-        (390, format!("{name}-390.png")),
-    ] {
-        d.set_window_size(width, 1000).unwrap();
-        let url = d.url().unwrap();
-        d.goto(&url).unwrap();
-        // At a phone's width nothing but the tables' own boxes scrolls sideways.
-        let wide = d
-            .script("return document.documentElement.scrollWidth - window.innerWidth;")
-            .unwrap();
-        assert!(
-            wide.as_f64().is_some_and(|x| x <= 1.0),
-            "{name} at {width} px is {wide} px too wide"
-        );
-        d.screenshot(&shots.join(file)).unwrap();
-    }
-    d.set_window_size(1440, 1000).unwrap();
-}
 
 /// A tool's output, when the tool is installed.
 fn tool(cmd: &str, args: &[&str]) -> Option<String> {

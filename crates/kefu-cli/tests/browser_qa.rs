@@ -7,7 +7,7 @@
 mod support;
 
 use kefu_store::Db;
-use support::app::{add_users, browser_skipped, import_sample, login, serve, shots};
+use support::app::{add_users, browser_skipped, import_sample, login, main_part, serve, shots};
 use support::webdriver::Driver;
 
 const STORE: &str = "晨光旗舰店";
@@ -48,11 +48,6 @@ fn review(d: &Driver, base: &str, assignment: i64, greeting: &'static str, note:
             .contains("class=\"qa-score\"")
     })
     .unwrap();
-}
-
-fn main_part(d: &Driver) -> String {
-    let page = d.source().unwrap_or_default();
-    page.split("<main>").nth(1).unwrap_or_default().to_string()
 }
 
 /// The page's main part once it shows `needle` (a navigation may still be under way when

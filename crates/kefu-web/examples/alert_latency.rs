@@ -10,7 +10,8 @@
 //! 企业微信 one, and logs both deliveries. Snapshots are handed in one at a time, each after
 //! the previous post arrived.
 
-use std::path::Path;
+mod bench_store;
+
 use std::time::{Duration, Instant};
 
 use kefu_core::alert::{AlertRules, Channel};
@@ -18,7 +19,6 @@ use kefu_core::live::{LiveSnapshot, WaitingBuyer};
 use kefu_core::settings::Config;
 use kefu_notify::RetryPolicy;
 use kefu_notify::testkit::RobotReceiver;
-use kefu_store::Db;
 use kefu_web::alert_runner::AlertRunner;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -26,17 +26,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let dir = tempfile::tempdir()?;
     let path = dir.path().join("k.db");
     let config = Config::default();
-    let mut db = Db::open(&path)?;
-    let input = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../testdata/sample/input");
-    let mut files: Vec<_> = std::fs::read_dir(&input)?
-        .map(|e| e.map(|e| e.path()))
-        .collect::<Result<_, _>>()?;
-    files.sort();
-    let mut opts = kefu_import::ImportOptions::new(&config);
-    opts.default_store = Some("bench".into());
-    let read = kefu_import::read_files(&files, &opts, &|_, _| {})?;
-    db.import(read.batch, &config)?;
-    let store = db.store("bench")?.id;
+    let (db, store) = bench_store::sample_store(&path, &config)?;
 
     let ding = RobotReceiver::start("SECbench")?;
     let wecom = RobotReceiver::start("")?;

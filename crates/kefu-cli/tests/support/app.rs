@@ -187,3 +187,37 @@ pub fn cookie(response: &str, name: &str) -> String {
         })
         .unwrap_or_else(|| panic!("no cookie {name} in\n{response}"))
 }
+
+/// The page's `<main>` part.
+pub fn main_part(d: &Driver) -> String {
+    let page = d.source().unwrap_or_default();
+    page.split("<main>").nth(1).unwrap_or_default().to_string()
+}
+
+/// Waits until the address contains `part` (a click returns before its navigation ends).
+pub fn arrive(d: &Driver, part: &str) {
+    d.wait_for(part, |d| d.url().unwrap_or_default().contains(part))
+        .unwrap_or_else(|e| panic!("{e}\n{}", main_part(d)));
+}
+
+/// Screenshots of the current page at desktop and phone widths: `name.png`, `name-390.png`.
+pub fn both_widths(d: &Driver, shots: &Path, name: &str) {
+    for (width, file) in [
+        (1440, format!("{name}.png")),
+        (390, format!("{name}-390.png")),
+    ] {
+        d.set_window_size(width, 1000).unwrap();
+        let url = d.url().unwrap();
+        d.goto(&url).unwrap();
+        // At a phone's width nothing but the tables' own boxes scrolls sideways.
+        let wide = d
+            .script("return document.documentElement.scrollWidth - window.innerWidth;")
+            .unwrap();
+        assert!(
+            wide.as_f64().is_some_and(|x| x <= 1.0),
+            "{name} at {width} px is {wide} px too wide"
+        );
+        d.screenshot(&shots.join(file)).unwrap();
+    }
+    d.set_window_size(1440, 1000).unwrap();
+}

@@ -183,10 +183,19 @@ impl crate::alert_runner::SnapshotSource for LiveAlertSource {
     }
 }
 
+/// How often the alert runner looks again at every store it knows, changed or not: a buyer
+/// who is waiting crosses a "waited > N s" threshold with no event at all, so time alone must
+/// bring the judgement. A quarter second keeps the moment of crossing to the webhook well under
+/// a second (docs/benchmark.md, "alert latency"); judging a store whose rules are all off is a
+/// settings read, and coalescing keeps a slow store from piling up ticks.
+pub const ALERT_TICK: Duration = Duration::from_millis(250);
+
 /// Connects live ingest to the alert rules: the runner takes its snapshots from the live
-/// file, and every "store changed" notice (an ingest committed, a fold) asks it to judge that
-/// store. A lagging receiver skips to the newest notices: the runner judges the store as it is
-/// now, so a missed notice loses nothing that a later one does not cover.
+/// file, every "store changed" notice (an ingest committed, a fold) asks it to judge that
+/// store at once, and every [`ALERT_TICK`] it judges every store known (those in the database
+/// when the server started and those that changed since), so waits cross their threshold
+/// without an event. A lagging receiver skips to the newest notices: the runner judges the
+/// store as it is now, so a missed notice loses nothing that a later one does not cover.
 pub fn connect_alerts(state: &AppState) -> tokio::task::JoinHandle<()> {
     state.alerts.set_snapshot_source(Arc::new(LiveAlertSource {
         db_path: state.db_path.clone(),
@@ -195,12 +204,40 @@ pub fn connect_alerts(state: &AppState) -> tokio::task::JoinHandle<()> {
     }));
     let mut changes = state.store_changes();
     let alerts = state.alerts.clone();
+    let db_path = state.db_path.clone();
     tokio::spawn(async move {
+        // The stores already there (a buyer may have been waiting across a restart).
+        let mut known: std::collections::BTreeSet<i64> =
+            tokio::task::spawn_blocking(move || -> Result<Vec<i64>, StoreError> {
+                Ok(Db::open(&db_path)?
+                    .stores()?
+                    .into_iter()
+                    .map(|s| s.id)
+                    .collect())
+            })
+            .await
+            .ok()
+            .and_then(Result::ok)
+            .unwrap_or_default()
+            .into_iter()
+            .collect();
+        let mut tick = tokio::time::interval(ALERT_TICK);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
-            match changes.recv().await {
-                Ok(store) => alerts.on_store_changed(store),
-                Err(broadcast::error::RecvError::Lagged(_)) => continue,
-                Err(broadcast::error::RecvError::Closed) => break,
+            tokio::select! {
+                got = changes.recv() => match got {
+                    Ok(store) => {
+                        known.insert(store);
+                        alerts.on_store_changed(store);
+                    }
+                    Err(broadcast::error::RecvError::Lagged(_)) => continue,
+                    Err(broadcast::error::RecvError::Closed) => break,
+                },
+                _ = tick.tick() => {
+                    for store in &known {
+                        alerts.on_store_changed(*store);
+                    }
+                }
             }
         }
     })

@@ -149,7 +149,7 @@ pub async fn page(
 
 fn tally_rows(lang: Lang, rows: &[(String, &TallyView)]) -> Markup {
     html! {
-        table {
+        div.wrap { table {
             thead { tr {
                 th { "" }
                 th { (lang.t("项", "Items")) }
@@ -176,7 +176,7 @@ fn tally_rows(lang: Lang, rows: &[(String, &TallyView)]) -> Markup {
                     }
                 }
             }
-        }
+        } }
     }
 }
 
@@ -226,7 +226,8 @@ fn render(lang: Lang, user: &CurrentUser, s: &Shown, notice: Notice) -> Markup {
             }
             a href=(here("&list=unpaid&reminded=0")) { (lang.t("未催付的未付款订单", "Unpaid, not reminded")) }
         }
-        table {
+        // At a phone's width the table scrolls in its own box, not the page.
+        div.wrap { table #items {
             thead { tr {
                 th { (lang.t("清单", "List")) }
                 th { (lang.t("买家", "Buyer")) }
@@ -283,7 +284,7 @@ fn render(lang: Lang, user: &CurrentUser, s: &Shown, notice: Notice) -> Markup {
                     }
                 }
             }
-        }
+        } }
         @if r.items.is_empty() { p.note { (lang.t("没有待办项。", "Nothing to do.")) } }
         h2 { (lang.t("挽回的销售", "Sales recovered")) " " (r.from) " – " (r.to) }
         p.note { (lang.t(
