@@ -636,6 +636,24 @@ impl Db {
         )
     }
 
+    /// [`Db::load_events`] with the messages in day order, not the engine's stream order.
+    pub fn load_unsorted_events(
+        &self,
+        store_id: i64,
+        from: Day,
+        to: Day,
+        orders_back: u32,
+    ) -> Result<LoadedEvents> {
+        load_unsorted_events(
+            &self.conn,
+            store_id,
+            load_names(&self.conn, store_id)?,
+            (from, to),
+            orders_back,
+            false,
+        )
+    }
+
     /// The events over `[from, to]` of the buyers who wrote with one of `accounts`: their
     /// messages (with every account) and orders, and the store's refunds and ratings.
     ///
