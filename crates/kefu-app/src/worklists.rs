@@ -239,10 +239,11 @@ struct Part<'a> {
 ///
 /// A buyer none of whose events changed keeps the items it had, except by the passing of
 /// time from the last refresh's time `t` to `as_of` and by the window moving on. So these
-/// are recomputed: buyers with an event from `t0 = min(first day changed, t)` less a margin
-/// on (new events, and every item that can appear after `t`: a lost inquiry when its
-/// conversion window ends, an unpaid order at its first reminder, a balance when its window
-/// opens); buyers of open items whose window ends by `as_of` (they become lost); of items
+/// are recomputed: buyers with an event from `t0` on, the earlier of the first day changed
+/// and `t` less the longest lag of an item behind its event (new events, and every item that
+/// can appear after `t`: a lost inquiry when its conversion window ends, an unpaid order at
+/// its first reminder, a balance when its window opens); buyers of open items whose window
+/// ends by `as_of` (they become lost); of items
 /// opened near the horizon's start, which moved (the items computed beside them, and so
 /// the credit of a payment among them, change); of items with a contact noted by hand; and
 /// of events loaded by the last refresh that this one no longer loads, or loads anew
@@ -270,8 +271,10 @@ fn buyers_to_redo(
     }
     let window_ms = p.metrics.conversion_window_days.max(1) as i64 * DAY_MS;
     let reminder_ms = p.settings.first_reminder.0.max(p.settings.first_reminder.1);
-    let margin = window_ms + reminder_ms + 2 * DAY_MS;
-    let t0 = p.changed.first_day.start().min(prev.as_of) - margin;
+    // An item appears at most this long after its buyer's event it is based on: a lost
+    // inquiry when its conversion window ends, an unpaid order at its first reminder.
+    let lag = window_ms.max(reminder_ms);
+    let t0 = p.changed.first_day.start().min(prev.as_of - lag);
     if t0 < p.window.start() {
         return Ok(None);
     }
@@ -279,7 +282,7 @@ fn buyers_to_redo(
         store_id,
         p.as_of,
         prev.as_of - p.settings.horizon_days as i64 * DAY_MS,
-        p.from + window_ms + reminder_ms + DAY_MS,
+        p.from + lag + 1,
     )?;
     let first_order = p.window.offset(-(p.metrics.after_sale_days as i32)).start();
     let late = |t: Option<Millis>| t.is_some_and(|t| t >= t0);
