@@ -113,7 +113,7 @@ fn refresh_store_with(
     // What the lists are computed under, besides the events: kept with them, so that a
     // refresh in part knows the rest of the lists were computed the same way.
     let basis = format!("{settings:?}\n{metrics:?}\nbots {bots:?}\nagents {agents:?}");
-    let mut ev = db.worklist_events_unsorted(store.id, window, to, metrics.after_sale_days)?;
+    let mut ev = db.worklist_events(store.id, window, to, metrics.after_sale_days)?;
     let as_of = match at {
         Some(t) => t,
         None => data_end(&ev).unwrap_or(to.offset(1).start() - 1),
@@ -305,7 +305,7 @@ fn buyers_to_redo(
         }
     }
     if old_window < p.window {
-        let gone = db.worklist_events_unsorted(
+        let gone = db.worklist_events(
             store_id,
             old_window,
             p.window.offset(-1),

@@ -702,24 +702,6 @@ impl Db {
         )
     }
 
-    /// [`Db::load_events`] with the messages in day order, not the engine's stream order.
-    pub fn load_unsorted_events(
-        &self,
-        store_id: i64,
-        from: Day,
-        to: Day,
-        orders_back: u32,
-    ) -> Result<LoadedEvents> {
-        load_unsorted_events(
-            &self.conn,
-            store_id,
-            load_names(&self.conn, store_id)?,
-            (from, to),
-            orders_back,
-            false,
-        )
-    }
-
     /// The events over `[from, to]` of the buyers who wrote with one of `accounts`: their
     /// messages (with every account) and orders, and the store's refunds and ratings.
     ///
@@ -1746,7 +1728,7 @@ fn load_events(
 
 /// The events over `[from, to]` (orders from `orders_back` days earlier), messages in day
 /// order (not yet in stream order).
-fn load_unsorted_events(
+pub(crate) fn load_unsorted_events(
     conn: &Connection,
     store_id: i64,
     names: Names,

@@ -202,6 +202,8 @@ impl Db {
     /// The events a refresh of the lists over `[from, to]` needs: the store's events of those
     /// days (orders from `orders_back` days earlier), plus presale orders whose balance window
     /// reaches into them and refunds requested earlier that were still pending at `from`.
+    /// Messages in day order, not yet in the engine's stream order: a refresh in part keeps
+    /// only some buyers' before sorting.
     pub fn worklist_events(
         &self,
         store_id: i64,
@@ -209,31 +211,14 @@ impl Db {
         to: Day,
         orders_back: u32,
     ) -> Result<LoadedEvents> {
-        let ev = self.load_events(store_id, from, to, orders_back)?;
-        self.worklist_extras(store_id, from, orders_back, ev)
-    }
-
-    /// [`Db::worklist_events`] with the messages in day order, not yet in the engine's stream
-    /// order: for a caller that keeps only some buyers before sorting.
-    pub fn worklist_events_unsorted(
-        &self,
-        store_id: i64,
-        from: Day,
-        to: Day,
-        orders_back: u32,
-    ) -> Result<LoadedEvents> {
-        let ev = self.load_unsorted_events(store_id, from, to, orders_back)?;
-        self.worklist_extras(store_id, from, orders_back, ev)
-    }
-
-    /// Adds to events loaded from `from` the presale orders and pending refunds from before.
-    fn worklist_extras(
-        &self,
-        store_id: i64,
-        from: Day,
-        orders_back: u32,
-        mut ev: LoadedEvents,
-    ) -> Result<LoadedEvents> {
+        let mut ev = crate::db::load_unsorted_events(
+            self.conn(),
+            store_id,
+            self.names(store_id)?,
+            (from, to),
+            orders_back,
+            false,
+        )?;
         let first_order = from.offset(-(orders_back as i32)).start();
         let mut st = self.conn().prepare_cached(
             "SELECT order_id, buyer_id, created_at, paid_at, closed_at, amount_cents, items,
