@@ -6,12 +6,13 @@
 
 use kefu_core::engine::{analyze, sort_streams};
 use kefu_core::model::{NameId, Role};
-use kefu_core::settings::Config;
+use kefu_core::settings::{Config, MetricSettings};
 use kefu_core::time::{DAY_MS, Day, Millis, UtcOffset};
 use kefu_core::worklist::summary::{Owned, Reminded, Summary, Timing, summarize, timing};
-use kefu_core::worklist::{self, Inputs, Item, Outcome, OwnerMode};
+use kefu_core::worklist::{self, Inputs, Item, Outcome, OwnerMode, WorklistSettings};
 use kefu_store::worklists::{ItemFilter, Status, StoredItem, WorklistState};
 use kefu_store::{Db, Result, StoreInfo};
+use rustc_hash::FxHashSet;
 
 /// What a refresh did for one store.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -22,6 +23,8 @@ pub struct Refreshed {
     /// Items computed, and how many of them appeared for the first time.
     pub items: usize,
     pub new: usize,
+    /// The buyers recomputed by a refresh in part (`None`: every buyer was).
+    pub buyers: Option<usize>,
 }
 
 /// The accounts that are bots (roster role or a bot message), by id.
@@ -50,6 +53,16 @@ fn agents(db: &Db, store_id: i64) -> Result<Vec<NameId>> {
     })
 }
 
+/// What an import changed in a store, for a refresh of the lists in part.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Changed {
+    /// The first day the import's new or replaced events fall on
+    /// ([`kefu_store::TouchedDays`]).
+    pub first_day: Day,
+    /// The latest import before this one (0: none).
+    pub previous_import: i64,
+}
+
 /// Recomputes one store's lists as of `at` (default: the time of its latest event) under the
 /// settings in force `config`; `None` when the store has no events.
 pub fn refresh_store(
@@ -57,6 +70,30 @@ pub fn refresh_store(
     config: &Config,
     store: &StoreInfo,
     at: Option<Millis>,
+) -> Result<Option<Refreshed>> {
+    refresh_store_with(db, config, store, at, None)
+}
+
+/// Refreshes one store's lists after an import that changed it as `changed` says: only the
+/// buyers whose items the import (or the time it moved the lists on by) can have changed
+/// are recomputed, when the lists were current before it and computed under the same
+/// settings; every buyer otherwise. The lists come out as a whole refresh makes them
+/// (`docs/worklists` in `docs/metrics.md`; the test `refresh_in_part_equals_whole`).
+pub fn refresh_store_after_import(
+    db: &mut Db,
+    config: &Config,
+    store: &StoreInfo,
+    changed: Changed,
+) -> Result<Option<Refreshed>> {
+    refresh_store_with(db, config, store, None, Some(changed))
+}
+
+fn refresh_store_with(
+    db: &mut Db,
+    config: &Config,
+    store: &StoreInfo,
+    at: Option<Millis>,
+    changed: Option<Changed>,
 ) -> Result<Option<Refreshed>> {
     let Some((_, last_day)) = db.day_span(store.id)? else {
         return Ok(None);
@@ -67,18 +104,52 @@ pub fn refresh_store(
     // The horizon, and before it what a list item of its first day looks back at: the
     // conversion window of an inquiry and a day of context.
     let back = settings.horizon_days as i32 + metrics.conversion_window_days as i32 + 1;
-    let mut ev = db.worklist_events(store.id, to.offset(-back), to, metrics.after_sale_days)?;
+    let window = to.offset(-back);
+    let bots = bots(db, store.id)?;
+    let agents = match settings.owner {
+        OwnerMode::RoundRobin => agents(db, store.id)?,
+        _ => Vec::new(),
+    };
+    // What the lists are computed under, besides the events: kept with them, so that a
+    // refresh in part knows the rest of the lists were computed the same way.
+    let basis = format!("{settings:?}\n{metrics:?}\nbots {bots:?}\nagents {agents:?}");
+    let mut ev = db.worklist_events(store.id, window, to, metrics.after_sale_days)?;
     let as_of = match at {
         Some(t) => t,
         None => data_end(&ev).unwrap_or(to.offset(1).start() - 1),
     };
     worklist::cut_at(&mut ev.messages, &mut ev.orders, &mut ev.refunds, as_of);
+    let from = as_of - settings.horizon_days as i64 * DAY_MS;
+    let redo = match changed {
+        Some(c) => buyers_to_redo(
+            db,
+            store.id,
+            &Part {
+                changed: c,
+                basis: &basis,
+                window,
+                as_of,
+                from,
+                settings: &settings,
+                metrics,
+            },
+            &ev,
+        )?,
+        None => None,
+    };
+    if let Some(redo) = &redo {
+        // Each buyer's items follow from that buyer's events alone (`load_events_of_accounts`
+        // says why for the engine; the lists' contacts, payments and credit are per buyer
+        // too), so the others can be left out before the stream sort. Refunds and ratings
+        // stay whole, as there.
+        let keep = |b: &NameId| redo.contains(b);
+        ev.messages.retain(|m| keep(&m.buyer));
+        ev.orders.retain(|o| keep(&o.buyer));
+    }
     sort_streams(&mut ev.messages);
     let view = ev.view();
     let analysis = analyze(&view, metrics);
-    let bots = bots(db, store.id)?;
     let marks = db.worklist_marks(store.id)?;
-    let from = as_of - settings.horizon_days as i64 * DAY_MS;
     let mut items = worklist::compute(&Inputs {
         events: &view,
         analysis: &analysis,
@@ -89,6 +160,9 @@ pub fn refresh_store(
         as_of,
         marks: &marks,
     });
+    if let Some(redo) = &redo {
+        items.retain(|i| redo.contains(&i.buyer));
+    }
     // Items that appeared before the horizon keep their stored state, unless still open or
     // decided inside it.
     items.retain(|i| {
@@ -114,7 +188,7 @@ pub fn refresh_store(
             }
         }
         OwnerMode::RoundRobin => {
-            let (dealt, next) = worklist::round_robin(fresh.len(), &agents(db, store.id)?, cursor);
+            let (dealt, next) = worklist::round_robin(fresh.len(), &agents, cursor);
             for (&i, o) in fresh.iter().zip(dealt) {
                 owners[i] = o;
             }
@@ -134,13 +208,114 @@ pub fn refresh_store(
             import_id: db.last_import_id()?,
             cursor,
         },
+        &format!("{}|{basis}", window.0),
+        redo.as_ref(),
     )?;
     Ok(Some(Refreshed {
         store: store.name.clone(),
         as_of,
         items: n,
         new,
+        buyers: redo.as_ref().map(FxHashSet::len),
     }))
+}
+
+/// What a refresh in part is judged by.
+struct Part<'a> {
+    changed: Changed,
+    basis: &'a str,
+    /// The first day of events loaded, and the lists' time and horizon start.
+    window: Day,
+    as_of: Millis,
+    from: Millis,
+    settings: &'a WorklistSettings,
+    metrics: &'a MetricSettings,
+}
+
+/// The buyers a refresh after an import must recompute for its lists to equal a whole
+/// refresh's, or `None` when every buyer must be (the lists were not current before the
+/// import, or computed under other settings, bots or agents, or the import reached back
+/// too far). `ev`: the events of the refresh's window, cut at its time.
+///
+/// A buyer none of whose events changed keeps the items it had, except by the passing of
+/// time from the last refresh's time `t` to `as_of` and by the window moving on. So these
+/// are recomputed: buyers with an event from `t0` on, the earlier of the first day changed
+/// and `t` less the longest lag of an item behind its event (new events, and every item that
+/// can appear after `t`: a lost inquiry when its conversion window ends, an unpaid order at
+/// its first reminder, a balance when its window opens); buyers of open items whose window
+/// ends by `as_of` (they become lost); of items
+/// opened near the horizon's start, which moved (the items computed beside them, and so
+/// the credit of a payment among them, change); of items with a contact noted by hand; and
+/// of events loaded by the last refresh that this one no longer loads, or loads anew
+/// (the days the window moved past, presale orders and pending refunds from before it).
+fn buyers_to_redo(
+    db: &Db,
+    store_id: i64,
+    p: &Part<'_>,
+    ev: &kefu_store::LoadedEvents,
+) -> Result<Option<FxHashSet<NameId>>> {
+    let Some(prev) = db.worklist_state(store_id)? else {
+        return Ok(None);
+    };
+    if prev.import_id != p.changed.previous_import || prev.as_of > p.as_of {
+        return Ok(None);
+    }
+    let Some((old_window, basis)) = db.worklist_basis(store_id)?.and_then(|b| {
+        let (w, rest) = b.split_once('|')?;
+        Some((Day(w.parse().ok()?), rest.to_string()))
+    }) else {
+        return Ok(None);
+    };
+    if basis != p.basis || old_window > p.window {
+        return Ok(None);
+    }
+    let window_ms = p.metrics.conversion_window_days.max(1) as i64 * DAY_MS;
+    let reminder_ms = p.settings.first_reminder.0.max(p.settings.first_reminder.1);
+    // An item appears at most this long after its buyer's event it is based on: a lost
+    // inquiry when its conversion window ends, an unpaid order at its first reminder.
+    let lag = window_ms.max(reminder_ms);
+    let t0 = p.changed.first_day.start().min(prev.as_of - lag);
+    if t0 < p.window.start() {
+        return Ok(None);
+    }
+    let mut redo = db.worklist_buyers_to_redo(
+        store_id,
+        p.as_of,
+        prev.as_of - p.settings.horizon_days as i64 * DAY_MS,
+        p.from + lag + 1,
+    )?;
+    let first_order = p.window.offset(-(p.metrics.after_sale_days as i32)).start();
+    let late = |t: Option<Millis>| t.is_some_and(|t| t >= t0);
+    for m in &ev.messages {
+        if m.time >= t0 {
+            redo.insert(m.buyer);
+        }
+    }
+    for o in &ev.orders {
+        let presale = o.presale.is_some_and(|s| {
+            s.balance_from >= t0 || late(s.deposit_paid_at) || o.created_at < first_order
+        });
+        if presale || late(Some(o.created_at)) || late(o.paid_at) || late(o.closed_at) {
+            redo.insert(o.buyer);
+        }
+    }
+    for r in &ev.refunds {
+        if late(Some(r.requested_at)) || late(r.finished_at) || r.requested_at < p.window.start() {
+            redo.insert(r.buyer);
+        }
+    }
+    if old_window < p.window {
+        let gone = db.worklist_events(
+            store_id,
+            old_window,
+            p.window.offset(-1),
+            p.metrics.after_sale_days,
+        )?;
+        redo.extend(gone.messages.iter().map(|m| m.buyer));
+        redo.extend(gone.orders.iter().map(|o| o.buyer));
+        redo.extend(gone.refunds.iter().map(|r| r.buyer));
+    }
+    Ok(Some(redo))
 }
 
 /// The time of the latest event loaded: a message, an order's creation, payment or close, a

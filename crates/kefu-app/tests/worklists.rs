@@ -202,3 +202,120 @@ fn a_presale_row_without_its_window_end_is_refused() {
     let e = import(&mut db, &[f]).unwrap_err();
     assert!(e.to_string().contains("deposit not above"), "{e}");
 }
+
+/// One store's lists after each import of a sequence, refreshed in part (as imports do) in
+/// one database and whole in another, with people working items in both the same way between
+/// imports: every stored item (computed columns, owner, status, contact noted) and the
+/// lists' time and cursor are the same after every import.
+fn in_part_equals_whole(windows: &[(u32, u32)], owner: kefu_core::worklist::OwnerMode) {
+    let dir = tempfile::tempdir().unwrap();
+    let config = Config::default();
+    let demo = kefu_demo::DemoConfig {
+        store: "店".into(),
+        days: 14,
+        agents: 6,
+        messages_target: Some(12_000),
+        ..kefu_demo::DemoConfig::default()
+    };
+    let mut dbs: Vec<Db> = ["part.db", "whole.db"]
+        .iter()
+        .map(|n| Db::open(&dir.path().join(n)).unwrap())
+        .collect();
+    let mut in_part = 0;
+    for (step, &(first, last)) in windows.iter().enumerate() {
+        let files = kefu_demo::write_files(
+            &kefu_demo::DemoConfig {
+                only_days: Some((first, last)),
+                ..demo.clone()
+            },
+            &dir.path().join(format!("w{step}")),
+            &|_, _| {},
+        )
+        .unwrap()
+        .files;
+        for (k, db) in dbs.iter_mut().enumerate() {
+            kefu_app::import::refresh_worklists_whole(k == 1);
+            let done = import(db, &files).unwrap();
+            let refreshed = done.worklists.unwrap();
+            if k == 0 {
+                in_part += refreshed.iter().filter(|r| r.buyers.is_some()).count();
+            } else {
+                assert!(refreshed.iter().all(|r| r.buyers.is_none()));
+            }
+            if step == 0 {
+                let store = db.store("店").unwrap();
+                let mut s = db.worklist_settings(store.id).unwrap();
+                s.owner = owner;
+                db.save_worklist_settings(store.id, &s, None).unwrap();
+                worklists::refresh(db, &config, None, None).unwrap();
+            }
+        }
+        kefu_app::import::refresh_worklists_whole(false);
+        // People work some open items, the same in both.
+        let store = dbs[0].store("店").unwrap();
+        let open = dbs[0]
+            .worklist_items(
+                store.id,
+                &ItemFilter {
+                    open_only: true,
+                    ..ItemFilter::default()
+                },
+            )
+            .unwrap();
+        let names = dbs[0].names(store.id).unwrap();
+        let agent = names
+            .get("店:小美")
+            .or_else(|| open.iter().find_map(|i| i.item.serving));
+        for (n, it) in open.iter().enumerate().filter(|(n, _)| n % 7 == step % 7) {
+            let status = ["contacted", "lost", "do_not_contact"][n % 3];
+            for db in &dbs {
+                worklists::set_status(
+                    db,
+                    &store,
+                    UtcOffset::SHANGHAI,
+                    &it.item.key,
+                    status,
+                    "sup",
+                    agent,
+                )
+                .unwrap();
+            }
+        }
+        // The two databases were worked a few ms apart (the clock's time, after all data).
+        let all = |db: &Db| {
+            let mut items = db.worklist_items(store.id, &ItemFilter::default()).unwrap();
+            for i in &mut items {
+                i.status_at = i.status_at.map(|_| 0);
+                if let Some(m) = &mut i.mark {
+                    m.1 = 0;
+                }
+            }
+            (items, db.worklist_state(store.id).unwrap())
+        };
+        let (part, whole) = (all(&dbs[0]), all(&dbs[1]));
+        assert!(!whole.0.is_empty());
+        assert_eq!(part.1, whole.1, "state after import {step}");
+        assert_eq!(part.0.len(), whole.0.len(), "items after import {step}");
+        for (p, w) in part.0.iter().zip(&whole.0) {
+            assert_eq!(p, w, "after import {step}");
+        }
+    }
+    // The refresh in part was taken, not only the whole one.
+    assert!(in_part >= windows.len() - 2, "in part {in_part} times");
+}
+
+#[test]
+fn refresh_in_part_equals_whole_day_by_day() {
+    let days: Vec<(u32, u32)> = std::iter::once((0, 5))
+        .chain((6..14).map(|d| (d, d)))
+        .collect();
+    in_part_equals_whole(&days, kefu_core::worklist::OwnerMode::Serving);
+}
+
+#[test]
+fn refresh_in_part_equals_whole_in_uneven_splits_round_robin() {
+    in_part_equals_whole(
+        &[(0, 2), (3, 3), (4, 7), (8, 8), (9, 9), (10, 12), (13, 13)],
+        kefu_core::worklist::OwnerMode::RoundRobin,
+    );
+}

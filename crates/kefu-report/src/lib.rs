@@ -205,7 +205,9 @@ pub fn build_scoped(db: &Db, by: By, from: Day, to: Day, scopes: &[Scope]) -> Re
             By::Account | By::Group => {
                 let accounts = db.accounts(s.id)?;
                 let info = |id| accounts.iter().find(|a| a.id == id);
-                let mut groups: Vec<(Option<String>, Counters)> = Vec::new();
+                let mut names: Vec<Option<String>> = Vec::new();
+                let mut member: Vec<Option<usize>> = Vec::new();
+                let mut members = Vec::new();
                 let mut account_rows = Vec::new();
                 for (id, c) in db.counters_by_account(s.id, from, to)? {
                     if !scope.sees(id) {
@@ -221,21 +223,37 @@ pub fn build_scoped(db: &Db, by: By, from: Day, to: Day, scopes: &[Scope]) -> Re
                             is_bot,
                             counters: c,
                         });
-                    } else if !is_bot {
+                    } else {
                         let g = a.and_then(|a| a.group.clone()).filter(|g| !g.is_empty());
-                        match groups.iter_mut().find(|(k, _)| *k == g) {
-                            Some((_, sum)) => *sum += &c,
-                            None => groups.push((g, c)),
-                        }
+                        let at = match names.iter().position(|k| *k == g) {
+                            Some(at) => at,
+                            None => {
+                                names.push(g);
+                                names.len() - 1
+                            }
+                        };
+                        // Bots belong to no group.
+                        member.push((!is_bot).then_some(at));
+                        members.push((id, c));
                     }
                 }
                 account_rows.sort_by(|a, b| (a.is_bot, &a.key).cmp(&(b.is_bot, &b.key)));
                 rows.extend(account_rows);
-                groups.sort_by(|a, b| (a.0.is_none(), &a.0).cmp(&(b.0.is_none(), &b.0)));
-                rows.extend(groups.into_iter().map(|(g, mut c)| {
-                    c.1.settle();
-                    row(g, c)
-                }));
+                if by == By::Group {
+                    // Summed in the store, which keeps each group's first response times.
+                    let sums = db.sum_groups(s.id, (from, to), members, &member, names.len())?;
+                    let used: Vec<bool> = (0..names.len())
+                        .map(|g| member.contains(&Some(g)))
+                        .collect();
+                    let mut groups: Vec<(Option<String>, Counters)> = names
+                        .into_iter()
+                        .zip(sums)
+                        .zip(used)
+                        .filter_map(|(gc, used)| used.then_some(gc))
+                        .collect();
+                    groups.sort_by(|a, b| (a.0.is_none(), &a.0).cmp(&(b.0.is_none(), &b.0)));
+                    rows.extend(groups.into_iter().map(|(g, c)| row(g, c)));
+                }
             }
             By::Day if scope.accounts.is_none() => {
                 for (day, c) in db.counters_by_day(s.id, from, to)? {

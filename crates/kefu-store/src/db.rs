@@ -458,6 +458,72 @@ impl Db {
         self.per_account(store_id, (from, to), true)
     }
 
+    /// Sums accounts' counters over `[from, to]` (as [`Db::counters_by_account`] returns them)
+    /// into `groups` sums: `group[i]` is the group of `accounts[i]` (`None`: in none). Each
+    /// group's first response times are settled, and kept like the accounts' (keyed on the
+    /// range, the grouping and the store's `facts_version`), so a repeated range does not
+    /// merge them again (the overview's teams).
+    pub fn sum_groups(
+        &self,
+        store_id: i64,
+        (from, to): (Day, Day),
+        accounts: Vec<(NameId, Counters)>,
+        group: &[Option<usize>],
+        groups: usize,
+    ) -> Result<Vec<Counters>> {
+        let mut sums: Vec<Counters> = vec![Counters::default(); groups];
+        let cache = if skips_first_responses() {
+            None
+        } else {
+            let grouping: Vec<(NameId, usize)> = accounts
+                .iter()
+                .zip(group)
+                .filter_map(|((id, _), g)| Some((*id, (*g)?)))
+                .collect();
+            percentiles::Key::of(
+                &self.conn,
+                store_id,
+                from,
+                to,
+                &format!("groups {grouping:?}"),
+            )?
+        };
+        let cached = cache.as_ref().and_then(percentiles::get);
+        for ((_, mut c), g) in accounts.into_iter().zip(group) {
+            let Some(sum) = g.and_then(|g| sums.get_mut(g)) else {
+                continue;
+            };
+            if cached.is_some() {
+                c.1 = Default::default();
+            }
+            *sum += &c;
+        }
+        match cached {
+            Some(cached) => {
+                for (g, times) in cached.iter() {
+                    if let Some(sum) = sums.get_mut(*g as usize) {
+                        sum.1 = times.clone();
+                    }
+                }
+            }
+            None => {
+                for c in &mut sums {
+                    c.1.settle();
+                }
+                if let Some(key) = cache {
+                    percentiles::put(
+                        key,
+                        sums.iter()
+                            .enumerate()
+                            .map(|(g, c)| (g as i64, c.1.clone()))
+                            .collect(),
+                    );
+                }
+            }
+        }
+        Ok(sums)
+    }
+
     /// Counters summed per account, the hourly ones only with `hours`.
     fn per_account(
         &self,
@@ -1662,7 +1728,7 @@ fn load_events(
 
 /// The events over `[from, to]` (orders from `orders_back` days earlier), messages in day
 /// order (not yet in stream order).
-fn load_unsorted_events(
+pub(crate) fn load_unsorted_events(
     conn: &Connection,
     store_id: i64,
     names: Names,

@@ -55,9 +55,11 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (22, include_str!("../migrations/0022_last_message.sql")),
     // 23: store-scoped ingest tokens of the live event endpoint
     (23, include_str!("../migrations/0023_ingest_tokens.sql")),
+    // 24: what a store's worklists were last computed under (refreshes in part after imports)
+    (24, include_str!("../migrations/0024_worklist_basis.sql")),
 ];
 
-pub const VERSION: i64 = 23;
+pub const VERSION: i64 = 24;
 
 /// The SQL of migration `version`, for tests that rebuild one migration's effect on a
 /// database of a later version; `None` for a version no migration brings the schema to.

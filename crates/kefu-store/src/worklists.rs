@@ -202,6 +202,8 @@ impl Db {
     /// The events a refresh of the lists over `[from, to]` needs: the store's events of those
     /// days (orders from `orders_back` days earlier), plus presale orders whose balance window
     /// reaches into them and refunds requested earlier that were still pending at `from`.
+    /// Messages in day order, not yet in the engine's stream order: a refresh in part keeps
+    /// only some buyers' before sorting.
     pub fn worklist_events(
         &self,
         store_id: i64,
@@ -209,7 +211,14 @@ impl Db {
         to: Day,
         orders_back: u32,
     ) -> Result<LoadedEvents> {
-        let mut ev = self.load_events(store_id, from, to, orders_back)?;
+        let mut ev = crate::db::load_unsorted_events(
+            self.conn(),
+            store_id,
+            self.names(store_id)?,
+            (from, to),
+            orders_back,
+            false,
+        )?;
         let first_order = from.offset(-(orders_back as i32)).start();
         let mut st = self.conn().prepare_cached(
             "SELECT order_id, buyer_id, created_at, paid_at, closed_at, amount_cents, items,
@@ -243,6 +252,42 @@ impl Db {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
+    /// What the store's lists were last computed under (`None`: never, or before schema 24).
+    pub fn worklist_basis(&self, store_id: i64) -> Result<Option<String>> {
+        Ok(self
+            .conn()
+            .query_row(
+                "SELECT basis FROM worklist_state WHERE store_id = ?1",
+                [store_id],
+                |r| r.get(0),
+            )
+            .optional()?
+            .flatten())
+    }
+
+    /// The buyers of stored items whose computation a refresh as of `as_of` may change even
+    /// when none of their events did: open items whose window ends by then, items opened on
+    /// `[opened_from, opened_to)` (near the horizon's start, which moved), and items with a
+    /// contact noted by hand.
+    pub fn worklist_buyers_to_redo(
+        &self,
+        store_id: i64,
+        as_of: Millis,
+        opened_from: Millis,
+        opened_to: Millis,
+    ) -> Result<FxHashSet<NameId>> {
+        let mut st = self.conn().prepare_cached(
+            "SELECT DISTINCT buyer_id FROM worklist_items WHERE store_id = ?1
+               AND ((outcome = 'open' AND expires_at <= ?2)
+                 OR (opened_at >= ?3 AND opened_at < ?4)
+                 OR marked_id IS NOT NULL)",
+        )?;
+        let rows = st.query_map(params![store_id, as_of, opened_from, opened_to], |r| {
+            r.get::<_, NameId>(0)
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
     /// Which of `keys` the store already has.
     pub fn worklist_known(&self, store_id: i64, keys: &[&str]) -> Result<FxHashSet<String>> {
         let mut st = self
@@ -266,6 +311,8 @@ impl Db {
         items: &[(Item, Option<NameId>)],
         stale_from: Millis,
         state: WorklistState,
+        basis: &str,
+        only_buyers: Option<&FxHashSet<NameId>>,
     ) -> Result<()> {
         let tx = self.conn_mut().transaction()?;
         {
@@ -315,17 +362,44 @@ impl Db {
                 ])?;
                 seen.execute([&i.key])?;
             }
-            tx.execute(
-                "DELETE FROM worklist_items WHERE store_id = ?1 AND opened_at >= ?2
-                   AND status = 'open' AND marked_id IS NULL
-                   AND key NOT IN (SELECT key FROM worklist_seen)",
-                params![store_id, stale_from],
-            )?;
+            match only_buyers {
+                None => {
+                    tx.execute(
+                        "DELETE FROM worklist_items WHERE store_id = ?1 AND opened_at >= ?2
+                           AND status = 'open' AND marked_id IS NULL
+                           AND key NOT IN (SELECT key FROM worklist_seen)",
+                        params![store_id, stale_from],
+                    )?;
+                }
+                Some(buyers) => {
+                    tx.execute_batch("CREATE TEMP TABLE IF NOT EXISTS worklist_redo (buyer INTEGER PRIMARY KEY); DELETE FROM worklist_redo;")?;
+                    let mut redo = tx.prepare_cached(
+                        "INSERT OR IGNORE INTO worklist_redo (buyer) VALUES (?1)",
+                    )?;
+                    for b in buyers {
+                        redo.execute([b])?;
+                    }
+                    tx.execute(
+                        "DELETE FROM worklist_items WHERE store_id = ?1 AND opened_at >= ?2
+                           AND status = 'open' AND marked_id IS NULL
+                           AND buyer_id IN (SELECT buyer FROM worklist_redo)
+                           AND key NOT IN (SELECT key FROM worklist_seen)",
+                        params![store_id, stale_from],
+                    )?;
+                    tx.execute_batch("DELETE FROM worklist_redo;")?;
+                }
+            }
             tx.execute_batch("DELETE FROM worklist_seen;")?;
             tx.execute(
-                "INSERT OR REPLACE INTO worklist_state (store_id, as_of, import_id, cursor)
-                 VALUES (?1, ?2, ?3, ?4)",
-                params![store_id, state.as_of, state.import_id, state.cursor as i64],
+                "INSERT OR REPLACE INTO worklist_state (store_id, as_of, import_id, cursor, basis)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![
+                    store_id,
+                    state.as_of,
+                    state.import_id,
+                    state.cursor as i64,
+                    basis
+                ],
             )?;
         }
         tx.commit()?;

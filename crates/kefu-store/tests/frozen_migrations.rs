@@ -26,6 +26,7 @@ const SHIPPED: &[(usize, u64)] = &[
     (21, 0xb779b7a28546a843),
     (22, 0x12e9a84752f1d953),
     (23, 0x29bdfc8cf630959a),
+    (24, 0xce663a572bac8a2b),
 ];
 
 fn fnv1a(bytes: &[u8]) -> u64 {

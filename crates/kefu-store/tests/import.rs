@@ -593,7 +593,8 @@ fn the_latest_message_time_is_stored_by_imports_and_filled_in_on_open() {
 
 /// Percentiles kept between reads (`percentiles.rs`) follow every write of the figures: after
 /// each import and a settings change, the sums equal those of a database that never read
-/// before (another file, so nothing of the first is kept for it).
+/// before (another file, so nothing of the first is kept for it); so do the sums of groups of
+/// accounts (the overview's teams), which equal the accounts' sums merged by hand.
 #[test]
 fn kept_first_response_times_follow_imports_and_settings() {
     let dir = tempfile::tempdir().unwrap();
@@ -603,10 +604,25 @@ fn kept_first_response_times_follow_imports_and_settings() {
     let (from, to) = (Day(DAY0), Day(DAY0 + 9));
     let reads = |db: &Db| {
         let s = db.store("店").unwrap();
-        (
-            db.counters_by_account(s.id, from, to).unwrap(),
-            db.store_counters(s.id, from, to).unwrap(),
-        )
+        let accounts = db.counters_by_account(s.id, from, to).unwrap();
+        // two groups by account id, the second account in none; summed by hand too
+        let group: Vec<Option<usize>> = (0..accounts.len())
+            .map(|i| (i != 1).then_some(i % 2))
+            .collect();
+        let mut by_hand = vec![kefu_core::figures::Counters::default(); 2];
+        for ((_, c), g) in accounts.iter().zip(&group) {
+            if let Some(g) = g {
+                by_hand[*g] += c;
+            }
+        }
+        for c in &mut by_hand {
+            c.1.settle();
+        }
+        let groups = db
+            .sum_groups(s.id, (from, to), accounts.clone(), &group, 2)
+            .unwrap();
+        assert_eq!(groups, by_hand);
+        (accounts, db.store_counters(s.id, from, to).unwrap(), groups)
     };
     let steps: Vec<Vec<Msg>> = vec![
         vec![
