@@ -57,9 +57,11 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (23, include_str!("../migrations/0023_ingest_tokens.sql")),
     // 24: what a store's worklists were last computed under (refreshes in part after imports)
     (24, include_str!("../migrations/0024_worklist_basis.sql")),
+    // 25: a partial index of the unpaid orders nobody reminded (the start page's count)
+    (25, include_str!("../migrations/0025_unreminded_index.sql")),
 ];
 
-pub const VERSION: i64 = 24;
+pub const VERSION: i64 = 25;
 
 /// The SQL of migration `version`, for tests that rebuild one migration's effect on a
 /// database of a later version; `None` for a version no migration brings the schema to.

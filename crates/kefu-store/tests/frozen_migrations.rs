@@ -27,6 +27,7 @@ const SHIPPED: &[(usize, u64)] = &[
     (22, 0x12e9a84752f1d953),
     (23, 0x29bdfc8cf630959a),
     (24, 0xce663a572bac8a2b),
+    (25, 0x9f9ee6cc42b60544),
 ];
 
 fn fnv1a(bytes: &[u8]) -> u64 {
