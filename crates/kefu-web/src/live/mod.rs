@@ -152,11 +152,47 @@ pub fn spawn_folder(state: &AppState) -> tokio::task::JoinHandle<()> {
     })
 }
 
+/// A connection to the live file, opened on first use and kept (the writer of ingests, the
+/// alert source and each monitor stream hold one).
+struct LazyLive {
+    path: PathBuf,
+    conn: Mutex<Option<LiveDb>>,
+}
+
+impl LazyLive {
+    fn new(path: PathBuf) -> LazyLive {
+        LazyLive {
+            path,
+            conn: Mutex::new(None),
+        }
+    }
+
+    /// Runs `f` on the connection, opening it first if need be; `poisoned` is the error of a
+    /// lock another thread panicked while holding.
+    fn with<T, E: From<StoreError>>(
+        &self,
+        poisoned: impl Fn() -> E,
+        f: impl FnOnce(&mut LiveDb) -> Result<T, E>,
+    ) -> Result<T, E> {
+        let mut guard = self.conn.lock().map_err(|_| poisoned())?;
+        if guard.is_none() {
+            *guard = Some(LiveDb::open(&self.path)?);
+        }
+        match guard.as_mut() {
+            Some(live) => f(live),
+            None => Err(poisoned()),
+        }
+    }
+}
+
+fn poisoned() -> WebError {
+    WebError::Internal("live connection poisoned".into())
+}
+
 /// The alert runner's source of snapshots: the live file, read at the store's local "now".
 struct LiveAlertSource {
-    db_path: PathBuf,
     config: kefu_app::settings::LiveConfig,
-    live: Mutex<Option<LiveDb>>,
+    live: LazyLive,
 }
 
 impl crate::alert_runner::SnapshotSource for LiveAlertSource {
@@ -165,21 +201,12 @@ impl crate::alert_runner::SnapshotSource for LiveAlertSource {
             return Ok(None);
         };
         let now = kefu_app::worklists::now_local(self.config.store(&store.name).timezone);
-        let mut guard = self
-            .live
-            .lock()
-            .map_err(|_| WebError::Internal("live connection poisoned".into()))?;
-        if guard.is_none() {
-            *guard = Some(LiveDb::open(&self.db_path)?);
-        }
-        match guard.as_ref() {
+        self.live.with(poisoned, |live| {
             // The runner acts for a store without a user: this source is the runner's.
             #[allow(clippy::disallowed_methods)]
-            Some(live) => Ok(Some(
-                access::RunnerStore::for_runner(store_id).live_snapshot(live, now)?,
-            )),
-            None => Ok(None),
-        }
+            let store = access::RunnerStore::for_runner(store_id);
+            Ok(Some(store.live_snapshot(live, now)?))
+        })
     }
 }
 
@@ -198,9 +225,8 @@ pub const ALERT_TICK: Duration = Duration::from_millis(250);
 /// store as it is now, so a missed notice loses nothing that a later one does not cover.
 pub fn connect_alerts(state: &AppState) -> tokio::task::JoinHandle<()> {
     state.alerts.set_snapshot_source(Arc::new(LiveAlertSource {
-        db_path: state.db_path.clone(),
         config: state.config.clone(),
-        live: Mutex::new(None),
+        live: LazyLive::new(state.db_path.clone()),
     }));
     let mut changes = state.store_changes();
     let alerts = state.alerts.clone();
@@ -762,7 +788,7 @@ async fn stream(
     let mut changes = state.store_changes();
     let db_path = state.db_path.clone();
     tokio::spawn(async move {
-        let live: Arc<Mutex<Option<LiveDb>>> = Arc::new(Mutex::new(None));
+        let live = Arc::new(LazyLive::new(db_path));
         let mut today: Option<TodayOut> = None;
         let mut figures_at: Option<tokio::time::Instant> = None;
         loop {
@@ -774,18 +800,9 @@ async fn stream(
                 }
                 figures_at = Some(tokio::time::Instant::now());
             }
-            let (l, p, v) = (live.clone(), db_path.clone(), view.clone());
+            let (l, v) = (live.clone(), view.clone());
             let snap = tokio::task::spawn_blocking(move || -> Result<LiveSnapshot, WebError> {
-                let mut guard = l
-                    .lock()
-                    .map_err(|_| WebError::Internal("live connection poisoned".into()))?;
-                if guard.is_none() {
-                    *guard = Some(LiveDb::open(&p)?);
-                }
-                match guard.as_ref() {
-                    Some(conn) => v.snapshot(conn, now),
-                    None => Err(WebError::Internal("no live connection".into())),
-                }
+                l.with(poisoned, |conn| v.snapshot(conn, now))
             })
             .await;
             let data = match snap {
