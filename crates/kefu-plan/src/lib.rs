@@ -16,6 +16,7 @@ mod messages;
 pub mod model;
 pub mod month;
 mod parse;
+pub mod recovery;
 
 pub use decimal::{Decimal, Exact, Overflow};
 pub use eval::{
@@ -25,6 +26,7 @@ pub use eval::{
 };
 pub use model::{Plan, QA_SCORE, TARGET_COMPLETION};
 pub use month::Month;
+pub use recovery::{AgentRecovery, RECOVERY_FIGURES, RecoveryFigure, recovery_figure};
 pub use parse::{EditableNumber, PlanError, editable_numbers, parse, parse_all, replace_numbers};
 
 /// The plans kefu ships (`plans/`), as (file name, text): the demo stores them, the web
