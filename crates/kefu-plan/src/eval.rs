@@ -1084,6 +1084,39 @@ fn pay_line(cx: &PayContext, component: &PayComponent) -> Result<PayLine, Overfl
     })
 }
 
+/// A value as text with how it was computed when the line says so: `66.67% (2 recovered ÷ 3
+/// decided items contacted)`.
+fn value_with_how(value: &str, zh: Option<&str>, en: Option<&str>, english: bool) -> String {
+    match if english { en } else { zh } {
+        Some(how) => format!("{value} ({how})"),
+        None => value.to_string(),
+    }
+}
+
+impl KpiLine {
+    /// The value, and how it was computed when the line says so, in Chinese or English.
+    pub fn value_explained(&self, english: bool) -> String {
+        value_with_how(
+            &self.value_text,
+            self.computed_zh.as_deref(),
+            self.computed_en.as_deref(),
+            english,
+        )
+    }
+}
+
+impl GateLine {
+    /// The value, and how it was computed when the line says so, in Chinese or English.
+    pub fn value_explained(&self, english: bool) -> String {
+        value_with_how(
+            &self.value_text,
+            self.computed_zh.as_deref(),
+            self.computed_en.as_deref(),
+            english,
+        )
+    }
+}
+
 /// The weight of a KPI as text (`35%`).
 pub fn weight_text(bp: i64) -> String {
     pct_text(bp)
