@@ -26,8 +26,8 @@ pub use eval::{
 };
 pub use model::{Plan, QA_SCORE, TARGET_COMPLETION};
 pub use month::Month;
-pub use recovery::{AgentRecovery, RECOVERY_FIGURES, RecoveryFigure, recovery_figure};
 pub use parse::{EditableNumber, PlanError, editable_numbers, parse, parse_all, replace_numbers};
+pub use recovery::{AgentRecovery, RECOVERY_FIGURES, RecoveryFigure, recovery_figure};
 
 /// The plans kefu ships (`plans/`), as (file name, text): the demo stores them, the web
 /// editor starts a new plan from the first.

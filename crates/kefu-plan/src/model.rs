@@ -46,8 +46,7 @@ impl Plan {
     pub fn reads_recovery(&self) -> bool {
         let kpis = self.kpis.iter().map(|k| k.source);
         let gates = self.gates.iter().map(|g| g.source);
-        kpis.chain(gates)
-            .any(|s| matches!(s, Source::Recovery(_)))
+        kpis.chain(gates).any(|s| matches!(s, Source::Recovery(_)))
     }
 }
 

@@ -921,7 +921,12 @@ fn source(
                         let known = ACCOUNT_FIGURES
                             .iter()
                             .map(|f| f.key)
-                            .chain(RECOVERY_FIGURES.iter().filter(|r| r.list.is_none()).map(|r| r.key))
+                            .chain(
+                                RECOVERY_FIGURES
+                                    .iter()
+                                    .filter(|r| r.list.is_none())
+                                    .map(|r| r.key),
+                            )
                             .collect::<Vec<_>>()
                             .join(", ");
                         return Err(c.err(

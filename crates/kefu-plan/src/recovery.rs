@@ -99,9 +99,24 @@ recovery_figures![
         "Lost inquiries: ",
         Some(Kind::LostInquiry)
     ),
-    ("unpaid_", "下单未付款", "Unpaid orders: ", Some(Kind::Unpaid)),
-    ("balance_", "预售尾款", "Presale balances: ", Some(Kind::Balance)),
-    ("refund_", "退款待处理", "Refunds waiting: ", Some(Kind::Refund)),
+    (
+        "unpaid_",
+        "下单未付款",
+        "Unpaid orders: ",
+        Some(Kind::Unpaid)
+    ),
+    (
+        "balance_",
+        "预售尾款",
+        "Presale balances: ",
+        Some(Kind::Balance)
+    ),
+    (
+        "refund_",
+        "退款待处理",
+        "Refunds waiting: ",
+        Some(Kind::Refund)
+    ),
 ];
 
 /// The recovery figure of this key.
@@ -151,7 +166,10 @@ impl AgentRecovery {
                 format!("{} recoveries credited", t.recovered),
             ),
             Measure::Orders => (
-                format!("{} 项挽回中的付款订单 {} 单（每单只计一次）", t.recovered, t.orders),
+                format!(
+                    "{} 项挽回中的付款订单 {} 单（每单只计一次）",
+                    t.recovered, t.orders
+                ),
                 format!(
                     "{} paid orders of {} recoveries (each order once)",
                     t.orders, t.recovered
