@@ -158,6 +158,8 @@ fn kpi(p: &Value, key: &str) -> (String, i64, i64) {
     )
 }
 
+// Scores are hundredths of a point and cents hundredths of a yuan, written so: `88_00`.
+#[allow(clippy::inconsistent_digit_grouping)]
 #[test]
 fn a_plan_on_recovered_sales_pays_what_was_computed_by_hand() {
     let dir = tempfile::tempdir().unwrap();
