@@ -26,7 +26,7 @@
 use std::path::{Path, PathBuf};
 
 use serde_json::Value;
-use support::cli::ok;
+use support::cli::{ok, slip};
 
 mod support;
 
@@ -132,15 +132,6 @@ fn run(db: &Path, month: &str, plan: &Path) -> Value {
         Value::Array(mut a) => a.remove(0),
         v => v,
     }
-}
-
-fn slip<'a>(r: &'a Value, account: &str) -> &'a Value {
-    r["payslips"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|p| p["account"] == account)
-        .unwrap_or_else(|| panic!("no payslip of {account} in {r:#}"))
 }
 
 /// (value text, score, points) of a payslip's KPI.

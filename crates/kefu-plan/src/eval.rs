@@ -1084,36 +1084,33 @@ fn pay_line(cx: &PayContext, component: &PayComponent) -> Result<PayLine, Overfl
     })
 }
 
-/// A value as text with how it was computed when the line says so: `66.67% (2 recovered ÷ 3
-/// decided items contacted)`.
-fn value_with_how(value: &str, zh: Option<&str>, en: Option<&str>, english: bool) -> String {
-    match if english { en } else { zh } {
-        Some(how) => format!("{value} ({how})"),
-        None => value.to_string(),
+/// A line whose value may say how it was computed (a KPI's, a gate's).
+pub trait Explained {
+    /// The value as text, and how it was computed in Chinese and in English, if said.
+    fn parts(&self) -> (&str, Option<&str>, Option<&str>);
+
+    /// The value, and how it was computed when the line says so, in Chinese or English:
+    /// `66.67% (2 recovered ÷ 3 decided items contacted)`.
+    fn value_explained(&self, english: bool) -> String {
+        let (value, zh, en) = self.parts();
+        match if english { en } else { zh } {
+            Some(how) => format!("{value} ({how})"),
+            None => value.to_string(),
+        }
     }
 }
 
-impl KpiLine {
-    /// The value, and how it was computed when the line says so, in Chinese or English.
-    pub fn value_explained(&self, english: bool) -> String {
-        value_with_how(
-            &self.value_text,
-            self.computed_zh.as_deref(),
-            self.computed_en.as_deref(),
-            english,
-        )
+impl Explained for KpiLine {
+    fn parts(&self) -> (&str, Option<&str>, Option<&str>) {
+        let (zh, en) = (self.computed_zh.as_deref(), self.computed_en.as_deref());
+        (&self.value_text, zh, en)
     }
 }
 
-impl GateLine {
-    /// The value, and how it was computed when the line says so, in Chinese or English.
-    pub fn value_explained(&self, english: bool) -> String {
-        value_with_how(
-            &self.value_text,
-            self.computed_zh.as_deref(),
-            self.computed_en.as_deref(),
-            english,
-        )
+impl Explained for GateLine {
+    fn parts(&self) -> (&str, Option<&str>, Option<&str>) {
+        let (zh, en) = (self.computed_zh.as_deref(), self.computed_en.as_deref());
+        (&self.value_text, zh, en)
     }
 }
 

@@ -20,9 +20,9 @@ pub mod recovery;
 
 pub use decimal::{Decimal, Exact, Overflow};
 pub use eval::{
-    AgentInput, ColumnWithoutData, EvalError, GateLine, KpiLine, LateRefund, LateRefundLine,
-    Movement, OrderLine, PaidElsewhere, PaidOrder, PayLine, Payslip, PlanInput, PlanResult,
-    SalesBase, UnpaidAccount, evaluate, is_active, weight_text,
+    AgentInput, ColumnWithoutData, EvalError, Explained, GateLine, KpiLine, LateRefund,
+    LateRefundLine, Movement, OrderLine, PaidElsewhere, PaidOrder, PayLine, Payslip, PlanInput,
+    PlanResult, SalesBase, UnpaidAccount, evaluate, is_active, weight_text,
 };
 pub use model::{Plan, QA_SCORE, TARGET_COMPLETION};
 pub use month::Month;

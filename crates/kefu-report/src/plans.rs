@@ -6,7 +6,7 @@ use std::io::Write;
 
 use kefu_core::money::{format_yuan, yuan_f64};
 use kefu_core::text::csv_text;
-use kefu_plan::{Movement, Payslip, PlanResult, score_text, weight_text};
+use kefu_plan::{Explained, Movement, Payslip, PlanResult, score_text, weight_text};
 
 use crate::{Lang, Result, aligned};
 
