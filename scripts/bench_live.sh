@@ -30,7 +30,7 @@ token=$("$kefu" ingest-token create --db "$db" --store 店 --label bench 2>/dev/
 password=bench-$(date +%s%N)
 printf '%s\n' "$password" | "$kefu" user add --db "$db" --role admin bencher >/dev/null
 
-"$kefu" serve --db "$db" --addr "$addr" >"$work/serve.log" 2>&1 &
+"$kefu" serve --db "$db" --addr "$addr" >"${LIVE_SERVE_LOG:-$work/serve.log}" 2>&1 &
 server=$!
 for _ in $(seq 100); do curl -fs "http://$addr/login" >/dev/null && break; sleep 0.2; done
 jar=$work/jar
@@ -48,4 +48,4 @@ echo "uptime before: $(uptime)"
     "/ranking?from=2026-11-01&to=2026-11-30" "/?from=2026-11-01&to=2026-11-30" \
     "/ranking?store=%E5%BA%97&from=$today&to=$today"
 echo "uptime after: $(uptime)"
-echo "stored messages of the live store: $(sqlite3 "$db" "select sum(messages) from message_days where store_id = (select id from stores where name = '店')")"
+echo "stored messages of the live store: $(sqlite3 "$db" "select (select sum(messages) from message_days where store_id = (select id from stores where name = '店')) + (select coalesce(sum(messages), 0) from message_parts where store_id = (select id from stores where name = '店'))")"
