@@ -163,6 +163,17 @@ pub struct Folded {
     pub messages_duplicate: u64,
     /// The stores whose figures changed, by id.
     pub stores: Vec<i64>,
+    /// How long its steps took: reading the queued batches into the import session, the
+    /// session's finish (messages written, figures recomputed, committed), the worklists.
+    pub took: FoldTimes,
+}
+
+/// How long a fold's steps took (the folder logs them at debug level).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct FoldTimes {
+    pub read: std::time::Duration,
+    pub import: std::time::Duration,
+    pub worklists: std::time::Duration,
 }
 
 /// Imports the oldest queued batches (up to [`FOLD_MESSAGES`] messages, at least one batch)
@@ -170,6 +181,7 @@ pub struct Folded {
 /// refreshes the worklists of the stores written to, then drops the batches from the queue.
 /// A crash between the import and the drop folds them again, which changes nothing.
 pub fn fold(db: &mut Db, live: &mut LiveDb, base: &Config) -> Result<Folded> {
+    let started = std::time::Instant::now();
     let tail = live.tail(FOLD_MESSAGES)?;
     let Some(last) = tail.last().map(|b| b.id) else {
         return Ok(Folded::default());
@@ -188,10 +200,13 @@ pub fn fold(db: &mut Db, live: &mut LiveDb, base: &Config) -> Result<Folded> {
             });
         }
     }
+    let read = started.elapsed();
     let summary = session.finish(&config)?;
+    let import = started.elapsed() - read;
     for s in &stores {
         crate::worklists::refresh_store(db, &config, s, None)?;
     }
+    let worklists = started.elapsed() - read - import;
     live.folded(last)?;
     for s in &stores {
         let now = crate::worklists::now_local(config.store(&s.name).timezone);
@@ -202,6 +217,11 @@ pub fn fold(db: &mut Db, live: &mut LiveDb, base: &Config) -> Result<Folded> {
         messages_added: summary.messages_added,
         messages_duplicate: summary.messages_duplicate,
         stores: stores.iter().map(|s| s.id).collect(),
+        took: FoldTimes {
+            read,
+            import,
+            worklists,
+        },
     })
 }
 

@@ -136,6 +136,9 @@ pub fn spawn_folder(state: &AppState) -> tokio::task::JoinHandle<()> {
                         tracing::debug!(
                             batches = folded.batches,
                             added = folded.messages_added,
+                            read_ms = folded.took.read.as_millis() as u64,
+                            import_ms = folded.took.import.as_millis() as u64,
+                            worklists_ms = folded.took.worklists.as_millis() as u64,
                             "folded live events"
                         );
                         // More may be waiting: look again at once.
