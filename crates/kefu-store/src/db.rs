@@ -1452,6 +1452,30 @@ fn merge_parts(
     Ok(last_written)
 }
 
+/// A blob pair decoded: the engine's messages and the decompressed text blocks, which
+/// [`entries_of`] reads in place (no allocation per message).
+type Decoded = (Vec<Message>, Vec<Vec<u8>>);
+
+fn decode_blobs(day: Day, events: &[u8], texts: &[u8]) -> Result<Decoded> {
+    let mut messages = Vec::new();
+    chunk::decode_messages(day, events, &mut messages)?;
+    Ok((messages, chunk::decompress_texts(day, texts)?))
+}
+
+/// The messages of decoded blobs, in the blobs' order, their texts borrowed.
+fn entries_of(day: Day, decoded: &[Decoded]) -> Result<Vec<Entry<'_>>> {
+    let mut all: Vec<Entry> = Vec::with_capacity(decoded.iter().map(|d| d.0.len()).sum());
+    for (messages, plain) in decoded {
+        let texts = chunk::text_refs(day, plain, messages.len())?;
+        all.extend(messages.iter().zip(texts).map(|(m, (msg_id, text))| Entry {
+            message: *m,
+            msg_id,
+            text,
+        }));
+    }
+    Ok(all)
+}
+
 /// How many messages a store-day holds (its row and its parts); `None` when it has no row.
 fn stored_messages(conn: &Connection, store_id: i64, day: Day) -> Result<Option<u64>> {
     let row: Option<(i64, i64)> = conn
@@ -1516,21 +1540,11 @@ fn append_day(
     stored: u64,
     keys: &mut DayKeys,
 ) -> Result<Option<Appended>> {
-    let mut decoded: Vec<(Vec<Message>, Vec<Vec<u8>>)> = Vec::with_capacity(parts.len());
+    let mut decoded = Vec::with_capacity(parts.len());
     for part in parts {
-        let mut messages = Vec::with_capacity(part.messages);
-        chunk::decode_messages(day, &part.blobs.events, &mut messages)?;
-        decoded.push((messages, chunk::decompress_texts(day, &part.blobs.texts)?));
+        decoded.push(decode_blobs(day, &part.blobs.events, &part.blobs.texts)?);
     }
-    let mut new: Vec<Entry> = Vec::with_capacity(decoded.iter().map(|d| d.0.len()).sum());
-    for (messages, plain) in &decoded {
-        let texts = chunk::text_refs(day, plain, messages.len())?;
-        new.extend(messages.iter().zip(texts).map(|(m, (msg_id, text))| Entry {
-            message: *m,
-            msg_id,
-            text,
-        }));
-    }
+    let mut new = entries_of(day, &decoded)?;
     new.sort_by_key(|e| (e.message.time, e.message.seq));
     let mut seen = Seen::default();
     let mut fresh: Vec<Entry> = Vec::with_capacity(new.len());
@@ -1605,21 +1619,11 @@ fn compact_parts(tx: &Transaction, store_id: i64, day: Day) -> Result<()> {
         if rows.len() < PART_FANOUT {
             return Ok(());
         }
-        let mut decoded: Vec<(Vec<Message>, Vec<Vec<u8>>)> = Vec::with_capacity(rows.len());
+        let mut decoded = Vec::with_capacity(rows.len());
         for (_, events, texts) in &rows {
-            let mut messages = Vec::new();
-            chunk::decode_messages(day, events, &mut messages)?;
-            decoded.push((messages, chunk::decompress_texts(day, texts)?));
+            decoded.push(decode_blobs(day, events, texts)?);
         }
-        let mut all: Vec<Entry> = Vec::with_capacity(decoded.iter().map(|d| d.0.len()).sum());
-        for (messages, plain) in &decoded {
-            let texts = chunk::text_refs(day, plain, messages.len())?;
-            all.extend(messages.iter().zip(texts).map(|(m, (msg_id, text))| Entry {
-                message: *m,
-                msg_id,
-                text,
-            }));
-        }
+        let mut all = entries_of(day, &decoded)?;
         all.sort_by_key(|e| (e.message.time, e.message.seq));
         let blobs = chunk::encode(day, &stored_refs(&all));
         let mut delete = tx.prepare_cached("DELETE FROM message_parts WHERE id = ?1")?;
@@ -1657,32 +1661,21 @@ fn merge_day(day: Day, parts: &mut Vec<Part>, old: Vec<(Vec<u8>, Vec<u8>)>) -> R
         });
     }
     // Every blob decoded first, then read in place: no allocation per message.
-    let mut decoded: Vec<(Vec<Message>, Vec<Vec<u8>>)> = Vec::with_capacity(parts.len() + 1);
+    let mut decoded: Vec<Decoded> = Vec::with_capacity(parts.len() + 1);
     // The day's row and its parts: distinct messages, each blob in (time, seq) order. A day
     // with parts is written whole even when nothing is added: its parts merge into its row.
     let with_parts = old.len() > 1;
     let mut old_len = 0;
     for (events, texts) in &old {
-        let mut messages = Vec::new();
-        chunk::decode_messages(day, events, &mut messages)?;
-        old_len += messages.len();
-        decoded.push((messages, chunk::decompress_texts(day, texts)?));
+        let d = decode_blobs(day, events, texts)?;
+        old_len += d.0.len();
+        decoded.push(d);
     }
     drop(old);
     for part in parts.drain(..) {
-        let mut messages = Vec::with_capacity(part.messages);
-        chunk::decode_messages(day, &part.blobs.events, &mut messages)?;
-        decoded.push((messages, chunk::decompress_texts(day, &part.blobs.texts)?));
+        decoded.push(decode_blobs(day, &part.blobs.events, &part.blobs.texts)?);
     }
-    let mut all: Vec<Entry> = Vec::with_capacity(decoded.iter().map(|d| d.0.len()).sum());
-    for (messages, plain) in &decoded {
-        let texts = chunk::text_refs(day, plain, messages.len())?;
-        all.extend(messages.iter().zip(texts).map(|(m, (msg_id, text))| Entry {
-            message: *m,
-            msg_id,
-            text,
-        }));
-    }
+    let mut all = entries_of(day, &decoded)?;
     // Batch by batch each part is in order; together they are put in the order one batch of
     // all of them would have had, so which of two duplicates is kept never depends on how
     // the input was cut into batches.
