@@ -614,17 +614,20 @@ const QUOTE_PAIRS: [(char, char); 7] = [
 ];
 
 /// Whether the bytes `start..end` of `text` lie inside a pair of quotes or title marks.
-/// ASCII `"` quotes pair up left to right.
+/// ASCII `"` and `'` quotes pair up left to right (您说的'垃圾'是指…).
 fn quoted(text: &str, start: usize, end: usize) -> bool {
     // Openers seen before the keyword and not yet closed, innermost last.
     let mut open: Vec<char> = Vec::new();
     let mut ascii_open = false;
+    let mut single_open = false;
     for (i, ch) in text.char_indices() {
         if i >= start {
             break;
         }
         if ch == '"' {
             ascii_open = !ascii_open;
+        } else if ch == '\'' {
+            single_open = !single_open;
         } else if let Some(&(o, _)) = QUOTE_PAIRS.iter().find(|(o, _)| *o == ch) {
             open.push(o);
         } else if let Some(&(o, _)) = QUOTE_PAIRS.iter().find(|(_, c)| *c == ch)
@@ -640,7 +643,9 @@ fn quoted(text: &str, start: usize, end: usize) -> bool {
             .find(|(x, _)| *x == o)
             .is_some_and(|&(_, c)| rest.contains(c))
     };
-    open.iter().any(|&o| closes(o)) || (ascii_open && rest.contains('"'))
+    open.iter().any(|&o| closes(o))
+        || (ascii_open && rest.contains('"'))
+        || (single_open && rest.contains('\''))
 }
 
 /// Mainland phone numbers in a normalised text (digits ASCII, separators between digits
@@ -675,6 +680,9 @@ pub(super) fn phone_numbers(text: &str) -> Vec<(usize, usize, u64)> {
             _ => None,
         }
         .filter(|n| n[0] == b'1' && (b'3'..=b'9').contains(&n[1]));
+        if labelled(text, from, i) {
+            continue;
+        }
         if let Some(n) = mobile {
             out.push((from, i, value(n, 0)));
         } else if (10..=12).contains(&run.len()) && run[0] == b'0' && run[1] != b'0' {
@@ -682,6 +690,88 @@ pub(super) fn phone_numbers(text: &str) -> Vec<(usize, usize, u64)> {
         }
     }
     out
+}
+
+/// Words that name a run of digits as something else than a phone: order, tracking, serial,
+/// batch, invoice and model numbers, and the carriers whose tracking numbers they are.
+const NUMBER_LABELS: [&str; 33] = [
+    "订单",
+    "单号",
+    "运单",
+    "快递",
+    "物流",
+    "包裹",
+    "编号",
+    "序列号",
+    "sn",
+    "批号",
+    "批次",
+    "条码",
+    "条形码",
+    "货号",
+    "型号",
+    "工号",
+    "发票",
+    "税号",
+    "流水号",
+    "账单",
+    "交易号",
+    "顺丰",
+    "中通",
+    "圆通",
+    "申通",
+    "韵达",
+    "极兔",
+    "邮政",
+    "ems",
+    "京东",
+    "德邦",
+    "百世",
+    "宅急送",
+];
+
+/// Words that, between a label and the number, make it a person's number again (快递员电话,
+/// 订单有问题打我手机, 物流的事加我).
+const PHONE_WORDS: [&str; 14] = [
+    "电话", "手机", "联系", "致电", "拨打", "打给", "打我", "找我", "加", "微", "员", "小哥",
+    "师傅", "tel",
+];
+
+/// How far before a number (in characters, within its clause) a label names it.
+const LABEL_BEFORE: usize = 10;
+/// How far after a number a label names it (13661234587 是韵达单号).
+const LABEL_AFTER: usize = 6;
+
+/// Whether the digits at `from..to` of the normalised `text` are named as an order, tracking
+/// or serial number: a label of [`NUMBER_LABELS`] stands before them in the same clause,
+/// within [`LABEL_BEFORE`] characters and with no [`PHONE_WORDS`] after it, or 单号/订单/运单
+/// right after them. 单号 15023418876 is a tracking number; 快递员电话 13912345678 is not.
+fn labelled(text: &str, from: usize, to: usize) -> bool {
+    let head = text.get(..from).unwrap_or("");
+    let reach = head
+        .char_indices()
+        .rev()
+        .take_while(|&(_, c)| !is_clause_break(c))
+        .take(LABEL_BEFORE)
+        .last()
+        .map_or(from, |(at, _)| at);
+    let before = &head[reach..];
+    let label_end = NUMBER_LABELS
+        .iter()
+        .filter_map(|l| before.rfind(l).map(|at| at + l.len()))
+        .max();
+    if let Some(end) = label_end
+        && !PHONE_WORDS.iter().any(|w| before[end..].contains(w))
+    {
+        return true;
+    }
+    let tail = text.get(to..).unwrap_or("");
+    let after: String = tail
+        .chars()
+        .take_while(|&c| !is_clause_break(c))
+        .take(LABEL_AFTER)
+        .collect();
+    ["单号", "订单", "运单"].iter().any(|l| after.contains(l))
 }
 
 #[cfg(test)]
@@ -702,6 +792,15 @@ mod tests {
         // An opener without its closer quotes nothing.
         let t = "《随便你";
         assert!(!quoted(t, 3, 12));
+        let t = "您说的'烦死了'是指等太久吗";
+        let s = t.find("烦死了").unwrap();
+        assert!(quoted(t, s, s + "烦死了".len()));
+        let t = "it's 烦死了";
+        let s = t.find("烦死了").unwrap();
+        assert!(
+            !quoted(t, s, s + "烦死了".len()),
+            "an apostrophe opens nothing it does not close"
+        );
         // A closed pair before the keyword does not enclose it.
         let t = "《书》随便你";
         assert!(!quoted(t, t.find("随便你").unwrap(), t.len()));
@@ -751,6 +850,31 @@ mod tests {
             "a hotline is not a personal number"
         );
         assert_eq!(phones("13812345678，13912345678").len(), 2);
+    }
+
+    #[test]
+    fn labelled_numbers_are_not_phones() {
+        // Named as tracking, order or serial numbers, before or after.
+        for text in [
+            "单号 15023418876，韵达快递",
+            "极兔快递 13661234587，明天到",
+            "快递单号：15023418876",
+            "您的订单号是 1381234567 8",
+            "序列号 SN 1581 2345 678",
+            "15023418876 是韵达单号",
+        ] {
+            assert!(phones(text).is_empty(), "{text}");
+        }
+        // A phone word after the label, a clause between, or a label too far: a phone.
+        for text in [
+            "快递员电话 13912345678",
+            "订单有问题打我手机13812345678",
+            "物流的事加我13812345678",
+            "单号发您了。有事打13812345678",
+            "订单已经发货了您收到以后有问题就找13812345678",
+        ] {
+            assert_eq!(phones(text).len(), 1, "{text}");
+        }
     }
 
     #[test]
