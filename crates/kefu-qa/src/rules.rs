@@ -518,6 +518,10 @@ pub enum StopReason {
     /// A phone number the buyer wrote in the reception or the store knows (an address): the
     /// agent is confirming it.
     BuyerNumber,
+    /// A run of digits the words before or after it name as something else than a contact
+    /// number: an order, tracking or serial number (单号 15023418876), or the buyer's own
+    /// (您的电话是…吗).
+    NamedNumber,
     /// A wait over the limit, in a round opened outside the store's service hours: not timed;
     /// or a question left open that came after the day's service hours.
     OutsideServiceHours,
@@ -577,6 +581,12 @@ impl Stop {
             }
             (StopReason::BuyerNumber, false) => {
                 format!("号码 {k} 是买家自己发的或在已知地址中")
+            }
+            (StopReason::NamedNumber, true) => format!(
+                "the words around {k} name it as an order, tracking or serial number or as the buyer's own"
+            ),
+            (StopReason::NamedNumber, false) => {
+                format!("{k} 前后的文字说明它是订单号、运单号、序列号或买家自己的号码")
             }
             (StopReason::OutsideServiceHours, true) => {
                 "the round opened outside service hours: not timed, and no answer was due that day"

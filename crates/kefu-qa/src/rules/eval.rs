@@ -225,6 +225,7 @@ impl Ctx<'_, '_> {
             .filter(|f| {
                 f.rule == rule
                     && f.role == Role::Keyword
+                    && !f.named
                     && senders.contains(&self.msg(f.span.message).sender)
                     && !(f.phone != 0
                         && self.msg(f.span.message).sender != Sender::Buyer
@@ -571,6 +572,14 @@ pub(super) fn why_not(set: &RuleSet, chat: &Chat<'_>, index: usize) -> Vec<Stop>
                 let (text, _) = kefu_core::text::cut_at(m.text, kefu_core::text::MAX_MESSAGE_BYTES);
                 set.matcher.explain(id, i as u32, text, &mut stops);
             }
+            // A number in a message of a sender the rule does not check is context (the
+            // buyer's own), not a stop.
+            let senders = rule.params.senders.as_deref().unwrap_or(&[]);
+            stops.retain(|s| {
+                s.reason != StopReason::NamedNumber
+                    || s.message
+                        .is_some_and(|m| senders.contains(&chat.messages[m as usize].sender))
+            });
             if rule.kind != Kind::MissedFollowUp {
                 let found = scan_all(set, chat);
                 let phones = known_phones(set, chat, &found);
@@ -587,7 +596,11 @@ pub(super) fn why_not(set: &RuleSet, chat: &Chat<'_>, index: usize) -> Vec<Stop>
                             continue;
                         }
                         StopReason::OtherSender(sender)
-                    } else if f.phone != 0 && sender != Sender::Buyer && phones.contains(&f.phone) {
+                    } else if f.phone != 0
+                        && !f.named
+                        && sender != Sender::Buyer
+                        && phones.contains(&f.phone)
+                    {
                         StopReason::BuyerNumber
                     } else {
                         continue;

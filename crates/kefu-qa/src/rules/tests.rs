@@ -1441,6 +1441,23 @@ mod why_not {
     }
 
     #[test]
+    fn a_named_number_says_so() {
+        let stops = why(
+            "agent 10:00:00 单号 15023418876，韵达快递\nagent 10:00:10 您的电话是13812345678吗\n",
+            "off_platform",
+        );
+        assert_eq!(
+            reasons(&stops),
+            vec![
+                (Some(0), "15023418876".to_string(), StopReason::NamedNumber),
+                (Some(1), "13812345678".to_string(), StopReason::NamedNumber),
+            ]
+        );
+        assert!(stops[0].describe(true).contains("tracking"));
+        assert!(stops[0].describe(false).contains("运单号"));
+    }
+
+    #[test]
     fn the_buyers_own_number_is_confirmation() {
         let chat =
             "buyer 10:00:00 收件电话改成 139 0011 2233\nagent 10:00:30 好的亲，已改为13900112233\n";
@@ -1452,7 +1469,7 @@ mod why_not {
         // A number only the order's address holds counts the same.
         let address = ["李雷 15700889900 江苏省南京市"];
         let stops = why_with(
-            "agent 10:00:00 亲，收件人电话是15700889900对吧\n",
+            "agent 10:00:00 亲，核对下电话15700889900对吧\n",
             "off_platform",
             StoreContext {
                 known_texts: &address,
