@@ -315,9 +315,10 @@ impl Matcher {
             let s = &self.specs[r.spec as usize];
             s.rule == rule && s.role == role
         };
-        // 您不加微信吗？ asks the buyer to: a negation before a keyword in a yes-no question
-        // with 吗 is no refusal.
-        let asked = yes_no_question(t.get(end as usize..).unwrap_or(""));
+        // 您不加微信吗？ asks the buyer to, 难道你们不是骗子 accuses: a negation before a keyword
+        // in a yes-no question with 吗, or after 难道, is rhetorical, no refusal.
+        let asked = yes_no_question(t.get(end as usize..).unwrap_or(""))
+            || clause_before(t, start as usize).contains("难道");
         let negation = raw.iter().filter(|r| of_rule(r, Role::Negation)).find(|n| {
             let entry = &self.specs[n.spec as usize].entry;
             let gap = if entry.after {
@@ -518,8 +519,8 @@ impl Matcher {
 }
 
 /// The most characters between a keyword and the clause break after it for the keyword to be
-/// a fronted topic (微信？, 微信的话，, 加微信吗？).
-const TOPIC_CHARS: usize = 2;
+/// a fronted topic (微信？, 微信的话，, 加微信吗？; 加微 of 加微信的话 ends a character early).
+const TOPIC_CHARS: usize = 3;
 
 /// Whether the `gap` between a negation and its keyword keeps them in one clause. A refusal
 /// that follows (`after`) may also answer a topic fronted in a clause of its own: 微信？这个不行哦,
