@@ -3,11 +3,18 @@
 use kefu_core::model::Sender;
 use kefu_core::time::{DAY_MS, Millis, SECOND_MS};
 
-use super::matcher::{Found, Role, Scratch, acknowledges};
+use super::matcher::{Found, Role, Scratch, ack_form, acknowledges};
 use super::normalize::is_cjk;
 use super::{Chat, ChatMessage, Hit, Kind, RuleDef, RuleSet, Span, Stop, StopReason};
 
 const MINUTE_MS: i64 = 60 * SECOND_MS;
+
+/// The fewest characters of words (CJK, letters, digits) a question needs for its repeat to
+/// count (在吗 twice is a greeting, 什么时候发货 twice a question left unanswered).
+const REPEAT_CHARS: usize = 4;
+
+/// The least time between a question and its repeat: a resend within a minute corrects a typo.
+const REPEAT_AFTER_MS: i64 = 60 * SECOND_MS;
 
 /// The most characters a holding message may say besides its promises (您好, 好的亲, 亲爱的).
 const HOLD_FILLER: usize = 4;
@@ -234,6 +241,34 @@ impl Ctx<'_, '_> {
             .map(|f| f.span)
             .collect()
     }
+    /// Messages of `senders` that ask again what an earlier one of theirs asked — its words,
+    /// at least [`REPEAT_CHARS`] of them, inside (什么时候发货 → 到底什么时候发货？) — at least
+    /// [`REPEAT_AFTER_MS`] later, with no agent or bot message between: asked again before
+    /// anyone answered.
+    fn repeated_questions(&self, senders: &[Sender]) -> Vec<u32> {
+        let mut asked: Vec<(String, Millis)> = Vec::new();
+        let mut out = Vec::new();
+        for (i, m) in self.chat.messages.iter().enumerate() {
+            if matches!(m.sender, Sender::Agent | Sender::Bot) || m.transfer {
+                asked.clear();
+                continue;
+            }
+            if !senders.contains(&m.sender) {
+                continue;
+            }
+            let form = ack_form(m.text);
+            if asked
+                .iter()
+                .any(|(q, t)| m.time - t >= REPEAT_AFTER_MS && form.contains(q.as_str()))
+            {
+                out.push(i as u32);
+            }
+            if form.chars().count() >= REPEAT_CHARS {
+                asked.push((form, m.time));
+            }
+        }
+        out
+    }
     /// Bot and auto messages (when they count) between agent messages `from` and `to`.
     fn machine_has(&self, rule: u32, from: u32, to: u32) -> bool {
         (from..to)
@@ -378,7 +413,21 @@ fn check(index: usize, rule: &RuleDef, c: &Ctx<'_, '_>) -> Option<Hit> {
     let count_bot = p.count_bot.unwrap_or(true);
     match rule.kind {
         Kind::Keywords => {
-            let spans = c.spans(id, p.senders.as_deref().unwrap_or(&[]));
+            let senders = p.senders.as_deref().unwrap_or(&[]);
+            let mut spans = c.spans(id, senders);
+            if p.repeated_questions == Some(true) {
+                for m in c.repeated_questions(senders) {
+                    if !spans.iter().any(|s| s.message == m) {
+                        let end = c.msg(m).text.len() as u32;
+                        spans.push(Span {
+                            message: m,
+                            start: 0,
+                            end,
+                        });
+                    }
+                }
+                spans.sort_by_key(|s| (s.message, s.start));
+            }
             if spans.is_empty() {
                 return None;
             }

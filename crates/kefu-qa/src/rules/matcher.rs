@@ -791,7 +791,7 @@ const LABEL_AFTER: usize = 6;
 /// something else than a contact number: an order or tracking number ([`labelled`]) or the
 /// buyer's own ([`buyers`]).
 pub(super) fn named_number(text: &str, from: usize, to: usize) -> bool {
-    labelled(text, from, to) || buyers(text, from)
+    labelled(text, from, to) || buyers(text, from, to)
 }
 
 /// The clause before byte `from` of `text`, at most [`LABEL_BEFORE`] characters of it.
@@ -808,7 +808,7 @@ fn clause_before(text: &str, from: usize) -> &str {
 }
 
 /// Words that make the number after them the buyer's: 您的电话是…吗, 收件人电话….
-const BUYER_WORDS: [&str; 7] = ["您", "你的", "收件人", "收货人", "买家", "收件", "亲的"];
+const BUYER_WORDS: [&str; 7] = ["您", "你的", "收件", "收货", "买家", "下单人", "亲的"];
 
 /// Words that, after a [`BUYER_WORDS`] word, make the number the agent's again (您打我电话…,
 /// 您可以联系…, 您存一下…), or show the word was no owner (您好).
@@ -816,9 +816,17 @@ const AGENT_WORDS: [&str; 14] = [
     "我", "本人", "客服", "店", "加", "打", "联系", "致电", "拨", "找", "存", "记", "call", "好",
 ];
 
-/// Whether the number at byte `from` is the buyer's, by the words before it in its clause:
-/// 您的电话是13812345678吗 asks, 收件人电话13812345678 confirms; 您打13812345678 is not.
-fn buyers(text: &str, from: usize) -> bool {
+/// Words right after a number that ask whether it is the buyer's (13812345678 是您本人吗).
+const ASKED_OWNER: [&str; 3] = ["是您", "是你", "是不是您"];
+
+/// Whether the number at `from..to` is the buyer's, by the words around it in its clause:
+/// 您的电话是13812345678吗 asks, 收件人电话13812345678 confirms, 13812345678 是您本人吗 asks
+/// back; 您打13812345678 is not.
+fn buyers(text: &str, from: usize, to: usize) -> bool {
+    let after = text.get(to..).unwrap_or("");
+    if ASKED_OWNER.iter().any(|w| after.starts_with(w)) {
+        return true;
+    }
     let before = clause_before(text, from);
     BUYER_WORDS
         .iter()
@@ -960,6 +968,8 @@ mod tests {
             "您的电话是13812345678吗",
             "收件人电话 138 1234 5678，对吗",
             "您的手机号13812345678已备注",
+            "收货电话 13812345678，没错吧",
+            "请问 13812345678 是您本人吗",
         ] {
             assert!(phones(text).is_empty(), "{text}");
         }

@@ -921,6 +921,42 @@ mod classes {
     }
 
     #[test]
+    fn a_question_asked_again_before_any_answer_is_a_repeat() {
+        let r = "buyer_repeats";
+        // Its words inside a later message, a minute or more later, nobody answering between.
+        assert!(fires(
+            "buyer 10:00:00 什么时候发货\nbuyer 10:05:00 在吗？什么时候发货？？\n",
+            r
+        ));
+        let h = hit_of(
+            "buyer 10:00:00 什么时候发货\nbuyer 10:05:00 到底什么时候发货\n",
+            r,
+        )
+        .expect("fires");
+        assert_eq!(h.messages, vec![1]);
+        // An answer between, a resend within the minute, or a short word: no repeat.
+        assert!(!fires(
+            "buyer 10:00:00 什么时候发货\nagent 10:00:20 明天\nbuyer 10:05:00 白色的什么时候发货\n",
+            r
+        ));
+        assert!(!fires(
+            "buyer 10:00:00 什么时候发货\nbuyer 10:00:20 什么时候发货呀\n",
+            r
+        ));
+        assert!(!fires("buyer 10:00:00 在吗\nbuyer 10:05:00 在吗？\n", r));
+        // Off by default: a keyword rule without the parameter ignores repeats.
+        let set = RuleSet::parse(&DEFAULT_RULES.replace("repeated_questions = true\n", ""))
+            .expect("valid");
+        assert!(
+            !fired_with(
+                &set,
+                "buyer 10:00:00 什么时候发货\nbuyer 10:05:00 到底什么时候发货\n"
+            )
+            .contains(&r.to_string())
+        );
+    }
+
+    #[test]
     fn context_decides_phone_numbers_and_payment() {
         // The buyer's own number, repeated by the agent to confirm it.
         assert!(!fires(
