@@ -16,6 +16,10 @@ const REPEAT_CHARS: usize = 4;
 /// The least time between a question and its repeat: a resend within a minute corrects a typo.
 const REPEAT_AFTER_MS: i64 = 60 * SECOND_MS;
 
+/// The longest message read as a question that may be repeated (about 100 Chinese
+/// characters): a long text says more than a question, and its reading costs memory.
+const REPEAT_BYTES: usize = 300;
+
 /// The most characters a holding message may say besides its promises (您好, 好的亲, 亲爱的).
 const HOLD_FILLER: usize = 4;
 
@@ -253,7 +257,7 @@ impl Ctx<'_, '_> {
                 asked.clear();
                 continue;
             }
-            if !senders.contains(&m.sender) {
+            if !senders.contains(&m.sender) || m.text.len() > REPEAT_BYTES {
                 continue;
             }
             let form = ack_form(m.text);
