@@ -250,7 +250,9 @@ impl Ctx<'_, '_> {
     /// [`REPEAT_AFTER_MS`] later, with no agent or bot message between: asked again before
     /// anyone answered.
     fn repeated_questions(&self, senders: &[Sender]) -> Vec<u32> {
-        let mut asked: Vec<(String, Millis)> = Vec::new();
+        // The messages asked since the last answer, their words read only once a later
+        // message comes a minute after one of them (most receptions never get there).
+        let mut asked: Vec<(u32, Option<String>)> = Vec::new();
         let mut out = Vec::new();
         for (i, m) in self.chat.messages.iter().enumerate() {
             if matches!(m.sender, Sender::Agent | Sender::Bot) || m.transfer {
@@ -260,16 +262,19 @@ impl Ctx<'_, '_> {
             if !senders.contains(&m.sender) || m.text.len() > REPEAT_BYTES {
                 continue;
             }
-            let form = ack_form(m.text);
-            if asked
-                .iter()
-                .any(|(q, t)| m.time - t >= REPEAT_AFTER_MS && form.contains(q.as_str()))
-            {
-                out.push(i as u32);
+            let mut form: Option<String> = None;
+            for (j, q) in asked.iter_mut() {
+                if m.time - self.time(*j) < REPEAT_AFTER_MS {
+                    continue;
+                }
+                let q = q.get_or_insert_with(|| ack_form(self.msg(*j).text));
+                let f = form.get_or_insert_with(|| ack_form(m.text));
+                if q.chars().count() >= REPEAT_CHARS && f.contains(q.as_str()) {
+                    out.push(i as u32);
+                    break;
+                }
             }
-            if form.chars().count() >= REPEAT_CHARS {
-                asked.push((form, m.time));
-            }
+            asked.push((i as u32, form));
         }
         out
     }

@@ -317,8 +317,10 @@ impl Matcher {
         };
         // 您不加微信吗？ asks the buyer to, 难道你们不是骗子 accuses: a negation before a keyword
         // in a yes-no question with 吗, or after 难道, is rhetorical, no refusal.
-        let asked = yes_no_question(t.get(end as usize..).unwrap_or(""))
-            || clause_before(t, start as usize).contains("难道");
+        let asked = || {
+            yes_no_question(t.get(end as usize..).unwrap_or(""))
+                || clause_before(t, start as usize).contains("难道")
+        };
         let negation = raw.iter().filter(|r| of_rule(r, Role::Negation)).find(|n| {
             let entry = &self.specs[n.spec as usize].entry;
             let gap = if entry.after {
@@ -328,7 +330,7 @@ impl Matcher {
                 }
                 end..n.start
             } else {
-                if n.start >= start || n.end > end || asked {
+                if n.start >= start || n.end > end || asked() {
                     return false;
                 }
                 if n.end >= start {
@@ -538,12 +540,16 @@ fn within_clause(gap: &str, after: bool) -> bool {
 /// Whether the clause that `rest` (the text after a keyword) closes is a yes-no question with
 /// 吗: 吗 within [`TOPIC_CHARS`] + 1 characters, then the clause's end (您不加微信吗？).
 fn yes_no_question(rest: &str) -> bool {
-    let clause: String = rest
-        .chars()
-        .take_while(|&c| !is_clause_break(c))
-        .take(TOPIC_CHARS + 2)
-        .collect();
-    clause.chars().count() <= TOPIC_CHARS + 1 && clause.ends_with('吗')
+    let mut chars = 0;
+    let mut last = None;
+    for c in rest.chars().take_while(|&c| !is_clause_break(c)) {
+        chars += 1;
+        if chars > TOPIC_CHARS + 1 {
+            return false;
+        }
+        last = Some(c);
+    }
+    last == Some('吗')
 }
 
 /// The extent in `t` of an entry found by the automaton at `start..end`: the phrase itself,
