@@ -45,7 +45,9 @@ fn micro(v: &Value) -> (u64, u64, u64, u64, u64) {
 /// 0.750 and 42 / 44 = 0.955, holdout3 36 / 43 = 0.837 and 36 / 37 = 0.973), then tuned on dev,
 /// dev2 and dev3 only: dev3 44 / 44 and 44 / 44; measured once: holdout 31 / 32 = 0.969 and
 /// 31 / 36 = 0.861, holdout2 23 / 24 = 0.958 and 23 / 23, holdout3 36 / 41 = 0.878 and 36 / 37
-/// = 0.973.
+/// = 0.973. Round four wrote dev4 first (the engine of round three scored it 41 / 62 = 0.661 and
+/// 41 / 49 = 0.837), then tuned on dev..dev4 and probe sentences only: dev4 49 / 49 and 49 / 49;
+/// measured once: the three holdouts exactly as after round three.
 #[test]
 fn the_shipped_rules_on_the_labelled_set() {
     let dev = eval_json(&labelled("dev"), &[]);
@@ -61,6 +63,11 @@ fn the_shipped_rules_on_the_labelled_set() {
     assert_eq!(micro(&dev3), (110, 44, 0, 0, 92));
     assert_eq!(dev3["files"], 6);
     assert_eq!(dev3["wrong"].as_array().unwrap().len(), 0);
+    let dev4 = eval_json(&labelled("dev4"), &[]);
+    assert_eq!(micro(&dev4), (137, 49, 0, 0, 107));
+    assert_eq!(dev4["files"], 6);
+    assert_eq!(dev4["judgements"], 156);
+    assert_eq!(dev4["wrong"].as_array().unwrap().len(), 0);
     let holdout = eval_json(&labelled("holdout"), &[]);
     assert_eq!(micro(&holdout), (81, 31, 1, 5, 73));
     let holdout2 = eval_json(&labelled("holdout2"), &[]);
@@ -69,22 +76,22 @@ fn the_shipped_rules_on_the_labelled_set() {
     assert_eq!(micro(&holdout3), (86, 36, 5, 1, 63));
     assert_eq!(holdout3["files"], 6);
 
-    // The whole directory is the six splits together, walked recursively.
+    // The whole directory is the seven splits together, walked recursively.
     let all = eval_json(&labelled(""), &[]);
-    assert_eq!(micro(&all), (635, 266, 7, 9, 520));
-    assert_eq!(all["files"], 36);
+    assert_eq!(micro(&all), (772, 315, 7, 9, 627));
+    assert_eq!(all["files"], 42);
     let p = all["micro"]["precision"].as_f64().unwrap();
-    assert!((p - 266.0 / 273.0).abs() < 1e-12, "micro precision {p}");
+    assert!((p - 315.0 / 322.0).abs() < 1e-12, "micro precision {p}");
 
     // Micro is the sum over rules, not their mean.
     let rules = all["rules"].as_array().unwrap();
     let sum = |k: &str| rules.iter().map(|r| r[k].as_u64().unwrap()).sum::<u64>();
     assert_eq!(
         (sum("tp"), sum("fp"), sum("fn"), sum("tn")),
-        (266, 7, 9, 520)
+        (315, 7, 9, 627)
     );
     // Every class of the issue is there, in every split.
-    for split in [&dev, &dev2, &dev3, &holdout, &holdout2, &holdout3] {
+    for split in [&dev, &dev2, &dev3, &dev4, &holdout, &holdout2, &holdout3] {
         let classes: Vec<&str> = split["classes"]
             .as_array()
             .unwrap()

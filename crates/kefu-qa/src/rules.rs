@@ -201,6 +201,7 @@ pub struct Params {
     pub allow: Option<Vec<String>>,
     pub skip_quoted: Option<bool>,
     pub phone_numbers: Option<bool>,
+    pub repeated_questions: Option<bool>,
     pub min: Option<u32>,
     pub max: Option<u32>,
     pub first_agent_messages: Option<u32>,
@@ -223,6 +224,7 @@ pub enum Param {
     Allow,
     SkipQuoted,
     PhoneNumbers,
+    RepeatedQuestions,
     Min,
     Max,
     FirstAgentMessages,
@@ -245,13 +247,14 @@ pub enum ParamType {
 }
 
 impl Param {
-    pub const ALL: [Param; 17] = [
+    pub const ALL: [Param; 18] = [
         Param::Senders,
         Param::Keywords,
         Param::Negations,
         Param::Allow,
         Param::SkipQuoted,
         Param::PhoneNumbers,
+        Param::RepeatedQuestions,
         Param::Min,
         Param::Max,
         Param::FirstAgentMessages,
@@ -272,6 +275,7 @@ impl Param {
             Param::Allow => "allow",
             Param::SkipQuoted => "skip_quoted",
             Param::PhoneNumbers => "phone_numbers",
+            Param::RepeatedQuestions => "repeated_questions",
             Param::Min => "min",
             Param::Max => "max",
             Param::FirstAgentMessages => "first_agent_messages",
@@ -292,7 +296,10 @@ impl Param {
             | Param::Negations
             | Param::Allow
             | Param::Withdrawn => ParamType::List,
-            Param::SkipQuoted | Param::PhoneNumbers | Param::CountBot => ParamType::Bool,
+            Param::SkipQuoted
+            | Param::PhoneNumbers
+            | Param::RepeatedQuestions
+            | Param::CountBot => ParamType::Bool,
             _ => ParamType::Number,
         }
     }
@@ -311,6 +318,10 @@ impl Param {
                 "ignore keywords inside quotes",
             ),
             Param::PhoneNumbers => ("检查手机号", "check phone numbers"),
+            Param::RepeatedQuestions => (
+                "同一问题无人回复又问一遍也算",
+                "a question asked again before anyone answered counts",
+            ),
             Param::Min => ("至少几条", "at least"),
             Param::Max => ("至多几条", "at most"),
             Param::FirstAgentMessages => ("客服前几条消息", "first agent messages"),
@@ -346,6 +357,7 @@ impl Param {
                     | P::Allow
                     | P::SkipQuoted
                     | P::PhoneNumbers
+                    | P::RepeatedQuestions
             ),
             Kind::KeywordCount => matches!(
                 self,
@@ -518,6 +530,10 @@ pub enum StopReason {
     /// A phone number the buyer wrote in the reception or the store knows (an address): the
     /// agent is confirming it.
     BuyerNumber,
+    /// A run of digits the words before or after it name as something else than a contact
+    /// number: an order, tracking or serial number (单号 15023418876), or the buyer's own
+    /// (您的电话是…吗).
+    NamedNumber,
     /// A wait over the limit, in a round opened outside the store's service hours: not timed;
     /// or a question left open that came after the day's service hours.
     OutsideServiceHours,
@@ -577,6 +593,12 @@ impl Stop {
             }
             (StopReason::BuyerNumber, false) => {
                 format!("号码 {k} 是买家自己发的或在已知地址中")
+            }
+            (StopReason::NamedNumber, true) => format!(
+                "the words around {k} name it as an order, tracking or serial number or as the buyer's own"
+            ),
+            (StopReason::NamedNumber, false) => {
+                format!("{k} 前后的文字说明它是订单号、运单号、序列号或买家自己的号码")
             }
             (StopReason::OutsideServiceHours, true) => {
                 "the round opened outside service hours: not timed, and no answer was due that day"

@@ -3,11 +3,22 @@
 use kefu_core::model::Sender;
 use kefu_core::time::{DAY_MS, Millis, SECOND_MS};
 
-use super::matcher::{Found, Role, Scratch, acknowledges};
+use super::matcher::{Found, Role, Scratch, ack_form, acknowledges};
 use super::normalize::is_cjk;
 use super::{Chat, ChatMessage, Hit, Kind, RuleDef, RuleSet, Span, Stop, StopReason};
 
 const MINUTE_MS: i64 = 60 * SECOND_MS;
+
+/// The fewest characters of words (CJK, letters, digits) a question needs for its repeat to
+/// count (在吗 twice is a greeting, 什么时候发货 twice a question left unanswered).
+const REPEAT_CHARS: usize = 4;
+
+/// The least time between a question and its repeat: a resend within a minute corrects a typo.
+const REPEAT_AFTER_MS: i64 = 60 * SECOND_MS;
+
+/// The longest message read as a question that may be repeated (about 100 Chinese
+/// characters): a long text says more than a question, and its reading costs memory.
+const REPEAT_BYTES: usize = 300;
 
 /// The most characters a holding message may say besides its promises (您好, 好的亲, 亲爱的).
 const HOLD_FILLER: usize = 4;
@@ -225,6 +236,7 @@ impl Ctx<'_, '_> {
             .filter(|f| {
                 f.rule == rule
                     && f.role == Role::Keyword
+                    && !f.named
                     && senders.contains(&self.msg(f.span.message).sender)
                     && !(f.phone != 0
                         && self.msg(f.span.message).sender != Sender::Buyer
@@ -232,6 +244,39 @@ impl Ctx<'_, '_> {
             })
             .map(|f| f.span)
             .collect()
+    }
+    /// Messages of `senders` that ask again what an earlier one of theirs asked — its words,
+    /// at least [`REPEAT_CHARS`] of them, inside (什么时候发货 → 到底什么时候发货？) — at least
+    /// [`REPEAT_AFTER_MS`] later, with no agent or bot message between: asked again before
+    /// anyone answered.
+    fn repeated_questions(&self, senders: &[Sender]) -> Vec<u32> {
+        // The messages asked since the last answer, their words read only once a later
+        // message comes a minute after one of them (most receptions never get there).
+        let mut asked: Vec<(u32, Option<String>)> = Vec::new();
+        let mut out = Vec::new();
+        for (i, m) in self.chat.messages.iter().enumerate() {
+            if matches!(m.sender, Sender::Agent | Sender::Bot) || m.transfer {
+                asked.clear();
+                continue;
+            }
+            if !senders.contains(&m.sender) || m.text.len() > REPEAT_BYTES {
+                continue;
+            }
+            let mut form: Option<String> = None;
+            for (j, q) in asked.iter_mut() {
+                if m.time - self.time(*j) < REPEAT_AFTER_MS {
+                    continue;
+                }
+                let q = q.get_or_insert_with(|| ack_form(self.msg(*j).text));
+                let f = form.get_or_insert_with(|| ack_form(m.text));
+                if q.chars().count() >= REPEAT_CHARS && f.contains(q.as_str()) {
+                    out.push(i as u32);
+                    break;
+                }
+            }
+            asked.push((i as u32, form));
+        }
+        out
     }
     /// Bot and auto messages (when they count) between agent messages `from` and `to`.
     fn machine_has(&self, rule: u32, from: u32, to: u32) -> bool {
@@ -377,7 +422,21 @@ fn check(index: usize, rule: &RuleDef, c: &Ctx<'_, '_>) -> Option<Hit> {
     let count_bot = p.count_bot.unwrap_or(true);
     match rule.kind {
         Kind::Keywords => {
-            let spans = c.spans(id, p.senders.as_deref().unwrap_or(&[]));
+            let senders = p.senders.as_deref().unwrap_or(&[]);
+            let mut spans = c.spans(id, senders);
+            if p.repeated_questions == Some(true) {
+                for m in c.repeated_questions(senders) {
+                    if !spans.iter().any(|s| s.message == m) {
+                        let end = c.msg(m).text.len() as u32;
+                        spans.push(Span {
+                            message: m,
+                            start: 0,
+                            end,
+                        });
+                    }
+                }
+                spans.sort_by_key(|s| (s.message, s.start));
+            }
             if spans.is_empty() {
                 return None;
             }
@@ -571,6 +630,14 @@ pub(super) fn why_not(set: &RuleSet, chat: &Chat<'_>, index: usize) -> Vec<Stop>
                 let (text, _) = kefu_core::text::cut_at(m.text, kefu_core::text::MAX_MESSAGE_BYTES);
                 set.matcher.explain(id, i as u32, text, &mut stops);
             }
+            // A number in a message of a sender the rule does not check is context (the
+            // buyer's own), not a stop.
+            let senders = rule.params.senders.as_deref().unwrap_or(&[]);
+            stops.retain(|s| {
+                s.reason != StopReason::NamedNumber
+                    || s.message
+                        .is_some_and(|m| senders.contains(&chat.messages[m as usize].sender))
+            });
             if rule.kind != Kind::MissedFollowUp {
                 let found = scan_all(set, chat);
                 let phones = known_phones(set, chat, &found);
@@ -587,7 +654,11 @@ pub(super) fn why_not(set: &RuleSet, chat: &Chat<'_>, index: usize) -> Vec<Stop>
                             continue;
                         }
                         StopReason::OtherSender(sender)
-                    } else if f.phone != 0 && sender != Sender::Buyer && phones.contains(&f.phone) {
+                    } else if f.phone != 0
+                        && !f.named
+                        && sender != Sender::Buyer
+                        && phones.contains(&f.phone)
+                    {
                         StopReason::BuyerNumber
                     } else {
                         continue;

@@ -178,6 +178,9 @@ impl Entry {
         {
             return Some(Cut::Ascii);
         }
+        // A space between words does not separate an exclusion from its keyword (hello kitty
+        // is hello !next=kitty): the reading keeps spaces only between ASCII words.
+        let (before, after) = (before.trim_end_matches(' '), after.trim_start_matches(' '));
         if let Some(p) = self.prev_not.iter().find(|p| before.ends_with(p.as_str())) {
             return Some(Cut::Prev(p));
         }
@@ -210,6 +213,10 @@ mod tests {
         assert!(!bounded("在的 !prev=现", "现在的价格"));
         assert!(bounded("在的 !prev=现", "在的亲"));
         assert!(!bounded("你好 !next=像", "你好像没付款"));
+        // Exclusions read past the spaces the reading keeps between ASCII words.
+        assert!(!bounded("hello !next=kitty", "Hello Kitty联名款"));
+        assert!(bounded("hello !next=kitty", "hello 亲"));
+        assert!(!bounded("同v !next=领", "同 V 领"));
     }
 
     #[test]

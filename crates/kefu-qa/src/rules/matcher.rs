@@ -38,6 +38,10 @@ pub(super) struct Found {
     pub span: Span,
     /// For a phone number: its 11 digits as a number; else 0.
     pub phone: u64,
+    /// For a phone number: the words around it name it as an order, tracking or serial number
+    /// or as the buyer's own ([`named_number`]). It is kept to know the buyer's numbers, and
+    /// counts for no rule.
+    pub named: bool,
 }
 
 struct Spec {
@@ -222,7 +226,7 @@ impl Matcher {
     /// The phone numbers in a text, read as messages are.
     pub fn phones_in(&self, text: &str) -> Vec<u64> {
         let (text, _) = kefu_core::text::cut_at(text, kefu_core::text::MAX_MESSAGE_BYTES);
-        phone_numbers(&normalize(text))
+        phone_numbers(&normalize(text), false)
             .into_iter()
             .map(|p| p.2)
             .collect()
@@ -276,11 +280,12 @@ impl Matcher {
                 continue;
             }
             self.keep(
-                message, spec.rule, spec.role, k.start, k.end, 0, t, norm, raw, out,
+                message, spec.rule, spec.role, k.start, k.end, 0, false, t, norm, raw, out,
             );
         }
         if self.any_phones {
-            for (start, end, phone) in phone_numbers(t) {
+            for (start, end, phone) in phone_numbers(t, false) {
+                let named = named_number(t, start, end);
                 for (rule, info) in self.rules.iter().enumerate() {
                     if info.phones {
                         self.keep(
@@ -290,6 +295,7 @@ impl Matcher {
                             start as u32,
                             end as u32,
                             phone,
+                            named,
                             t,
                             norm,
                             raw,
@@ -309,6 +315,12 @@ impl Matcher {
             let s = &self.specs[r.spec as usize];
             s.rule == rule && s.role == role
         };
+        // 您不加微信吗？ asks the buyer to, 难道你们不是骗子 accuses: a negation before a keyword
+        // in a yes-no question with 吗, or after 难道, is rhetorical, no refusal.
+        let asked = || {
+            yes_no_question(t.get(end as usize..).unwrap_or(""))
+                || clause_before(t, start as usize).contains("难道")
+        };
         let negation = raw.iter().filter(|r| of_rule(r, Role::Negation)).find(|n| {
             let entry = &self.specs[n.spec as usize].entry;
             let gap = if entry.after {
@@ -318,7 +330,7 @@ impl Matcher {
                 }
                 end..n.start
             } else {
-                if n.start >= start || n.end > end {
+                if n.start >= start || n.end > end || asked() {
                     return false;
                 }
                 if n.end >= start {
@@ -329,7 +341,7 @@ impl Matcher {
             let window = entry.window.unwrap_or(info.window);
             let gap = t.get(gap.start as usize..gap.end as usize).unwrap_or("");
             // Pronouns do not count: 不是让您自己去看 is 不是让 + 自己去看.
-            !gap.chars().any(is_clause_break)
+            within_clause(gap, entry.after)
                 && gap.chars().filter(|&c| !is_pronoun(c)).count() <= window as usize
         });
         if let Some(n) = negation {
@@ -361,6 +373,7 @@ impl Matcher {
         start: u32,
         end: u32,
         phone: u64,
+        named: bool,
         t: &str,
         norm: &Normalized,
         raw: &[Raw],
@@ -381,6 +394,7 @@ impl Matcher {
                 end: e,
             },
             phone,
+            named,
         };
         // The same keyword listed twice, or two keywords on the same or overlapping text
         // (我去查 in 我去查查), count once, over the text they cover together. A phone number
@@ -474,11 +488,13 @@ impl Matcher {
             .map(|k| (k.start, k.end))
             .collect();
         if self.rules.get(rule as usize).is_some_and(|r| r.phones) {
-            occurrences.extend(
-                phone_numbers(t)
-                    .into_iter()
-                    .map(|(s, e, _)| (s as u32, e as u32)),
-            );
+            for (s, e, _) in phone_numbers(t, false) {
+                if named_number(t, s, e) {
+                    push(s as u32, e as u32, StopReason::NamedNumber);
+                } else {
+                    occurrences.push((s as u32, e as u32));
+                }
+            }
         }
         for (start, end) in occurrences {
             let reason = match self.verdict(rule, start, end, t, &raw) {
@@ -502,6 +518,38 @@ impl Matcher {
             push(start, end, reason);
         }
     }
+}
+
+/// The most characters between a keyword and the clause break after it for the keyword to be
+/// a fronted topic (微信？, 微信的话，, 加微信吗？; 加微 of 加微信的话 ends a character early).
+const TOPIC_CHARS: usize = 3;
+
+/// Whether the `gap` between a negation and its keyword keeps them in one clause. A refusal
+/// that follows (`after`) may also answer a topic fronted in a clause of its own: 微信？这个不行哦,
+/// 加微信的话，我们是不能加的 — one clause break, at most [`TOPIC_CHARS`] after the keyword.
+fn within_clause(gap: &str, after: bool) -> bool {
+    let mut breaks = gap.char_indices().filter(|&(_, c)| is_clause_break(c));
+    match breaks.next() {
+        None => true,
+        Some((at, _)) => {
+            after && gap[..at].chars().count() <= TOPIC_CHARS && breaks.next().is_none()
+        }
+    }
+}
+
+/// Whether the clause that `rest` (the text after a keyword) closes is a yes-no question with
+/// 吗: 吗 within [`TOPIC_CHARS`] + 1 characters, then the clause's end (您不加微信吗？).
+fn yes_no_question(rest: &str) -> bool {
+    let mut chars = 0;
+    let mut last = None;
+    for c in rest.chars().take_while(|&c| !is_clause_break(c)) {
+        chars += 1;
+        if chars > TOPIC_CHARS + 1 {
+            return false;
+        }
+        last = Some(c);
+    }
+    last == Some('吗')
 }
 
 /// The extent in `t` of an entry found by the automaton at `start..end`: the phrase itself,
@@ -614,17 +662,20 @@ const QUOTE_PAIRS: [(char, char); 7] = [
 ];
 
 /// Whether the bytes `start..end` of `text` lie inside a pair of quotes or title marks.
-/// ASCII `"` quotes pair up left to right.
+/// ASCII `"` and `'` quotes pair up left to right (您说的'垃圾'是指…).
 fn quoted(text: &str, start: usize, end: usize) -> bool {
     // Openers seen before the keyword and not yet closed, innermost last.
     let mut open: Vec<char> = Vec::new();
     let mut ascii_open = false;
+    let mut single_open = false;
     for (i, ch) in text.char_indices() {
         if i >= start {
             break;
         }
         if ch == '"' {
             ascii_open = !ascii_open;
+        } else if ch == '\'' {
+            single_open = !single_open;
         } else if let Some(&(o, _)) = QUOTE_PAIRS.iter().find(|(o, _)| *o == ch) {
             open.push(o);
         } else if let Some(&(o, _)) = QUOTE_PAIRS.iter().find(|(_, c)| *c == ch)
@@ -640,7 +691,9 @@ fn quoted(text: &str, start: usize, end: usize) -> bool {
             .find(|(x, _)| *x == o)
             .is_some_and(|&(_, c)| rest.contains(c))
     };
-    open.iter().any(|&o| closes(o)) || (ascii_open && rest.contains('"'))
+    open.iter().any(|&o| closes(o))
+        || (ascii_open && rest.contains('"'))
+        || (single_open && rest.contains('\''))
 }
 
 /// Mainland phone numbers in a normalised text (digits ASCII, separators between digits
@@ -649,7 +702,10 @@ fn quoted(text: &str, start: usize, end: usize) -> bool {
 /// of 10–12 digits starting 0 then 1–9 (0571-8888 6666). Longer runs (order and tracking
 /// numbers) and shorter ones (prices, dates) are not numbers. Each comes with a value that is
 /// equal for equal numbers (a mobile's 11 digits, a fixed line's digits after a leading 1).
-pub(super) fn phone_numbers(text: &str) -> Vec<(usize, usize, u64)> {
+/// With `named`, numbers the text itself names as something else are left out: order and
+/// tracking numbers ([`labelled`]) and the buyer's own ([`buyers`]); a store's address is read
+/// without, every number in it being one the store knows.
+pub(super) fn phone_numbers(text: &str, named: bool) -> Vec<(usize, usize, u64)> {
     let mut out = Vec::new();
     let b = text.as_bytes();
     let mut i = 0;
@@ -675,6 +731,9 @@ pub(super) fn phone_numbers(text: &str) -> Vec<(usize, usize, u64)> {
             _ => None,
         }
         .filter(|n| n[0] == b'1' && (b'3'..=b'9').contains(&n[1]));
+        if named && named_number(text, from, i) {
+            continue;
+        }
         if let Some(n) = mobile {
             out.push((from, i, value(n, 0)));
         } else if (10..=12).contains(&run.len()) && run[0] == b'0' && run[1] != b'0' {
@@ -682,6 +741,128 @@ pub(super) fn phone_numbers(text: &str) -> Vec<(usize, usize, u64)> {
         }
     }
     out
+}
+
+/// Words that name a run of digits as something else than a phone: order, tracking, serial,
+/// batch, invoice and model numbers, and the carriers whose tracking numbers they are.
+const NUMBER_LABELS: [&str; 33] = [
+    "订单",
+    "单号",
+    "运单",
+    "快递",
+    "物流",
+    "包裹",
+    "编号",
+    "序列号",
+    "sn",
+    "批号",
+    "批次",
+    "条码",
+    "条形码",
+    "货号",
+    "型号",
+    "工号",
+    "发票",
+    "税号",
+    "流水号",
+    "账单",
+    "交易号",
+    "顺丰",
+    "中通",
+    "圆通",
+    "申通",
+    "韵达",
+    "极兔",
+    "邮政",
+    "ems",
+    "京东",
+    "德邦",
+    "百世",
+    "宅急送",
+];
+
+/// Words that, between a label and the number, make it a person's number again (快递员电话,
+/// 订单有问题打我手机, 物流的事加我).
+const PHONE_WORDS: [&str; 14] = [
+    "电话", "手机", "联系", "致电", "拨打", "打给", "打我", "找我", "加", "微", "员", "小哥",
+    "师傅", "tel",
+];
+
+/// How far before a number (in characters, within its clause) a label names it.
+const LABEL_BEFORE: usize = 10;
+/// How far after a number a label names it (13661234587 是韵达单号).
+const LABEL_AFTER: usize = 6;
+
+/// Whether the words around the digits at `from..to` of the normalised `text` name them as
+/// something else than a contact number: an order or tracking number ([`labelled`]) or the
+/// buyer's own ([`buyers`]).
+pub(super) fn named_number(text: &str, from: usize, to: usize) -> bool {
+    labelled(text, from, to) || buyers(text, from, to)
+}
+
+/// The clause before byte `from` of `text`, at most [`LABEL_BEFORE`] characters of it.
+fn clause_before(text: &str, from: usize) -> &str {
+    let head = text.get(..from).unwrap_or("");
+    let reach = head
+        .char_indices()
+        .rev()
+        .take_while(|&(_, c)| !is_clause_break(c))
+        .take(LABEL_BEFORE)
+        .last()
+        .map_or(from, |(at, _)| at);
+    &head[reach..]
+}
+
+/// Words that make the number after them the buyer's: 您的电话是…吗, 收件人电话….
+const BUYER_WORDS: [&str; 7] = ["您", "你的", "收件", "收货", "买家", "下单人", "亲的"];
+
+/// Words that, after a [`BUYER_WORDS`] word, make the number the agent's again (您打我电话…,
+/// 您可以联系…, 您存一下…), or show the word was no owner (您好).
+const AGENT_WORDS: [&str; 14] = [
+    "我", "本人", "客服", "店", "加", "打", "联系", "致电", "拨", "找", "存", "记", "call", "好",
+];
+
+/// Words right after a number that ask whether it is the buyer's (13812345678 是您本人吗).
+const ASKED_OWNER: [&str; 3] = ["是您", "是你", "是不是您"];
+
+/// Whether the number at `from..to` is the buyer's, by the words around it in its clause:
+/// 您的电话是13812345678吗 asks, 收件人电话13812345678 confirms, 13812345678 是您本人吗 asks
+/// back; 您打13812345678 is not.
+fn buyers(text: &str, from: usize, to: usize) -> bool {
+    let after = text.get(to..).unwrap_or("");
+    if ASKED_OWNER.iter().any(|w| after.starts_with(w)) {
+        return true;
+    }
+    let before = clause_before(text, from);
+    BUYER_WORDS
+        .iter()
+        .filter_map(|w| before.rfind(w).map(|at| at + w.len()))
+        .max()
+        .is_some_and(|end| !AGENT_WORDS.iter().any(|w| before[end..].contains(w)))
+}
+
+/// Whether the digits at `from..to` of the normalised `text` are named as an order, tracking
+/// or serial number: a label of [`NUMBER_LABELS`] stands before them in the same clause,
+/// within [`LABEL_BEFORE`] characters and with no [`PHONE_WORDS`] after it, or 单号/订单/运单
+/// right after them. 单号 15023418876 is a tracking number; 快递员电话 13912345678 is not.
+fn labelled(text: &str, from: usize, to: usize) -> bool {
+    let before = clause_before(text, from);
+    let label_end = NUMBER_LABELS
+        .iter()
+        .filter_map(|l| before.rfind(l).map(|at| at + l.len()))
+        .max();
+    if let Some(end) = label_end
+        && !PHONE_WORDS.iter().any(|w| before[end..].contains(w))
+    {
+        return true;
+    }
+    let tail = text.get(to..).unwrap_or("");
+    let after: String = tail
+        .chars()
+        .take_while(|&c| !is_clause_break(c))
+        .take(LABEL_AFTER)
+        .collect();
+    ["单号", "订单", "运单"].iter().any(|l| after.contains(l))
 }
 
 #[cfg(test)]
@@ -702,13 +883,22 @@ mod tests {
         // An opener without its closer quotes nothing.
         let t = "《随便你";
         assert!(!quoted(t, 3, 12));
+        let t = "您说的'烦死了'是指等太久吗";
+        let s = t.find("烦死了").unwrap();
+        assert!(quoted(t, s, s + "烦死了".len()));
+        let t = "it's 烦死了";
+        let s = t.find("烦死了").unwrap();
+        assert!(
+            !quoted(t, s, s + "烦死了".len()),
+            "an apostrophe opens nothing it does not close"
+        );
         // A closed pair before the keyword does not enclose it.
         let t = "《书》随便你";
         assert!(!quoted(t, t.find("随便你").unwrap(), t.len()));
     }
 
     fn phones(text: &str) -> Vec<u64> {
-        phone_numbers(&normalize(text))
+        phone_numbers(&normalize(text), true)
             .into_iter()
             .map(|p| p.2)
             .collect()
@@ -751,6 +941,79 @@ mod tests {
             "a hotline is not a personal number"
         );
         assert_eq!(phones("13812345678，13912345678").len(), 2);
+    }
+
+    #[test]
+    fn labelled_numbers_are_not_phones() {
+        // Named as tracking, order or serial numbers, before or after.
+        for text in [
+            "单号 15023418876，韵达快递",
+            "极兔快递 13661234587，明天到",
+            "快递单号：15023418876",
+            "您的订单号是 1381234567 8",
+            "序列号 SN 1581 2345 678",
+            "15023418876 是韵达单号",
+        ] {
+            assert!(phones(text).is_empty(), "{text}");
+        }
+        // A phone word after the label, a clause between, or a label too far: a phone.
+        for text in [
+            "快递员电话 13912345678",
+            "订单有问题打我手机13812345678",
+            "物流的事加我13812345678",
+            "单号发您了。有事打13812345678",
+            "订单已经发货了您收到以后有问题就找13812345678",
+        ] {
+            assert_eq!(phones(text).len(), 1, "{text}");
+        }
+    }
+
+    #[test]
+    fn the_buyers_number_by_its_words() {
+        for text in [
+            "您的电话是13812345678吗",
+            "收件人电话 138 1234 5678，对吗",
+            "您的手机号13812345678已备注",
+            "收货电话 13812345678，没错吧",
+            "请问 13812345678 是您本人吗",
+        ] {
+            assert!(phones(text).is_empty(), "{text}");
+        }
+        for text in [
+            "您打我电话13812345678",
+            "您可以联系13812345678",
+            "您存一下13812345678",
+            "有事打13812345678",
+            "您好，13812345678",
+            "您好 13812345678",
+        ] {
+            assert_eq!(phones(text).len(), 1, "{text}");
+        }
+        // The store's texts are read whole: every number in them is one it knows.
+        let m = Matcher::empty();
+        assert_eq!(m.phones_in("收件人 王芳 13856216621").len(), 1);
+    }
+
+    #[test]
+    fn a_question_with_ma_is_no_refusal() {
+        assert!(yes_no_question("吗?加一下"));
+        assert!(yes_no_question("了吗"));
+        assert!(!yes_no_question("的,群里发券吗"), "吗 of another clause");
+        assert!(!yes_no_question("号给你吧"));
+        assert!(!yes_no_question(""));
+    }
+
+    #[test]
+    fn a_refusal_may_answer_a_fronted_topic() {
+        assert!(within_clause("是不", true));
+        assert!(within_clause("?这个", true));
+        assert!(within_clause("的话,我们是", true));
+        assert!(
+            !within_clause("?这个", false),
+            "a negation before stays in its clause"
+        );
+        assert!(!within_clause("给您看图,然后,", true), "two clauses");
+        assert!(!within_clause("给您发图片,", true), "a clause of its own");
     }
 
     #[test]

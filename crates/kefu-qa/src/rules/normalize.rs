@@ -122,6 +122,8 @@ fn fold(c: char) -> Folded {
         '❶'..='❾' => digit_char(c as u32 - '❶' as u32 + 1),
         '➀'..='➈' => digit_char(c as u32 - '➀' as u32 + 1),
         '➊'..='➒' => digit_char(c as u32 - '➊' as u32 + 1),
+        // A green circle or square is the green of WeChat's bubble (🟢泡泡 = 绿泡泡).
+        '🟢' | '🟩' => '绿',
         // Hearts read as 心 (微❤️ = 微信).
         '❤' | '♥' | '♡' | '💗' | '💓' | '💕' | '💖' | '💘' | '💝' | '💞' | '🧡' | '💛' | '💚'
         | '💙' | '💜' | '🖤' | '🤍' | '🤎' => '心',
@@ -151,6 +153,27 @@ fn plus_adds(before: Option<char>, rest: &str) -> bool {
     word_next && !before.is_some_and(|b| b.is_ascii_alphanumeric())
 }
 
+/// Whether the letter just read is not followed by another letter (`rest` is the text after
+/// it): with [`Normalized::single_letter_before`], letters spelled out one by one (W X, Q Q,
+/// V.X) join into a word, while words (thank you) stay apart.
+fn single_letter_after(rest: &str) -> bool {
+    !rest
+        .chars()
+        .map(fold)
+        .find(|f| *f != Folded::Drop)
+        .is_some_and(|f| matches!(f, Folded::Char(n) if n.is_ascii_alphabetic()))
+}
+
+/// Emoji that chat uses for a word of two characters: the penguin is QQ's mascot (加🐧 =
+/// 加企鹅), a green circle the green bubble of WeChat (🟢泡泡 = 绿泡泡 needs only one; see
+/// [`fold`]).
+fn emoji_word(c: char) -> Option<[char; 2]> {
+    match c {
+        '🐧' => Some(['企', '鹅']),
+        _ => None,
+    }
+}
+
 fn digit_char(n: u32) -> char {
     char::from_digit(n, 10).unwrap_or('0')
 }
@@ -159,8 +182,8 @@ fn digit_char(n: u32) -> char {
 /// forbidden phrases, contact and payment words and common chat, not a dictionary. A
 /// character missing here is read as written.
 pub(crate) const TRADITIONAL: [&str; 2] = [
-    "隨說聽麼麽嗎幾讓買賣價評訴騙氣態務舉報滾號碼電話轉帳賬銀寶們沒辦煩愛請詢問題謝歡興為見還東給個滿對馬實結剛過複開發貨錢鏈聯繫係絡綠鵝飛這裡裏時間後來會與專線單購歸換點擊讚親稱許臺幫應該處條無須於從啟關頁鐘紅藍顏樣隻幣塊萬億兩參數錯誤標準壞損質經驗寫學習邊頭腦懶廢閉衝動錄讀識認證証據備註冊圖優櫃庫區長門鬧傳車輛運費郵遞賠償議決難總統訂詳細聲噁惡罵髒豬騷擾詐違規權護額餘預約託達遲響講語陣隊齊極盡貴劃網絲視頻試確師員術類機筆紙裝蓋舊鮮麵飯湯燙熱涼鬆緊寬輕靜亂穩險顧戶歲僅儘譜誠懇謹禮節緒憤瘋惱擔憂慮願壓戰爭鬥雙擇選揀刪歷紀談詞夠罷嚇驚喚喲嗚嘍嘩頂慶賀獎勵淨潔衛溫濕燈爐鍋壺濾爾鎖鑰鋼鐵鋁膠陽陰風雲霧異狀況檢測調補論審屬誰噠餵訊贈鋪舖離閒閑聞闊陸際廠廣產業絕壇檔擋黨當嘗賞貸貼賺貿資財負責賤賊記訪設計討厭誇課諒謊謀謎譯變體圍國園團圓層屆張強彈徑復徵懷憑戲掃掛擁攝擺攤敗敵斷晝顯曬書構槍樂樓樞殘殺殼滅漢滬濟灣災烏煙爛牽犧獨獲現環瑪畫療盤睜矯礎禍種積穀窮窩競範簡簽糧糾級紛組終綁維綜編緣練績織繳續罰羅聖職肅脫腳膚臉艙藝藥蘭蘇蟲螢製襪覺覽觀觸詩誌賴贏趕趙跡踐蹤躍軍軟較載輔輸轟辭農遠適遺鄉醫釋針鈕錶鏡閃闆闖階隱雜雞靈韓順領飄飲飽餅館驅騎髮魚鳥鹽麥黃齒齡龍囉帐",
-    "随说听么么吗几让买卖价评诉骗气态务举报滚号码电话转账账银宝们没办烦爱请询问题谢欢兴为见还东给个满对马实结刚过复开发货钱链联系系络绿鹅飞这里里时间后来会与专线单购归换点击赞亲称许台帮应该处条无须于从启关页钟红蓝颜样只币块万亿两参数错误标准坏损质经验写学习边头脑懒废闭冲动录读识认证证据备注册图优柜库区长门闹传车辆运费邮递赔偿议决难总统订详细声恶恶骂脏猪骚扰诈违规权护额余预约托达迟响讲语阵队齐极尽贵划网丝视频试确师员术类机笔纸装盖旧鲜面饭汤烫热凉松紧宽轻静乱稳险顾户岁仅尽谱诚恳谨礼节绪愤疯恼担忧虑愿压战争斗双择选拣删历纪谈词够罢吓惊唤哟呜喽哗顶庆贺奖励净洁卫温湿灯炉锅壶滤尔锁钥钢铁铝胶阳阴风云雾异状况检测调补论审属谁哒喂讯赠铺铺离闲闲闻阔陆际厂广产业绝坛档挡党当尝赏贷贴赚贸资财负责贱贼记访设计讨厌夸课谅谎谋谜译变体围国园团圆层届张强弹径复征怀凭戏扫挂拥摄摆摊败敌断昼显晒书构枪乐楼枢残杀壳灭汉沪济湾灾乌烟烂牵牺独获现环玛画疗盘睁矫础祸种积谷穷窝竞范简签粮纠级纷组终绑维综编缘练绩织缴续罚罗圣职肃脱脚肤脸舱艺药兰苏虫萤制袜觉览观触诗志赖赢赶赵迹践踪跃军软较载辅输轰辞农远适遗乡医释针钮表镜闪板闯阶隐杂鸡灵韩顺领飘饮饱饼馆驱骑发鱼鸟盐麦黄齿龄龙啰账",
+    "隨說聽麼麽嗎幾讓買賣價評訴騙氣態務舉報滾號碼電話轉帳賬銀寶們沒辦煩愛請詢問題謝歡興為見還東給個滿對馬實結剛過複開發貨錢鏈聯繫係絡綠鵝飛這裡裏時間後來會與專線單購歸換點擊讚親稱許臺幫應該處條無須於從啟關頁鐘紅藍顏樣隻幣塊萬億兩參數錯誤標準壞損質經驗寫學習邊頭腦懶廢閉衝動錄讀識認證証據備註冊圖優櫃庫區長門鬧傳車輛運費郵遞賠償議決難總統訂詳細聲噁惡罵髒豬騷擾詐違規權護額餘預約託達遲響講語陣隊齊極盡貴劃網絲視頻試確師員術類機筆紙裝蓋舊鮮麵飯湯燙熱涼鬆緊寬輕靜亂穩險顧戶歲僅儘譜誠懇謹禮節緒憤瘋惱擔憂慮願壓戰爭鬥雙擇選揀刪歷紀談詞夠罷嚇驚喚喲嗚嘍嘩頂慶賀獎勵淨潔衛溫濕燈爐鍋壺濾爾鎖鑰鋼鐵鋁膠陽陰風雲霧異狀況檢測調補論審屬誰噠餵訊贈鋪舖離閒閑聞闊陸際廠廣產業絕壇檔擋黨當嘗賞貸貼賺貿資財負責賤賊記訪設計討厭誇課諒謊謀謎譯變體圍國園團圓層屆張強彈徑復徵懷憑戲掃掛擁攝擺攤敗敵斷晝顯曬書構槍樂樓樞殘殺殼滅漢滬濟灣災烏煙爛牽犧獨獲現環瑪畫療盤睜矯礎禍種積穀窮窩競範簡簽糧糾級紛組終綁維綜編緣練績織繳續罰羅聖職肅脫腳膚臉艙藝藥蘭蘇蟲螢製襪覺覽觀觸詩誌賴贏趕趙跡踐蹤躍軍軟較載輔輸轟辭農遠適遺鄉醫釋針鈕錶鏡閃闆闖階隱雜雞靈韓順領飄飲飽餅館驅騎髮魚鳥鹽麥黃齒齡龍囉帐輪軸廚櫥鏟籃簍彎紐釦顆襯褲帶遊嬰兒寵飼妝貝滌綿絨繩鈴摺疊燒攜蘋誒纖偽",
+    "随说听么么吗几让买卖价评诉骗气态务举报滚号码电话转账账银宝们没办烦爱请询问题谢欢兴为见还东给个满对马实结刚过复开发货钱链联系系络绿鹅飞这里里时间后来会与专线单购归换点击赞亲称许台帮应该处条无须于从启关页钟红蓝颜样只币块万亿两参数错误标准坏损质经验写学习边头脑懒废闭冲动录读识认证证据备注册图优柜库区长门闹传车辆运费邮递赔偿议决难总统订详细声恶恶骂脏猪骚扰诈违规权护额余预约托达迟响讲语阵队齐极尽贵划网丝视频试确师员术类机笔纸装盖旧鲜面饭汤烫热凉松紧宽轻静乱稳险顾户岁仅尽谱诚恳谨礼节绪愤疯恼担忧虑愿压战争斗双择选拣删历纪谈词够罢吓惊唤哟呜喽哗顶庆贺奖励净洁卫温湿灯炉锅壶滤尔锁钥钢铁铝胶阳阴风云雾异状况检测调补论审属谁哒喂讯赠铺铺离闲闲闻阔陆际厂广产业绝坛档挡党当尝赏贷贴赚贸资财负责贱贼记访设计讨厌夸课谅谎谋谜译变体围国园团圆层届张强弹径复征怀凭戏扫挂拥摄摆摊败敌断昼显晒书构枪乐楼枢残杀壳灭汉沪济湾灾乌烟烂牵牺独获现环玛画疗盘睁矫础祸种积谷穷窝竞范简签粮纠级纷组终绑维综编缘练绩织缴续罚罗圣职肃脱脚肤脸舱艺药兰苏虫萤制袜觉览观触诗志赖赢赶赵迹践踪跃军软较载辅输轰辞农远适遗乡医释针钮表镜闪板闯阶隐杂鸡灵韩顺领飘饮饱饼馆驱骑发鱼鸟盐麦黄齿龄龙啰账轮轴厨橱铲篮篓弯纽扣颗衬裤带游婴儿宠饲妆贝涤绵绒绳铃折叠烧携苹诶纤伪",
 ];
 
 /// The table as sorted pairs, and a bitmap of the basic CJK block for a fast "not in it".
@@ -208,19 +231,20 @@ fn simplified(c: char) -> char {
     }
 }
 
-/// Chinese numerals that spell digits in phone numbers and accounts.
+/// Chinese numerals, plain and financial (壹贰叁), that spell digits in phone numbers and
+/// accounts.
 fn numeral(c: char) -> Option<char> {
     Some(match c {
         '〇' | '零' => '0',
-        '一' | '幺' => '1',
-        '二' => '2',
-        '三' => '3',
-        '四' => '4',
-        '五' => '5',
-        '六' => '6',
-        '七' => '7',
-        '八' => '8',
-        '九' => '9',
+        '一' | '幺' | '壹' => '1',
+        '二' | '贰' | '貳' => '2',
+        '三' | '叁' | '叄' => '3',
+        '四' | '肆' => '4',
+        '五' | '伍' => '5',
+        '六' | '陆' => '6',
+        '七' | '柒' => '7',
+        '八' | '捌' => '8',
+        '九' | '玖' => '9',
         _ => return None,
     })
 }
@@ -241,49 +265,67 @@ impl Normalized {
         let mut long_run = false;
         for (i, c) in text.char_indices() {
             let (start, end) = (i as u32, (i + c.len_utf8()) as u32);
-            match fold(c) {
-                Folded::Drop => {}
-                Folded::Sep(s) => self.pending.push((s, start, end)),
-                Folded::Char(mut ch) => {
-                    if ch == '+' && plus_adds(self.text.chars().next_back(), &text[end as usize..])
-                    {
-                        // +v, +微信, +q: an invitation to add, not arithmetic (+86, A+B stay).
-                        ch = '加';
-                    }
-                    let now = class(ch);
-                    if !self.pending.is_empty() {
-                        let joined = last != Class::Other
-                            && now != Class::Other
-                            && (last == Class::Cjk
-                                || now == Class::Cjk
-                                || (last == Class::Digit && now == Class::Digit));
-                        if !joined {
-                            self.flush();
+            let mut folded = [Folded::Drop; 2];
+            let items = match emoji_word(c) {
+                Some([a, b]) => {
+                    folded = [Folded::Char(a), Folded::Char(b)];
+                    &folded[..]
+                }
+                None => {
+                    folded[0] = fold(c);
+                    &folded[..1]
+                }
+            };
+            for &item in items {
+                match item {
+                    Folded::Drop => {}
+                    Folded::Sep(s) => self.pending.push((s, start, end)),
+                    Folded::Char(mut ch) => {
+                        if ch == '+'
+                            && plus_adds(self.text.chars().next_back(), &text[end as usize..])
+                        {
+                            // +v, +微信, +q: an invitation to add, not arithmetic (+86, A+B stay).
+                            ch = '加';
                         }
-                        self.pending.clear();
+                        let now = class(ch);
+                        if !self.pending.is_empty() {
+                            let joined = last != Class::Other
+                                && now != Class::Other
+                                && (last == Class::Cjk
+                                    || now == Class::Cjk
+                                    || (last == Class::Digit && now == Class::Digit)
+                                    || (last == Class::Letter
+                                        && now == Class::Letter
+                                        && self.single_letter_before()
+                                        && single_letter_after(&text[end as usize..])));
+                            if !joined {
+                                self.flush();
+                            }
+                            self.pending.clear();
+                        }
+                        if ch == '么' && self.text.ends_with('甚') {
+                            // 甚麼 is 什么; 甚 alone (甚至) stays.
+                            self.text.truncate(self.text.len() - '甚'.len_utf8());
+                            self.text.push('什');
+                        }
+                        // A run of numerals, digits among them (138 一二三四 5678).
+                        if numeral(ch).is_some() {
+                            numerals += 1;
+                            has_numeral = true;
+                            long_run |= numerals >= NUMERAL_RUN;
+                        } else if ch.is_ascii_digit() {
+                            numerals += 1;
+                            long_run |= has_numeral && numerals >= NUMERAL_RUN;
+                        } else {
+                            numerals = 0;
+                            has_numeral = false;
+                        }
+                        if ch == '\u{0}' {
+                            ch = ' ';
+                        }
+                        self.push(ch, start, end);
+                        last = now;
                     }
-                    if ch == '么' && self.text.ends_with('甚') {
-                        // 甚麼 is 什么; 甚 alone (甚至) stays.
-                        self.text.truncate(self.text.len() - '甚'.len_utf8());
-                        self.text.push('什');
-                    }
-                    // A run of numerals, digits among them (138 一二三四 5678).
-                    if numeral(ch).is_some() {
-                        numerals += 1;
-                        has_numeral = true;
-                        long_run |= numerals >= NUMERAL_RUN;
-                    } else if ch.is_ascii_digit() {
-                        numerals += 1;
-                        long_run |= has_numeral && numerals >= NUMERAL_RUN;
-                    } else {
-                        numerals = 0;
-                        has_numeral = false;
-                    }
-                    if ch == '\u{0}' {
-                        ch = ' ';
-                    }
-                    self.push(ch, start, end);
-                    last = now;
                 }
             }
         }
@@ -299,6 +341,13 @@ impl Normalized {
             self.starts.push(start);
             self.ends.push(end);
         }
+    }
+
+    /// Whether the text read so far ends in a letter standing alone (the `w` of `w x`).
+    fn single_letter_before(&self) -> bool {
+        let mut back = self.text.chars().rev();
+        back.next().is_some_and(|c| c.is_ascii_alphabetic())
+            && !back.next().is_some_and(|c| c.is_ascii_alphabetic())
     }
 
     fn flush(&mut self) {
@@ -374,6 +423,7 @@ mod tests {
         assert_eq!(norm("甚至"), "甚至");
         assert_eq!(norm("說了幾遍"), "说了几遍");
         assert_eq!(norm("聽不懂嗎"), "听不懂吗");
+        assert_eq!(norm("滾輪"), "滚轮");
         // Every pair in the table is a real change, and no character is listed twice with two
         // different forms.
         let t = table();
@@ -428,6 +478,33 @@ mod tests {
         assert_eq!(norm("五星好评"), "五星好评");
         assert_eq!(norm("138 一二三四 5678"), "13812345678");
         assert_eq!(norm("2024年一月"), "2024年一月");
+        // Financial numerals (大写数字), simplified and traditional.
+        assert_eq!(norm("壹叁捌 零零壹贰 叁肆伍陆"), "13800123456");
+        assert_eq!(norm("壹叁捌零零壹貳叄肆伍陸"), "13800123456");
+        assert_eq!(norm("壹佰元"), "壹佰元");
+    }
+
+    #[test]
+    fn letters_spelled_one_by_one_join() {
+        assert_eq!(norm("Ｗ Ｘ 搜我"), "wx搜我");
+        assert_eq!(norm("加 Q Q 号"), "加qq号");
+        assert_eq!(norm("V.X"), "vx");
+        // Words stay apart, and a letter next to a word does not join it.
+        assert_eq!(norm("thank you"), "thank you");
+        assert_eq!(norm("hello kitty"), "hello kitty");
+        assert_eq!(norm("a good one"), "a good one");
+    }
+
+    #[test]
+    fn emoji_that_stand_for_words() {
+        assert_eq!(norm("加我🐧 583920174"), "加我企鹅583920174");
+        assert_eq!(norm("🟢泡泡"), "绿泡泡");
+        let text = "发我🐧号";
+        let mut n = Normalized::default();
+        n.read(text);
+        let s = n.text.find("企鹅").unwrap();
+        let (a, b) = n.original(s, s + "企鹅".len()).unwrap();
+        assert_eq!(&text[a as usize..b as usize], "🐧");
     }
 
     #[test]

@@ -862,6 +862,101 @@ mod classes {
     }
 
     #[test]
+    fn round_four_mechanisms_through_the_shipped_rules() {
+        // Digit runs the words around them name: tracking, order and serial numbers, the
+        // buyer's own number asked back.
+        for text in [
+            "亲，单号 15023418876，韵达快递",
+            "亲，极兔快递 13661234587，明天到",
+            "亲，您的电话是13812345678吗",
+            "亲，收件人电话 138 1234 5678，对吗",
+        ] {
+            assert!(!fires(&agent_says(text), "off_platform"), "{text}");
+        }
+        for text in [
+            "亲，快递员电话 13912345678",
+            "亲，订单有问题打我手机13812345678",
+            "您好 13812345678",
+            "亲，您可以联系13812345678",
+        ] {
+            assert!(fires(&agent_says(text), "off_platform"), "{text}");
+        }
+        // Spelled out: financial numerals, a penguin for QQ, letters one by one.
+        for text in [
+            "亲，直接打 壹叁捌 零零壹贰 叁肆伍陆",
+            "亲，发我🐧 583920174",
+            "亲，Ｗ Ｘ 搜我 kefu2024",
+            "亲，Qq 58321478",
+        ] {
+            assert!(fires(&agent_says(text), "off_platform"), "{text}");
+        }
+        // A refusal answering a fronted topic; a yes-no question with 吗 is no refusal.
+        for text in [
+            "微信？这个不行哦",
+            "加微信的话，我们是不能加的",
+            "微信号是不能发的",
+        ] {
+            assert!(!fires(&agent_says(text), "off_platform"), "{text}");
+        }
+        assert!(fires(
+            &agent_says("您不加微信吗？加一下，群里天天发券"),
+            "off_platform"
+        ));
+        // 难道 makes the negation rhetorical; a refusal after its object still refuses.
+        assert!(fires(&buyer_says("难道你们不是骗子？"), "buyer_anger"));
+        assert!(!fires(&buyer_says("差评我是不会给的，放心"), "buyer_anger"));
+        assert!(!fires(
+            &buyer_says("你们不是骗子吧？价格这么低"),
+            "buyer_anger"
+        ));
+        // Exclusions read past spaces between ASCII words; ASCII single quotes quote.
+        assert!(fires(
+            "buyer 10:00:00 联名款还有吗\nagent 10:00:10 hello kitty联名款还有两件\n",
+            "no_greeting"
+        ));
+        assert!(!fires(
+            &agent_says("您说的'烦死了'我理解，是等太久了"),
+            "forbidden_phrases"
+        ));
+    }
+
+    #[test]
+    fn a_question_asked_again_before_any_answer_is_a_repeat() {
+        let r = "buyer_repeats";
+        // Its words inside a later message, a minute or more later, nobody answering between.
+        assert!(fires(
+            "buyer 10:00:00 什么时候发货\nbuyer 10:05:00 在吗？什么时候发货？？\n",
+            r
+        ));
+        let h = hit_of(
+            "buyer 10:00:00 什么时候发货\nbuyer 10:05:00 到底什么时候发货\n",
+            r,
+        )
+        .expect("fires");
+        assert_eq!(h.messages, vec![1]);
+        // An answer between, a resend within the minute, or a short word: no repeat.
+        assert!(!fires(
+            "buyer 10:00:00 什么时候发货\nagent 10:00:20 明天\nbuyer 10:05:00 白色的什么时候发货\n",
+            r
+        ));
+        assert!(!fires(
+            "buyer 10:00:00 什么时候发货\nbuyer 10:00:20 什么时候发货呀\n",
+            r
+        ));
+        assert!(!fires("buyer 10:00:00 在吗\nbuyer 10:05:00 在吗？\n", r));
+        // Off by default: a keyword rule without the parameter ignores repeats.
+        let set = RuleSet::parse(&DEFAULT_RULES.replace("repeated_questions = true\n", ""))
+            .expect("valid");
+        assert!(
+            !fired_with(
+                &set,
+                "buyer 10:00:00 什么时候发货\nbuyer 10:05:00 到底什么时候发货\n"
+            )
+            .contains(&r.to_string())
+        );
+    }
+
+    #[test]
     fn context_decides_phone_numbers_and_payment() {
         // The buyer's own number, repeated by the agent to confirm it.
         assert!(!fires(
@@ -1441,6 +1536,23 @@ mod why_not {
     }
 
     #[test]
+    fn a_named_number_says_so() {
+        let stops = why(
+            "agent 10:00:00 单号 15023418876，韵达快递\nagent 10:00:10 您的电话是13812345678吗\n",
+            "off_platform",
+        );
+        assert_eq!(
+            reasons(&stops),
+            vec![
+                (Some(0), "15023418876".to_string(), StopReason::NamedNumber),
+                (Some(1), "13812345678".to_string(), StopReason::NamedNumber),
+            ]
+        );
+        assert!(stops[0].describe(true).contains("tracking"));
+        assert!(stops[0].describe(false).contains("运单号"));
+    }
+
+    #[test]
     fn the_buyers_own_number_is_confirmation() {
         let chat =
             "buyer 10:00:00 收件电话改成 139 0011 2233\nagent 10:00:30 好的亲，已改为13900112233\n";
@@ -1452,7 +1564,7 @@ mod why_not {
         // A number only the order's address holds counts the same.
         let address = ["李雷 15700889900 江苏省南京市"];
         let stops = why_with(
-            "agent 10:00:00 亲，收件人电话是15700889900对吧\n",
+            "agent 10:00:00 亲，核对下电话15700889900对吧\n",
             "off_platform",
             StoreContext {
                 known_texts: &address,
