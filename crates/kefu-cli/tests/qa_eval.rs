@@ -47,7 +47,9 @@ fn micro(v: &Value) -> (u64, u64, u64, u64, u64) {
 /// 31 / 36 = 0.861, holdout2 23 / 24 = 0.958 and 23 / 23, holdout3 36 / 41 = 0.878 and 36 / 37
 /// = 0.973. Round four wrote dev4 first (the engine of round three scored it 41 / 62 = 0.661 and
 /// 41 / 49 = 0.837), then tuned on dev..dev4 and probe sentences only: dev4 49 / 49 and 49 / 49;
-/// measured once: the three holdouts exactly as after round three.
+/// measured once: the three holdouts exactly as after round three. holdout4 (194 chats) was
+/// written by a hand that never read the rules nor the other sets, after round four; measured
+/// once on the engine of round four: 86 / 99 = 0.869 and 86 / 93 = 0.925.
 #[test]
 fn the_shipped_rules_on_the_labelled_set() {
     let dev = eval_json(&labelled("dev"), &[]);
@@ -75,23 +77,28 @@ fn the_shipped_rules_on_the_labelled_set() {
     let holdout3 = eval_json(&labelled("holdout3"), &[]);
     assert_eq!(micro(&holdout3), (86, 36, 5, 1, 63));
     assert_eq!(holdout3["files"], 6);
+    let holdout4 = eval_json(&labelled("holdout4"), &[]);
+    assert_eq!(micro(&holdout4), (194, 86, 13, 7, 149));
+    assert_eq!(holdout4["files"], 7);
 
-    // The whole directory is the seven splits together, walked recursively.
+    // The whole directory is the eight splits together, walked recursively.
     let all = eval_json(&labelled(""), &[]);
-    assert_eq!(micro(&all), (772, 315, 7, 9, 627));
-    assert_eq!(all["files"], 42);
+    assert_eq!(micro(&all), (966, 401, 20, 16, 776));
+    assert_eq!(all["files"], 49);
     let p = all["micro"]["precision"].as_f64().unwrap();
-    assert!((p - 315.0 / 322.0).abs() < 1e-12, "micro precision {p}");
+    assert!((p - 401.0 / 421.0).abs() < 1e-12, "micro precision {p}");
 
     // Micro is the sum over rules, not their mean.
     let rules = all["rules"].as_array().unwrap();
     let sum = |k: &str| rules.iter().map(|r| r[k].as_u64().unwrap()).sum::<u64>();
     assert_eq!(
         (sum("tp"), sum("fp"), sum("fn"), sum("tn")),
-        (315, 7, 9, 627)
+        (401, 20, 16, 776)
     );
     // Every class of the issue is there, in every split.
-    for split in [&dev, &dev2, &dev3, &dev4, &holdout, &holdout2, &holdout3] {
+    for split in [
+        &dev, &dev2, &dev3, &dev4, &holdout, &holdout2, &holdout3, &holdout4,
+    ] {
         let classes: Vec<&str> = split["classes"]
             .as_array()
             .unwrap()
