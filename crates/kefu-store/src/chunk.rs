@@ -103,6 +103,31 @@ pub fn decode_messages(day: Day, events: &[u8], out: &mut Vec<Message>) -> Resul
     Ok(())
 }
 
+/// Decodes the messages of a day whose buyer `keep` accepts, appending them to `out` (in
+/// the day's order): a refresh of some buyers' worklists reads them without holding every
+/// message of its window.
+pub fn decode_buyers(
+    day: Day,
+    events: &[u8],
+    keep: &(dyn Fn(NameId) -> bool + Sync),
+    out: &mut Vec<Message>,
+) -> Result<(), ChunkError> {
+    let mut r = Reader {
+        b: events,
+        pos: 0,
+        day,
+    };
+    r.header()?;
+    let n = r.get()? as usize;
+    for _ in 0..n {
+        let m = r.message()?;
+        if keep(m.buyer) {
+            out.push(m);
+        }
+    }
+    Ok(())
+}
+
 /// Decodes the engine's view of a day into `out`, which must have room for exactly the day's
 /// messages (the count stored beside the blob).
 pub fn decode_into(day: Day, events: &[u8], out: &mut [Message]) -> Result<(), ChunkError> {

@@ -930,9 +930,11 @@ impl ImportSession<'_> {
     /// committed with them, or nothing is.
     pub fn finish(mut self, config: &Config) -> Result<ImportSummary> {
         let tx = &self.tx;
+        let mut phase = crate::profile::Phase::start();
         for mut st in std::mem::take(&mut self.stores) {
             let parts = std::mem::take(&mut st.parts);
             let last_written = merge_parts(tx, st.id, parts, &mut st.touched, &mut self.summary)?;
+            phase.done("finish: merge staged days");
             if let Some(day) = last_written {
                 // A day at or after the last one with messages was written: the latest
                 // message may have changed (messages are never removed, so an earlier day
@@ -947,6 +949,7 @@ impl ImportSession<'_> {
                     refresh_last_message_at(tx, st.id)?;
                 }
             }
+            phase.done("finish: latest message time");
             tx.execute(
                 "UPDATE stores SET next_seq = ?2 WHERE id = ?1",
                 params![st.id, st.next_seq as i64],
@@ -962,9 +965,11 @@ impl ImportSession<'_> {
                     last: *last,
                 });
             }
+            phase.done("finish: names");
             if let (Some(first), Some(last)) = (st.touched.first(), st.touched.last()) {
                 refund_warnings(tx, st.id, &st.name, *first, *last, &mut self.summary)?;
             }
+            phase.done("finish: refund warnings");
             let settings = &config.store(&st.name).metrics;
             let stored: i64 = tx.query_row(
                 "SELECT COALESCE(SUM(messages), 0) FROM message_days WHERE store_id = ?1",
@@ -981,10 +986,12 @@ impl ImportSession<'_> {
                 } else {
                     recompute_days(tx, st.id, settings, st.names, &st.touched)?
                 };
+            phase.done("finish: recompute figures");
             self.summary.stores.push(st.name);
         }
         self.summary.rules_days =
             crate::qa_rules::rerun_after_import(tx, &self.summary.touched, config)?;
+        phase.done("finish: quality rules");
         // Then the review tasks the stores' triggers open (low ratings, refunds, critical
         // hits), over the touched days and their reach, as the rules.
         for t in &self.summary.touched {
@@ -997,6 +1004,7 @@ impl ImportSession<'_> {
                 settings,
             )? as u64;
         }
+        phase.done("finish: review tasks");
         let s = &self.summary;
         tx.execute(
             "INSERT INTO imports (files, messages_added, messages_duplicate, orders, refunds, ratings, agents)
@@ -1011,6 +1019,7 @@ impl ImportSession<'_> {
             ],
         )?;
         self.tx.commit()?;
+        phase.done("finish: commit");
         Ok(self.summary)
     }
 }
@@ -1736,8 +1745,53 @@ pub(crate) fn load_unsorted_events(
     orders_back: u32,
     by_payment: bool,
 ) -> Result<LoadedEvents> {
-    let (t0, t1) = (from.start(), to.start() + DAY_MS - 1);
-    let orders_t0 = from.offset(-(orders_back.min(366) as i32)).start();
+    load_unsorted_events_from(
+        conn,
+        store_id,
+        names,
+        (from, to),
+        from,
+        orders_back,
+        by_payment,
+    )
+}
+
+/// The messages of the days `[from, to]` of a store whose buyer is in `buyers`, in day
+/// order, decoded a day per task in parallel.
+pub(crate) fn load_messages_of_buyers(
+    conn: &Connection,
+    store_id: i64,
+    (from, to): (Day, Day),
+    buyers: &FxHashSet<NameId>,
+) -> Result<Vec<Message>> {
+    let mut days: Vec<(Day, Vec<u8>)> = Vec::new();
+    {
+        let mut st = conn.prepare_cached(
+            "SELECT day, events FROM message_days WHERE store_id = ?1 AND day BETWEEN ?2 AND ?3 ORDER BY day",
+        )?;
+        let mut rows = st.query(params![store_id, from.0, to.0])?;
+        while let Some(r) = rows.next()? {
+            days.push((Day(r.get(0)?), r.get(1)?));
+        }
+    }
+    let keep = |b: NameId| buyers.contains(&b);
+    let parts = days
+        .par_iter()
+        .map(|(day, blob)| {
+            let mut out = Vec::new();
+            chunk::decode_buyers(*day, blob, &keep, &mut out).map(|()| out)
+        })
+        .collect::<std::result::Result<Vec<Vec<Message>>, ChunkError>>()?;
+    Ok(parts.concat())
+}
+
+/// The messages of a store's days `[from, to]`, in day order (time order within a day), each
+/// day decoded in parallel into its own part of one vector, sized once.
+pub(crate) fn load_messages(
+    conn: &Connection,
+    store_id: i64,
+    (from, to): (Day, Day),
+) -> Result<Vec<Message>> {
     let mut days: Vec<(Day, usize, Vec<u8>)> = Vec::new();
     {
         let mut st = conn.prepare_cached(
@@ -1772,6 +1826,23 @@ pub(crate) fn load_unsorted_events(
     days.par_iter()
         .zip(parts.into_par_iter())
         .try_for_each(|((day, _, blob), part)| chunk::decode_into(*day, blob, part))?;
+    Ok(messages)
+}
+
+/// [`load_unsorted_events`], with messages only from the day `messages_from` on (orders,
+/// refunds and ratings over the whole range).
+pub(crate) fn load_unsorted_events_from(
+    conn: &Connection,
+    store_id: i64,
+    names: Names,
+    (from, to): (Day, Day),
+    messages_from: Day,
+    orders_back: u32,
+    by_payment: bool,
+) -> Result<LoadedEvents> {
+    let (t0, t1) = (from.start(), to.start() + DAY_MS - 1);
+    let orders_t0 = from.offset(-(orders_back.min(366) as i32)).start();
+    let messages = load_messages(conn, store_id, (messages_from.max(from), to))?;
     // Attributed by payment time (§3 `attribution`), an order placed long before the range can
     // still go to a reception in it: orders paid in the range are loaded too.
     let mut st = conn.prepare_cached(if by_payment {

@@ -5,7 +5,7 @@
 
 use crate::users::now_secs;
 
-use kefu_core::model::{NameId, Order, Refund};
+use kefu_core::model::{Message, NameId, Order, Refund};
 use kefu_core::time::{Day, Millis};
 use kefu_core::worklist::{Item, Kind, Mark, Outcome, WorklistSettings};
 use rusqlite::{OptionalExtension, params};
@@ -203,19 +203,22 @@ impl Db {
     /// days (orders from `orders_back` days earlier), plus presale orders whose balance window
     /// reaches into them and refunds requested earlier that were still pending at `from`.
     /// Messages in day order, not yet in the engine's stream order: a refresh in part keeps
-    /// only some buyers' before sorting.
+    /// only some buyers' before sorting. Messages only from the day `messages_from` on: a
+    /// refresh in part reads the earlier ones of the buyers it recomputes
+    /// ([`Db::worklist_messages_of`]).
     pub fn worklist_events(
         &self,
         store_id: i64,
-        from: Day,
-        to: Day,
+        (from, to): (Day, Day),
+        messages_from: Day,
         orders_back: u32,
     ) -> Result<LoadedEvents> {
-        let mut ev = crate::db::load_unsorted_events(
+        let mut ev = crate::db::load_unsorted_events_from(
             self.conn(),
             store_id,
             self.names(store_id)?,
             (from, to),
+            messages_from,
             orders_back,
             false,
         )?;
@@ -240,6 +243,23 @@ impl Db {
             .collect::<rusqlite::Result<Vec<Refund>>>()?;
         ev.refunds.extend(pending);
         Ok(ev)
+    }
+
+    /// The messages of the days `[from, to]` whose buyer is in `buyers` (every buyer's when
+    /// `None`), in day order.
+    pub fn worklist_messages_of(
+        &self,
+        store_id: i64,
+        (from, to): (Day, Day),
+        buyers: Option<&FxHashSet<NameId>>,
+    ) -> Result<Vec<Message>> {
+        if to < from {
+            return Ok(Vec::new());
+        }
+        match buyers {
+            Some(b) => crate::db::load_messages_of_buyers(self.conn(), store_id, (from, to), b),
+            None => crate::db::load_messages(self.conn(), store_id, (from, to)),
+        }
     }
 
     /// The contacts noted by hand on a store's items, by key.
