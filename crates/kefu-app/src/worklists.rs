@@ -173,12 +173,20 @@ fn refresh_store_with(
         ev.messages.retain(|m| keep(&m.buyer));
         ev.orders.retain(|o| keep(&o.buyer));
     }
-    if messages_from > window {
-        let mut older =
-            db.worklist_messages_of(store.id, (window, messages_from.offset(-1)), redo.as_ref())?;
-        older.retain(|m| m.time <= as_of);
-        ev.messages.append(&mut older);
-    }
+    let (mut messages, mut orders) = db.worklist_earlier(
+        store.id,
+        (window, to),
+        messages_from,
+        metrics.after_sale_days,
+        redo.as_ref(),
+    )?;
+    worklist::cut_at(&mut messages, &mut orders, &mut Vec::new(), as_of);
+    ev.messages.append(&mut messages);
+    ev.orders.append(&mut orders);
+    // Orders in one order whichever way they were read (ties between payments are broken
+    // by it): by creation, then id (unique in a store).
+    ev.orders
+        .sort_unstable_by(|a, b| (a.created_at, &a.order_id).cmp(&(b.created_at, &b.order_id)));
     phase.done("worklists: keep buyers");
     sort_streams(&mut ev.messages);
     phase.done("worklists: stream sort");

@@ -1829,8 +1829,10 @@ pub(crate) fn load_messages(
     Ok(messages)
 }
 
-/// [`load_unsorted_events`], with messages only from the day `messages_from` on (orders,
-/// refunds and ratings over the whole range).
+/// [`load_unsorted_events`], with messages only from the day `messages_from` on (refunds and
+/// ratings over the whole range). When that day is after `from` (and orders are attributed
+/// by creation), orders too only where one of their times falls on or after it, and presale
+/// orders: the worklists' refresh in part.
 pub(crate) fn load_unsorted_events_from(
     conn: &Connection,
     store_id: i64,
@@ -1856,6 +1858,24 @@ pub(crate) fn load_unsorted_events_from(
     })?;
     let by_creation = params![store_id, orders_t0, t1];
     let with_payment = params![store_id, orders_t0, t1, t0];
+    if messages_from > from && !by_payment {
+        // Only the orders with a time from `messages_from` on, and presale ones: the rest
+        // are read for some buyers only (`Db::worklist_earlier`).
+        let mut st = conn.prepare_cached(
+            "SELECT order_id, buyer_id, created_at, paid_at, closed_at, amount_cents, items,
+               deposit_cents, deposit_paid_at, balance_from, balance_to FROM orders
+             WHERE store_id = ?1 AND created_at BETWEEN ?2 AND ?3
+               AND (created_at >= ?4 OR paid_at >= ?4 OR closed_at >= ?4
+                 OR deposit_cents IS NOT NULL)",
+        )?;
+        let orders = st
+            .query_map(
+                params![store_id, orders_t0, t1, messages_from.start()],
+                order_row,
+            )?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        return rest_of_events(conn, store_id, names, (t0, t1), messages, orders);
+    }
     let orders = st
         .query_map(
             if by_payment {
@@ -1866,6 +1886,19 @@ pub(crate) fn load_unsorted_events_from(
             order_row,
         )?
         .collect::<rusqlite::Result<Vec<_>>>()?;
+    rest_of_events(conn, store_id, names, (t0, t1), messages, orders)
+}
+
+/// The events of [`load_unsorted_events_from`] with its messages and orders: the refunds and
+/// ratings of `[t0, t1]` added.
+fn rest_of_events(
+    conn: &Connection,
+    store_id: i64,
+    names: Names,
+    (t0, t1): (Millis, Millis),
+    messages: Vec<Message>,
+    orders: Vec<Order>,
+) -> Result<LoadedEvents> {
     let mut st = conn.prepare_cached(
         "SELECT refund_id, order_id, buyer_id, requested_at, finished_at, amount_cents, status, account_id FROM refunds
          WHERE store_id = ?1 AND requested_at BETWEEN ?2 AND ?3",

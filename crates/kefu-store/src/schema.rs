@@ -59,9 +59,11 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (24, include_str!("../migrations/0024_worklist_basis.sql")),
     // 25: a partial index of the unpaid orders nobody reminded (the start page's count)
     (25, include_str!("../migrations/0025_unreminded_index.sql")),
+    // 26: orders and worklist items by buyer (the worklists' refresh in part)
+    (26, include_str!("../migrations/0026_by_buyer_indexes.sql")),
 ];
 
-pub const VERSION: i64 = 25;
+pub const VERSION: i64 = 26;
 
 /// The SQL of migration `version`, for tests that rebuild one migration's effect on a
 /// database of a later version; `None` for a version no migration brings the schema to.

@@ -245,21 +245,64 @@ impl Db {
         Ok(ev)
     }
 
-    /// The messages of the days `[from, to]` whose buyer is in `buyers` (every buyer's when
-    /// `None`), in day order.
-    pub fn worklist_messages_of(
+    /// What [`Db::worklist_events`] left out when it read messages only from the day
+    /// `messages_from` on: the messages of the days `[from, messages_from)`, and the orders
+    /// none of whose times falls on or after that day (not presale), created from
+    /// `orders_back` days before `from` to the end of `to` — of the buyers in `buyers` only
+    /// (every buyer's when `None`). Messages in day order.
+    pub fn worklist_earlier(
         &self,
         store_id: i64,
         (from, to): (Day, Day),
+        messages_from: Day,
+        orders_back: u32,
         buyers: Option<&FxHashSet<NameId>>,
-    ) -> Result<Vec<Message>> {
-        if to < from {
-            return Ok(Vec::new());
+    ) -> Result<(Vec<Message>, Vec<Order>)> {
+        if messages_from <= from {
+            return Ok((Vec::new(), Vec::new()));
         }
+        let last = messages_from.offset(-1);
+        let messages = match buyers {
+            Some(b) => crate::db::load_messages_of_buyers(self.conn(), store_id, (from, last), b)?,
+            None => crate::db::load_messages(self.conn(), store_id, (from, last))?,
+        };
+        let orders_t0 = from.offset(-(orders_back.min(366) as i32)).start();
+        let (t1, split) = (to.offset(1).start() - 1, messages_from.start());
+        let earlier = "created_at BETWEEN ?2 AND ?3 AND created_at < ?4
+               AND (paid_at IS NULL OR paid_at < ?4) AND (closed_at IS NULL OR closed_at < ?4)
+               AND deposit_cents IS NULL";
+        let mut orders = Vec::new();
         match buyers {
-            Some(b) => crate::db::load_messages_of_buyers(self.conn(), store_id, (from, to), b),
-            None => crate::db::load_messages(self.conn(), store_id, (from, to)),
+            // A buyer at a time (`orders_by_buyer`, schema 26): some thousands of a store's
+            // hundreds of thousands.
+            Some(buyers) => {
+                let mut st = self.conn().prepare_cached(&format!(
+                    "SELECT order_id, buyer_id, created_at, paid_at, closed_at, amount_cents,
+                       items, deposit_cents, deposit_paid_at, balance_from, balance_to
+                     FROM orders INDEXED BY orders_by_buyer
+                     WHERE store_id = ?1 AND buyer_id = ?5 AND {earlier}"
+                ))?;
+                for &b in buyers {
+                    let rows =
+                        st.query_map(params![store_id, orders_t0, t1, split, b], order_row)?;
+                    for o in rows {
+                        orders.push(o?);
+                    }
+                }
+            }
+            None => {
+                let mut st = self.conn().prepare_cached(&format!(
+                    "SELECT order_id, buyer_id, created_at, paid_at, closed_at, amount_cents,
+                       items, deposit_cents, deposit_paid_at, balance_from, balance_to
+                     FROM orders WHERE store_id = ?1 AND {earlier}"
+                ))?;
+                let rows = st.query_map(params![store_id, orders_t0, t1, split], order_row)?;
+                for o in rows {
+                    orders.push(o?);
+                }
+            }
         }
+        Ok((messages, orders))
     }
 
     /// The contacts noted by hand on a store's items, by key.
@@ -400,9 +443,9 @@ impl Db {
                         redo.execute([b])?;
                     }
                     tx.execute(
-                        "DELETE FROM worklist_items WHERE store_id = ?1 AND opened_at >= ?2
-                           AND status = 'open' AND marked_id IS NULL
-                           AND buyer_id IN (SELECT buyer FROM worklist_redo)
+                        "DELETE FROM worklist_items INDEXED BY worklist_items_by_buyer
+                         WHERE store_id = ?1 AND buyer_id IN (SELECT buyer FROM worklist_redo)
+                           AND opened_at >= ?2 AND status = 'open' AND marked_id IS NULL
                            AND key NOT IN (SELECT key FROM worklist_seen)",
                         params![store_id, stale_from],
                     )?;
