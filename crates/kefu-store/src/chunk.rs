@@ -95,12 +95,8 @@ pub fn decode_messages(day: Day, events: &[u8], out: &mut Vec<Message>) -> Resul
         day,
     };
     r.header()?;
-    let n = r.get()? as usize;
-    out.reserve(n.min(events.len()));
-    for _ in 0..n {
-        out.push(r.message()?);
-    }
-    Ok(())
+    out.reserve((r.get()? as usize).min(events.len()));
+    each_message(day, events, |m| out.push(m))
 }
 
 /// Decodes the messages of a day whose buyer `keep` accepts, appending them to `out` (in
@@ -112,6 +108,15 @@ pub fn decode_buyers(
     keep: &(dyn Fn(NameId) -> bool + Sync),
     out: &mut Vec<Message>,
 ) -> Result<(), ChunkError> {
+    each_message(day, events, |m| {
+        if keep(m.buyer) {
+            out.push(m);
+        }
+    })
+}
+
+/// Hands each message of a day to `f`, in order.
+fn each_message(day: Day, events: &[u8], mut f: impl FnMut(Message)) -> Result<(), ChunkError> {
     let mut r = Reader {
         b: events,
         pos: 0,
@@ -120,10 +125,7 @@ pub fn decode_buyers(
     r.header()?;
     let n = r.get()? as usize;
     for _ in 0..n {
-        let m = r.message()?;
-        if keep(m.buyer) {
-            out.push(m);
-        }
+        f(r.message()?);
     }
     Ok(())
 }

@@ -357,6 +357,14 @@ impl Db {
             .conn()
             .prepare_cached("SELECT 1 FROM worklist_items WHERE store_id = ?1 AND key = ?2")?;
         let mut known = FxHashSet::default();
+        // A store's first lists (its first import): nothing to look up key by key.
+        if !self.conn().query_row(
+            "SELECT EXISTS (SELECT 1 FROM worklist_items WHERE store_id = ?1)",
+            [store_id],
+            |r| r.get::<_, bool>(0),
+        )? {
+            return Ok(known);
+        }
         for &k in keys {
             if st.exists(params![store_id, k])? {
                 known.insert(k.to_string());
@@ -378,6 +386,13 @@ impl Db {
         only_buyers: Option<&FxHashSet<NameId>>,
     ) -> Result<()> {
         let tx = self.conn_mut().transaction()?;
+        // With no item stored before (a store's first lists), none can be left to remove:
+        // the keys written need not be noted.
+        let first: bool = tx.query_row(
+            "SELECT NOT EXISTS (SELECT 1 FROM worklist_items WHERE store_id = ?1)",
+            [store_id],
+            |r| r.get(0),
+        )?;
         {
             let mut put = tx.prepare_cached(
                 "INSERT INTO worklist_items (store_id, key, kind, buyer_id, reference, serving_id,
@@ -423,9 +438,12 @@ impl Db {
                     contacts,
                     owner
                 ])?;
-                seen.execute([&i.key])?;
+                if !first {
+                    seen.execute([&i.key])?;
+                }
             }
             match only_buyers {
+                _ if first => {}
                 None => {
                     tx.execute(
                         "DELETE FROM worklist_items WHERE store_id = ?1 AND opened_at >= ?2
