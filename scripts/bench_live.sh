@@ -8,7 +8,7 @@
 #
 #   bash scripts/bench_live.sh
 #
-# Environment: LIVE_SECS (default 60), LIVE_SENDERS (2), LIVE_BATCH (10000 messages),
+# Environment: LIVE_SECS (default 60), LIVE_SENDERS (2), LIVE_BATCH (10000 messages), WINDOW (30 s),
 # LIVE_READERS (20), LIVE_ADDR (127.0.0.1:18090), BENCH_SKIP_BUILD=1.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -30,7 +30,7 @@ token=$("$kefu" ingest-token create --db "$db" --store 店 --label bench 2>/dev/
 password=bench-$(date +%s%N)
 printf '%s\n' "$password" | "$kefu" user add --db "$db" --role admin bencher >/dev/null
 
-"$kefu" serve --db "$db" --addr "$addr" >"$work/serve.log" 2>&1 &
+"$kefu" serve --db "$db" --addr "$addr" >"${LIVE_SERVE_LOG:-$work/serve.log}" 2>&1 &
 server=$!
 for _ in $(seq 100); do curl -fs "http://$addr/login" >/dev/null && break; sleep 0.2; done
 jar=$work/jar
@@ -46,6 +46,6 @@ today=$(TZ=Asia/Shanghai date +%F)
 echo "uptime before: $(uptime)"
 "$gen" "$addr" "$token" "$sid" "$db-live" "$secs" "$senders" "$batch" "$readers" \
     "/ranking?from=2026-11-01&to=2026-11-30" "/?from=2026-11-01&to=2026-11-30" \
-    "/ranking?store=%E5%BA%97&from=$today&to=$today"
+    "/ranking?store=%E5%BA%97&from=$today&to=$today" "/live?store=%E5%BA%97"
 echo "uptime after: $(uptime)"
-echo "stored messages of the live store: $(sqlite3 "$db" "select sum(messages) from message_days where store_id = (select id from stores where name = '店')")"
+echo "stored messages of the live store: $(sqlite3 "$db" "select (select sum(messages) from message_days where store_id = (select id from stores where name = '店')) + (select coalesce(sum(messages), 0) from message_parts where store_id = (select id from stores where name = '店'))")"

@@ -99,6 +99,14 @@ fn plan_input_without(
             }
         }
     }
+    // Recovered sales of the month, only for a plan that reads them.
+    if plan.reads_recovery() {
+        let (first, last) = (data.month.first_day(), data.month.last_day());
+        let mut recovered = crate::worklists::recovered_by_agent(db, store_id, first, last)?;
+        for (a, input) in members.iter().zip(agents.iter_mut()) {
+            input.recovery = recovered.remove(&a.id).unwrap_or_default();
+        }
+    }
     let ids = members.iter().map(|a| a.id).collect();
     Ok((
         PlanInput {

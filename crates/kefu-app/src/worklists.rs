@@ -469,6 +469,50 @@ pub fn summary(db: &Db, store_id: i64, from: Day, to: Day) -> Result<Summary> {
     })))
 }
 
+/// The recovered sales per agent of the items decided (recovered or lost) on the days
+/// `[from, to]` — a recovery belongs to the day of its payment (a refund's, of its close) —
+/// tallied as the worklist report tallies them per agent ([`summarize`]: credit to the last
+/// contact before the recovery, the rate over the decided items the agent contacted), over
+/// every list and per list: the recovered-sales figures of plans. The lists as last
+/// refreshed (every import refreshes them).
+pub fn recovered_by_agent(
+    db: &Db,
+    store_id: i64,
+    from: Day,
+    to: Day,
+) -> Result<std::collections::HashMap<NameId, kefu_plan::AgentRecovery>> {
+    let items = db.worklist_items(
+        store_id,
+        &ItemFilter {
+            decided: Some((from.start(), to.offset(1).start())),
+            ..ItemFilter::default()
+        },
+    )?;
+    let of = |kind: Option<worklist::Kind>| {
+        summarize(
+            items
+                .iter()
+                .filter(move |s| kind.is_none_or(|k| s.item.kind == k))
+                .map(|s| Owned {
+                    item: &s.item,
+                    owner: s.owner,
+                }),
+        )
+        .agents
+    };
+    let mut out: std::collections::HashMap<NameId, kefu_plan::AgentRecovery> =
+        std::collections::HashMap::new();
+    for (agent, tally) in of(None) {
+        out.entry(agent).or_default().total = tally;
+    }
+    for kind in worklist::Kind::ALL {
+        for (agent, tally) in of(Some(kind)) {
+            out.entry(agent).or_default().lists.insert(kind, tally);
+        }
+    }
+    Ok(out)
+}
+
 /// The reminder timing of the store's own history: orders created on `[from, to]` that were
 /// reminded (§4).
 pub fn reminder_timing(db: &Db, store_id: i64, from: Day, to: Day) -> Result<Timing> {

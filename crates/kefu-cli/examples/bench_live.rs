@@ -1,6 +1,9 @@
 //! Load generator of live ingest (`scripts/bench_live.sh`): sustains `POST /api/v1/events`
 //! from several senders while 20 users read the dashboard pages, then waits until the
-//! server has folded everything, and prints what it measured (nothing is asserted).
+//! server has folded everything, and prints what it measured (nothing is asserted): the
+//! whole run, and every `WINDOW` seconds (default 30) the messages accepted, the messages in
+//! the figures (the live store's stored messages, written in the fold's transaction with
+//! its figures) and the pages' p95 in that window.
 //!
 //!     cargo run --release -p kefu-cli --example bench_live -- \
 //!         ADDR TOKEN SESSION LIVE_FILE SECONDS SENDERS BATCH READERS PATH...
@@ -50,6 +53,25 @@ fn main() {
     let batch: u64 = args[6].parse().expect("BATCH");
     let readers: usize = args[7].parse().expect("READERS");
     let paths: Vec<String> = args[8..].to_vec();
+    let window: u64 = std::env::var("WINDOW")
+        .ok()
+        .and_then(|w| w.parse().ok())
+        .unwrap_or(30);
+    // The database beside its live file: what is in the figures.
+    let db_file = live_file.trim_end_matches("-live").to_string();
+    let in_figures = move || -> i64 {
+        let conn = rusqlite::Connection::open(&db_file).unwrap();
+        conn.busy_timeout(Duration::from_secs(60)).unwrap();
+        conn.query_row(
+            "SELECT (SELECT COALESCE(SUM(messages), 0) FROM message_days WHERE store_id = s.id)
+                  + (SELECT COALESCE(SUM(messages), 0) FROM message_parts WHERE store_id = s.id)
+             FROM stores s WHERE s.name = '店'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap_or(0)
+    };
+    let figures_at_start = in_figures();
 
     // Store-local (UTC+8) today, as the server's clock sees it.
     let now = std::time::SystemTime::now()
@@ -122,7 +144,8 @@ fn main() {
             }
         }));
     }
-    let page_ms = Arc::new(Mutex::new(Vec::<(usize, f64)>::new()));
+    // (path, at seconds since the start, milliseconds)
+    let page_ms = Arc::new(Mutex::new(Vec::<(usize, f64, f64)>::new()));
     let page_errors = Arc::new(AtomicU64::new(0));
     for r in 0..readers {
         let (addr, session, stop, page_ms, page_errors, paths) = (
@@ -144,10 +167,11 @@ fn main() {
                 );
                 let t0 = Instant::now();
                 match request(&addr, &head, b"") {
-                    Some((200, _)) => page_ms
-                        .lock()
-                        .unwrap()
-                        .push((which, t0.elapsed().as_secs_f64() * 1000.0)),
+                    Some((200, _)) => page_ms.lock().unwrap().push((
+                        which,
+                        started.elapsed().as_secs_f64(),
+                        t0.elapsed().as_secs_f64() * 1000.0,
+                    )),
                     _ => {
                         page_errors.fetch_add(1, Ordering::Relaxed);
                     }
@@ -155,7 +179,48 @@ fn main() {
             }
         }));
     }
-    std::thread::sleep(Duration::from_secs(secs));
+    // Every window: accepted and in the figures over it, pages' p95 in it.
+    println!(
+        "window s  accepted/s  in-figures/s  backlog  load 1m  pages p95 (ms, in the order of the paths)"
+    );
+    let (mut last_acked, mut last_figures) = (0, figures_at_start);
+    let mut w = 0;
+    while (w + 1) * window <= secs {
+        w += 1;
+        let due = Duration::from_secs(w * window);
+        std::thread::sleep(due.saturating_sub(started.elapsed()));
+        let a = acked.load(Ordering::Relaxed);
+        let f = in_figures();
+        let from = ((w - 1) * window) as f64;
+        let pages = page_ms.lock().unwrap().clone();
+        let p95: Vec<String> = (0..paths.len())
+            .map(|i| {
+                let mut v: Vec<f64> = pages
+                    .iter()
+                    .filter(|(k, at, _)| *k == i && *at >= from)
+                    .map(|(_, _, ms)| *ms)
+                    .collect();
+                v.sort_by(f64::total_cmp);
+                format!("{:.0}", percentile(&v, 0.95))
+            })
+            .collect();
+        let load = std::fs::read_to_string("/proc/loadavg")
+            .ok()
+            .and_then(|l| l.split_whitespace().next().map(str::to_string))
+            .unwrap_or_default();
+        println!(
+            "{:>4}-{:<4} {:>9.0} {:>12.0} {:>9}  {:>7}  {}",
+            (w - 1) * window,
+            w * window,
+            (a - last_acked) as f64 / window as f64,
+            (f - last_figures) as f64 / window as f64,
+            a as i64 - (f - figures_at_start),
+            load,
+            p95.join(" / ")
+        );
+        (last_acked, last_figures) = (a, f);
+    }
+    std::thread::sleep(Duration::from_secs(secs).saturating_sub(started.elapsed()));
     stop.store(true, Ordering::Relaxed);
     let ingest_secs = started.elapsed().as_secs_f64();
     for h in handles {
@@ -207,8 +272,8 @@ fn main() {
     for (i, p) in paths.iter().enumerate() {
         let mut v: Vec<f64> = pages
             .iter()
-            .filter(|(w, _)| *w == i)
-            .map(|(_, ms)| *ms)
+            .filter(|(w, _, _)| *w == i)
+            .map(|(_, _, ms)| *ms)
             .collect();
         v.sort_by(f64::total_cmp);
         println!(

@@ -67,6 +67,38 @@ fn orders(d: &Driver) -> Vec<String> {
         .unwrap_or_default()
 }
 
+/// At a phone's width (390 px) every row's controls — the status and owner choices and their
+/// buttons — lie inside the screen, without scrolling sideways, and under the item's facts
+/// (a card per item), each at least 30 px tall for a finger. Leaves the window at 1440 px.
+fn actions_reachable_on_a_phone(d: &Driver) {
+    d.set_window_size(390, 1000).unwrap();
+    let url = d.url().unwrap();
+    d.goto(&url).unwrap();
+    let bad = d
+        .script(
+            "const out = [];
+             for (const tr of document.querySelectorAll('#items > tbody > tr')) {
+               const facts = tr.cells[tr.cells.length - 2].getBoundingClientRect();
+               const controls = tr.querySelectorAll('td.actions select, td.actions button');
+               if (controls.length === 0) out.push(tr.cells[2].textContent + ': no controls');
+               for (const c of controls) {
+                 const r = c.getBoundingClientRect();
+                 if (r.left < 0 || r.right > window.innerWidth + 0.5)
+                   out.push(tr.cells[2].textContent + ': ' + c.name + ' at ' + r.left + '–' + r.right);
+                 if (r.top < facts.bottom - 0.5)
+                   out.push(tr.cells[2].textContent + ': ' + c.name + ' beside the item, not under it');
+                 if (r.height < 30)
+                   out.push(tr.cells[2].textContent + ': ' + c.name + ' ' + r.height + ' px tall');
+               }
+             }
+             return out.join('\\n');",
+        )
+        .unwrap();
+    assert_eq!(bad.as_str(), Some(""), "{bad}");
+    d.set_window_size(1440, 1000).unwrap();
+    d.goto(&url).unwrap();
+}
+
 #[test]
 fn an_agent_works_their_list_and_a_supervisor_reassigns() {
     if browser_skipped() {
@@ -125,6 +157,7 @@ fn an_agent_works_their_list_and_a_supervisor_reassigns() {
     assert!(!page.contains("name=\"owner\""), "{page}");
     assert_eq!(status_of(&d, "O-B"), "open");
     both_widths(&d, &shots, "worklists-agent");
+    actions_reachable_on_a_phone(&d);
 
     // She reminds bob and notes it: the status sticks, on a fresh load too.
     submit_row(&d, "O-B", "status", "contacted");
@@ -149,6 +182,7 @@ fn an_agent_works_their_list_and_a_supervisor_reassigns() {
     assert_eq!(orders(&s), ["O-A", "O-B", "O-C"], "{}", main_part(&s));
     assert_eq!(status_of(&s, "O-B"), "contacted");
     both_widths(&s, &shots, "worklists-supervisor");
+    actions_reachable_on_a_phone(&s);
     submit_row(&s, "O-C", "owner", "晨光旗舰店:小美");
     arrive(&s, "/worklists");
     s.wait_for("the new owner", |d| {

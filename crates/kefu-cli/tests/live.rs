@@ -159,8 +159,12 @@ fn stored_per_day(db: &Path, store: &str) -> Vec<(i64, i64)> {
     let conn = rusqlite::Connection::open(db).unwrap();
     let mut st = conn
         .prepare(
-            "SELECT day, messages FROM message_days WHERE store_id =
-             (SELECT id FROM stores WHERE name = ?1) ORDER BY day",
+            "SELECT day, SUM(messages) FROM (
+                 SELECT day, messages FROM message_days WHERE store_id =
+                     (SELECT id FROM stores WHERE name = ?1)
+                 UNION ALL SELECT day, messages FROM message_parts WHERE store_id =
+                     (SELECT id FROM stores WHERE name = ?1))
+             GROUP BY day ORDER BY day",
         )
         .unwrap();
     st.query_map([store], |r| Ok((r.get(0)?, r.get(1)?)))

@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use serde_json::Value;
-use support::cli::{kefu, ok};
+use support::cli::{kefu, ok, slip};
 
 mod support;
 
@@ -134,15 +134,6 @@ fn run_json(db: &Path, month: &str, extra: &[&str]) -> Value {
     let mut args = vec!["--format", "json"];
     args.extend_from_slice(extra);
     serde_json::from_str(&plan_run(db, month, &args)).expect("json")
-}
-
-fn slip<'a>(result: &'a Value, account: &str) -> &'a Value {
-    result["payslips"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|p| p["account"] == account)
-        .unwrap_or_else(|| panic!("no payslip of {account}"))
 }
 
 #[test]

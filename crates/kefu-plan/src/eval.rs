@@ -17,6 +17,7 @@ use crate::decimal::{Decimal, Exact, Overflow};
 use crate::model::*;
 use crate::month::Month;
 use crate::parse::{pct_text, score_text};
+use crate::recovery::{AgentRecovery, Measure};
 
 /// What a month's evaluation needs, gathered by an adapter (the store, a test).
 #[derive(Debug, Clone, Default)]
@@ -55,6 +56,9 @@ pub struct AgentInput {
     /// The agent's platform report figures over the month (`kefu_core::platform::combine`):
     /// rates as fractions, durations in seconds, money in yuan; only the known ones.
     pub platform: BTreeMap<(Platform, String), f64>,
+    /// The agent's recovered sales of the month (`Source::Recovery`): gathered only for a
+    /// plan that reads them ([`Plan::reads_recovery`]).
+    pub recovery: AgentRecovery,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -176,6 +180,12 @@ pub struct KpiLine {
     pub name_en: String,
     /// The figure behind the value (for drill-down), if it is one.
     pub figure: Option<&'static str>,
+    /// The recovered-sales figure behind the value (drill-down: the worklists), if it is one.
+    pub recovery: Option<&'static str>,
+    /// How the value was computed, numbers filled in (recovered-sales figures), in Chinese
+    /// and in English.
+    pub computed_zh: Option<String>,
+    pub computed_en: Option<String>,
     pub value: Option<f64>,
     pub value_text: String,
     /// How the value became the score, numbers filled in.
@@ -199,6 +209,9 @@ pub struct GateLine {
     pub condition_zh: String,
     pub condition_en: String,
     pub value_text: String,
+    /// How the value was computed, as on a KPI line.
+    pub computed_zh: Option<String>,
+    pub computed_en: Option<String>,
     pub fired: bool,
     /// What the gate does, in Chinese and in English.
     pub effect: String,
@@ -275,6 +288,7 @@ fn reads_as_percent(source: Source) -> bool {
         } => figure.unit == Unit::Percent,
         Source::TargetCompletion => true,
         Source::Platform { percent, .. } => percent,
+        Source::Recovery(r) => r.percent(),
         _ => false,
     }
 }
@@ -289,6 +303,11 @@ fn number_text(source: Source, x: f64) -> String {
         } => figure.number_text(x),
         Source::Figure { .. } => format!("{x:.3}"),
         _ if reads_as_percent(source) => format!("{:.2}%", x * 100.0),
+        Source::Recovery(r) => match r.measure {
+            Measure::Items | Measure::Orders => format!("{x}"),
+            Measure::Minutes => format!("{x:.1}"),
+            Measure::Amount | Measure::Rate => format!("{x:.2}"),
+        },
         _ => format!("{x:.2}"),
     }
 }
@@ -337,6 +356,18 @@ fn source_value(
             .platform_columns
             .get(index)
             .and_then(|c| agent.platform.get(&(c.platform, c.column.clone())).copied()),
+        Source::Recovery(r) => agent.recovery.value(r),
+    }
+}
+
+/// How a value was computed, in Chinese and in English, when the line should say so.
+fn computed(source: Source, agent: &AgentInput) -> (Option<String>, Option<String>) {
+    match source {
+        Source::Recovery(r) => {
+            let (zh, en) = agent.recovery.how(r);
+            (Some(zh), Some(en))
+        }
+        _ => (None, None),
     }
 }
 
@@ -560,11 +591,19 @@ pub fn evaluate(plan: &Plan, month: Month, input: &PlanInput) -> Result<PlanResu
                 Source::Figure { figure, .. } => Some(figure.key),
                 _ => None,
             };
+            let recovery = match kpi.source {
+                Source::Recovery(r) => Some(r.key),
+                _ => None,
+            };
+            let (computed_zh, computed_en) = computed(kpi.source, &input.agents[i]);
             lines[i].push(KpiLine {
                 key: kpi.key.clone(),
                 name: kpi.name.clone(),
                 name_en: kpi.name_en.clone(),
                 figure,
+                recovery,
+                computed_zh,
+                computed_en,
                 value: *v,
                 value_text: v.map_or_else(|| "–".into(), |x| number_text(kpi.source, x)),
                 rule,
@@ -599,6 +638,7 @@ pub fn evaluate(plan: &Plan, month: Month, input: &PlanInput) -> Result<PlanResu
         let (condition_zh, condition_en) = (named(false), named(true));
         for (i, (a, b)) in input.agents.iter().zip(&bases).enumerate() {
             let v = source_value(gate.source, plan, a, &input.store, b.net_cents);
+            let (computed_zh, computed_en) = computed(gate.source, a);
             let too_few_reviews = matches!(gate.source, Source::QaScore)
                 .then_some(a.qa_reviews)
                 .flatten()
@@ -655,6 +695,8 @@ pub fn evaluate(plan: &Plan, month: Month, input: &PlanInput) -> Result<PlanResu
                         plan.qa_min_reviews
                     ),
                 },
+                computed_zh,
+                computed_en,
                 fired,
                 effect,
                 effect_en,
@@ -834,6 +876,7 @@ fn gate_source_name(plan: &Plan, source: Source) -> String {
             .map_or_else(String::new, |c| {
                 format!("{}:{}", c.platform.as_str(), c.column)
             }),
+        Source::Recovery(r) => r.key.to_string(),
     }
 }
 
@@ -857,6 +900,7 @@ fn gate_source_label(plan: &Plan, source: Source, en: bool) -> String {
             .platform_columns
             .get(index)
             .map_or_else(String::new, |c| c.column.clone()),
+        Source::Recovery(r) => if en { r.en } else { r.zh }.to_string(),
     }
 }
 
@@ -1038,6 +1082,36 @@ fn pay_line(cx: &PayContext, component: &PayComponent) -> Result<PayLine, Overfl
         },
         amount_cents: amount,
     })
+}
+
+/// A line whose value may say how it was computed (a KPI's, a gate's).
+pub trait Explained {
+    /// The value as text, and how it was computed in Chinese and in English, if said.
+    fn parts(&self) -> (&str, Option<&str>, Option<&str>);
+
+    /// The value, and how it was computed when the line says so, in Chinese or English:
+    /// `66.67% (2 recovered ÷ 3 decided items contacted)`.
+    fn value_explained(&self, english: bool) -> String {
+        let (value, zh, en) = self.parts();
+        match if english { en } else { zh } {
+            Some(how) => format!("{value} ({how})"),
+            None => value.to_string(),
+        }
+    }
+}
+
+impl Explained for KpiLine {
+    fn parts(&self) -> (&str, Option<&str>, Option<&str>) {
+        let (zh, en) = (self.computed_zh.as_deref(), self.computed_en.as_deref());
+        (&self.value_text, zh, en)
+    }
+}
+
+impl Explained for GateLine {
+    fn parts(&self) -> (&str, Option<&str>, Option<&str>) {
+        let (zh, en) = (self.computed_zh.as_deref(), self.computed_en.as_deref());
+        (&self.value_text, zh, en)
+    }
 }
 
 /// The weight of a KPI as text (`35%`).

@@ -696,3 +696,105 @@ fn platform_sources_are_checked() {
     assert_eq!(e.field, "kpi[kpi1].relative_to");
     assert!(parse(&kpi("platform = \"jd\"\ncolumn = \"咨询人数\"")).is_ok());
 }
+
+/// Recovered-sales figures score, gate and explain like any figure, computed by hand on
+/// `testdata/worklists/plan-recovery.toml`: 挽回金额 60% on a line to 500 yuan, 挽回率 40% by
+/// bands (≥ 60% → 100, ≥ 30% → 60, else 20, undefined → 0), no recovered order halves the
+/// variable pay; 1,000 × score ÷ 100 plus 3,000 fixed.
+#[test]
+fn recovery_figures_score_as_kpis_and_gates() {
+    use kefu_core::worklist::summary::Tally;
+    let plan = parse(include_str!(
+        "../../../testdata/worklists/plan-recovery.toml"
+    ))
+    .unwrap();
+    assert!(plan.reads_recovery());
+    let agent = |name: &str, recovered: u64, orders: u64, cents: i64, contacted: u64| AgentInput {
+        account: name.into(),
+        // Activity: a reception.
+        counters: {
+            let mut c = Counters::default();
+            c.bump(C::served);
+            c
+        },
+        recovery: AgentRecovery {
+            total: Tally {
+                recovered,
+                orders,
+                cents,
+                contacted_resolved: contacted,
+                ..Tally::default()
+            },
+            lists: BTreeMap::new(),
+        },
+        ..Default::default()
+    };
+    let input = PlanInput {
+        store: Counters::default(),
+        agents: vec![
+            // 250.00 → 50 × 60% = 30; 1 ÷ 4 = 25% → 20 × 40% = 8; 38 → 380 + 3000.
+            agent("A", 1, 1, 250_00, 4),
+            // 750.00 → capped 100 × 60% = 60; 3 ÷ 5 = 60% → 40; 100 → 1000 + 3000.
+            agent("B", 3, 2, 750_00, 5),
+            // Nothing decided: the rate is undefined → 0; no order: (0) × 50%; 3000.
+            agent("C", 0, 0, 0, 0),
+        ],
+    };
+    let r = evaluate(&plan, Month::parse("2026-11").unwrap(), &input).unwrap();
+    let slip = |a: &str| r.payslips.iter().find(|p| p.account == a).unwrap();
+    let a = slip("A");
+    assert_eq!((a.total_score, a.total_cents), (38_00, 3380_00));
+    assert_eq!(a.kpis[0].name, "挽回金额");
+    assert_eq!(a.kpis[0].name_en, "Recovered amount");
+    assert_eq!(a.kpis[0].value_text, "250.00");
+    assert_eq!(a.kpis[0].recovery, Some("recovered_amount"));
+    assert_eq!(a.kpis[0].figure, None);
+    assert_eq!(a.kpis[1].value_text, "25.00%");
+    assert_eq!(a.kpis[1].rule, "< 30% → 20");
+    assert_eq!(
+        a.kpis[1].value_explained(false),
+        "25.00% (挽回 1 ÷ 本人联系过的已结项 4)"
+    );
+    assert_eq!(a.gates[0].condition, "recovered_orders < 1");
+    assert_eq!(a.gates[0].condition_zh, "挽回订单数 < 1");
+    assert_eq!(a.gates[0].condition_en, "Recovered orders < 1");
+    assert!(!a.gates[0].fired);
+    let b = slip("B");
+    assert_eq!((b.total_score, b.total_cents), (100_00, 4000_00));
+    assert_eq!(b.kpis[0].rule.split(" → ").last(), Some("100 (≥ 0, ≤ 100)"));
+    let c = slip("C");
+    assert_eq!(c.kpis[1].value, None);
+    assert_eq!(c.kpis[1].value_text, "–");
+    assert!(c.gates[0].fired);
+    assert_eq!(
+        c.gates[0].value_explained(true),
+        "0 (0 paid orders of 0 recoveries (each order once))"
+    );
+    assert_eq!((c.total_score, c.total_cents), (0, 3000_00));
+    assert_eq!(
+        c.pay[0].formula,
+        "(1000.00 × 0 ÷ 100) × 50% [没有挽回订单] = 0.00"
+    );
+}
+
+/// A recovered-sales figure is named like any figure; it has no store value to compare with.
+#[test]
+fn recovery_figures_are_read_from_the_plan_file() {
+    let kpi = |body: &str| {
+        format!("id = \"r\"\n[[kpi]]\n{body}\nweight = 100\nbands = [{{ min = 1, score = 100 }}]\n")
+    };
+    let plan = parse(&kpi("figure = \"balance_recovery_minutes\"")).unwrap();
+    assert!(
+        matches!(plan.kpis[0].source, Source::Recovery(f) if f.key == "balance_recovery_minutes")
+    );
+    assert_eq!(plan.kpis[0].name, "预售尾款平均挽回用时（分钟）");
+    let e = parse(&kpi(
+        "figure = \"recovered_amount\"\nrelative_to = \"store\"",
+    ))
+    .unwrap_err();
+    assert_eq!(e.field, "kpi[recovered_amount].relative_to");
+    let e = parse(&kpi("figure = \"recoverd_amount\"")).unwrap_err();
+    assert!(e.message.contains("recovered_amount, recovery_rate"), "{e}");
+    assert!(e.message.contains("unpaid_recovered_amount"), "{e}");
+    assert!(!parse(PLAN).unwrap().reads_recovery());
+}

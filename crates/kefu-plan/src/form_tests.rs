@@ -2,10 +2,12 @@ use super::*;
 use crate::{SHIPPED, parse};
 
 const PLATFORM_PLAN: &str = include_str!("../../../testdata/platform/plan-pdd.toml");
+const RECOVERY_PLAN: &str = include_str!("../../../testdata/worklists/plan-recovery.toml");
 
 fn plans() -> Vec<(&'static str, &'static str)> {
     let mut all: Vec<(&str, &str)> = SHIPPED.to_vec();
     all.push(("plan-pdd.toml", PLATFORM_PLAN));
+    all.push(("plan-recovery.toml", RECOVERY_PLAN));
     all
 }
 

@@ -16,16 +16,18 @@ mod messages;
 pub mod model;
 pub mod month;
 mod parse;
+pub mod recovery;
 
 pub use decimal::{Decimal, Exact, Overflow};
 pub use eval::{
-    AgentInput, ColumnWithoutData, EvalError, GateLine, KpiLine, LateRefund, LateRefundLine,
-    Movement, OrderLine, PaidElsewhere, PaidOrder, PayLine, Payslip, PlanInput, PlanResult,
-    SalesBase, UnpaidAccount, evaluate, is_active, weight_text,
+    AgentInput, ColumnWithoutData, EvalError, Explained, GateLine, KpiLine, LateRefund,
+    LateRefundLine, Movement, OrderLine, PaidElsewhere, PaidOrder, PayLine, Payslip, PlanInput,
+    PlanResult, SalesBase, UnpaidAccount, evaluate, is_active, weight_text,
 };
 pub use model::{Plan, QA_SCORE, TARGET_COMPLETION};
 pub use month::Month;
 pub use parse::{EditableNumber, PlanError, editable_numbers, parse, parse_all, replace_numbers};
+pub use recovery::{AgentRecovery, RECOVERY_FIGURES, RecoveryFigure, recovery_figure};
 
 /// The plans kefu ships (`plans/`), as (file name, text): the demo stores them, the web
 /// editor starts a new plan from the first.

@@ -5,6 +5,7 @@ use kefu_core::model::Role;
 use kefu_core::platform::Platform;
 
 use crate::decimal::Decimal;
+use crate::recovery::RecoveryFigure;
 
 /// Pseudo-figure: the agent's quality-inspection score (0–100), when one is given.
 pub const QA_SCORE: &str = "qa_score";
@@ -39,6 +40,16 @@ pub struct Plan {
 }
 
 /// Who the plan is for: agents (never bots) with this role and/or in these groups.
+impl Plan {
+    /// Whether a KPI or gate reads a recovered-sales figure: only then does an adapter need
+    /// to gather `AgentInput::recovery`.
+    pub fn reads_recovery(&self) -> bool {
+        let kpis = self.kpis.iter().map(|k| k.source);
+        let gates = self.gates.iter().map(|g| g.source);
+        kpis.chain(gates).any(|s| matches!(s, Source::Recovery(_)))
+    }
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct AppliesTo {
     pub role: Option<Role>,
@@ -106,6 +117,8 @@ pub enum Source {
         index: usize,
         percent: bool,
     },
+    /// A recovered-sales figure of the worklists (`AgentInput::recovery`).
+    Recovery(&'static RecoveryFigure),
 }
 
 // `Figure` holds a function pointer and has no `Debug`; its key says everything.
@@ -120,6 +133,7 @@ impl std::fmt::Debug for Source {
             Source::QaScore => f.write_str("QaScore"),
             Source::Manual(i) => write!(f, "Manual({i})"),
             Source::Platform { index, .. } => write!(f, "Platform({index})"),
+            Source::Recovery(r) => write!(f, "Recovery({})", r.key),
         }
     }
 }

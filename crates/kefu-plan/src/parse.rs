@@ -10,6 +10,7 @@ use toml::Spanned;
 
 use crate::decimal::Decimal;
 use crate::model::*;
+use crate::recovery::{RECOVERY_FIGURES, recovery_figure};
 
 /// A plan that cannot be used, and where.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -769,7 +770,10 @@ fn grade(c: &Ctx, i: usize, g: &S<RawGrade>, before: &[Grade]) -> Result<Grade, 
 }
 
 fn is_figure_key(k: &str) -> bool {
-    k == QA_SCORE || k == TARGET_COMPLETION || ACCOUNT_FIGURES.iter().any(|f| f.key == k)
+    k == QA_SCORE
+        || k == TARGET_COMPLETION
+        || ACCOUNT_FIGURES.iter().any(|f| f.key == k)
+        || recovery_figure(k).is_some()
 }
 
 /// A weight in hundredths of a percent as text: 3500 → `35%`.
@@ -904,22 +908,33 @@ fn source(
             let s = match key {
                 QA_SCORE => Source::QaScore,
                 TARGET_COMPLETION => Source::TargetCompletion,
-                _ => match ACCOUNT_FIGURES.iter().find(|x| x.key == key) {
-                    Some(figure) => Source::Figure {
+                _ => match (
+                    ACCOUNT_FIGURES.iter().find(|x| x.key == key),
+                    recovery_figure(key),
+                ) {
+                    (Some(figure), _) => Source::Figure {
                         figure,
                         relative_to_store: relative,
                     },
-                    None => {
+                    (None, Some(r)) => Source::Recovery(r),
+                    (None, None) => {
+                        let known = ACCOUNT_FIGURES
+                            .iter()
+                            .map(|f| f.key)
+                            .chain(
+                                RECOVERY_FIGURES
+                                    .iter()
+                                    .filter(|r| r.list.is_none())
+                                    .map(|r| r.key),
+                            )
+                            .collect::<Vec<_>>()
+                            .join(", ");
                         return Err(c.err(
                             &f.span(),
-                            format!("{field_prefix}.figure"), format!("未知指标 `{key}`；可用：{}, {QA_SCORE}, {TARGET_COMPLETION}", ACCOUNT_FIGURES.iter().map(|f| f.key).collect::<Vec<_>>().join(", ")),
+                            format!("{field_prefix}.figure"),
+                            format!("未知指标 `{key}`；可用：{known}, {QA_SCORE}, {TARGET_COMPLETION}（挽回指标也可按清单：`unpaid_recovered_amount` 等）"),
                             format!(
-                                "unknown figure `{key}`; known: {}, {QA_SCORE}, {TARGET_COMPLETION}",
-                                ACCOUNT_FIGURES
-                                    .iter()
-                                    .map(|f| f.key)
-                                    .collect::<Vec<_>>()
-                                    .join(", ")
+                                "unknown figure `{key}`; known: {known}, {QA_SCORE}, {TARGET_COMPLETION} (recovery figures per list too: `unpaid_recovered_amount`, …)"
                             ),
                         ));
                     }
@@ -1040,6 +1055,7 @@ fn kpi(
         Source::QaScore => "质检分".into(),
         Source::Manual(m) => manual[m].name.clone(),
         Source::Platform { index, .. } => column_name(index),
+        Source::Recovery(r) => r.zh.to_string(),
     });
     // A name the plan gives is the plan's own word in both languages.
     let name_en = r.name.clone().unwrap_or_else(|| match source {
@@ -1052,6 +1068,7 @@ fn kpi(
         Source::QaScore => "QA score".into(),
         Source::Manual(m) => manual[m].name.clone(),
         Source::Platform { index, .. } => column_name(index),
+        Source::Recovery(r) => r.en.to_string(),
     });
     let Some(w) = &r.weight else {
         return Err(c.err(

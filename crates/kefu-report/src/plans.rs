@@ -6,7 +6,7 @@ use std::io::Write;
 
 use kefu_core::money::{format_yuan, yuan_f64};
 use kefu_core::text::csv_text;
-use kefu_plan::{Movement, Payslip, PlanResult, score_text, weight_text};
+use kefu_plan::{Explained, Movement, Payslip, PlanResult, score_text, weight_text};
 
 use crate::{Lang, Result, aligned};
 
@@ -352,7 +352,7 @@ pub fn payslip_text(r: &PlanResult, p: &Payslip, lang: Lang) -> String {
         }
         rows.push(vec![
             lang.t(&k.name, &k.name_en).to_string(),
-            k.value_text.clone(),
+            k.value_explained(lang == Lang::En),
             rule,
             score_text(k.score),
             weight_text(k.weight_bp),
@@ -376,7 +376,7 @@ pub fn payslip_text(r: &PlanResult, p: &Payslip, lang: Lang) -> String {
                 g.name,
                 lang.t(&g.condition_zh, &g.condition_en),
                 lang.t("实际", "actual"),
-                g.value_text,
+                g.value_explained(lang == Lang::En),
                 if g.fired {
                     lang.t("触发：", "applied: ")
                 } else {
@@ -854,6 +854,8 @@ min_score = 0
             condition_zh: "质检得分 < 60".into(),
             condition_en: "QA score < 60".into(),
             value_text: "50.00".into(),
+            computed_zh: None,
+            computed_en: None,
             fired,
             effect: "应发 × 50%（固定部分除外）".into(),
             effect_en: "pay × 50% (fixed pay excepted)".into(),

@@ -19,6 +19,7 @@ use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use rustc_hash::FxHashSet;
 
 use crate::chunk::{self, ChunkError};
+use crate::day_keys::{self, DayKeys};
 use crate::{derived, percentiles, schema};
 
 #[derive(Debug, thiserror::Error)]
@@ -196,6 +197,8 @@ impl LoadedEvents {
 pub struct Db {
     conn: Connection,
     full_recompute_limit: u64,
+    /// The deduplication keys of the days live folds append to.
+    day_keys: DayKeys,
 }
 
 impl Db {
@@ -235,6 +238,7 @@ impl Db {
         let mut db = Db {
             conn,
             full_recompute_limit: FULL_RECOMPUTE_LIMIT,
+            day_keys: DayKeys::default(),
         };
         if relaid {
             // The figures are back before anything reads them, under the settings saved in
@@ -351,6 +355,23 @@ impl Db {
             stores: Vec::new(),
             summary: ImportSummary::default(),
             full_recompute_limit: self.full_recompute_limit,
+            live: None,
+        })
+    }
+
+    /// An import session of a live fold: the new messages of a day that already has messages
+    /// are appended to it as a part (`message_parts`), checked for repeats against the day's
+    /// keys kept in memory ([`crate::day_keys`]), so the fold costs what its batch holds, not
+    /// what the day holds. The figures are the same as [`Db::begin_import`]'s.
+    pub fn begin_live_import(&mut self) -> Result<ImportSession<'_>> {
+        // What a fold that failed before its commit left is not trusted.
+        self.day_keys.abandoned();
+        Ok(ImportSession {
+            tx: self.conn.transaction()?,
+            stores: Vec::new(),
+            summary: ImportSummary::default(),
+            full_recompute_limit: self.full_recompute_limit,
+            live: Some(&mut self.day_keys),
         })
     }
 
@@ -753,17 +774,10 @@ impl Db {
         from: Day,
         to: Day,
     ) -> Result<Vec<chunk::StoredMessage>> {
-        let mut st = self.conn.prepare_cached(
-            "SELECT day, events, texts FROM message_days WHERE store_id = ?1 AND day BETWEEN ?2 AND ?3 ORDER BY day",
-        )?;
-        let mut rows = st.query(params![store_id, from.0, to.0])?;
         let mut out = Vec::new();
-        while let Some(r) = rows.next()? {
-            let day = Day(r.get(0)?);
-            let events = r.get_ref(1)?.as_blob().map_err(rusqlite::Error::from)?;
-            let texts = r.get_ref(2)?.as_blob().map_err(rusqlite::Error::from)?;
+        for day in stored_days(&self.conn, store_id, from, to)? {
             out.extend(
-                chunk::decode_full(day, events, texts)?
+                day_messages(&self.conn, store_id, day)?
                     .into_iter()
                     .filter(|m| m.message.account == account && m.message.buyer == buyer),
             );
@@ -855,6 +869,8 @@ pub struct ImportSession<'a> {
     stores: Vec<SessionStore>,
     pub(crate) summary: ImportSummary,
     full_recompute_limit: u64,
+    /// A live fold's day keys ([`Db::begin_live_import`]).
+    live: Option<&'a mut DayKeys>,
 }
 
 impl ImportSession<'_> {
@@ -933,7 +949,14 @@ impl ImportSession<'_> {
         let mut phase = crate::profile::Phase::start();
         for mut st in std::mem::take(&mut self.stores) {
             let parts = std::mem::take(&mut st.parts);
-            let last_written = merge_parts(tx, st.id, parts, &mut st.touched, &mut self.summary)?;
+            let last_written = merge_parts(
+                tx,
+                st.id,
+                parts,
+                &mut st.touched,
+                &mut self.summary,
+                self.live.as_deref_mut(),
+            )?;
             phase.done("finish: merge staged days");
             if let Some(day) = last_written {
                 // A day at or after the last one with messages was written: the latest
@@ -972,7 +995,8 @@ impl ImportSession<'_> {
             phase.done("finish: refund warnings");
             let settings = &config.store(&st.name).metrics;
             let stored: i64 = tx.query_row(
-                "SELECT COALESCE(SUM(messages), 0) FROM message_days WHERE store_id = ?1",
+                "SELECT (SELECT COALESCE(SUM(messages), 0) FROM message_days WHERE store_id = ?1)
+                      + (SELECT COALESCE(SUM(messages), 0) FROM message_parts WHERE store_id = ?1)",
                 [st.id],
                 |r| r.get(0),
             )?;
@@ -1020,25 +1044,43 @@ impl ImportSession<'_> {
         )?;
         self.tx.commit()?;
         phase.done("finish: commit");
+        if let Some(keys) = self.live {
+            keys.committed();
+        }
         Ok(self.summary)
     }
 }
 
 /// The time of a store's latest message, decoded from its last day of messages.
 fn latest_message_time(conn: &Connection, store_id: i64) -> Result<Option<Millis>> {
-    let row: Option<(i64, Vec<u8>)> = conn
-        .query_row(
-            "SELECT day, events FROM message_days WHERE store_id = ?1 ORDER BY day DESC LIMIT 1",
-            [store_id],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .optional()?;
-    let Some((day, events)) = row else {
+    let day: Option<i32> = conn.query_row(
+        "SELECT MAX(day) FROM message_days WHERE store_id = ?1",
+        [store_id],
+        |r| r.get(0),
+    )?;
+    let Some(day) = day.map(Day) else {
         return Ok(None);
     };
     let mut messages = Vec::new();
-    chunk::decode_messages(Day(day as i32), &events, &mut messages)?;
+    for (events, _) in day_blobs(conn, store_id, day)? {
+        chunk::decode_messages(day, &events, &mut messages)?;
+    }
     Ok(messages.iter().map(|m| m.time).max())
+}
+
+/// The days of `[from, to]` a store has messages on, in order.
+pub(crate) fn stored_days(
+    conn: &Connection,
+    store_id: i64,
+    from: Day,
+    to: Day,
+) -> Result<Vec<Day>> {
+    let mut st = conn.prepare_cached(
+        "SELECT day FROM message_days WHERE store_id = ?1 AND day BETWEEN ?2 AND ?3 ORDER BY day",
+    )?;
+    Ok(st
+        .query_map(params![store_id, from.0, to.0], |r| Ok(Day(r.get(0)?)))?
+        .collect::<rusqlite::Result<_>>()?)
 }
 
 /// Writes `stores.last_message_at` from the store's last day of messages.
@@ -1334,29 +1376,61 @@ struct DayOut {
 
 /// Writes the staged parts of a store's days: each day's stored messages are kept, the new
 /// ones of all parts are taken in (time, seq) order, whatever batch they came in, and those
-/// seen already are dropped. A new day of one part is written as it was staged.
+/// seen already are dropped. A new day of one part is written as it was staged. In a live fold
+/// (`live`) a day that has messages gets the new ones appended as a part ([`append_day`]);
+/// otherwise the day is rewritten whole, its parts merged into its row.
 fn merge_parts(
     tx: &Transaction,
     store_id: i64,
     parts: BTreeMap<Day, Vec<Part>>,
     touched: &mut BTreeSet<Day>,
     summary: &mut ImportSummary,
+    mut live: Option<&mut DayKeys>,
 ) -> Result<Option<Day>> {
     let mut last_written = None;
+    let mut whole: BTreeMap<Day, Vec<Part>> = BTreeMap::new();
+    for (day, day_parts) in parts {
+        let Some(keys) = live.as_deref_mut() else {
+            whole.insert(day, day_parts);
+            continue;
+        };
+        let stored = stored_messages(tx, store_id, day)?;
+        let appended = match stored {
+            Some(stored) => append_day(tx, store_id, day, &day_parts, stored, keys)?,
+            None => None,
+        };
+        match appended {
+            Some(a) => {
+                summary.messages_duplicate += a.duplicates;
+                if a.added > 0 {
+                    summary.messages_added += a.added;
+                    touched.insert(day);
+                    last_written = last_written.max(Some(day));
+                }
+            }
+            None => {
+                keys.forget(store_id, day);
+                whole.insert(day, day_parts);
+            }
+        }
+    }
     let mut load = tx.prepare_cached(
-        "SELECT events, texts FROM message_days WHERE store_id = ?1 AND day = ?2",
+        "SELECT events, texts FROM message_days WHERE store_id = ?1 AND day = ?2
+         UNION ALL SELECT events, texts FROM message_parts WHERE store_id = ?1 AND day = ?2",
     )?;
     let mut save = tx.prepare_cached(
         "INSERT OR REPLACE INTO message_days (store_id, day, messages, events, texts) VALUES (?1, ?2, ?3, ?4, ?5)",
     )?;
-    let mut days = parts.into_iter().peekable();
+    let mut drop_parts =
+        tx.prepare_cached("DELETE FROM message_parts WHERE store_id = ?1 AND day = ?2")?;
+    let mut days = whole.into_iter().peekable();
     while days.peek().is_some() {
         let round: Vec<(Day, Vec<Part>)> = days.by_ref().take(DAYS_PER_MERGE).collect();
         let mut existing = Vec::with_capacity(round.len());
         for (day, _) in &round {
-            let blobs: Option<(Vec<u8>, Vec<u8>)> = load
-                .query_row(params![store_id, day.0], |r| Ok((r.get(0)?, r.get(1)?)))
-                .optional()?;
+            let blobs = load
+                .query_map(params![store_id, day.0], |r| Ok((r.get(0)?, r.get(1)?)))?
+                .collect::<rusqlite::Result<Vec<(Vec<u8>, Vec<u8>)>>>()?;
             existing.push(blobs);
         }
         let outs: Vec<Result<DayOut>> = round
@@ -1367,10 +1441,12 @@ fn merge_parts(
         for out in outs {
             let out = out?;
             summary.messages_duplicate += out.duplicates;
-            if let (Some(blobs), true) = (out.blobs, out.added > 0) {
-                summary.messages_added += out.added;
-                touched.insert(out.day);
-                last_written = last_written.max(Some(out.day));
+            if let Some(blobs) = out.blobs {
+                if out.added > 0 {
+                    summary.messages_added += out.added;
+                    touched.insert(out.day);
+                    last_written = last_written.max(Some(out.day));
+                }
                 save.execute(params![
                     store_id,
                     out.day.0,
@@ -1378,14 +1454,209 @@ fn merge_parts(
                     blobs.events,
                     blobs.texts
                 ])?;
+                drop_parts.execute(params![store_id, out.day.0])?;
             }
         }
     }
     Ok(last_written)
 }
 
-fn merge_day(day: Day, parts: &mut Vec<Part>, old: Option<(Vec<u8>, Vec<u8>)>) -> Result<DayOut> {
-    if old.is_none()
+/// A blob pair decoded: the engine's messages and the decompressed text blocks, which
+/// [`entries_of`] reads in place (no allocation per message).
+type Decoded = (Vec<Message>, Vec<Vec<u8>>);
+
+fn decode_blobs(day: Day, events: &[u8], texts: &[u8]) -> Result<Decoded> {
+    let mut messages = Vec::new();
+    chunk::decode_messages(day, events, &mut messages)?;
+    Ok((messages, chunk::decompress_texts(day, texts)?))
+}
+
+/// The messages of decoded blobs, in the blobs' order, their texts borrowed.
+fn entries_of(day: Day, decoded: &[Decoded]) -> Result<Vec<Entry<'_>>> {
+    let mut all: Vec<Entry> = Vec::with_capacity(decoded.iter().map(|d| d.0.len()).sum());
+    for (messages, plain) in decoded {
+        let texts = chunk::text_refs(day, plain, messages.len())?;
+        all.extend(messages.iter().zip(texts).map(|(m, (msg_id, text))| Entry {
+            message: *m,
+            msg_id,
+            text,
+        }));
+    }
+    Ok(all)
+}
+
+/// How many messages a store-day holds (its row and its parts); `None` when it has no row.
+fn stored_messages(conn: &Connection, store_id: i64, day: Day) -> Result<Option<u64>> {
+    let row: Option<(i64, i64)> = conn
+        .prepare_cached(
+            "SELECT messages, (SELECT COALESCE(SUM(messages), 0) FROM message_parts
+                               WHERE store_id = ?1 AND day = ?2)
+             FROM message_days WHERE store_id = ?1 AND day = ?2",
+        )?
+        .query_row(params![store_id, day.0], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    Ok(row.map(|(a, b)| (a + b).max(0) as u64))
+}
+
+/// The stored blobs (events, texts) of a store-day: its row, then its parts.
+fn day_blobs(conn: &Connection, store_id: i64, day: Day) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
+    let mut st = conn.prepare_cached(
+        "SELECT events, texts FROM message_days WHERE store_id = ?1 AND day = ?2
+         UNION ALL SELECT events, texts FROM message_parts WHERE store_id = ?1 AND day = ?2",
+    )?;
+    Ok(st
+        .query_map(params![store_id, day.0], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?)
+}
+
+/// Every stored message of a store-day, texts included, in (time, seq) order: the order of
+/// a day written whole.
+pub(crate) fn day_messages(
+    conn: &Connection,
+    store_id: i64,
+    day: Day,
+) -> Result<Vec<chunk::StoredMessage>> {
+    let blobs = day_blobs(conn, store_id, day)?;
+    let mut out = Vec::new();
+    for (events, texts) in &blobs {
+        out.extend(chunk::decode_full(day, events, texts)?);
+    }
+    if blobs.len() > 1 {
+        out.sort_by_key(|m| (m.message.time, m.message.seq));
+    }
+    Ok(out)
+}
+
+/// Parts of one level merged into one of the next level: a day of F^n folds has at most
+/// (F - 1) parts per level and n levels, and each message is rewritten once per level.
+const PART_FANOUT: usize = 8;
+
+/// What [`append_day`] did.
+struct Appended {
+    added: u64,
+    duplicates: u64,
+}
+
+/// Appends the new messages of `parts` to a store-day that holds `stored` messages, as one
+/// part of level 0, when the day's keys show none of them was stored before; `None` when one
+/// may have been (then the day is merged whole, which decides exactly). The messages of the
+/// batch are deduplicated among themselves in (time, seq) order as [`merge_day`] does.
+fn append_day(
+    tx: &Transaction,
+    store_id: i64,
+    day: Day,
+    parts: &[Part],
+    stored: u64,
+    keys: &mut DayKeys,
+) -> Result<Option<Appended>> {
+    let mut decoded = Vec::with_capacity(parts.len());
+    for part in parts {
+        decoded.push(decode_blobs(day, &part.blobs.events, &part.blobs.texts)?);
+    }
+    let mut new = entries_of(day, &decoded)?;
+    new.sort_by_key(|e| (e.message.time, e.message.seq));
+    let mut seen = Seen::default();
+    let mut fresh: Vec<Entry> = Vec::with_capacity(new.len());
+    let mut duplicates = 0;
+    for e in new {
+        if seen.insert(&e) {
+            fresh.push(e);
+        } else {
+            duplicates += 1;
+        }
+    }
+    drop(seen);
+    let fresh_keys: Vec<u64> = fresh
+        .iter()
+        .map(|e| day_keys::key(&e.message, e.msg_id, e.text))
+        .collect();
+    if keys.get(store_id, day, stored).is_none() {
+        let mut all = FxHashSet::default();
+        for m in day_messages(tx, store_id, day)? {
+            all.insert(day_keys::key(&m.message, m.msg_id.as_deref(), &m.text));
+        }
+        keys.put(store_id, day, stored, all);
+    }
+    let Some(known) = keys.get(store_id, day, stored) else {
+        return Ok(None);
+    };
+    if fresh_keys.iter().any(|k| known.contains(k)) {
+        return Ok(None);
+    }
+    if fresh.is_empty() {
+        return Ok(Some(Appended {
+            added: 0,
+            duplicates,
+        }));
+    }
+    known.extend(fresh_keys);
+    let added = fresh.len() as u64;
+    keys.changed(store_id, day, stored + added);
+    let blobs = chunk::encode(day, &stored_refs(&fresh));
+    tx.prepare_cached(
+        "INSERT INTO message_parts (store_id, day, level, messages, events, texts)
+         VALUES (?1, ?2, 0, ?3, ?4, ?5)",
+    )?
+    .execute(params![
+        store_id,
+        day.0,
+        added as i64,
+        blobs.events,
+        blobs.texts
+    ])?;
+    compact_parts(tx, store_id, day)?;
+    Ok(Some(Appended { added, duplicates }))
+}
+
+/// Merges a store-day's parts of a level into one of the next level wherever a level holds
+/// [`PART_FANOUT`] of them (the messages of parts are distinct: only their order is merged).
+fn compact_parts(tx: &Transaction, store_id: i64, day: Day) -> Result<()> {
+    for level in 0.. {
+        let mut st = tx.prepare_cached(
+            "SELECT id, events, texts FROM message_parts
+             WHERE store_id = ?1 AND day = ?2 AND level = ?3 ORDER BY id",
+        )?;
+        let rows = st
+            .query_map(params![store_id, day.0, level], |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, Vec<u8>>(1)?,
+                    r.get::<_, Vec<u8>>(2)?,
+                ))
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        if rows.len() < PART_FANOUT {
+            return Ok(());
+        }
+        let mut decoded = Vec::with_capacity(rows.len());
+        for (_, events, texts) in &rows {
+            decoded.push(decode_blobs(day, events, texts)?);
+        }
+        let mut all = entries_of(day, &decoded)?;
+        all.sort_by_key(|e| (e.message.time, e.message.seq));
+        let blobs = chunk::encode(day, &stored_refs(&all));
+        let mut delete = tx.prepare_cached("DELETE FROM message_parts WHERE id = ?1")?;
+        for (id, _, _) in &rows {
+            delete.execute([id])?;
+        }
+        tx.prepare_cached(
+            "INSERT INTO message_parts (store_id, day, level, messages, events, texts)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        )?
+        .execute(params![
+            store_id,
+            day.0,
+            level + 1,
+            all.len() as i64,
+            blobs.events,
+            blobs.texts
+        ])?;
+    }
+    Ok(())
+}
+
+fn merge_day(day: Day, parts: &mut Vec<Part>, old: Vec<(Vec<u8>, Vec<u8>)>) -> Result<DayOut> {
+    if old.is_empty()
         && parts.len() == 1
         && let Some(part) = parts.pop()
     {
@@ -1399,32 +1670,21 @@ fn merge_day(day: Day, parts: &mut Vec<Part>, old: Option<(Vec<u8>, Vec<u8>)>) -
         });
     }
     // Every blob decoded first, then read in place: no allocation per message.
-    let mut decoded: Vec<(Vec<Message>, Vec<Vec<u8>>)> = Vec::with_capacity(parts.len() + 1);
-    let old_len = match &old {
-        Some((events, texts)) => {
-            let mut messages = Vec::new();
-            chunk::decode_messages(day, events, &mut messages)?;
-            let len = messages.len();
-            decoded.push((messages, chunk::decompress_texts(day, texts)?));
-            len
-        }
-        None => 0,
-    };
+    let mut decoded: Vec<Decoded> = Vec::with_capacity(parts.len() + 1);
+    // The day's row and its parts: distinct messages, each blob in (time, seq) order. A day
+    // with parts is written whole even when nothing is added: its parts merge into its row.
+    let with_parts = old.len() > 1;
+    let mut old_len = 0;
+    for (events, texts) in &old {
+        let d = decode_blobs(day, events, texts)?;
+        old_len += d.0.len();
+        decoded.push(d);
+    }
     drop(old);
     for part in parts.drain(..) {
-        let mut messages = Vec::with_capacity(part.messages);
-        chunk::decode_messages(day, &part.blobs.events, &mut messages)?;
-        decoded.push((messages, chunk::decompress_texts(day, &part.blobs.texts)?));
+        decoded.push(decode_blobs(day, &part.blobs.events, &part.blobs.texts)?);
     }
-    let mut all: Vec<Entry> = Vec::with_capacity(decoded.iter().map(|d| d.0.len()).sum());
-    for (messages, plain) in &decoded {
-        let texts = chunk::text_refs(day, plain, messages.len())?;
-        all.extend(messages.iter().zip(texts).map(|(m, (msg_id, text))| Entry {
-            message: *m,
-            msg_id,
-            text,
-        }));
-    }
+    let mut all = entries_of(day, &decoded)?;
     // Batch by batch each part is in order; together they are put in the order one batch of
     // all of them would have had, so which of two duplicates is kept never depends on how
     // the input was cut into batches.
@@ -1446,7 +1706,7 @@ fn merge_day(day: Day, parts: &mut Vec<Part>, old: Option<(Vec<u8>, Vec<u8>)>) -
     }
     drop(seen);
     let added = (entries.len() - before) as u64;
-    if added == 0 {
+    if added == 0 && !with_parts {
         return Ok(DayOut {
             day,
             messages: entries.len(),
@@ -1764,16 +2024,19 @@ pub(crate) fn load_messages_of_buyers(
     (from, to): (Day, Day),
     buyers: &FxHashSet<NameId>,
 ) -> Result<Vec<Message>> {
+    // Each day's row, then its parts (appended by live folds), as `load_messages`.
     let mut days: Vec<(Day, Vec<u8>)> = Vec::new();
-    {
-        let mut st = conn.prepare_cached(
-            "SELECT day, events FROM message_days WHERE store_id = ?1 AND day BETWEEN ?2 AND ?3 ORDER BY day",
-        )?;
+    for table in [
+        "SELECT day, events FROM message_days WHERE store_id = ?1 AND day BETWEEN ?2 AND ?3",
+        "SELECT day, events FROM message_parts WHERE store_id = ?1 AND day BETWEEN ?2 AND ?3",
+    ] {
+        let mut st = conn.prepare_cached(table)?;
         let mut rows = st.query(params![store_id, from.0, to.0])?;
         while let Some(r) = rows.next()? {
             days.push((Day(r.get(0)?), r.get(1)?));
         }
     }
+    days.sort_by_key(|d| d.0);
     let keep = |b: NameId| buyers.contains(&b);
     let parts = days
         .par_iter()
@@ -1793,10 +2056,11 @@ pub(crate) fn load_messages(
     (from, to): (Day, Day),
 ) -> Result<Vec<Message>> {
     let mut days: Vec<(Day, usize, Vec<u8>)> = Vec::new();
-    {
-        let mut st = conn.prepare_cached(
-            "SELECT day, messages, events FROM message_days WHERE store_id = ?1 AND day BETWEEN ?2 AND ?3 ORDER BY day",
-        )?;
+    for table in [
+        "SELECT day, messages, events FROM message_days WHERE store_id = ?1 AND day BETWEEN ?2 AND ?3",
+        "SELECT day, messages, events FROM message_parts WHERE store_id = ?1 AND day BETWEEN ?2 AND ?3",
+    ] {
+        let mut st = conn.prepare_cached(table)?;
         let mut rows = st.query(params![store_id, from.0, to.0])?;
         while let Some(r) = rows.next()? {
             days.push((
@@ -1806,6 +2070,7 @@ pub(crate) fn load_messages(
             ));
         }
     }
+    days.sort_by_key(|d| d.0);
     // Each day decodes in parallel into its own part of one vector, sized once.
     let placeholder = Message {
         time: 0,

@@ -2,6 +2,11 @@
 //! store (`POST /api/v1/events`). A token belongs to a store, not to a user: it can write
 //! that store's events and nothing else, and read nothing. Only a hash of its secret is kept.
 
+use std::collections::HashMap;
+use std::hash::{BuildHasher, RandomState};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
 use rusqlite::{OptionalExtension, params};
 
 use crate::users::{new_token_secret, now_secs, secret_matches, token_parts};
@@ -15,6 +20,51 @@ pub const MAX_INGEST_TOKENS: usize = 20;
 
 /// The last use of a token is written at most this often.
 const LAST_USE_SECS: i64 = 60;
+
+/// How long a checked token is trusted without checking its secret again (its row is still
+/// read on every use, so a revoked token stops at once).
+pub const TOKEN_TRUSTED_FOR: Duration = Duration::from_secs(60);
+
+/// Tokens whose secret was checked lately (Argon2 costs tens of milliseconds of CPU, per
+/// request without this). Each is kept as a keyed hash of the whole token (keys random per
+/// process, never the token itself) with the stored hash it matched: a token is trusted again
+/// only while its row still holds that hash, so revoking it — or replacing it — ends the trust
+/// at the next request.
+#[derive(Default)]
+pub struct CheckedTokens {
+    hasher: RandomState,
+    /// Token key (public part) → (keyed hash of the token, stored secret hash, when checked).
+    seen: Mutex<HashMap<String, (u64, String, Instant)>>,
+    /// Secrets checked with Argon2, for tests.
+    checks: std::sync::atomic::AtomicU64,
+}
+
+impl CheckedTokens {
+    /// How many times a secret was checked the slow way.
+    pub fn checks(&self) -> u64 {
+        self.checks.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    fn trusted(&self, key: &str, token: &str, phc: &str) -> bool {
+        let h = self.hasher.hash_one(token);
+        let Ok(seen) = self.seen.lock() else {
+            return false;
+        };
+        seen.get(key)
+            .is_some_and(|(th, p, at)| *th == h && p == phc && at.elapsed() < TOKEN_TRUSTED_FOR)
+    }
+
+    fn remember(&self, key: &str, token: &str, phc: &str) {
+        let h = self.hasher.hash_one(token);
+        if let Ok(mut seen) = self.seen.lock() {
+            // Bounded: an ingest token is one of MAX_INGEST_TOKENS per store.
+            if seen.len() >= 10_000 {
+                seen.clear();
+            }
+            seen.insert(key.to_string(), (h, phc.to_string(), Instant::now()));
+        }
+    }
+}
 
 /// An ingest token as listed: never its secret.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -102,6 +152,16 @@ impl Db {
 
     /// The store an ingest token writes to, if it is one; notes its use.
     pub fn ingest_token_store(&self, token: &str) -> Result<Option<StoreInfo>, UserError> {
+        self.ingest_token_store_checked(token, None)
+    }
+
+    /// [`Db::ingest_token_store`], the secret's check skipped when `checked` holds it from a
+    /// recent request with the same stored hash (see [`CheckedTokens`]).
+    pub fn ingest_token_store_checked(
+        &self,
+        token: &str,
+        checked: Option<&CheckedTokens>,
+    ) -> Result<Option<StoreInfo>, UserError> {
         let Some((key, secret)) = token_parts(token, INGEST_TOKEN_PREFIX) else {
             return Ok(None);
         };
@@ -117,8 +177,17 @@ impl Db {
         let Some((id, name, phc, last_used)) = row else {
             return Ok(None);
         };
-        if !secret_matches(secret, &phc) {
-            return Ok(None);
+        let trusted = checked.is_some_and(|c| c.trusted(key, token, &phc));
+        if !trusted {
+            if let Some(c) = checked {
+                c.checks.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            }
+            if !secret_matches(secret, &phc) {
+                return Ok(None);
+            }
+            if let Some(c) = checked {
+                c.remember(key, token, &phc);
+            }
         }
         let now = now_secs();
         if last_used.is_none_or(|t| now - t >= LAST_USE_SECS) {
@@ -182,5 +251,42 @@ mod tests {
         assert!(db.revoke_ingest_token(a, &listed[0].key).unwrap());
         assert_eq!(db.ingest_token_store(&ta).unwrap(), None);
         assert_eq!(db.ingest_token_store(&tb).unwrap().unwrap().id, b);
+    }
+
+    #[test]
+    fn a_checked_token_is_not_checked_again_and_stops_when_revoked() {
+        let (_dir, db, a, _) = db_with_stores();
+        let checked = CheckedTokens::default();
+        let token = db.create_ingest_token(a, "rpa", None).unwrap();
+        for _ in 0..5 {
+            let s = db
+                .ingest_token_store_checked(&token, Some(&checked))
+                .unwrap();
+            assert_eq!(s.unwrap().id, a);
+        }
+        assert_eq!(checked.checks(), 1, "the secret is checked once");
+        // The same key with another secret is checked, and refused.
+        let mut wrong = token.clone();
+        wrong.pop();
+        wrong.push(if token.ends_with('0') { '1' } else { '0' });
+        assert_eq!(
+            db.ingest_token_store_checked(&wrong, Some(&checked))
+                .unwrap(),
+            None
+        );
+        assert_eq!(checked.checks(), 2);
+        assert!(
+            db.ingest_token_store_checked(&token, Some(&checked))
+                .unwrap()
+                .is_some()
+        );
+        // Revoked: refused at the next request, trust or not.
+        let key = &db.ingest_tokens(a).unwrap()[0].key;
+        assert!(db.revoke_ingest_token(a, key).unwrap());
+        assert_eq!(
+            db.ingest_token_store_checked(&token, Some(&checked))
+                .unwrap(),
+            None
+        );
     }
 }

@@ -7,6 +7,7 @@
 
 pub mod alerts;
 pub mod chunk;
+mod day_keys;
 mod db;
 mod derived;
 pub mod ingest;

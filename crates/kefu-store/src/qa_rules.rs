@@ -22,7 +22,7 @@ use rayon::slice::{ParallelSlice, ParallelSliceMut};
 use rusqlite::params;
 use rustc_hash::{FxHashMap, FxHashSet};
 
-use crate::chunk::{self, ChunkError};
+use crate::chunk;
 use crate::db::{Db, Result, StoreError, TouchedDays};
 use rusqlite::{Connection, OptionalExtension};
 
@@ -231,14 +231,12 @@ impl DayResult {
 
 fn evaluate_day(
     day: Day,
-    events: &[u8],
-    texts: &[u8],
+    msgs: Vec<chunk::StoredMessage>,
     rules: &RuleSet,
     orders: &Orders,
     bots: &FxHashSet<NameId>,
     known: &Known,
-) -> std::result::Result<DayResult, ChunkError> {
-    let msgs = chunk::decode_full(day, events, texts)?;
+) -> DayResult {
     let mut shift_end: FxHashMap<NameId, Millis> = FxHashMap::default();
     for m in &msgs {
         if m.message.sender == Sender::Agent {
@@ -333,7 +331,7 @@ fn evaluate_day(
     for part in parts {
         out.merge(part);
     }
-    Ok(out)
+    out
 }
 
 /// The store's return address (`""` when none is saved).
@@ -760,25 +758,17 @@ fn run(
         )?;
     }
     let mut summary = QaRunSummary::default();
-    let mut days = conn.prepare(
-        "SELECT day, events, texts FROM message_days WHERE store_id = ?1 AND day BETWEEN ?2 AND ?3 ORDER BY day",
-    )?;
-    let mut rows = days.query(params![store_id, from.0, to.0])?;
     // A day at a time, receptions in parallel inside it: days differ tenfold in size
     // (a promotion peak), receptions do not.
-    while let Some(r) = rows.next()? {
-        let day = Day(r.get(0)?);
-        let events = r.get_ref(1)?.as_blob().map_err(rusqlite::Error::from)?;
-        let texts = r.get_ref(2)?.as_blob().map_err(rusqlite::Error::from)?;
-        let d = evaluate_day(day, events, texts, rules, &orders, &bots, &known)?;
+    for day in crate::db::stored_days(conn, store_id, from, to)? {
+        let msgs = crate::db::day_messages(conn, store_id, day)?;
+        let d = evaluate_day(day, msgs, rules, &orders, &bots, &known);
         write_day(conn, store_id, &d, rules, version)?;
         summary.days += 1;
         summary.receptions += d.receptions.values().sum::<u64>();
         summary.flagged += d.flagged.len() as u64;
         summary.hits += d.hits;
     }
-    drop(rows);
-    drop(days);
     Ok(summary)
 }
 

@@ -74,6 +74,8 @@ pub struct ItemFilter {
     pub opened: Option<(Millis, Millis)>,
     /// Only open ones (outcome open).
     pub open_only: bool,
+    /// Only items decided (recovered or lost) in `[from, to)` (store-local ms).
+    pub decided: Option<(Millis, Millis)>,
     pub key: Option<String>,
 }
 
@@ -273,7 +275,7 @@ impl Db {
                AND deposit_cents IS NULL";
         let mut orders = Vec::new();
         match buyers {
-            // A buyer at a time (`orders_by_buyer`, schema 26): some thousands of a store's
+            // A buyer at a time (`orders_by_buyer`, schema 27): some thousands of a store's
             // hundreds of thousands.
             Some(buyers) => {
                 let mut st = self.conn().prepare_cached(&format!(
@@ -507,6 +509,13 @@ impl Db {
         }
         if f.open_only {
             sql += " AND outcome = 'open'";
+        }
+        if let Some((a, b)) = f.decided {
+            sql += &format!(
+                " AND outcome <> 'open' AND outcome_at >= {} AND outcome_at < {}",
+                arg(a.into()),
+                arg(b.into())
+            );
         }
         if let Some(key) = &f.key {
             sql += &format!(" AND key = {}", arg(key.clone().into()));

@@ -944,3 +944,79 @@ async fn the_ranking_lists_accounts_with_sales_that_no_plan_pays() {
         page.body
     );
 }
+
+/// Recovered sales as plan figures (issue 16): the form offers them by their names, the
+/// preview runs a plan on them, and the payslip shows how each was computed, with no
+/// internal key on screen.
+#[tokio::test]
+async fn recovered_sales_are_figures_of_the_form_preview_and_payslip() {
+    const RECOVERY: &str = include_str!("../../../testdata/worklists/plan-recovery.toml");
+    let (_dir, path, app) = setup(false);
+    prepare(&path);
+    let (sid, csrf) = login(&app, "sup").await;
+    let edit = get(&app, "/plans/edit?month=2026-11&version=1", &sid).await;
+    assert_eq!(edit.status, StatusCode::OK);
+    for option in [
+        "<optgroup label=\"挽回销售（工作清单）\">",
+        "<option value=\"recovered_amount\">挽回金额（元）</option>",
+        "<option value=\"recovery_rate\">挽回率（%）</option>",
+        "<option value=\"unpaid_recovered_orders\">下单未付款挽回订单数</option>",
+        "<option value=\"recovery_minutes\">平均挽回用时（分钟）</option>",
+    ] {
+        assert!(edit.body.contains(option), "{option}");
+    }
+    let en = get(&app, "/plans/edit?month=2026-11&version=1&lang=en", &sid).await;
+    assert!(
+        en.body
+            .contains("<option value=\"recovered_amount\">Recovered amount (yuan)</option>")
+    );
+
+    // The recovery plan, as the form posts it: the preview runs it, names in Chinese.
+    let f = PlanForm::from_toml(RECOVERY).unwrap();
+    assert_eq!(f.kpis[0].figure, "recovered_amount");
+    let preview = post(&app, "/plans/preview", &sid, &form_post(&csrf, &f, "")).await;
+    assert_eq!(preview.status, StatusCode::OK, "{}", preview.body);
+    assert!(
+        preview
+            .body
+            .contains("<option value=\"recovered_amount\" selected>挽回金额（元）"),
+        "{}",
+        preview.body
+    );
+    let saved = post(&app, "/plans/save", &sid, &form_post(&csrf, &f, "")).await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+
+    // Run for November in the store: the payslip of the first agent explains each figure.
+    let mut db = Db::open(&path).unwrap();
+    let store = db.store(STORE).unwrap();
+    // In force from December as saved; for November it replaces the presale plan (which
+    // would pay every agent, being more specific).
+    let as_presale = RECOVERY.replace("id = \"recovery\"", "id = \"presale\"");
+    db.save_plan_version("presale", nov(), &as_presale, None, &[store.id])
+        .unwrap();
+    let results = kefu_app::plans::run_stored_plans(&db, store.id, nov(), Some("presale")).unwrap();
+    let first = &results[0].payslips[0];
+    let page = get(
+        &app,
+        &format!(
+            "/plans/payslip?month=2026-11&plan=presale&account={}",
+            enc(&first.account)
+        ),
+        &sid,
+    )
+    .await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    let rate = &first.kpis[1];
+    assert!(
+        page.body.contains(rate.computed_zh.as_deref().unwrap()),
+        "{}",
+        page.body
+    );
+    for name in ["挽回金额", "挽回率", "没有挽回订单"] {
+        assert!(page.body.contains(name), "{name}");
+    }
+    for key in ["recovered_amount", "recovery_rate", "recovered_orders"] {
+        assert!(!page.body.contains(&format!(">{key}")), "{key}");
+        assert!(!page.body.contains(&format!("{key} ")), "{key}");
+    }
+}

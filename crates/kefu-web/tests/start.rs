@@ -405,7 +405,10 @@ async fn unpaid_orders_not_reminded_need_attention() {
     let tbody = &tbody[..tbody.find("</tbody>").unwrap()];
     assert_eq!(tbody.matches("<tr>").count(), expected.len());
     for r in &refs {
-        assert!(tbody.contains(&format!("<td>{r}</td>")), "{r}");
+        assert!(
+            tbody.contains(&format!("<td data-label=\"单号/日期\">{r}</td>")),
+            "{r}"
+        );
     }
     assert!(!tbody.contains("N-UNPAID-2"));
 }

@@ -63,3 +63,13 @@ pub fn sample_report(db: &Path, by: &str, extra: &[&str]) -> Vec<serde_json::Val
     let v: serde_json::Value = serde_json::from_str(&ok(&args)).expect("json report");
     v.as_array().expect("array").clone()
 }
+
+/// The payslip of `account` in a plan result of `kefu plan run --format json`.
+pub fn slip<'a>(result: &'a serde_json::Value, account: &str) -> &'a serde_json::Value {
+    result["payslips"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["account"] == account)
+        .unwrap_or_else(|| panic!("no payslip of {account} in {result:#}"))
+}

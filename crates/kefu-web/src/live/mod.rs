@@ -62,6 +62,8 @@ pub struct LiveHub {
     writer: Mutex<Option<LiveDb>>,
     changes: broadcast::Sender<i64>,
     wake: Notify,
+    /// Ingest tokens checked lately: Argon2 once a minute per token, not per batch.
+    tokens: kefu_store::ingest::CheckedTokens,
 }
 
 impl LiveHub {
@@ -71,6 +73,7 @@ impl LiveHub {
             writer: Mutex::new(None),
             changes: broadcast::channel(1024).0,
             wake: Notify::new(),
+            tokens: kefu_store::ingest::CheckedTokens::default(),
         }
     }
 
@@ -133,6 +136,9 @@ pub fn spawn_folder(state: &AppState) -> tokio::task::JoinHandle<()> {
                         tracing::debug!(
                             batches = folded.batches,
                             added = folded.messages_added,
+                            read_ms = folded.took.read.as_millis() as u64,
+                            import_ms = folded.took.import.as_millis() as u64,
+                            worklists_ms = folded.took.worklists.as_millis() as u64,
                             "folded live events"
                         );
                         // More may be waiting: look again at once.
@@ -349,7 +355,11 @@ pub async fn ingest(State(state): State<AppState>, headers: HeaderMap, body: Bod
             "missing ingest token: send the store's token as Authorization: Bearer",
         );
     };
-    let store = match state.db(move |db| Ok(db.ingest_token_store(&token)?)).await {
+    let hub = state.live.clone();
+    let store = match state
+        .db(move |db| Ok(db.ingest_token_store_checked(&token, Some(&hub.tokens))?))
+        .await
+    {
         Ok(Some(store)) => store,
         Ok(None) => {
             return refuse(

@@ -57,7 +57,8 @@ fn figure_select(c: &Ctx, name: &str, value: &str) -> Markup {
     let known = value.is_empty()
         || value == kefu_plan::QA_SCORE
         || value == kefu_plan::TARGET_COMPLETION
-        || ACCOUNT_FIGURES.iter().any(|f| f.key == value);
+        || ACCOUNT_FIGURES.iter().any(|f| f.key == value)
+        || kefu_plan::recovery_figure(value).is_some();
     html! {
         label.field {
             span.label { (c.t("指标", "Figure")) }
@@ -79,9 +80,27 @@ fn figure_select(c: &Ctx, name: &str, value: &str) -> Markup {
                         (c.t(f.zh, en)) (unit(f.unit))
                     }
                 }
+                optgroup label=(c.t("挽回销售（工作清单）", "Recovered sales (worklists)")) {
+                    @for f in kefu_plan::RECOVERY_FIGURES {
+                        option value=(f.key) selected[f.key == value] {
+                            (c.t(f.zh, f.en)) (recovery_unit(c, f))
+                        }
+                    }
+                }
             }
             (c.error(name))
         }
+    }
+}
+
+/// A recovered-sales figure's unit after its name, as [`figure_select`] writes the others'
+/// (the time to recover says its minutes in its name).
+fn recovery_unit(c: &Ctx, f: &kefu_plan::RecoveryFigure) -> &'static str {
+    use kefu_plan::recovery::Measure;
+    match f.measure {
+        Measure::Amount => c.t("（元）", " (yuan)"),
+        Measure::Rate => c.t("（%）", " (%)"),
+        _ => "",
     }
 }
 

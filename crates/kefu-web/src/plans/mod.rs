@@ -15,7 +15,7 @@ use axum::extract::{Form, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use kefu_app::plans::PlanRunError;
-use kefu_plan::{Month, Payslip, PlanResult, score_text, weight_text};
+use kefu_plan::{Explained, Month, Payslip, PlanResult, score_text, weight_text};
 use kefu_report::plans as render;
 use kefu_store::plans::{PlanScore, SALES_TARGET_ITEM};
 use kefu_store::{Db, User};

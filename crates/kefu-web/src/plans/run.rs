@@ -147,6 +147,11 @@ pub(super) fn payslip_html(
         format!("{}{lq}", list_link(store.name(), who, from, to, key))
     };
     let receptions = format!("{}{lq}", account_link(store.name(), &p.account, from, to));
+    // Recovered-sales figures drill down to the worklists: every item, decided or not.
+    let worklist_link = format!(
+        "/worklists?store={}&all=1{lq}",
+        crate::ui::html::url(store.name())
+    );
     let s = &p.sales;
     html! {
         h2 { (r.plan_name) " · " (p.account) " · " (r.month) }
@@ -175,9 +180,14 @@ pub(super) fn payslip_html(
                     tr {
                         td { (lang.t(&k.name, &k.name_en)) }
                         td {
-                            @match k.figure {
-                                Some(f) => a href=(figure_link(f)) { (k.value_text) },
-                                None => (k.value_text),
+                            @match (k.figure, k.recovery) {
+                                (Some(f), _) => a href=(figure_link(f)) { (k.value_text) },
+                                (None, Some(_)) => a href=(worklist_link) { (k.value_text) },
+                                _ => (k.value_text),
+                            }
+                            @if let (Some(zh), Some(en)) = (&k.computed_zh, &k.computed_en) {
+                                br;
+                                small.how { (lang.t(zh, en)) }
                             }
                         }
                         td {
@@ -205,7 +215,7 @@ pub(super) fn payslip_html(
                 @for g in &p.gates {
                     li {
                         (g.name) ": " (lang.t(&g.condition_zh, &g.condition_en)) " (" (lang.t("实际", "actual")) " "
-                        (g.value_text) ") → "
+                        (g.value_explained(lang == Lang::En)) ") → "
                         @if g.fired {
                             span.down {
                                 (lang.t("触发：", "applied:")) " " (lang.t(&g.effect, &g.effect_en))

@@ -23,7 +23,7 @@ use crate::i18n::{self, Lang, S};
 use crate::routes::Routes;
 use crate::ui::format;
 use crate::ui::frame::{Notice, error_page, frame};
-use crate::ui::html::{Markup, html};
+use crate::ui::html::{Markup, PreEscaped, html};
 use crate::{AppState, WebError};
 
 pub(crate) fn routes(r: Routes) -> Routes {
@@ -180,6 +180,23 @@ fn tally_rows(lang: Lang, rows: &[(String, &TallyView)]) -> Markup {
     }
 }
 
+/// The items at a phone's width (640 px and less): each row a card, every cell with its
+/// column's name before it (`data-label`), the actions — status and owner with their buttons —
+/// full width under the item instead of a ninth column off the screen's right edge. The
+/// table stays a table for everything else (screen readers at a wide width, the tests).
+const ITEMS_CSS: &str = "@media (max-width:640px){\
+div.wrap:has(>table#items){overflow-x:visible}\
+table#items,table#items tbody{display:block;background:none;border:0}\
+table#items thead{position:absolute;width:1px;height:1px;overflow:hidden;clip-path:inset(50%)}\
+table#items tr{display:block;margin:0 0 .7em;padding:.4em .6em;background:#fff;border:1px solid #dde1e7;border-radius:6px}\
+table#items td{display:flex;justify-content:space-between;gap:1em;border:0;padding:.15em 0;white-space:normal;text-align:right}\
+table#items td::before{content:attr(data-label);color:#5b6474;text-align:left;flex:none}\
+table#items td.actions{display:block;margin-top:.3em;padding-top:.4em;border-top:1px solid #dde1e7}\
+table#items td.actions::before{content:none}\
+table#items td.actions form{display:flex;gap:.5em;margin:.3em 0}\
+table#items td.actions select{flex:1;min-width:0;min-height:2.4em}\
+table#items td.actions button{min-height:2.4em;min-width:4.5em}}";
+
 fn render(lang: Lang, user: &CurrentUser, s: &Shown, notice: Notice) -> Markup {
     let lc = lang.code();
     let csrf = &user.session.csrf;
@@ -226,7 +243,8 @@ fn render(lang: Lang, user: &CurrentUser, s: &Shown, notice: Notice) -> Markup {
             }
             a href=(here("&list=unpaid&reminded=0")) { (lang.t("未催付的未付款订单", "Unpaid, not reminded")) }
         }
-        // At a phone's width the table scrolls in its own box, not the page.
+        // At a phone's width each item is a card, its actions under it (`ITEMS_CSS`).
+        style { (PreEscaped(ITEMS_CSS)) }
         div.wrap { table #items {
             thead { tr {
                 th { (lang.t("清单", "List")) }
@@ -242,19 +260,19 @@ fn render(lang: Lang, user: &CurrentUser, s: &Shown, notice: Notice) -> Markup {
             tbody {
                 @for i in &r.items {
                     tr {
-                        td { (list_label(lang, i.list)) }
-                        td { (i.buyer) }
-                        td { (i.reference) }
-                        td { (i.owner.as_deref().unwrap_or("—")) }
-                        td { (i.due_at.as_deref().unwrap_or("—")) }
-                        td.num { (format::money(i.amount_cents)) }
-                        td.num { (i.reminders) }
-                        td {
+                        td data-label=(lang.t("清单", "List")) { (list_label(lang, i.list)) }
+                        td data-label=(lang.t("买家", "Buyer")) { (i.buyer) }
+                        td data-label=(lang.t("单号/日期", "Reference")) { (i.reference) }
+                        td data-label=(lang.t("负责人", "Owner")) { (i.owner.as_deref().unwrap_or("—")) }
+                        td data-label=(lang.t("应跟进", "Due")) { (i.due_at.as_deref().unwrap_or("—")) }
+                        td.num data-label=(lang.t("金额", "At stake")) { (format::money(i.amount_cents)) }
+                        td.num data-label=(lang.t("已催", "Reminders")) { (i.reminders) }
+                        td data-label=(lang.t("状态", "Status")) {
                             (status_label(lang, i.status))
                             @if i.recovered_cents > 0 { " " (format::money(i.recovered_cents)) }
                             @if let Some(secs) = i.time_to_recover_secs { " (" (format::duration_ms(secs.saturating_mul(1000))) ")" }
                         }
-                        td {
+                        td.actions {
                             form method="post" action={ "/worklists/status?lang=" (lc) } {
                                 input type="hidden" name="csrf" value=(csrf);
                                 input type="hidden" name="store" value=(store);
