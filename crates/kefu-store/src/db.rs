@@ -2024,23 +2024,11 @@ pub(crate) fn load_messages_of_buyers(
     (from, to): (Day, Day),
     buyers: &FxHashSet<NameId>,
 ) -> Result<Vec<Message>> {
-    // Each day's row, then its parts (appended by live folds), as `load_messages`.
-    let mut days: Vec<(Day, Vec<u8>)> = Vec::new();
-    for table in [
-        "SELECT day, events FROM message_days WHERE store_id = ?1 AND day BETWEEN ?2 AND ?3",
-        "SELECT day, events FROM message_parts WHERE store_id = ?1 AND day BETWEEN ?2 AND ?3",
-    ] {
-        let mut st = conn.prepare_cached(table)?;
-        let mut rows = st.query(params![store_id, from.0, to.0])?;
-        while let Some(r) = rows.next()? {
-            days.push((Day(r.get(0)?), r.get(1)?));
-        }
-    }
-    days.sort_by_key(|d| d.0);
+    let days = event_blobs(conn, store_id, (from, to))?;
     let keep = |b: NameId| buyers.contains(&b);
     let parts = days
         .par_iter()
-        .map(|(day, blob)| {
+        .map(|(day, _, blob)| {
             let mut out = Vec::new();
             chunk::decode_buyers(*day, blob, &keep, &mut out).map(|()| out)
         })
@@ -2048,13 +2036,13 @@ pub(crate) fn load_messages_of_buyers(
     Ok(parts.concat())
 }
 
-/// The messages of a store's days `[from, to]`, in day order (time order within a day), each
-/// day decoded in parallel into its own part of one vector, sized once.
-pub(crate) fn load_messages(
+/// The events blobs of a store's days `[from, to]` with their message counts: each day's
+/// row, then its parts (appended by live folds), in day order; each blob in (time, seq) order.
+fn event_blobs(
     conn: &Connection,
     store_id: i64,
     (from, to): (Day, Day),
-) -> Result<Vec<Message>> {
+) -> Result<Vec<(Day, usize, Vec<u8>)>> {
     let mut days: Vec<(Day, usize, Vec<u8>)> = Vec::new();
     for table in [
         "SELECT day, messages, events FROM message_days WHERE store_id = ?1 AND day BETWEEN ?2 AND ?3",
@@ -2071,6 +2059,17 @@ pub(crate) fn load_messages(
         }
     }
     days.sort_by_key(|d| d.0);
+    Ok(days)
+}
+
+/// The messages of a store's days `[from, to]`, in day order (time order within a day), each
+/// day decoded in parallel into its own part of one vector, sized once.
+pub(crate) fn load_messages(
+    conn: &Connection,
+    store_id: i64,
+    (from, to): (Day, Day),
+) -> Result<Vec<Message>> {
+    let days = event_blobs(conn, store_id, (from, to))?;
     // Each day decodes in parallel into its own part of one vector, sized once.
     let placeholder = Message {
         time: 0,
