@@ -105,6 +105,7 @@ pub fn import_files_with(
         .iter()
         .map(|f| std::fs::metadata(f).map_or(0, |m| m.len()))
         .collect();
+    let mut phase = kefu_store::profile::Phase::start();
     let previous_import = db.last_import_id()?;
     let mut session = db.begin_import()?;
     let mut done = Vec::with_capacity(files.len());
@@ -175,11 +176,14 @@ pub fn import_files_with(
         }
         Ok(())
     })?;
+    phase.done("import: read and stage files");
     let summary = session.finish(opts.config)?;
+    phase.done("import: finish session");
     // For benchmarks and tests: the whole refresh every import did before (docs/benchmark.md).
     let whole = WHOLE_REFRESH.get()
         || std::env::var_os("KEFU_BENCH_WORKLIST_WHOLE").is_some_and(|v| v != "0");
     let worklists = refresh_worklists(db, opts.config, &summary, previous_import, whole);
+    phase.done("import: worklists");
     Ok(Imported {
         files: done,
         summary,

@@ -95,6 +95,7 @@ fn refresh_store_with(
     at: Option<Millis>,
     changed: Option<Changed>,
 ) -> Result<Option<Refreshed>> {
+    let mut phase = kefu_store::profile::Phase::start();
     let Some((_, last_day)) = db.day_span(store.id)? else {
         return Ok(None);
     };
@@ -113,20 +114,45 @@ fn refresh_store_with(
     // What the lists are computed under, besides the events: kept with them, so that a
     // refresh in part knows the rest of the lists were computed the same way.
     let basis = format!("{settings:?}\n{metrics:?}\nbots {bots:?}\nagents {agents:?}");
-    let mut ev = db.worklist_events(store.id, window, to, metrics.after_sale_days)?;
+    phase.done("worklists: settings");
+    // A refresh in part needs every buyer's messages only from the time `t0` on (to find
+    // the buyers to recompute); before it, only those buyers' messages, read when known.
+    let start = match changed {
+        Some(c) => part_start(db, store.id, c, &basis, window, &settings, metrics)?,
+        None => None,
+    };
+    let messages_from = start.as_ref().map_or(window, |s| Day::of(s.t0));
+    let mut ev = db.worklist_events(
+        store.id,
+        (window, to),
+        messages_from,
+        metrics.after_sale_days,
+    )?;
+    phase.done("worklists: load events");
+    // The latest event: among those loaded, or the store's latest message when the
+    // messages before `messages_from` were not read (it is in the window or not counted).
     let as_of = match at {
         Some(t) => t,
-        None => data_end(&ev).unwrap_or(to.offset(1).start() - 1),
+        None => {
+            let latest = if messages_from > window {
+                db.last_message_time(store.id)?
+                    .filter(|&t| t >= window.start() && t < to.offset(1).start())
+            } else {
+                None
+            };
+            data_end(&ev)
+                .max(latest)
+                .unwrap_or(to.offset(1).start() - 1)
+        }
     };
     worklist::cut_at(&mut ev.messages, &mut ev.orders, &mut ev.refunds, as_of);
     let from = as_of - settings.horizon_days as i64 * DAY_MS;
-    let redo = match changed {
-        Some(c) => buyers_to_redo(
+    let redo = match start {
+        Some(start) if start.prev_as_of <= as_of => Some(buyers_to_redo(
             db,
             store.id,
+            &start,
             &Part {
-                changed: c,
-                basis: &basis,
                 window,
                 as_of,
                 from,
@@ -134,9 +160,10 @@ fn refresh_store_with(
                 metrics,
             },
             &ev,
-        )?,
-        None => None,
+        )?),
+        _ => None,
     };
+    phase.done("worklists: buyers to redo");
     if let Some(redo) = &redo {
         // Each buyer's items follow from that buyer's events alone (`load_events_of_accounts`
         // says why for the engine; the lists' contacts, payments and credit are per buyer
@@ -146,9 +173,26 @@ fn refresh_store_with(
         ev.messages.retain(|m| keep(&m.buyer));
         ev.orders.retain(|o| keep(&o.buyer));
     }
+    let (mut messages, mut orders) = db.worklist_earlier(
+        store.id,
+        (window, to),
+        messages_from,
+        metrics.after_sale_days,
+        redo.as_ref(),
+    )?;
+    worklist::cut_at(&mut messages, &mut orders, &mut Vec::new(), as_of);
+    ev.messages.append(&mut messages);
+    ev.orders.append(&mut orders);
+    // Orders in one order whichever way they were read (ties between payments are broken
+    // by it): by creation, then id (unique in a store).
+    ev.orders
+        .sort_unstable_by(|a, b| (a.created_at, &a.order_id).cmp(&(b.created_at, &b.order_id)));
+    phase.done("worklists: keep buyers");
     sort_streams(&mut ev.messages);
+    phase.done("worklists: stream sort");
     let view = ev.view();
     let analysis = analyze(&view, metrics);
+    phase.done("worklists: analyze");
     let marks = db.worklist_marks(store.id)?;
     let mut items = worklist::compute(&Inputs {
         events: &view,
@@ -170,6 +214,7 @@ fn refresh_store_with(
             || i.outcome == Outcome::Open
             || i.outcome.at().is_some_and(|t| t >= from)
     });
+    phase.done("worklists: compute");
     let keys: Vec<&str> = items.iter().map(|i| i.key.as_str()).collect();
     let known = db.worklist_known(store.id, &keys)?;
     let state = db.worklist_state(store.id)?;
@@ -211,6 +256,7 @@ fn refresh_store_with(
         &format!("{}|{basis}", window.0),
         redo.as_ref(),
     )?;
+    phase.done("worklists: known, owners, write");
     Ok(Some(Refreshed {
         store: store.name.clone(),
         as_of,
@@ -220,10 +266,69 @@ fn refresh_store_with(
     }))
 }
 
+/// What a refresh in part starts from, found before any event is loaded.
+struct Start {
+    /// The time the lists were as of before.
+    prev_as_of: Millis,
+    /// The first day of events the last refresh loaded.
+    old_window: Day,
+    /// From this time on, every buyer with an event is recomputed.
+    t0: Millis,
+}
+
+/// Whether the lists can be refreshed in part after an import that changed the store as
+/// `changed` says, and from what: `None` when every buyer must be recomputed (the lists were
+/// not current before the import, or computed under other settings, bots or agents, or the
+/// import reached back too far). The lists' time must also not move back
+/// ([`Start::prev_as_of`]), which is judged once the events are loaded.
+fn part_start(
+    db: &Db,
+    store_id: i64,
+    changed: Changed,
+    basis: &str,
+    window: Day,
+    settings: &WorklistSettings,
+    metrics: &MetricSettings,
+) -> Result<Option<Start>> {
+    let Some(prev) = db.worklist_state(store_id)? else {
+        return Ok(None);
+    };
+    if prev.import_id != changed.previous_import {
+        return Ok(None);
+    }
+    let Some((old_window, old_basis)) = db.worklist_basis(store_id)?.and_then(|b| {
+        let (w, rest) = b.split_once('|')?;
+        Some((Day(w.parse().ok()?), rest.to_string()))
+    }) else {
+        return Ok(None);
+    };
+    if old_basis != basis || old_window > window {
+        return Ok(None);
+    }
+    let t0 = changed
+        .first_day
+        .start()
+        .min(prev.as_of - lag(settings, metrics));
+    if t0 < window.start() {
+        return Ok(None);
+    }
+    Ok(Some(Start {
+        prev_as_of: prev.as_of,
+        old_window,
+        t0,
+    }))
+}
+
+/// The longest an item appears after its buyer's event it is based on: a lost inquiry when
+/// its conversion window ends, an unpaid order at its first reminder.
+fn lag(settings: &WorklistSettings, metrics: &MetricSettings) -> Millis {
+    let window_ms = metrics.conversion_window_days.max(1) as i64 * DAY_MS;
+    let reminder_ms = settings.first_reminder.0.max(settings.first_reminder.1);
+    window_ms.max(reminder_ms)
+}
+
 /// What a refresh in part is judged by.
 struct Part<'a> {
-    changed: Changed,
-    basis: &'a str,
     /// The first day of events loaded, and the lists' time and horizon start.
     window: Day,
     as_of: Millis,
@@ -233,9 +338,8 @@ struct Part<'a> {
 }
 
 /// The buyers a refresh after an import must recompute for its lists to equal a whole
-/// refresh's, or `None` when every buyer must be (the lists were not current before the
-/// import, or computed under other settings, bots or agents, or the import reached back
-/// too far). `ev`: the events of the refresh's window, cut at its time.
+/// refresh's, when [`part_start`] found it can be done in part. `ev`: the events of the
+/// refresh's window, cut at its time, with every message from `start.t0` on.
 ///
 /// A buyer none of whose events changed keeps the items it had, except by the passing of
 /// time from the last refresh's time `t` to `as_of` and by the window moving on. So these
@@ -251,37 +355,16 @@ struct Part<'a> {
 fn buyers_to_redo(
     db: &Db,
     store_id: i64,
+    start: &Start,
     p: &Part<'_>,
     ev: &kefu_store::LoadedEvents,
-) -> Result<Option<FxHashSet<NameId>>> {
-    let Some(prev) = db.worklist_state(store_id)? else {
-        return Ok(None);
-    };
-    if prev.import_id != p.changed.previous_import || prev.as_of > p.as_of {
-        return Ok(None);
-    }
-    let Some((old_window, basis)) = db.worklist_basis(store_id)?.and_then(|b| {
-        let (w, rest) = b.split_once('|')?;
-        Some((Day(w.parse().ok()?), rest.to_string()))
-    }) else {
-        return Ok(None);
-    };
-    if basis != p.basis || old_window > p.window {
-        return Ok(None);
-    }
-    let window_ms = p.metrics.conversion_window_days.max(1) as i64 * DAY_MS;
-    let reminder_ms = p.settings.first_reminder.0.max(p.settings.first_reminder.1);
-    // An item appears at most this long after its buyer's event it is based on: a lost
-    // inquiry when its conversion window ends, an unpaid order at its first reminder.
-    let lag = window_ms.max(reminder_ms);
-    let t0 = p.changed.first_day.start().min(prev.as_of - lag);
-    if t0 < p.window.start() {
-        return Ok(None);
-    }
+) -> Result<FxHashSet<NameId>> {
+    let lag = lag(p.settings, p.metrics);
+    let t0 = start.t0;
     let mut redo = db.worklist_buyers_to_redo(
         store_id,
         p.as_of,
-        prev.as_of - p.settings.horizon_days as i64 * DAY_MS,
+        start.prev_as_of - p.settings.horizon_days as i64 * DAY_MS,
         p.from + lag + 1,
     )?;
     let first_order = p.window.offset(-(p.metrics.after_sale_days as i32)).start();
@@ -304,18 +387,18 @@ fn buyers_to_redo(
             redo.insert(r.buyer);
         }
     }
-    if old_window < p.window {
+    if start.old_window < p.window {
         let gone = db.worklist_events(
             store_id,
-            old_window,
-            p.window.offset(-1),
+            (start.old_window, p.window.offset(-1)),
+            start.old_window,
             p.metrics.after_sale_days,
         )?;
         redo.extend(gone.messages.iter().map(|m| m.buyer));
         redo.extend(gone.orders.iter().map(|o| o.buyer));
         redo.extend(gone.refunds.iter().map(|r| r.buyer));
     }
-    Ok(Some(redo))
+    Ok(redo)
 }
 
 /// The time of the latest event loaded: a message, an order's creation, payment or close, a

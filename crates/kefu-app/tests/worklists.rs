@@ -319,3 +319,14 @@ fn refresh_in_part_equals_whole_in_uneven_splits_round_robin() {
         kefu_core::worklist::OwnerMode::RoundRobin,
     );
 }
+
+#[test]
+fn refresh_in_part_equals_whole_with_days_imported_late_and_again() {
+    // Days that arrive after later ones, and days imported a second time (every message a
+    // duplicate): the refresh in part reads all buyers' messages only from the earliest day
+    // touched (less the lists' lag) and the recomputed buyers' before it.
+    in_part_equals_whole(
+        &[(0, 4), (7, 9), (5, 6), (10, 11), (2, 3), (12, 13), (8, 8)],
+        kefu_core::worklist::OwnerMode::Serving,
+    );
+}

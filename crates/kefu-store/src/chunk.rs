@@ -95,10 +95,37 @@ pub fn decode_messages(day: Day, events: &[u8], out: &mut Vec<Message>) -> Resul
         day,
     };
     r.header()?;
+    out.reserve((r.get()? as usize).min(events.len()));
+    each_message(day, events, |m| out.push(m))
+}
+
+/// Decodes the messages of a day whose buyer `keep` accepts, appending them to `out` (in
+/// the day's order): a refresh of some buyers' worklists reads them without holding every
+/// message of its window.
+pub fn decode_buyers(
+    day: Day,
+    events: &[u8],
+    keep: &(dyn Fn(NameId) -> bool + Sync),
+    out: &mut Vec<Message>,
+) -> Result<(), ChunkError> {
+    each_message(day, events, |m| {
+        if keep(m.buyer) {
+            out.push(m);
+        }
+    })
+}
+
+/// Hands each message of a day to `f`, in order.
+fn each_message(day: Day, events: &[u8], mut f: impl FnMut(Message)) -> Result<(), ChunkError> {
+    let mut r = Reader {
+        b: events,
+        pos: 0,
+        day,
+    };
+    r.header()?;
     let n = r.get()? as usize;
-    out.reserve(n.min(events.len()));
     for _ in 0..n {
-        out.push(r.message()?);
+        f(r.message()?);
     }
     Ok(())
 }

@@ -946,6 +946,7 @@ impl ImportSession<'_> {
     /// committed with them, or nothing is.
     pub fn finish(mut self, config: &Config) -> Result<ImportSummary> {
         let tx = &self.tx;
+        let mut phase = crate::profile::Phase::start();
         for mut st in std::mem::take(&mut self.stores) {
             let parts = std::mem::take(&mut st.parts);
             let last_written = merge_parts(
@@ -956,6 +957,7 @@ impl ImportSession<'_> {
                 &mut self.summary,
                 self.live.as_deref_mut(),
             )?;
+            phase.done("finish: merge staged days");
             if let Some(day) = last_written {
                 // A day at or after the last one with messages was written: the latest
                 // message may have changed (messages are never removed, so an earlier day
@@ -970,6 +972,7 @@ impl ImportSession<'_> {
                     refresh_last_message_at(tx, st.id)?;
                 }
             }
+            phase.done("finish: latest message time");
             tx.execute(
                 "UPDATE stores SET next_seq = ?2 WHERE id = ?1",
                 params![st.id, st.next_seq as i64],
@@ -985,9 +988,11 @@ impl ImportSession<'_> {
                     last: *last,
                 });
             }
+            phase.done("finish: names");
             if let (Some(first), Some(last)) = (st.touched.first(), st.touched.last()) {
                 refund_warnings(tx, st.id, &st.name, *first, *last, &mut self.summary)?;
             }
+            phase.done("finish: refund warnings");
             let settings = &config.store(&st.name).metrics;
             let stored: i64 = tx.query_row(
                 "SELECT (SELECT COALESCE(SUM(messages), 0) FROM message_days WHERE store_id = ?1)
@@ -1005,10 +1010,12 @@ impl ImportSession<'_> {
                 } else {
                     recompute_days(tx, st.id, settings, st.names, &st.touched)?
                 };
+            phase.done("finish: recompute figures");
             self.summary.stores.push(st.name);
         }
         self.summary.rules_days =
             crate::qa_rules::rerun_after_import(tx, &self.summary.touched, config)?;
+        phase.done("finish: quality rules");
         // Then the review tasks the stores' triggers open (low ratings, refunds, critical
         // hits), over the touched days and their reach, as the rules.
         for t in &self.summary.touched {
@@ -1021,6 +1028,7 @@ impl ImportSession<'_> {
                 settings,
             )? as u64;
         }
+        phase.done("finish: review tasks");
         let s = &self.summary;
         tx.execute(
             "INSERT INTO imports (files, messages_added, messages_duplicate, orders, refunds, ratings, agents)
@@ -1035,6 +1043,7 @@ impl ImportSession<'_> {
             ],
         )?;
         self.tx.commit()?;
+        phase.done("finish: commit");
         if let Some(keys) = self.live {
             keys.committed();
         }
@@ -1996,10 +2005,44 @@ pub(crate) fn load_unsorted_events(
     orders_back: u32,
     by_payment: bool,
 ) -> Result<LoadedEvents> {
-    let (t0, t1) = (from.start(), to.start() + DAY_MS - 1);
-    let orders_t0 = from.offset(-(orders_back.min(366) as i32)).start();
-    // Each day's row, then its parts (appended by live folds): in day order, each blob in
-    // (time, seq) order.
+    load_unsorted_events_from(
+        conn,
+        store_id,
+        names,
+        (from, to),
+        from,
+        orders_back,
+        by_payment,
+    )
+}
+
+/// The messages of the days `[from, to]` of a store whose buyer is in `buyers`, in day
+/// order, decoded a day per task in parallel.
+pub(crate) fn load_messages_of_buyers(
+    conn: &Connection,
+    store_id: i64,
+    (from, to): (Day, Day),
+    buyers: &FxHashSet<NameId>,
+) -> Result<Vec<Message>> {
+    let days = event_blobs(conn, store_id, (from, to))?;
+    let keep = |b: NameId| buyers.contains(&b);
+    let parts = days
+        .par_iter()
+        .map(|(day, _, blob)| {
+            let mut out = Vec::new();
+            chunk::decode_buyers(*day, blob, &keep, &mut out).map(|()| out)
+        })
+        .collect::<std::result::Result<Vec<Vec<Message>>, ChunkError>>()?;
+    Ok(parts.concat())
+}
+
+/// The events blobs of a store's days `[from, to]` with their message counts: each day's
+/// row, then its parts (appended by live folds), in day order; each blob in (time, seq) order.
+fn event_blobs(
+    conn: &Connection,
+    store_id: i64,
+    (from, to): (Day, Day),
+) -> Result<Vec<(Day, usize, Vec<u8>)>> {
     let mut days: Vec<(Day, usize, Vec<u8>)> = Vec::new();
     for table in [
         "SELECT day, messages, events FROM message_days WHERE store_id = ?1 AND day BETWEEN ?2 AND ?3",
@@ -2016,6 +2059,17 @@ pub(crate) fn load_unsorted_events(
         }
     }
     days.sort_by_key(|d| d.0);
+    Ok(days)
+}
+
+/// The messages of a store's days `[from, to]`, in day order (time order within a day), each
+/// day decoded in parallel into its own part of one vector, sized once.
+pub(crate) fn load_messages(
+    conn: &Connection,
+    store_id: i64,
+    (from, to): (Day, Day),
+) -> Result<Vec<Message>> {
+    let days = event_blobs(conn, store_id, (from, to))?;
     // Each day decodes in parallel into its own part of one vector, sized once.
     let placeholder = Message {
         time: 0,
@@ -2036,6 +2090,25 @@ pub(crate) fn load_unsorted_events(
     days.par_iter()
         .zip(parts.into_par_iter())
         .try_for_each(|((day, _, blob), part)| chunk::decode_into(*day, blob, part))?;
+    Ok(messages)
+}
+
+/// [`load_unsorted_events`], with messages only from the day `messages_from` on (refunds and
+/// ratings over the whole range). When that day is after `from` (and orders are attributed
+/// by creation), orders too only where one of their times falls on or after it, and presale
+/// orders: the worklists' refresh in part.
+pub(crate) fn load_unsorted_events_from(
+    conn: &Connection,
+    store_id: i64,
+    names: Names,
+    (from, to): (Day, Day),
+    messages_from: Day,
+    orders_back: u32,
+    by_payment: bool,
+) -> Result<LoadedEvents> {
+    let (t0, t1) = (from.start(), to.start() + DAY_MS - 1);
+    let orders_t0 = from.offset(-(orders_back.min(366) as i32)).start();
+    let messages = load_messages(conn, store_id, (messages_from.max(from), to))?;
     // Attributed by payment time (§3 `attribution`), an order placed long before the range can
     // still go to a reception in it: orders paid in the range are loaded too.
     let mut st = conn.prepare_cached(if by_payment {
@@ -2049,6 +2122,24 @@ pub(crate) fn load_unsorted_events(
     })?;
     let by_creation = params![store_id, orders_t0, t1];
     let with_payment = params![store_id, orders_t0, t1, t0];
+    if messages_from > from && !by_payment {
+        // Only the orders with a time from `messages_from` on, and presale ones: the rest
+        // are read for some buyers only (`Db::worklist_earlier`).
+        let mut st = conn.prepare_cached(
+            "SELECT order_id, buyer_id, created_at, paid_at, closed_at, amount_cents, items,
+               deposit_cents, deposit_paid_at, balance_from, balance_to FROM orders
+             WHERE store_id = ?1 AND created_at BETWEEN ?2 AND ?3
+               AND (created_at >= ?4 OR paid_at >= ?4 OR closed_at >= ?4
+                 OR deposit_cents IS NOT NULL)",
+        )?;
+        let orders = st
+            .query_map(
+                params![store_id, orders_t0, t1, messages_from.start()],
+                order_row,
+            )?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        return rest_of_events(conn, store_id, names, (t0, t1), messages, orders);
+    }
     let orders = st
         .query_map(
             if by_payment {
@@ -2059,6 +2150,19 @@ pub(crate) fn load_unsorted_events(
             order_row,
         )?
         .collect::<rusqlite::Result<Vec<_>>>()?;
+    rest_of_events(conn, store_id, names, (t0, t1), messages, orders)
+}
+
+/// The events of [`load_unsorted_events_from`] with its messages and orders: the refunds and
+/// ratings of `[t0, t1]` added.
+fn rest_of_events(
+    conn: &Connection,
+    store_id: i64,
+    names: Names,
+    (t0, t1): (Millis, Millis),
+    messages: Vec<Message>,
+    orders: Vec<Order>,
+) -> Result<LoadedEvents> {
     let mut st = conn.prepare_cached(
         "SELECT refund_id, order_id, buyer_id, requested_at, finished_at, amount_cents, status, account_id FROM refunds
          WHERE store_id = ?1 AND requested_at BETWEEN ?2 AND ?3",

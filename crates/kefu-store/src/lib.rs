@@ -16,6 +16,7 @@ mod messages;
 mod percentiles;
 pub mod plans;
 pub mod platform;
+pub mod profile;
 pub mod qa_auto;
 pub mod qa_reviews;
 mod qa_rules;

@@ -61,9 +61,11 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (25, include_str!("../migrations/0025_unreminded_index.sql")),
     // 26: a day's messages appended by live folds as parts beside the day's row
     (26, include_str!("../migrations/0026_message_parts.sql")),
+    // 27: orders and worklist items by buyer (the worklists' refresh in part)
+    (27, include_str!("../migrations/0027_by_buyer_indexes.sql")),
 ];
 
-pub const VERSION: i64 = 26;
+pub const VERSION: i64 = 27;
 
 /// The SQL of migration `version`, for tests that rebuild one migration's effect on a
 /// database of a later version; `None` for a version no migration brings the schema to.

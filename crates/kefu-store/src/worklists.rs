@@ -5,7 +5,7 @@
 
 use crate::users::now_secs;
 
-use kefu_core::model::{NameId, Order, Refund};
+use kefu_core::model::{Message, NameId, Order, Refund};
 use kefu_core::time::{Day, Millis};
 use kefu_core::worklist::{Item, Kind, Mark, Outcome, WorklistSettings};
 use rusqlite::{OptionalExtension, params};
@@ -205,19 +205,22 @@ impl Db {
     /// days (orders from `orders_back` days earlier), plus presale orders whose balance window
     /// reaches into them and refunds requested earlier that were still pending at `from`.
     /// Messages in day order, not yet in the engine's stream order: a refresh in part keeps
-    /// only some buyers' before sorting.
+    /// only some buyers' before sorting. Messages only from the day `messages_from` on: a
+    /// refresh in part reads the earlier ones of the buyers it recomputes
+    /// ([`Db::worklist_messages_of`]).
     pub fn worklist_events(
         &self,
         store_id: i64,
-        from: Day,
-        to: Day,
+        (from, to): (Day, Day),
+        messages_from: Day,
         orders_back: u32,
     ) -> Result<LoadedEvents> {
-        let mut ev = crate::db::load_unsorted_events(
+        let mut ev = crate::db::load_unsorted_events_from(
             self.conn(),
             store_id,
             self.names(store_id)?,
             (from, to),
+            messages_from,
             orders_back,
             false,
         )?;
@@ -242,6 +245,66 @@ impl Db {
             .collect::<rusqlite::Result<Vec<Refund>>>()?;
         ev.refunds.extend(pending);
         Ok(ev)
+    }
+
+    /// What [`Db::worklist_events`] left out when it read messages only from the day
+    /// `messages_from` on: the messages of the days `[from, messages_from)`, and the orders
+    /// none of whose times falls on or after that day (not presale), created from
+    /// `orders_back` days before `from` to the end of `to` — of the buyers in `buyers` only
+    /// (every buyer's when `None`). Messages in day order.
+    pub fn worklist_earlier(
+        &self,
+        store_id: i64,
+        (from, to): (Day, Day),
+        messages_from: Day,
+        orders_back: u32,
+        buyers: Option<&FxHashSet<NameId>>,
+    ) -> Result<(Vec<Message>, Vec<Order>)> {
+        if messages_from <= from {
+            return Ok((Vec::new(), Vec::new()));
+        }
+        let last = messages_from.offset(-1);
+        let messages = match buyers {
+            Some(b) => crate::db::load_messages_of_buyers(self.conn(), store_id, (from, last), b)?,
+            None => crate::db::load_messages(self.conn(), store_id, (from, last))?,
+        };
+        let orders_t0 = from.offset(-(orders_back.min(366) as i32)).start();
+        let (t1, split) = (to.offset(1).start() - 1, messages_from.start());
+        let earlier = "created_at BETWEEN ?2 AND ?3 AND created_at < ?4
+               AND (paid_at IS NULL OR paid_at < ?4) AND (closed_at IS NULL OR closed_at < ?4)
+               AND deposit_cents IS NULL";
+        let mut orders = Vec::new();
+        match buyers {
+            // A buyer at a time (`orders_by_buyer`, schema 27): some thousands of a store's
+            // hundreds of thousands.
+            Some(buyers) => {
+                let mut st = self.conn().prepare_cached(&format!(
+                    "SELECT order_id, buyer_id, created_at, paid_at, closed_at, amount_cents,
+                       items, deposit_cents, deposit_paid_at, balance_from, balance_to
+                     FROM orders INDEXED BY orders_by_buyer
+                     WHERE store_id = ?1 AND buyer_id = ?5 AND {earlier}"
+                ))?;
+                for &b in buyers {
+                    let rows =
+                        st.query_map(params![store_id, orders_t0, t1, split, b], order_row)?;
+                    for o in rows {
+                        orders.push(o?);
+                    }
+                }
+            }
+            None => {
+                let mut st = self.conn().prepare_cached(&format!(
+                    "SELECT order_id, buyer_id, created_at, paid_at, closed_at, amount_cents,
+                       items, deposit_cents, deposit_paid_at, balance_from, balance_to
+                     FROM orders WHERE store_id = ?1 AND {earlier}"
+                ))?;
+                let rows = st.query_map(params![store_id, orders_t0, t1, split], order_row)?;
+                for o in rows {
+                    orders.push(o?);
+                }
+            }
+        }
+        Ok((messages, orders))
     }
 
     /// The contacts noted by hand on a store's items, by key.
@@ -296,6 +359,14 @@ impl Db {
             .conn()
             .prepare_cached("SELECT 1 FROM worklist_items WHERE store_id = ?1 AND key = ?2")?;
         let mut known = FxHashSet::default();
+        // A store's first lists (its first import): nothing to look up key by key.
+        if !self.conn().query_row(
+            "SELECT EXISTS (SELECT 1 FROM worklist_items WHERE store_id = ?1)",
+            [store_id],
+            |r| r.get::<_, bool>(0),
+        )? {
+            return Ok(known);
+        }
         for &k in keys {
             if st.exists(params![store_id, k])? {
                 known.insert(k.to_string());
@@ -317,6 +388,13 @@ impl Db {
         only_buyers: Option<&FxHashSet<NameId>>,
     ) -> Result<()> {
         let tx = self.conn_mut().transaction()?;
+        // With no item stored before (a store's first lists), none can be left to remove:
+        // the keys written need not be noted.
+        let first: bool = tx.query_row(
+            "SELECT NOT EXISTS (SELECT 1 FROM worklist_items WHERE store_id = ?1)",
+            [store_id],
+            |r| r.get(0),
+        )?;
         {
             let mut put = tx.prepare_cached(
                 "INSERT INTO worklist_items (store_id, key, kind, buyer_id, reference, serving_id,
@@ -362,9 +440,12 @@ impl Db {
                     contacts,
                     owner
                 ])?;
-                seen.execute([&i.key])?;
+                if !first {
+                    seen.execute([&i.key])?;
+                }
             }
             match only_buyers {
+                _ if first => {}
                 None => {
                     tx.execute(
                         "DELETE FROM worklist_items WHERE store_id = ?1 AND opened_at >= ?2
@@ -382,9 +463,9 @@ impl Db {
                         redo.execute([b])?;
                     }
                     tx.execute(
-                        "DELETE FROM worklist_items WHERE store_id = ?1 AND opened_at >= ?2
-                           AND status = 'open' AND marked_id IS NULL
-                           AND buyer_id IN (SELECT buyer FROM worklist_redo)
+                        "DELETE FROM worklist_items INDEXED BY worklist_items_by_buyer
+                         WHERE store_id = ?1 AND buyer_id IN (SELECT buyer FROM worklist_redo)
+                           AND opened_at >= ?2 AND status = 'open' AND marked_id IS NULL
                            AND key NOT IN (SELECT key FROM worklist_seen)",
                         params![store_id, stale_from],
                     )?;

@@ -29,6 +29,7 @@ const SHIPPED: &[(usize, u64)] = &[
     (24, 0xce663a572bac8a2b),
     (25, 0x9f9ee6cc42b60544),
     (26, 0x77450c77458241bd),
+    (27, 0xa21dc98a51afed55),
 ];
 
 fn fnv1a(bytes: &[u8]) -> u64 {

@@ -250,8 +250,21 @@ fn reminder_starts(msgs: &[(NameId, Millis, u32, NameId)]) -> Vec<Millis> {
     starts
 }
 
-fn account_rank(names: &Names) -> Vec<u32> {
-    let mut ids: Vec<NameId> = (0..names.len() as NameId).collect();
+/// The rank of each account by name (bytes), for the tie between two contacts at the same
+/// time. Only the names that can be compared are ranked — the accounts of the messages and
+/// of the contacts noted by hand — so their order among themselves is that of all names,
+/// without sorting every buyer's name too (a store's names are mostly buyers').
+fn account_rank(names: &Names, messages: &[Message], marks: &FxHashMap<String, Mark>) -> Vec<u32> {
+    let mut seen = vec![false; names.len()];
+    let accounts = messages.iter().map(|m| m.account);
+    for id in accounts.chain(marks.values().map(|m| m.0)) {
+        if let Some(s) = seen.get_mut(id as usize) {
+            *s = true;
+        }
+    }
+    let mut ids: Vec<NameId> = (0..names.len() as NameId)
+        .filter(|&id| seen[id as usize])
+        .collect();
     ids.sort_unstable_by(|&x, &y| names.name(x).as_bytes().cmp(names.name(y).as_bytes()));
     let mut rank = vec![u32::MAX; names.len()];
     for (pos, id) in ids.into_iter().enumerate() {
@@ -268,7 +281,7 @@ fn rank_of(rank: &[u32], id: NameId) -> u32 {
 /// key.
 pub fn compute(inp: &Inputs<'_>) -> Vec<Item> {
     let ev = inp.events;
-    let rank = account_rank(ev.names);
+    let rank = account_rank(ev.names, ev.messages, inp.marks);
     let contacts = Contacts::new(ev, inp.bots, &rank);
     let mut items = Vec::new();
     lost_inquiries(inp, &mut items);

@@ -465,6 +465,34 @@ fn a_contact_noted_by_hand_is_a_contact() {
 }
 
 #[test]
+fn of_two_contacts_at_the_same_time_the_smaller_account_name_is_credited() {
+    // Names interned in another order than their names sort: 店:z first.
+    use Sender::{Agent, Buyer};
+    let mut s = Store::default();
+    s.msg("店:z", "ann", "2026-11-11 10:00:00", Buyer)
+        .msg("店:z", "ann", "2026-11-11 10:01:00", Agent)
+        .msg("店:z", "ann", "2026-11-12 09:00:00", Agent)
+        .msg("店:a", "ann", "2026-11-12 09:00:00", Agent)
+        .order(
+            "O-A",
+            "ann",
+            "2026-11-12 16:00:00",
+            Some("2026-11-12 16:05:00"),
+            None,
+            3_000,
+        );
+    let key = format!("lost_inquiry:{}:2026-11-11", s.id("ann"));
+    let items = s.lists("2026-11-16 00:00:00", &FxHashMap::default());
+    assert_eq!(find(&items, &key).credited, Some(s.id("店:a")));
+    // A contact noted by hand by an account with no message at all, at the same time, with
+    // the smallest name of the three.
+    let zero = s.names.intern("店:0");
+    let marks = FxHashMap::from_iter([(key.clone(), (zero, t("2026-11-12 09:00:00")))]);
+    let items = s.lists("2026-11-16 00:00:00", &marks);
+    assert_eq!(find(&items, &key).credited, Some(zero));
+}
+
+#[test]
 fn reminder_schedule_quiet_hours_and_the_per_buyer_cap() {
     let s = WorklistSettings::default();
     let c = t("2026-11-11 10:00:00");
