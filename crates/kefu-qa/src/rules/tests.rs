@@ -28,6 +28,23 @@ fn fires(chat: &str, rule: &str) -> bool {
     fired(chat).iter().any(|r| r == rule)
 }
 
+/// Whether `rule` of `set` fires on `chat` with the store's service hours `hours` (`None`:
+/// all day, the wall clock).
+fn fires_in(set: &RuleSet, chat: &str, rule: &str, hours: Option<&str>) -> bool {
+    let hours = hours.and_then(ServiceHours::parse);
+    parse_chat(chat, 72)
+        .expect("test chats are well-formed")
+        .evaluate_with(
+            set,
+            StoreContext {
+                known_texts: &[],
+                service_hours: hours.as_ref(),
+            },
+        )
+        .iter()
+        .any(|h| set.rules()[h.rule].id == rule)
+}
+
 /// A polite, complete reception: greeting, answer, closing. Nothing but the bonus fires.
 const POLITE: &str = "
 buyer 10:00:00 在吗
@@ -742,8 +759,6 @@ mod fuzz {
 /// Issue 15's classes, each with sentences of our own: the shipped set must read them as a
 /// supervisor would.
 mod classes {
-    use kefu_core::settings::ServiceHours;
-
     use super::*;
 
     pub(super) fn agent_says(text: &str) -> String {
@@ -1062,32 +1077,17 @@ mod classes {
     #[test]
     fn waits_count_in_service_hours_only() {
         let set = RuleSet::default_rules();
-        let chat = parse_chat("buyer 08:30:00 在吗\nagent 09:01:00 您好亲\n", 72).unwrap();
-        let slow = |chat: &ParsedChat, hours: Option<&str>| {
-            let hours = hours.and_then(ServiceHours::parse);
-            chat.evaluate_with(
-                &set,
-                StoreContext {
-                    known_texts: &[],
-                    service_hours: hours.as_ref(),
-                },
-            )
-            .iter()
-            .any(|h| set.rules()[h.rule].id == "slow_round")
-        };
-        // Opened before the store opened: answered from the morning queue, not timed.
-        assert!(slow(&chat, None));
-        assert!(!slow(&chat, Some("09:00-22:00")));
-        assert!(slow(&chat, Some("08:00-22:00")));
+        let slow = |chat: &str, hours: Option<&str>| fires_in(&set, chat, "slow_round", hours);
+        // Opened before the store opened: only the minute after opening counts.
+        let early = "buyer 08:30:00 在吗\nagent 09:01:00 您好亲\n";
+        assert!(slow(early, None));
+        assert!(!slow(early, Some("09:00-22:00")));
+        assert!(slow(early, Some("08:00-22:00")));
         // A wait across closing time counts its service time only: 21:58 → 09:01 is 3 min.
-        let late = parse_chat(
-            "buyer 21:58:00 在吗\nagent 2024-01-02 09:01:00 您好亲\n",
-            72,
-        )
-        .unwrap();
-        assert!(slow(&late, None));
-        assert!(!slow(&late, Some("09:00-22:00")));
-        assert!(slow(&late, Some("08:00-22:00")));
+        let late = "buyer 21:58:00 在吗\nagent 2024-01-02 09:01:00 您好亲\n";
+        assert!(slow(late, None));
+        assert!(!slow(late, Some("09:00-22:00")));
+        assert!(slow(late, Some("08:00-22:00")));
     }
 
     #[test]
@@ -1331,22 +1331,6 @@ mod round_three {
         ));
     }
 
-    fn fires_in_hours(chat: &str, rule: &str, hours: Option<&str>) -> bool {
-        let set = RuleSet::default_rules();
-        let hours = hours.and_then(kefu_core::settings::ServiceHours::parse);
-        parse_chat(chat, 72)
-            .unwrap()
-            .evaluate_with(
-                &set,
-                StoreContext {
-                    known_texts: &[],
-                    service_hours: hours.as_ref(),
-                },
-            )
-            .iter()
-            .any(|h| set.rules()[h.rule].id == rule)
-    }
-
     #[test]
     fn follow_ups_and_open_questions_count_in_service_hours() {
         // A promise at 21:55 kept at 09:03 the next morning: 8 minutes of service time with
@@ -1381,7 +1365,7 @@ mod round_three {
         ];
         for (chat, rule, hours, fire) in cases {
             assert_eq!(
-                fires_in_hours(chat, rule, hours),
+                fires_in(&RuleSet::default_rules(), chat, rule, hours),
                 fire,
                 "{rule} {hours:?}\n{chat}"
             );
@@ -1594,7 +1578,8 @@ mod why_not {
     }
 
     #[test]
-    fn a_round_outside_service_hours_is_not_timed() {
+    fn a_wait_outside_service_hours_does_not_count() {
+        // 1 h 22 min on the wall clock, 2 min of service time: under the 180 s limit.
         let hours = ServiceHours::parse("09:00-21:00").unwrap();
         let stops = why_with(
             "buyer 07:40:00 发货了吗\nagent 09:02:00 亲，上午发出\n",
@@ -1606,9 +1591,10 @@ mod why_not {
         );
         assert_eq!(
             reasons(&stops),
-            vec![(Some(0), String::new(), StopReason::OutsideServiceHours)]
+            vec![(Some(0), String::new(), StopReason::ServiceClock)]
         );
-        assert!(stops[0].describe(true).contains("outside service hours"));
+        assert!(stops[0].describe(true).contains("not in service time"));
+        assert!(stops[0].describe(false).contains("服务时间"));
     }
 
     #[test]
@@ -1663,5 +1649,51 @@ mod why_not {
                 && matches!(&s.reason, StopReason::Negated { negation, .. } if negation == "不用")),
             "{stops:?}"
         );
+    }
+}
+
+/// Round five: waits on the service clock.
+mod round_five {
+    use super::*;
+
+    /// Whether the one round of `chat` waited exactly `seconds` with service hours `hours`:
+    /// `slow_round` over `seconds - 1` fires on it, over `seconds` it does not.
+    fn waits_exactly(chat: &str, hours: &str, seconds: u32) -> bool {
+        let slow_over = |limit: u32| {
+            let text = DEFAULT_RULES.replace("seconds = 180", &format!("seconds = {limit}"));
+            let set = RuleSet::parse(&text).expect("valid");
+            fires_in(&set, chat, "slow_round", Some(hours))
+        };
+        slow_over(seconds - 1) && !slow_over(seconds)
+    }
+
+    #[test]
+    fn every_wait_runs_on_the_service_clock() {
+        let set = RuleSet::default_rules();
+        // Written at 02:00, answered 20 s after the 08:00 opening (the v2 default hours): 20 s
+        // of service time, not slow; on the wall clock 6 h 0 min 20 s.
+        let night = "buyer 2026-12-02 02:00:00 有加绒的吗\nagent 2026-12-02 08:00:20 有的\n";
+        assert!(waits_exactly(night, "08:00-24:00", 20));
+        assert!(waits_exactly(night, "00:00-24:00", 6 * 3600 + 20));
+        for rule in ["slow_round", "long_wait_no_apology"] {
+            assert!(!fires_in(&set, night, rule, Some("08:00-24:00")), "{rule}");
+            assert!(fires_in(&set, night, rule, Some("00:00-24:00")), "{rule}");
+        }
+        // Written at 07:50, answered at 08:20: the ten minutes before opening do not count,
+        // the twenty after it do (on the wall clock 30 min).
+        let before = "buyer 2026-12-02 07:50:00 尺码偏大吗\nagent 2026-12-02 08:20:00 正常尺码\n";
+        assert!(waits_exactly(before, "08:00-24:00", 20 * 60));
+        assert!(waits_exactly(before, "00:00-24:00", 30 * 60));
+        for rule in ["slow_round", "long_wait_no_apology"] {
+            assert!(fires_in(&set, before, rule, Some("08:00-24:00")), "{rule}");
+        }
+        // Hours across midnight: 02:30 → 10:00:40 with 10:00-01:00 is 40 s.
+        let cross = "buyer 2026-12-02 02:30:00 能机洗吗\nagent 2026-12-02 10:00:40 可以\n";
+        assert!(waits_exactly(cross, "10:00-01:00", 40));
+        // Two windows: 12:20 → 13:31 over a 12:00-13:30 break is 60 s; without the break
+        // 71 min.
+        let lunch = "buyer 2026-12-02 12:20:00 有现货吗\nagent 2026-12-02 13:31:00 有的\n";
+        assert!(waits_exactly(lunch, "09:00-12:00,13:30-22:00", 60));
+        assert!(waits_exactly(lunch, "09:00-22:00", 71 * 60));
     }
 }
