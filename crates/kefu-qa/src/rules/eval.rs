@@ -284,18 +284,30 @@ impl Ctx<'_, '_> {
             .then_some((round, rest))
     }
     /// Whether buyer message `message` ends by withdrawing its question: a `withdrawn` phrase
-    /// of `rule` followed only by acknowledgements, and no question mark anywhere.
+    /// of `rule` that opens its clause (after acknowledgements at most: 哦我看到了) and is
+    /// followed only by acknowledgements, and no question mark anywhere. A phrase with its
+    /// own object declines that thing, not the question (运费险不用了).
     fn withdraws(&self, rule: u32, message: u32, acks: &[String]) -> bool {
         let text = self.msg(message).text;
         !text.contains(['?', '？', '﹖'])
+            && self.msg(message).sender == Sender::Buyer
             && self.found.iter().any(|f| {
+                let (Some(head), Some(rest)) = (
+                    text.get(..f.span.start as usize),
+                    text.get(f.span.end as usize..),
+                ) else {
+                    return false;
+                };
+                let clause = head
+                    .char_indices()
+                    .rev()
+                    .find(|&(_, c)| is_hold_break(c))
+                    .map_or(head, |(i, c)| &head[i + c.len_utf8()..]);
                 f.rule == rule
                     && f.role == Role::Withdraw
                     && f.span.message == message
-                    && self.msg(message).sender == Sender::Buyer
-                    && text
-                        .get(f.span.end as usize..)
-                        .is_some_and(|rest| acknowledges(rest, acks))
+                    && acknowledges(clause, acks)
+                    && acknowledges(rest, acks)
             })
     }
 }

@@ -1652,7 +1652,7 @@ mod why_not {
     }
 }
 
-/// Round five: waits on the service clock.
+/// Round five: the classes the fourth holdout still missed, in general forms.
 mod round_five {
     use super::*;
 
@@ -1695,5 +1695,172 @@ mod round_five {
         let lunch = "buyer 2026-12-02 12:20:00 有现货吗\nagent 2026-12-02 13:31:00 有的\n";
         assert!(waits_exactly(lunch, "09:00-12:00,13:30-22:00", 60));
         assert!(waits_exactly(lunch, "09:00-22:00", 71 * 60));
+    }
+
+    #[test]
+    fn a_buyer_who_withdrew_the_question_is_not_left_unanswered() {
+        for last in [
+            "我找到了",
+            "哦详情页有，我看到了",
+            "知道了长按就行，不用回了",
+            "算了～",
+            "哦哦我自己找到了",
+        ] {
+            let chat = format!("buyer 10:00:00 尺码表在哪里看\nbuyer 10:00:40 {last}\n");
+            assert!(!fires(&chat, "unanswered_round"), "{last}");
+        }
+        // A question after the withdrawal, or in the same message, still needs an answer.
+        for chat in [
+            "buyer 10:00:00 尺码表在哪\nbuyer 10:00:40 我找到了\nbuyer 10:01:00 那175穿多大\n",
+            "buyer 10:00:00 我找到尺码表了，那我175穿多大\n",
+            "buyer 10:00:00 尺码表在哪\nbuyer 10:00:40 找到了，可是看不懂？\n",
+            // Declining one thing withdraws nothing else.
+            "buyer 10:00:00 能开发票吗\nbuyer 10:00:40 运费险不用了\n",
+            "buyer 10:00:00 发什么快递\nbuyer 10:00:40 好的，赠品不用了\n",
+        ] {
+            assert!(fires(chat, "unanswered_round"), "{chat}");
+        }
+    }
+
+    #[test]
+    fn typed_acknowledgements_need_no_answer() {
+        for ack in ["号的谢谢", "知到了", "恩恩", "好得"] {
+            let chat =
+                format!("buyer 10:00:00 能今天发吗\nagent 10:00:20 可以的\nbuyer 10:00:40 {ack}\n");
+            assert!(!fires(&chat, "unanswered_round"), "{ack}");
+        }
+        assert!(fires(
+            "buyer 10:00:00 有黑色吗\nagent 10:00:20 有的\nbuyer 10:00:40 那白色有妹有\n",
+            "unanswered_round"
+        ));
+    }
+
+    #[test]
+    fn an_apology_word_that_is_denied_is_no_apology() {
+        for answer in [
+            "没什么不好意思的，都能用",
+            "不用说对不起哈，地址是对的",
+            "不必抱歉，可以用",
+        ] {
+            let chat = format!("buyer 10:00:00 能用吗\nagent 10:12:00 {answer}\n");
+            assert!(fires(&chat, "long_wait_no_apology"), "{answer}");
+        }
+        for answer in [
+            "不好意思让您久等了，可以的",
+            "抱歉回复晚了，不用担心",
+            "亲，回复晚了",
+        ] {
+            let chat = format!("buyer 10:00:00 能用吗\nagent 10:12:00 {answer}\n");
+            assert!(!fires(&chat, "long_wait_no_apology"), "{answer}");
+        }
+    }
+
+    /// Asserts that `rule` fires on each text of `fire` and on none of `quiet`, each the one
+    /// message of a reception, written by `sender`.
+    fn judged(rule: &str, sender: &str, fire: &[&str], quiet: &[&str]) {
+        let chat = |text: &str| format!("{sender} 10:00:00 {text}\n");
+        for text in fire {
+            assert!(fires(&chat(text), rule), "{rule} must fire: {text}");
+        }
+        for text in quiet {
+            assert!(!fires(&chat(text), rule), "{rule} must stay quiet: {text}");
+        }
+    }
+
+    #[test]
+    fn warm_wishes_in_other_words() {
+        let wishes = [
+            "提前祝您新年快乐",
+            "祝您春节快乐，阖家幸福",
+            "預祝您節日快樂",
+            "祝 您 周 末 愉 快",
+            "那祝您先生生日快乐呀",
+            "下雪路滑，出门注意安全哦",
+            "降温了，注意保暖",
+            "天冷了记得添衣",
+            "祝您工作顺利",
+            "中秋快乐",
+            "下雨记得带伞哦",
+            "天冷了多加衣服哦",
+        ];
+        let plain = [
+            "新年期间快递停运",
+            "周末不发货哦",
+            "保暖效果很好",
+            "安全座椅有认证",
+            "新年活动满300减40，快乐购物节也有券",
+            "可以写生日贺卡",
+            "这款带伞套的",
+        ];
+        judged("warm_wishes", "agent", &wishes, &plain);
+        // The buyer's wish is not the agent's bonus.
+        judged("warm_wishes", "buyer", &[], &["新年快乐"]);
+    }
+
+    #[test]
+    fn friendly_heads_and_product_words_are_not_taboo() {
+        judged(
+            "forbidden_phrases",
+            "agent",
+            &["随便你们吧", "随便你。", "随便你看着办", "随便你们看着办吧"],
+            &[
+                "随便你们挑",
+                "随便你们选哪个都不会错",
+                "小样随便你拿几个",
+                "隨便你們挑",
+            ],
+        );
+        judged(
+            "buyer_anger",
+            "buyer",
+            &["滚吧"],
+            &["滚铁环多大", "这个滚灯充电吗", "滚元宵机一次做多少"],
+        );
+    }
+
+    #[test]
+    fn complaints_told_of_or_played_down_are_not_anger() {
+        judged(
+            "buyer_anger",
+            "buyer",
+            &[
+                "再不退我就打12315",
+                "我要去12315投诉你们",
+                "我要投诉你们",
+                "我已经打了12315了，等着吧",
+                "我找了12315，等结果",
+                "我打12315以后你们就老实了",
+                "想不到这么垃圾",
+            ],
+            &[
+                "上次别家的被子我打了12315才给退",
+                "我朋友找过12315，那家才换的",
+                "12315是什么电话",
+                "算不上投诉，提个建议",
+                "谈不上投诉",
+                "也不算投诉吧",
+            ],
+        );
+    }
+
+    #[test]
+    fn wechat_as_a_watch_feature_is_not_contact() {
+        judged(
+            "off_platform",
+            "agent",
+            &[
+                "你加我微信我教你",
+                "手表的事微信聊",
+                "你看微信，我发你了",
+                "请回复微信",
+                "打微信电话给我",
+                "微信和电话都可以联系我",
+            ],
+            &[
+                "抬腕就能看微信",
+                "能显示微信、短信和来电提醒",
+                "支持微信消息震动",
+            ],
+        );
     }
 }
