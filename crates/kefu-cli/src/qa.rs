@@ -9,7 +9,7 @@ use clap::{Subcommand, ValueEnum};
 use kefu_core::model::NameId;
 use kefu_core::settings::MetricSettings;
 use kefu_core::text::csv_text;
-use kefu_qa::rules::{HitCount, HitRow, HitTable, RuleSet, parse_chat, per_100};
+use kefu_qa::rules::{HitCount, HitRow, HitTable, RuleSet, StoreContext, parse_chat, per_100};
 use kefu_report::{Lang, aligned};
 use kefu_store::Db;
 
@@ -110,11 +110,17 @@ pub fn run(cmd: QaCommand, lang: Lang) -> Result<()> {
                 None => RuleSet::default_rules(),
             };
             let text = read(&chat)?;
-            let window = MetricSettings::default().reminder_window_hours;
-            let parsed = parse_chat(&text, window).map_err(|e| {
+            // The spec's defaults, as a store without settings: its reminder window and the
+            // service hours its waits are timed on.
+            let defaults = MetricSettings::default();
+            let parsed = parse_chat(&text, defaults.reminder_window_hours).map_err(|e| {
                 anyhow::anyhow!("{}: {}", chat.display(), e.describe(lang == Lang::En))
             })?;
-            print!("{}", test_report(&set, &parsed, lang));
+            let context = StoreContext {
+                known_texts: &[],
+                service_hours: Some(&defaults.service_hours),
+            };
+            print!("{}", test_report(&set, &parsed, context, lang));
             Ok(())
         }
         QaCommand::Eval { dir, rules, format } => {
@@ -400,9 +406,14 @@ fn write_csv(w: &mut csv::Writer<Vec<u8>>, store: &str, t: &HitTable) -> Result<
 
 /// The fired rules of a hand-written chat, then the chat with the triggering messages marked
 /// (`>`) and the matched text in 【】.
-fn test_report(set: &RuleSet, chat: &kefu_qa::rules::ParsedChat, lang: Lang) -> String {
+fn test_report(
+    set: &RuleSet,
+    chat: &kefu_qa::rules::ParsedChat,
+    context: StoreContext<'_>,
+    lang: Lang,
+) -> String {
     let en = lang == Lang::En;
-    let hits = chat.evaluate(set);
+    let hits = chat.evaluate_with(set, context);
     let mut out = String::new();
     if hits.is_empty() {
         out.push_str(lang.t("没有规则命中\n", "no rule fired\n"));

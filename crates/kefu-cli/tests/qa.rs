@@ -200,6 +200,20 @@ fn test_marks_the_triggering_messages() {
 }
 
 #[test]
+fn test_times_waits_on_the_default_service_clock() {
+    let dir = tempfile::tempdir().unwrap();
+    let chat = dir.path().join("night.txt");
+    // Written at 02:00: the default hours (08:00-24:00) count 20 s of the wait, not 6 h.
+    std::fs::write(&chat, "buyer 02:00:00 在吗\nagent 08:00:20 您好，在的\n").unwrap();
+    let quick = ok(&["qa", "test", chat.to_str().unwrap()]);
+    assert!(!quick.contains("slow_round"), "{quick}");
+    // Ten minutes before opening, answered twenty after it: 20 min of service time.
+    std::fs::write(&chat, "buyer 07:50:00 在吗\nagent 08:20:00 您好，在的\n").unwrap();
+    let slow = ok(&["qa", "test", chat.to_str().unwrap()]);
+    assert!(slow.contains("slow_round"), "{slow}");
+}
+
+#[test]
 fn demo_store_run_is_consistent() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("demo.db");

@@ -49,7 +49,13 @@ fn micro(v: &Value) -> (u64, u64, u64, u64, u64) {
 /// 41 / 49 = 0.837), then tuned on dev..dev4 and probe sentences only: dev4 49 / 49 and 49 / 49;
 /// measured once: the three holdouts exactly as after round three. holdout4 (194 chats) was
 /// written by a hand that never read the rules nor the other sets, after round four; measured
-/// once on the engine of round four: 86 / 99 = 0.869 and 86 / 93 = 0.925.
+/// once on the engine of round four: 86 / 99 = 0.869 and 86 / 93 = 0.925. Round five wrote
+/// dev5 (87 chats) first, from holdout4's per-class and per-rule table only (so holdout4 is no
+/// longer fully independent), put every wait on the service clock of `metrics.md` §1 (v2) and
+/// tuned on dev..dev5 only: dev5 38 / 38 and 38 / 38; measured once: holdout unchanged,
+/// holdout2 23 / 25 = 0.920 and 23 / 23 (one false alarm more: 慢回复, timing), holdout3
+/// 36 / 42 = 0.857 and 36 / 37 = 0.973 (likewise one 慢回复 more), holdout4 92 / 99 = 0.929
+/// and 92 / 93 = 0.989.
 #[test]
 fn the_shipped_rules_on_the_labelled_set() {
     let dev = eval_json(&labelled("dev"), &[]);
@@ -70,34 +76,39 @@ fn the_shipped_rules_on_the_labelled_set() {
     assert_eq!(dev4["files"], 6);
     assert_eq!(dev4["judgements"], 156);
     assert_eq!(dev4["wrong"].as_array().unwrap().len(), 0);
+    let dev5 = eval_json(&labelled("dev5"), &[]);
+    assert_eq!(micro(&dev5), (87, 38, 0, 0, 57));
+    assert_eq!(dev5["files"], 6);
+    assert_eq!(dev5["judgements"], 95);
+    assert_eq!(dev5["wrong"].as_array().unwrap().len(), 0);
     let holdout = eval_json(&labelled("holdout"), &[]);
     assert_eq!(micro(&holdout), (81, 31, 1, 5, 73));
     let holdout2 = eval_json(&labelled("holdout2"), &[]);
-    assert_eq!(micro(&holdout2), (53, 23, 1, 0, 36));
+    assert_eq!(micro(&holdout2), (53, 23, 2, 0, 35));
     let holdout3 = eval_json(&labelled("holdout3"), &[]);
-    assert_eq!(micro(&holdout3), (86, 36, 5, 1, 63));
+    assert_eq!(micro(&holdout3), (86, 36, 6, 1, 62));
     assert_eq!(holdout3["files"], 6);
     let holdout4 = eval_json(&labelled("holdout4"), &[]);
-    assert_eq!(micro(&holdout4), (194, 86, 13, 7, 149));
+    assert_eq!(micro(&holdout4), (194, 92, 7, 1, 155));
     assert_eq!(holdout4["files"], 7);
 
-    // The whole directory is the eight splits together, walked recursively.
+    // The whole directory is the nine splits together, walked recursively.
     let all = eval_json(&labelled(""), &[]);
-    assert_eq!(micro(&all), (966, 401, 20, 16, 776));
-    assert_eq!(all["files"], 49);
+    assert_eq!(micro(&all), (1053, 445, 16, 10, 837));
+    assert_eq!(all["files"], 55);
     let p = all["micro"]["precision"].as_f64().unwrap();
-    assert!((p - 401.0 / 421.0).abs() < 1e-12, "micro precision {p}");
+    assert!((p - 445.0 / 461.0).abs() < 1e-12, "micro precision {p}");
 
     // Micro is the sum over rules, not their mean.
     let rules = all["rules"].as_array().unwrap();
     let sum = |k: &str| rules.iter().map(|r| r[k].as_u64().unwrap()).sum::<u64>();
     assert_eq!(
         (sum("tp"), sum("fp"), sum("fn"), sum("tn")),
-        (401, 20, 16, 776)
+        (445, 16, 10, 837)
     );
     // Every class of the issue is there, in every split.
     for split in [
-        &dev, &dev2, &dev3, &dev4, &holdout, &holdout2, &holdout3, &holdout4,
+        &dev, &dev2, &dev3, &dev4, &dev5, &holdout, &holdout2, &holdout3, &holdout4,
     ] {
         let classes: Vec<&str> = split["classes"]
             .as_array()

@@ -374,15 +374,18 @@ impl Param {
                 self,
                 P::Keywords | P::LastAgentMessages | P::MinAgentMessages | P::CountBot
             ),
-            Kind::LongWaitApology => {
-                matches!(self, P::Keywords | P::Minutes | P::NextAgentMessages)
-            }
+            Kind::LongWaitApology => matches!(
+                self,
+                P::Keywords | P::Negations | P::NegationWindow | P::Minutes | P::NextAgentMessages
+            ),
             Kind::MissedFollowUp => matches!(
                 self,
                 P::Keywords | P::Negations | P::NegationWindow | P::Minutes | P::Withdrawn
             ),
             Kind::SlowRound => matches!(self, P::Seconds),
-            Kind::UnansweredRound | Kind::ShiftEndUnanswered => matches!(self, P::Allow),
+            Kind::UnansweredRound | Kind::ShiftEndUnanswered => {
+                matches!(self, P::Allow | P::Withdrawn)
+            }
             Kind::UnpaidNotReminded => false,
         }
     }
@@ -469,8 +472,9 @@ pub struct StoreContext<'a> {
     /// addresses, the store's return address. An agent writing such a number is confirming
     /// it, not moving the buyer off the platform.
     pub known_texts: &'a [&'a str],
-    /// The store's service hours (`metrics.md` §1): a round opened outside them is not
-    /// timed, and a wait counts only its time inside them. `None`: all day.
+    /// The store's service hours (`metrics.md` §1): a wait counts only its time inside them
+    /// (the service clock), and a question that came after the day's last service minute is
+    /// the next morning's. `None`: all day, the wall clock.
     pub service_hours: Option<&'a ServiceHours>,
 }
 
@@ -534,8 +538,10 @@ pub enum StopReason {
     /// number: an order, tracking or serial number (单号 15023418876), or the buyer's own
     /// (您的电话是…吗).
     NamedNumber,
-    /// A wait over the limit, in a round opened outside the store's service hours: not timed;
-    /// or a question left open that came after the day's service hours.
+    /// A wait over the limit on the wall clock but not on the service clock: its time outside
+    /// the store's service hours does not count.
+    ServiceClock,
+    /// A question left open that came after the day's service hours: the next morning's.
     OutsideServiceHours,
     /// No keyword and no condition of the rule was met.
     NothingMet,
@@ -600,12 +606,19 @@ impl Stop {
             (StopReason::NamedNumber, false) => {
                 format!("{k} 前后的文字说明它是订单号、运单号、序列号或买家自己的号码")
             }
+            (StopReason::ServiceClock, true) => {
+                "the wait is over the limit on the wall clock but not in service time: the time outside service hours does not count"
+                    .to_string()
+            }
+            (StopReason::ServiceClock, false) => {
+                "按自然时间等待超过时限，按服务时间没有超过：服务时间之外的时长不计".to_string()
+            }
             (StopReason::OutsideServiceHours, true) => {
-                "the round opened outside service hours: not timed, and no answer was due that day"
+                "the question came after the day's service hours: no answer was due that day"
                     .to_string()
             }
             (StopReason::OutsideServiceHours, false) => {
-                "该轮在服务时间之外开始：不计时，当天也不必回复".to_string()
+                "问题在当天服务时间结束后才提出：当天不必回复".to_string()
             }
             (StopReason::NothingMet, true) => "no keyword or condition of the rule was met".into(),
             (StopReason::NothingMet, false) => "没有命中任何关键词或条件".into(),

@@ -436,6 +436,19 @@ async fn rules_are_edited_validated_and_versioned() {
     assert_eq!(res.status, StatusCode::FORBIDDEN);
 }
 
+/// The test box's answer to `chat` (no store, in English).
+async fn test_box(app: &Router, sid: &str, csrf: &str, chat: &str) -> support::Res {
+    let res = post(
+        app,
+        "/qa/test?lang=en",
+        sid,
+        &format!("csrf={csrf}&chat={}", enc(chat)),
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    res
+}
+
 #[tokio::test]
 async fn the_test_box_shows_fired_rules_and_matched_text() {
     let (_dir, _path, app) = setup();
@@ -444,14 +457,7 @@ async fn the_test_box_shows_fired_rules_and_matched_text() {
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.body.contains("buyer 10:00:01 在吗"));
     let chat = "buyer 10:00:01 在吗\nagent 10:00:30 您好，我不是随便你的意思\nbuyer 10:01:00 《急什么》有吗\nagent 10:01:10 加我微信吧\n";
-    let res = post(
-        &app,
-        "/qa/test?lang=en",
-        &sid,
-        &format!("csrf={csrf}&chat={}", enc(chat)),
-    )
-    .await;
-    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    let res = test_box(&app, &sid, &csrf, chat).await;
     assert!(
         res.body.contains("<code>off_platform</code>"),
         "{}",
@@ -510,6 +516,26 @@ async fn the_test_box_shows_fired_rules_and_matched_text() {
     .await;
     assert_eq!(bad.status, StatusCode::BAD_REQUEST);
     assert!(bad.body.contains("line 2:"), "{}", bad.body);
+}
+
+#[tokio::test]
+async fn the_test_box_without_a_store_times_waits_on_the_default_service_clock() {
+    let (_dir, _path, app) = setup();
+    let (sid, csrf) = login(&app, "lily").await;
+    // Written at 02:00, answered 20 s after the default opening (08:00-24:00, as a store
+    // without settings): 20 s of service time, not slow; 6 h on the wall clock.
+    let chat = "buyer 02:00:00 在吗\nagent 08:00:20 您好，在的\n";
+    let res = test_box(&app, &sid, &csrf, chat).await;
+    let (fired, why_not) = res
+        .body
+        .split_once("<h2>Why not</h2>")
+        .expect("a why-not part");
+    assert!(!fired.contains("<code>slow_round</code>"), "{fired}");
+    assert!(why_not.contains("<code>slow_round</code>"));
+    assert!(
+        why_not.contains("over the limit on the wall clock but not in service time"),
+        "{why_not}"
+    );
 }
 
 #[tokio::test]
@@ -610,14 +636,7 @@ async fn the_test_box_reads_a_chat_pasted_from_qianniu() {
     let chat = "买家甲 2026-11-03 10:01:02\r\n在吗\r\n晨光旗舰店:小美 2026-11-03 10:01:30\r\n\
                 您好，请问有什么可以帮您？\r\n已读\r\n买家甲 2026-11-03 10:02:00\r\n能便宜点吗\r\n\
                 晨光旗舰店:小美 2026-11-03 10:03:00\r\n加我微信吧\r\n";
-    let res = post(
-        &app,
-        "/qa/test?lang=en",
-        &sid,
-        &format!("csrf={csrf}&chat={}", enc(chat)),
-    )
-    .await;
-    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    let res = test_box(&app, &sid, &csrf, chat).await;
     assert!(
         res.body.contains("<code>off_platform</code>"),
         "{}",

@@ -111,27 +111,14 @@ impl Ctx<'_, '_> {
     fn time(&self, i: u32) -> Millis {
         self.msg(i).time
     }
-    /// How long a round waited for its answer, when it is judged at all (else `None`): a
-    /// round opened outside the store's service hours was answered from the next morning's
-    /// queue and says nothing about the agent's speed, and a wait counts only its service
-    /// time.
-    fn wait(&self, r: &Round, answer: u32) -> Option<Millis> {
-        let open = self.time(r.open);
-        let to = self.time(answer);
-        let hours = self.chat.context.service_hours;
-        if hours.is_some_and(|h| !h.contains(open)) {
-            return None;
-        }
-        Some(match hours {
-            Some(h) => h.service_ms(open, to),
-            None => (to - open).max(0),
-        })
-    }
     /// Whether a round waited over `limit` for its answer and asked something: a round of
-    /// acknowledgements only (好的, 谢谢) waited for nothing. (The texts are read only for
-    /// the rare long waits.)
+    /// acknowledgements only (好的, 谢谢) waited for nothing. The wait runs on the service
+    /// clock (`metrics.md` §1) wherever the round opened, as the round figures do: a buyer
+    /// who wrote at night and was answered a minute after opening waited a minute; one who
+    /// wrote ten minutes before opening and was answered twenty minutes after it waited
+    /// twenty. (The texts are read only for the rare long waits.)
     fn waited_over(&self, r: &Round, answer: u32, limit: Millis) -> bool {
-        self.wait(r, answer).is_some_and(|w| w > limit)
+        self.waited(self.time(r.open), self.time(answer)) > limit
             && (r.open..answer).any(|i| {
                 self.msg(i).sender == Sender::Buyer
                     && !acknowledges(self.msg(i).text, self.set.matcher.all_acks())
@@ -283,9 +270,45 @@ impl Ctx<'_, '_> {
         (from..to)
             .any(|i| matches!(self.msg(i).sender, Sender::Bot | Sender::Auto) && self.has(rule, i))
     }
-    /// The open round at the end of the reception, when its buyer messages need an answer.
-    fn open_at_end(&self, acks: &[String]) -> Option<(Round, Vec<u32>)> {
-        open_at_end(self.chat.messages, &self.rounds, acks)
+    /// The open round at the end and its buyer messages that need an answer, after the last
+    /// one that withdrew the question in its closing words (尺码表在哪 → 我找到了; 知道了，不用回了):
+    /// what the buyer withdrew needs no answer, what they asked after it still does.
+    fn open_at_end(&self, rule: u32, acks: &[String]) -> Option<(Round, Vec<u32>)> {
+        let (round, asks) = open_at_end(self.chat.messages, &self.rounds, acks)?;
+        let Some(k) = asks.iter().rposition(|&i| self.withdraws(rule, i, acks)) else {
+            return Some((round, asks));
+        };
+        let rest = asks[k + 1..].to_vec();
+        rest.iter()
+            .any(|&i| !acknowledges(self.msg(i).text, acks))
+            .then_some((round, rest))
+    }
+    /// Whether buyer message `message` ends by withdrawing its question: a `withdrawn` phrase
+    /// of `rule` that opens its clause (after acknowledgements at most: 哦我看到了) and is
+    /// followed only by acknowledgements, and no question mark anywhere. A phrase with its
+    /// own object declines that thing, not the question (运费险不用了).
+    fn withdraws(&self, rule: u32, message: u32, acks: &[String]) -> bool {
+        let text = self.msg(message).text;
+        !text.contains(['?', '？', '﹖'])
+            && self.msg(message).sender == Sender::Buyer
+            && self.found.iter().any(|f| {
+                let (Some(head), Some(rest)) = (
+                    text.get(..f.span.start as usize),
+                    text.get(f.span.end as usize..),
+                ) else {
+                    return false;
+                };
+                let clause = head
+                    .char_indices()
+                    .rev()
+                    .find(|&(_, c)| is_hold_break(c))
+                    .map_or(head, |(i, c)| &head[i + c.len_utf8()..]);
+                f.rule == rule
+                    && f.role == Role::Withdraw
+                    && f.span.message == message
+                    && acknowledges(clause, acks)
+                    && acknowledges(rest, acks)
+            })
     }
 }
 
@@ -566,7 +589,7 @@ fn check(index: usize, rule: &RuleDef, c: &Ctx<'_, '_>) -> Option<Hit> {
             (count > 0).then(|| hit(index, count, messages, Vec::new()))
         }
         Kind::UnansweredRound => {
-            let (round, asks) = c.open_at_end(c.set.matcher.acks(index))?;
+            let (round, asks) = c.open_at_end(id, c.set.matcher.acks(index))?;
             // A question that came after the day's service hours is the next morning's.
             if c.service_left(c.time(round.open)) == Some(0) {
                 return None;
@@ -574,7 +597,7 @@ fn check(index: usize, rule: &RuleDef, c: &Ctx<'_, '_>) -> Option<Hit> {
             Some(hit(index, 1, asks, Vec::new()))
         }
         Kind::ShiftEndUnanswered => {
-            let (round, asks) = c.open_at_end(c.set.matcher.acks(index))?;
+            let (round, asks) = c.open_at_end(id, c.set.matcher.acks(index))?;
             let still_working = c.chat.shift_end.is_some_and(|end| end > c.time(round.open));
             still_working.then(|| hit(index, 1, asks, Vec::new()))
         }
@@ -676,7 +699,7 @@ pub(super) fn why_not(set: &RuleSet, chat: &Chat<'_>, index: usize) -> Vec<Stop>
                 }
             }
         }
-        // Waits: a round over the limit that opened outside service hours is not timed.
+        // Waits: a round over the limit on the wall clock but not on the service clock.
         Kind::SlowRound | Kind::LongWaitApology => {
             let limit = match rule.kind {
                 Kind::SlowRound => i64::from(rule.params.seconds.unwrap_or(0)) * SECOND_MS,
@@ -687,8 +710,8 @@ pub(super) fn why_not(set: &RuleSet, chat: &Chat<'_>, index: usize) -> Vec<Stop>
                     let Some(answer) = r.answer else { continue };
                     let open = chat.messages[r.open as usize].time;
                     let to = chat.messages[answer as usize].time;
-                    if !hours.contains(open) && to - open > limit {
-                        stops.push(bare(StopReason::OutsideServiceHours, Some(r.open)));
+                    if to - open > limit && hours.service_ms(open, to) <= limit {
+                        stops.push(bare(StopReason::ServiceClock, Some(r.open)));
                     }
                 }
             }

@@ -21,8 +21,9 @@ pub struct ChatContext {
     pub order_address: Option<String>,
     /// The store's own return address (with its phone).
     pub return_address: Option<String>,
-    /// The store's service hours, minutes from midnight: from, to (to ≤ 24 × 60).
-    pub service_hours: Option<(u32, u32)>,
+    /// The store's service hours (`metrics.md` §1 syntax: `09:00-22:00`, `22:00-02:00`,
+    /// windows joined by commas).
+    pub service_hours: Option<ServiceHours>,
 }
 
 /// A list of rule ids and the line it is written on.
@@ -49,23 +50,25 @@ pub struct LabelledChat {
 
 impl LabelledChat {
     /// The rules that fire on the chat, with its context: the order's and the store's return
-    /// address as texts the store knows, and the service hours. The one place a labelled chat
-    /// is evaluated.
+    /// address as texts the store knows, and the service hours — the chat's own, else the
+    /// store default of `metrics.md` §1 (08:00-24:00), as `kefu qa run` uses on a store
+    /// without settings. The one place a labelled chat is evaluated.
     pub fn evaluate(&self, rules: &RuleSet) -> Vec<Hit> {
         let known: Vec<&str> = [&self.context.order_address, &self.context.return_address]
             .into_iter()
             .flatten()
             .map(String::as_str)
             .collect();
-        let hours = self.context.service_hours.and_then(|(from, to)| {
-            let hm = |m: u32| format!("{:02}:{:02}", m / 60, m % 60);
-            ServiceHours::parse(&format!("{}-{}", hm(from), hm(to)))
-        });
+        let hours = self
+            .context
+            .service_hours
+            .clone()
+            .unwrap_or_else(ServiceHours::default_v2);
         self.chat.evaluate_with(
             rules,
             StoreContext {
                 known_texts: &known,
-                service_hours: hours.as_ref(),
+                service_hours: Some(&hours),
             },
         )
     }
@@ -101,7 +104,7 @@ pub enum LabelProblem {
     UnknownRule(String),
     /// A line of the chat itself.
     Chat(ChatProblem),
-    /// `service_hours` is not `HH:MM-HH:MM`.
+    /// `service_hours` is not `HH:MM-HH:MM` (windows may cross midnight and join by commas).
     ServiceHours(String),
 }
 
@@ -143,8 +146,12 @@ impl LabelProblem {
                 full.strip_prefix(cut).unwrap_or(&full).to_string()
             }
             LabelProblem::ServiceHours(v) => t(
-                format!("service_hours `{v}` 应写成 HH:MM-HH:MM，例如 09:00-22:00"),
-                format!("service_hours `{v}` should be HH:MM-HH:MM, e.g. 09:00-22:00"),
+                format!(
+                    "service_hours `{v}` 应写成 HH:MM-HH:MM，例如 09:00-22:00、22:00-02:00 或 09:00-12:00,13:30-22:00"
+                ),
+                format!(
+                    "service_hours `{v}` should be HH:MM-HH:MM, e.g. 09:00-22:00, 22:00-02:00 or 09:00-12:00,13:30-22:00"
+                ),
             ),
         }
     }
@@ -192,21 +199,6 @@ struct RawChat {
     #[serde(default)]
     service_hours: Option<Spanned<String>>,
     chat: Spanned<String>,
-}
-
-/// `HH:MM` as minutes from midnight; 24:00 is the end of the day.
-fn clock(s: &str) -> Option<u32> {
-    let (h, m) = s.trim().split_once(':')?;
-    let (h, m): (u32, u32) = (h.parse().ok()?, m.parse().ok()?);
-    let minutes = h * 60 + m;
-    (m < 60 && minutes <= 24 * 60).then_some(minutes)
-}
-
-/// `HH:MM-HH:MM`, from before to.
-fn service_hours(s: &str) -> Option<(u32, u32)> {
-    let (from, to) = s.split_once('-')?;
-    let (from, to) = (clock(from)?, clock(to)?);
-    (from < to).then_some((from, to))
 }
 
 /// Parses a labelled file. `class` is the class of chats that give none (the file's name);
@@ -279,7 +271,7 @@ pub fn parse_labelled(
         let hours = match r.service_hours {
             None => None,
             Some(v) => {
-                let parsed = service_hours(v.get_ref());
+                let parsed = ServiceHours::parse(v.get_ref());
                 if parsed.is_none() {
                     err(
                         line_of(text, v.span().start),
@@ -394,7 +386,7 @@ chat = "buyer 10:00 在吗\nagent 10:01 您好"
             ChatContext {
                 order_address: Some("王丽 15800112233 杭州".into()),
                 return_address: None,
-                service_hours: Some((9 * 60, 24 * 60)),
+                service_hours: ServiceHours::parse("09:00-24:00"),
             }
         );
         let b = &chats[1];
@@ -507,13 +499,48 @@ chat = "buyer 10:00 在吗"
     }
 
     #[test]
+    fn a_chat_without_service_hours_runs_on_the_default_clock() {
+        // metrics.md §1's default, 08:00-24:00, as `kefu qa run` on a store without settings:
+        // a buyer who wrote at 02:00 and was answered at 08:00:20 waited 20 s.
+        let text = "[[chat]]\nid = \"a\"\nmust_not_fire = [\"slow_round\"]\nchat = \"\"\"\nbuyer 2026-12-02 02:00:00 在吗\nagent 2026-12-02 08:00:20 在的\n\"\"\"\n";
+        let chats = parse_labelled(text, "f", 24).unwrap();
+        assert_eq!(chats[0].context.service_hours, None);
+        let set = RuleSet::default_rules();
+        let hits = chats[0].evaluate(&set);
+        assert!(
+            !hits.iter().any(|h| set.rules()[h.rule].id == "slow_round"),
+            "{hits:?}"
+        );
+        let later = text.replace("08:00:20", "08:05:00");
+        let chats = parse_labelled(&later, "f", 24).unwrap();
+        let hits = chats[0].evaluate(&set);
+        assert!(
+            hits.iter().any(|h| set.rules()[h.rule].id == "slow_round"),
+            "{hits:?}"
+        );
+    }
+
+    #[test]
     fn service_hours_are_checked() {
-        assert_eq!(service_hours("09:00-22:00"), Some((540, 1320)));
-        assert_eq!(service_hours("08:30-24:00"), Some((510, 1440)));
-        assert_eq!(service_hours("22:00-09:00"), None, "from before to");
-        assert_eq!(service_hours("09:60-10:00"), None);
-        assert_eq!(service_hours("24:01-24:02"), None);
-        assert_eq!(service_hours("0900-2200"), None);
+        // The store setting's syntax (metrics.md §1): across midnight and several windows.
+        for ok in [
+            "09:00-22:00",
+            "08:30-24:00",
+            "22:00-09:00",
+            "09:00-12:00,13:30-22:00",
+        ] {
+            let text = GOOD.replace("09:00-24:00", ok);
+            let chats = parse_labelled(&text, "f", 24).unwrap();
+            assert_eq!(
+                chats[0].context.service_hours,
+                ServiceHours::parse(ok),
+                "{ok}"
+            );
+        }
+        for bad in ["09:60-10:00", "24:01-24:02", "0900-2200", "9点到5点"] {
+            let text = GOOD.replace("09:00-24:00", bad);
+            assert!(parse_labelled(&text, "f", 24).is_err(), "{bad}");
+        }
     }
 
     proptest::proptest! {

@@ -91,7 +91,7 @@ pub(super) struct Scratch {
 
 /// Kinds whose keywords are matched (the others read no text).
 fn reads_keywords(kind: Kind) -> bool {
-    Param::Keywords.applies_to(kind)
+    Param::Keywords.applies_to(kind) || Param::Withdrawn.applies_to(kind)
 }
 
 impl Matcher {
@@ -124,7 +124,7 @@ impl Matcher {
                 // Unanswered-round kinds read `allow` as whole messages, not as spans.
                 (
                     Role::Allow,
-                    if Param::Allow.applies_to(r.kind) {
+                    if Param::Allow.applies_to(r.kind) && Param::Keywords.applies_to(r.kind) {
                         &p.allow
                     } else {
                         none

@@ -28,6 +28,23 @@ fn fires(chat: &str, rule: &str) -> bool {
     fired(chat).iter().any(|r| r == rule)
 }
 
+/// Whether `rule` of `set` fires on `chat` with the store's service hours `hours` (`None`:
+/// all day, the wall clock).
+fn fires_in(set: &RuleSet, chat: &str, rule: &str, hours: Option<&str>) -> bool {
+    let hours = hours.and_then(ServiceHours::parse);
+    parse_chat(chat, 72)
+        .expect("test chats are well-formed")
+        .evaluate_with(
+            set,
+            StoreContext {
+                known_texts: &[],
+                service_hours: hours.as_ref(),
+            },
+        )
+        .iter()
+        .any(|h| set.rules()[h.rule].id == rule)
+}
+
 /// A polite, complete reception: greeting, answer, closing. Nothing but the bonus fires.
 const POLITE: &str = "
 buyer 10:00:00 在吗
@@ -742,8 +759,6 @@ mod fuzz {
 /// Issue 15's classes, each with sentences of our own: the shipped set must read them as a
 /// supervisor would.
 mod classes {
-    use kefu_core::settings::ServiceHours;
-
     use super::*;
 
     pub(super) fn agent_says(text: &str) -> String {
@@ -1062,32 +1077,17 @@ mod classes {
     #[test]
     fn waits_count_in_service_hours_only() {
         let set = RuleSet::default_rules();
-        let chat = parse_chat("buyer 08:30:00 在吗\nagent 09:01:00 您好亲\n", 72).unwrap();
-        let slow = |chat: &ParsedChat, hours: Option<&str>| {
-            let hours = hours.and_then(ServiceHours::parse);
-            chat.evaluate_with(
-                &set,
-                StoreContext {
-                    known_texts: &[],
-                    service_hours: hours.as_ref(),
-                },
-            )
-            .iter()
-            .any(|h| set.rules()[h.rule].id == "slow_round")
-        };
-        // Opened before the store opened: answered from the morning queue, not timed.
-        assert!(slow(&chat, None));
-        assert!(!slow(&chat, Some("09:00-22:00")));
-        assert!(slow(&chat, Some("08:00-22:00")));
+        let slow = |chat: &str, hours: Option<&str>| fires_in(&set, chat, "slow_round", hours);
+        // Opened before the store opened: only the minute after opening counts.
+        let early = "buyer 08:30:00 在吗\nagent 09:01:00 您好亲\n";
+        assert!(slow(early, None));
+        assert!(!slow(early, Some("09:00-22:00")));
+        assert!(slow(early, Some("08:00-22:00")));
         // A wait across closing time counts its service time only: 21:58 → 09:01 is 3 min.
-        let late = parse_chat(
-            "buyer 21:58:00 在吗\nagent 2024-01-02 09:01:00 您好亲\n",
-            72,
-        )
-        .unwrap();
-        assert!(slow(&late, None));
-        assert!(!slow(&late, Some("09:00-22:00")));
-        assert!(slow(&late, Some("08:00-22:00")));
+        let late = "buyer 21:58:00 在吗\nagent 2024-01-02 09:01:00 您好亲\n";
+        assert!(slow(late, None));
+        assert!(!slow(late, Some("09:00-22:00")));
+        assert!(slow(late, Some("08:00-22:00")));
     }
 
     #[test]
@@ -1331,22 +1331,6 @@ mod round_three {
         ));
     }
 
-    fn fires_in_hours(chat: &str, rule: &str, hours: Option<&str>) -> bool {
-        let set = RuleSet::default_rules();
-        let hours = hours.and_then(kefu_core::settings::ServiceHours::parse);
-        parse_chat(chat, 72)
-            .unwrap()
-            .evaluate_with(
-                &set,
-                StoreContext {
-                    known_texts: &[],
-                    service_hours: hours.as_ref(),
-                },
-            )
-            .iter()
-            .any(|h| set.rules()[h.rule].id == rule)
-    }
-
     #[test]
     fn follow_ups_and_open_questions_count_in_service_hours() {
         // A promise at 21:55 kept at 09:03 the next morning: 8 minutes of service time with
@@ -1381,7 +1365,7 @@ mod round_three {
         ];
         for (chat, rule, hours, fire) in cases {
             assert_eq!(
-                fires_in_hours(chat, rule, hours),
+                fires_in(&RuleSet::default_rules(), chat, rule, hours),
                 fire,
                 "{rule} {hours:?}\n{chat}"
             );
@@ -1594,7 +1578,8 @@ mod why_not {
     }
 
     #[test]
-    fn a_round_outside_service_hours_is_not_timed() {
+    fn a_wait_outside_service_hours_does_not_count() {
+        // 1 h 22 min on the wall clock, 2 min of service time: under the 180 s limit.
         let hours = ServiceHours::parse("09:00-21:00").unwrap();
         let stops = why_with(
             "buyer 07:40:00 发货了吗\nagent 09:02:00 亲，上午发出\n",
@@ -1606,9 +1591,10 @@ mod why_not {
         );
         assert_eq!(
             reasons(&stops),
-            vec![(Some(0), String::new(), StopReason::OutsideServiceHours)]
+            vec![(Some(0), String::new(), StopReason::ServiceClock)]
         );
-        assert!(stops[0].describe(true).contains("outside service hours"));
+        assert!(stops[0].describe(true).contains("not in service time"));
+        assert!(stops[0].describe(false).contains("服务时间"));
     }
 
     #[test]
@@ -1662,6 +1648,219 @@ mod why_not {
                 && s.matched == "稍等"
                 && matches!(&s.reason, StopReason::Negated { negation, .. } if negation == "不用")),
             "{stops:?}"
+        );
+    }
+}
+
+/// Round five: the classes the fourth holdout still missed, in general forms.
+mod round_five {
+    use super::*;
+
+    /// Whether the one round of `chat` waited exactly `seconds` with service hours `hours`:
+    /// `slow_round` over `seconds - 1` fires on it, over `seconds` it does not.
+    fn waits_exactly(chat: &str, hours: &str, seconds: u32) -> bool {
+        let slow_over = |limit: u32| {
+            let text = DEFAULT_RULES.replace("seconds = 180", &format!("seconds = {limit}"));
+            let set = RuleSet::parse(&text).expect("valid");
+            fires_in(&set, chat, "slow_round", Some(hours))
+        };
+        slow_over(seconds - 1) && !slow_over(seconds)
+    }
+
+    #[test]
+    fn every_wait_runs_on_the_service_clock() {
+        let set = RuleSet::default_rules();
+        // Written at 02:00, answered 20 s after the 08:00 opening (the v2 default hours): 20 s
+        // of service time, not slow; on the wall clock 6 h 0 min 20 s.
+        let night = "buyer 2026-12-02 02:00:00 有加绒的吗\nagent 2026-12-02 08:00:20 有的\n";
+        assert!(waits_exactly(night, "08:00-24:00", 20));
+        assert!(waits_exactly(night, "00:00-24:00", 6 * 3600 + 20));
+        for rule in ["slow_round", "long_wait_no_apology"] {
+            assert!(!fires_in(&set, night, rule, Some("08:00-24:00")), "{rule}");
+            assert!(fires_in(&set, night, rule, Some("00:00-24:00")), "{rule}");
+        }
+        // Written at 07:50, answered at 08:20: the ten minutes before opening do not count,
+        // the twenty after it do (on the wall clock 30 min).
+        let before = "buyer 2026-12-02 07:50:00 尺码偏大吗\nagent 2026-12-02 08:20:00 正常尺码\n";
+        assert!(waits_exactly(before, "08:00-24:00", 20 * 60));
+        assert!(waits_exactly(before, "00:00-24:00", 30 * 60));
+        for rule in ["slow_round", "long_wait_no_apology"] {
+            assert!(fires_in(&set, before, rule, Some("08:00-24:00")), "{rule}");
+        }
+        // Hours across midnight: 02:30 → 10:00:40 with 10:00-01:00 is 40 s.
+        let cross = "buyer 2026-12-02 02:30:00 能机洗吗\nagent 2026-12-02 10:00:40 可以\n";
+        assert!(waits_exactly(cross, "10:00-01:00", 40));
+        // Two windows: 12:20 → 13:31 over a 12:00-13:30 break is 60 s; without the break
+        // 71 min.
+        let lunch = "buyer 2026-12-02 12:20:00 有现货吗\nagent 2026-12-02 13:31:00 有的\n";
+        assert!(waits_exactly(lunch, "09:00-12:00,13:30-22:00", 60));
+        assert!(waits_exactly(lunch, "09:00-22:00", 71 * 60));
+    }
+
+    #[test]
+    fn a_buyer_who_withdrew_the_question_is_not_left_unanswered() {
+        for last in [
+            "我找到了",
+            "哦详情页有，我看到了",
+            "知道了长按就行，不用回了",
+            "算了～",
+            "哦哦我自己找到了",
+        ] {
+            let chat = format!("buyer 10:00:00 尺码表在哪里看\nbuyer 10:00:40 {last}\n");
+            assert!(!fires(&chat, "unanswered_round"), "{last}");
+        }
+        // A question after the withdrawal, or in the same message, still needs an answer.
+        for chat in [
+            "buyer 10:00:00 尺码表在哪\nbuyer 10:00:40 我找到了\nbuyer 10:01:00 那175穿多大\n",
+            "buyer 10:00:00 我找到尺码表了，那我175穿多大\n",
+            "buyer 10:00:00 尺码表在哪\nbuyer 10:00:40 找到了，可是看不懂？\n",
+            // Declining one thing withdraws nothing else.
+            "buyer 10:00:00 能开发票吗\nbuyer 10:00:40 运费险不用了\n",
+            "buyer 10:00:00 发什么快递\nbuyer 10:00:40 好的，赠品不用了\n",
+        ] {
+            assert!(fires(chat, "unanswered_round"), "{chat}");
+        }
+    }
+
+    #[test]
+    fn typed_acknowledgements_need_no_answer() {
+        for ack in ["号的谢谢", "知到了", "恩恩", "好得"] {
+            let chat =
+                format!("buyer 10:00:00 能今天发吗\nagent 10:00:20 可以的\nbuyer 10:00:40 {ack}\n");
+            assert!(!fires(&chat, "unanswered_round"), "{ack}");
+        }
+        assert!(fires(
+            "buyer 10:00:00 有黑色吗\nagent 10:00:20 有的\nbuyer 10:00:40 那白色有妹有\n",
+            "unanswered_round"
+        ));
+    }
+
+    #[test]
+    fn an_apology_word_that_is_denied_is_no_apology() {
+        for answer in [
+            "没什么不好意思的，都能用",
+            "不用说对不起哈，地址是对的",
+            "不必抱歉，可以用",
+        ] {
+            let chat = format!("buyer 10:00:00 能用吗\nagent 10:12:00 {answer}\n");
+            assert!(fires(&chat, "long_wait_no_apology"), "{answer}");
+        }
+        for answer in [
+            "不好意思让您久等了，可以的",
+            "抱歉回复晚了，不用担心",
+            "亲，回复晚了",
+        ] {
+            let chat = format!("buyer 10:00:00 能用吗\nagent 10:12:00 {answer}\n");
+            assert!(!fires(&chat, "long_wait_no_apology"), "{answer}");
+        }
+    }
+
+    /// Asserts that `rule` fires on each text of `fire` and on none of `quiet`, each the one
+    /// message of a reception, written by `sender`.
+    fn judged(rule: &str, sender: &str, fire: &[&str], quiet: &[&str]) {
+        let chat = |text: &str| format!("{sender} 10:00:00 {text}\n");
+        for text in fire {
+            assert!(fires(&chat(text), rule), "{rule} must fire: {text}");
+        }
+        for text in quiet {
+            assert!(!fires(&chat(text), rule), "{rule} must stay quiet: {text}");
+        }
+    }
+
+    #[test]
+    fn warm_wishes_in_other_words() {
+        let wishes = [
+            "提前祝您新年快乐",
+            "祝您春节快乐，阖家幸福",
+            "預祝您節日快樂",
+            "祝 您 周 末 愉 快",
+            "那祝您先生生日快乐呀",
+            "下雪路滑，出门注意安全哦",
+            "降温了，注意保暖",
+            "天冷了记得添衣",
+            "祝您工作顺利",
+            "中秋快乐",
+            "下雨记得带伞哦",
+            "天冷了多加衣服哦",
+        ];
+        let plain = [
+            "新年期间快递停运",
+            "周末不发货哦",
+            "保暖效果很好",
+            "安全座椅有认证",
+            "新年活动满300减40，快乐购物节也有券",
+            "可以写生日贺卡",
+            "这款带伞套的",
+        ];
+        judged("warm_wishes", "agent", &wishes, &plain);
+        // The buyer's wish is not the agent's bonus.
+        judged("warm_wishes", "buyer", &[], &["新年快乐"]);
+    }
+
+    #[test]
+    fn friendly_heads_and_product_words_are_not_taboo() {
+        judged(
+            "forbidden_phrases",
+            "agent",
+            &["随便你们吧", "随便你。", "随便你看着办", "随便你们看着办吧"],
+            &[
+                "随便你们挑",
+                "随便你们选哪个都不会错",
+                "小样随便你拿几个",
+                "隨便你們挑",
+            ],
+        );
+        judged(
+            "buyer_anger",
+            "buyer",
+            &["滚吧"],
+            &["滚铁环多大", "这个滚灯充电吗", "滚元宵机一次做多少"],
+        );
+    }
+
+    #[test]
+    fn complaints_told_of_or_played_down_are_not_anger() {
+        judged(
+            "buyer_anger",
+            "buyer",
+            &[
+                "再不退我就打12315",
+                "我要去12315投诉你们",
+                "我要投诉你们",
+                "我已经打了12315了，等着吧",
+                "我找了12315，等结果",
+                "我打12315以后你们就老实了",
+                "想不到这么垃圾",
+            ],
+            &[
+                "上次别家的被子我打了12315才给退",
+                "我朋友找过12315，那家才换的",
+                "12315是什么电话",
+                "算不上投诉，提个建议",
+                "谈不上投诉",
+                "也不算投诉吧",
+            ],
+        );
+    }
+
+    #[test]
+    fn wechat_as_a_watch_feature_is_not_contact() {
+        judged(
+            "off_platform",
+            "agent",
+            &[
+                "你加我微信我教你",
+                "手表的事微信聊",
+                "你看微信，我发你了",
+                "请回复微信",
+                "打微信电话给我",
+                "微信和电话都可以联系我",
+            ],
+            &[
+                "抬腕就能看微信",
+                "能显示微信、短信和来电提醒",
+                "支持微信消息震动",
+            ],
         );
     }
 }

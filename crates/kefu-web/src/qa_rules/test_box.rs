@@ -56,8 +56,9 @@ pub(super) fn hit_lines(lang: Lang, lines: &[HitLine<'_>], categories: bool) -> 
 }
 
 /// "Why not": for every rule that did not fire on the chat, the conditions that stopped it
-/// (a negated, allowed, cut or quoted keyword, another sender, the buyer's own number, a round
-/// outside service hours, or nothing met), in the order of the set.
+/// (a negated, allowed, cut or quoted keyword, another sender, the buyer's own number, a wait
+/// that is not over the limit in service time, a question after service hours, or nothing met),
+/// in the order of the set.
 fn why_not_lines(
     lang: Lang,
     set: &RuleSet,
@@ -194,23 +195,28 @@ pub async fn test_chat(
     let store = form.store.clone().filter(|s| !s.is_empty());
     let config = state.config.clone();
     let rules = state
-        .db(move |db| match store {
-            Some(name) => {
-                let s = first_store(db, &u, Some(&name))?;
-                let metrics = &config.store(s.name()).metrics;
-                Ok((
-                    s.rules_in_force(db)?.set,
-                    metrics.reminder_window_hours,
-                    Some(metrics.service_hours.clone()),
-                    s.return_address(db)?,
-                ))
-            }
-            None => Ok((
-                RuleSet::default_rules(),
-                config.store("").metrics.reminder_window_hours,
-                None,
-                String::new(),
-            )),
+        .db(move |db| {
+            // Without a store, the shipped rules on the settings in force for a store without
+            // its own: the service hours `kefu qa run` times such a store on (the v2 default,
+            // 08:00-24:00) and no return address.
+            let (set, name, return_address) = match store {
+                Some(name) => {
+                    let s = first_store(db, &u, Some(&name))?;
+                    (
+                        s.rules_in_force(db)?.set,
+                        s.name().to_string(),
+                        s.return_address(db)?,
+                    )
+                }
+                None => (RuleSet::default_rules(), String::new(), String::new()),
+            };
+            let metrics = config.store(&name).metrics;
+            Ok((
+                set,
+                metrics.reminder_window_hours,
+                metrics.service_hours,
+                return_address,
+            ))
         })
         .await;
     let (set, window, hours, return_address) = match rules {
@@ -220,15 +226,15 @@ pub async fn test_chat(
     let (status, result) = match parse_pasted(&form.chat, window, lang == Lang::En) {
         Err(e) => (StatusCode::BAD_REQUEST, html! { p.error { (e) } }),
         Ok(chat) => {
-            // With a store, its service hours (waits outside them are not timed) and its
-            // return address (its phone is the store's own); without one, all day and none.
+            // The store's service hours (a wait counts its service time only) and its return
+            // address (its phone is the store's own).
             let known: Vec<&str> = [return_address.as_str()]
                 .into_iter()
                 .filter(|t| !t.is_empty())
                 .collect();
             let context = StoreContext {
                 known_texts: &known,
-                service_hours: hours.as_ref(),
+                service_hours: Some(&hours),
             };
             let hits = chat.evaluate_with(&set, context);
             let why = why_not_lines(lang, &set, &chat, context, &hits);
