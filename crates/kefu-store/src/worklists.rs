@@ -136,90 +136,67 @@ fn item_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoredItem> {
     })
 }
 
-/// Items written by one statement: 20 columns a row, well under SQLite's 32,766 parameters.
+/// The computed columns of an item as a refresh writes them, and the owner of a new one.
+const WRITTEN_COLUMNS: &str = "store_id, key, kind, buyer_id, reference, serving_id, opened_at,
+    due_at, expires_at, amount_cents, reminders, last_reminder_at, outcome, outcome_at,
+    recovered_order, recovered_cents, counts_order, credited_id, contacts, owner_id";
+const WRITTEN_WIDTH: usize = 20;
+
+/// Rows staged a statement: well under SQLite's 32,766 parameters.
 const ROWS_PER_INSERT: usize = 64;
 
-/// `INSERT INTO {table} ({columns}) VALUES (?, …), …` with `rows` rows of `width` parameters,
-/// then `tail`.
-fn multi_row_insert(table: &str, columns: &str, width: usize, rows: usize, tail: &str) -> String {
-    let row = format!("({})", vec!["?"; width].join(", "));
-    format!(
-        "INSERT INTO {table} ({columns}) VALUES {} {tail}",
-        vec![row.as_str(); rows].join(", ")
-    )
-}
-
-/// Writes items' computed columns (an item not stored yet with the owner given; a stored
-/// one keeps what people set on it), all in one statement.
-fn put_items(
+/// Stages a refresh's items in `temp.worklist_new` (one row per item, in the order given),
+/// for [`Db::write_worklist`] to write in one statement: a statement that may fail part way
+/// copies each page it first changes into the statement journal (64 KiB pages here), so
+/// many statements of a few rows each into `worklist_items` and its four indexes copied
+/// gigabytes for a store's 300k items; the staging table has no constraint that can fail.
+fn stage_items(
     tx: &rusqlite::Transaction<'_>,
     store_id: i64,
-    rows: &[(Item, Option<NameId>)],
+    items: &[(Item, Option<NameId>)],
 ) -> Result<()> {
-    const COLUMNS: &str = "store_id, key, kind, buyer_id, reference, serving_id, opened_at,
-        due_at, expires_at, amount_cents, reminders, last_reminder_at, outcome, outcome_at,
-        recovered_order, recovered_cents, counts_order, credited_id, contacts, owner_id";
-    const UPSERT: &str = "ON CONFLICT (store_id, key) DO UPDATE SET kind = excluded.kind,
-        buyer_id = excluded.buyer_id, reference = excluded.reference,
-        serving_id = excluded.serving_id, opened_at = excluded.opened_at,
-        due_at = excluded.due_at, expires_at = excluded.expires_at,
-        amount_cents = excluded.amount_cents, reminders = excluded.reminders,
-        last_reminder_at = excluded.last_reminder_at, outcome = excluded.outcome,
-        outcome_at = excluded.outcome_at, recovered_order = excluded.recovered_order,
-        recovered_cents = excluded.recovered_cents, counts_order = excluded.counts_order,
-        credited_id = excluded.credited_id, contacts = excluded.contacts";
-    const WIDTH: usize = 20;
-    let mut st = tx.prepare_cached(&multi_row_insert(
-        "worklist_items",
-        COLUMNS,
-        WIDTH,
-        rows.len(),
-        UPSERT,
+    tx.execute_batch(&format!(
+        "CREATE TEMP TABLE IF NOT EXISTS worklist_new ({WRITTEN_COLUMNS});
+         DELETE FROM temp.worklist_new;"
     ))?;
+    let values = |rows: usize| {
+        let row = format!("({})", vec!["?"; WRITTEN_WIDTH].join(", "));
+        format!(
+            "INSERT INTO temp.worklist_new ({WRITTEN_COLUMNS}) VALUES {}",
+            vec![row.as_str(); rows].join(", ")
+        )
+    };
     let mut contacts = String::new();
-    for (n, (i, owner)) in rows.iter().enumerate() {
-        let at = n * WIDTH;
-        contacts.clear();
-        contacts_json(&i.contacts, &mut contacts);
-        st.raw_bind_parameter(at + 1, store_id)?;
-        st.raw_bind_parameter(at + 2, &i.key)?;
-        st.raw_bind_parameter(at + 3, i.kind.as_str())?;
-        st.raw_bind_parameter(at + 4, i.buyer)?;
-        st.raw_bind_parameter(at + 5, &i.reference)?;
-        st.raw_bind_parameter(at + 6, i.serving)?;
-        st.raw_bind_parameter(at + 7, i.opened_at)?;
-        st.raw_bind_parameter(at + 8, i.due_at)?;
-        st.raw_bind_parameter(at + 9, i.expires_at)?;
-        st.raw_bind_parameter(at + 10, i.amount)?;
-        st.raw_bind_parameter(at + 11, i.reminders)?;
-        st.raw_bind_parameter(at + 12, i.last_reminder_at)?;
-        st.raw_bind_parameter(at + 13, i.outcome.as_str())?;
-        st.raw_bind_parameter(at + 14, i.outcome.at())?;
-        st.raw_bind_parameter(at + 15, &i.recovered_order)?;
-        st.raw_bind_parameter(at + 16, i.recovered_amount)?;
-        st.raw_bind_parameter(at + 17, i.counts_order)?;
-        st.raw_bind_parameter(at + 18, i.credited)?;
-        // Bound as a copy (SQLITE_TRANSIENT): the buffer is reused for the next row.
-        st.raw_bind_parameter(at + 19, contacts.as_str())?;
-        st.raw_bind_parameter(at + 20, *owner)?;
+    for rows in items.chunks(ROWS_PER_INSERT) {
+        let mut st = tx.prepare_cached(&values(rows.len()))?;
+        for (n, (i, owner)) in rows.iter().enumerate() {
+            let at = n * WRITTEN_WIDTH;
+            contacts.clear();
+            contacts_json(&i.contacts, &mut contacts);
+            st.raw_bind_parameter(at + 1, store_id)?;
+            st.raw_bind_parameter(at + 2, &i.key)?;
+            st.raw_bind_parameter(at + 3, i.kind.as_str())?;
+            st.raw_bind_parameter(at + 4, i.buyer)?;
+            st.raw_bind_parameter(at + 5, &i.reference)?;
+            st.raw_bind_parameter(at + 6, i.serving)?;
+            st.raw_bind_parameter(at + 7, i.opened_at)?;
+            st.raw_bind_parameter(at + 8, i.due_at)?;
+            st.raw_bind_parameter(at + 9, i.expires_at)?;
+            st.raw_bind_parameter(at + 10, i.amount)?;
+            st.raw_bind_parameter(at + 11, i.reminders)?;
+            st.raw_bind_parameter(at + 12, i.last_reminder_at)?;
+            st.raw_bind_parameter(at + 13, i.outcome.as_str())?;
+            st.raw_bind_parameter(at + 14, i.outcome.at())?;
+            st.raw_bind_parameter(at + 15, &i.recovered_order)?;
+            st.raw_bind_parameter(at + 16, i.recovered_amount)?;
+            st.raw_bind_parameter(at + 17, i.counts_order)?;
+            st.raw_bind_parameter(at + 18, i.credited)?;
+            // Bound as a copy (SQLITE_TRANSIENT): the buffer is reused for the next row.
+            st.raw_bind_parameter(at + 19, contacts.as_str())?;
+            st.raw_bind_parameter(at + 20, *owner)?;
+        }
+        st.raw_execute()?;
     }
-    st.raw_execute()?;
-    Ok(())
-}
-
-/// Notes the keys of items written (`worklist_seen`), for removing the stale ones after.
-fn note_seen(tx: &rusqlite::Transaction<'_>, rows: &[(Item, Option<NameId>)]) -> Result<()> {
-    let mut st = tx.prepare_cached(&multi_row_insert(
-        "worklist_seen",
-        "key",
-        1,
-        rows.len(),
-        "ON CONFLICT DO NOTHING",
-    ))?;
-    for (n, (i, _)) in rows.iter().enumerate() {
-        st.raw_bind_parameter(n + 1, &i.key)?;
-    }
-    st.raw_execute()?;
     Ok(())
 }
 
@@ -490,30 +467,41 @@ impl Db {
         only_buyers: Option<&FxHashSet<NameId>>,
     ) -> Result<()> {
         let tx = self.conn_mut().transaction()?;
-        // With no item stored before (a store's first lists), none can be left to remove:
-        // the keys written need not be noted.
+        // With no item stored before (a store's first lists), none can be left to remove.
         let first: bool = tx.query_row(
             "SELECT NOT EXISTS (SELECT 1 FROM worklist_items WHERE store_id = ?1)",
             [store_id],
             |r| r.get(0),
         )?;
         {
-            tx.execute_batch("CREATE TEMP TABLE IF NOT EXISTS worklist_seen (key TEXT PRIMARY KEY); DELETE FROM worklist_seen;")?;
-            // Many rows a statement: a store's whole lists are some 300k items, and one
-            // statement a row spent more on stepping and resetting than on the rows.
-            for chunk in items.chunks(ROWS_PER_INSERT) {
-                put_items(&tx, store_id, chunk)?;
-                if !first {
-                    note_seen(&tx, chunk)?;
-                }
-            }
+            stage_items(&tx, store_id, items)?;
+            // An item not stored yet gets the owner given; a stored one keeps what people
+            // set on it. `WHERE true`: an upsert after a SELECT needs it to parse.
+            tx.execute(
+                &format!(
+                    "INSERT INTO worklist_items ({WRITTEN_COLUMNS})
+                     SELECT {WRITTEN_COLUMNS} FROM temp.worklist_new WHERE true
+                     ON CONFLICT (store_id, key) DO UPDATE SET kind = excluded.kind,
+                       buyer_id = excluded.buyer_id, reference = excluded.reference,
+                       serving_id = excluded.serving_id, opened_at = excluded.opened_at,
+                       due_at = excluded.due_at, expires_at = excluded.expires_at,
+                       amount_cents = excluded.amount_cents, reminders = excluded.reminders,
+                       last_reminder_at = excluded.last_reminder_at, outcome = excluded.outcome,
+                       outcome_at = excluded.outcome_at,
+                       recovered_order = excluded.recovered_order,
+                       recovered_cents = excluded.recovered_cents,
+                       counts_order = excluded.counts_order, credited_id = excluded.credited_id,
+                       contacts = excluded.contacts"
+                ),
+                [],
+            )?;
             match only_buyers {
                 _ if first => {}
                 None => {
                     tx.execute(
                         "DELETE FROM worklist_items WHERE store_id = ?1 AND opened_at >= ?2
                            AND status = 'open' AND marked_id IS NULL
-                           AND key NOT IN (SELECT key FROM worklist_seen)",
+                           AND key NOT IN (SELECT key FROM temp.worklist_new)",
                         params![store_id, stale_from],
                     )?;
                 }
@@ -529,13 +517,13 @@ impl Db {
                         "DELETE FROM worklist_items INDEXED BY worklist_items_by_buyer
                          WHERE store_id = ?1 AND buyer_id IN (SELECT buyer FROM worklist_redo)
                            AND opened_at >= ?2 AND status = 'open' AND marked_id IS NULL
-                           AND key NOT IN (SELECT key FROM worklist_seen)",
+                           AND key NOT IN (SELECT key FROM temp.worklist_new)",
                         params![store_id, stale_from],
                     )?;
                     tx.execute_batch("DELETE FROM worklist_redo;")?;
                 }
             }
-            tx.execute_batch("DELETE FROM worklist_seen;")?;
+            tx.execute_batch("DELETE FROM temp.worklist_new;")?;
             tx.execute(
                 "INSERT OR REPLACE INTO worklist_state (store_id, as_of, import_id, cursor, basis)
                  VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -696,22 +684,5 @@ mod tests {
             contacts_json(&ids, &mut out);
             assert_eq!(out, serde_json::to_string(&ids).unwrap());
         }
-    }
-
-    #[test]
-    fn a_multi_row_insert_has_a_placeholder_a_value() {
-        let sql = multi_row_insert("t", "a, b", 2, 3, "ON CONFLICT DO NOTHING");
-        assert_eq!(sql.matches('?').count(), 2 * 3);
-        assert_eq!(sql.matches("(?, ?)").count(), 3);
-        let conn = rusqlite::Connection::open_in_memory().unwrap();
-        conn.execute_batch("CREATE TABLE t (a INTEGER PRIMARY KEY, b TEXT)")
-            .unwrap();
-        let mut st = conn.prepare(&sql).unwrap();
-        for (n, v) in [1, 2, 1].iter().enumerate() {
-            st.raw_bind_parameter(2 * n + 1, v).unwrap();
-            st.raw_bind_parameter(2 * n + 2, format!("row {n}"))
-                .unwrap();
-        }
-        assert_eq!(st.raw_execute().unwrap(), 2);
     }
 }
