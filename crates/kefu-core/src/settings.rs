@@ -342,6 +342,47 @@ impl ServiceHours {
         let tod = time_of_day(t);
         self.0.iter().any(|&(a, b)| a <= tod && tod < b)
     }
+
+    /// The window `t` falls in, as times of `t`'s day: `[start, end)`.
+    fn window_at(&self, t: Millis) -> Option<(Millis, Millis)> {
+        let tod = time_of_day(t);
+        let midnight = t - tod;
+        self.0
+            .iter()
+            .find(|&&(a, b)| a <= tod && tod < b)
+            .map(|&(a, b)| (midnight + a, midnight + b))
+    }
+
+    /// The first moment at or after `t` outside every window: `t` itself, or the end of the
+    /// window it falls in — continued into the next day's first window when that one starts
+    /// at midnight (a window across midnight is two, merged only here). `None` when the
+    /// windows cover the whole day.
+    pub fn first_outside_from(&self, t: Millis) -> Option<Millis> {
+        let Some((_, end)) = self.window_at(t) else {
+            return Some(t);
+        };
+        // Windows are merged: an end is outside unless it is midnight and the next day's
+        // first window starts there; a day has one such turn at most.
+        match self.window_at(end) {
+            None => Some(end),
+            Some((_, next)) => (!self.contains(next)).then_some(next),
+        }
+    }
+
+    /// The last whole minute at or before `t` outside every window (`t` itself when it is
+    /// outside): the minute before the start of the window `t` falls in, or before the
+    /// previous day's last window when this one starts at midnight. `None` when the windows
+    /// cover the whole day.
+    pub fn last_minute_outside_to(&self, t: Millis) -> Option<Millis> {
+        let Some((start, _)) = self.window_at(t) else {
+            return Some(t);
+        };
+        let before = start - 60_000;
+        match self.window_at(before) {
+            None => Some(before),
+            Some((start, _)) => Some(start - 60_000).filter(|&m| !self.contains(m)),
+        }
+    }
 }
 
 impl fmt::Display for ServiceHours {

@@ -5,7 +5,7 @@
 use std::fmt;
 
 use crate::settings::{ConfigError, Expected, ServiceHours};
-use crate::time::{HOUR_MS, Millis, time_of_day};
+use crate::time::{HOUR_MS, Millis};
 
 const MINUTE_MS: i64 = 60_000;
 
@@ -213,19 +213,10 @@ impl WorklistSettings {
     /// The first moment at or after `t` outside the quiet hours (`t` itself when it is not
     /// quiet; `None` when every hour of the day is quiet).
     pub fn after_quiet(&self, t: Millis) -> Option<Millis> {
-        let Some(q) = &self.quiet_hours else {
-            return Some(t);
-        };
-        // Quiet windows are whole minutes: step to the next minute boundary while quiet; a
-        // day and a bit covers any set of windows.
-        let mut at = t;
-        for _ in 0..=(25 * 60) {
-            if !q.contains(at) {
-                return Some(at);
-            }
-            at = at - time_of_day(at) % MINUTE_MS + MINUTE_MS;
+        match &self.quiet_hours {
+            None => Some(t),
+            Some(q) => q.first_outside_from(t),
         }
-        None
     }
 }
 
@@ -233,20 +224,10 @@ impl WorklistSettings {
     /// The last whole minute at or before `t` outside the quiet hours, for a reminder that
     /// must come before a deadline (`t` itself when it is not quiet).
     pub fn before_quiet(&self, t: Millis) -> Option<Millis> {
-        let Some(q) = &self.quiet_hours else {
-            return Some(t);
-        };
-        if !q.contains(t) {
-            return Some(t);
+        match &self.quiet_hours {
+            None => Some(t),
+            Some(q) => q.last_minute_outside_to(t),
         }
-        let mut at = t - time_of_day(t) % MINUTE_MS;
-        for _ in 0..=(25 * 60) {
-            at -= MINUTE_MS;
-            if !q.contains(at) {
-                return Some(at);
-            }
-        }
-        None
     }
 }
 
@@ -274,6 +255,7 @@ impl fmt::Display for OwnerMode {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::time::time_of_day;
 
     #[test]
     fn defaults_round_trip_through_toml() {
@@ -347,5 +329,51 @@ mod tests {
             s.before_quiet(h(12 * HOUR_MS + 5)),
             Some(h(12 * HOUR_MS + 5))
         );
+    }
+
+    /// The quiet hours' rule as first written, a minute at a time: the times found by jumping
+    /// to a window's edge must be the ones stepping finds.
+    fn stepped(s: &WorklistSettings, t: Millis, forward: bool) -> Option<Millis> {
+        if !s.is_quiet(t) {
+            return Some(t);
+        }
+        let mut at = t - time_of_day(t) % MINUTE_MS;
+        for _ in 0..=(25 * 60) {
+            at += if forward { MINUTE_MS } else { -MINUTE_MS };
+            if !s.is_quiet(at) {
+                return Some(at);
+            }
+        }
+        None
+    }
+
+    #[test]
+    fn quiet_hours_jumps_equal_stepping_a_minute_at_a_time() {
+        let day = 86_400_000;
+        for hours in [
+            "22:00-08:00",
+            "00:00-24:00",
+            "23:59-00:01",
+            "08:00-07:59",
+            "00:00-06:30,12:00-13:00,21:15-24:00",
+            "00:00-01:00",
+            "23:00-24:00",
+            "09:00-09:01,09:02-10:00",
+        ] {
+            let mut s = WorklistSettings::default();
+            s.set("quiet_hours", hours).unwrap();
+            // Every minute's start and middle over two days and a bit, either side of the
+            // epoch's day 0 (the windows' edges are whole minutes).
+            for minute in (-day / MINUTE_MS)..((day + 5 * HOUR_MS) / MINUTE_MS) {
+                for t in [minute * MINUTE_MS, minute * MINUTE_MS + 30_001] {
+                    assert_eq!(s.after_quiet(t), stepped(&s, t, true), "{hours} after {t}");
+                    assert_eq!(
+                        s.before_quiet(t),
+                        stepped(&s, t, false),
+                        "{hours} before {t}"
+                    );
+                }
+            }
+        }
     }
 }
