@@ -81,6 +81,11 @@ impl LiveHub {
         self.changes.subscribe()
     }
 
+    /// A token revoked here is trusted no more at once, even while the database is held.
+    pub(crate) fn forget_token(&self, key: &str) {
+        self.tokens.forget(key);
+    }
+
     fn changed(&self, store: i64) {
         // No subscriber is not an error: nobody watches right now.
         let _ = self.changes.send(store);
@@ -139,6 +144,7 @@ pub fn spawn_folder(state: &AppState) -> tokio::task::JoinHandle<()> {
                             read_ms = folded.took.read.as_millis() as u64,
                             import_ms = folded.took.import.as_millis() as u64,
                             worklists_ms = folded.took.worklists.as_millis() as u64,
+                            queue_ms = folded.took.queue.as_millis() as u64,
                             "folded live events"
                         );
                         // More may be waiting: look again at once.
@@ -357,7 +363,7 @@ pub async fn ingest(State(state): State<AppState>, headers: HeaderMap, body: Bod
     };
     let hub = state.live.clone();
     let store = match state
-        .db(move |db| Ok(db.ingest_token_store_checked(&token, Some(&hub.tokens))?))
+        .ingest_db(move |db| Ok(db.ingest_token_store_checked(&token, Some(&hub.tokens))?))
         .await
     {
         Ok(Some(store)) => store,
@@ -396,7 +402,12 @@ pub async fn ingest(State(state): State<AppState>, headers: HeaderMap, body: Bod
     let config = state.config.current();
     let who = store.clone();
     let done = tokio::task::spawn_blocking(move || -> Result<Ingested, StoreError> {
+        let started = std::time::Instant::now();
+        // Read before taking the one writer: a small batch waits only for others' commits.
+        let read = kefu_app::live::read(&config, &who, &text);
+        let read_at = started.elapsed();
         let mut writer = hub.writer.lock().map_err(|_| StoreError::LiveTail(-1))?;
+        let locked_at = started.elapsed();
         if writer.is_none() {
             *writer = Some(LiveDb::open(&hub.db_path)?);
         }
@@ -406,11 +417,18 @@ pub async fn ingest(State(state): State<AppState>, headers: HeaderMap, body: Bod
         let received = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.as_millis() as i64);
-        let result = kefu_app::live::ingest(live, &config, &who, &text, received);
+        let result = kefu_app::live::commit(live, &config, &who, read, received);
         if result.is_err() {
             // A connection that failed is not reused.
             *writer = None;
         }
+        tracing::debug!(
+            store_id = who.id,
+            read_ms = read_at.as_millis() as u64,
+            writer_wait_ms = (locked_at - read_at).as_millis() as u64,
+            commit_ms = (started.elapsed() - locked_at).as_millis() as u64,
+            "ingested live events"
+        );
         result
     })
     .await;
