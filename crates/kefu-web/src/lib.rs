@@ -314,23 +314,28 @@ impl AppState {
         T: Send + 'static,
         F: FnOnce(&mut Db) -> Result<T, WebError> + Send + 'static,
     {
-        self.db_on(&self.db_slots, &self.pool, f).await
+        self.db_on(&self.db_slots, &self.pool, true, f).await
     }
 
-    /// [`AppState::db`] for live ingest's token check, on its own slots and connections.
+    /// [`AppState::db`] for live ingest's token check, on its own slots and connections, and
+    /// without reading the settings again first: that read waits while a fold holds the
+    /// database, and the folder reads them before every fold anyway.
     pub(crate) async fn ingest_db<T, F>(&self, f: F) -> Result<T, WebError>
     where
         T: Send + 'static,
         F: FnOnce(&Db) -> Result<T, WebError> + Send + 'static,
     {
-        self.db_on(&self.ingest_slots, &self.ingest_pool, move |db| f(db))
-            .await
+        self.db_on(&self.ingest_slots, &self.ingest_pool, false, move |db| {
+            f(db)
+        })
+        .await
     }
 
     async fn db_on<T, F>(
         &self,
         slots: &Arc<Semaphore>,
         pool: &Arc<Mutex<Vec<Db>>>,
+        refresh: bool,
         f: F,
     ) -> Result<T, WebError>
     where
@@ -355,7 +360,9 @@ impl AppState {
                 None => Db::open(&path)?,
             };
             // Another process may have saved settings or recomputed since the last request.
-            live.refresh(&mut db)?;
+            if refresh {
+                live.refresh(&mut db)?;
+            }
             let result = f(&mut db);
             if let Ok(mut p) = pool.lock() {
                 p.push(db);

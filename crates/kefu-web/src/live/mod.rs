@@ -205,11 +205,29 @@ fn poisoned() -> WebError {
 struct LiveAlertSource {
     config: kefu_app::settings::LiveConfig,
     live: LazyLive,
+    /// The stores as last read: while a fold holds the database (seconds) a judgement takes
+    /// the store's name (its clock) from here rather than wait (issue 16).
+    stores: Mutex<Vec<StoreInfo>>,
 }
 
 impl crate::alert_runner::SnapshotSource for LiveAlertSource {
     fn snapshot(&self, db: &Db, store_id: i64) -> Result<Option<LiveSnapshot>, WebError> {
-        let Some(store) = db.stores()?.into_iter().find(|s| s.id == store_id) else {
+        let known = |stores: &[StoreInfo]| stores.iter().find(|s| s.id == store_id).cloned();
+        let found = match db.without_waiting(|db| db.stores())? {
+            Ok(stores) => {
+                let found = known(&stores);
+                if let Ok(mut kept) = self.stores.lock() {
+                    *kept = stores;
+                }
+                found
+            }
+            Err(e) if e.is_busy() => match self.stores.lock().ok().and_then(|s| known(&s)) {
+                Some(store) => Some(store),
+                None => known(&db.stores()?),
+            },
+            Err(e) => return Err(e.into()),
+        };
+        let Some(store) = found else {
             return Ok(None);
         };
         let now = kefu_app::worklists::now_local(self.config.store(&store.name).timezone);
@@ -239,6 +257,7 @@ pub fn connect_alerts(state: &AppState) -> tokio::task::JoinHandle<()> {
     state.alerts.set_snapshot_source(Arc::new(LiveAlertSource {
         config: state.config.clone(),
         live: LazyLive::new(state.db_path.clone()),
+        stores: Mutex::default(),
     }));
     let mut changes = state.store_changes();
     let alerts = state.alerts.clone();
