@@ -161,7 +161,11 @@ pub fn start(
             if stop.load(Ordering::Relaxed) || started.elapsed() >= Duration::from_secs(secs) {
                 break;
             }
-            let kind = if n % 2 == 0 { Kind::Rating } else { Kind::Late };
+            let kind = if n.is_multiple_of(2) {
+                Kind::Rating
+            } else {
+                Kind::Late
+            };
             requests.push(send(&addr, &token, &s, kind, n / 2, started, tz));
             // A crossing a second, while it still crosses before the load ends.
             let crossing_due = Duration::from_secs(crossings);
@@ -298,6 +302,15 @@ fn receive(conn: TcpStream, posts: &Mutex<Vec<Post>>) {
     );
 }
 
+/// The alerts a post counts without listing them (`另有 {n} 条`: more than 20 at once).
+fn not_listed(text: &str) -> usize {
+    text.split("另有 ")
+        .nth(1)
+        .and_then(|rest| rest.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0)
+}
+
 /// The probe buyers a post names (`买家 {buyer} `), escaped as the message writes them.
 fn named(text: &str) -> impl Iterator<Item = &str> {
     text.split("买家 ")
@@ -343,10 +356,14 @@ impl Probe {
             std::thread::sleep(Duration::from_millis(200));
         };
         let sent = lock(&self.sent);
-        let posts = lock(&self.posts).len();
+        let (posts, unnamed) = {
+            let posts = lock(&self.posts);
+            let unnamed: usize = posts.iter().map(|p| not_listed(&p.text)).sum();
+            (posts.len(), unnamed)
+        };
         let unsigned = arrivals.values().filter(|(_, signed)| !signed).count();
         println!(
-            "alerts: rules wait > {WAIT_SECS} s and rating ≤ 2 on the loaded store, a signed 钉钉 robot in this process ({posts} posts, {unsigned} alerts unsigned)"
+            "alerts: rules wait > {WAIT_SECS} s and rating ≤ 2 on the loaded store, a signed 钉钉 robot in this process ({posts} posts, {unsigned} alerts unsigned, {unnamed} counted but not listed by a post of more than 20)"
         );
         for kind in Kind::ALL {
             let of: Vec<&Sent> = sent.iter().filter(|s| s.kind == kind).collect();
@@ -429,5 +446,7 @@ mod tests {
                     - **买家等待过久** 买家 probel7 已等待 40秒，仍未回复  \n- 买家 tb_x 已等待";
         let got: Vec<&str> = named(text).collect();
         assert_eq!(got, vec!["prober3", "probel7"]);
+        assert_eq!(not_listed(text), 0);
+        assert_eq!(not_listed("- 买家 prober1 …\n\n另有 7 条 / 7 more\n"), 7);
     }
 }
