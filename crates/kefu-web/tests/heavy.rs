@@ -156,6 +156,8 @@ async fn parallel_heavy_requests_never_run_beyond_the_cap() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+// The test makes its ingest token directly, past the access handles.
+#[allow(clippy::disallowed_methods)]
 async fn an_event_is_taken_while_the_pages_hold_every_database_slot() {
     let (_dir, path, state, app) = setup(1, Duration::from_millis(20));
     let db = Db::open(&path).unwrap();
