@@ -2,9 +2,13 @@
 # Live ingest under load (issue 16): `kefu serve` (release) on a demo database, a store's
 # ingest token, and the load generator (crates/kefu-cli/examples/bench_live.rs) on the same
 # machine: senders POST batches of messages to /api/v1/events as fast as they are answered
-# while 20 users read the ranking and the overview; at the end it waits until the server has
-# folded every accepted message into the figures. Nothing is asserted: the numbers go to
-# docs/benchmark.md ("Live ingest under load") with `uptime` of the run.
+# while 20 users read the ranking and the overview, and an alert probe sends alert-raising
+# events of the same store (a 1-star rating and a buyer message stamped 40 s ago every 200 ms,
+# a buyer message stamped now every second) and times each alert from the event to a signed
+# 钉钉 robot inside the load generator (crates/kefu-cli/examples/alert_probe); at the end it
+# waits until the server has folded every accepted message into the figures. Nothing is
+# asserted: the numbers go to docs/benchmark.md ("Live ingest under load", "Live alerts under
+# the ingest load") with `uptime` of the run.
 #
 #   bash scripts/bench_live.sh
 #

@@ -17,7 +17,7 @@ use kefu_core::live::{LiveSnapshot, RecentRating, SlowRound, ThreadEvent, Thread
 use kefu_core::model::Sender;
 use kefu_core::settings::Config;
 use kefu_core::time::{Millis, SECOND_MS};
-use kefu_import::events::{EventError, read_events};
+use kefu_import::events::{EventError, EventsRead, read_events};
 use kefu_store::live::LiveDb;
 use kefu_store::{Db, Result, StoreInfo};
 
@@ -55,7 +55,24 @@ pub fn ingest(
     body: &str,
     received_at: i64,
 ) -> Result<Ingested> {
-    let read = read_events(body, config, &store.name, MAX_LISTED_ERRORS);
+    commit(live, config, store, read(config, store, body), received_at)
+}
+
+/// The first half of [`ingest`]: reads `body` for `store`, touching no file. The web reads a
+/// body before it takes the live file's one writer, so that a large batch being read does not
+/// hold up a small one behind it (an alert's event waits for the writer, issue 16).
+pub fn read(config: &Config, store: &StoreInfo, body: &str) -> EventsRead {
+    read_events(body, config, &store.name, MAX_LISTED_ERRORS)
+}
+
+/// The second half of [`ingest`]: commits what [`read`] kept to the live file.
+pub fn commit(
+    live: &mut LiveDb,
+    config: &Config,
+    store: &StoreInfo,
+    read: EventsRead,
+    received_at: i64,
+) -> Result<Ingested> {
     let mut out = Ingested {
         lines: read.lines,
         accepted: read.accepted_lines,
@@ -174,6 +191,9 @@ pub struct FoldTimes {
     pub read: std::time::Duration,
     pub import: std::time::Duration,
     pub worklists: std::time::Duration,
+    /// The folded batches dropped from the live file and its old rows pruned: the live file's
+    /// write lock, which ingests wait for.
+    pub queue: std::time::Duration,
 }
 
 /// Imports the oldest queued batches (up to [`FOLD_MESSAGES`] messages, at least one batch)
@@ -212,6 +232,7 @@ pub fn fold(db: &mut Db, live: &mut LiveDb, base: &Config) -> Result<Folded> {
         let now = crate::worklists::now_local(config.store(&s.name).timezone);
         live.prune(s.id, now)?;
     }
+    let queue = started.elapsed() - read - import - worklists;
     Ok(Folded {
         batches: tail.len() as u64,
         messages_added: summary.messages_added,
@@ -221,6 +242,7 @@ pub fn fold(db: &mut Db, live: &mut LiveDb, base: &Config) -> Result<Folded> {
             read,
             import,
             worklists,
+            queue,
         },
     })
 }

@@ -8,9 +8,15 @@
 //!     cargo run --release -p kefu-cli --example bench_live -- \
 //!         ADDR TOKEN SESSION LIVE_FILE SECONDS SENDERS BATCH READERS PATH...
 //!
+//! Alerts: meanwhile the probe (`alert_probe`) sends alert-raising events of the same store to
+//! the same server and times each alert from the event to a signed 钉钉 robot in this process
+//! (a missing alert is reported as one).
+//!
 //! Messages: 2,000 buyers per sender and batch talking to 200 accounts, a buyer message
 //! and the agent's answer 30 s later, store-local "today" (so the day being folded grows
 //! the whole run, the hard case), each with a unique `msg_id`.
+
+mod alert_probe;
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
@@ -93,6 +99,16 @@ fn main() {
     let refused = Arc::new(AtomicU64::new(0));
     let ingest_ms = Arc::new(Mutex::new(Vec::<f64>::new()));
     let started = Instant::now();
+    let probe = alert_probe::start(
+        &addr,
+        &token,
+        live_file.trim_end_matches("-live"),
+        "店",
+        secs,
+        started,
+        stop.clone(),
+    )
+    .expect("the alert probe's rules, channel and robot");
     let mut handles = Vec::new();
     for sender in 0..senders {
         let (addr, token, stop, acked, refused, ingest_ms) = (
@@ -284,4 +300,5 @@ fn main() {
             percentile(&v, 0.99)
         );
     }
+    probe.report(Duration::from_secs(30), window);
 }

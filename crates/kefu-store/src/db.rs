@@ -59,6 +59,21 @@ pub enum StoreError {
 
 pub type Result<T> = std::result::Result<T, StoreError>;
 
+impl StoreError {
+    /// Whether another connection's lock refused the statement (at once under
+    /// [`Db::without_waiting`], otherwise after the 30 s a statement waits).
+    pub fn is_busy(&self) -> bool {
+        matches!(
+            self,
+            StoreError::Sql(rusqlite::Error::SqliteFailure(e, _))
+                if matches!(
+                    e.code,
+                    rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked
+                )
+        )
+    }
+}
+
 /// How far around a recomputed range events are loaded as context, so that a round opened
 /// before the range and answered inside it (or opened inside and answered after) is seen
 /// whole. A round left open longer than this is the one approximation of incremental
@@ -69,6 +84,9 @@ pub const LOOKBACK_DAYS: i32 = 7;
 /// Stores with at most this many messages are recomputed whole on every import: exact in
 /// every case and still well under a second.
 pub const FULL_RECOMPUTE_LIMIT: u64 = 1_000_000;
+
+/// How long a statement waits for another connection's lock before it fails.
+const BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
 
 /// Set only by benchmarks: reports then read no first response times, so p50/p90 come out
 /// empty. It measures what exact percentiles cost a page on the same build and machine
@@ -209,8 +227,7 @@ impl Db {
             source,
         };
         let mut conn = Connection::open(path).map_err(open_err)?;
-        conn.busy_timeout(std::time::Duration::from_secs(30))
-            .map_err(open_err)?;
+        conn.busy_timeout(BUSY_TIMEOUT).map_err(open_err)?;
         // Large pages: a day of messages is a few megabytes, read as one blob; small pages
         // would turn that into a long chain of overflow pages. Takes effect on new files only.
         conn.pragma_update(None, "page_size", 65_536)
@@ -255,6 +272,35 @@ impl Db {
     /// Overrides [`FULL_RECOMPUTE_LIMIT`] (tests use 0 to exercise incremental recomputation).
     pub(crate) fn conn(&self) -> &Connection {
         &self.conn
+    }
+
+    /// Runs `f` without waiting for another connection's lock: what it reads or writes fails
+    /// at once with a busy error ([`StoreError::is_busy`]) while a fold or an import holds the
+    /// database, instead of waiting for up to 30 s. For work that has something better to do
+    /// than wait (issue 16: an alert's event and its judgement waited seconds for folds).
+    pub fn without_waiting<T>(&self, f: impl FnOnce(&Db) -> T) -> Result<T> {
+        self.conn.busy_timeout(std::time::Duration::ZERO)?;
+        let out = f(self);
+        self.conn.busy_timeout(BUSY_TIMEOUT)?;
+        Ok(out)
+    }
+
+    /// Runs one write that may as well be skipped (a token's note of last use) at once, or not
+    /// at all when another connection holds the lock; whether it ran. Waiting would hold the
+    /// request up for as long as a fold or an import writes, and every request meanwhile would
+    /// find the note still old and wait too.
+    pub(crate) fn write_unless_busy(
+        &self,
+        sql: &str,
+        params: impl rusqlite::Params,
+    ) -> Result<bool> {
+        match self.without_waiting(|db| db.conn.execute(sql, params))? {
+            Ok(_) => Ok(true),
+            Err(e) => {
+                let e = StoreError::from(e);
+                if e.is_busy() { Ok(false) } else { Err(e) }
+            }
+        }
     }
 
     pub(crate) fn conn_mut(&mut self) -> &mut Connection {

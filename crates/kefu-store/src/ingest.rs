@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use rusqlite::{OptionalExtension, params};
 
 use crate::users::{new_token_secret, now_secs, secret_matches, token_parts};
-use crate::{Db, StoreInfo, UserError};
+use crate::{Db, StoreError, StoreInfo, UserError};
 
 /// How an ingest token begins (a personal API token begins `kefu_`).
 pub const INGEST_TOKEN_PREFIX: &str = "kefu_ingest_";
@@ -33,8 +33,9 @@ pub const TOKEN_TRUSTED_FOR: Duration = Duration::from_secs(60);
 #[derive(Default)]
 pub struct CheckedTokens {
     hasher: RandomState,
-    /// Token key (public part) → (keyed hash of the token, stored secret hash, when checked).
-    seen: Mutex<HashMap<String, (u64, String, Instant)>>,
+    /// Token key (public part) → (keyed hash of the token, stored secret hash, when checked,
+    /// its store).
+    seen: Mutex<HashMap<String, (u64, String, Instant, StoreInfo)>>,
     /// Secrets checked with Argon2, for tests.
     checks: std::sync::atomic::AtomicU64,
 }
@@ -51,17 +52,37 @@ impl CheckedTokens {
             return false;
         };
         seen.get(key)
-            .is_some_and(|(th, p, at)| *th == h && p == phc && at.elapsed() < TOKEN_TRUSTED_FOR)
+            .is_some_and(|(th, p, at, _)| *th == h && p == phc && at.elapsed() < TOKEN_TRUSTED_FOR)
     }
 
-    fn remember(&self, key: &str, token: &str, phc: &str) {
+    /// The store of a token checked within [`TOKEN_TRUSTED_FOR`], its row unread: for while
+    /// another connection holds the database (a revocation needs that lock too).
+    fn trusted_store(&self, key: &str, token: &str) -> Option<StoreInfo> {
+        let h = self.hasher.hash_one(token);
+        let seen = self.seen.lock().ok()?;
+        seen.get(key)
+            .filter(|(th, _, at, _)| *th == h && at.elapsed() < TOKEN_TRUSTED_FOR)
+            .map(|(_, _, _, store)| store.clone())
+    }
+
+    fn remember(&self, key: &str, token: &str, phc: &str, store: &StoreInfo) {
         let h = self.hasher.hash_one(token);
         if let Ok(mut seen) = self.seen.lock() {
             // Bounded: an ingest token is one of MAX_INGEST_TOKENS per store.
             if seen.len() >= 10_000 {
                 seen.clear();
             }
-            seen.insert(key.to_string(), (h, phc.to_string(), Instant::now()));
+            seen.insert(
+                key.to_string(),
+                (h, phc.to_string(), Instant::now(), store.clone()),
+            );
+        }
+    }
+
+    /// Trusts the token of `key` no more (revoked, or its row gone).
+    pub fn forget(&self, key: &str) {
+        if let Ok(mut seen) = self.seen.lock() {
+            seen.remove(key);
         }
     }
 }
@@ -165,39 +186,61 @@ impl Db {
         let Some((key, secret)) = token_parts(token, INGEST_TOKEN_PREFIX) else {
             return Ok(None);
         };
-        let row: Option<(i64, String, String, Option<i64>)> = self
-            .conn()
-            .query_row(
-                "SELECT s.id, s.name, t.secret_hash, t.last_used_at
-                 FROM ingest_tokens t JOIN stores s ON s.id = t.store_id WHERE t.key = ?1",
-                [key],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
-            )
-            .optional()?;
+        type Row = Option<(i64, String, String, Option<i64>)>;
+        let read = |db: &Db| -> Result<Row, StoreError> {
+            Ok(db
+                .conn()
+                .query_row(
+                    "SELECT s.id, s.name, t.secret_hash, t.last_used_at
+                     FROM ingest_tokens t JOIN stores s ON s.id = t.store_id WHERE t.key = ?1",
+                    [key],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+                )
+                .optional()?)
+        };
+        // While a fold or an import holds the database (seconds), a token checked within the
+        // minute is taken on that check: an event must not wait for the commit (issue 16).
+        // Revoking needs the same lock, so no revocation lands meanwhile.
+        let row = match self.without_waiting(read)? {
+            Err(e) if e.is_busy() => {
+                if let Some(store) = checked.and_then(|c| c.trusted_store(key, token)) {
+                    return Ok(Some(store));
+                }
+                read(self)?
+            }
+            row => row?,
+        };
         let Some((id, name, phc, last_used)) = row else {
+            if let Some(c) = checked {
+                c.forget(key);
+            }
             return Ok(None);
         };
+        let store = StoreInfo { id, name };
         let trusted = checked.is_some_and(|c| c.trusted(key, token, &phc));
         if !trusted {
             if let Some(c) = checked {
                 c.checks.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             }
             if !secret_matches(secret, &phc) {
+                if let Some(c) = checked {
+                    c.forget(key);
+                }
                 return Ok(None);
             }
             if let Some(c) = checked {
-                c.remember(key, token, &phc);
+                c.remember(key, token, &phc, &store);
             }
         }
         let now = now_secs();
         if last_used.is_none_or(|t| now - t >= LAST_USE_SECS) {
-            // A busy database must not refuse a batch over a note of last use.
-            let _ = self.conn().execute(
+            // A busy database must neither refuse nor hold up a batch over a note of last use.
+            let _ = self.write_unless_busy(
                 "UPDATE ingest_tokens SET last_used_at = ?2 WHERE key = ?1",
                 params![key, now],
             );
         }
-        Ok(Some(StoreInfo { id, name }))
+        Ok(Some(store))
     }
 }
 
@@ -288,5 +331,72 @@ mod tests {
                 .unwrap(),
             None
         );
+    }
+
+    #[test]
+    fn a_token_is_accepted_at_once_while_another_connection_writes_and_its_use_noted_after() {
+        let (dir, db, a, _) = db_with_stores();
+        let token = db.create_ingest_token(a, "rpa", None).unwrap();
+        let last_used = |db: &Db| -> Option<i64> {
+            db.conn()
+                .query_row("SELECT last_used_at FROM ingest_tokens", [], |r| r.get(0))
+                .unwrap()
+        };
+        assert_eq!(last_used(&db), None);
+        // A fold or an import holds the write lock, for seconds.
+        let holder = rusqlite::Connection::open(dir.path().join("k.db")).unwrap();
+        holder.execute_batch("BEGIN IMMEDIATE").unwrap();
+        let (tx, rx) = std::sync::mpsc::channel();
+        let path = dir.path().join("k.db");
+        let t = token.clone();
+        std::thread::spawn(move || {
+            let db = Db::open(&path).unwrap();
+            let _ = tx.send(db.ingest_token_store(&t).map(|s| s.map(|s| s.id)));
+        });
+        // Far less than the 30 s a write would wait for the lock.
+        let got = rx.recv_timeout(std::time::Duration::from_secs(10));
+        assert_eq!(got.ok().map(|r| r.ok()), Some(Some(Some(a))));
+        assert_eq!(last_used(&db), None, "no note while the lock is held");
+        holder.execute_batch("ROLLBACK").unwrap();
+        assert_eq!(
+            db.ingest_token_store(&token).unwrap().map(|s| s.id),
+            Some(a)
+        );
+        assert!(last_used(&db).is_some());
+    }
+
+    #[test]
+    fn a_token_checked_lately_is_taken_while_another_connection_holds_the_database() {
+        let (dir, db, a, _) = db_with_stores();
+        let token = db.create_ingest_token(a, "rpa", None).unwrap();
+        let checked = std::sync::Arc::new(CheckedTokens::default());
+        assert!(
+            db.ingest_token_store_checked(&token, Some(&checked))
+                .unwrap()
+                .is_some()
+        );
+        let other = Db::open(&dir.path().join("k.db")).unwrap();
+        // A fold's commit: nobody else reads either.
+        let holder = rusqlite::Connection::open(dir.path().join("k.db")).unwrap();
+        holder.execute_batch("BEGIN EXCLUSIVE").unwrap();
+        let (tx, rx) = std::sync::mpsc::channel();
+        let (t, c) = (token.clone(), checked.clone());
+        std::thread::spawn(move || {
+            let got = other.ingest_token_store_checked(&t, Some(&c));
+            let _ = tx.send(got.ok().map(|s| s.map(|s| s.id)));
+        });
+        // Far less than the 30 s a read would wait for the lock.
+        let got = rx.recv_timeout(std::time::Duration::from_secs(10));
+        holder.execute_batch("ROLLBACK").unwrap();
+        assert_eq!(got.ok(), Some(Some(Some(a))));
+        // Revoked: the next request reads the row again and forgets the trust.
+        let key = &db.ingest_tokens(a).unwrap()[0].key;
+        assert!(db.revoke_ingest_token(a, key).unwrap());
+        assert_eq!(
+            db.ingest_token_store_checked(&token, Some(&checked))
+                .unwrap(),
+            None
+        );
+        assert_eq!(checked.trusted_store(key, &token), None);
     }
 }

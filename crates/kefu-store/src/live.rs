@@ -74,6 +74,12 @@ CREATE TABLE IF NOT EXISTS ratings (
 pub const KEEP_RECENT_MS: Millis = 2 * 3_600_000;
 /// How long a thread nobody waits in is kept.
 pub const KEEP_THREAD_MS: Millis = 24 * 3_600_000;
+/// A store's old rows are pruned at most this often (store-local clock): finding the idle
+/// threads reads every thread of the store, millions on a busy day.
+pub const PRUNE_EVERY_MS: Millis = 10 * 60_000;
+/// Idle threads deleted per write transaction: each holds the live file's one writer, which
+/// ingests wait for, only briefly.
+const PRUNE_CHUNK: usize = 1_000;
 
 /// The live file of the database at `db`: `<db>-live`.
 pub fn live_path(db: &Path) -> PathBuf {
@@ -96,6 +102,8 @@ pub struct TailBatch {
 /// The live file, open.
 pub struct LiveDb {
     conn: Connection,
+    /// When each store was last pruned through this connection (store-local).
+    pruned: std::collections::HashMap<i64, Millis>,
 }
 
 fn open_err(path: &Path) -> impl Fn(rusqlite::Error) -> StoreError + '_ {
@@ -119,7 +127,10 @@ impl LiveDb {
         conn.pragma_update(None, "synchronous", "FULL")
             .map_err(&err)?;
         conn.execute_batch(SCHEMA).map_err(&err)?;
-        Ok(LiveDb { conn })
+        Ok(LiveDb {
+            conn,
+            pruned: std::collections::HashMap::new(),
+        })
     }
 
     /// Starts a write: everything done through it is committed together or not at all.
@@ -180,8 +191,22 @@ impl LiveDb {
     }
 
     /// Drops late answers and ratings older than [`KEEP_RECENT_MS`] and answered threads
-    /// idle for [`KEEP_THREAD_MS`], before `now` (store-local) in store `store_id`.
+    /// idle for [`KEEP_THREAD_MS`], before `now` (store-local) in store `store_id`; nothing
+    /// when this connection pruned the store less than [`PRUNE_EVERY_MS`] before `now` (the
+    /// monitor reads by time, so rows kept a little longer show nothing).
+    ///
+    /// The idle threads are found by a read, which does not hold up an ingest (WAL), and
+    /// deleted [`PRUNE_CHUNK`] at a time, each delete checking again that the thread is still
+    /// idle: one statement over every thread held the writer for seconds on a busy day, and
+    /// every ingest, the events of alerts among them, waited for it (issue 16).
     pub fn prune(&mut self, store_id: i64, now: Millis) -> Result<()> {
+        if self
+            .pruned
+            .get(&store_id)
+            .is_some_and(|last| (0..PRUNE_EVERY_MS).contains(&(now - last)))
+        {
+            return Ok(());
+        }
         let tx = self.conn.transaction()?;
         tx.execute(
             "DELETE FROM slow WHERE store_id = ?1 AND answered_at < ?2",
@@ -191,12 +216,32 @@ impl LiveDb {
             "DELETE FROM ratings WHERE store_id = ?1 AND at < ?2",
             params![store_id, now - KEEP_RECENT_MS],
         )?;
-        tx.execute(
-            "DELETE FROM threads WHERE store_id = ?1 AND waiting_since IS NULL
-             AND MAX(COALESCE(last_buyer_at, 0), COALESCE(last_reply_at, 0)) < ?2",
-            params![store_id, now - KEEP_THREAD_MS],
-        )?;
         tx.commit()?;
+        const IDLE: &str = "waiting_since IS NULL
+             AND MAX(COALESCE(last_buyer_at, 0), COALESCE(last_reply_at, 0)) < ?2";
+        let idle: Vec<(String, String)> = {
+            let mut st = self.conn.prepare(&format!(
+                "SELECT account, buyer FROM threads WHERE store_id = ?1 AND {IDLE}"
+            ))?;
+            let rows = st.query_map(params![store_id, now - KEEP_THREAD_MS], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })?;
+            rows.collect::<rusqlite::Result<_>>()?
+        };
+        for chunk in idle.chunks(PRUNE_CHUNK) {
+            let tx = self.conn.transaction()?;
+            {
+                let mut st = tx.prepare_cached(&format!(
+                    "DELETE FROM threads WHERE store_id = ?1 AND {IDLE}
+                     AND account = ?3 AND buyer = ?4"
+                ))?;
+                for (account, buyer) in chunk {
+                    st.execute(params![store_id, now - KEEP_THREAD_MS, account, buyer])?;
+                }
+            }
+            tx.commit()?;
+        }
+        self.pruned.insert(store_id, now);
         Ok(())
     }
 
@@ -430,5 +475,63 @@ mod tests {
         assert_eq!(live.waiting_buyers(2).unwrap(), vec![]);
         assert_eq!(live.active_accounts(1, 10).unwrap(), vec!["客服1"]);
         assert_eq!(live.active_accounts(1, 11).unwrap(), Vec::<String>::new());
+    }
+
+    #[test]
+    fn prune_drops_idle_threads_and_old_rows_at_most_every_ten_minutes() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut live = LiveDb::open(&dir.path().join("k.db")).unwrap();
+        let day = KEEP_THREAD_MS;
+        let answered = |at| ThreadState {
+            last_buyer_at: Some(at),
+            last_reply_at: Some(at + 1),
+            waiting_since: None,
+        };
+        let waiting = ThreadState {
+            last_buyer_at: Some(0),
+            last_reply_at: None,
+            waiting_since: Some(0),
+        };
+        let w = live.write().unwrap();
+        // More idle threads than one delete takes, in two stores.
+        for i in 0..PRUNE_CHUNK + 5 {
+            w.put_thread(1, "k", &format!("old{i}"), &answered(0))
+                .unwrap();
+        }
+        w.put_thread(2, "k", "other", &answered(0)).unwrap();
+        w.put_thread(1, "k", "fresh", &answered(day)).unwrap();
+        w.put_thread(1, "k", "waits", &waiting).unwrap();
+        let rating = |at| RecentRating {
+            account: "k".into(),
+            buyer: "b".into(),
+            at,
+            score: 1,
+        };
+        w.add_rating(1, &rating(0)).unwrap();
+        w.add_rating(1, &rating(day)).unwrap();
+        w.commit().unwrap();
+        let threads = |live: &LiveDb, store: i64| -> Vec<String> {
+            let mut st = live
+                .conn
+                .prepare("SELECT buyer FROM threads WHERE store_id = ?1 ORDER BY buyer")
+                .unwrap();
+            st.query_map([store], |r| r.get(0))
+                .unwrap()
+                .collect::<rusqlite::Result<_>>()
+                .unwrap()
+        };
+        let now = day + 10;
+        live.prune(1, now).unwrap();
+        assert_eq!(threads(&live, 1), vec!["fresh", "waits"]);
+        assert_eq!(threads(&live, 2), vec!["other"]);
+        assert_eq!(live.ratings(1, 0).unwrap(), vec![rating(day)]);
+        // Within ten minutes of the last prune nothing is pruned; after, again.
+        let w = live.write().unwrap();
+        w.put_thread(1, "k", "old-again", &answered(0)).unwrap();
+        w.commit().unwrap();
+        live.prune(1, now + PRUNE_EVERY_MS - 1).unwrap();
+        assert_eq!(threads(&live, 1), vec!["fresh", "old-again", "waits"]);
+        live.prune(1, now + PRUNE_EVERY_MS).unwrap();
+        assert_eq!(threads(&live, 1), vec!["fresh", "waits"]);
     }
 }

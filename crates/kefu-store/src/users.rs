@@ -417,7 +417,7 @@ impl Db {
             return Ok(None);
         }
         if last_used.is_none_or(|t| now - t >= LAST_USE_SECS) {
-            self.conn().execute(
+            self.write_unless_busy(
                 "UPDATE api_tokens SET last_used_at = ?2 WHERE key = ?1",
                 params![key, now],
             )?;

@@ -12,8 +12,13 @@
 //! one instant, so the newest one says all an older one would (waits still waiting, ratings of
 //! the last hour). One task evaluates, in arrival order of stores; each delivery (channel ×
 //! message) runs on its own blocking thread, at most [`DELIVERIES`] at once, with the policy's
-//! bounded retries, and writes its outcome to the store's alert log. A channel that hangs
-//! costs its own delivery its time-outs and nothing else.
+//! bounded retries. A channel that hangs costs its own delivery its time-outs and nothing else.
+//!
+//! Outcomes go to the store's alert log through one writer of their own, in batches, after the
+//! delivery has given back its place: the log is a write to the database, which a live fold
+//! or an import holds for seconds, and a delivery that kept its place until its log line was
+//! written would stop every later alert behind that fold (issue 16: alerts under the ingest
+//! load, docs/benchmark.md).
 
 // The runner is the one place that acts for a store without a user (`access::RunnerStore`).
 #![allow(clippy::disallowed_methods)]
@@ -65,6 +70,41 @@ struct Inner {
     busy: AtomicUsize,
     idle: Notify,
     pool: Mutex<Vec<Db>>,
+    /// Outcomes waiting for the log writer, each with its store.
+    logs: Mutex<Vec<(i64, AlertLogEntry)>>,
+    /// Each store's settings as last read: judged by while the database is held.
+    settings: Mutex<HashMap<i64, StoreSettings>>,
+    log_wake: Notify,
+}
+
+/// A store's name (alert titles), rules and channels.
+type StoreSettings = (String, kefu_core::alert::AlertRules, Vec<StoredChannel>);
+
+/// Store `store_id`'s settings, read without waiting: while a fold or an import holds the
+/// database (seconds) the ones last read are judged by (issue 16: a judgement waited up to
+/// 10 s for a fold's commit). Saving settings needs the same lock, so only a save in the
+/// instant before it is seen late; a store never read yet is waited for.
+fn settings(
+    inner: &Inner,
+    db: &Db,
+    store_id: i64,
+    store: &RunnerStore,
+) -> Result<Option<StoreSettings>, WebError> {
+    let read = match db.without_waiting(|db| store.settings(db))? {
+        Err(WebError::Store(e)) if e.is_busy() => {
+            if let Some(known) = lock(&inner.settings).get(&store_id) {
+                return Ok(Some(known.clone()));
+            }
+            store.settings(db)?
+        }
+        read => read?,
+    };
+    let mut known = lock(&inner.settings);
+    match &read {
+        Some(s) => known.insert(store_id, s.clone()),
+        None => known.remove(&store_id),
+    };
+    Ok(read)
 }
 
 /// Stores in arrival order, and each one's newest snapshot.
@@ -90,6 +130,9 @@ impl AlertRunner {
                 busy: AtomicUsize::new(0),
                 idle: Notify::new(),
                 pool: Mutex::default(),
+                logs: Mutex::default(),
+                settings: Mutex::default(),
+                log_wake: Notify::new(),
             }),
         }
     }
@@ -138,7 +181,8 @@ impl AlertRunner {
         self.inner.wake.notify_one();
     }
 
-    /// Starts the evaluating task on the current runtime once; false outside a runtime.
+    /// Starts the evaluating task and the log writer on the current runtime once; false
+    /// outside a runtime.
     fn ensure_started(&self) -> bool {
         if self.inner.started.load(Ordering::SeqCst) {
             return true;
@@ -148,6 +192,7 @@ impl AlertRunner {
         };
         if !self.inner.started.swap(true, Ordering::SeqCst) {
             handle.spawn(run(self.inner.clone()));
+            handle.spawn(write_logs(self.inner.clone()));
         }
         true
     }
@@ -211,15 +256,17 @@ async fn run(inner: Arc<Inner>) {
 async fn judge(inner: &Arc<Inner>, store_id: i64, snapshot: Option<LiveSnapshot>) {
     let work = inner.clone();
     let evaluated = tokio::task::spawn_blocking(move || {
+        let started = std::time::Instant::now();
         let db = work.connection()?;
         let store = RunnerStore::for_runner(store_id);
         let out = (|| {
-            let Some((name, rules, channels)) = store.settings(&db)? else {
+            let Some((name, rules, channels)) = settings(&work, &db, store_id, &store)? else {
                 return Ok(None);
             };
             if !rules.rules.iter().any(|r| r.on) {
                 return Ok(None);
             }
+            let settings_at = started.elapsed();
             let snapshot = match snapshot {
                 Some(s) => s,
                 None => {
@@ -236,6 +283,13 @@ async fn judge(inner: &Arc<Inner>, store_id: i64, snapshot: Option<LiveSnapshot>
             };
             let mut memory = lock(&work.memory);
             let alerts = evaluate(&rules, &snapshot, memory.entry(store_id).or_default());
+            tracing::debug!(
+                store_id,
+                settings_ms = settings_at.as_millis() as u64,
+                judged_ms = started.elapsed().as_millis() as u64,
+                alerts = alerts.len(),
+                "judged a store's alert rules"
+            );
             Ok::<_, WebError>(Some((name, alerts, channels)))
         })();
         work.give_back(db);
@@ -287,40 +341,105 @@ async fn judge(inner: &Arc<Inner>, store_id: i64, snapshot: Option<LiveSnapshot>
         inner.busy.fetch_add(1, Ordering::SeqCst);
         let (inner, message, entry) = (inner.clone(), message.clone(), template.clone());
         tokio::spawn(async move {
-            deliver(&inner, store_id, channel, message, entry).await;
-            inner.done();
+            // A queued outcome is the log writer's to count as done.
+            if !deliver(&inner, store_id, channel, message, entry).await {
+                inner.done();
+            }
         });
     }
 }
 
-/// One message on one channel, then its line in the store's log.
+/// One message on one channel; its outcome is queued for the log writer (which calls
+/// [`Inner::done`] for it once written). `false`: the delivery did not run, nothing queued.
 async fn deliver(
     inner: &Arc<Inner>,
     store_id: i64,
     channel: StoredChannel,
     message: Message,
     mut entry: AlertLogEntry,
-) {
-    let Ok(_permit) = inner.deliveries.clone().acquire_owned().await else {
-        return;
+) -> bool {
+    let queued = std::time::Instant::now();
+    let Ok(permit) = inner.deliveries.clone().acquire_owned().await else {
+        return false;
     };
     let work = inner.clone();
     let sent = tokio::task::spawn_blocking(move || {
+        let sending = std::time::Instant::now();
         let delivery = work.sender.send(&channel.channel, &message);
+        drop(permit);
+        tracing::debug!(
+            store_id,
+            waited_ms = (sending - queued).as_millis() as u64,
+            send_ms = sending.elapsed().as_millis() as u64,
+            "delivered an alert message"
+        );
         entry.sent_at = kefu_store::users::now_secs();
         entry.channel_id = Some(channel.id);
         entry.channel_kind = channel.channel.kind().to_string();
         entry.attempts = delivery.attempts;
         entry.error = delivery.result.err().map(|e| (e.zh(), e.to_string()));
-        let db = work.connection()?;
-        let logged = RunnerStore::for_runner(store_id).record_log(&db, &[entry]);
-        work.give_back(db);
-        logged
+        entry
     })
     .await;
     match sent {
-        Ok(Ok(())) => {}
-        Ok(Err(e)) => tracing::warn!(store_id, error = %e, "alert log not written"),
-        Err(e) => tracing::warn!(store_id, error = %e, "alert delivery task failed"),
+        Ok(entry) => {
+            lock(&inner.logs).push((store_id, entry));
+            inner.log_wake.notify_one();
+            true
+        }
+        Err(e) => {
+            tracing::warn!(store_id, error = %e, "alert delivery task failed");
+            false
+        }
+    }
+}
+
+/// Writes the queued outcomes, all that waited at once (one transaction per store), for as
+/// long as the runner lives. A write that fails is logged and its lines dropped: the alerts
+/// went out all the same.
+async fn write_logs(inner: Arc<Inner>) {
+    // A connection of its own: while a fold holds the database this one waits, and the
+    // judgements keep the pool's.
+    let own: Arc<Mutex<Option<Db>>> = Arc::default();
+    loop {
+        inner.log_wake.notified().await;
+        loop {
+            let queued = std::mem::take(&mut *lock(&inner.logs));
+            if queued.is_empty() {
+                break;
+            }
+            let count = queued.len();
+            let (work, own) = (inner.clone(), own.clone());
+            let written = tokio::task::spawn_blocking(move || {
+                let mut per_store: std::collections::BTreeMap<i64, Vec<AlertLogEntry>> =
+                    std::collections::BTreeMap::new();
+                for (store_id, entry) in queued {
+                    per_store.entry(store_id).or_default().push(entry);
+                }
+                let mut own = lock(&own);
+                if own.is_none() {
+                    match Db::open(&work.db_path) {
+                        Ok(db) => *own = Some(db),
+                        Err(e) => {
+                            tracing::warn!(error = %e, "alert log not written");
+                            return;
+                        }
+                    }
+                }
+                let Some(db) = own.as_ref() else { return };
+                for (store_id, entries) in &per_store {
+                    if let Err(e) = RunnerStore::for_runner(*store_id).record_log(db, entries) {
+                        tracing::warn!(store_id, error = %e, "alert log not written");
+                    }
+                }
+            })
+            .await;
+            if let Err(e) = written {
+                tracing::warn!(error = %e, "alert log task failed");
+            }
+            for _ in 0..count {
+                inner.done();
+            }
+        }
     }
 }

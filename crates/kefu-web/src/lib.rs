@@ -69,6 +69,11 @@ pub struct AppState {
     db_slots: Arc<Semaphore>,
     /// Open connections kept between requests: their page caches stay warm.
     pool: Arc<Mutex<Vec<Db>>>,
+    /// Live ingest's token checks have slots and connections of their own: an event (an
+    /// alert's among them) must not queue behind the users' page renders for [`DB_SLOTS`]
+    /// (issue 16: 20 readers made an event wait about 0.3 s for a slot).
+    ingest_slots: Arc<Semaphore>,
+    ingest_pool: Arc<Mutex<Vec<Db>>>,
     /// Bounds the password checks running at once (Argon2 takes 19 MiB and tens of ms
     /// each), so a flood of logins cannot exhaust memory.
     pub(crate) login_slots: Arc<Semaphore>,
@@ -153,7 +158,7 @@ impl Drop for HeavyRun {
     }
 }
 
-/// A heavy slot held outside any request (tests: to fill the slots deterministically).
+/// Slots held outside any request (tests: to fill them deterministically).
 pub struct HeavyHold {
     _permit: OwnedSemaphorePermit,
 }
@@ -163,6 +168,9 @@ pub struct HeavyHold {
 pub const DB_SLOTS: usize = 4;
 /// Password checks at most at once.
 pub const LOGIN_SLOTS: usize = 2;
+/// Ingest token checks at most at once (a token's secret is checked with Argon2 once a minute,
+/// a wrong one every time).
+pub const INGEST_SLOTS: usize = 2;
 /// Heavy requests ([`AppState::heavy`]) at most at once, all users together. One: on two
 /// cores a second would halve the speed of both and double the memory (docs/benchmark.md,
 /// "Heavy requests under load").
@@ -182,6 +190,8 @@ impl AppState {
             web: Arc::new(WebSettings::default()),
             db_slots: Arc::new(Semaphore::new(DB_SLOTS)),
             pool: Arc::new(Mutex::new(Vec::new())),
+            ingest_slots: Arc::new(Semaphore::new(INGEST_SLOTS)),
+            ingest_pool: Arc::new(Mutex::new(Vec::new())),
             login_slots: Arc::new(Semaphore::new(LOGIN_SLOTS)),
             rejects: Arc::new(import::Rejects::default()),
             heavy: Arc::new(Heavy::new(HEAVY_SLOTS, HEAVY_WAIT)),
@@ -226,6 +236,17 @@ impl AppState {
             self.heavy.peak.load(Ordering::SeqCst),
             self.heavy.in_flight.load(Ordering::SeqCst),
         )
+    }
+
+    /// Takes every one of the [`DB_SLOTS`] until the hold is dropped (tests: the pages'
+    /// database work all queued); `None` when one is taken.
+    pub fn hold_db_slots(&self) -> Option<HeavyHold> {
+        let permit = self
+            .db_slots
+            .clone()
+            .try_acquire_many_owned(DB_SLOTS as u32)
+            .ok()?;
+        Some(HeavyHold { _permit: permit })
     }
 
     /// Takes a free heavy slot until the hold is dropped; `None` when all are taken.
@@ -293,11 +314,38 @@ impl AppState {
         T: Send + 'static,
         F: FnOnce(&mut Db) -> Result<T, WebError> + Send + 'static,
     {
+        self.db_on(&self.db_slots, &self.pool, true, f).await
+    }
+
+    /// [`AppState::db`] for live ingest's token check, on its own slots and connections, and
+    /// without reading the settings again first: that read waits while a fold holds the
+    /// database, and the folder reads them before every fold anyway.
+    pub(crate) async fn ingest_db<T, F>(&self, f: F) -> Result<T, WebError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Db) -> Result<T, WebError> + Send + 'static,
+    {
+        self.db_on(&self.ingest_slots, &self.ingest_pool, false, move |db| {
+            f(db)
+        })
+        .await
+    }
+
+    async fn db_on<T, F>(
+        &self,
+        slots: &Arc<Semaphore>,
+        pool: &Arc<Mutex<Vec<Db>>>,
+        refresh: bool,
+        f: F,
+    ) -> Result<T, WebError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Db) -> Result<T, WebError> + Send + 'static,
+    {
         let path = self.db_path.clone();
-        let pool = self.pool.clone();
+        let pool = pool.clone();
         let live = self.config.clone();
-        let slot = self
-            .db_slots
+        let slot = slots
             .clone()
             .acquire_owned()
             .await
@@ -312,7 +360,9 @@ impl AppState {
                 None => Db::open(&path)?,
             };
             // Another process may have saved settings or recomputed since the last request.
-            live.refresh(&mut db)?;
+            if refresh {
+                live.refresh(&mut db)?;
+            }
             let result = f(&mut db);
             if let Ok(mut p) = pool.lock() {
                 p.push(db);

@@ -219,6 +219,65 @@ async fn a_500_is_retried_and_a_hanging_robot_times_out_while_the_runner_goes_on
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn alerts_go_out_while_the_database_is_held_for_writing_and_are_logged_after() {
+    let (_dir, path, _app) = setup(false);
+    let robot = RobotReceiver::start("").unwrap();
+    let db = Db::open(&path).unwrap();
+    let store = configure(
+        &db,
+        &[("wait_on", "true"), ("wait_threshold", "60")],
+        &[Channel::WeCom {
+            webhook: robot.url("/r?key=k"),
+        }],
+    );
+    let alerts = runner(&path);
+    // A fold or an import holds the write lock for seconds: here the whole test long.
+    let holder = rusqlite::Connection::open(&path).unwrap();
+    holder.execute_batch("BEGIN IMMEDIATE").unwrap();
+    // More alerts than deliveries run at once, one after another: none may wait for the
+    // log's write.
+    let n = kefu_web::alert_runner::DELIVERIES * 2;
+    for i in 0..n {
+        alerts.on_snapshot(store, waiting(&format!("b{i}"), at(10, 0), at(10, 2)));
+        let posts = robot.wait_for(i + 1, Duration::from_secs(20));
+        assert_eq!(posts.len(), i + 1, "alert {i} waited for the database");
+    }
+    assert!(db.alert_log(store, 100).unwrap().is_empty());
+    holder.execute_batch("ROLLBACK").unwrap();
+    alerts.idle().await;
+    let log = db.alert_log(store, 100).unwrap();
+    assert_eq!(log.len(), n, "{log:?}");
+    assert!(log.iter().all(|e| e.error.is_none()), "{log:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_store_is_judged_by_its_settings_last_read_while_the_database_is_held() {
+    let (_dir, path, _app) = setup(false);
+    let robot = RobotReceiver::start("").unwrap();
+    let db = Db::open(&path).unwrap();
+    let store = configure(
+        &db,
+        &[("wait_on", "true"), ("wait_threshold", "60")],
+        &[Channel::WeCom {
+            webhook: robot.url("/r?key=k"),
+        }],
+    );
+    let alerts = runner(&path);
+    alerts.on_snapshot(store, waiting("b0", at(10, 0), at(10, 2)));
+    alerts.idle().await;
+    assert_eq!(robot.posts().len(), 1);
+    // A fold's commit holds the database: nobody else reads either, for seconds.
+    let holder = rusqlite::Connection::open(&path).unwrap();
+    holder.execute_batch("BEGIN EXCLUSIVE").unwrap();
+    alerts.on_snapshot(store, waiting("b1", at(10, 0), at(10, 3)));
+    let posts = robot.wait_for(2, Duration::from_secs(20));
+    holder.execute_batch("ROLLBACK").unwrap();
+    assert_eq!(posts.len(), 2, "the judgement waited for the database");
+    alerts.idle().await;
+    assert_eq!(db.alert_log(store, 10).unwrap().len(), 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn without_rules_on_or_for_an_unknown_store_nothing_is_sent() {
     let (_dir, path, _app) = setup(false);
     let robot = RobotReceiver::start("").unwrap();

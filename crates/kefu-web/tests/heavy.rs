@@ -154,3 +154,28 @@ async fn parallel_heavy_requests_never_run_beyond_the_cap() {
     );
     assert_eq!(state.heavy_peak(), (1, 0));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+// The test makes its ingest token directly, past the access handles.
+#[allow(clippy::disallowed_methods)]
+async fn an_event_is_taken_while_the_pages_hold_every_database_slot() {
+    let (_dir, path, state, app) = setup(1, Duration::from_millis(20));
+    let db = Db::open(&path).unwrap();
+    let token = db
+        .create_ingest_token(db.store(STORE).unwrap().id, "t", None)
+        .unwrap();
+    let _hold = state.hold_db_slots().expect("every slot free");
+    let line = format!(
+        "{{\"kind\":\"rating\",\"time\":\"2026-12-03 10:00:00\",\"buyer\":\"b\",\"account\":\"{STORE}:小美\",\"score\":1}}\n"
+    );
+    let req = axum::http::Request::post("/api/v1/events")
+        .header(header::AUTHORIZATION, format!("Bearer {token}"))
+        .body(axum::body::Body::from(line))
+        .unwrap();
+    // An alert's event must not queue behind the users' pages (issue 16).
+    let res = tokio::time::timeout(Duration::from_secs(20), support::send(&app, req))
+        .await
+        .expect("the event waited for the pages' database slots");
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    assert!(res.body.contains("\"accepted\":1"), "{}", res.body);
+}

@@ -180,6 +180,7 @@ pub async fn revoke(
 ) -> Response {
     let lang = i18n::pick(q.lang.as_deref(), &headers);
     let u = user.session.user.clone();
+    let key = form.key.clone();
     let done = state
         .db(move |db| {
             let stores = access::settings_stores(db, &u)?;
@@ -196,7 +197,10 @@ pub async fn revoke(
         })
         .await;
     match done {
-        Ok(store) => Redirect::to(&here(&store, lang)).into_response(),
+        Ok(store) => {
+            state.live.forget_token(&key);
+            Redirect::to(&here(&store, lang)).into_response()
+        }
         Err(e) => error_page(lang, &user, e),
     }
 }

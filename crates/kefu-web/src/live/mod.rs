@@ -81,6 +81,11 @@ impl LiveHub {
         self.changes.subscribe()
     }
 
+    /// A token revoked here is trusted no more at once, even while the database is held.
+    pub(crate) fn forget_token(&self, key: &str) {
+        self.tokens.forget(key);
+    }
+
     fn changed(&self, store: i64) {
         // No subscriber is not an error: nobody watches right now.
         let _ = self.changes.send(store);
@@ -139,6 +144,7 @@ pub fn spawn_folder(state: &AppState) -> tokio::task::JoinHandle<()> {
                             read_ms = folded.took.read.as_millis() as u64,
                             import_ms = folded.took.import.as_millis() as u64,
                             worklists_ms = folded.took.worklists.as_millis() as u64,
+                            queue_ms = folded.took.queue.as_millis() as u64,
                             "folded live events"
                         );
                         // More may be waiting: look again at once.
@@ -199,11 +205,29 @@ fn poisoned() -> WebError {
 struct LiveAlertSource {
     config: kefu_app::settings::LiveConfig,
     live: LazyLive,
+    /// The stores as last read: while a fold holds the database (seconds) a judgement takes
+    /// the store's name (its clock) from here rather than wait (issue 16).
+    stores: Mutex<Vec<StoreInfo>>,
 }
 
 impl crate::alert_runner::SnapshotSource for LiveAlertSource {
     fn snapshot(&self, db: &Db, store_id: i64) -> Result<Option<LiveSnapshot>, WebError> {
-        let Some(store) = db.stores()?.into_iter().find(|s| s.id == store_id) else {
+        let known = |stores: &[StoreInfo]| stores.iter().find(|s| s.id == store_id).cloned();
+        let found = match db.without_waiting(|db| db.stores())? {
+            Ok(stores) => {
+                let found = known(&stores);
+                if let Ok(mut kept) = self.stores.lock() {
+                    *kept = stores;
+                }
+                found
+            }
+            Err(e) if e.is_busy() => match self.stores.lock().ok().and_then(|s| known(&s)) {
+                Some(store) => Some(store),
+                None => known(&db.stores()?),
+            },
+            Err(e) => return Err(e.into()),
+        };
+        let Some(store) = found else {
             return Ok(None);
         };
         let now = kefu_app::worklists::now_local(self.config.store(&store.name).timezone);
@@ -233,6 +257,7 @@ pub fn connect_alerts(state: &AppState) -> tokio::task::JoinHandle<()> {
     state.alerts.set_snapshot_source(Arc::new(LiveAlertSource {
         config: state.config.clone(),
         live: LazyLive::new(state.db_path.clone()),
+        stores: Mutex::default(),
     }));
     let mut changes = state.store_changes();
     let alerts = state.alerts.clone();
@@ -357,7 +382,7 @@ pub async fn ingest(State(state): State<AppState>, headers: HeaderMap, body: Bod
     };
     let hub = state.live.clone();
     let store = match state
-        .db(move |db| Ok(db.ingest_token_store_checked(&token, Some(&hub.tokens))?))
+        .ingest_db(move |db| Ok(db.ingest_token_store_checked(&token, Some(&hub.tokens))?))
         .await
     {
         Ok(Some(store)) => store,
@@ -396,7 +421,12 @@ pub async fn ingest(State(state): State<AppState>, headers: HeaderMap, body: Bod
     let config = state.config.current();
     let who = store.clone();
     let done = tokio::task::spawn_blocking(move || -> Result<Ingested, StoreError> {
+        let started = std::time::Instant::now();
+        // Read before taking the one writer: a small batch waits only for others' commits.
+        let read = kefu_app::live::read(&config, &who, &text);
+        let read_at = started.elapsed();
         let mut writer = hub.writer.lock().map_err(|_| StoreError::LiveTail(-1))?;
+        let locked_at = started.elapsed();
         if writer.is_none() {
             *writer = Some(LiveDb::open(&hub.db_path)?);
         }
@@ -406,11 +436,18 @@ pub async fn ingest(State(state): State<AppState>, headers: HeaderMap, body: Bod
         let received = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.as_millis() as i64);
-        let result = kefu_app::live::ingest(live, &config, &who, &text, received);
+        let result = kefu_app::live::commit(live, &config, &who, read, received);
         if result.is_err() {
             // A connection that failed is not reused.
             *writer = None;
         }
+        tracing::debug!(
+            store_id = who.id,
+            read_ms = read_at.as_millis() as u64,
+            writer_wait_ms = (locked_at - read_at).as_millis() as u64,
+            commit_ms = (started.elapsed() - locked_at).as_millis() as u64,
+            "ingested live events"
+        );
         result
     })
     .await;
