@@ -1,6 +1,7 @@
 //! The live bench's alert probe (issue 16): while the senders and readers load the server, it
 //! sends alert-raising events of the loaded store to the same server and times each alert from
-//! the event to the store's signed 钉钉 robot, a small receiver in this process.
+//! the event to the store's signed 钉钉 robot, `kefu_notify::testkit`'s receiver in this process
+//! (it checks every post's signature).
 //!
 //! Set up on the server's database before the load starts (the alert runner reads a store's
 //! rules and channels on every judgement): rules "a buyer waited > [`WAIT_SECS`] s" and "a
@@ -19,14 +20,13 @@
 //! A probe whose alert never arrives is a failure and is reported as missing.
 
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use kefu_core::alert::{AlertRules, Channel};
 use kefu_core::time::{Millis, UtcOffset, format_time};
+use kefu_notify::testkit::{Post, RobotReceiver};
 
 use super::percentile;
 
@@ -83,11 +83,9 @@ struct Sent {
     acked: Option<Instant>,
 }
 
-/// A post the robot received.
-struct Post {
-    received: Instant,
-    signed: bool,
-    text: String,
+/// A post's markdown text.
+fn text(post: &Post) -> &str {
+    post.body["markdown"]["text"].as_str().unwrap_or("")
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -97,7 +95,7 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 /// The running probe.
 pub struct Probe {
     sent: Arc<Mutex<Vec<Sent>>>,
-    posts: Arc<Mutex<Vec<Post>>>,
+    robot: RobotReceiver,
     thread: std::thread::JoinHandle<()>,
 }
 
@@ -112,16 +110,7 @@ pub fn start(
     started: Instant,
     stop: Arc<AtomicBool>,
 ) -> Result<Probe, Box<dyn std::error::Error>> {
-    let posts: Arc<Mutex<Vec<Post>>> = Arc::default();
-    let listener = TcpListener::bind("127.0.0.1:0")?;
-    let robot = listener.local_addr()?;
-    let p = posts.clone();
-    std::thread::spawn(move || {
-        for conn in listener.incoming().flatten() {
-            let p = p.clone();
-            std::thread::spawn(move || receive(conn, &p));
-        }
-    });
+    let robot = RobotReceiver::start(SECRET)?;
 
     // The bench drives the database itself, past the web's access handles.
     #[allow(clippy::disallowed_methods)]
@@ -140,7 +129,7 @@ pub fn start(
         db.add_alert_channel(
             store_id,
             &Channel::DingTalk {
-                webhook: format!("http://{robot}/robot/send?access_token=probe"),
+                webhook: robot.url("/robot/send?access_token=probe"),
                 secret: SECRET.into(),
             },
             None,
@@ -192,7 +181,7 @@ pub fn start(
     });
     Ok(Probe {
         sent,
-        posts,
+        robot,
         thread,
     })
 }
@@ -252,56 +241,6 @@ fn send(
     })
 }
 
-/// One robot request: the post recorded with the instant its body was in, then 钉钉's "ok".
-fn receive(conn: TcpStream, posts: &Mutex<Vec<Post>>) {
-    let _ = conn.set_read_timeout(Some(Duration::from_secs(10)));
-    let Ok(mut w) = conn.try_clone() else {
-        return;
-    };
-    let mut r = BufReader::new(conn);
-    let mut line = String::new();
-    if r.read_line(&mut line).is_err() {
-        return;
-    }
-    let target = line.split_whitespace().nth(1).unwrap_or("").to_string();
-    let mut length = 0usize;
-    loop {
-        let mut header = String::new();
-        if r.read_line(&mut header).unwrap_or(0) == 0 {
-            return;
-        }
-        let header = header.trim_end();
-        if header.is_empty() {
-            break;
-        }
-        if let Some((name, value)) = header.split_once(':')
-            && name.eq_ignore_ascii_case("content-length")
-        {
-            length = value.trim().parse().unwrap_or(0);
-        }
-    }
-    let mut body = vec![0; length.min(1 << 20)];
-    if r.read_exact(&mut body).is_err() {
-        return;
-    }
-    let received = Instant::now();
-    let json: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
-    let text = json["markdown"]["text"].as_str().unwrap_or("").to_string();
-    // The signature itself is kefu-notify's to test; here only that the post carries one.
-    let signed = target.contains("&timestamp=") && target.contains("&sign=");
-    lock(posts).push(Post {
-        received,
-        signed,
-        text,
-    });
-    let ok = r#"{"errcode":0,"errmsg":"ok"}"#;
-    let _ = write!(
-        w,
-        "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{ok}",
-        ok.len()
-    );
-}
-
 /// The alerts a post counts without listing them (`另有 {n} 条`: more than 20 at once).
 fn not_listed(text: &str) -> usize {
     text.split("另有 ")
@@ -338,11 +277,12 @@ impl Probe {
         let deadline = Instant::now() + grace;
         let arrivals = loop {
             let mut first: HashMap<String, (Instant, bool)> = HashMap::new();
-            for p in lock(&self.posts).iter() {
-                for b in named(&p.text) {
-                    let e = first.entry(b.to_string()).or_insert((p.received, p.signed));
+            for p in self.robot.posts() {
+                let signed = p.signature_ok == Some(true);
+                for b in named(text(&p)) {
+                    let e = first.entry(b.to_string()).or_insert((p.received, signed));
                     if p.received < e.0 {
-                        *e = (p.received, p.signed);
+                        *e = (p.received, signed);
                     }
                 }
             }
@@ -357,8 +297,8 @@ impl Probe {
         };
         let sent = lock(&self.sent);
         let (posts, unnamed) = {
-            let posts = lock(&self.posts);
-            let unnamed: usize = posts.iter().map(|p| not_listed(&p.text)).sum();
+            let posts = self.robot.posts();
+            let unnamed: usize = posts.iter().map(|p| not_listed(text(p))).sum();
             (posts.len(), unnamed)
         };
         let unsigned = arrivals.values().filter(|(_, signed)| !signed).count();
