@@ -971,7 +971,7 @@ fn import(
                 "导入已完成，但工作清单未能更新（下次查看时会重算）",
                 "the import is done, but the worklists were not refreshed (they are on the next read)"
             ),
-            if lang == Lang::Zh { e.zh() } else { e.to_string() }
+            lang.msg(e)
         ),
     }
     // Stores that use automatic rules had them re-run inside the import's transaction.

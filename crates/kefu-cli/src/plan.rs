@@ -219,7 +219,10 @@ pub fn run(cmd: PlanCommand, lang: Lang) -> Result<()> {
                     ),
                     Ok(Err(errors)) => {
                         for e in &errors {
-                            eprintln!("{}: {}:{e}", lang.t("错误", "error"), f.display());
+                            match lang {
+                                Lang::Zh => eprintln!("错误: {}：{}", f.display(), lang.msg(e)),
+                                Lang::En => eprintln!("error: {}:{e}", f.display()),
+                            }
                         }
                         failed += 1;
                         mistakes += errors.len();

@@ -331,6 +331,19 @@ fn plan_check_reports_every_mistake() {
 }
 
 #[test]
+fn plan_check_speaks_chinese_in_chinese() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("bad.toml");
+    std::fs::write(&path, PLAN.replace("inquiry_conversion", "conversion")).unwrap();
+    let out = kefu(&["--lang", "zh", "plan", "check", s(&path)]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    let expected = format!("错误: {}：第 9 行，kpi[conversion].figure：", s(&path));
+    assert!(err.contains(&expected), "expected `{expected}` in\n{err}");
+    assert!(!err.contains("unknown figure"), "{err}");
+}
+
+#[test]
 fn shipped_plans_run_on_the_demo() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("demo.db");
