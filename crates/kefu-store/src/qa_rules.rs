@@ -14,7 +14,7 @@
 //! matched spans as JSON arrays), so that a rule's receptions are an index seek.
 
 use kefu_core::model::{NameId, Sender};
-use kefu_core::settings::{Config, ServiceHours};
+use kefu_core::settings::{Config, MetricSettings, ServiceHours};
 use kefu_core::time::{Day, Millis};
 use kefu_qa::rules::{Chat, ChatMessage, ChatOrder, Hit, RuleSet, Severity, Span, StoreContext};
 use rayon::iter::ParallelIterator;
@@ -433,14 +433,27 @@ impl Db {
         rules: &RuleSet,
         version: Option<i64>,
     ) -> Result<QaRunSummary> {
-        // The store's saved settings, else the default: rounds outside its service hours are
-        // not timed.
+        // The store's saved settings, else the default: waits are timed on its service clock.
         let metrics = self
             .saved_settings()?
             .into_iter()
             .find(|s| s.store.id == store_id)
             .map(|s| s.metrics)
             .unwrap_or_default();
+        self.qa_run_with(store_id, (from, to), rules, version, &metrics)
+    }
+
+    /// [`Db::qa_run`] under the given settings: a server started with `--config` holds the
+    /// settings in force (the file's, with the stores' saved ones over them), which a
+    /// database alone does not know.
+    pub fn qa_run_with(
+        &self,
+        store_id: i64,
+        (from, to): (Day, Day),
+        rules: &RuleSet,
+        version: Option<i64>,
+        metrics: &MetricSettings,
+    ) -> Result<QaRunSummary> {
         let tx = self.conn().unchecked_transaction()?;
         let mut summary = run(
             &tx,
@@ -453,7 +466,7 @@ impl Db {
         )?;
         // Then the review assignments its hits (and the period's ratings and refunds) open.
         summary.auto_reviews =
-            crate::qa_auto::auto_assign(&tx, store_id, (from, to), &metrics)? as u64;
+            crate::qa_auto::auto_assign(&tx, store_id, (from, to), metrics)? as u64;
         tx.commit()?;
         Ok(summary)
     }

@@ -28,10 +28,14 @@ fn hand_input() -> PathBuf {
 /// The store above, users admin, sup (supervisor of the store), qa (assigned too) and lily
 /// (agent, linked to 测试店:小美).
 fn setup() -> (tempfile::TempDir, PathBuf, Router) {
+    setup_with(Config::default())
+}
+
+/// [`setup`] with the server started on `config` (as `kefu serve --config`).
+fn setup_with(config: Config) -> (tempfile::TempDir, PathBuf, Router) {
     let dir = tempfile::tempdir().unwrap();
     let input = hand_input();
     let path = dir.path().join("k.db");
-    let config = Config::default();
     let mut db = Db::open(&path).unwrap();
     let mut opts = kefu_import::ImportOptions::new(&config);
     opts.default_store = Some(STORE.to_string());
@@ -231,6 +235,36 @@ async fn hits_per_100_receptions_by_account_and_store() {
     assert!(full.body.contains("<mark>随便你</mark>"), "{}", full.body);
     assert_eq!(full.body.matches("flagged\"").count(), 1, "{}", full.body);
     assert!(full.body.contains("⚑ Forbidden") || full.body.contains("⚑ 服务禁忌用语"));
+}
+
+#[tokio::test]
+async fn the_run_button_times_waits_on_the_service_hours_the_server_was_started_with() {
+    // 阿强's buyer wrote at 12:00 and was answered at 12:10 (slow_round and
+    // long_wait_no_apology by default). Under `kefu serve --config` with service from 12:10
+    // none of that wait lies in service hours: neither rule fires.
+    let config = Config::parse("[metrics]\nservice_hours = \"12:10-24:00\"\n").unwrap();
+    let (_dir, _path, app) = setup_with(config);
+    let (sid, csrf) = login(&app, "sup").await;
+    let ran = run_rules(&app, &sid, &csrf).await;
+    assert_eq!(ran.status, StatusCode::SEE_OTHER, "{}", ran.body);
+    let page = get(&app, &week(""), &sid).await;
+    let qiang = row(&page.body, "测试店:阿强");
+    assert_eq!(qiang[3], "50.0", "off_platform still fires");
+    let store = row(&page.body, "Whole store");
+    assert_eq!(
+        store[11], "0.0",
+        "slow_round: the wait lay outside service hours"
+    );
+    assert_eq!(store[7], "0.0", "long_wait_no_apology likewise");
+
+    // The same store on the default hours: both fire (the test above, and the contrast).
+    let (_dir, _path, app) = setup();
+    let (sid, csrf) = login(&app, "sup").await;
+    run_rules(&app, &sid, &csrf).await;
+    let page = get(&app, &week(""), &sid).await;
+    let store = row(&page.body, "Whole store");
+    assert_eq!(store[11], "25.0");
+    assert_eq!(store[7], "25.0");
 }
 
 #[tokio::test]

@@ -90,10 +90,22 @@ impl StoreScope {
         Ok(db.qa_save_rules(self.store.id, toml, author)?)
     }
 
-    /// Runs the rules in force over `[from, to]`, replacing the hits of the range.
-    pub fn run_rules(&self, db: &Db, from: Day, to: Day) -> Result<QaRunSummary, WebError> {
+    /// Runs the rules in force over `[from, to]` under the store's settings in force
+    /// (`metrics`: its service hours time the waits), replacing the hits of the range.
+    pub fn run_rules(
+        &self,
+        db: &Db,
+        (from, to): (Day, Day),
+        metrics: &MetricSettings,
+    ) -> Result<QaRunSummary, WebError> {
         let rules = self.rules_in_force(db)?;
-        Ok(db.qa_run(self.store.id, from, to, &rules.set, rules.version)?)
+        Ok(db.qa_run_with(
+            self.store.id,
+            (from, to),
+            &rules.set,
+            rules.version,
+            metrics,
+        )?)
     }
 
     /// Receptions per account the rules read over `[from, to]`, of the user's rows.

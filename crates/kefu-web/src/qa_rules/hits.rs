@@ -504,6 +504,7 @@ pub async fn run(
     }
     let u = user.session.user.clone();
     let store = form.store.clone();
+    let config = state.config.clone();
     let ran = state
         .heavy(u.id, move |db| {
             let s = first_store(db, &u, Some(&form.store))?;
@@ -519,7 +520,8 @@ pub async fn run(
                     "a period of at most a year",
                 ));
             }
-            let summary = s.run_rules(db, from, to)?;
+            let metrics = config.store(s.name()).metrics;
+            let summary = s.run_rules(db, (from, to), &metrics)?;
             db.audit(
                 Some(&u),
                 "qa.run",
