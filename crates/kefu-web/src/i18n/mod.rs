@@ -106,6 +106,7 @@ pub enum S {
     AlertSettings,
     Live,
     IngestTokens,
+    ManageMenu,
     EditUser,
     Roster,
     DisplayName,

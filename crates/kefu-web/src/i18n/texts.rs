@@ -128,6 +128,7 @@ impl S {
             S::AlertSettings => ("提醒设置", "Alert settings"),
             S::Live => ("实时监控", "Live monitor"),
             S::IngestTokens => ("接入令牌", "Ingest tokens"),
+            S::ManageMenu => ("管理", "Manage"),
             S::EditUser => ("编辑用户", "Edit user"),
             S::Roster => ("花名册", "Roster"),
             S::DisplayName => ("姓名", "Display name"),
