@@ -55,7 +55,10 @@ fn micro(v: &Value) -> (u64, u64, u64, u64, u64) {
 /// tuned on dev..dev5 only: dev5 38 / 38 and 38 / 38; measured once: holdout unchanged,
 /// holdout2 23 / 25 = 0.920 and 23 / 23 (one false alarm more: 慢回复, timing), holdout3
 /// 36 / 42 = 0.857 and 36 / 37 = 0.973 (likewise one 慢回复 more), holdout4 92 / 99 = 0.929
-/// and 92 / 93 = 0.989.
+/// and 92 / 93 = 0.989. holdout5 (200 chats) was written after round five by a hand that never
+/// read the rules, the engine nor the other sets (its four unpaid-order chats given `order`
+/// lines before the first run); measured once on the engine of round five: 88 / 95 = 0.926
+/// and 88 / 96 = 0.917.
 #[test]
 fn the_shipped_rules_on_the_labelled_set() {
     let dev = eval_json(&labelled("dev"), &[]);
@@ -91,24 +94,28 @@ fn the_shipped_rules_on_the_labelled_set() {
     let holdout4 = eval_json(&labelled("holdout4"), &[]);
     assert_eq!(micro(&holdout4), (194, 92, 7, 1, 155));
     assert_eq!(holdout4["files"], 7);
+    let holdout5 = eval_json(&labelled("holdout5"), &[]);
+    assert_eq!(micro(&holdout5), (200, 88, 7, 8, 130));
+    assert_eq!(holdout5["files"], 7);
+    assert_eq!(holdout5["judgements"], 233);
 
-    // The whole directory is the nine splits together, walked recursively.
+    // The whole directory is the ten splits together, walked recursively.
     let all = eval_json(&labelled(""), &[]);
-    assert_eq!(micro(&all), (1053, 445, 16, 10, 837));
-    assert_eq!(all["files"], 55);
+    assert_eq!(micro(&all), (1253, 533, 23, 18, 967));
+    assert_eq!(all["files"], 62);
     let p = all["micro"]["precision"].as_f64().unwrap();
-    assert!((p - 445.0 / 461.0).abs() < 1e-12, "micro precision {p}");
+    assert!((p - 533.0 / 556.0).abs() < 1e-12, "micro precision {p}");
 
     // Micro is the sum over rules, not their mean.
     let rules = all["rules"].as_array().unwrap();
     let sum = |k: &str| rules.iter().map(|r| r[k].as_u64().unwrap()).sum::<u64>();
     assert_eq!(
         (sum("tp"), sum("fp"), sum("fn"), sum("tn")),
-        (445, 16, 10, 837)
+        (533, 23, 18, 967)
     );
     // Every class of the issue is there, in every split.
     for split in [
-        &dev, &dev2, &dev3, &dev4, &dev5, &holdout, &holdout2, &holdout3, &holdout4,
+        &dev, &dev2, &dev3, &dev4, &dev5, &holdout, &holdout2, &holdout3, &holdout4, &holdout5,
     ] {
         let classes: Vec<&str> = split["classes"]
             .as_array()
