@@ -58,7 +58,10 @@ fn micro(v: &Value) -> (u64, u64, u64, u64, u64) {
 /// and 92 / 93 = 0.989. holdout5 (200 chats) was written after round five by a hand that never
 /// read the rules, the engine nor the other sets (its four unpaid-order chats given `order`
 /// lines before the first run); measured once on the engine of round five: 88 / 95 = 0.926
-/// and 88 / 96 = 0.917.
+/// and 88 / 96 = 0.917. Then the shipped set gave the night's queue 10 minutes after opening
+/// (`opening_grace_minutes`, for the demo store's rate, not from any labelled chat): every dev
+/// split unchanged; holdout2 23 / 24 and holdout3 36 / 41 (one 慢回复 false alarm fewer each),
+/// holdout5 87 / 94 = 0.926 and 87 / 96 = 0.906 (one 慢回复 miss more).
 #[test]
 fn the_shipped_rules_on_the_labelled_set() {
     let dev = eval_json(&labelled("dev"), &[]);
@@ -87,31 +90,31 @@ fn the_shipped_rules_on_the_labelled_set() {
     let holdout = eval_json(&labelled("holdout"), &[]);
     assert_eq!(micro(&holdout), (81, 31, 1, 5, 73));
     let holdout2 = eval_json(&labelled("holdout2"), &[]);
-    assert_eq!(micro(&holdout2), (53, 23, 2, 0, 35));
+    assert_eq!(micro(&holdout2), (53, 23, 1, 0, 36));
     let holdout3 = eval_json(&labelled("holdout3"), &[]);
-    assert_eq!(micro(&holdout3), (86, 36, 6, 1, 62));
+    assert_eq!(micro(&holdout3), (86, 36, 5, 1, 63));
     assert_eq!(holdout3["files"], 6);
     let holdout4 = eval_json(&labelled("holdout4"), &[]);
     assert_eq!(micro(&holdout4), (194, 92, 7, 1, 155));
     assert_eq!(holdout4["files"], 7);
     let holdout5 = eval_json(&labelled("holdout5"), &[]);
-    assert_eq!(micro(&holdout5), (200, 88, 7, 8, 130));
+    assert_eq!(micro(&holdout5), (200, 87, 7, 9, 130));
     assert_eq!(holdout5["files"], 7);
     assert_eq!(holdout5["judgements"], 233);
 
     // The whole directory is the ten splits together, walked recursively.
     let all = eval_json(&labelled(""), &[]);
-    assert_eq!(micro(&all), (1253, 533, 23, 18, 967));
+    assert_eq!(micro(&all), (1253, 532, 21, 19, 969));
     assert_eq!(all["files"], 62);
     let p = all["micro"]["precision"].as_f64().unwrap();
-    assert!((p - 533.0 / 556.0).abs() < 1e-12, "micro precision {p}");
+    assert!((p - 532.0 / 553.0).abs() < 1e-12, "micro precision {p}");
 
     // Micro is the sum over rules, not their mean.
     let rules = all["rules"].as_array().unwrap();
     let sum = |k: &str| rules.iter().map(|r| r[k].as_u64().unwrap()).sum::<u64>();
     assert_eq!(
         (sum("tp"), sum("fp"), sum("fn"), sum("tn")),
-        (533, 23, 18, 967)
+        (532, 21, 19, 969)
     );
     // Every class of the issue is there, in every split.
     for split in [

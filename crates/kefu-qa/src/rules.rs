@@ -213,6 +213,7 @@ pub struct Params {
     pub seconds: Option<u32>,
     pub negation_window: Option<u32>,
     pub withdrawn: Option<Vec<String>>,
+    pub opening_grace_minutes: Option<u32>,
 }
 
 /// A parameter's name and type, for validation and the web form.
@@ -236,6 +237,7 @@ pub enum Param {
     Seconds,
     NegationWindow,
     Withdrawn,
+    OpeningGraceMinutes,
 }
 
 /// How a parameter is written.
@@ -247,7 +249,7 @@ pub enum ParamType {
 }
 
 impl Param {
-    pub const ALL: [Param; 18] = [
+    pub const ALL: [Param; 19] = [
         Param::Senders,
         Param::Keywords,
         Param::Negations,
@@ -266,6 +268,7 @@ impl Param {
         Param::Seconds,
         Param::NegationWindow,
         Param::Withdrawn,
+        Param::OpeningGraceMinutes,
     ];
     pub fn name(self) -> &'static str {
         match self {
@@ -287,6 +290,7 @@ impl Param {
             Param::Seconds => "seconds",
             Param::NegationWindow => "negation_window",
             Param::Withdrawn => "withdrawn",
+            Param::OpeningGraceMinutes => "opening_grace_minutes",
         }
     }
     pub fn ty(self) -> ParamType {
@@ -342,6 +346,10 @@ impl Param {
                 "买家撤回问题的说法（不用了、算了）",
                 "buyer phrases withdrawing the question (不用了, 算了)",
             ),
+            Param::OpeningGraceMinutes => (
+                "服务时间外的留言：开始服务后几分钟内回复不算超时",
+                "questions left outside service hours: answered within this many minutes of opening is on time",
+            ),
         }
     }
     /// Whether a rule of `kind` reads this parameter.
@@ -376,13 +384,18 @@ impl Param {
             ),
             Kind::LongWaitApology => matches!(
                 self,
-                P::Keywords | P::Negations | P::NegationWindow | P::Minutes | P::NextAgentMessages
+                P::Keywords
+                    | P::Negations
+                    | P::NegationWindow
+                    | P::Minutes
+                    | P::NextAgentMessages
+                    | P::OpeningGraceMinutes
             ),
             Kind::MissedFollowUp => matches!(
                 self,
                 P::Keywords | P::Negations | P::NegationWindow | P::Minutes | P::Withdrawn
             ),
-            Kind::SlowRound => matches!(self, P::Seconds),
+            Kind::SlowRound => matches!(self, P::Seconds | P::OpeningGraceMinutes),
             Kind::UnansweredRound | Kind::ShiftEndUnanswered => {
                 matches!(self, P::Allow | P::Withdrawn)
             }
@@ -541,6 +554,9 @@ pub enum StopReason {
     /// A wait over the limit on the wall clock but not on the service clock: its time outside
     /// the store's service hours does not count.
     ServiceClock,
+    /// A round opened outside service hours and answered within the rule's grace after
+    /// opening (`opening_grace_minutes`).
+    OpeningGrace,
     /// A question left open that came after the day's service hours: the next morning's.
     OutsideServiceHours,
     /// No keyword and no condition of the rule was met.
@@ -612,6 +628,13 @@ impl Stop {
             }
             (StopReason::ServiceClock, false) => {
                 "按自然时间等待超过时限，按服务时间没有超过：服务时间之外的时长不计".to_string()
+            }
+            (StopReason::OpeningGrace, true) => {
+                "the buyer wrote outside service hours and was answered within the rule's minutes after opening: the night's queue is not slow"
+                    .to_string()
+            }
+            (StopReason::OpeningGrace, false) => {
+                "买家在服务时间外留言，开始服务后在规则给的分钟数内得到回复：夜间积压的留言不算慢".to_string()
             }
             (StopReason::OutsideServiceHours, true) => {
                 "the question came after the day's service hours: no answer was due that day"

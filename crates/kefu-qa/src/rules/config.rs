@@ -204,6 +204,7 @@ struct RawRule {
     seconds: Option<Spanned<i64>>,
     negation_window: Option<Spanned<i64>>,
     withdrawn: Option<Spanned<Vec<String>>>,
+    opening_grace_minutes: Option<Spanned<i64>>,
 }
 
 /// The 1-based line of a byte offset (for every TOML file of the crate: rules, labels,
@@ -376,6 +377,10 @@ pub fn parse(text: &str) -> Result<Vec<RuleDef>, Vec<RuleError>> {
                 Param::Withdrawn,
                 r.withdrawn.as_ref().map(|v| v.span().start),
             ),
+            (
+                Param::OpeningGraceMinutes,
+                r.opening_grace_minutes.as_ref().map(|v| v.span().start),
+            ),
         ];
         let rule_line = line_of(text, r.id.span().start);
         if let Some(kind) = kind {
@@ -437,6 +442,7 @@ pub fn parse(text: &str) -> Result<Vec<RuleDef>, Vec<RuleError>> {
             count_bot: r.count_bot.map(Spanned::into_inner),
             minutes: c.number(r.minutes, "minutes"),
             seconds: c.number(r.seconds, "seconds"),
+            opening_grace_minutes: c.number(r.opening_grace_minutes, "opening_grace_minutes"),
         };
         if kind == Some(Kind::Keywords)
             && params.keywords.as_ref().is_none_or(Vec::is_empty)
@@ -525,6 +531,7 @@ pub(super) fn param_toml(p: &Params, param: Param) -> Option<String> {
         Param::Seconds => num(p.seconds),
         Param::NegationWindow => num(p.negation_window),
         Param::Withdrawn => p.withdrawn.as_deref().map(list),
+        Param::OpeningGraceMinutes => num(p.opening_grace_minutes),
     }
 }
 
@@ -617,6 +624,7 @@ pub fn set_param(p: &mut Params, param: Param, text: &str) -> Result<(), Problem
         Param::NextAgentMessages => p.next_agent_messages = number()?,
         Param::Minutes => p.minutes = number()?,
         Param::Seconds => p.seconds = number()?,
+        Param::OpeningGraceMinutes => p.opening_grace_minutes = number()?,
     }
     Ok(())
 }

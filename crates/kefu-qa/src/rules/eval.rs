@@ -117,12 +117,23 @@ impl Ctx<'_, '_> {
     /// who wrote at night and was answered a minute after opening waited a minute; one who
     /// wrote ten minutes before opening and was answered twenty minutes after it waited
     /// twenty. (The texts are read only for the rare long waits.)
-    fn waited_over(&self, r: &Round, answer: u32, limit: Millis) -> bool {
-        self.waited(self.time(r.open), self.time(answer)) > limit
+    fn waited_over(&self, r: &Round, answer: u32, limit: Millis, opening_grace: Millis) -> bool {
+        let open = self.time(r.open);
+        self.waited(open, self.time(answer)) > self.limit_for(open, limit, opening_grace)
             && (r.open..answer).any(|i| {
                 self.msg(i).sender == Sender::Buyer
                     && !acknowledges(self.msg(i).text, self.set.matcher.all_acks())
             })
+    }
+    /// The wait allowed a round opened at `open`: `limit`, or at least `opening_grace` when
+    /// the round opened outside service hours — the night's questions are queued for the
+    /// opening and answered one after another, so the first minutes of the day do not
+    /// judge the agent who opens it.
+    fn limit_for(&self, open: Millis, limit: Millis, opening_grace: Millis) -> Millis {
+        match self.chat.context.service_hours {
+            Some(h) if !h.contains(open) => limit.max(opening_grace),
+            _ => limit,
+        }
     }
     /// Service time left in the day after `t` (`None` without service hours: all of it).
     fn service_left(&self, t: Millis) -> Option<Millis> {
@@ -442,6 +453,7 @@ fn check(index: usize, rule: &RuleDef, c: &Ctx<'_, '_>) -> Option<Hit> {
     let p = &rule.params;
     let id = index as u32;
     let minutes_ms = i64::from(p.minutes.unwrap_or(0)) * MINUTE_MS;
+    let grace_ms = i64::from(p.opening_grace_minutes.unwrap_or(0)) * MINUTE_MS;
     let count_bot = p.count_bot.unwrap_or(true);
     match rule.kind {
         Kind::Keywords => {
@@ -516,7 +528,7 @@ fn check(index: usize, rule: &RuleDef, c: &Ctx<'_, '_>) -> Option<Hit> {
             let mut count = 0;
             for r in &c.rounds {
                 let Some(answer) = r.answer else { continue };
-                if !c.waited_over(r, answer, minutes_ms) {
+                if !c.waited_over(r, answer, minutes_ms, grace_ms) {
                     continue;
                 }
                 let from = c.agent.partition_point(|&i| i < answer);
@@ -580,7 +592,7 @@ fn check(index: usize, rule: &RuleDef, c: &Ctx<'_, '_>) -> Option<Hit> {
             let mut count = 0;
             for r in &c.rounds {
                 if let Some(answer) = r.answer
-                    && c.waited_over(r, answer, limit)
+                    && c.waited_over(r, answer, limit, grace_ms)
                 {
                     count += 1;
                     messages.extend([r.open, answer]);
@@ -705,13 +717,17 @@ pub(super) fn why_not(set: &RuleSet, chat: &Chat<'_>, index: usize) -> Vec<Stop>
                 Kind::SlowRound => i64::from(rule.params.seconds.unwrap_or(0)) * SECOND_MS,
                 _ => i64::from(rule.params.minutes.unwrap_or(0)) * MINUTE_MS,
             };
+            let grace = i64::from(rule.params.opening_grace_minutes.unwrap_or(0)) * MINUTE_MS;
             if let Some(hours) = chat.context.service_hours {
                 for r in rounds(chat.messages) {
                     let Some(answer) = r.answer else { continue };
                     let open = chat.messages[r.open as usize].time;
                     let to = chat.messages[answer as usize].time;
-                    if to - open > limit && hours.service_ms(open, to) <= limit {
+                    let waited = hours.service_ms(open, to);
+                    if to - open > limit && waited <= limit {
                         stops.push(bare(StopReason::ServiceClock, Some(r.open)));
+                    } else if waited > limit && waited <= grace && !hours.contains(open) {
+                        stops.push(bare(StopReason::OpeningGrace, Some(r.open)));
                     }
                 }
             }

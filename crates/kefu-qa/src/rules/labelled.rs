@@ -511,7 +511,8 @@ chat = "buyer 10:00 在吗"
             !hits.iter().any(|h| set.rules()[h.rule].id == "slow_round"),
             "{hits:?}"
         );
-        let later = text.replace("08:00:20", "08:05:00");
+        // 12 min after opening: past the shipped set's 10 minutes for the night's queue.
+        let later = text.replace("08:00:20", "08:12:00");
         let chats = parse_labelled(&later, "f", 24).unwrap();
         let hits = chats[0].evaluate(&set);
         assert!(

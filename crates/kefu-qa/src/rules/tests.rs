@@ -1391,11 +1391,11 @@ mod why_not {
 
     use super::*;
 
-    fn why(chat: &str, rule: &str) -> Vec<Stop> {
+    pub(super) fn why(chat: &str, rule: &str) -> Vec<Stop> {
         why_with(chat, rule, StoreContext::default())
     }
 
-    fn why_with(chat: &str, rule: &str, context: StoreContext<'_>) -> Vec<Stop> {
+    pub(super) fn why_with(chat: &str, rule: &str, context: StoreContext<'_>) -> Vec<Stop> {
         let set = RuleSet::default_rules();
         parse_chat(chat, 72)
             .expect("test chats are well-formed")
@@ -1403,7 +1403,7 @@ mod why_not {
     }
 
     /// The reasons, with the message number and the text as written.
-    fn reasons(stops: &[Stop]) -> Vec<(Option<u32>, String, StopReason)> {
+    pub(super) fn reasons(stops: &[Stop]) -> Vec<(Option<u32>, String, StopReason)> {
         stops
             .iter()
             .map(|s| (s.message, s.matched.clone(), s.reason.clone()))
@@ -1654,13 +1654,17 @@ mod why_not {
 
 /// Round five: the classes the fourth holdout still missed, in general forms.
 mod round_five {
+    use super::why_not::{reasons, why_with};
     use super::*;
 
     /// Whether the one round of `chat` waited exactly `seconds` with service hours `hours`:
     /// `slow_round` over `seconds - 1` fires on it, over `seconds` it does not.
     fn waits_exactly(chat: &str, hours: &str, seconds: u32) -> bool {
         let slow_over = |limit: u32| {
-            let text = DEFAULT_RULES.replace("seconds = 180", &format!("seconds = {limit}"));
+            // The clock alone: without the shipped set's grace for the opening's queue.
+            let text = DEFAULT_RULES
+                .replace("seconds = 180", &format!("seconds = {limit}"))
+                .replace("opening_grace_minutes = 10", "");
             let set = RuleSet::parse(&text).expect("valid");
             fires_in(&set, chat, "slow_round", Some(hours))
         };
@@ -1695,6 +1699,93 @@ mod round_five {
         let lunch = "buyer 2026-12-02 12:20:00 有现货吗\nagent 2026-12-02 13:31:00 有的\n";
         assert!(waits_exactly(lunch, "09:00-12:00,13:30-22:00", 60));
         assert!(waits_exactly(lunch, "09:00-22:00", 71 * 60));
+    }
+
+    #[test]
+    fn the_nights_queue_has_the_first_minutes_of_the_day() {
+        // The shipped set gives questions left outside service hours 10 minutes of service
+        // time after opening (`opening_grace_minutes`); inside service hours the limits stay.
+        let set = RuleSet::default_rules();
+        let hours = Some("08:00-24:00");
+        let at = |open: &str, answer: &str| {
+            format!("buyer 2026-12-02 {open} 有加绒的吗\nagent 2026-12-02 {answer} 有的\n")
+        };
+        for rule in ["slow_round", "long_wait_no_apology"] {
+            // 02:00 → 08:09:59: 9 min 59 s of service time, in the grace.
+            assert!(
+                !fires_in(&set, &at("02:00:00", "08:09:59"), rule, hours),
+                "{rule}"
+            );
+            // → 08:10:01: over it.
+            assert!(
+                fires_in(&set, &at("02:00:00", "08:10:01"), rule, hours),
+                "{rule}"
+            );
+            // 07:59:50 → 08:10:00: 10 min exactly, not over.
+            assert!(
+                !fires_in(&set, &at("07:59:50", "08:10:00"), rule, hours),
+                "{rule}"
+            );
+        }
+        // Opened inside service hours: the rule's own limits (3 min, 5 min).
+        assert!(fires_in(
+            &set,
+            &at("08:00:00", "08:03:01"),
+            "slow_round",
+            hours
+        ));
+        assert!(fires_in(
+            &set,
+            &at("08:00:00", "08:05:01"),
+            "long_wait_no_apology",
+            hours
+        ));
+        // Without service hours (the wall clock) nothing opens outside them: 6 min is slow.
+        assert!(fires_in(
+            &set,
+            &at("02:00:00", "02:06:00"),
+            "slow_round",
+            None
+        ));
+        // Hours across midnight (10:00-01:00): 03:00 is outside, 00:30 inside.
+        let cross = Some("10:00-01:00");
+        assert!(!fires_in(
+            &set,
+            &at("03:00:00", "10:08:00"),
+            "slow_round",
+            cross
+        ));
+        assert!(fires_in(
+            &set,
+            &at("00:30:00", "00:34:00"),
+            "slow_round",
+            cross
+        ));
+        // The why-not names the grace, in both languages.
+        let hours = ServiceHours::parse("08:00-24:00").unwrap();
+        let stops = why_with(
+            &at("02:00:00", "08:06:00"),
+            "slow_round",
+            StoreContext {
+                known_texts: &[],
+                service_hours: Some(&hours),
+            },
+        );
+        assert_eq!(
+            reasons(&stops),
+            vec![(Some(0), String::new(), StopReason::OpeningGrace)]
+        );
+        assert!(stops[0].describe(true).contains("after opening"));
+        assert!(stops[0].describe(false).contains("夜间积压"));
+        // A rule set without the parameter times the queue like any round.
+        let text = DEFAULT_RULES.replace("opening_grace_minutes = 10", "");
+        let bare = RuleSet::parse(&text).expect("valid");
+        assert!(fires_in(
+            &bare,
+            &at("02:00:00", "08:06:00"),
+            "slow_round",
+            Some("08:00-24:00")
+        ));
     }
 
     #[test]
