@@ -1402,6 +1402,19 @@ mod why_not {
             .why_not(&set, context, rule)
     }
 
+    /// [`why_with`] with the store's service hours `hours` and no known texts.
+    pub(super) fn why_in_hours(chat: &str, rule: &str, hours: &str) -> Vec<Stop> {
+        let hours = ServiceHours::parse(hours).expect("test hours are well-formed");
+        why_with(
+            chat,
+            rule,
+            StoreContext {
+                known_texts: &[],
+                service_hours: Some(&hours),
+            },
+        )
+    }
+
     /// The reasons, with the message number and the text as written.
     pub(super) fn reasons(stops: &[Stop]) -> Vec<(Option<u32>, String, StopReason)> {
         stops
@@ -1580,14 +1593,10 @@ mod why_not {
     #[test]
     fn a_wait_outside_service_hours_does_not_count() {
         // 1 h 22 min on the wall clock, 2 min of service time: under the 180 s limit.
-        let hours = ServiceHours::parse("09:00-21:00").unwrap();
-        let stops = why_with(
+        let stops = why_in_hours(
             "buyer 07:40:00 发货了吗\nagent 09:02:00 亲，上午发出\n",
             "slow_round",
-            StoreContext {
-                known_texts: &[],
-                service_hours: Some(&hours),
-            },
+            "09:00-21:00",
         );
         assert_eq!(
             reasons(&stops),
@@ -1654,7 +1663,7 @@ mod why_not {
 
 /// Round five: the classes the fourth holdout still missed, in general forms.
 mod round_five {
-    use super::why_not::{reasons, why_with};
+    use super::why_not::{reasons, why_in_hours};
     use super::*;
 
     /// Whether the one round of `chat` waited exactly `seconds` with service hours `hours`:
@@ -1762,15 +1771,7 @@ mod round_five {
             cross
         ));
         // The why-not names the grace, in both languages.
-        let hours = ServiceHours::parse("08:00-24:00").unwrap();
-        let stops = why_with(
-            &at("02:00:00", "08:06:00"),
-            "slow_round",
-            StoreContext {
-                known_texts: &[],
-                service_hours: Some(&hours),
-            },
-        );
+        let stops = why_in_hours(&at("02:00:00", "08:06:00"), "slow_round", "08:00-24:00");
         assert_eq!(
             reasons(&stops),
             vec![(Some(0), String::new(), StopReason::OpeningGrace)]
