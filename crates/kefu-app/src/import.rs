@@ -178,8 +178,7 @@ pub fn import_files_with(
             });
         }
         // Returning early drops the receivers, which stops the readers at their next batch.
-        for i in 0..files.len() {
-            let from = &readers[i % READERS];
+        for from in readers.iter().cycle().take(files.len()) {
             loop {
                 // A reader ends early only after handing on its file's failure.
                 let Ok(read) = from.recv() else {
