@@ -6,7 +6,9 @@
 //! once, with the figures (and the stores' quality rules) recomputed inside the same
 //! transaction, or not at all.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc::SyncSender;
 
 use kefu_core::model::ImportBatch;
 use kefu_core::platform::PlatformFile;
@@ -74,6 +76,51 @@ enum Read {
     Failed(ImportError),
 }
 
+/// Files read at a time: the reading of a file (split into records on one thread, converted
+/// on another) runs beside the writer's staging, and two files at once keep both cores busy.
+const READERS: usize = 2;
+
+/// Reads one file, handing its batches to `send` and returning how it ended. `read_bytes`
+/// hears the bytes read since it was last called.
+fn read_file(
+    path: &Path,
+    opts: &ImportOptions,
+    reports: &ReportOptions,
+    read_bytes: &dyn Fn(u64),
+    send: &SyncSender<Read>,
+) -> Read {
+    let reported = std::cell::Cell::new(0u64);
+    let heard = |done: u64, _size: u64| {
+        read_bytes(done.saturating_sub(reported.replace(done.max(reported.get()))));
+    };
+    // Nothing of a file is handed on before its header is recognised, so a file refused as a
+    // canonical one can still be read as a platform report.
+    let canonical = reports.kind.is_none().then(|| {
+        kefu_import::read_batches(
+            path,
+            opts,
+            kefu_import::BATCH_MESSAGES,
+            &heard,
+            &mut |batch| {
+                send.send(Read::Batch(batch))
+                    .map_err(|_| ImportError::Stopped)
+            },
+        )
+        .map(Read::Done)
+    });
+    let read = match canonical {
+        None | Some(Err(ImportError::UnknownKind { .. } | ImportError::Empty { .. })) => {
+            kefu_import::read_report(path, opts, reports)
+                .map(|(file, report)| Read::Platform(file, report))
+        }
+        Some(other) => other,
+    };
+    if let Ok(size) = std::fs::metadata(path).map(|m| m.len()) {
+        heard(size, size);
+    }
+    read.unwrap_or_else(Read::Failed)
+}
+
 /// Imports `files` into `db` as one all-or-nothing session. `may_import` says whether the
 /// importer may write rows of a store (by name); `progress` hears the bytes read so far over
 /// all files. The settings of `opts.config` are the ones the figures are computed under.
@@ -101,77 +148,68 @@ pub fn import_files_with(
     may_import: &dyn Fn(&str) -> bool,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<Imported, ImportFailure> {
-    let sizes: Vec<u64> = files
-        .iter()
-        .map(|f| std::fs::metadata(f).map_or(0, |m| m.len()))
-        .collect();
     let mut phase = kefu_store::profile::Phase::start();
     let previous_import = db.last_import_id()?;
     let mut session = db.begin_import()?;
     let mut done = Vec::with_capacity(files.len());
+    let done_bytes = &AtomicU64::new(0);
     std::thread::scope(|scope| -> Result<(), ImportFailure> {
-        // One batch in flight: the reader runs at most one batch ahead of the writer.
-        let (send, receive) = std::sync::mpsc::sync_channel(1);
-        let sizes = &sizes;
-        scope.spawn(move || {
-            let mut offset = 0;
-            for (path, size) in files.iter().zip(sizes) {
-                // Nothing of a file is handed on before its header is recognised, so a file
-                // refused as a canonical one can still be read as a platform report.
-                let canonical = reports.kind.is_none().then(|| {
-                    kefu_import::read_batches(
+        // Worker `w` reads files w, w + READERS, …; each runs at most one batch ahead of the
+        // writer, which takes the batches file by file in the order given, so the session
+        // sees what one reader would have handed it.
+        let mut readers = Vec::with_capacity(READERS);
+        for w in 0..READERS.min(files.len()) {
+            let (send, receive) = std::sync::mpsc::sync_channel(1);
+            readers.push(receive);
+            scope.spawn(move || {
+                for path in files.iter().skip(w).step_by(READERS) {
+                    let read = read_file(
                         path,
                         opts,
-                        kefu_import::BATCH_MESSAGES,
-                        &|done, _| progress(offset + done),
-                        &mut |batch| {
-                            send.send(Read::Batch(batch))
-                                .map_err(|_| ImportError::Stopped)
-                        },
-                    )
-                    .map(Read::Done)
-                });
-                let read = match canonical {
-                    None
-                    | Some(Err(ImportError::UnknownKind { .. } | ImportError::Empty { .. })) => {
-                        kefu_import::read_report(path, opts, reports)
-                            .map(|(file, report)| Read::Platform(file, report))
+                        reports,
+                        &|bytes| progress(done_bytes.fetch_add(bytes, Ordering::Relaxed) + bytes),
+                        &send,
+                    );
+                    let failed = matches!(read, Read::Failed(_));
+                    if send.send(read).is_err() || failed {
+                        break;
                     }
-                    Some(other) => other,
+                }
+            });
+        }
+        // Returning early drops the receivers, which stops the readers at their next batch.
+        for from in readers.iter().cycle().take(files.len()) {
+            loop {
+                // A reader ends early only after handing on its file's failure.
+                let Ok(read) = from.recv() else {
+                    return Err(ImportError::Stopped.into());
                 };
-                offset += size;
-                let (next, failed) = match read {
-                    Ok(next) => (next, false),
-                    Err(e) => (Read::Failed(e), true),
-                };
-                if send.send(next).is_err() || failed {
-                    break;
-                }
-            }
-        });
-        // Returning early drops `receive`, which stops the reader at its next batch.
-        for read in receive {
-            match read {
-                Read::Batch(batch) => {
-                    if let Some(other) = batch_stores(&batch).into_iter().find(|s| !may_import(s)) {
-                        return Err(ImportFailure::NotYourStore(other));
+                match read {
+                    Read::Batch(batch) => {
+                        if let Some(other) =
+                            batch_stores(&batch).into_iter().find(|s| !may_import(s))
+                        {
+                            return Err(ImportFailure::NotYourStore(other));
+                        }
+                        session.add(batch)?;
+                        continue;
                     }
-                    session.add(batch)?;
-                }
-                Read::Done(report) => done.push(report),
-                Read::Platform(file, report) => {
-                    if let Some(other) = file
-                        .figures
-                        .iter()
-                        .map(|f| f.store.as_str())
-                        .find(|s| !may_import(s))
-                    {
-                        return Err(ImportFailure::NotYourStore(other.to_string()));
+                    Read::Done(report) => done.push(report),
+                    Read::Platform(file, report) => {
+                        if let Some(other) = file
+                            .figures
+                            .iter()
+                            .map(|f| f.store.as_str())
+                            .find(|s| !may_import(s))
+                        {
+                            return Err(ImportFailure::NotYourStore(other.to_string()));
+                        }
+                        session.add_platform(&file)?;
+                        done.push(report);
                     }
-                    session.add_platform(&file)?;
-                    done.push(report);
+                    Read::Failed(e) => return Err(e.into()),
                 }
-                Read::Failed(e) => return Err(e.into()),
+                break;
             }
         }
         Ok(())

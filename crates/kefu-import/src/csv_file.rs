@@ -29,7 +29,7 @@ pub(crate) enum Text<'t> {
 
 /// A UTF-8 file read in blocks of whole lines.
 pub(crate) struct Utf8Blocks {
-    file: std::fs::File,
+    file: std::io::Take<std::fs::File>,
     /// Bytes read past the last line break handed out.
     pending: Vec<u8>,
     /// Bytes read at a time.
@@ -38,8 +38,9 @@ pub(crate) struct Utf8Blocks {
 }
 
 impl Utf8Blocks {
-    /// `file` positioned at the start of the text (after a byte-order mark).
-    pub(crate) fn new(file: std::fs::File, block: usize) -> Self {
+    /// `file` positioned at the start of the text (after a byte-order mark), limited to the
+    /// text's end.
+    pub(crate) fn new(file: std::io::Take<std::fs::File>, block: usize) -> Self {
         Utf8Blocks {
             file,
             pending: Vec::new(),
@@ -98,8 +99,11 @@ impl Utf8Blocks {
     }
 }
 
-/// Whether the rest of the file is valid UTF-8 throughout, checked a block at a time.
-pub(crate) fn utf8_throughout(file: &mut std::fs::File) -> std::io::Result<bool> {
+/// Whether the rest of the file is valid UTF-8 throughout, checked a block at a time; and
+/// whether it holds a quote character anywhere (without one every line break ends a record,
+/// so the text can be cut at any of them: [`crate::ranges`]).
+pub(crate) fn utf8_throughout(file: &mut std::fs::File) -> std::io::Result<Option<Quotes>> {
+    let mut quotes = Quotes::None;
     use std::io::Read;
     let mut block = vec![0u8; 8 << 20];
     let mut carry = 0;
@@ -111,8 +115,11 @@ pub(crate) fn utf8_throughout(file: &mut std::fs::File) -> std::io::Result<bool>
         };
         let filled = carry + got;
         let part = block.get(..filled).unwrap_or_default();
+        if quotes == Quotes::None && memchr::memchr(b'"', part).is_some() {
+            quotes = Quotes::Some;
+        }
         match simdutf8::compat::from_utf8(part) {
-            Ok(_) if got == 0 => return Ok(true),
+            Ok(_) if got == 0 => return Ok(Some(quotes)),
             Ok(_) => carry = 0,
             // A character cut by the block's end: its bytes open the next block.
             Err(e) if e.error_len().is_none() && got > 0 => {
@@ -120,9 +127,16 @@ pub(crate) fn utf8_throughout(file: &mut std::fs::File) -> std::io::Result<bool>
                 block.copy_within(valid..filled, 0);
                 carry = filled - valid;
             }
-            Err(_) => return Ok(false),
+            Err(_) => return Ok(None),
         }
     }
+}
+
+/// Whether a text holds a quote character.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum Quotes {
+    None,
+    Some,
 }
 
 fn raw(text: &str, start: usize, end: usize) -> String {
@@ -165,7 +179,14 @@ struct Chunk {
 
 enum Msg {
     Rows(Chunk),
-    Failed { line: u64, reason: Said },
+    Failed {
+        line: u64,
+        reason: Said,
+    },
+    /// The text is read: the line after its last record.
+    End {
+        line: u64,
+    },
 }
 
 pub(crate) fn read(
@@ -197,7 +218,28 @@ pub(crate) fn read(
             path: run.path().into(),
         });
     }
-    let first_line = buf.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
+    let head = header(&buf).map_err(|e| failed(run, e))?;
+    let layout = run.layout(&head.names, true)?;
+    let at = Position {
+        pos: head.body,
+        line: head.line,
+    };
+    body(buf, blocks, complete, at, run, &layout, &head, progress).map(|_| ())
+}
+
+/// A file's header record, read from the text before it.
+pub(crate) struct Header {
+    /// The column names, cleaned.
+    pub names: Vec<String>,
+    pub delimiter: u8,
+    /// Where the records after it start: byte offset in the text, and 1-based line.
+    pub body: usize,
+    pub line: u64,
+}
+
+/// Reads the header at the start of `text` (which holds all of it, not blank).
+pub(crate) fn header(text: &str) -> Result<Header, Said> {
+    let first_line = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
     let delimiter = if first_line.contains('\t') && !first_line.contains(',') {
         b'\t'
     } else {
@@ -207,24 +249,45 @@ pub(crate) fn read(
         .has_headers(true)
         .flexible(true)
         .delimiter(delimiter)
-        .from_reader(buf.as_bytes());
-    let header: Vec<String> = match rdr.byte_headers() {
+        .from_reader(text.as_bytes());
+    let names: Vec<String> = match rdr.byte_headers() {
         Ok(h) => h
             .iter()
             .map(|f| clean_header(&String::from_utf8_lossy(f)).to_string())
             .collect(),
-        Err(e) => return Err(failed(run, messages::csv_said(&e, true))),
+        Err(e) => return Err(messages::csv_said(&e, true)),
     };
     let body = rdr.position().byte() as usize;
-    let line = 1 + memchr::memchr_iter(b'\n', buf.as_bytes().get(..body).unwrap_or_default())
+    let line = 1 + memchr::memchr_iter(b'\n', text.as_bytes().get(..body).unwrap_or_default())
         .count() as u64;
-    let layout = run.layout(&header, true)?;
+    Ok(Header {
+        names,
+        delimiter,
+        body,
+        line,
+    })
+}
+
+/// Reads the records of `buf` from `at` on (and of the text `blocks` still holds while not
+/// `complete`) into `run`. Returns the line after the last record: where a text that follows
+/// this one would start.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn body(
+    buf: Cow<'_, str>,
+    blocks: Option<Utf8Blocks>,
+    complete: bool,
+    at: Position,
+    run: &mut FileRun<'_, '_, '_>,
+    layout: &Layout,
+    head: &Header,
+    progress: &dyn Fn(usize),
+) -> Result<u64, ImportError> {
     let map = layout.map.clone();
-    let ncols = header.len();
+    let ncols = head.names.len();
+    let delimiter = head.delimiter;
     std::thread::scope(|s| {
         let (tx, rx) = sync_channel::<Msg>(4);
         let (back_tx, back_rx) = sync_channel::<Chunk>(8);
-        let at = Position { pos: body, line };
         let split_text = Split {
             delimiter,
             map: &map,
@@ -233,7 +296,7 @@ pub(crate) fn read(
             back: back_rx,
         };
         s.spawn(move || split_text.run(buf, blocks, complete, at));
-        convert(run, &layout, &header, rx, back_tx, progress)
+        convert(run, layout, &head.names, rx, back_tx, progress)
     })
 }
 
@@ -254,9 +317,9 @@ fn header_end(text: &str) -> Option<usize> {
 
 /// A place in the text: byte offset and the 1-based physical line there.
 #[derive(Clone, Copy)]
-struct Position {
-    pos: usize,
-    line: u64,
+pub(crate) struct Position {
+    pub pos: usize,
+    pub line: u64,
 }
 
 /// Records of delimited text, one at a time.
@@ -458,9 +521,10 @@ impl Split<'_> {
                 }
             }
         }
-        if !chunk.rows.is_empty() {
-            let _ = self.tx.send(Msg::Rows(chunk));
+        if !chunk.rows.is_empty() && self.tx.send(Msg::Rows(chunk)).is_err() {
+            return;
         }
+        let _ = self.tx.send(Msg::End { line: at.line });
     }
 }
 
@@ -472,10 +536,11 @@ fn convert(
     rx: Receiver<Msg>,
     back: SyncSender<Chunk>,
     progress: &dyn Fn(usize),
-) -> Result<(), ImportError> {
+) -> Result<u64, ImportError> {
     let ncols = header.len();
     let width = layout.map.len();
     let mut n: u64 = 0;
+    let mut end = 0;
     for msg in rx {
         let chunk = match msg {
             Msg::Rows(c) => c,
@@ -485,6 +550,10 @@ fn convert(
                     line,
                     reason,
                 });
+            }
+            Msg::End { line } => {
+                end = line;
+                continue;
             }
         };
         let mut next_val = 0;
@@ -524,7 +593,7 @@ fn convert(
         }
         let _ = back.try_send(chunk);
     }
-    Ok(())
+    Ok(end)
 }
 
 #[cfg(test)]

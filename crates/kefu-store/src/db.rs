@@ -1266,13 +1266,28 @@ const DAYS_PER_ROUND: usize = 8;
 const DAYS_PER_MERGE: usize = 4;
 
 /// Whether a message was seen before: by its source id when it has one, else by its content.
-#[derive(Default)]
 struct Seen<'a> {
     by_id: FxHashSet<&'a str>,
     by_tuple: FxHashSet<(Millis, NameId, NameId, u8, &'a str)>,
 }
 
 impl<'a> Seen<'a> {
+    /// Room for `n` messages in the table messages like the first go to (by id when it has
+    /// one): grown step by step, each step rehashed every text seen so far, which was a
+    /// twelfth of a sorted import's CPU while it read and staged the files.
+    fn with_room(n: usize, first_has_id: Option<bool>) -> Self {
+        let mut seen = Seen {
+            by_id: FxHashSet::default(),
+            by_tuple: FxHashSet::default(),
+        };
+        match first_has_id {
+            Some(true) => seen.by_id.reserve(n),
+            Some(false) => seen.by_tuple.reserve(n),
+            None => {}
+        }
+        seen
+    }
+
     /// Notes `e`; false when it was seen already.
     fn insert(&mut self, e: &Entry<'a>) -> bool {
         let m = &e.message;
@@ -1353,7 +1368,10 @@ fn stage_messages(
         let staged: Vec<(Day, Part, u64)> = round
             .par_iter()
             .map(|&(day, group)| {
-                let mut seen = Seen::default();
+                let first_has_id = group
+                    .first()
+                    .map(|&i| batch.messages[i as usize].msg_id.is_some());
+                let mut seen = Seen::with_room(group.len(), first_has_id);
                 let mut entries: Vec<Entry> = Vec::with_capacity(group.len());
                 let mut duplicates = 0;
                 for &i in group {
@@ -1601,7 +1619,7 @@ fn append_day(
     }
     let mut new = entries_of(day, &decoded)?;
     new.sort_by_key(|e| (e.message.time, e.message.seq));
-    let mut seen = Seen::default();
+    let mut seen = Seen::with_room(new.len(), new.first().map(|e| e.msg_id.is_some()));
     let mut fresh: Vec<Entry> = Vec::with_capacity(new.len());
     let mut duplicates = 0;
     for e in new {
@@ -1737,7 +1755,10 @@ fn merge_day(day: Day, parts: &mut Vec<Part>, old: Vec<(Vec<u8>, Vec<u8>)>) -> R
     let mut new = all.split_off(old_len);
     new.sort_by_key(|e| (e.message.time, e.message.seq));
     let mut entries = all;
-    let mut seen = Seen::default();
+    let mut seen = Seen::with_room(
+        entries.len() + new.len(),
+        entries.first().or(new.first()).map(|e| e.msg_id.is_some()),
+    );
     for e in &entries {
         seen.insert(e);
     }
