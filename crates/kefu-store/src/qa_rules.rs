@@ -229,27 +229,35 @@ impl DayResult {
     }
 }
 
-fn evaluate_day(
-    day: Day,
-    msgs: Vec<chunk::StoredMessage>,
-    rules: &RuleSet,
-    orders: &Orders,
-    bots: &FxHashSet<NameId>,
-    known: &Known,
-) -> DayResult {
+/// What a run reads besides the day's messages.
+struct RunInput<'a> {
+    rules: &'a RuleSet,
+    orders: &'a Orders,
+    bots: &'a FxHashSet<NameId>,
+    known: &'a Known,
+}
+
+fn evaluate_day(day: Day, msgs: &chunk::DayTexts, input: &RunInput<'_>) -> DayResult {
+    let RunInput {
+        rules,
+        orders,
+        bots,
+        known,
+    } = *input;
     let mut shift_end: FxHashMap<NameId, Millis> = FxHashMap::default();
-    for m in &msgs {
-        if m.message.sender == Sender::Agent {
-            let e = shift_end.entry(m.message.account).or_insert(m.message.time);
-            *e = (*e).max(m.message.time);
+    for m in &msgs.messages {
+        if m.sender == Sender::Agent {
+            let e = shift_end.entry(m.account).or_insert(m.time);
+            *e = (*e).max(m.time);
         }
     }
     // Stored in (time, seq) order, so the index as the last key keeps that order inside
     // each reception.
     let mut order: Vec<(NameId, NameId, u32)> = msgs
+        .messages
         .iter()
         .enumerate()
-        .map(|(i, m)| (m.message.account, m.message.buyer, i as u32))
+        .map(|(i, m)| (m.account, m.buyer, i as u32))
         .collect();
     order.par_sort_unstable();
     let mut streams: Vec<(usize, usize)> = Vec::new();
@@ -276,12 +284,12 @@ fn evaluate_day(
                 }
                 chat.clear();
                 chat.extend(order[from..to].iter().map(|&(_, _, i)| {
-                    let m = &msgs[i as usize];
+                    let m = &msgs.messages[i as usize];
                     ChatMessage {
-                        sender: m.message.sender,
-                        time: m.message.time,
-                        text: &m.text,
-                        transfer: m.message.transfer_to.is_some(),
+                        sender: m.sender,
+                        time: m.time,
+                        text: msgs.text(i as usize),
+                        transfer: m.transfer_to.is_some(),
                     }
                 }));
                 let its_orders = orders
@@ -757,20 +765,64 @@ fn run(
             params![store_id, from.0, to.0],
         )?;
     }
+    let input = RunInput {
+        rules,
+        orders: &orders,
+        bots: &bots,
+        known: &known,
+    };
     let mut summary = QaRunSummary::default();
-    // A day at a time, receptions in parallel inside it: days differ tenfold in size
-    // (a promotion peak), receptions do not.
-    for day in crate::db::stored_days(conn, store_id, from, to)? {
-        let msgs = crate::db::day_messages(conn, store_id, day)?;
-        let d = evaluate_day(day, msgs, rules, &orders, &bots, &known);
+    let mut write = |d: DayResult| -> Result<()> {
         write_day(conn, store_id, &d, rules, version)?;
         summary.days += 1;
         summary.receptions += d.receptions.values().sum::<u64>();
         summary.flagged += d.flagged.len() as u64;
         summary.hits += d.hits;
+        Ok(())
+    };
+    // A day at a time, receptions in parallel inside it: days differ tenfold in size
+    // (a promotion peak), receptions do not. The stages of consecutive days overlap: while
+    // the pool evaluates a day and decodes the next one, this thread (the connection's)
+    // writes the previous day's hits, so neither core waits for SQLite or the decoder.
+    let mut days = crate::db::stored_days(conn, store_id, from, to)?.into_iter();
+    let blobs = |day: Option<Day>| -> Result<Option<(Day, DayBlobs)>> {
+        day.map(|d| Ok((d, crate::db::day_blobs(conn, store_id, d)?)))
+            .transpose()
+    };
+    let mut current = match blobs(days.next())? {
+        Some((day, b)) => Some((day, chunk::DayTexts::decode(day, &b)?)),
+        None => None,
+    };
+    let mut done: Option<DayResult> = None;
+    std::thread::scope(|scope| -> Result<()> {
+        while let Some((day, msgs)) = current.take() {
+            let next = blobs(days.next())?;
+            let input = &input;
+            let work = scope.spawn(move || {
+                rayon::join(
+                    || evaluate_day(day, &msgs, input),
+                    || next.map(|(d, b)| chunk::DayTexts::decode(d, &b).map(|m| (d, m))),
+                )
+            });
+            if let Some(d) = done.take() {
+                write(d)?;
+            }
+            let (result, decoded) = work
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            done = Some(result);
+            current = decoded.transpose()?;
+        }
+        Ok(())
+    })?;
+    if let Some(d) = done {
+        write(d)?;
     }
     Ok(summary)
 }
+
+/// A store-day's stored blobs: (events, texts) of the day and of each appended part.
+type DayBlobs = Vec<(Vec<u8>, Vec<u8>)>;
 
 #[cfg(test)]
 mod tests {
