@@ -552,6 +552,22 @@ impl Db {
     }
 }
 
+/// Deletes the stored results of the days `from..=to`.
+fn clear_days(conn: &Connection, store_id: i64, from: Day, to: Day) -> Result<()> {
+    for table in [
+        "qa_receptions",
+        "qa_hit_counts",
+        "qa_reception_hits",
+        "qa_rule_hits",
+    ] {
+        conn.prepare_cached(&format!(
+            "DELETE FROM {table} WHERE store_id = ?1 AND day BETWEEN ?2 AND ?3"
+        ))?
+        .execute(params![store_id, from.0, to.0])?;
+    }
+    Ok(())
+}
+
 fn write_day(
     tx: &Connection,
     store_id: i64,
@@ -754,16 +770,15 @@ fn run(
             }
         }
     }
-    for table in [
-        "qa_receptions",
-        "qa_hit_counts",
-        "qa_reception_hits",
-        "qa_rule_hits",
-    ] {
-        conn.execute(
-            &format!("DELETE FROM {table} WHERE store_id = ?1 AND day BETWEEN ?2 AND ?3"),
-            params![store_id, from.0, to.0],
-        )?;
+    // The range's rows go: those of days without messages now, each other day's just before
+    // its new rows are written (in the stage that overlaps evaluation).
+    let stored = crate::db::stored_days(conn, store_id, from, to)?;
+    let mut gap_from = from;
+    for &day in stored.iter().chain([to.offset(1)].iter()) {
+        if gap_from < day {
+            clear_days(conn, store_id, gap_from, day.offset(-1))?;
+        }
+        gap_from = day.offset(1);
     }
     let input = RunInput {
         rules,
@@ -773,6 +788,7 @@ fn run(
     };
     let mut summary = QaRunSummary::default();
     let mut write = |d: DayResult| -> Result<()> {
+        clear_days(conn, store_id, d.day, d.day)?;
         write_day(conn, store_id, &d, rules, version)?;
         summary.days += 1;
         summary.receptions += d.receptions.values().sum::<u64>();
@@ -784,7 +800,7 @@ fn run(
     // (a promotion peak), receptions do not. The stages of consecutive days overlap: while
     // the pool evaluates a day and decodes the next one, this thread (the connection's)
     // writes the previous day's hits, so neither core waits for SQLite or the decoder.
-    let mut days = crate::db::stored_days(conn, store_id, from, to)?.into_iter();
+    let mut days = stored.into_iter();
     let blobs = |day: Option<Day>| -> Result<Option<(Day, DayBlobs)>> {
         day.map(|d| Ok((d, crate::db::day_blobs(conn, store_id, d)?)))
             .transpose()
@@ -954,6 +970,47 @@ mod tests {
             db.qa_receptions(s.id, day, day).unwrap(),
             vec![(id("店:甲"), 1), (id("店:乙"), 1)]
         );
+    }
+
+    #[test]
+    fn a_run_replaces_every_day_of_its_range_and_only_those() {
+        use Sender::{Agent as A, Buyer as B};
+        let (_dir, db) = store(
+            &[
+                (0, "店:甲", "b1", B, "在吗"),
+                (5, "店:甲", "b1", A, "随便你"),
+            ],
+            &[],
+        );
+        let s = db.store("店").unwrap();
+        let jia = db.names(s.id).unwrap().get("店:甲").unwrap();
+        let day = Day::parse("2026-11-11").unwrap();
+        // What an earlier run left on three days without messages now: two inside the next
+        // run's range, one after it (account 999 stands for someone gone since).
+        for d in [day.offset(-1), day.offset(1), day.offset(3)] {
+            db.conn()
+                .execute(
+                    "INSERT INTO qa_receptions (store_id, day, account_id, receptions, rules_version)
+                     VALUES (?1, ?2, 999, 1, NULL)",
+                    params![s.id, d.0],
+                )
+                .unwrap();
+        }
+        let all = |db: &Db| {
+            db.qa_receptions(s.id, day.offset(-1), day.offset(3))
+                .unwrap()
+        };
+        assert_eq!(all(&db), vec![(999, 3)]);
+        let rules = RuleSet::default_rules();
+        let run = db
+            .qa_run(s.id, day.offset(-1), day.offset(2), &rules, None)
+            .unwrap();
+        assert_eq!((run.days, run.receptions), (1, 1));
+        assert_eq!(all(&db), vec![(jia, 1), (999, 1)]);
+        // Again: the day with messages is replaced, not added to.
+        db.qa_run(s.id, day.offset(-1), day.offset(2), &rules, None)
+            .unwrap();
+        assert_eq!(all(&db), vec![(jia, 1), (999, 1)]);
     }
 
     #[test]
