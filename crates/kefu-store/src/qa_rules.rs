@@ -237,6 +237,17 @@ struct RunInput<'a> {
     known: &'a Known,
 }
 
+/// A message of a day as one integer: account, buyer, its index in the day (its time order).
+/// Sorted, these group a day's receptions in order; integers sort faster than tuples.
+fn reception_key(account: NameId, buyer: NameId, index: u32) -> u128 {
+    (u128::from(account) << 64) | (u128::from(buyer) << 32) | u128::from(index)
+}
+
+/// The ((account, buyer), index) of a [`reception_key`].
+fn reception_of(key: u128) -> ((NameId, NameId), u32) {
+    (((key >> 64) as NameId, (key >> 32) as NameId), key as u32)
+}
+
 fn evaluate_day(day: Day, msgs: &chunk::DayTexts, input: &RunInput<'_>) -> DayResult {
     let RunInput {
         rules,
@@ -253,17 +264,17 @@ fn evaluate_day(day: Day, msgs: &chunk::DayTexts, input: &RunInput<'_>) -> DayRe
     }
     // Stored in (time, seq) order, so the index as the last key keeps that order inside
     // each reception.
-    let mut order: Vec<(NameId, NameId, u32)> = msgs
+    let mut order: Vec<u128> = msgs
         .messages
         .iter()
         .enumerate()
-        .map(|(i, m)| (m.account, m.buyer, i as u32))
+        .map(|(i, m)| reception_key(m.account, m.buyer, i as u32))
         .collect();
     order.par_sort_unstable();
     let mut streams: Vec<(usize, usize)> = Vec::new();
     let mut start = 0;
     for k in 1..=order.len() {
-        if k == order.len() || order[k].0 != order[start].0 || order[k].1 != order[start].1 {
+        if k == order.len() || reception_of(order[k]).0 != reception_of(order[start]).0 {
             streams.push((start, k));
             start = k;
         }
@@ -278,12 +289,13 @@ fn evaluate_day(day: Day, msgs: &chunk::DayTexts, input: &RunInput<'_>) -> DayRe
             let mut chat: Vec<ChatMessage<'_>> = Vec::new();
             let mut texts: Vec<&str> = Vec::new();
             for &(from, to) in chunk {
-                let (account, buyer, _) = order[from];
+                let ((account, buyer), _) = reception_of(order[from]);
                 if bots.contains(&account) {
                     continue;
                 }
                 chat.clear();
-                chat.extend(order[from..to].iter().map(|&(_, _, i)| {
+                chat.extend(order[from..to].iter().map(|&key| {
+                    let (_, i) = reception_of(key);
                     let m = &msgs.messages[i as usize];
                     ChatMessage {
                         sender: m.sender,
@@ -970,6 +982,33 @@ mod tests {
             db.qa_receptions(s.id, day, day).unwrap(),
             vec![(id("店:甲"), 1), (id("店:乙"), 1)]
         );
+    }
+
+    #[test]
+    fn reception_keys_sort_as_their_parts_do() {
+        let parts: Vec<(NameId, NameId, u32)> = [0, 1, 2, u32::MAX - 1, u32::MAX]
+            .iter()
+            .flat_map(|&a| {
+                [u32::MAX, 7, 0]
+                    .iter()
+                    .flat_map(move |&b| [3, 0, u32::MAX].map(|i| (a, b, i)))
+            })
+            .collect();
+        let mut keys: Vec<u128> = parts
+            .iter()
+            .map(|&(a, b, i)| reception_key(a, b, i))
+            .collect();
+        keys.sort_unstable();
+        let mut sorted = parts.clone();
+        sorted.sort_unstable();
+        let back: Vec<(NameId, NameId, u32)> = keys
+            .iter()
+            .map(|&k| {
+                let ((a, b), i) = reception_of(k);
+                (a, b, i)
+            })
+            .collect();
+        assert_eq!(back, sorted);
     }
 
     #[test]
