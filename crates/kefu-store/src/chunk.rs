@@ -169,6 +169,59 @@ pub fn decode_full(
         .collect())
 }
 
+/// A day's messages and their texts in one arena: what a rule run reads, without a string
+/// per message (a day of the demo store holds up to 1.3 M messages).
+#[derive(Debug, Default)]
+pub struct DayTexts {
+    pub messages: Vec<Message>,
+    arena: String,
+    /// Per message: its text's byte range in `arena`.
+    spans: Vec<(u32, u32)>,
+}
+
+impl DayTexts {
+    /// The text of message `i` (`""` past the end).
+    pub fn text(&self, i: usize) -> &str {
+        self.spans
+            .get(i)
+            .and_then(|&(a, b)| self.arena.get(a as usize..b as usize))
+            .unwrap_or("")
+    }
+
+    /// Decodes the blobs of one day (its parts, in any order) into messages in (time, seq)
+    /// order, the order of a day written whole.
+    pub fn decode(day: Day, blobs: &[(Vec<u8>, Vec<u8>)]) -> Result<DayTexts, ChunkError> {
+        let mut out = DayTexts::default();
+        for (events, texts) in blobs {
+            let first = out.messages.len();
+            decode_messages(day, events, &mut out.messages)?;
+            let plain = decompress_texts(day, texts)?;
+            let refs = text_refs(day, &plain, out.messages.len() - first)?;
+            out.arena
+                .reserve(refs.iter().map(|(_, t)| t.len()).sum::<usize>());
+            for (_, text) in refs {
+                let start = out.arena.len();
+                out.arena.push_str(text);
+                let span = u32::try_from(start)
+                    .ok()
+                    .zip(u32::try_from(out.arena.len()).ok())
+                    .ok_or(ChunkError { day, at: start })?;
+                out.spans.push(span);
+            }
+        }
+        if blobs.len() > 1 {
+            let mut order: Vec<u32> = (0..out.messages.len() as u32).collect();
+            order.sort_by_key(|&i| {
+                let m = &out.messages[i as usize];
+                (m.time, m.seq)
+            });
+            out.messages = order.iter().map(|&i| out.messages[i as usize]).collect();
+            out.spans = order.iter().map(|&i| out.spans[i as usize]).collect();
+        }
+        Ok(out)
+    }
+}
+
 /// A day's text blocks, decompressed: what [`text_refs`] reads ids and texts from without a
 /// copy per message.
 pub fn decompress_texts(day: Day, texts: &[u8]) -> Result<Vec<Vec<u8>>, ChunkError> {
@@ -348,6 +401,73 @@ impl<'a> Reader<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn day_texts_read_parts_as_full_decoding_does() {
+        let day = Day(20_000);
+        let message = |time: Millis, seq: u64| Message {
+            time: day.start() + time,
+            buyer: seq as u32 % 3,
+            account: 7,
+            sender: Sender::Buyer,
+            transfer_to: None,
+            seq,
+        };
+        let texts = ["在吗", "", "好的谢谢👌", "隨便你", "ok"];
+        // Two parts whose times interleave, one with a time twice (seq decides).
+        let parts: Vec<Vec<StoredMessage>> = [[(5, 2), (9, 0), (9, 4)], [(1, 3), (9, 1), (20, 5)]]
+            .iter()
+            .map(|part| {
+                part.iter()
+                    .map(|&(time, seq)| StoredMessage {
+                        message: message(time, seq),
+                        msg_id: None,
+                        text: texts[seq as usize % texts.len()].to_string(),
+                    })
+                    .collect()
+            })
+            .collect();
+        let blobs: Vec<(Vec<u8>, Vec<u8>)> = parts
+            .iter()
+            .map(|part| {
+                let refs: Vec<StoredRef> = part
+                    .iter()
+                    .map(|m| StoredRef {
+                        message: &m.message,
+                        msg_id: None,
+                        text: &m.text,
+                    })
+                    .collect();
+                let e = encode(day, &refs);
+                (e.events, e.texts)
+            })
+            .collect();
+        let mut full: Vec<StoredMessage> = blobs
+            .iter()
+            .flat_map(|(e, t)| decode_full(day, e, t).unwrap())
+            .collect();
+        full.sort_by_key(|m| (m.message.time, m.message.seq));
+        for n in 1..=2 {
+            let read = DayTexts::decode(day, &blobs[..n]).unwrap();
+            let expected: Vec<&StoredMessage> = if n == 1 {
+                parts[0].iter().collect()
+            } else {
+                full.iter().collect()
+            };
+            assert_eq!(read.messages.len(), expected.len());
+            for (i, m) in expected.iter().enumerate() {
+                assert_eq!(
+                    (read.messages[i], read.text(i)),
+                    (m.message, m.text.as_str())
+                );
+            }
+            assert_eq!(read.text(expected.len()), "");
+        }
+        let (events, texts) = &blobs[0];
+        for cut in 0..texts.len() {
+            assert!(DayTexts::decode(day, &[(events.clone(), texts[..cut].to_vec())]).is_err());
+        }
+    }
 
     #[test]
     fn round_trip() {

@@ -1563,7 +1563,11 @@ fn stored_messages(conn: &Connection, store_id: i64, day: Day) -> Result<Option<
 }
 
 /// The stored blobs (events, texts) of a store-day: its row, then its parts.
-fn day_blobs(conn: &Connection, store_id: i64, day: Day) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
+pub(crate) fn day_blobs(
+    conn: &Connection,
+    store_id: i64,
+    day: Day,
+) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
     let mut st = conn.prepare_cached(
         "SELECT events, texts FROM message_days WHERE store_id = ?1 AND day = ?2
          UNION ALL SELECT events, texts FROM message_parts WHERE store_id = ?1 AND day = ?2",

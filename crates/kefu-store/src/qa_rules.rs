@@ -229,33 +229,52 @@ impl DayResult {
     }
 }
 
-fn evaluate_day(
-    day: Day,
-    msgs: Vec<chunk::StoredMessage>,
-    rules: &RuleSet,
-    orders: &Orders,
-    bots: &FxHashSet<NameId>,
-    known: &Known,
-) -> DayResult {
+/// What a run reads besides the day's messages.
+struct RunInput<'a> {
+    rules: &'a RuleSet,
+    orders: &'a Orders,
+    bots: &'a FxHashSet<NameId>,
+    known: &'a Known,
+}
+
+/// A message of a day as one integer: account, buyer, its index in the day (its time order).
+/// Sorted, these group a day's receptions in order; integers sort faster than tuples.
+fn reception_key(account: NameId, buyer: NameId, index: u32) -> u128 {
+    (u128::from(account) << 64) | (u128::from(buyer) << 32) | u128::from(index)
+}
+
+/// The ((account, buyer), index) of a [`reception_key`].
+fn reception_of(key: u128) -> ((NameId, NameId), u32) {
+    (((key >> 64) as NameId, (key >> 32) as NameId), key as u32)
+}
+
+fn evaluate_day(day: Day, msgs: &chunk::DayTexts, input: &RunInput<'_>) -> DayResult {
+    let RunInput {
+        rules,
+        orders,
+        bots,
+        known,
+    } = *input;
     let mut shift_end: FxHashMap<NameId, Millis> = FxHashMap::default();
-    for m in &msgs {
-        if m.message.sender == Sender::Agent {
-            let e = shift_end.entry(m.message.account).or_insert(m.message.time);
-            *e = (*e).max(m.message.time);
+    for m in &msgs.messages {
+        if m.sender == Sender::Agent {
+            let e = shift_end.entry(m.account).or_insert(m.time);
+            *e = (*e).max(m.time);
         }
     }
     // Stored in (time, seq) order, so the index as the last key keeps that order inside
     // each reception.
-    let mut order: Vec<(NameId, NameId, u32)> = msgs
+    let mut order: Vec<u128> = msgs
+        .messages
         .iter()
         .enumerate()
-        .map(|(i, m)| (m.message.account, m.message.buyer, i as u32))
+        .map(|(i, m)| reception_key(m.account, m.buyer, i as u32))
         .collect();
     order.par_sort_unstable();
     let mut streams: Vec<(usize, usize)> = Vec::new();
     let mut start = 0;
     for k in 1..=order.len() {
-        if k == order.len() || order[k].0 != order[start].0 || order[k].1 != order[start].1 {
+        if k == order.len() || reception_of(order[k]).0 != reception_of(order[start]).0 {
             streams.push((start, k));
             start = k;
         }
@@ -270,18 +289,19 @@ fn evaluate_day(
             let mut chat: Vec<ChatMessage<'_>> = Vec::new();
             let mut texts: Vec<&str> = Vec::new();
             for &(from, to) in chunk {
-                let (account, buyer, _) = order[from];
+                let ((account, buyer), _) = reception_of(order[from]);
                 if bots.contains(&account) {
                     continue;
                 }
                 chat.clear();
-                chat.extend(order[from..to].iter().map(|&(_, _, i)| {
-                    let m = &msgs[i as usize];
+                chat.extend(order[from..to].iter().map(|&key| {
+                    let (_, i) = reception_of(key);
+                    let m = &msgs.messages[i as usize];
                     ChatMessage {
-                        sender: m.message.sender,
-                        time: m.message.time,
-                        text: &m.text,
-                        transfer: m.message.transfer_to.is_some(),
+                        sender: m.sender,
+                        time: m.time,
+                        text: msgs.text(i as usize),
+                        transfer: m.transfer_to.is_some(),
                     }
                 }));
                 let its_orders = orders
@@ -557,6 +577,22 @@ impl Db {
     }
 }
 
+/// Deletes the stored results of the days `from..=to`.
+fn clear_days(conn: &Connection, store_id: i64, from: Day, to: Day) -> Result<()> {
+    for table in [
+        "qa_receptions",
+        "qa_hit_counts",
+        "qa_reception_hits",
+        "qa_rule_hits",
+    ] {
+        conn.prepare_cached(&format!(
+            "DELETE FROM {table} WHERE store_id = ?1 AND day BETWEEN ?2 AND ?3"
+        ))?
+        .execute(params![store_id, from.0, to.0])?;
+    }
+    Ok(())
+}
+
 fn write_day(
     tx: &Connection,
     store_id: i64,
@@ -759,31 +795,75 @@ fn run(
             }
         }
     }
-    for table in [
-        "qa_receptions",
-        "qa_hit_counts",
-        "qa_reception_hits",
-        "qa_rule_hits",
-    ] {
-        conn.execute(
-            &format!("DELETE FROM {table} WHERE store_id = ?1 AND day BETWEEN ?2 AND ?3"),
-            params![store_id, from.0, to.0],
-        )?;
+    // The range's rows go: those of days without messages now, each other day's just before
+    // its new rows are written (in the stage that overlaps evaluation).
+    let stored = crate::db::stored_days(conn, store_id, from, to)?;
+    let mut gap_from = from;
+    for &day in stored.iter().chain([to.offset(1)].iter()) {
+        if gap_from < day {
+            clear_days(conn, store_id, gap_from, day.offset(-1))?;
+        }
+        gap_from = day.offset(1);
     }
+    let input = RunInput {
+        rules,
+        orders: &orders,
+        bots: &bots,
+        known: &known,
+    };
     let mut summary = QaRunSummary::default();
-    // A day at a time, receptions in parallel inside it: days differ tenfold in size
-    // (a promotion peak), receptions do not.
-    for day in crate::db::stored_days(conn, store_id, from, to)? {
-        let msgs = crate::db::day_messages(conn, store_id, day)?;
-        let d = evaluate_day(day, msgs, rules, &orders, &bots, &known);
+    let mut write = |d: DayResult| -> Result<()> {
+        clear_days(conn, store_id, d.day, d.day)?;
         write_day(conn, store_id, &d, rules, version)?;
         summary.days += 1;
         summary.receptions += d.receptions.values().sum::<u64>();
         summary.flagged += d.flagged.len() as u64;
         summary.hits += d.hits;
+        Ok(())
+    };
+    // A day at a time, receptions in parallel inside it: days differ tenfold in size
+    // (a promotion peak), receptions do not. The stages of consecutive days overlap: while
+    // the pool evaluates a day and decodes the next one, this thread (the connection's)
+    // writes the previous day's hits, so neither core waits for SQLite or the decoder.
+    let mut days = stored.into_iter();
+    let blobs = |day: Option<Day>| -> Result<Option<(Day, DayBlobs)>> {
+        day.map(|d| Ok((d, crate::db::day_blobs(conn, store_id, d)?)))
+            .transpose()
+    };
+    let mut current = match blobs(days.next())? {
+        Some((day, b)) => Some((day, chunk::DayTexts::decode(day, &b)?)),
+        None => None,
+    };
+    let mut done: Option<DayResult> = None;
+    std::thread::scope(|scope| -> Result<()> {
+        while let Some((day, msgs)) = current.take() {
+            let next = blobs(days.next())?;
+            let input = &input;
+            let work = scope.spawn(move || {
+                rayon::join(
+                    || evaluate_day(day, &msgs, input),
+                    || next.map(|(d, b)| chunk::DayTexts::decode(d, &b).map(|m| (d, m))),
+                )
+            });
+            if let Some(d) = done.take() {
+                write(d)?;
+            }
+            let (result, decoded) = work
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            done = Some(result);
+            current = decoded.transpose()?;
+        }
+        Ok(())
+    })?;
+    if let Some(d) = done {
+        write(d)?;
     }
     Ok(summary)
 }
+
+/// A store-day's stored blobs: (events, texts) of the day and of each appended part.
+type DayBlobs = Vec<(Vec<u8>, Vec<u8>)>;
 
 #[cfg(test)]
 mod tests {
@@ -915,6 +995,74 @@ mod tests {
             db.qa_receptions(s.id, day, day).unwrap(),
             vec![(id("店:甲"), 1), (id("店:乙"), 1)]
         );
+    }
+
+    #[test]
+    fn reception_keys_sort_as_their_parts_do() {
+        let parts: Vec<(NameId, NameId, u32)> = [0, 1, 2, u32::MAX - 1, u32::MAX]
+            .iter()
+            .flat_map(|&a| {
+                [u32::MAX, 7, 0]
+                    .iter()
+                    .flat_map(move |&b| [3, 0, u32::MAX].map(|i| (a, b, i)))
+            })
+            .collect();
+        let mut keys: Vec<u128> = parts
+            .iter()
+            .map(|&(a, b, i)| reception_key(a, b, i))
+            .collect();
+        keys.sort_unstable();
+        let mut sorted = parts.clone();
+        sorted.sort_unstable();
+        let back: Vec<(NameId, NameId, u32)> = keys
+            .iter()
+            .map(|&k| {
+                let ((a, b), i) = reception_of(k);
+                (a, b, i)
+            })
+            .collect();
+        assert_eq!(back, sorted);
+    }
+
+    #[test]
+    fn a_run_replaces_every_day_of_its_range_and_only_those() {
+        use Sender::{Agent as A, Buyer as B};
+        let (_dir, db) = store(
+            &[
+                (0, "店:甲", "b1", B, "在吗"),
+                (5, "店:甲", "b1", A, "随便你"),
+            ],
+            &[],
+        );
+        let s = db.store("店").unwrap();
+        let jia = db.names(s.id).unwrap().get("店:甲").unwrap();
+        let day = Day::parse("2026-11-11").unwrap();
+        // What an earlier run left on three days without messages now: two inside the next
+        // run's range, one after it (account 999 stands for someone gone since).
+        for d in [day.offset(-1), day.offset(1), day.offset(3)] {
+            db.conn()
+                .execute(
+                    "INSERT INTO qa_receptions (store_id, day, account_id, receptions, rules_version)
+                     VALUES (?1, ?2, 999, 1, NULL)",
+                    params![s.id, d.0],
+                )
+                .unwrap();
+        }
+        let all = |db: &Db| {
+            db.qa_receptions(s.id, day.offset(-1), day.offset(3))
+                .unwrap()
+        };
+        assert_eq!(all(&db), vec![(999, 3)]);
+        let rules = RuleSet::default_rules();
+        let run = db
+            .qa_run(s.id, day.offset(-1), day.offset(2), &rules, None)
+            .unwrap();
+        assert_eq!((run.days, run.receptions), (1, 1));
+        assert_eq!(all(&db), vec![(jia, 1), (999, 1)]);
+        // Again: the day with messages is replaced, not added to.
+        db.qa_run(s.id, day.offset(-1), day.offset(2), &rules, None)
+            .unwrap();
+        assert_eq!(all(&db), vec![(jia, 1), (999, 1)]);
     }
 
     #[test]

@@ -3,7 +3,7 @@
 use kefu_core::model::Sender;
 use kefu_core::time::{DAY_MS, Millis, SECOND_MS};
 
-use super::matcher::{Found, Role, Scratch, ack_form, acknowledges};
+use super::matcher::{Found, Phrases, Role, Scratch, ack_form, acknowledges};
 use super::normalize::is_cjk;
 use super::{Chat, ChatMessage, Hit, Kind, RuleDef, RuleSet, Span, Stop, StopReason};
 
@@ -284,7 +284,7 @@ impl Ctx<'_, '_> {
     /// The open round at the end and its buyer messages that need an answer, after the last
     /// one that withdrew the question in its closing words (尺码表在哪 → 我找到了; 知道了，不用回了):
     /// what the buyer withdrew needs no answer, what they asked after it still does.
-    fn open_at_end(&self, rule: u32, acks: &[String]) -> Option<(Round, Vec<u32>)> {
+    fn open_at_end(&self, rule: u32, acks: &Phrases) -> Option<(Round, Vec<u32>)> {
         let (round, asks) = open_at_end(self.chat.messages, &self.rounds, acks)?;
         let Some(k) = asks.iter().rposition(|&i| self.withdraws(rule, i, acks)) else {
             return Some((round, asks));
@@ -298,7 +298,7 @@ impl Ctx<'_, '_> {
     /// of `rule` that opens its clause (after acknowledgements at most: 哦我看到了) and is
     /// followed only by acknowledgements, and no question mark anywhere. A phrase with its
     /// own object declines that thing, not the question (运费险不用了).
-    fn withdraws(&self, rule: u32, message: u32, acks: &[String]) -> bool {
+    fn withdraws(&self, rule: u32, message: u32, acks: &Phrases) -> bool {
         let text = self.msg(message).text;
         !text.contains(['?', '？', '﹖'])
             && self.msg(message).sender == Sender::Buyer
@@ -339,7 +339,7 @@ fn hit(rule: usize, count: u32, mut messages: Vec<u32>, spans: Vec<Span>) -> Hit
 fn open_at_end(
     messages: &[ChatMessage<'_>],
     rounds: &[Round],
-    acks: &[String],
+    acks: &Phrases,
 ) -> Option<(Round, Vec<u32>)> {
     let last = *rounds.last()?;
     if last.answer.is_some() || last.transferred {

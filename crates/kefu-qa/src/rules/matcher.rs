@@ -66,12 +66,42 @@ pub(super) struct Matcher {
     any_phones: bool,
     /// Per rule: its acknowledgements (the `allow` of the unanswered kinds), read as
     /// [`ack_form`] reads messages.
-    acks: Vec<Vec<String>>,
+    acks: Vec<Phrases>,
     /// The acknowledgements of all enabled rules together.
-    all_acks: Vec<String>,
+    all_acks: Phrases,
     /// What an agent may write while still owing an answer (`eval::FILLER`), read as
     /// [`ack_form`] reads messages.
-    pub(super) fillers: Vec<String>,
+    pub(super) fillers: Phrases,
+}
+
+/// Phrases a text is segmented into ([`acknowledges`]), sorted, so that those starting with
+/// a given character are one range: a segmentation step compares a few phrases, not all two
+/// hundred acknowledgements.
+#[derive(Debug, Default)]
+pub(super) struct Phrases {
+    sorted: Vec<String>,
+}
+
+impl Phrases {
+    /// The phrases, empty ones left out.
+    pub fn new(phrases: impl IntoIterator<Item = String>) -> Phrases {
+        let mut sorted: Vec<String> = phrases.into_iter().filter(|p| !p.is_empty()).collect();
+        sorted.sort_unstable();
+        sorted.dedup();
+        Phrases { sorted }
+    }
+
+    /// The phrases `text` starts with.
+    fn starting(&self, text: &str) -> impl Iterator<Item = &str> {
+        let first = text.chars().next().map_or("", |c| &text[..c.len_utf8()]);
+        // Sorted bytewise, the phrases starting with `first` follow those below it.
+        let from = self.sorted.partition_point(|p| p.as_str() < first);
+        self.sorted[from..]
+            .iter()
+            .take_while(move |p| !first.is_empty() && p.starts_with(first))
+            .map(String::as_str)
+            .filter(move |p| text.starts_with(p))
+    }
 }
 
 /// A match in the normalised text, before negations, allow-lists and quotes are applied.
@@ -103,8 +133,8 @@ impl Matcher {
             rules: Vec::new(),
             any_phones: false,
             acks: Vec::new(),
-            all_acks: Vec::new(),
-            fillers: Vec::new(),
+            all_acks: Phrases::default(),
+            fillers: Phrases::default(),
         }
     }
 
@@ -188,29 +218,17 @@ impl Matcher {
                 window: r.params.negation_window.unwrap_or(0),
             })
             .collect();
-        let acks: Vec<Vec<String>> = rules
+        let acks: Vec<Phrases> = rules
             .iter()
             .map(|r| {
                 if r.enabled && matches!(r.kind, Kind::UnansweredRound | Kind::ShiftEndUnanswered) {
-                    let mut v: Vec<String> = r
-                        .params
-                        .allow
-                        .iter()
-                        .flatten()
-                        .map(|a| ack_form(a))
-                        .filter(|a| !a.is_empty())
-                        .collect();
-                    // Longest first, for the segmentation's sake only in speed.
-                    v.sort_by_key(|a| std::cmp::Reverse(a.len()));
-                    v
+                    Phrases::new(r.params.allow.iter().flatten().map(|a| ack_form(a)))
                 } else {
-                    Vec::new()
+                    Phrases::default()
                 }
             })
             .collect();
-        let mut all_acks: Vec<String> = acks.iter().flatten().cloned().collect();
-        all_acks.sort_by_key(|a| std::cmp::Reverse(a.len()));
-        all_acks.dedup();
+        let all_acks = Phrases::new(acks.iter().flat_map(|a| a.sorted.iter().cloned()));
         Ok(Matcher {
             automaton,
             patterns,
@@ -219,7 +237,7 @@ impl Matcher {
             rules: infos,
             acks,
             all_acks,
-            fillers: super::eval::FILLER.iter().map(|f| ack_form(f)).collect(),
+            fillers: Phrases::new(super::eval::FILLER.iter().map(|f| ack_form(f))),
         })
     }
 
@@ -233,13 +251,14 @@ impl Matcher {
     }
 
     /// The acknowledgements of every enabled rule.
-    pub fn all_acks(&self) -> &[String] {
+    pub fn all_acks(&self) -> &Phrases {
         &self.all_acks
     }
 
     /// The acknowledgements of rule `rule` (empty for other kinds).
-    pub fn acks(&self, rule: usize) -> &[String] {
-        self.acks.get(rule).map_or(&[], Vec::as_slice)
+    pub fn acks(&self, rule: usize) -> &Phrases {
+        static NONE: Phrases = Phrases { sorted: Vec::new() };
+        self.acks.get(rule).unwrap_or(&NONE)
     }
 
     /// Appends the counting occurrences in `text` (message `message`) to `out`.
@@ -626,7 +645,7 @@ pub(super) fn without_emoticons(text: &str) -> std::borrow::Cow<'_, str> {
 /// Whether a buyer message only acknowledges (好的👌, 收到，谢谢, Ok): it has no question
 /// mark (嗯？ and ？？ ask), and once stripped to words it is a sequence of the phrases `acks`
 /// (in [`ack_form`]), or nothing (👍).
-pub(super) fn acknowledges(text: &str, acks: &[String]) -> bool {
+pub(super) fn acknowledges(text: &str, acks: &Phrases) -> bool {
     // Acknowledgements are short; a long message says something.
     if text.len() > ACK_BYTES || text.contains(['?', '？', '﹖']) {
         return false;
@@ -642,10 +661,8 @@ pub(super) fn acknowledges(text: &str, acks: &[String]) -> bool {
         if !can[i] || !s.is_char_boundary(i) {
             continue;
         }
-        for a in acks {
-            if s[i..].starts_with(a.as_str()) {
-                can[i + a.len()] = true;
-            }
+        for a in acks.starting(&s[i..]) {
+            can[i + a.len()] = true;
         }
     }
     can[s.len()]
@@ -1017,11 +1034,55 @@ mod tests {
     }
 
     #[test]
+    fn phrases_segment_as_trying_every_phrase_does() {
+        // The segmentation by first character against trying every acknowledgement at every
+        // step, with the shipped rules' acknowledgements, over texts of their pieces.
+        let set = crate::rules::RuleSet::default_rules();
+        let acks = set.matcher.all_acks();
+        assert!(acks.sorted.len() > 100, "{}", acks.sorted.len());
+        let every = |text: &str| {
+            let s = ack_form(text);
+            let mut can = vec![false; s.len() + 1];
+            can[0] = true;
+            for i in 0..s.len() {
+                if can[i] && s.is_char_boundary(i) {
+                    for a in &acks.sorted {
+                        if s[i..].starts_with(a.as_str()) {
+                            can[i + a.len()] = true;
+                        }
+                    }
+                }
+            }
+            can[s.len()]
+        };
+        let pieces = [
+            "好的", "谢谢", "嗯", "我", "拍了", "在吗", "发货", "ok", "k", "亲", "？", "，", "👌",
+            "[微笑]",
+        ];
+        let mut texts = vec![String::new()];
+        for a in pieces {
+            for b in pieces {
+                for c in pieces {
+                    texts.push(format!("{a}{b}{c}"));
+                }
+            }
+        }
+        let mut yes = 0;
+        for text in &texts {
+            let expected = !text.contains('？') && every(text);
+            assert_eq!(acknowledges(text, acks), expected, "{text}");
+            yes += usize::from(expected);
+        }
+        assert!(yes > 100 && yes < texts.len(), "{yes} of {}", texts.len());
+    }
+
+    #[test]
     fn acknowledgements_in_their_variants() {
-        let acks: Vec<String> = ["好的", "好滴", "收到", "谢谢", "ok", "嗯"]
-            .iter()
-            .map(|a| ack_form(a))
-            .collect();
+        let acks = Phrases::new(
+            ["好的", "好滴", "收到", "谢谢", "ok", "嗯"]
+                .iter()
+                .map(|a| ack_form(a)),
+        );
         for text in [
             "好的👌",
             "好滴～",

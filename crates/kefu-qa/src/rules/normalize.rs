@@ -186,10 +186,13 @@ pub(crate) const TRADITIONAL: [&str; 2] = [
     "随说听么么吗几让买卖价评诉骗气态务举报滚号码电话转账账银宝们没办烦爱请询问题谢欢兴为见还东给个满对马实结刚过复开发货钱链联系系络绿鹅飞这里里时间后来会与专线单购归换点击赞亲称许台帮应该处条无须于从启关页钟红蓝颜样只币块万亿两参数错误标准坏损质经验写学习边头脑懒废闭冲动录读识认证证据备注册图优柜库区长门闹传车辆运费邮递赔偿议决难总统订详细声恶恶骂脏猪骚扰诈违规权护额余预约托达迟响讲语阵队齐极尽贵划网丝视频试确师员术类机笔纸装盖旧鲜面饭汤烫热凉松紧宽轻静乱稳险顾户岁仅尽谱诚恳谨礼节绪愤疯恼担忧虑愿压战争斗双择选拣删历纪谈词够罢吓惊唤哟呜喽哗顶庆贺奖励净洁卫温湿灯炉锅壶滤尔锁钥钢铁铝胶阳阴风云雾异状况检测调补论审属谁哒喂讯赠铺铺离闲闲闻阔陆际厂广产业绝坛档挡党当尝赏贷贴赚贸资财负责贱贼记访设计讨厌夸课谅谎谋谜译变体围国园团圆层届张强弹径复征怀凭戏扫挂拥摄摆摊败敌断昼显晒书构枪乐楼枢残杀壳灭汉沪济湾灾乌烟烂牵牺独获现环玛画疗盘睁矫础祸种积谷穷窝竞范简签粮纠级纷组终绑维综编缘练绩织缴续罚罗圣职肃脱脚肤脸舱艺药兰苏虫萤制袜觉览观触诗志赖赢赶赵迹践踪跃军软较载辅输轰辞农远适遗乡医释针钮表镜闪板闯阶隐杂鸡灵韩顺领飘饮饱饼馆驱骑发鱼鸟盐麦黄齿龄龙啰账轮轴厨橱铲篮篓弯纽扣颗衬裤带游婴儿宠饲妆贝涤绵绒绳铃折叠烧携苹诶纤伪",
 ];
 
-/// The table as sorted pairs, and a bitmap of the basic CJK block for a fast "not in it".
+/// The table as sorted pairs, and two bitmaps of the basic CJK block: the traditional
+/// characters (a fast "not in it"), and the characters the pre-pass cannot copy as they are
+/// (traditional, numerals, 么 of 甚麼) for [`plain`].
 struct Table {
     pairs: Vec<(char, char)>,
     bits: Vec<u64>,
+    special: Vec<u64>,
 }
 
 const BLOCK: u32 = 0x4E00;
@@ -204,14 +207,63 @@ fn table() -> &'static Table {
             .collect();
         pairs.sort_unstable();
         pairs.dedup_by_key(|p| p.0);
-        let mut bits = vec![0u64; ((0xA000 - BLOCK) / 64 + 1) as usize];
-        for &(t, _) in &pairs {
-            let i = (t as u32).saturating_sub(BLOCK);
+        let set = |bits: &mut Vec<u64>, c: char| {
+            let i = (c as u32).saturating_sub(BLOCK);
             if let Some(w) = bits.get_mut((i / 64) as usize) {
                 *w |= 1 << (i % 64);
             }
+        };
+        let mut bits = vec![0u64; ((0xA000 - BLOCK) / 64 + 1) as usize];
+        for &(t, _) in &pairs {
+            set(&mut bits, t);
         }
-        Table { pairs, bits }
+        let mut special = bits.clone();
+        for c in (BLOCK..0xA000).filter_map(char::from_u32) {
+            if numeral(c).is_some() || c == '么' {
+                set(&mut special, c);
+            }
+        }
+        Table {
+            pairs,
+            bits,
+            special,
+        }
+    })
+}
+
+/// Whether a character of the basic CJK block is set in `bits`.
+fn in_block(bits: &[u64], code: u32) -> bool {
+    let i = code.wrapping_sub(BLOCK);
+    bits.get((i / 64) as usize)
+        .is_some_and(|w| w & (1 << (i % 64)) != 0)
+}
+
+/// A character the pre-pass copies as it is (ASCII letters lower-cased, full-width clause
+/// punctuation as ASCII), with its class: one that [`fold`] leaves alone and that is no
+/// separator, emoji, numeral, `+` or 么 (of 甚麼). Most of what chat says is CJK, letters,
+/// digits and a few marks; read from a slow path, each costs a dozen range tests.
+/// `None`: read it the full way.
+#[inline]
+fn plain(c: char, table: &Table) -> Option<(char, Class)> {
+    let code = c as u32;
+    if (BLOCK..0xA000).contains(&code) {
+        return (!in_block(&table.special, code)).then_some((c, Class::Cjk));
+    }
+    Some(match c {
+        'a'..='z' => (c, Class::Letter),
+        'A'..='Z' => (c.to_ascii_lowercase(), Class::Letter),
+        '0'..='9' => (c, Class::Digit),
+        '!' | '"' | '#' | '$' | '%' | '&' | '\'' | '(' | ')' | ',' | ':' | ';' | '<' | '>'
+        | '?' | '@' | '[' | ']' | '{' | '}' | '\n' | '。' | '、' | '“' | '”' | '‘' | '’' | '《'
+        | '》' | '【' | '】' | '…' => (c, Class::Other),
+        '，' => (',', Class::Other),
+        '！' => ('!', Class::Other),
+        '？' => ('?', Class::Other),
+        '：' => (':', Class::Other),
+        '；' => (';', Class::Other),
+        '（' => ('(', Class::Other),
+        '）' => (')', Class::Other),
+        _ => return None,
     })
 }
 
@@ -219,11 +271,8 @@ fn table() -> &'static Table {
 fn simplified(c: char) -> char {
     let t = table();
     let code = c as u32;
-    if (BLOCK..0xA000).contains(&code) {
-        let i = code - BLOCK;
-        if t.bits[(i / 64) as usize] & (1 << (i % 64)) == 0 {
-            return c;
-        }
+    if (BLOCK..0xA000).contains(&code) && !in_block(&t.bits, code) {
+        return c;
     }
     match t.pairs.binary_search_by_key(&c, |p| p.0) {
         Ok(k) => t.pairs[k].1,
@@ -255,16 +304,43 @@ const NUMERAL_RUN: usize = 7;
 impl Normalized {
     /// The normalised form of `text`, reusing this value's buffers.
     pub fn read(&mut self, text: &str) {
+        self.read_with(text, true);
+    }
+
+    /// [`Normalized::read`], with the shortcut for [`plain`] characters or without it (the
+    /// tests compare the two).
+    fn read_with(&mut self, text: &str, shortcut: bool) {
         self.text.clear();
         self.starts.clear();
         self.ends.clear();
         self.pending.clear();
+        self.text.reserve(text.len());
+        self.starts.reserve(text.len());
+        self.ends.reserve(text.len());
+        let table = table();
         let mut last = Class::Other;
         let mut numerals = 0usize;
         let mut has_numeral = false;
         let mut long_run = false;
         for (i, c) in text.char_indices() {
             let (start, end) = (i as u32, (i + c.len_utf8()) as u32);
+            // With no separator waiting, a plain character needs no look around: what the
+            // full way below does with it, in short.
+            if shortcut
+                && self.pending.is_empty()
+                && let Some((ch, now)) = plain(c, table)
+            {
+                if now == Class::Digit {
+                    numerals += 1;
+                    long_run |= has_numeral && numerals >= NUMERAL_RUN;
+                } else {
+                    numerals = 0;
+                    has_numeral = false;
+                }
+                self.push(ch, start, end);
+                last = now;
+                continue;
+            }
             let mut folded = [Folded::Drop; 2];
             let items = match emoji_word(c) {
                 Some([a, b]) => {
@@ -337,10 +413,9 @@ impl Normalized {
 
     fn push(&mut self, c: char, start: u32, end: u32) {
         self.text.push(c);
-        for _ in 0..c.len_utf8() {
-            self.starts.push(start);
-            self.ends.push(end);
-        }
+        let n = c.len_utf8();
+        self.starts.extend(std::iter::repeat_n(start, n));
+        self.ends.extend(std::iter::repeat_n(end, n));
     }
 
     /// Whether the text read so far ends in a letter standing alone (the `w` of `w x`).
@@ -401,6 +476,7 @@ pub(crate) fn normalize(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::strategy::Strategy;
 
     fn norm(s: &str) -> String {
         normalize(s)
@@ -523,6 +599,92 @@ mod tests {
         assert_eq!(&text[a as usize..b as usize], "一三八一二三四五六七八");
         assert_eq!(n.original(3, 3), None);
         assert_eq!(n.original(0, 10_000), None);
+    }
+
+    /// Both ways of reading `text`: (text, starts, ends) with the shortcut and without.
+    fn both_ways(text: &str) -> [(String, Vec<u32>, Vec<u32>); 2] {
+        [true, false].map(|shortcut| {
+            let mut n = Normalized::default();
+            n.read_with(text, shortcut);
+            (n.text, n.starts, n.ends)
+        })
+    }
+
+    /// Characters of every kind the reading treats apart: plain CJK, letters and digits, and
+    /// what folds, joins, drops, turns into digits or words, or looks around.
+    const TRICKY: &str = "随便你您们急什么甚麼麽隨說聽嗎滾輪價錢微信心加我企鹅绿泡一二三四五六七八九〇零幺\
+        壹贰貳叁叄肆伍陆陸柒捌玖佰元号码查下星好评问aAbBvVwWxXqQzZkK0123456789ＡＶｖＷ１３８０\
+        ①③⑧⑨⑴⒈❶➀➊⓪⓿ +-_.·•*~/\\|^=−—–‐，。！？：；（）、“”‘’《》【】…,!?:;()'\"#$%&<>@[]{}`\
+        \n\t\r　〜＋＝＿😤👌❤♥♡💗🧡🐧🟢🟩➕⭐★☆🌟🙏🏻\u{FE0F}\u{200B}\u{200D}\u{20E3}\u{0}ｶ\u{3400}\u{20000}";
+
+    /// Pieces of text whose reading depends on what stands around them.
+    const COMBINATIONS: [&str; 16] = [
+        "甚么",
+        "甚麼",
+        "+v",
+        "+86",
+        "A+B",
+        "W X",
+        "V.X",
+        "加 V 信",
+        "138 一二三四 5678",
+        "一三八一二三四五六七八",
+        "壹叁捌零零壹貳叄肆伍陸",
+        "随-便-你",
+        "thank you",
+        "微❤️",
+        "加我🐧",
+        "😤不",
+    ];
+
+    fn pieces() -> Vec<String> {
+        let mut v: Vec<String> = TRICKY.chars().map(String::from).collect();
+        v.extend(COMBINATIONS.iter().map(|c| c.to_string()));
+        v
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn the_shortcut_reads_as_the_full_way(
+            parts in proptest::collection::vec(
+                proptest::prop_oneof![
+                    4 => proptest::sample::select(pieces()),
+                    1 => proptest::char::any().prop_map(String::from),
+                ],
+                0..32,
+            )
+        ) {
+            let text = parts.concat();
+            let [fast, slow] = both_ways(&text);
+            proptest::prop_assert_eq!(fast, slow, "{:?}", text);
+        }
+    }
+
+    #[test]
+    fn the_shortcut_reads_labelled_chats_as_the_full_way() {
+        // Every line of the labelled chats (real chat wording, 繁體, full-width, emoji, numbers
+        // spelled out) and of the shipped rules.
+        let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../../testdata/qa-eval");
+        let mut texts = vec![crate::rules::DEFAULT_RULES.to_string()];
+        let mut dirs = vec![std::path::PathBuf::from(root)];
+        while let Some(dir) = dirs.pop() {
+            for entry in std::fs::read_dir(&dir).unwrap().flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    dirs.push(path);
+                } else if let Ok(text) = std::fs::read_to_string(&path) {
+                    texts.push(text);
+                }
+            }
+        }
+        assert!(texts.len() > 5, "the labelled chats are missing: {root}");
+        let mut lines = 0;
+        for line in texts.iter().flat_map(|t| t.lines()) {
+            let [fast, slow] = both_ways(line);
+            assert_eq!(fast, slow, "{line}");
+            lines += 1;
+        }
+        assert!(lines > 1000, "{lines}");
     }
 
     #[test]
