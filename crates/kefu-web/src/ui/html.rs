@@ -111,6 +111,10 @@ tr{break-inside:avoid}thead{display:table-header-group}}
 @media (max-width:640px){header{flex-wrap:wrap;gap:.3em .8em;padding:.5em .8em}header strong,header .me,header>a{white-space:nowrap}header nav{order:3;flex-basis:100%;overflow-x:auto;white-space:nowrap;padding-bottom:.2em}details.more>div{position:static;display:inline-flex;flex-direction:row;gap:.8em;padding:0 0 0 .6em;box-shadow:none}main{padding:.8em}}
 ";
 
+/// Between two menu items: the dot stays with the item before it (a no-break space), so a
+/// menu that wraps starts its next line with an item, not a dot.
+const SEP: &str = "\u{a0}· ";
+
 /// The page frame: header with navigation, language switch and logout, then `body`.
 /// `here` is the current path and query (without `lang`), for the language switch.
 pub fn page(
@@ -142,18 +146,18 @@ pub fn page(
                     @if let Some(s) = session {
                         nav {
                             a href={ "/" (lq) } { (lang.s(S::StartPage)) }
-                            " · "
+                            (SEP)
                             a href={ "/overview" (lq) } { (lang.s(S::Overview)) }
-                            " · "
+                            (SEP)
                             a href={ "/ranking" (lq) } { (lang.s(S::Ranking)) }
-                            " · "
+                            (SEP)
                             a href={ "/reconcile" (lq) } { (lang.s(S::Reconcile)) }
                             // Reviewers have no worklist (the page answers them 403).
                             @if s.user.role != kefu_store::UserRole::Qa {
-                                " · "
+                                (SEP)
                                 a href={ "/worklists" (lq) } { (lang.s(S::Worklists)) }
                             }
-                            " · "
+                            (SEP)
                             a href={ "/live" (lq) } { (lang.s(S::Live)) }
                             (admin_nav(lang, s, &lq))
                         }
@@ -186,15 +190,15 @@ fn admin_nav(lang: Lang, s: &Session, lq: &str) -> Markup {
     let tokens = crate::access::may_edit_settings(&s.user);
     html! {
         // Manual reviews concern every role (reviewers, reviewed agents, leads).
-        " · " a href={ "/qa/assignments" (lq) } { (lang.s(S::QaNav)) }
-        " · " a href={ "/plans" (lq) } { (lang.s(S::PlansPage)) }
+        (SEP) a href={ "/qa/assignments" (lq) } { (lang.s(S::QaNav)) }
+        (SEP) a href={ "/plans" (lq) } { (lang.s(S::PlansPage)) }
         // Automatic rule hits: every role (agents see their own).
-        " · " a href={ "/qa/hits" (lq) } { (lang.s(S::AutoHits)) }
+        (SEP) a href={ "/qa/hits" (lq) } { (lang.s(S::AutoHits)) }
         @if setup {
-            " · " a href={ "/import" (lq) } { (lang.s(S::ImportPage)) }
+            (SEP) a href={ "/import" (lq) } { (lang.s(S::ImportPage)) }
         }
         @if setup || admin || supervisor || tokens {
-            " · "
+            (SEP)
             details.more {
                 summary { (lang.s(S::ManageMenu)) }
                 div {
