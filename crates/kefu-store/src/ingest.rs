@@ -259,6 +259,18 @@ mod tests {
         (dir, db, a, b)
     }
 
+    /// Revokes store `a`'s first token and checks that `token` is refused at its next
+    /// request; the revoked key.
+    fn revoke_and_see_it_refused(db: &Db, a: i64, token: &str, checked: &CheckedTokens) -> String {
+        let key = db.ingest_tokens(a).unwrap()[0].key.clone();
+        assert!(db.revoke_ingest_token(a, &key).unwrap());
+        assert_eq!(
+            db.ingest_token_store_checked(token, Some(checked)).unwrap(),
+            None
+        );
+        key
+    }
+
     #[test]
     fn a_token_finds_its_own_store_only_and_is_kept_hashed() {
         let (_dir, db, a, b) = db_with_stores();
@@ -324,13 +336,7 @@ mod tests {
                 .is_some()
         );
         // Revoked: refused at the next request, trust or not.
-        let key = &db.ingest_tokens(a).unwrap()[0].key;
-        assert!(db.revoke_ingest_token(a, key).unwrap());
-        assert_eq!(
-            db.ingest_token_store_checked(&token, Some(&checked))
-                .unwrap(),
-            None
-        );
+        revoke_and_see_it_refused(&db, a, &token, &checked);
     }
 
     #[test]
@@ -390,13 +396,7 @@ mod tests {
         holder.execute_batch("ROLLBACK").unwrap();
         assert_eq!(got.ok(), Some(Some(Some(a))));
         // Revoked: the next request reads the row again and forgets the trust.
-        let key = &db.ingest_tokens(a).unwrap()[0].key;
-        assert!(db.revoke_ingest_token(a, key).unwrap());
-        assert_eq!(
-            db.ingest_token_store_checked(&token, Some(&checked))
-                .unwrap(),
-            None
-        );
-        assert_eq!(checked.trusted_store(key, &token), None);
+        let key = revoke_and_see_it_refused(&db, a, &token, &checked);
+        assert_eq!(checked.trusted_store(&key, &token), None);
     }
 }

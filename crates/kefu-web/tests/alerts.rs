@@ -218,9 +218,16 @@ async fn a_500_is_retried_and_a_hanging_robot_times_out_while_the_runner_goes_on
     );
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn alerts_go_out_while_the_database_is_held_for_writing_and_are_logged_after() {
-    let (_dir, path, _app) = setup(false);
+/// The sample store with the waiting-buyer alert at 60 s to a WeCom robot, and a runner.
+fn waits_to_a_wecom_robot() -> (
+    tempfile::TempDir,
+    std::path::PathBuf,
+    RobotReceiver,
+    Db,
+    i64,
+    AlertRunner,
+) {
+    let (dir, path, _app) = setup(false);
     let robot = RobotReceiver::start("").unwrap();
     let db = Db::open(&path).unwrap();
     let store = configure(
@@ -231,6 +238,12 @@ async fn alerts_go_out_while_the_database_is_held_for_writing_and_are_logged_aft
         }],
     );
     let alerts = runner(&path);
+    (dir, path, robot, db, store, alerts)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn alerts_go_out_while_the_database_is_held_for_writing_and_are_logged_after() {
+    let (_dir, path, robot, db, store, alerts) = waits_to_a_wecom_robot();
     // A fold or an import holds the write lock for seconds: here the whole test long.
     let holder = rusqlite::Connection::open(&path).unwrap();
     holder.execute_batch("BEGIN IMMEDIATE").unwrap();
@@ -252,17 +265,7 @@ async fn alerts_go_out_while_the_database_is_held_for_writing_and_are_logged_aft
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_store_is_judged_by_its_settings_last_read_while_the_database_is_held() {
-    let (_dir, path, _app) = setup(false);
-    let robot = RobotReceiver::start("").unwrap();
-    let db = Db::open(&path).unwrap();
-    let store = configure(
-        &db,
-        &[("wait_on", "true"), ("wait_threshold", "60")],
-        &[Channel::WeCom {
-            webhook: robot.url("/r?key=k"),
-        }],
-    );
-    let alerts = runner(&path);
+    let (_dir, path, robot, db, store, alerts) = waits_to_a_wecom_robot();
     alerts.on_snapshot(store, waiting("b0", at(10, 0), at(10, 2)));
     alerts.idle().await;
     assert_eq!(robot.posts().len(), 1);

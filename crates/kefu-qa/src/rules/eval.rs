@@ -1,6 +1,7 @@
 //! Evaluating a rule set over one reception.
 
 use kefu_core::model::Sender;
+use kefu_core::settings::ServiceHours;
 use kefu_core::time::{DAY_MS, Millis, SECOND_MS};
 
 use super::matcher::{Found, Phrases, Role, Scratch, ack_form, acknowledges};
@@ -117,23 +118,14 @@ impl Ctx<'_, '_> {
     /// who wrote at night and was answered a minute after opening waited a minute; one who
     /// wrote ten minutes before opening and was answered twenty minutes after it waited
     /// twenty. (The texts are read only for the rare long waits.)
-    fn waited_over(&self, r: &Round, answer: u32, limit: Millis, opening_grace: Millis) -> bool {
+    fn waited_over(&self, r: &Round, answer: u32, (limit, grace): (Millis, Millis)) -> bool {
         let open = self.time(r.open);
-        self.waited(open, self.time(answer)) > self.limit_for(open, limit, opening_grace)
+        let allowed = allowed_wait(self.chat.context.service_hours, open, limit, grace);
+        self.waited(open, self.time(answer)) > allowed
             && (r.open..answer).any(|i| {
                 self.msg(i).sender == Sender::Buyer
                     && !acknowledges(self.msg(i).text, self.set.matcher.all_acks())
             })
-    }
-    /// The wait allowed a round opened at `open`: `limit`, or at least `opening_grace` when
-    /// the round opened outside service hours — the night's questions are queued for the
-    /// opening and answered one after another, so the first minutes of the day do not
-    /// judge the agent who opens it.
-    fn limit_for(&self, open: Millis, limit: Millis, opening_grace: Millis) -> Millis {
-        match self.chat.context.service_hours {
-            Some(h) if !h.contains(open) => limit.max(opening_grace),
-            _ => limit,
-        }
     }
     /// Service time left in the day after `t` (`None` without service hours: all of it).
     fn service_left(&self, t: Millis) -> Option<Millis> {
@@ -449,11 +441,40 @@ pub(super) fn evaluate(set: &RuleSet, chat: &Chat<'_>) -> Vec<Hit> {
     hits
 }
 
+/// A wait rule's limit (`seconds` of `slow_round`, `minutes` of `long_wait_apology`) and its
+/// grace for the night's queue (`opening_grace_minutes`), in milliseconds.
+fn wait_limits(rule: &RuleDef) -> (Millis, Millis) {
+    let p = &rule.params;
+    let limit = match rule.kind {
+        Kind::SlowRound => i64::from(p.seconds.unwrap_or(0)) * SECOND_MS,
+        _ => i64::from(p.minutes.unwrap_or(0)) * MINUTE_MS,
+    };
+    (
+        limit,
+        i64::from(p.opening_grace_minutes.unwrap_or(0)) * MINUTE_MS,
+    )
+}
+
+/// The wait allowed a round opened at `open`: `limit`, or at least `grace` when the round
+/// opened outside service hours — the night's questions are queued for the opening and
+/// answered one after another, so the first minutes of the day do not judge the agent who
+/// opens it.
+fn allowed_wait(
+    hours: Option<&ServiceHours>,
+    open: Millis,
+    limit: Millis,
+    grace: Millis,
+) -> Millis {
+    match hours {
+        Some(h) if !h.contains(open) => limit.max(grace),
+        _ => limit,
+    }
+}
+
 fn check(index: usize, rule: &RuleDef, c: &Ctx<'_, '_>) -> Option<Hit> {
     let p = &rule.params;
     let id = index as u32;
     let minutes_ms = i64::from(p.minutes.unwrap_or(0)) * MINUTE_MS;
-    let grace_ms = i64::from(p.opening_grace_minutes.unwrap_or(0)) * MINUTE_MS;
     let count_bot = p.count_bot.unwrap_or(true);
     match rule.kind {
         Kind::Keywords => {
@@ -528,7 +549,7 @@ fn check(index: usize, rule: &RuleDef, c: &Ctx<'_, '_>) -> Option<Hit> {
             let mut count = 0;
             for r in &c.rounds {
                 let Some(answer) = r.answer else { continue };
-                if !c.waited_over(r, answer, minutes_ms, grace_ms) {
+                if !c.waited_over(r, answer, wait_limits(rule)) {
                     continue;
                 }
                 let from = c.agent.partition_point(|&i| i < answer);
@@ -587,12 +608,11 @@ fn check(index: usize, rule: &RuleDef, c: &Ctx<'_, '_>) -> Option<Hit> {
             (!messages.is_empty()).then(|| hit(index, messages.len() as u32, messages, spans))
         }
         Kind::SlowRound => {
-            let limit = i64::from(p.seconds.unwrap_or(0)) * SECOND_MS;
             let mut messages = Vec::new();
             let mut count = 0;
             for r in &c.rounds {
                 if let Some(answer) = r.answer
-                    && c.waited_over(r, answer, limit, grace_ms)
+                    && c.waited_over(r, answer, wait_limits(rule))
                 {
                     count += 1;
                     messages.extend([r.open, answer]);
@@ -713,11 +733,7 @@ pub(super) fn why_not(set: &RuleSet, chat: &Chat<'_>, index: usize) -> Vec<Stop>
         }
         // Waits: a round over the limit on the wall clock but not on the service clock.
         Kind::SlowRound | Kind::LongWaitApology => {
-            let limit = match rule.kind {
-                Kind::SlowRound => i64::from(rule.params.seconds.unwrap_or(0)) * SECOND_MS,
-                _ => i64::from(rule.params.minutes.unwrap_or(0)) * MINUTE_MS,
-            };
-            let grace = i64::from(rule.params.opening_grace_minutes.unwrap_or(0)) * MINUTE_MS;
+            let (limit, grace) = wait_limits(rule);
             if let Some(hours) = chat.context.service_hours {
                 for r in rounds(chat.messages) {
                     let Some(answer) = r.answer else { continue };
@@ -726,7 +742,9 @@ pub(super) fn why_not(set: &RuleSet, chat: &Chat<'_>, index: usize) -> Vec<Stop>
                     let waited = hours.service_ms(open, to);
                     if to - open > limit && waited <= limit {
                         stops.push(bare(StopReason::ServiceClock, Some(r.open)));
-                    } else if waited > limit && waited <= grace && !hours.contains(open) {
+                    } else if waited > limit
+                        && waited <= allowed_wait(Some(hours), open, limit, grace)
+                    {
                         stops.push(bare(StopReason::OpeningGrace, Some(r.open)));
                     }
                 }
