@@ -153,7 +153,13 @@ pub fn import_files_with(
     let mut session = db.begin_import()?;
     let mut done = Vec::with_capacity(files.len());
     let done_bytes = &AtomicU64::new(0);
+    let spares = kefu_import::SpareBatches::default();
+    let read_opts = ImportOptions {
+        spares: Some(&spares),
+        ..opts.clone()
+    };
     std::thread::scope(|scope| -> Result<(), ImportFailure> {
+        let opts = &read_opts;
         // Worker `w` reads files w, w + READERS, …; each runs at most one batch ahead of the
         // writer, which takes the batches file by file in the order given, so the session
         // sees what one reader would have handed it.
@@ -191,7 +197,8 @@ pub fn import_files_with(
                         {
                             return Err(ImportFailure::NotYourStore(other));
                         }
-                        session.add(batch)?;
+                        session.add(&batch)?;
+                        spares.put(batch);
                         continue;
                     }
                     Read::Done(report) => done.push(report),
@@ -214,6 +221,9 @@ pub fn import_files_with(
         }
         Ok(())
     })?;
+    // The spare batches' memory goes back before the figures are computed.
+    drop(read_opts);
+    drop(spares);
     phase.done("import: read and stage files");
     let summary = session.finish(opts.config)?;
     phase.done("import: finish session");

@@ -212,7 +212,7 @@ pub fn fold(db: &mut Db, live: &mut LiveDb, base: &Config) -> Result<Folded> {
     let mut stores: Vec<StoreInfo> = Vec::new();
     for b in &tail {
         let read = read_events(&b.body, &config, &b.store, 0);
-        session.add(read.batch)?;
+        session.add(&read.batch)?;
         if !stores.iter().any(|s| s.id == b.store_id) {
             stores.push(StoreInfo {
                 id: b.store_id,

@@ -611,6 +611,7 @@ fn run(cmd: Command, lang: Lang) -> Result<()> {
                     .filter(|a| !a.is_empty())
                     .collect(),
                 day: period.map(|(from, _)| from),
+                spares: None,
             };
             import(&db, &files, &opts, &reports, &rejects, lang)
         }

@@ -86,6 +86,13 @@ impl Names {
             .reserve(names, |&id| hash_name(names_name(text, ends, id)));
     }
 
+    /// Forgets every name, keeping the memory for the next ones.
+    pub fn clear(&mut self) {
+        self.text.clear();
+        self.ends.clear();
+        self.ids.clear();
+    }
+
     /// Bytes of text the names hold together.
     pub fn text_len(&self) -> usize {
         self.text.len()
@@ -438,6 +445,26 @@ pub struct ImportBatch {
 }
 
 impl ImportBatch {
+    /// Empties the batch, keeping its memory to be filled again.
+    pub fn clear(&mut self) {
+        let ImportBatch {
+            names,
+            text,
+            messages,
+            orders,
+            refunds,
+            ratings,
+            agents,
+        } = self;
+        names.clear();
+        text.clear();
+        messages.clear();
+        orders.clear();
+        refunds.clear();
+        ratings.clear();
+        agents.clear();
+    }
+
     /// Appends to the text arena. The arena holds at most 4 GiB (u32 offsets); importers check
     /// [`ImportBatch::text_room`] first.
     pub fn push_text(&mut self, s: &str) -> TextRef {

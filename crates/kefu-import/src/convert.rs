@@ -271,6 +271,8 @@ pub(crate) struct Sink<'a> {
     /// Orders of the file being read that later rows add to (sub-orders, order lines), by
     /// store and order id: their index in `batch.orders`.
     pub gather: std::collections::HashMap<(NameId, String), usize>,
+    /// Where the next batch's memory comes from.
+    spares: Option<&'a crate::SpareBatches>,
 }
 
 impl<'a> Sink<'a> {
@@ -286,7 +288,19 @@ impl<'a> Sink<'a> {
             cache: StoreCache::default(),
             notes: FileNotes::default(),
             gather: Default::default(),
+            spares: None,
         }
+    }
+
+    /// A sink for the files of an import, its batches in memory handed back
+    /// ([`crate::ImportOptions::spares`]).
+    pub fn for_import(opts: &crate::ImportOptions<'a>) -> Self {
+        let mut sink = Sink::new(opts.config, opts.default_store.as_deref());
+        if let Some(spares) = opts.spares {
+            sink.spares = Some(spares);
+            sink.batch = spares.take();
+        }
+        sink
     }
 
     /// Hands the batch on and starts the next one (names of its own, `seq`s from 0), sized
@@ -295,7 +309,10 @@ impl<'a> Sink<'a> {
         // The cached store id and the gathered orders point into the batch handed on.
         self.cache.valid = false;
         self.gather.clear();
-        let mut next = ImportBatch::default();
+        let mut next = self
+            .spares
+            .map(crate::SpareBatches::take)
+            .unwrap_or_default();
         next.messages.reserve(self.batch.messages.len());
         next.text.reserve(self.batch.text.len());
         next.names

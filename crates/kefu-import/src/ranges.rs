@@ -207,7 +207,7 @@ fn read_range(
     let mut file = std::fs::File::open(path).map_err(io)?;
     file.seek(SeekFrom::Start(start)).map_err(io)?;
     let blocks = Utf8Blocks::new(file.take(end - start), STREAM_BLOCK);
-    let mut sink = Sink::new(opts.config, opts.default_store.as_deref());
+    let mut sink = Sink::for_import(opts);
     sink.batch
         .messages
         .reserve(((end - start) as usize / 96).min(every.saturating_add(1)));

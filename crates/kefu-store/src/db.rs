@@ -389,7 +389,7 @@ impl Db {
     /// kill half-way leaves the database as it was.
     pub fn import(&mut self, batch: ImportBatch, config: &Config) -> Result<ImportSummary> {
         let mut session = self.begin_import()?;
-        session.add(batch)?;
+        session.add(&batch)?;
         session.finish(config)
     }
 
@@ -922,7 +922,7 @@ pub struct ImportSession<'a> {
 impl ImportSession<'_> {
     /// Writes the events of one batch. The batch's message `seq`s continue after those of
     /// earlier batches, so file order is kept between batches too.
-    pub fn add(&mut self, batch: ImportBatch) -> Result<()> {
+    pub fn add(&mut self, batch: &ImportBatch) -> Result<()> {
         let mut store_ids: Vec<NameId> = batch
             .messages
             .iter()

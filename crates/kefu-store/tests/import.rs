@@ -506,7 +506,7 @@ proptest! {
         let size = shuffled.len().div_ceil(cuts);
         for (k, piece) in shuffled.chunks(size).enumerate() {
             let orders = if k == 0 { orders.as_slice() } else { &[] };
-            session.add(batch_of(piece, orders)).unwrap();
+            session.add(&batch_of(piece, orders)).unwrap();
         }
         let summary = session.finish(&config).unwrap();
         prop_assert_eq!(summary.messages_added, one.messages_added);

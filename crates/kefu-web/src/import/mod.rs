@@ -451,6 +451,7 @@ fn run_import(
         agents: agent_accounts(&up.agents),
         // As `kefu import --from`: the day of a pasted chat's times without a date.
         day: reports.period.map(|(from, _)| from),
+        spares: None,
     };
     let paths: Vec<PathBuf> = up.files.iter().map(|(_, path)| path.clone()).collect();
     // Messages name the uploaded file as the user named it, not the temporary copy.
