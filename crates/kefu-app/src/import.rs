@@ -149,6 +149,7 @@ pub fn import_files_with(
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<Imported, ImportFailure> {
     let mut phase = kefu_store::profile::Phase::start();
+    memory_phase(|p| p.reading);
     let previous_import = db.last_import_id()?;
     let mut session = db.begin_import()?;
     let mut done = Vec::with_capacity(files.len());
@@ -224,6 +225,7 @@ pub fn import_files_with(
     // The spare batches' memory goes back before the figures are computed.
     drop(read_opts);
     drop(spares);
+    memory_phase(|p| p.computing);
     phase.done("import: read and stage files");
     let summary = session.finish(opts.config)?;
     phase.done("import: finish session");
@@ -237,6 +239,33 @@ pub fn import_files_with(
         summary,
         worklists,
     })
+}
+
+/// What the binary does with its allocator's freed memory at an import's phases
+/// ([`set_memory_phases`]).
+#[derive(Debug, Clone, Copy)]
+pub struct MemoryPhases {
+    /// Before the files are read.
+    pub reading: fn(),
+    /// Once they are read, before the figures are computed.
+    pub computing: fn(),
+}
+
+static MEMORY_PHASES: std::sync::OnceLock<MemoryPhases> = std::sync::OnceLock::new();
+
+/// Sets what [`import_files_with`] calls as it starts reading and as it starts computing
+/// (the first call wins). Reading frees and refills batches of half a million messages,
+/// which is cheapest when freed memory is kept for a moment; the recomputation is where an
+/// import's memory peaks, and there memory kept for later adds to the peak. How to keep or
+/// return freed memory is the allocator's business, which only the binary links.
+pub fn set_memory_phases(phases: MemoryPhases) {
+    let _ = MEMORY_PHASES.set(phases);
+}
+
+fn memory_phase(phase: fn(&MemoryPhases) -> fn()) {
+    if let Some(p) = MEMORY_PHASES.get() {
+        phase(p)();
+    }
 }
 
 thread_local! {

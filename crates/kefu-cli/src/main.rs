@@ -543,13 +543,36 @@ const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
 /// default: its pages allocate and free all the time, and purging at once made the ranking
 /// 40 % slower.
 fn release_freed_memory_at_once() {
-    // The allocator's own variable, when set, wins.
+    set_purge_delay(0);
+}
+
+/// Sets how many milliseconds freed memory waits before it goes back to the system, unless
+/// the allocator's own variable is set (it wins).
+fn set_purge_delay(ms: std::ffi::c_long) {
     if std::env::var_os("MIMALLOC_PURGE_DELAY").is_some() {
         return;
     }
     // SAFETY: sets an integer option of the allocator linked into this binary; any value is
     // valid for this option (0 = purge at once).
-    unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, 0) };
+    unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, ms) };
+}
+
+/// While an import reads its files, freed memory waits a second: each batch of half a million
+/// messages is freed and the next one filled right after, and memory returned at once came
+/// back as fresh pages — 4.4 million page faults and a quarter of the CPU of reading a
+/// shuffled 10M-message file. Reading peaks well under the recomputation that follows
+/// (docs/benchmark.md, eighth round), so the memory kept costs the peak nothing; before
+/// the recomputation all of it is returned.
+fn import_memory_phases() {
+    kefu_app::import::set_memory_phases(kefu_app::import::MemoryPhases {
+        reading: || set_purge_delay(1000),
+        computing: || {
+            release_freed_memory_at_once();
+            // SAFETY: asks the allocator linked into this binary to return what it holds
+            // freed; callable from any thread at any time.
+            unsafe { libmimalloc_sys::mi_collect(true) };
+        },
+    });
 }
 
 fn run(cmd: Command, lang: Lang) -> Result<()> {
@@ -558,6 +581,7 @@ fn run(cmd: Command, lang: Lang) -> Result<()> {
         Command::Import { .. } | Command::Recompute { .. } | Command::Demo(_)
     ) {
         release_freed_memory_at_once();
+        import_memory_phases();
     }
     match cmd {
         Command::Import {
