@@ -1418,6 +1418,18 @@ fn stage_messages(
     Ok(max_seq)
 }
 
+impl chunk::ToStore for Entry<'_> {
+    fn message(&self) -> &Message {
+        &self.message
+    }
+    fn msg_id(&self) -> Option<&str> {
+        self.msg_id
+    }
+    fn text(&self) -> &str {
+        self.text
+    }
+}
+
 fn stored_refs<'e>(entries: &'e [Entry<'e>]) -> Vec<chunk::StoredRef<'e>> {
     entries
         .iter()
@@ -1682,7 +1694,7 @@ fn append_day(
     known.extend(fresh_keys);
     let added = fresh.len() as u64;
     keys.changed(store_id, day, stored + added);
-    let blobs = chunk::encode(day, &stored_refs(&fresh));
+    let blobs = chunk::encode(day, &fresh);
     tx.prepare_cached(
         "INSERT INTO message_parts (store_id, day, level, messages, events, texts)
          VALUES (?1, ?2, 0, ?3, ?4, ?5)",
@@ -1724,7 +1736,7 @@ fn compact_parts(tx: &Transaction, store_id: i64, day: Day) -> Result<()> {
         }
         let mut all = entries_of(day, &decoded)?;
         all.sort_by_key(|e| (e.message.time, e.message.seq));
-        let blobs = chunk::encode(day, &stored_refs(&all));
+        let blobs = chunk::encode(day, &all);
         let mut delete = tx.prepare_cached("DELETE FROM message_parts WHERE id = ?1")?;
         for (id, _, _) in &rows {
             delete.execute([id])?;
@@ -1780,7 +1792,7 @@ fn merge_day(day: Day, parts: &mut Vec<Part>, old: Vec<(Vec<u8>, Vec<u8>)>) -> R
     // the input was cut into batches.
     let (mut entries, mut new) = if old_len == 0 {
         // A new day: nothing to split off (a copy of every entry).
-        (Vec::with_capacity(all.len()), all)
+        (Vec::new(), all)
     } else {
         let new = all.split_off(old_len);
         (all, new)
@@ -1794,15 +1806,16 @@ fn merge_day(day: Day, parts: &mut Vec<Part>, old: Vec<(Vec<u8>, Vec<u8>)>) -> R
         seen.insert(e);
     }
     let before = entries.len();
-    let mut duplicates = 0;
-    for e in new {
-        if seen.insert(&e) {
-            entries.push(e);
-        } else {
-            duplicates += 1;
-        }
-    }
+    // Kept in place, each vector's pages touched once: a day allocates its entries afresh.
+    let fresh = new.len();
+    new.retain(|e| seen.insert(e));
     drop(seen);
+    let duplicates = (fresh - new.len()) as u64;
+    if entries.is_empty() {
+        entries = new;
+    } else {
+        entries.append(&mut new);
+    }
     let added = (entries.len() - before) as u64;
     if added == 0 && !with_parts {
         return Ok(DayOut {
@@ -1821,7 +1834,7 @@ fn merge_day(day: Day, parts: &mut Vec<Part>, old: Vec<(Vec<u8>, Vec<u8>)>) -> R
         messages: entries.len(),
         added,
         duplicates,
-        blobs: Some(chunk::encode(day, &stored_refs(&entries))),
+        blobs: Some(chunk::encode(day, &entries)),
     })
 }
 
