@@ -46,30 +46,51 @@ pub struct Encoded {
 /// Messages per independently compressed block of texts: blocks encode in parallel.
 const TEXT_BLOCK: usize = 32_768;
 
+/// What [`encode`] reads of a message: the engine's fields and the texts. The merge of a
+/// day's parts hands its own entries, with no vector of references made for the purpose.
+pub trait ToStore: Sync {
+    fn message(&self) -> &Message;
+    fn msg_id(&self) -> Option<&str>;
+    fn text(&self) -> &str;
+}
+
+impl ToStore for StoredRef<'_> {
+    fn message(&self) -> &Message {
+        self.message
+    }
+    fn msg_id(&self) -> Option<&str> {
+        self.msg_id
+    }
+    fn text(&self) -> &str {
+        self.text
+    }
+}
+
 /// Encodes messages already sorted by (time, seq), all on `day`.
-pub fn encode(day: Day, msgs: &[StoredRef]) -> Encoded {
+pub fn encode<M: ToStore>(day: Day, msgs: &[M]) -> Encoded {
     let parts: Vec<(Vec<u8>, Vec<u8>)> = msgs
         .par_chunks(TEXT_BLOCK)
         .map(|block| {
             let mut events = Vec::with_capacity(block.len() * 16);
             let mut texts = Vec::with_capacity(block.len() * 40);
             for m in block {
-                let e = m.message;
+                let e = m.message();
                 put(&mut events, (e.time - day.start()) as u64);
                 put(&mut events, e.buyer as u64);
                 put(&mut events, e.account as u64);
                 events.push(e.sender.code());
                 put(&mut events, e.transfer_to.map_or(0, |t| t as u64 + 1));
                 put(&mut events, e.seq);
-                match m.msg_id {
+                match m.msg_id() {
                     None => put(&mut texts, 0),
                     Some(id) => {
                         put(&mut texts, id.len() as u64 + 1);
                         texts.extend_from_slice(id.as_bytes());
                     }
                 }
-                put(&mut texts, m.text.len() as u64);
-                texts.extend_from_slice(m.text.as_bytes());
+                let text = m.text();
+                put(&mut texts, text.len() as u64);
+                texts.extend_from_slice(text.as_bytes());
             }
             (events, lz4_flex::compress_prepend_size(&texts))
         })

@@ -1442,6 +1442,18 @@ fn stage_messages(
     Ok(max_seq)
 }
 
+impl chunk::ToStore for Entry<'_> {
+    fn message(&self) -> &Message {
+        &self.message
+    }
+    fn msg_id(&self) -> Option<&str> {
+        self.msg_id
+    }
+    fn text(&self) -> &str {
+        self.text
+    }
+}
+
 fn stored_refs<'e>(entries: &'e [Entry<'e>]) -> Vec<chunk::StoredRef<'e>> {
     entries
         .iter()
@@ -1511,41 +1523,63 @@ fn merge_parts(
     )?;
     let mut drop_parts =
         tx.prepare_cached("DELETE FROM message_parts WHERE store_id = ?1 AND day = ?2")?;
-    let mut days = whole.into_iter().peekable();
-    while days.peek().is_some() {
-        let round: Vec<(Day, Vec<Part>)> = days.by_ref().take(DAYS_PER_MERGE).collect();
-        let mut existing = Vec::with_capacity(round.len());
-        for (day, _) in &round {
-            let blobs = load
-                .query_map(params![store_id, day.0], |r| Ok((r.get(0)?, r.get(1)?)))?
-                .collect::<rusqlite::Result<Vec<(Vec<u8>, Vec<u8>)>>>()?;
-            existing.push(blobs);
-        }
-        let outs: Vec<Result<DayOut>> = round
-            .into_par_iter()
-            .zip(existing.into_par_iter())
-            .map(|((day, mut parts), old)| merge_day(day, &mut parts, old))
-            .collect();
-        for out in outs {
-            let out = out?;
-            summary.messages_duplicate += out.duplicates;
-            if let Some(blobs) = out.blobs {
-                if out.added > 0 {
-                    summary.messages_added += out.added;
-                    touched.insert(out.day);
-                    last_written = last_written.max(Some(out.day));
+    let mut days = whole.into_iter();
+    // A round of days merges on the pool while the connection's thread writes the round
+    // before it: writing a day's blobs costs about what merging its parts does, and one after
+    // the other left the pool idle while the blobs were written.
+    std::thread::scope(|scope| -> Result<()> {
+        let mut running: Option<std::thread::ScopedJoinHandle<'_, Vec<Result<DayOut>>>> = None;
+        loop {
+            let round: Vec<(Day, Vec<Part>)> = days.by_ref().take(DAYS_PER_MERGE).collect();
+            let next = if round.is_empty() {
+                None
+            } else {
+                let mut existing = Vec::with_capacity(round.len());
+                for (day, _) in &round {
+                    let blobs = load
+                        .query_map(params![store_id, day.0], |r| Ok((r.get(0)?, r.get(1)?)))?
+                        .collect::<rusqlite::Result<Vec<(Vec<u8>, Vec<u8>)>>>()?;
+                    existing.push(blobs);
                 }
-                save.execute(params![
-                    store_id,
-                    out.day.0,
-                    out.messages as i64,
-                    blobs.events,
-                    blobs.texts
-                ])?;
-                drop_parts.execute(params![store_id, out.day.0])?;
+                Some(scope.spawn(move || {
+                    round
+                        .into_par_iter()
+                        .zip(existing.into_par_iter())
+                        .map(|((day, mut parts), old)| merge_day(day, &mut parts, old))
+                        .collect::<Vec<_>>()
+                }))
+            };
+            if let Some(merging) = running.take() {
+                // A panic while merging goes on as the pool's own would.
+                let outs = merging
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+                for out in outs {
+                    let out = out?;
+                    summary.messages_duplicate += out.duplicates;
+                    if let Some(blobs) = out.blobs {
+                        if out.added > 0 {
+                            summary.messages_added += out.added;
+                            touched.insert(out.day);
+                            last_written = last_written.max(Some(out.day));
+                        }
+                        save.execute(params![
+                            store_id,
+                            out.day.0,
+                            out.messages as i64,
+                            blobs.events,
+                            blobs.texts
+                        ])?;
+                        drop_parts.execute(params![store_id, out.day.0])?;
+                    }
+                }
+            }
+            match next {
+                Some(merging) => running = Some(merging),
+                None => return Ok(()),
             }
         }
-    }
+    })?;
     Ok(last_written)
 }
 
@@ -1684,7 +1718,7 @@ fn append_day(
     known.extend(fresh_keys);
     let added = fresh.len() as u64;
     keys.changed(store_id, day, stored + added);
-    let blobs = chunk::encode(day, &stored_refs(&fresh));
+    let blobs = chunk::encode(day, &fresh);
     tx.prepare_cached(
         "INSERT INTO message_parts (store_id, day, level, messages, events, texts)
          VALUES (?1, ?2, 0, ?3, ?4, ?5)",
@@ -1726,7 +1760,7 @@ fn compact_parts(tx: &Transaction, store_id: i64, day: Day) -> Result<()> {
         }
         let mut all = entries_of(day, &decoded)?;
         all.sort_by_key(|e| (e.message.time, e.message.seq));
-        let blobs = chunk::encode(day, &stored_refs(&all));
+        let blobs = chunk::encode(day, &all);
         let mut delete = tx.prepare_cached("DELETE FROM message_parts WHERE id = ?1")?;
         for (id, _, _) in &rows {
             delete.execute([id])?;
@@ -1780,9 +1814,14 @@ fn merge_day(day: Day, parts: &mut Vec<Part>, old: Vec<(Vec<u8>, Vec<u8>)>) -> R
     // Batch by batch each part is in order; together they are put in the order one batch of
     // all of them would have had, so which of two duplicates is kept never depends on how
     // the input was cut into batches.
-    let mut new = all.split_off(old_len);
+    let (mut entries, mut new) = if old_len == 0 {
+        // A new day: nothing to split off (a copy of every entry).
+        (Vec::new(), all)
+    } else {
+        let new = all.split_off(old_len);
+        (all, new)
+    };
     new.sort_by_key(|e| (e.message.time, e.message.seq));
-    let mut entries = all;
     let mut seen = Seen::with_room(
         entries.len() + new.len(),
         entries.first().or(new.first()).map(|e| e.msg_id.is_some()),
@@ -1791,15 +1830,16 @@ fn merge_day(day: Day, parts: &mut Vec<Part>, old: Vec<(Vec<u8>, Vec<u8>)>) -> R
         seen.insert(e);
     }
     let before = entries.len();
-    let mut duplicates = 0;
-    for e in new {
-        if seen.insert(&e) {
-            entries.push(e);
-        } else {
-            duplicates += 1;
-        }
-    }
+    // Kept in place, each vector's pages touched once: a day allocates its entries afresh.
+    let fresh = new.len();
+    new.retain(|e| seen.insert(e));
     drop(seen);
+    let duplicates = (fresh - new.len()) as u64;
+    if entries.is_empty() {
+        entries = new;
+    } else {
+        entries.append(&mut new);
+    }
     let added = (entries.len() - before) as u64;
     if added == 0 && !with_parts {
         return Ok(DayOut {
@@ -1818,7 +1858,7 @@ fn merge_day(day: Day, parts: &mut Vec<Part>, old: Vec<(Vec<u8>, Vec<u8>)>) -> R
         messages: entries.len(),
         added,
         duplicates,
-        blobs: Some(chunk::encode(day, &stored_refs(&entries))),
+        blobs: Some(chunk::encode(day, &entries)),
     })
 }
 
@@ -2164,7 +2204,11 @@ pub(crate) fn load_messages(
     store_id: i64,
     (from, to): (Day, Day),
 ) -> Result<Vec<Message>> {
-    let days = event_blobs(conn, store_id, (from, to))?;
+    decode_days(&event_blobs(conn, store_id, (from, to))?)
+}
+
+/// The messages of [`event_blobs`]' days, in their order.
+fn decode_days(days: &[(Day, usize, Vec<u8>)]) -> Result<Vec<Message>> {
     // Each day decodes in parallel into its own part of one vector, sized once.
     let placeholder = Message {
         time: 0,
@@ -2177,7 +2221,7 @@ pub(crate) fn load_messages(
     let mut messages = vec![placeholder; days.iter().map(|d| d.1).sum()];
     let mut parts: Vec<&mut [Message]> = Vec::with_capacity(days.len());
     let mut rest = messages.as_mut_slice();
-    for (_, n, _) in &days {
+    for (_, n, _) in days {
         let (part, tail) = rest.split_at_mut(*n);
         parts.push(part);
         rest = tail;
@@ -2203,59 +2247,69 @@ pub(crate) fn load_unsorted_events_from(
 ) -> Result<LoadedEvents> {
     let (t0, t1) = (from.start(), to.start() + DAY_MS - 1);
     let orders_t0 = from.offset(-(orders_back.min(366) as i32)).start();
-    let messages = load_messages(conn, store_id, (messages_from.max(from), to))?;
-    // Attributed by payment time (§3 `attribution`), an order placed long before the range can
-    // still go to a reception in it: orders paid in the range are loaded too.
-    let mut st = conn.prepare_cached(if by_payment {
-        "SELECT order_id, buyer_id, created_at, paid_at, closed_at, amount_cents, items,
+    let days = event_blobs(conn, store_id, (messages_from.max(from), to))?;
+    std::thread::scope(|scope| {
+        // The days decode on the pool while this thread reads the orders, refunds and ratings.
+        let decoding = scope.spawn(|| decode_days(&days));
+        let messages = move || {
+            // A panic while decoding goes on as the pool's own would.
+            decoding
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+        };
+        // Attributed by payment time (§3 `attribution`), an order placed long before the range can
+        // still go to a reception in it: orders paid in the range are loaded too.
+        let mut st = conn.prepare_cached(if by_payment {
+            "SELECT order_id, buyer_id, created_at, paid_at, closed_at, amount_cents, items,
            deposit_cents, deposit_paid_at, balance_from, balance_to FROM orders
          WHERE store_id = ?1 AND (created_at BETWEEN ?2 AND ?3 OR paid_at BETWEEN ?4 AND ?3)"
-    } else {
-        "SELECT order_id, buyer_id, created_at, paid_at, closed_at, amount_cents, items,
+        } else {
+            "SELECT order_id, buyer_id, created_at, paid_at, closed_at, amount_cents, items,
            deposit_cents, deposit_paid_at, balance_from, balance_to FROM orders
          WHERE store_id = ?1 AND created_at BETWEEN ?2 AND ?3"
-    })?;
-    let by_creation = params![store_id, orders_t0, t1];
-    let with_payment = params![store_id, orders_t0, t1, t0];
-    if messages_from > from && !by_payment {
-        // Only the orders with a time from `messages_from` on, and presale ones: the rest
-        // are read for some buyers only (`Db::worklist_earlier`).
-        let mut st = conn.prepare_cached(
-            "SELECT order_id, buyer_id, created_at, paid_at, closed_at, amount_cents, items,
+        })?;
+        let by_creation = params![store_id, orders_t0, t1];
+        let with_payment = params![store_id, orders_t0, t1, t0];
+        if messages_from > from && !by_payment {
+            // Only the orders with a time from `messages_from` on, and presale ones: the rest
+            // are read for some buyers only (`Db::worklist_earlier`).
+            let mut st = conn.prepare_cached(
+                "SELECT order_id, buyer_id, created_at, paid_at, closed_at, amount_cents, items,
                deposit_cents, deposit_paid_at, balance_from, balance_to FROM orders
              WHERE store_id = ?1 AND created_at BETWEEN ?2 AND ?3
                AND (created_at >= ?4 OR paid_at >= ?4 OR closed_at >= ?4
                  OR deposit_cents IS NOT NULL)",
-        )?;
+            )?;
+            let orders = st
+                .query_map(
+                    params![store_id, orders_t0, t1, messages_from.start()],
+                    order_row,
+                )?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            return rest_of_events(conn, store_id, names, (t0, t1), messages, orders);
+        }
         let orders = st
             .query_map(
-                params![store_id, orders_t0, t1, messages_from.start()],
+                if by_payment {
+                    with_payment
+                } else {
+                    by_creation
+                },
                 order_row,
             )?
             .collect::<rusqlite::Result<Vec<_>>>()?;
-        return rest_of_events(conn, store_id, names, (t0, t1), messages, orders);
-    }
-    let orders = st
-        .query_map(
-            if by_payment {
-                with_payment
-            } else {
-                by_creation
-            },
-            order_row,
-        )?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
-    rest_of_events(conn, store_id, names, (t0, t1), messages, orders)
+        rest_of_events(conn, store_id, names, (t0, t1), messages, orders)
+    })
 }
 
-/// The events of [`load_unsorted_events_from`] with its messages and orders: the refunds and
-/// ratings of `[t0, t1]` added.
+/// The events of [`load_unsorted_events_from`] with its orders: the refunds and ratings of
+/// `[t0, t1]` added, then the messages taken (decoded meanwhile).
 fn rest_of_events(
     conn: &Connection,
     store_id: i64,
     names: Names,
     (t0, t1): (Millis, Millis),
-    messages: Vec<Message>,
+    messages: impl FnOnce() -> Result<Vec<Message>>,
     orders: Vec<Order>,
 ) -> Result<LoadedEvents> {
     let mut st = conn.prepare_cached(
@@ -2280,7 +2334,7 @@ fn rest_of_events(
         .collect::<rusqlite::Result<Vec<_>>>()?;
     Ok(LoadedEvents {
         names,
-        messages,
+        messages: messages()?,
         orders,
         refunds,
         ratings,
@@ -2364,6 +2418,7 @@ fn recompute_range(
         lo.offset(-reach - LOOKBACK_DAYS),
         hi.offset(reach + LOOKBACK_DAYS),
     );
+    let mut phase = crate::profile::Phase::start();
     let mut events = load_unsorted_events(
         tx,
         store_id,
@@ -2380,9 +2435,13 @@ fn recompute_range(
         ctx_hi,
         reach,
     };
-    let (facts, orders, (lo, hi)) = analyze_in_groups(&mut events, settings, groups, window);
+    phase.done("recompute: load events");
+    let (facts, mut orders, (lo, hi)) = analyze_in_groups(&mut events, settings, groups, window);
+    phase.done("recompute: analyze");
     write_facts(tx, store_id, lo, hi, &facts)?;
-    write_order_facts(tx, store_id, &orders)?;
+    phase.done("recompute: counters and blocks");
+    write_order_facts(tx, store_id, &mut orders)?;
+    phase.done("recompute: order facts");
     Ok(((hi.0 - lo.0 + 1) as u64, events.names))
 }
 
@@ -2454,7 +2513,9 @@ fn analyze_in_groups(
         }));
     };
     if groups <= 1 {
+        let mut phase = crate::profile::Phase::start();
         engine::sort_streams(&mut events.messages);
+        phase.done("recompute: stream sort");
         one(events.view(), &mut facts);
     } else {
         let group_of = |buyer: NameId| buyer as usize % groups;
@@ -2537,13 +2598,20 @@ fn write_facts(tx: &Transaction, store_id: i64, lo: Day, hi: Day, facts: &Facts)
     // Row -1 of a day is the whole store: every account plus the store-level counters, so
     // that store and day figures read one row a day instead of one per account.
     let mut totals = facts.store.clone();
-    for (&(account, day), c) in &facts.accounts {
-        put(day, account as i64, c)?;
+    for (&(_, day), c) in &facts.accounts {
         *totals.entry(day).or_default() += c;
     }
     // (the blob writer sorts and merges the runs itself)
-    for (&day, c) in &totals {
-        put(day, -1, c)?;
+    // In the table's key order, (day, account): each row goes at the end of the b-tree.
+    let mut rows: Vec<(Day, i64, &Counters)> = facts
+        .accounts
+        .iter()
+        .map(|(&(account, day), c)| (day, i64::from(account), c))
+        .chain(totals.iter().map(|(&day, c)| (day, -1, c)))
+        .collect();
+    rows.sort_unstable_by_key(|&(day, account, _)| (day, account));
+    for (day, account, c) in rows {
+        put(day, account, c)?;
     }
     rebuild_blocks(tx, store_id, lo, hi)
 }
@@ -2624,7 +2692,10 @@ fn rebuild_blocks(conn: &Connection, store_id: i64, lo: Day, hi: Day) -> Result<
     Ok(())
 }
 
-fn write_order_facts(tx: &Transaction, store_id: i64, orders: &[OrderFactRow]) -> Result<()> {
+fn write_order_facts(tx: &Transaction, store_id: i64, orders: &mut [OrderFactRow]) -> Result<()> {
+    // In the table's key order: each row goes at the end of the b-tree, where rows in the
+    // orders' time order each sought their page.
+    orders.par_sort_unstable_by(|a, b| a.order_id.cmp(&b.order_id));
     let mut st = tx.prepare_cached(
         "INSERT OR REPLACE INTO order_facts (store_id, order_id, account_id, reception_day, answer_at, reminded_by, reminded_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
