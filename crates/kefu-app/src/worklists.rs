@@ -214,6 +214,10 @@ fn refresh_store_with(
             || i.outcome == Outcome::Open
             || i.outcome.at().is_some_and(|t| t >= from)
     });
+    // The events and their analysis are done with: their memory (most of the refresh's)
+    // is not held through the write.
+    drop(analysis);
+    drop(ev);
     phase.done("worklists: compute");
     let keys: Vec<&str> = items.iter().map(|i| i.key.as_str()).collect();
     let known = db.worklist_known(store.id, &keys)?;
@@ -221,9 +225,10 @@ fn refresh_store_with(
     let mut fresh: Vec<usize> = (0..items.len())
         .filter(|&i| !known.contains(&items[i].key))
         .collect();
-    fresh.sort_by(|&a, &b| {
-        (items[a].opened_at, &items[a].key).cmp(&(items[b].opened_at, &items[b].key))
-    });
+    // By (opened_at, key): `items` are in key order, so a stable sort by time alone gives it
+    // without comparing keys.
+    debug_assert!(items.is_sorted_by(|a, b| a.key <= b.key));
+    fresh.sort_by_key(|&i| items[i].opened_at);
     let mut owners: Vec<Option<NameId>> = vec![None; items.len()];
     let mut cursor = state.map_or(0, |s| s.cursor);
     match settings.owner {

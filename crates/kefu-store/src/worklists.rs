@@ -475,7 +475,9 @@ impl Db {
             |r| r.get(0),
         )?;
         {
+            let mut phase = crate::profile::Phase::start();
             stage_items(&tx, store_id, items)?;
+            phase.done("worklists: stage items");
             // An item not stored yet gets the owner given; a stored one keeps what people
             // set on it. `WHERE true`: an upsert after a SELECT needs it to parse.
             tx.execute(
@@ -524,6 +526,7 @@ impl Db {
                     tx.execute_batch("DELETE FROM worklist_redo;")?;
                 }
             }
+            phase.done("worklists: write items");
             tx.execute_batch("DELETE FROM temp.worklist_new;")?;
             tx.execute(
                 "INSERT OR REPLACE INTO worklist_state (store_id, as_of, import_id, cursor, basis)
@@ -676,6 +679,82 @@ impl Db {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    /// An item of `kind` numbered `n` (keys repeat when `n` does), with every optional column
+    /// set or not by the bits of `bits`.
+    fn item(kind: Kind, n: u8, bits: u8, contacts: Vec<NameId>) -> Item {
+        let on = |b: u8| bits & (1 << b) != 0;
+        let at = 1_000_000 + n as Millis * 60_000;
+        Item {
+            key: format!("{}:{n}", kind.as_str()),
+            kind,
+            buyer: n as NameId % 7,
+            reference: format!("O{n}"),
+            serving: on(0).then_some(3),
+            opened_at: at,
+            due_at: on(1).then_some(at + 5),
+            expires_at: on(2).then_some(at + 9),
+            amount: n as i64 * 100,
+            reminders: bits as u32 % 3,
+            last_reminder_at: on(3).then_some(at + 1),
+            outcome: match bits % 3 {
+                0 => Outcome::Open,
+                1 => Outcome::Recovered { at: at + 2 },
+                _ => Outcome::Lost { at: at + 3 },
+            },
+            recovered_order: on(4).then(|| format!("P{n}")),
+            recovered_amount: on(4) as i64 * 50,
+            counts_order: on(5),
+            credited: on(6).then_some(4),
+            contacts,
+        }
+    }
+
+    fn state() -> WorklistState {
+        WorklistState {
+            as_of: 9_000_000,
+            import_id: 1,
+            cursor: 2,
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(24))]
+
+        /// A store's first lists (written without looking for stale items) are stored as a
+        /// later refresh that finds the same items stores them, duplicate keys included.
+        #[test]
+        fn first_lists_equal_a_later_refresh_of_the_same_items(
+            rows in proptest::collection::vec(
+                (0usize..4, 0u8..40, any::<u8>(), proptest::collection::vec(0u32..9, 0..3),
+                 proptest::option::of(0u32..5)),
+                0..80,
+            )
+        ) {
+            let items: Vec<(Item, Option<NameId>)> = rows
+                .into_iter()
+                .map(|(k, n, bits, contacts, owner)| (item(Kind::ALL[k], n, bits, contacts), owner))
+                .collect();
+            let dir = tempfile::tempdir().unwrap();
+            let mut first = Db::open(&dir.path().join("a.db")).unwrap();
+            first.write_worklist(1, &items, 0, state(), "b", None).unwrap();
+            // The other database holds one item before, which the refresh removes as stale.
+            let mut later = Db::open(&dir.path().join("b.db")).unwrap();
+            let mut before = item(Kind::Refund, 200, 0, Vec::new());
+            before.key = "refund:before".into();
+            later.write_worklist(1, &[(before, Some(1))], 0, state(), "b", None).unwrap();
+            later.write_worklist(1, &items, 0, state(), "b", None).unwrap();
+            let all = ItemFilter::default();
+            let keys: FxHashSet<&str> = items.iter().map(|(i, _)| i.key.as_str()).collect();
+            prop_assert_eq!(first.worklist_items(1, &all).unwrap().len(), keys.len());
+            prop_assert_eq!(
+                first.worklist_items(1, &all).unwrap(),
+                later.worklist_items(1, &all).unwrap()
+            );
+            prop_assert_eq!(first.worklist_state(1).unwrap(), later.worklist_state(1).unwrap());
+        }
+    }
 
     #[test]
     fn contacts_are_written_as_serde_json_writes_them() {

@@ -15,6 +15,7 @@ mod tests;
 
 use std::cmp::Ordering;
 
+use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
 use crate::engine::{Analysis, StoreEvents};
@@ -216,7 +217,8 @@ impl Contacts {
             .filter(|m| m.sender == Sender::Agent && !bots.contains(&m.account))
             .map(|m| (m.buyer, m.time, rank_of(rank, m.account), m.account))
             .collect();
-        msgs.sort_unstable();
+        // Whole tuples compared: the order is the same however the sort splits the work.
+        msgs.par_sort_unstable();
         Contacts { msgs }
     }
 
@@ -278,7 +280,10 @@ fn rank_of(rank: &[u32], id: NameId) -> u32 {
 }
 
 /// Computes every list as of `inp.as_of`, for items based at or after `inp.from`, sorted by
-/// key.
+/// key. The passes over receptions, orders and items run in parallel (rayon); each item
+/// depends only on shared read-only tables, and the items come out in one order whatever the
+/// threads did (collected in input order, then a stable sort by key), so the lists are the
+/// same on any number of cores.
 pub fn compute(inp: &Inputs<'_>) -> Vec<Item> {
     let ev = inp.events;
     let rank = account_rank(ev.names, ev.messages, inp.marks);
@@ -288,7 +293,7 @@ pub fn compute(inp: &Inputs<'_>) -> Vec<Item> {
     orders(inp, &contacts, &mut items);
     refunds(inp, &mut items);
     recover(inp, &contacts, &rank, &mut items);
-    items.sort_by(|a, b| a.key.cmp(&b.key));
+    items.par_sort_by(|a, b| a.key.cmp(&b.key));
     items
 }
 
@@ -320,54 +325,61 @@ fn blank(kind: Kind, key: String, buyer: NameId, reference: String, opened_at: M
 fn lost_inquiries(inp: &Inputs<'_>, items: &mut Vec<Item>) {
     let a = inp.analysis;
     let window = inp.metrics.conversion_window_days.max(1) as i32;
-    let mut groups: FxHashMap<(NameId, Day), Vec<usize>> = FxHashMap::default();
-    for (i, r) in a.receptions.iter().enumerate() {
-        if r.consulted() && r.day.start() >= inp.from {
-            groups.entry((r.buyer, r.day)).or_default().push(i);
-        }
-    }
+    // The consulted receptions by (buyer, day), each group in reception order (the index
+    // is the last part of the key, so the order is the same however the sort splits).
+    let mut groups: Vec<(NameId, Day, usize)> = a
+        .receptions
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| r.consulted() && r.day.start() >= inp.from)
+        .map(|(i, r)| (r.buyer, r.day, i))
+        .collect();
+    groups.par_sort_unstable();
     let mut placed: Vec<(NameId, Millis)> = inp
         .events
         .orders
         .iter()
         .map(|o| (o.buyer, o.created_at))
         .collect();
-    placed.sort_unstable();
-    for ((buyer, day), recs) in groups {
-        let recs: Vec<_> = recs.iter().map(|&i| &a.receptions[i]).collect();
-        if !recs.iter().any(|r| r.inquiry) || recs.iter().any(|r| r.attributed_orders > 0) {
-            continue;
-        }
-        let end = day.offset(window).start();
-        if inp.as_of < end {
-            continue;
-        }
-        let i = placed.partition_point(|&p| p < (buyer, day.start()));
-        if placed.get(i).is_some_and(|&(b, t)| b == buyer && t < end) {
-            continue;
-        }
-        // The person who served: of the buyer's receptions by people that day, the one a
-        // person wrote in last; else the person the buyer wrote to.
-        let person = |r: &&&crate::engine::Reception| !inp.bots.contains(&r.account);
-        let serving = recs
-            .iter()
-            .filter(person)
-            .filter(|r| r.agent_msgs > 0)
-            .max_by_key(|r| r.last_time)
-            .or_else(|| recs.iter().filter(person).max_by_key(|r| r.last_time))
-            .map(|r| r.account);
-        let mut item = blank(
-            Kind::LostInquiry,
-            format!("lost_inquiry:{buyer}:{day}"),
-            buyer,
-            day.to_string(),
-            end,
-        );
-        item.serving = serving;
-        item.due_at = inp.settings.after_quiet(end);
-        item.expires_at = Some(end + inp.settings.recovery_window_ms);
-        items.push(item);
-    }
+    placed.par_sort_unstable();
+    let lost = groups
+        .par_chunk_by(|x, y| (x.0, x.1) == (y.0, y.1))
+        .filter_map(|group| {
+            let (buyer, day) = (group[0].0, group[0].1);
+            let recs = || group.iter().map(|&(_, _, i)| &a.receptions[i]);
+            if !recs().any(|r| r.inquiry) || recs().any(|r| r.attributed_orders > 0) {
+                return None;
+            }
+            let end = day.offset(window).start();
+            if inp.as_of < end {
+                return None;
+            }
+            let i = placed.partition_point(|&p| p < (buyer, day.start()));
+            if placed.get(i).is_some_and(|&(b, t)| b == buyer && t < end) {
+                return None;
+            }
+            // The person who served: of the buyer's receptions by people that day, the one a
+            // person wrote in last; else the person the buyer wrote to.
+            let person = |r: &&crate::engine::Reception| !inp.bots.contains(&r.account);
+            let serving = recs()
+                .filter(person)
+                .filter(|r| r.agent_msgs > 0)
+                .max_by_key(|r| r.last_time)
+                .or_else(|| recs().filter(person).max_by_key(|r| r.last_time))
+                .map(|r| r.account);
+            let mut item = blank(
+                Kind::LostInquiry,
+                format!("lost_inquiry:{buyer}:{day}"),
+                buyer,
+                day.to_string(),
+                end,
+            );
+            item.serving = serving;
+            item.due_at = inp.settings.after_quiet(end);
+            item.expires_at = Some(end + inp.settings.recovery_window_ms);
+            Some(item)
+        });
+    items.par_extend(lost);
 }
 
 /// Unpaid orders (unpaid when their first reminder falls due) and presale balances (deposit
@@ -375,6 +387,7 @@ fn lost_inquiries(inp: &Inputs<'_>, items: &mut Vec<Item>) {
 fn orders(inp: &Inputs<'_>, contacts: &Contacts, items: &mut Vec<Item>) {
     let s = inp.settings;
     let ev = inp.events;
+    let buyer_reminders = buyer_reminders(inp, contacts);
     // The person who last answered the buyer before a time, for the serving agent.
     let mut answers: Vec<(NameId, Millis, NameId)> = Vec::new();
     for r in &inp.analysis.receptions {
@@ -385,124 +398,134 @@ fn orders(inp: &Inputs<'_>, contacts: &Contacts, items: &mut Vec<Item>) {
             answers.push((r.buyer, at, r.account));
         }
     }
-    answers.sort_unstable();
+    answers.par_sort_unstable();
     let served_by = |buyer: NameId, t: Millis| -> Option<NameId> {
         let i = answers.partition_point(|&(b, at, _)| (b, at) <= (buyer, t));
         let &(b, _, account) = answers.get(i.checked_sub(1)?)?;
         (b == buyer).then_some(account)
     };
-    // Each buyer's reminders over all their orders (agent messages while an order was
-    // unpaid, §4), for the per-buyer cap.
-    let mut buyer_msgs: FxHashMap<NameId, Vec<(NameId, Millis, u32, NameId)>> =
-        FxHashMap::default();
-    for o in ev.orders {
-        let end = [o.paid_at, o.closed_at, Some(inp.as_of)]
-            .into_iter()
-            .flatten()
-            .min()
-            .unwrap_or(inp.as_of);
-        buyer_msgs
-            .entry(o.buyer)
-            .or_default()
-            .extend_from_slice(contacts.between(o.buyer, o.created_at, end, true));
-    }
-    let buyer_reminders: FxHashMap<NameId, Vec<Millis>> = buyer_msgs
+    let made = ev
+        .orders
+        .par_iter()
+        .zip(&inp.analysis.orders)
+        .filter_map(|(o, fact)| {
+            if o.created_at < inp.from {
+                return None;
+            }
+            let reminded_by = fact.reminded.map(|(account, _)| account);
+            let deposit_paid = o.presale.and_then(|p| p.deposit_paid_at);
+            match (o.presale, deposit_paid) {
+                (Some(p), Some(_)) => {
+                    // A balance: due when its window opens, if still unpaid then.
+                    let open = p.balance_from.max(o.created_at);
+                    if inp.as_of < open
+                        || o.paid_at.is_some_and(|t| t < open)
+                        || o.closed_at.is_some_and(|t| t < open)
+                    {
+                        return None;
+                    }
+                    let mut item = blank(
+                        Kind::Balance,
+                        format!("balance:{}", o.order_id),
+                        o.buyer,
+                        o.order_id.clone(),
+                        open,
+                    );
+                    item.amount = p.balance(o.amount);
+                    item.serving = served_by(o.buyer, open)
+                        .or(reminded_by)
+                        .filter(|a| !inp.bots.contains(a));
+                    item.expires_at = Some(p.balance_to.max(open));
+                    let end = unpaid_until(o, inp.as_of);
+                    let starts = reminder_starts(contacts.between(o.buyer, open, end, false));
+                    item.reminders = starts.len() as u32;
+                    item.last_reminder_at = starts.last().copied();
+                    let close = p.balance_to.max(open);
+                    item.due_at = match starts.last() {
+                        None => s.after_quiet(open).filter(|&t| t <= close),
+                        Some(&last) => {
+                            let fin = close - s.final_reminder_ms;
+                            (starts.len() == 1 && fin > last)
+                                .then(|| s.before_quiet(fin))
+                                .flatten()
+                                .filter(|&t| t > last && t <= close)
+                        }
+                    };
+                    Some(item)
+                }
+                _ => {
+                    let open = o.created_at + s.first_reminder.0;
+                    if inp.as_of < open
+                        || o.paid_at.is_some_and(|t| t <= open)
+                        || o.closed_at.is_some_and(|t| t <= open)
+                    {
+                        return None;
+                    }
+                    let mut item = blank(
+                        Kind::Unpaid,
+                        format!("unpaid:{}", o.order_id),
+                        o.buyer,
+                        o.order_id.clone(),
+                        open,
+                    );
+                    // A presale order whose deposit is not paid: the deposit is what is at stake.
+                    item.amount = o.presale.map_or(o.amount, |p| p.deposit);
+                    item.serving = served_by(o.buyer, o.created_at)
+                        .or(reminded_by)
+                        .filter(|a| !inp.bots.contains(a));
+                    item.expires_at = Some(open + s.recovery_window_ms);
+                    let close = o.closed_at.unwrap_or(o.created_at + s.close_after_ms);
+                    let end = unpaid_until(o, inp.as_of);
+                    let starts =
+                        reminder_starts(contacts.between(o.buyer, o.created_at, end, true));
+                    item.reminders = starts.len() as u32;
+                    item.last_reminder_at = starts.last().copied();
+                    let buyer_starts = buyer_reminders.get(&o.buyer).map_or(&[][..], Vec::as_slice);
+                    item.due_at = if o.closed_at.is_some() {
+                        None
+                    } else {
+                        next_reminder(s, o.created_at, close, &starts, buyer_starts)
+                    };
+                    Some(item)
+                }
+            }
+        });
+    items.par_extend(made);
+}
+
+/// When an order stopped being unpaid as of `as_of`: its payment or close, else `as_of`.
+fn unpaid_until(o: &Order, as_of: Millis) -> Millis {
+    [o.paid_at, o.closed_at, Some(as_of)]
         .into_iter()
-        .map(|(b, mut msgs)| {
+        .flatten()
+        .min()
+        .unwrap_or(as_of)
+}
+
+/// Each buyer's reminders over all their orders (agent messages while an order was unpaid,
+/// §4), for the per-buyer cap.
+fn buyer_reminders(inp: &Inputs<'_>, contacts: &Contacts) -> FxHashMap<NameId, Vec<Millis>> {
+    let orders = inp.events.orders;
+    let mut by_buyer: Vec<(NameId, usize)> = orders
+        .iter()
+        .enumerate()
+        .map(|(i, o)| (o.buyer, i))
+        .collect();
+    by_buyer.par_sort_unstable();
+    by_buyer
+        .par_chunk_by(|x, y| x.0 == y.0)
+        .map(|group| {
+            let mut msgs = Vec::new();
+            for &(_, i) in group {
+                let o = &orders[i];
+                let end = unpaid_until(o, inp.as_of);
+                msgs.extend_from_slice(contacts.between(o.buyer, o.created_at, end, true));
+            }
             msgs.sort_unstable();
             msgs.dedup();
-            (b, reminder_starts(&msgs))
+            (group[0].0, reminder_starts(&msgs))
         })
-        .collect();
-    for (o, fact) in ev.orders.iter().zip(&inp.analysis.orders) {
-        if o.created_at < inp.from {
-            continue;
-        }
-        let reminded_by = fact.reminded.map(|(account, _)| account);
-        let deposit_paid = o.presale.and_then(|p| p.deposit_paid_at);
-        match (o.presale, deposit_paid) {
-            (Some(p), Some(_)) => {
-                // A balance: due when its window opens, if still unpaid then.
-                let open = p.balance_from.max(o.created_at);
-                if inp.as_of < open
-                    || o.paid_at.is_some_and(|t| t < open)
-                    || o.closed_at.is_some_and(|t| t < open)
-                {
-                    continue;
-                }
-                let mut item = blank(
-                    Kind::Balance,
-                    format!("balance:{}", o.order_id),
-                    o.buyer,
-                    o.order_id.clone(),
-                    open,
-                );
-                item.amount = p.balance(o.amount);
-                item.serving = served_by(o.buyer, open)
-                    .or(reminded_by)
-                    .filter(|a| !inp.bots.contains(a));
-                item.expires_at = Some(p.balance_to.max(open));
-                let end = [o.paid_at, o.closed_at, Some(inp.as_of)]
-                    .into_iter()
-                    .flatten()
-                    .min()
-                    .unwrap_or(inp.as_of);
-                let starts = reminder_starts(contacts.between(o.buyer, open, end, false));
-                item.reminders = starts.len() as u32;
-                item.last_reminder_at = starts.last().copied();
-                let close = p.balance_to.max(open);
-                item.due_at = match starts.last() {
-                    None => s.after_quiet(open).filter(|&t| t <= close),
-                    Some(&last) => {
-                        let fin = close - s.final_reminder_ms;
-                        (starts.len() == 1 && fin > last)
-                            .then(|| s.before_quiet(fin))
-                            .flatten()
-                            .filter(|&t| t > last && t <= close)
-                    }
-                };
-                items.push(item);
-            }
-            _ => {
-                let open = o.created_at + s.first_reminder.0;
-                if inp.as_of < open
-                    || o.paid_at.is_some_and(|t| t <= open)
-                    || o.closed_at.is_some_and(|t| t <= open)
-                {
-                    continue;
-                }
-                let mut item = blank(
-                    Kind::Unpaid,
-                    format!("unpaid:{}", o.order_id),
-                    o.buyer,
-                    o.order_id.clone(),
-                    open,
-                );
-                // A presale order whose deposit is not paid: the deposit is what is at stake.
-                item.amount = o.presale.map_or(o.amount, |p| p.deposit);
-                item.serving = served_by(o.buyer, o.created_at)
-                    .or(reminded_by)
-                    .filter(|a| !inp.bots.contains(a));
-                item.expires_at = Some(open + s.recovery_window_ms);
-                let close = o.closed_at.unwrap_or(o.created_at + s.close_after_ms);
-                let end = [o.paid_at, o.closed_at, Some(inp.as_of)]
-                    .into_iter()
-                    .flatten()
-                    .min()
-                    .unwrap_or(inp.as_of);
-                let starts = reminder_starts(contacts.between(o.buyer, o.created_at, end, true));
-                item.reminders = starts.len() as u32;
-                item.last_reminder_at = starts.last().copied();
-                let buyer_starts = buyer_reminders.get(&o.buyer).map_or(&[][..], Vec::as_slice);
-                item.due_at = if o.closed_at.is_some() {
-                    None
-                } else {
-                    next_reminder(s, o.created_at, close, &starts, buyer_starts)
-                };
-                items.push(item);
-            }
-        }
-    }
+        .collect()
 }
 
 /// When the next reminder of an unpaid order is due: the first 15–30 min after creation, the
@@ -610,16 +633,17 @@ fn recover(inp: &Inputs<'_>, contacts: &Contacts, rank: &[u32], items: &mut [Ite
         .enumerate()
         .filter_map(|(i, o)| Some((o.buyer, o.paid_at?, o.created_at, i)))
         .collect();
-    paid.sort_unstable();
+    paid.par_sort_unstable();
     // Creation time by order id (the first order of an id, as a search in order would find):
     // one lookup per item, not a pass over every order.
     let mut created_at: FxHashMap<&str, Millis> = FxHashMap::default();
+    created_at.reserve(ev.orders.len());
     for o in ev.orders {
         created_at
             .entry(o.order_id.as_str())
             .or_insert(o.created_at);
     }
-    for item in items.iter_mut() {
+    items.par_iter_mut().for_each(|item| {
         // Which orders can recover the item: those placed from `basis` on (an inquiry's day,
         // an unpaid order's creation); contacts count from `contact_from` (an unpaid order's
         // creation, §4; otherwise when the item appeared).
@@ -686,7 +710,7 @@ fn recover(inp: &Inputs<'_>, contacts: &Contacts, rank: &[u32], items: &mut [Ite
         who.sort_unstable();
         who.dedup();
         item.contacts = who;
-    }
+    });
     credit_cents(inp, items);
 }
 
@@ -699,29 +723,36 @@ fn credit_cents(inp: &Inputs<'_>, items: &mut [Item]) {
         .iter()
         .map(|o| (o.order_id.as_str(), o.amount))
         .collect();
-    let mut claims: FxHashMap<String, Vec<usize>> = FxHashMap::default();
-    for (i, item) in items.iter().enumerate() {
-        if let Some(order) = &item.recovered_order {
-            claims.entry(order.clone()).or_default().push(i);
-        }
-    }
-    for (order, claimants) in claims {
-        let winner = claimants.iter().copied().min_by(|&x, &y| {
-            let own = |i: usize| items[i].reference != order || items[i].kind == Kind::LostInquiry;
-            own(x)
-                .cmp(&own(y))
-                .then(items[x].opened_at.cmp(&items[y].opened_at))
-                .then_with(|| items[x].key.cmp(&items[y].key))
-        });
-        if let Some(w) = winner {
-            let amount = amounts.get(order.as_str()).copied().unwrap_or(0);
-            items[w].counts_order = true;
-            items[w].recovered_amount = match items[w].kind {
-                // A balance recovers the balance; the deposit was in before.
-                Kind::Balance => items[w].amount.min(amount),
-                _ => amount,
-            };
-        }
+    // The items each order recovered, by order and then item (so each order's claimants
+    // are in item order, as the tie of `min_by` below needs), without a copy of the ids.
+    let mut claims: Vec<(&str, usize)> = items
+        .iter()
+        .enumerate()
+        .filter_map(|(i, item)| Some((item.recovered_order.as_deref()?, i)))
+        .collect();
+    claims.par_sort_unstable();
+    let winners: Vec<(usize, i64)> = claims
+        .par_chunk_by(|x, y| x.0 == y.0)
+        .filter_map(|claimants| {
+            let order = claimants[0].0;
+            let winner = claimants.iter().map(|&(_, i)| i).min_by(|&x, &y| {
+                let own =
+                    |i: usize| items[i].reference != order || items[i].kind == Kind::LostInquiry;
+                own(x)
+                    .cmp(&own(y))
+                    .then(items[x].opened_at.cmp(&items[y].opened_at))
+                    .then_with(|| items[x].key.cmp(&items[y].key))
+            })?;
+            Some((winner, amounts.get(order).copied().unwrap_or(0)))
+        })
+        .collect();
+    for (w, amount) in winners {
+        items[w].counts_order = true;
+        items[w].recovered_amount = match items[w].kind {
+            // A balance recovers the balance; the deposit was in before.
+            Kind::Balance => items[w].amount.min(amount),
+            _ => amount,
+        };
     }
     // Refunds recovered keep their own amount: the money that stayed.
     for item in items.iter_mut() {

@@ -645,5 +645,22 @@ mod properties {
             let brief = |v: &[Item]| v.iter().map(|i| (i.key.clone(), i.outcome, i.recovered_amount)).collect::<Vec<_>>();
             prop_assert_eq!(brief(&items), brief(&again));
         }
+
+        /// `compute` runs its passes in parallel: on one thread and on four the lists are the
+        /// same, item for item.
+        #[test]
+        fn lists_do_not_depend_on_the_threads(
+            rows in proptest::collection::vec((0u8..3, 0u8..4, 0u16..1500, 0u8..4), 0..80),
+            pays in proptest::collection::vec((0u8..4, 0u16..1500, proptest::option::of(0u16..6000), any::<bool>()), 0..16),
+            as_of_min in 0u16..2000,
+        ) {
+            let s = store(&rows, &pays);
+            let as_of = crate::time::format_time(t("2026-11-10 00:00:00") + as_of_min as i64 * 7 * MIN);
+            let on = |threads: usize| {
+                let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+                pool.install(|| s.lists(&as_of, &FxHashMap::default()))
+            };
+            prop_assert_eq!(on(1), on(4));
+        }
     }
 }
