@@ -965,7 +965,7 @@ impl ImportSession<'_> {
                 tx,
                 st.id,
                 st.next_seq,
-                &batch,
+                batch,
                 bs,
                 &mut st.names,
                 &mut map,
@@ -976,7 +976,7 @@ impl ImportSession<'_> {
             write_others(
                 tx,
                 st.id,
-                &batch,
+                batch,
                 bs,
                 &mut st.names,
                 &mut map,
