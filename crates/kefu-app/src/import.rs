@@ -149,7 +149,9 @@ pub fn import_files_with(
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<Imported, ImportFailure> {
     let mut phase = kefu_store::profile::Phase::start();
-    memory_phase(|p| p.reading);
+    if let Some(p) = MEMORY_PHASES.get() {
+        (p.reading)();
+    }
     let previous_import = db.last_import_id()?;
     let mut session = db.begin_import()?;
     let mut done = Vec::with_capacity(files.len());
@@ -225,7 +227,9 @@ pub fn import_files_with(
     // The spare batches' memory goes back before the figures are computed.
     drop(read_opts);
     drop(spares);
-    memory_phase(|p| p.computing);
+    if let Some(p) = MEMORY_PHASES.get() {
+        (p.computing)();
+    }
     phase.done("import: read and stage files");
     let summary = session.finish(opts.config)?;
     phase.done("import: finish session");
@@ -260,12 +264,6 @@ static MEMORY_PHASES: std::sync::OnceLock<MemoryPhases> = std::sync::OnceLock::n
 /// return freed memory is the allocator's business, which only the binary links.
 pub fn set_memory_phases(phases: MemoryPhases) {
     let _ = MEMORY_PHASES.set(phases);
-}
-
-fn memory_phase(phase: fn(&MemoryPhases) -> fn()) {
-    if let Some(p) = MEMORY_PHASES.get() {
-        phase(p)();
-    }
 }
 
 thread_local! {
