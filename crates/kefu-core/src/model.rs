@@ -168,7 +168,7 @@ impl Sender {
 
     /// Accepts the canonical values and their Chinese synonyms.
     pub fn parse(s: &str) -> Option<Sender> {
-        Some(match s.trim() {
+        Some(match crate::text::trim(s) {
             "buyer" | "买家" => Sender::Buyer,
             "agent" | "客服" => Sender::Agent,
             "bot" | "机器人" => Sender::Bot,

@@ -1,6 +1,7 @@
 //! Text as it leaves kefu for other programs: spreadsheet cells of a CSV file and lines of a
 //! terminal. Names and message texts are anyone's (a buyer picks their nick), so what would make
 //! those programs act instead of show is neutralised here, in one place for every writer.
+//! Also text as it comes in: [`trim`], the trim of every imported value.
 
 use std::borrow::Cow;
 
@@ -19,6 +20,31 @@ pub fn cut_at(s: &str, max: usize) -> (&str, bool) {
         end -= 1;
     }
     (s.get(..end).unwrap_or(""), true)
+}
+
+/// `s.trim()`, without decoding when the ends cannot be white space: every value of every
+/// imported row is trimmed, and most start and end with a letter, a digit or a Chinese character.
+#[inline]
+pub fn trim(s: &str) -> &str {
+    let b = s.as_bytes();
+    let (Some(&first), Some(&last)) = (b.first(), b.last()) else {
+        return s;
+    };
+    // The first bytes of white space in UTF-8: ASCII up to the space, and the lead bytes of
+    // U+0085, U+00A0 (C2), U+1680 (E1), U+2000–U+205F (E2) and U+3000 (E3); none is longer.
+    let may_be_space = |lead: u8| lead <= b' ' || matches!(lead, 0xC2 | 0xE1..=0xE3);
+    let ends_maybe = if last < 0x80 {
+        last <= b' '
+    } else {
+        // The last character is two or three bytes long when it is white space.
+        let at = |back: usize| b.len().checked_sub(back).and_then(|i| b.get(i)).copied();
+        at(2) == Some(0xC2) || at(3).is_some_and(|l| matches!(l, 0xE1..=0xE3))
+    };
+    if may_be_space(first) || ends_maybe {
+        s.trim()
+    } else {
+        s
+    }
 }
 
 /// A text cell of a CSV file, safe to open in a spreadsheet: a text starting with `=`, `+`,
@@ -65,6 +91,24 @@ fn escape_controls(s: &str, keep_lf: bool) -> Cow<'_, str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn trim_agrees_with_std_for_every_character() {
+        let mut s = String::new();
+        for c in (0..=0x10FFFF).filter_map(char::from_u32) {
+            for (before, after) in [("", ""), ("a", ""), ("", "a"), ("晨", "光"), ("\u{85}", "")]
+            {
+                s.clear();
+                s.push_str(before);
+                s.push(c);
+                s.push_str(after);
+                assert_eq!(trim(&s), s.trim(), "{s:?}");
+                s.push(c);
+                assert_eq!(trim(&s), s.trim(), "{s:?}");
+            }
+        }
+        assert_eq!(trim(""), "");
+    }
 
     #[test]
     fn formulas_become_text_and_the_rest_stays() {

@@ -40,7 +40,7 @@ impl Day {
     }
     /// Parses `YYYY-MM-DD`.
     pub fn parse(s: &str) -> Option<Day> {
-        let mut c = Cursor::new(s.trim().as_bytes());
+        let mut c = Cursor::new(crate::text::trim(s).as_bytes());
         let y = c.number(4, 4)? as i32;
         c.expect(b'-')?;
         let m = c.number(1, 2)?;
@@ -140,7 +140,7 @@ impl crate::localized::Localized for TimeError {
 /// offset (`+08:00`, `Z`) is converted to the store's offset. Seconds may be left out
 /// (`09:00`), and month, day and hour may have one digit, as spreadsheets write them.
 pub fn parse_time(s: &str, store: UtcOffset) -> Result<Millis, TimeError> {
-    let mut c = Cursor::new(s.trim().as_bytes());
+    let mut c = Cursor::new(crate::text::trim(s).as_bytes());
     let y = c.number(4, 4).ok_or(TimeError)? as i32;
     let sep = c.peek().ok_or(TimeError)?;
     if sep != b'-' && sep != b'/' {

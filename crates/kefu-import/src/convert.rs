@@ -7,6 +7,7 @@ use kefu_core::model::{
 };
 use kefu_core::money::parse_yuan;
 use kefu_core::settings::Config;
+use kefu_core::text::trim;
 use kefu_core::time::{Day, Millis, UtcOffset, parse_time};
 
 use crate::FileKind;
@@ -57,7 +58,7 @@ pub const MAX_ADDRESS_CHARS: usize = 256;
 /// An order's address (收货信息) as stored: trimmed, cut to [`MAX_ADDRESS_CHARS`], `None` when
 /// empty. Control characters make the row bad, as in names.
 pub(crate) fn address_opt(v: &[&str], i: usize) -> Result<Option<String>, RowFail> {
-    let s = val(v, i).trim();
+    let s = trim(val(v, i));
     if s.is_empty() {
         return Ok(None);
     }
@@ -90,10 +91,8 @@ fn check_value(i: usize, s: &str) -> Result<(), RowFail> {
 
 /// [`check_value`]'s rule, with the reason a value breaks it.
 pub(crate) fn check_name(s: &str) -> Result<(), String> {
-    let s = s.trim();
-    // Controls are bytes below 0x20, 0x7F, or (C1) 0xC2 followed by 0x80..=0x9F in UTF-8: the
-    // byte test keeps the common case to one pass without decoding.
-    if s.bytes().any(|b| b < 0x20 || b == 0x7F || b == 0xC2) && s.chars().any(char::is_control) {
+    let s = trim(s);
+    if may_hold_control(s.as_bytes()) && s.chars().any(char::is_control) {
         return Err("expected no control characters (U+0000–U+001F, U+007F–U+009F)".to_string());
     }
     if s.len() > MAX_VALUE_CHARS {
@@ -107,6 +106,32 @@ pub(crate) fn check_name(s: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// Whether `b` may hold a control character: a byte below 0x20, 0x7F, or 0xC2 (the lead byte
+/// of the C1 controls, U+0080–U+009F, and of other characters). Eight bytes at a time, since
+/// every value of every row is checked.
+#[inline]
+fn may_hold_control(b: &[u8]) -> bool {
+    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
+    const HIGH: u64 = u64::from_ne_bytes([0x80; 8]);
+    // Exact tests on a word: whether some byte is below 0x20 (for bounds up to 0x80), and
+    // whether some byte is zero (after an XOR with the byte looked for).
+    let any = |w: u64| {
+        let below = w.wrapping_sub(ONES * 0x20) & !w & HIGH;
+        let zero = |x: u64| x.wrapping_sub(ONES) & !x & HIGH;
+        below | zero(w ^ (ONES * 0x7F)) | zero(w ^ (ONES * 0xC2)) != 0
+    };
+    let word = |c: &[u8]| c.try_into().map_or(0, u64::from_ne_bytes);
+    if b.len() < 8 {
+        return b.iter().any(|&c| c < 0x20 || c == 0x7F || c == 0xC2);
+    }
+    let mut chunks = b.chunks_exact(8);
+    if chunks.by_ref().any(|c| any(word(c))) {
+        return true;
+    }
+    // The last eight bytes cover the remainder (again some bytes already seen: no matter).
+    !chunks.remainder().is_empty() && any(word(b.get(b.len() - 8..).unwrap_or_default()))
+}
+
 /// The value of column `i`, "" when the row has none.
 pub(crate) fn val<'a>(v: &[&'a str], i: usize) -> &'a str {
     v.get(i).copied().unwrap_or("")
@@ -114,7 +139,7 @@ pub(crate) fn val<'a>(v: &[&'a str], i: usize) -> &'a str {
 
 /// A required name or id: trimmed and non-empty.
 pub(crate) fn required<'a>(v: &[&'a str], i: usize, what: &str) -> Result<&'a str, RowFail> {
-    let s = val(v, i).trim();
+    let s = trim(val(v, i));
     if s.is_empty() {
         Err(bad(i, format!("missing value: expected {what}")))
     } else {
@@ -123,7 +148,7 @@ pub(crate) fn required<'a>(v: &[&'a str], i: usize, what: &str) -> Result<&'a st
 }
 
 pub(crate) fn time_req(v: &[&str], i: usize, tz: UtcOffset) -> Result<Millis, RowFail> {
-    let s = val(v, i).trim();
+    let s = trim(val(v, i));
     if s.is_empty() {
         return Err(bad(i, format!("missing value: {TIME_EXPECTED}")));
     }
@@ -131,7 +156,7 @@ pub(crate) fn time_req(v: &[&str], i: usize, tz: UtcOffset) -> Result<Millis, Ro
 }
 
 pub(crate) fn time_opt(v: &[&str], i: usize, tz: UtcOffset) -> Result<Option<Millis>, RowFail> {
-    let s = val(v, i).trim();
+    let s = trim(val(v, i));
     if s.is_empty() {
         return Ok(None);
     }
@@ -156,7 +181,7 @@ fn presale(
     amount: i64,
     tz: UtcOffset,
 ) -> Result<Option<Presale>, RowFail> {
-    let deposit = if val(v, 8).trim().is_empty() {
+    let deposit = if trim(val(v, 8)).is_empty() {
         None
     } else {
         Some(money_req(v, 8)?)
@@ -189,7 +214,7 @@ fn presale(
 
 /// An amount paid or refunded: yuan, not negative.
 pub(crate) fn money_req(v: &[&str], i: usize) -> Result<i64, RowFail> {
-    let s = val(v, i).trim();
+    let s = trim(val(v, i));
     if s.is_empty() {
         return Err(bad(i, format!("missing value: {MONEY_EXPECTED}")));
     }
@@ -202,7 +227,7 @@ pub(crate) fn money_req(v: &[&str], i: usize) -> Result<i64, RowFail> {
 
 /// A count of items: empty means 1; `2.0` (as spreadsheets and JSON floats write it) is 2.
 pub(crate) fn items_opt(v: &[&str], i: usize) -> Result<i64, RowFail> {
-    let s = val(v, i).trim();
+    let s = trim(val(v, i));
     if s.is_empty() {
         return Ok(1);
     }
@@ -217,7 +242,7 @@ pub(crate) fn items_opt(v: &[&str], i: usize) -> Result<i64, RowFail> {
 }
 
 fn opt_text(s: &str) -> Option<String> {
-    let s = s.trim();
+    let s = trim(s);
     (!s.is_empty()).then(|| s.to_string())
 }
 
@@ -339,7 +364,7 @@ impl<'a> Sink<'a> {
 
     /// The store of a row (its `store` value, else the import's default) and its time zone.
     pub fn store(&mut self, field: &str) -> (NameId, UtcOffset) {
-        let field = field.trim();
+        let field = trim(field);
         let name = if field.is_empty() {
             self.default_store.as_str()
         } else {
@@ -401,7 +426,7 @@ impl<'a> Sink<'a> {
         let time = time_req(v, 0, tz)?;
         let buyer = required(v, 1, "the buyer's nick")?;
         let account = required(v, 2, "the store's chat account, such as 店铺名:小美")?;
-        let sender = match val(v, 3).trim() {
+        let sender = match trim(val(v, 3)) {
             "" => return Err(bad(3, format!("missing value: {expected}"))),
             s => sender(s).ok_or_else(|| bad(3, expected))?,
         };
@@ -411,8 +436,8 @@ impl<'a> Sink<'a> {
             account,
             sender,
             text: val(v, 4),
-            msg_id: val(v, 5).trim(),
-            transfer_to: val(v, 6).trim(),
+            msg_id: trim(val(v, 5)),
+            transfer_to: trim(val(v, 6)),
         };
         self.push_message(store, m)
     }
@@ -500,11 +525,11 @@ impl<'a> Sink<'a> {
         let requested_at = time_req(v, 3, tz)?;
         let amount = money_req(v, 4)?;
         let finished_at = time_opt(v, 5, tz)?;
-        let status = match val(v, 6).trim() {
+        let status = match trim(val(v, 6)) {
             "" => RefundStatus::default_for(finished_at),
             s => RefundStatus::parse(s).ok_or_else(|| bad(6, STATUS_EXPECTED))?,
         };
-        let account = val(v, 7).trim();
+        let account = trim(val(v, 7));
         let buyer = self.intern(buyer);
         let account = (!account.is_empty()).then(|| self.intern(account));
         self.batch.refunds.push((
@@ -529,7 +554,7 @@ impl<'a> Sink<'a> {
         let time = time_req(v, 0, tz)?;
         let buyer = required(v, 1, "the buyer's nick")?;
         let account = required(v, 2, "the rated account")?;
-        let score = match val(v, 3).trim() {
+        let score = match trim(val(v, 3)) {
             "" => return Err(bad(3, format!("missing value: {SCORE_EXPECTED}"))),
             s => parse_score(s).ok_or_else(|| bad(3, SCORE_EXPECTED))?,
         };
@@ -551,11 +576,11 @@ impl<'a> Sink<'a> {
     fn agent(&mut self, v: &[&str]) -> Result<(), RowFail> {
         let (store, _) = self.store(val(v, 4));
         let account = required(v, 0, "the agent's chat account, such as 店铺名:小美")?;
-        let role = match val(v, 3).trim() {
+        let role = match trim(val(v, 3)) {
             "" => None,
             s => Some(Role::parse(s).ok_or_else(|| bad(3, ROLE_EXPECTED))?),
         };
-        let day = |col: usize| match val(v, col).trim() {
+        let day = |col: usize| match trim(val(v, col)) {
             "" => Ok(None),
             s => Day::parse(s)
                 .map(Some)
@@ -582,5 +607,33 @@ impl<'a> Sink<'a> {
             },
         ));
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The byte test the word test stands for.
+    fn one_at_a_time(b: &[u8]) -> bool {
+        b.iter().any(|&c| c < 0x20 || c == 0x7F || c == 0xC2)
+    }
+
+    #[test]
+    fn the_control_scan_agrees_with_a_byte_at_a_time() {
+        for len in 0..=24 {
+            assert!(!may_hold_control(&vec![b'a'; len]));
+            for at in 0..len {
+                for byte in 0..=255u8 {
+                    let mut b = vec![b'a'; len];
+                    // Neighbours with the high bit set: borrows between bytes must not tell.
+                    if at > 0 {
+                        b[at - 1] = 0xFF;
+                    }
+                    b[at] = byte;
+                    assert_eq!(may_hold_control(&b), one_at_a_time(&b), "{b:?}");
+                }
+            }
+        }
     }
 }
