@@ -5,6 +5,7 @@
 //! database). Whoever builds a record says which table its ids point into.
 
 use std::hash::BuildHasher;
+use std::sync::OnceLock;
 
 use hashbrown::HashTable;
 
@@ -17,12 +18,16 @@ pub type NameId = u32;
 ///
 /// All names live in one text arena; the hash table holds only ids. A store's hundreds of
 /// thousands of buyer names thus cost no allocation each, and load from two blobs.
+///
+/// The table is built when a lookup first needs it: an importer that tells new names apart
+/// on its own ([`Names::push_new`]) hands on a batch whose readers only ask names by id, and
+/// never pays for a table nobody asks.
 #[derive(Clone, Default)]
 pub struct Names {
     text: String,
     /// End offset in `text` of each name; name `i` starts where name `i - 1` ends.
     ends: Vec<usize>,
-    ids: HashTable<NameId>,
+    ids: OnceLock<HashTable<NameId>>,
 }
 
 impl std::fmt::Debug for Names {
@@ -33,6 +38,23 @@ impl std::fmt::Debug for Names {
 
 fn hash_name(name: &str) -> u64 {
     rustc_hash::FxBuildHasher.hash_one(name)
+}
+
+/// The table of the names of `text` and `ends`: a name given twice keeps its first id, as
+/// interning it twice would.
+fn build_table(text: &str, ends: &[usize]) -> HashTable<NameId> {
+    let mut ids = HashTable::with_capacity(ends.len());
+    for id in 0..ends.len() as NameId {
+        let name = names_name(text, ends, id);
+        let hash = hash_name(name);
+        if ids
+            .find(hash, |&other| names_name(text, ends, other) == name)
+            .is_none()
+        {
+            ids.insert_unique(hash, id, |&other| hash_name(names_name(text, ends, other)));
+        }
+    }
+    ids
 }
 
 impl Names {
@@ -49,31 +71,20 @@ impl Names {
         if start != text.len() {
             return None;
         }
-        let mut names = Names {
-            text,
-            ends,
-            ids: HashTable::with_capacity(0),
-        };
-        names.ids.reserve(names.ends.len(), |&id| {
-            hash_name(names_name(&names.text, &names.ends, id))
-        });
-        for id in 0..names.ends.len() as NameId {
-            let name = names_name(&names.text, &names.ends, id);
-            let (text, ends) = (&names.text, &names.ends);
-            // A name given twice keeps its first id, as interning it twice would.
-            if names
-                .ids
-                .find(hash_name(name), |&other| {
-                    names_name(text, ends, other) == name
-                })
-                .is_none()
-            {
-                names.ids.insert_unique(hash_name(name), id, |&other| {
-                    hash_name(names_name(text, ends, other))
-                });
-            }
-        }
-        Some(names)
+        let ids = OnceLock::from(build_table(&text, &ends));
+        Some(Names { text, ends, ids })
+    }
+
+    /// The table, built now if it was not, taken out to be changed beside the names
+    /// ([`Names::put_table`] puts it back).
+    fn take_table(&mut self) -> HashTable<NameId> {
+        std::mem::take(&mut self.ids)
+            .into_inner()
+            .unwrap_or_else(|| build_table(&self.text, &self.ends))
+    }
+
+    fn put_table(&mut self, ids: HashTable<NameId>) {
+        self.ids = OnceLock::from(ids);
     }
 
     /// Makes room for `names` more names of `bytes` bytes in all, so that interning them
@@ -82,15 +93,18 @@ impl Names {
         self.text.reserve(bytes);
         self.ends.reserve(names);
         let (text, ends) = (&self.text, &self.ends);
-        self.ids
-            .reserve(names, |&id| hash_name(names_name(text, ends, id)));
+        if let Some(ids) = self.ids.get_mut() {
+            ids.reserve(names, |&id| hash_name(names_name(text, ends, id)));
+        }
     }
 
     /// Forgets every name, keeping the memory for the next ones.
     pub fn clear(&mut self) {
         self.text.clear();
         self.ends.clear();
-        self.ids.clear();
+        if let Some(ids) = self.ids.get_mut() {
+            ids.clear();
+        }
     }
 
     /// Bytes of text the names hold together.
@@ -105,23 +119,48 @@ impl Names {
 
     pub fn intern(&mut self, name: &str) -> NameId {
         let hash = hash_name(name);
+        let mut ids = self.take_table();
         let (text, ends) = (&self.text, &self.ends);
-        if let Some(&id) = self
-            .ids
+        let found = ids
             .find(hash, |&id| names_name(text, ends, id) == name)
-        {
-            return id;
-        }
+            .copied();
+        let id = found.unwrap_or_else(|| {
+            let id = self.ends.len() as NameId;
+            self.text.push_str(name);
+            self.ends.push(self.text.len());
+            let (text, ends) = (&self.text, &self.ends);
+            ids.insert_unique(hash, id, |&other| hash_name(names_name(text, ends, other)));
+            id
+        });
+        self.put_table(ids);
+        id
+    }
+
+    /// Appends `name`, which the caller knows is not in the table yet, and returns its id, as
+    /// [`Names::intern`] would. A name appended twice gets two ids; lookups find the first.
+    pub fn push_new(&mut self, name: &str) -> NameId {
         let id = self.ends.len() as NameId;
         self.text.push_str(name);
         self.ends.push(self.text.len());
         let (text, ends) = (&self.text, &self.ends);
-        self.ids
-            .insert_unique(hash, id, |&other| hash_name(names_name(text, ends, other)));
+        if let Some(ids) = self.ids.get_mut()
+            && ids
+                .find(hash_name(name), |&other| {
+                    names_name(text, ends, other) == name
+                })
+                .is_none()
+        {
+            ids.insert_unique(hash_name(name), id, |&other| {
+                hash_name(names_name(text, ends, other))
+            });
+        }
         id
     }
+
     pub fn get(&self, name: &str) -> Option<NameId> {
+        let (text, ends) = (&self.text, &self.ends);
         self.ids
+            .get_or_init(|| build_table(text, ends))
             .find(hash_name(name), |&id| self.name(id) == name)
             .copied()
     }
@@ -294,6 +333,37 @@ mod tests {
             Names::from_parts("ab".into(), vec![1]).is_none(),
             "text left over"
         );
+    }
+
+    #[test]
+    fn names_pushed_as_new_are_found_as_interned_ones() {
+        let names: Vec<String> = (0..2_000).map(|i| format!("买家{}", i % 700)).collect();
+        let mut interned = Names::default();
+        let mut pushed = Names::default();
+        let mut seen = std::collections::HashSet::new();
+        for (i, n) in names.iter().enumerate() {
+            let id = interned.intern(n);
+            // Half way the pushed table is asked once: from then on it keeps its table.
+            if i == names.len() / 2 {
+                assert_eq!(pushed.get(n), interned.get(n), "{n}");
+            }
+            if seen.insert(n.as_str()) {
+                assert_eq!(pushed.push_new(n), id, "{n}");
+            } else {
+                assert_eq!(pushed.intern(n), id, "{n}");
+            }
+        }
+        assert_eq!(pushed.parts(), interned.parts());
+        let mut fresh = Names::default();
+        for n in &names[..700] {
+            fresh.push_new(n);
+        }
+        for n in &names {
+            assert_eq!(fresh.get(n), interned.get(n), "{n}");
+            assert_eq!(fresh.clone().intern(n), interned.intern(n), "{n}");
+        }
+        fresh.clear();
+        assert_eq!((fresh.get("买家1"), fresh.intern("x")), (None, 0));
     }
 
     #[test]

@@ -298,6 +298,8 @@ pub(crate) struct Sink<'a> {
     pub gather: std::collections::HashMap<(NameId, String), usize>,
     /// Where the next batch's memory comes from.
     spares: Option<&'a crate::SpareBatches>,
+    /// Finds the batch's names (and adds new ones to it).
+    index: crate::names::BatchIndex,
 }
 
 impl<'a> Sink<'a> {
@@ -314,6 +316,7 @@ impl<'a> Sink<'a> {
             notes: FileNotes::default(),
             gather: Default::default(),
             spares: None,
+            index: Default::default(),
         }
     }
 
@@ -359,7 +362,13 @@ impl<'a> Sink<'a> {
 
     /// Interns a name into the batch's table.
     pub fn intern(&mut self, name: &str) -> NameId {
-        self.batch.names.intern(name)
+        self.index.intern(&mut self.batch.names, name)
+    }
+
+    /// Starts reading what interning `names` will read (a hint: see
+    /// [`crate::names::BatchIndex::prefetch`]).
+    pub fn prefetch_names<'n>(&self, names: impl Iterator<Item = &'n str>) {
+        self.index.prefetch(&self.batch.names, names);
     }
 
     /// The store of a row (its `store` value, else the import's default) and its time zone.
@@ -371,7 +380,7 @@ impl<'a> Sink<'a> {
             field
         };
         if !(self.cache.valid && self.cache.name == name) {
-            self.cache.id = self.batch.names.intern(name);
+            self.cache.id = self.index.intern(&mut self.batch.names, name);
             self.cache.tz = self.config.store(name).timezone;
             self.cache.name.clear();
             self.cache.name.push_str(name);

@@ -11,7 +11,10 @@ use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use csv::{ByteRecord, ReaderBuilder};
 use kefu_core::localized::Said;
 
+use kefu_core::text::trim;
+
 use crate::columns::{Layout, MAX_COLS, clean_header};
+use crate::names::PREFETCH_NAMES;
 use crate::{FileRun, ImportError, messages};
 
 /// Rows per chunk handed from the splitting thread to the converting one.
@@ -539,6 +542,9 @@ fn convert(
 ) -> Result<u64, ImportError> {
     let ncols = header.len();
     let width = layout.map.len();
+    // A shuffled message file names a new buyer on nearly every row: the lookups of the
+    // rows ahead are started together ([`crate::names::BatchIndex::prefetch`]).
+    let prefetch_buyers = layout.kind == crate::FileKind::Messages && width > 1;
     let mut n: u64 = 0;
     let mut end = 0;
     for msg in rx {
@@ -558,7 +564,25 @@ fn convert(
         };
         let mut next_val = 0;
         let mut from = 0;
-        for row in &chunk.rows {
+        // Where the rows whose buyers are asked for next start, and their first value.
+        let (mut ahead, mut ahead_val) = (0, 0);
+        for (i, row) in chunk.rows.iter().enumerate() {
+            if prefetch_buyers && i == ahead {
+                let rows = chunk.rows.get(i..).unwrap_or_default();
+                let rows = rows.iter().take(PREFETCH_NAMES);
+                let mut at = ahead_val;
+                let buyers = rows.filter(|r| matches!(r.shape, Shape::Ok)).map(|_| {
+                    let first = at;
+                    at += width;
+                    // The buyer is the second value: from the first one's end to its own.
+                    let start = chunk.ends.get(first).copied().unwrap_or(0);
+                    let end = chunk.ends.get(first + 1).copied().unwrap_or(start);
+                    trim(chunk.vals.get(start..end).unwrap_or(""))
+                });
+                run.sink.prefetch_names(buyers);
+                ahead = i + PREFETCH_NAMES;
+                ahead_val = at;
+            }
             n += 1;
             if n.is_multiple_of(PROGRESS_EVERY) {
                 progress(row.offset as usize);

@@ -50,6 +50,7 @@ pub mod events;
 mod jd_chat;
 mod jsonl;
 mod messages;
+mod names;
 mod orders;
 pub mod platform;
 mod ranges;
