@@ -152,8 +152,9 @@ fn raw(text: &str, start: usize, end: usize) -> String {
 /// What the splitting thread found in one record.
 #[derive(Clone, Copy)]
 enum Shape {
-    /// As many fields as the header: its values are in the chunk.
-    Ok,
+    /// As many fields as the header: its values are in the chunk, in [`Chunk::raw`] (a line
+    /// without quotes: no copy besides the row's own) or in [`Chunk::vals`].
+    Ok { in_raw: bool },
     /// Another number of fields.
     Fields(usize),
 }
@@ -169,15 +170,27 @@ struct RowMeta {
     shape: Shape,
 }
 
-/// Rows split but not yet converted: for rows of shape `Ok`, `width` values each, stored one
-/// after the other in `vals` and delimited by `ends`; `raw` keeps the rows as written (the
-/// text they come from may be gone by the time a row turns out bad).
+/// Rows split but not yet converted: `raw` keeps the rows as written (the text they come from
+/// may be gone by the time a row turns out bad); for rows of shape `Ok`, `width` values each,
+/// places in `raw` or in `vals` (values without their quotes), one after the other in `spans`.
 #[derive(Default)]
 struct Chunk {
     vals: String,
-    ends: Vec<usize>,
+    spans: Vec<(usize, usize)>,
     raw: String,
     rows: Vec<RowMeta>,
+}
+
+impl Chunk {
+    /// Value `i` of the chunk (counted over its rows of shape `Ok`), of a row whose values are
+    /// `in_raw` or not.
+    fn value(&self, in_raw: bool, i: usize) -> &str {
+        let from = if in_raw { &self.raw } else { &self.vals };
+        self.spans
+            .get(i)
+            .and_then(|&(a, b)| from.get(a..b))
+            .unwrap_or("")
+    }
 }
 
 enum Msg {
@@ -328,12 +341,40 @@ pub(crate) struct Position {
 /// Records of delimited text, one at a time.
 ///
 /// Lines without a quote character (nearly all lines of a chat export) are cut at the
-/// delimiter directly: their fields are slices of the already-validated text, with no copy and
+/// delimiter directly: their fields are places in the already-validated text, with no copy and
 /// no second UTF-8 check. A line with a quote, or a stray carriage return, goes through the
 /// CSV reader, which handles quoting and line breaks inside quotes.
 ///
 /// Physical line numbers are counted on the way (rows may span lines inside quotes, and the
 /// CSV reader's own count is off after CRLF and blank lines).
+/// The fields of one record: places in the record's text (a line without quotes), or in
+/// `unquoted` (the values the CSV reader took the quotes from).
+#[derive(Default)]
+struct Fields {
+    spans: Vec<(usize, usize)>,
+    unquoted: String,
+    quoted: bool,
+}
+
+impl Fields {
+    fn len(&self) -> usize {
+        self.spans.len()
+    }
+
+    /// Field `i` of the record whose text is `record`; "" past the last.
+    fn get<'a>(&'a self, record: &'a str, i: usize) -> &'a str {
+        let from = if self.quoted {
+            self.unquoted.as_str()
+        } else {
+            record
+        };
+        self.spans
+            .get(i)
+            .and_then(|&(a, b)| from.get(a..b))
+            .unwrap_or("")
+    }
+}
+
 struct Records<'t> {
     text: &'t str,
     at: Position,
@@ -354,11 +395,12 @@ impl<'t> Records<'t> {
         }
     }
 
-    /// The next record and where it starts; `Err((line, reason))` when the text cannot be
+    /// The next record: where it starts and ends (its text is `text[start.pos..end]`, which
+    /// [`Fields::get`] reads the fields of); `Err((line, reason))` when the text cannot be
     /// read as CSV from that line; `None` at the end of the text (or of its complete records).
     fn next_record(
         &mut self,
-        fields: &mut Vec<std::borrow::Cow<'t, str>>,
+        fields: &mut Fields,
     ) -> Option<Result<(Position, usize), (u64, Said)>> {
         let bytes = self.text.as_bytes();
         // Blank lines are not records.
@@ -384,17 +426,19 @@ impl<'t> Records<'t> {
         if let Some(l) = line.strip_suffix('\r') {
             line = l;
         }
-        fields.clear();
+        fields.spans.clear();
+        fields.unquoted.clear();
         let plain = memchr::memchr2(b'"', b'\r', line.as_bytes()).is_none();
+        fields.quoted = !plain;
         if plain {
             // One vectorised pass finds every delimiter; an ASCII delimiter always falls on a
-            // character boundary, so the slices below never fail.
+            // character boundary, so the places are character boundaries.
             let mut from = 0;
             for at in memchr::memchr_iter(self.delimiter, line.as_bytes()) {
-                fields.push(std::borrow::Cow::Borrowed(line.get(from..at).unwrap_or("")));
+                fields.spans.push((from, at));
                 from = at + 1;
             }
-            fields.push(std::borrow::Cow::Borrowed(line.get(from..).unwrap_or("")));
+            fields.spans.push((from, line.len()));
             self.at.pos = (line_end + 1).min(bytes.len());
             if line_end < bytes.len() {
                 self.at.line += 1;
@@ -422,10 +466,11 @@ impl<'t> Records<'t> {
         self.at.line += memchr::memchr_iter(b'\n', spanned).count() as u64;
         self.at.pos = end;
         for f in rec.iter() {
-            // The text is valid UTF-8 and the reader only removes ASCII quotes, so this holds.
-            fields.push(std::borrow::Cow::Owned(
-                String::from_utf8_lossy(f).into_owned(),
-            ));
+            // The text is valid UTF-8 and the reader only removes ASCII quotes, so this holds
+            // (and borrows).
+            let from = fields.unquoted.len();
+            fields.unquoted.push_str(&String::from_utf8_lossy(f));
+            fields.spans.push((from, fields.unquoted.len()));
         }
         Some(Ok((start, end)))
     }
@@ -450,11 +495,10 @@ impl Split<'_> {
         mut at: Position,
     ) {
         let mut chunk = Chunk::default();
+        let mut fields = Fields::default();
         // Offset in the file's text of `buf`'s first byte.
         let mut base = 0usize;
         loop {
-            // Fields borrow from `buf`, which is cut and refilled below.
-            let mut fields = Vec::with_capacity(self.ncols);
             let mut records = Records {
                 text: &buf,
                 at,
@@ -469,20 +513,29 @@ impl Split<'_> {
                         return;
                     }
                 };
+                let record = buf.get(start.pos..end).unwrap_or_default();
+                let raw_start = chunk.raw.len();
+                chunk.raw.push_str(record);
                 let shape = if fields.len() != self.ncols {
                     Shape::Fields(fields.len())
+                } else if !fields.quoted {
+                    // The values are where they are in the row's copy.
+                    for idx in self.map {
+                        let (a, b) = idx
+                            .and_then(|i| fields.spans.get(i))
+                            .map_or((0, 0), |&(a, b)| (raw_start + a, raw_start + b));
+                        chunk.spans.push((a, b));
+                    }
+                    Shape::Ok { in_raw: true }
                 } else {
                     for idx in self.map {
-                        let v = idx.and_then(|i| fields.get(i)).map_or("", |f| f.as_ref());
+                        let v = idx.map_or("", |i| fields.get(record, i));
+                        let from = chunk.vals.len();
                         chunk.vals.push_str(v);
-                        chunk.ends.push(chunk.vals.len());
+                        chunk.spans.push((from, chunk.vals.len()));
                     }
-                    Shape::Ok
+                    Shape::Ok { in_raw: false }
                 };
-                let raw_start = chunk.raw.len();
-                chunk
-                    .raw
-                    .push_str(buf.get(start.pos..end).unwrap_or_default());
                 chunk.rows.push(RowMeta {
                     offset: (base + start.pos) as u64,
                     line: start.line,
@@ -492,7 +545,7 @@ impl Split<'_> {
                 if chunk.rows.len() >= CHUNK_ROWS {
                     let mut next = self.back.try_recv().unwrap_or_default();
                     next.vals.clear();
-                    next.ends.clear();
+                    next.spans.clear();
                     next.raw.clear();
                     next.rows.clear();
                     if self
@@ -563,7 +616,6 @@ fn convert(
             }
         };
         let mut next_val = 0;
-        let mut from = 0;
         // Where the rows whose buyers are asked for next start, and their first value.
         let (mut ahead, mut ahead_val) = (0, 0);
         for (i, row) in chunk.rows.iter().enumerate() {
@@ -571,13 +623,14 @@ fn convert(
                 let rows = chunk.rows.get(i..).unwrap_or_default();
                 let rows = rows.iter().take(PREFETCH_NAMES);
                 let mut at = ahead_val;
-                let buyers = rows.filter(|r| matches!(r.shape, Shape::Ok)).map(|_| {
-                    let first = at;
-                    at += width;
-                    // The buyer is the second value: from the first one's end to its own.
-                    let start = chunk.ends.get(first).copied().unwrap_or(0);
-                    let end = chunk.ends.get(first + 1).copied().unwrap_or(start);
-                    trim(chunk.vals.get(start..end).unwrap_or(""))
+                let buyers = rows.filter_map(|r| match r.shape {
+                    Shape::Ok { in_raw } => {
+                        // The buyer is the second value.
+                        let buyer = chunk.value(in_raw, at + 1);
+                        at += width;
+                        Some(trim(buyer))
+                    }
+                    Shape::Fields(_) => None,
                 });
                 run.sink.prefetch_names(buyers);
                 ahead = i + PREFETCH_NAMES;
@@ -589,12 +642,10 @@ fn convert(
             }
             let (start, end) = row.raw;
             match row.shape {
-                Shape::Ok => {
+                Shape::Ok { in_raw } => {
                     let mut vals = [""; MAX_COLS];
                     for slot in vals.iter_mut().take(width) {
-                        let to = chunk.ends.get(next_val).copied().unwrap_or(from);
-                        *slot = chunk.vals.get(from..to).unwrap_or("");
-                        from = to;
+                        *slot = chunk.value(in_raw, next_val);
                         next_val += 1;
                     }
                     let vals = vals.get(..width).unwrap_or(&vals[..]);
@@ -643,11 +694,16 @@ mod tests {
 
     fn with_records(text: &str) -> Vec<Vec<String>> {
         let mut records = Records::new(text, 0, b',');
-        let mut fields = Vec::new();
+        let mut fields = Fields::default();
         let mut out = Vec::new();
         while let Some(r) = records.next_record(&mut fields) {
-            r.unwrap();
-            out.push(fields.iter().map(|f| f.to_string()).collect());
+            let (start, end) = r.unwrap();
+            let record = &text[start.pos..end];
+            out.push(
+                (0..fields.len())
+                    .map(|i| fields.get(record, i).to_string())
+                    .collect(),
+            );
         }
         out
     }
