@@ -714,7 +714,69 @@ mod tests {
         assert_eq!(with_records(text), with_csv(text));
     }
 
+    /// What the splitting thread hands on for `text` (records from its start): per row, the
+    /// values of the columns `map` names, or the number of fields of a row of another width.
+    fn split(text: &str, map: &[Option<usize>], ncols: usize) -> Vec<Result<Vec<String>, usize>> {
+        let (tx, rx) = sync_channel::<Msg>(1);
+        let (_back_tx, back) = sync_channel::<Chunk>(1);
+        let splitter = Split {
+            delimiter: b',',
+            map,
+            ncols,
+            tx,
+            back,
+        };
+        let at = Position { pos: 0, line: 1 };
+        std::thread::scope(|s| {
+            s.spawn(move || splitter.run(Cow::Borrowed(text), None, true, at));
+            let mut out = Vec::new();
+            for msg in rx {
+                let Msg::Rows(chunk) = msg else { continue };
+                let mut next = 0;
+                for row in &chunk.rows {
+                    out.push(match row.shape {
+                        Shape::Ok { in_raw } => Ok(map
+                            .iter()
+                            .map(|_| {
+                                next += 1;
+                                chunk.value(in_raw, next - 1).to_string()
+                            })
+                            .collect()),
+                        Shape::Fields(n) => Err(n),
+                    });
+                }
+            }
+            out
+        })
+    }
+
     proptest! {
+        /// The values the splitter hands on (places in a row's copy, or unquoted values) are
+        /// the csv crate's fields of the columns read.
+        #[test]
+        fn split_values_are_the_csv_readers_fields(
+            parts in prop::collection::vec(prop::sample::select(vec![
+                "a", "买家", ",", "\"", "\n", "\r\n", " ", "x\"y", "\"\"", "\u{3000}", "\r",
+            ]), 0..60),
+            ncols in 1usize..4,
+        ) {
+            let text: String = parts.concat();
+            let map = [Some(2), None, Some(0), Some(1)];
+            let expected: Vec<Result<Vec<String>, usize>> = with_csv(&text)
+                .into_iter()
+                .map(|fields| {
+                    if fields.len() != ncols {
+                        return Err(fields.len());
+                    }
+                    Ok(map
+                        .iter()
+                        .map(|i| i.and_then(|i| fields.get(i).cloned()).unwrap_or_default())
+                        .collect())
+                })
+                .collect();
+            prop_assert_eq!(split(&text, &map, ncols), expected);
+        }
+
         #[test]
         fn agrees_with_the_csv_reader(parts in prop::collection::vec(prop::sample::select(vec!["a", "买家", ",", "\"", "\n", "\r\n", " ", "x\"y", "\"\""]), 0..40)) {
             let text: String = parts.concat();
