@@ -10,7 +10,6 @@ use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 
 use csv::{ByteRecord, ReaderBuilder};
 use kefu_core::localized::Said;
-
 use kefu_core::text::trim;
 
 use crate::columns::{Layout, MAX_COLS, clean_header};
@@ -338,15 +337,6 @@ pub(crate) struct Position {
     pub line: u64,
 }
 
-/// Records of delimited text, one at a time.
-///
-/// Lines without a quote character (nearly all lines of a chat export) are cut at the
-/// delimiter directly: their fields are places in the already-validated text, with no copy and
-/// no second UTF-8 check. A line with a quote, or a stray carriage return, goes through the
-/// CSV reader, which handles quoting and line breaks inside quotes.
-///
-/// Physical line numbers are counted on the way (rows may span lines inside quotes, and the
-/// CSV reader's own count is off after CRLF and blank lines).
 /// The fields of one record: places in the record's text (a line without quotes), or in
 /// `unquoted` (the values the CSV reader took the quotes from).
 #[derive(Default)]
@@ -375,6 +365,15 @@ impl Fields {
     }
 }
 
+/// Records of delimited text, one at a time.
+///
+/// Lines without a quote character (nearly all lines of a chat export) are cut at the
+/// delimiter directly: their fields are places in the already-validated text, with no copy and
+/// no second UTF-8 check. A line with a quote, or a stray carriage return, goes through the
+/// CSV reader, which handles quoting and line breaks inside quotes.
+///
+/// Physical line numbers are counted on the way (rows may span lines inside quotes, and the
+/// CSV reader's own count is off after CRLF and blank lines).
 struct Records<'t> {
     text: &'t str,
     at: Position,
