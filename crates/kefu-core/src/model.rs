@@ -5,6 +5,7 @@
 //! database). Whoever builds a record says which table its ids point into.
 
 use std::hash::BuildHasher;
+use std::sync::OnceLock;
 
 use hashbrown::HashTable;
 
@@ -17,12 +18,17 @@ pub type NameId = u32;
 ///
 /// All names live in one text arena; the hash table holds only ids. A store's hundreds of
 /// thousands of buyer names thus cost no allocation each, and load from two blobs.
+///
+/// The table is built when a name is first looked up or interned, not when the names are
+/// loaded: most commands only show names by id, and hashing every name a year-old store ever
+/// saw (millions) cost them more than everything else they did.
 #[derive(Clone, Default)]
 pub struct Names {
     text: String,
     /// End offset in `text` of each name; name `i` starts where name `i - 1` ends.
     ends: Vec<usize>,
-    ids: HashTable<NameId>,
+    /// Every name's id by the name's hash, once built ([`Names::index`]).
+    ids: OnceLock<HashTable<NameId>>,
 }
 
 impl std::fmt::Debug for Names {
@@ -49,31 +55,45 @@ impl Names {
         if start != text.len() {
             return None;
         }
-        let mut names = Names {
+        Some(Names {
             text,
             ends,
-            ids: HashTable::with_capacity(0),
-        };
-        names.ids.reserve(names.ends.len(), |&id| {
-            hash_name(names_name(&names.text, &names.ends, id))
-        });
-        for id in 0..names.ends.len() as NameId {
-            let name = names_name(&names.text, &names.ends, id);
-            let (text, ends) = (&names.text, &names.ends);
+            ids: OnceLock::new(),
+        })
+    }
+
+    /// The table of every name's id, built from the arena.
+    fn build_index(text: &str, ends: &[usize]) -> HashTable<NameId> {
+        let mut ids = HashTable::with_capacity(ends.len());
+        for id in 0..ends.len() as NameId {
+            let name = names_name(text, ends, id);
+            let hash = hash_name(name);
             // A name given twice keeps its first id, as interning it twice would.
-            if names
-                .ids
-                .find(hash_name(name), |&other| {
-                    names_name(text, ends, other) == name
-                })
+            if ids
+                .find(hash, |&other| names_name(text, ends, other) == name)
                 .is_none()
             {
-                names.ids.insert_unique(hash_name(name), id, |&other| {
-                    hash_name(names_name(text, ends, other))
-                });
+                ids.insert_unique(hash, id, |&other| hash_name(names_name(text, ends, other)));
             }
         }
-        Some(names)
+        ids
+    }
+
+    /// The table of every name's id, built on first use.
+    fn index(&self) -> &HashTable<NameId> {
+        self.ids
+            .get_or_init(|| Names::build_index(&self.text, &self.ends))
+    }
+
+    /// The table, taken out to be changed; [`Names::put_index`] puts it back.
+    fn take_index(&mut self) -> HashTable<NameId> {
+        std::mem::take(&mut self.ids)
+            .into_inner()
+            .unwrap_or_else(|| Names::build_index(&self.text, &self.ends))
+    }
+
+    fn put_index(&mut self, ids: HashTable<NameId>) {
+        self.ids = OnceLock::from(ids);
     }
 
     /// Makes room for `names` more names of `bytes` bytes in all, so that interning them
@@ -81,16 +101,21 @@ impl Names {
     pub fn reserve(&mut self, names: usize, bytes: usize) {
         self.text.reserve(bytes);
         self.ends.reserve(names);
+        let mut ids = self.take_index();
         let (text, ends) = (&self.text, &self.ends);
-        self.ids
-            .reserve(names, |&id| hash_name(names_name(text, ends, id)));
+        ids.reserve(names, |&id| hash_name(names_name(text, ends, id)));
+        self.put_index(ids);
     }
 
     /// Forgets every name, keeping the memory for the next ones.
     pub fn clear(&mut self) {
         self.text.clear();
         self.ends.clear();
-        self.ids.clear();
+        match self.ids.get_mut() {
+            Some(ids) => ids.clear(),
+            // Nothing to keep: an empty table is what the first intern builds.
+            None => self.ids = OnceLock::new(),
+        }
     }
 
     /// Bytes of text the names hold together.
@@ -105,10 +130,13 @@ impl Names {
 
     pub fn intern(&mut self, name: &str) -> NameId {
         let hash = hash_name(name);
+        if self.ids.get().is_none() {
+            let built = Names::build_index(&self.text, &self.ends);
+            self.put_index(built);
+        }
         let (text, ends) = (&self.text, &self.ends);
-        if let Some(&id) = self
-            .ids
-            .find(hash, |&id| names_name(text, ends, id) == name)
+        if let Some(ids) = self.ids.get()
+            && let Some(&id) = ids.find(hash, |&id| names_name(text, ends, id) == name)
         {
             return id;
         }
@@ -116,12 +144,14 @@ impl Names {
         self.text.push_str(name);
         self.ends.push(self.text.len());
         let (text, ends) = (&self.text, &self.ends);
-        self.ids
-            .insert_unique(hash, id, |&other| hash_name(names_name(text, ends, other)));
+        // The table was built above if it was not before.
+        if let Some(ids) = self.ids.get_mut() {
+            ids.insert_unique(hash, id, |&other| hash_name(names_name(text, ends, other)));
+        }
         id
     }
     pub fn get(&self, name: &str) -> Option<NameId> {
-        self.ids
+        self.index()
             .find(hash_name(name), |&id| self.name(id) == name)
             .copied()
     }
@@ -294,6 +324,38 @@ mod tests {
             Names::from_parts("ab".into(), vec![1]).is_none(),
             "text left over"
         );
+    }
+
+    #[test]
+    fn names_loaded_look_up_and_intern_as_the_table_they_were_saved_from() {
+        let mut saved = Names::default();
+        for i in 0..3_000 {
+            saved.intern(&format!("买家{}", i * 7 % 2_000));
+        }
+        let (text, ends) = saved.parts();
+        // Looked up first, interned first, cleared: each builds the table its own way.
+        let mut by_get = Names::from_parts(text.to_string(), ends.to_vec()).unwrap();
+        let mut by_intern = by_get.clone();
+        for i in 0..2_500 {
+            let name = format!("买家{i}");
+            let known = saved.get(&name);
+            assert_eq!(by_get.get(&name), known, "{name}");
+            assert_eq!(by_intern.intern(&name), saved.intern(&name), "{name}");
+            assert_eq!(by_get.intern(&name), by_intern.get(&name).unwrap(), "{name}");
+        }
+        assert_eq!(by_get.parts(), saved.parts());
+        by_intern.clear();
+        assert_eq!((by_intern.len(), by_intern.get("买家1")), (0, None));
+        assert_eq!(by_intern.intern("买家1"), 0);
+    }
+
+    #[test]
+    fn a_name_saved_twice_keeps_its_first_id() {
+        let m = Names::from_parts("abcab".into(), vec![2, 3, 5]).unwrap();
+        assert_eq!((m.get("ab"), m.get("c")), (Some(0), Some(1)));
+        let mut m = m;
+        assert_eq!(m.intern("ab"), 0);
+        assert_eq!(m.intern("d"), 3);
     }
 
     #[test]

@@ -1024,7 +1024,7 @@ impl ImportSession<'_> {
                 params![st.id, st.next_seq as i64],
             )?;
             if st.names.len() > st.names_saved {
-                save_names(tx, st.id, &st.names)?;
+                save_names(tx, st.id, &st.names, st.names_saved)?;
             }
             if let (Some(first), Some(last)) = (st.touched.first(), st.touched.last()) {
                 self.summary.touched.push(TouchedDays {
@@ -1187,41 +1187,82 @@ pub(crate) fn ensure_store(tx: &Transaction, name: &str) -> Result<(i64, u64, Op
 }
 
 pub(crate) fn load_names(conn: &Connection, store_id: i64) -> Result<Names> {
-    let row: Option<(String, Vec<u8>)> = conn
-        .query_row(
-            "SELECT text, ends FROM store_names WHERE store_id = ?1",
-            [store_id],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .optional()?;
-    let Some((text, ends)) = row else {
-        return Ok(Names::default());
-    };
+    let mut st = conn.prepare_cached(
+        "SELECT first_id, text, ends FROM store_name_chunks WHERE store_id = ?1 ORDER BY first_id",
+    )?;
+    let mut rows = st.query([store_id])?;
+    let mut text = String::new();
     let mut offsets = Vec::new();
-    let mut end = 0usize;
-    let mut r = chunk::Varints::new(&ends);
-    for len in r.by_ref() {
-        end = end.saturating_add(len as usize);
-        offsets.push(end);
-    }
-    if r.failed() {
-        return Err(StoreError::Names(store_id));
+    while let Some(row) = rows.next()? {
+        // Each chunk goes on where the one before it ended.
+        let first: i64 = row.get(0)?;
+        if first != offsets.len() as i64 {
+            return Err(StoreError::Names(store_id));
+        }
+        let chunk = std::str::from_utf8(names_bytes(row.get_ref(1)?, store_id)?)
+            .map_err(|_| StoreError::Names(store_id))?;
+        let mut end = text.len();
+        text.push_str(chunk);
+        let mut r = chunk::Varints::new(names_bytes(row.get_ref(2)?, store_id)?);
+        for len in r.by_ref() {
+            end = end.saturating_add(len as usize);
+            offsets.push(end);
+        }
+        if r.failed() || end != text.len() {
+            return Err(StoreError::Names(store_id));
+        }
     }
     Names::from_parts(text, offsets).ok_or(StoreError::Names(store_id))
 }
 
-fn save_names(tx: &Transaction, store_id: i64, names: &Names) -> Result<()> {
-    let (text, ends) = names.parts();
-    let mut lengths = Vec::with_capacity(ends.len() * 2);
-    let mut start = 0;
-    for &end in ends {
-        chunk::put(&mut lengths, (end - start) as u64);
-        start = end;
+/// A column of a names chunk: the text is written as TEXT, the lengths as a BLOB.
+fn names_bytes(v: rusqlite::types::ValueRef<'_>, store_id: i64) -> Result<&[u8]> {
+    match v {
+        rusqlite::types::ValueRef::Text(b) | rusqlite::types::ValueRef::Blob(b) => Ok(b),
+        _ => Err(StoreError::Names(store_id)),
     }
-    tx.execute(
-        "INSERT OR REPLACE INTO store_names (store_id, text, ends) VALUES (?1, ?2, ?3)",
-        params![store_id, text, lengths],
-    )?;
+}
+
+/// Saves a store's names from id `saved` on (those before are stored) as one more chunk,
+/// merged with the chunks before it while they hold no more than twice as many names: each
+/// name is thus rewritten a few times over the store's life at most, and a store keeps a
+/// chunk per halving of its size, not one per import.
+fn save_names(tx: &Transaction, store_id: i64, names: &Names, saved: usize) -> Result<()> {
+    let (text, ends) = names.parts();
+    let firsts: Vec<usize> = tx
+        .prepare_cached(
+            "SELECT first_id FROM store_name_chunks WHERE store_id = ?1 ORDER BY first_id",
+        )?
+        .query_map([store_id], |r| r.get::<_, i64>(0))?
+        .map(|f| f.map(|f| f.max(0) as usize))
+        .collect::<rusqlite::Result<_>>()?;
+    let mut first = saved.min(ends.len());
+    for &before in firsts.iter().rev() {
+        if before >= first {
+            continue;
+        }
+        if first - before > 2 * (ends.len() - first) {
+            break;
+        }
+        first = before;
+    }
+    let start = first.checked_sub(1).map_or(Some(0), |i| ends.get(i).copied());
+    let (Some(start), Some(new)) = (start, ends.get(first..)) else {
+        return Err(StoreError::Names(store_id));
+    };
+    let chunk_text = text.get(start..).ok_or(StoreError::Names(store_id))?;
+    let mut lengths = Vec::with_capacity(new.len() * 2);
+    let mut at = start;
+    for &end in new {
+        chunk::put(&mut lengths, (end - at) as u64);
+        at = end;
+    }
+    tx.prepare_cached("DELETE FROM store_name_chunks WHERE store_id = ?1 AND first_id >= ?2")?
+        .execute(params![store_id, first as i64])?;
+    tx.prepare_cached(
+        "INSERT INTO store_name_chunks (store_id, first_id, text, ends) VALUES (?1, ?2, ?3, ?4)",
+    )?
+    .execute(params![store_id, first as i64, chunk_text, lengths])?;
     Ok(())
 }
 
@@ -2991,6 +3032,52 @@ mod name_map {
             .rev()
             .map(|id| map.get(batch, store, id))
             .collect()
+    }
+
+    #[test]
+    fn names_are_saved_in_few_chunks_and_load_as_they_were() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut db = Db::open(&dir.path().join("n.db")).unwrap();
+        let tx = db.conn_mut().transaction().unwrap();
+        let mut names = Names::default();
+        let mut saved = 0;
+        let mut chunks = Vec::new();
+        // Imports of uneven size, each bringing names new to the store.
+        for import in 0..200usize {
+            for i in 0..(import * 37 % 500 + 1) {
+                names.intern(&format!("买家{import}-{i}"));
+            }
+            save_names(&tx, 7, &names, saved).unwrap();
+            saved = names.len();
+            let loaded = load_names(&tx, 7).unwrap();
+            assert_eq!(loaded.parts(), names.parts(), "import {import}");
+            let n: i64 = tx
+                .query_row(
+                    "SELECT count(*) FROM store_name_chunks WHERE store_id = 7",
+                    [],
+                    |r| r.get(0),
+                )
+                .unwrap();
+            chunks.push(n);
+        }
+        // Each chunk holds more than twice the names of the one after it.
+        let most = *chunks.iter().max().unwrap();
+        assert!(most <= 2 + (names.len() as f64).log2() as i64, "{most} chunks");
+        assert_eq!(load_names(&tx, 8).unwrap().len(), 0);
+        // A chunk missing in between: the names cannot be trusted.
+        tx.execute(
+            "DELETE FROM store_name_chunks WHERE store_id = 7 AND first_id = \
+             (SELECT max(first_id) FROM store_name_chunks WHERE store_id = 7 AND first_id > 0)",
+            [],
+        )
+        .unwrap();
+        tx.execute(
+            "INSERT INTO store_name_chunks (store_id, first_id, text, ends)
+             VALUES (7, 1000000, 'x', x'01')",
+            [],
+        )
+        .unwrap();
+        assert!(matches!(load_names(&tx, 7), Err(StoreError::Names(7))));
     }
 
     #[test]
