@@ -150,6 +150,29 @@ impl Names {
         }
         id
     }
+    /// Appends a name the caller knows this table does not hold (it looked the name up, or
+    /// scanned every name): no look-up, and no table built for it when none is yet. A name
+    /// pushed twice keeps its first id for [`Names::get`].
+    pub fn push_new(&mut self, name: &str) -> NameId {
+        let id = self.ends.len() as NameId;
+        self.text.push_str(name);
+        self.ends.push(self.text.len());
+        let (text, ends) = (&self.text, &self.ends);
+        if let Some(ids) = self.ids.get_mut() {
+            let hash = hash_name(name);
+            if ids
+                .find(hash, |&other| names_name(text, ends, other) == name)
+                .is_none()
+            {
+                ids.insert_unique(hash, id, |&other| hash_name(names_name(text, ends, other)));
+            }
+        }
+        id
+    }
+    /// Whether the look-up table is built: until it is, a look-up costs a pass over every name.
+    pub fn is_indexed(&self) -> bool {
+        self.ids.get().is_some()
+    }
     pub fn get(&self, name: &str) -> Option<NameId> {
         self.index()
             .find(hash_name(name), |&id| self.name(id) == name)
@@ -341,7 +364,11 @@ mod tests {
             let known = saved.get(&name);
             assert_eq!(by_get.get(&name), known, "{name}");
             assert_eq!(by_intern.intern(&name), saved.intern(&name), "{name}");
-            assert_eq!(by_get.intern(&name), by_intern.get(&name).unwrap(), "{name}");
+            assert_eq!(
+                by_get.intern(&name),
+                by_intern.get(&name).unwrap(),
+                "{name}"
+            );
         }
         assert_eq!(by_get.parts(), saved.parts());
         by_intern.clear();

@@ -902,6 +902,8 @@ struct SessionStore {
     names: Names,
     /// How many names the database held for the store when the session began.
     names_saved: usize,
+    /// Passes over every store name made instead of building its table ([`NameMap::how`]).
+    scans: u32,
     next_seq: u64,
     touched: BTreeSet<Day>,
     /// New messages by day, written at the end of the session.
@@ -947,6 +949,7 @@ impl ImportSession<'_> {
                         name: name.to_string(),
                         fingerprint,
                         names_saved: names.len(),
+                        scans: 0,
                         names,
                         next_seq,
                         touched: BTreeSet::new(),
@@ -956,9 +959,12 @@ impl ImportSession<'_> {
                 }
             };
             let st = &mut self.stores[k];
-            let mut map = NameMap {
-                to_store: vec![None; batch.names.len()],
-            };
+            let mut map = NameMap::new(batch);
+            // Every name looked up before any is interned, so that the parallel parts of
+            // staging only read the map.
+            let how = NameMap::how(batch, &st.names, st.scans);
+            map.look_up_known(batch, &st.names, how);
+            st.scans += u32::from(how == LookUp::Scan);
             let tx = &self.tx;
             let summary = &mut self.summary;
             let added = stage_messages(
@@ -1246,7 +1252,9 @@ fn save_names(tx: &Transaction, store_id: i64, names: &Names, saved: usize) -> R
         }
         first = before;
     }
-    let start = first.checked_sub(1).map_or(Some(0), |i| ends.get(i).copied());
+    let start = first
+        .checked_sub(1)
+        .map_or(Some(0), |i| ends.get(i).copied());
     let (Some(start), Some(new)) = (start, ends.get(first..)) else {
         return Err(StoreError::Names(store_id));
     };
@@ -1269,37 +1277,106 @@ fn save_names(tx: &Transaction, store_id: i64, names: &Names, saved: usize) -> R
 /// Maps a batch's name ids to the store's.
 struct NameMap {
     to_store: Vec<Option<NameId>>,
+    /// Every batch name the store holds is mapped: a name not mapped is new to the store.
+    complete: bool,
 }
 
+/// How a batch's names are looked up in the store's before they are interned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum LookUp {
+    /// One by one as they are interned (few names: nothing to gain).
+    OneByOne,
+    /// In the store's table, in parallel.
+    Table,
+    /// By a pass over every store name, without building the store's table.
+    Scan,
+}
+
+/// Passes over every store name one import session may make instead of building the store's
+/// table: a pass costs a hash of each name, the table a hash and an insert into a table much
+/// larger than the caches (several times a pass), so a few passes cost less and a session of
+/// many batches builds the table once.
+const SCANS_PER_SESSION: u32 = 4;
+
 impl NameMap {
-    /// Maps the batch's names the store already has, looked up in parallel: a shuffled file
-    /// names nearly every buyer in every batch, and looking each up in a table of all the
-    /// store's names (a cache miss or two a name) was two thirds of the session's own thread.
-    /// What [`NameMap::get`] then interns one by one, in the order the messages name them,
-    /// are only the names new to the store, so the ids it hands out are the same as before.
-    fn look_up_known(&mut self, batch: &ImportBatch, names: &Names) {
+    fn new(batch: &ImportBatch) -> NameMap {
+        NameMap {
+            to_store: vec![None; batch.names.len()],
+            complete: false,
+        }
+    }
+
+    /// How to look up a batch's names in a store's `names`, `scans` passes made so far.
+    fn how(batch: &ImportBatch, names: &Names, scans: u32) -> LookUp {
         // Below this the store's table fits in cache and threads cost more than they save.
         const PARALLEL_FROM: usize = 1 << 14;
-        if names.len() < PARALLEL_FROM || batch.names.len() < PARALLEL_FROM {
-            return;
+        // A store of a year holds millions of names; an import of a day or a roster names a
+        // few thousand of them. Hashing every stored name into a table for those few cost
+        // seconds (a whole year's names, for a one-row roster file).
+        const SCAN_FROM: usize = 1 << 16;
+        if !names.is_indexed() && names.len() >= SCAN_FROM && scans < SCANS_PER_SESSION {
+            LookUp::Scan
+        } else if names.len() >= PARALLEL_FROM && batch.names.len() >= PARALLEL_FROM {
+            LookUp::Table
+        } else {
+            LookUp::OneByOne
         }
-        let found: Vec<Option<NameId>> = (0..batch.names.len() as NameId)
-            .into_par_iter()
-            .with_min_len(4096)
-            .map(|id| names.get(batch.names.name(id)))
-            .collect();
+    }
+
+    /// Maps the batch's names the store already has. A shuffled file names nearly every
+    /// buyer in every batch, and looking each up in a table of all the store's names (a cache
+    /// miss or two a name) was two thirds of the session's own thread: the table is read on
+    /// the pool. What [`NameMap::get`] then interns one by one, in the order the messages name
+    /// them, are only the names new to the store, so the ids it hands out are the same as
+    /// interning every name one by one gives.
+    fn look_up_known(&mut self, batch: &ImportBatch, names: &Names, how: LookUp) {
+        let found: Vec<Option<NameId>> = match how {
+            LookUp::OneByOne => return,
+            LookUp::Table => (0..batch.names.len() as NameId)
+                .into_par_iter()
+                .with_min_len(4096)
+                .map(|id| names.get(batch.names.name(id)))
+                .collect(),
+            LookUp::Scan => {
+                // Each slice of the store's ids finds the batch names in it; the first id of a
+                // name wins, as the table's look-up gives (a name is stored once).
+                const SLICE: usize = 1 << 16;
+                let slices: Vec<Vec<(NameId, NameId)>> = (0..names.len().div_ceil(SLICE))
+                    .into_par_iter()
+                    .map(|k| {
+                        let ids =
+                            (k * SLICE) as NameId..((k + 1) * SLICE).min(names.len()) as NameId;
+                        ids.filter_map(|id| batch.names.get(names.name(id)).map(|b| (b, id)))
+                            .collect()
+                    })
+                    .collect();
+                let mut found = vec![None; batch.names.len()];
+                for (b, id) in slices.into_iter().flatten() {
+                    if let Some(slot @ None) = found.get_mut(b as usize) {
+                        *slot = Some(id);
+                    }
+                }
+                found
+            }
+        };
         for (slot, found) in self.to_store.iter_mut().zip(found) {
             if slot.is_none() {
                 *slot = found;
             }
         }
+        self.complete = true;
     }
 
     fn get(&mut self, batch: &ImportBatch, names: &mut Names, id: NameId) -> NameId {
         if let Some(Some(s)) = self.to_store.get(id as usize) {
             return *s;
         }
-        let s = names.intern(batch.names.name(id));
+        let name = batch.names.name(id);
+        let s = if self.complete {
+            names.push_new(name)
+        } else {
+            names.intern(name)
+        };
         if let Some(slot) = self.to_store.get_mut(id as usize) {
             *slot = Some(s);
         }
@@ -1385,8 +1462,6 @@ fn stage_messages(
     if idx.is_empty() {
         return Ok(0);
     }
-    // Intern every name first, so that the parallel part below only reads the map.
-    map.look_up_known(batch, names);
     // Which batch names are accounts (2) or bots (3), by batch id: cheaper than a set per row.
     let mut role = vec![0u8; batch.names.len()];
     let mut max_seq = 0;
@@ -3020,13 +3095,9 @@ mod name_map {
 
     /// Maps every name of `batch` the way `stage_messages` does: the names looked up in
     /// parallel first (when `ahead`), then each interned in the order given.
-    fn map_all(batch: &ImportBatch, store: &mut Names, ahead: bool) -> Vec<NameId> {
-        let mut map = NameMap {
-            to_store: vec![None; batch.names.len()],
-        };
-        if ahead {
-            map.look_up_known(batch, store);
-        }
+    fn map_all(batch: &ImportBatch, store: &mut Names, how: LookUp) -> Vec<NameId> {
+        let mut map = NameMap::new(batch);
+        map.look_up_known(batch, store, how);
         // A walk in an order other than the batch's ids, as messages name them.
         (0..batch.names.len() as NameId)
             .rev()
@@ -3062,7 +3133,10 @@ mod name_map {
         }
         // Each chunk holds more than twice the names of the one after it.
         let most = *chunks.iter().max().unwrap();
-        assert!(most <= 2 + (names.len() as f64).log2() as i64, "{most} chunks");
+        assert!(
+            most <= 2 + (names.len() as f64).log2() as i64,
+            "{most} chunks"
+        );
         assert_eq!(load_names(&tx, 8).unwrap().len(), 0);
         // A chunk missing in between: the names cannot be trusted.
         tx.execute(
@@ -3094,16 +3168,48 @@ mod name_map {
             batch.names.intern(&format!("buyer{i}"));
         }
         batch.names.intern("一个新买家");
-        let (mut one_by_one, mut ahead) = (store.clone(), store);
-        let plain = map_all(&batch, &mut one_by_one, false);
-        let looked_up = map_all(&batch, &mut ahead, true);
+        // As loaded from the database: no table built yet, which the scan keeps so.
+        let (text, ends) = store.parts();
+        let loaded = Names::from_parts(text.to_string(), ends.to_vec()).unwrap();
+        let (mut one_by_one, mut ahead, mut scanned) = (store.clone(), store, loaded);
+        assert_eq!(
+            NameMap::how(&batch, &scanned, 0),
+            LookUp::Table,
+            "too few to scan"
+        );
+        let plain = map_all(&batch, &mut one_by_one, LookUp::OneByOne);
+        let looked_up = map_all(&batch, &mut ahead, LookUp::Table);
+        let by_scan = map_all(&batch, &mut scanned, LookUp::Scan);
+        assert!(!scanned.is_indexed());
         assert_eq!(plain, looked_up);
+        assert_eq!(plain, by_scan);
         assert_eq!(one_by_one.parts(), ahead.parts());
+        assert_eq!(one_by_one.parts(), scanned.parts());
         assert_eq!(ahead.len(), 40_000 + 10_000 + 1);
         // Each batch name maps to its own text in the store.
         for (id, name) in batch.names.iter() {
             let to = looked_up[looked_up.len() - 1 - id as usize];
             assert_eq!(ahead.name(to), name);
+            assert_eq!(scanned.get(name), Some(to));
         }
+    }
+
+    #[test]
+    fn a_big_store_is_scanned_a_few_times_a_session_then_looked_up_in_its_table() {
+        let mut store = Names::default();
+        for i in 0..70_000 {
+            store.intern(&format!("buyer{i}"));
+        }
+        let (text, ends) = store.parts();
+        let loaded = Names::from_parts(text.to_string(), ends.to_vec()).unwrap();
+        let mut batch = ImportBatch::default();
+        batch.names.intern("buyer5");
+        let hows: Vec<LookUp> = (0..SCANS_PER_SESSION + 1)
+            .map(|scans| NameMap::how(&batch, &loaded, scans))
+            .collect();
+        assert_eq!(hows[0], LookUp::Scan);
+        assert_eq!(hows[SCANS_PER_SESSION as usize], LookUp::OneByOne);
+        loaded.get("buyer1");
+        assert_eq!(NameMap::how(&batch, &loaded, 0), LookUp::OneByOne, "built");
     }
 }
