@@ -71,8 +71,13 @@ impl Names {
         if start != text.len() {
             return None;
         }
-        let ids = OnceLock::from(build_table(&text, &ends));
-        Some(Names { text, ends, ids })
+        // No table yet: most commands only show names by id, and hashing every name of a
+        // year-old store (millions) cost them more than all else they did.
+        Some(Names {
+            text,
+            ends,
+            ids: OnceLock::new(),
+        })
     }
 
     /// The table, built now if it was not, taken out to be changed beside the names
@@ -155,6 +160,11 @@ impl Names {
             });
         }
         id
+    }
+
+    /// Whether the look-up table is built: until it is, a look-up costs a pass over every name.
+    pub fn is_indexed(&self) -> bool {
+        self.ids.get().is_some()
     }
 
     pub fn get(&self, name: &str) -> Option<NameId> {
@@ -364,6 +374,42 @@ mod tests {
         }
         fresh.clear();
         assert_eq!((fresh.get("买家1"), fresh.intern("x")), (None, 0));
+    }
+
+    #[test]
+    fn names_loaded_look_up_and_intern_as_the_table_they_were_saved_from() {
+        let mut saved = Names::default();
+        for i in 0..3_000 {
+            saved.intern(&format!("买家{}", i * 7 % 2_000));
+        }
+        let (text, ends) = saved.parts();
+        // Looked up first, interned first, cleared: each builds the table its own way.
+        let mut by_get = Names::from_parts(text.to_string(), ends.to_vec()).unwrap();
+        let mut by_intern = by_get.clone();
+        for i in 0..2_500 {
+            let name = format!("买家{i}");
+            let known = saved.get(&name);
+            assert_eq!(by_get.get(&name), known, "{name}");
+            assert_eq!(by_intern.intern(&name), saved.intern(&name), "{name}");
+            assert_eq!(
+                by_get.intern(&name),
+                by_intern.get(&name).unwrap(),
+                "{name}"
+            );
+        }
+        assert_eq!(by_get.parts(), saved.parts());
+        by_intern.clear();
+        assert_eq!((by_intern.len(), by_intern.get("买家1")), (0, None));
+        assert_eq!(by_intern.intern("买家1"), 0);
+    }
+
+    #[test]
+    fn a_name_saved_twice_keeps_its_first_id() {
+        let m = Names::from_parts("abcab".into(), vec![2, 3, 5]).unwrap();
+        assert_eq!((m.get("ab"), m.get("c")), (Some(0), Some(1)));
+        let mut m = m;
+        assert_eq!(m.intern("ab"), 0);
+        assert_eq!(m.intern("d"), 3);
     }
 
     #[test]

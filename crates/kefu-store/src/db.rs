@@ -902,6 +902,8 @@ struct SessionStore {
     names: Names,
     /// How many names the database held for the store when the session began.
     names_saved: usize,
+    /// Passes over every store name made instead of building its table ([`NameMap::how`]).
+    scans: u32,
     next_seq: u64,
     touched: BTreeSet<Day>,
     /// New messages by day, written at the end of the session.
@@ -947,6 +949,7 @@ impl ImportSession<'_> {
                         name: name.to_string(),
                         fingerprint,
                         names_saved: names.len(),
+                        scans: 0,
                         names,
                         next_seq,
                         touched: BTreeSet::new(),
@@ -956,9 +959,12 @@ impl ImportSession<'_> {
                 }
             };
             let st = &mut self.stores[k];
-            let mut map = NameMap {
-                to_store: vec![None; batch.names.len()],
-            };
+            let mut map = NameMap::new(batch);
+            // Every name looked up before any is interned, so that the parallel parts of
+            // staging only read the map.
+            let how = NameMap::how(batch, &st.names, st.scans);
+            map.look_up_known(batch, &st.names, how);
+            st.scans += u32::from(how == LookUp::Scan);
             let tx = &self.tx;
             let summary = &mut self.summary;
             let added = stage_messages(
@@ -1024,7 +1030,7 @@ impl ImportSession<'_> {
                 params![st.id, st.next_seq as i64],
             )?;
             if st.names.len() > st.names_saved {
-                save_names(tx, st.id, &st.names)?;
+                save_names(tx, st.id, &st.names, st.names_saved)?;
             }
             if let (Some(first), Some(last)) = (st.touched.first(), st.touched.last()) {
                 self.summary.touched.push(TouchedDays {
@@ -1187,78 +1193,190 @@ pub(crate) fn ensure_store(tx: &Transaction, name: &str) -> Result<(i64, u64, Op
 }
 
 pub(crate) fn load_names(conn: &Connection, store_id: i64) -> Result<Names> {
-    let row: Option<(String, Vec<u8>)> = conn
-        .query_row(
-            "SELECT text, ends FROM store_names WHERE store_id = ?1",
-            [store_id],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .optional()?;
-    let Some((text, ends)) = row else {
-        return Ok(Names::default());
-    };
+    let mut st = conn.prepare_cached(
+        "SELECT first_id, text, ends FROM store_name_chunks WHERE store_id = ?1 ORDER BY first_id",
+    )?;
+    let mut rows = st.query([store_id])?;
+    let mut text = String::new();
     let mut offsets = Vec::new();
-    let mut end = 0usize;
-    let mut r = chunk::Varints::new(&ends);
-    for len in r.by_ref() {
-        end = end.saturating_add(len as usize);
-        offsets.push(end);
-    }
-    if r.failed() {
-        return Err(StoreError::Names(store_id));
+    while let Some(row) = rows.next()? {
+        // Each chunk goes on where the one before it ended.
+        let first: i64 = row.get(0)?;
+        if first != offsets.len() as i64 {
+            return Err(StoreError::Names(store_id));
+        }
+        let chunk = std::str::from_utf8(names_bytes(row.get_ref(1)?, store_id)?)
+            .map_err(|_| StoreError::Names(store_id))?;
+        let mut end = text.len();
+        text.push_str(chunk);
+        let mut r = chunk::Varints::new(names_bytes(row.get_ref(2)?, store_id)?);
+        for len in r.by_ref() {
+            end = end.saturating_add(len as usize);
+            offsets.push(end);
+        }
+        if r.failed() || end != text.len() {
+            return Err(StoreError::Names(store_id));
+        }
     }
     Names::from_parts(text, offsets).ok_or(StoreError::Names(store_id))
 }
 
-fn save_names(tx: &Transaction, store_id: i64, names: &Names) -> Result<()> {
-    let (text, ends) = names.parts();
-    let mut lengths = Vec::with_capacity(ends.len() * 2);
-    let mut start = 0;
-    for &end in ends {
-        chunk::put(&mut lengths, (end - start) as u64);
-        start = end;
+/// A column of a names chunk: the text is written as TEXT, the lengths as a BLOB.
+fn names_bytes(v: rusqlite::types::ValueRef<'_>, store_id: i64) -> Result<&[u8]> {
+    match v {
+        rusqlite::types::ValueRef::Text(b) | rusqlite::types::ValueRef::Blob(b) => Ok(b),
+        _ => Err(StoreError::Names(store_id)),
     }
-    tx.execute(
-        "INSERT OR REPLACE INTO store_names (store_id, text, ends) VALUES (?1, ?2, ?3)",
-        params![store_id, text, lengths],
-    )?;
+}
+
+/// Saves a store's names from id `saved` on (those before are stored) as one more chunk,
+/// merged with the chunks before it while they hold no more than twice as many names: each
+/// name is thus rewritten a few times over the store's life at most, and a store keeps a
+/// chunk per halving of its size, not one per import.
+fn save_names(tx: &Transaction, store_id: i64, names: &Names, saved: usize) -> Result<()> {
+    let (text, ends) = names.parts();
+    let firsts: Vec<usize> = tx
+        .prepare_cached(
+            "SELECT first_id FROM store_name_chunks WHERE store_id = ?1 ORDER BY first_id",
+        )?
+        .query_map([store_id], |r| r.get::<_, i64>(0))?
+        .map(|f| f.map(|f| f.max(0) as usize))
+        .collect::<rusqlite::Result<_>>()?;
+    let mut first = saved.min(ends.len());
+    for &before in firsts.iter().rev() {
+        if before >= first {
+            continue;
+        }
+        if first - before > 2 * (ends.len() - first) {
+            break;
+        }
+        first = before;
+    }
+    let start = first
+        .checked_sub(1)
+        .map_or(Some(0), |i| ends.get(i).copied());
+    let (Some(start), Some(new)) = (start, ends.get(first..)) else {
+        return Err(StoreError::Names(store_id));
+    };
+    let chunk_text = text.get(start..).ok_or(StoreError::Names(store_id))?;
+    let mut lengths = Vec::with_capacity(new.len() * 2);
+    let mut at = start;
+    for &end in new {
+        chunk::put(&mut lengths, (end - at) as u64);
+        at = end;
+    }
+    tx.prepare_cached("DELETE FROM store_name_chunks WHERE store_id = ?1 AND first_id >= ?2")?
+        .execute(params![store_id, first as i64])?;
+    tx.prepare_cached(
+        "INSERT INTO store_name_chunks (store_id, first_id, text, ends) VALUES (?1, ?2, ?3, ?4)",
+    )?
+    .execute(params![store_id, first as i64, chunk_text, lengths])?;
     Ok(())
 }
 
 /// Maps a batch's name ids to the store's.
 struct NameMap {
     to_store: Vec<Option<NameId>>,
+    /// Every batch name the store holds is mapped: a name not mapped is new to the store.
+    complete: bool,
 }
 
+/// How a batch's names are looked up in the store's before they are interned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum LookUp {
+    /// One by one as they are interned (few names: nothing to gain).
+    OneByOne,
+    /// In the store's table, in parallel.
+    Table,
+    /// By a pass over every store name, without building the store's table.
+    Scan,
+}
+
+/// Passes over every store name one import session may make instead of building the store's
+/// table: a pass costs a hash of each name, the table a hash and an insert into a table much
+/// larger than the caches (several times a pass), so a few passes cost less and a session of
+/// many batches builds the table once.
+const SCANS_PER_SESSION: u32 = 4;
+
 impl NameMap {
-    /// Maps the batch's names the store already has, looked up in parallel: a shuffled file
-    /// names nearly every buyer in every batch, and looking each up in a table of all the
-    /// store's names (a cache miss or two a name) was two thirds of the session's own thread.
-    /// What [`NameMap::get`] then interns one by one, in the order the messages name them,
-    /// are only the names new to the store, so the ids it hands out are the same as before.
-    fn look_up_known(&mut self, batch: &ImportBatch, names: &Names) {
+    fn new(batch: &ImportBatch) -> NameMap {
+        NameMap {
+            to_store: vec![None; batch.names.len()],
+            complete: false,
+        }
+    }
+
+    /// How to look up a batch's names in a store's `names`, `scans` passes made so far.
+    fn how(batch: &ImportBatch, names: &Names, scans: u32) -> LookUp {
         // Below this the store's table fits in cache and threads cost more than they save.
         const PARALLEL_FROM: usize = 1 << 14;
-        if names.len() < PARALLEL_FROM || batch.names.len() < PARALLEL_FROM {
-            return;
+        // A store of a year holds millions of names; an import of a day or a roster names a
+        // few thousand of them. Hashing every stored name into a table for those few cost
+        // seconds (a whole year's names, for a one-row roster file).
+        const SCAN_FROM: usize = 1 << 16;
+        if !names.is_indexed() && names.len() >= SCAN_FROM && scans < SCANS_PER_SESSION {
+            LookUp::Scan
+        } else if names.len() >= PARALLEL_FROM && batch.names.len() >= PARALLEL_FROM {
+            LookUp::Table
+        } else {
+            LookUp::OneByOne
         }
-        let found: Vec<Option<NameId>> = (0..batch.names.len() as NameId)
-            .into_par_iter()
-            .with_min_len(4096)
-            .map(|id| names.get(batch.names.name(id)))
-            .collect();
+    }
+
+    /// Maps the batch's names the store already has. A shuffled file names nearly every
+    /// buyer in every batch, and looking each up in a table of all the store's names (a cache
+    /// miss or two a name) was two thirds of the session's own thread: the table is read on
+    /// the pool. What [`NameMap::get`] then interns one by one, in the order the messages name
+    /// them, are only the names new to the store, so the ids it hands out are the same as
+    /// interning every name one by one gives.
+    fn look_up_known(&mut self, batch: &ImportBatch, names: &Names, how: LookUp) {
+        let found: Vec<Option<NameId>> = match how {
+            LookUp::OneByOne => return,
+            LookUp::Table => (0..batch.names.len() as NameId)
+                .into_par_iter()
+                .with_min_len(4096)
+                .map(|id| names.get(batch.names.name(id)))
+                .collect(),
+            LookUp::Scan => {
+                // Each slice of the store's ids finds the batch names in it; the first id of a
+                // name wins, as the table's look-up gives (a name is stored once).
+                const SLICE: usize = 1 << 16;
+                let slices: Vec<Vec<(NameId, NameId)>> = (0..names.len().div_ceil(SLICE))
+                    .into_par_iter()
+                    .map(|k| {
+                        let ids =
+                            (k * SLICE) as NameId..((k + 1) * SLICE).min(names.len()) as NameId;
+                        ids.filter_map(|id| batch.names.get(names.name(id)).map(|b| (b, id)))
+                            .collect()
+                    })
+                    .collect();
+                let mut found = vec![None; batch.names.len()];
+                for (b, id) in slices.into_iter().flatten() {
+                    if let Some(slot @ None) = found.get_mut(b as usize) {
+                        *slot = Some(id);
+                    }
+                }
+                found
+            }
+        };
         for (slot, found) in self.to_store.iter_mut().zip(found) {
             if slot.is_none() {
                 *slot = found;
             }
         }
+        self.complete = true;
     }
 
     fn get(&mut self, batch: &ImportBatch, names: &mut Names, id: NameId) -> NameId {
         if let Some(Some(s)) = self.to_store.get(id as usize) {
             return *s;
         }
-        let s = names.intern(batch.names.name(id));
+        let name = batch.names.name(id);
+        let s = if self.complete {
+            names.push_new(name)
+        } else {
+            names.intern(name)
+        };
         if let Some(slot) = self.to_store.get_mut(id as usize) {
             *slot = Some(s);
         }
@@ -1344,8 +1462,6 @@ fn stage_messages(
     if idx.is_empty() {
         return Ok(0);
     }
-    // Intern every name first, so that the parallel part below only reads the map.
-    map.look_up_known(batch, names);
     // Which batch names are accounts (2) or bots (3), by batch id: cheaper than a set per row.
     let mut role = vec![0u8; batch.names.len()];
     let mut max_seq = 0;
@@ -2979,18 +3095,63 @@ mod name_map {
 
     /// Maps every name of `batch` the way `stage_messages` does: the names looked up in
     /// parallel first (when `ahead`), then each interned in the order given.
-    fn map_all(batch: &ImportBatch, store: &mut Names, ahead: bool) -> Vec<NameId> {
-        let mut map = NameMap {
-            to_store: vec![None; batch.names.len()],
-        };
-        if ahead {
-            map.look_up_known(batch, store);
-        }
+    fn map_all(batch: &ImportBatch, store: &mut Names, how: LookUp) -> Vec<NameId> {
+        let mut map = NameMap::new(batch);
+        map.look_up_known(batch, store, how);
         // A walk in an order other than the batch's ids, as messages name them.
         (0..batch.names.len() as NameId)
             .rev()
             .map(|id| map.get(batch, store, id))
             .collect()
+    }
+
+    #[test]
+    fn names_are_saved_in_few_chunks_and_load_as_they_were() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut db = Db::open(&dir.path().join("n.db")).unwrap();
+        let tx = db.conn_mut().transaction().unwrap();
+        let mut names = Names::default();
+        let mut saved = 0;
+        let mut chunks = Vec::new();
+        // Imports of uneven size, each bringing names new to the store.
+        for import in 0..200usize {
+            for i in 0..(import * 37 % 500 + 1) {
+                names.intern(&format!("买家{import}-{i}"));
+            }
+            save_names(&tx, 7, &names, saved).unwrap();
+            saved = names.len();
+            let loaded = load_names(&tx, 7).unwrap();
+            assert_eq!(loaded.parts(), names.parts(), "import {import}");
+            let n: i64 = tx
+                .query_row(
+                    "SELECT count(*) FROM store_name_chunks WHERE store_id = 7",
+                    [],
+                    |r| r.get(0),
+                )
+                .unwrap();
+            chunks.push(n);
+        }
+        // Each chunk holds more than twice the names of the one after it.
+        let most = *chunks.iter().max().unwrap();
+        assert!(
+            most <= 2 + (names.len() as f64).log2() as i64,
+            "{most} chunks"
+        );
+        assert_eq!(load_names(&tx, 8).unwrap().len(), 0);
+        // A chunk missing in between: the names cannot be trusted.
+        tx.execute(
+            "DELETE FROM store_name_chunks WHERE store_id = 7 AND first_id = \
+             (SELECT max(first_id) FROM store_name_chunks WHERE store_id = 7 AND first_id > 0)",
+            [],
+        )
+        .unwrap();
+        tx.execute(
+            "INSERT INTO store_name_chunks (store_id, first_id, text, ends)
+             VALUES (7, 1000000, 'x', x'01')",
+            [],
+        )
+        .unwrap();
+        assert!(matches!(load_names(&tx, 7), Err(StoreError::Names(7))));
     }
 
     #[test]
@@ -3007,16 +3168,48 @@ mod name_map {
             batch.names.intern(&format!("buyer{i}"));
         }
         batch.names.intern("一个新买家");
-        let (mut one_by_one, mut ahead) = (store.clone(), store);
-        let plain = map_all(&batch, &mut one_by_one, false);
-        let looked_up = map_all(&batch, &mut ahead, true);
+        // As loaded from the database: no table built yet, which the scan keeps so.
+        let (text, ends) = store.parts();
+        let loaded = Names::from_parts(text.to_string(), ends.to_vec()).unwrap();
+        let (mut one_by_one, mut ahead, mut scanned) = (store.clone(), store, loaded);
+        assert_eq!(
+            NameMap::how(&batch, &scanned, 0),
+            LookUp::Table,
+            "too few to scan"
+        );
+        let plain = map_all(&batch, &mut one_by_one, LookUp::OneByOne);
+        let looked_up = map_all(&batch, &mut ahead, LookUp::Table);
+        let by_scan = map_all(&batch, &mut scanned, LookUp::Scan);
+        assert!(!scanned.is_indexed());
         assert_eq!(plain, looked_up);
+        assert_eq!(plain, by_scan);
         assert_eq!(one_by_one.parts(), ahead.parts());
+        assert_eq!(one_by_one.parts(), scanned.parts());
         assert_eq!(ahead.len(), 40_000 + 10_000 + 1);
         // Each batch name maps to its own text in the store.
         for (id, name) in batch.names.iter() {
             let to = looked_up[looked_up.len() - 1 - id as usize];
             assert_eq!(ahead.name(to), name);
+            assert_eq!(scanned.get(name), Some(to));
         }
+    }
+
+    #[test]
+    fn a_big_store_is_scanned_a_few_times_a_session_then_looked_up_in_its_table() {
+        let mut store = Names::default();
+        for i in 0..70_000 {
+            store.intern(&format!("buyer{i}"));
+        }
+        let (text, ends) = store.parts();
+        let loaded = Names::from_parts(text.to_string(), ends.to_vec()).unwrap();
+        let mut batch = ImportBatch::default();
+        batch.names.intern("buyer5");
+        let hows: Vec<LookUp> = (0..SCANS_PER_SESSION + 1)
+            .map(|scans| NameMap::how(&batch, &loaded, scans))
+            .collect();
+        assert_eq!(hows[0], LookUp::Scan);
+        assert_eq!(hows[SCANS_PER_SESSION as usize], LookUp::OneByOne);
+        loaded.get("buyer1");
+        assert_eq!(NameMap::how(&batch, &loaded, 0), LookUp::OneByOne, "built");
     }
 }

@@ -63,9 +63,11 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (26, include_str!("../migrations/0026_message_parts.sql")),
     // 27: orders and worklist items by buyer (the worklists' refresh in part)
     (27, include_str!("../migrations/0027_by_buyer_indexes.sql")),
+    // 28: a store's names appended in chunks instead of one blob rewritten by every import
+    (28, include_str!("../migrations/0028_name_chunks.sql")),
 ];
 
-pub const VERSION: i64 = 27;
+pub const VERSION: i64 = 28;
 
 /// The SQL of migration `version`, for tests that rebuild one migration's effect on a
 /// database of a later version; `None` for a version no migration brings the schema to.

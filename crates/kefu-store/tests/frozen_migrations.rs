@@ -30,6 +30,7 @@ const SHIPPED: &[(usize, u64)] = &[
     (25, 0x9f9ee6cc42b60544),
     (26, 0x77450c77458241bd),
     (27, 0xa21dc98a51afed55),
+    (28, 0xe8f4258d08ec45f4),
 ];
 
 fn fnv1a(bytes: &[u8]) -> u64 {
