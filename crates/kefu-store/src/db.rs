@@ -1209,7 +1209,10 @@ pub(crate) fn load_names(conn: &Connection, store_id: i64) -> Result<Names> {
             .map_err(|_| StoreError::Names(store_id))?;
         let mut end = text.len();
         text.push_str(chunk);
-        let mut r = chunk::Varints::new(names_bytes(row.get_ref(2)?, store_id)?);
+        let lengths = names_bytes(row.get_ref(2)?, store_id)?;
+        // A varint a name, most of one byte: room for them all at once, not by doubling.
+        offsets.reserve(lengths.len());
+        let mut r = chunk::Varints::new(lengths);
         for len in r.by_ref() {
             end = end.saturating_add(len as usize);
             offsets.push(end);
