@@ -6,8 +6,8 @@ use std::path::Path;
 use kefu_core::engine::{self, Facts, StoreEvents};
 use kefu_core::figures::{C, COUNTERS, Counters};
 use kefu_core::model::{
-    Agent, ImportBatch, Message, NameId, Names, Order, Presale, Rating, Refund, RefundStatus, Role,
-    Sender,
+    Agent, ImportBatch, ImportedMessage, Message, NameId, Names, Order, Presale, Rating, Refund,
+    RefundStatus, Role, Sender,
 };
 use kefu_core::settings::{Attribution, Config, MetricSettings};
 use kefu_core::time::{DAY_MS, Day, Millis};
@@ -1335,9 +1335,6 @@ struct Copied {
     end: usize,
 }
 
-/// Days encoded in parallel at a time: bounds the memory of encoded blobs awaiting writing.
-const DAYS_PER_ROUND: usize = 8;
-
 /// Days merged at a time at the end of a session: each is decoded whole, texts included.
 const DAYS_PER_MERGE: usize = 4;
 
@@ -1431,34 +1428,38 @@ fn stage_messages(
     // Which batch names are accounts (2) or bots (3), by batch id: cheaper than a set per row.
     let mut role = vec![0u8; batch.names.len()];
     let mut max_seq = 0;
-    // Buckets by day in the order the batch first names each day, each sized first: grown
-    // step by step, they held up to twice what they needed between batches.
+    let mine = || batch.messages.iter().filter(|m| m.store == bs);
+    // A file in time order is staged straight from the batch, which it reads in order.
+    let in_order = mine().map(|m| (m.message.time, m.message.seq)).is_sorted();
+    // Otherwise into buckets by day in the order the batch first names each day, each sized
+    // first: grown step by step, they held up to twice what they needed between batches.
     let mut bucket_of: FxHashMap<Day, usize> = FxHashMap::default();
-    let mut bucket_ks: Vec<usize> = Vec::with_capacity(batch.messages.len());
-    for im in batch.messages.iter().filter(|m| m.store == bs) {
-        let day = Day::of(im.message.time);
-        let used = bucket_of.len();
-        let k = *bucket_of.entry(day).or_insert(used);
-        if k == buckets.len() {
-            buckets.push(DayBucket::default());
+    let mut bucket_ks: Vec<usize> = Vec::new();
+    if !in_order {
+        bucket_ks.reserve(batch.messages.len());
+        for im in mine() {
+            let day = Day::of(im.message.time);
+            let used = bucket_of.len();
+            let k = *bucket_of.entry(day).or_insert(used);
+            if k == buckets.len() {
+                buckets.push(DayBucket::default());
+            }
+            if let Some(b) = buckets.get_mut(k) {
+                b.day = day;
+                b.size.0 += 1;
+                b.size.1 += im.msg_id.map_or(0, |r| r.len as usize) + im.text.len as usize;
+            }
+            bucket_ks.push(k);
         }
-        if let Some(b) = buckets.get_mut(k) {
-            b.day = day;
-            b.size.0 += 1;
-            b.size.1 += im.msg_id.map_or(0, |r| r.len as usize) + im.text.len as usize;
+        for b in buckets.iter_mut().take(bucket_of.len()) {
+            b.messages.reserve_exact(std::mem::take(&mut b.size.0));
+            b.text.reserve_exact(std::mem::take(&mut b.size.1));
         }
-        bucket_ks.push(k);
     }
-    for b in buckets.iter_mut().take(bucket_of.len()) {
-        b.messages.reserve_exact(std::mem::take(&mut b.size.0));
-        b.text.reserve_exact(std::mem::take(&mut b.size.1));
-    }
-    for (im, k) in batch
-        .messages
-        .iter()
-        .filter(|m| m.store == bs)
-        .zip(bucket_ks)
-    {
+    let mut ks = bucket_ks.into_iter();
+    // In order: the messages as the store has them, beside the batch's.
+    let mut mapped: Vec<(Message, &ImportedMessage)> = Vec::new();
+    for im in mine() {
         let mut m = im.message;
         // Interned in the order the messages name them, which decides the store's ids.
         m.buyer = map.get(batch, names, m.buyer);
@@ -1469,8 +1470,12 @@ fn stage_messages(
         }
         max_seq = max_seq.max(m.seq + 1);
         m.seq += next_seq;
-        let Some(b) = buckets.get_mut(k) else {
-            continue; // unreachable: every `k` got its bucket above
+        if in_order {
+            mapped.push((m, im));
+            continue;
+        }
+        let Some(b) = ks.next().and_then(|k| buckets.get_mut(k)) else {
+            continue; // unreachable: every message got its bucket above
         };
         let start = b.text.len();
         if let Some(r) = im.msg_id {
@@ -1499,26 +1504,48 @@ fn stage_messages(
         .filter(|(_, r)| **r == 3)
         .filter_map(|(id, _)| store_id_of(id))
         .collect();
-    let n = bucket_of.len().min(buckets.len());
-    let used = &mut buckets[..n];
-    used.sort_unstable_by_key(|b| b.day);
-    // Which days stay plain is decided before the parallel part, in day order.
-    let plain: Vec<bool> = used
-        .iter()
-        .map(|b| {
-            let fits = b.text.len() <= *plain_room;
-            if fits {
-                *plain_room -= b.text.len();
-            }
-            fits
-        })
-        .collect();
-    for (round, plain) in used
-        .chunks_mut(DAYS_PER_ROUND)
-        .zip(plain.chunks(DAYS_PER_ROUND))
-    {
-        let staged: Vec<(Day, Part, u64)> = round
-            .par_iter_mut()
+    // A part stays plain only where its day has a part already: such a day is merged, and a
+    // day's only part is compressed at once (plain, it would be compressed at the merge).
+    let mut plain_for = |day: Day, bytes: usize| {
+        let plain = parts.contains_key(&day) && bytes <= *plain_room;
+        if plain {
+            *plain_room -= bytes;
+        }
+        plain
+    };
+    let staged: Vec<(Day, Part, u64)> = if in_order {
+        let days: Vec<_> = mapped
+            .chunk_by(|a, b| Day::of(a.0.time) == Day::of(b.0.time))
+            .map(|run| {
+                let bytes = run
+                    .iter()
+                    .map(|(_, im)| im.msg_id.map_or(0, |r| r.len as usize) + im.text.len as usize)
+                    .sum();
+                // `chunk_by` makes no empty run.
+                let day = Day::of(run[0].0.time);
+                (day, run, plain_for(day, bytes))
+            })
+            .collect();
+        days.par_iter()
+            .map(|&(day, run, plain)| {
+                let entries = run.iter().map(|&(message, im)| Entry {
+                    message,
+                    msg_id: im.msg_id.map(|r| batch.text(r)),
+                    text: batch.text(im.text),
+                });
+                let (part, duplicates) = stage_entries(day, entries, run.len(), plain);
+                (day, part, duplicates)
+            })
+            .collect()
+    } else {
+        let n = bucket_of.len().min(buckets.len());
+        let used = &mut buckets[..n];
+        used.sort_unstable_by_key(|b| b.day);
+        let plain: Vec<bool> = used
+            .iter()
+            .map(|b| plain_for(b.day, b.text.len()))
+            .collect();
+        used.par_iter_mut()
             .zip(plain.par_iter())
             .map(|(b, &plain)| {
                 let staged = stage_day(b, plain);
@@ -1526,11 +1553,11 @@ fn stage_messages(
                 b.text.clear();
                 staged
             })
-            .collect();
-        for (day, part, duplicates) in staged {
-            summary.messages_duplicate += duplicates;
-            parts.entry(day).or_default().push(part);
-        }
+            .collect()
+    };
+    for (day, part, duplicates) in staged {
+        summary.messages_duplicate += duplicates;
+        parts.entry(day).or_default().push(part);
     }
     let mut acc = tx.prepare_cached(
         "INSERT OR IGNORE INTO accounts (store_id, account_id, name) VALUES (?1, ?2, ?3)",
@@ -1546,23 +1573,34 @@ fn stage_messages(
     Ok(max_seq)
 }
 
-/// One batch's messages of a day sorted by (time, seq), deduplicated among themselves and
-/// encoded as a [`Part`], with how many were dropped as duplicates.
+/// One batch's messages of a day copied out: sorted by (time, seq) and staged.
 fn stage_day(b: &mut DayBucket, plain: bool) -> (Day, Part, u64) {
     // Stable: messages of equal (time, seq) keep the batch's order, as one batch of them all
     // would have them.
     b.messages.sort_by_key(|c| (c.message.time, c.message.seq));
     let text = &b.text;
-    let first_has_id = b.messages.first().map(|c| c.has_id);
-    let mut seen = Seen::with_room(b.messages.len(), first_has_id);
-    let mut entries: Vec<Entry> = Vec::with_capacity(b.messages.len());
+    let entries = b.messages.iter().map(|c| Entry {
+        message: c.message,
+        msg_id: c.has_id.then(|| text.get(c.start..c.split).unwrap_or("")),
+        text: text.get(c.split..c.end).unwrap_or(""),
+    });
+    let (part, duplicates) = stage_entries(b.day, entries, b.messages.len(), plain);
+    (b.day, part, duplicates)
+}
+
+/// `n` messages of one batch and day, in (time, seq) order, deduplicated among themselves and
+/// encoded as a [`Part`], with how many were dropped as duplicates.
+fn stage_entries<'a>(
+    day: Day,
+    messages: impl Iterator<Item = Entry<'a>>,
+    n: usize,
+    plain: bool,
+) -> (Part, u64) {
+    let mut seen: Option<Seen> = None;
+    let mut entries: Vec<Entry> = Vec::with_capacity(n);
     let mut duplicates = 0;
-    for c in &b.messages {
-        let e = Entry {
-            message: c.message,
-            msg_id: c.has_id.then(|| text.get(c.start..c.split).unwrap_or("")),
-            text: text.get(c.split..c.end).unwrap_or(""),
-        };
+    for e in messages {
+        let seen = seen.get_or_insert_with(|| Seen::with_room(n, Some(e.msg_id.is_some())));
         if seen.insert(&e) {
             entries.push(e);
         } else {
@@ -1571,15 +1609,15 @@ fn stage_day(b: &mut DayBucket, plain: bool) -> (Day, Part, u64) {
     }
     drop(seen);
     let texts = if plain {
-        Staged::Plain(chunk::Plain::encode(b.day, &entries))
+        Staged::Plain(chunk::Plain::encode(day, &entries))
     } else {
-        Staged::Compressed(chunk::encode(b.day, &entries))
+        Staged::Compressed(chunk::encode(day, &entries))
     };
     let part = Part {
         messages: entries.len(),
         texts,
     };
-    (b.day, part, duplicates)
+    (part, duplicates)
 }
 
 impl chunk::ToStore for Entry<'_> {
@@ -3311,7 +3349,13 @@ mod staging {
             ),
             mut cuts in prop::collection::vec(0..160usize, 0..6),
             plain_room in prop_oneof![Just(0usize), 0..400usize, Just(usize::MAX)],
+            in_time_order in any::<bool>(),
         ) {
+            let mut msgs = msgs;
+            if in_time_order {
+                // Batches in order are staged straight from the batch, not copied out by day.
+                msgs.sort_by_key(|m| (m.0, m.1));
+            }
             cuts.sort_unstable();
             let dir = tempfile::tempdir().unwrap();
             let whole = stored(&dir.path().join("whole.db"), &msgs, &[], PLAIN_STAGED_BYTES);
