@@ -38,6 +38,7 @@ pub struct ChunkError {
 const FORMAT: u8 = 2;
 
 /// The two blobs of a day.
+#[derive(Clone)]
 pub struct Encoded {
     pub events: Vec<u8>,
     pub texts: Vec<u8>,
@@ -74,13 +75,7 @@ pub fn encode<M: ToStore>(day: Day, msgs: &[M]) -> Encoded {
             let mut events = Vec::with_capacity(block.len() * 16);
             let mut texts = Vec::with_capacity(block.len() * 40);
             for m in block {
-                let e = m.message();
-                put(&mut events, (e.time - day.start()) as u64);
-                put(&mut events, e.buyer as u64);
-                put(&mut events, e.account as u64);
-                events.push(e.sender.code());
-                put(&mut events, e.transfer_to.map_or(0, |t| t as u64 + 1));
-                put(&mut events, e.seq);
+                put_event(&mut events, day, m.message());
                 match m.msg_id() {
                     None => put(&mut texts, 0),
                     Some(id) => {
@@ -95,9 +90,7 @@ pub fn encode<M: ToStore>(day: Day, msgs: &[M]) -> Encoded {
             (events, lz4_flex::compress_prepend_size(&texts))
         })
         .collect();
-    let mut events = Vec::with_capacity(parts.iter().map(|p| p.0.len()).sum::<usize>() + 12);
-    events.push(FORMAT);
-    put(&mut events, msgs.len() as u64);
+    let mut events = events_header(msgs.len(), parts.iter().map(|p| p.0.len()).sum::<usize>());
     let mut texts = Vec::with_capacity(parts.iter().map(|p| p.1.len() + 5).sum::<usize>() + 5);
     put(&mut texts, parts.len() as u64);
     for (e, t) in parts {
@@ -106,6 +99,111 @@ pub fn encode<M: ToStore>(day: Day, msgs: &[M]) -> Encoded {
         texts.extend_from_slice(&t);
     }
     Encoded { events, texts }
+}
+
+/// The start of an `events` blob of `messages` messages, with room for `bytes` more.
+fn events_header(messages: usize, bytes: usize) -> Vec<u8> {
+    let mut events = Vec::with_capacity(bytes + 12);
+    events.push(FORMAT);
+    put(&mut events, messages as u64);
+    events
+}
+
+/// Appends the engine's fields of one message as `events` holds them.
+fn put_event(events: &mut Vec<u8>, day: Day, e: &Message) {
+    put(events, (e.time - day.start()) as u64);
+    put(events, e.buyer as u64);
+    put(events, e.account as u64);
+    events.push(e.sender.code());
+    put(events, e.transfer_to.map_or(0, |t| t as u64 + 1));
+    put(events, e.seq);
+}
+
+/// Appends the lengths a message's id and text are read back by, as a text block writes them
+/// before each (the id's plus one, 0 for none; the text's).
+fn put_lengths(out: &mut Vec<u8>, msg_id: Option<&str>, text: &str) {
+    put(out, msg_id.map_or(0, |id| id.len() as u64 + 1));
+    put(out, text.len() as u64);
+}
+
+/// Messages as an import session stages them until it merges a day: `events` as [`encode`]
+/// writes them, the texts uncompressed and apart from their lengths, so that nothing is
+/// compressed only to be decompressed at the merge, nor checked again for UTF-8.
+#[derive(Clone)]
+pub struct Plain {
+    pub events: Vec<u8>,
+    /// Each message's id (when it has one), then its text.
+    text: String,
+    /// Per message, what [`put_lengths`] writes.
+    lengths: Vec<u8>,
+}
+
+impl Plain {
+    /// Encodes messages already sorted by (time, seq), all on `day`.
+    pub fn encode<M: ToStore>(day: Day, msgs: &[M]) -> Plain {
+        let mut events = events_header(msgs.len(), msgs.len() * 16);
+        let mut lengths = Vec::with_capacity(msgs.len() * 3);
+        let mut text = String::with_capacity(
+            msgs.iter()
+                .map(|m| m.msg_id().map_or(0, str::len) + m.text().len())
+                .sum(),
+        );
+        for m in msgs {
+            put_event(&mut events, day, m.message());
+            put_lengths(&mut lengths, m.msg_id(), m.text());
+            if let Some(id) = m.msg_id() {
+                text.push_str(id);
+            }
+            text.push_str(m.text());
+        }
+        Plain {
+            events,
+            text,
+            lengths,
+        }
+    }
+
+    /// Bytes of text held.
+    pub fn text_len(&self) -> usize {
+        self.text.len()
+    }
+
+    /// The (message id, text) of each message, in order, as [`text_refs`] reads them from
+    /// blocks; `messages` is how many there are.
+    pub fn text_refs(
+        &self,
+        day: Day,
+        messages: usize,
+    ) -> Result<Vec<(Option<&str>, &str)>, ChunkError> {
+        let mut out = Vec::with_capacity(messages);
+        let mut lengths = Reader {
+            b: &self.lengths,
+            pos: 0,
+            day,
+        };
+        let mut at = 0usize;
+        let mut take = |len: u64, r: &Reader| -> Result<&str, ChunkError> {
+            let end = usize::try_from(len)
+                .ok()
+                .and_then(|len| at.checked_add(len))
+                .ok_or_else(|| r.err())?;
+            let s = self.text.get(at..end).ok_or_else(|| r.err())?;
+            at = end;
+            Ok(s)
+        };
+        while lengths.pos < self.lengths.len() {
+            let msg_id = match lengths.get()? {
+                0 => None,
+                len => Some(take(len - 1, &lengths)?),
+            };
+            let len = lengths.get()?;
+            out.push((msg_id, take(len, &lengths)?));
+        }
+        if out.len() != messages || at != self.text.len() {
+            return Err(lengths.err());
+        }
+        Ok(out)
+    }
 }
 
 /// Decodes the engine's view of a day, appending to `out`.
@@ -423,6 +521,16 @@ impl<'a> Reader<'a> {
 mod tests {
     use super::*;
 
+    fn refs_of(msgs: &[StoredMessage]) -> Vec<StoredRef<'_>> {
+        msgs.iter()
+            .map(|m| StoredRef {
+                message: &m.message,
+                msg_id: m.msg_id.as_deref(),
+                text: &m.text,
+            })
+            .collect()
+    }
+
     #[test]
     fn day_texts_read_parts_as_full_decoding_does() {
         let day = Day(20_000);
@@ -519,14 +627,7 @@ mod tests {
                 text: String::new(),
             },
         ];
-        let refs: Vec<StoredRef> = msgs
-            .iter()
-            .map(|m| StoredRef {
-                message: &m.message,
-                msg_id: m.msg_id.as_deref(),
-                text: &m.text,
-            })
-            .collect();
+        let refs = refs_of(&msgs);
         let blob = encode(day, &refs);
         assert_eq!(decode_full(day, &blob.events, &blob.texts).unwrap(), msgs);
         let mut plain = Vec::new();
@@ -548,6 +649,48 @@ mod tests {
     }
 
     #[test]
+    fn plain_texts_read_back_as_blocks_do_and_a_cut_is_refused() {
+        let day = Day(20_000);
+        let msgs: Vec<StoredMessage> = (0..40u64)
+            .map(|i| StoredMessage {
+                message: Message {
+                    time: day.start() + i as i64 * 7,
+                    buyer: (i % 3) as u32,
+                    account: 1,
+                    sender: Sender::ALL[(i % 5) as usize],
+                    transfer_to: (i % 4 == 0).then_some(2),
+                    seq: i,
+                },
+                msg_id: (i % 3 != 0).then(|| format!("编号{i}")),
+                text: ["", "在吗", "好的👌", "x"][(i % 4) as usize].repeat(i as usize % 5),
+            })
+            .collect();
+        let refs = refs_of(&msgs);
+        let plain = Plain::encode(day, &refs);
+        let blob = encode(day, &refs);
+        assert_eq!(plain.events, blob.events);
+        let blocks = decompress_texts(day, &blob.texts).unwrap();
+        assert_eq!(
+            plain.text_refs(day, msgs.len()).unwrap(),
+            text_refs(day, &blocks, msgs.len()).unwrap()
+        );
+        assert_eq!(plain.text_len(), plain.text.len());
+        assert!(plain.text_refs(day, msgs.len() + 1).is_err());
+        for cut in 0..plain.lengths.len() {
+            let mut bad = plain.clone();
+            bad.lengths.truncate(cut);
+            assert!(bad.text_refs(day, msgs.len()).is_err());
+        }
+        // Lengths that cut a character, or run past the text, are refused too.
+        let mut bad = plain.clone();
+        bad.text.pop();
+        assert!(bad.text_refs(day, msgs.len()).is_err());
+        let mut bad = plain;
+        bad.text = bad.text.replace('在', "ab");
+        assert!(bad.text_refs(day, msgs.len()).is_err());
+    }
+
+    #[test]
     fn many_blocks_round_trip() {
         let day = Day(20_000);
         let msgs: Vec<StoredMessage> = (0..(TEXT_BLOCK * 2 + 7) as u64)
@@ -564,14 +707,7 @@ mod tests {
                 text: format!("消息{i}"),
             })
             .collect();
-        let refs: Vec<StoredRef> = msgs
-            .iter()
-            .map(|m| StoredRef {
-                message: &m.message,
-                msg_id: m.msg_id.as_deref(),
-                text: &m.text,
-            })
-            .collect();
+        let refs = refs_of(&msgs);
         let blob = encode(day, &refs);
         assert_eq!(decode_full(day, &blob.events, &blob.texts).unwrap(), msgs);
     }
