@@ -1481,27 +1481,36 @@ impl<'a> Seen<'a> {
         seen
     }
 
-    /// A hash of what [`Seen::insert`] tells messages apart by: alike for two it takes as one.
-    fn key_hash(e: &Entry) -> u64 {
-        let mut h = FxHasher::default();
+    /// What messages are told apart by: the source id when there is one, else the content.
+    fn key<'e>(e: &Entry<'e>) -> SeenKey<'e> {
         let m = &e.message;
         match e.msg_id {
-            Some(id) => (0u8, id).hash(&mut h),
-            None => (1u8, m.time, m.buyer, m.account, m.sender.code(), e.text).hash(&mut h),
+            Some(id) => SeenKey::Id(id),
+            None => SeenKey::Content((m.time, m.buyer, m.account, m.sender.code(), e.text)),
         }
+    }
+
+    /// A hash of [`Seen::key`]: alike for two messages [`Seen::insert`] takes as one.
+    fn key_hash(e: &Entry) -> u64 {
+        let mut h = FxHasher::default();
+        Seen::key(e).hash(&mut h);
         h.finish()
     }
 
     /// Notes `e`; false when it was seen already.
     fn insert(&mut self, e: &Entry<'a>) -> bool {
-        let m = &e.message;
-        match e.msg_id {
-            Some(id) => self.by_id.insert(id),
-            None => self
-                .by_tuple
-                .insert((m.time, m.buyer, m.account, m.sender.code(), e.text)),
+        match Seen::key(e) {
+            SeenKey::Id(id) => self.by_id.insert(id),
+            SeenKey::Content(content) => self.by_tuple.insert(content),
         }
     }
+}
+
+/// [`Seen::key`]: a message's source id, or its (time, buyer, account, sender, text).
+#[derive(Hash)]
+enum SeenKey<'a> {
+    Id(&'a str),
+    Content((Millis, NameId, NameId, u8, &'a str)),
 }
 
 /// The key hashes ([`Seen::key_hash`]) of `new` messages that another new message or an `old`
