@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Writes testdata/old-db/vN.db: a database of every shipped schema version (1..10, 12..28) holding the
+# Writes testdata/old-db/vN.db: a database of every shipped schema version (1..10, 12..29) holding the
 # sample store and, where that version had them, users, a plan, QA rules and reviews. The
 # upgrade tests (crates/kefu-store/tests/upgrade.rs) open each and compare with a fresh import.
 #
@@ -228,14 +228,14 @@ for v in 8 9; do
     frozen_up 7 "$v"
     web_data 7 "$v"
 done
-# 12..28 came after the frozen migrations: v10 brought to each version by the frozen SQL, run
+# 12..29 came after the frozen migrations: v10 brought to each version by the frozen SQL, run
 # by kefu's own SQLite (the `sqlite3` tool is too old for the SQL of 13): what the upgrade of a
 # database of that schema must carry is what v10 holds
-for v in 12 13 14 15 16 17 18 19 20 21 22 23 24 25 26 27 28; do
+for v in 12 13 14 15 16 17 18 19 20 21 22 23 24 25 26 27 28 29; do
     cp "$OUT/v10.db" "$OUT/v$v.db"
     cargo run -q --manifest-path "$ROOT/Cargo.toml" -p kefu-store --example migrate_to -- "$OUT/v$v.db" "$v"
 done
-for v in $(seq 1 10) 12 13 14 15 16 17 18 19 20 21 22 23 24 25 26 27 28; do
+for v in $(seq 1 10) 12 13 14 15 16 17 18 19 20 21 22 23 24 25 26 27 28 29; do
     # small pages: kefu's 64 KiB pages would make each nearly empty table 64 KiB
     sqlite3 "$OUT/v$v.db" "PRAGMA page_size = 4096; VACUUM;"
 done

@@ -231,12 +231,12 @@ pub fn import_files_with(
         (p.computing)();
     }
     phase.done("import: read and stage files");
-    let summary = session.finish(opts.config)?;
+    let (summary, names) = session.finish_keeping_names(opts.config)?;
     phase.done("import: finish session");
     // For benchmarks and tests: the whole refresh every import did before (docs/benchmark.md).
     let whole = WHOLE_REFRESH.get()
         || std::env::var_os("KEFU_BENCH_WORKLIST_WHOLE").is_some_and(|v| v != "0");
-    let worklists = refresh_worklists(db, opts.config, &summary, previous_import, whole);
+    let worklists = refresh_worklists(db, opts.config, &summary, previous_import, whole, names);
     phase.done("import: worklists");
     Ok(Imported {
         files: done,
@@ -286,24 +286,26 @@ fn refresh_worklists(
     summary: &kefu_store::ImportSummary,
     previous_import: i64,
     whole: bool,
+    mut names: kefu_store::KeptNames,
 ) -> Result<Vec<crate::worklists::Refreshed>, StoreError> {
     let config = crate::settings::in_force(db, base)?;
     let mut done = Vec::new();
     for name in &summary.stores {
         let store = db.store(name)?;
         let touched = summary.touched.iter().find(|t| t.store_id == store.id);
-        let refreshed = match touched.filter(|_| !whole) {
-            Some(t) => crate::worklists::refresh_store_after_import(
-                db,
-                &config,
-                &store,
-                crate::worklists::Changed {
-                    first_day: t.first,
-                    previous_import,
-                },
-            )?,
-            None => crate::worklists::refresh_store(db, &config, &store, None)?,
-        };
+        let changed = touched
+            .filter(|_| !whole)
+            .map(|t| crate::worklists::Changed {
+                first_day: t.first,
+                previous_import,
+            });
+        let refreshed = crate::worklists::refresh_store_after_import(
+            db,
+            &config,
+            &store,
+            changed,
+            names.take(store.id),
+        )?;
         done.extend(refreshed);
     }
     Ok(done)

@@ -5,7 +5,7 @@
 //! `kefu_core::worklist`; the store keeps them with what people set on them.
 
 use kefu_core::engine::{analyze, sort_streams};
-use kefu_core::model::{NameId, Role};
+use kefu_core::model::{NameId, Names, Role};
 use kefu_core::settings::{Config, MetricSettings};
 use kefu_core::time::{DAY_MS, Day, Millis, UtcOffset};
 use kefu_core::worklist::summary::{Owned, Reminded, Summary, Timing, summarize, timing};
@@ -71,7 +71,7 @@ pub fn refresh_store(
     store: &StoreInfo,
     at: Option<Millis>,
 ) -> Result<Option<Refreshed>> {
-    refresh_store_with(db, config, store, at, None)
+    refresh_store_with(db, config, store, at, None, None)
 }
 
 /// Refreshes one store's lists after an import that changed it as `changed` says: only the
@@ -79,13 +79,17 @@ pub fn refresh_store(
 /// are recomputed, when the lists were current before it and computed under the same
 /// settings; every buyer otherwise. The lists come out as a whole refresh makes them
 /// (`docs/worklists` in `docs/metrics.md`; the test `refresh_in_part_equals_whole`).
+/// Without `changed` (an import that only changed the roster, or a whole refresh asked
+/// for), every buyer is recomputed. `names`: the store's names as the import committed them
+/// ([`kefu_store::KeptNames`]), loaded when not given.
 pub fn refresh_store_after_import(
     db: &mut Db,
     config: &Config,
     store: &StoreInfo,
-    changed: Changed,
+    changed: Option<Changed>,
+    names: Option<Names>,
 ) -> Result<Option<Refreshed>> {
-    refresh_store_with(db, config, store, None, Some(changed))
+    refresh_store_with(db, config, store, None, changed, names)
 }
 
 fn refresh_store_with(
@@ -94,6 +98,7 @@ fn refresh_store_with(
     store: &StoreInfo,
     at: Option<Millis>,
     changed: Option<Changed>,
+    names: Option<Names>,
 ) -> Result<Option<Refreshed>> {
     let mut phase = kefu_store::profile::Phase::start();
     let Some((_, last_day)) = db.day_span(store.id)? else {
@@ -122,11 +127,16 @@ fn refresh_store_with(
         None => None,
     };
     let messages_from = start.as_ref().map_or(window, |s| Day::of(s.t0));
+    let names = match names {
+        Some(names) => names,
+        None => db.names(store.id)?,
+    };
     let mut ev = db.worklist_events(
         store.id,
         (window, to),
         messages_from,
         metrics.after_sale_days,
+        names,
     )?;
     phase.done("worklists: load events");
     // The latest event: among those loaded, or the store's latest message when the
@@ -183,6 +193,10 @@ fn refresh_store_with(
     worklist::cut_at(&mut messages, &mut orders, &mut Vec::new(), as_of);
     ev.messages.append(&mut messages);
     ev.orders.append(&mut orders);
+    // Names handed on from an import lack what another connection added since.
+    if !ev.names_cover_ids() {
+        ev.names = db.names(store.id)?;
+    }
     // Orders in one order whichever way they were read (ties between payments are broken
     // by it): by creation, then id (unique in a store).
     ev.orders
@@ -393,11 +407,13 @@ fn buyers_to_redo(
         }
     }
     if start.old_window < p.window {
+        // Only their buyers' ids are asked: no names.
         let gone = db.worklist_events(
             store_id,
             (start.old_window, p.window.offset(-1)),
             start.old_window,
             p.metrics.after_sale_days,
+            Names::default(),
         )?;
         redo.extend(gone.messages.iter().map(|m| m.buyer));
         redo.extend(gone.orders.iter().map(|o| o.buyer));

@@ -30,7 +30,7 @@ mod visibility;
 pub mod worklists;
 
 pub use db::{
-    AccountInfo, Db, FULL_RECOMPUTE_LIMIT, ImportSession, ImportSummary, LOOKBACK_DAYS,
+    AccountInfo, Db, FULL_RECOMPUTE_LIMIT, ImportSession, ImportSummary, KeptNames, LOOKBACK_DAYS,
     LoadedEvents, RefundWarning, Result, StoreError, StoreInfo, TouchedDays,
     skip_first_responses_for_benchmarks,
 };

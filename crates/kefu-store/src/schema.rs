@@ -65,9 +65,11 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (27, include_str!("../migrations/0027_by_buyer_indexes.sql")),
     // 28: a store's names appended in chunks instead of one blob rewritten by every import
     (28, include_str!("../migrations/0028_name_chunks.sql")),
+    // 29: the presale orders whose balance is due, for the worklists' window
+    (29, include_str!("../migrations/0029_presale_due_index.sql")),
 ];
 
-pub const VERSION: i64 = 28;
+pub const VERSION: i64 = 29;
 
 /// The SQL of migration `version`, for tests that rebuild one migration's effect on a
 /// database of a later version; `None` for a version no migration brings the schema to.

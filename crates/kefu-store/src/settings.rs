@@ -122,7 +122,7 @@ impl Db {
             ],
         )?;
         let names = load_names(&tx, store.id)?;
-        let days = recompute_store(&tx, store.id, metrics, names)?;
+        let (days, _) = recompute_store(&tx, store.id, metrics, names)?;
         tx.commit()?;
         Ok(days)
     }
@@ -137,7 +137,7 @@ impl Db {
         let tx = self.conn_mut().transaction()?;
         tx.execute("DELETE FROM store_settings WHERE store_id = ?1", [store.id])?;
         let names = load_names(&tx, store.id)?;
-        let days = recompute_store(&tx, store.id, base, names)?;
+        let (days, _) = recompute_store(&tx, store.id, base, names)?;
         tx.commit()?;
         Ok(days)
     }

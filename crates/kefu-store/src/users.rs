@@ -971,7 +971,7 @@ mod tests {
             .query_row("PRAGMA user_version", [], |r| r.get(0))
             .unwrap();
         assert_eq!(v, crate::schema::VERSION);
-        assert_eq!(crate::schema::VERSION, 28);
+        assert_eq!(crate::schema::VERSION, 29);
         db.create_user("admin", UserRole::Admin, "12345678")
             .unwrap();
     }

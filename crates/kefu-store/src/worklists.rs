@@ -5,7 +5,7 @@
 
 use crate::users::now_secs;
 
-use kefu_core::model::{Message, NameId, Order, Refund};
+use kefu_core::model::{Message, NameId, Names, Order, Refund};
 use kefu_core::time::{Day, Millis};
 use kefu_core::worklist::{Item, Kind, Mark, Outcome, WorklistSettings};
 use rusqlite::{OptionalExtension, params};
@@ -287,18 +287,21 @@ impl Db {
     /// Messages in day order, not yet in the engine's stream order: a refresh in part keeps
     /// only some buyers' before sorting. Messages only from the day `messages_from` on: a
     /// refresh in part reads the earlier ones of the buyers it recomputes
-    /// ([`Db::worklist_messages_of`]).
+    /// ([`Db::worklist_messages_of`]). `names` are handed on as the events' names: the
+    /// store's ([`Db::names`], or what an import just kept of them), or none when only ids
+    /// are asked.
     pub fn worklist_events(
         &self,
         store_id: i64,
         (from, to): (Day, Day),
         messages_from: Day,
         orders_back: u32,
+        names: Names,
     ) -> Result<LoadedEvents> {
         let mut ev = crate::db::load_unsorted_events_from(
             self.conn(),
             store_id,
-            self.names(store_id)?,
+            names,
             (from, to),
             messages_from,
             orders_back,
@@ -307,7 +310,8 @@ impl Db {
         let first_order = from.offset(-(orders_back as i32)).start();
         let mut st = self.conn().prepare_cached(
             "SELECT order_id, buyer_id, created_at, paid_at, closed_at, amount_cents, items,
-               deposit_cents, deposit_paid_at, balance_from, balance_to FROM orders
+               deposit_cents, deposit_paid_at, balance_from, balance_to
+             FROM orders INDEXED BY orders_presale_due
              WHERE store_id = ?1 AND created_at < ?2 AND deposit_cents IS NOT NULL
                AND balance_to >= ?3",
         )?;

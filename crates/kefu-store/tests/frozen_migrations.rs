@@ -31,6 +31,7 @@ const SHIPPED: &[(usize, u64)] = &[
     (26, 0x77450c77458241bd),
     (27, 0xa21dc98a51afed55),
     (28, 0xe8f4258d08ec45f4),
+    (29, 0xf6f9899604bba606),
 ];
 
 fn fnv1a(bytes: &[u8]) -> u64 {
