@@ -76,6 +76,26 @@ pub fn io_zh(e: &std::io::Error) -> String {
     format!("{said}（{e}）")
 }
 
+/// The TOML reader's message about a `file` (a noun such as "方案文件") in Chinese: the kinds
+/// of mistake people make are said, the reader's own words follow in brackets. `en` may be
+/// the bare message or the whole report with the line quoted (`Display`).
+pub fn toml_message_zh(en: &str, file: &str) -> String {
+    let said = if en.contains("unknown field") {
+        "没有这个字段（拼写有误？）".to_string()
+    } else if en.contains("missing field") {
+        "缺少必填字段".to_string()
+    } else if en.contains("invalid type") {
+        "值的类型不对".to_string()
+    } else if en.contains("duplicate key") {
+        "同一个字段写了两次".to_string()
+    } else if en.contains("unknown variant") {
+        "不是可选的值之一".to_string()
+    } else {
+        format!("{file}的写法有误（TOML）")
+    };
+    format!("{said}（{en}）")
+}
+
 /// Text in Chinese mostly: at least one character of the CJK block.
 pub fn has_chinese(s: &str) -> bool {
     s.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))
@@ -91,5 +111,22 @@ mod tests {
         assert_eq!(io_zh(&e), "文件或目录不存在（gone）");
         let e = std::io::Error::other("odd");
         assert!(has_chinese(&io_zh(&e)) && io_zh(&e).contains("odd"));
+    }
+
+    #[test]
+    fn toml_messages_lead_in_chinese_and_keep_the_readers_words() {
+        for (en, zh) in [
+            (
+                "unknown field `nmae`, expected `name`",
+                "没有这个字段（拼写有误？）",
+            ),
+            ("missing field `kind`", "缺少必填字段"),
+            ("invalid type: string \"x\", expected i64", "值的类型不对"),
+            ("duplicate key `id`", "同一个字段写了两次"),
+            ("unknown variant `hi`, expected `low`", "不是可选的值之一"),
+            ("invalid key", "规则文件的写法有误（TOML）"),
+        ] {
+            assert_eq!(toml_message_zh(en, "规则文件"), format!("{zh}（{en}）"));
+        }
     }
 }

@@ -555,7 +555,7 @@ impl Expected {
 impl crate::localized::Localized for ConfigError {
     fn zh(&self) -> String {
         match self {
-            ConfigError::Toml(m) => format!("设置文件格式错误：{m}"),
+            ConfigError::Toml(m) => crate::localized::toml_message_zh(m, "设置文件"),
             ConfigError::Invalid { key, expected } => {
                 format!("设置 `{key}`：应为{}", expected.zh())
             }

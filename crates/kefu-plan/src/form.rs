@@ -375,7 +375,7 @@ impl PlanForm {
                         line: 1,
                         field: "(plan)".into(),
                         message: e.message().to_string(),
-                        message_zh: format!("方案文件的写法有误（{}）", e.message()),
+                        message_zh: kefu_core::localized::toml_message_zh(e.message(), "方案文件"),
                     }),
             )
         })?;

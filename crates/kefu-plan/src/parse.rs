@@ -394,8 +394,9 @@ fn toml_error(text: &str, e: &toml::de::Error) -> PlanError {
             field
         },
         message: e.message().trim().to_string(),
-        message_zh: unreadable_number_zh(text, &span)
-            .unwrap_or_else(|| toml_message_zh(e.message().trim())),
+        message_zh: unreadable_number_zh(text, &span).unwrap_or_else(|| {
+            kefu_core::localized::toml_message_zh(e.message().trim(), "方案文件")
+        }),
     }
 }
 
@@ -406,25 +407,6 @@ fn unreadable_number_zh(text: &str, span: &Range<usize>) -> Option<String> {
     let quoted = text.get(span.clone())?;
     let inner = quoted.strip_prefix('"')?.strip_suffix('"')?;
     Decimal::parse(inner).err().map(|e| e.zh())
-}
-
-/// The TOML reader's message in Chinese: the kinds people make are said, the reader's own
-/// words follow in brackets.
-fn toml_message_zh(en: &str) -> String {
-    let said = if en.starts_with("unknown field") {
-        "没有这个字段（拼写有误？）"
-    } else if en.starts_with("missing field") {
-        "缺少必填字段"
-    } else if en.starts_with("invalid type") {
-        "值的类型不对"
-    } else if en.contains("duplicate key") {
-        "同一个字段写了两次"
-    } else if en.starts_with("unknown variant") {
-        "不是可选的值之一"
-    } else {
-        "方案文件的写法有误（TOML）"
-    };
-    format!("{said}（{en}）")
 }
 
 /// Reads and validates a plan; the first mistake when it is invalid (see [`parse_all`]).

@@ -193,7 +193,7 @@ pub fn parse_scorecards(text: &str) -> Result<Vec<Scorecard>, ScorecardError> {
         ScorecardError {
             line,
             field,
-            message_zh: format!("评分表文件的写法有误（{message}）"),
+            message_zh: kefu_core::localized::toml_message_zh(&message, "评分表文件"),
             message,
         }
     })?;

@@ -54,7 +54,10 @@ impl Problem {
         let t = |zh: String, english: String| if en { english } else { zh };
         let list = |all: Vec<&str>| all.join(", ");
         match self {
-            Problem::Syntax(m) => t(format!("格式错误：{m}"), m.clone()),
+            Problem::Syntax(m) => t(
+                kefu_core::localized::toml_message_zh(m, "规则文件"),
+                m.clone(),
+            ),
             Problem::IdChars => t(
                 "只能用小写字母、数字和 _".into(),
                 "use lowercase letters, digits and _ only".into(),

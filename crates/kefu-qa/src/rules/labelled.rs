@@ -112,7 +112,10 @@ impl LabelProblem {
     pub fn text(&self, en: bool) -> String {
         let t = |zh: String, english: String| if en { english } else { zh };
         match self {
-            LabelProblem::Syntax(m) => t(format!("格式错误：{m}"), m.clone()),
+            LabelProblem::Syntax(m) => t(
+                kefu_core::localized::toml_message_zh(m, "标注文件"),
+                m.clone(),
+            ),
             LabelProblem::NoChats => t("没有 [[chat]]".into(), "no [[chat]] in the file".into()),
             LabelProblem::EmptyId => t("id 不能为空".into(), "id is empty".into()),
             LabelProblem::DuplicateId => t(

@@ -574,6 +574,20 @@ fn errors_name_line_and_field() {
     assert_eq!(errs[0].line, 3, "{:?}", errs[0]);
     let errs = RuleSet::parse("[[rule]\n").unwrap_err();
     assert_eq!(errs[0].line, 1);
+    assert!(
+        errs[0]
+            .describe(false)
+            .starts_with("第 1 行：规则文件的写法有误（TOML）（")
+    );
+    // A value of the wrong type is said in Chinese first, the reader's words after.
+    let errs = RuleSet::parse("[[rule]]\nid = \"z\"\nscore = \"ten\"\n").unwrap_err();
+    let zh = errs[0].describe(false);
+    assert!(zh.starts_with("第 3 行：值的类型不对（"), "{zh}");
+    assert!(
+        errs[0].to_string().starts_with("line 3: invalid type"),
+        "{}",
+        errs[0]
+    );
     // Two rules with one id.
     let one = "[[rule]]\nid = \"a\"\nkind = \"slow_round\"\ncategory = \"taboo\"\nseverity = \"low\"\nscore = 1\nseconds = 5\n";
     let errs = RuleSet::parse(&format!("{one}{one}")).unwrap_err();
