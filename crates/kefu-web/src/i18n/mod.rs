@@ -180,6 +180,13 @@ pub enum S {
     NotFound,
     NotFoundHelp,
     StartPage,
+    /// The menu's labels where a page's title is too long for it (English): the menu keeps
+    /// to one line at 1440 px.
+    NavStart,
+    NavRanking,
+    NavLive,
+    NavPlans,
+    NavImport,
     Error,
     OwnFigures,
     Best,

@@ -243,6 +243,11 @@ impl S {
             S::NoData => ("此期间没有数据。", "No data for this period."),
             S::NotFound => ("页面不存在", "Page not found"),
             S::StartPage => ("首页", "Start page"),
+            S::NavStart => ("首页", "Home"),
+            S::NavRanking => ("客服排名", "Ranking"),
+            S::NavLive => ("实时监控", "Live"),
+            S::NavPlans => ("绩效方案", "Plans"),
+            S::NavImport => ("导入数据", "Import"),
             S::NotFoundHelp => (
                 "这个地址没有页面，可能是链接有误或页面已移动。",
                 "Nothing is at this address: the link may be wrong or the page has moved.",

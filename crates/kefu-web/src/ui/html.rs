@@ -145,11 +145,11 @@ pub fn page(
                     strong { (app) }
                     @if let Some(s) = session {
                         nav {
-                            a href={ "/" (lq) } { (lang.s(S::StartPage)) }
+                            a href={ "/" (lq) } { (lang.s(S::NavStart)) }
                             (SEP)
                             a href={ "/overview" (lq) } { (lang.s(S::Overview)) }
                             (SEP)
-                            a href={ "/ranking" (lq) } { (lang.s(S::Ranking)) }
+                            a href={ "/ranking" (lq) } { (lang.s(S::NavRanking)) }
                             (SEP)
                             a href={ "/reconcile" (lq) } { (lang.s(S::Reconcile)) }
                             // Reviewers have no worklist (the page answers them 403).
@@ -158,7 +158,7 @@ pub fn page(
                                 a href={ "/worklists" (lq) } { (lang.s(S::Worklists)) }
                             }
                             (SEP)
-                            a href={ "/live" (lq) } { (lang.s(S::Live)) }
+                            a href={ "/live" (lq) } { (lang.s(S::NavLive)) }
                             (admin_nav(lang, s, &lq))
                         }
                     }
@@ -191,11 +191,11 @@ fn admin_nav(lang: Lang, s: &Session, lq: &str) -> Markup {
     html! {
         // Manual reviews concern every role (reviewers, reviewed agents, leads).
         (SEP) a href={ "/qa/assignments" (lq) } { (lang.s(S::QaNav)) }
-        (SEP) a href={ "/plans" (lq) } { (lang.s(S::PlansPage)) }
+        (SEP) a href={ "/plans" (lq) } { (lang.s(S::NavPlans)) }
         // Automatic rule hits: every role (agents see their own).
         (SEP) a href={ "/qa/hits" (lq) } { (lang.s(S::AutoHits)) }
         @if setup {
-            (SEP) a href={ "/import" (lq) } { (lang.s(S::ImportPage)) }
+            (SEP) a href={ "/import" (lq) } { (lang.s(S::NavImport)) }
         }
         @if setup || admin || supervisor || tokens {
             (SEP)
