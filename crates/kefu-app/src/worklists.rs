@@ -236,6 +236,7 @@ fn refresh_store_with(
     let keys: Vec<&str> = items.iter().map(|i| i.key.as_str()).collect();
     let known = db.worklist_known(store.id, &keys)?;
     let state = db.worklist_state(store.id)?;
+    phase.done("worklists: known items");
     let mut fresh: Vec<usize> = (0..items.len())
         .filter(|&i| !known.contains(&items[i].key))
         .collect();

@@ -439,9 +439,6 @@ impl Db {
 
     /// Which of `keys` the store already has.
     pub fn worklist_known(&self, store_id: i64, keys: &[&str]) -> Result<FxHashSet<String>> {
-        let mut st = self
-            .conn()
-            .prepare_cached("SELECT 1 FROM worklist_items WHERE store_id = ?1 AND key = ?2")?;
         let mut known = FxHashSet::default();
         // A store's first lists (its first import): nothing to look up key by key.
         if !self.conn().query_row(
@@ -451,9 +448,21 @@ impl Db {
         )? {
             return Ok(known);
         }
-        for &k in keys {
-            if st.exists(params![store_id, k])? {
-                known.insert(k.to_string());
+        // Many keys a statement: a statement a key spent more in binding, stepping and
+        // resetting than in the look-up (330k keys of a month: 0.7 s).
+        const KEYS_PER_STATEMENT: usize = 256;
+        for chunk in keys.chunks(KEYS_PER_STATEMENT) {
+            let marks = vec!["?"; chunk.len()].join(", ");
+            let mut st = self.conn().prepare_cached(&format!(
+                "SELECT key FROM worklist_items WHERE store_id = ? AND key IN ({marks})"
+            ))?;
+            st.raw_bind_parameter(1, store_id)?;
+            for (i, k) in chunk.iter().enumerate() {
+                st.raw_bind_parameter(i + 2, k)?;
+            }
+            let mut rows = st.raw_query();
+            while let Some(row) = rows.next()? {
+                known.insert(row.get::<_, String>(0)?);
             }
         }
         Ok(known)
@@ -758,6 +767,35 @@ mod tests {
             );
             prop_assert_eq!(first.worklist_state(1).unwrap(), later.worklist_state(1).unwrap());
         }
+    }
+
+    /// The stored keys among those asked, in one store only, however many are asked.
+    #[test]
+    fn known_keys_are_the_stored_ones_of_the_store() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut db = Db::open(&dir.path().join("k.db")).unwrap();
+        let stored: Vec<(Item, Option<NameId>)> = (0..200u8)
+            .map(|n| (item(Kind::Unpaid, n, 0, Vec::new()), None))
+            .collect();
+        db.write_worklist(1, &stored, 0, state(), "b", None)
+            .unwrap();
+        let mut other = item(Kind::Refund, 7, 0, Vec::new());
+        other.key = "only-in-store-2".into();
+        db.write_worklist(2, &[(other, None)], 0, state(), "b", None)
+            .unwrap();
+        // 600 keys asked (more than a statement takes), every third one stored.
+        let asked: Vec<String> = (0..600)
+            .map(|i| match i % 3 {
+                0 => format!("unpaid:{}", i / 3),
+                1 => format!("unpaid:x{i}"),
+                _ => "only-in-store-2".to_string(),
+            })
+            .collect();
+        let keys: Vec<&str> = asked.iter().map(String::as_str).collect();
+        let known = db.worklist_known(1, &keys).unwrap();
+        let expected: FxHashSet<String> = (0..200).map(|n| format!("unpaid:{n}")).collect();
+        assert_eq!(known, expected);
+        assert!(db.worklist_known(3, &keys).unwrap().is_empty(), "no lists");
     }
 
     #[test]
