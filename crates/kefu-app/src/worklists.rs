@@ -127,6 +127,9 @@ fn refresh_store_with(
         None => None,
     };
     let messages_from = start.as_ref().map_or(window, |s| Day::of(s.t0));
+    // Names handed on from an import may lack what another connection added since; loaded
+    // here, they are the store's.
+    let handed_on = names.is_some();
     let names = match names {
         Some(names) => names,
         None => db.names(store.id)?,
@@ -193,8 +196,7 @@ fn refresh_store_with(
     worklist::cut_at(&mut messages, &mut orders, &mut Vec::new(), as_of);
     ev.messages.append(&mut messages);
     ev.orders.append(&mut orders);
-    // Names handed on from an import lack what another connection added since.
-    if !ev.names_cover_ids() {
+    if handed_on && !ev.names_cover_ids() {
         ev.names = db.names(store.id)?;
     }
     // Orders in one order whichever way they were read (ties between payments are broken

@@ -330,3 +330,57 @@ fn refresh_in_part_equals_whole_with_days_imported_late_and_again() {
         kefu_core::worklist::OwnerMode::Serving,
     );
 }
+
+/// Names handed to a refresh that lack ids its events name (another connection added them
+/// after the import) are loaded again: of two contacts at one time the smaller account name
+/// is credited, which names that lack them could not tell.
+#[test]
+fn a_refresh_given_names_that_lack_ids_reads_the_stores() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut db = Db::open(&dir.path().join("n.db")).unwrap();
+    // Two contacts at 09:00 the next day; a tie the account names break (店:a), where the
+    // account ids alone give 店:z.
+    let files = [
+        write(
+            dir.path(),
+            "m.csv",
+            "time,buyer,account,sender,text\n\
+             2026-11-11 10:00:00,ann,店:a,buyer,在吗\n\
+             2026-11-11 10:01:00,ann,店:a,agent,在的\n\
+             2026-11-12 09:00:00,ann,店:z,agent,考虑好了吗\n\
+             2026-11-12 09:00:00,ann,店:a,agent,今天有优惠\n",
+        ),
+        write(
+            dir.path(),
+            "o.csv",
+            "order_id,buyer,created_at,amount,paid_at\n\
+             O-A,ann,2026-11-12 16:00:00,30.00,2026-11-12 16:05:00\n",
+        ),
+    ];
+    import(&mut db, &files).unwrap();
+    let store = db.store("店").unwrap();
+    let names = db.names(store.id).unwrap();
+    let (a, z) = (names.get("店:a").unwrap(), names.get("店:z").unwrap());
+    assert!(a < z);
+    let all = ItemFilter::default();
+    let credited = |db: &Db| {
+        db.worklist_items(store.id, &all)
+            .unwrap()
+            .into_iter()
+            .find(|i| i.item.key.starts_with("lost_inquiry:"))
+            .and_then(|i| i.item.credited)
+    };
+    assert_eq!(credited(&db), Some(a));
+    let items = db.worklist_items(store.id, &all).unwrap();
+    let config = Config::default();
+    worklists::refresh_store_after_import(
+        &mut db,
+        &config,
+        &store,
+        None,
+        Some(kefu_core::model::Names::default()),
+    )
+    .unwrap();
+    assert_eq!(credited(&db), Some(a));
+    assert_eq!(db.worklist_items(store.id, &all).unwrap(), items);
+}

@@ -2970,6 +2970,7 @@ fn analyze_in_groups(
     orders.retain(|o| o.placed >= lo && o.placed <= hi);
     (facts, orders, (lo, hi))
 }
+
 /// Reorders `items` by group, group 0 first, and returns where each group begins, then the
 /// end (`groups + 1` places); the order within a group is not kept. A group past the last is
 /// taken as the last.

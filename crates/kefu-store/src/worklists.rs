@@ -151,6 +151,11 @@ const ROWS_PER_INSERT: usize = 64;
 /// here): upserts of 64 items into `worklist_items` and its four indexes spent 15 % of the
 /// CPU of `kefu worklist` making a 10M-message store's first lists on that copying. The
 /// staging table has no constraint that can fail, and the one upsert copies a page once.
+/// `n` SQL parameters, `?, ?, …`.
+fn marks(n: usize) -> String {
+    vec!["?"; n].join(", ")
+}
+
 fn stage_items(
     tx: &rusqlite::Transaction<'_>,
     store_id: i64,
@@ -161,7 +166,7 @@ fn stage_items(
          DELETE FROM temp.worklist_new;"
     ))?;
     let values = |rows: usize| {
-        let row = format!("({})", vec!["?"; WRITTEN_WIDTH].join(", "));
+        let row = format!("({})", marks(WRITTEN_WIDTH));
         format!(
             "INSERT INTO temp.worklist_new ({WRITTEN_COLUMNS}) VALUES {}",
             vec![row.as_str(); rows].join(", ")
@@ -452,9 +457,9 @@ impl Db {
         // resetting than in the look-up (330k keys of a month: 0.7 s).
         const KEYS_PER_STATEMENT: usize = 256;
         for chunk in keys.chunks(KEYS_PER_STATEMENT) {
-            let marks = vec!["?"; chunk.len()].join(", ");
             let mut st = self.conn().prepare_cached(&format!(
-                "SELECT key FROM worklist_items WHERE store_id = ? AND key IN ({marks})"
+                "SELECT key FROM worklist_items WHERE store_id = ? AND key IN ({})",
+                marks(chunk.len())
             ))?;
             st.raw_bind_parameter(1, store_id)?;
             for (i, k) in chunk.iter().enumerate() {
